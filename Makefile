@@ -1,0 +1,68 @@
+# Demo Factory: `make run` starts the app locally, `make test` runs the whole suite.
+# Every install step lives here so a fresh machine (and CI on a clean clone) needs nothing by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+APT_PACKAGES := chromium fonts-nanum
+
+.PHONY: run test lint typecheck unit e2e bench seed doctor clean system-deps venv dev-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps make re-runs instant while still reinstalling when a requirements file changes.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+venv: $(VENV)/.runtime-installed
+dev-deps: $(VENV)/.dev-installed
+
+# Debian packages the tests need: chromium for the real-browser tests, NanumGothic for PDFs.
+system-deps:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: venv
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: system-deps dev-deps lint typecheck
+	$(BIN)/python -m pytest
+
+lint: dev-deps
+	$(BIN)/ruff check .
+
+typecheck: dev-deps
+	$(BIN)/mypy
+
+unit: dev-deps
+	$(BIN)/python -m pytest tests/unit tests/contract
+
+e2e: system-deps dev-deps
+	$(BIN)/python -m pytest tests/e2e
+
+bench: venv
+	$(BIN)/python scripts/bench.py search
+
+seed: venv
+	$(BIN)/python scripts/seed_demo.py
+
+doctor: venv
+	$(BIN)/python scripts/doctor.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/e2e/artifacts

@@ -1,0 +1,1 @@
+"""Demo Factory services: use cases, ports, adapters. Streamlit only in services/ui."""

@@ -1,0 +1,1 @@
+"""Dataclasses and pure rules; nothing here does I/O."""

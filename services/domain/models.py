@@ -1,0 +1,137 @@
+"""The content data model (DESIGN.md, "Data model"). Plain dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from ulid import ULID
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A sortable unique id (ULID): ids sort by creation time."""
+    return str(ULID())
+
+
+class Category(StrEnum):
+    GENERATIVE_AI = "Generative AI"
+    MANUFACTURING = "Manufacturing"
+    RETAIL_CPG = "Retail/CPG"
+    TELCO_MEDIA = "Telco/Media"
+    FINANCE = "Finance"
+    AMAZON_Q = "Amazon Q"
+    ETC = "ETC"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class AssetKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    DOCUMENT = "document"
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    TITLE = "title"
+    MOST_VIEWED = "most_viewed"
+    MOST_LIKED = "most_liked"
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    content_id: str
+    kind: AssetKind
+    filename: str
+    media_type: str
+    size: int
+    storage_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    id: str
+    title: str
+    summary: str
+    body: str
+    category: Category
+    tags: tuple[str, ...]
+    author_id: str
+    author_name: str
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    views: int = 0
+    likes: int = 0
+    assets: tuple[Asset, ...] = ()
+    is_sample: bool = False
+
+
+@dataclass(frozen=True)
+class ContentDraft:
+    """What an author types in the editor; validated by the content service."""
+
+    title: str
+    summary: str
+    body: str
+    category: str
+    tags: tuple[str, ...] = ()
+    status: Status = Status.DRAFT
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received from the browser (or a script): name as given, raw bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    category: Category | None = None
+    tags: tuple[str, ...] = ()
+    author_id: str | None = None
+    status: Status | None = Status.PUBLISHED  # None = any status (author's own list, admin)
+    sort: Sort = Sort.NEWEST
+    page: int = 1  # 1-based
+    page_size: int = 12
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    ts: datetime
+    actor: str
+    action: str
+    target: str
+    outcome: str  # "ok", "denied", "failed", ...
+    detail: dict[str, str] = field(default_factory=dict)

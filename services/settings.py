@@ -1,0 +1,82 @@
+"""Typed settings (pydantic-settings). Environment variables are ``DEMO_FACTORY_*``.
+
+Local mode needs nothing. aws mode needs its resource names; a missing one is a ConfigError
+that names the variable, shown on screen and by scripts instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.errors import ConfigError
+
+ENV_PREFIX = "DEMO_FACTORY_"
+
+# Settings that aws mode cannot do without, by field name.
+AWS_REQUIRED = ("content_table", "likes_table", "users_table", "audit_table", "bucket")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    backend: Literal["local", "aws"] = "local"
+    data_dir: Path = Path("data")
+    sample_content: bool = Field(default=True, description="Load sample content on first start.")
+    default_language: Literal["ko", "en"] = "ko"
+    max_upload_mb: int = Field(default=50, ge=1, le=2048)
+    presigned_url_seconds: int = Field(default=300, ge=10, le=3600)
+    page_size: int = Field(default=12, ge=1, le=100)
+
+    # Local accounts (streamlit-authenticator). The cookie key is a secret: set it, or a random
+    # one is generated once and kept in the data dir (never in the repo).
+    cookie_key: SecretStr | None = None
+    cookie_name: str = "demo_factory_auth"
+    cookie_expiry_days: float = Field(default=7, gt=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+
+    # aws mode
+    aws_region: str | None = None
+    content_table: str | None = None
+    likes_table: str | None = None
+    users_table: str | None = None
+    audit_table: str | None = None
+    bucket: str | None = None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "demo_factory.sqlite3"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def require_aws(self) -> None:
+        """ConfigError naming every missing aws-mode variable."""
+        missing = [ENV_PREFIX + name.upper() for name in AWS_REQUIRED if not getattr(self, name)]
+        if missing:
+            raise ConfigError("errors.config_missing", names=", ".join(missing))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; any problem becomes a ConfigError naming the variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except PydanticValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError("errors.config_invalid", problems=problems) from exc
+    if settings.backend == "aws":
+        settings.require_aws()
+    return settings

@@ -1,0 +1,58 @@
+"""Each port's contract suite runs against every adapter registered here.
+
+``local_backends`` and ``aws_backends`` map a backend name to a context-manager factory that takes
+pytest's ``tmp_path`` and yields a ready adapter; adding an adapter there adds it to every suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.contract import aws_backends, local_backends
+
+Factory = Callable[[Path], AbstractContextManager[Any]]
+
+
+def _registry(name: str) -> dict[str, Factory]:
+    merged: dict[str, Factory] = {}
+    for module in (local_backends, aws_backends):
+        merged.update(getattr(module, name, {}))
+    return merged
+
+
+CONTENT_REPOS = _registry("CONTENT_REPOS")
+BLOB_STORES = _registry("BLOB_STORES")
+USER_DIRECTORIES = _registry("USER_DIRECTORIES")
+AUDIT_LOGS = _registry("AUDIT_LOGS")
+
+
+def _use(
+    registry: dict[str, Factory], request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Any]:
+    with registry[request.param](tmp_path) as adapter:
+        yield adapter
+
+
+@pytest.fixture(params=sorted(CONTENT_REPOS))
+def content_repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(CONTENT_REPOS, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(BLOB_STORES))
+def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(BLOB_STORES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(USER_DIRECTORIES))
+def user_directory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(USER_DIRECTORIES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(AUDIT_LOGS))
+def audit_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(AUDIT_LOGS, request, tmp_path)
