@@ -1,0 +1,21 @@
+"""Writing audit entries. Auditing never fails the user's action: a failed write is logged."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from services.domain.models import AuditEntry
+from services.ports import AuditLog
+
+log = logging.getLogger(__name__)
+
+
+def record_audit(
+    audit: AuditLog, ts: datetime, actor: str, action: str, target: str, outcome: str = "ok"
+) -> None:
+    entry = AuditEntry(ts=ts, actor=actor, action=action, target=target, outcome=outcome)
+    try:
+        audit.record(entry)
+    except Exception:
+        log.exception("could not write audit entry %s", entry)

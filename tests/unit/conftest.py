@@ -1,0 +1,45 @@
+"""Use cases over the real local adapters (SQLite file + folder) in a temp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.bootstrap import Services, build_local_ports, build_services
+from services.domain.permissions import Actor, Role
+from services.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", sample_content=False, max_upload_mb=1)
+
+
+@pytest.fixture
+def services(settings: Settings) -> Services:
+    return build_services(settings, build_local_ports(settings))
+
+
+def make_actor(user_id: str, *roles: Role) -> Actor:
+    return Actor(user_id=user_id, name=user_id.title(), roles=frozenset(roles))
+
+
+@pytest.fixture
+def author() -> Actor:
+    return make_actor("alice", Role.AUTHOR)
+
+
+@pytest.fixture
+def other_author() -> Actor:
+    return make_actor("bob", Role.AUTHOR)
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return make_actor("root", Role.ADMIN)
+
+
+@pytest.fixture
+def viewer() -> Actor:
+    return make_actor("vera", Role.VIEWER)

@@ -1,0 +1,40 @@
+"""Settings fail fast with the variable's name; local mode needs nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.errors import ConfigError
+from services.settings import load_settings
+
+
+def test_local_mode_needs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("DEMO_FACTORY_BACKEND", "DEMO_FACTORY_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    settings = load_settings()
+    assert settings.backend == "local"
+    assert settings.sqlite_path.name.endswith(".sqlite3")
+
+
+def test_aws_mode_names_every_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_BACKEND", "aws")
+    monkeypatch.setenv("DEMO_FACTORY_CONTENT_TABLE", "content")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    names = err.value.params["names"]
+    assert "DEMO_FACTORY_BUCKET" in names and "DEMO_FACTORY_LIKES_TABLE" in names
+    assert "DEMO_FACTORY_CONTENT_TABLE" not in names
+
+
+def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_MAX_UPLOAD_MB", "lots")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "DEMO_FACTORY_MAX_UPLOAD_MB" in err.value.params["problems"]
+
+
+def test_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_BACKEND", "gcp")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "DEMO_FACTORY_BACKEND" in err.value.params["problems"]
