@@ -1,6 +1,175 @@
-"""AWS adapters on moto for the contract suites. See conftest.py."""
+"""AWS adapters on moto for the contract suites. See conftest.py.
 
-CONTENT_REPOS: dict = {}
-BLOB_STORES: dict = {}
-USER_DIRECTORIES: dict = {}
-AUDIT_LOGS: dict = {}
+Each factory starts one in-process ``mock_aws()``, creates every table and the bucket with
+``ensure_resources`` (so the suites also exercise the real table definitions) and yields the
+adapter. ``aws_environment`` and ``mocked_aws`` are reused by the aws-specific unit tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto import mock_aws
+from moto.core.models import botocore_stubber
+from moto.server import ThreadedMotoServer
+
+from services.adapters.aws_bootstrap import ensure_resources
+from services.adapters.aws_common import Client, make_client
+from services.adapters.dynamodb_audit import DynamoAuditLog
+from services.adapters.dynamodb_content import DynamoContentRepository
+from services.adapters.dynamodb_users import DynamoUserDirectory
+from services.adapters.s3 import S3BlobStore
+from services.settings import Settings, load_settings
+
+Factory = Callable[[Path], AbstractContextManager[Any]]
+
+REGION = "us-east-1"
+# Fake credentials and no endpoint override: moto intercepts in-process, and nothing must reach
+# a real account (or an emulator named by the developer's own AWS_ENDPOINT_URL).
+_FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+_CLEARED_ENV = (
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_S3",
+)
+
+
+@contextmanager
+def aws_environment(**overrides: str | None) -> Iterator[None]:
+    """Fake AWS credentials and region in os.environ, restored afterwards; an override of
+    None removes the variable."""
+    wanted: dict[str, str | None] = {name: None for name in _CLEARED_ENV}
+    wanted.update(_FAKE_ENV)
+    wanted.update(overrides)
+    saved = {name: os.environ.get(name) for name in wanted}
+    try:
+        for name, value in wanted.items():
+            _set_env(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            _set_env(name, value)
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def aws_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "backend": "aws",
+        "aws_region": REGION,
+        "content_table": "df-content",
+        "likes_table": "df-likes",
+        "users_table": "df-users",
+        "audit_table": "df-audit",
+        "bucket": "df-files",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+# moto's in-process backends are not thread-safe: transact_write_items checks conditions, then
+# writes, and rolls back by restoring a copy of each table, so concurrent requests can
+# double-apply or lose writes. DynamoDB itself applies each request atomically; running moto's
+# requests one at a time gives the same. Adapters still race *between* requests, so the
+# concurrency contract tests keep their teeth (a read-modify-write counter would still fail).
+_MOTO_LOCK = threading.RLock()
+
+
+def _one_request_at_a_time(event_name: str, request: Any, **kwargs: Any) -> Any:
+    with _MOTO_LOCK:
+        return botocore_stubber(event_name, request, **kwargs)
+
+
+def serialize_moto(client: Client) -> Client:
+    """Have ``client``'s mocked requests handled one at a time: moto's handler is swapped for
+    a locked call of it (botocore calls every before-send handler, so both cannot stay)."""
+    client.meta.events.unregister("before-send", botocore_stubber)
+    client.meta.events.register("before-send", _one_request_at_a_time)
+    return client
+
+
+@dataclass(frozen=True)
+class MockedAws:
+    settings: Settings
+    dynamodb: Client
+    s3: Client
+
+
+@contextmanager
+def mocked_aws(bootstrap: bool = True) -> Iterator[MockedAws]:
+    """moto with fake credentials; every table and the bucket created unless told otherwise."""
+    with aws_environment(), mock_aws():
+        settings = aws_settings()
+        aws = MockedAws(
+            settings,
+            serialize_moto(make_client("dynamodb", settings)),
+            serialize_moto(make_client("s3", settings)),
+        )
+        if bootstrap:
+            ensure_resources(aws.dynamodb, aws.s3, settings)
+        yield aws
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
+    scripts that follow AWS_ENDPOINT_URL. Yields its endpoint URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def dynamodb_content_repo(tmp_path: Path) -> Iterator[DynamoContentRepository]:
+    with mocked_aws() as aws:
+        yield DynamoContentRepository(
+            aws.dynamodb, str(aws.settings.content_table), str(aws.settings.likes_table)
+        )
+
+
+@contextmanager
+def s3_blob_store(tmp_path: Path) -> Iterator[S3BlobStore]:
+    with mocked_aws() as aws:
+        yield S3BlobStore(aws.s3, str(aws.settings.bucket))
+
+
+@contextmanager
+def dynamodb_user_directory(tmp_path: Path) -> Iterator[DynamoUserDirectory]:
+    with mocked_aws() as aws:
+        yield DynamoUserDirectory(aws.dynamodb, str(aws.settings.users_table))
+
+
+@contextmanager
+def dynamodb_audit_log(tmp_path: Path) -> Iterator[DynamoAuditLog]:
+    with mocked_aws() as aws:
+        yield DynamoAuditLog(aws.dynamodb, str(aws.settings.audit_table))
+
+
+CONTENT_REPOS: dict[str, Factory] = {"dynamodb": dynamodb_content_repo}
+BLOB_STORES: dict[str, Factory] = {"s3": s3_blob_store}
+USER_DIRECTORIES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
+AUDIT_LOGS: dict[str, Factory] = {"dynamodb": dynamodb_audit_log}

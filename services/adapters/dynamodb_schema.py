@@ -1,0 +1,106 @@
+"""DynamoDB table and index definitions, as data.
+
+One source of truth for the adapters (index and attribute names), for ``aws_bootstrap`` (which
+creates the tables) and for the CloudFormation template (which must declare the same tables).
+Table *names* come from settings; everything else about a table is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Content table: item attributes that exist only to feed an index.
+STATUS_INDEX = "status-created_at-index"
+CATEGORY_INDEX = "category-created_at-index"
+AUTHOR_INDEX = "author-created_at-index"
+SAMPLE_INDEX = "sample-index"
+# Users table: a constant partition key lets the admin list users with a Query (never a Scan).
+DIRECTORY_INDEX = "directory-index"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    projection: str = "ALL"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    setting: str  # the Settings field holding this table's name
+    hash_key: str
+    range_key: str | None = None
+    # Only key attributes (of the table and its indexes) are declared; DynamoDB is schemaless.
+    attributes: tuple[tuple[str, str], ...] = ()
+    indexes: tuple[IndexSpec, ...] = ()
+
+    def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
+        """The ``CreateTable`` request for this spec (on-demand billing)."""
+        kwargs: dict[str, Any] = {
+            "TableName": table_name,
+            "KeySchema": _key_schema(self.hash_key, self.range_key),
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": kind} for name, kind in self.attributes
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if self.indexes:
+            kwargs["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": _key_schema(index.hash_key, index.range_key),
+                    "Projection": {"ProjectionType": index.projection},
+                }
+                for index in self.indexes
+            ]
+        return kwargs
+
+
+def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    return schema
+
+
+TABLE_SPECS: dict[str, TableSpec] = {
+    "content": TableSpec(
+        setting="content_table",
+        hash_key="id",
+        attributes=(
+            ("id", "S"),
+            ("status", "S"),
+            ("created_at", "S"),
+            ("category_status", "S"),
+            ("author_id", "S"),
+            ("sample_flag", "S"),
+        ),
+        indexes=(
+            IndexSpec(STATUS_INDEX, "status", "created_at"),
+            IndexSpec(CATEGORY_INDEX, "category_status", "created_at"),
+            IndexSpec(AUTHOR_INDEX, "author_id", "created_at"),
+            # Sparse: only sample items carry sample_flag; only their ids are needed.
+            IndexSpec(SAMPLE_INDEX, "sample_flag", projection="KEYS_ONLY"),
+        ),
+    ),
+    "likes": TableSpec(
+        setting="likes_table",
+        hash_key="content_id",
+        range_key="user_id",
+        attributes=(("content_id", "S"), ("user_id", "S")),
+    ),
+    "users": TableSpec(
+        setting="users_table",
+        hash_key="username",
+        attributes=(("username", "S"), ("directory", "S")),
+        indexes=(IndexSpec(DIRECTORY_INDEX, "directory", "username"),),
+    ),
+    "audit": TableSpec(
+        setting="audit_table",
+        hash_key="day",
+        range_key="sk",
+        attributes=(("day", "S"), ("sk", "S")),
+    ),
+}
