@@ -6,9 +6,12 @@ Adapters in ``services/adapters`` implement these; each port has one contract su
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection, Iterator, Sequence
+from datetime import date, datetime
 from typing import Protocol
 
+from services.domain.analytics import Dim, Event, EventType, RollupRow
+from services.domain.hll import HyperLogLog
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
 from services.domain.users import User
@@ -122,3 +125,34 @@ class AuditLog(Protocol):
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
 
+
+
+class EventStore(Protocol):
+    """Raw usage events plus the rollups and visitor sketches derived from them.
+
+    Rollups are bucketed by local day/hour in the store's time zone (given to the adapter);
+    ``services.domain.analytics.rollup_keys`` is the one definition of what an event adds.
+    """
+
+    def append(self, events: Sequence[Event]) -> int:
+        """Store the events whose ids are new and add exactly those to the rollups and the
+        day's visitor sketch, atomically per event (a retry never double-counts).
+        Returns how many were new."""
+
+    def rollups(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        hourly: bool = False,
+    ) -> list[RollupRow]:
+        """Rollup rows for local days start..end inclusive (day-level rows, or with
+        ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims."""
+
+    def visitors(self, start: date, end: date) -> HyperLogLog:
+        """The merged visitor sketch of local days start..end inclusive."""
+
+    def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
+        """Raw events with since <= ts < until, oldest first (for baselines and checks;
+        dashboards never call this)."""

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,7 +19,15 @@ from services.errors import ConfigError
 ENV_PREFIX = "DEMO_FACTORY_"
 
 # Settings that aws mode cannot do without, by field name.
-AWS_REQUIRED = ("content_table", "likes_table", "users_table", "audit_table", "bucket")
+AWS_REQUIRED = (
+    "content_table",
+    "likes_table",
+    "users_table",
+    "audit_table",
+    "events_table",
+    "rollups_table",
+    "bucket",
+)
 
 
 class Settings(BaseSettings):
@@ -40,13 +49,35 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
 
+    # Analytics: rollups are bucketed by local day/hour in this IANA time zone.
+    timezone: str = "Asia/Seoul"
+    event_retention_days: int = Field(default=180, ge=1)
+    tracker_flush_seconds: float = Field(default=2.0, gt=0)
+    tracker_buffer_max: int = Field(default=10_000, ge=100)
+    dashboard_refresh_seconds: int = Field(default=30, ge=5)
+
     # aws mode
     aws_region: str | None = None
     content_table: str | None = None
     likes_table: str | None = None
     users_table: str | None = None
     audit_table: str | None = None
+    events_table: str | None = None
+    rollups_table: str | None = None
     bucket: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,0 +1,135 @@
+"""Usage events and their rollups (DESIGN.md "Data model": Event, Rollups). Pure, no I/O.
+
+Raw events are kept for a while (then expire); dashboards read **rollups**: counters per local day
+(and per local hour for event-type totals) by dimension, updated as events are written, plus one
+HyperLogLog sketch of visitors per local day so unique visitors over any range need no raw events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    PAGE_VIEW = "page_view"
+    CONTENT_VIEW = "content_view"
+    SEARCH = "search"
+    DOWNLOAD = "download"
+    LIKE = "like"
+    UNLIKE = "unlike"
+    VISITOR_PURPOSE = "visitor_purpose"
+    REPORT_GENERATED = "report_generated"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+
+
+class Purpose(StrEnum):
+    """Why a visitor came; asked once per browser session. SKIPPED counts the skips."""
+
+    AWS_INTERNAL = "aws-internal"
+    CUSTOMER_DEMO = "customer-demo"
+    PARTNER = "partner-collaboration"
+    TECH_EVALUATION = "technical-evaluation"
+    BUSINESS_DEVELOPMENT = "business-development"
+    EDUCATION = "education-training"
+    RESEARCH = "research"
+    OTHER = "other"
+    SKIPPED = "skipped"
+
+
+class Dim(StrEnum):
+    """Rollup dimensions. ALL is the per-type total (kept per hour as well as per day)."""
+
+    ALL = "all"
+    CATEGORY = "category"
+    CONTENT = "content"
+    AUTHOR = "author"
+    PAGE = "page"
+    PURPOSE = "purpose"
+    SEARCH_TERM = "search_term"
+    ZERO_RESULT_TERM = "zero_result_term"
+
+
+WHOLE_DAY = -1  # the ``hour`` of a day-level rollup row
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str  # ULID; re-writing the same id is a no-op (imports, retries)
+    ts: datetime  # tz-aware, stored in UTC
+    type: EventType
+    session_id: str
+    user_id: str | None = None
+    page: str | None = None
+    content_id: str | None = None
+    category: str | None = None
+    author_id: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def visitor_id(self) -> str:
+        """Who counts as one visitor: the signed-in user, else the browser session."""
+        return f"u:{self.user_id}" if self.user_id else f"s:{self.session_id}"
+
+
+@dataclass(frozen=True)
+class RollupKey:
+    day: date  # local day (settings.timezone)
+    hour: int  # local hour 0-23, or WHOLE_DAY
+    type: EventType
+    dim: Dim
+    value: str  # "" for Dim.ALL
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    key: RollupKey
+    count: int
+
+
+SEARCH_TERM_MAX = 100
+_CONTENT_TYPES = {EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD}
+
+
+def normalize_term(query: str) -> str:
+    """Search terms are counted case-folded with single spaces, so "Bedrock " == "bedrock"."""
+    return " ".join(query.casefold().split())[:SEARCH_TERM_MAX]
+
+
+def local_day_hour(ts: datetime, tz: tzinfo) -> tuple[date, int]:
+    local = ts.astimezone(tz)
+    return local.date(), local.hour
+
+
+def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
+    """Every rollup counter one event adds 1 to. The single definition of what is counted."""
+    day, hour = local_day_hour(event.ts, tz)
+    keys = [
+        RollupKey(day, hour, event.type, Dim.ALL, ""),
+        RollupKey(day, WHOLE_DAY, event.type, Dim.ALL, ""),
+    ]
+    for dim, value in _dimensions(event):
+        if value:
+            keys.append(RollupKey(day, WHOLE_DAY, event.type, dim, value))
+    return keys
+
+
+def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    props = event.properties
+    if event.type in _CONTENT_TYPES:
+        return [(Dim.CONTENT, event.content_id), (Dim.CATEGORY, event.category),
+                (Dim.AUTHOR, event.author_id)]
+    if event.type == EventType.PAGE_VIEW:
+        return [(Dim.PAGE, event.page)]
+    if event.type == EventType.VISITOR_PURPOSE:
+        return [(Dim.PURPOSE, str(props.get("purpose") or Purpose.SKIPPED))]
+    if event.type == EventType.SEARCH:
+        term = normalize_term(str(props.get("query", "")))
+        dims: list[tuple[Dim, str | None]] = [(Dim.SEARCH_TERM, term)]
+        if props.get("results") == 0:
+            dims.append((Dim.ZERO_RESULT_TERM, term))
+        return dims
+    return []
