@@ -1,0 +1,73 @@
+"""Demo Factory: page config, services built once, sign-in, navigation by permission."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from services.domain.permissions import Actor
+from services.errors import DemoFactoryError
+from services.settings import load_settings
+from services.ui import auth, nav, session
+from services.ui.i18n import init_language, language_selector, role_label, t
+from services.ui.widgets import page_style, show_error, show_flash, show_unexpected
+
+log = logging.getLogger("demo_factory")
+
+st.set_page_config(page_title="Demo Factory", page_icon=":material/rocket_launch:",
+                   layout="wide")
+
+
+def user_box(actor: Actor) -> None:
+    with st.sidebar.container(border=True):
+        if not actor.is_authenticated:
+            st.caption(t("auth.not_signed_in"))
+            st.page_link(nav.LOGIN, label=t("nav.login"), icon=":material/login:")
+            return
+        st.markdown(f"**{actor.name or actor.user_id}**")
+        st.caption(", ".join(role_label(r) for r in sorted(actor.roles)) or role_label("viewer"))
+        if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
+            auth.sign_out()
+            st.switch_page(nav.HOME)
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+    except DemoFactoryError as exc:
+        init_language()
+        show_error(exc)
+        st.stop()
+    init_language(settings.default_language)
+    page_style()
+    try:
+        with st.spinner(t("common.starting")):
+            services = session.load_services(settings)
+        actor = auth.start(services)
+        needs_first_admin = services.accounts.needs_first_admin()
+    except DemoFactoryError as exc:
+        log.exception("start-up failed")
+        show_error(exc)
+        st.stop()
+    except Exception:
+        log.exception("start-up failed")
+        show_unexpected()
+        st.stop()
+    session.set_actor(actor)
+    page = st.navigation(nav.pages_for(actor, needs_first_admin))
+    language_selector()
+    user_box(actor)
+    show_flash()
+    try:
+        with session.running_page():
+            page.run()
+    except DemoFactoryError as exc:
+        log.warning("page error: %s", exc)
+        show_error(exc)
+    except Exception:
+        log.exception("unexpected error on page %s", page.url_path)
+        show_unexpected()
+
+
+main()

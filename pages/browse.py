@@ -1,0 +1,5 @@
+"""Browse and search all published content."""
+
+from services.ui.browse import render_browse
+
+render_browse()

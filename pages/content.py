@@ -1,0 +1,46 @@
+"""One content item (``?id=``): text, files, likes and the owner's actions."""
+
+import streamlit as st
+
+from services.errors import DemoFactoryError
+from services.markdown import render_markdown
+from services.ui import nav, session
+from services.ui.assets import render_assets
+from services.ui.i18n import t
+from services.ui.item_actions import count_view_once, like_button, owner_actions
+from services.ui.widgets import md_escape, meta_line, show_error, tags_line
+
+services = session.services()
+actor = session.actor()
+content_id = st.query_params.get("id", "")
+
+if not content_id:
+    st.info(t("content.choose_item"), icon=":material/info:")
+    st.page_link(nav.BROWSE, label=t("nav.browse"), icon=":material/search:")
+    st.stop()
+
+try:
+    item = services.content.get(content_id, actor)
+    views = count_view_once(services.content, item, actor)
+except DemoFactoryError as exc:
+    show_error(exc)
+    st.page_link(nav.BROWSE, label=t("nav.browse"), icon=":material/search:")
+    st.stop()
+
+st.title(md_escape(item.title))
+st.caption(meta_line(item))
+if item.tags:
+    st.markdown(tags_line(item.tags))
+if item.summary:
+    st.markdown(f"*{md_escape(item.summary)}*")
+
+stats_col, like_col, actions_col = st.columns([2, 2, 3], vertical_alignment="center")
+stats_col.caption(t("content.views_count", views=views))
+with like_col:
+    like_button(services.content, item, actor)
+with actions_col:
+    owner_actions(services.content, item, actor)
+
+st.divider()
+st.markdown(render_markdown(item.body), unsafe_allow_html=True)
+render_assets(services.content, item, actor)

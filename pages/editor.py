@@ -1,0 +1,87 @@
+"""Create or edit content (``?id=`` edits). Keeps the typed text when a save conflicts."""
+
+import streamlit as st
+
+from services.content import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
+from services.domain.models import Category, Status
+from services.domain.permissions import Action, can
+from services.errors import ConflictError, DemoFactoryError
+from services.markdown import render_markdown
+from services.media import ALLOWED_EXTENSIONS
+from services.ui import editor, nav, session
+from services.ui.assets import format_size
+from services.ui.i18n import category_label, status_label, t
+from services.ui.widgets import flash, md_escape, show_error
+
+services = session.services()
+actor = session.actor()
+content_id = st.query_params.get("id", "")
+
+item = None
+if content_id:
+    try:
+        item = services.content.get(content_id, actor)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        st.stop()
+    if not can(actor, Action.EDIT_CONTENT, item.author_id):
+        st.error(t("errors.permission_denied"), icon=":material/block:")
+        st.stop()
+editor.ensure_loaded(content_id, item)
+
+st.title(t("content.edit_title") if item else t("content.new_title"))
+if item:
+    st.page_link(nav.CONTENT, label=t("content.view_item"), icon=":material/visibility:",
+                 query_params={"id": item.id})
+
+st.text_input(t("content.title_label"), key=editor.TITLE, max_chars=TITLE_MAX)
+st.text_area(t("content.summary_label"), key=editor.SUMMARY, height=80,
+             max_chars=SUMMARY_MAX)
+cat_col, status_col = st.columns(2)
+cat_col.selectbox(t("content.category_label"), options=list(Category), key=editor.CATEGORY,
+                  format_func=category_label, placeholder=t("content.category_choose"))
+status_col.radio(t("content.status_label"), options=list(Status), key=editor.STATUS,
+                 format_func=status_label, horizontal=True)
+st.text_input(t("content.tags_label"), key=editor.TAGS, help=t("content.tags_help", max=TAGS_MAX))
+
+write_tab, preview_tab = st.tabs([t("content.write_tab"), t("content.preview_tab")])
+with write_tab:
+    st.text_area(t("content.body_label"), key=editor.BODY, height=360,
+                 help=t("content.body_help"))
+with preview_tab:
+    body = st.session_state.get(editor.BODY, "")
+    if body.strip():
+        st.markdown(render_markdown(body), unsafe_allow_html=True)
+    else:
+        st.caption(t("content.preview_empty"))
+
+limit_mb = services.settings.max_upload_mb
+files = st.file_uploader(
+    t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
+    accept_multiple_files=True, key=editor.uploader_key(), max_upload_size=limit_mb,
+    help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
+)
+st.caption(t("content.files_limit", limit_mb=limit_mb, max_files=ASSETS_MAX))
+
+remove_ids: list[str] = []
+if item and item.assets:
+    st.markdown(f"**{t('content.existing_files')}**")
+    for asset in item.assets:
+        label = t("content.remove_file", name=asset.filename, size=format_size(asset.size))
+        if st.checkbox(label, key=editor.removal_key(asset.id)):
+            remove_ids.append(asset.id)
+
+if st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save"):
+    try:
+        saved = editor.save(services.content, actor, content_id, files, remove_ids)
+    except ConflictError as exc:
+        show_error(exc)
+        st.button(t("content.reload_latest"), key="ed_reload", icon=":material/refresh:",
+                  on_click=editor.reload_latest, args=(services.content, content_id, actor),
+                  help=t("content.reload_latest_help"))
+    except DemoFactoryError as exc:
+        show_error(exc)
+    else:
+        flash(t("content.saved", title=md_escape(saved.title)))
+        st.query_params["id"] = saved.id
+        st.rerun()

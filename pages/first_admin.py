@@ -1,0 +1,42 @@
+"""Create the first administrator. Offered only while no administrator exists."""
+
+import streamlit as st
+
+from services.errors import DemoFactoryError
+from services.ui import auth, nav, session
+from services.ui.i18n import t
+from services.ui.widgets import flash, show_error
+
+services = session.services()
+
+st.title(t("auth.first_admin_title"))
+if not services.accounts.needs_first_admin():
+    st.info(t("auth.err_admin_exists"), icon=":material/info:")
+    st.page_link(nav.LOGIN, label=t("nav.login"), icon=":material/login:")
+    st.stop()
+
+st.write(t("auth.first_admin_intro"))
+form_col, _ = st.columns([3, 2])
+with form_col, st.form("first_admin_form"):
+    username = st.text_input(t("auth.username"), key="fa_username", help=t("auth.username_help"))
+    name = st.text_input(t("auth.name"), key="fa_name")
+    email = st.text_input(t("auth.email"), key="fa_email")
+    password = st.text_input(t("auth.password"), type="password", key="fa_password",
+                             help=t("auth.password_help"), autocomplete="new-password")
+    repeat = st.text_input(t("auth.password_repeat"), type="password", key="fa_password2",
+                           autocomplete="new-password")
+    submitted = st.form_submit_button(t("auth.first_admin_button"), type="primary")
+
+if submitted:
+    if password != repeat:
+        st.error(t("auth.err_password_mismatch"), icon=":material/error:")
+        st.stop()
+    try:
+        # The sign-in form strips surrounding spaces from passwords; store them the same way.
+        user = services.accounts.create_first_admin(username, name, email, password.strip())
+    except DemoFactoryError as exc:
+        show_error(exc)
+    else:
+        flash(t("auth.first_admin_done", username=user.username))
+        auth.prefill_login(user.username)
+        st.switch_page(nav.LOGIN)

@@ -1,0 +1,42 @@
+"""Home: the latest and the most viewed published content; first steps when empty."""
+
+import streamlit as st
+
+from services.domain.models import SearchQuery, Sort
+from services.domain.permissions import Action, can
+from services.ui import nav, session
+from services.ui.i18n import t
+from services.ui.widgets import card_grid, empty_state
+
+HOME_ITEMS = 6
+
+services = session.services()
+actor = session.actor()
+
+st.title(t("common.home_title"))
+st.caption(t("common.home_subtitle"))
+
+if services.accounts.needs_first_admin():
+    with st.container(border=True):
+        st.markdown(f"**{t('common.home_first_admin_title')}**")
+        st.write(t("common.home_first_admin_text"))
+        st.page_link(nav.FIRST_ADMIN, label=t("common.home_first_admin_link"),
+                     icon=":material/admin_panel_settings:")
+
+latest = services.content.browse(SearchQuery(sort=Sort.NEWEST, page_size=HOME_ITEMS), actor)
+if not latest.items:
+    empty_state(t("common.home_empty_title"), t("common.home_empty_hint"))
+    if can(actor, Action.CREATE_CONTENT):
+        st.page_link(nav.EDITOR, label=t("common.home_empty_link_create"),
+                     icon=":material/edit_note:")
+    elif not actor.is_authenticated:
+        st.page_link(nav.LOGIN, label=t("common.home_empty_link_login"), icon=":material/login:")
+else:
+    st.subheader(t("common.home_latest"))
+    card_grid(latest.items)
+    popular = services.content.browse(
+        SearchQuery(sort=Sort.MOST_VIEWED, page_size=HOME_ITEMS), actor
+    )
+    st.subheader(t("common.home_most_viewed"))
+    card_grid(popular.items)
+    st.page_link(nav.BROWSE, label=t("common.home_browse_all"), icon=":material/arrow_forward:")

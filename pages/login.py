@@ -1,0 +1,34 @@
+"""Sign in with a local account (streamlit-authenticator), rate-limited per user name."""
+
+import streamlit as st
+
+from services.errors import DemoFactoryError
+from services.ui import auth, nav, session
+from services.ui.i18n import t
+from services.ui.widgets import flash, md_escape, show_error
+
+services = session.services()
+
+st.title(t("auth.login_title"))
+if services.accounts.needs_first_admin():
+    st.info(t("auth.no_admin_yet"), icon=":material/info:")
+    st.page_link(nav.FIRST_ADMIN, label=t("nav.first_admin"),
+                 icon=":material/admin_panel_settings:")
+
+form_col, _ = st.columns([3, 2])
+with form_col, st.form("login_form"):
+    username = st.text_input(t("auth.username"), key=auth.LOGIN_USERNAME_KEY,
+                             autocomplete="username")
+    password = st.text_input(t("auth.password"), type="password", key="login_password",
+                             autocomplete="current-password")
+    submitted = st.form_submit_button(t("auth.login_button"), type="primary",
+                                      icon=":material/login:")
+
+if submitted:
+    try:
+        auth.sign_in(services.accounts, username, password)
+    except DemoFactoryError as exc:
+        show_error(exc)
+    else:
+        flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or username)))
+        st.switch_page(nav.HOME)

@@ -1,0 +1,52 @@
+"""An author's own content, drafts included, with status, counts and edit links."""
+
+import streamlit as st
+
+from services.errors import DemoFactoryError
+from services.ui import nav, session
+from services.ui.i18n import category_label, status_label, t
+from services.ui.widgets import (
+    current_page,
+    empty_state,
+    format_date,
+    md_escape,
+    pager,
+    show_error,
+)
+
+PAGE_KEY = "my_page"
+
+services = session.services()
+actor = session.actor()
+
+st.title(t("nav.my_content"))
+st.page_link(nav.EDITOR, label=t("content.new_title"), icon=":material/add:")
+
+try:
+    result = services.content.my_content(
+        actor, page=current_page(PAGE_KEY), page_size=services.settings.page_size
+    )
+except DemoFactoryError as exc:
+    show_error(exc)
+    st.stop()
+
+if not result.items:
+    empty_state(t("content.my_empty"), t("content.my_empty_hint"))
+    st.stop()
+
+COLUMNS = [4, 2, 1, 1, 2, 1]
+headings = (t("content.title_label"), t("content.status_label"), t("content.views"),
+            t("content.likes"), t("content.updated"), t("content.edit"))
+for col, heading in zip(st.columns(COLUMNS), headings, strict=True):
+    col.markdown(f"**{heading}**")
+for item in result.items:
+    row = st.columns(COLUMNS, vertical_alignment="center")
+    row[0].page_link(nav.CONTENT, label=md_escape(item.title), query_params={"id": item.id})
+    row[0].caption(category_label(item.category))
+    row[1].markdown(status_label(item.status))
+    row[2].markdown(str(item.views))
+    row[3].markdown(str(item.likes))
+    row[4].markdown(format_date(item.updated_at))
+    row[5].page_link(nav.EDITOR, label=t("content.edit"), icon=":material/edit:",
+                     query_params={"id": item.id})
+pager(result, PAGE_KEY)

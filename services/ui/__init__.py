@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only modules besides app.py and pages/ that import streamlit."""

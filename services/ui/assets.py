@@ -1,0 +1,93 @@
+"""Showing a content item's files: images, players, PDF previews and a download for each."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import pymupdf
+import streamlit as st
+
+from services.content import ContentService
+from services.domain.models import Asset, AssetKind, ContentItem
+from services.domain.permissions import Actor
+from services.errors import DemoFactoryError
+from services.ui.i18n import t
+from services.ui.widgets import show_error
+
+log = logging.getLogger(__name__)
+
+PDF_PREVIEW_PAGES = 3
+PDF_PREVIEW_DPI = 100
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pdf_preview(storage_key: str, _data: bytes, pages: int = PDF_PREVIEW_PAGES) -> list[bytes]:
+    """PNG images of the first ``pages`` pages. Cached by storage key, which never changes
+    meaning (a replaced file gets a new key)."""
+    with pymupdf.open(stream=_data, filetype="pdf") as doc:
+        return [
+            doc[i].get_pixmap(dpi=PDF_PREVIEW_DPI).tobytes("png")
+            for i in range(min(pages, doc.page_count))
+        ]
+
+
+def format_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def render_assets(content: ContentService, item: ContentItem, actor: Actor) -> None:
+    if not item.assets:
+        return
+    st.subheader(t("content.attachments"))
+    for asset in item.assets:
+        with st.container(border=True):
+            try:
+                _render_asset(content, item, asset, actor)
+            except DemoFactoryError as exc:
+                show_error(exc)
+
+
+def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
+    st.markdown(f"**{asset.filename}** · {format_size(asset.size)}")
+    url = content.asset_url(item, asset, actor)
+    if asset.kind == AssetKind.DOCUMENT:
+        _pdf(asset, content.asset_bytes(item, asset, actor))
+    elif asset.kind == AssetKind.IMAGE:
+        st.image(url or content.asset_bytes(item, asset, actor), caption=asset.filename)
+    elif asset.kind == AssetKind.VIDEO:
+        st.video(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
+    elif asset.kind == AssetKind.AUDIO:
+        st.audio(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
+    _download(content, item, asset, actor, url)
+
+
+def _pdf(asset: Asset, data: bytes) -> None:
+    try:
+        images = pdf_preview(asset.storage_key, data)
+    except Exception:  # a damaged PDF is still offered for download
+        log.exception("could not render a preview of %s", asset.storage_key)
+        st.caption(t("content.pdf_no_preview"))
+        return
+    if not images:
+        return
+    st.caption(t("content.pdf_preview", pages=len(images)))
+    cols = st.columns(len(images))
+    for number, (col, png) in enumerate(zip(cols, images, strict=True), start=1):
+        col.container(border=True).image(png, caption=t("content.pdf_page", page=number))
+
+
+def _download(
+    content: ContentService, item: ContentItem, asset: Asset, actor: Actor, url: str | None
+) -> None:
+    label = t("content.download")
+    if url is not None:
+        st.link_button(label, url, icon=":material/download:")
+        return
+    st.download_button(
+        label, data=partial(content.asset_bytes, item, asset, actor), file_name=asset.filename,
+        mime=asset.media_type, key=f"dl_{asset.id}", on_click="ignore",
+        icon=":material/download:",
+    )

@@ -1,0 +1,113 @@
+"""The browse view: search, filters, sort and pages. Used by the browse page (all
+categories) and by each category page (one category fixed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from services.content import FilterOptions
+from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
+from services.errors import DemoFactoryError
+from services.ui import session
+from services.ui.i18n import category_label, sort_label, t
+from services.ui.widgets import card_grid, current_page, empty_state, pager, reset_page, show_error
+
+ALL = ""  # the "all categories / all authors" choice
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """Widget keys of one browse view; each category page keeps its own filters."""
+
+    q: str
+    category: str
+    tags: str
+    author: str
+    sort: str
+    page: str
+
+
+def _keys(category: Category | None) -> _Keys:
+    prefix = f"browse_{category.name.lower() if category else 'all'}"
+    return _Keys(*(f"{prefix}_{name}" for name in ("q", "category", "tags", "author", "sort",
+                                                   "page")))
+
+
+def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> SearchQuery:
+    """Draw the search box and filters; return the query they describe (page excluded).
+    Changing any of them goes back to page 1."""
+    reset = (keys.page,)
+    text = st.text_input(
+        t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
+        icon=":material/search:", on_change=reset_page, args=reset,
+    )
+    cols = iter(st.columns(4 if fixed is None else 3))
+    category = fixed
+    if fixed is None:
+        chosen = next(cols).selectbox(
+            t("content.category_label"), options=[ALL, *options.categories], key=keys.category,
+            format_func=lambda c: t("content.all_categories") if c == ALL else category_label(c),
+            on_change=reset_page, args=reset,
+        )
+        category = Category(chosen) if chosen else None
+    tags = next(cols).multiselect(
+        t("content.tags"), options=options.tags, key=keys.tags,
+        placeholder=t("content.tags_placeholder"), on_change=reset_page, args=reset,
+    )
+    authors = dict(options.authors)
+    author_id = next(cols).selectbox(
+        t("content.author"), options=[ALL, *authors], key=keys.author,
+        format_func=lambda a: t("content.all_authors") if a == ALL else authors.get(a, a),
+        on_change=reset_page, args=reset,
+    )
+    sort = next(cols).selectbox(
+        t("content.sort_label"), options=list(Sort), key=keys.sort, format_func=sort_label,
+        on_change=reset_page, args=reset,
+    )
+    return SearchQuery(
+        text=text.strip(), category=category, tags=tuple(tags), author_id=author_id or None,
+        sort=sort or Sort.NEWEST,
+    )
+
+
+def _search(query: SearchQuery, page_key: str) -> Page[ContentItem]:
+    services = session.services()
+    actor = session.actor()
+    size = services.settings.page_size
+    result = services.content.browse(
+        replace(query, page=current_page(page_key), page_size=size), actor
+    )
+    if not result.items and result.total and result.page > result.pages:
+        # The filters shrank the results below the page being shown: show the last page.
+        st.session_state[page_key] = result.pages
+        result = services.content.browse(replace(query, page=result.pages, page_size=size), actor)
+    return result
+
+
+def render_browse(category: Category | None = None) -> None:
+    """The whole browse page; ``category`` fixes the category (a category page)."""
+    keys = _keys(category)
+    if category is None:
+        st.title(t("nav.browse"))
+    else:
+        st.title(category_label(category))
+        st.caption(t("content.category_intro", category=category_label(category)))
+    services = session.services()
+    query = _filters(services.content.filter_options(), category, keys)
+    try:
+        result = _search(query, keys.page)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    if not result.items:
+        filtered = bool(query.text or query.tags or query.author_id or
+                        (query.category and category is None))
+        if filtered:
+            empty_state(t("content.empty_search"), t("content.empty_search_hint"))
+        else:
+            empty_state(t("content.empty_category"), t("content.empty_category_hint"))
+        return
+    card_grid(result.items)
+    pager(result, keys.page)

@@ -1,0 +1,83 @@
+"""Actions on one content item: counting the view, like/unlike, edit and delete (confirmed)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.content import ContentService
+from services.domain.models import ContentItem
+from services.domain.permissions import Action, Actor, can
+from services.errors import DemoFactoryError
+from services.ui import nav
+from services.ui.i18n import t
+from services.ui.widgets import flash, md_escape, show_error
+
+_VIEWED_KEY = "df_viewed"
+
+
+def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
+    """Views are counted once per browser session and item; returns the count to show."""
+    viewed: set[str] = st.session_state.setdefault(_VIEWED_KEY, set())
+    if item.id in viewed:
+        return item.views
+    views = content.record_view(item.id, actor)
+    viewed.add(item.id)
+    return views
+
+
+def like_button(content: ContentService, item: ContentItem, actor: Actor) -> None:
+    """A like/unlike toggle with the count; visitors who cannot like see the count only."""
+    if not can(actor, Action.LIKE):
+        st.caption(t("content.likes_count", likes=item.likes))
+        return
+    liked = content.has_liked(item.id, actor)
+    label = (t("content.unlike", likes=item.likes) if liked
+             else t("content.like", likes=item.likes))
+    icon = ":material/favorite:" if liked else ":material/favorite_border:"
+    if st.button(label, key=f"like_{item.id}", icon=icon, type="primary" if liked else "secondary"):
+        try:
+            content.set_like(item.id, actor, not liked)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+        st.rerun()
+
+
+def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> None:
+    """Edit and delete for the owner and for admins; delete asks for confirmation."""
+    may_edit = can(actor, Action.EDIT_CONTENT, item.author_id)
+    may_delete = can(actor, Action.DELETE_CONTENT, item.author_id)
+    if not (may_edit or may_delete):
+        return
+    confirm_key = f"confirm_delete_{item.id}"
+    edit_col, delete_col = st.columns(2)
+    if may_edit:
+        edit_col.page_link(
+            nav.EDITOR, label=t("content.edit"), icon=":material/edit:",
+            query_params={"id": item.id},
+        )
+    if may_delete and delete_col.button(
+        t("content.delete"), key=f"delete_{item.id}", icon=":material/delete:"
+    ):
+        st.session_state[confirm_key] = True
+    if st.session_state.get(confirm_key):
+        _confirm_delete(content, item, actor, confirm_key)
+
+
+def _confirm_delete(
+    content: ContentService, item: ContentItem, actor: Actor, confirm_key: str
+) -> None:
+    st.warning(t("content.delete_confirm", title=md_escape(item.title)), icon=":material/warning:")
+    yes_col, no_col = st.columns(2)
+    if yes_col.button(t("content.delete_yes"), key=f"delete_yes_{item.id}", type="primary"):
+        st.session_state.pop(confirm_key, None)
+        try:
+            content.delete(item.id, actor)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+        flash(t("content.deleted", title=md_escape(item.title)))
+        st.switch_page(nav.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else nav.BROWSE)
+    if no_col.button(t("common.cancel"), key=f"delete_no_{item.id}"):
+        st.session_state.pop(confirm_key, None)
+        st.rerun()

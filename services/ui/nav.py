@@ -1,0 +1,89 @@
+"""Which pages a visitor sees: the navigation follows the actor's permissions.
+
+Services enforce every permission again; hiding a page only keeps the menu honest.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from services.domain.models import Category
+from services.domain.permissions import Action, Actor, can
+from services.ui.i18n import category_label, t
+
+HOME = "pages/home.py"
+BROWSE = "pages/browse.py"
+CONTENT = "pages/content.py"
+EDITOR = "pages/editor.py"
+MY_CONTENT = "pages/my_content.py"
+LOGIN = "pages/login.py"
+FIRST_ADMIN = "pages/first_admin.py"
+ADMIN = "pages/admin.py"
+
+_CATEGORY_ICONS: dict[Category, str] = {
+    Category.GENERATIVE_AI: ":material/auto_awesome:",
+    Category.MANUFACTURING: ":material/precision_manufacturing:",
+    Category.RETAIL_CPG: ":material/storefront:",
+    Category.TELCO_MEDIA: ":material/cell_tower:",
+    Category.FINANCE: ":material/account_balance:",
+    Category.AMAZON_Q: ":material/support_agent:",
+    Category.ETC: ":material/category:",
+}
+
+
+def category_page_path(category: Category) -> str:
+    """One small file per category, each calling the shared browse view."""
+    return f"pages/category_{category.name.lower()}.py"
+
+
+def _page(path: str, title: str, icon: str, **kwargs: object) -> StreamlitPage:
+    return st.Page(path, title=title, icon=icon, **kwargs)  # type: ignore[arg-type]
+
+
+def _explore() -> list[StreamlitPage]:
+    return [
+        _page(HOME, t("nav.home"), ":material/home:", default=True),
+        _page(BROWSE, t("nav.browse"), ":material/search:"),
+        _page(CONTENT, t("nav.content"), ":material/article:", visibility="hidden"),
+    ]
+
+
+def _categories() -> list[StreamlitPage]:
+    return [_page(category_page_path(c), category_label(c), _CATEGORY_ICONS[c]) for c in Category]
+
+
+def _create() -> list[StreamlitPage]:
+    return [
+        _page(EDITOR, t("nav.editor"), ":material/edit_note:"),
+        _page(MY_CONTENT, t("nav.my_content"), ":material/folder_open:"),
+    ]
+
+
+def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
+    pages: list[StreamlitPage] = []
+    if not actor.is_authenticated:
+        pages.append(_page(LOGIN, t("nav.login"), ":material/login:"))
+    if needs_first_admin:
+        pages.append(
+            _page(FIRST_ADMIN, t("nav.first_admin"), ":material/admin_panel_settings:")
+        )
+    return pages
+
+
+def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[StreamlitPage]]:
+    """Navigation sections for ``actor``: everyone browses; authors write; admins manage."""
+    sections = {
+        t("nav.section_explore"): _explore(),
+        t("nav.section_categories"): _categories(),
+    }
+    if can(actor, Action.CREATE_CONTENT):
+        sections[t("nav.section_create")] = _create()
+    if can(actor, Action.MANAGE_USERS):
+        sections[t("nav.section_admin")] = [
+            _page(ADMIN, t("nav.admin"), ":material/manage_accounts:")
+        ]
+    account = _account(actor, needs_first_admin)
+    if account:
+        sections[t("nav.section_account")] = account
+    return sections

@@ -1,0 +1,79 @@
+"""Per-session access to the services and the signed-in actor.
+
+``app.py`` builds the services once per process (``st.cache_resource``) and, on every run,
+stores them and the resolved actor here, so that pages can reach both without rebuilding.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from services.bootstrap import Services, build_services
+from services.domain.permissions import Actor
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_SERVICES_KEY = "_df_services"
+_ACTOR_KEY = "_df_actor"
+_IN_APP: ContextVar[bool] = ContextVar("demo_factory_in_app", default=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _build(settings_key: str, _settings: Settings) -> Services:
+    """One Services per distinct settings (the key) in this process."""
+    services = build_services(_settings)
+    if _settings.sample_content:
+        from services.sample_data import ensure_sample_content
+
+        added = ensure_sample_content(services.content, services.ports.audit)
+        log.info("sample content: %d items added", added)
+    return services
+
+
+def load_services(settings: Settings) -> Services:
+    services = _build(settings.model_dump_json(), settings)
+    st.session_state[_SERVICES_KEY] = services
+    return services
+
+
+@contextmanager
+def running_page() -> Iterator[None]:
+    """app.py runs the selected page inside this block."""
+    token = _IN_APP.set(True)
+    try:
+        yield
+    finally:
+        _IN_APP.reset(token)
+
+
+def services() -> Services:
+    """The services of this run (set by app.py before the page runs).
+
+    Until some session of a freshly started server has called ``st.navigation``, Streamlit
+    serves the files in ``pages/`` on their own (its older multipage mode), which would skip
+    app.py's sign-in and navigation. A page reached that way ends that mode (as the first
+    ``st.navigation`` call would) and runs again, now through app.py, with the same URL and
+    query parameters.
+    """
+    if not _IN_APP.get():
+        PagesManager.uses_pages_directory = False  # what st.navigation sets; no public setter
+        st.rerun()
+    found: Services = st.session_state[_SERVICES_KEY]
+    return found
+
+
+def set_actor(actor: Actor) -> None:
+    st.session_state[_ACTOR_KEY] = actor
+
+
+def actor() -> Actor:
+    """Who is using this browser session: roles come from our directory, never a cookie."""
+    found = st.session_state.get(_ACTOR_KEY)
+    return found if isinstance(found, Actor) else Actor.anonymous()

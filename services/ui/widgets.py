@@ -1,0 +1,145 @@
+"""Small building blocks shared by pages: errors, flash messages, content cards, pager."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+import streamlit as st
+
+from services.domain.models import ContentItem, Page, Status
+from services.errors import DemoFactoryError
+from services.ui import nav
+from services.ui.i18n import category_label, status_label, t
+
+_FLASH_KEY = "_df_flash"
+CARD_COLUMNS = 3
+# streamlit-authenticator's cookie component is an invisible iframe; without this rule its
+# empty row still takes space above every page.
+_PAGE_CSS = """<style>
+div:has(> iframe[title^="extra_streamlit_components.CookieManager"]) { display: none; }
+</style>"""
+
+
+def page_style() -> None:
+    st.html(_PAGE_CSS)
+
+
+def show_error(exc: DemoFactoryError) -> None:
+    """One clear, translated message; the details stay in the log."""
+    st.error(t(exc.key, **exc.params), icon=":material/error:")
+
+
+def show_unexpected() -> None:
+    """For errors that are not ours: a generic message (the caller logs the traceback)."""
+    st.error(t("errors.unexpected"), icon=":material/error:")
+
+
+def flash(message: str) -> None:
+    """A success message shown once, on the next page drawn (survives a page switch)."""
+    st.session_state[_FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """User text shown through Streamlit's markdown (titles, captions) stays literal."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def format_date(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%d")
+
+
+def tags_line(tags: Sequence[str]) -> str:
+    return " ".join(f"`#{tag.replace('`', '')}`" for tag in tags)
+
+
+def meta_line(item: ContentItem) -> str:
+    parts = [category_label(item.category), md_escape(item.author_name),
+             format_date(item.created_at)]
+    if item.status != Status.PUBLISHED:
+        parts.append(status_label(item.status))
+    return " · ".join(parts)
+
+
+def content_link(item: ContentItem, label: str | None = None) -> None:
+    st.page_link(
+        nav.CONTENT, label=label or item.title, icon=":material/article:",
+        query_params={"id": item.id}, help=item.title,
+    )
+
+
+def content_card(item: ContentItem) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(item.title)}**")
+        st.caption(meta_line(item))
+        if item.summary:
+            st.markdown(md_escape(item.summary))
+        if item.tags:
+            st.markdown(tags_line(item.tags))
+        counts_col, open_col = st.columns([3, 2], vertical_alignment="center")
+        counts_col.caption(t("content.counts", views=item.views, likes=item.likes))
+        with open_col:
+            content_link(item, t("content.open"))
+
+
+def card_grid(items: Sequence[ContentItem], columns: int = CARD_COLUMNS) -> None:
+    for start in range(0, len(items), columns):
+        cols = st.columns(columns)
+        for col, item in zip(cols, items[start : start + columns], strict=False):
+            with col:
+                content_card(item)
+
+
+def current_page(key: str) -> int:
+    value = st.session_state.get(key, 1)
+    return value if isinstance(value, int) and value >= 1 else 1
+
+
+def reset_page(key: str) -> None:
+    """on_change callback for filters: a new filter starts again on page 1."""
+    st.session_state[key] = 1
+
+
+def _step_page(key: str, delta: int, pages: int) -> None:
+    st.session_state[key] = min(max(1, current_page(key) + delta), pages)
+
+
+def pager(result: Page[ContentItem], key: str) -> None:
+    """Totals, previous/next and a page-number picker; the page lives in ``key``."""
+    pages = result.pages
+    if pages <= 1:
+        st.caption(t("common.total", total=result.total))
+        return
+    if current_page(key) > pages:
+        st.session_state[key] = pages
+    prev_col, pick_col, next_col, total_col = st.columns([1, 2, 1, 3], vertical_alignment="center")
+    prev_col.button(
+        t("common.prev"), key=f"{key}_prev", disabled=result.page <= 1,
+        on_click=_step_page, args=(key, -1, pages), icon=":material/chevron_left:",
+    )
+    pick_col.selectbox(
+        t("common.page"), options=list(range(1, pages + 1)), key=key,
+        format_func=lambda n: t("common.page_of", page=n, pages=pages),
+        label_visibility="collapsed",
+    )
+    next_col.button(
+        t("common.next"), key=f"{key}_next", disabled=result.page >= pages,
+        on_click=_step_page, args=(key, 1, pages), icon=":material/chevron_right:",
+    )
+    total_col.caption(t("common.total", total=result.total))
+
+
+def empty_state(title: str, hint: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{title}**")
+        st.caption(hint)

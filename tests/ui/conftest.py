@@ -1,0 +1,178 @@
+"""AppTest fixtures: a fresh data dir per test, services to arrange data, signed-in sessions.
+
+The app builds its services with ``st.cache_resource``; the cache is cleared around every test
+so each test's app reads its own tmp data dir. Users are created here with cheap bcrypt rounds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from services.bootstrap import Services, build_services
+from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
+from services.domain.permissions import Role
+from services.domain.users import User
+from services.settings import ENV_PREFIX, load_settings
+from services.users import AccountService
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct-horse-battery"
+ROLE_NAMES = ("viewer", "author", "analyst", "admin")
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest resets Streamlit's "pages/ folder" flag before every run, so each run would
+    serve ``pages/*.py`` on their own, as a fresh server does before its first
+    ``st.navigation`` call. A running server turns that mode off for good at its first
+    ``st.navigation`` call; tests run in that steady state, where every run goes through
+    app.py (``services.ui.session.services`` covers the fresh-server case)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+
+
+@pytest.fixture(autouse=True)
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield data_dir
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def services(app_env: Path) -> Services:
+    """Services on the test's data dir (the app builds its own on the same files)."""
+    return build_services(load_settings())
+
+
+@pytest.fixture
+def accounts(services: Services) -> AccountService:
+    return AccountService(services.ports.users, services.ports.audit, bcrypt_rounds=4)
+
+
+@pytest.fixture
+def make_user(accounts: AccountService) -> Callable[..., User]:
+    def make(username: str, *roles: str) -> User:
+        role_set = frozenset(Role(r) for r in roles or ("viewer",))
+        if Role.ADMIN in role_set and accounts.needs_first_admin():
+            user = accounts.create_first_admin(username, username.title(), "", PASSWORD)
+            return user
+        admin = _any_admin(accounts, make)
+        return accounts.create_user(
+            admin.as_actor(), username, username.title(), f"{username}@example.com", PASSWORD,
+            role_set,
+        )
+
+    return make
+
+
+def _any_admin(accounts: AccountService, make: Callable[..., User]) -> User:
+    for user in accounts._dir.list():  # test set-up reads the directory
+        if Role.ADMIN in user.roles:
+            return user
+    return make("root-admin", "admin")
+
+
+@pytest.fixture
+def users(make_user: Callable[..., User]) -> dict[str, User]:
+    """One user per role; the admin is created first."""
+    made = {"admin": make_user("admin-user", "admin")}
+    for role in ("viewer", "author", "analyst"):
+        made[role] = make_user(f"{role}-user", role)
+    return made
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (31, 111, 235)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf_bytes(pages: int = 4) -> bytes:
+    doc = pymupdf.open()
+    for number in range(pages):
+        doc.new_page().insert_text((72, 72), f"Page {number + 1}")
+    data: bytes = doc.tobytes()
+    doc.close()
+    return data
+
+
+@pytest.fixture
+def make_item(services: Services, users: dict[str, User]) -> Callable[..., ContentItem]:
+    def make(
+        title: str = "Bedrock 생성형AI 데모",
+        *,
+        author: str = "author",
+        status: Status = Status.PUBLISHED,
+        category: Category = Category.GENERATIVE_AI,
+        uploads: tuple[Upload, ...] = (),
+        sample: bool = False,
+        body: str = "# 소개\n\n**Amazon Bedrock**으로 만든 챗봇입니다.",
+    ) -> ContentItem:
+        draft = ContentDraft(
+            title=title, summary=f"{title} 요약", body=body, category=category,
+            tags=("Bedrock", "RAG"), status=status,
+        )
+        return services.content.create(
+            draft, uploads, users[author].as_actor(), sample=sample
+        )
+
+    return make
+
+
+@pytest.fixture
+def new_app() -> Callable[..., AppTest]:
+    def make(username: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+        if username is not None:
+            sign_in_session(at, username)
+        return at
+
+    return make
+
+
+def sign_in_session(at: AppTest, username: str) -> None:
+    """What streamlit-authenticator leaves in session state after a successful sign-in."""
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = username
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of the last run, for substring checks."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "title", "subheader", "header", "success", "info",
+                 "warning", "error"):
+        parts.extend(str(e.value) for e in at.get(kind))
+    parts.extend(str(getattr(e.proto, "label", "")) for e in at.get("page_link"))
+    parts.extend(str(b.label) for b in at.button)
+    return "\n".join(parts)

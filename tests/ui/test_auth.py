@@ -1,0 +1,185 @@
+"""Sign-in: first administrator, password form, lockout, sign-out, roles from the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from services.bootstrap import Services
+from services.domain.permissions import Role
+from services.domain.users import User
+from tests.ui.conftest import PASSWORD, errors, texts
+
+LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
+BAD_KO = "사용자 이름 또는 비밀번호가 올바르지 않습니다."
+
+
+def _submit_login(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[_submit_index(at)].click().run()
+    return at
+
+
+def _submit_index(at: AppTest) -> int:
+    labels = [b.label for b in at.button]
+    return labels.index("로그인")
+
+
+def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Services) -> None:
+    at = new_app()
+    at.run()
+    assert "아직 관리자가 없습니다" in texts(at)
+    at.switch_page("pages/first_admin.py").run()
+    at.text_input(key="fa_username").input("boss")
+    at.text_input(key="fa_name").input("대표 관리자")
+    at.text_input(key="fa_email").input("boss@example.com")
+    at.text_input(key="fa_password").input("a-long-password")
+    at.text_input(key="fa_password2").input("a-long-password")
+    at.button[0].click().run()
+    assert not at.exception and not errors(at)
+    assert "관리자 'boss'을(를) 만들었습니다" in texts(at)
+    assert at.title[0].value == "로그인"
+    assert at.text_input(key="login_username").value == "boss"  # prefilled
+    assert not services.accounts.needs_first_admin()
+    at.switch_page("pages/login.py")  # AppTest keeps requesting its own last page otherwise
+    at.text_input(key="login_password").input("a-long-password")
+    at.button[_submit_index(at)].click().run()
+    assert not at.exception and not errors(at)
+    assert "대표 관리자님, 환영합니다." in texts(at)
+    assert at.session_state["authentication_status"] is True
+    at.switch_page("pages/admin.py").run()  # registered for admins only
+    assert not errors(at)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/first_admin.py")  # gone once an administrator exists
+
+
+def test_first_admin_password_mismatch(new_app: Callable[..., AppTest],
+                                       services: Services) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("pages/first_admin.py").run()
+    at.text_input(key="fa_username").input("boss")
+    at.text_input(key="fa_password").input("a-long-password")
+    at.text_input(key="fa_password2").input("another-password")
+    at.button[0].click().run()
+    assert errors(at) == ["두 비밀번호가 같지 않습니다."]
+    assert services.accounts.needs_first_admin()
+
+
+def test_wrong_password_then_lockout(new_app: Callable[..., AppTest],
+                                     users: dict[str, User]) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("pages/login.py").run()
+    for _ in range(5):
+        _submit_login(at, "author-user", "wrong-password-1")
+        assert errors(at) == [BAD_KO]
+    # The sixth attempt is refused before the password is checked, even the right one.
+    _submit_login(at, "author-user", PASSWORD)
+    assert len(errors(at)) == 1 and LOCKED_KO in errors(at)[0]
+    assert not at.session_state["authentication_status"]
+
+
+def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("pages/login.py").run()
+    _submit_login(at, "Author-User ", PASSWORD)  # names are case- and space-insensitive
+    assert not errors(at)
+    assert at.session_state["username"] == "author-user"
+    assert "Author-User" in texts(at) and "작성자" in texts(at)  # user box: name and role
+    at.switch_page("pages/editor.py").run()
+    at.button(key="df_logout").click().run()
+    assert not at.session_state["authentication_status"]
+    assert "로그인하지 않았습니다" in texts(at)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/editor.py")
+
+
+def test_empty_fields_do_not_count_as_failures(new_app: Callable[..., AppTest],
+                                               users: dict[str, User], services: Services
+                                               ) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("pages/login.py").run()
+    _submit_login(at, "author-user", "")
+    assert errors(at) == ["사용자 이름과 비밀번호를 입력하세요."]
+    assert not services.accounts.is_locked("author-user")
+
+
+def test_roles_come_from_the_directory(new_app: Callable[..., AppTest], users: dict[str, User],
+                                       services: Services) -> None:
+    at = new_app("viewer-user")
+    at.run()
+    services.accounts.set_roles(users["admin"].as_actor(), "viewer-user",
+                                frozenset({Role.AUTHOR}))
+    at.run()
+    at.switch_page("pages/editor.py").run()  # registered now that the role changed
+    assert not errors(at)
+
+
+def test_disabled_user_is_signed_out(new_app: Callable[..., AppTest], users: dict[str, User],
+                                     services: Services) -> None:
+    at = new_app("author-user")
+    at.run()
+    services.accounts.set_disabled(users["admin"].as_actor(), "author-user", True)
+    at.run()
+    assert not at.session_state["authentication_status"]
+    assert "로그인하지 않았습니다" in texts(at)
+
+
+def _remembered(monkeypatch: pytest.MonkeyPatch, username: str) -> None:
+    """A browser that sends a valid sign-in cookie (AppTest has no real cookies)."""
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    token = {"username": username, "exp_date": 4_102_444_800.0}  # year 2100
+    monkeypatch.setattr(CookieModel, "get_cookie",
+                        lambda self: False if st.session_state["logout"] else token)
+
+
+def test_a_remembered_cookie_signs_in_with_directory_roles(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _remembered(monkeypatch, "author-user")
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert at.session_state["username"] == "author-user"
+    at.switch_page("pages/editor.py").run()  # the author's pages, roles from the directory
+    assert not errors(at)
+    at.button(key="df_logout").click().run()
+    assert not at.session_state["authentication_status"]  # the old cookie is ignored now
+    at.run()
+    assert not at.session_state["authentication_status"]
+
+
+def test_a_cookie_of_a_disabled_user_does_not_sign_in(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.accounts.set_disabled(users["admin"].as_actor(), "author-user", True)
+    _remembered(monkeypatch, "author-user")
+    at = new_app()
+    at.run()
+    assert not at.exception and not errors(at)
+    assert not at.session_state["authentication_status"]
+    assert "로그인하지 않았습니다" in texts(at)
+
+
+def test_fresh_server_page_request_goes_through_app(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a server's first st.navigation call Streamlit serves pages/*.py on their own;
+    such a run must still get app.py's sign-in, navigation and sidebar."""
+    monkeypatch.setattr(app_test, "PagesManager", PagesManager)  # AppTest's own behaviour
+    at = new_app("viewer-user")
+    at.run()
+    at.switch_page("pages/browse.py").run()
+    assert not at.exception and not errors(at)
+    assert at.title[0].value == "전체 콘텐츠"
+    assert at.radio(key="df_lang_widget").value == "ko"  # app.py's sidebar was drawn

@@ -1,0 +1,336 @@
+"""Content flows through the UI: write, find, edit with a conflict, like, delete, samples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
+from services.domain.permissions import Actor
+from services.domain.users import User
+from tests.ui.conftest import errors, pdf_bytes, png_bytes, texts
+
+
+def _open_editor(new_app: Callable[..., AppTest], username: str,
+                 content_id: str | None = None) -> AppTest:
+    at = new_app(username)
+    at.run()
+    if content_id:
+        at.query_params["id"] = content_id
+    at.switch_page("pages/editor.py").run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+def _save(at: AppTest) -> AppTest:
+    at.button(key="ed_save").click().run()
+    assert not at.exception
+    return at
+
+
+def _card_titles(at: AppTest) -> list[str]:
+    """Titles of the content cards shown (each card's link carries the title as its help)."""
+    return [str(link.proto.help) for link in at.get("page_link")
+            if link.proto.page.endswith("content")]
+
+
+def test_author_creates_content_that_browse_and_search_find(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _open_editor(new_app, "author-user")
+    at.text_input(key="ed_title").input("사내 문서 검색 챗봇 만들기")
+    at.text_area(key="ed_summary").input("Knowledge Bases로 만드는 RAG 챗봇")
+    at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
+    at.text_input(key="ed_tags").input("RAG, Bedrock")
+    at.text_area(key="ed_body").input("## 준비\n\n생성형AI를 활용한 검색 데모입니다.")
+    at.radio(key="ed_status").set_value(Status.PUBLISHED)
+    _save(at)
+    assert not errors(at)
+    assert "'사내 문서 검색 챗봇 만들기'을(를) 저장했습니다." in texts(at)
+    saved = services.content.browse(SearchQuery(), Actor.anonymous()).items
+    assert [i.title for i in saved] == ["사내 문서 검색 챗봇 만들기"]
+    assert saved[0].tags == ("RAG", "Bedrock")
+    assert at.query_params["id"] == saved[0].id  # the editor now edits the saved item
+
+    browse = new_app()
+    browse.run()
+    browse.switch_page("pages/browse.py").run()
+    assert "사내 문서 검색 챗봇 만들기" in _card_titles(browse)
+    browse.text_input(key="browse_all_q").input("생성형").run()  # a Korean substring
+    assert _card_titles(browse) == ["사내 문서 검색 챗봇 만들기"]
+    browse.text_input(key="browse_all_q").input("존재하지않는검색어").run()
+    assert _card_titles(browse) == []
+    assert "조건에 맞는 콘텐츠가 없습니다" in texts(browse)
+
+
+def test_editor_shows_validation_error_and_keeps_text(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _open_editor(new_app, "author-user")
+    at.text_input(key="ed_title").input("카테고리 없는 글")
+    at.text_area(key="ed_body").input("본문")
+    _save(at)
+    assert errors(at) == ["카테고리를 선택하세요."]
+    assert at.text_input(key="ed_title").value == "카테고리 없는 글"
+
+
+def test_editor_conflict_keeps_the_typed_text(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item("원래 제목")
+    at = _open_editor(new_app, "author-user", item.id)
+    assert at.text_input(key="ed_title").value == "원래 제목"
+    # Someone else saves the item after the editor loaded version 1.
+    services.content.update(
+        item.id, ContentDraft(title="다른 사람의 제목", summary="", body="x",
+                              category=Category.FINANCE, status=Status.PUBLISHED),
+        item.version, users["admin"].as_actor(),
+    )
+    at.text_input(key="ed_title").input("내가 고친 제목")
+    at.text_area(key="ed_body").input("내가 쓴 본문")
+    _save(at)
+    assert len(errors(at)) == 1 and "다른 사용자가 먼저 저장했습니다" in errors(at)[0]
+    assert at.text_input(key="ed_title").value == "내가 고친 제목"
+    assert at.text_area(key="ed_body").value == "내가 쓴 본문"
+    assert services.content.get(item.id, Actor.anonymous()).title == "다른 사람의 제목"
+    # Loading the latest version replaces the text and lets the next save through.
+    at.button(key="ed_reload").click().run()
+    assert at.text_input(key="ed_title").value == "다른 사람의 제목"
+    at.text_input(key="ed_title").input("합친 제목")
+    _save(at)
+    assert not errors(at)
+    assert services.content.get(item.id, Actor.anonymous()).title == "합친 제목"
+
+
+def test_editor_uploads_and_removes_files(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item("첨부 테스트")
+    at = _open_editor(new_app, "author-user", item.id)
+    at.file_uploader[0].set_value(
+        [("diagram.png", png_bytes(), "image/png"), ("guide.pdf", pdf_bytes(2), "application/pdf")]
+    )
+    _save(at)
+    assert not errors(at)
+    saved = services.content.get(item.id, Actor.anonymous())
+    assert sorted(a.filename for a in saved.assets) == ["diagram.png", "guide.pdf"]
+    pdf = next(a for a in saved.assets if a.filename == "guide.pdf")
+    at.checkbox(key=f"ed_rm_{pdf.id}").check()
+    _save(at)
+    assert not errors(at)
+    assert [a.filename for a in services.content.get(item.id, Actor.anonymous()).assets] == [
+        "diagram.png"
+    ]
+
+
+def test_editor_refuses_a_disguised_file(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item("위장 파일")
+    at = _open_editor(new_app, "author-user", item.id)
+    at.file_uploader[0].set_value(("photo.png", pdf_bytes(1), "image/png"))
+    _save(at)
+    assert errors(at) == [
+        "'photo.png' 파일의 확장자가 실제 내용(application/pdf)과 맞지 않습니다. "
+        "올바른 확장자로 바꾸세요."
+    ]
+    assert services.content.get(item.id, Actor.anonymous()).assets == ()
+
+
+def test_like_toggles_the_count(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item()
+    at = new_app("viewer-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("pages/content.py").run()
+    like = f"like_{item.id}"
+    assert at.button(key=like).label == "좋아요 (0)"
+    at.button(key=like).click().run()
+    assert at.button(key=like).label == "좋아요 취소 (1)"
+    at.button(key=like).click().run()
+    assert at.button(key=like).label == "좋아요 (0)"
+
+
+def test_views_are_counted_once_per_session(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item()
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("pages/content.py").run()
+    at.run()
+    assert services.content.get(item.id, Actor.anonymous()).views == 1
+    assert "조회 1회" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("like_")]  # anonymous
+
+
+def test_owner_deletes_with_confirmation(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item("지울 글")
+    at = new_app("author-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("pages/content.py").run()
+    at.button(key=f"delete_{item.id}").click().run()
+    assert "'지울 글'과(와) 첨부 파일을 모두 삭제할까요?" in texts(at)
+    assert services.content.count() == 1  # nothing happens before the confirmation
+    at.button(key=f"delete_yes_{item.id}").click().run()
+    assert not at.exception
+    assert services.content.count() == 0
+    assert "'지울 글'을(를) 삭제했습니다." in texts(at)
+
+
+def test_others_see_no_edit_or_delete(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item()
+    for username in ("viewer-user", "analyst-user"):
+        at = new_app(username)
+        at.run()
+        at.query_params["id"] = item.id
+        at.switch_page("pages/content.py").run()
+        keys = [b.key for b in at.button]
+        assert f"delete_{item.id}" not in keys
+    admin = new_app("admin-user")
+    admin.run()
+    admin.query_params["id"] = item.id
+    admin.switch_page("pages/content.py").run()
+    assert f"delete_{item.id}" in [b.key for b in admin.button]
+
+
+def test_my_content_lists_drafts(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    make_item("공개 글")
+    make_item("작성 중인 초안", status=Status.DRAFT)
+    at = new_app("author-user")
+    at.run()
+    at.switch_page("pages/my_content.py").run()
+    page = texts(at)
+    assert "작성 중인 초안" in page and "공개 글" in page and "초안" in page
+    anonymous = new_app()
+    anonymous.run()
+    anonymous.switch_page("pages/browse.py").run()
+    assert _card_titles(anonymous) == ["공개 글"]
+
+
+def test_browse_filters_and_pages(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    for number in range(14):  # page size 12 -> two pages
+        make_item(f"금융 데모 {number:02d}", category=Category.FINANCE)
+    make_item("제조 데모", category=Category.MANUFACTURING)
+    at = new_app()
+    at.run()
+    at.switch_page("pages/category_finance.py").run()
+    assert len(_card_titles(at)) == 12
+    assert "전체 14개" in texts(at)
+    at.button(key="browse_finance_page_next").click().run()
+    assert len(_card_titles(at)) == 2
+    at.switch_page("pages/browse.py").run()
+    at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()
+    assert _card_titles(at) == ["제조 데모"]
+
+
+def test_admin_removes_sample_content(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    make_item("샘플 하나", author="admin", sample=True)
+    make_item("샘플 둘", author="admin", sample=True)
+    make_item("진짜 글")
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.button(key="adm_samples_remove").click().run()
+    assert services.content.count() == 3
+    at.button(key="adm_samples_yes").click().run()
+    assert not at.exception and not errors(at)
+    assert "샘플 콘텐츠 2개를 삭제했습니다." in texts(at)
+    assert services.content.count() == 1
+    assert "남아 있는 샘플 콘텐츠가 없습니다." in texts(at)
+
+
+def test_admin_creates_a_user_and_changes_roles(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.text_input(key="adm_new_username").input("new-writer")
+    at.text_input(key="adm_new_name").input("새 작성자")
+    at.multiselect(key="adm_new_roles").select("author")
+    at.text_input(key="adm_new_password").input("short")
+    at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
+    assert errors(at) == ["비밀번호는 10자 이상이어야 합니다."]
+    at.text_input(key="adm_new_password").input("long-enough-password")
+    at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
+    assert not errors(at)
+    assert "사용자 'new-writer'을(를) 만들었습니다." in texts(at)
+    assert {r.value for r in services.accounts.get("new-writer").roles} == {"viewer", "author"}
+    at.selectbox(key="adm_roles_user").select("new-writer").run()
+    at.multiselect(key="adm_roles_new-writer").unselect("author").run()
+    at.button(key="adm_roles_save").click().run()
+    assert not errors(at)
+    assert {r.value for r in services.accounts.get("new-writer").roles} == {"viewer"}
+
+
+def test_admin_cannot_drop_own_admin_role(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    at.selectbox(key="adm_roles_user").select("admin-user").run()
+    at.multiselect(key="adm_roles_admin-user").unselect("admin").select("author").run()
+    at.button(key="adm_roles_save").click().run()
+    assert errors(at) == ["자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."]
+
+
+def test_language_switch_to_english(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    make_item()
+    at = new_app()
+    at.run()
+    assert "최신 콘텐츠" in texts(at)
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert "Latest content" in texts(at)
+    at.switch_page("pages/browse.py").run()
+    assert at.title[0].value == "All content"
+    assert at.session_state["df_lang"] == "en"
+
+
+def test_sample_content_loads_on_first_start_and_admin_removes_it(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "true")
+    at = new_app("admin-user")
+    at.run()
+    assert not at.exception and not errors(at)
+    loaded = services.content.sample_count()
+    assert loaded > 0
+    assert "최신 콘텐츠" in texts(at)
+    at.switch_page("pages/admin.py").run()
+    at.button(key="adm_samples_remove").click().run()
+    at.button(key="adm_samples_yes").click().run()
+    assert f"샘플 콘텐츠 {loaded}개를 삭제했습니다." in texts(at)
+    assert services.content.count() == 0

@@ -1,0 +1,125 @@
+"""Every page renders for every role; pages a role may not see are not registered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.domain.models import Category, ContentItem, Upload
+from services.domain.users import User
+from tests.ui.conftest import errors, pdf_bytes, png_bytes
+
+CATEGORY_PAGES = [f"pages/category_{c.name.lower()}.py" for c in Category]
+PUBLIC = ["pages/home.py", "pages/browse.py", "pages/content.py", *CATEGORY_PAGES]
+AUTHOR = ["pages/editor.py", "pages/my_content.py"]
+ADMIN = ["pages/admin.py"]
+LOGIN = ["pages/login.py"]
+
+VISIBLE = {
+    None: PUBLIC + LOGIN,
+    "viewer": PUBLIC,
+    "analyst": PUBLIC,
+    "author": PUBLIC + AUTHOR,
+    "admin": PUBLIC + AUTHOR + ADMIN,
+}
+HIDDEN = {
+    None: AUTHOR + ADMIN,
+    "viewer": AUTHOR + ADMIN + LOGIN,
+    "analyst": AUTHOR + ADMIN + LOGIN,
+    "author": ADMIN + LOGIN,
+    "admin": LOGIN,
+}
+
+
+@pytest.fixture
+def item(make_item: Callable[..., ContentItem]) -> ContentItem:
+    uploads = (Upload("banner.png", png_bytes()), Upload("guide.pdf", pdf_bytes()))
+    return make_item(uploads=uploads)
+
+
+def _start(new_app: Callable[..., AppTest], users: dict[str, User], role: str | None) -> AppTest:
+    at = new_app(users[role].username if role else None)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", list(VISIBLE), ids=lambda r: r or "anonymous")
+def test_every_visible_page_renders(
+    role: str | None, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem
+) -> None:
+    at = _start(new_app, users, role)
+    for page in VISIBLE[role]:
+        if page == "pages/content.py":
+            at.query_params["id"] = item.id
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not errors(at), (page, errors(at))
+
+
+@pytest.mark.parametrize("role", list(HIDDEN), ids=lambda r: r or "anonymous")
+def test_pages_a_role_may_not_see_are_not_registered(
+    role: str | None, new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _start(new_app, users, role)
+    for page in HIDDEN[role]:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_content_page_shows_text_files_and_pdf_preview(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem
+) -> None:
+    at = _start(new_app, users, None)
+    at.query_params["id"] = item.id
+    at.switch_page("pages/content.py").run()
+    assert at.title[0].value == item.title
+    body = [m.value for m in at.markdown if "<strong>Amazon Bedrock</strong>" in m.value]
+    assert body, "markdown body rendered to HTML"
+    images = at.image
+    assert len(images) == 1 + 3  # the PNG plus the first three PDF pages
+    assert len(at.get("download_button")) == 2
+
+
+def test_content_page_without_id_explains(new_app: Callable[..., AppTest],
+                                          users: dict[str, User]) -> None:
+    at = _start(new_app, users, None)
+    at.switch_page("pages/content.py").run()
+    assert at.info and not errors(at)
+
+
+def test_unknown_id_shows_one_clear_error(new_app: Callable[..., AppTest],
+                                         users: dict[str, User]) -> None:
+    at = _start(new_app, users, None)
+    at.query_params["id"] = "01J0000000000000000000NOPE"
+    at.switch_page("pages/content.py").run()
+    assert not at.exception
+    assert errors(at) == ["요청한 항목을 찾을 수 없습니다."]
+
+
+def test_bad_settings_show_one_message_naming_the_variable(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_MAX_UPLOAD_MB", "0")
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert len(errors(at)) == 1
+    assert errors(at)[0].startswith("설정 값이 올바르지 않습니다: DEMO_FACTORY_MAX_UPLOAD_MB")
+
+
+def test_an_unexpected_failure_shows_a_message_not_a_traceback(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.content import ContentService
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(ContentService, "filter_options", broken)
+    at = _start(new_app, users, None)
+    at.switch_page("pages/browse.py").run()
+    assert not at.exception
+    assert errors(at) == ["예기치 않은 오류가 발생했습니다. 잠시 후 다시 시도하세요."]
