@@ -60,8 +60,7 @@ def main() -> None:
     user_box(actor)
     show_flash()
     try:
-        with session.running_page():
-            page.run()
+        page.run()
     except DemoFactoryError as exc:
         log.warning("page error: %s", exc)
         show_error(exc)

@@ -12,14 +12,14 @@ from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.ui.i18n import category_label, t
 
-HOME = "pages/home.py"
-BROWSE = "pages/browse.py"
-CONTENT = "pages/content.py"
-EDITOR = "pages/editor.py"
-MY_CONTENT = "pages/my_content.py"
-LOGIN = "pages/login.py"
-FIRST_ADMIN = "pages/first_admin.py"
-ADMIN = "pages/admin.py"
+HOME = "app_pages/home.py"
+BROWSE = "app_pages/browse.py"
+CONTENT = "app_pages/content.py"
+EDITOR = "app_pages/editor.py"
+MY_CONTENT = "app_pages/my_content.py"
+LOGIN = "app_pages/login.py"
+FIRST_ADMIN = "app_pages/first_admin.py"
+ADMIN = "app_pages/admin.py"
 
 _CATEGORY_ICONS: dict[Category, str] = {
     Category.GENERATIVE_AI: ":material/auto_awesome:",
@@ -34,7 +34,7 @@ _CATEGORY_ICONS: dict[Category, str] = {
 
 def category_page_path(category: Category) -> str:
     """One small file per category, each calling the shared browse view."""
-    return f"pages/category_{category.name.lower()}.py"
+    return f"app_pages/category_{category.name.lower()}.py"
 
 
 def _page(path: str, title: str, icon: str, **kwargs: object) -> StreamlitPage:

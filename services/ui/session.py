@@ -7,12 +7,8 @@ stores them and the resolved actor here, so that pages can reach both without re
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor
@@ -22,7 +18,6 @@ log = logging.getLogger(__name__)
 
 _SERVICES_KEY = "_df_services"
 _ACTOR_KEY = "_df_actor"
-_IN_APP: ContextVar[bool] = ContextVar("demo_factory_in_app", default=False)
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,28 +38,12 @@ def load_services(settings: Settings) -> Services:
     return services
 
 
-@contextmanager
-def running_page() -> Iterator[None]:
-    """app.py runs the selected page inside this block."""
-    token = _IN_APP.set(True)
-    try:
-        yield
-    finally:
-        _IN_APP.reset(token)
-
-
 def services() -> Services:
     """The services of this run (set by app.py before the page runs).
 
-    Until some session of a freshly started server has called ``st.navigation``, Streamlit
-    serves the files in ``pages/`` on their own (its older multipage mode), which would skip
-    app.py's sign-in and navigation. A page reached that way ends that mode (as the first
-    ``st.navigation`` call would) and runs again, now through app.py, with the same URL and
-    query parameters.
+    Pages live in ``app_pages/``, not ``pages/``: Streamlit serves a ``pages/`` folder on its
+    own until a server's first ``st.navigation`` call, which would let a deep link skip app.py.
     """
-    if not _IN_APP.get():
-        PagesManager.uses_pages_directory = False  # what st.navigation sets; no public setter
-        st.rerun()
     found: Services = st.session_state[_SERVICES_KEY]
     return found
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pymupdf
 import pytest
 import streamlit as st
 from PIL import Image
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
@@ -28,23 +26,6 @@ from services.users import AccountService
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
 ROLE_NAMES = ("viewer", "author", "analyst", "admin")
-
-
-class _NavigationPagesManager(PagesManager):
-    """AppTest resets Streamlit's "pages/ folder" flag before every run, so each run would
-    serve ``pages/*.py`` on their own, as a fresh server does before its first
-    ``st.navigation`` call. A running server turns that mode off for good at its first
-    ``st.navigation`` call; tests run in that steady state, where every run goes through
-    app.py (``services.ui.session.services`` covers the fresh-server case)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        PagesManager.uses_pages_directory = False
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
 
 
 @pytest.fixture(autouse=True)

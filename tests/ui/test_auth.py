@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.permissions import Role
@@ -34,7 +33,7 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     at = new_app()
     at.run()
     assert "아직 관리자가 없습니다" in texts(at)
-    at.switch_page("pages/first_admin.py").run()
+    at.switch_page("app_pages/first_admin.py").run()
     at.text_input(key="fa_username").input("boss")
     at.text_input(key="fa_name").input("대표 관리자")
     at.text_input(key="fa_email").input("boss@example.com")
@@ -46,23 +45,23 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     assert at.title[0].value == "로그인"
     assert at.text_input(key="login_username").value == "boss"  # prefilled
     assert not services.accounts.needs_first_admin()
-    at.switch_page("pages/login.py")  # AppTest keeps requesting its own last page otherwise
+    at.switch_page("app_pages/login.py")  # AppTest keeps requesting its own last page otherwise
     at.text_input(key="login_password").input("a-long-password")
     at.button[_submit_index(at)].click().run()
     assert not at.exception and not errors(at)
     assert "대표 관리자님, 환영합니다." in texts(at)
     assert at.session_state["authentication_status"] is True
-    at.switch_page("pages/admin.py").run()  # registered for admins only
+    at.switch_page("app_pages/admin.py").run()  # registered for admins only
     assert not errors(at)
     with pytest.raises(ValueError):
-        at.switch_page("pages/first_admin.py")  # gone once an administrator exists
+        at.switch_page("app_pages/first_admin.py")  # gone once an administrator exists
 
 
 def test_first_admin_password_mismatch(new_app: Callable[..., AppTest],
                                        services: Services) -> None:
     at = new_app()
     at.run()
-    at.switch_page("pages/first_admin.py").run()
+    at.switch_page("app_pages/first_admin.py").run()
     at.text_input(key="fa_username").input("boss")
     at.text_input(key="fa_password").input("a-long-password")
     at.text_input(key="fa_password2").input("another-password")
@@ -75,7 +74,7 @@ def test_wrong_password_then_lockout(new_app: Callable[..., AppTest],
                                      users: dict[str, User]) -> None:
     at = new_app()
     at.run()
-    at.switch_page("pages/login.py").run()
+    at.switch_page("app_pages/login.py").run()
     for _ in range(5):
         _submit_login(at, "author-user", "wrong-password-1")
         assert errors(at) == [BAD_KO]
@@ -88,17 +87,17 @@ def test_wrong_password_then_lockout(new_app: Callable[..., AppTest],
 def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
     at = new_app()
     at.run()
-    at.switch_page("pages/login.py").run()
+    at.switch_page("app_pages/login.py").run()
     _submit_login(at, "Author-User ", PASSWORD)  # names are case- and space-insensitive
     assert not errors(at)
     assert at.session_state["username"] == "author-user"
     assert "Author-User" in texts(at) and "작성자" in texts(at)  # user box: name and role
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("app_pages/editor.py").run()
     at.button(key="df_logout").click().run()
     assert not at.session_state["authentication_status"]
     assert "로그인하지 않았습니다" in texts(at)
     with pytest.raises(ValueError):
-        at.switch_page("pages/editor.py")
+        at.switch_page("app_pages/editor.py")
 
 
 def test_empty_fields_do_not_count_as_failures(new_app: Callable[..., AppTest],
@@ -106,7 +105,7 @@ def test_empty_fields_do_not_count_as_failures(new_app: Callable[..., AppTest],
                                                ) -> None:
     at = new_app()
     at.run()
-    at.switch_page("pages/login.py").run()
+    at.switch_page("app_pages/login.py").run()
     _submit_login(at, "author-user", "")
     assert errors(at) == ["사용자 이름과 비밀번호를 입력하세요."]
     assert not services.accounts.is_locked("author-user")
@@ -119,7 +118,7 @@ def test_roles_come_from_the_directory(new_app: Callable[..., AppTest], users: d
     services.accounts.set_roles(users["admin"].as_actor(), "viewer-user",
                                 frozenset({Role.AUTHOR}))
     at.run()
-    at.switch_page("pages/editor.py").run()  # registered now that the role changed
+    at.switch_page("app_pages/editor.py").run()  # registered now that the role changed
     assert not errors(at)
 
 
@@ -150,7 +149,7 @@ def test_a_remembered_cookie_signs_in_with_directory_roles(
     at.run()
     assert not at.exception
     assert at.session_state["username"] == "author-user"
-    at.switch_page("pages/editor.py").run()  # the author's pages, roles from the directory
+    at.switch_page("app_pages/editor.py").run()  # the author's pages, roles from the directory
     assert not errors(at)
     at.button(key="df_logout").click().run()
     assert not at.session_state["authentication_status"]  # the old cookie is ignored now
@@ -172,14 +171,13 @@ def test_a_cookie_of_a_disabled_user_does_not_sign_in(
 
 
 def test_fresh_server_page_request_goes_through_app(
-    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+    new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    """Before a server's first st.navigation call Streamlit serves pages/*.py on their own;
-    such a run must still get app.py's sign-in, navigation and sidebar."""
-    monkeypatch.setattr(app_test, "PagesManager", PagesManager)  # AppTest's own behaviour
+    """A deep link on a freshly started server must still get app.py's sign-in, navigation and
+    sidebar (AppTest, like a fresh server, has had no st.navigation call yet)."""
     at = new_app("viewer-user")
     at.run()
-    at.switch_page("pages/browse.py").run()
+    at.switch_page("app_pages/browse.py").run()
     assert not at.exception and not errors(at)
     assert at.title[0].value == "전체 콘텐츠"
     assert at.radio(key="df_lang_widget").value == "ko"  # app.py's sidebar was drawn

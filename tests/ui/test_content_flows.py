@@ -20,7 +20,7 @@ def _open_editor(new_app: Callable[..., AppTest], username: str,
     at.run()
     if content_id:
         at.query_params["id"] = content_id
-    at.switch_page("pages/editor.py").run()
+    at.switch_page("app_pages/editor.py").run()
     assert not at.exception and not errors(at)
     return at
 
@@ -57,7 +57,7 @@ def test_author_creates_content_that_browse_and_search_find(
 
     browse = new_app()
     browse.run()
-    browse.switch_page("pages/browse.py").run()
+    browse.switch_page("app_pages/browse.py").run()
     assert "사내 문서 검색 챗봇 만들기" in _card_titles(browse)
     browse.text_input(key="browse_all_q").input("생성형").run()  # a Korean substring
     assert _card_titles(browse) == ["사내 문서 검색 챗봇 만들기"]
@@ -151,7 +151,7 @@ def test_like_toggles_the_count(
     at = new_app("viewer-user")
     at.run()
     at.query_params["id"] = item.id
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     like = f"like_{item.id}"
     assert at.button(key=like).label == "좋아요 (0)"
     at.button(key=like).click().run()
@@ -168,7 +168,7 @@ def test_views_are_counted_once_per_session(
     at = new_app()
     at.run()
     at.query_params["id"] = item.id
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     at.run()
     assert services.content.get(item.id, Actor.anonymous()).views == 1
     assert "조회 1회" in texts(at)
@@ -183,7 +183,7 @@ def test_owner_deletes_with_confirmation(
     at = new_app("author-user")
     at.run()
     at.query_params["id"] = item.id
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     at.button(key=f"delete_{item.id}").click().run()
     assert "'지울 글'과(와) 첨부 파일을 모두 삭제할까요?" in texts(at)
     assert services.content.count() == 1  # nothing happens before the confirmation
@@ -202,13 +202,13 @@ def test_others_see_no_edit_or_delete(
         at = new_app(username)
         at.run()
         at.query_params["id"] = item.id
-        at.switch_page("pages/content.py").run()
+        at.switch_page("app_pages/content.py").run()
         keys = [b.key for b in at.button]
         assert f"delete_{item.id}" not in keys
     admin = new_app("admin-user")
     admin.run()
     admin.query_params["id"] = item.id
-    admin.switch_page("pages/content.py").run()
+    admin.switch_page("app_pages/content.py").run()
     assert f"delete_{item.id}" in [b.key for b in admin.button]
 
 
@@ -220,12 +220,12 @@ def test_my_content_lists_drafts(
     make_item("작성 중인 초안", status=Status.DRAFT)
     at = new_app("author-user")
     at.run()
-    at.switch_page("pages/my_content.py").run()
+    at.switch_page("app_pages/my_content.py").run()
     page = texts(at)
     assert "작성 중인 초안" in page and "공개 글" in page and "초안" in page
     anonymous = new_app()
     anonymous.run()
-    anonymous.switch_page("pages/browse.py").run()
+    anonymous.switch_page("app_pages/browse.py").run()
     assert _card_titles(anonymous) == ["공개 글"]
 
 
@@ -238,12 +238,12 @@ def test_browse_filters_and_pages(
     make_item("제조 데모", category=Category.MANUFACTURING)
     at = new_app()
     at.run()
-    at.switch_page("pages/category_finance.py").run()
+    at.switch_page("app_pages/category_finance.py").run()
     assert len(_card_titles(at)) == 12
     assert "전체 14개" in texts(at)
     at.button(key="browse_finance_page_next").click().run()
     assert len(_card_titles(at)) == 2
-    at.switch_page("pages/browse.py").run()
+    at.switch_page("app_pages/browse.py").run()
     at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()
     assert _card_titles(at) == ["제조 데모"]
 
@@ -257,7 +257,7 @@ def test_admin_removes_sample_content(
     make_item("진짜 글")
     at = new_app("admin-user")
     at.run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     at.button(key="adm_samples_remove").click().run()
     assert services.content.count() == 3
     at.button(key="adm_samples_yes").click().run()
@@ -272,7 +272,7 @@ def test_admin_creates_a_user_and_changes_roles(
 ) -> None:
     at = new_app("admin-user")
     at.run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     at.text_input(key="adm_new_username").input("new-writer")
     at.text_input(key="adm_new_name").input("새 작성자")
     at.multiselect(key="adm_new_roles").select("author")
@@ -296,7 +296,7 @@ def test_admin_cannot_drop_own_admin_role(
 ) -> None:
     at = new_app("admin-user")
     at.run()
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.multiselect(key="adm_roles_admin-user").unselect("admin").select("author").run()
     at.button(key="adm_roles_save").click().run()
@@ -313,7 +313,7 @@ def test_language_switch_to_english(
     assert "최신 콘텐츠" in texts(at)
     at.radio(key="df_lang_widget").set_value("en").run()
     assert "Latest content" in texts(at)
-    at.switch_page("pages/browse.py").run()
+    at.switch_page("app_pages/browse.py").run()
     assert at.title[0].value == "All content"
     assert at.session_state["df_lang"] == "en"
 
@@ -329,7 +329,7 @@ def test_sample_content_loads_on_first_start_and_admin_removes_it(
     loaded = services.content.sample_count()
     assert loaded > 0
     assert "최신 콘텐츠" in texts(at)
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     at.button(key="adm_samples_remove").click().run()
     at.button(key="adm_samples_yes").click().run()
     assert f"샘플 콘텐츠 {loaded}개를 삭제했습니다." in texts(at)

@@ -11,11 +11,11 @@ from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
 from tests.ui.conftest import errors, pdf_bytes, png_bytes
 
-CATEGORY_PAGES = [f"pages/category_{c.name.lower()}.py" for c in Category]
-PUBLIC = ["pages/home.py", "pages/browse.py", "pages/content.py", *CATEGORY_PAGES]
-AUTHOR = ["pages/editor.py", "pages/my_content.py"]
-ADMIN = ["pages/admin.py"]
-LOGIN = ["pages/login.py"]
+CATEGORY_PAGES = [f"app_pages/category_{c.name.lower()}.py" for c in Category]
+PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py", *CATEGORY_PAGES]
+AUTHOR = ["app_pages/editor.py", "app_pages/my_content.py"]
+ADMIN = ["app_pages/admin.py"]
+LOGIN = ["app_pages/login.py"]
 
 VISIBLE = {
     None: PUBLIC + LOGIN,
@@ -52,7 +52,7 @@ def test_every_visible_page_renders(
 ) -> None:
     at = _start(new_app, users, role)
     for page in VISIBLE[role]:
-        if page == "pages/content.py":
+        if page == "app_pages/content.py":
             at.query_params["id"] = item.id
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
@@ -74,7 +74,7 @@ def test_content_page_shows_text_files_and_pdf_preview(
 ) -> None:
     at = _start(new_app, users, None)
     at.query_params["id"] = item.id
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     assert at.title[0].value == item.title
     body = [m.value for m in at.markdown if "<strong>Amazon Bedrock</strong>" in m.value]
     assert body, "markdown body rendered to HTML"
@@ -86,7 +86,7 @@ def test_content_page_shows_text_files_and_pdf_preview(
 def test_content_page_without_id_explains(new_app: Callable[..., AppTest],
                                           users: dict[str, User]) -> None:
     at = _start(new_app, users, None)
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     assert at.info and not errors(at)
 
 
@@ -94,7 +94,7 @@ def test_unknown_id_shows_one_clear_error(new_app: Callable[..., AppTest],
                                          users: dict[str, User]) -> None:
     at = _start(new_app, users, None)
     at.query_params["id"] = "01J0000000000000000000NOPE"
-    at.switch_page("pages/content.py").run()
+    at.switch_page("app_pages/content.py").run()
     assert not at.exception
     assert errors(at) == ["요청한 항목을 찾을 수 없습니다."]
 
@@ -120,6 +120,6 @@ def test_an_unexpected_failure_shows_a_message_not_a_traceback(
 
     monkeypatch.setattr(ContentService, "filter_options", broken)
     at = _start(new_app, users, None)
-    at.switch_page("pages/browse.py").run()
+    at.switch_page("app_pages/browse.py").run()
     assert not at.exception
     assert errors(at) == ["예기치 않은 오류가 발생했습니다. 잠시 후 다시 시도하세요."]
