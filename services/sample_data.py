@@ -115,7 +115,7 @@ def banner_png(title: str, category: Category, width: int = 960, height: int = 4
     for line_no, line in enumerate(_wrap(title, 22)[:4]):
         draw.text((80, 130 + line_no * 60), line, font=big, fill="white")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
