@@ -12,6 +12,7 @@ from typing import Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
 from services.domain.hll import HyperLogLog
+from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
 from services.domain.users import User
@@ -156,3 +157,16 @@ class EventStore(Protocol):
     def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
         """Raw events with since <= ts < until, oldest first (for baselines and checks;
         dashboards never call this)."""
+
+
+class LLM(Protocol):
+    """A text model. Adapters raise only ``services.errors`` types, with ``llm.*`` keys.
+
+    ``stream`` raises the request's errors (denied, throttled after retries, bad model id)
+    when called; errors after the first chunk are raised while iterating the stream.
+    """
+
+    def complete(self, request: LLMRequest) -> LLMResult: ...
+
+    def stream(self, request: LLMRequest) -> LLMStream:
+        """Text chunks as the model writes them; ``result()`` once the stream is exhausted."""

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     rollups_table: str | None = None
     bucket: str | None = None
 
+    # Amazon Bedrock (AI reports, the admin check). The region defaults to aws_region. Current
+    # Claude models are served through inference profiles (us./eu./apac./global. prefixes):
+    # the global profile works from every commercial region that offers the model.
+    bedrock_region: str | None = None
+    bedrock_model_id: str = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    bedrock_temperature: float = Field(default=0.2, ge=0, le=1)
+    bedrock_max_tokens: int = Field(default=4096, ge=1, le=64_000)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -20,6 +20,9 @@ MY_CONTENT = "app_pages/my_content.py"
 LOGIN = "app_pages/login.py"
 FIRST_ADMIN = "app_pages/first_admin.py"
 ADMIN = "app_pages/admin.py"
+ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
+ADMIN_DOCTOR = "app_pages/admin_doctor.py"
+ADMIN_AUDIT = "app_pages/admin_audit.py"
 
 _CATEGORY_ICONS: dict[Category, str] = {
     Category.GENERATIVE_AI: ":material/auto_awesome:",
@@ -71,6 +74,18 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     return pages
 
 
+def _admin_tools(actor: Actor) -> list[StreamlitPage]:
+    pages: list[StreamlitPage] = []
+    if can(actor, Action.CHECK_SETTINGS):
+        pages += [
+            _page(ADMIN_BEDROCK, t("admin_tools.nav_bedrock"), ":material/network_check:"),
+            _page(ADMIN_DOCTOR, t("admin_tools.nav_doctor"), ":material/health_and_safety:"),
+        ]
+    if can(actor, Action.VIEW_AUDIT):
+        pages.append(_page(ADMIN_AUDIT, t("admin_tools.nav_audit"), ":material/history:"))
+    return pages
+
+
 def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[StreamlitPage]]:
     """Navigation sections for ``actor``: everyone browses; authors write; admins manage."""
     sections = {
@@ -83,6 +98,9 @@ def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[Streamlit
         sections[t("nav.section_admin")] = [
             _page(ADMIN, t("nav.admin"), ":material/manage_accounts:")
         ]
+    tools = _admin_tools(actor)
+    if tools:
+        sections.setdefault(t("nav.section_admin"), []).extend(tools)
     account = _account(actor, needs_first_admin)
     if account:
         sections[t("nav.section_account")] = account

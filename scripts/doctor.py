@@ -1,0 +1,65 @@
+"""Check every setting and resource of the current mode; exit 1 if anything is wrong.
+
+    python scripts/doctor.py                 # ✔/✘ lines, with the fix under each failure
+    python scripts/doctor.py --json          # the same as JSON (for monitoring)
+    python scripts/doctor.py --no-bedrock    # skip the Bedrock check (it makes one tiny call)
+    python scripts/doctor.py --lang ko       # Korean messages
+
+Settings come from the environment (DEMO_FACTORY_*), as for the app. The checks live in
+``services.doctor`` (and ``doctor_local`` / ``doctor_aws``); the admin page runs the same ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from services.doctor import (
+    FAIL_MARK,
+    DoctorContext,
+    json_report,
+    run_doctor,
+    text_lines,
+)
+from services.errors import DemoFactoryError
+from services.i18n import LANGUAGES, translate
+from services.settings import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--json", action="store_true", help="print a JSON report")
+    parser.add_argument("--no-bedrock", action="store_true", help="skip the Bedrock check")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")
+    parser.add_argument("--streamlit-config", type=Path, default=None,
+                        help="path of .streamlit/config.toml (default: the project's)")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except DemoFactoryError as exc:
+        message = translate(args.lang, exc.key, **exc.params)
+        if args.json:
+            print(json.dumps({"ok": False, "checks": [
+                {"check": "settings", "ok": False, "detail": message}]}, ensure_ascii=False))
+        else:
+            print(f"{FAIL_MARK} settings: {message}")
+        return 1
+    context = DoctorContext(settings, env=dict(os.environ), include_bedrock=not args.no_bedrock)
+    if args.streamlit_config is not None:
+        context = replace(context, streamlit_config=args.streamlit_config)
+    report = run_doctor(context)
+    if args.json:
+        print(json_report(report, args.lang))
+    else:
+        print("\n".join(text_lines(report, args.lang)))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""The admin tools' sections: the Bedrock check, the config doctor and the audit log.
+
+Nothing here runs a check on page load: each runs on a click, and its report is kept in the
+session (``adm_`` keys are cleared at sign-out) so that it stays on screen across reruns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import streamlit as st
+
+from services import diagnostics, doctor
+from services.audit_view import AuditQuery, audit_choices, audit_entries, to_csv
+from services.bootstrap import Services
+from services.diagnostics import BedrockCheckReport, CheckStep, Message
+from services.doctor import DoctorContext, DoctorReport
+from services.domain.models import AuditEntry
+from services.domain.permissions import Actor
+from services.ui.i18n import t
+from services.ui.widgets import md_escape
+
+_BEDROCK_REPORT = "adm_bedrock_report"
+_DOCTOR_REPORT = "adm_doctor_report"
+_ALL = ""  # the "every actor / action" choice
+AUDIT_DAYS = 7
+_ICONS = {
+    "ok": ":green[:material/check_circle:]",
+    "failed": ":red[:material/cancel:]",
+    "skipped": ":gray[:material/skip_next:]",
+}
+
+
+def render(message: Message) -> str:
+    """The message in the session's language; parameter values are shown literally."""
+    return t(message.key, **{k: md_escape(str(v)) for k, v in message.params.items()})
+
+
+def model_options(configured: str) -> list[str]:
+    """The configured model first, then the suggested current models."""
+    return list(dict.fromkeys([configured, *diagnostics.MODEL_CHOICES]))
+
+
+# ---- Bedrock check ---------------------------------------------------------------------------
+
+
+def bedrock_check_section(services: Services, actor: Actor) -> None:
+    settings = services.settings
+    region = settings.bedrock_region or settings.aws_region or t("admin_tools.region_chain")
+    st.caption(t("admin_tools.bedrock_intro", region=md_escape(region)))
+    model = st.selectbox(
+        t("admin_tools.model"), options=model_options(settings.bedrock_model_id), index=0,
+        key="adm_bedrock_model", accept_new_options=True, help=t("admin_tools.model_help"),
+    )
+    if st.button(t("admin_tools.run_check"), key="adm_bedrock_run", type="primary",
+                 icon=":material/network_check:"):
+        with st.status(t("admin_tools.checking", model=md_escape(str(model))),
+                       expanded=False) as status:
+            report = diagnostics.run_bedrock_check(
+                actor, settings, services.ports.audit, str(model or "")
+            )
+            status.update(label=t("admin_tools.check_done"),
+                          state="complete" if report.ok else "error")
+        st.session_state[_BEDROCK_REPORT] = report
+    kept = st.session_state.get(_BEDROCK_REPORT)
+    if isinstance(kept, BedrockCheckReport):
+        show_check_report(kept)
+
+
+def show_check_report(report: BedrockCheckReport) -> None:
+    if report.ok:
+        st.success(t("admin_tools.check_ok", model=md_escape(report.model_id)),
+                   icon=":material/check_circle:")
+    else:
+        st.error(t("admin_tools.check_failed", model=md_escape(report.model_id)),
+                 icon=":material/error:")
+    for step in report.steps:
+        show_step(step)
+
+
+def _state(step: CheckStep) -> str:
+    return "skipped" if step.skipped else "ok" if step.ok else "failed"
+
+
+def show_step(step: CheckStep) -> None:
+    with st.container(border=True):
+        label = t(f"admin_tools.step_{step.name}")
+        timing = "" if step.skipped else f" · {step.seconds:.2f}s"
+        st.markdown(f"{_ICONS[_state(step)]} **{label}**{timing}")
+        st.markdown(render(step.detail))
+        if step.fix is not None and not step.ok:
+            st.info(render(step.fix), icon=":material/build:")
+
+
+# ---- config doctor ---------------------------------------------------------------------------
+
+
+def doctor_section(services: Services, actor: Actor) -> None:
+    st.caption(t("admin_tools.doctor_intro", mode=services.settings.backend))
+    include_bedrock = st.checkbox(t("admin_tools.doctor_bedrock"), value=False,
+                                  key="adm_doctor_bedrock",
+                                  help=t("admin_tools.doctor_bedrock_help"))
+    if st.button(t("admin_tools.run_doctor"), key="adm_doctor_run", type="primary",
+                 icon=":material/health_and_safety:"):
+        context = DoctorContext(services.settings, env=dict(os.environ),
+                                include_bedrock=include_bedrock)
+        with st.spinner(t("admin_tools.doctor_running")):
+            report = doctor.run_doctor_for(actor, context, services.ports.audit)
+        st.session_state[_DOCTOR_REPORT] = report
+    kept = st.session_state.get(_DOCTOR_REPORT)
+    if isinstance(kept, DoctorReport):
+        show_doctor_report(kept)
+
+
+def show_doctor_report(report: DoctorReport) -> None:
+    summary = t("admin_tools.doc_summary_ok" if report.ok else "admin_tools.doc_summary_failed",
+                failed=len(report.failures), total=len(report.lines), mode=report.mode)
+    (st.success if report.ok else st.error)(summary)
+    for line in report.lines:
+        icon = _ICONS["ok" if line.ok else "failed"]
+        st.markdown(f"{icon} `{line.check}` {render(line.detail)}")
+        if not line.ok and line.fix is not None:
+            st.info(render(line.fix), icon=":material/build:")
+
+
+# ---- audit log -------------------------------------------------------------------------------
+
+
+def _date_range(today: date) -> tuple[date, date]:
+    picked = st.date_input(
+        t("admin_tools.audit_dates"), value=(today - timedelta(days=AUDIT_DAYS - 1), today),
+        max_value=today, key="adm_audit_dates", format="YYYY-MM-DD",
+    )
+    days = [d for d in picked if isinstance(d, date)] if isinstance(picked, tuple) else []
+    if not days:
+        return today, today
+    return days[0], days[-1]
+
+
+def audit_section(services: Services, actor: Actor) -> None:
+    tz = services.settings.tz
+    audit = services.ports.audit
+    today = datetime.now(tz).date()
+    dates_col, actor_col, action_col = st.columns([2, 1, 1])
+    with dates_col:
+        start, end = _date_range(today)
+    choices = audit_choices(actor, audit, start, end, tz)
+    who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
+                              format_func=_all_label, key="adm_audit_actor")
+    what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
+                                format_func=_all_label, key="adm_audit_action")
+    query = AuditQuery(start, end, actor=who or None, action=what or None)
+    entries = audit_entries(actor, audit, query, tz)
+    st.caption(t("admin_tools.audit_count", count=len(entries)))
+    if not entries:
+        st.info(t("admin_tools.audit_empty"), icon=":material/info:")
+        return
+    st.dataframe(audit_rows(entries, services), hide_index=True, width="stretch")
+    st.download_button(
+        t("admin_tools.audit_csv"), data=to_csv(entries, tz),
+        file_name=f"audit-{start:%Y%m%d}-{end:%Y%m%d}.csv", mime="text/csv",
+        key="adm_audit_csv", icon=":material/download:",
+    )
+
+
+def _all_label(value: str) -> str:
+    return value or t("admin_tools.audit_all")
+
+
+def audit_rows(entries: Sequence[AuditEntry], services: Services) -> list[dict[str, str]]:
+    tz = services.settings.tz
+    return [
+        {
+            t("admin_tools.col_ts"): e.ts.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            t("admin_tools.col_actor"): e.actor,
+            t("admin_tools.col_action"): e.action,
+            t("admin_tools.col_target"): e.target,
+            t("admin_tools.col_outcome"): e.outcome,
+            t("admin_tools.col_detail"): ", ".join(f"{k}={v}" for k, v in e.detail.items()),
+        }
+        for e in entries
+    ]

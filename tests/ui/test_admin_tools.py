@@ -1,0 +1,150 @@
+"""The admin tools' pages through AppTest: who sees them, that nothing runs on load, the Bedrock
+check's diagnosis (clients injected through ``services.diagnostics.make_clients``), the doctor,
+and the audit log's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import diagnostics
+from services.bootstrap import Services
+from services.diagnostics import BedrockClients
+from services.domain.models import AuditEntry, utcnow
+from services.domain.users import User
+from tests.bedrock_doubles import REGION, stubbed
+from tests.ui.conftest import errors, texts
+
+BEDROCK = "app_pages/admin_bedrock.py"
+DOCTOR = "app_pages/admin_doctor.py"
+AUDIT = "app_pages/admin_audit.py"
+PAGES = {BEDROCK: "Amazon Bedrock 연결 점검", DOCTOR: "설정 진단", AUDIT: "감사 로그"}
+
+
+def _start(new_app: Callable[..., AppTest], user: User) -> AppTest:
+    at = new_app(user.username)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_each_page_renders_for_an_admin_and_runs_nothing_on_load(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _start(new_app, users["admin"])
+    for page, title in PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not errors(at), (page, errors(at))
+        assert at.title[0].value == title
+
+    assert services.ports.audit.entries(action="bedrock.check") == []
+    assert services.ports.audit.entries(action="doctor.run") == []
+
+
+@pytest.mark.parametrize("role", ["viewer", "author", "analyst"])
+def test_the_pages_do_not_exist_for_other_roles(
+    role: str, new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _start(new_app, users[role])
+    for page in PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_the_bedrock_check_shows_the_diagnosis_and_its_fix(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sts, stub = stubbed("sts")
+    stub.add_client_error("get_caller_identity", "ExpiredToken",
+                          "The security token included in the request is expired", 403)
+    monkeypatch.setattr(diagnostics, "make_clients",
+                        lambda settings: BedrockClients(sts, None, None, REGION))
+    at = _start(new_app, users["admin"])
+    at.switch_page(BEDROCK).run()
+
+    at.button(key="adm_bedrock_run").click().run()
+
+    assert not at.exception
+    shown = texts(at)
+    assert "AWS 세션이 만료되었습니다(ExpiredToken)" in shown
+    assert "자격 증명을 갱신하세요" in shown  # the fix
+    assert "앞 단계가 실패하여 건너뛰었습니다." in shown
+    [entry] = services.ports.audit.entries(action="bedrock.check")
+    assert (entry.actor, entry.outcome) == (users["admin"].username, "failed")
+
+
+@pytest.fixture
+def no_aws_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    yield
+
+
+@pytest.mark.usefixtures("no_aws_credentials")
+def test_local_mode_without_credentials_shows_the_no_credentials_diagnosis(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _start(new_app, users["admin"])
+    at.switch_page(BEDROCK).run()
+
+    at.button(key="adm_bedrock_run").click().run()
+
+    assert not at.exception
+    shown = texts(at)
+    assert "앱에 AWS 자격 증명이 없어 Amazon Bedrock을 호출할 수 없습니다." in shown
+    assert "IAM 역할" in shown  # the fix
+
+
+def test_the_doctor_runs_on_click_and_lists_its_checks(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _start(new_app, users["admin"])
+    at.switch_page(DOCTOR).run()
+    assert services.ports.audit.entries(action="doctor.run") == []
+
+    at.button(key="adm_doctor_run").click().run()
+
+    assert not at.exception
+    assert "개를 모두 통과했습니다(local 모드)" in [s.value for s in at.success][-1]
+    shown = texts(at)
+    for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
+        assert f"`{check}`" in shown
+    assert "Bedrock 점검을 건너뛰었습니다." in shown
+    [entry] = services.ports.audit.entries(action="doctor.run")
+    assert entry.outcome == "ok"
+
+
+def test_the_audit_filters_narrow_the_rows_and_export_csv(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    audit = services.ports.audit
+    for actor, action in (("root", "bedrock.check"), ("root", "bedrock.check"),
+                          ("alice", "content.create")):
+        audit.record(AuditEntry(utcnow(), actor, action, "target", "ok"))
+    total = len(audit.entries())
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+    assert len(at.dataframe[0].value) == total
+
+    at.selectbox(key="adm_audit_action").select("bedrock.check").run()
+    checks = at.dataframe[0].value
+    at.selectbox(key="adm_audit_action").select("").run()
+    at.selectbox(key="adm_audit_actor").select("alice").run()
+    alice = at.dataframe[0].value
+
+    assert not at.exception
+    assert len(checks) == 2 < total
+    assert set(checks["작업"]) == {"bedrock.check"}
+    assert list(alice["사용자"]) == ["alice"]
+    assert len(at.get("download_button")) == 1
