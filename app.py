@@ -6,10 +6,11 @@ import logging
 
 import streamlit as st
 
+from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.settings import load_settings
-from services.ui import auth, nav, session
+from services.ui import auth, nav, password_box, session
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import page_style, show_error, show_flash, show_unexpected
 
@@ -19,7 +20,7 @@ st.set_page_config(page_title="Demo Factory", page_icon=":material/rocket_launch
                    layout="wide")
 
 
-def user_box(actor: Actor) -> None:
+def user_box(actor: Actor, services: Services) -> None:
     with st.sidebar.container(border=True):
         if not actor.is_authenticated:
             st.caption(t("auth.not_signed_in"))
@@ -30,6 +31,7 @@ def user_box(actor: Actor) -> None:
         if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
             auth.sign_out()
             st.switch_page(nav.HOME)
+    password_box.change_password(services, actor)
 
 
 def main() -> None:
@@ -57,7 +59,7 @@ def main() -> None:
     session.set_actor(actor)
     page = st.navigation(nav.pages_for(actor, needs_first_admin))
     language_selector()
-    user_box(actor)
+    user_box(actor, services)
     show_flash()
     try:
         page.run()

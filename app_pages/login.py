@@ -1,9 +1,10 @@
-"""Sign in with a local account (streamlit-authenticator), rate-limited per user name."""
+"""Sign in: a local account (streamlit-authenticator) or, with DEMO_FACTORY_AUTH=cognito, the
+Cognito forms (services/ui/cognito_login.py). Rate-limited per user name either way."""
 
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, nav, session
+from services.ui import auth, cognito_login, nav, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -14,6 +15,10 @@ if services.accounts.needs_first_admin():
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
     st.page_link(nav.FIRST_ADMIN, label=t("nav.first_admin"),
                  icon=":material/admin_panel_settings:")
+
+if services.cognito is not None:
+    cognito_login.render(services)
+    st.stop()
 
 form_col, _ = st.columns([3, 2])
 with form_col, st.form("login_form"):

@@ -9,10 +9,34 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from services.cognito_sign_in import CognitoSignIn, group_names
 from services.content import ContentService
-from services.ports import AuditLog, BlobStore, ContentRepository, UserDirectory
+from services.inquiries import InquiryService
+from services.passwords import LocalPasswords
+from services.ports import (
+    AuditLog,
+    BlobStore,
+    ContentRepository,
+    IdentityProvider,
+    InquiryStore,
+    LoginThrottle,
+    Mailer,
+    PasswordAuthenticator,
+    SessionStore,
+    TokenVerifier,
+    UserDirectory,
+)
 from services.settings import Settings
 from services.users import AccountService
+
+
+@dataclass(frozen=True)
+class CognitoPorts:
+    """Sign-in through a Cognito user pool (``DEMO_FACTORY_AUTH=cognito``)."""
+
+    identity: IdentityProvider
+    tokens: TokenVerifier
+    sessions: SessionStore
 
 
 @dataclass(frozen=True)
@@ -21,6 +45,11 @@ class Ports:
     blobs: BlobStore
     users: UserDirectory
     audit: AuditLog
+    passwords: PasswordAuthenticator
+    throttle: LoginThrottle
+    inquiries: InquiryStore
+    mailer: Mailer | None = None
+    cognito: CognitoPorts | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +58,8 @@ class Services:
     ports: Ports
     content: ContentService
     accounts: AccountService
+    inquiries: InquiryService
+    cognito: CognitoSignIn | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -36,15 +67,21 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite_audit import SqliteAuditLog
     from services.adapters.sqlite_content import SqliteContentRepository
     from services.adapters.sqlite_db import SqliteDatabase
+    from services.adapters.sqlite_inquiries import SqliteInquiryStore
     from services.adapters.sqlite_users import SqliteUserDirectory
 
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
+    users = SqliteUserDirectory(db)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
-        users=SqliteUserDirectory(db),
+        users=users,
         audit=SqliteAuditLog(db),
+        passwords=LocalPasswords(users),
+        throttle=users,
+        inquiries=SqliteInquiryStore(db),
+        mailer=_mailer(settings),
     )
 
 
@@ -52,19 +89,75 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws_common import make_client
     from services.adapters.dynamodb_audit import DynamoAuditLog
     from services.adapters.dynamodb_content import DynamoContentRepository
+    from services.adapters.dynamodb_inquiries import DynamoInquiryStore
     from services.adapters.dynamodb_users import DynamoUserDirectory
     from services.adapters.s3 import S3BlobStore
 
     settings.require_aws()
     dynamodb = make_client("dynamodb", settings)
     assert settings.content_table and settings.likes_table and settings.users_table
-    assert settings.audit_table and settings.bucket
+    assert settings.audit_table and settings.bucket and settings.inquiries_table
+    table_users = DynamoUserDirectory(dynamodb, settings.users_table)
+    users: UserDirectory = table_users
+    passwords: PasswordAuthenticator = LocalPasswords(table_users)
+    cognito = None
+    if settings.auth == "cognito":
+        # The pool is the directory and keeps the passwords; the users table keeps only the
+        # login failures (LoginThrottle) in this mode.
+        users, passwords, cognito = _cognito(settings, dynamodb)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
-        users=DynamoUserDirectory(dynamodb, settings.users_table),
+        users=users,
         audit=DynamoAuditLog(dynamodb, settings.audit_table),
+        passwords=passwords,
+        throttle=table_users,
+        inquiries=DynamoInquiryStore(dynamodb, settings.inquiries_table),
+        mailer=_mailer(settings),
+        cognito=cognito,
     )
+
+
+def _cognito(
+    settings: Settings, dynamodb: object
+) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
+    from services.adapters.aws_common import make_client
+    from services.adapters.cognito_auth import CognitoIdentityProvider, CognitoPasswords
+    from services.adapters.cognito_directory import CognitoUserDirectory
+    from services.adapters.dynamodb_sessions import DynamoSessionStore
+    from services.adapters.jwt_verify import JwksTokenVerifier, cognito_issuers, jwks_url
+
+    assert settings.cognito_user_pool_id and settings.cognito_app_client_id
+    assert settings.sessions_table
+    client = make_client("cognito-idp", settings)
+    pool, client_id = settings.cognito_user_pool_id, settings.cognito_app_client_id
+    secret = settings.cognito_app_client_secret
+    endpoint = str(client.meta.endpoint_url)
+    region = str(client.meta.region_name)
+    ports = CognitoPorts(
+        identity=CognitoIdentityProvider(
+            client, pool, client_id, secret.get_secret_value() if secret else None
+        ),
+        tokens=JwksTokenVerifier(
+            jwks_url(endpoint, region, pool), cognito_issuers(endpoint, region, pool), client_id
+        ),
+        sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
+    )
+    directory = CognitoUserDirectory(client, pool, group_names(settings))
+    passwords = CognitoPasswords(
+        client, pool, client_id, secret.get_secret_value() if secret else None
+    )
+    return directory, passwords, ports
+
+
+def _mailer(settings: Settings) -> Mailer | None:
+    if not settings.notifications_on:
+        return None
+    from services.adapters.aws_common import make_client
+    from services.adapters.ses import SesMailer
+
+    region = settings.ses_region or settings.aws_region
+    return SesMailer(make_client("ses", settings.model_copy(update={"aws_region": region})))
 
 
 def build_services(settings: Settings, ports: Ports | None = None) -> Services:
@@ -78,10 +171,23 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
     )
     accounts = AccountService(
-        ports.users, ports.audit,
+        ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
     )
-    return Services(settings=settings, ports=ports, content=content, accounts=accounts)
+    inquiries = InquiryService(
+        ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
+        recipient=settings.ses_recipient, limit=settings.inquiry_limit,
+        window_minutes=settings.inquiry_window_minutes,
+    )
+    cognito = None
+    if ports.cognito is not None:
+        cognito = CognitoSignIn(
+            ports.cognito.identity, ports.cognito.tokens, ports.cognito.sessions, accounts,
+            group_names(settings), session_key=cookie_key(settings), audit=ports.audit,
+            session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
+        )
+    return Services(settings=settings, ports=ports, content=content, accounts=accounts,
+                    inquiries=inquiries, cognito=cognito)
 
 
 def cookie_key(settings: Settings) -> str:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
 from services.domain.hll import HyperLogLog
+from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
+from services.domain.inquiries import Inquiry, InquiryStatus
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
@@ -81,32 +83,151 @@ class BlobStore(Protocol):
 
 
 class UserDirectory(Protocol):
-    """Accounts and their roles. Passwords are stored only as bcrypt hashes."""
+    """Accounts: profile, roles, enabled or not. No password material (see PasswordStore and
+    PasswordAuthenticator) and no login failures (see LoginThrottle).
 
-    def create(self, user: User, password_hash: str) -> None:
-        """ConflictError if the username exists."""
+    Local and DynamoDB directories keep ``created_at`` as given; a Cognito pool keeps its own
+    creation time (UserCreateDate), the moment ``create`` ran.
+    """
+
+    def create(self, user: User) -> None:
+        """ConflictError if the username exists. The account has no usable password yet."""
 
     def get(self, username: str) -> User:
         """NotFound if absent."""
 
-    def password_hash(self, username: str) -> str:
-        """NotFound if absent."""
-
-    def list(self) -> list[User]: ...
+    def list(self) -> list[User]:
+        """Every account (the directory pages through its backend itself)."""
 
     def set_roles(self, username: str, roles: frozenset[Role]) -> None: ...
-
-    def set_password_hash(self, username: str, password_hash: str) -> None: ...
 
     def set_disabled(self, username: str, disabled: bool) -> None: ...
 
     def delete(self, username: str) -> None: ...
+
+
+class PasswordStore(Protocol):
+    """bcrypt hashes of local accounts (SQLite or the DynamoDB users table), beside the profile.
+
+    An account made by ``UserDirectory.create`` has the empty hash, which matches no password.
+    """
+
+    def password_hash(self, username: str) -> str:
+        """NotFound if there is no such account."""
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        """NotFound if there is no such account."""
+
+
+class LoginThrottle(Protocol):
+    """Failed sign-ins per typed user name (known or not), for the lockout.
+
+    Kept by the app in every mode, Cognito included: Cognito's own lockout is coarse and
+    silent, while ours gives the same message, audit entries and limits in both modes and
+    refuses a locked name before the provider is asked.
+    """
 
     def record_login_failure(self, username: str, at: datetime) -> None: ...
 
     def login_failures_since(self, username: str, since: datetime) -> int: ...
 
     def clear_login_failures(self, username: str) -> None: ...
+
+
+class PasswordAuthenticator(Protocol):
+    """The password side of accounts: local bcrypt hashes or a Cognito user pool."""
+
+    @property
+    def sends_invitations(self) -> bool:
+        """True if ``invite`` mails the user a temporary password (Cognito)."""
+
+    def check(self, username: str, password: str) -> bool:
+        """True if ``password`` is the user's password (disabled or not: the caller checks)."""
+
+    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
+        """Make it the user's password; ``temporary``: it must be changed at the next sign-in
+        where the backend can force that (Cognito). NotFound if no such user."""
+
+    def reset_password(self, username: str) -> str | None:
+        """Invalidate the password. Returns a one-time password to show once (local), or None
+        when the backend sends the user a reset code itself (Cognito)."""
+
+    def invite(self, username: str) -> None:
+        """Send a new account its invitation (Cognito). ValidationError where unsupported."""
+
+
+class IdentityProvider(Protocol):
+    """Sign-in against a user pool (Cognito): tokens, challenges and password flows.
+
+    Wrong credentials are PermissionDenied("auth.err_bad_credentials"); the provider's own
+    lockout is QuotaExceeded; a rejected new password is ValidationError.
+    """
+
+    def sign_in(self, username: str, password: str) -> SignInStep: ...
+
+    def answer_new_password(self, challenge: Challenge, new_password: str) -> SignInStep: ...
+
+    def refresh(self, username: str, refresh_token: str) -> Tokens:
+        """New ID and access tokens; PermissionDenied if the refresh token is no longer good
+        (signed out, revoked, expired, user disabled)."""
+
+    def forgot_password(self, username: str) -> None:
+        """Send the user a reset code (the provider hides whether the user exists)."""
+
+    def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None: ...
+
+    def change_password(self, access_token: str, current: str, new: str) -> None: ...
+
+    def sign_out(self, access_token: str | None, refresh_token: str | None) -> None:
+        """End the provider-side session: its refresh token stops working."""
+
+    def username_for_login(self, login: str) -> str:
+        """The account name for a typed user name or email address (as typed if unknown)."""
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str, use: str) -> dict[str, Any]:
+        """The claims of ``token`` ("id" or "access" in ``use``) after checking signature,
+        issuer, audience/client, token_use and expiry. PermissionDenied("cognito.err_token")
+        otherwise."""
+
+
+class SessionStore(Protocol):
+    """Server-side sign-in sessions, keyed by a hash of the random id the browser holds."""
+
+    def put(self, key: str, record: SessionRecord) -> None: ...
+
+    def get(self, key: str) -> SessionRecord:
+        """NotFound if absent (expired records may still be returned: the caller checks)."""
+
+    def delete(self, key: str) -> None:
+        """Idempotent."""
+
+
+class InquiryStore(Protocol):
+    """Messages sent through the public contact form."""
+
+    def add(self, inquiry: Inquiry) -> None:
+        """ConflictError if the id exists."""
+
+    def get(self, inquiry_id: str) -> Inquiry:
+        """NotFound if absent."""
+
+    def list(self, status: InquiryStatus, limit: int = 200) -> list[Inquiry]:
+        """Inquiries with ``status``, newest first."""
+
+    def set_status(
+        self, inquiry_id: str, status: InquiryStatus, handled_by: str | None,
+        handled_at: datetime | None,
+    ) -> Inquiry:
+        """Returns the stored inquiry. NotFound if absent."""
+
+
+class Mailer(Protocol):
+    def send(
+        self, sender: str, recipient: str, subject: str, body: str, reply_to: str | None = None
+    ) -> None:
+        """A plain-text email. A project error if the message was not accepted."""
 
 
 class AuditLog(Protocol):

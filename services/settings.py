@@ -27,7 +27,11 @@ AWS_REQUIRED = (
     "events_table",
     "rollups_table",
     "bucket",
+    "sessions_table",
+    "inquiries_table",
 )
+# Settings that Cognito sign-in (auth = "cognito", aws mode only) cannot do without.
+COGNITO_REQUIRED = ("cognito_user_pool_id", "cognito_app_client_id")
 
 
 class Settings(BaseSettings):
@@ -49,6 +53,31 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
 
+    # Sign-in: "local" (accounts in the app's own store, bcrypt) or "cognito" (an Amazon Cognito
+    # user pool, aws mode only; groups named below are the roles, no group = viewer).
+    # USER_SRP_AUTH is not offered: no maintained SRP library installs with this stack, and
+    # USER_PASSWORD_AUTH sends the password to Cognito over TLS only (see deploy notes).
+    auth: Literal["local", "cognito"] = "local"
+    cognito_user_pool_id: str | None = None
+    cognito_app_client_id: str | None = None
+    cognito_app_client_secret: SecretStr | None = None
+    cognito_auth_flow: Literal["USER_PASSWORD_AUTH"] = "USER_PASSWORD_AUTH"
+    cognito_group_viewer: str = "viewer"
+    cognito_group_author: str = "author"
+    cognito_group_analyst: str = "analyst"
+    cognito_group_admin: str = "admin"
+    # How often a signed-in Cognito session is re-checked with the pool (a refresh: roles
+    # follow group changes, a disabled user is signed out). Tokens are verified every run.
+    cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)
+    session_days: float = Field(default=7, gt=0, le=30)
+
+    # Contact form: submissions per browser session and window; optional SES notification.
+    inquiry_limit: int = Field(default=3, ge=1, le=100)
+    inquiry_window_minutes: int = Field(default=60, ge=1)
+    ses_sender: str | None = None
+    ses_recipient: str | None = None
+    ses_region: str | None = None
+
     # Analytics: rollups are bucketed by local day/hour in this IANA time zone.
     timezone: str = "Asia/Seoul"
     event_retention_days: int = Field(default=180, ge=1)
@@ -62,6 +91,8 @@ class Settings(BaseSettings):
     likes_table: str | None = None
     users_table: str | None = None
     audit_table: str | None = None
+    sessions_table: str | None = None  # signed-in Cognito sessions (encrypted refresh tokens)
+    inquiries_table: str | None = None  # the contact form's messages
     events_table: str | None = None
     rollups_table: str | None = None
     bucket: str | None = None
@@ -101,9 +132,15 @@ class Settings(BaseSettings):
 
     def require_aws(self) -> None:
         """ConfigError naming every missing aws-mode variable."""
-        missing = [ENV_PREFIX + name.upper() for name in AWS_REQUIRED if not getattr(self, name)]
+        required = AWS_REQUIRED + (COGNITO_REQUIRED if self.auth == "cognito" else ())
+        missing = [ENV_PREFIX + name.upper() for name in required if not getattr(self, name)]
         if missing:
             raise ConfigError("errors.config_missing", names=", ".join(missing))
+
+    @property
+    def notifications_on(self) -> bool:
+        """SES notification of new inquiries: only when both addresses are set."""
+        return bool(self.ses_sender and self.ses_recipient)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -116,6 +153,9 @@ def load_settings(**overrides: object) -> Settings:
             for err in exc.errors()
         )
         raise ConfigError("errors.config_invalid", problems=problems) from exc
+    if settings.auth == "cognito" and settings.backend != "aws":
+        raise ConfigError("errors.config_invalid",
+                          problems=f"{ENV_PREFIX}AUTH: cognito needs {ENV_PREFIX}BACKEND=aws")
     if settings.backend == "aws":
         settings.require_aws()
     return settings

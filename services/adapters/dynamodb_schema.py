@@ -17,6 +17,8 @@ AUTHOR_INDEX = "author-created_at-index"
 SAMPLE_INDEX = "sample-index"
 # Users table: a constant partition key lets the admin list users with a Query (never a Scan).
 DIRECTORY_INDEX = "directory-index"
+# Inquiries table: open and handled inquiries, each newest first, with a Query.
+INQUIRY_STATUS_INDEX = "status-created-index"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,20 @@ TABLE_SPECS: dict[str, TableSpec] = {
         hash_key="username",
         attributes=(("username", "S"), ("directory", "S")),
         indexes=(IndexSpec(DIRECTORY_INDEX, "directory", "username"),),
+    ),
+    # Signed-in Cognito sessions (dynamodb_sessions.py): keyed by a hash of the browser's
+    # random session id; the refresh token is encrypted; items carry expires_epoch for TTL.
+    "sessions": TableSpec(
+        setting="sessions_table",
+        hash_key="key",
+        attributes=(("key", "S"),),
+    ),
+    # Contact-form inquiries (dynamodb_inquiries.py).
+    "inquiries": TableSpec(
+        setting="inquiries_table",
+        hash_key="id",
+        attributes=(("id", "S"), ("status", "S"), ("created_id", "S")),
+        indexes=(IndexSpec(INQUIRY_STATUS_INDEX, "status", "created_id"),),
     ),
     "audit": TableSpec(
         setting="audit_table",

@@ -1,4 +1,4 @@
-"""UserDirectory on DynamoDB (aws mode): one item per username.
+"""UserDirectory, PasswordStore and LoginThrottle on DynamoDB (aws mode): an item per username.
 
 An item is an *account* when it carries the ``directory`` attribute (the key of
 ``directory-index``, through which ``list`` Queries every account in username order, no Scan).
@@ -10,7 +10,8 @@ that lockout does not reveal who exists, as in the SQLite adapter. Only the newe
 
 Every change to a missing account is NotFound, like ``get``; ``delete`` also forgets the
 failures. ``list`` reads a GSI, so an account created a moment ago may take a fraction of a
-second to appear there (``get`` is always consistent).
+second to appear there (``get`` is always consistent). With Cognito sign-in the pool is the
+directory and this table keeps only the login failures (items without ``directory``).
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ class DynamoUserDirectory:
         self._client = client
         self._table = table
 
-    def create(self, user: User, password_hash: str) -> None:
+    def create(self, user: User) -> None:
+        """The account starts with the empty hash, which matches no password."""
         # An update, not a put: failures recorded before the account existed stay.
-        record = {**_user_record(user), "password_hash": password_hash, "directory": _DIRECTORY}
+        record = {**_user_record(user), "password_hash": "", "directory": _DIRECTORY}
         record.pop("username")
         names = {f"#{n}": name for n, name in enumerate(record)}
         values = {f":{n}": value for n, value in enumerate(record.values())}

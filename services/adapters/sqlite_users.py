@@ -1,4 +1,5 @@
-"""UserDirectory on SQLite: a users table (roles as a sorted comma list) and login failures.
+"""UserDirectory, PasswordStore and LoginThrottle on SQLite: a users table (roles as a sorted
+comma list, the bcrypt hash beside the profile) and a login failures table.
 
 Roles are a comma list rather than a table: a user has at most four, they are always read
 with the user, and role values contain no commas. Every change to a missing user is NotFound,
@@ -17,12 +18,14 @@ from services.errors import ConflictError, NotFound
 
 
 class SqliteUserDirectory:
-    """Implements ``services.ports.UserDirectory``; ``db`` must be migrated."""
+    """Implements ``UserDirectory``, ``PasswordStore`` and ``LoginThrottle`` of
+    ``services.ports``; ``db`` must be migrated."""
 
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    def create(self, user: User, password_hash: str) -> None:
+    def create(self, user: User) -> None:
+        """The account starts with the empty hash, which matches no password."""
         try:
             with self._db.transaction() as conn:
                 conn.execute(
@@ -33,7 +36,7 @@ class SqliteUserDirectory:
                         user.name,
                         user.email,
                         _roles_text(user.roles),
-                        password_hash,
+                        "",
                         to_db_time(user.created_at),
                         int(user.disabled),
                     ),

@@ -33,6 +33,7 @@ class Action(StrEnum):
     CHECK_SETTINGS = "check_settings"
     VIEW_AUDIT = "view_audit"
     MANAGE_SAMPLES = "manage_samples"
+    MANAGE_INQUIRIES = "manage_inquiries"
 
 
 _VIEWER = frozenset({Action.BROWSE, Action.LIKE})

@@ -23,6 +23,7 @@ from streamlit_authenticator.utilities import LoginError
 from services.bootstrap import Services, cookie_key
 from services.domain.permissions import Actor
 from services.errors import NotFound, PermissionDenied, ValidationError
+from services.ui import cognito_session, session
 from services.users import AccountService
 
 # The package waits before its pre-login cookie check (PRE_LOGIN_SLEEP_TIME, 0.7 s) on every
@@ -44,6 +45,8 @@ CookieOp = Literal["set", "delete"]
 def start(services: Services) -> Actor:
     """Run at the top of every app run: build the authenticator, finish a pending cookie
     write, sign in from a remembered cookie, and return the actor of this session."""
+    if services.cognito is not None:  # DEMO_FACTORY_AUTH=cognito: see cognito_session.py
+        return cognito_session.start(services)
     settings = services.settings
     authenticator = stauth.Authenticate(
         services.accounts.authenticator_credentials(),
@@ -129,6 +132,11 @@ def prefill_login(username: str) -> None:
 
 def sign_out() -> None:
     """Forget the user in this session and (on the next run) delete the cookie."""
+    if _AUTHENTICATOR_KEY not in st.session_state:  # Cognito sign-in
+        cognito_session.sign_out(session.services())
+        for key in [k for k in st.session_state if str(k).startswith(USER_STATE_PREFIXES)]:
+            del st.session_state[key]
+        return
     if st.session_state.get("authentication_status"):
         _authenticator().authentication_controller.logout()
     st.session_state["logout"] = True  # the package then ignores the old cookie this session

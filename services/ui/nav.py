@@ -18,6 +18,8 @@ CONTENT = "app_pages/content.py"
 EDITOR = "app_pages/editor.py"
 MY_CONTENT = "app_pages/my_content.py"
 LOGIN = "app_pages/login.py"
+CONTACT = "app_pages/contact.py"
+ADMIN_INQUIRIES = "app_pages/admin_inquiries.py"
 FIRST_ADMIN = "app_pages/first_admin.py"
 ADMIN = "app_pages/admin.py"
 ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
@@ -48,6 +50,7 @@ def _explore() -> list[StreamlitPage]:
     return [
         _page(HOME, t("nav.home"), ":material/home:", default=True),
         _page(BROWSE, t("nav.browse"), ":material/search:"),
+        _page(CONTACT, t("inquiries.nav_contact"), ":material/mail:"),
         _page(CONTENT, t("nav.content"), ":material/article:", visibility="hidden"),
     ]
 
@@ -96,7 +99,8 @@ def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[Streamlit
         sections[t("nav.section_create")] = _create()
     if can(actor, Action.MANAGE_USERS):
         sections[t("nav.section_admin")] = [
-            _page(ADMIN, t("nav.admin"), ":material/manage_accounts:")
+            _page(ADMIN, t("nav.admin"), ":material/manage_accounts:"),
+            _page(ADMIN_INQUIRIES, t("inquiries.nav_admin"), ":material/inbox:"),
         ]
     tools = _admin_tools(actor)
     if tools:

@@ -24,6 +24,8 @@ from services.adapters.aws_bootstrap import ensure_resources
 from services.adapters.aws_common import Client, make_client
 from services.adapters.dynamodb_audit import DynamoAuditLog
 from services.adapters.dynamodb_content import DynamoContentRepository
+from services.adapters.dynamodb_inquiries import DynamoInquiryStore
+from services.adapters.dynamodb_sessions import DynamoSessionStore
 from services.adapters.dynamodb_users import DynamoUserDirectory
 from services.adapters.s3 import S3BlobStore
 from services.settings import Settings, load_settings
@@ -79,6 +81,8 @@ def aws_settings(**overrides: Any) -> Settings:
         "content_table": "df-content",
         "likes_table": "df-likes",
         "users_table": "df-users",
+        "sessions_table": "df-sessions",
+        "inquiries_table": "df-inquiries",
         "audit_table": "df-audit",
         "bucket": "df-files",
     }
@@ -164,6 +168,18 @@ def dynamodb_user_directory(tmp_path: Path) -> Iterator[DynamoUserDirectory]:
 
 
 @contextmanager
+def dynamodb_session_store(tmp_path: Path) -> Iterator[DynamoSessionStore]:
+    with mocked_aws() as aws:
+        yield DynamoSessionStore(aws.dynamodb, str(aws.settings.sessions_table))
+
+
+@contextmanager
+def dynamodb_inquiry_store(tmp_path: Path) -> Iterator[DynamoInquiryStore]:
+    with mocked_aws() as aws:
+        yield DynamoInquiryStore(aws.dynamodb, str(aws.settings.inquiries_table))
+
+
+@contextmanager
 def dynamodb_audit_log(tmp_path: Path) -> Iterator[DynamoAuditLog]:
     with mocked_aws() as aws:
         yield DynamoAuditLog(aws.dynamodb, str(aws.settings.audit_table))
@@ -171,5 +187,18 @@ def dynamodb_audit_log(tmp_path: Path) -> Iterator[DynamoAuditLog]:
 
 CONTENT_REPOS: dict[str, Factory] = {"dynamodb": dynamodb_content_repo}
 BLOB_STORES: dict[str, Factory] = {"s3": s3_blob_store}
-USER_DIRECTORIES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
+USER_DIRECTORIES: dict[str, Factory] = {
+    "dynamodb": dynamodb_user_directory,
+    "cognito": lambda tmp_path: _cognito_backend().cognito_user_directory(tmp_path),
+}
+PASSWORD_STORES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
+LOGIN_THROTTLES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
+SESSION_STORES: dict[str, Factory] = {"dynamodb": dynamodb_session_store}
+INQUIRY_STORES: dict[str, Factory] = {"dynamodb": dynamodb_inquiry_store}
+
+
+def _cognito_backend() -> Any:
+    from tests.contract import cognito_backend  # it imports this module
+
+    return cognito_backend
 AUDIT_LOGS: dict[str, Factory] = {"dynamodb": dynamodb_audit_log}

@@ -28,6 +28,10 @@ def _registry(name: str) -> dict[str, Factory]:
 CONTENT_REPOS = _registry("CONTENT_REPOS")
 BLOB_STORES = _registry("BLOB_STORES")
 USER_DIRECTORIES = _registry("USER_DIRECTORIES")
+PASSWORD_STORES = _registry("PASSWORD_STORES")
+LOGIN_THROTTLES = _registry("LOGIN_THROTTLES")
+SESSION_STORES = _registry("SESSION_STORES")
+INQUIRY_STORES = _registry("INQUIRY_STORES")
 AUDIT_LOGS = _registry("AUDIT_LOGS")
 
 
@@ -51,6 +55,26 @@ def blob_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture(params=sorted(USER_DIRECTORIES))
 def user_directory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     yield from _use(USER_DIRECTORIES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(PASSWORD_STORES))
+def password_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(PASSWORD_STORES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(LOGIN_THROTTLES))
+def login_throttle(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(LOGIN_THROTTLES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(SESSION_STORES))
+def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(SESSION_STORES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(INQUIRY_STORES))
+def inquiry_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(INQUIRY_STORES, request, tmp_path)
 
 
 @pytest.fixture(params=sorted(AUDIT_LOGS))

@@ -11,6 +11,8 @@ from services.adapters.localfs import LocalBlobStore
 from services.adapters.sqlite_audit import SqliteAuditLog
 from services.adapters.sqlite_content import SqliteContentRepository
 from services.adapters.sqlite_db import SqliteDatabase
+from services.adapters.sqlite_inquiries import SqliteInquiryStore
+from services.adapters.sqlite_sessions import SqliteSessionStore
 from services.adapters.sqlite_users import SqliteUserDirectory
 
 Factory = Callable[[Path], AbstractContextManager[Any]]
@@ -40,6 +42,18 @@ def sqlite_user_directory(tmp_path: Path) -> Iterator[SqliteUserDirectory]:
 
 
 @contextmanager
+def sqlite_session_store(tmp_path: Path) -> Iterator[SqliteSessionStore]:
+    with _database(tmp_path) as db:
+        yield SqliteSessionStore(db)
+
+
+@contextmanager
+def sqlite_inquiry_store(tmp_path: Path) -> Iterator[SqliteInquiryStore]:
+    with _database(tmp_path) as db:
+        yield SqliteInquiryStore(db)
+
+
+@contextmanager
 def sqlite_audit_log(tmp_path: Path) -> Iterator[SqliteAuditLog]:
     with _database(tmp_path) as db:
         yield SqliteAuditLog(db)
@@ -53,4 +67,8 @@ def local_blob_store(tmp_path: Path) -> Iterator[LocalBlobStore]:
 CONTENT_REPOS: dict[str, Factory] = {"sqlite": sqlite_content_repo}
 BLOB_STORES: dict[str, Factory] = {"localfs": local_blob_store}
 USER_DIRECTORIES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
+PASSWORD_STORES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
+LOGIN_THROTTLES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
+SESSION_STORES: dict[str, Factory] = {"sqlite": sqlite_session_store}
+INQUIRY_STORES: dict[str, Factory] = {"sqlite": sqlite_inquiry_store}
 AUDIT_LOGS: dict[str, Factory] = {"sqlite": sqlite_audit_log}

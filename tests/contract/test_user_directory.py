@@ -1,10 +1,13 @@
-"""UserDirectory contract: every adapter registered in conftest must pass all of these.
+"""UserDirectory contract: every adapter registered in conftest must pass all of these
+(SQLite, DynamoDB and a Cognito pool on moto).
 
-Changing or deleting a user that does not exist is NotFound, like ``get``.
+Changing or deleting a user that does not exist is NotFound, like ``get``. A Cognito pool keeps
+its own creation time, so ``created_at`` is compared within a few seconds of "now".
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,9 +17,6 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import ConflictError, NotFound
 
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-HASH = "$2b$12$abcdefghijklmnopqrstuuVGKq6pI0nU6u0pM9e0yV3pY0t8Xo1Fe"
-
 
 def make_user(username: str = "kim", **fields: Any) -> User:
     values: dict[str, Any] = {
@@ -24,7 +24,7 @@ def make_user(username: str = "kim", **fields: Any) -> User:
         "name": "김민준",
         "email": f"{username}@example.com",
         "roles": frozenset({Role.AUTHOR}),
-        "created_at": T0,
+        "created_at": datetime.now(UTC).replace(microsecond=0),
     }
     values.update(fields)
     return User(**values)
@@ -32,48 +32,55 @@ def make_user(username: str = "kim", **fields: Any) -> User:
 
 def test_create_then_get_round_trips(user_directory: Any) -> None:
     user = make_user(roles=frozenset({Role.AUTHOR, Role.ANALYST}), disabled=True)
-    user_directory.create(user, HASH)
+    user_directory.create(user)
 
     stored = user_directory.get("kim")
 
-    assert stored == user
+    assert replace(stored, created_at=user.created_at) == user
+    assert abs(stored.created_at - user.created_at) < timedelta(seconds=5)
     assert all(isinstance(role, Role) for role in stored.roles)
     assert stored.created_at.utcoffset() == timedelta(0)
-    assert user_directory.password_hash("kim") == HASH
+
+
+def test_list_shows_the_same_users_as_get(user_directory: Any) -> None:
+    user_directory.create(make_user(roles=frozenset({Role.ADMIN, Role.VIEWER})))
+    user_directory.create(make_user("lee", roles=frozenset(), disabled=True, email=""))
+
+    listed = {u.username: u for u in user_directory.list()}
+
+    assert listed == {"kim": user_directory.get("kim"), "lee": user_directory.get("lee")}
+    assert listed["lee"].email == "" and listed["lee"].disabled
 
 
 def test_a_user_without_roles(user_directory: Any) -> None:
-    user_directory.create(make_user(roles=frozenset()), HASH)
+    user_directory.create(make_user(roles=frozenset()))
 
     assert user_directory.get("kim").roles == frozenset()
 
 
 def test_create_existing_username_conflicts(user_directory: Any) -> None:
-    user_directory.create(make_user(name="first"), HASH)
+    user_directory.create(make_user(name="first"))
 
     with pytest.raises(ConflictError):
-        user_directory.create(make_user(name="second"), "other-hash")
+        user_directory.create(make_user(name="second"))
 
     assert user_directory.get("kim").name == "first"
-    assert user_directory.password_hash("kim") == HASH
 
 
 def test_missing_user_is_not_found(user_directory: Any) -> None:
     with pytest.raises(NotFound):
         user_directory.get("ghost")
-    with pytest.raises(NotFound):
-        user_directory.password_hash("ghost")
 
 
 def test_list_returns_every_user(user_directory: Any) -> None:
     for name in ("lee", "kim", "park"):
-        user_directory.create(make_user(name), HASH)
+        user_directory.create(make_user(name))
 
     assert sorted(u.username for u in user_directory.list()) == ["kim", "lee", "park"]
 
 
 def test_set_roles_replaces_them(user_directory: Any) -> None:
-    user_directory.create(make_user(), HASH)
+    user_directory.create(make_user())
 
     user_directory.set_roles("kim", frozenset({Role.ADMIN, Role.VIEWER}))
     assert user_directory.get("kim").roles == {Role.ADMIN, Role.VIEWER}
@@ -81,17 +88,12 @@ def test_set_roles_replaces_them(user_directory: Any) -> None:
     user_directory.set_roles("kim", frozenset({Role.VIEWER}))
     assert user_directory.get("kim").roles == {Role.VIEWER}
 
-
-def test_set_password_hash(user_directory: Any) -> None:
-    user_directory.create(make_user(), HASH)
-
-    user_directory.set_password_hash("kim", "new-hash")
-
-    assert user_directory.password_hash("kim") == "new-hash"
+    user_directory.set_roles("kim", frozenset())
+    assert user_directory.get("kim").roles == frozenset()
 
 
 def test_disable_and_enable(user_directory: Any) -> None:
-    user_directory.create(make_user(), HASH)
+    user_directory.create(make_user())
 
     user_directory.set_disabled("kim", True)
     assert user_directory.get("kim").disabled is True
@@ -101,60 +103,27 @@ def test_disable_and_enable(user_directory: Any) -> None:
 
 
 def test_delete(user_directory: Any) -> None:
-    user_directory.create(make_user(), HASH)
-    user_directory.create(make_user("lee"), HASH)
+    user_directory.create(make_user())
+    user_directory.create(make_user("lee"))
 
     user_directory.delete("kim")
 
     with pytest.raises(NotFound):
         user_directory.get("kim")
     assert [u.username for u in user_directory.list()] == ["lee"]
-    user_directory.create(make_user(), "fresh-hash")  # the name is free again
-    assert user_directory.password_hash("kim") == "fresh-hash"
+    user_directory.create(make_user(roles=frozenset({Role.VIEWER})))  # the name is free again
+    assert user_directory.get("kim").roles == {Role.VIEWER}
 
 
 @pytest.mark.parametrize(
     "change",
     [
         lambda d: d.set_roles("ghost", frozenset({Role.ADMIN})),
-        lambda d: d.set_password_hash("ghost", HASH),
         lambda d: d.set_disabled("ghost", True),
         lambda d: d.delete("ghost"),
     ],
-    ids=["set_roles", "set_password_hash", "set_disabled", "delete"],
+    ids=["set_roles", "set_disabled", "delete"],
 )
 def test_changing_a_missing_user_is_not_found(user_directory: Any, change: Any) -> None:
     with pytest.raises(NotFound):
         change(user_directory)
-
-
-def test_login_failures_are_counted_since_a_time(user_directory: Any) -> None:
-    user_directory.create(make_user(), HASH)
-    for minute in (0, 5, 10):
-        user_directory.record_login_failure("kim", T0 + timedelta(minutes=minute))
-
-    count = user_directory.login_failures_since
-    assert count("kim", T0 - timedelta(minutes=1)) == 3
-    assert count("kim", T0 + timedelta(minutes=5)) == 2  # inclusive
-    assert count("kim", T0 + timedelta(minutes=6)) == 1
-    assert count("kim", T0 + timedelta(minutes=11)) == 0
-
-
-def test_login_failures_are_per_user_and_can_be_cleared(user_directory: Any) -> None:
-    for name in ("kim", "lee"):
-        user_directory.create(make_user(name), HASH)
-    for _ in range(3):
-        user_directory.record_login_failure("kim", T0)
-    user_directory.record_login_failure("lee", T0)
-
-    user_directory.clear_login_failures("kim")
-
-    assert user_directory.login_failures_since("kim", T0) == 0
-    assert user_directory.login_failures_since("lee", T0) == 1
-
-
-def test_login_failures_of_unknown_usernames_are_counted(user_directory: Any) -> None:
-    # Lockout must work the same whether or not the name exists, so it reveals nothing.
-    user_directory.record_login_failure("ghost", T0)
-
-    assert user_directory.login_failures_since("ghost", T0) == 1

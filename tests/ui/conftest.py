@@ -20,6 +20,7 @@ from services.bootstrap import Services, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.passwords import LocalPasswords
 from services.settings import ENV_PREFIX, load_settings
 from services.users import AccountService
 
@@ -53,7 +54,9 @@ def services(app_env: Path) -> Services:
 
 @pytest.fixture
 def accounts(services: Services) -> AccountService:
-    return AccountService(services.ports.users, services.ports.audit, bcrypt_rounds=4)
+    cheap = LocalPasswords(services.ports.users, rounds=4)  # type: ignore[arg-type]
+    return AccountService(services.ports.users, cheap, services.ports.throttle,
+                          services.ports.audit)
 
 
 @pytest.fixture

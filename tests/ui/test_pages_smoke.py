@@ -12,9 +12,10 @@ from services.domain.users import User
 from tests.ui.conftest import errors, pdf_bytes, png_bytes
 
 CATEGORY_PAGES = [f"app_pages/category_{c.name.lower()}.py" for c in Category]
-PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py", *CATEGORY_PAGES]
+PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
+          "app_pages/contact.py", *CATEGORY_PAGES]
 AUTHOR = ["app_pages/editor.py", "app_pages/my_content.py"]
-ADMIN = ["app_pages/admin.py"]
+ADMIN = ["app_pages/admin.py", "app_pages/admin_inquiries.py"]
 LOGIN = ["app_pages/login.py"]
 
 VISIBLE = {

@@ -9,6 +9,7 @@ import pytest
 from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
 from services.errors import ConflictError, PermissionDenied, QuotaExceeded, ValidationError
+from services.passwords import LocalPasswords
 from services.users import AccountService
 
 PASSWORD = "correct horse battery"
@@ -31,10 +32,11 @@ def clock() -> Clock:
 def accounts(services: Services, clock: Clock) -> AccountService:
     return AccountService(
         services.ports.users,
+        LocalPasswords(services.ports.users, rounds=4),  # type: ignore[arg-type]
+        services.ports.throttle,
         services.ports.audit,
         max_failures=5,
         lockout_minutes=15,
-        bcrypt_rounds=4,
         clock=clock,
     )
 
@@ -74,7 +76,7 @@ def test_bad_usernames_and_passwords(
 def test_password_is_stored_only_as_a_bcrypt_hash(
     services: Services, accounts: AccountService, root: Actor
 ) -> None:
-    stored = services.ports.users.password_hash("root")
+    stored = services.ports.users.password_hash("root")  # type: ignore[attr-defined]
     assert stored.startswith("$2") and PASSWORD not in stored
 
 

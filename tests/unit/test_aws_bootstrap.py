@@ -19,7 +19,7 @@ from tests.contract.aws_backends import (
     moto_server,
 )
 
-TABLES = ["df-audit", "df-content", "df-likes", "df-users"]
+TABLES = ["df-audit", "df-content", "df-inquiries", "df-likes", "df-sessions", "df-users"]
 
 
 @pytest.fixture
@@ -165,6 +165,8 @@ NAMES = {
     "DEMO_FACTORY_LIKES_TABLE": "script-likes",
     "DEMO_FACTORY_USERS_TABLE": "script-users",
     "DEMO_FACTORY_AUDIT_TABLE": "script-audit",
+    "DEMO_FACTORY_SESSIONS_TABLE": "script-sessions",
+    "DEMO_FACTORY_INQUIRIES_TABLE": "script-inquiries",
     "DEMO_FACTORY_BUCKET": "script-files",
     "DEMO_FACTORY_AWS_REGION": "us-east-1",
 }

@@ -50,7 +50,7 @@ def test_list_queries_the_directory_index_and_never_scans(
         lambda event_name, params, **_: operations.append((event_name, params.get("IndexName"))),
     )
     for name in ("b", "a"):
-        users.create(user(name), "hash")
+        users.create(user(name))
 
     assert [u.username for u in users.list()] == ["a", "b"]
     assert not any(event.endswith(".Scan") for event, _ in operations)
@@ -75,7 +75,7 @@ def test_failures_of_an_unknown_name_make_no_account(
 def test_creating_the_account_keeps_earlier_failures(users: DynamoUserDirectory) -> None:
     users.record_login_failure("late", T0)
 
-    users.create(user("late"), "hash")
+    users.create(user("late"))
 
     assert users.get("late").username == "late"
     assert users.login_failures_since("late", T0) == 1
@@ -94,7 +94,8 @@ def test_clearing_an_unknown_names_failures_leaves_nothing(
 def test_clearing_an_accounts_failures_keeps_the_account(
     users: DynamoUserDirectory, aws: MockedAws
 ) -> None:
-    users.create(user("kim"), "hash")
+    users.create(user("kim"))
+    users.set_password_hash("kim", "hash")
     users.record_login_failure("kim", T0)
 
     users.clear_login_failures("kim")
@@ -119,10 +120,17 @@ def test_only_the_newest_failures_are_kept(
 
 
 def test_roles_are_stored_as_a_sorted_list(users: DynamoUserDirectory, aws: MockedAws) -> None:
-    users.create(user("kim"), "hash")
+    users.create(user("kim"))
 
     users.set_roles("kim", frozenset({Role.VIEWER, Role.ADMIN}))
 
     stored = raw(aws, "kim")
     assert stored is not None
     assert stored["roles"] == {"L": [{"S": "admin"}, {"S": "viewer"}]}
+
+
+def test_created_at_round_trips_exactly(users: DynamoUserDirectory) -> None:
+    # The contract allows a directory its own clock (Cognito); this one keeps the given time.
+    users.create(user("kim"))
+
+    assert users.get("kim") == user("kim")

@@ -26,6 +26,7 @@ ALLOWED_OWN: dict[Action, set[str]] = {
     A.CHECK_SETTINGS: {ADMIN},
     A.VIEW_AUDIT: {ADMIN},
     A.MANAGE_SAMPLES: {ADMIN},
+    A.MANAGE_INQUIRIES: {ADMIN},
 }
 # On SOMEBODY ELSE's target only these differ from the table above.
 ALLOWED_OTHER_OVERRIDES: dict[Action, set[str]] = {

@@ -29,7 +29,7 @@ def user(username: str = "kim", roles: frozenset[Role] = frozenset()) -> User:
 
 
 def test_roles_are_a_sorted_comma_list(db: SqliteDatabase) -> None:
-    SqliteUserDirectory(db).create(user(roles=frozenset({Role.VIEWER, Role.ADMIN})), "h")
+    SqliteUserDirectory(db).create(user(roles=frozenset({Role.VIEWER, Role.ADMIN})))
 
     stored = db.connection().execute("SELECT roles FROM users").fetchone()[0]
 
@@ -38,7 +38,7 @@ def test_roles_are_a_sorted_comma_list(db: SqliteDatabase) -> None:
 
 def test_deleting_a_user_forgets_their_login_failures(db: SqliteDatabase) -> None:
     users = SqliteUserDirectory(db)
-    users.create(user(), "h")
+    users.create(user())
     users.record_login_failure("kim", T0)
 
     users.delete("kim")
@@ -49,7 +49,7 @@ def test_deleting_a_user_forgets_their_login_failures(db: SqliteDatabase) -> Non
 def test_list_is_sorted_by_username(db: SqliteDatabase) -> None:
     users = SqliteUserDirectory(db)
     for name in ("lee", "kim", "park"):
-        users.create(user(name), "h")
+        users.create(user(name))
 
     assert [u.username for u in users.list()] == ["kim", "lee", "park"]
 
@@ -58,11 +58,12 @@ def test_users_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "app.sqlite3"
     first = SqliteDatabase(path)
     first.migrate()
-    SqliteUserDirectory(first).create(user(roles=frozenset({Role.AUTHOR})), "hash")
+    SqliteUserDirectory(first).create(user(roles=frozenset({Role.AUTHOR})))
+    SqliteUserDirectory(first).set_password_hash("kim", "hash")
     first.close()
 
     second = SqliteDatabase(path)
     reopened = SqliteUserDirectory(second)
-    assert reopened.get("kim").roles == {Role.AUTHOR}
+    assert reopened.get("kim") == user(roles=frozenset({Role.AUTHOR}))  # created_at exactly
     assert reopened.password_hash("kim") == "hash"
     second.close()

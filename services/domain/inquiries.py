@@ -1,0 +1,97 @@
+"""Inquiries sent through the public contact form, and the rules their fields must meet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from services.errors import ValidationError
+
+
+class InquiryType(StrEnum):
+    DEMO_REQUEST = "demo_request"
+    PARTNERSHIP = "partnership"
+    TECHNICAL = "technical"
+    OTHER = "other"
+
+
+class InquiryStatus(StrEnum):
+    OPEN = "open"
+    HANDLED = "handled"
+
+
+# Field limits (characters). The message is long enough for a real question, short enough
+# that one submission cannot fill the store.
+LIMITS = {"name": 100, "email": 254, "company": 200, "subject": 200, "message": 5000}
+# A pragmatic check (one @, a dot in the domain, no spaces); real verification is a reply.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class InquiryDraft:
+    """What the visitor typed, before validation."""
+
+    name: str
+    email: str
+    company: str
+    type: InquiryType
+    subject: str
+    message: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    id: str
+    created_at: datetime
+    name: str
+    email: str
+    company: str
+    type: InquiryType
+    subject: str
+    message: str
+    status: InquiryStatus = InquiryStatus.OPEN
+    submitted_by: str | None = None  # the signed-in user, if any
+    handled_by: str | None = None
+    handled_at: datetime | None = None
+
+
+def stripped(draft: InquiryDraft) -> InquiryDraft:
+    """The draft with surrounding spaces removed from every text field."""
+    return replace(
+        draft, name=draft.name.strip(), email=draft.email.strip(),
+        company=draft.company.strip(), subject=draft.subject.strip(),
+        message=draft.message.strip(),
+    )
+
+
+def clean(draft: InquiryDraft) -> InquiryDraft:
+    """The stripped draft, or ValidationError for its first problem.
+
+    ``ValidationError.params["fields"]`` names every field in error (comma-separated);
+    ``inquiry_problems`` gives each message, for a form that shows them all.
+    """
+    cleaned = stripped(draft)
+    problems = inquiry_problems(cleaned)
+    if problems:
+        field, key = problems[0]
+        raise ValidationError(key, fields=",".join(f for f, _ in problems), field=field,
+                              max=LIMITS.get(field, 0))
+    return cleaned
+
+
+def inquiry_problems(draft: InquiryDraft) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for field in ("name", "email", "subject", "message"):
+        if not getattr(draft, field):
+            problems.append((field, f"inquiries.err_{field}_missing"))
+    for field, limit in LIMITS.items():
+        if len(getattr(draft, field)) > limit:
+            problems.append((field, "inquiries.err_too_long"))
+    if draft.email and not EMAIL_RE.match(draft.email):
+        problems.append(("email", "inquiries.err_email"))
+    if not draft.consent:
+        problems.append(("consent", "inquiries.err_consent"))
+    return problems

@@ -1,0 +1,195 @@
+"""The users section of the admin page: search and paging, create or invite, and for one user
+at a time: roles, disable/enable, password reset, delete. Local accounts and Cognito alike;
+every rule (admins only, last admin, own admin role) is enforced by AccountService."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.models import Page
+from services.domain.permissions import Actor, Role
+from services.domain.users import User
+from services.errors import DemoFactoryError
+from services.ui.i18n import role_label, t
+from services.ui.widgets import current_page, flash, format_date, reset_page, show_error
+
+PAGE_SIZE = 20
+PAGE_KEY = "adm_users_page"
+_OTP_KEY = "adm_one_time_password"
+_CONFIRM_DELETE = "adm_confirm_delete"
+_NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_roles",
+                  "adm_new_password", "adm_new_invite")
+
+
+def users_section(services: Services, actor: Actor) -> None:
+    st.subheader(t("admin.users_title"))
+    search = st.text_input(t("admin.search"), key="adm_search", on_change=reset_page,
+                           args=(PAGE_KEY,))
+    result = services.accounts.find_users(actor, search, current_page(PAGE_KEY), PAGE_SIZE)
+    users_table(result.items)
+    pager(result)
+    one_time_password()
+    create_col, manage_col = st.columns(2)
+    with create_col:
+        create_user_form(services, actor)
+    with manage_col:
+        manage_user(services, actor, result.items)
+
+
+def _roles_text(user: User) -> str:
+    return ", ".join(role_label(r) for r in sorted(user.roles))
+
+
+def users_table(users: list[User]) -> None:
+    rows = [
+        {
+            t("auth.username"): u.username,
+            t("auth.name"): u.name,
+            t("auth.email"): u.email,
+            t("admin.roles"): _roles_text(u),
+            t("admin.state"): t("admin.disabled") if u.disabled else t("admin.active"),
+            t("admin.created"): format_date(u.created_at),
+        }
+        for u in users
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _step(delta: int, pages: int) -> None:
+    st.session_state[PAGE_KEY] = min(max(1, current_page(PAGE_KEY) + delta), pages)
+
+
+def pager(result: Page[User]) -> None:
+    prev_col, info_col, next_col = st.columns([1, 3, 1], vertical_alignment="center")
+    prev_col.button(t("common.prev"), key="adm_users_prev", disabled=result.page <= 1,
+                    on_click=_step, args=(-1, result.pages), icon=":material/chevron_left:")
+    info_col.caption(t("admin.users_page", page=result.page, pages=result.pages,
+                       total=result.total))
+    next_col.button(t("common.next"), key="adm_users_next",
+                    disabled=result.page >= result.pages, on_click=_step,
+                    args=(1, result.pages), icon=":material/chevron_right:")
+
+
+def one_time_password() -> None:
+    """Shown in the run right after the reset, then gone (popped from the session)."""
+    shown = st.session_state.pop(_OTP_KEY, None)
+    if shown:
+        username, password = shown
+        st.warning(t("admin.one_time_password", username=username, password=password),
+                   icon=":material/key:")
+
+
+def create_user_form(services: Services, actor: Actor) -> None:
+    invites = services.accounts.sends_invitations
+    with st.form("adm_create_user", clear_on_submit=False):
+        st.markdown(f"**{t('admin.create_title')}**")
+        username = st.text_input(t("auth.username"), key="adm_new_username",
+                                 help=t("auth.username_help"))
+        name = st.text_input(t("auth.name"), key="adm_new_name")
+        email = st.text_input(t("auth.email"), key="adm_new_email")
+        roles = st.multiselect(t("admin.roles"), options=list(Role), default=[Role.VIEWER],
+                               format_func=role_label, key="adm_new_roles")
+        invite = invites and st.checkbox(t("admin.invite"), value=True, key="adm_new_invite")
+        label = t("admin.temporary_password") if invites else t("admin.initial_password")
+        password = st.text_input(label, type="password", key="adm_new_password",
+                                 help=t("auth.password_help"), autocomplete="new-password")
+        submitted = st.form_submit_button(t("admin.create_button"), type="primary")
+    if not submitted:
+        return
+    try:
+        user = services.accounts.create_user(
+            actor, username, name, email, None if invite else password.strip(),
+            frozenset(roles),
+        )
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    for key in _NEW_USER_KEYS:
+        st.session_state.pop(key, None)
+    done = "admin.user_invited" if invite else "admin.user_created"
+    flash(t(done, username=user.username))
+    st.rerun()
+
+
+def manage_user(services: Services, actor: Actor, users: list[User]) -> None:
+    if not users:
+        return
+    by_name = {u.username: u for u in users}
+    with st.container(border=True):
+        st.markdown(f"**{t('admin.user_actions')}**")
+        username = st.selectbox(t("admin.selected_user"), options=list(by_name),
+                                key="adm_roles_user")
+        if username is None:
+            return
+        user = by_name[username]
+        roles_form(services, actor, user)
+        st.divider()
+        account_buttons(services, actor, user)
+        confirm_delete(services, actor, user)
+
+
+def roles_form(services: Services, actor: Actor, user: User) -> None:
+    roles = st.multiselect(
+        t("admin.roles"), options=list(Role), default=sorted(user.roles),
+        format_func=role_label, key=f"adm_roles_{user.username}", help=t("admin.roles_help"),
+    )
+    if st.button(t("admin.roles_button"), key="adm_roles_save"):
+        _act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),
+             t("admin.roles_saved", username=user.username))
+
+
+def account_buttons(services: Services, actor: Actor, user: User) -> None:
+    toggle_col, reset_col, delete_col = st.columns(3)
+    disabled = not user.disabled
+    if toggle_col.button(t("admin.disable") if disabled else t("admin.enable"),
+                         key="adm_toggle_disabled",
+                         icon=":material/block:" if disabled else ":material/check_circle:"):
+        done = "admin.user_disabled" if disabled else "admin.user_enabled"
+        _act(lambda: services.accounts.set_disabled(actor, user.username, disabled),
+             t(done, username=user.username))
+    if reset_col.button(t("admin.reset_password"), key="adm_reset",
+                        icon=":material/lock_reset:"):
+        reset_password(services, actor, user)
+    if delete_col.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
+        st.session_state[_CONFIRM_DELETE] = user.username
+
+
+def reset_password(services: Services, actor: Actor, user: User) -> None:
+    try:
+        password = services.accounts.reset_password(actor, user.username)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    if password is None:
+        flash(t("admin.reset_sent", username=user.username))
+    else:
+        st.session_state[_OTP_KEY] = (user.username, password)
+    st.rerun()
+
+
+def confirm_delete(services: Services, actor: Actor, user: User) -> None:
+    if st.session_state.get(_CONFIRM_DELETE) != user.username:
+        return
+    st.warning(t("admin.delete_confirm", username=user.username), icon=":material/warning:")
+    yes_col, no_col = st.columns(2)
+    if yes_col.button(t("admin.delete_yes"), key="adm_delete_yes", type="primary"):
+        st.session_state.pop(_CONFIRM_DELETE, None)
+        _act(lambda: services.accounts.delete_user(actor, user.username),
+             t("admin.user_deleted", username=user.username))
+    if no_col.button(t("common.cancel"), key="adm_delete_no"):
+        st.session_state.pop(_CONFIRM_DELETE, None)
+        st.rerun()
+
+
+def _act(action: Callable[[], None], done: str) -> None:
+    """Run an account action; its error, or a flash message and a fresh run."""
+    try:
+        action()
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    flash(done)
+    st.rerun()

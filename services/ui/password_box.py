@@ -1,0 +1,43 @@
+"""Change password, in the sidebar's user box, for local and Cognito accounts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.permissions import Actor
+from services.errors import DemoFactoryError
+from services.ui import cognito_session
+from services.ui.i18n import t
+from services.ui.widgets import show_error
+
+_KEYS = ("pw_current", "pw_new", "pw_repeat")
+
+
+def change_password(services: Services, actor: Actor) -> None:
+    with st.sidebar.popover(t("cognito.change_title"), icon=":material/password:"):
+        with st.form("pw_change_form", clear_on_submit=True):
+            current = st.text_input(t("cognito.current_password"), type="password",
+                                    key="pw_current", autocomplete="current-password")
+            new = st.text_input(t("cognito.new_password"), type="password", key="pw_new",
+                                help=t("auth.password_help"), autocomplete="new-password")
+            repeat = st.text_input(t("cognito.new_password_repeat"), type="password",
+                                   key="pw_repeat", autocomplete="new-password")
+            submitted = st.form_submit_button(t("cognito.change_button"), type="primary")
+        if submitted:
+            _submit(services, actor, current, new, repeat)
+
+
+def _submit(services: Services, actor: Actor, current: str, new: str, repeat: str) -> None:
+    if new != repeat:
+        st.error(t("auth.err_password_mismatch"), icon=":material/error:")
+        return
+    try:
+        if services.cognito is not None:
+            cognito_session.change_password(services, current, new)
+        else:
+            services.accounts.change_password(actor, current, new)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    st.success(t("cognito.changed"), icon=":material/check_circle:")

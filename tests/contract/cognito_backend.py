@@ -1,0 +1,91 @@
+"""A Cognito user pool on moto for the contract suites and the sign-in tests.
+
+``mocked_cognito`` yields the pool (with one app client and a group per role) inside the same
+``mocked_aws`` as the tables, and settings that point at it (``DEMO_FACTORY_AUTH=cognito``).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from services.adapters.aws_common import Client, make_client
+from services.adapters.cognito_auth import CognitoIdentityProvider, CognitoPasswords
+from services.adapters.cognito_directory import CognitoUserDirectory
+from services.cognito_sign_in import group_names
+from services.settings import Settings
+from tests.contract.aws_backends import MockedAws, aws_settings, mocked_aws
+
+AUTH_FLOWS = [
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+]
+COOKIE_KEY = "test-cookie-key-that-is-long-enough-0123456789"
+
+
+@dataclass(frozen=True)
+class MockedCognito:
+    aws: MockedAws
+    client: Client
+    pool_id: str
+    client_id: str
+    client_secret: str | None
+    settings: Settings
+
+    def directory(self) -> CognitoUserDirectory:
+        return CognitoUserDirectory(self.client, self.pool_id, group_names(self.settings))
+
+    def identity(self) -> CognitoIdentityProvider:
+        return CognitoIdentityProvider(self.client, self.pool_id, self.client_id,
+                                       self.client_secret)
+
+    def passwords(self) -> CognitoPasswords:
+        return CognitoPasswords(self.client, self.pool_id, self.client_id, self.client_secret)
+
+
+def create_pool(client: Client, settings: Settings, *, secret: bool = False) -> tuple[str, str,
+                                                                                       str | None]:
+    """A pool with a client and the four role groups; returns (pool id, client id, secret)."""
+    pool = client.create_user_pool(PoolName="demo-factory")["UserPool"]["Id"]
+    app: dict[str, Any] = client.create_user_pool_client(
+        UserPoolId=pool, ClientName="demo-factory-app", ExplicitAuthFlows=AUTH_FLOWS,
+        GenerateSecret=secret, ReadAttributes=["email", "name"],
+    )["UserPoolClient"]
+    for group in group_names(settings).values():
+        client.create_group(UserPoolId=pool, GroupName=group)
+    return pool, str(app["ClientId"]), app.get("ClientSecret")
+
+
+@contextmanager
+def mocked_cognito(*, secret: bool = False, **overrides: Any) -> Iterator[MockedCognito]:
+    with mocked_aws() as aws:
+        client = make_client("cognito-idp", aws.settings)
+        pool, client_id, client_secret = create_pool(client, aws.settings, secret=secret)
+        settings = aws_settings(
+            auth="cognito", cognito_user_pool_id=pool, cognito_app_client_id=client_id,
+            cognito_app_client_secret=client_secret, cookie_key=COOKIE_KEY, **overrides,
+        )
+        try:
+            yield MockedCognito(aws, client, pool, client_id, client_secret, settings)
+        finally:
+            close_background_writers()
+
+
+def close_background_writers() -> None:
+    """Stop the background writers (the usage tracker) of aws-mode services built during the
+    test while moto still answers: afterwards their clients would reach for the real AWS
+    endpoints."""
+    for found in gc.get_objects():
+        if type(found).__name__ == "Tracker" and type(found).__module__ == "services.tracking":
+            found.close(timeout=2)
+
+
+@contextmanager
+def cognito_user_directory(tmp_path: Path) -> Iterator[CognitoUserDirectory]:
+    with mocked_cognito() as cognito:
+        yield cognito.directory()

@@ -1,0 +1,78 @@
+"""InquiryStore contract (SQLite, DynamoDB)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
+from services.errors import ConflictError, NotFound
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def inquiry(number: int = 1, **fields: Any) -> Inquiry:
+    values: dict[str, Any] = {
+        "id": f"01J{number:023d}",
+        "created_at": T0 + timedelta(minutes=number),
+        "name": "김민준",
+        "email": "kim@example.com",
+        "company": "",
+        "type": InquiryType.DEMO_REQUEST,
+        "subject": f"데모 요청 {number}",
+        "message": "Bedrock 데모를 보고 싶습니다.\n두 번째 줄",
+    }
+    values.update(fields)
+    return Inquiry(**values)
+
+
+def test_add_then_get_round_trips(inquiry_store: Any) -> None:
+    item = inquiry(company="ACME", submitted_by="kim")
+    inquiry_store.add(item)
+
+    assert inquiry_store.get(item.id) == item
+
+
+def test_duplicate_id_conflicts(inquiry_store: Any) -> None:
+    inquiry_store.add(inquiry())
+
+    with pytest.raises(ConflictError):
+        inquiry_store.add(inquiry(subject="other"))
+
+    assert inquiry_store.get(inquiry().id).subject == "데모 요청 1"
+
+
+def test_missing_is_not_found(inquiry_store: Any) -> None:
+    with pytest.raises(NotFound):
+        inquiry_store.get("nope")
+    with pytest.raises(NotFound):
+        inquiry_store.set_status("nope", InquiryStatus.HANDLED, "root", T0)
+
+
+def test_list_by_status_newest_first_with_limit(inquiry_store: Any) -> None:
+    for number in (1, 3, 2):
+        inquiry_store.add(inquiry(number))
+
+    newest = inquiry_store.list(InquiryStatus.OPEN)
+    assert [i.subject for i in newest] == ["데모 요청 3", "데모 요청 2", "데모 요청 1"]
+    assert len(inquiry_store.list(InquiryStatus.OPEN, limit=2)) == 2
+    assert inquiry_store.list(InquiryStatus.HANDLED) == []
+
+
+def test_mark_handled_and_reopen(inquiry_store: Any) -> None:
+    inquiry_store.add(inquiry(1))
+    inquiry_store.add(inquiry(2))
+    at = T0 + timedelta(hours=1)
+
+    stored = inquiry_store.set_status(inquiry(1).id, InquiryStatus.HANDLED, "root", at)
+
+    assert stored == replace(inquiry(1), status=InquiryStatus.HANDLED, handled_by="root",
+                             handled_at=at)
+    assert [i.id for i in inquiry_store.list(InquiryStatus.HANDLED)] == [inquiry(1).id]
+    assert [i.id for i in inquiry_store.list(InquiryStatus.OPEN)] == [inquiry(2).id]
+
+    reopened = inquiry_store.set_status(inquiry(1).id, InquiryStatus.OPEN, None, None)
+    assert reopened == inquiry(1)

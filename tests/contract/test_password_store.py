@@ -1,0 +1,54 @@
+"""PasswordStore contract (local accounts: SQLite and the DynamoDB users table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from services.domain.permissions import Role
+from services.domain.users import User
+from services.errors import NotFound
+from services.passwords import check_password
+
+HASH = "$2b$12$abcdefghijklmnopqrstuuVGKq6pI0nU6u0pM9e0yV3pY0t8Xo1Fe"
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _user(name: str = "kim") -> User:
+    return User(name, "Kim", f"{name}@example.com", frozenset({Role.AUTHOR}), T0)
+
+
+def test_a_new_account_has_the_empty_hash_that_matches_nothing(password_store: Any) -> None:
+    password_store.create(_user())
+
+    assert password_store.password_hash("kim") == ""
+    assert not check_password("", password_store.password_hash("kim"))
+
+
+def test_set_and_read_the_hash(password_store: Any) -> None:
+    password_store.create(_user())
+
+    password_store.set_password_hash("kim", HASH)
+
+    assert password_store.password_hash("kim") == HASH
+    password_store.set_roles("kim", frozenset({Role.ADMIN}))  # profile changes keep it
+    assert password_store.password_hash("kim") == HASH
+
+
+def test_missing_account_is_not_found(password_store: Any) -> None:
+    with pytest.raises(NotFound):
+        password_store.password_hash("ghost")
+    with pytest.raises(NotFound):
+        password_store.set_password_hash("ghost", HASH)
+
+
+def test_a_deleted_and_recreated_account_has_no_old_hash(password_store: Any) -> None:
+    password_store.create(_user())
+    password_store.set_password_hash("kim", HASH)
+
+    password_store.delete("kim")
+    password_store.create(_user())
+
+    assert password_store.password_hash("kim") == ""

@@ -1,0 +1,104 @@
+"""The users admin page: search and paging, roles, disable, one-time password, the guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.permissions import Role
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+
+
+def _admin_page(new_app: Callable[..., AppTest]) -> AppTest:
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("app_pages/admin.py").run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+def _listed(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["사용자 이름"])
+
+
+def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, User],
+                           make_user: Callable[..., User]) -> None:
+    for number in range(22):
+        make_user(f"writer-{number:02d}", "author")
+    at = _admin_page(new_app)
+    assert len(_listed(at)) == 20
+    assert "1 / 2 페이지 · 사용자 26명" in texts(at)
+
+    at.button(key="adm_users_next").click().run()
+    assert _listed(at) == [f"writer-{n}" for n in range(16, 22)]  # sorted by username
+    assert "2 / 2 페이지" in texts(at)
+
+    at.text_input(key="adm_search").input("WRITER-0").run()  # back to page 1, case-insensitive
+    assert _listed(at) == [f"writer-{n:02d}" for n in range(10)]
+    at.text_input(key="adm_search").input("viewer-user@EXAMPLE").run()  # emails too
+    assert _listed(at) == ["viewer-user"]
+
+
+def test_disable_and_enable(new_app: Callable[..., AppTest], users: dict[str, User],
+                            services: Services) -> None:
+    at = _admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    at.button(key="adm_toggle_disabled").click().run()
+    assert not errors(at)
+    assert services.accounts.get("author-user").disabled
+    assert "'author-user'을(를) 비활성화했습니다." in texts(at)
+    at.button(key="adm_toggle_disabled").click().run()
+    assert not services.accounts.get("author-user").disabled
+
+
+def test_reset_shows_the_one_time_password_once(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("viewer-user").run()
+    at.button(key="adm_reset").click().run()
+
+    shown = [w.value for w in at.warning if "일회용 비밀번호" in w.value]
+    assert len(shown) == 1
+    password = shown[0].rsplit("`", 2)[-2]
+    assert services.accounts.authenticate("viewer-user", password).username == "viewer-user"
+    at.run()
+    assert not [w for w in at.warning if "일회용 비밀번호" in w.value]  # gone after one run
+    assert services.ports.audit.entries(action="user.reset_password")[0].target == "viewer-user"
+
+
+OWN_ADMIN = "자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."
+
+
+def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
+                                           users: dict[str, User], services: Services) -> None:
+    # Through the page the acting admin is always an active admin, so removing anybody else
+    # leaves one: the guard a page can hit is "not yourself" (the last-admin case is covered
+    # in tests/unit/test_account_admin.py with an actor from outside the directory).
+    at = _admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("admin-user").run()
+    at.button(key="adm_toggle_disabled").click().run()
+    assert errors(at) == [OWN_ADMIN]
+    at.multiselect(key="adm_roles_admin-user").select("viewer").unselect("admin").run()
+    at.button(key="adm_roles_save").click().run()
+    assert errors(at) == [OWN_ADMIN]
+    at.button(key="adm_delete").click().run()
+    at.button(key="adm_delete_yes").click().run()
+    assert errors(at) == [OWN_ADMIN]
+    assert services.accounts.get("admin-user").roles == {Role.ADMIN}
+    assert not services.accounts.get("admin-user").disabled
+
+
+def test_delete_asks_first(new_app: Callable[..., AppTest], users: dict[str, User],
+                           services: Services) -> None:
+    at = _admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    at.button(key="adm_delete").click().run()
+    assert "'analyst-user'을(를) 삭제할까요?" in texts(at)
+    at.button(key="adm_delete_yes").click().run()
+    assert not errors(at)
+    assert "analyst-user" not in _listed(at)
+    assert services.ports.audit.entries(action="user.delete")[0].target == "analyst-user"

@@ -1,0 +1,158 @@
+"""Cognito sign-in through the real pages, with the app built on moto in-process
+(DEMO_FACTORY_BACKEND=aws, DEMO_FACTORY_AUTH=cognito)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services, build_services
+from services.cognito_sign_in import LiveSession
+from services.domain.permissions import Actor, Role
+from services.ui import cognito_session
+from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.ui.conftest import ROOT, errors, texts
+
+PASSWORD = "Temporary-pass-1"
+NEW_PASSWORD = "Chosen-password-2"
+
+
+@pytest.fixture
+def cognito(app_env: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[MockedCognito]:
+    with mocked_cognito() as mocked:
+        for field, value in mocked.settings.model_dump().items():
+            if value is None or field in ("data_dir", "sample_content"):
+                continue
+            text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            monkeypatch.setenv(f"DEMO_FACTORY_{field.upper()}", str(text))
+        yield mocked
+
+
+@pytest.fixture
+def cservices(cognito: MockedCognito) -> Services:
+    return build_services(cognito.settings)
+
+
+@pytest.fixture
+def root(cservices: Services) -> Actor:
+    admin = cservices.accounts.create_first_admin("root", "루트", "root@example.com", PASSWORD)
+    cservices.accounts.create_user(admin.as_actor(), "alice", "앨리스", "alice@example.com",
+                                   PASSWORD, frozenset({Role.AUTHOR}))
+    return admin.as_actor()
+
+
+def _login_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+def _submit(at: AppTest, login: str, password: str) -> AppTest:
+    at.text_input(key="cg_login").input(login)
+    at.text_input(key="cg_password").input(password)
+    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    return at
+
+
+def _live(at: AppTest) -> LiveSession:
+    live = at.session_state[cognito_session.LIVE_KEY]
+    assert isinstance(live, LiveSession)
+    return live
+
+
+def test_first_sign_in_sets_a_new_password(cognito: MockedCognito, root: Actor) -> None:
+    at = _login_page()
+    _submit(at, "alice@example.com", PASSWORD)  # email works as the login
+    assert not errors(at)
+    assert "처음 로그인하셨습니다" in texts(at)
+
+    at.text_input(key="cg_new_password").input(NEW_PASSWORD)
+    at.text_input(key="cg_new_password2").input(NEW_PASSWORD)
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+
+    assert not at.exception and not errors(at)
+    assert "앨리스님, 환영합니다." in texts(at)
+    assert at.session_state["username"] == "alice"
+    at.switch_page("app_pages/editor.py").run()  # author pages, role from cognito:groups
+    assert not errors(at)
+
+
+def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor) -> None:
+    at = _submit(_login_page(), "root", "not-the-password")
+    assert errors(at) == ["사용자 이름 또는 비밀번호가 올바르지 않습니다."]
+    assert not at.session_state["authentication_status"]
+
+
+def test_the_session_survives_a_refresh_and_ends_at_sign_out(
+    cognito: MockedCognito, root: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    assert not errors(at)
+    session_id = _live(at).session_id
+    # A new browser session sending the cookie (AppTest has no real cookies).
+    monkeypatch.setattr(cognito_session, "read_cookie", lambda services: session_id)
+    refreshed = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    refreshed.run()
+    assert refreshed.session_state["username"] == "root"
+    refreshed.switch_page("app_pages/admin.py").run()  # the admin page, roles from groups
+    assert not errors(refreshed)
+
+    refreshed.button(key="df_logout").click().run()
+    assert not refreshed.session_state["authentication_status"]
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    again.run()  # the same cookie now leads nowhere
+    assert not again.session_state["authentication_status"]
+    assert "로그인하지 않았습니다" in texts(again)
+
+
+def test_forgot_password_with_a_code(cognito: MockedCognito, root: Actor,
+                                     cservices: Services) -> None:
+    at = _login_page()
+    at.text_input(key="cg_forgot_login").input("root")
+    at.button(key="cg_forgot_send").click().run()
+    assert "확인 코드를 보냈습니다" in texts(at)
+    at.text_input(key="cg_forgot_code").input("123456")  # moto accepts plain codes
+    at.text_input(key="cg_forgot_new").input(NEW_PASSWORD)
+    at.button(key="cg_forgot_confirm").click().run()
+    assert not errors(at)
+    assert "새 비밀번호로 로그인하세요" in texts(at)
+    assert cservices.cognito is not None
+    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), LiveSession)
+
+
+def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
+                                        cservices: Services) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.text_input(key="pw_current").input(PASSWORD)
+    at.text_input(key="pw_new").input(NEW_PASSWORD)
+    at.text_input(key="pw_repeat").input(NEW_PASSWORD)
+    at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
+    assert not errors(at)
+    assert "비밀번호를 바꿨습니다." in texts(at)
+    assert cservices.cognito is not None
+    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), LiveSession)
+
+
+def test_the_admin_page_manages_cognito_users(
+    cognito: MockedCognito, root: Actor, cservices: Services,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/admin.py").run()
+    assert not errors(at)
+    assert "alice" in list(at.dataframe[0].value["사용자 이름"])
+    at.selectbox(key="adm_roles_user").select("alice").run()
+    at.multiselect(key="adm_roles_alice").select("analyst").run()
+    at.button(key="adm_roles_save").click().run()
+    assert not errors(at)
+    assert cservices.accounts.get("alice").roles == {Role.AUTHOR, Role.ANALYST}
+    at.button(key="adm_toggle_disabled").click().run()
+    assert cservices.accounts.get("alice").disabled
+    groups = cognito.client.admin_list_groups_for_user(UserPoolId=cognito.pool_id,
+                                                      Username="alice")["Groups"]
+    assert sorted(g["GroupName"] for g in groups) == ["analyst", "author"]
+

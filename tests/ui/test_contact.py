@@ -1,0 +1,131 @@
+"""Contact us: anonymous visitors submit, errors are clear, admins see and handle inquiries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.inquiries import InquiryStatus
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+
+CONTACT = "app_pages/contact.py"
+INQUIRIES = "app_pages/admin_inquiries.py"
+
+
+def _fill(at: AppTest, *, consent: bool = True, email: str = "kim@example.com") -> None:
+    at.text_input(key="ct_name").input("김민준")
+    at.text_input(key="ct_email").input(email)
+    at.text_input(key="ct_company").input("ACME")
+    at.selectbox(key="ct_type").select_index(2)
+    at.text_input(key="ct_subject").input("RAG 데모 문의")
+    at.text_area(key="ct_message").input("Bedrock 지식 기반 데모를 보고 싶습니다.")
+    if consent:
+        at.checkbox(key="ct_consent").check()
+
+
+def _send(at: AppTest) -> AppTest:
+    at.button[[b.label for b in at.button].index("문의 보내기")].click().run()
+    return at
+
+
+def _contact(new_app: Callable[..., AppTest], username: str | None = None) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(CONTACT).run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+def test_an_anonymous_visitor_sends_an_inquiry(
+    new_app: Callable[..., AppTest], services: Services
+) -> None:
+    at = _contact(new_app)
+    _fill(at)
+    _send(at)
+
+    assert not at.exception and not errors(at)
+    assert "문의를 보냈습니다. 감사합니다!" in texts(at)
+    stored = services.ports.inquiries.list(InquiryStatus.OPEN)
+    assert [(i.subject, i.type.value, i.submitted_by) for i in stored] == [
+        ("RAG 데모 문의", "technical", None)
+    ]
+    assert at.text_input(key="ct_subject").value == ""  # the form is cleared
+
+
+def test_validation_errors_are_listed_and_nothing_is_stored(
+    new_app: Callable[..., AppTest], services: Services
+) -> None:
+    at = _contact(new_app)
+    _fill(at, consent=False, email="not-an-email")
+    at.text_input(key="ct_subject").input("   ")
+    _send(at)
+
+    assert errors(at) == [
+        "제목을 입력하세요.",
+        "이메일 주소 형식이 올바르지 않습니다.",
+        "개인정보 수집·이용에 동의해야 보낼 수 있습니다.",
+    ]
+    assert services.ports.inquiries.list(InquiryStatus.OPEN) == []
+
+
+def test_submissions_are_rate_limited_per_session(
+    new_app: Callable[..., AppTest], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_INQUIRY_LIMIT", "2")
+    at = _contact(new_app)
+    for _ in range(2):
+        _fill(at)
+        _send(at)
+        assert not errors(at)
+    _fill(at)
+    _send(at)
+    assert errors(at) == ["짧은 시간에 문의를 너무 많이 보냈습니다. 60분 뒤에 다시 시도하세요."]
+    assert len(services.ports.inquiries.list(InquiryStatus.OPEN)) == 2
+
+
+def test_a_signed_in_user_gets_name_and_email_filled_in(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _contact(new_app, "author-user")
+    assert at.text_input(key="ct_email").value == "author-user@example.com"
+    _fill(at)
+    _send(at)
+    assert services.ports.inquiries.list(InquiryStatus.OPEN)[0].submitted_by == "author-user"
+
+
+def test_admin_sees_and_handles_inquiries(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    visitor = _contact(new_app)
+    _fill(visitor)
+    _send(visitor)
+    inquiry = services.ports.inquiries.list(InquiryStatus.OPEN)[0]
+
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page(INQUIRIES).run()
+    assert not at.exception and not errors(at)
+    assert "RAG 데모 문의" in texts(at)
+    assert at.text[0].value == "Bedrock 지식 기반 데모를 보고 싶습니다."
+    at.button(key=f"inq_toggle_{inquiry.id}").click().run()
+
+    assert "문의를 처리 완료로 표시했습니다." in texts(at)
+    handled = services.ports.inquiries.get(inquiry.id)
+    assert handled.status == InquiryStatus.HANDLED and handled.handled_by == "admin-user"
+    assert services.ports.audit.entries(action="inquiry.handled")[0].actor == "admin-user"
+
+
+@pytest.mark.parametrize("role", ["viewer", "author", "analyst", None])
+def test_only_admins_get_the_inquiries_page(
+    role: str | None, new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app(users[role].username if role else None)
+    at.run()
+    at.switch_page(CONTACT).run()  # everyone may contact us
+    assert not errors(at)
+    with pytest.raises(ValueError):
+        at.switch_page(INQUIRIES)
