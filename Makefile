@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 APT_PACKAGES := chromium fonts-nanum
 
-.PHONY: run test lint typecheck unit e2e bench seed doctor clean system-deps venv dev-deps
+.PHONY: run test lint typecheck unit e2e bench seed doctor emulate clean system-deps venv dev-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,7 @@ test: system-deps dev-deps lint typecheck
 
 lint: dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/cfn-lint deploy/cloudformation.yaml
 
 typecheck: dev-deps
 	$(BIN)/mypy
@@ -63,6 +64,11 @@ seed: venv
 
 doctor: venv
 	$(BIN)/python scripts/doctor.py
+
+# aws mode with no account: an embedded moto server, sample users (passwords printed once) and
+# content; nothing is kept. EMULATE_FLAGS=--no-browser for a headless run.
+emulate: dev-deps
+	$(BIN)/python scripts/emulate.py --port $(PORT) $(EMULATE_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/e2e/artifacts

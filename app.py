@@ -11,6 +11,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.settings import load_settings
 from services.ui import auth, nav, password_box, session
+from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import page_style, show_error, show_flash, show_unexpected
 
@@ -43,6 +44,7 @@ def main() -> None:
         st.stop()
     init_language(settings.default_language)
     page_style()
+    emulation_banner(settings)
     try:
         with st.spinner(t("common.starting")):
             services = session.load_services(settings)

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
     presigned_url_seconds: int = Field(default=300, ge=10, le=3600)
     page_size: int = Field(default=12, ge=1, le=100)
+    # Set by scripts/emulate.py (aws mode on an embedded moto server): the app shows a banner
+    # saying that this is an emulation and that nothing is kept.
+    emulation: bool = False
 
     # Local accounts (streamlit-authenticator). The cookie key is a secret: set it, or a random
     # one is generated once and kept in the data dir (never in the repo).

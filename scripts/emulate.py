@@ -1,0 +1,261 @@
+"""Run the app in aws mode against an embedded AWS emulator (moto): no account, nothing kept.
+
+    make emulate                                    # http://localhost:8501, opens a browser
+    python scripts/emulate.py --port 8502 --no-browser
+
+What it does, in order:
+1. starts moto's ThreadedMotoServer on 127.0.0.1 (a free port) and points every AWS client of
+   this process and of the app at it (AWS_ENDPOINT_URL, fake credentials);
+2. creates the tables and the bucket with ``ensure_resources`` (as scripts/bootstrap_aws.py
+   does) and, for Cognito sign-in, a user pool with its app client and the four role groups
+   (as deploy/cloudformation.yaml does);
+3. creates sample users whose passwords are generated now and printed once, here, and loads
+   the sample content;
+4. runs ``streamlit run app.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
+   an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
+
+Amazon Bedrock is not emulated: its endpoints point at a closed local port, so the admin's
+Bedrock check and the doctor report it unreachable at once instead of calling AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from moto.server import ThreadedMotoServer  # noqa: E402
+
+from services.adapters.aws_bootstrap import ensure_resources  # noqa: E402
+from services.adapters.aws_common import Client, make_client  # noqa: E402
+from services.adapters.dynamodb_schema import TABLE_SPECS  # noqa: E402
+from services.bootstrap import Services, build_services  # noqa: E402
+from services.cognito_sign_in import group_names  # noqa: E402
+from services.domain.permissions import Role  # noqa: E402
+from services.errors import DemoFactoryError  # noqa: E402
+from services.i18n import translate  # noqa: E402
+from services.sample_data import ensure_sample_content  # noqa: E402
+from services.settings import Settings, load_settings  # noqa: E402
+
+REGION = "us-east-1"
+PREFIX = "emulated"
+# The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
+AUTH_FLOWS = (
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+)
+# Nothing listens on the discard port: Bedrock calls fail at once ("unreachable").
+UNREACHABLE = "http://127.0.0.1:9"
+# Variables of the developer's own AWS set-up that must not leak into the emulation.
+_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+
+
+@dataclass(frozen=True)
+class SampleUser:
+    username: str
+    name: str
+    role: Role
+    password: str
+
+
+class Stop(Exception):
+    """SIGTERM: leave like on Ctrl+C, through the clean-up."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop
+
+
+def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
+    """Environment of the emulated app: moto for every AWS service, fake credentials,
+    aws mode with one name per table (from TABLE_SPECS) and a fresh cookie key."""
+    env = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ENDPOINT_URL_BEDROCK": UNREACHABLE,
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": UNREACHABLE,
+        "AWS_ACCESS_KEY_ID": "emulated",
+        "AWS_SECRET_ACCESS_KEY": "emulated",  # moto accepts any key
+        "AWS_SESSION_TOKEN": "emulated",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "DEMO_FACTORY_BACKEND": "aws",
+        "DEMO_FACTORY_AWS_REGION": REGION,
+        "DEMO_FACTORY_BUCKET": f"{PREFIX}-files",
+        "DEMO_FACTORY_COOKIE_KEY": secrets.token_urlsafe(48),
+        "DEMO_FACTORY_DATA_DIR": str(data_dir),
+        "DEMO_FACTORY_EMULATION": "true",
+    }
+    for key, spec in TABLE_SPECS.items():
+        env[f"DEMO_FACTORY_{spec.setting.upper()}"] = f"{PREFIX}-{key}"
+    return env
+
+
+def cognito_ui_available() -> bool:
+    """Whether this checkout's pages can sign in against a Cognito pool."""
+    return importlib.util.find_spec("services.ui.cognito_login") is not None
+
+
+def create_user_pool(client: Client, settings: Settings) -> tuple[str, str]:
+    """A pool like the stack's (admins create users, length-only password rule), a public app
+    client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
+    pool = client.create_user_pool(
+        PoolName=f"{PREFIX}-users",
+        UsernameConfiguration={"CaseSensitive": False},
+        AutoVerifiedAttributes=["email"],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        Policies={"PasswordPolicy": {
+            "MinimumLength": 10, "RequireLowercase": False, "RequireUppercase": False,
+            "RequireNumbers": False, "RequireSymbols": False,
+            "TemporaryPasswordValidityDays": 7,
+        }},
+    )["UserPool"]["Id"]
+    app: dict[str, Any] = client.create_user_pool_client(
+        UserPoolId=pool, ClientName=f"{PREFIX}-app", GenerateSecret=False,
+        ExplicitAuthFlows=list(AUTH_FLOWS), EnableTokenRevocation=True,
+    )["UserPoolClient"]
+    for group in group_names(settings).values():
+        client.create_group(UserPoolId=pool, GroupName=group)
+    return str(pool), str(app["ClientId"])
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)  # 16 characters, never a fixed default
+
+
+def seed_users(services: Services) -> list[SampleUser]:
+    """The first administrator (permanent password) and an author and an analyst (with
+    Cognito their passwords are temporary: a new one is chosen at the first sign-in)."""
+    admin = SampleUser("admin", "관리자", Role.ADMIN, new_password())
+    user = services.accounts.create_first_admin(admin.username, admin.name,
+                                                "admin@example.com", admin.password)
+    actor = user.as_actor()
+    others = [SampleUser("author", "작성자", Role.AUTHOR, new_password()),
+              SampleUser("analyst", "분석가", Role.ANALYST, new_password())]
+    for other in others:
+        services.accounts.create_user(actor, other.username, other.name,
+                                      f"{other.username}@example.com", other.password,
+                                      frozenset({other.role}))
+    return [admin, *others]
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def prepare(endpoint: str, data_dir: Path, auth: str, app_url: str) -> tuple[dict[str, str],
+                                                                             list[SampleUser]]:
+    """Create every resource and the sample data; returns the app's environment and users."""
+    env = emulation_env(endpoint, data_dir)
+    for name in _CLEARED:
+        os.environ.pop(name, None)
+    os.environ.update(env)  # make_client (here and in the app) follows these
+    settings = load_settings()
+    if auth == "cognito":
+        pool, client_id = create_user_pool(make_client("cognito-idp", settings), settings)
+        env.update({"DEMO_FACTORY_AUTH": "cognito", "DEMO_FACTORY_COGNITO_USER_POOL_ID": pool,
+                    "DEMO_FACTORY_COGNITO_APP_CLIENT_ID": client_id})
+        os.environ.update(env)
+        settings = load_settings()
+    ensure_resources(make_client("dynamodb", settings), make_client("s3", settings), settings,
+                     cors_origins=[app_url])
+    services = build_services(settings)
+    users = seed_users(services)
+    ensure_sample_content(services.content, services.ports.audit)
+    return env, users
+
+
+def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) -> None:
+    temporary = auth == "cognito"
+    lines = [
+        "",
+        "Demo Factory - AWS emulation: data is not kept (everything is gone when this stops)",
+        f"  AWS emulator  {endpoint} (moto: DynamoDB, S3, Cognito; Bedrock not emulated)",
+        f"  sign-in       {auth}",
+        "  users (passwords are shown only now):",
+    ]
+    for user in users:
+        note = " (temporary: choose a new one at the first sign-in)" if (
+            temporary and user.role is not Role.ADMIN) else ""
+        lines.append(f"    user {user.username} / password {user.password}  "
+                     f"[{user.role.value}]{note}")
+    lines += [f"  app           {app_url}", "  stop          Ctrl+C", ""]
+    print("\n".join(lines), flush=True)
+
+
+def run_streamlit(port: int, headless: bool, env: Mapping[str, str]) -> int:
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", str(headless).lower(),
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    try:
+        return proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open a browser (Streamlit runs headless)")
+    parser.add_argument("--auth", choices=("cognito", "local"), default=None,
+                        help="sign-in: a Cognito pool on the emulator (default when the pages "
+                             "support it) or local accounts in the users table")
+    args = parser.parse_args(argv)
+    auth = args.auth or ("cognito" if cognito_ui_available() else "local")
+    app_url = f"http://localhost:{args.port}"
+    signal.signal(signal.SIGTERM, _stop)
+    data_dir = Path(tempfile.mkdtemp(prefix="demo-factory-emulation-"))
+    try:
+        with moto_server() as endpoint:
+            try:
+                env, users = prepare(endpoint, data_dir, auth, app_url)
+            except DemoFactoryError as exc:
+                print(translate("en", exc.key, **exc.params), file=sys.stderr)
+                return 2
+            announce(endpoint, auth, users, app_url)
+            return run_streamlit(args.port, args.no_browser, env)
+    except (KeyboardInterrupt, Stop):
+        return 0
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

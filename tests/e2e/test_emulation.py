@@ -1,0 +1,172 @@
+"""`make emulate` in a real browser: scripts/emulate.py starts moto and the app in aws mode; the
+login page and the emulation banner are served, the printed administrator signs in, a sample
+item opens with its image from the emulated S3, and stopping the script stops everything."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Locator, Page, expect
+
+from services.domain.models import Category
+from services.i18n import translate
+from services.sample_data import banner_png
+from tests.e2e.conftest import ROOT, free_port, shot, wait_healthy
+from tests.e2e.test_journey import find_and_open, publish_with_image
+
+_USER = re.compile(r"^\s+user (\S+) / password (\S+)\s+\[(\w+)\]", re.MULTILINE)
+_EMULATOR = re.compile(r"AWS emulator\s+(http://127\.0\.0\.1:\d+)")
+_AUTH = re.compile(r"sign-in\s+(cognito|local)")
+
+
+@dataclass(frozen=True)
+class Emulation:
+    proc: subprocess.Popen[bytes]
+    url: str
+    endpoint: str
+    auth: str
+    passwords: dict[str, str]
+    log: Path
+
+
+def tr(key: str, **params: object) -> str:
+    return translate("ko", key, **params)
+
+
+def _wait_for_announcement(proc: subprocess.Popen[bytes], log: Path,
+                           timeout: float = 180) -> str:
+    """The script prints the users and the URL once every resource and sample exists."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if re.search(r"^\s+app\s+http", text, re.MULTILINE):
+            return text
+        if proc.poll() is not None:
+            raise RuntimeError(f"emulate.py exited early:\n{text[-3000:]}")
+        time.sleep(0.2)
+    raise RuntimeError("emulate.py printed no sign-in details in time")
+
+
+@pytest.fixture(scope="module")
+def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
+    log = tmp_path_factory.mktemp("emulation") / "emulate.log"
+    port = free_port()
+    cmd = [sys.executable, "scripts/emulate.py", "--port", str(port), "--no-browser"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        text = _wait_for_announcement(proc, log)
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc, log)
+        endpoint = _EMULATOR.search(text)
+        auth = _AUTH.search(text)
+        assert endpoint and auth, text
+        passwords = {user: password for user, password, _ in _USER.findall(text)}
+        yield Emulation(proc, url, endpoint.group(1), auth.group(1), passwords, log)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_the_script_prints_generated_passwords_once(emulation: Emulation) -> None:
+    assert set(emulation.passwords) == {"admin", "author", "analyst"}
+    passwords = list(emulation.passwords.values())
+    assert len(set(passwords)) == 3 and all(len(p) >= 10 for p in passwords)
+    text = emulation.log.read_text()
+    assert all(text.count(p) == 1 for p in passwords)
+    # The app's resources are on the emulator, not on AWS.
+    assert requests.get(f"{emulation.endpoint}/moto-api/data.json", timeout=5).ok
+
+
+def test_login_page_and_banner_are_served(emulation: Emulation, page: Page) -> None:
+    page.goto(emulation.url)
+    expect(page.locator('[data-testid="stApp"]')).to_be_visible()
+    expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible(timeout=60_000)
+    # The administrator exists already: no "first administrator" form in emulation mode.
+    expect(page.get_by_text(tr("nav.first_admin"))).to_have_count(0)
+    page.locator('[data-testid="stSidebar"]').get_by_text(tr("nav.login"), exact=True).click()
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible()
+    expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible()
+    shot(page, "emulation-01-login")
+
+
+def _fill(form: Locator, label: str, value: str) -> None:
+    box = form.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Tab")
+
+
+def sign_in_as_admin(page: Page, emulation: Emulation) -> None:
+    page.goto(f"{emulation.url}/login")
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(
+        timeout=60_000)
+    login_label = tr("cognito.login_field") if emulation.auth == "cognito" else tr(
+        "auth.username")
+    form = page.locator('[data-testid="stForm"]').first  # not the forgot-password box
+    _fill(form, login_label, "admin")
+    _fill(form, tr("auth.password"), emulation.passwords["admin"])
+    form.get_by_role("button", name=tr("auth.login_button")).click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text(tr("auth.logout"))).to_be_visible(timeout=30_000)
+    expect(sidebar.get_by_text(tr("auth.role.admin"), exact=True)).to_be_visible()
+
+
+def test_the_printed_admin_signs_in_and_opens_a_sample_item(
+    emulation: Emulation, page: Page
+) -> None:
+    sign_in_as_admin(page, emulation)
+
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(tr("nav.browse"), exact=True).click()
+    page.get_by_role("link", name=re.compile(tr("content.open"))).first.click()
+    image = page.locator('[data-testid="stImage"] img').first
+    expect(image).to_be_visible(timeout=30_000)
+    # Served from the emulated S3 through a presigned URL, as from a private bucket on AWS.
+    src = image.get_attribute("src") or ""
+    assert src.startswith(emulation.endpoint) and "X-Amz-Signature=" in src
+    expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible()
+    shot(page, "emulation-02-sample-item")
+
+
+def test_the_main_journey_publishes_to_the_emulated_aws(
+    emulation: Emulation, page: Page, tmp_path: Path
+) -> None:
+    """The rest of the main journey (tests/e2e/test_journey.py) on DynamoDB and S3: an upload
+    through Streamlit's XSRF-checked endpoint, then a Korean substring search."""
+    title = f"에뮬레이션 종단간 시험 {secrets.token_hex(2)}"
+    image = tmp_path / "에뮬레이션.png"
+    image.write_bytes(banner_png(title, Category.RETAIL_CPG, 480, 210))
+
+    sign_in_as_admin(page, emulation)
+    # An administrator's navigation is long: Streamlit folds it behind "View N more".
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count() and "more" in more.inner_text():
+        more.click()
+    publish_with_image(page, title, image)
+    find_and_open(page, "뮬레이션 종단", title)
+
+    uploaded = page.locator('[data-testid="stImage"] img').first
+    expect(uploaded).to_be_visible()
+    assert (uploaded.get_attribute("src") or "").startswith(emulation.endpoint)
+
+
+def test_stopping_the_script_stops_the_app_and_the_emulator(emulation: Emulation) -> None:
+    emulation.proc.send_signal(signal.SIGTERM)
+
+    assert emulation.proc.wait(timeout=30) == 0
+    for url in (f"{emulation.url}/_stcore/health", f"{emulation.endpoint}/moto-api/data.json"):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=2)
