@@ -1,6 +1,7 @@
 """Benchmarks that print figures and ratios against a naive baseline measured in the same run.
 
     python scripts/bench.py search [--json] [--sizes 1000,10000] [--queries 60]
+    python scripts/bench.py analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
 
 Tests never assert on time; this script is where speed is measured.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts import bench_analytics
 from services.adapters.sqlite_content import SqliteContentRepository
 from services.adapters.sqlite_db import SqliteDatabase
 from services.domain.models import Category, ContentItem, SearchQuery, Status, new_id, utcnow
@@ -192,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     search.add_argument("--sizes", default="1000,10000")
     search.add_argument("--queries", type=int, default=60)
     search.add_argument("--json", action="store_true", help="print JSON only")
+    analytics = sub.add_parser("analytics", help="dashboards from rollups vs raw events")
+    analytics.add_argument("--sizes", default="100000,1000000,5000000")
+    analytics.add_argument("--runs", type=int, default=7, help="dashboard runs (median)")
+    analytics.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
+    if args.suite == "analytics":
+        bench_analytics.run(args)
     if args.suite == "search":
         sizes = [int(s) for s in args.sizes.split(",")]
         result = bench_search(sizes, args.queries)

@@ -1,21 +1,34 @@
-"""Load sample content into the configured backend (idempotent).
+"""Load sample content, and optionally synthetic usage events, into the configured backend.
 
     python scripts/seed_demo.py --contents 40
+    python scripts/seed_demo.py --events 1000000 --days 90
+
+Idempotent: sample items are added by count, and events come from a seeded generator (the same
+ids for the same arguments, see services/synthetic_events.py), so a re-run the same day adds
+only the events whose time has come since.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.bootstrap import build_services
+from services.bootstrap import Services, build_services
+from services.domain.analytics import Event
+from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.sample_data import load_catalog, load_samples
 from services.settings import load_settings
+from services.synthetic_events import ContentRef, synthetic_events
+
+BATCH = 5000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +37,71 @@ def main(argv: list[str] | None = None) -> int:
         "--contents", type=int, default=len(load_catalog()),
         help=f"how many sample items (at most {len(load_catalog())}; default all)",
     )
+    parser.add_argument("--events", type=int, default=0, help="synthetic usage events (0: none)")
+    parser.add_argument("--days", type=int, default=90, help="days of events, ending today")
+    parser.add_argument("--seed", type=int, default=2026, help="another seed, other events")
     args = parser.parse_args(argv)
     try:
         services = build_services(load_settings())
         added = load_samples(services.content, limit=args.contents)
+        total = services.content.sample_count()
+        print(f"sample content: {added} added, {total} present "
+              f"({services.settings.backend} backend)")
+        if args.events > 0:
+            seed_events(services, args.events, args.days, args.seed)
     except DemoFactoryError as exc:
         print(translate("en", exc.key, **exc.params), file=sys.stderr)
         return 2
-    total = services.content.sample_count()
-    print(f"sample content: {added} added, {total} present ({services.settings.backend} backend)")
     return 0
+
+
+def seed_events(services: Services, total: int, days: int, seed: int) -> None:
+    contents = published_contents(services)
+    if not contents:
+        print("no published content to attach events to: seed content first", file=sys.stderr)
+        return
+    settings = services.settings
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    stream = synthetic_events(contents, total=total, days=days, end=today, tz=settings.tz,
+                              seed=seed, now=now)
+    stored = seen = 0
+    started = time.monotonic()
+    for batch in batches(stream, BATCH):
+        stored += services.ports.events.append(batch)
+        seen += len(batch)
+        progress(seen, total, stored, time.monotonic() - started)
+    print(file=sys.stderr)
+    print(f"usage events: {stored} added, {seen - stored} already there "
+          f"({days} days over {len(contents)} items)")
+
+
+def published_contents(services: Services) -> list[ContentRef]:
+    refs: list[ContentRef] = []
+    page = 1
+    while True:
+        result = services.ports.content.search(
+            SearchQuery(status=Status.PUBLISHED, sort=Sort.OLDEST, page=page, page_size=100))
+        refs.extend(ContentRef(item.id, str(item.category), item.author_id)
+                    for item in result.items)
+        if page >= result.pages:
+            return refs
+        page += 1
+
+
+def batches(events: Iterable[Event], size: int) -> Iterator[list[Event]]:
+    iterator = iter(events)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def progress(seen: int, total: int, stored: int, seconds: float) -> None:
+    """One line on stderr, rewritten in place: a progress bar without a dependency."""
+    done = min(1.0, seen / total)
+    bar = "#" * int(done * 30)
+    rate = seen / seconds if seconds else 0.0
+    print(f"\r[{bar:<30}] {seen:,}/{total:,} events, {stored:,} new ({rate:,.0f}/s)",
+          end="", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from services.ports import (
     AuditLog,
     BlobStore,
     ContentRepository,
+    EventStore,
     IdentityProvider,
     InquiryStore,
     LoginThrottle,
@@ -27,6 +28,7 @@ from services.ports import (
     UserDirectory,
 )
 from services.settings import Settings
+from services.tracking import Tracker
 from services.users import AccountService
 
 
@@ -45,6 +47,7 @@ class Ports:
     blobs: BlobStore
     users: UserDirectory
     audit: AuditLog
+    events: EventStore
     passwords: PasswordAuthenticator
     throttle: LoginThrottle
     inquiries: InquiryStore
@@ -58,6 +61,7 @@ class Services:
     ports: Ports
     content: ContentService
     accounts: AccountService
+    tracker: Tracker
     inquiries: InquiryService
     cognito: CognitoSignIn | None = None
 
@@ -67,6 +71,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite_audit import SqliteAuditLog
     from services.adapters.sqlite_content import SqliteContentRepository
     from services.adapters.sqlite_db import SqliteDatabase
+    from services.adapters.sqlite_events import SqliteEventStore
     from services.adapters.sqlite_inquiries import SqliteInquiryStore
     from services.adapters.sqlite_users import SqliteUserDirectory
 
@@ -78,6 +83,7 @@ def build_local_ports(settings: Settings) -> Ports:
         blobs=LocalBlobStore(settings.files_dir),
         users=users,
         audit=SqliteAuditLog(db),
+        events=SqliteEventStore(db, settings.tz, settings.event_retention_days),
         passwords=LocalPasswords(users),
         throttle=users,
         inquiries=SqliteInquiryStore(db),
@@ -89,6 +95,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws_common import make_client
     from services.adapters.dynamodb_audit import DynamoAuditLog
     from services.adapters.dynamodb_content import DynamoContentRepository
+    from services.adapters.dynamodb_events import DynamoEventStore
     from services.adapters.dynamodb_inquiries import DynamoInquiryStore
     from services.adapters.dynamodb_users import DynamoUserDirectory
     from services.adapters.s3 import S3BlobStore
@@ -97,6 +104,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     dynamodb = make_client("dynamodb", settings)
     assert settings.content_table and settings.likes_table and settings.users_table
     assert settings.audit_table and settings.bucket and settings.inquiries_table
+    assert settings.events_table and settings.rollups_table
     table_users = DynamoUserDirectory(dynamodb, settings.users_table)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)
@@ -110,6 +118,8 @@ def build_aws_ports(settings: Settings) -> Ports:
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
         users=users,
         audit=DynamoAuditLog(dynamodb, settings.audit_table),
+        events=DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
+                                settings.tz, settings.event_retention_days),
         passwords=passwords,
         throttle=table_users,
         inquiries=DynamoInquiryStore(dynamodb, settings.inquiries_table),
@@ -186,8 +196,13 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
             group_names(settings), session_key=cookie_key(settings), audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
         )
+    tracker = Tracker(
+        ports.events, settings.tracker_flush_seconds, settings.tracker_buffer_max,
+        # A store without a TTL (SQLite) drops expired raw events on the tracker's thread.
+        housekeeping=getattr(ports.events, "prune", None),
+    )
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
-                    inquiries=inquiries, cognito=cognito)
+                    inquiries=inquiries, cognito=cognito, tracker=tracker)
 
 
 def cookie_key(settings: Settings) -> str:

@@ -91,7 +91,23 @@ def _ensure_table(client: Client, spec: TableSpec, name: str, dry_run: bool) -> 
         lines = [f"created table {name}"]
     if not dry_run:
         lines.append(_ensure_point_in_time_recovery(client, name))
+        if spec.ttl_attribute:
+            lines.append(_ensure_ttl(client, name, spec.ttl_attribute))
     return lines
+
+
+def _ensure_ttl(client: Client, name: str, attribute: str) -> str:
+    """Turn on expiry by ``attribute`` (epoch seconds). Only when off: DynamoDB refuses to
+    change TTL settings again within an hour."""
+    with aws_errors():
+        status = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+            return f"table {name}: TTL on {status.get('AttributeName')} already on"
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+        )
+    return f"table {name}: TTL on {attribute} turned on"
 
 
 def _describe_table(client: Client, name: str) -> dict[str, Any] | None:

@@ -1,0 +1,238 @@
+"""Realistic synthetic usage events for demos and benchmarks (pure: no I/O, seeded).
+
+The shape of real traffic, roughly: content popularity is skewed (Zipf-like: a few items get
+most views), traffic follows the working day and week in the local time zone (peaks late
+morning and mid-afternoon, quiet nights, half as busy at weekends) and grows slowly over the
+period. Visitors come in sessions: a home page view, one visitor-purpose answer (~30% skip),
+then a few actions (browsing, content views, searches, some with no results, likes,
+downloads); about a third are signed in, and some sessions start with a login (rarely a failed
+one first).
+
+Determinism: each day has its own RNG seeded by (seed, day), and ids are ULIDs built from the
+event time and that RNG, so the same arguments give the same ids and a re-run adds nothing.
+Events after ``now`` are left out (today is generated in full, then clipped), so a re-run later
+the same day adds only the events whose time has come since.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import accumulate, chain, islice
+from typing import Any
+
+from services.domain.analytics import Event, EventType, Purpose
+
+PAGES_PER_SESSION_MEAN = 4.0
+SIGNED_IN_SHARE = 0.35
+SKIP_SHARE = 0.30
+ZERO_RESULT_SHARE = 0.15
+
+# Relative traffic per local hour 0..23: quiet nights, a late-morning and a mid-afternoon peak.
+HOUR_WEIGHTS = (
+    0.4, 0.25, 0.15, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 4.5, 5.5, 5.0,
+    3.5, 4.5, 5.5, 5.2, 4.5, 3.5, 2.5, 2.0, 1.8, 1.5, 1.0, 0.7,
+)
+WEEKDAY_WEIGHTS = (1.0, 1.05, 1.05, 1.0, 0.9, 0.45, 0.4)  # Monday first
+PURPOSE_WEIGHTS = {
+    Purpose.AWS_INTERNAL: 0.22, Purpose.CUSTOMER_DEMO: 0.25, Purpose.PARTNER: 0.1,
+    Purpose.TECH_EVALUATION: 0.15, Purpose.BUSINESS_DEVELOPMENT: 0.1, Purpose.EDUCATION: 0.1,
+    Purpose.RESEARCH: 0.05, Purpose.OTHER: 0.03,
+}
+SEARCH_TERMS = (
+    "Bedrock", "bedrock agent", "생성형 AI", "챗봇", "RAG", "Amazon Q", "대시보드", "실시간 분석",
+    "제조 예지보전", "retail demo", "추천 시스템", "serverless", "보안", "콜센터", "요약",
+    "knowledge base", "이미지 생성", "금융 사기 탐지",
+)
+# What visitors look for and nobody has written yet: these always find nothing.
+MISSING_TERMS = ("양자 컴퓨팅", "mainframe migration", "블록체인", "게임 서버", "SAP on AWS")
+# What a session does after landing: (action, weight).
+ACTIONS = (("browse", 0.22), ("content", 0.5), ("search", 0.2), ("dashboard", 0.03),
+           ("report", 0.01), ("stay", 0.04))
+
+
+@dataclass(frozen=True)
+class ContentRef:
+    """What an event needs to know of a content item."""
+
+    id: str
+    category: str
+    author_id: str
+
+
+def synthetic_events(
+    contents: Sequence[ContentRef],
+    *,
+    total: int,
+    days: int,
+    end: date,
+    tz: tzinfo,
+    seed: int = 20_26,
+    now: datetime | None = None,
+) -> Iterator[Event]:
+    """About ``total`` events over the local days ``end - days + 1 .. end``, day by day (in
+    time order within a session, sessions in start order)."""
+    if total <= 0 or days <= 0:
+        return
+    if not contents:
+        raise ValueError("synthetic events need at least one content item")
+    first = end - timedelta(days=days - 1)
+    targets = _day_targets(first, days, total, seed)
+    for day, target in zip((first + timedelta(days=i) for i in range(days)), targets, strict=True):
+        rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - data, not secrets
+        for event in _Day(contents, day, tz, rng,
+                          users=max(20, total // 400)).events(target):
+            if now is None or event.ts <= now:
+                yield event
+
+
+def _day_targets(first: date, days: int, total: int, seed: int) -> list[int]:
+    """Events per day: weekly rhythm x slow growth x a little noise, summing to ``total``."""
+    noise = random.Random(f"{seed}:days")  # noqa: S311
+    weights = [
+        WEEKDAY_WEIGHTS[(first + timedelta(days=i)).weekday()]
+        * (1 + 0.3 * i / max(1, days - 1))
+        * noise.uniform(0.85, 1.15)
+        for i in range(days)
+    ]
+    scale = total / sum(weights)
+    targets = [int(w * scale) for w in weights]
+    for i in range(total - sum(targets)):  # hand out the rounding remainder
+        targets[i % days] += 1
+    return targets
+
+
+class _Day:
+    """One local day's sessions, drawn from its own RNG."""
+
+    def __init__(self, contents: Sequence[ContentRef], day: date, tz: tzinfo,
+                 rng: random.Random, users: int) -> None:
+        self._contents = contents
+        self._rng = rng
+        self._users = users
+        self._midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
+        # Zipf-like popularity over a per-run shuffle of the items (seeded by the content ids,
+        # not the day, so the same items stay popular all period).
+        order = sorted(contents, key=lambda c: random.Random(c.id).random())  # noqa: S311
+        self._by_rank = order
+        self._rank_cum = list(accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(order))))
+        self._hour_cum = list(accumulate(HOUR_WEIGHTS))
+        self._action_cum = list(accumulate(w for _, w in ACTIONS))
+        self._purposes = list(PURPOSE_WEIGHTS)
+        self._purpose_cum = list(accumulate(PURPOSE_WEIGHTS.values()))
+
+    def events(self, target: int) -> Iterator[Event]:
+        made = 0
+        sessions = []
+        while made < target:
+            session = self._session()
+            sessions.append(session)
+            made += len(session)
+        sessions.sort(key=lambda s: s[0].ts)
+        # The day's last events are cut off so that it has exactly its target.
+        return islice(chain.from_iterable(sessions), target)
+
+    # ---- one session --------------------------------------------------------------------------
+
+    def _session(self) -> list[Event]:
+        rng = self._rng
+        hour = rng.choices(range(24), cum_weights=self._hour_cum)[0]
+        start = self._midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+        user = f"user{rng.randrange(self._users):04d}" if rng.random() < SIGNED_IN_SHARE else None
+        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start)
+        if user is not None and rng.random() < 0.3:
+            if rng.random() < 0.05:
+                session.add(EventType.LOGIN_FAILED, user_id=None)
+            session.add(EventType.LOGIN)
+        session.add(EventType.PAGE_VIEW, page="home")
+        purpose = (Purpose.SKIPPED if rng.random() < SKIP_SHARE
+                   else rng.choices(self._purposes, cum_weights=self._purpose_cum)[0])
+        session.add(EventType.VISITOR_PURPOSE, properties={"purpose": purpose.value})
+        actions = 1 + int(-math.log(1 - rng.random()) * (PAGES_PER_SESSION_MEAN - 1))
+        for _ in range(actions):
+            self._action(session)
+        return session.events
+
+    def _action(self, session: _Session) -> None:
+        rng = self._rng
+        action = ACTIONS[_pick(self._action_cum, rng)][0]
+        if action == "browse":
+            session.add(EventType.PAGE_VIEW, page="browse")
+        elif action == "content":
+            self._view_content(session)
+        elif action == "search":
+            session.add(EventType.PAGE_VIEW, page="search")
+            if rng.random() < ZERO_RESULT_SHARE:
+                term, results = rng.choice(MISSING_TERMS), 0
+            else:
+                term, results = rng.choice(SEARCH_TERMS), rng.randint(1, 12)
+            if rng.random() < 0.1:
+                term = term.upper() if rng.random() < 0.5 else f" {term.lower()}  "
+            session.add(EventType.SEARCH, properties={"query": term, "results": results})
+        elif action == "dashboard" and session.user_id:
+            session.add(EventType.PAGE_VIEW, page="dashboard")
+        elif action == "report" and session.user_id:
+            session.add(EventType.REPORT_GENERATED, properties={"report_type": "usage"})
+
+    def _view_content(self, session: _Session) -> None:
+        rng = self._rng
+        item = self._by_rank[_pick(self._rank_cum, rng)]
+        fields = {"content_id": item.id, "category": item.category, "author_id": item.author_id}
+        session.add(EventType.PAGE_VIEW, page="content")
+        session.add(EventType.CONTENT_VIEW, **fields)
+        roll = rng.random()
+        if roll < 0.08:
+            session.add(EventType.LIKE, **fields)
+        elif roll < 0.09:
+            session.add(EventType.UNLIKE, **fields)
+        if rng.random() < 0.12:
+            session.add(EventType.DOWNLOAD, **fields,
+                        properties={"asset_id": f"{item.id}-a1", "kind": "document"})
+
+
+def _pick(cum_weights: list[float], rng: random.Random) -> int:
+    return rng.choices(range(len(cum_weights)), cum_weights=cum_weights)[0]
+
+
+class _Session:
+    """Events of one browser session, a few seconds to a few minutes apart."""
+
+    def __init__(self, rng: random.Random, session_id: str, user_id: str | None,
+                 start: datetime) -> None:
+        self._rng = rng
+        self.session_id = session_id
+        self.user_id = user_id
+        self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
+        self.events: list[Event] = []
+
+    def add(self, type_: EventType, **fields: Any) -> None:
+        user = fields.pop("user_id", self.user_id)
+        millis = int(self._epoch * 1000)
+        self.events.append(Event(
+            id=ulid_text(millis, self._rng.getrandbits(80)),
+            ts=datetime.fromtimestamp(millis / 1000, UTC),
+            type=type_,
+            session_id=self.session_id,
+            user_id=user,
+            **fields,
+        ))
+        self._epoch += self._rng.uniform(3, 150)
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
+_SHIFTS = range(110, -1, -10)
+
+
+def ulid_text(millis: int, randomness: int) -> str:
+    """The ULID of a Unix time in milliseconds and 80 random bits, as text.
+
+    Hand-rolled because python-ulid takes ~15 us per id, which is most of the cost of
+    generating millions of events; a test checks both agree.
+    """
+    value = (millis << 80) | randomness
+    head = _CROCKFORD[value >> 125] + _CROCKFORD[(value >> 120) & 31]
+    return head + "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
