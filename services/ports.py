@@ -17,6 +17,7 @@ from services.domain.inquiries import Inquiry, InquiryStatus
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
+from services.domain.reports import Report
 from services.domain.users import User
 
 
@@ -291,3 +292,23 @@ class LLM(Protocol):
 
     def stream(self, request: LLMRequest) -> LLMStream:
         """Text chunks as the model writes them; ``result()`` once the stream is exhausted."""
+
+
+class ReportStore(Protocol):
+    """Saved reports with their provenance; the PDF is rebuilt from a Report, never stored."""
+
+    def add(self, report: Report) -> None:
+        """ConflictError if the id exists."""
+
+    def get(self, report_id: str) -> Report:
+        """NotFound if absent."""
+
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+        """Newest first; only one user's reports when ``created_by`` is given."""
+
+    def delete(self, report_id: str) -> None:
+        """NotFound if absent."""
+
+    def tokens_used(self, user_id: str, since: datetime) -> int:
+        """Input plus output tokens of the user's reports created at or after ``since``
+        (the daily budget)."""

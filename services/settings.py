@@ -6,13 +6,14 @@ that names the variable, shown on screen and by scripts instead of a stack trace
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.errors import ConfigError
 
@@ -29,9 +30,25 @@ AWS_REQUIRED = (
     "bucket",
     "sessions_table",
     "inquiries_table",
+    "reports_table",
 )
 # Settings that Cognito sign-in (auth = "cognito", aws mode only) cannot do without.
 COGNITO_REQUIRED = ("cognito_user_pool_id", "cognito_app_client_id")
+
+
+class ModelPrice(BaseModel):
+    """A model's price in USD per 1,000 tokens (on-demand), for report cost estimates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+# The default Bedrock model (Claude Haiku 4.5: USD 1 / 5 per million input / output tokens).
+DEFAULT_MODEL_PRICES = {
+    "global.anthropic.claude-haiku-4-5-20251001-v1:0": ModelPrice(input=0.001, output=0.005),
+}
 
 
 class Settings(BaseSettings):
@@ -99,6 +116,7 @@ class Settings(BaseSettings):
     events_table: str | None = None
     rollups_table: str | None = None
     bucket: str | None = None
+    reports_table: str | None = None  # saved AI reports
 
     # Amazon Bedrock (AI reports, the admin check). The region defaults to aws_region. Current
     # Claude models are served through inference profiles (us./eu./apac./global. prefixes):
@@ -107,6 +125,24 @@ class Settings(BaseSettings):
     bedrock_model_id: str = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
     bedrock_temperature: float = Field(default=0.2, ge=0, le=1)
     bedrock_max_tokens: int = Field(default=4096, ge=1, le=64_000)
+
+    # AI reports: each user's daily budget of model tokens (input + output since local
+    # midnight; the offline narrator uses none), and model prices in USD per 1,000 tokens
+    # as JSON: DEMO_FACTORY_MODEL_PRICES='{"<model or profile id>": {"input": 0.001,
+    # "output": 0.005}}' (an unknown model's cost is shown as unknown).
+    report_daily_token_budget: int = Field(default=200_000, ge=0)
+    model_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_MODEL_PRICES))
+
+    @field_validator("model_prices", mode="before")
+    @classmethod
+    def _prices_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not JSON ({exc.msg})") from None
+        return value
 
     @field_validator("timezone")
     @classmethod

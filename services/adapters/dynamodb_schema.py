@@ -19,6 +19,9 @@ SAMPLE_INDEX = "sample-index"
 DIRECTORY_INDEX = "directory-index"
 # Inquiries table: open and handled inquiries, each newest first, with a Query.
 INQUIRY_STATUS_INDEX = "status-created-index"
+# Reports table: a user's reports (and their daily tokens), and every report, newest first.
+REPORTS_USER_INDEX = "created_by-created_id-index"
+REPORTS_ALL_INDEX = "kind-created_id-index"
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,6 @@ class TableSpec:
     # Only key attributes (of the table and its indexes) are declared; DynamoDB is schemaless.
     attributes: tuple[tuple[str, str], ...] = ()
     indexes: tuple[IndexSpec, ...] = ()
-    # The attribute holding an expiry time (epoch seconds) for DynamoDB's TTL, if any.
-    ttl_attribute: str | None = None
 
     def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
         """The ``CreateTable`` request for this spec (on-demand billing)."""
@@ -115,23 +116,18 @@ TABLE_SPECS: dict[str, TableSpec] = {
         attributes=(("id", "S"), ("status", "S"), ("created_id", "S")),
         indexes=(IndexSpec(INQUIRY_STATUS_INDEX, "status", "created_id"),),
     ),
+    # Saved AI reports (dynamodb_reports.py): the report as JSON in one item.
+    "reports": TableSpec(
+        setting="reports_table",
+        hash_key="id",
+        attributes=(("id", "S"), ("created_by", "S"), ("kind", "S"), ("created_id", "S")),
+        indexes=(
+            IndexSpec(REPORTS_USER_INDEX, "created_by", "created_id"),
+            IndexSpec(REPORTS_ALL_INDEX, "kind", "created_id"),
+        ),
+    ),
     "audit": TableSpec(
         setting="audit_table",
-        hash_key="day",
-        range_key="sk",
-        attributes=(("day", "S"), ("sk", "S")),
-    ),
-    # Usage analytics (dynamodb_events.py). Raw events: "<UTC day>#<shard>" partitions, expired
-    # by TTL. Rollups: one partition per local day (counters, hourly totals, visitor sketch).
-    "events": TableSpec(
-        setting="events_table",
-        hash_key="pk",
-        range_key="sk",
-        attributes=(("pk", "S"), ("sk", "S")),
-        ttl_attribute="expires_at",
-    ),
-    "rollups": TableSpec(
-        setting="rollups_table",
         hash_key="day",
         range_key="sk",
         attributes=(("day", "S"), ("sk", "S")),

@@ -33,7 +33,7 @@ LOGIN_THROTTLES = _registry("LOGIN_THROTTLES")
 SESSION_STORES = _registry("SESSION_STORES")
 INQUIRY_STORES = _registry("INQUIRY_STORES")
 AUDIT_LOGS = _registry("AUDIT_LOGS")
-EVENT_STORES = _registry("EVENT_STORES")
+REPORT_STORES = _registry("REPORT_STORES")
 
 
 def _use(
@@ -83,6 +83,6 @@ def audit_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     yield from _use(AUDIT_LOGS, request, tmp_path)
 
 
-@pytest.fixture(params=sorted(EVENT_STORES))
-def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    yield from _use(EVENT_STORES, request, tmp_path)
+@pytest.fixture(params=sorted(REPORT_STORES))
+def report_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(REPORT_STORES, request, tmp_path)

@@ -1,0 +1,69 @@
+"""A Report as a JSON document and back: what the SQLite and DynamoDB report stores keep.
+
+Every field is kept (the PDF is rebuilt from the stored report); dates are ISO-8601 text,
+times are UTC ISO-8601 text, enums their values, the grounding result a small dict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.domain.reports import Grounding, Report, ReportLanguage, ReportType, UnmatchedNumber
+
+FORMAT = 1
+
+
+def to_json(report: Report) -> str:
+    data = asdict(report)
+    data.update(
+        format=FORMAT,
+        type=report.type.value,
+        language=report.language.value,
+        period_start=report.period_start.isoformat(),
+        period_end=report.period_end.isoformat(),
+        created_at=utc_text(report.created_at),
+    )
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def from_json(text: str) -> Report:
+    data: dict[str, Any] = json.loads(text)
+    grounding = data["grounding"]
+    return Report(
+        id=data["id"],
+        type=ReportType(data["type"]),
+        language=ReportLanguage(data["language"]),
+        period_start=date.fromisoformat(data["period_start"]),
+        period_end=date.fromisoformat(data["period_end"]),
+        context=data["context"],
+        prompt_version=data["prompt_version"],
+        model_id=data["model_id"],
+        narrative=data["narrative"],
+        grounding=Grounding(
+            checked=int(grounding["checked"]),
+            unmatched=tuple(UnmatchedNumber(u["text"], float(u["value"]), u["sentence"])
+                            for u in grounding["unmatched"]),
+        ),
+        input_tokens=int(data["input_tokens"]),
+        output_tokens=int(data["output_tokens"]),
+        cost_usd=float(data["cost_usd"]),
+        latency_ms=int(data["latency_ms"]),
+        created_by=data["created_by"],
+        created_at=datetime.fromisoformat(data["created_at"]).astimezone(UTC),
+        title=data.get("title", ""),
+        extra=data.get("extra", {}),
+    )
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601 (text order is time order); naive times are refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def tokens_of(report: Report) -> int:
+    return report.input_tokens + report.output_tokens

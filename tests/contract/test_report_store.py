@@ -1,0 +1,114 @@
+"""ReportStore contract, run against every adapter (SQLite; DynamoDB on moto)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.domain.reports import (
+    Grounding,
+    Report,
+    ReportLanguage,
+    ReportType,
+    UnmatchedNumber,
+)
+from services.errors import ConflictError, NotFound
+from services.ports import ReportStore
+
+T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+def report(report_id: str, *, by: str = "ana", at: datetime = T0, tokens: tuple[int, int] = (
+        1200, 800), **changes: Any) -> Report:
+    made = Report(
+        id=report_id, type=ReportType.OVERALL, language=ReportLanguage.KO,
+        period_start=date(2026, 3, 4), period_end=date(2026, 3, 10),
+        context={"kpis": [{"key": "page_views", "value": 110, "change": 37.5}],
+                 "top_content": [{"title": "Bedrock 챗봇", "share": 0.6}], "empty": None},
+        prompt_version="overall.ko.v1", model_id="global.anthropic.claude-haiku-4-5",
+        narrative="## 요약\n\n페이지 조회 110회, 42% 증가.\n",
+        grounding=Grounding(checked=2, unmatched=(UnmatchedNumber("42%", 42.0, "42% 증가."),)),
+        input_tokens=tokens[0], output_tokens=tokens[1], cost_usd=0.0052, latency_ms=1834,
+        created_by=by, created_at=at, title="전체 플랫폼 보고서", extra={"temperature": 0.2},
+    )
+    return replace(made, **changes)
+
+
+def test_a_report_round_trips_with_every_field(report_store: ReportStore) -> None:
+    saved = report("r1")
+    report_store.add(saved)
+    assert report_store.get("r1") == saved
+
+
+def test_an_offline_report_without_tokens_or_cost_round_trips(
+        report_store: ReportStore) -> None:
+    offline = report("r2", tokens=(0, 0), cost_usd=0.0, model_id="offline-narrator",
+                     grounding=Grounding(checked=30), language=ReportLanguage.EN,
+                     type=ReportType.AUTHOR, extra={})
+    report_store.add(offline)
+    assert report_store.get("r2") == offline
+
+
+def test_an_existing_id_is_a_conflict(report_store: ReportStore) -> None:
+    report_store.add(report("r1"))
+    with pytest.raises(ConflictError):
+        report_store.add(report("r1", narrative="other"))
+    assert report_store.get("r1").narrative == report("r1").narrative
+
+
+def test_missing_reports_are_not_found(report_store: ReportStore) -> None:
+    with pytest.raises(NotFound):
+        report_store.get("nope")
+    with pytest.raises(NotFound):
+        report_store.delete("nope")
+
+
+def test_delete_removes_the_report(report_store: ReportStore) -> None:
+    report_store.add(report("r1"))
+    report_store.add(report("r2"))
+    report_store.delete("r1")
+    with pytest.raises(NotFound):
+        report_store.get("r1")
+    assert [r.id for r in report_store.list()] == ["r2"]
+
+
+def test_lists_are_newest_first_and_per_user(report_store: ReportStore) -> None:
+    for n, by in enumerate(["ana", "bo", "ana", "ana", "bo"]):
+        report_store.add(report(f"r{n}", by=by, at=T0 + timedelta(minutes=n)))
+    assert [r.id for r in report_store.list()] == ["r4", "r3", "r2", "r1", "r0"]
+    assert [r.id for r in report_store.list(created_by="ana")] == ["r3", "r2", "r0"]
+    assert [r.id for r in report_store.list(created_by="ana", limit=2)] == ["r3", "r2"]
+    assert [r.id for r in report_store.list(limit=1)] == ["r4"]
+    assert report_store.list(created_by="nobody") == []
+
+
+def test_reports_made_at_the_same_moment_are_all_listed(report_store: ReportStore) -> None:
+    for n in range(3):
+        report_store.add(report(f"same{n}"))
+    assert sorted(r.id for r in report_store.list(created_by="ana")) == [
+        "same0", "same1", "same2"]
+
+
+def test_tokens_used_counts_one_user_since_a_moment(report_store: ReportStore) -> None:
+    report_store.add(report("old", at=T0 - timedelta(seconds=1), tokens=(5000, 5000)))
+    report_store.add(report("edge", at=T0, tokens=(100, 20)))
+    report_store.add(report("later", at=T0 + timedelta(hours=3), tokens=(1000, 400)))
+    report_store.add(report("offline", at=T0 + timedelta(hours=4), tokens=(0, 0)))
+    report_store.add(report("other", by="bo", at=T0 + timedelta(hours=1), tokens=(9, 9)))
+    assert report_store.tokens_used("ana", T0) == 120 + 1400  # ``since`` is inclusive
+    assert report_store.tokens_used("bo", T0) == 18
+    assert report_store.tokens_used("nobody", T0) == 0
+    assert report_store.tokens_used("ana", T0 + timedelta(days=1)) == 0
+
+
+def test_a_big_context_is_kept(report_store: ReportStore) -> None:
+    matrix = [[h * 1000 + d for h in range(24)] for d in range(7)]
+    trend = {"day": [f"2026-01-{d:02d}" for d in range(1, 32)] * 3,
+             "page_view": list(range(93))}
+    big = report("big", context={"time_of_day": {"matrix": matrix}, "trend": trend},
+                 narrative="가나다라 " * 3000)
+    report_store.add(big)
+    assert report_store.get("big") == big
