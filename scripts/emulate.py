@@ -21,7 +21,6 @@ Bedrock check and the doctor report it unreachable at once instead of calling AW
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import os
 import secrets
@@ -107,11 +106,6 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def cognito_ui_available() -> bool:
-    """Whether this checkout's pages can sign in against a Cognito pool."""
-    return importlib.util.find_spec("services.ui.cognito_login") is not None
-
-
 def create_user_pool(client: Client, settings: Settings) -> tuple[str, str]:
     """A pool like the stack's (admins create users, length-only password rule), a public app
     client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
@@ -167,8 +161,9 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-def prepare(endpoint: str, data_dir: Path, auth: str, app_url: str) -> tuple[dict[str, str],
-                                                                             list[SampleUser]]:
+def prepare(
+    endpoint: str, data_dir: Path, auth: str, app_url: str, *, samples: bool = True
+) -> tuple[dict[str, str], list[SampleUser]]:
     """Create every resource and the sample data; returns the app's environment and users."""
     env = emulation_env(endpoint, data_dir)
     for name in _CLEARED:
@@ -185,7 +180,8 @@ def prepare(endpoint: str, data_dir: Path, auth: str, app_url: str) -> tuple[dic
                      cors_origins=[app_url])
     services = build_services(settings)
     users = seed_users(services)
-    ensure_sample_content(services.content, services.ports.audit)
+    if samples:
+        ensure_sample_content(services.content, services.ports.audit)
     return env, users
 
 
@@ -234,11 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
     parser.add_argument("--no-browser", action="store_true",
                         help="do not open a browser (Streamlit runs headless)")
-    parser.add_argument("--auth", choices=("cognito", "local"), default=None,
-                        help="sign-in: a Cognito pool on the emulator (default when the pages "
-                             "support it) or local accounts in the users table")
+    parser.add_argument("--auth", choices=("cognito", "local"), default="cognito",
+                        help="sign-in: a Cognito pool on the emulator (default, as deployed) or "
+                             "local accounts in the users table (AuthMode=local)")
     args = parser.parse_args(argv)
-    auth = args.auth or ("cognito" if cognito_ui_available() else "local")
+    auth = args.auth
     app_url = f"http://localhost:{args.port}"
     signal.signal(signal.SIGTERM, _stop)
     data_dir = Path(tempfile.mkdtemp(prefix="demo-factory-emulation-"))

@@ -57,6 +57,14 @@ def _wait_for_announcement(proc: subprocess.Popen[bytes], log: Path,
     raise RuntimeError("emulate.py printed no sign-in details in time")
 
 
+@pytest.fixture(autouse=True)
+def patient_expect() -> Iterator[None]:
+    """aws mode on an emulator answers slower than SQLite, more so on a busy machine."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
+
+
 @pytest.fixture(scope="module")
 def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     log = tmp_path_factory.mktemp("emulation") / "emulate.log"
