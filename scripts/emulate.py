@@ -14,8 +14,10 @@ What it does, in order:
 4. runs ``streamlit run app.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
-Amazon Bedrock is not emulated: its endpoints point at a closed local port, so the admin's
-Bedrock check and the doctor report it unreachable at once instead of calling AWS.
+Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
+offline narrator (services/report_models.py), and the Bedrock endpoints point at a closed local
+port, so the admin's Bedrock check and the doctor report it unreachable at once instead of
+calling AWS.
 """
 
 from __future__ import annotations
@@ -190,7 +192,8 @@ def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) ->
     lines = [
         "",
         "Demo Factory - AWS emulation: data is not kept (everything is gone when this stops)",
-        f"  AWS emulator  {endpoint} (moto: DynamoDB, S3, Cognito; Bedrock not emulated)",
+        f"  AWS emulator  {endpoint} (moto: DynamoDB, S3, Cognito; Bedrock not emulated: "
+        "reports use the offline narrator)",
         f"  sign-in       {auth}",
         "  users (passwords are shown only now):",
     ]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from scripts import emulate
 from services.adapters.aws_common import make_client
@@ -14,6 +15,8 @@ from services.adapters.dynamodb_schema import TABLE_SPECS
 from services.bootstrap import build_services
 from services.domain.permissions import Role
 from services.errors import PermissionDenied
+from services.report_models import report_models
+from services.reports import OFFLINE
 from services.settings import load_settings
 
 
@@ -47,6 +50,8 @@ def test_the_printed_users_sign_in_on_the_emulated_backend(
 ) -> None:
     os.environ["AWS_PROFILE"] = "someone-elses-real-account"
     with emulate.moto_server() as endpoint:
+        # moto's state is per process, shared by every server: start from nothing.
+        requests.post(f"{endpoint}/moto-api/reset", timeout=5).raise_for_status()
         env, users = emulate.prepare(endpoint, tmp_path, auth, "http://localhost:8501",
                                      samples=False)
         settings = load_settings()
@@ -68,5 +73,7 @@ def test_the_printed_users_sign_in_on_the_emulated_backend(
         with pytest.raises(PermissionDenied):
             services.accounts.authenticate("admin", "not-the-printed-password")
         assert not services.accounts.needs_first_admin()
+        # Bedrock is not emulated: reports get the offline narrator only.
+        assert list(report_models(settings)) == [OFFLINE]
     assert len({user.password for user in users}) == len(users)
     assert "data is not kept" in printed and f"sign-in       {auth}" in printed
