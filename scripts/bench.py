@@ -2,6 +2,7 @@
 
     python scripts/bench.py search [--json] [--sizes 1000,10000] [--queries 60]
     python scripts/bench.py analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
+    python scripts/bench.py report [--json] [--days 30,90] [--runs 3]
 
 Tests never assert on time; this script is where speed is measured.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import bench_analytics
+from scripts import bench_analytics, bench_report
 from services.adapters.sqlite_content import SqliteContentRepository
 from services.adapters.sqlite_db import SqliteDatabase
 from services.domain.models import Category, ContentItem, SearchQuery, Status, new_id, utcnow
@@ -198,9 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     analytics.add_argument("--sizes", default="100000,1000000,5000000")
     analytics.add_argument("--runs", type=int, default=7, help="dashboard runs (median)")
     analytics.add_argument("--json", action="store_true", help="print JSON only")
+    bench_report.add_parser(sub)
     args = parser.parse_args(argv)
     if args.suite == "analytics":
         bench_analytics.run(args)
+    if args.suite == "report":
+        bench_report.run(args)
     if args.suite == "search":
         sizes = [int(s) for s in args.sizes.split(",")]
         result = bench_search(sizes, args.queries)

@@ -27,6 +27,7 @@ from services.pdf_sections import (
     data_appendix,
     kpi_section,
     narrative_section,
+    period_label,
     provenance_section,
 )
 from services.pdf_styles import register_fonts
@@ -92,9 +93,7 @@ def build_report_pdf(report: Report, *, tz: tzinfo | None = None) -> bytes:
     labels = Labels(report.language.value)
     zone = report_tz(report, tz)
     title = report_title(report, labels)
-    period = labels.t("pdf.period_value", start=report.period_start.isoformat(),
-                      end=report.period_end.isoformat(),
-                      days=(report.period_end - report.period_start).days + 1)
+    period = period_label(labels, report.period_start, report.period_end)
     out = io.BytesIO()
     doc = ReportDocument(out, title=title, header_right=period, subject=labels.t("pdf.kicker"),
                          footer=labels.t("pdf.footer",

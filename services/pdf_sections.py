@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reportlab.lib.colors import Color
@@ -25,7 +26,14 @@ def heading(text: str, key: str, level: int = 0) -> Heading:
     return Heading(plain(text), styles().heading(level + 1), level, key)
 
 
+def period_label(labels: Labels, start: date, end: date) -> str:
+    """``2026-09-01 ~ 2026-09-30 (30일)``."""
+    return labels.t("pdf.period_value", start=start.isoformat(), end=end.isoformat(),
+                    days=(end - start).days + 1)
+
+
 def _period_text(labels: Labels, period: Any) -> str | None:
+    """The context's ``previous_period`` (``{"start", "end", "days"}``) as a label."""
     if not isinstance(period, Mapping) or not period.get("start"):
         return None
     return labels.t("pdf.period_value", start=period.get("start"), end=period.get("end"),
@@ -38,9 +46,7 @@ def _period_text(labels: Labels, period: Any) -> str | None:
 def cover_section(report: Report, labels: Labels, title: str, generated: str, *,
                   offline: bool) -> list[Flowable]:
     found = styles()
-    period = labels.t("pdf.period_value", start=report.period_start.isoformat(),
-                      end=report.period_end.isoformat(),
-                      days=(report.period_end - report.period_start).days + 1)
+    period = period_label(labels, report.period_start, report.period_end)
     facts = [("pdf.period", period),
              ("pdf.previous_period", _period_text(labels, report.context.get(
                  "previous_period")) if isinstance(report.context, dict) else None),

@@ -16,6 +16,7 @@ from services.pdf_styles import FONT, FONT_BOLD, FRAME_WIDTH, cell_style, grid_s
 
 CELL_PADDING = 8.0  # left + right padding of a cell, in points
 MIN_COLUMN = 28.0
+EMPTY = ("", "–", "-")  # what a table shows for a missing number
 _NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*(%|%p|ms|s)?$")
 
 
@@ -104,7 +105,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     head = [(h if markup else plain(h)) for h in header] + [""] * (columns - len(header))
     chosen = list(aligns or []) + [None] * columns
     for c in range(columns):
-        if chosen[c] is None and cells and all(looks_numeric(r[c]) or not r[c] for r in cells):
+        if chosen[c] is None and cells and all(looks_numeric(r[c]) or r[c] in EMPTY
+                                               for r in cells):
             chosen[c] = "right"
     natural = [max([_text_width(head[c], True), *(_text_width(r[c], False) for r in cells)])
                for c in range(columns)]

@@ -24,7 +24,7 @@ from services.domain.reports import (
 )
 from services.pdf import build_report_pdf
 from services.pdf_markdown import Heading, markdown_flowables
-from services.pdf_tables import fit_widths, printable
+from services.pdf_tables import fit_widths, printable, table
 from tests.unit.test_report_charts import context as chart_context
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "e2e" / "artifacts"
@@ -361,3 +361,11 @@ def test_column_widths_fit_the_frame_and_keep_short_columns_whole() -> None:
     assert fit_widths([50, 60], 400) == [50, 60]
     widths = fit_widths([40, 900, 50], 400)
     assert widths[0] == 40 and widths[2] == 50 and sum(widths) == pytest.approx(400)
+
+
+def test_number_columns_are_right_aligned_even_with_missing_values() -> None:
+    found = table(["이름", "비율"], [["가", "24.2%"], ["나", "–"], ["다 & 라", "1,234"]])
+    cells = found._cellvalues
+    assert [row[1].style.alignment for row in cells] == [2, 2, 2, 2]  # TA_RIGHT, header too
+    assert [row[0].style.alignment for row in cells] == [0, 0, 0, 0]
+    assert cells[3][0].text == "다 &amp; 라"
