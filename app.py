@@ -10,7 +10,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.settings import load_settings
-from services.ui import auth, nav, password_box, session
+from services.ui import auth, nav, password_box, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import page_style, show_error, show_flash, show_unexpected
@@ -62,7 +62,9 @@ def main() -> None:
     page = st.navigation(nav.pages_for(actor, needs_first_admin))
     language_selector()
     user_box(actor, services)
+    tracking.purpose_prompt()
     show_flash()
+    tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))
     try:
         page.run()
     except DemoFactoryError as exc:

@@ -8,6 +8,7 @@ from services.ui import nav, session
 from services.ui.assets import render_assets
 from services.ui.i18n import t
 from services.ui.item_actions import count_view_once, like_button, owner_actions
+from services.ui.own_stats import item_stats_panel
 from services.ui.widgets import md_escape, meta_line, show_error, tags_line
 
 services = session.services()
@@ -40,6 +41,7 @@ with like_col:
     like_button(services.content, item, actor)
 with actions_col:
     owner_actions(services.content, item, actor)
+item_stats_panel(services.analytics, actor, item)
 
 st.divider()
 st.markdown(render_markdown(item.body), unsafe_allow_html=True)

@@ -5,6 +5,7 @@ import streamlit as st
 from services.errors import DemoFactoryError
 from services.ui import nav, session
 from services.ui.i18n import category_label, status_label, t
+from services.ui.own_stats import my_stats_section
 from services.ui.widgets import (
     current_page,
     empty_state,
@@ -50,3 +51,6 @@ for item in result.items:
     row[5].page_link(nav.EDITOR, label=t("content.edit"), icon=":material/edit:",
                      query_params={"id": item.id})
 pager(result, PAGE_KEY)
+
+st.divider()
+my_stats_section(services.analytics, actor)

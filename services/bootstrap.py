@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from services.analytics import AnalyticsService
 from services.cognito_sign_in import CognitoSignIn, group_names
 from services.content import ContentService
 from services.inquiries import InquiryService
@@ -62,6 +63,7 @@ class Services:
     content: ContentService
     accounts: AccountService
     tracker: Tracker
+    analytics: AnalyticsService
     inquiries: InquiryService
     cognito: CognitoSignIn | None = None
 
@@ -201,8 +203,9 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         # A store without a TTL (SQLite) drops expired raw events on the tracker's thread.
         housekeeping=getattr(ports.events, "prune", None),
     )
+    analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
-                    inquiries=inquiries, cognito=cognito, tracker=tracker)
+                    inquiries=inquiries, cognito=cognito, tracker=tracker, analytics=analytics)
 
 
 def cookie_key(settings: Settings) -> str:

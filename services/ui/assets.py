@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 import pymupdf
@@ -12,6 +13,7 @@ from services.content import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.ui import tracking
 from services.ui.i18n import t
 from services.ui.widgets import show_error
 
@@ -83,11 +85,20 @@ def _download(
     content: ContentService, item: ContentItem, asset: Asset, actor: Actor, url: str | None
 ) -> None:
     label = t("content.download")
+    record = tracking.download_recorder(item, asset, actor)
     if url is not None:
-        st.link_button(label, url, icon=":material/download:")
+        st.link_button(label, url, icon=":material/download:", on_click=record)
         return
     st.download_button(
-        label, data=partial(content.asset_bytes, item, asset, actor), file_name=asset.filename,
-        mime=asset.media_type, key=f"dl_{asset.id}", on_click="ignore",
-        icon=":material/download:",
+        label, data=partial(_tracked_bytes, content, item, asset, actor, record),
+        file_name=asset.filename, mime=asset.media_type, key=f"dl_{asset.id}",
+        on_click="ignore", icon=":material/download:",
     )
+
+
+def _tracked_bytes(content: ContentService, item: ContentItem, asset: Asset, actor: Actor,
+                   record: Callable[[], None]) -> bytes:
+    """The file's bytes when the download is clicked (and the download recorded)."""
+    data = content.asset_bytes(item, asset, actor)
+    record()
+    return data

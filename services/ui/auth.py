@@ -23,7 +23,7 @@ from streamlit_authenticator.utilities import LoginError
 from services.bootstrap import Services, cookie_key
 from services.domain.permissions import Actor
 from services.errors import NotFound, PermissionDenied, ValidationError
-from services.ui import cognito_session, session
+from services.ui import cognito_session, session, tracking
 from services.users import AccountService
 
 # The package waits before its pre-login cookie check (PRE_LOGIN_SLEEP_TIME, 0.7 s) on every
@@ -120,8 +120,10 @@ def sign_in(accounts: AccountService, username: str, password: str) -> None:
     authenticator.authentication_controller.login(name, password)
     if st.session_state.get("authentication_status") is not True:
         accounts.record_login_failure(name)
+        tracking.login_failed()
         raise PermissionDenied("auth.err_bad_credentials")
     accounts.record_login(name)
+    tracking.login(name)
     _queue_cookie_op("set")
 
 

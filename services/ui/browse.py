@@ -10,7 +10,7 @@ import streamlit as st
 from services.content import FilterOptions
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
-from services.ui import session
+from services.ui import session, tracking
 from services.ui.i18n import category_label, sort_label, t
 from services.ui.widgets import card_grid, current_page, empty_state, pager, reset_page, show_error
 
@@ -101,6 +101,7 @@ def render_browse(category: Category | None = None) -> None:
     except DemoFactoryError as exc:
         show_error(exc)
         return
+    tracking.search(keys.q, query.text, result.total)
     if not result.items:
         filtered = bool(query.text or query.tags or query.author_id or
                         (query.category and category is None))

@@ -8,7 +8,7 @@ from services.content import ContentService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.ui import nav
+from services.ui import nav, tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -22,6 +22,7 @@ def count_view_once(content: ContentService, item: ContentItem, actor: Actor) ->
         return item.views
     views = content.record_view(item.id, actor)
     viewed.add(item.id)
+    tracking.content_view(item, actor)
     return views
 
 
@@ -36,10 +37,12 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     icon = ":material/favorite:" if liked else ":material/favorite_border:"
     if st.button(label, key=f"like_{item.id}", icon=icon, type="primary" if liked else "secondary"):
         try:
-            content.set_like(item.id, actor, not liked)
+            changed = content.set_like(item.id, actor, not liked)
         except DemoFactoryError as exc:
             show_error(exc)
             return
+        if changed:
+            tracking.like_changed(item, actor, not liked)
         st.rerun()
 
 

@@ -22,6 +22,7 @@ CONTACT = "app_pages/contact.py"
 ADMIN_INQUIRIES = "app_pages/admin_inquiries.py"
 FIRST_ADMIN = "app_pages/first_admin.py"
 ADMIN = "app_pages/admin.py"
+DASHBOARD = "app_pages/dashboard.py"
 ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
 ADMIN_DOCTOR = "app_pages/admin_doctor.py"
 ADMIN_AUDIT = "app_pages/admin_audit.py"
@@ -97,6 +98,10 @@ def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[Streamlit
     }
     if can(actor, Action.CREATE_CONTENT):
         sections[t("nav.section_create")] = _create()
+    if can(actor, Action.VIEW_DASHBOARDS):
+        sections[t("analytics.nav_section")] = [
+            _page(DASHBOARD, t("analytics.nav"), ":material/monitoring:")
+        ]
     if can(actor, Action.MANAGE_USERS):
         sections[t("nav.section_admin")] = [
             _page(ADMIN, t("nav.admin"), ":material/manage_accounts:"),

@@ -22,7 +22,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _sources() -> list[Path]:
-    files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "services").rglob("*.py")]
+    files = [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"),
+             *(ROOT / "services").rglob("*.py")]
     return [f for f in files if f.is_file()]
 
 

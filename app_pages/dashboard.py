@@ -1,0 +1,27 @@
+"""Usage dashboards (analysts and admins): live KPI tiles and tabs, all from rollups."""
+
+import streamlit as st
+
+from services.ui import session
+from services.ui.dashboard import controls, live_kpis, period_caption
+from services.ui.dashboard_tabs import render_tabs
+from services.ui.i18n import t
+from services.ui.widgets import empty_state
+
+services = session.services()
+actor = session.actor()
+
+st.title(t("analytics.title"))
+chosen = controls(services.analytics, actor)
+if chosen is None:
+    st.stop()
+period, filters = chosen
+st.caption(period_caption(period, services.analytics.today()))
+
+live_kpis(services.analytics, actor, period, filters, services.settings.dashboard_refresh_seconds)
+board = services.analytics.dashboard(actor, period, filters)
+if board.is_empty:
+    empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
+    st.code("python scripts/seed_demo.py --events 100000 --days 90", language="bash")
+else:
+    render_tabs(board)

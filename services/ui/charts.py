@@ -1,0 +1,114 @@
+"""Plotly figure builders for the dashboards (pure: DataFrames and labels in, figures out).
+
+No Streamlit here, so each builder is tested on its ``fig.data``. Labels arrive translated;
+the builders only lay them out. Colours follow the app's theme (primary #1f6feb).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PRIMARY = "#1f6feb"
+ACCENT = "#e8590c"
+SERIES = ["#1f6feb", "#e8590c", "#2f9e44", "#ae3ec9", "#f59f00", "#0c8599", "#c2255c"]
+FONT = "Pretendard, 'Noto Sans KR', 'Nanum Gothic', 'Malgun Gothic', sans-serif"
+HEIGHT = 380
+BAR_ROW_PX = 28
+BAR_LABEL_MAX = 40
+BAR_TREND_DAYS = 3  # up to this many days the trend is drawn as bars
+DAILY_TICKS = 14  # up to this many days every day gets a tick
+
+
+def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+    fig.update_layout(
+        height=height, margin={"l": 8, "r": 8, "t": 36, "b": 8}, font={"family": FONT},
+        template="plotly_white", legend={"orientation": "h", "y": -0.15}, hoverlabel={
+            "font_family": FONT}, **extra,
+    )
+    return fig
+
+
+def shorten(text: str, limit: int = BAR_LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str) -> go.Figure:
+    """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
+    bars when there are too few days for a line."""
+    fig = go.Figure()
+    bars = len(trend) <= BAR_TREND_DAYS
+    for i, (column, label) in enumerate(names.items()):
+        color = SERIES[i % len(SERIES)]
+        hover = "%{x|%Y-%m-%d}: %{y:,}<extra>" + label + "</extra>"
+        if bars:
+            fig.add_trace(go.Bar(x=trend["day"], y=trend[column], name=label,
+                                 marker_color=color, hovertemplate=hover))
+        else:
+            fig.add_trace(go.Scatter(
+                x=trend["day"], y=trend[column], name=label, mode="lines+markers",
+                line={"color": color, "width": 2}, marker={"size": 4}, hovertemplate=hover,
+            ))
+    one_day_ms = 86_400_000
+    fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return _layout(fig, title={"text": title}, hovermode="x unified")
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_label: str,
+              *, percent: bool = False, highlight: Sequence[bool] = ()) -> go.Figure:
+    """Horizontal bars, largest on top (labels in the order given, first = largest);
+    bars whose ``highlight`` is true are drawn in the accent colour."""
+    shown = [shorten(str(label)) for label in labels]
+    marked = list(highlight) + [False] * (len(shown) - len(highlight))
+    colors = [ACCENT if mark else PRIMARY for mark in marked]
+    fig = go.Figure(go.Bar(
+        x=list(values)[::-1], y=shown[::-1], orientation="h", marker_color=colors[::-1],
+        name=value_label, customdata=list(labels)[::-1],
+        texttemplate="%{x:.1%}" if percent else "%{x:,}", textposition="auto",
+        hovertemplate="%{customdata}<br>" + value_label
+        + (": %{x:.1%}" if percent else ": %{x:,}") + "<extra></extra>",
+    ))
+    fig.update_xaxes(tickformat=".0%" if percent else ",d", rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    height = max(220, 80 + BAR_ROW_PX * len(shown))
+    return _layout(fig, height=height, title={"text": title}, showlegend=False)
+
+
+def share_donut(labels: Sequence[str], values: Sequence[float], title: str) -> go.Figure:
+    """Shares of a whole (categories' views); slices with nothing are left out."""
+    pairs = [(str(label), value) for label, value in zip(labels, values, strict=True) if value]
+    fig = go.Figure(go.Pie(
+        labels=[label for label, _ in pairs], values=[value for _, value in pairs], hole=0.55,
+        sort=False, marker={"colors": SERIES}, textinfo="percent",
+        hovertemplate="%{label}: %{value:,} (%{percent})<extra></extra>",
+    ))
+    return _layout(fig, title={"text": title})
+
+
+def heatmap(matrix: pd.DataFrame, weekdays: Sequence[str], title: str, hour_label: str,
+            value_label: str) -> go.Figure:
+    """Hour (x, 0..23) by weekday (y, Monday on top) counts."""
+    hours = [f"{hour:02d}" for hour in matrix.columns]
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy().tolist(), x=hours, y=list(weekdays), colorscale="Blues",
+        hovertemplate="%{y} %{x}" + hour_label + "<br>" + value_label + ": %{z:,}<extra></extra>",
+        colorbar={"title": {"text": value_label}}, xgap=2, ygap=2,
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title={"text": hour_label}, type="category")
+    return _layout(fig, height=340, title={"text": title})
+
+
+def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
+               value_label: str) -> go.Figure:
+    """Daily counts as columns (an author's views over time)."""
+    fig = go.Figure(go.Bar(
+        x=list(days), y=list(values), marker_color=PRIMARY, name=value_label,
+        hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra></extra>",
+    ))
+    fig.update_xaxes(tickformat="%m-%d")
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return _layout(fig, height=300, title={"text": title}, showlegend=False)

@@ -1,0 +1,245 @@
+"""The dashboard's controls and live KPI tiles, and the table + CSV helper every tab uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import pandas as pd
+import streamlit as st
+
+from services.analytics import AnalyticsService
+from services.dashboards import Filters, Kpi, KpiKind, Period, Preset
+from services.domain.models import Category
+from services.domain.permissions import Actor
+from services.ui.i18n import category_label, language, t
+
+PRESET_KEY = "dash_preset"
+RANGE_KEY = "dash_range"
+CATEGORY_KEY = "dash_category"
+AUTHOR_KEY = "dash_author"
+LIVE_KEY = "dash_live"
+TILES_KEY = "dash_tiles"
+ALL = ""
+DEFAULT_PRESET = Preset.DAYS_7
+TILES_PER_ROW = 4
+ROW_PX = 35  # st.dataframe's row height
+ROWS_VISIBLE = 20
+
+ColumnKind = Literal["text", "wide", "int", "float", "percent"]
+
+
+def preset_label(preset: Preset | str) -> str:
+    return t(f"analytics.preset.{Preset(preset).name.lower()}")
+
+
+def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:
+    chosen = st.date_input(
+        t("analytics.custom_range"), value=(today - timedelta(days=6), today),
+        max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
+    )
+    days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
+    if len(days) != 2 or days[0] is None or days[1] is None:
+        st.caption(t("analytics.custom_pick_end"))
+        return None
+    return analytics.period(Preset.CUSTOM, days[0], days[1])
+
+
+def widget_key(key: str) -> str:
+    """A selectbox keeps showing its old labels after a language switch, so each language
+    gets its own widget; the choice itself lives in the plain session key ``key``."""
+    return f"{key}_{language()}"
+
+
+def _choice(label: str, options: list[str], format_func: Callable[[str], str],
+            key: str) -> str:
+    stored = st.session_state.get(key, ALL)
+    chosen = st.selectbox(label, options, index=options.index(stored) if stored in options
+                          else 0, format_func=format_func, key=widget_key(key)) or ALL
+    st.session_state[key] = chosen
+    return chosen
+
+
+def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters] | None:
+    """Period picker and filters; None while a custom range is half picked."""
+    period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
+    with period_col:
+        preset = st.segmented_control(
+            t("analytics.period"), options=list(Preset), format_func=preset_label,
+            key=PRESET_KEY, default=DEFAULT_PRESET, required=True,
+        ) or DEFAULT_PRESET
+        if Preset(preset) is Preset.CUSTOM:
+            period = _custom_period(analytics, analytics.today())
+        else:
+            period = analytics.period(Preset(preset))
+    with category_col:
+        category = _choice(
+            t("content.category_label"), [ALL, *(c.value for c in Category)],
+            lambda c: t("content.all_categories") if c == ALL else category_label(c),
+            CATEGORY_KEY,
+        )
+    authors = dict(analytics.author_options(actor))
+    with author_col:
+        author = _choice(
+            t("content.author"), [ALL, *authors],
+            lambda a: t("content.all_authors") if a == ALL else authors.get(a, a), AUTHOR_KEY,
+        )
+    if period is None:
+        return None
+    return period, Filters(category=category or None, author_id=author or None)
+
+
+def period_caption(period: Period, today: date) -> str:
+    previous = period.previous()
+    text = t("analytics.period_caption", start=period.start.isoformat(),
+             end=period.end.isoformat(), days=period.days,
+             prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat())
+    if period.end >= today:
+        text += " · " + t("analytics.period_running")
+    return text
+
+
+# ---- KPI tiles -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    delta: str | None
+    help: str
+    inverse: bool  # a rise is bad news (the skip rate)
+    platform_wide: bool
+    neutral: bool  # the delta is not a change (the top category's share)
+
+
+def _format(kind: KpiKind, value: float | str | None) -> str:
+    if value is None:
+        return "—"
+    if kind is KpiKind.LABEL:
+        return category_label(str(value)) if str(value) in set(Category) else str(value)
+    if kind is KpiKind.RATE:
+        return f"{float(value):.1%}"
+    return f"{int(value):,}"
+
+
+def _delta(kpi: Kpi) -> str | None:
+    if kpi.kind is KpiKind.LABEL:
+        return f"{kpi.share:.0%}" if kpi.share is not None else None
+    if kpi.change is None:
+        return t("analytics.delta_new") if kpi.kind is KpiKind.COUNT and kpi.value else None
+    unit = "%p" if kpi.kind is KpiKind.RATE else "%"
+    return f"{kpi.change:+.1f}{unit}"
+
+
+def tile(kpi: Kpi) -> Tile:
+    """What one KPI tile shows (value, change, help with the previous value)."""
+    help_text = (t(f"analytics.kpi_help.{kpi.key}") + "\n\n"
+                 + t("analytics.previous_value", value=_format(kpi.kind, kpi.previous)))
+    return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
+                help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
+                kpi.kind is KpiKind.LABEL)
+
+
+def _description(shown: Tile) -> str | None:
+    if not shown.delta:
+        return None
+    return t("analytics.share_of_views") if shown.neutral else t("analytics.vs_previous")
+
+
+# Scoped to the tiles' container: values a little smaller than Streamlit's default, so that a
+# category name ("Generative AI", "통신/미디어") fits a quarter of the page.
+_TILES_CSS = f"""<style>
+.st-key-{TILES_KEY} [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
+</style>"""
+
+
+def render_tiles(kpis: list[Kpi]) -> None:
+    st.html(_TILES_CSS)
+    with st.container(key=TILES_KEY):
+        _tile_rows(kpis)
+
+
+def _tile_rows(kpis: list[Kpi]) -> None:
+    for start in range(0, len(kpis), TILES_PER_ROW):
+        for col, kpi in zip(st.columns(TILES_PER_ROW), kpis[start:start + TILES_PER_ROW],
+                            strict=False):
+            shown = tile(kpi)
+            col.metric(
+                shown.label, shown.value, shown.delta, help=shown.help, border=True,
+                height="stretch",
+                delta_color="off" if shown.neutral else "inverse" if shown.inverse else "normal",
+                delta_arrow="off" if shown.neutral else "auto",
+                icon=":material/public:" if shown.platform_wide else ":material/filter_alt:",
+                delta_description=_description(shown),
+            )
+
+
+def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
+              filters: Filters) -> None:
+    """The live fragment's body: read the KPIs, draw the tiles and the time of this read."""
+    render_tiles(analytics.kpis(actor, period, filters))
+    now = datetime.now(analytics.timezone).strftime("%H:%M:%S")
+    st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
+
+
+def live_kpis(analytics: AnalyticsService, actor: Actor, period: Period, filters: Filters,
+              every_seconds: int) -> None:
+    """KPI tiles that refresh on their own every ``every_seconds`` (pausable) without
+    rerunning the rest of the page."""
+    live = st.toggle(t("analytics.live", seconds=every_seconds), value=True, key=LIVE_KEY)
+
+    @st.fragment(run_every=every_seconds if live else None)
+    def tiles() -> None:
+        kpi_panel(analytics, actor, period, filters)
+
+    tiles()
+
+
+# ---- tables ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
+    shown = frame[[c.key for c in cols]].copy()
+    for col in cols:
+        if col.kind == "percent":
+            shown[col.key] = (shown[col.key].astype("float64") * 100).round(1)
+        elif col.kind == "float":
+            shown[col.key] = shown[col.key].astype("float64").round(2)
+    return shown.rename(columns={c.key: c.label for c in cols})
+
+
+def _config(col: Col) -> Any:
+    formats = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
+    if col.kind in formats:
+        return st.column_config.NumberColumn(col.label, format=formats[col.kind])
+    return st.column_config.TextColumn(col.label, width="large" if col.kind == "wide" else None)
+
+
+def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
+          height: int | Literal["auto"] = "auto") -> None:
+    """A table with translated headings and its CSV download below it."""
+    shown = _shown(frame, cols)
+    if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
+        height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
+    st.dataframe(shown, hide_index=True, height=height, placeholder="—",
+                 column_config={c.label: _config(c) for c in cols})
+    st.download_button(
+        t("analytics.csv"), data=csv_bytes(shown),
+        file_name=f"{name}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
+        mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
+    )

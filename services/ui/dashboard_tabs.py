@@ -1,0 +1,196 @@
+"""The dashboard's tabs: one small function per tab, each a chart, a table and its CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from services.dashboards import TREND_TYPES, Dashboard, Period
+from services.domain.analytics import Purpose
+from services.domain.models import Category
+from services.ui import charts
+from services.ui.dashboard import Col, table
+from services.ui.i18n import category_label, t
+from services.ui.tracking import purpose_label
+
+TOP_BARS = 10
+TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search")
+
+
+def _category(name: object) -> str:
+    return category_label(str(name)) if str(name) in set(Category) else str(name)
+
+
+def _purpose(name: object) -> str:
+    return purpose_label(str(name)) if str(name) in set(Purpose) else str(name)
+
+
+def _nothing(key: str) -> None:
+    st.info(t(key), icon=":material/info:")
+
+
+def weekday_names() -> list[str]:
+    return [t(f"analytics.weekday.{day}") for day in range(7)]
+
+
+def _chart(figure: object, key: str) -> None:
+    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+
+
+def trend_tab(board: Dashboard) -> None:
+    names = {str(type_): t(f"analytics.event.{type_}") for type_ in TREND_TYPES}
+    if board.filters.active:
+        st.caption(t("analytics.trend_filter_note"))
+    _chart(charts.trend_chart(board.trend, names, t("analytics.trend_title")), "chart_trend")
+    cols = [Col("day", t("analytics.col.day")),
+            *(Col(key, label, "int") for key, label in names.items())]
+    frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))
+    table(frame, cols, "trend", board.period)
+
+
+def content_tab(board: Dashboard) -> None:
+    top = board.top_content.assign(
+        title=board.top_content["title"].fillna(t("analytics.unpublished_item")),
+        category=board.top_content["category"].map(
+            lambda c: _category(c) if isinstance(c, str) else ""),
+    )
+    if top.empty or not top["views"].sum():
+        _nothing("analytics.empty_content")
+        return
+    bars = top.head(TOP_BARS)
+    _chart(charts.bar_chart(bars["title"].tolist(), bars["views"].tolist(),
+                            t("analytics.content_title"), t("analytics.col.views")),
+           "chart_content")
+    table(top, [Col("title", t("analytics.col.title"), "wide"),
+                Col("category", t("analytics.col.category")),
+                Col("author", t("analytics.col.author")),
+                Col("views", t("analytics.col.views"), "int"),
+                Col("likes", t("analytics.col.likes"), "int"),
+                Col("downloads", t("analytics.col.downloads"), "int"),
+                Col("likes_per_view", t("analytics.col.likes_per_view"), "percent")],
+          "top_content", board.period)
+
+
+def authors_tab(board: Dashboard) -> None:
+    frame = board.authors
+    if frame.empty:
+        _nothing("analytics.empty_authors")
+        return
+    bars = frame.head(TOP_BARS)
+    _chart(charts.bar_chart(bars["author"].tolist(), bars["views"].tolist(),
+                            t("analytics.authors_title"), t("analytics.col.views")),
+           "chart_authors")
+    table(frame, [Col("author", t("analytics.col.author")),
+                  Col("items", t("analytics.col.items"), "int"),
+                  Col("views", t("analytics.col.views"), "int"),
+                  Col("likes", t("analytics.col.likes"), "int"),
+                  Col("downloads", t("analytics.col.downloads"), "int"),
+                  Col("views_per_item", t("analytics.col.views_per_item"), "float"),
+                  Col("likes_per_item", t("analytics.col.likes_per_item"), "float"),
+                  Col("top_titles", t("analytics.col.top_titles"), "wide")],
+          "authors", board.period)
+
+
+def categories_tab(board: Dashboard) -> None:
+    frame = board.categories.assign(label=board.categories["category"].map(_category))
+    if board.filters.category:
+        st.caption(t("analytics.categories_all_note"))
+    chart_col, table_col = st.columns([2, 3])
+    with chart_col:
+        if frame["views"].sum():
+            _chart(charts.share_donut(frame["label"].tolist(), frame["views"].tolist(),
+                                      t("analytics.categories_title")), "chart_categories")
+        else:
+            _nothing("analytics.empty_content")
+    with table_col:
+        table(frame, [Col("label", t("analytics.col.category")),
+                      Col("items", t("analytics.col.items"), "int"),
+                      Col("views", t("analytics.col.views"), "int"),
+                      Col("likes", t("analytics.col.likes"), "int"),
+                      Col("share", t("analytics.col.share"), "percent")],
+              "categories", board.period)
+
+
+def time_tab(board: Dashboard) -> None:
+    hours = board.time_of_day
+    if not hours.total:
+        _nothing("analytics.empty_time")
+        return
+    days = weekday_names()
+    peak_col, day_col, total_col = st.columns(3)
+    peak_col.metric(t("analytics.peak_hour"),
+                    t("analytics.hour_range", start=hours.peak_hour,
+                      end=(hours.peak_hour or 0) + 1))
+    day_col.metric(t("analytics.peak_weekday"), days[hours.peak_weekday or 0])
+    total_col.metric(t("analytics.kpi.page_views"), f"{hours.total:,}")
+    _chart(charts.heatmap(hours.matrix, days, t("analytics.time_title"), t("analytics.hour"),
+                          t("analytics.kpi.page_views")), "chart_time")
+    st.caption(t("analytics.time_note"))
+    frame = hours.matrix.copy()
+    frame.columns = [f"{hour:02d}" for hour in frame.columns]
+    frame.insert(0, "weekday", days)
+    table(frame, [Col("weekday", t("analytics.col.weekday")),
+                  *(Col(f"{h:02d}", f"{h:02d}", "int") for h in range(24))],
+          "time_of_day", board.period)
+
+
+def purposes_tab(board: Dashboard) -> None:
+    found = board.purposes
+    if not found.total:
+        _nothing("analytics.empty_purposes")
+        return
+    rate = found.skip_rate or 0.0
+    rate_col, answered_col, skipped_col = st.columns(3)
+    rate_col.metric(t("analytics.kpi.purpose_skip_rate"), f"{rate:.1%}")
+    answered_col.metric(t("analytics.purpose_answered"), f"{found.answered:,}")
+    skipped_col.metric(t("analytics.purpose_skipped"), f"{found.skipped:,}")
+    frame = found.table.assign(label=found.table["purpose"].map(_purpose))
+    answers = frame[frame["purpose"] != Purpose.SKIPPED.value]
+    if found.answered:
+        _chart(charts.bar_chart(answers["label"].tolist(), answers["share_of_answers"].tolist(),
+                                t("analytics.purposes_title"), t("analytics.col.share_answers"),
+                                percent=True), "chart_purposes")
+    table(frame, [Col("label", t("analytics.col.purpose")),
+                  Col("count", t("analytics.col.count"), "int"),
+                  Col("share_of_answers", t("analytics.col.share_answers"), "percent"),
+                  Col("share", t("analytics.col.share_all"), "percent")],
+          "purposes", board.period)
+
+
+def search_tab(board: Dashboard) -> None:
+    found = board.search
+    if not found.total:
+        _nothing("analytics.empty_search")
+        return
+    st.caption(t("analytics.search_summary", total=f"{found.total:,}",
+                 zero=f"{found.zero_total:,}", rate=f"{found.zero_rate or 0:.1%}"))
+    bars = found.top.head(TOP_BARS)
+    _chart(charts.bar_chart(bars["term"].tolist(), bars["searches"].tolist(),
+                            t("analytics.search_chart"), t("analytics.col.searches"),
+                            highlight=(bars["zero_results"] > 0).tolist()), "chart_search")
+    top_col, zero_col = st.columns(2)
+    with top_col:
+        st.markdown(f"**{t('analytics.search_top')}**")
+        _terms(found.top, "search_terms", board.period,
+               [Col("zero_results", t("analytics.col.zero_results"), "int")])
+    with zero_col:
+        st.markdown(f"**{t('analytics.search_zero')}**")
+        st.info(t("analytics.search_zero_hint"), icon=":material/lightbulb:")
+        if found.zero_results.empty:
+            st.caption(t("analytics.search_zero_none"))
+        else:
+            _terms(found.zero_results, "zero_result_terms", board.period, [])
+
+
+def _terms(frame: pd.DataFrame, name: str, period: Period, extra: list[Col]) -> None:
+    table(frame, [Col("term", t("analytics.col.term")),
+                  Col("searches", t("analytics.col.searches"), "int"), *extra], name, period)
+
+
+def render_tabs(board: Dashboard) -> None:
+    sections = (trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab,
+                search_tab)
+    for tab, section in zip(st.tabs([t(f"analytics.tab.{name}") for name in TABS]), sections,
+                            strict=True):
+        with tab:
+            section(board)

@@ -1,0 +1,70 @@
+"""An author's own numbers: on "my content" (all their items) and on an item they own."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.analytics import AnalyticsService
+from services.dashboards import ContentStats, Period, Preset
+from services.domain.models import ContentItem
+from services.domain.permissions import Action, Actor, can
+from services.ui import charts
+from services.ui.dashboard import Col, preset_label, table
+from services.ui.i18n import status_label, t
+
+PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
+PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
+ITEM_PERIOD = Preset.DAYS_30
+
+
+def _totals(stats: ContentStats) -> None:
+    views_col, likes_col, downloads_col = st.columns(3)
+    views_col.metric(t("analytics.col.views"), f"{stats.total('views'):,}", border=True)
+    likes_col.metric(t("analytics.col.likes"), f"{stats.total('likes'):,}", border=True,
+                     help=t("analytics.kpi_help.likes"))
+    downloads_col.metric(t("analytics.col.downloads"), f"{stats.total('downloads'):,}",
+                         border=True)
+
+
+def _daily_chart(stats: ContentStats, key: str) -> None:
+    figure = charts.daily_bars(stats.daily["day"].tolist(), stats.daily["views"].tolist(),
+                               t("analytics.own_views_title"), t("analytics.col.views"))
+    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+
+
+def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
+    """Views over time, likes and downloads of the actor's items, from the rollups."""
+    if not can(actor, Action.VIEW_OWN_STATS):
+        return
+    st.subheader(t("analytics.own_title"))
+    preset = st.segmented_control(
+        t("analytics.period"), options=list(PRESETS), format_func=preset_label,
+        key=PRESET_KEY, default=Preset.DAYS_30, required=True,
+    ) or Preset.DAYS_30
+    period: Period = analytics.period(Preset(preset))
+    stats = analytics.my_stats(actor, period)
+    _totals(stats)
+    if not stats.total("views") and not stats.total("likes"):
+        st.caption(t("analytics.own_empty"))
+        return
+    _daily_chart(stats, "my_stats_chart")
+    items = stats.items.assign(status=stats.items["status"].map(status_label))
+    table(items, [Col("title", t("analytics.col.title")),
+                  Col("status", t("content.status_label")),
+                  Col("views", t("analytics.col.views"), "int"),
+                  Col("likes", t("analytics.col.likes"), "int"),
+                  Col("downloads", t("analytics.col.downloads"), "int")],
+          "my_content_stats", period)
+
+
+def item_stats_panel(analytics: AnalyticsService, actor: Actor, item: ContentItem) -> None:
+    """The item's last 30 days, for its author (and dashboard viewers)."""
+    if not analytics.may_see_stats(actor, item):
+        return
+    with st.expander(t("analytics.item_stats_title"), icon=":material/insights:"):
+        period = analytics.period(ITEM_PERIOD)
+        stats = analytics.item_stats(actor, item.id, period)
+        st.caption(t("analytics.own_period", start=period.start.isoformat(),
+                     end=period.end.isoformat()))
+        _totals(stats)
+        _daily_chart(stats, f"item_stats_chart_{item.id}")

@@ -1,0 +1,127 @@
+"""Recording usage from pages: one browser-session id, page views once per navigation, search
+once per new query, and the visitor-purpose prompt (once per browser session, never blocking).
+
+Everything here hands events to ``AnalyticsService`` (which buffers through the tracker and
+never raises), so a tracking problem can never break a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from services.analytics import AnalyticsService
+from services.domain.analytics import Purpose
+from services.domain.models import Asset, ContentItem
+from services.domain.permissions import Actor
+from services.ui import session
+from services.ui.i18n import t
+
+_SESSION_ID_KEY = "_df_session_id"
+_LAST_PAGE_KEY = "_df_last_page"
+_LAST_SEARCH_KEY = "_df_last_search"
+_PURPOSE_DONE_KEY = "_df_purpose_done"
+PURPOSE_WIDGET_KEY = "df_purpose"
+PURPOSE_SKIP_KEY = "df_purpose_skip"
+ANSWERS = [p for p in Purpose if p is not Purpose.SKIPPED]
+
+
+def session_id() -> str:
+    """A random id for this browser session (a new tab or a refresh is a new session)."""
+    found = st.session_state.get(_SESSION_ID_KEY)
+    if not isinstance(found, str):
+        from services.domain.models import new_id
+
+        found = st.session_state[_SESSION_ID_KEY] = new_id()
+    return found
+
+
+def _analytics() -> AnalyticsService:
+    return session.services().analytics
+
+
+def purpose_label(purpose: Purpose | str) -> str:
+    return t(f"analytics.purpose.{Purpose(purpose).name.lower()}")
+
+
+def page_view(page: str, query: str = "") -> None:
+    """Record a page view when the page (or its ``?id=``) differs from the last one recorded
+    in this session: widget reruns on the same page do not count, navigating does."""
+    where = f"{page}?{query}" if query else page
+    if st.session_state.get(_LAST_PAGE_KEY) == where:
+        return
+    st.session_state[_LAST_PAGE_KEY] = where
+    _analytics().page_view(session_id(), session.actor(), page)
+
+
+def search(scope: str, text: str, results: int) -> None:
+    """Record a search when the text typed in ``scope`` (a search box) changed to a new,
+    non-empty query; paging or changing other filters does not repeat it."""
+    last: dict[str, str] = st.session_state.setdefault(_LAST_SEARCH_KEY, {})
+    query = text.strip()
+    if not query or last.get(scope) == query:
+        last[scope] = query
+        return
+    last[scope] = query
+    _analytics().search(session_id(), session.actor(), query, results)
+
+
+def content_view(item: ContentItem, actor: Actor) -> None:
+    _analytics().content_view(session_id(), actor, item)
+
+
+def like_changed(item: ContentItem, actor: Actor, liked: bool) -> None:
+    analytics = _analytics()
+    (analytics.like if liked else analytics.unlike)(session_id(), actor, item)
+
+
+def download_recorder(item: ContentItem, asset: Asset, actor: Actor) -> Callable[[], None]:
+    """A callback for a download button or link: it may run outside the page's script, so
+    everything it needs is captured now."""
+    analytics, sid = _analytics(), session_id()
+
+    def record() -> None:
+        analytics.download(sid, actor, item, asset)
+
+    return record
+
+
+def login(username: str) -> None:
+    _analytics().login(session_id(), username)
+
+
+def login_failed() -> None:
+    _analytics().login_failed(session_id())
+
+
+# ---- visitor purpose -------------------------------------------------------------------------
+
+
+def _answer(purpose: Purpose) -> None:
+    st.session_state[_PURPOSE_DONE_KEY] = True
+    _analytics().visitor_purpose(session_id(), session.actor(), purpose)
+    if purpose is not Purpose.SKIPPED:
+        st.toast(t("analytics.purpose_thanks"), icon=":material/favorite:")
+
+
+def _picked() -> None:
+    chosen = st.session_state.get(PURPOSE_WIDGET_KEY)
+    if chosen:
+        _answer(Purpose(chosen))
+
+
+def purpose_prompt() -> None:
+    """A small sidebar question, once per browser session; answering or skipping hides it."""
+    if st.session_state.get(_PURPOSE_DONE_KEY):
+        return
+    with st.sidebar.container(border=True):
+        st.markdown(f"**{t('analytics.purpose_question')}**")
+        st.caption(t("analytics.purpose_hint"))
+        st.pills(
+            t("analytics.purpose_question"), options=[p.value for p in ANSWERS],
+            format_func=purpose_label, key=PURPOSE_WIDGET_KEY, on_change=_picked,
+            label_visibility="collapsed",
+        )
+        st.button(t("analytics.purpose_skip"), key=PURPOSE_SKIP_KEY, type="tertiary",
+                  on_click=_answer, args=(Purpose.SKIPPED,), icon=":material/close:")

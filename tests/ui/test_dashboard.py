@@ -1,0 +1,328 @@
+"""The usage dashboard (analysts and admins), tracking from pages, the visitor-purpose prompt
+and authors' own stats, through AppTest."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.dashboards import Filters, Period, Preset
+from services.domain.analytics import Dim, Event, EventType
+from services.domain.models import Category, ContentItem
+from services.domain.users import User
+from tests.ui.conftest import PASSWORD, errors, texts
+
+DASHBOARD = "app_pages/dashboard.py"
+_ids = itertools.count(1)
+
+
+def local(services: Services, days_ago: int, minutes: int = 1) -> datetime:
+    """A moment ``days_ago`` local days before today, just after local midnight."""
+    day = services.analytics.today() - timedelta(days=days_ago)
+    tz = services.settings.tz
+    return datetime.combine(day, time(0, 0), tzinfo=tz) + timedelta(minutes=minutes)
+
+
+def event(services: Services, days_ago: int, type_: EventType, **fields: Any) -> Event:
+    fields.setdefault("session_id", f"seed-{days_ago}")
+    return Event(id=f"seed{next(_ids):06d}", ts=local(services, days_ago), type=type_, **fields)
+
+
+def views(services: Services, item: ContentItem, days_ago: int, count: int) -> list[Event]:
+    return [event(services, days_ago, EventType.CONTENT_VIEW, content_id=item.id,
+                  category=str(item.category), author_id=item.author_id) for _ in range(count)]
+
+
+@pytest.fixture
+def items(make_item: Callable[..., ContentItem]) -> dict[str, ContentItem]:
+    return {
+        "genai": make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI),
+        "finance": make_item("금융 리스크 데모", category=Category.FINANCE),
+    }
+
+
+@pytest.fixture
+def seeded(services: Services, items: dict[str, ContentItem]) -> Services:
+    """Today: 3 page views, 4 GenAI + 1 Finance views, 1 search with no results, one purpose
+    answered and one skipped. Ten days ago (the previous 7-day period): 2 page views and
+    2 Finance views."""
+    events = [event(services, 0, EventType.PAGE_VIEW, page="home") for _ in range(3)]
+    events += views(services, items["genai"], 0, 4) + views(services, items["finance"], 0, 1)
+    events.append(event(services, 0, EventType.SEARCH,
+                        properties={"query": "양자컴퓨팅", "results": 0}))
+    events += [event(services, 0, EventType.VISITOR_PURPOSE, properties={"purpose": purpose})
+               for purpose in ("customer-demo", "skipped")]
+    events += [event(services, 10, EventType.PAGE_VIEW, page="home") for _ in range(2)]
+    events += views(services, items["finance"], 10, 2)
+    services.ports.events.append(events)
+    return services
+
+
+def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(DASHBOARD).run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, (label, [m.label for m in at.metric])
+    return str(found[0])
+
+
+def delta(at: AppTest, label: str) -> str:
+    return str(next(m.proto.delta for m in at.metric if m.label == label))
+
+
+# ---- who sees it -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
+    role: str, new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users[role].username)
+    assert at.title[0].value == "사용 현황 대시보드"
+    # Page views are not checked here: this session's own, flushed in the background, add to
+    # them. Content views and searches come from the seed only.
+    assert metric(at, "콘텐츠 조회") == "5"
+    assert metric(at, "검색") == "1"
+    assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
+    assert metric(at, "인기 카테고리") == "생성형 AI"
+    assert len(at.tabs) == 7
+    assert len(at.get("plotly_chart")) >= 5
+    csv_labels = [b.proto.label for b in at.get("download_button")]
+    assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table
+    assert "결과가 없던 검색어" in texts(at)
+
+
+@pytest.mark.parametrize("role", [None, "viewer", "author"])
+def test_dashboard_is_absent_for_other_roles(
+    role: str | None, new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app(users[role].username if role else None)
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page(DASHBOARD)
+
+
+# ---- controls change the numbers -------------------------------------------------------------
+
+
+def test_changing_the_period_changes_the_numbers(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    assert metric(at, "콘텐츠 조회") == "5"
+    at.button_group(key="dash_preset").set_value(Preset.DAYS_30).run()
+    assert metric(at, "콘텐츠 조회") == "7"  # now ten days ago is inside the period
+    assert delta(at, "콘텐츠 조회") == "신규"  # nothing in the previous 30 days to compare with
+    at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
+    ten_days_ago = seeded.analytics.today() - timedelta(days=10)
+    at.date_input(key="dash_range").set_value((ten_days_ago, ten_days_ago)).run()
+    assert not errors(at)
+    assert metric(at, "콘텐츠 조회") == "2"
+    assert metric(at, "인기 카테고리") == "금융"
+
+
+def test_filters_change_content_numbers_only(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["admin"].username)
+    at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
+    assert metric(at, "콘텐츠 조회") == "1"
+    assert delta(at, "콘텐츠 조회") == "-50.0%"  # 1 against 2
+    assert metric(at, "검색") == "1"  # platform-wide
+    assert metric(at, "인기 카테고리") == "생성형 AI"  # platform-wide too
+    at.selectbox(key="dash_category_ko").select("").run()
+    at.selectbox(key="dash_author_ko").select(users["author"].username).run()
+    assert metric(at, "콘텐츠 조회") == "5"  # both items are the author's
+    at.selectbox(key="dash_author_ko").select("").run()
+    assert metric(at, "콘텐츠 조회") == "5"
+
+
+def test_a_filter_survives_a_language_switch_with_new_labels(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
+    at.radio(key="df_lang_widget").set_value("en").run()
+    english = at.selectbox(key="dash_category_en")
+    assert english.options[0] == "All categories"
+    assert english.options[english.proto.default] == "Finance"  # kept, shown in English
+    assert metric(at, "Content views") == "1"
+    # (AppTest formats selectbox values in the test's own language: no further run here.)
+
+
+def test_an_empty_period_says_how_to_get_data(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    assert metric(at, "콘텐츠 조회") == "0"
+    assert "이 기간에는 아직 이벤트가 없습니다" in texts(at)
+    assert "seed_demo.py --events 100000 --days 90" in at.code[0].value
+    assert not at.tabs
+
+
+# ---- the live tiles' fragment, run directly --------------------------------------------------
+
+
+def _tiles_script(analyst: str, data_dir: str) -> None:
+    from services.bootstrap import build_services
+    from services.dashboards import Filters, Preset
+    from services.settings import load_settings
+    from services.ui.dashboard import kpi_panel
+
+    services = build_services(load_settings(data_dir=data_dir, sample_content=False))
+    actor = services.accounts.get(analyst).as_actor()
+    period = services.analytics.period(Preset.DAYS_7)
+    kpi_panel(services.analytics, actor, period, Filters(category="Finance"))
+
+
+def test_the_live_fragment_body_draws_the_tiles(
+    users: dict[str, User], seeded: Services, app_env: Any
+) -> None:
+    at = AppTest.from_function(_tiles_script, args=(users["analyst"].username, str(app_env)),
+                               default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.metric) == 8
+    assert metric(at, "콘텐츠 조회") == "1"  # the Finance filter applies
+    assert metric(at, "페이지 조회") == "3"
+    assert "기준" in at.caption[0].value and "지구 아이콘" in at.caption[0].value
+
+
+# ---- tracking from pages ---------------------------------------------------------------------
+
+
+def _rollup(services: Services, type_: EventType, dim: Dim) -> dict[str, int]:
+    services_tracker_flush(services)
+    today = services.analytics.today()
+    rows = services.ports.events.rollups(today, today, types=[type_], dims=[dim])
+    return {row.key.value: row.count for row in rows}
+
+
+def services_tracker_flush(services: Services) -> None:
+    services.tracker.flush()
+
+
+def _app_services(at: AppTest) -> Services:
+    found: Services = at.session_state["_df_services"]
+    return found
+
+
+def test_pages_record_views_once_per_navigation_and_search_once_per_query(
+    new_app: Callable[..., AppTest], users: dict[str, User], items: dict[str, ContentItem]
+) -> None:
+    at = new_app()
+    at.run()  # home
+    at.run()  # a rerun of the same page is not a new view
+    at.switch_page("app_pages/browse.py").run()
+    at.text_input(key="browse_all_q").input("챗봇").run()
+    at.text_input(key="browse_all_q").input("없는검색어").run()
+    at.selectbox(key="browse_all_sort").select("title").run()  # same query: not a new search
+    at.query_params["id"] = items["genai"].id
+    at.switch_page("app_pages/content.py").run()
+    at.run()  # the content view is counted once per session
+    at.switch_page("app_pages/home.py").run()
+    assert not at.exception and not errors(at)
+    app = _app_services(at)
+    pages = _rollup(app, EventType.PAGE_VIEW, Dim.PAGE)
+    assert pages == {"home": 2, "browse": 1, "content": 1}
+    assert _rollup(app, EventType.SEARCH, Dim.SEARCH_TERM) == {"챗봇": 1, "없는검색어": 1}
+    assert _rollup(app, EventType.SEARCH, Dim.ZERO_RESULT_TERM) == {"없는검색어": 1}
+    assert _rollup(app, EventType.CONTENT_VIEW, Dim.CONTENT) == {items["genai"].id: 1}
+
+
+def test_likes_and_logins_are_recorded(
+    new_app: Callable[..., AppTest], users: dict[str, User], items: dict[str, ContentItem]
+) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    _submit_login(at, "viewer-user", "wrong-password-123")
+    assert errors(at)
+    _submit_login(at, "viewer-user", PASSWORD)
+    at.query_params["id"] = items["genai"].id
+    at.switch_page("app_pages/content.py").run()
+    at.button(key=f"like_{items['genai'].id}").click().run()
+    at.button(key=f"like_{items['genai'].id}").click().run()
+    assert not at.exception and not errors(at)
+    app = _app_services(at)
+    for type_, expected in ((EventType.LOGIN_FAILED, 1), (EventType.LOGIN, 1),
+                            (EventType.LIKE, 1), (EventType.UNLIKE, 1)):
+        assert _rollup(app, type_, Dim.ALL) == {"": expected}, type_
+
+
+def _submit_login(at: AppTest, username: str, password: str) -> None:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    labels = [b.label for b in at.button]
+    at.button[labels.index("로그인")].click().run()
+
+
+def test_visitor_purpose_is_asked_once_and_skips_are_counted(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app()
+    at.run()
+    assert "어떤 목적으로 방문하셨나요?" in texts(at)
+    at.button(key="df_purpose_skip").click().run()
+    assert "어떤 목적으로 방문하셨나요?" not in texts(at)
+    at.switch_page("app_pages/browse.py").run()
+    assert "어떤 목적으로 방문하셨나요?" not in texts(at)
+    answered = new_app()
+    answered.run()
+    answered.button_group(key="df_purpose").set_value("customer-demo").run()
+    assert "어떤 목적으로 방문하셨나요?" not in texts(answered)
+    purposes = _rollup(_app_services(answered), EventType.VISITOR_PURPOSE, Dim.PURPOSE)
+    assert purposes == {"skipped": 1, "customer-demo": 1}
+
+
+# ---- authors' own stats ----------------------------------------------------------------------
+
+
+def test_authors_see_their_own_items_stats(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    at = new_app(users["author"].username)
+    at.run()
+    at.switch_page("app_pages/my_content.py").run()
+    assert not at.exception and not errors(at)
+    assert "내 콘텐츠 통계" in texts(at)
+    assert metric(at, "조회수") == "7"  # 30 days by default: 5 today + 2 ten days ago
+    at.button_group(key="my_stats_preset").set_value(Preset.DAYS_7).run()
+    assert metric(at, "조회수") == "5"
+    assert at.get("plotly_chart")
+    own = at.dataframe[0].value
+    assert sorted(own.iloc[:, 0]) == sorted(i.title for i in items.values())
+    at.query_params["id"] = items["finance"].id
+    at.switch_page("app_pages/content.py").run()
+    assert "이 콘텐츠의 통계 (최근 30일)" in [e.label for e in at.expander]
+    viewer = new_app(users["viewer"].username)
+    viewer.run()
+    viewer.query_params["id"] = items["finance"].id
+    viewer.switch_page("app_pages/content.py").run()
+    assert viewer.title[0].value == items["finance"].title
+    assert not [e for e in viewer.expander if e.label.startswith("이 콘텐츠의 통계")]
+
+
+def test_an_analyst_reads_the_same_numbers_the_service_computes(
+    seeded: Services, users: dict[str, User]
+) -> None:
+    analyst = users["analyst"].as_actor()
+    week = seeded.analytics.period(Preset.DAYS_7)
+    tiles = {k.key: k.value for k in seeded.analytics.kpis(analyst, week, Filters())}
+    assert (tiles["content_views"], tiles["page_views"], tiles["searches"]) == (5, 3, 1)
+    assert isinstance(week, Period)

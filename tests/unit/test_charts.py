@@ -1,0 +1,65 @@
+"""Plotly builders: the figures carry the numbers and labels they were given."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from services.ui import charts
+
+
+def test_trend_chart_has_one_labelled_line_per_type() -> None:
+    trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)],
+                          "page_view": [5, 7], "search": [0, 2]})
+    fig = charts.trend_chart(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
+    assert [trace.name for trace in fig.data] == ["페이지 조회", "검색"]
+    assert list(fig.data[0].y) == [5, 7]
+    assert list(fig.data[1].y) == [0, 2]
+    assert fig.layout.title.text == "추이"
+    assert {trace.type for trace in fig.data} == {"bar"}  # two days: bars, not lines
+    month = pd.DataFrame({"day": pd.date_range("2026-03-01", periods=30).date,
+                          "page_view": range(30)})
+    lines = charts.trend_chart(month, {"page_view": "페이지 조회"}, "추이")
+    assert lines.data[0].type == "scatter" and lines.data[0].mode == "lines+markers"
+    assert lines.layout.xaxis.dtick is None  # thirty days: plotly picks the ticks
+
+
+def test_bar_chart_puts_the_first_label_on_top_and_shortens_long_ones() -> None:
+    long_title = "아주 긴 제목 " * 10
+    fig = charts.bar_chart(["first", long_title, "third"], [9, 5, 1], "상위", "조회수")
+    bar = fig.data[0]
+    assert list(bar.x) == [1, 5, 9]  # plotly draws the last category on top
+    assert bar.y[-1] == "first"
+    assert bar.y[1].endswith("…") and len(bar.y[1]) == charts.BAR_LABEL_MAX
+    assert bar.customdata[1] == long_title  # the full title stays in the hover
+    assert list(bar.marker.color) == [charts.PRIMARY] * 3
+    marked = charts.bar_chart(["a", "b"], [2, 1], "검색어", "검색 수", highlight=[False, True])
+    assert list(marked.data[0].marker.color) == [charts.ACCENT, charts.PRIMARY]  # b, a
+    percent = charts.bar_chart(["a"], [0.25], "비율", "비율", percent=True)
+    assert percent.data[0].texttemplate == "%{x:.1%}"
+
+
+def test_share_donut_leaves_out_empty_slices() -> None:
+    fig = charts.share_donut(["금융", "제조", "기타"], [3, 0, 1], "비율")
+    assert list(fig.data[0].labels) == ["금융", "기타"]
+    assert list(fig.data[0].values) == [3, 1]
+
+
+def test_heatmap_is_weekdays_by_hours() -> None:
+    matrix = pd.DataFrame([[0] * 24 for _ in range(7)], index=range(7), columns=range(24))
+    matrix.loc[2, 9] = 4
+    days = ["월", "화", "수", "목", "금", "토", "일"]
+    fig = charts.heatmap(matrix, days, "시간대", "시", "조회")
+    heat = fig.data[0]
+    assert list(heat.y) == days
+    assert list(heat.x) == [f"{h:02d}" for h in range(24)]
+    assert heat.z[2][9] == 4 and sum(map(sum, heat.z)) == 4
+    assert fig.layout.yaxis.autorange == "reversed"  # Monday on top
+
+
+def test_daily_bars_one_bar_per_day() -> None:
+    days = [date(2026, 3, d) for d in (1, 2, 3)]
+    fig = charts.daily_bars(days, [1, 0, 4], "일별 조회수", "조회수")
+    assert list(fig.data[0].y) == [1, 0, 4]
+    assert len(fig.data[0].x) == 3
