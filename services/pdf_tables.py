@@ -12,9 +12,17 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Paragraph, Table
 
-from services.pdf_styles import FONT, FONT_BOLD, FRAME_WIDTH, cell_style, grid_style, styles
+from services.pdf_styles import (
+    FONT,
+    FONT_BOLD,
+    FRAME_WIDTH,
+    cell_style,
+    grid_style,
+    register_fonts,
+    styles,
+)
 
-CELL_PADDING = 8.0  # left + right padding of a cell, in points
+CELL_PADDING = 10.0  # left + right padding of a cell (8 points) and some slack, in points
 MIN_COLUMN = 28.0
 EMPTY = ("", "–", "-")  # what a table shows for a missing number
 _NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*(%|%p|ms|s)?$")
@@ -22,6 +30,7 @@ _NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*(%|%p|ms|s)?$")
 
 @cache
 def _glyphs(font: str) -> frozenset[int]:
+    register_fonts()
     face = pdfmetrics.getFont(font).face  # type: ignore[attr-defined]
     return frozenset(face.charToGlyph)
 

@@ -369,3 +369,10 @@ def test_number_columns_are_right_aligned_even_with_missing_values() -> None:
     assert [row[1].style.alignment for row in cells] == [2, 2, 2, 2]  # TA_RIGHT, header too
     assert [row[0].style.alignment for row in cells] == [0, 0, 0, 0]
     assert cells[3][0].text == "다 &amp; 라"
+
+
+def test_short_words_fit_their_column_without_breaking() -> None:
+    found = table(["Category", "Views"], [["Manufacturing", "447"], ["Telco/Media", "500"]])
+    first_column = [row[0] for row in found._cellvalues]
+    width = found._colWidths[0] - 8  # left and right cell padding
+    assert all(len(cell.breakLines([width]).lines) == 1 for cell in first_column)
