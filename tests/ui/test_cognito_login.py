@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,8 @@ def cognito(app_env: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mocked
             if value is None or field in ("data_dir", "sample_content"):
                 continue
             text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            if isinstance(text, dict | list):  # structured settings are JSON (model_prices)
+                text = json.dumps(text)
             monkeypatch.setenv(f"DEMO_FACTORY_{field.upper()}", str(text))
         yield mocked
 

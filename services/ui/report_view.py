@@ -1,0 +1,175 @@
+"""A saved report on screen (narrative with unmatched numbers highlighted, the number check,
+provenance, PDF with a preview, delete) and the history tab (list, open, compare)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.permissions import Actor
+from services.domain.reports import OFFLINE_MODEL_ID, Report
+from services.errors import DemoFactoryError
+from services.grounding import unmatched_spans
+from services.report_preview import PREVIEW_PAGES, page_images
+from services.reports import BEDROCK_PREFIX, OFFLINE, kpi_comparison
+from services.ui.i18n import t
+from services.ui.widgets import flash, md_escape, show_error
+
+log = logging.getLogger(__name__)
+
+PDF_CACHE_KEY = "_rep_pdfs"
+MINE_KEY = "rep_history_mine"
+OPEN_KEY = "rep_history_open"
+COMPARE_KEY = "rep_history_compare"
+HISTORY_LIMIT = 200
+
+
+def model_label(model: str) -> str:
+    if model in (OFFLINE, OFFLINE_MODEL_ID):
+        return t("reports.model_offline")
+    return t("reports.model_bedrock", model=model.removeprefix(BEDROCK_PREFIX))
+
+
+def highlighted(report: Report) -> str:
+    """The narrative with every unmatched number in red (markdown)."""
+    text, parts, at = report.narrative, [], 0
+    for start, end in unmatched_spans(text, report.context):
+        parts += [text[at:start], f":red-background[**{text[start:end]}**]"]
+        at = end
+    return "".join([*parts, text[at:]])
+
+
+def _when(services: Services, moment: datetime) -> str:
+    return moment.astimezone(services.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _period(report: Report) -> str:
+    return f"{report.period_start.isoformat()} ~ {report.period_end.isoformat()}"
+
+
+def _who(report: Report) -> str:
+    return str(report.extra.get("created_by_name") or report.created_by)
+
+
+def _grounding(report: Report) -> None:
+    found = report.grounding
+    if not found.checked:
+        st.info(t("reports.grounding_none"), icon=":material/rule:")
+    elif found.ok:
+        st.success(t("reports.grounding_ok", checked=found.checked), icon=":material/verified:")
+    else:
+        st.warning(t("reports.grounding_bad", count=len(found.unmatched), checked=found.checked),
+                   icon=":material/report:")
+        st.markdown("\n".join(
+            "- " + t("reports.unmatched_item", text=md_escape(u.text),
+                     sentence=md_escape(u.sentence))
+            for u in found.unmatched))
+
+
+def _pdf(services: Services, report: Report, key: str) -> None:
+    cache: dict[str, bytes] = st.session_state.setdefault(PDF_CACHE_KEY, {})
+    if st.button(t("reports.pdf_build"), key=f"{key}_pdf", icon=":material/picture_as_pdf:"):
+        try:
+            from services.pdf import build_report_pdf
+        except ImportError:
+            st.info(t("reports.pdf_unavailable"))
+            return
+        cache[report.id] = build_report_pdf(report, tz=services.settings.tz)
+    data = cache.get(report.id)
+    if data is None:
+        return
+    st.download_button(t("reports.pdf_download"), data, file_name=f"report-{report.id}.pdf",
+                       mime="application/pdf", key=f"{key}_pdf_download",
+                       icon=":material/download:")
+    images = page_images(data)
+    with st.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), expanded=True):
+        for column, (number, image) in zip(st.columns(PREVIEW_PAGES), enumerate(images, 1),
+                                           strict=False):
+            column.image(image, caption=t("reports.pdf_page", page=number))
+
+
+def show_report(services: Services, actor: Actor, report: Report, key: str) -> None:
+    st.subheader(report.title or report.type.value)
+    st.caption(t("reports.meta", period=_period(report), model=model_label(report.model_id),
+                 who=md_escape(_who(report)), when=_when(services, report.created_at)))
+    st.caption(t("reports.usage", input=f"{report.input_tokens:,}",
+                 output=f"{report.output_tokens:,}", cost=f"{report.cost_usd:,.4f}",
+                 seconds=f"{report.latency_ms / 1000:.1f}", prompt=report.prompt_version))
+    if report.model_id == OFFLINE_MODEL_ID:
+        st.badge(t("reports.offline_badge"), icon=":material/offline_bolt:", color="gray")
+    _grounding(report)
+    if report.extra.get("truncated"):
+        st.warning(t("reports.truncated"))
+    with st.container(border=True):
+        st.markdown(highlighted(report))
+    _pdf(services, report, key)
+    if services.reports.may_delete(actor, report) and st.button(
+            t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
+        try:
+            services.reports.delete(actor, report.id)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+        if st.session_state.get("rep_last") == report.id:
+            st.session_state.pop("rep_last", None)
+        flash(t("reports.deleted"))
+        st.rerun()
+
+
+def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("reports.col_created"): _when(services, r.created_at),
+        t("reports.col_title"): r.title,
+        t("reports.col_type"): t(f"reports.type_{r.type.value}"),
+        t("reports.col_language"): r.language.value,
+        t("reports.col_period"): _period(r),
+        t("reports.col_model"): model_label(r.model_id),
+        t("reports.col_by"): _who(r),
+        t("reports.col_unmatched"): len(r.grounding.unmatched),
+    } for r in reports])
+
+
+def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
+    chosen = st.multiselect(t("reports.history_compare"), list(labels),
+                            format_func=labels.__getitem__, max_selections=2, key=COMPARE_KEY)
+    if len(chosen) != 2:
+        st.caption(t("reports.history_compare_pick"))
+        return
+    first, second = services.reports.compare(actor, chosen[0], chosen[1])
+    rows = kpi_comparison(first, second)
+    st.dataframe(pd.DataFrame([{
+        t("reports.compare_metric"): t(f"analytics.kpi.{r['key']}"),
+        t("reports.compare_first"): "–" if r["first"] is None else str(r["first"]),
+        t("reports.compare_second"): "–" if r["second"] is None else str(r["second"]),
+    } for r in rows]), hide_index=True, width="stretch")
+    for column, report in zip(st.columns(2), (first, second), strict=True):
+        with column, st.container(border=True):
+            st.markdown(f"**{md_escape(labels[report.id])}**")
+            st.markdown(highlighted(report))
+
+
+def history(services: Services, actor: Actor) -> None:
+    """The "history" tab."""
+    mine = st.toggle(t("reports.history_mine"), key=MINE_KEY)
+    reports = services.reports.history(actor, mine_only=mine, limit=HISTORY_LIMIT)
+    if not reports:
+        st.info(t("reports.history_empty"), icon=":material/history:")
+        return
+    st.dataframe(_table(services, reports), hide_index=True, width="stretch")
+    labels = {r.id: t("reports.history_item", when=_when(services, r.created_at),
+                      title=r.title, period=_period(r), model=model_label(r.model_id),
+                      who=_who(r)) for r in reports}
+    _compare(services, actor, labels)
+    opened = st.selectbox(t("reports.history_open"), list(labels), index=None,
+                          format_func=labels.__getitem__, key=OPEN_KEY)
+    if opened:
+        try:
+            report = services.reports.get(actor, opened)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+        show_report(services, actor, report, "rep_history_view")

@@ -1,0 +1,190 @@
+"""The report builder (analysts and admins): choices, the data sent, the estimate, generation.
+
+Every choice lives in a plain session key, so a failed generation keeps the user's inputs and a
+language switch keeps them too (each language gets its own widget; see ``_choice``). The data
+shown in the expander is the exact context sent: the preview is built once per run and handed to
+the service, which sends it as is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.dashboards import Period, Preset
+from services.domain.permissions import Actor
+from services.domain.reports import ReportLanguage, ReportType
+from services.errors import DemoFactoryError
+from services.report_cost import Estimate
+from services.reports import OFFLINE, Preview, ReportRequest
+from services.ui import tracking
+from services.ui.i18n import language, t
+from services.ui.report_view import model_label, show_report
+from services.ui.widgets import flash, show_error
+
+log = logging.getLogger(__name__)
+
+TYPE_KEY = "rep_type"
+LANG_KEY = "rep_lang"
+PRESET_KEY = "rep_preset"
+RANGE_KEY = "rep_range"
+MODEL_KEY = "rep_model"
+TEMPERATURE_KEY = "rep_temperature"
+MAX_TOKENS_KEY = "rep_max_tokens"
+GENERATE_KEY = "rep_generate"
+LAST_KEY = "rep_last"
+DEFAULT_PRESET = Preset.DAYS_30
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+
+
+def widget_key(key: str) -> str:
+    """A selectbox keeps its old labels after a language switch: one widget per language,
+    the choice itself in the plain session key ``key``."""
+    return f"{key}_{language()}"
+
+
+def _choice(label: str, options: list[str], format_func: Callable[[str], str], key: str,
+            default: str) -> str:
+    stored = st.session_state.get(key, default)
+    index = options.index(stored) if stored in options else 0
+    chosen = st.selectbox(label, options, index=index, format_func=format_func,
+                          key=widget_key(key))
+    st.session_state[key] = chosen or options[0]
+    return str(st.session_state[key])
+
+
+def _period(services: Services) -> Period | None:
+    analytics = services.analytics
+    preset = Preset(_choice(t("reports.period"), [p.value for p in Preset],
+                            lambda p: t(f"analytics.preset.{Preset(p).name.lower()}"),
+                            PRESET_KEY, DEFAULT_PRESET.value))
+    if preset is not Preset.CUSTOM:
+        return analytics.period(preset)
+    today = analytics.today()
+    chosen = st.date_input(t("reports.custom_range"), value=(today - timedelta(days=29), today),
+                           max_value=today, key=RANGE_KEY, format="YYYY-MM-DD")
+    days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
+    if len(days) != 2 or not all(isinstance(d, date) for d in days):
+        st.caption(t("reports.custom_pick_end"))
+        return None
+    return analytics.period(Preset.CUSTOM, days[0], days[1])
+
+
+def _model_options(services: Services, model: str) -> tuple[float, int]:
+    settings = services.settings
+    if model == OFFLINE:
+        return settings.bedrock_temperature, settings.bedrock_max_tokens
+    left, right = st.columns(2)
+    with left:
+        temperature = st.slider(t("reports.temperature"), 0.0, 1.0,
+                                value=float(settings.bedrock_temperature), step=0.05,
+                                key=TEMPERATURE_KEY, help=t("reports.temperature_help"))
+    with right:
+        max_tokens = st.number_input(t("reports.max_tokens"), min_value=256, max_value=64_000,
+                                     value=int(settings.bedrock_max_tokens), step=256,
+                                     key=MAX_TOKENS_KEY, help=t("reports.max_tokens_help"))
+    return float(temperature), int(max_tokens)
+
+
+def _data_sent(preview: Preview) -> None:
+    with st.expander(t("reports.context_title"), icon=":material/data_object:"):
+        st.caption(t("reports.context_help"))
+        text = json.dumps(preview.context, ensure_ascii=False, indent=2)
+        st.download_button(t("reports.context_download"), text.encode("utf-8"),
+                           file_name=_file_name(preview.context, "json"),
+                           mime="application/json", key="rep_context_download",
+                           icon=":material/download:")
+        st.json(preview.context, expanded=1)
+    with st.expander(t("reports.prompt_title"), icon=":material/description:"):
+        st.caption(t("reports.prompt_version", version=preview.prompt.version))
+        st.code(preview.prompt.system, language=None, wrap_lines=True)
+        st.code(preview.prompt.prompt, language=None, wrap_lines=True)
+
+
+def _file_name(context: dict[str, Any], extension: str) -> str:
+    period = context.get("period", {})
+    return (f"report-{context.get('report_type', 'report')}-{period.get('start', '')}"
+            f"-{period.get('end', '')}.{extension}")
+
+
+def _estimate_box(estimate: Estimate) -> None:
+    if not estimate.metered:
+        st.info(t("reports.offline_note"), icon=":material/offline_bolt:")
+        return
+    st.markdown(f"**{t('reports.estimate_title')}**")
+    cols = st.columns(4)
+    cost = (f"${estimate.cost_usd:,.4f}" if estimate.cost_usd is not None
+            else t("reports.estimate_cost_unknown"))
+    for col, label, value in zip(cols, ("estimate_input", "estimate_output", "estimate_cost",
+                                        "estimate_left"),
+                                 (f"{estimate.input_tokens:,}", f"{estimate.output_tokens:,}",
+                                  cost, f"{estimate.left:,} / {estimate.budget:,}"),
+                                 strict=True):
+        col.metric(t(f"reports.{label}"), value)
+    st.caption(t("reports.estimate_note"))
+    if not estimate.fits:
+        st.warning(t("reports.err_budget", needed=f"{estimate.tokens:,}",
+                     left=f"{estimate.left:,}", used=f"{estimate.used:,}",
+                     budget=f"{estimate.budget:,}"), icon=":material/savings:")
+
+
+def _generate(services: Services, actor: Actor, request: ReportRequest,
+              preview: Preview) -> None:
+    try:
+        generation = services.reports.stream(actor, request, tracking.session_id(), preview)
+        with st.container(border=True):
+            st.write_stream(generation)
+    except DemoFactoryError as exc:
+        log.warning("report generation failed: %s", exc)
+        show_error(exc)
+        return
+    if generation.report is not None:
+        st.session_state[LAST_KEY] = generation.report.id
+        flash(t("reports.generated"))
+        st.rerun()
+
+
+def builder(services: Services, actor: Actor) -> None:
+    """The "new report" tab."""
+    first, second, third = st.columns(3)
+    with first:
+        kind = _choice(t("reports.type"), [k.value for k in ReportType],
+                       lambda k: t(f"reports.type_{k}"), TYPE_KEY, ReportType.OVERALL.value)
+    with second:
+        lang = _choice(t("reports.language"), [lang.value for lang in ReportLanguage],
+                       LANGUAGE_NAMES.__getitem__, LANG_KEY, language())
+    with third:
+        period = _period(services)
+    model = _choice(t("reports.model"), services.reports.models(), model_label, MODEL_KEY,
+                    OFFLINE)
+    temperature, max_tokens = _model_options(services, model)
+    if period is None:
+        return
+    previous = period.previous()
+    st.caption(t("reports.period_caption", start=period.start.isoformat(),
+                 end=period.end.isoformat(), days=period.days,
+                 prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat()))
+    preview = services.reports.preview_context(actor, kind, lang, period)
+    _data_sent(preview)
+    estimate = services.reports.estimate(actor, preview, model, max_tokens)
+    _estimate_box(estimate)
+    request = ReportRequest(ReportType(kind), ReportLanguage(lang), period, model,
+                            temperature, max_tokens)
+    if st.button(t("reports.generate"), key=GENERATE_KEY, type="primary",
+                 icon=":material/auto_awesome:", disabled=not estimate.fits):
+        _generate(services, actor, request, preview)
+    last = st.session_state.get(LAST_KEY)
+    if isinstance(last, str):
+        try:
+            report = services.reports.get(actor, last)
+        except DemoFactoryError:
+            st.session_state.pop(LAST_KEY, None)
+            return
+        st.divider()
+        show_report(services, actor, report, "rep_last_view")

@@ -1,0 +1,210 @@
+"""The AI report page through AppTest: who sees it, generating an offline report (the
+narrative with zero unmatched numbers), the token budget message, history open and delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.adapters.fake_llm import FakeLLM
+from services.bootstrap import Services
+from services.domain.analytics import Event, EventType
+from services.domain.llm import LLMRequest
+from services.domain.models import Category, ContentItem
+from services.domain.users import User
+from services.errors import ServiceUnavailable
+from services.report_models import LazyBedrock
+from services.settings import Settings
+from tests.ui.conftest import errors, texts
+
+REPORTS = "app_pages/reports.py"
+
+
+def seed(services: Services, item: ContentItem) -> None:
+    """Yesterday: 40 page views and 12 views of ``item``; 40 days ago (in the period before
+    the default 30 days) 20 page views."""
+    tz = services.settings.tz
+    base = datetime.combine(services.analytics.today(), time(10), tzinfo=tz)
+    events = [Event(id=f"pv{n:03d}", ts=base - timedelta(days=1), type=EventType.PAGE_VIEW,
+                    session_id=f"s{n % 5}", page="home") for n in range(40)]
+    events += [Event(id=f"cv{n:03d}", ts=base - timedelta(days=1),
+                     type=EventType.CONTENT_VIEW, session_id="s1", content_id=item.id,
+                     category=str(item.category), author_id=item.author_id)
+               for n in range(12)]
+    events += [Event(id=f"old{n:03d}", ts=base - timedelta(days=40), type=EventType.PAGE_VIEW,
+                     session_id="s9", page="home") for n in range(20)]
+    services.ports.events.append(events)
+
+
+@pytest.fixture
+def seeded(services: Services, make_item: Callable[..., ContentItem]) -> Services:
+    seed(services, make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI))
+    return services
+
+
+def open_reports(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(REPORTS).run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    return at
+
+
+def generate(at: AppTest) -> AppTest:
+    at.button(key="rep_generate").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_analysts_and_admins_see_the_page(new_app: Callable[..., AppTest],
+                                          users: dict[str, User], role: str) -> None:
+    at = open_reports(new_app, users[role].username)
+    assert "AI 인사이트 보고서" in texts(at)
+    assert at.button(key="rep_generate").disabled is False
+
+
+@pytest.mark.parametrize("role", ["viewer", "author"])
+def test_viewers_and_authors_cannot_open_it(new_app: Callable[..., AppTest],
+                                            users: dict[str, User], role: str) -> None:
+    at = new_app(users[role].username)
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page(REPORTS).run()
+
+
+def test_an_offline_report_is_generated_grounded_and_saved(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    assert "오프라인 내레이터는" in texts(at)  # no tokens, no cost for the offline narrator
+    generate(at)
+
+    text = texts(at)
+    assert "보고서를 만들어 기록에 저장했습니다" in text
+    assert "## 요약" in text and "40회 `kpis[1].value`" in text  # the narrative, as markdown
+    assert "+100.0% `kpis[1].change`" in text  # against the 20 page views before
+    assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
+    assert ":red-background" not in text
+    (saved,) = seeded.ports.reports.list()
+    assert saved.grounding.ok and saved.grounding.checked > 0
+    assert saved.created_by == users["analyst"].username
+    assert saved.narrative in text and saved.model_id == "offline-narrator"
+
+
+def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
+                                               users: dict[str, User], seeded: Services) -> None:
+    at = open_reports(new_app, users["admin"].username)
+    shown = at.get("json")[0]
+    generate(at)
+    (saved,) = seeded.ports.reports.list()
+    import json
+
+    assert json.loads(shown.proto.body) == saved.context
+
+
+def test_the_budget_message_when_it_is_exceeded(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")  # Bedrock looks configured
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("DEMO_FACTORY_REPORT_DAILY_TOKEN_BUDGET", "1000")
+    at = open_reports(new_app, users["analyst"].username)
+    model = at.selectbox(key="rep_model_ko")
+    assert any("Amazon Bedrock" in label for label in model.options)
+    model.set_value(f"bedrock:{Settings().bedrock_model_id}").run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("오늘의 보고서 토큰 예산을 넘습니다" in w for w in warnings), warnings
+    assert at.button(key="rep_generate").disabled is True
+    assert [m.label for m in at.metric][:2] == ["입력 토큰(추정)", "출력 토큰(최대)"]
+
+
+def test_history_opens_and_deletes_a_report(new_app: Callable[..., AppTest],
+                                            users: dict[str, User], seeded: Services) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    generate(at)
+    (saved,) = seeded.ports.reports.list()
+    at.selectbox(key="rep_history_open").set_value(saved.id).run()
+    assert not at.exception, at.exception
+    delete = at.button(key="rep_history_view_delete")
+    delete.click().run()
+    assert not at.exception, at.exception
+    assert seeded.ports.reports.list() == []
+    assert "보고서를 삭제했습니다" in texts(at)
+
+
+def test_others_cannot_delete_an_analyst_s_report(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        make_user: Callable[..., User]) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    generate(at)
+    (saved,) = seeded.ports.reports.list()
+    other = make_user("other-analyst", "analyst")
+    at = open_reports(new_app, other.username)
+    at.selectbox(key="rep_history_open").set_value(saved.id).run()
+    assert not at.exception, at.exception
+    assert "rep_history_view_delete" not in [b.key for b in at.button]
+    admin = open_reports(new_app, users["admin"].username)
+    admin.selectbox(key="rep_history_open").set_value(saved.id).run()
+    assert "rep_history_view_delete" in [b.key for b in admin.button]
+
+
+def choose_bedrock(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    at.selectbox(key="rep_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def bedrock_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def test_a_model_s_answer_streams_and_unmatched_numbers_are_highlighted(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        bedrock_configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeLLM(["## 요약\n\n", "페이지 조회는 40회", "였고 방문자는 777명입니다.\n"],
+                   usage=(900, 40))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = choose_bedrock(open_reports(new_app, users["analyst"].username), monkeypatch)
+    generate(at)
+
+    (sent,) = fake.requests
+    assert sent.model_id == Settings().bedrock_model_id and "<data>" in sent.prompt
+    text = texts(at)
+    assert ":red-background[**777**]" in text and "40회" in text
+    assert "본문의 숫자 2개 중 1개가 보고서 데이터에 없습니다" in text
+    (saved,) = seeded.ports.reports.list()
+    assert (saved.input_tokens, saved.output_tokens) == (900, 40) and saved.cost_usd > 0
+
+
+def test_a_failure_keeps_the_inputs_and_shows_one_message(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        bedrock_configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: LazyBedrock, request: LLMRequest) -> None:
+        raise ServiceUnavailable("llm.err_timeout")
+
+    monkeypatch.setattr(LazyBedrock, "stream", refuse)
+    at = open_reports(new_app, users["analyst"].username)
+    at.selectbox(key="rep_type_ko").set_value("author").run()
+    choose_bedrock(at, monkeypatch)
+    generate(at)
+
+    assert errors(at) == ["모델 응답이 너무 오래 걸렸습니다. 다시 시도하세요."]  # one message
+    assert at.selectbox(key="rep_type_ko").value == "author"
+    assert at.selectbox(key="rep_model_ko").value.startswith("bedrock:")
+    assert seeded.ports.reports.list() == []
+
+
+def test_the_pdf_is_built_with_a_preview(new_app: Callable[..., AppTest],
+                                         users: dict[str, User], seeded: Services) -> None:
+    at = generate(open_reports(new_app, users["analyst"].username))
+    at.button(key="rep_last_view_pdf").click().run()
+    assert not at.exception, at.exception
+    assert len(at.get("image")) == 2  # the first pages, rendered by PyMuPDF
+    assert "PDF 내려받기" in [b.proto.label for b in at.get("download_button")]
