@@ -59,7 +59,8 @@ def main() -> None:
         show_unexpected()
         st.stop()
     session.set_actor(actor)
-    page = st.navigation(nav.pages_for(actor, needs_first_admin))
+    # Expanded: an admin sees many sections, and folding them would hide the editor link.
+    page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
     language_selector()
     user_box(actor, services)
     tracking.purpose_prompt()
