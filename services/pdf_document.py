@@ -37,6 +37,15 @@ NUMBER_ROOM = 30.0  # points kept free at the right of a contents line for its p
 CONTENTS_LEVELS = 2  # the contents list levels 0 and 1; the PDF outline has every heading
 
 
+def fit_text(text: str, width: float, font: str, size: float) -> str:
+    """``text``, cut with an ellipsis to fit ``width`` points."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def form_name(kind: str, key: str) -> str:
     return f"{kind}_{re.sub(r'[^A-Za-z0-9]', '_', key)}"
 
@@ -172,7 +181,9 @@ class ReportDocument(BaseDocTemplate):
         canvas.setFont(FONT, 8)
         canvas.setFillColor(MUTED)
         top = height - MARGIN_TOP + 10
-        canvas.drawString(MARGIN_X, top, self._header_left[:70])
+        right_width = stringWidth(self._header_right, FONT, 8)
+        room = width - 2 * MARGIN_X - right_width - 16
+        canvas.drawString(MARGIN_X, top, fit_text(self._header_left, room, FONT, 8))
         canvas.drawRightString(width - MARGIN_X, top, self._header_right)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)

@@ -376,3 +376,12 @@ def test_short_words_fit_their_column_without_breaking() -> None:
     first_column = [row[0] for row in found._cellvalues]
     width = found._colWidths[0] - 8  # left and right cell padding
     assert all(len(cell.breakLines([width]).lines) == 1 for cell in first_column)
+
+
+def test_a_long_title_is_cut_in_the_header_not_over_the_period() -> None:
+    pdf = build_report_pdf(make_report(title="아주 긴 리포트 제목 " * 12))
+    page = open_pdf(pdf)[2]
+    ellipsis = [r for r in page.search_for("제목…") if r.y0 < 70]  # in the header band
+    period = [r for r in page.search_for("2026-09-01 ~") if r.y0 < 70]
+    assert len(ellipsis) == 1 and len(period) == 1
+    assert ellipsis[0].x1 < period[0].x0  # the cut title ends before the period starts
