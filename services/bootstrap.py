@@ -24,10 +24,13 @@ from services.ports import (
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
+    ReportStore,
     SessionStore,
     TokenVerifier,
     UserDirectory,
 )
+from services.report_models import report_models
+from services.reports import ReportService
 from services.settings import Settings
 from services.tracking import Tracker
 from services.users import AccountService
@@ -52,6 +55,7 @@ class Ports:
     passwords: PasswordAuthenticator
     throttle: LoginThrottle
     inquiries: InquiryStore
+    reports: ReportStore
     mailer: Mailer | None = None
     cognito: CognitoPorts | None = None
 
@@ -64,6 +68,7 @@ class Services:
     accounts: AccountService
     tracker: Tracker
     analytics: AnalyticsService
+    reports: ReportService
     inquiries: InquiryService
     cognito: CognitoSignIn | None = None
 
@@ -75,6 +80,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite_db import SqliteDatabase
     from services.adapters.sqlite_events import SqliteEventStore
     from services.adapters.sqlite_inquiries import SqliteInquiryStore
+    from services.adapters.sqlite_reports import SqliteReportStore
     from services.adapters.sqlite_users import SqliteUserDirectory
 
     db = SqliteDatabase(settings.sqlite_path)
@@ -89,6 +95,7 @@ def build_local_ports(settings: Settings) -> Ports:
         passwords=LocalPasswords(users),
         throttle=users,
         inquiries=SqliteInquiryStore(db),
+        reports=SqliteReportStore(db),
         mailer=_mailer(settings),
     )
 
@@ -99,6 +106,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.dynamodb_content import DynamoContentRepository
     from services.adapters.dynamodb_events import DynamoEventStore
     from services.adapters.dynamodb_inquiries import DynamoInquiryStore
+    from services.adapters.dynamodb_reports import DynamoReportStore
     from services.adapters.dynamodb_users import DynamoUserDirectory
     from services.adapters.s3 import S3BlobStore
 
@@ -107,6 +115,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     assert settings.content_table and settings.likes_table and settings.users_table
     assert settings.audit_table and settings.bucket and settings.inquiries_table
     assert settings.events_table and settings.rollups_table
+    assert settings.reports_table
     table_users = DynamoUserDirectory(dynamodb, settings.users_table)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)
@@ -125,6 +134,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         passwords=passwords,
         throttle=table_users,
         inquiries=DynamoInquiryStore(dynamodb, settings.inquiries_table),
+        reports=DynamoReportStore(dynamodb, settings.reports_table),
         mailer=_mailer(settings),
         cognito=cognito,
     )
@@ -204,8 +214,12 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         housekeeping=getattr(ports.events, "prune", None),
     )
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz)
+    # Models are offered from settings and the environment; none is called here.
+    reports = ReportService(ports.reports, ports.events, ports.content,
+                            report_models(settings), settings, analytics=analytics)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
-                    inquiries=inquiries, cognito=cognito, tracker=tracker, analytics=analytics)
+                    inquiries=inquiries, cognito=cognito, tracker=tracker, analytics=analytics,
+                    reports=reports)
 
 
 def cookie_key(settings: Settings) -> str:

@@ -21,7 +21,8 @@
    - numbers glued to letters (``5G``, ``3D``, ``S3``, ``x86``, ``v1.2``) are names, not figures.
 3. **Checked**: every other number, written with or without thousands separators and decimals,
    a sign, a percent mark (``%``, ``%p``, ``%포인트``, ``퍼센트``, ``pp``, ``percent``,
-   ``percentage points``), a multiplier (``천`` ``만`` ``억`` ``k`` ``M``) and a time of day
+   ``percentage points``), a multiplier (``천`` ``만`` ``억`` ``k`` ``M`` ``thousand``
+   ``million`` ``billion``) and a time of day
    (``14:00`` is 14, ``오후 2시`` and ``2 PM`` are 14).
    A checked number N written with d decimals (times its multiplier s) matches a context
    figure v when ``| |N| - |v| | <= 0.5 * 10**-d * s`` (rounding to the shown precision; the
@@ -68,12 +69,13 @@ _NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?![.,]?\d)"
     r"(?P<time>:\d{2})?"
-    r"(?P<mult>천|만|억|[kKM](?![A-Za-z]))?"
+    r"(?P<mult>천|만|억|[kKM](?![A-Za-z])|\s(?:thousand|million|billion)\b)?"
     r"(?P<pct>\s?(?:%\s?p\b|%p|%포인트|%|퍼센트(?:\s?포인트)?|pp\b|p\.p\.|"
     r"percentage points?\b|percent\b|per cent\b))?"
     r"(?P<ampm_after>\s?(?:[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
 )
-_MULTIPLIERS = {"천": 1e3, "만": 1e4, "억": 1e8, "k": 1e3, "K": 1e3, "M": 1e6}
+_MULTIPLIERS = {"천": 1e3, "만": 1e4, "억": 1e8, "k": 1e3, "K": 1e3, "M": 1e6,
+                "thousand": 1e3, "million": 1e6, "billion": 1e9}
 _COUNT_UNIT = re.compile(
     r"\s?(?:건|회|명|개|편|번|일|시|(?:views?|visitors?|items?|likes?|downloads?|searches|"
     r"search|sessions?|users?|people|authors?|demos?|answers?|responses?|times|days?)\b)"
@@ -161,7 +163,7 @@ def _ignored_spans(text: str) -> list[tuple[int, int]]:
 def _value(match: re.Match[str]) -> tuple[float, int, float]:
     digits = match["num"].replace(",", "")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
-    scale = _MULTIPLIERS.get(match["mult"] or "", 1.0)
+    scale = _MULTIPLIERS.get((match["mult"] or "").strip(), 1.0)
     value = float(digits) * scale
     afternoon = (match["ampm_before"] or "").strip() == "오후" or (
         (match["ampm_after"] or "").strip().lower().startswith("p"))

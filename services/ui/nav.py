@@ -26,6 +26,7 @@ DASHBOARD = "app_pages/dashboard.py"
 ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
 ADMIN_DOCTOR = "app_pages/admin_doctor.py"
 ADMIN_AUDIT = "app_pages/admin_audit.py"
+REPORTS = "app_pages/reports.py"
 
 _CATEGORY_ICONS: dict[Category, str] = {
     Category.GENERATIVE_AI: ":material/auto_awesome:",
@@ -102,6 +103,9 @@ def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[Streamlit
         sections[t("analytics.nav_section")] = [
             _page(DASHBOARD, t("analytics.nav"), ":material/monitoring:")
         ]
+    if can(actor, Action.GENERATE_REPORTS):
+        sections.setdefault(t("analytics.nav_section"), []).append(
+            _page(REPORTS, t("reports.nav"), ":material/auto_awesome:"))
     if can(actor, Action.MANAGE_USERS):
         sections[t("nav.section_admin")] = [
             _page(ADMIN, t("nav.admin"), ":material/manage_accounts:"),

@@ -42,6 +42,7 @@ def test_context_numbers_are_every_int_and_float_but_booleans() -> None:
     "건너뛰기 비율은 37.5%로 12.5%포인트 낮아졌습니다.",
     "조회수 1.2만 회",  # 12,000 shown to 1 decimal of 10,000: 12,345 rounds to it
     "about 12.3k page views",
+    "about 12.3 thousand page views",
     "Views per like: 8.3% of views were liked.",  # ratio 0.083 as a percent
     "Peak at 14:00, that is 오후 2시 or 2 PM.",
     "The top 3 hours hold 90.9% of page views.",
@@ -58,6 +59,7 @@ def test_figures_from_the_context_match(text: str) -> None:
     ("Page views grew 26.0%.", ["26.0%"]),
     ("Skip rate was 38.5%.", ["38.5%"]),
     ("조회수 1.5만 회", ["1.5만"]),
+    ("1.5 million page views", ["1.5 million"]),
     ("Peak at 15:00.", ["15:00"]),
     ("오후 3시에 가장 많았습니다.", ["3"]),
     ("Visitors: 11 people, 123.4 per day.", ["11", "123.4"]),
