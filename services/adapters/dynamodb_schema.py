@@ -40,6 +40,8 @@ class TableSpec:
     # Only key attributes (of the table and its indexes) are declared; DynamoDB is schemaless.
     attributes: tuple[tuple[str, str], ...] = ()
     indexes: tuple[IndexSpec, ...] = ()
+    # The attribute holding an expiry time (epoch seconds) for DynamoDB's TTL, if any.
+    ttl_attribute: str | None = None
 
     def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
         """The ``CreateTable`` request for this spec (on-demand billing)."""
@@ -103,11 +105,12 @@ TABLE_SPECS: dict[str, TableSpec] = {
         indexes=(IndexSpec(DIRECTORY_INDEX, "directory", "username"),),
     ),
     # Signed-in Cognito sessions (dynamodb_sessions.py): keyed by a hash of the browser's
-    # random session id; the refresh token is encrypted; items carry expires_epoch for TTL.
+    # random session id; the refresh token is encrypted; expired items go by TTL.
     "sessions": TableSpec(
         setting="sessions_table",
         hash_key="key",
         attributes=(("key", "S"),),
+        ttl_attribute="expires_epoch",
     ),
     # Contact-form inquiries (dynamodb_inquiries.py).
     "inquiries": TableSpec(
@@ -128,6 +131,21 @@ TABLE_SPECS: dict[str, TableSpec] = {
     ),
     "audit": TableSpec(
         setting="audit_table",
+        hash_key="day",
+        range_key="sk",
+        attributes=(("day", "S"), ("sk", "S")),
+    ),
+    # Usage analytics (dynamodb_events.py). Raw events: "<UTC day>#<shard>" partitions, expired
+    # by TTL. Rollups: one partition per local day (counters, hourly totals, visitor sketch).
+    "events": TableSpec(
+        setting="events_table",
+        hash_key="pk",
+        range_key="sk",
+        attributes=(("pk", "S"), ("sk", "S")),
+        ttl_attribute="expires_at",
+    ),
+    "rollups": TableSpec(
+        setting="rollups_table",
         hash_key="day",
         range_key="sk",
         attributes=(("day", "S"), ("sk", "S")),

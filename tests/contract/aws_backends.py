@@ -7,6 +7,7 @@ adapter. ``aws_environment`` and ``mocked_aws`` are reused by the aws-specific u
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -15,21 +16,26 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import moto.dynamodb.models as moto_dynamodb_models
 from moto import mock_aws
 from moto.core.models import botocore_stubber
+from moto.dynamodb.models.table import Table as MotoTable
 from moto.server import ThreadedMotoServer
 
 from services.adapters.aws_bootstrap import ensure_resources
 from services.adapters.aws_common import Client, make_client
 from services.adapters.dynamodb_audit import DynamoAuditLog
 from services.adapters.dynamodb_content import DynamoContentRepository
+from services.adapters.dynamodb_events import DynamoEventStore
 from services.adapters.dynamodb_inquiries import DynamoInquiryStore
 from services.adapters.dynamodb_reports import DynamoReportStore
 from services.adapters.dynamodb_sessions import DynamoSessionStore
 from services.adapters.dynamodb_users import DynamoUserDirectory
 from services.adapters.s3 import S3BlobStore
 from services.settings import Settings, load_settings
+from tests.contract.local_backends import EVENT_RETENTION_DAYS, EVENT_TZ
 
 Factory = Callable[[Path], AbstractContextManager[Any]]
 
@@ -86,6 +92,8 @@ def aws_settings(**overrides: Any) -> Settings:
         "inquiries_table": "df-inquiries",
         "audit_table": "df-audit",
         "reports_table": "df-reports",
+        "events_table": "df-events",
+        "rollups_table": "df-rollups",
         "bucket": "df-files",
     }
     values.update(overrides)
@@ -111,6 +119,51 @@ def serialize_moto(client: Client) -> Client:
     client.meta.events.unregister("before-send", botocore_stubber)
     client.meta.events.register("before-send", _one_request_at_a_time)
     return client
+
+
+class _TableBackups:
+    """Stands in for the ``copy`` module inside moto.dynamodb.models while a transaction runs.
+
+    moto 5.2.5's transact_write_items backs up each table it touches with ``deepcopy`` once per
+    *action* (up to 100 per call), so a transaction costs 100 copies of the whole table and an
+    event-store test with a few thousand events takes minutes. Copying each table once per
+    transaction gives the same rollback; anything else is copied as before.
+    """
+
+    def __init__(self) -> None:
+        self.copies: dict[int, tuple[Any, Any]] | None = None
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if self.copies is None or not isinstance(value, MotoTable):
+            return copy.deepcopy(value, memo)
+        # The original is kept alive with its copy, so its id() cannot be reused meanwhile.
+        if id(value) not in self.copies:
+            self.copies[id(value)] = (value, copy.deepcopy(value))
+        return self.copies[id(value)][1]
+
+
+@contextmanager
+def one_backup_per_transaction() -> Iterator[None]:
+    backups = _TableBackups()
+    backend_class = moto_dynamodb_models.DynamoDBBackend
+    original = backend_class.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
+        with _MOTO_LOCK:
+            backups.copies = {}
+            try:
+                return original(self, transact_items)
+            finally:
+                backups.copies = None
+
+    saved_copy = moto_dynamodb_models.copy
+    moto_dynamodb_models.copy = backups  # type: ignore[assignment]
+    backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        backend_class.transact_write_items = original  # type: ignore[method-assign]
+        moto_dynamodb_models.copy = saved_copy
 
 
 @dataclass(frozen=True)
@@ -187,6 +240,20 @@ def dynamodb_audit_log(tmp_path: Path) -> Iterator[DynamoAuditLog]:
         yield DynamoAuditLog(aws.dynamodb, str(aws.settings.audit_table))
 
 
+@contextmanager
+def dynamodb_event_store(tmp_path: Path, tz: ZoneInfo = EVENT_TZ) -> Iterator[DynamoEventStore]:
+    with one_backup_per_transaction(), mocked_aws() as aws:
+        yield DynamoEventStore(
+            aws.dynamodb,
+            str(aws.settings.events_table),
+            str(aws.settings.rollups_table),
+            tz,
+            EVENT_RETENTION_DAYS,
+            shards=4,  # still a merge of several partitions; each costs a Query per day
+            sleep=lambda seconds: None,  # conflicts are retried at once on moto
+        )
+
+
 CONTENT_REPOS: dict[str, Factory] = {"dynamodb": dynamodb_content_repo}
 BLOB_STORES: dict[str, Factory] = {"s3": s3_blob_store}
 USER_DIRECTORIES: dict[str, Factory] = {
@@ -204,6 +271,7 @@ def _cognito_backend() -> Any:
 
     return cognito_backend
 AUDIT_LOGS: dict[str, Factory] = {"dynamodb": dynamodb_audit_log}
+EVENT_STORES: dict[str, Factory] = {"dynamodb": dynamodb_event_store}
 
 
 @contextmanager

@@ -34,6 +34,7 @@ SESSION_STORES = _registry("SESSION_STORES")
 INQUIRY_STORES = _registry("INQUIRY_STORES")
 AUDIT_LOGS = _registry("AUDIT_LOGS")
 REPORT_STORES = _registry("REPORT_STORES")
+EVENT_STORES = _registry("EVENT_STORES")
 
 
 def _use(
@@ -81,6 +82,11 @@ def inquiry_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[An
 @pytest.fixture(params=sorted(AUDIT_LOGS))
 def audit_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     yield from _use(AUDIT_LOGS, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(EVENT_STORES))
+def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(EVENT_STORES, request, tmp_path)
 
 
 @pytest.fixture(params=sorted(REPORT_STORES))

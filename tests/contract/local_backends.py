@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.adapters.localfs import LocalBlobStore
 from services.adapters.sqlite_audit import SqliteAuditLog
 from services.adapters.sqlite_content import SqliteContentRepository
 from services.adapters.sqlite_db import SqliteDatabase
+from services.adapters.sqlite_events import SqliteEventStore
 from services.adapters.sqlite_inquiries import SqliteInquiryStore
 from services.adapters.sqlite_reports import SqliteReportStore
 from services.adapters.sqlite_sessions import SqliteSessionStore
@@ -60,6 +62,18 @@ def sqlite_audit_log(tmp_path: Path) -> Iterator[SqliteAuditLog]:
         yield SqliteAuditLog(db)
 
 
+# Event stores bucket rollups by local day in this zone (UTC+9, no DST) unless told otherwise;
+# retention is long so that fixed test dates are never "expired".
+EVENT_TZ = ZoneInfo("Asia/Seoul")
+EVENT_RETENTION_DAYS = 36500
+
+
+@contextmanager
+def sqlite_event_store(tmp_path: Path, tz: ZoneInfo = EVENT_TZ) -> Iterator[SqliteEventStore]:
+    with _database(tmp_path) as db:
+        yield SqliteEventStore(db, tz, EVENT_RETENTION_DAYS)
+
+
 @contextmanager
 def local_blob_store(tmp_path: Path) -> Iterator[LocalBlobStore]:
     yield LocalBlobStore(tmp_path / "files")
@@ -73,6 +87,7 @@ LOGIN_THROTTLES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 SESSION_STORES: dict[str, Factory] = {"sqlite": sqlite_session_store}
 INQUIRY_STORES: dict[str, Factory] = {"sqlite": sqlite_inquiry_store}
 AUDIT_LOGS: dict[str, Factory] = {"sqlite": sqlite_audit_log}
+EVENT_STORES: dict[str, Factory] = {"sqlite": sqlite_event_store}
 
 
 @contextmanager

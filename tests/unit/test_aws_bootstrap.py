@@ -19,7 +19,8 @@ from tests.contract.aws_backends import (
     moto_server,
 )
 
-TABLES = ["df-audit", "df-content", "df-inquiries", "df-likes", "df-sessions", "df-users"]
+TABLES = ["df-audit", "df-content", "df-events", "df-inquiries", "df-likes", "df-rollups",
+          "df-sessions", "df-users"]
 TABLES = sorted([*TABLES, "df-reports"])  # saved AI reports
 
 
@@ -169,6 +170,8 @@ NAMES = {
     "DEMO_FACTORY_SESSIONS_TABLE": "script-sessions",
     "DEMO_FACTORY_INQUIRIES_TABLE": "script-inquiries",
     "DEMO_FACTORY_REPORTS_TABLE": "script-reports",
+    "DEMO_FACTORY_EVENTS_TABLE": "script-events",
+    "DEMO_FACTORY_ROLLUPS_TABLE": "script-rollups",
     "DEMO_FACTORY_BUCKET": "script-files",
     "DEMO_FACTORY_AWS_REGION": "us-east-1",
 }
