@@ -1,0 +1,109 @@
+"""Analytics and reports in a real browser: visits move the dashboard's counts, and an offline
+AI report is generated and downloaded as a PDF whose Korean text is intact."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymupdf
+import pytest
+from playwright.sync_api import Page, expect
+
+from services.bootstrap import build_services
+from services.domain.permissions import Actor, Role
+from services.i18n import translate
+from services.settings import Settings
+from tests.e2e.conftest import RunningApp, shot, start_app
+
+PASSWORD = "e2e-" + secrets.token_urlsafe(12)
+CLI = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
+
+
+def tr(key: str, **params: object) -> str:
+    return translate("ko", key, **params)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    proc, running = start_app(tmp_path_factory.mktemp("insights"))
+    # The analyst is made through the same services the CLI uses, on the app's own files.
+    services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
+    services.accounts.create_user(
+        CLI, "analyst", "분석가", "analyst@example.com", PASSWORD, frozenset({Role.ANALYST})
+    )
+    services.tracker.close()
+    try:
+        yield running
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def sidebar_link(page: Page, text: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(text, exact=True).click()
+
+
+def sign_in(page: Page, app: RunningApp) -> None:
+    page.goto(f"{app.url}/login")
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=90_000)
+    for label, value in ((tr("auth.username"), "analyst"), (tr("auth.password"), PASSWORD)):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Tab")
+    page.get_by_role("button", name=tr("auth.login_button")).click()
+    expect(page.get_by_text("분석가", exact=True).first).to_be_visible()
+
+
+def page_views_tile(page: Page) -> int:
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    value = tile.locator('[data-testid="stMetricValue"]').first.inner_text()
+    return int(re.sub(r"[^\d]", "", value) or 0)
+
+
+def test_visits_show_up_on_the_dashboard(app: RunningApp, page: Page) -> None:
+    sign_in(page, app)
+    skip = page.get_by_role("button", name=tr("analytics.purpose_skip"))
+    if skip.count():
+        skip.first.click()
+    for link in (tr("nav.browse"), tr("content.category.finance"), tr("nav.home")):
+        sidebar_link(page, link)
+        page.wait_for_timeout(500)
+    sidebar_link(page, tr("analytics.nav"))
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    expect(tile.first).to_be_visible(timeout=30_000)
+    # Events are written in batches every couple of seconds; revisit until they are counted.
+    deadline = time.monotonic() + 40
+    while page_views_tile(page) < 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(1500)
+        sidebar_link(page, tr("nav.home"))
+        sidebar_link(page, tr("analytics.nav"))
+        expect(tile.first).to_be_visible(timeout=30_000)
+    assert page_views_tile(page) >= 4
+    shot(page, "10-dashboard")
+
+
+def test_offline_report_is_generated_and_downloaded_as_pdf(
+    app: RunningApp, page: Page, tmp_path: Path
+) -> None:
+    sign_in(page, app)
+    sidebar_link(page, tr("reports.nav"))
+    page.get_by_role("button", name=tr("reports.generate")).click()
+    expect(page.get_by_text(tr("reports.generated")).first).to_be_visible(timeout=90_000)
+    shot(page, "11-report-generated")
+    page.get_by_role("button", name=tr("reports.pdf_build")).first.click()
+    download_button = page.get_by_role("button", name=tr("reports.pdf_download")).first
+    expect(download_button).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download_button.click()
+    target = tmp_path / "report.pdf"
+    info.value.save_as(target)
+    with pymupdf.open(target) as pdf:
+        text = "".join(p.get_text() for p in pdf)
+        assert pdf.page_count >= 4
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "Demo Factory" in text and tr("pdf.kpi_title") in text
+    shot(page, "12-report-pdf")
