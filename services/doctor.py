@@ -67,6 +67,8 @@ class DoctorContext:
     font_path: Callable[[], Path] = korean_font_path
     dynamodb: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("dynamodb"))
     s3: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("s3"))
+    cognito: Callable[[Settings], Any] = field(
+        default_factory=lambda: _aws_client("cognito-idp"))
     bedrock_clients: Callable[[Settings], BedrockClients] = _default_bedrock_clients
 
 
@@ -97,9 +99,10 @@ class DoctorReport:
 def default_checks() -> list[Check]:
     """Every check, in the order they are reported."""
     from services.doctor_aws import AWS_CHECKS
+    from services.doctor_cognito import COGNITO_CHECKS
     from services.doctor_local import LOCAL_CHECKS
 
-    return [*LOCAL_CHECKS, *AWS_CHECKS]
+    return [*LOCAL_CHECKS, *AWS_CHECKS, *COGNITO_CHECKS]
 
 
 def run_doctor(context: DoctorContext, checks: Sequence[Check] | None = None) -> DoctorReport:
