@@ -106,7 +106,7 @@ def test_login_page_and_banner_are_served(emulation: Emulation, page: Page) -> N
     expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible(timeout=60_000)
     # The administrator exists already: no "first administrator" form in emulation mode.
     expect(page.get_by_text(tr("nav.first_admin"))).to_have_count(0)
-    page.locator('[data-testid="stSidebar"]').get_by_text(tr("nav.login"), exact=True).click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(tr("nav.login"), exact=True).click()
     expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible()
     expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible()
     shot(page, "emulation-01-login")
