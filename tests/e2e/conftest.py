@@ -9,12 +9,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from services.bootstrap import build_services
+from services.domain.permissions import Actor, Role
+from services.i18n import translate
+from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
@@ -126,3 +132,42 @@ def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+CLI = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
+
+
+def tr(key: str, **params: object) -> str:
+    """The Korean UI text of a message key (the tests read the screen as a Korean user)."""
+    return translate("ko", key, **params)
+
+
+@contextmanager
+def app_with_users(
+    tmp: Path, users: dict[str, tuple[str, Role]], password: str, env: dict[str, str] | None = None
+) -> Iterator[RunningApp]:
+    """A running app whose users (username -> (display name, role)) exist before the first
+    page, made through the same services the command line uses, on the app's own files."""
+    proc, running = start_app(tmp, env)
+    services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
+    for username, (name, role) in users.items():
+        services.accounts.create_user(
+            CLI, username, name, f"{username}@example.com", password, frozenset({role})
+        )
+    services.tracker.close()
+    try:
+        yield running
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def sign_in(page: Page, app: RunningApp, username: str, password: str, shown_name: str) -> None:
+    page.goto(f"{app.url}/login")
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=90_000)
+    for label, value in ((tr("auth.username"), username), (tr("auth.password"), password)):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Tab")
+    page.get_by_role("button", name=tr("auth.login_button")).click()
+    expect(page.get_by_text(shown_name, exact=True).first).to_be_visible()

@@ -10,50 +10,25 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.bootstrap import build_services
-from services.domain.permissions import Actor, Role
-from services.i18n import translate
-from services.settings import Settings
-from tests.e2e.conftest import RunningApp, shot, start_app
+from services.domain.permissions import Role
+from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
-CLI = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
-
-
-def tr(key: str, **params: object) -> str:
-    return translate("ko", key, **params)
+USERS = {"boss": ("관리책임자", Role.ADMIN), "vera": ("베라", Role.VIEWER)}
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    proc, running = start_app(
-        tmp_path_factory.mktemp("admin"), {"DEMO_FACTORY_SAMPLE_CONTENT": "false"}
-    )
-    services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
-    services.accounts.create_user(
-        CLI, "boss", "관리책임자", "boss@example.com", PASSWORD, frozenset({Role.ADMIN})
-    )
-    services.accounts.create_user(
-        CLI, "vera", "베라", "vera@example.com", PASSWORD, frozenset({Role.VIEWER})
-    )
-    services.tracker.close()
-    try:
+    with app_with_users(
+        tmp_path_factory.mktemp("admin"), USERS, PASSWORD, {"DEMO_FACTORY_SAMPLE_CONTENT": "false"}
+    ) as running:
         yield running
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_admin_changes_a_role_and_the_audit_log_shows_it(
     app: RunningApp, page: Page, tmp_path: Path
 ) -> None:
-    page.goto(f"{app.url}/login")
-    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=90_000)
-    for label, value in ((tr("auth.username"), "boss"), (tr("auth.password"), PASSWORD)):
-        box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Tab")
-    page.get_by_role("button", name=tr("auth.login_button")).click()
+    sign_in(page, app, "boss", PASSWORD, "관리책임자")
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text(tr("nav.admin"), exact=True).click()
 

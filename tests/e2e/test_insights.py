@@ -13,49 +13,21 @@ import pymupdf
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.bootstrap import build_services
-from services.domain.permissions import Actor, Role
-from services.i18n import translate
-from services.settings import Settings
-from tests.e2e.conftest import RunningApp, shot, start_app
+from services.domain.permissions import Role
+from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
-CLI = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
-
-
-def tr(key: str, **params: object) -> str:
-    return translate("ko", key, **params)
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    proc, running = start_app(tmp_path_factory.mktemp("insights"))
-    # The analyst is made through the same services the CLI uses, on the app's own files.
-    services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
-    services.accounts.create_user(
-        CLI, "analyst", "분석가", "analyst@example.com", PASSWORD, frozenset({Role.ANALYST})
-    )
-    services.tracker.close()
-    try:
+    users = {"analyst": ("분석가", Role.ANALYST)}
+    with app_with_users(tmp_path_factory.mktemp("insights"), users, PASSWORD) as running:
         yield running
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def sidebar_link(page: Page, text: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(text, exact=True).click()
-
-
-def sign_in(page: Page, app: RunningApp) -> None:
-    page.goto(f"{app.url}/login")
-    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=90_000)
-    for label, value in ((tr("auth.username"), "analyst"), (tr("auth.password"), PASSWORD)):
-        box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Tab")
-    page.get_by_role("button", name=tr("auth.login_button")).click()
-    expect(page.get_by_text("분석가", exact=True).first).to_be_visible()
 
 
 def page_views_tile(page: Page) -> int:
@@ -65,7 +37,7 @@ def page_views_tile(page: Page) -> int:
 
 
 def test_visits_show_up_on_the_dashboard(app: RunningApp, page: Page) -> None:
-    sign_in(page, app)
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
     skip = page.get_by_role("button", name=tr("analytics.purpose_skip"))
     if skip.count():
         skip.first.click()
@@ -89,7 +61,7 @@ def test_visits_show_up_on_the_dashboard(app: RunningApp, page: Page) -> None:
 def test_offline_report_is_generated_and_downloaded_as_pdf(
     app: RunningApp, page: Page, tmp_path: Path
 ) -> None:
-    sign_in(page, app)
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
     sidebar_link(page, tr("reports.nav"))
     page.get_by_role("button", name=tr("reports.generate")).click()
     expect(page.get_by_text(tr("reports.generated")).first).to_be_visible(timeout=90_000)
