@@ -63,7 +63,10 @@ def test_offline_report_is_generated_and_downloaded_as_pdf(
 ) -> None:
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     sidebar_link(page, tr("reports.nav"))
-    page.get_by_role("button", name=tr("reports.generate")).click()
+    # The page builds the exact context it will send (two dashboards) before it shows the button.
+    generate = page.get_by_role("button", name=tr("reports.generate"))
+    expect(generate).to_be_visible(timeout=90_000)
+    generate.click()
     expect(page.get_by_text(tr("reports.generated")).first).to_be_visible(timeout=90_000)
     shot(page, "11-report-generated")
     page.get_by_role("button", name=tr("reports.pdf_build")).first.click()
