@@ -124,6 +124,7 @@ class CognitoIdentityProvider(_CognitoClient):
         try:
             self._client.revoke_token(**kwargs)
         except (*AWS_ERRORS, NotImplementedError) as exc:
+            # NotImplementedError: emulators (moto) lack RevokeToken; GlobalSignOut still ends it.
             log.info("RevokeToken failed (%s); using GlobalSignOut", exc)
             return False
         return True
