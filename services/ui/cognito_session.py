@@ -5,20 +5,21 @@ What the browser holds: cookie ``<cookie_name>_sid``, an HS256 JWT (signed with 
 key, like streamlit-authenticator's) whose only claims are the random session id and an
 expiry. No Cognito token ever reaches the browser; the refresh token stays on the server,
 encrypted (see ``services.cognito_sign_in``). Streamlit cannot set HttpOnly cookies (they are
-written by a component's JavaScript), which is why the cookie carries nothing but that id.
+written by the page's JavaScript), which is why the cookie carries nothing but that id.
 
 Cookie writes follow the pattern of ``services.ui.auth``: queued, and done at the start of the
-next run, because the run that signs in ends with a page switch.
+next run, because the run that signs in ends with a page switch. The write is an inline script
+(``st.html``), not a cookie component: a component reports back to the server on mount, and that
+extra rerun could carry the user back to the page they had just left.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import datetime, timedelta
 from typing import Literal
 
-import extra_streamlit_components as stx
 import jwt
 import streamlit as st
 
@@ -126,16 +127,21 @@ def _apply_cookie_op(services: Services) -> None:
     op = st.session_state.pop(_COOKIE_OP_KEY, None)
     if not op:
         return
-    manager = stx.CookieManager(key="df_cognito_cookies")
     kind, session_id = op
-    try:
-        if kind == "set":
-            manager.set(cookie_name(services), cookie_token(services, session_id),
-                        expires_at=datetime.now() + timedelta(days=services.settings.session_days))
-        else:
-            manager.delete(cookie_name(services))
-    except KeyError:  # deleting a cookie the browser does not have
-        pass
+    name = cookie_name(services)
+    if kind == "set":
+        script = cookie_script(name, cookie_token(services, session_id),
+                               services.settings.session_days * 86400)
+    else:
+        script = cookie_script(name, "", 0)
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def cookie_script(name: str, value: str, max_age_s: int) -> str:
+    """JavaScript writing one cookie for the whole app; max-age 0 deletes it. Secure on HTTPS."""
+    attributes = f"; path=/; max-age={int(max_age_s)}; SameSite=Strict"
+    return ("<script>document.cookie = " + json.dumps(f"{name}={value}{attributes}")
+            + " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
 
 
 def live_session() -> LiveSession | None:

@@ -160,6 +160,10 @@ def test_the_main_journey_publishes_to_the_emulated_aws(
     image.write_bytes(banner_png(title, Category.RETAIL_CPG, 480, 210))
 
     sign_in_as_admin(page, emulation)
+    # A reload is a new Streamlit session: only the session cookie can keep the admin signed in.
+    page.reload()
+    user_box = page.locator('[data-testid="stSidebarUserContent"]')
+    expect(user_box.get_by_text(tr("auth.role.admin"), exact=True)).to_be_visible(timeout=60_000)
     publish_with_image(page, title, image)
     find_and_open(page, "뮬레이션 종단", title)
 
