@@ -131,7 +131,7 @@ def _apply_cookie_op(services: Services) -> None:
     name = cookie_name(services)
     if kind == "set":
         script = cookie_script(name, cookie_token(services, session_id),
-                               services.settings.session_days * 86400)
+                               int(services.settings.session_days * 86400))
     else:
         script = cookie_script(name, "", 0)
     st.html(script, unsafe_allow_javascript=True)
