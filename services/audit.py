@@ -12,9 +12,11 @@ log = logging.getLogger(__name__)
 
 
 def record_audit(
-    audit: AuditLog, ts: datetime, actor: str, action: str, target: str, outcome: str = "ok"
+    audit: AuditLog, ts: datetime, actor: str, action: str, target: str, outcome: str = "ok",
+    detail: dict[str, str] | None = None,
 ) -> None:
-    entry = AuditEntry(ts=ts, actor=actor, action=action, target=target, outcome=outcome)
+    entry = AuditEntry(ts=ts, actor=actor, action=action, target=target, outcome=outcome,
+                       detail=dict(detail or {}))
     try:
         audit.record(entry)
     except Exception:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +20,13 @@ def utcnow() -> datetime:
 def new_id() -> str:
     """A sortable unique id (ULID): ids sort by creation time."""
     return str(ULID())
+
+
+def stable_id(at: datetime, key: str) -> str:
+    """A ULID for ``at`` whose random part is a hash of ``key``: the same record imported twice
+    gets the same id (re-runs are no-ops), and ids still sort by time."""
+    millis = max(0, int(at.timestamp() * 1000)).to_bytes(6, "big")
+    return str(ULID.from_bytes(millis + hashlib.sha256(key.encode()).digest()[:10]))
 
 
 class Category(StrEnum):

@@ -34,6 +34,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_SAMPLES = "manage_samples"
     MANAGE_INQUIRIES = "manage_inquiries"
+    IMPORT_DATA = "import_data"  # legacy platform migration, event files
 
 
 _VIEWER = frozenset({Action.BROWSE, Action.LIKE})

@@ -27,6 +27,7 @@ ALLOWED_OWN: dict[Action, set[str]] = {
     A.VIEW_AUDIT: {ADMIN},
     A.MANAGE_SAMPLES: {ADMIN},
     A.MANAGE_INQUIRIES: {ADMIN},
+    A.IMPORT_DATA: {ADMIN},
 }
 # On SOMEBODY ELSE's target only these differ from the table above.
 ALLOWED_OTHER_OVERRIDES: dict[Action, set[str]] = {
