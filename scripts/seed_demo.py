@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts.cli import batches, progress
 from services.bootstrap import Services, build_services
-from services.domain.analytics import Event
 from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
@@ -87,21 +85,6 @@ def published_contents(services: Services) -> list[ContentRef]:
         if page >= result.pages:
             return refs
         page += 1
-
-
-def batches(events: Iterable[Event], size: int) -> Iterator[list[Event]]:
-    iterator = iter(events)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def progress(seen: int, total: int, stored: int, seconds: float) -> None:
-    """One line on stderr, rewritten in place: a progress bar without a dependency."""
-    done = min(1.0, seen / total)
-    bar = "#" * int(done * 30)
-    rate = seen / seconds if seconds else 0.0
-    print(f"\r[{bar:<30}] {seen:,}/{total:,} events, {stored:,} new ({rate:,.0f}/s)",
-          end="", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
