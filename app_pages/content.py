@@ -3,9 +3,8 @@
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.markdown import render_markdown
 from services.ui import nav, session
-from services.ui.assets import render_assets
+from services.ui.assets import render_body
 from services.ui.i18n import t
 from services.ui.item_actions import count_view_once, like_button, owner_actions
 from services.ui.own_stats import item_stats_panel
@@ -44,5 +43,4 @@ with actions_col:
 item_stats_panel(services.analytics, actor, item)
 
 st.divider()
-st.markdown(render_markdown(item.body), unsafe_allow_html=True)
-render_assets(services.content, item, actor)
+render_body(services.content, item, actor)

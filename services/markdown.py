@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
@@ -21,3 +23,29 @@ def _renderer() -> MarkdownIt:
 def render_markdown(text: str) -> str:
     """Safe HTML for ``text``: any HTML in the input comes out escaped, as visible text."""
     return _renderer().render(text)
+
+
+# ``![caption](asset:<asset id>)`` places one of the item's own files inside the text (the
+# import writes these for the previous platform's ``[image:NAME]``). Only ids of the item's own
+# assets resolve, so a body cannot point at another item's private file.
+ASSET_REF = re.compile(r"!\[([^\]\n]*)\]\(asset:([0-9A-HJKMNP-TV-Z]{26})\)")
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    asset_id: str
+    caption: str
+
+
+def split_asset_refs(text: str) -> list[str | AssetRef]:
+    """The body as markdown pieces and the asset references between them, in order."""
+    parts: list[str | AssetRef] = []
+    position = 0
+    for found in ASSET_REF.finditer(text):
+        if found.start() > position:
+            parts.append(text[position:found.start()])
+        parts.append(AssetRef(found.group(2), found.group(1)))
+        position = found.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return parts

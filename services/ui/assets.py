@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 
 import pymupdf
@@ -13,6 +13,7 @@ from services.content import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.markdown import render_markdown, split_asset_refs
 from services.ui import tracking
 from services.ui.i18n import t
 from services.ui.widgets import show_error
@@ -40,16 +41,38 @@ def format_size(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
-def render_assets(content: ContentService, item: ContentItem, actor: Actor) -> None:
-    if not item.assets:
+def render_body(content: ContentService, item: ContentItem, actor: Actor) -> None:
+    """The markdown body with the files it references (``![caption](asset:ID)``) shown in
+    place, then every other file of the item. Only the item's own files resolve."""
+    own = {asset.id: asset for asset in item.assets}
+    shown: set[str] = set()
+    for part in split_asset_refs(item.body):
+        if isinstance(part, str):
+            st.markdown(render_markdown(part), unsafe_allow_html=True)
+        elif part.asset_id in own:
+            _guarded(content, item, own[part.asset_id], actor)
+            shown.add(part.asset_id)
+        else:
+            st.caption(t("content.missing_inline_file", caption=part.caption or part.asset_id))
+    render_assets(content, item, actor, skip=shown)
+
+
+def render_assets(content: ContentService, item: ContentItem, actor: Actor,
+                  skip: Collection[str] = ()) -> None:
+    rest = [asset for asset in item.assets if asset.id not in skip]
+    if not rest:
         return
     st.subheader(t("content.attachments"))
-    for asset in item.assets:
-        with st.container(border=True):
-            try:
-                _render_asset(content, item, asset, actor)
-            except DemoFactoryError as exc:
-                show_error(exc)
+    for asset in rest:
+        _guarded(content, item, asset, actor)
+
+
+def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
+    with st.container(border=True):
+        try:
+            _render_asset(content, item, asset, actor)
+        except DemoFactoryError as exc:
+            show_error(exc)
 
 
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:

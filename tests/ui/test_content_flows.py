@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -334,3 +335,34 @@ def test_sample_content_loads_on_first_start_and_admin_removes_it(
     at.button(key="adm_samples_yes").click().run()
     assert f"샘플 콘텐츠 {loaded}개를 삭제했습니다." in texts(at)
     assert services.content.count() == 0
+
+
+def test_files_referenced_in_the_text_show_in_place(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    other = make_item("다른 항목", uploads=(Upload("secret.png", png_bytes()),))
+    item = make_item(uploads=(Upload("diagram.png", png_bytes()), Upload("guide.pdf", pdf_bytes())))
+    image = next(a for a in item.assets if a.filename == "diagram.png")
+    body = (f"위\n\n![구성도](asset:{image.id})\n\n아래\n\n"
+            f"![남의 파일](asset:{other.assets[0].id})")
+    services.ports.content.update(replace(item, body=body), item.version)
+
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    shown = [m.value for m in at.markdown]
+    # The image sits between the two paragraphs; the PDF stays under the attachments.
+    above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
+    assert any("diagram.png" in m for m in shown[above:below])
+    assert "첨부 파일" in [h.value for h in at.subheader]
+    assert not any("diagram.png" in m for m in shown[below:])
+    assert any("guide.pdf" in m for m in shown[below:])
+    # Another item's file id resolves to nothing: a note, never that item's file.
+    notes = [c.value for c in at.caption]
+    assert "본문에서 가리키는 파일(남의 파일)이 이 항목에 없습니다." in notes
+    assert not any("secret.png" in m for m in shown)

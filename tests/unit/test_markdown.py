@@ -27,3 +27,14 @@ def test_ordinary_markdown_renders() -> None:
     assert "<strong>굵게</strong>" in html
     assert '<a href="https://example.com">링크</a>' in html
     assert "<table>" in html
+
+
+def test_asset_references_split_the_body_in_order() -> None:
+    from services.markdown import AssetRef, split_asset_refs
+
+    ulid = "01KJKB3Q005NRHCGNQ4TR480B2"
+    parts = split_asset_refs(f"# 소개\n\n![그림](asset:{ulid})\n\n끝 ![x](asset:not-an-id)")
+    assert parts == ["# 소개\n\n", AssetRef(ulid, "그림"), "\n\n끝 ![x](asset:not-an-id)"]
+    assert split_asset_refs("plain") == ["plain"] and split_asset_refs("") == []
+    # Left unresolved, a reference is harmless text: asset: is not a link scheme we render.
+    assert "<img" not in render_markdown(f"![x](asset:{ulid})")
