@@ -1,0 +1,135 @@
+"""scripts/import_events.py on a local data dir: summary, exit codes, --strict, --dry-run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import import_events
+from services.bootstrap import Services, build_services
+from services.settings import ENV_PREFIX, load_settings
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+    return build_services(load_settings())
+
+
+def page_view(n: int, **fields: Any) -> str:
+    ts = (NOW - timedelta(hours=n + 1)).isoformat()
+    return json.dumps({"ts": ts, "type": "page_view", "session_id": f"s{n}", "page": "home",
+                       **fields})
+
+
+def write(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def stored(services: Services) -> int:
+    return sum(1 for _ in services.ports.events.raw_events(NOW - timedelta(days=2), NOW))
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = import_events.main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_good_file_is_imported_once(services: Services, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, [page_view(n) for n in range(3)] + [""])
+    code, out, err = run([str(path)], capsys)
+    assert code == 0
+    assert "events.jsonl: 4 lines read" in out
+    assert "imported (new): 3" in out and "already present: 0" in out
+    assert "assumed time zone (Asia/Seoul): 0" in out
+    assert "4/4 lines, 3 new" in err  # the progress line
+    assert stored(services) == 3
+
+    code, out, _ = run([str(path)], capsys)
+    assert code == 0 and "imported (new): 0" in out and "already present: 3" in out
+    assert stored(services) == 3
+    entries = services.ports.audit.entries(action="events.import")
+    assert [(e.actor, e.target, e.outcome) for e in entries] == [
+        ("script:import_events", "events.jsonl", "ok")] * 2
+
+
+def test_bad_lines_are_listed_and_the_rest_imported(services: Services, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    naive = (NOW - timedelta(hours=1)).astimezone(services.settings.tz).replace(tzinfo=None)
+    lines = [page_view(0), "not json", json.dumps({"ts": naive.isoformat(), "type": "login",
+                                                   "session_id": "s9"})]
+    lines += [json.dumps({"ts": "later", "type": "page_view"})] * 25
+    code, out, _ = run([str(write(tmp_path, lines))], capsys)
+    assert code == 1
+    assert "imported (new): 2" in out and "bad: 26" in out
+    assert "assumed time zone (Asia/Seoul): 1" in out
+    assert "bad lines (first 20 of 26):" in out
+    assert "  line 2: Not valid JSON." in out
+    assert "  line 4: Cannot read the time 'later'." in out
+    assert "line 22:" in out and "line 23:" not in out
+    assert stored(services) == 2
+
+
+def test_strict_refuses_a_file_with_a_bad_line(services: Services, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, [page_view(0), page_view(1, type="click")])
+    code, out, _ = run([str(path), "--strict"], capsys)
+    assert code == 2
+    assert "line 2: Unknown event type 'click'." in out
+    assert "--strict: nothing imported" in out
+    assert stored(services) == 0
+    assert services.ports.audit.entries(action="events.import")[0].outcome == "refused"
+
+    path = write(tmp_path, [page_view(0), page_view(1)])
+    code, out, _ = run([str(path), "--strict"], capsys)
+    assert code == 0 and "imported (new): 2" in out
+    assert stored(services) == 2
+
+
+def test_a_dry_run_writes_nothing(services: Services, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, [page_view(0), page_view(1)])
+    code, out, _ = run([str(path), "--dry-run"], capsys)
+    assert code == 0
+    assert "good: 2" in out and "imported" not in out and "--dry-run: nothing written" in out
+    assert stored(services) == 0
+    assert services.ports.audit.entries(action="events.import") == []
+
+    path = write(tmp_path, [page_view(0), "{"])
+    assert run([str(path), "--dry-run"], capsys)[0] == 1
+    assert run([str(path), "--dry-run", "--strict"], capsys)[0] == 2
+    assert stored(services) == 0
+
+
+def test_a_file_that_cannot_be_read(services: Services, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([str(tmp_path / "missing.jsonl")], capsys)
+    assert code == 2 and out == ""
+    assert "cannot read" in err and "missing.jsonl" in err
+    assert run([str(tmp_path)], capsys)[0] == 2  # a directory
+
+
+def test_count_lines_counts_a_last_line_without_newline(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"a\nb")
+    assert import_events.count_lines(path) == 2
+    path.write_bytes(b"a\nb\n")
+    assert import_events.count_lines(path) == 2
+    path.write_bytes(b"")
+    assert import_events.count_lines(path) == 0
