@@ -1,0 +1,117 @@
+"""The admin page's usage-event import: check first, then import; strict mode; who sees it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+
+NOW = datetime.now(UTC)
+
+
+def page_view(n: int) -> str:
+    return json.dumps({"ts": (NOW - timedelta(hours=n + 1)).isoformat(), "type": "page_view",
+                       "session_id": f"s{n}", "page": "home"})
+
+
+FILE = "\n".join([page_view(0), "not json", page_view(1)]).encode()
+
+
+def _admin_page(new_app: Callable[..., AppTest]) -> AppTest:
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("app_pages/admin.py").run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+def _upload(at: AppTest, data: bytes, name: str = "events.jsonl") -> AppTest:
+    at.file_uploader(key="adm_events_file_0").set_value((name, data, "application/json"))
+    return at.run()
+
+
+def _stored(services: Services) -> int:
+    return sum(1 for _ in services.ports.events.raw_events(NOW - timedelta(days=1), NOW))
+
+
+def test_an_admin_checks_then_imports(new_app: Callable[..., AppTest], users: dict[str, User],
+                                      services: Services) -> None:
+    at = _admin_page(new_app)
+    assert "사용 이벤트 가져오기" in texts(at)
+    assert '"type": "content_view"' in at.code[0].value  # the format's example line
+    assert not [b for b in at.button if b.key == "adm_events_import"]
+
+    _upload(at, FILE)
+    at.button(key="adm_events_check").click().run()
+    assert not at.exception and not errors(at)
+    assert "3줄 중 정상 2줄, 오류 1줄." in texts(at)
+    table = at.dataframe[-1].value
+    assert table["줄"].tolist() == [2]
+    assert table["이유"].tolist() == ["JSON으로 읽을 수 없습니다."]
+    assert _stored(services) == 0  # checking writes nothing
+
+    at.button(key="adm_events_import").click().run()
+    assert not at.exception and not errors(at)
+    assert "가져오기 완료: 새 이벤트 2건, 이미 있던 이벤트 0건, 건너뛴 줄 1건." in texts(at)
+    assert _stored(services) == 2
+    (entry,) = services.ports.audit.entries(action="events.import")
+    assert (entry.actor, entry.target, entry.outcome) == ("admin-user", "events.jsonl",
+                                                          "partial")
+    assert at.file_uploader(key="adm_events_file_1").value is None  # emptied for the next file
+
+
+def test_strict_mode_blocks_a_file_with_bad_lines(new_app: Callable[..., AppTest],
+                                                  users: dict[str, User],
+                                                  services: Services) -> None:
+    at = _admin_page(new_app)
+    at.checkbox(key="adm_events_strict").check().run()
+    _upload(at, FILE)
+    at.button(key="adm_events_check").click().run()
+    assert "엄격 모드로는 가져올 수 없습니다" in texts(at)
+    assert not [b for b in at.button if b.key == "adm_events_import"]
+    assert _stored(services) == 0
+
+
+def test_the_english_page_shows_english_reasons(new_app: Callable[..., AppTest],
+                                                users: dict[str, User]) -> None:
+    at = new_app("admin-user")
+    at.session_state["df_lang"] = "en"
+    at.run()
+    at.switch_page("app_pages/admin.py").run()
+    _upload(at, FILE)
+    at.button(key="adm_events_check").click().run()
+    assert "3 lines: 2 good, 1 bad." in texts(at)
+    assert at.dataframe[-1].value["Reason"].tolist() == ["Not valid JSON."]
+
+
+def _section_as(role: str) -> None:
+    """A script for AppTest.from_function: the section alone, for an actor with ``role``."""
+    from services.bootstrap import build_services
+    from services.domain.permissions import Actor, Role
+    from services.settings import load_settings
+    from services.ui.event_upload import events_import_section
+
+    actor = Actor(f"{role}-user", roles=frozenset({Role(role)}))
+    events_import_section(build_services(load_settings()), actor)
+
+
+@pytest.mark.parametrize("role", ["viewer", "author", "analyst"])
+def test_other_roles_do_not_see_it(role: str, new_app: Callable[..., AppTest],
+                                   users: dict[str, User]) -> None:
+    at = new_app(users[role].username)
+    at.run()
+    with pytest.raises(ValueError):  # the admin page is not theirs
+        at.switch_page("app_pages/admin.py")
+    alone = AppTest.from_function(_section_as, args=(role,), default_timeout=30).run()
+    assert not alone.exception
+    assert not alone.get("file_uploader") and not alone.subheader
+
+    admin = AppTest.from_function(_section_as, args=("admin",), default_timeout=30).run()
+    assert [s.value for s in admin.subheader] == ["사용 이벤트 가져오기"]
