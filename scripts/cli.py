@@ -1,4 +1,4 @@
-"""What the command-line scripts share: batching a stream and a progress line on stderr.
+"""What the command-line scripts share: the actor they act as and a progress line on stderr.
 
 One way of showing progress for every long-running script (seeding, imports), without a
 dependency: a single line rewritten in place, finished with a newline by the caller.
@@ -7,13 +7,8 @@ dependency: a single line rewritten in place, finished with a newline by the cal
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
-from itertools import islice
-from typing import TypeVar
 
 from services.domain.permissions import Actor, Role
-
-T = TypeVar("T")
 
 
 def script_actor(script: str) -> Actor:
@@ -22,17 +17,16 @@ def script_actor(script: str) -> Actor:
     return Actor(user_id=f"script:{script}", name=script, roles=frozenset({Role.ADMIN}))
 
 
-def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of ``size`` items (the last may be shorter), read lazily."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def progress(seen: int, total: int, stored: int, seconds: float, unit: str = "events") -> None:
-    """One line on stderr, rewritten in place: a progress bar without a dependency."""
-    done = min(1.0, seen / total) if total else 1.0
-    bar = "#" * int(done * 30)
+def progress(seen: int, total: int | None, stored: int | None, seconds: float,
+             unit: str = "events") -> None:
+    """One line on stderr, rewritten in place: a progress bar without a dependency. With no
+    ``total`` (not known up front) the count shows without a bar; ``stored`` None leaves out
+    how many were new."""
     rate = seen / seconds if seconds else 0.0
-    print(f"\r[{bar:<30}] {seen:,}/{total:,} {unit}, {stored:,} new ({rate:,.0f}/s)",
-          end="", file=sys.stderr, flush=True)
+    if total:
+        done = min(1.0, seen / total)
+        head = f"[{'#' * int(done * 30):<30}] {seen:,}/{total:,} {unit}"
+    else:
+        head = f"{seen:,} {unit}"
+    new = f", {stored:,} new" if stored is not None else ""
+    print(f"\r{head}{new} ({rate:,.0f}/s)   ", end="", file=sys.stderr, flush=True)

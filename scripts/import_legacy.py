@@ -21,8 +21,8 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts.cli import progress, script_actor
 from services.bootstrap import Services, build_services
-from services.domain.permissions import Actor, Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.legacy_import import LegacyImporter
@@ -36,23 +36,22 @@ from services.legacy_source import (
 from services.legacy_summary import ImportSummary
 from services.settings import load_settings
 
-CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
-
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    progress = _Progress()
+    shown = _Progress()
     try:
         services = build_services(load_settings())
         source = _source(args, services)
         summary = importer(services).run(
-            source, CLI_ACTOR, dry_run=args.dry_run, with_content=not args.events_only,
-            with_events=not args.no_events, progress=progress)
+            source, script_actor("import_legacy"), dry_run=args.dry_run,
+            with_content=not args.events_only, with_events=not args.no_events,
+            progress=shown)
     except DemoFactoryError as exc:
-        print(f"\nimport failed: {translate('en', exc.key, **exc.params)}", file=sys.stderr)
+        shown.finish()
+        print(f"import failed: {translate('en', exc.key, **exc.params)}", file=sys.stderr)
         return 2
-    finally:
-        progress.finish()
+    shown.finish()
     print("\n".join(summary.lines()))
     return 1 if _skipped_anything(summary) else 0
 
@@ -121,13 +120,7 @@ class _Progress:
         print(file=sys.stderr)
 
     def _show(self, stage: str, done: int, total: int | None, now: float) -> None:
-        if total:
-            share = min(1.0, done / total)
-            bar = f"[{'#' * int(share * 30):<30}] {done:,}/~{total:,}"
-        else:
-            bar = f"{done:,}"
-        rate = done / (now - self._started or 1)
-        print(f"\r{stage:<8} {bar} ({rate:,.0f}/s)   ", end="", file=sys.stderr, flush=True)
+        progress(done, total, None, now - self._started, unit=stage)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.cli import batches, progress
+from scripts.cli import progress
+from services.batching import batches
 from services.bootstrap import Services, build_services
 from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError

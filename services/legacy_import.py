@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
-from itertools import islice
 
 from services.audit import record_audit
+from services.batching import batches
 from services.content import ASSETS_MAX, BODY_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from services.domain.analytics import Event
 from services.domain.models import (
@@ -194,7 +194,7 @@ class LegacyImporter:
                        summary: ImportSummary, dry_run: bool, total: int | None,
                        progress: Progress) -> None:
         done = 0
-        for batch in _batches(self._mapped_events(source, links, summary), EVENT_BATCH):
+        for batch in batches(self._mapped_events(source, links, summary), EVENT_BATCH):
             new = len(batch) if dry_run else self._events.append(batch)
             summary.events_imported += new
             summary.events_already += len(batch) - new
@@ -272,9 +272,3 @@ class _People:
     def person(self, raw: str) -> str:
         user = self._find(raw)
         return user.username if user is not None else f"legacy:{raw.casefold()}"
-
-
-def _batches(events: Iterable[Event], size: int) -> Iterator[list[Event]]:
-    iterator = iter(events)
-    while batch := list(islice(iterator, size)):
-        yield batch
