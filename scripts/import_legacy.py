@@ -33,7 +33,7 @@ from services.legacy_source import (
     FolderSource,
     LegacySource,
 )
-from services.legacy_summary import ImportSummary
+from services.legacy_summary import LegacySummary
 from services.settings import load_settings
 
 
@@ -90,10 +90,11 @@ def importer(services: Services) -> LegacyImporter:
     return LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
                           events=ports.events, audit=ports.audit,
                           max_upload_bytes=services.settings.max_upload_bytes,
-                          tz=services.settings.tz)
+                          tz=services.settings.tz,
+                          retention_days=services.settings.event_retention_days)
 
 
-def _skipped_anything(summary: ImportSummary) -> bool:
+def _skipped_anything(summary: LegacySummary) -> bool:
     return bool(summary.items_failed or summary.files_missing or summary.files_rejected
                 or summary.events_skipped)
 

@@ -10,7 +10,7 @@ it again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from services.audit import record_audit
 from services.batching import batches
@@ -39,11 +39,12 @@ from services.legacy_mapping import (
     rewrite_media_refs,
 )
 from services.legacy_source import LegacySource
-from services.legacy_summary import ImportSummary
+from services.legacy_summary import LegacySummary
 from services.media import check_upload
 from services.ports import AuditLog, BlobStore, ContentRepository, EventStore, UserDirectory
 
 EVENT_BATCH = 2000
+OLDER_THAN_RETENTION = "older than DEMO_FACTORY_EVENT_RETENTION_DAYS (raise it to import them)"
 # (stage, done, total if known): "content" or "events"
 Progress = Callable[[str, int, int | None], None]
 
@@ -55,7 +56,7 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
 class LegacyImporter:
     def __init__(self, *, content: ContentRepository, blobs: BlobStore, users: UserDirectory,
                  events: EventStore, audit: AuditLog, max_upload_bytes: int, tz: tzinfo,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 retention_days: int, clock: Callable[[], datetime] = utcnow) -> None:
         self._content = content
         self._blobs = blobs
         self._users = users
@@ -63,13 +64,14 @@ class LegacyImporter:
         self._audit = audit
         self._max_upload_bytes = max_upload_bytes
         self._tz = tz
+        self._retention = timedelta(days=retention_days)
         self._clock = clock
 
     def run(self, source: LegacySource, actor: Actor, *, dry_run: bool = False,
             with_content: bool = True, with_events: bool = True,
-            progress: Progress = _no_progress) -> ImportSummary:
+            progress: Progress = _no_progress) -> LegacySummary:
         require(actor, Action.IMPORT_DATA)
-        summary = ImportSummary(dry_run=dry_run, source=source.describe())
+        summary = LegacySummary(dry_run=dry_run, source=source.describe())
         people = _People(self._users.list())
         content_total, events_total = source.counts()
         links: dict[str, ContentLink] = {}
@@ -86,7 +88,7 @@ class LegacyImporter:
 
     # ---- content ---------------------------------------------------------------------------
 
-    def _content_item(self, raw: dict[str, object], summary: ImportSummary, people: _People,
+    def _content_item(self, raw: dict[str, object], summary: LegacySummary, people: _People,
                       source: LegacySource, dry_run: bool,
                       write: bool) -> tuple[str, ContentLink] | None:
         try:
@@ -123,7 +125,7 @@ class LegacyImporter:
         return True
 
     def _add(self, legacy: LegacyContent, link: ContentLink, author_name: str,
-             source: LegacySource, summary: ImportSummary, dry_run: bool) -> bool:
+             source: LegacySource, summary: LegacySummary, dry_run: bool) -> bool:
         """Whether the item was added (or, in a dry run, would be)."""
         assets = self._copy_files(legacy, source, summary, dry_run)
         names = {file_name_key(name): asset.id for name, asset in assets}
@@ -148,7 +150,7 @@ class LegacyImporter:
             return False
         return True
 
-    def _copy_files(self, legacy: LegacyContent, source: LegacySource, summary: ImportSummary,
+    def _copy_files(self, legacy: LegacyContent, source: LegacySource, summary: LegacySummary,
                     dry_run: bool) -> list[tuple[str, Asset]]:
         copied: list[tuple[str, Asset]] = []
         for file in legacy.files:
@@ -161,7 +163,7 @@ class LegacyImporter:
         return copied
 
     def _copy_file(self, legacy: LegacyContent, file: LegacyFile, source: LegacySource,
-                   summary: ImportSummary, dry_run: bool) -> Asset | None:
+                   summary: LegacySummary, dry_run: bool) -> Asset | None:
         data = source.file(file.s3_key)
         if data is None:
             summary.files_missing.append((legacy.legacy_id, file.s3_key or file.name))
@@ -180,7 +182,7 @@ class LegacyImporter:
                      media_type=media.mime, size=len(data), storage_key=key,
                      created_at=legacy.created_at)
 
-    def _likes(self, legacy: LegacyContent, people: _People, summary: ImportSummary,
+    def _likes(self, legacy: LegacyContent, people: _People, summary: LegacySummary,
                dry_run: bool) -> None:
         persons = {people.person(entry) for entry in legacy.liked_by}
         summary.likes_duplicate += len(legacy.liked_by) - len(persons)
@@ -191,7 +193,7 @@ class LegacyImporter:
     # ---- events ----------------------------------------------------------------------------
 
     def _import_events(self, source: LegacySource, links: dict[str, ContentLink],
-                       summary: ImportSummary, dry_run: bool, total: int | None,
+                       summary: LegacySummary, dry_run: bool, total: int | None,
                        progress: Progress) -> None:
         done = 0
         for batch in batches(self._mapped_events(source, links, summary), EVENT_BATCH):
@@ -202,7 +204,11 @@ class LegacyImporter:
             progress("events", done, total)
 
     def _mapped_events(self, source: LegacySource, links: dict[str, ContentLink],
-                       summary: ImportSummary) -> Iterator[Event]:
+                       summary: LegacySummary) -> Iterator[Event]:
+        # As for event files (services/event_import.py): an event older than the raw-event
+        # retention would lose its raw copy, and a later re-run could not tell that it was
+        # already counted in the rollups.
+        not_before = self._clock() - self._retention
         for raw in source.analytics():
             summary.events_seen += 1
             mapped = legacy_event(raw, self._tz, links)
@@ -210,8 +216,10 @@ class LegacyImporter:
                 summary.purposes_unknown[mapped.unknown_purpose] += 1
             if mapped.event is None:
                 summary.events_skipped[mapped.problem] += 1
-                continue
-            yield mapped.event
+            elif mapped.event.ts < not_before:
+                summary.events_skipped[OLDER_THAN_RETENTION] += 1
+            else:
+                yield mapped.event
 
 
 def fit_draft(legacy: LegacyContent, body: str) -> tuple[ContentDraft, list[str]]:
@@ -257,7 +265,7 @@ class _People:
         key = text.casefold()
         return self._by_email.get(key) if is_email(text) else self._by_name.get(key)
 
-    def author(self, raw: str, summary: ImportSummary) -> tuple[str, str]:
+    def author(self, raw: str, summary: LegacySummary) -> tuple[str, str]:
         """(author_id, author_name) for the item."""
         if not raw:
             summary.authors_unlinked["(none)"] += 1

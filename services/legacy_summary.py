@@ -10,7 +10,7 @@ _LISTED = 20  # rows of each problem list printed; the counts always cover all o
 
 
 @dataclass
-class ImportSummary:
+class LegacySummary:
     dry_run: bool
     source: str
     items_seen: int = 0

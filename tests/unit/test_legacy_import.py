@@ -18,10 +18,10 @@ from services.domain.models import AssetKind, Category, SearchQuery, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied
-from services.legacy_import import LegacyImporter
+from services.legacy_import import OLDER_THAN_RETENTION, LegacyImporter
 from services.legacy_mapping import content_id_for
 from services.legacy_source import DynamoDBSource, FolderSource, LegacySource
-from services.legacy_summary import ImportSummary
+from services.legacy_summary import LegacySummary
 from services.settings import Settings
 from tests.contract.aws_backends import REGION, mocked_aws
 from tests.legacy_fixture import (
@@ -43,7 +43,8 @@ def _importer(services: Services) -> LegacyImporter:
     return LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
                           events=ports.events, audit=ports.audit,
                           max_upload_bytes=services.settings.max_upload_bytes,
-                          tz=services.settings.tz)
+                          tz=services.settings.tz,
+                          retention_days=services.settings.event_retention_days)
 
 
 def _with_alice(services: Services) -> Services:
@@ -111,7 +112,7 @@ def _check_items(services: Services, legacy: Legacy) -> None:
     assert items["Ledger"].category == Category.ETC
 
 
-def _check_summary(summary: ImportSummary) -> None:
+def _check_summary(summary: LegacySummary) -> None:
     assert (summary.items_seen, summary.items_imported, summary.items_already) == (4, 4, 0)
     assert summary.files_imported == 2
     assert [key.rsplit("-", 1)[-1] for _, key in summary.files_missing] == ["demo.mp4"]
@@ -150,7 +151,7 @@ def _check_events(services: Services, legacy: Legacy) -> None:
     assert by_dim[(EventType.CONTENT_VIEW, Dim.CATEGORY, "Finance")] == 1  # a deleted item
 
 
-def _import(services: Services, source: LegacySource, **options: Any) -> ImportSummary:
+def _import(services: Services, source: LegacySource, **options: Any) -> LegacySummary:
     return _importer(services).run(source, ADMIN, **options)
 
 
@@ -272,3 +273,21 @@ def test_the_source_reads_through_aws_endpoint_url(legacy: Legacy) -> None:
                                 analytics_table=ANALYTICS, bucket=BUCKET)
         assert [c["id"] for c in source.contents()] and source.counts()[1] == 8
         assert source.file(legacy.contents[0]["files"][1]["s3Key"]) is None  # missing video
+
+
+def test_events_older_than_the_retention_are_skipped_and_said(
+    aws_source: tuple[DynamoDBSource, Any], local: Services
+) -> None:
+    """Their raw copy would be pruned, and a later re-run would count them again."""
+    source, _ = aws_source
+    ports = local.ports
+    short = LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
+                           events=ports.events, audit=ports.audit, max_upload_bytes=2**20,
+                           tz=local.settings.tz, retention_days=1)  # the events are 2 days old
+    summary = short.run(source, ADMIN)
+
+    assert summary.events_imported == 0 and summary.items_imported == 4
+    assert summary.events_skipped == Counter({OLDER_THAN_RETENTION: 7, "unknown_type:click": 1})
+    assert any("DEMO_FACTORY_EVENT_RETENTION_DAYS" in line for line in summary.lines())
+    day = NOW.astimezone(local.settings.tz).date()
+    assert ports.events.rollups(day - timedelta(days=30), day) == []
