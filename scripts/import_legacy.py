@@ -25,7 +25,7 @@ from scripts.cli import progress, script_actor
 from services.bootstrap import Services, build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.legacy_import import LegacyImporter
+from services.legacy_import import legacy_importer
 from services.legacy_source import (
     ANALYTICS_TABLE,
     CONTENT_TABLE,
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         services = build_services(load_settings())
         source = _source(args, services)
-        summary = importer(services).run(
+        summary = legacy_importer(services).run(
             source, script_actor("import_legacy"), dry_run=args.dry_run,
             with_content=not args.events_only, with_events=not args.no_events,
             progress=shown)
@@ -83,15 +83,6 @@ def _source(args: argparse.Namespace, services: Services) -> LegacySource:
     return DynamoDBSource(session.client("dynamodb"), session.client("s3"),
                           content_table=args.content_table,
                           analytics_table=args.analytics_table, bucket=args.bucket)
-
-
-def importer(services: Services) -> LegacyImporter:
-    ports = services.ports
-    return LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
-                          events=ports.events, audit=ports.audit,
-                          max_upload_bytes=services.settings.max_upload_bytes,
-                          tz=services.settings.tz,
-                          retention_days=services.settings.event_retention_days)
 
 
 def _skipped_anything(summary: LegacySummary) -> bool:

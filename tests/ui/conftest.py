@@ -160,3 +160,12 @@ def texts(at: AppTest) -> str:
     parts.extend(str(getattr(e.proto, "label", "")) for e in at.get("page_link"))
     parts.extend(str(b.label) for b in at.button)
     return "\n".join(parts)
+
+
+def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
+    """The admin page as the ``admin-user`` fixture user sees it."""
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page("app_pages/admin.py").run()
+    assert not at.exception and not errors(at)
+    return at

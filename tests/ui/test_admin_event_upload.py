@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.users import User
-from tests.ui.conftest import errors, texts
+from tests.ui.conftest import errors, open_admin_page, texts
 
 NOW = datetime.now(UTC)
 
@@ -22,14 +22,6 @@ def page_view(n: int) -> str:
 
 
 FILE = "\n".join([page_view(0), "not json", page_view(1)]).encode()
-
-
-def _admin_page(new_app: Callable[..., AppTest]) -> AppTest:
-    at = new_app("admin-user")
-    at.run()
-    at.switch_page("app_pages/admin.py").run()
-    assert not at.exception and not errors(at)
-    return at
 
 
 def _upload(at: AppTest, data: bytes, name: str = "events.jsonl") -> AppTest:
@@ -43,7 +35,7 @@ def _stored(services: Services) -> int:
 
 def test_an_admin_checks_then_imports(new_app: Callable[..., AppTest], users: dict[str, User],
                                       services: Services) -> None:
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     assert "사용 이벤트 가져오기" in texts(at)
     assert '"type": "content_view"' in at.code[0].value  # the format's example line
     assert not [b for b in at.button if b.key == "adm_events_import"]
@@ -70,7 +62,7 @@ def test_an_admin_checks_then_imports(new_app: Callable[..., AppTest], users: di
 def test_strict_mode_blocks_a_file_with_bad_lines(new_app: Callable[..., AppTest],
                                                   users: dict[str, User],
                                                   services: Services) -> None:
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     at.checkbox(key="adm_events_strict").check().run()
     _upload(at, FILE)
     at.button(key="adm_events_check").click().run()

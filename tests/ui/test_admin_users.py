@@ -9,15 +9,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
-from tests.ui.conftest import errors, texts
-
-
-def _admin_page(new_app: Callable[..., AppTest]) -> AppTest:
-    at = new_app("admin-user")
-    at.run()
-    at.switch_page("app_pages/admin.py").run()
-    assert not at.exception and not errors(at)
-    return at
+from tests.ui.conftest import errors, open_admin_page, texts
 
 
 def _listed(at: AppTest) -> list[str]:
@@ -28,7 +20,7 @@ def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, Use
                            make_user: Callable[..., User]) -> None:
     for number in range(22):
         make_user(f"writer-{number:02d}", "author")
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     assert len(_listed(at)) == 20
     assert "1 / 2 페이지 · 사용자 26명" in texts(at)
 
@@ -44,7 +36,7 @@ def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, Use
 
 def test_disable_and_enable(new_app: Callable[..., AppTest], users: dict[str, User],
                             services: Services) -> None:
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("author-user").run()
     at.button(key="adm_toggle_disabled").click().run()
     assert not errors(at)
@@ -57,7 +49,7 @@ def test_disable_and_enable(new_app: Callable[..., AppTest], users: dict[str, Us
 def test_reset_shows_the_one_time_password_once(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services
 ) -> None:
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("viewer-user").run()
     at.button(key="adm_reset").click().run()
 
@@ -78,7 +70,7 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
     # Through the page the acting admin is always an active admin, so removing anybody else
     # leaves one: the guard a page can hit is "not yourself" (the last-admin case is covered
     # in tests/unit/test_account_admin.py with an actor from outside the directory).
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.button(key="adm_toggle_disabled").click().run()
     assert errors(at) == [OWN_ADMIN]
@@ -94,7 +86,7 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
 
 def test_delete_asks_first(new_app: Callable[..., AppTest], users: dict[str, User],
                            services: Services) -> None:
-    at = _admin_page(new_app)
+    at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("analyst-user").run()
     at.button(key="adm_delete").click().run()
     assert "'analyst-user'을(를) 삭제할까요?" in texts(at)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from services.bootstrap import Services, build_local_ports, build_services
 from services.domain.permissions import Actor, Role
-from services.settings import Settings
+from services.settings import ENV_PREFIX, Settings
 
 
 @pytest.fixture
@@ -43,3 +44,15 @@ def admin() -> Actor:
 @pytest.fixture
 def viewer() -> Actor:
     return make_actor("vera", Role.VIEWER)
+
+
+@pytest.fixture
+def script_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The environment a script sees: no DEMO_FACTORY_* from the machine, local mode in a temp
+    data dir without sample content. Returns the data dir."""
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+    return tmp_path / "data"

@@ -11,20 +11,13 @@ import pytest
 
 from scripts import import_events
 from services.bootstrap import Services, build_services
-from services.settings import ENV_PREFIX, load_settings
+from services.settings import load_settings
 
 NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-def services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+def services(script_env: Path) -> Services:
     return build_services(load_settings())
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from scripts import import_legacy
 from services.bootstrap import build_services
-from services.settings import ENV_PREFIX, load_settings
+from services.settings import load_settings
 from tests.legacy_fixture import export_to_folder, legacy_data
 
 
 @pytest.fixture
-def export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+def export(script_env: Path, tmp_path: Path) -> Path:
     return export_to_folder(legacy_data(), tmp_path / "export")
 
 

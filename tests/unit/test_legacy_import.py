@@ -18,7 +18,7 @@ from services.domain.models import AssetKind, Category, SearchQuery, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied
-from services.legacy_import import OLDER_THAN_RETENTION, LegacyImporter
+from services.legacy_import import OLDER_THAN_RETENTION, LegacyImporter, legacy_importer
 from services.legacy_mapping import content_id_for
 from services.legacy_source import DynamoDBSource, FolderSource, LegacySource
 from services.legacy_summary import LegacySummary
@@ -36,15 +36,6 @@ from tests.legacy_fixture import (
 )
 
 ADMIN = Actor("root", "Root", frozenset({Role.ADMIN}))
-
-
-def _importer(services: Services) -> LegacyImporter:
-    ports = services.ports
-    return LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
-                          events=ports.events, audit=ports.audit,
-                          max_upload_bytes=services.settings.max_upload_bytes,
-                          tz=services.settings.tz,
-                          retention_days=services.settings.event_retention_days)
 
 
 def _with_alice(services: Services) -> Services:
@@ -152,7 +143,7 @@ def _check_events(services: Services, legacy: Legacy) -> None:
 
 
 def _import(services: Services, source: LegacySource, **options: Any) -> LegacySummary:
-    return _importer(services).run(source, ADMIN, **options)
+    return legacy_importer(services).run(source, ADMIN, **options)
 
 
 def test_tables_and_bucket_into_the_local_backend(
@@ -256,7 +247,7 @@ def test_only_admins_import(aws_source: tuple[DynamoDBSource, Any], local: Servi
     source, _ = aws_source
     analyst = Actor("ann", "Ann", frozenset({Role.ANALYST, Role.AUTHOR}))
     with pytest.raises(PermissionDenied):
-        _importer(local).run(source, analyst)
+        legacy_importer(local).run(source, analyst)
     assert local.ports.content.count() == 0
 
 

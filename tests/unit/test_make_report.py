@@ -11,25 +11,18 @@ import pytest
 from scripts import make_report
 from services.bootstrap import build_services
 from services.domain.analytics import Event, EventType
-from services.settings import ENV_PREFIX, load_settings
+from services.settings import load_settings
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DEMO_FACTORY_SAMPLE_CONTENT", "false")
+def data_dir(script_env: Path) -> Path:
     services = build_services(load_settings())
     now = datetime.now(UTC) - timedelta(hours=1)
     services.ports.events.append([Event(id=f"e{n:03d}", ts=now, type=EventType.PAGE_VIEW,
                                         session_id=f"s{n % 3}", page="home")
                                   for n in range(25)])
     services.tracker.close()
-    return tmp_path / "data"
+    return script_env
 
 
 def test_an_offline_report_is_saved_and_written(data_dir: Path, tmp_path: Path,
