@@ -66,6 +66,7 @@ def main() -> None:
     tracking.purpose_prompt()
     show_flash()
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))
+    tracking.keep_visit()
     try:
         page.run()
     except DemoFactoryError as exc:

@@ -8,14 +8,11 @@ encrypted (see ``services.cognito_sign_in``). Streamlit cannot set HttpOnly cook
 written by the page's JavaScript), which is why the cookie carries nothing but that id.
 
 Cookie writes follow the pattern of ``services.ui.auth``: queued, and done at the start of the
-next run, because the run that signs in ends with a page switch. The write is an inline script
-(``st.html``), not a cookie component: a component reports back to the server on mount, and that
-extra rerun could carry the user back to the page they had just left.
+next run, because the run that signs in ends with a page switch (see ``services.ui.cookies``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Literal
@@ -29,6 +26,8 @@ from services.domain.identity import Challenge
 from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError, ServiceUnavailable
+from services.ui import cookies
+from services.ui.cookies import write_cookie
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def _from_cookie(services: Services) -> LiveSession | None:
 
 def read_cookie(services: Services) -> str | None:
     """The session id of a valid, unexpired cookie signed with our key, else None."""
-    token = st.context.cookies.get(cookie_name(services))
+    token = cookies.read_cookie(cookie_name(services))
     if not token:
         return None
     try:
@@ -130,18 +129,11 @@ def _apply_cookie_op(services: Services) -> None:
     kind, session_id = op
     name = cookie_name(services)
     if kind == "set":
-        script = cookie_script(name, cookie_token(services, session_id),
-                               int(services.settings.session_days * 86400))
+        value = cookie_token(services, session_id)
+        max_age = int(services.settings.session_days * 86400)
     else:
-        script = cookie_script(name, "", 0)
-    st.html(script, unsafe_allow_javascript=True)
-
-
-def cookie_script(name: str, value: str, max_age_s: int) -> str:
-    """JavaScript writing one cookie for the whole app; max-age 0 deletes it. Secure on HTTPS."""
-    attributes = f"; path=/; max-age={int(max_age_s)}; SameSite=Strict"
-    return ("<script>document.cookie = " + json.dumps(f"{name}={value}{attributes}")
-            + " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+        value, max_age = "", 0
+    write_cookie(name, value, max_age)
 
 
 def live_session() -> LiveSession | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import streamlit as st
 
 from services.bootstrap import Services
@@ -18,23 +16,16 @@ from services.domain.inquiries import (
 )
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.ui import tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
-_SESSION_KEY = "_df_contact_session"
 _FIELDS = ("ct_name", "ct_email", "ct_company", "ct_type", "ct_subject", "ct_message",
            "ct_consent")
 
 
 def type_label(kind: InquiryType) -> str:
     return t(f"inquiries.type_{kind.value}")
-
-
-def _session_id() -> str:
-    """A random id per browser session, for the submission rate limit."""
-    if _SESSION_KEY not in st.session_state:
-        st.session_state[_SESSION_KEY] = secrets.token_urlsafe(16)
-    return str(st.session_state[_SESSION_KEY])
 
 
 def contact_form(services: Services, actor: Actor) -> None:
@@ -69,7 +60,7 @@ def contact_form(services: Services, actor: Actor) -> None:
             st.error(t(key, max=LIMITS.get(field, 0)), icon=":material/error:")
         return
     try:
-        services.inquiries.submit(actor, draft, _session_id())
+        services.inquiries.submit(actor, draft, tracking.session_id())
     except DemoFactoryError as exc:
         show_error(exc)
         return

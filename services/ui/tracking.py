@@ -1,40 +1,64 @@
 """Recording usage from pages: one browser-session id, page views once per navigation, search
 once per new query, and the visitor-purpose prompt (once per browser session, never blocking).
 
+"Browser session" is the browser's own: the visit id and the purpose answer are kept in
+session cookies (no expiry, gone when the browser closes), so a page reload, which starts a new
+Streamlit session, is still the same visitor and is not asked again.
+
 Everything here hands events to ``AnalyticsService`` (which buffers through the tracker and
 never raises), so a tracking problem can never break a page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import streamlit as st
 
 from services.analytics import AnalyticsService
 from services.domain.analytics import Purpose
-from services.domain.models import Asset, ContentItem
+from services.domain.models import Asset, ContentItem, new_id
 from services.domain.permissions import Actor
 from services.ui import session
+from services.ui.cookies import read_cookie, write_cookie
 from services.ui.i18n import t
 
 _SESSION_ID_KEY = "_df_session_id"
 _LAST_PAGE_KEY = "_df_last_page"
 _LAST_SEARCH_KEY = "_df_last_search"
 _PURPOSE_DONE_KEY = "_df_purpose_done"
+_COOKIES_WRITTEN_KEY = "_df_visit_cookies"  # what this Streamlit session wrote already
+VISIT_COOKIE = "df_visit"
+PURPOSE_COOKIE = "df_purpose"
+_VISIT_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as new_id() makes them
 PURPOSE_WIDGET_KEY = "df_purpose"
 PURPOSE_SKIP_KEY = "df_purpose_skip"
 ANSWERS = [p for p in Purpose if p is not Purpose.SKIPPED]
 
 
 def session_id() -> str:
-    """A random id for this browser session (a new tab or a refresh is a new session)."""
+    """A random id for this browser session: from the visit cookie when the browser sends a
+    well-formed one, else new (and written by ``keep_visit``)."""
     found = st.session_state.get(_SESSION_ID_KEY)
     if not isinstance(found, str):
-        from services.domain.models import new_id
-
-        found = st.session_state[_SESSION_ID_KEY] = new_id()
+        sent = read_cookie(VISIT_COOKIE) or ""
+        found = st.session_state[_SESSION_ID_KEY] = sent if _VISIT_ID.match(sent) else new_id()
     return found
+
+
+def keep_visit() -> None:
+    """Write the visit id and the purpose answer to session cookies once per Streamlit session,
+    in the sidebar's end where the invisible script takes no room in the page."""
+    written: set[str] = st.session_state.setdefault(_COOKIES_WRITTEN_KEY, set())
+    wanted = {VISIT_COOKIE: session_id()}
+    if st.session_state.get(_PURPOSE_DONE_KEY):
+        wanted[PURPOSE_COOKIE] = "1"
+    for name, value in wanted.items():
+        if name not in written and read_cookie(name) != value:
+            with st.sidebar:
+                write_cookie(name, value)
+        written.add(name)
 
 
 def _analytics() -> AnalyticsService:
@@ -113,6 +137,8 @@ def _picked() -> None:
 
 def purpose_prompt() -> None:
     """A small sidebar question, once per browser session; answering or skipping hides it."""
+    if read_cookie(PURPOSE_COOKIE) == "1":
+        st.session_state[_PURPOSE_DONE_KEY] = True
     if st.session_state.get(_PURPOSE_DONE_KEY):
         return
     with st.sidebar.container(border=True):

@@ -82,3 +82,23 @@ def test_offline_report_is_generated_and_downloaded_as_pdf(
     assert target.read_bytes().startswith(b"%PDF")
     assert "Demo Factory" in text and tr("pdf.kpi_title") in text
     shot(page, "12-report-pdf")
+
+
+def test_the_purpose_question_is_asked_once_per_browser_session(
+    app: RunningApp, page: Page
+) -> None:
+    """A reload starts a new Streamlit session; the browser's session cookies keep the visit."""
+    question = page.get_by_text(tr("analytics.purpose_question"), exact=True)
+    page.goto(app.url)
+    expect(question.first).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name=tr("analytics.purpose_skip")).click()
+    expect(question).to_have_count(0)
+    visit = next(c["value"] for c in page.context.cookies() if c["name"] == "df_visit")
+
+    page.reload()
+    expect(page.get_by_text(tr("nav.home")).first).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # the sidebar is drawn in the same run as the home page
+    expect(question).to_have_count(0)
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["df_visit"]["value"] == visit and cookies["df_visit"]["expires"] == -1
+    assert cookies["df_purpose"]["value"] == "1"

@@ -162,10 +162,14 @@ def test_the_admin_page_manages_cognito_users(
 
 
 def test_the_cookie_script_sets_and_deletes_one_strict_cookie() -> None:
-    written = cognito_session.cookie_script("df_sid", "a.b-c_d", 3600)
+    from services.ui.cookies import cookie_script
+
+    written = cookie_script("df_sid", "a.b-c_d", 3600)
     assert '"df_sid=a.b-c_d; path=/; max-age=3600; SameSite=Strict"' in written
     assert "'https:' ? '; Secure'" in written
-    deleted = cognito_session.cookie_script("df_sid", "", 0)
+    deleted = cookie_script("df_sid", "", 0)
     assert "df_sid=; path=/; max-age=0;" in deleted
     # The value is a JSON string literal: a quote in it cannot end the script's string.
-    assert '\\"' in cognito_session.cookie_script("n", 'x"; alert(1)', 1)
+    assert '\\"' in cookie_script("n", 'x"; alert(1)', 1)
+    # No max-age: a browser-session cookie, gone when the browser closes.
+    assert "max-age" not in cookie_script("visit", "v", None)

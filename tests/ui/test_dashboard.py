@@ -326,3 +326,34 @@ def test_an_analyst_reads_the_same_numbers_the_service_computes(
     tiles = {k.key: k.value for k in seeded.analytics.kpis(analyst, week, Filters())}
     assert (tiles["content_views"], tiles["page_views"], tiles["searches"]) == (5, 3, 1)
     assert isinstance(week, Period)
+
+
+def test_a_reload_is_the_same_visitor_and_is_not_asked_again(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload is a new Streamlit session; the browser's session cookies carry the visit."""
+    from services.ui import tracking
+
+    def scripts(at: AppTest) -> str:
+        return " ".join(str(h.proto.body) for h in at.get("html"))
+
+    first = new_app()
+    first.run()
+    visit = first.session_state["_df_session_id"]
+    assert f"df_visit={visit}; path=/; SameSite=Strict" in scripts(first)  # no max-age
+    first.button(key="df_purpose_skip").click().run()
+    assert "df_purpose=1; path=/; SameSite=Strict" in scripts(first)
+    assert "df_visit" not in scripts(first)  # written once per Streamlit session
+
+    sent = {"df_visit": visit, "df_purpose": "1"}
+    monkeypatch.setattr(tracking, "read_cookie", sent.get)
+    reloaded = new_app()
+    reloaded.run()
+    assert reloaded.session_state["_df_session_id"] == visit
+    assert "어떤 목적으로 방문하셨나요?" not in texts(reloaded)
+    assert "document.cookie" not in scripts(reloaded)  # nothing to write again
+
+    sent["df_visit"] = "'; alert(1)"  # a forged cookie is not used as an id
+    forged = new_app()
+    forged.run()
+    assert forged.session_state["_df_session_id"] != sent["df_visit"]
