@@ -10,7 +10,7 @@ from services.markdown import render_markdown
 from services.media import ALLOWED_EXTENSIONS
 from services.ui import editor, nav, session
 from services.ui.assets import format_size
-from services.ui.i18n import category_label, status_label, t
+from services.ui.i18n import category_label, relabel, status_label, t
 from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
@@ -38,9 +38,9 @@ st.text_input(t("content.title_label"), key=editor.TITLE, max_chars=TITLE_MAX)
 st.text_area(t("content.summary_label"), key=editor.SUMMARY, height=80,
              max_chars=SUMMARY_MAX)
 cat_col, status_col = st.columns(2)
-cat_col.selectbox(t("content.category_label"), options=list(Category), key=editor.CATEGORY,
+cat_col.selectbox(t("content.category_label"), options=list(Category), key=relabel(editor.CATEGORY),
                   format_func=category_label, placeholder=t("content.category_choose"))
-status_col.radio(t("content.status_label"), options=list(Status), key=editor.STATUS,
+status_col.radio(t("content.status_label"), options=list(Status), key=relabel(editor.STATUS),
                  format_func=status_label, horizontal=True)
 st.text_input(t("content.tags_label"), key=editor.TAGS, help=t("content.tags_help", max=TAGS_MAX))
 

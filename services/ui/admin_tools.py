@@ -19,7 +19,7 @@ from services.diagnostics import BedrockCheckReport, CheckStep, Message
 from services.doctor import DoctorContext, DoctorReport
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
-from services.ui.i18n import t
+from services.ui.i18n import relabel, t
 from services.ui.widgets import md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
@@ -148,9 +148,9 @@ def audit_section(services: Services, actor: Actor) -> None:
         start, end = _date_range(today)
     choices = audit_choices(actor, audit, start, end, tz)
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
-                              format_func=_all_label, key="adm_audit_actor")
+                              format_func=_all_label, key=relabel("adm_audit_actor"))
     what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
-                                format_func=_all_label, key="adm_audit_action")
+                                format_func=_all_label, key=relabel("adm_audit_action"))
     query = AuditQuery(start, end, actor=who or None, action=what or None)
     entries = audit_entries(actor, audit, query, tz)
     st.caption(t("admin_tools.audit_count", count=len(entries)))

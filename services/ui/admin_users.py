@@ -13,7 +13,7 @@ from services.domain.models import Page
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import DemoFactoryError
-from services.ui.i18n import role_label, t
+from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import current_page, flash, format_date, reset_page, show_error
 
 PAGE_SIZE = 20
@@ -91,7 +91,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
         name = st.text_input(t("auth.name"), key="adm_new_name")
         email = st.text_input(t("auth.email"), key="adm_new_email")
         roles = st.multiselect(t("admin.roles"), options=list(Role), default=[Role.VIEWER],
-                               format_func=role_label, key="adm_new_roles")
+                               format_func=role_label, key=relabel("adm_new_roles"))
         invite = invites and st.checkbox(t("admin.invite"), value=True, key="adm_new_invite")
         label = t("admin.temporary_password") if invites else t("admin.initial_password")
         password = st.text_input(label, type="password", key="adm_new_password",
@@ -134,7 +134,8 @@ def manage_user(services: Services, actor: Actor, users: list[User]) -> None:
 def roles_form(services: Services, actor: Actor, user: User) -> None:
     roles = st.multiselect(
         t("admin.roles"), options=list(Role), default=sorted(user.roles),
-        format_func=role_label, key=f"adm_roles_{user.username}", help=t("admin.roles_help"),
+        format_func=role_label, key=relabel(f"adm_roles_{user.username}"),
+        help=t("admin.roles_help"),
     )
     if st.button(t("admin.roles_button"), key="adm_roles_save"):
         _act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),

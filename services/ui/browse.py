@@ -11,7 +11,7 @@ from services.content import FilterOptions
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
 from services.ui import session, tracking
-from services.ui.i18n import category_label, sort_label, t
+from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.widgets import card_grid, current_page, empty_state, pager, reset_page, show_error
 
 ALL = ""  # the "all categories / all authors" choice
@@ -47,7 +47,8 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     category = fixed
     if fixed is None:
         chosen = next(cols).selectbox(
-            t("content.category_label"), options=[ALL, *options.categories], key=keys.category,
+            t("content.category_label"), options=[ALL, *options.categories],
+            key=relabel(keys.category),
             format_func=lambda c: t("content.all_categories") if c == ALL else category_label(c),
             on_change=reset_page, args=reset,
         )
@@ -58,12 +59,12 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     )
     authors = dict(options.authors)
     author_id = next(cols).selectbox(
-        t("content.author"), options=[ALL, *authors], key=keys.author,
+        t("content.author"), options=[ALL, *authors], key=relabel(keys.author),
         format_func=lambda a: t("content.all_authors") if a == ALL else authors.get(a, a),
         on_change=reset_page, args=reset,
     )
     sort = next(cols).selectbox(
-        t("content.sort_label"), options=list(Sort), key=keys.sort, format_func=sort_label,
+        t("content.sort_label"), options=list(Sort), key=relabel(keys.sort), format_func=sort_label,
         on_change=reset_page, args=reset,
     )
     return SearchQuery(

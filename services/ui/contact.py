@@ -17,7 +17,7 @@ from services.domain.inquiries import (
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
-from services.ui.i18n import t
+from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
 _FIELDS = ("ct_name", "ct_email", "ct_company", "ct_type", "ct_subject", "ct_message",
@@ -42,7 +42,7 @@ def contact_form(services: Services, actor: Actor) -> None:
         company = company_col.text_input(t("inquiries.company"), key="ct_company",
                                          max_chars=LIMITS["company"])
         kind = type_col.selectbox(t("inquiries.type"), options=list(InquiryType),
-                                  format_func=type_label, key="ct_type")
+                                  format_func=type_label, key=relabel("ct_type"))
         subject = st.text_input(t("inquiries.subject"), key="ct_subject",
                                 max_chars=LIMITS["subject"])
         message = st.text_area(t("inquiries.message"), key="ct_message", height=200,

@@ -14,7 +14,7 @@ from services.analytics import AnalyticsService
 from services.dashboards import Filters, Kpi, KpiKind, Period, Preset
 from services.domain.models import Category
 from services.domain.permissions import Actor
-from services.ui.i18n import category_label, language, t
+from services.ui.i18n import category_label, language, relabel, t
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
@@ -57,7 +57,7 @@ def _choice(label: str, options: list[str], format_func: Callable[[str], str],
             key: str) -> str:
     stored = st.session_state.get(key, ALL)
     chosen = st.selectbox(label, options, index=options.index(stored) if stored in options
-                          else 0, format_func=format_func, key=widget_key(key)) or ALL
+                          else 0, format_func=format_func, key=relabel(widget_key(key))) or ALL
     st.session_state[key] = chosen
     return chosen
 
@@ -68,7 +68,7 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
     with period_col:
         preset = st.segmented_control(
             t("analytics.period"), options=list(Preset), format_func=preset_label,
-            key=PRESET_KEY, default=DEFAULT_PRESET, required=True,
+            key=relabel(PRESET_KEY), default=DEFAULT_PRESET, required=True,
         ) or DEFAULT_PRESET
         if Preset(preset) is Preset.CUSTOM:
             period = _custom_period(analytics, analytics.today())

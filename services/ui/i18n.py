@@ -12,6 +12,7 @@ from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LANG_KEY = "df_lang"
 _LANG_WIDGET_KEY = "df_lang_widget"
+_RELABEL_KEY = "_df_relabel"
 _LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 
@@ -35,6 +36,26 @@ def _copy_language() -> None:
     chosen = st.session_state.get(_LANG_WIDGET_KEY)
     if chosen in LANGUAGES:
         st.session_state[LANG_KEY] = chosen
+        _relabel_widgets()
+
+
+def _relabel_widgets() -> None:
+    """Have the browser redraw the chosen value of every widget with translated option labels.
+
+    A select box shows its chosen option's label as the browser last got it, so after a
+    language switch "최신순" would stay until the user picks again. Assigning such a widget its
+    own value marks it as set by the app, and the next run sends the value with its new label.
+    """
+    for key in st.session_state.get(_RELABEL_KEY, set()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def relabel(key: str) -> str:
+    """``key``, registered as the key of a widget whose option labels are translated (select
+    boxes, radios, pills and the like; never buttons or uploaders, whose value is not ours)."""
+    st.session_state.setdefault(_RELABEL_KEY, set()).add(key)
+    return key
 
 
 def language_selector() -> None:

@@ -10,7 +10,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts
 from services.ui.dashboard import Col, preset_label, table
-from services.ui.i18n import status_label, t
+from services.ui.i18n import relabel, status_label, t
 
 PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
 PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
@@ -39,7 +39,7 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     st.subheader(t("analytics.own_title"))
     preset = st.segmented_control(
         t("analytics.period"), options=list(PRESETS), format_func=preset_label,
-        key=PRESET_KEY, default=Preset.DAYS_30, required=True,
+        key=relabel(PRESET_KEY), default=Preset.DAYS_30, required=True,
     ) or Preset.DAYS_30
     period: Period = analytics.period(Preset(preset))
     stats = analytics.my_stats(actor, period)

@@ -16,7 +16,7 @@ from services.errors import DemoFactoryError
 from services.grounding import unmatched_spans
 from services.report_preview import PREVIEW_PAGES, page_images
 from services.reports import BEDROCK_PREFIX, OFFLINE, kpi_comparison
-from services.ui.i18n import t
+from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,8 @@ def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
 
 def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     chosen = st.multiselect(t("reports.history_compare"), list(labels),
-                            format_func=labels.__getitem__, max_selections=2, key=COMPARE_KEY)
+                            format_func=labels.__getitem__, max_selections=2,
+                            key=relabel(COMPARE_KEY))
     if len(chosen) != 2:
         st.caption(t("reports.history_compare_pick"))
         return
@@ -165,7 +166,7 @@ def history(services: Services, actor: Actor) -> None:
                       who=_who(r)) for r in reports}
     _compare(services, actor, labels)
     opened = st.selectbox(t("reports.history_open"), list(labels), index=None,
-                          format_func=labels.__getitem__, key=OPEN_KEY)
+                          format_func=labels.__getitem__, key=relabel(OPEN_KEY))
     if opened:
         try:
             report = services.reports.get(actor, opened)

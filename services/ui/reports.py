@@ -24,7 +24,7 @@ from services.errors import DemoFactoryError
 from services.report_cost import Estimate
 from services.reports import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
-from services.ui.i18n import language, t
+from services.ui.i18n import language, relabel, t
 from services.ui.report_view import model_label, show_report
 from services.ui.widgets import flash, show_error
 
@@ -54,7 +54,7 @@ def _choice(label: str, options: list[str], format_func: Callable[[str], str], k
     stored = st.session_state.get(key, default)
     index = options.index(stored) if stored in options else 0
     chosen = st.selectbox(label, options, index=index, format_func=format_func,
-                          key=widget_key(key))
+                          key=relabel(widget_key(key)))
     st.session_state[key] = chosen or options[0]
     return str(st.session_state[key])
 

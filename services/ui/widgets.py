@@ -11,7 +11,7 @@ import streamlit as st
 from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
 from services.ui import nav
-from services.ui.i18n import category_label, status_label, t
+from services.ui.i18n import category_label, relabel, status_label, t
 
 _FLASH_KEY = "_df_flash"
 CARD_COLUMNS = 3
@@ -128,7 +128,7 @@ def pager(result: Page[ContentItem], key: str) -> None:
         on_click=_step_page, args=(key, -1, pages), icon=":material/chevron_left:",
     )
     pick_col.selectbox(
-        t("common.page"), options=list(range(1, pages + 1)), key=key,
+        t("common.page"), options=list(range(1, pages + 1)), key=relabel(key),
         format_func=lambda n: t("common.page_of", page=n, pages=pages),
         label_visibility="collapsed",
     )
