@@ -153,6 +153,8 @@ def seed_users(services: Services) -> list[SampleUser]:
 
 @contextmanager
 def moto_server() -> Iterator[str]:
+    """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
+    clients that follow AWS_ENDPOINT_URL. Yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

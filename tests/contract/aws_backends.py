@@ -8,7 +8,6 @@ adapter. ``aws_environment`` and ``mocked_aws`` are reused by the aws-specific u
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -22,8 +21,8 @@ import moto.dynamodb.models as moto_dynamodb_models
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 from moto.dynamodb.models.table import Table as MotoTable
-from moto.server import ThreadedMotoServer
 
+from scripts.emulate import moto_server as moto_server  # one starter, shared with make emulate
 from services.adapters.aws_bootstrap import ensure_resources
 from services.adapters.aws_common import Client, make_client
 from services.adapters.dynamodb_audit import DynamoAuditLog
@@ -186,20 +185,6 @@ def mocked_aws(bootstrap: bool = True) -> Iterator[MockedAws]:
         if bootstrap:
             ensure_resources(aws.dynamodb, aws.s3, settings)
         yield aws
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
-    scripts that follow AWS_ENDPOINT_URL. Yields its endpoint URL."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @contextmanager
