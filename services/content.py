@@ -29,6 +29,7 @@ from services.domain.permissions import Action, Actor, can, require
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.media import check_upload
 from services.ports import AuditLog, BlobStore, ContentRepository
+from services.visits import VisitLedger
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ class ContentService:
         max_upload_bytes: int,
         url_seconds: int = 300,
         clock: Callable[[], datetime] = utcnow,
+        visits: VisitLedger | None = None,
     ) -> None:
         self._repo = repo
+        self._visits = visits or VisitLedger()
         self._blobs = blobs
         self._audit = audit
         self._max_upload_bytes = max_upload_bytes
@@ -131,9 +134,12 @@ class ContentService:
     def filter_options(self) -> FilterOptions:
         return FilterOptions(list(Category), self._repo.authors(), self._repo.tags())
 
-    def record_view(self, content_id: str, actor: Actor) -> int:
-        """One more view (the page calls this once per visitor session and item)."""
-        self.get(content_id, actor)
+    def record_view(self, content_id: str, actor: Actor, visit_id: str) -> int | None:
+        """One more view, the first time this visit opens the item: the new count, or None
+        when the visit has counted already (a reload, a second look)."""
+        item = self.get(content_id, actor)
+        if not self._visits.first_view(visit_id, item.id):
+            return None
         return self._repo.increment_views(content_id)
 
     def has_liked(self, content_id: str, actor: Actor) -> bool:

@@ -12,16 +12,13 @@ from services.ui import nav, tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
-_VIEWED_KEY = "df_viewed"
-
 
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
-    """Views are counted once per browser session and item; returns the count to show."""
-    viewed: set[str] = st.session_state.setdefault(_VIEWED_KEY, set())
-    if item.id in viewed:
+    """Views (and the content_view event) count once per visit and item, reloads included;
+    returns the count to show."""
+    views = content.record_view(item.id, actor, tracking.session_id())
+    if views is None:
         return item.views
-    views = content.record_view(item.id, actor)
-    viewed.add(item.id)
     tracking.content_view(item, actor)
     return views
 

@@ -161,9 +161,9 @@ def test_like_toggles_the_count(
     assert at.button(key=like).label == "좋아요 (0)"
 
 
-def test_views_are_counted_once_per_session(
+def test_views_are_counted_once_per_visit(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
-    make_item: Callable[..., ContentItem]
+    make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     item = make_item()
     at = new_app()
@@ -174,6 +174,18 @@ def test_views_are_counted_once_per_session(
     assert services.content.get(item.id, Actor.anonymous()).views == 1
     assert "조회 1회" in texts(at)
     assert not [b for b in at.button if b.key and b.key.startswith("like_")]  # anonymous
+
+    # A reload is a new Streamlit session with the same visit cookie: not counted again.
+    from services.ui import tracking
+
+    monkeypatch.setattr(tracking, "read_cookie",
+                        {"df_visit": at.session_state["_df_session_id"]}.get)
+    reloaded = new_app()
+    reloaded.query_params["id"] = item.id
+    reloaded.run()
+    reloaded.switch_page("app_pages/content.py").run()
+    assert services.content.get(item.id, Actor.anonymous()).views == 1
+    assert "조회 1회" in texts(reloaded)
 
 
 def test_owner_deletes_with_confirmation(

@@ -201,10 +201,24 @@ def test_likes_count_once_and_anonymous_cannot_like(
     assert services.content.get(item.id, viewer).likes == 0
 
 
-def test_views_are_counted(services: Services, author: Actor) -> None:
+def test_views_are_counted_once_per_visit(services: Services, author: Actor) -> None:
     item = services.content.create(draft(), [], author)
-    assert services.content.record_view(item.id, Actor.anonymous()) == 1
-    assert services.content.record_view(item.id, Actor.anonymous()) == 2
+    assert services.content.record_view(item.id, Actor.anonymous(), "visit-1") == 1
+    assert services.content.record_view(item.id, Actor.anonymous(), "visit-1") is None  # reload
+    assert services.content.record_view(item.id, Actor.anonymous(), "visit-2") == 2
+    draft_item = services.content.create(draft(status=Status.DRAFT), [], author)
+    with pytest.raises(NotFound):  # a draft is not there for others: no view to count
+        services.content.record_view(draft_item.id, Actor.anonymous(), "visit-3")
+
+
+def test_the_visit_ledger_forgets_the_oldest_visits_first() -> None:
+    from services.visits import VisitLedger
+
+    ledger = VisitLedger(max_visits=2)
+    assert ledger.first_view("a", "x") and ledger.first_view("b", "x")
+    assert not ledger.first_view("a", "x")  # "a" is now the most recent visit
+    assert ledger.first_view("c", "x")  # over the bound: "b" is forgotten, not "a"
+    assert not ledger.first_view("a", "x") and ledger.first_view("b", "x")
 
 
 def test_samples_load_once_and_an_admin_removes_them_in_one_action(
