@@ -42,8 +42,9 @@ class ContentRepository(Protocol):
     def search(self, query: SearchQuery) -> Page[ContentItem]:
         """Filter, full-text search (Korean substrings too), sort and paginate."""
 
-    def increment_views(self, content_id: str) -> int:
-        """Atomically add one view; returns the new count."""
+    def increment_views(self, content_id: str, by: int = 1) -> int:
+        """Atomically add ``by`` views (1 per visit; more when synthetic events are seeded);
+        returns the new count."""
 
     def add_like(self, content_id: str, user_id: str) -> bool:
         """Atomically like once per user. True if this call added the like."""

@@ -136,16 +136,16 @@ class DynamoContentRepository:
 
     # --- counters and likes -------------------------------------------------------------------
 
-    def increment_views(self, content_id: str) -> int:
+    def increment_views(self, content_id: str, by: int = 1) -> int:
         with aws_errors(lambda _: NotFound("errors.not_found", content_id=content_id)):
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(content_id),
-                UpdateExpression="ADD #views :one",
+                UpdateExpression="ADD #views :by",
                 # Without it, ADD would create a stub item for an unknown id.
                 ConditionExpression="attribute_exists(#id)",
                 ExpressionAttributeNames={"#views": "views", "#id": "id"},
-                ExpressionAttributeValues={":one": {"N": "1"}},
+                ExpressionAttributeValues={":by": {"N": str(by)}},
                 ReturnValues="UPDATED_NEW",
             )
         views = int(response["Attributes"]["views"]["N"])

@@ -144,13 +144,13 @@ class SqliteContentRepository:
 
     # --- counters and likes ----------------------------------------------------------------
 
-    def increment_views(self, content_id: str) -> int:
+    def increment_views(self, content_id: str, by: int = 1) -> int:
         # One statement: the increment cannot interleave with another writer's.
         with self._db.transaction() as conn:
             # fetchall, not fetchone: the statement must finish before COMMIT.
             rows = conn.execute(
-                "UPDATE content SET views = views + 1 WHERE id = ? RETURNING views",
-                (content_id,),
+                "UPDATE content SET views = views + ? WHERE id = ? RETURNING views",
+                (by, content_id),
             ).fetchall()
         if not rows:
             raise NotFound("errors.not_found", content_id=content_id)

@@ -214,6 +214,8 @@ def test_increment_views_returns_the_new_count(content_repo: Any) -> None:
 
     assert [content_repo.increment_views(item.id) for _ in range(3)] == [1, 2, 3]
     assert content_repo.get(item.id).views == 3
+    assert content_repo.increment_views(item.id, by=40) == 43  # seeded synthetic views
+    assert content_repo.get(item.id).views == 43
 
 
 def test_increment_views_of_a_missing_item_is_not_found(content_repo: Any) -> None:
