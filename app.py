@@ -13,7 +13,7 @@ from services.settings import load_settings
 from services.ui import auth, nav, password_box, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
-from services.ui.widgets import page_style, show_error, show_flash, show_unexpected
+from services.ui.widgets import show_error, show_flash, show_unexpected
 
 log = logging.getLogger("demo_factory")
 
@@ -43,13 +43,12 @@ def main() -> None:
         show_error(exc)
         st.stop()
     init_language(settings.default_language)
-    page_style()
     emulation_banner(settings)
     try:
         with st.spinner(t("common.starting")):
             services = session.load_services(settings)
         actor = auth.start(services)
-        needs_first_admin = services.accounts.needs_first_admin()
+        needs_first_admin = auth.needs_first_admin(services)
     except DemoFactoryError as exc:
         log.exception("start-up failed")
         show_error(exc)

@@ -10,7 +10,7 @@ from services.ui.widgets import flash, show_error
 services = session.services()
 
 st.title(t("auth.first_admin_title"))
-if not services.accounts.needs_first_admin():
+if not auth.needs_first_admin(services):
     st.info(t("auth.err_admin_exists"), icon=":material/info:")
     st.page_link(nav.LOGIN, label=t("nav.login"), icon=":material/login:")
     st.stop()

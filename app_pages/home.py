@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
-from services.ui import nav, session
+from services.ui import auth, nav, session
 from services.ui.i18n import t
 from services.ui.widgets import card_grid, empty_state
 
@@ -16,7 +16,7 @@ actor = session.actor()
 st.title(t("common.home_title"))
 st.caption(t("common.home_subtitle"))
 
-if services.accounts.needs_first_admin():
+if auth.needs_first_admin(services):
     with st.container(border=True):
         st.markdown(f"**{t('common.home_first_admin_title')}**")
         st.write(t("common.home_first_admin_text"))

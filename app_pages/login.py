@@ -1,21 +1,27 @@
-"""Sign in: a local account (streamlit-authenticator) or, with DEMO_FACTORY_AUTH=cognito, the
-Cognito forms (services/ui/cognito_login.py). Rate-limited per user name either way."""
+"""Sign in: a local account (checked by the account service), the Cognito forms
+(DEMO_FACTORY_AUTH=cognito, services/ui/cognito_login.py; both rate-limited per user name), or
+one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."""
 
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, nav, session
+from services.ui import auth, cognito_login, nav, oidc_session, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 
 st.title(t("auth.login_title"))
-if services.accounts.needs_first_admin():
+if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
     st.page_link(nav.FIRST_ADMIN, label=t("nav.first_admin"),
                  icon=":material/admin_panel_settings:")
 
+if services.settings.auth == "oidc":
+    st.write(t("auth.oidc_intro"))
+    if st.button(t("auth.oidc_button"), type="primary", icon=":material/login:", key="oidc_login"):
+        oidc_session.sign_in(services)
+    st.stop()
 if services.cognito is not None:
     cognito_login.render(services)
     st.stop()

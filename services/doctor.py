@@ -69,6 +69,9 @@ class DoctorContext:
     s3: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("s3"))
     cognito: Callable[[Settings], Any] = field(
         default_factory=lambda: _aws_client("cognito-idp"))
+    # Where Streamlit finds st.login's provider (DEMO_FACTORY_AUTH=oidc); see doctor_oidc.py
+    secrets_files: tuple[Path, ...] = (ROOT / ".streamlit" / "secrets.toml",
+                                       Path.home() / ".streamlit" / "secrets.toml")
     bedrock_clients: Callable[[Settings], BedrockClients] = _default_bedrock_clients
 
 
@@ -101,8 +104,9 @@ def default_checks() -> list[Check]:
     from services.doctor_aws import AWS_CHECKS
     from services.doctor_cognito import COGNITO_CHECKS
     from services.doctor_local import LOCAL_CHECKS
+    from services.doctor_oidc import OIDC_CHECKS
 
-    return [*LOCAL_CHECKS, *AWS_CHECKS, *COGNITO_CHECKS]
+    return [*LOCAL_CHECKS, *AWS_CHECKS, *COGNITO_CHECKS, *OIDC_CHECKS]
 
 
 def run_doctor(context: DoctorContext, checks: Sequence[Check] | None = None) -> DoctorReport:

@@ -23,6 +23,8 @@ def role_groups(context: DoctorContext) -> list[str]:
 
 def check_cognito(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
+    if settings.auth == "oidc":  # doctor_oidc.py reports the sign-in
+        return []
     if settings.auth != "cognito":
         return [_line("cognito", True, "doc_cognito_not_used")]
     pool, app = settings.cognito_user_pool_id, settings.cognito_app_client_id

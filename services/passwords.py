@@ -55,7 +55,3 @@ class LocalPasswords:
 
     def invite(self, username: str) -> None:
         raise ValidationError("cognito.err_no_invitations")
-
-    def hash_for_sign_in(self, username: str) -> str:
-        """The stored hash, for streamlit-authenticator's own password check."""
-        return self._store.password_hash(username)

@@ -65,19 +65,19 @@ class Settings(BaseSettings):
     # saying that this is an emulation and that nothing is kept.
     emulation: bool = False
 
-    # Local accounts (streamlit-authenticator). The cookie key is a secret: set it, or a random
-    # one is generated once and kept in the data dir (never in the repo).
+    # Local accounts. The remember-me cookie's key is a secret: set it, or a random one is
+    # generated once and kept in the data dir (never in the repo).
     cookie_key: SecretStr | None = None
     cookie_name: str = "demo_factory_auth"
     cookie_expiry_days: float = Field(default=7, gt=0)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
 
-    # Sign-in: "local" (accounts in the app's own store, bcrypt) or "cognito" (an Amazon Cognito
-    # user pool, aws mode only; groups named below are the roles, no group = viewer).
+    # Sign-in: "local" (accounts in the app's own store, bcrypt), "cognito" (an Amazon Cognito
+    # user pool, aws mode only; groups named below are the roles, no group = viewer) or "oidc".
     # USER_SRP_AUTH is not offered: no maintained SRP library installs with this stack, and
     # USER_PASSWORD_AUTH sends the password to Cognito over TLS only (see deploy notes).
-    auth: Literal["local", "cognito"] = "local"
+    auth: Literal["local", "cognito", "oidc"] = "local"
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
     cognito_app_client_secret: SecretStr | None = None
@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     cognito_group_author: str = "author"
     cognito_group_analyst: str = "analyst"
     cognito_group_admin: str = "admin"
+    # "oidc": any OpenID Connect provider (Cognito's hosted UI, Entra ID, Okta, ...) through
+    # Streamlit's st.login, configured in .streamlit/secrets.toml [auth] (see the README). The
+    # groups claim names the role groups above; no group = viewer.
+    oidc_provider: str = ""  # a named [auth.<name>] section; empty: [auth] itself
+    oidc_groups_claim: str = "cognito:groups"
     # How often a signed-in Cognito session is re-checked with the pool (a refresh: roles
     # follow group changes, a disabled user is signed out). Tokens are verified every run.
     cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)

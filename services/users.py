@@ -12,21 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from services.audit import record_audit
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.users import User
 from services.errors import (
-    ConfigError,
     ConflictError,
     NotFound,
     PermissionDenied,
     QuotaExceeded,
     ValidationError,
 )
-from services.passwords import BCRYPT_ROUNDS, LocalPasswords, check_password, hash_password
+from services.passwords import BCRYPT_ROUNDS, check_password, hash_password
 from services.ports import AuditLog, LoginThrottle, PasswordAuthenticator, UserDirectory
 
 __all__ = ["BCRYPT_ROUNDS", "AccountService", "check_password", "hash_password"]
@@ -138,24 +136,6 @@ class AccountService:
     def record_login(self, username: str) -> None:
         self._throttle.clear_login_failures(username)
         self._record(username, "auth.login", username)
-
-    def authenticator_credentials(self) -> dict[str, Any]:
-        """streamlit-authenticator's credentials dict (local passwords only). Disabled and
-        locked-out users are left out, so neither a password nor a remembered cookie signs
-        them in."""
-        if not isinstance(self._passwords, LocalPasswords):
-            raise ConfigError("cognito.err_local_only")
-        users: dict[str, Any] = {}
-        for user in self._dir.list():
-            if user.disabled or self.is_locked(user.username):
-                continue
-            users[user.username] = {
-                "name": user.name,
-                "email": user.email,
-                "password": self._passwords.hash_for_sign_in(user.username),
-                "roles": sorted(r.value for r in user.roles),
-            }
-        return {"usernames": users}
 
     def get(self, username: str) -> User:
         return self._dir.get(username)

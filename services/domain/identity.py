@@ -1,4 +1,5 @@
-"""Sign-in with an identity provider (Cognito): tokens, challenges, verified identities, sessions.
+"""Sign-in with an identity provider (Cognito, or any OIDC provider): tokens, challenges,
+verified identities, sessions.
 
 Nothing here holds a password. Tokens are opaque strings until ``TokenVerifier`` has checked
 them; only a ``VerifiedIdentity`` (built from verified claims) is ever trusted.
@@ -6,9 +7,11 @@ them; only a ``VerifiedIdentity`` (built from verified claims) is ever trusted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from services.domain.permissions import Actor, Role
 
@@ -53,6 +56,30 @@ class VerifiedIdentity:
 def roles_from_groups(groups: frozenset[str], group_names: dict[Role, str]) -> frozenset[Role]:
     """Roles of the groups named in settings; other groups mean nothing (no group = viewer)."""
     return frozenset(role for role, group in group_names.items() if group in groups)
+
+
+def identity_from_claims(claims: Mapping[str, Any], groups_claim: str) -> VerifiedIdentity:
+    """An OpenID Connect provider's ID token claims (verified by the sign-in library) as an
+    identity. The user id is the email only when the provider says it is verified (anyone can
+    type an email into some providers), else ``oidc:<sub>``; never a bare name that could
+    equal a local user name."""
+    sub = str(claims.get("sub") or "")
+    if not sub:
+        raise ValueError("an ID token always names its subject")
+    email = str(claims.get("email") or "").strip().lower()
+    verified = claims.get("email_verified") in (True, "true")
+    groups = claims.get(groups_claim) or ()
+    if isinstance(groups, str):  # some providers send one space- or comma-separated string
+        groups = groups.replace(",", " ").split()
+    expiry = claims.get("exp")
+    return VerifiedIdentity(
+        username=email if email and verified else f"oidc:{sub}",
+        name=str(claims.get("name") or claims.get("preferred_username") or email or sub),
+        email=email,
+        groups=frozenset(str(g) for g in groups),
+        expires_at=(datetime.fromtimestamp(float(expiry), UTC) if isinstance(expiry, int | float)
+                    else datetime.max.replace(tzinfo=UTC)),
+    )
 
 
 def actor_of(identity: VerifiedIdentity, group_names: dict[Role, str]) -> Actor:

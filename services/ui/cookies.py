@@ -24,7 +24,8 @@ def cookie_script(name: str, value: str, max_age_s: int | None) -> str:
 
 
 def write_cookie(name: str, value: str, max_age_s: int | None = None) -> None:
-    st.html(cookie_script(name, value, max_age_s), unsafe_allow_javascript=True)
+    """In the sidebar, where the invisible element takes no room in the page."""
+    st.sidebar.html(cookie_script(name, value, max_age_s), unsafe_allow_javascript=True)
 
 
 def read_cookie(name: str) -> str | None:

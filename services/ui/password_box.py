@@ -15,6 +15,8 @@ _KEYS = ("pw_current", "pw_new", "pw_repeat")
 
 
 def change_password(services: Services, actor: Actor) -> None:
+    if services.settings.auth == "oidc":  # the provider owns the password
+        return
     with st.sidebar.popover(t("cognito.change_title"), icon=":material/password:"):
         with st.form("pw_change_form", clear_on_submit=True):
             current = st.text_input(t("cognito.current_password"), type="password",

@@ -48,16 +48,15 @@ def session_id() -> str:
 
 
 def keep_visit() -> None:
-    """Write the visit id and the purpose answer to session cookies once per Streamlit session,
-    in the sidebar's end where the invisible script takes no room in the page."""
+    """Write the visit id and the purpose answer to session cookies once per Streamlit
+    session."""
     written: set[str] = st.session_state.setdefault(_COOKIES_WRITTEN_KEY, set())
     wanted = {VISIT_COOKIE: session_id()}
     if st.session_state.get(_PURPOSE_DONE_KEY):
         wanted[PURPOSE_COOKIE] = "1"
     for name, value in wanted.items():
         if name not in written and read_cookie(name) != value:
-            with st.sidebar:
-                write_cookie(name, value)
+            write_cookie(name, value)
         written.add(name)
 
 

@@ -15,17 +15,6 @@ from services.ui.i18n import category_label, relabel, status_label, t
 
 _FLASH_KEY = "_df_flash"
 CARD_COLUMNS = 3
-# streamlit-authenticator's cookie component is an invisible iframe; without this rule its
-# empty row still takes space above every page.
-_PAGE_CSS = """<style>
-div:has(> iframe[title^="extra_streamlit_components.CookieManager"]) { display: none; }
-</style>"""
-
-
-def page_style() -> None:
-    st.html(_PAGE_CSS)
-
-
 def show_error(exc: DemoFactoryError) -> None:
     """One clear, translated message; the details stay in the log."""
     st.error(t(exc.key, **exc.params), icon=":material/error:")

@@ -65,7 +65,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 
 
 def start_app(
-    tmp: Path, extra_env: dict[str, str] | None = None
+    tmp: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None
 ) -> tuple[subprocess.Popen[bytes], RunningApp]:
     port = free_port()
     data_dir = tmp / "data"
@@ -85,6 +85,7 @@ def start_app(
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        *(extra_args or []),
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

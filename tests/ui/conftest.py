@@ -141,7 +141,7 @@ def new_app() -> Callable[..., AppTest]:
 
 
 def sign_in_session(at: AppTest, username: str) -> None:
-    """What streamlit-authenticator leaves in session state after a successful sign-in."""
+    """What a successful sign-in leaves in session state (services/ui/auth.py)."""
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = username

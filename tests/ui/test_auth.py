@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.settings import load_settings
 from tests.ui.conftest import PASSWORD, errors, texts
 
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
@@ -132,13 +132,14 @@ def test_disabled_user_is_signed_out(new_app: Callable[..., AppTest], users: dic
     assert "로그인하지 않았습니다" in texts(at)
 
 
-def _remembered(monkeypatch: pytest.MonkeyPatch, username: str) -> None:
-    """A browser that sends a valid sign-in cookie (AppTest has no real cookies)."""
-    from streamlit_authenticator.models.cookie_model import CookieModel
+def _remembered(monkeypatch: pytest.MonkeyPatch, username: str, token: str | None = None) -> None:
+    """A browser that sends a sign-in cookie (AppTest has no real cookies): by default a
+    valid one for ``username``, signed with the app's key."""
+    from services.ui import auth
 
-    token = {"username": username, "exp_date": 4_102_444_800.0}  # year 2100
-    monkeypatch.setattr(CookieModel, "get_cookie",
-                        lambda self: False if st.session_state["logout"] else token)
+    settings = load_settings()
+    sent = {settings.cookie_name: token or auth.cookie_token(settings, username)}
+    monkeypatch.setattr(auth, "read_cookie", sent.get)
 
 
 def test_a_remembered_cookie_signs_in_with_directory_roles(
@@ -181,3 +182,43 @@ def test_fresh_server_page_request_goes_through_app(
     assert not at.exception and not errors(at)
     assert at.title[0].value == "전체 콘텐츠"
     assert at.radio(key="df_lang_widget").value == "ko"  # app.py's sidebar was drawn
+
+
+@pytest.mark.parametrize("forged", ["not-a-jwt", "wrong-key", "expired"])
+def test_a_forged_or_expired_cookie_does_not_sign_in(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+    forged: str,
+) -> None:
+    import time
+
+    import jwt
+
+    from services.bootstrap import cookie_key
+
+    settings = load_settings()
+    tokens = {
+        "not-a-jwt": "admin-user",
+        "wrong-key": jwt.encode({"username": "admin-user", "exp_date": time.time() + 3600},
+                                "an attacker-chosen key, long enough for HS256", "HS256"),
+        "expired": jwt.encode({"username": "admin-user", "exp_date": time.time() - 1},
+                              cookie_key(settings), algorithm="HS256"),
+    }
+    _remembered(monkeypatch, "admin-user", tokens[forged])
+    at = new_app()
+    at.run()
+    assert not at.exception and not errors(at)
+    assert not at.session_state["authentication_status"]
+
+
+def test_signing_in_writes_the_cookie_with_a_script_not_a_component(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    at.text_input(key="login_username").input("author-user")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    assert at.session_state["authentication_status"] is True
+    scripts = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert f"{load_settings().cookie_name}=ey" in scripts and "SameSite=Strict" in scripts

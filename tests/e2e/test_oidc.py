@@ -1,0 +1,85 @@
+"""Sign-in through an OpenID Connect provider with st.login (DEMO_FACTORY_AUTH=oidc), in a real
+browser against a local provider (oidc-provider-mock on 127.0.0.1): the provider's groups claim
+makes the role, the session survives a reload, and signing out ends it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp, shot, start_app, tr
+from tests.oidc_provider import oidc_provider
+
+ALICE = {"email": "alice@example.com", "email_verified": True, "name": "앨리스",
+         "cognito:groups": ["analyst", "author"]}
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    with oidc_provider() as url:
+        httpx.put(f"{url}/users/alice-sub", json=ALICE).raise_for_status()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    tmp = tmp_path_factory.mktemp("oidc")
+    secrets_file = tmp / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+        'client_id = "demo-factory"\n'
+        f'client_secret = "{secrets.token_urlsafe(24)}"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    proc, running = start_app(
+        tmp, {"DEMO_FACTORY_AUTH": "oidc", "DEMO_FACTORY_SAMPLE_CONTENT": "false"},
+        ["--secrets.files", str(secrets_file)])
+    try:
+        yield running
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
+    app: RunningApp, page: Page
+) -> None:
+    page.goto(f"{app.url}/login")
+    expect(page.get_by_text(tr("auth.oidc_intro"))).to_be_visible(timeout=90_000)
+    # No local accounts with a provider: no first-administrator form, no password fields.
+    expect(page.get_by_text(tr("nav.first_admin"))).to_have_count(0)
+    shot(page, "40-oidc-login")
+    page.get_by_role("button", name=tr("auth.oidc_button")).click()
+
+    page.wait_for_url("**/oauth2/authorize**")
+    page.get_by_placeholder("sub").fill("alice-sub")
+    page.get_by_role("button", name="Authorize").click()
+
+    user_box = page.locator('[data-testid="stSidebarUserContent"]')
+    expect(user_box.get_by_text("앨리스", exact=True)).to_be_visible(timeout=60_000)
+    expect(user_box.get_by_text(f"{tr('auth.role.analyst')}, {tr('auth.role.author')}")
+           ).to_be_visible()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav.get_by_text(tr("analytics.nav"), exact=True)).to_be_visible()  # analyst pages
+    expect(nav.get_by_text(tr("nav.admin"), exact=True)).to_have_count(0)  # not an admin
+    expect(page.get_by_text(tr("cognito.change_title"))).to_have_count(0)  # no password here
+    shot(page, "41-oidc-signed-in")
+
+    page.reload()  # Streamlit's own signed cookie keeps the identity
+    expect(user_box.get_by_text("앨리스", exact=True)).to_be_visible(timeout=60_000)
+
+    # Signing out ends the provider's session too (RP-initiated logout), then comes back.
+    page.get_by_role("button", name=tr("auth.logout")).click()
+    page.wait_for_url("**/oauth2/end_session**")
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{app.url}/**")
+    expect(page.locator('[data-testid="stSidebarNav"]').get_by_text(
+        tr("nav.login"), exact=True)).to_be_visible(timeout=30_000)
+    expect(user_box.get_by_text("앨리스", exact=True)).to_have_count(0)
