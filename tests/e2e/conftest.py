@@ -85,6 +85,8 @@ def start_app(
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        "--server.fileWatcherType",  # the app under test does not reload when files change
+        "none",
         *(extra_args or []),
     ]
     with log.open("wb") as out:
