@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
         result = ingest(store, size)
         for days, suffix in ((90, ""), (30, "_30d")):
             start, end = period(days)
-            fast = timed(lambda s=start, e=end: dashboard_workload(store, s, e), runs)
+            fast = timed(partial(dashboard_workload, store, start, end), runs)
             result[f"dashboard_cold_ms{suffix}"] = fast[0]
             result[f"dashboard_ms{suffix}"] = statistics.median(fast)
             app = _app_dashboard(store, days)
