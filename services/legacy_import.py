@@ -19,6 +19,7 @@ from services.content import ASSETS_MAX, BODY_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MA
 from services.domain.analytics import Event
 from services.domain.models import (
     Asset,
+    Category,
     ContentDraft,
     ContentItem,
     Status,
@@ -142,12 +143,12 @@ class LegacyImporter:
         names |= {file_name_key(asset.filename): asset.id for _, asset in assets}
         body, missing = rewrite_media_refs(legacy.body, names)
         summary.refs_missing.extend((legacy.legacy_id, name) for name in missing)
-        draft, trimmed = fit_draft(legacy, body)
+        draft, trimmed = fit_draft(legacy, body, link.category)
         for what in trimmed:
             summary.trimmed.append((legacy.legacy_id, what))
         item = ContentItem(
             id=link.content_id, title=draft.title, summary=draft.summary, body=draft.body,
-            category=map_category(legacy.category_raw).category, tags=draft.tags,
+            category=Category(draft.category), tags=draft.tags,
             author_id=link.author_id, author_name=author_name, status=Status.PUBLISHED,
             created_at=legacy.created_at, updated_at=legacy.updated_at, views=legacy.views,
             assets=tuple(asset for _, asset in assets),
@@ -232,7 +233,8 @@ class LegacyImporter:
                 yield mapped.event
 
 
-def fit_draft(legacy: LegacyContent, body: str) -> tuple[ContentDraft, list[str]]:
+def fit_draft(legacy: LegacyContent, body: str,
+              category: str) -> tuple[ContentDraft, list[str]]:
     """The item's text within this app's limits; which fields had to be shortened."""
     trimmed: list[str] = []
 
@@ -252,7 +254,7 @@ def fit_draft(legacy: LegacyContent, body: str) -> tuple[ContentDraft, list[str]
     draft = ContentDraft(title=fit("title", legacy.title, TITLE_MAX),
                          summary=fit("summary", legacy.summary, SUMMARY_MAX),
                          body=fit("body", body, BODY_MAX),
-                         category=map_category(legacy.category_raw).category.value,
+                         category=category,
                          tags=tuple(tags[:TAGS_MAX]), status=Status.PUBLISHED)
     return draft, trimmed
 
