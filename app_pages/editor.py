@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from services.content import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
+from services.content.markdown import render_markdown
+from services.content.media import ALLOWED_EXTENSIONS
+from services.content.service import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
 from services.domain.models import Category, Status
 from services.domain.permissions import Action, can
 from services.errors import ConflictError, DemoFactoryError
-from services.markdown import render_markdown
-from services.media import ALLOWED_EXTENSIONS
 from services.ui import editor, nav, session
 from services.ui.assets import format_size
 from services.ui.i18n import category_label, relabel, status_label, t

@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import bench_analytics, bench_report
-from services.adapters.sqlite_content import SqliteContentRepository
-from services.adapters.sqlite_db import SqliteDatabase
+from services.adapters.sqlite.content import SqliteContentRepository
+from services.adapters.sqlite.db import SqliteDatabase
 from services.domain.models import Category, ContentItem, SearchQuery, Status, new_id, utcnow
 
 KO_WORDS = [

@@ -30,8 +30,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from services.adapters.sqlite_db import SqliteDatabase
-from services.adapters.sqlite_events import SqliteEventStore
+from services.adapters.sqlite.db import SqliteDatabase
+from services.adapters.sqlite.events import SqliteEventStore
+from services.analytics.synthetic import ContentRef, synthetic_events
 from services.domain.analytics import (
     SEARCH_TERM_MAX,
     Dim,
@@ -40,7 +41,6 @@ from services.domain.analytics import (
     Purpose,
 )
 from services.domain.models import Category
-from services.synthetic_events import ContentRef, synthetic_events
 
 TZ = ZoneInfo("Asia/Seoul")
 END = date(2026, 9, 30)  # fixed, so that every run measures the same events
@@ -221,10 +221,10 @@ def period(days: int, end: date = END) -> tuple[date, date]:
 
 
 def _app_dashboard(store: SqliteEventStore, days: int) -> Callable[[], object] | None:
-    """The app's own dashboard queries (services/dashboards.py), when that module exists."""
+    """The app's own dashboard queries (services/analytics/dashboards.py), when that module exists."""
     try:
-        from services.dashboard_tables import Catalog, CatalogItem
-        from services.dashboards import Period, dashboard
+        from services.analytics.dashboards import Period, dashboard
+        from services.analytics.tables import Catalog, CatalogItem
     except ImportError:
         return None
     catalog = Catalog(CatalogItem(c.id, c.id, c.category, c.author_id, c.author_id)

@@ -2,12 +2,12 @@
 
     python scripts/bench.py report [--json] [--days 30,90] [--runs 3] [--events-per-day 2000]
 
-Synthetic events (services/synthetic_events.py) for twice the longest period are ingested into
+Synthetic events (services/analytics/synthetic.py) for twice the longest period are ingested into
 a local SQLite EventStore in a temporary directory (not timed). Then, for each period length,
 each run times what the app does for one report:
 
 - context: the dashboards of the period and of the one before it, from rollups, and
-  ``build_context`` (services/report_context.py);
+  ``build_context`` (services/reports/context.py);
 - narrative: the prompt rendered, the offline narrator through the LLM port, the grounding check;
 - pdf: ``build_report_pdf`` (charts included), wall and process (CPU) time.
 
@@ -29,19 +29,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from services.adapters.sqlite_db import SqliteDatabase
-from services.adapters.sqlite_events import SqliteEventStore
-from services.dashboard_tables import Catalog, CatalogItem
-from services.dashboards import Period, dashboard
+from services.adapters.sqlite.db import SqliteDatabase
+from services.adapters.sqlite.events import SqliteEventStore
+from services.analytics.dashboards import Period, dashboard
+from services.analytics.synthetic import ContentRef, synthetic_events
+from services.analytics.tables import Catalog, CatalogItem
 from services.domain.llm import LLMRequest
 from services.domain.models import Category
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
-from services.grounding import check
-from services.offline_narrator import OfflineNarrator
-from services.pdf import build_report_pdf
-from services.prompts import prompt_for
-from services.report_context import build_context
-from services.synthetic_events import ContentRef, synthetic_events
+from services.reports.context import build_context
+from services.reports.grounding import check
+from services.reports.narrator.offline import OfflineNarrator
+from services.reports.pdf.build import build_report_pdf
+from services.reports.prompts import prompt_for
 
 TZ = ZoneInfo("Asia/Seoul")
 END = date(2026, 9, 30)  # fixed, so that every run measures the same events

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.adapters.aws_bootstrap import ensure_resources
-from services.adapters.aws_common import make_client
+from services.adapters.aws.common import make_client
+from services.adapters.aws.provision import ensure_resources
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.settings import load_settings

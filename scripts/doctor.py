@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.doctor import (
+from services.errors import DemoFactoryError
+from services.i18n import LANGUAGES, translate
+from services.ops.doctor.base import (
     FAIL_MARK,
     DoctorContext,
     json_report,
     run_doctor,
     text_lines,
 )
-from services.errors import DemoFactoryError
-from services.i18n import LANGUAGES, translate
 from services.settings import load_settings
 
 

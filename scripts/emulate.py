@@ -15,7 +15,7 @@ What it does, in order:
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
-offline narrator (services/report_models.py), and the Bedrock endpoints point at a closed local
+offline narrator (services/reports/models.py), and the Bedrock endpoints point at a closed local
 port, so the admin's Bedrock check and the doctor report it unreachable at once instead of
 calling AWS.
 """
@@ -43,15 +43,15 @@ sys.path.insert(0, str(ROOT))
 
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from services.adapters.aws_bootstrap import ensure_resources  # noqa: E402
-from services.adapters.aws_common import Client, make_client  # noqa: E402
-from services.adapters.dynamodb_schema import TABLE_SPECS  # noqa: E402
+from services.accounts.cognito import group_names  # noqa: E402
+from services.adapters.aws.common import Client, make_client  # noqa: E402
+from services.adapters.aws.dynamodb.schema import TABLE_SPECS  # noqa: E402
+from services.adapters.aws.provision import ensure_resources  # noqa: E402
 from services.bootstrap import Services, build_services  # noqa: E402
-from services.cognito_sign_in import group_names  # noqa: E402
+from services.content.samples import ensure_sample_content  # noqa: E402
 from services.domain.permissions import Role  # noqa: E402
 from services.errors import DemoFactoryError  # noqa: E402
 from services.i18n import translate  # noqa: E402
-from services.sample_data import ensure_sample_content  # noqa: E402
 from services.settings import Settings, load_settings  # noqa: E402
 
 REGION = "us-east-1"

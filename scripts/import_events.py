@@ -3,7 +3,7 @@
     python scripts/import_events.py events.jsonl
     python scripts/import_events.py events.jsonl --strict --dry-run
 
-The format and the checks are described in services/event_import.py (and the README). The
+The format and the checks are described in services/imports/events.py (and the README). The
 file is streamed: good events are written in batches as they are read; with --strict the file
 is checked first and read again to write, only if every line is good. Re-imports add nothing.
 Runs as a script actor trusted like an administrator, audited as "script:import_events".
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts.cli import progress, script_actor
 from services.bootstrap import build_services
 from services.errors import DemoFactoryError
-from services.event_import import EventImporter, ImportSummary
 from services.i18n import translate
+from services.imports.events import EventImporter, ImportSummary
 from services.settings import load_settings
 
 ACTOR = script_actor("import_events")

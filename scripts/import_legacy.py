@@ -25,15 +25,15 @@ from scripts.cli import progress, script_actor
 from services.bootstrap import Services, build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.legacy_import import legacy_importer
-from services.legacy_source import (
+from services.imports.legacy.importer import legacy_importer
+from services.imports.legacy.source import (
     ANALYTICS_TABLE,
     CONTENT_TABLE,
     DynamoDBSource,
     FolderSource,
     LegacySource,
 )
-from services.legacy_summary import LegacySummary
+from services.imports.legacy.summary import LegacySummary
 from services.settings import load_settings
 
 

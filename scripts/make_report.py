@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from services.analytics.dashboards import Period
 from services.bootstrap import Services, build_services
-from services.dashboards import Period
 from services.domain.permissions import Actor, Role
 from services.domain.reports import Report, ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.reports import BEDROCK_PREFIX, ReportRequest
+from services.reports.service import BEDROCK_PREFIX, ReportRequest
 from services.settings import load_settings
 
 CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         request = request_of(services, args)
         echo = None if args.quiet else (lambda chunk: print(chunk, end="", file=sys.stderr))
         report = services.reports.generate(CLI_ACTOR, request, SESSION, on_chunk=echo)
-        from services.pdf import build_report_pdf
+        from services.reports.pdf.build import build_report_pdf
 
         args.out.write_bytes(build_report_pdf(report, tz=services.settings.tz))
     except (DemoFactoryError, ValueError) as exc:

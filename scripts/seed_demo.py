@@ -4,7 +4,7 @@
     python scripts/seed_demo.py --events 1000000 --days 90
 
 Idempotent: sample items are added by count, and events come from a seeded generator (the same
-ids for the same arguments, see services/synthetic_events.py), so a re-run the same day adds
+ids for the same arguments, see services/analytics/synthetic.py), so a re-run the same day adds
 only the events whose time has come since.
 """
 
@@ -20,15 +20,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.cli import progress
+from services.analytics.synthetic import ContentRef, synthetic_events
 from services.batching import batches
 from services.bootstrap import Services, build_services
+from services.content.samples import load_catalog, load_samples
 from services.domain.analytics import Dim, EventType
 from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.sample_data import load_catalog, load_samples
 from services.settings import load_settings
-from services.synthetic_events import ContentRef, synthetic_events
 
 BATCH = 5000
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from services.analytics import AnalyticsService
-from services.cognito_sign_in import CognitoSignIn, group_names
-from services.content import ContentService
-from services.inquiries import InquiryService
-from services.passwords import LocalPasswords
+from services.accounts.cognito import CognitoSignIn, group_names
+from services.accounts.passwords import LocalPasswords
+from services.accounts.service import AccountService
+from services.analytics.service import AnalyticsService
+from services.analytics.tracker import Tracker
+from services.contact.service import InquiryService
+from services.content.service import ContentService
 from services.ports import (
     AuditLog,
     BlobStore,
@@ -29,11 +31,9 @@ from services.ports import (
     TokenVerifier,
     UserDirectory,
 )
-from services.report_models import report_models
-from services.reports import ReportService
+from services.reports.models import report_models
+from services.reports.service import ReportService
 from services.settings import Settings
-from services.tracking import Tracker
-from services.users import AccountService
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,13 @@ class Services:
 
 def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.localfs import LocalBlobStore
-    from services.adapters.sqlite_audit import SqliteAuditLog
-    from services.adapters.sqlite_content import SqliteContentRepository
-    from services.adapters.sqlite_db import SqliteDatabase
-    from services.adapters.sqlite_events import SqliteEventStore
-    from services.adapters.sqlite_inquiries import SqliteInquiryStore
-    from services.adapters.sqlite_reports import SqliteReportStore
-    from services.adapters.sqlite_users import SqliteUserDirectory
+    from services.adapters.sqlite.audit import SqliteAuditLog
+    from services.adapters.sqlite.content import SqliteContentRepository
+    from services.adapters.sqlite.db import SqliteDatabase
+    from services.adapters.sqlite.events import SqliteEventStore
+    from services.adapters.sqlite.inquiries import SqliteInquiryStore
+    from services.adapters.sqlite.reports import SqliteReportStore
+    from services.adapters.sqlite.users import SqliteUserDirectory
 
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
@@ -101,14 +101,14 @@ def build_local_ports(settings: Settings) -> Ports:
 
 
 def build_aws_ports(settings: Settings) -> Ports:
-    from services.adapters.aws_common import make_client
-    from services.adapters.dynamodb_audit import DynamoAuditLog
-    from services.adapters.dynamodb_content import DynamoContentRepository
-    from services.adapters.dynamodb_events import DynamoEventStore
-    from services.adapters.dynamodb_inquiries import DynamoInquiryStore
-    from services.adapters.dynamodb_reports import DynamoReportStore
-    from services.adapters.dynamodb_users import DynamoUserDirectory
-    from services.adapters.s3 import S3BlobStore
+    from services.adapters.aws.common import make_client
+    from services.adapters.aws.dynamodb.audit import DynamoAuditLog
+    from services.adapters.aws.dynamodb.content import DynamoContentRepository
+    from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
+    from services.adapters.aws.dynamodb.reports import DynamoReportStore
+    from services.adapters.aws.dynamodb.users import DynamoUserDirectory
+    from services.adapters.aws.s3 import S3BlobStore
 
     settings.require_aws()
     dynamodb = make_client("dynamodb", settings)
@@ -143,10 +143,10 @@ def build_aws_ports(settings: Settings) -> Ports:
 def _cognito(
     settings: Settings, dynamodb: object
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
-    from services.adapters.aws_common import make_client
-    from services.adapters.cognito_auth import CognitoIdentityProvider, CognitoPasswords
-    from services.adapters.cognito_directory import CognitoUserDirectory
-    from services.adapters.dynamodb_sessions import DynamoSessionStore
+    from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
+    from services.adapters.aws.cognito.directory import CognitoUserDirectory
+    from services.adapters.aws.common import make_client
+    from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.jwt_verify import JwksTokenVerifier, cognito_issuers, jwks_url
 
     assert settings.cognito_user_pool_id and settings.cognito_app_client_id
@@ -175,8 +175,8 @@ def _cognito(
 def _mailer(settings: Settings) -> Mailer | None:
     if not settings.notifications_on:
         return None
-    from services.adapters.aws_common import make_client
-    from services.adapters.ses import SesMailer
+    from services.adapters.aws.common import make_client
+    from services.adapters.aws.ses import SesMailer
 
     region = settings.ses_region or settings.aws_region
     return SesMailer(make_client("ses", settings.model_copy(update={"aws_region": region})))

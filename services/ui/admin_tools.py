@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 
 import streamlit as st
 
-from services import diagnostics, doctor
-from services.audit_view import AuditQuery, audit_choices, audit_entries, to_csv
 from services.bootstrap import Services
-from services.diagnostics import BedrockCheckReport, CheckStep, Message
-from services.doctor import DoctorContext, DoctorReport
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
+from services.ops import bedrock_check as diagnostics
+from services.ops.audit_view import AuditQuery, audit_choices, audit_entries, to_csv
+from services.ops.bedrock_check import BedrockCheckReport, CheckStep, Message
+from services.ops.doctor import base as doctor
+from services.ops.doctor.base import DoctorContext, DoctorReport
 from services.ui.i18n import relabel, t
 from services.ui.widgets import md_escape
 

@@ -9,11 +9,11 @@ from functools import partial
 import pymupdf
 import streamlit as st
 
-from services.content import ContentService
+from services.content.markdown import render_markdown, split_asset_refs
+from services.content.service import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.markdown import render_markdown, split_asset_refs
 from services.ui import tracking
 from services.ui.i18n import t
 from services.ui.widgets import show_error

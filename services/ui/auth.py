@@ -21,6 +21,7 @@ from typing import Literal
 import jwt
 import streamlit as st
 
+from services.accounts.service import AccountService
 from services.bootstrap import Services, cookie_key
 from services.domain.permissions import Actor
 from services.domain.users import User
@@ -28,7 +29,6 @@ from services.errors import NotFound, PermissionDenied, ValidationError
 from services.settings import Settings
 from services.ui import cognito_session, oidc_session, session, tracking
 from services.ui.cookies import read_cookie, write_cookie
-from services.users import AccountService
 
 LOGIN_USERNAME_KEY = "login_username"
 _COOKIE_OP_KEY = "_df_cookie_op"

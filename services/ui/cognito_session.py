@@ -20,8 +20,8 @@ from typing import Literal
 import jwt
 import streamlit as st
 
+from services.accounts.cognito import CognitoSignIn, LiveSession
 from services.bootstrap import Services, cookie_key
-from services.cognito_sign_in import CognitoSignIn, LiveSession
 from services.domain.identity import Challenge
 from services.domain.models import utcnow
 from services.domain.permissions import Actor

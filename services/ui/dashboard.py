@@ -10,8 +10,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from services.analytics import AnalyticsService
-from services.dashboards import Filters, Kpi, KpiKind, Period, Preset
+from services.analytics.dashboards import Filters, Kpi, KpiKind, Period, Preset
+from services.analytics.service import AnalyticsService
 from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.ui.i18n import category_label, language, relabel, t

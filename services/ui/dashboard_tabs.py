@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services.dashboards import TREND_TYPES, Dashboard, Period
+from services.analytics.dashboards import TREND_TYPES, Dashboard, Period
 from services.domain.analytics import Purpose
 from services.domain.models import Category
 from services.ui import charts

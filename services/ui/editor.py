@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from services.content import ContentService, parse_tags
+from services.content.service import ContentService, parse_tags
 from services.domain.models import ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError

@@ -16,7 +16,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError, QuotaExceeded
-from services.event_import import EventImporter, ImportSummary, LineSource
+from services.imports.events import EventImporter, ImportSummary, LineSource
 from services.ui.i18n import t
 from services.ui.widgets import md_escape, show_error
 

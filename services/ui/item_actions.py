@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.content import ContentService
+from services.content.service import ContentService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.accounts.cognito import group_names
 from services.bootstrap import Services
-from services.cognito_sign_in import group_names
 from services.domain.identity import actor_of, identity_from_claims
 from services.domain.permissions import Actor
 

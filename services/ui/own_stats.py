@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.analytics import AnalyticsService
-from services.dashboards import ContentStats, Period, Preset
+from services.analytics.dashboards import ContentStats, Period, Preset
+from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts

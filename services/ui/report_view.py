@@ -13,9 +13,9 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.errors import DemoFactoryError
-from services.grounding import unmatched_spans
-from services.report_preview import PREVIEW_PAGES, page_images
-from services.reports import BEDROCK_PREFIX, OFFLINE, kpi_comparison
+from services.reports.grounding import unmatched_spans
+from services.reports.preview import PREVIEW_PAGES, page_images
+from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -74,7 +74,7 @@ def _pdf(services: Services, report: Report, key: str) -> None:
     cache: dict[str, bytes] = st.session_state.setdefault(PDF_CACHE_KEY, {})
     if st.button(t("reports.pdf_build"), key=f"{key}_pdf", icon=":material/picture_as_pdf:"):
         try:
-            from services.pdf import build_report_pdf
+            from services.reports.pdf.build import build_report_pdf
         except ImportError:
             st.info(t("reports.pdf_unavailable"))
             return

@@ -16,13 +16,13 @@ from typing import Any
 
 import streamlit as st
 
+from services.analytics.dashboards import Period, Preset
 from services.bootstrap import Services
-from services.dashboards import Period, Preset
 from services.domain.permissions import Actor
 from services.domain.reports import ReportLanguage, ReportType
 from services.errors import DemoFactoryError
-from services.report_cost import Estimate
-from services.reports import OFFLINE, Preview, ReportRequest
+from services.reports.cost import Estimate
+from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.report_view import model_label, show_report

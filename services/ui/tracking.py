@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from services.analytics import AnalyticsService
+from services.analytics.service import AnalyticsService
 from services.domain.analytics import Purpose
 from services.domain.models import Asset, ContentItem, new_id
 from services.domain.permissions import Actor

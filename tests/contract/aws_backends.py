@@ -23,16 +23,16 @@ from moto.core.models import botocore_stubber
 from moto.dynamodb.models.table import Table as MotoTable
 
 from scripts.emulate import moto_server as moto_server  # one starter, shared with make emulate
-from services.adapters.aws_bootstrap import ensure_resources
-from services.adapters.aws_common import Client, make_client
-from services.adapters.dynamodb_audit import DynamoAuditLog
-from services.adapters.dynamodb_content import DynamoContentRepository
-from services.adapters.dynamodb_events import DynamoEventStore
-from services.adapters.dynamodb_inquiries import DynamoInquiryStore
-from services.adapters.dynamodb_reports import DynamoReportStore
-from services.adapters.dynamodb_sessions import DynamoSessionStore
-from services.adapters.dynamodb_users import DynamoUserDirectory
-from services.adapters.s3 import S3BlobStore
+from services.adapters.aws.common import Client, make_client
+from services.adapters.aws.dynamodb.audit import DynamoAuditLog
+from services.adapters.aws.dynamodb.content import DynamoContentRepository
+from services.adapters.aws.dynamodb.events import DynamoEventStore
+from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
+from services.adapters.aws.dynamodb.reports import DynamoReportStore
+from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
+from services.adapters.aws.dynamodb.users import DynamoUserDirectory
+from services.adapters.aws.provision import ensure_resources
+from services.adapters.aws.s3 import S3BlobStore
 from services.settings import Settings, load_settings
 from tests.contract.local_backends import EVENT_RETENTION_DAYS, EVENT_TZ
 

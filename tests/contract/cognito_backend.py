@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.adapters.aws_common import Client, make_client
-from services.adapters.cognito_auth import CognitoIdentityProvider, CognitoPasswords
-from services.adapters.cognito_directory import CognitoUserDirectory
-from services.cognito_sign_in import group_names
+from services.accounts.cognito import group_names
+from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
+from services.adapters.aws.cognito.directory import CognitoUserDirectory
+from services.adapters.aws.common import Client, make_client
 from services.settings import Settings
 from tests.contract.aws_backends import MockedAws, aws_settings, mocked_aws
 
@@ -81,7 +81,8 @@ def close_background_writers() -> None:
     test while moto still answers: afterwards their clients would reach for the real AWS
     endpoints."""
     for found in gc.get_objects():
-        if type(found).__name__ == "Tracker" and type(found).__module__ == "services.tracking":
+        kind = type(found)
+        if kind.__name__ == "Tracker" and kind.__module__ == "services.analytics.tracker":
             found.close(timeout=2)
 
 

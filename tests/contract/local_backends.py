@@ -9,14 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.adapters.localfs import LocalBlobStore
-from services.adapters.sqlite_audit import SqliteAuditLog
-from services.adapters.sqlite_content import SqliteContentRepository
-from services.adapters.sqlite_db import SqliteDatabase
-from services.adapters.sqlite_events import SqliteEventStore
-from services.adapters.sqlite_inquiries import SqliteInquiryStore
-from services.adapters.sqlite_reports import SqliteReportStore
-from services.adapters.sqlite_sessions import SqliteSessionStore
-from services.adapters.sqlite_users import SqliteUserDirectory
+from services.adapters.sqlite.audit import SqliteAuditLog
+from services.adapters.sqlite.content import SqliteContentRepository
+from services.adapters.sqlite.db import SqliteDatabase
+from services.adapters.sqlite.events import SqliteEventStore
+from services.adapters.sqlite.inquiries import SqliteInquiryStore
+from services.adapters.sqlite.reports import SqliteReportStore
+from services.adapters.sqlite.sessions import SqliteSessionStore
+from services.adapters.sqlite.users import SqliteUserDirectory
 
 Factory = Callable[[Path], AbstractContextManager[Any]]
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from services.adapters.bedrock import BedrockLLM
-from services.adapters.fake_llm import FakeLLM
+from services.adapters.aws.bedrock.llm import BedrockLLM
 from services.domain.llm import LLMRequest, LLMResult
 from services.errors import DemoFactoryError, QuotaExceeded
 from services.ports import LLM
-from tests.bedrock_doubles import (
+from tests.doubles.bedrock import (
     MODEL,
     StreamingRuntime,
     client_error,
@@ -24,6 +23,7 @@ from tests.bedrock_doubles import (
     stream_events,
     stubbed,
 )
+from tests.doubles.fake_llm import FakeLLM
 
 CHUNKS = ["플랫폼 ", "이용이 ", "12% ", "늘었습니다."]
 TEXT = "".join(CHUNKS)

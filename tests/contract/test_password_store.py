@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from services.accounts.passwords import check_password
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import NotFound
-from services.passwords import check_password
 
 HASH = "$2b$12$abcdefghijklmnopqrstuuVGKq6pI0nU6u0pM9e0yV3pY0t8Xo1Fe"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -18,9 +18,9 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
+from services.content.samples import banner_png
 from services.domain.models import Category
 from services.i18n import translate
-from services.sample_data import banner_png
 from tests.e2e.conftest import ROOT, free_port, shot, wait_healthy
 from tests.e2e.test_journey import find_and_open, publish_with_image
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from services.content.samples import banner_png
 from services.domain.models import Category
 from services.i18n import translate
-from services.sample_data import banner_png
 from tests.e2e.conftest import RunningApp, shot
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.doubles.oidc_provider import oidc_provider
 from tests.e2e.conftest import RunningApp, shot, start_app, tr
-from tests.oidc_provider import oidc_provider
 
 ALICE = {"email": "alice@example.com", "email_verified": True, "name": "앨리스",
          "cognito:groups": ["analyst", "author"]}

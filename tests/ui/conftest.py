@@ -16,13 +16,13 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from services.accounts.passwords import LocalPasswords
+from services.accounts.service import AccountService
 from services.bootstrap import Services, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.passwords import LocalPasswords
 from services.settings import ENV_PREFIX, load_settings
-from services.users import AccountService
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services import diagnostics
 from services.bootstrap import Services
-from services.diagnostics import BedrockClients
 from services.domain.models import AuditEntry, utcnow
 from services.domain.users import User
-from tests.bedrock_doubles import REGION, stubbed
+from services.ops import bedrock_check as diagnostics
+from services.ops.bedrock_check import BedrockClients
+from tests.doubles.bedrock import REGION, stubbed
 from tests.ui.conftest import errors, texts
 
 BEDROCK = "app_pages/admin_bedrock.py"

@@ -69,7 +69,7 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
                                            users: dict[str, User], services: Services) -> None:
     # Through the page the acting admin is always an active admin, so removing anybody else
     # leaves one: the guard a page can hit is "not yourself" (the last-admin case is covered
-    # in tests/unit/test_account_admin.py with an actor from outside the directory).
+    # in tests/unit/accounts/test_account_admin.py with an actor from outside the directory).
     at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.button(key="adm_toggle_disabled").click().run()

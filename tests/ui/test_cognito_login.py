@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.accounts.cognito import LiveSession
 from services.bootstrap import Services, build_services
-from services.cognito_sign_in import LiveSession
 from services.domain.permissions import Actor, Role
 from services.ui import cognito_session
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.analytics.dashboards import Filters, Period, Preset
 from services.bootstrap import Services
-from services.dashboards import Filters, Period, Preset
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
@@ -178,8 +178,8 @@ def test_an_empty_period_says_how_to_get_data(
 
 
 def _tiles_script(analyst: str, data_dir: str) -> None:
+    from services.analytics.dashboards import Filters, Preset
     from services.bootstrap import build_services
-    from services.dashboards import Filters, Preset
     from services.settings import load_settings
     from services.ui.dashboard import kpi_panel
 

@@ -114,7 +114,7 @@ def test_bad_settings_show_one_message_naming_the_variable(
 def test_an_unexpected_failure_shows_a_message_not_a_traceback(
     new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.content import ContentService
+    from services.content.service import ContentService
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")

@@ -1,0 +1,183 @@
+"""The LLM port on Amazon Bedrock's Converse API (``converse`` and ``converse_stream``).
+
+The runtime client is injected (built by ``make_bedrock_client``, never at import time). Calls
+that fail with a retryable error (throttling, model not ready, service unavailable) are tried
+again after an exponential backoff with jitter; the sleep function is injectable for tests.
+Every botocore error becomes a project exception whose key is ``llm.err_<kind>`` (see
+``bedrock_errors``), with the botocore error kept as ``__cause__`` for diagnostics.
+
+Stream events (``response["stream"]``, parsed by botocore) are dicts with one key each:
+``messageStart`` {role}, ``contentBlockStart``, ``contentBlockDelta`` {delta: {text}},
+``contentBlockStop``, ``messageStop`` {stopReason}, ``metadata`` {usage: {inputTokens,
+outputTokens}, metrics: {latencyMs}}. An error event is raised by botocore while iterating, as
+an ``EventStreamError`` (a ClientError) whose code is the event name ("throttlingException").
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.adapters.aws.bedrock.errors import diagnose
+from services.domain.llm import LLMRequest, LLMResult, LLMStream, StreamBody
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Client = Any  # boto3 ships no types
+
+# The adapter retries by itself (with backoff it can observe); botocore does not retry again.
+# Reading a long answer takes time: the read timeout is per socket read, not per answer.
+BEDROCK_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=120,
+    retries={"mode": "standard", "max_attempts": 1},
+)
+_AWS_ERRORS = (ClientError, BotoCoreError)
+
+
+def bedrock_region(settings: Settings) -> str | None:
+    """The Region Bedrock is called in: its own setting, else the app's AWS Region."""
+    return settings.bedrock_region or settings.aws_region
+
+
+def make_bedrock_client(service: str, settings: Settings, region: str | None = None) -> Client:
+    """A ``bedrock-runtime`` (or ``bedrock``) client; raises NoRegionError without a Region."""
+    session = boto3.session.Session(region_name=region or bedrock_region(settings))
+    return session.client(service, config=BEDROCK_CONFIG)
+
+
+def converse_kwargs(request: LLMRequest) -> dict[str, Any]:
+    """The Converse (and ConverseStream) request for ``request``."""
+    kwargs: dict[str, Any] = {
+        "modelId": request.model_id,
+        "messages": [{"role": "user", "content": [{"text": request.prompt}]}],
+        "inferenceConfig": {
+            "maxTokens": request.max_tokens,
+            "temperature": request.temperature,
+        },
+    }
+    if request.system.strip():
+        kwargs["system"] = [{"text": request.system}]
+    return kwargs
+
+
+class BedrockLLM:
+    """Implements ``services.ports.LLM``."""
+
+    def __init__(
+        self,
+        runtime_client: Client,
+        max_retries: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = runtime_client
+        self._max_retries = max(0, max_retries)
+        self._sleep = sleep
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._jitter = jitter
+        self._clock = clock
+
+    @property
+    def region(self) -> str | None:
+        meta = getattr(self._client, "meta", None)
+        return getattr(meta, "region_name", None)
+
+    def complete(self, request: LLMRequest) -> LLMResult:
+        started = self._clock()
+        response = self._call("converse", request)
+        blocks = response.get("output", {}).get("message", {}).get("content", [])
+        text = "".join(str(block.get("text", "")) for block in blocks)
+        usage = response.get("usage", {})
+        return LLMResult(
+            text=text,
+            input_tokens=int(usage.get("inputTokens", 0)),
+            output_tokens=int(usage.get("outputTokens", 0)),
+            latency_ms=_latency(response.get("metrics"), started, self._clock()),
+            model_id=request.model_id,
+            stop_reason=str(response.get("stopReason", "")),
+        )
+
+    def stream(self, request: LLMRequest) -> LLMStream:
+        started = self._clock()
+        response = self._call("converse_stream", request)
+        return LLMStream(self._read_events(response["stream"], request, started))
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped,
+        with "equal jitter" (half fixed, half random) so that clients spread out."""
+        ceiling = min(self._max_delay, self._base_delay * 2.0**attempt)
+        return ceiling / 2 + self._jitter() * ceiling / 2
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    def _call(self, operation: str, request: LLMRequest) -> Mapping[str, Any]:
+        kwargs = converse_kwargs(request)
+        attempt = 0
+        while True:
+            try:
+                response: Mapping[str, Any] = getattr(self._client, operation)(**kwargs)
+                return response
+            except _AWS_ERRORS as exc:
+                diagnosis = diagnose(exc, region=self.region, model_id=request.model_id)
+                if diagnosis.retryable and attempt < self._max_retries:
+                    wait = self.delay(attempt)
+                    log.info("Bedrock %s: %s, retry %d in %.2fs", operation,
+                             diagnosis.kind, attempt + 1, wait)
+                    self._sleep(wait)
+                    attempt += 1
+                    continue
+                log.warning("Bedrock %s failed: %s (%s)", operation, exc, diagnosis.kind)
+                raise diagnosis.to_error() from exc
+
+    def _read_events(
+        self, events: Iterable[Mapping[str, Any]], request: LLMRequest, started: float
+    ) -> StreamBody:
+        parts: list[str] = []
+        stop_reason = ""
+        usage: Mapping[str, Any] = {}
+        metrics: Mapping[str, Any] | None = None
+        try:
+            for event in events:
+                if "contentBlockDelta" in event:
+                    text = str(event["contentBlockDelta"].get("delta", {}).get("text", ""))
+                    if text:
+                        parts.append(text)
+                        yield text
+                elif "messageStop" in event:
+                    stop_reason = str(event["messageStop"].get("stopReason", ""))
+                elif "metadata" in event:
+                    usage = event["metadata"].get("usage", {})
+                    metrics = event["metadata"].get("metrics")
+        except _AWS_ERRORS as exc:
+            diagnosis = diagnose(exc, region=self.region, model_id=request.model_id)
+            log.warning("Bedrock stream broke off: %s (%s)", exc, diagnosis.kind)
+            raise diagnosis.to_error() from exc
+        return LLMResult(
+            text="".join(parts),
+            input_tokens=int(usage.get("inputTokens", 0)),
+            output_tokens=int(usage.get("outputTokens", 0)),
+            latency_ms=_latency(metrics, started, self._clock()),
+            model_id=request.model_id,
+            stop_reason=stop_reason,
+        )
+
+
+def _latency(metrics: Mapping[str, Any] | None, started: float, ended: float) -> int:
+    """Bedrock's own figure when it sends one, else the time measured here."""
+    if metrics and "latencyMs" in metrics:
+        return int(metrics["latencyMs"])
+    return round((ended - started) * 1000)

@@ -1,0 +1,160 @@
+"""UserDirectory over an Amazon Cognito user pool: groups are roles, disabled is disabled.
+
+- Roles are the pool groups named in settings (``group_names``); other groups are ignored,
+  a user in none of them holds no role (the app treats that as viewer).
+- ``create`` makes the user with ``MessageAction=SUPPRESS`` (no mail, a pool-made temporary
+  password nobody knows); the password or the invitation comes next from ``CognitoPasswords``.
+  An email given by the administrator is marked verified, so that reset codes can reach it.
+- ``created_at`` is the pool's UserCreateDate (Cognito keeps its own creation time).
+- ``list`` pages through ListUsers and, for roles, through ListUsersInGroup of each role group:
+  1 + 4 paged calls, not one call per user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from services.adapters.aws.cognito.common import cognito_errors
+from services.adapters.aws.common import AWS_ERRORS, Client
+from services.domain.permissions import Role
+from services.domain.users import User
+
+log = logging.getLogger(__name__)
+PAGE_LIMIT = 60  # the most ListUsers and ListUsersInGroup return at once
+
+
+class CognitoUserDirectory:
+    """Implements ``services.ports.UserDirectory``."""
+
+    def __init__(self, client: Client, pool_id: str, group_names: Mapping[Role, str]) -> None:
+        self._client = client
+        self._pool = pool_id
+        self._groups = dict(group_names)
+
+    def create(self, user: User) -> None:
+        with cognito_errors():
+            self._client.admin_create_user(
+                UserPoolId=self._pool,
+                Username=user.username,
+                UserAttributes=_attributes(user),
+                MessageAction="SUPPRESS",
+            )
+        try:
+            for role in sorted(user.roles):
+                self._add(user.username, self._groups[role])
+            if user.disabled:
+                self.set_disabled(user.username, True)
+        except Exception:
+            self._forget(user.username)  # no half-made account
+            raise
+
+    def get(self, username: str) -> User:
+        with cognito_errors():
+            found = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
+        attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}
+        return _user(found["Username"], attributes, found, self._roles(self._groups_of(username)))
+
+    def list(self) -> list[User]:
+        members = self._members()
+        users: list[User] = []
+        with cognito_errors():
+            pages = self._client.get_paginator("list_users").paginate(
+                UserPoolId=self._pool, PaginationConfig={"PageSize": PAGE_LIMIT}
+            )
+            for page in pages:
+                for raw in page.get("Users", []):
+                    attributes = {a["Name"]: a["Value"] for a in raw.get("Attributes", [])}
+                    name = raw["Username"]
+                    roles = frozenset(r for r, names in members.items() if name in names)
+                    users.append(_user(name, attributes, raw, roles))
+        return sorted(users, key=lambda u: u.username)
+
+    def set_roles(self, username: str, roles: frozenset[Role]) -> None:
+        current = self._groups_of(username)
+        for role, group in self._groups.items():
+            if role in roles and group not in current:
+                self._add(username, group)
+            elif role not in roles and group in current:
+                with cognito_errors():
+                    self._client.admin_remove_user_from_group(
+                        UserPoolId=self._pool, Username=username, GroupName=group
+                    )
+
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        # AdminDisableUser also revokes the user's tokens; refreshes fail from then on.
+        call = self._client.admin_disable_user if disabled else self._client.admin_enable_user
+        with cognito_errors():
+            call(UserPoolId=self._pool, Username=username)
+
+    def delete(self, username: str) -> None:
+        with cognito_errors():
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _add(self, username: str, group: str) -> None:
+        with cognito_errors():
+            self._client.admin_add_user_to_group(
+                UserPoolId=self._pool, Username=username, GroupName=group
+            )
+
+    def _groups_of(self, username: str) -> set[str]:
+        names: set[str] = set()
+        with cognito_errors():
+            pages = self._client.get_paginator("admin_list_groups_for_user").paginate(
+                UserPoolId=self._pool, Username=username
+            )
+            for page in pages:
+                names.update(g["GroupName"] for g in page.get("Groups", []))
+        return names
+
+    def _members(self) -> dict[Role, set[str]]:
+        members: dict[Role, set[str]] = {}
+        with cognito_errors():
+            for role, group in self._groups.items():
+                pages = self._client.get_paginator("list_users_in_group").paginate(
+                    UserPoolId=self._pool, GroupName=group,
+                    PaginationConfig={"PageSize": PAGE_LIMIT},
+                )
+                members[role] = {u["Username"] for page in pages for u in page.get("Users", [])}
+        return members
+
+    def _roles(self, groups: Iterable[str]) -> frozenset[Role]:
+        present = set(groups)
+        return frozenset(role for role, group in self._groups.items() if group in present)
+
+    def _forget(self, username: str) -> None:
+        try:
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+        except AWS_ERRORS:
+            log.exception("could not remove half-created Cognito user %s", username)
+
+
+def _attributes(user: User) -> list[dict[str, str]]:
+    attributes = [{"Name": "name", "Value": user.name or user.username}]
+    if user.email:
+        attributes += [
+            {"Name": "email", "Value": user.email},
+            {"Name": "email_verified", "Value": "true"},
+        ]
+    return attributes
+
+
+def _user(
+    username: str, attributes: Mapping[str, str], raw: Mapping[str, Any], roles: frozenset[Role]
+) -> User:
+    created = raw.get("UserCreateDate")
+    if not isinstance(created, datetime):
+        created = datetime.now(UTC)
+    return User(
+        username=username,
+        name=attributes.get("name", username),
+        email=attributes.get("email", ""),
+        roles=roles,
+        created_at=created.astimezone(UTC),
+        disabled=not raw.get("Enabled", True),
+    )
+

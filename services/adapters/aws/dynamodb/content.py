@@ -1,0 +1,373 @@
+"""ContentRepository on DynamoDB (aws mode). Tables and indexes: ``dynamodb_schema.TABLE_SPECS``.
+
+Writes are single conditional requests or transactions, so two app containers never overwrite
+each other: ``add`` requires a new id, ``update`` requires the expected ``version`` and never
+touches ``views``/``likes``; counters change with ``ADD`` only; a like is a transaction of the like
+row and the counter, so the two cannot disagree.
+
+Browsing and search never Scan. The published corpus is held in memory (``PublishedIndex``),
+loaded by a paginated Query on ``status-created_at-index``; filtering, Korean substring search,
+sorting and paging then run in Python. Drafts (an author's own list, an admin's) are read by
+Query on the author, category or status index. Limits of this design, chosen for simplicity:
+
+- memory: each app container holds every published item (text and asset metadata, plus a
+  lower-cased copy of the searchable text), so memory grows with the published corpus;
+- staleness: this container's own writes show at once; other containers' writes show after at
+  most ``index_ttl_seconds`` (default 30 s), plus GSI propagation (usually well under a second).
+  ``views``/``likes`` in result lists lag the same way; ``get`` always reads the table;
+- cost: each refresh reads the whole published corpus (RCUs ~ corpus size / 4 KB / 2 per TTL
+  per container) and a search is linear in the corpus;
+- scale: fine to some tens of thousands of items. Beyond that, or for relevance ranking,
+  stemming or typo tolerance, move search to OpenSearch fed by a DynamoDB stream;
+- item size: an item (body plus asset list) must stay under DynamoDB's 400 KB item limit;
+  a larger one fails with a ValidationError (``aws.item_too_large``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    Client,
+    aws_errors,
+    error_code,
+    from_item,
+    to_item,
+    translate_client_error,
+)
+from services.adapters.aws.dynamodb.content_codec import (
+    check_assets,
+    item_from_record,
+    item_to_record,
+    replace_request,
+)
+from services.adapters.aws.dynamodb.content_index import IndexEntry, PublishedIndex, search_entries
+from services.adapters.aws.dynamodb.schema import (
+    AUTHOR_INDEX,
+    CATEGORY_INDEX,
+    SAMPLE_INDEX,
+    STATUS_INDEX,
+)
+from services.domain.models import ContentItem, Page, SearchQuery, Status
+from services.errors import ConflictError, DemoFactoryError, NotFound
+
+log = logging.getLogger(__name__)
+
+_BATCH_SIZE = 25  # BatchWriteItem's maximum
+_BATCH_ATTEMPTS = 5
+
+
+class DynamoContentRepository:
+    def __init__(
+        self,
+        client: Client,
+        table: str,
+        likes_table: str,
+        index_ttl_seconds: float = 30.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._table = table
+        self._likes_table = likes_table
+        self._index = PublishedIndex(self._load_published, index_ttl_seconds, clock)
+
+    # --- single items -------------------------------------------------------------------------
+
+    def add(self, item: ContentItem) -> None:
+        check_assets(item)
+        with aws_errors(lambda _: ConflictError("errors.conflict", content_id=item.id)):
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(item_to_record(item)),
+                ConditionExpression="attribute_not_exists(#id)",
+                ExpressionAttributeNames={"#id": "id"},
+            )
+        self._index.put(item)
+
+    def get(self, content_id: str) -> ContentItem:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(content_id), ConsistentRead=True
+            )
+        if "Item" not in response:
+            raise NotFound("errors.not_found", content_id=content_id)
+        return item_from_record(from_item(response["Item"]))
+
+    def update(self, item: ContentItem, expected_version: int) -> ContentItem:
+        check_assets(item)
+
+        def missing_or_moved(exc: ClientError) -> DemoFactoryError:
+            if "Item" in exc.response:  # the old item came back: it exists, the version moved
+                return ConflictError("errors.conflict", content_id=item.id)
+            return NotFound("errors.not_found", content_id=item.id)
+
+        with aws_errors(missing_or_moved):
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(item.id),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **replace_request(item, expected_version),
+            )
+        stored = item_from_record(from_item(response["Attributes"]))
+        self._index.put(stored)
+        return stored
+
+    def delete(self, content_id: str) -> None:
+        with aws_errors(lambda _: NotFound("errors.not_found", content_id=content_id)):
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._key(content_id),
+                ConditionExpression="attribute_exists(#id)",
+                ExpressionAttributeNames={"#id": "id"},
+            )
+        self._index.discard(content_id)
+        # After the item: a like added meanwhile fails its attribute_exists(id) check, so no
+        # like row can outlive this loop.
+        self._delete_likes(content_id)
+
+    # --- counters and likes -------------------------------------------------------------------
+
+    def increment_views(self, content_id: str, by: int = 1) -> int:
+        with aws_errors(lambda _: NotFound("errors.not_found", content_id=content_id)):
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(content_id),
+                UpdateExpression="ADD #views :by",
+                # Without it, ADD would create a stub item for an unknown id.
+                ConditionExpression="attribute_exists(#id)",
+                ExpressionAttributeNames={"#views": "views", "#id": "id"},
+                ExpressionAttributeValues={":by": {"N": str(by)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        views = int(response["Attributes"]["views"]["N"])
+        self._index.set_counter(content_id, "views", views)
+        return views
+
+    def add_like(self, content_id: str, user_id: str) -> bool:
+        like_row: dict[str, Any] = {
+            "Put": {
+                "TableName": self._likes_table,
+                "Item": to_item({"content_id": content_id, "user_id": user_id}),
+                "ConditionExpression": "attribute_not_exists(#user)",
+                "ExpressionAttributeNames": {"#user": "user_id"},
+            }
+        }
+        return self._like_transaction(content_id, like_row, delta=1)
+
+    def remove_like(self, content_id: str, user_id: str) -> bool:
+        like_row: dict[str, Any] = {
+            "Delete": {
+                "TableName": self._likes_table,
+                "Key": to_item({"content_id": content_id, "user_id": user_id}),
+                "ConditionExpression": "attribute_exists(#user)",
+                "ExpressionAttributeNames": {"#user": "user_id"},
+            }
+        }
+        # A missing item means there was no like to remove: False, as for any absent like.
+        return self._like_transaction(content_id, like_row, delta=-1, missing_is_error=False)
+
+    def has_liked(self, content_id: str, user_id: str) -> bool:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._likes_table,
+                Key=to_item({"content_id": content_id, "user_id": user_id}),
+                ConsistentRead=True,
+            )
+        return "Item" in response
+
+    def _like_transaction(
+        self, content_id: str, like_row: dict[str, Any], delta: int, missing_is_error: bool = True
+    ) -> bool:
+        counter = {
+            "Update": {
+                "TableName": self._table,
+                "Key": self._key(content_id),
+                "UpdateExpression": "ADD #likes :delta",
+                "ConditionExpression": "attribute_exists(#id)",
+                "ExpressionAttributeNames": {"#likes": "likes", "#id": "id"},
+                "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
+            }
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[like_row, counter],
+                # Makes botocore's retries of this call idempotent: a retried like that already
+                # went through is not mistaken for "already liked".
+                ClientRequestToken=str(uuid.uuid4()),
+            )
+        except AWS_ERRORS as exc:
+            like_failed, item_failed = _cancellation_reasons(exc)
+            if like_failed or (item_failed and not missing_is_error):
+                return False  # already liked (or not liked, for remove): nothing changed
+            if item_failed:
+                raise NotFound("errors.not_found", content_id=content_id) from exc
+            raise translate_client_error(exc) from exc
+        self._refresh_likes(content_id)
+        return True
+
+    def _refresh_likes(self, content_id: str) -> None:
+        # A transaction returns no values: read the count so the index holds an exact figure
+        # (a delta could be applied twice if a reload raced with this write).
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table,
+                Key=self._key(content_id),
+                ProjectionExpression="#likes",
+                ExpressionAttributeNames={"#likes": "likes"},
+                ConsistentRead=True,
+            )
+        likes = response.get("Item", {}).get("likes")
+        if likes is not None:
+            self._index.set_counter(content_id, "likes", int(likes["N"]))
+
+    # --- listing and search -------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> Page[ContentItem]:
+        return search_entries(self._candidates(query), query)
+
+    def authors(self) -> list[tuple[str, str]]:
+        names: dict[str, str] = {}
+        # Oldest first, so the newest item's spelling of a name wins.
+        for entry in sorted(self._index.entries(), key=lambda e: (e.item.created_at, e.item.id)):
+            names[entry.item.author_id] = entry.item.author_name
+        return sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0]))
+
+    def tags(self) -> list[str]:
+        return sorted({tag for entry in self._index.entries() for tag in entry.item.tags})
+
+    def sample_ids(self) -> list[str]:
+        records = self._query(
+            IndexName=SAMPLE_INDEX,
+            KeyConditionExpression="#flag = :yes",
+            ExpressionAttributeNames={"#flag": "sample_flag"},
+            ExpressionAttributeValues={":yes": {"S": "1"}},
+        )
+        return sorted(record["id"] for record in records)
+
+    def count(self) -> int:
+        total = 0
+        for status in Status:
+            with aws_errors():
+                for page in self._client.get_paginator("query").paginate(
+                    TableName=self._table,
+                    IndexName=STATUS_INDEX,
+                    Select="COUNT",
+                    KeyConditionExpression="#status = :status",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":status": {"S": status.value}},
+                ):
+                    total += int(page["Count"])
+        return total
+
+    def _candidates(self, query: SearchQuery) -> list[IndexEntry]:
+        """Items that may match ``query``: from memory for published ones, else by Query."""
+        if query.status is Status.PUBLISHED:
+            return self._index.entries()
+        if query.author_id is not None:
+            drafts_only = query.status is Status.DRAFT
+            return [IndexEntry.of(item) for item in self._by_author(query.author_id, drafts_only)]
+        drafts = [IndexEntry.of(item) for item in self._drafts(query)]
+        if query.status is Status.DRAFT:
+            return drafts
+        return self._index.entries() + drafts
+
+    def _by_author(self, author_id: str, drafts_only: bool) -> Iterator[ContentItem]:
+        request: dict[str, Any] = {
+            "IndexName": AUTHOR_INDEX,
+            "KeyConditionExpression": "#author = :author",
+            "ExpressionAttributeNames": {"#author": "author_id"},
+            "ExpressionAttributeValues": {":author": {"S": author_id}},
+        }
+        if drafts_only:
+            request["FilterExpression"] = "#status = :draft"
+            request["ExpressionAttributeNames"]["#status"] = "status"
+            request["ExpressionAttributeValues"][":draft"] = {"S": Status.DRAFT.value}
+        return (item_from_record(record) for record in self._query(**request))
+
+    def _drafts(self, query: SearchQuery) -> Iterator[ContentItem]:
+        if query.category is not None:
+            request = _equals(CATEGORY_INDEX, "category_status", f"{query.category}#draft")
+        else:
+            request = _equals(STATUS_INDEX, "status", Status.DRAFT.value)
+        return (item_from_record(record) for record in self._query(**request))
+
+    def _load_published(self) -> Iterator[ContentItem]:
+        request = _equals(STATUS_INDEX, "status", Status.PUBLISHED.value)
+        return (item_from_record(record) for record in self._query(**request))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """All records of a paginated Query on the content table (materialised, so that errors
+        surface here, translated, rather than half-way through a caller's loop)."""
+        records: list[dict[str, Any]] = []
+        with aws_errors():
+            for page in self._client.get_paginator("query").paginate(
+                TableName=self._table, **request
+            ):
+                records.extend(from_item(raw) for raw in page["Items"])
+        return iter(records)
+
+    def _delete_likes(self, content_id: str) -> None:
+        with aws_errors():
+            keys = [
+                {"content_id": raw["content_id"], "user_id": raw["user_id"]}
+                for page in self._client.get_paginator("query").paginate(
+                    TableName=self._likes_table,
+                    KeyConditionExpression="#content = :content",
+                    ProjectionExpression="#content, #user",
+                    ExpressionAttributeNames={"#content": "content_id", "#user": "user_id"},
+                    ExpressionAttributeValues={":content": {"S": content_id}},
+                )
+                for raw in page["Items"]
+            ]
+            for start in range(0, len(keys), _BATCH_SIZE):
+                self._batch_delete(content_id, keys[start : start + _BATCH_SIZE])
+
+    def _batch_delete(self, content_id: str, keys: list[dict[str, Any]]) -> None:
+        requests = {self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]}
+        for attempt in range(_BATCH_ATTEMPTS):
+            response = self._client.batch_write_item(RequestItems=requests)
+            requests = response.get("UnprocessedItems") or {}
+            if not requests:
+                return
+            time.sleep(0.05 * 2**attempt)  # throttled: back off as the DynamoDB docs advise
+        # Orphaned like rows are harmless (their item is gone); leave a trace and move on.
+        log.warning("could not delete all likes of %s", content_id)
+
+    @staticmethod
+    def _key(content_id: str) -> dict[str, Any]:
+        return {"id": {"S": content_id}}
+
+
+# --- request builders -----------------------------------------------------------------------
+
+
+def _equals(index: str, attribute: str, value: str) -> dict[str, Any]:
+    """A Query request on ``index`` for ``attribute = value``, newest first."""
+    return {
+        "IndexName": index,
+        "KeyConditionExpression": "#k = :v",
+        "ExpressionAttributeNames": {"#k": attribute},
+        "ExpressionAttributeValues": {":v": {"S": value}},
+        "ScanIndexForward": False,
+    }
+
+
+def _cancellation_reasons(exc: Exception) -> tuple[bool, bool]:
+    """(like row's condition failed, content item's condition failed) of a cancelled
+    like transaction; (False, False) for any other error."""
+    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+        return False, False
+    codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+    codes += [None, None]
+    return codes[0] == "ConditionalCheckFailed", codes[1] == "ConditionalCheckFailed"

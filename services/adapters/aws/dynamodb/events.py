@@ -1,0 +1,395 @@
+"""EventStore on DynamoDB (aws mode): raw events with a TTL, rollup counters, visitor sketches.
+
+Events table: ``pk`` = "<UTC day>#<shard>", ``sk`` = "<ts, fixed-width UTC ISO>#<id>". The
+shard (crc32 of the id, ``shards`` of them) spreads one day's writes over several partitions
+instead of one hot one; a time range is read as (days x shards) Queries merged by ``sk``.
+Each raw event carries ``expires_at`` (epoch seconds) for the table's TTL.
+
+Rollups table: ``day`` = local day, ``sk`` = "d#<type>#<dim>#<value>" for day rows,
+"h#<type>#<hour>" for hourly totals and "v" for the day's visitor sketch. One paginated Query per
+day (``begins_with`` "d#" or "h#", narrower when one type is asked for) returns that day's rows,
+so every read costs calls in proportion to days, never to events, and nothing Scans.
+
+Exactly once per event: an event's item key follows from its id and ts (an event is immutable:
+``make_event`` sets both once and a retry re-sends the same object). ``append`` writes events
+in TransactWriteItems of at most 100 actions: a conditional Put (``attribute_not_exists``) per
+event plus one ``ADD #count :n`` per rollup counter those events touch (aggregated first). If
+an event is already stored, its Put's condition cancels the transaction; those events are
+dropped and the rest retried, so only new events are counted. Events and the counters they
+add commit together: a process that dies mid-batch leaves whole chunks applied and the others
+untouched, and a retry of the batch applies exactly the missing chunks. Visitor sketches are
+merged *before* the chunks, with every event of the batch: HyperLogLog adds are idempotent, so
+a retried batch changes nothing, and a crash between sketch and events can only leave a
+visitor in the sketch whose event is written by the retry (never a stored event uncounted).
+A sketch is one 16 KiB Binary item per day with a ``version``: read, merge, write on condition
+that the version did not move, retry on conflict.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import random
+import time
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    Client,
+    aws_errors,
+    condition_failed,
+    error_code,
+    from_iso,
+    to_iso,
+    to_item,
+    translate_client_error,
+)
+from services.adapters.event_common import days_between, first_of_each_id, merge_registers
+from services.domain.analytics import (
+    WHOLE_DAY,
+    Dim,
+    Event,
+    EventType,
+    RollupKey,
+    RollupRow,
+    local_day_hour,
+    rollup_keys,
+)
+from services.domain.hll import HyperLogLog
+from services.errors import ConflictError, QuotaExceeded
+
+MAX_TRANSACTION_ITEMS = 100
+SKETCH_SK = "v"
+_RETRYABLE_REASONS = {
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "RequestLimitExceeded",
+}
+_MAX_ATTEMPTS = 8
+_BATCH_GET_MAX = 100
+
+RollupItemKey = tuple[str, str]  # (local day, sk)
+
+
+class DynamoEventStore:
+    """Implements ``services.ports.EventStore``. See the module docstring for the layout."""
+
+    def __init__(
+        self,
+        client: Client,
+        events_table: str,
+        rollups_table: str,
+        tz: tzinfo,
+        retention_days: int,
+        shards: int = 16,
+        sleep: Callable[[float], None] = time.sleep,
+        read_threads: int = 8,
+    ) -> None:
+        self._client = client
+        self._events = events_table
+        self._rollups = rollups_table
+        self._tz = tz
+        self._retention_s = retention_days * 86_400
+        self._shards = shards
+        self._sleep = sleep
+        # Reads are one call per day: run days side by side (boto3 clients are thread-safe).
+        self._pool = ThreadPoolExecutor(read_threads, thread_name_prefix="dynamodb-events")
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def append(self, events: Sequence[Event]) -> int:
+        unique = list(first_of_each_id(events).values())
+        if not unique:
+            return 0
+        self._merge_visitors(unique)
+        stored = 0
+        for chunk in _chunks([(event, self._counter_keys(event)) for event in unique]):
+            stored += self._commit(chunk)
+        return stored
+
+    def _counter_keys(self, event: Event) -> list[RollupItemKey]:
+        return [(key.day.isoformat(), rollup_sk(key)) for key in rollup_keys(event, self._tz)]
+
+    def _commit(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> int:
+        """Write one chunk's new events and their counters in one transaction; returns how
+        many events were new."""
+        pending = chunk
+        conflicts = 0
+        while pending:
+            try:
+                self._client.transact_write_items(TransactItems=self._actions(pending))
+                return len(pending)
+            except AWS_ERRORS as exc:
+                reasons = _cancellation_codes(exc)
+                stored = {i for i, code in enumerate(reasons[: len(pending)])
+                          if code == "ConditionalCheckFailed"}
+                if stored:  # already written (a retry, or another writer): drop, retry the rest
+                    pending = [entry for i, entry in enumerate(pending) if i not in stored]
+                    continue
+                if not _RETRYABLE_REASONS.intersection(reasons):
+                    raise translate_client_error(exc) from exc
+                conflicts += 1
+                if conflicts >= _MAX_ATTEMPTS:
+                    raise QuotaExceeded("aws.throttled", operation="TransactWriteItems") from exc
+                self._backoff(conflicts)
+        return 0
+
+    def _actions(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> list[dict[str, Any]]:
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._events,
+                    "Item": self._event_item(event),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for event, _ in chunk
+        ]
+        counts = Counter(key for _, keys in chunk for key in keys)
+        for (day, sk), n in sorted(counts.items()):
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self._rollups,
+                        "Key": {"day": {"S": day}, "sk": {"S": sk}},
+                        "UpdateExpression": "ADD #count :n",
+                        "ExpressionAttributeNames": {"#count": "count"},
+                        "ExpressionAttributeValues": {":n": {"N": str(n)}},
+                    }
+                }
+            )
+        return actions
+
+    def _event_item(self, event: Event) -> dict[str, Any]:
+        ts = to_iso(event.ts)
+        shard = zlib.crc32(event.id.encode()) % self._shards
+        return to_item(
+            {
+                "pk": f"{ts[:10]}#{shard:02d}",
+                "sk": f"{ts}#{event.id}",
+                "id": event.id,
+                "ts": ts,
+                "type": event.type.value,
+                "session_id": event.session_id,
+                "user_id": event.user_id,
+                "page": event.page,
+                "content_id": event.content_id,
+                "category": event.category,
+                "author_id": event.author_id,
+                # JSON text: DynamoDB numbers cannot hold floats, properties may.
+                "props": json.dumps(event.properties, ensure_ascii=False, sort_keys=True),
+                "expires_at": int(event.ts.timestamp()) + self._retention_s,
+            }
+        )
+
+    def _merge_visitors(self, events: Iterable[Event]) -> None:
+        by_day: defaultdict[str, set[str]] = defaultdict(set)
+        for event in events:
+            by_day[local_day_hour(event.ts, self._tz)[0].isoformat()].add(event.visitor_id)
+        for day, visitors in sorted(by_day.items()):
+            self._merge_sketch(day, visitors)
+
+    def _merge_sketch(self, day: str, visitors: set[str]) -> None:
+        """Optimistic locking: read, merge, write only if nobody wrote in between."""
+        key = {"day": {"S": day}, "sk": {"S": SKETCH_SK}}
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            with aws_errors():
+                found = self._client.get_item(
+                    TableName=self._rollups, Key=key, ConsistentRead=True
+                ).get("Item")
+            version = int(found["version"]["N"]) if found else 0
+            before = found["registers"]["B"] if found else None
+            sketch = HyperLogLog(before).update(visitors)
+            if before is not None and sketch.to_bytes() == before:
+                return  # nothing new (returning visitors, a retried batch): no write
+            try:
+                self._client.put_item(
+                    TableName=self._rollups,
+                    Item={**key, "registers": {"B": sketch.to_bytes()},
+                          "version": {"N": str(version + 1)}},
+                    **_version_condition(version),
+                )
+                return
+            except AWS_ERRORS as exc:
+                if not condition_failed(exc):
+                    raise translate_client_error(exc) from exc
+            self._backoff(attempt)
+        raise ConflictError("errors.conflict", operation="merge visitor sketch", day=day)
+
+    def _backoff(self, attempt: int) -> None:
+        self._sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def rollups(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        hourly: bool = False,
+    ) -> list[RollupRow]:
+        wanted_types = set(EventType if types is None else types)
+        wanted_dims = set(Dim if dims is None else dims)
+        if hourly:
+            wanted_dims &= {Dim.ALL}
+        if not wanted_types or not wanted_dims or start > end:
+            return []
+        prefix = _prefix(hourly, wanted_types, wanted_dims)
+
+        def one_day(day: date) -> list[RollupRow]:
+            rows = (_row(day, item) for item in self._query_day(day.isoformat(), prefix))
+            return [r for r in rows if r.key.type in wanted_types and r.key.dim in wanted_dims]
+
+        return [row for rows in self._pool.map(one_day, days_between(start, end)) for row in rows]
+
+    def _query_day(self, day: str, prefix: str) -> Iterator[dict[str, Any]]:
+        with aws_errors():
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._rollups,
+                KeyConditionExpression="#day = :day AND begins_with(sk, :prefix)",
+                ProjectionExpression="sk, #count",
+                ExpressionAttributeNames={"#day": "day", "#count": "count"},
+                ExpressionAttributeValues={":day": {"S": day}, ":prefix": {"S": prefix}},
+            )
+            for page in pages:
+                yield from page["Items"]
+
+    def visitors(self, start: date, end: date) -> HyperLogLog:
+        days = [day.isoformat() for day in days_between(start, end)]
+        chunks = [days[i : i + _BATCH_GET_MAX] for i in range(0, len(days), _BATCH_GET_MAX)]
+        blobs = [blob for found in self._pool.map(self._sketches, chunks) for blob in found]
+        return merge_registers(blobs)
+
+    def _sketches(self, days: list[str]) -> list[bytes]:
+        """BatchGetItem of the days' sketches, retrying what DynamoDB leaves unprocessed."""
+        request: dict[str, Any] = {
+            self._rollups: {
+                "Keys": [{"day": {"S": day}, "sk": {"S": SKETCH_SK}} for day in days],
+                "ProjectionExpression": "registers",
+            }
+        }
+        blobs: list[bytes] = []
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            with aws_errors():
+                answer = self._client.batch_get_item(RequestItems=request)
+            blobs.extend(item["registers"]["B"] for item in answer["Responses"][self._rollups])
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                return blobs
+            self._backoff(attempt)
+        raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
+
+    def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
+        low, high = to_iso(since), to_iso(until)
+        if low >= high:
+            return
+        # "<ts>#<id>" sort keys: BETWEEN low AND high keeps since <= ts < until exactly.
+        first = since.astimezone(UTC).date()
+        last = (until.astimezone(UTC) - timedelta(microseconds=1)).date()
+        for day in days_between(first, last):
+            shards = [self._query_events(f"{day.isoformat()}#{s:02d}", low, high)
+                      for s in range(self._shards)]
+            for _, item in heapq.merge(*shards, key=lambda entry: entry[0]):
+                yield _event(item)
+
+    def _query_events(self, pk: str, low: str, high: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        with aws_errors():
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._events,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                ExpressionAttributeValues={
+                    ":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high}
+                },
+            )
+            for page in pages:
+                for item in page["Items"]:
+                    yield item["sk"]["S"], item
+
+
+def _cancellation_codes(exc: Exception) -> list[str]:
+    """Per action, why a TransactWriteItems was cancelled ("None" for actions that were fine);
+    empty for any other error."""
+    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+        return []
+    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
+
+
+def rollup_sk(key: RollupKey) -> str:
+    if key.hour >= 0:
+        return f"h#{key.type.value}#{key.hour:02d}"
+    return f"d#{key.type.value}#{key.dim.value}#{key.value}"
+
+
+def _row(day: date, item: dict[str, Any]) -> RollupRow:
+    sk = item["sk"]["S"]
+    count = int(item["count"]["N"])
+    if sk.startswith("h#"):
+        _, type_, hour = sk.split("#")
+        return RollupRow(RollupKey(day, int(hour), EventType(type_), Dim.ALL, ""), count)
+    _, type_, dim, value = sk.split("#", 3)  # the value may itself contain "#"
+    return RollupRow(RollupKey(day, WHOLE_DAY, EventType(type_), Dim(dim), value), count)
+
+
+def _prefix(hourly: bool, types: set[EventType], dims: set[Dim]) -> str:
+    """The narrowest sort-key prefix that still covers what was asked for."""
+    prefix = "h#" if hourly else "d#"
+    if len(types) == 1:
+        prefix += f"{next(iter(types)).value}#"
+        if not hourly and len(dims) == 1:
+            prefix += f"{next(iter(dims)).value}#"
+    return prefix
+
+
+def _chunks(
+    entries: list[tuple[Event, list[RollupItemKey]]],
+) -> Iterator[list[tuple[Event, list[RollupItemKey]]]]:
+    """Greedy runs of events whose Puts plus distinct counters fit one transaction."""
+    chunk: list[tuple[Event, list[RollupItemKey]]] = []
+    counters: set[RollupItemKey] = set()
+    for event, keys in entries:
+        merged = counters.union(keys)
+        if chunk and len(chunk) + 1 + len(merged) > MAX_TRANSACTION_ITEMS:
+            yield chunk
+            chunk, merged = [], set(keys)
+        chunk.append((event, keys))
+        counters = merged
+    if chunk:
+        yield chunk
+
+
+def _version_condition(version: int) -> dict[str, Any]:
+    if version == 0:
+        return {"ConditionExpression": "attribute_not_exists(sk)"}
+    return {
+        "ConditionExpression": "#version = :version",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": {":version": {"N": str(version)}},
+    }
+
+
+def _event(item: dict[str, Any]) -> Event:
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return None if value is None else str(value["S"])
+
+    return Event(
+        id=str(text("id")),
+        ts=from_iso(str(text("ts"))),
+        type=EventType(str(text("type"))),
+        session_id=str(text("session_id")),
+        user_id=text("user_id"),
+        page=text("page"),
+        content_id=text("content_id"),
+        category=text("category"),
+        author_id=text("author_id"),
+        properties=dict(json.loads(text("props") or "{}")),
+    )

@@ -1,0 +1,121 @@
+"""InquiryStore on DynamoDB: one item per inquiry; the admin's lists Query a GSI keyed by
+status and sorted by ``created_id`` (creation time, then id), newest first. Never a Scan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.adapters.aws.common import (
+    Client,
+    aws_errors,
+    from_iso,
+    from_item,
+    to_iso,
+    to_item,
+)
+from services.adapters.aws.dynamodb.schema import INQUIRY_STATUS_INDEX
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
+from services.errors import ConflictError, NotFound
+
+
+class DynamoInquiryStore:
+    """Implements ``services.ports.InquiryStore``."""
+
+    def __init__(self, client: Client, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def add(self, inquiry: Inquiry) -> None:
+        with aws_errors(lambda _: ConflictError("errors.conflict", id=inquiry.id)):
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(_record(inquiry)),
+                ConditionExpression="attribute_not_exists(id)",
+            )
+
+    def get(self, inquiry_id: str) -> Inquiry:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(inquiry_id), ConsistentRead=True
+            )
+        if "Item" not in response:
+            raise NotFound("errors.not_found", id=inquiry_id)
+        return _inquiry(from_item(response["Item"]))
+
+    def list(self, status: InquiryStatus, limit: int = 200) -> list[Inquiry]:
+        found: list[Inquiry] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": INQUIRY_STATUS_INDEX,
+            "KeyConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":status": {"S": status.value}},
+            "ScanIndexForward": False,
+        }
+        while len(found) < limit:
+            with aws_errors():
+                page = self._client.query(Limit=limit - len(found), **kwargs)
+            found.extend(_inquiry(from_item(raw)) for raw in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
+
+    def set_status(
+        self, inquiry_id: str, status: InquiryStatus, handled_by: str | None,
+        handled_at: datetime | None,
+    ) -> Inquiry:
+        values = {":status": status.value, ":by": handled_by or "",
+                  ":at": to_iso(handled_at) if handled_at else ""}
+        with aws_errors(lambda _: NotFound("errors.not_found", id=inquiry_id)):
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(inquiry_id),
+                UpdateExpression="SET #status = :status, handled_by = :by, handled_at = :at",
+                ConditionExpression="attribute_exists(id)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+            )
+        return _inquiry(from_item(response["Attributes"]))
+
+    @staticmethod
+    def _key(inquiry_id: str) -> dict[str, Any]:
+        return {"id": {"S": inquiry_id}}
+
+
+def _record(inquiry: Inquiry) -> dict[str, Any]:
+    created = to_iso(inquiry.created_at)
+    return {
+        "id": inquiry.id,
+        "created_at": created,
+        "created_id": f"{created}#{inquiry.id}",
+        "name": inquiry.name,
+        "email": inquiry.email,
+        "company": inquiry.company,
+        "type": inquiry.type.value,
+        "subject": inquiry.subject,
+        "message": inquiry.message,
+        "status": inquiry.status.value,
+        "submitted_by": inquiry.submitted_by or "",
+        "handled_by": inquiry.handled_by or "",
+        "handled_at": to_iso(inquiry.handled_at) if inquiry.handled_at else "",
+    }
+
+
+def _inquiry(record: dict[str, Any]) -> Inquiry:
+    return Inquiry(
+        id=record["id"],
+        created_at=from_iso(record["created_at"]),
+        name=record["name"],
+        email=record["email"],
+        company=record.get("company", ""),
+        type=InquiryType(record["type"]),
+        subject=record["subject"],
+        message=record["message"],
+        status=InquiryStatus(record["status"]),
+        submitted_by=record.get("submitted_by") or None,
+        handled_by=record.get("handled_by") or None,
+        handled_at=from_iso(record["handled_at"]) if record.get("handled_at") else None,
+    )

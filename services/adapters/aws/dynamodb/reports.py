@@ -1,0 +1,94 @@
+"""ReportStore on DynamoDB: one item per report, the report itself as a JSON string.
+
+Lists and the daily token sum Query two GSIs sorted by ``created_id`` (creation time, then
+id): one keyed by ``created_by`` (a user's reports; ``tokens_used`` reads only the ``tokens``
+attribute of the user's reports since a time), one keyed by the constant ``kind`` (every
+report, newest first). Never a Scan. A report is far below DynamoDB's 400 KB item limit (its
+context is a few dozen KB); a larger one is refused as ``aws.item_too_large``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.adapters.aws.common import Client, aws_errors, from_item, to_iso, to_item
+from services.adapters.aws.dynamodb.schema import REPORTS_ALL_INDEX, REPORTS_USER_INDEX
+from services.adapters.report_codec import from_json, to_json, tokens_of
+from services.domain.reports import Report
+from services.errors import ConflictError, NotFound
+
+KIND = "report"
+Items = list[dict[str, Any]]  # (``list`` is a method name inside the class)
+
+
+class DynamoReportStore:
+    """Implements ``services.ports.ReportStore``."""
+
+    def __init__(self, client: Client, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def add(self, report: Report) -> None:
+        created = to_iso(report.created_at)
+        item = {"id": report.id, "kind": KIND, "created_by": report.created_by,
+                "created_id": f"{created}#{report.id}", "tokens": tokens_of(report),
+                "doc": to_json(report)}
+        with aws_errors(lambda _: ConflictError("errors.conflict", id=report.id)):
+            self._client.put_item(TableName=self._table, Item=to_item(item),
+                                  ConditionExpression="attribute_not_exists(id)")
+
+    def get(self, report_id: str) -> Report:
+        with aws_errors():
+            response = self._client.get_item(TableName=self._table, Key=_key(report_id),
+                                              ConsistentRead=True)
+        if "Item" not in response:
+            raise NotFound("errors.not_found", id=report_id)
+        return from_json(from_item(response["Item"])["doc"])
+
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+        if created_by is None:
+            query = _query(REPORTS_ALL_INDEX, "kind", KIND)
+        else:
+            query = _query(REPORTS_USER_INDEX, "created_by", created_by)
+        return [from_json(item["doc"]) for item in self._pages(query, limit)]
+
+    def delete(self, report_id: str) -> None:
+        with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
+            self._client.delete_item(TableName=self._table, Key=_key(report_id),
+                                     ConditionExpression="attribute_exists(id)")
+
+    def tokens_used(self, user_id: str, since: datetime) -> int:
+        query = _query(REPORTS_USER_INDEX, "created_by", user_id)
+        query["KeyConditionExpression"] += " AND created_id >= :since"
+        query["ExpressionAttributeValues"][":since"] = {"S": to_iso(since)}
+        query["ProjectionExpression"] = "tokens"
+        return sum(int(item.get("tokens", 0)) for item in self._pages(query, None))
+
+    def _pages(self, query: dict[str, Any], limit: int | None) -> Items:
+        found: Items = []
+        kwargs = {"TableName": self._table, **query}
+        while limit is None or len(found) < limit:
+            if limit is not None:
+                kwargs["Limit"] = limit - len(found)
+            with aws_errors():
+                page = self._client.query(**kwargs)
+            found.extend(from_item(raw) for raw in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
+
+
+def _key(report_id: str) -> dict[str, Any]:
+    return {"id": {"S": report_id}}
+
+
+def _query(index: str, attribute: str, value: str) -> dict[str, Any]:
+    return {
+        "IndexName": index,
+        "KeyConditionExpression": "#k = :k",
+        "ExpressionAttributeNames": {"#k": attribute},
+        "ExpressionAttributeValues": {":k": {"S": value}},
+        "ScanIndexForward": False,
+    }

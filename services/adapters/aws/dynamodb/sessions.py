@@ -1,0 +1,58 @@
+"""SessionStore on DynamoDB: one item per signed-in browser session.
+
+The key is a hash of the browser's random session id (never the id itself), the refresh token
+is stored encrypted by the service, and ``expires_epoch`` lets DynamoDB's TTL remove sessions
+nobody signed out of. TTL deletes late (up to days), so ``get`` returns what is there and the
+service checks ``expires_at`` itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.adapters.aws.common import Client, aws_errors, from_iso, from_item, to_iso, to_item
+from services.domain.identity import SessionRecord
+from services.errors import NotFound
+
+
+class DynamoSessionStore:
+    """Implements ``services.ports.SessionStore``."""
+
+    def __init__(self, client: Client, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def put(self, key: str, record: SessionRecord) -> None:
+        item = {
+            "key": key,
+            "username": record.username,
+            "token": record.encrypted_refresh_token,
+            "created_at": to_iso(record.created_at),
+            "expires_at": to_iso(record.expires_at),
+            "expires_epoch": int(record.expires_at.timestamp()),
+        }
+        with aws_errors():
+            self._client.put_item(TableName=self._table, Item=to_item(item))
+
+    def get(self, key: str) -> SessionRecord:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(key), ConsistentRead=True
+            )
+        if "Item" not in response:
+            raise NotFound("errors.not_found")
+        item = from_item(response["Item"])
+        return SessionRecord(
+            username=str(item["username"]),
+            encrypted_refresh_token=str(item["token"]),
+            created_at=from_iso(item["created_at"]),
+            expires_at=from_iso(item["expires_at"]),
+        )
+
+    def delete(self, key: str) -> None:
+        with aws_errors():
+            self._client.delete_item(TableName=self._table, Key=self._key(key))
+
+    @staticmethod
+    def _key(key: str) -> dict[str, Any]:
+        return {"key": {"S": key}}

@@ -1,0 +1,177 @@
+"""Create the aws-mode tables and bucket if they are missing (idempotent).
+
+Used by ``scripts/bootstrap_aws.py``, by the tests (on moto) and by any emulation mode. The
+CloudFormation template is the production path; this creates the same resources for a dev
+account or an emulator (``AWS_ENDPOINT_URL``). Tables follow ``dynamodb_schema.TABLE_SPECS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    Client,
+    aws_errors,
+    error_code,
+    translate_client_error,
+)
+from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
+from services.settings import Settings
+
+PUBLIC_ACCESS_BLOCK = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+DEFAULT_ENCRYPTION = {
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+}
+
+
+def cors_rules(origins: Sequence[str]) -> dict[str, Any]:
+    """CORS that lets a browser PUT (upload) and GET through presigned URLs.
+
+    A wildcard origin grants nothing by itself: every request still needs a valid signature.
+    """
+    return {
+        "CORSRules": [
+            {
+                "AllowedMethods": ["GET", "PUT", "HEAD"],
+                "AllowedOrigins": list(origins),
+                "AllowedHeaders": ["*"],
+                "ExposeHeaders": ["ETag"],
+                "MaxAgeSeconds": 3000,
+            }
+        ]
+    }
+
+
+def ensure_resources(
+    dynamodb_client: Client,
+    s3_client: Client,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    cors_origins: Sequence[str] = ("*",),
+) -> list[str]:
+    """Create what is missing; one line per resource saying what was created or found.
+
+    ConfigError if a resource name is missing from settings; project errors for AWS failures.
+    """
+    settings.require_aws()
+    lines: list[str] = []
+    for spec in TABLE_SPECS.values():
+        table_name = str(getattr(settings, spec.setting))
+        lines.extend(_ensure_table(dynamodb_client, spec, table_name, dry_run))
+    assert settings.bucket is not None  # require_aws checked it
+    lines.extend(_ensure_bucket(s3_client, settings.bucket, dry_run, cors_origins))
+    return lines
+
+
+def _ensure_table(client: Client, spec: TableSpec, name: str, dry_run: bool) -> list[str]:
+    existing = _describe_table(client, name)
+    if existing is not None:
+        lines = [f"found table {name}"]
+        have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+        missing = [index.name for index in spec.indexes if index.name not in have]
+        if missing:
+            # DynamoDB adds one GSI at a time, each after a backfill: a human decision.
+            lines.append(f"WARNING table {name} lacks indexes: {', '.join(missing)}")
+    elif dry_run:
+        return [f"would create table {name}"]
+    else:
+        with aws_errors():
+            client.create_table(**spec.create_table_kwargs(name))
+            client.get_waiter("table_exists").wait(
+                TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+            )
+        lines = [f"created table {name}"]
+    if not dry_run:
+        lines.append(_ensure_point_in_time_recovery(client, name))
+        if spec.ttl_attribute:
+            lines.append(_ensure_ttl(client, name, spec.ttl_attribute))
+    return lines
+
+
+def _ensure_ttl(client: Client, name: str, attribute: str) -> str:
+    """Turn on expiry by ``attribute`` (epoch seconds). Only when off: DynamoDB refuses to
+    change TTL settings again within an hour."""
+    with aws_errors():
+        status = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+            return f"table {name}: TTL on {status.get('AttributeName')} already on"
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+        )
+    return f"table {name}: TTL on {attribute} turned on"
+
+
+def _describe_table(client: Client, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(client.describe_table(TableName=name)["Table"])
+    except AWS_ERRORS as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return None
+        raise translate_client_error(exc) from exc
+
+
+def _ensure_point_in_time_recovery(client: Client, name: str) -> str:
+    try:
+        description = client.describe_continuous_backups(TableName=name)
+        status = description["ContinuousBackupsDescription"]
+        pitr = status.get("PointInTimeRecoveryDescription", {})
+        if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
+            return f"table {name}: point-in-time recovery already on"
+        client.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        return f"table {name}: point-in-time recovery turned on"
+    except (*AWS_ERRORS, NotImplementedError) as exc:
+        # Some emulators lack continuous backups; the tables work without it.
+        return f"table {name}: point-in-time recovery not available here ({type(exc).__name__})"
+
+
+def _ensure_bucket(
+    client: Client, name: str, dry_run: bool, cors_origins: Sequence[str]
+) -> list[str]:
+    exists = _bucket_exists(client, name)
+    if dry_run:
+        return [f"found bucket {name}" if exists else f"would create bucket {name}"]
+    lines = [f"found bucket {name}"]
+    with aws_errors():
+        if not exists:
+            client.create_bucket(Bucket=name, **_location(client))
+            lines = [f"created bucket {name}"]
+        # Re-applied on every run: a bucket found open or unencrypted is made private again.
+        client.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK
+        )
+        client.put_bucket_encryption(
+            Bucket=name, ServerSideEncryptionConfiguration=DEFAULT_ENCRYPTION
+        )
+        client.put_bucket_cors(Bucket=name, CORSConfiguration=cors_rules(cors_origins))
+    lines.append(f"bucket {name}: public access blocked, AES256 default, CORS for presigned URLs")
+    return lines
+
+
+def _bucket_exists(client: Client, name: str) -> bool:
+    try:
+        client.head_bucket(Bucket=name)
+    except AWS_ERRORS as exc:
+        if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
+            return False
+        raise translate_client_error(exc) from exc
+    return True
+
+
+def _location(client: Client) -> dict[str, Any]:
+    """us-east-1 takes no LocationConstraint (and rejects one); every other region needs it."""
+    region = client.meta.region_name
+    if region in (None, "us-east-1"):
+        return {}
+    return {"CreateBucketConfiguration": {"LocationConstraint": region}}

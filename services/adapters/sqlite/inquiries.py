@@ -1,0 +1,110 @@
+"""InquiryStore on SQLite (local mode)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
+from services.errors import ConflictError, NotFound
+
+SCHEMA: dict[str, tuple[Migration, ...]] = {
+    "inquiries": (
+        (
+            """CREATE TABLE inquiries (
+                id TEXT PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                company TEXT NOT NULL,
+                type TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                message TEXT NOT NULL,
+                status TEXT NOT NULL,
+                submitted_by TEXT,
+                handled_by TEXT,
+                handled_at TEXT
+            )""",
+            "CREATE INDEX inquiries_status_created ON inquiries(status, created_at, id)",
+        ),
+    ),
+}
+_COLUMNS = ("id", "created_at", "name", "email", "company", "type", "subject", "message",
+            "status", "submitted_by", "handled_by", "handled_at")
+
+
+class SqliteInquiryStore:
+    """Implements ``services.ports.InquiryStore``; migrates its own table."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        db.migrate(extra=SCHEMA)
+
+    def add(self, inquiry: Inquiry) -> None:
+        values = (
+            inquiry.id, to_db_time(inquiry.created_at), inquiry.name, inquiry.email,
+            inquiry.company, inquiry.type.value, inquiry.subject, inquiry.message,
+            inquiry.status.value, inquiry.submitted_by, inquiry.handled_by,
+            _time_or_none(inquiry.handled_at),
+        )
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    f"INSERT INTO inquiries ({', '.join(_COLUMNS)})"  # noqa: S608
+                    f" VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                    values,
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError("errors.conflict", id=inquiry.id) from exc
+
+    def get(self, inquiry_id: str) -> Inquiry:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM inquiries WHERE id = ?", (inquiry_id,)).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", id=inquiry_id)
+        return _inquiry(row)
+
+    def list(self, status: InquiryStatus, limit: int = 200) -> list[Inquiry]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM inquiries WHERE status = ? ORDER BY created_at DESC, id DESC"
+                " LIMIT ?",
+                (status.value, limit),
+            ).fetchall()
+        return [_inquiry(r) for r in rows]
+
+    def set_status(
+        self, inquiry_id: str, status: InquiryStatus, handled_by: str | None,
+        handled_at: datetime | None,
+    ) -> Inquiry:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "UPDATE inquiries SET status = ?, handled_by = ?, handled_at = ? WHERE id = ?"
+                " RETURNING *",
+                (status.value, handled_by, _time_or_none(handled_at), inquiry_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", id=inquiry_id)
+        return _inquiry(row)
+
+
+def _time_or_none(value: datetime | None) -> str | None:
+    return to_db_time(value) if value is not None else None
+
+
+def _inquiry(row: sqlite3.Row) -> Inquiry:
+    return Inquiry(
+        id=row["id"],
+        created_at=from_db_time(row["created_at"]),
+        name=row["name"],
+        email=row["email"],
+        company=row["company"],
+        type=InquiryType(row["type"]),
+        subject=row["subject"],
+        message=row["message"],
+        status=InquiryStatus(row["status"]),
+        submitted_by=row["submitted_by"],
+        handled_by=row["handled_by"],
+        handled_at=from_db_time(row["handled_at"]) if row["handled_at"] else None,
+    )

@@ -1,0 +1,83 @@
+"""ReportStore on SQLite (local mode): one row per report, the report itself as JSON."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from services.adapters.report_codec import from_json, to_json, tokens_of, utc_text
+from services.adapters.sqlite.db import Migration, SqliteDatabase
+from services.domain.reports import Report
+from services.errors import ConflictError, NotFound, ValidationError
+
+SCHEMA: dict[str, tuple[Migration, ...]] = {
+    "reports": (
+        (
+            """CREATE TABLE reports (
+                id TEXT PRIMARY KEY,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                doc TEXT NOT NULL
+            )""",
+            "CREATE INDEX reports_created ON reports(created_at, id)",
+            "CREATE INDEX reports_user_created ON reports(created_by, created_at, id)",
+        ),
+    ),
+}
+
+
+class SqliteReportStore:
+    """Implements ``services.ports.ReportStore``; migrates its own table."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        db.migrate(extra=SCHEMA)
+
+    def add(self, report: Report) -> None:
+        values = (report.id, report.created_by, _time(report.created_at), tokens_of(report),
+                  to_json(report))
+        try:
+            with self._db.transaction() as conn:
+                conn.execute("INSERT INTO reports (id, created_by, created_at, tokens, doc)"
+                             " VALUES (?, ?, ?, ?, ?)", values)
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError("errors.conflict", id=report.id) from exc
+
+    def get(self, report_id: str) -> Report:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT doc FROM reports WHERE id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", id=report_id)
+        return from_json(row["doc"])
+
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+        with self._db.read() as conn:
+            if created_by is None:
+                rows = conn.execute("SELECT doc FROM reports ORDER BY created_at DESC, id DESC"
+                                    " LIMIT ?", (limit,)).fetchall()
+            else:
+                rows = conn.execute("SELECT doc FROM reports WHERE created_by = ?"
+                                    " ORDER BY created_at DESC, id DESC LIMIT ?",
+                                    (created_by, limit)).fetchall()
+        return [from_json(r["doc"]) for r in rows]
+
+    def delete(self, report_id: str) -> None:
+        with self._db.transaction() as conn:
+            deleted = conn.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount
+        if not deleted:
+            raise NotFound("errors.not_found", id=report_id)
+
+    def tokens_used(self, user_id: str, since: datetime) -> int:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT COALESCE(SUM(tokens), 0) FROM reports"
+                               " WHERE created_by = ? AND created_at >= ?",
+                               (user_id, _time(since))).fetchone()
+        return int(row[0])
+
+
+def _time(moment: datetime) -> str:
+    try:
+        return utc_text(moment)
+    except ValueError as exc:
+        raise ValidationError("errors.invalid_input", reason="naive datetime") from exc

@@ -1,0 +1,132 @@
+"""UserDirectory, PasswordStore and LoginThrottle on SQLite: a users table (roles as a sorted
+comma list, the bcrypt hash beside the profile) and a login failures table.
+
+Roles are a comma list rather than a table: a user has at most four, they are always read
+with the user, and role values contain no commas. Every change to a missing user is NotFound,
+like ``get``; ``delete`` also forgets the user's login failures.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
+from services.domain.permissions import Role
+from services.domain.users import User
+from services.errors import ConflictError, NotFound
+
+
+class SqliteUserDirectory:
+    """Implements ``UserDirectory``, ``PasswordStore`` and ``LoginThrottle`` of
+    ``services.ports``; ``db`` must be migrated."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    def create(self, user: User) -> None:
+        """The account starts with the empty hash, which matches no password."""
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO users (username, name, email, roles, password_hash,"
+                    " created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        user.username,
+                        user.name,
+                        user.email,
+                        _roles_text(user.roles),
+                        "",
+                        to_db_time(user.created_at),
+                        int(user.disabled),
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError("errors.conflict", username=user.username) from exc
+
+    def get(self, username: str) -> User:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", username=username)
+        return _user(row)
+
+    def password_hash(self, username: str) -> str:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT password_hash FROM users WHERE username = ?", (username,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", username=username)
+        return str(row[0])
+
+    def list(self) -> list[User]:
+        """All users, sorted by username."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM users ORDER BY username").fetchall()
+        return [_user(r) for r in rows]
+
+    def set_roles(self, username: str, roles: frozenset[Role]) -> None:
+        self._set(username, "roles", _roles_text(roles))
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self._set(username, "password_hash", password_hash)
+
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        self._set(username, "disabled", int(disabled))
+
+    def delete(self, username: str) -> None:
+        with self._db.transaction() as conn:
+            gone = conn.execute(
+                "DELETE FROM users WHERE username = ? RETURNING username", (username,)
+            ).fetchall()
+            conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+            if not gone:
+                raise NotFound("errors.not_found", username=username)
+
+    def record_login_failure(self, username: str, at: datetime) -> None:
+        """Recorded for unknown usernames too, so lockout does not reveal who exists."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO login_failures (username, at) VALUES (?, ?)",
+                (username, to_db_time(at)),
+            )
+
+    def login_failures_since(self, username: str, since: datetime) -> int:
+        """Failures at or after ``since``."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM login_failures WHERE username = ? AND at >= ?",
+                (username, to_db_time(since)),
+            ).fetchone()
+        return int(row[0])
+
+    def clear_login_failures(self, username: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+
+    def _set(self, username: str, column: str, value: object) -> None:
+        # ``column`` is one of the literals above, never user input.
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                f"UPDATE users SET {column} = ? WHERE username = ? RETURNING username",  # noqa: S608
+                (value, username),
+            ).fetchall()
+        if not changed:
+            raise NotFound("errors.not_found", username=username)
+
+
+def _roles_text(roles: frozenset[Role]) -> str:
+    return ",".join(sorted(role.value for role in roles))
+
+
+def _user(row: sqlite3.Row) -> User:
+    roles_text = str(row["roles"])
+    return User(
+        username=row["username"],
+        name=row["name"],
+        email=row["email"],
+        roles=frozenset(Role(r) for r in roles_text.split(",") if r),
+        created_at=from_db_time(row["created_at"]),
+        disabled=bool(row["disabled"]),
+    )

@@ -1,0 +1,397 @@
+"""Dashboard queries (pure, no Streamlit). They read only ``EventStore.rollups`` and
+``EventStore.visitors`` (never raw events) plus published content metadata, so their cost grows
+with the number of days and distinct values, not with the number of events.
+
+What the numbers mean:
+
+- Periods are local calendar days (``settings.timezone``), start..end inclusive; ``previous()``
+  is the period of equal length right before. "Today" is compared with the whole of yesterday.
+- Visitors: distinct signed-in users plus anonymous browser sessions with any event, from the
+  merged daily HyperLogLog sketches (standard error 0.8%, far less below ~40,000 visitors).
+- Likes are net: like events minus unlike events in the period (can be negative).
+- Content-level numbers (content views, likes, downloads, top content, authors, categories and
+  the content lines of the trend) follow the category/author filters; every other number is
+  platform-wide. A content event is attributed to the category and author it had when it
+  happened; with both filters at once (and for per-item tables) items are matched against the
+  *current* published catalogue, so events of deleted or unpublished items drop out there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
+
+import pandas as pd
+
+from services.analytics.tables import (
+    NO_FILTERS,
+    Catalog,
+    Filters,
+    Purposes,
+    Rollups,
+    SearchTerms,
+    TimeOfDay,
+    authors_table,
+    categories_table,
+    load_catalog,
+    purposes_of,
+    search_terms_of,
+    time_of_day_of,
+    top_content_table,
+)
+from services.domain.analytics import Dim, EventType, RollupRow
+from services.domain.models import ContentItem
+from services.errors import ValidationError
+from services.ports import ContentRepository, EventStore
+
+MAX_DAYS = 366
+CONTENT_TYPES = (EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD)
+TREND_TYPES = (EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.SEARCH,
+               EventType.DOWNLOAD, EventType.LIKE)
+_KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
+_KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
+_ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)
+
+
+class Preset(StrEnum):
+    TODAY = "today"
+    DAYS_7 = "7d"
+    DAYS_30 = "30d"
+    DAYS_90 = "90d"
+    CUSTOM = "custom"
+
+
+PRESET_DAYS = {Preset.TODAY: 1, Preset.DAYS_7: 7, Preset.DAYS_30: 30, Preset.DAYS_90: 90}
+
+
+def local_today(tz: tzinfo, now: datetime | None = None) -> date:
+    """Today's date in ``tz`` (the dashboards' local calendar)."""
+    return (now or datetime.now(tz)).astimezone(tz).date()
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days start..end inclusive."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValidationError("analytics.err_period_order")
+        if self.days > MAX_DAYS:
+            raise ValidationError("analytics.err_period_long", max=MAX_DAYS)
+
+    @classmethod
+    def preset(cls, preset: Preset, today: date) -> Period:
+        """The last N days up to and including ``today`` (CUSTOM has no fixed length)."""
+        if preset is Preset.CUSTOM:
+            raise ValueError("a custom period needs its own start and end")
+        return cls(today - timedelta(days=PRESET_DAYS[preset] - 1), today)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of equal length that ends the day before this one starts."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range(self.days)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rollup rows hold the content-level numbers for the filters."""
+
+    dim: Dim
+    values: frozenset[str]
+
+
+def content_scope(filters: Filters, catalog: Catalog | None = None) -> Scope:
+    if filters.category and filters.author_id:
+        if catalog is None:
+            raise ValueError("both filters together need the content catalogue")
+        return Scope(Dim.CONTENT, frozenset(catalog.ids(filters)))
+    if filters.category:
+        return Scope(Dim.CATEGORY, frozenset({filters.category}))
+    if filters.author_id:
+        return Scope(Dim.AUTHOR, frozenset({filters.author_id}))
+    return Scope(Dim.ALL, frozenset({""}))
+
+
+@dataclass(frozen=True)
+class PeriodData:
+    """Everything the dashboards read for one period: day rows, hourly rows, visitors."""
+
+    period: Period
+    rollups: Rollups
+    hourly: list[RollupRow]
+    visitors: int
+
+
+def load(
+    store: EventStore,
+    period: Period,
+    *,
+    types: Collection[EventType] | None = None,
+    dims: Collection[Dim] = _ALL_DIMS,
+    hourly: EventType | None = None,
+    visitors: bool = True,
+) -> PeriodData:
+    """One rollups read (plus the hourly rows of one type and the visitor sketch if asked)."""
+    rows = store.rollups(period.start, period.end, types=types, dims=dims)
+    hours = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL], hourly=True)
+             if hourly is not None else [])
+    count = store.visitors(period.start, period.end).estimate() if visitors else 0
+    return PeriodData(period, Rollups(rows), hours, count)
+
+
+# ---- KPIs ------------------------------------------------------------------------------------
+
+
+class KpiKind(StrEnum):
+    COUNT = "count"  # change = percent change against the previous period
+    RATE = "rate"  # a share 0..1; change = difference in percentage points
+    LABEL = "label"  # a name (the top category); no change
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str  # visitors, page_views, content_views, likes, downloads, searches, ...
+    kind: KpiKind
+    value: float | str | None  # None: nothing to show (no data)
+    previous: float | str | None
+    change: float | None  # see KpiKind; None when there is nothing to compare with
+    platform_wide: bool  # True: not affected by the category/author filters
+    share: float | None = None  # LABEL only: the top category's share of content views
+
+
+def _count_kpi(key: str, value: int, previous: int, platform_wide: bool) -> Kpi:
+    change = (value - previous) / previous * 100 if previous else None
+    return Kpi(key, KpiKind.COUNT, value, previous, change, platform_wide)
+
+
+def _rate_kpi(key: str, value: float | None, previous: float | None) -> Kpi:
+    change = (value - previous) * 100 if value is not None and previous is not None else None
+    return Kpi(key, KpiKind.RATE, value, previous, change, True)
+
+
+def _scoped(data: PeriodData, type_: EventType, scope: Scope) -> int:
+    return data.rollups.total(type_, scope.dim, scope.values)
+
+
+def top_category_of(data: PeriodData) -> tuple[str | None, float | None]:
+    """The category with the most content views (ties: alphabetical) and its share."""
+    views = data.rollups.by_value(EventType.CONTENT_VIEW, Dim.CATEGORY)
+    total = sum(views.values())
+    if not total:
+        return None, None
+    top = min(views, key=lambda name: (-views[name], name))
+    return top, views[top] / total
+
+
+def skip_rate_of(data: PeriodData) -> float | None:
+    answers = data.rollups.by_value(EventType.VISITOR_PURPOSE, Dim.PURPOSE)
+    total = sum(answers.values())
+    return answers.get("skipped", 0) / total if total else None
+
+
+def kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kpi]:
+    def total(data: PeriodData, type_: EventType) -> int:
+        return data.rollups.total(type_)
+
+    def likes(data: PeriodData) -> int:
+        return _scoped(data, EventType.LIKE, scope) - _scoped(data, EventType.UNLIKE, scope)
+
+    top, share = top_category_of(current)
+
+    return [
+        _count_kpi("visitors", current.visitors, previous.visitors, True),
+        _count_kpi("page_views", total(current, EventType.PAGE_VIEW),
+                   total(previous, EventType.PAGE_VIEW), True),
+        _count_kpi("content_views", _scoped(current, EventType.CONTENT_VIEW, scope),
+                   _scoped(previous, EventType.CONTENT_VIEW, scope), False),
+        _count_kpi("likes", likes(current), likes(previous), False),
+        _count_kpi("downloads", _scoped(current, EventType.DOWNLOAD, scope),
+                   _scoped(previous, EventType.DOWNLOAD, scope), False),
+        _count_kpi("searches", total(current, EventType.SEARCH),
+                   total(previous, EventType.SEARCH), True),
+        Kpi("top_category", KpiKind.LABEL, top, top_category_of(previous)[0], None, True,
+            share),
+        _rate_kpi("purpose_skip_rate", skip_rate_of(current), skip_rate_of(previous)),
+    ]
+
+
+def _kpi_dims(scope: Scope) -> tuple[Dim, ...]:
+    return (*_KPI_DIMS, Dim.CONTENT) if scope.dim is Dim.CONTENT else _KPI_DIMS
+
+
+def kpis(store: EventStore, period: Period, filters: Filters = NO_FILTERS,
+         catalog: Catalog | None = None) -> list[Kpi]:
+    """The KPI tiles with their change against ``period.previous()``."""
+    scope = content_scope(filters, catalog)
+    dims = _kpi_dims(scope)
+    current = load(store, period, types=_KPI_TYPES, dims=dims)
+    previous = load(store, period.previous(), types=_KPI_TYPES, dims=dims)
+    return kpis_of(current, previous, scope)
+
+
+# ---- trend -----------------------------------------------------------------------------------
+
+
+def trend_of(data: PeriodData, scope: Scope) -> pd.DataFrame:
+    """One row per local day of the period (zeros included), one column per event type."""
+    days = data.period.dates()
+    columns: dict[str, list[int]] = {}
+    for type_ in TREND_TYPES:
+        if type_ in CONTENT_TYPES:
+            counts = data.rollups.by_day(type_, scope.dim, scope.values)
+        else:
+            counts = data.rollups.by_day(type_)
+        columns[type_.value] = [counts.get(day, 0) for day in days]
+    return pd.DataFrame({"day": days, **columns})
+
+
+def daily_trend(store: EventStore, period: Period, filters: Filters = NO_FILTERS,
+                catalog: Catalog | None = None) -> pd.DataFrame:
+    scope = content_scope(filters, catalog)
+    dims = (Dim.ALL, scope.dim)
+    return trend_of(load(store, period, types=TREND_TYPES, dims=dims, visitors=False), scope)
+
+
+# ---- tables (built in dashboard_tables) ------------------------------------------------------
+
+
+def top_content(store: EventStore, catalog: Catalog, period: Period,
+                filters: Filters = NO_FILTERS, limit: int = 20) -> pd.DataFrame:
+    data = load(store, period, types=CONTENT_TYPES, dims=[Dim.CONTENT], visitors=False)
+    return top_content_table(data.rollups, catalog, filters, limit)
+
+
+def authors(store: EventStore, catalog: Catalog, period: Period,
+            filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    data = load(store, period, types=CONTENT_TYPES, dims=[Dim.AUTHOR, Dim.CONTENT],
+                visitors=False)
+    return authors_table(data.rollups, catalog, filters)
+
+
+def categories(store: EventStore, catalog: Catalog, period: Period,
+               filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    data = load(store, period, types=CONTENT_TYPES, dims=[Dim.CATEGORY, Dim.CONTENT],
+                visitors=False)
+    return categories_table(data.rollups, catalog, filters)
+
+
+def time_of_day(store: EventStore, period: Period,
+                type_: EventType = EventType.PAGE_VIEW) -> TimeOfDay:
+    data = load(store, period, types=[], dims=[], hourly=type_, visitors=False)
+    return time_of_day_of(data.hourly, type_)
+
+
+def purposes(store: EventStore, period: Period) -> Purposes:
+    data = load(store, period, types=[EventType.VISITOR_PURPOSE], dims=[Dim.PURPOSE],
+                visitors=False)
+    return purposes_of(data.rollups)
+
+
+def search_terms(store: EventStore, period: Period, limit: int = 20) -> SearchTerms:
+    data = load(store, period, types=[EventType.SEARCH],
+                dims=[Dim.ALL, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM], visitors=False)
+    return search_terms_of(data.rollups, limit)
+
+
+# ---- everything at once ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    filters: Filters
+    kpis: list[Kpi]
+    trend: pd.DataFrame
+    top_content: pd.DataFrame
+    authors: pd.DataFrame
+    categories: pd.DataFrame
+    time_of_day: TimeOfDay
+    purposes: Purposes
+    search: SearchTerms
+
+    @property
+    def is_empty(self) -> bool:
+        """No event of any charted type in the period."""
+        return not bool(self.trend.drop(columns="day").to_numpy().sum())
+
+
+def dashboard(store: EventStore, repo: ContentRepository, period: Period,
+              filters: Filters = NO_FILTERS, *, catalog: Catalog | None = None,
+              limit: int = 20) -> Dashboard:
+    """Every dashboard query for one view: two rollup reads (this period with every dimension,
+    the previous period with the KPI dimensions), one hourly read, two visitor sketches and
+    one catalogue read (skipped when ``catalog`` is given)."""
+    catalog = catalog if catalog is not None else load_catalog(repo)
+    scope = content_scope(filters, catalog)
+    current = load(store, period, hourly=EventType.PAGE_VIEW)
+    previous = load(store, period.previous(), types=_KPI_TYPES, dims=_kpi_dims(scope))
+    return Dashboard(
+        period=period,
+        filters=filters,
+        kpis=kpis_of(current, previous, scope),
+        trend=trend_of(current, scope),
+        top_content=top_content_table(current.rollups, catalog, filters, limit),
+        authors=authors_table(current.rollups, catalog, filters),
+        categories=categories_table(current.rollups, catalog, filters),
+        time_of_day=time_of_day_of(current.hourly, EventType.PAGE_VIEW),
+        purposes=purposes_of(current.rollups),
+        search=search_terms_of(current.rollups, limit),
+    )
+
+
+# ---- an author's own items -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentStats:
+    """Views, net likes and downloads of some items (an author's own) in a period."""
+
+    daily: pd.DataFrame  # day, views, likes, downloads (every day of the period)
+    items: pd.DataFrame  # content_id, title, status, views, likes, downloads
+
+    def total(self, column: str) -> int:
+        return int(self.daily[column].sum())
+
+
+def content_stats(store: EventStore, period: Period,
+                  items: Sequence[ContentItem]) -> ContentStats:
+    """Per day and per item, from the per-content rollup rows of these items only."""
+    ids = frozenset(item.id for item in items)
+    data = load(store, period, types=CONTENT_TYPES, dims=[Dim.CONTENT], visitors=False)
+    rollups = data.rollups
+
+    def per_day(type_: EventType) -> Counter[date]:
+        return rollups.by_day(type_, Dim.CONTENT, ids)
+
+    def per_item(type_: EventType) -> Counter[str]:
+        found = rollups.by_value(type_, Dim.CONTENT)
+        return Counter({key: count for key, count in found.items() if key in ids})
+
+    days = period.dates()
+    views, likes, unlikes, downloads = (per_day(t) for t in CONTENT_TYPES)
+    daily = pd.DataFrame({
+        "day": days,
+        "views": [views[d] for d in days],
+        "likes": [likes[d] - unlikes[d] for d in days],
+        "downloads": [downloads[d] for d in days],
+    })
+    v, lk, ul, dl = (per_item(t) for t in CONTENT_TYPES)
+    rows = [{"content_id": item.id, "title": item.title, "status": str(item.status),
+             "views": v[item.id], "likes": lk[item.id] - ul[item.id], "downloads": dl[item.id]}
+            for item in items]
+    table = pd.DataFrame(rows, columns=["content_id", "title", "status", "views", "likes",
+                                        "downloads"])
+    return ContentStats(daily, table.sort_values("views", ascending=False, kind="stable")
+                        .reset_index(drop=True))

@@ -1,0 +1,174 @@
+"""Analytics use cases: recording usage events, dashboards, and an author's own stats.
+
+Recording never fails a page: an event is handed to the tracker (which buffers and writes in
+batches off the render path); a tracker error is logged and the page carries on. Reading is
+authorised here: dashboards need VIEW_DASHBOARDS; an author's own numbers need VIEW_OWN_STATS
+and ownership of the items (analysts and admins, who may see every dashboard, may see any item).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from typing import Any, Protocol
+
+from services.analytics.dashboards import (
+    ContentStats,
+    Dashboard,
+    Filters,
+    Kpi,
+    Period,
+    Preset,
+    content_stats,
+    dashboard,
+    kpis,
+    load_catalog,
+    local_today,
+)
+from services.analytics.tracker import make_event
+from services.domain.analytics import Event, EventType, Purpose
+from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
+from services.domain.permissions import Action, Actor, can, require
+from services.errors import PermissionDenied
+from services.ports import ContentRepository, EventStore
+
+log = logging.getLogger(__name__)
+
+OWN_ITEMS_MAX = 500  # an author's items shown in their own stats
+
+
+class EventSink(Protocol):
+    """What the use cases need of ``services.tracking.Tracker``."""
+
+    def track(self, event: Event) -> None: ...
+
+
+class AnalyticsService:
+    def __init__(
+        self,
+        store: EventStore,
+        repo: ContentRepository,
+        tracker: EventSink,
+        tz: tzinfo,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._repo = repo
+        self._tracker = tracker
+        self._tz = tz
+        self._clock = clock
+
+    # ---- recording ---------------------------------------------------------------------------
+
+    def page_view(self, session_id: str, actor: Actor, page: str) -> None:
+        self._track(EventType.PAGE_VIEW, session_id, actor, page=page)
+
+    def content_view(self, session_id: str, actor: Actor, item: ContentItem) -> None:
+        """Call once per browser session and item (the page's view counter dedupes)."""
+        self._track_item(EventType.CONTENT_VIEW, session_id, actor, item)
+
+    def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
+        """A search as typed, with how many items it found (0 tells authors what is missing)."""
+        if query.strip():
+            self._track(EventType.SEARCH, session_id, actor,
+                        properties={"query": query.strip(), "results": results})
+
+    def download(self, session_id: str, actor: Actor, item: ContentItem, asset: Asset) -> None:
+        self._track_item(EventType.DOWNLOAD, session_id, actor, item,
+                         properties={"asset_id": asset.id, "kind": str(asset.kind)})
+
+    def like(self, session_id: str, actor: Actor, item: ContentItem) -> None:
+        self._track_item(EventType.LIKE, session_id, actor, item)
+
+    def unlike(self, session_id: str, actor: Actor, item: ContentItem) -> None:
+        self._track_item(EventType.UNLIKE, session_id, actor, item)
+
+    def login(self, session_id: str, user_id: str) -> None:
+        self._track(EventType.LOGIN, session_id, Actor(user_id=user_id))
+
+    def login_failed(self, session_id: str) -> None:
+        """No user name is kept: people sometimes type their password into that field."""
+        self._track(EventType.LOGIN_FAILED, session_id, Actor.anonymous())
+
+    def visitor_purpose(self, session_id: str, actor: Actor, purpose: Purpose) -> None:
+        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip."""
+        self._track(EventType.VISITOR_PURPOSE, session_id, actor,
+                     properties={"purpose": Purpose(purpose).value})
+
+    def report_generated(self, session_id: str, actor: Actor, report_type: str,
+                         **properties: Any) -> None:
+        self._track(EventType.REPORT_GENERATED, session_id, actor,
+                    properties={"report_type": report_type, **properties})
+
+    def _track_item(self, type_: EventType, session_id: str, actor: Actor, item: ContentItem,
+                    properties: dict[str, Any] | None = None) -> None:
+        self._track(type_, session_id, actor, content_id=item.id, category=str(item.category),
+                    author_id=item.author_id, properties=properties or {})
+
+    def _track(self, type_: EventType, session_id: str, actor: Actor, **fields: Any) -> None:
+        try:
+            event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
+                               **fields)
+            self._tracker.track(event)
+        except Exception:  # usage tracking must never break the page being used
+            log.exception("could not record a %s event", type_)
+
+    # ---- periods -----------------------------------------------------------------------------
+
+    @property
+    def timezone(self) -> tzinfo:
+        """The zone of the dashboards' local days and hours."""
+        return self._tz
+
+    def today(self) -> date:
+        """Today in the dashboards' time zone."""
+        return local_today(self._tz, self._clock())
+
+    def period(self, preset: Preset, start: date | None = None,
+               end: date | None = None) -> Period:
+        """A preset ending today, or (CUSTOM) the given local days; ValidationError if bad."""
+        if preset is Preset.CUSTOM:
+            today = self.today()
+            return Period(start or today, end or start or today)
+        return Period.preset(preset, self.today())
+
+    # ---- dashboards (analysts and admins) ----------------------------------------------------
+
+    def dashboard(self, actor: Actor, period: Period, filters: Filters) -> Dashboard:
+        require(actor, Action.VIEW_DASHBOARDS)
+        return dashboard(self._store, self._repo, period, filters)
+
+    def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
+        """The KPI tiles alone (what the live tiles refresh)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        both = bool(filters.category and filters.author_id)
+        return kpis(self._store, period, filters, load_catalog(self._repo) if both else None)
+
+    def author_options(self, actor: Actor) -> list[tuple[str, str]]:
+        """(author_id, name) of authors with published content, for the author filter."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return self._repo.authors()
+
+    # ---- an author's own stats ---------------------------------------------------------------
+
+    def my_stats(self, actor: Actor, period: Period) -> ContentStats:
+        """Views, likes and downloads of the actor's own items (drafts included)."""
+        require(actor, Action.VIEW_OWN_STATS)
+        query = SearchQuery(author_id=actor.user_id, status=None, page_size=OWN_ITEMS_MAX)
+        return content_stats(self._store, period, self._repo.search(query).items)
+
+    def item_stats(self, actor: Actor, content_id: str, period: Period) -> ContentStats:
+        """One item's numbers: for its author (VIEW_OWN_STATS) or dashboard viewers."""
+        item = self._repo.get(content_id)
+        self._require_stats_of(actor, item)
+        return content_stats(self._store, period, [item])
+
+    def may_see_stats(self, actor: Actor, item: ContentItem) -> bool:
+        own = can(actor, Action.VIEW_OWN_STATS) and item.author_id == actor.user_id
+        return own or can(actor, Action.VIEW_DASHBOARDS)
+
+    def _require_stats_of(self, actor: Actor, item: ContentItem) -> None:
+        if not self.may_see_stats(actor, item):
+            raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)

@@ -1,0 +1,165 @@
+"""The contact form as a use case: anyone submits, admins read and mark inquiries handled.
+
+Submissions are validated (``domain.inquiries.clean``), rate-limited per browser session,
+stored, audited and, when SES is configured, announced by email. A failed email never loses
+the inquiry: it is stored first and the failure is logged and audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, clean
+from services.domain.models import new_id, utcnow
+from services.domain.permissions import Action, Actor, require
+from services.errors import DemoFactoryError, PermissionDenied, QuotaExceeded
+from services.i18n import translate
+from services.ops.audit import record_audit
+from services.ports import AuditLog, InquiryStore, Mailer
+
+log = logging.getLogger(__name__)
+MAX_TRACKED_SESSIONS = 10_000  # the rate limiter forgets the oldest sessions beyond this
+
+
+class SessionRateLimiter:
+    """At most ``limit`` events per session id within ``window`` (in this process; the app
+    runs behind sticky sessions, so a browser session stays on one process)."""
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self._limit = limit
+        self._window = window
+        self._events: OrderedDict[str, deque[datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allowed(self, session_id: str, now: datetime) -> bool:
+        with self._lock:
+            recent = self._recent(session_id, now)
+            return len(recent) < self._limit
+
+    def note(self, session_id: str, now: datetime) -> None:
+        with self._lock:
+            self._recent(session_id, now).append(now)
+            self._events.move_to_end(session_id)
+            while len(self._events) > MAX_TRACKED_SESSIONS:
+                self._events.popitem(last=False)
+
+    def _recent(self, session_id: str, now: datetime) -> deque[datetime]:
+        events = self._events.setdefault(session_id, deque())
+        while events and events[0] <= now - self._window:
+            events.popleft()
+        return events
+
+
+class InquiryService:
+    def __init__(
+        self,
+        store: InquiryStore,
+        audit: AuditLog,
+        *,
+        mailer: Mailer | None = None,
+        sender: str | None = None,
+        recipient: str | None = None,
+        limit: int = 3,
+        window_minutes: int = 60,
+        language: str = "ko",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._audit = audit
+        self._mailer = mailer if sender and recipient else None
+        self._sender = sender or ""
+        self._recipient = recipient or ""
+        self._limiter = SessionRateLimiter(limit, timedelta(minutes=window_minutes))
+        self._window_minutes = window_minutes
+        self._language = language
+        self._clock = clock
+
+    @property
+    def notifies(self) -> bool:
+        return self._mailer is not None
+
+    def submit(self, actor: Actor, draft: InquiryDraft, session_id: str) -> Inquiry:
+        """Validate, rate-limit, store, audit, notify. Anyone may submit (anonymous too)."""
+        cleaned = clean(draft)
+        now = self._clock()
+        who = actor.user_id or "anonymous"
+        if not self._limiter.allowed(session_id, now):
+            self._record(who, "inquiry.submit", session_id[:8], "rate_limited")
+            raise QuotaExceeded("inquiries.err_rate", minutes=self._window_minutes)
+        inquiry = Inquiry(
+            id=new_id(), created_at=now, name=cleaned.name, email=cleaned.email,
+            company=cleaned.company, type=cleaned.type, subject=cleaned.subject,
+            message=cleaned.message, submitted_by=actor.user_id,
+        )
+        self._store.add(inquiry)
+        self._limiter.note(session_id, now)
+        self._record(who, "inquiry.submit", inquiry.id)
+        self._notify(inquiry)
+        return inquiry
+
+    def list(self, actor: Actor, status: InquiryStatus, limit: int = 200) -> list[Inquiry]:
+        self._require(actor, "inquiry.list", status.value)
+        return self._store.list(status, limit)
+
+    def set_handled(self, actor: Actor, inquiry_id: str, handled: bool) -> Inquiry:
+        action = "inquiry.handled" if handled else "inquiry.reopened"
+        self._require(actor, action, inquiry_id)
+        status = InquiryStatus.HANDLED if handled else InquiryStatus.OPEN
+        stored = self._store.set_status(
+            inquiry_id, status, actor.user_id if handled else None,
+            self._clock() if handled else None,
+        )
+        self._record(str(actor.user_id), action, inquiry_id)
+        return stored
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _notify(self, inquiry: Inquiry) -> None:
+        if self._mailer is None:
+            return
+        subject, body = notification(inquiry, self._language)
+        try:
+            self._mailer.send(self._sender, self._recipient, subject, body,
+                              reply_to=inquiry.email)
+        except DemoFactoryError as exc:
+            log.warning("inquiry %s: notification failed: %s", inquiry.id, exc)
+            self._record("system", "inquiry.notify", inquiry.id, "failed")
+            return
+        self._record("system", "inquiry.notify", inquiry.id)
+
+    def _require(self, actor: Actor, action: str, target: str) -> None:
+        try:
+            require(actor, Action.MANAGE_INQUIRIES)
+        except PermissionDenied:
+            self._record(actor.user_id or "anonymous", action, target, "denied")
+            raise
+
+    def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
+        record_audit(self._audit, self._clock(), actor, action, target, outcome)
+
+
+def notification(inquiry: Inquiry, language: str) -> tuple[str, str]:
+    """The email's subject and plain-text body (the visitor's text is quoted as data)."""
+    def tr(key: str, **params: object) -> str:
+        return translate(language, key, **params)
+
+    subject = tr("inquiries.mail_subject", subject=" ".join(inquiry.subject.split()))[:200]
+    lines = [
+        tr("inquiries.mail_intro"),
+        "",
+        f"{tr('inquiries.type')}: {tr('inquiries.type_' + inquiry.type.value)}",
+        f"{tr('inquiries.name')}: {inquiry.name}",
+        f"{tr('inquiries.email')}: {inquiry.email}",
+        f"{tr('inquiries.company')}: {inquiry.company or '-'}",
+        f"{tr('inquiries.subject')}: {inquiry.subject}",
+        f"{tr('inquiries.received')}: {inquiry.created_at.isoformat(timespec='seconds')}",
+        f"ID: {inquiry.id}",
+        "",
+        f"{tr('inquiries.message')}:",
+        *(f"> {line}" for line in inquiry.message.splitlines()),
+    ]
+    return subject, "\n".join(lines)

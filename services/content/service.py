@@ -1,0 +1,318 @@
+"""Content use cases: browse, read, like, create, edit, delete. Every write takes the acting user.
+
+Authorization is checked here for every action (pages only hide what a role cannot do). Writes
+are ordered so that nothing is lost or orphaned on failure: files are stored first and removed
+again if the item cannot be saved; an item is removed before its files.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from services.content.media import check_upload
+from services.content.visits import VisitLedger
+from services.domain.models import (
+    Asset,
+    Category,
+    ContentDraft,
+    ContentItem,
+    Page,
+    SearchQuery,
+    Status,
+    Upload,
+    new_id,
+    utcnow,
+)
+from services.domain.permissions import Action, Actor, can, require
+from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from services.ops.audit import record_audit
+from services.ports import AuditLog, BlobStore, ContentRepository
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+BODY_MAX = 100_000
+TAGS_MAX = 10
+TAG_MAX = 30
+ASSETS_MAX = 20
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    categories: list[Category]
+    authors: list[tuple[str, str]]
+    tags: list[str]
+
+
+def validate_draft(draft: ContentDraft) -> ContentDraft:
+    """A cleaned copy of ``draft`` or ValidationError naming the first problem."""
+    title = draft.title.strip()
+    if not title:
+        raise ValidationError("content.err_title_empty")
+    if len(title) > TITLE_MAX:
+        raise ValidationError("content.err_title_long", max=TITLE_MAX)
+    if len(draft.summary) > SUMMARY_MAX:
+        raise ValidationError("content.err_summary_long", max=SUMMARY_MAX)
+    if len(draft.body) > BODY_MAX:
+        raise ValidationError("content.err_body_long", max=BODY_MAX)
+    try:
+        category = Category(draft.category)
+    except ValueError:
+        raise ValidationError("content.err_category", category=str(draft.category)[:50]) from None
+    tags = _clean_tags(draft.tags)
+    return replace(
+        draft, title=title, summary=draft.summary.strip(), category=category, tags=tags,
+        status=Status(draft.status),
+    )
+
+
+def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for raw in tags:
+        tag = raw.strip().lstrip("#").strip()
+        if not tag or tag in cleaned:
+            continue
+        if len(tag) > TAG_MAX:
+            raise ValidationError("content.err_tag_long", max=TAG_MAX)
+        cleaned.append(tag)
+    if len(cleaned) > TAGS_MAX:
+        raise ValidationError("content.err_too_many_tags", max=TAGS_MAX)
+    return tuple(cleaned)
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags typed as one comma-separated string."""
+    return tuple(part for part in (p.strip() for p in text.split(",")) if part)
+
+
+class ContentService:
+    def __init__(
+        self,
+        repo: ContentRepository,
+        blobs: BlobStore,
+        audit: AuditLog,
+        *,
+        max_upload_bytes: int,
+        url_seconds: int = 300,
+        clock: Callable[[], datetime] = utcnow,
+        visits: VisitLedger | None = None,
+    ) -> None:
+        self._repo = repo
+        self._visits = visits or VisitLedger()
+        self._blobs = blobs
+        self._audit = audit
+        self._max_upload_bytes = max_upload_bytes
+        self._url_seconds = url_seconds
+        self._clock = clock
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def browse(self, query: SearchQuery, actor: Actor) -> Page[ContentItem]:
+        """Published content for anyone; drafts only in the owner's own list or for admins."""
+        require(actor, Action.BROWSE)
+        if query.status != Status.PUBLISHED and not self._may_list_unpublished(query, actor):
+            raise PermissionDenied("errors.permission_denied", action="list_drafts")
+        return self._repo.search(query)
+
+    def my_content(self, actor: Actor, page: int = 1, page_size: int = 20) -> Page[ContentItem]:
+        require(actor, Action.CREATE_CONTENT)
+        query = SearchQuery(author_id=actor.user_id, status=None, page=page, page_size=page_size)
+        return self._repo.search(query)
+
+    def get(self, content_id: str, actor: Actor) -> ContentItem:
+        """The item; a draft is NotFound for anyone but its author and admins (no leak)."""
+        require(actor, Action.BROWSE)
+        item = self._repo.get(content_id)
+        if item.status != Status.PUBLISHED and not can(actor, Action.EDIT_CONTENT, item.author_id):
+            raise NotFound("errors.not_found")
+        return item
+
+    def filter_options(self) -> FilterOptions:
+        return FilterOptions(list(Category), self._repo.authors(), self._repo.tags())
+
+    def record_view(self, content_id: str, actor: Actor, visit_id: str) -> int | None:
+        """One more view, the first time this visit opens the item: the new count, or None
+        when the visit has counted already (a reload, a second look)."""
+        item = self.get(content_id, actor)
+        if not self._visits.first_view(visit_id, item.id):
+            return None
+        return self._repo.increment_views(content_id)
+
+    def has_liked(self, content_id: str, actor: Actor) -> bool:
+        if actor.user_id is None:
+            return False
+        return self._repo.has_liked(content_id, actor.user_id)
+
+    def set_like(self, content_id: str, actor: Actor, liked: bool) -> bool:
+        """Like or unlike; True if something changed. Anonymous visitors cannot like."""
+        require(actor, Action.LIKE)
+        assert actor.user_id is not None  # LIKE is never granted to anonymous actors
+        self.get(content_id, actor)
+        if liked:
+            return self._repo.add_like(content_id, actor.user_id)
+        return self._repo.remove_like(content_id, actor.user_id)
+
+    def asset_bytes(self, item: ContentItem, asset: Asset, actor: Actor) -> bytes:
+        self._check_asset(item, asset, actor)
+        return self._blobs.get(asset.storage_key)
+
+    def asset_url(self, item: ContentItem, asset: Asset, actor: Actor) -> str | None:
+        """A short-lived URL where the store has them (S3), else None (serve the bytes)."""
+        self._check_asset(item, asset, actor)
+        return self._blobs.url(asset.storage_key, asset.filename, self._url_seconds)
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def create(
+        self,
+        draft: ContentDraft,
+        uploads: Sequence[Upload],
+        actor: Actor,
+        *,
+        sample: bool = False,
+        initial_views: int = 0,
+    ) -> ContentItem:
+        """A new item owned by ``actor``. Only sample content may start with views."""
+        require(actor, Action.CREATE_CONTENT)
+        if sample or initial_views:
+            require(actor, Action.MANAGE_SAMPLES)
+        clean = validate_draft(draft)
+        content_id = new_id()
+        now = self._clock()
+        assets = self._store_uploads(content_id, uploads, existing=0)
+        item = ContentItem(
+            id=content_id, title=clean.title, summary=clean.summary, body=clean.body,
+            category=Category(clean.category), tags=clean.tags, author_id=str(actor.user_id),
+            author_name=actor.name or str(actor.user_id), status=clean.status, created_at=now,
+            updated_at=now, assets=tuple(assets), is_sample=sample, views=initial_views,
+        )
+        try:
+            self._repo.add(item)
+        except Exception:
+            self._discard(assets)
+            raise
+        self._record(actor, "content.create", content_id)
+        return item
+
+    def update(
+        self,
+        content_id: str,
+        draft: ContentDraft,
+        expected_version: int,
+        actor: Actor,
+        *,
+        new_uploads: Sequence[Upload] = (),
+        remove_asset_ids: Iterable[str] = (),
+    ) -> ContentItem:
+        """Save an edit if nobody saved since ``expected_version``; else ConflictError."""
+        current = self._repo.get(content_id)
+        self._require_owner_or(actor, Action.EDIT_CONTENT, current, "content.update")
+        clean = validate_draft(draft)
+        if current.version != expected_version:
+            raise ConflictError("errors.conflict")
+        removing = set(remove_asset_ids)
+        kept = [a for a in current.assets if a.id not in removing]
+        added = self._store_uploads(content_id, new_uploads, existing=len(kept))
+        changed = replace(
+            current, title=clean.title, summary=clean.summary, body=clean.body,
+            category=Category(clean.category), tags=clean.tags, status=clean.status,
+            updated_at=self._clock(), assets=tuple(kept + added),
+        )
+        try:
+            saved = self._repo.update(changed, expected_version)
+        except Exception:
+            self._discard(added)
+            raise
+        self._discard([a for a in current.assets if a.id in removing])
+        self._record(actor, "content.update", content_id)
+        return saved
+
+    def delete(self, content_id: str, actor: Actor) -> None:
+        item = self._repo.get(content_id)
+        self._require_owner_or(actor, Action.DELETE_CONTENT, item, "content.delete")
+        self._repo.delete(content_id)
+        self._discard(item.assets)
+        self._record(actor, "content.delete", content_id)
+
+    def remove_samples(self, actor: Actor) -> int:
+        """Remove every item marked as sample content, with its files. Returns how many."""
+        require(actor, Action.MANAGE_SAMPLES)
+        removed = 0
+        for content_id in self._repo.sample_ids():
+            try:
+                item = self._repo.get(content_id)
+                self._repo.delete(content_id)
+            except NotFound:
+                continue
+            self._discard(item.assets)
+            removed += 1
+        self._record(actor, "content.remove_samples", f"{removed} items")
+        return removed
+
+    def sample_count(self) -> int:
+        return len(self._repo.sample_ids())
+
+    def count(self) -> int:
+        return self._repo.count()
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _may_list_unpublished(self, query: SearchQuery, actor: Actor) -> bool:
+        if can(actor, Action.EDIT_ANY_CONTENT):
+            return True
+        own = query.author_id is not None and query.author_id == actor.user_id
+        return own and can(actor, Action.CREATE_CONTENT)
+
+    def _require_owner_or(
+        self, actor: Actor, action: Action, item: ContentItem, audit_action: str
+    ) -> None:
+        try:
+            require(actor, action, owner_id=item.author_id)
+        except PermissionDenied:
+            self._record(actor, audit_action, item.id, outcome="denied")
+            raise
+
+    def _check_asset(self, item: ContentItem, asset: Asset, actor: Actor) -> None:
+        visible = self.get(item.id, actor)
+        if asset.id not in {a.id for a in visible.assets}:
+            raise NotFound("errors.not_found")
+
+    def _store_uploads(
+        self, content_id: str, uploads: Sequence[Upload], existing: int
+    ) -> list[Asset]:
+        """Check every upload first (nothing stored if one is bad), then store them all."""
+        if existing + len(uploads) > ASSETS_MAX:
+            raise ValidationError("content.err_too_many_files", max=ASSETS_MAX)
+        checked = [check_upload(u.filename, u.data, self._max_upload_bytes) for u in uploads]
+        stored: list[Asset] = []
+        try:
+            for upload, (name, media) in zip(uploads, checked, strict=True):
+                asset_id = new_id()
+                key = f"content/{content_id}/{asset_id}/{name}"
+                self._blobs.put(key, upload.data, media.mime)
+                stored.append(
+                    Asset(
+                        id=asset_id, content_id=content_id, kind=media.kind, filename=name,
+                        media_type=media.mime, size=len(upload.data), storage_key=key,
+                        created_at=self._clock(),
+                    )
+                )
+        except Exception:
+            self._discard(stored)
+            raise
+        return stored
+
+    def _discard(self, assets: Iterable[Asset]) -> None:
+        for asset in assets:
+            try:
+                self._blobs.delete(asset.storage_key)
+            except Exception:  # an orphan file is logged, never a reason to fail the user
+                log.exception("could not delete file %s", asset.storage_key)
+
+    def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok") -> None:
+        who = actor.user_id or "anonymous"
+        record_audit(self._audit, self._clock(), who, action, target, outcome)

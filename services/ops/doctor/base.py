@@ -1,0 +1,202 @@
+"""The config doctor: checks every setting and resource of the current mode, each with a fix.
+
+A check is a function ``(DoctorContext) -> list[DoctorLine]`` registered with the modes it
+applies to; ``default_checks()`` is the list the page and ``scripts/doctor.py`` run. To add
+checks (e.g. Cognito), write the functions in their own module and add its list to
+``default_checks``. A check that crashes is reported as a failed line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from services.domain.models import AuditEntry, utcnow
+from services.domain.permissions import Action, Actor, require
+from services.errors import DemoFactoryError, PermissionDenied
+from services.i18n import translate
+from services.ops.bedrock_check import BedrockClients, Message
+from services.ports import AuditLog
+from services.reports.pdf.fonts import korean_font_path
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+AUDIT_ACTION = "doctor.run"
+ROOT = Path(__file__).resolve().parents[3]
+STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
+OK_MARK, FAIL_MARK = "✔", "✘"
+
+
+@dataclass(frozen=True)
+class DoctorLine:
+    check: str
+    ok: bool
+    detail: Message
+    fix: Message | None = None
+
+
+def _default_bedrock_clients(settings: Settings) -> BedrockClients:
+    from services.ops import (
+        bedrock_check as diagnostics,  # looked up at call time: tests monkeypatch it
+    )
+
+    return diagnostics.make_clients(settings)
+
+
+def _aws_client(service: str) -> Callable[[Settings], Any]:
+    def make(settings: Settings) -> Any:
+        from services.adapters.aws.common import make_client
+
+        return make_client(service, settings)
+
+    return make
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    """What the checks read. Every outside dependency is a field, so tests replace it."""
+
+    settings: Settings
+    streamlit_config: Path = STREAMLIT_CONFIG
+    env: Mapping[str, str] = field(default_factory=dict)
+    include_bedrock: bool = True
+    font_path: Callable[[], Path] = korean_font_path
+    dynamodb: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("dynamodb"))
+    s3: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("s3"))
+    cognito: Callable[[Settings], Any] = field(
+        default_factory=lambda: _aws_client("cognito-idp"))
+    # Where Streamlit finds st.login's provider (DEMO_FACTORY_AUTH=oidc); see doctor_oidc.py
+    secrets_files: tuple[Path, ...] = (ROOT / ".streamlit" / "secrets.toml",
+                                       Path.home() / ".streamlit" / "secrets.toml")
+    bedrock_clients: Callable[[Settings], BedrockClients] = _default_bedrock_clients
+
+
+CheckFn = Callable[[DoctorContext], list[DoctorLine]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: CheckFn
+    modes: frozenset[str] = frozenset({"local", "aws"})
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    mode: str
+    lines: tuple[DoctorLine, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(line.ok for line in self.lines)
+
+    @property
+    def failures(self) -> list[DoctorLine]:
+        return [line for line in self.lines if not line.ok]
+
+
+def default_checks() -> list[Check]:
+    """Every check, in the order they are reported."""
+    from services.ops.doctor.aws import AWS_CHECKS
+    from services.ops.doctor.cognito import COGNITO_CHECKS
+    from services.ops.doctor.local import LOCAL_CHECKS
+    from services.ops.doctor.oidc import OIDC_CHECKS
+
+    return [*LOCAL_CHECKS, *AWS_CHECKS, *COGNITO_CHECKS, *OIDC_CHECKS]
+
+
+def run_doctor(context: DoctorContext, checks: Sequence[Check] | None = None) -> DoctorReport:
+    """Run the checks of the current mode (for operators: no actor, not audited)."""
+    mode = context.settings.backend
+    lines: list[DoctorLine] = []
+    for check in default_checks() if checks is None else checks:
+        if mode in check.modes:
+            lines.extend(_run_one(check, context))
+    return DoctorReport(mode, tuple(lines))
+
+
+def run_doctor_for(
+    actor: Actor,
+    context: DoctorContext,
+    audit: AuditLog,
+    *,
+    checks: Sequence[Check] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> DoctorReport:
+    """The admin page's doctor run: authorised (``Action.CHECK_SETTINGS``) and audited."""
+    try:
+        require(actor, Action.CHECK_SETTINGS)
+    except PermissionDenied:
+        _record(audit, clock(), actor, "denied", {})
+        raise
+    report = run_doctor(context, checks)
+    failed = ", ".join(line.check for line in report.failures)
+    _record(audit, clock(), actor, "ok" if report.ok else "failed",
+            {"failed": failed} if failed else {})
+    return report
+
+
+def _run_one(check: Check, context: DoctorContext) -> list[DoctorLine]:
+    try:
+        return check.run(context)
+    except DemoFactoryError as exc:  # e.g. no AWS Region: the message names the setting
+        return [DoctorLine(check.name, False, Message(exc.key, dict(exc.params)))]
+    except Exception as exc:
+        log.exception("doctor check %s crashed", check.name)
+        detail = Message("admin_tools.doc_crashed", {"error": type(exc).__name__})
+        return [DoctorLine(check.name, False, detail, Message("admin_tools.fix_crashed"))]
+
+
+def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
+            detail: dict[str, str]) -> None:
+    entry = AuditEntry(ts=ts, actor=actor.user_id or "anonymous", action=AUDIT_ACTION,
+                       target="config", outcome=outcome, detail=detail)
+    try:
+        audit.record(entry)
+    except Exception:
+        log.exception("could not write audit entry %s", entry)
+
+
+# ---- rendering (script and page) ------------------------------------------------------------
+
+
+def render_message(message: Message, lang: str) -> str:
+    return translate(lang, message.key, **dict(message.params))
+
+
+def text_lines(report: DoctorReport, lang: str) -> list[str]:
+    """Human-readable lines: ✔/✘, the check, what was found, and the fix under a failure."""
+    out: list[str] = []
+    for line in report.lines:
+        mark = OK_MARK if line.ok else FAIL_MARK
+        out.append(f"{mark} {line.check}: {render_message(line.detail, lang)}")
+        if not line.ok and line.fix is not None:
+            out.append(f"    → {render_message(line.fix, lang)}")
+    summary_key = "admin_tools.doc_summary_ok" if report.ok else "admin_tools.doc_summary_failed"
+    out.append(translate(lang, summary_key, failed=len(report.failures),
+                         total=len(report.lines), mode=report.mode))
+    return out
+
+
+def json_report(report: DoctorReport, lang: str) -> str:
+    data = {
+        "mode": report.mode,
+        "ok": report.ok,
+        "checks": [
+            {
+                "check": line.check,
+                "ok": line.ok,
+                "detail": render_message(line.detail, lang),
+                "fix": render_message(line.fix, lang) if line.fix and not line.ok else None,
+                "key": line.detail.key,
+            }
+            for line in report.lines
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,202 @@
+"""Doctor checks of the machine the app runs on: local storage (local mode), the Korean font,
+the sign-in cookie key, and the Streamlit server settings that break behind a proxy."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from services.adapters.sqlite.db import SqliteDatabase
+from services.errors import DemoFactoryError
+from services.ops.bedrock_check import Message
+from services.ops.doctor.base import Check, DoctorContext, DoctorLine
+
+LOCAL = frozenset({"local"})
+MIN_COOKIE_KEY = 32
+# Values copied from examples and tutorials: anyone could forge cookies signed with them.
+KNOWN_PLACEHOLDERS = frozenset({
+    "replace-with-a-long-random-value", "changeme", "change-me", "change_me", "secret",
+    "some_signature_key", "random_signature_key", "signature_key", "your-secret-key",
+    "your_secret_key", "yoursecretkey", "mysecret", "password", "cookie_key", "cookie-key",
+    "demo_factory", "demo-factory", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+})
+# Streamlit's option, its environment override and its default.
+_SERVER_OPTIONS: dict[str, tuple[str, Any]] = {
+    "enableXsrfProtection": ("STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION", True),
+    "enableCORS": ("STREAMLIT_SERVER_ENABLE_CORS", True),
+    "maxUploadSize": ("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", 200),
+    "baseUrlPath": ("STREAMLIT_SERVER_BASE_URL_PATH", ""),
+}
+_URL_PATH = re.compile(r"^[A-Za-z0-9._~/-]*$")
+
+
+def _line(check: str, ok: bool, detail: str, fix: str | None = None,
+          **params: Any) -> DoctorLine:
+    prefix = "admin_tools."
+    return DoctorLine(check, ok, Message(prefix + detail, params),
+                      Message(prefix + fix, params) if fix else None)
+
+
+def _writable(path: Path) -> str | None:
+    """None if a file can be created in ``path`` (made if missing), else the reason."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def check_data_dir(context: DoctorContext) -> list[DoctorLine]:
+    path = context.settings.data_dir.resolve()
+    error = _writable(path)
+    if error:
+        return [_line("local.data_dir", False, "doc_dir_not_writable", "fix_data_dir",
+                      path=str(path), error=error)]
+    return [_line("local.data_dir", True, "doc_dir_writable", path=str(path))]
+
+
+def check_files_dir(context: DoctorContext) -> list[DoctorLine]:
+    path = context.settings.files_dir.resolve()
+    error = _writable(path)
+    if error:
+        return [_line("local.files_dir", False, "doc_dir_not_writable", "fix_files_dir",
+                      path=str(path), error=error)]
+    return [_line("local.files_dir", True, "doc_dir_writable", path=str(path))]
+
+
+def check_sqlite(context: DoctorContext) -> list[DoctorLine]:
+    path = context.settings.sqlite_path.resolve()
+    try:
+        db = SqliteDatabase(path)
+        try:
+            versions = db.migrate()
+            with db.read() as conn:
+                conn.execute("SELECT count(*) FROM schema_version").fetchone()
+        finally:
+            db.close()
+    except (DemoFactoryError, OSError) as exc:
+        reason = str(getattr(exc, "params", {}).get("detail", "")) or type(exc).__name__
+        return [_line("local.sqlite", False, "doc_sqlite_failed", "fix_sqlite",
+                      path=str(path), error=reason)]
+    schema = ", ".join(f"{name} v{version}" for name, version in sorted(versions.items()))
+    return [_line("local.sqlite", True, "doc_sqlite_ok", path=str(path), schema=schema)]
+
+
+def check_font(context: DoctorContext) -> list[DoctorLine]:
+    try:
+        path = context.font_path()
+    except FileNotFoundError:
+        return [_line("font", False, "doc_font_missing", "fix_font")]
+    return [_line("font", True, "doc_font_ok", path=str(path))]
+
+
+def weak_key_reason(key: str) -> str | None:
+    """Why a cookie key is not good enough (an i18n key suffix), or None."""
+    if key.strip().lower() in KNOWN_PLACEHOLDERS:
+        return "doc_key_placeholder"
+    if len(key) < MIN_COOKIE_KEY:
+        return "doc_key_short"
+    if len(set(key)) < 8:
+        return "doc_key_repetitive"
+    return None
+
+
+def check_cookie_key(context: DoctorContext) -> list[DoctorLine]:
+    settings = context.settings
+    if settings.cookie_key is None:
+        if settings.backend == "aws":
+            return [_line("cookie_key", False, "doc_key_missing", "fix_cookie_key",
+                          min=MIN_COOKIE_KEY)]
+        generated = settings.data_dir / ".cookie_key"
+        detail = "doc_key_generated" if generated.exists() else "doc_key_will_generate"
+        return [_line("cookie_key", True, detail, path=str(generated))]
+    reason = weak_key_reason(settings.cookie_key.get_secret_value())
+    if reason:
+        return [_line("cookie_key", False, reason, "fix_cookie_key", min=MIN_COOKIE_KEY)]
+    return [_line("cookie_key", True, "doc_key_ok", min=MIN_COOKIE_KEY)]
+
+
+# ---- Streamlit server settings ---------------------------------------------------------------
+
+
+def _read_server_config(path: Path) -> Mapping[str, Any] | None:
+    """The ``[server]`` table of config.toml ({} if the file is absent, None if unreadable)."""
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            server = tomllib.load(fh).get("server", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return server if isinstance(server, dict) else {}
+
+
+def _effective(server: Mapping[str, Any], env: Mapping[str, str], option: str) -> Any:
+    """The value Streamlit will use: environment override, else the file, else the default."""
+    env_name, default = _SERVER_OPTIONS[option]
+    raw = env.get(env_name)
+    if raw is None:
+        return server.get(option, default)
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            return default
+    return raw
+
+
+def check_streamlit(context: DoctorContext) -> list[DoctorLine]:
+    path = context.streamlit_config
+    server = _read_server_config(path)
+    if server is None:
+        return [_line("streamlit.config", False, "doc_config_unreadable", "fix_config_unreadable",
+                      path=str(path))]
+    env = context.env
+    xsrf = bool(_effective(server, env, "enableXsrfProtection"))
+    cors = bool(_effective(server, env, "enableCORS"))
+    upload = _effective(server, env, "maxUploadSize")
+    wanted = context.settings.max_upload_mb
+    lines = [
+        _line("streamlit.xsrf", True, "doc_xsrf_on") if xsrf else
+        _line("streamlit.xsrf", False, "doc_xsrf_off", "fix_xsrf", path=str(path)),
+        _line("streamlit.cors", True, "doc_cors_on") if cors else
+        _line("streamlit.cors", False, "doc_cors_off", "fix_cors", path=str(path)),
+        _line("streamlit.upload", True, "doc_upload_ok", size=upload, wanted=wanted)
+        if isinstance(upload, int) and upload >= wanted else
+        _line("streamlit.upload", False, "doc_upload_small", "fix_upload", size=upload,
+              wanted=wanted, path=str(path)),
+    ]
+    lines.append(_base_url_line(server, env, path))
+    return lines
+
+
+def _base_url_line(server: Mapping[str, Any], env: Mapping[str, str], path: Path) -> DoctorLine:
+    in_file = str(server.get("baseUrlPath", ""))
+    effective = str(_effective(server, env, "baseUrlPath"))
+    normalized = effective.strip("/")
+    shown = "/" + normalized
+    if not _URL_PATH.match(effective) or "//" in normalized:
+        return _line("streamlit.base_url", False, "doc_base_url_invalid", "fix_base_url",
+                     value=effective, path=str(path))
+    if in_file.strip("/") != normalized:
+        return _line("streamlit.base_url", False, "doc_base_url_mismatch", "fix_base_url",
+                     value=effective, file_value=in_file or "/", path=str(path))
+    return _line("streamlit.base_url", True, "doc_base_url_ok", value=shown)
+
+
+LOCAL_CHECKS = [
+    Check("local.data_dir", check_data_dir, LOCAL),
+    Check("local.sqlite", check_sqlite, LOCAL),
+    Check("local.files_dir", check_files_dir, LOCAL),
+    Check("font", check_font),
+    Check("cookie_key", check_cookie_key),
+    Check("streamlit", check_streamlit),
+]

@@ -1,0 +1,103 @@
+"""The report PDF: ``build_report_pdf(report) -> bytes`` (pure: a Report in, PDF bytes out).
+
+Pages: a cover (title, period, generated at in the local time zone, model, the offline
+narrator label), the contents, the key figures, the narrative (markdown rendered: headings,
+lists, bold, tables), the charts, a data appendix (the key tables) and a provenance appendix
+(model, prompt version, tokens, cost, latency, the grounding check with every unmatched
+number). Every page after the cover has a header, a footer and "page n of N".
+
+NanumGothic is embedded (TrueType subset), so Korean renders in every viewer. The output is
+deterministic for a given report (``invariant``), so a rebuilt PDF is the same file.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
+
+from services.domain.reports import OFFLINE_MODEL_ID, Report
+from services.reports.charts import build_charts
+from services.reports.data import Labels
+from services.reports.pdf.document import ReportDocument, contents_entries
+from services.reports.pdf.sections import (
+    charts_section,
+    contents_section,
+    cover_section,
+    data_appendix,
+    kpi_section,
+    narrative_section,
+    period_label,
+    provenance_section,
+)
+from services.reports.pdf.styles import register_fonts
+
+DEFAULT_TZ = "Asia/Seoul"  # settings.timezone's default; callers pass settings.tz
+
+
+def report_title(report: Report, labels: Labels) -> str:
+    return report.title.strip() or labels.t(f"pdf.type_{report.type.value}")
+
+
+def local_time(moment: datetime, tz: tzinfo) -> str:
+    """``2026-09-30 14:05 KST`` (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
+
+
+def report_tz(report: Report, tz: tzinfo | None) -> tzinfo:
+    """The zone given, else the report's own (``extra["timezone"]``), else Seoul."""
+    if tz is not None:
+        return tz
+    name = str(report.extra.get("timezone") or DEFAULT_TZ)
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return ZoneInfo(DEFAULT_TZ)
+
+
+def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
+    """Every flowable of the report, in order."""
+    ctx = report.context if isinstance(report.context, dict) else {}
+    charts = build_charts(ctx, labels, report.type.value)
+    offline = report.model_id == OFFLINE_MODEL_ID
+    generated = local_time(report.created_at, tz)
+    body: list[Flowable] = [
+        *kpi_section(ctx, labels),
+        *narrative_section(report.narrative, labels),
+        PageBreak(),
+        *charts_section(charts, labels),
+        PageBreak(),
+        *data_appendix(ctx, labels),
+        PageBreak(),
+        *provenance_section(report, labels, generated, offline=offline),
+    ]
+    return [
+        *cover_section(report, labels, report_title(report, labels), generated,
+                       offline=offline),
+        NextPageTemplate("body"),
+        PageBreak(),
+        *contents_section(labels, contents_entries(body)),
+        PageBreak(),
+        *body,
+    ]
+
+
+def build_report_pdf(report: Report, *, tz: tzinfo | None = None) -> bytes:
+    """The PDF of ``report`` in its own language; times shown in ``tz`` (see ``report_tz``)."""
+    register_fonts()
+    labels = Labels(report.language.value)
+    zone = report_tz(report, tz)
+    title = report_title(report, labels)
+    period = period_label(labels, report.period_start, report.period_end)
+    out = io.BytesIO()
+    doc = ReportDocument(out, title=title, header_right=period, subject=labels.t("pdf.kicker"),
+                         footer=labels.t("pdf.footer",
+                                         generated=local_time(report.created_at, zone)),
+                         page_format=labels.t("pdf.page", page="{page}", total="{total}"))
+    doc.build_story(report_story(report, labels, zone))
+    return out.getvalue()

@@ -1,0 +1,263 @@
+"""AI insight report use cases: context preview, cost estimate, generation, history.
+
+``ReportService`` needs ``Action.GENERATE_REPORTS`` for everything (analysts and admins); a
+saved report may be deleted by its owner or an admin. Generation builds the context from the
+dashboards of the period and of the one before (``services.report_context``), renders the
+prompt of the report type and language (``services.prompts``), checks the daily token budget
+for metered models (``services.report_cost``), streams the chosen model's answer, checks its
+numbers (``services.grounding``), saves the report with its provenance and records a
+``report_generated`` usage event. A failure before the end of the stream saves nothing.
+
+Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
+``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from ulid import ULID
+
+from services.analytics.dashboards import Period, dashboard
+from services.analytics.tables import load_catalog
+from services.domain.llm import LLMRequest, LLMResult
+from services.domain.models import utcnow
+from services.domain.permissions import Action, Actor, Role, require
+from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
+from services.errors import PermissionDenied, ValidationError
+from services.i18n import translate
+from services.ports import LLM, ContentRepository, EventStore, ReportStore
+from services.reports.context import build_context
+from services.reports.cost import (
+    Estimate,
+    cost_usd,
+    estimate_tokens,
+    local_midnight,
+    price_of,
+    require_budget,
+)
+from services.reports.grounding import check
+from services.reports.prompts import RenderedPrompt, prompt_for
+from services.settings import Settings
+
+OFFLINE = "offline"
+BEDROCK_PREFIX = "bedrock:"
+MIN_TOP_ITEMS = 20
+
+
+class ReportEvents(Protocol):
+    """What the service needs of ``AnalyticsService``: the usage event of a new report."""
+
+    def report_generated(self, session_id: str, actor: Actor, report_type: str,
+                         **properties: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the user chose on the page (or the script on its command line)."""
+
+    report_type: ReportType
+    language: ReportLanguage
+    period: Period
+    model: str = OFFLINE
+    temperature: float = 0.2
+    max_tokens: int = 4096
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The exact context and prompt a request would send."""
+
+    context: dict[str, Any]
+    prompt: RenderedPrompt
+
+
+def _same_request(preview: Preview, request: ReportRequest) -> bool:
+    ctx = preview.context
+    return (ctx.get("report_type") == request.report_type.value
+            and ctx.get("language") == request.language.value
+            and ctx.get("period", {}).get("start") == request.period.start.isoformat()
+            and ctx.get("period", {}).get("end") == request.period.end.isoformat())
+
+
+def model_id_of(model: str) -> str:
+    """The id sent to the model for a model choice."""
+    if model == OFFLINE:
+        return OFFLINE_MODEL_ID
+    return model.removeprefix(BEDROCK_PREFIX)
+
+
+class Generation:
+    """The chunks of one report as the model writes them (for ``st.write_stream``); once they
+    have all been read, the report is saved and ``report`` is set. Single use."""
+
+    def __init__(self, chunks: Iterable[str], finish: Callable[[], Report]) -> None:
+        self._chunks = chunks
+        self._finish = finish
+        self.report: Report | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._chunks
+        self.report = self._finish()
+
+
+@dataclass
+class ReportService:
+    store: ReportStore
+    events: EventStore
+    repo: ContentRepository
+    llms: dict[str, LLM]
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    analytics: ReportEvents | None = None
+    new_id: Callable[[], str] = field(default=lambda: str(ULID()))
+
+    # ---- before generating -------------------------------------------------------------
+
+    def models(self) -> list[str]:
+        """The model choices, the offline narrator first."""
+        return sorted(self.llms, key=lambda key: (key != OFFLINE, key))
+
+    def preview_context(self, actor: Actor, report_type: ReportType | str,
+                        language: ReportLanguage | str, period: Period) -> Preview:
+        require(actor, Action.GENERATE_REPORTS)
+        catalog = load_catalog(self.repo)
+        limit = max(len(catalog), MIN_TOP_ITEMS)
+        current = dashboard(self.events, self.repo, period, catalog=catalog, limit=limit)
+        previous = dashboard(self.events, self.repo, period.previous(), catalog=catalog,
+                             limit=limit)
+        context = build_context(report_type, current, previous, period, language)
+        return Preview(context, prompt_for(context))
+
+    def estimate(self, actor: Actor, preview: Preview, model: str, max_tokens: int) -> Estimate:
+        """Tokens and cost of generating ``preview`` with ``model``, and today's budget."""
+        require(actor, Action.GENERATE_REPORTS)
+        self._llm(model)
+        metered = model != OFFLINE
+        input_tokens = estimate_tokens(preview.prompt.system + preview.prompt.prompt)
+        budget = self.settings.report_daily_token_budget
+        used = self.tokens_used_today(actor)
+        price = price_of(self.settings.model_prices, model_id_of(model))
+        return Estimate(
+            model=model, metered=metered,
+            input_tokens=input_tokens if metered else 0,
+            output_tokens=max_tokens if metered else 0,
+            cost_usd=cost_usd(price, input_tokens, max_tokens) if metered else 0.0,
+            budget=budget, used=used, left=max(0, budget - used),
+        )
+
+    def tokens_used_today(self, actor: Actor) -> int:
+        since = local_midnight(self.clock(), self.settings.tz)
+        return self.store.tokens_used(str(actor.user_id), since)
+
+    # ---- generating --------------------------------------------------------------------
+
+    def stream(self, actor: Actor, request: ReportRequest, session_id: str = "",
+               preview: Preview | None = None) -> Generation:
+        """Check everything that can fail before the model writes (permission, model, budget,
+        the model's own refusal), then hand back the chunks as they come. ``preview``: the
+        context the user has seen (built afresh when not given)."""
+        if preview is None or not _same_request(preview, request):
+            preview = self.preview_context(actor, request.report_type, request.language,
+                                           request.period)
+        llm = self._llm(request.model)
+        estimate = self.estimate(actor, preview, request.model, request.max_tokens)
+        require_budget(estimate)
+        llm_request = LLMRequest(model_id_of(request.model), system=preview.prompt.system,
+                                 prompt=preview.prompt.prompt, max_tokens=request.max_tokens,
+                                 temperature=request.temperature)
+        stream = llm.stream(llm_request)
+
+        def finish() -> Report:
+            report = self._report(actor, request, preview, estimate, stream.result())
+            self.store.add(report)
+            self._record(session_id, actor, report)
+            return report
+
+        return Generation(stream, finish)
+
+    def generate(self, actor: Actor, request: ReportRequest, session_id: str = "",
+                 on_chunk: Callable[[str], None] | None = None,
+                 preview: Preview | None = None) -> Report:
+        """``stream`` read to its end (each chunk handed to ``on_chunk``): the saved report."""
+        generation = self.stream(actor, request, session_id, preview)
+        for chunk in generation:
+            if on_chunk is not None:
+                on_chunk(chunk)
+        assert generation.report is not None
+        return generation.report
+
+    def _record(self, session_id: str, actor: Actor, report: Report) -> None:
+        if self.analytics is not None:
+            self.analytics.report_generated(
+                session_id, actor, report.type.value, language=report.language.value,
+                model=report.model_id, tokens=report.input_tokens + report.output_tokens,
+                unmatched=len(report.grounding.unmatched))
+
+    def _report(self, actor: Actor, request: ReportRequest, preview: Preview,
+                estimate: Estimate, result: LLMResult) -> Report:
+        metered = estimate.metered
+        price = price_of(self.settings.model_prices, result.model_id)
+        cost = cost_usd(price, result.input_tokens, result.output_tokens) if metered else 0.0
+        lang = request.language.value
+        return Report(
+            id=self.new_id(), type=request.report_type, language=request.language,
+            period_start=request.period.start, period_end=request.period.end,
+            context=preview.context, prompt_version=preview.prompt.version,
+            model_id=result.model_id, narrative=result.text,
+            grounding=check(result.text, preview.context),
+            input_tokens=result.input_tokens, output_tokens=result.output_tokens,
+            cost_usd=cost or 0.0, latency_ms=result.latency_ms,
+            created_by=str(actor.user_id), created_at=self.clock(),
+            title=translate(lang, f"narrator.report_name.{request.report_type.value}"),
+            extra={"model_choice": request.model, "offline": not metered,
+                   "temperature": request.temperature, "max_tokens": request.max_tokens,
+                   "stop_reason": result.stop_reason,
+                   "truncated": result.stop_reason == "max_tokens",
+                   "estimated_input_tokens": estimate.input_tokens,
+                   "price_known": cost is not None, "created_by_name": actor.name},
+        )
+
+    def _llm(self, model: str) -> LLM:
+        if model not in self.llms:
+            raise ValidationError("reports.err_unknown_model", model=model)
+        return self.llms[model]
+
+    # ---- history -----------------------------------------------------------------------
+
+    def history(self, actor: Actor, mine_only: bool = False, limit: int = 100) -> list[Report]:
+        """Saved reports, newest first: everyone's (analysts share them) or the actor's."""
+        require(actor, Action.GENERATE_REPORTS)
+        return self.store.list(created_by=actor.user_id if mine_only else None, limit=limit)
+
+    def get(self, actor: Actor, report_id: str) -> Report:
+        require(actor, Action.GENERATE_REPORTS)
+        return self.store.get(report_id)
+
+    def compare(self, actor: Actor, first_id: str, second_id: str) -> tuple[Report, Report]:
+        return self.get(actor, first_id), self.get(actor, second_id)
+
+    def may_delete(self, actor: Actor, report: Report) -> bool:
+        return actor.is_authenticated and (
+            report.created_by == actor.user_id or Role.ADMIN in actor.roles)
+
+    def delete(self, actor: Actor, report_id: str) -> None:
+        report = self.get(actor, report_id)
+        if not self.may_delete(actor, report):
+            raise PermissionDenied("reports.err_delete_not_owner")
+        self.store.delete(report_id)
+
+
+def kpi_comparison(first: Report, second: Report) -> list[dict[str, Any]]:
+    """The KPI rows of two reports side by side (key, first value, second value), in the
+    order of the first report then any key only the second has."""
+    def rows(report: Report) -> dict[str, Any]:
+        found = report.context.get("kpis") or []
+        return {str(r.get("key")): r.get("value") for r in found if isinstance(r, dict)}
+
+    a, b = rows(first), rows(second)
+    keys = list(a) + [k for k in b if k not in a]
+    return [{"key": k, "first": a.get(k), "second": b.get(k)} for k in keys]

@@ -1,0 +1,198 @@
+"""ensure_resources and scripts/bootstrap_aws.py: idempotent, private, encrypted, honest output."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from scripts import bootstrap_aws
+from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.adapters.aws.provision import ensure_resources
+from services.errors import ConfigError
+from tests.contract.aws_backends import (
+    MockedAws,
+    aws_environment,
+    aws_settings,
+    mocked_aws,
+    moto_server,
+)
+
+TABLES = ["df-audit", "df-content", "df-events", "df-inquiries", "df-likes", "df-rollups",
+          "df-sessions", "df-users"]
+TABLES = sorted([*TABLES, "df-reports"])  # saved AI reports
+
+
+@pytest.fixture
+def aws() -> Iterator[MockedAws]:
+    with mocked_aws(bootstrap=False) as mocked:
+        yield mocked
+
+
+def ensure(aws: MockedAws, **options: Any) -> list[str]:
+    return ensure_resources(aws.dynamodb, aws.s3, aws.settings, **options)
+
+
+def layout(aws: MockedAws) -> dict[str, Any]:
+    """What matters of every table: keys, attribute types, indexes, billing."""
+    described = {}
+    for name in aws.dynamodb.list_tables()["TableNames"]:
+        table = aws.dynamodb.describe_table(TableName=name)["Table"]
+        described[name] = {
+            "keys": table["KeySchema"],
+            "attributes": sorted(a["AttributeName"] for a in table["AttributeDefinitions"]),
+            "indexes": sorted(
+                (i["IndexName"], str(i["KeySchema"]), i["Projection"]["ProjectionType"])
+                for i in table.get("GlobalSecondaryIndexes", [])
+            ),
+            "billing": table["BillingModeSummary"]["BillingMode"],
+        }
+    return described
+
+
+def test_first_run_creates_everything_and_second_run_finds_it(aws: MockedAws) -> None:
+    first = ensure(aws)
+    before = layout(aws)
+
+    second = ensure(aws)
+
+    assert [f"created table {t}" for t in sorted(TABLES)] == sorted(
+        line for line in first if line.startswith("created table")
+    )
+    assert "created bucket df-files" in first
+    assert not any(line.startswith("created") for line in second)
+    assert sum(line.startswith("found table") for line in second) == len(TABLES)
+    assert "found bucket df-files" in second
+    assert layout(aws) == before
+    assert aws.s3.list_buckets()["Buckets"][0]["Name"] == "df-files"
+
+
+def test_tables_follow_the_specs(aws: MockedAws) -> None:
+    ensure(aws)
+
+    tables = layout(aws)
+
+    assert sorted(tables) == TABLES
+    assert {t["billing"] for t in tables.values()} == {"PAY_PER_REQUEST"}
+    content = tables["df-content"]
+    assert [i[0] for i in content["indexes"]] == sorted(
+        index.name for index in TABLE_SPECS["content"].indexes
+    )
+    assert [i[0] for i in content["indexes"]] == [
+        "author-created_at-index",
+        "category-created_at-index",
+        "sample-index",
+        "status-created_at-index",
+    ]
+    assert tables["df-likes"]["keys"] == [
+        {"AttributeName": "content_id", "KeyType": "HASH"},
+        {"AttributeName": "user_id", "KeyType": "RANGE"},
+    ]
+
+
+def test_point_in_time_recovery_is_on(aws: MockedAws) -> None:
+    lines = ensure(aws)
+
+    for table in TABLES:
+        backups = aws.dynamodb.describe_continuous_backups(TableName=table)
+        status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+        assert status["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert any("point-in-time recovery turned on" in line for line in lines)
+
+
+def test_the_bucket_is_private_encrypted_and_open_to_presigned_puts(aws: MockedAws) -> None:
+    ensure(aws)
+
+    block = aws.s3.get_public_access_block(Bucket="df-files")["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(
+        ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"],
+        True,
+    )
+    rules = aws.s3.get_bucket_encryption(Bucket="df-files")["ServerSideEncryptionConfiguration"]
+    assert rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    [cors] = aws.s3.get_bucket_cors(Bucket="df-files")["CORSRules"]
+    assert "PUT" in cors["AllowedMethods"] and cors["AllowedOrigins"] == ["*"]
+
+
+def test_a_bucket_found_open_is_made_private(aws: MockedAws) -> None:
+    aws.s3.create_bucket(Bucket="df-files")
+
+    lines = ensure(aws, cors_origins=["https://demo.example.com"])
+
+    assert "found bucket df-files" in lines
+    block = aws.s3.get_public_access_block(Bucket="df-files")["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    [cors] = aws.s3.get_bucket_cors(Bucket="df-files")["CORSRules"]
+    assert cors["AllowedOrigins"] == ["https://demo.example.com"]
+
+
+def test_dry_run_creates_nothing(aws: MockedAws) -> None:
+    lines = ensure(aws, dry_run=True)
+
+    assert sorted(lines) == sorted(
+        [f"would create table {t}" for t in TABLES] + ["would create bucket df-files"]
+    )
+    assert aws.dynamodb.list_tables()["TableNames"] == []
+    assert aws.s3.list_buckets()["Buckets"] == []
+
+
+def test_a_table_without_its_indexes_is_reported(aws: MockedAws) -> None:
+    aws.dynamodb.create_table(
+        TableName="df-content",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    lines = ensure(aws)
+
+    [warning] = [line for line in lines if line.startswith("WARNING")]
+    assert "df-content" in warning and "sample-index" in warning
+
+
+def test_a_missing_name_is_a_config_error_naming_the_variable(aws: MockedAws) -> None:
+    settings = aws_settings(backend="local", bucket=None)
+
+    with pytest.raises(ConfigError) as raised:
+        ensure_resources(aws.dynamodb, aws.s3, settings)
+
+    assert "DEMO_FACTORY_BUCKET" in raised.value.params["names"]
+
+
+# --- the script, over HTTP against AWS_ENDPOINT_URL --------------------------------------
+
+NAMES = {
+    "DEMO_FACTORY_CONTENT_TABLE": "script-content",
+    "DEMO_FACTORY_LIKES_TABLE": "script-likes",
+    "DEMO_FACTORY_USERS_TABLE": "script-users",
+    "DEMO_FACTORY_AUDIT_TABLE": "script-audit",
+    "DEMO_FACTORY_SESSIONS_TABLE": "script-sessions",
+    "DEMO_FACTORY_INQUIRIES_TABLE": "script-inquiries",
+    "DEMO_FACTORY_REPORTS_TABLE": "script-reports",
+    "DEMO_FACTORY_EVENTS_TABLE": "script-events",
+    "DEMO_FACTORY_ROLLUPS_TABLE": "script-rollups",
+    "DEMO_FACTORY_BUCKET": "script-files",
+    "DEMO_FACTORY_AWS_REGION": "us-east-1",
+}
+
+
+def test_the_script_bootstraps_an_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    with moto_server() as endpoint, aws_environment(AWS_ENDPOINT_URL=endpoint, **NAMES):
+        assert bootstrap_aws.main(["--dry-run"]) == 0
+        dry = capsys.readouterr().out
+        assert bootstrap_aws.main([]) == 0
+        created = capsys.readouterr().out
+        assert bootstrap_aws.main([]) == 0
+        again = capsys.readouterr().out
+
+    assert "would create table script-content" in dry and "created" not in dry
+    assert "created table script-content" in created and "created bucket script-files" in created
+    assert "found table script-audit" in again and "created" not in again
+
+
+def test_the_script_names_missing_settings(capsys: pytest.CaptureFixture[str]) -> None:
+    with aws_environment(**{**NAMES, "DEMO_FACTORY_LIKES_TABLE": None}):
+        assert bootstrap_aws.main(["--dry-run"]) == 2
+
+    assert "DEMO_FACTORY_LIKES_TABLE" in capsys.readouterr().err

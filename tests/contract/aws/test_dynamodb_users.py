@@ -1,0 +1,136 @@
+"""DynamoUserDirectory specifics (the shared behaviour is in tests/contract)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.adapters.aws.dynamodb import users as dynamodb_users
+from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
+from services.adapters.aws.dynamodb.users import DynamoUserDirectory
+from services.domain.permissions import Role
+from services.domain.users import User
+from services.errors import NotFound
+from tests.contract.aws_backends import MockedAws, mocked_aws
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def aws() -> Iterator[MockedAws]:
+    with mocked_aws() as mocked:
+        yield mocked
+
+
+@pytest.fixture
+def users(aws: MockedAws) -> DynamoUserDirectory:
+    return DynamoUserDirectory(aws.dynamodb, str(aws.settings.users_table))
+
+
+def user(username: str) -> User:
+    return User(username, username.title(), f"{username}@example.com", frozenset(), T0)
+
+
+def raw(aws: MockedAws, username: str) -> dict[str, Any] | None:
+    response = aws.dynamodb.get_item(
+        TableName=str(aws.settings.users_table), Key={"username": {"S": username}}
+    )
+    return response.get("Item")
+
+
+def test_list_queries_the_directory_index_and_never_scans(
+    users: DynamoUserDirectory, aws: MockedAws
+) -> None:
+    operations: list[tuple[str, Any]] = []
+    aws.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb",
+        lambda event_name, params, **_: operations.append((event_name, params.get("IndexName"))),
+    )
+    for name in ("b", "a"):
+        users.create(user(name))
+
+    assert [u.username for u in users.list()] == ["a", "b"]
+    assert not any(event.endswith(".Scan") for event, _ in operations)
+    assert ("before-parameter-build.dynamodb.Query", DIRECTORY_INDEX) in operations
+
+
+def test_failures_of_an_unknown_name_make_no_account(
+    users: DynamoUserDirectory, aws: MockedAws
+) -> None:
+    users.record_login_failure("ghost", T0)
+
+    assert raw(aws, "ghost") is not None  # the failures are kept somewhere...
+    with pytest.raises(NotFound):
+        users.get("ghost")  # ...but that is no account
+    with pytest.raises(NotFound):
+        users.password_hash("ghost")
+    with pytest.raises(NotFound):
+        users.set_disabled("ghost", True)
+    assert users.list() == []
+
+
+def test_creating_the_account_keeps_earlier_failures(users: DynamoUserDirectory) -> None:
+    users.record_login_failure("late", T0)
+
+    users.create(user("late"))
+
+    assert users.get("late").username == "late"
+    assert users.login_failures_since("late", T0) == 1
+
+
+def test_clearing_an_unknown_names_failures_leaves_nothing(
+    users: DynamoUserDirectory, aws: MockedAws
+) -> None:
+    users.record_login_failure("ghost", T0)
+
+    users.clear_login_failures("ghost")
+
+    assert raw(aws, "ghost") is None
+
+
+def test_clearing_an_accounts_failures_keeps_the_account(
+    users: DynamoUserDirectory, aws: MockedAws
+) -> None:
+    users.create(user("kim"))
+    users.set_password_hash("kim", "hash")
+    users.record_login_failure("kim", T0)
+
+    users.clear_login_failures("kim")
+
+    stored = raw(aws, "kim")
+    assert stored is not None and "login_failures" not in stored
+    assert users.password_hash("kim") == "hash"
+
+
+def test_only_the_newest_failures_are_kept(
+    users: DynamoUserDirectory, aws: MockedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dynamodb_users, "MAX_FAILURES_KEPT", 3)
+
+    for minute in range(5):
+        users.record_login_failure("kim", T0 + timedelta(minutes=minute))
+
+    stored = raw(aws, "kim")
+    assert stored is not None
+    assert [v["S"][11:16] for v in stored["login_failures"]["L"]] == ["09:02", "09:03", "09:04"]
+    assert users.login_failures_since("kim", T0) == 3
+
+
+def test_roles_are_stored_as_a_sorted_list(users: DynamoUserDirectory, aws: MockedAws) -> None:
+    users.create(user("kim"))
+
+    users.set_roles("kim", frozenset({Role.VIEWER, Role.ADMIN}))
+
+    stored = raw(aws, "kim")
+    assert stored is not None
+    assert stored["roles"] == {"L": [{"S": "admin"}, {"S": "viewer"}]}
+
+
+def test_created_at_round_trips_exactly(users: DynamoUserDirectory) -> None:
+    # The contract allows a directory its own clock (Cognito); this one keeps the given time.
+    users.create(user("kim"))
+
+    assert users.get("kim") == user("kim")

@@ -1,0 +1,202 @@
+"""SqliteContentRepository specifics: the short-query LIKE fallback, escaping, stored forms.
+
+Behaviour every adapter shares is in tests/contract/test_content_repository.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.adapters.sqlite.content import SqliteContentRepository, fts_phrases, like_escape
+from services.adapters.sqlite.db import SqliteDatabase
+from services.domain.models import (
+    Asset,
+    AssetKind,
+    Category,
+    ContentItem,
+    SearchQuery,
+    Status,
+)
+from services.errors import ValidationError
+
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[SqliteDatabase]:
+    database = SqliteDatabase(tmp_path / "app.sqlite3")
+    database.migrate()
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def repo(db: SqliteDatabase) -> SqliteContentRepository:
+    return SqliteContentRepository(db)
+
+
+def item(content_id: str, title: str, body: str = "", tags: tuple[str, ...] = ()) -> ContentItem:
+    return ContentItem(
+        id=content_id,
+        title=title,
+        summary="",
+        body=body,
+        category=Category.ETC,
+        tags=tags,
+        author_id="a",
+        author_name="A",
+        status=Status.PUBLISHED,
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+def found(repo: SqliteContentRepository, text: str) -> set[str]:
+    return {i.id for i in repo.search(SearchQuery(text=text)).items}
+
+
+def test_like_escape_makes_wildcards_literal() -> None:
+    assert like_escape("50%_a\\b") == "50\\%\\_a\\\\b"
+
+
+def test_fts_phrases_quote_every_term() -> None:
+    assert fts_phrases(["bed*", 'say "hi"', "AND"]) == '"bed*" AND "say ""hi""" AND "AND"'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("%", {"pct"}),  # not "everything"
+        ("_", {"under"}),  # not "any one character"
+        ("5%", {"pct"}),
+        ("\\", {"slash"}),
+        ("a_", {"under"}),
+        ("ab", {"plain"}),  # case-insensitive for ASCII; "a_b" has no "ab"
+    ],
+)
+def test_short_terms_use_an_escaped_like(
+    repo: SqliteContentRepository, text: str, expected: set[str]
+) -> None:
+    for row in [
+        item("pct", "5% off"),
+        item("under", "a_b"),
+        item("slash", "c:\\dir"),
+        item("plain", "AB test"),
+    ]:
+        repo.add(row)
+
+    assert found(repo, text) == expected
+
+
+def test_short_terms_search_tags_but_not_their_json(repo: SqliteContentRepository) -> None:
+    repo.add(item("tagged", "title", tags=("ml", "ai")))
+
+    assert found(repo, "ml") == {"tagged"}
+    assert found(repo, '"') == set()  # the JSON quotes around stored tags are not text
+    assert found(repo, ",") == set()
+
+
+def test_long_terms_use_the_trigram_index(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    repo.add(item("k", "제목", body="생성형AI를 활용한 데모"))
+
+    plan = (
+        db.connection()
+        .execute(
+            "EXPLAIN QUERY PLAN SELECT rowid FROM content_fts WHERE content_fts MATCH ?",
+            (fts_phrases(["생성형"]),),
+        )
+        .fetchall()
+    )
+
+    assert any("VIRTUAL TABLE INDEX" in str(row[3]) for row in plan)
+    assert found(repo, "생성형") == {"k"}
+
+
+def test_counter_updates_do_not_touch_the_text_index(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    repo.add(item("x", "Bedrock"))
+    before = db.connection().execute("SELECT rowid, * FROM content_fts").fetchall()
+
+    repo.increment_views("x")
+    repo.add_like("x", "u")
+
+    assert db.connection().execute("SELECT rowid, * FROM content_fts").fetchall() == before
+
+
+def test_the_index_follows_updates_and_deletes(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    repo.add(item("x", "Bedrock"))
+    repo.update(dataclasses.replace(item("x", "Lambda")), expected_version=1)
+    repo.add(item("y", "Other"))
+    repo.delete("y")
+
+    rows = db.connection().execute("SELECT title FROM content_fts").fetchall()
+    assert [r[0] for r in rows] == ["Lambda"]
+
+
+def test_stored_forms(db: SqliteDatabase, repo: SqliteContentRepository) -> None:
+    repo.add(item("x", "t", tags=("한글", "b")))
+
+    row = db.connection().execute("SELECT tags, created_at, status FROM content").fetchone()
+
+    assert json.loads(row["tags"]) == ["한글", "b"] and "한글" in row["tags"]  # readable text
+    assert row["created_at"] == "2025-03-01T00:00:00.000000+00:00"
+    assert row["status"] == "published"
+
+
+def test_an_asset_of_another_item_is_rejected(repo: SqliteContentRepository) -> None:
+    stray = Asset(
+        id="as1",
+        content_id="other",
+        kind=AssetKind.IMAGE,
+        filename="a.png",
+        media_type="image/png",
+        size=1,
+        storage_key="k",
+        created_at=T0,
+    )
+
+    with pytest.raises(ValidationError):
+        repo.add(dataclasses.replace(item("x", "t"), assets=(stray,)))
+    assert repo.count() == 0
+
+
+def test_naive_datetimes_are_rejected_and_nothing_is_stored(
+    repo: SqliteContentRepository,
+) -> None:
+    naive = dataclasses.replace(item("x", "t"), created_at=datetime(2025, 1, 1))
+
+    with pytest.raises(ValidationError):
+        repo.add(naive)
+    assert repo.count() == 0
+
+
+def test_a_page_below_one_reads_as_the_first(repo: SqliteContentRepository) -> None:
+    repo.add(item("x", "t"))
+
+    page = repo.search(SearchQuery(page=0, page_size=0))
+
+    assert (page.page, page.page_size, [i.id for i in page.items]) == (1, 1, ["x"])
+
+
+def test_data_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    first = SqliteDatabase(path)
+    first.migrate()
+    SqliteContentRepository(first).add(item("x", "kept"))
+    first.close()
+
+    second = SqliteDatabase(path)
+    second.migrate()
+    assert SqliteContentRepository(second).get("x").title == "kept"
+    second.close()

@@ -1,0 +1,150 @@
+"""The diagnosis table: every botocore failure maps to one kind, whose message and fix exist in
+both languages and render with the parameters the diagnosis carries; profile suggestions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from botocore.exceptions import (
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ReadTimeoutError,
+    TokenRetrievalError,
+)
+
+from services.adapters.aws.bedrock.errors import (
+    KINDS,
+    base_model_id,
+    diagnose,
+    is_profile_id,
+    region_prefix,
+    suggest_profiles,
+)
+from services.i18n import LANGUAGES, catalog, translate
+from tests.doubles.bedrock import APAC_PROFILE, GLOBAL_PROFILE, MODEL, client_error, stream_error
+
+ENDPOINT = "https://bedrock-runtime.ap-northeast-2.amazonaws.com/model/x/converse"
+CASES: list[tuple[BaseException, str]] = [
+    (NoCredentialsError(), "no_credentials"),
+    (PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"), "no_credentials"),
+    (ProfileNotFound(profile="demo"), "no_credentials"),
+    (TokenRetrievalError(provider="sso", error_msg="Token has expired"), "expired_token"),
+    (NoRegionError(), "no_region"),
+    (EndpointConnectionError(endpoint_url=ENDPOINT), "unreachable"),
+    (ReadTimeoutError(endpoint_url=ENDPOINT), "timeout"),
+    (client_error("ExpiredToken", "The security token included in the request is expired", 403),
+     "expired_token"),
+    (client_error("ExpiredTokenException", "expired", 403), "expired_token"),
+    (client_error("InvalidClientTokenId", "The security token is invalid.", 403),
+     "bad_credentials"),
+    (client_error("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r/s is not "
+                  "authorized to perform: bedrock:InvokeModel on resource: x with an explicit "
+                  "deny in a service control policy", 403), "access_denied_iam"),
+    (client_error("AccessDeniedException", "", 403), "access_denied_iam"),
+    (client_error("AccessDeniedException", "You don't have access to the model with the "
+                  "specified model ID.", 403), "model_access"),
+    (client_error("AccessDeniedException", "Model use case details have not been submitted for "
+                  "this account.", 403), "model_access"),
+    (client_error("AccessDeniedException", "Model access is denied due to IAM user or service "
+                  "role is not authorized to perform the required AWS Marketplace actions", 403),
+     "marketplace"),
+    (client_error("ValidationException", f"Invocation of model ID {MODEL} with on-demand "
+                  "throughput isn’t supported."), "on_demand_unsupported"),
+    (client_error("ValidationException", "The provided model identifier is invalid."),
+     "invalid_model"),
+    (client_error("ResourceNotFoundException", "Model not found", 404), "model_not_in_region"),
+    (client_error("ResourceNotFoundException", "This model version has reached the end of its "
+                  "life.", 404), "model_retired"),
+    (client_error("ResourceNotFoundException", "Access denied. This Model is marked by provider "
+                  "as Legacy and you have not been actively using the model in the last 30 "
+                  "days.", 404), "model_retired"),
+    (client_error("ThrottlingException", "Too many requests", 429), "throttled"),
+    (client_error("ServiceQuotaExceededException", "quota", 400), "throttled"),
+    (stream_error("throttlingException", "slow down"), "throttled"),
+    (client_error("ModelNotReadyException", "not ready", 429), "not_ready"),
+    (client_error("ModelTimeoutException", "timed out", 408), "timeout"),
+    (client_error("InternalServerException", "oops", 500), "unavailable"),
+    (client_error("ModelErrorException", "model error", 424), "unavailable"),
+    (stream_error("modelStreamErrorException", "broken"), "unavailable"),
+    (client_error("SomethingNew", "?", 503), "unavailable"),
+    (client_error("ValidationException", "temperature: range: 0..1"), "invalid_request"),
+    (client_error("SomethingNew", "?", 400), "unexpected"),
+    (ValueError("not AWS at all"), "unexpected"),
+]
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+
+
+@pytest.mark.parametrize(("exc", "kind"), CASES, ids=lambda v: getattr(v, "__name__", None))
+def test_each_failure_gets_its_diagnosis(exc: BaseException, kind: str) -> None:
+    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL)
+
+    assert found.kind == kind
+    for lang in LANGUAGES:
+        for key in (found.message_key, found.fix_key):
+            text = translate(lang, key, **found.params)
+            assert key in catalog(lang), key
+            assert not _PLACEHOLDER.search(text), (lang, key, text)  # every placeholder filled
+
+
+def test_the_cases_cover_every_kind_the_adapter_can_produce() -> None:
+    covered = {kind for _, kind in CASES}
+    # unknown_region is judged by the connectivity check (from botocore's Region list).
+    assert set(KINDS) - covered == {"unknown_region"}
+
+
+def test_every_kind_has_a_message_and_a_fix_in_both_languages() -> None:
+    for lang in LANGUAGES:
+        missing = [k for kind in KINDS for k in (f"llm.err_{kind}", f"llm.fix_{kind}")
+                   if k not in catalog(lang)]
+        assert missing == []
+
+
+def test_the_iam_denial_names_the_action_it_denies() -> None:
+    exc = client_error("AccessDeniedException", "User: x is not authorized to perform: "
+                       "bedrock:ListFoundationModels because no identity-based policy allows")
+
+    assert diagnose(exc).params["action"] == "bedrock:ListFoundationModels"
+
+
+def test_errors_carry_the_kind_and_the_botocore_details_stay_out_of_the_message() -> None:
+    exc = client_error("ThrottlingException", "secret internal detail", 429)
+    error = diagnose(exc, region="us-east-1", model_id=MODEL).to_error()
+
+    assert error.key == "llm.err_throttled"
+    assert error.params["kind"] == "throttled"
+    assert "secret internal detail" not in translate("en", error.key, **error.params)
+
+
+@pytest.mark.parametrize(
+    ("region", "prefix"),
+    [("ap-northeast-2", "apac"), ("ap-southeast-1", "apac"), ("us-east-1", "us"),
+     ("us-west-2", "us"), ("eu-central-1", "eu"), ("us-gov-west-1", "us-gov"),
+     ("ca-central-1", "ca"), ("sa-east-1", None), (None, None)],
+)
+def test_region_prefix(region: str | None, prefix: str | None) -> None:
+    assert region_prefix(region) == prefix
+
+
+def test_suggestions_use_the_regions_geography_then_global() -> None:
+    assert suggest_profiles(MODEL, "ap-northeast-2") == [APAC_PROFILE, GLOBAL_PROFILE]
+    assert suggest_profiles(f"eu.{MODEL}", "us-east-1") == [f"us.{MODEL}", GLOBAL_PROFILE]
+    assert suggest_profiles(MODEL, "sa-east-1") == [GLOBAL_PROFILE]
+
+
+def test_listed_profiles_narrow_the_suggestions() -> None:
+    only_global = {GLOBAL_PROFILE, "apac.amazon.nova-pro-v1:0"}
+    japan = {f"jp.{MODEL}", APAC_PROFILE}
+
+    assert suggest_profiles(MODEL, "ap-northeast-2", only_global) == [GLOBAL_PROFILE]
+    assert suggest_profiles(MODEL, "ap-northeast-1", japan) == [APAC_PROFILE, f"jp.{MODEL}"]
+    assert suggest_profiles(MODEL, "ap-northeast-2", {"other"}) == [APAC_PROFILE, GLOBAL_PROFILE]
+
+
+def test_profile_ids_and_their_base_model() -> None:
+    assert base_model_id(APAC_PROFILE) == MODEL
+    assert base_model_id(MODEL) == MODEL
+    assert is_profile_id(GLOBAL_PROFILE) and not is_profile_id(MODEL)

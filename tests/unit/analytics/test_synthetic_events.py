@@ -1,0 +1,97 @@
+"""The synthetic event generator: deterministic, realistic in shape, valid for rollups."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ulid import ULID
+
+from services.analytics.synthetic import ContentRef, synthetic_events, ulid_text
+from services.domain.analytics import EventType, Purpose, local_day_hour
+
+SEOUL = ZoneInfo("Asia/Seoul")
+END = date(2026, 3, 15)  # a Sunday
+CONTENTS = [ContentRef(f"c{i:02d}", ["Finance", "Retail/CPG", "ETC"][i % 3], f"a{i % 4}")
+            for i in range(30)]
+
+
+def generate(total: int = 6000, days: int = 14, **options: object) -> list:
+    return list(synthetic_events(CONTENTS, total=total, days=days, end=END, tz=SEOUL,
+                                 **options))  # type: ignore[arg-type]
+
+
+def test_the_same_arguments_give_the_same_events() -> None:
+    first, again = generate(), generate()
+
+    assert [e.id for e in first] == [e.id for e in again]
+    assert first == again
+    assert {e.id for e in generate(seed=7)}.isdisjoint({e.id for e in first})
+
+
+def test_exactly_the_asked_number_of_events_within_the_local_days() -> None:
+    events = generate()
+
+    days = {local_day_hour(e.ts, SEOUL)[0] for e in events}
+    assert len(events) == 6000 and len({e.id for e in events}) == 6000
+    assert min(days) >= END - timedelta(days=13) and max(days) <= END + timedelta(days=1)
+    assert all(e.ts.tzinfo is not None for e in events)
+
+
+def test_ids_are_ulids_of_the_event_time() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        millis, bits = rng.getrandbits(48), rng.getrandbits(80)
+        assert ulid_text(millis, bits) == str(ULID.from_int((millis << 80) | bits))
+    for event in generate(total=200, days=2):
+        assert ULID.from_str(event.id).timestamp == round(event.ts.timestamp(), 3)
+
+
+def test_traffic_has_a_daily_and_weekly_rhythm() -> None:
+    events = generate(total=20_000, days=28)
+    hours = Counter(local_day_hour(e.ts, SEOUL)[1] for e in events)
+    weekdays = Counter(local_day_hour(e.ts, SEOUL)[0].weekday() for e in events)
+
+    assert hours[10] > 5 * hours[3] and hours[15] > 5 * hours[4]
+    assert weekdays[1] > 1.6 * weekdays[6]  # Tuesdays are busier than Sundays
+
+
+def test_popularity_is_skewed_and_sessions_look_like_visits() -> None:
+    events = generate(total=20_000, days=14)
+    views = Counter(e.content_id for e in events if e.type == EventType.CONTENT_VIEW)
+    by_session = Counter(e.session_id for e in events)
+    purposes = Counter(e.properties["purpose"] for e in events
+                       if e.type == EventType.VISITOR_PURPOSE)
+    sessions_with_purpose = sum(purposes.values())
+
+    top, *_, bottom = [n for _, n in views.most_common()]
+    assert top > 10 * bottom
+    assert 3 < len(events) / len(by_session) < 12
+    assert 0.25 < purposes[Purpose.SKIPPED.value] / sessions_with_purpose < 0.35
+    assert sessions_with_purpose == len(by_session) or sessions_with_purpose == len(by_session) - 1
+    assert all(e.user_id for e in events if e.type == EventType.LOGIN)
+
+
+def test_searches_include_korean_and_zero_result_terms() -> None:
+    searches = [e.properties for e in generate(total=20_000) if e.type == EventType.SEARCH]
+
+    assert any(p["results"] == 0 for p in searches)
+    assert any(p["results"] > 0 for p in searches)
+    assert any("생성형" in p["query"] for p in searches)
+    assert any(p["query"].strip().lower() == "bedrock" for p in searches)
+
+
+def test_nothing_after_now_and_a_later_run_only_adds() -> None:
+    noon = datetime(2026, 3, 15, 3, 0, tzinfo=UTC)  # 12:00 in Seoul, on the last day
+    morning = list(synthetic_events(CONTENTS, total=3000, days=3, end=END, tz=SEOUL, now=noon))
+    evening = list(synthetic_events(CONTENTS, total=3000, days=3, end=END, tz=SEOUL,
+                                    now=noon + timedelta(hours=8)))
+
+    assert max(e.ts for e in morning) <= noon
+    assert {e.id for e in morning} < {e.id for e in evening}
+
+
+def test_no_events_for_nothing() -> None:
+    assert generate(total=0) == [] and generate(days=0) == []

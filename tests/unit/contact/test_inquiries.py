@@ -1,0 +1,187 @@
+"""Inquiries: validation, the per-session rate limit, SES notification (moto), i18n keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.adapters.aws.common import make_client
+from services.adapters.aws.ses import SesMailer
+from services.contact.service import InquiryService, notification
+from services.domain.inquiries import (
+    LIMITS,
+    InquiryDraft,
+    InquiryStatus,
+    InquiryType,
+    clean,
+    inquiry_problems,
+    stripped,
+)
+from services.domain.permissions import Actor
+from services.errors import QuotaExceeded, ServiceUnavailable, ValidationError
+from services.i18n import catalog
+from services.ports import AuditLog, InquiryStore
+
+GOOD = InquiryDraft("김민준", " kim@example.com ", "", InquiryType.PARTNERSHIP, "파트너십",
+                    "함께 일하고 싶습니다.\n연락 주세요.", True)
+ANON = Actor.anonymous()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("changes", "problems"),
+    [
+        ({"name": " "}, [("name", "inquiries.err_name_missing")]),
+        ({"email": ""}, [("email", "inquiries.err_email_missing")]),
+        ({"email": "kim@example"}, [("email", "inquiries.err_email")]),
+        ({"email": "a b@example.com"}, [("email", "inquiries.err_email")]),
+        ({"subject": ""}, [("subject", "inquiries.err_subject_missing")]),
+        ({"message": "\n"}, [("message", "inquiries.err_message_missing")]),
+        ({"message": "x" * (LIMITS["message"] + 1)}, [("message", "inquiries.err_too_long")]),
+        ({"consent": False}, [("consent", "inquiries.err_consent")]),
+        ({}, []),
+    ],
+)
+def test_validation(changes: dict[str, object], problems: list[tuple[str, str]]) -> None:
+    draft = replace(GOOD, **changes)  # type: ignore[arg-type]
+    assert inquiry_problems(stripped(draft)) == problems
+    if problems:
+        with pytest.raises(ValidationError) as refused:
+            clean(draft)
+        assert refused.value.key == problems[0][1]
+
+
+def test_every_message_key_exists_in_both_languages() -> None:
+    keys = {f"inquiries.err_{f}_missing" for f in ("name", "email", "subject", "message")}
+    keys |= {f"inquiries.type_{kind.value}" for kind in InquiryType}
+    for lang in ("ko", "en"):
+        assert keys <= set(catalog(lang))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _service(store: InquiryStore, audit: AuditLog, clock: Clock, **kwargs: object
+             ) -> InquiryService:
+    return InquiryService(store, audit, limit=2, window_minutes=10, clock=clock, **kwargs)  # type: ignore[arg-type]
+
+
+def test_stored_stripped_and_audited(services: object, clock: Clock) -> None:
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(ports.inquiries, ports.audit, clock)
+
+    stored = inquiries.submit(ANON, GOOD, "s1")
+
+    assert ports.inquiries.get(stored.id) == stored
+    assert stored.email == "kim@example.com" and stored.status == InquiryStatus.OPEN
+    assert ports.audit.entries(action="inquiry.submit")[0].actor == "anonymous"
+
+
+def test_rate_limit_per_session_and_window(services: object, clock: Clock) -> None:
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(ports.inquiries, ports.audit, clock)
+    inquiries.submit(ANON, GOOD, "s1")
+    inquiries.submit(ANON, GOOD, "s1")
+    with pytest.raises(QuotaExceeded) as limited:
+        inquiries.submit(ANON, GOOD, "s1")
+    assert limited.value.params == {"minutes": 10}
+    inquiries.submit(ANON, GOOD, "s2")  # another session is not affected
+    with pytest.raises(ValidationError):  # invalid drafts do not count...
+        inquiries.submit(ANON, replace(GOOD, consent=False), "s3")
+    inquiries.submit(ANON, GOOD, "s3")  # ...so s3 still has both
+    inquiries.submit(ANON, GOOD, "s3")
+    clock.now += timedelta(minutes=10)
+    inquiries.submit(ANON, GOOD, "s1")  # the window moved on
+    assert len(ports.inquiries.list(InquiryStatus.OPEN)) == 6
+    assert ports.audit.entries(action="inquiry.submit")[-1].outcome == "ok"
+    assert any(e.outcome == "rate_limited" for e in ports.audit.entries(action="inquiry.submit"))
+
+
+def test_notification_text_keeps_the_message_as_quoted_data() -> None:
+    inquiry = clean(GOOD)
+    subject, body = notification(
+        _Inq(inquiry), "ko"  # type: ignore[arg-type]
+    )
+    assert subject == "[Demo Factory] 새 문의: 파트너십"
+    assert "> 함께 일하고 싶습니다.\n> 연락 주세요." in body
+    assert "문의 유형: 파트너십" in body
+
+
+class _Inq:
+    """An Inquiry-like view of a draft for the text builder."""
+
+    def __init__(self, draft: InquiryDraft) -> None:
+        self.__dict__.update(draft.__dict__)
+        self.id = "01J-TEST"
+        self.created_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+# ---- SES on moto ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ses() -> Iterator[object]:
+    from moto.ses.models import ses_backends
+
+    from tests.contract.aws_backends import mocked_aws
+
+    with mocked_aws() as aws:
+        client = make_client("ses", aws.settings)
+        client.verify_email_identity(EmailAddress="noreply@example.com")
+        yield client, ses_backends["123456789012"]["us-east-1"]
+
+
+def test_new_inquiries_are_emailed_through_ses(services: object, clock: Clock,
+                                               ses: object) -> None:
+    client, backend = ses  # type: ignore[misc]
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(ports.inquiries, ports.audit, clock, mailer=SesMailer(client),
+                         sender="noreply@example.com", recipient="sales@example.com")
+    assert inquiries.notifies
+
+    stored = inquiries.submit(ANON, GOOD, "s1")
+
+    [message] = backend.sent_messages
+    assert message.destinations["ToAddresses"] == ["sales@example.com"]
+    assert message.subject == "[Demo Factory] 새 문의: 파트너십"
+    assert stored.id in message.body
+    assert ports.audit.entries(action="inquiry.notify")[0].outcome == "ok"
+
+
+def test_a_failed_email_keeps_the_inquiry(services: object, clock: Clock, ses: object) -> None:
+    client, backend = ses  # type: ignore[misc]
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(ports.inquiries, ports.audit, clock, mailer=SesMailer(client),
+                         sender="unverified@example.com", recipient="sales@example.com")
+
+    stored = inquiries.submit(ANON, GOOD, "s1")  # SES refuses an unverified sender
+
+    assert backend.sent_messages == []
+    assert ports.inquiries.get(stored.id) == stored
+    assert ports.audit.entries(action="inquiry.notify")[0].outcome == "failed"
+
+
+def test_no_notification_without_both_addresses(services: object, clock: Clock) -> None:
+    ports = services.ports  # type: ignore[attr-defined]
+
+    class Boom:
+        def send(self, *args: object, **kwargs: object) -> None:
+            raise ServiceUnavailable()
+
+    inquiries = _service(ports.inquiries, ports.audit, clock, mailer=Boom(),
+                         sender="noreply@example.com", recipient=None)
+    assert not inquiries.notifies
+    inquiries.submit(ANON, GOOD, "s1")
+    assert ports.audit.entries(action="inquiry.notify") == []

@@ -1,0 +1,40 @@
+"""Authors' markdown is rendered without raw HTML: no script or markup can get through."""
+
+from __future__ import annotations
+
+from services.content.markdown import render_markdown
+
+
+def test_script_tags_come_out_as_text() -> None:
+    html = render_markdown("hello <script>alert('x')</script>")
+    assert "<script" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_inline_html_attributes_are_escaped() -> None:
+    html = render_markdown('<img src=x onerror="alert(1)"> <iframe src="https://evil"></iframe>')
+    assert "<img" not in html and "<iframe" not in html
+
+
+def test_javascript_and_data_links_are_not_links() -> None:
+    html = render_markdown("[a](javascript:alert(1)) [b](data:text/html;base64,PHNjcmlwdD4=)")
+    assert "href" not in html
+
+
+def test_ordinary_markdown_renders() -> None:
+    html = render_markdown("# 제목\n\n**굵게** [링크](https://example.com)\n\n|a|b|\n|-|-|\n|1|2|")
+    assert "<h1>제목</h1>" in html
+    assert "<strong>굵게</strong>" in html
+    assert '<a href="https://example.com">링크</a>' in html
+    assert "<table>" in html
+
+
+def test_asset_references_split_the_body_in_order() -> None:
+    from services.content.markdown import AssetRef, split_asset_refs
+
+    ulid = "01KJKB3Q005NRHCGNQ4TR480B2"
+    parts = split_asset_refs(f"# 소개\n\n![그림](asset:{ulid})\n\n끝 ![x](asset:not-an-id)")
+    assert parts == ["# 소개\n\n", AssetRef(ulid, "그림"), "\n\n끝 ![x](asset:not-an-id)"]
+    assert split_asset_refs("plain") == ["plain"] and split_asset_refs("") == []
+    # Left unresolved, a reference is harmless text: asset: is not a link scheme we render.
+    assert "<img" not in render_markdown(f"![x](asset:{ulid})")

@@ -1,0 +1,180 @@
+"""The config doctor in aws mode on moto: tables with their indexes and TTL (as TABLE_SPECS
+says), the bucket's existence, privacy and encryption; each break reported with its fix."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.config import Config
+from moto import mock_aws
+
+from services.adapters.aws.common import make_client
+from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.adapters.aws.provision import ensure_resources
+from services.ops.doctor import aws as doctor_aws
+from services.ops.doctor.base import DoctorContext, DoctorLine, DoctorReport, run_doctor
+from services.settings import AWS_REQUIRED, Settings, load_settings
+from tests.doubles.bedrock import fake_client
+
+REGION = "us-east-1"
+HEALTHY_CONFIG = "[server]\nenableXsrfProtection = true\nmaxUploadSize = 50\n"
+
+
+@dataclass
+class Aws:
+    settings: Settings
+    dynamodb: Any
+    s3: Any
+    config: Path
+
+    def doctor(self, **overrides: Any) -> DoctorReport:
+        values: dict[str, Any] = {"streamlit_config": self.config, "env": {},
+                                  "include_bedrock": False}
+        values.update(overrides)
+        return run_doctor(DoctorContext(self.settings, **values))
+
+
+@pytest.fixture
+def aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
+                 "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", REGION)):
+        monkeypatch.setenv(name, value)
+    names = {field: f"df-{field.removesuffix('_table')}" for field in AWS_REQUIRED}
+    settings = load_settings(backend="aws", aws_region=REGION, data_dir=tmp_path / "data",
+                             cookie_key=secrets.token_urlsafe(48), **names)
+    config = tmp_path / "config.toml"
+    config.write_text(HEALTHY_CONFIG)
+    with mock_aws():
+        dynamodb, s3 = make_client("dynamodb", settings), make_client("s3", settings)
+        ensure_resources(dynamodb, s3, settings)
+        yield Aws(settings, dynamodb, s3, config)
+
+
+def line(report: DoctorReport, check: str) -> DoctorLine:
+    found = [entry for entry in report.lines if entry.check == check]
+    assert len(found) == 1, [entry.check for entry in report.lines]
+    return found[0]
+
+
+def failed_with(report: DoctorReport, check: str, detail: str, fix: str) -> DoctorLine:
+    found = line(report, check)
+    assert not found.ok and not report.ok
+    assert found.detail.key == f"admin_tools.{detail}"
+    assert found.fix is not None and found.fix.key == f"admin_tools.{fix}"
+    return found
+
+
+def test_a_bootstrapped_account_passes(aws: Aws) -> None:
+    report = aws.doctor()
+
+    assert report.ok, [(entry.check, entry.detail) for entry in report.failures]
+    checks = [entry.check for entry in report.lines]
+    assert not [c for c in checks if c.startswith("local.")]  # aws mode: no local storage
+    for key, spec in TABLE_SPECS.items():
+        assert f"aws.table.{key}" in checks
+        assert (f"aws.table.{key}.indexes" in checks) == bool(spec.indexes)
+    assert {"aws.bucket", "aws.bucket.private", "aws.bucket.encrypted"} <= set(checks)
+    assert line(report, "bedrock").detail.key == "admin_tools.doc_bedrock_skipped"
+
+
+def test_a_missing_table(aws: Aws) -> None:
+    aws.dynamodb.delete_table(TableName=aws.settings.content_table)
+
+    found = failed_with(aws.doctor(), "aws.table.content", "doc_table_missing", "fix_bootstrap")
+    assert found.detail.params["table"] == "df-content"
+
+
+def test_a_table_without_its_indexes(aws: Aws) -> None:
+    name = str(aws.settings.users_table)
+    aws.dynamodb.delete_table(TableName=name)
+    aws.dynamodb.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "username", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "username", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    found = failed_with(aws.doctor(), "aws.table.users.indexes", "doc_indexes_missing",
+                        "fix_indexes")
+    assert found.fix is not None and found.fix.params["indexes"] == "directory-index"
+
+
+def test_a_table_whose_items_should_expire_without_ttl(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A spec of our own (on the events table's setting), so the test holds whatever tables the
+    # schema lists today; the table is made afresh, without TTL.
+    name = str(aws.settings.events_table)
+    if name in aws.dynamodb.list_tables()["TableNames"]:
+        aws.dynamodb.delete_table(TableName=name)
+    aws.dynamodb.create_table(
+        TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    spec = SimpleNamespace(setting="events_table", indexes=(), ttl_attribute="expires_at")
+    monkeypatch.setattr(doctor_aws, "TABLE_SPECS", {"expiring": spec})
+
+    found = failed_with(aws.doctor(), "aws.table.expiring.ttl", "doc_ttl_off", "fix_ttl")
+    aws.dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expires_at"})
+
+    assert found.fix is not None and found.fix.params["attribute"] == "expires_at"
+    assert line(aws.doctor(), "aws.table.expiring.ttl").ok
+
+
+def test_a_bucket_open_to_the_public(aws: Aws) -> None:
+    aws.s3.delete_public_access_block(Bucket=aws.settings.bucket)
+
+    found = failed_with(aws.doctor(), "aws.bucket.private", "doc_bucket_public",
+                        "fix_bucket_private")
+    assert found.detail.params["flags"] == ("BlockPublicAcls, IgnorePublicAcls, "
+                                            "BlockPublicPolicy, RestrictPublicBuckets")
+
+
+def test_a_bucket_without_default_encryption(aws: Aws) -> None:
+    aws.s3.delete_bucket_encryption(Bucket=aws.settings.bucket)
+
+    failed_with(aws.doctor(), "aws.bucket.encrypted", "doc_bucket_unencrypted",
+                "fix_bucket_encryption")
+
+
+def test_a_missing_bucket(aws: Aws) -> None:
+    aws.s3.delete_bucket(Bucket=aws.settings.bucket)
+
+    report = aws.doctor()
+
+    failed_with(report, "aws.bucket", "doc_bucket_missing", "fix_bootstrap")
+    assert not [e for e in report.lines if e.check.startswith("aws.bucket.")]
+
+
+def test_a_missing_cookie_key_fails_in_aws_mode(aws: Aws) -> None:
+    settings = aws.settings.model_copy(update={"cookie_key": None})
+
+    report = run_doctor(DoctorContext(settings, streamlit_config=aws.config,
+                                      include_bedrock=False))
+
+    failed_with(report, "cookie_key", "doc_key_missing", "fix_cookie_key")
+
+
+def test_an_unreachable_aws_is_reported_per_resource(aws: Aws) -> None:
+    closed = Config(retries={"max_attempts": 1}, connect_timeout=1)
+
+    def unreachable(service: str) -> Any:
+        return lambda settings: fake_client(service, REGION, endpoint_url="http://127.0.0.1:9",
+                                            config=closed)
+
+    report = aws.doctor(dynamodb=unreachable("dynamodb"), s3=unreachable("s3"))
+
+    content = line(report, "aws.table.content")
+    assert not content.ok and content.detail.key == "errors.service_unavailable"
+    assert content.fix is not None and content.fix.key == "admin_tools.fix_aws_read"
+    assert not line(report, "aws.bucket").ok

@@ -1,0 +1,116 @@
+"""The config doctor checks the Cognito pool, its app client's flows and the role groups."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from services.adapters.aws.common import make_client
+from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
+from services.ops.doctor.cognito import COGNITO_CHECKS, REQUIRED_FLOWS
+from services.settings import AWS_REQUIRED, Settings, load_settings
+
+REGION = "us-east-1"
+GROUPS = ("viewer", "author", "analyst", "admin")
+
+
+def settings_for(tmp_path: Path, **extra: Any) -> Settings:
+    names = {field: f"df-{field.removesuffix('_table')}" for field in AWS_REQUIRED}
+    return load_settings(
+        backend="aws",
+        aws_region=REGION,
+        data_dir=tmp_path,
+        cookie_key=secrets.token_urlsafe(48),
+        **names,
+        **extra,
+    )
+
+
+@pytest.fixture
+def cognito(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Any, str, str]]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", REGION),
+    ):
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        client = make_client("cognito-idp", settings_for(tmp_path))
+        pool = client.create_user_pool(PoolName="df")["UserPool"]["Id"]
+        app = client.create_user_pool_client(
+            UserPoolId=pool,
+            ClientName="app",
+            ExplicitAuthFlows=list(REQUIRED_FLOWS),
+        )["UserPoolClient"]["ClientId"]
+        for group in GROUPS:
+            client.create_group(UserPoolId=pool, GroupName=group)
+        yield client, pool, app
+
+
+def doctor(tmp_path: Path, pool: str, app: str) -> DoctorReport:
+    settings = settings_for(
+        tmp_path, auth="cognito", cognito_user_pool_id=pool, cognito_app_client_id=app
+    )
+    return run_doctor(DoctorContext(settings, env={}, include_bedrock=False), COGNITO_CHECKS)
+
+
+def outcome(report: DoctorReport) -> dict[str, tuple[bool, str]]:
+    return {line.check: (line.ok, line.detail.key.split(".")[-1]) for line in report.lines}
+
+
+def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -> None:
+    _, pool, app = cognito
+    assert outcome(doctor(tmp_path, pool, app)) == {
+        "cognito.pool": (True, "doc_cognito_pool_ok"),
+        "cognito.client": (True, "doc_cognito_client_ok"),
+        "cognito.groups": (True, "doc_cognito_groups_ok"),
+    }
+
+
+def test_a_missing_group_is_named_with_its_fix(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    client, pool, app = cognito
+    client.delete_group(UserPoolId=pool, GroupName="analyst")
+    report = doctor(tmp_path, pool, app)
+    line = next(entry for entry in report.lines if entry.check == "cognito.groups")
+    assert not line.ok and not report.ok
+    assert line.detail.params["groups"] == "analyst"
+    assert line.fix is not None and line.fix.key == "admin_tools.fix_cognito_groups"
+
+
+def test_a_client_without_refresh_is_reported(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    client, pool, _ = cognito
+    narrow = client.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="narrow",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    report = doctor(tmp_path, pool, narrow)
+    assert outcome(report)["cognito.client"] == (False, "doc_cognito_flows_missing")
+    line = next(entry for entry in report.lines if entry.check == "cognito.client")
+    assert "ALLOW_REFRESH_TOKEN_AUTH" in line.detail.params["flows"]
+
+
+def test_a_wrong_pool_id_is_a_failure_not_a_crash(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    _, _, app = cognito
+    report = doctor(tmp_path, f"{REGION}_doesnotexist", app)
+    assert outcome(report)["cognito.pool"][0] is False
+
+
+def test_local_accounts_skip_the_check(tmp_path: Path) -> None:
+    report = run_doctor(
+        DoctorContext(settings_for(tmp_path), env={}, include_bedrock=False), COGNITO_CHECKS
+    )
+    assert outcome(report) == {"cognito": (True, "doc_cognito_not_used")}

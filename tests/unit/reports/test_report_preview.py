@@ -1,0 +1,36 @@
+"""PDF page previews and the narrative highlighting of the report page (pure parts)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pymupdf
+
+from services.domain.reports import Grounding, Report, ReportLanguage, ReportType
+from services.reports.preview import page_images
+from services.ui.report_view import highlighted
+
+
+def test_the_first_pages_become_pngs() -> None:
+    with pymupdf.open() as doc:
+        for _ in range(3):
+            doc.new_page()
+        data = doc.tobytes()
+    images = page_images(data, pages=2)
+    assert len(images) == 2 and all(i.startswith(b"\x89PNG") for i in images)
+    assert len(page_images(data, pages=5)) == 3
+
+
+def test_unmatched_numbers_are_highlighted_and_nothing_else() -> None:
+    report = Report(
+        id="r", type=ReportType.OVERALL, language=ReportLanguage.EN,
+        period_start=date(2026, 3, 4), period_end=date(2026, 3, 10),
+        context={"kpis": [{"key": "page_views", "value": 110}]}, prompt_version="v",
+        model_id="m", narrative="Page views 110 `kpis[0].value`, visitors 777 and 888.",
+        grounding=Grounding(checked=3), input_tokens=0, output_tokens=0, cost_usd=0.0,
+        latency_ms=0, created_by="a", created_at=datetime(2026, 3, 10, tzinfo=UTC))
+    assert highlighted(report) == ("Page views 110 `kpis[0].value`, visitors "
+                                   ":red-background[**777**] and :red-background[**888**].")
+    clean = replace(report, narrative="Page views 110.")
+    assert highlighted(clean) == "Page views 110."
