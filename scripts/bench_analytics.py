@@ -221,7 +221,7 @@ def period(days: int, end: date = END) -> tuple[date, date]:
 
 
 def _app_dashboard(store: SqliteEventStore, days: int) -> Callable[[], object] | None:
-    """The app's own dashboard queries (services/analytics/dashboards.py), when that module exists."""
+    """The app's own dashboard queries (services/analytics/dashboards.py), if present."""
     try:
         from services.analytics.dashboards import Period, dashboard
         from services.analytics.tables import Catalog, CatalogItem

@@ -1,4 +1,4 @@
-"""The grounding check on planted correct and wrong numbers (rules in services/reports/grounding.py)."""
+"""The grounding check on planted correct and wrong numbers (services/reports/grounding.py)."""
 
 from __future__ import annotations
 
