@@ -5,11 +5,14 @@ Services enforce every permission again; hiding a page only keeps the menu hones
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
+from services.ui.browse import render_browse
 from services.ui.i18n import category_label, t
 
 HOME = "app_pages/home.py"
@@ -39,9 +42,9 @@ _CATEGORY_ICONS: dict[Category, str] = {
 }
 
 
-def category_page_path(category: Category) -> str:
-    """One small file per category, each calling the shared browse view."""
-    return f"app_pages/category_{category.name.lower()}.py"
+def category_url_path(category: Category) -> str:
+    """The category page's address (``/category_finance``): one browse view, seven pages."""
+    return f"category_{category.name.lower()}"
 
 
 def _page(path: str, title: str, icon: str, **kwargs: object) -> StreamlitPage:
@@ -58,7 +61,11 @@ def _explore() -> list[StreamlitPage]:
 
 
 def _categories() -> list[StreamlitPage]:
-    return [_page(category_page_path(c), category_label(c), _CATEGORY_ICONS[c]) for c in Category]
+    return [
+        st.Page(partial(render_browse, c), title=category_label(c), icon=_CATEGORY_ICONS[c],
+                url_path=category_url_path(c))
+        for c in Category
+    ]
 
 
 def _create() -> list[StreamlitPage]:

@@ -15,6 +15,7 @@ import pytest
 import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
@@ -145,6 +146,23 @@ def sign_in_session(at: AppTest, username: str) -> None:
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = username
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    """Switch to a page by its file (``app_pages/x.py``) or, for pages registered from a
+    function (the category pages), by its URL path (``category_finance``).
+
+    AppTest's ``switch_page`` only knows file pages; a function page is opened the way a real
+    session opens it: by the hash of its URL path. Raises ValueError for a page that the
+    navigation did not register (the role may not see it), like ``switch_page``.
+    """
+    if page.endswith(".py"):
+        return at.switch_page(page)
+    registered = {info.get("url_pathname") for info in at._registered_pages.values()}
+    if page not in registered:
+        raise ValueError(f"page {page!r} is not registered for this session")
+    at._page_hash = calc_hash(page)
+    return at
 
 
 def errors(at: AppTest) -> list[str]:

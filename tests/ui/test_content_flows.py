@@ -12,7 +12,7 @@ from services.bootstrap import Services
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import errors, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes, texts
 
 
 def _open_editor(new_app: Callable[..., AppTest], username: str,
@@ -251,7 +251,7 @@ def test_browse_filters_and_pages(
     make_item("제조 데모", category=Category.MANUFACTURING)
     at = new_app()
     at.run()
-    at.switch_page("app_pages/category_finance.py").run()
+    open_page(at, "category_finance").run()
     assert len(_card_titles(at)) == 12
     assert "전체 14개" in texts(at)
     at.button(key="browse_finance_page_next").click().run()

@@ -9,9 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
-from tests.ui.conftest import errors, pdf_bytes, png_bytes
+from services.ui.nav import category_url_path
+from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes
 
-CATEGORY_PAGES = [f"app_pages/category_{c.name.lower()}.py" for c in Category]
+CATEGORY_PAGES = [category_url_path(c) for c in Category]
 PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
           "app_pages/contact.py", *CATEGORY_PAGES]
 AUTHOR = ["app_pages/editor.py", "app_pages/my_content.py"]
@@ -55,7 +56,7 @@ def test_every_visible_page_renders(
     for page in VISIBLE[role]:
         if page == "app_pages/content.py":
             at.query_params["id"] = item.id
-        at.switch_page(page).run()
+        open_page(at, page).run()
         assert not at.exception, (page, at.exception)
         assert not errors(at), (page, errors(at))
 
@@ -67,7 +68,7 @@ def test_pages_a_role_may_not_see_are_not_registered(
     at = _start(new_app, users, role)
     for page in HIDDEN[role]:
         with pytest.raises(ValueError):
-            at.switch_page(page)
+            open_page(at, page)
 
 
 def test_content_page_shows_text_files_and_pdf_preview(
