@@ -32,8 +32,7 @@ if submitted:
         st.error(t("auth.err_password_mismatch"), icon=":material/error:")
         st.stop()
     try:
-        # The sign-in form strips surrounding spaces from passwords; store them the same way.
-        user = services.accounts.create_first_admin(username, name, email, password.strip())
+        user = services.accounts.create_first_admin(username, name, email, password)
     except DemoFactoryError as exc:
         show_error(exc)
     else:

@@ -5,7 +5,7 @@ one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, nav, oidc_session, session
+from services.ui import auth, cognito_login, nav, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -17,10 +17,10 @@ if auth.needs_first_admin(services):
     st.page_link(nav.FIRST_ADMIN, label=t("nav.first_admin"),
                  icon=":material/admin_panel_settings:")
 
-if services.settings.auth == "oidc":
+if services.sign_in.mode == "oidc":
     st.write(t("auth.oidc_intro"))
     if st.button(t("auth.oidc_button"), type="primary", icon=":material/login:", key="oidc_login"):
-        oidc_session.sign_in(services)
+        auth.start_oidc_sign_in(services)
     st.stop()
 if services.cognito is not None:
     cognito_login.render(services)
@@ -37,7 +37,7 @@ with form_col, st.form("login_form"):
 
 if submitted:
     try:
-        auth.sign_in(services.accounts, username, password)
+        auth.sign_in(services, username, password)
     except DemoFactoryError as exc:
         show_error(exc)
     else:

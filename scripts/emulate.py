@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from services.accounts.cognito import group_names  # noqa: E402
+from services.accounts.sign_in.base import group_names  # noqa: E402
 from services.adapters.aws.common import Client, make_client  # noqa: E402
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS  # noqa: E402
 from services.adapters.aws.provision import ensure_resources  # noqa: E402

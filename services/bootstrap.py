@@ -9,9 +9,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from services.accounts.cognito import CognitoSignIn, group_names
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
+from services.accounts.sign_in.base import SignInMode, group_names
+from services.accounts.sign_in.cognito import CognitoSignIn
+from services.accounts.sign_in.local import LocalSignIn
+from services.accounts.sign_in.oidc import OidcSignIn
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
@@ -70,6 +73,8 @@ class Services:
     analytics: AnalyticsService
     reports: ReportService
     inquiries: InquiryService
+    sign_in: SignInMode
+    # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
 
 
@@ -202,12 +207,21 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         window_minutes=settings.inquiry_window_minutes,
     )
     cognito = None
+    sign_in: SignInMode
     if ports.cognito is not None:
         cognito = CognitoSignIn(
             ports.cognito.identity, ports.cognito.tokens, ports.cognito.sessions, accounts,
-            group_names(settings), session_key=cookie_key(settings), audit=ports.audit,
+            group_names(settings), session_key=cookie_key(settings),
+            cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
         )
+        sign_in = cognito
+    elif settings.auth == "oidc":
+        sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim)
+    else:
+        sign_in = LocalSignIn(accounts, cookie_key=cookie_key(settings),
+                              cookie_name=settings.cookie_name,
+                              cookie_days=settings.cookie_expiry_days)
     tracker = Tracker(
         ports.events, settings.tracker_flush_seconds, settings.tracker_buffer_max,
         # A store without a TTL (SQLite) drops expired raw events on the tracker's thread.
@@ -218,7 +232,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
-                    inquiries=inquiries, cognito=cognito, tracker=tracker, analytics=analytics,
+                    inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
+                    analytics=analytics,
                     reports=reports)
 
 

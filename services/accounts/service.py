@@ -35,6 +35,9 @@ PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
 
 
 def validate_password(password: str, username: str) -> None:
+    """The one password rule of every path (first admin, admin create, reset, change, the
+    Cognito forms). Passwords are used exactly as typed, everywhere: never stripped, so one
+    with surrounding spaces signs in as it was set."""
     if len(password) < PASSWORD_MIN:
         raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
     if len(password.encode()) > PASSWORD_MAX_BYTES:
@@ -43,8 +46,14 @@ def validate_password(password: str, username: str) -> None:
         raise ValidationError("auth.err_password_username")
 
 
+def login_name(username: str) -> str:
+    """The one user-name normalisation: what a person types at sign-in or creation."""
+    return username.strip().lower()
+
+
 def normalize_username(username: str) -> str:
-    name = username.strip().lower()
+    """A new user name: normalised, then checked against the allowed form."""
+    name = login_name(username)
     if not USERNAME_RE.match(name):
         raise ValidationError("auth.err_username")
     return name
@@ -107,7 +116,9 @@ class AccountService:
 
     def authenticate(self, username: str, password: str) -> User:
         """The user if the password is right; rate-limited per username."""
-        name = username.strip().lower()
+        name = login_name(username)
+        if not name or not password:
+            raise ValidationError("auth.err_missing_fields")
         self.check_not_locked(name)
         try:
             user = self._dir.get(name)

@@ -101,7 +101,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
         return
     try:
         user = services.accounts.create_user(
-            actor, username, name, email, None if invite else password.strip(),
+            actor, username, name, email, None if invite else password,
             frozenset(roles),
         )
     except DemoFactoryError as exc:

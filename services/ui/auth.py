@@ -1,157 +1,132 @@
-"""Local sign-in: the account service checks the password (bcrypt, per-user lockout); the
-remember-me cookie is written by an inline script and read from the request.
+"""Sign-in in the browser session, for every mode: the UI side of ``services.accounts.sign_in``.
 
-The cookie keeps streamlit-authenticator's format (an HS256 JWT of the user name and an expiry,
-signed with ``cookie_key(settings)``), so cookies written by earlier versions stay valid, and
-its session keys (``authentication_status``, ``username``, ...). The package itself is not used
-at run time any more: its constructor renders a cookie component on every run, and a component
-reports back to the server when it mounts, which reran the script in the middle of a sign-in
-or carried a user who had just clicked on back to the previous page (see
-``services.ui.cookies``). Roles always come from our directory: the cookie only names the user.
-
-Writing or deleting the cookie is done at the start of the run *after* a sign-in or sign-out,
-because the run that signs in ends with a page switch.
+The mode (local accounts, Cognito, or an OIDC provider through ``st.login``) decides who is
+signed in; this module keeps its ``SignedIn`` in the Streamlit session, reads the cookie from
+the request and writes the value the mode hands back with the inline writer
+(``services.ui.cookies``). Writing or deleting the cookie is done at the start of the run
+*after* a sign-in or sign-out, because the run that signs in ends with a page switch.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Literal
 
-import jwt
 import streamlit as st
 
-from services.accounts.service import AccountService
-from services.bootstrap import Services, cookie_key
+from services.accounts.sign_in.base import SignedIn, SignInMode
+from services.accounts.sign_in.oidc import OidcSignIn
+from services.bootstrap import Services
+from services.domain.identity import Challenge
 from services.domain.permissions import Actor
-from services.domain.users import User
-from services.errors import NotFound, PermissionDenied, ValidationError
-from services.settings import Settings
-from services.ui import cognito_session, oidc_session, session, tracking
+from services.errors import PermissionDenied, ServiceUnavailable
+from services.ui import session, tracking
 from services.ui.cookies import read_cookie, write_cookie
 
 LOGIN_USERNAME_KEY = "login_username"
+SIGNED_IN_KEY = "_df_signed_in"
 _COOKIE_OP_KEY = "_df_cookie_op"
 _SIGNED_OUT_KEY = "_df_signed_out"  # the cookie sent with this session's request is void
-# Session keys of streamlit-authenticator that describe the signed-in user.
-_PACKAGE_KEYS = ("authentication_status", "username", "name", "email", "roles")
+# The session keys that describe the signed-in user (streamlit-authenticator's names).
+USER_KEYS = ("authentication_status", "username", "name", "email", "roles")
 # Prefixes of our own per-user session keys (editor text, admin forms, confirm steps).
 USER_STATE_PREFIXES = ("ed_", "adm_", "confirm_", "my_")
 
-CookieOp = Literal["set", "delete"]
+CookieOp = tuple[Literal["set", "delete"], str]
 
 
 def start(services: Services) -> Actor:
-    """Run at the top of every app run: finish a pending cookie write, sign in from a
-    remembered cookie, and return the actor of this session."""
-    if services.settings.auth == "oidc":  # st.login: see oidc_session.py
-        return oidc_session.actor(services)
-    if services.cognito is not None:  # DEMO_FACTORY_AUTH=cognito: see cognito_session.py
-        return cognito_session.start(services)
-    for key in _PACKAGE_KEYS:  # as the package sets them up: present, None until signed in
-        st.session_state.setdefault(key, None)
-    _apply_cookie_op(services.settings)
-    _restore_from_cookie(services)
-    return _resolve_actor(services.accounts)
+    """Run at the top of every app run: finish a pending cookie write, keep, re-check or
+    restore the sign-in, and return the actor of this session."""
+    mode = services.sign_in
+    if isinstance(mode, OidcSignIn):  # Streamlit's own cookie: st.user is the provider's claims
+        claims = st.user.to_dict() if st.user.is_logged_in else None
+        return _remember(mode.from_claims(claims))
+    _apply_cookie_op(mode)
+    held = signed_in()
+    if held is not None:
+        current = mode.recheck(held)
+        if current is None:
+            _forget_cookie()
+    elif st.session_state.get(_SIGNED_OUT_KEY):
+        current = None
+    else:
+        restored = mode.restore(read_cookie(mode.cookie_name) if mode.cookie_name else None)
+        if restored.forget_cookie:
+            _forget_cookie()
+        current = restored.session
+    return _remember(current)
 
 
-def cookie_token(settings: Settings, username: str) -> str:
-    """The remember-me cookie's value: streamlit-authenticator's token format."""
-    expires = time.time() + settings.cookie_expiry_days * 86400
-    return jwt.encode({"username": username, "exp_date": expires}, cookie_key(settings),
-                      algorithm="HS256")
+def signed_in() -> SignedIn | None:
+    found = st.session_state.get(SIGNED_IN_KEY)
+    return found if isinstance(found, SignedIn) else None
 
 
-def cookie_username(settings: Settings, token: str | None) -> str | None:
-    """The user a valid, unexpired cookie names, else None."""
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, cookie_key(settings), algorithms=["HS256"])
-    except jwt.InvalidTokenError:
-        return None
-    username, expires = claims.get("username"), claims.get("exp_date")
-    if not isinstance(username, str) or not isinstance(expires, int | float):
-        return None
-    return username if expires > time.time() else None
+def _remember(current: SignedIn | None) -> Actor:
+    """Keep the sign-in, and the session keys that say who is signed in."""
+    if current is None:
+        st.session_state.pop(SIGNED_IN_KEY, None)
+        for key in USER_KEYS:
+            st.session_state[key] = None
+        return Actor.anonymous()
+    actor = current.actor
+    st.session_state[SIGNED_IN_KEY] = current
+    st.session_state["authentication_status"] = True
+    st.session_state["username"] = actor.user_id
+    st.session_state["name"] = actor.name
+    st.session_state["email"] = actor.email
+    st.session_state["roles"] = sorted(r.value for r in actor.roles)
+    return actor
 
 
 def _queue_cookie_op(op: CookieOp) -> None:
     st.session_state[_COOKIE_OP_KEY] = op
 
 
-def _apply_cookie_op(settings: Settings) -> None:
+def _forget_cookie() -> None:
+    st.session_state[_SIGNED_OUT_KEY] = True
+    _queue_cookie_op(("delete", ""))
+
+
+def _apply_cookie_op(mode: SignInMode) -> None:
     op = st.session_state.pop(_COOKIE_OP_KEY, None)
-    username = st.session_state.get("username")
-    if op == "set" and st.session_state.get("authentication_status") and username:
-        write_cookie(settings.cookie_name, cookie_token(settings, username),
-                     int(settings.cookie_expiry_days * 86400))
-    elif op == "delete":
-        write_cookie(settings.cookie_name, "", 0)
-
-
-def _restore_from_cookie(services: Services) -> None:
-    """Sign in from the cookie if it is valid and names a user who may still sign in."""
-    if st.session_state.get("authentication_status") or st.session_state.get(_SIGNED_OUT_KEY):
+    if not op or not mode.cookie_name:
         return
-    settings = services.settings
-    username = cookie_username(settings, read_cookie(settings.cookie_name))
-    if username is None:
-        return
+    kind, value = op
+    write_cookie(mode.cookie_name, value, mode.cookie_max_age if kind == "set" else 0)
+
+
+# ---- actions of the forms -------------------------------------------------------------------
+
+
+def sign_in(services: Services, login: str, password: str) -> Challenge | None:
+    """Check the password (the mode rate-limits per user name and audits); None when signed
+    in, else the provider's challenge to answer first (kept for the challenge form).
+    Raises a DemoFactoryError with the message to show."""
     try:
-        user = services.accounts.get(username)
-    except NotFound:
-        user = None
-    if user is None or user.disabled or services.accounts.is_locked(username):
-        # Disabled, locked out or removed since the cookie was written: forget the cookie.
-        st.session_state[_SIGNED_OUT_KEY] = True
-        _queue_cookie_op("delete")
-        return
-    _remember(user)
-
-
-def _remember(user: User) -> None:
-    """The session keys that say who is signed in (streamlit-authenticator's names)."""
-    st.session_state["authentication_status"] = True
-    st.session_state["username"] = user.username
-    st.session_state["name"] = user.name
-    st.session_state["email"] = user.email
-    st.session_state["roles"] = sorted(r.value for r in user.roles)
-
-
-def _resolve_actor(accounts: AccountService) -> Actor:
-    username = st.session_state.get("username")
-    if not st.session_state.get("authentication_status") or not username:
-        return Actor.anonymous()
-    try:
-        user = accounts.get(username)
-    except NotFound:
-        user = None
-    if user is None or user.disabled:
-        sign_out()
-        return Actor.anonymous()
-    return user.as_actor()
-
-
-def sign_in(accounts: AccountService, username: str, password: str) -> None:
-    """Check the password (bcrypt, in the account service); rate-limited per user name.
-
-    A locked name is refused before its password is looked at; a wrong password counts as a
-    failure (``login_max_failures`` of them lock the name for ``login_lockout_minutes``).
-    Raises a DemoFactoryError with the message to show.
-    """
-    name = username.strip().lower()
-    if not name or not password:
-        raise ValidationError("auth.err_missing_fields")
-    try:
-        user = accounts.authenticate(name, password)
+        step = services.sign_in.sign_in(login, password)
     except PermissionDenied:
         tracking.login_failed()
         raise
-    tracking.login(user.username)
-    _remember(user)
+    if isinstance(step, Challenge):
+        return step
+    complete_sign_in(services, step)
+    return None
+
+
+def complete_sign_in(services: Services, current: SignedIn) -> None:
+    """A sign-in that succeeded (a password, or a Cognito challenge answered)."""
+    tracking.login(str(current.actor.user_id))
+    _remember(current)
     st.session_state.pop(_SIGNED_OUT_KEY, None)
-    _queue_cookie_op("set")
+    _queue_cookie_op(("set", services.sign_in.cookie_value(current)))
+
+
+def change_password(services: Services, current: str, new: str) -> None:
+    held = signed_in()
+    if held is None:
+        raise ServiceUnavailable("cognito.err_session_expired")
+    services.sign_in.change_password(held, current, new)
 
 
 def prefill_login(username: str) -> None:
@@ -162,26 +137,30 @@ def prefill_login(username: str) -> None:
 def needs_first_admin(services: Services) -> bool:
     """Whether to offer the "first administrator" form: never with an OIDC provider, whose
     groups make administrators (a local account could not sign in there)."""
-    return services.settings.auth != "oidc" and services.accounts.needs_first_admin()
+    return services.sign_in.mode != "oidc" and services.accounts.needs_first_admin()
+
+
+def start_oidc_sign_in(services: Services) -> None:
+    """Leave for the provider's sign-in page; it sends the browser back to the app."""
+    provider = services.settings.oidc_provider
+    st.login(provider) if provider else st.login()
 
 
 def sign_out() -> None:
-    """Forget the user in this session and (on the next run) delete the cookie."""
-    settings = session.services().settings
+    """End the sign-in: at the provider where there is one, and (on the next run) the
+    cookie; the signed-out user's editor text, admin forms and confirm steps go too."""
+    mode = session.services().sign_in
+    held = signed_in()
+    if held is not None:
+        mode.sign_out(held)
     _forget_user_state()
-    if settings.auth == "oidc":
-        oidc_session.sign_out()
+    _remember(None)
+    if isinstance(mode, OidcSignIn):
+        st.logout()
         return
-    if settings.auth == "cognito":
-        cognito_session.sign_out(session.services())
-        return
-    for key in _PACKAGE_KEYS:
-        st.session_state[key] = None
-    st.session_state[_SIGNED_OUT_KEY] = True  # the request's cookie no longer counts
-    _queue_cookie_op("delete")
+    _forget_cookie()
 
 
 def _forget_user_state() -> None:
-    """The signed-out user's editor text, admin forms and confirm steps."""
     for key in [k for k in st.session_state if str(k).startswith(USER_STATE_PREFIXES)]:
         del st.session_state[key]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from services.bootstrap import Services
-from services.errors import DemoFactoryError
-from services.ui import cognito_session, nav
+from services.domain.identity import Challenge
+from services.errors import DemoFactoryError, ServiceUnavailable
+from services.ui import auth, nav
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
+CHALLENGE_KEY = "cg_challenge"
 _FORGOT_LOGIN = "cg_forgot_login"
 _FORGOT_SENT = "cg_forgot_sent"
 
@@ -17,11 +19,16 @@ _FORGOT_SENT = "cg_forgot_sent"
 def render(services: Services) -> None:
     form_col, _ = st.columns([3, 2])
     with form_col:
-        if cognito_session.pending_challenge() is not None:
+        if pending_challenge() is not None:
             new_password_form(services)
             return
         sign_in_form(services)
         forgot_password(services)
+
+
+def pending_challenge() -> Challenge | None:
+    found = st.session_state.get(CHALLENGE_KEY)
+    return found if isinstance(found, Challenge) else None
 
 
 def _welcome() -> None:
@@ -39,11 +46,12 @@ def sign_in_form(services: Services) -> None:
     if not submitted:
         return
     try:
-        challenge = cognito_session.sign_in(services, login, password)
+        challenge = auth.sign_in(services, login, password)
     except DemoFactoryError as exc:
         show_error(exc)
         return
     if challenge is not None:
+        st.session_state[CHALLENGE_KEY] = challenge
         st.rerun()
     _welcome()
 
@@ -58,18 +66,23 @@ def new_password_form(services: Services) -> None:
                                key="cg_new_password2", autocomplete="new-password")
         submitted = st.form_submit_button(t("cognito.new_password_button"), type="primary")
     if st.button(t("common.cancel"), key="cg_challenge_cancel"):
-        cognito_session.cancel_challenge()
+        st.session_state.pop(CHALLENGE_KEY, None)
         st.rerun()
     if not submitted:
         return
     if new != repeat:
         st.error(t("auth.err_password_mismatch"), icon=":material/error:")
         return
+    challenge, cognito = pending_challenge(), services.cognito
     try:
-        cognito_session.complete_new_password(services, new)
+        if challenge is None or cognito is None:
+            raise ServiceUnavailable("cognito.err_session_expired")
+        signed_in = cognito.complete_new_password(challenge, new)
     except DemoFactoryError as exc:
         show_error(exc)
         return
+    st.session_state.pop(CHALLENGE_KEY, None)
+    auth.complete_sign_in(services, signed_in)
     _welcome()
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import cognito_session
+from services.ui import auth
 from services.ui.i18n import t
 from services.ui.widgets import show_error
 
@@ -15,7 +15,7 @@ _KEYS = ("pw_current", "pw_new", "pw_repeat")
 
 
 def change_password(services: Services, actor: Actor) -> None:
-    if services.settings.auth == "oidc":  # the provider owns the password
+    if services.sign_in.mode == "oidc":  # the provider owns the password
         return
     with st.sidebar.popover(t("cognito.change_title"), icon=":material/password:"):
         with st.form("pw_change_form", clear_on_submit=True):
@@ -35,10 +35,7 @@ def _submit(services: Services, actor: Actor, current: str, new: str, repeat: st
         st.error(t("auth.err_password_mismatch"), icon=":material/error:")
         return
     try:
-        if services.cognito is not None:
-            cognito_session.change_password(services, current, new)
-        else:
-            services.accounts.change_password(actor, current, new)
+        auth.change_password(services, current, new)
     except DemoFactoryError as exc:
         show_error(exc)
         return

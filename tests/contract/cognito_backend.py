@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.accounts.cognito import group_names
+from services.accounts.sign_in.base import group_names
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
 from services.adapters.aws.common import Client, make_client

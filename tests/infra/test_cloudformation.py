@@ -17,8 +17,8 @@ from cfnlint.decode import cfn_yaml
 from moto import mock_aws
 
 from scripts import emulate
-from services.accounts.cognito import group_names
 from services.accounts.service import PASSWORD_MIN
+from services.accounts.sign_in.base import group_names
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.adapters.aws.provision import ensure_resources

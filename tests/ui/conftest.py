@@ -19,11 +19,13 @@ from streamlit.util import calc_hash
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
+from services.accounts.sign_in.base import SignedIn
 from services.bootstrap import Services, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
-from services.domain.permissions import Role
+from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.settings import ENV_PREFIX, load_settings
+from services.ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
@@ -142,10 +144,10 @@ def new_app() -> Callable[..., AppTest]:
 
 
 def sign_in_session(at: AppTest, username: str) -> None:
-    """What a successful sign-in leaves in session state (services/ui/auth.py)."""
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.session_state["name"] = username
+    """What a successful local sign-in leaves in session state (services/ui/auth.py); the
+    app re-checks it against the directory on every run, so roles come from there."""
+    at.session_state[auth.SIGNED_IN_KEY] = SignedIn(actor=Actor(user_id=username),
+                                                    session_id=username)
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

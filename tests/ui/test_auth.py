@@ -135,10 +135,15 @@ def test_disabled_user_is_signed_out(new_app: Callable[..., AppTest], users: dic
 def _remembered(monkeypatch: pytest.MonkeyPatch, username: str, token: str | None = None) -> None:
     """A browser that sends a sign-in cookie (AppTest has no real cookies): by default a
     valid one for ``username``, signed with the app's key."""
+    import time
+
+    from services.accounts.sign_in.local import cookie_token
+    from services.bootstrap import cookie_key
     from services.ui import auth
 
     settings = load_settings()
-    sent = {settings.cookie_name: token or auth.cookie_token(settings, username)}
+    valid = cookie_token(cookie_key(settings), username, time.time() + 3600)
+    sent = {settings.cookie_name: token or valid}
     monkeypatch.setattr(auth, "read_cookie", sent.get)
 
 

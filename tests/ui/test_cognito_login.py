@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.accounts.cognito import LiveSession
+from services.accounts.sign_in.base import SignedIn
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
-from services.ui import cognito_session
+from services.ui import auth
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 from tests.ui.conftest import ROOT, errors, texts
 
@@ -61,9 +61,9 @@ def _submit(at: AppTest, login: str, password: str) -> AppTest:
     return at
 
 
-def _live(at: AppTest) -> LiveSession:
-    live = at.session_state[cognito_session.LIVE_KEY]
-    assert isinstance(live, LiveSession)
+def _live(at: AppTest) -> SignedIn:
+    live = at.session_state[auth.SIGNED_IN_KEY]
+    assert isinstance(live, SignedIn)
     return live
 
 
@@ -91,13 +91,13 @@ def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor) 
 
 
 def test_the_session_survives_a_refresh_and_ends_at_sign_out(
-    cognito: MockedCognito, root: Actor, monkeypatch: pytest.MonkeyPatch
+    cognito: MockedCognito, root: Actor, cservices: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = _submit(_login_page(), "root", PASSWORD)
     assert not errors(at)
-    session_id = _live(at).session_id
+    cookie = cservices.sign_in.cookie_value(_live(at))
     # A new browser session sending the cookie (AppTest has no real cookies).
-    monkeypatch.setattr(cognito_session, "read_cookie", lambda services: session_id)
+    monkeypatch.setattr(auth, "read_cookie", lambda name: cookie)
     refreshed = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     refreshed.run()
     assert refreshed.session_state["username"] == "root"
@@ -124,7 +124,7 @@ def test_forgot_password_with_a_code(cognito: MockedCognito, root: Actor,
     assert not errors(at)
     assert "새 비밀번호로 로그인하세요" in texts(at)
     assert cservices.cognito is not None
-    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), LiveSession)
+    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), SignedIn)
 
 
 def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
@@ -137,7 +137,7 @@ def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
     assert not errors(at)
     assert "비밀번호를 바꿨습니다." in texts(at)
     assert cservices.cognito is not None
-    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), LiveSession)
+    assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), SignedIn)
 
 
 def test_the_admin_page_manages_cognito_users(

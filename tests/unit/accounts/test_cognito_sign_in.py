@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from services.accounts.cognito import CognitoSignIn, LiveSession, session_hash
+from services.accounts.sign_in.base import SignedIn
+from services.accounts.sign_in.cognito import CognitoSignIn, session_hash
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider
 from services.bootstrap import Services, build_services
 from services.domain.identity import Challenge
@@ -50,8 +51,8 @@ def root(services: Services) -> Actor:
                                                 PASSWORD).as_actor()
 
 
-def _live(step: LiveSession | Challenge) -> LiveSession:
-    assert isinstance(step, LiveSession), step
+def _live(step: SignedIn | Challenge) -> SignedIn:
+    assert isinstance(step, SignedIn), step
     return step
 
 
@@ -115,7 +116,7 @@ def test_a_session_survives_a_browser_refresh_and_ends_at_sign_out(
     assert resumed is not None and resumed.actor == live.actor
     assert sign_in.resume("forged-or-stale-id") is None
 
-    sign_in.sign_out(live.session_id, live.access_token)
+    sign_in.sign_out(live)
 
     assert sign_in.resume(live.session_id) is None
     assert cognito.aws.dynamodb.scan(TableName=str(cognito.settings.sessions_table))[
@@ -129,7 +130,7 @@ def test_sign_out_ends_the_session_at_cognito_too(
     key = session_hash(live.session_id)
     record = services.ports.cognito.sessions.get(key)  # type: ignore[union-attr]
 
-    sign_in.sign_out(live.session_id, live.access_token)
+    sign_in.sign_out(live)
 
     services.ports.cognito.sessions.put(key, record)  # type: ignore[union-attr]
     assert sign_in.resume(live.session_id) is None  # the refresh token no longer works
@@ -160,9 +161,9 @@ def test_roles_follow_groups_at_the_next_recheck(
     live = sign_in.complete_new_password(step, NEW_PASSWORD)
     services.accounts.set_roles(root, "bob", frozenset({Role.ANALYST}))
 
-    assert sign_in.current(live) is live  # checked moments ago: no call to Cognito
+    assert sign_in.recheck(live) is live  # checked moments ago: no call to Cognito
     due = replace(live, checked_at=live.checked_at - timedelta(minutes=10))
-    rechecked = sign_in.current(due)
+    rechecked = sign_in.recheck(due)
     assert rechecked is not None and rechecked.actor.roles == {Role.ANALYST}
 
 

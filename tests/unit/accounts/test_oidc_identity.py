@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.accounts.cognito import group_names
+from services.accounts.sign_in.base import group_names
 from services.domain.identity import actor_of, identity_from_claims
 from services.domain.permissions import Actor, Role
 from services.settings import Settings

@@ -5,7 +5,7 @@ How a session survives a refresh without a readable token in the browser:
 - On sign-in the service keeps the **refresh token on the server** (SessionStore: DynamoDB in
   aws mode), **encrypted** with Fernet under a key derived from the cookie key, keyed by the
   SHA-256 of a random 256-bit session id. Only that random id goes to the browser, inside the
-  signed cookie (``services/ui/cognito_session.py``). A copied cookie is worth nothing after
+  signed cookie (``cookie_value``; the UI writes it). A copied cookie is worth nothing after
   sign-out, and a copied table row is worth nothing without the key.
 - ID and access tokens live in server memory (Streamlit's session state) only; the ID token is
   verified (JWKS, RS256, issuer, audience, token_use, expiry) before it names anybody.
@@ -24,14 +24,20 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from services.accounts.service import AccountService, validate_password
+from services.accounts.service import AccountService, login_name, validate_password
+from services.accounts.sign_in.base import (
+    Mode,
+    Restored,
+    SignedIn,
+    read_signed_cookie,
+    sign_cookie,
+)
 from services.domain.identity import (
     Challenge,
     SessionRecord,
@@ -40,23 +46,19 @@ from services.domain.identity import (
     actor_of,
 )
 from services.domain.models import utcnow
-from services.domain.permissions import Actor, Role
-from services.errors import DemoFactoryError, NotFound, PermissionDenied, ValidationError
+from services.domain.permissions import Role
+from services.errors import (
+    DemoFactoryError,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationError,
+)
 from services.ops.audit import record_audit
 from services.ports import AuditLog, IdentityProvider, SessionStore, TokenVerifier
-from services.settings import Settings
 
 log = logging.getLogger(__name__)
 SESSION_ID_BYTES = 32
-
-
-def group_names(settings: Settings) -> dict[Role, str]:
-    return {
-        Role.VIEWER: settings.cognito_group_viewer,
-        Role.AUTHOR: settings.cognito_group_author,
-        Role.ANALYST: settings.cognito_group_analyst,
-        Role.ADMIN: settings.cognito_group_admin,
-    }
 
 
 def session_hash(session_id: str) -> str:
@@ -72,19 +74,9 @@ def token_cipher(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-@dataclass(frozen=True)
-class LiveSession:
-    """A signed-in Cognito session in server memory (never sent to the browser except the
-    random ``session_id``, in the signed cookie)."""
-
-    session_id: str
-    actor: Actor
-    access_token: str
-    expires_at: datetime  # of the ID and access tokens
-    checked_at: datetime
-
-
 class CognitoSignIn:
+    mode: Mode = "cognito"
+
     def __init__(
         self,
         identity: IdentityProvider,
@@ -94,6 +86,7 @@ class CognitoSignIn:
         group_names: dict[Role, str],
         *,
         session_key: str,
+        cookie_name: str = "demo_factory_auth_sid",
         audit: AuditLog | None = None,
         session_days: float = 7,
         recheck_seconds: int = 300,
@@ -105,6 +98,9 @@ class CognitoSignIn:
         self._accounts = accounts
         self._groups = group_names
         self._cipher = token_cipher(session_key)
+        self._cookie_key = session_key
+        self.cookie_name: str | None = cookie_name
+        self.cookie_max_age = int(session_days * 86400)
         self._audit = audit
         self._session_length = timedelta(days=session_days)
         self._recheck = timedelta(seconds=recheck_seconds)
@@ -112,13 +108,13 @@ class CognitoSignIn:
 
     # ---- sign-in -------------------------------------------------------------------------
 
-    def sign_in(self, login: str, password: str) -> LiveSession | Challenge:
+    def sign_in(self, login: str, password: str) -> SignedIn | Challenge:
         """A live session, or the challenge to answer first. Rate-limited per account name
         exactly like local sign-in (failures counted, audited, locked names refused)."""
         if not login.strip() or not password:
             raise ValidationError("auth.err_missing_fields")
         username = self._identity.username_for_login(login).strip()
-        key = username.lower()
+        key = login_name(username)
         self._accounts.check_not_locked(key)
         try:
             step = self._identity.sign_in(username, password)
@@ -129,14 +125,14 @@ class CognitoSignIn:
             return step
         return self._start(step, key)
 
-    def complete_new_password(self, challenge: Challenge, new_password: str) -> LiveSession:
+    def complete_new_password(self, challenge: Challenge, new_password: str) -> SignedIn:
         validate_password(new_password, challenge.username)
         step = self._identity.answer_new_password(challenge, new_password)
         if isinstance(step, Challenge):
             raise ValidationError("cognito.err_challenge", name=step.name)
-        return self._start(step, challenge.username.lower())
+        return self._start(step, login_name(challenge.username))
 
-    def _start(self, tokens: Tokens, throttle_key: str) -> LiveSession:
+    def _start(self, tokens: Tokens, throttle_key: str) -> SignedIn:
         if not tokens.refresh_token:
             raise PermissionDenied("cognito.err_token")
         identity = self._verified(tokens)
@@ -154,15 +150,39 @@ class CognitoSignIn:
 
     # ---- the session across runs and refreshes ------------------------------------------
 
-    def current(self, live: LiveSession) -> LiveSession | None:
+    def recheck(self, session: SignedIn) -> SignedIn | None:
         """Every run: the live session while its tokens are valid and it was checked with
-        the pool recently; otherwise refreshed (None if that fails: signed out)."""
+        the pool recently; otherwise refreshed (None if that fails: signed out). If Cognito
+        does not answer, a session whose tokens are still valid stays."""
         now = self._clock()
-        if now < live.expires_at and now - live.checked_at < self._recheck:
-            return live
-        return self.resume(live.session_id)
+        expires = session.expires_at or now
+        if now < expires and session.checked_at and now - session.checked_at < self._recheck:
+            return session
+        try:
+            return self.resume(session.session_id)
+        except ServiceUnavailable:
+            return session if now < expires else None
 
-    def resume(self, session_id: str) -> LiveSession | None:
+    def restore(self, cookie_value: str | None) -> Restored:
+        """After a browser refresh: the signed cookie's session id, resumed."""
+        if not cookie_value:
+            return Restored(None)
+        claims = read_signed_cookie(self._cookie_key, cookie_value, ("exp", "sid")) or {}
+        session_id = claims.get("sid")
+        if not isinstance(session_id, str):
+            return Restored(None, forget_cookie=True)
+        try:
+            session = self.resume(session_id)
+        except DemoFactoryError as exc:  # Cognito did not answer: try again on the next run
+            log.warning("could not resume a Cognito session: %s", exc)
+            return Restored(None)
+        return Restored(session, forget_cookie=session is None)
+
+    def cookie_value(self, session: SignedIn) -> str:
+        expires = int(self._clock().timestamp() + self.cookie_max_age)
+        return sign_cookie(self._cookie_key, {"sid": session.session_id, "exp": expires})
+
+    def resume(self, session_id: str) -> SignedIn | None:
         """After a browser refresh: the cookie's session id -> stored refresh token -> new,
         verified tokens. None (and the record is gone) when the session cannot continue."""
         key = session_hash(session_id)
@@ -182,9 +202,9 @@ class CognitoSignIn:
             return None
         return self._live(session_id, identity, tokens)
 
-    def sign_out(self, session_id: str, access_token: str | None = None) -> None:
+    def sign_out(self, session: SignedIn) -> None:
         """Revoke at Cognito (best effort) and delete the server-side record."""
-        key = session_hash(session_id)
+        key = session_hash(session.session_id)
         username = "?"
         refresh = None
         try:
@@ -194,7 +214,7 @@ class CognitoSignIn:
         except (NotFound, InvalidToken):
             pass
         try:
-            self._identity.sign_out(access_token, refresh)
+            self._identity.sign_out(session.access_token, refresh)
         except DemoFactoryError as exc:  # the local session ends regardless
             log.warning("Cognito sign-out failed: %s", exc)
         self._sessions.delete(key)
@@ -219,10 +239,12 @@ class CognitoSignIn:
         self._identity.confirm_forgot_password(username, code.strip(), new_password)
         self._record(username, "auth.reset_password_confirmed", username)
 
-    def change_password(self, live: LiveSession, current: str, new: str) -> None:
-        user_id = str(live.actor.user_id)
+    def change_password(self, session: SignedIn, current: str, new: str) -> None:
+        if session.access_token is None:
+            raise ServiceUnavailable("cognito.err_session_expired")
+        user_id = str(session.actor.user_id)
         validate_password(new, user_id)
-        self._identity.change_password(live.access_token, current, new)
+        self._identity.change_password(session.access_token, current, new)
         self._record(user_id, "user.change_password", user_id)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -241,8 +263,8 @@ class CognitoSignIn:
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
 
-    def _live(self, session_id: str, identity: VerifiedIdentity, tokens: Tokens) -> LiveSession:
-        return LiveSession(
+    def _live(self, session_id: str, identity: VerifiedIdentity, tokens: Tokens) -> SignedIn:
+        return SignedIn(
             session_id=session_id,
             actor=actor_of(identity, self._groups),
             access_token=tokens.access_token,

@@ -1,0 +1,91 @@
+"""The one interface every sign-in mode offers the UI, and what the modes share.
+
+A sign-in is a ``SignedIn`` kept in server memory (the Streamlit session). What the browser
+keeps is a cookie whose value the mode signs (HS256, the cookie key) and reads back; the UI
+never looks inside it. Streamlit cannot set HttpOnly cookies (they are written by the page's
+script), so a cookie value must be worth nothing to a thief beyond the sign-in it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import jwt
+
+from services.domain.identity import Challenge
+from services.domain.permissions import Actor, Role
+from services.settings import Settings
+
+Mode = Literal["local", "cognito", "oidc"]
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live sign-in. ``session_id`` is what the cookie carries a signed copy of (local: the
+    user name; Cognito: a random id). ``access_token`` and ``expires_at`` are the provider's,
+    where there is one; ``checked_at`` is when the provider last confirmed the session."""
+
+    actor: Actor
+    session_id: str
+    access_token: str | None = None
+    expires_at: datetime | None = None
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a cookie led to: a sign-in, or none, and whether the browser should forget it
+    (a cookie that is forged, expired, or names someone who may no longer sign in)."""
+
+    session: SignedIn | None
+    forget_cookie: bool = False
+
+
+class SignInMode(Protocol):
+    """Start a sign-in, restore it from the cookie, re-check it on every run, end it."""
+
+    mode: Mode
+    cookie_name: str | None  # None: the mode keeps no cookie of ours (oidc: Streamlit's own)
+    cookie_max_age: int  # seconds
+
+    def sign_in(self, login: str, password: str) -> SignedIn | Challenge: ...
+
+    def restore(self, cookie_value: str | None) -> Restored: ...
+
+    def recheck(self, session: SignedIn) -> SignedIn | None: ...
+
+    def sign_out(self, session: SignedIn) -> None: ...
+
+    def cookie_value(self, session: SignedIn) -> str: ...
+
+    def change_password(self, session: SignedIn, current: str, new: str) -> None: ...
+
+
+def group_names(settings: Settings) -> dict[Role, str]:
+    """The provider group (Cognito, or the OIDC groups claim) that grants each role."""
+    return {
+        Role.VIEWER: settings.cognito_group_viewer,
+        Role.AUTHOR: settings.cognito_group_author,
+        Role.ANALYST: settings.cognito_group_analyst,
+        Role.ADMIN: settings.cognito_group_admin,
+    }
+
+
+def sign_cookie(key: str, claims: Mapping[str, Any]) -> str:
+    return jwt.encode(dict(claims), key, algorithm="HS256")
+
+
+def read_signed_cookie(key: str, token: str | None, required: tuple[str, ...] = ()
+                       ) -> dict[str, Any] | None:
+    """The claims of a cookie signed with ``key`` (and unexpired, where it has ``exp``)."""
+    if not token:
+        return None
+    try:
+        claims: dict[str, Any] = jwt.decode(token, key, algorithms=["HS256"],
+                                            options={"require": list(required)})
+    except jwt.PyJWTError:
+        return None
+    return claims

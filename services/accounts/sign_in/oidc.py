@@ -1,0 +1,55 @@
+"""Sign-in through any OpenID Connect provider with Streamlit's ``st.login``
+(``DEMO_FACTORY_AUTH=oidc``; the provider is configured in ``.streamlit/secrets.toml [auth]``).
+
+Streamlit runs the authorization-code flow (Authlib: state, nonce, the provider's keys),
+verifies the ID token and keeps its claims in its own signed, HttpOnly cookie, so this mode
+keeps no cookie of ours: the UI hands it those claims on every run. Roles come from the groups
+claim through the same group names as Cognito sign-in; no group = viewer. The provider owns
+the password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.accounts.sign_in.base import Mode, Restored, SignedIn
+from services.domain.identity import actor_of, identity_from_claims
+from services.domain.permissions import Role
+from services.errors import PermissionDenied
+
+
+class OidcSignIn:
+    mode: Mode = "oidc"
+    cookie_name: str | None = None
+    cookie_max_age = 0
+
+    def __init__(self, group_names: Mapping[Role, str], groups_claim: str) -> None:
+        self._groups = dict(group_names)
+        self._groups_claim = groups_claim
+
+    def from_claims(self, claims: Mapping[str, Any] | None) -> SignedIn | None:
+        """The sign-in of the provider's verified ID-token claims (``st.user``), if any."""
+        if not claims:
+            return None
+        identity = identity_from_claims(claims, self._groups_claim)
+        return SignedIn(actor=actor_of(identity, self._groups), session_id=identity.username,
+                        expires_at=identity.expires_at)
+
+    def sign_in(self, login: str, password: str) -> SignedIn:
+        raise PermissionDenied("auth.err_oidc_only")
+
+    def restore(self, cookie_value: str | None) -> Restored:
+        return Restored(None)
+
+    def recheck(self, session: SignedIn) -> SignedIn | None:
+        return session
+
+    def sign_out(self, session: SignedIn) -> None:
+        """The UI ends Streamlit's session with the provider (``st.logout``)."""
+
+    def cookie_value(self, session: SignedIn) -> str:
+        return ""
+
+    def change_password(self, session: SignedIn, current: str, new: str) -> None:
+        raise PermissionDenied("auth.err_oidc_only")
