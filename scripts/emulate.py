@@ -48,7 +48,6 @@ from services.adapters.aws.common import Client, make_client  # noqa: E402
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS  # noqa: E402
 from services.adapters.aws.provision import ensure_resources  # noqa: E402
 from services.bootstrap import Services, build_services  # noqa: E402
-from services.content.samples import ensure_sample_content  # noqa: E402
 from services.domain.permissions import Role  # noqa: E402
 from services.errors import DemoFactoryError  # noqa: E402
 from services.i18n import translate  # noqa: E402
@@ -185,7 +184,7 @@ def prepare(
     services = build_services(settings)
     users = seed_users(services)
     if samples:
-        ensure_sample_content(services.content, services.ports.audit)
+        services.samples.ensure()
     return env, users
 
 

@@ -26,7 +26,7 @@ from scripts.cli import progress, script_actor
 from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.imports.events import EventImporter, ImportSummary
+from services.imports.events import ImportSummary
 from services.settings import load_settings
 
 ACTOR = script_actor("import_events")
@@ -102,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         total = count_lines(path)
         services = build_services(load_settings())
         settings = services.settings
-        importer = EventImporter(services.ports.events, services.ports.audit, settings.tz,
-                                 settings.event_retention_days)
-        summary = importer.import_events(ACTOR, lambda: read_lines(path), path.name,
+        summary = services.event_import.import_events(ACTOR, lambda: read_lines(path), path.name,
                                          strict=args.strict, dry_run=args.dry_run,
                                          on_progress=show)
     except (OSError, DemoFactoryError) as exc:

@@ -17,20 +17,15 @@ import sys
 import time
 from pathlib import Path
 
-import boto3
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.cli import progress, script_actor
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services, build_services, legacy_source
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.imports.legacy.importer import legacy_importer
 from services.imports.legacy.source import (
     ANALYTICS_TABLE,
     CONTENT_TABLE,
-    DynamoDBSource,
-    FolderSource,
     LegacySource,
 )
 from services.imports.legacy.summary import LegacySummary
@@ -43,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         services = build_services(load_settings())
         source = _source(args, services)
-        summary = legacy_importer(services).run(
+        summary = services.legacy_import.run(
             source, script_actor("import_legacy"), dry_run=args.dry_run,
             with_content=not args.events_only, with_events=not args.no_events,
             progress=shown)
@@ -77,12 +72,11 @@ def _source(args: argparse.Namespace, services: Services) -> LegacySource:
     if args.from_folder is not None:
         if not args.from_folder.is_dir():
             raise SystemExit(f"no such folder: {args.from_folder}")
-        return FolderSource(args.from_folder, content_table=args.content_table,
-                            analytics_table=args.analytics_table)
-    session = boto3.session.Session(region_name=args.region or services.settings.aws_region)
-    return DynamoDBSource(session.client("dynamodb"), session.client("s3"),
-                          content_table=args.content_table,
-                          analytics_table=args.analytics_table, bucket=args.bucket)
+        return legacy_source(services.settings, folder=args.from_folder,
+                             content_table=args.content_table,
+                             analytics_table=args.analytics_table)
+    return legacy_source(services.settings, bucket=args.bucket, region=args.region,
+                         content_table=args.content_table, analytics_table=args.analytics_table)
 
 
 def _skipped_anything(summary: LegacySummary) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
@@ -18,7 +20,11 @@ from services.accounts.sign_in.oidc import OidcSignIn
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
+from services.content.samples import SampleContent
 from services.content.service import ContentService
+from services.imports.events import EventImporter
+from services.imports.legacy.importer import LegacyImporter
+from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
 from services.ports import (
     AuditLog,
     BlobStore,
@@ -73,6 +79,9 @@ class Services:
     analytics: AnalyticsService
     reports: ReportService
     inquiries: InquiryService
+    samples: SampleContent
+    event_import: EventImporter
+    legacy_import: LegacyImporter
     sign_in: SignInMode
     # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
@@ -219,7 +228,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     elif settings.auth == "oidc":
         sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim)
     else:
-        sign_in = LocalSignIn(accounts, cookie_key=cookie_key(settings),
+        sign_in = LocalSignIn(accounts, cookie_key=partial(cookie_key, settings),
                               cookie_name=settings.cookie_name,
                               cookie_days=settings.cookie_expiry_days)
     tracker = Tracker(
@@ -231,10 +240,43 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics)
+    imports = _importers(settings, ports)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
+                    samples=SampleContent(content, ports.audit), event_import=imports[0],
+                    legacy_import=imports[1],
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics,
                     reports=reports)
+
+
+def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:
+    """Event files and the previous platform, written into these stores with their limits."""
+    events = EventImporter(ports.events, ports.audit, settings.tz, settings.event_retention_days)
+    legacy = LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
+                            events=ports.events, audit=ports.audit,
+                            max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,
+                            retention_days=settings.event_retention_days)
+    return events, legacy
+
+
+def legacy_source(
+    settings: Settings, *, folder: Path | None = None, bucket: str | None = None,
+    region: str | None = None, content_table: str = CONTENT_TABLE,
+    analytics_table: str = ANALYTICS_TABLE,
+) -> LegacySource:
+    """The previous platform's data: an exported folder, else its tables and bucket (in
+    ``region``, else the configured one; ``AWS_ENDPOINT_URL`` honoured)."""
+    if folder is not None:
+        from services.adapters.legacy_folder import FolderSource
+
+        return FolderSource(folder, content_table=content_table, analytics_table=analytics_table)
+    from services.adapters.aws.common import make_client
+    from services.adapters.aws.legacy_source import DynamoDBSource
+
+    where = settings.model_copy(update={"aws_region": region or settings.aws_region})
+    return DynamoDBSource(make_client("dynamodb", where), make_client("s3", where),
+                          content_table=content_table, analytics_table=analytics_table,
+                          bucket=bucket)
 
 
 def cookie_key(settings: Settings) -> str:

@@ -190,17 +190,27 @@ def sample_actor(spec: SampleSpec) -> Actor:
 SAMPLES_LOADED = "content.samples_loaded"
 
 
-def ensure_sample_content(content: ContentService, audit: AuditLog) -> int:
-    """On a first start (no content, samples never loaded before) load the samples.
+class SampleContent:
+    """The sample catalogue in the configured content store (built by the composition root)."""
 
-    The audit log remembers that samples were loaded, so after an admin removes them a restart
-    does not bring them back.
-    """
-    if content.count() > 0 or audit.entries(action=SAMPLES_LOADED, limit=1):
-        return 0
-    added = load_samples(content)
-    record_audit(audit, utcnow(), "system", SAMPLES_LOADED, f"{added} items")
-    return added
+    def __init__(self, content: ContentService, audit: AuditLog) -> None:
+        self._content = content
+        self._audit = audit
+
+    def ensure(self) -> int:
+        """On a first start (no content, samples never loaded before) load the samples.
+
+        The audit log remembers that samples were loaded, so after an admin removes them a
+        restart does not bring them back.
+        """
+        if self._content.count() > 0 or self._audit.entries(action=SAMPLES_LOADED, limit=1):
+            return 0
+        added = load_samples(self._content)
+        record_audit(self._audit, utcnow(), "system", SAMPLES_LOADED, f"{added} items")
+        return added
+
+    def load(self, limit: int | None = None) -> int:
+        return load_samples(self._content, limit)
 
 
 def load_samples(content: ContentService, limit: int | None = None) -> int:

@@ -16,7 +16,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError, QuotaExceeded
-from services.imports.events import EventImporter, ImportSummary, LineSource
+from services.imports.events import ImportSummary, LineSource
 from services.ui.i18n import t
 from services.ui.widgets import md_escape, show_error
 
@@ -26,12 +26,6 @@ FILE_TYPES = ["jsonl", "ndjson", "json"]
 _CHECKED = "adm_events_checked"  # (fingerprint of the checked file, its dry-run summary)
 _DONE = "adm_events_done"  # the last import's summary, shown until the next check
 _GENERATION = "adm_events_generation"  # a new uploader key empties the uploader after import
-
-
-def importer_of(services: Services) -> EventImporter:
-    settings = services.settings
-    return EventImporter(services.ports.events, services.ports.audit, settings.tz,
-                         settings.event_retention_days)
 
 
 def events_import_section(services: Services, actor: Actor) -> None:
@@ -71,7 +65,7 @@ def _check_and_import(services: Services, actor: Actor, name: str, data: bytes,
         st.session_state.pop(_DONE, None)
         try:
             with st.spinner(t("imports.events_checking")):
-                checked = importer_of(services).import_events(actor, source, name, dry_run=True)
+                checked = services.event_import.import_events(actor, source, name, dry_run=True)
         except DemoFactoryError as exc:
             show_error(exc)
             return
@@ -102,7 +96,7 @@ def _run_import(services: Services, actor: Actor, name: str, source: LineSource,
 
     try:
         with st.spinner(t("imports.events_importing")):
-            done = importer_of(services).import_events(actor, source, name, strict=strict,
+            done = services.event_import.import_events(actor, source, name, strict=strict,
                                                        on_progress=progress)
     except DemoFactoryError as exc:
         show_error(exc)

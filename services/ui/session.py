@@ -25,10 +25,7 @@ def _build(settings_key: str, _settings: Settings) -> Services:
     """One Services per distinct settings (the key) in this process."""
     services = build_services(_settings)
     if _settings.sample_content:
-        from services.content.samples import ensure_sample_content
-
-        added = ensure_sample_content(services.content, services.ports.audit)
-        log.info("sample content: %d items added", added)
+        log.info("sample content: %d items added", services.samples.ensure())
     return services
 
 

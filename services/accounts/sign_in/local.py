@@ -31,8 +31,11 @@ def cookie_token(key: str, username: str, expires_at: float) -> str:
 class LocalSignIn:
     mode: Mode = "local"
 
-    def __init__(self, accounts: AccountService, *, cookie_key: str, cookie_name: str,
-                 cookie_days: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, accounts: AccountService, *, cookie_key: Callable[[], str],
+                 cookie_name: str, cookie_days: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        """``cookie_key`` is asked for when a cookie is signed or read, so that scripts using
+        the same services need no key."""
         self._accounts = accounts
         self._key = cookie_key
         self.cookie_name: str | None = cookie_name
@@ -60,13 +63,13 @@ class LocalSignIn:
         """Nothing is kept on the server for a local sign-in: the browser forgets the cookie."""
 
     def cookie_value(self, session: SignedIn) -> str:
-        return cookie_token(self._key, session.session_id, self._clock() + self.cookie_max_age)
+        return cookie_token(self._key(), session.session_id, self._clock() + self.cookie_max_age)
 
     def change_password(self, session: SignedIn, current: str, new: str) -> None:
         self._accounts.change_password(session.actor, current, new)
 
     def _cookie_username(self, token: str) -> str | None:
-        claims = read_signed_cookie(self._key, token) or {}
+        claims = read_signed_cookie(self._key(), token) or {}
         username, expires = claims.get("username"), claims.get("exp_date")
         if not isinstance(username, str) or not isinstance(expires, int | float):
             return None

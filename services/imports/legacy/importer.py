@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from services.batching import batches
-from services.bootstrap import Services
 from services.content.media import check_upload
 from services.content.service import ASSETS_MAX, BODY_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from services.domain.analytics import Event
@@ -53,15 +52,6 @@ Progress = Callable[[str, int, int | None], None]
 
 def _no_progress(stage: str, done: int, total: int | None) -> None:
     return None
-
-
-def legacy_importer(services: Services) -> LegacyImporter:
-    """The importer writing into ``services``' stores, with their limits and time zone."""
-    ports, settings = services.ports, services.settings
-    return LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
-                          events=ports.events, audit=ports.audit,
-                          max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,
-                          retention_days=settings.event_retention_days)
 
 
 class LegacyImporter:

@@ -28,7 +28,7 @@ def accounts(services: Services) -> AccountService:
 
 @pytest.fixture
 def sign_in(accounts: AccountService) -> LocalSignIn:
-    return LocalSignIn(accounts, cookie_key=KEY, cookie_name="df", cookie_days=7)
+    return LocalSignIn(accounts, cookie_key=lambda: KEY, cookie_name="df", cookie_days=7)
 
 
 @pytest.fixture

@@ -224,11 +224,10 @@ def test_the_visit_ledger_forgets_the_oldest_visits_first() -> None:
 def test_samples_load_once_and_an_admin_removes_them_in_one_action(
     tmp_path: Path, author: Actor, admin: Actor
 ) -> None:
-    from services.content.samples import ensure_sample_content
 
     settings = Settings(data_dir=tmp_path / "s", sample_content=True)
     services = build_services(settings)
-    added = ensure_sample_content(services.content, services.ports.audit)
+    added = services.samples.ensure()
     catalog = load_catalog()
     assert added == len(catalog) >= 40
     assert {i.category for i in catalog} == {
@@ -248,4 +247,4 @@ def test_samples_load_once_and_an_admin_removes_them_in_one_action(
     assert [p for p in settings.files_dir.rglob("*") if p.is_file()] == []
     # A restart does not bring removed samples back.
     services.content.delete(own.id, author)
-    assert ensure_sample_content(services.content, services.ports.audit) == 0
+    assert services.samples.ensure() == 0

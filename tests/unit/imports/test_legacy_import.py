@@ -12,15 +12,17 @@ from typing import Any
 import boto3
 import pytest
 
+from services.adapters.aws.legacy_source import DynamoDBSource
+from services.adapters.legacy_folder import FolderSource
 from services.bootstrap import Services, build_local_ports, build_services
 from services.domain.analytics import Dim, EventType
 from services.domain.models import AssetKind, Category, SearchQuery, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied
-from services.imports.legacy.importer import OLDER_THAN_RETENTION, LegacyImporter, legacy_importer
+from services.imports.legacy.importer import OLDER_THAN_RETENTION, LegacyImporter
 from services.imports.legacy.mapping import content_id_for
-from services.imports.legacy.source import DynamoDBSource, FolderSource, LegacySource
+from services.imports.legacy.source import LegacySource
 from services.imports.legacy.summary import LegacySummary
 from services.settings import Settings
 from tests.contract.aws_backends import REGION, mocked_aws
@@ -143,7 +145,7 @@ def _check_events(services: Services, legacy: Legacy) -> None:
 
 
 def _import(services: Services, source: LegacySource, **options: Any) -> LegacySummary:
-    return legacy_importer(services).run(source, ADMIN, **options)
+    return services.legacy_import.run(source, ADMIN, **options)
 
 
 def test_tables_and_bucket_into_the_local_backend(
@@ -247,7 +249,7 @@ def test_only_admins_import(aws_source: tuple[DynamoDBSource, Any], local: Servi
     source, _ = aws_source
     analyst = Actor("ann", "Ann", frozenset({Role.ANALYST, Role.AUTHOR}))
     with pytest.raises(PermissionDenied):
-        legacy_importer(local).run(source, analyst)
+        local.legacy_import.run(source, analyst)
     assert local.ports.content.count() == 0
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.adapters.aws.legacy_source import from_dynamodb_json
+from services.adapters.legacy_folder import FolderSource
 from services.domain.analytics import Purpose
 from services.domain.models import Category, stable_id
 from services.imports.legacy.mapping import (
@@ -18,7 +20,6 @@ from services.imports.legacy.mapping import (
     parse_time,
     rewrite_media_refs,
 )
-from services.imports.legacy.source import FolderSource, from_dynamodb_json
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
