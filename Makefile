@@ -57,18 +57,18 @@ e2e: system-deps dev-deps
 	$(BIN)/python -m pytest tests/e2e
 
 bench: venv
-	$(BIN)/python scripts/bench.py search
+	$(BIN)/python -m scripts.bench search
 
 seed: venv
-	$(BIN)/python scripts/seed_demo.py
+	$(BIN)/python -m scripts.seed_demo
 
 doctor: venv
-	$(BIN)/python scripts/doctor.py
+	$(BIN)/python -m scripts.doctor
 
 # aws mode with no account: an embedded moto server, sample users (passwords printed once) and
 # content; nothing is kept. EMULATE_FLAGS=--no-browser for a headless run.
 emulate: dev-deps
-	$(BIN)/python scripts/emulate.py --port $(PORT) $(EMULATE_FLAGS)
+	$(BIN)/python -m scripts.emulate --port $(PORT) $(EMULATE_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/e2e/artifacts

@@ -10,7 +10,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.settings import load_settings
-from services.ui import auth, nav, password_box, session, tracking
+from services.ui import auth, nav, password_box, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import show_error, show_flash, show_unexpected
@@ -25,13 +25,13 @@ def user_box(actor: Actor, services: Services) -> None:
     with st.sidebar.container(border=True):
         if not actor.is_authenticated:
             st.caption(t("auth.not_signed_in"))
-            st.page_link(nav.LOGIN, label=t("nav.login"), icon=":material/login:")
+            st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
             return
         st.markdown(f"**{actor.name or actor.user_id}**")
         st.caption(", ".join(role_label(r) for r in sorted(actor.roles)) or role_label("viewer"))
         if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
             auth.sign_out()
-            st.switch_page(nav.HOME)
+            st.switch_page(routes.HOME)
     password_box.change_password(services, actor)
 
 

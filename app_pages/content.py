@@ -3,7 +3,7 @@
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import nav, session
+from services.ui import routes, session
 from services.ui.assets import render_body
 from services.ui.i18n import t
 from services.ui.item_actions import count_view_once, like_button, owner_actions
@@ -16,7 +16,7 @@ content_id = st.query_params.get("id", "")
 
 if not content_id:
     st.info(t("content.choose_item"), icon=":material/info:")
-    st.page_link(nav.BROWSE, label=t("nav.browse"), icon=":material/search:")
+    st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
     st.stop()
 
 try:
@@ -24,7 +24,7 @@ try:
     views = count_view_once(services.content, item, actor)
 except DemoFactoryError as exc:
     show_error(exc)
-    st.page_link(nav.BROWSE, label=t("nav.browse"), icon=":material/search:")
+    st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
     st.stop()
 
 st.title(md_escape(item.title))

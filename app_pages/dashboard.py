@@ -22,6 +22,6 @@ live_kpis(services.analytics, actor, period, filters, services.settings.dashboar
 board = services.analytics.dashboard(actor, period, filters)
 if board.is_empty:
     empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
-    st.code("python scripts/seed_demo.py --events 100000 --days 90", language="bash")
+    st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
 else:
     render_tabs(board)

@@ -8,7 +8,7 @@ from services.content.service import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MA
 from services.domain.models import Category, Status
 from services.domain.permissions import Action, can
 from services.errors import ConflictError, DemoFactoryError
-from services.ui import editor, nav, session
+from services.ui import editor, routes, session
 from services.ui.assets import format_size
 from services.ui.i18n import category_label, relabel, status_label, t
 from services.ui.widgets import flash, md_escape, show_error
@@ -31,7 +31,7 @@ editor.ensure_loaded(content_id, item)
 
 st.title(t("content.edit_title") if item else t("content.new_title"))
 if item:
-    st.page_link(nav.CONTENT, label=t("content.view_item"), icon=":material/visibility:",
+    st.page_link(routes.CONTENT, label=t("content.view_item"), icon=":material/visibility:",
                  query_params={"id": item.id})
 
 st.text_input(t("content.title_label"), key=editor.TITLE, max_chars=TITLE_MAX)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, nav, session
+from services.ui import auth, routes, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, show_error
 
@@ -12,7 +12,7 @@ services = session.services()
 st.title(t("auth.first_admin_title"))
 if not auth.needs_first_admin(services):
     st.info(t("auth.err_admin_exists"), icon=":material/info:")
-    st.page_link(nav.LOGIN, label=t("nav.login"), icon=":material/login:")
+    st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
     st.stop()
 
 st.write(t("auth.first_admin_intro"))
@@ -38,4 +38,4 @@ if submitted:
     else:
         flash(t("auth.first_admin_done", username=user.username))
         auth.prefill_login(user.username)
-        st.switch_page(nav.LOGIN)
+        st.switch_page(routes.LOGIN)

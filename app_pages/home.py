@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
-from services.ui import auth, nav, session
+from services.ui import auth, routes, session
 from services.ui.i18n import t
 from services.ui.widgets import card_grid, empty_state
 
@@ -20,17 +20,17 @@ if auth.needs_first_admin(services):
     with st.container(border=True):
         st.markdown(f"**{t('common.home_first_admin_title')}**")
         st.write(t("common.home_first_admin_text"))
-        st.page_link(nav.FIRST_ADMIN, label=t("common.home_first_admin_link"),
+        st.page_link(routes.FIRST_ADMIN, label=t("common.home_first_admin_link"),
                      icon=":material/admin_panel_settings:")
 
 latest = services.content.browse(SearchQuery(sort=Sort.NEWEST, page_size=HOME_ITEMS), actor)
 if not latest.items:
     empty_state(t("common.home_empty_title"), t("common.home_empty_hint"))
     if can(actor, Action.CREATE_CONTENT):
-        st.page_link(nav.EDITOR, label=t("common.home_empty_link_create"),
+        st.page_link(routes.EDITOR, label=t("common.home_empty_link_create"),
                      icon=":material/edit_note:")
     elif not actor.is_authenticated:
-        st.page_link(nav.LOGIN, label=t("common.home_empty_link_login"), icon=":material/login:")
+        st.page_link(routes.LOGIN, label=t("common.home_empty_link_login"), icon=":material/login:")
 else:
     st.subheader(t("common.home_latest"))
     card_grid(latest.items)
@@ -39,4 +39,4 @@ else:
     )
     st.subheader(t("common.home_most_viewed"))
     card_grid(popular.items)
-    st.page_link(nav.BROWSE, label=t("common.home_browse_all"), icon=":material/arrow_forward:")
+    st.page_link(routes.BROWSE, label=t("common.home_browse_all"), icon=":material/arrow_forward:")

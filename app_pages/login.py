@@ -5,7 +5,7 @@ one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, nav, session
+from services.ui import auth, cognito_login, routes, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -14,7 +14,7 @@ services = session.services()
 st.title(t("auth.login_title"))
 if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
-    st.page_link(nav.FIRST_ADMIN, label=t("nav.first_admin"),
+    st.page_link(routes.FIRST_ADMIN, label=t("nav.first_admin"),
                  icon=":material/admin_panel_settings:")
 
 if services.sign_in.mode == "oidc":
@@ -42,4 +42,4 @@ if submitted:
         show_error(exc)
     else:
         flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or username)))
-        st.switch_page(nav.HOME)
+        st.switch_page(routes.HOME)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import nav, session
+from services.ui import routes, session
 from services.ui.i18n import category_label, status_label, t
 from services.ui.own_stats import my_stats_section
 from services.ui.widgets import (
@@ -21,7 +21,7 @@ services = session.services()
 actor = session.actor()
 
 st.title(t("nav.my_content"))
-st.page_link(nav.EDITOR, label=t("content.new_title"), icon=":material/add:")
+st.page_link(routes.EDITOR, label=t("content.new_title"), icon=":material/add:")
 
 try:
     result = services.content.my_content(
@@ -42,13 +42,13 @@ for col, heading in zip(st.columns(COLUMNS), headings, strict=True):
     col.markdown(f"**{heading}**")
 for item in result.items:
     row = st.columns(COLUMNS, vertical_alignment="center")
-    row[0].page_link(nav.CONTENT, label=md_escape(item.title), query_params={"id": item.id})
+    row[0].page_link(routes.CONTENT, label=md_escape(item.title), query_params={"id": item.id})
     row[0].caption(category_label(item.category))
     row[1].markdown(status_label(item.status))
     row[2].markdown(str(item.views))
     row[3].markdown(str(item.likes))
     row[4].markdown(format_date(item.updated_at))
-    row[5].page_link(nav.EDITOR, label=t("content.edit"), icon=":material/edit:",
+    row[5].page_link(routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
                      query_params={"id": item.id})
 pager(result, PAGE_KEY)
 

@@ -1,8 +1,8 @@
 """Benchmarks that print figures and ratios against a naive baseline measured in the same run.
 
-    python scripts/bench.py search [--json] [--sizes 1000,10000] [--queries 60]
-    python scripts/bench.py analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
-    python scripts/bench.py report [--json] [--days 30,90] [--runs 3]
+    python -m scripts.bench search [--json] [--sizes 1000,10000] [--queries 60]
+    python -m scripts.bench analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
+    python -m scripts.bench report [--json] [--days 30,90] [--runs 3]
 
 Tests never assert on time; this script is where speed is measured.
 """
@@ -13,14 +13,11 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import bench_analytics, bench_report
 from services.adapters.sqlite.content import SqliteContentRepository
@@ -189,7 +186,8 @@ def print_search(result: dict[str, dict[str, float]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Demo Factory benchmarks")
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench",
+                                     description="Demo Factory benchmarks")
     sub = parser.add_subparsers(dest="suite", required=True)
     search = sub.add_parser("search", help="search latency vs a naive baseline")
     search.add_argument("--sizes", default="1000,10000")

@@ -1,6 +1,6 @@
 """The analytics benchmark: dashboards from rollups vs the same numbers from raw events (pandas).
 
-    python scripts/bench.py analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
+    python -m scripts.bench analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
 
 For each size, synthetic events over 90 days are streamed (generated and ingested in chunks,
 never all in memory) into a local SQLite EventStore in a temporary directory. Then, in the same

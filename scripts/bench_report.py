@@ -1,6 +1,6 @@
 """The report benchmark: context, offline narrative and PDF, for 30 and 90 days of data.
 
-    python scripts/bench.py report [--json] [--days 30,90] [--runs 3] [--events-per-day 2000]
+    python -m scripts.bench report [--json] [--days 30,90] [--runs 3] [--events-per-day 2000]
 
 Synthetic events (services/analytics/synthetic.py) for twice the longest period are ingested into
 a local SQLite EventStore in a temporary directory (not timed). Then, for each period length,

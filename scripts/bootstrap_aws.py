@@ -1,8 +1,8 @@
 """Create the aws-mode DynamoDB tables and the S3 bucket if missing (safe to run again).
 
-    python scripts/bootstrap_aws.py --dry-run            # what would be created
-    python scripts/bootstrap_aws.py                      # create what is missing
-    AWS_ENDPOINT_URL=http://127.0.0.1:5000 python scripts/bootstrap_aws.py   # an emulator
+    python -m scripts.bootstrap_aws --dry-run            # what would be created
+    python -m scripts.bootstrap_aws                      # create what is missing
+    AWS_ENDPOINT_URL=http://127.0.0.1:5000 python -m scripts.bootstrap_aws   # an emulator
 
 Names come from DEMO_FACTORY_CONTENT_TABLE, _LIKES_TABLE, _USERS_TABLE, _AUDIT_TABLE and
 _BUCKET; the region from DEMO_FACTORY_AWS_REGION or the standard AWS chain. Production uses the
@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.adapters.aws.common import make_client
 from services.adapters.aws.provision import ensure_resources
@@ -26,7 +23,8 @@ from services.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.bootstrap_aws",
+                                     description=__doc__.split("\n", 1)[0])
     parser.add_argument(
         "--dry-run", action="store_true", help="only report what exists and what would be created"
     )

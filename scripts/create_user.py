@@ -1,7 +1,7 @@
 """Create a user in the configured backend.
 
-    python scripts/create_user.py --username alice --role admin            # password prompted
-    echo "$PASSWORD" | python scripts/create_user.py --username bob --role author --password-stdin
+    python -m scripts.create_user --username alice --role admin            # password prompted
+    echo "$PASSWORD" | python -m scripts.create_user --username bob --role author --password-stdin
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
@@ -33,7 +30,8 @@ def read_password(from_stdin: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Create a Demo Factory user.")
+    parser = argparse.ArgumentParser(prog="python -m scripts.create_user",
+                                     description="Create a Demo Factory user.")
     parser.add_argument("--username", required=True)
     parser.add_argument("--role", action="append", choices=[r.value for r in Role], required=True,
                         help="repeat for several roles")

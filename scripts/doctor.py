@@ -1,9 +1,9 @@
 """Check every setting and resource of the current mode; exit 1 if anything is wrong.
 
-    python scripts/doctor.py                 # ✔/✘ lines, with the fix under each failure
-    python scripts/doctor.py --json          # the same as JSON (for monitoring)
-    python scripts/doctor.py --no-bedrock    # skip the Bedrock check (it makes one tiny call)
-    python scripts/doctor.py --lang ko       # Korean messages
+    python -m scripts.doctor                 # ✔/✘ lines, with the fix under each failure
+    python -m scripts.doctor --json          # the same as JSON (for monitoring)
+    python -m scripts.doctor --no-bedrock    # skip the Bedrock check (it makes one tiny call)
+    python -m scripts.doctor --lang ko       # Korean messages
 
 Settings come from the environment (DEMO_FACTORY_*), as for the app. The checks live in
 ``services.doctor`` (and ``doctor_local`` / ``doctor_aws``); the admin page runs the same ones.
@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, translate
@@ -33,7 +30,8 @@ from services.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.doctor",
+                                     description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="print a JSON report")
     parser.add_argument("--no-bedrock", action="store_true", help="skip the Bedrock check")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="message language")

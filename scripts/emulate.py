@@ -1,7 +1,7 @@
 """Run the app in aws mode against an embedded AWS emulator (moto): no account, nothing kept.
 
     make emulate                                    # http://localhost:8501, opens a browser
-    python scripts/emulate.py --port 8502 --no-browser
+    python -m scripts.emulate --port 8502 --no-browser
 
 What it does, in order:
 1. starts moto's ThreadedMotoServer on 127.0.0.1 (a free port) and points every AWS client of
@@ -38,21 +38,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from moto.server import ThreadedMotoServer
+
+from services.accounts.sign_in.base import group_names
+from services.adapters.aws.common import Client, make_client
+from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.adapters.aws.provision import ensure_resources
+from services.bootstrap import Services, build_services
+from services.domain.permissions import Role
+from services.errors import DemoFactoryError
+from services.i18n import translate
+from services.settings import Settings, load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from moto.server import ThreadedMotoServer  # noqa: E402
-
-from services.accounts.sign_in.base import group_names  # noqa: E402
-from services.adapters.aws.common import Client, make_client  # noqa: E402
-from services.adapters.aws.dynamodb.schema import TABLE_SPECS  # noqa: E402
-from services.adapters.aws.provision import ensure_resources  # noqa: E402
-from services.bootstrap import Services, build_services  # noqa: E402
-from services.domain.permissions import Role  # noqa: E402
-from services.errors import DemoFactoryError  # noqa: E402
-from services.i18n import translate  # noqa: E402
-from services.settings import Settings, load_settings  # noqa: E402
-
 REGION = "us-east-1"
 PREFIX = "emulated"
 # The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
@@ -230,7 +228,8 @@ def run_streamlit(port: int, headless: bool, env: Mapping[str, str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.emulate",
+                                     description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=8501, help="the app's port (default 8501)")
     parser.add_argument("--no-browser", action="store_true",
                         help="do not open a browser (Streamlit runs headless)")

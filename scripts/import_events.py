@@ -1,7 +1,7 @@
 """Import usage events from a JSON Lines file (one event per line) into the configured backend.
 
-    python scripts/import_events.py events.jsonl
-    python scripts/import_events.py events.jsonl --strict --dry-run
+    python -m scripts.import_events events.jsonl
+    python -m scripts.import_events events.jsonl --strict --dry-run
 
 The format and the checks are described in services/imports/events.py (and the README). The
 file is streamed: good events are written in batches as they are read; with --strict the file
@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.cli import progress, script_actor
+from scripts.cli import Progress, script_actor
 from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
@@ -35,7 +32,8 @@ _CHUNK = 1 << 20
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.import_events",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="a JSON Lines file of usage events")
     parser.add_argument("--strict", action="store_true",
                         help="import nothing if any line is bad")
@@ -91,30 +89,20 @@ def exit_code(summary: ImportSummary) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     path: Path = args.file
-    started = time.monotonic()
-    shown: list[int] = []  # progress lines drawn: one is on screen, end it before any message
-
-    def show(lines: int, new: int) -> None:
-        shown.append(lines)
-        progress(lines, total, new, time.monotonic() - started, unit="lines")
-
     try:
         total = count_lines(path)
         services = build_services(load_settings())
         settings = services.settings
-        summary = services.event_import.import_events(ACTOR, lambda: read_lines(path), path.name,
-                                         strict=args.strict, dry_run=args.dry_run,
-                                         on_progress=show)
+        with Progress("lines", total) as bar:  # the bar's line ends before any message
+            summary = services.event_import.import_events(
+                ACTOR, lambda: read_lines(path), path.name, strict=args.strict,
+                dry_run=args.dry_run, on_progress=bar.update)
     except (OSError, DemoFactoryError) as exc:
-        if shown:
-            print(file=sys.stderr)
         if isinstance(exc, DemoFactoryError):
             print(translate("en", exc.key, **exc.params), file=sys.stderr)
         else:
             print(f"cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    if shown:
-        print(file=sys.stderr)
     print(report(summary, settings.timezone))
     return exit_code(summary)
 

@@ -1,7 +1,7 @@
 """Import the previous platform's content, files, likes and analytics into the configured backend.
 
-    python scripts/import_legacy.py --bucket my-old-bucket --region ap-northeast-2
-    python scripts/import_legacy.py --from-folder ./export --dry-run
+    python -m scripts.import_legacy --bucket my-old-bucket --region ap-northeast-2
+    python -m scripts.import_legacy --from-folder ./export --dry-run
 
 Reads the tables DemoFactoryContents and DemoFactoryAnalytics (names are options) and the
 bucket, honouring AWS_ENDPOINT_URL, or a folder of exported JSON with the files beside it.
@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.cli import progress, script_actor
+from scripts.cli import StagedProgress, script_actor
 from services.bootstrap import Services, build_services, legacy_source
 from services.errors import DemoFactoryError
 from services.i18n import translate
@@ -34,25 +31,24 @@ from services.settings import load_settings
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    shown = _Progress()
     try:
         services = build_services(load_settings())
         source = _source(args, services)
-        summary = services.legacy_import.run(
-            source, script_actor("import_legacy"), dry_run=args.dry_run,
-            with_content=not args.events_only, with_events=not args.no_events,
-            progress=shown)
+        with StagedProgress() as shown:  # the bars end before any message
+            summary = services.legacy_import.run(
+                source, script_actor("import_legacy"), dry_run=args.dry_run,
+                with_content=not args.events_only, with_events=not args.no_events,
+                progress=shown)
     except DemoFactoryError as exc:
-        shown.finish()
         print(f"import failed: {translate('en', exc.key, **exc.params)}", file=sys.stderr)
         return 2
-    shown.finish()
     print("\n".join(summary.lines()))
     return 1 if _skipped_anything(summary) else 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.import_legacy",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--from-folder", type=Path, metavar="DIR",
                         help="an export on disk instead of the live tables and bucket")
     parser.add_argument("--content-table", default=CONTENT_TABLE)
@@ -82,31 +78,6 @@ def _source(args: argparse.Namespace, services: Services) -> LegacySource:
 def _skipped_anything(summary: LegacySummary) -> bool:
     return bool(summary.items_failed or summary.files_missing or summary.files_rejected
                 or summary.events_skipped)
-
-
-class _Progress:
-    """One line on stderr, rewritten in place, at most ten times a second."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-        self._shown = 0.0
-        self._last: tuple[str, int, int | None] | None = None
-
-    def __call__(self, stage: str, done: int, total: int | None) -> None:
-        self._last = (stage, done, total)
-        now = time.monotonic()
-        if now - self._shown >= 0.1:
-            self._shown = now
-            self._show(stage, done, total, now)
-
-    def finish(self) -> None:
-        """The final counts of each run, whatever the throttle skipped, then a new line."""
-        if self._last is not None:
-            self._show(*self._last, time.monotonic())
-        print(file=sys.stderr)
-
-    def _show(self, stage: str, done: int, total: int | None, now: float) -> None:
-        progress(done, total, None, now - self._started, unit=stage)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Build an AI insight report headless (for scheduled jobs), save it to the history, write the PDF.
 
-    python scripts/make_report.py --type overall --lang ko --days 30 --model offline \
+    python -m scripts.make_report --type overall --lang ko --days 30 --model offline \
         --out report.pdf
-    python scripts/make_report.py --type content --lang en --days 7 --model bedrock --out c.pdf
+    python -m scripts.make_report --type content --lang en --days 7 --model bedrock --out c.pdf
 
 The same settings, context, prompts, models, budget and history as the app's report page; it
 runs as the command-line actor (trusted like an administrator, as in create_user.py). ``--model``
@@ -16,8 +16,6 @@ import argparse
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.analytics.dashboards import Period
 from services.bootstrap import Services, build_services
@@ -33,7 +31,8 @@ SESSION = "cli"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Build a Demo Factory AI insight report.")
+    parser = argparse.ArgumentParser(prog="python -m scripts.make_report",
+                                     description="Build a Demo Factory AI insight report.")
     parser.add_argument("--type", choices=[t.value for t in ReportType], default="overall")
     parser.add_argument("--lang", choices=[lang.value for lang in ReportLanguage], default="ko")
     parser.add_argument("--days", type=int, default=30, help="the period: N days up to --end")

@@ -1,7 +1,7 @@
 """Load sample content, and optionally synthetic usage events, into the configured backend.
 
-    python scripts/seed_demo.py --contents 40
-    python scripts/seed_demo.py --events 1000000 --days 90
+    python -m scripts.seed_demo --contents 40
+    python -m scripts.seed_demo --events 1000000 --days 90
 
 Idempotent: sample items are added by count, and events come from a seeded generator (the same
 ids for the same arguments, see services/analytics/synthetic.py), so a re-run the same day adds
@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.cli import progress
+from scripts.cli import Progress
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.batching import batches
 from services.bootstrap import Services, build_services
@@ -34,7 +30,8 @@ BATCH = 5000
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.seed_demo",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument(
         "--contents", type=int, default=len(load_catalog()),
         help=f"how many sample items (at most {len(load_catalog())}; default all)",
@@ -70,12 +67,11 @@ def seed_events(services: Services, total: int, days: int, seed: int) -> None:
     first_day = today - timedelta(days=days - 1)
     views_before = content_views(services, first_day, today)
     stored = seen = 0
-    started = time.monotonic()
-    for batch in batches(stream, BATCH):
-        stored += services.ports.events.append(batch)
-        seen += len(batch)
-        progress(seen, total, stored, time.monotonic() - started)
-    print(file=sys.stderr)
+    with Progress("events", total) as bar:
+        for batch in batches(stream, BATCH):
+            stored += services.ports.events.append(batch)
+            seen += len(batch)
+            bar.update(seen, new=stored)
     bumped = add_views(services, content_views(services, first_day, today) - views_before)
     print(f"usage events: {stored} added, {seen - stored} already there "
           f"({days} days over {len(contents)} items); {bumped:,} views added to item counters")

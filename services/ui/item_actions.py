@@ -8,7 +8,7 @@ from services.content.service import ContentService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.ui import nav, tracking
+from services.ui import routes, tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -53,7 +53,7 @@ def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> N
     edit_col, delete_col = st.columns(2)
     if may_edit:
         edit_col.page_link(
-            nav.EDITOR, label=t("content.edit"), icon=":material/edit:",
+            routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
             query_params={"id": item.id},
         )
     if may_delete and delete_col.button(
@@ -77,7 +77,7 @@ def _confirm_delete(
             show_error(exc)
             return
         flash(t("content.deleted", title=md_escape(item.title)))
-        st.switch_page(nav.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else nav.BROWSE)
+        st.switch_page(routes.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else routes.BROWSE)
     if no_col.button(t("common.cancel"), key=f"delete_no_{item.id}"):
         st.session_state.pop(confirm_key, None)
         st.rerun()

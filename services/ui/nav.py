@@ -14,22 +14,24 @@ from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.ui.browse import render_browse
 from services.ui.i18n import category_label, t
-
-HOME = "app_pages/home.py"
-BROWSE = "app_pages/browse.py"
-CONTENT = "app_pages/content.py"
-EDITOR = "app_pages/editor.py"
-MY_CONTENT = "app_pages/my_content.py"
-LOGIN = "app_pages/login.py"
-CONTACT = "app_pages/contact.py"
-ADMIN_INQUIRIES = "app_pages/admin_inquiries.py"
-FIRST_ADMIN = "app_pages/first_admin.py"
-ADMIN = "app_pages/admin.py"
-DASHBOARD = "app_pages/dashboard.py"
-ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
-ADMIN_DOCTOR = "app_pages/admin_doctor.py"
-ADMIN_AUDIT = "app_pages/admin_audit.py"
-REPORTS = "app_pages/reports.py"
+from services.ui.routes import (
+    ADMIN,
+    ADMIN_AUDIT,
+    ADMIN_BEDROCK,
+    ADMIN_DOCTOR,
+    ADMIN_INQUIRIES,
+    BROWSE,
+    CONTACT,
+    CONTENT,
+    DASHBOARD,
+    EDITOR,
+    FIRST_ADMIN,
+    HOME,
+    LOGIN,
+    MY_CONTENT,
+    REPORTS,
+    category_url_path,
+)
 
 _CATEGORY_ICONS: dict[Category, str] = {
     Category.GENERATIVE_AI: ":material/auto_awesome:",
@@ -40,11 +42,6 @@ _CATEGORY_ICONS: dict[Category, str] = {
     Category.AMAZON_Q: ":material/support_agent:",
     Category.ETC: ":material/category:",
 }
-
-
-def category_url_path(category: Category) -> str:
-    """The category page's address (``/category_finance``): one browse view, seven pages."""
-    return f"category_{category.name.lower()}"
 
 
 def _page(path: str, title: str, icon: str, **kwargs: object) -> StreamlitPage:

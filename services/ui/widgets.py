@@ -10,7 +10,7 @@ import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
-from services.ui import nav
+from services.ui import routes
 from services.ui.i18n import category_label, relabel, status_label, t
 
 _FLASH_KEY = "_df_flash"
@@ -62,7 +62,7 @@ def meta_line(item: ContentItem) -> str:
 
 def content_link(item: ContentItem, label: str | None = None) -> None:
     st.page_link(
-        nav.CONTENT, label=label or item.title, icon=":material/article:",
+        routes.CONTENT, label=label or item.title, icon=":material/article:",
         query_params={"id": item.id}, help=item.title,
     )
 

@@ -69,7 +69,7 @@ def patient_expect() -> Iterator[None]:
 def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     log = tmp_path_factory.mktemp("emulation") / "emulate.log"
     port = free_port()
-    cmd = [sys.executable, "scripts/emulate.py", "--port", str(port), "--no-browser"]
+    cmd = [sys.executable, "-m", "scripts.emulate", "--port", str(port), "--no-browser"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:

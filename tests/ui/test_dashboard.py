@@ -170,7 +170,7 @@ def test_an_empty_period_says_how_to_get_data(
     at = open_dashboard(new_app, users["analyst"].username)
     assert metric(at, "콘텐츠 조회") == "0"
     assert "이 기간에는 아직 이벤트가 없습니다" in texts(at)
-    assert "seed_demo.py --events 100000 --days 90" in at.code[0].value
+    assert "python -m scripts.seed_demo --events 100000 --days 90" in at.code[0].value
     assert not at.tabs
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
-from services.ui.nav import category_url_path
+from services.ui.routes import category_url_path
 from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes
 
 CATEGORY_PAGES = [category_url_path(c) for c in Category]

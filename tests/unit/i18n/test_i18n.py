@@ -1,4 +1,5 @@
-"""Korean and English have the same keys, and every key the code uses exists."""
+"""Korean and English have the same keys, and every key the code uses exists; counted messages
+take the plural form their count needs."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from services.domain.models import Category, Sort, Status
 from services.domain.permissions import Role
-from services.i18n import LANGUAGES, catalog
+from services.i18n import LANGUAGES, Plural, catalog, messages, translate
 
 ROOT = Path(__file__).resolve().parents[3]
 _KEY = r"[a-z][a-z0-9_]*\.[a-z0-9_.]*[a-z0-9_]"
@@ -41,11 +43,70 @@ def test_languages_have_the_same_keys() -> None:
     assert sorted(set(en) - set(ko)) == []
 
 
+def _texts(message: str | Plural) -> list[str]:
+    return list(message.forms.values()) if isinstance(message, Plural) else [message]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_placeholders_match_between_languages(lang: str) -> None:
-    ko = catalog("ko")
-    for key, text in catalog(lang).items():
-        assert set(_PLACEHOLDER.findall(text)) == set(_PLACEHOLDER.findall(ko[key])), key
+    """Every form of a plural message too: "1 entry" still shows the count."""
+    ko = messages("ko")
+    for key, message in messages(lang).items():
+        wanted = {name for text in _texts(ko[key]) for name in _PLACEHOLDER.findall(text)}
+        for text in _texts(message):
+            assert set(_PLACEHOLDER.findall(text)) == wanted, key
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_tables_have_the_forms_of_their_language(lang: str) -> None:
+    """The CLDR categories of the language (English: one, other; Korean: other only), no
+    more and no fewer, and the count they are chosen by is one of the message's placeholders."""
+    needed = set(Locale.parse(lang).plural_form.tags) | {"other"}
+    plurals = {key: m for key, m in messages(lang).items() if isinstance(m, Plural)}
+    for key, plural in plurals.items():
+        assert set(plural.forms) == needed, key
+        assert plural.by in _PLACEHOLDER.findall(plural.forms["other"]), key
+    if lang == "en":
+        assert len(plurals) > 20
+
+
+def test_one_entry_and_two_entries() -> None:
+    assert translate("en", "admin_tools.audit_count", count=1) == "1 entry"
+    assert translate("en", "admin_tools.audit_count", count=2) == "2 entries"
+    assert translate("en", "admin_tools.audit_count", count=0) == "0 entries"
+    assert translate("en", "content.reading_files", count=1) == "Reading 1 file"
+    assert translate("en", "content.reading_files", count=3) == "Reading 3 files"
+
+
+def test_the_count_can_be_another_parameter() -> None:
+    assert translate("en", "admin.users_page", page=1, pages=1, total=1) == (
+        "Page 1 of 1 · 1 user")
+    assert translate("en", "admin.users_page", page=2, pages=3, total=41) == (
+        "Page 2 of 3 · 41 users")
+    assert translate("en", "imports.events_summary", lines=1, valid=1, bad=0) == (
+        "1 line: 1 good, 0 bad.")
+
+
+def test_the_count_is_grouped_in_both_languages() -> None:
+    assert translate("en", "admin_tools.audit_count", count=12345) == "12,345 entries"
+    assert translate("ko", "admin_tools.audit_count", count=12345) == "12,345건"
+    # a count the caller already formatted still chooses the form
+    assert translate("en", "common.total", total="1") == "1 item in total"
+    assert translate("en", "common.total", total="1,234") == "1,234 items in total"
+
+
+def test_korean_has_one_form() -> None:
+    assert translate("ko", "admin_tools.audit_count", count=1) == "1건"
+    assert translate("ko", "admin_tools.audit_count", count=2) == "2건"
+    assert translate("ko", "content.reading_files", count=1) == "파일 1개를 읽는 중"
+
+
+def test_catalog_shows_a_plural_message_by_its_general_form() -> None:
+    """Callers that read the catalog as text (and sections like [category], whose key
+    ``etc`` is no plural category) keep working."""
+    assert catalog("en")["admin_tools.audit_count"] == "{count} entries"
+    assert catalog("en")["content.category.etc"] == "Other"
+    assert translate("en", "admin_tools.audit_count") == "{count} entries"  # no count given
 
 
 def test_the_scan_finds_keys() -> None:

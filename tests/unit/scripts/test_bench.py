@@ -24,7 +24,8 @@ def test_json_output_has_the_documented_keys() -> None:
     out = subprocess.run(
         [
             sys.executable,
-            "scripts/bench.py",
+            "-m",
+            "scripts.bench",
             "search",
             "--sizes",
             "100,200",

@@ -54,7 +54,7 @@ def test_rollup_dashboard_equals_the_naive_pandas_one(tmp_path: Path) -> None:
 
 def test_json_output_has_the_documented_keys() -> None:
     out = subprocess.run(
-        [sys.executable, "scripts/bench.py", "analytics", "--sizes", "1500,3000", "--runs", "2",
+        [sys.executable, "-m", "scripts.bench", "analytics", "--sizes", "1500,3000", "--runs", "2",
          "--json"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )

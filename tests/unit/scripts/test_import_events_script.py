@@ -12,6 +12,7 @@ import pytest
 from scripts import import_events
 from services.bootstrap import Services, build_services
 from services.settings import load_settings
+from tests.unit.scripts.conftest import on_terminal
 
 NOW = datetime.now(UTC)
 
@@ -51,7 +52,7 @@ def test_a_good_file_is_imported_once(services: Services, tmp_path: Path,
     assert "events.jsonl: 4 lines read" in out
     assert "imported (new): 3" in out and "already present: 0" in out
     assert "assumed time zone (Asia/Seoul): 0" in out
-    assert "4/4 lines, 3 new" in err  # the progress line
+    assert err == ""  # no progress bar when stderr is not a terminal (a log, a pipe)
     assert stored(services) == 3
 
     code, out, _ = run([str(path)], capsys)
@@ -60,6 +61,16 @@ def test_a_good_file_is_imported_once(services: Services, tmp_path: Path,
     entries = services.ports.audit.entries(action="events.import")
     assert [(e.actor, e.target, e.outcome) for e in entries] == [
         ("script:import_events", "events.jsonl", "ok")] * 2
+
+
+def test_a_terminal_shows_the_progress(services: Services, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, [page_view(n) for n in range(3)] + [""])
+    with on_terminal() as screen:
+        assert import_events.main([str(path)]) == 0
+    text = screen.getvalue()
+    assert "4/4" in text and "3 new" in text  # the file's lines read, events new
+    assert "imported (new): 3" in capsys.readouterr().out  # the summary is unchanged
 
 
 def test_bad_lines_are_listed_and_the_rest_imported(services: Services, tmp_path: Path,
