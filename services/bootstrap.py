@@ -7,6 +7,7 @@ never at import time, so tests and scripts can build services against any endpoi
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,7 @@ from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
 from services.ports import (
+    LLM,
     AuditLog,
     BlobStore,
     ContentRepository,
@@ -40,7 +42,7 @@ from services.ports import (
     TokenVerifier,
     UserDirectory,
 )
-from services.reports.models import report_models
+from services.reports.models import model_offer
 from services.reports.service import ReportService
 from services.settings import Settings
 
@@ -247,6 +249,16 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics,
                     reports=reports)
+
+
+def report_models(settings: Settings, environ: Mapping[str, str] | None = None,
+                  home: Path | None = None) -> dict[str, LLM]:
+    """The offline narrator, and Bedrock where AWS credentials look configured and this is no
+    emulation (whose Bedrock endpoint is unreachable). Nothing calls AWS here."""
+    from services.adapters.aws.bedrock.lazy import LazyBedrock, credentials_configured
+
+    offered = not settings.emulation and credentials_configured(settings, environ, home)
+    return model_offer(settings, LazyBedrock(settings) if offered else None)
 
 
 def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:

@@ -1,43 +1,14 @@
-"""Which models the report page offers, built without calling AWS at start-up.
-
-``"offline"`` (the offline narrator) is always there. Bedrock models are offered when AWS
-credentials look configured (judged from the environment and files only: keys, a profile, web
-identity, a container role, an AWS config folder, or aws mode, where the app runs with a role)
-and this is not an emulation (whose Bedrock endpoint is unreachable): the configured
-``bedrock_model_id`` and every model with a configured price, as ``"bedrock:<id>"``. The
-Bedrock client is created on first use, so start-up never waits on credentials or a Region.
+"""Which models the report page offers: ``"offline"`` (the offline narrator) always, and, when
+the composition root hands in a Bedrock model, the configured ``bedrock_model_id`` and every
+model with a configured price, as ``"bedrock:<id>"``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
-
-from botocore.exceptions import NoRegionError
-
-from services.domain.llm import LLMRequest, LLMResult, LLMStream
-from services.errors import ServiceUnavailable
 from services.ports import LLM
 from services.reports.narrator.offline import OfflineNarrator
 from services.reports.service import BEDROCK_PREFIX, OFFLINE
 from services.settings import Settings
-
-_CREDENTIAL_VARIABLES = (
-    "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
-
-
-def credentials_configured(settings: Settings, environ: Mapping[str, str] | None = None,
-                           home: Path | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    if settings.backend == "aws" or any(env.get(name) for name in _CREDENTIAL_VARIABLES):
-        return True
-    folder = (home if home is not None else Path.home()) / ".aws"
-    files = [Path(env[v]) for v in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE")
-             if env.get(v)]
-    return any(p.is_file() for p in (*files, folder / "credentials", folder / "config"))
 
 
 def bedrock_model_ids(settings: Settings) -> list[str]:
@@ -45,37 +16,9 @@ def bedrock_model_ids(settings: Settings) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i.strip()))
 
 
-class LazyBedrock:
-    """Implements ``services.ports.LLM``: a ``BedrockLLM`` made on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._llm: LLM | None = None
-
-    def _model(self) -> LLM:
-        if self._llm is None:
-            from services.adapters.aws.bedrock.llm import BedrockLLM, make_bedrock_client
-
-            try:
-                client = make_bedrock_client("bedrock-runtime", self._settings)
-            except NoRegionError as exc:
-                raise ServiceUnavailable("llm.err_no_region") from exc
-            self._llm = BedrockLLM(client)
-        return self._llm
-
-    def complete(self, request: LLMRequest) -> LLMResult:
-        return self._model().complete(request)
-
-    def stream(self, request: LLMRequest) -> LLMStream:
-        return self._model().stream(request)
-
-
-def report_models(settings: Settings, environ: Mapping[str, str] | None = None,
-                  home: Path | None = None) -> dict[str, LLM]:
+def model_offer(settings: Settings, bedrock: LLM | None) -> dict[str, LLM]:
     models: dict[str, LLM] = {OFFLINE: OfflineNarrator()}
-    if settings.emulation or not credentials_configured(settings, environ, home):
-        return models
-    bedrock = LazyBedrock(settings)
-    for model_id in bedrock_model_ids(settings):
-        models[BEDROCK_PREFIX + model_id] = bedrock
+    if bedrock is not None:
+        for model_id in bedrock_model_ids(settings):
+            models[BEDROCK_PREFIX + model_id] = bedrock
     return models

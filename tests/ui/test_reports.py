@@ -9,13 +9,13 @@ from datetime import datetime, time, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.adapters.aws.bedrock.lazy import LazyBedrock
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.llm import LLMRequest
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.errors import ServiceUnavailable
-from services.reports.models import LazyBedrock
 from services.settings import Settings
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import errors, texts

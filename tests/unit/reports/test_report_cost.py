@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.adapters.aws.bedrock.lazy import LazyBedrock, credentials_configured
+from services.bootstrap import report_models
 from services.errors import ConfigError, QuotaExceeded, ServiceUnavailable
 from services.reports.cost import (
     Estimate,
@@ -18,7 +20,6 @@ from services.reports.cost import (
     price_of,
     require_budget,
 )
-from services.reports.models import LazyBedrock, credentials_configured, report_models
 from services.settings import DEFAULT_MODEL_PRICES, ModelPrice, Settings, load_settings
 
 HAIKU = "global.anthropic.claude-haiku-4-5-20251001-v1:0"

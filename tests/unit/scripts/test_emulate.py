@@ -12,10 +12,9 @@ import requests
 from scripts import emulate
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
-from services.bootstrap import build_services
+from services.bootstrap import build_services, report_models
 from services.domain.permissions import Role
 from services.errors import PermissionDenied
-from services.reports.models import report_models
 from services.reports.service import OFFLINE
 from services.settings import load_settings
 
