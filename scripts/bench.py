@@ -20,9 +20,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from scripts import bench_analytics, bench_report
-from services.adapters.sqlite.content import SqliteContentRepository
-from services.adapters.sqlite.db import SqliteDatabase
+from services.bootstrap import build_local_ports
 from services.domain.models import Category, ContentItem, SearchQuery, Status, new_id, utcnow
+from services.ports import ContentRepository
+from services.settings import Settings
 
 KO_WORDS = [
     "생성형AI를",
@@ -102,7 +103,7 @@ def synthetic_items(n: int, seed: int = 7) -> list[ContentItem]:
     return items
 
 
-def naive_search(repo: SqliteContentRepository, text: str, page_size: int = 12) -> list[str]:
+def naive_search(repo: ContentRepository, text: str, page_size: int = 12) -> list[str]:
     """The baseline: load every item, then filter and sort in Python."""
     everything = repo.search(SearchQuery(status=None, page_size=1_000_000)).items
     terms = text.casefold().split()
@@ -135,10 +136,8 @@ def p95(samples: Sequence[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
 
 
-def loaded_repo(tmp: Path, size: int) -> tuple[SqliteContentRepository, float]:
-    db = SqliteDatabase(tmp / "bench.sqlite3")
-    db.migrate()
-    repo = SqliteContentRepository(db)
+def loaded_repo(tmp: Path, size: int) -> tuple[ContentRepository, float]:
+    repo = build_local_ports(Settings(data_dir=tmp, sample_content=False)).content
     start = time.perf_counter()
     for item in synthetic_items(size):
         repo.add(item)

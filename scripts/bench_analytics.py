@@ -13,12 +13,14 @@ the same answers.
 from __future__ import annotations
 
 import json
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
@@ -30,9 +32,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from services.adapters.sqlite.db import SqliteDatabase
-from services.adapters.sqlite.events import SqliteEventStore
 from services.analytics.synthetic import ContentRef, synthetic_events
+from services.bootstrap import build_local_ports
 from services.domain.analytics import (
     SEARCH_TERM_MAX,
     Dim,
@@ -41,6 +42,8 @@ from services.domain.analytics import (
     Purpose,
 )
 from services.domain.models import Category
+from services.ports import EventStore
+from services.settings import Settings
 
 TZ = ZoneInfo("Asia/Seoul")
 END = date(2026, 9, 30)  # fixed, so that every run measures the same events
@@ -78,7 +81,7 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
 # ---- the dashboard, from rollups ----------------------------------------------------------------
 
 
-def dashboard_workload(store: SqliteEventStore | Any, start: date, end: date) -> DashboardNumbers:
+def dashboard_workload(store: EventStore | Any, start: date, end: date) -> DashboardNumbers:
     """Reads what the dashboards read: day rows of every type and dimension, hourly rows of
     page views, the period's visitors, and the previous period's totals and visitors."""
     daily: Counter[tuple[Any, ...]] = Counter()
@@ -114,12 +117,20 @@ _RAW_SQL = (
 )
 
 
-def load_raw_frame(db: SqliteDatabase, start: date, end: date, tz: tzinfo) -> pd.DataFrame:
-    """The raw events of local days start..end, as a DataFrame (what a naive dashboard loads)."""
+def bench_settings(folder: Path) -> Settings:
+    """Local mode in ``folder``, in the benchmark's zone, keeping every synthetic event."""
+    return Settings(data_dir=folder, sample_content=False, timezone=str(TZ),
+                    event_retention_days=3650)
+
+
+def load_raw_frame(db: Path, start: date, end: date, tz: tzinfo) -> pd.DataFrame:
+    """The raw events of local days start..end, as a DataFrame (what a naive dashboard loads),
+    read with a plain SQLite connection to the app's file."""
     low = datetime.combine(start, dtime(0), tz).astimezone(UTC).isoformat(timespec="microseconds")
     high = datetime.combine(end + timedelta(days=1), dtime(0), tz).astimezone(UTC)
-    frame = pd.read_sql_query(_RAW_SQL, db.connection(),
-                              params=(low, high.isoformat(timespec="microseconds")))
+    with closing(sqlite3.connect(db)) as connection:
+        frame = pd.read_sql_query(_RAW_SQL, connection,
+                                  params=(low, high.isoformat(timespec="microseconds")))
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
     return frame
 
@@ -181,7 +192,7 @@ def chunks(events: Iterable[Event], size: int = CHUNK) -> Iterator[list[Event]]:
         yield chunk
 
 
-def ingest(store: SqliteEventStore, total: int, days: int = DAYS, end: date = END,
+def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
            progress: bool = True) -> dict[str, float]:
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
@@ -220,7 +231,7 @@ def period(days: int, end: date = END) -> tuple[date, date]:
     return end - timedelta(days=days - 1), end
 
 
-def _app_dashboard(store: SqliteEventStore, days: int) -> Callable[[], object] | None:
+def _app_dashboard(store: EventStore, days: int) -> Callable[[], object] | None:
     """The app's own dashboard queries (services/analytics/dashboards.py), if present."""
     try:
         from services.analytics.dashboards import Period, dashboard
@@ -235,8 +246,9 @@ def _app_dashboard(store: SqliteEventStore, days: int) -> Callable[[], object] |
 
 def bench_size(size: int, runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        db = SqliteDatabase(Path(tmp) / "bench.sqlite3")
-        store = SqliteEventStore(db, TZ, retention_days=3650)
+        settings = bench_settings(Path(tmp))
+        store = build_local_ports(settings).events
+        db = settings.sqlite_path
         result = ingest(store, size)
         for days, suffix in ((90, ""), (30, "_30d")):
             start, end = period(days)
@@ -254,7 +266,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
     return result
 
 
-def _naive_timings(db: SqliteDatabase, start: date, end: date, runs: int) -> tuple[float, float]:
+def _naive_timings(db: Path, start: date, end: date, runs: int) -> tuple[float, float]:
     """Median milliseconds to load the raw events (both periods) and to compute from them."""
     loads, computes = [], []
     prev_start, prev_end = previous_period(start, end)

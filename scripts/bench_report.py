@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from services.adapters.sqlite.db import SqliteDatabase
-from services.adapters.sqlite.events import SqliteEventStore
+from scripts.bench_analytics import bench_settings
 from services.analytics.dashboards import Period, dashboard
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.analytics.tables import Catalog, CatalogItem
+from services.bootstrap import build_local_ports
 from services.domain.llm import LLMRequest
 from services.domain.models import Category
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
+from services.ports import EventStore
 from services.reports.context import build_context
 from services.reports.grounding import check
 from services.reports.narrator.offline import OfflineNarrator
@@ -65,7 +66,7 @@ def catalog_of(refs: Sequence[ContentRef]) -> Catalog:
                    for i, ref in enumerate(refs))
 
 
-def ingest(store: SqliteEventStore, refs: Sequence[ContentRef], days: int,
+def ingest(store: EventStore, refs: Sequence[ContentRef], days: int,
            per_day: int) -> int:
     stream = synthetic_events(refs, total=days * per_day, days=days, end=END, tz=TZ)
     written = 0
@@ -80,7 +81,7 @@ def timed(run: Callable[[], T]) -> tuple[T, float]:
     return result, (time.perf_counter() - started) * 1000
 
 
-def one_report(store: SqliteEventStore, catalog: Catalog, days: int) -> dict[str, float]:
+def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, float]:
     """Milliseconds of each step of one Korean overall report over the last ``days`` days."""
     period = Period(END - timedelta(days=days - 1), END)
 
@@ -116,8 +117,7 @@ def bench_report(days: Sequence[int], runs: int, per_day: int) -> dict[str, Any]
     """{metric: {days: value}} plus the number of events."""
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        store = SqliteEventStore(SqliteDatabase(Path(tmp) / "bench.sqlite3"), TZ,
-                                 retention_days=3650)
+        store = build_local_ports(bench_settings(Path(tmp))).events
         refs = contents()
         print(f"ingesting {2 * max(days) * per_day:,} events ...", file=sys.stderr)
         result["events"] = ingest(store, refs, 2 * max(days), per_day)

@@ -7,7 +7,7 @@
 Names come from DEMO_FACTORY_CONTENT_TABLE, _LIKES_TABLE, _USERS_TABLE, _AUDIT_TABLE and
 _BUCKET; the region from DEMO_FACTORY_AWS_REGION or the standard AWS chain. Production uses the
 CloudFormation template; this is for dev accounts and emulators. The logic lives in
-``services.adapters.aws_bootstrap.ensure_resources``.
+``services.bootstrap.provision_aws``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from services.adapters.aws.common import make_client
-from services.adapters.aws.provision import ensure_resources
+from services.bootstrap import provision_aws
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.settings import load_settings
@@ -37,15 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        # ensure_resources requires the resource names whatever DEMO_FACTORY_BACKEND says.
+        # provision_aws requires the resource names whatever DEMO_FACTORY_BACKEND says.
         settings = load_settings()
-        lines = ensure_resources(
-            make_client("dynamodb", settings),
-            make_client("s3", settings),
-            settings,
-            dry_run=args.dry_run,
-            cors_origins=args.cors_origins or ("*",),
-        )
+        lines = provision_aws(settings, dry_run=args.dry_run,
+                              cors_origins=args.cors_origins or ("*",))
     except DemoFactoryError as exc:
         print(translate("en", exc.key, **exc.params), file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@
 What it does, in order:
 1. starts moto's ThreadedMotoServer on 127.0.0.1 (a free port) and points every AWS client of
    this process and of the app at it (AWS_ENDPOINT_URL, fake credentials);
-2. creates the tables and the bucket with ``ensure_resources`` (as scripts/bootstrap_aws.py
+2. creates the tables and the bucket with ``provision_aws`` (as scripts/bootstrap_aws.py
    does) and, for Cognito sign-in, a user pool with its app client and the four role groups
    (as deploy/cloudformation.yaml does);
 3. creates sample users whose passwords are generated now and printed once, here, and loads
@@ -41,10 +41,13 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from services.accounts.sign_in.base import group_names
-from services.adapters.aws.common import Client, make_client
-from services.adapters.aws.dynamodb.schema import TABLE_SPECS
-from services.adapters.aws.provision import ensure_resources
-from services.bootstrap import Services, build_services
+from services.bootstrap import (
+    Services,
+    aws_client,
+    aws_table_settings,
+    build_services,
+    provision_aws,
+)
 from services.domain.permissions import Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
@@ -83,7 +86,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     """Environment of the emulated app: moto for every AWS service, fake credentials,
-    aws mode with one name per table (from TABLE_SPECS) and a fresh cookie key."""
+    aws mode with one name per table (from the table schema) and a fresh cookie key."""
     env = {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_BEDROCK": UNREACHABLE,
@@ -100,12 +103,12 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
         "DEMO_FACTORY_DATA_DIR": str(data_dir),
         "DEMO_FACTORY_EMULATION": "true",
     }
-    for key, spec in TABLE_SPECS.items():
-        env[f"DEMO_FACTORY_{spec.setting.upper()}"] = f"{PREFIX}-{key}"
+    for key, setting in aws_table_settings().items():
+        env[f"DEMO_FACTORY_{setting.upper()}"] = f"{PREFIX}-{key}"
     return env
 
 
-def create_user_pool(client: Client, settings: Settings) -> tuple[str, str]:
+def create_user_pool(client: Any, settings: Settings) -> tuple[str, str]:
     """A pool like the stack's (admins create users, length-only password rule), a public app
     client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
     pool = client.create_user_pool(
@@ -169,16 +172,15 @@ def prepare(
     env = emulation_env(endpoint, data_dir)
     for name in _CLEARED:
         os.environ.pop(name, None)
-    os.environ.update(env)  # make_client (here and in the app) follows these
+    os.environ.update(env)  # the AWS clients (here and in the app) follow these
     settings = load_settings()
     if auth == "cognito":
-        pool, client_id = create_user_pool(make_client("cognito-idp", settings), settings)
+        pool, client_id = create_user_pool(aws_client("cognito-idp", settings), settings)
         env.update({"DEMO_FACTORY_AUTH": "cognito", "DEMO_FACTORY_COGNITO_USER_POOL_ID": pool,
                     "DEMO_FACTORY_COGNITO_APP_CLIENT_ID": client_id})
         os.environ.update(env)
         settings = load_settings()
-    ensure_resources(make_client("dynamodb", settings), make_client("s3", settings), settings,
-                     cors_origins=[app_url])
+    provision_aws(settings, cors_origins=[app_url])
     services = build_services(settings)
     users = seed_users(services)
     if samples:

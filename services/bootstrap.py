@@ -7,10 +7,11 @@ never at import time, so tests and scripts can build services against any endpoi
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
@@ -289,6 +290,29 @@ def legacy_source(
     return DynamoDBSource(make_client("dynamodb", where), make_client("s3", where),
                           content_table=content_table, analytics_table=analytics_table,
                           bucket=bucket)
+
+
+def aws_client(service: str, settings: Settings) -> Any:
+    """A boto3 client for the scripts that set up or emulate aws mode."""
+    from services.adapters.aws.common import make_client
+
+    return make_client(service, settings)
+
+
+def aws_table_settings() -> dict[str, str]:
+    """Each DynamoDB table's key and the setting naming it (``content`` -> ``content_table``)."""
+    from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+
+    return {key: spec.setting for key, spec in TABLE_SPECS.items()}
+
+
+def provision_aws(settings: Settings, *, dry_run: bool = False,
+                  cors_origins: Sequence[str] = ("*",)) -> list[str]:
+    """Create the tables and the bucket aws mode needs (idempotent); what was done, a line each."""
+    from services.adapters.aws.provision import ensure_resources
+
+    return ensure_resources(aws_client("dynamodb", settings), aws_client("s3", settings),
+                            settings, dry_run=dry_run, cors_origins=cors_origins)
 
 
 def cookie_key(settings: Settings) -> str:

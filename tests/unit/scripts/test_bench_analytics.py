@@ -11,23 +11,24 @@ from pathlib import Path
 from scripts.bench_analytics import (
     TZ,
     bench_contents,
+    bench_settings,
     chunks,
     dashboard_workload,
     load_raw_frame,
     naive_workload,
     previous_period,
 )
-from services.adapters.sqlite.db import SqliteDatabase
-from services.adapters.sqlite.events import SqliteEventStore
 from services.analytics.synthetic import synthetic_events
+from services.bootstrap import build_local_ports
 from services.domain.analytics import Dim, EventType
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_rollup_dashboard_equals_the_naive_pandas_one(tmp_path: Path) -> None:
-    db = SqliteDatabase(tmp_path / "bench.sqlite3")
-    store = SqliteEventStore(db, TZ, retention_days=3650)
+    settings = bench_settings(tmp_path)
+    store = build_local_ports(settings).events
+    db = settings.sqlite_path
     end = date(2026, 4, 30)
     # 20 days of events: the 10-day period and its previous period both have data.
     for chunk in chunks(synthetic_events(bench_contents(), total=4000, days=20, end=end, tz=TZ),
