@@ -1,7 +1,8 @@
 """Upload checks: the bytes decide the type, not the file name (DESIGN.md, security).
 
-Only an allow-list of image, video, audio and PDF formats is accepted; SVG, HTML and anything
-unrecognised is refused. A file whose extension names a different kind than its bytes is refused
+The bytes are read by ``filetype`` (magic numbers, ISO-BMFF brands); only an allow-list of
+image, video, audio and PDF formats is accepted; SVG, HTML, HEIC/AVIF and anything else
+is refused. A file whose extension names a different kind than its bytes is refused
 too, because a lying extension is how a browser is tricked into treating a file as something else.
 """
 
@@ -12,10 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import filetype
+
 from services.domain.models import AssetKind
 from services.errors import QuotaExceeded, ValidationError
 
 MAX_FILENAME_CHARS = 120
+SNIFF_BYTES = 8192  # what filetype reads of a file
 
 
 @dataclass(frozen=True)
@@ -44,58 +48,42 @@ ALLOWED: tuple[MediaType, ...] = (
 )
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(ext for t in ALLOWED for ext in t.extensions)
 
-_ISO_BMFF_AUDIO_BRANDS = {b"M4A ", b"M4B "}
-_ISO_BMFF_QUICKTIME_BRANDS = {b"qt  "}
+# filetype's verdict (its extension for the type) -> the allowed type; anything else is refused.
+# An animated PNG is still a PNG to a browser; filetype tells M4V apart only by one ftyp size.
+_BY_FILETYPE: dict[str, MediaType] = {
+    "png": PNG, "apng": PNG, "jpg": JPEG, "gif": GIF, "webp": WEBP, "pdf": PDF,
+    "mp4": MP4, "m4v": MP4, "mov": MOV, "webm": WEBM,
+    "mp3": MP3, "m4a": M4A, "wav": WAV, "ogg": OGG, "flac": FLAC,
+}
+# filetype calls an ISO-BMFF file MP4 when it lists a generic brand ("isom", "mp41", "mp42"),
+# and HEIF/AVIF images, 3GPP clips and camera raw files list those too. The major brand says
+# what the file is, and a HEIF/AVIF (MIAF) brand anywhere makes it an image: both refused.
+_IMAGE_BRANDS = frozenset({b"mif1", b"msf1", b"miaf", b"heic", b"heix", b"hevc", b"hevx",
+                           b"heim", b"heis", b"avif", b"avis"})
+_OTHER_MAJOR_BRANDS = (b"3gp", b"3g2", b"crx ", b"jxl ", b"M4B ", b"M4P ")  # prefixes
 
 
-def _sniff_iso_bmff(head: bytes) -> MediaType | None:
+def _ftyp_brands(head: bytes) -> tuple[bytes, set[bytes]]:
+    """The major brand and all brands of an ISO-BMFF ``ftyp`` box (``b""`` if none)."""
     if head[4:8] != b"ftyp":
-        return None
-    brand = head[8:12]
-    if brand in _ISO_BMFF_AUDIO_BRANDS:
-        return M4A
-    if brand in _ISO_BMFF_QUICKTIME_BRANDS:
-        return MOV
-    return MP4
+        return b"", set()
+    box = head[8:int.from_bytes(head[:4], "big")]
+    return box[:4], {box[:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
 
 
-def _sniff_riff(head: bytes) -> MediaType | None:
-    if head[:4] != b"RIFF":
-        return None
-    return {b"WEBP": WEBP, b"WAVE": WAV}.get(head[8:12])
-
-
-def _sniff_ebml(head: bytes) -> MediaType | None:
-    # Matroska and WebM share the EBML header; only WebM (a browser format) is allowed.
-    if head[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in head[:64]:
-        return WEBM
-    return None
-
-
-def _sniff_prefix(head: bytes) -> MediaType | None:
-    prefixes: tuple[tuple[bytes, MediaType], ...] = (
-        (b"\x89PNG\r\n\x1a\n", PNG),
-        (b"\xff\xd8\xff", JPEG),
-        (b"GIF87a", GIF),
-        (b"GIF89a", GIF),
-        (b"%PDF-", PDF),
-        (b"ID3", MP3),
-        (b"OggS", OGG),
-        (b"fLaC", FLAC),
-    )
-    for prefix, media in prefixes:
-        if head.startswith(prefix):
-            return media
-    # An MPEG audio frame without an ID3 tag starts with an 11-bit sync word.
-    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
-        return MP3
-    return None
+def _another_iso_bmff_format(head: bytes) -> bool:
+    major, brands = _ftyp_brands(head)
+    return bool(brands & _IMAGE_BRANDS) or major.startswith(_OTHER_MAJOR_BRANDS)
 
 
 def sniff(data: bytes) -> MediaType | None:
     """The allowed media type these bytes are, or None."""
-    head = data[:64]
-    return _sniff_prefix(head) or _sniff_iso_bmff(head) or _sniff_riff(head) or _sniff_ebml(head)
+    head = data[:SNIFF_BYTES]
+    found = filetype.guess(head)
+    media = _BY_FILETYPE.get(found.extension) if found is not None else None
+    if media is not None and _another_iso_bmff_format(head):
+        return None
+    return media
 
 
 def safe_filename(name: str) -> str:

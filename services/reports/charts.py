@@ -1,9 +1,13 @@
-"""Matplotlib charts for the report PDF (pure: context in, figures and PNG bytes out).
+"""Seaborn charts for the report PDF (pure: context in, figures and PNG bytes out).
 
 The same data as the dashboard, drawn for print: the daily trend by event type, the most
 viewed content, the category share, the weekday x hour heatmap and the visitor purposes.
-Figures are ``matplotlib.figure.Figure`` objects on the Agg canvas (no pyplot state, safe in
-Streamlit's threads); NanumGothic is registered once so Korean labels never turn into boxes.
+The statistical charts are seaborn on matplotlib (``sns.heatmap``, ``sns.barplot``); the
+trend (a date axis) and the donut (seaborn has no pie) are plain matplotlib in the same theme.
+Figures are ``matplotlib.figure.Figure`` objects on the Agg canvas (no pyplot figure state);
+the theme, with NanumGothic so Korean labels never turn into boxes, is applied only while a
+chart is built or drawn (``chart_style``), never to the process-wide rcParams.
+Labels are inert text: mathtext is off, so a title with ``$``, ``_`` or ``^`` shows as typed.
 Chart titles are not drawn in the image: the PDF sets them as headings (searchable text).
 An empty section gives a clear "no data" image, never an exception.
 """
@@ -11,16 +15,21 @@ An empty section gives a clear "no data" image, never an exception.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any, ParamSpec, cast
 
 import matplotlib
+import numpy as np
+import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -29,6 +38,9 @@ from PIL import Image
 from services.reports import data
 from services.reports.data import Labels
 from services.reports.pdf.fonts import korean_font_path
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 PNG_LEVEL = 1  # zlib level: 6 saves ~10% of the bytes for ~25 ms more per chart
 DPI = 150  # print quality at the width the PDF draws them (about 17 cm)
@@ -42,15 +54,46 @@ LABEL_MAX = 34
 TICK_SIZE = 8.0
 
 
+P = ParamSpec("P")
+# rcParams are process-wide and rc_context is not thread-safe: two reports built at once in
+# Streamlit's threads would restore each other's values mid-chart, so charts take turns.
+_STYLE_LOCK = threading.RLock()
+
+
 @cache
 def setup_fonts() -> str:
     """Register NanumGothic (regular and bold) with matplotlib once; returns the family."""
     font_manager.fontManager.addfont(str(korean_font_path()))
     font_manager.fontManager.addfont(str(korean_font_path(bold=True)))
-    family = font_manager.FontProperties(fname=str(korean_font_path())).get_name()
-    matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return family
+    return font_manager.FontProperties(fname=str(korean_font_path())).get_name()
+
+
+@cache
+def theme_rc() -> dict[RcKeyType, Any]:
+    """The charts' rcParams: seaborn's "white" style and "paper" context, NanumGothic, a real
+    hyphen for minus (the font has no U+2212) and no mathtext (labels are user text)."""
+    fonts = [setup_fonts(), "DejaVu Sans"]
+    rc = {**sns.axes_style("white"), **sns.plotting_context("paper"),
+          "font.family": fonts, "font.sans-serif": fonts, "axes.unicode_minus": False,
+          "text.parse_math": False, "text.usetex": False}
+    return cast("dict[RcKeyType, Any]", rc)
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """The chart theme for the duration of the block, the previous rcParams restored after.
+    Tick labels are made when a figure is drawn, so drawing happens inside it too."""
+    with _STYLE_LOCK, matplotlib.rc_context(theme_rc()):
+        yield
+
+
+def styled(builder: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build the chart inside ``chart_style``."""
+    @wraps(builder)
+    def build(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with chart_style():
+            return builder(*args, **kwargs)
+    return build
 
 
 def text_width_in(text: str, size: float = TICK_SIZE) -> float:
@@ -65,8 +108,7 @@ def _figure(height: float = HEIGHT_IN, *, left: float = 0.55, right: float = 0.1
             top: float = 0.1, bottom: float = 0.4,
             width: float = WIDTH_IN) -> tuple[Figure, Axes]:
     """A figure with fixed margins in inches (a layout engine would double the drawing
-    time: each chart computes the room its labels need instead)."""
-    setup_fonts()
+    time: each chart computes the room its labels need instead). Call inside ``chart_style``."""
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
@@ -83,13 +125,15 @@ def to_png(fig: Figure) -> bytes:
     are, see ``services.pdf_images``)."""
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
-    canvas.draw()
+    with chart_style():
+        canvas.draw()
     rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     out = io.BytesIO()
     rgba.convert("RGB").save(out, format="PNG", compress_level=PNG_LEVEL, dpi=(DPI, DPI))
     return out.getvalue()
 
 
+@styled
 def no_data(labels: Labels, height: float = 1.2) -> Figure:
     """An empty frame that says there is nothing to draw."""
     fig, ax = _figure(height, left=0.1, right=0.1, top=0.1, bottom=0.1)
@@ -111,8 +155,6 @@ def _thousands(ax: Axes, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
-
-
 # ---- the charts ---------------------------------------------------------------------------------
 
 
@@ -121,6 +163,7 @@ def _count_margin(top: float) -> float:
     return text_width_in(f"{top * 1.05:,.0f}") + 0.2
 
 
+@styled
 def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     """One line per event type over the days of the period (bars for three days or fewer)."""
     found = data.trend(ctx)
@@ -157,32 +200,38 @@ def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     return fig
 
 
+def _value_labels(ax: Axes, texts: Sequence[str]) -> None:
+    """Each bar of the axes' seaborn bars labelled at its end."""
+    bars = next(c for c in ax.containers if isinstance(c, BarContainer))
+    ax.bar_label(bars, labels=list(texts), padding=2, fontsize=7.5, color="#333333")
+
+
 def _hbar(names: Sequence[str], values: Sequence[float], color: str,
           text: Callable[[float], str], xlabel: str = "") -> Figure:
-    """Horizontal bars, the first name on top, each bar labelled with ``text(value)``."""
+    """Ranked horizontal bars (``sns.barplot``), the first name on top, each bar labelled
+    with ``text(value)``. The bars sit on rank positions, not on the names: two items may
+    share a title, and seaborn would average bars of the same category."""
     shown = [shorten(n) for n in names]
     left = max(text_width_in(n) for n in shown) + 0.2
     height = max(HEIGHT_IN, 0.27 * len(names) + 0.7)
     fig, ax = _figure(height, left=left, right=0.45, top=0.1,
                       bottom=0.5 if xlabel else 0.35)
-    positions = list(range(len(names)))[::-1]
-    ax.barh(positions, values, color=color, height=0.62)
-    ax.set_yticks(positions, shown)
-    peak = max(values) if values else 0
-    for y, value in zip(positions, values, strict=True):
-        ax.text(value + peak * 0.01, y, text(value), va="center", fontsize=7.5,
-                color="#333333")
-    ax.set_xlim(0, peak or 1)
-    ax.set_ylim(-0.6, len(names) - 0.4)
+    ranks = list(range(len(names)))
+    sns.barplot(x=list(values), y=ranks, orient="y", color=color, saturation=1, width=0.62,
+                errorbar=None, ax=ax)  # a categorical y axis: rank 0 on top
+    ax.set_yticks(ranks, shown)
+    _value_labels(ax, [text(v) for v in values])
+    ax.set_xlim(0, max(values, default=0) or 1)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="#E4E7EB", linewidth=0.6)
     ax.set_axisbelow(True)
-    if xlabel:
-        ax.set_xlabel(xlabel, fontsize=TICK_SIZE)
+    ax.set_ylabel("")
+    ax.set_xlabel(xlabel, fontsize=TICK_SIZE)
     return fig
 
 
+@styled
 def top_content_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N) -> Figure:
     """The most viewed items (views), most viewed on top."""
     rows = [r for r in data.top_content(ctx) if (data.number(r.get("views")) or 0) > 0][:limit]
@@ -196,6 +245,7 @@ def top_content_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N
     return fig
 
 
+@styled
 def authors_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N) -> Figure:
     """Content views by author, most viewed on top."""
     rows = [r for r in data.authors(ctx) if (data.number(r.get("views")) or 0) > 0][:limit]
@@ -208,8 +258,10 @@ def authors_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N) ->
     return fig
 
 
+@styled
 def view_bands_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
-    """Published items by how many views they had in the period (bands, in order)."""
+    """The distribution of published items over view bands (``sns.barplot``, bands in order:
+    the context has them counted already, so these are bars of counts, not a histogram)."""
     rows = data.view_bands(ctx)
     counts = [data.number(r.get("items")) or 0.0 for r in rows]
     if not any(counts):
@@ -217,13 +269,13 @@ def view_bands_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     top = max(counts)
     fig, ax = _figure(left=_count_margin(top), bottom=0.5)
     positions = list(range(len(rows)))
-    ax.bar(positions, counts, color=SERIES[5], width=0.62)
+    sns.barplot(x=positions, y=counts, color=SERIES[5], saturation=1, width=0.62,
+                errorbar=None, ax=ax)
     ax.set_xticks(positions, [str(r.get("band", "")) for r in rows])
-    for x, value in zip(positions, counts, strict=True):
-        ax.text(x, value + top * 0.015, f"{value:,.0f}", ha="center", va="bottom",
-                fontsize=7.5, color="#333333")
+    _value_labels(ax, [f"{value:,.0f}" for value in counts])
     ax.set_ylim(0, top * 1.15)
     _thousands(ax)
+    ax.set_ylabel("")
     ax.set_xlabel(labels.t("pdf.chart_views_band"), fontsize=TICK_SIZE)
     ax.grid(axis="y", color="#E4E7EB", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -236,6 +288,7 @@ def _shares(rows: Sequence[Mapping[str, Any]], value_key: str) -> list[tuple[Any
     return [(name, v / total) for name, v in values if v > 0] if total else []
 
 
+@styled
 def category_share_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     """A donut of each category's share of content views (legend with percentages)."""
     shares = _shares(data.categories(ctx), "views")
@@ -252,32 +305,29 @@ def category_share_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     return fig
 
 
+@styled
 def heatmap_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
-    """Page views by local weekday (rows, Monday first) and hour (columns)."""
+    """Page views by local weekday (rows, Monday first) and hour (columns), ``sns.heatmap``."""
     grid = data.heatmap(ctx)
     if grid is None or not any(any(row) for row in grid):
         return no_data(labels)
     fig, ax = _figure(left=0.45, right=0.95, top=0.1, bottom=0.45)
-    image = ax.imshow(grid, cmap="Blues", aspect="auto", interpolation="nearest",
-                      vmin=0)
-    ax.set_yticks(range(7), [labels.weekday(d) for d in range(7)])
-    ax.set_xticks(range(24), [str(h) for h in range(24)])
-    # white cell borders as two line collections (minor ticks would cost ~30 tick artists)
-    ax.vlines([x + 0.5 for x in range(23)], -0.5, 6.5, colors="white", linewidth=0.8)
-    ax.hlines([y + 0.5 for y in range(6)], -0.5, 23.5, colors="white", linewidth=0.8)
-    ax.tick_params(length=0)
-    ax.tick_params(axis="x", labelsize=7.5)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlabel(labels.t("pdf.chart_hour"), fontsize=TICK_SIZE)
     cax = fig.add_axes((1 - 0.8 / WIDTH_IN, 0.45 / HEIGHT_IN, 0.12 / WIDTH_IN,
                         1 - 0.55 / HEIGHT_IN))
-    bar = fig.colorbar(image, cax=cax, format=FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-    bar.ax.tick_params(labelsize=7, length=2)
-    bar.outline.set_visible(False)  # type: ignore[operator]
+    sns.heatmap(np.asarray(grid), ax=ax, cbar_ax=cax, cmap="Blues", vmin=0,
+                linewidths=0.8, linecolor="white",
+                xticklabels=[str(h) for h in range(24)],
+                yticklabels=[labels.weekday(d) for d in range(7)],
+                cbar_kws={"format": FuncFormatter(lambda v, _pos: f"{v:,.0f}")})
+    # seaborn turns crowded labels; 24 short hours and 7 weekdays fit upright
+    ax.tick_params(length=0, labelrotation=0)
+    ax.tick_params(axis="x", labelsize=7.5)
+    ax.set_xlabel(labels.t("pdf.chart_hour"), fontsize=TICK_SIZE)
+    cax.tick_params(labelsize=7, length=2, left=False, right=True)
     return fig
 
 
+@styled
 def purpose_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     """The share of each purpose among the visitors who answered (skips left out)."""
     rows = [r for r in data.purposes(ctx) if str(r.get("purpose")) != "skipped"]

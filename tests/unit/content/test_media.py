@@ -15,6 +15,28 @@ MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 40
 M4A = b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00" + b"\x00" * 40
 WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 40
 MKV = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x88matroska" + b"\x00" * 40
+# Real-world ISO-BMFF headers (ftyp box: size, "ftyp", major brand, minor version, compatibles)
+
+
+def ftyp(major: bytes, *compatible: bytes) -> bytes:
+    box = major + b"\x00\x00\x02\x00" + b"".join(compatible)
+    free = b"\x00\x00\x00\x08free"
+    return (8 + len(box)).to_bytes(4, "big") + b"ftyp" + box + free + b"\x00" * 40
+
+
+FFMPEG_MP4 = ftyp(b"isom", b"isom", b"iso2", b"avc1", b"mp41")
+PHONE_MP4 = ftyp(b"mp42", b"mp42", b"isom")
+CAMERA_MP4 = ftyp(b"XAVC", b"XAVC", b"mp42", b"iso2")  # a vendor brand, MP4 compatible
+ITUNES_M4A = ftyp(b"M4A ", b"M4A ", b"mp42", b"isom")
+QUICKTIME = ftyp(b"qt  ", b"qt  ")
+HEIC = ftyp(b"heic", b"mif1", b"heic")
+AVIF = ftyp(b"avif", b"avif", b"mif1", b"miaf", b"MA1B")
+AVIF_SEQUENCE = ftyp(b"avis", b"avif", b"avis", b"msf1", b"iso8", b"mif1", b"miaf")
+HEIF_SAYING_ISOM = ftyp(b"mif1", b"mif1", b"heix", b"isom")  # an image, whatever else it lists
+THREE_GP = ftyp(b"3gp4", b"isom", b"3gp4")
+CANON_RAW = ftyp(b"crx ", b"crx ", b"isom")
+UNKNOWN_BRAND = ftyp(b"xyz1", b"xyz1")
+AAC_ADTS = b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 40
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
 
@@ -28,6 +50,11 @@ HTML = b"<!doctype html><html><script>alert(1)</script></html>"
         (b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 20, "image/webp", AssetKind.IMAGE),
         (guide_pdf(load_catalog()[0]), "application/pdf", AssetKind.DOCUMENT),
         (MP4, "video/mp4", AssetKind.VIDEO),
+        (FFMPEG_MP4, "video/mp4", AssetKind.VIDEO),
+        (PHONE_MP4, "video/mp4", AssetKind.VIDEO),
+        (CAMERA_MP4, "video/mp4", AssetKind.VIDEO),
+        (QUICKTIME, "video/quicktime", AssetKind.VIDEO),
+        (ITUNES_M4A, "audio/mp4", AssetKind.AUDIO),
         (WEBM, "video/webm", AssetKind.VIDEO),
         (M4A, "audio/mp4", AssetKind.AUDIO),
         (tone_wav(0.1), "audio/wav", AssetKind.AUDIO),
@@ -43,6 +70,39 @@ def test_sniff_recognises_allowed_formats(data: bytes, mime: str, kind: AssetKin
 @pytest.mark.parametrize("data", [SVG, HTML, MKV, b"MZ\x90\x00", b"just text", b"PK\x03\x04zip"])
 def test_sniff_refuses_everything_else(data: bytes) -> None:
     assert sniff(data) is None
+
+
+@pytest.mark.parametrize(
+    "data", [HEIC, AVIF, AVIF_SEQUENCE, HEIF_SAYING_ISOM, THREE_GP, CANON_RAW, UNKNOWN_BRAND],
+    ids=["heic", "avif", "avif-sequence", "heif-saying-isom", "3gp", "canon-raw", "unknown"])
+def test_iso_bmff_images_and_other_brands_named_mp4_are_refused(data: bytes) -> None:
+    assert sniff(data) is None
+    with pytest.raises(ValidationError) as err:
+        check_upload("clip.mp4", data, 10 * MB)
+    assert err.value.key == "content.err_file_type"
+
+
+def test_aac_named_mp3_is_refused() -> None:
+    with pytest.raises(ValidationError) as err:
+        check_upload("song.mp3", AAC_ADTS, 10 * MB)
+    assert err.value.key == "content.err_file_type"
+
+
+def test_an_m4a_that_lists_mp4_brands_is_still_audio() -> None:
+    name, media = check_upload("voice.m4a", ITUNES_M4A, 10 * MB)
+    assert (name, media.mime, media.kind) == ("voice.m4a", "audio/mp4", AssetKind.AUDIO)
+    with pytest.raises(ValidationError) as err:
+        check_upload("voice.mp4", ITUNES_M4A, 10 * MB)
+    assert err.value.key == "content.err_file_mismatch"
+
+
+def test_an_animated_png_is_a_png() -> None:
+    png = banner_png("제목", load_catalog()[0].category)
+    actl = (8).to_bytes(4, "big") + b"acTL" + b"\x00\x00\x00\x02\x00\x00\x00\x00" + b"\x00" * 4
+    ihdr_end = 8 + 25  # signature + IHDR chunk
+    apng = png[:ihdr_end] + actl + png[ihdr_end:]
+    name, media = check_upload("anim.png", apng, 10 * MB)
+    assert media.mime == "image/png" and name == "anim.png"
 
 
 def test_svg_named_png_is_refused() -> None:

@@ -22,10 +22,13 @@ from services.domain.reports import (
     ReportType,
     UnmatchedNumber,
 )
+from services.reports import charts
+from services.reports.data import Labels
 from services.reports.pdf.build import build_report_pdf
 from services.reports.pdf.markdown import Heading, markdown_flowables
 from services.reports.pdf.tables import fit_widths, printable, table
 from tests.unit.reports.test_report_charts import context as chart_context
+from tests.unit.reports.test_report_charts import literal_context
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "e2e" / "artifacts"
 
@@ -211,6 +214,34 @@ def test_charts_are_embedded_images_on_the_chart_pages(korean_pdf: bytes) -> Non
     pixmap = pymupdf.Pixmap(doc, images[0][1][0])
     assert (pixmap.width, pixmap.n) == (1020, 3)
     assert pixmap.pixel(2, 2) == (255, 255, 255)  # a white margin, not inverted or garbled
+
+
+def chart_titles(labels: Labels, report_type: str = "overall") -> list[str]:
+    return [labels.t(charts.CHARTS[key][0]) for key in charts.CHARTS_OF[report_type]]
+
+
+def test_each_chart_image_sits_right_under_its_title(korean_pdf: bytes) -> None:
+    doc = open_pdf(korean_pdf)
+    placed = []  # (page, title) for every title with an image just below it
+    for page in doc:
+        images = page.get_image_info()
+        for title in chart_titles(Labels("ko")):
+            for found in page.search_for(title):
+                if any(0 <= image["bbox"][1] - found.y1 < 30 for image in images):
+                    placed.append((page.number, title))
+    assert [title for _, title in placed] == chart_titles(Labels("ko"))
+
+
+def test_math_like_user_text_exports_literally() -> None:
+    ctx = report_context()
+    ctx.update(literal_context())
+    pdf = build_report_pdf(make_report(context=ctx, language=ReportLanguage.EN,
+                                       narrative=EN_NARRATIVE))
+    text = flat(" ".join(pages(pdf)))
+    for title in chart_titles(Labels("en")):
+        assert title in text, title
+    assert "Cost $x_1^2$ plan" in text and "a_b^c" in text  # the data appendix, as typed
+    assert len([i for p in open_pdf(pdf) for i in p.get_image_info()]) == 5
 
 
 def test_the_provenance_appendix_lists_every_unmatched_number(korean_pdf: bytes) -> None:

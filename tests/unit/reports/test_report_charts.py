@@ -4,12 +4,19 @@ section gives a "no data" image instead of an exception."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle, Wedge
+from matplotlib.text import Text
 from PIL import Image
 
 from services.reports import charts, data
@@ -57,6 +64,21 @@ def is_no_data(fig: Figure, labels: Labels = KO) -> bool:
     return labels.t("pdf.chart_no_data") in texts(fig) and not fig.axes[0].axison
 
 
+def screen_y(ax: Axes, y: float) -> float:
+    """Where data ``y`` is on the image, upwards (whatever way the axis runs)."""
+    return float(ax.transData.transform((0, y))[1])
+
+
+def bars_top_down(ax: Axes) -> list[Rectangle]:
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    return sorted(bars, key=lambda b: -screen_y(ax, b.get_y() + b.get_height() / 2))
+
+
+def ytick_labels_top_down(ax: Axes) -> list[str]:
+    ticks = zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    return [label.get_text() for y, label in sorted(ticks, key=lambda t: -screen_y(ax, t[0]))]
+
+
 def test_trend_has_one_labelled_line_per_type_with_the_counts() -> None:
     fig = charts.trend_chart(context(), KO)
     lines = fig.axes[0].get_lines()
@@ -78,11 +100,8 @@ def test_trend_of_three_days_or_fewer_is_bars() -> None:
 def test_top_content_bars_put_the_most_viewed_on_top_and_skip_unviewed() -> None:
     fig = charts.top_content_chart(context(), KO)
     ax = fig.axes[0]
-    bars = sorted(ax.patches, key=lambda p: -p.get_y())  # top first
-    assert [b.get_width() for b in bars] == [120, 60]
-    by_height = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()),
-                           strict=True), reverse=True)
-    top, second = by_height[0][1], by_height[1][1]
+    assert [b.get_width() for b in bars_top_down(ax)] == [120, 60]
+    top, second = ytick_labels_top_down(ax)
     assert top == "생성형 AI 챗봇"
     assert second.endswith("…") and len(second) == charts.LABEL_MAX
     assert "120" in texts(fig)
@@ -99,18 +118,25 @@ def test_category_share_is_a_donut_of_the_categories_with_views() -> None:
 
 
 def test_heatmap_shows_the_weekday_by_hour_matrix() -> None:
-    fig = charts.heatmap_chart(context(), KO)
-    image = fig.axes[0].get_images()[0]
-    array = image.get_array()
-    assert array.shape == (7, 24)
-    assert array[1][10] == 40 and array[5][22] == 3 and array.sum() == 43
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == list("월화수목금토일")
+    ctx = context()
+    fig = charts.heatmap_chart(ctx, KO)
+    ax = fig.axes[0]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    cells = np.asarray(mesh.get_array()).reshape(7, 24)
+    assert np.array_equal(cells, np.asarray(ctx["time_of_day"]["matrix"]))
+    assert ytick_labels_top_down(ax) == list("월화수목금토일")  # Monday on top
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(h) for h in range(24)]
+    assert all(t.get_rotation() == 0 for t in ax.get_yticklabels())
+    assert ax.get_xlabel() == KO.t("pdf.chart_hour")
+    colorbar = fig.axes[1]
+    assert colorbar.get_ylim()[0] == 0 and colorbar.get_ylim()[1] == 40
 
 
 def test_purposes_are_shares_of_the_answers_without_skips() -> None:
     fig = charts.purpose_chart(context(), KO)
-    bars = sorted(fig.axes[0].patches, key=lambda p: -p.get_y())
+    bars = bars_top_down(fig.axes[0])
     assert [round(b.get_width(), 3) for b in bars] == [0.75, 0.25]
+    assert ytick_labels_top_down(fig.axes[0]) == ["고객 데모", "리서치"]
     assert "고객 데모" in texts(fig) and "건너뜀" not in texts(fig)
     assert "75.0%" in texts(fig)
 
@@ -154,6 +180,89 @@ def test_korean_labels_render_with_nanumgothic_and_no_missing_glyphs() -> None:
         warnings.filterwarnings("error", message=".*missing from font.*")
         for key in BUILDERS:
             charts.to_png(BUILDERS[key](context(), KO))
+
+
+# an even number of "$" is what makes matplotlib read a label as math
+MATH_LIKE = ("Cost $x_1^2$ plan", "a_b^c", r"broken $\frac{1$", "$5 or $6")
+
+
+def literal_context() -> dict[str, Any]:
+    """User-typed names that mathtext would read as math (or fail to parse)."""
+    ctx = context()
+    ctx["top_content"] = [{"title": title, "views": 10 * (4 - i)}
+                          for i, title in enumerate(MATH_LIKE)]
+    ctx["authors"] = [{"author": "$x$_kim", "views": 5}]
+    ctx["categories"] = [{"category": "My $cat_1^2$", "views": 5}]
+    ctx["purposes"] = [{"purpose": "cost $_{x}$", "count": 3}]
+    return ctx
+
+
+@pytest.mark.parametrize("key", ["top_content", "authors", "categories", "purposes"])
+def test_labels_with_dollar_underscore_and_caret_render_literally(key: str) -> None:
+    fig = BUILDERS[key](literal_context(), EN)
+    charts.to_png(fig)  # mathtext would raise on r"broken $\frac{1$"
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    shown = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().count("$") == 2]
+    assert shown
+    for text in shown:
+        assert not text.get_parse_math(), text.get_text()
+        # laid out glyph by glyph, "$" included: as wide as the same string as plain text
+        plain = Text(0, 0, text.get_text(), fontproperties=text.get_fontproperties(),
+                     parse_math=False, figure=fig)
+        assert text.get_window_extent(renderer).width == pytest.approx(
+            plain.get_window_extent(renderer).width)
+        as_math = Text(0, 0, text.get_text(), fontproperties=text.get_fontproperties(),
+                       parse_math=True, figure=fig)
+        if "frac" not in text.get_text():  # that one is not even valid math
+            assert as_math.get_window_extent(renderer).width != pytest.approx(
+                plain.get_window_extent(renderer).width)
+
+
+def test_every_math_like_title_is_a_tick_label_as_typed() -> None:
+    fig = charts.top_content_chart(literal_context(), EN)
+    charts.to_png(fig)
+    assert ytick_labels_top_down(fig.axes[0]) == list(MATH_LIKE)
+
+
+def test_two_items_with_the_same_title_keep_two_bars() -> None:
+    ctx = context()
+    ctx["top_content"] = [{"title": "같은 제목", "views": 9}, {"title": "같은 제목", "views": 3}]
+    ax = charts.top_content_chart(ctx, KO).axes[0]
+    assert [b.get_width() for b in bars_top_down(ax)] == [9, 3]  # not averaged into one bar
+    assert ytick_labels_top_down(ax) == ["같은 제목", "같은 제목"]
+
+
+LEAK_CHECK = """
+import matplotlib
+from services.reports import charts
+from services.reports.data import Labels
+from tests.unit.reports.test_report_charts import context
+before = dict(matplotlib.rcParams)
+charts.build_charts(context(), Labels("ko"), "overall")
+charts.build_charts(context(), Labels("en"), "content")
+changed = sorted(k for k, v in matplotlib.rcParams.items() if str(before[k]) != str(v))
+print(changed)
+"""
+
+
+def test_the_chart_theme_does_not_leak_into_global_matplotlib_state() -> None:
+    # a fresh process: in this one, other tests may have built charts already
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", LEAK_CHECK], cwd=root, capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
+
+def test_seaborn_charts_use_nanumgothic_for_korean_tick_labels() -> None:
+    for key in ("top_content", "authors", "time_of_day", "purposes", "distribution"):
+        fig = BUILDERS[key](context(), KO)
+        charts.to_png(fig)
+        labels = [t for t in fig.axes[0].get_yticklabels() + fig.axes[0].get_xticklabels()
+                  if t.get_text()]
+        assert labels, key
+        assert {t.get_fontname() for t in labels} == {"NanumGothic"}, key
+    heatmap = charts.heatmap_chart(context(), KO)
+    assert "화" in texts(heatmap) and KO.t("pdf.chart_hour") in texts(heatmap)
 
 
 def test_build_charts_renders_each_chart_of_the_report_type_at_print_dpi() -> None:
