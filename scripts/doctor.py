@@ -17,15 +17,10 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from services.bootstrap import doctor_checks, doctor_context
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, translate
-from services.ops.doctor.base import (
-    FAIL_MARK,
-    DoctorContext,
-    json_report,
-    run_doctor,
-    text_lines,
-)
+from services.ops.doctor.base import FAIL_MARK, json_report, run_doctor, text_lines
 from services.settings import load_settings
 
 
@@ -48,10 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{FAIL_MARK} settings: {message}")
         return 1
-    context = DoctorContext(settings, env=dict(os.environ), include_bedrock=not args.no_bedrock)
+    context = doctor_context(settings, os.environ, include_bedrock=not args.no_bedrock)
     if args.streamlit_config is not None:
         context = replace(context, streamlit_config=args.streamlit_config)
-    report = run_doctor(context)
+    report = run_doctor(context, doctor_checks())
     if args.json:
         print(json_report(report, args.lang))
     else:

@@ -7,7 +7,7 @@ never at import time, so tests and scripts can build services against any endpoi
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,9 +24,12 @@ from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
 from services.content.samples import SampleContent
 from services.content.service import ContentService
+from services.domain.checks import CheckStep
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.ops.doctor.base import Check, DoctorContext
+from services.ops.service import OpsService
 from services.ports import (
     LLM,
     AuditLog,
@@ -85,6 +88,7 @@ class Services:
     samples: SampleContent
     event_import: EventImporter
     legacy_import: LegacyImporter
+    ops: OpsService
     sign_in: SignInMode
     # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
@@ -246,10 +250,47 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     imports = _importers(settings, ports)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
-                    legacy_import=imports[1],
+                    legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics,
                     reports=reports)
+
+
+def _ops(settings: Settings, ports: Ports) -> OpsService:
+    def probe(model_id: str) -> tuple[str | None, list[CheckStep]]:
+        from services.adapters.aws.bedrock import check
+
+        return check.probe(settings, model_id, check.make_clients)
+
+    return OpsService(settings, ports.audit, bedrock_probe=probe, doctor_checks=doctor_checks(),
+                      doctor_context=partial(doctor_context, settings))
+
+
+def doctor_checks() -> list[Check]:
+    """Every check of the config doctor, in the order they are reported; each says its modes."""
+    from services.adapters.aws.cognito.doctor_checks import COGNITO_CHECKS
+    from services.adapters.aws.doctor_checks import AWS_CHECKS
+    from services.adapters.sqlite.doctor_checks import SQLITE_CHECKS
+    from services.ops.doctor.local import LOCAL_CHECKS
+    from services.ops.doctor.oidc import OIDC_CHECKS
+
+    data_dir, *settings_checks = LOCAL_CHECKS  # the database file right after its folder
+    return [data_dir, *SQLITE_CHECKS, *settings_checks, *AWS_CHECKS, *COGNITO_CHECKS,
+            *OIDC_CHECKS]
+
+
+def doctor_context(settings: Settings, env: Mapping[str, str],
+                   include_bedrock: bool) -> DoctorContext:
+    """What the doctor reads, with this root's AWS clients (made only when a check asks)."""
+    from services.adapters.aws.bedrock.check import make_clients
+    from services.adapters.aws.common import make_client
+
+    def factory(service: str) -> Callable[[Settings], Any]:
+        return partial(make_client, service)
+
+    return DoctorContext(settings, env=dict(env), include_bedrock=include_bedrock,
+                         dynamodb=factory("dynamodb"), s3=factory("s3"),
+                         cognito=factory("cognito-idp"), bedrock_clients=make_clients)
 
 
 def report_models(settings: Settings, environ: Mapping[str, str] | None = None,

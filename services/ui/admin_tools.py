@@ -13,13 +13,12 @@ from datetime import date, datetime, timedelta
 import streamlit as st
 
 from services.bootstrap import Services
+from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
-from services.ops import bedrock_check as diagnostics
-from services.ops.audit_view import AuditQuery, audit_choices, audit_entries, to_csv
-from services.ops.bedrock_check import BedrockCheckReport, CheckStep, Message
-from services.ops.doctor import base as doctor
-from services.ops.doctor.base import DoctorContext, DoctorReport
+from services.ops.audit_view import AuditQuery
+from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
+from services.ops.doctor.base import DoctorReport
 from services.ui.i18n import relabel, t
 from services.ui.widgets import md_escape
 
@@ -41,7 +40,7 @@ def render(message: Message) -> str:
 
 def model_options(configured: str) -> list[str]:
     """The configured model first, then the suggested current models."""
-    return list(dict.fromkeys([configured, *diagnostics.MODEL_CHOICES]))
+    return list(dict.fromkeys([configured, *MODEL_CHOICES]))
 
 
 # ---- Bedrock check ---------------------------------------------------------------------------
@@ -59,9 +58,7 @@ def bedrock_check_section(services: Services, actor: Actor) -> None:
                  icon=":material/network_check:"):
         with st.status(t("admin_tools.checking", model=md_escape(str(model))),
                        expanded=False) as status:
-            report = diagnostics.run_bedrock_check(
-                actor, settings, services.ports.audit, str(model or "")
-            )
+            report = services.ops.check_bedrock(actor, str(model or ""))
             status.update(label=t("admin_tools.check_done"),
                           state="complete" if report.ok else "error")
         st.session_state[_BEDROCK_REPORT] = report
@@ -105,10 +102,8 @@ def doctor_section(services: Services, actor: Actor) -> None:
                                   help=t("admin_tools.doctor_bedrock_help"))
     if st.button(t("admin_tools.run_doctor"), key="adm_doctor_run", type="primary",
                  icon=":material/health_and_safety:"):
-        context = DoctorContext(services.settings, env=dict(os.environ),
-                                include_bedrock=include_bedrock)
         with st.spinner(t("admin_tools.doctor_running")):
-            report = doctor.run_doctor_for(actor, context, services.ports.audit)
+            report = services.ops.run_doctor(actor, dict(os.environ), include_bedrock)
         st.session_state[_DOCTOR_REPORT] = report
     kept = st.session_state.get(_DOCTOR_REPORT)
     if isinstance(kept, DoctorReport):
@@ -142,25 +137,24 @@ def _date_range(today: date) -> tuple[date, date]:
 
 def audit_section(services: Services, actor: Actor) -> None:
     tz = services.settings.tz
-    audit = services.ports.audit
     today = datetime.now(tz).date()
     dates_col, actor_col, action_col = st.columns([2, 1, 1])
     with dates_col:
         start, end = _date_range(today)
-    choices = audit_choices(actor, audit, start, end, tz)
+    choices = services.ops.audit_choices(actor, start, end)
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
                               format_func=_all_label, key=relabel("adm_audit_actor"))
     what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
                                 format_func=_all_label, key=relabel("adm_audit_action"))
     query = AuditQuery(start, end, actor=who or None, action=what or None)
-    entries = audit_entries(actor, audit, query, tz)
+    entries = services.ops.audit_entries(actor, query)
     st.caption(t("admin_tools.audit_count", count=len(entries)))
     if not entries:
         st.info(t("admin_tools.audit_empty"), icon=":material/info:")
         return
     st.dataframe(audit_rows(entries, services), hide_index=True, width="stretch")
     st.download_button(
-        t("admin_tools.audit_csv"), data=to_csv(entries, tz),
+        t("admin_tools.audit_csv"), data=services.ops.audit_csv(entries),
         file_name=f"audit-{start:%Y%m%d}-{end:%Y%m%d}.csv", mime="text/csv",
         key="adm_audit_csv", icon=":material/download:",
     )

@@ -1,5 +1,5 @@
 """The admin tools' pages through AppTest: who sees them, that nothing runs on load, the Bedrock
-check's diagnosis (clients injected through ``services.diagnostics.make_clients``), the doctor,
+check's diagnosis (clients injected through the Bedrock probe's ``make_clients``), the doctor,
 and the audit log's filters."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.adapters.aws.bedrock import check as bedrock_probe
+from services.adapters.aws.bedrock.check import BedrockClients
 from services.bootstrap import Services
 from services.domain.models import AuditEntry, utcnow
 from services.domain.users import User
-from services.ops import bedrock_check as diagnostics
-from services.ops.bedrock_check import BedrockClients
 from tests.doubles.bedrock import REGION, stubbed
 from tests.ui.conftest import errors, texts
 
@@ -62,7 +62,7 @@ def test_the_bedrock_check_shows_the_diagnosis_and_its_fix(
     sts, stub = stubbed("sts")
     stub.add_client_error("get_caller_identity", "ExpiredToken",
                           "The security token included in the request is expired", 403)
-    monkeypatch.setattr(diagnostics, "make_clients",
+    monkeypatch.setattr(bedrock_probe, "make_clients",
                         lambda settings: BedrockClients(sts, None, None, REGION))
     at = _start(new_app, users["admin"])
     at.switch_page(BEDROCK).run()

@@ -1,9 +1,11 @@
 """The config doctor: checks every setting and resource of the current mode, each with a fix.
 
 A check is a function ``(DoctorContext) -> list[DoctorLine]`` registered with the modes it
-applies to; ``default_checks()`` is the list the page and ``scripts/doctor.py`` run. To add
-checks (e.g. Cognito), write the functions in their own module and add its list to
-``default_checks``. A check that crashes is reported as a failed line, never a traceback.
+applies to. Checks of settings and files live beside this module (``local.py``, ``oidc.py``);
+checks that look at a backend's resources live with its adapters (``adapters/aws/doctor_checks.py``,
+``adapters/aws/cognito/doctor_checks.py``, ``adapters/sqlite/doctor_checks.py``). The composition
+root lists them all (``bootstrap.doctor_checks``) and fills the context with its clients.
+A check that crashes is reported as a failed line, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from services.domain.checks import DoctorLine, Message
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import DemoFactoryError, PermissionDenied
 from services.i18n import translate
-from services.ops.bedrock_check import BedrockClients, Message
 from services.ports import AuditLog
 from services.reports.pdf.fonts import korean_font_path
 from services.settings import Settings
@@ -32,49 +34,27 @@ ROOT = Path(__file__).resolve().parents[3]
 STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
 OK_MARK, FAIL_MARK = "✔", "✘"
 
-
-@dataclass(frozen=True)
-class DoctorLine:
-    check: str
-    ok: bool
-    detail: Message
-    fix: Message | None = None
-
-
-def _default_bedrock_clients(settings: Settings) -> BedrockClients:
-    from services.ops import (
-        bedrock_check as diagnostics,  # looked up at call time: tests monkeypatch it
-    )
-
-    return diagnostics.make_clients(settings)
-
-
-def _aws_client(service: str) -> Callable[[Settings], Any]:
-    def make(settings: Settings) -> Any:
-        from services.adapters.aws.common import make_client
-
-        return make_client(service, settings)
-
-    return make
+# A client factory: (settings) -> a boto3 client (or, for Bedrock, the probe's clients).
+ClientFactory = Callable[[Settings], Any]
 
 
 @dataclass(frozen=True)
 class DoctorContext:
-    """What the checks read. Every outside dependency is a field, so tests replace it."""
+    """What the checks read. Every outside dependency is a field, so tests replace it; the
+    client factories come from the composition root (None: the adapter's own default)."""
 
     settings: Settings
     streamlit_config: Path = STREAMLIT_CONFIG
     env: Mapping[str, str] = field(default_factory=dict)
     include_bedrock: bool = True
     font_path: Callable[[], Path] = korean_font_path
-    dynamodb: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("dynamodb"))
-    s3: Callable[[Settings], Any] = field(default_factory=lambda: _aws_client("s3"))
-    cognito: Callable[[Settings], Any] = field(
-        default_factory=lambda: _aws_client("cognito-idp"))
+    dynamodb: ClientFactory | None = None
+    s3: ClientFactory | None = None
+    cognito: ClientFactory | None = None
     # Where Streamlit finds st.login's provider (DEMO_FACTORY_AUTH=oidc); see doctor_oidc.py
     secrets_files: tuple[Path, ...] = (ROOT / ".streamlit" / "secrets.toml",
                                        Path.home() / ".streamlit" / "secrets.toml")
-    bedrock_clients: Callable[[Settings], BedrockClients] = _default_bedrock_clients
+    bedrock_clients: ClientFactory | None = None
 
 
 CheckFn = Callable[[DoctorContext], list[DoctorLine]]
@@ -101,21 +81,11 @@ class DoctorReport:
         return [line for line in self.lines if not line.ok]
 
 
-def default_checks() -> list[Check]:
-    """Every check, in the order they are reported."""
-    from services.ops.doctor.aws import AWS_CHECKS
-    from services.ops.doctor.cognito import COGNITO_CHECKS
-    from services.ops.doctor.local import LOCAL_CHECKS
-    from services.ops.doctor.oidc import OIDC_CHECKS
-
-    return [*LOCAL_CHECKS, *AWS_CHECKS, *COGNITO_CHECKS, *OIDC_CHECKS]
-
-
-def run_doctor(context: DoctorContext, checks: Sequence[Check] | None = None) -> DoctorReport:
+def run_doctor(context: DoctorContext, checks: Sequence[Check]) -> DoctorReport:
     """Run the checks of the current mode (for operators: no actor, not audited)."""
     mode = context.settings.backend
     lines: list[DoctorLine] = []
-    for check in default_checks() if checks is None else checks:
+    for check in checks:
         if mode in check.modes:
             lines.extend(_run_one(check, context))
     return DoctorReport(mode, tuple(lines))
@@ -125,8 +95,8 @@ def run_doctor_for(
     actor: Actor,
     context: DoctorContext,
     audit: AuditLog,
+    checks: Sequence[Check],
     *,
-    checks: Sequence[Check] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> DoctorReport:
     """The admin page's doctor run: authorised (``Action.CHECK_SETTINGS``) and audited."""

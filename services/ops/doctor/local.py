@@ -10,10 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from services.adapters.sqlite.db import SqliteDatabase
-from services.errors import DemoFactoryError
-from services.ops.bedrock_check import Message
-from services.ops.doctor.base import Check, DoctorContext, DoctorLine
+from services.domain.checks import DoctorLine, doctor_line
+from services.ops.doctor.base import Check, DoctorContext
 
 LOCAL = frozenset({"local"})
 MIN_COOKIE_KEY = 32
@@ -34,13 +32,6 @@ _SERVER_OPTIONS: dict[str, tuple[str, Any]] = {
 _URL_PATH = re.compile(r"^[A-Za-z0-9._~/-]*$")
 
 
-def _line(check: str, ok: bool, detail: str, fix: str | None = None,
-          **params: Any) -> DoctorLine:
-    prefix = "admin_tools."
-    return DoctorLine(check, ok, Message(prefix + detail, params),
-                      Message(prefix + fix, params) if fix else None)
-
-
 def _writable(path: Path) -> str | None:
     """None if a file can be created in ``path`` (made if missing), else the reason."""
     try:
@@ -56,44 +47,26 @@ def check_data_dir(context: DoctorContext) -> list[DoctorLine]:
     path = context.settings.data_dir.resolve()
     error = _writable(path)
     if error:
-        return [_line("local.data_dir", False, "doc_dir_not_writable", "fix_data_dir",
-                      path=str(path), error=error)]
-    return [_line("local.data_dir", True, "doc_dir_writable", path=str(path))]
+        return [doctor_line("local.data_dir", False, "doc_dir_not_writable", "fix_data_dir",
+                            path=str(path), error=error)]
+    return [doctor_line("local.data_dir", True, "doc_dir_writable", path=str(path))]
 
 
 def check_files_dir(context: DoctorContext) -> list[DoctorLine]:
     path = context.settings.files_dir.resolve()
     error = _writable(path)
     if error:
-        return [_line("local.files_dir", False, "doc_dir_not_writable", "fix_files_dir",
-                      path=str(path), error=error)]
-    return [_line("local.files_dir", True, "doc_dir_writable", path=str(path))]
-
-
-def check_sqlite(context: DoctorContext) -> list[DoctorLine]:
-    path = context.settings.sqlite_path.resolve()
-    try:
-        db = SqliteDatabase(path)
-        try:
-            versions = db.migrate()
-            with db.read() as conn:
-                conn.execute("SELECT count(*) FROM schema_version").fetchone()
-        finally:
-            db.close()
-    except (DemoFactoryError, OSError) as exc:
-        reason = str(getattr(exc, "params", {}).get("detail", "")) or type(exc).__name__
-        return [_line("local.sqlite", False, "doc_sqlite_failed", "fix_sqlite",
-                      path=str(path), error=reason)]
-    schema = ", ".join(f"{name} v{version}" for name, version in sorted(versions.items()))
-    return [_line("local.sqlite", True, "doc_sqlite_ok", path=str(path), schema=schema)]
+        return [doctor_line("local.files_dir", False, "doc_dir_not_writable", "fix_files_dir",
+                            path=str(path), error=error)]
+    return [doctor_line("local.files_dir", True, "doc_dir_writable", path=str(path))]
 
 
 def check_font(context: DoctorContext) -> list[DoctorLine]:
     try:
         path = context.font_path()
     except FileNotFoundError:
-        return [_line("font", False, "doc_font_missing", "fix_font")]
-    return [_line("font", True, "doc_font_ok", path=str(path))]
+        return [doctor_line("font", False, "doc_font_missing", "fix_font")]
+    return [doctor_line("font", True, "doc_font_ok", path=str(path))]
 
 
 def weak_key_reason(key: str) -> str | None:
@@ -111,15 +84,15 @@ def check_cookie_key(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
     if settings.cookie_key is None:
         if settings.backend == "aws":
-            return [_line("cookie_key", False, "doc_key_missing", "fix_cookie_key",
-                          min=MIN_COOKIE_KEY)]
+            return [doctor_line("cookie_key", False, "doc_key_missing", "fix_cookie_key",
+                                min=MIN_COOKIE_KEY)]
         generated = settings.data_dir / ".cookie_key"
         detail = "doc_key_generated" if generated.exists() else "doc_key_will_generate"
-        return [_line("cookie_key", True, detail, path=str(generated))]
+        return [doctor_line("cookie_key", True, detail, path=str(generated))]
     reason = weak_key_reason(settings.cookie_key.get_secret_value())
     if reason:
-        return [_line("cookie_key", False, reason, "fix_cookie_key", min=MIN_COOKIE_KEY)]
-    return [_line("cookie_key", True, "doc_key_ok", min=MIN_COOKIE_KEY)]
+        return [doctor_line("cookie_key", False, reason, "fix_cookie_key", min=MIN_COOKIE_KEY)]
+    return [doctor_line("cookie_key", True, "doc_key_ok", min=MIN_COOKIE_KEY)]
 
 
 # ---- Streamlit server settings ---------------------------------------------------------------
@@ -157,22 +130,23 @@ def check_streamlit(context: DoctorContext) -> list[DoctorLine]:
     path = context.streamlit_config
     server = _read_server_config(path)
     if server is None:
-        return [_line("streamlit.config", False, "doc_config_unreadable", "fix_config_unreadable",
-                      path=str(path))]
+        return [doctor_line(
+            "streamlit.config", False, "doc_config_unreadable", "fix_config_unreadable",
+            path=str(path))]
     env = context.env
     xsrf = bool(_effective(server, env, "enableXsrfProtection"))
     cors = bool(_effective(server, env, "enableCORS"))
     upload = _effective(server, env, "maxUploadSize")
     wanted = context.settings.max_upload_mb
     lines = [
-        _line("streamlit.xsrf", True, "doc_xsrf_on") if xsrf else
-        _line("streamlit.xsrf", False, "doc_xsrf_off", "fix_xsrf", path=str(path)),
-        _line("streamlit.cors", True, "doc_cors_on") if cors else
-        _line("streamlit.cors", False, "doc_cors_off", "fix_cors", path=str(path)),
-        _line("streamlit.upload", True, "doc_upload_ok", size=upload, wanted=wanted)
+        doctor_line("streamlit.xsrf", True, "doc_xsrf_on") if xsrf else
+        doctor_line("streamlit.xsrf", False, "doc_xsrf_off", "fix_xsrf", path=str(path)),
+        doctor_line("streamlit.cors", True, "doc_cors_on") if cors else
+        doctor_line("streamlit.cors", False, "doc_cors_off", "fix_cors", path=str(path)),
+        doctor_line("streamlit.upload", True, "doc_upload_ok", size=upload, wanted=wanted)
         if isinstance(upload, int) and upload >= wanted else
-        _line("streamlit.upload", False, "doc_upload_small", "fix_upload", size=upload,
-              wanted=wanted, path=str(path)),
+        doctor_line("streamlit.upload", False, "doc_upload_small", "fix_upload", size=upload,
+                    wanted=wanted, path=str(path)),
     ]
     lines.append(_base_url_line(server, env, path))
     return lines
@@ -184,17 +158,16 @@ def _base_url_line(server: Mapping[str, Any], env: Mapping[str, str], path: Path
     normalized = effective.strip("/")
     shown = "/" + normalized
     if not _URL_PATH.match(effective) or "//" in normalized:
-        return _line("streamlit.base_url", False, "doc_base_url_invalid", "fix_base_url",
-                     value=effective, path=str(path))
+        return doctor_line("streamlit.base_url", False, "doc_base_url_invalid", "fix_base_url",
+                           value=effective, path=str(path))
     if in_file.strip("/") != normalized:
-        return _line("streamlit.base_url", False, "doc_base_url_mismatch", "fix_base_url",
-                     value=effective, file_value=in_file or "/", path=str(path))
-    return _line("streamlit.base_url", True, "doc_base_url_ok", value=shown)
+        return doctor_line("streamlit.base_url", False, "doc_base_url_mismatch", "fix_base_url",
+                           value=effective, file_value=in_file or "/", path=str(path))
+    return doctor_line("streamlit.base_url", True, "doc_base_url_ok", value=shown)
 
 
 LOCAL_CHECKS = [
     Check("local.data_dir", check_data_dir, LOCAL),
-    Check("local.sqlite", check_sqlite, LOCAL),
     Check("local.files_dir", check_files_dir, LOCAL),
     Check("font", check_font),
     Check("cookie_key", check_cookie_key),

@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
-from services.ops.doctor.aws import _line
-from services.ops.doctor.base import Check, DoctorContext, DoctorLine
+from services.domain.checks import DoctorLine, doctor_line
+from services.ops.doctor.base import Check, DoctorContext
 
 SHARED_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -45,16 +45,17 @@ def check_oidc(context: DoctorContext) -> list[DoctorLine]:
     missing = [f"[auth] {key}" for key in SHARED_KEYS if not auth.get(key)]
     missing += [f"[{section}] {key}" for key in PROVIDER_KEYS if not provider.get(key)]
     if missing:
-        return [_line("oidc.secrets", False, "doc_oidc_missing", "fix_oidc_missing",
-                      keys=", ".join(missing))]
-    lines = [_line("oidc.secrets", True, "doc_oidc_secrets_ok", section=section)]
+        return [doctor_line("oidc.secrets", False, "doc_oidc_missing", "fix_oidc_missing",
+                            keys=", ".join(missing))]
+    lines = [doctor_line("oidc.secrets", True, "doc_oidc_secrets_ok", section=section)]
     redirect = str(auth["redirect_uri"])
     if not redirect.endswith("/oauth2callback"):
-        lines.append(_line("oidc.redirect_uri", False, "doc_oidc_redirect", "fix_oidc_redirect",
-                           uri=redirect))
+        lines.append(doctor_line(
+            "oidc.redirect_uri", False, "doc_oidc_redirect", "fix_oidc_redirect",
+            uri=redirect))
     if len(str(auth["cookie_secret"])) < MIN_COOKIE_SECRET:
-        lines.append(_line("oidc.cookie_secret", False, "doc_oidc_weak_secret",
-                           "fix_oidc_weak_secret", min=MIN_COOKIE_SECRET))
+        lines.append(doctor_line("oidc.cookie_secret", False, "doc_oidc_weak_secret",
+                                 "fix_oidc_weak_secret", min=MIN_COOKIE_SECRET))
     lines.append(_metadata_line(str(provider["server_metadata_url"])))
     return lines
 
@@ -65,9 +66,9 @@ def _metadata_line(url: str) -> DoctorLine:
         response.raise_for_status()
         issuer = str(response.json().get("issuer") or "")
     except (requests.RequestException, ValueError) as exc:
-        return _line("oidc.provider", False, "doc_oidc_unreachable", "fix_oidc_unreachable",
-                     url=url, error=type(exc).__name__)
-    return _line("oidc.provider", True, "doc_oidc_provider_ok", issuer=issuer or url)
+        return doctor_line("oidc.provider", False, "doc_oidc_unreachable", "fix_oidc_unreachable",
+                           url=url, error=type(exc).__name__)
+    return doctor_line("oidc.provider", True, "doc_oidc_provider_ok", issuer=issuer or url)
 
 
 OIDC_CHECKS = [Check("oidc", check_oidc)]

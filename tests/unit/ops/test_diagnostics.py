@@ -12,10 +12,11 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
-from services.bootstrap import Services
+from services.adapters.aws.bedrock import check as bedrock_probe
+from services.adapters.aws.bedrock.check import STEPS, BedrockClients, bedrock_steps, make_clients
+from services.bootstrap import Services, build_services
+from services.domain.checks import CheckStep
 from services.domain.permissions import Actor, Role
-from services.ops import bedrock_check as diagnostics
-from services.ops.bedrock_check import STEPS, BedrockClients, CheckStep, bedrock_steps, make_clients
 from services.settings import Settings
 from tests.doubles.bedrock import (
     ACCOUNT,
@@ -154,8 +155,8 @@ def test_a_missing_named_profile_is_a_credentials_problem(
     monkeypatch.setenv("AWS_PROFILE", "does-not-exist")
     admin = Actor("root", roles=frozenset({Role.ADMIN}))
 
-    report = diagnostics.run_bedrock_check(admin, Settings(bedrock_region=REGION),
-                                           services.ports.audit)
+    settings = services.settings.model_copy(update={"bedrock_region": REGION})
+    report = build_services(settings, services.ports).ops.check_bedrock(admin)
 
     assert_diagnosis(report.steps[0], "no_credentials")
     assert not report.ok
@@ -292,11 +293,12 @@ def test_the_run_is_audited_with_each_steps_outcome(
 ) -> None:
     stubs = make_stubs().identity().listing().availability().converse(
         ("ThrottlingException", "busy", 429))
-    monkeypatch.setattr(diagnostics, "make_clients", lambda settings: stubs.clients)
+    monkeypatch.setattr(bedrock_probe, "make_clients", lambda settings: stubs.clients)
     admin = Actor("root", roles=frozenset({Role.ADMIN}))
-    settings = Settings(bedrock_region=REGION, bedrock_model_id=MODEL)
+    settings = services.settings.model_copy(
+        update={"bedrock_region": REGION, "bedrock_model_id": MODEL})
 
-    report = diagnostics.run_bedrock_check(admin, settings, services.ports.audit)
+    report = build_services(settings, services.ports).ops.check_bedrock(admin)
 
     assert report.model_id == MODEL and not report.ok
     assert report.first_failure is not None and report.first_failure.name == "converse"

@@ -13,13 +13,14 @@ import pytest
 from botocore.exceptions import ProfileNotFound
 
 from scripts.doctor import main as doctor_main
+from services.adapters.aws.bedrock.check import BedrockClients
+from services.bootstrap import doctor_checks
+from services.domain.checks import DoctorLine, Message
 from services.errors import ConfigError
-from services.ops.bedrock_check import BedrockClients, Message
 from services.ops.doctor.base import (
     STREAMLIT_CONFIG,
     Check,
     DoctorContext,
-    DoctorLine,
     DoctorReport,
     json_report,
     run_doctor,
@@ -52,7 +53,7 @@ def run(settings: Settings, config: Path) -> Callable[..., DoctorReport]:
     def run(settings: Settings = settings, **overrides: Any) -> DoctorReport:
         values: dict[str, Any] = {"streamlit_config": config, "env": {}}
         values.update(overrides)
-        return run_doctor(DoctorContext(settings, **values))
+        return run_doctor(DoctorContext(settings, **values), doctor_checks())
 
     return run
 

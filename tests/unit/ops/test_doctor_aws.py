@@ -14,11 +14,13 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from services.adapters.aws import doctor_checks as doctor_aws
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
 from services.adapters.aws.provision import ensure_resources
-from services.ops.doctor import aws as doctor_aws
-from services.ops.doctor.base import DoctorContext, DoctorLine, DoctorReport, run_doctor
+from services.bootstrap import doctor_checks
+from services.domain.checks import DoctorLine
+from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
 from services.settings import AWS_REQUIRED, Settings, load_settings
 from tests.doubles.bedrock import fake_client
 
@@ -37,7 +39,7 @@ class Aws:
         values: dict[str, Any] = {"streamlit_config": self.config, "env": {},
                                   "include_bedrock": False}
         values.update(overrides)
-        return run_doctor(DoctorContext(self.settings, **values))
+        return run_doctor(DoctorContext(self.settings, **values), doctor_checks())
 
 
 @pytest.fixture
@@ -160,7 +162,7 @@ def test_a_missing_cookie_key_fails_in_aws_mode(aws: Aws) -> None:
     settings = aws.settings.model_copy(update={"cookie_key": None})
 
     report = run_doctor(DoctorContext(settings, streamlit_config=aws.config,
-                                      include_bedrock=False))
+                                      include_bedrock=False), doctor_checks())
 
     failed_with(report, "cookie_key", "doc_key_missing", "fix_cookie_key")
 

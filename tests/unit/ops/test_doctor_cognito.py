@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from services.adapters.aws.cognito.doctor_checks import COGNITO_CHECKS, REQUIRED_FLOWS
 from services.adapters.aws.common import make_client
 from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
-from services.ops.doctor.cognito import COGNITO_CHECKS, REQUIRED_FLOWS
 from services.settings import AWS_REQUIRED, Settings, load_settings
 
 REGION = "us-east-1"

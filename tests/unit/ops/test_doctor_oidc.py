@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.bootstrap import doctor_checks
 from services.ops.doctor.base import DoctorContext, run_doctor
 from services.settings import Settings
 from tests.doubles.oidc_provider import oidc_provider
@@ -23,7 +24,7 @@ def _context(tmp_path: Path, body: str, **settings: object) -> DoctorContext:
 
 
 def _oidc_lines(context: DoctorContext) -> dict[str, tuple[bool, str]]:
-    report = run_doctor(context)
+    report = run_doctor(context, doctor_checks())
     return {line.check: (line.ok, line.detail.key) for line in report.lines
             if line.check.startswith("oidc")}
 
@@ -42,7 +43,8 @@ def test_a_complete_setup_reaches_the_provider(tmp_path: Path) -> None:
 
 
 def test_missing_keys_are_named(tmp_path: Path) -> None:
-    report = run_doctor(_context(tmp_path, '[auth]\nredirect_uri = "http://x/oauth2callback"\n'))
+    context = _context(tmp_path, '[auth]\nredirect_uri = "http://x/oauth2callback"\n')
+    report = run_doctor(context, doctor_checks())
     (line,) = [line for line in report.lines if line.check.startswith("oidc")]
     assert not line.ok and not report.ok
     assert line.detail.params["keys"] == (
@@ -53,7 +55,7 @@ def test_missing_keys_are_named(tmp_path: Path) -> None:
 def test_a_named_provider_section(tmp_path: Path) -> None:
     body = ('[auth]\nredirect_uri = "http://x/oauth2callback"\n'
             f'cookie_secret = "{GOOD_SECRET}"\n[auth.cognito]\nclient_id = "c"\n')
-    report = run_doctor(_context(tmp_path, body, oidc_provider="cognito"))
+    report = run_doctor(_context(tmp_path, body, oidc_provider="cognito"), doctor_checks())
     (line,) = [line for line in report.lines if line.check == "oidc.secrets"]
     assert line.detail.params["keys"] == (
         "[auth.cognito] client_secret, [auth.cognito] server_metadata_url")

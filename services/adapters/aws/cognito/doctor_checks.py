@@ -6,8 +6,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.ops.doctor.aws import AWS, _aws_failure, _line
-from services.ops.doctor.base import Check, DoctorContext, DoctorLine
+from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
+from services.domain.checks import DoctorLine, doctor_line
+from services.ops.doctor.base import Check, DoctorContext
 
 # The client must allow what the app calls: password sign-in (users), admin password checks
 # (the app's own password verification) and refresh (sessions that survive a browser refresh).
@@ -23,22 +24,22 @@ def role_groups(context: DoctorContext) -> list[str]:
 
 def check_cognito(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
-    if settings.auth == "oidc":  # doctor_oidc.py reports the sign-in
+    if settings.auth == "oidc":  # ops/doctor/oidc.py reports the sign-in
         return []
     if settings.auth != "cognito":
-        return [_line("cognito", True, "doc_cognito_not_used")]
+        return [doctor_line("cognito", True, "doc_cognito_not_used")]
     pool, app = settings.cognito_user_pool_id, settings.cognito_app_client_id
     if not pool or not app:
         variable = "DEMO_FACTORY_COGNITO_USER_POOL_ID" if not pool else (
             "DEMO_FACTORY_COGNITO_APP_CLIENT_ID")
-        return [_line("cognito", False, "doc_setting_missing", "fix_setting_missing",
-                      variable=variable)]
-    client = context.cognito(settings)
+        return [doctor_line("cognito", False, "doc_setting_missing", "fix_setting_missing",
+                            variable=variable)]
+    client = client_of(context.cognito, "cognito-idp", context)
     try:
         client.describe_user_pool(UserPoolId=pool)
     except (ClientError, BotoCoreError) as exc:
-        return [_aws_failure("cognito.pool", exc, pool)]
-    return [_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
+        return [aws_failure("cognito.pool", exc, pool)]
+    return [doctor_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
             _client_line(client, pool, app), _groups_line(client, pool, role_groups(context))]
 
 
@@ -46,13 +47,14 @@ def _client_line(client: Any, pool: str, app: str) -> DoctorLine:
     try:
         found = client.describe_user_pool_client(UserPoolId=pool, ClientId=app)
     except (ClientError, BotoCoreError) as exc:
-        return _aws_failure("cognito.client", exc, app)
+        return aws_failure("cognito.client", exc, app)
     flows = set(found["UserPoolClient"].get("ExplicitAuthFlows", []))
     missing = [flow for flow in REQUIRED_FLOWS if flow not in flows]
     if missing:
-        return _line("cognito.client", False, "doc_cognito_flows_missing", "fix_cognito_flows",
-                     client=app, flows=", ".join(missing))
-    return _line("cognito.client", True, "doc_cognito_client_ok", client=app)
+        return doctor_line(
+            "cognito.client", False, "doc_cognito_flows_missing", "fix_cognito_flows",
+            client=app, flows=", ".join(missing))
+    return doctor_line("cognito.client", True, "doc_cognito_client_ok", client=app)
 
 
 def _groups_line(client: Any, pool: str, wanted: list[str]) -> DoctorLine:
@@ -60,12 +62,13 @@ def _groups_line(client: Any, pool: str, wanted: list[str]) -> DoctorLine:
         pages = client.get_paginator("list_groups").paginate(UserPoolId=pool)
         present = {g["GroupName"] for page in pages for g in page.get("Groups", [])}
     except (ClientError, BotoCoreError) as exc:
-        return _aws_failure("cognito.groups", exc, pool)
+        return aws_failure("cognito.groups", exc, pool)
     missing = [group for group in wanted if group not in present]
     if missing:
-        return _line("cognito.groups", False, "doc_cognito_groups_missing", "fix_cognito_groups",
-                     pool=pool, groups=", ".join(missing))
-    return _line("cognito.groups", True, "doc_cognito_groups_ok", groups=", ".join(wanted))
+        return doctor_line(
+            "cognito.groups", False, "doc_cognito_groups_missing", "fix_cognito_groups",
+            pool=pool, groups=", ".join(missing))
+    return doctor_line("cognito.groups", True, "doc_cognito_groups_ok", groups=", ".join(wanted))
 
 
 COGNITO_CHECKS = [Check("cognito", check_cognito, AWS)]

@@ -1,5 +1,7 @@
 """Doctor checks of aws mode's resources (tables with their indexes and TTL, the bucket's
-privacy and encryption) and of Bedrock, reusing the connectivity check's steps.
+privacy and encryption) and of Bedrock, reusing the connectivity check's steps. They live with
+the adapters because they read the adapters' schema and speak boto3; the clients come from the
+doctor's context (the composition root's), else from ``make_client``.
 
 ``dynamodb_schema.TABLE_SPECS`` is the source of truth for what each table must have.
 """
@@ -10,11 +12,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.adapters.aws.bedrock import check as bedrock_probe
 from services.adapters.aws.bedrock.errors import diagnose
-from services.adapters.aws.common import error_code, translate_client_error
+from services.adapters.aws.common import error_code, make_client, translate_client_error
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
-from services.ops.bedrock_check import Message, bedrock_configured, bedrock_steps
-from services.ops.doctor.base import Check, DoctorContext, DoctorLine
+from services.domain.checks import DoctorLine, Message, doctor_line
+from services.ops.bedrock_check import bedrock_configured
+from services.ops.doctor.base import Check, ClientFactory, DoctorContext
 
 AWS = frozenset({"aws"})
 _AWS_ERRORS = (ClientError, BotoCoreError)
@@ -22,14 +26,12 @@ _BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
                 "RestrictPublicBuckets")
 
 
-def _line(check: str, ok: bool, detail: str, fix: str | None = None,
-          **params: Any) -> DoctorLine:
-    prefix = "admin_tools."
-    return DoctorLine(check, ok, Message(prefix + detail, params),
-                      Message(prefix + fix, params) if fix else None)
+def client_of(factory: ClientFactory | None, service: str, context: DoctorContext) -> Any:
+    """The context's client for ``service``, else one made from the settings."""
+    return (factory or (lambda settings: make_client(service, settings)))(context.settings)
 
 
-def _aws_failure(check: str, exc: Exception, resource: str) -> DoctorLine:
+def aws_failure(check: str, exc: Exception, resource: str) -> DoctorLine:
     """An AWS error reading a resource: the project's message for it, and where to look."""
     error = translate_client_error(exc)
     detail = Message(error.key, dict(error.params))
@@ -41,14 +43,14 @@ def _aws_failure(check: str, exc: Exception, resource: str) -> DoctorLine:
 
 
 def check_tables(context: DoctorContext) -> list[DoctorLine]:
-    client = context.dynamodb(context.settings)
+    client = client_of(context.dynamodb, "dynamodb", context)
     lines: list[DoctorLine] = []
     for key, spec in TABLE_SPECS.items():
         name = getattr(context.settings, spec.setting, None)
         check = f"aws.table.{key}"
         if not name:
-            lines.append(_line(check, False, "doc_setting_missing", "fix_setting_missing",
-                               variable=f"DEMO_FACTORY_{spec.setting.upper()}"))
+            lines.append(doctor_line(check, False, "doc_setting_missing", "fix_setting_missing",
+                                     variable=f"DEMO_FACTORY_{spec.setting.upper()}"))
             continue
         lines.extend(_table_lines(client, check, str(name), spec))
     return lines
@@ -59,11 +61,11 @@ def _table_lines(client: Any, check: str, name: str, spec: TableSpec) -> list[Do
         table = client.describe_table(TableName=name)["Table"]
     except _AWS_ERRORS as exc:
         if error_code(exc) == "ResourceNotFoundException":
-            return [_line(check, False, "doc_table_missing", "fix_bootstrap", table=name)]
-        return [_aws_failure(check, exc, name)]
+            return [doctor_line(check, False, "doc_table_missing", "fix_bootstrap", table=name)]
+        return [aws_failure(check, exc, name)]
     status = str(table.get("TableStatus", "?"))
-    lines = [_line(check, status == "ACTIVE", "doc_table_ok" if status == "ACTIVE" else
-                   "doc_table_not_active", "fix_table_not_active", table=name, status=status)]
+    lines = [doctor_line(check, status == "ACTIVE", "doc_table_ok" if status == "ACTIVE" else
+                         "doc_table_not_active", "fix_table_not_active", table=name, status=status)]
     if spec.indexes:
         lines.append(_index_line(check, name, spec, table))
     ttl_attribute = getattr(spec, "ttl_attribute", None)  # only tables with expiring items
@@ -78,26 +80,27 @@ def _index_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -
     missing = [i.name for i in spec.indexes if i.name not in have]
     building = [i.name for i in spec.indexes if have.get(i.name, "ACTIVE") != "ACTIVE"]
     if missing:
-        return _line(f"{check}.indexes", False, "doc_indexes_missing", "fix_indexes",
-                     table=name, indexes=", ".join(missing))
+        return doctor_line(f"{check}.indexes", False, "doc_indexes_missing", "fix_indexes",
+                           table=name, indexes=", ".join(missing))
     if building:
-        return _line(f"{check}.indexes", False, "doc_indexes_building", "fix_indexes_building",
-                     table=name, indexes=", ".join(building))
-    return _line(f"{check}.indexes", True, "doc_indexes_ok", table=name,
-                 indexes=", ".join(i.name for i in spec.indexes))
+        return doctor_line(
+            f"{check}.indexes", False, "doc_indexes_building", "fix_indexes_building",
+            table=name, indexes=", ".join(building))
+    return doctor_line(f"{check}.indexes", True, "doc_indexes_ok", table=name,
+                       indexes=", ".join(i.name for i in spec.indexes))
 
 
 def _ttl_line(client: Any, check: str, name: str, attribute: str) -> DoctorLine:
     try:
         ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     except _AWS_ERRORS as exc:
-        return _aws_failure(f"{check}.ttl", exc, name)
+        return aws_failure(f"{check}.ttl", exc, name)
     status = str(ttl.get("TimeToLiveStatus", "DISABLED"))
     on_attribute = ttl.get("AttributeName") == attribute
     if status in ("ENABLED", "ENABLING") and on_attribute:
-        return _line(f"{check}.ttl", True, "doc_ttl_ok", table=name, attribute=attribute)
-    return _line(f"{check}.ttl", False, "doc_ttl_off", "fix_ttl", table=name,
-                 attribute=attribute, status=status)
+        return doctor_line(f"{check}.ttl", True, "doc_ttl_ok", table=name, attribute=attribute)
+    return doctor_line(f"{check}.ttl", False, "doc_ttl_off", "fix_ttl", table=name,
+                       attribute=attribute, status=status)
 
 
 # ---- S3 --------------------------------------------------------------------------------------
@@ -106,17 +109,17 @@ def _ttl_line(client: Any, check: str, name: str, attribute: str) -> DoctorLine:
 def check_bucket(context: DoctorContext) -> list[DoctorLine]:
     name = context.settings.bucket
     if not name:
-        return [_line("aws.bucket", False, "doc_setting_missing", "fix_setting_missing",
-                      variable="DEMO_FACTORY_BUCKET")]
-    client = context.s3(context.settings)
+        return [doctor_line("aws.bucket", False, "doc_setting_missing", "fix_setting_missing",
+                            variable="DEMO_FACTORY_BUCKET")]
+    client = client_of(context.s3, "s3", context)
     try:
         client.head_bucket(Bucket=name)
     except _AWS_ERRORS as exc:
         if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
-            return [_line("aws.bucket", False, "doc_bucket_missing", "fix_bootstrap",
-                          bucket=name)]
-        return [_aws_failure("aws.bucket", exc, name)]
-    return [_line("aws.bucket", True, "doc_bucket_ok", bucket=name),
+            return [doctor_line("aws.bucket", False, "doc_bucket_missing", "fix_bootstrap",
+                                bucket=name)]
+        return [aws_failure("aws.bucket", exc, name)]
+    return [doctor_line("aws.bucket", True, "doc_bucket_ok", bucket=name),
             _privacy_line(client, name), _encryption_line(client, name)]
 
 
@@ -125,13 +128,13 @@ def _privacy_line(client: Any, name: str) -> DoctorLine:
         config = client.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
     except _AWS_ERRORS as exc:
         if error_code(exc) != "NoSuchPublicAccessBlockConfiguration":
-            return _aws_failure("aws.bucket.private", exc, name)
+            return aws_failure("aws.bucket.private", exc, name)
         config = {}
     open_flags = [flag for flag in _BLOCK_FLAGS if not config.get(flag)]
     if open_flags:
-        return _line("aws.bucket.private", False, "doc_bucket_public", "fix_bucket_private",
-                     bucket=name, flags=", ".join(open_flags))
-    return _line("aws.bucket.private", True, "doc_bucket_private", bucket=name)
+        return doctor_line("aws.bucket.private", False, "doc_bucket_public", "fix_bucket_private",
+                           bucket=name, flags=", ".join(open_flags))
+    return doctor_line("aws.bucket.private", True, "doc_bucket_private", bucket=name)
 
 
 def _encryption_line(client: Any, name: str) -> DoctorLine:
@@ -140,16 +143,16 @@ def _encryption_line(client: Any, name: str) -> DoctorLine:
             "ServerSideEncryptionConfiguration"].get("Rules", [])
     except _AWS_ERRORS as exc:
         if error_code(exc) != "ServerSideEncryptionConfigurationNotFoundError":
-            return _aws_failure("aws.bucket.encrypted", exc, name)
+            return aws_failure("aws.bucket.encrypted", exc, name)
         rules = []
     algorithms = [str(r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", ""))
                   for r in rules]
     algorithms = [a for a in algorithms if a]
     if not algorithms:
-        return _line("aws.bucket.encrypted", False, "doc_bucket_unencrypted",
-                     "fix_bucket_encryption", bucket=name)
-    return _line("aws.bucket.encrypted", True, "doc_bucket_encrypted", bucket=name,
-                 algorithm=", ".join(algorithms))
+        return doctor_line("aws.bucket.encrypted", False, "doc_bucket_unencrypted",
+                           "fix_bucket_encryption", bucket=name)
+    return doctor_line("aws.bucket.encrypted", True, "doc_bucket_encrypted", bucket=name,
+                       algorithm=", ".join(algorithms))
 
 
 # ---- Bedrock ---------------------------------------------------------------------------------
@@ -158,18 +161,20 @@ def _encryption_line(client: Any, name: str) -> DoctorLine:
 def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
     if not context.include_bedrock:
-        return [_line("bedrock", True, "doc_bedrock_skipped")]
+        return [doctor_line("bedrock", True, "doc_bedrock_skipped")]
     if not bedrock_configured(settings):
-        return [_line("bedrock", True, "doc_bedrock_not_configured")]
+        return [doctor_line("bedrock", True, "doc_bedrock_not_configured")]
+    # The probe's own client factory is looked up at call time: tests replace it.
+    factory = context.bedrock_clients or bedrock_probe.make_clients
     try:
-        clients = context.bedrock_clients(settings)
+        clients = factory(settings)
     except _AWS_ERRORS as exc:  # e.g. AWS_PROFILE names a profile that does not exist
         found = diagnose(exc, model_id=settings.bedrock_model_id)
         return [DoctorLine("bedrock", False, Message(found.message_key, found.params),
                            Message(found.fix_key, found.params))]
     return [
         DoctorLine(f"bedrock.{step.name}", step.ok, step.detail, step.fix)
-        for step in bedrock_steps(clients, settings.bedrock_model_id)
+        for step in bedrock_probe.bedrock_steps(clients, settings.bedrock_model_id)
         if not step.skipped
     ]
 

@@ -1,0 +1,50 @@
+"""The administrators' operations as one service: the Bedrock connectivity check, the config
+doctor and the audit log. Every use case checks the actor's permission and is audited; the
+probes and the doctor's checks come from the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+
+from services.domain.models import AuditEntry, utcnow
+from services.domain.permissions import Actor
+from services.ops.audit_view import AuditChoices, AuditQuery, audit_choices, audit_entries, to_csv
+from services.ops.bedrock_check import BedrockCheckReport, BedrockProbe, run_bedrock_check
+from services.ops.doctor.base import Check, DoctorContext, DoctorReport, run_doctor_for
+from services.ports import AuditLog
+from services.settings import Settings
+
+# (environment, include the Bedrock steps) -> the doctor's context with the root's clients
+DoctorContextFactory = Callable[[Mapping[str, str], bool], DoctorContext]
+
+
+class OpsService:
+    def __init__(self, settings: Settings, audit: AuditLog, *, bedrock_probe: BedrockProbe,
+                 doctor_checks: Sequence[Check], doctor_context: DoctorContextFactory,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._audit = audit
+        self._probe = bedrock_probe
+        self._checks = tuple(doctor_checks)
+        self._context = doctor_context
+        self._clock = clock
+
+    def check_bedrock(self, actor: Actor, model_id: str | None = None) -> BedrockCheckReport:
+        return run_bedrock_check(actor, self._settings, self._audit, model_id,
+                                 probe=self._probe, clock=self._clock)
+
+    def run_doctor(self, actor: Actor, env: Mapping[str, str],
+                   include_bedrock: bool) -> DoctorReport:
+        return run_doctor_for(actor, self._context(env, include_bedrock), self._audit,
+                              self._checks, clock=self._clock)
+
+    def audit_entries(self, actor: Actor, query: AuditQuery) -> list[AuditEntry]:
+        return audit_entries(actor, self._audit, query, self._settings.tz, clock=self._clock)
+
+    def audit_choices(self, actor: Actor, start: date, end: date) -> AuditChoices:
+        return audit_choices(actor, self._audit, start, end, self._settings.tz,
+                             clock=self._clock)
+
+    def audit_csv(self, entries: Sequence[AuditEntry]) -> bytes:
+        return to_csv(entries, self._settings.tz)
