@@ -65,9 +65,10 @@ def test_the_hasher_is_the_installed_packages_own() -> None:
     assert PackageHasher.check_pw(PASSWORD, hash_password(PASSWORD, rounds=4))
 
 
-def test_accounts_do_not_import_streamlit() -> None:
+def test_accounts_and_the_user_scripts_do_not_import_streamlit() -> None:
     code = (
-        "import sys, services.bootstrap\n"
+        "import sys, services.bootstrap, services.accounts.credentials_file, "
+        "scripts.import_users, scripts.export_users\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('streamlit', 'streamlit_authenticator', 'extra_streamlit_components')))"
     )
