@@ -157,6 +157,18 @@ class PasswordAuthenticator(Protocol):
     def invite(self, username: str) -> None:
         """Send a new account its invitation (Cognito). ValidationError where unsupported."""
 
+    @property
+    def keeps_hashes(self) -> bool:
+        """True if the app keeps the bcrypt hashes (local); False where a provider keeps the
+        passwords (Cognito): then the two methods below raise ValidationError."""
+
+    def password_hash(self, username: str) -> str:
+        """The stored bcrypt hash (empty: no usable password). NotFound if no such user."""
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        """Store a bcrypt hash made elsewhere as it is, so the user keeps that password.
+        ValidationError if it is not a bcrypt hash; NotFound if no such user."""
+
 
 class IdentityProvider(Protocol):
     """Sign-in against a user pool (Cognito): tokens, challenges and password flows.

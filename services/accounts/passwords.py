@@ -1,7 +1,11 @@
 """Local passwords: bcrypt hashes in the users table, behind the PasswordAuthenticator port.
 
-The Cognito counterpart is ``services.adapters.cognito_auth.CognitoPasswords``: there the pool
-keeps the password and the app never sees a hash.
+Hashes are made and checked by streamlit-authenticator's ``Hasher`` (bcrypt), so they are the
+hashes a streamlit-authenticator app keeps in its config.yaml: users move in either direction
+with their passwords (scripts/import_users.py, scripts/export_users.py).
+
+The Cognito counterpart is ``services.adapters.aws.cognito.auth.CognitoPasswords``: there the
+pool keeps the password and the app never sees a hash.
 """
 
 from __future__ import annotations
@@ -10,29 +14,42 @@ import secrets
 
 import bcrypt
 
+from services.accounts.hasher import Hasher
 from services.errors import NotFound, ValidationError
 from services.ports import PasswordStore
 
+# Hasher.hash takes no work factor: it always uses bcrypt's default, 12 (a test pins it).
 BCRYPT_ROUNDS = 12
 ONE_TIME_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
 
 def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
+    """The ``Hasher`` hash. Another work factor (tests use 4, for speed) is hashed with bcrypt
+    directly, in the same format, since ``Hasher.hash`` cannot be given one."""
+    if rounds == BCRYPT_ROUNDS:
+        return str(Hasher.hash(password))
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
 
 
 def check_password(password: str, password_hash: str) -> bool:
     """False for a wrong password and for an unusable hash (e.g. the empty one)."""
     try:
-        return bcrypt.checkpw(password.encode(), password_hash.encode())
+        return bool(Hasher.check_pw(password, password_hash))
     except ValueError:
         return False
+
+
+def is_password_hash(text: str) -> bool:
+    """True for a bcrypt hash, by the rule streamlit-authenticator uses to tell one from a
+    plain password in its config file."""
+    return bool(Hasher.is_hash(text))
 
 
 class LocalPasswords:
     """Implements ``PasswordAuthenticator`` over a ``PasswordStore``."""
 
     sends_invitations = False
+    keeps_hashes = True
 
     def __init__(self, store: PasswordStore, rounds: int = BCRYPT_ROUNDS) -> None:
         self._store = store
@@ -55,3 +72,11 @@ class LocalPasswords:
 
     def invite(self, username: str) -> None:
         raise ValidationError("cognito.err_no_invitations")
+
+    def password_hash(self, username: str) -> str:
+        return self._store.password_hash(username)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        if not is_password_hash(password_hash):
+            raise ValidationError("auth.err_password_hash")
+        self._store.set_password_hash(username, password_hash)

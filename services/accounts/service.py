@@ -13,7 +13,12 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.accounts.passwords import BCRYPT_ROUNDS, check_password, hash_password
+from services.accounts.passwords import (
+    BCRYPT_ROUNDS,
+    check_password,
+    hash_password,
+    is_password_hash,
+)
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.users import User
@@ -27,7 +32,8 @@ from services.errors import (
 from services.ops.audit import record_audit
 from services.ports import AuditLog, LoginThrottle, PasswordAuthenticator, UserDirectory
 
-__all__ = ["BCRYPT_ROUNDS", "AccountService", "check_password", "hash_password"]
+__all__ = ["BCRYPT_ROUNDS", "AccountService", "check_password", "hash_password",
+           "is_password_hash"]
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 PASSWORD_MIN = 10
@@ -217,6 +223,39 @@ class AccountService:
         self._record(str(actor.user_id), "user.reset_password", username)
         return password
 
+    # ---- moving users from and to a streamlit-authenticator app ---------------------------
+
+    def import_user(
+        self, actor: Actor, username: str, name: str, email: str, roles: frozenset[Role],
+        password: str, *, dry_run: bool = False,
+    ) -> User:
+        """A user from a streamlit-authenticator credentials file. ``password`` as that file
+        has it: a bcrypt hash is stored as it is (not re-hashed), so the user keeps the
+        password; anything else is a plain password, checked like any new one and hashed (as
+        that package does with plain ones). Local accounts only. ``dry_run``: every check,
+        nothing written. ConflictError if the name is taken: an import never overwrites."""
+        self._require_admin(actor, "user.import", username)
+        self._require_hashes()
+        hashed = is_password_hash(password)
+        user = self._new_user(
+            username, name, email, None if hashed else password, roles, temporary=False,
+            password_hash=password if hashed else None, dry_run=dry_run,
+        )
+        if not dry_run:
+            self._record(str(actor.user_id), "user.import", user.username)
+        return user
+
+    def export_users(self, actor: Actor) -> list[tuple[User, str]]:
+        """Every user with the stored bcrypt hash (empty: no usable password), for a
+        streamlit-authenticator credentials file. Local accounts only; audited, since the
+        hashes leave the app."""
+        self._require_admin(actor, "user.export", "*")
+        self._require_hashes()
+        users = sorted(self._dir.list(), key=lambda u: u.username)
+        exported = [(user, self._passwords.password_hash(user.username)) for user in users]
+        self._record(str(actor.user_id), "user.export", f"{len(exported)} users")
+        return exported
+
     def change_password(self, actor: Actor, current: str, new: str) -> None:
         """Local accounts (Cognito users change theirs through ``CognitoSignIn``)."""
         if actor.user_id is None:
@@ -230,13 +269,18 @@ class AccountService:
 
     def _new_user(
         self, username: str, name: str, email: str, password: str | None,
-        roles: frozenset[Role], *, temporary: bool = True,
+        roles: frozenset[Role], *, temporary: bool = True, password_hash: str | None = None,
+        dry_run: bool = False,
     ) -> User:
         """``temporary``: an administrator's choice of password must be changed at the first
-        sign-in where the backend can force it (Cognito); the first admin's own is not."""
+        sign-in where the backend can force it (Cognito); the first admin's own is not.
+        ``password_hash`` (instead of a password): stored as it is. ``dry_run``: the user that
+        would be created, nothing written."""
         uname = normalize_username(username)
         if password is not None:
             validate_password(password, uname)
+        if password_hash is not None and not is_password_hash(password_hash):
+            raise ValidationError("auth.err_password_hash")
         if not roles:
             raise ValidationError("auth.err_no_roles")
         user = User(
@@ -248,9 +292,13 @@ class AccountService:
             raise ConflictError("auth.err_username_taken", username=uname)
         except NotFound:
             pass
+        if dry_run:
+            return user
         self._dir.create(user)
         try:
-            if password is None:
+            if password_hash is not None:
+                self._passwords.set_password_hash(uname, password_hash)
+            elif password is None:
                 self._passwords.invite(uname)
             else:
                 self._passwords.set_password(uname, password, temporary=temporary)
@@ -266,6 +314,10 @@ class AccountService:
                   if Role.ADMIN in u.roles and not u.disabled and u.username != target.username]
         if not others:  # an active administrator must remain
             raise ValidationError("auth.err_last_admin")
+
+    def _require_hashes(self) -> None:
+        if not self._passwords.keeps_hashes:  # Cognito: the pool keeps the passwords
+            raise ValidationError("auth.err_hashes_in_provider")
 
     def _require_admin(self, actor: Actor, action: str, target: str) -> None:
         try:

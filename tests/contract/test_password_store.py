@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import bcrypt
 import pytest
 
-from services.accounts.passwords import check_password
+from services.accounts.passwords import LocalPasswords, check_password
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import NotFound
+from services.errors import NotFound, ValidationError
 
 HASH = "$2b$12$abcdefghijklmnopqrstuuVGKq6pI0nU6u0pM9e0yV3pY0t8Xo1Fe"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -52,3 +53,18 @@ def test_a_deleted_and_recreated_account_has_no_old_hash(password_store: Any) ->
     password_store.create(_user())
 
     assert password_store.password_hash("kim") == ""
+
+
+def test_a_hash_made_elsewhere_is_kept_as_it_is(password_store: Any) -> None:
+    """What an import from a streamlit-authenticator app stores: its bcrypt hash, unchanged."""
+    password_store.create(_user())
+    passwords = LocalPasswords(password_store)
+    old_app_hash = bcrypt.hashpw(b"from the old app", bcrypt.gensalt(4)).decode()
+
+    passwords.set_password_hash("kim", old_app_hash)
+
+    assert password_store.password_hash("kim") == passwords.password_hash("kim") == old_app_hash
+    assert passwords.check("kim", "from the old app")
+    with pytest.raises(ValidationError):
+        passwords.set_password_hash("kim", "from the old app")  # plain text is not a hash
+    assert passwords.password_hash("kim") == old_app_hash

@@ -17,6 +17,7 @@ from services.errors import PermissionDenied, ValidationError
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 PASSWORD = "correct horse battery"
+HASH = "$2b$04$XwrUKjEzb4Ga7E4pG.cvCuPvVvL3m8bVxMqUcMTE8f0Aztl1vJMNC"  # made elsewhere
 NON_ADMINS = {
     "anonymous": Actor.anonymous(),
     "viewer": Actor("vera", "Vera", frozenset({Role.VIEWER})),
@@ -36,6 +37,9 @@ ADMIN_ACTIONS: dict[str, AdminCall] = {
     "user.disable": lambda s, a: s.accounts.set_disabled(a, "root", True),
     "user.delete": lambda s, a: s.accounts.delete_user(a, "root"),
     "user.reset_password": lambda s, a: s.accounts.reset_password(a, "root"),
+    "user.import": lambda s, a: s.accounts.import_user(
+        a, "mallory", "M", "m@example.com", frozenset({Role.ADMIN}), HASH),
+    "user.export": lambda s, a: s.accounts.export_users(a),
     "inquiry.list": lambda s, a: s.inquiries.list(a, InquiryStatus.OPEN),
     "inquiry.handled": lambda s, a: s.inquiries.set_handled(
         a, s.ports.inquiries.list(InquiryStatus.OPEN)[0].id, True),
@@ -189,4 +193,18 @@ def test_a_failed_password_step_leaves_no_account(cservices: Services,
     with pytest.raises(ValidationError):
         cservices.accounts.create_user(boss, "kim", "Kim", "", "Temporary-pw-1",
                                        frozenset({Role.AUTHOR}))
+    assert [u.username for u in cservices.accounts.list_users(boss)] == ["boss"]
+
+
+def test_cognito_keeps_the_passwords_so_no_hashes_move(cservices: Services,
+                                                       cognito: MockedCognito) -> None:
+    boss = cservices.accounts.create_first_admin("boss", "Boss", "", "Long-enough-1").as_actor()
+    for move in (
+        lambda: cservices.accounts.import_user(boss, "kim", "Kim", "", frozenset({Role.AUTHOR}),
+                                               HASH),
+        lambda: cservices.accounts.export_users(boss),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            move()
+        assert refused.value.key == "auth.err_hashes_in_provider"
     assert [u.username for u in cservices.accounts.list_users(boss)] == ["boss"]

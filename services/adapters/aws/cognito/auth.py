@@ -134,6 +134,7 @@ class CognitoPasswords(_CognitoClient):
     """Implements ``services.ports.PasswordAuthenticator`` for a Cognito pool."""
 
     sends_invitations = True
+    keeps_hashes = False  # the pool keeps the passwords; no hash ever reaches the app
 
     def check(self, username: str, password: str) -> bool:
         """ADMIN_USER_PASSWORD_AUTH (the app client must allow it). The tokens it may return
@@ -170,6 +171,12 @@ class CognitoPasswords(_CognitoClient):
                 UserPoolId=self._pool, Username=username, MessageAction="RESEND",
                 DesiredDeliveryMediums=["EMAIL"],
             )
+
+    def password_hash(self, username: str) -> str:
+        raise ValidationError("auth.err_hashes_in_provider")
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        raise ValidationError("auth.err_hashes_in_provider")
 
 
 def _step(response: dict[str, Any], username: str) -> SignInStep:
