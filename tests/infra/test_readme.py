@@ -12,7 +12,3 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 def test_every_setting_is_documented() -> None:
     variables = [ENV_PREFIX + name.upper() for name in Settings.model_fields]
     assert [v for v in variables if f"`{v}`" not in README] == []
-
-
-def test_quickstart_is_the_two_commands() -> None:
-    assert "make run" in README and "make test" in README
