@@ -28,7 +28,7 @@ from services.adapters.aws.bedrock.errors import (
     not_in_region,
     suggest_profiles,
 )
-from services.adapters.aws.bedrock.llm import BEDROCK_CONFIG, BedrockLLM, bedrock_region
+from services.adapters.aws.bedrock.llm import CHECK_CONFIG, BedrockLLM, bedrock_region
 from services.domain.llm import LLMRequest
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
@@ -101,14 +101,14 @@ def make_clients(settings: Settings) -> BedrockClients:
     """Clients for the check, in the Bedrock Region (STS works without one)."""
     region = bedrock_region(settings) or boto3.session.Session().region_name
     session = boto3.session.Session(region_name=region)
-    sts = session.client("sts", config=BEDROCK_CONFIG)
+    sts = session.client("sts", config=CHECK_CONFIG)
     known = tuple(session.get_available_regions("bedrock"))
     if not region:
         return BedrockClients(sts, None, None, None, known)
     return BedrockClients(
         sts,
-        session.client("bedrock", config=BEDROCK_CONFIG),
-        session.client("bedrock-runtime", config=BEDROCK_CONFIG),
+        session.client("bedrock", config=CHECK_CONFIG),
+        session.client("bedrock-runtime", config=CHECK_CONFIG),
         region,
         known,
     )
@@ -238,7 +238,7 @@ class _Run:
         return False, Message("admin_tools.detail_access_unknown", params), None, True
 
     def converse(self) -> _Outcome:
-        llm = BedrockLLM(self._runtime(), max_retries=0)
+        llm = BedrockLLM(self._runtime())
         request = LLMRequest(self.model_id, system="", prompt=PING_PROMPT, max_tokens=16,
                              temperature=0.0)
         result = llm.complete(request)

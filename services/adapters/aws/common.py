@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -47,11 +48,19 @@ log = logging.getLogger(__name__)
 # boto3 ships no type information; a named alias keeps signatures readable.
 Client = Any
 
-# Short timeouts and few retries: a page waiting on a dead endpoint should fail in seconds.
+# Retries are botocore's, in its "standard" mode (the one AWS recommends for multi-tenant apps;
+# "adaptive" would rate-limit the shared client, so every user of the process, after a throttle).
+# It retries throttling codes (ThrottlingException, ProvisionedThroughputExceededException,
+# SlowDown, ...), 5xx answers, connection errors and timeouts, with a full-jitter exponential
+# backoff (1 s base when throttled, 25-50 ms otherwise, at most 20 s), and stops retrying early
+# when its retry quota is spent, so an endpoint that keeps failing is not hammered.
+# ``total_max_attempts`` counts the first call (botocore's ``max_attempts`` counts only retries).
+# Short timeouts and few attempts: a page waiting on a dead endpoint should fail in seconds.
+TOTAL_ATTEMPTS = 4
 _BASE_CONFIG = Config(
     connect_timeout=3,
     read_timeout=10,
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
 )
 # SigV4 is needed for presigned URLs that carry X-Amz-Expires (botocore still defaults to SigV2
 # for presigning on us-east-1) and is the only signature newer regions accept.
@@ -176,6 +185,18 @@ def aws_errors(
         if not isinstance(translated, ConflictError | NotFound):
             log.warning("AWS call failed: %s (%s)", exc, translated)
         raise translated from exc
+
+
+def resend_delay(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt`` (1-based) at what DynamoDB answered but left
+    undone: UnprocessedKeys/UnprocessedItems of a batch (a 200 answer), a transaction cancelled
+    by a conflict or a per-item throttle, an optimistic lock lost to another writer.
+
+    botocore retries failed HTTP calls only (and not TransactionCanceledException), so those
+    loops stay the adapters'; AWS advises backing off between them: 50 ms doubling per attempt,
+    at most 2 s, jittered so that competing writers spread out.
+    """
+    return min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 (not crypto)
 
 
 # --- DynamoDB item encoding -------------------------------------------------------------------

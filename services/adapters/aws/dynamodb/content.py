@@ -39,6 +39,7 @@ from services.adapters.aws.common import (
     aws_errors,
     error_code,
     from_item,
+    resend_delay,
     to_item,
     translate_client_error,
 )
@@ -334,13 +335,15 @@ class DynamoContentRepository:
                 self._batch_delete(content_id, keys[start : start + _BATCH_SIZE])
 
     def _batch_delete(self, content_id: str, keys: list[dict[str, Any]]) -> None:
+        """BatchWriteItem, re-sending what DynamoDB leaves unprocessed (botocore retries only
+        calls that fail as a whole)."""
         requests = {self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]}
-        for attempt in range(_BATCH_ATTEMPTS):
+        for attempt in range(1, _BATCH_ATTEMPTS + 1):
             response = self._client.batch_write_item(RequestItems=requests)
             requests = response.get("UnprocessedItems") or {}
             if not requests:
                 return
-            time.sleep(0.05 * 2**attempt)  # throttled: back off as the DynamoDB docs advise
+            time.sleep(resend_delay(attempt))
         # Orphaned like rows are harmless (their item is gone); leave a trace and move on.
         log.warning("could not delete all likes of %s", content_id)
 

@@ -23,13 +23,16 @@ a retried batch changes nothing, and a crash between sketch and events can only 
 visitor in the sketch whose event is written by the retry (never a stored event uncounted).
 A sketch is one 16 KiB Binary item per day with a ``version``: read, merge, write on condition
 that the version did not move, retry on conflict.
+
+Retries: botocore retries throttled and failed calls (``common.make_client``); the bounded loops
+here re-send only what DynamoDB answered but left undone (cancelled transactions, unprocessed
+keys, a lost optimistic lock), which botocore does not see, waiting ``common.resend_delay``.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
-import random
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -47,6 +50,7 @@ from services.adapters.aws.common import (
     condition_failed,
     error_code,
     from_iso,
+    resend_delay,
     to_iso,
     to_item,
     translate_client_error,
@@ -225,7 +229,7 @@ class DynamoEventStore:
         raise ConflictError("errors.conflict", operation="merge visitor sketch", day=day)
 
     def _backoff(self, attempt: int) -> None:
-        self._sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+        self._sleep(resend_delay(attempt))
 
     # ---- reading ---------------------------------------------------------------------------
 
