@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 from services.accounts.cognito import group_names  # noqa: E402
-from services.adapters.aws.common import Client, make_client  # noqa: E402
+from services.adapters.aws.common import make_client  # noqa: E402
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS  # noqa: E402
 from services.adapters.aws.provision import ensure_resources  # noqa: E402
 from services.bootstrap import Services, build_services  # noqa: E402
@@ -54,10 +54,14 @@ from services.errors import DemoFactoryError  # noqa: E402
 from services.i18n import translate  # noqa: E402
 from services.settings import Settings, load_settings  # noqa: E402
 
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_cognito_idp.literals import ExplicitAuthFlowsTypeType
+
 REGION = "us-east-1"
 PREFIX = "emulated"
 # The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
-AUTH_FLOWS = (
+AUTH_FLOWS: tuple[ExplicitAuthFlowsTypeType, ...] = (
     "ALLOW_USER_PASSWORD_AUTH",
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
@@ -108,7 +112,7 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def create_user_pool(client: Client, settings: Settings) -> tuple[str, str]:
+def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) -> tuple[str, str]:
     """A pool like the stack's (admins create users, length-only password rule), a public app
     client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
     pool = client.create_user_pool(
@@ -122,7 +126,7 @@ def create_user_pool(client: Client, settings: Settings) -> tuple[str, str]:
             "TemporaryPasswordValidityDays": 7,
         }},
     )["UserPool"]["Id"]
-    app: dict[str, Any] = client.create_user_pool_client(
+    app = client.create_user_pool_client(
         UserPoolId=pool, ClientName=f"{PREFIX}-app", GenerateSecret=False,
         ExplicitAuthFlows=list(AUTH_FLOWS), EnableTokenRevocation=True,
     )["UserPoolClient"]

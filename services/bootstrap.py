@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from services.accounts.cognito import CognitoSignIn, group_names
 from services.accounts.passwords import LocalPasswords
@@ -34,6 +35,9 @@ from services.ports import (
 from services.reports.models import report_models
 from services.reports.service import ReportService
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def build_aws_ports(settings: Settings) -> Ports:
 
 
 def _cognito(
-    settings: Settings, dynamodb: object
+    settings: Settings, dynamodb: DynamoDBClient
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,9 +36,13 @@ from services.errors import ConfigError, DemoFactoryError, PermissionDenied, Val
 from services.ports import AuditLog
 from services.settings import Settings
 
+if TYPE_CHECKING:
+    from types_boto3_bedrock.client import BedrockClient
+    from types_boto3_bedrock_runtime.client import BedrockRuntimeClient
+    from types_boto3_sts.client import STSClient
+
 log = logging.getLogger(__name__)
 
-Client = Any
 AUDIT_ACTION = "bedrock.check"
 STEPS = ("credentials", "region", "models", "model_access", "converse")
 PING_PROMPT = "Reply with the single word OK."
@@ -74,9 +78,9 @@ class CheckStep:
 
 @dataclass(frozen=True)
 class BedrockClients:
-    sts: Client
-    bedrock: Client | None
-    runtime: Client | None
+    sts: STSClient
+    bedrock: BedrockClient | None
+    runtime: BedrockRuntimeClient | None
     region: str | None
     # Regions where botocore knows Bedrock (empty: unknown, not judged).
     known_regions: tuple[str, ...] = ()
@@ -295,11 +299,11 @@ class _Run:
         params = {"model": self.model_id, "region": self.clients.region or "-"}
         return True, Message("admin_tools.detail_access_granted", params), None, False
 
-    def _bedrock(self) -> Client:
+    def _bedrock(self) -> BedrockClient:
         assert self.clients.bedrock is not None  # the Region step passed
         return self.clients.bedrock
 
-    def _runtime(self) -> Client:
+    def _runtime(self) -> BedrockRuntimeClient:
         assert self.clients.runtime is not None
         return self.clients.runtime
 

@@ -25,7 +25,7 @@ import requests
 from services.accounts.cognito import group_names
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
-from services.adapters.aws.common import Client, make_client
+from services.adapters.aws.common import make_client
 from services.settings import Settings
 from tests.contract.aws_backends import MockedAws, aws_settings, mocked_aws
 
@@ -40,7 +40,7 @@ COOKIE_KEY = "test-cookie-key-that-is-long-enough-0123456789"
 @dataclass(frozen=True)
 class MockedCognito:
     aws: MockedAws
-    client: Client
+    client: Any
     pool_id: str
     client_id: str
     client_secret: str | None
@@ -57,7 +57,7 @@ class MockedCognito:
         return CognitoPasswords(self.client, self.pool_id, self.client_id, self.client_secret)
 
 
-def create_pool(client: Client, settings: Settings, *, secret: bool = False) -> tuple[str, str,
+def create_pool(client: Any, settings: Settings, *, secret: bool = False) -> tuple[str, str,
                                                                                        str | None]:
     """A pool with a client and the four role groups; returns (pool id, client id, secret)."""
     pool = client.create_user_pool(PoolName="demo-factory")["UserPool"]["Id"]

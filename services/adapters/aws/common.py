@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -43,10 +43,15 @@ from services.errors import (
 )
 from services.settings import Settings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    # Typed clients (types-boto3, a development dependency): for the type checker only.
+    from botocore.client import BaseClient
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_s3.client import S3Client
+    from types_boto3_ses.client import SESClient
 
-# boto3 ships no type information; a named alias keeps signatures readable.
-Client = Any
+log = logging.getLogger(__name__)
 
 # Retries are botocore's, in its "standard" mode (the one AWS recommends for multi-tenant apps;
 # "adaptive" would rate-limit the shared client, so every user of the process, after a throttle).
@@ -93,12 +98,26 @@ _THROTTLED = {
 }
 
 
-def make_client(service: str, settings: Settings) -> Client:
+@overload
+def make_client(service: Literal["dynamodb"], settings: Settings) -> DynamoDBClient: ...
+@overload
+def make_client(service: Literal["s3"], settings: Settings) -> S3Client: ...
+@overload
+def make_client(
+    service: Literal["cognito-idp"], settings: Settings
+) -> CognitoIdentityProviderClient: ...
+@overload
+def make_client(service: Literal["ses"], settings: Settings) -> SESClient: ...
+@overload
+def make_client(service: str, settings: Settings) -> BaseClient: ...
+def make_client(service: str, settings: Settings) -> BaseClient:
     """A client for ``service`` in ``settings.aws_region`` (else the standard region chain)."""
     config = _S3_CONFIG if service == "s3" else _BASE_CONFIG
     try:
         with _SESSION_LOCK:  # sessions are not thread-safe; the clients they make are
-            return _session(settings.aws_region).client(service, config=config)
+            session = _session(settings.aws_region)
+            # The stubs type client() per literal service name; ``service`` is any of them.
+            return cast("BaseClient", session.client(cast(Any, service), config=config))
     except NoRegionError as exc:
         raise ConfigError("aws.no_region") from exc
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
@@ -29,9 +29,12 @@ from services.adapters.aws.bedrock.errors import diagnose
 from services.domain.llm import LLMRequest, LLMResult, LLMStream, StreamBody
 from services.settings import Settings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from types_boto3_bedrock.client import BedrockClient
+    from types_boto3_bedrock_runtime.client import BedrockRuntimeClient
 
-Client = Any  # boto3 ships no types
+log = logging.getLogger(__name__)
 
 # botocore's standard retry mode (see ``services.adapters.aws.common``), with more attempts than
 # other services: Bedrock throttles by tokens per minute, which a short wait often frees.
@@ -54,7 +57,17 @@ def bedrock_region(settings: Settings) -> str | None:
     return settings.bedrock_region or settings.aws_region
 
 
-def make_bedrock_client(service: str, settings: Settings, region: str | None = None) -> Client:
+@overload
+def make_bedrock_client(
+    service: Literal["bedrock-runtime"], settings: Settings, region: str | None = None
+) -> BedrockRuntimeClient: ...
+@overload
+def make_bedrock_client(
+    service: Literal["bedrock"], settings: Settings, region: str | None = None
+) -> BedrockClient: ...
+def make_bedrock_client(
+    service: Literal["bedrock-runtime", "bedrock"], settings: Settings, region: str | None = None
+) -> BaseClient:
     """A ``bedrock-runtime`` (or ``bedrock``) client that retries as ``BEDROCK_CONFIG`` says;
     raises NoRegionError without a Region."""
     session = boto3.session.Session(region_name=region or bedrock_region(settings))
@@ -80,7 +93,7 @@ class BedrockLLM:
     """Implements ``services.ports.LLM``."""
 
     def __init__(
-        self, runtime_client: Client, *, clock: Callable[[], float] = time.monotonic
+        self, runtime_client: BedrockRuntimeClient, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._client = runtime_client
         self._clock = clock

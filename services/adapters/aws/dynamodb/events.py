@@ -39,13 +39,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
-    Client,
     aws_errors,
     condition_failed,
     error_code,
@@ -69,6 +68,10 @@ from services.domain.analytics import (
 from services.domain.hll import HyperLogLog
 from services.errors import ConflictError, QuotaExceeded
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
 MAX_TRANSACTION_ITEMS = 100
 SKETCH_SK = "v"
 _RETRYABLE_REASONS = {
@@ -88,7 +91,7 @@ class DynamoEventStore:
 
     def __init__(
         self,
-        client: Client,
+        client: DynamoDBClient,
         events_table: str,
         rollups_table: str,
         tz: tzinfo,
@@ -146,8 +149,10 @@ class DynamoEventStore:
                 self._backoff(conflicts)
         return 0
 
-    def _actions(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> list[dict[str, Any]]:
-        actions: list[dict[str, Any]] = [
+    def _actions(
+        self, chunk: list[tuple[Event, list[RollupItemKey]]]
+    ) -> list[TransactWriteItemTypeDef]:
+        actions: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._events,
