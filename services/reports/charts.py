@@ -274,7 +274,7 @@ def heatmap_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
                         1 - 0.55 / HEIGHT_IN))
     bar = fig.colorbar(image, cax=cax, format=FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     bar.ax.tick_params(labelsize=7, length=2)
-    bar.outline.set_visible(False)  # type: ignore[operator]
+    bar.outline.set_visible(False)
     return fig
 
 

@@ -215,7 +215,7 @@ def resend_delay(attempt: int) -> float:
     loops stay the adapters'; AWS advises backing off between them: 50 ms doubling per attempt,
     at most 2 s, jittered so that competing writers spread out.
     """
-    return min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 (not crypto)
+    return min(2.0, 0.05 * 2.0**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 (not crypto)
 
 
 # --- DynamoDB item encoding -------------------------------------------------------------------
