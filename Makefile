@@ -47,6 +47,7 @@ lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/cfn-lint deploy/cloudformation.yaml
 
+# Strict on services/ (the overrides in pyproject.toml), the default checks elsewhere.
 typecheck: dev-deps
 	$(BIN)/mypy
 

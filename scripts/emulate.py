@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from moto.server import ThreadedMotoServer
 
@@ -53,11 +53,15 @@ from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_cognito_idp.literals import ExplicitAuthFlowsTypeType
+
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 PREFIX = "emulated"
 # The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
-AUTH_FLOWS = (
+AUTH_FLOWS: tuple[ExplicitAuthFlowsTypeType, ...] = (
     "ALLOW_USER_PASSWORD_AUTH",
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
@@ -108,7 +112,7 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def create_user_pool(client: Any, settings: Settings) -> tuple[str, str]:
+def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) -> tuple[str, str]:
     """A pool like the stack's (admins create users, length-only password rule), a public app
     client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
     pool = client.create_user_pool(
@@ -122,7 +126,7 @@ def create_user_pool(client: Any, settings: Settings) -> tuple[str, str]:
             "TemporaryPasswordValidityDays": 7,
         }},
     )["UserPool"]["Id"]
-    app: dict[str, Any] = client.create_user_pool_client(
+    app = client.create_user_pool_client(
         UserPoolId=pool, ClientName=f"{PREFIX}-app", GenerateSecret=False,
         ExplicitAuthFlows=list(AUTH_FLOWS), EnableTokenRevocation=True,
     )["UserPoolClient"]

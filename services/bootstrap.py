@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
@@ -49,6 +49,9 @@ from services.ports import (
 from services.reports.models import model_offer
 from services.reports.service import ReportService
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,7 @@ def build_aws_ports(settings: Settings) -> Ports:
 
 
 def _cognito(
-    settings: Settings, dynamodb: object
+    settings: Settings, dynamodb: DynamoDBClient
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory

@@ -16,16 +16,15 @@ from typing import Any, Protocol
 from services.analytics.dashboards import (
     ContentStats,
     Dashboard,
-    Filters,
     Kpi,
     Period,
     Preset,
     content_stats,
     dashboard,
     kpis,
-    load_catalog,
     local_today,
 )
+from services.analytics.tables import Filters, load_catalog
 from services.analytics.tracker import make_event
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow

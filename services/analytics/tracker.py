@@ -47,7 +47,7 @@ class TrackerStats:
 def backoff_seconds(streak: int, base: float, jitter: float) -> float:
     """Wait after ``streak`` failed writes in a row: doubling from ``base``, capped, and
     scaled by ``jitter`` in [0, 1) into its upper half so several containers spread out."""
-    return min(MAX_BACKOFF_SECONDS, base * 2 ** min(streak, 16)) * (0.5 + jitter / 2)
+    return min(MAX_BACKOFF_SECONDS, base * 2.0 ** min(streak, 16)) * (0.5 + jitter / 2)
 
 
 def make_event(

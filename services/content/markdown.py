@@ -22,7 +22,8 @@ def _renderer() -> MarkdownIt:
 
 def render_markdown(text: str) -> str:
     """Safe HTML for ``text``: any HTML in the input comes out escaped, as visible text."""
-    return _renderer().render(text)
+    html: str = _renderer().render(text)
+    return html
 
 
 # ``![caption](asset:<asset id>)`` places one of the item's own files inside the text (the

@@ -10,8 +10,9 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from services.analytics.dashboards import Filters, Kpi, KpiKind, Period, Preset
+from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
 from services.analytics.service import AnalyticsService
+from services.analytics.tables import Filters
 from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.ui.i18n import category_label, language, relabel, t
@@ -210,7 +211,8 @@ class Col:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    text: str = frame.to_csv(index=False)
+    return text.encode("utf-8-sig")
 
 
 def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from moto.core.models import botocore_stubber
 from moto.dynamodb.models.table import Table as MotoTable
 
 from scripts.emulate import moto_server as moto_server  # one starter, shared with make emulate
-from services.adapters.aws.common import Client, make_client
+from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.audit import DynamoAuditLog
 from services.adapters.aws.dynamodb.content import DynamoContentRepository
 from services.adapters.aws.dynamodb.events import DynamoEventStore
@@ -112,7 +112,7 @@ def _one_request_at_a_time(event_name: str, request: Any, **kwargs: Any) -> Any:
         return botocore_stubber(event_name, request, **kwargs)
 
 
-def serialize_moto(client: Client) -> Client:
+def serialize_moto(client: Any) -> Any:
     """Have ``client``'s mocked requests handled one at a time: moto's handler is swapped for
     a locked call of it (botocore calls every before-send handler, so both cannot stay)."""
     client.meta.events.unregister("before-send", botocore_stubber)
@@ -168,8 +168,8 @@ def one_backup_per_transaction() -> Iterator[None]:
 @dataclass(frozen=True)
 class MockedAws:
     settings: Settings
-    dynamodb: Client
-    s3: Client
+    dynamodb: Any
+    s3: Any
 
 
 @contextmanager

@@ -2,6 +2,11 @@
 
 ``mocked_cognito`` yields the pool (with one app client and a group per role) inside the same
 ``mocked_aws`` as the tables, and settings that point at it (``DEMO_FACTORY_AUTH=cognito``).
+
+In-process moto intercepts botocore and ``requests``, not urllib, which PyJWT's ``PyJWKClient``
+fetches the JWKS with; inside ``mocked_cognito`` that one fetch goes through ``requests`` to the
+same URL, so moto serves the pool's real keys. The urllib fetch itself is tested against moto's
+HTTP server (tests/contract/aws/test_jwt_verify.py).
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
+
+import jwt
+import requests
 
 from services.accounts.sign_in.base import group_names
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
-from services.adapters.aws.common import Client, make_client
+from services.adapters.aws.common import make_client
 from services.settings import Settings
 from tests.contract.aws_backends import MockedAws, aws_settings, mocked_aws
 
@@ -31,7 +40,7 @@ COOKIE_KEY = "test-cookie-key-that-is-long-enough-0123456789"
 @dataclass(frozen=True)
 class MockedCognito:
     aws: MockedAws
-    client: Client
+    client: Any
     pool_id: str
     client_id: str
     client_secret: str | None
@@ -48,7 +57,7 @@ class MockedCognito:
         return CognitoPasswords(self.client, self.pool_id, self.client_id, self.client_secret)
 
 
-def create_pool(client: Client, settings: Settings, *, secret: bool = False) -> tuple[str, str,
+def create_pool(client: Any, settings: Settings, *, secret: bool = False) -> tuple[str, str,
                                                                                        str | None]:
     """A pool with a client and the four role groups; returns (pool id, client id, secret)."""
     pool = client.create_user_pool(PoolName="demo-factory")["UserPool"]["Id"]
@@ -61,9 +70,17 @@ def create_pool(client: Client, settings: Settings, *, secret: bool = False) -> 
     return pool, str(app["ClientId"]), app.get("ClientSecret")
 
 
+def _fetch_with_requests(client: jwt.PyJWKClient) -> Any:
+    response = requests.get(client.uri, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
 @contextmanager
 def mocked_cognito(*, secret: bool = False, **overrides: Any) -> Iterator[MockedCognito]:
-    with mocked_aws() as aws:
+    with mocked_aws() as aws, mock.patch.object(
+        jwt.PyJWKClient, "fetch_data", _fetch_with_requests
+    ):
         client = make_client("cognito-idp", aws.settings)
         pool, client_id, client_secret = create_pool(client, aws.settings, secret=secret)
         settings = aws_settings(

@@ -37,7 +37,7 @@ class Scenario:
     """An adapter answering ``TEXT`` (as ``CHUNKS`` when streamed) with ``USAGE``."""
 
     healthy: Callable[[], LLM]
-    throttled: Callable[[], LLM]  # refuses every request, even after its retries
+    throttled: Callable[[], LLM]  # refuses every request (Bedrock: after botocore's retries)
     broken_mid_stream: Callable[[], LLM]  # fails after the first two chunks
 
 
@@ -49,7 +49,7 @@ def _bedrock_answering(*stream_answers: Any, converse: list[Any]) -> BedrockLLM:
         else:
             stub.add_response("converse", answer)
     runtime = StreamingRuntime(*stream_answers, converse_client=client)
-    return BedrockLLM(runtime, max_retries=0, sleep=lambda s: None)
+    return BedrockLLM(runtime)
 
 
 def _bedrock() -> Scenario:

@@ -147,12 +147,3 @@ def _iterate(events: list[Any]) -> Iterator[dict[str, Any]]:
             raise event
         yield event
 
-
-class Sleeps:
-    """An injectable ``sleep`` that records instead of waiting."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -42,16 +43,29 @@ from services.errors import (
 )
 from services.settings import Settings
 
+if TYPE_CHECKING:
+    # Typed clients (types-boto3, a development dependency): for the type checker only.
+    from botocore.client import BaseClient
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_s3.client import S3Client
+    from types_boto3_ses.client import SESClient
+
 log = logging.getLogger(__name__)
 
-# boto3 ships no type information; a named alias keeps signatures readable.
-Client = Any
-
-# Short timeouts and few retries: a page waiting on a dead endpoint should fail in seconds.
+# Retries are botocore's, in its "standard" mode (the one AWS recommends for multi-tenant apps;
+# "adaptive" would rate-limit the shared client, so every user of the process, after a throttle).
+# It retries throttling codes (ThrottlingException, ProvisionedThroughputExceededException,
+# SlowDown, ...), 5xx answers, connection errors and timeouts, with a full-jitter exponential
+# backoff (1 s base when throttled, 25-50 ms otherwise, at most 20 s), and stops retrying early
+# when its retry quota is spent, so an endpoint that keeps failing is not hammered.
+# ``total_max_attempts`` counts the first call (botocore's ``max_attempts`` counts only retries).
+# Short timeouts and few attempts: a page waiting on a dead endpoint should fail in seconds.
+TOTAL_ATTEMPTS = 4
 _BASE_CONFIG = Config(
     connect_timeout=3,
     read_timeout=10,
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
 )
 # SigV4 is needed for presigned URLs that carry X-Amz-Expires (botocore still defaults to SigV2
 # for presigning on us-east-1) and is the only signature newer regions accept.
@@ -84,12 +98,26 @@ _THROTTLED = {
 }
 
 
-def make_client(service: str, settings: Settings) -> Client:
+@overload
+def make_client(service: Literal["dynamodb"], settings: Settings) -> DynamoDBClient: ...
+@overload
+def make_client(service: Literal["s3"], settings: Settings) -> S3Client: ...
+@overload
+def make_client(
+    service: Literal["cognito-idp"], settings: Settings
+) -> CognitoIdentityProviderClient: ...
+@overload
+def make_client(service: Literal["ses"], settings: Settings) -> SESClient: ...
+@overload
+def make_client(service: str, settings: Settings) -> BaseClient: ...
+def make_client(service: str, settings: Settings) -> BaseClient:
     """A client for ``service`` in ``settings.aws_region`` (else the standard region chain)."""
     config = _S3_CONFIG if service == "s3" else _BASE_CONFIG
     try:
         with _SESSION_LOCK:  # sessions are not thread-safe; the clients they make are
-            return _session(settings.aws_region).client(service, config=config)
+            session = _session(settings.aws_region)
+            # The stubs type client() per literal service name; ``service`` is any of them.
+            return cast("BaseClient", session.client(cast(Any, service), config=config))
     except NoRegionError as exc:
         raise ConfigError("aws.no_region") from exc
 
@@ -176,6 +204,18 @@ def aws_errors(
         if not isinstance(translated, ConflictError | NotFound):
             log.warning("AWS call failed: %s (%s)", exc, translated)
         raise translated from exc
+
+
+def resend_delay(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt`` (1-based) at what DynamoDB answered but left
+    undone: UnprocessedKeys/UnprocessedItems of a batch (a 200 answer), a transaction cancelled
+    by a conflict or a per-item throttle, an optimistic lock lost to another writer.
+
+    botocore retries failed HTTP calls only (and not TransactionCanceledException), so those
+    loops stay the adapters'; AWS advises backing off between them: 50 ms doubling per attempt,
+    at most 2 s, jittered so that competing writers spread out.
+    """
+    return min(2.0, 0.05 * 2.0**attempt) * random.uniform(0.5, 1.0)  # noqa: S311 (not crypto)
 
 
 # --- DynamoDB item encoding -------------------------------------------------------------------

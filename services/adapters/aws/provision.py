@@ -8,11 +8,10 @@ account or an emulator (``AWS_ENDPOINT_URL``). Tables follow ``dynamodb_schema.T
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
-    Client,
     aws_errors,
     error_code,
     translate_client_error,
@@ -20,18 +19,27 @@ from services.adapters.aws.common import (
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.settings import Settings
 
-PUBLIC_ACCESS_BLOCK = {
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_s3.client import S3Client
+    from types_boto3_s3.type_defs import (
+        CORSConfigurationTypeDef,
+        PublicAccessBlockConfigurationTypeDef,
+        ServerSideEncryptionConfigurationTypeDef,
+    )
+
+PUBLIC_ACCESS_BLOCK: PublicAccessBlockConfigurationTypeDef = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
     "BlockPublicPolicy": True,
     "RestrictPublicBuckets": True,
 }
-DEFAULT_ENCRYPTION = {
+DEFAULT_ENCRYPTION: ServerSideEncryptionConfigurationTypeDef = {
     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
 }
 
 
-def cors_rules(origins: Sequence[str]) -> dict[str, Any]:
+def cors_rules(origins: Sequence[str]) -> CORSConfigurationTypeDef:
     """CORS that lets a browser PUT (upload) and GET through presigned URLs.
 
     A wildcard origin grants nothing by itself: every request still needs a valid signature.
@@ -50,8 +58,8 @@ def cors_rules(origins: Sequence[str]) -> dict[str, Any]:
 
 
 def ensure_resources(
-    dynamodb_client: Client,
-    s3_client: Client,
+    dynamodb_client: DynamoDBClient,
+    s3_client: S3Client,
     settings: Settings,
     *,
     dry_run: bool = False,
@@ -71,7 +79,7 @@ def ensure_resources(
     return lines
 
 
-def _ensure_table(client: Client, spec: TableSpec, name: str, dry_run: bool) -> list[str]:
+def _ensure_table(client: DynamoDBClient, spec: TableSpec, name: str, dry_run: bool) -> list[str]:
     existing = _describe_table(client, name)
     if existing is not None:
         lines = [f"found table {name}"]
@@ -96,7 +104,7 @@ def _ensure_table(client: Client, spec: TableSpec, name: str, dry_run: bool) -> 
     return lines
 
 
-def _ensure_ttl(client: Client, name: str, attribute: str) -> str:
+def _ensure_ttl(client: DynamoDBClient, name: str, attribute: str) -> str:
     """Turn on expiry by ``attribute`` (epoch seconds). Only when off: DynamoDB refuses to
     change TTL settings again within an hour."""
     with aws_errors():
@@ -110,7 +118,7 @@ def _ensure_ttl(client: Client, name: str, attribute: str) -> str:
     return f"table {name}: TTL on {attribute} turned on"
 
 
-def _describe_table(client: Client, name: str) -> dict[str, Any] | None:
+def _describe_table(client: DynamoDBClient, name: str) -> dict[str, Any] | None:
     try:
         return dict(client.describe_table(TableName=name)["Table"])
     except AWS_ERRORS as exc:
@@ -119,7 +127,7 @@ def _describe_table(client: Client, name: str) -> dict[str, Any] | None:
         raise translate_client_error(exc) from exc
 
 
-def _ensure_point_in_time_recovery(client: Client, name: str) -> str:
+def _ensure_point_in_time_recovery(client: DynamoDBClient, name: str) -> str:
     try:
         description = client.describe_continuous_backups(TableName=name)
         status = description["ContinuousBackupsDescription"]
@@ -137,7 +145,7 @@ def _ensure_point_in_time_recovery(client: Client, name: str) -> str:
 
 
 def _ensure_bucket(
-    client: Client, name: str, dry_run: bool, cors_origins: Sequence[str]
+    client: S3Client, name: str, dry_run: bool, cors_origins: Sequence[str]
 ) -> list[str]:
     exists = _bucket_exists(client, name)
     if dry_run:
@@ -159,7 +167,7 @@ def _ensure_bucket(
     return lines
 
 
-def _bucket_exists(client: Client, name: str) -> bool:
+def _bucket_exists(client: S3Client, name: str) -> bool:
     try:
         client.head_bucket(Bucket=name)
     except AWS_ERRORS as exc:
@@ -169,7 +177,7 @@ def _bucket_exists(client: Client, name: str) -> bool:
     return True
 
 
-def _location(client: Client) -> dict[str, Any]:
+def _location(client: S3Client) -> dict[str, Any]:
     """us-east-1 takes no LocationConstraint (and rejects one); every other region needs it."""
     region = client.meta.region_name
     if region in (None, "us-east-1"):

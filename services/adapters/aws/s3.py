@@ -8,18 +8,22 @@ name. The S3 client must sign with SigV4 (``aws_common.make_client`` does).
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from services.adapters.aws.common import AWS_ERRORS, Client, aws_errors, error_code
+from services.adapters.aws.common import AWS_ERRORS, aws_errors, error_code
 from services.adapters.aws.common import translate_client_error as translate
 from services.errors import NotFound
+
+if TYPE_CHECKING:
+    from types_boto3_s3.client import S3Client
 
 # head_object has no body, so a missing key comes back as a bare HTTP status code.
 _MISSING = {"NoSuchKey", "NotFound", "404"}
 
 
 class S3BlobStore:
-    def __init__(self, client: Client, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self._client = client
         self._bucket = bucket
 

@@ -3,9 +3,12 @@ identity in the SES region; in the SES sandbox the recipient must be verified to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import Client, aws_errors
+from services.adapters.aws.common import aws_errors
+
+if TYPE_CHECKING:
+    from types_boto3_ses.client import SESClient
 
 
 def _one_line(text: str) -> str:
@@ -15,7 +18,7 @@ def _one_line(text: str) -> str:
 class SesMailer:
     """Implements ``services.ports.Mailer``."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: SESClient) -> None:
         self._client = client
 
     def send(

@@ -138,7 +138,7 @@ def _first_ascent(para: Paragraph) -> float:
     return float(getattr(para.blPara, "ascent", para.style.fontSize))
 
 
-class ReportDocument(BaseDocTemplate):
+class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     """A cover template and a body template (header, footer, "page n of N"); headings feed
     the PDF outline and the contents' page numbers."""
 

@@ -30,7 +30,7 @@ CODE_COLOR = "#52606D"  # inline code (the narrator's figure citations): quieter
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
-class Heading(Paragraph):
+class Heading(Paragraph):  # type: ignore[misc]
     """A section heading; ``level`` 0 is a top-level entry of the contents."""
 
     def __init__(self, text: str, style: ParagraphStyle, level: int, key: str) -> None:

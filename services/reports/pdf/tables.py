@@ -31,7 +31,7 @@ _NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*(%|%p|ms|s)?$")
 @cache
 def _glyphs(font: str) -> frozenset[int]:
     register_fonts()
-    face = pdfmetrics.getFont(font).face  # type: ignore[attr-defined]
+    face = pdfmetrics.getFont(font).face
     return frozenset(face.charToGlyph)
 
 

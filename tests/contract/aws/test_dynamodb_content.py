@@ -311,6 +311,48 @@ def test_delete_removes_every_like_row(repo: DynamoContentRepository, aws: Mocke
     assert left["Count"] == 0
 
 
+class PartlyProcessing:
+    """The moto client, but its first BatchWriteItem applies only ten requests and hands the
+    rest back as UnprocessedItems, as DynamoDB does under load (a 200 answer: botocore does
+    not retry it)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.batches: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        self.batches.append(sum(len(requests) for requests in RequestItems.values()))
+        if len(self.batches) > 1:
+            return dict(self._client.batch_write_item(RequestItems=RequestItems))
+        ((table, requests),) = RequestItems.items()
+        self._client.batch_write_item(RequestItems={table: requests[:10]})
+        return {"UnprocessedItems": {table: requests[10:]}}
+
+
+def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
+    aws: MockedAws, clock: FakeClock
+) -> None:
+    make_repo(aws, clock).add(item("a"))
+    for n in range(30):
+        make_repo(aws, clock).add_like("a", f"user-{n}")
+    client = PartlyProcessing(aws.dynamodb)
+    repo = DynamoContentRepository(client, str(aws.settings.content_table),
+                                   str(aws.settings.likes_table), clock=clock)
+
+    repo.delete("a")
+
+    assert client.batches == [25, 15, 5]
+    left = aws.dynamodb.query(
+        TableName=str(aws.settings.likes_table),
+        KeyConditionExpression="content_id = :c",
+        ExpressionAttributeValues={":c": {"S": "a"}},
+    )
+    assert left["Count"] == 0
+
+
 def test_views_of_a_missing_item_create_no_stub(
     repo: DynamoContentRepository, aws: MockedAws
 ) -> None:

@@ -1,7 +1,9 @@
-"""aws_common: botocore errors become project errors; clients follow settings and the env.
+"""aws_common: botocore errors become project errors; clients follow settings and the env, and
+retry as botocore's standard mode does.
 
-Adapter-level checks use botocore's Stubber (a canned error response) and a client pointed at a
-closed local port, so no test waits on a network timeout.
+Adapter-level error checks use botocore's Stubber (a canned error response, never retried: it
+answers before botocore decides on retries) and a client pointed at a closed local port, so no
+test waits on a network timeout. Retries are checked against a scripted HTTP endpoint.
 """
 
 from __future__ import annotations
@@ -22,8 +24,14 @@ from botocore.exceptions import (
 )
 from botocore.stub import Stubber
 
-from services.adapters.aws.common import aws_errors, make_client, translate_client_error
+from services.adapters.aws.common import (
+    TOTAL_ATTEMPTS,
+    aws_errors,
+    make_client,
+    translate_client_error,
+)
 from services.adapters.aws.dynamodb.content import DynamoContentRepository
+from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
 from services.adapters.aws.s3 import S3BlobStore
 from services.domain.models import SearchQuery
 from services.errors import (
@@ -38,6 +46,7 @@ from services.errors import (
 )
 from services.i18n import LANGUAGES, catalog
 from tests.contract.aws_backends import aws_environment, aws_settings
+from tests.doubles.aws_http import Reply, error_reply, instant_backoff, scripted_endpoint
 
 
 def client_error(code: str, message: str = "", status: int = 400) -> ClientError:
@@ -178,6 +187,68 @@ def test_missing_credentials_are_service_unavailable(tmp_path: Path) -> None:
             DynamoContentRepository(client, "content", "likes").get("a")
 
     assert raised.value.key == "aws.no_credentials"
+
+
+# --- botocore's retries, over HTTP -------------------------------------------------------------
+
+SESSION_ITEM = {"Item": {
+    "key": {"S": "k"}, "username": {"S": "kim"}, "token": {"S": "sealed"},
+    "created_at": {"S": "2026-12-01T00:00:00.000000+00:00"},
+    "expires_at": {"S": "2026-12-02T00:00:00.000000+00:00"},
+}}
+THROTTLED = error_reply("ProvisionedThroughputExceededException", 400, "Rate of requests exceeded")
+
+
+def test_a_throttled_read_is_retried_with_backoff_and_succeeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waits = instant_backoff(monkeypatch)
+    with scripted_endpoint(THROTTLED, THROTTLED, Reply(200, SESSION_ITEM)) as endpoint, (
+        aws_environment(AWS_ENDPOINT_URL=endpoint.url)
+    ):
+        store = DynamoSessionStore(make_client("dynamodb", aws_settings()), "sessions")
+
+        assert store.get("k").username == "kim"
+
+    assert len(endpoint.requests) == 3
+    assert len(waits) == 2
+
+
+def test_throttling_that_outlasts_the_attempts_is_quota_exceeded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instant_backoff(monkeypatch)
+    with scripted_endpoint(THROTTLED) as endpoint, aws_environment(AWS_ENDPOINT_URL=endpoint.url):
+        store = DynamoSessionStore(make_client("dynamodb", aws_settings()), "sessions")
+
+        with pytest.raises(QuotaExceeded) as raised:
+            store.get("k")
+
+    assert raised.value.key == "aws.throttled"
+    assert len(endpoint.requests) == TOTAL_ATTEMPTS == 4
+
+
+def test_a_refusal_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits = instant_backoff(monkeypatch)
+    denied = error_reply("AccessDeniedException", 400, "not authorized")
+    with scripted_endpoint(denied) as endpoint, aws_environment(AWS_ENDPOINT_URL=endpoint.url):
+        store = DynamoSessionStore(make_client("dynamodb", aws_settings()), "sessions")
+
+        with pytest.raises(PermissionDenied):
+            store.get("k")
+
+    assert len(endpoint.requests) == 1 and waits == []
+
+
+def test_every_client_retries_in_botocores_standard_mode() -> None:
+    with aws_environment():
+        clients = [make_client(name, aws_settings()) for name in
+                   ("dynamodb", "s3", "cognito-idp", "ses")]
+
+    for client in clients:
+        assert client.meta.config.retries == {
+            "mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS
+        }
 
 
 # --- make_client ---------------------------------------------------------------------------

@@ -1,12 +1,16 @@
-"""Token verification: crafted tokens with a test RSA key and a JWKS we control (expiry,
-issuer, audience, client, use, tampering), then moto's real tokens in-process and over HTTP."""
+"""Token verification: crafted tokens with a test RSA key and a JWKS we serve over HTTP (expiry,
+issuer, audience, client, use, tampering; fetching and the refetch throttle), then moto's real
+tokens over HTTP (PyJWKClient's own fetch) and in-process (see cognito_backend: the fetch goes
+through requests there, which moto intercepts)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -14,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from services.adapters.jwt_verify import JwksCache, JwksTokenVerifier, cognito_issuers, jwks_url
+from services.adapters.jwt_verify import JwksClient, JwksTokenVerifier, cognito_issuers, jwks_url
 from services.errors import PermissionDenied, ServiceUnavailable
 
 REGION = "ap-northeast-2"
@@ -36,18 +40,45 @@ def jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
 
 
 class Jwks:
-    """A JWKS endpoint we control: counts fetches, can fail."""
+    """A JWKS endpoint we control, over HTTP: counts fetches, can fail (503)."""
 
     def __init__(self, *keys: dict[str, Any]) -> None:
         self.keys = list(keys)
         self.fetches = 0
         self.fail = False
+        self.url = ""
 
-    def __call__(self, url: str) -> dict[str, Any]:
+    def answer(self) -> tuple[int, bytes]:
         self.fetches += 1
         if self.fail:
-            raise ServiceUnavailable("cognito.err_jwks")
-        return {"keys": self.keys}
+            return 503, b"unavailable"
+        return 200, json.dumps({"keys": self.keys}).encode()
+
+
+@pytest.fixture
+def jwks() -> Iterator[Jwks]:
+    served = Jwks(jwk(KEY, "k1"))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = served.answer()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    served.url = f"http://127.0.0.1:{server.server_address[1]}/{POOL}/.well-known/jwks.json"
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def claims(use: str = "id", **changes: Any) -> dict[str, Any]:
@@ -68,13 +99,8 @@ def sign(payload: dict[str, Any], key: rsa.RSAPrivateKey = KEY, kid: str = "k1",
 
 
 @pytest.fixture
-def jwks() -> Jwks:
-    return Jwks(jwk(KEY, "k1"))
-
-
-@pytest.fixture
 def verifier(jwks: Jwks) -> JwksTokenVerifier:
-    return JwksTokenVerifier(JwksCache("https://jwks.invalid", fetch=jwks), [ISSUER], CLIENT)
+    return JwksTokenVerifier(jwks.url, [ISSUER], CLIENT)
 
 
 def test_valid_id_and_access_tokens(verifier: JwksTokenVerifier) -> None:
@@ -134,9 +160,8 @@ def test_symmetric_and_none_algorithms_are_refused(verifier: JwksTokenVerifier) 
 
 def test_keys_are_cached_and_an_unknown_kid_refetches_once(jwks: Jwks) -> None:
     now = [1000.0]
-    cache = JwksCache("https://jwks.invalid", fetch=jwks, min_refetch_seconds=60,
-                      clock=lambda: now[0])
-    verifier = JwksTokenVerifier(cache, [ISSUER], CLIENT)
+    keys = JwksClient(jwks.url, min_refetch_seconds=60, clock=lambda: now[0])
+    verifier = JwksTokenVerifier(keys, [ISSUER], CLIENT)
     for _ in range(3):
         verifier.verify(sign(claims()), "id")
     assert jwks.fetches == 1
@@ -155,9 +180,59 @@ def test_keys_are_cached_and_an_unknown_kid_refetches_once(jwks: Jwks) -> None:
 
 def test_an_unreachable_jwks_is_service_unavailable(jwks: Jwks) -> None:
     jwks.fail = True
-    verifier = JwksTokenVerifier(JwksCache("https://jwks.invalid", fetch=jwks), [ISSUER], CLIENT)
-    with pytest.raises(ServiceUnavailable):
+    verifier = JwksTokenVerifier(jwks.url, [ISSUER], CLIENT)
+    with pytest.raises(ServiceUnavailable) as failed:
         verifier.verify(sign(claims()), "id")
+    assert failed.value.key == "cognito.err_jwks"
+
+    closed = JwksTokenVerifier(f"http://127.0.0.1:9/{POOL}/.well-known/jwks.json", [ISSUER],
+                               CLIENT)  # port 9 on loopback refuses at once
+    with pytest.raises(ServiceUnavailable):
+        closed.verify(sign(claims()), "id")
+
+
+def test_a_failing_endpoint_is_asked_at_most_once_per_interval(jwks: Jwks) -> None:
+    now = [1000.0]
+    verifier = JwksTokenVerifier(
+        JwksClient(jwks.url, min_refetch_seconds=60, clock=lambda: now[0]), [ISSUER], CLIENT
+    )
+    jwks.fail = True
+    for _ in range(5):  # down before the first key set: every token waits, nobody hammers
+        with pytest.raises(ServiceUnavailable):
+            verifier.verify(sign(claims()), "id")
+    assert jwks.fetches == 1
+
+    jwks.fail = False
+    now[0] += 60
+    assert verifier.verify(sign(claims()), "id")["sub"] == "sub-1"
+    assert jwks.fetches == 2
+
+
+def test_known_keys_keep_working_while_the_endpoint_fails(jwks: Jwks) -> None:
+    now = [1000.0]
+    verifier = JwksTokenVerifier(
+        JwksClient(jwks.url, min_refetch_seconds=60, clock=lambda: now[0]), [ISSUER], CLIENT
+    )
+    verifier.verify(sign(claims()), "id")
+    jwks.fail = True
+    now[0] += 61
+
+    with pytest.raises(PermissionDenied):  # an unknown kid refetches, in vain
+        verifier.verify(sign(claims(), kid="rotated"), "id")
+    for _ in range(3):
+        assert verifier.verify(sign(claims()), "id")["sub"] == "sub-1"
+        with pytest.raises(PermissionDenied):
+            verifier.verify(sign(claims(), kid="rotated"), "id")
+    assert jwks.fetches == 2
+
+
+@pytest.mark.parametrize("keys", [[], [{"kty": "oct", "kid": "k1"}]], ids=["none", "malformed"])
+def test_a_jwks_without_usable_keys_is_service_unavailable(
+    jwks: Jwks, keys: list[dict[str, Any]]
+) -> None:
+    jwks.keys = keys
+    with pytest.raises(ServiceUnavailable):
+        JwksTokenVerifier(jwks.url, [ISSUER], CLIENT).verify(sign(claims()), "id")
 
 
 def test_urls_and_issuers_for_aws_and_an_emulator() -> None:
@@ -224,17 +299,24 @@ def test_moto_tokens_verify_over_http(server: str) -> None:
     tokens = _moto_tokens(client, pool, client_id)
     fetched: list[str] = []
 
-    def fetch(url: str) -> dict[str, Any]:
-        from services.adapters.jwt_verify import fetch_json
-
-        fetched.append(url)
-        return fetch_json(url)
+    class Recording(JwksClient):
+        def fetch_data(self) -> Any:
+            fetched.append(self.uri)
+            return super().fetch_data()
 
     verifier = JwksTokenVerifier(
-        JwksCache(jwks_url(server, "us-east-1", pool), fetch=fetch),
+        Recording(jwks_url(server, "us-east-1", pool)),
         cognito_issuers(server, "us-east-1", pool), client_id,
     )
     assert verifier.verify(tokens["id"], "id")["cognito:username"] == "kim"
+    assert verifier.verify(tokens["access"], "access")["username"] == "kim"
     assert fetched == [f"{server}/{pool}/.well-known/jwks.json"]
     with pytest.raises(PermissionDenied):
         verifier.verify(_flip_signature_byte(tokens["id"]), "id")
+    other = JwksTokenVerifier(
+        jwks_url(server, "us-east-1", pool), cognito_issuers(server, "us-east-1", pool),
+        "another-client",
+    )
+    for use in ("id", "access"):
+        with pytest.raises(PermissionDenied):
+            other.verify(tokens[use], use)

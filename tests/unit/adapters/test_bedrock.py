@@ -1,8 +1,11 @@
-"""BedrockLLM: Converse request shapes (botocore Stubber), retries with backoff, error mapping,
-and ConverseStream parsing (``StreamingRuntime``, documented in tests/doubles/bedrock.py)."""
+"""BedrockLLM: Converse request shapes and error mapping (botocore Stubber), botocore's retries
+(a scripted HTTP endpoint: Stubber answers before retries are decided), and ConverseStream
+parsing (``StreamingRuntime``, documented in tests/doubles/bedrock.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from services.adapters.aws.bedrock.llm import BedrockLLM, converse_kwargs, make_bedrock_client
+from services.adapters.aws.bedrock.llm import (
+    CHECK_CONFIG,
+    TOTAL_ATTEMPTS,
+    BedrockLLM,
+    converse_kwargs,
+    make_bedrock_client,
+)
 from services.domain.llm import LLMRequest
 from services.errors import (
     ConfigError,
@@ -21,12 +30,18 @@ from services.errors import (
     ValidationError,
 )
 from services.settings import Settings
+from tests.doubles.aws_http import (
+    Reply,
+    ScriptedEndpoint,
+    error_reply,
+    instant_backoff,
+    scripted_endpoint,
+)
 from tests.doubles.bedrock import (
     APAC_PROFILE,
     MODEL,
-    Sleeps,
+    REGION,
     StreamingRuntime,
-    client_error,
     converse_response,
     fake_client,
     stream_error,
@@ -77,41 +92,136 @@ def test_an_empty_system_prompt_is_left_out() -> None:
     assert "system" not in converse_kwargs(LLMRequest(MODEL, "", "p"))
 
 
-def test_throttling_is_retried_with_growing_jittered_waits_then_succeeds() -> None:
-    client, stub = stubbed("bedrock-runtime")
-    for _ in range(2):
-        stub.add_client_error("converse", "ThrottlingException", "Too many requests", 429)
-    stub.add_response("converse", converse_response("OK"), EXPECTED)
-    sleeps = Sleeps()
+# ---- retries (botocore's, over HTTP) -----------------------------------------------------------
 
-    result = BedrockLLM(client, max_retries=4, sleep=sleeps, jitter=lambda: 0.5).complete(REQUEST)
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    return instant_backoff(monkeypatch)
+
+
+@pytest.fixture
+def bedrock_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake keys; ``at`` then points the production client factory at a scripted endpoint."""
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@contextmanager
+def bedrock_at(
+    monkeypatch: pytest.MonkeyPatch, *replies: Reply
+) -> Iterator[tuple[BedrockLLM, ScriptedEndpoint]]:
+    with scripted_endpoint(*replies) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.url)
+        client = make_bedrock_client("bedrock-runtime", Settings(bedrock_region=REGION))
+        yield BedrockLLM(client), endpoint
+
+
+THROTTLED = error_reply("ThrottlingException", 429, "Too many requests, please wait.")
+
+
+@pytest.mark.usefixtures("bedrock_env")
+def test_throttling_is_retried_with_backoff_then_succeeds(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    with bedrock_at(monkeypatch, THROTTLED, THROTTLED, Reply(200, converse_response("OK"))) as (
+        llm, endpoint
+    ):
+        result = llm.complete(REQUEST)
 
     assert result.text == "OK"
-    # base 0.5 s doubled per attempt; equal jitter: half fixed + jitter * half.
-    assert sleeps.calls == [pytest.approx(0.375), pytest.approx(0.75)]
+    assert endpoint.requests == [f"/model/{MODEL}/converse"] * 3
+    assert len(waits) == 2 and all(w >= 0 for w in waits)
 
 
-def test_throttling_that_never_ends_becomes_quota_exceeded_after_max_retries() -> None:
-    client, stub = stubbed("bedrock-runtime")
-    for _ in range(3):
-        stub.add_client_error("converse", "ThrottlingException", "Rate exceeded", 429)
-    sleeps = Sleeps()
+@pytest.mark.usefixtures("bedrock_env")
+def test_throttling_that_never_ends_becomes_quota_exceeded_after_the_last_attempt(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    with bedrock_at(monkeypatch, THROTTLED) as (llm, endpoint), pytest.raises(
+        QuotaExceeded
+    ) as caught:
+        llm.complete(REQUEST)
 
-    with pytest.raises(QuotaExceeded) as caught:
-        BedrockLLM(client, max_retries=2, sleep=sleeps).complete(REQUEST)
-
-    stub.assert_no_pending_responses()
-    assert len(sleeps.calls) == 2
+    assert len(endpoint.requests) == TOTAL_ATTEMPTS == 5
     assert caught.value.key == "llm.err_throttled"
     assert isinstance(caught.value.__cause__, ClientError)
 
 
-def test_backoff_is_exponential_capped_and_jittered_within_bounds() -> None:
-    low = BedrockLLM(None, base_delay=1.0, max_delay=5.0, jitter=lambda: 0.0)
-    high = BedrockLLM(None, base_delay=1.0, max_delay=5.0, jitter=lambda: 1.0)
+@pytest.mark.usefixtures("bedrock_env")
+@pytest.mark.parametrize(
+    ("code", "status", "key"),
+    [
+        ("ModelNotReadyException", 429, "llm.err_not_ready"),
+        ("ServiceUnavailableException", 503, "llm.err_unavailable"),
+        ("InternalServerException", 500, "llm.err_unavailable"),
+    ],
+)
+def test_transient_errors_are_retried_like_throttling(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float], code: str, status: int, key: str
+) -> None:
+    transient = error_reply(code, status, "try later")
+    with bedrock_at(monkeypatch, transient, Reply(200, converse_response("OK"))) as (
+        llm, endpoint
+    ):
+        assert llm.complete(REQUEST).text == "OK"
+        assert len(endpoint.requests) == 2
+        endpoint.replies = [transient]
+        with pytest.raises(ServiceUnavailable) as caught:
+            llm.complete(REQUEST)
 
-    assert [low.delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 2.5, 2.5]
-    assert [high.delay(n) for n in range(5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert caught.value.key == key
+    assert len(endpoint.requests) == 2 + TOTAL_ATTEMPTS
+
+
+@pytest.mark.usefixtures("bedrock_env")
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("AccessDeniedException", 403, PermissionDenied),
+        ("ValidationException", 400, ValidationError),
+        ("ModelTimeoutException", 408, ServiceUnavailable),
+        ("ResourceNotFoundException", 404, ConfigError),
+    ],
+)
+def test_errors_that_a_retry_cannot_fix_are_sent_once(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float], code: str, status: int,
+    error: type[DemoFactoryError],
+) -> None:
+    with bedrock_at(monkeypatch, error_reply(code, status, "no")) as (llm, endpoint), (
+        pytest.raises(error)
+    ):
+        llm.complete(REQUEST)
+
+    assert len(endpoint.requests) == 1
+    assert waits == []
+
+
+@pytest.mark.usefixtures("bedrock_env")
+def test_the_stream_request_is_retried_too(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    denied = error_reply("AccessDeniedException", 403, IAM_DENIAL)
+    with bedrock_at(monkeypatch, THROTTLED) as (llm, endpoint):
+        with pytest.raises(QuotaExceeded):
+            llm.stream(REQUEST)
+        assert endpoint.requests == [f"/model/{MODEL}/converse-stream"] * TOTAL_ATTEMPTS
+        endpoint.replies = [denied]
+        with pytest.raises(PermissionDenied) as caught:
+            llm.stream(REQUEST)
+
+    assert len(endpoint.requests) == TOTAL_ATTEMPTS + 1
+    assert caught.value.key == "llm.err_access_denied_iam"
+
+
+def test_the_connectivity_check_makes_a_single_attempt() -> None:
+    assert CHECK_CONFIG.retries == {"mode": "standard", "total_max_attempts": 1}
+    assert CHECK_CONFIG.read_timeout == 120
+
+
+# ---- error mapping (Stubber: no retries, the translation alone) ---------------------------------
 
 
 @pytest.mark.parametrize(
@@ -141,18 +251,16 @@ def test_backoff_is_exponential_capped_and_jittered_within_bounds() -> None:
          "invalid.", ServiceUnavailable, "llm.err_bad_credentials"),
     ],
 )
-def test_errors_that_a_retry_cannot_fix_are_raised_at_once_with_their_key(
+def test_errors_are_raised_with_their_key(
     code: str, message: str, error: type[DemoFactoryError], key: str
 ) -> None:
     client, stub = stubbed("bedrock-runtime")
     stub.add_client_error("converse", code, message, 400)
-    sleeps = Sleeps()
 
     with pytest.raises(error) as caught:
-        BedrockLLM(client, sleep=sleeps).complete(REQUEST)
+        BedrockLLM(client).complete(REQUEST)
 
     assert caught.value.key == key
-    assert sleeps.calls == []
     assert isinstance(caught.value.__cause__, ClientError)
 
 
@@ -172,33 +280,6 @@ def test_the_iam_denial_names_the_denied_action_and_on_demand_names_the_profile(
     assert on_demand.value.params["profile"] == APAC_PROFILE  # ap-northeast-2 -> apac.
 
 
-@pytest.mark.parametrize(
-    ("code", "error", "key"),
-    [
-        ("ModelNotReadyException", ServiceUnavailable, "llm.err_not_ready"),
-        ("ServiceUnavailableException", ServiceUnavailable, "llm.err_unavailable"),
-        ("InternalServerException", ServiceUnavailable, "llm.err_unavailable"),
-    ],
-)
-def test_transient_errors_are_retried_like_throttling(
-    code: str, error: type[DemoFactoryError], key: str
-) -> None:
-    client, stub = stubbed("bedrock-runtime")
-    stub.add_client_error("converse", code, "try later", 503)
-    stub.add_response("converse", converse_response("OK"), EXPECTED)
-    stub.add_client_error("converse", code, "try later", 503)
-    stub.add_client_error("converse", code, "try later", 503)
-    sleeps = Sleeps()
-    llm = BedrockLLM(client, max_retries=1, sleep=sleeps)
-
-    assert llm.complete(REQUEST).text == "OK"
-    with pytest.raises(error) as caught:
-        llm.complete(REQUEST)
-
-    assert caught.value.key == key
-    assert len(sleeps.calls) == 2
-
-
 def test_latency_is_measured_when_bedrock_sends_none() -> None:
     ticks = iter([10.0, 10.25])
     no_metrics = {"metadata": {"usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}}}
@@ -214,7 +295,7 @@ def test_an_unreachable_endpoint_is_service_unavailable() -> None:
                          config=Config(retries={"max_attempts": 1}, connect_timeout=1))
 
     with pytest.raises(ServiceUnavailable) as caught:
-        BedrockLLM(client, max_retries=0).complete(REQUEST)
+        BedrockLLM(client).complete(REQUEST)
 
     assert caught.value.key == "llm.err_unreachable"
     assert caught.value.params["endpoint"].startswith("http://127.0.0.1:9")
@@ -260,23 +341,6 @@ def test_stream_yields_text_as_written_and_the_usage_after_the_end() -> None:
     assert (result.text, result.input_tokens, result.output_tokens) == ("첫 번째 요약", 30, 6)
     assert (result.latency_ms, result.stop_reason) == (777, "end_turn")
     assert runtime.calls == [EXPECTED]  # ConverseStream takes the same request as Converse
-
-
-def test_stream_request_errors_are_raised_by_the_call_after_retries() -> None:
-    sleeps = Sleeps()
-    runtime = StreamingRuntime(
-        client_error("ThrottlingException", "slow down", 429, "ConverseStream"),
-        stream_events(["OK"]),
-        client_error("AccessDeniedException", IAM_DENIAL, 403, "ConverseStream"),
-    )
-    llm = BedrockLLM(runtime, sleep=sleeps)
-
-    assert llm.stream(REQUEST).read_all().text == "OK"
-    with pytest.raises(PermissionDenied) as caught:
-        llm.stream(REQUEST)
-
-    assert len(sleeps.calls) == 1
-    assert caught.value.key == "llm.err_access_denied_iam"
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def test_a_model_streams_and_its_numbers_are_checked(ports: Ports) -> None:
 
 def test_the_bedrock_adapter_streams_through_the_service(ports: Ports) -> None:
     runtime = StreamingRuntime(stream_events(CHUNKS, 321, 45, latency_ms=900))
-    bedrock = BedrockLLM(runtime, max_retries=0, sleep=lambda s: None)
+    bedrock = BedrockLLM(runtime)
     reports = service(ports, {"offline": OfflineNarrator(), MODEL: bedrock})
     seen: list[str] = []
     report = reports.generate(ANALYST, request(MODEL), on_chunk=seen.append)
@@ -155,7 +155,7 @@ def test_the_bedrock_adapter_streams_through_the_service(ports: Ports) -> None:
 def test_a_refused_model_call_saves_nothing(ports: Ports) -> None:
     runtime = StreamingRuntime(client_error("AccessDeniedException", "no access", 403,
                                             "ConverseStream"))
-    bedrock = BedrockLLM(runtime, max_retries=0, sleep=lambda s: None)
+    bedrock = BedrockLLM(runtime)
     reports = service(ports, {"offline": OfflineNarrator(), MODEL: bedrock})
     with pytest.raises(PermissionDenied):
         reports.generate(ANALYST, request(MODEL))

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,15 +27,19 @@ from services.adapters.aws.bedrock.errors import (
     not_in_region,
     suggest_profiles,
 )
-from services.adapters.aws.bedrock.llm import BEDROCK_CONFIG, BedrockLLM, bedrock_region
+from services.adapters.aws.bedrock.llm import CHECK_CONFIG, BedrockLLM, bedrock_region
 from services.domain.checks import CheckStep, Message
 from services.domain.llm import LLMRequest
 from services.errors import ConfigError, DemoFactoryError, PermissionDenied
 from services.settings import Settings
 
+if TYPE_CHECKING:
+    from types_boto3_bedrock.client import BedrockClient
+    from types_boto3_bedrock_runtime.client import BedrockRuntimeClient
+    from types_boto3_sts.client import STSClient
+
 log = logging.getLogger(__name__)
 
-Client = Any
 STEPS = ("credentials", "region", "models", "model_access", "converse")
 PING_PROMPT = "Reply with the single word OK."
 _AWS_ERRORS = (ClientError, BotoCoreError)
@@ -43,9 +47,9 @@ _AWS_ERRORS = (ClientError, BotoCoreError)
 
 @dataclass(frozen=True)
 class BedrockClients:
-    sts: Client
-    bedrock: Client | None
-    runtime: Client | None
+    sts: STSClient
+    bedrock: BedrockClient | None
+    runtime: BedrockRuntimeClient | None
     region: str | None
     # Regions where botocore knows Bedrock (empty: unknown, not judged).
     known_regions: tuple[str, ...] = ()
@@ -55,14 +59,14 @@ def make_clients(settings: Settings) -> BedrockClients:
     """Clients for the check, in the Bedrock Region (STS works without one)."""
     region = bedrock_region(settings) or boto3.session.Session().region_name
     session = boto3.session.Session(region_name=region)
-    sts = session.client("sts", config=BEDROCK_CONFIG)
+    sts = session.client("sts", config=CHECK_CONFIG)
     known = tuple(session.get_available_regions("bedrock"))
     if not region:
         return BedrockClients(sts, None, None, None, known)
     return BedrockClients(
         sts,
-        session.client("bedrock", config=BEDROCK_CONFIG),
-        session.client("bedrock-runtime", config=BEDROCK_CONFIG),
+        session.client("bedrock", config=CHECK_CONFIG),
+        session.client("bedrock-runtime", config=CHECK_CONFIG),
         region,
         known,
     )
@@ -171,7 +175,7 @@ class _Run:
         return False, Message("admin_tools.detail_access_unknown", params), None, True
 
     def converse(self) -> _Outcome:
-        llm = BedrockLLM(self._runtime(), max_retries=0)
+        llm = BedrockLLM(self._runtime())
         request = LLMRequest(self.model_id, system="", prompt=PING_PROMPT, max_tokens=16,
                              temperature=0.0)
         result = llm.complete(request)
@@ -228,11 +232,11 @@ class _Run:
         params = {"model": self.model_id, "region": self.clients.region or "-"}
         return True, Message("admin_tools.detail_access_granted", params), None, False
 
-    def _bedrock(self) -> Client:
+    def _bedrock(self) -> BedrockClient:
         assert self.clients.bedrock is not None  # the Region step passed
         return self.clients.bedrock
 
-    def _runtime(self) -> Client:
+    def _runtime(self) -> BedrockRuntimeClient:
         assert self.clients.runtime is not None
         return self.clients.runtime
 

@@ -66,9 +66,6 @@ _UNAVAILABLE = {
     "ModelErrorException",
     "ModelStreamErrorException",
 }
-# Worth another try after a pause (the adapter backs off between tries).
-RETRYABLE_KINDS = frozenset({"throttled", "not_ready", "unavailable"})
-
 _MODEL_ACCESS_HINTS = ("don't have access to the model", "do not have access to the model",
                        "use case details", "model access")
 _ACTION_RE = re.compile(r"perform:\s*([\w-]+:[\w*]+)")
@@ -89,10 +86,6 @@ class Diagnosis:
     @property
     def fix_key(self) -> str:
         return f"llm.fix_{self.kind}"
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind in RETRYABLE_KINDS
 
     def to_error(self) -> DemoFactoryError:
         return self.error(self.message_key, kind=self.kind, **self.params)

@@ -1,10 +1,11 @@
 """The LLM port on Amazon Bedrock's Converse API (``converse`` and ``converse_stream``).
 
-The runtime client is injected (built by ``make_bedrock_client``, never at import time). Calls
-that fail with a retryable error (throttling, model not ready, service unavailable) are tried
-again after an exponential backoff with jitter; the sleep function is injectable for tests.
-Every botocore error becomes a project exception whose key is ``llm.err_<kind>`` (see
-``bedrock_errors``), with the botocore error kept as ``__cause__`` for diagnostics.
+The runtime client is injected (built by ``make_bedrock_client``, never at import time). Retries
+are botocore's (``BEDROCK_CONFIG``): throttling, a model not ready, 5xx answers and connection
+errors are tried again after a jittered exponential backoff, for ``Converse`` and for the
+request of ``ConverseStream`` (an error event in the middle of a stream is not retried: text
+was already shown). Every botocore error that remains becomes a project exception whose key is
+``llm.err_<kind>`` (see ``bedrock_errors``), with the botocore error kept as ``__cause__``.
 
 Stream events (``response["stream"]``, parsed by botocore) are dicts with one key each:
 ``messageStart`` {role}, ``contentBlockStart``, ``contentBlockDelta`` {delta: {text}},
@@ -16,10 +17,9 @@ an ``EventStreamError`` (a ClientError) whose code is the event name ("throttlin
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
@@ -29,16 +29,25 @@ from services.adapters.aws.bedrock.errors import diagnose
 from services.domain.llm import LLMRequest, LLMResult, LLMStream, StreamBody
 from services.settings import Settings
 
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from types_boto3_bedrock.client import BedrockClient
+    from types_boto3_bedrock_runtime.client import BedrockRuntimeClient
+
 log = logging.getLogger(__name__)
 
-Client = Any  # boto3 ships no types
-
-# The adapter retries by itself (with backoff it can observe); botocore does not retry again.
+# botocore's standard retry mode (see ``services.adapters.aws.common``), with more attempts than
+# other services: Bedrock throttles by tokens per minute, which a short wait often frees.
 # Reading a long answer takes time: the read timeout is per socket read, not per answer.
+TOTAL_ATTEMPTS = 5
 BEDROCK_CONFIG = Config(
     connect_timeout=5,
     read_timeout=120,
-    retries={"mode": "standard", "max_attempts": 1},
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
+)
+# The admin's connectivity check reports what a single call gets.
+CHECK_CONFIG = BEDROCK_CONFIG.merge(
+    Config(retries={"mode": "standard", "total_max_attempts": 1})
 )
 _AWS_ERRORS = (ClientError, BotoCoreError)
 
@@ -48,8 +57,19 @@ def bedrock_region(settings: Settings) -> str | None:
     return settings.bedrock_region or settings.aws_region
 
 
-def make_bedrock_client(service: str, settings: Settings, region: str | None = None) -> Client:
-    """A ``bedrock-runtime`` (or ``bedrock``) client; raises NoRegionError without a Region."""
+@overload
+def make_bedrock_client(
+    service: Literal["bedrock-runtime"], settings: Settings, region: str | None = None
+) -> BedrockRuntimeClient: ...
+@overload
+def make_bedrock_client(
+    service: Literal["bedrock"], settings: Settings, region: str | None = None
+) -> BedrockClient: ...
+def make_bedrock_client(
+    service: Literal["bedrock-runtime", "bedrock"], settings: Settings, region: str | None = None
+) -> BaseClient:
+    """A ``bedrock-runtime`` (or ``bedrock``) client that retries as ``BEDROCK_CONFIG`` says;
+    raises NoRegionError without a Region."""
     session = boto3.session.Session(region_name=region or bedrock_region(settings))
     return session.client(service, config=BEDROCK_CONFIG)
 
@@ -73,22 +93,9 @@ class BedrockLLM:
     """Implements ``services.ports.LLM``."""
 
     def __init__(
-        self,
-        runtime_client: Client,
-        max_retries: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
-        *,
-        base_delay: float = 0.5,
-        max_delay: float = 8.0,
-        jitter: Callable[[], float] = random.random,
-        clock: Callable[[], float] = time.monotonic,
+        self, runtime_client: BedrockRuntimeClient, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._client = runtime_client
-        self._max_retries = max(0, max_retries)
-        self._sleep = sleep
-        self._base_delay = base_delay
-        self._max_delay = max_delay
-        self._jitter = jitter
         self._clock = clock
 
     @property
@@ -116,32 +123,20 @@ class BedrockLLM:
         response = self._call("converse_stream", request)
         return LLMStream(self._read_events(response["stream"], request, started))
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt`` (0-based): exponential, capped,
-        with "equal jitter" (half fixed, half random) so that clients spread out."""
-        ceiling = min(self._max_delay, self._base_delay * 2.0**attempt)
-        return ceiling / 2 + self._jitter() * ceiling / 2
-
     # ---- helpers -----------------------------------------------------------------------
 
     def _call(self, operation: str, request: LLMRequest) -> Mapping[str, Any]:
-        kwargs = converse_kwargs(request)
-        attempt = 0
-        while True:
-            try:
-                response: Mapping[str, Any] = getattr(self._client, operation)(**kwargs)
-                return response
-            except _AWS_ERRORS as exc:
-                diagnosis = diagnose(exc, region=self.region, model_id=request.model_id)
-                if diagnosis.retryable and attempt < self._max_retries:
-                    wait = self.delay(attempt)
-                    log.info("Bedrock %s: %s, retry %d in %.2fs", operation,
-                             diagnosis.kind, attempt + 1, wait)
-                    self._sleep(wait)
-                    attempt += 1
-                    continue
-                log.warning("Bedrock %s failed: %s (%s)", operation, exc, diagnosis.kind)
-                raise diagnosis.to_error() from exc
+        """One call (botocore retries inside it); a remaining error becomes the project's."""
+        try:
+            response: Mapping[str, Any] = getattr(self._client, operation)(
+                **converse_kwargs(request)
+            )
+        except _AWS_ERRORS as exc:
+            diagnosis = diagnose(exc, region=self.region, model_id=request.model_id)
+            # botocore's message says "(reached max retries: N)" when it retried in vain.
+            log.warning("Bedrock %s failed: %s (%s)", operation, exc, diagnosis.kind)
+            raise diagnosis.to_error() from exc
+        return response
 
     def _read_events(
         self, events: Iterable[Mapping[str, Any]], request: LLMRequest, started: float

@@ -14,19 +14,32 @@ emulator without it) it falls back to GlobalSignOut, which ends every session of
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from services.adapters.aws.cognito.common import cognito_errors, secret_hash
-from services.adapters.aws.common import AWS_ERRORS, Client
+from services.adapters.aws.common import AWS_ERRORS
 from services.domain.identity import Challenge, ChallengeName, SignInStep, Tokens
 from services.errors import PermissionDenied, ValidationError
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_cognito_idp.literals import ChallengeNameTypeType
 
 log = logging.getLogger(__name__)
 
 
+class _SecretHash(TypedDict, total=False):
+    SecretHash: str
+
+
 class _CognitoClient:
     def __init__(
-        self, client: Client, pool_id: str, client_id: str, client_secret: str | None = None
+        self,
+        client: CognitoIdentityProviderClient,
+        pool_id: str,
+        client_id: str,
+        client_secret: str | None = None,
     ) -> None:
         self._client = client
         self._pool = pool_id
@@ -38,7 +51,7 @@ class _CognitoClient:
             params["SECRET_HASH"] = secret_hash(self._client_id, self._secret, username)
         return params
 
-    def _secret_kwargs(self, username: str) -> dict[str, str]:
+    def _secret_kwargs(self, username: str) -> _SecretHash:
         if not self._secret:
             return {}
         return {"SecretHash": secret_hash(self._client_id, self._secret, username)}
@@ -62,7 +75,7 @@ class CognitoIdentityProvider(_CognitoClient):
         with cognito_errors(sign_in=True):
             response = self._client.respond_to_auth_challenge(
                 ClientId=self._client_id,
-                ChallengeName=challenge.name,
+                ChallengeName=cast("ChallengeNameTypeType", challenge.name),
                 Session=challenge.session,
                 ChallengeResponses=responses,
             )
@@ -179,7 +192,7 @@ class CognitoPasswords(_CognitoClient):
         raise ValidationError("auth.err_hashes_in_provider")
 
 
-def _step(response: dict[str, Any], username: str) -> SignInStep:
+def _step(response: Mapping[str, Any], username: str) -> SignInStep:
     result = response.get("AuthenticationResult")
     if result:
         return Tokens(

@@ -15,12 +15,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.cognito.common import cognito_errors
-from services.adapters.aws.common import AWS_ERRORS, Client
+from services.adapters.aws.common import AWS_ERRORS
 from services.domain.permissions import Role
 from services.domain.users import User
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+    from types_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 log = logging.getLogger(__name__)
 PAGE_LIMIT = 60  # the most ListUsers and ListUsersInGroup return at once
@@ -29,7 +33,9 @@ PAGE_LIMIT = 60  # the most ListUsers and ListUsersInGroup return at once
 class CognitoUserDirectory:
     """Implements ``services.ports.UserDirectory``."""
 
-    def __init__(self, client: Client, pool_id: str, group_names: Mapping[Role, str]) -> None:
+    def __init__(
+        self, client: CognitoIdentityProviderClient, pool_id: str, group_names: Mapping[Role, str]
+    ) -> None:
         self._client = client
         self._pool = pool_id
         self._groups = dict(group_names)
@@ -133,8 +139,8 @@ class CognitoUserDirectory:
             log.exception("could not remove half-created Cognito user %s", username)
 
 
-def _attributes(user: User) -> list[dict[str, str]]:
-    attributes = [{"Name": "name", "Value": user.name or user.username}]
+def _attributes(user: User) -> list[AttributeTypeTypeDef]:
+    attributes: list[AttributeTypeTypeDef] = [{"Name": "name", "Value": user.name or user.username}]
     if user.email:
         attributes += [
             {"Name": "email", "Value": user.email},

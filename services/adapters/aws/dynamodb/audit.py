@@ -18,19 +18,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
-from services.adapters.aws.common import Client, aws_errors, from_iso, from_item, to_iso, to_item
+from services.adapters.aws.common import aws_errors, from_iso, from_item, to_iso, to_item
 from services.domain.models import AuditEntry
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
 
 DAY_LIST = "#days"  # the partition listing the days that have entries
 _AFTER_ANY_ULID = "#~"  # "~" sorts after every Crockford base32 character
 
 
 class DynamoAuditLog:
-    def __init__(self, client: Client, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
         self._lock = threading.Lock()

@@ -28,17 +28,17 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
-    Client,
     aws_errors,
     error_code,
     from_item,
+    resend_delay,
     to_item,
     translate_client_error,
 )
@@ -58,6 +58,10 @@ from services.adapters.aws.dynamodb.schema import (
 from services.domain.models import ContentItem, Page, SearchQuery, Status
 from services.errors import ConflictError, DemoFactoryError, NotFound
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestUnionTypeDef
+
 log = logging.getLogger(__name__)
 
 _BATCH_SIZE = 25  # BatchWriteItem's maximum
@@ -67,7 +71,7 @@ _BATCH_ATTEMPTS = 5
 class DynamoContentRepository:
     def __init__(
         self,
-        client: Client,
+        client: DynamoDBClient,
         table: str,
         likes_table: str,
         index_ttl_seconds: float = 30.0,
@@ -153,7 +157,7 @@ class DynamoContentRepository:
         return views
 
     def add_like(self, content_id: str, user_id: str) -> bool:
-        like_row: dict[str, Any] = {
+        like_row: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self._likes_table,
                 "Item": to_item({"content_id": content_id, "user_id": user_id}),
@@ -164,7 +168,7 @@ class DynamoContentRepository:
         return self._like_transaction(content_id, like_row, delta=1)
 
     def remove_like(self, content_id: str, user_id: str) -> bool:
-        like_row: dict[str, Any] = {
+        like_row: TransactWriteItemTypeDef = {
             "Delete": {
                 "TableName": self._likes_table,
                 "Key": to_item({"content_id": content_id, "user_id": user_id}),
@@ -185,9 +189,13 @@ class DynamoContentRepository:
         return "Item" in response
 
     def _like_transaction(
-        self, content_id: str, like_row: dict[str, Any], delta: int, missing_is_error: bool = True
+        self,
+        content_id: str,
+        like_row: TransactWriteItemTypeDef,
+        delta: int,
+        missing_is_error: bool = True,
     ) -> bool:
-        counter = {
+        counter: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
                 "Key": self._key(content_id),
@@ -334,13 +342,17 @@ class DynamoContentRepository:
                 self._batch_delete(content_id, keys[start : start + _BATCH_SIZE])
 
     def _batch_delete(self, content_id: str, keys: list[dict[str, Any]]) -> None:
-        requests = {self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]}
-        for attempt in range(_BATCH_ATTEMPTS):
+        """BatchWriteItem, re-sending what DynamoDB leaves unprocessed (botocore retries only
+        calls that fail as a whole)."""
+        requests: Mapping[str, Sequence[WriteRequestUnionTypeDef]] = {
+            self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]
+        }
+        for attempt in range(1, _BATCH_ATTEMPTS + 1):
             response = self._client.batch_write_item(RequestItems=requests)
             requests = response.get("UnprocessedItems") or {}
             if not requests:
                 return
-            time.sleep(0.05 * 2**attempt)  # throttled: back off as the DynamoDB docs advise
+            time.sleep(resend_delay(attempt))
         # Orphaned like rows are harmless (their item is gone); leave a trace and move on.
         log.warning("could not delete all likes of %s", content_id)
 

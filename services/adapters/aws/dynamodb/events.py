@@ -23,30 +23,33 @@ a retried batch changes nothing, and a crash between sketch and events can only 
 visitor in the sketch whose event is written by the retry (never a stored event uncounted).
 A sketch is one 16 KiB Binary item per day with a ``version``: read, merge, write on condition
 that the version did not move, retry on conflict.
+
+Retries: botocore retries throttled and failed calls (``common.make_client``); the bounded loops
+here re-send only what DynamoDB answered but left undone (cancelled transactions, unprocessed
+keys, a lost optimistic lock), which botocore does not see, waiting ``common.resend_delay``.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
-import random
 import time
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
-    Client,
     aws_errors,
     condition_failed,
     error_code,
     from_iso,
+    resend_delay,
     to_iso,
     to_item,
     translate_client_error,
@@ -64,6 +67,10 @@ from services.domain.analytics import (
 )
 from services.domain.hll import HyperLogLog
 from services.errors import ConflictError, QuotaExceeded
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_TRANSACTION_ITEMS = 100
 SKETCH_SK = "v"
@@ -84,7 +91,7 @@ class DynamoEventStore:
 
     def __init__(
         self,
-        client: Client,
+        client: DynamoDBClient,
         events_table: str,
         rollups_table: str,
         tz: tzinfo,
@@ -142,8 +149,10 @@ class DynamoEventStore:
                 self._backoff(conflicts)
         return 0
 
-    def _actions(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> list[dict[str, Any]]:
-        actions: list[dict[str, Any]] = [
+    def _actions(
+        self, chunk: list[tuple[Event, list[RollupItemKey]]]
+    ) -> list[TransactWriteItemTypeDef]:
+        actions: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._events,
@@ -225,7 +234,7 @@ class DynamoEventStore:
         raise ConflictError("errors.conflict", operation="merge visitor sketch", day=day)
 
     def _backoff(self, attempt: int) -> None:
-        self._sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+        self._sleep(resend_delay(attempt))
 
     # ---- reading ---------------------------------------------------------------------------
 

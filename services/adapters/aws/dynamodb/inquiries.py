@@ -4,10 +4,9 @@ status and sorted by ``created_id`` (creation time, then id), newest first. Neve
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import (
-    Client,
     aws_errors,
     from_iso,
     from_item,
@@ -18,11 +17,14 @@ from services.adapters.aws.dynamodb.schema import INQUIRY_STATUS_INDEX
 from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
 from services.errors import ConflictError, NotFound
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+
 
 class DynamoInquiryStore:
     """Implements ``services.ports.InquiryStore``."""
 
-    def __init__(self, client: Client, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
 

@@ -10,13 +10,16 @@ context is a few dozen KB); a larger one is refused as ``aws.item_too_large``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import Client, aws_errors, from_item, to_iso, to_item
+from services.adapters.aws.common import aws_errors, from_item, to_iso, to_item
 from services.adapters.aws.dynamodb.schema import REPORTS_ALL_INDEX, REPORTS_USER_INDEX
 from services.adapters.report_codec import from_json, to_json, tokens_of
 from services.domain.reports import Report
 from services.errors import ConflictError, NotFound
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
 
 KIND = "report"
 Items = list[dict[str, Any]]  # (``list`` is a method name inside the class)
@@ -25,7 +28,7 @@ Items = list[dict[str, Any]]  # (``list`` is a method name inside the class)
 class DynamoReportStore:
     """Implements ``services.ports.ReportStore``."""
 
-    def __init__(self, client: Client, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
 

@@ -8,17 +8,20 @@ service checks ``expires_at`` itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import Client, aws_errors, from_iso, from_item, to_iso, to_item
+from services.adapters.aws.common import aws_errors, from_iso, from_item, to_iso, to_item
 from services.domain.identity import SessionRecord
 from services.errors import NotFound
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
 
 
 class DynamoSessionStore:
     """Implements ``services.ports.SessionStore``."""
 
-    def __init__(self, client: Client, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
 

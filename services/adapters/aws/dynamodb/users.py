@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
-    Client,
     aws_errors,
     condition_failed,
     from_iso,
@@ -36,6 +35,9 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import ConflictError, NotFound
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+
 MAX_FAILURES_KEPT = 100
 _DIRECTORY = "users"  # the one partition of directory-index
 _IS_ACCOUNT = "attribute_exists(#directory)"
@@ -43,7 +45,7 @@ _APPEND_FAILURE = "SET #failures = list_append(if_not_exists(#failures, :none), 
 
 
 class DynamoUserDirectory:
-    def __init__(self, client: Client, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
 
