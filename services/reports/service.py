@@ -25,7 +25,7 @@ from services.analytics.dashboards import Period, dashboard
 from services.analytics.tables import load_catalog
 from services.domain.llm import LLMRequest, LLMResult
 from services.domain.models import utcnow
-from services.domain.permissions import Action, Actor, Role, require
+from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
@@ -150,6 +150,7 @@ class ReportService:
         )
 
     def tokens_used_today(self, actor: Actor) -> int:
+        require(actor, Action.GENERATE_REPORTS)
         since = local_midnight(self.clock(), self.settings.tz)
         return self.store.tokens_used(str(actor.user_id), since)
 
@@ -241,7 +242,8 @@ class ReportService:
         return self.get(actor, first_id), self.get(actor, second_id)
 
     def may_delete(self, actor: Actor, report: Report) -> bool:
-        return actor.is_authenticated and (
+        """What ``delete`` allows: reports users, on their own reports or as admins."""
+        return can(actor, Action.GENERATE_REPORTS) and (
             report.created_by == actor.user_id or Role.ADMIN in actor.roles)
 
     def delete(self, actor: Actor, report_id: str) -> None:

@@ -1,0 +1,380 @@
+"""The service-layer permission matrix: every use case x every kind of actor x (own target,
+somebody else's target), with the expected outcome computed from the permission table.
+
+A use case is a public method, taking ``actor``, of a class held by ``Services``. Each has one
+row (or several, for variants such as drafts) in ``USE_CASES``: the rule it must obey, built
+from ``can``, and a call with plausible arguments against arranged data (``world.World``).
+A new use case without a row fails ``test_every_use_case_has_a_row``. Refused calls must raise
+(PermissionDenied; NotFound where a draft must not be seen to exist) and change nothing;
+allowed calls must succeed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import NoCredentialsError
+
+from services.adapters.aws.bedrock import check as bedrock_check
+from services.analytics.tables import Filters
+from services.bootstrap import Services, legacy_source
+from services.content.service import ContentService
+from services.domain.analytics import Purpose
+from services.domain.inquiries import InquiryStatus
+from services.domain.models import SearchQuery, Status
+from services.domain.permissions import Action, Actor, Role, can
+from services.errors import DemoFactoryError, NotFound, PermissionDenied
+from services.ops.audit_view import AuditQuery
+from tests.security.world import (
+    ACTORS,
+    NEW_PASSWORD,
+    PASSWORD,
+    PERIOD,
+    REQUEST,
+    TARGET_USER,
+    TODAY,
+    World,
+    draft,
+    inquiry_draft,
+    snapshot,
+)
+
+A = Action
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a use case: ``allows(actor, owner of the target or None)``."""
+
+    text: str
+    allows: Callable[[Actor, str | None], bool]
+    refusal: type[DemoFactoryError] = PermissionDenied
+
+
+def needs(action: Action) -> Rule:
+    return Rule(action.value, lambda actor, owner: can(actor, action))
+
+
+def needs_on_target(action: Action, refusal: type[DemoFactoryError] = PermissionDenied) -> Rule:
+    """Owner-based: on somebody else's target the matching "any" permission is needed."""
+    return Rule(f"{action.value} on the target (others': the 'any' permission)",
+                lambda actor, owner: can(actor, action, owner), refusal)
+
+
+def all_of(*actions: Action) -> Rule:
+    return Rule(" + ".join(a.value for a in actions),
+                lambda actor, owner: all(can(actor, a) for a in actions))
+
+
+PUBLIC = Rule("public", lambda actor, owner: True)
+# Usage events record what happened; the use case that acted (set_like, reports.generate)
+# checked its own permission first, and recording never fails a page.
+RECORDING = Rule("public (records a usage event)", lambda actor, owner: True)
+PREDICATE = Rule("public (a yes/no question pages ask)", lambda actor, owner: True)
+OWN_ACCOUNT = Rule("signed in (own account)", lambda actor, owner: actor.is_authenticated)
+DRAFT_LIST = Rule(
+    "own drafts: create_content; others': edit_any_content",
+    lambda actor, owner: can(actor, A.EDIT_ANY_CONTENT)
+    or (owner == actor.user_id and can(actor, A.CREATE_CONTENT)),
+)
+ITEM_STATS = Rule(
+    "own item: view_own_stats; any item: view_dashboards",
+    lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
+    or can(actor, A.VIEW_DASHBOARDS),
+)
+# Report ownership has no "any" permission in the table: other people's reports are the
+# admin role's (ReportService.may_delete).
+REPORT_DELETE = Rule(
+    "generate_reports; others' reports: admin",
+    lambda actor, owner: can(actor, A.GENERATE_REPORTS)
+    and (owner == actor.user_id or Role.ADMIN in actor.roles),
+)
+
+
+@dataclass(frozen=True)
+class UseCase:
+    method: str  # "<class>.<method>"
+    rule: Rule
+    call: Callable[[World], object]
+    needs: tuple[str, ...] = ()  # World targets arranged before the call
+    owned: bool = False  # run against the actor's own target and somebody else's
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method}[{self.variant}]" if self.variant else self.method
+
+
+def _sid(w: World) -> str:
+    return f"session-{w.actor.user_id}"
+
+
+def _events(w: World) -> list[str]:
+    line = {"ts": datetime.now(UTC).isoformat(), "type": "page_view", "page": "home"}
+    return [json.dumps(line)]
+
+
+def _consume(w: World) -> object:
+    return list(w.services.reports.stream(w.actor, REQUEST))
+
+
+U = UseCase
+USE_CASES: tuple[UseCase, ...] = (
+    # ---- content --------------------------------------------------------------------------
+    U("ContentService.browse", needs(A.BROWSE),
+      lambda w: w.services.content.browse(SearchQuery(), w.actor), ("item",)),
+    U("ContentService.browse", DRAFT_LIST, lambda w: w.services.content.browse(
+        SearchQuery(author_id=w.owner, status=None), w.actor), ("draft",), True, "drafts"),
+    U("ContentService.my_content", needs(A.CREATE_CONTENT),
+      lambda w: w.services.content.my_content(w.actor)),
+    U("ContentService.get", needs(A.BROWSE),
+      lambda w: w.services.content.get(w.item.id, w.actor), ("item",)),
+    U("ContentService.get", needs_on_target(A.EDIT_CONTENT, NotFound),
+      lambda w: w.services.content.get(w.draft.id, w.actor), ("draft",), True, "draft"),
+    U("ContentService.record_view", needs(A.BROWSE),
+      lambda w: w.services.content.record_view(w.item.id, w.actor, _sid(w)), ("item",)),
+    U("ContentService.record_view", needs_on_target(A.EDIT_CONTENT, NotFound),
+      lambda w: w.services.content.record_view(w.draft.id, w.actor, _sid(w)), ("draft",),
+      True, "draft"),
+    U("ContentService.has_liked", PREDICATE,
+      lambda w: w.services.content.has_liked(w.item.id, w.actor), ("item",)),
+    U("ContentService.set_like", needs(A.LIKE),
+      lambda w: w.services.content.set_like(w.item.id, w.actor, True), ("item",)),
+    U("ContentService.asset_bytes", needs(A.BROWSE), lambda w: w.services.content.asset_bytes(
+        w.item, w.item.assets[0], w.actor), ("item",)),
+    U("ContentService.asset_bytes", needs_on_target(A.EDIT_CONTENT, NotFound),
+      lambda w: w.services.content.asset_bytes(w.draft, w.draft.assets[0], w.actor),
+      ("draft",), True, "draft"),
+    U("ContentService.asset_url", needs(A.BROWSE), lambda w: w.services.content.asset_url(
+        w.item, w.item.assets[0], w.actor), ("item",)),
+    U("ContentService.asset_url", needs_on_target(A.EDIT_CONTENT, NotFound),
+      lambda w: w.services.content.asset_url(w.draft, w.draft.assets[0], w.actor),
+      ("draft",), True, "draft"),
+    U("ContentService.create", needs(A.CREATE_CONTENT),
+      lambda w: w.services.content.create(draft("New item"), [], w.actor)),
+    U("ContentService.create", all_of(A.CREATE_CONTENT, A.MANAGE_SAMPLES),
+      lambda w: w.services.content.create(draft("New sample"), [], w.actor, sample=True),
+      variant="sample"),
+    U("ContentService.update", needs_on_target(A.EDIT_CONTENT), lambda w: w.services.content
+      .update(w.item.id, draft("Edited"), w.item.version, w.actor), ("item",), True),
+    U("ContentService.delete", needs_on_target(A.DELETE_CONTENT),
+      lambda w: w.services.content.delete(w.item.id, w.actor), ("item",), True),
+    U("ContentService.remove_samples", needs(A.MANAGE_SAMPLES),
+      lambda w: w.services.content.remove_samples(w.actor), ("sample",)),
+    # ---- accounts -------------------------------------------------------------------------
+    U("AccountService.list_users", needs(A.MANAGE_USERS),
+      lambda w: w.services.accounts.list_users(w.actor), ("target_user",)),
+    U("AccountService.find_users", needs(A.MANAGE_USERS),
+      lambda w: w.services.accounts.find_users(w.actor, "ta"), ("target_user",)),
+    U("AccountService.create_user", needs(A.MANAGE_USERS), lambda w: w.services.accounts
+      .create_user(w.actor, "newbie", "New", "new@example.com", PASSWORD,
+                   frozenset({Role.VIEWER}))),
+    U("AccountService.set_roles", needs(A.MANAGE_USERS), lambda w: w.services.accounts
+      .set_roles(w.actor, TARGET_USER, frozenset({Role.ADMIN})), ("target_user",)),
+    U("AccountService.set_disabled", needs(A.MANAGE_USERS), lambda w: w.services.accounts
+      .set_disabled(w.actor, TARGET_USER, True), ("target_user",)),
+    U("AccountService.delete_user", needs(A.MANAGE_USERS),
+      lambda w: w.services.accounts.delete_user(w.actor, TARGET_USER), ("target_user",)),
+    U("AccountService.reset_password", needs(A.MANAGE_USERS),
+      lambda w: w.services.accounts.reset_password(w.actor, TARGET_USER), ("target_user",)),
+    U("AccountService.import_user", needs(A.MANAGE_USERS), lambda w: w.services.accounts
+      .import_user(w.actor, "imported", "Imp", "", frozenset({Role.ADMIN}), PASSWORD)),
+    U("AccountService.export_users", needs(A.MANAGE_USERS),
+      lambda w: w.services.accounts.export_users(w.actor), ("target_user",)),
+    U("AccountService.change_password", OWN_ACCOUNT, lambda w: w.services.accounts
+      .change_password(w.actor, PASSWORD, NEW_PASSWORD), ("account",)),
+    # ---- analytics ------------------------------------------------------------------------
+    U("AnalyticsService.page_view", RECORDING,
+      lambda w: w.services.analytics.page_view(_sid(w), w.actor, "home")),
+    U("AnalyticsService.search", RECORDING,
+      lambda w: w.services.analytics.search(_sid(w), w.actor, "bedrock", 3)),
+    U("AnalyticsService.content_view", RECORDING,
+      lambda w: w.services.analytics.content_view(_sid(w), w.actor, w.item), ("item",)),
+    U("AnalyticsService.download", RECORDING, lambda w: w.services.analytics.download(
+        _sid(w), w.actor, w.item, w.item.assets[0]), ("item",)),
+    U("AnalyticsService.like", RECORDING,
+      lambda w: w.services.analytics.like(_sid(w), w.actor, w.item), ("item",)),
+    U("AnalyticsService.unlike", RECORDING,
+      lambda w: w.services.analytics.unlike(_sid(w), w.actor, w.item), ("item",)),
+    U("AnalyticsService.visitor_purpose", RECORDING, lambda w: w.services.analytics
+      .visitor_purpose(_sid(w), w.actor, Purpose.CUSTOMER_DEMO)),
+    U("AnalyticsService.report_generated", RECORDING,
+      lambda w: w.services.analytics.report_generated(_sid(w), w.actor, "overall")),
+    U("AnalyticsService.dashboard", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.dashboard(w.actor, PERIOD, Filters())),
+    U("AnalyticsService.kpis", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.kpis(w.actor, PERIOD, Filters())),
+    U("AnalyticsService.author_options", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.author_options(w.actor)),
+    U("AnalyticsService.my_stats", needs(A.VIEW_OWN_STATS),
+      lambda w: w.services.analytics.my_stats(w.actor, PERIOD)),
+    U("AnalyticsService.item_stats", ITEM_STATS, lambda w: w.services.analytics
+      .item_stats(w.actor, w.item.id, PERIOD), ("item",), True),
+    U("AnalyticsService.may_see_stats", PREDICATE,
+      lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
+    # ---- reports --------------------------------------------------------------------------
+    U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
+      .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),
+    U("ReportService.estimate", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
+      .estimate(w.actor, w.preview, "offline", 1000), ("preview",)),
+    U("ReportService.tokens_used_today", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.tokens_used_today(w.actor)),
+    U("ReportService.stream", needs(A.GENERATE_REPORTS), _consume),
+    U("ReportService.generate", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.generate(w.actor, REQUEST)),
+    U("ReportService.history", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.history(w.actor), ("report",)),
+    U("ReportService.get", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.get(w.actor, w.report.id), ("report",), True),
+    U("ReportService.compare", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
+      .compare(w.actor, w.report.id, w.report.id), ("report",), True),
+    U("ReportService.delete", REPORT_DELETE,
+      lambda w: w.services.reports.delete(w.actor, w.report.id), ("report",), True),
+    U("ReportService.may_delete", PREDICATE,
+      lambda w: w.services.reports.may_delete(w.actor, w.report), ("report",), True),
+    # ---- contact, imports, operations -----------------------------------------------------
+    U("InquiryService.submit", PUBLIC,
+      lambda w: w.services.inquiries.submit(w.actor, inquiry_draft(), _sid(w))),
+    U("InquiryService.list", needs(A.MANAGE_INQUIRIES),
+      lambda w: w.services.inquiries.list(w.actor, InquiryStatus.OPEN), ("inquiry",)),
+    U("InquiryService.set_handled", needs(A.MANAGE_INQUIRIES),
+      lambda w: w.services.inquiries.set_handled(w.actor, w.inquiry, True), ("inquiry",)),
+    U("EventImporter.import_events", needs(A.IMPORT_DATA), lambda w: w.services.event_import
+      .import_events(w.actor, lambda: _events(w), "events.jsonl")),
+    U("LegacyImporter.run", needs(A.IMPORT_DATA), lambda w: w.services.legacy_import.run(
+        legacy_source(w.services.settings, folder=w.legacy_folder), w.actor),
+      ("legacy_folder",)),
+    U("OpsService.check_bedrock", needs(A.CHECK_SETTINGS),
+      lambda w: w.services.ops.check_bedrock(w.actor)),
+    U("OpsService.run_doctor", needs(A.CHECK_SETTINGS),
+      lambda w: w.services.ops.run_doctor(w.actor, {}, False)),
+    U("OpsService.audit_entries", needs(A.VIEW_AUDIT),
+      lambda w: w.services.ops.audit_entries(w.actor, AuditQuery(TODAY, TODAY))),
+    U("OpsService.audit_choices", needs(A.VIEW_AUDIT),
+      lambda w: w.services.ops.audit_choices(w.actor, TODAY, TODAY)),
+)
+
+
+# ---- discovery ------------------------------------------------------------------------------
+
+def service_classes() -> list[type]:
+    """The classes ``Services`` holds (Optional unwrapped), in field order."""
+    classes: list[type] = []
+    for hint in typing.get_type_hints(Services).values():
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        if inspect.isclass(hint):
+            classes.append(hint)
+    return classes
+
+
+def discovered_use_cases() -> set[str]:
+    """Every public method taking ``actor`` of every class in ``Services``."""
+    found: set[str] = set()
+    for cls in service_classes():
+        for name, member in inspect.getmembers(cls, callable):
+            if not name.startswith("_") and "actor" in inspect.signature(member).parameters:
+                found.add(f"{cls.__name__}.{name}")
+    return found
+
+
+def test_every_use_case_has_a_row() -> None:
+    rows = {case.method for case in USE_CASES}
+    discovered = discovered_use_cases()
+
+    assert sorted(discovered - rows) == [], "use cases without a row in USE_CASES"
+    assert sorted(rows - discovered) == [], "rows for use cases that no longer exist"
+
+
+def test_a_new_use_case_without_a_row_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    def purge_everything(self: ContentService, actor: Actor) -> None: ...
+
+    monkeypatch.setattr(ContentService, "purge_everything", purge_everything, raising=False)
+
+    missing = discovered_use_cases() - {case.method for case in USE_CASES}
+    assert missing == {"ContentService.purge_everything"}
+
+
+# ---- the matrix -----------------------------------------------------------------------------
+
+def _cases() -> list[tuple[UseCase, str, str | None]]:
+    cases: list[tuple[UseCase, str, str | None]] = []
+    for case in USE_CASES:
+        for kind, actor in ACTORS.items():
+            for whose in ("own", "other") if case.owned else (None,):
+                if whose == "own" and not actor.is_authenticated:
+                    continue  # an anonymous visitor owns nothing
+                cases.append((case, kind, whose))
+    return cases
+
+
+def _case_id(case: tuple[UseCase, str, str | None]) -> str:
+    use_case, kind, whose = case
+    return "-".join(part for part in (use_case.id, kind, whose) if part)
+
+
+CASES = _cases()
+
+
+def _no_aws(settings: object) -> bedrock_check.BedrockClients:
+    raise AssertionError("a refused check must not build AWS clients")
+
+
+def _no_credentials(settings: object) -> bedrock_check.BedrockClients:
+    raise NoCredentialsError()  # the probe reports a failed step at once, no AWS call
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_use_case_obeys_the_permission_table(
+    case: tuple[UseCase, str, str | None], services: Services, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_case, kind, whose = case
+    actor = ACTORS[kind]
+    world = World(services, actor, whose, tmp_path)
+    world.arrange(use_case.needs)
+    allowed = use_case.rule.allows(actor, world.owner if use_case.owned else None)
+    monkeypatch.setattr(bedrock_check, "make_clients", _no_credentials if allowed else _no_aws)
+    before = snapshot(services)
+
+    if allowed:
+        use_case.call(world)  # succeeds: no PermissionDenied, no other error
+    else:
+        with pytest.raises(use_case.rule.refusal):
+            use_case.call(world)
+        assert snapshot(services) == before
+
+
+# ---- what pages ask agrees with what the use cases enforce ----------------------------------
+
+@pytest.mark.parametrize("kind", list(ACTORS))
+@pytest.mark.parametrize("whose", ["own", "other"])
+def test_stats_and_report_predicates_match_the_rules(
+    kind: str, whose: str, services: Services, tmp_path: Path
+) -> None:
+    actor = ACTORS[kind]
+    world = World(services, actor, whose, tmp_path)
+
+    assert services.analytics.may_see_stats(actor, world.item) is ITEM_STATS.allows(
+        actor, world.owner)
+    assert services.reports.may_delete(actor, world.report) is REPORT_DELETE.allows(
+        actor, world.owner)
+
+
+def test_drafts_are_hidden_from_a_draft_listing_of_published_content(
+    services: Services, tmp_path: Path
+) -> None:
+    world = World(services, ACTORS["viewer"], "other", tmp_path)
+    world.arrange(("item", "draft"))
+
+    listed = services.content.browse(SearchQuery(status=Status.PUBLISHED), ACTORS["viewer"])
+
+    assert [item.id for item in listed.items] == [world.item.id]
