@@ -133,6 +133,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.content.browse(SearchQuery(), w.actor), ("item",)),
     U("ContentService.browse", DRAFT_LIST, lambda w: w.services.content.browse(
         SearchQuery(author_id=w.owner, status=None), w.actor), ("draft",), True, "drafts"),
+    U("ContentService.browse", needs(A.EDIT_ANY_CONTENT), lambda w: w.services.content
+      .browse(SearchQuery(status=None), w.actor), ("draft",), variant="every status"),
     U("ContentService.my_content", needs(A.CREATE_CONTENT),
       lambda w: w.services.content.my_content(w.actor)),
     U("ContentService.get", needs(A.BROWSE),
@@ -163,6 +165,9 @@ USE_CASES: tuple[UseCase, ...] = (
     U("ContentService.create", all_of(A.CREATE_CONTENT, A.MANAGE_SAMPLES),
       lambda w: w.services.content.create(draft("New sample"), [], w.actor, sample=True),
       variant="sample"),
+    U("ContentService.create", all_of(A.CREATE_CONTENT, A.MANAGE_SAMPLES),
+      lambda w: w.services.content.create(draft("Popular"), [], w.actor, initial_views=50),
+      variant="initial views"),
     U("ContentService.update", needs_on_target(A.EDIT_CONTENT), lambda w: w.services.content
       .update(w.item.id, draft("Edited"), w.item.version, w.actor), ("item",), True),
     U("ContentService.delete", needs_on_target(A.DELETE_CONTENT),
@@ -228,6 +233,11 @@ USE_CASES: tuple[UseCase, ...] = (
     U("ReportService.tokens_used_today", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.tokens_used_today(w.actor)),
     U("ReportService.stream", needs(A.GENERATE_REPORTS), _consume),
+    # With the preview the user has seen, the context is not built again: still checked.
+    U("ReportService.stream", needs(A.GENERATE_REPORTS), lambda w: list(w.services.reports
+      .stream(w.actor, REQUEST, preview=w.preview)), ("preview",), variant="preview"),
+    U("ReportService.generate", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
+      .generate(w.actor, REQUEST, preview=w.preview), ("preview",), variant="preview"),
     U("ReportService.generate", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.generate(w.actor, REQUEST)),
     U("ReportService.history", needs(A.GENERATE_REPORTS),
