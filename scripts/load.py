@@ -1,0 +1,312 @@
+"""A load run with real browsers: N concurrent sessions doing what people do, for M minutes.
+
+    python -m scripts.load [--sessions 20] [--minutes 2] [--url URL] [--json]
+
+Without ``--url`` it starts the app itself (local mode, sample content, a temporary data folder,
+four users) on 127.0.0.1 and also samples the server's memory. Each session is a browser
+context in Debian's chromium: visitors browse, search, open items and like them; an analyst
+opens the dashboard and changes the period; one session generates an offline report. A page
+counts as drawn when its element is visible and Streamlit has stopped running (the status
+widget gone). Prints errors, p50/p95 draw times per step and the server's memory. Not a test:
+it only ever talks to the address it is given, with bounded time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from playwright.async_api import Browser, Page, async_playwright
+
+from services.bootstrap import build_services
+from services.domain.permissions import Actor, Role
+from services.i18n import translate
+from services.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RUNNING = '[data-testid="stStatusWidget"]'
+SEARCHES = ("Bedrock", "생성형", "데모", "Amazon Q", "보안")
+ROLES = {"viewer": Role.VIEWER, "author": Role.AUTHOR, "analyst": Role.ANALYST,
+         "admin": Role.ADMIN}
+CLI = Actor(user_id="load", name="load run", roles=frozenset({Role.ADMIN}))
+
+
+def tr(key: str) -> str:
+    return translate("ko", key)
+
+
+@dataclass
+class Results:
+    draws: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    memory_mb: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        steps = {
+            step: {"n": len(times), "p50_s": round(statistics.median(times), 3),
+                   "p95_s": round(_p95(times), 3)}
+            for step, times in sorted(self.draws.items())
+        }
+        everything = [t for times in self.draws.values() for t in times]
+        return {
+            "pages_drawn": len(everything),
+            "errors": len(self.errors),
+            "error_samples": self.errors[:10],
+            "p50_s": round(statistics.median(everything), 3) if everything else None,
+            "p95_s": round(_p95(everything), 3) if everything else None,
+            "steps": steps,
+            "server_memory_mb": {"start": self.memory_mb[0], "peak": max(self.memory_mb),
+                                 "end": self.memory_mb[-1]} if self.memory_mb else None,
+        }
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+# ---- the app under load ------------------------------------------------------------------------
+
+
+@contextmanager
+def local_app(password: str) -> Iterator[tuple[str, int]]:
+    """The app on 127.0.0.1 with sample content and one user per role; (url, server pid)."""
+    with tempfile.TemporaryDirectory(prefix="df-load-") as tmp:
+        data = Path(tmp) / "data"
+        services = build_services(Settings(data_dir=data, sample_content=True))
+        services.samples.ensure()
+        for name, role in ROLES.items():
+            services.accounts.create_user(CLI, name, name, f"{name}@example.com", password,
+                                          frozenset({role}))
+        services.tracker.close()
+        port = _free_port()
+        env = {**os.environ, "DEMO_FACTORY_DATA_DIR": str(data)}
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        log = (Path(tmp) / "streamlit.log").open("wb")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+            log.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the app exited before it was healthy")
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the app did not become healthy")
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of the server process (Linux /proc), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# ---- what a session does -----------------------------------------------------------------------
+
+
+async def drawn(page: Page, selector: str, timeout_s: float = 60) -> None:
+    """Until ``selector`` is visible and Streamlit has not been running for 300 ms."""
+    await page.locator(selector).first.wait_for(state="visible", timeout=timeout_s * 1000)
+    quiet_since = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await page.locator(RUNNING).count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 0.3:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the page kept running")
+
+
+async def timed(results: Results, step: str, action: Callable[[], Awaitable[None]]) -> None:
+    started = time.monotonic()
+    try:
+        await action()
+    except Exception as exc:  # a load run reports failures, it does not stop at the first
+        results.errors.append(f"{step}: {type(exc).__name__}: {str(exc)[:160]}")
+        return
+    results.draws[step].append(time.monotonic() - started)
+
+
+async def sign_in(page: Page, url: str, username: str, password: str) -> None:
+    await page.goto(f"{url}/login")
+    await page.get_by_label(tr("auth.username"), exact=True).fill(username)
+    await page.get_by_label(tr("auth.password"), exact=True).fill(password)
+    await page.get_by_role("button", name=tr("auth.login_button")).click()
+    await drawn(page, '[data-testid="stSidebarNav"]')
+
+
+async def visitor(page: Page, url: str, results: Results, turn: int) -> None:
+    async def home() -> None:
+        await page.goto(url)
+        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
+
+    async def browse_and_search() -> None:
+        await page.goto(f"{url}/browse")
+        box = page.get_by_placeholder(tr("content.search_placeholder"))
+        await box.fill(SEARCHES[turn % len(SEARCHES)])
+        await box.press("Enter")
+        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
+
+    async def open_item() -> None:
+        await page.goto(f"{url}/browse")
+        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
+        links = page.get_by_role("link", name=tr("content.open"))
+        await links.nth(turn % max(1, await links.count())).click()
+        await drawn(page, "h1")
+
+    await timed(results, "home", home)
+    await timed(results, "browse+search", browse_and_search)
+    await timed(results, "content", open_item)
+
+
+async def analyst(page: Page, url: str, results: Results, turn: int) -> None:
+    async def dashboard() -> None:
+        await page.goto(f"{url}/dashboard")
+        await drawn(page, '[data-testid="stMetric"]')
+
+    await timed(results, "dashboard", dashboard)
+
+
+async def reporter(page: Page, url: str, results: Results) -> None:
+    async def report() -> None:
+        await page.goto(f"{url}/reports")
+        button = page.get_by_role("button", name=tr("reports.generate"))
+        await button.first.click(timeout=60_000)
+        await page.get_by_text(tr("reports.generated")).first.wait_for(timeout=120_000)
+
+    await timed(results, "report", report)
+
+
+async def session(browser: Browser, index: int, url: str, password: str, until: float,
+                  results: Results) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1100},
+                                        locale="ko-KR")
+    context.set_default_timeout(60_000)
+    page = await context.new_page()
+    role = ("analyst" if index % 5 == 1 else "viewer") if index else "analyst"
+    try:
+        await timed(results, "sign-in", lambda: sign_in(page, url, role, password))
+        if index == 0:
+            await reporter(page, url, results)
+        turn = index
+        while time.monotonic() < until:
+            if role == "analyst":
+                await analyst(page, url, results, turn)
+            await visitor(page, url, results, turn)
+            turn += 1
+    finally:
+        await context.close()
+
+
+async def run(url: str, sessions: int, minutes: float, password: str, pid: int | None,
+              results: Results) -> None:
+    until = time.monotonic() + minutes * 60
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        sampler = asyncio.create_task(_sample_memory(pid, until, results))
+        await asyncio.gather(*(session(browser, i, url, password, until, results)
+                               for i in range(sessions)))
+        sampler.cancel()
+        await browser.close()
+
+
+async def _sample_memory(pid: int | None, until: float, results: Results) -> None:
+    while pid is not None and time.monotonic() < until + 60:
+        found = rss_mb(pid)
+        if found is not None:
+            results.memory_mb.append(round(found, 1))
+        await asyncio.sleep(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.load",
+                                     description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--url", help="a running app (its users: viewer, analyst; --password)")
+    parser.add_argument("--password", help="the users' password (with --url)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    results = Results()
+    if args.url:
+        if not args.password:
+            parser.error("--url needs --password")
+        asyncio.run(run(args.url.rstrip("/"), args.sessions, args.minutes, args.password,
+                        None, results))
+    else:
+        password = secrets.token_urlsafe(16)
+        with local_app(password) as (url, pid):
+            results.memory_mb.append(round(rss_mb(pid) or 0.0, 1))
+            asyncio.run(run(url, args.sessions, args.minutes, password, pid, results))
+    summary = {"sessions": args.sessions, "minutes": args.minutes, **results.summary()}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _print(summary)
+    return 0 if not results.errors else 1
+
+
+def _print(summary: dict[str, object]) -> None:
+    print(f"{summary['sessions']} sessions for {summary['minutes']} min: "
+          f"{summary['pages_drawn']} pages drawn, {summary['errors']} errors; "
+          f"p50 {summary['p50_s']} s, p95 {summary['p95_s']} s")
+    steps = summary["steps"]
+    assert isinstance(steps, dict)
+    for step, figures in steps.items():
+        print(f"  {step:<14} n={figures['n']:<5} p50 {figures['p50_s']:>6} s   "
+              f"p95 {figures['p95_s']:>6} s")
+    if summary.get("server_memory_mb"):
+        print(f"  server memory (MB): {summary['server_memory_mb']}")
+    for sample in summary["error_samples"]:  # type: ignore[attr-defined]
+        print(f"  error: {sample}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
