@@ -1,18 +1,19 @@
 """Usage tracking off the render path: pages call ``track``; a daemon thread writes batches.
 
-``track`` only appends to an in-memory queue under a lock (O(1), no I/O), so a slow or failing
-store never slows a page. The flusher thread writes a batch every ``flush_seconds``, or at once
-when a full batch is waiting. When the store is unavailable (a ``TRANSIENT``
-error), the batch stays in hand and is retried with exponential backoff; meanwhile the queue
-keeps accepting events up to ``buffer_max`` (queued plus in hand), and beyond that the oldest
-queued events are dropped and counted. Drops are logged by the flusher thread, never by
-``track``. ``close`` (also run at exit and on SIGTERM, see ``shutdown``) writes what is left.
+``track`` checks the event's size and appends it to an in-memory queue under a lock (no I/O),
+so a slow or failing store never slows a page. The flusher thread writes a batch every
+``flush_seconds``, or at once when a full batch is waiting. When the store fails for its own
+reasons (down, throttled, access denied: anything but a ``REFUSAL``), the batch stays in hand
+and is retried with exponential backoff; meanwhile the queue keeps accepting events up to
+``buffer_max`` (queued plus in hand), and beyond that the oldest queued events are dropped and
+counted. Drops are logged by the flusher thread, never by ``track``. ``close`` (also run at
+exit and on SIGTERM, see ``shutdown``) writes what is left.
 
 One visitor cannot stop the others' events: ``make_event`` bounds every text field and
 property, ``track`` refuses an event still over ``max_event_bytes`` (dropped and counted, never
-buffered), and a batch the store *refuses* (any other error, or a transient one that keeps
-coming back) is halved, and halved again, until the event it refuses is alone; that event is
-dropped and logged, every other one written. Nothing is retried forever.
+buffered), and a batch the store refuses (a ``REFUSAL`` error, which blames the events, or any
+error that keeps coming back) is halved, and halved again, until the event at fault is alone;
+that event is dropped and logged, every other one written. Nothing is retried forever.
 
 Events carry ids, so a batch retried after an ambiguous failure (written, but the answer was
 lost) is not double-counted: ``EventStore.append`` ignores ids it already has.
@@ -42,16 +43,19 @@ from services.domain.analytics import (
     event_bytes,
 )
 from services.domain.models import utcnow
-from services.errors import ConflictError, QuotaExceeded, ServiceUnavailable
+from services.errors import ValidationError
 from services.ports import EventStore
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
-# The store did not answer, or asked to slow down: the events are fine, try them again later.
-TRANSIENT = (ServiceUnavailable, QuotaExceeded, ConflictError)
-SPLIT_AFTER = 3  # transient failures of one batch in a row before it is halved all the same
-MAX_EVENT_ATTEMPTS = 10  # transient failures of a lone event before it is given up
+# Errors that blame the events (too large for the store, text that is not UTF-8, a value the
+# store cannot encode): split at once. Any other error is the store's (down, throttled, access
+# denied): the events are fine, back off and try them again, so a misconfigured store keeps
+# the buffer instead of draining it.
+REFUSAL = (ValidationError, ValueError, TypeError)
+SPLIT_AFTER = 3  # failures of one batch in a row before it is halved all the same
+MAX_EVENT_ATTEMPTS = 10  # failures of a lone event before it is given up
 _REFUSALS_KEPT = 20  # refused events remembered for the flusher's log
 
 
@@ -305,7 +309,7 @@ class Tracker:
             self._changed.notify_all()
 
     def _failed(self, batch: list[Event], exc: Exception) -> None:
-        transient = isinstance(exc, TRANSIENT)
+        transient = not isinstance(exc, REFUSAL)
         with self._lock:
             self._failures += 1
             self._attempts += 1

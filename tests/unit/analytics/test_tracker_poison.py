@@ -112,3 +112,27 @@ def test_a_500_kb_search_through_the_service_is_stored_short(backend: tuple[str,
         assert tracker.stats().dropped == 0
     finally:
         tracker.close(timeout=5)
+
+
+def test_a_store_that_denies_access_keeps_the_buffer(backend: tuple[str, Any]) -> None:
+    """Not the events' fault (a misconfigured role): nothing is split away or dropped."""
+    from services.errors import PermissionDenied
+
+    _, store = backend
+
+    class Denied:
+        def append(self, events: Any) -> int:
+            raise PermissionDenied("aws.access_denied")
+
+    tracker = Tracker(Denied(), flush_seconds=3600.0)  # type: ignore[arg-type]
+    try:
+        for event in good(8):
+            tracker.track(event)
+        assert not tracker.flush(timeout=5)
+        assert tracker.stats().queued == 8 and tracker.stats().dropped == 0
+
+        tracker._store = store  # the role is fixed: the same events are written
+        assert tracker.flush(timeout=30)
+        assert stored(store) == [e.id for e in good(8)]
+    finally:
+        tracker.close(timeout=5)
