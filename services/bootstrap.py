@@ -224,6 +224,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
         recipient=settings.ses_recipient, limit=settings.inquiry_limit,
         window_minutes=settings.inquiry_window_minutes,
+        global_limit=settings.inquiry_global_limit, instance_limit=settings.inquiry_instance_limit,
     )
     cognito = None
     sign_in: SignInMode

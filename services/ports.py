@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from services.domain.analytics import Dim, Event, EventType, RollupRow
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
-from services.domain.inquiries import Inquiry, InquiryStatus
+from services.domain.inquiries import Inquiry, InquiryStatus, RateLimit
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
@@ -235,6 +235,11 @@ class InquiryStore(Protocol):
         handled_at: datetime | None,
     ) -> Inquiry:
         """Returns the stored inquiry. NotFound if absent."""
+
+    def take_slot(self, limits: Sequence[RateLimit], now: datetime) -> str | None:
+        """One atomic step for the contact form's rate limits: when every limit's counter for
+        the window ``now`` is in is below its ``limit``, add one to each and return None;
+        otherwise change nothing and return the ``key`` of a full limit."""
 
 
 class Mailer(Protocol):

@@ -96,9 +96,13 @@ class Settings(BaseSettings):
     cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)
     session_days: float = Field(default=7, gt=0, le=30)
 
-    # Contact form: submissions per browser session and window; optional SES notification.
+    # Contact form: submissions per browser session and window, and two limits a client cannot
+    # reset with a new session: per server instance, and for all visitors together (counted
+    # in the store); optional SES notification.
     inquiry_limit: int = Field(default=3, ge=1, le=100)
     inquiry_window_minutes: int = Field(default=60, ge=1)
+    inquiry_instance_limit: int = Field(default=20, ge=1, le=10_000)
+    inquiry_global_limit: int = Field(default=30, ge=1, le=100_000)
     ses_sender: str | None = None
     ses_recipient: str | None = None
     ses_region: str | None = None

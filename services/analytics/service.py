@@ -26,7 +26,7 @@ from services.analytics.dashboards import (
 )
 from services.analytics.tables import Filters, load_catalog
 from services.analytics.tracker import make_event
-from services.domain.analytics import Event, EventType, Purpose
+from services.domain.analytics import SEARCH_QUERY_MAX, Event, EventType, Purpose
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import PermissionDenied
@@ -69,10 +69,12 @@ class AnalyticsService:
         self._track_item(EventType.CONTENT_VIEW, session_id, actor, item)
 
     def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
-        """A search as typed, with how many items it found (0 tells authors what is missing)."""
-        if query.strip():
+        """A search as typed (its first SEARCH_QUERY_MAX characters), with how many items it
+        found (0 tells authors what is missing)."""
+        kept = query.strip()[:SEARCH_QUERY_MAX].strip()
+        if kept:
             self._track(EventType.SEARCH, session_id, actor,
-                        properties={"query": query.strip(), "results": results})
+                        properties={"query": kept, "results": results})
 
     def download(self, session_id: str, actor: Actor, item: ContentItem, asset: Asset) -> None:
         self._track_item(EventType.DOWNLOAD, session_id, actor, item,

@@ -1,19 +1,25 @@
 """The contact form as a use case: anyone submits, admins read and mark inquiries handled.
 
-Submissions are validated (``domain.inquiries.clean``), rate-limited per browser session,
-stored, audited and, when SES is configured, announced by email. A failed email never loses
-the inquiry: it is stored first and the failure is logged and audited.
+Submissions are validated (``domain.inquiries.clean``), rate-limited, stored, audited and, when
+SES is configured, announced by email. A failed email never loses the inquiry: it is stored
+first and the failure is logged and audited.
+
+Rate limits, so that the form cannot be used to flood an inbox through SES: per browser visit
+(``limit``), and two the client cannot reset by making up visit ids: per server instance
+(``instance_limit``, in this process) and for everyone (``global_limit``, in the store). The
+visit and global counters are checked and taken in one atomic step of the store
+(``InquiryStore.take_slot``), so concurrent submissions cannot all pass one check.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, clean
+from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, RateLimit, clean
 from services.domain.models import new_id, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import DemoFactoryError, PermissionDenied, QuotaExceeded
@@ -22,36 +28,35 @@ from services.ops.audit import record_audit
 from services.ports import AuditLog, InquiryStore, Mailer
 
 log = logging.getLogger(__name__)
-MAX_TRACKED_SESSIONS = 10_000  # the rate limiter forgets the oldest sessions beyond this
+GLOBAL_KEY = "global"
+INSTANCE_KEY = "instance"
+_VISIT_KEY_MAX = 64  # a visit id is a ULID; anything longer is cut, not trusted
 
 
-class SessionRateLimiter:
-    """At most ``limit`` events per session id within ``window`` (in this process; the app
-    runs behind sticky sessions, so a browser session stays on one process)."""
+class InstanceLimiter:
+    """At most ``limit`` submissions within any ``window`` in this process; check and take
+    under one lock."""
 
     def __init__(self, limit: int, window: timedelta) -> None:
         self._limit = limit
         self._window = window
-        self._events: OrderedDict[str, deque[datetime]] = OrderedDict()
+        self._taken: deque[datetime] = deque()
         self._lock = threading.Lock()
 
-    def allowed(self, session_id: str, now: datetime) -> bool:
+    def take(self, now: datetime) -> bool:
         with self._lock:
-            recent = self._recent(session_id, now)
-            return len(recent) < self._limit
+            while self._taken and self._taken[0] <= now - self._window:
+                self._taken.popleft()
+            if len(self._taken) >= self._limit:
+                return False
+            self._taken.append(now)
+            return True
 
-    def note(self, session_id: str, now: datetime) -> None:
+    def give_back(self, now: datetime) -> None:
+        """Undo a ``take`` whose submission another limit refused."""
         with self._lock:
-            self._recent(session_id, now).append(now)
-            self._events.move_to_end(session_id)
-            while len(self._events) > MAX_TRACKED_SESSIONS:
-                self._events.popitem(last=False)
-
-    def _recent(self, session_id: str, now: datetime) -> deque[datetime]:
-        events = self._events.setdefault(session_id, deque())
-        while events and events[0] <= now - self._window:
-            events.popleft()
-        return events
+            if now in self._taken:
+                self._taken.remove(now)
 
 
 class InquiryService:
@@ -65,6 +70,8 @@ class InquiryService:
         recipient: str | None = None,
         limit: int = 3,
         window_minutes: int = 60,
+        global_limit: int = 30,
+        instance_limit: int = 20,
         language: str = "ko",
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -73,7 +80,9 @@ class InquiryService:
         self._mailer = mailer if sender and recipient else None
         self._sender = sender or ""
         self._recipient = recipient or ""
-        self._limiter = SessionRateLimiter(limit, timedelta(minutes=window_minutes))
+        self._limit = limit
+        self._global_limit = global_limit
+        self._instance = InstanceLimiter(instance_limit, timedelta(minutes=window_minutes))
         self._window_minutes = window_minutes
         self._language = language
         self._clock = clock
@@ -87,8 +96,9 @@ class InquiryService:
         cleaned = clean(draft)
         now = self._clock()
         who = actor.user_id or "anonymous"
-        if not self._limiter.allowed(session_id, now):
-            self._record(who, "inquiry.submit", session_id[:8], "rate_limited")
+        full = self._take_slot(session_id, now)
+        if full is not None:
+            self._record(who, "inquiry.submit", f"{session_id[:8]}/{full}", "rate_limited")
             raise QuotaExceeded("inquiries.err_rate", minutes=self._window_minutes)
         inquiry = Inquiry(
             id=new_id(), created_at=now, name=cleaned.name, email=cleaned.email,
@@ -96,7 +106,6 @@ class InquiryService:
             message=cleaned.message, submitted_by=actor.user_id,
         )
         self._store.add(inquiry)
-        self._limiter.note(session_id, now)
         self._record(who, "inquiry.submit", inquiry.id)
         self._notify(inquiry)
         return inquiry
@@ -117,6 +126,23 @@ class InquiryService:
         return stored
 
     # ---- helpers -------------------------------------------------------------------------
+
+    def _take_slot(self, session_id: str, now: datetime) -> str | None:
+        """Take one submission from every limit, or from none; the name of a full limit."""
+        if not self._instance.take(now):
+            return INSTANCE_KEY
+        window = self._window_minutes * 60
+        limits = [RateLimit(f"visit:{session_id[:_VISIT_KEY_MAX]}", self._limit, window),
+                  RateLimit(GLOBAL_KEY, self._global_limit, window)]
+        try:
+            full = self._store.take_slot(limits, now)
+        except BaseException:
+            self._instance.give_back(now)
+            raise
+        if full is not None:
+            self._instance.give_back(now)
+            return GLOBAL_KEY if full == GLOBAL_KEY else "visit"
+        return None
 
     def _notify(self, inquiry: Inquiry) -> None:
         if self._mailer is None:

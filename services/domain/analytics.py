@@ -7,6 +7,7 @@ HyperLogLog sketch of visitors per local day so unique visitors over any range n
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -91,6 +92,44 @@ class RollupRow:
 
 
 SEARCH_TERM_MAX = 100
+
+# Bounds on what one visitor's input can put into an event (the search box's max_chars is
+# SEARCH_QUERY_MAX too). EVENT_BYTES_MAX is far below DynamoDB's 400 KB item limit: an event
+# over it is refused by the tracker, never buffered.
+SEARCH_QUERY_MAX = 200
+TEXT_MAX = 200  # any other text field or property value, in characters
+PROPERTIES_MAX = 20
+PROPERTY_NAME_MAX = 64
+EVENT_BYTES_MAX = 16_384
+
+
+def bounded_text(value: str, limit: int = TEXT_MAX) -> str:
+    return value[:limit]
+
+
+def bounded_properties(properties: dict[str, Any]) -> dict[str, Any]:
+    """At most PROPERTIES_MAX properties; numbers, flags and None kept as they are, text cut
+    to TEXT_MAX, anything else kept as its (cut) text."""
+    bounded: dict[str, Any] = {}
+    for name, value in list(properties.items())[:PROPERTIES_MAX]:
+        if value is not None and not isinstance(value, bool | int | float | str):
+            value = str(value)
+        if isinstance(value, str):
+            value = bounded_text(value)
+        bounded[bounded_text(str(name), PROPERTY_NAME_MAX)] = value
+    return bounded
+
+
+def event_bytes(event: Event) -> int:
+    """The event's size as UTF-8 JSON, about what a store keeps. ValueError when it cannot be
+    stored at all (text that is not valid Unicode, a value JSON cannot hold)."""
+    fields = (event.id, event.type, event.session_id, event.user_id, event.page,
+              event.content_id, event.category, event.author_id)
+    try:
+        text = json.dumps([*fields, event.properties], ensure_ascii=False)
+        return len(text.encode("utf-8"))
+    except (TypeError, UnicodeEncodeError) as exc:
+        raise ValueError(f"event {event.id} cannot be stored: {exc}") from None
 _CONTENT_TYPES = {EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.errors import ValidationError
@@ -95,3 +95,22 @@ def inquiry_problems(draft: InquiryDraft) -> list[tuple[str, str]]:
     if not draft.consent:
         problems.append(("consent", "inquiries.err_consent"))
     return problems
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` submissions per fixed window of ``window_seconds`` for ``key`` (a
+    visit, or "global" for everyone). Windows are aligned to the epoch, so every server
+    instance agrees on which window a moment belongs to."""
+
+    key: str
+    limit: int
+    window_seconds: int
+
+    def window(self, now: datetime) -> int:
+        """The number of the window ``now`` falls in."""
+        return int(now.timestamp()) // self.window_seconds
+
+    def window_end(self, now: datetime) -> datetime:
+        start = datetime.fromtimestamp(self.window(now) * self.window_seconds, now.tzinfo)
+        return start + timedelta(seconds=self.window_seconds)

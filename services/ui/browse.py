@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from services.content.service import FilterOptions
+from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
 from services.ui import session, tracking
@@ -42,6 +43,7 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     text = st.text_input(
         t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
         icon=":material/search:", on_change=reset_page, args=reset,
+        max_chars=SEARCH_QUERY_MAX,  # what a search event keeps
     )
     cols = iter(st.columns(4 if fixed is None else 3))
     category = fixed

@@ -1,14 +1,17 @@
-"""InquiryStore contract (SQLite, DynamoDB)."""
+"""InquiryStore contract (SQLite, DynamoDB): inquiries, and the contact form's rate-limit
+counters (checked and taken in one atomic step)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType, RateLimit
 from services.errors import ConflictError, NotFound
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -76,3 +79,51 @@ def test_mark_handled_and_reopen(inquiry_store: Any) -> None:
 
     reopened = inquiry_store.set_status(inquiry(1).id, InquiryStatus.OPEN, None, None)
     assert reopened == inquiry(1)
+
+
+# ---- the contact form's rate-limit counters ----------------------------------------------------
+
+WINDOW = 600  # seconds
+
+
+def session(name: str, limit: int = 2) -> RateLimit:
+    return RateLimit(f"session:{name}", limit, WINDOW)
+
+
+def test_take_slot_counts_per_key_and_window(inquiry_store: Any) -> None:
+    everyone = RateLimit("global", 3, WINDOW)
+
+    assert inquiry_store.take_slot([session("s1"), everyone], T0) is None
+    assert inquiry_store.take_slot([session("s1"), everyone], T0) is None
+    assert inquiry_store.take_slot([session("s1"), everyone], T0) == "session:s1"
+    assert inquiry_store.take_slot([session("s2"), everyone], T0) is None
+    assert inquiry_store.take_slot([session("s3"), everyone], T0) == "global"  # 3 taken
+
+    later = T0 + timedelta(seconds=WINDOW)  # the next window starts afresh
+    assert inquiry_store.take_slot([session("s1"), everyone], later) is None
+
+
+def test_a_refused_slot_takes_nothing_from_the_other_limits(inquiry_store: Any) -> None:
+    everyone = RateLimit("global", 3, WINDOW)
+    assert inquiry_store.take_slot([session("s1", 1), everyone], T0) is None
+    for _ in range(5):  # refused by its session limit: the global counter does not move
+        assert inquiry_store.take_slot([session("s1", 1), everyone], T0) == "session:s1"
+
+    assert inquiry_store.take_slot([session("s2"), everyone], T0) is None
+    assert inquiry_store.take_slot([session("s3"), everyone], T0) is None
+    assert inquiry_store.take_slot([session("s4"), everyone], T0) == "global"
+
+
+def test_take_slot_is_one_atomic_step_under_concurrency(inquiry_store: Any) -> None:
+    limits = [RateLimit("session:same", 3, WINDOW), RateLimit("global", 100, WINDOW)]
+    start = threading.Barrier(20)
+
+    def attempt(_: int) -> str | None:
+        start.wait()
+        return inquiry_store.take_slot(limits, T0)  # type: ignore[no-any-return]
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+
+    assert answers.count(None) == 3
+    assert answers.count("session:same") == 17

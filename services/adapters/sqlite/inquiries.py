@@ -1,12 +1,19 @@
-"""InquiryStore on SQLite (local mode)."""
+"""InquiryStore on SQLite (local mode).
+
+Rate-limit counters (``take_slot``) live in ``inquiry_rate``, one row per key and window; the
+check and the increment run in one ``BEGIN IMMEDIATE`` transaction, so concurrent submissions
+queue for the write lock and cannot all see the same count. Rows of past windows are deleted
+in the same transaction.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
-from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType, RateLimit
 from services.errors import ConflictError, NotFound
 
 SCHEMA: dict[str, tuple[Migration, ...]] = {
@@ -27,6 +34,16 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
                 handled_at TEXT
             )""",
             "CREATE INDEX inquiries_status_created ON inquiries(status, created_at, id)",
+        ),
+        (
+            """CREATE TABLE inquiry_rate (
+                key TEXT NOT NULL,
+                bucket INTEGER NOT NULL,
+                taken INTEGER NOT NULL,
+                expires INTEGER NOT NULL,
+                PRIMARY KEY (key, bucket)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX inquiry_rate_expires ON inquiry_rate(expires)",
         ),
     ),
 }
@@ -87,6 +104,25 @@ class SqliteInquiryStore:
         if row is None:
             raise NotFound("errors.not_found", id=inquiry_id)
         return _inquiry(row)
+
+
+    def take_slot(self, limits: Sequence[RateLimit], now: datetime) -> str | None:
+        with self._db.transaction() as conn:  # BEGIN IMMEDIATE: one writer at a time
+            conn.execute("DELETE FROM inquiry_rate WHERE expires <= ?", (int(now.timestamp()),))
+            for limit in limits:
+                row = conn.execute(
+                    "SELECT taken FROM inquiry_rate WHERE key = ? AND bucket = ?",
+                    (limit.key, limit.window(now)),
+                ).fetchone()
+                if row is not None and row[0] >= limit.limit:
+                    return limit.key
+            conn.executemany(
+                "INSERT INTO inquiry_rate (key, bucket, taken, expires) VALUES (?, ?, 1, ?)"
+                " ON CONFLICT (key, bucket) DO UPDATE SET taken = taken + 1",
+                [(limit.key, limit.window(now), int(limit.window_end(now).timestamp()))
+                 for limit in limits],
+            )
+        return None
 
 
 def _time_or_none(value: datetime | None) -> str | None:

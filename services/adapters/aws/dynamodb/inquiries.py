@@ -1,32 +1,54 @@
 """InquiryStore on DynamoDB: one item per inquiry; the admin's lists Query a GSI keyed by
-status and sorted by ``created_id`` (creation time, then id), newest first. Never a Scan."""
+status and sorted by ``created_id`` (creation time, then id), newest first. Never a Scan.
+
+Rate-limit counters (``take_slot``) are items of the same table, ``id`` = "rate#<key>#<window>",
+with a ``taken`` count and ``expires_at`` for the table's TTL; they have no ``status``, so the
+index never sees them. One TransactWriteItems adds 1 to every counter on condition that each is
+below its limit: all or nothing, checked and counted by DynamoDB in one step.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from services.adapters.aws.common import (
+    AWS_ERRORS,
     aws_errors,
+    error_code,
     from_iso,
     from_item,
+    resend_delay,
     to_iso,
     to_item,
+    translate_client_error,
 )
 from services.adapters.aws.dynamodb.schema import INQUIRY_STATUS_INDEX
-from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType
-from services.errors import ConflictError, NotFound
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType, RateLimit
+from services.errors import ConflictError, NotFound, QuotaExceeded
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+RATE_PREFIX = "rate#"
+_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
+              "RequestLimitExceeded"}
+_MAX_ATTEMPTS = 8
 
 
 class DynamoInquiryStore:
     """Implements ``services.ports.InquiryStore``."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
         self._table = table
+        self._sleep = sleep
 
     def add(self, inquiry: Inquiry) -> None:
         with aws_errors(lambda _: ConflictError("errors.conflict", id=inquiry.id)):
@@ -82,9 +104,49 @@ class DynamoInquiryStore:
             )
         return _inquiry(from_item(response["Attributes"]))
 
+    def take_slot(self, limits: Sequence[RateLimit], now: datetime) -> str | None:
+        actions = [self._take(limit, now) for limit in limits]
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=actions)
+                return None
+            except AWS_ERRORS as exc:
+                reasons = _cancellation_codes(exc)
+                for limit, code in zip(limits, reasons, strict=False):
+                    if code == "ConditionalCheckFailed":
+                        return limit.key
+                if not _RETRYABLE.intersection(reasons):
+                    raise translate_client_error(exc) from exc
+            # Another submission touched the same counter at the same moment: try again.
+            self._sleep(resend_delay(attempt))
+        raise QuotaExceeded("aws.throttled", operation="TransactWriteItems")
+
+    def _take(self, limit: RateLimit, now: datetime) -> TransactWriteItemTypeDef:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": self._key(f"{RATE_PREFIX}{limit.key}#{limit.window(now)}"),
+                "UpdateExpression": "ADD #taken :one SET expires_at = :expires",
+                "ConditionExpression": "attribute_not_exists(#taken) OR #taken < :limit",
+                "ExpressionAttributeNames": {"#taken": "taken"},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit.limit)},
+                    ":expires": {"N": str(int(limit.window_end(now).timestamp()))},
+                },
+            }
+        }
+
     @staticmethod
     def _key(inquiry_id: str) -> dict[str, Any]:
         return {"id": {"S": inquiry_id}}
+
+
+def _cancellation_codes(exc: Exception) -> list[str]:
+    """Per action, why a TransactWriteItems was cancelled; empty for any other error."""
+    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+        return []
+    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
 
 def _record(inquiry: Inquiry) -> dict[str, Any]:

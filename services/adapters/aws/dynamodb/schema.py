@@ -118,6 +118,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
         hash_key="id",
         attributes=(("id", "S"), ("status", "S"), ("created_id", "S")),
         indexes=(IndexSpec(INQUIRY_STATUS_INDEX, "status", "created_id"),),
+        ttl_attribute="expires_at",  # the contact form's rate-limit counters only
     ),
     # Saved AI reports (dynamodb_reports.py): the report as JSON in one item.
     "reports": TableSpec(
