@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright
 
 from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
@@ -148,9 +148,10 @@ def rss_mb(pid: int) -> float | None:
 # ---- what a session does -----------------------------------------------------------------------
 
 
-async def drawn(page: Page, selector: str, timeout_s: float = 60) -> None:
-    """Until ``selector`` is visible and Streamlit has not been running for 300 ms."""
-    await page.locator(selector).first.wait_for(state="visible", timeout=timeout_s * 1000)
+async def drawn(page: Page, target: str | Locator, timeout_s: float = 60) -> None:
+    """Until ``target`` is visible and Streamlit has not been running for 300 ms."""
+    found = page.locator(target) if isinstance(target, str) else target
+    await found.first.wait_for(state="visible", timeout=timeout_s * 1000)
     quiet_since = None
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -183,21 +184,23 @@ async def sign_in(page: Page, url: str, username: str, password: str) -> None:
 
 
 async def visitor(page: Page, url: str, results: Results, turn: int) -> None:
+    cards = page.get_by_role("link", name=tr("content.open"))
+
     async def home() -> None:
         await page.goto(url)
-        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
+        await drawn(page, cards)
 
     async def browse_and_search() -> None:
         await page.goto(f"{url}/browse")
         box = page.get_by_placeholder(tr("content.search_placeholder"))
         await box.fill(SEARCHES[turn % len(SEARCHES)])
         await box.press("Enter")
-        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
+        await drawn(page, cards)
 
     async def open_item() -> None:
         await page.goto(f"{url}/browse")
-        await drawn(page, '[data-testid="stVerticalBlockBorderWrapper"]')
-        links = page.get_by_role("link", name=tr("content.open"))
+        await drawn(page, cards)
+        links = cards
         await links.nth(turn % max(1, await links.count())).click()
         await drawn(page, "h1")
 
