@@ -155,3 +155,21 @@ def test_in_cognito_mode_only_a_verified_email_links(
     assert found[GUIDE] == ("carol", "Carol")
     assert not services.ports.content.has_liked(found_id(services, DEMO), "mallory")
     assert summary.authors_unverified == {"Alice@Example.com": 1, "alice@example.com": 1}
+
+
+def test_views_of_a_deleted_item_count_for_a_legacy_author_not_a_user(
+    local: Services, source: FolderSource
+) -> None:
+    """The old author of an item that is gone is only a text in the view event: it must not
+    become a user name (Cognito user names are often emails) in the analytics."""
+    from datetime import timedelta
+
+    from services.domain.analytics import Dim, EventType
+
+    run(local, source)
+    day = (NOW - timedelta(days=2)).astimezone(local.settings.tz).date()
+    authors = {row.key.value for row in local.ports.events.rollups(day - timedelta(days=1),
+                                                                   day + timedelta(days=1))
+               if row.key.type == EventType.CONTENT_VIEW and row.key.dim == Dim.AUTHOR}
+    assert "legacy:dave@old.example" in authors
+    assert "dave@old.example" not in authors
