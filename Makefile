@@ -45,7 +45,7 @@ test: system-deps dev-deps lint typecheck
 
 lint: dev-deps
 	$(BIN)/ruff check .
-	$(BIN)/cfn-lint deploy/cloudformation.yaml
+	$(BIN)/cfn-lint deploy/cloudformation.yaml deploy/waf.yaml
 
 # Strict on services/ (the overrides in pyproject.toml), the default checks elsewhere.
 typecheck: dev-deps

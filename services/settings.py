@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     rollups_table: str | None = None
     bucket: str | None = None
     reports_table: str | None = None  # saved AI reports
+    # Set by the CloudFormation stack: whether CloudFront reaches the load balancer over HTTPS
+    # (false: plain HTTP, reported by the doctor). Unset: not behind that stack, not judged.
+    origin_https: bool | None = None
 
     # Amazon Bedrock (AI reports, the admin check). The region defaults to aws_region. Current
     # Claude models are served through inference profiles (us./eu./apac./global. prefixes):

@@ -16,6 +16,9 @@ class User:
     roles: frozenset[Role]
     created_at: datetime
     disabled: bool = False
+    # Whether ``email`` is known to be the user's: an email an administrator set (every local
+    # account: users cannot change their own) is; a Cognito user's only when the pool says so.
+    email_verified: bool = True
 
     def as_actor(self) -> Actor:
         return Actor(user_id=self.username, name=self.name, roles=self.roles, email=self.email)

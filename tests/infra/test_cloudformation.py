@@ -28,6 +28,7 @@ from tests.contract.aws_backends import aws_environment, aws_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "cloudformation.yaml"
+WAF_TEMPLATE = ROOT / "deploy" / "waf.yaml"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 # The only actions that may have Resource "*": they take no resource ARN.
@@ -99,12 +100,13 @@ def test_cfn_lint_finds_nothing_in_the_template(tmp_path: Path) -> None:
     broken.write_text(TEMPLATE.read_text().replace("HealthCheckPath:", "HealthCheckPathTypo:"))
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     result = subprocess.run(
-        [str(cfn_lint), "--include-checks", "I", "--", str(TEMPLATE), str(broken)],
+        [str(cfn_lint), "--include-checks", "I", "--", str(TEMPLATE), str(WAF_TEMPLATE),
+         str(broken)],
         capture_output=True, text=True, check=False,
     )
     output = result.stdout + result.stderr
     assert "HealthCheckPathTypo" in output and str(broken) in output  # cfn-lint really ran
-    assert str(TEMPLATE) not in output, output
+    assert str(TEMPLATE) not in output and str(WAF_TEMPLATE) not in output, output
 
 
 # ---- tables: the template, TABLE_SPECS and bootstrap_aws agree --------------------------------
@@ -322,9 +324,10 @@ def test_the_task_role_uses_no_wildcard_resource_but_for_listings(template: Temp
 
 def test_the_task_role_reaches_only_this_stacks_tables(template: Template) -> None:
     tables = set(template_tables(template).values())
-    statement = by_sid(template, "Tables")
+    table_statements = [by_sid(template, "Tables"), by_sid(template, "AuditLog")]
+    arns = [arn for statement in table_statements for arn in resources_of(statement)]
     allowed = set()
-    for arn in resources_of(statement):
+    for arn in arns:
         if "Fn::GetAtt" in arn:
             logical, attribute = arn["Fn::GetAtt"]
             assert attribute == "Arn"
@@ -336,9 +339,10 @@ def test_the_task_role_reaches_only_this_stacks_tables(template: Template) -> No
     assert allowed == tables
     # Every table with indexes may be queried through them.
     with_index = {_logical(template, k) for k, s in TABLE_SPECS.items() if s.indexes}
-    index_arns = {a["Fn::Sub"] for a in resources_of(statement) if "Fn::Sub" in a}
+    index_arns = {a["Fn::Sub"] for a in arns if "Fn::Sub" in a}
     assert index_arns == {f"${{{name}.Arn}}/index/*" for name in with_index}
-    assert "dynamodb:Scan" not in statement["Action"]  # pages Query, never Scan
+    for statement in table_statements:
+        assert "dynamodb:Scan" not in statement["Action"]  # pages Query, never Scan
 
 
 def _key(template: Template, logical: str) -> str:
@@ -453,7 +457,8 @@ def test_the_origin_protocol_and_port_match_the_listener(template: Template,
 def test_the_custom_domain_brings_its_alias_and_certificate(template: Template,
                                                             has_domain: bool) -> None:
     config = resolve(props(template, "Distribution")["DistributionConfig"],
-                     {"HasDomain": has_domain, "UseTlsOrigin": False})
+                     {"HasDomain": has_domain, "UseTlsOrigin": False, "CreateWaf": False,
+                      "UseGivenWaf": False})
     if has_domain:
         assert config["Aliases"] == [{"Ref": "DomainName"}]
         assert config["ViewerCertificate"]["AcmCertificateArn"] == {"Ref": "CertificateArn"}
@@ -494,3 +499,185 @@ def test_the_cookie_key_is_generated_and_long_enough(template: Template) -> None
     assert generated["PasswordLength"] >= MIN_COOKIE_KEY
     # ALB header conditions treat * and ? as wildcards: the origin secret must hold neither.
     assert props(template, "OriginVerifySecret")["GenerateSecretString"]["ExcludePunctuation"]
+
+
+# ---- hardening: origin protocol said, append-only audit, MFA, access logs, WAF ----------------
+
+
+@pytest.mark.parametrize("tls_origin", [False, True], ids=["http-origin", "https-origin"])
+def test_a_plain_http_origin_is_said_in_the_outputs_and_to_the_app(template: Template,
+                                                                   tls_origin: bool) -> None:
+    conditions = {"UseTlsOrigin": tls_origin, "UseHttpOrigin": not tls_origin}
+    env = resolve(environment(template)["DEMO_FACTORY_ORIGIN_HTTPS"], conditions)
+    said = resolve(template["Outputs"]["OriginProtocol"]["Value"], conditions)
+
+    assert env == ("true" if tls_origin else "false")
+    assert Settings(origin_https=env).origin_https is tls_origin  # what the doctor reads
+    if tls_origin:
+        assert said.startswith("HTTPS")
+    else:
+        assert said.startswith("HTTP ") and "not encrypted" in said
+        assert "OriginCertificateArn" in said
+
+
+AUDIT_ALLOWED = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query",
+                 "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}
+
+
+def _names_table(arn: Any, logical: str) -> bool:
+    return arn == {"Fn::GetAtt": [logical, "Arn"]} or (
+        "Fn::Sub" in arn and arn["Fn::Sub"].startswith(f"${{{logical}.Arn}}"))
+
+
+def test_the_task_role_can_only_append_to_and_read_the_audit_log(template: Template) -> None:
+    on_audit = [s for s in statements(template)
+                if any(_names_table(arn, "AuditTable") for arn in resources_of(s))]
+    actions = set().union(*(set(as_list(s["Action"])) for s in on_audit))
+
+    assert on_audit and actions <= AUDIT_ALLOWED, actions
+    assert not any("*" in resources_of(s) and any(a.startswith("dynamodb:")
+                                                  for a in as_list(s["Action"]))
+                   for s in statements(template))
+    # What the app's audit adapter calls is exactly what the role allows it.
+    assert {f"dynamodb:{name}" for name in _audit_adapter_operations()} <= actions
+
+
+def _audit_adapter_operations() -> set[str]:
+    from datetime import UTC, datetime
+
+    from services.adapters.aws.dynamodb.audit import DynamoAuditLog
+    from services.domain.models import AuditEntry
+
+    called: set[str] = set()
+    with aws_environment(), mock_aws():
+        settings = aws_settings()
+        dynamodb = make_client("dynamodb", settings)
+        ensure_resources(dynamodb, make_client("s3", settings), settings)
+        dynamodb.meta.events.register(
+            "before-call.dynamodb", lambda model, **_: called.add(model.name))
+        audit = DynamoAuditLog(dynamodb, str(settings.audit_table))
+        audit.record(AuditEntry(ts=datetime.now(UTC), actor="root", action="x", target="y",
+                                outcome="ok", detail={}))
+        list(audit.entries())
+    return called
+
+
+def test_the_pool_offers_totp_and_users_cannot_rename_themselves(template: Template) -> None:
+    pool = props(template, "UserPool")
+    client = props(template, "UserPoolClient")
+
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    # An email a user changes stays the old one until the new one is verified.
+    assert pool["UserAttributeUpdateSettings"] == {
+        "AttributesRequireVerificationBeforeUpdate": ["email"]}
+    # Who a user is (name, email) is written by administrators only: the legacy import and
+    # the app trust them. Missing WriteAttributes would mean "every standard attribute".
+    writable = set(client["WriteAttributes"])
+    assert writable and not writable & {"email", "email_verified", "name", "preferred_username",
+                                        "phone_number", "phone_number_verified"}
+    readable = set(client["ReadAttributes"])
+    assert {"email", "email_verified", "name"} <= readable and writable <= readable
+
+
+def _bucket_ref(value: Any) -> bool:
+    return value in ({"Ref": "LogBucket"}, {"Fn::GetAtt": ["LogBucket", "DomainName"]})
+
+
+def test_cloudfront_the_load_balancer_and_the_bucket_log_to_the_log_bucket(
+    template: Template,
+) -> None:
+    logging = props(template, "Distribution")["DistributionConfig"]["Logging"]
+    assert _bucket_ref(logging["Bucket"]) and logging["IncludeCookies"] is False
+    lb = {a["Key"]: a["Value"] for a in props(template, "LoadBalancer")["LoadBalancerAttributes"]}
+    assert lb["access_logs.s3.enabled"] == "true" and _bucket_ref(lb["access_logs.s3.bucket"])
+    # The load balancer checks that it may write when the attribute is set.
+    assert "LogBucketPolicy" in as_list(resource(template, "LoadBalancer")["DependsOn"])
+    files = props(template, "FilesBucket")["LoggingConfiguration"]
+    assert _bucket_ref(files["DestinationBucketName"])
+
+
+def test_the_log_bucket_is_private_encrypted_and_expires_logs(template: Template) -> None:
+    bucket = props(template, "LogBucket")
+
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"],
+        True)
+    [rule] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    # Load balancer access logs can only be written with SSE-S3.
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    # CloudFront standard logs are delivered with an ACL: ACLs must stay enabled.
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    days = [r["ExpirationInDays"] for r in bucket["LifecycleConfiguration"]["Rules"]
+            if r["Status"] == "Enabled" and "ExpirationInDays" in r]
+    assert days == [{"Ref": "AccessLogDays"}]
+    policy = props(template, "LogBucketPolicy")["PolicyDocument"]["Statement"]
+    deny = [s for s in policy if s["Effect"] == "Deny"]
+    assert [s["Condition"] for s in deny] == [{"Bool": {"aws:SecureTransport": "false"}}]
+    writers = [s for s in policy if s["Effect"] == "Allow"]
+    assert all(s["Action"] == "s3:PutObject" for s in writers)
+
+
+def test_the_load_balancer_may_log_in_every_region(template: Template) -> None:
+    """Regions older than August 2022 name the load balancer service by an account id; newer
+    ones by a service principal. Each Region is in the map (a missing key fails the deploy)."""
+    regions = template["Mappings"]["ElbLogAccount"]
+    assert {"us-east-1", "ap-northeast-2", "eu-west-1", "me-central-1"} <= set(regions)
+    assert all(re.fullmatch(r"\d{12}|none", v["Id"]) for v in regions.values())
+    assert regions["ap-northeast-2"]["Id"] == "600734575887"
+    [statement] = [s for s in props(template, "LogBucketPolicy")["PolicyDocument"]["Statement"]
+                   if s.get("Sid") == "LoadBalancerAccessLogs"]
+    principals = list(branches(statement["Principal"]))
+    assert {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"} in principals
+    assert any("AWS" in p for p in principals)
+
+
+def _web_acl_rules(template: Template) -> list[dict[str, Any]]:
+    acl = props(template, "WebAcl")
+    assert acl["Scope"] == "CLOUDFRONT" and acl["DefaultAction"] == {"Allow": {}}
+    rules: list[dict[str, Any]] = acl["Rules"]
+    return rules
+
+
+def test_the_web_acl_has_the_common_rule_set_and_a_rate_limit(template: Template) -> None:
+    rules = {r["Name"]: r for r in _web_acl_rules(template)}
+    managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in rules.values()
+               if "ManagedRuleGroupStatement" in r["Statement"]]
+    assert [(m["VendorName"], m["Name"]) for m in managed] == [
+        ("AWS", "AWSManagedRulesCommonRuleSet")]
+    # Uploads are bodies larger than 8 KB: that rule only counts, the app checks the bytes.
+    overrides = {o["Name"]: o["ActionToUse"] for o in managed[0]["RuleActionOverrides"]}
+    assert overrides["SizeRestrictions_BODY"] == {"Count": {}}
+    [rate] = [r for r in rules.values() if "RateBasedStatement" in r["Statement"]]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == {"Ref": "WafRateLimit"}
+
+
+@pytest.mark.parametrize("create, given, expected", [
+    (True, False, {"Fn::GetAtt": ["WebAcl", "Arn"]}),
+    (False, True, {"Ref": "WebAclArn"}),
+    (False, False, None),
+])
+def test_the_distribution_uses_the_web_acl_made_here_or_given(
+    template: Template, create: bool, given: bool, expected: Any
+) -> None:
+    """A CLOUDFRONT web ACL can only be made in us-east-1: a stack there makes it; a stack
+    elsewhere is given its ARN (deploy/waf.yaml in us-east-1), or runs without (EnableWaf)."""
+    assert resource(template, "WebAcl")["Condition"] == "CreateWaf"
+    config = resolve(props(template, "Distribution")["DistributionConfig"],
+                     {"CreateWaf": create, "UseGivenWaf": given, "HasDomain": False,
+                      "UseTlsOrigin": False})
+    assert config.get("WebACLId") == expected
+    conditions = template["Conditions"]
+    in_us_east_1 = {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+    assert in_us_east_1 in conditions["CreateWaf"]["Fn::And"] or in_us_east_1 in [
+        conditions.get(c["Condition"]) for c in conditions["CreateWaf"]["Fn::And"]
+        if "Condition" in c]
+
+
+def test_the_us_east_1_waf_template_makes_the_same_web_acl(template: Template) -> None:
+    waf: Template = cfn_yaml.load(str(WAF_TEMPLATE))
+    [acl] = [r for r in waf["Resources"].values() if r["Type"] == "AWS::WAFv2::WebACL"]
+    assert acl["Properties"]["Rules"] == _web_acl_rules(template)
+    assert "WebAclArn" in waf["Outputs"]

@@ -9,7 +9,7 @@ it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 
 from services.batching import batches
@@ -26,14 +26,13 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, require
-from services.domain.users import User
 from services.errors import ConflictError, DemoFactoryError, NotFound
+from services.imports.legacy.authors import People
 from services.imports.legacy.mapping import (
     ContentLink,
     LegacyContent,
     LegacyFile,
     file_name_key,
-    is_email,
     legacy_event,
     map_category,
     parse_content,
@@ -70,10 +69,14 @@ class LegacyImporter:
 
     def run(self, source: LegacySource, actor: Actor, *, dry_run: bool = False,
             with_content: bool = True, with_events: bool = True,
-            progress: Progress = _no_progress) -> LegacySummary:
+            progress: Progress = _no_progress,
+            authors: Mapping[str, str] | None = None) -> LegacySummary:
+        """``authors``: the operator's mapping, legacy author -> username (see
+        ``authors.parse_author_map``); it wins over a verified email. ValidationError, before
+        anything is written, when it names a user that does not exist."""
         require(actor, Action.IMPORT_DATA)
         summary = LegacySummary(dry_run=dry_run, source=source.describe())
-        people = _People(self._users.list())
+        people = People(self._users.list(), authors)
         content_total, events_total = source.counts()
         links: dict[str, ContentLink] = {}
         for done, raw in enumerate(source.contents(), start=1):
@@ -89,7 +92,7 @@ class LegacyImporter:
 
     # ---- content ---------------------------------------------------------------------------
 
-    def _content_item(self, raw: dict[str, object], summary: LegacySummary, people: _People,
+    def _content_item(self, raw: dict[str, object], summary: LegacySummary, people: People,
                       source: LegacySource, dry_run: bool,
                       write: bool) -> tuple[str, ContentLink] | None:
         try:
@@ -183,7 +186,7 @@ class LegacyImporter:
                      media_type=media.mime, size=len(data), storage_key=key,
                      created_at=legacy.created_at)
 
-    def _likes(self, legacy: LegacyContent, people: _People, summary: LegacySummary,
+    def _likes(self, legacy: LegacyContent, people: People, summary: LegacySummary,
                dry_run: bool) -> None:
         persons = {people.person(entry) for entry in legacy.liked_by}
         summary.likes_duplicate += len(legacy.liked_by) - len(persons)
@@ -247,38 +250,3 @@ def fit_draft(legacy: LegacyContent, body: str,
                          category=category,
                          tags=tuple(tags[:TAGS_MAX]), status=Status.PUBLISHED)
     return draft, trimmed
-
-
-class _People:
-    """Links the legacy platform's authors and likers (emails, display names, Cognito subs) to
-    this app's users. Unlinked people get a ``legacy:`` id: never a username of this app, so
-    an old display name cannot make anyone the owner of an item."""
-
-    def __init__(self, users: Iterable[User]) -> None:
-        self._by_email: dict[str, User] = {}
-        self._by_name: dict[str, User] = {}
-        for user in users:
-            if user.email:
-                self._by_email[user.email.casefold()] = user
-            self._by_name[user.username.casefold()] = user
-            self._by_name.setdefault(user.name.casefold(), user)
-
-    def _find(self, text: str) -> User | None:
-        key = text.casefold()
-        return self._by_email.get(key) if is_email(text) else self._by_name.get(key)
-
-    def author(self, raw: str, summary: LegacySummary) -> tuple[str, str]:
-        """(author_id, author_name) for the item."""
-        if not raw:
-            summary.authors_unlinked["(none)"] += 1
-            return "legacy:unknown", "unknown"
-        user = self._find(raw)
-        if user is not None:
-            summary.authors_linked += 1
-            return user.username, user.name or user.username
-        summary.authors_unlinked[raw] += 1
-        return f"legacy:{raw.casefold()}", raw.split("@")[0] if is_email(raw) else raw
-
-    def person(self, raw: str) -> str:
-        user = self._find(raw)
-        return user.username if user is not None else f"legacy:{raw.casefold()}"

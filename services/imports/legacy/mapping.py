@@ -333,10 +333,13 @@ def legacy_event(raw: Mapping[str, Any], tz: tzinfo,
             unknown_purpose="" if known else str(data.get("purpose"))[:80])
     if kind == EventType.CONTENT_VIEW:
         legacy_content = str(data.get("contentId") or "").strip()
+        author = str(data.get("author") or "").strip().casefold()
+        # An item that was not imported has no linked owner: its author stays a legacy id,
+        # never a text that could equal a user name.
         link = content.get(legacy_content) or ContentLink(
             content_id_for(legacy_content) if legacy_content else "",
             map_category(data.get("category")).category.value,
-            str(data.get("author") or "").strip().casefold(),
+            f"legacy:{author}" if author else "",
         )
         return LegacyEvent(Event(type=EventType.CONTENT_VIEW, page="content",
                                  content_id=link.content_id or None, category=link.category,

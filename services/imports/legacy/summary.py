@@ -24,7 +24,12 @@ class LegacySummary:
     trimmed: list[tuple[str, str]] = field(default_factory=list)  # (legacy id, field)
     categories: Counter[str] = field(default_factory=Counter)  # "old → new" when not exact
     authors_linked: int = 0
+    # (legacy author, username, how: "mapping" or "verified email") -> items
+    authors_links: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     authors_unlinked: Counter[str] = field(default_factory=Counter)
+    # Of the unlinked: an account has the email but has not verified it; a user has the name
+    authors_unverified: Counter[str] = field(default_factory=Counter)
+    authors_name_only: Counter[str] = field(default_factory=Counter)
     likes_added: int = 0
     likes_duplicate: int = 0  # the same person twice in likedBy (sub and email, say)
     events_seen: int = 0
@@ -47,6 +52,9 @@ class LegacySummary:
             "files_missing": str(len(self.files_missing)),
             "files_rejected": str(len(self.files_rejected)),
             "categories_mapped": str(sum(self.categories.values())),
+            "authors_linked": str(self.authors_linked),
+            "authors_mapped": str(sum(n for (_, _, how), n in self.authors_links.items()
+                                      if how == "mapping")),
             "authors_unlinked": str(sum(self.authors_unlinked.values())),
             "likes_added": str(self.likes_added),
             "events": str(self.events_seen), "events_imported": str(self.events_imported),
@@ -64,16 +72,23 @@ class LegacySummary:
             f"{self.items_already} already there, {len(self.items_failed)} failed",
             f"files: {self.files_imported} {verb}, {len(self.files_missing)} missing, "
             f"{len(self.files_rejected)} refused",
-            f"authors: {self.authors_linked} items linked to a user by email or name, "
-            f"{sum(self.authors_unlinked.values())} not linked",
+            f"authors: {self.authors_linked} items linked to a user (by the --authors file or a "
+            f"verified email), {sum(self.authors_unlinked.values())} not linked",
             f"likes: {self.likes_added} {'would be set' if self.dry_run else 'added'}, "
             f"{self.likes_duplicate} duplicates of the same person dropped",
             f"events: {self.events_seen} read, {self.events_imported} {verb}, "
             f"{self.events_already} already there, {self.events_skipped_total} skipped",
         ]
         out += _section("categories mapped (not one of the 7)", self.categories.most_common())
+        out += _section("authors linked (legacy author, user, how, items)",
+                        [(*link, n) for link, n in sorted(self.authors_links.items())])
         out += _section("authors not linked to a user",
                         self.authors_unlinked.most_common())
+        out += _section("  of these, the email is on an account but not verified (verify it, "
+                        "or map it with --authors)", self.authors_unverified.most_common())
+        out += _section("  of these, a user has the same name (never linked by name; map it "
+                        "with --authors if it is the same person)",
+                        self.authors_name_only.most_common())
         out += _section("failed items", self.items_failed)
         out += _section("missing files", self.files_missing)
         out += _section("refused files (type or size)", self.files_rejected)

@@ -1,5 +1,6 @@
 """Doctor checks of the machine the app runs on: local storage (local mode), the Korean font,
-the sign-in cookie key, and the Streamlit server settings that break behind a proxy."""
+the sign-in cookie key, the Streamlit server settings that break behind a proxy, and how the
+proxy (CloudFront) reaches the app."""
 
 from __future__ import annotations
 
@@ -166,10 +167,21 @@ def _base_url_line(server: Mapping[str, Any], env: Mapping[str, str], path: Path
     return doctor_line("streamlit.base_url", True, "doc_base_url_ok", value=shown)
 
 
+def check_origin(context: DoctorContext) -> list[DoctorLine]:
+    """What the stack said about CloudFront's leg to the load balancer; the app cannot see it."""
+    https = context.settings.origin_https
+    if https is None:
+        return []
+    if https:
+        return [doctor_line("origin.https", True, "doc_origin_https")]
+    return [doctor_line("origin.https", False, "doc_origin_plain", "fix_origin_plain")]
+
+
 LOCAL_CHECKS = [
     Check("local.data_dir", check_data_dir, LOCAL),
     Check("local.files_dir", check_files_dir, LOCAL),
     Check("font", check_font),
     Check("cookie_key", check_cookie_key),
     Check("streamlit", check_streamlit),
+    Check("origin", check_origin),
 ]

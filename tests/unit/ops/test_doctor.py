@@ -23,6 +23,7 @@ from services.ops.doctor.base import (
     DoctorContext,
     DoctorReport,
     json_report,
+    render_message,
     run_doctor,
     text_lines,
 )
@@ -297,3 +298,36 @@ def test_the_script_reports_invalid_settings_instead_of_a_traceback(
     assert doctor_main(["--lang", "ko"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("✘ settings: 설정 값이 올바르지 않습니다: DEMO_FACTORY_MAX_UPLOAD_MB")
+
+
+@pytest.mark.parametrize("origin_https, ok, detail", [
+    (False, False, "doc_origin_plain"),
+    (True, True, "doc_origin_https"),
+])
+def test_the_doctor_says_whether_cloudfront_reaches_the_app_over_https(
+    tmp_path: Path, run: Callable[..., DoctorReport], origin_https: bool, ok: bool, detail: str
+) -> None:
+    """The stack passes DEMO_FACTORY_ORIGIN_HTTPS: false when CloudFront reaches the load
+    balancer over plain HTTP (no OriginDomainName and OriginCertificateArn)."""
+    report = run(Settings(data_dir=tmp_path / "data", origin_https=origin_https))
+
+    if ok:
+        assert line(report, "origin.https").detail.key == f"admin_tools.{detail}"
+        assert line(report, "origin.https").ok
+    else:
+        found = failed_with(report, "origin.https", detail, "fix_origin_plain")
+        assert found.fix is not None
+        assert "OriginCertificateArn" in render_message(found.fix, "en")
+
+
+def test_without_the_stacks_word_the_origin_is_not_judged(
+    run: Callable[..., DoctorReport]
+) -> None:
+    assert "origin.https" not in [entry.check for entry in run().lines]
+
+
+def test_the_stack_tells_the_app_how_its_origin_is_reached(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_PREFIX + "ORIGIN_HTTPS", "false")
+    assert Settings().origin_https is False

@@ -5,6 +5,8 @@
 - ``create`` makes the user with ``MessageAction=SUPPRESS`` (no mail, a pool-made temporary
   password nobody knows); the password or the invitation comes next from ``CognitoPasswords``.
   An email given by the administrator is marked verified, so that reset codes can reach it.
+- ``email_verified`` is the pool's attribute: an email a user set for themselves is not
+  verified until they confirm the code Cognito mailed.
 - ``created_at`` is the pool's UserCreateDate (Cognito keeps its own creation time).
 - ``list`` pages through ListUsers and, for roles, through ListUsersInGroup of each role group:
   1 + 4 paged calls, not one call per user.
@@ -162,5 +164,6 @@ def _user(
         roles=roles,
         created_at=created.astimezone(UTC),
         disabled=not raw.get("Enabled", True),
+        email_verified=attributes.get("email_verified", "").lower() == "true",
     )
 
