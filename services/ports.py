@@ -107,6 +107,25 @@ class UserDirectory(Protocol):
 
     def delete(self, username: str) -> None: ...
 
+    # The guards below decide and write in one atomic step (SQLite: one write transaction;
+    # DynamoDB: TransactWriteItems with a condition on an admin-count item), so that two
+    # requests at the same moment cannot both pass a check that only one of them may pass.
+    # A Cognito pool has no transactions: there they check, then act (see its adapter).
+
+    def create_first_admin(self, user: User) -> bool:
+        """Create ``user`` (an active administrator) only if no active administrator exists;
+        False, and nothing written, if one does. ConflictError if the username exists."""
+
+    def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
+        """``set_roles``; ValidationError("auth.err_last_admin"), nothing written, if it would
+        leave no active administrator."""
+
+    def set_disabled_guarded(self, username: str, disabled: bool) -> None:
+        """``set_disabled``; ValidationError("auth.err_last_admin") as above."""
+
+    def delete_guarded(self, username: str) -> None:
+        """``delete``; ValidationError("auth.err_last_admin") as above."""
+
 
 class PasswordStore(Protocol):
     """bcrypt hashes of local accounts (SQLite or the DynamoDB users table), beside the profile.
@@ -134,6 +153,15 @@ class LoginThrottle(Protocol):
     def login_failures_since(self, username: str, since: datetime) -> int: ...
 
     def clear_login_failures(self, username: str) -> None: ...
+
+    def reserve_login_attempt(
+        self, username: str, at: datetime, since: datetime, limit: int
+    ) -> bool:
+        """In one atomic step: if fewer than ``limit`` failures are counted at or after
+        ``since``, count one more at ``at`` and return True; otherwise count nothing and return
+        False (locked). Called *before* the password is checked, so that parallel guesses
+        cannot all pass a lockout check made before any of them was counted. The attempt stays
+        counted as a failure until ``clear_login_failures`` (a successful sign-in)."""
 
 
 class PasswordAuthenticator(Protocol):

@@ -10,6 +10,7 @@ pool keeps the password and the app never sees a hash.
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 import bcrypt
@@ -39,6 +40,18 @@ def check_password(password: str, password_hash: str) -> bool:
         return False
 
 
+@functools.cache
+def dummy_hash(rounds: int = BCRYPT_ROUNDS) -> str:
+    """A hash of a random password nobody knows, with the work factor of real hashes. A name
+    without a usable hash (unknown, or no password yet) is checked against it, so that it costs
+    one bcrypt check like a known name and timing does not tell which names exist."""
+    return hash_password(secrets.token_urlsafe(16), rounds)
+
+
+# Made once, at import: the first unknown name must not be the one that pays for it.
+DUMMY_HASH = dummy_hash()
+
+
 def is_password_hash(text: str) -> bool:
     """True for a bcrypt hash, by the rule streamlit-authenticator uses to tell one from a
     plain password in its config file."""
@@ -56,10 +69,15 @@ class LocalPasswords:
         self._rounds = rounds
 
     def check(self, username: str, password: str) -> bool:
+        """Exactly one bcrypt check whatever the name: known, unknown or without a password."""
         try:
-            return check_password(password, self._store.password_hash(username))
+            stored = self._store.password_hash(username)
         except NotFound:
+            stored = ""
+        if not is_password_hash(stored):
+            check_password(password, dummy_hash(self._rounds))
             return False
+        return check_password(password, stored)
 
     def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
         # Local one-time passwords are not forced to change: the user changes it in the sidebar.

@@ -113,46 +113,67 @@ class AccountService:
         """Only while no administrator exists; afterwards admins create users."""
         if not self.needs_first_admin():
             raise PermissionDenied("auth.err_admin_exists")
+        # The check above spares a doomed form its work; the directory decides atomically.
         user = self._new_user(username, name, email, password, frozenset({Role.ADMIN}),
-                              temporary=False)
+                              temporary=False, first_admin=True)
         self._record(user.username, "user.create_first_admin", user.username)
         return user
 
     # ---- sign-in -------------------------------------------------------------------------
 
     def authenticate(self, username: str, password: str) -> User:
-        """The user if the password is right; rate-limited per username."""
+        """The user if the password is right; rate-limited per username.
+
+        The attempt is counted before the password is checked (``reserve_login_attempt``),
+        so parallel guesses cannot all get through. Every name costs exactly one password
+        check: an unknown or disabled one too (against a dummy hash locally), so that timing
+        does not tell which names exist."""
         name = login_name(username)
         if not name or not password:
             raise ValidationError("auth.err_missing_fields")
-        self.check_not_locked(name)
+        self.reserve_login_attempt(name)
         try:
-            user = self._dir.get(name)
-            ok = not user.disabled and self._passwords.check(name, password)
+            user: User | None = self._dir.get(name)
+        except NotFound:
+            user = None
+        try:
+            ok = self._passwords.check(name, password)
         except NotFound:
             ok = False
-        if not ok:
-            self.record_login_failure(name)
+        if not ok or user is None or user.disabled:
+            self.login_failed(name)
             raise PermissionDenied("auth.err_bad_credentials")
         self.record_login(name)
         return user
 
     def check_not_locked(self, username: str) -> None:
         if self.is_locked(username):
-            raise QuotaExceeded("auth.err_locked", minutes=int(self._lockout.total_seconds() // 60))
+            raise self._locked()
 
     def is_locked(self, username: str) -> bool:
         since = self._clock() - self._lockout
         return self._throttle.login_failures_since(username, since) >= self._max_failures
 
-    def record_login_failure(self, username: str) -> None:
-        # Failures for unknown names are kept too, so probing names is throttled the same way.
-        self._throttle.record_login_failure(username, self._clock())
+    def reserve_login_attempt(self, username: str) -> None:
+        """Count a sign-in attempt before its password is checked, or QuotaExceeded if the
+        name is locked: one atomic step in the throttle. The attempt counts as a failure until
+        a successful sign-in (``record_login``) clears the count. Kept for unknown names too,
+        so probing names is throttled the same way."""
+        now = self._clock()
+        if not self._throttle.reserve_login_attempt(username, now, now - self._lockout,
+                                                    self._max_failures):
+            raise self._locked()
+
+    def login_failed(self, username: str) -> None:
+        """Audit a failed sign-in; its attempt was counted by ``reserve_login_attempt``."""
         self._record(username or "?", "auth.login_failed", username, outcome="failed")
 
     def record_login(self, username: str) -> None:
         self._throttle.clear_login_failures(username)
         self._record(username, "auth.login", username)
+
+    def _locked(self) -> QuotaExceeded:
+        return QuotaExceeded("auth.err_locked", minutes=int(self._lockout.total_seconds() // 60))
 
     def get(self, username: str) -> User:
         return self._dir.get(username)
@@ -190,26 +211,22 @@ class AccountService:
         self._require_admin(actor, "user.set_roles", username)
         if not roles:
             raise ValidationError("auth.err_no_roles")
-        target = self._dir.get(username)
-        if Role.ADMIN in target.roles and Role.ADMIN not in roles:
-            self._guard_admin_removal(actor, target)
-        self._dir.set_roles(username, roles)
+        if Role.ADMIN not in roles:
+            _refuse_own_admin_removal(actor, username)
+        self._dir.set_roles_guarded(username, roles)
         self._record(str(actor.user_id), "user.set_roles", f"{username}:{','.join(sorted(roles))}")
 
     def set_disabled(self, actor: Actor, username: str, disabled: bool) -> None:
         self._require_admin(actor, "user.set_disabled", username)
-        target = self._dir.get(username)
-        if disabled and Role.ADMIN in target.roles:
-            self._guard_admin_removal(actor, target)
-        self._dir.set_disabled(username, disabled)
+        if disabled:
+            _refuse_own_admin_removal(actor, username)
+        self._dir.set_disabled_guarded(username, disabled)
         self._record(str(actor.user_id), "user.disable" if disabled else "user.enable", username)
 
     def delete_user(self, actor: Actor, username: str) -> None:
         self._require_admin(actor, "user.delete", username)
-        target = self._dir.get(username)
-        if Role.ADMIN in target.roles:
-            self._guard_admin_removal(actor, target)
-        self._dir.delete(username)
+        _refuse_own_admin_removal(actor, username)
+        self._dir.delete_guarded(username)
         self._throttle.clear_login_failures(username)
         self._record(str(actor.user_id), "user.delete", username)
 
@@ -270,12 +287,13 @@ class AccountService:
     def _new_user(
         self, username: str, name: str, email: str, password: str | None,
         roles: frozenset[Role], *, temporary: bool = True, password_hash: str | None = None,
-        dry_run: bool = False,
+        dry_run: bool = False, first_admin: bool = False,
     ) -> User:
         """``temporary``: an administrator's choice of password must be changed at the first
         sign-in where the backend can force it (Cognito); the first admin's own is not.
         ``password_hash`` (instead of a password): stored as it is. ``dry_run``: the user that
-        would be created, nothing written."""
+        would be created, nothing written. ``first_admin``: created only if no active
+        administrator exists (decided atomically by the directory)."""
         uname = normalize_username(username)
         if password is not None:
             validate_password(password, uname)
@@ -294,7 +312,12 @@ class AccountService:
             pass
         if dry_run:
             return user
-        self._dir.create(user)
+        if first_admin:
+            if not self._dir.create_first_admin(user):
+                self._admin_seen = True
+                raise PermissionDenied("auth.err_admin_exists")
+        else:
+            self._dir.create(user)
         try:
             if password_hash is not None:
                 self._passwords.set_password_hash(uname, password_hash)
@@ -306,14 +329,6 @@ class AccountService:
             self._dir.delete(uname)  # no account without its password or invitation
             raise
         return user
-
-    def _guard_admin_removal(self, actor: Actor, target: User) -> None:
-        if target.username == actor.user_id:
-            raise ValidationError("auth.err_own_admin")
-        others = [u for u in self._dir.list()
-                  if Role.ADMIN in u.roles and not u.disabled and u.username != target.username]
-        if not others:  # an active administrator must remain
-            raise ValidationError("auth.err_last_admin")
 
     def _require_hashes(self) -> None:
         if not self._passwords.keeps_hashes:  # Cognito: the pool keeps the passwords
@@ -328,3 +343,11 @@ class AccountService:
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
         record_audit(self._audit, self._clock(), actor, action, target, outcome)
+
+
+def _refuse_own_admin_removal(actor: Actor, username: str) -> None:
+    """An administrator cannot demote, disable or delete themselves (the actor is an admin:
+    checked before). That no *other* last administrator goes is the directory's guarded
+    write, atomic with its check."""
+    if username == actor.user_id:
+        raise ValidationError("auth.err_own_admin")

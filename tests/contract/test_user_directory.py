@@ -15,7 +15,7 @@ import pytest
 
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import ConflictError, NotFound
+from services.errors import ConflictError, NotFound, ValidationError
 
 
 def make_user(username: str = "kim", **fields: Any) -> User:
@@ -127,3 +127,87 @@ def test_delete(user_directory: Any) -> None:
 def test_changing_a_missing_user_is_not_found(user_directory: Any, change: Any) -> None:
     with pytest.raises(NotFound):
         change(user_directory)
+
+
+# ---- the administrator guards ----------------------------------------------------------------
+
+
+def active_admins(user_directory: Any) -> set[str]:
+    return {u.username for u in user_directory.list() if Role.ADMIN in u.roles and not u.disabled}
+
+
+ADMIN = frozenset({Role.ADMIN})
+
+
+def test_the_first_admin_only_while_no_active_admin_exists(user_directory: Any) -> None:
+    assert user_directory.create_first_admin(make_user("root", roles=ADMIN))
+    assert not user_directory.create_first_admin(make_user("other", roles=ADMIN))
+    with pytest.raises(NotFound):
+        user_directory.get("other")
+
+    user_directory.set_disabled("root", True)  # a disabled admin is no active admin
+    assert user_directory.create_first_admin(make_user("again", roles=ADMIN))
+    assert active_admins(user_directory) == {"again"}
+
+
+GUARDED = {
+    "demote": lambda d, name: d.set_roles_guarded(name, frozenset({Role.VIEWER})),
+    "disable": lambda d, name: d.set_disabled_guarded(name, True),
+    "delete": lambda d, name: d.delete_guarded(name),
+}
+
+
+@pytest.mark.parametrize("removal", sorted(GUARDED))
+def test_the_last_active_admin_cannot_be_removed(user_directory: Any, removal: str) -> None:
+    user_directory.create(make_user("root", roles=ADMIN))
+    user_directory.create(make_user("gone", roles=ADMIN, disabled=True))
+    user_directory.create(make_user("kim"))
+
+    with pytest.raises(ValidationError) as refused:
+        GUARDED[removal](user_directory, "root")
+
+    assert refused.value.key == "auth.err_last_admin"
+    assert user_directory.get("root") == make_user("root", roles=ADMIN,
+                                                   created_at=user_directory.get("root").created_at)
+    GUARDED[removal](user_directory, "kim")  # not an admin: no guard
+    GUARDED[removal](user_directory, "gone")  # a disabled admin: not the last active one
+
+
+@pytest.mark.parametrize("removal", sorted(GUARDED))
+def test_an_admin_may_go_while_another_remains(user_directory: Any, removal: str) -> None:
+    for name in ("root", "lee"):
+        user_directory.create(make_user(name, roles=ADMIN))
+
+    GUARDED[removal](user_directory, "lee")
+
+    assert active_admins(user_directory) == {"root"}
+    with pytest.raises(ValidationError):
+        GUARDED[removal](user_directory, "root")
+
+
+def test_unguarded_changes_keep_the_guards_right(user_directory: Any) -> None:
+    # Plain writes (a half-made account taken back, an operator's script) move the guards'
+    # view of who is an active admin just as the guarded ones do.
+    user_directory.create(make_user("root", roles=ADMIN))
+    user_directory.create(make_user("lee", roles=ADMIN))
+    user_directory.create(make_user("kim"))
+    user_directory.set_roles("lee", frozenset({Role.VIEWER}))
+    user_directory.set_roles("kim", ADMIN)
+    user_directory.set_disabled("kim", True)
+    user_directory.set_disabled("kim", False)
+    user_directory.delete("kim")
+
+    with pytest.raises(ValidationError):
+        user_directory.set_disabled_guarded("root", True)
+    user_directory.set_disabled_guarded("root", False)  # enabling is never refused
+    user_directory.set_roles_guarded("lee", ADMIN)
+    user_directory.delete_guarded("root")
+    assert active_admins(user_directory) == {"lee"}
+
+
+@pytest.mark.parametrize("removal", sorted(GUARDED))
+def test_guarded_changes_to_a_missing_user_are_not_found(user_directory: Any,
+                                                         removal: str) -> None:
+    user_directory.create(make_user("root", roles=ADMIN))
+    with pytest.raises(NotFound):
+        GUARDED[removal](user_directory, "ghost")

@@ -115,11 +115,11 @@ class CognitoSignIn:
             raise ValidationError("auth.err_missing_fields")
         username = self._identity.username_for_login(login).strip()
         key = login_name(username)
-        self._accounts.check_not_locked(key)
+        self._accounts.reserve_login_attempt(key)  # counted before the pool is asked
         try:
             step = self._identity.sign_in(username, password)
         except PermissionDenied:
-            self._accounts.record_login_failure(key)
+            self._accounts.login_failed(key)
             raise
         if isinstance(step, Challenge):
             return step

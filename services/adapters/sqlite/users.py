@@ -4,6 +4,10 @@ comma list, the bcrypt hash beside the profile) and a login failures table.
 Roles are a comma list rather than a table: a user has at most four, they are always read
 with the user, and role values contain no commas. Every change to a missing user is NotFound,
 like ``get``; ``delete`` also forgets the user's login failures.
+
+The guards (first administrator, last active administrator, login attempts) read and write
+inside one ``BEGIN IMMEDIATE`` transaction: it takes the database's write lock before the
+read, so a second request waits until the first has committed and then sees its write.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from datetime import datetime
 from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import ConflictError, NotFound
+from services.errors import ConflictError, NotFound, ValidationError
+
+# Roles are a comma list: wrapped in commas, "admin" is matched as a whole element.
+_ACTIVE_ADMIN = "disabled = 0 AND (',' || roles || ',') LIKE '%,admin,%'"
 
 
 class SqliteUserDirectory:
@@ -84,6 +91,47 @@ class SqliteUserDirectory:
             if not gone:
                 raise NotFound("errors.not_found", username=username)
 
+    # --- guards: the check and the write in one write transaction ----------------------------
+
+    def create_first_admin(self, user: User) -> bool:
+        with self._db.transaction() as conn:
+            if conn.execute(f"SELECT 1 FROM users WHERE {_ACTIVE_ADMIN} LIMIT 1").fetchone():  # noqa: S608
+                return False
+            self.create(user)  # joins this transaction
+        return True
+
+    def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
+        with self._db.transaction() as conn:
+            if Role.ADMIN not in roles:
+                _keep_an_active_admin(conn, username)
+            self.set_roles(username, roles)
+
+    def set_disabled_guarded(self, username: str, disabled: bool) -> None:
+        with self._db.transaction() as conn:
+            if disabled:
+                _keep_an_active_admin(conn, username)
+            self.set_disabled(username, disabled)
+
+    def delete_guarded(self, username: str) -> None:
+        with self._db.transaction() as conn:
+            _keep_an_active_admin(conn, username)
+            self.delete(username)
+
+    # --- login failures -----------------------------------------------------------------------
+
+    def reserve_login_attempt(
+        self, username: str, at: datetime, since: datetime, limit: int
+    ) -> bool:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM login_failures WHERE username = ? AND at >= ?",
+                (username, to_db_time(since)),
+            ).fetchone()
+            if int(row[0]) >= limit:
+                return False
+            self.record_login_failure(username, at)  # joins this transaction
+        return True
+
     def record_login_failure(self, username: str, at: datetime) -> None:
         """Recorded for unknown usernames too, so lockout does not reveal who exists."""
         with self._db.transaction() as conn:
@@ -114,6 +162,23 @@ class SqliteUserDirectory:
             ).fetchall()
         if not changed:
             raise NotFound("errors.not_found", username=username)
+
+
+def _keep_an_active_admin(conn: sqlite3.Connection, username: str) -> None:
+    """Refuse taking ``username``'s administration away if no other active admin remains.
+    A user who is no active admin, or a missing one, passes (the write then says NotFound)."""
+    others = conn.execute(
+        f"SELECT COUNT(*) FROM users WHERE {_ACTIVE_ADMIN}"  # noqa: S608 (a constant)
+        " AND username != ?", (username,)
+    ).fetchone()
+    if int(others[0]) > 0:
+        return
+    target = conn.execute(
+        f"SELECT 1 FROM users WHERE {_ACTIVE_ADMIN} AND username = ?",  # noqa: S608
+        (username,),
+    ).fetchone()
+    if target:
+        raise ValidationError("auth.err_last_admin")
 
 
 def _roles_text(roles: frozenset[Role]) -> str:

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from services.accounts.service import login_name
 from services.adapters.aws.dynamodb import users as dynamodb_users
+from services.adapters.aws.dynamodb.admin_guard import ADMIN_GUARD_KEY
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import NotFound
+from services.errors import NotFound, ValidationError
 from tests.contract.aws_backends import MockedAws, mocked_aws
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -101,7 +103,7 @@ def test_clearing_an_accounts_failures_keeps_the_account(
     users.clear_login_failures("kim")
 
     stored = raw(aws, "kim")
-    assert stored is not None and "login_failures" not in stored
+    assert stored is not None and "recent_failures" not in stored
     assert users.password_hash("kim") == "hash"
 
 
@@ -115,7 +117,8 @@ def test_only_the_newest_failures_are_kept(
 
     stored = raw(aws, "kim")
     assert stored is not None
-    assert [v["S"][11:16] for v in stored["login_failures"]["L"]] == ["09:02", "09:03", "09:04"]
+    # Newest first: a reservation compares the limit-th newest with the window's start.
+    assert [v["S"][11:16] for v in stored["recent_failures"]["L"]] == ["09:04", "09:03", "09:02"]
     assert users.login_failures_since("kim", T0) == 3
 
 
@@ -134,3 +137,35 @@ def test_created_at_round_trips_exactly(users: DynamoUserDirectory) -> None:
     users.create(user("kim"))
 
     assert users.get("kim") == user("kim")
+
+
+def test_the_admin_count_is_made_from_a_table_that_predates_it(aws: MockedAws) -> None:
+    table = str(aws.settings.users_table)
+    for name, disabled in (("root", False), ("old", True)):  # written by an older version
+        aws.dynamodb.put_item(TableName=table, Item={
+            "username": {"S": name}, "directory": {"S": "users"}, "name": {"S": name},
+            "email": {"S": ""}, "roles": {"L": [{"S": "admin"}]},
+            "created_at": {"S": "2025-03-01T09:00:00.000000+00:00"},
+            "disabled": {"BOOL": disabled}, "password_hash": {"S": ""},
+        })
+    users = DynamoUserDirectory(aws.dynamodb, table)
+
+    with pytest.raises(ValidationError):
+        users.delete_guarded("root")
+    assert not users.create_first_admin(user("second"))
+    users.set_disabled_guarded("old", False)
+    users.delete_guarded("root")
+    assert [u.username for u in users.list()] == ["old"]
+
+
+def test_no_typed_name_reaches_the_admin_count(users: DynamoUserDirectory,
+                                               aws: MockedAws) -> None:
+    users.create_first_admin(User("root", "Root", "", frozenset({Role.ADMIN}), T0))
+    users.record_login_failure(ADMIN_GUARD_KEY, T0)
+
+    users.clear_login_failures(ADMIN_GUARD_KEY)
+    users.clear_login_failures(ADMIN_GUARD_KEY.lower())
+
+    stored = raw(aws, ADMIN_GUARD_KEY)
+    assert stored is not None and stored["active_admins"] == {"N": "1"}
+    assert login_name(ADMIN_GUARD_KEY) != ADMIN_GUARD_KEY  # what sign-in makes of a typed name

@@ -10,6 +10,10 @@
 - ``created_at`` is the pool's UserCreateDate (Cognito keeps its own creation time).
 - ``list`` pages through ListUsers and, for roles, through ListUsersInGroup of each role group:
   1 + 4 paged calls, not one call per user.
+- The administrator guards (first administrator, last active administrator) check, then act:
+  a pool has no transactions or conditional writes, so two admins removing each other at the
+  very same moment can still leave none (the SQLite and DynamoDB directories make these
+  atomic). The way back is the pool itself: ``aws cognito-idp admin-add-user-to-group``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from services.adapters.aws.cognito.common import cognito_errors
 from services.adapters.aws.common import AWS_ERRORS
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.errors import ValidationError
 
 if TYPE_CHECKING:
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
@@ -100,6 +105,36 @@ class CognitoUserDirectory:
     def delete(self, username: str) -> None:
         with cognito_errors():
             self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+
+    # --- guards: check, then act (see the module docstring) -----------------------------------
+
+    def create_first_admin(self, user: User) -> bool:
+        if self._active_admins():
+            return False
+        self.create(user)
+        return True
+
+    def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
+        if Role.ADMIN not in roles:
+            self._keep_an_active_admin(username)
+        self.set_roles(username, roles)
+
+    def set_disabled_guarded(self, username: str, disabled: bool) -> None:
+        if disabled:
+            self._keep_an_active_admin(username)
+        self.set_disabled(username, disabled)
+
+    def delete_guarded(self, username: str) -> None:
+        self._keep_an_active_admin(username)
+        self.delete(username)
+
+    def _keep_an_active_admin(self, username: str) -> None:
+        admins = self._active_admins()
+        if admins == {username}:
+            raise ValidationError("auth.err_last_admin")
+
+    def _active_admins(self) -> set[str]:
+        return {u.username for u in self.list() if Role.ADMIN in u.roles and not u.disabled}
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -2,11 +2,18 @@
 
 An item is an *account* when it carries the ``directory`` attribute (the key of
 ``directory-index``, through which ``list`` Queries every account in username order, no Scan).
-Login failures are a list of ISO timestamps on the same item, appended atomically; they are
-recorded for unknown usernames too (on an item without ``directory``, which is no account) so
-that lockout does not reveal who exists, as in the SQLite adapter. Only the newest
-``MAX_FAILURES_KEPT`` are kept, which bounds the item however long an attack goes on;
-``login_failures_since`` is exact up to that many.
+Login failures are a list of ISO timestamps on the same item (``recent_failures``, newest
+first), prepended atomically; they are recorded for unknown usernames too (on an item without
+``directory``, which is no account) so that lockout does not reveal who exists, as in the
+SQLite adapter. Only the newest ``MAX_FAILURES_KEPT`` are kept, which bounds the item however
+long an attack goes on; ``login_failures_since`` is exact up to that many. Newest first is what
+makes ``reserve_login_attempt`` one conditional update: fewer than ``limit`` failures since a
+time means a list shorter than ``limit`` or a ``limit``-th element older than that time. (The
+older oldest-first ``login_failures`` attribute is no longer read; it only held minutes.)
+
+The administrator guards (``services.adapters.aws.dynamodb.admin_guard``): an admin-count item
+holds the number of active administrators, and every write that changes whether a user is one
+is a TransactWriteItems of the user item (on condition that it is still as read) and the count.
 
 Every change to a missing account is NotFound, like ``get``; ``delete`` also forgets the
 failures. ``list`` reads a GSI, so an account created a moment ago may take a fraction of a
@@ -16,6 +23,7 @@ directory and this table keeps only the login failures (items without ``director
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,45 +34,72 @@ from services.adapters.aws.common import (
     condition_failed,
     from_iso,
     from_item,
+    resend_delay,
     to_iso,
     to_item,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.admin_guard import (
+    ADMIN_GUARD_KEY,
+    AdminCount,
+    CountChange,
+    is_active_admin,
+)
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import ConflictError, NotFound
+from services.errors import ConflictError, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
 MAX_FAILURES_KEPT = 100
+CHANGE_ATTEMPTS = 8  # a guarded write that keeps losing to other writers ends as a conflict
 _DIRECTORY = "users"  # the one partition of directory-index
 _IS_ACCOUNT = "attribute_exists(#directory)"
-_APPEND_FAILURE = "SET #failures = list_append(if_not_exists(#failures, :none), :at)"
+_PREPEND_FAILURE = "SET #failures = list_append(:at, if_not_exists(#failures, :none))"
+_FAILURES = {"#failures": "recent_failures"}
 
 
 class DynamoUserDirectory:
     def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
+        self._admins = AdminCount(client, table, self._count_active_admins)
 
     def create(self, user: User) -> None:
         """The account starts with the empty hash, which matches no password."""
+        self._create(user, first_admin=False)
+
+    def create_first_admin(self, user: User) -> bool:
+        return self._create(user, first_admin=True)
+
+    def _create(self, user: User, *, first_admin: bool) -> bool:
         # An update, not a put: failures recorded before the account existed stay.
         record = {**_user_record(user), "password_hash": "", "directory": _DIRECTORY}
         record.pop("username")
         names = {f"#{n}": name for n, name in enumerate(record)}
         values = {f":{n}": value for n, value in enumerate(record.values())}
-        with aws_errors(lambda _: ConflictError("errors.conflict", username=user.username)):
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(user.username),
-                UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in range(len(record))),
-                ConditionExpression="attribute_not_exists(#directory)",
-                ExpressionAttributeNames={**names, "#directory": "directory"},
-                ExpressionAttributeValues=to_item(values),
-            )
+        action: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": self._key(user.username),
+            "UpdateExpression": "SET " + ", ".join(f"#{n} = :{n}" for n in range(len(record))),
+            "ConditionExpression": "attribute_not_exists(#directory)",
+            "ExpressionAttributeNames": {**names, "#directory": "directory"},
+            "ExpressionAttributeValues": to_item(values),
+        }
+        adds = is_active_admin(user.roles, user.disabled)
+        change = CountChange.FIRST if first_admin else CountChange.ADD if adds else None
+        if change is None:
+            with aws_errors(lambda _: ConflictError("errors.conflict", username=user.username)):
+                self._client.update_item(**action)
+            return True
+        outcome = self._admins.write({"Update": action}, change)
+        if outcome.count_failed:  # an active administrator exists
+            return False
+        if outcome.user_failed:
+            raise ConflictError("errors.conflict", username=user.username)
+        return True
 
     def get(self, username: str) -> User:
         return _user(self._account(username))
@@ -87,22 +122,78 @@ class DynamoUserDirectory:
         return users
 
     def set_roles(self, username: str, roles: frozenset[Role]) -> None:
-        self._set(username, "roles", _roles_list(roles))
+        self._change(username, roles=roles)
+
+    def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
+        self._change(username, roles=roles, guarded=True)
+
+    def set_disabled_guarded(self, username: str, disabled: bool) -> None:
+        self._change(username, disabled=disabled, guarded=True)
+
+    def delete_guarded(self, username: str) -> None:
+        self._change(username, delete=True, guarded=True)
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
         self._set(username, "password_hash", password_hash)
 
     def set_disabled(self, username: str, disabled: bool) -> None:
-        self._set(username, "disabled", disabled)
+        self._change(username, disabled=disabled)
 
     def delete(self, username: str) -> None:
-        with aws_errors(lambda _: NotFound("errors.not_found", username=username)):
-            self._client.delete_item(
-                TableName=self._table,
-                Key=self._key(username),
-                ConditionExpression=_IS_ACCOUNT,
-                ExpressionAttributeNames={"#directory": "directory"},
+        self._change(username, delete=True)
+
+    def _change(
+        self, username: str, *, roles: frozenset[Role] | None = None,
+        disabled: bool | None = None, delete: bool = False, guarded: bool = False,
+    ) -> None:
+        """Write the change together with the admin count when it makes or unmakes an active
+        admin, on condition that the user is still as read (else read again and retry)."""
+        for attempt in range(1, CHANGE_ATTEMPTS + 1):
+            current = self.get(username)
+            was = is_active_admin(current.roles, current.disabled)
+            will = not delete and is_active_admin(
+                current.roles if roles is None else roles,
+                current.disabled if disabled is None else disabled,
             )
+            change = CountChange.ADD if will > was else None
+            if was > will:
+                change = CountChange.REMOVE_GUARDED if guarded else CountChange.REMOVE
+                if guarded and self._admins.count() <= 1:
+                    raise ValidationError("auth.err_last_admin")
+            outcome = self._admins.write(self._user_action(username, roles, disabled, delete,
+                                                           was_admin=was), change)
+            if outcome.done:
+                return
+            time.sleep(resend_delay(attempt))  # another writer moved the user or the count
+        raise ConflictError("errors.conflict", username=username)
+
+    def _user_action(
+        self, username: str, roles: frozenset[Role] | None, disabled: bool | None,
+        delete: bool, *, was_admin: bool,
+    ) -> dict[str, Any]:
+        names = {"#directory": "directory", "#roles": "roles", "#disabled": "disabled"}
+        values: dict[str, Any] = {":admin": Role.ADMIN.value, ":true": True}
+        # Still an account, and still (not) an active admin, as read.
+        condition = f"{_IS_ACCOUNT} AND " + (
+            "contains(#roles, :admin) AND NOT #disabled = :true" if was_admin
+            else "(NOT contains(#roles, :admin) OR #disabled = :true)"
+        )
+        common = {"TableName": self._table, "Key": self._key(username),
+                  "ConditionExpression": condition, "ExpressionAttributeNames": names}
+        if delete:
+            return {"Delete": {**common, "ExpressionAttributeValues": to_item(values)}}
+        sets = []
+        if roles is not None:
+            sets.append("#roles = :roles")
+            values[":roles"] = _roles_list(roles)
+        if disabled is not None:
+            sets.append("#disabled = :disabled")
+            values[":disabled"] = disabled
+        return {"Update": {**common, "UpdateExpression": "SET " + ", ".join(sets),
+                           "ExpressionAttributeValues": to_item(values)}}
+
+    def _count_active_admins(self) -> int:
+        return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
 
     # --- login failures -----------------------------------------------------------------------
 
@@ -111,14 +202,43 @@ class DynamoUserDirectory:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(username),
-                UpdateExpression=_APPEND_FAILURE,
-                ExpressionAttributeNames={"#failures": "login_failures"},
+                UpdateExpression=_PREPEND_FAILURE,
+                ExpressionAttributeNames=_FAILURES,
                 ExpressionAttributeValues=to_item({":none": [], ":at": [to_iso(at)]}),
                 ReturnValues="UPDATED_NEW",
             )
-        failures = from_item(response["Attributes"])["login_failures"]
-        if len(failures) > MAX_FAILURES_KEPT:
-            self._trim_failures(username, failures)
+        self._trim_failures(username, from_item(response["Attributes"])["recent_failures"])
+
+    def reserve_login_attempt(
+        self, username: str, at: datetime, since: datetime, limit: int
+    ) -> bool:
+        """One conditional update (see the module docstring). The list is in the order the
+        updates were applied; ``at`` of different app servers may differ by their clock skew,
+        which moves a lockout's end by as much. ``limit`` is at most ``MAX_FAILURES_KEPT``."""
+        if limit < 1:
+            return False
+        limit = min(limit, MAX_FAILURES_KEPT)
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(username),
+                UpdateExpression=_PREPEND_FAILURE,
+                ConditionExpression=(
+                    "attribute_not_exists(#failures) OR size(#failures) < :limit"
+                    f" OR #failures[{limit - 1}] < :since"
+                ),
+                ExpressionAttributeNames=_FAILURES,
+                ExpressionAttributeValues=to_item(
+                    {":none": [], ":at": [to_iso(at)], ":limit": limit, ":since": to_iso(since)}
+                ),
+                ReturnValues="UPDATED_NEW",
+            )
+        except AWS_ERRORS as exc:
+            if condition_failed(exc):
+                return False
+            raise translate_client_error(exc) from exc
+        self._trim_failures(username, from_item(response["Attributes"])["recent_failures"])
+        return True
 
     def login_failures_since(self, username: str, since: datetime) -> int:
         """Failures at or after ``since``."""
@@ -128,10 +248,10 @@ class DynamoUserDirectory:
                 TableName=self._table,
                 Key=self._key(username),
                 ProjectionExpression="#failures",
-                ExpressionAttributeNames={"#failures": "login_failures"},
+                ExpressionAttributeNames=_FAILURES,
                 ConsistentRead=True,
             )
-        failures = from_item(response.get("Item", {})).get("login_failures", [])
+        failures = from_item(response.get("Item", {})).get("recent_failures", [])
         return sum(1 for at in failures if at >= threshold)
 
     def clear_login_failures(self, username: str) -> None:
@@ -139,9 +259,10 @@ class DynamoUserDirectory:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(username),
-                UpdateExpression="REMOVE #failures",
+                UpdateExpression="REMOVE #failures, #old",
                 ConditionExpression=_IS_ACCOUNT,
-                ExpressionAttributeNames={"#failures": "login_failures", "#directory": "directory"},
+                ExpressionAttributeNames={**_FAILURES, "#old": "login_failures",
+                                          "#directory": "directory"},
             )
         except AWS_ERRORS as exc:
             if not condition_failed(exc):
@@ -149,7 +270,10 @@ class DynamoUserDirectory:
             self._forget_stray_failures(username)
 
     def _forget_stray_failures(self, username: str) -> None:
-        """Delete a failures-only item (no account); an account created meanwhile stays."""
+        """Delete a failures-only item (no account); an account created meanwhile stays, and
+        so does the admin-count item (no typed name reaches its key; this is a second lock)."""
+        if username == ADMIN_GUARD_KEY:
+            return
         try:
             self._client.delete_item(
                 TableName=self._table,
@@ -164,15 +288,17 @@ class DynamoUserDirectory:
     def _trim_failures(self, username: str, failures: Sequence[str]) -> None:
         """Keep the newest failures, unless another failure landed since we read the list
         (then the next call trims): never drop a failure we have not seen."""
+        if len(failures) <= MAX_FAILURES_KEPT:
+            return
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(username),
                 UpdateExpression="SET #failures = :kept",
                 ConditionExpression="size(#failures) = :seen",
-                ExpressionAttributeNames={"#failures": "login_failures"},
+                ExpressionAttributeNames=_FAILURES,
                 ExpressionAttributeValues=to_item(
-                    {":kept": list(failures[-MAX_FAILURES_KEPT:]), ":seen": len(failures)}
+                    {":kept": list(failures[:MAX_FAILURES_KEPT]), ":seen": len(failures)}
                 ),
             )
         except AWS_ERRORS as exc:
