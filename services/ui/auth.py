@@ -161,6 +161,17 @@ def sign_out() -> None:
     _forget_cookie()
 
 
+def sign_out_everywhere() -> None:
+    """End every sign-in of this user (every browser, this one too). Local sign-in only."""
+    held = signed_in()
+    if held is None:
+        return
+    session.services().accounts.sign_out_everywhere(held.actor, str(held.actor.user_id))
+    _forget_user_state()
+    _remember(None)
+    _forget_cookie()
+
+
 def _forget_user_state() -> None:
     for key in [k for k in st.session_state if str(k).startswith(USER_STATE_PREFIXES)]:
         del st.session_state[key]
