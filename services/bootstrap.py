@@ -250,7 +250,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         )
         sign_in = cognito
     elif settings.auth == "oidc":
-        sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim)
+        sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim,
+                             recheck_seconds=settings.cognito_recheck_seconds)
     else:
         assert local_sessions is not None
         sign_in = LocalSignIn(accounts, local_sessions, cookie_key=partial(cookie_key, settings),
