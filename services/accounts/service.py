@@ -324,6 +324,9 @@ class AccountService:
             pass
         if dry_run:
             return user
+        # Sessions left by an earlier account of this name (a deletion whose clean-up failed)
+        # never carry over to the new one.
+        self._end_sessions(uname)
         self._dir.create(user)
         try:
             if password_hash is not None:

@@ -57,6 +57,8 @@ class LocalSignIn:
         claims = read_signed_cookie(self._key(), cookie_value, ("exp", "sid")) or {}
         session_id = claims.get("sid")
         session = self._live(session_id) if isinstance(session_id, str) else None
+        if session is not None and self._accounts.is_locked(str(session.actor.user_id)):
+            session = None  # a locked-out name signs in by no way until the lockout ends
         # Forged, expired, of the old format, ended, or of someone who may no longer sign in.
         return Restored(session, forget_cookie=session is None)
 
@@ -83,9 +85,7 @@ class LocalSignIn:
     def _live(self, session_id: str) -> SignedIn | None:
         username = self._sessions.username(session_id)
         user = self._active_user(username) if username else None
-        if user is None or self._accounts.is_locked(user.username):
-            return None
-        return _signed_in(user, session_id)
+        return _signed_in(user, session_id) if user else None
 
     def _active_user(self, username: str) -> User | None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
 from services.domain.identity import SessionRecord
+from services.domain.models import utcnow
 from services.errors import NotFound
 
 SCHEMA: dict[str, tuple[Migration, ...]] = {
@@ -30,7 +31,8 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
 
 
 class SqliteSessionStore:
-    """Implements ``services.ports.SessionStore``; migrates its own tables."""
+    """Implements ``services.ports.SessionStore``; migrates its own tables. SQLite has no TTL:
+    each ``put`` first drops the records that have expired (indexed on ``expires_at``)."""
 
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
@@ -38,6 +40,7 @@ class SqliteSessionStore:
 
     def put(self, key: str, record: SessionRecord) -> None:
         with self._db.transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at < ?", (to_db_time(utcnow()),))
             conn.execute(
                 "INSERT OR REPLACE INTO sessions"
                 " (key, username, token, created_at, expires_at, epoch)"
