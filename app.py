@@ -32,6 +32,12 @@ def user_box(actor: Actor, services: Services) -> None:
         if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
             auth.sign_out()
             st.switch_page(routes.HOME)
+        if services.accounts.ends_sessions and st.button(
+            t("auth.logout_everywhere"), key="df_logout_everywhere", icon=":material/devices:",
+            help=t("auth.logout_everywhere_help"),
+        ):
+            auth.sign_out_everywhere()
+            st.switch_page(routes.HOME)
     password_box.change_password(services, actor)
 
 

@@ -9,7 +9,8 @@ plain password (the package allows them in the file) is checked like any new pas
 hashed. Roles map to this app's (viewer, author, analyst, admin; any case); others are dropped
 and listed, and a user without a known role is a viewer. A user name already here is skipped,
 never changed, so running it again adds nothing. The file's cookie section is not imported:
-the cookie key comes from DEMO_FACTORY_COOKIE_KEY. Local accounts only (DEMO_FACTORY_AUTH=local):
+the old app's remember-me cookies name a user and cannot be revoked, so they sign nobody in
+here; each user signs in once. Local accounts only (DEMO_FACTORY_AUTH=local):
 with Cognito or SSO the provider keeps the passwords. The way back: scripts/export_users.py.
 
 Exit status: 0 every user imported (or, with --dry-run, would be); 1 some users were skipped
@@ -108,11 +109,9 @@ def report(outcome: Outcome, credentials: Credentials, name: str, dry_run: bool)
     if viewers:
         out.append(f"no known role, so viewer: {', '.join(viewers)}")
     if credentials.cookie_name is not None:
-        cookie = f" and {ENV_PREFIX}COOKIE_NAME={credentials.cookie_name}" \
-            if credentials.cookie_name else ""
-        out.append(f"the file's cookie section is not imported: the cookie key comes from "
-                   f"{ENV_PREFIX}COOKIE_KEY (set it to the old app's key{cookie} to keep its "
-                   f"remember-me cookies valid)")
+        out.append(f"the file's cookie section is not imported: the old app's remember-me "
+                   f"cookies cannot be revoked, so they sign nobody in here (each user signs "
+                   f"in once); {ENV_PREFIX}COOKIE_KEY must be a new random value")
     if dry_run:
         out.append("--dry-run: nothing written")
     return "\n".join(out)

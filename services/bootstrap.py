@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
+from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignInMode, group_names
 from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
@@ -25,6 +26,7 @@ from services.contact.service import InquiryService
 from services.content.samples import SampleContent
 from services.content.service import ContentService
 from services.domain.checks import CheckStep
+from services.errors import ConfigError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
@@ -76,6 +78,8 @@ class Ports:
     reports: ReportStore
     mailer: Mailer | None = None
     cognito: CognitoPorts | None = None
+    # Server-side sessions of local sign-ins (every backend has one; None: no local sign-in).
+    sessions: SessionStore | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.events import SqliteEventStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
     from services.adapters.sqlite.reports import SqliteReportStore
+    from services.adapters.sqlite.sessions import SqliteSessionStore
     from services.adapters.sqlite.users import SqliteUserDirectory
 
     db = SqliteDatabase(settings.sqlite_path)
@@ -121,6 +126,7 @@ def build_local_ports(settings: Settings) -> Ports:
         inquiries=SqliteInquiryStore(db),
         reports=SqliteReportStore(db),
         mailer=_mailer(settings),
+        sessions=SqliteSessionStore(db),
     )
 
 
@@ -131,6 +137,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.events import DynamoEventStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
+    from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.aws.dynamodb.users import DynamoUserDirectory
     from services.adapters.aws.s3 import S3BlobStore
 
@@ -139,7 +146,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     assert settings.content_table and settings.likes_table and settings.users_table
     assert settings.audit_table and settings.bucket and settings.inquiries_table
     assert settings.events_table and settings.rollups_table
-    assert settings.reports_table
+    assert settings.reports_table and settings.sessions_table
     table_users = DynamoUserDirectory(dynamodb, settings.users_table)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)
@@ -161,6 +168,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         reports=DynamoReportStore(dynamodb, settings.reports_table),
         mailer=_mailer(settings),
         cognito=cognito,
+        sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
     )
 
 
@@ -216,9 +224,15 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
     )
+    local_sessions = None
+    if settings.auth == "local" and ports.cognito is None:
+        if ports.sessions is None:
+            raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
+        local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
+        sessions=local_sessions,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -237,11 +251,13 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         )
         sign_in = cognito
     elif settings.auth == "oidc":
-        sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim)
+        sign_in = OidcSignIn(group_names(settings), settings.oidc_groups_claim,
+                             recheck_seconds=settings.cognito_recheck_seconds)
     else:
-        sign_in = LocalSignIn(accounts, cookie_key=partial(cookie_key, settings),
+        assert local_sessions is not None
+        sign_in = LocalSignIn(accounts, local_sessions, cookie_key=partial(cookie_key, settings),
                               cookie_name=settings.cookie_name,
-                              cookie_days=settings.cookie_expiry_days)
+                              cookie_days=settings.cookie_expiry_days, audit=ports.audit)
     tracker = Tracker(
         ports.events, settings.tracker_flush_seconds, settings.tracker_buffer_max,
         # A store without a TTL (SQLite) drops expired raw events on the tracker's thread.
@@ -368,8 +384,6 @@ def cookie_key(settings: Settings) -> str:
     if settings.cookie_key is not None:
         return settings.cookie_key.get_secret_value()
     if settings.backend == "aws":
-        from services.errors import ConfigError
-
         # Several containers must share one key, so aws mode cannot invent its own.
         raise ConfigError("errors.config_missing", names="DEMO_FACTORY_COOKIE_KEY")
     path = settings.data_dir / ".cookie_key"

@@ -245,6 +245,13 @@ class SessionStore(Protocol):
     def delete(self, key: str) -> None:
         """Idempotent."""
 
+    def user_epoch(self, username: str) -> int:
+        """The user's session epoch: 0 until the first ``bump_user_epoch``."""
+
+    def bump_user_epoch(self, username: str) -> int:
+        """Add one to the user's session epoch, atomically; returns the new value. Kept
+        when the account is deleted, so a new account of the same name starts past it."""
+
 
 class InquiryStore(Protocol):
     """Messages sent through the public contact form."""

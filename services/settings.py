@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.domain.cookie_key import REASON_TEXT, weak_key_reason
 from services.errors import ConfigError
 
 ENV_PREFIX = "DEMO_FACTORY_"
@@ -93,6 +94,8 @@ class Settings(BaseSettings):
     oidc_groups_claim: str = "cognito:groups"
     # How often a signed-in Cognito session is re-checked with the pool (a refresh: roles
     # follow group changes, a disabled user is signed out). Tokens are verified every run.
+    # OIDC mode: the longest time since the provider issued the ID token; then the user signs
+    # in again at the provider (st.logout), so roles follow the provider's groups.
     cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)
     session_days: float = Field(default=7, gt=0, le=30)
 
@@ -154,6 +157,16 @@ class Settings(BaseSettings):
                 return json.loads(value)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not JSON ({exc.msg})") from None
+        return value
+
+    @field_validator("cookie_key")
+    @classmethod
+    def _strong_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """A weak or example key would let anyone forge sign-in cookies: refuse to start."""
+        reason = weak_key_reason(value.get_secret_value()) if value is not None else None
+        if reason:
+            raise ValueError(f"{REASON_TEXT[reason]}; use a random value, e.g. "
+                             "python -c \"import secrets; print(secrets.token_urlsafe(48))\"")
         return value
 
     @field_validator("timezone")

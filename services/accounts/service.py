@@ -19,6 +19,7 @@ from services.accounts.passwords import (
     hash_password,
     is_password_hash,
 )
+from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.users import User
@@ -84,8 +85,10 @@ class AccountService:
         max_failures: int = 5,
         lockout_minutes: int = 15,
         clock: Callable[[], datetime] = utcnow,
+        sessions: LocalSessions | None = None,
     ) -> None:
         self._dir = directory
+        self._sessions = sessions
         self._passwords = passwords
         self._throttle = throttle
         self._audit = audit
@@ -221,12 +224,15 @@ class AccountService:
         if disabled:
             _refuse_own_admin_removal(actor, username)
         self._dir.set_disabled_guarded(username, disabled)
+        if disabled:
+            self._end_sessions(username)
         self._record(str(actor.user_id), "user.disable" if disabled else "user.enable", username)
 
     def delete_user(self, actor: Actor, username: str) -> None:
         self._require_admin(actor, "user.delete", username)
         _refuse_own_admin_removal(actor, username)
         self._dir.delete_guarded(username)
+        self._end_sessions(username)
         self._throttle.clear_login_failures(username)
         self._record(str(actor.user_id), "user.delete", username)
 
@@ -236,6 +242,7 @@ class AccountService:
         self._require_admin(actor, "user.reset_password", username)
         self._dir.get(username)
         password = self._passwords.reset_password(username)
+        self._end_sessions(username)
         self._throttle.clear_login_failures(username)
         self._record(str(actor.user_id), "user.reset_password", username)
         return password
@@ -273,14 +280,37 @@ class AccountService:
         self._record(str(actor.user_id), "user.export", f"{len(exported)} users")
         return exported
 
-    def change_password(self, actor: Actor, current: str, new: str) -> None:
-        """Local accounts (Cognito users change theirs through ``CognitoSignIn``)."""
+    def change_password(self, actor: Actor, current: str, new: str,
+                        keep_session: str | None = None) -> None:
+        """Local accounts (Cognito users change theirs through ``CognitoSignIn``). Every other
+        session of the user ends; ``keep_session`` (the one the user is in) goes on."""
         if actor.user_id is None:
             raise PermissionDenied("errors.permission_denied")
         self.authenticate(actor.user_id, current)
         validate_password(new, actor.user_id)
         self._passwords.set_password(actor.user_id, new)
+        self._end_sessions(actor.user_id, keep=keep_session)
         self._record(actor.user_id, "user.change_password", actor.user_id)
+
+    # ---- sessions ------------------------------------------------------------------------
+
+    @property
+    def ends_sessions(self) -> bool:
+        """Whether sign-ins are kept here and can be ended from the server (local sign-in)."""
+        return self._sessions is not None
+
+    def sign_out_everywhere(self, actor: Actor, username: str) -> None:
+        """End every session of ``username``: the user's own choice, or an administrator's."""
+        if actor.user_id is None or actor.user_id != username:
+            self._require_admin(actor, "auth.sign_out_everywhere", username)
+        if self._sessions is None:
+            raise ValidationError("auth.err_sessions_in_provider")
+        self._sessions.end_all(username)
+        self._record(str(actor.user_id), "auth.sign_out_everywhere", username)
+
+    def _end_sessions(self, username: str, keep: str | None = None) -> None:
+        if self._sessions is not None:
+            self._sessions.end_all(username, keep=keep)
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -312,6 +342,9 @@ class AccountService:
             pass
         if dry_run:
             return user
+        # Sessions left by an earlier account of this name (a deletion whose clean-up failed)
+        # never carry over to the new one.
+        self._end_sessions(uname)
         if first_admin:
             if not self._dir.create_first_admin(user):
                 self._admin_seen = True

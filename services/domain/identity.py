@@ -90,9 +90,12 @@ def actor_of(identity: VerifiedIdentity, group_names: dict[Role, str]) -> Actor:
 
 @dataclass(frozen=True)
 class SessionRecord:
-    """A signed-in browser session kept on the server: the refresh token is encrypted."""
+    """A signed-in browser session kept on the server. Cognito: the refresh token, encrypted.
+    Local: no token (empty); ``epoch`` is the user's session epoch when it started, so that
+    ending all of a user's sessions (a bump of the epoch) ends this one too."""
 
     username: str
     encrypted_refresh_token: str
     created_at: datetime
     expires_at: datetime
+    epoch: int = 0

@@ -156,6 +156,12 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
         reset_password(services, actor, user)
     if delete_col.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
         st.session_state[_CONFIRM_DELETE] = user.username
+    if services.accounts.ends_sessions and st.button(
+        t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",
+        icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
+    ):
+        _act(lambda: services.accounts.sign_out_everywhere(actor, user.username),
+             t("admin.user_signed_out", username=user.username))
 
 
 def reset_password(services: Services, actor: Actor, user: User) -> None:

@@ -39,8 +39,7 @@ def start(services: Services) -> Actor:
     restore the sign-in, and return the actor of this session."""
     mode = services.sign_in
     if isinstance(mode, OidcSignIn):  # Streamlit's own cookie: st.user is the provider's claims
-        claims = st.user.to_dict() if st.user.is_logged_in else None
-        return _remember(mode.from_claims(claims))
+        return _remember(_oidc_current(mode))
     _apply_cookie_op(mode)
     held = signed_in()
     if held is not None:
@@ -55,6 +54,19 @@ def start(services: Services) -> Actor:
             _forget_cookie()
         current = restored.session
     return _remember(current)
+
+
+def _oidc_current(mode: OidcSignIn) -> SignedIn | None:
+    """The provider's sign-in while it stands. When its ID token expired or the provider last
+    verified the user too long ago, Streamlit's cookie goes (``st.logout``) and the user signs
+    in again at the provider, which issues a token with the current groups."""
+    claims = st.user.to_dict() if st.user.is_logged_in else None
+    current = mode.from_claims(claims)
+    if current is None or mode.recheck(current) is not None:
+        return current
+    _forget_user_state()
+    st.logout()
+    return None
 
 
 def signed_in() -> SignedIn | None:
@@ -158,6 +170,17 @@ def sign_out() -> None:
     if isinstance(mode, OidcSignIn):
         st.logout()
         return
+    _forget_cookie()
+
+
+def sign_out_everywhere() -> None:
+    """End every sign-in of this user (every browser, this one too). Local sign-in only."""
+    held = signed_in()
+    if held is None:
+        return
+    session.services().accounts.sign_out_everywhere(held.actor, str(held.actor.user_id))
+    _forget_user_state()
+    _remember(None)
     _forget_cookie()
 
 

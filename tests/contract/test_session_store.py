@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,3 +46,26 @@ def test_delete_is_idempotent_and_per_key(session_store: Any) -> None:
     with pytest.raises(NotFound):
         session_store.get("k1")
     assert session_store.get("k2").username == "lee"
+
+
+def test_a_record_keeps_its_epoch(session_store: Any) -> None:
+    session_store.put("k1", SessionRecord("kim", "", T0, T0 + timedelta(days=7), epoch=3))
+
+    assert session_store.get("k1").epoch == 3
+
+
+def test_user_epochs_start_at_zero_and_bump_one_by_one_per_user(session_store: Any) -> None:
+    assert session_store.user_epoch("kim") == 0
+
+    assert session_store.bump_user_epoch("kim") == 1
+    assert session_store.bump_user_epoch("kim") == 2
+
+    assert session_store.user_epoch("kim") == 2
+    assert session_store.user_epoch("lee") == 0
+
+
+def test_concurrent_bumps_are_all_counted(session_store: Any) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: session_store.bump_user_epoch("kim"), range(16)))
+
+    assert session_store.user_epoch("kim") == 16

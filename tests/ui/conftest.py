@@ -19,8 +19,9 @@ from streamlit.util import calc_hash
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
+from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignedIn
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services, build_local_ports, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
@@ -143,11 +144,16 @@ def new_app() -> Callable[..., AppTest]:
     return make
 
 
-def sign_in_session(at: AppTest, username: str) -> None:
-    """What a successful local sign-in leaves in session state (services/ui/auth.py); the
-    app re-checks it against the directory on every run, so roles come from there."""
-    at.session_state[auth.SIGNED_IN_KEY] = SignedIn(actor=Actor(user_id=username),
-                                                    session_id=username)
+def sign_in_session(at: AppTest, username: str) -> SignedIn:
+    """What a successful local sign-in leaves in session state (services/ui/auth.py): a
+    server-side session of ``username``. The app re-checks it on every run (the session must
+    stand, roles come from the directory)."""
+    settings = load_settings()
+    sessions = LocalSessions(build_local_ports(settings).sessions,  # type: ignore[arg-type]
+                             days=settings.cookie_expiry_days)
+    held = SignedIn(actor=Actor(user_id=username), session_id=sessions.start(username))
+    at.session_state[auth.SIGNED_IN_KEY] = held
+    return held
 
 
 def open_page(at: AppTest, page: str) -> AppTest:

@@ -11,7 +11,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.settings import load_settings
-from tests.ui.conftest import PASSWORD, errors, texts
+from tests.ui.conftest import PASSWORD, errors, sign_in_session, texts
 
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
 BAD_KO = "사용자 이름 또는 비밀번호가 올바르지 않습니다."
@@ -132,19 +132,18 @@ def test_disabled_user_is_signed_out(new_app: Callable[..., AppTest], users: dic
     assert "로그인하지 않았습니다" in texts(at)
 
 
-def _remembered(monkeypatch: pytest.MonkeyPatch, username: str, token: str | None = None) -> None:
-    """A browser that sends a sign-in cookie (AppTest has no real cookies): by default a
-    valid one for ``username``, signed with the app's key."""
-    import time
-
-    from services.accounts.sign_in.local import cookie_token
-    from services.bootstrap import cookie_key
+def _remembered(monkeypatch: pytest.MonkeyPatch, username: str, token: str | None = None) -> str:
+    """A browser that sends a sign-in cookie (AppTest has no real cookies): by default the
+    cookie of a new server-side session of ``username``, as a sign-in would write it."""
+    from services.bootstrap import build_services
     from services.ui import auth
 
     settings = load_settings()
-    valid = cookie_token(cookie_key(settings), username, time.time() + 3600)
+    mode = build_services(settings).sign_in
+    valid = mode.cookie_value(sign_in_session(AppTest.from_string(""), username))
     sent = {settings.cookie_name: token or valid}
     monkeypatch.setattr(auth, "read_cookie", sent.get)
+    return sent[settings.cookie_name]
 
 
 def test_a_remembered_cookie_signs_in_with_directory_roles(
@@ -189,7 +188,7 @@ def test_fresh_server_page_request_goes_through_app(
     assert at.radio(key="df_lang_widget").value == "ko"  # app.py's sidebar was drawn
 
 
-@pytest.mark.parametrize("forged", ["not-a-jwt", "wrong-key", "expired"])
+@pytest.mark.parametrize("forged", ["not-a-jwt", "wrong-key", "expired", "old-format"])
 def test_a_forged_or_expired_cookie_does_not_sign_in(
     new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
     forged: str,
@@ -201,18 +200,72 @@ def test_a_forged_or_expired_cookie_does_not_sign_in(
     from services.bootstrap import cookie_key
 
     settings = load_settings()
+    key = cookie_key(settings)
+    live = sign_in_session(AppTest.from_string(""), "admin-user").session_id
     tokens = {
         "not-a-jwt": "admin-user",
-        "wrong-key": jwt.encode({"username": "admin-user", "exp_date": time.time() + 3600},
+        "wrong-key": jwt.encode({"sid": live, "exp": time.time() + 3600},
                                 "an attacker-chosen key, long enough for HS256", "HS256"),
-        "expired": jwt.encode({"username": "admin-user", "exp_date": time.time() - 1},
-                              cookie_key(settings), algorithm="HS256"),
+        "expired": jwt.encode({"sid": live, "exp": time.time() - 1}, key, algorithm="HS256"),
+        # streamlit-authenticator's format names a user, not a session: never honoured now.
+        "old-format": jwt.encode({"username": "admin-user", "exp_date": time.time() + 3600},
+                                 key, algorithm="HS256"),
     }
     _remembered(monkeypatch, "admin-user", tokens[forged])
     at = new_app()
     at.run()
     assert not at.exception and not errors(at)
     assert not at.session_state["authentication_status"]
+
+
+def test_a_copied_cookie_signs_nobody_in_after_sign_out(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _remembered(monkeypatch, "author-user")
+    at = new_app()
+    at.run()
+    assert at.session_state["username"] == "author-user"
+    at.button(key="df_logout").click().run()
+    elsewhere = new_app()  # another browser holding a copy of the same cookie
+    elsewhere.run()
+    assert not elsewhere.exception and not errors(elsewhere)
+    assert not elsewhere.session_state["authentication_status"]
+
+
+def test_signing_out_everywhere_ends_the_other_sessions_on_their_next_run(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    laptop, phone = new_app("author-user"), new_app("author-user")
+    laptop.run()
+    phone.run()
+    assert phone.session_state["authentication_status"] is True
+    laptop.button(key="df_logout_everywhere").click().run()
+    assert not laptop.exception and not laptop.session_state["authentication_status"]
+    phone.run()
+    assert not phone.exception and not errors(phone)
+    assert not phone.session_state["authentication_status"]
+    assert "로그인하지 않았습니다" in texts(phone)
+    entry = services.ports.audit.entries(action="auth.sign_out_everywhere")[0]
+    assert (entry.actor, entry.target) == ("author-user", "author-user")
+
+
+def test_an_admin_signs_a_user_out_everywhere(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    from tests.ui.conftest import open_admin_page
+
+    victim = new_app("viewer-user")
+    victim.run()
+    assert victim.session_state["authentication_status"] is True
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("viewer-user").run()
+    at.button(key="adm_sign_out_everywhere").click().run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["authentication_status"] is True  # the admin stays signed in
+    victim.run()
+    assert not victim.session_state["authentication_status"]
+    entry = services.ports.audit.entries(action="auth.sign_out_everywhere")[0]
+    assert (entry.actor, entry.target) == ("admin-user", "viewer-user")
 
 
 def test_signing_in_writes_the_cookie_with_a_script_not_a_component(

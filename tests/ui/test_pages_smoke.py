@@ -112,6 +112,20 @@ def test_bad_settings_show_one_message_naming_the_variable(
     assert errors(at)[0].startswith("설정 값이 올바르지 않습니다: DEMO_FACTORY_MAX_UPLOAD_MB")
 
 
+@pytest.mark.parametrize("key", ["replace-with-a-long-random-value", "too-short-0123",
+                                 "abab" * 10])
+def test_a_weak_cookie_key_stops_the_app_with_one_message_naming_it(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_COOKIE_KEY", key)
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert len(errors(at)) == 1
+    assert errors(at)[0].startswith("설정 값이 올바르지 않습니다: DEMO_FACTORY_COOKIE_KEY")
+    assert not at.get("page_link")  # nothing else of the app is drawn
+
+
 def test_an_unexpected_failure_shows_a_message_not_a_traceback(
     new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch
 ) -> None:

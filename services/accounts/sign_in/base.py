@@ -24,9 +24,10 @@ Mode = Literal["local", "cognito", "oidc"]
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A live sign-in. ``session_id`` is what the cookie carries a signed copy of (local: the
-    user name; Cognito: a random id). ``access_token`` and ``expires_at`` are the provider's,
-    where there is one; ``checked_at`` is when the provider last confirmed the session."""
+    """A live sign-in. ``session_id`` is what the cookie carries a signed copy of (local and
+    Cognito: a random id of a server-side session; OIDC: the user name). ``access_token`` and
+    ``expires_at`` are the provider's, where there is one; ``checked_at`` is when the provider
+    last confirmed the session."""
 
     actor: Actor
     session_id: str

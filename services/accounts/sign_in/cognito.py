@@ -19,7 +19,6 @@ How a session survives a refresh without a readable token in the browser:
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from services.accounts.service import AccountService, login_name, validate_password
+from services.accounts.sessions import SESSION_ID_BYTES, session_hash
 from services.accounts.sign_in.base import (
     Mode,
     Restored,
@@ -58,11 +58,7 @@ from services.ops.audit import record_audit
 from services.ports import AuditLog, IdentityProvider, SessionStore, TokenVerifier
 
 log = logging.getLogger(__name__)
-SESSION_ID_BYTES = 32
-
-
-def session_hash(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
+__all__ = ["SESSION_ID_BYTES", "CognitoSignIn", "session_hash", "token_cipher"]
 
 
 def token_cipher(secret: str) -> Fernet:

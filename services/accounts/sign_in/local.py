@@ -1,9 +1,12 @@
-"""Local accounts: the account service checks the password (bcrypt, per-name lockout); the
-remember-me cookie names the user.
+"""Local accounts: the account service checks the password (bcrypt, per-name lockout); each
+sign-in is a server-side session (``services.accounts.sessions``) that the server can end.
 
-The cookie keeps streamlit-authenticator's format (an HS256 JWT ``{"username", "exp_date"}``
-signed with the cookie key), so cookies written by earlier versions stay valid. Roles always
-come from the directory, on every run: the cookie only names the user.
+The cookie is an HS256 JWT ``{"sid", "exp"}`` signed with the cookie key; ``sid`` is the
+session's random id. Roles come from the directory on every run, and every run checks that the
+session still stands, so sign-out, "sign out everywhere", a password change or reset, and
+disabling or deleting the account end a sign-in on its next run. Cookies of the earlier
+format (streamlit-authenticator's ``{"username", "exp_date"}``) name a user, not a session:
+they cannot be revoked and sign nobody in.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from services.accounts.service import AccountService
+from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import (
     Mode,
     Restored,
@@ -19,61 +23,69 @@ from services.accounts.sign_in.base import (
     read_signed_cookie,
     sign_cookie,
 )
+from services.domain.models import utcnow
 from services.domain.users import User
 from services.errors import NotFound
-
-
-def cookie_token(key: str, username: str, expires_at: float) -> str:
-    """streamlit-authenticator's remember-me token."""
-    return sign_cookie(key, {"username": username, "exp_date": expires_at})
+from services.ops.audit import record_audit
+from services.ports import AuditLog
 
 
 class LocalSignIn:
     mode: Mode = "local"
 
-    def __init__(self, accounts: AccountService, *, cookie_key: Callable[[], str],
-                 cookie_name: str, cookie_days: float,
+    def __init__(self, accounts: AccountService, sessions: LocalSessions, *,
+                 cookie_key: Callable[[], str], cookie_name: str, cookie_days: float,
+                 audit: AuditLog | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         """``cookie_key`` is asked for when a cookie is signed or read, so that scripts using
         the same services need no key."""
         self._accounts = accounts
+        self._sessions = sessions
         self._key = cookie_key
         self.cookie_name: str | None = cookie_name
         self.cookie_max_age = int(cookie_days * 86400)
+        self._audit = audit
         self._clock = clock
 
     def sign_in(self, login: str, password: str) -> SignedIn:
-        return _signed_in(self._accounts.authenticate(login, password))
+        user = self._accounts.authenticate(login, password)
+        return _signed_in(user, self._sessions.start(user.username))
 
     def restore(self, cookie_value: str | None) -> Restored:
         if not cookie_value:
             return Restored(None)
-        username = self._cookie_username(cookie_value)
-        user = self._active_user(username) if username else None
-        if user is None or self._accounts.is_locked(user.username):
-            # Forged, expired, or naming someone who was disabled, locked out or removed.
-            return Restored(None, forget_cookie=True)
-        return Restored(_signed_in(user))
+        claims = read_signed_cookie(self._key(), cookie_value, ("exp", "sid")) or {}
+        session_id = claims.get("sid")
+        session = self._live(session_id) if isinstance(session_id, str) else None
+        if session is not None and self._accounts.is_locked(str(session.actor.user_id)):
+            session = None  # a locked-out name signs in by no way until the lockout ends
+        # Forged, expired, of the old format, ended, or of someone who may no longer sign in.
+        return Restored(session, forget_cookie=session is None)
 
     def recheck(self, session: SignedIn) -> SignedIn | None:
-        user = self._active_user(session.session_id)
-        return _signed_in(user) if user else None
+        current = self._live(session.session_id)
+        return current if current and current.actor.user_id == session.actor.user_id else None
 
     def sign_out(self, session: SignedIn) -> None:
-        """Nothing is kept on the server for a local sign-in: the browser forgets the cookie."""
+        """The session's record goes: a copy of the cookie signs nobody in any more."""
+        self._sessions.end(session.session_id)
+        if self._audit is not None:
+            user = str(session.actor.user_id)
+            record_audit(self._audit, utcnow(), user, "auth.logout", user, "ok")
 
     def cookie_value(self, session: SignedIn) -> str:
-        return cookie_token(self._key(), session.session_id, self._clock() + self.cookie_max_age)
+        expires = int(self._clock() + self.cookie_max_age)
+        return sign_cookie(self._key(), {"sid": session.session_id, "exp": expires})
 
     def change_password(self, session: SignedIn, current: str, new: str) -> None:
-        self._accounts.change_password(session.actor, current, new)
+        """Every other session of the user ends; this one goes on."""
+        self._accounts.change_password(session.actor, current, new,
+                                       keep_session=session.session_id)
 
-    def _cookie_username(self, token: str) -> str | None:
-        claims = read_signed_cookie(self._key(), token) or {}
-        username, expires = claims.get("username"), claims.get("exp_date")
-        if not isinstance(username, str) or not isinstance(expires, int | float):
-            return None
-        return username if expires > self._clock() else None
+    def _live(self, session_id: str) -> SignedIn | None:
+        username = self._sessions.username(session_id)
+        user = self._active_user(username) if username else None
+        return _signed_in(user, session_id) if user else None
 
     def _active_user(self, username: str) -> User | None:
         try:
@@ -83,5 +95,5 @@ class LocalSignIn:
         return None if user.disabled else user
 
 
-def _signed_in(user: User) -> SignedIn:
-    return SignedIn(actor=user.as_actor(), session_id=user.username)
+def _signed_in(user: User, session_id: str) -> SignedIn:
+    return SignedIn(actor=user.as_actor(), session_id=session_id)

@@ -6,15 +6,25 @@ verifies the ID token and keeps its claims in its own signed, HttpOnly cookie, s
 keeps no cookie of ours: the UI hands it those claims on every run. Roles come from the groups
 claim through the same group names as Cognito sign-in; no group = viewer. The provider owns
 the password.
+
+Streamlit's cookie lasts 30 days and keeps the claims of the sign-in; it never asks the
+provider again. So that a user removed from a group (or from the provider) loses those rights
+in time, a sign-in counts only while its ID token is unexpired (``exp``) and was issued
+(``iat``, when the provider last verified the user) less than ``recheck_seconds`` ago. When
+either is due, ``recheck`` ends it and the UI calls ``st.logout``: the user signs in again at
+the provider, which issues a new ID token with the current groups (with a live session at the
+provider this is one click, no password).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.accounts.sign_in.base import Mode, Restored, SignedIn
 from services.domain.identity import actor_of, identity_from_claims
+from services.domain.models import utcnow
 from services.domain.permissions import Role
 from services.errors import PermissionDenied
 
@@ -24,9 +34,12 @@ class OidcSignIn:
     cookie_name: str | None = None
     cookie_max_age = 0
 
-    def __init__(self, group_names: Mapping[Role, str], groups_claim: str) -> None:
+    def __init__(self, group_names: Mapping[Role, str], groups_claim: str, *,
+                 recheck_seconds: int = 300, clock: Callable[[], datetime] = utcnow) -> None:
         self._groups = dict(group_names)
         self._groups_claim = groups_claim
+        self._recheck = timedelta(seconds=recheck_seconds)
+        self._clock = clock
 
     def from_claims(self, claims: Mapping[str, Any] | None) -> SignedIn | None:
         """The sign-in of the provider's verified ID-token claims (``st.user``), if any."""
@@ -34,7 +47,7 @@ class OidcSignIn:
             return None
         identity = identity_from_claims(claims, self._groups_claim)
         return SignedIn(actor=actor_of(identity, self._groups), session_id=identity.username,
-                        expires_at=identity.expires_at)
+                        expires_at=identity.expires_at, checked_at=_issued_at(claims))
 
     def sign_in(self, login: str, password: str) -> SignedIn:
         raise PermissionDenied("auth.err_oidc_only")
@@ -43,6 +56,14 @@ class OidcSignIn:
         return Restored(None)
 
     def recheck(self, session: SignedIn) -> SignedIn | None:
+        """The sign-in while its ID token is unexpired and was issued within
+        ``recheck_seconds``; None when the user must sign in again at the provider. A token
+        without ``iat`` (which OIDC requires) counts as due."""
+        now = self._clock()
+        if session.expires_at is None or now >= session.expires_at:
+            return None
+        if session.checked_at is None or now - session.checked_at >= self._recheck:
+            return None
         return session
 
     def sign_out(self, session: SignedIn) -> None:
@@ -53,3 +74,10 @@ class OidcSignIn:
 
     def change_password(self, session: SignedIn, current: str, new: str) -> None:
         raise PermissionDenied("auth.err_oidc_only")
+
+
+def _issued_at(claims: Mapping[str, Any]) -> datetime | None:
+    issued = claims.get("iat")
+    if isinstance(issued, bool) or not isinstance(issued, int | float):
+        return None
+    return datetime.fromtimestamp(float(issued), UTC)

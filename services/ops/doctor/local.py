@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from services.domain.checks import DoctorLine, doctor_line
+from services.domain.cookie_key import KNOWN_PLACEHOLDERS, MIN_COOKIE_KEY, weak_key_reason
 from services.ops.doctor.base import Check, DoctorContext
 
 LOCAL = frozenset({"local"})
-MIN_COOKIE_KEY = 32
-# Values copied from examples and tutorials: anyone could forge cookies signed with them.
-KNOWN_PLACEHOLDERS = frozenset({
-    "replace-with-a-long-random-value", "changeme", "change-me", "change_me", "secret",
-    "some_signature_key", "random_signature_key", "signature_key", "your-secret-key",
-    "your_secret_key", "yoursecretkey", "mysecret", "password", "cookie_key", "cookie-key",
-    "demo_factory", "demo-factory", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-})
+__all__ = ["KNOWN_PLACEHOLDERS", "LOCAL_CHECKS", "MIN_COOKIE_KEY", "weak_key_reason"]
 # Streamlit's option, its environment override and its default.
 _SERVER_OPTIONS: dict[str, tuple[str, Any]] = {
     "enableXsrfProtection": ("STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION", True),
@@ -70,18 +64,9 @@ def check_font(context: DoctorContext) -> list[DoctorLine]:
     return [doctor_line("font", True, "doc_font_ok", path=str(path))]
 
 
-def weak_key_reason(key: str) -> str | None:
-    """Why a cookie key is not good enough (an i18n key suffix), or None."""
-    if key.strip().lower() in KNOWN_PLACEHOLDERS:
-        return "doc_key_placeholder"
-    if len(key) < MIN_COOKIE_KEY:
-        return "doc_key_short"
-    if len(set(key)) < 8:
-        return "doc_key_repetitive"
-    return None
-
-
 def check_cookie_key(context: DoctorContext) -> list[DoctorLine]:
+    """Settings refuse a weak key when they load (the same rule); this line says so where
+    settings were made without that check, and says how the key is kept when it is fine."""
     settings = context.settings
     if settings.cookie_key is None:
         if settings.backend == "aws":

@@ -1,39 +1,79 @@
 """Local sign-in behind the one sign-in interface: start, restore from the cookie, re-check,
-and the one password rule on every path."""
+revocation on every path (on SQLite and on DynamoDB), and the one password rule."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
-from services.accounts.sign_in.local import LocalSignIn, cookie_token
+from services.accounts.sessions import LocalSessions, session_hash
+from services.accounts.sign_in.base import SignedIn
+from services.accounts.sign_in.local import LocalSignIn
 from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
 from services.errors import PermissionDenied
+from tests.contract import aws_backends, local_backends
 
 KEY = "a-cookie-key-of-plenty-of-random-looking-chars-0123"
 SPACED = "  spaces around it  "
+STORES = {**local_backends.SESSION_STORES, **aws_backends.SESSION_STORES}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    with STORES[request.param](tmp_path / "sessions") as adapter:
+        yield adapter
 
 
 @pytest.fixture
-def accounts(services: Services) -> AccountService:
+def sessions(store: Any) -> LocalSessions:
+    return LocalSessions(store, days=7)
+
+
+@pytest.fixture
+def accounts(services: Services, sessions: LocalSessions) -> AccountService:
     return AccountService(services.ports.users,
                           LocalPasswords(services.ports.users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit, max_failures=3)
+                          services.ports.throttle, services.ports.audit, max_failures=3,
+                          sessions=sessions)
 
 
 @pytest.fixture
-def sign_in(accounts: AccountService) -> LocalSignIn:
-    return LocalSignIn(accounts, cookie_key=lambda: KEY, cookie_name="df", cookie_days=7)
+def sign_in(accounts: AccountService, sessions: LocalSessions) -> LocalSignIn:
+    return LocalSignIn(accounts, sessions, cookie_key=lambda: KEY, cookie_name="df",
+                       cookie_days=7)
 
 
 @pytest.fixture
 def root(accounts: AccountService) -> Actor:
     return accounts.create_first_admin("root", "Root", "r@example.com", SPACED).as_actor()
+
+
+@pytest.fixture
+def bob(accounts: AccountService, root: Actor) -> str:
+    accounts.create_user(root, "bob", "Bob", "b@example.com", "bob-password-1",
+                         frozenset({Role.VIEWER}))
+    return "bob"
+
+
+def signed_out(sign_in: LocalSignIn, session: SignedIn, cookie: str) -> bool:
+    """Both ways back are closed: the next run of that browser session, and its cookie."""
+    restored = sign_in.restore(cookie)
+    return (sign_in.recheck(session) is None and restored.session is None
+            and restored.forget_cookie)
+
+
+def two_sessions(sign_in: LocalSignIn, user: str, password: str) -> list[tuple[SignedIn, str]]:
+    started = [sign_in.sign_in(user, password) for _ in range(2)]
+    return [(s, sign_in.cookie_value(s)) for s in started]
 
 
 def test_a_sign_in_comes_back_from_its_cookie_with_directory_roles(
@@ -50,32 +90,127 @@ def test_a_sign_in_comes_back_from_its_cookie_with_directory_roles(
     assert rechecked is not None and rechecked.actor.roles == {Role.ANALYST}
 
 
-@pytest.mark.parametrize("case", ["garbage", "wrong-key", "expired", "unknown-user"])
+def test_the_cookie_carries_a_random_session_id_not_the_user_name(
+    sign_in: LocalSignIn, root: Actor, store: Any
+) -> None:
+    session = sign_in.sign_in("root", SPACED)
+    claims = jwt.decode(sign_in.cookie_value(session), KEY, algorithms=["HS256"])
+    assert set(claims) == {"sid", "exp"} and len(claims["sid"]) >= 43
+    assert "root" not in claims["sid"]
+    assert store.get(session_hash(claims["sid"])).username == "root"  # kept by its hash only
+
+
+@pytest.mark.parametrize("case", ["garbage", "wrong-key", "expired", "unknown-session",
+                                  "old-format", "no-expiry"])
 def test_a_forged_or_stale_cookie_signs_nobody_in_and_is_forgotten(
     sign_in: LocalSignIn, root: Actor, case: str
 ) -> None:
+    live = sign_in.sign_in("root", SPACED).session_id
     later = time.time() + 3600
     cookies = {
         "garbage": "not-a-jwt",
-        "wrong-key": jwt.encode({"username": "root", "exp_date": later},
+        "wrong-key": jwt.encode({"sid": live, "exp": later},
                                 "another key that is long enough for HS256!", "HS256"),
-        "expired": cookie_token(KEY, "root", time.time() - 1),
-        "unknown-user": cookie_token(KEY, "nobody", later),
+        "expired": jwt.encode({"sid": live, "exp": time.time() - 1}, KEY, "HS256"),
+        "unknown-session": jwt.encode({"sid": "made-up", "exp": later}, KEY, "HS256"),
+        # streamlit-authenticator's cookie names a user, not a session: it cannot be revoked.
+        "old-format": jwt.encode({"username": "root", "exp_date": later}, KEY, "HS256"),
+        "no-expiry": jwt.encode({"sid": live}, KEY, "HS256"),
     }
     restored = sign_in.restore(cookies[case])
     assert restored.session is None and restored.forget_cookie
 
 
-def test_a_disabled_user_is_signed_out_on_the_next_run_and_by_cookie(
-    sign_in: LocalSignIn, accounts: AccountService, root: Actor
+def test_signing_out_ends_that_session_only(sign_in: LocalSignIn, bob: str) -> None:
+    (first, first_cookie), (second, second_cookie) = two_sessions(sign_in, bob,
+                                                                  "bob-password-1")
+    sign_in.sign_out(first)
+    assert signed_out(sign_in, first, first_cookie)
+    assert sign_in.recheck(second) is not None
+    assert sign_in.restore(second_cookie).session is not None
+
+
+def test_sign_out_everywhere_by_the_user_ends_every_session(
+    sign_in: LocalSignIn, accounts: AccountService, bob: str, services: Services
 ) -> None:
-    accounts.create_user(root, "bob", "Bob", "b@example.com", "bob-password-1",
-                         frozenset({Role.VIEWER}))
-    session = sign_in.sign_in("bob", "bob-password-1")
+    pairs = two_sessions(sign_in, bob, "bob-password-1")
+    accounts.sign_out_everywhere(pairs[0][0].actor, bob)
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+    assert sign_in.sign_in(bob, "bob-password-1")  # signing in again still works
+    entry = services.ports.audit.entries(action="auth.sign_out_everywhere")[0]
+    assert (entry.actor, entry.target) == ("bob", "bob")
+
+
+def test_sign_out_everywhere_by_an_admin_ends_every_session_and_is_audited(
+    sign_in: LocalSignIn, accounts: AccountService, root: Actor, bob: str, services: Services
+) -> None:
+    pairs = two_sessions(sign_in, bob, "bob-password-1")
+    accounts.sign_out_everywhere(root, bob)
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+    entry = services.ports.audit.entries(action="auth.sign_out_everywhere")[0]
+    assert (entry.actor, entry.target) == ("root", "bob")
+
+
+def test_nobody_else_can_sign_a_user_out_everywhere(
+    sign_in: LocalSignIn, accounts: AccountService, root: Actor, bob: str
+) -> None:
+    session = sign_in.sign_in("root", SPACED)
+    with pytest.raises(PermissionDenied):
+        accounts.sign_out_everywhere(Actor(user_id=bob, name="Bob",
+                                           roles=frozenset({Role.VIEWER})), "root")
+    assert sign_in.recheck(session) is not None
+
+
+def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(
+    sign_in: LocalSignIn, bob: str
+) -> None:
+    (here, here_cookie), (there, there_cookie) = two_sessions(sign_in, bob, "bob-password-1")
+    sign_in.change_password(here, "bob-password-1", "bob-password-2")
+    assert signed_out(sign_in, there, there_cookie)
+    assert sign_in.recheck(here) is not None
+    assert sign_in.restore(here_cookie).session is not None
+
+
+def test_an_admin_reset_ends_every_session(
+    sign_in: LocalSignIn, accounts: AccountService, root: Actor, bob: str
+) -> None:
+    pairs = two_sessions(sign_in, bob, "bob-password-1")
+    accounts.reset_password(root, bob)
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+
+
+def test_disabling_ends_every_session_and_enabling_does_not_bring_them_back(
+    sign_in: LocalSignIn, accounts: AccountService, root: Actor, bob: str
+) -> None:
+    pairs = two_sessions(sign_in, bob, "bob-password-1")
+    accounts.set_disabled(root, bob, True)
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+    accounts.set_disabled(root, bob, False)
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+
+
+def test_an_old_cookie_does_not_sign_in_a_new_account_of_the_same_name(
+    sign_in: LocalSignIn, accounts: AccountService, root: Actor, bob: str
+) -> None:
+    pairs = two_sessions(sign_in, bob, "bob-password-1")
+    accounts.delete_user(root, bob)
+    accounts.create_user(root, bob, "Another Bob", "b2@example.com", "new-bob-password",
+                         frozenset({Role.ADMIN}))
+    assert all(signed_out(sign_in, s, c) for s, c in pairs)
+    assert sign_in.sign_in(bob, "new-bob-password").actor.name == "Another Bob"
+
+
+def test_a_session_past_its_expiry_is_gone(
+    accounts: AccountService, store: Any, bob: str
+) -> None:
+    now = [datetime(2026, 12, 1, tzinfo=UTC)]
+    sessions = LocalSessions(store, days=1, clock=lambda: now[0])
+    sign_in = LocalSignIn(accounts, sessions, cookie_key=lambda: KEY, cookie_name="df",
+                          cookie_days=30)
+    session = sign_in.sign_in(bob, "bob-password-1")
     cookie = sign_in.cookie_value(session)
-    accounts.set_disabled(root, "bob", True)
-    assert sign_in.recheck(session) is None
-    assert sign_in.restore(cookie).forget_cookie
+    now[0] += timedelta(days=1, seconds=1)
+    assert signed_out(sign_in, session, cookie)
 
 
 def test_passwords_are_used_exactly_as_typed_on_every_path(

@@ -4,6 +4,10 @@ The key is a hash of the browser's random session id (never the id itself), the 
 is stored encrypted by the service, and ``expires_epoch`` lets DynamoDB's TTL remove sessions
 nobody signed out of. TTL deletes late (up to days), so ``get`` returns what is there and the
 service checks ``expires_at`` itself.
+
+A user's session epoch is one more item in the same table, under ``epoch#<username>`` (a
+session's key is a hex hash, so the two never meet); it has no expiry, so it outlives the
+account and a new account of the same name starts past every old session.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class DynamoSessionStore:
             "created_at": to_iso(record.created_at),
             "expires_at": to_iso(record.expires_at),
             "expires_epoch": int(record.expires_at.timestamp()),
+            "epoch": record.epoch,
         }
         with aws_errors():
             self._client.put_item(TableName=self._table, Item=to_item(item))
@@ -50,12 +55,34 @@ class DynamoSessionStore:
             encrypted_refresh_token=str(item["token"]),
             created_at=from_iso(item["created_at"]),
             expires_at=from_iso(item["expires_at"]),
+            epoch=int(item.get("epoch", 0)),
         )
 
     def delete(self, key: str) -> None:
         with aws_errors():
             self._client.delete_item(TableName=self._table, Key=self._key(key))
 
+    def user_epoch(self, username: str) -> int:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(_epoch_key(username)), ConsistentRead=True
+            )
+        item = from_item(response.get("Item", {}))
+        return int(item.get("epoch", 0))
+
+    def bump_user_epoch(self, username: str) -> int:
+        with aws_errors():
+            response = self._client.update_item(
+                TableName=self._table, Key=self._key(_epoch_key(username)),
+                UpdateExpression="ADD epoch :one", ExpressionAttributeValues={":one": {"N": "1"}},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(from_item(response["Attributes"])["epoch"])
+
     @staticmethod
     def _key(key: str) -> dict[str, Any]:
         return {"key": {"S": key}}
+
+
+def _epoch_key(username: str) -> str:
+    return f"epoch#{username}"

@@ -1,0 +1,48 @@
+"""OIDC mode (st.login): a sign-in whose ID token expired, or that the provider verified longer
+than DEMO_FACTORY_COGNITO_RECHECK_SECONDS ago, is ended with st.logout (sign in again)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import errors
+
+
+@pytest.fixture(autouse=True)
+def oidc_mode(app_env: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_AUTH", "oidc")
+    monkeypatch.setenv("DEMO_FACTORY_COGNITO_RECHECK_SECONDS", "300")
+
+
+def provider_user(issued_ago: float, expires_in: float) -> dict[str, Any]:
+    now = time.time()
+    return {"is_logged_in": True, "sub": "s-1", "email": "boss@example.com",
+            "email_verified": True, "name": "Boss", "cognito:groups": ["admin"],
+            "iat": int(now - issued_ago), "exp": int(now + expires_in)}
+
+
+def test_a_fresh_provider_sign_in_stands(new_app: Callable[..., AppTest]) -> None:
+    at = new_app()
+    at.user = provider_user(issued_ago=10, expires_in=3000)
+    at.run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["username"] == "boss@example.com"
+    assert at.session_state["roles"] == ["admin"]
+
+
+@pytest.mark.parametrize(("issued_ago", "expires_in"), [(10, -1), (301, 3000),
+                                                        (29 * 86400, 86400)])
+def test_a_due_sign_in_is_ended_so_the_user_signs_in_again(
+    new_app: Callable[..., AppTest], issued_ago: float, expires_in: float
+) -> None:
+    at = new_app()
+    at.user = provider_user(issued_ago, expires_in)
+    at.run()
+    assert not at.exception and not errors(at)
+    assert not at.session_state["authentication_status"]
+    assert at.user == {"is_logged_in": False}  # st.logout: Streamlit's cookie is gone

@@ -1,0 +1,72 @@
+"""A weak or example cookie key stops the app at start, in every mode, naming the variable;
+the doctor still reports it. One rule for both (``services.domain.cookie_key``)."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from services.errors import ConfigError
+from services.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+AWS_NAMES = {f"DEMO_FACTORY_{name}": name.lower() for name in (
+    "CONTENT_TABLE", "LIKES_TABLE", "USERS_TABLE", "AUDIT_TABLE", "EVENTS_TABLE",
+    "ROLLUPS_TABLE", "BUCKET", "SESSIONS_TABLE", "INQUIRIES_TABLE", "REPORTS_TABLE",
+    "COGNITO_USER_POOL_ID", "COGNITO_APP_CLIENT_ID")}
+MODES = {
+    "local": {},
+    "oidc": {"DEMO_FACTORY_AUTH": "oidc"},
+    "aws": {"DEMO_FACTORY_BACKEND": "aws", **AWS_NAMES},
+    "cognito": {"DEMO_FACTORY_BACKEND": "aws", "DEMO_FACTORY_AUTH": "cognito", **AWS_NAMES},
+}
+
+
+def example_key() -> str:
+    """The value the secrets example file shows."""
+    with (ROOT / ".streamlit" / "secrets.toml.example").open("rb") as fh:
+        return str(tomllib.load(fh)["DEMO_FACTORY_COOKIE_KEY"])
+
+
+WEAK = {
+    "example-file": example_key(),
+    "placeholder": "changeme",
+    "placeholder-any-case": "Some_Signature_Key",
+    "short": "short-but-random-9f3kQ",
+    "low-variety": "ab" * 20,
+    "empty": "",
+}
+
+
+def with_env(monkeypatch: pytest.MonkeyPatch, mode: str, key: str) -> None:
+    for name, value in MODES[mode].items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DEMO_FACTORY_COOKIE_KEY", key)
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("weak", sorted(WEAK))
+def test_a_weak_or_example_key_stops_the_settings_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, mode: str, weak: str
+) -> None:
+    with_env(monkeypatch, mode, WEAK[weak])
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    problems = err.value.params["problems"]
+    assert "DEMO_FACTORY_COOKIE_KEY" in problems
+    assert WEAK[weak] not in problems or not WEAK[weak]  # the secret is never shown
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_generated_key_passes(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    key = secrets.token_urlsafe(48)
+    with_env(monkeypatch, mode, key)
+    assert load_settings().cookie_key.get_secret_value() == key  # type: ignore[union-attr]
+
+
+def test_no_key_in_local_mode_is_still_fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEMO_FACTORY_COOKIE_KEY", raising=False)
+    assert load_settings().cookie_key is None  # a random one is generated in the data dir
