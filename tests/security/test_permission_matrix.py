@@ -196,6 +196,10 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.accounts.export_users(w.actor), ("target_user",)),
     U("AccountService.change_password", OWN_ACCOUNT, lambda w: w.services.accounts
       .change_password(w.actor, PASSWORD, NEW_PASSWORD), ("account",)),
+    U("AccountService.sign_out_everywhere", OWN_ACCOUNT, lambda w: w.services.accounts
+      .sign_out_everywhere(w.actor, str(w.actor.user_id)), ("account",), variant="own"),
+    U("AccountService.sign_out_everywhere", needs(A.MANAGE_USERS), lambda w: w.services.accounts
+      .sign_out_everywhere(w.actor, TARGET_USER), ("target_user",), variant="other"),
     # ---- analytics ------------------------------------------------------------------------
     U("AnalyticsService.page_view", RECORDING,
       lambda w: w.services.analytics.page_view(_sid(w), w.actor, "home")),
