@@ -8,11 +8,13 @@ again if the item cannot be saved; an item is removed before its files.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from services.content import orphans
 from services.content.media import check_upload
+from services.content.orphans import OrphanReport
 from services.content.visits import VisitLedger
 from services.domain.models import (
     Asset,
@@ -253,6 +255,24 @@ class ContentService:
         self._record(actor, "content.remove_samples", f"{removed} items")
         return removed
 
+    def find_orphans(self, actor: Actor) -> OrphanReport:
+        """The dry run of the file cleanup: files no item references, and asset records whose
+        file is missing. Admins only (any item's files); audited."""
+        self._require_cleanup(actor, "content.orphans_scan")
+        report = orphans.scan(self._repo, self._blobs, self._clock())
+        self._record_orphans(actor, "content.orphans_scan", report)
+        return report
+
+    def remove_orphans(
+        self, actor: Actor, confirmed: Collection[str] | None = None
+    ) -> OrphanReport:
+        """Delete the files no item references (rescanned now; only those in ``confirmed``
+        when given). Missing files are reported, never changed. Admins only; audited."""
+        self._require_cleanup(actor, "content.orphans_remove")
+        report = orphans.remove(self._repo, self._blobs, self._clock(), confirmed)
+        self._record_orphans(actor, "content.orphans_remove", report)
+        return report
+
     def sample_count(self) -> int:
         return len(self._repo.sample_ids())
 
@@ -275,6 +295,19 @@ class ContentService:
         except PermissionDenied:
             self._record(actor, audit_action, item.id, outcome="denied")
             raise
+
+    def _require_cleanup(self, actor: Actor, audit_action: str) -> None:
+        try:
+            require(actor, Action.DELETE_ANY_CONTENT)
+        except PermissionDenied:
+            self._record(actor, audit_action, "files", outcome="denied")
+            raise
+
+    def _record_orphans(self, actor: Actor, action: str, report: OrphanReport) -> None:
+        detail = {"orphans": str(len(report.orphans)), "missing": str(len(report.missing)),
+                  "removed": str(len(report.removed)), "failed": str(len(report.failed))}
+        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, "files",
+                     "failed" if report.failed else "ok", detail)
 
     def _check_asset(self, item: ContentItem, asset: Asset, actor: Actor) -> None:
         visible = self.get(item.id, actor)
