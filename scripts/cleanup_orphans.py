@@ -5,7 +5,8 @@
 
 Orphans are left when a file's delete failed after its item was removed. Files younger than an
 hour are never orphans (an item being saved stores its files first). The reverse, asset records
-whose file is missing, is reported only. Works in both modes (folder or bucket). Runs as a
+whose file is missing, is reported only, and so are files whose key the app does not make
+(put there by hand). Works in both modes (folder or bucket). Runs as a
 script actor trusted like an administrator, audited as "script:cleanup_orphans".
 
 Exit status: 0 nothing left to do; 1 orphans found (dry run), files missing, or a delete failed;
@@ -44,6 +45,8 @@ def report(found: OrphanReport, applied: bool) -> str:
         out.append(f"  ... and {len(found.orphans) - SHOWN:,} more")
     if found.too_recent:
         out.append(f"unreferenced but younger than an hour (kept): {found.too_recent:,}")
+    if found.foreign:
+        out.append(f"unreferenced files not made by the app (kept): {found.foreign:,}")
     out.append(f"asset records whose file is missing: {len(found.missing):,}")
     out += [f"  item {m.content_id} ({m.title}): {m.filename} [{m.storage_key}]"
             for m in found.missing[:SHOWN]]

@@ -8,13 +8,15 @@ scan, so a file that became referenced meanwhile is kept.
 A file shorter-lived than ``grace`` is never an orphan: an item being created stores its files
 before the item itself, so a fresh unreferenced file may belong to a save still in flight. Keys
 are ``content/<item id>/<asset id>/<name>`` and both ids are ULIDs, whose first 48 bits are the
-time they were made; a key without such ids is judged by nothing else and counts as old.
+time they were made. A key of any other form was not made by this app (a file put into the
+folder or bucket by hand): it is counted and never removed. Before a file is judged, the item
+its key names is read, since offset paging can skip an item deleted meanwhile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ulid import ULID
@@ -45,6 +47,7 @@ class OrphanReport:
     too_recent: int
     missing: tuple[MissingFile, ...]
     referenced: int
+    foreign: int = 0  # unreferenced keys this app does not make: counted, never removed
     removed: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
 
@@ -65,10 +68,12 @@ def scan(repo: ContentRepository, blobs: BlobStore, now: datetime,
                                                         asset.storage_key)
     unreferenced = [key for key in sorted(stored - referenced.keys())
                     if not still_referenced(repo, key)]
-    orphans = tuple(key for key in unreferenced if made_before(key, now - grace))
+    ours = [key for key in unreferenced if made_here(key)]
+    orphans = tuple(key for key in ours if made_before(key, now - grace))
     missing = tuple(referenced[key] for key in sorted(referenced.keys() - stored))
-    return OrphanReport(orphans=orphans, too_recent=len(unreferenced) - len(orphans),
-                        missing=missing, referenced=len(referenced))
+    return OrphanReport(orphans=orphans, too_recent=len(ours) - len(orphans),
+                        missing=missing, referenced=len(referenced),
+                        foreign=len(unreferenced) - len(ours))
 
 
 def remove(repo: ContentRepository, blobs: BlobStore, now: datetime,
@@ -87,9 +92,7 @@ def remove(repo: ContentRepository, blobs: BlobStore, now: datetime,
             failed.append(key)
         else:
             removed.append(key)
-    return OrphanReport(orphans=found.orphans, too_recent=found.too_recent,
-                        missing=found.missing, referenced=found.referenced,
-                        removed=tuple(removed), failed=tuple(failed))
+    return replace(found, removed=tuple(removed), failed=tuple(failed))
 
 
 def all_items(repo: ContentRepository) -> Iterator[ContentItem]:
@@ -116,14 +119,21 @@ def still_referenced(repo: ContentRepository, key: str) -> bool:
     return any(asset.storage_key == key for asset in item.assets)
 
 
-def made_before(key: str, cutoff: datetime) -> bool:
-    """True unless an id in ``key`` (a ULID) was made at or after ``cutoff``."""
+def made_here(key: str) -> bool:
+    """True for keys of the form this app writes (``content/<ULID>/<ULID>/<name>``)."""
     parts = key.split("/")
-    for part in parts[1:3]:
-        try:
-            made = ULID.from_str(part).datetime
-        except ValueError:
-            continue
-        if made >= cutoff:
-            return False
-    return True
+    return len(parts) == 4 and parts[0] == "content" and all(
+        _made_at(part) is not None for part in parts[1:3])
+
+
+def made_before(key: str, cutoff: datetime) -> bool:
+    """True if both ids in ``key`` (ULIDs) were made before ``cutoff``."""
+    times = [_made_at(part) for part in key.split("/")[1:3]]
+    return all(made is not None and made < cutoff for made in times)
+
+
+def _made_at(part: str) -> datetime | None:
+    try:
+        return ULID.from_str(part).datetime
+    except ValueError:
+        return None

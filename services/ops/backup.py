@@ -91,6 +91,8 @@ def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
     require_empty(dest, "backup.err_dest_not_empty")
     created_at = clock()
     dest.mkdir(parents=True, exist_ok=True)
+    # Password hashes and sessions are inside: readable by the owner only, like the data dir.
+    dest.chmod(0o700)
     copy = dest / DATABASE
     database.snapshot(copy)
     files: dict[str, str] = {}

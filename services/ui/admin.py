@@ -87,6 +87,8 @@ def _show_orphan_report(report: OrphanReport) -> None:
         st.dataframe({t("files.orphans_key"): list(report.orphans)}, hide_index=True)
     if report.too_recent:
         st.caption(t("files.orphans_recent", count=report.too_recent))
+    if report.foreign:
+        st.caption(t("files.orphans_foreign", count=report.foreign))
     if report.missing:
         st.warning(t("files.orphans_missing", count=len(report.missing)))
         st.dataframe({

@@ -108,6 +108,18 @@ def test_missing_files_are_reported_and_nothing_is_changed(
     assert len(services.content.get(item.id, admin).assets) == 2
 
 
+def test_files_the_app_did_not_make_are_counted_never_removed(
+    services: Services, admin: Actor
+) -> None:
+    for key in ("notes.txt", "content/readme.md", "content/a/b/c.png", "backup/x/y/z.png"):
+        services.ports.blobs.put(key, b"kept", "text/plain")
+
+    report = later(services).remove_orphans(admin)
+
+    assert (report.orphans, report.removed, report.foreign) == ((), (), 4)
+    assert len(list(services.ports.blobs.list_keys())) == 4
+
+
 def test_only_the_confirmed_orphans_are_removed(services: Services, admin: Actor) -> None:
     for name in ("one.png", "two.png"):
         services.ports.blobs.put(old_key(name), PNG, "image/png")

@@ -99,6 +99,7 @@ def test_a_backup_restores_every_item_file_user_and_event(
     assert manifest["counts"]["audit_entries"] == before["audit"]
     assert len(manifest["files"]) == 6 and len(manifest["database"]["sha256"]) == 64
     assert "items: 3" in out and "files: 6" in out
+    assert dest.stat().st_mode & 0o077 == 0  # password hashes inside: the owner's only
 
     target = tmp_path / "restored"
     monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(target))
