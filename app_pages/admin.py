@@ -1,4 +1,4 @@
-"""Administration: sample content, users (search, paging, create or invite, roles,
+"""Administration: sample content, orphan files, users (search, paging, create or invite, roles,
 disable/enable, password reset, delete) and importing usage events. Every action is checked and
 audited by the services."""
 
@@ -12,6 +12,8 @@ actor = session.actor()
 
 st.title(t("nav.admin"))
 admin.samples_section(services, actor)
+st.divider()
+admin.orphans_section(services, actor)
 st.divider()
 admin_users.users_section(services, actor)
 event_upload.events_import_section(services, actor)

@@ -30,6 +30,7 @@ from services.errors import ConfigError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
 from services.ports import (
@@ -374,6 +375,37 @@ def provision_aws(settings: Settings, *, dry_run: bool = False,
 
     return ensure_resources(aws_client("dynamodb", settings), aws_client("s3", settings),
                             settings, dry_run=dry_run, cors_origins=cors_origins)
+
+
+def database_copier(settings: Settings) -> DatabaseCopier:
+    """Local mode's database, copied online (for backups) and read back."""
+    from services.adapters.sqlite import backup as sqlite_backup
+
+    return DatabaseCopier(snapshot=partial(sqlite_backup.snapshot, settings.sqlite_path),
+                          counts=sqlite_backup.counts, storage_keys=sqlite_backup.storage_keys)
+
+
+def backup_local(settings: Settings, dest: Path) -> Manifest:
+    """Write a backup of local mode's database and files into the new or empty ``dest``."""
+    from services.adapters.localfs import LocalBlobStore
+    from services.errors import ConfigError
+
+    if settings.backend != "local":
+        raise ConfigError("backup.err_local_only")
+    if not settings.sqlite_path.is_file():
+        raise ConfigError("backup.err_no_database", path=str(settings.sqlite_path))
+    return create_backup(dest, database_copier(settings), LocalBlobStore(settings.files_dir))
+
+
+def restore_local(settings: Settings, src: Path) -> Manifest:
+    """Bring the backup in ``src`` into local mode's data folder, which must be empty."""
+    from services.adapters.localfs import LocalBlobStore
+    from services.errors import ConfigError
+
+    if settings.backend != "local":
+        raise ConfigError("backup.err_local_only")
+    return restore_backup(src, settings.data_dir, settings.sqlite_path,
+                          partial(LocalBlobStore, settings.files_dir))
 
 
 def cookie_key(settings: Settings) -> str:

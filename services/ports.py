@@ -83,6 +83,10 @@ class BlobStore(Protocol):
     def url(self, key: str, filename: str, expires_in: int) -> str | None:
         """A short-lived download URL, or None when the store has none (local folder)."""
 
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key starting with ``prefix``, in no promised order (for the orphan
+        cleanup and backups; the store pages through its backend itself)."""
+
 
 class UserDirectory(Protocol):
     """Accounts: profile, roles, enabled or not. No password material (see PasswordStore and

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from services.errors import NotFound, ServiceUnavailable, ValidationError
@@ -83,6 +84,16 @@ class LocalBlobStore:
         """None: a local folder has no URL; the app streams the bytes itself."""
         self._path(key)
         return None
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Keys of the files under root (sorted); half-written temporary files and symlinks
+        are not blobs and are skipped."""
+        for path in sorted(self._root.rglob("*")):
+            if path.name.startswith(TEMP_PREFIX) or path.is_symlink() or not path.is_file():
+                continue
+            key = path.relative_to(self._root).as_posix()
+            if key.startswith(prefix):
+                yield key
 
     def _path(self, key: str) -> Path:
         """The file for ``key``; ValidationError("errors.bad_key") unless it is inside root."""

@@ -8,11 +8,13 @@ again if the item cannot be saved; an item is removed before its files.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from services.content import orphans
 from services.content.media import check_upload
+from services.content.orphans import OrphanReport
 from services.content.visits import VisitLedger
 from services.domain.models import (
     Asset,
@@ -27,7 +29,13 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, can, require
-from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from services.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    ValidationError,
+)
 from services.ops.audit import record_audit
 from services.ports import AuditLog, BlobStore, ContentRepository
 
@@ -39,6 +47,8 @@ BODY_MAX = 100_000
 TAGS_MAX = 10
 TAG_MAX = 30
 ASSETS_MAX = 20
+# Errors by which a store refused a write it then did not do (no need to read it back).
+_REFUSALS = (ConflictError, ValidationError, NotFound, PermissionDenied, QuotaExceeded)
 
 
 @dataclass(frozen=True)
@@ -192,9 +202,9 @@ class ContentService:
         )
         try:
             self._repo.add(item)
-        except Exception:
-            self._discard(assets)
-            raise
+        except Exception as exc:
+            if self._after_failed_save(exc, content_id, assets, version=item.version) is None:
+                raise
         self._record(actor, "content.create", content_id)
         return item
 
@@ -224,9 +234,11 @@ class ContentService:
         )
         try:
             saved = self._repo.update(changed, expected_version)
-        except Exception:
-            self._discard(added)
-            raise
+        except Exception as exc:
+            found = self._after_failed_save(exc, content_id, added, expected_version + 1)
+            if found is None:
+                raise
+            saved = found
         self._discard([a for a in current.assets if a.id in removing])
         self._record(actor, "content.update", content_id)
         return saved
@@ -253,6 +265,24 @@ class ContentService:
         self._record(actor, "content.remove_samples", f"{removed} items")
         return removed
 
+    def find_orphans(self, actor: Actor) -> OrphanReport:
+        """The dry run of the file cleanup: files no item references, and asset records whose
+        file is missing. Admins only (any item's files); audited."""
+        self._require_cleanup(actor, "content.orphans_scan")
+        report = orphans.scan(self._repo, self._blobs, self._clock())
+        self._record_orphans(actor, "content.orphans_scan", report)
+        return report
+
+    def remove_orphans(
+        self, actor: Actor, confirmed: Collection[str] | None = None
+    ) -> OrphanReport:
+        """Delete the files no item references (rescanned now; only those in ``confirmed``
+        when given). Missing files are reported, never changed. Admins only; audited."""
+        self._require_cleanup(actor, "content.orphans_remove")
+        report = orphans.remove(self._repo, self._blobs, self._clock(), confirmed)
+        self._record_orphans(actor, "content.orphans_remove", report)
+        return report
+
     def sample_count(self) -> int:
         return len(self._repo.sample_ids())
 
@@ -276,6 +306,19 @@ class ContentService:
             self._record(actor, audit_action, item.id, outcome="denied")
             raise
 
+    def _require_cleanup(self, actor: Actor, audit_action: str) -> None:
+        try:
+            require(actor, Action.DELETE_ANY_CONTENT)
+        except PermissionDenied:
+            self._record(actor, audit_action, "files", outcome="denied")
+            raise
+
+    def _record_orphans(self, actor: Actor, action: str, report: OrphanReport) -> None:
+        detail = {"orphans": str(len(report.orphans)), "missing": str(len(report.missing)),
+                  "removed": str(len(report.removed)), "failed": str(len(report.failed))}
+        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, "files",
+                     "failed" if report.failed else "ok", detail)
+
     def _check_asset(self, item: ContentItem, asset: Asset, actor: Actor) -> None:
         visible = self.get(item.id, actor)
         if asset.id not in {a.id for a in visible.assets}:
@@ -289,22 +332,48 @@ class ContentService:
             raise ValidationError("content.err_too_many_files", max=ASSETS_MAX)
         checked = [check_upload(u.filename, u.data, self._max_upload_bytes) for u in uploads]
         stored: list[Asset] = []
-        try:
-            for upload, (name, media) in zip(uploads, checked, strict=True):
-                asset_id = new_id()
-                key = f"content/{content_id}/{asset_id}/{name}"
-                self._blobs.put(key, upload.data, media.mime)
-                stored.append(
-                    Asset(
-                        id=asset_id, content_id=content_id, kind=media.kind, filename=name,
-                        media_type=media.mime, size=len(upload.data), storage_key=key,
-                        created_at=self._clock(),
-                    )
-                )
-        except Exception:
-            self._discard(stored)
-            raise
+        for upload, (name, media) in zip(uploads, checked, strict=True):
+            asset_id = new_id()
+            asset = Asset(
+                id=asset_id, content_id=content_id, kind=media.kind, filename=name,
+                media_type=media.mime, size=len(upload.data),
+                storage_key=f"content/{content_id}/{asset_id}/{name}", created_at=self._clock(),
+            )
+            try:
+                self._blobs.put(asset.storage_key, upload.data, media.mime)
+            except Exception:
+                # A failed put may have stored the file all the same (its answer lost); deletes
+                # are idempotent, so it is removed with the others.
+                self._discard([*stored, asset])
+                raise
+            stored.append(asset)
         return stored
+
+    def _after_failed_save(self, exc: Exception, content_id: str, added: Sequence[Asset],
+                           version: int) -> ContentItem | None:
+        """A save raised ``exc``. A refusal (conflict, invalid, throttled...) wrote nothing: the
+        new files go. Any other failure may have come after the write (a timeout, a lost
+        answer), so the item is read back: saved at ``version`` with the new files, it is
+        returned and keeps them; absent, the files go; unreadable, they stay (the orphan
+        cleanup can remove a file later, nothing can bring back a deleted one)."""
+        if isinstance(exc, _REFUSALS):
+            self._discard(added)
+            return None
+        try:
+            current = self._repo.get(content_id)
+        except NotFound:
+            self._discard(added)
+            return None
+        except Exception:
+            log.warning("save of %s failed and cannot be checked; its new files are kept",
+                        content_id)
+            return None
+        keys = {asset.storage_key for asset in current.assets}
+        if current.version == version and all(a.storage_key in keys for a in added):
+            log.warning("save of %s reported %r but was stored", content_id, exc)
+            return current
+        self._discard([a for a in added if a.storage_key not in keys])
+        return None
 
     def _discard(self, assets: Iterable[Asset]) -> None:
         for asset in assets:

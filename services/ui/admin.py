@@ -1,16 +1,19 @@
-"""The admin page's sample-content section (users: ``services/ui/admin_users.py``)."""
+"""The admin page's sample-content and orphan-file sections (users:
+``services/ui/admin_users.py``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from services.bootstrap import Services
+from services.content.orphans import OrphanReport
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui.i18n import t
 from services.ui.widgets import flash, show_error
 
 _CONFIRM_SAMPLES = "confirm_remove_samples"
+_ORPHANS = "orphan_report"
 
 
 def samples_section(services: Services, actor: Actor) -> None:
@@ -37,3 +40,60 @@ def samples_section(services: Services, actor: Actor) -> None:
     if no_col.button(t("common.cancel"), key="adm_samples_no"):
         st.session_state.pop(_CONFIRM_SAMPLES, None)
         st.rerun()
+
+
+def orphans_section(services: Services, actor: Actor) -> None:
+    """Find files no item uses (a dry run), then remove them after a confirmation."""
+    st.subheader(t("files.orphans_title"))
+    st.caption(t("files.orphans_text"))
+    if st.button(t("files.orphans_scan"), key="adm_orphans_scan", icon=":material/search:"):
+        try:
+            st.session_state[_ORPHANS] = services.content.find_orphans(actor)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+    report: OrphanReport | None = st.session_state.get(_ORPHANS)
+    if report is None:
+        return
+    _show_orphan_report(report)
+    if not report.orphans:
+        return
+    st.warning(t("files.orphans_confirm", count=len(report.orphans)), icon=":material/warning:")
+    yes_col, no_col = st.columns(2)
+    if yes_col.button(t("files.orphans_confirm_yes"), key="adm_orphans_yes", type="primary"):
+        st.session_state.pop(_ORPHANS, None)
+        try:
+            done = services.content.remove_orphans(actor, confirmed=report.orphans)
+        except DemoFactoryError as exc:
+            show_error(exc)
+            return
+        flash(t("files.orphans_removed", count=len(done.removed)))
+        if done.failed:
+            st.session_state[_ORPHANS] = done
+        st.rerun()
+    if no_col.button(t("common.cancel"), key="adm_orphans_no"):
+        st.session_state.pop(_ORPHANS, None)
+        st.rerun()
+
+
+def _show_orphan_report(report: OrphanReport) -> None:
+    """Counts and lists; keys, titles and names go in tables, which show text as text."""
+    if report.failed:
+        st.error(t("files.orphans_failed", count=len(report.failed)), icon=":material/error:")
+    if report.clean:
+        st.success(t("files.orphans_clean"), icon=":material/check_circle:")
+    if report.orphans:
+        st.write(t("files.orphans_found", count=len(report.orphans)))
+        st.dataframe({t("files.orphans_key"): list(report.orphans)}, hide_index=True)
+    if report.too_recent:
+        st.caption(t("files.orphans_recent", count=report.too_recent))
+    if report.foreign:
+        st.caption(t("files.orphans_foreign", count=report.foreign))
+    if report.missing:
+        st.warning(t("files.orphans_missing", count=len(report.missing)))
+        st.dataframe({
+            t("files.orphans_item"): [m.content_id for m in report.missing],
+            t("files.orphans_title_col"): [m.title for m in report.missing],
+            t("files.orphans_file"): [m.filename for m in report.missing],
+            t("files.orphans_key"): [m.storage_key for m in report.missing],
+        }, hide_index=True)

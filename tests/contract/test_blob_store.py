@@ -91,3 +91,26 @@ def test_url_is_a_string_or_none(blob_store: Any) -> None:
     url = blob_store.url(KEY, "diagram.png", 60)
 
     assert url is None or (isinstance(url, str) and url.startswith(("http://", "https://")))
+
+
+def test_list_keys_names_every_stored_blob_once(blob_store: Any) -> None:
+    keys = {"content/a/1/x.txt", "content/a/2/y.png", "content/한글/파일 이름.txt", "other/z"}
+    for key in keys:
+        blob_store.put(key, b"x", "text/plain")
+    blob_store.put("content/a/1/x.txt", b"again", "text/plain")  # overwritten: still one key
+    blob_store.delete("other/z")
+
+    assert sorted(blob_store.list_keys()) == sorted(keys - {"other/z"})
+    assert sorted(blob_store.list_keys("content/a/")) == ["content/a/1/x.txt", "content/a/2/y.png"]
+
+
+def test_list_keys_of_an_empty_store(blob_store: Any) -> None:
+    assert list(blob_store.list_keys()) == []
+
+
+def test_list_keys_pages_through_many_blobs(blob_store: Any) -> None:
+    keys = {f"content/many/{n:04}.txt" for n in range(1005)}  # more than one S3 page (1,000)
+    for key in keys:
+        blob_store.put(key, b"", "text/plain")
+
+    assert set(blob_store.list_keys("content/many/")) == keys

@@ -148,3 +148,32 @@ def test_the_audit_filters_narrow_the_rows_and_export_csv(
     assert set(checks["작업"]) == {"bedrock.check"}
     assert list(alice["사용자"]) == ["alice"]
     assert len(at.get("download_button")) == 1
+
+
+def test_orphan_files_are_listed_first_and_removed_after_confirming(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    from datetime import datetime
+
+    from services.domain.models import stable_id
+
+    old = datetime(2024, 1, 2).astimezone()
+    orphan = f"content/{stable_id(old, 'item')}/{stable_id(old, 'asset')}/left-over.png"
+    services.ports.blobs.put(orphan, b"bytes", "image/png")
+    at = _start(new_app, users["admin"])
+    at.switch_page("app_pages/admin.py").run()
+
+    at.button(key="adm_orphans_scan").click().run()
+
+    assert not at.exception and not errors(at)
+    assert "어떤 콘텐츠도 쓰지 않는 파일 1개가 있습니다." in texts(at)
+    assert at.dataframe[0].value.iloc[0, 0] == orphan
+    assert services.ports.blobs.exists(orphan)  # the scan is a dry run
+
+    at.button(key="adm_orphans_yes").click().run()
+
+    assert not at.exception and not errors(at)
+    assert "고아 파일 1개를 지웠습니다." in texts(at)
+    assert not services.ports.blobs.exists(orphan)
+    [entry] = services.ports.audit.entries(action="content.orphans_remove")
+    assert (entry.actor, entry.detail["removed"]) == (users["admin"].username, "1")

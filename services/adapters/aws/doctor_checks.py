@@ -1,7 +1,8 @@
-"""Doctor checks of aws mode's resources (tables with their indexes and TTL, the bucket's
-privacy and encryption) and of Bedrock, reusing the connectivity check's steps. They live with
-the adapters because they read the adapters' schema and speak boto3; the clients come from the
-doctor's context (the composition root's), else from ``make_client``.
+"""Doctor checks of aws mode's resources (tables with their indexes, TTL and point-in-time
+recovery, the bucket's privacy, encryption and versioning: the two are aws mode's backups) and
+of Bedrock, reusing the connectivity check's steps. They live with the adapters because they
+read the adapters' schema and speak boto3; the clients come from the doctor's context (the
+composition root's), else from ``make_client``.
 
 ``dynamodb_schema.TABLE_SPECS`` is the source of truth for what each table must have.
 """
@@ -71,7 +72,23 @@ def _table_lines(client: Any, check: str, name: str, spec: TableSpec) -> list[Do
     ttl_attribute = getattr(spec, "ttl_attribute", None)  # only tables with expiring items
     if ttl_attribute:
         lines.append(_ttl_line(client, check, name, str(ttl_attribute)))
+    lines.append(_pitr_line(client, check, name))
     return lines
+
+
+def _pitr_line(client: Any, check: str, name: str) -> DoctorLine:
+    """Point-in-time recovery: the table can be restored to any second of the last 35 days."""
+    try:
+        backups = client.describe_continuous_backups(TableName=name)[
+            "ContinuousBackupsDescription"]
+    except _AWS_ERRORS as exc:
+        return aws_failure(f"{check}.pitr", exc, name)
+    status = str(backups.get("PointInTimeRecoveryDescription", {}).get(
+        "PointInTimeRecoveryStatus", "DISABLED"))
+    if status == "ENABLED":
+        return doctor_line(f"{check}.pitr", True, "doc_pitr_ok", table=name)
+    return doctor_line(f"{check}.pitr", False, "doc_pitr_off", "fix_pitr", table=name,
+                       status=status)
 
 
 def _index_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -> DoctorLine:
@@ -120,7 +137,20 @@ def check_bucket(context: DoctorContext) -> list[DoctorLine]:
                                 bucket=name)]
         return [aws_failure("aws.bucket", exc, name)]
     return [doctor_line("aws.bucket", True, "doc_bucket_ok", bucket=name),
-            _privacy_line(client, name), _encryption_line(client, name)]
+            _privacy_line(client, name), _encryption_line(client, name),
+            _versioning_line(client, name)]
+
+
+def _versioning_line(client: Any, name: str) -> DoctorLine:
+    """Versioning keeps a deleted or overwritten file as an older version (restorable)."""
+    try:
+        status = str(client.get_bucket_versioning(Bucket=name).get("Status") or "Disabled")
+    except _AWS_ERRORS as exc:
+        return aws_failure("aws.bucket.versioned", exc, name)
+    if status == "Enabled":
+        return doctor_line("aws.bucket.versioned", True, "doc_bucket_versioned", bucket=name)
+    return doctor_line("aws.bucket.versioned", False, "doc_bucket_unversioned",
+                       "fix_bucket_versioning", bucket=name, status=status)
 
 
 def _privacy_line(client: Any, name: str) -> DoctorLine:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
     from types_boto3_s3.client import S3Client
     from types_boto3_s3.type_defs import (
+        BucketLifecycleConfigurationTypeDef,
         CORSConfigurationTypeDef,
         PublicAccessBlockConfigurationTypeDef,
         ServerSideEncryptionConfigurationTypeDef,
@@ -36,6 +37,18 @@ PUBLIC_ACCESS_BLOCK: PublicAccessBlockConfigurationTypeDef = {
 }
 DEFAULT_ENCRYPTION: ServerSideEncryptionConfigurationTypeDef = {
     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+}
+
+NONCURRENT_DAYS = 30
+LIFECYCLE: BucketLifecycleConfigurationTypeDef = {
+    "Rules": [
+        {"ID": "abort-incomplete-multipart-uploads", "Status": "Enabled",
+         "Filter": {"Prefix": ""}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+        {"ID": "expire-noncurrent-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS}},
+        {"ID": "remove-expired-delete-markers", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ]
 }
 
 
@@ -163,7 +176,13 @@ def _ensure_bucket(
             Bucket=name, ServerSideEncryptionConfiguration=DEFAULT_ENCRYPTION
         )
         client.put_bucket_cors(Bucket=name, CORSConfiguration=cors_rules(cors_origins))
-    lines.append(f"bucket {name}: public access blocked, AES256 default, CORS for presigned URLs")
+        # Versioning is aws mode's file backup: a deleted or overwritten file stays restorable
+        # for NONCURRENT_DAYS, as in the CloudFormation template.
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        client.put_bucket_lifecycle_configuration(Bucket=name,
+                                                  LifecycleConfiguration=LIFECYCLE)
+    lines.append(f"bucket {name}: public access blocked, AES256 default, CORS for presigned URLs,"
+                 f" versioning on (older versions kept {NONCURRENT_DAYS} days)")
     return lines
 
 

@@ -8,6 +8,7 @@ name. The S3 client must sign with SigV4 (``aws_common.make_client`` does).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -59,6 +60,17 @@ class S3BlobStore:
                 return False
             raise translate(exc) from exc
         return True
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        """Current objects under ``prefix`` (1,000 per page; older versions of a versioned
+        bucket are not listed)."""
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=prefix
+        )
+        with aws_errors():
+            for page in pages:
+                for entry in page.get("Contents", []):
+                    yield str(entry["Key"])
 
     def url(self, key: str, filename: str, expires_in: int) -> str | None:
         """A presigned GET valid for ``expires_in`` seconds that downloads as ``filename``.

@@ -101,6 +101,19 @@ def test_point_in_time_recovery_is_on(aws: MockedAws) -> None:
     assert any("point-in-time recovery turned on" in line for line in lines)
 
 
+def test_the_bucket_keeps_versions_for_30_days(aws: MockedAws) -> None:
+    ensure(aws)
+    aws.s3.put_object(Bucket="df-files", Key="content/a/b/x.txt", Body=b"first")
+    aws.s3.delete_object(Bucket="df-files", Key="content/a/b/x.txt")
+
+    assert aws.s3.get_bucket_versioning(Bucket="df-files")["Status"] == "Enabled"
+    rules = aws.s3.get_bucket_lifecycle_configuration(Bucket="df-files")["Rules"]
+    assert {"NoncurrentDays": 30} in [r.get("NoncurrentVersionExpiration") for r in rules]
+    # The deleted file is still there as an older version: restorable.
+    versions = aws.s3.list_object_versions(Bucket="df-files")["Versions"]
+    assert [v["Key"] for v in versions] == ["content/a/b/x.txt"]
+
+
 def test_the_bucket_is_private_encrypted_and_open_to_presigned_puts(aws: MockedAws) -> None:
     ensure(aws)
 

@@ -117,3 +117,15 @@ def test_url_is_none(store: LocalBlobStore) -> None:
     store.put("content/1/a.txt", b"x", "text/plain")
 
     assert store.url("content/1/a.txt", "a.txt", 60) is None
+
+
+def test_list_keys_skips_temporary_files_and_symlinks(
+    store: LocalBlobStore, tmp_path: Path
+) -> None:
+    store.put("content/a/1/x.txt", b"x", "text/plain")
+    (store.root / "content" / "a" / "1" / ".tmp-half-written").write_bytes(b"half")
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"secret")
+    (store.root / "content" / "link.txt").symlink_to(outside)
+
+    assert list(store.list_keys()) == ["content/a/1/x.txt"]

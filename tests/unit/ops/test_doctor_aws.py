@@ -84,7 +84,9 @@ def test_a_bootstrapped_account_passes(aws: Aws) -> None:
     for key, spec in TABLE_SPECS.items():
         assert f"aws.table.{key}" in checks
         assert (f"aws.table.{key}.indexes" in checks) == bool(spec.indexes)
-    assert {"aws.bucket", "aws.bucket.private", "aws.bucket.encrypted"} <= set(checks)
+        assert f"aws.table.{key}.pitr" in checks
+    assert {"aws.bucket", "aws.bucket.private", "aws.bucket.encrypted",
+            "aws.bucket.versioned"} <= set(checks)
     assert line(report, "bedrock").detail.key == "admin_tools.doc_bedrock_skipped"
 
 
@@ -131,6 +133,27 @@ def test_a_table_whose_items_should_expire_without_ttl(
 
     assert found.fix is not None and found.fix.params["attribute"] == "expires_at"
     assert line(aws.doctor(), "aws.table.expiring.ttl").ok
+
+
+def test_a_table_without_point_in_time_recovery(aws: Aws) -> None:
+    aws.dynamodb.update_continuous_backups(
+        TableName=aws.settings.content_table,
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+
+    found = failed_with(aws.doctor(), "aws.table.content.pitr", "doc_pitr_off", "fix_pitr")
+
+    assert found.detail.params["table"] == aws.settings.content_table
+    assert [e.check for e in aws.doctor().failures] == ["aws.table.content.pitr"]
+
+
+def test_a_bucket_without_versioning(aws: Aws) -> None:
+    aws.s3.put_bucket_versioning(Bucket=aws.settings.bucket,
+                                 VersioningConfiguration={"Status": "Suspended"})
+
+    found = failed_with(aws.doctor(), "aws.bucket.versioned", "doc_bucket_unversioned",
+                        "fix_bucket_versioning")
+
+    assert found.detail.params["status"] == "Suspended"
 
 
 def test_a_bucket_open_to_the_public(aws: Aws) -> None:
