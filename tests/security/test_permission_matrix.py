@@ -174,6 +174,10 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.content.delete(w.item.id, w.actor), ("item",), True),
     U("ContentService.remove_samples", needs(A.MANAGE_SAMPLES),
       lambda w: w.services.content.remove_samples(w.actor), ("sample",)),
+    U("ContentService.find_orphans", needs(A.DELETE_ANY_CONTENT),
+      lambda w: w.services.content.find_orphans(w.actor), ("item",)),
+    U("ContentService.remove_orphans", needs(A.DELETE_ANY_CONTENT),
+      lambda w: w.services.content.remove_orphans(w.actor), ("item",)),
     # ---- accounts -------------------------------------------------------------------------
     U("AccountService.list_users", needs(A.MANAGE_USERS),
       lambda w: w.services.accounts.list_users(w.actor), ("target_user",)),
