@@ -51,7 +51,7 @@ with write_tab:
 with preview_tab:
     body = st.session_state.get(editor.BODY, "")
     if body.strip():
-        st.markdown(render_markdown(body), unsafe_allow_html=True)
+        st.html(render_markdown(body))
     else:
         st.caption(t("content.preview_empty"))
 

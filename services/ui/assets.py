@@ -48,7 +48,7 @@ def render_body(content: ContentService, item: ContentItem, actor: Actor) -> Non
     shown: set[str] = set()
     for part in split_asset_refs(item.body):
         if isinstance(part, str):
-            st.markdown(render_markdown(part), unsafe_allow_html=True)
+            st.html(render_markdown(part))
         elif part.asset_id in own:
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -367,7 +368,7 @@ def test_files_referenced_in_the_text_show_in_place(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert not at.exception and not errors(at)
-    shown = [m.value for m in at.markdown]
+    shown = _in_order(at)
     # The image sits between the two paragraphs; the PDF stays under the attachments.
     above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
     assert any("diagram.png" in m for m in shown[above:below])
@@ -378,3 +379,46 @@ def test_files_referenced_in_the_text_show_in_place(
     notes = [c.value for c in at.caption]
     assert "본문에서 가리키는 파일(남의 파일)이 이 항목에 없습니다." in notes
     assert not any("secret.png" in m for m in shown)
+
+
+def _in_order(at: AppTest) -> list[str]:
+    """Markdown and HTML elements of the page, in the order they are drawn."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if getattr(node, "type", "") == "markdown":
+            found.append(str(node.value))
+        elif getattr(node, "type", "") == "html":
+            found.append(str(node.proto.body))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def _html_bodies(at: AppTest) -> list[str]:
+    return [str(e.proto.body) for e in at.get("html")]
+
+
+def test_the_body_reaches_the_browser_once_as_html(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    """markdown-it's HTML goes out through st.html: no second markdown pass can bring the
+    link or the image inside a code block to life; ordinary content still shows."""
+    body = ("# 소개\n\n- item\n\n  ```\n  [x](https://evil)\n\n  ![x](https://evil/img.png)\n"
+            "  ```\n\n> ```\n> [x](https://evil)\n>\n> ![y](https://evil/img.png)\n> ```\n\n"
+            "|a|b|\n|-|-|\n|1|2|\n\n[문서](https://example.com)")
+    item = make_item(body=body)
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    html = "\n".join(_html_bodies(at))
+    assert "<h1>소개</h1>" in html and "<table>" in html
+    assert html.count("<pre><code>[x](https://evil)\n\n![") == 2
+    assert '<a href="https://example.com">문서</a>' in html
+    assert "<a href=\"https://evil" not in html and "<img" not in html
+    # Nothing of the body is handed to Streamlit's markdown (which would parse it again).
+    assert not any("evil" in str(m.value) for m in at.markdown)
