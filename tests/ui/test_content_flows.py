@@ -422,3 +422,23 @@ def test_the_body_reaches_the_browser_once_as_html(
     assert "<a href=\"https://evil" not in html and "<img" not in html
     # Nothing of the body is handed to Streamlit's markdown (which would parse it again).
     assert not any("evil" in str(m.value) for m in at.markdown)
+
+
+def test_a_pdf_with_absurd_pages_gets_no_preview_but_a_download(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    import pymupdf
+
+    from services.domain.models import Upload
+
+    with pymupdf.open() as doc:
+        doc.new_page(width=300 * 72, height=300 * 72)  # 300 inches: refused, not drawn
+        data = doc.tobytes()
+    item = make_item(uploads=(Upload("huge.pdf", data),))
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert "이 PDF는 미리볼 수 없습니다. 내려받아서 여세요." in [c.value for c in at.caption]
+    assert not at.image and len(at.get("download_button")) == 1
