@@ -21,6 +21,7 @@ from services.accounts.passwords import (
 )
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
+from services.domain.text import require_encodable
 from services.domain.users import User
 from services.errors import (
     ConflictError,
@@ -122,6 +123,7 @@ class AccountService:
 
     def authenticate(self, username: str, password: str) -> User:
         """The user if the password is right; rate-limited per username."""
+        require_encodable(username, password)
         name = login_name(username)
         if not name or not password:
             raise ValidationError("auth.err_missing_fields")
@@ -260,6 +262,7 @@ class AccountService:
         """Local accounts (Cognito users change theirs through ``CognitoSignIn``)."""
         if actor.user_id is None:
             raise PermissionDenied("errors.permission_denied")
+        require_encodable(new)
         self.authenticate(actor.user_id, current)
         validate_password(new, actor.user_id)
         self._passwords.set_password(actor.user_id, new)
@@ -276,6 +279,7 @@ class AccountService:
         sign-in where the backend can force it (Cognito); the first admin's own is not.
         ``password_hash`` (instead of a password): stored as it is. ``dry_run``: the user that
         would be created, nothing written."""
+        require_encodable(username, name, email, password)
         uname = normalize_username(username)
         if password is not None:
             validate_password(password, uname)
@@ -320,6 +324,7 @@ class AccountService:
             raise ValidationError("auth.err_hashes_in_provider")
 
     def _require_admin(self, actor: Actor, action: str, target: str) -> None:
+        require_encodable(target)  # a user name no store could hold (nor an audit line)
         try:
             require(actor, Action.MANAGE_USERS)
         except PermissionDenied:

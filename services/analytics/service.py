@@ -29,6 +29,7 @@ from services.analytics.tracker import make_event
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
+from services.domain.text import scrub_text
 from services.errors import PermissionDenied
 from services.ports import ContentRepository, EventStore
 
@@ -69,10 +70,13 @@ class AnalyticsService:
         self._track_item(EventType.CONTENT_VIEW, session_id, actor, item)
 
     def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
-        """A search as typed, with how many items it found (0 tells authors what is missing)."""
-        if query.strip():
+        """A search as typed, with how many items it found (0 tells authors what is missing).
+        In NFC (one term however it was typed); an unreadable character never blocks the
+        event store."""
+        query = scrub_text(query).strip()
+        if query:
             self._track(EventType.SEARCH, session_id, actor,
-                        properties={"query": query.strip(), "results": results})
+                        properties={"query": query, "results": results})
 
     def download(self, session_id: str, actor: Actor, item: ContentItem, asset: Asset) -> None:
         self._track_item(EventType.DOWNLOAD, session_id, actor, item,
