@@ -7,6 +7,7 @@ so each test's app reads its own tmp data dir. Users are created here with cheap
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -189,3 +190,11 @@ def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
     at.switch_page("app_pages/admin.py").run()
     assert not at.exception and not errors(at)
     return at
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_shown(markdown: str) -> str:
+    """The text a markdown string shows (escapes resolved, invisible word joiners gone)."""
+    return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")

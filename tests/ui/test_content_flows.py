@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -13,7 +14,7 @@ from services.bootstrap import Services
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes, texts
 
 
 def _open_editor(new_app: Callable[..., AppTest], username: str,
@@ -35,7 +36,7 @@ def _save(at: AppTest) -> AppTest:
 
 def _card_titles(at: AppTest) -> list[str]:
     """Titles of the content cards shown (each card's link carries the title as its help)."""
-    return [str(link.proto.help) for link in at.get("page_link")
+    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
             if link.proto.page.endswith("content")]
 
 
@@ -442,3 +443,53 @@ def test_a_pdf_with_absurd_pages_gets_no_preview_but_a_download(
     assert not at.exception and not errors(at)
     assert "이 PDF는 미리볼 수 없습니다. 내려받아서 여세요." in [c.value for c in at.caption]
     assert not at.image and len(at.get("download_button")) == 1
+
+
+HOSTILE_TITLE = "[session expired, sign in again](https://evil.example)"
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def _markdown_sent(at: AppTest) -> list[str]:
+    """Every string of the run that Streamlit renders as markdown."""
+    found = [str(e.value) for kind in ("markdown", "caption", "title", "subheader", "header")
+             for e in at.get(kind)]
+    for link in at.get("page_link"):
+        found += [str(link.proto.label), str(link.proto.help)]
+    return found
+
+
+def _assert_inert(sent: list[str]) -> None:
+    for value in sent:
+        outside_code = CODE_SPAN.sub("", value)
+        assert "\n" not in value.strip(), value
+        assert not re.search(r"(?<!\\)[\[\]<>!]", outside_code), value
+        text = re.sub(r"\\(.)", r"\1", outside_code)
+        assert not GFM_URL.search(text) and not GFM_EMAIL.search(text), value
+
+
+def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item(HOSTILE_TITLE)
+    # What an old import or a direct write could have stored: a tag with a blank line.
+    legacy = replace(item, summary="see https://evil.example, www.evil.example, a@evil.example",
+                     tags=("a\n\n![x](https://evil.example/i.png)\n\n[y](https://evil.example)",),
+                     author_name="<b>Mallory</b> https://evil.example")
+    services.ports.content.update(legacy, item.version)
+
+    browse = new_app()
+    browse.run()
+    browse.switch_page("app_pages/browse.py").run()
+    assert not browse.exception
+    assert HOSTILE_TITLE in _card_titles(browse)
+    _assert_inert(_markdown_sent(browse))
+
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert as_shown(at.title[0].value) == HOSTILE_TITLE
+    _assert_inert(_markdown_sent(at))
