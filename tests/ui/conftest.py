@@ -178,6 +178,7 @@ def texts(at: AppTest) -> str:
     for kind in ("markdown", "caption", "title", "subheader", "header", "success", "info",
                  "warning", "error"):
         parts.extend(str(e.value) for e in at.get(kind))
+    parts.extend(str(e.proto.body) for e in at.get("html"))
     parts.extend(str(getattr(e.proto, "label", "")) for e in at.get("page_link"))
     parts.extend(str(b.label) for b in at.button)
     return "\n".join(parts)

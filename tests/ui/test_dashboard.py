@@ -367,9 +367,8 @@ def test_search_terms_and_titles_are_plain_text_in_the_charts(
 
     term = '<a href="https://evil.example">세션 만료</a>'
     item = make_item('<b>굵은</b> <a href="https://evil.example">제목</a>')
-    services.ports.events.append(
-        views(services, item, 0, 2)
-        + [event(services, 0, EventType.SEARCH, properties={"query": term, "results": 1})])
+    search = event(services, 0, EventType.SEARCH, properties={"query": term, "results": 1})
+    services.ports.events.append([*views(services, item, 0, 2), search])
     at = open_dashboard(new_app, users["analyst"].username)
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     sent = json.dumps(specs, ensure_ascii=False)
