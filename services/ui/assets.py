@@ -16,7 +16,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.i18n import t
-from services.ui.widgets import show_error
+from services.ui.widgets import md_escape, show_error
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ def render_body(content: ContentService, item: ContentItem, actor: Actor) -> Non
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)
         else:
-            st.caption(t("content.missing_inline_file", caption=part.caption or part.asset_id))
+            st.caption(t("content.missing_inline_file",
+                         caption=md_escape(part.caption or part.asset_id)))
     render_assets(content, item, actor, skip=shown)
 
 
@@ -69,7 +70,7 @@ def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Ac
 
 
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
-    st.markdown(f"**{asset.filename}** · {format_size(asset.size)}")
+    st.markdown(f"**{md_escape(asset.filename)}** · {format_size(asset.size)}")
     url = content.asset_url(item, asset, actor)
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))

@@ -369,7 +369,7 @@ def test_files_referenced_in_the_text_show_in_place(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert not at.exception and not errors(at)
-    shown = _in_order(at)
+    shown = [as_shown(m) for m in _in_order(at)]
     # The image sits between the two paragraphs; the PDF stays under the attachments.
     above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
     assert any("diagram.png" in m for m in shown[above:below])
@@ -493,3 +493,17 @@ def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
     assert not at.exception and not errors(at)
     assert as_shown(at.title[0].value) == HOSTILE_TITLE
     _assert_inert(_markdown_sent(at))
+
+
+def test_the_editor_preview_renders_the_body_once(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _open_editor(new_app, "author-user")
+    at.text_area(key="ed_body").input(
+        "# 미리보기\n\n- item\n\n  ```\n  [x](https://evil.example)\n\n"
+        "  ![x](https://evil.example/i.png)\n  ```\n").run()
+    assert not at.exception
+    (shown,) = [b for b in _html_bodies(at) if "미리보기" in b]
+    assert "<h1>미리보기</h1>" in shown and "<pre><code>[x](https://evil.example)" in shown
+    assert "<a " not in shown and "<img" not in shown
+    assert not any("evil" in str(m.value) for m in at.markdown)
