@@ -173,7 +173,7 @@ def errors(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    """All visible text of the last run, for substring checks."""
+    """All visible text of the last run, for substring checks (raw, then as shown)."""
     parts: list[str] = []
     for kind in ("markdown", "caption", "title", "subheader", "header", "success", "info",
                  "warning", "error"):
@@ -181,7 +181,8 @@ def texts(at: AppTest) -> str:
     parts.extend(str(e.proto.body) for e in at.get("html"))
     parts.extend(str(getattr(e.proto, "label", "")) for e in at.get("page_link"))
     parts.extend(str(b.label) for b in at.button)
-    return "\n".join(parts)
+    # Each text also as the reader sees it: user text goes out markdown-escaped.
+    return "\n".join(parts + [as_shown(part) for part in parts])
 
 
 def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
