@@ -16,7 +16,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.i18n import t
-from services.ui.widgets import md_escape, show_error
+from services.ui.widgets import md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def render_body(content: ContentService, item: ContentItem, actor: Actor) -> Non
     shown: set[str] = set()
     for part in split_asset_refs(item.body):
         if isinstance(part, str):
-            st.html(render_markdown(part))
+            show_html(render_markdown(part))
         elif part.asset_id in own:
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)

@@ -18,7 +18,7 @@ from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import relabel, t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import flash, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
     if report.extra.get("truncated"):
         st.warning(t("reports.truncated"))
     with st.container(border=True):
-        st.html(highlighted(report))
+        show_html(highlighted(report))
     _pdf(services, report, key)
     if services.reports.may_delete(actor, report) and st.button(
             t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
@@ -165,7 +165,7 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
             st.markdown(f"**{md_escape(labels[report.id])}**")
-            st.html(highlighted(report))
+            show_html(highlighted(report))
 
 
 def history(services: Services, actor: Actor) -> None:

@@ -26,7 +26,7 @@ from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.report_view import model_label, narrative_html, show_report
-from services.ui.widgets import flash, show_error
+from services.ui.widgets import flash, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def show_stream(chunks: Iterable[str]) -> None:
     shown, text = st.empty(), ""
     for chunk in chunks:
         text += chunk
-        shown.html(narrative_html(text))
+        show_html(narrative_html(text), shown)
 
 
 def _generate(services: Services, actor: Actor, request: ReportRequest,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import streamlit as st
 
@@ -49,6 +50,14 @@ def md_escape(text: str) -> str:
     as plain text: one line, no markup, no link."""
     one_line = " ".join(text.split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
+
+
+def show_html(html: str, where: Any = None) -> None:
+    """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
+    Streamlit's markdown, which would parse it again. Nothing for an empty body (which
+    ``st.html`` refuses). ``where``: a placeholder such as ``st.empty()``."""
+    if html.strip():
+        (where or st).html(html)
 
 
 def format_date(ts: datetime) -> str:

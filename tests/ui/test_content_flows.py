@@ -507,3 +507,19 @@ def test_the_editor_preview_renders_the_body_once(
     assert "<h1>미리보기</h1>" in shown and "<pre><code>[x](https://evil.example)" in shown
     assert "<a " not in shown and "<img" not in shown
     assert not any("evil" in str(m.value) for m in at.markdown)
+
+
+def test_a_body_that_is_only_a_file_reference_shows_without_error(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=(Upload("diagram.png", png_bytes()),))
+    body = f"\n\n![구성도](asset:{item.assets[0].id})\n\n"  # blank text on both sides
+    services.ports.content.update(replace(item, body=body), item.version)
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert len(at.image) == 1

@@ -242,3 +242,13 @@ def test_the_answer_is_shown_as_inert_html_while_it_streams() -> None:
     (shown,) = [str(h.proto.body) for h in at.get("html")]
     assert shown.startswith("<h2>요약</h2>") and "<a " not in shown and "<img" not in shown
     assert "[session expired, sign in again](https://evil.example)" in shown
+
+
+def test_blank_chunks_and_an_empty_narrative_draw_nothing_and_do_not_fail() -> None:
+    def page() -> None:
+        from services.ui.reports import show_stream
+
+        show_stream(["\n", "[a]: https://evil.example\n", "\n"])  # renders to no HTML at all
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception and not at.get("html")
