@@ -13,7 +13,7 @@ from services.settings import load_settings
 from services.ui import auth, nav, password_box, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
-from services.ui.widgets import show_error, show_flash, show_unexpected
+from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected
 
 log = logging.getLogger("demo_factory")
 
@@ -27,7 +27,7 @@ def user_box(actor: Actor, services: Services) -> None:
             st.caption(t("auth.not_signed_in"))
             st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
             return
-        st.markdown(f"**{actor.name or actor.user_id}**")
+        st.markdown(f"**{md_escape(actor.name or str(actor.user_id))}**")
         st.caption(", ".join(role_label(r) for r in sorted(actor.roles)) or role_label("viewer"))
         if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
             auth.sign_out()

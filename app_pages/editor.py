@@ -11,7 +11,7 @@ from services.errors import ConflictError, DemoFactoryError
 from services.ui import editor, routes, session
 from services.ui.assets import format_size
 from services.ui.i18n import category_label, relabel, status_label, t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import flash, md_escape, show_error, show_html
 
 services = session.services()
 actor = session.actor()
@@ -51,7 +51,7 @@ with write_tab:
 with preview_tab:
     body = st.session_state.get(editor.BODY, "")
     if body.strip():
-        st.markdown(render_markdown(body), unsafe_allow_html=True)
+        show_html(render_markdown(body))
     else:
         st.caption(t("content.preview_empty"))
 

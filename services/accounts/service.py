@@ -22,6 +22,7 @@ from services.accounts.passwords import (
 from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
+from services.domain.text import require_encodable
 from services.domain.users import User
 from services.errors import (
     ConflictError,
@@ -131,6 +132,7 @@ class AccountService:
         so parallel guesses cannot all get through. Every name costs exactly one password
         check: an unknown or disabled one too (against a dummy hash locally), so that timing
         does not tell which names exist."""
+        require_encodable(username, password)
         name = login_name(username)
         if not name or not password:
             raise ValidationError("auth.err_missing_fields")
@@ -286,6 +288,7 @@ class AccountService:
         session of the user ends; ``keep_session`` (the one the user is in) goes on."""
         if actor.user_id is None:
             raise PermissionDenied("errors.permission_denied")
+        require_encodable(new)
         self.authenticate(actor.user_id, current)
         validate_password(new, actor.user_id)
         self._passwords.set_password(actor.user_id, new)
@@ -324,6 +327,7 @@ class AccountService:
         ``password_hash`` (instead of a password): stored as it is. ``dry_run``: the user that
         would be created, nothing written. ``first_admin``: created only if no active
         administrator exists (decided atomically by the directory)."""
+        require_encodable(username, name, email, password)
         uname = normalize_username(username)
         if password is not None:
             validate_password(password, uname)
@@ -368,6 +372,7 @@ class AccountService:
             raise ValidationError("auth.err_hashes_in_provider")
 
     def _require_admin(self, actor: Actor, action: str, target: str) -> None:
+        require_encodable(target)  # a user name no store could hold (nor an audit line)
         try:
             require(actor, Action.MANAGE_USERS)
         except PermissionDenied:

@@ -29,6 +29,7 @@ from services.analytics.tracker import make_event
 from services.domain.analytics import SEARCH_QUERY_MAX, Event, EventType, Purpose
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
+from services.domain.text import scrub_text
 from services.errors import PermissionDenied
 from services.ports import ContentRepository, EventStore
 
@@ -70,8 +71,9 @@ class AnalyticsService:
 
     def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
         """A search as typed (its first SEARCH_QUERY_MAX characters), with how many items it
-        found (0 tells authors what is missing)."""
-        kept = query.strip()[:SEARCH_QUERY_MAX].strip()
+        found (0 tells authors what is missing). In NFC (one term however it was typed); an
+        unreadable character never blocks the event store."""
+        kept = scrub_text(query).strip()[:SEARCH_QUERY_MAX].strip()
         if kept:
             self._track(EventType.SEARCH, session_id, actor,
                         properties={"query": kept, "results": results})

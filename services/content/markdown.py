@@ -1,4 +1,8 @@
-"""Markdown to HTML with raw HTML disabled: authors' text can never inject markup or scripts."""
+"""Markdown to HTML with raw HTML disabled: authors' text can never inject markup or scripts.
+
+The HTML is final: pages show it with ``st.html`` (never through Streamlit's markdown, which
+would parse it as markdown a second time and bring links inside code blocks to life).
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,24 @@ def _renderer() -> MarkdownIt:
     return md
 
 
+@cache
+def _inert_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.disable(["link", "image", "autolink"])
+    return md
+
+
 def render_markdown(text: str) -> str:
     """Safe HTML for ``text``: any HTML in the input comes out escaped, as visible text."""
     html: str = _renderer().render(text)
+    return html
+
+
+def render_inert(text: str) -> str:
+    """Safe HTML for text that carries other people's words (a report narrative quoting
+    titles): structure and emphasis only; a link or an image stays its literal text."""
+    html: str = _inert_renderer().render(text)
     return html
 
 

@@ -8,6 +8,8 @@ again if the item cannot be saved; an item is removed before its files.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,6 +31,7 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, can, require
+from services.domain.text import clean_text
 from services.errors import (
     ConflictError,
     NotFound,
@@ -49,6 +52,8 @@ TAG_MAX = 30
 ASSETS_MAX = 20
 # Errors by which a store refused a write it then did not do (no need to read it back).
 _REFUSALS = (ConflictError, ValidationError, NotFound, PermissionDenied, QuotaExceeded)
+# Tags are shown as plain words everywhere (cards, filters, charts): one line, no markup.
+TAG_MARKUP = re.compile(r"[<>\[\]()!`\\]")
 
 
 @dataclass(frozen=True)
@@ -59,15 +64,16 @@ class FilterOptions:
 
 
 def validate_draft(draft: ContentDraft) -> ContentDraft:
-    """A cleaned copy of ``draft`` or ValidationError naming the first problem."""
-    title = draft.title.strip()
+    """A cleaned copy of ``draft`` (text in NFC) or ValidationError naming the first problem."""
+    title = clean_text(draft.title).strip()
+    summary, body = clean_text(draft.summary), clean_text(draft.body)
     if not title:
         raise ValidationError("content.err_title_empty")
     if len(title) > TITLE_MAX:
         raise ValidationError("content.err_title_long", max=TITLE_MAX)
-    if len(draft.summary) > SUMMARY_MAX:
+    if len(summary) > SUMMARY_MAX:
         raise ValidationError("content.err_summary_long", max=SUMMARY_MAX)
-    if len(draft.body) > BODY_MAX:
+    if len(body) > BODY_MAX:
         raise ValidationError("content.err_body_long", max=BODY_MAX)
     try:
         category = Category(draft.category)
@@ -75,7 +81,7 @@ def validate_draft(draft: ContentDraft) -> ContentDraft:
         raise ValidationError("content.err_category", category=str(draft.category)[:50]) from None
     tags = _clean_tags(draft.tags)
     return replace(
-        draft, title=title, summary=draft.summary.strip(), category=category, tags=tags,
+        draft, title=title, summary=summary.strip(), body=body, category=category, tags=tags,
         status=Status(draft.status),
     )
 
@@ -83,15 +89,30 @@ def validate_draft(draft: ContentDraft) -> ContentDraft:
 def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     cleaned: list[str] = []
     for raw in tags:
-        tag = raw.strip().lstrip("#").strip()
+        tag = clean_text(raw).strip().lstrip("#").strip()
         if not tag or tag in cleaned:
             continue
         if len(tag) > TAG_MAX:
             raise ValidationError("content.err_tag_long", max=TAG_MAX)
+        if tag_problem(tag):
+            raise ValidationError("content.err_tag_chars")
         cleaned.append(tag)
     if len(cleaned) > TAGS_MAX:
         raise ValidationError("content.err_too_many_tags", max=TAGS_MAX)
     return tuple(cleaned)
+
+
+def tag_problem(tag: str) -> bool:
+    """Whether ``tag`` is more than one line of plain text (markup, control characters,
+    line or paragraph separators)."""
+    return bool(TAG_MARKUP.search(tag)) or any(
+        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in tag)
+
+
+def clean_query(query: SearchQuery) -> SearchQuery:
+    """The search in NFC (stored text is NFC); ValidationError for unreadable text."""
+    return replace(query, text=clean_text(query.text),
+                   tags=tuple(clean_text(tag) for tag in query.tags))
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -126,7 +147,7 @@ class ContentService:
         require(actor, Action.BROWSE)
         if query.status != Status.PUBLISHED and not self._may_list_unpublished(query, actor):
             raise PermissionDenied("errors.permission_denied", action="list_drafts")
-        return self._repo.search(query)
+        return self._repo.search(clean_query(query))
 
     def my_content(self, actor: Actor, page: int = 1, page_size: int = 20) -> Page[ContentItem]:
         require(actor, Action.CREATE_CONTENT)

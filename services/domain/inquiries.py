@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from services.domain.text import require_encodable
 from services.errors import ValidationError
 
 
@@ -73,6 +74,7 @@ def clean(draft: InquiryDraft) -> InquiryDraft:
     ``ValidationError.params["fields"]`` names every field in error (comma-separated);
     ``inquiry_problems`` gives each message, for a form that shows them all.
     """
+    require_encodable(draft.name, draft.email, draft.company, draft.subject, draft.message)
     cleaned = stripped(draft)
     problems = inquiry_problems(cleaned)
     if problems:

@@ -7,14 +7,13 @@ refused attempt is recorded.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.csv_export import rows_csv
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import PermissionDenied, ValidationError
@@ -80,20 +79,10 @@ def audit_choices(
 
 
 def to_csv(entries: Sequence[AuditEntry], tz: ZoneInfo) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel shows Korean text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)
-        writer.writerow([
-            entry.ts.astimezone(tz).isoformat(timespec="seconds"),
-            *(_cell(v) for v in (entry.actor, entry.action, entry.target, entry.outcome,
-                                 detail if entry.detail else "")),
-        ])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+    """CSV in UTF-8 with a byte-order mark, so that Excel shows Korean text correctly; cells
+    that a spreadsheet would run as a formula are defused (``services.csv_export``)."""
+    return rows_csv(CSV_COLUMNS, ([
+        entry.ts.astimezone(tz).isoformat(timespec="seconds"), entry.actor, entry.action,
+        entry.target, entry.outcome,
+        json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
+    ] for entry in entries))

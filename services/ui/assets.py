@@ -6,33 +6,26 @@ import logging
 from collections.abc import Callable, Collection
 from functools import partial
 
-import pymupdf
 import streamlit as st
 
 from services.content.markdown import render_markdown, split_asset_refs
+from services.content.pdf_preview import PreviewRefused, preview_pages
 from services.content.service import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.i18n import t
-from services.ui.widgets import show_error
+from services.ui.widgets import md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
-PDF_PREVIEW_PAGES = 3
-PDF_PREVIEW_DPI = 100
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
-def pdf_preview(storage_key: str, _data: bytes, pages: int = PDF_PREVIEW_PAGES) -> list[bytes]:
-    """PNG images of the first ``pages`` pages. Cached by storage key, which never changes
-    meaning (a replaced file gets a new key)."""
-    with pymupdf.open(stream=_data, filetype="pdf") as doc:
-        return [
-            doc[i].get_pixmap(dpi=PDF_PREVIEW_DPI).tobytes("png")
-            for i in range(min(pages, doc.page_count))
-        ]
+def pdf_preview(asset_id: str, _load: Callable[[], bytes]) -> list[bytes]:
+    """PNG images of the first pages (bounded: ``services.content.pdf_preview``). Cached per
+    asset id: an asset's file never changes (a replaced file is a new asset), and the file
+    is only fetched when the preview is not cached yet."""
+    return preview_pages(_load())
 
 
 def format_size(size: int) -> str:
@@ -48,12 +41,13 @@ def render_body(content: ContentService, item: ContentItem, actor: Actor) -> Non
     shown: set[str] = set()
     for part in split_asset_refs(item.body):
         if isinstance(part, str):
-            st.markdown(render_markdown(part), unsafe_allow_html=True)
+            show_html(render_markdown(part))
         elif part.asset_id in own:
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)
         else:
-            st.caption(t("content.missing_inline_file", caption=part.caption or part.asset_id))
+            st.caption(t("content.missing_inline_file",
+                         caption=md_escape(part.caption or part.asset_id)))
     render_assets(content, item, actor, skip=shown)
 
 
@@ -76,10 +70,10 @@ def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Ac
 
 
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
-    st.markdown(f"**{asset.filename}** · {format_size(asset.size)}")
+    st.markdown(f"**{md_escape(asset.filename)}** · {format_size(asset.size)}")
     url = content.asset_url(item, asset, actor)
     if asset.kind == AssetKind.DOCUMENT:
-        _pdf(asset, content.asset_bytes(item, asset, actor))
+        _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:
         st.image(url or content.asset_bytes(item, asset, actor), caption=asset.filename)
     elif asset.kind == AssetKind.VIDEO:
@@ -89,9 +83,13 @@ def _render_asset(content: ContentService, item: ContentItem, asset: Asset, acto
     _download(content, item, asset, actor, url)
 
 
-def _pdf(asset: Asset, data: bytes) -> None:
+def _pdf(asset: Asset, load: Callable[[], bytes]) -> None:
     try:
-        images = pdf_preview(asset.storage_key, data)
+        images = pdf_preview(asset.id, load)
+    except PreviewRefused as exc:
+        log.warning("no preview of %s: %s", asset.storage_key, exc)
+        st.caption(t("content.pdf_no_preview"))
+        return
     except Exception:  # a damaged PDF is still offered for download
         log.exception("could not render a preview of %s", asset.storage_key)
         st.caption(t("content.pdf_no_preview"))

@@ -35,13 +35,19 @@ def shorten(text: str, limit: int = BAR_LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plain(text: object) -> str:
+    """A label as literal text: plotly draws ``<a href>``, ``<b>``, ``<br>`` and entities in
+    labels, legends and hover text, and search terms, titles and names come from users."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str) -> go.Figure:
     """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
     bars when there are too few days for a line."""
     fig = go.Figure()
     bars = len(trend) <= BAR_TREND_DAYS
-    for i, (column, label) in enumerate(names.items()):
-        color = SERIES[i % len(SERIES)]
+    for i, (column, name) in enumerate(names.items()):
+        color, label = SERIES[i % len(SERIES)], plain(name)
         hover = "%{x|%Y-%m-%d}: %{y:,}<extra>" + label + "</extra>"
         if bars:
             fig.add_trace(go.Bar(x=trend["day"], y=trend[column], name=label,
@@ -61,12 +67,12 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_
               *, percent: bool = False, highlight: Sequence[bool] = ()) -> go.Figure:
     """Horizontal bars, largest on top (labels in the order given, first = largest);
     bars whose ``highlight`` is true are drawn in the accent colour."""
-    shown = [shorten(str(label)) for label in labels]
+    shown = [plain(shorten(str(label))) for label in labels]
     marked = list(highlight) + [False] * (len(shown) - len(highlight))
     colors = [ACCENT if mark else PRIMARY for mark in marked]
     fig = go.Figure(go.Bar(
         x=list(values)[::-1], y=shown[::-1], orientation="h", marker_color=colors[::-1],
-        name=value_label, customdata=list(labels)[::-1],
+        name=value_label, customdata=[plain(label) for label in labels][::-1],
         texttemplate="%{x:.1%}" if percent else "%{x:,}", textposition="auto",
         hovertemplate="%{customdata}<br>" + value_label
         + (": %{x:.1%}" if percent else ": %{x:,}") + "<extra></extra>",
@@ -79,7 +85,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_
 
 def share_donut(labels: Sequence[str], values: Sequence[float], title: str) -> go.Figure:
     """Shares of a whole (categories' views); slices with nothing are left out."""
-    pairs = [(str(label), value) for label, value in zip(labels, values, strict=True) if value]
+    pairs = [(plain(label), value) for label, value in zip(labels, values, strict=True) if value]
     fig = go.Figure(go.Pie(
         labels=[label for label, _ in pairs], values=[value for _, value in pairs], hole=0.55,
         sort=False, marker={"colors": SERIES}, textinfo="percent",
@@ -93,7 +99,7 @@ def heatmap(matrix: pd.DataFrame, weekdays: Sequence[str], title: str, hour_labe
     """Hour (x, 0..23) by weekday (y, Monday on top) counts."""
     hours = [f"{hour:02d}" for hour in matrix.columns]
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy().tolist(), x=hours, y=list(weekdays), colorscale="Blues",
+        z=matrix.to_numpy().tolist(), x=hours, y=[plain(d) for d in weekdays], colorscale="Blues",
         hovertemplate="%{y} %{x}" + hour_label + "<br>" + value_label + ": %{z:,}<extra></extra>",
         colorbar={"title": {"text": value_label}}, xgap=2, ygap=2,
     ))

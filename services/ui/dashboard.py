@@ -13,6 +13,7 @@ import streamlit as st
 from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
 from services.analytics.service import AnalyticsService
 from services.analytics.tables import Filters
+from services.csv_export import frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.ui.i18n import category_label, language, relabel, t
@@ -210,9 +211,9 @@ class Col:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly."""
-    text: str = frame.to_csv(index=False)
-    return text.encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly; search
+    terms and titles that look like formulas stay text."""
+    return frame_csv(frame)
 
 
 def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from services.bootstrap import Services
+from services.content.markdown import render_inert
 from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.errors import DemoFactoryError
@@ -17,7 +18,7 @@ from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import relabel, t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import flash, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,27 @@ def model_label(model: str) -> str:
     return t("reports.model_bedrock", model=model.removeprefix(BEDROCK_PREFIX))
 
 
+# Private-use characters mark the unmatched numbers through the markdown pass; no narrative
+# contains them (they are removed first) and markdown-it leaves them alone.
+_MARK_START, _MARK_END = "\ue000", "\ue001"
+MARK_HTML = ('<mark style="background-color:#ffe3e3;color:#c92a2a"><strong>', "</strong></mark>")
+
+
+def narrative_html(text: str) -> str:
+    """A narrative as HTML for ``st.html``: structure and emphasis, but any link, image or
+    markup it quotes (titles, search terms typed by users) stays literal text."""
+    return render_inert(text)
+
+
 def highlighted(report: Report) -> str:
-    """The narrative with every unmatched number in red (markdown)."""
-    text, parts, at = report.narrative, [], 0
+    """The narrative as HTML with every unmatched number marked in red."""
+    text = report.narrative.replace(_MARK_START, "").replace(_MARK_END, "")
+    parts, at = [], 0
     for start, end in unmatched_spans(text, report.context):
-        parts += [text[at:start], f":red-background[**{text[start:end]}**]"]
+        parts += [text[at:start], _MARK_START, text[start:end], _MARK_END]
         at = end
-    return "".join([*parts, text[at:]])
+    html = narrative_html("".join([*parts, text[at:]]))
+    return html.replace(_MARK_START, MARK_HTML[0]).replace(_MARK_END, MARK_HTML[1])
 
 
 def _when(services: Services, moment: datetime) -> str:
@@ -93,7 +108,7 @@ def _pdf(services: Services, report: Report, key: str) -> None:
 
 
 def show_report(services: Services, actor: Actor, report: Report, key: str) -> None:
-    st.subheader(report.title or report.type.value)
+    st.subheader(md_escape(report.title) or report.type.value)
     st.caption(t("reports.meta", period=_period(report), model=model_label(report.model_id),
                  who=md_escape(_who(report)), when=_when(services, report.created_at)))
     st.caption(t("reports.usage", input=f"{report.input_tokens:,}",
@@ -105,7 +120,7 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
     if report.extra.get("truncated"):
         st.warning(t("reports.truncated"))
     with st.container(border=True):
-        st.markdown(highlighted(report))
+        show_html(highlighted(report))
     _pdf(services, report, key)
     if services.reports.may_delete(actor, report) and st.button(
             t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
@@ -150,7 +165,7 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
             st.markdown(f"**{md_escape(labels[report.id])}**")
-            st.markdown(highlighted(report))
+            show_html(highlighted(report))
 
 
 def history(services: Services, actor: Actor) -> None:

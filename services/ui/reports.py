@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,8 +25,8 @@ from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
 from services.ui.i18n import language, relabel, t
-from services.ui.report_view import model_label, show_report
-from services.ui.widgets import flash, show_error
+from services.ui.report_view import model_label, narrative_html, show_report
+from services.ui.widgets import flash, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,21 @@ def _estimate_box(estimate: Estimate) -> None:
                      budget=f"{estimate.budget:,}"), icon=":material/savings:")
 
 
+def show_stream(chunks: Iterable[str]) -> None:
+    """The narrative as it arrives, rendered like the saved one (``narrative_html``): never
+    through Streamlit's markdown, where a quoted title could become a live link."""
+    shown, text = st.empty(), ""
+    for chunk in chunks:
+        text += chunk
+        show_html(narrative_html(text), shown)
+
+
 def _generate(services: Services, actor: Actor, request: ReportRequest,
               preview: Preview) -> None:
     try:
         generation = services.reports.stream(actor, request, tracking.session_id(), preview)
         with st.container(border=True):
-            st.write_stream(generation)
+            show_stream(generation)
     except DemoFactoryError as exc:
         log.warning("report generation failed: %s", exc)
         show_error(exc)

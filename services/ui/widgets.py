@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import streamlit as st
 
@@ -36,12 +37,27 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+# Streamlit's markdown links bare URLs, www. names and e-mail addresses *after* resolving
+# escapes, so escaping cannot stop it: an invisible word joiner (U+2060) inside "://", after
+# "www" and after "@" does, and the reader sees the text unchanged.
+_AUTOLINK_SPOTS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def md_escape(text: str) -> str:
-    """User text shown through Streamlit's markdown (titles, captions) stays literal."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Short user text (titles, summaries, names, terms) shown through Streamlit's markdown
+    as plain text: one line, no markup, no link."""
+    one_line = " ".join(text.split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
+
+
+def show_html(html: str, where: Any = None) -> None:
+    """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
+    Streamlit's markdown, which would parse it again. Nothing for an empty body (which
+    ``st.html`` refuses). ``where``: a placeholder such as ``st.empty()``."""
+    if html.strip():
+        (where or st).html(html)
 
 
 def format_date(ts: datetime) -> str:
@@ -49,7 +65,8 @@ def format_date(ts: datetime) -> str:
 
 
 def tags_line(tags: Sequence[str]) -> str:
-    return " ".join(f"`#{tag.replace('`', '')}`" for tag in tags)
+    """Tags as code text (never markup); one line whatever an old import stored."""
+    return " ".join(f"`#{' '.join(tag.replace('`', '').split())}`" for tag in tags)
 
 
 def meta_line(item: ContentItem) -> str:
@@ -62,8 +79,8 @@ def meta_line(item: ContentItem) -> str:
 
 def content_link(item: ContentItem, label: str | None = None) -> None:
     st.page_link(
-        routes.CONTENT, label=label or item.title, icon=":material/article:",
-        query_params={"id": item.id}, help=item.title,
+        routes.CONTENT, label=label or md_escape(item.title), icon=":material/article:",
+        query_params={"id": item.id}, help=md_escape(item.title),
     )
 
 

@@ -7,6 +7,7 @@ so each test's app reads its own tmp data dir. Users are created here with cheap
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -178,14 +179,16 @@ def errors(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    """All visible text of the last run, for substring checks."""
+    """All visible text of the last run, for substring checks (raw, then as shown)."""
     parts: list[str] = []
     for kind in ("markdown", "caption", "title", "subheader", "header", "success", "info",
                  "warning", "error"):
         parts.extend(str(e.value) for e in at.get(kind))
+    parts.extend(str(e.proto.body) for e in at.get("html"))
     parts.extend(str(getattr(e.proto, "label", "")) for e in at.get("page_link"))
     parts.extend(str(b.label) for b in at.button)
-    return "\n".join(parts)
+    # Each text also as the reader sees it: user text goes out markdown-escaped.
+    return "\n".join(parts + [as_shown(part) for part in parts])
 
 
 def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
@@ -195,3 +198,11 @@ def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
     at.switch_page("app_pages/admin.py").run()
     assert not at.exception and not errors(at)
     return at
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_shown(markdown: str) -> str:
+    """The text a markdown string shows (escapes resolved, invisible word joiners gone)."""
+    return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")

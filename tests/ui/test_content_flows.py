@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,7 +14,7 @@ from services.bootstrap import Services
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes, texts
 
 
 def _open_editor(new_app: Callable[..., AppTest], username: str,
@@ -34,7 +36,7 @@ def _save(at: AppTest) -> AppTest:
 
 def _card_titles(at: AppTest) -> list[str]:
     """Titles of the content cards shown (each card's link carries the title as its help)."""
-    return [str(link.proto.help) for link in at.get("page_link")
+    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
             if link.proto.page.endswith("content")]
 
 
@@ -367,7 +369,7 @@ def test_files_referenced_in_the_text_show_in_place(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert not at.exception and not errors(at)
-    shown = [m.value for m in at.markdown]
+    shown = [as_shown(m) for m in _in_order(at)]
     # The image sits between the two paragraphs; the PDF stays under the attachments.
     above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
     assert any("diagram.png" in m for m in shown[above:below])
@@ -378,3 +380,146 @@ def test_files_referenced_in_the_text_show_in_place(
     notes = [c.value for c in at.caption]
     assert "본문에서 가리키는 파일(남의 파일)이 이 항목에 없습니다." in notes
     assert not any("secret.png" in m for m in shown)
+
+
+def _in_order(at: AppTest) -> list[str]:
+    """Markdown and HTML elements of the page, in the order they are drawn."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if getattr(node, "type", "") == "markdown":
+            found.append(str(node.value))
+        elif getattr(node, "type", "") == "html":
+            found.append(str(node.proto.body))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def _html_bodies(at: AppTest) -> list[str]:
+    return [str(e.proto.body) for e in at.get("html")]
+
+
+def test_the_body_reaches_the_browser_once_as_html(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    """markdown-it's HTML goes out through st.html: no second markdown pass can bring the
+    link or the image inside a code block to life; ordinary content still shows."""
+    body = ("# 소개\n\n- item\n\n  ```\n  [x](https://evil)\n\n  ![x](https://evil/img.png)\n"
+            "  ```\n\n> ```\n> [x](https://evil)\n>\n> ![y](https://evil/img.png)\n> ```\n\n"
+            "|a|b|\n|-|-|\n|1|2|\n\n[문서](https://example.com)")
+    item = make_item(body=body)
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    html = "\n".join(_html_bodies(at))
+    assert "<h1>소개</h1>" in html and "<table>" in html
+    assert html.count("<pre><code>[x](https://evil)\n\n![") == 2
+    assert '<a href="https://example.com">문서</a>' in html
+    assert "<a href=\"https://evil" not in html and "<img" not in html
+    # Nothing of the body is handed to Streamlit's markdown (which would parse it again).
+    assert not any("evil" in str(m.value) for m in at.markdown)
+
+
+def test_a_pdf_with_absurd_pages_gets_no_preview_but_a_download(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    import pymupdf
+
+    from services.domain.models import Upload
+
+    with pymupdf.open() as doc:
+        doc.new_page(width=300 * 72, height=300 * 72)  # 300 inches: refused, not drawn
+        data = doc.tobytes()
+    item = make_item(uploads=(Upload("huge.pdf", data),))
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert "이 PDF는 미리볼 수 없습니다. 내려받아서 여세요." in [c.value for c in at.caption]
+    assert not at.image and len(at.get("download_button")) == 1
+
+
+HOSTILE_TITLE = "[session expired, sign in again](https://evil.example)"
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def _markdown_sent(at: AppTest) -> list[str]:
+    """Every string of the run that Streamlit renders as markdown."""
+    found = [str(e.value) for kind in ("markdown", "caption", "title", "subheader", "header")
+             for e in at.get(kind)]
+    for link in at.get("page_link"):
+        found += [str(link.proto.label), str(link.proto.help)]
+    return found
+
+
+def _assert_inert(sent: list[str]) -> None:
+    for value in sent:
+        outside_code = CODE_SPAN.sub("", value)
+        assert "\n" not in value.strip(), value
+        assert not re.search(r"(?<!\\)[\[\]<>!]", outside_code), value
+        text = re.sub(r"\\(.)", r"\1", outside_code)
+        assert not GFM_URL.search(text) and not GFM_EMAIL.search(text), value
+
+
+def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item(HOSTILE_TITLE)
+    # What an old import or a direct write could have stored: a tag with a blank line.
+    legacy = replace(item, summary="see https://evil.example, www.evil.example, a@evil.example",
+                     tags=("a\n\n![x](https://evil.example/i.png)\n\n[y](https://evil.example)",),
+                     author_name="<b>Mallory</b> https://evil.example")
+    services.ports.content.update(legacy, item.version)
+
+    browse = new_app()
+    browse.run()
+    browse.switch_page("app_pages/browse.py").run()
+    assert not browse.exception
+    assert HOSTILE_TITLE in _card_titles(browse)
+    _assert_inert(_markdown_sent(browse))
+
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert as_shown(at.title[0].value) == HOSTILE_TITLE
+    _assert_inert(_markdown_sent(at))
+
+
+def test_the_editor_preview_renders_the_body_once(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _open_editor(new_app, "author-user")
+    at.text_area(key="ed_body").input(
+        "# 미리보기\n\n- item\n\n  ```\n  [x](https://evil.example)\n\n"
+        "  ![x](https://evil.example/i.png)\n  ```\n").run()
+    assert not at.exception
+    (shown,) = [b for b in _html_bodies(at) if "미리보기" in b]
+    assert "<h1>미리보기</h1>" in shown and "<pre><code>[x](https://evil.example)" in shown
+    assert "<a " not in shown and "<img" not in shown
+    assert not any("evil" in str(m.value) for m in at.markdown)
+
+
+def test_a_body_that_is_only_a_file_reference_shows_without_error(
+    new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=(Upload("diagram.png", png_bytes()),))
+    body = f"\n\n![구성도](asset:{item.assets[0].id})\n\n"  # blank text on both sides
+    services.ports.content.update(replace(item, body=body), item.version)
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    assert len(at.image) == 1

@@ -357,3 +357,21 @@ def test_a_reload_is_the_same_visitor_and_is_not_asked_again(
     forged = new_app()
     forged.run()
     assert forged.session_state["_df_session_id"] != sent["df_visit"]
+
+
+def test_search_terms_and_titles_are_plain_text_in_the_charts(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    import json
+
+    term = '<a href="https://evil.example">세션 만료</a>'
+    item = make_item('<b>굵은</b> <a href="https://evil.example">제목</a>')
+    search = event(services, 0, EventType.SEARCH, properties={"query": term, "results": 1})
+    services.ports.events.append([*views(services, item, 0, 2), search])
+    at = open_dashboard(new_app, users["analyst"].username)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    sent = json.dumps(specs, ensure_ascii=False)
+    assert "&lt;a href=\\\"https://evil.example\\\"&gt;세션 만료&lt;/a&gt;" in sent
+    assert "&lt;b&gt;굵은&lt;/b&gt;" in sent
+    assert "<a " not in sent and "<b>" not in sent

@@ -78,7 +78,8 @@ def test_content_page_shows_text_files_and_pdf_preview(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert at.title[0].value == item.title
-    body = [m.value for m in at.markdown if "<strong>Amazon Bedrock</strong>" in m.value]
+    body = [h.proto.body for h in at.get("html")
+            if "<strong>Amazon Bedrock</strong>" in h.proto.body]
     assert body, "markdown body rendered to HTML"
     images = at.image
     assert len(images) == 1 + 3  # the PNG plus the first three PDF pages

@@ -17,6 +17,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.settings import Settings
+from services.ui.report_view import narrative_html
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import errors, texts
 
@@ -85,14 +86,15 @@ def test_an_offline_report_is_generated_grounded_and_saved(
 
     text = texts(at)
     assert "보고서를 만들어 기록에 저장했습니다" in text
-    assert "## 요약" in text and "40회 `kpis[1].value`" in text  # the narrative, as markdown
-    assert "+100.0% `kpis[1].change`" in text  # against the 20 page views before
+    # The narrative, rendered once to HTML (st.html).
+    assert "<h2>요약</h2>" in text and "40회 <code>kpis[1].value</code>" in text
+    assert "+100.0% <code>kpis[1].change</code>" in text  # against the 20 page views before
     assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
-    assert ":red-background" not in text
+    assert "<mark" not in text
     (saved,) = seeded.ports.reports.list()
     assert saved.grounding.ok and saved.grounding.checked > 0
     assert saved.created_by == users["analyst"].username
-    assert saved.narrative in text and saved.model_id == "offline-narrator"
+    assert narrative_html(saved.narrative) in text and saved.model_id == "offline-narrator"
 
 
 def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
@@ -177,7 +179,7 @@ def test_a_model_s_answer_streams_and_unmatched_numbers_are_highlighted(
     (sent,) = fake.requests
     assert sent.model_id == Settings().bedrock_model_id and "<data>" in sent.prompt
     text = texts(at)
-    assert ":red-background[**777**]" in text and "40회" in text
+    assert "<strong>777</strong></mark>" in text and "40회" in text
     assert "본문의 숫자 2개 중 1개가 보고서 데이터에 없습니다" in text
     (saved,) = seeded.ports.reports.list()
     assert (saved.input_tokens, saved.output_tokens) == (900, 40) and saved.cost_usd > 0
@@ -208,3 +210,45 @@ def test_the_pdf_is_built_with_a_preview(new_app: Callable[..., AppTest],
     assert not at.exception, at.exception
     assert len(at.get("image")) == 2  # the first pages, rendered by PyMuPDF
     assert "PDF 내려받기" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_a_title_written_as_a_link_is_text_on_the_report_page(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """An author's title became a live "sign in again" link on the analysts' page; the
+    narrative quotes it, and the page shows it as the text it is."""
+    hostile = "[session expired, sign in again](https://evil.example)"
+    seed(services, make_item(hostile, category=Category.GENERATIVE_AI))
+    at = generate(open_reports(new_app, users["analyst"].username))
+    (saved,) = services.ports.reports.list()
+    assert "session expired, sign in again" in saved.narrative  # the narrator quotes it
+    html = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "session expired, sign in again" in html
+    assert "<a " not in html and "<img" not in html
+    markdown = [str(m.value) for kind in ("markdown", "caption", "subheader")
+                for m in at.get(kind)]
+    assert not any("https://evil.example" in m and "\\:" not in m for m in markdown)
+
+
+def test_the_answer_is_shown_as_inert_html_while_it_streams() -> None:
+    def page() -> None:
+        from services.ui.reports import show_stream
+
+        show_stream(["## 요약\n\n", "[session expired, sign in again]",
+                     "(https://evil.example) ![x](https://evil.example/i.png)"])
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception and not at.markdown
+    (shown,) = [str(h.proto.body) for h in at.get("html")]
+    assert shown.startswith("<h2>요약</h2>") and "<a " not in shown and "<img" not in shown
+    assert "[session expired, sign in again](https://evil.example)" in shown
+
+
+def test_blank_chunks_and_an_empty_narrative_draw_nothing_and_do_not_fail() -> None:
+    def page() -> None:
+        from services.ui.reports import show_stream
+
+        show_stream(["\n", "[a]: https://evil.example\n", "\n"])  # renders to no HTML at all
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception and not at.get("html")

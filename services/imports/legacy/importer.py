@@ -14,7 +14,15 @@ from datetime import datetime, timedelta, tzinfo
 
 from services.batching import batches
 from services.content.media import check_upload
-from services.content.service import ASSETS_MAX, BODY_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from services.content.service import (
+    ASSETS_MAX,
+    BODY_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    tag_problem,
+)
 from services.domain.analytics import Event
 from services.domain.models import (
     Asset,
@@ -26,6 +34,7 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, require
+from services.domain.text import scrub_text
 from services.errors import ConflictError, DemoFactoryError, NotFound
 from services.imports.legacy.authors import People
 from services.imports.legacy.mapping import (
@@ -232,6 +241,7 @@ def fit_draft(legacy: LegacyContent, body: str,
     trimmed: list[str] = []
 
     def fit(what: str, text: str, limit: int) -> str:
+        text = scrub_text(text)  # NFC, an unreadable character shown as U+FFFD
         if len(text) > limit:
             trimmed.append(what)
             return text[:limit]
@@ -240,6 +250,9 @@ def fit_draft(legacy: LegacyContent, body: str,
     tags: list[str] = []
     for tag in legacy.tags:
         tag = fit("tag", tag.lstrip("#").strip(), TAG_MAX)
+        if tag_problem(tag):  # markup or line breaks: dropped, listed in the summary
+            trimmed.append("tag")
+            continue
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > TAGS_MAX:

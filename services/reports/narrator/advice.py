@@ -15,6 +15,7 @@ from services.reports.narrator.rules import (
     THIN_VIEWS,
     Facts,
     one_item_author,
+    quote,
 )
 
 _BASELINE_KPIS = ("visitors", "page_views", "content_views", "searches")
@@ -24,7 +25,7 @@ def now(f: Facts) -> list[str]:
     lines = []
     terms = f.section("search").get("zero_results") or []
     if terms:
-        lines.append(f.t("rec_zero_term", term=terms[0]["term"],
+        lines.append(f.t("rec_zero_term", term=quote(terms[0]["term"]),
                          searches=f.unit("searches", terms[0]["searches"]),
                          cite=f.cite("search.zero_results[0].searches")))
     bands = f.section("distribution").get("bands") or []
@@ -33,7 +34,7 @@ def now(f: Facts) -> list[str]:
                          cite=f.cite("distribution.bands[0].items")))
     top = f.rows("top_content")
     if top and top[0].get("views"):
-        lines.append(f.t("rec_feature_top", title=top[0]["title"]))
+        lines.append(f.t("rec_feature_top", title=quote(top[0]["title"])))
     return lines or [f.t("rec_now_default")]
 
 
@@ -49,7 +50,7 @@ def mid_term(f: Facts) -> list[str]:
         lines.append(f.t("rec_category", category=f.category(best["category"])))
     found = one_item_author(f)
     if found is not None and found[1]["top_item_share"] >= ONE_ITEM_AUTHOR:
-        lines.append(f.t("rec_author_support", author=found[1]["author"]))
+        lines.append(f.t("rec_author_support", author=quote(found[1]["author"])))
     return lines or [f.t("rec_mid_default")]
 
 

@@ -8,6 +8,7 @@ the context are, each followed by its key in backticks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,15 @@ MAX_INSIGHTS = 6
 _COUNT_KPIS = ("visitors", "page_views", "content_views", "likes", "downloads", "searches")
 
 Rows = list[dict[str, Any]]
+# Markdown characters that could turn quoted user text (titles, search terms, names) into a
+# link, an image, code, emphasis, a heading or markup; digits and . , - + stay as they are so
+# that the number check reads the same figures.
+_MARKUP = re.compile(r"([\\`*_\[\]()<>!#|~&])")
+
+
+def quote(value: Any) -> str:
+    """User text inside the narrative: one line, every markup character escaped."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
 
 
 class Facts:
@@ -44,14 +54,14 @@ class Facts:
     def category(self, name: Any) -> str:
         try:
             return translate(self.lang, f"content.category.{Category(str(name)).name.lower()}")
-        except ValueError:
-            return str(name)
+        except ValueError:  # not one of ours (an imported event): quoted as text
+            return quote(name)
 
     def purpose(self, name: Any) -> str:
         try:
             return translate(self.lang, f"analytics.purpose.{Purpose(str(name)).name.lower()}")
-        except ValueError:
-            return str(name)
+        except ValueError:  # not one of ours (an imported event): quoted as text
+            return quote(name)
 
     def kpi_label(self, key: str) -> str:
         return translate(self.lang, f"analytics.kpi.{key}")
@@ -149,7 +159,7 @@ def _top_content(f: Facts) -> str | None:
     if not rows or not rows[0].get("views") or rows[0].get("share") is None:
         return None
     row = rows[0]
-    return f.t("ins_top_content", title=row["title"], category=f.category(row["category"]),
+    return f.t("ins_top_content", title=quote(row["title"]), category=f.category(row["category"]),
                views=f.unit("views", row["views"]), cite=f.cite("top_content[0].views"),
                share=f.pct(row["share"]), share_cite=f.cite("top_content[0].share"),
                change=f.change(row, "top_content[0]"))
@@ -234,7 +244,7 @@ def _zero_term(f: Facts) -> str | None:
     terms = f.section("search").get("zero_results") or []
     if not terms:
         return None
-    return f.t("ins_zero_term", term=terms[0]["term"],
+    return f.t("ins_zero_term", term=quote(terms[0]["term"]),
                searches=f.unit("searches", terms[0]["searches"]),
                cite=f.cite("search.zero_results[0].searches"))
 
@@ -245,7 +255,7 @@ def _likes(f: Facts) -> str | None:
     if not liked:
         return None
     i, row = max(liked, key=lambda p: (p[1]["likes"], -p[0]))
-    return f.t("ins_likes", title=row["title"], likes=f.unit("likes", row["likes"]),
+    return f.t("ins_likes", title=quote(row["title"]), likes=f.unit("likes", row["likes"]),
                cite=f.cite(f"top_content[{i}].likes"), rate=f.pct(row["likes_per_view"]),
                rate_cite=f.cite(f"top_content[{i}].likes_per_view"))
 
@@ -255,7 +265,7 @@ def _author_top(f: Facts) -> str | None:
     if not rows or not rows[0].get("views") or rows[0].get("views_per_item") is None:
         return None
     row = rows[0]
-    return f.t("ins_author_top", author=row["author"], views=f.unit("views", row["views"]),
+    return f.t("ins_author_top", author=quote(row["author"]), views=f.unit("views", row["views"]),
                cite=f.cite("authors[0].views"), share=f.pct(row["share"]),
                share_cite=f.cite("authors[0].share"), per_item=f.avg(row["views_per_item"]),
                per_item_cite=f.cite("authors[0].views_per_item"),
@@ -286,7 +296,8 @@ def _author_dependence(f: Facts) -> str | None:
     if found is None:
         return None
     i, row = found
-    return f.t("ins_author_dependence", author=row["author"], share=f.pct(row["top_item_share"]),
+    return f.t("ins_author_dependence", author=quote(row["author"]),
+               share=f.pct(row["top_item_share"]),
                cite=f.cite(f"authors[{i}].top_item_share"))
 
 

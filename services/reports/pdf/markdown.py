@@ -43,6 +43,9 @@ class Heading(Paragraph):  # type: ignore[misc]
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # The narrative quotes users' titles and search terms: a link or an image in it stays
+    # its literal text (a title must not become a "sign in again" link).
+    md.disable(["link", "image", "autolink"])
     return md
 
 

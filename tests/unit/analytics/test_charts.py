@@ -63,3 +63,27 @@ def test_daily_bars_one_bar_per_day() -> None:
     fig = charts.daily_bars(days, [1, 0, 4], "일별 조회수", "조회수")
     assert list(fig.data[0].y) == [1, 0, 4]
     assert len(fig.data[0].x) == 3
+
+
+HOSTILE_LABEL = '<a href="//e.x">go</a><b>&amp;</b>'
+ESCAPED_LABEL = '&lt;a href="//e.x"&gt;go&lt;/a&gt;&lt;b&gt;&amp;amp;&lt;/b&gt;'
+
+
+def test_user_labels_cannot_become_links_or_markup_in_charts() -> None:
+    """Plotly draws <a>, <b>, <br> and entities in labels, names and hover text; search terms,
+    titles and names are shown as the text they are."""
+    bars = charts.bar_chart([HOSTILE_LABEL, "ok"], [3, 1], "t", "views")
+    assert ESCAPED_LABEL in bars.data[0].y and ESCAPED_LABEL in bars.data[0].customdata
+    donut = charts.share_donut([HOSTILE_LABEL, "ok"], [3, 1], "t")
+    assert list(donut.data[0].labels) == [ESCAPED_LABEL, "ok"]
+    trend = pd.DataFrame({"day": pd.to_datetime(["2026-03-01", "2026-03-02"]), "x": [1, 2]})
+    lines = charts.trend_chart(trend, {"x": HOSTILE_LABEL}, "t")
+    assert lines.data[0].name == ESCAPED_LABEL
+    assert ESCAPED_LABEL in lines.data[0].hovertemplate
+    assert not any("<a " in fig.to_json() for fig in (bars, donut, lines))
+
+
+def test_shortened_labels_never_cut_an_escape_in_half() -> None:
+    long = "&" * 60
+    [shown] = charts.bar_chart([long], [1], "t", "v").data[0].y
+    assert shown == "&amp;" * (charts.BAR_LABEL_MAX - 1) + "…"

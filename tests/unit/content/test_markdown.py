@@ -38,3 +38,26 @@ def test_asset_references_split_the_body_in_order() -> None:
     assert split_asset_refs("plain") == ["plain"] and split_asset_refs("") == []
     # Left unresolved, a reference is harmless text: asset: is not a link scheme we render.
     assert "<img" not in render_markdown(f"![x](asset:{ulid})")
+
+
+CODE_IN_LIST = "- item\n\n  ```\n  [x](https://evil)\n\n  ![x](https://evil/img.png)\n  ```\n"
+CODE_IN_QUOTE = "> ```\n> [x](https://evil)\n>\n> ![x](https://evil/img.png)\n> ```\n"
+
+
+def test_links_and_images_inside_code_blocks_stay_text() -> None:
+    # A code block with a blank line, in a list and in a blockquote: the case a second
+    # markdown pass used to bring to life.
+    for body in (CODE_IN_LIST, CODE_IN_QUOTE):
+        html = render_markdown(body)
+        assert "<pre><code>[x](https://evil)\n\n![x](https://evil/img.png)" in html
+        assert "<a " not in html and "<img" not in html
+
+
+def test_inert_rendering_keeps_links_and_images_as_literal_text() -> None:
+    from services.content.markdown import render_inert
+
+    html = render_inert("## 요약\n\n**굵게** [session expired, sign in again](https://evil) "
+                        "![x](https://evil/img.png) <https://evil> www.evil.com")
+    assert "<h2>요약</h2>" in html and "<strong>굵게</strong>" in html
+    assert "<a " not in html and "<img" not in html
+    assert "[session expired, sign in again](https://evil)" in html

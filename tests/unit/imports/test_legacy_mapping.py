@@ -103,3 +103,26 @@ def test_a_folder_export_cannot_read_outside_itself(tmp_path: Path) -> None:
     assert source.file("../secret.txt") is None and source.file("../../secret.txt") is None
     assert [c["id"] for c in source.contents()] == ["c1"]  # a Scan output, as the CLI writes
     assert list(source.analytics()) == []  # no analytics file: nothing, not an error
+
+
+def test_imported_text_gets_the_service_s_rules() -> None:
+    """The import writes to the repository directly; its drafts still get the content
+    service's rules: NFC, no unreadable characters, tags one line of plain text."""
+    import unicodedata
+    from datetime import UTC, datetime
+
+    from services.content.service import validate_draft
+    from services.imports.legacy.importer import fit_draft
+    from services.imports.legacy.mapping import LegacyContent
+
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    legacy = LegacyContent(
+        legacy_id="1", title=unicodedata.normalize("NFD", "한국어 데모") + "\ud800",
+        summary="요약", body="본문", category_raw="AI",
+        tags=("Bedrock", "a\n\n![x](https://evil/i.png)", "<b>bold</b>", "line\nbreak"),
+        author="x", created_at=when, updated_at=when, views=0, liked_by=(), likes=0, files=())
+    draft, trimmed = fit_draft(legacy, legacy.body, "Generative AI")
+    assert draft.title == "한국어 데모\ufffd"
+    assert draft.tags == ("Bedrock",)
+    assert trimmed.count("tag") == 3
+    assert validate_draft(draft) == draft  # what the service itself would accept

@@ -85,3 +85,13 @@ def test_csv_is_utf8_with_a_bom_in_local_time_and_defuses_formulas() -> None:
     assert rows[1][:3] == ["2026-11-25T12:00:00+09:00", "관리자", "content.create"]
     assert rows[1][3] == "'=HYPERLINK(\"x\")"
     assert rows[1][5] == '{"title": "생성형AI 데모"}'
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_defused_in_every_column(start: str) -> None:
+    value = f"{start}cmd|' /C calc'!A0"
+    entries = [AuditEntry(_at(25, 3), value, value, value, value, {})]
+
+    rows = list(csv.reader(io.StringIO(to_csv(entries, SEOUL).decode("utf-8-sig"))))
+
+    assert rows[1][1:5] == ["'" + value] * 4

@@ -110,3 +110,22 @@ def test_a_request_without_data_is_refused() -> None:
     with pytest.raises(ValidationError) as raised:
         OfflineNarrator().stream(LLMRequest(OFFLINE_MODEL_ID, system="", prompt="hello"))
     assert raised.value.key == "reports.err_offline_no_data"
+
+
+def test_titles_terms_and_names_are_quoted_as_escaped_text() -> None:
+    """What users typed enters the narrative as escaped markdown: it reads back as the same
+    text and cannot become a link, an image, code or emphasis."""
+    from markdown_it import MarkdownIt
+
+    hostile = "[session expired, sign in again](https://evil.example) **x** `y` <b>"
+    catalog = Catalog([CatalogItem("a", hostile, "Generative AI", "alice", "*Alice* ![i](x)"),
+                       CatalogItem("b", "금융 리스크 데모", "Finance", "bob", "Bob")])
+    context = build_context(ReportType.OVERALL, *boards(scenario(), catalog), PERIOD,
+                            ReportLanguage.EN)
+    text = narrate(context)
+    assert hostile not in text  # never verbatim...
+    html = MarkdownIt("commonmark").render(text)
+    assert "<a " not in html and "<img" not in html and "<em>" not in html
+    assert "<code>y</code>" not in html and "<strong>x</strong>" not in html
+    assert "[session expired, sign in again](https://evil.example) **x** `y` &lt;b&gt;" in html
+    assert check(text, context).ok  # the escapes add no numbers

@@ -366,11 +366,19 @@ def test_heading_levels_are_ranked_and_a_lone_title_is_dropped() -> None:
     assert [f.level for f in only_h3 if isinstance(f, Heading)] == [0, 0]
 
 
-def test_unsafe_links_are_plain_text_and_safe_ones_are_links() -> None:
-    found = markup(markdown_flowables("[x](javascript:alert(1)) [y](https://a.example/?q=1&r=2)"))
-    assert found[0].startswith("[x](javascript:alert(1))")  # not a link: literal text
-    assert found[0].count("<a ") == 1
-    assert '<a href="https://a.example/?q=1&amp;r=2"' in found[0]
+def test_links_and_images_in_the_narrative_are_literal_text() -> None:
+    """The narrative quotes titles and search terms that users typed: a title written as a
+    link ("session expired, sign in again") must not become one in the PDF."""
+    found = markup(markdown_flowables(
+        "[x](javascript:alert(1)) [session expired, sign in again](https://evil.example/?q=1&r=2)"
+        " ![i](https://evil.example/i.png) <https://evil.example>"))
+    assert "<a " not in found[0] and "<img" not in found[0]
+    assert found[0].startswith("[x](javascript:alert(1)) [session expired, sign in again]"
+                               "(https://evil.example/?q=1&amp;r=2) ![i](https://evil.example/i.png)")
+    pdf = build_report_pdf(make_report(
+        narrative="## 요약\n\n[session expired, sign in again](https://evil.example)"))
+    assert not [link for page in open_pdf(pdf) for link in page.get_links() if link.get("uri")]
+    assert "[session expired, sign in again](https://evil.example)" in flat("".join(pages(pdf)))
 
 
 def test_glyphs_the_font_lacks_are_dropped_or_replaced() -> None:
@@ -384,7 +392,7 @@ def test_a_narrative_with_edge_cases_builds_and_reads_back() -> None:
                  "> 인용 ✅\n\n---\n\n![그림](x.png) 끝")
     text = flat(" ".join(pages(build_report_pdf(make_report(narrative=narrative)))))
     for piece in ("목록", "하나", "둘 <굵게> & 기호", "셋", "code <x>", "indented", "인용",
-                  "그림 끝"):
+                  "![그림](x.png) 끝"):  # an image is its literal text, like a link
         assert piece in text, piece
 
 

@@ -1,0 +1,50 @@
+"""Short fields (titles, summaries, tags, names, search terms) are shown as plain text:
+through Streamlit's markdown they can neither link, nor embed, nor break the line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from services.ui.widgets import md_escape, tags_line
+
+# The literal-autolink patterns of GitHub-flavoured markdown as Streamlit's renderer applies
+# them to text after escapes are resolved (mdast-util-gfm-autolink-literal).
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+HOSTILE = [
+    "[session expired, sign in again](https://evil.example)",
+    "![x](https://evil.example/i.png)",
+    "https://evil.example/login",
+    "see www.evil.example now",
+    "mail admin@evil.example",
+    "mailto:admin@evil.example",
+    "<b>bold</b> <img src=x onerror=alert(1)>",
+    "a\n\n![x](https://evil.example/i.png)\n\n[y](https://evil.example)",
+    ":red[alarm] :material/warning: **loud** # heading",
+]
+
+
+def _as_text(markdown: str) -> str:
+    """The text the markdown renderer ends up with (escapes resolved)."""
+    return ESCAPE.sub(r"\1", markdown)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_escaped_short_text_cannot_become_a_link_or_markup(value: str) -> None:
+    shown = md_escape(value)
+    assert "\n" not in shown and "\r" not in shown
+    text = _as_text(shown)
+    assert not GFM_URL.search(text) and not GFM_EMAIL.search(text)
+    assert not re.search(r"(?<!\\)[\[\]()<>*_`:#!]", shown)  # every markup character escaped
+    # Nothing is lost: what the reader sees is what was typed (line breaks become spaces).
+    assert text.replace("\u2060", "") == " ".join(value.split())
+
+
+def test_tags_stay_one_line_of_code_text_even_when_stored_with_line_breaks() -> None:
+    line = tags_line(("RAG", "a\n\n![x](https://evil.example/i.png)", "tick`s"))
+    assert "\n" not in line
+    assert line == "`#RAG` `#a ![x](https://evil.example/i.png)` `#ticks`"
