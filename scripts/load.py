@@ -46,6 +46,7 @@ SEARCHES = ("Bedrock", "생성형", "데모", "Amazon Q", "보안")
 ROLES = {"viewer": Role.VIEWER, "author": Role.AUTHOR, "analyst": Role.ANALYST,
          "admin": Role.ADMIN}
 CLI = Actor(user_id="load", name="load run", roles=frozenset({Role.ADMIN}))
+COOKIE = str(Settings.model_fields["cookie_name"].default)
 
 
 def tr(key: str) -> str:
@@ -176,11 +177,18 @@ async def timed(results: Results, step: str, action: Callable[[], Awaitable[None
 
 
 async def sign_in(page: Page, url: str, username: str, password: str) -> None:
+    """Sign in, then wait for the remember-me cookie: the next page a session opens by its
+    address is a new Streamlit session, signed in only through that cookie."""
     await page.goto(f"{url}/login")
     await page.get_by_label(tr("auth.username"), exact=True).fill(username)
     await page.get_by_label(tr("auth.password"), exact=True).fill(password)
     await page.get_by_role("button", name=tr("auth.login_button")).click()
     await drawn(page, '[data-testid="stSidebarNav"]')
+    deadline = time.monotonic() + 30
+    while not any(c["name"] == COOKIE for c in await page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("no sign-in cookie was written")
+        await asyncio.sleep(0.1)
 
 
 async def visitor(page: Page, url: str, results: Results, turn: int) -> None:
@@ -221,7 +229,7 @@ async def reporter(page: Page, url: str, results: Results) -> None:
     async def report() -> None:
         await page.goto(f"{url}/reports")
         button = page.get_by_role("button", name=tr("reports.generate"))
-        await button.first.click(timeout=60_000)
+        await button.first.click(timeout=120_000)
         await page.get_by_text(tr("reports.generated")).first.wait_for(timeout=120_000)
 
     await timed(results, "report", report)
