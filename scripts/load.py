@@ -184,7 +184,7 @@ async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await page.get_by_label(tr("auth.password"), exact=True).fill(password)
     await page.get_by_role("button", name=tr("auth.login_button")).click()
     await drawn(page, '[data-testid="stSidebarNav"]')
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while not any(c["name"] == COOKIE for c in await page.context.cookies()):
         if time.monotonic() > deadline:
             raise TimeoutError("no sign-in cookie was written")
