@@ -43,9 +43,20 @@ run: venv
 test: system-deps dev-deps lint typecheck
 	$(BIN)/python -m pytest
 
-lint: dev-deps
+# checkov pins boto3 and packaging versions the app cannot use, so it lives in its own venv;
+# it runs offline (--skip-download: the local checks only) and every skip is in the template
+# with its reason.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+lint: dev-deps $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/cfn-lint deploy/cloudformation.yaml deploy/waf.yaml
+	$(CHECKOV_VENV)/bin/checkov -f deploy/cloudformation.yaml -f deploy/waf.yaml --skip-download --compact --quiet
 
 # Strict on services/ (the overrides in pyproject.toml), the default checks elsewhere.
 typecheck: dev-deps
@@ -72,4 +83,4 @@ emulate: dev-deps
 	$(BIN)/python -m scripts.emulate --port $(PORT) $(EMULATE_FLAGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/e2e/artifacts
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache .mypy_cache tests/e2e/artifacts

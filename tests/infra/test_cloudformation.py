@@ -639,12 +639,16 @@ def _web_acl_rules(template: Template) -> list[dict[str, Any]]:
     return rules
 
 
-def test_the_web_acl_has_the_common_rule_set_and_a_rate_limit(template: Template) -> None:
+def test_the_web_acl_has_the_common_and_bad_input_rule_sets_and_a_rate_limit(
+    template: Template,
+) -> None:
     rules = {r["Name"]: r for r in _web_acl_rules(template)}
     managed = [r["Statement"]["ManagedRuleGroupStatement"] for r in rules.values()
                if "ManagedRuleGroupStatement" in r["Statement"]]
+    # Known bad inputs blocks Log4j-style lookups (CVE-2021-44228) among others.
     assert [(m["VendorName"], m["Name"]) for m in managed] == [
-        ("AWS", "AWSManagedRulesCommonRuleSet")]
+        ("AWS", "AWSManagedRulesCommonRuleSet"), ("AWS", "AWSManagedRulesKnownBadInputsRuleSet")]
+    assert len({r["Priority"] for r in rules.values()}) == len(rules)
     # Uploads are bodies larger than 8 KB: that rule only counts, the app checks the bytes.
     overrides = {o["Name"]: o["ActionToUse"] for o in managed[0]["RuleActionOverrides"]}
     assert overrides["SizeRestrictions_BODY"] == {"Count": {}}
