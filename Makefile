@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this machine reaches `make run` unless told otherwise (ADDRESS=0.0.0.0 to share it).
+ADDRESS ?= 127.0.0.1
 APT_PACKAGES := chromium fonts-nanum
 
 .PHONY: run test lint typecheck unit e2e bench seed doctor emulate clean system-deps venv dev-deps
@@ -38,7 +40,7 @@ system-deps:
 	fi
 
 run: venv
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: system-deps dev-deps lint typecheck
 	$(BIN)/python -m pytest

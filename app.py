@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,8 +18,10 @@ from services.ui.widgets import md_escape, show_error, show_flash, show_unexpect
 
 log = logging.getLogger("demo_factory")
 
-st.set_page_config(page_title="Demo Factory", page_icon=":material/rocket_launch:",
-                   layout="wide")
+# A bundled icon: a ":material/..." page icon is fetched from a public font host on every page,
+# which fails offline and tells a third party who visits.
+ICON = Path(__file__).parent / "services" / "ui" / "static" / "icon.png"
+st.set_page_config(page_title="Demo Factory", page_icon=str(ICON), layout="wide")
 
 
 def user_box(actor: Actor, services: Services) -> None:
