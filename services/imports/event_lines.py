@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Category, stable_id
+from services.domain.text import is_encodable
 from services.errors import ValidationError
 
 MAX_LINE_BYTES = 64 * 1024  # far above any real event; keeps one broken line from eating memory
@@ -95,6 +96,9 @@ def _object_of(text: str) -> dict[str, Any]:
         raise ValidationError(BAD_JSON) from None
     if not isinstance(value, dict):
         raise ValidationError(NOT_OBJECT)
+    # JSON can spell a lone surrogate as an escape ("\\ud800"): text no store can encode.
+    if "\\u" in text and not is_encodable(json.dumps(value, ensure_ascii=False)):
+        raise ValidationError(BAD_ENCODING)
     return value
 
 
