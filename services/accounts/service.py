@@ -40,6 +40,10 @@ __all__ = ["BCRYPT_ROUNDS", "AccountService", "check_password", "hash_password",
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 PASSWORD_MIN = 10
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
+# Longer than any account name of any mode (local names, Cognito names, e-mail addresses): such
+# a sign-in is refused before it is counted or audited, so nobody can write huge records (a
+# DynamoDB key holds at most 2 KB).
+LOGIN_NAME_MAX = 256
 
 
 def validate_password(password: str, username: str) -> None:
@@ -136,6 +140,8 @@ class AccountService:
         name = login_name(username)
         if not name or not password:
             raise ValidationError("auth.err_missing_fields")
+        if len(name) > LOGIN_NAME_MAX:  # no such account can exist: nothing to find by timing
+            raise PermissionDenied("auth.err_bad_credentials")
         self.reserve_login_attempt(name)
         try:
             user: User | None = self._dir.get(name)
