@@ -174,6 +174,11 @@ def content_id_for(legacy_id: str, created_at: datetime | None = None) -> str:
     return stable_id(at, f"legacy-content:{legacy_id}")
 
 
+# An author is a name or an e-mail address (at most 254 characters): anything longer is cut,
+# as it becomes a shown name and a key.
+AUTHOR_MAX = 254
+
+
 def parse_content(raw: Mapping[str, Any], now: datetime) -> LegacyContent:
     """One content item; ValueError if it has no id."""
     item = plain(raw)
@@ -199,7 +204,7 @@ def parse_content(raw: Mapping[str, Any], now: datetime) -> LegacyContent:
         body=str(item.get("content") or ""),
         category_raw=str(item.get("category") or ""),
         tags=tuple(str(t).strip() for t in tags if str(t).strip()),
-        author=scrub_text(str(item.get("author") or "")).strip(),
+        author=scrub_text(str(item.get("author") or "")).strip()[:AUTHOR_MAX],
         created_at=created,
         updated_at=max(updated, created),
         views=as_int(item.get("views")),
