@@ -51,6 +51,7 @@ _BODY_TAGS = _LIVE_TAGS - {"a", "img"}  # an author's body may link and show ima
 _SAFE_URL = re.compile(r"^(https?://|mailto:|#|/)", re.IGNORECASE)
 # What GitHub-flavoured markdown (Streamlit's) links on its own: URLs, www. names, e-mails.
 _AUTOLINKABLE = re.compile(r"https?://|www\.|(?<=[\w.+-])@[\w-]+\.\w", re.IGNORECASE)
+SHORT_MAX = 500  # the longest short field: a summary
 _CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
 
 
@@ -130,6 +131,8 @@ def assert_inert(stored: Iterable[Stored]) -> None:
         assert isinstance(value, str)
         for shown in item.shown:
             if shown is Shown.SHORT:
+                # One line on a card or in a table: bounded (no field is this long by right).
+                assert len(value) <= SHORT_MAX, f"short field of {len(value)} characters"
                 assert_inert_markdown(md_escape(value), "short field")
             elif shown is Shown.BODY:
                 assert_inert_body(value)
