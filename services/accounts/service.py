@@ -40,6 +40,12 @@ __all__ = ["BCRYPT_ROUNDS", "AccountService", "check_password", "hash_password",
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 PASSWORD_MIN = 10
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
+# Longer than any account name of any mode (local names, Cognito names, e-mail addresses): such
+# a sign-in is refused before it is counted or audited, so nobody can write huge records (a
+# DynamoDB key holds at most 2 KB).
+LOGIN_NAME_MAX = 256
+NAME_MAX = 100  # a display name, as on the contact form
+EMAIL_MAX = 254  # RFC 5321
 
 
 def validate_password(password: str, username: str) -> None:
@@ -136,6 +142,8 @@ class AccountService:
         name = login_name(username)
         if not name or not password:
             raise ValidationError("auth.err_missing_fields")
+        if len(name) > LOGIN_NAME_MAX:  # no such account can exist: nothing to find by timing
+            raise PermissionDenied("auth.err_bad_credentials")
         self.reserve_login_attempt(name)
         try:
             user: User | None = self._dir.get(name)
@@ -329,6 +337,10 @@ class AccountService:
         administrator exists (decided atomically by the directory)."""
         require_encodable(username, name, email, password)
         uname = normalize_username(username)
+        if len(name.strip()) > NAME_MAX:
+            raise ValidationError("auth.err_name_long", max=NAME_MAX)
+        if len(email.strip()) > EMAIL_MAX:
+            raise ValidationError("auth.err_email_long", max=EMAIL_MAX)
         if password is not None:
             validate_password(password, uname)
         if password_hash is not None and not is_password_hash(password_hash):

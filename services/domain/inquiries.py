@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -68,6 +69,17 @@ def stripped(draft: InquiryDraft) -> InquiryDraft:
     )
 
 
+def in_nfc(draft: InquiryDraft) -> InquiryDraft:
+    """The draft's text in NFC, as every other text is stored (macOS types decomposed
+    Hangul and accents): the same words read, search and compare alike."""
+    def nfc(text: str) -> str:
+        return unicodedata.normalize("NFC", text)
+
+    return replace(draft, name=nfc(draft.name), email=nfc(draft.email),
+                   company=nfc(draft.company), subject=nfc(draft.subject),
+                   message=nfc(draft.message))
+
+
 def clean(draft: InquiryDraft) -> InquiryDraft:
     """The stripped draft, or ValidationError for its first problem.
 
@@ -75,7 +87,7 @@ def clean(draft: InquiryDraft) -> InquiryDraft:
     ``inquiry_problems`` gives each message, for a form that shows them all.
     """
     require_encodable(draft.name, draft.email, draft.company, draft.subject, draft.message)
-    cleaned = stripped(draft)
+    cleaned = stripped(in_nfc(draft))
     problems = inquiry_problems(cleaned)
     if problems:
         field, key = problems[0]

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NamedTuple
 
-from services.domain.analytics import Event, EventType, Purpose
+from services.domain.analytics import SEARCH_QUERY_MAX, Event, EventType, Purpose
 from services.domain.models import Category, stable_id
+from services.domain.text import is_encodable, scrub_text
 from services.errors import ValidationError
 
 MAX_LINE_BYTES = 64 * 1024  # far above any real event; keeps one broken line from eating memory
@@ -95,6 +96,9 @@ def _object_of(text: str) -> dict[str, Any]:
         raise ValidationError(BAD_JSON) from None
     if not isinstance(value, dict):
         raise ValidationError(NOT_OBJECT)
+    # JSON can spell a lone surrogate as an escape ("\\ud800"): text no store can encode.
+    if "\\u" in text and not is_encodable(json.dumps(value, ensure_ascii=False)):
+        raise ValidationError(BAD_ENCODING)
     return value
 
 
@@ -209,8 +213,9 @@ def _properties(type_: EventType, value: Any) -> dict[str, Any]:
 
 
 def _search(props: dict[str, Any]) -> None:
-    # The tracker records the query stripped and never a blank one.
-    props["query"] = _text_property(props, "query").strip()
+    # Kept as the tracker keeps it: NFC, stripped, its first SEARCH_QUERY_MAX characters, never
+    # a blank one.
+    props["query"] = scrub_text(_text_property(props, "query")).strip()[:SEARCH_QUERY_MAX].strip()
     if not props["query"]:
         raise ValidationError(BAD_PROPERTY, name="query")
     results = props.get("results")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,14 @@ _FLASH_KEY = "_df_flash"
 CARD_COLUMNS = 3
 def show_error(exc: DemoFactoryError) -> None:
     """One clear, translated message; the details stay in the log."""
-    st.error(t(exc.key, **exc.params), icon=":material/error:")
+    st.error(t(exc.key, **error_params(exc.params)), icon=":material/error:")
+
+
+def error_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """An error's parameters for a message shown as markdown (``st.error``): text (a value
+    somebody typed, a file name) as plain text, never markup or a link."""
+    return {name: md_escape(value) if isinstance(value, str) else value
+            for name, value in params.items()}
 
 
 def show_unexpected() -> None:

@@ -10,6 +10,7 @@ import pytest
 from services.accounts.passwords import LocalPasswords
 from services.bootstrap import Services, build_local_ports, build_services
 from services.settings import Settings
+from tests.security.bad_world import Ctx, make_ctx
 
 
 @pytest.fixture
@@ -20,3 +21,12 @@ def services(settings: Settings) -> Iterator[Services]:
     built = build_services(settings, dataclasses.replace(ports, passwords=passwords))
     yield built
     built.tracker.close()
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ctx]:
+    """One world per module for the bad-input suite (hundreds of cases; each compares what
+    was stored before and after, so they need not start empty)."""
+    made = make_ctx(tmp_path_factory.mktemp("bad_input"))
+    yield made
+    made.services.tracker.close()

@@ -139,7 +139,8 @@ def test_editor_refuses_a_disguised_file(
     at = _open_editor(new_app, "author-user", item.id)
     at.file_uploader[0].set_value(("photo.png", pdf_bytes(1), "image/png"))
     _save(at)
-    assert errors(at) == [
+    # The file name is the uploader's text: shown escaped (as plain text, never a link).
+    assert [as_shown(e) for e in errors(at)] == [
         "'photo.png' 파일의 확장자가 실제 내용(application/pdf)과 맞지 않습니다. "
         "올바른 확장자로 바꾸세요."
     ]

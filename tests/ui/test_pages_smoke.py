@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
 from services.ui.routes import category_url_path
-from tests.ui.conftest import errors, open_page, pdf_bytes, png_bytes
+from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes
 
 CATEGORY_PAGES = [category_url_path(c) for c in Category]
 PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
@@ -110,7 +110,8 @@ def test_bad_settings_show_one_message_naming_the_variable(
     at.run()
     assert not at.exception
     assert len(errors(at)) == 1
-    assert errors(at)[0].startswith("설정 값이 올바르지 않습니다: DEMO_FACTORY_MAX_UPLOAD_MB")
+    assert as_shown(errors(at)[0]).startswith(
+        "설정 값이 올바르지 않습니다: DEMO_FACTORY_MAX_UPLOAD_MB")
 
 
 @pytest.mark.parametrize("key", ["replace-with-a-long-random-value", "too-short-0123",
@@ -123,7 +124,8 @@ def test_a_weak_cookie_key_stops_the_app_with_one_message_naming_it(
     at.run()
     assert not at.exception
     assert len(errors(at)) == 1
-    assert errors(at)[0].startswith("설정 값이 올바르지 않습니다: DEMO_FACTORY_COOKIE_KEY")
+    assert as_shown(errors(at)[0]).startswith(
+        "설정 값이 올바르지 않습니다: DEMO_FACTORY_COOKIE_KEY")
     assert not at.get("page_link")  # nothing else of the app is drawn
 
 

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Category, stable_id
+from services.domain.text import scrub_text
 from services.i18n import translate
 
 # Old or informal names seen in the previous platform's data, by normalised key (see _key).
@@ -173,10 +174,18 @@ def content_id_for(legacy_id: str, created_at: datetime | None = None) -> str:
     return stable_id(at, f"legacy-content:{legacy_id}")
 
 
+# An author is a name or an e-mail address (at most 254 characters): anything longer is cut,
+# as it becomes a shown name and a key.
+AUTHOR_MAX = 254
+
+
 def parse_content(raw: Mapping[str, Any], now: datetime) -> LegacyContent:
     """One content item; ValueError if it has no id."""
     item = plain(raw)
-    legacy_id = str(item.get("id") or "").strip()
+    # Names and ids become keys and ids here (author, likes): text no store could encode (a
+    # lone surrogate) is shown as U+FFFD instead of failing the write. Titles and bodies are
+    # scrubbed where they are fitted (``importer.fit_draft``).
+    legacy_id = scrub_text(str(item.get("id") or "")).strip()
     if not legacy_id:
         raise ValueError("no id")
     from_id = _CONTENT_ID_MS.search(legacy_id)
@@ -195,11 +204,11 @@ def parse_content(raw: Mapping[str, Any], now: datetime) -> LegacyContent:
         body=str(item.get("content") or ""),
         category_raw=str(item.get("category") or ""),
         tags=tuple(str(t).strip() for t in tags if str(t).strip()),
-        author=str(item.get("author") or "").strip(),
+        author=scrub_text(str(item.get("author") or "")).strip()[:AUTHOR_MAX],
         created_at=created,
         updated_at=max(updated, created),
         views=as_int(item.get("views")),
-        liked_by=tuple(str(x).strip() for x in liked if str(x).strip()),
+        liked_by=tuple(scrub_text(str(x)).strip() for x in liked if str(x).strip()),
         likes=as_int(item.get("likes")),
         files=files,
     )
