@@ -39,8 +39,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def report(manifest: Manifest, dest: Path) -> str:
     out = [f"backup written to {dest} ({manifest.created_at.isoformat(timespec='seconds')})"]
-    out += [f"  {name}: {count:,}" for name, count in sorted(manifest.counts.items())]
-    out.append(f"  files: {len(manifest.files):,}")
+    out += manifest.count_lines()
     if manifest.missing_files:
         out.append("files of items deleted while the backup ran (not in the backup):")
         out += [f"  {key}" for key in manifest.missing_files]

@@ -39,8 +39,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def report(manifest: Manifest, src: Path, data_dir: Path) -> str:
     made = manifest.created_at.isoformat(timespec="seconds")
     out = [f"restored {src} (made {made}) into {data_dir}; every checksum matched"]
-    out += [f"  {name}: {count:,}" for name, count in sorted(manifest.counts.items())]
-    out.append(f"  files: {len(manifest.files):,}")
+    out += manifest.count_lines()
     return "\n".join(out)
 
 

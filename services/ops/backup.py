@@ -47,6 +47,11 @@ class Manifest:
     missing_files: tuple[str, ...] = ()
     format: int = FORMAT
 
+    def count_lines(self) -> list[str]:
+        """What the backup holds, a line per kind, for the scripts' summaries."""
+        lines = [f"  {name}: {count:,}" for name, count in sorted(self.counts.items())]
+        return [*lines, f"  files: {len(self.files):,}"]
+
     def to_json(self) -> str:
         return json.dumps({
             "format": self.format,
