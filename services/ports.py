@@ -263,6 +263,13 @@ class InquiryStore(Protocol):
     def add(self, inquiry: Inquiry) -> None:
         """ConflictError if the id exists."""
 
+    def add_once(self, inquiry: Inquiry, token: str) -> Inquiry:
+        """Store ``inquiry`` under the submission ``token`` unless that token already filed one,
+        in one atomic step; the stored inquiry (the earlier one for a repeated token)."""
+
+    def find_by_token(self, token: str) -> Inquiry | None:
+        """The inquiry filed under the submission ``token``, if any."""
+
     def get(self, inquiry_id: str) -> Inquiry:
         """NotFound if absent."""
 

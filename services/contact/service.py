@@ -9,6 +9,11 @@ Rate limits, so that the form cannot be used to flood an inbox through SES: per 
 (``instance_limit``, in this process) and for everyone (``global_limit``, in the store). The
 visit and global counters are checked and taken in one atomic step of the store
 (``InquiryStore.take_slot``), so concurrent submissions cannot all pass one check.
+
+A submission may carry a token (one per form drawn): a token seen before returns the inquiry it
+filed, without a rate-limit charge, a new inquiry or a second email, so a double click or a
+resubmitted form files once. The store files under a token atomically (``add_once``); only two
+sends of one token at the very same moment can both be charged, never both filed.
 """
 
 from __future__ import annotations
@@ -91,9 +96,15 @@ class InquiryService:
     def notifies(self) -> bool:
         return self._mailer is not None
 
-    def submit(self, actor: Actor, draft: InquiryDraft, session_id: str) -> Inquiry:
-        """Validate, rate-limit, store, audit, notify. Anyone may submit (anonymous too)."""
+    def submit(self, actor: Actor, draft: InquiryDraft, session_id: str,
+               token: str | None = None) -> Inquiry:
+        """Validate, rate-limit, store, audit, notify. Anyone may submit (anonymous too).
+        A repeated ``token`` returns the inquiry it filed and does nothing else."""
         cleaned = clean(draft)
+        if token is not None:
+            earlier = self._store.find_by_token(token)
+            if earlier is not None:
+                return earlier
         now = self._clock()
         who = actor.user_id or "anonymous"
         full = self._take_slot(session_id, now)
@@ -105,7 +116,12 @@ class InquiryService:
             company=cleaned.company, type=cleaned.type, subject=cleaned.subject,
             message=cleaned.message, submitted_by=actor.user_id,
         )
-        self._store.add(inquiry)
+        if token is None:
+            self._store.add(inquiry)
+        else:
+            stored = self._store.add_once(inquiry, token)
+            if stored.id != inquiry.id:  # a concurrent send of the same form filed it
+                return stored
         self._record(who, "inquiry.submit", inquiry.id)
         self._notify(inquiry)
         return inquiry

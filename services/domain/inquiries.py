@@ -92,7 +92,7 @@ def clean(draft: InquiryDraft) -> InquiryDraft:
     if problems:
         field, key = problems[0]
         raise ValidationError(key, fields=",".join(f for f, _ in problems), field=field,
-                              max=LIMITS.get(field, 0))
+                              max=LIMITS.get(field, 0), length=field_length(cleaned, field))
     return cleaned
 
 
@@ -109,6 +109,22 @@ def inquiry_problems(draft: InquiryDraft) -> list[tuple[str, str]]:
     if not draft.consent:
         problems.append(("consent", "inquiries.err_consent"))
     return problems
+
+
+def field_length(draft: InquiryDraft, field: str) -> int:
+    """How many characters ``field`` holds (0 for a field that is not text)."""
+    value = getattr(draft, field, "")
+    return len(value) if isinstance(value, str) else 0
+
+
+def reference(inquiry_id: str) -> str:
+    """The inquiry number a visitor is shown: short enough to read out, derived from the id.
+
+    The id is a ULID: its first ten characters are the time, the last sixteen random, so the
+    last eight are the part that tells two inquiries apart (40 random bits).
+    """
+    tail = inquiry_id[-8:].upper()
+    return f"Q-{tail[:4]}-{tail[4:]}"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from services.bootstrap import Services
@@ -11,17 +13,25 @@ from services.domain.inquiries import (
     InquiryDraft,
     InquiryStatus,
     InquiryType,
+    field_length,
     inquiry_problems,
+    reference,
     stripped,
 )
+from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
-_FIELDS = ("ct_name", "ct_email", "ct_company", "ct_type", "ct_subject", "ct_message",
-           "ct_consent")
+_TEXT_FIELDS = {"name": "ct_name", "email": "ct_email", "company": "ct_company",
+                "subject": "ct_subject", "message": "ct_message"}
+_TOKEN = "ct_token"  # noqa: S105 (a session key; the form's submission token, one per form)
+_SENT = "ct_sent"  # (fingerprint of what was sent, its token): a resubmit reuses the token
+_CLEAR = "ct_clear"  # set after a send: the next run empties the fields before drawing them
+# Field names in messages ("회사 (선택)" reads badly inside a sentence).
+_FIELD_LABELS = {"company": "inquiries.company_short"}
 
 
 def type_label(kind: InquiryType) -> str:
@@ -29,24 +39,25 @@ def type_label(kind: InquiryType) -> str:
 
 
 def contact_form(services: Services, actor: Actor) -> None:
+    _clear_after_send(actor)
     if actor.is_authenticated:  # a signed-in visitor's name and email, editable
         st.session_state.setdefault("ct_name", actor.name)
         st.session_state.setdefault("ct_email", actor.email)
+    token = st.session_state.setdefault(_TOKEN, new_id())
+    # No max_chars: Streamlit drops a paste longer than it without a word, and the field then
+    # reads as empty. The limit is shown instead, and a longer text is refused on send, kept.
     with st.form("ct_form"):
         name_col, email_col = st.columns(2)
-        name = name_col.text_input(t("inquiries.name"), key="ct_name",
-                                   max_chars=LIMITS["name"])
-        email = email_col.text_input(t("inquiries.email"), key="ct_email",
-                                     max_chars=LIMITS["email"])
+        name = _text_input(name_col, "name")
+        email = _text_input(email_col, "email")
         company_col, type_col = st.columns(2)
-        company = company_col.text_input(t("inquiries.company"), key="ct_company",
-                                         max_chars=LIMITS["company"])
+        company = _text_input(company_col, "company")
         kind = type_col.selectbox(t("inquiries.type"), options=list(InquiryType),
                                   format_func=type_label, key=relabel("ct_type"))
-        subject = st.text_input(t("inquiries.subject"), key="ct_subject",
-                                max_chars=LIMITS["subject"])
+        subject = _text_input(st, "subject")
         message = st.text_area(t("inquiries.message"), key="ct_message", height=200,
-                               max_chars=LIMITS["message"])
+                               help=t("inquiries.limit_help", max=LIMITS["message"]))
+        st.caption(t("inquiries.count", length=len(message), max=LIMITS["message"]))
         consent = st.checkbox(t("inquiries.consent"), key="ct_consent")
         submitted = st.form_submit_button(t("inquiries.submit"), type="primary",
                                           icon=":material/send:")
@@ -55,19 +66,60 @@ def contact_form(services: Services, actor: Actor) -> None:
     draft = stripped(InquiryDraft(name, email, company, kind or InquiryType.OTHER, subject,
                                   message, consent))
     problems = inquiry_problems(draft)
-    if problems:
+    if problems:  # nothing is cleared: the person fixes what they typed
         for field, key in problems:
-            st.error(t(key, max=LIMITS.get(field, 0)), icon=":material/error:")
+            st.error(_problem_text(draft, field, key), icon=":material/error:")
         return
+    fingerprint = _fingerprint(draft)
+    sent = st.session_state.get(_SENT)
+    if sent and sent[0] == fingerprint:  # the same form again (a second click): same token
+        token = sent[1]
     try:
-        services.inquiries.submit(actor, draft, tracking.session_id())
+        inquiry = services.inquiries.submit(actor, draft, tracking.session_id(), token=token)
     except DemoFactoryError as exc:
-        show_error(exc)
+        show_error(exc)  # what was typed stays in the fields
         return
-    for key in _FIELDS:
-        st.session_state.pop(key, None)
-    flash(t("inquiries.thanks"))
+    st.session_state[_SENT] = (fingerprint, token)
+    st.session_state.pop(_TOKEN, None)  # the next form drawn gets a new token
+    st.session_state[_CLEAR] = True
+    flash(t("inquiries.thanks", number=reference(inquiry.id)))
     st.rerun()
+
+
+def _text_input(where: object, field: str) -> str:
+    """A limited text field: the limit in the help text, never ``max_chars`` (see above)."""
+    return where.text_input(  # type: ignore[attr-defined, no-any-return]
+        t(f"inquiries.{field}"), key=_TEXT_FIELDS[field],
+        help=t("inquiries.limit_help", max=LIMITS[field]),
+    )
+
+
+def _problem_text(draft: InquiryDraft, field: str, key: str) -> str:
+    if key != "inquiries.err_too_long":
+        return t(key)
+    label = t(_FIELD_LABELS.get(field, f"inquiries.{field}"))
+    return t("inquiries.err_field_too_long", field=label, length=field_length(draft, field),
+             max=LIMITS[field])
+
+
+def _clear_after_send(actor: Actor) -> None:
+    """Empty the fields after a send. Widget values can only be set before the widgets are
+    drawn, so the send marks it and the next run does it (the browser then shows them empty)."""
+    if not st.session_state.pop(_CLEAR, False):
+        return
+    for key in _TEXT_FIELDS.values():
+        st.session_state[key] = ""
+    st.session_state["ct_consent"] = False
+    if actor.is_authenticated:
+        st.session_state["ct_name"] = actor.name
+        st.session_state["ct_email"] = actor.email
+
+
+def _fingerprint(draft: InquiryDraft) -> str:
+    """A digest of what was sent, so that session state does not keep the text itself."""
+    text = "\x1f".join((draft.name, draft.email, draft.company, draft.type.value,
+                        draft.subject, draft.message))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def inquiry_list(services: Services, actor: Actor, status: InquiryStatus) -> None:
@@ -81,7 +133,7 @@ def inquiry_list(services: Services, actor: Actor, status: InquiryStatus) -> Non
 
 def inquiry_card(services: Services, actor: Actor, inquiry: Inquiry) -> None:
     with st.container(border=True):
-        st.markdown(f"**{md_escape(inquiry.subject)}**")
+        st.markdown(f"**{md_escape(inquiry.subject)}** · `{reference(inquiry.id)}`")
         st.caption(t(
             "inquiries.from_line", name=md_escape(inquiry.name), email=md_escape(inquiry.email),
             company=md_escape(inquiry.company or "-"), type=type_label(inquiry.type),

@@ -127,3 +127,32 @@ def test_take_slot_is_one_atomic_step_under_concurrency(inquiry_store: Any) -> N
 
     assert answers.count(None) == 3
     assert answers.count("session:same") == 17
+
+
+# ---- idempotent submission: one inquiry per submission token -----------------------------------
+
+
+def test_add_once_files_one_inquiry_per_token(inquiry_store: Any) -> None:
+    first = inquiry_store.add_once(inquiry(1), "token-a")
+    again = inquiry_store.add_once(inquiry(2, subject="다시"), "token-a")  # a resubmit
+
+    assert first == inquiry(1) and again == inquiry(1)
+    assert inquiry_store.find_by_token("token-a") == inquiry(1)
+    assert inquiry_store.find_by_token("token-b") is None
+    assert [i.id for i in inquiry_store.list(InquiryStatus.OPEN)] == [inquiry(1).id]
+    assert inquiry_store.add_once(inquiry(3), "token-b") == inquiry(3)  # a new form: new token
+
+
+def test_add_once_is_atomic_under_concurrency(inquiry_store: Any) -> None:
+    start = threading.Barrier(8)
+
+    def attempt(number: int) -> Inquiry:
+        start.wait()
+        return inquiry_store.add_once(inquiry(number + 1), "double-click")  # type: ignore[no-any-return]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(attempt, range(8)))
+
+    stored = inquiry_store.list(InquiryStatus.OPEN)
+    assert len(stored) == 1
+    assert {a.id for a in answers} == {stored[0].id}

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
-from services.domain.inquiries import InquiryStatus
+from services.domain.inquiries import InquiryStatus, reference
 from services.domain.users import User
 from tests.ui.conftest import errors, texts
 
@@ -56,6 +56,64 @@ def test_an_anonymous_visitor_sends_an_inquiry(
     assert at.text_input(key="ct_subject").value == ""  # the form is cleared
 
 
+def test_a_second_send_of_the_same_form_files_nothing_new(
+    new_app: Callable[..., AppTest], services: Services
+) -> None:
+    at = _contact(new_app)
+    _fill(at)
+    _send(at)
+    stored = services.ports.inquiries.list(InquiryStatus.OPEN)
+    assert len(stored) == 1
+    number = reference(stored[0].id)
+    assert number in texts(at)  # the inquiry number is shown
+    for key in ("ct_name", "ct_email", "ct_company", "ct_subject"):
+        assert at.text_input(key=key).value == ""
+    assert at.text_area(key="ct_message").value == ""
+    assert at.checkbox(key="ct_consent").value is False
+
+    _fill(at)  # the browser resends what it had: the same data, a second click
+    _send(at)
+
+    assert not errors(at)
+    assert len(services.ports.inquiries.list(InquiryStatus.OPEN)) == 1
+    assert number in texts(at)
+    assert at.text_input(key="ct_subject").value == ""
+
+
+def test_a_failed_send_keeps_what_was_typed(
+    new_app: Callable[..., AppTest], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_INQUIRY_LIMIT", "1")  # the second send is refused
+    at = _contact(new_app)
+    _fill(at)
+    _send(at)
+    _fill(at)
+    at.text_input(key="ct_subject").input("RAG 데모 문의")
+    at.text_area(key="ct_message").input("Bedrock 지식 기반 데모를 보고 싶습니다.")
+    at.text_input(key="ct_company").input("ACME 2")  # another inquiry, not a resubmit
+    _send(at)
+
+    assert errors(at) == ["짧은 시간에 문의를 너무 많이 보냈습니다. 60분 뒤에 다시 시도하세요."]
+    assert at.text_input(key="ct_company").value == "ACME 2"
+    assert at.text_area(key="ct_message").value == "Bedrock 지식 기반 데모를 보고 싶습니다."
+    assert at.text_input(key="ct_subject").value == "RAG 데모 문의"
+
+
+def test_a_message_over_the_limit_stays_in_the_box_with_a_clear_error(
+    new_app: Callable[..., AppTest], services: Services
+) -> None:
+    at = _contact(new_app)
+    _fill(at)
+    pasted = "긴 문의 " * 1000 + "끝"  # 5,001 characters: more than the 5,000 allowed
+    at.text_area(key="ct_message").input(pasted)
+    _send(at)
+
+    assert at.text_area(key="ct_message").value == pasted  # nothing of the paste is lost
+    too_long = f"내용 입력이 너무 깁니다: {len(pasted):,}자 (최대 5,000자). 줄여 주세요."
+    assert errors(at) == [too_long]
+    assert services.ports.inquiries.list(InquiryStatus.OPEN) == []
+
+
 def test_validation_errors_are_listed_and_nothing_is_stored(
     new_app: Callable[..., AppTest], services: Services
 ) -> None:
@@ -77,8 +135,9 @@ def test_submissions_are_rate_limited_per_session(
 ) -> None:
     monkeypatch.setenv("DEMO_FACTORY_INQUIRY_LIMIT", "2")
     at = _contact(new_app)
-    for _ in range(2):
+    for number in range(2):
         _fill(at)
+        at.text_input(key="ct_subject").input(f"RAG 데모 문의 {number}")  # a new inquiry each
         _send(at)
         assert not errors(at)
     _fill(at)

@@ -4,6 +4,10 @@ Rate-limit counters (``take_slot``) live in ``inquiry_rate``, one row per key an
 check and the increment run in one ``BEGIN IMMEDIATE`` transaction, so concurrent submissions
 queue for the write lock and cannot all see the same count. Rows of past windows are deleted
 in the same transaction.
+
+Submission tokens (``add_once``) live in ``inquiry_tokens``; the token's row and the inquiry
+are written in one transaction, and the token is the primary key, so a repeated token files
+nothing and finds the inquiry the first one filed.
 """
 
 from __future__ import annotations
@@ -45,6 +49,12 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
             ) WITHOUT ROWID""",
             "CREATE INDEX inquiry_rate_expires ON inquiry_rate(expires)",
         ),
+        (
+            """CREATE TABLE inquiry_tokens (
+                token TEXT PRIMARY KEY,
+                inquiry_id TEXT NOT NULL REFERENCES inquiries(id) ON DELETE CASCADE
+            ) WITHOUT ROWID""",
+        ),
     ),
 }
 _COLUMNS = ("id", "created_at", "name", "email", "company", "type", "subject", "message",
@@ -59,12 +69,7 @@ class SqliteInquiryStore:
         db.migrate(extra=SCHEMA)
 
     def add(self, inquiry: Inquiry) -> None:
-        values = (
-            inquiry.id, to_db_time(inquiry.created_at), inquiry.name, inquiry.email,
-            inquiry.company, inquiry.type.value, inquiry.subject, inquiry.message,
-            inquiry.status.value, inquiry.submitted_by, inquiry.handled_by,
-            _time_or_none(inquiry.handled_at),
-        )
+        values = _values(inquiry)
         try:
             with self._db.transaction() as conn:
                 conn.execute(
@@ -74,6 +79,34 @@ class SqliteInquiryStore:
                 )
         except sqlite3.IntegrityError as exc:
             raise ConflictError("errors.conflict", id=inquiry.id) from exc
+
+    def add_once(self, inquiry: Inquiry, token: str) -> Inquiry:
+        with self._db.transaction() as conn:  # BEGIN IMMEDIATE: the check and the insert
+            row = conn.execute(
+                "SELECT i.* FROM inquiry_tokens t JOIN inquiries i ON i.id = t.inquiry_id"
+                " WHERE t.token = ?", (token,),
+            ).fetchone()
+            if row is not None:
+                return _inquiry(row)
+            try:
+                conn.execute(
+                    f"INSERT INTO inquiries ({', '.join(_COLUMNS)})"  # noqa: S608
+                    f" VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                    _values(inquiry),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError("errors.conflict", id=inquiry.id) from exc
+            conn.execute("INSERT INTO inquiry_tokens (token, inquiry_id) VALUES (?, ?)",
+                         (token, inquiry.id))
+        return inquiry
+
+    def find_by_token(self, token: str) -> Inquiry | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT i.* FROM inquiry_tokens t JOIN inquiries i ON i.id = t.inquiry_id"
+                " WHERE t.token = ?", (token,),
+            ).fetchone()
+        return _inquiry(row) if row is not None else None
 
     def get(self, inquiry_id: str) -> Inquiry:
         with self._db.read() as conn:
@@ -123,6 +156,15 @@ class SqliteInquiryStore:
                  for limit in limits],
             )
         return None
+
+
+def _values(inquiry: Inquiry) -> tuple[object, ...]:
+    return (
+        inquiry.id, to_db_time(inquiry.created_at), inquiry.name, inquiry.email,
+        inquiry.company, inquiry.type.value, inquiry.subject, inquiry.message,
+        inquiry.status.value, inquiry.submitted_by, inquiry.handled_by,
+        _time_or_none(inquiry.handled_at),
+    )
 
 
 def _time_or_none(value: datetime | None) -> str | None:

@@ -18,6 +18,7 @@ from services.domain.inquiries import (
     InquiryType,
     clean,
     inquiry_problems,
+    reference,
     stripped,
 )
 from services.domain.permissions import Actor
@@ -185,3 +186,32 @@ def test_no_notification_without_both_addresses(services: object, clock: Clock) 
     assert not inquiries.notifies
     inquiries.submit(ANON, GOOD, "s1")
     assert ports.audit.entries(action="inquiry.notify") == []
+
+
+def test_a_resubmitted_token_returns_the_same_inquiry_and_is_not_charged(
+    services: object, clock: Clock
+) -> None:
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(ports.inquiries, ports.audit, clock)  # two per visit and window
+
+    first = inquiries.submit(ANON, GOOD, "s1", token="form-1")
+    for _ in range(3):  # a double click, a resubmit: never a second inquiry nor a rate charge
+        assert inquiries.submit(ANON, GOOD, "s1", token="form-1") == first
+
+    assert ports.inquiries.list(InquiryStatus.OPEN) == [first]
+    inquiries.submit(ANON, GOOD, "s1", token="form-2")  # the second real one is still allowed
+    assert len(ports.inquiries.list(InquiryStatus.OPEN)) == 2
+
+
+def test_the_inquiry_number_is_short_and_derived_from_the_id() -> None:
+    assert reference("01JABCDEFGHJKMNPQRSTVWXYZ0") == reference("01JABCDEFGHJKMNPQRSTVWXYZ0")
+    assert reference("01JABCDEFGHJKMNPQRSTVWXYZ0") != reference("01JABCDEFGHJKMNPQRSTVWXYZ1")
+    assert reference("01JABCDEFGHJKMNPQRSTVWXYZ0") == "Q-STVW-XYZ0"
+
+
+def test_too_long_says_how_long_and_the_limit() -> None:
+    draft = replace(GOOD, message="가" * (LIMITS["message"] + 7))
+    with pytest.raises(ValidationError) as refused:
+        clean(draft)
+    assert refused.value.params["length"] == LIMITS["message"] + 7
+    assert refused.value.params["max"] == LIMITS["message"]

@@ -5,6 +5,11 @@ Rate-limit counters (``take_slot``) are items of the same table, ``id`` = "rate#
 with a ``taken`` count and ``expires_at`` for the table's TTL; they have no ``status``, so the
 index never sees them. One TransactWriteItems adds 1 to every counter on condition that each is
 below its limit: all or nothing, checked and counted by DynamoDB in one step.
+
+Submission tokens (``add_once``) are items ``id`` = "token#<token>" naming the inquiry they
+filed (no ``status`` either). One TransactWriteItems puts the inquiry and the token item, each on
+condition that it does not exist yet: a repeated token cancels it, and the earlier inquiry is
+read back.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 RATE_PREFIX = "rate#"
+TOKEN_PREFIX = "token#"  # noqa: S105 (a key prefix, not a secret)
 _RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
               "RequestLimitExceeded"}
 _MAX_ATTEMPTS = 8
@@ -57,6 +63,42 @@ class DynamoInquiryStore:
                 Item=to_item(_record(inquiry)),
                 ConditionExpression="attribute_not_exists(id)",
             )
+
+    def add_once(self, inquiry: Inquiry, token: str) -> Inquiry:
+        new = "attribute_not_exists(id)"
+        actions: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": to_item(_record(inquiry)),
+                     "ConditionExpression": new}},
+            {"Put": {"TableName": self._table,
+                     "Item": to_item({"id": TOKEN_PREFIX + token, "inquiry_id": inquiry.id}),
+                     "ConditionExpression": new}},
+        ]
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=actions)
+                return inquiry
+            except AWS_ERRORS as exc:
+                reasons = [*_cancellation_codes(exc), "None", "None"]
+                if reasons[1] == "ConditionalCheckFailed":  # this token filed one already
+                    earlier = self.find_by_token(token)
+                    if earlier is not None:
+                        return earlier
+                elif reasons[0] == "ConditionalCheckFailed":
+                    raise ConflictError("errors.conflict", id=inquiry.id) from exc
+                elif not _RETRYABLE.intersection(reasons):
+                    raise translate_client_error(exc) from exc
+            # A concurrent submission of the same token is in flight: try again.
+            self._sleep(resend_delay(attempt))
+        raise QuotaExceeded("aws.throttled", operation="TransactWriteItems")
+
+    def find_by_token(self, token: str) -> Inquiry | None:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=self._key(TOKEN_PREFIX + token), ConsistentRead=True
+            )
+        if "Item" not in response:
+            return None
+        return self.get(str(from_item(response["Item"])["inquiry_id"]))
 
     def get(self, inquiry_id: str) -> Inquiry:
         with aws_errors():
