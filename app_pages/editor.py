@@ -34,9 +34,12 @@ if item:
     st.page_link(routes.CONTENT, label=t("content.view_item"), icon=":material/visibility:",
                  query_params={"id": item.id})
 
-st.text_input(t("content.title_label"), key=editor.TITLE, max_chars=TITLE_MAX)
+# No max_chars: Streamlit drops a paste longer than it without a word. The limit is in the help
+# text, and saving a longer text is refused with its length while the text stays in the box.
+st.text_input(t("content.title_label"), key=editor.TITLE,
+              help=t("content.limit_help", max=TITLE_MAX))
 st.text_area(t("content.summary_label"), key=editor.SUMMARY, height=80,
-             max_chars=SUMMARY_MAX)
+             help=t("content.limit_help", max=SUMMARY_MAX))
 cat_col, status_col = st.columns(2)
 cat_col.selectbox(t("content.category_label"), options=list(Category), key=relabel(editor.CATEGORY),
                   format_func=category_label, placeholder=t("content.category_choose"))

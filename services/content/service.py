@@ -70,9 +70,10 @@ def validate_draft(draft: ContentDraft) -> ContentDraft:
     if not title:
         raise ValidationError("content.err_title_empty")
     if len(title) > TITLE_MAX:
-        raise ValidationError("content.err_title_long", max=TITLE_MAX)
+        raise ValidationError("content.err_title_long", max=TITLE_MAX, length=len(title))
     if len(summary) > SUMMARY_MAX:
-        raise ValidationError("content.err_summary_long", max=SUMMARY_MAX)
+        raise ValidationError("content.err_summary_long", max=SUMMARY_MAX,
+                              length=len(summary))
     if len(body) > BODY_MAX:
         raise ValidationError("content.err_body_long", max=BODY_MAX)
     try:

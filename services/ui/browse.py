@@ -43,7 +43,10 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     text = st.text_input(
         t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
         icon=":material/search:", on_change=reset_page, args=reset,
-        max_chars=SEARCH_QUERY_MAX,  # what a search event keeps
+        # The one field that keeps max_chars (elsewhere a paste over it vanishes unseen):
+        # a search is a few words, the service and the search event cut a query to this length
+        # anyway, and nothing typed here is stored as the person's text.
+        max_chars=SEARCH_QUERY_MAX,
     )
     cols = iter(st.columns(4 if fixed is None else 3))
     category = fixed

@@ -80,6 +80,28 @@ def test_editor_shows_validation_error_and_keeps_text(
     assert at.text_input(key="ed_title").value == "카테고리 없는 글"
 
 
+def test_an_over_long_title_or_summary_is_kept_and_refused_with_its_length(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _open_editor(new_app, "author-user")
+    title = "아주 긴 제목 " * 30  # 240 characters pasted: more than the 200 allowed
+    at.text_input(key="ed_title").input(title)
+    at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
+    at.text_area(key="ed_body").input("본문")
+    _save(at)
+
+    assert at.text_input(key="ed_title").value == title  # the paste did not vanish
+    assert errors(at) == ["제목이 너무 깁니다: 239자 (최대 200자). 줄여 주세요."]
+
+    summary = "요약 " * 200
+    at.text_input(key="ed_title").input("짧은 제목")
+    at.text_area(key="ed_summary").input(summary)
+    _save(at)
+
+    assert at.text_area(key="ed_summary").value == summary
+    assert errors(at) == ["요약이 너무 깁니다: 600자 (최대 500자). 줄여 주세요."]
+
+
 def test_editor_conflict_keeps_the_typed_text(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem]
