@@ -44,7 +44,7 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
         t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
         icon=":material/search:", on_change=reset_page, args=reset,
         # The one field that keeps max_chars (elsewhere a paste over it vanishes unseen):
-        # a search is a few words, the service and the search event cut a query to this length
+        # a search is a few words, the search event (analytics) keeps only this many characters
         # anyway, and nothing typed here is stored as the person's text.
         max_chars=SEARCH_QUERY_MAX,
     )
