@@ -12,8 +12,9 @@ visit and global counters are checked and taken in one atomic step of the store
 
 A submission may carry a token (one per form drawn): a token seen before returns the inquiry it
 filed, without a rate-limit charge, a new inquiry or a second email, so a double click or a
-resubmitted form files once. The store files under a token atomically (``add_once``); only two
-sends of one token at the very same moment can both be charged, never both filed.
+resubmitted form files once. The store files under a token atomically (``add_once``), and sends
+of one token at the same moment queue behind each other here (``TokenLocks``), so the rate limit
+is charged once. Both sends of a double click reach the instance that holds the visit.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, RateLimit, clean
@@ -64,6 +66,31 @@ class InstanceLimiter:
                 self._taken.remove(now)
 
 
+class TokenLocks:
+    """One lock per submission token in use, so that sends of the same form run one at a time
+    (the first files, the others find what it filed); a lock is dropped when nobody holds it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def held(self, token: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(token, (threading.Lock(), 0))
+            self._locks[token] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[token]
+                if users == 1:
+                    del self._locks[token]
+                else:
+                    self._locks[token] = (lock, users - 1)
+
+
 class InquiryService:
     def __init__(
         self,
@@ -91,6 +118,7 @@ class InquiryService:
         self._window_minutes = window_minutes
         self._language = language
         self._clock = clock
+        self._tokens = TokenLocks()
 
     @property
     def notifies(self) -> bool:
@@ -101,10 +129,16 @@ class InquiryService:
         """Validate, rate-limit, store, audit, notify. Anyone may submit (anonymous too).
         A repeated ``token`` returns the inquiry it filed and does nothing else."""
         cleaned = clean(draft)
-        if token is not None:
+        if token is None:
+            return self._file(actor, cleaned, session_id, None)
+        with self._tokens.held(token):
             earlier = self._store.find_by_token(token)
             if earlier is not None:
                 return earlier
+            return self._file(actor, cleaned, session_id, token)
+
+    def _file(self, actor: Actor, cleaned: InquiryDraft, session_id: str,
+              token: str | None) -> Inquiry:
         now = self._clock()
         who = actor.user_id or "anonymous"
         full = self._take_slot(session_id, now)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -215,3 +218,38 @@ def test_too_long_says_how_long_and_the_limit() -> None:
         clean(draft)
     assert refused.value.params["length"] == LIMITS["message"] + 7
     assert refused.value.params["max"] == LIMITS["message"]
+
+
+class SlowSlots:
+    """The store, with a slow rate-limit step: every click is inside it at the same time."""
+
+    def __init__(self, store: InquiryStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def take_slot(self, limits: object, now: datetime) -> str | None:
+        full = self._store.take_slot(limits, now)  # type: ignore[arg-type]
+        time.sleep(0.05)
+        return full
+
+
+def test_a_double_click_at_the_same_moment_files_once_and_is_charged_once(
+    services: object, clock: Clock
+) -> None:
+    ports = services.ports  # type: ignore[attr-defined]
+    inquiries = _service(SlowSlots(ports.inquiries), ports.audit, clock)  # two per window
+    start = threading.Barrier(6)
+
+    def click(_: int) -> str:
+        start.wait()
+        return inquiries.submit(ANON, GOOD, "s1", token="form-1").id
+
+    with ThreadPoolExecutor(6) as pool:
+        ids = set(pool.map(click, range(6)))
+
+    assert len(ids) == 1 and len(ports.inquiries.list(InquiryStatus.OPEN)) == 1
+    inquiries.submit(ANON, GOOD, "s1", token="form-2")  # one charge so far: one more fits
+    with pytest.raises(QuotaExceeded):
+        inquiries.submit(ANON, GOOD, "s1", token="form-3")
