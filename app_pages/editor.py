@@ -36,10 +36,13 @@ if item:
 
 # No max_chars: Streamlit drops a paste longer than it without a word. The limit is in the help
 # text, and saving a longer text is refused with its length while the text stays in the box.
-st.text_input(t("content.title_label"), key=editor.TITLE,
-              help=t("content.limit_help", max=TITLE_MAX))
-st.text_area(t("content.summary_label"), key=editor.SUMMARY, height=80,
-             help=t("content.limit_help", max=SUMMARY_MAX))
+title = st.text_input(t("content.title_label"), key=editor.TITLE,
+                      help=t("content.limit_help", max=TITLE_MAX))
+if len(title) > TITLE_MAX:  # said at once, not only on save
+    st.caption(t("content.count", length=len(title), max=TITLE_MAX))
+summary = st.text_area(t("content.summary_label"), key=editor.SUMMARY, height=80,
+                       help=t("content.limit_help", max=SUMMARY_MAX))
+st.caption(t("content.count", length=len(summary), max=SUMMARY_MAX))
 cat_col, status_col = st.columns(2)
 cat_col.selectbox(t("content.category_label"), options=list(Category), key=relabel(editor.CATEGORY),
                   format_func=category_label, placeholder=t("content.category_choose"))

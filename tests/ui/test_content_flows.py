@@ -92,6 +92,7 @@ def test_an_over_long_title_or_summary_is_kept_and_refused_with_its_length(
 
     assert at.text_input(key="ed_title").value == title  # the paste did not vanish
     assert errors(at) == ["제목이 너무 깁니다: 239자 (최대 200자). 줄여 주세요."]
+    assert "240 / 200자" in texts(at)  # the count, as typed
 
     summary = "요약 " * 200
     at.text_input(key="ed_title").input("짧은 제목")
