@@ -121,6 +121,11 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
         assert f"`{check}`" in shown
     assert "Bedrock 점검을 건너뛰었습니다." in shown
+    # A check that did not run is not shown as passed.
+    marks = {m.value.split("` ")[0].split(" `")[-1]: m.value.split(" `")[0]
+             for m in at.markdown if " `" in m.value}
+    assert marks["bedrock"] == ":gray[:material/skip_next:]"
+    assert marks["font"] == ":green[:material/check_circle:]"
     [entry] = services.ports.audit.entries(action="doctor.run")
     assert entry.outcome == "ok"
 
