@@ -155,7 +155,9 @@ class AccountService:
             ok = False
         if not ok or user is None or user.disabled:
             self.login_failed(name)
-            raise PermissionDenied("auth.err_bad_credentials")
+            # Only someone who knows the password learns that the account is disabled.
+            raise PermissionDenied("auth.err_disabled" if ok and user is not None
+                                   else "auth.err_bad_credentials")
         self.record_login(name)
         return user
 

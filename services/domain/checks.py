@@ -42,6 +42,8 @@ class DoctorLine:
     ok: bool
     detail: Message
     fix: Message | None = None
+    # Passed only because it did not run (not configured, not used, left out): shown neutral.
+    skipped: bool = False
 
 
 def doctor_line(check: str, ok: bool, detail: str, fix: str | None = None,
@@ -49,3 +51,8 @@ def doctor_line(check: str, ok: bool, detail: str, fix: str | None = None,
     """A line whose messages are ``admin_tools.<detail>`` and ``admin_tools.<fix>``."""
     return DoctorLine(check, ok, Message(DOCTOR_PREFIX + detail, params),
                       Message(DOCTOR_PREFIX + fix, params) if fix else None)
+
+
+def skipped_line(check: str, detail: str, **params: Any) -> DoctorLine:
+    """A line for a check that did not run: it fails nothing and is shown as skipped."""
+    return DoctorLine(check, True, Message(DOCTOR_PREFIX + detail, params), skipped=True)

@@ -32,7 +32,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import BarContainer
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from PIL import Image
 
 from services.reports import data
@@ -150,9 +150,11 @@ def shorten(text: str, limit: int = LABEL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _thousands(ax: Axes, axis: str = "y") -> None:
-    formatter = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+def _count_axis(ax: Axes, axis: str = "y") -> None:
+    """Whole-number ticks with thousands separators: a count of 1 has no tick at 0.5."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(integer=True))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 
 # ---- the charts ---------------------------------------------------------------------------------
@@ -192,7 +194,7 @@ def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
         pad = timedelta(hours=12)
         ax.set_xlim(found.days[0] - pad, found.days[-1] + pad)  # type: ignore[arg-type]
     ax.set_ylim(bottom=0)
-    _thousands(ax)
+    _count_axis(ax)
     ax.grid(axis="y", color="#E4E7EB", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(fontsize=7.5, ncols=min(len(found.series), 5), loc="upper center",
@@ -241,7 +243,7 @@ def top_content_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N
     values = [data.number(r.get("views")) or 0.0 for r in rows]
     fig = _hbar(names, values, PRIMARY, lambda v: f"{v:,.0f}",
                 labels.t("analytics.col.views"))
-    _thousands(fig.axes[0], "x")
+    _count_axis(fig.axes[0], "x")
     return fig
 
 
@@ -254,7 +256,7 @@ def authors_chart(ctx: Mapping[str, Any], labels: Labels, limit: int = TOP_N) ->
     fig = _hbar([str(data.first(r, "author", "author_id") or "?") for r in rows],
                 [data.number(r.get("views")) or 0.0 for r in rows], SERIES[3],
                 lambda v: f"{v:,.0f}", labels.t("analytics.col.views"))
-    _thousands(fig.axes[0], "x")
+    _count_axis(fig.axes[0], "x")
     return fig
 
 
@@ -274,7 +276,7 @@ def view_bands_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     ax.set_xticks(positions, [str(r.get("band", "")) for r in rows])
     _value_labels(ax, [f"{value:,.0f}" for value in counts])
     ax.set_ylim(0, top * 1.15)
-    _thousands(ax)
+    _count_axis(ax)
     ax.set_ylabel("")
     ax.set_xlabel(labels.t("pdf.chart_views_band"), fontsize=TICK_SIZE)
     ax.grid(axis="y", color="#E4E7EB", linewidth=0.6)
@@ -323,6 +325,7 @@ def heatmap_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     ax.tick_params(length=0, labelrotation=0)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(labels.t("pdf.chart_hour"), fontsize=TICK_SIZE)
+    cax.yaxis.set_major_locator(MaxNLocator(integer=True))
     cax.tick_params(labelsize=7, length=2, left=False, right=True)
     return fig
 

@@ -115,7 +115,7 @@ def show_doctor_report(report: DoctorReport) -> None:
                 failed=len(report.failures), total=len(report.lines), mode=report.mode)
     (st.success if report.ok else st.error)(summary)
     for line in report.lines:
-        icon = _ICONS["ok" if line.ok else "failed"]
+        icon = _ICONS["skipped" if line.skipped else "ok" if line.ok else "failed"]
         st.markdown(f"{icon} `{line.check}` {render(line.detail)}")
         if not line.ok and line.fix is not None:
             st.info(render(line.fix), icon=":material/build:")

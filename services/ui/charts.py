@@ -6,7 +6,8 @@ the builders only lay them out. Colours follow the app's theme (primary #1f6feb)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +21,9 @@ BAR_ROW_PX = 28
 BAR_LABEL_MAX = 40
 BAR_TREND_DAYS = 3  # up to this many days the trend is drawn as bars
 DAILY_TICKS = 14  # up to this many days every day gets a tick
+# Up to this peak a count axis gets a tick per unit; above it plotly's own steps (2, 5, 10...)
+# are whole numbers anyway.
+SMALL_COUNT = 10
 
 
 def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
@@ -29,6 +33,21 @@ def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
             "font_family": FONT}, **extra,
     )
     return fig
+
+
+def count_ticks(values: Iterable[float]) -> dict[str, Any]:
+    """Whole-number ticks for counts (an axis or a colour bar). ``,d`` alone only formats the
+    ticks: plotly's steps of 0.2 for a peak of 1 would read 0, 0, 0, 1, 1, 1."""
+    peak = max((float(v) for v in values if v == v), default=0.0)  # v == v: not NaN
+    ticks: dict[str, Any] = {"tickformat": ",d"}
+    if peak <= SMALL_COUNT:
+        ticks["dtick"] = 1
+    return ticks
+
+
+def count_axis(values: Iterable[float]) -> dict[str, Any]:
+    """A count axis: from zero, whole-number ticks."""
+    return {"rangemode": "tozero", **count_ticks(values)}
 
 
 def shorten(text: str, limit: int = BAR_LABEL_MAX) -> str:
@@ -59,7 +78,7 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str) -> go
             ))
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    fig.update_yaxes(**count_axis(trend[column].max() for column in names))
     return _layout(fig, title={"text": title}, hovermode="x unified")
 
 
@@ -77,7 +96,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_
         hovertemplate="%{customdata}<br>" + value_label
         + (": %{x:.1%}" if percent else ": %{x:,}") + "<extra></extra>",
     ))
-    fig.update_xaxes(tickformat=".0%" if percent else ",d", rangemode="tozero")
+    fig.update_xaxes(**({"tickformat": ".0%", "rangemode": "tozero"} if percent
+                        else count_axis(values)))
     fig.update_yaxes(automargin=True)
     height = max(220, 80 + BAR_ROW_PX * len(shown))
     return _layout(fig, height=height, title={"text": title}, showlegend=False)
@@ -101,7 +121,8 @@ def heatmap(matrix: pd.DataFrame, weekdays: Sequence[str], title: str, hour_labe
     fig = go.Figure(go.Heatmap(
         z=matrix.to_numpy().tolist(), x=hours, y=[plain(d) for d in weekdays], colorscale="Blues",
         hovertemplate="%{y} %{x}" + hour_label + "<br>" + value_label + ": %{z:,}<extra></extra>",
-        colorbar={"title": {"text": value_label}}, xgap=2, ygap=2,
+        colorbar={"title": {"text": value_label},
+                  **count_ticks(matrix.to_numpy().ravel().tolist())}, xgap=2, ygap=2,
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title={"text": hour_label}, type="category")
@@ -116,5 +137,5 @@ def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
         hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra></extra>",
     ))
     fig.update_xaxes(tickformat="%m-%d")
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    fig.update_yaxes(**count_axis(values))
     return _layout(fig, height=300, title={"text": title}, showlegend=False)

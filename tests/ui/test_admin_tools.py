@@ -104,6 +104,8 @@ def test_local_mode_without_credentials_shows_the_no_credentials_diagnosis(
     shown = texts(at)
     assert "앱에 AWS 자격 증명이 없어 Amazon Bedrock을 호출할 수 없습니다." in shown
     assert "IAM 역할" in shown  # the fix
+    # The diagnosis does not send the administrator to the page they are on.
+    assert "관리 › Bedrock 점검" not in shown
 
 
 def test_the_doctor_runs_on_click_and_lists_its_checks(
@@ -121,6 +123,11 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
         assert f"`{check}`" in shown
     assert "Bedrock 점검을 건너뛰었습니다." in shown
+    # A check that did not run is not shown as passed.
+    marks = {m.value.split("` ")[0].split(" `")[-1]: m.value.split(" `")[0]
+             for m in at.markdown if " `" in m.value}
+    assert marks["bedrock"] == ":gray[:material/skip_next:]"
+    assert marks["font"] == ":green[:material/check_circle:]"
     [entry] = services.ports.audit.entries(action="doctor.run")
     assert entry.outcome == "ok"
 

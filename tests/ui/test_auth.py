@@ -84,6 +84,19 @@ def test_wrong_password_then_lockout(new_app: Callable[..., AppTest],
     assert not at.session_state["authentication_status"]
 
 
+def test_a_disabled_account_is_named_only_after_its_right_password(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    services.accounts.set_disabled(users["admin"].as_actor(), "author-user", True)
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    _submit_login(at, "author-user", "wrong-password-1")
+    assert errors(at) == [BAD_KO]
+    _submit_login(at, "author-user", PASSWORD)
+    assert errors(at) == ["비활성화된 계정입니다. 관리자에게 활성화를 요청하세요."]
+    assert not at.session_state["authentication_status"]
+
+
 def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
     at = new_app()
     at.run()

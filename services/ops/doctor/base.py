@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 AUDIT_ACTION = "doctor.run"
 ROOT = Path(__file__).resolve().parents[3]
 STREAMLIT_CONFIG = ROOT / ".streamlit" / "config.toml"
-OK_MARK, FAIL_MARK = "✔", "✘"
+OK_MARK, FAIL_MARK, SKIPPED_MARK = "✔", "✘", "–"
 
 # A client factory: (settings) -> a boto3 client (or, for Bedrock, the probe's clients).
 ClientFactory = Callable[[Settings], Any]
@@ -141,10 +141,11 @@ def render_message(message: Message, lang: str) -> str:
 
 
 def text_lines(report: DoctorReport, lang: str) -> list[str]:
-    """Human-readable lines: ✔/✘, the check, what was found, and the fix under a failure."""
+    """Human-readable lines: ✔/✘ (– when skipped), the check, what was found, and the fix
+    under a failure."""
     out: list[str] = []
     for line in report.lines:
-        mark = OK_MARK if line.ok else FAIL_MARK
+        mark = SKIPPED_MARK if line.skipped else OK_MARK if line.ok else FAIL_MARK
         out.append(f"{mark} {line.check}: {render_message(line.detail, lang)}")
         if not line.ok and line.fix is not None:
             out.append(f"    → {render_message(line.fix, lang)}")
@@ -162,6 +163,7 @@ def json_report(report: DoctorReport, lang: str) -> str:
             {
                 "check": line.check,
                 "ok": line.ok,
+                "skipped": line.skipped,
                 "detail": render_message(line.detail, lang),
                 "fix": render_message(line.fix, lang) if line.fix and not line.ok else None,
                 "key": line.detail.key,

@@ -152,6 +152,21 @@ def test_disabled_users_cannot_sign_in(accounts: AccountService, root: Actor) ->
         accounts.authenticate("alice", PASSWORD)
 
 
+def test_a_disabled_account_is_named_only_to_someone_who_knows_its_password(
+    accounts: AccountService, root: Actor
+) -> None:
+    accounts.create_user(
+        root, "alice", "Alice", "a@example.com", PASSWORD, frozenset({Role.AUTHOR})
+    )
+    accounts.set_disabled(root, "alice", True)
+    with pytest.raises(PermissionDenied) as right:
+        accounts.authenticate("alice", PASSWORD)
+    assert right.value.key == "auth.err_disabled"
+    with pytest.raises(PermissionDenied) as wrong:
+        accounts.authenticate("alice", PASSWORD + "x")
+    assert wrong.value.key == "auth.err_bad_credentials"
+
+
 def test_reset_password_gives_a_one_time_password_that_works(
     accounts: AccountService, root: Actor
 ) -> None:

@@ -103,6 +103,16 @@ def test_every_kind_has_a_message_and_a_fix_in_both_languages() -> None:
         assert missing == []
 
 
+def test_no_diagnosis_sends_the_reader_to_the_bedrock_check_page() -> None:
+    # The Bedrock check page shows these messages itself: "open the Bedrock check page" there
+    # sends the administrator to the page they are on.
+    for lang in LANGUAGES:
+        page = catalog(lang)["admin_tools.nav_bedrock"]
+        naming = [k for kind in KINDS for k in (f"llm.err_{kind}", f"llm.fix_{kind}")
+                  if page in catalog(lang)[k]]
+        assert naming == [], lang
+
+
 def test_the_iam_denial_names_the_action_it_denies() -> None:
     exc = client_error("AccessDeniedException", "User: x is not authorized to perform: "
                        "bedrock:ListFoundationModels because no identity-based policy allows")

@@ -87,3 +87,35 @@ def test_shortened_labels_never_cut_an_escape_in_half() -> None:
     long = "&" * 60
     [shown] = charts.bar_chart([long], [1], "t", "v").data[0].y
     assert shown == "&amp;" * (charts.BAR_LABEL_MAX - 1) + "…"
+
+
+# A few views: ",d" alone would label plotly's steps of 0.2 as 0, 0, 0, 1, 1, 1.
+def test_the_my_content_chart_of_a_few_views_ticks_whole_numbers() -> None:
+    days = [date(2026, 3, d) for d in (1, 2, 3)]
+    fig = charts.daily_bars(days, [1, 0, 1], "일별 조회수", "조회수")
+    assert fig.layout.yaxis.tickformat == ",d"
+    assert fig.layout.yaxis.dtick == 1
+    assert fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_dashboard_count_axes_tick_whole_numbers() -> None:
+    trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)],
+                          "page_view": [2, 3], "search": [0, 1]})
+    fig = charts.trend_chart(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
+    assert (fig.layout.yaxis.tickformat, fig.layout.yaxis.dtick) == (",d", 1)
+    bars = charts.bar_chart(["a", "b"], [2, 1], "상위", "조회수")
+    assert (bars.layout.xaxis.tickformat, bars.layout.xaxis.dtick) == (",d", 1)
+    matrix = pd.DataFrame([[0] * 24 for _ in range(7)], index=range(7), columns=range(24))
+    matrix.loc[2, 9] = 2
+    heat = charts.heatmap(matrix, list("월화수목금토일"), "시간대", "시", "조회")
+    assert (heat.data[0].colorbar.tickformat, heat.data[0].colorbar.dtick) == (",d", 1)
+
+
+def test_large_counts_leave_the_steps_to_plotly() -> None:
+    # Above ten plotly's own steps (2, 5, 10, ...) are whole numbers; one tick per unit
+    # would crowd the axis.
+    days = [date(2026, 3, d) for d in (1, 2, 3)]
+    fig = charts.daily_bars(days, [1, 0, 400], "일별 조회수", "조회수")
+    assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick is None
+    percent = charts.bar_chart(["a", "b"], [0.6, 0.4], "목적", "비율", percent=True)
+    assert percent.layout.xaxis.dtick is None

@@ -264,6 +264,24 @@ def test_text_and_json_output(tmp_path: Path, run: Callable[..., DoctorReport]) 
     assert "나눔고딕" in font_entry["detail"] and font_entry["fix"]
 
 
+def test_a_check_that_did_not_run_is_marked_skipped_not_passed(
+        run: Callable[..., DoctorReport]) -> None:
+    report = run()  # Bedrock is not configured: its check does not run
+
+    bedrock = line(report, "bedrock")
+    assert bedrock.ok and bedrock.skipped
+    assert not line(report, "font").skipped
+    lines = text_lines(report, "en")
+    assert lines[0].startswith("✔ local.data_dir: ")
+    assert [x for x in lines if " bedrock: " in x] == [
+        "– bedrock: Bedrock is not configured (set DEMO_FACTORY_BEDROCK_REGION to use it); "
+        "reports use the offline narrator."]
+    checks = {c["check"]: c for c in json.loads(json_report(report, "en"))["checks"]}
+    assert checks["bedrock"]["skipped"] is True and checks["bedrock"]["ok"] is True
+    assert checks["font"]["skipped"] is False
+    assert run(include_bedrock=False).lines[-1].skipped
+
+
 # ---- scripts/doctor.py -----------------------------------------------------------------------
 
 

@@ -149,6 +149,29 @@ def test_authors_and_view_bands() -> None:
     assert [t.get_text() for t in bands.axes[0].get_xticklabels()] == ["0", "1-9", "10-49"]
 
 
+def whole_ticks(ticks: Any, limits: tuple[float, float]) -> bool:
+    shown = [v for v in ticks if limits[0] <= v <= limits[1]]
+    return len(shown) >= 2 and all(float(v).is_integer() for v in shown)
+
+
+def test_count_axes_of_a_few_events_tick_whole_numbers() -> None:
+    ctx = context()
+    ctx["trend"] = {"day": ctx["trend"]["day"], "like": [1, 0, 0, 1]}
+    ctx["top_content"] = [{"title": "a", "views": 2}, {"title": "b", "views": 1}]
+    ctx["authors"] = [{"author": "김민수", "views": 1}]
+    ctx["distribution"] = {"bands": [{"band": "0", "items": 1}, {"band": "1-9", "items": 2}]}
+    ctx["time_of_day"]["matrix"] = [[0] * 24 for _ in range(6)] + [[2] + [0] * 23]
+    trend = charts.trend_chart(ctx, KO).axes[0]
+    assert whole_ticks(trend.get_yticks(), trend.get_ylim())
+    for builder in (charts.top_content_chart, charts.authors_chart):
+        ax = builder(ctx, KO).axes[0]
+        assert whole_ticks(ax.get_xticks(), ax.get_xlim()), builder.__name__
+    bands = charts.view_bands_chart(ctx, KO).axes[0]
+    assert whole_ticks(bands.get_yticks(), bands.get_ylim())
+    colorbar = charts.heatmap_chart(ctx, KO).axes[1]
+    assert whole_ticks(colorbar.get_yticks(), colorbar.get_ylim())
+
+
 @pytest.mark.parametrize("key", list(BUILDERS))
 def test_every_chart_says_no_data_for_an_empty_context(key: str) -> None:
     fig = BUILDERS[key]({}, KO)

@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
-from services.domain.checks import DoctorLine, doctor_line
+from services.domain.checks import DoctorLine, doctor_line, skipped_line
 from services.ops.doctor.base import Check, DoctorContext
 
 # The client must allow what the app calls: password sign-in (users), admin password checks
@@ -27,7 +27,7 @@ def check_cognito(context: DoctorContext) -> list[DoctorLine]:
     if settings.auth == "oidc":  # ops/doctor/oidc.py reports the sign-in
         return []
     if settings.auth != "cognito":
-        return [doctor_line("cognito", True, "doc_cognito_not_used")]
+        return [skipped_line("cognito", "doc_cognito_not_used")]
     pool, app = settings.cognito_user_pool_id, settings.cognito_app_client_id
     if not pool or not app:
         variable = "DEMO_FACTORY_COGNITO_USER_POOL_ID" if not pool else (
