@@ -20,7 +20,7 @@ from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
 from services.ui.i18n import relabel, t
-from services.ui.widgets import md_escape
+from services.ui.widgets import format_time, md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"
@@ -168,7 +168,7 @@ def audit_rows(entries: Sequence[AuditEntry], services: Services) -> list[dict[s
     tz = services.settings.tz
     return [
         {
-            t("admin_tools.col_ts"): e.ts.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            t("admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
             t("admin_tools.col_actor"): e.actor,
             t("admin_tools.col_action"): e.action,
             t("admin_tools.col_target"): e.target,

@@ -14,7 +14,7 @@ from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import DemoFactoryError
 from services.ui.i18n import relabel, role_label, t
-from services.ui.widgets import current_page, flash, format_date, reset_page, show_error
+from services.ui.widgets import app_tz, current_page, flash, format_date, reset_page, show_error
 
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
@@ -51,7 +51,7 @@ def users_table(users: list[User]) -> None:
             t("auth.email"): u.email,
             t("admin.roles"): _roles_text(u),
             t("admin.state"): t("admin.disabled") if u.disabled else t("admin.active"),
-            t("admin.created"): format_date(u.created_at),
+            t("admin.created"): format_date(u.created_at, app_tz()),
         }
         for u in users
     ]
