@@ -267,7 +267,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
-                            report_models(settings), settings, analytics=analytics)
+                            report_models(settings), settings, analytics=analytics,
+                            audit=ports.audit)
     imports = _importers(settings, ports)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
