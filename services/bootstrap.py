@@ -285,7 +285,7 @@ def _ops(settings: Settings, ports: Ports) -> OpsService:
         return check.probe(settings, model_id, check.make_clients)
 
     return OpsService(settings, ports.audit, bedrock_probe=probe, doctor_checks=doctor_checks(),
-                      doctor_context=partial(doctor_context, settings))
+                      doctor_context=partial(doctor_context, settings), content=ports.content)
 
 
 def doctor_checks() -> list[Check]:
