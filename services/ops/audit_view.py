@@ -81,13 +81,15 @@ def audit_choices(
 
 
 def content_titles(
-    actor: Actor, audit: AuditLog, entries: Sequence[AuditEntry], repo: ContentRepository,
+    actor: Actor, audit: AuditLog, entries: Sequence[AuditEntry], repo: ContentRepository | None,
     *, clock: Callable[[], datetime] = utcnow,
 ) -> dict[str, str]:
     """Content id -> title for the items the entries name that still exist, so the log can
     say what was edited; a deleted item keeps only its id."""
     _require_view(actor, audit, clock)
     titles: dict[str, str] = {}
+    if repo is None:
+        return titles
     for content_id in {e.target for e in entries if e.action in ITEM_ACTIONS}:
         try:
             titles[content_id] = repo.get(content_id).title

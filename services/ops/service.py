@@ -60,6 +60,4 @@ class OpsService:
 
     def audit_titles(self, actor: Actor, entries: Sequence[AuditEntry]) -> dict[str, str]:
         """Titles of the content items the entries name (those that still exist)."""
-        if self._content is None:
-            return {}
         return content_titles(actor, self._audit, entries, self._content, clock=self._clock)
