@@ -14,7 +14,7 @@ from services.settings import load_settings
 from services.ui import auth, nav, password_box, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
-from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected
+from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected, text_style
 
 log = logging.getLogger("demo_factory")
 
@@ -52,6 +52,7 @@ def main() -> None:
         show_error(exc)
         st.stop()
     init_language(settings.default_language)
+    text_style()
     emulation_banner(settings)
     try:
         with st.spinner(t("common.starting")):

@@ -28,7 +28,7 @@ except DemoFactoryError as exc:
     st.stop()
 
 st.title(md_escape(item.title))
-st.caption(meta_line(item))
+st.caption(meta_line(item, services.settings.tz))
 if item.tags:
     st.markdown(tags_line(item.tags))
 if item.summary:

@@ -47,7 +47,7 @@ for item in result.items:
     row[1].markdown(status_label(item.status))
     row[2].markdown(str(item.views))
     row[3].markdown(str(item.likes))
-    row[4].markdown(format_date(item.updated_at))
+    row[4].markdown(format_date(item.updated_at, services.settings.tz))
     row[5].page_link(routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
                      query_params={"id": item.id})
 pager(result, PAGE_KEY)

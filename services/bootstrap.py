@@ -267,7 +267,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
-                            report_models(settings), settings, analytics=analytics)
+                            report_models(settings), settings, analytics=analytics,
+                            audit=ports.audit)
     imports = _importers(settings, ports)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
@@ -284,7 +285,7 @@ def _ops(settings: Settings, ports: Ports) -> OpsService:
         return check.probe(settings, model_id, check.make_clients)
 
     return OpsService(settings, ports.audit, bedrock_probe=probe, doctor_checks=doctor_checks(),
-                      doctor_context=partial(doctor_context, settings))
+                      doctor_context=partial(doctor_context, settings), content=ports.content)
 
 
 def doctor_checks() -> list[Check]:

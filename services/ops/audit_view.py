@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from services.csv_export import rows_csv
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
-from services.errors import PermissionDenied, ValidationError
+from services.errors import DemoFactoryError, PermissionDenied, ValidationError
 from services.ops.audit import record_audit
-from services.ports import AuditLog
+from services.ports import AuditLog, ContentRepository
 
 MAX_ROWS = 2000
 CSV_COLUMNS = ("ts", "actor", "action", "target", "outcome", "detail")
+# The actions whose target is one content item's id (others name files or counts).
+ITEM_ACTIONS = frozenset({"content.create", "content.update", "content.delete"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,24 @@ def audit_choices(
     since, until = AuditQuery(start, end).window(tz)
     entries = audit.entries(since=since, until=until, limit=MAX_ROWS)
     return AuditChoices(sorted({e.actor for e in entries}), sorted({e.action for e in entries}))
+
+
+def content_titles(
+    actor: Actor, audit: AuditLog, entries: Sequence[AuditEntry], repo: ContentRepository | None,
+    *, clock: Callable[[], datetime] = utcnow,
+) -> dict[str, str]:
+    """Content id -> title for the items the entries name that still exist, so the log can
+    say what was edited; a deleted item keeps only its id."""
+    _require_view(actor, audit, clock)
+    titles: dict[str, str] = {}
+    if repo is None:
+        return titles
+    for content_id in {e.target for e in entries if e.action in ITEM_ACTIONS}:
+        try:
+            titles[content_id] = repo.get(content_id).title
+        except DemoFactoryError:  # gone (or never stored): the id is all there is
+            continue
+    return titles
 
 
 def to_csv(entries: Sequence[AuditEntry], tz: ZoneInfo) -> bytes:

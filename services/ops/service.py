@@ -9,10 +9,17 @@ from datetime import date, datetime
 
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Actor
-from services.ops.audit_view import AuditChoices, AuditQuery, audit_choices, audit_entries, to_csv
+from services.ops.audit_view import (
+    AuditChoices,
+    AuditQuery,
+    audit_choices,
+    audit_entries,
+    content_titles,
+    to_csv,
+)
 from services.ops.bedrock_check import BedrockCheckReport, BedrockProbe, run_bedrock_check
 from services.ops.doctor.base import Check, DoctorContext, DoctorReport, run_doctor_for
-from services.ports import AuditLog
+from services.ports import AuditLog, ContentRepository
 from services.settings import Settings
 
 # (environment, include the Bedrock steps) -> the doctor's context with the root's clients
@@ -22,8 +29,10 @@ DoctorContextFactory = Callable[[Mapping[str, str], bool], DoctorContext]
 class OpsService:
     def __init__(self, settings: Settings, audit: AuditLog, *, bedrock_probe: BedrockProbe,
                  doctor_checks: Sequence[Check], doctor_context: DoctorContextFactory,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 content: ContentRepository | None = None) -> None:
         self._settings = settings
+        self._content = content  # for the audit log's item titles
         self._audit = audit
         self._probe = bedrock_probe
         self._checks = tuple(doctor_checks)
@@ -48,3 +57,7 @@ class OpsService:
 
     def audit_csv(self, entries: Sequence[AuditEntry]) -> bytes:
         return to_csv(entries, self._settings.tz)
+
+    def audit_titles(self, actor: Actor, entries: Sequence[AuditEntry]) -> dict[str, str]:
+        """Titles of the content items the entries name (those that still exist)."""
+        return content_titles(actor, self._audit, entries, self._content, clock=self._clock)

@@ -29,7 +29,8 @@ from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
-from services.ports import LLM, ContentRepository, EventStore, ReportStore
+from services.ops.audit import record_audit
+from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
 from services.reports.context import build_context
 from services.reports.cost import (
     Estimate,
@@ -46,6 +47,9 @@ from services.settings import Settings
 OFFLINE = "offline"
 BEDROCK_PREFIX = "bedrock:"
 MIN_TOP_ITEMS = 20
+
+
+REPORT_AUDIT_ACTION = "report.generate"
 
 
 class ReportEvents(Protocol):
@@ -113,6 +117,7 @@ class ReportService:
     settings: Settings
     clock: Callable[[], datetime] = utcnow
     analytics: ReportEvents | None = None
+    audit: AuditLog | None = None
     new_id: Callable[[], str] = field(default=lambda: str(ULID()))
 
     # ---- before generating -------------------------------------------------------------
@@ -192,6 +197,11 @@ class ReportService:
         return generation.report
 
     def _record(self, session_id: str, actor: Actor, report: Report) -> None:
+        if self.audit is not None:  # who spent model tokens on what, for the admin's log
+            record_audit(self.audit, self.clock(), str(actor.user_id), REPORT_AUDIT_ACTION,
+                         report.id, detail={"type": report.type.value,
+                                            "language": report.language.value,
+                                            "model": report.model_id})
         if self.analytics is not None:
             self.analytics.report_generated(
                 session_id, actor, report.type.value, language=report.language.value,

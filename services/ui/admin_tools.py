@@ -7,7 +7,7 @@ session (``adm_`` keys are cleared at sign-out) so that it stays on screen acros
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import streamlit as st
@@ -19,8 +19,8 @@ from services.domain.permissions import Actor
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
-from services.ui.i18n import relabel, t
-from services.ui.widgets import md_escape
+from services.ui.i18n import audit_action_label, relabel, t
+from services.ui.widgets import format_time, md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"
@@ -145,14 +145,14 @@ def audit_section(services: Services, actor: Actor) -> None:
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
                               format_func=_all_label, key=relabel("adm_audit_actor"))
     what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
-                                format_func=_all_label, key=relabel("adm_audit_action"))
+                                format_func=_action_label, key=relabel("adm_audit_action"))
     query = AuditQuery(start, end, actor=who or None, action=what or None)
     entries = services.ops.audit_entries(actor, query)
     st.caption(t("admin_tools.audit_count", count=len(entries)))
     if not entries:
         st.info(t("admin_tools.audit_empty"), icon=":material/info:")
         return
-    st.dataframe(audit_rows(entries, services), hide_index=True, width="stretch")
+    st.dataframe(audit_rows(entries, services, actor), hide_index=True, width="stretch")
     st.download_button(
         t("admin_tools.audit_csv"), data=services.ops.audit_csv(entries),
         file_name=f"audit-{start:%Y%m%d}-{end:%Y%m%d}.csv", mime="text/csv",
@@ -164,14 +164,27 @@ def _all_label(value: str) -> str:
     return value or t("admin_tools.audit_all")
 
 
-def audit_rows(entries: Sequence[AuditEntry], services: Services) -> list[dict[str, str]]:
+def _action_label(value: str) -> str:
+    return audit_action_label(value) if value else t("admin_tools.audit_all")
+
+
+def _target(target: str, titles: Mapping[str, str]) -> str:
+    title = titles.get(target)
+    return f"{title} ({target})" if title else target
+
+
+def audit_rows(entries: Sequence[AuditEntry], services: Services,
+               actor: Actor) -> list[dict[str, str]]:
+    """The entries as admins read them: local times, labelled actions, item titles (the CSV
+    keeps the raw keys and ids)."""
     tz = services.settings.tz
+    titles = services.ops.audit_titles(actor, entries)
     return [
         {
-            t("admin_tools.col_ts"): e.ts.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            t("admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
             t("admin_tools.col_actor"): e.actor,
-            t("admin_tools.col_action"): e.action,
-            t("admin_tools.col_target"): e.target,
+            t("admin_tools.col_action"): audit_action_label(e.action),
+            t("admin_tools.col_target"): _target(e.target, titles),
             t("admin_tools.col_outcome"): e.outcome,
             t("admin_tools.col_detail"): ", ".join(f"{k}={v}" for k, v in e.detail.items()),
         }

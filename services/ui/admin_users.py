@@ -14,7 +14,7 @@ from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import DemoFactoryError
 from services.ui.i18n import relabel, role_label, t
-from services.ui.widgets import current_page, flash, format_date, reset_page, show_error
+from services.ui.widgets import app_tz, current_page, flash, format_date, reset_page, show_error
 
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
@@ -51,7 +51,7 @@ def users_table(users: list[User]) -> None:
             t("auth.email"): u.email,
             t("admin.roles"): _roles_text(u),
             t("admin.state"): t("admin.disabled") if u.disabled else t("admin.active"),
-            t("admin.created"): format_date(u.created_at),
+            t("admin.created"): format_date(u.created_at, app_tz()),
         }
         for u in users
     ]
@@ -143,18 +143,18 @@ def roles_form(services: Services, actor: Actor, user: User) -> None:
 
 
 def account_buttons(services: Services, actor: Actor, user: User) -> None:
-    toggle_col, reset_col, delete_col = st.columns(3)
+    # One row that wraps (not three fixed columns of half the page, which cut "비밀번호 초기화").
+    row = st.container(horizontal=True, gap="small")
     disabled = not user.disabled
-    if toggle_col.button(t("admin.disable") if disabled else t("admin.enable"),
-                         key="adm_toggle_disabled",
-                         icon=":material/block:" if disabled else ":material/check_circle:"):
+    if row.button(t("admin.disable") if disabled else t("admin.enable"),
+                  key="adm_toggle_disabled",
+                  icon=":material/block:" if disabled else ":material/check_circle:"):
         done = "admin.user_disabled" if disabled else "admin.user_enabled"
         _act(lambda: services.accounts.set_disabled(actor, user.username, disabled),
              t(done, username=user.username))
-    if reset_col.button(t("admin.reset_password"), key="adm_reset",
-                        icon=":material/lock_reset:"):
+    if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
         reset_password(services, actor, user)
-    if delete_col.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
+    if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
         st.session_state[_CONFIRM_DELETE] = user.username
     if services.accounts.ends_sessions and st.button(
         t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",

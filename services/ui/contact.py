@@ -23,7 +23,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.i18n import relabel, t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import flash, format_time, md_escape, show_error
 
 _TEXT_FIELDS = {"name": "ct_name", "email": "ct_email", "company": "ct_company",
                 "subject": "ct_subject", "message": "ct_message"}
@@ -137,12 +137,12 @@ def inquiry_card(services: Services, actor: Actor, inquiry: Inquiry) -> None:
         st.caption(t(
             "inquiries.from_line", name=md_escape(inquiry.name), email=md_escape(inquiry.email),
             company=md_escape(inquiry.company or "-"), type=type_label(inquiry.type),
-            at=inquiry.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            at=format_time(inquiry.created_at, services.settings.tz),
         ))
         st.text(inquiry.message)  # plain text: nothing a visitor typed is rendered
         if inquiry.status == InquiryStatus.HANDLED:
             st.caption(t("inquiries.handled_line", by=md_escape(inquiry.handled_by or "?"),
-                         at=inquiry.handled_at.strftime("%Y-%m-%d %H:%M UTC")
+                         at=format_time(inquiry.handled_at, services.settings.tz)
                          if inquiry.handled_at else "?"))
         handled = inquiry.status == InquiryStatus.OPEN
         label = t("inquiries.mark_handled") if handled else t("inquiries.reopen")

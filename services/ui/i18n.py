@@ -82,3 +82,11 @@ def sort_label(sort: Sort | str) -> str:
 
 def role_label(role: Role | str) -> str:
     return t(f"auth.role.{Role(role).value}")
+
+
+def audit_action_label(action: str, lang: str | None = None) -> str:
+    """An audit action as admins read it (``audit.action.<key>``); a key without a label (an
+    older or newer version's) is shown as it is rather than hidden."""
+    key = f"audit.action.{action}"
+    label = translate(lang or language(), key)
+    return action if label == key else label

@@ -18,7 +18,7 @@ from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import relabel, t
-from services.ui.widgets import flash, md_escape, show_error, show_html
+from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def highlighted(report: Report) -> str:
 
 
 def _when(services: Services, moment: datetime) -> str:
-    return moment.astimezone(services.settings.tz).strftime("%Y-%m-%d %H:%M")
+    return format_time(moment, services.settings.tz)
 
 
 def _period(report: Report) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
-from services.ui import routes
+from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
 
 _FLASH_KEY = "_df_flash"
@@ -59,6 +59,23 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
 
 
+# Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
+# is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
+TEXT_CSS = """<style>
+h1, h2, h3, h4, h5, h6,
+[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+[data-testid="stPageLink"] {
+  word-break: keep-all;
+  overflow-wrap: break-word;
+}
+</style>"""
+
+
+def text_style() -> None:
+    """The app's one text style, drawn on every run by ``app.py`` (before the page)."""
+    st.html(TEXT_CSS)
+
+
 def show_html(html: str, where: Any = None) -> None:
     """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
     Streamlit's markdown, which would parse it again. Nothing for an empty body (which
@@ -67,8 +84,24 @@ def show_html(html: str, where: Any = None) -> None:
         (where or st).html(html)
 
 
-def format_date(ts: datetime) -> str:
-    return ts.strftime("%Y-%m-%d")
+def app_tz() -> tzinfo:
+    """The app's one time zone (``DEMO_FACTORY_TIMEZONE``): every time shown is in it."""
+    return session.services().settings.tz
+
+
+def _in_zone(ts: datetime, tz: tzinfo) -> datetime:
+    # Stored times are UTC; a naive one (an old row) is UTC too, never the server's zone.
+    return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(tz)
+
+
+def format_time(ts: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
+    """A moment as the reader's wall clock in ``tz``: ``2026-03-02 09:30``."""
+    return _in_zone(ts, tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def format_date(ts: datetime, tz: tzinfo) -> str:
+    """The day of a moment in ``tz`` (a late-evening UTC time is already tomorrow in Seoul)."""
+    return _in_zone(ts, tz).strftime("%Y-%m-%d")
 
 
 def tags_line(tags: Sequence[str]) -> str:
@@ -76,9 +109,9 @@ def tags_line(tags: Sequence[str]) -> str:
     return " ".join(f"`#{' '.join(tag.replace('`', '').split())}`" for tag in tags)
 
 
-def meta_line(item: ContentItem) -> str:
+def meta_line(item: ContentItem, tz: tzinfo) -> str:
     parts = [category_label(item.category), md_escape(item.author_name),
-             format_date(item.created_at)]
+             format_date(item.created_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))
     return " · ".join(parts)
@@ -94,7 +127,7 @@ def content_link(item: ContentItem, label: str | None = None) -> None:
 def content_card(item: ContentItem) -> None:
     with st.container(border=True):
         st.markdown(f"**{md_escape(item.title)}**")
-        st.caption(meta_line(item))
+        st.caption(meta_line(item, app_tz()))
         if item.summary:
             st.markdown(md_escape(item.summary))
         if item.tags:

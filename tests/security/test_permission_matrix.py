@@ -278,6 +278,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.ops.audit_entries(w.actor, AuditQuery(TODAY, TODAY))),
     U("OpsService.audit_choices", needs(A.VIEW_AUDIT),
       lambda w: w.services.ops.audit_choices(w.actor, TODAY, TODAY)),
+    U("OpsService.audit_titles", needs(A.VIEW_AUDIT),
+      lambda w: w.services.ops.audit_titles(w.actor, [])),
 )
 
 

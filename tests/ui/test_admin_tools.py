@@ -152,7 +152,7 @@ def test_the_audit_filters_narrow_the_rows_and_export_csv(
 
     assert not at.exception
     assert len(checks) == 2 < total
-    assert set(checks["작업"]) == {"bedrock.check"}
+    assert set(checks["작업"]) == {"Bedrock 연결 점검"}
     assert list(alice["사용자"]) == ["alice"]
     assert len(at.get("download_button")) == 1
 
@@ -184,3 +184,29 @@ def test_orphan_files_are_listed_first_and_removed_after_confirming(
     assert not services.ports.blobs.exists(orphan)
     [entry] = services.ports.audit.entries(action="content.orphans_remove")
     assert (entry.actor, entry.detail["removed"]) == (users["admin"].username, "1")
+
+
+def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    from datetime import datetime
+
+    from services.domain.models import Category, ContentDraft
+    from services.ops.audit_view import AuditQuery
+
+    item = services.content.create(ContentDraft("RAG 데모", "요약", "본문", Category.GENERATIVE_AI),
+                                   (), users["author"].as_actor())
+    services.ports.audit.record(AuditEntry(utcnow(), "bob", "content.delete", "gone-id", "ok"))
+    services.ports.audit.record(AuditEntry(utcnow(), "bob", "future.thing", "x", "ok"))
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+
+    rows = at.dataframe[0].value
+    shown = dict(zip(rows["작업"], rows["대상"], strict=True))
+    assert shown["콘텐츠 작성"] == f"RAG 데모 ({item.id})"
+    assert shown["콘텐츠 삭제"] == "gone-id"  # the item no longer exists: its id only
+    assert shown["future.thing"] == "x"  # no label: the raw key
+    today = datetime.now(services.settings.tz).date()
+    entries = services.ops.audit_entries(users["admin"].as_actor(), AuditQuery(today, today))
+    csv = services.ops.audit_csv(entries).decode("utf-8-sig")
+    assert ",content.create," + item.id in csv and "RAG 데모" not in csv

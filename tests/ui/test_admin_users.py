@@ -94,3 +94,15 @@ def test_delete_asks_first(new_app: Callable[..., AppTest], users: dict[str, Use
     assert not errors(at)
     assert "analyst-user" not in _listed(at)
     assert services.ports.audit.entries(action="user.delete")[0].target == "analyst-user"
+
+
+def test_the_account_buttons_have_short_labels_that_fit(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """The reset button read "비밀번호 재…" in a third of half the page; its label is the
+    short admin term and the buttons wrap instead of being cut."""
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("viewer-user").run()
+
+    assert at.button(key="adm_reset").label == "비밀번호 초기화"
+    assert at.button(key="adm_delete").label == "삭제"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
-from services.domain.inquiries import InquiryStatus, reference
+from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType, reference
 from services.domain.users import User
 from tests.ui.conftest import errors, texts
 
@@ -188,3 +189,22 @@ def test_only_admins_get_the_inquiries_page(
     assert not errors(at)
     with pytest.raises(ValueError):
         at.switch_page(INQUIRIES)
+
+
+def test_inquiry_times_are_shown_in_the_apps_time_zone(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """Made at 00:30 UTC, the inquiry reads 09:30 in Seoul (the default zone), like the
+    audit log, not the UTC wall clock."""
+    services.ports.inquiries.add(Inquiry(
+        id="inq-tz", created_at=datetime(2026, 3, 2, 0, 30, tzinfo=UTC), name="Lee",
+        email="lee@example.com", company="", type=InquiryType.OTHER, subject="시간대 확인",
+        message="hello",
+    ))
+    at = new_app("admin-user")
+    at.run()
+    at.switch_page(INQUIRIES).run()
+
+    shown = texts(at)
+    assert "2026-03-02 09:30" in shown
+    assert "00:30" not in shown

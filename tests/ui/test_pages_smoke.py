@@ -142,3 +142,21 @@ def test_an_unexpected_failure_shows_a_message_not_a_traceback(
     at.switch_page("app_pages/browse.py").run()
     assert not at.exception
     assert errors(at) == ["예기치 않은 오류가 발생했습니다. 잠시 후 다시 시도하세요."]
+
+
+@pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/content.py",
+                                  "app_pages/browse.py"])
+def test_korean_words_are_not_broken_mid_word(
+    page: str, new_app: Callable[..., AppTest], item: ContentItem
+) -> None:
+    """On a narrow phone, a Korean title wraps between words (``keep-all``), not inside one:
+    every page carries the style, for titles and cards alike."""
+    at = new_app(None)
+    at.run()
+    if page == "app_pages/content.py":
+        at.query_params["id"] = item.id
+    at.switch_page(page).run()
+
+    styles = [str(h.proto.body) for h in at.get("html") if "<style" in str(h.proto.body)]
+    assert any("word-break: keep-all" in s and "h1" in s and "stMarkdownContainer" in s
+               for s in styles)

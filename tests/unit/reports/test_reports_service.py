@@ -271,3 +271,17 @@ def test_the_offline_narrator_comes_first(ports: Ports) -> None:
     reports = service(ports, {MODEL: FakeLLM(), "offline": OfflineNarrator(),
                               "bedrock:a": FakeLLM()})
     assert reports.models() == ["offline", "bedrock:a", MODEL]
+
+
+def test_generating_a_report_is_audited(ports: Ports, tmp_path: Path) -> None:
+    """The services the app builds write who generated which report, of what, with which
+    model; streaming writes it once the report is saved."""
+    settings = Settings(data_dir=tmp_path / "data", sample_content=False)
+    reports = build_services(settings, ports).reports
+    report = reports.generate(ANALYST, request(language=ReportLanguage.EN))
+
+    entries = ports.audit.entries(action="report.generate")
+    assert [(e.actor, e.target, e.outcome, e.detail) for e in entries] == [
+        ("ana", report.id, "ok", {"type": "overall", "language": "en",
+                                  "model": OFFLINE_MODEL_ID}),
+    ]
