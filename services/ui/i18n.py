@@ -9,17 +9,45 @@ import streamlit as st
 from services.domain.models import Category, Sort, Status
 from services.domain.permissions import Role
 from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from services.ui.cookies import read_cookie, write_cookie
 
 LANG_KEY = "df_lang"
+LANG_COOKIE = "df_lang"
+LANG_QUERY = "lang"
+_LANG_COOKIE_AGE_S = 365 * 24 * 3600
+_SAVED_KEY = "_df_lang_saved"  # the language the browser's cookie holds (as far as we know)
+_QUERY_SEEN_KEY = "_df_lang_query"  # the ?lang= value already applied in this session
 _LANG_WIDGET_KEY = "df_lang_widget"
 _RELABEL_KEY = "_df_relabel"
 _LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 
+def _known(lang: object) -> str | None:
+    return lang if isinstance(lang, str) and lang in LANGUAGES else None
+
+
 def init_language(default: str = DEFAULT_LANGUAGE) -> None:
-    """Set the session's language once (from settings) unless the user already chose one."""
+    """The session's language: a ``?lang=`` link wins (once per value, so that a later switch in
+    the sidebar sticks), then the choice so far, then the browser's preference cookie (a reload
+    or a new tab is a new session), then the configured default."""
     if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = default if default in LANGUAGES else DEFAULT_LANGUAGE
+        lang = _known(read_cookie(LANG_COOKIE)) or _known(default) or DEFAULT_LANGUAGE
+        # Without a cookie the default counts as saved: nothing is pinned until someone chooses.
+        st.session_state[LANG_KEY] = st.session_state[_SAVED_KEY] = lang
+    asked = st.query_params.get(LANG_QUERY)
+    if asked != st.session_state.get(_QUERY_SEEN_KEY):
+        st.session_state[_QUERY_SEEN_KEY] = asked
+        if _known(asked):
+            st.session_state[LANG_KEY] = asked
+
+
+def _remember_language() -> None:
+    """Write the preference cookie when the session's language differs from what the browser
+    holds; the default is not pinned until someone chooses."""
+    lang = language()
+    if st.session_state.get(_SAVED_KEY, lang) != lang:
+        write_cookie(LANG_COOKIE, lang, _LANG_COOKIE_AGE_S)
+        st.session_state[_SAVED_KEY] = lang
 
 
 def language() -> str:
@@ -61,6 +89,7 @@ def relabel(key: str) -> str:
 def language_selector() -> None:
     """The sidebar language switch. The choice lives in a plain session key so that it
     survives page switches (widget state is dropped for widgets a run does not draw)."""
+    _remember_language()
     st.session_state[_LANG_WIDGET_KEY] = language()
     st.sidebar.radio(
         t("common.language"), options=list(LANGUAGES), format_func=_LANGUAGE_NAMES.__getitem__,

@@ -1,0 +1,89 @@
+"""The chosen language across reloads and tabs (a preference cookie and ``?lang=``), and
+Streamlit's own widget texts replaced where Streamlit allows, through AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import texts
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def scripts(at: AppTest) -> str:
+    return " ".join(str(h.proto.body) for h in at.get("html"))
+
+
+def _browser_sends(monkeypatch: pytest.MonkeyPatch, cookies: dict[str, str]) -> None:
+    """A browser that sends ``cookies`` (AppTest has no real cookies)."""
+    from services.ui import i18n
+
+    monkeypatch.setattr(i18n, "read_cookie", cookies.get)
+
+
+def test_a_chosen_language_is_kept_in_a_long_lived_cookie(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _browser_sends(monkeypatch, {})
+    at = new_app()
+    at.run()
+    assert "df_lang=" not in scripts(at)  # nothing chosen yet: the default is not pinned
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert f"df_lang=en; path=/; max-age={ONE_YEAR}" in scripts(at)
+    at.run()
+    assert "df_lang=" not in scripts(at)  # written once per choice
+
+
+def test_a_new_session_uses_the_cookie_before_the_configured_default(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_DEFAULT_LANGUAGE", "ko")
+    _browser_sends(monkeypatch, {"df_lang": "en"})
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert at.radio(key="df_lang_widget").value == "en"
+    assert at.radio(key="df_lang_widget").label == "Language"
+    assert "Sign in" in texts(at)
+
+
+@pytest.mark.parametrize("sent", ["de", "'; alert(1)", ""])
+def test_an_unknown_cookie_language_is_ignored(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, sent: str
+) -> None:
+    _browser_sends(monkeypatch, {"df_lang": sent})
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert at.radio(key="df_lang_widget").value == "ko"
+
+
+def test_the_query_parameter_wins_and_is_kept(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _browser_sends(monkeypatch, {"df_lang": "ko"})
+    at = new_app()
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.radio(key="df_lang_widget").value == "en"
+    assert f"df_lang=en; path=/; max-age={ONE_YEAR}" in scripts(at)
+    # A later switch in the sidebar is not undone by the link's parameter.
+    at.radio(key="df_lang_widget").set_value("ko").run()
+    at.run()
+    assert at.radio(key="df_lang_widget").value == "ko"
+
+
+@pytest.mark.parametrize("sent", ["de", "EN", "<b>"])
+def test_an_unknown_query_language_is_ignored(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, sent: str
+) -> None:
+    _browser_sends(monkeypatch, {})
+    at = new_app()
+    at.query_params["lang"] = sent
+    at.run()
+    assert not at.exception
+    assert at.radio(key="df_lang_widget").value == "ko"
+    assert "df_lang=" not in scripts(at)
