@@ -53,6 +53,7 @@ def bedrock_check_section(services: Services, actor: Actor) -> None:
     model = st.selectbox(
         t("admin_tools.model"), options=model_options(settings.bedrock_model_id), index=0,
         key="adm_bedrock_model", accept_new_options=True, help=t("admin_tools.model_help"),
+        placeholder=t("common.choose"),
     )
     if st.button(t("admin_tools.run_check"), key="adm_bedrock_run", type="primary",
                  icon=":material/network_check:"):
@@ -143,9 +144,11 @@ def audit_section(services: Services, actor: Actor) -> None:
         start, end = _date_range(today)
     choices = services.ops.audit_choices(actor, start, end)
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
-                              format_func=_all_label, key=relabel("adm_audit_actor"))
+                              format_func=_all_label, key=relabel("adm_audit_actor"),
+                              placeholder=t("common.choose"))
     what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
-                                format_func=_action_label, key=relabel("adm_audit_action"))
+                                format_func=_action_label, key=relabel("adm_audit_action"),
+                                placeholder=t("common.choose"))
     query = AuditQuery(start, end, actor=who or None, action=what or None)
     entries = services.ops.audit_entries(actor, query)
     st.caption(t("admin_tools.audit_count", count=len(entries)))

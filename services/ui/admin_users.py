@@ -84,14 +84,16 @@ def one_time_password() -> None:
 
 def create_user_form(services: Services, actor: Actor) -> None:
     invites = services.accounts.sends_invitations
-    with st.form("adm_create_user", clear_on_submit=False):
+    # No Enter to submit: Streamlit's "Press Enter to submit form" hint cannot be translated.
+    with st.form("adm_create_user", clear_on_submit=False, enter_to_submit=False):
         st.markdown(f"**{t('admin.create_title')}**")
         username = st.text_input(t("auth.username"), key="adm_new_username",
                                  help=t("auth.username_help"))
         name = st.text_input(t("auth.name"), key="adm_new_name")
         email = st.text_input(t("auth.email"), key="adm_new_email")
         roles = st.multiselect(t("admin.roles"), options=list(Role), default=[Role.VIEWER],
-                               format_func=role_label, key=relabel("adm_new_roles"))
+                               format_func=role_label, key=relabel("adm_new_roles"),
+                               placeholder=t("common.choose"), select_all=False)
         invite = invites and st.checkbox(t("admin.invite"), value=True, key="adm_new_invite")
         label = t("admin.temporary_password") if invites else t("admin.initial_password")
         password = st.text_input(label, type="password", key="adm_new_password",
@@ -121,7 +123,7 @@ def manage_user(services: Services, actor: Actor, users: list[User]) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('admin.user_actions')}**")
         username = st.selectbox(t("admin.selected_user"), options=list(by_name),
-                                key="adm_roles_user")
+                                key="adm_roles_user", placeholder=t("common.choose"))
         if username is None:
             return
         user = by_name[username]
@@ -135,7 +137,7 @@ def roles_form(services: Services, actor: Actor, user: User) -> None:
     roles = st.multiselect(
         t("admin.roles"), options=list(Role), default=sorted(user.roles),
         format_func=role_label, key=relabel(f"adm_roles_{user.username}"),
-        help=t("admin.roles_help"),
+        help=t("admin.roles_help"), placeholder=t("common.choose"), select_all=False,
     )
     if st.button(t("admin.roles_button"), key="adm_roles_save"):
         _act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),

@@ -53,7 +53,7 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     if fixed is None:
         chosen = next(cols).selectbox(
             t("content.category_label"), options=[ALL, *options.categories],
-            key=relabel(keys.category),
+            key=relabel(keys.category), placeholder=t("common.choose"),
             format_func=lambda c: t("content.all_categories") if c == ALL else category_label(c),
             on_change=reset_page, args=reset,
         )
@@ -61,16 +61,18 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     tags = next(cols).multiselect(
         t("content.tags"), options=options.tags, key=keys.tags,
         placeholder=t("content.tags_placeholder"), on_change=reset_page, args=reset,
+        select_all=False,  # its "Select all" row cannot be translated
     )
     authors = dict(options.authors)
     author_id = next(cols).selectbox(
         t("content.author"), options=[ALL, *authors], key=relabel(keys.author),
+        placeholder=t("common.choose"),
         format_func=lambda a: t("content.all_authors") if a == ALL else authors.get(a, a),
         on_change=reset_page, args=reset,
     )
     sort = next(cols).selectbox(
         t("content.sort_label"), options=list(Sort), key=relabel(keys.sort), format_func=sort_label,
-        on_change=reset_page, args=reset,
+        placeholder=t("common.choose"), on_change=reset_page, args=reset,
     )
     return SearchQuery(
         text=text.strip(), category=category, tags=tuple(tags), author_id=author_id or None,

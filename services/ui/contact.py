@@ -46,14 +46,16 @@ def contact_form(services: Services, actor: Actor) -> None:
     token = st.session_state.setdefault(_TOKEN, new_id())
     # No max_chars: Streamlit drops a paste longer than it without a word, and the field then
     # reads as empty. The limit is shown instead, and a longer text is refused on send, kept.
-    with st.form("ct_form"):
+    # No Enter to send: its "Press Ctrl+Enter to submit form" hint cannot be translated.
+    with st.form("ct_form", enter_to_submit=False):
         name_col, email_col = st.columns(2)
         name = _text_input(name_col, "name")
         email = _text_input(email_col, "email")
         company_col, type_col = st.columns(2)
         company = _text_input(company_col, "company")
         kind = type_col.selectbox(t("inquiries.type"), options=list(InquiryType),
-                                  format_func=type_label, key=relabel("ct_type"))
+                                  format_func=type_label, key=relabel("ct_type"),
+                                  placeholder=t("common.choose"))
         subject = _text_input(st, "subject")
         message = st.text_area(t("inquiries.message"), key="ct_message", height=200,
                                help=t("inquiries.limit_help", max=LIMITS["message"]))

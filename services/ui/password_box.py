@@ -18,7 +18,8 @@ def change_password(services: Services, actor: Actor) -> None:
     if services.sign_in.mode == "oidc":  # the provider owns the password
         return
     with st.sidebar.popover(t("cognito.change_title"), icon=":material/password:"):
-        with st.form("pw_change_form", clear_on_submit=True):
+        # No Enter to submit: Streamlit's "Press Enter to submit form" cannot be translated.
+        with st.form("pw_change_form", clear_on_submit=True, enter_to_submit=False):
             current = st.text_input(t("cognito.current_password"), type="password",
                                     key="pw_current", autocomplete="current-password")
             new = st.text_input(t("cognito.new_password"), type="password", key="pw_new",

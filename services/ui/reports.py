@@ -54,7 +54,7 @@ def _choice(label: str, options: list[str], format_func: Callable[[str], str], k
     stored = st.session_state.get(key, default)
     index = options.index(stored) if stored in options else 0
     chosen = st.selectbox(label, options, index=index, format_func=format_func,
-                          key=relabel(widget_key(key)))
+                          key=relabel(widget_key(key)), placeholder=t("common.choose"))
     st.session_state[key] = chosen or options[0]
     return str(st.session_state[key])
 

@@ -176,7 +176,7 @@ def pager(result: Page[ContentItem], key: str) -> None:
     pick_col.selectbox(
         t("common.page"), options=list(range(1, pages + 1)), key=relabel(key),
         format_func=lambda n: t("common.page_of", page=n, pages=pages),
-        label_visibility="collapsed",
+        label_visibility="collapsed", placeholder=t("common.choose"),
     )
     next_col.button(
         t("common.next"), key=f"{key}_next", disabled=result.page >= pages,

@@ -87,3 +87,39 @@ def test_an_unknown_query_language_is_ignored(
     assert not at.exception
     assert at.radio(key="df_lang_widget").value == "ko"
     assert "df_lang=" not in scripts(at)
+
+
+CHOOSE = {"ko": "선택하세요", "en": "Choose"}
+
+
+def _open_in(new_app: Callable[..., AppTest], page: str, lang: str) -> AppTest:
+    at = new_app("viewer-user")
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_browse_selects_have_placeholders_in_the_ui_language(
+    new_app: Callable[..., AppTest], users: dict[str, object], lang: str
+) -> None:
+    """Streamlit's own "Choose an option"/"Choose options" would show in English otherwise."""
+    at = _open_in(new_app, "app_pages/browse.py", lang)
+    selects = [*at.selectbox, *at.multiselect]
+    assert len(selects) >= 4
+    for select in selects:
+        assert select.proto.placeholder, select.label
+    for select in at.selectbox:
+        assert select.proto.placeholder == CHOOSE[lang], select.label
+    for many in at.multiselect:
+        assert many.proto.select_all == 0  # no English "Select all" row
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_contact_type_has_a_placeholder_in_the_ui_language(
+    new_app: Callable[..., AppTest], users: dict[str, object], lang: str
+) -> None:
+    at = _open_in(new_app, "app_pages/contact.py", lang)
+    assert at.selectbox(key="ct_type").proto.placeholder == CHOOSE[lang]
