@@ -16,7 +16,7 @@ from services.analytics.tables import Filters
 from services.csv_export import frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Actor
-from services.ui.i18n import category_label, language, relabel, t
+from services.ui.i18n import category_label, kpi_text, language, relabel, t
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
@@ -59,7 +59,8 @@ def _choice(label: str, options: list[str], format_func: Callable[[str], str],
             key: str) -> str:
     stored = st.session_state.get(key, ALL)
     chosen = st.selectbox(label, options, index=options.index(stored) if stored in options
-                          else 0, format_func=format_func, key=relabel(widget_key(key))) or ALL
+                          else 0, format_func=format_func, key=relabel(widget_key(key)),
+                          placeholder=t("common.choose")) or ALL
     st.session_state[key] = chosen
     return chosen
 
@@ -118,13 +119,7 @@ class Tile:
 
 
 def _format(kind: KpiKind, value: float | str | None) -> str:
-    if value is None:
-        return "—"
-    if kind is KpiKind.LABEL:
-        return category_label(str(value)) if str(value) in set(Category) else str(value)
-    if kind is KpiKind.RATE:
-        return f"{float(value):.1%}"
-    return f"{int(value):,}"
+    return kpi_text(kind, value)
 
 
 def _delta(kpi: Kpi) -> str | None:

@@ -101,6 +101,18 @@ def category_label(category: Category | str) -> str:
     return t(f"content.category.{Category(category).name.lower()}")
 
 
+def kpi_text(kind: str, value: object) -> str:
+    """A KPI value as the dashboard tiles show it: counts with thousands separators, rates
+    (0..1) as percentages, the top category by its name; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if kind == "label":
+        return category_label(str(value)) if str(value) in set(Category) else str(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    return f"{float(value):.1%}" if kind == "rate" else f"{int(value):,}"
+
+
 def status_label(status: Status | str) -> str:
     return t(f"content.status.{Status(status).value}")
 

@@ -17,7 +17,7 @@ from services.errors import DemoFactoryError
 from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
-from services.ui.i18n import relabel, t
+from services.ui.i18n import kpi_text, relabel, t
 from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,8 @@ def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
 def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     chosen = st.multiselect(t("reports.history_compare"), list(labels),
                             format_func=labels.__getitem__, max_selections=2,
-                            key=relabel(COMPARE_KEY))
+                            key=relabel(COMPARE_KEY), placeholder=t("common.choose"),
+                            select_all=False)
     if len(chosen) != 2:
         st.caption(t("reports.history_compare_pick"))
         return
@@ -159,8 +160,8 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     rows = kpi_comparison(first, second)
     st.dataframe(pd.DataFrame([{
         t("reports.compare_metric"): t(f"analytics.kpi.{r['key']}"),
-        t("reports.compare_first"): "–" if r["first"] is None else str(r["first"]),
-        t("reports.compare_second"): "–" if r["second"] is None else str(r["second"]),
+        t("reports.compare_first"): kpi_text(r["kind"], r["first"]),
+        t("reports.compare_second"): kpi_text(r["kind"], r["second"]),
     } for r in rows]), hide_index=True, width="stretch")
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
@@ -181,7 +182,8 @@ def history(services: Services, actor: Actor) -> None:
                       who=_who(r)) for r in reports}
     _compare(services, actor, labels)
     opened = st.selectbox(t("reports.history_open"), list(labels), index=None,
-                          format_func=labels.__getitem__, key=relabel(OPEN_KEY))
+                          format_func=labels.__getitem__, key=relabel(OPEN_KEY),
+                          placeholder=t("common.choose"))
     if opened:
         try:
             report = services.reports.get(actor, opened)

@@ -252,3 +252,30 @@ def test_blank_chunks_and_an_empty_narrative_draw_nothing_and_do_not_fail() -> N
 
     at = AppTest.from_function(page).run()
     assert not at.exception and not at.get("html")
+
+
+def test_the_comparison_table_formats_numbers_like_the_rest_of_the_app(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """(Korean only: AppTest formats select values outside the app's session, in Korean, so a
+    second run in English cannot be driven here.)"""
+    words = {"views": "페이지 조회", "top": "인기 카테고리", "category": "생성형 AI"}
+    item = make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI)
+    seed(services, item)
+    base = datetime.combine(services.analytics.today(), time(9), tzinfo=services.settings.tz)
+    services.ports.events.append([
+        Event(id=f"many{n:04d}", ts=base - timedelta(days=2), type=EventType.PAGE_VIEW,
+              session_id=f"m{n % 7}", page="home") for n in range(1210)]
+        + [Event(id=f"why{n}", ts=base - timedelta(days=2), type=EventType.VISITOR_PURPOSE,
+                 session_id=f"m{n}", properties={"purpose": purpose})
+           for n, purpose in enumerate(["skipped", "research", "research"])])
+    at = generate(generate(open_reports(new_app, users["analyst"].username)))
+    ids = [r.id for r in services.ports.reports.list()]
+    at.multiselect(key="rep_history_compare").set_value(ids[:2]).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value
+    rows = {row.iloc[0]: (row.iloc[1], row.iloc[2]) for _, row in table.iterrows()}
+    assert rows[words["views"]] == ("1,250", "1,250")  # 40 + 1,210, with a separator
+    assert rows[words["top"]] == (words["category"], words["category"])
+    assert rows["목적 응답 건너뜀 비율"] == ("33.3%", "33.3%")  # a rate, as the tiles show it
