@@ -29,7 +29,7 @@ def _sign_in(at: AppTest, username: str) -> AppTest:
 
 
 def _page_name(at: AppTest) -> str:
-    """The url path of the page the last run showed (by its title, which every page has)."""
+    """The title of the page the last run showed (every page has one)."""
     return at.title[0].value if at.title else ""
 
 
