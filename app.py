@@ -11,7 +11,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.settings import load_settings
-from services.ui import auth, nav, password_box, routes, session, tracking
+from services.ui import auth, gate, nav, password_box, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected, text_style
@@ -70,6 +70,7 @@ def main() -> None:
     session.set_actor(actor)
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
+    gate.leave_sign_in(actor, page)
     language_selector()
     user_box(actor, services)
     tracking.purpose_prompt()
@@ -77,7 +78,8 @@ def main() -> None:
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))
     tracking.keep_visit()
     try:
-        page.run()
+        if gate.allowed(actor, page):
+            page.run()
     except DemoFactoryError as exc:
         log.warning("page error: %s", exc)
         show_error(exc)

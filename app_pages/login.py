@@ -5,7 +5,7 @@ one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, routes, session
+from services.ui import auth, cognito_login, gate, routes, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -42,4 +42,4 @@ if submitted:
         show_error(exc)
     else:
         flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or username)))
-        st.switch_page(routes.HOME)
+        gate.go_next()

@@ -7,7 +7,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.identity import Challenge
 from services.errors import DemoFactoryError, ServiceUnavailable
-from services.ui import auth, routes
+from services.ui import auth, gate
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -33,7 +33,7 @@ def pending_challenge() -> Challenge | None:
 
 def _welcome() -> None:
     flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or "")))
-    st.switch_page(routes.HOME)
+    gate.go_next()
 
 
 def sign_in_form(services: Services) -> None:

@@ -8,7 +8,7 @@ from services.content.service import ContentService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.ui import routes, tracking
+from services.ui import gate, routes, tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -24,7 +24,14 @@ def count_view_once(content: ContentService, item: ContentItem, actor: Actor) ->
 
 
 def like_button(content: ContentService, item: ContentItem, actor: Actor) -> None:
-    """A like/unlike toggle with the count; visitors who cannot like see the count only."""
+    """A like/unlike toggle with the count. An anonymous visitor's button leads to sign-in and
+    back to this item (they like it themselves then); others who cannot like see the count."""
+    if not actor.is_authenticated:
+        if st.button(t("content.like", likes=item.likes), key=f"like_{item.id}",
+                     icon=":material/favorite_border:", help=t("content.like_sign_in")):
+            st.switch_page(routes.LOGIN,
+                           query_params=gate.sign_in_link(gate.url_path(routes.CONTENT), item.id))
+        return
     if not can(actor, Action.LIKE):
         st.caption(t("content.likes_count", likes=item.likes))
         return

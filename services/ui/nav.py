@@ -11,8 +11,9 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from services.domain.models import Category
-from services.domain.permissions import Action, Actor, can
+from services.domain.permissions import Actor
 from services.ui.browse import render_browse
+from services.ui.gate import may_open
 from services.ui.i18n import category_label, t
 from services.ui.routes import (
     ADMIN,
@@ -65,17 +66,24 @@ def _categories() -> list[StreamlitPage]:
     ]
 
 
-def _create() -> list[StreamlitPage]:
+def _gated(actor: Actor, path: str, title: str, icon: str) -> StreamlitPage:
+    """A page every visitor can reach by address; the menu lists it only for those who may
+    open it (services/ui/gate.py decides what the others see there)."""
+    visibility = "visible" if may_open(actor, path) else "hidden"
+    return _page(path, title, icon, visibility=visibility)
+
+
+def _create(actor: Actor) -> list[StreamlitPage]:
     return [
-        _page(EDITOR, t("nav.editor"), ":material/edit_note:"),
-        _page(MY_CONTENT, t("nav.my_content"), ":material/folder_open:"),
+        _gated(actor, EDITOR, t("nav.editor"), ":material/edit_note:"),
+        _gated(actor, MY_CONTENT, t("nav.my_content"), ":material/folder_open:"),
     ]
 
 
 def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
-    pages: list[StreamlitPage] = []
-    if not actor.is_authenticated:
-        pages.append(_page(LOGIN, t("nav.login"), ":material/login:"))
+    # Registered for everyone so that ``?next=`` links work; listed only before sign-in.
+    visibility = "hidden" if actor.is_authenticated else "visible"
+    pages = [_page(LOGIN, t("nav.login"), ":material/login:", visibility=visibility)]
     if needs_first_admin:
         pages.append(
             _page(FIRST_ADMIN, t("nav.first_admin"), ":material/admin_panel_settings:")
@@ -83,42 +91,44 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     return pages
 
 
-def _admin_tools(actor: Actor) -> list[StreamlitPage]:
-    pages: list[StreamlitPage] = []
-    if can(actor, Action.CHECK_SETTINGS):
-        pages += [
-            _page(ADMIN_BEDROCK, t("admin_tools.nav_bedrock"), ":material/network_check:"),
-            _page(ADMIN_DOCTOR, t("admin_tools.nav_doctor"), ":material/health_and_safety:"),
-        ]
-    if can(actor, Action.VIEW_AUDIT):
-        pages.append(_page(ADMIN_AUDIT, t("admin_tools.nav_audit"), ":material/history:"))
-    return pages
+def _analytics(actor: Actor) -> list[StreamlitPage]:
+    return [
+        _gated(actor, DASHBOARD, t("analytics.nav"), ":material/monitoring:"),
+        _gated(actor, REPORTS, t("reports.nav"), ":material/auto_awesome:"),
+    ]
+
+
+def _admin(actor: Actor) -> list[StreamlitPage]:
+    return [
+        _gated(actor, ADMIN, t("nav.admin"), ":material/manage_accounts:"),
+        _gated(actor, ADMIN_INQUIRIES, t("inquiries.nav_admin"), ":material/inbox:"),
+        _gated(actor, ADMIN_BEDROCK, t("admin_tools.nav_bedrock"), ":material/network_check:"),
+        _gated(actor, ADMIN_DOCTOR, t("admin_tools.nav_doctor"),
+               ":material/health_and_safety:"),
+        _gated(actor, ADMIN_AUDIT, t("admin_tools.nav_audit"), ":material/history:"),
+    ]
 
 
 def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[StreamlitPage]]:
-    """Navigation sections for ``actor``: everyone browses; authors write; admins manage."""
+    """Navigation sections for ``actor``: every page is registered; the menu lists those the
+    actor may open (everyone browses; authors write; analysts analyse; admins manage).
+
+    A section whose pages are all hidden for the actor goes into "Explore" (with the hidden
+    content page), so that the menu shows no empty section heading."""
     sections = {
         t("nav.section_explore"): _explore(),
         t("nav.section_categories"): _categories(),
     }
-    if can(actor, Action.CREATE_CONTENT):
-        sections[t("nav.section_create")] = _create()
-    if can(actor, Action.VIEW_DASHBOARDS):
-        sections[t("analytics.nav_section")] = [
-            _page(DASHBOARD, t("analytics.nav"), ":material/monitoring:")
-        ]
-    if can(actor, Action.GENERATE_REPORTS):
-        sections.setdefault(t("analytics.nav_section"), []).append(
-            _page(REPORTS, t("reports.nav"), ":material/auto_awesome:"))
-    if can(actor, Action.MANAGE_USERS):
-        sections[t("nav.section_admin")] = [
-            _page(ADMIN, t("nav.admin"), ":material/manage_accounts:"),
-            _page(ADMIN_INQUIRIES, t("inquiries.nav_admin"), ":material/inbox:"),
-        ]
-    tools = _admin_tools(actor)
-    if tools:
-        sections.setdefault(t("nav.section_admin"), []).extend(tools)
-    account = _account(actor, needs_first_admin)
-    if account:
-        sections[t("nav.section_account")] = account
+    groups = [
+        (t("nav.section_create"), _create(actor)),
+        (t("analytics.nav_section"), _analytics(actor)),
+        (t("nav.section_admin"), _admin(actor)),
+        (t("nav.section_account"), _account(actor, needs_first_admin)),
+    ]
+    for title, pages in groups:
+        visible = [p for p in pages if p.visibility == "visible"]
+        hidden = [p for p in pages if p.visibility != "visible"]
+        if visible:
+            sections.setdefault(title, []).extend(visible)
+        sections[t("nav.section_explore")].extend(hidden)
     return sections

@@ -206,3 +206,16 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 def as_shown(markdown: str) -> str:
     """The text a markdown string shows (escapes resolved, invisible word joiners gone)."""
     return _ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
+
+
+def assert_refused(at: AppTest, page: str) -> None:
+    """``page`` is reachable but does not run for this session: an anonymous visitor lands on
+    sign-in with ``?next=``, a signed-in user reads which role opens it (services/ui/gate.py)."""
+    at.query_params.clear()
+    open_page(at, page).run()
+    assert not at.exception and not errors(at), (page, at.exception, errors(at))
+    if at.session_state["authentication_status"]:
+        assert [w.value for w in at.warning if "역할이 있어야" in w.value], page
+        assert not at.title, page
+    else:
+        assert at.title[0].value == "로그인" and at.query_params["next"], page

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.users import User
-from tests.ui.conftest import errors, open_admin_page, texts
+from tests.ui.conftest import assert_refused, errors, open_admin_page, texts
 
 NOW = datetime.now(UTC)
 
@@ -99,8 +99,7 @@ def test_other_roles_do_not_see_it(role: str, new_app: Callable[..., AppTest],
                                    users: dict[str, User]) -> None:
     at = new_app(users[role].username)
     at.run()
-    with pytest.raises(ValueError):  # the admin page is not theirs
-        at.switch_page("app_pages/admin.py")
+    assert_refused(at, "app_pages/admin.py")  # the admin page is not theirs
     alone = AppTest.from_function(_section_as, args=(role,), default_timeout=30).run()
     assert not alone.exception
     assert not alone.get("file_uploader") and not alone.subheader

@@ -109,8 +109,8 @@ def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User
     at.button(key="df_logout").click().run()
     assert not at.session_state["authentication_status"]
     assert "로그인하지 않았습니다" in texts(at)
-    with pytest.raises(ValueError):
-        at.switch_page("app_pages/editor.py")
+    at.switch_page("app_pages/editor.py").run()  # reachable, but only through sign-in
+    assert at.title[0].value == "로그인" and at.query_params["next"] == "editor"
 
 
 def test_empty_fields_do_not_count_as_failures(new_app: Callable[..., AppTest],

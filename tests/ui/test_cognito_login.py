@@ -130,6 +130,7 @@ def test_forgot_password_with_a_code(cognito: MockedCognito, root: Actor,
 def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
                                         cservices: Services) -> None:
     at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/home.py").run()  # the browser follows the switch after sign-in
     at.text_input(key="pw_current").input(PASSWORD)
     at.text_input(key="pw_new").input(NEW_PASSWORD)
     at.text_input(key="pw_repeat").input(NEW_PASSWORD)

@@ -1,4 +1,5 @@
-"""Every page renders for every role; pages a role may not see are not registered."""
+"""Every page renders for every role; pages a role may not open are reachable but show the
+sign-in redirect or the role message instead (tests/ui/test_deep_links.py has the round trips)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
 from services.ui.routes import category_url_path
-from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes
+from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes, texts
 
 CATEGORY_PAGES = [category_url_path(c) for c in Category]
 PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
@@ -62,13 +63,27 @@ def test_every_visible_page_renders(
 
 
 @pytest.mark.parametrize("role", list(HIDDEN), ids=lambda r: r or "anonymous")
-def test_pages_a_role_may_not_see_are_not_registered(
+def test_pages_a_role_may_not_open_are_reachable_but_not_run(
     role: str | None, new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
+    """A deep link never meets "Page not found": an anonymous visitor lands on sign-in with
+    ``?next=``, a signed-in user reads which role opens the page (or, on the sign-in page,
+    goes home)."""
     at = _start(new_app, users, role)
     for page in HIDDEN[role]:
-        with pytest.raises(ValueError):
-            open_page(at, page)
+        at.query_params.clear()
+        open_page(at, page).run()
+        assert not at.exception, (page, at.exception)
+        assert not errors(at), (page, errors(at))
+        assert "Page not found" not in texts(at)
+        if page in LOGIN:
+            assert at.title[0].value != "로그인", page
+        elif role is None:
+            assert at.title[0].value == "로그인", page
+            assert at.query_params["next"] == page.removeprefix("app_pages/")[:-3]
+        else:
+            assert [w.value for w in at.warning if "역할이 있어야" in w.value], page
+            assert not at.title, page  # the page itself did not run
 
 
 def test_content_page_shows_text_files_and_pdf_preview(

@@ -19,7 +19,7 @@ from services.errors import ServiceUnavailable
 from services.settings import Settings
 from services.ui.report_view import narrative_html
 from tests.doubles.fake_llm import FakeLLM
-from tests.ui.conftest import errors, texts
+from tests.ui.conftest import assert_refused, errors, texts
 
 REPORTS = "app_pages/reports.py"
 
@@ -74,8 +74,7 @@ def test_viewers_and_authors_cannot_open_it(new_app: Callable[..., AppTest],
                                             users: dict[str, User], role: str) -> None:
     at = new_app(users[role].username)
     at.run()
-    with pytest.raises(ValueError):
-        at.switch_page(REPORTS).run()
+    assert_refused(at, REPORTS)
 
 
 def test_an_offline_report_is_generated_grounded_and_saved(

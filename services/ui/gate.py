@@ -1,0 +1,105 @@
+"""Pages a visitor may not open: every page is registered for everyone (a deep link never
+meets Streamlit's "Page not found"), and this gate decides what an opened page shows.
+
+An anonymous visitor goes to sign-in with ``?next=<url path>`` and comes back afterwards; a
+signed-in user without the permission reads which role opens the page. Services still enforce
+every permission: the gate only keeps the navigation honest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from services.domain.permissions import ROLE_PERMISSIONS, Action, Actor, Role, can
+from services.ui import routes
+from services.ui.i18n import role_label, t
+
+NEXT_PARAM = "next"
+ID_PARAM = "id"
+
+# The permission each gated page needs (services check it again on every call).
+REQUIRED: dict[str, Action] = {
+    routes.EDITOR: Action.CREATE_CONTENT,
+    routes.MY_CONTENT: Action.CREATE_CONTENT,
+    routes.DASHBOARD: Action.VIEW_DASHBOARDS,
+    routes.REPORTS: Action.GENERATE_REPORTS,
+    routes.ADMIN: Action.MANAGE_USERS,
+    routes.ADMIN_INQUIRIES: Action.MANAGE_USERS,
+    routes.ADMIN_BEDROCK: Action.CHECK_SETTINGS,
+    routes.ADMIN_DOCTOR: Action.CHECK_SETTINGS,
+    routes.ADMIN_AUDIT: Action.VIEW_AUDIT,
+}
+_FILE_PAGES = (routes.HOME, routes.BROWSE, routes.CONTENT, routes.CONTACT, *REQUIRED)
+
+
+def url_path(route: str) -> str:
+    """The address Streamlit gives a file page (its file name without ``.py``)."""
+    return Path(route).stem
+
+
+_REQUIRED_BY_PATH = {url_path(route): action for route, action in REQUIRED.items()}
+# Where ``next`` may lead: only the app's own pages, never an address from outside.
+_TARGETS: dict[str, str] = {url_path(route): route for route in _FILE_PAGES}
+
+
+def may_open(actor: Actor, route: str) -> bool:
+    action = REQUIRED.get(route)
+    return action is None or can(actor, action)
+
+
+def granting_roles(action: Action) -> list[Role]:
+    return [role for role in Role if action in ROLE_PERMISSIONS[role]]
+
+
+def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
+    """A signed-in user has nothing to do on the sign-in page: on to ``next`` or home. Called
+    before anything is drawn, so that a flash message waits for the page it is meant for."""
+    if actor.is_authenticated and page.url_path == url_path(routes.LOGIN):
+        go_next()
+
+
+def allowed(actor: Actor, page: StreamlitPage) -> bool:
+    """True when ``page`` may run; otherwise shows (or switches to) what replaces it."""
+    path = page.url_path
+    action = _REQUIRED_BY_PATH.get(path)
+    if action is None or can(actor, action):
+        return True
+    if not actor.is_authenticated:
+        st.switch_page(routes.LOGIN,
+                       query_params=sign_in_link(path, st.query_params.get(ID_PARAM)))
+    _needs_role(action)
+    return False
+
+
+def _needs_role(action: Action) -> None:
+    roles = t("nav.role_or").join(role_label(r) for r in granting_roles(action))
+    st.warning(t("nav.needs_role", roles=roles), icon=":material/lock:")
+    st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
+
+
+def sign_in_link(next_path: str, item_id: str | None = None) -> dict[str, str]:
+    """The query parameters that bring a visitor back to ``next_path`` after signing in."""
+    params = {NEXT_PARAM: next_path}
+    if item_id:
+        params[ID_PARAM] = item_id
+    return params
+
+
+def next_target() -> str | None:
+    """The page named by ``?next=`` when it is one of ours; None for anything else."""
+    wanted = st.query_params.get(NEXT_PARAM, "")
+    if wanted in _TARGETS:
+        return _TARGETS[wanted]
+    return None
+
+
+def go_next() -> None:
+    """After a sign-in: to the page the visitor came from (keeping its ``?id=``), or home."""
+    target = next_target()
+    if target is None:
+        st.switch_page(routes.HOME)
+    item_id = st.query_params.get(ID_PARAM)
+    st.switch_page(target, query_params={ID_PARAM: item_id} if item_id else None)
