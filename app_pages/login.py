@@ -27,6 +27,11 @@ if services.cognito is not None:
     st.stop()
 
 form_col, _ = st.columns([3, 2])
+if cognito_login.pending_challenge() is not None:
+    # An administrator's one-time password: a new one is set before anything else.
+    with form_col:
+        cognito_login.new_password_form(services, intro="auth.new_password_intro")
+    st.stop()
 with form_col, st.form("login_form"):
     username = st.text_input(t("auth.username"), key=auth.LOGIN_USERNAME_KEY,
                              autocomplete="username")
@@ -37,9 +42,12 @@ with form_col, st.form("login_form"):
 
 if submitted:
     try:
-        auth.sign_in(services, username, password)
+        challenge = auth.sign_in(services, username, password)
     except DemoFactoryError as exc:
         show_error(exc)
     else:
+        if challenge is not None:
+            st.session_state[cognito_login.CHALLENGE_KEY] = challenge
+            st.rerun()
         flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or username)))
         gate.go_next()

@@ -140,8 +140,9 @@ def new_password() -> str:
 
 
 def seed_users(services: Services) -> list[SampleUser]:
-    """The first administrator (permanent password) and an author and an analyst (with
-    Cognito their passwords are temporary: a new one is chosen at the first sign-in)."""
+    """The first administrator (permanent password) and an author and an analyst (their
+    passwords are temporary, as for any user an administrator creates: a new one is chosen at
+    the first sign-in)."""
     admin = SampleUser("admin", "관리자", Role.ADMIN, new_password())
     user = services.accounts.create_first_admin(admin.username, admin.name,
                                                 "admin@example.com", admin.password)
@@ -193,7 +194,6 @@ def prepare(
 
 
 def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) -> None:
-    temporary = auth == "cognito"
     lines = [
         "",
         "Demo Factory - AWS emulation: data is not kept (everything is gone when this stops)",
@@ -203,8 +203,8 @@ def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) ->
         "  users (passwords are shown only now):",
     ]
     for user in users:
-        note = " (temporary: choose a new one at the first sign-in)" if (
-            temporary and user.role is not Role.ADMIN) else ""
+        note = (" (temporary: choose a new one at the first sign-in)"
+                if user.role is not Role.ADMIN else "")
         lines.append(f"    user {user.username} / password {user.password}  "
                      f"[{user.role.value}]{note}")
     lines += [f"  app           {app_url}", "  stop          Ctrl+C", ""]

@@ -94,7 +94,7 @@ def local_app(password: str) -> Iterator[tuple[str, int]]:
         services.samples.ensure()
         for name, role in ROLES.items():
             services.accounts.create_user(CLI, name, name, f"{name}@example.com", password,
-                                          frozenset({role}))
+                                          frozenset({role}), temporary=False)
         services.tracker.close()
         port = _free_port()
         env = {**os.environ, "DEMO_FACTORY_DATA_DIR": str(data)}

@@ -140,8 +140,14 @@ class PasswordStore(Protocol):
     def password_hash(self, username: str) -> str:
         """NotFound if there is no such account."""
 
-    def set_password_hash(self, username: str, password_hash: str) -> None:
-        """NotFound if there is no such account."""
+    def set_password_hash(self, username: str, password_hash: str, *,
+                          temporary: bool = False) -> None:
+        """NotFound if there is no such account. ``temporary``: an administrator's password
+        (reset, invitation) that must be changed at the next sign-in; stored with the hash."""
+
+    def password_is_temporary(self, username: str) -> bool:
+        """Whether the stored password must be changed at the next sign-in. NotFound if
+        there is no such account."""
 
 
 class LoginThrottle(Protocol):
@@ -188,6 +194,11 @@ class PasswordAuthenticator(Protocol):
 
     def invite(self, username: str) -> None:
         """Send a new account its invitation (Cognito). ValidationError where unsupported."""
+
+    def must_change_password(self, username: str) -> bool:
+        """True if the password is an administrator's temporary one that the app itself must
+        have changed before a sign-in (local). False where the backend forces the change
+        itself (Cognito's NEW_PASSWORD_REQUIRED) or for an unknown user."""
 
     @property
     def keeps_hashes(self) -> bool:

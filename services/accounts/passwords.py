@@ -80,8 +80,15 @@ class LocalPasswords:
         return check_password(password, stored)
 
     def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
-        # Local one-time passwords are not forced to change: the user changes it in the sidebar.
-        self._store.set_password_hash(username, hash_password(password, self._rounds))
+        """``temporary`` is stored with the hash: sign-in then asks for a new password first."""
+        self._store.set_password_hash(username, hash_password(password, self._rounds),
+                                      temporary=temporary)
+
+    def must_change_password(self, username: str) -> bool:
+        try:
+            return self._store.password_is_temporary(username)
+        except NotFound:
+            return False
 
     def reset_password(self, username: str) -> str:
         password = secrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)

@@ -210,14 +210,15 @@ class AccountService:
 
     def create_user(
         self, actor: Actor, username: str, name: str, email: str, password: str | None,
-        roles: frozenset[Role],
+        roles: frozenset[Role], *, temporary: bool = True,
     ) -> User:
-        """With a password: the initial password (Cognito: temporary, changed at the first
-        sign-in). Without one (Cognito only): the pool mails an invitation."""
+        """With a password: the initial password, temporary (changed at the first sign-in, in
+        both modes) unless ``temporary=False`` (test and load scripts whose users sign in as
+        they are). Without one (Cognito only): the pool mails an invitation."""
         self._require_admin(actor, "user.create", username)
         if password is None and not self._passwords.sends_invitations:
             raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
-        user = self._new_user(username, name, email, password, roles)
+        user = self._new_user(username, name, email, password, roles, temporary=temporary)
         self._record(str(actor.user_id), "user.create" if password else "user.invite",
                      user.username)
         return user
@@ -304,6 +305,29 @@ class AccountService:
         self._passwords.set_password(actor.user_id, new)
         self._end_sessions(actor.user_id, keep=keep_session)
         self._record(actor.user_id, "user.change_password", actor.user_id)
+
+    def password_must_change(self, username: str) -> bool:
+        """Whether the user's password is an administrator's one-time one (local accounts)."""
+        return self._passwords.must_change_password(username)
+
+    def set_password_after_reset(self, username: str, temporary: str, new: str) -> User:
+        """The sign-in after a reset or an invitation: the one-time password is checked again
+        (rate-limited like any sign-in) and replaced by the user's own, which clears the
+        "temporary" mark, so the one-time password works exactly once. Every session of the
+        user ends. Returns the user, to sign in."""
+        require_encodable(username, temporary, new)
+        name = login_name(username)
+        validate_password(new, name)
+        if new == temporary:
+            raise ValidationError("auth.err_password_same")
+        user = self.authenticate(name, temporary)
+        if not self._passwords.must_change_password(user.username):
+            # Already changed (e.g. in another tab): this password is no one-time one any more.
+            raise PermissionDenied("auth.err_bad_credentials")
+        self._passwords.set_password(user.username, new)
+        self._end_sessions(user.username)
+        self._record(user.username, "user.password_set_after_reset", user.username)
+        return user
 
     # ---- sessions ------------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ from services.ui.widgets import app_tz, current_page, flash, format_date, reset_
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
 _OTP_KEY = "adm_one_time_password"
-_CONFIRM_DELETE = "adm_confirm_delete"
+# The action waiting for its second click: (kind, username); kind is "disable", "reset" or
+# "delete" (each has admin.<kind>_confirm and admin.<kind>_yes texts).
+_CONFIRM = "adm_confirm_action"
 _NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_roles",
                   "adm_new_password", "adm_new_invite")
 
@@ -122,7 +124,10 @@ def manage_user(services: Services, actor: Actor, users: list[User]) -> None:
     by_name = {u.username: u for u in users}
     with st.container(border=True):
         st.markdown(f"**{t('admin.user_actions')}**")
-        username = st.selectbox(t("admin.selected_user"), options=list(by_name),
+        names = list(by_name)
+        # Start on somebody else: the admin's own account is the one most costly to hit.
+        first = next((i for i, name in enumerate(names) if name != actor.user_id), 0)
+        username = st.selectbox(t("admin.selected_user"), options=names, index=first,
                                 key="adm_roles_user", placeholder=t("common.choose"))
         if username is None:
             return
@@ -130,7 +135,7 @@ def manage_user(services: Services, actor: Actor, users: list[User]) -> None:
         roles_form(services, actor, user)
         st.divider()
         account_buttons(services, actor, user)
-        confirm_delete(services, actor, user)
+        confirm_action(services, actor, user)
 
 
 def roles_form(services: Services, actor: Actor, user: User) -> None:
@@ -151,13 +156,15 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
     if row.button(t("admin.disable") if disabled else t("admin.enable"),
                   key="adm_toggle_disabled",
                   icon=":material/block:" if disabled else ":material/check_circle:"):
-        done = "admin.user_disabled" if disabled else "admin.user_enabled"
-        _act(lambda: services.accounts.set_disabled(actor, user.username, disabled),
-             t(done, username=user.username))
+        if disabled:
+            st.session_state[_CONFIRM] = ("disable", user.username)
+        else:  # enabling takes nothing away: no confirmation
+            _act(lambda: services.accounts.set_disabled(actor, user.username, False),
+                 t("admin.user_enabled", username=user.username))
     if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
-        reset_password(services, actor, user)
+        st.session_state[_CONFIRM] = ("reset", user.username)
     if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
-        st.session_state[_CONFIRM_DELETE] = user.username
+        st.session_state[_CONFIRM] = ("delete", user.username)
     if services.accounts.ends_sessions and st.button(
         t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",
         icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
@@ -179,17 +186,26 @@ def reset_password(services: Services, actor: Actor, user: User) -> None:
     st.rerun()
 
 
-def confirm_delete(services: Services, actor: Actor, user: User) -> None:
-    if st.session_state.get(_CONFIRM_DELETE) != user.username:
+def confirm_action(services: Services, actor: Actor, user: User) -> None:
+    """The second, explicit click for disable, reset and delete; cancel changes nothing."""
+    pending = st.session_state.get(_CONFIRM)
+    if not pending or pending[1] != user.username:
         return
-    st.warning(t("admin.delete_confirm", username=user.username), icon=":material/warning:")
+    kind = pending[0]
+    st.warning(t(f"admin.{kind}_confirm", username=user.username), icon=":material/warning:")
     yes_col, no_col = st.columns(2)
-    if yes_col.button(t("admin.delete_yes"), key="adm_delete_yes", type="primary"):
-        st.session_state.pop(_CONFIRM_DELETE, None)
-        _act(lambda: services.accounts.delete_user(actor, user.username),
-             t("admin.user_deleted", username=user.username))
-    if no_col.button(t("common.cancel"), key="adm_delete_no"):
-        st.session_state.pop(_CONFIRM_DELETE, None)
+    if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
+        st.session_state.pop(_CONFIRM, None)
+        if kind == "reset":
+            reset_password(services, actor, user)
+        elif kind == "disable":
+            _act(lambda: services.accounts.set_disabled(actor, user.username, True),
+                 t("admin.user_disabled", username=user.username))
+        else:
+            _act(lambda: services.accounts.delete_user(actor, user.username),
+                 t("admin.user_deleted", username=user.username))
+    if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
+        st.session_state.pop(_CONFIRM, None)
         st.rerun()
 
 

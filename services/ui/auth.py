@@ -14,6 +14,7 @@ from typing import Literal
 import streamlit as st
 
 from services.accounts.sign_in.base import SignedIn, SignInMode
+from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.bootstrap import Services
 from services.domain.identity import Challenge
@@ -132,6 +133,17 @@ def complete_sign_in(services: Services, current: SignedIn) -> None:
     _remember(current)
     st.session_state.pop(_SIGNED_OUT_KEY, None)
     _queue_cookie_op(("set", services.sign_in.cookie_value(current)))
+
+
+def complete_new_password(services: Services, challenge: Challenge, new: str) -> SignedIn:
+    """Answer a NEW_PASSWORD_REQUIRED challenge in the mode that raised it (Cognito, or a
+    local one-time password); the caller then completes the sign-in."""
+    mode = services.sign_in
+    if services.cognito is not None:
+        return services.cognito.complete_new_password(challenge, new)
+    if isinstance(mode, LocalSignIn):
+        return mode.complete_new_password(challenge, new)
+    raise ServiceUnavailable("cognito.err_session_expired")
 
 
 def change_password(services: Services, current: str, new: str) -> None:

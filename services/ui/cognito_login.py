@@ -56,9 +56,11 @@ def sign_in_form(services: Services) -> None:
     _welcome()
 
 
-def new_password_form(services: Services) -> None:
+def new_password_form(services: Services, intro: str = "cognito.new_password_intro") -> None:
+    """The NEW_PASSWORD_REQUIRED challenge of either mode: Cognito's first sign-in, or a local
+    account's sign-in with an administrator's one-time password (``intro`` says which)."""
     st.subheader(t("cognito.new_password_title"))
-    st.info(t("cognito.new_password_intro"), icon=":material/key:")
+    st.info(t(intro), icon=":material/key:")
     with st.form("cg_new_password_form"):
         new = st.text_input(t("cognito.new_password"), type="password", key="cg_new_password",
                             help=t("auth.password_help"), autocomplete="new-password")
@@ -73,11 +75,11 @@ def new_password_form(services: Services) -> None:
     if new != repeat:
         st.error(t("auth.err_password_mismatch"), icon=":material/error:")
         return
-    challenge, cognito = pending_challenge(), services.cognito
+    challenge = pending_challenge()
     try:
-        if challenge is None or cognito is None:
+        if challenge is None:
             raise ServiceUnavailable("cognito.err_session_expired")
-        signed_in = cognito.complete_new_password(challenge, new)
+        signed_in = auth.complete_new_password(services, challenge, new)
     except DemoFactoryError as exc:
         show_error(exc)
         return

@@ -68,3 +68,32 @@ def test_a_hash_made_elsewhere_is_kept_as_it_is(password_store: Any) -> None:
     with pytest.raises(ValidationError):
         passwords.set_password_hash("kim", "from the old app")  # plain text is not a hash
     assert passwords.password_hash("kim") == old_app_hash
+
+
+def test_a_temporary_hash_is_flagged_and_a_new_hash_clears_the_flag(password_store: Any) -> None:
+    """An administrator's one-time password is stored with its "must change" mark."""
+    password_store.create(_user())
+    assert password_store.password_is_temporary("kim") is False
+
+    password_store.set_password_hash("kim", HASH, temporary=True)
+
+    assert password_store.password_is_temporary("kim") is True
+    assert password_store.password_hash("kim") == HASH
+    password_store.set_roles("kim", frozenset({Role.ADMIN}))  # profile changes keep it
+    assert password_store.password_is_temporary("kim") is True
+    password_store.set_password_hash("kim", HASH)
+    assert password_store.password_is_temporary("kim") is False
+    with pytest.raises(NotFound):
+        password_store.password_is_temporary("ghost")
+    with pytest.raises(NotFound):
+        password_store.set_password_hash("ghost", HASH, temporary=True)
+
+
+def test_a_recreated_account_has_no_old_temporary_mark(password_store: Any) -> None:
+    password_store.create(_user())
+    password_store.set_password_hash("kim", HASH, temporary=True)
+
+    password_store.delete("kim")
+    password_store.create(_user())
+
+    assert password_store.password_is_temporary("kim") is False

@@ -155,7 +155,8 @@ def app_with_users(
     services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
     for username, (name, role) in users.items():
         services.accounts.create_user(
-            CLI, username, name, f"{username}@example.com", password, frozenset({role})
+            CLI, username, name, f"{username}@example.com", password, frozenset({role}),
+            temporary=False,
         )
     services.tracker.close()
     try:

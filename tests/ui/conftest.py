@@ -74,7 +74,7 @@ def make_user(accounts: AccountService) -> Callable[..., User]:
         admin = _any_admin(accounts, make)
         return accounts.create_user(
             admin.as_actor(), username, username.title(), f"{username}@example.com", PASSWORD,
-            role_set,
+            role_set, temporary=False,  # established users, not invited ones
         )
 
     return make

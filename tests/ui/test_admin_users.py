@@ -39,6 +39,9 @@ def test_disable_and_enable(new_app: Callable[..., AppTest], users: dict[str, Us
     at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("author-user").run()
     at.button(key="adm_toggle_disabled").click().run()
+    assert "'author-user'을(를) 비활성화할까요?" in texts(at)
+    assert not services.accounts.get("author-user").disabled  # not before the second click
+    at.button(key="adm_disable_yes").click().run()
     assert not errors(at)
     assert services.accounts.get("author-user").disabled
     assert "'author-user'을(를) 비활성화했습니다." in texts(at)
@@ -52,6 +55,8 @@ def test_reset_shows_the_one_time_password_once(
     at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("viewer-user").run()
     at.button(key="adm_reset").click().run()
+    assert not [w for w in at.warning if "일회용 비밀번호" in w.value]  # asks first
+    at.button(key="adm_reset_yes").click().run()
 
     shown = [w.value for w in at.warning if "일회용 비밀번호" in w.value]
     assert len(shown) == 1
@@ -73,6 +78,7 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
     at = open_admin_page(new_app)
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.button(key="adm_toggle_disabled").click().run()
+    at.button(key="adm_disable_yes").click().run()
     assert errors(at) == [OWN_ADMIN]
     at.multiselect(key="adm_roles_admin-user").select("viewer").unselect("admin").run()
     at.button(key="adm_roles_save").click().run()
@@ -106,3 +112,31 @@ def test_the_account_buttons_have_short_labels_that_fit(
 
     assert at.button(key="adm_reset").label == "비밀번호 초기화"
     assert at.button(key="adm_delete").label == "삭제"
+
+
+def test_cancel_leaves_the_account_unchanged(new_app: Callable[..., AppTest],
+                                             users: dict[str, User], services: Services) -> None:
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    hash_before = services.ports.passwords.password_hash("author-user")
+    for button, kind, asked in (("adm_toggle_disabled", "disable", "비활성화할까요?"),
+                                ("adm_reset", "reset", "비밀번호를 초기화할까요?"),
+                                ("adm_delete", "delete", "삭제할까요?")):
+        at.button(key=button).click().run()
+        assert asked in texts(at)
+        at.button(key=f"adm_{kind}_no").click().run()
+        assert asked not in texts(at)
+    assert not errors(at)
+    kept = services.accounts.get("author-user")
+    assert not kept.disabled
+    assert services.ports.passwords.password_hash("author-user") == hash_before
+    assert not services.ports.audit.entries(action="user.reset_password")
+    assert not services.ports.audit.entries(action="user.disable")
+
+
+def test_the_user_picker_starts_on_another_user(new_app: Callable[..., AppTest],
+                                                users: dict[str, User]) -> None:
+    at = open_admin_page(new_app)
+    picked = at.selectbox(key="adm_roles_user").value
+    assert picked != "admin-user"
+    assert picked == "analyst-user"  # the first other user, by name

@@ -293,3 +293,46 @@ def test_signing_in_writes_the_cookie_with_a_script_not_a_component(
     assert at.session_state["authentication_status"] is True
     scripts = " ".join(str(h.proto.body) for h in at.get("html"))
     assert f"{load_settings().cookie_name}=ey" in scripts and "SameSite=Strict" in scripts
+
+
+def test_a_one_time_password_leads_to_the_new_password_form_once(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    one_time = services.accounts.reset_password(users["admin"].as_actor(), "author-user")
+    assert one_time
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    _submit_login(at, "author-user", one_time)
+    assert not errors(at)
+    assert not at.session_state["authentication_status"]  # no sign-in yet
+    assert "새 비밀번호 정하기" in texts(at)
+    at.text_input(key="cg_new_password").input("my-own-password-1")
+    at.text_input(key="cg_new_password2").input("my-own-password-1")
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["authentication_status"] is True
+    assert at.session_state["username"] == "author-user"
+
+    again = new_app()
+    again.run()
+    again.switch_page("app_pages/login.py").run()
+    _submit_login(again, "author-user", one_time)  # spent
+    assert errors(again) == [BAD_KO]
+    _submit_login(again, "author-user", "my-own-password-1")
+    assert not errors(again) and again.session_state["authentication_status"] is True
+
+
+def test_the_new_password_form_refuses_the_one_time_password(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    one_time = services.accounts.reset_password(users["admin"].as_actor(), "author-user")
+    assert one_time
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    _submit_login(at, "author-user", one_time)
+    at.text_input(key="cg_new_password").input(one_time)
+    at.text_input(key="cg_new_password2").input(one_time)
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    assert errors(at) == ["새 비밀번호는 일회용 비밀번호와 달라야 합니다."]
+    assert not at.session_state["authentication_status"]
+    assert services.accounts.password_must_change("author-user")

@@ -155,6 +155,7 @@ def test_the_admin_page_manages_cognito_users(
     assert not errors(at)
     assert cservices.accounts.get("alice").roles == {Role.AUTHOR, Role.ANALYST}
     at.button(key="adm_toggle_disabled").click().run()
+    at.button(key="adm_disable_yes").click().run()
     assert cservices.accounts.get("alice").disabled
     groups = cognito.client.admin_list_groups_for_user(UserPoolId=cognito.pool_id,
                                                       Username="alice")["Groups"]

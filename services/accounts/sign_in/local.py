@@ -23,6 +23,7 @@ from services.accounts.sign_in.base import (
     read_signed_cookie,
     sign_cookie,
 )
+from services.domain.identity import Challenge, ChallengeName
 from services.domain.models import utcnow
 from services.domain.users import User
 from services.errors import NotFound
@@ -47,8 +48,20 @@ class LocalSignIn:
         self._audit = audit
         self._clock = clock
 
-    def sign_in(self, login: str, password: str) -> SignedIn:
+    def sign_in(self, login: str, password: str) -> SignedIn | Challenge:
+        """A session, or, for an administrator's one-time password (reset, invitation), the
+        NEW_PASSWORD_REQUIRED challenge: no session until a new password is set."""
         user = self._accounts.authenticate(login, password)
+        if self._accounts.password_must_change(user.username):
+            # The challenge's proof is the one-time password itself, kept only in the server's
+            # memory of this browser session and checked again when the challenge is answered.
+            return Challenge(ChallengeName.NEW_PASSWORD_REQUIRED, password, user.username)
+        return _signed_in(user, self._sessions.start(user.username))
+
+    def complete_new_password(self, challenge: Challenge, new_password: str) -> SignedIn:
+        """Answer the challenge: set the user's own password, then sign in."""
+        user = self._accounts.set_password_after_reset(challenge.username, challenge.session,
+                                                       new_password)
         return _signed_in(user, self._sessions.start(user.username))
 
     def restore(self, cookie_value: str | None) -> Restored:

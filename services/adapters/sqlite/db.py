@@ -115,6 +115,8 @@ _USERS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX login_failures_user_at ON login_failures(username, at)",
     ),
+    # A password set by an administrator (reset, invitation) must be changed at next sign-in.
+    ("ALTER TABLE users ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0",),
 )
 
 _AUDIT: tuple[Migration, ...] = (

@@ -76,8 +76,26 @@ class SqliteUserDirectory:
     def set_roles(self, username: str, roles: frozenset[Role]) -> None:
         self._set(username, "roles", _roles_text(roles))
 
-    def set_password_hash(self, username: str, password_hash: str) -> None:
-        self._set(username, "password_hash", password_hash)
+    def set_password_hash(self, username: str, password_hash: str, *,
+                          temporary: bool = False) -> None:
+        """The hash and its "must be changed" flag, in one write."""
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET password_hash = ?, password_temporary = ?"
+                " WHERE username = ? RETURNING username",
+                (password_hash, int(temporary), username),
+            ).fetchall()
+        if not changed:
+            raise NotFound("errors.not_found", username=username)
+
+    def password_is_temporary(self, username: str) -> bool:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT password_temporary FROM users WHERE username = ?", (username,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("errors.not_found", username=username)
+        return bool(row[0])
 
     def set_disabled(self, username: str, disabled: bool) -> None:
         self._set(username, "disabled", int(disabled))

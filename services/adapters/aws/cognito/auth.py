@@ -185,6 +185,9 @@ class CognitoPasswords(_CognitoClient):
                 DesiredDeliveryMediums=["EMAIL"],
             )
 
+    def must_change_password(self, username: str) -> bool:
+        return False  # the pool answers a temporary password with its own challenge
+
     def password_hash(self, username: str) -> str:
         raise ValidationError("auth.err_hashes_in_provider")
 

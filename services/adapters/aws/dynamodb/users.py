@@ -76,7 +76,8 @@ class DynamoUserDirectory:
 
     def _create(self, user: User, *, first_admin: bool) -> bool:
         # An update, not a put: failures recorded before the account existed stay.
-        record = {**_user_record(user), "password_hash": "", "directory": _DIRECTORY}
+        record = {**_user_record(user), "password_hash": "", "password_temporary": False,
+                  "directory": _DIRECTORY}
         record.pop("username")
         names = {f"#{n}": name for n, name in enumerate(record)}
         values = {f":{n}": value for n, value in enumerate(record.values())}
@@ -133,8 +134,25 @@ class DynamoUserDirectory:
     def delete_guarded(self, username: str) -> None:
         self._change(username, delete=True, guarded=True)
 
-    def set_password_hash(self, username: str, password_hash: str) -> None:
-        self._set(username, "password_hash", password_hash)
+    def set_password_hash(self, username: str, password_hash: str, *,
+                          temporary: bool = False) -> None:
+        """The hash and its "must be changed" flag, in one write."""
+        with aws_errors(lambda _: NotFound("errors.not_found", username=username)):
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(username),
+                UpdateExpression="SET #hash = :hash, #temporary = :temporary",
+                ConditionExpression=_IS_ACCOUNT,
+                ExpressionAttributeNames={"#hash": "password_hash",
+                                          "#temporary": "password_temporary",
+                                          "#directory": "directory"},
+                ExpressionAttributeValues=to_item({":hash": password_hash,
+                                                   ":temporary": temporary}),
+            )
+
+    def password_is_temporary(self, username: str) -> bool:
+        # Accounts written before the flag existed have no attribute: not temporary.
+        return bool(self._account(username).get("password_temporary", False))
 
     def set_disabled(self, username: str, disabled: bool) -> None:
         self._change(username, disabled=disabled)
