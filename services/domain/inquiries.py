@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.domain.text import require_encodable
+from services.domain.text import clean_text
 from services.errors import ValidationError
 
 
@@ -69,25 +68,17 @@ def stripped(draft: InquiryDraft) -> InquiryDraft:
     )
 
 
-def in_nfc(draft: InquiryDraft) -> InquiryDraft:
-    """The draft's text in NFC, as every other text is stored (macOS types decomposed
-    Hangul and accents): the same words read, search and compare alike."""
-    def nfc(text: str) -> str:
-        return unicodedata.normalize("NFC", text)
-
-    return replace(draft, name=nfc(draft.name), email=nfc(draft.email),
-                   company=nfc(draft.company), subject=nfc(draft.subject),
-                   message=nfc(draft.message))
-
-
 def clean(draft: InquiryDraft) -> InquiryDraft:
     """The stripped draft, or ValidationError for its first problem.
 
     ``ValidationError.params["fields"]`` names every field in error (comma-separated);
     ``inquiry_problems`` gives each message, for a form that shows them all.
     """
-    require_encodable(draft.name, draft.email, draft.company, draft.subject, draft.message)
-    cleaned = stripped(in_nfc(draft))
+    # In NFC like every other stored text (lone surrogates refused by clean_text).
+    cleaned = stripped(replace(
+        draft, name=clean_text(draft.name), email=clean_text(draft.email),
+        company=clean_text(draft.company), subject=clean_text(draft.subject),
+        message=clean_text(draft.message)))
     problems = inquiry_problems(cleaned)
     if problems:
         field, key = problems[0]

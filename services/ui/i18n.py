@@ -20,6 +20,7 @@ _QUERY_SEEN_KEY = "_df_lang_query"  # the ?lang= value already applied in this s
 _LANG_WIDGET_KEY = "df_lang_widget"
 _RELABEL_KEY = "_df_relabel"
 _LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+_CATEGORY_VALUES = frozenset(c.value for c in Category)
 
 
 def _known(lang: object) -> str | None:
@@ -107,7 +108,7 @@ def kpi_text(kind: str, value: object) -> str:
     if value is None or value == "":
         return "—"
     if kind == "label":
-        return category_label(str(value)) if str(value) in set(Category) else str(value)
+        return category_label(str(value)) if str(value) in _CATEGORY_VALUES else str(value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
     return f"{float(value):.1%}" if kind == "rate" else f"{int(value):,}"
