@@ -161,10 +161,6 @@ class AccountService:
         self.record_login(name)
         return user
 
-    def check_not_locked(self, username: str) -> None:
-        if self.is_locked(username):
-            raise self._locked()
-
     def is_locked(self, username: str) -> bool:
         since = self._clock() - self._lockout
         return self._throttle.login_failures_since(username, since) >= self._max_failures
