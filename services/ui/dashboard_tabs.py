@@ -190,7 +190,11 @@ def _terms(frame: pd.DataFrame, name: str, period: Period, extra: list[Col]) -> 
 def render_tabs(board: Dashboard) -> None:
     sections = (trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab,
                 search_tab)
-    for tab, section in zip(st.tabs([t(f"analytics.tab.{name}") for name in TABS]), sections,
-                            strict=True):
-        with tab:
-            section(board)
+    # Stateful tabs report which one is open: drawing only that one keeps a rerun (a period
+    # or filter change) from building and sending six charts and tables nobody sees.
+    tabs = st.tabs([t(f"analytics.tab.{name}") for name in TABS], key="analytics_tab",
+                   on_change="rerun")
+    for tab, section in zip(tabs, sections, strict=True):
+        if tab.open is not False:
+            with tab:
+                section(board)

@@ -4,7 +4,7 @@ and authors' own stats, through AppTest."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -83,6 +83,15 @@ def delta(at: AppTest, label: str) -> str:
     return str(next(m.proto.delta for m in at.metric if m.label == label))
 
 
+def each_tab(at: AppTest) -> Iterator[str]:
+    """Open the dashboard's tabs one after another (only the open one is drawn)."""
+    for label in [tab.label for tab in at.tabs]:
+        at.session_state["analytics_tab"] = label
+        at.run()
+        assert not errors(at)
+        yield label
+
+
 # ---- who sees it -----------------------------------------------------------------------------
 
 
@@ -99,8 +108,13 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
     assert metric(at, "인기 카테고리") == "생성형 AI"
     assert len(at.tabs) == 7
-    assert len(at.get("plotly_chart")) >= 5
-    csv_labels = [b.proto.label for b in at.get("download_button")]
+    # Only the open tab is drawn; each tab draws its own chart and tables when opened.
+    assert [chart.key for chart in at.get("plotly_chart")] == ["chart_trend"]
+    charts, csv_labels = set(), []
+    for _ in each_tab(at):
+        charts.update(chart.key for chart in at.get("plotly_chart"))
+        csv_labels += [b.proto.label for b in at.get("download_button")]
+    assert len(charts) >= 5
     assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
     assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table
     assert "결과가 없던 검색어" in texts(at)
@@ -369,7 +383,7 @@ def test_search_terms_and_titles_are_plain_text_in_the_charts(
     search = event(services, 0, EventType.SEARCH, properties={"query": term, "results": 1})
     services.ports.events.append([*views(services, item, 0, 2), search])
     at = open_dashboard(new_app, users["analyst"].username)
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    specs = [json.loads(chart.proto.spec) for _ in each_tab(at) for chart in at.get("plotly_chart")]
     sent = json.dumps(specs, ensure_ascii=False)
     assert "&lt;a href=\\\"https://evil.example\\\"&gt;세션 만료&lt;/a&gt;" in sent
     assert "&lt;b&gt;굵은&lt;/b&gt;" in sent
