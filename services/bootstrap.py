@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +27,7 @@ from services.contact.service import InquiryService
 from services.content.samples import SampleContent
 from services.content.service import ContentService
 from services.domain.checks import CheckStep
-from services.errors import ConfigError
+from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
@@ -312,6 +313,11 @@ def doctor_context(settings: Settings, env: Mapping[str, str],
 
     def factory(service: str) -> Callable[[Settings], Any]:
         return partial(make_client, service)
+
+    if settings.backend == "aws":
+        # Without a bucket name the bucket check says why; the table checks show the error.
+        with suppress(DemoFactoryError):
+            settings = resolve_aws_names(settings)
 
     return DoctorContext(settings, env=dict(env), include_bedrock=include_bedrock,
                          dynamodb=factory("dynamodb"), s3=factory("s3"),
