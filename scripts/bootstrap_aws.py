@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             write_env(args.write_env, pasted, force=args.force)
         except FileExistsError:  # made meanwhile
             return _kept(args.write_env)
-        print(f"\nwrote {args.write_env}")
+        print(f"\nwrote {args.write_env}; add the cookie key, then load it before starting the "
+              f"app: set -a; . {args.write_env}; set +a  (or docker run --env-file)")
     return 0
 
 
