@@ -7,8 +7,9 @@ What it does, in order:
 1. starts moto's ThreadedMotoServer on 127.0.0.1 (a free port) and points every AWS client of
    this process and of the app at it (AWS_ENDPOINT_URL, fake credentials);
 2. creates the tables and the bucket with ``provision_aws`` (as scripts/bootstrap_aws.py
-   does) and, for Cognito sign-in, a user pool with its app client and the four role groups
-   (as deploy/cloudformation.yaml does);
+   does), named as a stack with the default prefix names them (``demo-factory-content``, ...,
+   ``demo-factory-files-<moto's account>-us-east-1``), and, for Cognito sign-in, a user pool
+   with its app client and the four role groups (as deploy/cloudformation.yaml does);
 3. creates sample users whose passwords are generated now and printed once, here, and loads
    the sample content;
 4. runs ``streamlit run app.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
@@ -44,14 +45,19 @@ from services.accounts.sign_in.base import group_names
 from services.bootstrap import (
     Services,
     aws_client,
-    aws_table_settings,
     build_services,
     provision_aws,
 )
 from services.domain.permissions import Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import Settings, load_settings
+from services.settings import (
+    AWS_REQUIRED,
+    DEFAULT_RESOURCE_PREFIX,
+    ENV_PREFIX,
+    Settings,
+    load_settings,
+)
 
 if TYPE_CHECKING:
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
@@ -59,7 +65,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
-PREFIX = "emulated"
+# The stack's default NamePrefix: the emulated tables, bucket and pool are named as deployed.
+PREFIX = DEFAULT_RESOURCE_PREFIX
 # The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
 AUTH_FLOWS: tuple[ExplicitAuthFlowsTypeType, ...] = (
     "ALLOW_USER_PASSWORD_AUTH",
@@ -69,7 +76,9 @@ AUTH_FLOWS: tuple[ExplicitAuthFlowsTypeType, ...] = (
 # Nothing listens on the discard port: Bedrock calls fail at once ("unreachable").
 UNREACHABLE = "http://127.0.0.1:9"
 # Variables of the developer's own AWS set-up that must not leak into the emulation.
-_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+# Nor may names of the developer's own tables or bucket: every name follows from the prefix.
+_CLEARED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+            *(ENV_PREFIX + setting.upper() for setting in AWS_REQUIRED))
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     """Environment of the emulated app: moto for every AWS service, fake credentials,
-    aws mode with one name per table (from the table schema) and a fresh cookie key."""
-    env = {
+    aws mode with the resource prefix (every name follows from it) and a fresh cookie key."""
+    return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_BEDROCK": UNREACHABLE,
         "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": UNREACHABLE,
@@ -102,14 +111,11 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
         "AWS_DEFAULT_REGION": REGION,
         "DEMO_FACTORY_BACKEND": "aws",
         "DEMO_FACTORY_AWS_REGION": REGION,
-        "DEMO_FACTORY_BUCKET": f"{PREFIX}-files",
+        "DEMO_FACTORY_RESOURCE_PREFIX": PREFIX,
         "DEMO_FACTORY_COOKIE_KEY": secrets.token_urlsafe(48),
         "DEMO_FACTORY_DATA_DIR": str(data_dir),
         "DEMO_FACTORY_EMULATION": "true",
     }
-    for key, setting in aws_table_settings().items():
-        env[f"DEMO_FACTORY_{setting.upper()}"] = f"{PREFIX}-{key}"
-    return env
 
 
 def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +27,7 @@ from services.contact.service import InquiryService
 from services.content.samples import SampleContent
 from services.content.service import ContentService
 from services.domain.checks import CheckStep
-from services.errors import ConfigError
+from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
@@ -51,7 +52,7 @@ from services.ports import (
 )
 from services.reports.models import model_offer
 from services.reports.service import ReportService
-from services.settings import Settings
+from services.settings import Settings, bucket_name
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -142,6 +143,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.users import DynamoUserDirectory
     from services.adapters.aws.s3 import S3BlobStore
 
+    settings = resolve_aws_names(settings)
     settings.require_aws()
     dynamodb = make_client("dynamodb", settings)
     assert settings.content_table and settings.likes_table and settings.users_table
@@ -217,10 +219,12 @@ def _mailer(settings: Settings) -> Mailer | None:
 
 def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     """Wire use cases to the adapters of ``settings.backend`` (or to ``ports`` in tests)."""
-    if ports is None:
-        ports = build_local_ports(settings) if settings.backend == "local" else build_aws_ports(
-            settings
-        )
+    if ports is None and settings.backend == "local":
+        ports = build_local_ports(settings)
+    elif ports is None:
+        # The services (and the doctor) see the bucket's name, derived once here if unset.
+        settings = resolve_aws_names(settings)
+        ports = build_aws_ports(settings)
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
@@ -310,6 +314,11 @@ def doctor_context(settings: Settings, env: Mapping[str, str],
     def factory(service: str) -> Callable[[Settings], Any]:
         return partial(make_client, service)
 
+    if settings.backend == "aws":
+        # Without a bucket name the bucket check says why; the table checks show the error.
+        with suppress(DemoFactoryError):
+            settings = resolve_aws_names(settings)
+
     return DoctorContext(settings, env=dict(env), include_bedrock=include_bedrock,
                          dynamodb=factory("dynamodb"), s3=factory("s3"),
                          cognito=factory("cognito-idp"), bedrock_clients=make_clients)
@@ -369,11 +378,28 @@ def aws_table_settings() -> dict[str, str]:
     return {key: spec.setting for key, spec in TABLE_SPECS.items()}
 
 
+def resolve_aws_names(settings: Settings) -> Settings:
+    """``settings`` with the bucket named: DEMO_FACTORY_BUCKET, else the name derived from the
+    prefix, the account (one STS GetCallerIdentity, which needs no permission) and the region.
+    The tables are named by the settings themselves."""
+    if settings.bucket:
+        return settings
+    from services.adapters.aws.common import aws_errors
+
+    sts = aws_client("sts", settings)
+    with aws_errors():
+        account = str(sts.get_caller_identity()["Account"])
+    region = settings.aws_region or str(sts.meta.region_name)
+    return settings.model_copy(
+        update={"bucket": bucket_name(settings.resource_prefix, account, region)})
+
+
 def provision_aws(settings: Settings, *, dry_run: bool = False,
                   cors_origins: Sequence[str] = ("*",)) -> list[str]:
     """Create the tables and the bucket aws mode needs (idempotent); what was done, a line each."""
     from services.adapters.aws.provision import ensure_resources
 
+    settings = resolve_aws_names(settings)
     return ensure_resources(aws_client("dynamodb", settings), aws_client("s3", settings),
                             settings, dry_run=dry_run, cors_origins=cors_origins)
 

@@ -1,17 +1,27 @@
 """Typed settings (pydantic-settings). Environment variables are ``DEMO_FACTORY_*``.
 
-Local mode needs nothing. aws mode needs its resource names; a missing one is a ConfigError
-that names the variable, shown on screen and by scripts instead of a stack trace.
+Local mode needs nothing. aws mode names every table after one prefix
+(``DEMO_FACTORY_RESOURCE_PREFIX``) unless its own variable is set; the bucket's derived name also
+needs the account id, which the composition root asks STS for. A bad value is a ConfigError that
+names the variable, shown on screen and by scripts instead of a stack trace.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -20,7 +30,8 @@ from services.errors import ConfigError
 
 ENV_PREFIX = "DEMO_FACTORY_"
 
-# Settings that aws mode cannot do without, by field name.
+# Settings naming aws mode's resources, by field name: each is derived from the prefix (the
+# bucket also from the account and region) unless set.
 AWS_REQUIRED = (
     "content_table",
     "likes_table",
@@ -35,6 +46,36 @@ AWS_REQUIRED = (
 )
 # Settings that Cognito sign-in (auth = "cognito", aws mode only) cannot do without.
 COGNITO_REQUIRED = ("cognito_user_pool_id", "cognito_app_client_id")
+
+DEFAULT_RESOURCE_PREFIX = "demo-factory"
+# The CloudFormation template's NamePrefix allows the same: 3 to 20 characters, so that the
+# longest derived name (the bucket, below) stays within S3's 63.
+RESOURCE_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,19}$"
+# S3 refuses bucket names that start with these.
+_S3_RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
+# Each table's setting and its name's suffix: ``<prefix>-<suffix>``, as the template names them
+# (the suffixes are the keys of the adapters' TABLE_SPECS; a test keeps the two equal).
+TABLE_SUFFIXES = {
+    "content_table": "content",
+    "likes_table": "likes",
+    "users_table": "users",
+    "sessions_table": "sessions",
+    "inquiries_table": "inquiries",
+    "reports_table": "reports",
+    "audit_table": "audit",
+    "events_table": "events",
+    "rollups_table": "rollups",
+}
+
+
+def table_name(prefix: str, setting: str) -> str:
+    """The derived name of the table that ``setting`` names, e.g. ``demo-factory-content``."""
+    return f"{prefix}-{TABLE_SUFFIXES[setting]}"
+
+
+def bucket_name(prefix: str, account_id: str, region: str) -> str:
+    """The derived bucket name: bucket names are global, so the account and region are in it."""
+    return f"{prefix}-files-{account_id}-{region}"
 
 
 class ModelPrice(BaseModel):
@@ -117,8 +158,10 @@ class Settings(BaseSettings):
     tracker_buffer_max: int = Field(default=10_000, ge=100)
     dashboard_refresh_seconds: int = Field(default=30, ge=5)
 
-    # aws mode
+    # aws mode. Every table is named ``<prefix>-<table>`` and the bucket
+    # ``<prefix>-files-<account id>-<region>`` unless its own variable is set.
     aws_region: str | None = None
+    resource_prefix: str = DEFAULT_RESOURCE_PREFIX
     content_table: str | None = None
     likes_table: str | None = None
     users_table: str | None = None
@@ -169,6 +212,36 @@ class Settings(BaseSettings):
                              "python -c \"import secrets; print(secrets.token_urlsafe(48))\"")
         return value
 
+    @field_validator("resource_prefix")
+    @classmethod
+    def _valid_prefix(cls, value: str) -> str:
+        """Every table and the bucket are named after it: refuse what S3 or DynamoDB would."""
+        if not re.fullmatch(RESOURCE_PREFIX_PATTERN, value):
+            raise ValueError(f"{value!r} cannot name the tables and the bucket: use 3 to 20 "
+                             "lowercase letters, digits and hyphens, starting with a letter")
+        if value.startswith(_S3_RESERVED_STARTS):
+            raise ValueError(f"{value!r} starts like a name S3 keeps reserved "
+                             f"({', '.join(_S3_RESERVED_STARTS)})")
+        return value
+
+    @model_validator(mode="after")
+    def _derive_table_names(self) -> Settings:
+        for setting in TABLE_SUFFIXES:
+            if not getattr(self, setting):
+                setattr(self, setting, table_name(self.resource_prefix, setting))
+        return self
+
+    def overridden_names(self) -> dict[str, str]:
+        """The resource names set by their own variable to something else than the prefix
+        gives, as ``{variable: name}``."""
+        found = {ENV_PREFIX + setting.upper(): str(getattr(self, setting))
+                 for setting in TABLE_SUFFIXES
+                 if getattr(self, setting) != table_name(self.resource_prefix, setting)}
+        derived_bucket = bucket_name(re.escape(self.resource_prefix), "[0-9]{12}", "[a-z0-9-]+")
+        if self.bucket and not re.fullmatch(derived_bucket, self.bucket):
+            found[ENV_PREFIX + "BUCKET"] = self.bucket
+        return found
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -194,9 +267,11 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 
-    def require_aws(self) -> None:
-        """ConfigError naming every missing aws-mode variable."""
-        required = AWS_REQUIRED + (COGNITO_REQUIRED if self.auth == "cognito" else ())
+    def require_aws(self, *, bucket: bool = True) -> None:
+        """ConfigError naming every missing aws-mode variable. ``bucket=False``: the bucket may
+        still be unnamed (the composition root derives it)."""
+        required = tuple(name for name in AWS_REQUIRED if bucket or name != "bucket")
+        required += COGNITO_REQUIRED if self.auth == "cognito" else ()
         missing = [ENV_PREFIX + name.upper() for name in required if not getattr(self, name)]
         if missing:
             raise ConfigError("errors.config_missing", names=", ".join(missing))
@@ -221,5 +296,5 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError("errors.config_invalid",
                           problems=f"{ENV_PREFIX}AUTH: cognito needs {ENV_PREFIX}BACKEND=aws")
     if settings.backend == "aws":
-        settings.require_aws()
+        settings.require_aws(bucket=False)
     return settings

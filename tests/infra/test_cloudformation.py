@@ -23,7 +23,17 @@ from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.adapters.aws.provision import ensure_resources
 from services.ops.doctor.local import MIN_COOKIE_KEY
-from services.settings import AWS_REQUIRED, COGNITO_REQUIRED, ENV_PREFIX, Settings
+from services.settings import (
+    AWS_REQUIRED,
+    COGNITO_REQUIRED,
+    DEFAULT_RESOURCE_PREFIX,
+    ENV_PREFIX,
+    RESOURCE_PREFIX_PATTERN,
+    TABLE_SUFFIXES,
+    Settings,
+    bucket_name,
+    table_name,
+)
 from tests.contract.aws_backends import aws_environment, aws_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +134,22 @@ def template_tables(template: Template) -> dict[str, str]:
 
 def test_the_template_has_exactly_the_tables_of_table_specs(template: Template) -> None:
     assert sorted(template_tables(template)) == sorted(TABLE_SPECS)
+
+
+def test_the_template_names_everything_as_the_settings_derive_it(template: Template) -> None:
+    """One prefix, the same rule: a stack and an app left to its defaults (or bootstrap_aws
+    with the same prefix) agree on every name; the container is told the prefix."""
+    prefix = template["Parameters"]["NamePrefix"]
+    sub = "${NamePrefix}"
+    tables = {props(template, logical)["TableName"]["Fn::Sub"]
+              for logical in of_type(template, "AWS::DynamoDB::Table")}
+
+    assert prefix["Default"] == DEFAULT_RESOURCE_PREFIX
+    assert prefix["AllowedPattern"] == RESOURCE_PREFIX_PATTERN
+    assert tables == {table_name(sub, setting) for setting in TABLE_SUFFIXES}
+    assert props(template, "FilesBucket")["BucketName"] == {
+        "Fn::Sub": bucket_name(sub, "${AWS::AccountId}", "${AWS::Region}")}
+    assert environment(template)["DEMO_FACTORY_RESOURCE_PREFIX"] == {"Ref": "NamePrefix"}
 
 
 def _canonical(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,24 @@ def aws_failure(check: str, exc: Exception, resource: str) -> DoctorLine:
                       Message("admin_tools.fix_aws_read", {"resource": resource}))
 
 
+# ---- names ------------------------------------------------------------------------------------
+
+
+def check_names(context: DoctorContext) -> list[DoctorLine]:
+    """Where the names come from: the prefix, and which ones their own variable overrides."""
+    settings = context.settings
+    overrides = settings.overridden_names()
+    names = [str(getattr(settings, spec.setting)) for spec in TABLE_SPECS.values()]
+    names += [settings.bucket] if settings.bucket else []
+    derived = ", ".join(name for name in names if name not in overrides.values())
+    if not overrides:
+        return [doctor_line("aws.names", True, "doc_names", prefix=settings.resource_prefix,
+                            names=derived)]
+    return [doctor_line("aws.names", True, "doc_names_overridden",
+                        prefix=settings.resource_prefix, names=derived or "-",
+                        overrides=", ".join(f"{k}={v}" for k, v in overrides.items()))]
+
+
 # ---- DynamoDB --------------------------------------------------------------------------------
 
 
@@ -126,8 +144,9 @@ def _ttl_line(client: Any, check: str, name: str, attribute: str) -> DoctorLine:
 def check_bucket(context: DoctorContext) -> list[DoctorLine]:
     name = context.settings.bucket
     if not name:
-        return [doctor_line("aws.bucket", False, "doc_setting_missing", "fix_setting_missing",
-                            variable="DEMO_FACTORY_BUCKET")]
+        # The composition root derives it from the account id, which AWS did not give.
+        return [doctor_line("aws.bucket", False, "doc_bucket_unnamed", "fix_bucket_unnamed",
+                            prefix=context.settings.resource_prefix)]
     client = client_of(context.s3, "s3", context)
     try:
         client.head_bucket(Bucket=name)
@@ -210,6 +229,7 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
 
 
 AWS_CHECKS = [
+    Check("aws.names", check_names, AWS),
     Check("aws.tables", check_tables, AWS),
     Check("aws.bucket", check_bucket, AWS),
     Check("bedrock", check_bedrock),

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 
 from scripts import bootstrap_aws
+from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
 from services.adapters.aws.provision import ensure_resources
+from services.bootstrap import build_services, provision_aws, resolve_aws_names
 from services.errors import ConfigError
+from services.settings import Settings, load_settings
 from tests.contract.aws_backends import (
     MockedAws,
     aws_environment,
@@ -204,8 +211,112 @@ def test_the_script_bootstraps_an_emulator(capsys: pytest.CaptureFixture[str]) -
     assert "found table script-audit" in again and "created" not in again
 
 
-def test_the_script_names_missing_settings(capsys: pytest.CaptureFixture[str]) -> None:
-    with aws_environment(**{**NAMES, "DEMO_FACTORY_LIKES_TABLE": None}):
+def test_the_script_names_a_bad_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    with aws_environment(**{**NAMES, "DEMO_FACTORY_RESOURCE_PREFIX": "Demo_Factory"}):
         assert bootstrap_aws.main(["--dry-run"]) == 2
 
-    assert "DEMO_FACTORY_LIKES_TABLE" in capsys.readouterr().err
+    assert "DEMO_FACTORY_RESOURCE_PREFIX" in capsys.readouterr().err
+
+
+# --- names from the prefix ----------------------------------------------------------------
+
+# Every resource variable unset: the first hour, with only a prefix.
+NO_NAMES: dict[str, str | None] = {
+    **dict.fromkeys(NAMES, None), "DEMO_FACTORY_BACKEND": None, "DEMO_FACTORY_AUTH": None,
+    "DEMO_FACTORY_RESOURCE_PREFIX": None, "DEMO_FACTORY_COOKIE_KEY": None,
+}
+
+
+def test_the_bucket_is_named_after_the_prefix_account_and_region() -> None:
+    with aws_environment(**NO_NAMES), mock_aws():
+        settings = load_settings(backend="aws", aws_region="eu-west-1", resource_prefix="acme")
+
+        resolved = resolve_aws_names(settings)
+
+    assert resolved.bucket == f"acme-files-{ACCOUNT}-eu-west-1"
+    assert resolved.content_table == "acme-content"
+    assert settings.bucket is None  # the settings given are left alone
+
+
+def test_a_bucket_set_by_hand_asks_aws_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_client(service: str, settings: Settings) -> None:
+        raise AssertionError(f"{service} asked")
+
+    monkeypatch.setattr("services.bootstrap.aws_client", no_client)
+    settings = load_settings(backend="aws", bucket="my-files")
+
+    assert resolve_aws_names(settings).bucket == "my-files"
+
+
+def test_aws_mode_builds_with_only_a_prefix(tmp_path: Path) -> None:
+    with aws_environment(**NO_NAMES), mock_aws():
+        settings = load_settings(backend="aws", resource_prefix="first-hour",
+                                 cookie_key=secrets.token_urlsafe(48), data_dir=tmp_path)
+        provision_aws(settings)
+
+        services = build_services(settings)
+        services.samples.ensure()  # sample files go into the derived bucket
+        count = services.content.count()
+
+    assert count > 0
+
+    assert services.settings.bucket == f"first-hour-files-{ACCOUNT}-us-east-1"
+
+
+def test_the_script_creates_the_derived_names_and_prints_settings_that_find_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = secrets.token_urlsafe(48)
+    env_file = tmp_path / ".env"
+    first_hour = {**NO_NAMES, "DEMO_FACTORY_RESOURCE_PREFIX": "paste-me",
+                  "DEMO_FACTORY_COOKIE_KEY": secret}
+    with moto_server() as endpoint, aws_environment(AWS_ENDPOINT_URL=endpoint, **first_hour):
+        assert bootstrap_aws.main(["--write-env", str(env_file)]) == 0
+        printed = capsys.readouterr().out
+        dynamodb = make_client("dynamodb", load_settings())
+        s3 = make_client("s3", load_settings())
+        tables = set(dynamodb.list_tables()["TableNames"])
+        buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+    bucket = f"paste-me-files-{ACCOUNT}-us-east-1"
+    assert {f"paste-me-{key}" for key in TABLE_SPECS} <= tables
+    assert bucket in buckets
+    pasted = settings_lines(printed)
+    assert pasted == settings_lines(env_file.read_text())
+    assert pasted["DEMO_FACTORY_BACKEND"] == "aws"
+    assert pasted["DEMO_FACTORY_BUCKET"] == bucket
+    # Loaded back (and nothing else set), the settings point at what was created.
+    with aws_environment(**{**NO_NAMES, **pasted}):
+        loaded = load_settings()
+    assert {str(getattr(loaded, spec.setting)) for spec in TABLE_SPECS.values()} <= tables
+    assert loaded.bucket == bucket and loaded.backend == "aws"
+    assert secret not in printed and secret not in env_file.read_text()
+    assert "DEMO_FACTORY_COOKIE_KEY" in printed  # said to be needed, not given
+
+
+def test_the_script_keeps_an_existing_env_file_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEMO_FACTORY_COOKIE_KEY=mine\n")
+    with moto_server() as endpoint, aws_environment(
+        AWS_ENDPOINT_URL=endpoint, **{**NO_NAMES, "DEMO_FACTORY_RESOURCE_PREFIX": "keep-env"},
+    ):
+        assert bootstrap_aws.main(["--write-env", str(env_file)]) == 2
+        refused = capsys.readouterr()
+        tables = make_client("dynamodb", load_settings()).list_tables()["TableNames"]
+        assert not [t for t in tables if t.startswith("keep-env-")]  # nothing created first
+        assert bootstrap_aws.main(["--write-env", str(env_file), "--force"]) == 0
+
+    assert str(env_file) in refused.err and "--force" in refused.err
+    assert settings_lines(env_file.read_text())["DEMO_FACTORY_RESOURCE_PREFIX"] == "keep-env"
+
+
+def settings_lines(text: str) -> dict[str, str]:
+    """The ``DEMO_FACTORY_*=value`` lines of the output or of a .env file."""
+    found = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.startswith("DEMO_FACTORY_"):
+            found[name] = value
+    return found

@@ -16,14 +16,17 @@ def test_local_mode_needs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.sqlite_path.name.endswith(".sqlite3")
 
 
-def test_aws_mode_names_every_missing_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aws_mode_needs_no_resource_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every table is named after DEMO_FACTORY_RESOURCE_PREFIX; one set by hand is kept."""
     monkeypatch.setenv("DEMO_FACTORY_BACKEND", "aws")
     monkeypatch.setenv("DEMO_FACTORY_CONTENT_TABLE", "content")
-    with pytest.raises(ConfigError) as err:
-        load_settings()
-    names = err.value.params["names"]
-    assert "DEMO_FACTORY_BUCKET" in names and "DEMO_FACTORY_LIKES_TABLE" in names
-    assert "DEMO_FACTORY_CONTENT_TABLE" not in names
+    monkeypatch.delenv("DEMO_FACTORY_RESOURCE_PREFIX", raising=False)
+    monkeypatch.delenv("DEMO_FACTORY_LIKES_TABLE", raising=False)
+
+    settings = load_settings()
+
+    assert settings.content_table == "content"
+    assert settings.likes_table == "demo-factory-likes"
 
 
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,7 @@ from services.adapters.aws import doctor_checks as doctor_aws
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
 from services.adapters.aws.provision import ensure_resources
-from services.bootstrap import doctor_checks
+from services.bootstrap import doctor_checks, doctor_context
 from services.domain.checks import DoctorLine
 from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
 from services.settings import AWS_REQUIRED, Settings, load_settings
@@ -39,7 +39,8 @@ class Aws:
         values: dict[str, Any] = {"streamlit_config": self.config, "env": {},
                                   "include_bedrock": False}
         values.update(overrides)
-        return run_doctor(DoctorContext(self.settings, **values), doctor_checks())
+        settings = values.pop("settings", self.settings)
+        return run_doctor(DoctorContext(settings, **values), doctor_checks())
 
 
 @pytest.fixture
@@ -203,3 +204,47 @@ def test_an_unreachable_aws_is_reported_per_resource(aws: Aws) -> None:
     assert not content.ok and content.detail.key == "errors.service_unavailable"
     assert content.fix is not None and content.fix.key == "admin_tools.fix_aws_read"
     assert not line(report, "aws.bucket").ok
+
+
+# ---- where the names come from ------------------------------------------------------------------
+
+
+def test_the_names_line_says_which_names_are_set_one_by_one(aws: Aws) -> None:
+    settings = aws.settings.model_copy(update={"content_table": "demo-factory-content"})
+
+    found = line(aws.doctor(settings=settings), "aws.names")
+
+    assert found.ok and found.detail.key == "admin_tools.doc_names_overridden"
+    assert found.detail.params["prefix"] == "demo-factory"
+    assert "demo-factory-content" in found.detail.params["names"]
+    overrides = found.detail.params["overrides"]
+    assert "DEMO_FACTORY_LIKES_TABLE=df-likes" in overrides
+    assert f"DEMO_FACTORY_BUCKET={aws.settings.bucket}" in overrides
+    assert "CONTENT_TABLE" not in overrides
+
+
+def test_names_all_from_the_prefix_are_listed(aws: Aws) -> None:
+    bucket = f"acme-files-123456789012-{REGION}"
+    settings = load_settings(backend="aws", resource_prefix="acme", bucket=bucket)
+
+    found = line(aws.doctor(settings=settings), "aws.names")
+
+    assert found.ok and found.detail.key == "admin_tools.doc_names"
+    assert found.detail.params["prefix"] == "acme"
+    assert "acme-rollups" in found.detail.params["names"]
+    assert bucket in found.detail.params["names"]
+
+
+def test_the_doctor_derives_an_unset_bucket_name(aws: Aws) -> None:
+    settings = aws.settings.model_copy(update={"bucket": None})
+
+    context = doctor_context(settings, {}, include_bedrock=False)
+
+    assert context.settings.bucket == f"demo-factory-files-123456789012-{REGION}"
+
+
+def test_a_bucket_name_that_cannot_be_derived_says_why(aws: Aws) -> None:
+    settings = aws.settings.model_copy(update={"bucket": None})
+
+    failed_with(aws.doctor(settings=settings), "aws.bucket", "doc_bucket_unnamed",
+                "fix_bucket_unnamed")

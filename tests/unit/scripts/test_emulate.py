@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 
 from scripts import emulate
 from services.adapters.aws.common import make_client
@@ -16,7 +17,7 @@ from services.bootstrap import build_services, report_models
 from services.domain.permissions import Role
 from services.errors import PermissionDenied
 from services.reports.service import OFFLINE
-from services.settings import load_settings
+from services.settings import DEFAULT_RESOURCE_PREFIX, bucket_name, load_settings, table_name
 
 
 @pytest.fixture
@@ -30,12 +31,13 @@ def restored_environ() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def test_the_environment_names_every_table_and_a_fresh_cookie_key(tmp_path: Path) -> None:
+def test_the_environment_names_the_prefix_and_a_fresh_cookie_key(tmp_path: Path) -> None:
     first = emulate.emulation_env("http://127.0.0.1:1", tmp_path)
     second = emulate.emulation_env("http://127.0.0.1:1", tmp_path)
 
-    for spec in TABLE_SPECS.values():
-        assert first[f"DEMO_FACTORY_{spec.setting.upper()}"].startswith(emulate.PREFIX)
+    # The names follow from the prefix, as in a deployed stack: no table is named one by one.
+    assert first["DEMO_FACTORY_RESOURCE_PREFIX"] == DEFAULT_RESOURCE_PREFIX
+    assert not [name for name in first if name.endswith("_TABLE")]
     assert first["DEMO_FACTORY_EMULATION"] == "true" and first["DEMO_FACTORY_BACKEND"] == "aws"
     assert len(first["DEMO_FACTORY_COOKIE_KEY"]) >= 32
     assert first["DEMO_FACTORY_COOKIE_KEY"] != second["DEMO_FACTORY_COOKIE_KEY"]
@@ -48,6 +50,8 @@ def test_the_printed_users_sign_in_on_the_emulated_backend(
     auth: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     os.environ["AWS_PROFILE"] = "someone-elses-real-account"
+    os.environ["DEMO_FACTORY_CONTENT_TABLE"] = "someone-elses-table"
+    os.environ["DEMO_FACTORY_BUCKET"] = "someone-elses-bucket"
     with emulate.moto_server() as endpoint:
         # moto's state is per process, shared by every server: start from nothing.
         requests.post(f"{endpoint}/moto-api/reset", timeout=5).raise_for_status()
@@ -56,13 +60,18 @@ def test_the_printed_users_sign_in_on_the_emulated_backend(
         settings = load_settings()
         services = build_services(settings)
         tables = make_client("dynamodb", settings).list_tables()["TableNames"]
+        buckets = [b["Name"] for b in make_client("s3", settings).list_buckets()["Buckets"]]
         emulate.announce(endpoint, auth, users, "http://localhost:8501")
         printed = capsys.readouterr().out
 
         assert "AWS_PROFILE" not in os.environ
+        app_env = {**os.environ, **env}  # what the app is started with
+        assert "DEMO_FACTORY_CONTENT_TABLE" not in app_env and "DEMO_FACTORY_BUCKET" not in app_env
         assert settings.backend == "aws" and settings.emulation and settings.auth == auth
-        assert sorted(tables) == sorted(env[f"DEMO_FACTORY_{s.setting.upper()}"]
+        assert sorted(tables) == sorted(table_name(DEFAULT_RESOURCE_PREFIX, s.setting)
                                         for s in TABLE_SPECS.values())
+        bucket = bucket_name(DEFAULT_RESOURCE_PREFIX, ACCOUNT, emulate.REGION)
+        assert buckets == [bucket] and services.settings.bucket == bucket
         assert {(u.username, u.role) for u in users} == {
             ("admin", Role.ADMIN), ("author", Role.AUTHOR), ("analyst", Role.ANALYST)}
         for user in users:
