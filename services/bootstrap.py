@@ -371,13 +371,6 @@ def aws_client(service: str, settings: Settings) -> Any:
     return make_client(service, settings)
 
 
-def aws_table_settings() -> dict[str, str]:
-    """Each DynamoDB table's key and the setting naming it (``content`` -> ``content_table``)."""
-    from services.adapters.aws.dynamodb.schema import TABLE_SPECS
-
-    return {key: spec.setting for key, spec in TABLE_SPECS.items()}
-
-
 def resolve_aws_names(settings: Settings) -> Settings:
     """``settings`` with the bucket named: DEMO_FACTORY_BUCKET, else the name derived from the
     prefix, the account (one STS GetCallerIdentity, which needs no permission) and the region.
