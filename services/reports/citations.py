@@ -78,6 +78,14 @@ def replace_markers(text: str, render: Callable[[int], str]) -> str:
     return _MARKED.sub(lambda m: render(int(m.group(1))), text)
 
 
+def markup(text: str, escape: Callable[[str], str], render: Callable[[int], str]) -> str:
+    """``text`` for a renderer that escapes text: each piece between markers escaped, each
+    marker drawn by ``render`` (escaping first could drop or mangle the marker characters)."""
+    pieces = _MARKED.split(text)  # text, number, text, number, ..., text
+    return "".join(render(int(piece)) if odd else escape(piece)
+                   for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(pieces)))
+
+
 def parse_path(text: str, context: Mapping[str, Any]) -> list[Segment] | None:
     """The segments of a cited data path, or None when ``text`` is not one."""
     text = text.strip()
