@@ -9,7 +9,8 @@ path). Markers are numbered in order of first appearance; a path cited again reu
 number. A path that is not in the context still gets a marker and says so.
 
 A citation is a code span whose text is a data path (``a.b``, ``a[0].b``, ``data.a.0.b``, or a
-top-level key of the context); other code spans stay code. Citations next to each other
+top-level key of the context); other code spans stay code. A model that drops the backticks
+still cites: a bare dotted path that exists in the context counts too. Citations next to each other
 (``(`a`, `b`)``) collapse into adjacent markers, with the parentheses and the space before
 them. In ``Footnoted.text`` a marker is ``MARKER[0] + n + MARKER[1]`` (private-use characters
 no renderer touches), so the screen and the PDF each draw it their own way
@@ -27,7 +28,9 @@ from services.reports.data import Labels, fmt_count, fmt_share, number
 
 MARKER = ("\ue010", "\ue011")
 _MARKED = re.compile(f"{MARKER[0]}(\\d+){MARKER[1]}")
-_CODE = re.compile(r"(?<![\\`])`([^`\n]+)`(?!`)")
+_CODE = re.compile(r"(?<![\\`])`([^`\n]+)`(?!`)"  # a code span, or a bare dotted path:
+                   r"|(?<![\w.\[\]\\`])([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*|\[\d+\])+)"
+                   r"(?![\w\[\\])")
 _PATH = re.compile(r"[A-Za-z_]\w*(?:\.\w+|\[\d+\])*")
 _SEGMENT = re.compile(r"\[(\d+)\]|\.?(\w+)")
 _ROOTS = ("data.", "context.")
@@ -235,9 +238,10 @@ def _groups(text: str, context: Mapping[str, Any]) -> list[tuple[int, int, list[
     """(start, end, paths) of each run of adjacent citations, in order."""
     runs: list[tuple[int, int, list[list[Segment]]]] = []
     for match in _CODE.finditer(text):
-        segments = parse_path(match.group(1), context)
-        if segments is None:
-            continue
+        quoted, bare = match.group(1), match.group(2)
+        segments = parse_path(quoted if quoted is not None else bare, context)
+        if segments is None or (bare is not None and not resolve(context, segments)[0]):
+            continue  # ordinary code; a bare word pair that is no figure of the context
         if runs and _JOIN.fullmatch(text[runs[-1][1]:match.start()]):
             start, _, paths = runs[-1]
             runs[-1] = (start, match.end(), [*paths, segments])

@@ -117,3 +117,17 @@ def test_the_offline_narrator_leaves_no_raw_path_and_stays_grounded(
                if not s.path.endswith((".change", ".share"))), found.sources
     assert [s.number for s in found.sources] == list(range(1, len(found.sources) + 1))
     assert check(narrative, ctx).ok  # the stored narrative keeps its paths for the check
+
+
+def test_a_path_the_model_wrote_without_backticks_is_a_citation_too() -> None:
+    found = footnotes("Visitors 2,879 (kpis[0].value) over 30 days (source: period.days); "
+                      "page views 17,234 kpis[1].value. A period.unknown stays text.",
+                      context(), "en")
+    assert found.reader == ("Visitors 2,879[1] over 30 days[2]; page views 17,234[3]. "
+                            "A period.unknown stays text.")
+
+
+def test_a_path_inside_a_quoted_title_is_left_alone() -> None:
+    found = footnotes(r"The item “kpis\[0\].value” drew 120 `top_content[0].views`.",
+                      context(), "en")
+    assert found.reader == r"The item “kpis\[0\].value” drew 120[1]."
