@@ -82,11 +82,16 @@ def reader_html(text: str, context: Mapping[str, Any], lang: str,
     return replace_markers(shown, lambda n: _footnote(by_number, n)), cited
 
 
-def highlighted(report: Report) -> tuple[str, Footnoted]:
+def reader_view(report: Report) -> tuple[str, Footnoted]:
     """The narrative as HTML with every unmatched number marked in red, and its footnotes."""
     text = report.narrative.replace(_MARK_START, "").replace(_MARK_END, "")
     return reader_html(text, report.context, report.language.value,
                        list(unmatched_spans(text, report.context)))
+
+
+def highlighted(report: Report) -> str:
+    """The narrative as readers see it (``reader_view`` without the footnotes)."""
+    return reader_view(report)[0]
 
 
 def sources_table(cited: Footnoted, paths: bool) -> pd.DataFrame:
@@ -170,7 +175,7 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
     _grounding(report)
     if report.extra.get("truncated"):
         st.warning(t("reports.truncated"))
-    shown, cited = highlighted(report)
+    shown, cited = reader_view(report)
     with st.container(border=True):
         show_html(shown)
         show_sources(cited, key)
@@ -219,7 +224,7 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
             st.markdown(f"**{md_escape(labels[report.id])}**")
-            shown, cited = highlighted(report)
+            shown, cited = reader_view(report)
             show_html(shown)
             show_sources(cited, f"{COMPARE_KEY}_{report.id}")
 
