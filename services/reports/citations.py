@@ -28,11 +28,13 @@ from services.reports.data import Labels, fmt_count, fmt_share, number
 
 MARKER = ("\ue010", "\ue011")
 _MARKED = re.compile(f"{MARKER[0]}(\\d+){MARKER[1]}")
+# Data paths are ASCII (``re.ASCII``): a Korean particle glued to a bare path
+# ("kpis[1].value입니다") is not part of it.
 _CODE = re.compile(r"(?<![\\`])`([^`\n]+)`(?!`)"  # a code span, or a bare dotted path:
                    r"|(?<![\w.\[\]\\`])([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*|\[\d+\])+)"
-                   r"(?![\w\[\\])")
-_PATH = re.compile(r"[A-Za-z_]\w*(?:\.\w+|\[\d+\])*")
-_SEGMENT = re.compile(r"\[(\d+)\]|\.?(\w+)")
+                   r"(?![A-Za-z0-9_\[\\]|\.[A-Za-z_])", re.ASCII)
+_PATH = re.compile(r"[A-Za-z_]\w*(?:\.\w+|\[\d+\])*", re.ASCII)
+_SEGMENT = re.compile(r"\[(\d+)\]|\.?(\w+)", re.ASCII)
 _ROOTS = ("data.", "context.")
 _JOIN = re.compile(r"\s*(?:[,;/]|and|및|,\s*and)?\s*")
 _OPEN = re.compile(r"\(\s*(?:(?:source|sources|key|keys|data|출처|키)\s*[:：]\s*)?$",

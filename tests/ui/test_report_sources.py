@@ -10,10 +10,13 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.adapters.aws.bedrock.lazy import LazyBedrock
 from services.bootstrap import Services
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.settings import Settings
 from services.ui.i18n import LANG_KEY
+from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
 from tests.ui.test_reports import generate, open_reports, seed
 
@@ -126,3 +129,28 @@ def test_the_streamed_answer_shows_markers_too() -> None:
     (shown,) = [str(h.proto.body) for h in at.get("html")]
     assert 'Page views 40<sup style="color:#0b5cad;font-size:0.7em" ' \
            'title="Page views, this period: 40">[1]</sup>.' in shown
+
+
+def test_a_model_s_citations_become_the_same_footnotes(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is asked to cite data paths; its answer goes through the same conversion."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    fake = FakeLLM(["## 요약\n\n", "페이지 조회는 40회(`kpis[1].value`)로 ",
+                    "+100.0% `kpis[1].change`, 다시 40회 kpis[1].value입니다.\n"],
+                   usage=(900, 40))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = open_reports(new_app, users["analyst"].username)
+    at.selectbox(key="rep_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}").run()
+    generate(at)
+
+    shown = narrative(at)
+    assert not RAW_PATH.search(shown), RAW_PATH.search(shown)
+    assert re.search(r"페이지 조회는 40회<sup [^>]*>\[1\]</sup>로 \+100\.0%<sup [^>]*>\[2\]</sup>, "
+                     r"다시 40회<sup [^>]*>\[1\]</sup>입니다", shown)
+    table = sources(at)
+    assert table["출처"] == ["페이지 조회, 이번 기간", "페이지 조회, 비교 기간 대비 변화"]
+    assert table["값"] == ["40", "+100.0%"]
+    (saved,) = seeded.ports.reports.list()
+    assert "`kpis[1].change`" in saved.narrative and saved.grounding.ok

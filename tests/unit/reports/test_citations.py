@@ -127,6 +127,12 @@ def test_a_path_the_model_wrote_without_backticks_is_a_citation_too() -> None:
                             "A period.unknown stays text.")
 
 
+def test_a_korean_particle_glued_to_a_bare_path_stays() -> None:
+    found = footnotes("다시 17,234회 kpis[1].value입니다. 기간 30일(period.days)이고요.", context(),
+                      "ko")
+    assert found.reader == "다시 17,234회[1]입니다. 기간 30일[2]이고요."
+
+
 def test_a_path_inside_a_quoted_title_is_left_alone() -> None:
     found = footnotes(r"The item “kpis\[0\].value” drew 120 `top_content[0].views`.",
                       context(), "en")
