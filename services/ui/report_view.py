@@ -1,10 +1,15 @@
-"""A saved report on screen (narrative with unmatched numbers highlighted, the number check,
-provenance, PDF with a preview, delete) and the history tab (list, open, compare)."""
+"""A saved report on screen (narrative with unmatched numbers highlighted and numbered footnote
+markers for its cited figures, the sources table under it with a toggle for the data paths, the
+number check, provenance, PDF with a preview, delete) and the history tab (list, open,
+compare)."""
 
 from __future__ import annotations
 
+import html
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +19,7 @@ from services.content.markdown import render_inert
 from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.errors import DemoFactoryError
+from services.reports.citations import Footnoted, Source, footnotes, replace_markers
 from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
@@ -47,15 +53,65 @@ def narrative_html(text: str) -> str:
     return render_inert(text)
 
 
-def highlighted(report: Report) -> str:
-    """The narrative as HTML with every unmatched number marked in red."""
-    text = report.narrative.replace(_MARK_START, "").replace(_MARK_END, "")
+FOOTNOTE_HTML = ('<sup style="color:#0b5cad;font-size:0.7em" title="{title}">[{number}]'
+                 "</sup>")
+
+
+def _footnote(sources: Mapping[int, Source], number: int) -> str:
+    """A marker; hovering it shows where the number comes from (escaped: labels quote titles
+    and search terms users typed)."""
+    found = sources.get(number)
+    title = f"{found.label}: {found.value}" if found else ""
+    return FOOTNOTE_HTML.format(title=html.escape(title, quote=True), number=number)
+
+
+def reader_html(text: str, context: Mapping[str, Any], lang: str,
+                spans: list[tuple[int, int]] | None = None) -> tuple[str, Footnoted]:
+    """A narrative as readers see it: HTML with its data paths turned into numbered footnote
+    markers (``services.reports.citations``) and the numbers at ``spans`` marked in red; and
+    the footnotes, for the table under it."""
+    text = text.replace(_MARK_START, "").replace(_MARK_END, "")
     parts, at = [], 0
-    for start, end in unmatched_spans(text, report.context):
+    for start, end in spans or []:
         parts += [text[at:start], _MARK_START, text[start:end], _MARK_END]
         at = end
-    html = narrative_html("".join([*parts, text[at:]]))
-    return html.replace(_MARK_START, MARK_HTML[0]).replace(_MARK_END, MARK_HTML[1])
+    cited = footnotes("".join([*parts, text[at:]]), context, lang)
+    by_number = {s.number: s for s in cited.sources}
+    shown = narrative_html(cited.text)
+    shown = shown.replace(_MARK_START, MARK_HTML[0]).replace(_MARK_END, MARK_HTML[1])
+    return replace_markers(shown, lambda n: _footnote(by_number, n)), cited
+
+
+def reader_view(report: Report) -> tuple[str, Footnoted]:
+    """The narrative as HTML with every unmatched number marked in red, and its footnotes."""
+    text = report.narrative.replace(_MARK_START, "").replace(_MARK_END, "")
+    return reader_html(text, report.context, report.language.value,
+                       list(unmatched_spans(text, report.context)))
+
+
+def highlighted(report: Report) -> str:
+    """The narrative as readers see it (``reader_view`` without the footnotes)."""
+    return reader_view(report)[0]
+
+
+def sources_table(cited: Footnoted, paths: bool) -> pd.DataFrame:
+    """No. -> where it comes from -> value (-> data path, for auditors)."""
+    return pd.DataFrame([{
+        t("sources.col_number"): s.number, t("sources.col_source"): s.label,
+        t("sources.col_value"): s.value,
+        **({t("sources.col_path"): s.path} if paths else {}),
+    } for s in cited.sources])
+
+
+def show_sources(cited: Footnoted, key: str) -> None:
+    """The footnotes under a narrative, with the toggle that shows the data paths."""
+    if not cited.sources:
+        return
+    st.markdown(f"**{t('sources.title')}**")
+    st.caption(t("sources.note"))
+    paths = st.toggle(t("sources.show_paths"), key=f"{key}_paths",
+                      help=t("sources.show_paths_help"))
+    st.dataframe(sources_table(cited, paths), hide_index=True, width="stretch")
 
 
 def _when(services: Services, moment: datetime) -> str:
@@ -119,8 +175,10 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
     _grounding(report)
     if report.extra.get("truncated"):
         st.warning(t("reports.truncated"))
+    shown, cited = reader_view(report)
     with st.container(border=True):
-        show_html(highlighted(report))
+        show_html(shown)
+        show_sources(cited, key)
     _pdf(services, report, key)
     if services.reports.may_delete(actor, report) and st.button(
             t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
@@ -166,7 +224,9 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
             st.markdown(f"**{md_escape(labels[report.id])}**")
-            show_html(highlighted(report))
+            shown, cited = reader_view(report)
+            show_html(shown)
+            show_sources(cited, f"{COMPARE_KEY}_{report.id}")
 
 
 def history(services: Services, actor: Actor) -> None:

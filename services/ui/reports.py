@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
 from services.ui.i18n import language, relabel, t
-from services.ui.report_view import model_label, narrative_html, show_report
+from services.ui.report_view import model_label, narrative_html, reader_html, show_report
 from services.ui.widgets import flash, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -134,13 +134,17 @@ def _estimate_box(estimate: Estimate) -> None:
                      budget=f"{estimate.budget:,}"), icon=":material/savings:")
 
 
-def show_stream(chunks: Iterable[str]) -> None:
-    """The narrative as it arrives, rendered like the saved one (``narrative_html``): never
-    through Streamlit's markdown, where a quoted title could become a live link."""
+def show_stream(chunks: Iterable[str], context: Mapping[str, Any] | None = None,
+                lang: str = "ko") -> None:
+    """The narrative as it arrives, rendered like the saved one (``reader_html``: its data
+    paths as footnote markers when the ``context`` is given): never through Streamlit's
+    markdown, where a quoted title could become a live link."""
     shown, text = st.empty(), ""
     for chunk in chunks:
         text += chunk
-        show_html(narrative_html(text), shown)
+        html = reader_html(text, context, lang)[0] if context is not None else \
+            narrative_html(text)
+        show_html(html, shown)
 
 
 def _generate(services: Services, actor: Actor, request: ReportRequest,
@@ -148,7 +152,7 @@ def _generate(services: Services, actor: Actor, request: ReportRequest,
     try:
         generation = services.reports.stream(actor, request, tracking.session_id(), preview)
         with st.container(border=True):
-            show_stream(generation)
+            show_stream(generation, preview.context, request.language.value)
     except DemoFactoryError as exc:
         log.warning("report generation failed: %s", exc)
         show_error(exc)

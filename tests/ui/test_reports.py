@@ -3,6 +3,7 @@ narrative with zero unmatched numbers), the token budget message, history open a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
@@ -17,7 +18,6 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.settings import Settings
-from services.ui.report_view import narrative_html
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
 
@@ -86,14 +86,17 @@ def test_an_offline_report_is_generated_grounded_and_saved(
     text = texts(at)
     assert "보고서를 만들어 기록에 저장했습니다" in text
     # The narrative, rendered once to HTML (st.html).
-    assert "<h2>요약</h2>" in text and "40회 <code>kpis[1].value</code>" in text
-    assert "+100.0% <code>kpis[1].change</code>" in text  # against the 20 page views before
+    # Each cited figure carries a numbered footnote marker (its data path in the table below).
+    assert "<h2>요약</h2>" in text and re.search(r"40회<sup [^>]*>\[\d+\]</sup>", text)
+    assert re.search(r"\+100\.0%<sup [^>]*>\[\d+\]</sup>", text)  # against 20 page views
+    assert "<code>" not in text
     assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
     assert "<mark" not in text
     (saved,) = seeded.ports.reports.list()
     assert saved.grounding.ok and saved.grounding.checked > 0
     assert saved.created_by == users["analyst"].username
-    assert narrative_html(saved.narrative) in text and saved.model_id == "offline-narrator"
+    assert saved.model_id == "offline-narrator"
+    assert "40회 `kpis[1].value`" in saved.narrative  # the saved text keeps the paths
 
 
 def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
@@ -273,7 +276,7 @@ def test_the_comparison_table_formats_numbers_like_the_rest_of_the_app(
     ids = [r.id for r in services.ports.reports.list()]
     at.multiselect(key="rep_history_compare").set_value(ids[:2]).run()
     assert not at.exception, at.exception
-    table = at.dataframe[-1].value
+    (table,) = [d.value for d in at.dataframe if d.value.columns[0] == "지표"]
     rows = {row.iloc[0]: (row.iloc[1], row.iloc[2]) for _, row in table.iterrows()}
     assert rows[words["views"]] == ("1,250", "1,250")  # 40 + 1,210, with a separator
     assert rows[words["top"]] == (words["category"], words["category"])

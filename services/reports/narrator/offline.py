@@ -5,7 +5,8 @@ the prompts ask for (summary, numbered key insights, recommendations by horizon,
 measure next) by fixed rules, in the context's language, streamed a line at a time like a model.
 Every number it writes is a figure of the context, formatted as the grounding check reads it
 (counts with thousands separators, ratios as percentages with one decimal, changes with a
-sign), and cited by its key; the sentences live in ``services/i18n/<lang>/narrator.toml``.
+sign), and cited by its key (readers see each citation as a numbered footnote:
+``services.reports.citations``); the sentences live in ``services/i18n/<lang>/narrator.toml``.
 It uses no model tokens (usage 0), so its reports never count against the token budget.
 """
 

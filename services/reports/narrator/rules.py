@@ -3,7 +3,8 @@
 ``Facts`` wraps a context (``services.report_context``) with the formatting every number goes
 through; the functions below return the sentences of one part of the report. Thresholds that
 pick a sentence (a share that counts as concentrated, ...) are never printed: only figures of
-the context are, each followed by its key in backticks.
+the context are, each followed by its key in backticks (shown to readers as a numbered
+footnote by ``services.reports.citations``, the same conversion a model's answer goes through).
 """
 
 from __future__ import annotations

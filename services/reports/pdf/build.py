@@ -2,9 +2,11 @@
 
 Pages: a cover (title, period, generated at in the local time zone, model, the offline
 narrator label), the contents, the key figures, the narrative (markdown rendered: headings,
-lists, bold, tables), the charts, a data appendix (the key tables) and a provenance appendix
-(model, prompt version, tokens, cost, latency, the grounding check with every unmatched
-number). Every page after the cover has a header, a footer and "page n of N".
+lists, bold, tables; each cited figure's data path drawn as a numbered footnote marker), the
+charts, a data appendix (the key tables), a provenance appendix (model, prompt version, tokens,
+cost, latency, the grounding check with every unmatched number) and, when the narrative cites
+figures, the sources appendix (marker number, where the figure comes from, value, data
+path). Every page after the cover has a header, a footer and "page n of N".
 
 NanumGothic is embedded (TrueType subset), so Korean renders in every viewer. The output is
 deterministic for a given report (``invariant``), so a rebuilt PDF is the same file.
@@ -20,6 +22,7 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.reports.charts import build_charts
+from services.reports.citations import footnotes
 from services.reports.data import Labels
 from services.reports.pdf.document import ReportDocument, contents_entries
 from services.reports.pdf.sections import (
@@ -27,10 +30,12 @@ from services.reports.pdf.sections import (
     contents_section,
     cover_section,
     data_appendix,
+    footnote_note,
     kpi_section,
     narrative_section,
     period_label,
     provenance_section,
+    sources_appendix,
 )
 from services.reports.pdf.styles import register_fonts
 
@@ -66,15 +71,19 @@ def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
     charts = build_charts(ctx, labels, report.type.value)
     offline = report.model_id == OFFLINE_MODEL_ID
     generated = local_time(report.created_at, tz)
+    cited = footnotes(report.narrative, ctx, labels.lang)  # paths become numbered markers
+    sources = sources_appendix(cited.sources, labels)
     body: list[Flowable] = [
         *kpi_section(ctx, labels),
-        *narrative_section(report.narrative, labels),
+        *narrative_section(cited.text, labels),
+        *footnote_note(cited.sources, labels),
         PageBreak(),
         *charts_section(charts, labels),
         PageBreak(),
         *data_appendix(ctx, labels),
         PageBreak(),
         *provenance_section(report, labels, generated, offline=offline),
+        *([PageBreak(), *sources] if sources else []),
     ]
     return [
         *cover_section(report, labels, report_title(report, labels), generated,

@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
+from services.reports.citations import markup
 from services.reports.pdf.styles import FONT, FRAME_WIDTH, RULE, styles
 from services.reports.pdf.tables import paragraph, plain, table
 
@@ -26,8 +27,9 @@ INDENT = 14.0  # points per list level
 BULLETS = ("•", "◦", "–")
 LINK_COLOR = "#0B5CAD"
 CODE_BACK = "#F0F2F5"
-CODE_COLOR = "#52606D"  # inline code (the narrator's figure citations): quieter than text
+CODE_COLOR = "#52606D"  # inline code: quieter than text
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+FOOTNOTE = '<super><font color="' + LINK_COLOR + '">[{n}]</font></super>'
 
 
 class Heading(Paragraph):  # type: ignore[misc]
@@ -67,8 +69,8 @@ def inline_markup(node: SyntaxTreeNode) -> str:
 def _inline(node: SyntaxTreeNode) -> str:
     kind = node.type
     inner = "".join(_inline(child) for child in node.children)
-    if kind == "text":
-        return plain(node.content)
+    if kind == "text":  # footnote markers (services.reports.citations) raised and coloured
+        return markup(node.content, plain, lambda n: FOOTNOTE.format(n=n))
     if kind in _OPEN:
         return f"{_OPEN[kind]}{inner}{_CLOSE[kind]}"
     if kind == "code_inline":

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from services.domain.reports import Report
 from services.reports import data
 from services.reports.charts import Chart
+from services.reports.citations import Source
 from services.reports.data import Labels, fmt_change, fmt_count, fmt_kpi_value, fmt_share
 from services.reports.pdf.document import ContentsList
 from services.reports.pdf.images import PngImage
@@ -122,6 +123,29 @@ def narrative_section(narrative: str, labels: Labels) -> list[Flowable]:
     if not isinstance(body[0], Heading):
         body.insert(0, heading(labels.t("pdf.narrative_title"), "narrative"))
     return body
+
+
+def footnote_note(sources: Sequence[Source], labels: Labels) -> list[Flowable]:
+    """Under the narrative: what its bracketed numbers refer to (nothing when none)."""
+    return [paragraph(plain(labels.t("sources.pdf_note")), "muted")] if sources else []
+
+
+PLAIN = "{}"
+PATH_MARKUP = '<font size="7" color="#52606D">{}</font>'  # quieter than the label
+
+
+def sources_appendix(sources: Sequence[Source], labels: Labels) -> list[Flowable]:
+    """Where each footnoted number of the narrative comes from: number, label, value and the
+    data path (labels quote users' titles and terms: escaped like every cell)."""
+    if not sources:
+        return []
+    header = [plain(labels.t(f"sources.col_{k}")) for k in ("number", "source", "value",
+                                                              "path")]
+    unknown = f'<font color="{_hex(WARN)}">{{}}</font>'  # a path the data does not have
+    rows = [[str(s.number), (PLAIN if s.known else unknown).format(plain(s.label)),
+             plain(s.value), PATH_MARKUP.format(plain(s.path))] for s in sources]
+    return [heading(labels.t("sources.pdf_title"), "sources"),
+            table(header, rows, aligns=["right", None, "right", None], markup=True)]
 
 
 # ---- charts ------------------------------------------------------------------------------------

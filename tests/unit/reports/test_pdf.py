@@ -128,6 +128,13 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def provenance_page(pdf: bytes) -> str:
+    """The page of the provenance appendix (the sources of the figures may follow it)."""
+    found = pages(pdf)
+    return flat(next(text for number, text in enumerate(found)
+                     if number > 1 and "부록 B. 생성 정보" in text))
+
+
 @pytest.fixture(scope="module")
 def korean_pdf() -> bytes:
     return build_report_pdf(make_report())
@@ -245,7 +252,7 @@ def test_math_like_user_text_exports_literally() -> None:
 
 
 def test_the_provenance_appendix_lists_every_unmatched_number(korean_pdf: bytes) -> None:
-    last = flat(pages(korean_pdf)[-1])
+    last = provenance_page(korean_pdf)
     assert "부록 B. 생성 정보" in last
     for value in ("overall.ko.v1", "5,321", "1,234", "$0.0123", "8,421 ms",
                   "analyst@example.com", "01JREPORT0000000000000000"):
@@ -256,7 +263,7 @@ def test_the_provenance_appendix_lists_every_unmatched_number(korean_pdf: bytes)
 
 
 def test_a_clean_grounding_says_so_and_lists_nothing() -> None:
-    text = flat(pages(build_report_pdf(make_report(grounding=Grounding(checked=9))))[-1])
+    text = provenance_page(build_report_pdf(make_report(grounding=Grounding(checked=9))))
     assert "본문의 숫자 9개가 모두 리포트 데이터와 일치합니다." in text
     assert "확인되지 않은 숫자" not in text
 
