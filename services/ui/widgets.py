@@ -109,6 +109,22 @@ def tags_line(tags: Sequence[str]) -> str:
     return " ".join(f"`#{' '.join(tag.replace('`', '').split())}`" for tag in tags)
 
 
+TAG_PARAM = "tag"  # browse?tag=...: see services/ui/tags.py
+
+
+def tag_label(tag: str) -> str:
+    return md_escape(f"#{tag}")
+
+
+def tag_links(tags: Sequence[str]) -> None:
+    """One small link per tag to browse filtered by it, side by side (wrapping on a phone);
+    Streamlit encodes the tag in the address, ``md_escape`` keeps the label plain text."""
+    with st.container(horizontal=True, gap="small"):
+        for tag in tags:
+            st.page_link(routes.BROWSE, label=tag_label(tag), query_params={TAG_PARAM: tag},
+                         help=t("content.tag_link_help"))
+
+
 def meta_line(item: ContentItem, tz: tzinfo) -> str:
     parts = [category_label(item.category), md_escape(item.author_name),
              format_date(item.created_at, tz)]
@@ -131,7 +147,7 @@ def content_card(item: ContentItem) -> None:
         if item.summary:
             st.markdown(md_escape(item.summary))
         if item.tags:
-            st.markdown(tags_line(item.tags))
+            tag_links(item.tags)
         counts_col, open_col = st.columns([3, 2], vertical_alignment="center")
         counts_col.caption(t("content.counts", views=item.views, likes=item.likes))
         with open_col:
