@@ -97,7 +97,7 @@ def test_the_purpose_question_is_asked_once_per_browser_session(
 
     page.reload()
     expect(page.get_by_text(tr("nav.home")).first).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(1000)  # the sidebar is drawn in the same run as the home page
+    page.wait_for_timeout(1000)  # the question would be drawn in the same run as the home page
     expect(question).to_have_count(0)
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["df_visit"]["value"] == visit and cookies["df_visit"]["expires"] == -1
