@@ -13,6 +13,7 @@ from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
 from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
+from services.ui.thumbs import card_picture
 
 _FLASH_KEY = "_df_flash"
 CARD_COLUMNS = 3
@@ -142,6 +143,7 @@ def content_link(item: ContentItem, label: str | None = None) -> None:
 
 def content_card(item: ContentItem) -> None:
     with st.container(border=True):
+        card_picture(item)
         st.markdown(f"**{md_escape(item.title)}**")
         st.caption(meta_line(item, app_tz()))
         if item.summary:
