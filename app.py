@@ -73,7 +73,6 @@ def main() -> None:
     gate.leave_sign_in(actor, page)
     language_selector()
     user_box(actor, services)
-    tracking.purpose_prompt()
     show_flash()
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))
     tracking.keep_visit()

@@ -8,7 +8,7 @@ from services.ui.assets import render_body
 from services.ui.i18n import t
 from services.ui.item_actions import count_view_once, like_button, owner_actions
 from services.ui.own_stats import item_stats_panel
-from services.ui.widgets import md_escape, meta_line, show_error, tags_line
+from services.ui.widgets import md_escape, meta_line, show_error, tag_links
 
 services = session.services()
 actor = session.actor()
@@ -30,7 +30,7 @@ except DemoFactoryError as exc:
 st.title(md_escape(item.title))
 st.caption(meta_line(item, services.settings.tz))
 if item.tags:
-    st.markdown(tags_line(item.tags))
+    tag_links(item.tags)
 if item.summary:
     st.markdown(f"*{md_escape(item.summary)}*")
 

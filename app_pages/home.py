@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
-from services.ui import auth, routes, session
+from services.ui import auth, routes, session, tracking
 from services.ui.i18n import t
 from services.ui.widgets import card_grid, empty_state
 
@@ -15,6 +15,7 @@ actor = session.actor()
 
 st.title(t("common.home_title"))
 st.caption(t("common.home_subtitle"))
+tracking.purpose_prompt()
 
 if auth.needs_first_admin(services):
     with st.container(border=True):

@@ -2,8 +2,9 @@
 
 Orphans come from deletes that failed after the item was removed (the service logs them and
 goes on) or from a process that died between storing the files and saving the item. Finding
-them compares the store's keys with the keys of every item's assets; removing them repeats the
-scan, so a file that became referenced meanwhile is kept.
+them compares the store's keys with the keys of every item's assets (and of their thumbnails,
+``thumbnails.py``); removing them repeats the scan, so a file that became referenced meanwhile
+is kept.
 
 A file shorter-lived than ``grace`` is never an orphan: an item being created stores its files
 before the item itself, so a fresh unreferenced file may belong to a save still in flight. Keys
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 
 from ulid import ULID
 
+from services.content.thumbnails import thumbnail_key
 from services.domain.models import ContentItem, SearchQuery
 from services.errors import NotFound
 from services.ports import BlobStore, ContentRepository
@@ -62,11 +64,13 @@ def scan(repo: ContentRepository, blobs: BlobStore, now: datetime,
     # Stored keys first: a file stored after this listing cannot be judged an orphan.
     stored = set(blobs.list_keys())
     referenced: dict[str, MissingFile] = {}
+    thumbnails: set[str] = set()  # derived files of referenced assets: kept, never missing
     for item in all_items(repo):
         for asset in item.assets:
             referenced[asset.storage_key] = MissingFile(item.id, item.title, asset.filename,
                                                         asset.storage_key)
-    unreferenced = [key for key in sorted(stored - referenced.keys())
+            thumbnails.add(thumbnail_key(asset))
+    unreferenced = [key for key in sorted(stored - referenced.keys() - thumbnails)
                     if not still_referenced(repo, key)]
     ours = [key for key in unreferenced if made_here(key)]
     orphans = tuple(key for key in ours if made_before(key, now - grace))
@@ -116,7 +120,7 @@ def still_referenced(repo: ContentRepository, key: str) -> bool:
         item = repo.get(parts[1])
     except NotFound:
         return False
-    return any(asset.storage_key == key for asset in item.assets)
+    return any(key in (asset.storage_key, thumbnail_key(asset)) for asset in item.assets)
 
 
 def made_here(key: str) -> bool:

@@ -17,9 +17,11 @@ from datetime import datetime
 from services.content import orphans
 from services.content.media import check_upload
 from services.content.orphans import OrphanReport
+from services.content.thumbnails import Thumbnails
 from services.content.visits import VisitLedger
 from services.domain.models import (
     Asset,
+    AssetKind,
     Category,
     ContentDraft,
     ContentItem,
@@ -140,6 +142,7 @@ class ContentService:
         self._max_upload_bytes = max_upload_bytes
         self._url_seconds = url_seconds
         self._clock = clock
+        self._thumbnails = Thumbnails(blobs)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -197,6 +200,16 @@ class ContentService:
         self._check_asset(item, asset, actor)
         return self._blobs.url(asset.storage_key, asset.filename, self._url_seconds)
 
+    def thumbnail(self, item: ContentItem, actor: Actor) -> str | bytes | None:
+        """The card picture of ``item`` (a listed item: no second read), made from its first
+        image once: a short-lived URL where the store has them (S3), else the bytes. None
+        when the item has no image (or none that can be made smaller)."""
+        require(actor, Action.BROWSE)
+        if item.status != Status.PUBLISHED and not can(actor, Action.EDIT_CONTENT,
+                                                       item.author_id):
+            raise NotFound("errors.not_found")
+        return self._thumbnails.picture(item, self._url_seconds)
+
     # ---- writing -------------------------------------------------------------------------
 
     def create(
@@ -228,6 +241,8 @@ class ContentService:
             if self._after_failed_save(exc, content_id, assets, version=item.version) is None:
                 raise
         self._record(actor, "content.create", content_id)
+        if sample:
+            self._thumbnails.prepare(item)  # loaded at start-up: the first visit finds them
         return item
 
     def update(
@@ -399,10 +414,14 @@ class ContentService:
 
     def _discard(self, assets: Iterable[Asset]) -> None:
         for asset in assets:
-            try:
-                self._blobs.delete(asset.storage_key)
-            except Exception:  # an orphan file is logged, never a reason to fail the user
-                log.exception("could not delete file %s", asset.storage_key)
+            keys = [asset.storage_key]
+            if asset.kind == AssetKind.IMAGE:
+                keys.append(self._thumbnails.forget(asset))
+            for key in keys:
+                try:
+                    self._blobs.delete(key)
+                except Exception:  # an orphan file is logged, never a reason to fail the user
+                    log.exception("could not delete file %s", key)
 
     def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok") -> None:
         who = actor.user_id or "anonymous"

@@ -13,6 +13,7 @@ from services.domain.models import Category, ContentItem, Page, SearchQuery, Sor
 from services.errors import DemoFactoryError
 from services.ui import session, tracking
 from services.ui.i18n import category_label, relabel, sort_label, t
+from services.ui.tags import take_tag_link
 from services.ui.widgets import card_grid, current_page, empty_state, pager, reset_page, show_error
 
 ALL = ""  # the "all categories / all authors" choice
@@ -103,7 +104,9 @@ def render_browse(category: Category | None = None) -> None:
         st.title(category_label(category))
         st.caption(t("content.category_intro", category=category_label(category)))
     services = session.services()
-    query = _filters(services.content.filter_options(), category, keys)
+    options = services.content.filter_options()
+    take_tag_link(options.tags, keys.tags, {keys.q: "", keys.page: 1})
+    query = _filters(options, category, keys)
     try:
         result = _search(query, keys.page)
     except DemoFactoryError as exc:

@@ -141,21 +141,30 @@ def _grounding(report: Report) -> None:
             for u in found.unmatched))
 
 
-def _pdf(services: Services, report: Report, key: str) -> None:
+def report_pdf(services: Services, report: Report) -> bytes | None:
+    """The report's PDF, built once per report and session (under a spinner) and kept, so
+    the download button carries the bytes: one click, no rerun. None if PDF export is not
+    installed."""
     cache: dict[str, bytes] = st.session_state.setdefault(PDF_CACHE_KEY, {})
-    if st.button(t("reports.pdf_build"), key=f"{key}_pdf", icon=":material/picture_as_pdf:"):
+    if report.id not in cache:
         try:
             from services.reports.pdf.build import build_report_pdf
         except ImportError:
-            st.info(t("reports.pdf_unavailable"))
-            return
-        cache[report.id] = build_report_pdf(report, tz=services.settings.tz)
-    data = cache.get(report.id)
+            return None
+        with st.spinner(t("reports.pdf_building")):
+            cache[report.id] = build_report_pdf(report, tz=services.settings.tz)
+    return cache[report.id]
+
+
+def _pdf(services: Services, report: Report, key: str) -> None:
+    data = report_pdf(services, report)
     if data is None:
+        st.info(t("reports.pdf_unavailable"))
         return
+    # "ignore": the browser saves the file and the page is not run again (no faded copy).
     st.download_button(t("reports.pdf_download"), data, file_name=f"report-{report.id}.pdf",
                        mime="application/pdf", key=f"{key}_pdf_download",
-                       icon=":material/download:")
+                       icon=":material/picture_as_pdf:", on_click="ignore", type="primary")
     images = page_images(data)
     with st.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), expanded=True):
         for column, (number, image) in zip(st.columns(PREVIEW_PAGES), enumerate(images, 1),

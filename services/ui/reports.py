@@ -25,7 +25,13 @@ from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import tracking
 from services.ui.i18n import language, relabel, t
-from services.ui.report_view import model_label, narrative_html, reader_html, show_report
+from services.ui.report_view import (
+    model_label,
+    narrative_html,
+    reader_html,
+    report_pdf,
+    show_report,
+)
 from services.ui.widgets import flash, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -158,6 +164,8 @@ def _generate(services: Services, actor: Actor, request: ReportRequest,
         show_error(exc)
         return
     if generation.report is not None:
+        # The PDF is built now, while the spinner says so, not after a further click.
+        report_pdf(services, generation.report)
         st.session_state[LAST_KEY] = generation.report.id
         flash(t("reports.generated"))
         st.rerun()

@@ -1,5 +1,6 @@
 """Recording usage from pages: one browser-session id, page views once per navigation, search
-once per new query, and the visitor-purpose prompt (once per browser session, never blocking).
+once per new query, and the visitor-purpose prompt (on the home page, once per browser session,
+never blocking).
 
 "Browser session" is the browser's own: the visit id and the purpose answer are kept in
 session cookies (no expiry, gone when the browser closes), so a page reload, which starts a new
@@ -135,12 +136,13 @@ def _picked() -> None:
 
 
 def purpose_prompt() -> None:
-    """A small sidebar question, once per browser session; answering or skipping hides it."""
+    """A small card on the home page (no other page asks), once per browser session: an
+    answer or "not now" puts it away, and a skip is counted as before."""
     if read_cookie(PURPOSE_COOKIE) == "1":
         st.session_state[_PURPOSE_DONE_KEY] = True
     if st.session_state.get(_PURPOSE_DONE_KEY):
         return
-    with st.sidebar.container(border=True):
+    with st.container(border=True):
         st.markdown(f"**{t('analytics.purpose_question')}**")
         st.caption(t("analytics.purpose_hint"))
         st.pills(

@@ -13,6 +13,7 @@ from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
 from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
+from services.ui.thumbs import card_picture
 
 _FLASH_KEY = "_df_flash"
 CARD_COLUMNS = 3
@@ -109,6 +110,22 @@ def tags_line(tags: Sequence[str]) -> str:
     return " ".join(f"`#{' '.join(tag.replace('`', '').split())}`" for tag in tags)
 
 
+TAG_PARAM = "tag"  # browse?tag=...: see services/ui/tags.py
+
+
+def tag_label(tag: str) -> str:
+    return md_escape(f"#{tag}")
+
+
+def tag_links(tags: Sequence[str]) -> None:
+    """One small link per tag to browse filtered by it, side by side (wrapping on a phone);
+    Streamlit encodes the tag in the address, ``md_escape`` keeps the label plain text."""
+    with st.container(horizontal=True, gap="small"):
+        for tag in tags:
+            st.page_link(routes.BROWSE, label=tag_label(tag), query_params={TAG_PARAM: tag},
+                         help=t("content.tag_link_help"))
+
+
 def meta_line(item: ContentItem, tz: tzinfo) -> str:
     parts = [category_label(item.category), md_escape(item.author_name),
              format_date(item.created_at, tz)]
@@ -126,12 +143,13 @@ def content_link(item: ContentItem, label: str | None = None) -> None:
 
 def content_card(item: ContentItem) -> None:
     with st.container(border=True):
+        card_picture(item)
         st.markdown(f"**{md_escape(item.title)}**")
         st.caption(meta_line(item, app_tz()))
         if item.summary:
             st.markdown(md_escape(item.summary))
         if item.tags:
-            st.markdown(tags_line(item.tags))
+            tag_links(item.tags)
         counts_col, open_col = st.columns([3, 2], vertical_alignment="center")
         counts_col.caption(t("content.counts", views=item.views, likes=item.likes))
         with open_col:

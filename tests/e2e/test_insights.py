@@ -69,7 +69,7 @@ def test_offline_report_is_generated_and_downloaded_as_pdf(
     generate.click()
     expect(page.get_by_text(tr("reports.generated")).first).to_be_visible(timeout=90_000)
     shot(page, "11-report-generated")
-    page.get_by_role("button", name=tr("reports.pdf_build")).first.click()
+    # One click: the PDF was built with the report, the button carries it.
     download_button = page.get_by_role("button", name=tr("reports.pdf_download")).first
     expect(download_button).to_be_visible(timeout=60_000)
     with page.expect_download() as info:
@@ -97,7 +97,7 @@ def test_the_purpose_question_is_asked_once_per_browser_session(
 
     page.reload()
     expect(page.get_by_text(tr("nav.home")).first).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(1000)  # the sidebar is drawn in the same run as the home page
+    page.wait_for_timeout(1000)  # the question would be drawn in the same run as the home page
     expect(question).to_have_count(0)
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["df_visit"]["value"] == visit and cookies["df_visit"]["expires"] == -1

@@ -20,7 +20,7 @@ from services.csv_export import FORMULA_STARTS, rows_csv
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, catalog, translate
 from services.ui.charts import plain, shorten
-from services.ui.widgets import error_params, md_escape, tags_line
+from services.ui.widgets import error_params, md_escape, tag_label, tags_line
 
 
 class Shown(StrEnum):
@@ -28,7 +28,7 @@ class Shown(StrEnum):
 
     SHORT = "short"  # md_escape, then Streamlit's markdown (titles, names, terms, subjects)
     BODY = "body"  # render_markdown, then st.html
-    TAG = "tag"  # tags_line, then Streamlit's markdown; the tag rule
+    TAG = "tag"  # a tag link's label (tag_label) or tags_line, then markdown; the tag rule
     LABEL = "label"  # a dashboard chart label (plotly draws some HTML)
     CSV = "csv"  # a cell of a CSV export
     PLAIN = "plain"  # st.text / an e-mail body: shown verbatim, never rendered
@@ -139,6 +139,7 @@ def assert_inert(stored: Iterable[Stored]) -> None:
             elif shown is Shown.TAG:
                 assert not tag_problem(value), f"tag with markup or a line break: {value!r}"
                 assert_inert_markdown(tags_line([value]), "tag")
+                assert_inert_markdown(tag_label(value), "tag link")
             elif shown is Shown.LABEL:
                 for label in (plain(shorten(value)), plain(value)):
                     assert "<" not in label and ">" not in label

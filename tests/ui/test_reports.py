@@ -205,13 +205,32 @@ def test_a_failure_keeps_the_inputs_and_shows_one_message(
     assert seeded.ports.reports.list() == []
 
 
-def test_the_pdf_is_built_with_a_preview(new_app: Callable[..., AppTest],
-                                         users: dict[str, User], seeded: Services) -> None:
+def test_the_pdf_is_ready_to_download_in_one_click_with_a_preview(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
     at = generate(open_reports(new_app, users["analyst"].username))
-    at.button(key="rep_last_view_pdf").click().run()
-    assert not at.exception, at.exception
+
+    (saved,) = seeded.ports.reports.list()
+    (download,) = [b for b in at.get("download_button") if b.proto.label == "PDF 내려받기"]
+    assert download.proto.url  # the bytes are attached: one click downloads them
+    assert at.session_state["_rep_pdfs"][saved.id].startswith(b"%PDF")
+    assert "PDF 만들기" not in [b.label for b in at.button]  # no separate build step
     assert len(at.get("image")) == 2  # the first pages, rendered by PyMuPDF
-    assert "PDF 내려받기" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_pdf_is_built_once_per_report(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.reports.pdf import build
+
+    at = generate(open_reports(new_app, users["analyst"].username))
+    built: list[str] = []
+    real = build.build_report_pdf
+    monkeypatch.setattr(build, "build_report_pdf",
+                        lambda report, **kw: built.append(report.id) or real(report, **kw))
+    at.run()
+    at.run()
+    assert built == []  # reruns reuse the PDF built with the report
+    assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
 
 
 def test_a_title_written_as_a_link_is_text_on_the_report_page(

@@ -1,0 +1,33 @@
+"""The browse side of tag links (``widgets.tag_links``): a tag on a card or a content page
+opens browse filtered by it (``?tag=``).
+
+The tag travels as a query parameter (Streamlit encodes it) and is shown through
+``md_escape``, so whatever an old import stored stays one line of plain text. Browse takes
+the parameter once, as if the visitor had picked the tag in its filter, and drops it from
+the address: the filter is then the visitor's to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from services.ui.i18n import t
+from services.ui.widgets import TAG_PARAM, md_escape
+
+
+def take_tag_link(known: Sequence[str], tags_key: str, reset_keys: dict[str, object]) -> None:
+    """Apply a ``?tag=`` the visitor arrived with: the tag filter (widget ``tags_key``) holds
+    that tag alone and ``reset_keys`` go back to their values (page 1, no search text). A tag
+    no published item carries is named in a message and filters nothing."""
+    if TAG_PARAM not in st.query_params:
+        return
+    tag = st.query_params[TAG_PARAM]
+    del st.query_params[TAG_PARAM]
+    if tag not in known:
+        st.info(t("content.tag_unknown", tag=md_escape(tag)), icon=":material/sell:")
+        return
+    st.session_state[tags_key] = [tag]
+    for key, value in reset_keys.items():
+        st.session_state[key] = value

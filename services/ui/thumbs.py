@@ -1,0 +1,50 @@
+"""The picture at the top of a content card: the item's thumbnail (made once from its first
+image by the content service), or a placeholder of the same shape in the category's colours,
+so a card without an image looks finished, never broken."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+import streamlit as st
+
+from services.domain.models import Category, ContentItem
+from services.errors import DemoFactoryError
+from services.ui import session
+from services.ui.i18n import category_label
+
+log = logging.getLogger(__name__)
+
+# Light background, darker text: (background, text) per category.
+PLACEHOLDER_COLOURS = {
+    Category.GENERATIVE_AI: ("#fff4e5", "#b35c00"),
+    Category.MANUFACTURING: ("#e8f3fb", "#1b4f72"),
+    Category.RETAIL_CPG: ("#f6ecf8", "#6c3483"),
+    Category.TELCO_MEDIA: ("#e6f6f2", "#0e6251"),
+    Category.FINANCE: ("#fdf8e4", "#7d6608"),
+    Category.AMAZON_Q: ("#f1eaf6", "#4a235a"),
+    Category.ETC: ("#f0f2f2", "#424949"),
+}
+_DEFAULT_COLOURS = ("#f0f2f6", "#31333f")
+
+
+def placeholder_html(item: ContentItem) -> str:
+    background, text = PLACEHOLDER_COLOURS.get(item.category, _DEFAULT_COLOURS)
+    label = html.escape(category_label(item.category))
+    return (f'<div class="df-thumb-placeholder" role="img" aria-label="{label}" '
+            f'style="aspect-ratio:16/9;width:100%;border-radius:0.5rem;display:flex;'
+            f'align-items:center;justify-content:center;background:{background};'
+            f'color:{text};font-weight:600;font-size:0.95rem">{label}</div>')
+
+
+def card_picture(item: ContentItem) -> None:
+    try:
+        picture = session.services().content.thumbnail(item, session.actor())
+    except DemoFactoryError as exc:  # a store hiccup costs the picture, never the card
+        log.warning("no thumbnail for %s: %s", item.id, exc)
+        picture = None
+    if picture is None:
+        st.html(placeholder_html(item))
+    else:
+        st.image(picture, width="stretch")

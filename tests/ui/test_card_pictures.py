@@ -1,0 +1,57 @@
+"""Cards show the item's first image as a small thumbnail (home and browse); a card without an
+image shows a placeholder of the same shape, never a broken picture."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.content.thumbnails import thumbnail_key
+from services.domain.models import ContentItem, Upload
+from tests.ui.conftest import png_bytes
+
+
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), (200, 80, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _placeholders(at: AppTest) -> list[str]:
+    return [str(h.proto.body) for h in at.get("html") if "df-thumb-placeholder" in h.proto.body]
+
+
+def test_home_and_browse_cards_show_the_first_image_as_a_thumbnail(
+    new_app: Callable[..., AppTest], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    item = make_item(uploads=(Upload("photo.jpg", _photo()), Upload("b.png", png_bytes())))
+
+    at = new_app()
+    at.run()  # home: the latest and the most viewed
+    assert not at.exception, at.exception
+    assert len(at.get("image")) == 2 and _placeholders(at) == []
+    at.switch_page("app_pages/browse.py").run()
+    assert len(at.get("image")) == 1
+
+    stored = services.ports.blobs.get(thumbnail_key(item.assets[0]))
+    with Image.open(io.BytesIO(stored)) as thumb:
+        assert thumb.size == (480, 270)  # small, not the 1600 px photo
+
+
+def test_a_card_without_an_image_shows_a_placeholder(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    make_item()  # no files
+
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+
+    assert at.get("image") == []
+    (placeholder,) = _placeholders(at)
+    assert "aspect-ratio:16/9" in placeholder and "생성형 AI" in placeholder

@@ -1,0 +1,106 @@
+"""Tags are links: on cards and on the content page a tag opens browse filtered by it
+(``?tag=``), with the tag's text URL-encoded in the address and inert on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from urllib.parse import parse_qs
+
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.models import ContentItem
+from tests.ui.conftest import as_shown, texts
+
+BROWSE = "app_pages/browse.py"
+
+
+def _tag_links(at: AppTest) -> dict[str, str]:
+    """Shown label -> the ``tag`` its link carries, for every link to browse."""
+    return {as_shown(str(link.proto.label)): parse_qs(link.proto.query_string)["tag"][0]
+            for link in at.get("page_link")
+            if link.proto.page.endswith("browse") and link.proto.query_string}
+
+
+def _card_titles(at: AppTest) -> list[str]:
+    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
+            if link.proto.page.endswith("content")]
+
+
+def _browse(new_app: Callable[..., AppTest], tag: str | None = None) -> AppTest:
+    at = new_app()
+    at.run()
+    if tag is not None:
+        at.query_params["tag"] = tag
+    at.switch_page(BROWSE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_tags_on_cards_are_links_to_browse_by_that_tag(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    make_item("Bedrock 챗봇")  # tags Bedrock, RAG
+
+    at = _browse(new_app)
+
+    assert _tag_links(at) == {"#Bedrock": "Bedrock", "#RAG": "RAG"}
+
+
+def test_browse_opened_with_a_tag_shows_only_items_with_it(
+    new_app: Callable[..., AppTest], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    tagged = make_item("RAG 검색 데모")
+    other = make_item("그냥 데모")
+    services.ports.content.update(replace(other, tags=("IoT",)), other.version)
+
+    at = _browse(new_app, "RAG")
+
+    assert _card_titles(at) == [tagged.title]
+    assert at.multiselect(key="browse_all_tags").value == ["RAG"]
+    # The filter is the person's now: removing the tag shows everything again.
+    at.multiselect(key="browse_all_tags").set_value([]).run()
+    assert sorted(_card_titles(at)) == sorted([tagged.title, other.title])
+
+
+def test_a_tag_on_the_content_page_is_a_link(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item()
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+
+    assert _tag_links(at) == {"#Bedrock": "Bedrock", "#RAG": "RAG"}
+
+
+def test_a_tag_with_markup_and_spaces_is_encoded_and_inert(
+    new_app: Callable[..., AppTest], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    item = make_item()
+    hostile = "a&b=c [x](https://evil.example)"
+    services.ports.content.update(replace(item, tags=(hostile,)), item.version)
+
+    at = _browse(new_app)
+    (link,) = [lk for lk in at.get("page_link") if lk.proto.page.endswith("browse")]
+    assert "&b=" not in link.proto.query_string  # one parameter, the text encoded
+    assert parse_qs(link.proto.query_string)["tag"] == [hostile]
+    assert "](" not in str(link.proto.label) and "\\[x\\]" in str(link.proto.label)
+
+    opened = _browse(new_app, hostile)
+    assert _card_titles(opened) == [item.title]
+
+
+def test_an_unknown_tag_says_so_and_filters_nothing(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item()
+
+    at = _browse(new_app, "없는태그")
+
+    assert "‘없는태그’ 태그가 붙은 콘텐츠가 없습니다" in texts(at)
+    assert _card_titles(at) == [item.title]
