@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -35,6 +36,7 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from scripts.seed_demo import seed_events
 from services.bootstrap import build_services
@@ -169,13 +171,6 @@ def drawn(page: Page, parts: Parts) -> None:
     page.wait_for_function(DRAWN_JS, arg=parts, polling=25, timeout=PAGE_TIMEOUT_MS)
 
 
-def timed(action: Callable[[], object], page: Page, parts: Parts) -> float:
-    start = time.perf_counter()
-    action()
-    drawn(page, parts)
-    return time.perf_counter() - start
-
-
 def goto(page: Page, url: str) -> Callable[[], object]:
     return lambda: page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_MS)
 
@@ -210,9 +205,20 @@ class Bench:
         self.browser, self.app, self.plain = browser, app, plain
         self.item, self.signed_in = item, signed_in
         self.samples: dict[str, list[float]] = {}
+        self.received: dict[str, list[int]] = {}
+        self._bytes = 0
 
-    def record(self, name: str, seconds: float) -> None:
-        self.samples.setdefault(name, []).append(seconds)
+    def measure(self, name: str, page: Page, action: Callable[[], object], parts: Parts) -> None:
+        """Seconds from ``action`` to the page drawn, and the bytes the app sent meanwhile."""
+        self._bytes = 0
+        start = time.perf_counter()
+        action()
+        drawn(page, parts)
+        self.samples.setdefault(name, []).append(time.perf_counter() - start)
+        self.received.setdefault(name, []).append(self._bytes)
+
+    def _count(self, payload: str | bytes) -> None:
+        self._bytes += len(payload)
 
     @contextmanager
     def tab(self, signed_in: bool = False) -> Iterator[Page]:
@@ -221,47 +227,50 @@ class Bench:
             viewport={"width": 1400, "height": 1000}, locale="ko-KR",
             storage_state=self.signed_in if signed_in else None)  # type: ignore[arg-type]
         context.set_default_timeout(PAGE_TIMEOUT_MS)
+        page = context.new_page()
+        # What Streamlit sends (elements, figures, tables) travels over its websocket.
+        page.on("websocket", lambda ws: ws.on("framereceived", self._count))
         try:
-            yield context.new_page()
+            yield page
         finally:
             context.close()
 
     def round(self) -> None:
         with self.tab() as page:
-            self.record(PLAIN_NEW, timed(goto(page, self.plain), page, PLAIN))
-            self.record(PLAIN_RELOAD, timed(page.reload, page, PLAIN))
+            self.measure(PLAIN_NEW, page, goto(page, self.plain), PLAIN)
+            self.measure(PLAIN_RELOAD, page, page.reload, PLAIN)
         with self.tab() as page:
-            self.record("home (first visit)", timed(goto(page, self.app), page, HOME))
-            self.record("home (reload)", timed(page.reload, page, HOME))
-            self.record("browse", timed(goto(page, f"{self.app}/browse"), page, BROWSE))
-            item = goto(page, f"{self.app}/content?id={self.item[0]}")
-            self.record("content page", timed(item, page, [("h1", self.item[1])]))
+            self.measure("home (first visit)", page, goto(page, self.app), HOME)
+            self.measure("home (reload)", page, page.reload, HOME)
+            self.measure("browse", page, goto(page, f"{self.app}/browse"), BROWSE)
+            self.measure("content page", page,
+                         goto(page, f"{self.app}/content?id={self.item[0]}"),
+                         [("h1", self.item[1])])
         with self.tab(signed_in=True) as page:
             self.dashboard(page)
             self.reports(page)
 
     def dashboard(self, page: Page) -> None:
-        self.record("dashboard (first visit)",
-                    timed(goto(page, f"{self.app}/dashboard"), page, DASHBOARD))
-        self.record("dashboard (reload)", timed(page.reload, page, DASHBOARD))
+        self.measure("dashboard (first visit)", page, goto(page, f"{self.app}/dashboard"),
+                     DASHBOARD)
+        self.measure("dashboard (reload)", page, page.reload, DASHBOARD)
         period = ko("analytics.preset.days_30")
         option = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=period)
-        self.record("dashboard (period change)",
-                    timed(option.first.click, page, [*DASHBOARD, ("div", "(30일)")]))
+        self.measure("dashboard (period change)", page, option.first.click,
+                     [*DASHBOARD, ("div", "(30일)")])
         box = page.locator('[data-testid="stSelectbox"]').filter(
             has_text=ko("content.category_label"))
         box.first.click()
         choice = page.get_by_role("option", name=ko("content.category.finance"))
-        self.record("dashboard (filter change)",
-                    timed(choice.first.click, page,
-                          [*DASHBOARD, ('[data-testid="stCaptionContainer"]',
-                                        ko("analytics.trend_filter_note"))]))
+        self.measure("dashboard (filter change)", page, choice.first.click,
+                     [*DASHBOARD, ('[data-testid="stCaptionContainer"]',
+                                   ko("analytics.trend_filter_note"))])
 
     def reports(self, page: Page) -> None:
-        self.record("report page", timed(goto(page, f"{self.app}/reports"), page, REPORTS))
+        self.measure("report page", page, goto(page, f"{self.app}/reports"), REPORTS)
         button = page.get_by_role("button", name=ko("reports.generate"))
-        self.record("offline report (generate)",
-                    timed(button.click, page, [*REPORTS, ("div", ko("reports.generated"))]))
+        self.measure("offline report (generate)", page, button.click,
+                     [*REPORTS, ("div", ko("reports.generated"))])
 
 
 def p95(samples: list[float]) -> float:
@@ -275,21 +284,43 @@ def baseline(name: str) -> str:
     return PLAIN_NEW if name.endswith("(first visit)") or name == PLAIN_NEW else PLAIN_RELOAD
 
 
-def summary(samples: dict[str, list[float]]) -> dict[str, dict[str, Any]]:
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    return {name: {"first_s": round(values[0], 3),
-                   "median_s": round(medians[name], 3),
-                   "p95_s": round(p95(values), 3),
-                   "vs": baseline(name),
-                   "ratio": round(medians[name] / medians[baseline(name)], 2),
-                   "runs": len(values)}
-            for name, values in samples.items()}
+def summary(bench: Bench) -> dict[str, dict[str, Any]]:
+    medians = {name: statistics.median(values) for name, values in bench.samples.items()}
+    rows: dict[str, dict[str, Any]] = {}
+    for name, values in bench.samples.items():
+        base = medians.get(baseline(name))
+        rows[name] = {"first_s": round(values[0], 3), "median_s": round(medians[name], 3),
+                      "p95_s": round(p95(values), 3), "vs": baseline(name),
+                      "ratio": round(medians[name] / base, 2) if base else None,
+                      "received_kb": round(statistics.median(bench.received[name]) / 1024),
+                      "runs": len(values)}
+    return rows
+
+
+def rounds(bench: Bench, runs: int, app_log: Path) -> int:
+    """Runs the rounds; a round that fails (a page never drawn) is reported and skipped."""
+    failed = 0
+    for number in range(runs):
+        print(f"round {number + 1}/{runs}", file=sys.stderr, flush=True)
+        try:
+            bench.round()
+        except PlaywrightError as exc:
+            failed += 1
+            print(f"round {number + 1} failed: {str(exc).splitlines()[0]}\n"
+                  f"app log (end):\n{app_log.read_text(errors='replace')[-2000:]}",
+                  file=sys.stderr, flush=True)
+    return failed
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally blocks that stop the servers
 
 
 def bench_pages(events: int, runs: int) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: install Debian's chromium")
-    password = "bench-" + os.urandom(9).hex()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    password = "bench-" + secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -303,23 +334,23 @@ def bench_pages(events: int, runs: int) -> dict[str, Any]:
                 state = context.storage_state()
                 context.close()
                 bench = Bench(browser, app.url, plain.url, item, dict(state))
-                for number in range(runs):
-                    print(f"round {number + 1}/{runs}", file=sys.stderr, flush=True)
-                    bench.round()
+                failed = rounds(bench, runs, app.log)
             finally:
                 browser.close()
-    return {"events": events, "runs": runs, "prepare_s": round(prepared_s, 1),
-            "cpus": os.cpu_count(), "pages": summary(bench.samples)}
+    return {"events": events, "runs": runs, "failed_rounds": failed,
+            "prepare_s": round(prepared_s, 1), "cpus": os.cpu_count(), "pages": summary(bench)}
 
 
 def print_pages(result: dict[str, Any]) -> None:
-    print(f"{result['events']:,} events, {result['runs']} rounds, {result['cpus']} CPUs: "
-          "seconds from navigation (or click) to fully drawn; ratio = median / median of the "
-          "plain page visited the same way")
-    print(f"{'page':<28} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6}  vs")
+    print(f"{result['events']:,} events, {result['runs']} rounds "
+          f"({result['failed_rounds']} failed), {result['cpus']} CPUs. Seconds from navigation "
+          "(or click) to fully drawn; ratio = median / median of the plain page visited the "
+          "same way; kB = websocket bytes received (median)")
+    print(f"{'page':<28} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6} {'kB':>6}  vs")
     for name, row in result["pages"].items():
+        ratio = f"{row['ratio']:>5.2f}x" if row["ratio"] is not None else f"{'-':>6}"
         print(f"{name:<28} {row['first_s']:>6.2f} {row['median_s']:>7.2f} "
-              f"{row['p95_s']:>6.2f} {row['ratio']:>5.2f}x  {row['vs']}")
+              f"{row['p95_s']:>6.2f} {ratio} {row['received_kb']:>6}  {row['vs']}")
 
 
 def run(args: Any) -> None:
