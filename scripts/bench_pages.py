@@ -51,6 +51,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE_TIMEOUT_MS = 90_000
 ANALYST = "bench-analyst"
+# Local mode whatever the shell says: the benchmark never touches a cloud account.
+LOCAL_MODE = {"DEMO_FACTORY_BACKEND": "local", "DEMO_FACTORY_AUTH": "local"}
 PLAIN_PAGE = """\
 import pandas as pd
 import plotly.express as px
@@ -138,7 +140,7 @@ def servers(folder: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
     started: list[Server] = []
     try:
         started.append(start_streamlit(ROOT / "app.py", ROOT, folder / "app.log",
-                                       {"DEMO_FACTORY_DATA_DIR": str(data_dir)}))
+                                       {**LOCAL_MODE, "DEMO_FACTORY_DATA_DIR": str(data_dir)}))
         started.append(start_streamlit(plain_script, plain_script.parent, folder / "plain.log",
                                        {}))
         yield started[0], started[1]
@@ -150,7 +152,7 @@ def servers(folder: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
 def prepare(data_dir: Path, events: int, password: str) -> tuple[str, str]:
     """Sample content, synthetic events and the analyst, through the app's own services.
     Returns the id and title of the most viewed item, for the content page."""
-    services = build_services(Settings(data_dir=data_dir))
+    services = build_services(Settings(data_dir=data_dir, backend="local", auth="local"))
     try:
         services.samples.ensure()
         if events:
