@@ -286,15 +286,18 @@ def baseline(name: str) -> str:
     return PLAIN_NEW if name.endswith("(first visit)") or name == PLAIN_NEW else PLAIN_RELOAD
 
 
-def summary(bench: Bench) -> dict[str, dict[str, Any]]:
-    medians = {name: statistics.median(values) for name, values in bench.samples.items()}
+def summary(samples: dict[str, list[float]],
+            received: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
+    """Per page: round one, median, p95 (seconds), the ratio to its baseline's median and the
+    median bytes received."""
+    medians = {name: statistics.median(values) for name, values in samples.items()}
     rows: dict[str, dict[str, Any]] = {}
-    for name, values in bench.samples.items():
+    for name, values in samples.items():
         base = medians.get(baseline(name))
         rows[name] = {"first_s": round(values[0], 3), "median_s": round(medians[name], 3),
                       "p95_s": round(p95(values), 3), "vs": baseline(name),
                       "ratio": round(medians[name] / base, 2) if base else None,
-                      "received_kb": round(statistics.median(bench.received[name]) / 1024),
+                      "received_kb": round(statistics.median(received[name]) / 1024),
                       "runs": len(values)}
     return rows
 
@@ -340,7 +343,8 @@ def bench_pages(events: int, runs: int) -> dict[str, Any]:
             finally:
                 browser.close()
     return {"events": events, "runs": runs, "failed_rounds": failed,
-            "prepare_s": round(prepared_s, 1), "cpus": os.cpu_count(), "pages": summary(bench)}
+            "prepare_s": round(prepared_s, 1), "cpus": os.cpu_count(),
+            "pages": summary(bench.samples, bench.received)}
 
 
 def print_pages(result: dict[str, Any]) -> None:
