@@ -32,11 +32,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
 
 from scripts.seed_demo import seed_events
 from services.bootstrap import build_services
@@ -44,6 +42,9 @@ from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Actor, Role
 from services.i18n import translate
 from services.settings import Settings
+
+if TYPE_CHECKING:  # Playwright is a development tool: imported when the benchmark runs
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"  # Debian's chromium, never a downloaded browser
@@ -304,6 +305,8 @@ def summary(samples: dict[str, list[float]],
 
 def rounds(bench: Bench, runs: int, app_log: Path) -> int:
     """Runs the rounds; a round that fails (a page never drawn) is reported and skipped."""
+    from playwright.sync_api import Error as PlaywrightError
+
     failed = 0
     for number in range(runs):
         print(f"round {number + 1}/{runs}", file=sys.stderr, flush=True)
@@ -322,6 +325,8 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def bench_pages(events: int, runs: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: install Debian's chromium")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
