@@ -29,7 +29,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -334,7 +334,8 @@ def bench_pages(events: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        item = prepare(folder / "data", events, password)
+        with redirect_stdout(sys.stderr):  # the seeding's report; stdout stays the result
+            item = prepare(folder / "data", events, password)
         prepared_s = time.perf_counter() - started
         with servers(folder, folder / "data") as (app, plain), sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
