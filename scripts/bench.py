@@ -3,6 +3,7 @@
     python -m scripts.bench search [--json] [--sizes 1000,10000] [--queries 60]
     python -m scripts.bench analytics [--json] [--sizes 100000,1000000,5000000] [--runs 7]
     python -m scripts.bench report [--json] [--days 30,90] [--runs 3]
+    python -m scripts.bench pages [--json] [--events 100000] [--runs 5]
 
 Tests never assert on time; this script is where speed is measured.
 """
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from scripts import bench_analytics, bench_report
+from scripts import bench_analytics, bench_pages, bench_report
 from services.bootstrap import build_local_ports
 from services.domain.models import Category, ContentItem, SearchQuery, Status, new_id, utcnow
 from services.ports import ContentRepository
@@ -197,11 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     analytics.add_argument("--runs", type=int, default=7, help="dashboard runs (median)")
     analytics.add_argument("--json", action="store_true", help="print JSON only")
     bench_report.add_parser(sub)
+    bench_pages.add_parser(sub)
     args = parser.parse_args(argv)
     if args.suite == "analytics":
         bench_analytics.run(args)
     if args.suite == "report":
         bench_report.run(args)
+    if args.suite == "pages":
+        bench_pages.run(args)
     if args.suite == "search":
         sizes = [int(s) for s in args.sizes.split(",")]
         result = bench_search(sizes, args.queries)

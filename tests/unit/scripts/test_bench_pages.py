@@ -1,0 +1,50 @@
+"""The page benchmark's bookkeeping: like is compared with like, and the table shows each page.
+(The browser part runs only as ``python -m scripts.bench pages``: it is a benchmark, not a test.)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from scripts import bench_pages
+from scripts.bench_pages import PLAIN_NEW, PLAIN_RELOAD
+
+
+def test_first_visits_are_compared_with_a_plain_first_visit_the_rest_with_a_reload() -> None:
+    samples = {PLAIN_NEW: [3.0, 2.0, 2.0], PLAIN_RELOAD: [1.0, 0.5, 0.5],
+               "dashboard (first visit)": [9.0, 4.0, 4.0], "dashboard (reload)": [2.0, 1.0, 1.0],
+               "dashboard (period change)": [0.4, 0.3, 0.2]}
+    received = {name: [2048, 1024, 1024] for name in samples}
+    rows = bench_pages.summary(samples, received)
+    assert rows["dashboard (first visit)"]["vs"] == PLAIN_NEW
+    assert rows["dashboard (first visit)"]["ratio"] == 2.0
+    assert rows["dashboard (reload)"]["ratio"] == 2.0
+    assert rows["dashboard (period change)"]["ratio"] == 0.6
+    assert rows["dashboard (first visit)"]["first_s"] == 9.0
+    assert rows["dashboard (first visit)"]["median_s"] == 4.0
+    assert rows[PLAIN_RELOAD]["received_kb"] == 1
+
+
+def test_a_page_whose_baseline_never_drew_has_no_ratio() -> None:
+    rows = bench_pages.summary({"home (reload)": [1.0]}, {"home (reload)": [0]})
+    assert rows["home (reload)"]["ratio"] is None
+
+
+def test_the_table_lists_every_page(capsys: pytest.CaptureFixture[str]) -> None:
+    samples = {PLAIN_NEW: [1.0], PLAIN_RELOAD: [0.8], "browse": [1.2]}
+    rows = bench_pages.summary(samples, {name: [0] for name in samples})
+    bench_pages.print_pages({"events": 100_000, "runs": 1, "failed_rounds": 0, "cpus": 2,
+                             "pages": rows})
+    out = capsys.readouterr().out
+    assert "100,000 events" in out
+    browse = next(line for line in out.splitlines() if line.startswith("browse"))
+    assert "1.50x" in browse and PLAIN_RELOAD in browse
+
+
+def test_bench_py_registers_the_pages_subcommand() -> None:
+    parser = argparse.ArgumentParser()
+    bench_pages.add_parser(parser.add_subparsers(dest="suite"))
+    args = parser.parse_args(["pages", "--events", "1000", "--json"])
+    assert (args.suite, args.events, args.runs, args.json) == ("pages", 1000, 5, True)
