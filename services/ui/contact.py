@@ -28,7 +28,7 @@ from services.ui.widgets import flash, format_time, md_escape, show_error
 _TEXT_FIELDS = {"name": "ct_name", "email": "ct_email", "company": "ct_company",
                 "subject": "ct_subject", "message": "ct_message"}
 _TOKEN = "ct_token"  # noqa: S105 (a session key; the form's submission token, one per form)
-_SENT = "ct_sent"  # (fingerprint of what was sent, its token): a resubmit reuses the token
+_SENT = "ct_sent"  # (fingerprint of what was sent, its token, the thanks): a resubmit reuses it
 _CLEAR = "ct_clear"  # set after a send: the next run empties the fields before drawing them
 # Field names in messages ("회사 (선택)" reads badly inside a sentence).
 _FIELD_LABELS = {"company": "inquiries.company_short"}
@@ -67,6 +67,11 @@ def contact_form(services: Services, actor: Actor) -> None:
         return
     draft = stripped(InquiryDraft(name, email, company, kind or InquiryType.OTHER, subject,
                                   message, consent))
+    if _SENT in st.session_state and _is_blank(draft):
+        # The second click of a double click lands on the form the first one emptied: the
+        # person sees their thanks again, not a list of empty fields.
+        flash(st.session_state[_SENT][2])
+        st.rerun()
     problems = inquiry_problems(draft)
     if problems:  # nothing is cleared: the person fixes what they typed
         for field, key in problems:
@@ -81,10 +86,11 @@ def contact_form(services: Services, actor: Actor) -> None:
     except DemoFactoryError as exc:
         show_error(exc)  # what was typed stays in the fields
         return
-    st.session_state[_SENT] = (fingerprint, token)
+    thanks = t("inquiries.thanks", number=reference(inquiry.id))
+    st.session_state[_SENT] = (fingerprint, token, thanks)
     st.session_state.pop(_TOKEN, None)  # the next form drawn gets a new token
     st.session_state[_CLEAR] = True
-    flash(t("inquiries.thanks", number=reference(inquiry.id)))
+    flash(thanks)
     st.rerun()
 
 
@@ -115,6 +121,11 @@ def _clear_after_send(actor: Actor) -> None:
     if actor.is_authenticated:
         st.session_state["ct_name"] = actor.name
         st.session_state["ct_email"] = actor.email
+
+
+def _is_blank(draft: InquiryDraft) -> bool:
+    """Nothing of an inquiry typed (name and email may be a signed-in user's, filled in)."""
+    return not any((draft.company, draft.subject, draft.message, draft.consent))
 
 
 def _fingerprint(draft: InquiryDraft) -> str:

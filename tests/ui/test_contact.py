@@ -81,6 +81,24 @@ def test_a_second_send_of_the_same_form_files_nothing_new(
     assert at.text_input(key="ct_subject").value == ""
 
 
+@pytest.mark.parametrize("who", [None, "viewer"])
+def test_a_click_on_the_emptied_form_after_a_send_says_nothing(
+    who: str | None, new_app: Callable[..., AppTest], services: Services,
+    users: dict[str, User]
+) -> None:
+    # A double click: the second click lands on the form the first one has just emptied
+    # (for a signed-in user, emptied but for their name and email).
+    at = _contact(new_app, users[who].username if who else None)
+    _fill(at)
+    _send(at)
+    number = reference(services.ports.inquiries.list(InquiryStatus.OPEN)[0].id)
+    _send(at)
+
+    assert not errors(at)  # no "please enter your name" under the thank-you
+    assert number in texts(at)
+    assert len(services.ports.inquiries.list(InquiryStatus.OPEN)) == 1
+
+
 def test_a_failed_send_keeps_what_was_typed(
     new_app: Callable[..., AppTest], services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
