@@ -50,7 +50,7 @@ def trend_tab(board: Dashboard) -> None:
 
 def content_tab(board: Dashboard) -> None:
     top = board.top_content.assign(
-        title=board.top_content["title"].fillna(t("analytics.unpublished_item")),
+        title=board.top_content["title"].fillna(t("analytics.deleted_items")),
         category=board.top_content["category"].map(
             lambda c: _category(c) if isinstance(c, str) else ""),
     )
