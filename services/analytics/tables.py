@@ -223,7 +223,9 @@ def _top_titles(views_by_item: Counter[str], catalog: Catalog,
 
 def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.DataFrame:
     """Per author: published items, views, net likes, downloads, per-item averages and the
-    most viewed titles. Authors with items but no views are listed too."""
+    most viewed titles. Authors with items but no views are listed too. Authors with nothing
+    published any more (their items deleted or unpublished) are summed into one row,
+    ``DELETED_ITEMS``, with ``author`` None (unless the author filter names one of them)."""
     by_category = Filters(category=filters.category)
     in_scope = catalog.ids(by_category)
     per_item = _Counts.of(rollups, Dim.CONTENT)
@@ -238,11 +240,14 @@ def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.Da
     ids = set(items) | counts.keys()
     if filters.author_id:
         ids &= {filters.author_id}
+    elif ids - names.keys():
+        counts = counts.grouped({a: a if a in names else DELETED_ITEMS for a in ids})
+        ids = counts.keys() | set(items)
     ordered = sorted(ids, key=lambda a: (-counts.views[a], -items[a],
                                          (names.get(a) or a).casefold(), a))
     rows = [{
         "author_id": author_id,
-        "author": names.get(author_id, author_id),
+        "author": None if author_id == DELETED_ITEMS else names.get(author_id, author_id),
         "items": items[author_id],
         "views": counts.views[author_id],
         "likes": counts.likes[author_id],

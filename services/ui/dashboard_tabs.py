@@ -72,7 +72,8 @@ def content_tab(board: Dashboard) -> None:
 
 
 def authors_tab(board: Dashboard) -> None:
-    frame = board.authors
+    frame = board.authors.assign(author=board.authors["author"].fillna(
+        t("analytics.deleted_items")))
     if frame.empty:
         _nothing("analytics.empty_authors")
         return

@@ -7,6 +7,7 @@ rows; their events stay in every total, and the per-item table shows them as one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from services.analytics.dashboards import Period, dashboard
 from services.analytics.tables import DELETED_ITEMS, Catalog, CatalogItem, Filters
 from services.domain.analytics import Event, EventType
 from services.i18n import translate
+from services.reports.context import authors_section, productivity_section
 
 SEOUL = ZoneInfo("Asia/Seoul")
 DAY = date(2026, 3, 10)
@@ -61,6 +63,16 @@ def test_deleted_items_show_once_and_stay_in_the_totals(store: SqliteEventStore)
     assert categories["Generative AI"] == 20 and categories["Finance"] == 5
 
 
+def test_authors_with_nothing_published_any_more_show_once(store: SqliteEventStore) -> None:
+    extra = [view(300 + i, f"other-{i}") for i in range(2)]
+    store.append([replace(e, author_id=f"gone-author-{i}") for i, e in enumerate(extra)])
+    authors = dashboard(store, None, PERIOD, catalog=CATALOG).authors  # type: ignore[arg-type]
+    assert authors["author_id"].tolist() == [DELETED_ITEMS, "a1"]
+    assert pd.isna(authors["author"].iloc[0]) and authors["author"].iloc[1] == "김민수"
+    assert authors["views"].tolist() == [22, 5]  # "a9" and both gone authors, summed
+    assert authors["items"].tolist() == [0, 1]
+
+
 def test_the_deleted_items_row_ranks_among_the_others_and_within_the_limit(
     store: SqliteEventStore,
 ) -> None:
@@ -78,3 +90,14 @@ def test_the_row_has_a_name_in_both_languages() -> None:
     names = {lang: translate(lang, "analytics.deleted_items") for lang in ("ko", "en")}
     assert names["en"].lower().startswith("deleted")
     assert "삭제" in names["ko"] and names["ko"] != names["en"]
+
+
+def test_reports_rank_named_authors_and_keep_every_view_in_the_shares(
+    store: SqliteEventStore,
+) -> None:
+    board = dashboard(store, None, PERIOD, catalog=CATALOG)  # type: ignore[arg-type]
+    before = dashboard(store, None, PERIOD.previous(), catalog=CATALOG)  # type: ignore[arg-type]
+    ranked = authors_section(board, before, limit=10)
+    assert [row["author"] for row in ranked] == ["김민수"]
+    assert ranked[0]["share"] == pytest.approx(5 / 25)  # of all views, deleted items' too
+    assert productivity_section(board)["active_authors"] == 1
