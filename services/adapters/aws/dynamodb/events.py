@@ -144,7 +144,7 @@ class DynamoEventStore:
         """Subtract every sample event's counts, drop their sketches and raw events; returns
         how many sample events the rollups held. Safe to re-run after a failure."""
         return SampleEventsRemoval(self._client, self._events, self._rollups, self._shards,
-                                     self._tz, self._sleep).run()
+                                   self._tz, self._sleep, self._pool.map).run()
 
     def _commit(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> int:
         """Write one chunk's new events and their counters in one transaction; returns how

@@ -58,13 +58,16 @@ class SampleEventsRemoval:
     shards: int
     tz: tzinfo
     sleep: Callable[[float], None] = lambda seconds: None
+    # The store's thread pool: a day's raw events sit in (UTC days x shards) partitions, each
+    # its own Query and deletes, and one after another they take long for a page to wait on.
+    map: Callable[..., Iterator[Any]] = map
 
     def run(self) -> int:
         removed = 0
         for day, count in self._days():
             self._subtract(day)
             self._delete(self.rollups_table, [_key(day, SAMPLE_SKETCH_SK)])
-            self._delete(self.events_table, list(self._raw_sample_keys(date.fromisoformat(day))))
+            self._delete_raw(date.fromisoformat(day))
             self._delete(self.rollups_table, [_key(*sample_day_key(day))])
             removed += count
         return removed
@@ -117,28 +120,32 @@ class SampleEventsRemoval:
                                         day=day) from exc
                 raise translate_client_error(exc) from exc
 
-    def _raw_sample_keys(self, day: date) -> Iterator[dict[str, Any]]:
-        """Keys of the raw sample events of one local day (its UTC days, every shard)."""
+    def _delete_raw(self, day: date) -> None:
+        """Delete the raw sample events of one local day (its UTC days, every shard)."""
         start = datetime.combine(day, time(0), self.tz).astimezone(UTC)
         end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(UTC)
         low, high = to_iso(start), to_iso(end)
-        for utc_day in days_between(start.date(), (end - timedelta(microseconds=1)).date()):
-            for shard in range(self.shards):
-                # "<ts>#<id>" sort keys: BETWEEN keeps low <= ts < high exactly.
-                yield from (
-                    {"pk": item["pk"], "sk": item["sk"]}
-                    for item in self._query(
-                        TableName=self.events_table,
-                        KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-                        FilterExpression="#sample = :yes",
-                        ProjectionExpression="pk, sk",
-                        ExpressionAttributeNames={"#sample": "sample"},
-                        ExpressionAttributeValues={
-                            ":pk": {"S": f"{utc_day.isoformat()}#{shard:02d}"},
-                            ":low": {"S": low}, ":high": {"S": high}, ":yes": {"BOOL": True},
-                        },
-                    )
-                )
+        last = (end - timedelta(microseconds=1)).date()
+        partitions = [f"{utc_day.isoformat()}#{shard:02d}"
+                      for utc_day in days_between(start.date(), last)
+                      for shard in range(self.shards)]
+
+        def one(pk: str) -> None:
+            # "<ts>#<id>" sort keys: BETWEEN keeps low <= ts < high exactly.
+            keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(
+                TableName=self.events_table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                FilterExpression="#sample = :yes",
+                ProjectionExpression="pk, sk",
+                ExpressionAttributeNames={"#sample": "sample"},
+                ExpressionAttributeValues={
+                    ":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high},
+                    ":yes": {"BOOL": True},
+                },
+            )]
+            self._delete(self.events_table, keys)
+
+        list(self.map(one, partitions))  # list(): raises the first failure here
 
     def _delete(self, table: str, keys: list[dict[str, Any]]) -> None:
         for i in range(0, len(keys), _BATCH_WRITE_MAX):
