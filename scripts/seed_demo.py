@@ -6,6 +6,9 @@
 Idempotent: sample items are added by count, and events come from a seeded generator (the same
 ids for the same arguments, see services/analytics/synthetic.py), so a re-run the same day adds
 only the events whose time has come since.
+
+The events are demo traffic on the sample items only, marked as sample events: removing the
+sample content (admin page) removes them too, and leaves everyone's own items untouched.
 """
 
 from __future__ import annotations
@@ -55,15 +58,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def seed_events(services: Services, total: int, days: int, seed: int) -> None:
-    contents = published_contents(services)
+    contents = published_contents(services, samples_only=True)
     if not contents:
-        print("no published content to attach events to: seed content first", file=sys.stderr)
+        print("no published sample content to attach events to: seed content first",
+              file=sys.stderr)
         return
     settings = services.settings
     now = utcnow()
     today = now.astimezone(settings.tz).date()
     stream = synthetic_events(contents, total=total, days=days, end=today, tz=settings.tz,
-                              seed=seed, now=now)
+                              seed=seed, now=now, sample=True)
     first_day = today - timedelta(days=days - 1)
     views_before = content_views(services, first_day, today)
     stored = seen = 0
@@ -96,14 +100,14 @@ def add_views(services: Services, new_views: Counter[str]) -> int:
     return sum(new_views.values())
 
 
-def published_contents(services: Services) -> list[ContentRef]:
+def published_contents(services: Services, samples_only: bool = False) -> list[ContentRef]:
     refs: list[ContentRef] = []
     page = 1
     while True:
         result = services.ports.content.search(
             SearchQuery(status=Status.PUBLISHED, sort=Sort.OLDEST, page=page, page_size=100))
         refs.extend(ContentRef(item.id, str(item.category), item.author_id)
-                    for item in result.items)
+                    for item in result.items if item.is_sample or not samples_only)
         if page >= result.pages:
             return refs
         page += 1

@@ -228,6 +228,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
+        events=ports.events,
     )
     local_sessions = None
     if settings.auth == "local" and ports.cognito is None:

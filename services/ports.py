@@ -355,6 +355,12 @@ class EventStore(Protocol):
         """Raw events with since <= ts < until, oldest first (for baselines and checks;
         dashboards never call this)."""
 
+    def remove_samples(self) -> int:
+        """Take out every event appended with ``sample=True``: its raw event, its rollup counts
+        and its visitors, leaving rollups and sketches equal to those of a store that never had
+        it (even when the raw events were pruned). Returns how many sample events were counted.
+        """
+
 
 class LLM(Protocol):
     """A text model. Adapters raise only ``services.errors`` types, with ``llm.*`` keys.

@@ -72,9 +72,11 @@ def synthetic_events(
     tz: tzinfo,
     seed: int = 20_26,
     now: datetime | None = None,
+    sample: bool = False,
 ) -> Iterator[Event]:
     """About ``total`` events over the local days ``end - days + 1 .. end``, day by day (in
-    time order within a session, sessions in start order)."""
+    time order within a session, sessions in start order). ``sample`` marks them as demo
+    traffic, which the stores remove together with the sample content."""
     if total <= 0 or days <= 0:
         return
     if not contents:
@@ -83,8 +85,8 @@ def synthetic_events(
     targets = _day_targets(first, days, total, seed)
     for day, target in zip((first + timedelta(days=i) for i in range(days)), targets, strict=True):
         rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - data, not secrets
-        for event in _Day(contents, day, tz, rng,
-                          users=max(20, total // 400)).events(target):
+        for event in _Day(contents, day, tz, rng, users=max(20, total // 400),
+                          sample=sample).events(target):
             if now is None or event.ts <= now:
                 yield event
 
@@ -109,8 +111,9 @@ class _Day:
     """One local day's sessions, drawn from its own RNG."""
 
     def __init__(self, contents: Sequence[ContentRef], day: date, tz: tzinfo,
-                 rng: random.Random, users: int) -> None:
+                 rng: random.Random, users: int, sample: bool) -> None:
         self._contents = contents
+        self._sample = sample
         self._rng = rng
         self._users = users
         self._midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
@@ -142,7 +145,7 @@ class _Day:
         hour = rng.choices(range(24), cum_weights=self._hour_cum)[0]
         start = self._midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
         user = f"user{rng.randrange(self._users):04d}" if rng.random() < SIGNED_IN_SHARE else None
-        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start)
+        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample)
         if user is not None and rng.random() < 0.3:
             if rng.random() < 0.05:
                 session.add(EventType.LOGIN_FAILED, user_id=None)
@@ -201,8 +204,9 @@ class _Session:
     """Events of one browser session, a few seconds to a few minutes apart."""
 
     def __init__(self, rng: random.Random, session_id: str, user_id: str | None,
-                 start: datetime) -> None:
+                 start: datetime, sample: bool) -> None:
         self._rng = rng
+        self._sample = sample
         self.session_id = session_id
         self.user_id = user_id
         self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
@@ -217,6 +221,7 @@ class _Session:
             type=type_,
             session_id=self.session_id,
             user_id=user,
+            sample=self._sample,
             **fields,
         ))
         self._epoch += self._rng.uniform(3, 150)

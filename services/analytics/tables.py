@@ -19,6 +19,10 @@ from services.ports import ContentRepository
 
 TOP_TITLES = 3
 CATALOG_PAGE = 200
+# The ``content_id`` of the one per-item row that sums every item no longer published (deleted
+# or back to draft): their events still count, but twenty of them are not twenty rows. Rollups
+# never hold an empty value, so no real item has this id.
+DELETED_ITEMS = ""
 
 
 @dataclass(frozen=True)
@@ -175,12 +179,16 @@ def _ratio(part: float, whole: float) -> float | None:
 
 def top_content_table(rollups: Rollups, catalog: Catalog, filters: Filters,
                       limit: int) -> pd.DataFrame:
-    """Most viewed items: views, net likes, downloads, likes per view. ``title`` is None for
-    items no longer published (deleted or back to draft); with filters they are left out."""
-    counts = _Counts.of(rollups, Dim.CONTENT)
-    ids = counts.keys()
+    """Most viewed items: views, net likes, downloads, likes per view. Items no longer
+    published (deleted or back to draft) are summed into one row, ``DELETED_ITEMS``, with
+    ``title`` None, ranked like any other; with filters they are left out."""
+    per_item = _Counts.of(rollups, Dim.CONTENT)
+    ids = per_item.keys()
     if filters.active:
         ids = {i for i in ids if catalog.matches(i, filters)}
+    counts = per_item.grouped(
+        {i: i if catalog.get(i) is not None else DELETED_ITEMS for i in ids})
+    ids = counts.keys()
     ranked = sorted(ids, key=lambda i: (-counts.views[i], -counts.likes[i], i))[:limit]
     rows = []
     for content_id in ranked:
@@ -215,7 +223,9 @@ def _top_titles(views_by_item: Counter[str], catalog: Catalog,
 
 def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.DataFrame:
     """Per author: published items, views, net likes, downloads, per-item averages and the
-    most viewed titles. Authors with items but no views are listed too."""
+    most viewed titles. Authors with items but no views are listed too. Authors with nothing
+    published any more (their items deleted or unpublished) are summed into one row,
+    ``DELETED_ITEMS``, with ``author`` None (unless the author filter names one of them)."""
     by_category = Filters(category=filters.category)
     in_scope = catalog.ids(by_category)
     per_item = _Counts.of(rollups, Dim.CONTENT)
@@ -230,11 +240,14 @@ def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.Da
     ids = set(items) | counts.keys()
     if filters.author_id:
         ids &= {filters.author_id}
+    elif ids - names.keys():
+        counts = counts.grouped({a: a if a in names else DELETED_ITEMS for a in ids})
+        ids = counts.keys() | set(items)
     ordered = sorted(ids, key=lambda a: (-counts.views[a], -items[a],
                                          (names.get(a) or a).casefold(), a))
     rows = [{
         "author_id": author_id,
-        "author": names.get(author_id, author_id),
+        "author": None if author_id == DELETED_ITEMS else names.get(author_id, author_id),
         "items": items[author_id],
         "views": counts.views[author_id],
         "likes": counts.likes[author_id],

@@ -42,7 +42,7 @@ from services.errors import (
     ValidationError,
 )
 from services.ops.audit import record_audit
-from services.ports import AuditLog, BlobStore, ContentRepository
+from services.ports import AuditLog, BlobStore, ContentRepository, EventStore
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +134,10 @@ class ContentService:
         url_seconds: int = 300,
         clock: Callable[[], datetime] = utcnow,
         visits: VisitLedger | None = None,
+        events: EventStore | None = None,
     ) -> None:
         self._repo = repo
+        self._events = events
         self._visits = visits or VisitLedger()
         self._blobs = blobs
         self._audit = audit
@@ -288,8 +290,11 @@ class ContentService:
         self._record(actor, "content.delete", content_id)
 
     def remove_samples(self, actor: Actor) -> int:
-        """Remove every item marked as sample content, with its files. Returns how many."""
+        """Remove every item marked as sample content, with its files and the sample usage
+        events seeded for it (rollups rebuilt as if they had never been). Returns how many
+        items. Events first: if that fails the items are still there to retry with."""
         require(actor, Action.MANAGE_SAMPLES)
+        events = self._events.remove_samples() if self._events is not None else 0
         removed = 0
         for content_id in self._repo.sample_ids():
             try:
@@ -299,7 +304,8 @@ class ContentService:
                 continue
             self._discard(item.assets)
             removed += 1
-        self._record(actor, "content.remove_samples", f"{removed} items")
+        record_audit(self._audit, self._clock(), actor.user_id or "anonymous",
+                     "content.remove_samples", f"{removed} items", detail={"events": str(events)})
         return removed
 
     def find_orphans(self, actor: Actor) -> OrphanReport:

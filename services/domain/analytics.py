@@ -69,6 +69,9 @@ class Event:
     category: str | None = None
     author_id: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)
+    # Demo traffic (synthetic events for the sample content): stores keep its share of the
+    # rollups apart, so removing the samples removes exactly what these events added.
+    sample: bool = False
 
     @property
     def visitor_id(self) -> str:

@@ -128,7 +128,9 @@ def _event_of(obj: dict[str, Any], tz: tzinfo, not_before: datetime | None) -> G
     event_id = stable_id(ts, ID_PREFIX + (given_id if given_id is not None else canonical))
     session = given_session or SESSION_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:16]
     event = Event(id=event_id, ts=ts, type=type_, session_id=session, properties=properties,
-                  **fields)
+                  user_id=fields["user_id"], page=fields["page"],
+                  content_id=fields["content_id"], category=fields["category"],
+                  author_id=fields["author_id"])
     return GoodLine(event, assumed)
 
 

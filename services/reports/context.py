@@ -28,6 +28,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from services.analytics.dashboards import Dashboard, Kpi, KpiKind, Period
+from services.analytics.tables import DELETED_ITEMS
 from services.domain.reports import ReportLanguage, ReportType
 
 SCHEMA = "demo-factory/report-context/1"
@@ -136,6 +137,12 @@ def _published(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [row for row in _records(frame) if _text(row.get("title"))]
 
 
+def _named_authors(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Authors' rows without the one that sums authors with nothing published any more (their
+    views still count in the totals)."""
+    return [row for row in _records(frame) if row.get("author_id") != DELETED_ITEMS]
+
+
 def top_content_section(current: Dashboard, previous: Dashboard, limit: int) -> list[Json]:
     total = _content_views(current)
     before = {str(r["content_id"]): _int(r["views"]) for r in _records(previous.top_content)}
@@ -182,7 +189,7 @@ def authors_section(current: Dashboard, previous: Dashboard, limit: int) -> list
     total = sum(_int(v) for v in current.authors["views"])
     per_item = _views_by_author(current)
     rows = []
-    for rank, row in enumerate(_records(current.authors)[:limit], start=1):
+    for rank, row in enumerate(_named_authors(current.authors)[:limit], start=1):
         name = str(row["author"])
         items, views = _int(row["items"]), _int(row["views"])
         prior = before.get(str(row["author_id"]), 0)
@@ -202,10 +209,10 @@ def authors_section(current: Dashboard, previous: Dashboard, limit: int) -> list
 
 
 def productivity_section(current: Dashboard) -> Json:
-    rows = _records(current.authors)
+    rows = _named_authors(current.authors)
     with_items = [r for r in rows if _int(r["items"]) > 0]
     items = sum(_int(r["items"]) for r in rows)
-    views = sum(_int(r["views"]) for r in rows)
+    views = sum(_int(v) for v in current.authors["views"])
     ranked = sorted((_int(r["views"]) for r in rows), reverse=True)
     return {
         "authors_with_items": len(with_items),

@@ -31,7 +31,9 @@ def samples_section(services: Services, actor: Actor) -> None:
     if yes_col.button(t("admin.samples_confirm_yes"), key="adm_samples_yes", type="primary"):
         st.session_state.pop(_CONFIRM_SAMPLES, None)
         try:
-            removed = services.content.remove_samples(actor)
+            # Their usage events and rollups go too: on DynamoDB that takes a while.
+            with st.spinner(t("admin.samples_removing")):
+                removed = services.content.remove_samples(actor)
         except DemoFactoryError as exc:
             show_error(exc)
             return

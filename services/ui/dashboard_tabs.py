@@ -50,7 +50,7 @@ def trend_tab(board: Dashboard) -> None:
 
 def content_tab(board: Dashboard) -> None:
     top = board.top_content.assign(
-        title=board.top_content["title"].fillna(t("analytics.unpublished_item")),
+        title=board.top_content["title"].fillna(t("analytics.deleted_items")),
         category=board.top_content["category"].map(
             lambda c: _category(c) if isinstance(c, str) else ""),
     )
@@ -72,7 +72,8 @@ def content_tab(board: Dashboard) -> None:
 
 
 def authors_tab(board: Dashboard) -> None:
-    frame = board.authors
+    frame = board.authors.assign(author=board.authors["author"].fillna(
+        t("analytics.deleted_items")))
     if frame.empty:
         _nothing("analytics.empty_authors")
         return

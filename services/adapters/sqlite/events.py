@@ -12,6 +12,12 @@ go through ``RollupDayCache``, which keeps whole days' rows in memory and re-rea
 whose epoch moved, so a dashboard's cost does not grow with the history it has already read.
 Raw events are kept for ``retention_days`` (``prune``); rollups and sketches stay, so
 dashboards never depend on raw events.
+
+Sample events (``Event.sample``: demo traffic for the sample content) count in ``rollups`` like
+any other, and their contributions are also kept apart in ``sample_rollups``; their visitors go
+to ``sample_visitor_sketches`` only (a sketch cannot be subtracted from; reads merge both).
+``remove_samples`` subtracts ``sample_rollups`` from ``rollups`` in one transaction, so what
+stays is exactly what the other events added, whether or not the raw events were pruned.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from services.adapters.event_common import first_of_each_id, merge_registers
 from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
 from services.adapters.sqlite.rollup_cache import RollupDayCache
 from services.domain.analytics import (
+    WHOLE_DAY,
     Dim,
     Event,
     EventType,
@@ -72,18 +79,40 @@ _EVENTS: tuple[Migration, ...] = (
             registers BLOB NOT NULL
         )""",
     ),
+    (
+        "ALTER TABLE events ADD COLUMN sample INTEGER NOT NULL DEFAULT 0",
+        # Partial: costs nothing for ordinary events, finds the sample ones without a scan.
+        "CREATE INDEX events_sample ON events(id) WHERE sample = 1",
+        """CREATE TABLE sample_rollups (
+            day TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            dim TEXT NOT NULL,
+            value TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, hour, type, dim, value)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE sample_visitor_sketches (
+            day TEXT PRIMARY KEY,
+            registers BLOB NOT NULL
+        )""",
+    ),
 )
 
 SCHEMA: dict[str, Sequence[Migration]] = {"events": _EVENTS}
 
 _INSERT_EVENT = (
     "INSERT INTO events (id, ts, type, session_id, user_id, page, content_id, category,"
-    " author_id, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " author_id, properties, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_UPSERT_ROLLUP = (
-    "INSERT INTO rollups (type, dim, hour, day, value, count) VALUES (?, ?, ?, ?, ?, ?)"
+_UPSERT = (
+    "INSERT INTO {table} (type, dim, hour, day, value, count) VALUES (?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (day, hour, type, dim, value) DO UPDATE SET count = count + excluded.count"
 )
+_UPSERT_ROLLUP = _UPSERT.format(table="rollups")
+_UPSERT_SAMPLE_ROLLUP = _UPSERT.format(table="sample_rollups")
+_SKETCH_TABLES = {False: "visitor_sketches", True: "sample_visitor_sketches"}
+_KEY_MATCH = " AND ".join(f"rollups.{c} = s.{c}" for c in ("day", "hour", "type", "dim", "value"))
 _BUMP_EPOCH = (
     "INSERT INTO rollup_epochs (day, epoch) VALUES (?, 1)"
     " ON CONFLICT (day) DO UPDATE SET epoch = epoch + 1"
@@ -117,9 +146,34 @@ class SqliteEventStore:
             conn.executemany(_INSERT_EVENT, map(_event_row, new))
             deltas = self._deltas(new)
             conn.executemany(_UPSERT_ROLLUP, deltas)
+            samples = [event for event in new if event.sample]
+            if samples:
+                conn.executemany(_UPSERT_SAMPLE_ROLLUP, self._deltas(samples))
             conn.executemany(_BUMP_EPOCH, [(day,) for day in sorted({d[3] for d in deltas})])
             self._merge_visitors(conn, new)
         return len(new)
+
+    def remove_samples(self) -> int:
+        """Take every sample event out of rollups, sketches and raw events, as if it had never
+        been appended (one transaction). Returns how many sample events the rollups held."""
+        with self._db.transaction() as conn:
+            removed = conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM sample_rollups WHERE hour = ? AND dim = ?",
+                (WHOLE_DAY, Dim.ALL),
+            ).fetchone()[0]
+            days = [row[0] for row in conn.execute("SELECT DISTINCT day FROM sample_rollups")]
+            conn.execute(
+                f"UPDATE rollups SET count = rollups.count - s.count"  # noqa: S608 - constants
+                f" FROM sample_rollups AS s WHERE {_KEY_MATCH}"
+            )
+            # Counters only ever grow by positive deltas: zero means no other event counted.
+            conn.execute("DELETE FROM rollups WHERE count <= 0"
+                         " AND day IN (SELECT day FROM sample_rollups)")
+            conn.execute("DELETE FROM sample_rollups")
+            conn.execute("DELETE FROM sample_visitor_sketches")
+            conn.execute("DELETE FROM events WHERE sample = 1")
+            conn.executemany(_BUMP_EPOCH, [(day,) for day in days])
+        return int(removed)
 
     def prune(self, now: datetime) -> int:
         """Delete raw events older than the retention period; rollups stay. Returns how many."""
@@ -141,16 +195,18 @@ class SqliteEventStore:
         ]
 
     def _merge_visitors(self, conn: sqlite3.Connection, events: Iterable[Event]) -> None:
-        by_day: defaultdict[date, set[str]] = defaultdict(set)
+        by_day: defaultdict[tuple[bool, date], set[str]] = defaultdict(set)
         for event in events:
-            by_day[local_day_hour(event.ts, self._tz)[0]].add(event.visitor_id)
-        for day, visitors in by_day.items():
+            by_day[event.sample, local_day_hour(event.ts, self._tz)[0]].add(event.visitor_id)
+        for (sample, day), visitors in by_day.items():
+            table = _SKETCH_TABLES[sample]
             row = conn.execute(
-                "SELECT registers FROM visitor_sketches WHERE day = ?", (day.isoformat(),)
+                f"SELECT registers FROM {table} WHERE day = ?",  # noqa: S608 - a constant
+                (day.isoformat(),),
             ).fetchone()
             sketch = HyperLogLog(row[0] if row else None).update(visitors)
             conn.execute(
-                "INSERT INTO visitor_sketches (day, registers) VALUES (?, ?)"
+                f"INSERT INTO {table} (day, registers) VALUES (?, ?)"  # noqa: S608 - a constant
                 " ON CONFLICT (day) DO UPDATE SET registers = excluded.registers",
                 (day.isoformat(), sketch.to_bytes()),
             )
@@ -179,7 +235,9 @@ class SqliteEventStore:
             blobs = [
                 row[0]
                 for row in conn.execute(
-                    "SELECT registers FROM visitor_sketches WHERE day BETWEEN ? AND ?",
+                    "SELECT registers FROM visitor_sketches WHERE day BETWEEN ?1 AND ?2"
+                    " UNION ALL SELECT registers FROM sample_visitor_sketches"
+                    " WHERE day BETWEEN ?1 AND ?2",
                     (start.isoformat(), end.isoformat()),
                 )
             ]
@@ -228,6 +286,7 @@ def _event_row(event: Event) -> tuple[Any, ...]:
         event.category,
         event.author_id,
         _JSON.encode(event.properties) if event.properties else "{}",
+        1 if event.sample else 0,
     )
 
 
@@ -243,4 +302,5 @@ def _event(row: sqlite3.Row) -> Event:
         category=row["category"],
         author_id=row["author_id"],
         properties=dict(json.loads(row["properties"])),
+        sample=bool(row["sample"]),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from services.adapters.aws.dynamodb.events import DynamoEventStore
 from services.domain.analytics import Dim, Event, EventType, rollup_keys
+from services.domain.hll import HyperLogLog
 from services.errors import ServiceUnavailable
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 
@@ -79,7 +81,8 @@ def test_dashboard_reads_cost_calls_per_day_never_per_event(aws: MockedAws) -> N
     store.visitors(date(2026, 1, 2), date(2026, 3, 31))
 
     days = (date(2026, 3, 31) - date(2026, 1, 2)).days + 1  # 89
-    assert Counter(calls.operations) == {"Query": 2 * days, "BatchGetItem": 1}
+    # Two sketches a day (ordinary and sample visitors), 100 keys a BatchGetItem.
+    assert Counter(calls.operations) == {"Query": 2 * days, "BatchGetItem": 2}
     assert "Scan" not in calls.operations
 
 
@@ -225,3 +228,26 @@ def test_a_conflicting_transaction_is_retried(aws: MockedAws) -> None:
 
     assert cancel.transactions == 2
     assert stored(store, date(2026, 2, 1), date(2026, 2, 2)) == counted(views(10))
+
+
+def test_a_sample_removal_that_fails_half_way_is_finished_by_the_next_run(
+    aws: MockedAws,
+) -> None:
+    real = views(120, days=3)
+    samples = [replace(e, id=f"x{e.id}", session_id=f"demo{e.session_id}", sample=True)
+               for e in views(120, days=3)]
+    store = make_store(aws)
+    store.append([*real, *samples])
+    days = (date(2026, 2, 1), date(2026, 2, 4))
+
+    with pytest.raises(ServiceUnavailable):
+        make_store(aws, FailingTransactions(aws.dynamodb, fail_at=2)).remove_samples()
+    assert stored(store, *days) != counted(real)  # the first day is done, not the others
+
+    after_first_day = [e for e in samples if e.ts.astimezone(SEOUL).date() > days[0]]
+    assert store.remove_samples() == len(after_first_day)  # what the failed run left
+    assert stored(store, *days) == counted(real)
+    assert store.visitors(*days).to_bytes() == HyperLogLog().update(
+        {e.visitor_id for e in real}).to_bytes()
+    left = list(store.raw_events(T0 - timedelta(days=1), T0 + timedelta(days=4)))
+    assert sorted(e.id for e in left) == sorted(e.id for e in real)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -75,3 +76,18 @@ def test_days_are_grouped_into_consecutive_runs() -> None:
     assert _runs(days) == [("2026-02-27", "2026-03-01"), ("2026-03-03", "2026-03-03"),
                            ("2026-03-05", "2026-03-06")]
     assert _runs([]) == []
+
+
+def test_samples_are_removed_from_the_rollups_after_their_raw_events_were_pruned(
+    db: SqliteDatabase,
+) -> None:
+    store = SqliteEventStore(db, UTC, retention_days=30)
+    demo = [replace(view(f"demo{i}", days=-40 + i), sample=True) for i in range(3)]
+    store.append([view("old", days=-40), *demo, view("new", days=-1)])
+    assert store.prune(T0) == 4  # "old" and every demo event: their rollups stay
+
+    assert store.remove_samples() == 3
+    span = (DAY - timedelta(days=40), DAY)
+    assert content_views(store, *span) == {(DAY - timedelta(days=40), "c1"): 1,
+                                           (DAY - timedelta(days=1), "c1"): 1}
+    assert [e.id for e in store.raw_events(T0 - timedelta(days=90), T0)] == ["new"]

@@ -40,6 +40,7 @@ from services.analytics.dashboards import (
     time_of_day,
     top_content,
 )
+from services.analytics.tables import DELETED_ITEMS
 from services.domain.analytics import Event, EventType
 from services.domain.models import Category, ContentItem, Status
 from services.errors import ValidationError
@@ -294,7 +295,7 @@ def test_top_content_with_titles_and_likes_per_view(
     store: SqliteEventStore, catalog: Catalog
 ) -> None:
     table = top_content(store, catalog, WEEK)
-    assert table["content_id"].tolist() == ["c3", "c1", "c2", "gone"]
+    assert table["content_id"].tolist() == ["c3", "c1", "c2", DELETED_ITEMS]  # all deleted
     assert table["title"].tolist()[:3] == ["RAG 데모", "금융 데모", "챗봇 데모"]
     assert table["title"].isna().tolist() == [False, False, False, True]  # deleted since
     assert table["views"].tolist() == [4, 3, 2, 1]

@@ -24,6 +24,11 @@ visitor in the sketch whose event is written by the retry (never a stored event 
 A sketch is one 16 KiB Binary item per day with a ``version``: read, merge, write on condition
 that the version did not move, retry on conflict.
 
+Sample events (``Event.sample``, demo traffic for the sample content) add to the same counters
+and, in the same transaction, to a copy under "s#<sk>" plus the count of the day's sample events
+under ``day`` = "#samples", ``sk`` = <local day>; their visitors go to the day's "s#v" sketch
+only (reads merge it). ``remove_samples`` (``sample_events.py``) subtracts those copies.
+
 Retries: botocore retries throttled and failed calls (``common.make_client``); the bounded loops
 here re-send only what DynamoDB answered but left undone (cancelled transactions, unprocessed
 keys, a lost optimistic lock), which botocore does not see, waiting ``common.resend_delay``.
@@ -54,6 +59,13 @@ from services.adapters.aws.common import (
     to_item,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.sample_events import (
+    SAMPLE_PREFIX,
+    SAMPLE_SKETCH_SK,
+    SKETCH_SK,
+    SampleEventsRemoval,
+    sample_day_key,
+)
 from services.adapters.event_common import days_between, first_of_each_id, merge_registers
 from services.domain.analytics import (
     WHOLE_DAY,
@@ -73,7 +85,6 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_TRANSACTION_ITEMS = 100
-SKETCH_SK = "v"
 _RETRYABLE_REASONS = {
     "TransactionConflict",
     "ThrottlingError",
@@ -81,7 +92,7 @@ _RETRYABLE_REASONS = {
     "RequestLimitExceeded",
 }
 _MAX_ATTEMPTS = 8
-_BATCH_GET_MAX = 100
+_BATCH_GET_DAYS = 50  # two sketches a day, 100 keys a BatchGetItem
 
 RollupItemKey = tuple[str, str]  # (local day, sk)
 
@@ -123,7 +134,17 @@ class DynamoEventStore:
         return stored
 
     def _counter_keys(self, event: Event) -> list[RollupItemKey]:
-        return [(key.day.isoformat(), rollup_sk(key)) for key in rollup_keys(event, self._tz)]
+        keys = [(key.day.isoformat(), rollup_sk(key)) for key in rollup_keys(event, self._tz)]
+        if event.sample:
+            day = local_day_hour(event.ts, self._tz)[0].isoformat()
+            keys += [(d, SAMPLE_PREFIX + sk) for d, sk in keys] + [sample_day_key(day)]
+        return keys
+
+    def remove_samples(self) -> int:
+        """Subtract every sample event's counts, drop their sketches and raw events; returns
+        how many sample events the rollups held. Safe to re-run after a failure."""
+        return SampleEventsRemoval(self._client, self._events, self._rollups, self._shards,
+                                   self._tz, self._sleep, self._pool.map).run()
 
     def _commit(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> int:
         """Write one chunk's new events and their counters in one transaction; returns how
@@ -196,19 +217,21 @@ class DynamoEventStore:
                 # JSON text: DynamoDB numbers cannot hold floats, properties may.
                 "props": json.dumps(event.properties, ensure_ascii=False, sort_keys=True),
                 "expires_at": int(event.ts.timestamp()) + self._retention_s,
+                "sample": True if event.sample else None,
             }
         )
 
     def _merge_visitors(self, events: Iterable[Event]) -> None:
-        by_day: defaultdict[str, set[str]] = defaultdict(set)
+        by_day: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         for event in events:
-            by_day[local_day_hour(event.ts, self._tz)[0].isoformat()].add(event.visitor_id)
-        for day, visitors in sorted(by_day.items()):
-            self._merge_sketch(day, visitors)
+            sk = SAMPLE_SKETCH_SK if event.sample else SKETCH_SK
+            by_day[local_day_hour(event.ts, self._tz)[0].isoformat(), sk].add(event.visitor_id)
+        for (day, sk), visitors in sorted(by_day.items()):
+            self._merge_sketch(day, sk, visitors)
 
-    def _merge_sketch(self, day: str, visitors: set[str]) -> None:
+    def _merge_sketch(self, day: str, sk: str, visitors: set[str]) -> None:
         """Optimistic locking: read, merge, write only if nobody wrote in between."""
-        key = {"day": {"S": day}, "sk": {"S": SKETCH_SK}}
+        key = {"day": {"S": day}, "sk": {"S": sk}}
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             with aws_errors():
                 found = self._client.get_item(
@@ -256,7 +279,9 @@ class DynamoEventStore:
 
         def one_day(day: date) -> list[RollupRow]:
             rows = (_row(day, item) for item in self._query_day(day.isoformat(), prefix))
-            return [r for r in rows if r.key.type in wanted_types and r.key.dim in wanted_dims]
+            # A counter at zero is one that only sample events had counted (removed since).
+            return [r for r in rows if r.count > 0
+                    and r.key.type in wanted_types and r.key.dim in wanted_dims]
 
         return [row for rows in self._pool.map(one_day, days_between(start, end)) for row in rows]
 
@@ -274,7 +299,7 @@ class DynamoEventStore:
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         days = [day.isoformat() for day in days_between(start, end)]
-        chunks = [days[i : i + _BATCH_GET_MAX] for i in range(0, len(days), _BATCH_GET_MAX)]
+        chunks = [days[i : i + _BATCH_GET_DAYS] for i in range(0, len(days), _BATCH_GET_DAYS)]
         blobs = [blob for found in self._pool.map(self._sketches, chunks) for blob in found]
         return merge_registers(blobs)
 
@@ -282,7 +307,8 @@ class DynamoEventStore:
         """BatchGetItem of the days' sketches, retrying what DynamoDB leaves unprocessed."""
         request: dict[str, Any] = {
             self._rollups: {
-                "Keys": [{"day": {"S": day}, "sk": {"S": SKETCH_SK}} for day in days],
+                "Keys": [{"day": {"S": day}, "sk": {"S": sk}}
+                         for day in days for sk in (SKETCH_SK, SAMPLE_SKETCH_SK)],
                 "ProjectionExpression": "registers",
             }
         }
@@ -401,4 +427,5 @@ def _event(item: dict[str, Any]) -> Event:
         category=text("category"),
         author_id=text("author_id"),
         properties=dict(json.loads(text("props") or "{}")),
+        sample=bool(item.get("sample", {}).get("BOOL", False)),
     )

@@ -1,0 +1,175 @@
+"""Taking the sample events out of the DynamoDB event store (layout: ``events.py``).
+
+A sample event adds to the ordinary counters and, in the same transaction, to a copy of each
+under "s#<sk>" and to the count of its local day's sample events (``day`` = "#samples",
+``sk`` = <local day>); its visitor goes to the day's "s#v" sketch only. Removal walks the days
+listed under "#samples": per day it subtracts each copy from its counter and deletes the copy
+in one transaction (so a re-run after a failure never subtracts twice), deletes the "s#v"
+sketch and the day's raw sample events, and only then the day's "#samples" entry, so a run that
+stops half-way is finished by the next one. Counters left at zero stay as items; reads skip
+them (deleting each would cost one more call per counter for nothing a reader sees).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    aws_errors,
+    error_code,
+    resend_delay,
+    to_iso,
+    translate_client_error,
+)
+from services.adapters.event_common import days_between
+from services.errors import ConflictError, QuotaExceeded
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+SKETCH_SK = "v"
+SAMPLE_PREFIX = "s#"
+SAMPLE_SKETCH_SK = SAMPLE_PREFIX + SKETCH_SK
+SAMPLE_DAYS = "#samples"
+_PAIRS_PER_TRANSACTION = 50  # an Update and a Delete each: 100 actions
+_BATCH_WRITE_MAX = 25
+_MAX_ATTEMPTS = 8
+
+
+def sample_day_key(day: str) -> tuple[str, str]:
+    """The (day, sk) of the counter of one local day's sample events."""
+    return SAMPLE_DAYS, day
+
+
+@dataclass(frozen=True)
+class SampleEventsRemoval:
+    """One removal run (see the module docstring)."""
+
+    client: DynamoDBClient
+    events_table: str
+    rollups_table: str
+    shards: int
+    tz: tzinfo
+    sleep: Callable[[float], None] = lambda seconds: None
+    # The store's thread pool: a day's raw events sit in (UTC days x shards) partitions, each
+    # its own Query and deletes, and one after another they take long for a page to wait on.
+    map: Callable[..., Iterator[Any]] = map
+
+    def run(self) -> int:
+        removed = 0
+        for day, count in self._days():
+            self._subtract(day)
+            self._delete(self.rollups_table, [_key(day, SAMPLE_SKETCH_SK)])
+            self._delete_raw(date.fromisoformat(day))
+            self._delete(self.rollups_table, [_key(*sample_day_key(day))])
+            removed += count
+        return removed
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        with aws_errors():
+            for page in self.client.get_paginator("query").paginate(**kwargs):
+                yield from page["Items"]
+
+    def _days(self) -> list[tuple[str, int]]:
+        items = self._query(
+            TableName=self.rollups_table, KeyConditionExpression="#day = :day",
+            ExpressionAttributeNames={"#day": "day"},
+            ExpressionAttributeValues={":day": {"S": SAMPLE_DAYS}},
+        )
+        return [(item["sk"]["S"], int(item["count"]["N"])) for item in items]
+
+    def _subtract(self, day: str) -> None:
+        copies = [
+            (item["sk"]["S"], int(item["count"]["N"]))
+            for item in self._query(
+                TableName=self.rollups_table,
+                KeyConditionExpression="#day = :day AND begins_with(sk, :prefix)",
+                ExpressionAttributeNames={"#day": "day"},
+                ExpressionAttributeValues={":day": {"S": day}, ":prefix": {"S": SAMPLE_PREFIX}},
+            )
+            if "count" in item
+        ]
+        for i in range(0, len(copies), _PAIRS_PER_TRANSACTION):
+            actions: list[TransactWriteItemTypeDef] = []
+            for sk, count in copies[i : i + _PAIRS_PER_TRANSACTION]:
+                actions.append({"Update": {
+                    "TableName": self.rollups_table,
+                    "Key": _key(day, sk.removeprefix(SAMPLE_PREFIX)),
+                    "UpdateExpression": "ADD #count :n",
+                    "ExpressionAttributeNames": {"#count": "count"},
+                    "ExpressionAttributeValues": {":n": {"N": str(-count)}},
+                }})
+                # The condition makes a second remover (or a re-run) fail instead of
+                # subtracting the same copy twice.
+                actions.append({"Delete": {
+                    "TableName": self.rollups_table, "Key": _key(day, sk),
+                    "ConditionExpression": "attribute_exists(sk)",
+                }})
+            try:
+                self.client.transact_write_items(TransactItems=actions)
+            except AWS_ERRORS as exc:
+                if _copy_gone(exc):
+                    raise ConflictError("errors.conflict", operation="remove sample events",
+                                        day=day) from exc
+                raise translate_client_error(exc) from exc
+
+    def _delete_raw(self, day: date) -> None:
+        """Delete the raw sample events of one local day (its UTC days, every shard)."""
+        start = datetime.combine(day, time(0), self.tz).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(UTC)
+        low, high = to_iso(start), to_iso(end)
+        last = (end - timedelta(microseconds=1)).date()
+        partitions = [f"{utc_day.isoformat()}#{shard:02d}"
+                      for utc_day in days_between(start.date(), last)
+                      for shard in range(self.shards)]
+
+        def one(pk: str) -> None:
+            # "<ts>#<id>" sort keys: BETWEEN keeps low <= ts < high exactly.
+            keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(
+                TableName=self.events_table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                FilterExpression="#sample = :yes",
+                ProjectionExpression="pk, sk",
+                ExpressionAttributeNames={"#sample": "sample"},
+                ExpressionAttributeValues={
+                    ":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high},
+                    ":yes": {"BOOL": True},
+                },
+            )]
+            self._delete(self.events_table, keys)
+
+        list(self.map(one, partitions))  # list(): raises the first failure here
+
+    def _delete(self, table: str, keys: list[dict[str, Any]]) -> None:
+        for i in range(0, len(keys), _BATCH_WRITE_MAX):
+            request: dict[str, Any] = {
+                table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + _BATCH_WRITE_MAX]]
+            }
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                with aws_errors():
+                    answer = self.client.batch_write_item(RequestItems=request)
+                request = answer.get("UnprocessedItems") or {}
+                if not request:
+                    break
+                self.sleep(resend_delay(attempt))
+            else:
+                raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
+
+
+def _copy_gone(exc: Exception) -> bool:
+    """True when a transaction was cancelled because a copy was already deleted."""
+    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons", [])
+    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+
+
+def _key(day: str, sk: str) -> dict[str, Any]:
+    return {"day": {"S": day}, "sk": {"S": sk}}
