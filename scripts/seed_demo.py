@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         "--contents", type=int, default=len(load_catalog()),
         help=f"how many sample items (at most {len(load_catalog())}; default all)",
     )
-    parser.add_argument("--events", type=int, default=0, help="synthetic usage events (0: none)")
+    parser.add_argument("--events", type=int, default=0,
+                        help="exactly this many synthetic usage events (0: none)")
     parser.add_argument("--days", type=int, default=90, help="days of events, ending today")
     parser.add_argument("--seed", type=int, default=2026, help="another seed, other events")
     args = parser.parse_args(argv)
