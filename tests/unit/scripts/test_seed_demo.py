@@ -25,25 +25,18 @@ from tests.contract.test_content_repository import make_item
 
 NOW = datetime(2026, 3, 15, 3, 30, tzinfo=UTC)  # 12:30 in the stores' zone (Seoul)
 TOTAL = 600  # moto takes about 60 ms an event
-BACKENDS = {
-    "sqlite": (local_backends.sqlite_content_repo, local_backends.sqlite_event_store),
-    "dynamodb": (aws_backends.dynamodb_content_repo, aws_backends.dynamodb_event_store),
-}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=["dynamodb", "sqlite"])
 def stores(request: pytest.FixtureRequest,
            tmp_path: Path) -> Iterator[tuple[ContentRepository, EventStore]]:
-    content_factory, events_factory = BACKENDS[request.param]
     with ExitStack() as stack:
         if request.param == "dynamodb":
-            # One moto for both: a second mock_aws() inside the first would share it anyway.
+            # Both tables in one moto (the contract factories each start their own).
             aws = stack.enter_context(aws_backends.mocked_aws())
             stack.enter_context(aws_backends.one_backup_per_transaction())
             yield _dynamo(aws)
         else:
-            yield (stack.enter_context(content_factory(tmp_path / "content")),
-                   stack.enter_context(events_factory(tmp_path / "events")))
+            yield (stack.enter_context(local_backends.sqlite_content_repo(tmp_path / "c")),
+                   stack.enter_context(local_backends.sqlite_event_store(tmp_path / "e")))
 
 
 def _dynamo(aws: Any) -> tuple[ContentRepository, EventStore]:
