@@ -38,6 +38,8 @@ else:
     popular = services.content.browse(
         SearchQuery(sort=Sort.MOST_VIEWED, page_size=HOME_ITEMS), actor
     )
-    st.subheader(t("common.home_most_viewed"))
-    card_grid(popular.items)
+    # Counters follow usage events: before any view this would repeat the latest items.
+    if any(item.views for item in popular.items):
+        st.subheader(t("common.home_most_viewed"))
+        card_grid(popular.items)
     st.page_link(routes.BROWSE, label=t("common.home_browse_all"), icon=":material/arrow_forward:")

@@ -3,9 +3,11 @@
     python -m scripts.seed_demo --contents 40
     python -m scripts.seed_demo --events 1000000 --days 90
 
+``--events N`` adds exactly N events, none after now and none about an item before it was
+created; their views and likes also move the items' counters, so cards and dashboards agree.
 Idempotent: sample items are added by count, and events come from a seeded generator (the same
-ids for the same arguments, see services/analytics/synthetic.py), so a re-run the same day adds
-only the events whose time has come since.
+ids for the same arguments, see services/analytics/synthetic.py): a re-run says how many were
+already there (a later run the same day repeats most and adds a few).
 
 The events are demo traffic on the sample items only, marked as sample events: removing the
 sample content (admin page) removes them too, and leaves everyone's own items untouched.
@@ -16,17 +18,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 
 from scripts.cli import Progress
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.batching import batches
 from services.bootstrap import Services, build_services
 from services.content.samples import load_catalog, load_samples
-from services.domain.analytics import Dim, EventType
+from services.domain.analytics import Event, EventType
 from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
+from services.ports import ContentRepository, EventStore
 from services.settings import load_settings
 
 BATCH = 5000
@@ -39,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         "--contents", type=int, default=len(load_catalog()),
         help=f"how many sample items (at most {len(load_catalog())}; default all)",
     )
-    parser.add_argument("--events", type=int, default=0, help="synthetic usage events (0: none)")
+    parser.add_argument("--events", type=int, default=0,
+                        help="exactly this many synthetic usage events (0: none)")
     parser.add_argument("--days", type=int, default=90, help="days of events, ending today")
     parser.add_argument("--seed", type=int, default=2026, help="another seed, other events")
     args = parser.parse_args(argv)
@@ -63,41 +69,81 @@ def seed_events(services: Services, total: int, days: int, seed: int) -> None:
         print("no published sample content to attach events to: seed content first",
               file=sys.stderr)
         return
-    settings = services.settings
-    now = utcnow()
-    today = now.astimezone(settings.tz).date()
-    stream = synthetic_events(contents, total=total, days=days, end=today, tz=settings.tz,
-                              seed=seed, now=now, sample=True)
-    first_day = today - timedelta(days=days - 1)
-    views_before = content_views(services, first_day, today)
-    stored = seen = 0
     with Progress("events", total) as bar:
-        for batch in batches(stream, BATCH):
-            stored += services.ports.events.append(batch)
-            seen += len(batch)
-            bar.update(seen, new=stored)
-    bumped = add_views(services, content_views(services, first_day, today) - views_before)
-    print(f"usage events: {stored} added, {seen - stored} already there "
-          f"({days} days over {len(contents)} items); {bumped:,} views added to item counters")
+        seeded = seed_stores(services.ports.content, services.ports.events, contents,
+                             total=total, days=days, tz=services.settings.tz, seed=seed,
+                             now=utcnow(), progress=bar.update)
+    print(f"usage events: {seeded.added:,} added ({days} days over {len(contents)} items); "
+          f"{seeded.views:,} views and {seeded.likes:+,} likes added to item counters")
+    if seeded.already:
+        print(f"{seeded.already:,} of the {total:,} events were already there: the same --seed "
+              "and --days give the same events (pass another --seed to add more)")
+    if seeded.refused:
+        print(f"{seeded.refused:,} likes or unlikes left out: the item counters already had "
+              "them from an earlier run")
 
 
-def content_views(services: Services, start: date, end: date) -> Counter[str]:
-    """content_view events per item over the days, from the rollups."""
-    rows = services.ports.events.rollups(start, end, types=[EventType.CONTENT_VIEW],
-                                         dims=[Dim.CONTENT])
-    counts: Counter[str] = Counter()
-    for row in rows:
-        counts[row.key.value] += row.count
-    return counts
+@dataclass
+class Seeded:
+    """What one run added: events, and what the item counters moved by."""
+
+    added: int = 0
+    already: int = 0  # generated, but stored by an earlier run with the same arguments
+    refused: int = 0  # likes that the stored likes no longer allow (a later run the same day)
+    views: int = 0
+    likes: int = 0  # net
 
 
-def add_views(services: Services, new_views: Counter[str]) -> int:
-    """Item view counters follow the seeded content views, as they follow real ones, so cards
-    and dashboards agree. The difference of the rollups before and after is exactly what this
-    run added (a re-run adds only events whose time has come since)."""
-    for content_id, count in new_views.items():
-        services.ports.content.increment_views(content_id, by=count)
-    return sum(new_views.values())
+def seed_stores(content: ContentRepository, events: EventStore, contents: list[ContentRef],
+                *, total: int, days: int, tz: tzinfo, seed: int, now: datetime,
+                progress: Callable[..., None] | None = None, sample: bool = True) -> Seeded:
+    """Exactly ``total`` synthetic events over the ``days`` local days ending today (up to
+    ``now``). Item counters follow the new events the way real ones move them: views by
+    ``increment_views``, likes by ``add_like``/``remove_like`` per user, in time order. A like
+    those refuse is not stored, so counters and dashboards agree after a re-run too. ``sample``
+    marks the events as demo traffic (removed with the sample content)."""
+    today = now.astimezone(tz).date()
+    stream = synthetic_events(contents, total=total, days=days, end=today, tz=tz, seed=seed,
+                              now=now, sample=sample)
+    seeded = Seeded()
+    seen = 0
+    for batch in batches(stream, BATCH):
+        new = _new_events(events, batch)
+        kept = [event for event in new if _count(content, event, seeded)]
+        seeded.refused += len(new) - len(kept)
+        seeded.added += events.append(kept)
+        views = Counter(e.content_id for e in kept if e.type is EventType.CONTENT_VIEW)
+        for content_id, count in views.items():
+            content.increment_views(str(content_id), by=count)
+        seeded.views += sum(views.values())
+        seeded.already += len(batch) - len(new)
+        seen += len(batch)
+        if progress is not None:
+            progress(seen, new=seeded.added)
+    return seeded
+
+
+def _new_events(store: EventStore, batch: list[Event]) -> list[Event]:
+    """The events of the batch that the store does not hold yet (a re-run repeats ids)."""
+    low = min(event.ts for event in batch)
+    high = max(event.ts for event in batch) + timedelta(milliseconds=1)
+    present = {event.id for event in store.raw_events(low, high)}
+    return [event for event in batch if event.id not in present]
+
+
+def _count(content: ContentRepository, event: Event, seeded: Seeded) -> bool:
+    """Move the item's like counter as the like button would; False if that changes nothing
+    (the event is then left out)."""
+    if event.type not in (EventType.LIKE, EventType.UNLIKE):
+        return True
+    content_id, user_id = str(event.content_id), str(event.user_id)
+    if event.type is EventType.LIKE:
+        changed = content.add_like(content_id, user_id)
+        seeded.likes += changed
+    else:
+        changed = content.remove_like(content_id, user_id)
+        seeded.likes -= changed
+    return changed
 
 
 def published_contents(services: Services, samples_only: bool = False) -> list[ContentRef]:
@@ -106,7 +152,7 @@ def published_contents(services: Services, samples_only: bool = False) -> list[C
     while True:
         result = services.ports.content.search(
             SearchQuery(status=Status.PUBLISHED, sort=Sort.OLDEST, page=page, page_size=100))
-        refs.extend(ContentRef(item.id, str(item.category), item.author_id)
+        refs.extend(ContentRef(item.id, str(item.category), item.author_id, item.created_at)
                     for item in result.items if item.is_sample or not samples_only)
         if page >= result.pages:
             return refs

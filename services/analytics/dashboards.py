@@ -51,6 +51,10 @@ MAX_DAYS = 366
 CONTENT_TYPES = (EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD)
 TREND_TYPES = (EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.SEARCH,
                EventType.DOWNLOAD, EventType.LIKE)
+# The trend's two scopes: content lines follow the filters, the others are platform-wide
+# (hundreds against single digits once filtered, so they never share a chart).
+CONTENT_TREND_TYPES = tuple(t for t in TREND_TYPES if t in CONTENT_TYPES)
+PLATFORM_TREND_TYPES = tuple(t for t in TREND_TYPES if t not in CONTENT_TYPES)
 _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
 _KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
 _ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)

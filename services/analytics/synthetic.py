@@ -8,20 +8,29 @@ then a few actions (browsing, content views, searches, some with no results, lik
 downloads); about a third are signed in, and some sessions start with a login (rarely a failed
 one first).
 
+Consistency with what the app allows, so that item counters can follow the events:
+
+- exactly ``total`` events, none after ``now``: today gets the share of its traffic that the
+  hours gone by would have had (the other days share the rest);
+- no event about an item before the item was created (``ContentRef.created_at``);
+- likes and unlikes come from signed-in visitors only, and each one changes something: a like
+  of an item the visitor has not liked yet, an unlike of one they have (decided in time order
+  across the whole period, as the like button would).
+
 Determinism: each day has its own RNG seeded by (seed, day), and ids are ULIDs built from the
-event time and that RNG, so the same arguments give the same ids and a re-run adds nothing.
-Events after ``now`` are left out (today is generated in full, then clipped), so a re-run later
-the same day adds only the events whose time has come since.
+event time and that RNG, so the same arguments (and the same ``now``) give the same ids and a
+re-run adds nothing. A run later the same day gives today (and so every day) a slightly
+different share: it repeats most events and adds a few.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from itertools import accumulate, chain, islice
+from itertools import accumulate, islice
 from typing import Any
 
 from services.domain.analytics import Event, EventType, Purpose
@@ -30,6 +39,9 @@ PAGES_PER_SESSION_MEAN = 4.0
 SIGNED_IN_SHARE = 0.35
 SKIP_SHARE = 0.30
 ZERO_RESULT_SHARE = 0.15
+# Of the content views by signed-in visitors (about the old 8% of all views in likes).
+LIKE_SHARE = 0.2
+UNLIKE_SHARE = 0.03
 
 # Relative traffic per local hour 0..23: quiet nights, a late-morning and a mid-afternoon peak.
 HOUR_WEIGHTS = (
@@ -61,6 +73,12 @@ class ContentRef:
     id: str
     category: str
     author_id: str
+    created_at: datetime | None = None  # None: older than any event of the period
+
+    def exists_at(self, millis: int) -> bool:
+        """Whether the item existed at this Unix time in milliseconds (an event's time)."""
+        return self.created_at is None or millis >= math.ceil(
+            self.created_at.timestamp() * 1000)
 
 
 def synthetic_events(
@@ -74,36 +92,57 @@ def synthetic_events(
     now: datetime | None = None,
     sample: bool = False,
 ) -> Iterator[Event]:
-    """About ``total`` events over the local days ``end - days + 1 .. end``, day by day (in
-    time order within a session, sessions in start order). ``sample`` marks them as demo
-    traffic, which the stores remove together with the sample content."""
+    """Exactly ``total`` events over the local days ``end - days + 1 .. end`` up to ``now``,
+    day by day, in time order within a day (fewer only if no time of the period has passed).
+    ``sample`` marks them as demo traffic, which the stores remove with the sample content."""
     if total <= 0 or days <= 0:
         return
     if not contents:
         raise ValueError("synthetic events need at least one content item")
     first = end - timedelta(days=days - 1)
-    targets = _day_targets(first, days, total, seed)
-    for day, target in zip((first + timedelta(days=i) for i in range(days)), targets, strict=True):
-        rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - data, not secrets
-        for event in _Day(contents, day, tz, rng, users=max(20, total // 400),
-                          sample=sample).events(target):
-            if now is None or event.ts <= now:
-                yield event
+    dates = [first + timedelta(days=i) for i in range(days)]
+    shares = [_elapsed_share(datetime.combine(day, time(0), tz), now) for day in dates]
+    liked: set[tuple[str, str]] = set()  # (user, item) pairs liked so far, over all days
+    users = max(20, total // 400)
+    for day, target in zip(dates, _day_targets(first, shares, total, seed), strict=True):
+        if target:
+            rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - data, not secrets
+            yield from _Day(contents, day, tz, rng, users, sample, until=now).events(target, liked)
 
 
-def _day_targets(first: date, days: int, total: int, seed: int) -> list[int]:
-    """Events per day: weekly rhythm x slow growth x a little noise, summing to ``total``."""
+def _elapsed_share(midnight: datetime, now: datetime | None) -> float:
+    """The share of a day's usual traffic that falls before ``now`` (1 for a past day)."""
+    if now is None:
+        return 1.0
+    hours = (now - midnight).total_seconds() / 3600
+    if hours >= 24:
+        return 1.0
+    if hours <= 0:
+        return 0.0
+    whole = int(hours)
+    gone = sum(HOUR_WEIGHTS[:whole]) + HOUR_WEIGHTS[whole] * (hours - whole)
+    return gone / sum(HOUR_WEIGHTS)
+
+
+def _day_targets(first: date, shares: list[float], total: int, seed: int) -> list[int]:
+    """Events per day: weekly rhythm x slow growth x a little noise x the share of the day
+    that has passed, summing to ``total`` (all zero if no time has passed)."""
+    days = len(shares)
     noise = random.Random(f"{seed}:days")  # noqa: S311
     weights = [
         WEEKDAY_WEIGHTS[(first + timedelta(days=i)).weekday()]
         * (1 + 0.3 * i / max(1, days - 1))
         * noise.uniform(0.85, 1.15)
+        * shares[i]
         for i in range(days)
     ]
+    if not sum(weights):
+        return [0] * days
     scale = total / sum(weights)
     targets = [int(w * scale) for w in weights]
+    open_days = [i for i, w in enumerate(weights) if w]
     for i in range(total - sum(targets)):  # hand out the rounding remainder
-        targets[i % days] += 1
+        targets[open_days[i % len(open_days)]] += 1
     return targets
 
 
@@ -111,32 +150,60 @@ class _Day:
     """One local day's sessions, drawn from its own RNG."""
 
     def __init__(self, contents: Sequence[ContentRef], day: date, tz: tzinfo,
-                 rng: random.Random, users: int, sample: bool) -> None:
+                 rng: random.Random, users: int, sample: bool = False,
+                 until: datetime | None = None) -> None:
         self._contents = contents
         self._sample = sample
         self._rng = rng
         self._users = users
         self._midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
+        self._until = until
         # Zipf-like popularity over a per-run shuffle of the items (seeded by the content ids,
         # not the day, so the same items stay popular all period).
         order = sorted(contents, key=lambda c: random.Random(c.id).random())  # noqa: S311
         self._by_rank = order
-        self._rank_cum = list(accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(order))))
+        self._rank_weights = [1 / (rank + 1) ** 1.1 for rank in range(len(order))]
+        self._rank_cum = list(accumulate(self._rank_weights))
+        self._all_exist = all(c.created_at is None or c.created_at <= self._midnight
+                              for c in order)
         self._hour_cum = list(accumulate(HOUR_WEIGHTS))
         self._action_cum = list(accumulate(w for _, w in ACTIONS))
         self._purposes = list(PURPOSE_WEIGHTS)
         self._purpose_cum = list(accumulate(PURPOSE_WEIGHTS.values()))
 
-    def events(self, target: int) -> Iterator[Event]:
-        made = 0
-        sessions = []
-        while made < target:
-            session = self._session()
-            sessions.append(session)
-            made += len(session)
-        sessions.sort(key=lambda s: s[0].ts)
-        # The day's last events are cut off so that it has exactly its target.
-        return islice(chain.from_iterable(sessions), target)
+    def events(self, target: int, liked: set[tuple[str, str]]) -> list[Event]:
+        """The day's first ``target`` events in time order (the day's last ones are cut off),
+        with ``liked`` carried over to the end of them. Likes that would change nothing (and
+        events after ``until``) are left out, so sessions are drawn until there are enough."""
+        drawn: list[Event] = []
+        usable = 0
+        while True:
+            while usable < target:
+                session = self._session()
+                drawn.extend(session)
+                usable += len(session)
+            state = set(liked)
+            kept = list(islice(self._changes(sorted(drawn, key=_time_order), state), target))
+            if len(kept) == target:
+                liked.clear()
+                liked.update(state)
+                return kept
+            usable = len(kept)
+
+    def _changes(self, ordered: Iterable[Event], liked: set[tuple[str, str]]) -> Iterator[Event]:
+        """The events up to ``until``, likes and unlikes only where they change ``liked``."""
+        for event in ordered:
+            if self._until is not None and event.ts > self._until:
+                return
+            if event.type in (EventType.LIKE, EventType.UNLIKE):
+                pair = (str(event.user_id), str(event.content_id))
+                if (pair in liked) == (event.type is EventType.LIKE):
+                    continue  # a second like, or an unlike of nothing: the button allows neither
+                if event.type is EventType.LIKE:
+                    liked.add(pair)
+                else:
+                    liked.discard(pair)
+            yield event
 
     # ---- one session --------------------------------------------------------------------------
 
@@ -144,6 +211,8 @@ class _Day:
         rng = self._rng
         hour = rng.choices(range(24), cum_weights=self._hour_cum)[0]
         start = self._midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+        if self._until is not None and start > self._until:
+            return []  # a visit still to come
         user = f"user{rng.randrange(self._users):04d}" if rng.random() < SIGNED_IN_SHARE else None
         session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample)
         if user is not None and rng.random() < 0.3:
@@ -180,20 +249,40 @@ class _Day:
         elif action == "report" and session.user_id:
             session.add(EventType.REPORT_GENERATED, properties={"report_type": "usage"})
 
+    def _pick_item(self, millis: int) -> ContentRef | None:
+        """A popular item that existed at ``millis`` (None if there was none yet)."""
+        rng = self._rng
+        for _ in range(1 if self._all_exist else 8):
+            item = self._by_rank[_pick(self._rank_cum, rng)]
+            if item.exists_at(millis):
+                return item
+        ranks = [rank for rank, item in enumerate(self._by_rank) if item.exists_at(millis)]
+        if not ranks:
+            return None
+        return self._by_rank[rng.choices(ranks, [self._rank_weights[r] for r in ranks])[0]]
+
     def _view_content(self, session: _Session) -> None:
         rng = self._rng
-        item = self._by_rank[_pick(self._rank_cum, rng)]
-        fields = {"content_id": item.id, "category": item.category, "author_id": item.author_id}
+        # Picked at the page view's time: the content view, likes and downloads come later.
+        item = self._pick_item(session.next_millis)
+        if item is None:  # nothing written yet: the visitor only browses
+            session.add(EventType.PAGE_VIEW, page="browse")
+            return
         session.add(EventType.PAGE_VIEW, page="content")
+        fields = {"content_id": item.id, "category": item.category, "author_id": item.author_id}
         session.add(EventType.CONTENT_VIEW, **fields)
         roll = rng.random()
-        if roll < 0.08:
+        if session.user_id and roll < LIKE_SHARE:  # only signed-in visitors can like
             session.add(EventType.LIKE, **fields)
-        elif roll < 0.09:
+        elif session.user_id and roll < LIKE_SHARE + UNLIKE_SHARE:
             session.add(EventType.UNLIKE, **fields)
         if rng.random() < 0.12:
             session.add(EventType.DOWNLOAD, **fields,
                         properties={"asset_id": f"{item.id}-a1", "kind": "document"})
+
+
+def _time_order(event: Event) -> tuple[datetime, str]:
+    return event.ts, event.id
 
 
 def _pick(cum_weights: list[float], rng: random.Random) -> int:
@@ -212,9 +301,14 @@ class _Session:
         self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
         self.events: list[Event] = []
 
+    @property
+    def next_millis(self) -> int:
+        """The Unix time in milliseconds of the next event added."""
+        return int(self._epoch * 1000)
+
     def add(self, type_: EventType, **fields: Any) -> None:
         user = fields.pop("user_id", self.user_id)
-        millis = int(self._epoch * 1000)
+        millis = self.next_millis
         self.events.append(Event(
             id=ulid_text(millis, self._rng.getrandbits(80)),
             ts=datetime.fromtimestamp(millis / 1000, UTC),

@@ -14,6 +14,7 @@ import tomllib
 import wave
 import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,6 @@ class SampleSpec:
     lang: str
     author_id: str
     author_name: str
-    views: int
 
 
 @cache
@@ -59,13 +59,11 @@ def load_catalog() -> tuple[SampleSpec, ...]:
     specs = []
     for i, item in enumerate(raw["items"]):
         author = authors[i % len(authors)]
-        # Deterministic, skewed popularity so "most viewed" is meaningful.
-        views = int(600 / (1 + (i * 7) % 23)) + (i * 13) % 17
         specs.append(
             SampleSpec(
                 title=item["title"], summary=item["summary"], category=Category(item["category"]),
                 tags=tuple(item["tags"]), lang=item["lang"], author_id=author["id"],
-                author_name=author["name"], views=views,
+                author_name=author["name"],
             )
         )
     return tuple(specs)
@@ -188,6 +186,9 @@ def sample_actor(spec: SampleSpec) -> Actor:
 
 
 SAMPLES_LOADED = "content.samples_loaded"
+# Samples are dated back over this many days: longer than the 90 days seed_demo fills by
+# default, so most of them exist over the whole seeded period and a few arrive during it.
+SAMPLE_SPAN_DAYS = 180
 
 
 class SampleContent:
@@ -213,10 +214,21 @@ class SampleContent:
         return load_samples(self._content, limit)
 
 
+def sample_age(index: int, count: int) -> timedelta:
+    """How long ago the catalogue's item ``index`` (of ``count``) was written: spread evenly
+    over ``SAMPLE_SPAN_DAYS``, the first item oldest."""
+    return timedelta(days=SAMPLE_SPAN_DAYS * (count - index) / count)
+
+
 def load_samples(content: ContentService, limit: int | None = None) -> int:
-    """Add the catalogue's items that are not there yet (by count); returns how many were added."""
-    specs = load_catalog()[:limit]
+    """Add the catalogue's items that are not there yet (by count); returns how many were added.
+
+    Samples start with no views or likes (counters follow usage events, as the dashboards do)
+    and are dated in the past (``sample_age``), so seeded usage can be about them."""
+    catalog = load_catalog()
+    specs = catalog[:limit]
     present = content.sample_count()
+    now = utcnow()
     added = 0
     for index, spec in enumerate(specs):
         if index < present:
@@ -227,7 +239,7 @@ def load_samples(content: ContentService, limit: int | None = None) -> int:
         )
         content.create(
             draft, sample_uploads(index, spec), sample_actor(spec), sample=True,
-            initial_views=spec.views,
+            created_at=now - sample_age(index, len(catalog)),
         )
         added += 1
     return added

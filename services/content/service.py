@@ -222,14 +222,16 @@ class ContentService:
         *,
         sample: bool = False,
         initial_views: int = 0,
+        created_at: datetime | None = None,
     ) -> ContentItem:
-        """A new item owned by ``actor``. Only sample content may start with views."""
+        """A new item owned by ``actor``. Only sample content may start with views or be dated
+        back (``created_at``: when the sample was written, before any usage seeded for it)."""
         require(actor, Action.CREATE_CONTENT)
-        if sample or initial_views:
+        if sample or initial_views or created_at is not None:
             require(actor, Action.MANAGE_SAMPLES)
         clean = validate_draft(draft)
         content_id = new_id()
-        now = self._clock()
+        now = created_at or self._clock()
         assets = self._store_uploads(content_id, uploads, existing=0)
         item = ContentItem(
             id=content_id, title=clean.title, summary=clean.summary, body=clean.body,

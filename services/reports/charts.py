@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, cast
 
@@ -109,15 +109,24 @@ def _figure(height: float = HEIGHT_IN, *, left: float = 0.55, right: float = 0.1
             width: float = WIDTH_IN) -> tuple[Figure, Axes]:
     """A figure with fixed margins in inches (a layout engine would double the drawing
     time: each chart computes the room its labels need instead). Call inside ``chart_style``."""
+    fig, axes = _panels(height, 1, left=left, right=right, top=top, bottom=bottom, width=width)
+    return fig, axes[0]
+
+
+def _panels(height: float, rows: int, *, left: float, right: float = 0.15, top: float,
+            bottom: float, gap: float = 0.0, width: float = WIDTH_IN) -> tuple[Figure, list[Axes]]:
+    """``rows`` axes one above the other, ``gap`` inches apart, fixed margins as ``_figure``."""
     fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
+    panel = (height - top - bottom - gap * (rows - 1)) / rows
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
-                        bottom=bottom / height)
-    ax = fig.add_subplot()
-    ax.tick_params(labelsize=TICK_SIZE, colors="#333333")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig, ax
+                        bottom=bottom / height, hspace=gap / panel)
+    axes = [fig.add_subplot(rows, 1, row + 1) for row in range(rows)]
+    for ax in axes:
+        ax.tick_params(labelsize=TICK_SIZE, colors="#333333")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    return fig, axes
 
 
 def to_png(fig: Figure) -> bytes:
@@ -165,41 +174,60 @@ def _count_margin(top: float) -> float:
     return text_width_in(f"{top * 1.05:,.0f}") + 0.2
 
 
+# The trend's panels, each on its own count axis: hundreds of page views would flatten a
+# handful of likes (the dashboard draws the same two charts).
+TREND_PANELS = (("analytics.trend_platform_title", ("page_view", "search")),
+                ("analytics.trend_content_title", ("content_view", "download", "like")))
+PANEL_IN = 2.1
+PANEL_GAP_IN = 0.92  # the upper panel's legend and the lower one's title
+
+
 @styled
 def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
-    """One line per event type over the days of the period (bars for three days or fewer)."""
+    """Per panel, one line per event type over the days (bars for three days or fewer)."""
     found = data.trend(ctx)
     if found.empty:
         return no_data(labels)
+    panels = [(key, {t: found.series[t] for t in types if t in found.series})
+              for key, types in TREND_PANELS]
+    panels = [(key, series) for key, series in panels if series]
     top = max(max(values, default=0) for values in found.series.values())
-    fig, ax = _figure(left=_count_margin(top), bottom=0.62)
-    bars = len(found.days) <= 3
-    width = 0.8 / max(len(found.series), 1)
-    for i, (type_, values) in enumerate(found.series.items()):
-        color = SERIES[i % len(SERIES)]
+    rows = len(panels)
+    fig, axes = _panels(PANEL_IN * rows + PANEL_GAP_IN * (rows - 1) + 0.92, rows,
+                        left=_count_margin(top), top=0.3, bottom=0.62, gap=PANEL_GAP_IN)
+    for ax, (key, series) in zip(axes, panels, strict=True):
+        ax.set_title(labels.t(key, scope=labels.t("analytics.scope_platform")), loc="left",
+                     fontsize=TICK_SIZE + 0.5, color="#333333")
+        _trend_panel(ax, found.days, series, labels)
+    return fig
+
+
+def _trend_panel(ax: Axes, days: list[date], series: dict[str, list[float]],
+                 labels: Labels) -> None:
+    bars = len(days) <= 3
+    width = 0.8 / max(len(series), 1)
+    for i, (type_, values) in enumerate(series.items()):
+        color = SERIES[data.TREND_TYPES.index(type_) % len(SERIES)]
         if bars:
-            ax.bar([d.toordinal() + (i - len(found.series) / 2 + 0.5) * width
-                    for d in found.days], values, width=width, color=color,
-                   label=labels.event(type_))
+            ax.bar([d.toordinal() + (i - len(series) / 2 + 0.5) * width for d in days], values,
+                   width=width, color=color, label=labels.event(type_))
         else:
-            ax.plot(found.days, values, color=color, linewidth=1.6,  # type: ignore[arg-type]
-                    marker="o" if len(found.days) <= 45 else None, markersize=2.2,
+            ax.plot(days, values, color=color, linewidth=1.6,  # type: ignore[arg-type]
+                    marker="o" if len(days) <= 45 else None, markersize=2.2,
                     label=labels.event(type_))
     if bars:
-        ax.set_xticks([d.toordinal() for d in found.days],
-                      [d.strftime("%m-%d") for d in found.days])
+        ax.set_xticks([d.toordinal() for d in days], [d.strftime("%m-%d") for d in days])
     else:
         ax.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=10))
         ax.xaxis.set_major_formatter(DateFormatter("%m-%d"))
         pad = timedelta(hours=12)
-        ax.set_xlim(found.days[0] - pad, found.days[-1] + pad)  # type: ignore[arg-type]
+        ax.set_xlim(days[0] - pad, days[-1] + pad)  # type: ignore[arg-type]
     ax.set_ylim(bottom=0)
     _count_axis(ax)
     ax.grid(axis="y", color="#E4E7EB", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(fontsize=7.5, ncols=min(len(found.series), 5), loc="upper center",
+    ax.legend(fontsize=7.5, ncols=min(len(series), 5), loc="upper center",
               bbox_to_anchor=(0.5, -0.1), frameon=False)
-    return fig
 
 
 def _value_labels(ax: Axes, texts: Sequence[str]) -> None:

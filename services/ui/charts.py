@@ -60,9 +60,11 @@ def plain(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str) -> go.Figure:
+def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
+                axis_title: str | None = None) -> go.Figure:
     """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
-    bars when there are too few days for a line."""
+    bars when there are too few days for a line. All lines share one count axis, so callers
+    put only series of one scope (filtered, or platform-wide) on a chart."""
     fig = go.Figure()
     bars = len(trend) <= BAR_TREND_DAYS
     for i, (column, name) in enumerate(names.items()):
@@ -79,6 +81,8 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str) -> go
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
     fig.update_yaxes(**count_axis(trend[column].max() for column in names))
+    if axis_title:
+        fig.update_yaxes(title={"text": axis_title})
     return _layout(fig, title={"text": title}, hovermode="x unified")
 
 

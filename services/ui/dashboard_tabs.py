@@ -5,8 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services.analytics.dashboards import TREND_TYPES, Dashboard, Period
-from services.domain.analytics import Purpose
+from services.analytics.dashboards import (
+    CONTENT_TREND_TYPES,
+    PLATFORM_TREND_TYPES,
+    TREND_TYPES,
+    Dashboard,
+    Period,
+)
+from services.domain.analytics import EventType, Purpose
 from services.domain.models import Category
 from services.ui import charts
 from services.ui.dashboard import Col, table
@@ -37,11 +43,35 @@ def _chart(figure: object, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 
+def _event_names(types: tuple[EventType, ...]) -> dict[str, str]:
+    return {str(type_): t(f"analytics.event.{type_}") for type_ in types}
+
+
+def scope_text(board: Dashboard) -> str:
+    """What the content numbers count: "filtered: Finance · Kim" or "whole platform"."""
+    filters = board.filters
+    if not filters.active:
+        return t("analytics.scope_platform")
+    parts = [category_label(filters.category)] if filters.category else []
+    if filters.author_id:
+        names = board.authors.set_index("author_id")["author"].to_dict()
+        parts.append(str(names.get(filters.author_id, filters.author_id)))
+    return t("analytics.scope_filtered", filters=" · ".join(parts))
+
+
 def trend_tab(board: Dashboard) -> None:
-    names = {str(type_): t(f"analytics.event.{type_}") for type_ in TREND_TYPES}
+    """Two charts, each on its own count axis: the content lines (which follow the filters)
+    and the platform-wide lines; the table below holds every column."""
+    names = _event_names(TREND_TYPES)
     if board.filters.active:
         st.caption(t("analytics.trend_filter_note"))
-    _chart(charts.trend_chart(board.trend, names, t("analytics.trend_title")), "chart_trend")
+    axis = t("analytics.trend_axis")
+    _chart(charts.trend_chart(board.trend, _event_names(CONTENT_TREND_TYPES),
+                              t("analytics.trend_content_title", scope=scope_text(board)),
+                              axis_title=axis), "chart_trend")
+    _chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
+                              t("analytics.trend_platform_title"), axis_title=axis),
+           "chart_trend_platform")
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
     frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))

@@ -388,3 +388,69 @@ def test_search_terms_and_titles_are_plain_text_in_the_charts(
     assert "&lt;a href=\\\"https://evil.example\\\"&gt;세션 만료&lt;/a&gt;" in sent
     assert "&lt;b&gt;굵은&lt;/b&gt;" in sent
     assert "<a " not in sent and "<b>" not in sent
+
+
+# ---- the trend: filtered and platform-wide numbers never share an axis -------------------------
+
+
+def _figures(at: AppTest) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _trend_figures(at: AppTest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The trend tab's content chart and platform chart (the first two on the page)."""
+    first, second, *_ = _figures(at)
+    return first, second
+
+
+def _series(figure: dict[str, Any]) -> set[str]:
+    return {trace["name"] for trace in figure["data"]}
+
+
+def _values(sent: Any) -> list[int]:
+    """A trace's numbers as plotly sends them (a list, or typed bytes in base64)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(sent, dict):
+        return np.frombuffer(base64.b64decode(sent["bdata"]), dtype=sent["dtype"]).tolist()
+    return list(sent)
+
+
+def _title(figure: dict[str, Any]) -> str:
+    return str(figure["layout"]["title"]["text"])
+
+
+def _y_title(figure: dict[str, Any]) -> str:
+    return str(figure["layout"]["yaxis"]["title"]["text"])
+
+
+def test_filtered_and_platform_wide_series_are_separate_charts_that_say_what_they_count(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    content, platform = _trend_figures(at)
+    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요"}
+    assert _series(platform) == {"페이지 조회", "검색"}
+    assert _title(content).endswith("플랫폼 전체") and _title(platform).endswith("플랫폼 전체")
+    assert _y_title(content) and _y_title(platform)
+
+    at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
+    content, platform = _trend_figures(at)
+    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요"}  # the filtered lines
+    assert _series(platform) == {"페이지 조회", "검색"}  # never on the filtered chart's axis
+    assert "필터: 금융" in _title(content)
+    assert _title(platform).endswith("플랫폼 전체")
+    assert max(_values(content["data"][0]["y"])) == 1  # Finance: one view today
+
+    at.selectbox(key="dash_author_ko").select(users["author"].username).run()
+    assert f"필터: 금융 · {users['author'].name}" in _title(_trend_figures(at)[0])
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+    content, platform = _trend_figures(at)
+    assert "filtered: Finance" in _title(content)
+    assert _title(platform) == "Page views and searches — whole platform"
+    assert _y_title(content) == "Events per day"

@@ -4,6 +4,7 @@ sign-in redirect or the role message instead (tests/ui/test_deep_links.py has th
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -175,3 +176,19 @@ def test_korean_words_are_not_broken_mid_word(
     styles = [str(h.proto.body) for h in at.get("html") if "<style" in str(h.proto.body)]
     assert any("word-break: keep-all" in s and "h1" in s and "stMarkdownContainer" in s
                for s in styles)
+
+
+def test_home_lists_most_viewed_only_once_something_has_been_viewed(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem], services: Any
+) -> None:
+    """Counters start at zero (they follow usage events): before any view, "most viewed" would
+    repeat the latest items in id order, so it waits for views."""
+    first, _second = make_item("첫 번째 데모"), make_item("두 번째 데모")
+    at = new_app()
+    at.run()
+    assert "많이 본 콘텐츠" not in [h.value for h in at.subheader]
+
+    services.ports.content.increment_views(first.id, by=3)
+    at = new_app()
+    at.run()
+    assert "많이 본 콘텐츠" in [h.value for h in at.subheader]

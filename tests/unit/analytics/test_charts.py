@@ -119,3 +119,11 @@ def test_large_counts_leave_the_steps_to_plotly() -> None:
     assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick is None
     percent = charts.bar_chart(["a", "b"], [0.6, 0.4], "목적", "비율", percent=True)
     assert percent.layout.xaxis.dtick is None
+
+
+def test_a_trend_chart_names_its_count_axis() -> None:
+    trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)], "like": [1, 3]})
+    fig = charts.trend_chart(trend, {"like": "좋아요"}, "좋아요 — 필터: 금융",
+                             axis_title="일별 건수")
+    assert fig.layout.yaxis.title.text == "일별 건수"
+    assert fig.layout.title.text == "좋아요 — 필터: 금융"

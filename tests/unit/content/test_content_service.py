@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from services.bootstrap import Services, build_services
 from services.content.samples import banner_png, guide_pdf, load_catalog
 from services.content.service import ContentService
-from services.domain.models import ContentDraft, SearchQuery, Status, Upload
+from services.domain.models import ContentDraft, SearchQuery, Sort, Status, Upload, utcnow
 from services.domain.permissions import Actor
 from services.errors import (
     ConflictError,
@@ -248,3 +249,23 @@ def test_samples_load_once_and_an_admin_removes_them_in_one_action(
     # A restart does not bring removed samples back.
     services.content.delete(own.id, author)
     assert services.samples.ensure() == 0
+
+
+def test_samples_were_written_over_the_past_months_and_nobody_has_seen_them_yet(
+    tmp_path: Path, author: Actor
+) -> None:
+    """Counters follow events only: samples start with no views or likes (the dashboards have
+    no events of them), and are dated in the past, oldest first, so that seeded usage of the
+    last 90 days can be about them without any view before an item existed."""
+    services = build_services(Settings(data_dir=tmp_path / "s", sample_content=True))
+    services.samples.ensure()
+    items = services.content.browse(SearchQuery(page_size=100, sort=Sort.OLDEST),
+                                    Actor.anonymous()).items
+    now = utcnow()
+    assert items and all(item.views == 0 and item.likes == 0 for item in items)
+    assert items[0].title == load_catalog()[0].title
+    assert now - items[0].created_at > timedelta(days=90)
+    assert timedelta(days=1) < now - items[-1].created_at < timedelta(days=14)
+    assert all(item.updated_at == item.created_at for item in items)
+    with pytest.raises(PermissionDenied):  # only samples may be dated back
+        services.content.create(draft(), [], author, created_at=now - timedelta(days=3))

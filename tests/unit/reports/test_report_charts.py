@@ -82,10 +82,22 @@ def ytick_labels_top_down(ax: Axes) -> list[str]:
 def test_trend_has_one_labelled_line_per_type_with_the_counts() -> None:
     fig = charts.trend_chart(context(), KO)
     lines = fig.axes[0].get_lines()
-    assert [line.get_label() for line in lines] == [
-        "페이지 조회", "콘텐츠 조회", "검색", "다운로드", "좋아요"]
+    assert [line.get_label() for line in lines] == ["페이지 조회", "검색"]
     assert list(lines[0].get_ydata()) == [10, 20, 30, 25]
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == "페이지 조회"
+    assert [line.get_label() for line in fig.axes[1].get_lines()] == [
+        "콘텐츠 조회", "다운로드", "좋아요"]
+
+
+def test_page_views_and_a_few_likes_never_share_an_axis() -> None:
+    """Hundreds of page views would flatten a handful of likes: two panels, each on its own
+    count axis, each titled with what it counts."""
+    fig = charts.trend_chart(context(), EN)
+    platform, content = fig.axes
+    assert platform.get_title(loc="left") == "Page views and searches — whole platform"
+    assert content.get_title(loc="left") == (
+        "Content views, downloads and likes — whole platform")
+    assert platform.get_ylim()[1] >= 30 > content.get_ylim()[1] >= 9
 
 
 def test_trend_of_three_days_or_fewer_is_bars() -> None:

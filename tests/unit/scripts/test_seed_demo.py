@@ -1,43 +1,127 @@
-"""scripts/seed_demo.py: sample content, then synthetic events whose content views also move
-the items' view counters, so cards and dashboards agree, after a re-run too."""
+"""scripts/seed_demo.py: sample content, then exactly the asked number of synthetic events,
+whose views and likes also move the items' counters (SQLite and DynamoDB on moto), so cards
+and dashboards agree; none of them before an item existed or after now."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scripts import seed_demo
+from services.analytics.dashboards import Period, content_stats
+from services.analytics.synthetic import ContentRef
 from services.bootstrap import Services, build_services
-from services.domain.models import SearchQuery
+from services.domain.models import ContentItem, SearchQuery
+from services.ports import ContentRepository, EventStore
 from services.settings import load_settings
+from tests.contract import aws_backends, local_backends
+from tests.contract.local_backends import EVENT_TZ
+from tests.contract.test_content_repository import make_item
+
+NOW = datetime(2026, 3, 15, 3, 30, tzinfo=UTC)  # 12:30 in the stores' zone (Seoul)
+TOTAL = 600  # moto takes about 60 ms an event
+@pytest.fixture(params=["dynamodb", "sqlite"])
+def stores(request: pytest.FixtureRequest,
+           tmp_path: Path) -> Iterator[tuple[ContentRepository, EventStore]]:
+    with ExitStack() as stack:
+        if request.param == "dynamodb":
+            # Both tables in one moto (the contract factories each start their own).
+            aws = stack.enter_context(aws_backends.mocked_aws())
+            stack.enter_context(aws_backends.one_backup_per_transaction())
+            yield _dynamo(aws)
+        else:
+            yield (stack.enter_context(local_backends.sqlite_content_repo(tmp_path / "c")),
+                   stack.enter_context(local_backends.sqlite_event_store(tmp_path / "e")))
 
 
-def _views(services: Services) -> dict[str, int]:
+def _dynamo(aws: Any) -> tuple[ContentRepository, EventStore]:
+    from services.adapters.aws.dynamodb.content import DynamoContentRepository
+    from services.adapters.aws.dynamodb.events import DynamoEventStore
+
+    settings = aws.settings
+    return (DynamoContentRepository(aws.dynamodb, str(settings.content_table),
+                                    str(settings.likes_table)),
+            DynamoEventStore(aws.dynamodb, str(settings.events_table),
+                             str(settings.rollups_table), EVENT_TZ,
+                             local_backends.EVENT_RETENTION_DAYS, shards=4,
+                             sleep=lambda seconds: None))
+
+
+def _items(repo: ContentRepository) -> list[ContentItem]:
+    items = [make_item(f"item-{i}", author_id=f"author-{i % 2}",
+                       created_at=NOW - timedelta(days=60), updated_at=NOW)
+             for i in range(6)]
+    # One written two days ago in the afternoon: no views of it before that.
+    items.append(make_item("fresh", created_at=NOW - timedelta(days=1, hours=20),
+                           updated_at=NOW))
+    for item in items:
+        repo.add(item)
+    return items
+
+
+def _seed(repo: ContentRepository, events: EventStore, items: list[ContentItem],
+          total: int) -> seed_demo.Seeded:
+    refs = [ContentRef(i.id, str(i.category), i.author_id, i.created_at) for i in items]
+    return seed_demo.seed_stores(repo, events, refs, total=total, days=10, tz=EVENT_TZ,
+                                 seed=2026, now=NOW)
+
+
+def test_counters_agree_with_the_dashboard_per_item(
+        stores: tuple[ContentRepository, EventStore]) -> None:
+    repo, events = stores
+    items = _items(repo)
+
+    seeded = _seed(repo, events, items, TOTAL)
+
+    assert seeded.added == TOTAL and seeded.already == 0
+    stored = list(events.raw_events(NOW - timedelta(days=400), NOW + timedelta(days=1)))
+    assert len(stored) == TOTAL
+    today = NOW.astimezone(EVENT_TZ).date()
+    dashboard = content_stats(events, Period(today - timedelta(days=9), today), items).items
+    shown = {row.content_id: (row.views, row.likes) for row in dashboard.itertuples()}
+    cards = {item.id: (repo.get(item.id).views, repo.get(item.id).likes) for item in items}
+    assert cards == shown
+    assert sum(likes for _, likes in cards.values()) > 5  # likes reach the cards too
+    assert seeded.views == sum(views for views, _ in cards.values())
+    created = {item.id: item.created_at for item in items}
+    assert all(e.ts >= created[e.content_id] for e in stored if e.content_id)
+    assert max(e.ts for e in stored) <= NOW
+
+    again = _seed(repo, events, items, TOTAL)  # the same events: nothing new, nothing moves
+
+    assert (again.added, again.already) == (0, TOTAL)
+    assert {item.id: (repo.get(item.id).views, repo.get(item.id).likes)
+            for item in items} == cards
+
+
+def _cards(services: Services) -> dict[str, tuple[int, int]]:
     found = services.ports.content.search(SearchQuery(status=None, page_size=50))
-    return {item.id: item.views for item in found.items}
+    return {item.id: (item.views, item.likes) for item in found.items}
 
 
-def test_seeded_views_reach_the_item_counters(script_env: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
-    assert seed_demo.main(["--contents", "4"]) == 0
+def test_the_script_adds_exactly_the_asked_number_and_cards_agree(
+        script_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert seed_demo.main(["--contents", "4", "--events", "3000", "--days", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "3,000 added" in out
+
     services = build_services(load_settings())
-    before = _views(services)
-    assert len(before) == 4
-
-    assert seed_demo.main(["--contents", "4", "--events", "3000", "--days", "5"]) == 0
-    after = _views(services)
+    items = services.ports.content.search(SearchQuery(status=None, page_size=50)).items
     today = services.analytics.today()
-    rollup = seed_demo.content_views(services, today - timedelta(days=4), today)
-    assert sum(rollup.values()) > 100
-    assert {cid: after[cid] - before[cid] for cid in after} == {
-        cid: rollup.get(cid, 0) for cid in after}
-    assert f"{sum(rollup.values()):,} views added" in capsys.readouterr().out
+    stats = content_stats(services.ports.events, Period(today - timedelta(days=4), today),
+                          items).items
+    assert stats["views"].sum() > 100  # the samples existed before the period: views all along
+    assert _cards(services) == {row.content_id: (row.views, row.likes)
+                                for row in stats.itertuples()}
 
-    # Again: only events whose time has come since are new, and the counters still agree.
     assert seed_demo.main(["--contents", "4", "--events", "3000", "--days", "5"]) == 0
-    again = _views(services)
-    rollup = seed_demo.content_views(services, today - timedelta(days=4), today)
-    assert {cid: again[cid] - before[cid] for cid in again} == {
-        cid: rollup.get(cid, 0) for cid in again}
+    out = capsys.readouterr().out
+    assert "already there" in out
+    assert _cards(services) == {row.content_id: (row.views, row.likes) for row in content_stats(
+        services.ports.events, Period(today - timedelta(days=4), today), items
+    ).items.itertuples()}
