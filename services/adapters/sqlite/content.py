@@ -8,8 +8,14 @@ characters, so 1-2 character terms fall back to a LIKE scan with ``%``, ``_`` an
 escaped; that scan is linear in the number of items, which is fine at local-mode sizes.
 LIKE and the trigram index both fold ASCII case only, as does the title sort (COLLATE NOCASE).
 
-Sort ties are broken by id in the direction of the sort (newest/most viewed/most liked: id
-descending; oldest/title: id ascending), so pages are stable.
+Relevance (``Sort.RELEVANCE``) is FTS5's ``bm25()`` with the column weights of
+``services.domain.relevance`` (title > tags > summary > body), computed in the one pass over the
+index that also finds and counts the matches; only the requested page is then read from
+``content``. Without a word of three or more characters there is nothing to score, and
+relevance is newest first.
+
+Sort ties are broken by id in the direction of the sort (newest/most viewed/most liked/
+relevance: id descending; oldest/title: id ascending), so pages are stable.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
+from services.domain import relevance
 from services.domain.models import (
     Asset,
     AssetKind,
@@ -32,7 +39,7 @@ from services.domain.models import (
 )
 from services.errors import ConflictError, NotFound, ValidationError
 
-_MIN_TRIGRAM_CHARS = 3
+_MIN_TRIGRAM_CHARS = relevance.MIN_INDEXED_CHARS
 
 _ORDER_BY: dict[Sort, str] = {
     Sort.NEWEST: "c.created_at DESC, c.id DESC",
@@ -40,7 +47,9 @@ _ORDER_BY: dict[Sort, str] = {
     Sort.TITLE: "c.title COLLATE NOCASE ASC, c.id ASC",
     Sort.MOST_VIEWED: "c.views DESC, c.id DESC",
     Sort.MOST_LIKED: "c.likes DESC, c.id DESC",
+    Sort.RELEVANCE: "c.created_at DESC, c.id DESC",  # no scored word: newest first
 }
+_BM25 = f"bm25(content_fts, {', '.join(str(w) for w in relevance.WEIGHTS)})"
 
 # Every text column a 1-2 character term may hit; tags are matched one by one so that the
 # JSON punctuation around them is never searched.
@@ -130,6 +139,9 @@ class SqliteContentRepository:
         """Pages are 1-based; a page below 1 is read as 1, a page size below 1 as 1."""
         page = max(1, query.page)
         size = max(1, query.page_size)
+        terms = relevance.indexed_terms(query.text)
+        if query.sort is Sort.RELEVANCE and terms:
+            return self._ranked(query, terms, page, size)
         where, params = _where(query)
         with self._db.read() as conn:
             count_sql = f"SELECT COUNT(*) FROM content c {where}"  # noqa: S608
@@ -141,6 +153,39 @@ class SqliteContentRepository:
             ).fetchall()
             items = _with_assets(conn, rows)
         return Page(items=items, total=total, page=page, page_size=size)
+
+    def _ranked(
+        self, query: SearchQuery, terms: list[str], page: int, size: int
+    ) -> Page[ContentItem]:
+        """Best match first. One MATCH pass scores every hit (FTS5 allows bm25() only in the
+        query on the index itself, hence the MATERIALIZED steps, which also keep the planner
+        from probing the index once per content row); the filters then read ``content`` by
+        primary key, and the count rides along with the page."""
+        where, params = _where(query, with_index=False)
+        sql = (
+            "WITH hits AS MATERIALIZED ("  # noqa: S608
+            f" SELECT rowid AS pk, {_BM25} AS score FROM content_fts WHERE content_fts MATCH ?),"
+            " found AS MATERIALIZED ("
+            "  SELECT h.pk, h.score, c.created_at, c.id"
+            f"  FROM hits h CROSS JOIN content c ON c.pk = h.pk {where})"
+            f" SELECT {_SELECT_C}, (SELECT COUNT(*) FROM found) AS total"
+            " FROM found f CROSS JOIN content c ON c.pk = f.pk"
+            " ORDER BY f.score, f.created_at DESC, f.id DESC LIMIT ? OFFSET ?"
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(
+                sql, (fts_phrases(terms), *params, size, (page - 1) * size)
+            ).fetchall()
+            # A page past the end has no row to carry the count: count on its own.
+            total = int(rows[0]["total"]) if rows else self._count_matches(conn, query)
+            items = _with_assets(conn, rows)
+        return Page(items=items, total=total, page=page, page_size=size)
+
+    @staticmethod
+    def _count_matches(conn: sqlite3.Connection, query: SearchQuery) -> int:
+        where, params = _where(query)
+        count_sql = f"SELECT COUNT(*) FROM content c {where}"  # noqa: S608
+        return int(conn.execute(count_sql, params).fetchone()[0])
 
     # --- counters and likes ----------------------------------------------------------------
 
@@ -345,8 +390,10 @@ def _item(row: sqlite3.Row, assets: Iterable[Asset]) -> ContentItem:
 # --- query building ------------------------------------------------------------------------
 
 
-def _where(query: SearchQuery) -> tuple[str, list[Any]]:
-    """The WHERE clause (or "") and its parameters for everything but sort and paging."""
+def _where(query: SearchQuery, with_index: bool = True) -> tuple[str, list[Any]]:
+    """The WHERE clause (or "") and its parameters for everything but sort and paging;
+    without the index condition for words of three or more characters if not ``with_index``
+    (the ranked query matches those itself)."""
     clauses: list[str] = []
     params: list[Any] = []
     if query.status is not None:
@@ -361,14 +408,16 @@ def _where(query: SearchQuery) -> tuple[str, list[Any]]:
     for tag in dict.fromkeys(query.tags):  # every given tag must be present
         clauses.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
         params.append(tag)
-    _add_text_terms(query.text, clauses, params)
+    _add_text_terms(query.text, clauses, params, with_index)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _add_text_terms(text: str, clauses: list[str], params: list[Any]) -> None:
+def _add_text_terms(
+    text: str, clauses: list[str], params: list[Any], with_index: bool = True
+) -> None:
     terms = text.split()
     long_terms = [t for t in terms if len(t) >= _MIN_TRIGRAM_CHARS]
-    if long_terms:
+    if long_terms and with_index:
         clauses.append("c.pk IN (SELECT rowid FROM content_fts WHERE content_fts MATCH ?)")
         params.append(fts_phrases(long_terms))
     for term in terms:

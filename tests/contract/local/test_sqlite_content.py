@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from services.adapters.sqlite.content import SqliteContentRepository, fts_phrases, like_escape
 from services.adapters.sqlite.db import SqliteDatabase
+from services.domain import relevance
 from services.domain.models import (
     Asset,
     AssetKind,
@@ -200,3 +202,31 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
     second.migrate()
     assert SqliteContentRepository(second).get("x").title == "kept"
     second.close()
+
+
+def test_the_shared_relevance_score_is_exactly_fts5_bm25(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    """The DynamoDB adapter ranks with ``relevance.score``: it must be the number SQLite's
+    bm25() gives for the same rows, to the last bit, or the two backends would order
+    differently."""
+    rng = random.Random(5)
+    words = ["Bedrock", "bedrock", "agent", "생성형AI를", "생성형", "데모", "aaaa", "x"]
+    rows = []
+    for n in range(40):
+        text = [" ".join(rng.choices(words, k=rng.randint(0, 12))) for _ in range(3)]
+        one = dataclasses.replace(
+            item(f"i{n}", text[0], body=text[2], tags=tuple(rng.sample(words, 2))),
+            summary=text[1], author_name=rng.choice(["Kim", "bedrock fan"]),
+        )
+        repo.add(one)
+        rows.append(one)
+    for terms in (["bedrock"], ["생성형"], ["aaa"], ["bedrock", "agent"], ["생성형", "bedrock"]):
+        corpus = relevance.Corpus.of([relevance.columns_of(r) for r in rows], terms)
+        expected = {r.id: relevance.score(relevance.columns_of(r), terms, corpus) for r in rows}
+        weights = ", ".join(str(w) for w in relevance.WEIGHTS)
+        sql = (f"SELECT c.id, bm25(content_fts, {weights}) FROM content_fts"
+               " JOIN content c ON c.pk = content_fts.rowid WHERE content_fts MATCH ?")
+        got = dict(db.connection().execute(sql, (fts_phrases(terms),)).fetchall())
+        assert got, terms
+        assert got == {cid: expected[cid] for cid in got}, terms
