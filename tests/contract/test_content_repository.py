@@ -541,3 +541,14 @@ def test_relevance_in_korean(content_repo: Any) -> None:
 def test_relevance_without_a_scored_word_is_newest_first(ranked: Any) -> None:
     assert found(ranked, text="", sort=Sort.RELEVANCE)[:2] == ["other5", "other4"]
     assert found(ranked, text="de", sort=Sort.RELEVANCE) == ["body", "summary", "tag", "title"]
+
+
+def test_equal_scores_go_newest_first_across_pages(content_repo: Any) -> None:
+    for n, cid in enumerate(["old", "mid", "new", "best", "other"]):
+        at = T0 + timedelta(hours=n)
+        title = {"best": "Bedrock bedrock", "other": "Other"}.get(cid, "Bedrock")
+        content_repo.add(make_item(cid, title=title, created_at=at, updated_at=at))
+    pages = [content_repo.search(SearchQuery(text="bedrock", sort=Sort.RELEVANCE, page=n,
+                                             page_size=1)) for n in (1, 2, 3, 4)]
+    assert [ids(p.items) for p in pages] == [["best"], ["new"], ["mid"], ["old"]]
+    assert {p.total for p in pages} == {4}

@@ -10,8 +10,8 @@ LIKE and the trigram index both fold ASCII case only, as does the title sort (CO
 
 Relevance (``Sort.RELEVANCE``) is FTS5's ``bm25()`` with the column weights of
 ``services.domain.relevance`` (title > tags > summary > body), computed in the one pass over the
-index that also finds and counts the matches; only the requested page is then read from
-``content``. Without a word of three or more characters there is nothing to score, and
+index that also finds and counts the matches; only the rows that reach the requested page are
+read from ``content``. Without a word of three or more characters there is nothing to score, and
 relevance is newest first.
 
 Sort ties are broken by id in the direction of the sort (newest/most viewed/most liked/
@@ -157,24 +157,29 @@ class SqliteContentRepository:
     def _ranked(
         self, query: SearchQuery, terms: list[str], page: int, size: int
     ) -> Page[ContentItem]:
-        """Best match first. One MATCH pass scores every hit (FTS5 allows bm25() only in the
-        query on the index itself, hence the MATERIALIZED steps, which also keep the planner
-        from probing the index once per content row); the filters then read ``content`` by
-        primary key, and the count rides along with the page."""
+        """Best match first, in one statement. One MATCH pass scores every hit (FTS5 allows
+        bm25() only in the query on the index itself; MATERIALIZED keeps it there and keeps the
+        planner from probing the index once per content row). The filters are one indexed
+        lookup for the whole set, not one per hit. Only the rows that can reach the page (a
+        score at or above the page's last one, so ties are complete) are read from
+        ``content`` and tie-broken by age; the count rides along with the page."""
         where, params = _where(query, with_index=False)
+        allowed = f"WHERE pk IN (SELECT c.pk FROM content c {where})" if where else ""  # noqa: S608
         sql = (
             "WITH hits AS MATERIALIZED ("  # noqa: S608
             f" SELECT rowid AS pk, {_BM25} AS score FROM content_fts WHERE content_fts MATCH ?),"
-            " found AS MATERIALIZED ("
-            "  SELECT h.pk, h.score, c.created_at, c.id"
-            f"  FROM hits h CROSS JOIN content c ON c.pk = h.pk {where})"
+            f" found AS MATERIALIZED (SELECT pk, score FROM hits {allowed}),"
+            " cut AS (SELECT MAX(score) AS worst"
+            "  FROM (SELECT score FROM found ORDER BY score LIMIT ?))"
             f" SELECT {_SELECT_C}, (SELECT COUNT(*) FROM found) AS total"
             " FROM found f CROSS JOIN content c ON c.pk = f.pk"
-            " ORDER BY f.score, f.created_at DESC, f.id DESC LIMIT ? OFFSET ?"
+            " WHERE f.score <= (SELECT worst FROM cut)"
+            " ORDER BY f.score, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
         )
+        offset = (page - 1) * size
         with self._db.read() as conn:
             rows = conn.execute(
-                sql, (fts_phrases(terms), *params, size, (page - 1) * size)
+                sql, (fts_phrases(terms), *params, offset + size, size, offset)
             ).fetchall()
             # A page past the end has no row to carry the count: count on its own.
             total = int(rows[0]["total"]) if rows else self._count_matches(conn, query)
