@@ -4,9 +4,10 @@ Search: each whitespace-separated term must match (AND) as a substring of the ti
 body, tags or author name, case-insensitively. Terms of three or more characters use the FTS5
 trigram index (which is what makes Korean substrings such as ``생성형`` inside ``생성형AI를``
 work without a morphological analyser). The trigram tokenizer cannot match fewer than three
-characters, so 1-2 character terms fall back to a LIKE scan with ``%``, ``_`` and ``\\``
-escaped; that scan is linear in the number of items, which is fine at local-mode sizes.
-LIKE and the trigram index both fold ASCII case only, as does the title sort (COLLATE NOCASE).
+characters, so 1-2 character terms use a second index of character pairs (``grams.py``), which
+matches them as literal substrings too (``%`` or ``_`` are plain characters there). The pair
+index folds ASCII case only, as the title sort does (COLLATE NOCASE); the trigram index folds
+letter case in every script.
 
 Relevance (``Sort.RELEVANCE``) is FTS5's ``bm25()`` with the column weights of
 ``services.domain.relevance`` (title > tags > summary > body), computed in the one pass over the
@@ -25,6 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
+from services.adapters.sqlite import grams
 from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
 from services.domain import relevance
 from services.domain.models import (
@@ -50,15 +52,6 @@ _ORDER_BY: dict[Sort, str] = {
     Sort.RELEVANCE: "c.created_at DESC, c.id DESC",  # no scored word: newest first
 }
 _BM25 = f"bm25(content_fts, {', '.join(str(w) for w in relevance.WEIGHTS)})"
-
-# Every text column a 1-2 character term may hit; tags are matched one by one so that the
-# JSON punctuation around them is never searched.
-_LIKE_ANY_COLUMN = (
-    "(c.title LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\' OR c.body LIKE ? ESCAPE '\\'"
-    " OR c.author_name LIKE ? ESCAPE '\\'"
-    " OR EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value LIKE ? ESCAPE '\\'))"
-)
-_LIKE_COLUMNS = 5
 
 _CONTENT_COLUMNS = (
     "id, title, summary, body, category, tags, author_id, author_name, status,"
@@ -425,17 +418,13 @@ def _add_text_terms(
     if long_terms and with_index:
         clauses.append("c.pk IN (SELECT rowid FROM content_fts WHERE content_fts MATCH ?)")
         params.append(fts_phrases(long_terms))
-    for term in terms:
-        if len(term) < _MIN_TRIGRAM_CHARS:
-            clauses.append(_LIKE_ANY_COLUMN)
-            params.extend([f"%{like_escape(term)}%"] * _LIKE_COLUMNS)
+    short_terms = [t for t in terms if len(t) < _MIN_TRIGRAM_CHARS]
+    if short_terms:
+        clauses.append("c.pk IN (SELECT rowid FROM content_grams WHERE content_grams MATCH ?)")
+        params.append(grams.match(short_terms))
 
 
 def fts_phrases(terms: Sequence[str]) -> str:
     """Each term as a quoted FTS5 phrase (so ``AND``, ``*`` or ``"`` are plain text), ANDed."""
     return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
-
-def like_escape(term: str) -> str:
-    """Make ``%`` and ``_`` literal for ``LIKE ... ESCAPE '\\'``."""
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
