@@ -21,6 +21,7 @@ relevance: id descending; oldest/title: id ascending), so pages are stable.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,8 @@ _ORDER_BY: dict[Sort, str] = {
     Sort.RELEVANCE: "c.created_at DESC, c.id DESC",  # no scored word: newest first
 }
 _BM25 = f"bm25(content_fts, {', '.join(str(w) for w in relevance.WEIGHTS)})"
+
+_IN_GRAMS = "c.pk IN (SELECT rowid FROM content_grams WHERE content_grams MATCH ?)"
 
 _CONTENT_COLUMNS = (
     "id, title, summary, body, category, tags, author_id, author_name, status,"
@@ -156,8 +159,7 @@ class SqliteContentRepository:
         lookup for the whole set, not one per hit. Only the rows that can reach the page (a
         score at or above the page's last one, so ties are complete) are read from
         ``content`` and tie-broken by age; the count rides along with the page."""
-        where, params = _where(query, with_index=False)
-        allowed = f"WHERE pk IN (SELECT c.pk FROM content c {where})" if where else ""  # noqa: S608
+        allowed, params = _allowed(query)
         sql = (
             "WITH hits AS MATERIALIZED ("  # noqa: S608
             f" SELECT rowid AS pk, {_BM25} AS score FROM content_fts WHERE content_fts MATCH ?),"
@@ -388,6 +390,26 @@ def _item(row: sqlite3.Row, assets: Iterable[Asset]) -> ContentItem:
 # --- query building ------------------------------------------------------------------------
 
 
+def _allowed(query: SearchQuery) -> tuple[str, list[Any]]:
+    """The ranked query's filter on its hits (``pk``), as set lookups rather than one lookup
+    per hit. The status is tested by exclusion: the other status is the rare one (drafts),
+    so that set is small, where the set of published rows is nearly the whole table."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    if query.status is not None:
+        conditions.append("pk NOT IN (SELECT pk FROM content WHERE status <> ?)")
+        params.append(query.status.value)
+    short_terms = [t for t in query.text.split() if len(t) < _MIN_TRIGRAM_CHARS]
+    if short_terms:
+        conditions.append(_IN_GRAMS.replace("c.pk", "pk"))
+        params.append(grams.match(short_terms))
+    where, rest = _where(dataclasses.replace(query, status=None, text=""))
+    if where:
+        conditions.append(f"pk IN (SELECT c.pk FROM content c {where})")  # noqa: S608
+        params.extend(rest)
+    return ("WHERE " + " AND ".join(conditions) if conditions else ""), params
+
+
 def _where(query: SearchQuery, with_index: bool = True) -> tuple[str, list[Any]]:
     """The WHERE clause (or "") and its parameters for everything but sort and paging;
     without the index condition for words of three or more characters if not ``with_index``
@@ -420,7 +442,7 @@ def _add_text_terms(
         params.append(fts_phrases(long_terms))
     short_terms = [t for t in terms if len(t) < _MIN_TRIGRAM_CHARS]
     if short_terms:
-        clauses.append("c.pk IN (SELECT rowid FROM content_grams WHERE content_grams MATCH ?)")
+        clauses.append(_IN_GRAMS)
         params.append(grams.match(short_terms))
 
 
