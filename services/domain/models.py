@@ -52,6 +52,7 @@ class AssetKind(StrEnum):
 
 
 class Sort(StrEnum):
+    RELEVANCE = "relevance"  # best match first (domain/relevance.py); newest without search text
     NEWEST = "newest"
     OLDEST = "oldest"
     TITLE = "title"

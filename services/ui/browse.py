@@ -37,13 +37,44 @@ def _keys(category: Category | None) -> _Keys:
                                                    "page")))
 
 
+SORTS_WITHOUT_TEXT: list[Sort] = [s for s in Sort if s is not Sort.RELEVANCE]
+SORTS_WITH_TEXT: list[Sort] = [Sort.RELEVANCE, *SORTS_WITHOUT_TEXT]
+
+
+def sort_options(text: str) -> list[Sort]:
+    """Relevance first (the default) when there is search text; not offered without."""
+    return SORTS_WITH_TEXT if text.strip() else SORTS_WITHOUT_TEXT
+
+
+def _new_text(keys: _Keys) -> None:
+    """on_change of the search box: page 1, and a new search starts with the best matches;
+    clearing it leaves relevance for newest first (the other choices stay)."""
+    reset_page(keys.page)
+    text = str(st.session_state.get(keys.q, "")).strip()
+    if text:
+        st.session_state[keys.sort] = Sort.RELEVANCE
+    elif st.session_state.get(keys.sort) == Sort.RELEVANCE:
+        st.session_state[keys.sort] = Sort.NEWEST
+
+
+def _sort(text: str, keys: _Keys) -> Sort:
+    options = sort_options(text)
+    if st.session_state.get(keys.sort) not in options:
+        st.session_state[keys.sort] = options[0]  # e.g. a search typed before this page drew
+    chosen = st.selectbox(
+        t("content.sort_label"), options=options, key=relabel(keys.sort), format_func=sort_label,
+        placeholder=t("common.choose"), on_change=reset_page, args=(keys.page,),
+    )
+    return chosen or options[0]
+
+
 def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> SearchQuery:
     """Draw the search box and filters; return the query they describe (page excluded).
     Changing any of them goes back to page 1."""
     reset = (keys.page,)
     text = st.text_input(
         t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
-        icon=":material/search:", on_change=reset_page, args=reset,
+        icon=":material/search:", on_change=_new_text, args=(keys,),
         # The one field that keeps max_chars (elsewhere a paste over it vanishes unseen):
         # a search is a few words, the search event (analytics) keeps only this many characters
         # anyway, and nothing typed here is stored as the person's text.
@@ -71,13 +102,11 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
         format_func=lambda a: t("content.all_authors") if a == ALL else authors.get(a, a),
         on_change=reset_page, args=reset,
     )
-    sort = next(cols).selectbox(
-        t("content.sort_label"), options=list(Sort), key=relabel(keys.sort), format_func=sort_label,
-        placeholder=t("common.choose"), on_change=reset_page, args=reset,
-    )
+    with next(cols):
+        sort = _sort(text, keys)
     return SearchQuery(
         text=text.strip(), category=category, tags=tuple(tags), author_id=author_id or None,
-        sort=sort or Sort.NEWEST,
+        sort=sort,
     )
 
 
@@ -121,5 +150,5 @@ def render_browse(category: Category | None = None) -> None:
         else:
             empty_state(t("content.empty_category"), t("content.empty_category_hint"))
         return
-    card_grid(result.items)
+    card_grid(result.items, words=query.text.split())
     pager(result, keys.page)

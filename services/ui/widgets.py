@@ -11,7 +11,7 @@ import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
 from services.errors import DemoFactoryError
-from services.ui import routes, session
+from services.ui import highlight, routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
 from services.ui.thumbs import card_picture
 
@@ -141,12 +141,18 @@ def content_link(item: ContentItem, label: str | None = None) -> None:
     )
 
 
-def content_card(item: ContentItem) -> None:
+def content_card(item: ContentItem, words: Sequence[str] = ()) -> None:
+    """One item as a card; ``words``: a search's words, marked in the title and a snippet."""
     with st.container(border=True):
         card_picture(item)
-        st.markdown(f"**{md_escape(item.title)}**")
+        if words:
+            highlight.hit_title(item, words)
+        else:
+            st.markdown(f"**{md_escape(item.title)}**")
         st.caption(meta_line(item, app_tz()))
-        if item.summary:
+        if words:
+            highlight.hit_snippet(item, words)
+        elif item.summary:
             st.markdown(md_escape(item.summary))
         if item.tags:
             tag_links(item.tags)
@@ -156,12 +162,14 @@ def content_card(item: ContentItem) -> None:
             content_link(item, t("content.open"))
 
 
-def card_grid(items: Sequence[ContentItem], columns: int = CARD_COLUMNS) -> None:
+def card_grid(
+    items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = ()
+) -> None:
     for start in range(0, len(items), columns):
         cols = st.columns(columns)
         for col, item in zip(cols, items[start : start + columns], strict=False):
             with col:
-                content_card(item)
+                content_card(item, words)
 
 
 def current_page(key: str) -> int:

@@ -482,3 +482,73 @@ def test_search_sees_edits_and_deletions(catalog: Any) -> None:
     assert found(catalog, text="smart") == []
     assert found(catalog, text="robot") == ["c3"]
     assert found(catalog, text="생성형") == []
+
+
+# --- relevance -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ranked(content_repo: Any) -> Any:
+    """"Bedrock" once in the title, a tag, the summary or the body of four items of the same
+    length, the body one newest (so newest first would be the reverse order), and unrelated
+    items so that the word is rare, as search words usually are."""
+    filler = "lorem ipsum dolor"
+    rows = [
+        ("title", dict(title="Bedrock demo", tags=("alpha",), summary=filler, body=filler)),
+        ("tag", dict(title="Agents demo", tags=("bedrock",), summary=filler, body=filler)),
+        ("summary", dict(title="Agents demo", tags=("alpha",), summary="about bedrock",
+                         body=filler)),
+        ("body", dict(title="Agents demo", tags=("alpha",), summary=filler,
+                      body="uses bedrock")),
+        *((f"other{n}", dict(title=f"Other {n}", summary=filler, body=filler)) for n in range(6)),
+    ]
+    for n, (cid, fields) in enumerate(rows):
+        at = T0 + timedelta(hours=n)
+        content_repo.add(make_item(cid, created_at=at, updated_at=at, **fields))
+    return content_repo
+
+
+def test_relevance_ranks_title_then_tags_then_summary_then_body(ranked: Any) -> None:
+    assert found(ranked, text="BEDROCK", sort=Sort.RELEVANCE) == ["title", "tag", "summary",
+                                                                    "body"]
+    # the other sorts stay as they were
+    assert found(ranked, text="bedrock", sort=Sort.NEWEST) == ["body", "summary", "tag", "title"]
+
+
+def test_relevance_counts_every_hit_and_pages(ranked: Any) -> None:
+    page = ranked.search(SearchQuery(text="bedrock", sort=Sort.RELEVANCE, page=2, page_size=3))
+    assert (ids(page.items), page.total) == (["body"], 4)
+    past = ranked.search(SearchQuery(text="bedrock", sort=Sort.RELEVANCE, page=3, page_size=3))
+    assert (past.items, past.total) == ([], 4)
+
+
+def test_relevance_applies_the_filters_and_short_words(ranked: Any) -> None:
+    assert found(ranked, text="bedrock", tags=("alpha",), sort=Sort.RELEVANCE) == [
+        "title", "summary", "body"]
+    assert found(ranked, text="bedrock 데모", sort=Sort.RELEVANCE) == []
+    assert found(ranked, text="bedrock us", sort=Sort.RELEVANCE) == ["body"]
+
+
+def test_relevance_in_korean(content_repo: Any) -> None:
+    rows = [("body", "안내", "생성형AI를 활용한 상담"), ("title", "생성형AI 입문", "안내"),
+            ("none", "안내", "상담 봇")]
+    for n, (cid, title, body) in enumerate(rows):
+        at = T0 + timedelta(hours=n)
+        content_repo.add(make_item(cid, title=title, body=body, created_at=at, updated_at=at))
+    assert found(content_repo, text="생성형", sort=Sort.RELEVANCE) == ["title", "body"]
+
+
+def test_relevance_without_a_scored_word_is_newest_first(ranked: Any) -> None:
+    assert found(ranked, text="", sort=Sort.RELEVANCE)[:2] == ["other5", "other4"]
+    assert found(ranked, text="de", sort=Sort.RELEVANCE) == ["body", "summary", "tag", "title"]
+
+
+def test_equal_scores_go_newest_first_across_pages(content_repo: Any) -> None:
+    for n, cid in enumerate(["old", "mid", "new", "best", "other"]):
+        at = T0 + timedelta(hours=n)
+        title = {"best": "Bedrock bedrock", "other": "Other"}.get(cid, "Bedrock")
+        content_repo.add(make_item(cid, title=title, created_at=at, updated_at=at))
+    pages = [content_repo.search(SearchQuery(text="bedrock", sort=Sort.RELEVANCE, page=n,
+                                             page_size=1)) for n in (1, 2, 3, 4)]
+    assert [ids(p.items) for p in pages] == [["best"], ["new"], ["mid"], ["old"]]
+    assert {p.total for p in pages} == {4}

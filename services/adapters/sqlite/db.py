@@ -24,11 +24,25 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.adapters.sqlite import grams
 from services.errors import ServiceUnavailable, ValidationError
 
 # A migration is a list of statements (not a script: executescript() would commit the
 # surrounding transaction, and trigger bodies contain semicolons).
 Migration = Sequence[str]
+
+
+
+def _grams_of(row: str) -> str:
+    """SQL for the pair-index text of ``row`` (``new``, ``old`` or ``content``): every
+    searchable column, tags one by one, separated by spaces so no pair spans two of them."""
+    # S608 here and in the migration below: assembled only from this module's constants.
+    tags = f"coalesce((SELECT group_concat(value, ' ') FROM json_each({row}.tags)), '')"  # noqa: S608
+    columns = " || ' ' || ".join(
+        [f"{row}.{name}" for name in ("title", "summary", "body", "author_name")] + [tags]
+    )
+    return f"{grams.FUNCTION}({columns})"
+
 
 _CONTENT: tuple[Migration, ...] = (
     (
@@ -92,6 +106,33 @@ _CONTENT: tuple[Migration, ...] = (
             VALUES (new.pk, new.title, new.summary, new.body,
                     (SELECT group_concat(value, ' ') FROM json_each(new.tags)), new.author_name);
         END""",
+    ),
+    (
+        # Words of one or two characters (grams.py): an index of character pairs, kept by
+        # triggers like content_fts. Only rowids are ever read from it, so it stores no text
+        # (its content is a view, read by nothing but maintenance) and no positions
+        # (detail=none).
+        f"""CREATE VIEW content_grams_source AS
+            SELECT pk, {_grams_of('content')} AS grams FROM content""",  # noqa: S608
+        """CREATE VIRTUAL TABLE content_grams USING fts5(
+            grams, content='content_grams_source', content_rowid='pk',
+            tokenize='ascii', detail='none'
+        )""",
+        f"""CREATE TRIGGER content_grams_insert AFTER INSERT ON content BEGIN
+            INSERT INTO content_grams(rowid, grams) VALUES (new.pk, {_grams_of('new')});
+        END""",  # noqa: S608
+        f"""CREATE TRIGGER content_grams_delete AFTER DELETE ON content BEGIN
+            INSERT INTO content_grams(content_grams, rowid, grams) VALUES ('delete', old.pk,
+                {_grams_of('old')});
+        END""",  # noqa: S608
+        f"""CREATE TRIGGER content_grams_update
+            AFTER UPDATE OF title, summary, body, tags, author_name ON content BEGIN
+            INSERT INTO content_grams(content_grams, rowid, grams) VALUES ('delete', old.pk,
+                {_grams_of('old')});
+            INSERT INTO content_grams(rowid, grams) VALUES (new.pk, {_grams_of('new')});
+        END""",  # noqa: S608
+        # The rows already there (FTS5's 'rebuild' does not read a view as content).
+        "INSERT INTO content_grams(rowid, grams) SELECT pk, grams FROM content_grams_source",
     ),
 )
 
@@ -229,6 +270,7 @@ class SqliteDatabase:
             self._path, timeout=self._busy_timeout_ms / 1000, isolation_level=None
         )
         conn.row_factory = sqlite3.Row
+        grams.register(conn)  # before anything writes content: its triggers call it
         for pragma in (
             f"busy_timeout = {int(self._busy_timeout_ms)}",
             "journal_mode = WAL",

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from services.adapters.sqlite.content import SqliteContentRepository, fts_phrases, like_escape
+from services.adapters.sqlite.content import SqliteContentRepository, fts_phrases
 from services.adapters.sqlite.db import SqliteDatabase
+from services.domain import relevance
 from services.domain.models import (
     Asset,
     AssetKind,
@@ -61,10 +63,6 @@ def found(repo: SqliteContentRepository, text: str) -> set[str]:
     return {i.id for i in repo.search(SearchQuery(text=text)).items}
 
 
-def test_like_escape_makes_wildcards_literal() -> None:
-    assert like_escape("50%_a\\b") == "50\\%\\_a\\\\b"
-
-
 def test_fts_phrases_quote_every_term() -> None:
     assert fts_phrases(["bed*", 'say "hi"', "AND"]) == '"bed*" AND "say ""hi""" AND "AND"'
 
@@ -80,7 +78,7 @@ def test_fts_phrases_quote_every_term() -> None:
         ("ab", {"plain"}),  # case-insensitive for ASCII; "a_b" has no "ab"
     ],
 )
-def test_short_terms_use_an_escaped_like(
+def test_short_terms_are_literal(
     repo: SqliteContentRepository, text: str, expected: set[str]
 ) -> None:
     for row in [
@@ -200,3 +198,55 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
     second.migrate()
     assert SqliteContentRepository(second).get("x").title == "kept"
     second.close()
+
+
+def test_the_shared_relevance_score_is_exactly_fts5_bm25(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    """The DynamoDB adapter ranks with ``relevance.score``: it must be the number SQLite's
+    bm25() gives for the same rows, to the last bit, or the two backends would order
+    differently."""
+    rng = random.Random(5)
+    words = ["Bedrock", "bedrock", "agent", "생성형AI를", "생성형", "데모", "aaaa", "x"]
+    rows = []
+    for n in range(40):
+        text = [" ".join(rng.choices(words, k=rng.randint(0, 12))) for _ in range(3)]
+        one = dataclasses.replace(
+            item(f"i{n}", text[0], body=text[2], tags=tuple(rng.sample(words, 2))),
+            summary=text[1], author_name=rng.choice(["Kim", "bedrock fan"]),
+        )
+        repo.add(one)
+        rows.append(one)
+    for terms in (["bedrock"], ["생성형"], ["aaa"], ["bedrock", "agent"], ["생성형", "bedrock"]):
+        corpus = relevance.Corpus.of([relevance.columns_of(r) for r in rows], terms)
+        expected = {r.id: relevance.score(relevance.columns_of(r), terms, corpus) for r in rows}
+        weights = ", ".join(str(w) for w in relevance.WEIGHTS)
+        sql = (f"SELECT c.id, bm25(content_fts, {weights}) FROM content_fts"
+               " JOIN content c ON c.pk = content_fts.rowid WHERE content_fts MATCH ?")
+        got = dict(db.connection().execute(sql, (fts_phrases(terms),)).fetchall())
+        assert got, terms
+        assert got == {cid: expected[cid] for cid in got}, terms
+
+
+def test_short_words_use_the_pair_index_and_an_older_database_gets_it(
+    db: SqliteDatabase, repo: SqliteContentRepository
+) -> None:
+    repo.add(item("k", "보안 점검", body="AI 챗봇"))
+    conn = db.connection()
+    # a database from before the pair index: its rows must be indexed by the migration
+    for statement in ("DROP TRIGGER content_grams_insert", "DROP TRIGGER content_grams_delete",
+                      "DROP TRIGGER content_grams_update", "DROP TABLE content_grams",
+                      "DROP VIEW content_grams_source",
+                      "UPDATE schema_version SET version = 1 WHERE component = 'content'"):
+        conn.execute(statement)
+    db.migrate()
+
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM content_grams WHERE content_grams MATCH ?",
+        ('"x"',),
+    ).fetchall()
+    assert any("VIRTUAL TABLE INDEX" in str(row[3]) for row in plan)
+    assert found(repo, "보안") == found(repo, "챗봇") == found(repo, "i") == {"k"}
+    assert found(repo, "안점") == set()  # pairs never span white space
+    repo.delete("k")
+    assert found(repo, "보안") == set()

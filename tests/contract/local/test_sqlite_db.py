@@ -44,13 +44,15 @@ def test_migrate_creates_every_table_and_is_idempotent(db: SqliteDatabase) -> No
 
     versions = db.migrate()
 
-    assert versions == {"content": 1, "users": 2, "audit": 1}  # users 2: password_temporary
+    # users 2: password_temporary; content 2: the character-pair index for short words
+    assert versions == {"content": 2, "users": 2, "audit": 1}
     assert tables(db) == before
     assert {
         "content",
         "assets",
         "likes",
         "content_fts",
+        "content_grams",
         "users",
         "login_failures",
         "audit",

@@ -7,18 +7,20 @@ row and the counter, so the two cannot disagree.
 
 Browsing and search never Scan. The published corpus is held in memory (``PublishedIndex``),
 loaded by a paginated Query on ``status-created_at-index``; filtering, Korean substring search,
-sorting and paging then run in Python. Drafts (an author's own list, an admin's) are read by
+sorting (relevance: the same BM25 as SQLite's index, ``services.domain.relevance``) and paging
+then run in Python. Drafts (an author's own list, an admin's) are read by
 Query on the author, category or status index. Limits of this design, chosen for simplicity:
 
-- memory: each app container holds every published item (text and asset metadata, plus a
-  lower-cased copy of the searchable text), so memory grows with the published corpus;
+- memory: each app container holds every published item (text and asset metadata, plus two
+  lower-cased copies of the searchable text: one to match, one per column to score), so memory
+  grows with the published corpus;
 - staleness: this container's own writes show at once; other containers' writes show after at
   most ``index_ttl_seconds`` (default 30 s), plus GSI propagation (usually well under a second).
   ``views``/``likes`` in result lists lag the same way; ``get`` always reads the table;
 - cost: each refresh reads the whole published corpus (RCUs ~ corpus size / 4 KB / 2 per TTL
   per container) and a search is linear in the corpus;
-- scale: fine to some tens of thousands of items. Beyond that, or for relevance ranking,
-  stemming or typo tolerance, move search to OpenSearch fed by a DynamoDB stream;
+- scale: fine to some tens of thousands of items. Beyond that, or for stemming or typo
+  tolerance, move search to OpenSearch fed by a DynamoDB stream;
 - item size: an item (body plus asset list) must stay under DynamoDB's 400 KB item limit;
   a larger one fails with a ValidationError (``aws.item_too_large``).
 """

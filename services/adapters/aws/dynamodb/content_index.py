@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from services.domain import relevance
 from services.domain.models import ContentItem, Page, SearchQuery, Sort, Status
 
 Counter = Literal["views", "likes"]
@@ -28,16 +29,18 @@ def fold(text: str) -> str:
 class IndexEntry:
     item: ContentItem
     haystack: str  # folded searchable text, computed once per load rather than per search
+    columns: tuple[str, ...]  # the same text as the relevance score reads it, also once
 
     @classmethod
     def of(cls, item: ContentItem) -> IndexEntry:
         fields = (item.title, item.summary, item.body, *item.tags, item.author_name)
-        return cls(item, "\n".join(fold(field) for field in fields))
+        haystack = "\n".join(fold(field) for field in fields)
+        return cls(item, haystack, relevance.columns_of(item))
 
     def with_counter(self, name: Counter, value: int) -> IndexEntry:
         if name == "views":
-            return IndexEntry(dataclasses.replace(self.item, views=value), self.haystack)
-        return IndexEntry(dataclasses.replace(self.item, likes=value), self.haystack)
+            return dataclasses.replace(self, item=dataclasses.replace(self.item, views=value))
+        return dataclasses.replace(self, item=dataclasses.replace(self.item, likes=value))
 
 
 class PublishedIndex:
@@ -91,11 +94,19 @@ def search_entries(entries: Iterable[IndexEntry], query: SearchQuery) -> Page[Co
     """Filter, match every word of ``query.text``, sort and cut out the requested page.
 
     Like the SQLite adapter: a page below 1 is read as 1, a page size below 1 as 1, every given
-    tag must be present, and ties are broken by id in the direction of the sort.
+    tag must be present, and ties are broken by id in the direction of the sort. Relevance is
+    the SQLite index's BM25 (``services.domain.relevance``) with ``entries`` as the corpus.
     """
+    entries = list(entries)
     words = fold(query.text).split()
-    matching = [entry.item for entry in entries if _matches(entry, query, words)]
-    matching.sort(key=_SORT_KEYS[query.sort], reverse=query.sort in _DESCENDING)
+    hits = [entry for entry in entries if _matches(entry, query, words)]
+    hits.sort(key=lambda entry: _SORT_KEYS[query.sort](entry.item),
+              reverse=query.sort in _DESCENDING)
+    terms = relevance.indexed_terms(query.text)
+    if query.sort is Sort.RELEVANCE and terms:
+        corpus = relevance.Corpus.of([entry.columns for entry in entries], terms)
+        hits.sort(key=lambda entry: relevance.score(entry.columns, terms, corpus))  # stable
+    matching = [entry.item for entry in hits]
     page = max(1, query.page)
     size = max(1, query.page_size)
     start = (page - 1) * size
@@ -117,10 +128,11 @@ def _matches(entry: IndexEntry, query: SearchQuery, words: list[str]) -> bool:
 
 
 _SORT_KEYS: dict[Sort, Callable[[ContentItem], Any]] = {
+    Sort.RELEVANCE: lambda item: (item.created_at, item.id),  # then by score, stably
     Sort.NEWEST: lambda item: (item.created_at, item.id),
     Sort.OLDEST: lambda item: (item.created_at, item.id),
     Sort.TITLE: lambda item: (fold(item.title), item.id),
     Sort.MOST_VIEWED: lambda item: (item.views, item.id),
     Sort.MOST_LIKED: lambda item: (item.likes, item.id),
 }
-_DESCENDING = frozenset({Sort.NEWEST, Sort.MOST_VIEWED, Sort.MOST_LIKED})
+_DESCENDING = frozenset({Sort.RELEVANCE, Sort.NEWEST, Sort.MOST_VIEWED, Sort.MOST_LIKED})
