@@ -44,7 +44,7 @@ def test_migrate_creates_every_table_and_is_idempotent(db: SqliteDatabase) -> No
 
     versions = db.migrate()
 
-    assert versions == {"content": 1, "users": 2, "audit": 1}  # users 2: password_temporary
+    assert versions == {"content": 1, "users": 3, "audit": 1}  # users 3: sign-up fields
     assert tables(db) == before
     assert {
         "content",
