@@ -10,13 +10,14 @@ only then. Every administrative action checks the actor's role here and is audit
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from services.accounts.passwords import (
     BCRYPT_ROUNDS,
     check_password,
     hash_password,
+    is_guessable,
     is_password_hash,
 )
 from services.accounts.sessions import LocalSessions
@@ -48,16 +49,20 @@ NAME_MAX = 100  # a display name, as on the contact form
 EMAIL_MAX = 254  # RFC 5321
 
 
-def validate_password(password: str, username: str) -> None:
+def validate_password(password: str, username: str, *,
+                      strength_inputs: Sequence[str] | None = None) -> None:
     """The one password rule of every path (first admin, admin create, reset, change, the
-    Cognito forms). Passwords are used exactly as typed, everywhere: never stripped, so one
-    with surrounding spaces signs in as it was set."""
+    Cognito forms, sign-up). Passwords are used exactly as typed, everywhere: never stripped,
+    so one with surrounding spaces signs in as it was set. ``strength_inputs`` (the person's
+    name, email, company): the password must also resist a strength estimate that tries them."""
     if len(password) < PASSWORD_MIN:
         raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
     if len(password.encode()) > PASSWORD_MAX_BYTES:
         raise ValidationError("auth.err_password_long", max=PASSWORD_MAX_BYTES)
     if password.lower() == username.lower():
         raise ValidationError("auth.err_password_username")
+    if strength_inputs is not None and is_guessable(password, [username, *strength_inputs]):
+        raise ValidationError("auth.err_password_weak")
 
 
 def login_name(username: str) -> str:
