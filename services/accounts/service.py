@@ -24,7 +24,7 @@ from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.text import require_encodable
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import (
     ConflictError,
     NotFound,
@@ -158,10 +158,11 @@ class AccountService:
             ok = self._passwords.check(name, password)
         except NotFound:
             ok = False
-        if not ok or user is None or user.disabled:
+        if not ok or user is None or not user.may_sign_in:
             self.login_failed(name)
-            # Only someone who knows the password learns that the account is disabled.
-            raise PermissionDenied("auth.err_disabled" if ok and user is not None
+            # Only someone who knows the password learns that the account is disabled, waits
+            # for an administrator or was declined.
+            raise PermissionDenied(_refusal(user) if ok and user is not None
                                    else "auth.err_bad_credentials")
         self.record_login(name)
         return user
@@ -420,6 +421,15 @@ class AccountService:
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
         record_audit(self._audit, self._clock(), actor, action, target, outcome)
+
+
+def _refusal(user: User) -> str:
+    """Why an account that gave the right password cannot sign in."""
+    if user.status == AccountStatus.PENDING:
+        return "auth.err_pending"
+    if user.status == AccountStatus.DECLINED:
+        return "auth.err_declined"
+    return "auth.err_disabled"
 
 
 def _refuse_own_admin_removal(actor: Actor, username: str) -> None:
