@@ -13,6 +13,7 @@ from services.domain.models import Page
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import DemoFactoryError
+from services.ui import admin_signups
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import app_tz, current_page, flash, format_date, reset_page, show_error
 
@@ -27,6 +28,7 @@ _NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_
 
 
 def users_section(services: Services, actor: Actor) -> None:
+    admin_signups.pending_section(services, actor)  # what waits for a decision comes first
     st.subheader(t("admin.users_title"))
     search = st.text_input(t("admin.search"), key="adm_search", on_change=reset_page,
                            args=(PAGE_KEY,))
