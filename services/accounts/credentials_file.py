@@ -126,9 +126,9 @@ def credentials_config(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """A credentials file of users with their bcrypt hashes, and the users left out: disabled
     ones and sign-ups not approved (the format cannot say so, and the other app would let
-    them sign in) and those without a usable hash. ``cookie`` is there because the package reads it when given the
-    file's path; its key is left empty, never this app's secret (PyJWT refuses an empty key,
-    so the other app signs no cookie until a key is set)."""
+    them sign in) and those without a usable hash. ``cookie`` is there because the package
+    reads it when given the file's path; its key is left empty, never this app's secret (PyJWT
+    refuses an empty key, so the other app signs no cookie until a key is set)."""
     usernames: dict[str, dict[str, Any]] = {}
     left_out: list[Problem] = []
     for user, password_hash in users:
