@@ -137,3 +137,16 @@ def test_an_administrator_approves_a_pending_sign_up(
     jiwon = services.accounts.get("jiwon")
     assert (jiwon.status, jiwon.roles) == (AccountStatus.ACTIVE, frozenset({Role.AUTHOR}))
     assert "대기 중인 신청이 없습니다." in texts(at)
+
+
+def test_the_users_table_says_that_a_sign_up_waits(
+    new_app: Callable[..., AppTest], services: Services, users: dict[str, User]
+) -> None:
+    assert services.signup is not None
+    services.signup.sign_up(SignupDraft("이지원", "jiwon@example.com", "jiwon", "", Purpose.OTHER,
+                                        Role.VIEWER, PASSWORD, PASSWORD, True), "visit-1")
+    at = open_admin_page(new_app)
+
+    table = at.dataframe[1].value  # the pending list comes first
+    states = dict(zip(table["사용자 이름"], table["상태"], strict=True))
+    assert states["jiwon"] == "승인 대기" and states["viewer-user"] == "사용 중"
