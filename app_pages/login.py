@@ -40,6 +40,9 @@ with form_col, st.form("login_form"):
     submitted = st.form_submit_button(t("auth.login_button"), type="primary",
                                       icon=":material/login:")
 
+if services.signup is not None and services.signup.is_open:
+    form_col.page_link(routes.SIGNUP, label=t("signup.login_link"), icon=":material/person_add:")
+
 if submitted:
     try:
         challenge = auth.sign_in(services, username, password)

@@ -21,6 +21,7 @@ from services.accounts.sign_in.base import SignInMode, group_names
 from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
+from services.accounts.signup import SignupService
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
@@ -47,6 +48,7 @@ from services.ports import (
     PasswordAuthenticator,
     ReportStore,
     SessionStore,
+    SignupDirectory,
     TokenVerifier,
     UserDirectory,
 )
@@ -82,6 +84,8 @@ class Ports:
     cognito: CognitoPorts | None = None
     # Server-side sessions of local sign-ins (every backend has one; None: no local sign-in).
     sessions: SessionStore | None = None
+    # The store of local accounts, for self-service sign-up (None: the accounts are elsewhere).
+    signup: SignupDirectory | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class Services:
     sign_in: SignInMode
     # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
+    # Self-service sign-up (local sign-in only; None in the other modes).
+    signup: SignupService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -129,6 +135,7 @@ def build_local_ports(settings: Settings) -> Ports:
         reports=SqliteReportStore(db),
         mailer=_mailer(settings),
         sessions=SqliteSessionStore(db),
+        signup=users,
     )
 
 
@@ -172,6 +179,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         mailer=_mailer(settings),
         cognito=cognito,
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
+        signup=table_users if cognito is None else None,
     )
 
 
@@ -275,12 +283,25 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                             report_models(settings), settings, analytics=analytics,
                             audit=ports.audit)
     imports = _importers(settings, ports)
+    signup = _signup(settings, ports) if local_sessions is not None else None
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
-                    analytics=analytics,
+                    analytics=analytics, signup=signup,
                     reports=reports)
+
+
+def _signup(settings: Settings, ports: Ports) -> SignupService | None:
+    """Sign-up of local accounts; the contact form's store keeps its rate counters."""
+    if ports.signup is None:
+        return None
+    return SignupService(
+        ports.signup, ports.passwords, ports.inquiries, ports.audit, mode=settings.signup,
+        auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
+        instance_limit=settings.signup_instance_limit,
+        window_minutes=settings.signup_window_minutes,
+    )
 
 
 def _ops(settings: Settings, ports: Ports) -> OpsService:

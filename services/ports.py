@@ -18,7 +18,7 @@ from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
 from services.domain.reports import Report
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 
 
 class ContentRepository(Protocol):
@@ -129,6 +129,37 @@ class UserDirectory(Protocol):
 
     def delete_guarded(self, username: str) -> None:
         """``delete``; ValidationError("auth.err_last_admin") as above."""
+
+
+class SignupDirectory(Protocol):
+    """The account side of self-service sign-up, on the stores that keep local accounts
+    (SQLite and the DynamoDB users table). ``create`` and ``get`` keep every field of ``User``
+    (status, company, purpose, requested and pending role, sign-up time)."""
+
+    def create(self, user: User) -> None:
+        """ConflictError if the username exists."""
+
+    def get(self, username: str) -> User:
+        """NotFound if absent."""
+
+    def list(self) -> list[User]: ...
+
+    def delete(self, username: str) -> None: ...
+
+    def settle_request(self, username: str, expected: Role, status: AccountStatus,
+                       roles: frozenset[Role]) -> None:
+        """Decide the waiting role request in one atomic step: only while ``expected`` still
+        waits and the account holds no administrator role, set ``status`` and ``roles`` and
+        clear the request. ConflictError if another decision (or a role change) came first,
+        NotFound if the account is gone."""
+
+
+class RateSlots(Protocol):
+    """Windowed counters taken atomically (``InquiryStore`` is one: its ``take_slot``)."""
+
+    def take_slot(self, limits: Sequence[RateLimit], now: datetime) -> str | None:
+        """As ``InquiryStore.take_slot``: take one from every limit, or from none and return
+        the ``key`` of a full limit."""
 
 
 class PasswordStore(Protocol):

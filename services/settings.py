@@ -51,6 +51,8 @@ DEFAULT_RESOURCE_PREFIX = "demo-factory"
 # The CloudFormation template's NamePrefix allows the same: 3 to 20 characters, so that the
 # longest derived name (the bucket, below) stays within S3's 63.
 RESOURCE_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,19}$"
+# An email domain: dot-separated labels of letters, digits and inner hyphens (IDNs as xn--).
+_DOMAIN_PATTERN = r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}"
 # S3 refuses bucket names that start with these.
 _S3_RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
 # Each table's setting and its name's suffix: ``<prefix>-<suffix>``, as the template names them
@@ -140,6 +142,17 @@ class Settings(BaseSettings):
     cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)
     session_days: float = Field(default=7, gt=0, le=30)
 
+    # Self-service sign-up (local sign-in): "off", "approval" (every account waits for an
+    # administrator) or "open" (viewers are active at once; an author request still waits).
+    # Accounts whose email is in one of the auto domains (a comma list, e.g. the company's own)
+    # are active viewers at once in every mode but "off". Sign-ups per browser visit (counted
+    # in the store) and per server instance, within the window.
+    signup: Literal["off", "approval", "open"] = "approval"
+    signup_auto_domains: Annotated[tuple[str, ...], NoDecode] = ()
+    signup_limit: int = Field(default=3, ge=1, le=100)
+    signup_instance_limit: int = Field(default=20, ge=1, le=10_000)
+    signup_window_minutes: int = Field(default=60, ge=1)
+
     # Contact form: submissions per browser session and window, and two limits a client cannot
     # reset with a new session: per server instance, and for all visitors together (counted
     # in the store); optional SES notification.
@@ -201,6 +214,21 @@ class Settings(BaseSettings):
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not JSON ({exc.msg})") from None
         return value
+
+    @field_validator("signup_auto_domains", mode="before")
+    @classmethod
+    def _domain_list(cls, value: object) -> object:
+        """``a.com, @b.co.kr`` -> ("a.com", "b.co.kr"); anything but a plain domain is refused
+        (no wildcards: a sub-domain is listed by itself)."""
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, list | tuple):
+            return value
+        domains = tuple(str(part).strip().lower().removeprefix("@") for part in value)
+        bad = [domain for domain in domains if not re.fullmatch(_DOMAIN_PATTERN, domain)]
+        if bad:
+            raise ValueError(f"not an email domain: {', '.join(repr(b) for b in bad)}")
+        return domains
 
     @field_validator("cookie_key")
     @classmethod

@@ -125,15 +125,17 @@ def credentials_config(
     users: Iterable[tuple[User, str]], cookie_name: str, expiry_days: float,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """A credentials file of users with their bcrypt hashes, and the users left out: disabled
-    ones (the format cannot say so, and the other app would let them sign in) and those
-    without a usable hash. ``cookie`` is there because the package reads it when given the
-    file's path; its key is left empty, never this app's secret (PyJWT refuses an empty key,
-    so the other app signs no cookie until a key is set)."""
+    ones and sign-ups not approved (the format cannot say so, and the other app would let
+    them sign in) and those without a usable hash. ``cookie`` is there because the package
+    reads it when given the file's path; its key is left empty, never this app's secret (PyJWT
+    refuses an empty key, so the other app signs no cookie until a key is set)."""
     usernames: dict[str, dict[str, Any]] = {}
     left_out: list[Problem] = []
     for user, password_hash in users:
         if user.disabled:
             left_out.append(Problem(user.username, "auth.credentials_left_out_disabled"))
+        elif not user.may_sign_in:  # a sign-up waiting or declined: the format cannot say so
+            left_out.append(Problem(user.username, "auth.credentials_left_out_not_approved"))
         elif not is_password_hash(password_hash):
             left_out.append(Problem(user.username, "auth.credentials_left_out_no_password"))
         else:

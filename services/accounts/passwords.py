@@ -11,13 +11,31 @@ pool keeps the password and the app never sees a hash.
 from __future__ import annotations
 
 import functools
+import re
 import secrets
+from collections.abc import Sequence
 
 import bcrypt
+from zxcvbn import zxcvbn
 
 from services.accounts.hasher import Hasher
 from services.errors import NotFound, ValidationError
 from services.ports import PasswordStore
+
+# zxcvbn's score runs 0 (guessed in under 10^3 tries) to 4 (over 10^10); 3 resists an
+# offline attack on a slow hash for a long time, which is what a bcrypt table may face.
+STRENGTH_MIN = 3
+# zxcvbn's cost grows with the length; the length rule already caps a password at 72 bytes.
+_STRENGTH_INPUT_MAX = 100
+
+
+def is_guessable(password: str, user_inputs: Sequence[str]) -> bool:
+    """True when a strength estimator (zxcvbn) scores the password below ``STRENGTH_MIN``,
+    counting the person's own details (name, email, company) as words an attacker tries."""
+    words = [part for text in user_inputs for part in re.split(r"[\s@.]+", text.lower())
+             if part][:_STRENGTH_INPUT_MAX]
+    return int(zxcvbn(password, user_inputs=[*user_inputs, *words])["score"]) < STRENGTH_MIN
+
 
 # Hasher.hash takes no work factor: it always uses bcrypt's default, 12 (a test pins it).
 BCRYPT_ROUNDS = 12

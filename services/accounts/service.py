@@ -10,20 +10,21 @@ only then. Every administrative action checks the actor's role here and is audit
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from services.accounts.passwords import (
     BCRYPT_ROUNDS,
     check_password,
     hash_password,
+    is_guessable,
     is_password_hash,
 )
 from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.text import require_encodable
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import (
     ConflictError,
     NotFound,
@@ -48,16 +49,20 @@ NAME_MAX = 100  # a display name, as on the contact form
 EMAIL_MAX = 254  # RFC 5321
 
 
-def validate_password(password: str, username: str) -> None:
+def validate_password(password: str, username: str, *,
+                      strength_inputs: Sequence[str] | None = None) -> None:
     """The one password rule of every path (first admin, admin create, reset, change, the
-    Cognito forms). Passwords are used exactly as typed, everywhere: never stripped, so one
-    with surrounding spaces signs in as it was set."""
+    Cognito forms, sign-up). Passwords are used exactly as typed, everywhere: never stripped,
+    so one with surrounding spaces signs in as it was set. ``strength_inputs`` (the person's
+    name, email, company): the password must also resist a strength estimate that tries them."""
     if len(password) < PASSWORD_MIN:
         raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
     if len(password.encode()) > PASSWORD_MAX_BYTES:
         raise ValidationError("auth.err_password_long", max=PASSWORD_MAX_BYTES)
     if password.lower() == username.lower():
         raise ValidationError("auth.err_password_username")
+    if strength_inputs is not None and is_guessable(password, [username, *strength_inputs]):
+        raise ValidationError("auth.err_password_weak")
 
 
 def login_name(username: str) -> str:
@@ -153,10 +158,11 @@ class AccountService:
             ok = self._passwords.check(name, password)
         except NotFound:
             ok = False
-        if not ok or user is None or user.disabled:
+        if not ok or user is None or not user.may_sign_in:
             self.login_failed(name)
-            # Only someone who knows the password learns that the account is disabled.
-            raise PermissionDenied("auth.err_disabled" if ok and user is not None
+            # Only someone who knows the password learns that the account is disabled, waits
+            # for an administrator or was declined.
+            raise PermissionDenied(_refusal(user) if ok and user is not None
                                    else "auth.err_bad_credentials")
         self.record_login(name)
         return user
@@ -415,6 +421,15 @@ class AccountService:
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
         record_audit(self._audit, self._clock(), actor, action, target, outcome)
+
+
+def _refusal(user: User) -> str:
+    """Why an account that gave the right password cannot sign in."""
+    if user.status == AccountStatus.PENDING:
+        return "auth.err_pending"
+    if user.status == AccountStatus.DECLINED:
+        return "auth.err_declined"
+    return "auth.err_disabled"
 
 
 def _refuse_own_admin_removal(actor: Actor, username: str) -> None:

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from services.domain.permissions import Actor, Role
+
+
+class AccountStatus(StrEnum):
+    """Where a self-service sign-up stands. Every account an administrator or a script creates
+    is ACTIVE; ``disabled`` (an administrator's switch) stays a separate flag on top of it."""
+
+    ACTIVE = "active"
+    PENDING = "pending"  # waits for an administrator: cannot sign in yet
+    DECLINED = "declined"  # an administrator declined the sign-up: cannot sign in
+
+
+# The roles a visitor may ask for at sign-up; the others are given by an administrator only.
+REQUESTABLE_ROLES = (Role.VIEWER, Role.AUTHOR)
 
 
 @dataclass(frozen=True)
@@ -19,6 +33,19 @@ class User:
     # Whether ``email`` is known to be the user's: an email an administrator set (every local
     # account: users cannot change their own) is; a Cognito user's only when the pool says so.
     email_verified: bool = True
+    status: AccountStatus = AccountStatus.ACTIVE
+    # What a self-service sign-up collected (empty for accounts an administrator created).
+    company: str = ""
+    purpose: str = ""  # a ``domain.analytics.Purpose`` code
+    requested_role: Role | None = None  # the role asked for at sign-up, kept as asked
+    signed_up_at: datetime | None = None  # None: not a self-service account
+    # A role request waiting for an administrator (None: none waits). A PENDING account always
+    # has one; an active viewer may have one for the author role.
+    pending_role: Role | None = None
+
+    @property
+    def may_sign_in(self) -> bool:
+        return self.status == AccountStatus.ACTIVE and not self.disabled
 
     def as_actor(self) -> Actor:
         return Actor(user_id=self.username, name=self.name, roles=self.roles, email=self.email)

@@ -11,8 +11,9 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.models import Page
 from services.domain.permissions import Actor, Role
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
+from services.ui import admin_signups
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import app_tz, current_page, flash, format_date, reset_page, show_error
 
@@ -27,6 +28,7 @@ _NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_
 
 
 def users_section(services: Services, actor: Actor) -> None:
+    admin_signups.pending_section(services, actor)  # what waits for a decision comes first
     st.subheader(t("admin.users_title"))
     search = st.text_input(t("admin.search"), key="adm_search", on_change=reset_page,
                            args=(PAGE_KEY,))
@@ -45,6 +47,14 @@ def _roles_text(user: User) -> str:
     return ", ".join(role_label(r) for r in sorted(user.roles))
 
 
+def _state(user: User) -> str:
+    if user.disabled:
+        return t("admin.disabled")
+    if user.status != AccountStatus.ACTIVE:  # a sign-up waiting or declined
+        return t(f"signup.status_{user.status.value}")
+    return t("admin.active")
+
+
 def users_table(users: list[User]) -> None:
     rows = [
         {
@@ -52,7 +62,7 @@ def users_table(users: list[User]) -> None:
             t("auth.name"): u.name,
             t("auth.email"): u.email,
             t("admin.roles"): _roles_text(u),
-            t("admin.state"): t("admin.disabled") if u.disabled else t("admin.active"),
+            t("admin.state"): _state(u),
             t("admin.created"): format_date(u.created_at, app_tz()),
         }
         for u in users

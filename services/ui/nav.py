@@ -12,6 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from services.domain.models import Category
 from services.domain.permissions import Actor
+from services.ui import session
 from services.ui.browse import render_browse
 from services.ui.gate import may_open
 from services.ui.i18n import category_label, t
@@ -31,6 +32,7 @@ from services.ui.routes import (
     LOGIN,
     MY_CONTENT,
     REPORTS,
+    SIGNUP,
     category_url_path,
 )
 
@@ -84,6 +86,11 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     # Registered for everyone so that ``?next=`` links work; listed only before sign-in.
     visibility = "hidden" if actor.is_authenticated else "visible"
     pages = [_page(LOGIN, t("nav.login"), ":material/login:", visibility=visibility)]
+    # Listed for visitors when sign-up is on; registered always (the page says when it is off).
+    signup = session.services().signup
+    listed = signup is not None and signup.is_open and not actor.is_authenticated
+    pages.append(_page(SIGNUP, t("signup.nav"), ":material/person_add:",
+                       visibility="visible" if listed else "hidden"))
     if needs_first_admin:
         pages.append(
             _page(FIRST_ADMIN, t("nav.first_admin"), ":material/admin_panel_settings:")

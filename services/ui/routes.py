@@ -19,6 +19,7 @@ ADMIN_BEDROCK = "app_pages/admin_bedrock.py"
 ADMIN_DOCTOR = "app_pages/admin_doctor.py"
 ADMIN_AUDIT = "app_pages/admin_audit.py"
 REPORTS = "app_pages/reports.py"
+SIGNUP = "app_pages/signup.py"
 
 
 def category_url_path(category: Category) -> str:

@@ -246,6 +246,7 @@ USER_DIRECTORIES: dict[str, Factory] = {
     "cognito": lambda tmp_path: _cognito_backend().cognito_user_directory(tmp_path),
 }
 PASSWORD_STORES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
+SIGNUP_DIRECTORIES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
 LOGIN_THROTTLES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
 SESSION_STORES: dict[str, Factory] = {"dynamodb": dynamodb_session_store}
 INQUIRY_STORES: dict[str, Factory] = {"dynamodb": dynamodb_inquiry_store}

@@ -29,6 +29,7 @@ CONTENT_REPOS = _registry("CONTENT_REPOS")
 BLOB_STORES = _registry("BLOB_STORES")
 USER_DIRECTORIES = _registry("USER_DIRECTORIES")
 PASSWORD_STORES = _registry("PASSWORD_STORES")
+SIGNUP_DIRECTORIES = _registry("SIGNUP_DIRECTORIES")
 LOGIN_THROTTLES = _registry("LOGIN_THROTTLES")
 SESSION_STORES = _registry("SESSION_STORES")
 INQUIRY_STORES = _registry("INQUIRY_STORES")
@@ -62,6 +63,11 @@ def user_directory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[A
 @pytest.fixture(params=sorted(PASSWORD_STORES))
 def password_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     yield from _use(PASSWORD_STORES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(SIGNUP_DIRECTORIES))
+def signup_directory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(SIGNUP_DIRECTORIES, request, tmp_path)
 
 
 @pytest.fixture(params=sorted(LOGIN_THROTTLES))

@@ -83,6 +83,7 @@ CONTENT_REPOS: dict[str, Factory] = {"sqlite": sqlite_content_repo}
 BLOB_STORES: dict[str, Factory] = {"localfs": local_blob_store}
 USER_DIRECTORIES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 PASSWORD_STORES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
+SIGNUP_DIRECTORIES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 LOGIN_THROTTLES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 SESSION_STORES: dict[str, Factory] = {"sqlite": sqlite_session_store}
 INQUIRY_STORES: dict[str, Factory] = {"sqlite": sqlite_inquiry_store}

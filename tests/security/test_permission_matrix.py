@@ -252,6 +252,15 @@ USE_CASES: tuple[UseCase, ...] = (
       .generate(w.actor, REQUEST, preview=w.preview), ("preview",), variant="preview"),
     U("ReportService.generate", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.generate(w.actor, REQUEST)),
+    U("SignupService.pending", needs(A.MANAGE_USERS),
+      lambda w: w.services.signup.pending(w.actor),  # type: ignore[union-attr]
+      ("applicant",)),
+    U("SignupService.approve", needs(A.MANAGE_USERS),
+      lambda w: w.services.signup.approve(w.actor, w.applicant),  # type: ignore[union-attr]
+      ("applicant",)),
+    U("SignupService.decline", needs(A.MANAGE_USERS),
+      lambda w: w.services.signup.decline(w.actor, w.applicant),  # type: ignore[union-attr]
+      ("applicant",)),
     U("ReportService.history", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.history(w.actor), ("report",)),
     U("ReportService.get", needs(A.GENERATE_REPORTS),

@@ -25,7 +25,7 @@ from services.domain.models import (
 )
 from services.domain.permissions import Actor, Role
 from services.domain.reports import Report, ReportLanguage, ReportType
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.reports.service import Preview, ReportRequest
 
 # Everybody the matrix lets act; each signed-in kind has a user id of its own.
@@ -39,6 +39,7 @@ ACTORS: dict[str, Actor] = {
 }
 OTHER = "olga"  # owns "somebody else's" items and reports
 TARGET_USER = "tara"  # the account that user management acts on
+APPLICANT = "appl"  # a pending self-service sign-up
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "staple battery horse"
 TODAY = datetime.now(UTC).date()
@@ -120,6 +121,16 @@ class World:
         return self._account(self.actor.user_id, self.actor.roles or frozenset({Role.VIEWER}))
 
     @cached_property
+    def applicant(self) -> str:
+        """A self-service sign-up waiting for an administrator (asked for the author role)."""
+        self.services.ports.users.create(User(
+            username=APPLICANT, name="Applicant", email="applicant@example.com",
+            roles=frozenset({Role.VIEWER}), created_at=datetime.now(UTC),
+            status=AccountStatus.PENDING, requested_role=Role.AUTHOR,
+            pending_role=Role.AUTHOR, signed_up_at=datetime.now(UTC)))
+        return APPLICANT
+
+    @cached_property
     def legacy_folder(self) -> Path:
         """An export of the previous platform with nothing in it."""
         folder = self.folder / "legacy"
@@ -157,7 +168,7 @@ def snapshot(services: Services) -> dict[str, Any]:
                         if ports.content.has_liked(i.id, u)),
         "files": sorted(str(p.relative_to(files_dir)) for p in files_dir.rglob("*")
                         if p.is_file()) if files_dir.exists() else [],
-        "users": sorted((u.username, sorted(u.roles), u.disabled,
+        "users": sorted((u.username, sorted(u.roles), u.disabled, u.status, u.pending_role or "",
                          ports.passwords.password_hash(u.username)) for u in users),
         "reports": sorted(r.id for r in ports.reports.list(limit=1000)),
         "inquiries": sorted((i.id, status.value) for status in InquiryStatus

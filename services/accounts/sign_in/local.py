@@ -105,7 +105,7 @@ class LocalSignIn:
             user = self._accounts.get(username)
         except NotFound:
             return None
-        return None if user.disabled else user
+        return user if user.may_sign_in else None
 
 
 def _signed_in(user: User, session_id: str) -> SignedIn:

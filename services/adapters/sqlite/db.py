@@ -158,6 +158,16 @@ _USERS: tuple[Migration, ...] = (
     ),
     # A password set by an administrator (reset, invitation) must be changed at next sign-in.
     ("ALTER TABLE users ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0",),
+    # Self-service sign-up: where the account stands and what the sign-up collected. Existing
+    # accounts are active and have no sign-up data.
+    (
+        "ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active'",
+        "ALTER TABLE users ADD COLUMN company TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN purpose TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN requested_role TEXT",
+        "ALTER TABLE users ADD COLUMN pending_role TEXT",
+        "ALTER TABLE users ADD COLUMN signed_up_at TEXT",
+    ),
 )
 
 _AUDIT: tuple[Migration, ...] = (

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
 from services.domain.permissions import Role
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound, ValidationError
 
 # Roles are a comma list: wrapped in commas, "admin" is matched as a whole element.
@@ -37,7 +37,8 @@ class SqliteUserDirectory:
             with self._db.transaction() as conn:
                 conn.execute(
                     "INSERT INTO users (username, name, email, roles, password_hash,"
-                    " created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, disabled, status, company, purpose, requested_role,"
+                    " pending_role, signed_up_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         user.username,
                         user.name,
@@ -46,6 +47,12 @@ class SqliteUserDirectory:
                         "",
                         to_db_time(user.created_at),
                         int(user.disabled),
+                        user.status.value,
+                        user.company,
+                        user.purpose,
+                        user.requested_role,
+                        user.pending_role,
+                        to_db_time(user.signed_up_at) if user.signed_up_at else None,
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -135,6 +142,20 @@ class SqliteUserDirectory:
             _keep_an_active_admin(conn, username)
             self.delete(username)
 
+    def settle_request(self, username: str, expected: Role, status: AccountStatus,
+                       roles: frozenset[Role]) -> None:
+        """One conditional UPDATE: only while ``expected`` waits and no admin role is held."""
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET status = ?, roles = ?, pending_role = NULL"
+                " WHERE username = ? AND pending_role = ?"
+                " AND (',' || roles || ',') NOT LIKE '%,admin,%' RETURNING username",
+                (status.value, _roles_text(roles), username, expected.value),
+            ).fetchall()
+            if not changed:
+                self.get(username)  # NotFound if gone
+                raise ConflictError("errors.conflict", username=username)
+
     # --- login failures -----------------------------------------------------------------------
 
     def reserve_login_attempt(
@@ -212,4 +233,10 @@ def _user(row: sqlite3.Row) -> User:
         roles=frozenset(Role(r) for r in roles_text.split(",") if r),
         created_at=from_db_time(row["created_at"]),
         disabled=bool(row["disabled"]),
+        status=AccountStatus(row["status"]),
+        company=row["company"],
+        purpose=row["purpose"],
+        requested_role=Role(row["requested_role"]) if row["requested_role"] else None,
+        pending_role=Role(row["pending_role"]) if row["pending_role"] else None,
+        signed_up_at=from_db_time(row["signed_up_at"]) if row["signed_up_at"] else None,
     )

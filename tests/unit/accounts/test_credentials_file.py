@@ -15,7 +15,7 @@ from services.accounts.credentials_file import (
     split_name,
 )
 from services.domain.permissions import Role
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import ValidationError
 
 HASH = "$2b$04$XwrUKjEzb4Ga7E4pG.cvCuPvVvL3m8bVxMqUcMTE8f0Aztl1vJMNC"
@@ -109,3 +109,13 @@ def test_the_export_leaves_out_disabled_users_and_users_without_a_password() -> 
     assert config["cookie"] == {"name": "demo_factory_auth", "key": "", "expiry_days": 7}
     assert left_out == [Problem("bo", "auth.credentials_left_out_no_password"),
                         Problem("cy", "auth.credentials_left_out_disabled")]
+
+
+@pytest.mark.parametrize("status", [AccountStatus.PENDING, AccountStatus.DECLINED])
+def test_the_export_leaves_out_sign_ups_that_may_not_sign_in(status: AccountStatus) -> None:
+    waiting = User("dee", "Dee", "dee@example.com", frozenset({Role.VIEWER}), T0, status=status)
+
+    config, left_out = credentials_config([(waiting, HASH)], "demo_factory_auth", 7)
+
+    assert config["credentials"]["usernames"] == {}  # the other app would let them in
+    assert left_out == [Problem("dee", "auth.credentials_left_out_not_approved")]

@@ -47,7 +47,7 @@ from services.adapters.aws.dynamodb.admin_guard import (
 )
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.domain.permissions import Role
-from services.domain.users import User
+from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class DynamoUserDirectory:
         record = {**_user_record(user), "password_hash": "", "password_temporary": False,
                   "directory": _DIRECTORY}
         record.pop("username")
+        record = {name: value for name, value in record.items() if value is not None}
         names = {f"#{n}": name for n, name in enumerate(record)}
         values = {f":{n}": value for n, value in enumerate(record.values())}
         action: dict[str, Any] = {
@@ -209,6 +210,32 @@ class DynamoUserDirectory:
             values[":disabled"] = disabled
         return {"Update": {**common, "UpdateExpression": "SET " + ", ".join(sets),
                            "ExpressionAttributeValues": to_item(values)}}
+
+    def settle_request(self, username: str, expected: Role, status: AccountStatus,
+                       roles: frozenset[Role]) -> None:
+        """One conditional update. The account holds no admin role (a condition), and
+        ``roles`` are a requestable role's, so the admin count never changes here."""
+        if Role.ADMIN in roles:
+            raise ValidationError("auth.err_no_roles")
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(username),
+                UpdateExpression="SET #status = :status, #roles = :roles REMOVE #pending",
+                ConditionExpression=f"{_IS_ACCOUNT} AND #pending = :expected"
+                                    " AND NOT contains(#roles, :admin)",
+                ExpressionAttributeNames={"#status": "status", "#roles": "roles",
+                                          "#pending": "pending_role", "#directory": "directory"},
+                ExpressionAttributeValues=to_item({
+                    ":status": status.value, ":roles": _roles_list(roles),
+                    ":expected": expected.value, ":admin": Role.ADMIN.value,
+                }),
+            )
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            self.get(username)  # NotFound if gone
+            raise ConflictError("errors.conflict", username=username) from None
 
     def _count_active_admins(self) -> int:
         return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
@@ -364,6 +391,12 @@ def _user_record(user: User) -> dict[str, Any]:
         "roles": _roles_list(user.roles),
         "created_at": to_iso(user.created_at),
         "disabled": user.disabled,
+        "status": user.status.value,
+        "company": user.company,
+        "purpose": user.purpose,
+        "requested_role": user.requested_role,
+        "pending_role": user.pending_role,
+        "signed_up_at": to_iso(user.signed_up_at) if user.signed_up_at else None,
     }
 
 
@@ -375,4 +408,15 @@ def _user(record: dict[str, Any]) -> User:
         roles=frozenset(Role(role) for role in record.get("roles", ())),
         created_at=from_iso(record["created_at"]),
         disabled=bool(record.get("disabled", False)),
+        # Accounts written before sign-up existed have none of these: active, no sign-up data.
+        status=AccountStatus(record.get("status", AccountStatus.ACTIVE)),
+        company=record.get("company", ""),
+        purpose=record.get("purpose", ""),
+        requested_role=_role_or_none(record.get("requested_role")),
+        pending_role=_role_or_none(record.get("pending_role")),
+        signed_up_at=from_iso(record["signed_up_at"]) if record.get("signed_up_at") else None,
     )
+
+
+def _role_or_none(value: str | None) -> Role | None:
+    return Role(value) if value else None

@@ -1,0 +1,93 @@
+"""The users page's pending sign-ups and role requests: who asked for what, and approve (as the
+role asked for) or decline, each after a second, explicit click. SignupService checks that
+the actor is an administrator and audits every decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.permissions import Actor
+from services.domain.users import User
+from services.errors import DemoFactoryError
+from services.ui.i18n import role_label, t
+from services.ui.tracking import purpose_label
+from services.ui.widgets import app_tz, flash, format_time, show_error
+
+# The decision waiting for its second click: (kind, username); kind "approve" or "decline".
+_CONFIRM = "adm_signup_confirm"
+
+
+def pending_section(services: Services, actor: Actor) -> None:
+    if services.signup is None:  # no local sign-up in this sign-in mode
+        return
+    waiting = services.signup.pending(actor)
+    st.subheader(t("signup.pending_title"))
+    if not waiting:
+        st.caption(t("signup.pending_none"))
+        return
+    pending_table(waiting)
+    by_name = {u.username: u for u in waiting}
+    username = st.selectbox(t("signup.pick"), options=list(by_name), key="adm_signup_user")
+    if username is None:
+        return
+    user = by_name[username]
+    row = st.container(horizontal=True, gap="small")
+    if row.button(t("signup.approve"), key="adm_signup_approve", icon=":material/check:"):
+        st.session_state[_CONFIRM] = ("approve", username)
+    if row.button(t("signup.decline"), key="adm_signup_decline", icon=":material/close:"):
+        st.session_state[_CONFIRM] = ("decline", username)
+    confirm_decision(services, actor, user)
+
+
+def pending_table(users: list[User]) -> None:
+    rows = [
+        {
+            t("auth.name"): u.name,
+            t("auth.email"): u.email,
+            t("signup.company_short"): u.company or "-",
+            t("signup.purpose"): purpose_label(u.purpose) if u.purpose else "-",
+            t("signup.requested"): role_label(u.pending_role) if u.pending_role else "-",
+            t("signup.status"): t(f"signup.status_{u.status.value}"),
+            t("signup.when"): format_time(u.signed_up_at or u.created_at, app_tz()),
+            t("auth.username"): u.username,
+        }
+        for u in users
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def confirm_decision(services: Services, actor: Actor, user: User) -> None:
+    """The second click; cancel changes nothing."""
+    pending = st.session_state.get(_CONFIRM)
+    if not pending or pending[1] != user.username or services.signup is None:
+        return
+    kind = pending[0]
+    role = role_label(user.pending_role) if user.pending_role else "-"
+    st.warning(t(f"signup.{kind}_confirm", username=user.username, role=role),
+               icon=":material/warning:")
+    yes_col, no_col = st.columns(2)
+    signup = services.signup
+    if yes_col.button(t(f"signup.{kind}_yes"), key=f"adm_signup_{kind}_yes", type="primary"):
+        st.session_state.pop(_CONFIRM, None)
+        if kind == "approve":
+            _act(lambda: signup.approve(actor, user.username),
+                 t("signup.approved", username=user.username, role=role))
+        else:
+            _act(lambda: signup.decline(actor, user.username),
+                 t("signup.declined", username=user.username))
+    if no_col.button(t("common.cancel"), key=f"adm_signup_{kind}_no"):
+        st.session_state.pop(_CONFIRM, None)
+        st.rerun()
+
+
+def _act(action: Callable[[], object], done: str) -> None:
+    try:
+        action()
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    flash(done)
+    st.rerun()

@@ -1,0 +1,122 @@
+"""The sign-up form (local sign-in): what a visitor types, a hidden honeypot, and one answer
+for every sign-up that passes the form's own checks (the service decides the rest quietly)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.accounts.service import PASSWORD_MIN
+from services.bootstrap import Services
+from services.domain.analytics import Purpose
+from services.domain.permissions import Role
+from services.domain.signup import (
+    LIMITS,
+    PURPOSES,
+    SignupDraft,
+    field_length,
+    signup_problems,
+    stripped,
+)
+from services.domain.users import REQUESTABLE_ROLES
+from services.errors import DemoFactoryError
+from services.ui import tracking
+from services.ui.i18n import relabel, t
+from services.ui.widgets import flash, show_error
+
+_TEXT_FIELDS = {"name": "su_name", "email": "su_email", "username": "su_username",
+                "company": "su_company"}
+_PASSWORDS = ("su_password", "su_password_again")
+_TRAP = "su_trap"  # the honeypot's container: moved off screen, so people never see it
+_CLEAR = "su_clear"  # set after a sign-up: the next run empties the fields before drawing them
+_FIELD_LABELS = {"company": "signup.company_short"}
+# Off screen rather than display:none, which some bots recognise; no tab stop either.
+_TRAP_CSS = (f"<style>.st-key-{_TRAP} {{ position: absolute; left: -10000px; top: auto;"
+             " width: 1px; height: 1px; overflow: hidden; }}</style>")
+
+
+def role_option(role: Role) -> str:
+    return t(f"signup.role_{role.value}")
+
+
+def signup_form(services: Services) -> None:
+    """The form; on success a flash message with the one answer, and empty fields."""
+    assert services.signup is not None
+    _clear_after_send()
+    st.html(_TRAP_CSS)
+    # No max_chars (Streamlit drops a longer paste without a word): the limit is in the help
+    # text and a longer text is refused with its length. No Enter to send (its hint is not
+    # translated).
+    with st.form("su_form", enter_to_submit=False):
+        name_col, email_col = st.columns(2)
+        name = _text_input(name_col, "name")
+        email = _text_input(email_col, "email")
+        user_col, company_col = st.columns(2)
+        username = _text_input(user_col, "username", help_key="signup.username_help")
+        company = _text_input(company_col, "company")
+        purpose = st.selectbox(t("signup.purpose"), options=list(PURPOSES), index=None,
+                               format_func=tracking.purpose_label, key=relabel("su_purpose"),
+                               placeholder=t("common.choose"))
+        role = st.radio(t("signup.role"), options=list(REQUESTABLE_ROLES),
+                        format_func=role_option, key=relabel("su_role"))
+        first_col, again_col = st.columns(2)
+        password = first_col.text_input(
+            t("signup.password"), type="password", key=_PASSWORDS[0],
+            autocomplete="new-password", placeholder=t("signup.password_placeholder"),
+            help=t("signup.password_help", min=PASSWORD_MIN))
+        again = again_col.text_input(t("signup.password_again"), type="password",
+                                     key=_PASSWORDS[1], autocomplete="new-password")
+        with st.container(key=_TRAP):
+            trap = st.text_input(t("signup.trap"), key="su_website", autocomplete="off")
+        consent = st.checkbox(t("signup.consent"), key="su_consent")
+        submitted = st.form_submit_button(t("signup.submit"), type="primary",
+                                          icon=":material/person_add:")
+    if not submitted:
+        return
+    draft = SignupDraft(name, email, username, company, _purpose(purpose), role, password,
+                        again, consent, honeypot=trap)
+    problems = signup_problems(stripped(draft))
+    if problems:  # nothing is cleared: the person fixes what they typed
+        for field, key in problems:
+            st.error(_problem_text(stripped(draft), field, key), icon=":material/error:")
+        return
+    try:
+        services.signup.sign_up(draft, tracking.session_id())
+    except DemoFactoryError as exc:
+        show_error(exc)  # what was typed stays in the fields
+        return
+    st.session_state[_CLEAR] = True
+    flash(t("signup.received"))
+    st.rerun()
+
+
+def _purpose(value: object) -> Purpose | None:
+    return Purpose(str(value)) if value in set(Purpose) else None
+
+
+def _text_input(where: object, field: str, help_key: str = "signup.limit_help") -> str:
+    return where.text_input(  # type: ignore[attr-defined, no-any-return]
+        t(f"signup.{field}"), key=_TEXT_FIELDS[field],
+        placeholder=t(f"signup.{field}_placeholder"),
+        help=t(help_key, max=LIMITS[field]),
+        autocomplete={"name": "name", "email": "email", "username": "username",
+                      "company": "organization"}[field],
+    )
+
+
+def _problem_text(draft: SignupDraft, field: str, key: str) -> str:
+    if key != "signup.err_too_long":
+        return t(key)
+    label = t(_FIELD_LABELS.get(field, f"signup.{field}"))
+    return t("signup.err_field_too_long", field=label, length=field_length(draft, field),
+             max=LIMITS[field])
+
+
+def _clear_after_send() -> None:
+    """Empty the form after a sign-up (widget values can only be set before they are drawn,
+    so the send marks it and the next run does it)."""
+    if not st.session_state.pop(_CLEAR, False):
+        return
+    for key in (*_TEXT_FIELDS.values(), *_PASSWORDS, "su_website"):
+        st.session_state[key] = ""
+    st.session_state["su_consent"] = False
+    st.session_state.pop("su_purpose", None)

@@ -1,0 +1,88 @@
+"""SignupDirectory contract: the sign-up fields and the request decision, on both stores that
+keep local accounts (SQLite and the DynamoDB users table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from services.domain.permissions import Role
+from services.domain.users import AccountStatus, User
+from services.errors import ConflictError, NotFound
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _signed_up(name: str = "lee", pending: Role | None = Role.AUTHOR,
+               status: AccountStatus = AccountStatus.PENDING) -> User:
+    return User(name, "Lee", f"{name}@example.com", frozenset({Role.VIEWER}), T0,
+                status=status, company="Acme", purpose="customer-demo",
+                requested_role=Role.AUTHOR, signed_up_at=T0, pending_role=pending)
+
+
+def test_an_account_keeps_every_sign_up_field(signup_directory: Any) -> None:
+    signup_directory.create(_signed_up())
+
+    assert signup_directory.get("lee") == _signed_up()
+    assert _signed_up() in signup_directory.list()
+
+
+def test_an_account_an_administrator_creates_is_active_without_sign_up_data(
+    signup_directory: Any,
+) -> None:
+    signup_directory.create(User("kim", "Kim", "kim@example.com", frozenset({Role.AUTHOR}), T0))
+
+    kim = signup_directory.get("kim")
+    assert (kim.status, kim.company, kim.purpose) == (AccountStatus.ACTIVE, "", "")
+    assert (kim.requested_role, kim.pending_role, kim.signed_up_at) == (None, None, None)
+    assert kim.may_sign_in
+
+
+def test_approving_sets_the_status_and_roles_and_clears_the_request(
+    signup_directory: Any,
+) -> None:
+    signup_directory.create(_signed_up())
+
+    signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                    frozenset({Role.AUTHOR}))
+
+    lee = signup_directory.get("lee")
+    assert (lee.status, lee.roles, lee.pending_role) == (
+        AccountStatus.ACTIVE, frozenset({Role.AUTHOR}), None)
+    assert lee.requested_role == Role.AUTHOR  # what was asked stays on record
+
+
+def test_a_request_is_decided_once(signup_directory: Any) -> None:
+    signup_directory.create(_signed_up())
+    signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.DECLINED,
+                                    frozenset({Role.VIEWER}))
+
+    with pytest.raises(ConflictError):  # a second administrator's click comes too late
+        signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                        frozenset({Role.AUTHOR}))
+    assert signup_directory.get("lee").status == AccountStatus.DECLINED
+
+
+def test_no_request_no_decision_and_a_missing_account_is_not_found(
+    signup_directory: Any,
+) -> None:
+    signup_directory.create(_signed_up(pending=None, status=AccountStatus.ACTIVE))
+
+    with pytest.raises(ConflictError):
+        signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                        frozenset({Role.AUTHOR}))
+    with pytest.raises(NotFound):
+        signup_directory.settle_request("nobody", Role.AUTHOR, AccountStatus.ACTIVE,
+                                        frozenset({Role.AUTHOR}))
+
+
+def test_a_decision_never_takes_an_administrator_role_away(signup_directory: Any) -> None:
+    signup_directory.create(_signed_up(status=AccountStatus.ACTIVE))
+    signup_directory.set_roles("lee", frozenset({Role.ADMIN}))  # made admin meanwhile
+
+    with pytest.raises(ConflictError):
+        signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                        frozenset({Role.AUTHOR}))
+    assert signup_directory.get("lee").roles == frozenset({Role.ADMIN})
