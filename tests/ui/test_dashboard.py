@@ -109,7 +109,8 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert metric(at, "인기 카테고리") == "생성형 AI"
     assert len(at.tabs) == 7
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
-    assert [chart.key for chart in at.get("plotly_chart")] == ["chart_trend", "chart_trend_platform"]
+    drawn = [chart.key for chart in at.get("plotly_chart")]
+    assert drawn == ["chart_trend", "chart_trend_platform"]
     charts, csv_labels = set(), []
     for _ in each_tab(at):
         charts.update(chart.key for chart in at.get("plotly_chart"))
