@@ -29,6 +29,8 @@ def cognito(app_env: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mocked
             text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
             if isinstance(text, dict | list):  # structured settings are JSON (model_prices)
                 text = json.dumps(text)
+            elif isinstance(text, tuple):  # lists of names are comma-separated
+                text = ",".join(text)
             monkeypatch.setenv(f"DEMO_FACTORY_{field.upper()}", str(text))
         yield mocked
 
