@@ -96,8 +96,9 @@ def sample_body(spec: SampleSpec) -> str:
     )
 
 
-def banner_png(title: str, category: Category, width: int = 960, height: int = 420) -> bytes:
-    """A title card in the category's colours, Korean text drawn with NanumGothic."""
+def banner_png(title: str, category: Category, width: int = 960, height: int = 540) -> bytes:
+    """A title card in the category's colours, Korean text drawn with NanumGothic. 16:9 by
+    default, the shape of a card's thumbnail, so the thumbnail keeps the whole title."""
     background, accent = PALETTE[category]
     image = Image.new("RGB", (width, height), background)
     draw = ImageDraw.Draw(image)

@@ -83,7 +83,9 @@ def find_and_open(page: Page, query: str, title: str) -> None:
     box = page.get_by_label(tr("content.search"), exact=True)
     box.fill(query)
     box.press("Enter")
-    card = page.get_by_text(title, exact=True).first
+    # The search has run once the results are ranked and their matched words marked.
+    expect(page.locator(".df-hit-title mark").first).to_be_visible(timeout=30_000)
+    card = page.locator(".df-hit-title", has_text=title).first
     expect(card).to_be_visible()
     shot(page, "03-search-korean-substring")
     page.get_by_role("link", name=re.compile(tr("content.open"))).first.click()
