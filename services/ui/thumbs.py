@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import logging
+from typing import Literal
 
 import streamlit as st
 from PIL import Image
@@ -31,6 +32,7 @@ PLACEHOLDER_COLOURS = {
 _DEFAULT_COLOURS = ("#f0f2f6", "#31333f")
 # Pictures converted for the browser, kept per process (a thumbnail is a few kB).
 _BROWSER_READY_ENTRIES = 1000
+BrowserFormat = Literal["JPEG", "PNG"]
 
 
 def placeholder_html(item: ContentItem) -> str:
@@ -58,14 +60,14 @@ def card_picture(item: ContentItem) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=_BROWSER_READY_ENTRIES)
-def browser_ready(data: bytes) -> tuple[bytes, str]:
+def browser_ready(data: bytes) -> tuple[bytes, BrowserFormat]:
     """A stored thumbnail (WebP) as ``st.image`` would serve it: PNG when it may be
     transparent, else JPEG (quality 90, as Streamlit encodes). Streamlit passes an image
     already in its output format through, so the conversion (decoding and encoding, some
     milliseconds a card) happens once per thumbnail, not on every run of every page."""
     with Image.open(io.BytesIO(data)) as image:
         transparent = "A" in image.getbands() or "transparency" in image.info
-        image_format = "PNG" if transparent else "JPEG"
+        image_format: BrowserFormat = "PNG" if transparent else "JPEG"
         if image.format == image_format:
             return data, image_format
         out = io.BytesIO()
