@@ -15,6 +15,7 @@ import streamlit as st
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor
 from services.settings import ENV_PREFIX, Settings, load_settings
+from services.ui import warmup
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def _build(settings_key: str, _settings: Settings) -> Services:
     services = build_services(_settings)
     if _settings.sample_content:
         log.info("sample content: %d items added", services.samples.ensure())
+    warmup.start()
     return services
 
 
