@@ -10,7 +10,6 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.settings import load_settings
 from services.ui import auth, gate, nav, password_box, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
@@ -46,7 +45,7 @@ def user_box(actor: Actor, services: Services) -> None:
 
 def main() -> None:
     try:
-        settings = load_settings()
+        settings = session.current_settings()
     except DemoFactoryError as exc:
         init_language()
         show_error(exc)

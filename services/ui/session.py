@@ -7,17 +7,39 @@ stores them and the resolved actor here, so that pages can reach both without re
 from __future__ import annotations
 
 import logging
+import os
+from functools import lru_cache
 
 import streamlit as st
 
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor
-from services.settings import Settings
+from services.settings import ENV_PREFIX, Settings, load_settings
+from services.ui import warmup
 
 log = logging.getLogger(__name__)
 
 _SERVICES_KEY = "_df_services"
 _ACTOR_KEY = "_df_actor"
+
+
+Environment = tuple[tuple[str, str], ...]
+
+
+def current_settings() -> Settings:
+    """The settings of this process, validated once per distinct ``DEMO_FACTORY_*``
+    environment (reading them took ~30 ms of every run); a ConfigError is raised again on every
+    run, never kept."""
+    return _settings_for(tuple(sorted(
+        (name.upper(), value) for name, value in os.environ.items()
+        if name.upper().startswith(ENV_PREFIX)
+    )))
+
+
+@lru_cache(maxsize=4)
+def _settings_for(environment: Environment) -> Settings:
+    """``environment`` is the cache key: the settings come from the same variables."""
+    return load_settings()
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,6 +48,7 @@ def _build(settings_key: str, _settings: Settings) -> Services:
     services = build_services(_settings)
     if _settings.sample_content:
         log.info("sample content: %d items added", services.samples.ensure())
+    warmup.start()
     return services
 
 

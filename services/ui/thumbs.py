@@ -5,9 +5,12 @@ so a card without an image looks finished, never broken."""
 from __future__ import annotations
 
 import html
+import io
 import logging
+from typing import Literal
 
 import streamlit as st
+from PIL import Image
 
 from services.domain.models import Category, ContentItem
 from services.errors import DemoFactoryError
@@ -27,6 +30,9 @@ PLACEHOLDER_COLOURS = {
     Category.ETC: ("#f0f2f2", "#424949"),
 }
 _DEFAULT_COLOURS = ("#f0f2f6", "#31333f")
+# Pictures converted for the browser, kept per process (a thumbnail is a few kB).
+_BROWSER_READY_ENTRIES = 1000
+BrowserFormat = Literal["JPEG", "PNG"]
 
 
 def placeholder_html(item: ContentItem) -> str:
@@ -46,5 +52,25 @@ def card_picture(item: ContentItem) -> None:
         picture = None
     if picture is None:
         st.html(placeholder_html(item))
-    else:
+    elif isinstance(picture, str):  # a URL: the browser fetches it as it is
         st.image(picture, width="stretch")
+    else:
+        data, image_format = browser_ready(picture)
+        st.image(data, width="stretch", output_format=image_format)
+
+
+@st.cache_data(show_spinner=False, max_entries=_BROWSER_READY_ENTRIES)
+def browser_ready(data: bytes) -> tuple[bytes, BrowserFormat]:
+    """A stored thumbnail (WebP) as ``st.image`` would serve it: PNG when it may be
+    transparent, else JPEG (quality 90, as Streamlit encodes). Streamlit passes an image
+    already in its output format through, so the conversion (decoding and encoding, some
+    milliseconds a card) happens once per thumbnail, not on every run of every page."""
+    with Image.open(io.BytesIO(data)) as image:
+        transparent = "A" in image.getbands() or "transparency" in image.info
+        image_format: BrowserFormat = "PNG" if transparent else "JPEG"
+        if image.format == image_format:
+            return data, image_format
+        out = io.BytesIO()
+        (image if transparent else image.convert("RGB")).save(out, format=image_format,
+                                                              quality=90)
+    return out.getvalue(), image_format

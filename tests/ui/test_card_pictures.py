@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -55,3 +57,35 @@ def test_a_card_without_an_image_shows_a_placeholder(
     assert at.get("image") == []
     (placeholder,) = _placeholders(at)
     assert "aspect-ratio:16/9" in placeholder and "생성형 AI" in placeholder
+
+
+def test_a_page_rerun_encodes_no_picture_again(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thumbnail is converted for the browser once per process, not on every run of every
+    page that shows its card (that cost a few milliseconds per card per run)."""
+    make_item(uploads=(Upload("photo.jpg", _photo()),))
+    make_item("Transparent", uploads=(Upload("logo.png", _transparent_png()),))
+    at = new_app()
+    at.run()
+    saves: list[str] = []
+    real_save = Image.Image.save
+
+    def counting_save(image: Image.Image, *args: Any, **kwargs: Any) -> None:
+        saves.append(str(kwargs.get("format") or args[1:2]))
+        real_save(image, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "save", counting_save)
+    new_app().run()  # a reload: a new session on the same process
+    at.switch_page("app_pages/browse.py").run()
+
+    assert not at.exception, at.exception
+    assert len(at.get("image")) == 2
+    assert saves == []
+
+
+def _transparent_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (640, 360), (31, 111, 235, 128)).save(out, format="PNG")
+    return out.getvalue()

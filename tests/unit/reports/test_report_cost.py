@@ -134,3 +134,13 @@ def test_no_region_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ServiceUnavailable) as raised:
         LazyBedrock(Settings()).stream(LLMRequest("m", system="", prompt="p"))
     assert raised.value.key == "llm.err_no_region"
+
+
+def test_token_estimate_counts_every_hangul_range_and_nothing_else() -> None:
+    edges = "".join(chr(c) for lo, hi in ((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F))
+                    for c in (lo, hi))
+    outside = "".join(chr(c) for c in (0xABFF, 0xD7A4, 0x10FF, 0x1200, 0x312F, 0x3190))
+    assert estimate_tokens(edges) == 6
+    assert estimate_tokens(outside) == 2  # six other characters / 3.5
+    # 3,000 syllables; 1,000 spaces and 1,300 JSON characters: 2,300 / 3.5 = 657.1
+    assert estimate_tokens("보고서 " * 1000 + '{"views": 12}' * 100) == 3000 + 658
