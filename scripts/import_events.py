@@ -65,6 +65,9 @@ def report(summary: ImportSummary, timezone: str) -> str:
     counts = [("good", summary.valid)]
     if not summary.dry_run:
         counts += [("imported (new)", summary.new), ("already present", summary.present)]
+        if summary.ignored_likes:
+            counts.append(("likes left out (would change no item's likes)",
+                           summary.ignored_likes))
     counts += [("bad", summary.bad), (f"assumed time zone ({timezone})", summary.assumed_tz)]
     out = [f"{summary.name}: {summary.lines:,} lines read"]
     out += [f"  {label}: {value:,}" for label, value in counts]

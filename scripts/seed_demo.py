@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from scripts.cli import Progress
+from services.analytics.counters import Stored, store_with_counters
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.batching import batches
 from services.bootstrap import Services, build_services
 from services.content.samples import load_catalog, load_samples
-from services.domain.analytics import Event, EventType
 from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
@@ -78,72 +76,29 @@ def seed_events(services: Services, total: int, days: int, seed: int) -> None:
     if seeded.already:
         print(f"{seeded.already:,} of the {total:,} events were already there: the same --seed "
               "and --days give the same events (pass another --seed to add more)")
-    if seeded.refused:
-        print(f"{seeded.refused:,} likes or unlikes left out: the item counters already had "
+    if seeded.ignored_likes:
+        print(f"{seeded.ignored_likes:,} likes or unlikes left out: the item counters already had "
               "them from an earlier run")
-
-
-@dataclass
-class Seeded:
-    """What one run added: events, and what the item counters moved by."""
-
-    added: int = 0
-    already: int = 0  # generated, but stored by an earlier run with the same arguments
-    refused: int = 0  # likes that the stored likes no longer allow (a later run the same day)
-    views: int = 0
-    likes: int = 0  # net
 
 
 def seed_stores(content: ContentRepository, events: EventStore, contents: list[ContentRef],
                 *, total: int, days: int, tz: tzinfo, seed: int, now: datetime,
-                progress: Callable[..., None] | None = None, sample: bool = True) -> Seeded:
+                progress: Callable[..., None] | None = None, sample: bool = True) -> Stored:
     """Exactly ``total`` synthetic events over the ``days`` local days ending today (up to
-    ``now``). Item counters follow the new events the way real ones move them: views by
-    ``increment_views``, likes by ``add_like``/``remove_like`` per user, in time order. A like
-    those refuse is not stored, so counters and dashboards agree after a re-run too. ``sample``
-    marks the events as demo traffic (removed with the sample content)."""
+    ``now``). Item counters follow the new events as real ones move them (see
+    ``services.analytics.counters``), so counters and dashboards agree after a re-run too.
+    ``sample`` marks the events as demo traffic (removed with the sample content)."""
     today = now.astimezone(tz).date()
     stream = synthetic_events(contents, total=total, days=days, end=today, tz=tz, seed=seed,
                               now=now, sample=sample)
-    seeded = Seeded()
+    seeded = Stored()
     seen = 0
     for batch in batches(stream, BATCH):
-        new = _new_events(events, batch)
-        kept = [event for event in new if _count(content, event, seeded)]
-        seeded.refused += len(new) - len(kept)
-        seeded.added += events.append(kept)
-        views = Counter(e.content_id for e in kept if e.type is EventType.CONTENT_VIEW)
-        for content_id, count in views.items():
-            content.increment_views(str(content_id), by=count)
-        seeded.views += sum(views.values())
-        seeded.already += len(batch) - len(new)
+        seeded += store_with_counters(content, events, batch)
         seen += len(batch)
         if progress is not None:
             progress(seen, new=seeded.added)
     return seeded
-
-
-def _new_events(store: EventStore, batch: list[Event]) -> list[Event]:
-    """The events of the batch that the store does not hold yet (a re-run repeats ids)."""
-    low = min(event.ts for event in batch)
-    high = max(event.ts for event in batch) + timedelta(milliseconds=1)
-    present = {event.id for event in store.raw_events(low, high)}
-    return [event for event in batch if event.id not in present]
-
-
-def _count(content: ContentRepository, event: Event, seeded: Seeded) -> bool:
-    """Move the item's like counter as the like button would; False if that changes nothing
-    (the event is then left out)."""
-    if event.type not in (EventType.LIKE, EventType.UNLIKE):
-        return True
-    content_id, user_id = str(event.content_id), str(event.user_id)
-    if event.type is EventType.LIKE:
-        changed = content.add_like(content_id, user_id)
-        seeded.likes += changed
-    else:
-        changed = content.remove_like(content_id, user_id)
-        seeded.likes -= changed
-    return changed
 
 
 def published_contents(services: Services, samples_only: bool = False) -> list[ContentRef]:

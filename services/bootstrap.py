@@ -358,7 +358,8 @@ def report_models(settings: Settings, environ: Mapping[str, str] | None = None,
 
 def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:
     """Event files and the previous platform, written into these stores with their limits."""
-    events = EventImporter(ports.events, ports.audit, settings.tz, settings.event_retention_days)
+    events = EventImporter(ports.events, ports.audit, settings.tz, settings.event_retention_days,
+                           content=ports.content)
     legacy = LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
                             events=ports.events, audit=ports.audit,
                             max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,

@@ -23,6 +23,7 @@ MAX_LINE_BYTES = 64 * 1024  # far above any real event; keeps one broken line fr
 _SHOWN_VALUE = 40  # characters of a bad value quoted back in a reason
 _OPTIONAL_TEXT = ("session_id", "user_id", "page", "content_id", "category", "author_id")
 _CONTENT_TYPES = {EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD}
+_LIKE_TYPES = {EventType.LIKE, EventType.UNLIKE}
 _CATEGORIES = {category.value.casefold(): category.value for category in Category}
 _PURPOSES = frozenset(purpose.value for purpose in Purpose)
 ID_PREFIX = "jsonl:"
@@ -200,6 +201,9 @@ def _require_dimension(type_: EventType, fields: dict[str, str | None]) -> None:
         raise ValidationError(MISSING_FIELD, field="content_id")
     if type_ is EventType.PAGE_VIEW and not fields["page"]:
         raise ValidationError(MISSING_FIELD, field="page")
+    # A like is one user's: the item's like counter moves per user, as the like button does.
+    if type_ in _LIKE_TYPES and not fields["user_id"]:
+        raise ValidationError(MISSING_FIELD, field="user_id")
 
 
 def _properties(type_: EventType, value: Any) -> dict[str, Any]:

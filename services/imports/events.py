@@ -28,6 +28,12 @@ Bad lines are reported by line number with an i18n key (area ``imports``) and it
 blank lines are skipped. ``EventImporter`` checks the IMPORT_DATA permission, writes in batches
 (``EventStore.append`` ignores ids it already has, atomically per event, so rollups stay
 consistent with the raw events) and records one audit entry.
+
+The items' counters move with the newly stored events as with real usage and seeding
+(``services.analytics.counters``): views add to the item's views, a like or unlike goes through
+the user's like (so ``like`` and ``unlike`` lines need a ``user_id``), and one that changes
+nothing (liked already, never liked) is not stored, so cards and dashboards agree; a re-import
+moves nothing.
 """
 
 from __future__ import annotations
@@ -36,13 +42,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
+from services.analytics.counters import Stored, store_with_counters
 from services.domain.analytics import Event
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import PermissionDenied
 from services.imports.event_lines import REASONS, GoodLine, LineError, parse_line
 from services.ops.audit import record_audit
-from services.ports import AuditLog, EventStore
+from services.ports import AuditLog, ContentRepository, EventStore
 
 __all__ = ["REASONS", "EventImporter", "ImportSummary", "LineError", "ParseResult",
            "parse_line", "parse_lines"]
@@ -96,6 +103,7 @@ class ImportSummary:
     strict: bool
     dry_run: bool
     refused: bool  # strict and a bad line: nothing was written
+    ignored_likes: int = 0  # likes or unlikes that would change no counter: not written
 
     @property
     def outcome(self) -> str:
@@ -109,6 +117,8 @@ class ImportSummary:
         detail = {"lines": self.lines, "valid": self.valid, "new": self.new,
                   "present": self.present, "bad": self.bad, "assumed_tz": self.assumed_tz,
                   "strict": self.strict}
+        if self.ignored_likes:
+            detail["ignored_likes"] = self.ignored_likes
         out = {name: str(value).lower() for name, value in detail.items()}
         if self.errors:
             first = self.errors[0]
@@ -123,6 +133,7 @@ class _Tally:
     lines: int = 0
     valid: int = 0
     new: int = 0
+    ignored_likes: int = 0
     bad: int = 0
     assumed_tz: int = 0
     errors: list[LineError] = field(default_factory=list)
@@ -143,18 +154,24 @@ class _Tally:
                 refused: bool = False) -> ImportSummary:
         return ImportSummary(
             name=name, lines=self.lines, valid=self.valid, new=self.new,
-            present=0 if dry_run or refused else self.valid - self.new, bad=self.bad,
-            assumed_tz=self.assumed_tz, errors=tuple(self.errors), strict=strict,
-            dry_run=dry_run, refused=refused,
+            present=0 if dry_run or refused else self.valid - self.new - self.ignored_likes,
+            bad=self.bad, assumed_tz=self.assumed_tz, errors=tuple(self.errors), strict=strict,
+            dry_run=dry_run, refused=refused, ignored_likes=self.ignored_likes,
         )
+
+    def add(self, stored: Stored) -> None:
+        self.new += stored.added
+        self.ignored_likes += stored.ignored_likes
 
 
 class EventImporter:
     """Imports event files for actors with IMPORT_DATA (administrators and scripts)."""
 
     def __init__(self, store: EventStore, audit: AuditLog, tz: tzinfo, retention_days: int, *,
-                 clock: Callable[[], datetime] = utcnow, batch_size: int = BATCH_SIZE) -> None:
+                 content: ContentRepository, clock: Callable[[], datetime] = utcnow,
+                 batch_size: int = BATCH_SIZE) -> None:
         self._store = store
+        self._content = content
         self._audit = audit
         self._tz = tz
         self._retention = timedelta(days=retention_days)
@@ -184,7 +201,7 @@ class EventImporter:
                 return summary
         tally = _Tally()
         try:
-            self._read(open_lines, not_before, tally, self._store.append, on_progress)
+            self._read(open_lines, not_before, tally, self._write, on_progress)
         except Exception:
             # Batches written so far stay (each event atomically with its rollups); running
             # the import again adds only what is missing.
@@ -196,7 +213,8 @@ class EventImporter:
         return summary
 
     def _read(self, open_lines: LineSource, not_before: datetime, tally: _Tally,
-              write: Callable[[list[Event]], int] | None, on_progress: Progress | None) -> None:
+              write: Callable[[list[Event]], Stored] | None,
+              on_progress: Progress | None) -> None:
         """One pass over the file: count every line, and ``write`` good events in batches."""
         batch: list[Event] = []
         for number, raw in enumerate(open_lines(), start=1):
@@ -205,14 +223,18 @@ class EventImporter:
             if event is not None and write is not None:
                 batch.append(event)
                 if len(batch) >= self._batch_size:
-                    tally.new += write(batch)
+                    tally.add(write(batch))
                     batch = []
             if on_progress is not None and number % self._batch_size == 0:
                 on_progress(number, tally.new)
         if batch and write is not None:
-            tally.new += write(batch)
+            tally.add(write(batch))
         if on_progress is not None:
             on_progress(tally.lines, tally.new)
+
+    def _write(self, batch: list[Event]) -> Stored:
+        # The items' view and like counters move with the new events, as seeding moves them.
+        return store_with_counters(self._content, self._store, batch)
 
     def _record(self, actor: Actor, name: str, outcome: str, detail: dict[str, str]) -> None:
         record_audit(self._audit, self._clock(), actor.user_id or "anonymous", AUDIT_ACTION,

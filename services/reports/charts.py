@@ -30,9 +30,9 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import BarContainer
-from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.dates import DAILY, AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
 from PIL import Image
 
 from services.reports import data
@@ -218,8 +218,7 @@ def _trend_panel(ax: Axes, days: list[date], series: dict[str, list[float]],
     if bars:
         ax.set_xticks([d.toordinal() for d in days], [d.strftime("%m-%d") for d in days])
     else:
-        ax.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=10))
-        ax.xaxis.set_major_formatter(DateFormatter("%m-%d"))
+        _date_ticks(ax, days)
         pad = timedelta(hours=12)
         ax.set_xlim(days[0] - pad, days[-1] + pad)  # type: ignore[arg-type]
     ax.set_ylim(bottom=0)
@@ -228,6 +227,25 @@ def _trend_panel(ax: Axes, days: list[date], series: dict[str, list[float]],
     ax.set_axisbelow(True)
     ax.legend(fontsize=7.5, ncols=min(len(series), 5), loc="upper center",
               bbox_to_anchor=(0.5, -0.1), frameon=False)
+
+
+DATE_TICKS_MAX = 10
+
+
+def _date_ticks(ax: Axes, days: list[date]) -> None:
+    """Whole days only, at most ``DATE_TICKS_MAX`` ticks, each date once (a free
+    ``AutoDateLocator`` picks 12-hour steps on a short period, and "%m-%d" then repeats each
+    date). Up to thirty days: every day, every 2nd or every 3rd from the first; longer ones on
+    the month's 1st, 8th, 15th and 22nd (or 1st and 15th, or months), as ``AutoDateLocator``
+    chooses with ``interval_multiples``."""
+    if len(days) <= 3 * DATE_TICKS_MAX:
+        step = -(-len(days) // DATE_TICKS_MAX)  # 1, 2 or 3 days
+        ax.xaxis.set_major_locator(FixedLocator(date2num(days[::step])))
+    else:
+        locator = AutoDateLocator(minticks=4, maxticks=DATE_TICKS_MAX, interval_multiples=True)
+        locator.intervald[DAILY] = [7, 14]  # steps matplotlib aligns with the month's days
+        ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(DateFormatter("%m-%d"))
 
 
 def _value_labels(ax: Axes, texts: Sequence[str]) -> None:

@@ -145,3 +145,6 @@ def _show_done() -> None:
     else:
         st.success(t("imports.events_done", new=done.new, present=done.present, bad=done.bad),
                    icon=":material/check_circle:")
+        if done.ignored_likes:
+            st.info(t("imports.events_ignored_likes", count=done.ignored_likes),
+                    icon=":material/info:")

@@ -220,8 +220,8 @@ class Setup:
                                           clock=lambda: NOW)
 
     def importer(self, batch_size: int = 5000) -> EventImporter:
-        return EventImporter(self.store, self.audit, SEOUL, 180, clock=lambda: NOW,
-                             batch_size=batch_size)
+        return EventImporter(self.store, self.audit, SEOUL, 180, content=self.repo,
+                             clock=lambda: NOW, batch_size=batch_size)
 
     def run(self, lines: list[str], **options: Any) -> Any:
         batch_size = options.pop("batch_size", 5000)

@@ -7,6 +7,7 @@ import io
 import subprocess
 import sys
 import warnings
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,32 @@ def test_trend_of_three_days_or_fewer_is_bars() -> None:
     assert not fig.axes[0].get_lines()
     heights = [p.get_height() for p in fig.axes[0].patches if isinstance(p, Rectangle)]
     assert heights[:2] == [10, 20]  # page views of the two days
+
+
+def trend_of(days: int) -> dict[str, Any]:
+    start = date(2026, 9, 1)
+    day_list = [(start + timedelta(days=i)).isoformat() for i in range(days)]
+    return {"day": day_list, "page_view": [10 + i % 7 for i in range(days)],
+            "like": [i % 3 for i in range(days)]}
+
+
+@pytest.mark.parametrize("days", [1, 2, 4, 5, 7, 10, 11, 14, 20, 21, 30, 45, 60, 90, 180])
+def test_the_date_axis_names_each_day_at_most_once(days: int) -> None:
+    """A short period must not read "09-01 09-01 09-02": one tick a day at most, never more
+    than ten, each label once."""
+    ctx = context()
+    ctx["trend"] = trend_of(days)
+    fig = charts.trend_chart(ctx, EN)
+    charts.to_png(fig)  # tick labels are made when the figure is drawn
+    for ax in fig.axes:
+        low, high = ax.get_xlim()
+        shown = [label.get_text() for label, tick in
+                 zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+                 if label.get_text() and low <= tick <= high]
+        assert len(shown) == len(set(shown)), shown
+        assert 1 <= len(shown) <= min(days, 10), shown
+        if days >= 4:
+            assert len(shown) >= 3, shown  # still a readable axis
 
 
 def test_top_content_bars_put_the_most_viewed_on_top_and_skip_unviewed() -> None:

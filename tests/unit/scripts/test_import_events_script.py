@@ -137,3 +137,35 @@ def test_count_lines_counts_a_last_line_without_newline(tmp_path: Path) -> None:
     assert import_events.count_lines(path) == 2
     path.write_bytes(b"")
     assert import_events.count_lines(path) == 0
+
+
+def test_imported_views_and_likes_reach_the_cards(services: Services, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from services.analytics.dashboards import Period, content_stats
+    from tests.contract.test_content_repository import make_item
+
+    item = make_item("c1", created_at=NOW - timedelta(days=3))
+    services.ports.content.add(item)
+
+    def usage(n: int, type_: str, user: str | None = None) -> str:
+        ts = (NOW - timedelta(hours=n + 1)).isoformat()
+        return json.dumps({"ts": ts, "type": type_, "session_id": f"s{n}", "user_id": user,
+                           "content_id": "c1"})
+
+    lines = [usage(1, "content_view"), usage(2, "content_view"), usage(3, "like", "vera"),
+             usage(4, "like", "walt"), usage(0, "like", "walt")]  # walt's second: nothing
+    path = write(tmp_path, lines)
+    assert run([str(path)], capsys)[0] == 0
+    today = services.analytics.today()
+    period = Period(today - timedelta(days=2), today)
+
+    def card() -> tuple[int, int]:
+        got = services.ports.content.get("c1")
+        return got.views, got.likes
+
+    (row,) = content_stats(services.ports.events, period, [item]).items.itertuples()
+    assert card() == (row.views, row.likes) == (2, 2)
+
+    code, out, _ = run([str(path)], capsys)  # again: nothing moves
+    assert code == 0 and "imported (new): 0" in out
+    assert card() == (2, 2)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from scripts import seed_demo
+from services.analytics.counters import Stored
 from services.analytics.dashboards import Period, content_stats
 from services.analytics.synthetic import ContentRef
 from services.bootstrap import Services, build_services
@@ -65,7 +66,7 @@ def _items(repo: ContentRepository) -> list[ContentItem]:
 
 
 def _seed(repo: ContentRepository, events: EventStore, items: list[ContentItem],
-          total: int) -> seed_demo.Seeded:
+          total: int) -> Stored:
     refs = [ContentRef(i.id, str(i.category), i.author_id, i.created_at) for i in items]
     return seed_demo.seed_stores(repo, events, refs, total=total, days=10, tz=EVENT_TZ,
                                  seed=2026, now=NOW)
