@@ -154,6 +154,9 @@ class SignupDirectory(Protocol):
         clear the request. ConflictError if another decision (or a role change) came first,
         NotFound if the account is gone."""
 
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        """Mark the account's email verified and set its ``status``. NotFound if absent."""
+
 
 class RateSlots(Protocol):
     """Windowed counters taken atomically (``InquiryStore`` is one: its ``take_slot``)."""
