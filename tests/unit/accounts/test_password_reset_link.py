@@ -15,7 +15,12 @@ from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.adapters.sqlite.tokens import SqliteAccountTokens
 from services.bootstrap import Services
-from services.errors import PermissionDenied, QuotaExceeded, ValidationError
+from services.errors import (
+    PermissionDenied,
+    QuotaExceeded,
+    ServiceUnavailable,
+    ValidationError,
+)
 from tests.doubles.mailer import RecordingMailer
 from tests.unit.accounts.test_signup import PASSWORD, T0
 
@@ -179,3 +184,18 @@ def test_without_mail_there_is_no_reset_by_link(
     assert not resets.available
     with pytest.raises(PermissionDenied):
         resets.request("kim", "visit-1")
+
+
+def test_a_failed_mail_is_audited_and_logs_no_link(
+    services: Services, clock: Clock, sessions: LocalSessions, accounts: AccountService,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    failing = RecordingMailer(fail_with=ServiceUnavailable("errors.aws_unavailable"))
+    resets = reset_service(services, failing, clock, sessions)
+
+    assert resets.request("kim", "visit-1") is None  # the same answer
+
+    outcomes = [e.outcome for e in services.ports.audit.entries(action="auth.forgot_password")]
+    assert outcomes == ["mail_failed"]
+    assert "token" not in caplog.text and URL not in caplog.text
+    assert "kim@example.com" not in caplog.text
