@@ -250,11 +250,20 @@ class SignupService:
         it, not the visitor)."""
         if self._mail is None:
             return
+        owner = self._unconfirmed_owner(user.email) if taken == "email" else None
+        if owner is not None:  # the link may have expired: a fresh one, not "sign in"
+            self._send_verification(owner, self._clock())
+            return
         lang = user.signup_language
         sent = (self._mail.email_in_use(user.email, lang) if taken == "email"
                 else self._mail.username_taken(user.email, lang, user.username))
         if not sent:
             self._record("user.signup", user.username, "mail_failed")
+
+    def _unconfirmed_owner(self, email: str) -> User | None:
+        """The waiting account of this email whose email is not confirmed yet, if any."""
+        return next((u for u in self._dir.list() if u.email.casefold() == email.casefold()
+                     and not u.email_verified and u.status == AccountStatus.PENDING), None)
 
     def _mail_decision(self, user: User, *, approved: bool) -> User:
         if self._mail is not None and not self._mail.decision(user, approved):

@@ -160,6 +160,7 @@ def test_a_used_email_gets_the_usual_answer_and_the_real_reason_by_mail(
 ) -> None:
     signup = service(services, mailer, tokens, clock)
     signup.sign_up(replace(DRAFT, language="en"), "visit-1")
+    signup.verify(link_token(mailer.sent[0].body))
     again = replace(DRAFT, username="other.name", language="en")
 
     signup.sign_up(again, "visit-2")  # the usual quiet answer: no error
@@ -167,7 +168,6 @@ def test_a_used_email_gets_the_usual_answer_and_the_real_reason_by_mail(
     last = mailer.sent[-1]
     assert last.recipient == "jiwon@example.com"
     assert "already has an account" in last.body and "Forgot password" in last.body
-    assert services.ports.users.get("jiwon").email_verified is False
     assert len(services.ports.users.list()) == 1
 
 
@@ -193,3 +193,16 @@ def test_without_mail_nothing_is_mailed_and_no_verification_is_asked(
 
     assert accounts.authenticate("jiwon", PASSWORD).roles == frozenset({Role.VIEWER})
     assert users.get("jiwon").status == AccountStatus.ACTIVE
+
+
+def test_signing_up_again_with_an_unconfirmed_email_mails_a_fresh_link(
+    services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens, clock: Clock,
+) -> None:
+    signup = service(services, mailer, tokens, clock, mode="open")
+    signup.sign_up(VIEWER_DRAFT, "visit-1")
+    clock.now = T0 + timedelta(days=2)  # the first link has expired
+
+    signup.sign_up(replace(VIEWER_DRAFT, username="jiwon2"), "visit-2")
+
+    assert signup.verify(link_token(mailer.sent[-1].body)) == VerifyOutcome.ACTIVE
+    assert [u.username for u in services.ports.users.list()] == ["jiwon"]
