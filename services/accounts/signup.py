@@ -169,7 +169,11 @@ class SignupService:
             AccountStatus.ACTIVE)
         self._dir.confirm_email(user.username, status)
         self._record("user.email_verify", user.username)
-        return VerifyOutcome.ACTIVE if status == AccountStatus.ACTIVE else VerifyOutcome.WAITING
+        if status == AccountStatus.ACTIVE:
+            return VerifyOutcome.ACTIVE
+        # A declined sign-up has had its answer by mail: nothing waits any more.
+        return (VerifyOutcome.WAITING if status == AccountStatus.PENDING
+                else VerifyOutcome.INVALID)
 
     # ---- the administrator ---------------------------------------------------------------
 

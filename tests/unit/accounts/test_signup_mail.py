@@ -206,3 +206,29 @@ def test_signing_up_again_with_an_unconfirmed_email_mails_a_fresh_link(
 
     assert signup.verify(link_token(mailer.sent[-1].body)) == VerifyOutcome.ACTIVE
     assert [u.username for u in services.ports.users.list()] == ["jiwon"]
+
+
+def test_a_taken_user_name_with_a_free_email_is_mailed_to_that_email(
+    services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens, clock: Clock,
+) -> None:
+    signup = service(services, mailer, tokens, clock)
+    signup.sign_up(DRAFT, "visit-1")
+
+    signup.sign_up(replace(DRAFT, email="other@example.com", language="en"), "visit-2")
+
+    [mail] = mailer.to("other@example.com")
+    assert '"jiwon"' in mail.body and "already taken" in mail.body
+    assert len(mailer.to("jiwon@example.com")) == 1  # only its own verification link
+
+
+def test_a_declined_sign_up_opening_its_link_waits_for_nothing(
+    services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens, clock: Clock,
+    root: Actor,
+) -> None:
+    signup = service(services, mailer, tokens, clock)
+    signup.sign_up(DRAFT, "visit-1")
+    signup.decline(root, "jiwon")
+
+    assert signup.verify(link_token(mailer.to("jiwon@example.com")[0].body)) == (
+        VerifyOutcome.INVALID)
+    assert services.ports.users.get("jiwon").status == AccountStatus.DECLINED
