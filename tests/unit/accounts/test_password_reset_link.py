@@ -4,6 +4,7 @@ link that works once for 30 minutes, the one password rule, every session ended.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -199,3 +200,22 @@ def test_a_failed_mail_is_audited_and_logs_no_link(
     assert outcomes == ["mail_failed"]
     assert "token" not in caplog.text and URL not in caplog.text
     assert "kim@example.com" not in caplog.text
+
+
+def test_concurrent_requests_of_one_visit_meet_its_limit(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService,
+) -> None:
+    resets = reset_service(services, mailer, clock, sessions, limit=3)
+
+    def ask(n: int) -> bool:
+        try:
+            resets.request(f"nobody-{n}", "visit-1")
+        except QuotaExceeded:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answered = list(pool.map(ask, range(12)))
+
+    assert sum(answered) == 3
