@@ -133,3 +133,18 @@ def test_an_unknown_account_gets_the_same_answer(
 
     assert "일치하는 계정이 있으면" in texts(at) and not errors(at)
     assert mailer.sent == []
+
+
+def test_the_sign_up_page_says_a_link_confirms_the_email_only_with_mail(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = open_with_token(new_app, "app_pages/signup.py", None)
+    assert "이 검토가 이메일 주소 확인을 대신합니다" in texts(at)
+    assert "링크를 메일로 보내 드립니다" not in texts(at)
+
+    recorder = RecordingMailer()
+    monkeypatch.setenv("DEMO_FACTORY_SES_SENDER", "no-reply@example.com")
+    monkeypatch.setenv("DEMO_FACTORY_PUBLIC_URL", URL)
+    monkeypatch.setattr(bootstrap, "_mailer", lambda settings: recorder)
+    at = open_with_token(new_app, "app_pages/signup.py", None)
+    assert "링크를 메일로 보내 드립니다" in texts(at)
