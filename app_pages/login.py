@@ -42,6 +42,8 @@ with form_col, st.form("login_form"):
 
 if services.signup is not None and services.signup.is_open:
     form_col.page_link(routes.SIGNUP, label=t("signup.login_link"), icon=":material/person_add:")
+if services.password_reset is not None:
+    form_col.page_link(routes.RESET, label=t("reset.login_link"), icon=":material/lock_reset:")
 
 if submitted:
     try:

@@ -18,7 +18,13 @@ if not services.signup.is_open:
     st.stop()
 if session.actor().is_authenticated:
     st.switch_page(routes.HOME)
-st.write(t("signup.intro_open" if services.signup.mode == "open" else "signup.intro_approval"))
+if services.signup.verifies_email:
+    st.write(t("signup.intro_open" if services.signup.mode == "open"
+               else "signup.intro_approval_verified"))
+    st.caption(t("signup.verify_note"))
+else:  # the administrator's approval stands in for verification (and says so)
+    st.write(t("signup.intro_open" if services.signup.mode == "open"
+               else "signup.intro_approval"))
 form_col, _ = st.columns([3, 1])
 with form_col:
     signup_ui.signup_form(services)

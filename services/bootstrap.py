@@ -14,7 +14,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from services.accounts.mail import AccountMail
 from services.accounts.passwords import LocalPasswords
+from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignInMode, group_names
@@ -37,6 +39,7 @@ from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
 from services.ports import (
     LLM,
+    AccountTokenStore,
     AuditLog,
     BlobStore,
     ContentRepository,
@@ -86,6 +89,8 @@ class Ports:
     sessions: SessionStore | None = None
     # The store of local accounts, for self-service sign-up (None: the accounts are elsewhere).
     signup: SignupDirectory | None = None
+    # Single-use tokens of mailed links (verification, password reset) of local accounts.
+    tokens: AccountTokenStore | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class Services:
     cognito: CognitoSignIn | None = None
     # Self-service sign-up (local sign-in only; None in the other modes).
     signup: SignupService | None = None
+    # Forgot password by a mailed link (local sign-in only; None in the other modes).
+    password_reset: PasswordResetService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -118,6 +125,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
     from services.adapters.sqlite.reports import SqliteReportStore
     from services.adapters.sqlite.sessions import SqliteSessionStore
+    from services.adapters.sqlite.tokens import SqliteAccountTokens
     from services.adapters.sqlite.users import SqliteUserDirectory
 
     db = SqliteDatabase(settings.sqlite_path)
@@ -136,6 +144,7 @@ def build_local_ports(settings: Settings) -> Ports:
         mailer=_mailer(settings),
         sessions=SqliteSessionStore(db),
         signup=users,
+        tokens=SqliteAccountTokens(db),
     )
 
 
@@ -147,6 +156,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
+    from services.adapters.aws.dynamodb.tokens import DynamoAccountTokens
     from services.adapters.aws.dynamodb.users import DynamoUserDirectory
     from services.adapters.aws.s3 import S3BlobStore
 
@@ -180,6 +190,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         cognito=cognito,
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else None,
+        tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
     )
 
 
@@ -216,7 +227,9 @@ def _cognito(
 
 
 def _mailer(settings: Settings) -> Mailer | None:
-    if not settings.notifications_on:
+    """SES when a sender is set (the contact form also needs a recipient, account mails the
+    public address: each use checks its own)."""
+    if not settings.ses_sender:
         return None
     from services.adapters.aws.common import make_client
     from services.adapters.aws.ses import SesMailer
@@ -283,16 +296,39 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                             report_models(settings), settings, analytics=analytics,
                             audit=ports.audit)
     imports = _importers(settings, ports)
-    signup = _signup(settings, ports) if local_sessions is not None else None
+    mail = _account_mail(settings, ports) if local_sessions is not None else None
+    signup = _signup(settings, ports, mail) if local_sessions is not None else None
+    password_reset = (_password_reset(settings, ports, local_sessions, mail)
+                      if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
-                    analytics=analytics, signup=signup,
+                    analytics=analytics, signup=signup, password_reset=password_reset,
                     reports=reports)
 
 
-def _signup(settings: Settings, ports: Ports) -> SignupService | None:
+def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:
+    if not settings.account_mail_on or ports.mailer is None or ports.tokens is None:
+        return None
+    assert settings.ses_sender and settings.public_url
+    return AccountMail(ports.mailer, settings.ses_sender, settings.public_url,
+                       default_language=settings.default_language)
+
+
+def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
+                    mail: AccountMail | None) -> PasswordResetService | None:
+    """Forgot password of local accounts (the page explains the way without mail)."""
+    if ports.signup is None or ports.tokens is None:
+        return None
+    return PasswordResetService(
+        ports.signup, ports.passwords, sessions, ports.tokens, ports.inquiries, ports.audit,
+        mail=mail, limit=settings.signup_limit, instance_limit=settings.signup_instance_limit,
+        window_minutes=settings.signup_window_minutes,
+    )
+
+
+def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:
     """Sign-up of local accounts; the contact form's store keeps its rate counters."""
     if ports.signup is None:
         return None
@@ -300,7 +336,7 @@ def _signup(settings: Settings, ports: Ports) -> SignupService | None:
         ports.signup, ports.passwords, ports.inquiries, ports.audit, mode=settings.signup,
         auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
         instance_limit=settings.signup_instance_limit,
-        window_minutes=settings.signup_window_minutes,
+        window_minutes=settings.signup_window_minutes, mail=mail, tokens=ports.tokens,
     )
 
 

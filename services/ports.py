@@ -18,6 +18,7 @@ from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
 from services.domain.reports import Report
+from services.domain.tokens import AccountToken, TokenPurpose
 from services.domain.users import AccountStatus, User
 
 
@@ -152,6 +153,9 @@ class SignupDirectory(Protocol):
         waits and the account holds no administrator role, set ``status`` and ``roles`` and
         clear the request. ConflictError if another decision (or a role change) came first,
         NotFound if the account is gone."""
+
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        """Mark the account's email verified and set its ``status``. NotFound if absent."""
 
 
 class RateSlots(Protocol):
@@ -328,6 +332,18 @@ class InquiryStore(Protocol):
         """One atomic step for the contact form's rate limits: when every limit's counter for
         the window ``now`` is in is below its ``limit``, add one to each and return None;
         otherwise change nothing and return the ``key`` of a full limit."""
+
+
+class AccountTokenStore(Protocol):
+    """Single-use tokens of mailed links (``domain.tokens``), keyed by the token's hash."""
+
+    def put(self, token: AccountToken) -> None:
+        """Store ``token`` (unused)."""
+
+    def use(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        """In one atomic step: when ``key`` is an unused token for ``purpose`` that has not
+        expired at ``now``, mark it used and return it; otherwise change nothing and return
+        None. Of concurrent calls for one key, at most one gets the token."""
 
 
 class Mailer(Protocol):

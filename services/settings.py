@@ -163,6 +163,10 @@ class Settings(BaseSettings):
     ses_sender: str | None = None
     ses_recipient: str | None = None
     ses_region: str | None = None
+    # The address people open the app at (e.g. https://demo.example.com), for links in mails.
+    # With SES_SENDER and local sign-in it turns on email verification of sign-ups and
+    # "forgot password" by a mailed link.
+    public_url: str | None = None
 
     # Analytics: rollups are bucketed by local day/hour in this IANA time zone.
     timezone: str = "Asia/Seoul"
@@ -229,6 +233,16 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"not an email domain: {', '.join(repr(b) for b in bad)}")
         return domains
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """An absolute http(s) address without query or fragment: mails link to it."""
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("an http(s):// address without query or fragment")
+        return value.rstrip("/")
 
     @field_validator("cookie_key")
     @classmethod
@@ -308,6 +322,12 @@ class Settings(BaseSettings):
     def notifications_on(self) -> bool:
         """SES notification of new inquiries: only when both addresses are set."""
         return bool(self.ses_sender and self.ses_recipient)
+
+    @property
+    def account_mail_on(self) -> bool:
+        """Mails to people about their own accounts (verification, decisions, reset links):
+        a sender and the public address the links point to."""
+        return bool(self.ses_sender and self.public_url)
 
 
 def load_settings(**overrides: object) -> Settings:

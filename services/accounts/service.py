@@ -425,6 +425,8 @@ class AccountService:
 
 def _refusal(user: User) -> str:
     """Why an account that gave the right password cannot sign in."""
+    if user.status == AccountStatus.PENDING and not user.email_verified:
+        return "auth.err_unverified"
     if user.status == AccountStatus.PENDING:
         return "auth.err_pending"
     if user.status == AccountStatus.DECLINED:

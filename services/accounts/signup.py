@@ -9,7 +9,13 @@ waits the same way).
 Nothing the visitor is told depends on which accounts exist: a user name or email already in
 use, a filled honeypot field and a real sign-up all get the same answer (``sign_up`` returns
 None) and cost about the same (one bcrypt hash). Only what is wrong with the form itself is
-said. The real reason is audited (a mail to the address is left for the SES slice).
+said. The real reason is audited and, with mail configured, mailed to the address typed.
+
+With mail configured (SES and a public address), every sign-up's email is verified by a
+single-use link that expires (``verify_hours``): the account waits (PENDING, "confirm your
+email" at sign-in) until the link is opened; then an account that the mode makes active at
+once becomes active, and one that waits for an administrator goes on waiting, marked verified.
+Without mail, the administrator's approval stands in for verification. Decisions are mailed.
 
 Rate limits, as the contact form's (and through the same two mechanisms): per browser visit,
 counted atomically in the store (``RateSlots.take_slot``), and per server instance, in this
@@ -20,19 +26,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from services.accounts.mail import AccountMail, mail_language
 from services.accounts.service import normalize_username, validate_password
 from services.contact.service import InstanceLimiter
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.signup import SignupDraft, clean, email_domain
+from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
 from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound, PermissionDenied, QuotaExceeded
 from services.ops.audit import record_audit
-from services.ports import AuditLog, PasswordAuthenticator, RateSlots, SignupDirectory
+from services.ports import (
+    AccountTokenStore,
+    AuditLog,
+    PasswordAuthenticator,
+    RateSlots,
+    SignupDirectory,
+)
 
 MODES = ("off", "approval", "open")
+
+
+class VerifyOutcome(StrEnum):
+    """What opening a verification link did."""
+
+    ACTIVE = "active"  # verified, and the account may sign in
+    WAITING = "waiting"  # verified; an administrator still decides
+    INVALID = "invalid"  # unknown, used or expired link (which one is not said)
 _VISIT_KEY_MAX = 64  # a visit id is a ULID; anything longer is cut, not trusted
 
 
@@ -50,6 +73,9 @@ class SignupService:
         instance_limit: int = 20,
         window_minutes: int = 60,
         clock: Callable[[], datetime] = utcnow,
+        mail: AccountMail | None = None,
+        tokens: AccountTokenStore | None = None,
+        verify_hours: int = 24,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown sign-up mode {mode!r}")
@@ -63,6 +89,14 @@ class SignupService:
         self._window_minutes = window_minutes
         self._instance = InstanceLimiter(instance_limit, timedelta(minutes=window_minutes))
         self._clock = clock
+        self._mail = mail if tokens is not None else None
+        self._tokens = tokens
+        self._verify_hours = verify_hours
+
+    @property
+    def verifies_email(self) -> bool:
+        """Whether sign-ups confirm their email by a mailed link (mail is configured)."""
+        return self._mail is not None
 
     @property
     def mode(self) -> str:
@@ -95,10 +129,12 @@ class SignupService:
             self._record("user.signup", username, "honeypot")
             return
         user = self._new_account(cleaned, username, now)
-        if self._taken(user):
+        taken = self._taken(user)
+        if taken is not None:
             # One bcrypt step, as a real sign-up's hash costs: timing tells nothing.
             self._passwords.check(username, cleaned.password)
             self._record("user.signup", username, "duplicate")
+            self._mail_duplicate(user, taken)
             return
         try:
             self._dir.create(user)
@@ -111,6 +147,33 @@ class SignupService:
             self._dir.delete(username)  # no account without its password
             raise
         self._record("user.signup", f"{username}:{user.status.value}")
+        self._send_verification(user, now)
+
+    def verify(self, token: str) -> VerifyOutcome:
+        """Open a verification link (no sign-in needed): the token is used once, atomically;
+        the account's email is verified, and an account the mode makes active at once is
+        active."""
+        now = self._clock()
+        found = (self._tokens.use(token_hash(token), TokenPurpose.VERIFY, now)
+                 if self._tokens is not None and token else None)
+        if found is None:
+            self._record("user.email_verify", "-", "invalid")
+            return VerifyOutcome.INVALID
+        try:
+            user = self._dir.get(found.username)
+        except NotFound:
+            self._record("user.email_verify", found.username, "gone")
+            return VerifyOutcome.INVALID
+        waits = user.status == AccountStatus.PENDING and not self._at_once(user.email)
+        status = user.status if waits or user.status != AccountStatus.PENDING else (
+            AccountStatus.ACTIVE)
+        self._dir.confirm_email(user.username, status)
+        self._record("user.email_verify", user.username)
+        if status == AccountStatus.ACTIVE:
+            return VerifyOutcome.ACTIVE
+        # A declined sign-up has had its answer by mail: nothing waits any more.
+        return (VerifyOutcome.WAITING if status == AccountStatus.PENDING
+                else VerifyOutcome.INVALID)
 
     # ---- the administrator ---------------------------------------------------------------
 
@@ -128,7 +191,7 @@ class SignupService:
         roles = (user.roles - {Role.VIEWER}) | {role}
         self._dir.settle_request(username, role, AccountStatus.ACTIVE, frozenset(roles))
         self._record("user.signup_approve", f"{username}:{role.value}", actor=actor)
-        return self._dir.get(username)
+        return self._mail_decision(self._dir.get(username), approved=True)
 
     def decline(self, actor: Actor, username: str) -> User:
         """A pending account is declined (it cannot sign in); an active viewer's author
@@ -139,32 +202,78 @@ class SignupService:
                   else user.status)
         self._dir.settle_request(username, role, status, user.roles)
         self._record("user.signup_decline", f"{username}:{role.value}", actor=actor)
-        return self._dir.get(username)
+        return self._mail_decision(self._dir.get(username), approved=False)
 
     # ---- helpers -------------------------------------------------------------------------
 
     def _new_account(self, draft: SignupDraft, username: str, now: datetime) -> User:
         """The account this sign-up makes: who is active at once, what waits."""
         asked = draft.role or Role.VIEWER
-        at_once = self._mode == "open" or email_domain(draft.email) in self._auto_domains
-        status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
+        at_once = self._at_once(draft.email)
+        # With verification, even an account active at once waits for its link first.
+        status = (AccountStatus.ACTIVE if at_once and not self.verifies_email
+                  else AccountStatus.PENDING)
         waits = None if at_once and asked == Role.VIEWER else asked
         return User(
             username=username, name=draft.name, email=draft.email,
             roles=frozenset({Role.VIEWER}), created_at=now, status=status,
             company=draft.company, purpose=draft.purpose.value if draft.purpose else "",
             requested_role=asked, signed_up_at=now, pending_role=waits,
+            email_verified=not self.verifies_email, signup_language=mail_language(draft.language),
         )
 
-    def _taken(self, user: User) -> bool:
-        """Whether the user name or the email (in any case) is someone's already."""
+    def _at_once(self, email: str) -> bool:
+        """Whether the mode makes an account with this email an active viewer at once."""
+        return self._mode == "open" or email_domain(email) in self._auto_domains
+
+    def _taken(self, user: User) -> str | None:
+        """What of this sign-up is someone's already: "email" (in any case), "username", or
+        None."""
+        email = user.email.casefold()
+        if any(other.email.casefold() == email for other in self._dir.list()):
+            return "email"
         try:
             self._dir.get(user.username)
-            return True
+            return "username"
         except NotFound:
-            pass
-        email = user.email.casefold()
-        return any(other.email.casefold() == email for other in self._dir.list())
+            return None
+
+    # ---- mail ----------------------------------------------------------------------------
+
+    def _send_verification(self, user: User, now: datetime) -> None:
+        if self._mail is None or self._tokens is None:
+            return
+        token = new_token()
+        self._tokens.put(AccountToken(token_hash(token), TokenPurpose.VERIFY, user.username,
+                                      now, now + timedelta(hours=self._verify_hours)))
+        if not self._mail.verification(user, token, self._verify_hours):
+            self._record("user.signup", user.username, "mail_failed")
+
+    def _mail_duplicate(self, user: User, taken: str) -> None:
+        """The real reason behind the quiet answer, to the address typed (its owner reads
+        it, not the visitor)."""
+        if self._mail is None:
+            return
+        owner = self._unconfirmed_owner(user.email) if taken == "email" else None
+        if owner is not None:  # the link may have expired: a fresh one, not "sign in"
+            self._send_verification(owner, self._clock())
+            return
+        lang = user.signup_language
+        sent = (self._mail.email_in_use(user.email, lang) if taken == "email"
+                else self._mail.username_taken(user.email, lang, user.username))
+        if not sent:
+            self._record("user.signup", user.username, "mail_failed")
+
+    def _unconfirmed_owner(self, email: str) -> User | None:
+        """The waiting account of this email whose email is not confirmed yet, if any."""
+        return next((u for u in self._dir.list() if u.email.casefold() == email.casefold()
+                     and not u.email_verified and u.status == AccountStatus.PENDING), None)
+
+    def _mail_decision(self, user: User, *, approved: bool) -> User:
+        if self._mail is not None and not self._mail.decision(user, approved):
+            action = "user.signup_approve" if approved else "user.signup_decline"
+            self._record(action, user.username, "mail_failed")
+        return user
 
     def _waiting(self, username: str) -> tuple[User, Role]:
         user = self._dir.get(username)

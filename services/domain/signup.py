@@ -33,6 +33,7 @@ class SignupDraft:
     password_again: str
     consent: bool
     honeypot: str = ""
+    language: str = ""  # the page's language ("ko", "en"): mails about the account use it
 
 
 def stripped(draft: SignupDraft) -> SignupDraft:

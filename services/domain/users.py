@@ -42,6 +42,9 @@ class User:
     # A role request waiting for an administrator (None: none waits). A PENDING account always
     # has one; an active viewer may have one for the author role.
     pending_role: Role | None = None
+    # The language of the sign-up page ("ko", "en"; empty: not a self-service account): what
+    # mails about the account are written in.
+    signup_language: str = ""
 
     @property
     def may_sign_in(self) -> bool:

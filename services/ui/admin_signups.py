@@ -28,7 +28,7 @@ def pending_section(services: Services, actor: Actor) -> None:
     if not waiting:
         st.caption(t("signup.pending_none"))
         return
-    pending_table(waiting)
+    pending_table(waiting, verified=services.signup.verifies_email)
     by_name = {u.username: u for u in waiting}
     username = st.selectbox(t("signup.pick"), options=list(by_name), key="adm_signup_user")
     if username is None:
@@ -42,7 +42,8 @@ def pending_section(services: Services, actor: Actor) -> None:
     confirm_decision(services, actor, user)
 
 
-def pending_table(users: list[User]) -> None:
+def pending_table(users: list[User], *, verified: bool = False) -> None:
+    """``verified``: sign-ups confirm their email, so a column says whose is confirmed."""
     rows = [
         {
             t("auth.name"): u.name,
@@ -53,6 +54,8 @@ def pending_table(users: list[User]) -> None:
             t("signup.status"): t(f"signup.status_{u.status.value}"),
             t("signup.when"): format_time(u.signed_up_at or u.created_at, app_tz()),
             t("auth.username"): u.username,
+            **({t("signup.email_verified"): t("signup.verified_yes" if u.email_verified
+                                              else "signup.verified_no")} if verified else {}),
         }
         for u in users
     ]

@@ -32,7 +32,9 @@ from services.ui.routes import (
     LOGIN,
     MY_CONTENT,
     REPORTS,
+    RESET,
     SIGNUP,
+    VERIFY,
     category_url_path,
 )
 
@@ -91,6 +93,10 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     listed = signup is not None and signup.is_open and not actor.is_authenticated
     pages.append(_page(SIGNUP, t("signup.nav"), ":material/person_add:",
                        visibility="visible" if listed else "hidden"))
+    # Reached from the sign-in page and from mailed links only.
+    pages.append(_page(RESET, t("reset.nav"), ":material/lock_reset:", visibility="hidden"))
+    pages.append(_page(VERIFY, t("verify.title"), ":material/mark_email_read:",
+                       visibility="hidden"))
     if needs_first_admin:
         pages.append(
             _page(FIRST_ADMIN, t("nav.first_admin"), ":material/admin_panel_settings:")

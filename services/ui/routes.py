@@ -20,6 +20,8 @@ ADMIN_DOCTOR = "app_pages/admin_doctor.py"
 ADMIN_AUDIT = "app_pages/admin_audit.py"
 REPORTS = "app_pages/reports.py"
 SIGNUP = "app_pages/signup.py"
+VERIFY = "app_pages/verify.py"
+RESET = "app_pages/reset.py"
 
 
 def category_url_path(category: Category) -> str:

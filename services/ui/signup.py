@@ -20,7 +20,7 @@ from services.domain.signup import (
 from services.domain.users import REQUESTABLE_ROLES
 from services.errors import DemoFactoryError
 from services.ui import tracking
-from services.ui.i18n import relabel, t
+from services.ui.i18n import language, relabel, t
 from services.ui.widgets import flash, show_error
 
 _TEXT_FIELDS = {"name": "su_name", "email": "su_email", "username": "su_username",
@@ -73,7 +73,7 @@ def signup_form(services: Services) -> None:
     if not submitted:
         return
     draft = SignupDraft(name, email, username, company, _purpose(purpose), role, password,
-                        again, consent, honeypot=trap)
+                        again, consent, honeypot=trap, language=language())
     problems = signup_problems(stripped(draft))
     if problems:  # nothing is cleared: the person fixes what they typed
         for field, key in problems:

@@ -30,6 +30,7 @@ from services.adapters.aws.dynamodb.events import DynamoEventStore
 from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
 from services.adapters.aws.dynamodb.reports import DynamoReportStore
 from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
+from services.adapters.aws.dynamodb.tokens import DynamoAccountTokens
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.adapters.aws.provision import ensure_resources
 from services.adapters.aws.s3 import S3BlobStore
@@ -214,6 +215,12 @@ def dynamodb_session_store(tmp_path: Path) -> Iterator[DynamoSessionStore]:
 
 
 @contextmanager
+def dynamodb_token_store(tmp_path: Path) -> Iterator[DynamoAccountTokens]:
+    with mocked_aws() as aws:
+        yield DynamoAccountTokens(aws.dynamodb, str(aws.settings.sessions_table))
+
+
+@contextmanager
 def dynamodb_inquiry_store(tmp_path: Path) -> Iterator[DynamoInquiryStore]:
     with mocked_aws() as aws:
         yield DynamoInquiryStore(aws.dynamodb, str(aws.settings.inquiries_table))
@@ -249,6 +256,7 @@ PASSWORD_STORES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
 SIGNUP_DIRECTORIES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
 LOGIN_THROTTLES: dict[str, Factory] = {"dynamodb": dynamodb_user_directory}
 SESSION_STORES: dict[str, Factory] = {"dynamodb": dynamodb_session_store}
+TOKEN_STORES: dict[str, Factory] = {"dynamodb": dynamodb_token_store}
 INQUIRY_STORES: dict[str, Factory] = {"dynamodb": dynamodb_inquiry_store}
 
 

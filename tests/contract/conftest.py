@@ -32,6 +32,7 @@ PASSWORD_STORES = _registry("PASSWORD_STORES")
 SIGNUP_DIRECTORIES = _registry("SIGNUP_DIRECTORIES")
 LOGIN_THROTTLES = _registry("LOGIN_THROTTLES")
 SESSION_STORES = _registry("SESSION_STORES")
+TOKEN_STORES = _registry("TOKEN_STORES")
 INQUIRY_STORES = _registry("INQUIRY_STORES")
 AUDIT_LOGS = _registry("AUDIT_LOGS")
 REPORT_STORES = _registry("REPORT_STORES")
@@ -78,6 +79,11 @@ def login_throttle(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[A
 @pytest.fixture(params=sorted(SESSION_STORES))
 def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     yield from _use(SESSION_STORES, request, tmp_path)
+
+
+@pytest.fixture(params=sorted(TOKEN_STORES))
+def token_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    yield from _use(TOKEN_STORES, request, tmp_path)
 
 
 @pytest.fixture(params=sorted(INQUIRY_STORES))

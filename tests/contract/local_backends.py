@@ -16,6 +16,7 @@ from services.adapters.sqlite.events import SqliteEventStore
 from services.adapters.sqlite.inquiries import SqliteInquiryStore
 from services.adapters.sqlite.reports import SqliteReportStore
 from services.adapters.sqlite.sessions import SqliteSessionStore
+from services.adapters.sqlite.tokens import SqliteAccountTokens
 from services.adapters.sqlite.users import SqliteUserDirectory
 
 Factory = Callable[[Path], AbstractContextManager[Any]]
@@ -48,6 +49,12 @@ def sqlite_user_directory(tmp_path: Path) -> Iterator[SqliteUserDirectory]:
 def sqlite_session_store(tmp_path: Path) -> Iterator[SqliteSessionStore]:
     with _database(tmp_path) as db:
         yield SqliteSessionStore(db)
+
+
+@contextmanager
+def sqlite_token_store(tmp_path: Path) -> Iterator[SqliteAccountTokens]:
+    with _database(tmp_path) as db:
+        yield SqliteAccountTokens(db)
 
 
 @contextmanager
@@ -86,6 +93,7 @@ PASSWORD_STORES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 SIGNUP_DIRECTORIES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 LOGIN_THROTTLES: dict[str, Factory] = {"sqlite": sqlite_user_directory}
 SESSION_STORES: dict[str, Factory] = {"sqlite": sqlite_session_store}
+TOKEN_STORES: dict[str, Factory] = {"sqlite": sqlite_token_store}
 INQUIRY_STORES: dict[str, Factory] = {"sqlite": sqlite_inquiry_store}
 AUDIT_LOGS: dict[str, Factory] = {"sqlite": sqlite_audit_log}
 EVENT_STORES: dict[str, Factory] = {"sqlite": sqlite_event_store}

@@ -3,6 +3,7 @@ keep local accounts (SQLite and the DynamoDB users table)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,3 +87,26 @@ def test_a_decision_never_takes_an_administrator_role_away(signup_directory: Any
         signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
                                         frozenset({Role.AUTHOR}))
     assert signup_directory.get("lee").roles == frozenset({Role.ADMIN})
+
+
+def test_an_unverified_sign_up_keeps_that_and_its_language(signup_directory: Any) -> None:
+    user = replace(_signed_up(), email_verified=False, signup_language="en")
+    signup_directory.create(user)
+
+    assert signup_directory.get("lee") == user
+
+
+def test_confirming_the_email_marks_it_verified_and_sets_the_status(
+    signup_directory: Any,
+) -> None:
+    signup_directory.create(replace(_signed_up(pending=None), email_verified=False))
+
+    signup_directory.confirm_email("lee", AccountStatus.ACTIVE)
+
+    lee = signup_directory.get("lee")
+    assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)
+
+
+def test_confirming_the_email_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
+    with pytest.raises(NotFound):
+        signup_directory.confirm_email("ghost", AccountStatus.ACTIVE)

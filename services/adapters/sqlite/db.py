@@ -168,6 +168,12 @@ _USERS: tuple[Migration, ...] = (
         "ALTER TABLE users ADD COLUMN pending_role TEXT",
         "ALTER TABLE users ADD COLUMN signed_up_at TEXT",
     ),
+    # Email verification of sign-ups (existing accounts' emails were set by an administrator)
+    # and the language the person signed up in, for mails about the account.
+    (
+        "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE users ADD COLUMN signup_language TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 _AUDIT: tuple[Migration, ...] = (

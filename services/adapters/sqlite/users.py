@@ -38,7 +38,8 @@ class SqliteUserDirectory:
                 conn.execute(
                     "INSERT INTO users (username, name, email, roles, password_hash,"
                     " created_at, disabled, status, company, purpose, requested_role,"
-                    " pending_role, signed_up_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " pending_role, signed_up_at, email_verified, signup_language)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         user.username,
                         user.name,
@@ -53,6 +54,8 @@ class SqliteUserDirectory:
                         user.requested_role,
                         user.pending_role,
                         to_db_time(user.signed_up_at) if user.signed_up_at else None,
+                        int(user.email_verified),
+                        user.signup_language,
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -156,6 +159,15 @@ class SqliteUserDirectory:
                 self.get(username)  # NotFound if gone
                 raise ConflictError("errors.conflict", username=username)
 
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET email_verified = 1, status = ? WHERE username = ?"
+                " RETURNING username", (status.value, username),
+            ).fetchall()
+        if not changed:
+            raise NotFound("errors.not_found", username=username)
+
     # --- login failures -----------------------------------------------------------------------
 
     def reserve_login_attempt(
@@ -239,4 +251,6 @@ def _user(row: sqlite3.Row) -> User:
         requested_role=Role(row["requested_role"]) if row["requested_role"] else None,
         pending_role=Role(row["pending_role"]) if row["pending_role"] else None,
         signed_up_at=from_db_time(row["signed_up_at"]) if row["signed_up_at"] else None,
+        email_verified=bool(row["email_verified"]),
+        signup_language=row["signup_language"],
     )

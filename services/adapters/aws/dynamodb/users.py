@@ -237,6 +237,21 @@ class DynamoUserDirectory:
             self.get(username)  # NotFound if gone
             raise ConflictError("errors.conflict", username=username) from None
 
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=self._key(username),
+                UpdateExpression="SET #verified = :true, #status = :status",
+                ConditionExpression=_IS_ACCOUNT,
+                ExpressionAttributeNames={"#verified": "email_verified", "#status": "status",
+                                          "#directory": "directory"},
+                ExpressionAttributeValues=to_item({":true": True, ":status": status.value}),
+            )
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            raise NotFound("errors.not_found", username=username) from None
+
     def _count_active_admins(self) -> int:
         return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
 
@@ -397,6 +412,8 @@ def _user_record(user: User) -> dict[str, Any]:
         "requested_role": user.requested_role,
         "pending_role": user.pending_role,
         "signed_up_at": to_iso(user.signed_up_at) if user.signed_up_at else None,
+        "email_verified": user.email_verified,
+        "signup_language": user.signup_language,
     }
 
 
@@ -415,6 +432,8 @@ def _user(record: dict[str, Any]) -> User:
         requested_role=_role_or_none(record.get("requested_role")),
         pending_role=_role_or_none(record.get("pending_role")),
         signed_up_at=from_iso(record["signed_up_at"]) if record.get("signed_up_at") else None,
+        email_verified=bool(record.get("email_verified", True)),
+        signup_language=record.get("signup_language", ""),
     )
 
 

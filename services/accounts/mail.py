@@ -1,0 +1,81 @@
+"""Mails about a person's own account (local sign-in): the verification link, the real reason
+behind a quiet sign-up answer, an administrator's decision, a password reset link.
+
+Plain text only (no HTML part), so nothing a person typed can become markup or a link in
+them; a name is put on one line, and the link is built from the configured public address
+only. The mail is in the language the person signed up in. A failed send is logged (never
+the link: it is a credential) and reported to the caller as False; nobody's answer on a page
+depends on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from services.domain.users import User
+from services.errors import DemoFactoryError
+from services.i18n import translate
+from services.ports import Mailer
+
+log = logging.getLogger(__name__)
+LANGUAGES = ("ko", "en")
+VERIFY_PATH = "verify"  # the page app_pages/verify.py
+RESET_PATH = "reset"  # the page app_pages/reset.py
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def mail_language(language: str, default: str = "ko") -> str:
+    return language if language in LANGUAGES else default
+
+
+class AccountMail:
+    def __init__(self, mailer: Mailer, sender: str, public_url: str, *,
+                 default_language: str = "ko") -> None:
+        self._mailer = mailer
+        self._sender = sender
+        self._base = public_url.rstrip("/")
+        self._default = mail_language(default_language)
+
+    def link(self, path: str, token: str) -> str:
+        return f"{self._base}/{path}?token={quote(token, safe='')}"
+
+    def verification(self, user: User, token: str, hours: int) -> bool:
+        return self._send(user.email, self._lang(user), "verify", name=_one_line(user.name),
+                          link=self.link(VERIFY_PATH, token), hours=hours)
+
+    def email_in_use(self, email: str, language: str) -> bool:
+        """Someone signed up with an email that already has an account."""
+        return self._send(email, mail_language(language, self._default), "email_in_use",
+                          url=self._base)
+
+    def username_taken(self, email: str, language: str, username: str) -> bool:
+        """A sign-up chose a user name that is someone else's (the email is free)."""
+        return self._send(email, mail_language(language, self._default), "username_taken",
+                          username=_one_line(username), url=self._base)
+
+    def decision(self, user: User, approved: bool) -> bool:
+        kind = "approved" if approved else "declined"
+        return self._send(user.email, self._lang(user), kind, name=_one_line(user.name),
+                          username=user.username, url=self._base)
+
+    def reset(self, user: User, token: str, minutes: int) -> bool:
+        return self._send(user.email, self._lang(user), "reset", name=_one_line(user.name),
+                          username=user.username, link=self.link(RESET_PATH, token),
+                          minutes=minutes)
+
+    def _lang(self, user: User) -> str:
+        return mail_language(user.signup_language, self._default)
+
+    def _send(self, to: str, lang: str, kind: str, **params: object) -> bool:
+        subject = translate(lang, f"mail.{kind}_subject", **params)
+        body = translate(lang, f"mail.{kind}_body", **params)
+        try:
+            self._mailer.send(self._sender, to, subject, body)
+        except DemoFactoryError:
+            log.warning("account mail %s not sent", kind)  # no address, no link: both personal
+            return False
+        return True

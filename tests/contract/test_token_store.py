@@ -1,0 +1,50 @@
+"""AccountTokenStore contract (SQLite, DynamoDB): single use, expiry, purpose, under threads."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.domain.tokens import AccountToken, TokenPurpose
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def token(key: str = "a" * 64, purpose: TokenPurpose = TokenPurpose.RESET,
+          minutes: int = 30) -> AccountToken:
+    return AccountToken(key, purpose, "kim", T0, T0 + timedelta(minutes=minutes))
+
+
+def test_a_token_is_used_once(token_store: Any) -> None:
+    token_store.put(token())
+
+    assert token_store.use("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=1)) == token()
+    assert token_store.use("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=2)) is None
+
+
+def test_an_expired_token_does_nothing(token_store: Any) -> None:
+    token_store.put(token(minutes=30))
+
+    assert token_store.use("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=30)) is None
+
+
+def test_a_token_works_only_for_its_purpose(token_store: Any) -> None:
+    token_store.put(token(purpose=TokenPurpose.VERIFY))
+
+    assert token_store.use("a" * 64, TokenPurpose.RESET, T0) is None
+    assert token_store.use("a" * 64, TokenPurpose.VERIFY, T0) is not None
+
+
+def test_an_unknown_key_does_nothing(token_store: Any) -> None:
+    assert token_store.use("b" * 64, TokenPurpose.VERIFY, T0) is None
+
+
+def test_of_concurrent_uses_exactly_one_gets_the_token(token_store: Any) -> None:
+    token_store.put(token())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(
+            lambda _: token_store.use("a" * 64, TokenPurpose.RESET, T0), range(16)))
+
+    assert sum(r is not None for r in results) == 1
