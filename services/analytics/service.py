@@ -13,6 +13,9 @@ from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 
+import pandas as pd
+
+from services.analytics.companies import companies
 from services.analytics.dashboards import (
     ContentStats,
     Dashboard,
@@ -203,6 +206,12 @@ class AnalyticsService:
     def dashboard(self, actor: Actor, period: Period, filters: Filters) -> Dashboard:
         require(actor, Action.VIEW_DASHBOARDS)
         return dashboard(self._store, self._repo, period, filters)
+
+    def companies(self, actor: Actor, period: Period) -> pd.DataFrame:
+        """Signed-in users' visits, page views and content views by the company they gave at
+        sign-up (administrators and analysts: VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return companies(self._store, period)
 
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""

@@ -3,6 +3,8 @@ their signed-up purpose, looked up once per browser session."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,12 +14,15 @@ import pytest
 from services.adapters.sqlite.content import SqliteContentRepository
 from services.adapters.sqlite.db import SqliteDatabase
 from services.adapters.sqlite.events import SqliteEventStore
+from services.analytics.companies import companies
+from services.analytics.dashboards import Period
 from services.analytics.profiles import CompanyCap
 from services.analytics.service import AnalyticsService
 from services.domain.analytics import OTHER_COMPANY, Dim, Event, EventType, rollup_keys
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import NotFound
+from services.ui.dashboard import csv_bytes
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
@@ -162,3 +167,42 @@ def test_a_failing_directory_never_stops_the_event(store: SqliteEventStore,
     analytics.page_view("s1", Actor("kim"), "home")
 
     assert [e.type for e in tracker.events] == [EventType.PAGE_VIEW]
+
+
+# ---- the companies table ---------------------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+
+
+def _company_rows(store: SqliteEventStore, tmp_path: Path) -> None:
+    users = Users(user("kim", "ACME"), user("eve", HYPERLINK), user("lee", "Lee Co"))
+    tracker = ListTracker()
+    analytics = service(store, users, tracker, tmp_path, companies=2)
+    for name, pages in (("kim", 3), ("eve", 1), ("lee", 2)):
+        for number in range(pages):
+            analytics.page_view(f"s-{name}", Actor(name), f"p{number}")
+    store.append(tracker.events)
+
+
+def test_the_companies_table_counts_visits_and_views_from_the_rollups(
+        store: SqliteEventStore, tmp_path: Path) -> None:
+    _company_rows(store, tmp_path)
+
+    frame = companies(store, Period(TODAY, TODAY))
+
+    assert frame.to_dict("records") == [
+        {"company": "ACME", "visitors": 1, "page_views": 3, "content_views": 0},
+        {"company": HYPERLINK, "visitors": 1, "page_views": 1, "content_views": 0},
+        {"company": OTHER_COMPANY, "visitors": 1, "page_views": 2, "content_views": 0},
+    ]
+
+
+def test_the_companies_csv_keeps_a_formula_like_company_as_text(
+        store: SqliteEventStore, tmp_path: Path) -> None:
+    _company_rows(store, tmp_path)
+
+    data = csv_bytes(companies(store, Period(TODAY, TODAY)))
+
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[2] == ["'" + HYPERLINK, "1", "1", "0"]
+    assert not any(cell.startswith("=") for row in rows for cell in row)
