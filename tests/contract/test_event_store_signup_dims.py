@@ -17,7 +17,7 @@ from services.domain.analytics import (
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 10:00 in Seoul on 2 March
 DAY = date(2026, 3, 2)
 PV, CV, VP = EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.VISITOR_PURPOSE
-HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+HYPERLINK = '=HYPERLINK("http://evil.example","x")#1|2'  # separators some keys use, too
 
 
 def ev(event_id: str, type_: EventType, **properties: Any) -> Event:
