@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from services.domain.permissions import Action, can
 from services.ui import session
 from services.ui.dashboard import controls, live_kpis, period_caption
 from services.ui.dashboard_tabs import render_tabs
@@ -24,4 +25,7 @@ if board.is_empty:
     empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
     st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
 else:
-    render_tabs(board)
+    # The companies table is for administrators and analysts (who alone may open this page).
+    may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
+    render_tabs(board, (lambda: services.analytics.companies(actor, period))
+                if may_see_companies else None)

@@ -18,10 +18,11 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from functools import partial
@@ -35,7 +36,11 @@ import pandas as pd
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
+    COMPANY_PROP,
+    FROM_PROFILE,
     SEARCH_TERM_MAX,
+    SOURCE_PROP,
+    VISIT_PROP,
     Dim,
     Event,
     EventType,
@@ -112,7 +117,10 @@ _RAW_SQL = (
     "SELECT ts, type, session_id, user_id, page, content_id, category, author_id,"
     " json_extract(properties, '$.query') AS query,"
     " json_extract(properties, '$.results') AS results,"
-    " json_extract(properties, '$.purpose') AS purpose"
+    " json_extract(properties, '$.purpose') AS purpose,"
+    " json_extract(properties, '$.source') AS source,"
+    " json_extract(properties, '$.company') AS company,"
+    " json_extract(properties, '$.visit') AS visit"
     " FROM events WHERE ts >= ? AND ts < ?"
 )
 
@@ -166,9 +174,16 @@ def _naive_by_value(frame: pd.DataFrame) -> Totals:
             add(type_, dim, group[column].dropna())
     pages = frame[frame["type"] == EventType.PAGE_VIEW]
     add(EventType.PAGE_VIEW, Dim.PAGE, pages["page"].dropna())
-    purposes = frame.loc[frame["type"] == EventType.VISITOR_PURPOSE, "purpose"]
+    asked = (frame["type"] == EventType.VISITOR_PURPOSE) & (frame["source"] != FROM_PROFILE)
     add(EventType.VISITOR_PURPOSE, Dim.PURPOSE,
-        purposes.fillna("").replace("", Purpose.SKIPPED.value))
+        frame.loc[asked, "purpose"].fillna("").replace("", Purpose.SKIPPED.value))
+    profile = (frame["type"] == EventType.VISITOR_PURPOSE) & (frame["source"] == FROM_PROFILE)
+    add(EventType.VISITOR_PURPOSE, Dim.SIGNUP_PURPOSE, frame.loc[profile, "purpose"])
+    for type_ in (EventType.PAGE_VIEW, EventType.CONTENT_VIEW):
+        add(type_, Dim.COMPANY, frame.loc[frame["type"] == type_, "company"].dropna())
+    visits = frame[frame["visit"] == 1]
+    for (type_,), group in visits.groupby(["type"]):
+        add(type_, Dim.COMPANY_VISIT, group["company"].dropna())
     searches = frame[frame["type"] == EventType.SEARCH]
     terms = (searches["query"].fillna("").astype(str).str.casefold().str.split()
              .str.join(" ").str[:SEARCH_TERM_MAX])
@@ -192,12 +207,38 @@ def chunks(events: Iterable[Event], size: int = CHUNK) -> Iterator[list[Event]]:
         yield chunk
 
 
+COMPANIES = 60  # distinct sign-up companies among the signed-in visitors
+_SIGNED_UP = [p for p in Purpose if p is not Purpose.SKIPPED]
+
+
+def with_companies(events: Iterable[Event]) -> Iterator[Event]:
+    """Signed-in visitors' events as the analytics service records them: with the company
+    from their sign-up, the visit mark on each session's first event, and before that event
+    the visit's purpose from the profile."""
+    seen: set[str] = set()
+    for event in events:
+        if event.user_id is None:
+            yield event
+            continue
+        number = zlib.crc32(event.user_id.encode())
+        extra: dict[str, object] = {COMPANY_PROP: f"Company {number % COMPANIES}"}
+        if event.session_id not in seen:
+            seen.add(event.session_id)
+            extra[VISIT_PROP] = True
+            purpose = _SIGNED_UP[number % len(_SIGNED_UP)]
+            yield replace(event, id=f"{event.id}p", type=EventType.VISITOR_PURPOSE,
+                          page=None, content_id=None, category=None, author_id=None,
+                          properties={"purpose": purpose.value, SOURCE_PROP: FROM_PROFILE})
+        yield replace(event, properties={**event.properties, **extra})
+
+
 def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
            progress: bool = True) -> dict[str, float]:
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
     generate_s = ingest_s = 0.0
-    stream = synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ)
+    stream = with_companies(
+        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))
     while True:
         started = time.perf_counter()
         chunk = list(islice(stream, CHUNK))

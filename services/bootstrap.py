@@ -290,7 +290,11 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         # A store without a TTL (SQLite) drops expired raw events on the tracker's thread.
         housekeeping=getattr(ports.events, "prune", None),
     )
-    analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz)
+    # Sign-up's company and purpose live with local accounts (the sign-up store); a Cognito
+    # or OIDC directory has neither, so their users' events carry none.
+    profiles = ports.signup if ports.signup is not None else ports.users
+    analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
+                                 find_user=profiles.get)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,

@@ -57,7 +57,7 @@ CONTENT_TREND_TYPES = tuple(t for t in TREND_TYPES if t in CONTENT_TYPES)
 PLATFORM_TREND_TYPES = tuple(t for t in TREND_TYPES if t not in CONTENT_TYPES)
 _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
 _KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
-_ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)
+_ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM, Dim.SIGNUP_PURPOSE)
 
 
 class Preset(StrEnum):
@@ -298,8 +298,8 @@ def time_of_day(store: EventStore, period: Period,
 
 
 def purposes(store: EventStore, period: Period) -> Purposes:
-    data = load(store, period, types=[EventType.VISITOR_PURPOSE], dims=[Dim.PURPOSE],
-                visitors=False)
+    data = load(store, period, types=[EventType.VISITOR_PURPOSE],
+                dims=[Dim.PURPOSE, Dim.SIGNUP_PURPOSE], visitors=False)
     return purposes_of(data.rollups)
 
 

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import Any, Protocol
 
+import pandas as pd
+
+from services.analytics.companies import companies
 from services.analytics.dashboards import (
     ContentStats,
     Dashboard,
@@ -24,12 +27,29 @@ from services.analytics.dashboards import (
     kpis,
     local_today,
 )
+from services.analytics.profiles import (
+    COMPANIES_PER_DAY,
+    CompanyCap,
+    VisitProfile,
+    VisitProfiles,
+)
 from services.analytics.tables import Filters, load_catalog
 from services.analytics.tracker import make_event
-from services.domain.analytics import SEARCH_QUERY_MAX, Event, EventType, Purpose
+from services.domain.analytics import (
+    COMPANY_PROP,
+    FROM_PROFILE,
+    SEARCH_QUERY_MAX,
+    SOURCE_PROP,
+    VISIT_PROP,
+    Event,
+    EventType,
+    Purpose,
+    local_day_hour,
+)
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
+from services.domain.users import User
 from services.errors import PermissionDenied
 from services.ports import ContentRepository, EventStore
 
@@ -53,12 +73,19 @@ class AnalyticsService:
         tz: tzinfo,
         *,
         clock: Callable[[], datetime] = utcnow,
+        find_user: Callable[[str], User] | None = None,
+        companies_per_day: int = COMPANIES_PER_DAY,
     ) -> None:
+        """``find_user`` (the accounts' store) gives signed-in users' events their sign-up
+        purpose and company; without it they carry neither."""
         self._store = store
         self._repo = repo
         self._tracker = tracker
         self._tz = tz
         self._clock = clock
+        self._profiles = VisitProfiles(find_user)
+        self._companies = CompanyCap(store if find_user is not None else None,
+                                     companies_per_day)
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -95,6 +122,17 @@ class AnalyticsService:
         """No user name is kept: people sometimes type their password into that field."""
         self._track(EventType.LOGIN_FAILED, session_id, Actor.anonymous())
 
+    def signed_up_purpose(self, session_id: str, actor: Actor) -> Purpose | None:
+        """The purpose a signed-in user gave at sign-up (None: none, or not signed in); the
+        question is not asked again of them. Looked up once per browser session."""
+        if actor.user_id is None:
+            return None
+        try:
+            return self._profiles.lookup(session_id, actor.user_id, event=False)[0].purpose
+        except Exception:  # a page must never fail for this
+            log.exception("could not look up a signed-up purpose")
+            return None
+
     def visitor_purpose(self, session_id: str, actor: Actor, purpose: Purpose) -> None:
         """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip."""
         self._track(EventType.VISITOR_PURPOSE, session_id, actor,
@@ -112,11 +150,37 @@ class AnalyticsService:
 
     def _track(self, type_: EventType, session_id: str, actor: Actor, **fields: Any) -> None:
         try:
+            if actor.user_id is not None:
+                fields = self._with_profile(session_id, actor, fields)
             event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
                                **fields)
             self._tracker.track(event)
         except Exception:  # usage tracking must never break the page being used
             log.exception("could not record a %s event", type_)
+
+    def _visit(self, session_id: str, user_id: str) -> tuple[VisitProfile, bool]:
+        """The user's profile, and whether this is the visit's first event."""
+        profile, first = self._profiles.lookup(session_id, user_id)
+        if first and profile.purpose is not None:
+            # Not asked again: the visit's purpose is the one given at sign-up, once a visit.
+            self._tracker.track(make_event(
+                EventType.VISITOR_PURPOSE, session_id, user_id=user_id, clock=self._clock,
+                properties={"purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}))
+        return profile, first
+
+    def _with_profile(self, session_id: str, actor: Actor,
+                      fields: dict[str, Any]) -> dict[str, Any]:
+        """The event's fields with the user's company (capped per day) and, on the visit's
+        first event, the visit mark."""
+        assert actor.user_id is not None
+        profile, first = self._visit(session_id, actor.user_id)
+        if not profile.company:
+            return fields
+        day, _ = local_day_hour(self._clock(), self._tz)
+        extra: dict[str, Any] = {COMPANY_PROP: self._companies.admit(day, profile.company)}
+        if first:
+            extra[VISIT_PROP] = True
+        return {**fields, "properties": {**(fields.get("properties") or {}), **extra}}
 
     # ---- periods -----------------------------------------------------------------------------
 
@@ -142,6 +206,12 @@ class AnalyticsService:
     def dashboard(self, actor: Actor, period: Period, filters: Filters) -> Dashboard:
         require(actor, Action.VIEW_DASHBOARDS)
         return dashboard(self._store, self._repo, period, filters)
+
+    def companies(self, actor: Actor, period: Period) -> pd.DataFrame:
+        """Signed-in users' visits, page views and content views by the company they gave at
+        sign-up (administrators and analysts: VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return companies(self._store, period)
 
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""

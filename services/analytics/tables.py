@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -317,6 +317,9 @@ class Purposes:
     table: pd.DataFrame  # purpose, count, share (skips included), share_of_answers
     answered: int
     skipped: int
+    # Visits of signed-in users whose purpose came from their sign-up, not from the question:
+    # purpose, count, share (of those visits). Empty when there were none.
+    signed_up: pd.DataFrame = field(default_factory=lambda: signed_up_purposes_of(Rollups([])))
 
     @property
     def total(self) -> int:
@@ -340,7 +343,16 @@ def purposes_of(rollups: Rollups) -> Purposes:
     rows.append({"purpose": Purpose.SKIPPED.value, "count": skipped,
                  "share": _ratio(skipped, total), "share_of_answers": None})
     return Purposes(pd.DataFrame(rows, columns=["purpose", "count", "share",
-                                                "share_of_answers"]), answered, skipped)
+                                                "share_of_answers"]), answered, skipped,
+                    signed_up_purposes_of(rollups))
+
+
+def signed_up_purposes_of(rollups: Rollups) -> pd.DataFrame:
+    counts = rollups.by_value(EventType.VISITOR_PURPOSE, Dim.SIGNUP_PURPOSE)
+    total = sum(counts.values())
+    ranked = sorted(counts, key=lambda p: (-counts[p], p))
+    return pd.DataFrame([{"purpose": p, "count": counts[p], "share": _ratio(counts[p], total)}
+                         for p in ranked], columns=["purpose", "count", "share"])
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,21 @@ class Dim(StrEnum):
     PURPOSE = "purpose"
     SEARCH_TERM = "search_term"
     ZERO_RESULT_TERM = "zero_result_term"
+    # From the profile of a signed-in user (self-service sign-up): the purpose they gave, and
+    # their company (page and content views, and visits: one per browser session).
+    SIGNUP_PURPOSE = "signup_purpose"
+    COMPANY = "company"
+    COMPANY_VISIT = "company_visit"
 
+
+# Event properties the analytics service adds for a signed-in user with a profile.
+COMPANY_PROP = "company"  # already capped per day (see ``CompanyCap``)
+VISIT_PROP = "visit"  # true on the first event of a browser session
+SOURCE_PROP = "source"  # on a visitor_purpose event: "profile" when not asked but looked up
+FROM_PROFILE = "profile"
+# What a company beyond the day's cap is counted as (one typed so is counted with them).
+OTHER_COMPANY = "(other)"
+COMPANY_MAX = 80  # characters of a company name kept as a dimension value
 
 WHOLE_DAY = -1  # the ``hour`` of a day-level rollup row
 
@@ -160,6 +174,22 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    return [*_type_dimensions(event), *_company_dimensions(event)]
+
+
+def _company_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    company = event.properties.get(COMPANY_PROP)
+    if not company or not isinstance(company, str):
+        return []
+    dims: list[tuple[Dim, str | None]] = []
+    if event.type in (EventType.PAGE_VIEW, EventType.CONTENT_VIEW):
+        dims.append((Dim.COMPANY, company))
+    if event.properties.get(VISIT_PROP) is True:
+        dims.append((Dim.COMPANY_VISIT, company))
+    return dims
+
+
+def _type_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
     props = event.properties
     if event.type in _CONTENT_TYPES:
         return [(Dim.CONTENT, event.content_id), (Dim.CATEGORY, event.category),
@@ -167,7 +197,10 @@ def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
     if event.type == EventType.PAGE_VIEW:
         return [(Dim.PAGE, event.page)]
     if event.type == EventType.VISITOR_PURPOSE:
-        return [(Dim.PURPOSE, str(props.get("purpose") or Purpose.SKIPPED))]
+        # Looked up from the profile rather than answered: its own dimension, so the answers
+        # (and the skip rate) stay what visitors said when asked.
+        dim = Dim.SIGNUP_PURPOSE if props.get(SOURCE_PROP) == FROM_PROFILE else Dim.PURPOSE
+        return [(dim, str(props.get("purpose") or Purpose.SKIPPED))]
     if event.type == EventType.SEARCH:
         term = normalize_term(str(props.get("query", "")))
         dims: list[tuple[Dim, str | None]] = [(Dim.SEARCH_TERM, term)]
@@ -175,3 +208,8 @@ def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
             dims.append((Dim.ZERO_RESULT_TERM, term))
         return dims
     return []
+
+
+def company_value(company: str) -> str:
+    """A company as a dimension value: single spaces, at most COMPANY_MAX characters."""
+    return " ".join(company.split())[:COMPANY_MAX]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from services.analytics.dashboards import (
     Dashboard,
     Period,
 )
-from services.domain.analytics import EventType, Purpose
+from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
 from services.ui import charts
 from services.ui.dashboard import Col, table
@@ -166,10 +168,30 @@ def time_tab(board: Dashboard) -> None:
 
 
 def purposes_tab(board: Dashboard) -> None:
+    """The answers to the visit-purpose question, then the purposes signed-up users gave."""
     found = board.purposes
     if not found.total:
         _nothing("analytics.empty_purposes")
+    else:
+        _answers(board)
+    st.subheader(t("analytics.signup_purposes_title"))
+    st.caption(t("analytics.signup_purposes_note"))
+    signed_up = found.signed_up
+    if signed_up.empty:
+        _nothing("analytics.empty_signup_purposes")
         return
+    frame = signed_up.assign(label=signed_up["purpose"].map(_purpose))
+    _chart(charts.bar_chart(frame["label"].tolist(), frame["share"].tolist(),
+                            t("analytics.signup_purposes_title"), t("analytics.col.share"),
+                            percent=True), "chart_signup_purposes")
+    table(frame, [Col("label", t("analytics.col.purpose")),
+                  Col("count", t("analytics.col.visits"), "int"),
+                  Col("share", t("analytics.col.share"), "percent")],
+          "signup_purposes", board.period)
+
+
+def _answers(board: Dashboard) -> None:
+    found = board.purposes
     rate = found.skip_rate or 0.0
     rate_col, answered_col, skipped_col = st.columns(3)
     rate_col.metric(t("analytics.kpi.purpose_skip_rate"), f"{rate:.1%}")
@@ -186,6 +208,21 @@ def purposes_tab(board: Dashboard) -> None:
                   Col("share_of_answers", t("analytics.col.share_answers"), "percent"),
                   Col("share", t("analytics.col.share_all"), "percent")],
           "purposes", board.period)
+
+
+def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:
+    """A table only: company names are user-typed, and a chart's labels would read markup."""
+    st.caption(t("analytics.companies_note"))
+    if frame.empty:
+        _nothing("analytics.empty_companies")
+        return
+    shown = frame.assign(company=frame["company"].map(
+        lambda c: t("analytics.company_other") if c == OTHER_COMPANY else c))
+    table(shown, [Col("company", t("analytics.col.company"), "wide"),
+                  Col("visitors", t("analytics.col.visitors"), "int"),
+                  Col("page_views", t("analytics.col.page_views"), "int"),
+                  Col("content_views", t("analytics.col.content_views"), "int")],
+          "companies", board.period)
 
 
 def search_tab(board: Dashboard) -> None:
@@ -218,12 +255,20 @@ def _terms(frame: pd.DataFrame, name: str, period: Period, extra: list[Col]) -> 
                   Col("searches", t("analytics.col.searches"), "int"), *extra], name, period)
 
 
-def render_tabs(board: Dashboard) -> None:
-    sections = (trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab,
-                search_tab)
+def render_tabs(board: Dashboard,
+                companies: Callable[[], pd.DataFrame] | None = None) -> None:
+    """``companies`` (given only to those who may see them) reads the companies table when
+    its tab is open."""
+    sections: list[Callable[[Dashboard], None]] = [
+        trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab]
+    names = list(TABS)
+    if companies is not None:  # next to the purposes: both are what sign-up learned
+        at = names.index("purposes") + 1
+        sections.insert(at, lambda shown: companies_tab(shown, companies()))
+        names.insert(at, "companies")
     # Stateful tabs report which one is open: drawing only that one keeps a rerun (a period
     # or filter change) from building and sending six charts and tables nobody sees.
-    tabs = st.tabs([t(f"analytics.tab.{name}") for name in TABS], key="analytics_tab",
+    tabs = st.tabs([t(f"analytics.tab.{name}") for name in names], key="analytics_tab",
                    on_change="rerun")
     for tab, section in zip(tabs, sections, strict=True):
         if tab.open is not False:

@@ -137,10 +137,16 @@ def _picked() -> None:
 
 def purpose_prompt() -> None:
     """A small card on the home page (no other page asks), once per browser session: an
-    answer or "not now" puts it away, and a skip is counted as before."""
+    answer or "not now" puts it away, and a skip is counted as before. Never shown to a
+    signed-in user who gave their purpose at sign-up."""
     if read_cookie(PURPOSE_COOKIE) == "1":
         st.session_state[_PURPOSE_DONE_KEY] = True
     if st.session_state.get(_PURPOSE_DONE_KEY):
+        return
+    if _analytics().signed_up_purpose(session_id(), session.actor()) is not None:
+        # Answered at sign-up: the visit's purpose comes from the profile (the analytics
+        # service records it once per visit), so the question is not asked again.
+        st.session_state[_PURPOSE_DONE_KEY] = True
         return
     with st.container(border=True):
         st.markdown(f"**{t('analytics.purpose_question')}**")

@@ -229,6 +229,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.dashboard(w.actor, PERIOD, Filters())),
     U("AnalyticsService.kpis", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.kpis(w.actor, PERIOD, Filters())),
+    U("AnalyticsService.companies", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.companies(w.actor, PERIOD)),
     U("AnalyticsService.author_options", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.author_options(w.actor)),
     U("AnalyticsService.my_stats", needs(A.VIEW_OWN_STATS),
@@ -237,6 +239,8 @@ USE_CASES: tuple[UseCase, ...] = (
       .item_stats(w.actor, w.item.id, PERIOD), ("item",), True),
     U("AnalyticsService.may_see_stats", PREDICATE,
       lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
+    U("AnalyticsService.signed_up_purpose", PREDICATE,
+      lambda w: w.services.analytics.signed_up_purpose(_sid(w), w.actor)),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),

@@ -9,7 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.analytics import Dim, EventType
-from services.domain.models import ContentItem
+from services.domain.models import ContentItem, utcnow
+from services.domain.permissions import Role
+from services.domain.users import User
 from tests.ui.conftest import texts
 
 QUESTION = "어떤 목적으로 방문하셨나요?"
@@ -95,3 +97,40 @@ def test_a_question_left_unanswered_waits_on_the_home_page(
     at.switch_page("app_pages/home.py").run()
     assert QUESTION in _main_text(at)
     assert _purposes(at) == {}
+
+
+def _signed_up(services: Services, username: str, purpose: str) -> None:
+    assert services.ports.signup is not None
+    services.ports.signup.create(User(
+        username=username, name="이지원", email=f"{username}@example.com",
+        roles=frozenset({Role.VIEWER}), created_at=utcnow(), company="Acme",
+        purpose=purpose, signed_up_at=utcnow()))
+
+
+def test_a_user_who_gave_a_purpose_at_sign_up_is_not_asked(
+    new_app: Callable[..., AppTest], services: Services
+) -> None:
+    _signed_up(services, "jiwon", "technical-evaluation")
+    at = new_app("jiwon")
+    at.run()
+    assert not at.exception
+    assert QUESTION not in texts(at)
+    at.switch_page("app_pages/browse.py").run()
+    at.switch_page("app_pages/home.py").run()
+    assert QUESTION not in texts(at)
+
+    # The visit's purpose comes from the profile, once, apart from the answers.
+    at_services: Services = at.session_state["_df_services"]
+    at_services.tracker.flush()
+    today = at_services.analytics.today()
+    rows = at_services.ports.events.rollups(today, today, dims=[Dim.SIGNUP_PURPOSE])
+    assert {row.key.value: row.count for row in rows} == {"technical-evaluation": 1}
+    assert _purposes(at) == {}
+
+
+def test_a_signed_in_user_without_a_signed_up_purpose_is_still_asked(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app(users["viewer"].username)
+    at.run()
+    assert QUESTION in _main_text(at)
