@@ -46,6 +46,7 @@ from services.ports import (
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
+    PoolSignUp,
     ReportStore,
     SessionStore,
     SignupDirectory,
@@ -67,6 +68,9 @@ class CognitoPorts:
     identity: IdentityProvider
     tokens: TokenVerifier
     sessions: SessionStore
+    # Self-service sign-up: the pool's SignUp/ConfirmSignUp, and the app's records of it.
+    signup: PoolSignUp | None = None
+    signup_records: SignupDirectory | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     if settings.auth == "cognito":
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
-        users, passwords, cognito = _cognito(settings, dynamodb)
+        users, passwords, cognito = _cognito(settings, dynamodb, table_users)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -179,15 +183,16 @@ def build_aws_ports(settings: Settings) -> Ports:
         mailer=_mailer(settings),
         cognito=cognito,
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
-        signup=table_users if cognito is None else None,
+        signup=table_users if cognito is None else cognito.signup_records,
     )
 
 
 def _cognito(
-    settings: Settings, dynamodb: DynamoDBClient
+    settings: Settings, dynamodb: DynamoDBClient, records: SignupDirectory
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
+    from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.jwt_verify import JwksTokenVerifier, cognito_issuers, jwks_url
@@ -197,8 +202,10 @@ def _cognito(
     client = make_client("cognito-idp", settings)
     pool, client_id = settings.cognito_user_pool_id, settings.cognito_app_client_id
     secret = settings.cognito_app_client_secret
+    secret_text = secret.get_secret_value() if secret else None
     endpoint = str(client.meta.endpoint_url)
     region = str(client.meta.region_name)
+    directory = CognitoUserDirectory(client, pool, group_names(settings))
     ports = CognitoPorts(
         identity=CognitoIdentityProvider(
             client, pool, client_id, secret.get_secret_value() if secret else None
@@ -207,8 +214,9 @@ def _cognito(
             jwks_url(endpoint, region, pool), cognito_issuers(endpoint, region, pool), client_id
         ),
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
+        signup=CognitoSelfSignUp(client, pool, client_id, secret_text, directory),
+        signup_records=CognitoSignupDirectory(records, directory),
     )
-    directory = CognitoUserDirectory(client, pool, group_names(settings))
     passwords = CognitoPasswords(
         client, pool, client_id, secret.get_secret_value() if secret else None
     )
@@ -283,7 +291,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                             report_models(settings), settings, analytics=analytics,
                             audit=ports.audit)
     imports = _importers(settings, ports)
-    signup = _signup(settings, ports) if local_sessions is not None else None
+    signup = (_signup(settings, ports)
+              if local_sessions is not None or ports.cognito is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
                     legacy_import=imports[1], ops=_ops(settings, ports),
@@ -293,7 +302,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
 
 
 def _signup(settings: Settings, ports: Ports) -> SignupService | None:
-    """Sign-up of local accounts; the contact form's store keeps its rate counters."""
+    """Sign-up of local accounts, or through the Cognito pool's own sign-up; the contact
+    form's store keeps its rate counters."""
     if ports.signup is None:
         return None
     return SignupService(
@@ -301,6 +311,7 @@ def _signup(settings: Settings, ports: Ports) -> SignupService | None:
         auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
         instance_limit=settings.signup_instance_limit,
         window_minutes=settings.signup_window_minutes,
+        pool=ports.cognito.signup if ports.cognito else None,
     )
 
 

@@ -11,6 +11,13 @@ use, a filled honeypot field and a real sign-up all get the same answer (``sign_
 None) and cost about the same (one bcrypt hash). Only what is wrong with the form itself is
 said. The real reason is audited (a mail to the address is left for the SES slice).
 
+With a user pool (Cognito sign-in, ``pool``), the pool keeps the password and mails a code:
+``sign_up`` writes the app's record (waiting for the code: PENDING without a request, so no
+administrator sees it yet) and calls the pool's SignUp; ``confirm`` checks the code with the
+pool and only then applies the mode (active at once, or waiting for an administrator, disabled
+in the pool until then); ``resend`` mails a new code. A name or email in use gets the same
+answer here too.
+
 Rate limits, as the contact form's (and through the same two mechanisms): per browser visit,
 counted atomically in the store (``RateSlots.take_slot``), and per server instance, in this
 process (``InstanceLimiter``), so that neither a new visit id nor many threads get past them.
@@ -19,6 +26,7 @@ process (``InstanceLimiter``), so that neither a new visit id nor many threads g
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from services.accounts.service import normalize_username, validate_password
@@ -30,7 +38,13 @@ from services.domain.signup import SignupDraft, clean, email_domain
 from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound, PermissionDenied, QuotaExceeded
 from services.ops.audit import record_audit
-from services.ports import AuditLog, PasswordAuthenticator, RateSlots, SignupDirectory
+from services.ports import (
+    AuditLog,
+    PasswordAuthenticator,
+    PoolSignUp,
+    RateSlots,
+    SignupDirectory,
+)
 
 MODES = ("off", "approval", "open")
 _VISIT_KEY_MAX = 64  # a visit id is a ULID; anything longer is cut, not trusted
@@ -50,6 +64,7 @@ class SignupService:
         instance_limit: int = 20,
         window_minutes: int = 60,
         clock: Callable[[], datetime] = utcnow,
+        pool: PoolSignUp | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown sign-up mode {mode!r}")
@@ -63,6 +78,7 @@ class SignupService:
         self._window_minutes = window_minutes
         self._instance = InstanceLimiter(instance_limit, timedelta(minutes=window_minutes))
         self._clock = clock
+        self._pool = pool
 
     @property
     def mode(self) -> str:
@@ -72,6 +88,11 @@ class SignupService:
     def is_open(self) -> bool:
         """Whether visitors may sign up (any mode but ``off``)."""
         return self._mode != "off"
+
+    @property
+    def confirms_by_code(self) -> bool:
+        """Whether a sign-up is confirmed with a code the pool mails (Cognito)."""
+        return self._pool is not None
 
     # ---- the visitor ---------------------------------------------------------------------
 
@@ -95,6 +116,9 @@ class SignupService:
             self._record("user.signup", username, "honeypot")
             return
         user = self._new_account(cleaned, username, now)
+        if self._pool is not None:
+            self._pool_sign_up(user, cleaned.password)
+            return
         if self._taken(user):
             # One bcrypt step, as a real sign-up's hash costs: timing tells nothing.
             self._passwords.check(username, cleaned.password)
@@ -111,6 +135,39 @@ class SignupService:
             self._dir.delete(username)  # no account without its password
             raise
         self._record("user.signup", f"{username}:{user.status.value}")
+
+    def confirm(self, username: str, code: str) -> AccountStatus:
+        """Confirm a pool sign-up with the emailed code, then apply the mode. The account's
+        status (ACTIVE: sign in now; PENDING: an administrator decides).
+        ValidationError("cognito.err_code") for a wrong code."""
+        pool = self._require_pool()
+        username = normalize_username(username)
+        pool.confirm(username, code)
+        try:
+            record = self._dir.get(username)
+        except NotFound:  # a pool account without the app's record: the pool's own affair
+            return AccountStatus.PENDING
+        if record.status != AccountStatus.PENDING or record.pending_role is not None:
+            return record.status  # confirmed before
+        status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER)
+        final = replace(record, status=status, pending_role=waits)
+        self._dir.delete(username)
+        self._dir.create(final)
+        pool.admit(final)
+        self._record("user.signup_confirm", f"{username}:{status.value}")
+        return status
+
+    def resend(self, username: str, visit_id: str) -> None:
+        """Mail a new code (rate-limited as sign-ups are); the same answer for any name."""
+        pool = self._require_pool()
+        username = normalize_username(username)
+        visit = visit_id[:_VISIT_KEY_MAX]
+        full = self._take_slot(visit, self._clock())
+        if full is not None:
+            self._record("user.signup_resend", f"{visit[:8]}/{full}", "rate_limited")
+            raise QuotaExceeded("signup.err_rate", minutes=self._window_minutes)
+        pool.resend(username)
+        self._record("user.signup_resend", username)
 
     # ---- the administrator ---------------------------------------------------------------
 
@@ -143,12 +200,41 @@ class SignupService:
 
     # ---- helpers -------------------------------------------------------------------------
 
+    def _outcome(self, email: str, asked: Role) -> tuple[AccountStatus, Role | None]:
+        """Who is active at once, and which request waits for an administrator."""
+        at_once = self._mode == "open" or email_domain(email) in self._auto_domains
+        status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
+        return status, None if at_once and asked == Role.VIEWER else asked
+
+    def _pool_sign_up(self, user: User, password: str) -> None:
+        """The record waits for the code (no request an administrator would see yet); the
+        pool makes the account and mails the code. A name or email in use: the quiet answer."""
+        assert self._pool is not None
+        try:
+            self._dir.create(replace(user, status=AccountStatus.PENDING, pending_role=None))
+        except ConflictError:
+            self._record("user.signup", user.username, "duplicate")
+            return
+        try:
+            self._pool.sign_up(user.username, user.email, user.name, password)
+        except ConflictError:
+            self._dir.delete(user.username)
+            self._record("user.signup", user.username, "duplicate")
+            return
+        except Exception:
+            self._dir.delete(user.username)  # no record without its pool account
+            raise
+        self._record("user.signup", f"{user.username}:unconfirmed")
+
+    def _require_pool(self) -> PoolSignUp:
+        if self._pool is None or not self.is_open:
+            raise PermissionDenied("signup.err_off")
+        return self._pool
+
     def _new_account(self, draft: SignupDraft, username: str, now: datetime) -> User:
         """The account this sign-up makes: who is active at once, what waits."""
         asked = draft.role or Role.VIEWER
-        at_once = self._mode == "open" or email_domain(draft.email) in self._auto_domains
-        status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
-        waits = None if at_once and asked == Role.VIEWER else asked
+        status, waits = self._outcome(draft.email, asked)
         return User(
             username=username, name=draft.name, email=draft.email,
             roles=frozenset({Role.VIEWER}), created_at=now, status=status,
