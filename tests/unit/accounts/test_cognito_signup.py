@@ -236,3 +236,22 @@ def test_resend_is_rate_limited_per_visit(monkeypatch: pytest.MonkeyPatch) -> No
 
         assert sent == ["jiwon"]
         assert full.value.key == "signup.err_rate"
+
+
+def test_sign_up_carries_the_secret_hash_and_only_the_email(pool: MockedCognito) -> None:
+    adapter, stubber = _stubbed(pool)
+    stubber.add_response("list_users", {"Users": []}, expected_params={
+        "UserPoolId": pool.pool_id, "Filter": 'email = "jiwon@example.com"', "Limit": 1})
+    stubber.add_response("sign_up", {"UserConfirmed": False, "UserSub": "sub-1"},
+                         expected_params={
+        "ClientId": "client-1", "Username": "jiwon", "Password": PASSWORD,
+        "UserAttributes": [{"Name": "email", "Value": "jiwon@example.com"}],
+        "SecretHash": secret_hash("client-1", "s3cret", "jiwon"),
+    })
+    stubber.add_response("admin_update_user_attributes", {}, expected_params={
+        "UserPoolId": pool.pool_id, "Username": "jiwon",
+        "UserAttributes": [{"Name": "name", "Value": "이지원"}],
+    })
+    with stubber:
+        adapter.sign_up("jiwon", "jiwon@example.com", "이지원", PASSWORD)
+    stubber.assert_no_pending_responses()
