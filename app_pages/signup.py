@@ -30,4 +30,6 @@ with form_col:
         signup_code.code_step(services)
     else:
         signup_ui.signup_form(services)
+        if by_code:
+            signup_code.have_a_code()
     st.page_link(routes.LOGIN, label=t("signup.have_account"), icon=":material/login:")

@@ -29,6 +29,17 @@ def active() -> bool:
     return bool(st.session_state.get(CODE_FOR))
 
 
+def have_a_code() -> None:
+    """For a visitor who signed up earlier: go straight to the code step for a user name."""
+    with st.expander(t("signup.have_code"), icon=":material/pin:"), \
+            st.form("su_have_code", enter_to_submit=False):
+        username = st.text_input(t("signup.username"), key="su_code_username",
+                                 autocomplete="username")
+        if st.form_submit_button(t("signup.have_code_go")) and username.strip():
+            start(username.strip())
+            st.rerun()
+
+
 def code_step(services: Services) -> None:
     signup = services.signup
     assert signup is not None

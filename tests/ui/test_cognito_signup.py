@@ -163,3 +163,22 @@ def test_start_over_brings_the_form_back(approval: MockedCognito) -> None:
 
     assert CODE_SENT not in texts(at)
     assert at.text_input(key="su_username").value == ""
+
+
+def test_an_unconfirmed_account_is_told_where_to_enter_its_code(open_mode: MockedCognito) -> None:
+    _sign_up(_page(_app(), "app_pages/signup.py"))  # then the visitor leaves without the code
+
+    login = _page(_app(), "app_pages/login.py")
+    login.text_input(key="cg_login").input("jiwon")
+    login.text_input(key="cg_password").input(PASSWORD)
+    _click(login, "로그인")
+    assert "'계정 만들기' 페이지에서 가입 이메일의 코드를 입력" in "\n".join(errors(login))
+
+    later = _page(_app(), "app_pages/signup.py")
+    later.text_input(key="su_code_username").input("jiwon")
+    _click(later, "코드 입력")
+    assert CODE_SENT in texts(later)
+    _enter_code(later)
+
+    assert "이제 로그인할 수 있습니다" in texts(later) and not errors(later)
+    assert _signs_in("jiwon")
