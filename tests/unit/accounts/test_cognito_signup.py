@@ -255,3 +255,14 @@ def test_sign_up_carries_the_secret_hash_and_only_the_email(pool: MockedCognito)
     with stubber:
         adapter.sign_up("jiwon", "jiwon@example.com", "이지원", PASSWORD)
     stubber.assert_no_pending_responses()
+
+
+def test_a_pool_that_refuses_sign_up_says_sign_up_is_off() -> None:
+    with mocked_cognito() as mocked:  # the pool's answer when it is admin-only
+        adapter, stubber = _stubbed(mocked, secret=None)
+        stubber.add_response("list_users", {"Users": []})
+        stubber.add_client_error("sign_up", service_error_code="NotAuthorizedException",
+                                 service_message="SignUp is not permitted for this user pool")
+        with stubber, pytest.raises(PermissionDenied) as refused:
+            adapter.sign_up("jiwon", "jiwon@example.com", "이지원", PASSWORD)
+        assert refused.value.key == "signup.err_off"

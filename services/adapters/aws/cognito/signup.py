@@ -54,12 +54,16 @@ class CognitoSelfSignUp:
     def sign_up(self, username: str, email: str, name: str, password: str) -> None:
         if self._email_taken(email):
             raise ConflictError("errors.conflict", username=username)
+        try:
+            with cognito_errors():
+                self._client.sign_up(
+                    ClientId=self._client_id, Username=username, Password=password,
+                    UserAttributes=[{"Name": "email", "Value": email}],
+                    **self._secret_kwargs(username),
+                )
+        except PermissionDenied as exc:  # the pool lets only administrators create users
+            raise PermissionDenied("signup.err_off") from exc
         with cognito_errors():
-            self._client.sign_up(
-                ClientId=self._client_id, Username=username, Password=password,
-                UserAttributes=[{"Name": "email", "Value": email}],
-                **self._secret_kwargs(username),
-            )
             self._client.admin_update_user_attributes(
                 UserPoolId=self._pool, Username=username,
                 UserAttributes=[{"Name": "name", "Value": name or username}],
