@@ -88,7 +88,8 @@ class Ports:
     cognito: CognitoPorts | None = None
     # Server-side sessions of local sign-ins (every backend has one; None: no local sign-in).
     sessions: SessionStore | None = None
-    # The store of local accounts, for self-service sign-up (None: the accounts are elsewhere).
+    # The records of self-service sign-ups: the local accounts' store, or in Cognito mode the
+    # users table beside the pool (None: no sign-up, as with OIDC).
     signup: SignupDirectory | None = None
 
 
@@ -109,7 +110,7 @@ class Services:
     sign_in: SignInMode
     # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
-    # Self-service sign-up (local sign-in only; None in the other modes).
+    # Self-service sign-up (local and Cognito sign-in; None with OIDC).
     signup: SignupService | None = None
 
 
