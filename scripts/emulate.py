@@ -119,13 +119,14 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
 
 
 def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) -> tuple[str, str]:
-    """A pool like the stack's (admins create users, length-only password rule), a public app
-    client with the stack's sign-in flows, and one group per role. Returns (pool, client)."""
+    """A pool like the stack's (visitors may sign up unless sign-up is off, length-only
+    password rule), a public app client with the stack's sign-in flows, and one group per
+    role. Returns (pool, client)."""
     pool = client.create_user_pool(
         PoolName=f"{PREFIX}-users",
         UsernameConfiguration={"CaseSensitive": False},
         AutoVerifiedAttributes=["email"],
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": settings.signup == "off"},
         Policies={"PasswordPolicy": {
             "MinimumLength": 10, "RequireLowercase": False, "RequireUppercase": False,
             "RequireNumbers": False, "RequireSymbols": False,

@@ -49,6 +49,7 @@ from services.ports import (
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
+    PoolSignUp,
     ReportStore,
     SessionStore,
     SignupDirectory,
@@ -70,6 +71,9 @@ class CognitoPorts:
     identity: IdentityProvider
     tokens: TokenVerifier
     sessions: SessionStore
+    # Self-service sign-up: the pool's SignUp/ConfirmSignUp, and the app's records of it.
+    signup: PoolSignUp | None = None
+    signup_records: SignupDirectory | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ class Ports:
     cognito: CognitoPorts | None = None
     # Server-side sessions of local sign-ins (every backend has one; None: no local sign-in).
     sessions: SessionStore | None = None
-    # The store of local accounts, for self-service sign-up (None: the accounts are elsewhere).
+    # The records of self-service sign-ups: the local accounts' store, or in Cognito mode the
+    # users table beside the pool (None: no sign-up, as with OIDC).
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
@@ -110,7 +115,7 @@ class Services:
     sign_in: SignInMode
     # The Cognito mode's own forms (first-password challenge, forgot password) need it.
     cognito: CognitoSignIn | None = None
-    # Self-service sign-up (local sign-in only; None in the other modes).
+    # Self-service sign-up (local and Cognito sign-in; None with OIDC).
     signup: SignupService | None = None
     # Forgot password by a mailed link (local sign-in only; None in the other modes).
     password_reset: PasswordResetService | None = None
@@ -174,7 +179,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     if settings.auth == "cognito":
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
-        users, passwords, cognito = _cognito(settings, dynamodb)
+        users, passwords, cognito = _cognito(settings, dynamodb, table_users)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -189,16 +194,17 @@ def build_aws_ports(settings: Settings) -> Ports:
         mailer=_mailer(settings),
         cognito=cognito,
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
-        signup=table_users if cognito is None else None,
+        signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
     )
 
 
 def _cognito(
-    settings: Settings, dynamodb: DynamoDBClient
+    settings: Settings, dynamodb: DynamoDBClient, records: SignupDirectory
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
+    from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.jwt_verify import JwksTokenVerifier, cognito_issuers, jwks_url
@@ -208,8 +214,10 @@ def _cognito(
     client = make_client("cognito-idp", settings)
     pool, client_id = settings.cognito_user_pool_id, settings.cognito_app_client_id
     secret = settings.cognito_app_client_secret
+    secret_text = secret.get_secret_value() if secret else None
     endpoint = str(client.meta.endpoint_url)
     region = str(client.meta.region_name)
+    directory = CognitoUserDirectory(client, pool, group_names(settings))
     ports = CognitoPorts(
         identity=CognitoIdentityProvider(
             client, pool, client_id, secret.get_secret_value() if secret else None
@@ -218,8 +226,9 @@ def _cognito(
             jwks_url(endpoint, region, pool), cognito_issuers(endpoint, region, pool), client_id
         ),
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
+        signup=CognitoSelfSignUp(client, pool, client_id, secret_text, directory),
+        signup_records=CognitoSignupDirectory(records, directory),
     )
-    directory = CognitoUserDirectory(client, pool, group_names(settings))
     passwords = CognitoPasswords(
         client, pool, client_id, secret.get_secret_value() if secret else None
     )
@@ -301,7 +310,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                             audit=ports.audit)
     imports = _importers(settings, ports)
     mail = _account_mail(settings, ports) if local_sessions is not None else None
-    signup = _signup(settings, ports, mail) if local_sessions is not None else None
+    signup = (_signup(settings, ports, mail)
+              if local_sessions is not None or ports.cognito is not None else None)
     password_reset = (_password_reset(settings, ports, local_sessions, mail)
                       if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
@@ -333,7 +343,8 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
 
 
 def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:
-    """Sign-up of local accounts; the contact form's store keeps its rate counters."""
+    """Sign-up of local accounts, or through the Cognito pool's own sign-up; the contact
+    form's store keeps its rate counters."""
     if ports.signup is None:
         return None
     return SignupService(
@@ -341,6 +352,7 @@ def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> Signu
         auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
         instance_limit=settings.signup_instance_limit,
         window_minutes=settings.signup_window_minutes, mail=mail, tokens=ports.tokens,
+        pool=ports.cognito.signup if ports.cognito else None,
     )
 
 

@@ -158,6 +158,26 @@ class SignupDirectory(Protocol):
         """Mark the account's email verified and set its ``status``. NotFound if absent."""
 
 
+class PoolSignUp(Protocol):
+    """A user pool's own sign-up (Cognito): the pool mails the confirmation code."""
+
+    def sign_up(self, username: str, email: str, name: str, password: str) -> None:
+        """An unconfirmed account; the pool mails a code to ``email``. ConflictError if the
+        user name or the email is someone's already; ValidationError if the pool's password
+        policy refuses the password."""
+
+    def confirm(self, username: str, code: str) -> None:
+        """ValidationError("cognito.err_code") for a wrong or expired code (and for an
+        unknown or already confirmed user name: nothing tells them apart)."""
+
+    def resend(self, username: str) -> None:
+        """Mail a new code; an unknown or confirmed user name is quietly skipped."""
+
+    def admit(self, user: User) -> None:
+        """After confirmation: an active ``user`` gets its roles in the pool, a waiting one is
+        disabled there until an administrator decides."""
+
+
 class RateSlots(Protocol):
     """Windowed counters taken atomically (``InquiryStore`` is one: its ``take_slot``)."""
 

@@ -17,6 +17,13 @@ email" at sign-in) until the link is opened; then an account that the mode makes
 once becomes active, and one that waits for an administrator goes on waiting, marked verified.
 Without mail, the administrator's approval stands in for verification. Decisions are mailed.
 
+With a user pool (Cognito sign-in, ``pool``), the pool keeps the password and mails a code:
+``sign_up`` writes the app's record (waiting for the code: PENDING without a request, so no
+administrator sees it yet) and calls the pool's SignUp; ``confirm`` checks the code with the
+pool and only then applies the mode (active at once, or waiting for an administrator, disabled
+in the pool until then); ``resend`` mails a new code. A name or email in use gets the same
+answer here too.
+
 Rate limits, as the contact form's (and through the same two mechanisms): per browser visit,
 counted atomically in the store (``RateSlots.take_slot``), and per server instance, in this
 process (``InstanceLimiter``), so that neither a new visit id nor many threads get past them.
@@ -25,6 +32,7 @@ process (``InstanceLimiter``), so that neither a new visit id nor many threads g
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -43,6 +51,7 @@ from services.ports import (
     AccountTokenStore,
     AuditLog,
     PasswordAuthenticator,
+    PoolSignUp,
     RateSlots,
     SignupDirectory,
 )
@@ -76,6 +85,7 @@ class SignupService:
         mail: AccountMail | None = None,
         tokens: AccountTokenStore | None = None,
         verify_hours: int = 24,
+        pool: PoolSignUp | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown sign-up mode {mode!r}")
@@ -92,6 +102,7 @@ class SignupService:
         self._mail = mail if tokens is not None else None
         self._tokens = tokens
         self._verify_hours = verify_hours
+        self._pool = pool
 
     @property
     def verifies_email(self) -> bool:
@@ -106,6 +117,11 @@ class SignupService:
     def is_open(self) -> bool:
         """Whether visitors may sign up (any mode but ``off``)."""
         return self._mode != "off"
+
+    @property
+    def confirms_by_code(self) -> bool:
+        """Whether a sign-up is confirmed with a code the pool mails (Cognito)."""
+        return self._pool is not None
 
     # ---- the visitor ---------------------------------------------------------------------
 
@@ -129,6 +145,9 @@ class SignupService:
             self._record("user.signup", username, "honeypot")
             return
         user = self._new_account(cleaned, username, now)
+        if self._pool is not None:
+            self._pool_sign_up(user, cleaned.password)
+            return
         taken = self._taken(user)
         if taken is not None:
             # One bcrypt step, as a real sign-up's hash costs: timing tells nothing.
@@ -175,6 +194,39 @@ class SignupService:
         return (VerifyOutcome.WAITING if status == AccountStatus.PENDING
                 else VerifyOutcome.INVALID)
 
+    def confirm(self, username: str, code: str) -> AccountStatus:
+        """Confirm a pool sign-up with the emailed code, then apply the mode. The account's
+        status (ACTIVE: sign in now; PENDING: an administrator decides).
+        ValidationError("cognito.err_code") for a wrong code."""
+        pool = self._require_pool()
+        username = normalize_username(username)
+        pool.confirm(username, code)
+        try:
+            record = self._dir.get(username)
+        except NotFound:  # a pool account without the app's record: the pool's own affair
+            return AccountStatus.PENDING
+        if record.status != AccountStatus.PENDING or record.pending_role is not None:
+            return record.status  # confirmed before
+        status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER)
+        final = replace(record, status=status, pending_role=waits)
+        self._dir.delete(username)
+        self._dir.create(final)
+        pool.admit(final)
+        self._record("user.signup_confirm", f"{username}:{status.value}")
+        return status
+
+    def resend(self, username: str, visit_id: str) -> None:
+        """Mail a new code (rate-limited as sign-ups are); the same answer for any name."""
+        pool = self._require_pool()
+        username = normalize_username(username)
+        visit = visit_id[:_VISIT_KEY_MAX]
+        full = self._take_slot(visit, self._clock())
+        if full is not None:
+            self._record("user.signup_resend", f"{visit[:8]}/{full}", "rate_limited")
+            raise QuotaExceeded("signup.err_rate", minutes=self._window_minutes)
+        pool.resend(username)
+        self._record("user.signup_resend", username)
+
     # ---- the administrator ---------------------------------------------------------------
 
     def pending(self, actor: Actor) -> list[User]:
@@ -206,14 +258,43 @@ class SignupService:
 
     # ---- helpers -------------------------------------------------------------------------
 
+    def _outcome(self, email: str, asked: Role) -> tuple[AccountStatus, Role | None]:
+        """Who is active at once, and which request waits for an administrator."""
+        at_once = self._at_once(email)
+        status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
+        return status, None if at_once and asked == Role.VIEWER else asked
+
+    def _pool_sign_up(self, user: User, password: str) -> None:
+        """The record waits for the code (no request an administrator would see yet); the
+        pool makes the account and mails the code. A name or email in use: the quiet answer."""
+        assert self._pool is not None
+        try:
+            self._dir.create(replace(user, status=AccountStatus.PENDING, pending_role=None))
+        except ConflictError:
+            self._record("user.signup", user.username, "duplicate")
+            return
+        try:
+            self._pool.sign_up(user.username, user.email, user.name, password)
+        except ConflictError:
+            self._dir.delete(user.username)
+            self._record("user.signup", user.username, "duplicate")
+            return
+        except Exception:
+            self._dir.delete(user.username)  # no record without its pool account
+            raise
+        self._record("user.signup", f"{user.username}:unconfirmed")
+
+    def _require_pool(self) -> PoolSignUp:
+        if self._pool is None or not self.is_open:
+            raise PermissionDenied("signup.err_off")
+        return self._pool
+
     def _new_account(self, draft: SignupDraft, username: str, now: datetime) -> User:
         """The account this sign-up makes: who is active at once, what waits."""
         asked = draft.role or Role.VIEWER
-        at_once = self._at_once(draft.email)
-        # With verification, even an account active at once waits for its link first.
-        status = (AccountStatus.ACTIVE if at_once and not self.verifies_email
-                  else AccountStatus.PENDING)
-        waits = None if at_once and asked == Role.VIEWER else asked
+        status, waits = self._outcome(draft.email, asked)
+        if self.verifies_email:  # even an account active at once waits for its link first
+            status = AccountStatus.PENDING
         return User(
             username=username, name=draft.name, email=draft.email,
             roles=frozenset({Role.VIEWER}), created_at=now, status=status,

@@ -21,7 +21,7 @@ _CONFIRM = "adm_signup_confirm"
 
 
 def pending_section(services: Services, actor: Actor) -> None:
-    if services.signup is None:  # no local sign-up in this sign-in mode
+    if services.signup is None:  # no sign-up in this sign-in mode (OIDC)
         return
     waiting = services.signup.pending(actor)
     st.subheader(t("signup.pending_title"))

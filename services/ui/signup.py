@@ -19,7 +19,7 @@ from services.domain.signup import (
 )
 from services.domain.users import REQUESTABLE_ROLES
 from services.errors import DemoFactoryError
-from services.ui import tracking
+from services.ui import signup_code, tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.widgets import flash, show_error
 
@@ -85,7 +85,10 @@ def signup_form(services: Services) -> None:
         show_error(exc)  # what was typed stays in the fields
         return
     st.session_state[_CLEAR] = True
-    flash(t("signup.received"))
+    if services.signup.confirms_by_code:  # the pool mailed a code: ask for it next
+        signup_code.start(username)
+    else:
+        flash(t("signup.received"))
     st.rerun()
 
 

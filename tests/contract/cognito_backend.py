@@ -59,8 +59,12 @@ class MockedCognito:
 
 def create_pool(client: Any, settings: Settings, *, secret: bool = False) -> tuple[str, str,
                                                                                        str | None]:
-    """A pool with a client and the four role groups; returns (pool id, client id, secret)."""
-    pool = client.create_user_pool(PoolName="demo-factory")["UserPool"]["Id"]
+    """A pool with a client and the four role groups; returns (pool id, client id, secret).
+    Its password policy is the template's: length only (the app checks strength itself)."""
+    pool = client.create_user_pool(PoolName="demo-factory", Policies={"PasswordPolicy": {
+        "MinimumLength": 10, "RequireLowercase": False, "RequireUppercase": False,
+        "RequireNumbers": False, "RequireSymbols": False,
+    }})["UserPool"]["Id"]
     app: dict[str, Any] = client.create_user_pool_client(
         UserPoolId=pool, ClientName="demo-factory-app", ExplicitAuthFlows=AUTH_FLOWS,
         GenerateSecret=secret, ReadAttributes=["email", "name"],

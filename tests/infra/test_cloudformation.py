@@ -598,12 +598,15 @@ def test_the_pool_offers_totp_and_users_cannot_rename_themselves(template: Templ
     assert pool["UserAttributeUpdateSettings"] == {
         "AttributesRequireVerificationBeforeUpdate": ["email"]}
     # Who a user is (name, email) is written by administrators only: the legacy import and
-    # the app trust them. Missing WriteAttributes would mean "every standard attribute".
-    writable = set(client["WriteAttributes"])
-    assert writable and not writable & {"email", "email_verified", "name", "preferred_username",
-                                        "phone_number", "phone_number_verified"}
+    # the app trust them. Missing WriteAttributes would mean "every standard attribute". With
+    # self-service sign-up on, SignUp writes the email (then confirmed with the mailed code).
     readable = set(client["ReadAttributes"])
-    assert {"email", "email_verified", "name"} <= readable and writable <= readable
+    assert {"email", "email_verified", "name"} <= readable
+    for off in (True, False):
+        writable = set(resolve(client["WriteAttributes"], {"SignUpOff": off}))
+        own = {"email_verified", "name", "preferred_username", "phone_number",
+               "phone_number_verified"} | ({"email"} if off else set())
+        assert writable and not writable & own and writable <= readable
 
 
 def _bucket_ref(value: Any) -> bool:

@@ -71,7 +71,30 @@ def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -
         "cognito.pool": (True, "doc_cognito_pool_ok"),
         "cognito.client": (True, "doc_cognito_client_ok"),
         "cognito.groups": (True, "doc_cognito_groups_ok"),
+        "cognito.signup": (True, "doc_cognito_signup_ok"),
     }
+
+
+@pytest.mark.parametrize(("mode", "admin_only", "detail"), [
+    ("approval", True, "doc_cognito_signup_refused"),
+    ("open", True, "doc_cognito_signup_refused"),
+    ("off", False, "doc_cognito_signup_unwanted"),
+    ("off", True, "doc_cognito_signup_ok"),
+])
+def test_the_pool_must_allow_sign_up_exactly_when_the_setting_does(
+    cognito: tuple[Any, str, str], tmp_path: Path, mode: str, admin_only: bool, detail: str,
+) -> None:
+    client, pool, app = cognito
+    client.update_user_pool(UserPoolId=pool,
+                            AdminCreateUserConfig={"AllowAdminCreateUserOnly": admin_only})
+    settings = settings_for(tmp_path, auth="cognito", cognito_user_pool_id=pool,
+                            cognito_app_client_id=app, signup=mode)
+
+    report = run_doctor(DoctorContext(settings, env={}, include_bedrock=False), COGNITO_CHECKS)
+
+    line = next(entry for entry in report.lines if entry.check == "cognito.signup")
+    assert (line.ok, line.detail.key.split(".")[-1]) == (detail.endswith("_ok"), detail)
+    assert line.ok or (line.fix is not None and line.fix.key == "admin_tools.fix_cognito_signup")
 
 
 def test_a_missing_group_is_named_with_its_fix(

@@ -36,11 +36,23 @@ def check_cognito(context: DoctorContext) -> list[DoctorLine]:
                             variable=variable)]
     client = client_of(context.cognito, "cognito-idp", context)
     try:
-        client.describe_user_pool(UserPoolId=pool)
+        described = client.describe_user_pool(UserPoolId=pool)
     except (ClientError, BotoCoreError) as exc:
         return [aws_failure("cognito.pool", exc, pool)]
     return [doctor_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
-            _client_line(client, pool, app), _groups_line(client, pool, role_groups(context))]
+            _client_line(client, pool, app), _groups_line(client, pool, role_groups(context)),
+            _signup_line(described["UserPool"], settings.signup)]
+
+
+def _signup_line(pool: dict[str, Any], mode: str) -> DoctorLine:
+    """The pool must let visitors call SignUp exactly when DEMO_FACTORY_SIGNUP is on: an
+    admin-only pool refuses every sign-up; an open pool with sign-up off takes sign-ups
+    the app never offered (the stack's SelfSignUp parameter sets both)."""
+    admin_only = bool(pool.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"))
+    if admin_only == (mode == "off"):
+        return doctor_line("cognito.signup", True, "doc_cognito_signup_ok", mode=mode)
+    detail = "doc_cognito_signup_refused" if admin_only else "doc_cognito_signup_unwanted"
+    return doctor_line("cognito.signup", False, detail, "fix_cognito_signup", mode=mode)
 
 
 def _client_line(client: Any, pool: str, app: str) -> DoctorLine:

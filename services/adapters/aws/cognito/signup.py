@@ -1,0 +1,147 @@
+"""Self-service sign-up against a Cognito user pool.
+
+``CognitoSelfSignUp`` (PoolSignUp port) is the pool's side: ``SignUp`` (the pool mails a code to
+the email), ``ConfirmSignUp``, ``ResendConfirmationCode``, and what a confirmed account gets in
+the pool: the role groups when it is active at once, or ``AdminDisableUser`` while it waits for
+an administrator (a disabled user gets no tokens from the pool at all).
+
+``CognitoSignupDirectory`` (SignupDirectory port) keeps the app's own record of a sign-up
+(status, company, purpose, the role asked for and the one waiting) in the users table, the same
+record local accounts have: the pool's schema stays as it is (adding custom attributes to a
+deployed pool can replace it), and the app's data stays in one place. Deciding a request is the
+table's atomic ``settle_request``; the pool then follows (groups, enabled).
+
+Only the email goes through ``SignUp`` (the one attribute the app client may write, so that the
+code can be mailed); the name is set by the server, as the template lets users change neither.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
+from services.adapters.aws.cognito.common import cognito_errors, secret_hash
+from services.adapters.aws.cognito.directory import CognitoUserDirectory
+from services.domain.permissions import Role
+from services.domain.users import AccountStatus, User
+from services.errors import ConflictError, PermissionDenied, ValidationError
+from services.ports import SignupDirectory
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+
+
+class _SecretHash(TypedDict, total=False):
+    SecretHash: str
+
+
+class CognitoSelfSignUp:
+    """Implements ``services.ports.PoolSignUp``. With an app client secret every call carries
+    SECRET_HASH (the same as sign-in's)."""
+
+    def __init__(self, client: CognitoIdentityProviderClient, pool_id: str, client_id: str,
+                 client_secret: str | None, directory: CognitoUserDirectory) -> None:
+        self._client = client
+        self._pool = pool_id
+        self._client_id = client_id
+        self._secret = client_secret
+        self._directory = directory
+
+    def _secret_kwargs(self, username: str) -> _SecretHash:
+        if not self._secret:
+            return {}
+        return {"SecretHash": secret_hash(self._client_id, self._secret, username)}
+
+    def sign_up(self, username: str, email: str, name: str, password: str) -> None:
+        if self._email_taken(email):
+            raise ConflictError("errors.conflict", username=username)
+        try:
+            with cognito_errors():
+                self._client.sign_up(
+                    ClientId=self._client_id, Username=username, Password=password,
+                    UserAttributes=[{"Name": "email", "Value": email}],
+                    **self._secret_kwargs(username),
+                )
+        except PermissionDenied as exc:  # the pool lets only administrators create users
+            raise PermissionDenied("signup.err_off") from exc
+        with cognito_errors():
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool, Username=username,
+                UserAttributes=[{"Name": "name", "Value": name or username}],
+            )
+
+    def confirm(self, username: str, code: str) -> None:
+        """ValidationError("cognito.err_code") for a wrong or expired code, and equally for
+        a name that is unknown or already confirmed (nothing tells which)."""
+        try:
+            with cognito_errors(sign_in=True):
+                self._client.confirm_sign_up(
+                    ClientId=self._client_id, Username=username, ConfirmationCode=code.strip(),
+                    **self._secret_kwargs(username),
+                )
+        except PermissionDenied as exc:
+            raise ValidationError("cognito.err_code") from exc
+
+    def resend(self, username: str) -> None:
+        """A new code by email; an unknown or already confirmed name is quietly skipped."""
+        try:
+            with cognito_errors(sign_in=True):
+                self._client.resend_confirmation_code(
+                    ClientId=self._client_id, Username=username,
+                    **self._secret_kwargs(username),
+                )
+        except (PermissionDenied, ValidationError):
+            return
+
+    def admit(self, user: User) -> None:
+        """A confirmed sign-up in the pool: its groups when active, disabled while it waits."""
+        if user.status == AccountStatus.ACTIVE:
+            self._directory.set_roles(user.username, user.roles)
+        else:
+            self._directory.set_disabled(user.username, True)
+
+    def _email_taken(self, email: str) -> bool:
+        if '"' in email or "\\" in email:
+            return True  # never a valid address; refused quietly rather than put in a filter
+        with cognito_errors():
+            found = self._client.list_users(
+                UserPoolId=self._pool, Filter=f'email = "{email}"', Limit=1
+            ).get("Users", [])
+        return bool(found)
+
+
+class CognitoSignupDirectory:
+    """Implements ``services.ports.SignupDirectory``: records in the users table, the pool
+    following each decision."""
+
+    def __init__(self, records: SignupDirectory, pool: CognitoUserDirectory) -> None:
+        self._records = records
+        self._pool = pool
+
+    def create(self, user: User) -> None:
+        self._records.create(user)
+
+    def get(self, username: str) -> User:
+        return self._records.get(username)
+
+    def list(self) -> list[User]:
+        return self._records.list()
+
+    def delete(self, username: str) -> None:
+        self._records.delete(username)
+
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        # The pool confirms emails by its own code; a record is only marked, as the port says.
+        self._records.confirm_email(username, status)
+
+    def settle_request(self, username: str, expected: Role, status: AccountStatus,
+                       roles: frozenset[Role]) -> None:
+        before = self._records.get(username)
+        self._records.settle_request(username, expected, status, roles)
+        if status != AccountStatus.ACTIVE or expected not in roles:
+            return  # declined: the pool stays as it was (a waiting account stays disabled)
+        in_pool = self._pool.get(username).roles
+        # The role granted replaces the viewer role, as the record's roles do; roles an
+        # administrator gave in the pool meanwhile stay.
+        self._pool.set_roles(username, (in_pool - {Role.VIEWER}) | roles)
+        if before.status == AccountStatus.PENDING:
+            self._pool.set_disabled(username, False)
