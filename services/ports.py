@@ -153,6 +153,15 @@ class SignupDirectory(Protocol):
         clear the request. ConflictError if another decision (or a role change) came first,
         NotFound if the account is gone."""
 
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        """The details a user edits on the profile page. NotFound if absent."""
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        """Let ``role`` wait for an administrator, with the reason and time, in one atomic
+        step: only an active account with no request waiting (ConflictError otherwise).
+        NotFound if absent."""
+
 
 class RateSlots(Protocol):
     """Windowed counters taken atomically (``InquiryStore`` is one: its ``take_slot``)."""

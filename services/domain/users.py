@@ -42,6 +42,11 @@ class User:
     # A role request waiting for an administrator (None: none waits). A PENDING account always
     # has one; an active viewer may have one for the author role.
     pending_role: Role | None = None
+    # The profile page: the language chosen there ("" none: the browser's choice stands) and
+    # the last role request's reason and time (kept after the decision, to show its outcome).
+    language: str = ""
+    request_reason: str = ""
+    requested_at: datetime | None = None
 
     @property
     def may_sign_in(self) -> bool:

@@ -168,6 +168,12 @@ _USERS: tuple[Migration, ...] = (
         "ALTER TABLE users ADD COLUMN pending_role TEXT",
         "ALTER TABLE users ADD COLUMN signed_up_at TEXT",
     ),
+    # The profile page: the preferred language and the last role request's reason and time.
+    (
+        "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN request_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN requested_at TEXT",
+    ),
 )
 
 _AUDIT: tuple[Migration, ...] = (
