@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.accounts.passwords import LocalPasswords
+from services.accounts.profile import ProfileService
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignInMode, group_names
@@ -107,6 +108,8 @@ class Services:
     cognito: CognitoSignIn | None = None
     # Self-service sign-up (local sign-in only; None in the other modes).
     signup: SignupService | None = None
+    # The profile page's edits and role requests (local accounts only, as sign-up).
+    profile: ProfileService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -289,7 +292,12 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup,
+                    profile=_profile(ports) if local_sessions is not None else None,
                     reports=reports)
+
+
+def _profile(ports: Ports) -> ProfileService | None:
+    return ProfileService(ports.signup, ports.audit) if ports.signup is not None else None
 
 
 def _signup(settings: Settings, ports: Ports) -> SignupService | None:

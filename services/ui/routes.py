@@ -20,6 +20,7 @@ ADMIN_DOCTOR = "app_pages/admin_doctor.py"
 ADMIN_AUDIT = "app_pages/admin_audit.py"
 REPORTS = "app_pages/reports.py"
 SIGNUP = "app_pages/signup.py"
+PROFILE = "app_pages/profile.py"
 
 
 def category_url_path(category: Category) -> str:
