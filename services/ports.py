@@ -395,6 +395,11 @@ class EventStore(Protocol):
         """Raw events with since <= ts < until, oldest first (for baselines and checks;
         dashboards never call this)."""
 
+    def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
+        """Remove ``user_id`` from the raw events with since <= ts < until (a deleted
+        account's): the events, rollups and visitor sketches stay as they are. Returns how many
+        events lost the id."""
+
     def remove_samples(self) -> int:
         """Take out every event appended with ``sample=True``: its raw event, its rollup counts
         and its visitors, leaving rollups and sketches equal to those of a store that never had
