@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from services.accounts.deletion import AccountRemoval
 from services.accounts.passwords import LocalPasswords
 from services.accounts.profile import ProfileService
 from services.accounts.service import AccountService
@@ -292,12 +293,18 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup,
-                    profile=_profile(ports) if local_sessions is not None else None,
+                    profile=_profile(settings, ports, local_sessions),
                     reports=reports)
 
 
-def _profile(ports: Ports) -> ProfileService | None:
-    return ProfileService(ports.signup, ports.audit) if ports.signup is not None else None
+def _profile(settings: Settings, ports: Ports,
+             sessions: LocalSessions | None) -> ProfileService | None:
+    """Local accounts only (where sign-up is too); a provider keeps its users' details."""
+    if ports.signup is None or sessions is None:
+        return None
+    removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle, sessions,
+                             settings.event_retention_days)
+    return ProfileService(ports.signup, ports.audit, removal=removal)
 
 
 def _signup(settings: Settings, ports: Ports) -> SignupService | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
+from services.accounts.deletion import AccountRemoval
 from services.domain.inquiries import EMAIL_RE
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, can
@@ -50,9 +51,11 @@ def may_request_author(actor: Actor) -> bool:
 
 class ProfileService:
     def __init__(self, directory: SignupDirectory, audit: AuditLog, *,
+                 removal: AccountRemoval | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._dir = directory
         self._audit = audit
+        self._removal = removal
         self._clock = clock
 
     def profile(self, actor: Actor, username: str) -> User:
@@ -98,14 +101,27 @@ class ProfileService:
         self._record(actor, "user.role_request", f"{username}:{Role.AUTHOR.value}")
         return self._dir.get(username)
 
+    def delete_account(self, actor: Actor, username: str, *, confirm: str) -> None:
+        """Delete one's own account, confirmed by typing the user name: the sign-in and the
+        personal data go; content stays under "former author", usage events without the id.
+        ValidationError for the last administrator (nothing is done)."""
+        self._require_own(actor, username, "user.delete_self")
+        if clean_text(confirm).strip().casefold() != username.casefold():
+            raise ValidationError("profile.err_confirm")
+        if self._removal is None:
+            raise ValidationError("auth.err_sessions_in_provider")
+        kept = self._removal.remove(username, self._clock())
+        self._record(actor, "user.delete_self", username, detail={"kept_items": str(kept)})
+
     def _require_own(self, actor: Actor, username: str, action: str) -> None:
         if actor.user_id is None or actor.user_id != username:
             self._record(actor, action, username, "denied")
             raise PermissionDenied("errors.permission_denied")
 
-    def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok") -> None:
+    def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok",
+                detail: dict[str, str] | None = None) -> None:
         record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, target,
-                     outcome)
+                     outcome, detail)
 
 
 def _check_details(name: str, email: str, company: str) -> None:

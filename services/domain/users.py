@@ -18,6 +18,10 @@ class AccountStatus(StrEnum):
     DECLINED = "declined"  # an administrator declined the sign-up: cannot sign in
 
 
+# The author of content whose author deleted their account: the content stays, the person's id
+# and name do not (pages show the translated "former author").
+FORMER_AUTHOR = "former-author"
+
 # The roles a visitor may ask for at sign-up; the others are given by an administrator only.
 REQUESTABLE_ROLES = (Role.VIEWER, Role.AUTHOR)
 

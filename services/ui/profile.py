@@ -123,6 +123,30 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
              t("profile.request_sent"))
 
 
+def delete_section(services: Services, actor: Actor, user: User | None) -> None:
+    """Delete my account, after typing the user name; the session ends with it."""
+    if services.profile is None or user is None:
+        return
+    profiles = services.profile
+    st.subheader(t("profile.delete_title"))
+    st.caption(t("profile.delete_intro"))
+    with st.form("my_delete_form", enter_to_submit=False):
+        typed = st.text_input(t("profile.delete_confirm", username=user.username),
+                              key="my_delete_confirm")
+        sent = st.form_submit_button(t("profile.delete_button"), type="primary",
+                                     icon=":material/delete_forever:")
+    if not sent:
+        return
+    try:
+        profiles.delete_account(actor, user.username, confirm=typed)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    auth.sign_out()
+    flash(t("profile.deleted"))
+    st.switch_page(routes.HOME)
+
+
 def _act(action: Callable[[], object], done: str) -> None:
     try:
         action()

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
+from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError
 from services.ui import highlight, routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
@@ -127,7 +128,9 @@ def tag_links(tags: Sequence[str]) -> None:
 
 
 def meta_line(item: ContentItem, tz: tzinfo) -> str:
-    parts = [category_label(item.category), md_escape(item.author_name),
+    author = (t("profile.former_author") if item.author_id == FORMER_AUTHOR
+              else md_escape(item.author_name))
+    parts = [category_label(item.category), author,
              format_date(item.created_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))

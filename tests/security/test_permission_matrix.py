@@ -31,6 +31,7 @@ from services.domain.analytics import Purpose
 from services.domain.inquiries import InquiryStatus
 from services.domain.models import SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
+from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound, PermissionDenied
 from services.ops.audit_view import AuditQuery
 from tests.security.world import (
@@ -130,6 +131,16 @@ def _consume(w: World) -> object:
     return list(w.services.reports.stream(w.actor, REQUEST))
 
 
+def _delete_own(w: World) -> None:
+    """An administrator deletes their own account while another one remains (the last one
+    cannot: tests/unit/accounts/test_account_deletion.py)."""
+    if Role.ADMIN in w.actor.roles:
+        w.services.ports.users.create(User("second-admin", "Second", "second@example.com",
+                                           frozenset({Role.ADMIN}), datetime.now(UTC)))
+    w.services.profile.delete_account(  # type: ignore[union-attr]
+        w.actor, w.account, confirm=w.account)
+
+
 def _profile_rows() -> tuple[UseCase, ...]:
     """The profile page's use cases: one's own profile only (an administrator's too)."""
     calls: dict[str, Callable[[World, str], object]] = {
@@ -152,6 +163,12 @@ def _profile_rows() -> tuple[UseCase, ...]:
     rows.append(UseCase("ProfileService.request_author", NOBODY,
                         lambda w: w.services.profile.request_author(  # type: ignore[union-attr]
                             w.actor, w.target_user, "for them"), ("target_user",),
+                        variant="other"))
+    rows.append(UseCase("ProfileService.delete_account", OWN_ACCOUNT,
+                        lambda w: _delete_own(w), ("account",), variant="own"))
+    rows.append(UseCase("ProfileService.delete_account", NOBODY,
+                        lambda w: w.services.profile.delete_account(  # type: ignore[union-attr]
+                            w.actor, w.target_user, confirm=w.target_user), ("target_user",),
                         variant="other"))
     return tuple(rows)
 

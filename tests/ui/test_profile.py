@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.errors import NotFound
 from services.ui import nav
-from tests.ui.conftest import errors, open_admin_page, texts
+from tests.ui.conftest import PASSWORD, errors, open_admin_page, texts
 
 PROFILE = "app_pages/profile.py"
 
@@ -112,3 +113,27 @@ def test_an_author_request_approved_brings_the_authors_menu(
     viewer.run()  # the next run of the same session: roles come from the directory
     assert "editor" in menus[-1]
     assert "작성자 권한 신청이 승인되었습니다." in texts(viewer)
+
+
+def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("리테일 데모", author="author")
+    at = _profile(new_app, "author-user")
+    at.text_input(key="my_delete_confirm").input("author-user")
+    at.button[[b.label for b in at.button].index("계정 삭제")].click().run()
+
+    assert not errors(at)
+    assert "계정을 삭제했습니다." in texts(at)
+    assert not at.session_state["authentication_status"]
+    with pytest.raises(NotFound):
+        services.accounts.get("author-user")
+    at.switch_page("app_pages/login.py").run()
+    at.text_input(key="login_username").input("author-user")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    assert errors(at)  # the sign-in is gone
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert "이전 작성자" in texts(at)
