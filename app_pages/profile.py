@@ -20,6 +20,7 @@ except NotFound:  # deleted meanwhile: the next run signs the session out
     user = None
 profile.details_section(services, actor, user)
 profile.language_section(services, actor, user)
+profile.likes_section(services, actor, user)
 profile.request_section(services, actor, user)
 profile.password_section(services, actor)
 profile.sessions_section(services)

@@ -304,7 +304,7 @@ def _profile(settings: Settings, ports: Ports,
         return None
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle, sessions,
                              settings.event_retention_days)
-    return ProfileService(ports.signup, ports.audit, removal=removal)
+    return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content)
 
 
 def _signup(settings: Settings, ports: Ports) -> SignupService | None:

@@ -54,6 +54,9 @@ class ContentRepository(Protocol):
 
     def has_liked(self, content_id: str, user_id: str) -> bool: ...
 
+    def liked_by(self, user_id: str) -> list[str]:
+        """The ids of the items ``user_id`` likes, in id order."""
+
     def authors(self) -> list[tuple[str, str]]:
         """(author_id, author_name) of authors with published content, for filters."""
 

@@ -37,6 +37,10 @@ class AccountRemoval:
             self.sessions.end_all(username)
         self.throttle.clear_login_failures(username)
         kept = keep_under_former_author(self.content, username)
+        # A like row names the person: it goes (the item's count with it, as an unlike);
+        # the like events stay, without the id, so dashboards do not change.
+        for content_id in self.content.liked_by(username):
+            self.content.remove_like(content_id, username)
         # Raw events older than the retention are gone already; a day either side covers
         # clock skew and events still in a tracker's buffer.
         self.events.forget_user(username, now - timedelta(days=self.retention_days + 1),

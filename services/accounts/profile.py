@@ -16,15 +16,15 @@ from enum import StrEnum
 
 from services.accounts.deletion import AccountRemoval
 from services.domain.inquiries import EMAIL_RE
-from services.domain.models import utcnow
+from services.domain.models import ContentItem, Status, utcnow
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.signup import LIMITS
 from services.domain.text import clean_text
 from services.domain.users import User
-from services.errors import PermissionDenied, ValidationError
+from services.errors import NotFound, PermissionDenied, ValidationError
 from services.i18n import LANGUAGES
 from services.ops.audit import record_audit
-from services.ports import AuditLog, SignupDirectory
+from services.ports import AuditLog, ContentRepository, SignupDirectory
 
 REASON_LIMIT = 500
 
@@ -52,10 +52,12 @@ def may_request_author(actor: Actor) -> bool:
 class ProfileService:
     def __init__(self, directory: SignupDirectory, audit: AuditLog, *,
                  removal: AccountRemoval | None = None,
+                 content: ContentRepository | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._dir = directory
         self._audit = audit
         self._removal = removal
+        self._content = content
         self._clock = clock
 
     def profile(self, actor: Actor, username: str) -> User:
@@ -100,6 +102,21 @@ class ProfileService:
         self._dir.request_role(username, Role.AUTHOR, reason, self._clock())
         self._record(actor, "user.role_request", f"{username}:{Role.AUTHOR.value}")
         return self._dir.get(username)
+
+    def liked_items(self, actor: Actor, username: str) -> list[ContentItem]:
+        """The published items the user likes (drafts and removed items are left out)."""
+        self._require_own(actor, username, "user.profile_view")
+        if self._content is None:
+            return []
+        items = []
+        for content_id in self._content.liked_by(username):
+            try:
+                item = self._content.get(content_id)
+            except NotFound:  # deleted meanwhile
+                continue
+            if item.status == Status.PUBLISHED:
+                items.append(item)
+        return items
 
     def delete_account(self, actor: Actor, username: str, *, confirm: str) -> None:
         """Delete one's own account, confirmed by typing the user name: the sign-in and the

@@ -16,7 +16,7 @@ from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
-from services.ui.widgets import app_tz, flash, format_time, show_error
+from services.ui.widgets import app_tz, content_link, flash, format_time, show_error
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
@@ -121,6 +121,18 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
     if sent:
         _act(lambda: profiles.request_author(actor, user.username, reason),
              t("profile.request_sent"))
+
+
+def likes_section(services: Services, actor: Actor, user: User | None) -> None:
+    if services.profile is None or user is None:
+        return
+    st.subheader(t("profile.likes_title"))
+    items = services.profile.liked_items(actor, user.username)
+    if not items:
+        st.caption(t("profile.likes_none"))
+        return
+    for item in items:
+        content_link(item)
 
 
 def delete_section(services: Services, actor: Actor, user: User | None) -> None:

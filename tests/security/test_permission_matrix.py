@@ -147,6 +147,8 @@ def _profile_rows() -> tuple[UseCase, ...]:
         "profile": lambda w, u: w.services.profile.profile(w.actor, u),  # type: ignore[union-attr]
         "update_profile": lambda w, u: w.services.profile.update_profile(  # type: ignore[union-attr]
             w.actor, u, name="New Name", email="new@example.com", company="Acme"),
+        "liked_items": lambda w, u: w.services.profile.liked_items(  # type: ignore[union-attr]
+            w.actor, u),
         "set_language": lambda w, u: w.services.profile.set_language(  # type: ignore[union-attr]
             w.actor, u, "en"),
     }

@@ -137,3 +137,15 @@ def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert "이전 작성자" in texts(at)
+
+
+def test_the_items_i_liked_are_linked(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("좋아요한 데모", author="author")
+    services.content.set_like(item.id, users["viewer"].as_actor(), True)
+
+    at = _profile(new_app, "viewer-user")
+
+    assert "좋아요한 데모" in texts(at)

@@ -134,6 +134,8 @@ _CONTENT: tuple[Migration, ...] = (
         # The rows already there (FTS5's 'rebuild' does not read a view as content).
         "INSERT INTO content_grams(rowid, grams) SELECT pk, grams FROM content_grams_source",
     ),
+    # The profile page lists the items a user liked.
+    ("CREATE INDEX likes_user ON likes(user_id, content_id)",),
 )
 
 _USERS: tuple[Migration, ...] = (

@@ -59,6 +59,7 @@ def test_deleting_my_account_keeps_events_totals_and_content(
                    category=item.category, author_id="alice"),
         make_event(EventType.PAGE_VIEW, "s2", user_id="root", page="home"),
     ])
+    services.content.set_like(item.id, alice, True)
     before = _totals(services, root)
 
     assert services.profile is not None
@@ -75,6 +76,7 @@ def test_deleting_my_account_keeps_events_totals_and_content(
     assert users == {None, "root"}
     kept = services.content.get(item.id, root)
     assert (kept.author_id, kept.author_name) == (FORMER_AUTHOR, "")
+    assert services.ports.content.liked_by("alice") == []  # the like named the person
     assert services.ports.audit.entries(action="user.delete_self")[0].target == "alice"
 
 

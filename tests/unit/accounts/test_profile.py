@@ -12,6 +12,7 @@ from services.accounts.profile import ProfileService, RequestOutcome, request_ou
 from services.accounts.service import AccountService
 from services.accounts.signup import SignupService
 from services.bootstrap import Services
+from services.domain.models import ContentDraft, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import ConflictError, PermissionDenied, ValidationError
@@ -144,3 +145,20 @@ def test_an_author_has_nothing_to_ask_for(profiles: ProfileService, accounts: Ac
 def test_no_request_no_outcome() -> None:
     user = User("kim", "Kim", "k@example.com", frozenset({Role.VIEWER}), T0)
     assert request_outcome(user) is None
+
+
+def test_the_items_i_liked_are_listed_published_only(services: Services, vera: Actor,
+                                                     root: Actor) -> None:
+    liked = services.content.create(
+        ContentDraft(title="좋은 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], root)
+    draft = services.content.create(
+        ContentDraft(title="초안", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.DRAFT), [], root)
+    services.content.set_like(liked.id, vera, True)
+    services.ports.content.add_like(draft.id, "vera")  # liked before it went back to draft
+    assert services.profile is not None
+
+    assert [i.id for i in services.profile.liked_items(vera, "vera")] == [liked.id]
+    with pytest.raises(PermissionDenied):
+        services.profile.liked_items(root, "vera")
