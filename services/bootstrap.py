@@ -247,10 +247,12 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         if ports.sessions is None:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
+    removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
+                             local_sessions, settings.event_retention_days)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
-        sessions=local_sessions,
+        sessions=local_sessions, removal=removal,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -293,17 +295,14 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup,
-                    profile=_profile(settings, ports, local_sessions),
+                    profile=_profile(ports, removal),
                     reports=reports)
 
 
-def _profile(settings: Settings, ports: Ports,
-             sessions: LocalSessions | None) -> ProfileService | None:
+def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
     """Local accounts only (where sign-up is too); a provider keeps its users' details."""
-    if ports.signup is None or sessions is None:
+    if ports.signup is None or removal.sessions is None:
         return None
-    removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle, sessions,
-                             settings.event_retention_days)
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content)
 
 

@@ -1,5 +1,6 @@
-"""What deleting one's own account does besides removing the account: the content it wrote
-stays under "former author", its usage events stay without its id (so every dashboard total
+"""What deleting an account (one's own, or an administrator deleting a user) does besides
+removing the account: the content it wrote goes to an account the administrator chose or stays
+under "former author", its usage events stay without its id (so every dashboard total
 stays as it was: rollups and visitor sketches hold no user ids), and its sign-ins end."""
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ class AccountRemoval:
     sessions: LocalSessions | None
     retention_days: int
 
-    def remove(self, username: str, now: datetime) -> int:
+    def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
         """Delete the account (ValidationError, nothing done, for the last administrator),
-        then keep its content under "former author" and forget its id on the events.
-        Returns how many items were kept."""
+        then give its content to ``heir`` (author id, name) or keep it under "former author",
+        and forget its id on the events. Returns how many items moved."""
         self.users.delete_guarded(username)
         if self.sessions is not None:
             self.sessions.end_all(username)
         self.throttle.clear_login_failures(username)
-        kept = keep_under_former_author(self.content, username)
+        kept = move_content(self.content, username, heir or (FORMER_AUTHOR, ""))
         # A like row names the person: it goes (the item's count with it, as an unlike);
         # the like events stay, without the id, so dashboards do not change.
         for content_id in self.content.liked_by(username):
@@ -48,8 +49,8 @@ class AccountRemoval:
         return kept
 
 
-def keep_under_former_author(content: ContentRepository, author_id: str) -> int:
-    """Every item of ``author_id``, any status, moved to ``FORMER_AUTHOR`` (no name). An item
+def move_content(content: ContentRepository, author_id: str, heir: tuple[str, str]) -> int:
+    """Every item of ``author_id``, any status, moved to ``heir`` (author id, name). An item
     a lagging search index lists again is not counted twice (and ends the loop)."""
     seen: set[str] = set()
     while True:
@@ -59,16 +60,17 @@ def keep_under_former_author(content: ContentRepository, author_id: str) -> int:
             return len(seen)
         for content_id in fresh:
             seen.add(content_id)
-            _move(content, content_id, author_id)
+            _move(content, content_id, author_id, heir)
 
 
-def _move(content: ContentRepository, content_id: str, author_id: str) -> None:
+def _move(content: ContentRepository, content_id: str, author_id: str,
+          heir: tuple[str, str]) -> None:
     for _ in range(_EDIT_ATTEMPTS):
         item = content.get(content_id)
         if item.author_id != author_id:
             return
         try:
-            content.update(replace(item, author_id=FORMER_AUTHOR, author_name=""), item.version)
+            content.update(replace(item, author_id=heir[0], author_name=heir[1]), item.version)
             return
         except ConflictError:
             continue

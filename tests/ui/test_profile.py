@@ -149,3 +149,20 @@ def test_the_items_i_liked_are_linked(
     at = _profile(new_app, "viewer-user")
 
     assert "좋아요한 데모" in texts(at)
+
+
+def test_an_administrator_deleting_an_author_gives_the_content_to_another_author(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("넘겨줄 데모", author="author")
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    at.button(key="adm_delete").click().run()
+    assert at.selectbox(key="adm_delete_heir").value is None  # "former author" by default
+    at.selectbox(key="adm_delete_heir").select("admin-user").run()
+    at.button(key="adm_delete_yes").click().run()
+
+    assert not errors(at)
+    moved = services.content.get(item.id, users["admin"].as_actor())
+    assert (moved.author_id, moved.author_name) == ("admin-user", "Admin-User")

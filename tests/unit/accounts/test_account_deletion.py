@@ -102,3 +102,37 @@ def test_the_last_administrator_cannot_delete_themselves(services: Services, roo
     with pytest.raises(ValidationError):
         services.profile.delete_account(root, "root", confirm="root")
     assert accounts.get("root").roles == frozenset({Role.ADMIN})
+
+
+def test_an_administrator_deleting_a_user_chooses_who_keeps_the_content(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+) -> None:
+    accounts.create_user(root, "bob", "Bob", "bob@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}), temporary=False)
+    mine = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.DRAFT), [], alice)
+    services.ports.events.append([make_event(EventType.PAGE_VIEW, "s1", user_id="alice",
+                                             page="home")])
+    before = _totals(services, root)
+
+    services.accounts.delete_user(root, "alice", content_to="bob")
+
+    moved = services.content.get(mine.id, root)
+    assert (moved.author_id, moved.author_name) == ("bob", "Bob")
+    assert _totals(services, root) == before
+    now = utcnow()
+    assert {e.user_id for e in services.ports.events.raw_events(
+        now - timedelta(days=1), now + timedelta(days=1))} == {None}
+
+
+def test_without_a_choice_the_content_stays_under_former_author(
+    services: Services, root: Actor, alice: Actor,
+) -> None:
+    mine = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+
+    services.accounts.delete_user(root, "alice")
+
+    assert services.content.get(mine.id, root).author_id == FORMER_AUTHOR
