@@ -127,10 +127,14 @@ def tag_links(tags: Sequence[str]) -> None:
                          help=t("content.tag_link_help"))
 
 
+def author_label(author_id: str, name: str) -> str:
+    """An author as pages name them: a deleted account's content says "former author"."""
+    return t("profile.former_author") if author_id == FORMER_AUTHOR else (name or author_id)
+
+
 def meta_line(item: ContentItem, tz: tzinfo) -> str:
-    author = (t("profile.former_author") if item.author_id == FORMER_AUTHOR
-              else md_escape(item.author_name))
-    parts = [category_label(item.category), author,
+    parts = [category_label(item.category), md_escape(author_label(item.author_id,
+                                                                    item.author_name)),
              format_date(item.created_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))

@@ -166,3 +166,18 @@ def test_an_administrator_deleting_an_author_gives_the_content_to_another_author
     assert not errors(at)
     moved = services.content.get(item.id, users["admin"].as_actor())
     assert (moved.author_id, moved.author_name) == ("admin-user", "Admin-User")
+
+
+def test_former_authors_content_is_filtered_under_that_name(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    make_item("남겨진 데모", author="author")
+    services.accounts.delete_user(users["admin"].as_actor(), "author-user")
+
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+
+    # Option labels as shown: the author filter names the deleted author's content.
+    assert any("이전 작성자" in box.options for box in at.selectbox)
