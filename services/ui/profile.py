@@ -16,7 +16,7 @@ from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
-from services.ui.widgets import app_tz, content_link, flash, format_time, show_error
+from services.ui.widgets import app_tz, content_link, flash, format_time, md_escape, show_error
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
@@ -42,7 +42,8 @@ def apply_preferred_language(services: Services, actor: Actor) -> None:
 def details_section(services: Services, actor: Actor, user: User | None) -> None:
     st.subheader(t("profile.details_title"))
     if services.profile is None or user is None:
-        st.markdown(f"**{t('auth.name')}**: {actor.name}  \n**{t('auth.email')}**: {actor.email}")
+        st.markdown(f"**{t('auth.name')}**: {md_escape(actor.name)}  \n"
+                    f"**{t('auth.email')}**: {md_escape(actor.email)}")
         st.caption(t("profile.provider_managed"))
         return
     profiles = services.profile
