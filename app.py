@@ -10,7 +10,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import auth, gate, nav, password_box, routes, session, tracking
+from services.ui import auth, gate, nav, password_box, profile, routes, session, tracking
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected, text_style
@@ -29,7 +29,8 @@ def user_box(actor: Actor, services: Services) -> None:
             st.caption(t("auth.not_signed_in"))
             st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
             return
-        st.markdown(f"**{md_escape(actor.name or str(actor.user_id))}**")
+        st.page_link(routes.PROFILE, label=f"**{md_escape(actor.name or str(actor.user_id))}**",
+                     icon=":material/account_circle:", help=t("profile.nav"))
         st.caption(", ".join(role_label(r) for r in sorted(actor.roles)) or role_label("viewer"))
         if st.button(t("auth.logout"), key="df_logout", icon=":material/logout:"):
             auth.sign_out()
@@ -67,6 +68,7 @@ def main() -> None:
         show_unexpected()
         st.stop()
     session.set_actor(actor)
+    profile.apply_preferred_language(services, actor)
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
     gate.leave_sign_in(actor, page)

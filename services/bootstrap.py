@@ -14,8 +14,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from services.accounts.deletion import AccountRemoval
 from services.accounts.mail import AccountMail
 from services.accounts.passwords import LocalPasswords
+from services.accounts.profile import ProfileService
 from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
@@ -119,6 +121,8 @@ class Services:
     signup: SignupService | None = None
     # Forgot password by a mailed link (local sign-in only; None in the other modes).
     password_reset: PasswordResetService | None = None
+    # The profile page's edits and role requests (local accounts only, as sign-up).
+    profile: ProfileService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -265,10 +269,12 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         if ports.sessions is None:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
+    removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
+                             local_sessions, settings.event_retention_days)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
-        sessions=local_sessions,
+        sessions=local_sessions, removal=removal,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -319,7 +325,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    reports=reports)
+                    profile=_profile(ports, removal), reports=reports)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:
@@ -340,6 +346,13 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
         mail=mail, limit=settings.signup_limit, instance_limit=settings.signup_instance_limit,
         window_minutes=settings.signup_window_minutes,
     )
+
+
+def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
+    """Local accounts only (where sign-up is too); a provider keeps its users' details."""
+    if ports.signup is None or removal.sessions is None:
+        return None
+    return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content)
 
 
 def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:

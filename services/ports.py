@@ -55,6 +55,9 @@ class ContentRepository(Protocol):
 
     def has_liked(self, content_id: str, user_id: str) -> bool: ...
 
+    def liked_by(self, user_id: str) -> list[str]:
+        """The ids of the items ``user_id`` likes, in id order."""
+
     def authors(self) -> list[tuple[str, str]]:
         """(author_id, author_name) of authors with published content, for filters."""
 
@@ -156,6 +159,15 @@ class SignupDirectory(Protocol):
 
     def confirm_email(self, username: str, status: AccountStatus) -> None:
         """Mark the account's email verified and set its ``status``. NotFound if absent."""
+
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        """The details a user edits on the profile page. NotFound if absent."""
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        """Let ``role`` wait for an administrator, with the reason and time, in one atomic
+        step: only an active account with no request waiting (ConflictError otherwise).
+        NotFound if absent."""
 
 
 class PoolSignUp(Protocol):
@@ -421,6 +433,11 @@ class EventStore(Protocol):
     def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
         """Raw events with since <= ts < until, oldest first (for baselines and checks;
         dashboards never call this)."""
+
+    def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
+        """Remove ``user_id`` from the raw events with since <= ts < until (a deleted
+        account's): the events, rollups and visitor sketches stay as they are. Returns how many
+        events lost the id."""
 
     def remove_samples(self) -> int:
         """Take out every event appended with ``sample=True``: its raw event, its rollup counts

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from services.accounts.deletion import AccountRemoval
 from services.accounts.passwords import (
     BCRYPT_ROUNDS,
     check_password,
@@ -22,7 +23,7 @@ from services.accounts.passwords import (
 )
 from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
-from services.domain.permissions import Action, Actor, Role, require
+from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
 from services.domain.users import AccountStatus, User
 from services.errors import (
@@ -98,8 +99,10 @@ class AccountService:
         lockout_minutes: int = 15,
         clock: Callable[[], datetime] = utcnow,
         sessions: LocalSessions | None = None,
+        removal: AccountRemoval | None = None,
     ) -> None:
         self._dir = directory
+        self._removal = removal
         self._sessions = sessions
         self._passwords = passwords
         self._throttle = throttle
@@ -243,13 +246,27 @@ class AccountService:
             self._end_sessions(username)
         self._record(str(actor.user_id), "user.disable" if disabled else "user.enable", username)
 
-    def delete_user(self, actor: Actor, username: str) -> None:
+    def delete_user(self, actor: Actor, username: str, *, content_to: str | None = None) -> None:
+        """Delete the account. Its content goes to ``content_to`` (another account, which
+        must be able to write) or, by default, stays under "former author"; its usage events
+        stay without its id (with ``AccountRemoval``; without one only the account goes)."""
         self._require_admin(actor, "user.delete", username)
         _refuse_own_admin_removal(actor, username)
-        self._dir.delete_guarded(username)
-        self._end_sessions(username)
-        self._throttle.clear_login_failures(username)
+        if self._removal is None:
+            self._dir.delete_guarded(username)
+            self._end_sessions(username)
+            self._throttle.clear_login_failures(username)
+        else:
+            self._removal.remove(username, self._clock(), self._heir(username, content_to))
         self._record(str(actor.user_id), "user.delete", username)
+
+    def _heir(self, username: str, content_to: str | None) -> tuple[str, str] | None:
+        if content_to is None:
+            return None
+        heir = self._dir.get(content_to)
+        if heir.username == username or not can(heir.as_actor(), Action.CREATE_CONTENT):
+            raise ValidationError("profile.err_heir")
+        return heir.username, heir.name
 
     def reset_password(self, actor: Actor, username: str) -> str | None:
         """Local: a one-time password, returned once to show the admin (only its hash is

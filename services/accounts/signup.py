@@ -234,7 +234,9 @@ class SignupService:
         first."""
         self._require_admin(actor, "user.signup_list", "*")
         waiting = [u for u in self._dir.list() if u.pending_role is not None]
-        return sorted(waiting, key=lambda u: (u.signed_up_at or u.created_at, u.username))
+        # A role request from the profile page waits since it was made, not since sign-up.
+        return sorted(waiting, key=lambda u: (u.requested_at or u.signed_up_at or u.created_at,
+                                              u.username))
 
     def approve(self, actor: Actor, username: str) -> User:
         """Grant the role asked for; a pending account becomes active."""

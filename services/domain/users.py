@@ -18,6 +18,10 @@ class AccountStatus(StrEnum):
     DECLINED = "declined"  # an administrator declined the sign-up: cannot sign in
 
 
+# The author of content whose author deleted their account: the content stays, the person's id
+# and name do not (pages show the translated "former author").
+FORMER_AUTHOR = "former-author"
+
 # The roles a visitor may ask for at sign-up; the others are given by an administrator only.
 REQUESTABLE_ROLES = (Role.VIEWER, Role.AUTHOR)
 
@@ -45,6 +49,11 @@ class User:
     # The language of the sign-up page ("ko", "en"; empty: not a self-service account): what
     # mails about the account are written in.
     signup_language: str = ""
+    # The profile page: the language chosen there ("" none: the browser's choice stands) and
+    # the last role request's reason and time (kept after the decision, to show its outcome).
+    language: str = ""
+    request_reason: str = ""
+    requested_at: datetime | None = None
 
     @property
     def may_sign_in(self) -> bool:

@@ -52,7 +52,9 @@ def pending_table(users: list[User], *, verified: bool = False) -> None:
             t("signup.purpose"): purpose_label(u.purpose) if u.purpose else "-",
             t("signup.requested"): role_label(u.pending_role) if u.pending_role else "-",
             t("signup.status"): t(f"signup.status_{u.status.value}"),
-            t("signup.when"): format_time(u.signed_up_at or u.created_at, app_tz()),
+            t("profile.request_reason"): u.request_reason or "-",
+            t("signup.when"): format_time(u.requested_at or u.signed_up_at or u.created_at,
+                                          app_tz()),
             t("auth.username"): u.username,
             **({t("signup.email_verified"): t("signup.verified_yes" if u.email_verified
                                               else "signup.verified_no")} if verified else {}),

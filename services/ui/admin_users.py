@@ -10,7 +10,7 @@ import streamlit as st
 
 from services.bootstrap import Services
 from services.domain.models import Page
-from services.domain.permissions import Actor, Role
+from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.ui import admin_signups
@@ -203,6 +203,7 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
         return
     kind = pending[0]
     st.warning(t(f"admin.{kind}_confirm", username=user.username), icon=":material/warning:")
+    heir = _heir_choice(services, actor, user) if kind == "delete" else None
     yes_col, no_col = st.columns(2)
     if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
         st.session_state.pop(_CONFIRM, None)
@@ -212,11 +213,25 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
             _act(lambda: services.accounts.set_disabled(actor, user.username, True),
                  t("admin.user_disabled", username=user.username))
         else:
-            _act(lambda: services.accounts.delete_user(actor, user.username),
+            _act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
                  t("admin.user_deleted", username=user.username))
     if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()
+
+
+def _heir_choice(services: Services, actor: Actor, user: User) -> str | None:
+    """Who gets the deleted user's content: by default nobody ("former author"), or another
+    account that can write."""
+    writers = sorted(u.username for u in services.accounts.list_users(actor)
+                     if u.username != user.username
+                     and can(u.as_actor(), Action.CREATE_CONTENT))
+    options: list[str | None] = [None, *writers]
+    chosen: str | None = st.selectbox(
+        t("profile.heir"), options=options, key="adm_delete_heir",
+        format_func=lambda name: t("profile.former_author") if name is None else str(name),
+    )
+    return chosen
 
 
 def _act(action: Callable[[], None], done: str) -> None:

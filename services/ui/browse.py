@@ -14,7 +14,15 @@ from services.errors import DemoFactoryError
 from services.ui import session, tracking
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.tags import take_tag_link
-from services.ui.widgets import card_grid, current_page, empty_state, pager, reset_page, show_error
+from services.ui.widgets import (
+    author_label,
+    card_grid,
+    current_page,
+    empty_state,
+    pager,
+    reset_page,
+    show_error,
+)
 
 ALL = ""  # the "all categories / all authors" choice
 
@@ -99,7 +107,8 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     author_id = next(cols).selectbox(
         t("content.author"), options=[ALL, *authors], key=relabel(keys.author),
         placeholder=t("common.choose"),
-        format_func=lambda a: t("content.all_authors") if a == ALL else authors.get(a, a),
+        format_func=lambda a: (t("content.all_authors") if a == ALL
+                               else author_label(a, authors.get(a) or a)),
         on_change=reset_page, args=reset,
     )
     with next(cols):

@@ -32,7 +32,8 @@ REQUIRED: dict[str, Action] = {
     routes.ADMIN_DOCTOR: Action.CHECK_SETTINGS,
     routes.ADMIN_AUDIT: Action.VIEW_AUDIT,
 }
-_FILE_PAGES = (routes.HOME, routes.BROWSE, routes.CONTENT, routes.CONTACT, *REQUIRED)
+_FILE_PAGES = (routes.HOME, routes.BROWSE, routes.CONTENT, routes.CONTACT, routes.PROFILE,
+               *REQUIRED)
 
 
 def url_path(route: str) -> str:

@@ -19,7 +19,7 @@ _SAVED_KEY = "_df_lang_saved"  # the language the browser's cookie holds (as far
 _QUERY_SEEN_KEY = "_df_lang_query"  # the ?lang= value already applied in this session
 _LANG_WIDGET_KEY = "df_lang_widget"
 _RELABEL_KEY = "_df_relabel"
-_LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 _CATEGORY_VALUES = frozenset(c.value for c in Category)
 
 
@@ -93,7 +93,7 @@ def language_selector() -> None:
     _remember_language()
     st.session_state[_LANG_WIDGET_KEY] = language()
     st.sidebar.radio(
-        t("common.language"), options=list(LANGUAGES), format_func=_LANGUAGE_NAMES.__getitem__,
+        t("common.language"), options=list(LANGUAGES), format_func=LANGUAGE_NAMES.__getitem__,
         key=_LANG_WIDGET_KEY, on_change=_copy_language, horizontal=True,
     )
 

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from services.domain.models import Category
-from services.domain.permissions import Actor
+from services.domain.permissions import Action, Actor, can
 from services.ui import session
 from services.ui.browse import render_browse
 from services.ui.gate import may_open
@@ -31,6 +31,7 @@ from services.ui.routes import (
     HOME,
     LOGIN,
     MY_CONTENT,
+    PROFILE,
     REPORTS,
     RESET,
     SIGNUP,
@@ -88,6 +89,9 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     # Registered for everyone so that ``?next=`` links work; listed only before sign-in.
     visibility = "hidden" if actor.is_authenticated else "visible"
     pages = [_page(LOGIN, t("nav.login"), ":material/login:", visibility=visibility)]
+    # The profile: listed for signed-in users; registered always so that ``?next=`` works.
+    pages.append(_page(PROFILE, t("profile.nav"), ":material/account_circle:",
+                       visibility="visible" if actor.is_authenticated else "hidden"))
     # Listed for visitors when sign-up is on; registered always (the page says when it is off).
     signup = session.services().signup
     listed = signup is not None and signup.is_open and not actor.is_authenticated
@@ -113,13 +117,26 @@ def _analytics(actor: Actor) -> list[StreamlitPage]:
 
 def _admin(actor: Actor) -> list[StreamlitPage]:
     return [
-        _gated(actor, ADMIN, t("nav.admin"), ":material/manage_accounts:"),
+        _gated(actor, ADMIN, _with_count(t("nav.admin"), _waiting(actor)),
+               ":material/manage_accounts:"),
         _gated(actor, ADMIN_INQUIRIES, t("inquiries.nav_admin"), ":material/inbox:"),
         _gated(actor, ADMIN_BEDROCK, t("admin_tools.nav_bedrock"), ":material/network_check:"),
         _gated(actor, ADMIN_DOCTOR, t("admin_tools.nav_doctor"),
                ":material/health_and_safety:"),
         _gated(actor, ADMIN_AUDIT, t("admin_tools.nav_audit"), ":material/history:"),
     ]
+
+
+def _waiting(actor: Actor) -> int:
+    """How many sign-ups and role requests wait for an administrator (0 for the others)."""
+    signup = session.services().signup
+    if signup is None or not can(actor, Action.MANAGE_USERS):
+        return 0
+    return len(signup.pending(actor))
+
+
+def _with_count(title: str, count: int) -> str:
+    return f"{title} ({count})" if count else title
 
 
 def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[StreamlitPage]]:

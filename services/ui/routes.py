@@ -22,6 +22,7 @@ REPORTS = "app_pages/reports.py"
 SIGNUP = "app_pages/signup.py"
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
+PROFILE = "app_pages/profile.py"
 
 
 def category_url_path(category: Category) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
+from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError
 from services.ui import highlight, routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
@@ -126,8 +127,14 @@ def tag_links(tags: Sequence[str]) -> None:
                          help=t("content.tag_link_help"))
 
 
+def author_label(author_id: str, name: str) -> str:
+    """An author as pages name them: a deleted account's content says "former author"."""
+    return t("profile.former_author") if author_id == FORMER_AUTHOR else (name or author_id)
+
+
 def meta_line(item: ContentItem, tz: tzinfo) -> str:
-    parts = [category_label(item.category), md_escape(item.author_name),
+    parts = [category_label(item.category), md_escape(author_label(item.author_id,
+                                                                    item.author_name)),
              format_date(item.created_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))

@@ -552,3 +552,16 @@ def test_equal_scores_go_newest_first_across_pages(content_repo: Any) -> None:
                                              page_size=1)) for n in (1, 2, 3, 4)]
     assert [ids(p.items) for p in pages] == [["best"], ["new"], ["mid"], ["old"]]
     assert {p.total for p in pages} == {4}
+
+
+def test_the_items_a_user_liked_are_listed(content_repo: Any) -> None:
+    first, second, other = make_item(), make_item(), make_item()
+    for item in (first, second, other):
+        content_repo.add(item)
+    content_repo.add_like(first.id, "fan")
+    content_repo.add_like(second.id, "fan")
+    content_repo.add_like(other.id, "someone")
+    content_repo.remove_like(second.id, "fan")
+
+    assert content_repo.liked_by("fan") == [first.id]
+    assert content_repo.liked_by("nobody") == []

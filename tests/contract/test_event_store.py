@@ -366,3 +366,26 @@ def test_many_visitors_are_estimated_within_the_sketch_error(
     # deterministic, so this cannot flake.
     assert abs(whole - total) <= 3 * 0.0081 * total
     assert abs(one_day - total / 3) <= 3 * 0.0081 * total / 3
+
+
+def test_forgetting_a_user_keeps_the_events_and_the_rollups_without_the_user_id(
+    event_store: Any,
+) -> None:
+    """A deleted account: its events stay (dashboards keep their totals), nobody's id on them."""
+    events = [
+        ev("f1", 0, EventType.PAGE_VIEW, user_id="gone", page="home"),
+        ev("f2", 90, EventType.CONTENT_VIEW, user_id="gone", content_id="c1", category="etc"),
+        ev("f3", 5, EventType.PAGE_VIEW, user_id="stays", page="home"),
+    ]
+    event_store.append(events)
+    rollups_before = as_dict(event_store.rollups(D1, D2))
+    visitors_before = event_store.visitors(D1, D2).estimate()
+    window = (T0 - timedelta(days=1), T0 + timedelta(days=2))
+
+    assert event_store.forget_user("gone", *window) == 2
+
+    raw = {e.id: e.user_id for e in event_store.raw_events(*window)}
+    assert raw == {"f1": None, "f2": None, "f3": "stays"}
+    assert as_dict(event_store.rollups(D1, D2)) == rollups_before
+    assert event_store.visitors(D1, D2).estimate() == visitors_before
+    assert event_store.forget_user("gone", *window) == 0

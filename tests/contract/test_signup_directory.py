@@ -110,3 +110,55 @@ def test_confirming_the_email_marks_it_verified_and_sets_the_status(
 def test_confirming_the_email_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
     with pytest.raises(NotFound):
         signup_directory.confirm_email("ghost", AccountStatus.ACTIVE)
+# ---- the profile page: own details and a role request ------------------------------------------
+
+
+def _viewer(name: str = "park") -> User:
+    return User(name, "Park", f"{name}@example.com", frozenset({Role.VIEWER}), T0)
+
+
+def test_a_profile_update_keeps_name_email_company_and_language(signup_directory: Any) -> None:
+    signup_directory.create(_viewer())
+
+    signup_directory.update_profile("park", name="Park J", email="pj@example.com",
+                                    company="Initech", language="en")
+
+    park = signup_directory.get("park")
+    assert (park.name, park.email, park.company, park.language) == (
+        "Park J", "pj@example.com", "Initech", "en")
+    assert park.roles == frozenset({Role.VIEWER})  # nothing else changes
+
+
+def test_a_profile_update_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
+    with pytest.raises(NotFound):
+        signup_directory.update_profile("ghost", name="G", email="g@example.com",
+                                        company="", language="ko")
+
+
+def test_a_role_request_waits_with_its_reason_and_time(signup_directory: Any) -> None:
+    signup_directory.create(_viewer())
+
+    signup_directory.request_role("park", Role.AUTHOR, "I run the retail demos", T0)
+
+    park = signup_directory.get("park")
+    assert (park.pending_role, park.request_reason, park.requested_at) == (
+        Role.AUTHOR, "I run the retail demos", T0)
+    signup_directory.settle_request("park", Role.AUTHOR, AccountStatus.ACTIVE,
+                                    frozenset({Role.AUTHOR}))
+    settled = signup_directory.get("park")
+    assert settled.pending_role is None and settled.roles == frozenset({Role.AUTHOR})
+    assert settled.request_reason == "I run the retail demos"  # kept: the outcome is shown
+
+
+def test_a_second_request_while_one_waits_is_a_conflict(signup_directory: Any) -> None:
+    signup_directory.create(_viewer())
+    signup_directory.request_role("park", Role.AUTHOR, "first", T0)
+
+    with pytest.raises(ConflictError):
+        signup_directory.request_role("park", Role.AUTHOR, "second", T0)
+    assert signup_directory.get("park").request_reason == "first"
+
+
+def test_a_role_request_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
+    with pytest.raises(NotFound):
+        signup_directory.request_role("ghost", Role.AUTHOR, "why", T0)

@@ -31,6 +31,7 @@ from services.domain.analytics import Purpose
 from services.domain.inquiries import InquiryStatus
 from services.domain.models import SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
+from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound, PermissionDenied
 from services.ops.audit_view import AuditQuery
 from tests.security.world import (
@@ -80,6 +81,10 @@ PUBLIC = Rule("public", lambda actor, owner: True)
 RECORDING = Rule("public (records a usage event)", lambda actor, owner: True)
 PREDICATE = Rule("public (a yes/no question pages ask)", lambda actor, owner: True)
 OWN_ACCOUNT = Rule("signed in (own account)", lambda actor, owner: actor.is_authenticated)
+NOBODY = Rule("nobody (somebody else's profile)", lambda actor, owner: False)
+ROLE_REQUEST = Rule("signed in, cannot write yet (own account)",
+                    lambda actor, owner: actor.is_authenticated
+                    and not can(actor, A.CREATE_CONTENT))
 DRAFT_LIST = Rule(
     "own drafts: create_content; others': edit_any_content",
     lambda actor, owner: can(actor, A.EDIT_ANY_CONTENT)
@@ -124,6 +129,50 @@ def _events(w: World) -> list[str]:
 
 def _consume(w: World) -> object:
     return list(w.services.reports.stream(w.actor, REQUEST))
+
+
+def _delete_own(w: World) -> None:
+    """An administrator deletes their own account while another one remains (the last one
+    cannot: tests/unit/accounts/test_account_deletion.py)."""
+    if Role.ADMIN in w.actor.roles:
+        w.services.ports.users.create(User("second-admin", "Second", "second@example.com",
+                                           frozenset({Role.ADMIN}), datetime.now(UTC)))
+    w.services.profile.delete_account(  # type: ignore[union-attr]
+        w.actor, w.account, confirm=w.account)
+
+
+def _profile_rows() -> tuple[UseCase, ...]:
+    """The profile page's use cases: one's own profile only (an administrator's too)."""
+    calls: dict[str, Callable[[World, str], object]] = {
+        "profile": lambda w, u: w.services.profile.profile(w.actor, u),  # type: ignore[union-attr]
+        "update_profile": lambda w, u: w.services.profile.update_profile(  # type: ignore[union-attr]
+            w.actor, u, name="New Name", email="new@example.com", company="Acme"),
+        "liked_items": lambda w, u: w.services.profile.liked_items(  # type: ignore[union-attr]
+            w.actor, u),
+        "set_language": lambda w, u: w.services.profile.set_language(  # type: ignore[union-attr]
+            w.actor, u, "en"),
+    }
+    rows: list[UseCase] = []
+    for name, call in calls.items():
+        rows.append(UseCase(f"ProfileService.{name}", OWN_ACCOUNT,
+                            lambda w, c=call: c(w, w.account), ("account",), variant="own"))
+        rows.append(UseCase(f"ProfileService.{name}", NOBODY,
+                            lambda w, c=call: c(w, w.target_user), ("target_user",),
+                            variant="other"))
+    rows.append(UseCase("ProfileService.request_author", ROLE_REQUEST,
+                        lambda w: w.services.profile.request_author(  # type: ignore[union-attr]
+                            w.actor, w.account, "I present demos"), ("account",), variant="own"))
+    rows.append(UseCase("ProfileService.request_author", NOBODY,
+                        lambda w: w.services.profile.request_author(  # type: ignore[union-attr]
+                            w.actor, w.target_user, "for them"), ("target_user",),
+                        variant="other"))
+    rows.append(UseCase("ProfileService.delete_account", OWN_ACCOUNT,
+                        lambda w: _delete_own(w), ("account",), variant="own"))
+    rows.append(UseCase("ProfileService.delete_account", NOBODY,
+                        lambda w: w.services.profile.delete_account(  # type: ignore[union-attr]
+                            w.actor, w.target_user, confirm=w.target_user), ("target_user",),
+                        variant="other"))
+    return tuple(rows)
 
 
 U = UseCase
@@ -265,6 +314,7 @@ USE_CASES: tuple[UseCase, ...] = (
     U("SignupService.decline", needs(A.MANAGE_USERS),
       lambda w: w.services.signup.decline(w.actor, w.applicant),  # type: ignore[union-attr]
       ("applicant",)),
+    *_profile_rows(),
     U("ReportService.history", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.history(w.actor), ("report",)),
     U("ReportService.get", needs(A.GENERATE_REPORTS),

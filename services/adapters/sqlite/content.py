@@ -229,6 +229,14 @@ class SqliteContentRepository:
                 conn.execute("UPDATE content SET likes = likes - 1 WHERE id = ?", (content_id,))
         return removed
 
+    def liked_by(self, user_id: str) -> list[str]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT content_id FROM likes WHERE user_id = ? ORDER BY content_id",
+                (user_id,),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def has_liked(self, content_id: str, user_id: str) -> bool:
         with self._db.read() as conn:
             row = conn.execute(

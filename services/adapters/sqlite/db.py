@@ -134,6 +134,8 @@ _CONTENT: tuple[Migration, ...] = (
         # The rows already there (FTS5's 'rebuild' does not read a view as content).
         "INSERT INTO content_grams(rowid, grams) SELECT pk, grams FROM content_grams_source",
     ),
+    # The profile page lists the items a user liked.
+    ("CREATE INDEX likes_user ON likes(user_id, content_id)",),
 )
 
 _USERS: tuple[Migration, ...] = (
@@ -173,6 +175,12 @@ _USERS: tuple[Migration, ...] = (
     (
         "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE users ADD COLUMN signup_language TEXT NOT NULL DEFAULT ''",
+    ),
+    # The profile page: the preferred language and the last role request's reason and time.
+    (
+        "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN request_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN requested_at TEXT",
     ),
 )
 

@@ -153,6 +153,15 @@ class SqliteEventStore:
             self._merge_visitors(conn, new)
         return len(new)
 
+    def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
+        """The events stay (rollups and sketches hold no user ids); only the id goes."""
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE events SET user_id = NULL WHERE user_id = ? AND ts >= ? AND ts < ?"
+                " RETURNING id", (user_id, to_db_time(since), to_db_time(until)),
+            ).fetchall()
+        return len(changed)
+
     def remove_samples(self) -> int:
         """Take every sample event out of rollups, sketches and raw events, as if it had never
         been appended (one transaction). Returns how many sample events the rollups held."""

@@ -38,8 +38,9 @@ class SqliteUserDirectory:
                 conn.execute(
                     "INSERT INTO users (username, name, email, roles, password_hash,"
                     " created_at, disabled, status, company, purpose, requested_role,"
-                    " pending_role, signed_up_at, email_verified, signup_language)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " pending_role, signed_up_at, email_verified, signup_language, language,"
+                    " request_reason, requested_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         user.username,
                         user.name,
@@ -56,6 +57,9 @@ class SqliteUserDirectory:
                         to_db_time(user.signed_up_at) if user.signed_up_at else None,
                         int(user.email_verified),
                         user.signup_language,
+                        user.language,
+                        user.request_reason,
+                        to_db_time(user.requested_at) if user.requested_at else None,
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -168,6 +172,30 @@ class SqliteUserDirectory:
         if not changed:
             raise NotFound("errors.not_found", username=username)
 
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET name = ?, email = ?, company = ?, language = ?"
+                " WHERE username = ? RETURNING username",
+                (name, email, company, language, username),
+            ).fetchall()
+        if not changed:
+            raise NotFound("errors.not_found", username=username)
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        """One conditional UPDATE: only an active account with no request waiting."""
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET pending_role = ?, request_reason = ?, requested_at = ?"
+                " WHERE username = ? AND pending_role IS NULL AND status = 'active'"
+                " RETURNING username",
+                (role.value, reason, to_db_time(at), username),
+            ).fetchall()
+            if not changed:
+                self.get(username)  # NotFound if gone
+                raise ConflictError("errors.conflict", username=username)
+
     # --- login failures -----------------------------------------------------------------------
 
     def reserve_login_attempt(
@@ -253,4 +281,7 @@ def _user(row: sqlite3.Row) -> User:
         signed_up_at=from_db_time(row["signed_up_at"]) if row["signed_up_at"] else None,
         email_verified=bool(row["email_verified"]),
         signup_language=row["signup_language"],
+        language=row["language"],
+        request_reason=row["request_reason"],
+        requested_at=from_db_time(row["requested_at"]) if row["requested_at"] else None,
     )

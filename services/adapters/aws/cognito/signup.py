@@ -17,6 +17,7 @@ code can be mailed); the name is set by the server, as the template lets users c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from services.adapters.aws.cognito.common import cognito_errors, secret_hash
@@ -128,6 +129,15 @@ class CognitoSignupDirectory:
 
     def delete(self, username: str) -> None:
         self._records.delete(username)
+
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        # The pool keeps name and email; the profile page does not edit them in Cognito mode.
+        self._records.update_profile(username, name=name, email=email, company=company,
+                                     language=language)
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        self._records.request_role(username, role, reason, at)
 
     def confirm_email(self, username: str, status: AccountStatus) -> None:
         # The pool confirms emails by its own code; a record is only marked, as the port says.

@@ -54,6 +54,7 @@ from services.adapters.aws.dynamodb.content_index import IndexEntry, PublishedIn
 from services.adapters.aws.dynamodb.schema import (
     AUTHOR_INDEX,
     CATEGORY_INDEX,
+    LIKES_USER_INDEX,
     SAMPLE_INDEX,
     STATUS_INDEX,
 )
@@ -180,6 +181,20 @@ class DynamoContentRepository:
         }
         # A missing item means there was no like to remove: False, as for any absent like.
         return self._like_transaction(content_id, like_row, delta=-1, missing_is_error=False)
+
+    def liked_by(self, user_id: str) -> list[str]:
+        """Through the likes table's user index (keys only; eventually consistent)."""
+        found: list[str] = []
+        with aws_errors():
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self._likes_table, IndexName=LIKES_USER_INDEX,
+                KeyConditionExpression="#user = :user",
+                ExpressionAttributeNames={"#user": "user_id"},
+                ExpressionAttributeValues=to_item({":user": user_id}),
+            )
+            for page in pages:
+                found.extend(from_item(item)["content_id"] for item in page["Items"])
+        return sorted(found)
 
     def has_liked(self, content_id: str, user_id: str) -> bool:
         with aws_errors():

@@ -336,6 +336,34 @@ class DynamoEventStore:
             for _, item in heapq.merge(*shards, key=lambda entry: entry[0]):
                 yield _event(item)
 
+    def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
+        """The events stay (rollups and sketches hold no user ids); only the id goes: the
+        range's (days x shards) Queries, then one conditional update per event of the user."""
+        forgotten = 0
+        low, high = to_iso(since), to_iso(until)
+        first = since.astimezone(UTC).date()
+        last = (until.astimezone(UTC) - timedelta(microseconds=1)).date()
+        for day in days_between(first, last):
+            for shard in range(self._shards):
+                pk = f"{day.isoformat()}#{shard:02d}"
+                for sk, item in self._query_events(pk, low, high):
+                    if item.get("user_id", {}).get("S") == user_id:
+                        forgotten += self._forget_one(pk, sk, user_id)
+        return forgotten
+
+    def _forget_one(self, pk: str, sk: str, user_id: str) -> int:
+        try:
+            self._client.update_item(
+                TableName=self._events, Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                UpdateExpression="REMOVE user_id", ConditionExpression="user_id = :u",
+                ExpressionAttributeValues={":u": {"S": user_id}},
+            )
+        except AWS_ERRORS as exc:
+            if condition_failed(exc):  # forgotten meanwhile by another call
+                return 0
+            raise translate_client_error(exc) from exc
+        return 1
+
     def _query_events(self, pk: str, low: str, high: str) -> Iterator[tuple[str, dict[str, Any]]]:
         with aws_errors():
             pages = self._client.get_paginator("query").paginate(

@@ -17,6 +17,7 @@ AUTHOR_INDEX = "author-created_at-index"
 SAMPLE_INDEX = "sample-index"
 # Users table: a constant partition key lets the admin list users with a Query (never a Scan).
 DIRECTORY_INDEX = "directory-index"
+LIKES_USER_INDEX = "user-content-index"
 # Inquiries table: open and handled inquiries, each newest first, with a Query.
 INQUIRY_STATUS_INDEX = "status-created-index"
 # Reports table: a user's reports (and their daily tokens), and every report, newest first.
@@ -97,6 +98,8 @@ TABLE_SPECS: dict[str, TableSpec] = {
         hash_key="content_id",
         range_key="user_id",
         attributes=(("content_id", "S"), ("user_id", "S")),
+        # The items one user liked (the profile page).
+        indexes=(IndexSpec(LIKES_USER_INDEX, "user_id", "content_id", projection="KEYS_ONLY"),),
     ),
     "users": TableSpec(
         setting="users_table",

@@ -238,19 +238,53 @@ class DynamoUserDirectory:
             raise ConflictError("errors.conflict", username=username) from None
 
     def confirm_email(self, username: str, status: AccountStatus) -> None:
+        self._update_account(
+            username, "SET #verified = :true, #status = :status",
+            {"#verified": "email_verified", "#status": "status"},
+            {":true": True, ":status": status.value},
+        )
+
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        self._update_account(
+            username, "SET #name = :name, #email = :email, #company = :company, #lang = :lang",
+            {"#name": "name", "#email": "email", "#company": "company", "#lang": "language"},
+            {":name": name, ":email": email, ":company": company, ":lang": language},
+        )
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        """One conditional update: only an active account with no request waiting."""
+        try:
+            self._update_account(
+                username, "SET #pending = :role, #reason = :reason, #at = :at",
+                {"#pending": "pending_role", "#reason": "request_reason", "#at": "requested_at",
+                 "#status": "status"},
+                {":role": role.value, ":reason": reason, ":at": to_iso(at),
+                 ":active": AccountStatus.ACTIVE.value},
+                # None is never stored (``to_item``): no attribute means no request waits.
+                extra="attribute_not_exists(#pending)"
+                      " AND (attribute_not_exists(#status) OR #status = :active)",
+            )
+        except _Refused:
+            raise ConflictError("errors.conflict", username=username) from None
+
+    def _update_account(self, username: str, update: str, names: dict[str, str],
+                        values: dict[str, Any], extra: str = "") -> None:
+        """An update of an existing account; NotFound if it is gone, ``_Refused`` if it exists
+        but ``extra`` (a further condition) did not hold."""
+        condition = f"{_IS_ACCOUNT} AND {extra}" if extra else _IS_ACCOUNT
         try:
             self._client.update_item(
-                TableName=self._table, Key=self._key(username),
-                UpdateExpression="SET #verified = :true, #status = :status",
-                ConditionExpression=_IS_ACCOUNT,
-                ExpressionAttributeNames={"#verified": "email_verified", "#status": "status",
-                                          "#directory": "directory"},
-                ExpressionAttributeValues=to_item({":true": True, ":status": status.value}),
+                TableName=self._table, Key=self._key(username), UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames={**names, "#directory": "directory"},
+                ExpressionAttributeValues=to_item(values),
             )
         except AWS_ERRORS as exc:
             if not condition_failed(exc):
                 raise translate_client_error(exc) from exc
-            raise NotFound("errors.not_found", username=username) from None
+            self.get(username)  # NotFound if gone
+            raise _Refused from None
 
     def _count_active_admins(self) -> int:
         return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
@@ -393,6 +427,10 @@ class DynamoUserDirectory:
         return {"username": {"S": username}}
 
 
+class _Refused(Exception):
+    """A conditional update's own condition failed on an existing account."""
+
+
 def _roles_list(roles: frozenset[Role]) -> list[str]:
     # A list, not a string set: a set may not be empty, and a user may hold no role.
     return sorted(role.value for role in roles)
@@ -414,6 +452,9 @@ def _user_record(user: User) -> dict[str, Any]:
         "signed_up_at": to_iso(user.signed_up_at) if user.signed_up_at else None,
         "email_verified": user.email_verified,
         "signup_language": user.signup_language,
+        "language": user.language,
+        "request_reason": user.request_reason,
+        "requested_at": to_iso(user.requested_at) if user.requested_at else None,
     }
 
 
@@ -434,6 +475,9 @@ def _user(record: dict[str, Any]) -> User:
         signed_up_at=from_iso(record["signed_up_at"]) if record.get("signed_up_at") else None,
         email_verified=bool(record.get("email_verified", True)),
         signup_language=record.get("signup_language", ""),
+        language=record.get("language", ""),
+        request_reason=record.get("request_reason", ""),
+        requested_at=from_iso(record["requested_at"]) if record.get("requested_at") else None,
     )
 
 

@@ -1,0 +1,154 @@
+"""The profile page's use cases (local accounts, either store): a user's own details, the
+preferred language, and a request for the author role.
+
+Each method takes the ``username`` it acts on and refuses any other than the actor's own, an
+administrator's too: administrators manage other people on the users page. A role request is
+the sign-up's waiting-role mechanism (``pending_role``), so administrators decide it in the
+same list with ``SignupService.approve`` / ``decline``; its reason and time stay after the
+decision, which is how the outcome is told (``request_outcome``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from services.accounts.deletion import AccountRemoval
+from services.domain.inquiries import EMAIL_RE
+from services.domain.models import ContentItem, Status, utcnow
+from services.domain.permissions import Action, Actor, Role, can
+from services.domain.signup import LIMITS
+from services.domain.text import clean_text
+from services.domain.users import User
+from services.errors import NotFound, PermissionDenied, ValidationError
+from services.i18n import LANGUAGES
+from services.ops.audit import record_audit
+from services.ports import AuditLog, ContentRepository, SignupDirectory
+
+REASON_LIMIT = 500
+
+
+class RequestOutcome(StrEnum):
+    WAITING = "waiting"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+def request_outcome(user: User) -> RequestOutcome | None:
+    """Where the user's last author request stands; None if they never asked."""
+    if user.requested_at is None:
+        return None
+    if user.pending_role is not None:
+        return RequestOutcome.WAITING
+    return RequestOutcome.APPROVED if Role.AUTHOR in user.roles else RequestOutcome.DECLINED
+
+
+def may_request_author(actor: Actor) -> bool:
+    """A signed-in user who cannot write content yet (a viewer, an analyst)."""
+    return actor.is_authenticated and not can(actor, Action.CREATE_CONTENT)
+
+
+class ProfileService:
+    def __init__(self, directory: SignupDirectory, audit: AuditLog, *,
+                 removal: AccountRemoval | None = None,
+                 content: ContentRepository | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._dir = directory
+        self._audit = audit
+        self._removal = removal
+        self._content = content
+        self._clock = clock
+
+    def profile(self, actor: Actor, username: str) -> User:
+        self._require_own(actor, username, "user.profile_view")
+        return self._dir.get(username)
+
+    def update_profile(self, actor: Actor, username: str, *, name: str, email: str,
+                       company: str) -> User:
+        """Name, email and company, checked as the sign-up form checks them."""
+        self._require_own(actor, username, "user.profile_update")
+        name, email, company = (clean_text(v).strip() for v in (name, email, company))
+        _check_details(name, email, company)
+        user = self._dir.get(username)
+        self._dir.update_profile(username, name=name, email=email, company=company,
+                                 language=user.language)
+        self._record(actor, "user.profile_update", username)
+        return self._dir.get(username)
+
+    def set_language(self, actor: Actor, username: str, language: str) -> User:
+        """The language the app opens in for this user, whatever browser they sign in from."""
+        self._require_own(actor, username, "user.profile_language")
+        if language not in LANGUAGES:
+            raise ValidationError("profile.err_language")
+        user = self._dir.get(username)
+        self._dir.update_profile(username, name=user.name, email=user.email,
+                                 company=user.company, language=language)
+        self._record(actor, "user.profile_language", f"{username}:{language}")
+        return self._dir.get(username)
+
+    def request_author(self, actor: Actor, username: str, reason: str) -> User:
+        """Ask for the author role; it waits for an administrator (ConflictError if a request
+        waits already)."""
+        self._require_own(actor, username, "user.role_request")
+        if not may_request_author(actor):
+            self._record(actor, "user.role_request", username, "denied")
+            raise PermissionDenied("profile.err_no_request")
+        reason = clean_text(reason).strip()
+        if not reason:
+            raise ValidationError("profile.err_reason_missing")
+        if len(reason) > REASON_LIMIT:
+            raise ValidationError("profile.err_too_long", max=REASON_LIMIT)
+        self._dir.request_role(username, Role.AUTHOR, reason, self._clock())
+        self._record(actor, "user.role_request", f"{username}:{Role.AUTHOR.value}")
+        return self._dir.get(username)
+
+    def liked_items(self, actor: Actor, username: str) -> list[ContentItem]:
+        """The published items the user likes (drafts and removed items are left out)."""
+        self._require_own(actor, username, "user.profile_view")
+        if self._content is None:
+            return []
+        items = []
+        for content_id in self._content.liked_by(username):
+            try:
+                item = self._content.get(content_id)
+            except NotFound:  # deleted meanwhile
+                continue
+            if item.status == Status.PUBLISHED:
+                items.append(item)
+        return items
+
+    def delete_account(self, actor: Actor, username: str, *, confirm: str) -> None:
+        """Delete one's own account, confirmed by typing the user name: the sign-in and the
+        personal data go; content stays under "former author", usage events without the id.
+        ValidationError for the last administrator (nothing is done)."""
+        self._require_own(actor, username, "user.delete_self")
+        if clean_text(confirm).strip().casefold() != username.casefold():
+            raise ValidationError("profile.err_confirm")
+        if self._removal is None:
+            raise ValidationError("auth.err_sessions_in_provider")
+        kept = self._removal.remove(username, self._clock())
+        self._record(actor, "user.delete_self", username, detail={"kept_items": str(kept)})
+
+    def _require_own(self, actor: Actor, username: str, action: str) -> None:
+        if actor.user_id is None or actor.user_id != username:
+            self._record(actor, action, username, "denied")
+            raise PermissionDenied("errors.permission_denied")
+
+    def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok",
+                detail: dict[str, str] | None = None) -> None:
+        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, target,
+                     outcome, detail)
+
+
+def _check_details(name: str, email: str, company: str) -> None:
+    if not name:
+        raise ValidationError("signup.err_name_missing")
+    if not email:
+        raise ValidationError("signup.err_email_missing")
+    if not EMAIL_RE.match(email):
+        raise ValidationError("signup.err_email")
+    for field, value in (("name", name), ("email", email), ("company", company)):
+        if len(value) > LIMITS[field]:
+            raise ValidationError("signup.err_too_long", field=field, max=LIMITS[field],
+                                  length=len(value))

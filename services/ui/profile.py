@@ -1,0 +1,170 @@
+"""The profile page: own details, preferred language, password, sign out everywhere, the
+author-role request and its outcome. ``ProfileService`` checks that a user acts only on their
+own account and audits; this module only draws and calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from services.accounts.profile import RequestOutcome, may_request_author, request_outcome
+from services.bootstrap import Services
+from services.domain.permissions import Actor
+from services.domain.users import User
+from services.errors import DemoFactoryError, NotFound
+from services.i18n import LANGUAGES
+from services.ui import auth, password_box, routes
+from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
+from services.ui.widgets import app_tz, content_link, flash, format_time, md_escape, show_error
+
+# The user whose preferred language this browser session already applied.
+_LANG_APPLIED_KEY = "_df_profile_lang_user"
+
+
+def apply_preferred_language(services: Services, actor: Actor) -> None:
+    """At sign-in (once per session and user), the profile's language wins over the browser's
+    choice; a later switch in the sidebar then holds for this visit."""
+    if not actor.is_authenticated:
+        st.session_state.pop(_LANG_APPLIED_KEY, None)
+        return
+    if services.profile is None or st.session_state.get(_LANG_APPLIED_KEY) == actor.user_id:
+        return
+    st.session_state[_LANG_APPLIED_KEY] = actor.user_id
+    try:
+        preferred = services.accounts.get(str(actor.user_id)).language
+    except NotFound:
+        return
+    if preferred in LANGUAGES:
+        st.session_state[LANG_KEY] = preferred
+
+
+def details_section(services: Services, actor: Actor, user: User | None) -> None:
+    st.subheader(t("profile.details_title"))
+    if services.profile is None or user is None:
+        st.markdown(f"**{t('auth.name')}**: {md_escape(actor.name)}  \n"
+                    f"**{t('auth.email')}**: {md_escape(actor.email)}")
+        st.caption(t("profile.provider_managed"))
+        return
+    profiles = services.profile
+    with st.form("my_profile_form", enter_to_submit=False):
+        name = st.text_input(t("auth.name"), value=user.name, key="my_profile_name")
+        email = st.text_input(t("auth.email"), value=user.email, key="my_profile_email")
+        company = st.text_input(t("signup.company_short"), value=user.company,
+                                key="my_profile_company")
+        saved = st.form_submit_button(t("profile.save"), type="primary")
+    if saved:
+        _act(lambda: profiles.update_profile(actor, user.username, name=name, email=email,
+                                             company=company), t("profile.saved"))
+
+
+def language_section(services: Services, actor: Actor, user: User | None) -> None:
+    if services.profile is None or user is None:
+        return
+    profiles = services.profile
+    st.subheader(t("profile.language_title"))
+    current = user.language if user.language in LANGUAGES else st.session_state.get(LANG_KEY)
+    options = list(LANGUAGES)
+    chosen = st.radio(t("profile.language_title"), options=options,
+                      index=options.index(current) if current in options else 0,
+                      format_func=LANGUAGE_NAMES.__getitem__, horizontal=True,
+                      key=relabel("my_profile_language"), label_visibility="collapsed",
+                      help=t("profile.language_help"))
+    if st.button(t("profile.save"), key="my_profile_language_save"):
+        def save() -> None:
+            profiles.set_language(actor, user.username, str(chosen))
+            st.session_state[LANG_KEY] = chosen  # this visit too, at once
+        _act(save, t("profile.language_saved"))
+
+
+def password_section(services: Services, actor: Actor) -> None:
+    if services.sign_in.mode == "oidc":  # the provider owns the password
+        return
+    st.subheader(t("profile.password_title"))
+    password_box.password_form(services, actor, "my_pw")
+
+
+def sessions_section(services: Services) -> None:
+    if not services.accounts.ends_sessions:
+        return
+    st.subheader(t("profile.sessions_title"))
+    if st.button(t("auth.logout_everywhere"), key="my_logout_everywhere",
+                 icon=":material/devices:", help=t("profile.sessions_help")):
+        auth.sign_out_everywhere()
+        st.switch_page(routes.HOME)
+
+
+def request_section(services: Services, actor: Actor, user: User | None) -> None:
+    """The author-role request: its outcome, or the form while none waits."""
+    if services.profile is None or user is None:
+        return
+    outcome = request_outcome(user)
+    if outcome is None and not may_request_author(actor):
+        return
+    st.subheader(t("profile.request_title"))
+    if outcome == RequestOutcome.WAITING and user.requested_at is not None:
+        st.info(t("profile.request_waiting", when=format_time(user.requested_at, app_tz())),
+                icon=":material/hourglass_top:")
+        return
+    if outcome == RequestOutcome.APPROVED:
+        st.success(t("profile.request_approved"), icon=":material/check_circle:")
+    elif outcome == RequestOutcome.DECLINED:
+        st.warning(t("profile.request_declined"), icon=":material/block:")
+    if not may_request_author(actor):
+        return
+    profiles = services.profile
+    st.caption(t("profile.request_intro"))
+    with st.form("my_role_request_form", clear_on_submit=True, enter_to_submit=False):
+        reason = st.text_area(t("profile.request_reason"), key="my_role_reason",
+                              placeholder=t("profile.request_reason_placeholder"),
+                              max_chars=500)
+        sent = st.form_submit_button(t("profile.request_send"), type="primary")
+    if sent:
+        _act(lambda: profiles.request_author(actor, user.username, reason),
+             t("profile.request_sent"))
+
+
+def likes_section(services: Services, actor: Actor, user: User | None) -> None:
+    if services.profile is None or user is None:
+        return
+    st.subheader(t("profile.likes_title"))
+    items = services.profile.liked_items(actor, user.username)
+    if not items:
+        st.caption(t("profile.likes_none"))
+        return
+    for item in items:
+        content_link(item)
+
+
+def delete_section(services: Services, actor: Actor, user: User | None) -> None:
+    """Delete my account, after typing the user name; the session ends with it."""
+    if services.profile is None or user is None:
+        return
+    profiles = services.profile
+    st.subheader(t("profile.delete_title"))
+    st.caption(t("profile.delete_intro"))
+    with st.form("my_delete_form", enter_to_submit=False):
+        typed = st.text_input(t("profile.delete_confirm", username=user.username),
+                              key="my_delete_confirm")
+        sent = st.form_submit_button(t("profile.delete_button"), type="primary",
+                                     icon=":material/delete_forever:")
+    if not sent:
+        return
+    try:
+        profiles.delete_account(actor, user.username, confirm=typed)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    auth.sign_out()
+    flash(t("profile.deleted"))
+    st.switch_page(routes.HOME)
+
+
+def _act(action: Callable[[], object], done: str) -> None:
+    try:
+        action()
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    flash(done)
+    st.rerun()

@@ -1,0 +1,183 @@
+"""The profile page: details saved, the preferred language kept for the next visit, and an
+author request that an administrator approves, after which the author's menu appears."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from streamlit.navigation.page import StreamlitPage
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.permissions import Role
+from services.domain.users import User
+from services.errors import NotFound
+from services.ui import nav
+from tests.ui.conftest import PASSWORD, errors, open_admin_page, texts
+
+PROFILE = "app_pages/profile.py"
+
+
+def _profile(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(PROFILE).run()
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    return at
+
+
+@pytest.fixture(autouse=True)
+def menus(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
+    """What the sidebar menu listed on each run: url path -> title of the visible pages
+    (AppTest keeps the registered pages, not whether the menu lists them)."""
+    seen: list[dict[str, str]] = []
+    real = nav.pages_for
+
+    def recording(*args: Any, **kwargs: Any) -> dict[str, list[StreamlitPage]]:
+        sections = real(*args, **kwargs)
+        seen.append({p.url_path: str(p.title) for pages in sections.values() for p in pages
+                     if p.visibility == "visible"})
+        return sections
+
+    monkeypatch.setattr(nav, "pages_for", recording)
+    return seen
+
+
+def test_the_profile_saves_name_email_and_company(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _profile(new_app, "viewer-user")
+    at.text_input(key="my_profile_name").input("Vera Kim")
+    at.text_input(key="my_profile_email").input("vera.kim@example.com")
+    at.text_input(key="my_profile_company").input("Acme")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+
+    assert not errors(at)
+    saved = services.accounts.get("viewer-user")
+    assert (saved.name, saved.email, saved.company) == ("Vera Kim", "vera.kim@example.com",
+                                                        "Acme")
+    assert "내 정보를 저장했습니다." in texts(at)
+
+
+def test_the_profile_is_listed_for_a_signed_in_user_only(
+    new_app: Callable[..., AppTest], users: dict[str, User], menus: list[dict[str, str]]
+) -> None:
+    new_app("viewer-user").run()
+    assert menus[-1].get("profile") == "내 프로필"
+    anonymous = new_app()
+    anonymous.run()
+    assert "profile" not in menus[-1]
+
+    anonymous.switch_page(PROFILE).run()
+    assert anonymous.title[0].value == "로그인"
+    assert anonymous.query_params["next"] == "profile"
+
+
+def test_the_preferred_language_is_kept_for_the_next_visit(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _profile(new_app, "viewer-user")
+    at.radio(key="my_profile_language").set_value("en")
+    at.button(key="my_profile_language_save").click().run()
+    assert at.title[0].value == "My profile"  # this visit at once
+
+    later = new_app("viewer-user")  # a new browser: no cookie, the default is Korean
+    later.run()
+    assert services.accounts.get("viewer-user").language == "en"
+    later.switch_page(PROFILE).run()
+    assert later.title[0].value == "My profile"
+
+
+def test_an_author_request_approved_brings_the_authors_menu(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    menus: list[dict[str, str]],
+) -> None:
+    viewer = _profile(new_app, "viewer-user")
+    assert "editor" not in menus[-1]
+    viewer.text_area(key="my_role_reason").input("고객에게 리테일 데모를 소개합니다")
+    viewer.button[[b.label for b in viewer.button].index("작성자 권한 신청")].click().run()
+    assert not errors(viewer)
+    assert "관리자의 결정을 기다리고" in texts(viewer)
+
+    admin = open_admin_page(new_app)
+    assert menus[-1]["admin"] == "관리 (1)"  # the count of what waits, in the menu
+    assert admin.dataframe[0].value["신청 이유"].tolist() == ["고객에게 리테일 데모를 소개합니다"]
+    admin.selectbox(key="adm_signup_user").select("viewer-user").run()
+    admin.button(key="adm_signup_approve").click().run()
+    admin.button(key="adm_signup_approve_yes").click().run()
+    assert not errors(admin)
+    assert Role.AUTHOR in services.accounts.get("viewer-user").roles
+
+    viewer.run()  # the next run of the same session: roles come from the directory
+    assert "editor" in menus[-1]
+    assert "작성자 권한 신청이 승인되었습니다." in texts(viewer)
+
+
+def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("리테일 데모", author="author")
+    at = _profile(new_app, "author-user")
+    at.text_input(key="my_delete_confirm").input("author-user")
+    at.button[[b.label for b in at.button].index("계정 삭제")].click().run()
+
+    assert not errors(at)
+    assert "계정을 삭제했습니다." in texts(at)
+    assert not at.session_state["authentication_status"]
+    with pytest.raises(NotFound):
+        services.accounts.get("author-user")
+    at.switch_page("app_pages/login.py").run()
+    at.text_input(key="login_username").input("author-user")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    assert errors(at)  # the sign-in is gone
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert "이전 작성자" in texts(at)
+
+
+def test_the_items_i_liked_are_linked(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("좋아요한 데모", author="author")
+    services.content.set_like(item.id, users["viewer"].as_actor(), True)
+
+    at = _profile(new_app, "viewer-user")
+
+    assert "좋아요한 데모" in texts(at)
+
+
+def test_an_administrator_deleting_an_author_gives_the_content_to_another_author(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    item = make_item("넘겨줄 데모", author="author")
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    at.button(key="adm_delete").click().run()
+    assert at.selectbox(key="adm_delete_heir").value is None  # "former author" by default
+    at.selectbox(key="adm_delete_heir").select("admin-user").run()
+    at.button(key="adm_delete_yes").click().run()
+
+    assert not errors(at)
+    moved = services.content.get(item.id, users["admin"].as_actor())
+    assert (moved.author_id, moved.author_name) == ("admin-user", "Admin-User")
+
+
+def test_former_authors_content_is_filtered_under_that_name(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    make_item("남겨진 데모", author="author")
+    services.accounts.delete_user(users["admin"].as_actor(), "author-user")
+
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+
+    # Option labels as shown: the author filter names the deleted author's content.
+    assert any("이전 작성자" in box.options for box in at.selectbox)

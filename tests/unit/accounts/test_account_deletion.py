@@ -1,0 +1,138 @@
+""""Delete my account" on the profile page: the sign-in and personal data go, usage events stay
+without the user id (dashboard totals unchanged), content stays under "former author"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.accounts.passwords import LocalPasswords
+from services.accounts.service import AccountService
+from services.analytics.dashboards import Period
+from services.analytics.tables import Filters
+from services.analytics.tracker import make_event
+from services.bootstrap import Services
+from services.domain.analytics import EventType
+from services.domain.models import ContentDraft, Status, utcnow
+from services.domain.permissions import Actor, Role
+from services.domain.users import FORMER_AUTHOR
+from services.errors import NotFound, PermissionDenied, ValidationError
+
+PASSWORD = "violet-harbor-tunnel-42"
+
+
+@pytest.fixture
+def accounts(services: Services) -> AccountService:
+    users = services.ports.users
+    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                          services.ports.throttle, services.ports.audit)
+
+
+@pytest.fixture
+def root(accounts: AccountService) -> Actor:
+    return accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
+
+
+@pytest.fixture
+def alice(accounts: AccountService, root: Actor) -> Actor:
+    accounts.create_user(root, "alice", "Alice", "alice@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}), temporary=False)
+    return accounts.get("alice").as_actor()
+
+
+def _totals(services: Services, root: Actor) -> dict[str, object]:
+    today = utcnow().date()
+    period = Period(today - timedelta(days=1), today + timedelta(days=1))
+    return {k.key: k.value for k in services.analytics.kpis(root, period, Filters())}
+
+
+def test_deleting_my_account_keeps_events_totals_and_content(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+) -> None:
+    item = services.content.create(
+        ContentDraft(title="리테일 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+    services.ports.events.append([
+        make_event(EventType.PAGE_VIEW, "s1", user_id="alice", page="home"),
+        make_event(EventType.CONTENT_VIEW, "s1", user_id="alice", content_id=item.id,
+                   category=item.category, author_id="alice"),
+        make_event(EventType.PAGE_VIEW, "s2", user_id="root", page="home"),
+    ])
+    services.content.set_like(item.id, alice, True)
+    before = _totals(services, root)
+
+    assert services.profile is not None
+    services.profile.delete_account(alice, "alice", confirm="alice")
+
+    with pytest.raises(NotFound):
+        accounts.get("alice")
+    with pytest.raises(PermissionDenied):
+        accounts.authenticate("alice", PASSWORD)
+    assert _totals(services, root) == before
+    now = utcnow()
+    users = {e.user_id for e in services.ports.events.raw_events(now - timedelta(days=1),
+                                                                  now + timedelta(days=1))}
+    assert users == {None, "root"}
+    kept = services.content.get(item.id, root)
+    assert (kept.author_id, kept.author_name) == (FORMER_AUTHOR, "")
+    assert services.ports.content.liked_by("alice") == []  # the like named the person
+    assert services.ports.audit.entries(action="user.delete_self")[0].target == "alice"
+
+
+def test_the_user_name_must_be_typed_to_delete(services: Services, alice: Actor,
+                                               accounts: AccountService) -> None:
+    assert services.profile is not None
+    with pytest.raises(ValidationError):
+        services.profile.delete_account(alice, "alice", confirm="yes")
+    assert accounts.get("alice").name == "Alice"
+
+
+def test_nobody_deletes_somebody_elses_account(services: Services, alice: Actor, root: Actor,
+                                               accounts: AccountService) -> None:
+    assert services.profile is not None
+    with pytest.raises(PermissionDenied):
+        services.profile.delete_account(root, "alice", confirm="alice")
+    assert accounts.get("alice").name == "Alice"
+
+
+def test_the_last_administrator_cannot_delete_themselves(services: Services, root: Actor,
+                                                         accounts: AccountService) -> None:
+    assert services.profile is not None
+    with pytest.raises(ValidationError):
+        services.profile.delete_account(root, "root", confirm="root")
+    assert accounts.get("root").roles == frozenset({Role.ADMIN})
+
+
+def test_an_administrator_deleting_a_user_chooses_who_keeps_the_content(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+) -> None:
+    accounts.create_user(root, "bob", "Bob", "bob@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}), temporary=False)
+    mine = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.DRAFT), [], alice)
+    services.ports.events.append([make_event(EventType.PAGE_VIEW, "s1", user_id="alice",
+                                             page="home")])
+    before = _totals(services, root)
+
+    services.accounts.delete_user(root, "alice", content_to="bob")
+
+    moved = services.content.get(mine.id, root)
+    assert (moved.author_id, moved.author_name) == ("bob", "Bob")
+    assert _totals(services, root) == before
+    now = utcnow()
+    assert {e.user_id for e in services.ports.events.raw_events(
+        now - timedelta(days=1), now + timedelta(days=1))} == {None}
+
+
+def test_without_a_choice_the_content_stays_under_former_author(
+    services: Services, root: Actor, alice: Actor,
+) -> None:
+    mine = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+
+    services.accounts.delete_user(root, "alice")
+
+    assert services.content.get(mine.id, root).author_id == FORMER_AUTHOR
