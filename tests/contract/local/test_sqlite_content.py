@@ -236,7 +236,7 @@ def test_short_words_use_the_pair_index_and_an_older_database_gets_it(
     # a database from before the pair index: its rows must be indexed by the migration
     for statement in ("DROP TRIGGER content_grams_insert", "DROP TRIGGER content_grams_delete",
                       "DROP TRIGGER content_grams_update", "DROP TABLE content_grams",
-                      "DROP VIEW content_grams_source",
+                      "DROP VIEW content_grams_source", "DROP INDEX likes_user",
                       "UPDATE schema_version SET version = 1 WHERE component = 'content'"):
         conn.execute(statement)
     db.migrate()

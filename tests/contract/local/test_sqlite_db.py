@@ -45,8 +45,9 @@ def test_migrate_creates_every_table_and_is_idempotent(db: SqliteDatabase) -> No
     versions = db.migrate()
 
     # users 2: password_temporary, 3: sign-up fields, 4: email verified and sign-up language,
-    # 5: the profile's language and role request; content 2: the pair index for short words
-    assert versions == {"content": 2, "users": 5, "audit": 1}
+    # 5: the profile's language and role request; content 2: the pair index for short words,
+    # 3: the likes' index by user
+    assert versions == {"content": 3, "users": 5, "audit": 1}
     assert tables(db) == before
     assert {
         "content",
