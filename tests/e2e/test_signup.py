@@ -36,7 +36,7 @@ def ask_for_an_account(page: Page, app: RunningApp) -> None:
               "signup.username": "jiwoo", "signup.company": "에이크미"}
     for key, value in fields.items():
         page.get_by_label(tr(key), exact=True).fill(value)
-    page.get_by_label(tr("signup.purpose")).click()
+    page.get_by_role("combobox", name=tr("signup.purpose")).click()
     evaluation = tr(f"analytics.purpose.{Purpose.TECH_EVALUATION.name.lower()}")
     page.get_by_role("option", name=evaluation).click()
     page.get_by_label(tr("signup.password"), exact=True).fill(NEW_PASSWORD)
@@ -70,8 +70,9 @@ def test_a_sign_up_waits_for_the_administrator_then_signs_in(
     admin = browser.new_page(viewport={"width": 1400, "height": 1800})
     try:
         sign_in(admin, app, "boss", PASSWORD, "관리책임자")
+        # The admin entry counts what waits: "관리 (1)".
         admin.locator('[data-testid="stSidebarNav"]').get_by_text(
-            tr("nav.admin"), exact=True).click()
+            f"{tr('nav.admin')} (1)", exact=True).click()
         expect(admin.get_by_text(tr("signup.pending_title"))).to_be_visible(timeout=30_000)
         admin.get_by_role("button", name=tr("signup.approve"), exact=True).click()
         admin.get_by_role("button", name=tr("signup.approve_yes"), exact=True).click()
