@@ -8,7 +8,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from services.accounts.profile import RequestOutcome, may_request_author, request_outcome
+from services.accounts.profile import (
+    REASON_LIMIT,
+    RequestOutcome,
+    may_request_author,
+    request_outcome,
+)
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
@@ -20,6 +25,7 @@ from services.ui.widgets import app_tz, content_link, flash, format_time, md_esc
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
+_CLEAR_REASON = "_df_profile_reason_clear"  # a request was sent: empty the box next run
 
 
 def apply_preferred_language(services: Services, actor: Actor) -> None:
@@ -114,14 +120,25 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
         return
     profiles = services.profile
     st.caption(t("profile.request_intro"))
-    with st.form("my_role_request_form", clear_on_submit=True, enter_to_submit=False):
+    if st.session_state.pop(_CLEAR_REASON, False):  # sent: an empty box on the next run
+        st.session_state["my_role_reason"] = ""
+    # No max_chars (a longer paste would vanish unseen) and no clearing on submit (a refused
+    # reason stays in the box): the limit is in the help text, the service refuses a longer one.
+    with st.form("my_role_request_form", enter_to_submit=False):
         reason = st.text_area(t("profile.request_reason"), key="my_role_reason",
                               placeholder=t("profile.request_reason_placeholder"),
-                              max_chars=500)
+                              help=t("inquiries.limit_help", max=REASON_LIMIT))
         sent = st.form_submit_button(t("profile.request_send"), type="primary")
     if sent:
-        _act(lambda: profiles.request_author(actor, user.username, reason),
-             t("profile.request_sent"))
+        st.session_state[_CLEAR_REASON] = True
+        try:
+            profiles.request_author(actor, user.username, reason)
+        except DemoFactoryError as exc:
+            st.session_state.pop(_CLEAR_REASON, None)
+            show_error(exc)
+            return
+        flash(t("profile.request_sent"))
+        st.rerun()
 
 
 def likes_section(services: Services, actor: Actor, user: User | None) -> None:

@@ -51,7 +51,7 @@ def code_step(services: Services) -> None:
     st.info(t("signup.code_sent", username=md_escape(username)), icon=":material/mail:")
     with st.form("su_code_form", enter_to_submit=False):
         code = st.text_input(t("signup.code"), key="su_code", autocomplete="one-time-code",
-                             placeholder=t("signup.code_placeholder"), max_chars=12)
+                             placeholder=t("signup.code_placeholder"))
         confirmed = st.form_submit_button(t("signup.code_submit"), type="primary",
                                           icon=":material/verified:")
     resend_col, back_col = st.columns(2)

@@ -181,3 +181,16 @@ def test_former_authors_content_is_filtered_under_that_name(
 
     # Option labels as shown: the author filter names the deleted author's content.
     assert any("이전 작성자" in box.options for box in at.selectbox)
+
+
+def test_a_reason_over_the_limit_stays_in_the_box_with_a_clear_error(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    viewer = _profile(new_app, "viewer-user")
+    long_reason = "리테일 데모 " * 100  # 800 characters, over the 500 allowed
+    viewer.text_area(key="my_role_reason").input(long_reason)
+    viewer.button[[b.label for b in viewer.button].index("작성자 권한 신청")].click().run()
+
+    assert "최대 500자입니다." in errors(viewer)
+    assert viewer.text_area(key="my_role_reason").value == long_reason  # nothing lost
+    assert services.accounts.get("viewer-user").pending_role is None
