@@ -18,7 +18,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
-from services.i18n import LANGUAGES
+from services.i18n import LANGUAGES, translate
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
 from services.ui.widgets import app_tz, content_link, flash, format_time, md_escape, show_error
@@ -80,7 +80,8 @@ def language_section(services: Services, actor: Actor, user: User | None) -> Non
         def save() -> None:
             profiles.set_language(actor, user.username, str(chosen))
             st.session_state[LANG_KEY] = chosen  # this visit too, at once
-        _act(save, t("profile.language_saved"))
+        # Said in the language just chosen: the page that follows speaks it.
+        _act(save, translate(str(chosen), "profile.language_saved"))
 
 
 def password_section(services: Services, actor: Actor) -> None:
