@@ -138,6 +138,8 @@ def test_a_reset_password_must_be_replaced_before_anything_else(
 
         mina.locator('[data-testid="stSidebar"]').get_by_role(
             "button", name=tr("auth.logout"), exact=True).click()
+        # Leaving before the server has run the click would keep the sign-in: wait for it.
+        expect(sidebar.get_by_text(tr("auth.not_signed_in"))).to_be_visible()
         mina.goto(f"{app.url}/login")
         submit_sign_in(mina, "mina", one_time)
         expect(mina.get_by_text(tr("auth.err_bad_credentials"))).to_be_visible()
