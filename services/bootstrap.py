@@ -121,7 +121,7 @@ class Services:
     signup: SignupService | None = None
     # Forgot password by a mailed link (local sign-in only; None in the other modes).
     password_reset: PasswordResetService | None = None
-    # The profile page's edits and role requests (local accounts only, as sign-up).
+    # The profile page's edits and role requests (local and Cognito accounts, as sign-up).
     profile: ProfileService | None = None
 
 
@@ -270,7 +270,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
-                             local_sessions, settings.event_retention_days)
+                             local_sessions, settings.event_retention_days,
+                             records=ports.signup if ports.cognito is not None else None)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
@@ -349,8 +350,9 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
 
 
 def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
-    """Local accounts only (where sign-up is too); a provider keeps its users' details."""
-    if ports.signup is None or removal.sessions is None:
+    """Local accounts, and Cognito's (the pool keeps name and email, the users table the
+    rest); OIDC's provider keeps its users' details."""
+    if ports.signup is None or (removal.sessions is None and ports.cognito is None):
         return None
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content)
 
