@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 
+from services.accounts.profile import ProfileService
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
-from services.errors import NotFound
+from services.errors import NotFound, PermissionDenied, ServiceUnavailable, ValidationError
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 PASSWORD = "Temporary-pass-1"
@@ -90,3 +92,53 @@ def test_delete_my_account_removes_the_pool_user_and_the_record(
     records: Any = services.ports.throttle  # the users table beside the pool
     with pytest.raises(NotFound):
         records.get("alice")
+
+
+class _Codes:
+    """The pool's email check as the profile sees it (moto has no VerifyUserAttribute: the
+    adapter's calls are checked against botocore's Stubber below)."""
+
+    def __init__(self) -> None:
+        self.verified: list[tuple[str, str]] = []
+        self.resent: list[str] = []
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        if code != "123456":
+            raise ValidationError("cognito.err_code")
+        self.verified.append((access_token, code))
+
+    def resend_email_code(self, access_token: str) -> None:
+        self.resent.append(access_token)
+
+
+def test_the_code_from_the_mail_confirms_the_new_email_with_the_users_token(
+        services: Services, alice: Actor) -> None:
+    codes = _Codes()
+    profiles = ProfileService(services.ports.signup,  # type: ignore[arg-type]
+                              services.ports.audit, email_codes=codes)
+
+    with pytest.raises(ValidationError):
+        profiles.verify_email(alice, "alice", "access-1", "000000")
+    profiles.verify_email(alice, "alice", "access-1", " 123456 ")
+    profiles.resend_email_code(alice, "alice", "access-1")
+
+    assert codes.verified == [("access-1", "123456")] and codes.resent == ["access-1"]
+    with pytest.raises(PermissionDenied):  # somebody else's email: never
+        profiles.verify_email(alice, "root", "access-1", "123456")
+    with pytest.raises(ServiceUnavailable):  # the session holds no token any more
+        profiles.verify_email(alice, "alice", None, "123456")
+
+
+def test_the_pool_adapter_sends_the_code_with_the_access_token(pool: MockedCognito) -> None:
+    identity = pool.identity()
+    with Stubber(pool.client) as stub:
+        stub.add_response("verify_user_attribute", {},
+                          {"AccessToken": "tok", "AttributeName": "email", "Code": "123456"})
+        stub.add_client_error("verify_user_attribute", "CodeMismatchException")
+        stub.add_response("get_user_attribute_verification_code", {},
+                          {"AccessToken": "tok", "AttributeName": "email"})
+        identity.verify_email("tok", "123456")
+        with pytest.raises(ValidationError):
+            identity.verify_email("tok", "999999")
+        identity.resend_email_code("tok")
+        stub.assert_no_pending_responses()
