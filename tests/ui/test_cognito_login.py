@@ -177,3 +177,26 @@ def test_the_cookie_script_sets_and_deletes_one_strict_cookie() -> None:
     assert '\\"' in cookie_script("n", 'x"; alert(1)', 1)
     # No max-age: a browser-session cookie, gone when the browser closes.
     assert "max-age" not in cookie_script("visit", "v", None)
+
+
+def test_the_profile_edits_company_language_and_the_pools_name(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/profile.py").run()
+    assert not at.exception and not errors(at)
+    at.text_input(key="my_profile_name").input("Root Kim")
+    at.text_input(key="my_profile_company").input("Acme")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert not errors(at)
+    assert "내 정보를 저장했습니다." in texts(at)
+    at.radio(key="my_profile_language").set_value("en")
+    at.button(key="my_profile_language_save").click().run()
+    assert not errors(at)
+    assert at.title[0].value == "My profile"
+
+    raw = cognito.client.admin_get_user(UserPoolId=cognito.pool_id, Username="root")
+    assert {a["Name"]: a["Value"] for a in raw["UserAttributes"]}["name"] == "Root Kim"
+    assert cservices.profile is not None
+    saved = cservices.profile.profile(root, "root")
+    assert (saved.name, saved.company, saved.language) == ("Root Kim", "Acme", "en")
