@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.accounts.sign_in.base import SignedIn
+from services.adapters.aws.cognito.auth import CognitoIdentityProvider
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
 from services.ui import auth
@@ -200,3 +201,35 @@ def test_the_profile_edits_company_language_and_the_pools_name(
     assert cservices.profile is not None
     saved = cservices.profile.profile(root, "root")
     assert (saved.name, saved.company, saved.language) == ("Root Kim", "Acme", "en")
+
+
+def test_a_new_email_shows_unverified_until_the_code_confirms_it(
+    cognito: MockedCognito, root: Actor, cservices: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[str, str]] = []
+
+    def verify(self: CognitoIdentityProvider, access_token: str, code: str) -> None:
+        # moto has no VerifyUserAttribute: the pool's answer to the right code, by hand.
+        sent.append((access_token, code))
+        cognito.client.admin_update_user_attributes(
+            UserPoolId=cognito.pool_id, Username="root",
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+
+    monkeypatch.setattr(CognitoIdentityProvider, "verify_email", verify)
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="my_profile_email").input("new-root@example.com")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert not errors(at)
+    assert "new-root@example.com 주소는 아직 확인되지 않았습니다" in texts(at)
+    assert cservices.profile is not None
+    assert cservices.profile.profile(root, "root").email == "root@example.com"
+
+    at.text_input(key="my_email_code").input("123456")
+    at.button(key="my_email_confirm").click().run()
+
+    assert not errors(at)
+    assert sent == [(_live(at).access_token, "123456")]
+    assert "이메일 주소를 확인했습니다." in texts(at)
+    assert "아직 확인되지 않았습니다" not in texts(at)
+    assert cservices.profile.profile(root, "root").email == "new-root@example.com"
