@@ -233,3 +233,20 @@ def test_a_new_email_shows_unverified_until_the_code_confirms_it(
     assert "이메일 주소를 확인했습니다." in texts(at)
     assert "아직 확인되지 않았습니다" not in texts(at)
     assert cservices.profile.profile(root, "root").email == "new-root@example.com"
+
+
+def test_delete_my_account_ends_the_sign_in_and_the_pool_user(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    at = _submit(_login_page(), "alice", PASSWORD)
+    at.text_input(key="cg_new_password").input(NEW_PASSWORD)
+    at.text_input(key="cg_new_password2").input(NEW_PASSWORD)
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="my_delete_confirm").input("alice")
+    at.button[[b.label for b in at.button].index("계정 삭제")].click().run()
+
+    assert not at.exception and not errors(at)
+    assert not at.session_state["authentication_status"]
+    names = [u["Username"] for u in cognito.client.list_users(UserPoolId=cognito.pool_id)["Users"]]
+    assert names == ["root"]
