@@ -49,7 +49,8 @@ def details_section(services: Services, actor: Actor, user: User | None) -> None
     profiles = services.profile
     with st.form("my_profile_form", enter_to_submit=False):
         name = st.text_input(t("auth.name"), value=user.name, key="my_profile_name")
-        email = st.text_input(t("auth.email"), value=user.email, key="my_profile_email")
+        email = st.text_input(t("auth.email"), value=user.pending_email or user.email,
+                              key="my_profile_email")
         company = st.text_input(t("signup.company_short"), value=user.company,
                                 key="my_profile_company")
         saved = st.form_submit_button(t("profile.save"), type="primary")

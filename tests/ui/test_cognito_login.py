@@ -223,7 +223,7 @@ def test_a_new_email_shows_unverified_until_the_code_confirms_it(
     assert not errors(at)
     assert "new-root@example.com 주소는 아직 확인되지 않았습니다" in texts(at)
     assert cservices.profile is not None
-    assert cservices.profile.profile(root, "root").email == "root@example.com"
+    assert cservices.profile.profile(root, "root").pending_email == "new-root@example.com"
 
     at.text_input(key="my_email_code").input("123456")
     at.button(key="my_email_confirm").click().run()
@@ -232,7 +232,8 @@ def test_a_new_email_shows_unverified_until_the_code_confirms_it(
     assert sent == [(_live(at).access_token, "123456")]
     assert "이메일 주소를 확인했습니다." in texts(at)
     assert "아직 확인되지 않았습니다" not in texts(at)
-    assert cservices.profile.profile(root, "root").email == "new-root@example.com"
+    saved = cservices.profile.profile(root, "root")
+    assert (saved.email, saved.pending_email) == ("new-root@example.com", "")
 
 
 def test_delete_my_account_ends_the_sign_in_and_the_pool_user(

@@ -58,7 +58,7 @@ def test_an_administrator_made_user_edits_company_language_and_name(
     assert _attributes(pool, "alice")["name"] == "Alice Kim"  # the pool keeps the name
 
 
-def test_a_new_email_waits_unverified_in_the_pool_and_the_old_one_is_shown(
+def test_a_new_email_waits_unverified_in_the_pool_until_its_code(
         services: Services, pool: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None
 
@@ -67,8 +67,42 @@ def test_a_new_email_waits_unverified_in_the_pool_and_the_old_one_is_shown(
 
     attributes = _attributes(pool, "alice")
     assert (attributes["email"], attributes["email_verified"]) == ("new@example.com", "false")
+    assert services.profile.profile(alice, "alice").pending_email == "new@example.com"
+    # The template's pool keeps the verified address until the code is confirmed
+    # (AttributesRequireVerificationBeforeUpdate; moto replaces it): that one is shown.
+    _set_pool_email(pool, "alice@example.com")
     user = services.profile.profile(alice, "alice")
     assert (user.email, user.pending_email) == ("alice@example.com", "new@example.com")
+    # Saving the form again (it shows the waiting address) asks the pool for nothing new.
+    services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
+                                    company="Acme")
+    assert _attributes(pool, "alice")["email"] == "alice@example.com"
+
+    _set_pool_email(pool, "new@example.com")  # the code confirmed
+    user = services.profile.profile(alice, "alice")
+    assert (user.email, user.pending_email) == ("new@example.com", "")
+
+
+def test_giving_the_verified_email_again_cancels_the_change(
+        services: Services, pool: MockedCognito, alice: Actor) -> None:
+    assert services.profile is not None
+    services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
+                                    company="")
+    _set_pool_email(pool, "alice@example.com")
+
+    services.profile.update_profile(alice, "alice", name="앨리스", email="alice@example.com",
+                                    company="")
+
+    user = services.profile.profile(alice, "alice")
+    assert (user.email, user.pending_email) == ("alice@example.com", "")
+    assert _attributes(pool, "alice")["email_verified"] == "true"
+
+
+def _set_pool_email(pool: MockedCognito, email: str) -> None:
+    pool.client.admin_update_user_attributes(
+        UserPoolId=pool.pool_id, Username="alice",
+        UserAttributes=[{"Name": "email", "Value": email},
+                        {"Name": "email_verified", "Value": "true"}])
 
 
 def test_a_role_request_is_kept_in_the_record(services: Services, alice: Actor) -> None:

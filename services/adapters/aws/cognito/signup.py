@@ -124,9 +124,11 @@ class CognitoSignupDirectory:
         self._records.create(user)
 
     def get(self, username: str) -> User:
-        """The record with the pool's name; the email shown is the verified one (a new one
-        waits in ``pending_email``). An account an administrator made has no record until its
-        user edits the profile: the pool's account then stands alone."""
+        """The record with the pool's name and email. A new email the user set waits in
+        ``pending_email`` until the pool has it verified: the template's pool keeps the old,
+        verified one meanwhile (``AttributesRequireVerificationBeforeUpdate``), a pool without
+        that setting holds the new one unverified. An account an administrator made has no
+        record until its user edits the profile: the pool's account then stands alone."""
         try:
             record = self._records.get(username)
         except NotFound:
@@ -135,9 +137,11 @@ class CognitoSignupDirectory:
             in_pool = self._pool.get(username)
         except NotFound:  # a sign-up the pool no longer has: the record as it is
             return record
-        if in_pool.email_verified or not record.email or record.email == in_pool.email:
-            return replace(record, name=in_pool.name, email=in_pool.email)
-        return replace(record, name=in_pool.name, pending_email=in_pool.email)
+        shown = replace(record, name=in_pool.name, email=in_pool.email or record.email,
+                        email_verified=in_pool.email_verified)
+        if record.email and (record.email != in_pool.email or not in_pool.email_verified):
+            return replace(shown, pending_email=record.email)
+        return shown
 
     def list(self) -> list[User]:
         return self._records.list()
@@ -148,17 +152,17 @@ class CognitoSignupDirectory:
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
-        """Company and language in the record; name and email in the pool. A new email is set
-        unverified (the pool mails a code); the verified one stays in the record meanwhile, and
-        giving it again cancels the change."""
+        """Company, language and the email asked for in the record; name and email in the pool.
+        A new email goes to the pool unverified (the pool mails a code to it); giving the
+        verified one again cancels the change."""
         shown = self.get(username)
         self._ensure_record(username)
         if name != shown.name:
             self._pool.set_name(username, name)
-        in_pool = self._pool.get(username)
-        if email != in_pool.email:
-            self._pool.set_email(username, email, verified=email == shown.email)
-        self._records.update_profile(username, name=name, email=shown.email, company=company,
+        if email != (shown.pending_email or shown.email):
+            cancel = email == shown.email and shown.email_verified
+            self._pool.set_email(username, email, verified=cancel)
+        self._records.update_profile(username, name=name, email=email, company=company,
                                      language=language)
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
