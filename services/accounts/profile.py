@@ -1,5 +1,8 @@
-"""The profile page's use cases (local accounts, either store): a user's own details, the
-preferred language, and a request for the author role.
+"""The profile page's use cases (local accounts on either store, and Cognito accounts): a
+user's own details, the preferred language, and a request for the author role. In Cognito mode
+the directory puts name and email in the pool (a changed email waits for the code the pool
+mailed, checked here with the user's own access token: ``EmailCodes``), the rest in the users
+table.
 
 Each method takes the ``username`` it acts on and refuses any other than the actor's own, an
 administrator's too: administrators manage other people on the users page. A role request is
