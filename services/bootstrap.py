@@ -45,6 +45,7 @@ from services.ports import (
     AuditLog,
     BlobStore,
     ContentRepository,
+    EmailCodes,
     EventStore,
     IdentityProvider,
     InquiryStore,
@@ -76,6 +77,8 @@ class CognitoPorts:
     # Self-service sign-up: the pool's SignUp/ConfirmSignUp, and the app's records of it.
     signup: PoolSignUp | None = None
     signup_records: SignupDirectory | None = None
+    # A changed email's code, checked by the pool with the user's access token.
+    email_codes: EmailCodes | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class Services:
     signup: SignupService | None = None
     # Forgot password by a mailed link (local sign-in only; None in the other modes).
     password_reset: PasswordResetService | None = None
-    # The profile page's edits and role requests (local accounts only, as sign-up).
+    # The profile page's edits and role requests (local and Cognito accounts, as sign-up).
     profile: ProfileService | None = None
 
 
@@ -222,16 +225,16 @@ def _cognito(
     endpoint = str(client.meta.endpoint_url)
     region = str(client.meta.region_name)
     directory = CognitoUserDirectory(client, pool, group_names(settings))
+    identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     ports = CognitoPorts(
-        identity=CognitoIdentityProvider(
-            client, pool, client_id, secret.get_secret_value() if secret else None
-        ),
+        identity=identity,
         tokens=JwksTokenVerifier(
             jwks_url(endpoint, region, pool), cognito_issuers(endpoint, region, pool), client_id
         ),
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=CognitoSelfSignUp(client, pool, client_id, secret_text, directory),
         signup_records=CognitoSignupDirectory(records, directory),
+        email_codes=identity,
     )
     passwords = CognitoPasswords(
         client, pool, client_id, secret.get_secret_value() if secret else None
@@ -270,7 +273,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
-                             local_sessions, settings.event_retention_days)
+                             local_sessions, settings.event_retention_days,
+                             records=ports.signup if ports.cognito is not None else None)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
@@ -349,10 +353,13 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
 
 
 def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
-    """Local accounts only (where sign-up is too); a provider keeps its users' details."""
-    if ports.signup is None or removal.sessions is None:
+    """Local accounts, and Cognito's (the pool keeps name and email, the users table the
+    rest); OIDC's provider keeps its users' details."""
+    if ports.signup is None or (removal.sessions is None and ports.cognito is None):
         return None
-    return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content)
+    codes = ports.cognito.email_codes if ports.cognito is not None else None
+    return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content,
+                          email_codes=codes)
 
 
 def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:

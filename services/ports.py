@@ -309,6 +309,16 @@ class IdentityProvider(Protocol):
         """The account name for a typed user name or email address (as typed if unknown)."""
 
 
+class EmailCodes(Protocol):
+    """A user pool's check of an email a user changed (Cognito): the pool mailed a code to it;
+    the user's own access token proves who answers."""
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        """ValidationError("cognito.err_code") for a wrong or expired code."""
+
+    def resend_email_code(self, access_token: str) -> None: ...
+
+
 class TokenVerifier(Protocol):
     def verify(self, token: str, use: str) -> dict[str, Any]:
         """The claims of ``token`` ("id" or "access" in ``use``) after checking signature,

@@ -12,7 +12,13 @@ from services.accounts.sessions import LocalSessions
 from services.domain.models import SearchQuery
 from services.domain.users import FORMER_AUTHOR
 from services.errors import ConflictError
-from services.ports import ContentRepository, EventStore, LoginThrottle, UserDirectory
+from services.ports import (
+    ContentRepository,
+    EventStore,
+    LoginThrottle,
+    SignupDirectory,
+    UserDirectory,
+)
 
 _BATCH = 100
 _EDIT_ATTEMPTS = 3  # an item edited at the same moment is read again
@@ -28,12 +34,17 @@ class AccountRemoval:
     throttle: LoginThrottle
     sessions: LocalSessions | None
     retention_days: int
+    # Cognito mode: the app's record beside the pool (company, language, requests) goes too;
+    # locally the record is the account ``users`` deletes.
+    records: SignupDirectory | None = None
 
     def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
         """Delete the account (ValidationError, nothing done, for the last administrator),
         then give its content to ``heir`` (author id, name) or keep it under "former author",
         and forget its id on the events. Returns how many items moved."""
         self.users.delete_guarded(username)
+        if self.records is not None:
+            self.records.delete(username)
         if self.sessions is not None:
             self.sessions.end_all(username)
         self.throttle.clear_login_failures(username)

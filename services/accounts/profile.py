@@ -1,5 +1,8 @@
-"""The profile page's use cases (local accounts, either store): a user's own details, the
-preferred language, and a request for the author role.
+"""The profile page's use cases (local accounts on either store, and Cognito accounts): a
+user's own details, the preferred language, and a request for the author role. In Cognito mode
+the directory puts name and email in the pool (a changed email waits for the code the pool
+mailed, checked here with the user's own access token: ``EmailCodes``), the rest in the users
+table.
 
 Each method takes the ``username`` it acts on and refuses any other than the actor's own, an
 administrator's too: administrators manage other people on the users page. A role request is
@@ -21,10 +24,10 @@ from services.domain.permissions import Action, Actor, Role, can
 from services.domain.signup import LIMITS
 from services.domain.text import clean_text
 from services.domain.users import User
-from services.errors import NotFound, PermissionDenied, ValidationError
+from services.errors import NotFound, PermissionDenied, ServiceUnavailable, ValidationError
 from services.i18n import LANGUAGES
 from services.ops.audit import record_audit
-from services.ports import AuditLog, ContentRepository, SignupDirectory
+from services.ports import AuditLog, ContentRepository, EmailCodes, SignupDirectory
 
 REASON_LIMIT = 500
 
@@ -53,11 +56,13 @@ class ProfileService:
     def __init__(self, directory: SignupDirectory, audit: AuditLog, *,
                  removal: AccountRemoval | None = None,
                  content: ContentRepository | None = None,
+                 email_codes: EmailCodes | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._dir = directory
         self._audit = audit
         self._removal = removal
         self._content = content
+        self._email_codes = email_codes
         self._clock = clock
 
     def profile(self, actor: Actor, username: str) -> User:
@@ -75,6 +80,40 @@ class ProfileService:
                                  language=user.language)
         self._record(actor, "user.profile_update", username)
         return self._dir.get(username)
+
+    def verify_email(self, actor: Actor, username: str, access_token: str | None,
+                     code: str) -> None:
+        """Cognito mode: the code the pool mailed to a changed email, sent with the user's own
+        access token (ServiceUnavailable when the session holds none any more)."""
+        codes = self._own_email_codes(actor, username, access_token, "user.email_change_confirm")
+        code = clean_text(code).strip()
+        if not code:
+            raise ValidationError("cognito.err_code")
+        try:
+            codes.verify_email(str(access_token), code)
+        except ValidationError:
+            self._record(actor, "user.email_change_confirm", username, "denied")
+            raise
+        self._record(actor, "user.email_change_confirm", username)
+
+    def resend_email_code(self, actor: Actor, username: str, access_token: str | None) -> None:
+        codes = self._own_email_codes(actor, username, access_token, "user.email_change_code")
+        codes.resend_email_code(str(access_token))
+        self._record(actor, "user.email_change_code", username)
+
+    def _own_email_codes(self, actor: Actor, username: str, access_token: str | None,
+                         action: str) -> EmailCodes:
+        self._require_own(actor, username, action)
+        if self._email_codes is None:
+            raise ValidationError("auth.err_sessions_in_provider")
+        if not access_token:
+            raise ServiceUnavailable("cognito.err_session_expired")
+        return self._email_codes
+
+    @property
+    def checks_email_codes(self) -> bool:
+        """Whether a changed email waits for a code (Cognito mode)."""
+        return self._email_codes is not None
 
     def set_language(self, actor: Actor, username: str, language: str) -> User:
         """The language the app opens in for this user, whatever browser they sign in from."""

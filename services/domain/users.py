@@ -54,6 +54,9 @@ class User:
     language: str = ""
     request_reason: str = ""
     requested_at: datetime | None = None
+    # Cognito mode: a new email the user set that the pool has not seen verified yet ("" none);
+    # ``email`` stays the verified one until then.
+    pending_email: str = ""
 
     @property
     def may_sign_in(self) -> bool:

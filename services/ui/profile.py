@@ -55,13 +55,36 @@ def details_section(services: Services, actor: Actor, user: User | None) -> None
     profiles = services.profile
     with st.form("my_profile_form", enter_to_submit=False):
         name = st.text_input(t("auth.name"), value=user.name, key="my_profile_name")
-        email = st.text_input(t("auth.email"), value=user.email, key="my_profile_email")
+        email = st.text_input(t("auth.email"), value=user.pending_email or user.email,
+                              key="my_profile_email")
         company = st.text_input(t("signup.company_short"), value=user.company,
                                 key="my_profile_company")
         saved = st.form_submit_button(t("profile.save"), type="primary")
     if saved:
         _act(lambda: profiles.update_profile(actor, user.username, name=name, email=email,
                                              company=company), t("profile.saved"))
+    if user.pending_email:
+        _email_code_form(services, actor, user)
+
+
+def _email_code_form(services: Services, actor: Actor, user: User) -> None:
+    """Cognito mode: the new email waits for the code the pool mailed to it; the check goes
+    with this session's own access token."""
+    assert services.profile is not None
+    profiles = services.profile
+    held = auth.signed_in()
+    token = held.access_token if held is not None else None
+    st.info(t("profile.email_pending", email=md_escape(user.pending_email)),
+            icon=":material/mark_email_unread:")
+    with st.form("my_email_code_form", clear_on_submit=True, enter_to_submit=False):
+        code = st.text_input(t("profile.email_code"), key="my_email_code", max_chars=10)
+        confirm = st.form_submit_button(t("profile.email_confirm"), key="my_email_confirm")
+    if confirm:
+        _act(lambda: profiles.verify_email(actor, user.username, token, code),
+             t("profile.email_confirmed"))
+    if st.button(t("profile.email_resend"), key="my_email_resend"):
+        _act(lambda: profiles.resend_email_code(actor, user.username, token),
+             t("profile.email_resent"))
 
 
 def language_section(services: Services, actor: Actor, user: User | None) -> None:

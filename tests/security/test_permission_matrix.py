@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import NoCredentialsError
 
+from services.accounts.profile import ProfileService
 from services.adapters.aws.bedrock import check as bedrock_check
 from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
@@ -141,6 +142,23 @@ def _delete_own(w: World) -> None:
         w.actor, w.account, confirm=w.account)
 
 
+class _PoolCodes:
+    """The Cognito pool's email check, accepting every code (the permission is the point)."""
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        return None
+
+    def resend_email_code(self, access_token: str) -> None:
+        return None
+
+
+def _with_codes(w: World) -> ProfileService:
+    """The profile service as Cognito mode builds it (email codes checked by the pool)."""
+    assert w.services.ports.signup is not None
+    return ProfileService(w.services.ports.signup, w.services.ports.audit,
+                          email_codes=_PoolCodes())
+
+
 def _profile_rows() -> tuple[UseCase, ...]:
     """The profile page's use cases: one's own profile only (an administrator's too)."""
     calls: dict[str, Callable[[World, str], object]] = {
@@ -166,6 +184,16 @@ def _profile_rows() -> tuple[UseCase, ...]:
                         lambda w: w.services.profile.request_author(  # type: ignore[union-attr]
                             w.actor, w.target_user, "for them"), ("target_user",),
                         variant="other"))
+    codes: dict[str, Callable[[World, str], object]] = {
+        "verify_email": lambda w, u: _with_codes(w).verify_email(w.actor, u, "token", "123456"),
+        "resend_email_code": lambda w, u: _with_codes(w).resend_email_code(w.actor, u, "token"),
+    }
+    for name, call in codes.items():
+        rows.append(UseCase(f"ProfileService.{name}", OWN_ACCOUNT,
+                            lambda w, c=call: c(w, w.account), ("account",), variant="own"))
+        rows.append(UseCase(f"ProfileService.{name}", NOBODY,
+                            lambda w, c=call: c(w, w.target_user), ("target_user",),
+                            variant="other"))
     rows.append(UseCase("ProfileService.delete_account", OWN_ACCOUNT,
                         lambda w: _delete_own(w), ("account",), variant="own"))
     rows.append(UseCase("ProfileService.delete_account", NOBODY,

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.accounts.sign_in.base import SignedIn
+from services.adapters.aws.cognito.auth import CognitoIdentityProvider
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
 from services.ui import auth
@@ -177,3 +178,76 @@ def test_the_cookie_script_sets_and_deletes_one_strict_cookie() -> None:
     assert '\\"' in cookie_script("n", 'x"; alert(1)', 1)
     # No max-age: a browser-session cookie, gone when the browser closes.
     assert "max-age" not in cookie_script("visit", "v", None)
+
+
+def test_the_profile_edits_company_language_and_the_pools_name(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/profile.py").run()
+    assert not at.exception and not errors(at)
+    at.text_input(key="my_profile_name").input("Root Kim")
+    at.text_input(key="my_profile_company").input("Acme")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert not errors(at)
+    assert "내 정보를 저장했습니다." in texts(at)
+    at.radio(key="my_profile_language").set_value("en")
+    at.button(key="my_profile_language_save").click().run()
+    assert not errors(at)
+    assert at.title[0].value == "My profile"
+
+    raw = cognito.client.admin_get_user(UserPoolId=cognito.pool_id, Username="root")
+    assert {a["Name"]: a["Value"] for a in raw["UserAttributes"]}["name"] == "Root Kim"
+    assert cservices.profile is not None
+    saved = cservices.profile.profile(root, "root")
+    assert (saved.name, saved.company, saved.language) == ("Root Kim", "Acme", "en")
+
+
+def test_a_new_email_shows_unverified_until_the_code_confirms_it(
+    cognito: MockedCognito, root: Actor, cservices: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[tuple[str, str]] = []
+
+    def verify(self: CognitoIdentityProvider, access_token: str, code: str) -> None:
+        # moto has no VerifyUserAttribute: the pool's answer to the right code, by hand.
+        sent.append((access_token, code))
+        cognito.client.admin_update_user_attributes(
+            UserPoolId=cognito.pool_id, Username="root",
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+
+    monkeypatch.setattr(CognitoIdentityProvider, "verify_email", verify)
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="my_profile_email").input("new-root@example.com")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert not errors(at)
+    assert "new-root@example.com 주소는 아직 확인되지 않았습니다" in texts(at)
+    assert cservices.profile is not None
+    assert cservices.profile.profile(root, "root").pending_email == "new-root@example.com"
+
+    at.text_input(key="my_email_code").input("123456")
+    at.button(key="my_email_confirm").click().run()
+
+    assert not errors(at)
+    assert sent == [(_live(at).access_token, "123456")]
+    assert "이메일 주소를 확인했습니다." in texts(at)
+    assert "아직 확인되지 않았습니다" not in texts(at)
+    saved = cservices.profile.profile(root, "root")
+    assert (saved.email, saved.pending_email) == ("new-root@example.com", "")
+
+
+def test_delete_my_account_ends_the_sign_in_and_the_pool_user(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    at = _submit(_login_page(), "alice", PASSWORD)
+    at.text_input(key="cg_new_password").input(NEW_PASSWORD)
+    at.text_input(key="cg_new_password2").input(NEW_PASSWORD)
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="my_delete_confirm").input("alice")
+    at.button[[b.label for b in at.button].index("계정 삭제")].click().run()
+
+    assert not at.exception and not errors(at)
+    assert not at.session_state["authentication_status"]
+    names = [u["Username"] for u in cognito.client.list_users(UserPoolId=cognito.pool_id)["Users"]]
+    assert names == ["root"]

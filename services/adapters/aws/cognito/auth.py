@@ -111,6 +111,19 @@ class CognitoIdentityProvider(_CognitoClient):
                 PreviousPassword=current, ProposedPassword=new, AccessToken=access_token
             )
 
+    def verify_email(self, access_token: str, code: str) -> None:
+        """Implements ``services.ports.EmailCodes``: the pool marks the new email verified."""
+        with cognito_errors(sign_in=True):
+            self._client.verify_user_attribute(
+                AccessToken=access_token, AttributeName="email", Code=code
+            )
+
+    def resend_email_code(self, access_token: str) -> None:
+        with cognito_errors(sign_in=True):
+            self._client.get_user_attribute_verification_code(
+                AccessToken=access_token, AttributeName="email"
+            )
+
     def sign_out(self, access_token: str | None, refresh_token: str | None) -> None:
         if refresh_token and self._revoke(refresh_token):
             return

@@ -102,6 +102,23 @@ class CognitoUserDirectory:
         with cognito_errors():
             call(UserPoolId=self._pool, Username=username)
 
+    def set_name(self, username: str, name: str) -> None:
+        with cognito_errors():
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool, Username=username,
+                UserAttributes=[{"Name": "name", "Value": name}],
+            )
+
+    def set_email(self, username: str, email: str, *, verified: bool) -> None:
+        """A new email unverified: the pool mails a code to it and keeps the user's sign-in
+        name; ``verified`` only to go back to the address the user had confirmed."""
+        with cognito_errors():
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool, Username=username,
+                UserAttributes=[{"Name": "email", "Value": email},
+                                {"Name": "email_verified", "Value": str(verified).lower()}],
+            )
+
     def delete(self, username: str) -> None:
         with cognito_errors():
             self._client.admin_delete_user(UserPoolId=self._pool, Username=username)

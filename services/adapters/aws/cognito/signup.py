@@ -17,6 +17,8 @@ code can be mailed); the name is set by the server, as the template lets users c
 
 from __future__ import annotations
 
+from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
@@ -24,7 +26,7 @@ from services.adapters.aws.cognito.common import cognito_errors, secret_hash
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
-from services.errors import ConflictError, PermissionDenied, ValidationError
+from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.ports import SignupDirectory
 
 if TYPE_CHECKING:
@@ -122,22 +124,58 @@ class CognitoSignupDirectory:
         self._records.create(user)
 
     def get(self, username: str) -> User:
-        return self._records.get(username)
+        """The record with the pool's name and email. A new email the user set waits in
+        ``pending_email`` until the pool has it verified: the template's pool keeps the old,
+        verified one meanwhile (``AttributesRequireVerificationBeforeUpdate``), a pool without
+        that setting holds the new one unverified. An account an administrator made has no
+        record until its user edits the profile: the pool's account then stands alone."""
+        try:
+            record = self._records.get(username)
+        except NotFound:
+            return self._pool.get(username)
+        try:
+            in_pool = self._pool.get(username)
+        except NotFound:  # a sign-up the pool no longer has: the record as it is
+            return record
+        shown = replace(record, name=in_pool.name, email=in_pool.email or record.email,
+                        email_verified=in_pool.email_verified)
+        if record.email and (record.email != in_pool.email or not in_pool.email_verified):
+            return replace(shown, pending_email=record.email)
+        return shown
 
     def list(self) -> list[User]:
         return self._records.list()
 
     def delete(self, username: str) -> None:
-        self._records.delete(username)
+        with suppress(NotFound):  # an administrator-made account may have no record
+            self._records.delete(username)
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
-        # The pool keeps name and email; the profile page does not edit them in Cognito mode.
+        """Company, language and the email asked for in the record; name and email in the pool.
+        A new email goes to the pool unverified (the pool mails a code to it); giving the
+        verified one again cancels the change."""
+        shown = self.get(username)
+        self._ensure_record(username)
+        if name != shown.name:
+            self._pool.set_name(username, name)
+        if email != (shown.pending_email or shown.email):
+            cancel = email == shown.email and shown.email_verified
+            self._pool.set_email(username, email, verified=cancel)
         self._records.update_profile(username, name=name, email=email, company=company,
                                      language=language)
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        self._ensure_record(username)
         self._records.request_role(username, role, reason, at)
+
+    def _ensure_record(self, username: str) -> None:
+        """An administrator-made account gets its record on its first edit."""
+        try:
+            self._records.get(username)
+        except NotFound:
+            with suppress(ConflictError):  # made meanwhile by another run
+                self._records.create(self._pool.get(username))
 
     def confirm_email(self, username: str, status: AccountStatus) -> None:
         # The pool confirms emails by its own code; a record is only marked, as the port says.
