@@ -63,7 +63,7 @@ def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
     page.get_by_role("button", name="Authorize").click()
 
     user_box = page.locator('[data-testid="stSidebarUserContent"]')
-    expect(user_box.get_by_text("앨리스", exact=True)).to_be_visible(timeout=60_000)
+    expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
     expect(user_box.get_by_text(f"{tr('auth.role.analyst')}, {tr('auth.role.author')}")
            ).to_be_visible()
     nav = page.locator('[data-testid="stSidebarNav"]')
@@ -73,7 +73,7 @@ def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
     shot(page, "41-oidc-signed-in")
 
     page.reload()  # Streamlit's own signed cookie keeps the identity
-    expect(user_box.get_by_text("앨리스", exact=True)).to_be_visible(timeout=60_000)
+    expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
 
     # Signing out ends the provider's session too (RP-initiated logout), then comes back.
     page.get_by_role("button", name=tr("auth.logout")).click()
