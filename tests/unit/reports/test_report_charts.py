@@ -130,10 +130,14 @@ def test_the_date_axis_names_each_day_at_most_once(days: int) -> None:
         shown = [label.get_text() for label, tick in
                  zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
                  if label.get_text() and low <= tick <= high]
+        period = [(date(2026, 9, 1) + timedelta(days=i)).strftime("%m-%d")
+                  for i in range(days)]
         assert len(shown) == len(set(shown)), shown
-        assert 1 <= len(shown) <= min(days, 10), shown
-        if days >= 4:
-            assert len(shown) >= 3, shown  # still a readable axis
+        assert shown == sorted(shown, key=period.index), shown  # dates of the period, in order
+        if days <= 10:
+            assert shown == period  # every day named
+        else:
+            assert 3 <= len(shown) <= 10, shown  # still a readable axis
 
 
 def test_top_content_bars_put_the_most_viewed_on_top_and_skip_unviewed() -> None:
