@@ -4,17 +4,14 @@ the actor is an administrator and audits every decision."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
-from services.errors import DemoFactoryError
 from services.ui.i18n import role_label, t
 from services.ui.tracking import purpose_label
-from services.ui.widgets import app_tz, flash, format_time, show_error
+from services.ui.widgets import act, app_tz, format_time
 
 # The decision waiting for its second click: (kind, username); kind "approve" or "decline".
 _CONFIRM = "adm_signup_confirm"
@@ -78,21 +75,12 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
     if yes_col.button(t(f"signup.{kind}_yes"), key=f"adm_signup_{kind}_yes", type="primary"):
         st.session_state.pop(_CONFIRM, None)
         if kind == "approve":
-            _act(lambda: signup.approve(actor, user.username),
-                 t("signup.approved", username=user.username, role=role))
+            act(lambda: signup.approve(actor, user.username),
+                t("signup.approved", username=user.username, role=role))
         else:
-            _act(lambda: signup.decline(actor, user.username),
-                 t("signup.declined", username=user.username))
+            act(lambda: signup.decline(actor, user.username),
+                t("signup.declined", username=user.username))
     if no_col.button(t("common.cancel"), key=f"adm_signup_{kind}_no"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()
 
-
-def _act(action: Callable[[], object], done: str) -> None:
-    try:
-        action()
-    except DemoFactoryError as exc:
-        show_error(exc)
-        return
-    flash(done)
-    st.rerun()

@@ -4,8 +4,6 @@ every rule (admins only, last admin, own admin role) is enforced by AccountServi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from services.bootstrap import Services
@@ -15,7 +13,15 @@ from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.ui import admin_signups
 from services.ui.i18n import relabel, role_label, t
-from services.ui.widgets import app_tz, current_page, flash, format_date, reset_page, show_error
+from services.ui.widgets import (
+    act,
+    app_tz,
+    current_page,
+    flash,
+    format_date,
+    reset_page,
+    show_error,
+)
 
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
@@ -155,8 +161,8 @@ def roles_form(services: Services, actor: Actor, user: User) -> None:
         help=t("admin.roles_help"), placeholder=t("common.choose"), select_all=False,
     )
     if st.button(t("admin.roles_button"), key="adm_roles_save"):
-        _act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),
-             t("admin.roles_saved", username=user.username))
+        act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),
+            t("admin.roles_saved", username=user.username))
 
 
 def account_buttons(services: Services, actor: Actor, user: User) -> None:
@@ -169,8 +175,8 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
         if disabled:
             st.session_state[_CONFIRM] = ("disable", user.username)
         else:  # enabling takes nothing away: no confirmation
-            _act(lambda: services.accounts.set_disabled(actor, user.username, False),
-                 t("admin.user_enabled", username=user.username))
+            act(lambda: services.accounts.set_disabled(actor, user.username, False),
+                t("admin.user_enabled", username=user.username))
     if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
         st.session_state[_CONFIRM] = ("reset", user.username)
     if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
@@ -179,8 +185,8 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
         t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",
         icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
     ):
-        _act(lambda: services.accounts.sign_out_everywhere(actor, user.username),
-             t("admin.user_signed_out", username=user.username))
+        act(lambda: services.accounts.sign_out_everywhere(actor, user.username),
+            t("admin.user_signed_out", username=user.username))
 
 
 def reset_password(services: Services, actor: Actor, user: User) -> None:
@@ -210,11 +216,11 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
         if kind == "reset":
             reset_password(services, actor, user)
         elif kind == "disable":
-            _act(lambda: services.accounts.set_disabled(actor, user.username, True),
-                 t("admin.user_disabled", username=user.username))
+            act(lambda: services.accounts.set_disabled(actor, user.username, True),
+                t("admin.user_disabled", username=user.username))
         else:
-            _act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
-                 t("admin.user_deleted", username=user.username))
+            act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
+                t("admin.user_deleted", username=user.username))
     if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()
@@ -233,13 +239,3 @@ def _heir_choice(services: Services, actor: Actor, user: User) -> str | None:
     )
     return chosen
 
-
-def _act(action: Callable[[], None], done: str) -> None:
-    """Run an account action; its error, or a flash message and a fresh run."""
-    try:
-        action()
-    except DemoFactoryError as exc:
-        show_error(exc)
-        return
-    flash(done)
-    st.rerun()

@@ -4,8 +4,6 @@ own account and audits; this module only draws and calls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from services.accounts.profile import (
@@ -21,7 +19,15 @@ from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
-from services.ui.widgets import app_tz, content_link, flash, format_time, md_escape, show_error
+from services.ui.widgets import (
+    act,
+    app_tz,
+    content_link,
+    flash,
+    format_time,
+    md_escape,
+    show_error,
+)
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
@@ -61,8 +67,8 @@ def details_section(services: Services, actor: Actor, user: User | None) -> None
                                 key="my_profile_company")
         saved = st.form_submit_button(t("profile.save"), type="primary")
     if saved:
-        _act(lambda: profiles.update_profile(actor, user.username, name=name, email=email,
-                                             company=company), t("profile.saved"))
+        act(lambda: profiles.update_profile(actor, user.username, name=name, email=email,
+                                            company=company), t("profile.saved"))
     if user.pending_email:
         _email_code_form(services, actor, user)
 
@@ -80,11 +86,11 @@ def _email_code_form(services: Services, actor: Actor, user: User) -> None:
         code = st.text_input(t("profile.email_code"), key="my_email_code", max_chars=10)
         confirm = st.form_submit_button(t("profile.email_confirm"), key="my_email_confirm")
     if confirm:
-        _act(lambda: profiles.verify_email(actor, user.username, token, code),
-             t("profile.email_confirmed"))
+        act(lambda: profiles.verify_email(actor, user.username, token, code),
+            t("profile.email_confirmed"))
     if st.button(t("profile.email_resend"), key="my_email_resend"):
-        _act(lambda: profiles.resend_email_code(actor, user.username, token),
-             t("profile.email_resent"))
+        act(lambda: profiles.resend_email_code(actor, user.username, token),
+            t("profile.email_resent"))
 
 
 def language_section(services: Services, actor: Actor, user: User | None) -> None:
@@ -104,7 +110,7 @@ def language_section(services: Services, actor: Actor, user: User | None) -> Non
             profiles.set_language(actor, user.username, str(chosen))
             st.session_state[LANG_KEY] = chosen  # this visit too, at once
         # Said in the language just chosen: the page that follows speaks it.
-        _act(save, translate(str(chosen), "profile.language_saved"))
+        act(save, translate(str(chosen), "profile.language_saved"))
 
 
 def password_section(services: Services, actor: Actor) -> None:
@@ -200,12 +206,3 @@ def delete_section(services: Services, actor: Actor, user: User | None) -> None:
     flash(t("profile.deleted"))
     st.switch_page(routes.HOME)
 
-
-def _act(action: Callable[[], object], done: str) -> None:
-    try:
-        action()
-    except DemoFactoryError as exc:
-        show_error(exc)
-        return
-    flash(done)
-    st.rerun()

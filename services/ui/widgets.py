@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -38,6 +38,18 @@ def show_unexpected() -> None:
 def flash(message: str) -> None:
     """A success message shown once, on the next page drawn (survives a page switch)."""
     st.session_state[_FLASH_KEY] = message
+
+
+def act(action: Callable[[], object], done: str) -> None:
+    """Run a user's action: its error shown where they are, or ``done`` as a flash message
+    on a fresh run."""
+    try:
+        action()
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    flash(done)
+    st.rerun()
 
 
 def show_flash() -> None:
