@@ -83,7 +83,7 @@ def _email_code_form(services: Services, actor: Actor, user: User) -> None:
     st.info(t("profile.email_pending", email=md_escape(user.pending_email)),
             icon=":material/mark_email_unread:")
     with st.form("my_email_code_form", clear_on_submit=True, enter_to_submit=False):
-        code = st.text_input(t("profile.email_code"), key="my_email_code", max_chars=10)
+        code = st.text_input(t("profile.email_code"), key="my_email_code")
         confirm = st.form_submit_button(t("profile.email_confirm"), key="my_email_confirm")
     if confirm:
         act(lambda: profiles.verify_email(actor, user.username, token, code),
