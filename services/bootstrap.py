@@ -26,6 +26,7 @@ from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.analytics.ingest import SinkedEventStore
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
@@ -148,7 +149,10 @@ def build_local_ports(settings: Settings) -> Ports:
         blobs=LocalBlobStore(settings.files_dir),
         users=users,
         audit=SqliteAuditLog(db),
-        events=SqliteEventStore(db, settings.tz, settings.event_retention_days),
+        events=SinkedEventStore(
+            SqliteEventStore(db, settings.tz, settings.event_retention_days),
+            sinks=(),
+        ),
         passwords=LocalPasswords(users),
         throttle=users,
         inquiries=SqliteInquiryStore(db),
@@ -192,8 +196,11 @@ def build_aws_ports(settings: Settings) -> Ports:
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
         users=users,
         audit=DynamoAuditLog(dynamodb, settings.audit_table),
-        events=DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
-                                settings.tz, settings.event_retention_days),
+        events=SinkedEventStore(
+            DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
+                             settings.tz, settings.event_retention_days),
+            sinks=(),
+        ),
         passwords=passwords,
         throttle=table_users,
         inquiries=DynamoInquiryStore(dynamodb, settings.inquiries_table),

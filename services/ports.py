@@ -456,6 +456,21 @@ class EventStore(Protocol):
         """
 
 
+class EventSink(Protocol):
+    """Something counted from events at ingest besides the rollups (funnels, cohorts, the live
+    window): fed every batch right after ``EventStore.append`` by ``analytics.ingest``.
+
+    A batch can be delivered again (a retry after a failure, an import run twice) and may hold
+    events the store already had: ``ingest`` must change nothing for an event it has seen, so
+    it is idempotent per event id (or per the fact it records) and atomic per fact.
+    """
+
+    def ingest(self, events: Sequence[Event]) -> None: ...
+
+    def remove_samples(self) -> None:
+        """Take out what events appended with ``sample=True`` added, as ``EventStore`` does."""
+
+
 class LLM(Protocol):
     """A text model. Adapters raise only ``services.errors`` types, with ``llm.*`` keys.
 
