@@ -29,6 +29,9 @@ and, in the same transaction, to a copy under "s#<sk>" plus the count of the day
 under ``day`` = "#samples", ``sk`` = <local day>; their visitors go to the day's "s#v" sketch
 only (reads merge it). ``remove_samples`` (``sample_events.py``) subtracts those copies.
 
+Content events also ADD to the author's day index, ``day`` = "#author#<author id>", ``sk`` = <local
+day>: how a deleted author's counters are found without a Scan (``account_removal.py``).
+
 Retries: botocore retries throttled and failed calls (``common.make_client``); the bounded loops
 here re-send only what DynamoDB answered but left undone (cancelled transactions, unprocessed
 keys, a lost optimistic lock), which botocore does not see, waiting ``common.resend_delay``.
