@@ -67,6 +67,8 @@ from services.settings import Settings, bucket_name
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
+    from services.adapters.aws.cognito.signup import SignupRecords
+
 
 @dataclass(frozen=True)
 class CognitoPorts:
@@ -80,6 +82,8 @@ class CognitoPorts:
     signup_records: SignupDirectory | None = None
     # A changed email's code, checked by the pool with the user's access token.
     email_codes: EmailCodes | None = None
+    # At sign-in: the app's record (users table) takes the pool's name and roles.
+    refresh_record: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ def build_aws_ports(settings: Settings) -> Ports:
 
 
 def _cognito(
-    settings: Settings, dynamodb: DynamoDBClient, records: SignupDirectory
+    settings: Settings, dynamodb: DynamoDBClient, records: SignupRecords
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
@@ -233,6 +237,7 @@ def _cognito(
     region = str(client.meta.region_name)
     directory = CognitoUserDirectory(client, pool, group_names(settings))
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
+    signup_records = CognitoSignupDirectory(records, directory)
     ports = CognitoPorts(
         identity=identity,
         tokens=JwksTokenVerifier(
@@ -240,8 +245,9 @@ def _cognito(
         ),
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=CognitoSelfSignUp(client, pool, client_id, secret_text, directory),
-        signup_records=CognitoSignupDirectory(records, directory),
+        signup_records=signup_records,
         email_codes=identity,
+        refresh_record=signup_records.refresh,
     )
     passwords = CognitoPasswords(
         client, pool, client_id, secret.get_secret_value() if secret else None
@@ -301,6 +307,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
             group_names(settings), session_key=cookie_key(settings),
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
+            on_sign_in=ports.cognito.refresh_record,
         )
         sign_in = cognito
     elif settings.auth == "oidc":

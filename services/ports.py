@@ -449,6 +449,13 @@ class EventStore(Protocol):
         account's): the events, rollups and visitor sketches stay as they are. Returns how many
         events lost the id."""
 
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        """A deleted author's user name ``old`` goes out of the analytics: every AUTHOR rollup
+        counter (and its sample copy) of any day adds to ``new`` instead, and the raw events
+        with since <= ts < until carry ``new`` as ``author_id``. Every other counter and the
+        visitor sketches stay. Safe to re-run (nothing left to move: 0). Returns how many
+        events the moved counters held."""
+
     def remove_samples(self) -> int:
         """Take out every event appended with ``sample=True``: its raw event, its rollup counts
         and its visitors, leaving rollups and sketches equal to those of a store that never had

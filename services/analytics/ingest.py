@@ -53,6 +53,9 @@ class SinkedEventStore:
     def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
         return self._store.forget_user(user_id, since, until)
 
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        return self._store.rekey_author(old, new, since, until)
+
     def prune(self, now: datetime) -> int:
         """The store's own pruning of raw events (SQLite); DynamoDB expires them by TTL."""
         prune = getattr(self._store, "prune", None)
