@@ -218,3 +218,19 @@ def test_cells_and_days_are_plain_values(store: CohortStore) -> None:
     store.ingest([visit("kim", MONDAY)])
     assert store.cohort_cells(MONDAY, MONDAY) == [CohortCell(MONDAY, 0, 1)]
     assert store.new_returning(MONDAY, MONDAY) == [DayUsers(MONDAY, 1, 0)]
+
+
+def test_on_dynamodb_a_whole_view_is_two_queries_and_never_a_scan() -> None:
+    with one_backup_per_transaction(), mocked_aws() as aws:
+        store = DynamoCohortStore(aws.dynamodb, str(aws.settings.rollups_table), EVENT_TZ,
+                                  sleep=lambda seconds: None)
+        store.ingest(known_cohort() + [visit(f"u{i}", MONDAY + timedelta(days=i))
+                                       for i in range(60)])
+        calls: list[str] = []
+        aws.dynamodb.meta.events.register(
+            "before-call.dynamodb", lambda model, **kwargs: calls.append(model.name))
+
+        store.cohort_cells(MONDAY, MONDAY + 12 * WEEK)
+        store.new_returning(MONDAY, MONDAY + timedelta(days=89))
+
+    assert calls == ["Query", "Query"]
