@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
@@ -192,6 +193,15 @@ def test_removing_the_samples_leaves_what_the_other_events_counted(store: Cohort
     store.remove_samples()
 
     assert read(store, MONDAY, MONDAY + 5 * WEEK) == from_raw(real)
+
+
+def test_writers_at_the_same_time_count_each_fact_once(store: CohortStore) -> None:
+    events = [visit(f"u{i % 5}", MONDAY + timedelta(days=(i * 3) % 40)) for i in range(60)]
+    batches = [events[i::3] for i in range(3)] + [events[::-1]]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(store.ingest, batches))
+
+    assert read(store, MONDAY, MONDAY + 6 * WEEK) == from_raw(events)
 
 
 SIZE = {"sqlite": 6000, "dynamodb": 600}  # moto copies whole tables per transaction
