@@ -9,6 +9,10 @@ users of cohort week W active in week W + k (k = 0 is the cohort's size, up to `
 and new / returning users per day. ``record`` is the one definition of how one user's new
 activity changes those counters, including an earlier event arriving late (an import): the
 user then moves to the earlier cohort and their first day becomes a returning day.
+
+Sample events (demo traffic) are counted as users of their own (``UserKey`` holds the flag), so
+removing them takes out exactly what they added; an id seen in both is counted in both until
+the samples are removed.
 """
 
 from __future__ import annotations
