@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from services.domain.cohorts import (
     CohortCell,
     DayKind,
     DayUsers,
+    UserKey,
     record,
     user_days,
     weeks_to_read,
@@ -72,19 +74,25 @@ class DynamoCohortStore:
     """Implements ``services.ports.CohortStore``. See the module docstring for the layout."""
 
     def __init__(self, client: DynamoDBClient, rollups_table: str, tz: tzinfo,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, threads: int = 8) -> None:
         self._client = client
         self._table = rollups_table
         self._tz = tz
         self._sleep = sleep
+        # Users are independent (each has its own lock): a batch's users are written side by
+        # side, as the event store reads days (boto3 clients are thread-safe).
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="dynamodb-cohorts")
 
     # ---- writing ---------------------------------------------------------------------------
 
     def ingest(self, events: Sequence[Event]) -> None:
-        for (user_id, sample), days in sorted(user_days(events, self._tz).items()):
-            ordered = sorted(days)
-            for i in range(0, len(ordered), _DAYS_PER_TRANSACTION):
-                self._apply(user_id, sample, set(ordered[i : i + _DAYS_PER_TRANSACTION]))
+        list(self._pool.map(self._user, sorted(user_days(events, self._tz).items())))
+
+    def _user(self, found: tuple[UserKey, set[date]]) -> None:
+        (user_id, sample), days = found
+        ordered = sorted(days)
+        for i in range(0, len(ordered), _DAYS_PER_TRANSACTION):
+            self._apply(user_id, sample, set(ordered[i : i + _DAYS_PER_TRANSACTION]))
 
     def _apply(self, user_id: str, sample: bool, days: set[date]) -> None:
         pk = user_partition(user_id, sample)
