@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from scripts import bench_cohorts
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -304,6 +305,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
+        result.update(bench_cohorts.measure(settings, END, runs, timed))
     return result
 
 
@@ -339,7 +341,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
                ("dash30 ms", "dashboard_ms_30d", ".1f"), ("app90 ms", "app_dashboard_ms", ".1f"),
                ("naive90 ms", "naive_ms", ",.0f"), ("(load) ms", "naive_load_ms", ",.0f"),
                ("naive30 ms", "naive_ms_30d", ",.0f"), ("ratio90", "ratio", ",.0f"),
-               ("ratio30", "ratio_30d", ",.0f")]
+               ("ratio30", "ratio_30d", ",.0f"), *bench_cohorts.COLUMNS]
     present = [c for c in columns if c[1] in result]
     print(f"{'events':>10} " + " ".join(f"{title:>11}" for title, _, _ in present))
     for size in result["dashboard_ms"]:

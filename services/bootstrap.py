@@ -26,6 +26,7 @@ from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.analytics.cohorts import CohortService
 from services.analytics.ingest import SinkedEventStore
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
@@ -45,6 +46,7 @@ from services.ports import (
     AccountTokenStore,
     AuditLog,
     BlobStore,
+    CohortStore,
     ContentRepository,
     EmailCodes,
     EventStore,
@@ -106,6 +108,8 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # Returning signed-in users, counted at ingest (a sink of ``events``).
+    cohorts: CohortStore | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +135,14 @@ class Services:
     password_reset: PasswordResetService | None = None
     # The profile page's edits and role requests (local and Cognito accounts, as sign-up).
     profile: ProfileService | None = None
+    # Returning users (None when the ports have no cohort store).
+    cohorts: CohortService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.localfs import LocalBlobStore
     from services.adapters.sqlite.audit import SqliteAuditLog
+    from services.adapters.sqlite.cohorts import SqliteCohortStore
     from services.adapters.sqlite.content import SqliteContentRepository
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
@@ -148,6 +155,7 @@ def build_local_ports(settings: Settings) -> Ports:
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
     users = SqliteUserDirectory(db)
+    cohorts = SqliteCohortStore(db, settings.tz)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -155,7 +163,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(cohorts,),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -165,12 +173,14 @@ def build_local_ports(settings: Settings) -> Ports:
         sessions=SqliteSessionStore(db),
         signup=users,
         tokens=SqliteAccountTokens(db),
+        cohorts=cohorts,
     )
 
 
 def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.audit import DynamoAuditLog
+    from services.adapters.aws.dynamodb.cohorts import DynamoCohortStore
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
@@ -188,6 +198,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     assert settings.events_table and settings.rollups_table
     assert settings.reports_table and settings.sessions_table
     table_users = DynamoUserDirectory(dynamodb, settings.users_table)
+    cohorts = DynamoCohortStore(dynamodb, settings.rollups_table, settings.tz)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)
     cognito = None
@@ -203,7 +214,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(cohorts,),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -214,6 +225,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
+        cohorts=cohorts,
     )
 
 
@@ -287,7 +299,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
-                             records=ports.signup if ports.cognito is not None else None)
+                             records=ports.signup if ports.cognito is not None else None,
+                             cohorts=ports.cohorts)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
@@ -343,7 +356,9 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports)
+                    profile=_profile(ports, removal), reports=reports,
+                    cohorts=CohortService(ports.cohorts, analytics.today)
+                    if ports.cohorts is not None else None)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
+from services.domain.cohorts import CohortCell, DayUsers
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
 from services.domain.inquiries import Inquiry, InquiryStatus, RateLimit
@@ -476,6 +477,22 @@ class EventSink(Protocol):
 
     def remove_samples(self) -> None:
         """Take out what events appended with ``sample=True`` added, as ``EventStore`` does."""
+
+
+class CohortStore(EventSink, Protocol):
+    """Returning signed-in users (``services.domain.cohorts``), counted at ingest: each user's
+    first day and active weeks and days, and counters of cohort x week and new / returning
+    per day. Events without ``user_id`` are not counted."""
+
+    def cohort_cells(self, first_week: date, last_week: date) -> list[CohortCell]:
+        """Every counter of the cohorts starting ``first_week``..``last_week`` (Mondays)."""
+
+    def new_returning(self, start: date, end: date) -> list[DayUsers]:
+        """New and returning users per local day ``start``..``end`` (days with any)."""
+
+    def forget_user(self, user_id: str) -> None:
+        """Delete what is stored about ``user_id`` (first day, active weeks and days); the
+        counters keep what they counted, so every total stays as it was."""
 
 
 class LLM(Protocol):

@@ -17,6 +17,7 @@ from services.domain.models import SearchQuery
 from services.domain.users import FORMER_AUTHOR
 from services.errors import ConflictError
 from services.ports import (
+    CohortStore,
     ContentRepository,
     EventStore,
     LoginThrottle,
@@ -41,6 +42,8 @@ class AccountRemoval:
     # Cognito mode: the app's record beside the pool (company, language, requests) goes too;
     # locally the record is the account ``users`` deletes.
     records: SignupDirectory | None = None
+    # Returning users' per-user facts (first day, active weeks and days) hold the id too.
+    cohorts: CohortStore | None = None
 
     def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
         """Delete the account (ValidationError, nothing done, for the last administrator),
@@ -64,6 +67,8 @@ class AccountRemoval:
         since, until = now - timedelta(days=self.retention_days + 1), now + timedelta(days=1)
         self.events.forget_user(username, since, until)
         self.events.rekey_author(username, heir[0], since, until)
+        if self.cohorts is not None:
+            self.cohorts.forget_user(username)
         return kept
 
 

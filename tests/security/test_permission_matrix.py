@@ -25,6 +25,7 @@ from botocore.exceptions import NoCredentialsError
 
 from services.accounts.profile import ProfileService
 from services.adapters.aws.bedrock import check as bedrock_check
+from services.analytics.cohorts import CohortService
 from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
 from services.content.service import ContentService
@@ -121,6 +122,11 @@ class UseCase:
 
 def _sid(w: World) -> str:
     return f"session-{w.actor.user_id}"
+
+
+def _cohorts(w: World) -> CohortService:
+    assert w.services.cohorts is not None  # every backend has a cohort store
+    return w.services.cohorts
 
 
 def _events(w: World) -> list[str]:
@@ -308,6 +314,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.kpis(w.actor, PERIOD, Filters())),
     U("AnalyticsService.companies", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.companies(w.actor, PERIOD)),
+    U("CohortService.retention", needs(A.VIEW_DASHBOARDS),
+      lambda w: _cohorts(w).retention(w.actor, PERIOD)),
     U("AnalyticsService.author_options", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.author_options(w.actor)),
     U("AnalyticsService.my_stats", needs(A.VIEW_OWN_STATS),
