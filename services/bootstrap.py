@@ -50,6 +50,7 @@ from services.ports import (
     EventStore,
     IdentityProvider,
     InquiryStore,
+    LiveWindow,
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
@@ -102,6 +103,8 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
+    live: LiveWindow | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
+    from services.adapters.sqlite.live import SqliteLiveWindow
     from services.adapters.sqlite.reports import SqliteReportStore
     from services.adapters.sqlite.sessions import SqliteSessionStore
     from services.adapters.sqlite.tokens import SqliteAccountTokens
@@ -144,6 +148,7 @@ def build_local_ports(settings: Settings) -> Ports:
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
     users = SqliteUserDirectory(db)
+    live = SqliteLiveWindow(db)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -151,7 +156,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(live,),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -161,6 +166,7 @@ def build_local_ports(settings: Settings) -> Ports:
         sessions=SqliteSessionStore(db),
         signup=users,
         tokens=SqliteAccountTokens(db),
+        live=live,
     )
 
 
@@ -170,6 +176,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
+    from services.adapters.aws.dynamodb.live import DynamoLiveWindow
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.aws.dynamodb.tokens import DynamoAccountTokens
@@ -191,6 +198,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
+    live = DynamoLiveWindow(dynamodb, settings.events_table)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -199,7 +207,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(live,),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -210,6 +218,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
+        live=live,
     )
 
 
@@ -320,7 +329,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     # or OIDC directory has neither, so their users' events carry none.
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
-                                 find_user=profiles.get)
+                                 find_user=profiles.get, live=ports.live)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,
