@@ -65,6 +65,10 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
     assert "지금 접속 중" in [e.label for e in at.expander]
     assert not [b for b in at.get("download_button") if "live" in str(b.proto.id)]
 
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert metric(at, "Visitors, last 30 minutes") == "3"
+    assert "Live now" in [e.label for e in at.expander]
+
 
 def test_nobody_there_says_so(
     quiet_tracker: None, new_app: Callable[..., AppTest], users: dict[str, User],
