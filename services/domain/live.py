@@ -15,6 +15,7 @@ Pure, no I/O. Stores keep only the last ``KEEP_MINUTES`` of real traffic (a sink
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -63,14 +64,15 @@ def window_start(now: datetime, minutes: int = WINDOW_MINUTES) -> datetime:
     return now - timedelta(minutes=minutes)
 
 
-def keeps(event: Event, now: datetime) -> bool:
-    """Whether a live store takes the event at all: real traffic of the kept window.
+def kept(events: Iterable[Event], now: datetime) -> list[Event]:
+    """What a live store takes of a batch: real traffic of the kept window.
 
     Sample events (demo traffic, ``Event.sample``) are dated over past days and are not
     anybody on the site now, so a live store never takes them (and has nothing to remove
     when the samples go); events older than the kept window cannot show any more.
     """
-    return not event.sample and event.ts > now - timedelta(minutes=KEEP_MINUTES)
+    cutoff = now - timedelta(minutes=KEEP_MINUTES)
+    return [event for event in events if not event.sample and event.ts > cutoff]
 
 
 def order_key(event: Event) -> tuple[datetime, str]:

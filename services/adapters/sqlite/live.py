@@ -11,7 +11,7 @@ Two small tables on their own migration track ("live"):
 
 A batch is one transaction. Each ``ingest`` first deletes what is older than ``KEEP_MINUTES``
 (by index, so it costs next to nothing when there is nothing to drop): the tables never hold
-more than the kept window. Sample and old events are never taken (``domain.live.keeps``).
+more than the kept window. Sample and old events are never taken (``domain.live.kept``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from services.domain.live import (
     ITEM_TYPES,
     KEEP_MINUTES,
     LiveSnapshot,
-    keeps,
+    kept,
     minute_key,
     window_minutes,
     window_start,
@@ -122,16 +122,16 @@ class SqliteLiveWindow:
     def ingest(self, events: Sequence[Event]) -> None:
         now = self._clock()
         # Fixed-width UTC text, made once per event: its first 16 characters are the minute.
-        kept = [(_utc_text(e.ts), e) for e in events if keeps(e, now)]
+        taken = [(_utc_text(e.ts), e) for e in kept(events, now)]
         with self._db.transaction() as conn:
             _prune(conn, now)
-            if not kept:
+            if not taken:
                 return
-            conn.executemany(_INSERT_EVENT, [(e.id, ts[:16]) for ts, e in kept])
-            conn.executemany(_UPSERT_VISITOR, _visitor_rows(kept))
+            conn.executemany(_INSERT_EVENT, [(e.id, ts[:16]) for ts, e in taken])
+            conn.executemany(_UPSERT_VISITOR, _visitor_rows(taken))
 
     def remove_samples(self) -> None:
-        """Nothing to remove: sample events are never taken (``domain.live.keeps``)."""
+        """Nothing to remove: sample events are never taken (``domain.live.kept``)."""
 
     def snapshot(self, now: datetime) -> LiveSnapshot:
         minutes = window_minutes(now)

@@ -14,7 +14,7 @@ unprocessed). A snapshot is one Query per minute partition of the window (at mos
 ``WINDOW_MINUTES + 1``, side by side), never a Scan; the numbers are then computed by
 ``domain.live.snapshot_of``, the same definition the SQLite store is tested against. TTL
 deletes lazily, so reads drop items whose ``expires_at`` has passed themselves. Sample and
-old events are never written (``domain.live.keeps``).
+old events are never written (``domain.live.kept``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from services.domain.analytics import Event, EventType
 from services.domain.live import (
     KEEP_MINUTES,
     LiveSnapshot,
-    keeps,
+    kept,
     minute_key,
     minute_of,
     snapshot_of,
@@ -63,13 +63,13 @@ class DynamoLiveWindow:
 
     def ingest(self, events: Sequence[Event]) -> None:
         now = self._clock()
-        items = [_item(e) for e in first_of_each_id(events).values() if keeps(e, now)]
+        items = [_item(e) for e in kept(first_of_each_id(events).values(), now)]
         for i in range(0, len(items), _BATCH_WRITE_MAX):
             self._write([{"PutRequest": {"Item": item}}
                          for item in items[i : i + _BATCH_WRITE_MAX]])
 
     def remove_samples(self) -> None:
-        """Nothing to remove: sample events are never written (``domain.live.keeps``)."""
+        """Nothing to remove: sample events are never written (``domain.live.kept``)."""
 
     def snapshot(self, now: datetime) -> LiveSnapshot:
         first, last = minute_of(window_start(now)), minute_of(now)
