@@ -1,13 +1,14 @@
 """LiveWindow on SQLite (local mode): the last minutes of real traffic, for the "now" panel.
 
-Two small tables on their own migration track ("live"):
+Small tables on their own migration track ("live"):
 
 * ``live_events`` (event id -> UTC minute): one row per event, ``INSERT OR IGNORE``, so a
-  re-delivered batch counts once; events per minute are a ``GROUP BY`` over at most the kept
-  window.
+  re-delivered batch counts once; a trigger adds each row that was really inserted to
+  ``live_minutes`` (minute -> events), so events per minute are at most 30 rows to read.
 * ``live_visitors`` (visitor -> latest activity, latest page view, latest content event, each
   with its ts and event id): an upsert that keeps, field by field, the later of stored and new
-  by (ts, id), so neither re-delivery nor the order batches arrive in changes the result.
+  by (ts, id), so neither re-delivery nor the order batches arrive in changes the result. The
+  panel's numbers are counted in SQL over the window's visitors (index on ``last_ts``).
 
 A batch is one transaction. Each ``ingest`` first deletes what is older than ``KEEP_MINUTES``
 (by index, so it costs next to nothing when there is nothing to drop): the tables never hold
