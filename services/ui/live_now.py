@@ -14,7 +14,7 @@ from services.analytics.live import LiveNow
 from services.analytics.service import AnalyticsService
 from services.domain.permissions import Actor
 from services.ui import charts
-from services.ui.dashboard import LIVE_KEY
+from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.i18n import t
 from services.ui.widgets import empty_state
 
@@ -42,7 +42,9 @@ def _places(frame: pd.DataFrame, label_column: str, label: str) -> None:
     """A small table of who is where; what users typed or titled stays inert text."""
     shown = pd.DataFrame({label: frame[label_column].astype(str),
                           t("live.col_visitors"): frame["visitors"].astype(int)})
-    st.dataframe(shown.head(TABLE_ROWS), hide_index=True, column_config={
+    # Every row, TABLE_ROWS of them visible at once (the rest scroll).
+    height = ROW_PX * (min(len(shown), TABLE_ROWS) + 1) + 3
+    st.dataframe(shown, hide_index=True, height=height, column_config={
         label: st.column_config.TextColumn(label),
         t("live.col_visitors"): st.column_config.NumberColumn(format="localized"),
     })
