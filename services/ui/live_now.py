@@ -18,7 +18,6 @@ from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.i18n import t
 from services.ui.widgets import empty_state
 
-PANEL_KEY = "live_now"
 CHART_KEY = "chart_live_minutes"
 TABLE_ROWS = 8
 

@@ -8,7 +8,9 @@ Small tables on their own migration track ("live"):
 * ``live_visitors`` (visitor -> latest activity, latest page view, latest content event, each
   with its ts and event id): an upsert that keeps, field by field, the later of stored and new
   by (ts, id), so neither re-delivery nor the order batches arrive in changes the result. The
-  panel's numbers are counted in SQL over the window's visitors (index on ``last_ts``).
+  panel's numbers are counted in SQL over the window's visitors (index on ``last_ts``). One
+  approximation: a visitor whose latest event is stamped after the snapshot's ``now`` (a
+  clock running ahead) is not counted; the app's snapshots are taken after the writes.
 
 A batch is one transaction. Each ``ingest`` first deletes what is older than ``KEEP_MINUTES``
 (by index, so it costs next to nothing when there is nothing to drop): the tables never hold
