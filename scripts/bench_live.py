@@ -1,9 +1,9 @@
 """The "now" panel's benchmark: a live snapshot vs the same numbers from raw events (pandas).
 
 Called by ``scripts.bench analytics`` (``bench_analytics``): a local SQLite store in a
-temporary folder gets ``WINDOW_EVENTS`` events over the 30 minutes before a fixed moment,
+temporary folder gets ``WINDOW_EVENTS`` events over the 30 minutes before the run starts,
 through the same ingest path as the app (the event store, then the live window sink). Then, in
-the same run: the snapshot's median time (``SqliteLiveWindow.snapshot``), and the naive figure:
+the same run: the snapshot's median time (``LiveWindow.snapshot``), and the naive figure:
 load the raw events of those 30 minutes into a DataFrame and compute the same numbers. Both
 answers are compared, so the benchmark never times a wrong result.
 """
@@ -17,21 +17,20 @@ import sys
 import tempfile
 import time
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from services.adapters.sqlite.db import SqliteDatabase
-from services.adapters.sqlite.events import SqliteEventStore
-from services.adapters.sqlite.live import SqliteLiveWindow
 from services.analytics.ingest import SinkedEventStore
+from services.bootstrap import build_local_ports
 from services.domain.analytics import Event, EventType
 from services.domain.live import ITEM_TYPES, LiveSnapshot, minute_of, window_minutes
 from services.domain.live import window_start as live_window_start
+from services.domain.models import utcnow
+from services.settings import Settings
 
-NOW = datetime(2026, 9, 30, 3, 0, 30, tzinfo=UTC)  # fixed: every run measures the same events
 WINDOW_EVENTS = 20_000
 VISITORS = 2_000
 BATCH = 500  # about what the tracker writes at once
@@ -40,15 +39,16 @@ _TYPES = (EventType.PAGE_VIEW, EventType.PAGE_VIEW, EventType.CONTENT_VIEW,
 _PAGES = ("home", "item", "browse", "search", "category_finance", "dashboard")
 
 
-def live_events(total: int = WINDOW_EVENTS, seed: int = 5) -> list[Event]:
-    """``total`` events of ``VISITORS`` visitors over the 30 minutes before NOW, in time order."""
+def live_events(now: datetime, total: int = WINDOW_EVENTS, seed: int = 5) -> list[Event]:
+    """``total`` events of ``VISITORS`` visitors over the 30 minutes before ``now``, in time
+    order (the same events, relative to ``now``, on every run)."""
     rng = random.Random(seed)
     events = []
     for i in range(total):
         type_ = rng.choice(_TYPES)
         visitor = rng.randrange(VISITORS)
         events.append(Event(
-            id=f"live{i:08d}", ts=NOW - timedelta(seconds=rng.uniform(0, 1800)), type=type_,
+            id=f"live{i:08d}", ts=now - timedelta(seconds=rng.uniform(0, 1800)), type=type_,
             session_id=f"s{visitor}", user_id=f"u{visitor}" if visitor % 3 == 0 else None,
             page=rng.choice(_PAGES) if type_ == EventType.PAGE_VIEW else None,
             content_id=f"content-{rng.randrange(48):03d}" if type_ in ITEM_TYPES else None,
@@ -108,25 +108,26 @@ def _timed(run: Any, runs: int) -> float:
 
 def bench_live(runs: int, total: int = WINDOW_EVENTS) -> dict[str, float]:
     """Median snapshot ms with ``total`` events in the window, the naive pandas ms, and the
-    live sink's own ingest rate (events/s)."""
+    live sink's own ingest rate (events/s). The app's local ports, on the wall clock: the live
+    window takes only the last minutes."""
     print(f"  live window: {total:,} events in 30 minutes", file=sys.stderr)
-    events = live_events(total)
+    now = utcnow()
+    events = live_events(now, total)
     with tempfile.TemporaryDirectory() as tmp:
-        db = SqliteDatabase(Path(tmp) / "live.sqlite3")
-        db.migrate()
-        live = SqliteLiveWindow(db, clock=lambda: NOW)
-        store = SinkedEventStore(SqliteEventStore(db, UTC, 3650), sinks=(live,))
+        settings = Settings(data_dir=Path(tmp), sample_content=False, event_retention_days=3650)
+        ports = build_local_ports(settings)
+        live, store = ports.live, ports.events
+        assert live is not None and isinstance(store, SinkedEventStore)
         sink_s = 0.0
         for i in range(0, len(events), BATCH):
             store.inner.append(events[i : i + BATCH])
             started = time.perf_counter()
-            live.ingest(events[i : i + BATCH])
+            live.ingest(events[i : i + BATCH])  # what SinkedEventStore.append does next
             sink_s += time.perf_counter() - started
-        if live.snapshot(NOW) != naive_snapshot(db.path, NOW):
+        if live.snapshot(now) != naive_snapshot(settings.sqlite_path, now):
             raise AssertionError("the live snapshot and the raw events disagree")
-        fast = _timed(lambda: live.snapshot(NOW), runs)
-        naive = _timed(lambda: naive_snapshot(db.path, NOW), max(1, min(runs, 3)))
-        db.close()
+        fast = _timed(lambda: live.snapshot(now), runs)
+        naive = _timed(lambda: naive_snapshot(settings.sqlite_path, now), max(1, min(runs, 3)))
     return {"live_window_events": total, "live_ms": fast, "live_naive_ms": naive,
             "live_ratio": naive / fast, "live_sink_events_per_s": total / sink_s}
 
