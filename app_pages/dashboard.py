@@ -7,12 +7,14 @@ from services.ui import session
 from services.ui.dashboard import controls, live_kpis, period_caption
 from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
+from services.ui.live_now import live_now
 from services.ui.widgets import empty_state
 
 services = session.services()
 actor = session.actor()
 
 st.title(t("analytics.title"))
+live_now(services.analytics, actor, services.settings.dashboard_refresh_seconds)
 chosen = controls(services.analytics, actor)
 if chosen is None:
     st.stop()

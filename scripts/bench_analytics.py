@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scripts import bench_cohorts
+from scripts import bench_cohorts, bench_live
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -306,6 +306,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
         result.update(bench_cohorts.measure(settings, END, runs, timed))
+    result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
     return result
 
 
@@ -349,6 +350,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
         print(f"{int(size):>10,} " + " ".join(f"{cell:>11}" for cell in cells))
     print("dash = every dashboard number from rollups + visitor sketches (median); naive = load "
           "the period's raw events into pandas and compute the same (load included).")
+    bench_live.print_live(result)
 
 
 def run(args: Any) -> None:

@@ -52,6 +52,7 @@ from services.ports import (
     EventStore,
     IdentityProvider,
     InquiryStore,
+    LiveWindow,
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
@@ -110,6 +111,8 @@ class Ports:
     tokens: AccountTokenStore | None = None
     # Returning signed-in users, counted at ingest (a sink of ``events``).
     cohorts: CohortStore | None = None
+    # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
+    live: LiveWindow | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
+    from services.adapters.sqlite.live import SqliteLiveWindow
     from services.adapters.sqlite.reports import SqliteReportStore
     from services.adapters.sqlite.sessions import SqliteSessionStore
     from services.adapters.sqlite.tokens import SqliteAccountTokens
@@ -156,6 +160,7 @@ def build_local_ports(settings: Settings) -> Ports:
     db.migrate()
     users = SqliteUserDirectory(db)
     cohorts = SqliteCohortStore(db, settings.tz)
+    live = SqliteLiveWindow(db)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -163,7 +168,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(cohorts,),
+            sinks=(cohorts, live),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -174,6 +179,7 @@ def build_local_ports(settings: Settings) -> Ports:
         signup=users,
         tokens=SqliteAccountTokens(db),
         cohorts=cohorts,
+        live=live,
     )
 
 
@@ -184,6 +190,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
+    from services.adapters.aws.dynamodb.live import DynamoLiveWindow
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.aws.dynamodb.tokens import DynamoAccountTokens
@@ -206,6 +213,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
+    live = DynamoLiveWindow(dynamodb, settings.events_table)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -214,7 +222,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(cohorts,),
+            sinks=(cohorts, live),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -226,6 +234,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
         cohorts=cohorts,
+        live=live,
     )
 
 
@@ -340,7 +349,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     # or OIDC directory has neither, so their users' events carry none.
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
-                                 find_user=profiles.get)
+                                 find_user=profiles.get, live=ports.live)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,

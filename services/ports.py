@@ -15,6 +15,7 @@ from services.domain.cohorts import CohortCell, DayUsers
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
 from services.domain.inquiries import Inquiry, InquiryStatus, RateLimit
+from services.domain.live import LiveSnapshot
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
@@ -493,6 +494,20 @@ class CohortStore(EventSink, Protocol):
     def forget_user(self, user_id: str) -> None:
         """Delete what is stored about ``user_id`` (first day, active weeks and days); the
         counters keep what they counted, so every total stays as it was."""
+
+
+class LiveWindow(Protocol):
+    """The last ``KEEP_MINUTES`` of real traffic (``services.domain.live``), kept by an
+    ``EventSink`` at ingest: who is on the site now, where, and events per minute."""
+
+    def ingest(self, events: Sequence[Event]) -> None:
+        """As ``EventSink.ingest``: idempotent per event; sample and old events are skipped."""
+
+    def remove_samples(self) -> None:
+        """Nothing to do: the window never takes sample events."""
+
+    def snapshot(self, now: datetime) -> LiveSnapshot:
+        """The window before ``now`` (``services.domain.live`` defines every number)."""
 
 
 class LLM(Protocol):

@@ -27,13 +27,14 @@ from services.analytics.dashboards import (
     kpis,
     local_today,
 )
+from services.analytics.live import LiveNow, live_now
 from services.analytics.profiles import (
     COMPANIES_PER_DAY,
     CompanyCap,
     VisitProfile,
     VisitProfiles,
 )
-from services.analytics.tables import Filters, load_catalog
+from services.analytics.tables import Catalog, Filters, load_catalog
 from services.analytics.tracker import make_event
 from services.domain.analytics import (
     COMPANY_PROP,
@@ -46,12 +47,13 @@ from services.domain.analytics import (
     Purpose,
     local_day_hour,
 )
+from services.domain.live import LiveSnapshot
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
 from services.domain.users import User
 from services.errors import PermissionDenied
-from services.ports import ContentRepository, EventStore
+from services.ports import ContentRepository, EventStore, LiveWindow
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +77,17 @@ class AnalyticsService:
         clock: Callable[[], datetime] = utcnow,
         find_user: Callable[[str], User] | None = None,
         companies_per_day: int = COMPANIES_PER_DAY,
+        live: LiveWindow | None = None,
     ) -> None:
         """``find_user`` (the accounts' store) gives signed-in users' events their sign-up
-        purpose and company; without it they carry neither."""
+        purpose and company; without it they carry neither. ``live`` is the recent window
+        behind the "now" panel (without it the panel is empty)."""
         self._store = store
         self._repo = repo
         self._tracker = tracker
         self._tz = tz
         self._clock = clock
+        self._live = live
         self._profiles = VisitProfiles(find_user)
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
@@ -218,6 +223,15 @@ class AnalyticsService:
         require(actor, Action.VIEW_DASHBOARDS)
         both = bool(filters.category and filters.author_id)
         return kpis(self._store, period, filters, load_catalog(self._repo) if both else None)
+
+    def live_now(self, actor: Actor) -> LiveNow:
+        """Visitors of the last 5 and 30 minutes, where they are, events per minute."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        now = self._clock()
+        snapshot = (self._live.snapshot(now) if self._live is not None
+                    else LiveSnapshot(now, 0, 0))
+        catalog = load_catalog(self._repo) if snapshot.items else Catalog()
+        return live_now(snapshot, catalog, self._tz)
 
     def author_options(self, actor: Actor) -> list[tuple[str, str]]:
         """(author_id, name) of authors with published content, for the author filter."""

@@ -316,6 +316,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.companies(w.actor, PERIOD)),
     U("CohortService.retention", needs(A.VIEW_DASHBOARDS),
       lambda w: _cohorts(w).retention(w.actor, PERIOD)),
+    U("AnalyticsService.live_now", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.live_now(w.actor)),
     U("AnalyticsService.author_options", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.author_options(w.actor)),
     U("AnalyticsService.my_stats", needs(A.VIEW_OWN_STATS),
