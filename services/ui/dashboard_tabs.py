@@ -16,13 +16,14 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts
+from services.ui import charts, sources
 from services.ui.dashboard import Col, table
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
-TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search")
+TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
+        "devices")
 
 
 def _category(name: object) -> str:
@@ -260,7 +261,8 @@ def render_tabs(board: Dashboard,
     """``companies`` (given only to those who may see them) reads the companies table when
     its tab is open."""
     sections: list[Callable[[Dashboard], None]] = [
-        trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab]
+        trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab,
+        sources.sources_tab, sources.devices_tab]
     names = list(TABS)
     if companies is not None:  # next to the purposes: both are what sign-up learned
         at = names.index("purposes") + 1
