@@ -224,14 +224,18 @@ def _source_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
     visit mark alone is also set per signed-in user, see ``_company_dimensions``); the
     campaign with the item on every content view of a campaign's visit."""
     props = event.properties
+    # Most events are neither a visit's first nor a campaign's content view: two lookups.
+    first = REFERRER_PROP in props and props.get(VISIT_PROP) is True
+    campaign = props.get(UTM_CAMPAIGN_PROP) if event.type == EventType.CONTENT_VIEW else None
+    if not first and not campaign:
+        return []
     dims: list[tuple[Dim, str | None]] = []
-    if props.get(VISIT_PROP) is True and isinstance(props.get(REFERRER_PROP), str):
+    if first and isinstance(props[REFERRER_PROP], str):
         for prop, dim in VISIT_SOURCE_DIMS.items():
             value = props.get(prop)
             if isinstance(value, str):
                 dims.append((dim, value))
-    campaign = props.get(UTM_CAMPAIGN_PROP)
-    if event.type == EventType.CONTENT_VIEW and campaign and isinstance(campaign, str):
+    if campaign and isinstance(campaign, str):
         dims.append((Dim.CAMPAIGN_CONTENT, f"{campaign}{CAMPAIGN_ITEM_SEP}{event.content_id}"))
     return dims
 
