@@ -1,9 +1,9 @@
 """The "sources" and "devices" tabs in the analytics benchmark (``scripts.bench analytics``).
 
-``with_sources`` gives the synthetic visits a source and a device as the analytics service
-records them (every event the visit's label and device, the first one the rest), so the
-ingest rate measured includes their rollups. ``bench`` times both tabs' queries (median, from
-rollups) next to the same tables computed naively from the raw events of the period (pandas).
+``with_sources`` (``services.analytics.synthetic_sources``) gives the synthetic visits a source
+and a device as the analytics service records them, so the ingest rate measured includes their
+rollups. ``bench`` times both tabs' queries (median, from rollups) next to the same tables
+computed naively from the raw events of the period (pandas).
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import time
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from contextlib import closing
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from pathlib import Path
@@ -24,53 +22,23 @@ import pandas as pd
 
 from services.analytics.dashboards import Period
 from services.analytics.source_stats import devices, sources
-from services.analytics.sources import VisitSource
 from services.analytics.synthetic import ContentRef
+from services.analytics.synthetic_sources import with_sources as with_sources  # the hook
 from services.analytics.tables import Catalog, CatalogItem
 from services.domain.analytics import (
     CAMPAIGN_ITEM_SEP,
     UTM_CAMPAIGN_PROP,
     VISIT_SOURCE_DIMS,
-    Device,
     Dim,
-    Event,
     EventType,
 )
 from services.ports import EventStore
 
-_DEVICES = [(Device.DESKTOP, "Chrome", "Windows"), (Device.DESKTOP, "Safari", "Mac OS X"),
-            (Device.MOBILE, "Mobile Safari", "iOS"), (Device.MOBILE, "Chrome Mobile", "Android"),
-            (Device.TABLET, "Mobile Safari", "iOS"), (Device.BOT, "Googlebot", "Other")]
-_ORIGINS = [
-    VisitSource(), VisitSource(), VisitSource(referrer="google.com"),
-    VisitSource(referrer="naver.com"), VisitSource(referrer="linkedin.com"),
-    *(VisitSource(referrer="t.co", utm_source="newsletter", utm_medium="email",
-                  utm_campaign=f"campaign-{n}") for n in range(12)),
-    VisitSource(utm_source="partner", utm_medium="referral", utm_campaign="launch"),
-]
-SOURCES = [replace(origin, device=d, browser=b, os=o)
-           for origin in _ORIGINS for d, b, o in _DEVICES]
 PROPS = tuple(VISIT_SOURCE_DIMS)  # the first event's properties, one per dimension
 # The properties as columns of bench_analytics' raw frame (its naive dashboard counts them too).
 RAW_COLUMNS = "".join(f", json_extract(properties, '$.{p}') AS {p}" for p in PROPS)
 _RAW_SQL = ("SELECT ts, type, session_id, content_id, json_extract(properties, '$.visit') AS"
             " visit" + RAW_COLUMNS + " FROM events WHERE ts >= ? AND ts < ?")
-
-
-def source_of(session_id: str) -> VisitSource:
-    return SOURCES[zlib.crc32(session_id.encode()) % len(SOURCES)]
-
-
-def with_sources(events: Iterable[Event]) -> Iterator[Event]:
-    """Each visit's events with its source: the first carries every value, the rest the
-    label, the device and the campaign."""
-    seen: set[str] = set()
-    for event in events:
-        source = source_of(event.session_id)
-        first = event.session_id not in seen
-        seen.add(event.session_id)
-        extra = source.first_event() if first else source.every_event()
-        yield replace(event, properties={**event.properties, **extra})
 
 
 def naive_by_value(frame: pd.DataFrame) -> dict[tuple[Any, ...], int]:

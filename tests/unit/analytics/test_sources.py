@@ -175,3 +175,16 @@ def test_values_beyond_the_days_cap_are_counted_as_other(tmp_path: Path) -> None
         analytics.page_view(f"s{n}", Actor.anonymous(), "home")
     assert [e.properties["ref"] for e in tracker.events] == ["a.example", OTHER_VALUE]
     assert tracker.events[1].properties["src"] == OTHER_VALUE
+
+
+def test_synthetic_visits_count_once_each_with_their_source(tmp_path: Path) -> None:
+    from services.analytics.synthetic import ContentRef, synthetic_events
+    from services.analytics.synthetic_sources import with_sources
+
+    refs = [ContentRef("c1", "Finance", "a1")]
+    events = list(with_sources(synthetic_events(refs, total=500, days=3, end=TODAY, tz=SEOUL)))
+    sessions = {e.session_id for e in events}
+    firsts = [e for e in events if "ref" in e.properties]
+    assert len(firsts) == len(sessions)
+    assert all({"src", "dev"} <= set(e.properties) for e in events)
+    assert {e.properties["src"] for e in events} > {DIRECT}
