@@ -42,8 +42,9 @@ def _labelled(frame: pd.DataFrame, dim: Dim) -> pd.DataFrame:
 
 def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None) -> None:
     """A heading, a bar chart of the top values (``chart``: its key) and the full table."""
-    st.markdown(f"**{t(f'visits.{dim.value}')}**")
     frame = _labelled(found.by_dim[dim], dim)
+    if chart is None or frame.empty:  # else the chart's title heads the section
+        st.markdown(f"**{t(f'visits.{dim.value}')}**")
     if frame.empty:
         st.caption(t("visits.empty_utm"))
         return

@@ -188,3 +188,14 @@ def test_synthetic_visits_count_once_each_with_their_source(tmp_path: Path) -> N
     assert len(firsts) == len(sessions)
     assert all({"src", "dev"} <= set(e.properties) for e in events)
     assert {e.properties["src"] for e in events} > {DIRECT}
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_heading_of_the_two_tabs_is_translated(lang: str) -> None:
+    from services.analytics.source_stats import VISIT_DIMS
+    from services.i18n import messages
+
+    found = messages(lang)
+    keys = [f"visits.{kind}{dim.value}" for dim in VISIT_DIMS for kind in ("", "col.")]
+    keys += [f"visits.device_class.{device.value}" for device in Device]
+    assert [key for key in keys if key not in found] == []
