@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scripts import bench_cohorts, bench_live
+from scripts import bench_cohorts, bench_live, bench_sources
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -122,6 +122,7 @@ _RAW_SQL = (
     " json_extract(properties, '$.source') AS source,"
     " json_extract(properties, '$.company') AS company,"
     " json_extract(properties, '$.visit') AS visit"
+    + bench_sources.RAW_COLUMNS +
     " FROM events WHERE ts >= ? AND ts < ?"
 )
 
@@ -190,6 +191,7 @@ def _naive_by_value(frame: pd.DataFrame) -> Totals:
              .str.join(" ").str[:SEARCH_TERM_MAX])
     add(EventType.SEARCH, Dim.SEARCH_TERM, terms)
     add(EventType.SEARCH, Dim.ZERO_RESULT_TERM, terms[searches["results"] == 0])
+    found.update(bench_sources.naive_by_value(frame))
     return found
 
 
@@ -238,8 +240,8 @@ def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
     generate_s = ingest_s = 0.0
-    stream = with_companies(
-        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))
+    stream = bench_sources.with_sources(with_companies(
+        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ)))
     while True:
         started = time.perf_counter()
         chunk = list(islice(stream, CHUNK))
@@ -304,6 +306,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_load_ms{suffix}"] = load
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
+        result.update(bench_sources.bench(store, db, bench_contents(), *period(90), TZ, runs))
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
         result.update(bench_cohorts.measure(settings, END, runs, timed))
     result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
@@ -351,6 +354,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
     print("dash = every dashboard number from rollups + visitor sketches (median); naive = load "
           "the period's raw events into pandas and compute the same (load included).")
     bench_live.print_live(result)
+    bench_sources.print_result(result)
 
 
 def run(args: Any) -> None:

@@ -34,8 +34,11 @@ from services.analytics.profiles import (
     VisitProfile,
     VisitProfiles,
 )
+from services.analytics.source_stats import SourceTables, devices, sources
+from services.analytics.sources import VisitSource
 from services.analytics.tables import Catalog, Filters, load_catalog
 from services.analytics.tracker import make_event
+from services.analytics.visit_sources import SOURCE_VALUES_PER_DAY, SourceCap, VisitSources
 from services.domain.analytics import (
     COMPANY_PROP,
     FROM_PROFILE,
@@ -78,6 +81,7 @@ class AnalyticsService:
         find_user: Callable[[str], User] | None = None,
         companies_per_day: int = COMPANIES_PER_DAY,
         live: LiveWindow | None = None,
+        sources_per_day: int = SOURCE_VALUES_PER_DAY,
     ) -> None:
         """``find_user`` (the accounts' store) gives signed-in users' events their sign-up
         purpose and company; without it they carry neither. ``live`` is the recent window
@@ -91,8 +95,18 @@ class AnalyticsService:
         self._profiles = VisitProfiles(find_user)
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
+        self._sources = VisitSources(SourceCap(store, sources_per_day))
 
     # ---- recording ---------------------------------------------------------------------------
+
+    def visit_source(self, session_id: str, source: VisitSource) -> None:
+        """Where the visit of ``session_id`` came from, found on its first request: its events
+        from now on carry it. A session's first source is kept (a reload sends it again)."""
+        try:
+            day, _ = local_day_hour(self._clock(), self._tz)
+            self._sources.start(session_id, source, day)
+        except Exception:  # usage tracking must never break the page being used
+            log.exception("could not keep a visit's source")
 
     def page_view(self, session_id: str, actor: Actor, page: str) -> None:
         self._track(EventType.PAGE_VIEW, session_id, actor, page=page)
@@ -155,6 +169,7 @@ class AnalyticsService:
 
     def _track(self, type_: EventType, session_id: str, actor: Actor, **fields: Any) -> None:
         try:
+            fields = self._with_source(session_id, fields)
             if actor.user_id is not None:
                 fields = self._with_profile(session_id, actor, fields)
             event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
@@ -163,14 +178,23 @@ class AnalyticsService:
         except Exception:  # usage tracking must never break the page being used
             log.exception("could not record a %s event", type_)
 
+    def _with_source(self, session_id: str, fields: dict[str, Any],
+                     first: bool = True) -> dict[str, Any]:
+        extra = self._sources.properties(session_id, first)
+        if not extra:
+            return fields
+        return {**fields, "properties": {**(fields.get("properties") or {}), **extra}}
+
     def _visit(self, session_id: str, user_id: str) -> tuple[VisitProfile, bool]:
         """The user's profile, and whether this is the visit's first event."""
         profile, first = self._profiles.lookup(session_id, user_id)
         if first and profile.purpose is not None:
             # Not asked again: the visit's purpose is the one given at sign-up, once a visit.
+            fields = self._with_source(session_id, {"properties": {
+                "purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}}, first=False)
             self._tracker.track(make_event(
                 EventType.VISITOR_PURPOSE, session_id, user_id=user_id, clock=self._clock,
-                properties={"purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}))
+                **fields))
         return profile, first
 
     def _with_profile(self, session_id: str, actor: Actor,
@@ -217,6 +241,17 @@ class AnalyticsService:
         sign-up (administrators and analysts: VIEW_DASHBOARDS)."""
         require(actor, Action.VIEW_DASHBOARDS)
         return companies(self._store, period)
+
+    def sources(self, actor: Actor, period: Period) -> SourceTables:
+        """Visits by referrer, utm source, medium and campaign, and the items each campaign's
+        visitors viewed (administrators and analysts: VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return sources(self._store, period, lambda: load_catalog(self._repo))
+
+    def devices(self, actor: Actor, period: Period) -> SourceTables:
+        """Visits by device class, browser and OS (VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return devices(self._store, period)
 
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""

@@ -57,6 +57,17 @@ class Dim(StrEnum):
     SIGNUP_PURPOSE = "signup_purpose"
     COMPANY = "company"
     COMPANY_VISIT = "company_visit"
+    # Sources and devices, counted once per visit (on its first event, see ``REFERRER_PROP``),
+    # each capped per day (``services.analytics.visit_sources``); and per content view, the
+    # visit's campaign with the item ("campaign|content_id").
+    REFERRER = "referrer"
+    UTM_SOURCE = "utm_source"
+    UTM_MEDIUM = "utm_medium"
+    UTM_CAMPAIGN = "utm_campaign"
+    DEVICE = "device"
+    BROWSER = "browser"
+    OS = "os"
+    CAMPAIGN_CONTENT = "campaign_content"
 
 
 # Event properties the analytics service adds for a signed-in user with a profile.
@@ -67,6 +78,37 @@ FROM_PROFILE = "profile"
 # What a company beyond the day's cap is counted as (one typed so is counted with them).
 OTHER_COMPANY = "(other)"
 COMPANY_MAX = 80  # characters of a company name kept as a dimension value
+
+# Where a visit came from and on what (``services.analytics.sources``). Every event of a visit
+# whose source is known carries SRC_PROP and DEVICE_PROP (and UTM_CAMPAIGN_PROP when it came
+# from a campaign); only its first event (VISIT_PROP) carries the others, REFERRER_PROP always.
+SRC_PROP = "src"  # utm_source if given, else the referrer host, else DIRECT
+DEVICE_PROP = "dev"  # a ``Device``
+REFERRER_PROP = "ref"  # the referrer host, DIRECT when none or the app itself
+UTM_SOURCE_PROP = "utm_source"
+UTM_MEDIUM_PROP = "utm_medium"
+UTM_CAMPAIGN_PROP = "utm_campaign"
+BROWSER_PROP = "br"  # browser family, e.g. "Chrome"
+OS_PROP = "os"  # operating-system family, e.g. "iOS"
+DIRECT = "(direct)"
+OTHER_VALUE = OTHER_COMPANY  # a source or device value beyond the day's cap
+SOURCE_VALUE_MAX = 80  # characters of a host, utm value, browser or OS kept
+CAMPAIGN_ITEM_SEP = "|"  # Dim.CAMPAIGN_CONTENT values: "<campaign>|<content_id>"
+# First-event property -> the dimension it is counted in.
+VISIT_SOURCE_DIMS = {
+    REFERRER_PROP: Dim.REFERRER, UTM_SOURCE_PROP: Dim.UTM_SOURCE, UTM_MEDIUM_PROP: Dim.UTM_MEDIUM,
+    UTM_CAMPAIGN_PROP: Dim.UTM_CAMPAIGN, DEVICE_PROP: Dim.DEVICE, BROWSER_PROP: Dim.BROWSER,
+    OS_PROP: Dim.OS,
+}
+
+
+class Device(StrEnum):
+    DESKTOP = "desktop"
+    MOBILE = "mobile"
+    TABLET = "tablet"
+    BOT = "bot"
+    OTHER = "other"
+
 
 WHOLE_DAY = -1  # the ``hour`` of a day-level rollup row
 
@@ -174,7 +216,28 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
-    return [*_type_dimensions(event), *_company_dimensions(event)]
+    return [*_type_dimensions(event), *_company_dimensions(event), *_source_dimensions(event)]
+
+
+def _source_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    """The visit's source and device on its first event (the one carrying REFERRER_PROP: the
+    visit mark alone is also set per signed-in user, see ``_company_dimensions``); the
+    campaign with the item on every content view of a campaign's visit."""
+    props = event.properties
+    # Most events are neither a visit's first nor a campaign's content view: two lookups.
+    first = REFERRER_PROP in props and props.get(VISIT_PROP) is True
+    campaign = props.get(UTM_CAMPAIGN_PROP) if event.type == EventType.CONTENT_VIEW else None
+    if not first and not campaign:
+        return []
+    dims: list[tuple[Dim, str | None]] = []
+    if first and isinstance(props[REFERRER_PROP], str):
+        for prop, dim in VISIT_SOURCE_DIMS.items():
+            value = props.get(prop)
+            if isinstance(value, str):
+                dims.append((dim, value))
+    if campaign and isinstance(campaign, str):
+        dims.append((Dim.CAMPAIGN_CONTENT, f"{campaign}{CAMPAIGN_ITEM_SEP}{event.content_id}"))
+    return dims
 
 
 def _company_dimensions(event: Event) -> list[tuple[Dim, str | None]]:

@@ -16,14 +16,15 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts
+from services.ui import charts, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
-TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "returning")
+TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
+        "devices", "returning")
 
 
 def _category(name: object) -> str:
@@ -262,7 +263,7 @@ def render_tabs(board: Dashboard,
     its tab is open."""
     sections: list[Callable[[Dashboard], None]] = [
         trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab,
-        cohorts_tab]
+        sources.sources_tab, sources.devices_tab, cohorts_tab]
     names = list(TABS)
     if companies is not None:  # next to the purposes: both are what sign-up learned
         at = names.index("purposes") + 1
