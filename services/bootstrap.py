@@ -48,6 +48,7 @@ from services.ports import (
     ContentRepository,
     EmailCodes,
     EventStore,
+    FunnelStore,
     IdentityProvider,
     InquiryStore,
     LoginThrottle,
@@ -102,6 +103,8 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # Funnel definitions and the visits counted into them at ingest (a sink of ``events``).
+    funnels: FunnelStore | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.content import SqliteContentRepository
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
+    from services.adapters.sqlite.funnels import SqliteFunnelStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
     from services.adapters.sqlite.reports import SqliteReportStore
     from services.adapters.sqlite.sessions import SqliteSessionStore
@@ -144,6 +148,7 @@ def build_local_ports(settings: Settings) -> Ports:
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
     users = SqliteUserDirectory(db)
+    funnels = SqliteFunnelStore(db, settings.tz)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -151,7 +156,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(funnels,),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -161,6 +166,7 @@ def build_local_ports(settings: Settings) -> Ports:
         sessions=SqliteSessionStore(db),
         signup=users,
         tokens=SqliteAccountTokens(db),
+        funnels=funnels,
     )
 
 
@@ -169,6 +175,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.audit import DynamoAuditLog
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
@@ -191,6 +198,8 @@ def build_aws_ports(settings: Settings) -> Ports:
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
+    funnels = DynamoFunnelStore(dynamodb, settings.events_table, settings.rollups_table,
+                                settings.tz)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -199,7 +208,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(funnels,),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -210,6 +219,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
+        funnels=funnels,
     )
 
 
