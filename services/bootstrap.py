@@ -26,6 +26,7 @@ from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.analytics.funnels import FunnelService
 from services.analytics.ingest import SinkedEventStore
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
@@ -130,6 +131,8 @@ class Services:
     password_reset: PasswordResetService | None = None
     # The profile page's edits and role requests (local and Cognito accounts, as sign-up).
     profile: ProfileService | None = None
+    # Funnels on the dashboard (every backend has a funnel store; None only in test wiring).
+    funnels: FunnelService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -346,7 +349,15 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports)
+                    profile=_profile(ports, removal), reports=reports,
+                    funnels=_funnels(settings, ports))
+
+
+def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
+    if ports.funnels is None:
+        return None
+    return FunnelService(ports.funnels, ports.events, ports.audit, settings.tz,
+                         settings.event_retention_days)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:

@@ -503,6 +503,9 @@ class FunnelStore(Protocol):
         """Visits reaching each of the ``steps`` steps whose step 1 was on local days
         start..end inclusive (read from per-day counters, never from events)."""
 
+    def list(self, owner: str | None = None) -> list[Funnel]:
+        """Saved funnels (only ``owner``'s when given), oldest first."""
+
 
 class LLM(Protocol):
     """A text model. Adapters raise only ``services.errors`` types, with ``llm.*`` keys.

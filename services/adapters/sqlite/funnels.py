@@ -31,9 +31,9 @@ from services.domain.funnels import (
     local_day,
     move_visits,
     newly_reached,
+    sessions_of,
     steps_from_json,
     steps_to_json,
-    visits_of,
 )
 from services.errors import ConflictError, NotFound
 
@@ -110,7 +110,7 @@ class SqliteFunnelStore:
         if not candidates:
             return
         with self._db.transaction() as conn:
-            stored = _load_visits(conn, visits_of(candidates))
+            stored = _load_visits(conn, sessions_of(candidates))
             changed = move_visits(candidates, stored)
             if not changed:
                 return
@@ -174,17 +174,17 @@ class SqliteFunnelStore:
             conn.execute("DELETE FROM funnel_visits WHERE funnel_id = ?", (funnel_id,))
 
 
-def _load_visits(conn: sqlite3.Connection, keys: set[FunnelVisit]) -> dict[FunnelVisit, Progress]:
-    sessions = json.dumps(sorted({session for _, session, _ in keys}))
+def _load_visits(conn: sqlite3.Connection, sessions: set[str]) -> dict[FunnelVisit, Progress]:
+    """Every funnel's progress of these sessions (a session's few extra rows cost less than
+    building the exact keys)."""
     found: dict[FunnelVisit, Progress] = {}
     for row in conn.execute(
         "SELECT * FROM funnel_visits WHERE session_id IN (SELECT value FROM json_each(?))",
-        (sessions,),
+        (json.dumps(list(sessions)),),
     ):
         key = (row["funnel_id"], row["session_id"], bool(row["sample"]))
-        if key in keys:
-            found[key] = Progress(row["reached"], from_db_time(row["started"]),
-                                  (from_db_time(row["cursor_ts"]), row["cursor_id"]))
+        found[key] = Progress(row["reached"], from_db_time(row["started"]),
+                              (from_db_time(row["cursor_ts"]), row["cursor_id"]))
     return found
 
 
