@@ -107,7 +107,7 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert metric(at, "검색") == "1"
     assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
     assert metric(at, "인기 카테고리") == "생성형 AI"
-    assert len(at.tabs) == 8  # with the companies, for analysts and administrators
+    assert len(at.tabs) == 9  # with the companies and the funnels, for analysts and administrators
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
     drawn = [chart.key for chart in at.get("plotly_chart")]
     assert drawn == ["chart_trend", "chart_trend_platform"]
@@ -116,7 +116,9 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
         charts.update(chart.key for chart in at.get("plotly_chart"))
         csv_labels += [b.proto.label for b in at.get("download_button")]
     assert len(charts) >= 5
-    assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    assert len(csv_labels) == 9 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    at.session_state["analytics_tab"] = "검색어"  # back to the search tab (not the last one)
+    at.run()
     assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table
     assert "결과가 없던 검색어" in texts(at)
 
