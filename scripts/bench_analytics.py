@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from scripts import bench_funnels
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -288,7 +289,8 @@ def _app_dashboard(store: EventStore, days: int) -> Callable[[], object] | None:
 def bench_size(size: int, runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = bench_settings(Path(tmp))
-        store = build_local_ports(settings).events
+        ports = build_local_ports(settings)
+        store = ports.events
         db = settings.sqlite_path
         result = ingest(store, size)
         for days, suffix in ((90, ""), (30, "_30d")):
@@ -304,6 +306,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
+        result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
     return result
 
 
@@ -347,6 +350,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
         print(f"{int(size):>10,} " + " ".join(f"{cell:>11}" for cell in cells))
     print("dash = every dashboard number from rollups + visitor sketches (median); naive = load "
           "the period's raw events into pandas and compute the same (load included).")
+    bench_funnels.print_funnels(result)
 
 
 def run(args: Any) -> None:
