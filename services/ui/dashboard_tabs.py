@@ -16,9 +16,8 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts
+from services.ui import charts, funnels
 from services.ui.dashboard import Col, table
-from services.ui.funnels import funnels_tab
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
 
@@ -263,7 +262,7 @@ def render_tabs(board: Dashboard,
     sections: list[Callable[[Dashboard], None]] = [
         trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab]
     names = list(TABS)
-    sections.append(funnels_tab); names.append("funnels")  # noqa: E702 - the registration line
+    funnels.register(sections, names)
     if companies is not None:  # next to the purposes: both are what sign-up learned
         at = names.index("purposes") + 1
         sections.insert(at, lambda shown: companies_tab(shown, companies()))

@@ -3,6 +3,8 @@ see its steps for the period and the previous one, define a new one, delete one'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -31,6 +33,8 @@ QUERY = "funnel"  # ?funnel=<id> opens that funnel
 PICK_KEY = "funnel_pick"
 PENDING_KEY = "funnel_pick_next"
 LINKED_KEY = "funnel_link_opened"
+TAB_LINK_KEY = "funnel_link_tab"
+TABS_KEY = "analytics_tab"  # the dashboard's stateful tabs (services/ui/dashboard_tabs.py)
 STEPS_KEY = "funnel_steps_n"
 CONFIRM_KEY = "funnel_confirm_delete"
 PAGES = ("home", "browse", "content", "my_content", "dashboard", "reports", "contact")
@@ -56,6 +60,22 @@ def step_label(step: Step) -> str:
     if step.content_id:
         parts.append(step.content_id)
     return " · ".join(parts)
+
+
+def register(sections: list[Callable[[Dashboard], None]], names: list[str]) -> None:
+    """The dashboard's registration of this tab (last), before the tabs are drawn."""
+    sections.append(funnels_tab)
+    names.append("funnels")
+    follow_link()
+
+
+def follow_link() -> None:
+    """A ``?funnel=`` link opens the funnels tab (once per link; called before the tabs are
+    drawn, the only time their state may be set)."""
+    shared = st.query_params.get(QUERY)
+    if shared and st.session_state.get(TAB_LINK_KEY) != shared:
+        st.session_state[TAB_LINK_KEY] = shared
+        st.session_state[TABS_KEY] = t("analytics.tab.funnels")
 
 
 def funnels_tab(board: Dashboard) -> None:
