@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import cached_property
+from operator import attrgetter
 from typing import NamedTuple
 
 from services.domain.analytics import Event, EventType
@@ -72,7 +74,7 @@ class Funnel:
     def is_default(self) -> bool:
         return self.owner is None
 
-    @property
+    @cached_property
     def window(self) -> timedelta:
         return timedelta(minutes=self.window_minutes)
 
@@ -140,8 +142,11 @@ def advance(funnel: Funnel, progress: Progress | None, event: Event) -> Progress
     return Progress(progress.reached + 1, progress.started, (event.ts, event.id))
 
 
+_TIME_ORDER = attrgetter("ts", "id")
+
+
 def in_order(events: Iterable[Event]) -> list[Event]:
-    return sorted(events, key=lambda e: (e.ts, e.id))
+    return sorted(events, key=_TIME_ORDER)
 
 
 VisitKey = tuple[str, bool]  # (session id, sample)
@@ -246,9 +251,22 @@ class StepIndex:
         return found if exact else [f for f in found if relevant(f, event)]
 
     def candidates(self, events: Iterable[Event]) -> list[tuple[Event, list[Funnel]]]:
-        """The events that could move a visit, in time order, with the funnels concerned."""
-        found = [(event, self.funnels_for(event)) for event in events]
-        return sorted(((e, fs) for e, fs in found if fs), key=lambda pair: (pair[0].ts, pair[0].id))
+        """The events that could move a visit, in time order, with the funnels concerned.
+        (``funnels_for`` inlined: this loop sees every ingested event.)"""
+        lookup = self._by_key.get
+        page_view = EventType.PAGE_VIEW
+        found: list[tuple[Event, list[Funnel]]] = []
+        for event in sorted(events, key=_TIME_ORDER):
+            kind = event.type
+            entry = lookup((kind, event.page if kind == page_view else None))
+            if entry is None:
+                continue
+            funnels, exact = entry
+            if not exact:
+                funnels = [f for f in funnels if relevant(f, event)]
+            if funnels:
+                found.append((event, funnels))
+        return found
 
 
 def _step_key(step: Step) -> tuple[str, str | None]:

@@ -1,6 +1,7 @@
 """FunnelStore on SQLite (local mode): funnel definitions, each visit's progress, day counters.
 
-Its own migration track (``SCHEMA["funnels"]``). ``ingest`` is one transaction per batch: the
+Its own migration track (``SCHEMA["funnels"]``); a visit's times are integer microseconds
+since the epoch (UTC). ``ingest`` is one transaction per batch: the
 progress of every visit the batch could move is read, moved in memory
 (``domain.funnels.move_visits``), written back, and for each step a visit newly reached one is
 added to ``funnel_counts`` (local day of the visit's step 1, funnel, step). A batch delivered
@@ -16,7 +17,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
 from typing import Any
 
@@ -55,8 +56,8 @@ _FUNNELS: tuple[Migration, ...] = (
             funnel_id TEXT NOT NULL,
             sample INTEGER NOT NULL,
             reached INTEGER NOT NULL,
-            started TEXT NOT NULL,
-            cursor_ts TEXT NOT NULL,
+            started INTEGER NOT NULL,
+            cursor_ts INTEGER NOT NULL,
             cursor_id TEXT NOT NULL,
             PRIMARY KEY (session_id, funnel_id, sample)
         ) WITHOUT ROWID""",
@@ -183,15 +184,29 @@ def _load_visits(conn: sqlite3.Connection, sessions: set[str]) -> dict[FunnelVis
         (json.dumps(list(sessions)),),
     ):
         key = (row["funnel_id"], row["session_id"], bool(row["sample"]))
-        found[key] = Progress(row["reached"], from_db_time(row["started"]),
-                              (from_db_time(row["cursor_ts"]), row["cursor_id"]))
+        found[key] = Progress(row["reached"], _time(row["started"]),
+                              (_time(row["cursor_ts"]), row["cursor_id"]))
     return found
 
 
 def _visit_row(key: FunnelVisit, progress: Progress) -> tuple[Any, ...]:
     funnel_id, session_id, sample = key
-    return (session_id, funnel_id, int(sample), progress.reached, to_db_time(progress.started),
-            to_db_time(progress.cursor[0]), progress.cursor[1])
+    return (session_id, funnel_id, int(sample), progress.reached, _micros(progress.started),
+            _micros(progress.cursor[0]), progress.cursor[1])
+
+
+# A visit's times as microseconds since the epoch: formatting ISO text for every moved visit
+# cost a quarter of the funnels' ingest time. (Floats of today's timestamps resolve 0.24 us,
+# so rounding recovers the exact microsecond.)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(ts: datetime) -> int:
+    return round(ts.timestamp() * 1_000_000)
+
+
+def _time(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 def _funnel_row(funnel: Funnel) -> tuple[Any, ...]:
