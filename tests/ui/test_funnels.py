@@ -83,6 +83,7 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     assert not errors(at), errors(at)
 
     assert "퍼널을 저장하고" in texts(at)
+    assert "부터 집계" in texts(at)  # from which day its counts are complete
     assert picker(at).value is not None  # type: ignore[attr-defined]
     link = str(at.query_params["funnel"])
     assert at.dataframe[0].value["방문"].tolist() == [3, 1]  # back-filled from today's events
