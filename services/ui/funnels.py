@@ -84,11 +84,14 @@ def funnels_tab(board: Dashboard) -> None:
     st.caption(t("funnels.intro"))
     if service is None:
         return
-    shared = st.query_params.get(QUERY)
+    linked = st.query_params.get(QUERY)
+    # A funnel opened from a link stays in the picker for the session (the address then
+    # names whichever funnel is picked).
+    shared = linked or st.session_state.get(LINKED_KEY)
     options = service.available(actor, shared_id=shared)
-    if shared and all(f.id != shared for f in options):
+    if linked and all(f.id != linked for f in options):
         st.warning(t("funnels.stale_link"), icon=":material/link_off:")
-    funnel = _pick(options, shared)
+    funnel = _pick(options, linked, shared)
     report = service.report(actor, funnel.id, board.period)
     _show(report)
     _delete(service, actor, funnel)
@@ -96,16 +99,16 @@ def funnels_tab(board: Dashboard) -> None:
         _builder(service, actor)
 
 
-def _pick(options: list[Funnel], shared: str | None) -> Funnel:
+def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funnel:
     """The picker. Its widget state is set only before it is drawn: a funnel just saved (or
     deleted) is handed over in ``PENDING_KEY`` for the next run."""
     by_id = {f.id: f for f in options}
     ids = list(by_id)
     key = widget_key(PICK_KEY)
     wanted = st.session_state.pop(PENDING_KEY, None)
-    if shared in by_id and st.session_state.get(LINKED_KEY) != shared:
-        st.session_state[LINKED_KEY] = shared  # a link opens its funnel once
-        wanted = wanted or shared
+    if linked in by_id and st.session_state.get(LINKED_KEY) != linked:
+        st.session_state[LINKED_KEY] = linked  # a link opens its funnel once
+        wanted = wanted or linked
     wanted = wanted or st.session_state.get(key) or st.session_state.get(PICK_KEY)
     st.session_state[key] = wanted if wanted in by_id else ids[0]
     chosen = str(st.selectbox(

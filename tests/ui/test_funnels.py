@@ -92,6 +92,12 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     other = open_tab(new_app, users["admin"].username, link=link)
     assert picker(other).value == link  # type: ignore[attr-defined]
     assert other.dataframe[0].value["방문"].tolist() == [3, 1]
+    # Picking a default funnel clears the address; the shared one stays in the picker.
+    picker(other).set_value("home-download").run()  # type: ignore[attr-defined]
+    assert "funnel" not in other.query_params
+    assert "홈에서 다운로드 (공유됨)" in picker(other).options  # type: ignore[attr-defined]
+    picker(other).set_value(link).run()  # type: ignore[attr-defined]
+    assert str(other.query_params["funnel"]) == link
 
 
 def test_a_stale_link_says_so_and_shows_the_defaults(
