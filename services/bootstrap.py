@@ -202,7 +202,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
     funnels = DynamoFunnelStore(dynamodb, settings.events_table, settings.rollups_table,
-                                settings.tz)
+                                settings.tz, settings.event_retention_days)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),

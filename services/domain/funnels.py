@@ -33,8 +33,6 @@ MAX_STEPS = 6
 WINDOW_MIN = 1
 WINDOW_MAX = 7 * 24 * 60  # a week, in minutes
 NAME_MAX = 80
-# How long a visit's progress is kept after its window closed (DynamoDB's TTL).
-KEEP_AFTER_WINDOW = timedelta(days=3)
 
 
 class StepKind(StrEnum):

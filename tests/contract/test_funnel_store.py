@@ -29,7 +29,7 @@ from services.domain.funnels import (
 )
 from services.errors import ConflictError, NotFound
 from tests.contract.aws_backends import mocked_aws, one_backup_per_transaction
-from tests.contract.local_backends import EVENT_TZ
+from tests.contract.local_backends import EVENT_RETENTION_DAYS, EVENT_TZ
 
 
 @contextmanager
@@ -47,7 +47,7 @@ def dynamodb_funnels(tmp_path: Path) -> Iterator[DynamoFunnelStore]:
     with one_backup_per_transaction(), mocked_aws() as aws:
         yield DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
                                 str(aws.settings.rollups_table), EVENT_TZ,
-                                sleep=lambda seconds: None)
+                                EVENT_RETENTION_DAYS, sleep=lambda seconds: None)
 
 
 FUNNEL_STORES: dict[str, Callable[[Path], AbstractContextManager[Any]]] = {

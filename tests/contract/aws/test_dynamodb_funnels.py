@@ -35,7 +35,8 @@ def calls(aws: MockedAws) -> list[tuple[str, dict[str, Any]]]:
 def test_a_funnel_reads_one_query_per_day_and_never_scans(
         aws: MockedAws, calls: list[tuple[str, dict[str, Any]]]) -> None:
     store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
-                              str(aws.settings.rollups_table), EVENT_TZ, sleep=lambda s: None)
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
     visits = known_visits()
     for n in range(2):
         visits.visit(f"demo{n}", ("home", 0), ("content_view", 1), sample=True)
@@ -54,7 +55,8 @@ def test_a_funnel_reads_one_query_per_day_and_never_scans(
 def test_ingest_and_sample_removal_never_scan(
         aws: MockedAws, calls: list[tuple[str, dict[str, Any]]]) -> None:
     store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
-                              str(aws.settings.rollups_table), EVENT_TZ, sleep=lambda s: None)
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
     visits = known_visits()
     visits.visit("demo", ("home", 0), ("content_view", 1), sample=True)
     store.ingest(visits.events)
@@ -65,3 +67,19 @@ def test_ingest_and_sample_removal_never_scan(
     assert "Scan" not in names
     tables = {params.get("TableName") for _, params in calls} - {None}
     assert tables <= {aws.settings.events_table, aws.settings.rollups_table}
+
+
+def test_a_visit_is_kept_as_long_as_its_events_can_be_delivered_again(aws: MockedAws) -> None:
+    """The TTL follows the raw events' retention: an import re-run within it finds the visit's
+    cursor and counts nothing twice."""
+    store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
+    visits = known_visits()
+    store.ingest(visits.events)
+
+    item = aws.dynamodb.get_item(TableName=str(aws.settings.events_table), Key={
+        "pk": {"S": f"funnel#{HOME_DOWNLOAD.id}#s-ok0"}, "sk": {"S": "v"}})["Item"]
+    started = visits.events[0].ts
+    expected = started + HOME_DOWNLOAD.window + timedelta(days=30)
+    assert int(item["expires_at"]["N"]) == int(expected.timestamp())

@@ -5,7 +5,9 @@ Events table (string ``pk``/``sk``, TTL attribute ``expires_at``):
 - a visit's progress: ``pk`` = "funnel#<funnel id>#<session>", ``sk`` = "v"; a sample visit's:
   ``pk`` = "funnel-sample#<funnel id>", ``sk`` = <session> (one partition per funnel, so
   ``remove_samples`` finds them by Query). Attributes ``reached``, ``started``, ``cursor_ts``,
-  ``cursor_id``; ``expires_at`` = step 1 + window + ``KEEP_AFTER_WINDOW``.
+  ``cursor_id``; ``expires_at`` = step 1 + window + the raw events' retention: as long as a
+  batch can be delivered again (an import re-run is refused only past the retention), the
+  visit's cursor must be there to make it a no-op; a shorter TTL would count it anew.
 Rollups table: per local day of step 1, ``sk`` = "f#<funnel id>#<step>" (a sample visit's:
 "f#<funnel id>#s<step>"), attribute ``count``; ``day`` = "#funnel-samples", ``sk`` = <local day>
 lists the days holding sample counters. ``counts`` is one Query per day ("f#<funnel id>#").
@@ -14,7 +16,8 @@ Exactly once: a visit's new progress is written with a condition on its previous
 its absence) in one TransactWriteItems with the ADDs of the counters of the steps it newly
 reached; a lost race re-reads the visit and tries again, and a batch delivered again finds every
 visit's cursor past its events and writes nothing. After its TTL removed a visit's progress, a
-session coming back days later would enter the funnel anew (SQLite keeps progress forever).
+session coming back after the retention period would enter the funnel anew (SQLite keeps
+progress).
 
 Definitions are read for each ingested batch from a copy kept ``cache_seconds`` (refreshed at
 once after this instance saves or deletes one): events another instance ingests in the first
@@ -46,7 +49,6 @@ from services.adapters.event_common import days_between
 from services.domain.analytics import Event
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
-    KEEP_AFTER_WINDOW,
     Funnel,
     FunnelVisit,
     Progress,
@@ -77,13 +79,14 @@ class DynamoFunnelStore:
     """Implements ``services.ports.FunnelStore``. See the module docstring for the layout."""
 
     def __init__(self, client: DynamoDBClient, events_table: str, rollups_table: str,
-                 tz: tzinfo, sleep: Callable[[float], None] = time.sleep,
+                 tz: tzinfo, retention_days: int, sleep: Callable[[float], None] = time.sleep,
                  read_threads: int = 8, cache_seconds: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
         self._events = events_table
         self._rollups = rollups_table
         self._tz = tz
+        self._retention_s = retention_days * 86_400
         self._sleep = sleep
         self._pool = ThreadPoolExecutor(read_threads, thread_name_prefix="dynamodb-funnels")
         self._cache_seconds = cache_seconds
@@ -136,7 +139,7 @@ class DynamoFunnelStore:
     def _actions(self, funnel: Funnel, key: FunnelVisit, before: Progress | None,
                  after: Progress) -> Items:
         funnel_id, _, sample = key
-        expires = int((after.started + funnel.window + KEEP_AFTER_WINDOW).timestamp())
+        expires = int((after.started + funnel.window).timestamp()) + self._retention_s
         put: dict[str, Any] = {
             "TableName": self._events,
             "Item": {**_visit_key(key), **to_item({
