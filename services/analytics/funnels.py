@@ -51,10 +51,6 @@ class FunnelReport:
     def entered(self) -> int:
         return self.rows[0].visits if self.rows else 0
 
-    @property
-    def converted(self) -> int:
-        return self.rows[-1].visits if self.rows else 0
-
 
 class FunnelService:
     def __init__(self, store: FunnelStore, events: EventStore, audit: AuditLog, tz: tzinfo,
