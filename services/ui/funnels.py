@@ -209,9 +209,9 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     count = int(st.number_input(t("funnels.step_count"), MIN_STEPS, MAX_STEPS, MIN_STEPS,
                                 key=STEPS_KEY))
     targets = [f"page:{p}" for p in PAGES] + [f"event:{e.value}" for e in EVENTS]
-    with st.form("funnel_builder", clear_on_submit=False):
-        name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"),
-                             max_chars=80)
+    with st.form("funnel_builder", clear_on_submit=False, enter_to_submit=False):
+        # No max_chars (a paste is never cut): the service refuses a long name with its limit.
+        name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"))
         window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, 30)
         steps = [_step_fields(i, targets) for i in range(count)]
         submitted = st.form_submit_button(t("funnels.save"), icon=":material/save:")
@@ -245,7 +245,7 @@ def _step_fields(i: int, targets: list[str]) -> Step | None:
         format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
         key=relabel(widget_key(f"funnel_category_{i}")))
     item = item_col.text_input(t("funnels.item"), key=f"funnel_item_{i}",
-                               placeholder=t("funnels.item_placeholder"), max_chars=64)
+                               placeholder=t("funnels.item_placeholder"))
     if not target:
         return None
     kind, value = target.split(":", 1)

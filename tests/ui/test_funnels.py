@@ -113,3 +113,20 @@ def test_a_stale_link_says_so_and_shows_the_defaults(
 
     assert "링크의 퍼널이 더 이상 없습니다" in texts(at)
     assert picker(at).value == "home-download"  # type: ignore[attr-defined]
+
+
+def test_a_name_over_the_limit_is_refused_and_kept(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    long_name = "가" * 81
+    at.text_input[0].input(long_name)
+    steps = [s for s in at.selectbox if s.label == "종류"]
+    steps[0].set_value("event:search")
+    steps[1].set_value("event:like")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert any("80자 이내" in e for e in errors(at)), errors(at)
+    assert at.text_input[0].value == long_name
+    assert services.funnels is not None
+    assert len(services.funnels.available(users["analyst"].as_actor())) == 3
