@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
+from services.bootstrap import build_aws_ports
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_TZ
 from tests.contract.test_funnel_store import DAY, HOME_DOWNLOAD, known_visits
@@ -83,3 +84,14 @@ def test_a_visit_is_kept_as_long_as_its_events_can_be_delivered_again(aws: Mocke
     started = visits.events[0].ts
     expected = started + HOME_DOWNLOAD.window + timedelta(days=30)
     assert int(item["expires_at"]["N"]) == int(expected.timestamp())
+
+
+def test_the_aws_wiring_counts_funnels_as_events_are_appended(aws: MockedAws) -> None:
+    ports = build_aws_ports(aws.settings)
+    assert ports.funnels is not None
+    events = known_visits().events
+
+    ports.events.append(events)
+    ports.events.append(events)  # a retried batch
+
+    assert ports.funnels.counts(HOME_DOWNLOAD.id, 3, DAY, DAY) == [8, 7, 5]
