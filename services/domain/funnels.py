@@ -187,13 +187,6 @@ def newly_reached(before: Progress | None, after: Progress) -> range:
     return range(before.reached if before else 0, after.reached)
 
 
-def group_by_visit(events: Iterable[Event]) -> dict[VisitKey, list[Event]]:
-    grouped: defaultdict[VisitKey, list[Event]] = defaultdict(list)
-    for event in in_order(events):
-        grouped[event.session_id, event.sample].append(event)
-    return dict(grouped)
-
-
 @dataclass(frozen=True)
 class StepRow:
     """One row of a funnel's table."""
@@ -240,17 +233,9 @@ class StepIndex:
                     narrowed.add(key)
         self._by_key = {key: (found, key not in narrowed) for key, found in steps.items()}
 
-    def funnels_for(self, event: Event) -> list[Funnel]:
-        page = event.page if event.type == EventType.PAGE_VIEW else None
-        entry = self._by_key.get((event.type, page))
-        if entry is None:
-            return []
-        found, exact = entry
-        return found if exact else [f for f in found if relevant(f, event)]
-
     def candidates(self, events: Iterable[Event]) -> list[tuple[Event, list[Funnel]]]:
-        """The events that could move a visit, in time order, with the funnels concerned.
-        (``funnels_for`` inlined: this loop sees every ingested event.)"""
+        """The events that could move a visit, in time order, with the funnels concerned
+        (found by the event's (type, page) key; a narrowed step is checked in full)."""
         lookup = self._by_key.get
         page_view = EventType.PAGE_VIEW
         found: list[tuple[Event, list[Funnel]]] = []
