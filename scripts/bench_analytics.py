@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scripts import bench_cohorts, bench_live, bench_sources
+from scripts import bench_cohorts, bench_funnels, bench_live, bench_sources
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -291,7 +291,8 @@ def _app_dashboard(store: EventStore, days: int) -> Callable[[], object] | None:
 def bench_size(size: int, runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = bench_settings(Path(tmp))
-        store = build_local_ports(settings).events
+        ports = build_local_ports(settings)
+        store = ports.events
         db = settings.sqlite_path
         result = ingest(store, size)
         for days, suffix in ((90, ""), (30, "_30d")):
@@ -309,6 +310,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
         result.update(bench_sources.bench(store, db, bench_contents(), *period(90), TZ, runs))
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
         result.update(bench_cohorts.measure(settings, END, runs, timed))
+        result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
     result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
     return result
 
@@ -355,6 +357,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
           "the period's raw events into pandas and compute the same (load included).")
     bench_live.print_live(result)
     bench_sources.print_result(result)
+    bench_funnels.print_funnels(result)
 
 
 def run(args: Any) -> None:

@@ -27,6 +27,7 @@ from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
 from services.analytics.cohorts import CohortService
+from services.analytics.funnels import FunnelService
 from services.analytics.ingest import SinkedEventStore
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
@@ -50,6 +51,7 @@ from services.ports import (
     ContentRepository,
     EmailCodes,
     EventStore,
+    FunnelStore,
     IdentityProvider,
     InquiryStore,
     LiveWindow,
@@ -113,6 +115,8 @@ class Ports:
     cohorts: CohortStore | None = None
     # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
     live: LiveWindow | None = None
+    # Funnel definitions and the visits counted into them at ingest (a sink of ``events``).
+    funnels: FunnelStore | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class Services:
     profile: ProfileService | None = None
     # Returning users (None when the ports have no cohort store).
     cohorts: CohortService | None = None
+    # Funnels on the dashboard (every backend has a funnel store; None only in test wiring).
+    funnels: FunnelService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -149,6 +155,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.content import SqliteContentRepository
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
+    from services.adapters.sqlite.funnels import SqliteFunnelStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
     from services.adapters.sqlite.live import SqliteLiveWindow
     from services.adapters.sqlite.reports import SqliteReportStore
@@ -161,6 +168,7 @@ def build_local_ports(settings: Settings) -> Ports:
     users = SqliteUserDirectory(db)
     cohorts = SqliteCohortStore(db, settings.tz)
     live = SqliteLiveWindow(db)
+    funnels = SqliteFunnelStore(db, settings.tz)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -168,7 +176,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(cohorts, live),
+            sinks=(cohorts, live, funnels),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -180,6 +188,7 @@ def build_local_ports(settings: Settings) -> Ports:
         tokens=SqliteAccountTokens(db),
         cohorts=cohorts,
         live=live,
+        funnels=funnels,
     )
 
 
@@ -189,6 +198,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.cohorts import DynamoCohortStore
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.live import DynamoLiveWindow
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
@@ -214,6 +224,8 @@ def build_aws_ports(settings: Settings) -> Ports:
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
     live = DynamoLiveWindow(dynamodb, settings.events_table)
+    funnels = DynamoFunnelStore(dynamodb, settings.events_table, settings.rollups_table,
+                                settings.tz, settings.event_retention_days)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -222,7 +234,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(cohorts, live),
+            sinks=(cohorts, live, funnels),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -235,6 +247,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
         cohorts=cohorts,
         live=live,
+        funnels=funnels,
     )
 
 
@@ -367,7 +380,15 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     analytics=analytics, signup=signup, password_reset=password_reset,
                     profile=_profile(ports, removal), reports=reports,
                     cohorts=CohortService(ports.cohorts, analytics.today)
-                    if ports.cohorts is not None else None)
+                    if ports.cohorts is not None else None,
+                    funnels=_funnels(settings, ports))
+
+
+def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
+    if ports.funnels is None:
+        return None
+    return FunnelService(ports.funnels, ports.events, ports.audit, settings.tz,
+                         settings.event_retention_days)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:

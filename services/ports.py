@@ -6,12 +6,13 @@ Adapters in ``services/adapters`` implement these; each port has one contract su
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
 from services.domain.cohorts import CohortCell, DayUsers
+from services.domain.funnels import Funnel
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
 from services.domain.inquiries import Inquiry, InquiryStatus, RateLimit
@@ -508,6 +509,41 @@ class LiveWindow(Protocol):
 
     def snapshot(self, now: datetime) -> LiveSnapshot:
         """The window before ``now`` (``services.domain.live`` defines every number)."""
+
+
+class FunnelStore(Protocol):
+    """Saved funnel definitions and the visits counted into every funnel at ingest.
+
+    The store is an ``EventSink`` too: each event batch moves visits along every funnel
+    (``domain.funnels.advance``), persists each moved visit's progress and adds one to the
+    counter of (local day of the visit's step 1, funnel, step) for each step newly reached, in
+    one atomic step per visit, so a batch delivered again counts nothing twice. Sample events
+    move visits and counters kept apart, which ``remove_samples`` takes out exactly. The default
+    funnels (``domain.funnels.DEFAULT_FUNNELS``) are counted without being saved.
+    """
+
+    def ingest(self, events: Sequence[Event]) -> None: ...
+
+    def remove_samples(self) -> None: ...
+
+    def save(self, funnel: Funnel) -> None:
+        """Store a new user-defined funnel. ConflictError if the id exists."""
+
+    def get(self, funnel_id: str) -> Funnel:
+        """A saved funnel. NotFound if absent."""
+
+    def delete(self, funnel_id: str) -> None:
+        """Remove the definition (its counts stop growing). NotFound if absent."""
+
+    def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
+        """Count ``events`` (raw events, oldest first) into ``funnel`` alone, as ``ingest``."""
+
+    def counts(self, funnel_id: str, steps: int, start: date, end: date) -> list[int]:
+        """Visits reaching each of the ``steps`` steps whose step 1 was on local days
+        start..end inclusive (read from per-day counters, never from events)."""
+
+    def list(self, owner: str | None = None) -> list[Funnel]:
+        """Saved funnels (only ``owner``'s when given), oldest first."""
 
 
 class LLM(Protocol):

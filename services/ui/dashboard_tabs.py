@@ -16,7 +16,7 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts, sources
+from services.ui import charts, funnels, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
 from services.ui.i18n import category_label, t
@@ -265,6 +265,7 @@ def render_tabs(board: Dashboard,
         trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab,
         sources.sources_tab, sources.devices_tab, cohorts_tab]
     names = list(TABS)
+    funnels.register(sections, names)
     if companies is not None:  # next to the purposes: both are what sign-up learned
         at = names.index("purposes") + 1
         sections.insert(at, lambda shown: companies_tab(shown, companies()))

@@ -26,10 +26,12 @@ from botocore.exceptions import NoCredentialsError
 from services.accounts.profile import ProfileService
 from services.adapters.aws.bedrock import check as bedrock_check
 from services.analytics.cohorts import CohortService
+from services.analytics.funnels import FunnelService
 from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
 from services.content.service import ContentService
 from services.domain.analytics import Purpose
+from services.domain.funnels import Step, StepKind
 from services.domain.inquiries import InquiryStatus
 from services.domain.models import SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
@@ -105,6 +107,13 @@ REPORT_DELETE = Rule(
     and (owner == actor.user_id or Role.ADMIN in actor.roles),
 )
 
+# A funnel is deleted by its owner or an administrator (FunnelService.may_delete).
+FUNNEL_DELETE = Rule(
+    "view_dashboards; others' funnels: admin",
+    lambda actor, owner: can(actor, A.VIEW_DASHBOARDS)
+    and (owner == actor.user_id or Role.ADMIN in actor.roles),
+)
+
 
 @dataclass(frozen=True)
 class UseCase:
@@ -132,6 +141,11 @@ def _cohorts(w: World) -> CohortService:
 def _events(w: World) -> list[str]:
     line = {"ts": datetime.now(UTC).isoformat(), "type": "page_view", "page": "home"}
     return [json.dumps(line)]
+
+
+def _funnels(w: World) -> FunnelService:
+    assert w.services.funnels is not None
+    return w.services.funnels
 
 
 def _consume(w: World) -> object:
@@ -332,6 +346,18 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
     U("AnalyticsService.signed_up_purpose", PREDICATE,
       lambda w: w.services.analytics.signed_up_purpose(_sid(w), w.actor)),
+    U("FunnelService.available", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).available(w.actor, shared_id=w.funnel), ("funnel",)),
+    U("FunnelService.get", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).get(w.actor, w.funnel), ("funnel",)),
+    U("FunnelService.report", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).report(w.actor, "home-download", PERIOD)),
+    U("FunnelService.create", needs(A.VIEW_DASHBOARDS), lambda w: _funnels(w).create(
+        w.actor, "Mine", [Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "like")], 30)),
+    U("FunnelService.delete", FUNNEL_DELETE,
+      lambda w: _funnels(w).delete(w.actor, w.funnel), ("funnel",), True),
+    U("FunnelService.may_delete", PREDICATE, lambda w: _funnels(w).may_delete(
+        w.actor, _funnels(w).get(ACTORS["admin"], w.funnel)), ("funnel",), True),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),
