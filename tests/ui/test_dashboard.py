@@ -119,7 +119,7 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
         charts.update(chart.key for chart in off_panel(at, "plotly_chart"))
         csv_labels += [b.proto.label for b in at.get("download_button")]
     assert len(charts) >= 5
-    assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    assert len(csv_labels) == 9 and set(csv_labels) == {"CSV 내려받기"}  # one per table
     at.session_state["analytics_tab"] = "검색어"  # no longer the last tab
     at.run()
     assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table

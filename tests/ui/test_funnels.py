@@ -13,6 +13,7 @@ from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
 from services.domain.users import User
 from tests.ui.conftest import errors, texts
+from tests.ui.live_panel import off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
 TAB = "퍼널"
@@ -61,7 +62,7 @@ def test_the_tab_shows_the_default_funnels_with_their_numbers(
     assert options == ["홈 → 콘텐츠 → 다운로드 (기본)", "검색 → 콘텐츠 (검색 성공) (기본)",
                        "콘텐츠 → 좋아요 (기본)"]
     picker(at).set_value("view-like").run()  # type: ignore[attr-defined]
-    frame = at.dataframe[0].value
+    frame = off_panel(at, "dataframe")[0].value
     assert frame["방문"].tolist() == [3, 2]
     assert frame["1단계 대비 전환율"].tolist() == [100.0, 66.7]
     assert frame["이전 단계 대비 이탈률"].tolist()[1] == 33.3
@@ -86,12 +87,13 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     assert "부터 집계" in texts(at)  # from which day its counts are complete
     assert picker(at).value is not None  # type: ignore[attr-defined]
     link = str(at.query_params["funnel"])
-    assert at.dataframe[0].value["방문"].tolist() == [3, 1]  # back-filled from today's events
+    # back-filled from today's events
+    assert off_panel(at, "dataframe")[0].value["방문"].tolist() == [3, 1]
     assert services.ports.audit.entries(action="funnel.create")[0].target == link
 
     other = open_tab(new_app, users["admin"].username, link=link)
     assert picker(other).value == link  # type: ignore[attr-defined]
-    assert other.dataframe[0].value["방문"].tolist() == [3, 1]
+    assert off_panel(other, "dataframe")[0].value["방문"].tolist() == [3, 1]
     # Picking a default funnel clears the address; the shared one stays in the picker.
     picker(other).set_value("home-download").run()  # type: ignore[attr-defined]
     assert "funnel" not in other.query_params
