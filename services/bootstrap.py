@@ -37,6 +37,7 @@ from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.insights.service import InsightsService
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
@@ -112,6 +113,7 @@ class Services:
     accounts: AccountService
     tracker: Tracker
     analytics: AnalyticsService
+    insights: InsightsService
     reports: ReportService
     inquiries: InquiryService
     samples: SampleContent
@@ -321,6 +323,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
                                  find_user=profiles.get)
+    insights = InsightsService(ports.events, ports.content, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,
@@ -336,7 +339,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports)
+                    profile=_profile(ports, removal), reports=reports, insights=insights)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:

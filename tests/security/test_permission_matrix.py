@@ -318,6 +318,9 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
     U("AnalyticsService.signed_up_purpose", PREDICATE,
       lambda w: w.services.analytics.signed_up_purpose(_sid(w), w.actor)),
+    # ---- insights -------------------------------------------------------------------------
+    U("InsightsService.insights", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.insights.insights(w.actor, PERIOD)),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),
