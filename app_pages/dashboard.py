@@ -7,6 +7,7 @@ from services.ui import session
 from services.ui.dashboard import controls, live_kpis, period_caption
 from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
+from services.ui.insights import insights_panel
 from services.ui.widgets import empty_state
 
 services = session.services()
@@ -27,5 +28,7 @@ if board.is_empty:
 else:
     # The companies table is for administrators and analysts (who alone may open this page).
     may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
+    found = services.insights.insights(actor, period)
+    insights_panel(found, period)
     render_tabs(board, (lambda: services.analytics.companies(actor, period))
-                if may_see_companies else None)
+                if may_see_companies else None, marks=found.trend_marks())

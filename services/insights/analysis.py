@@ -75,8 +75,10 @@ def analyse(cube: DayCube, hours: HourCube, visitors: Series, period: Period, to
     last = today - timedelta(days=1)
     history = {m.key: m.daily(cube) for m in COUNTS} | {VISITORS: visitors}
     upto = cube.index(last) + 1
-    forecasts = tuple(forecast(key, history[key][max(upto - HISTORY_DAYS, 0):upto].tolist(),
-                               last) for key in FORECAST_METRICS)
+    # History starts with the first event: zeros before it are no history, only no data.
+    since = max(upto - HISTORY_DAYS, cube.first_active() or 0, 0)
+    forecasts = tuple(forecast(key, history[key][since:upto].tolist(), last)
+                      for key in FORECAST_METRICS)
     return Insights(period, drivers, report, forecasts)
 
 

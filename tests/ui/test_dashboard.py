@@ -114,7 +114,9 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     charts, csv_labels = set(), []
     for _ in each_tab(at):
         charts.update(chart.key for chart in at.get("plotly_chart"))
-        csv_labels += [b.proto.label for b in at.get("download_button")]
+        # The insights panel above the tabs has its own tables (tests/ui/test_insights.py).
+        csv_labels += [b.proto.label for b in at.get("download_button")
+                       if "csv_insights" not in b.proto.id]
     assert len(charts) >= 5
     assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
     assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table

@@ -5,8 +5,13 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import numpy as np
+
+from services.analytics.dashboards import Period
+from services.insights.analysis import analyse
+from services.insights.cube import DayCube, HourCube
 from services.insights.forecast import backtest_mape, forecast
-from tests.unit.insights.rollups import WEEKDAY_LEVEL
+from tests.unit.insights.rollups import WEEKDAY_LEVEL, Book, seasonal_views
 
 LAST = date(2026, 6, 30)
 MAPE_BOUND = 15.0  # percent, on a weekday-seasonal series with ~10% noise
@@ -49,3 +54,14 @@ def test_too_short_a_history_gives_no_forecast() -> None:
 def test_an_all_zero_series_forecasts_zero() -> None:
     found = forecast("content_views", [0.0] * 30, LAST)
     assert all(p.estimate == p.low == p.high == 0 for p in found.points)
+
+
+def test_days_before_the_first_event_are_not_history() -> None:
+    book = Book()
+    seasonal_views(book, LAST - timedelta(days=9), 10)  # ten days of events only
+    start = LAST - timedelta(days=80)
+    rows = book.rows()
+    cube = DayCube(rows, start, LAST + timedelta(days=1))
+    found = analyse(cube, HourCube(rows, start, LAST), np.zeros(cube.days),
+                    Period(LAST - timedelta(days=6), LAST), LAST + timedelta(days=1), 0, 0, 0)
+    assert [f.enough_history for f in found.forecasts] == [False, False, False]
