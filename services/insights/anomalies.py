@@ -4,11 +4,14 @@ The baseline of a day is the same weekday in each of the ``WEEKS`` (8) weeks bef
 hour: the same weekday and hour). With m = their median and MAD = median |x - m|, the expected
 range is
 
-    m +/- max(K * 1.4826 * MAD, K * sqrt(max(m, 1)), MIN_DEVIATION)
+    m +/- max(K * 1.4826 * MAD, K_NOISE * sqrt(DISPERSION * max(m, 1)), min_deviation)
 
-with K = 4: 1.4826 * MAD estimates the standard deviation of normal noise; the sqrt(m) floor is
-the Poisson noise of a count (eight quiet weeks can have a MAD of nearly 0); MIN_DEVIATION (5
-events) keeps a day of 0 against a median of 1 from being news. A baseline needs at least
+with K = 4: 1.4826 * MAD estimates the standard deviation of normal noise. Eight quiet weeks
+can have a MAD of nearly 0, so the range is never narrower than K_NOISE = 3 standard
+deviations of the noise of a count, whose variance is taken as DISPERSION = 4 times a Poisson
+count's because events come in visits of several (6 * sqrt(m) in all). ``min_deviation`` is 5
+events for a day (a day of 0 against a median of 1 is not news) and 20 for an hour (one busy
+visit can add a dozen page views to a quiet hour). A baseline needs at least
 ``MIN_HISTORY`` (4) of those weekdays on or after the first day with any event; days without
 that are not judged (status NOT_ENOUGH_HISTORY or PARTIAL, never a flag). The caller leaves out
 the running day and hour: a partial day would always look like an outage.
@@ -30,7 +33,10 @@ K = 4.0
 MAD_TO_SIGMA = 1.4826
 WEEKS = 8
 MIN_HISTORY = 4
-MIN_DEVIATION = 5.0
+K_NOISE = 3.0
+DISPERSION = 4.0
+MIN_DEVIATION = 5.0  # events, for a day
+MIN_DEVIATION_HOUR = 20.0
 DAY = 7  # steps of one week in a daily series
 HOUR = 7 * 24  # ... and in an hourly series
 
@@ -49,17 +55,49 @@ class Baseline:
     indices: tuple[int, ...]  # the same-weekday (hour) entries it was taken from
 
 
+def _half_width(median: Series, mad: Series, step: int) -> Series:
+    noise = K_NOISE * np.sqrt(DISPERSION * np.maximum(median, 1.0))
+    least = MIN_DEVIATION_HOUR if step == HOUR else MIN_DEVIATION
+    half: Series = np.maximum(np.maximum(K * MAD_TO_SIGMA * mad, noise), least)
+    return half
+
+
+def _lags(index: int, first: int, step: int) -> tuple[int, ...]:
+    return tuple(i for i in (index - step * k for k in range(1, WEEKS + 1)) if i >= first)
+
+
 def baseline(series: Series, index: int, first: int, step: int = DAY) -> Baseline | None:
     """The expected range at ``index`` from the WEEKS entries one week apart before it (those
     at or after ``first`` only); None with fewer than MIN_HISTORY of them."""
-    indices = tuple(i for i in (index - step * k for k in range(1, WEEKS + 1)) if i >= first)
+    indices = _lags(index, first, step)
     if len(indices) < MIN_HISTORY:
         return None
     values = series[list(indices)]
     median = float(np.median(values))
     mad = float(np.median(np.abs(values - median)))
-    half = max(K * MAD_TO_SIGMA * mad, K * float(np.sqrt(max(median, 1.0))), MIN_DEVIATION)
+    half = float(_half_width(np.array([median]), np.array([mad]), step)[0])
     return Baseline(median, median - half, median + half, indices)
+
+
+def baselines(series: Series, indices: Sequence[int], first: int,
+              step: int = DAY) -> tuple[Series, Series, Series, Series]:
+    """``baseline`` at many indices at once: (judged mask, median, low, high), as arrays."""
+    at = np.asarray(indices)[:, None] - step * np.arange(1, WEEKS + 1)[None, :]
+    # Lags run back in time, so the usable ones (at or after ``first``) are the first n of a
+    # row: rows are grouped by n and each group's median taken on its first n columns.
+    usable = (at >= first).sum(axis=1)
+    judged = usable >= MIN_HISTORY
+    values = series[np.clip(at, 0, None)]
+    median = np.zeros(len(at))
+    mad = np.zeros(len(at))
+    for n in np.unique(usable[judged]).tolist():
+        rows = usable == n
+        block = values[rows, :n]
+        middle = np.median(block, axis=1)
+        median[rows] = middle
+        mad[rows] = np.median(np.abs(block - middle[:, None]), axis=1)
+    half = _half_width(median, mad, step)
+    return judged, median, median - half, median + half
 
 
 @dataclass(frozen=True)
@@ -110,19 +148,21 @@ def check_series(series: Signal, indices: Sequence[int], first: int,
     """Judge ``series.values`` at ``indices`` (days, or hours when ``hourly``)."""
     step = HOUR if hourly else DAY
     found: list[Anomaly] = []
-    judged = 0
-    for index in indices:
-        base = baseline(series.values, index, first, step)
-        if base is None:
-            continue
-        judged += 1
-        actual = float(series.values[index])
-        if base.low <= actual <= base.high:
-            continue
+    if not indices:
+        return SeriesCheck(series.metric, series.dim, series.value, hourly,
+                           Status.NOT_ENOUGH_HISTORY, ())
+    judged_mask, median, low, high = baselines(series.values, indices, first, step)
+    actual = series.values[np.asarray(indices)]
+    outside = judged_mask & ((actual < low) | (actual > high))
+    for at in np.flatnonzero(outside).tolist():
+        index = indices[at]
         day, hour = when(index)
-        drivers = explain(series, index, base.indices) if explain is not None else None
-        found.append(Anomaly(series.metric, series.dim, series.value, day, hour, actual,
-                             base.median, max(base.low, 0.0), base.high, drivers))
+        lags = _lags(index, first, step)
+        drivers = explain(series, index, lags) if explain is not None else None
+        found.append(Anomaly(series.metric, series.dim, series.value, day, hour,
+                             float(actual[at]), float(median[at]), max(float(low[at]), 0.0),
+                             float(high[at]), drivers))
+    judged = int(judged_mask.sum())
     status = (Status.NOT_ENOUGH_HISTORY if not judged else
               Status.CHECKED if judged == len(indices) else Status.PARTIAL)
     return SeriesCheck(series.metric, series.dim, series.value, hourly, status, tuple(found))

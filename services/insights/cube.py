@@ -21,18 +21,22 @@ class DayCube:
         self.start = start
         self.days = (end - start).days + 1
         self._series: dict[tuple[str, str], dict[str, Series]] = {}
-        for row in rows:
+        day_index = {start + timedelta(days=i): i for i in range(self.days)}
+        cells: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+        for row in rows:  # plain Python first: numpy per row would cost more than it saves
             key = row.key
-            if key.hour != WHOLE_DAY:
+            index = day_index.get(key.day)
+            if index is None or key.hour != WHOLE_DAY:
                 continue
-            index = (key.day - start).days
-            if not 0 <= index < self.days:
-                continue
-            values = self._series.setdefault((key.type, key.dim), {})
-            series = values.get(key.value)
-            if series is None:
-                series = values[key.value] = np.zeros(self.days)
-            series[index] += row.count
+            cell = (key.type, key.dim, key.value)
+            found = cells.get(cell)
+            if found is None:
+                found = cells[cell] = []
+            found.append((index, row.count))
+        for (type_, dim, value), pairs in cells.items():
+            at, counts = zip(*pairs, strict=True)
+            self._series.setdefault((type_, dim), {})[value] = np.bincount(
+                at, weights=counts, minlength=self.days).astype(float)
 
     def index(self, day: date) -> int:
         return (day - self.start).days
