@@ -15,8 +15,8 @@ from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
-from services.ui.dashboard import Col, ColumnKind, table
-from services.ui.i18n import category_label, t
+from services.ui.dashboard import Col, ColumnKind, table, widget_key
+from services.ui.i18n import category_label, relabel, t
 from services.ui.tracking import purpose_label
 
 PANEL_KEY = "insights_panel"
@@ -81,8 +81,13 @@ def _drivers_section(found: Insights) -> None:
         st.info(t("insights.no_change"), icon=":material/info:")
         return
     keys = [d.metric for d in explained]
-    chosen = st.selectbox(t("insights.metric_pick"), keys, index=keys.index(headline.metric),
-                          format_func=metric_label, key=METRIC_KEY)
+    # The choice lives in a plain session key: another period may not have it to offer, and
+    # each language gets its own widget (as the dashboard's filters do).
+    stored = st.session_state.get(METRIC_KEY)
+    index = keys.index(stored) if stored in keys else keys.index(headline.metric)
+    chosen = st.selectbox(t("insights.metric_pick"), keys, index=index, format_func=metric_label,
+                          key=relabel(widget_key(METRIC_KEY))) or headline.metric
+    st.session_state[METRIC_KEY] = chosen
     drivers = found.of(chosen) or headline
     st.caption(change_text(drivers))
     frame = drivers_frame(drivers, found.names)

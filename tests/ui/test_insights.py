@@ -65,3 +65,17 @@ def test_too_little_history_is_said_not_flagged(
     assert "이력이 부족해" in shown
     assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
     assert "추정할 만큼 이력이 없습니다" in shown
+
+
+def test_a_metric_no_longer_offered_falls_back_to_the_largest_change(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["finance"], 8, 10)
+                                 + views(services, items["genai"], 1, 30))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["insights_metric"] = "downloads"  # chosen once, nothing to explain now
+    at.run()
+    assert not at.exception
+    assert "콘텐츠 조회: 이전 기간 대비 +200.0% (10 → 30)." in texts(at)
+    assert "생성형AI 챗봇" in frame_with(at, "변화 중 비율(%)")["값"].tolist()
