@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+
 from services.analytics.dashboards import Period
 from services.domain.analytics import Dim, EventType
 from services.insights.anomalies import WEEKS, AnomalyReport, SeriesCheck, Signal, check_series
@@ -23,7 +25,15 @@ from services.insights.drivers import (
     rate_drivers,
 )
 from services.insights.forecast import Forecast, forecast
-from services.insights.metrics import COUNTS, RATES, TREND_COLUMNS, VISITORS, CountMetric
+from services.insights.metrics import (
+    COUNTS,
+    JUDGED_RATES,
+    RATES,
+    TREND_COLUMNS,
+    VISITORS,
+    CountMetric,
+    RateMetric,
+)
 
 HOURLY_DAYS = 7  # hours are judged over the period's last week only
 FORECAST_METRICS = ("page_views", "content_views", VISITORS)
@@ -89,21 +99,33 @@ def daily_checks(cube: DayCube, visitors: Series, period: Period,
             if i < cube.index(today)]
     if first is None or not days:
         return []
-    metrics = {m.key: m for m in COUNTS}
+    counts = {m.key: m for m in COUNTS}
+    rates = {m.key: m for m in RATES if m.key in JUDGED_RATES}
 
     def explain(signal: Signal, index: int, base: Sequence[int]) -> Drivers | None:
-        metric = metrics.get(signal.metric)
-        if metric is None or signal.dim != Dim.ALL.value:
+        if signal.dim != Dim.ALL.value:
             return None
-        return count_drivers(metric, cube, mean_weights(cube, list(base)),
-                             period_weights(cube, cube.day(index), cube.day(index)))
+        sides = (mean_weights(cube, list(base)),
+                 period_weights(cube, cube.day(index), cube.day(index)))
+        if signal.metric in counts:
+            return count_drivers(counts[signal.metric], cube, *sides)
+        if signal.metric in rates:
+            return rate_drivers(rates[signal.metric], cube, *sides)
+        return None
 
     signals = [Signal(VISITORS, "all", "", visitors),
                *(Signal(m.key, "all", "", m.daily(cube)) for m in COUNTS),
+               *(_rate_signal(m, cube) for m in rates.values()),
                *(Signal("content_views", Dim.CATEGORY.value, name, series) for name, series
                  in sorted(cube.values(EventType.CONTENT_VIEW, Dim.CATEGORY).items()))]
     return [check_series(s, days, first, lambda i: (cube.day(i), None), explain=explain)
             for s in signals]
+
+
+def _rate_signal(metric: RateMetric, cube: DayCube) -> Signal:
+    numerator, denominator = metric.daily(cube)
+    rate = np.divide(numerator, denominator, out=np.zeros(cube.days), where=denominator > 0)
+    return Signal(metric.key, "all", "", rate, denominator)
 
 
 def hourly_checks(hours: HourCube, cube: DayCube, period: Period, today: date,

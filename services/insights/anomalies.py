@@ -11,10 +11,16 @@ can have a MAD of nearly 0, so the range is never narrower than K_NOISE = 3 stan
 deviations of the noise of a count, whose variance is taken as DISPERSION = 4 times a Poisson
 count's because events come in visits of several (6 * sqrt(m) in all). ``min_deviation`` is 5
 events for a day (a day of 0 against a median of 1 is not news) and 20 for an hour (one busy
-visit can add a dozen page views to a quiet hour). A baseline needs at least
-``MIN_HISTORY`` (4) of those weekdays on or after the first day with any event; days without
-that are not judged (status NOT_ENOUGH_HISTORY or PARTIAL, never a flag). The caller leaves out
-the running day and hour: a partial day would always look like an outage.
+visit can add a dozen page views to a quiet hour).
+
+Rates (the purpose skip rate, the zero-result search rate) are judged by day the same way, with
+the binomial noise K_NOISE * sqrt(m (1 - m) / n) of the day's n trials as the floor, at least
+MIN_RATE_DEVIATION (5 percentage points), and only on days with n >= MIN_RATE_BASE (30).
+
+A baseline needs at least ``MIN_HISTORY`` (4) of those weekdays on or after the first day with
+any event; days without that are not judged (status NOT_ENOUGH_HISTORY or PARTIAL, never a
+flag). The caller leaves out the running day and hour: a partial day would always look like an
+outage.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ K_NOISE = 3.0
 DISPERSION = 4.0
 MIN_DEVIATION = 5.0  # events, for a day
 MIN_DEVIATION_HOUR = 20.0
+MIN_RATE_BASE = 30  # a rate's denominator on the day, at least, to be judged
+MIN_RATE_DEVIATION = 0.05  # 5 percentage points
 DAY = 7  # steps of one week in a daily series
 HOUR = 7 * 24  # ... and in an hourly series
 
@@ -47,17 +55,15 @@ class Status(StrEnum):
     NOT_ENOUGH_HISTORY = "not_enough_history"  # none had a baseline
 
 
-@dataclass(frozen=True)
-class Baseline:
-    median: float
-    low: float
-    high: float
-    indices: tuple[int, ...]  # the same-weekday (hour) entries it was taken from
-
-
-def _half_width(median: Series, mad: Series, step: int) -> Series:
-    noise = K_NOISE * np.sqrt(DISPERSION * np.maximum(median, 1.0))
-    least = MIN_DEVIATION_HOUR if step == HOUR else MIN_DEVIATION
+def _half_width(median: Series, mad: Series, step: int, base: Series | None) -> Series:
+    """How far from the median a value may be (see the module's docstring)."""
+    if base is None:  # a count
+        noise = K_NOISE * np.sqrt(DISPERSION * np.maximum(median, 1.0))
+        least = MIN_DEVIATION_HOUR if step == HOUR else MIN_DEVIATION
+    else:  # a rate of ``base`` trials: binomial noise
+        share = np.clip(median, 0.0, 1.0)
+        noise = K_NOISE * np.sqrt(share * (1 - share) / np.maximum(base, 1.0))
+        least = MIN_RATE_DEVIATION
     half: Series = np.maximum(np.maximum(K * MAD_TO_SIGMA * mad, noise), least)
     return half
 
@@ -66,22 +72,10 @@ def _lags(index: int, first: int, step: int) -> tuple[int, ...]:
     return tuple(i for i in (index - step * k for k in range(1, WEEKS + 1)) if i >= first)
 
 
-def baseline(series: Series, index: int, first: int, step: int = DAY) -> Baseline | None:
-    """The expected range at ``index`` from the WEEKS entries one week apart before it (those
-    at or after ``first`` only); None with fewer than MIN_HISTORY of them."""
-    indices = _lags(index, first, step)
-    if len(indices) < MIN_HISTORY:
-        return None
-    values = series[list(indices)]
-    median = float(np.median(values))
-    mad = float(np.median(np.abs(values - median)))
-    half = float(_half_width(np.array([median]), np.array([mad]), step)[0])
-    return Baseline(median, median - half, median + half, indices)
-
-
 def baselines(series: Series, indices: Sequence[int], first: int,
-              step: int = DAY) -> tuple[Series, Series, Series, Series]:
-    """``baseline`` at many indices at once: (judged mask, median, low, high), as arrays."""
+              step: int = DAY) -> tuple[Series, Series, Series]:
+    """The baselines at ``indices`` (the WEEKS entries one week apart before each, those at or
+    after ``first`` only): (judged mask: at least MIN_HISTORY of them, median, MAD)."""
     at = np.asarray(indices)[:, None] - step * np.arange(1, WEEKS + 1)[None, :]
     # Lags run back in time, so the usable ones (at or after ``first``) are the first n of a
     # row: rows are grouped by n and each group's median taken on its first n columns.
@@ -96,8 +90,7 @@ def baselines(series: Series, indices: Sequence[int], first: int,
         middle = np.median(block, axis=1)
         median[rows] = middle
         mad[rows] = np.median(np.abs(block - middle[:, None]), axis=1)
-    half = _half_width(median, mad, step)
-    return judged, median, median - half, median + half
+    return judged, median, mad
 
 
 @dataclass(frozen=True)
@@ -136,6 +129,7 @@ class Signal:
     dim: str
     value: str
     values: Series
+    base: Series | None = None  # a rate's denominators (None: a count)
 
 
 # Drivers of one flagged day: (series, day index, baseline indices) -> Drivers or None.
@@ -151,7 +145,12 @@ def check_series(series: Signal, indices: Sequence[int], first: int,
     if not indices:
         return SeriesCheck(series.metric, series.dim, series.value, hourly,
                            Status.NOT_ENOUGH_HISTORY, ())
-    judged_mask, median, low, high = baselines(series.values, indices, first, step)
+    judged_mask, median, mad = baselines(series.values, indices, first, step)
+    at_base = None if series.base is None else series.base[np.asarray(indices)]
+    if at_base is not None:  # a rate of too few trials that day says nothing
+        judged_mask &= at_base >= MIN_RATE_BASE
+    half = _half_width(median, mad, step, at_base)
+    low, high = median - half, median + half
     actual = series.values[np.asarray(indices)]
     outside = judged_mask & ((actual < low) | (actual > high))
     for at in np.flatnonzero(outside).tolist():

@@ -62,11 +62,22 @@ class RateMetric:
     # every dimension the two types share.
     segments: tuple[tuple[str, Dim, Dim], ...] | None = ()
 
+    def daily(self, cube: DayCube) -> tuple[Series, Series]:
+        """(numerator, denominator) per day."""
+        return _part_daily(cube, self.numerator), _part_daily(cube, self.denominator)
+
     def segment_dims(self, cube: DayCube) -> list[tuple[str, Dim, Dim]]:
         if self.segments is not None:
             return list(self.segments)
         shared = set(cube.dims(self.numerator.type)) & set(cube.dims(self.denominator.type))
         return [(dim.value, dim, dim) for dim in Dim if dim in shared and dim not in NOT_A_SPLIT]
+
+
+def _part_daily(cube: DayCube, part: Part) -> Series:
+    if part.value is None:
+        return cube.total(part.type, part.dim)
+    found = cube.values(part.type, part.dim).get(part.value)
+    return found if found is not None else np.zeros(cube.days)
 
 
 COUNTS = (
@@ -88,6 +99,9 @@ RATES = (
     RateMetric("downloads_per_view", Part(EventType.DOWNLOAD), Part(EventType.CONTENT_VIEW),
                None),
 )
+# The rates whose days are judged for anomalies (the dashboard's; per-view rates are too
+# thin per day).
+JUDGED_RATES = ("purpose_skip_rate", "zero_result_rate")
 # The counts charted on the dashboard's trend, by their trend column (an event type).
 TREND_COLUMNS = {"page_views": EventType.PAGE_VIEW.value,
                  "content_views": EventType.CONTENT_VIEW.value,

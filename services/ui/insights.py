@@ -15,6 +15,7 @@ from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
+from services.insights.metrics import RATES
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, relabel, t
 from services.ui.tracking import purpose_label
@@ -23,6 +24,7 @@ PANEL_KEY = "insights_panel"
 METRIC_KEY = "insights_metric"
 TOP_DRIVERS = 4  # rises and falls each
 ANOMALIES_SHOWN = 30
+RATE_KEYS = frozenset(rate.key for rate in RATES)
 
 
 def metric_label(key: str) -> str:
@@ -123,17 +125,27 @@ def _segment(anomaly: Anomaly, names: Mapping[str, Mapping[str, str]]) -> str:
     return f"{dim_label(anomaly.dim)}: {value_label(anomaly.dim, anomaly.value, names)}"
 
 
+def _number(anomaly: Anomaly, value: float) -> str:
+    return f"{value:.1%}" if anomaly.metric in RATE_KEYS else f"{value:,.0f}"
+
+
 def _likely(anomaly: Anomaly, names: Mapping[str, Mapping[str, str]]) -> str:
     if anomaly.drivers is None:
         return ""
     top = anomaly.drivers.top(2, sign=anomaly.direction)
+    if anomaly.drivers.kind == "rate":
+        return ", ".join(f"{value_label(c.dim, c.value, names)} ({c.change * 100:+.1f}%p)"
+                         for c in top)
     return ", ".join(f"{value_label(c.dim, c.value, names)} ({c.change:+,.0f})" for c in top)
 
 
 def anomalies_frame(found: Insights) -> pd.DataFrame:
+    """Values as text: counts and rates share the columns."""
     rows = [{"when": _when(a), "metric": metric_label(a.metric),
-             "segment": _segment(a, found.names), "actual": a.actual, "expected": a.expected,
-             "range": f"{a.low:,.0f} – {a.high:,.0f}", "drivers": _likely(a, found.names)}
+             "segment": _segment(a, found.names), "actual": _number(a, a.actual),
+             "expected": _number(a, a.expected),
+             "range": f"{_number(a, a.low)} – {_number(a, a.high)}",
+             "drivers": _likely(a, found.names)}
             for a in found.anomalies.anomalies[:ANOMALIES_SHOWN]]
     return pd.DataFrame(rows, columns=["when", "metric", "segment", "actual", "expected",
                                        "range", "drivers"])
@@ -152,8 +164,8 @@ def _anomalies_section(found: Insights) -> None:
         return
     table(frame, [Col("when", t("insights.col.when")), Col("metric", t("insights.col.metric")),
                   Col("segment", t("insights.col.segment")),
-                  Col("actual", t("insights.col.actual"), "int"),
-                  Col("expected", t("insights.col.expected"), "int"),
+                  Col("actual", t("insights.col.actual")),
+                  Col("expected", t("insights.col.expected")),
                   Col("range", t("insights.col.range")),
                   Col("drivers", t("insights.col.likely_drivers"), "wide")],
           "insights_anomalies", found.period)

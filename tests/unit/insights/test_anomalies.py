@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from services.analytics.dashboards import Period
-from services.domain.analytics import Dim
+from services.domain.analytics import Dim, EventType
 from services.insights.analysis import Insights, analyse
 from services.insights.anomalies import Status
 from services.insights.cube import DayCube, HourCube
@@ -110,3 +110,35 @@ def test_hours_of_an_outage_today_are_found_but_the_running_hour_is_not() -> Non
     found = run(book, hour=3)
     hours = sorted(a.hour for a in found.anomalies.anomalies if a.day == TODAY)
     assert hours == [0, 1, 2]
+
+
+def purpose_book(skipped: dict[date, int], answers: int = 100) -> Book:
+    """Daily visit-purpose answers, 30% skipped unless ``skipped`` says otherwise."""
+    book = Book()
+    for offset in range((TODAY - START).days):
+        day = START + timedelta(days=offset)
+        skips = skipped.get(day, 30 + (offset * 7) % 5 - 2)  # 28..32: a little noise
+        book.add(day, EventType.VISITOR_PURPOSE, answers)
+        book.add_row(day, EventType.VISITOR_PURPOSE, Dim.PURPOSE, "skipped", skips)
+        book.add_row(day, EventType.VISITOR_PURPOSE, Dim.PURPOSE, "research", answers - skips)
+    return book
+
+
+def rate_flags(found: Insights) -> list[tuple[date, float]]:
+    return [(a.day, a.actual) for a in found.anomalies.anomalies
+            if a.metric == "purpose_skip_rate"]
+
+
+def test_a_day_when_most_visitors_skipped_is_found_and_a_normal_rate_is_not() -> None:
+    assert rate_flags(run(purpose_book({}))) == []
+    odd = TODAY - timedelta(days=4)
+    found = run(purpose_book({odd: 70}))
+    assert rate_flags(found) == [(odd, 0.7)]
+    anomaly = next(a for a in found.anomalies.anomalies if a.metric == "purpose_skip_rate")
+    assert anomaly.drivers is not None and anomaly.drivers.change is not None
+    assert anomaly.drivers.change > 0.35  # the day against its weekdays' mean rate
+
+
+def test_a_rate_of_too_few_answers_is_not_judged() -> None:
+    odd = TODAY - timedelta(days=4)
+    assert rate_flags(run(purpose_book({odd: 20}, answers=25))) == []
