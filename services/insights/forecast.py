@@ -27,6 +27,7 @@ MIN_DAYS = 14
 LEVEL_DAYS = 14
 Z = 1.96
 HORIZONS = (7, 14)
+SHOWN_DAYS = 28  # actual days kept with a forecast, to draw it after them
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Forecast:
     points: tuple[Point, ...]  # empty: not enough history
     history_days: int  # complete days the model was fitted on
     mape: float | None = None  # back-test error (percent) at 7 days, None: too short to test
+    history: tuple[float, ...] = ()  # the last SHOWN_DAYS actual days, oldest first
 
     @property
     def enough_history(self) -> bool:
@@ -100,7 +102,8 @@ def forecast(metric: str, history: Sequence[float], last_day: date,
         points.append(Point(day, value, max(value * (1 - Z * model.spread), 0.0),
                             value * (1 + Z * model.spread)))
     mape = backtest_mape(history, last_day, HORIZONS[0])
-    return Forecast(metric, tuple(points), min(len(history), WINDOW), mape)
+    return Forecast(metric, tuple(points), min(len(history), WINDOW), mape,
+                    tuple(float(v) for v in history[-SHOWN_DAYS:]))
 
 
 def backtest_mape(history: Sequence[float], last_day: date, horizon: int = 7,

@@ -35,6 +35,11 @@ def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
     return fig
 
 
+def layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+    """The app's layout for a figure built in another module (the insights' forecast)."""
+    return _layout(fig, height, **extra)
+
+
 def count_ticks(values: Iterable[float]) -> dict[str, Any]:
     """Whole-number ticks for counts (an axis or a colour bar). ``,d`` alone only formats the
     ticks: plotly's steps of 0.2 for a peak of 1 would read 0, 0, 0, 1, 1, 1."""

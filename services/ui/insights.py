@@ -18,6 +18,7 @@ from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, relabel, t
+from services.ui.insights_chart import forecast_chart
 from services.ui.tracking import purpose_label
 
 PANEL_KEY = "insights_panel"
@@ -199,6 +200,10 @@ def _forecast_section(found: Insights) -> None:
         cols += [Col(f"estimate_{days}", t("insights.col.estimate", days=days), "int"),
                  Col(f"low_{days}", t("insights.col.low", days=days), "int"),
                  Col(f"high_{days}", t("insights.col.high", days=days), "int")]
+    names = {f.metric: metric_label(f.metric) for f in found.forecasts}
+    figure = forecast_chart(found.forecasts, names, t("insights.forecast_chart"),
+                            t("insights.estimate"))
+    st.plotly_chart(figure, key="chart_insights_forecast", config={"displaylogo": False})
     table(frame, [*cols, Col("mape", t("insights.col.mape"), "float")], "insights_forecast",
           found.period)
     st.caption(t("insights.forecast_note"))

@@ -53,6 +53,9 @@ def test_the_panel_names_the_planted_driver_and_unusual_day(
     spike = whole_days[(whole_days["지표"] == "콘텐츠 조회") & (whole_days["범위"] == "전체")]
     assert [pd.Timestamp(d).toordinal() for d in spike["시점"]] == [yesterday]
     assert "생성형AI 챗봇" in spike["가능한 요인"].iloc[0]
+    # Five weeks of history: an estimate, drawn and in its table.
+    assert "chart_insights_forecast" in [c.key for c in at.get("plotly_chart")]
+    assert "다음 7일" in frame_with(at, "백테스트 오차(%)").columns
 
 
 def test_too_little_history_is_said_not_flagged(
