@@ -10,7 +10,8 @@ Never raw events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -26,6 +27,9 @@ from services.insights.cube import DayCube, HourCube, Series
 from services.insights.metrics import COUNTS, types_of_all
 from services.ports import ContentRepository, EventStore
 
+VISITOR_READS = 8  # per-day visitor sketch reads in flight at once
+MapFn = Callable[[Callable[[date], int], Iterable[date]], Iterator[int]]
+
 
 class InsightsService:
     def __init__(self, store: EventStore, repo: ContentRepository, tz: tzinfo, *,
@@ -34,22 +38,27 @@ class InsightsService:
         self._repo = repo
         self._tz = tz
         self._clock = clock
+        # One visitor sketch per day is read; on DynamoDB each is a round trip, so they go
+        # out a few at a time (threads start on first use; SQLite keeps one connection each).
+        self._pool = ThreadPoolExecutor(VISITOR_READS, thread_name_prefix="insights-visitors")
 
     def insights(self, actor: Actor, period: Period) -> Insights:
         """Every KPI's drivers (this period against the previous one), the period's anomalies
         and the next 14 days' forecast. Platform-wide: the dashboard's filters do not apply."""
         require(actor, Action.VIEW_DASHBOARDS)
         now = self._clock().astimezone(self._tz)
-        found = load_insights(self._store, period, now.date(), now.hour)
+        found = load_insights(self._store, period, now.date(), now.hour, self._pool.map)
         catalog = load_catalog(self._repo)
         names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
                  Dim.AUTHOR.value: catalog.author_names()}
         return replace(found, names=names)
 
 
-def load_insights(store: EventStore, period: Period, today: date, hour: int) -> Insights:
+def load_insights(store: EventStore, period: Period, today: date, hour: int,
+                  each: MapFn = map) -> Insights:
     """Read what the analysis needs from ``store`` and analyse it (no permission check: for
-    the service, benchmarks and tests)."""
+    the service, benchmarks and tests). ``each`` maps the per-day visitor reads (a pool's
+    ``map`` to overlap them)."""
     start, end = window(period, today)
     cube = DayCube(store.rollups(start, end, types=types_of_all()), start, end)
     hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
@@ -57,17 +66,19 @@ def load_insights(store: EventStore, period: Period, today: date, hour: int) -> 
     hours = HourCube(store.rollups(hourly_from - timedelta(days=HISTORY_DAYS), period.end,
                                    types=hour_types, dims=[Dim.ALL], hourly=True), start, end)
     previous = period.previous()
-    return analyse(cube, hours, daily_visitors(store, cube, period, today), period, today, hour,
+    visitors = daily_visitors(store, cube, period, today, each)
+    return analyse(cube, hours, visitors, period, today, hour,
                    store.visitors(previous.start, previous.end).estimate(),
                    store.visitors(period.start, period.end).estimate())
 
 
-def daily_visitors(store: EventStore, cube: DayCube, period: Period, today: date) -> Series:
+def daily_visitors(store: EventStore, cube: DayCube, period: Period, today: date,
+                   each: MapFn = map) -> Series:
     """Distinct visitors per cube day, read only where the analysis looks: the period and its
     baselines, and the forecast's history (zeros elsewhere)."""
     visitors = np.zeros(cube.days)
-    first = min(period.start, today) - timedelta(days=HISTORY_DAYS)
-    for index in range(max(cube.index(first), 0), cube.days):
-        day = cube.day(index)
-        visitors[index] = store.visitors(day, day).estimate()
+    first = max(cube.index(min(period.start, today) - timedelta(days=HISTORY_DAYS)), 0)
+    days = [cube.day(index) for index in range(first, cube.days)]
+    estimates = each(lambda day: store.visitors(day, day).estimate(), days)
+    visitors[first:] = list(estimates)
     return visitors
