@@ -82,3 +82,20 @@ def test_a_metric_no_longer_offered_falls_back_to_the_largest_change(
     assert not at.exception
     assert "콘텐츠 조회: 이전 기간 대비 +200.0% (10 → 30)." in texts(at)
     assert "생성형AI 챗봇" in frame_with(at, "변화 중 비율(%)")["값"].tolist()
+
+
+def test_the_panel_in_english(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    events = [e for weeks in range(1, 6)
+              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
+    services.ports.events.append(events + views(services, items["genai"], 1, 50))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["df_lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "Insights" in [h.value for h in at.subheader]
+    assert "Share of change (%)" in frame_with(at, "Value").columns
+    assert "Content views" in frame_with(at, "Likely drivers")["Metric"].tolist()
+    assert "(estimate)" in " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
