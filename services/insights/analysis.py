@@ -38,6 +38,7 @@ from services.insights.metrics import (
 HOURLY_DAYS = 7  # hours are judged over the period's last week only
 FORECAST_METRICS = ("page_views", "content_views", VISITORS)
 HISTORY_DAYS = 7 * WEEKS  # what a baseline or the forecast looks back over
+HEADLINE_MIN_BASE = 20
 
 
 def window(period: Period, today: date) -> tuple[date, date]:
@@ -57,10 +58,13 @@ class Insights:
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> id -> name
 
     def headline(self) -> Drivers | None:
-        """The count KPI with the largest relative change that has drivers to show."""
+        """The count KPI with the largest relative change that has drivers to show; KPIs of
+        fewer than HEADLINE_MIN_BASE events before only when no other moved (1 -> 5 is +400%
+        but rarely the story)."""
         moved = [d for d in self.drivers if d.kind == "count" and d.by_dim
                  and d.relative_change is not None and d.change]
-        return max(moved, key=lambda d: abs(d.relative_change or 0.0), default=None)
+        sizable = [d for d in moved if (d.before or 0) >= HEADLINE_MIN_BASE] or moved
+        return max(sizable, key=lambda d: abs(d.relative_change or 0.0), default=None)
 
     def of(self, metric: str) -> Drivers | None:
         return next((d for d in self.drivers if d.metric == metric), None)

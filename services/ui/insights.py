@@ -159,6 +159,9 @@ def _anomalies_section(found: Insights) -> None:
     if short:
         st.warning(t("insights.not_enough_history", metrics=", ".join(short), weeks=WEEKS),
                    icon=":material/history:")
+    if not report.checks:
+        st.info(t("insights.nothing_judged"), icon=":material/info:")
+        return
     frame = anomalies_frame(found)
     if frame.empty:
         st.success(t("insights.no_anomalies"), icon=":material/check_circle:")

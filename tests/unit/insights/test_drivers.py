@@ -7,9 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 
+from services.analytics.dashboards import Period
 from services.domain.analytics import Dim, EventType
+from services.insights.analysis import Insights
+from services.insights.anomalies import AnomalyReport
 from services.insights.cube import DayCube
-from services.insights.drivers import REST, count_drivers, period_weights, rate_drivers
+from services.insights.drivers import (
+    REST,
+    Drivers,
+    count_drivers,
+    period_weights,
+    rate_drivers,
+)
 from services.insights.metrics import COUNTS, RATES, CountMetric, RateMetric
 from tests.unit.insights.rollups import CV, ITEMS, Book
 
@@ -179,3 +188,16 @@ def test_a_rate_without_a_denominator_has_no_drivers() -> None:
     cube = DayCube(Book().rows(), START, AFTER[1])
     found = rate_drivers(rate("likes_per_view"), cube, *sides(cube))
     assert found.change is None and found.by_dim == {}
+
+
+def test_the_headline_is_the_largest_change_of_a_sizable_kpi() -> None:
+    def kpi(key: str, before: float, after: float) -> Drivers:
+        return Drivers(key, "count", before, after, {"category": ()})
+
+    period = Period(*AFTER)
+    found = Insights(period, (kpi("likes", 1, 5), kpi("content_views", 100, 130),
+                              kpi("page_views", 200, 210)), AnomalyReport(()), ())
+    headline = found.headline()
+    assert headline is not None and headline.metric == "content_views"
+    only_small = Insights(period, (kpi("likes", 1, 5),), AnomalyReport(()), ()).headline()
+    assert only_small is not None and only_small.metric == "likes"
