@@ -7,6 +7,7 @@ from services.ui import session
 from services.ui.dashboard import controls, live_kpis, period_caption
 from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
+from services.ui.insights import insights_panel
 from services.ui.live_now import live_now
 from services.ui.widgets import empty_state
 
@@ -27,7 +28,9 @@ if board.is_empty:
     empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
     st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
 else:
+    found = services.insights.insights(actor, period)
+    insights_panel(found, period)
     # The companies table is for administrators and analysts (who alone may open this page).
     may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
     render_tabs(board, (lambda: services.analytics.companies(actor, period))
-                if may_see_companies else None)
+                if may_see_companies else None, marks=found.trend_marks())

@@ -39,6 +39,7 @@ from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.insights.service import InsightsService
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
@@ -127,6 +128,7 @@ class Services:
     accounts: AccountService
     tracker: Tracker
     analytics: AnalyticsService
+    insights: InsightsService
     reports: ReportService
     inquiries: InquiryService
     samples: SampleContent
@@ -363,6 +365,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
                                  find_user=profiles.get, live=ports.live)
+    insights = InsightsService(ports.events, ports.content, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,
@@ -381,7 +384,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     profile=_profile(ports, removal), reports=reports,
                     cohorts=CohortService(ports.cohorts, analytics.today)
                     if ports.cohorts is not None else None,
-                    funnels=_funnels(settings, ports))
+                    funnels=_funnels(settings, ports), insights=insights)
 
 
 def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:

@@ -35,6 +35,11 @@ def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
     return fig
 
 
+def layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+    """The app's layout for a figure built in another module (the insights' forecast)."""
+    return _layout(fig, height, **extra)
+
+
 def count_ticks(values: Iterable[float]) -> dict[str, Any]:
     """Whole-number ticks for counts (an axis or a colour bar). ``,d`` alone only formats the
     ticks: plotly's steps of 0.2 for a peak of 1 would read 0, 0, 0, 1, 1, 1."""
@@ -61,7 +66,9 @@ def plain(text: object) -> str:
 
 
 def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
-                axis_title: str | None = None) -> go.Figure:
+                axis_title: str | None = None,
+                marks: Mapping[str, Sequence[object]] | None = None,
+                mark_name: str = "") -> go.Figure:
     """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
     bars when there are too few days for a line. All lines share one count axis, so callers
     put only series of one scope (filtered, or platform-wide) on a chart."""
@@ -78,12 +85,32 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
                 x=trend["day"], y=trend[column], name=label, mode="lines+markers",
                 line={"color": color, "width": 2}, marker={"size": 4}, hovertemplate=hover,
             ))
+    _marks(fig, trend, names, marks or {}, mark_name)
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
     fig.update_yaxes(**count_axis(trend[column].max() for column in names))
     if axis_title:
         fig.update_yaxes(title={"text": axis_title})
     return _layout(fig, title={"text": title}, hovermode="x unified")
+
+
+def _marks(fig: go.Figure, trend: pd.DataFrame, names: Mapping[str, str],
+           marks: Mapping[str, Sequence[object]], mark_name: str) -> None:
+    """Unusual days (``marks``: column -> days) as rings on their line, one legend entry."""
+    xs: list[object] = []
+    ys: list[object] = []
+    for column in names:
+        days = set(marks.get(column, ()))
+        shown = trend[trend["day"].isin(days)]
+        xs += shown["day"].tolist()
+        ys += shown[column].tolist()
+    if xs:
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=plain(mark_name),
+            marker={"symbol": "circle-open", "size": 16, "color": ACCENT,
+                    "line": {"width": 3, "color": ACCENT}},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + plain(mark_name) + "</extra>",
+        ))
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_label: str,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -63,18 +64,22 @@ def scope_text(board: Dashboard) -> str:
     return t("analytics.scope_filtered", filters=" · ".join(parts))
 
 
-def trend_tab(board: Dashboard) -> None:
+def trend_tab(board: Dashboard, marks: Mapping[str, Sequence[date]] | None = None) -> None:
     """Two charts, each on its own count axis: the content lines (which follow the filters)
-    and the platform-wide lines; the table below holds every column."""
+    and the platform-wide lines; the table below holds every column. ``marks``: unusual days
+    by column (the insights' anomalies of the platform-wide totals)."""
+    marked = {} if board.filters.active else marks  # they judge the unfiltered numbers
     names = _event_names(TREND_TYPES)
     if board.filters.active:
         st.caption(t("analytics.trend_filter_note"))
     axis = t("analytics.trend_axis")
     _chart(charts.trend_chart(board.trend, _event_names(CONTENT_TREND_TYPES),
                               t("analytics.trend_content_title", scope=scope_text(board)),
-                              axis_title=axis), "chart_trend")
+                              axis_title=axis, marks=marked,
+                              mark_name=t("analytics.trend_unusual")), "chart_trend")
     _chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
-                              t("analytics.trend_platform_title"), axis_title=axis),
+                              t("analytics.trend_platform_title"), axis_title=axis,
+                              marks=marks, mark_name=t("analytics.trend_unusual")),
            "chart_trend_platform")
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
@@ -258,12 +263,13 @@ def _terms(frame: pd.DataFrame, name: str, period: Period, extra: list[Col]) -> 
 
 
 def render_tabs(board: Dashboard,
-                companies: Callable[[], pd.DataFrame] | None = None) -> None:
+                companies: Callable[[], pd.DataFrame] | None = None,
+                marks: Mapping[str, Sequence[date]] | None = None) -> None:
     """``companies`` (given only to those who may see them) reads the companies table when
-    its tab is open."""
+    its tab is open; ``marks`` are the unusual days the trend marks."""
     sections: list[Callable[[Dashboard], None]] = [
-        trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab,
-        sources.sources_tab, sources.devices_tab, cohorts_tab]
+        lambda shown: trend_tab(shown, marks), content_tab, authors_tab, categories_tab,
+        time_tab, purposes_tab, search_tab, sources.sources_tab, sources.devices_tab, cohorts_tab]
     names = list(TABS)
     funnels.register(sections, names)
     if companies is not None:  # next to the purposes: both are what sign-up learned

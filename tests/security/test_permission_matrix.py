@@ -358,6 +358,9 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: _funnels(w).delete(w.actor, w.funnel), ("funnel",), True),
     U("FunnelService.may_delete", PREDICATE, lambda w: _funnels(w).may_delete(
         w.actor, _funnels(w).get(ACTORS["admin"], w.funnel)), ("funnel",), True),
+    # ---- insights -------------------------------------------------------------------------
+    U("InsightsService.insights", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.insights.insights(w.actor, PERIOD)),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),

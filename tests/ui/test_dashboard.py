@@ -117,7 +117,9 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
         if label == "재방문":  # signed-in users: this session's own, flushed in the background
             continue
         charts.update(chart.key for chart in off_panel(at, "plotly_chart"))
-        csv_labels += [b.proto.label for b in at.get("download_button")]
+        # The insights panel above the tabs has its own tables (tests/ui/test_insights.py).
+        csv_labels += [b.proto.label for b in at.get("download_button")
+                       if "csv_insights" not in b.proto.id]
     assert len(charts) >= 5
     assert len(csv_labels) == 9 and set(csv_labels) == {"CSV 내려받기"}  # one per table
     at.session_state["analytics_tab"] = "검색어"  # no longer the last tab
