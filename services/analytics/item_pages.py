@@ -23,7 +23,6 @@ from datetime import date
 import pandas as pd
 
 from services.analytics.dashboards import CONTENT_TYPES, Period
-from services.analytics.tables import Rollups
 from services.domain.analytics import ITEM_VALUE_SEP, Dim, EventType
 from services.domain.models import ContentItem
 from services.ports import EventStore
@@ -31,42 +30,40 @@ from services.ports import EventStore
 METRICS = ("views", "visitors", "likes", "downloads")
 BREAKDOWNS = {"search_terms": Dim.CONTENT_SEARCH, "purposes": Dim.CONTENT_PURPOSE,
               "sources": Dim.CONTENT_SOURCE}
-_DAILY_DIMS = (Dim.CONTENT, Dim.CONTENT_VISIT)
+# Which metric a per-item rollup row adds to, and with which sign (likes are net).
+_METRIC_OF: dict[tuple[str, str], tuple[str, int]] = {
+    (EventType.CONTENT_VIEW, Dim.CONTENT): ("views", 1),
+    (EventType.CONTENT_VIEW, Dim.CONTENT_VISIT): ("visitors", 1),
+    (EventType.LIKE, Dim.CONTENT): ("likes", 1),
+    (EventType.UNLIKE, Dim.CONTENT): ("likes", -1),
+    (EventType.DOWNLOAD, Dim.CONTENT): ("downloads", 1),
+}
 
 
-def _rows(store: EventStore, period: Period, dims: Collection[Dim]) -> Rollups:
-    """One read: the period and the previous one, the content types, the given dims."""
-    return Rollups(store.rollups(period.previous().start, period.end, types=CONTENT_TYPES,
-                                 dims=dims))
+@dataclass
+class _Counts:
+    """Per metric: counts by local day, and (in the period only) by item."""
+
+    by_day: dict[str, Counter[date]]
+    by_item: dict[str, Counter[str]]
 
 
-def _daily_counts(rollups: Rollups, ids: Collection[str]) -> dict[str, Counter[date]]:
-    """Per metric, counts by day of the items ``ids`` (likes net of unlikes)."""
-    def by_day(type_: EventType, dim: Dim = Dim.CONTENT) -> Counter[date]:
-        return rollups.by_day(type_, dim, ids)
-
-    likes = by_day(EventType.LIKE)
-    likes.subtract(by_day(EventType.UNLIKE))
-    return {"views": by_day(EventType.CONTENT_VIEW),
-            "visitors": by_day(EventType.CONTENT_VIEW, Dim.CONTENT_VISIT),
-            "likes": likes, "downloads": by_day(EventType.DOWNLOAD)}
-
-
-def _item_counts(rollups: Rollups, ids: Collection[str],
-                 period: Period) -> dict[str, Counter[str]]:
-    """Per metric, counts in ``period`` by item (likes net of unlikes)."""
-    def by_item(type_: EventType, dim: Dim = Dim.CONTENT) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for day, value, count in rollups.rows(type_, dim):
-            if value in ids and period.start <= day <= period.end:
-                counts[value] += count
-        return counts
-
-    likes = by_item(EventType.LIKE)
-    likes.subtract(by_item(EventType.UNLIKE))
-    return {"views": by_item(EventType.CONTENT_VIEW),
-            "visitors": by_item(EventType.CONTENT_VIEW, Dim.CONTENT_VISIT),
-            "likes": likes, "downloads": by_item(EventType.DOWNLOAD)}
+def _counts(store: EventStore, period: Period, ids: Collection[str]) -> _Counts:
+    """One read of the per-item rows of the period and the previous one; a single pass over
+    them (the rows of every item come back: the store reads by day, not by value)."""
+    before = period.previous()
+    rows = store.rollups(before.start, period.end, types=CONTENT_TYPES,
+                         dims=(Dim.CONTENT, Dim.CONTENT_VISIT))
+    found = _Counts({m: Counter() for m in METRICS}, {m: Counter() for m in METRICS})
+    for row in rows:
+        key = row.key
+        if key.value not in ids:
+            continue
+        metric, sign = _METRIC_OF[(key.type, key.dim)]
+        found.by_day[metric][key.day] += sign * row.count
+        if key.day >= period.start:
+            found.by_item[metric][key.value] += sign * row.count
+    return found
 
 
 def daily_frame(counts: dict[str, Counter[date]], period: Period) -> pd.DataFrame:
@@ -94,16 +91,23 @@ class Totals:
         return cls(*(int(daily[f"{prefix}{m}"].sum()) for m in METRICS))
 
 
-def _breakdown(rollups: Rollups, dim: Dim, content_id: str, period: Period) -> pd.DataFrame:
-    """value, views: the item's content views in the period by one per-item dimension."""
+def _breakdowns(store: EventStore, period: Period, content_id: str) -> dict[str, pd.DataFrame]:
+    """value, views: the item's content views in the period by each per-item dimension (one
+    read of the period's content-view rows of those dimensions)."""
     prefix = f"{content_id}{ITEM_VALUE_SEP}"
-    counts: Counter[str] = Counter()
-    for day, value, count in rollups.rows(EventType.CONTENT_VIEW, dim):
-        if period.start <= day <= period.end and value.startswith(prefix):
-            counts[value[len(prefix):]] += count
-    ranked = sorted(counts, key=lambda v: (-counts[v], v))
-    return pd.DataFrame([{"value": v, "views": counts[v]} for v in ranked],
-                        columns=["value", "views"])
+    counts: dict[str, Counter[str]] = {dim: Counter() for dim in BREAKDOWNS.values()}
+    for row in store.rollups(period.start, period.end, types=[EventType.CONTENT_VIEW],
+                             dims=list(BREAKDOWNS.values())):
+        value = row.key.value
+        if value.startswith(prefix):
+            counts[row.key.dim][value[len(prefix):]] += row.count
+
+    def ranked(found: Counter[str]) -> pd.DataFrame:
+        order = sorted(found, key=lambda v: (-found[v], v))
+        return pd.DataFrame([{"value": v, "views": found[v]} for v in order],
+                            columns=["value", "views"])
+
+    return {name: ranked(counts[dim]) for name, dim in BREAKDOWNS.items()}
 
 
 @dataclass(frozen=True)
@@ -127,11 +131,8 @@ class ItemPage:
 
 def item_page(store: EventStore, period: Period, content_id: str,
               item: ContentItem | None) -> ItemPage:
-    rollups = _rows(store, period, (*_DAILY_DIMS, *BREAKDOWNS.values()))
-    daily = daily_frame(_daily_counts(rollups, {content_id}), period)
-    parts = {name: _breakdown(rollups, dim, content_id, period)
-             for name, dim in BREAKDOWNS.items()}
-    return ItemPage(content_id, item, period, daily, **parts)
+    daily = daily_frame(_counts(store, period, {content_id}).by_day, period)
+    return ItemPage(content_id, item, period, daily, **_breakdowns(store, period, content_id))
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,10 @@ class AuthorPage:
 
 def author_page(store: EventStore, period: Period, author_id: str,
                 items: Sequence[ContentItem]) -> AuthorPage:
-    rollups = _rows(store, period, _DAILY_DIMS)
-    ids = {item.id for item in items}
-    daily = daily_frame(_daily_counts(rollups, ids), period)
-    per_item = _item_counts(rollups, ids, period)
+    counts = _counts(store, period, {item.id for item in items})
+    daily = daily_frame(counts.by_day, period)
     rows = [{"content_id": item.id, "title": item.title, "status": str(item.status),
-             **{m: per_item[m][item.id] for m in METRICS}} for item in items]
+             **{m: counts.by_item[m][item.id] for m in METRICS}} for item in items]
     table = pd.DataFrame(rows, columns=["content_id", "title", "status", *METRICS])
     table = table.sort_values("views", ascending=False, kind="stable").reset_index(drop=True)
     name = items[0].author_name if items else author_id
