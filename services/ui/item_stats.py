@@ -220,7 +220,8 @@ def author_page_view(analytics: AnalyticsService, actor: Actor, author_id: str |
 
 def _author_body(page: AuthorPage) -> None:
     if page.items.empty:
-        empty_state(t("itempage.items_title"), t("itempage.items_empty", name=page.name))
+        empty_state(t("itempage.items_title"),
+                    t("itempage.items_empty", name=md_escape(page.name)))
         return
     _tiles(page.totals, page.previous)
     period, name = page.period, f"author_{page.author_id}"

@@ -152,3 +152,11 @@ def test_my_content_links_to_the_item_page(
     links = {(link.proto.page, link.proto.query_string) for link in at.get("page_link")}
     assert ("item-stats", f"id={item.id}") in links
     assert ("author-stats", f"id={users['author'].username}") in links  # "my author page"
+
+
+def test_an_unknown_author_from_the_address_is_shown_as_typed(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+) -> None:
+    at = open_item(new_app, users["analyst"], "**nobody**", AUTHOR_PAGE)
+    assert at.title[0].value == r"작성자 통계\: \*\*nobody\*\*"  # escaped: no bold
+    assert "콘텐츠가 아직 없습니다" in texts(at) and not at.metric
