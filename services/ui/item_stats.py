@@ -86,9 +86,11 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
         key=relabel(METRIC_KEY), default="views", required=True,
     ) or "views"
     label = t(_LABELS[metric])
-    names = {metric: t("itempage.this_period"), f"prev_{metric}": t("itempage.previous_period")}
-    figure = charts.trend_chart(daily, names, t("itempage.chart_title", metric=label),
-                                axis_title=label)
+    figure = charts.period_chart(
+        daily["day"].tolist(), daily[metric].tolist(), daily["prev_day"].tolist(),
+        daily[f"prev_{metric}"].tolist(),
+        (t("itempage.this_period"), t("itempage.previous_period")),
+        t("itempage.chart_title", metric=label), label)
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     before = period.previous()
     st.caption(t("itempage.previous_note", start=before.start.isoformat(),
