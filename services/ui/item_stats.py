@@ -115,7 +115,7 @@ def _breakdown(frame: pd.DataFrame, title: str, empty: str, heading: str, name: 
         st.caption(t(empty))
         return
     table(frame.assign(value=frame["value"].map(shown)),
-          [Col("value", heading, "wide"), Col("views", t("analytics.col.views"), "int")],
+          [Col("value", heading), Col("views", t("analytics.col.views"), "int")],
           name, period)
 
 
@@ -185,7 +185,6 @@ def _item_body(page: ItemPage) -> None:
     if not any(getattr(page.totals, m) for m in METRICS):
         st.info(t("itempage.nothing"), icon=":material/info:")
     _trend(page.daily, period, "item_stats_chart")
-    _daily_table(page.daily, f"{name}_daily", period)
     terms_col, purposes_col, sources_col = st.columns(3)
     with terms_col:
         _breakdown(page.search_terms, "itempage.terms_title", "itempage.terms_empty",
@@ -196,6 +195,7 @@ def _item_body(page: ItemPage) -> None:
     with sources_col:
         _breakdown(page.sources, "itempage.sources_title", "itempage.sources_empty",
                    t("itempage.col.source"), f"{name}_sources", period)
+    _daily_table(page.daily, f"{name}_daily", period)
 
 
 # ---- the author page ---------------------------------------------------------------------------

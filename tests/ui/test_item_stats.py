@@ -20,6 +20,7 @@ from tests.ui.conftest import errors, texts
 ITEM_PAGE = "app_pages/item_stats.py"
 AUTHOR_PAGE = "app_pages/author_stats.py"
 _ids = itertools.count(1)
+PURPOSE_RESEARCH = "리서치"  # the purpose "research", as the page names it
 
 
 def view(services: Services, item: ContentItem, days_ago: int, session: str,
@@ -72,11 +73,12 @@ def test_the_item_page_shows_numbers_charts_and_csvs(
     assert (metric(at, "조회수"), metric(at, "방문자")) == ("3", "2")
     assert at.get("plotly_chart")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["CSV 내려받기"] * 3  # per day, search terms, purposes (no sources yet)
-    terms = at.dataframe[1].value
+    assert labels == ["CSV 내려받기"] * 3  # search terms, purposes (no sources yet), per day
+    terms, purposes, daily = (frame.value for frame in at.dataframe)
     assert terms.iloc[:, 0].tolist() == ["=cmd|x"] and terms.iloc[:, 1].tolist() == [2]
+    assert purposes.iloc[:, 0].tolist() == [PURPOSE_RESEARCH] and len(daily) == 7
     assert "유입 경로를 아는 것이 아직 없습니다" in texts(at)
-    assert f"csv_item_{item.id}_search_terms" in at.get("download_button")[1].proto.id
+    assert f"csv_item_{item.id}_search_terms" in at.get("download_button")[0].proto.id
 
 
 @pytest.mark.parametrize("role", ["viewer", "other_author"])
