@@ -27,6 +27,8 @@ from services.analytics.dashboards import (
     kpis,
     local_today,
 )
+from services.analytics.item_pages import AuthorPage, ItemPage, author_page, item_page
+from services.analytics.item_trail import ItemTrail
 from services.analytics.live import LiveNow, live_now
 from services.analytics.profiles import (
     COMPANIES_PER_DAY,
@@ -55,7 +57,7 @@ from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
 from services.domain.users import User
-from services.errors import PermissionDenied
+from services.errors import NotFound, PermissionDenied
 from services.ports import ContentRepository, EventStore, LiveWindow
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ class AnalyticsService:
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
         self._sources = VisitSources(SourceCap(store, sources_per_day))
+        self._trail = ItemTrail()
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -112,8 +115,12 @@ class AnalyticsService:
         self._track(EventType.PAGE_VIEW, session_id, actor, page=page)
 
     def content_view(self, session_id: str, actor: Actor, item: ContentItem) -> None:
-        """Call once per browser session and item (the page's view counter dedupes)."""
-        self._track_item(EventType.CONTENT_VIEW, session_id, actor, item)
+        """Call once per browser session and item (the page's view counter dedupes). The
+        event carries the visit's last search term and, on the visit's first view of the item
+        that day, the visit mark (``ItemTrail``)."""
+        day, _ = local_day_hour(self._clock(), self._tz)
+        self._track_item(EventType.CONTENT_VIEW, session_id, actor, item,
+                         properties=self._trail.viewed(session_id, item.id, day))
 
     def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
         """A search as typed (its first SEARCH_QUERY_MAX characters), with how many items it
@@ -121,6 +128,7 @@ class AnalyticsService:
         unreadable character never blocks the event store."""
         kept = scrub_text(query).strip()[:SEARCH_QUERY_MAX].strip()
         if kept:
+            self._trail.searched(session_id, kept)
             self._track(EventType.SEARCH, session_id, actor,
                         properties={"query": kept, "results": results})
 
@@ -290,6 +298,39 @@ class AnalyticsService:
     def may_see_stats(self, actor: Actor, item: ContentItem) -> bool:
         own = can(actor, Action.VIEW_OWN_STATS) and item.author_id == actor.user_id
         return own or can(actor, Action.VIEW_DASHBOARDS)
+
+    # ---- an item's and an author's own pages ----------------------------------------------------
+
+    def item_page(self, actor: Actor, content_id: str, period: Period) -> ItemPage:
+        """Everything the item's own page shows. A deleted item's numbers stay readable by
+        dashboard viewers (``ItemPage.item`` is None); for others it is NotFound."""
+        self._require_some_stats(actor)
+        try:
+            item: ContentItem | None = self._repo.get(content_id)
+        except NotFound:
+            if not can(actor, Action.VIEW_DASHBOARDS):
+                raise
+            item = None
+        if item is not None:
+            self._require_stats_of(actor, item)
+        return item_page(self._store, period, content_id, item)
+
+    def author_page(self, actor: Actor, author_id: str, period: Period) -> AuthorPage:
+        """One author's items (drafts included) with their numbers, totals and trend: for
+        the author themselves (VIEW_OWN_STATS) or dashboard viewers."""
+        if not self.may_see_author(actor, author_id):
+            raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)
+        query = SearchQuery(author_id=author_id, status=None, page_size=OWN_ITEMS_MAX)
+        return author_page(self._store, period, author_id, self._repo.search(query).items)
+
+    def may_see_author(self, actor: Actor, author_id: str) -> bool:
+        own = can(actor, Action.VIEW_OWN_STATS) and author_id == actor.user_id
+        return own or can(actor, Action.VIEW_DASHBOARDS)
+
+    def _require_some_stats(self, actor: Actor) -> None:
+        """Refused before any lookup, so that nobody learns which ids exist."""
+        if not (can(actor, Action.VIEW_OWN_STATS) or can(actor, Action.VIEW_DASHBOARDS)):
+            raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)
 
     def _require_stats_of(self, actor: Actor, item: ContentItem) -> None:
         if not self.may_see_stats(actor, item):

@@ -68,6 +68,13 @@ class Dim(StrEnum):
     BROWSER = "browser"
     OS = "os"
     CAMPAIGN_CONTENT = "campaign_content"
+    # Per item, for its own page (content views only; values "<content_id>" or
+    # "<content_id>|<value>"): visits (a browser session once per item and local day), the
+    # search term that led to the view, and the visit's purpose and source when known.
+    CONTENT_VISIT = "content_visit"
+    CONTENT_SEARCH = "content_search"
+    CONTENT_PURPOSE = "content_purpose"
+    CONTENT_SOURCE = "content_source"
 
 
 # Event properties the analytics service adds for a signed-in user with a profile.
@@ -75,6 +82,14 @@ COMPANY_PROP = "company"  # already capped per day (see ``CompanyCap``)
 VISIT_PROP = "visit"  # true on the first event of a browser session
 SOURCE_PROP = "source"  # on a visitor_purpose event: "profile" when not asked but looked up
 FROM_PROFILE = "profile"
+# On a content_view: the last search term of the visit (normalised), and the mark of the
+# visit's first view of the item that local day (what "unique visitors" of an item count).
+SEARCH_TERM_PROP = "q"
+ITEM_VISIT_PROP = "item_visit"
+# Set by other features (visit purpose once known, the visit's source label); read here only.
+VISIT_PURPOSE_PROP = "vp"
+VISIT_SOURCE_PROP = "src"
+ITEM_VALUE_SEP = "|"  # between the content id and the value in the per-item dimensions
 # What a company beyond the day's cap is counted as (one typed so is counted with them).
 OTHER_COMPANY = "(other)"
 COMPANY_MAX = 80  # characters of a company name kept as a dimension value
@@ -216,7 +231,8 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
-    return [*_type_dimensions(event), *_company_dimensions(event), *_source_dimensions(event)]
+    return [*_type_dimensions(event), *_company_dimensions(event), *_source_dimensions(event),
+            *_item_dimensions(event)]
 
 
 def _source_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
@@ -237,6 +253,33 @@ def _source_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
                 dims.append((dim, value))
     if campaign and isinstance(campaign, str):
         dims.append((Dim.CAMPAIGN_CONTENT, f"{campaign}{CAMPAIGN_ITEM_SEP}{event.content_id}"))
+    return dims
+
+
+def item_value(content_id: str, value: str) -> str:
+    """A per-item dimension value: "<content_id>|<value>" (ids never hold the separator)."""
+    return f"{content_id}{ITEM_VALUE_SEP}{value}"
+
+
+_ITEM_PROPS = ((Dim.CONTENT_SEARCH, SEARCH_TERM_PROP), (Dim.CONTENT_PURPOSE, VISIT_PURPOSE_PROP),
+               (Dim.CONTENT_SOURCE, VISIT_SOURCE_PROP))
+
+
+def _item_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    """What one item's own page reads: its visits and where its views came from."""
+    content_id = event.content_id
+    if event.type != EventType.CONTENT_VIEW or not content_id:
+        return []
+    props = event.properties
+    dims: list[tuple[Dim, str | None]] = []
+    if props.get(ITEM_VISIT_PROP) is True:
+        dims.append((Dim.CONTENT_VISIT, content_id))
+    for dim, name in _ITEM_PROPS:
+        value = props.get(name)
+        if isinstance(value, str) and dim is Dim.CONTENT_SEARCH:
+            value = normalize_term(value)  # an imported event's term is counted as typed
+        if isinstance(value, str) and value:
+            dims.append((dim, item_value(content_id, value)))
     return dims
 
 

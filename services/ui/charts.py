@@ -170,3 +170,24 @@ def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
     fig.update_xaxes(tickformat="%m-%d")
     fig.update_yaxes(**count_axis(values))
     return _layout(fig, height=300, title={"text": title}, showlegend=False)
+
+
+def period_chart(days: Sequence[object], values: Sequence[float], previous_days: Sequence[object],
+                 previous: Sequence[float], names: tuple[str, str], title: str,
+                 axis_title: str) -> go.Figure:
+    """One count per day of a period, and the previous period drawn on the same days (dotted,
+    grey); each point's hover names its own date."""
+    fig = go.Figure()
+    for shown, x_dates, name, color, dash in (
+        (previous, previous_days, names[1], "#adb5bd", "dot"),
+        (values, days, names[0], PRIMARY, "solid"),
+    ):
+        label = plain(name)
+        fig.add_trace(go.Scatter(
+            x=list(days), y=list(shown), name=label, mode="lines+markers",
+            customdata=[str(d) for d in x_dates], line={"color": color, "width": 2, "dash": dash},
+            marker={"size": 4}, hovertemplate="%{customdata}: %{y:,}<extra>" + label + "</extra>",
+        ))
+    fig.update_xaxes(tickformat="%m-%d", dtick=86_400_000 if len(days) <= DAILY_TICKS else None)
+    fig.update_yaxes(**count_axis([*values, *previous]), title={"text": axis_title})
+    return _layout(fig, title={"text": title}, hovermode="x unified")

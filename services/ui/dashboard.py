@@ -30,7 +30,9 @@ TILES_PER_ROW = 4
 ROW_PX = 35  # st.dataframe's row height
 ROWS_VISIBLE = 20
 
-ColumnKind = Literal["text", "wide", "int", "float", "percent"]
+# "link": the address of another page of the app (a cell without one shows "—"); in the grid
+# only, the CSV leaves it out.
+ColumnKind = Literal["text", "wide", "int", "float", "percent", "link"]
 
 
 def preset_label(preset: Preset | str) -> str:
@@ -222,6 +224,8 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
 
 
 def _config(col: Col) -> Any:
+    if col.kind == "link":
+        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"))
     formats = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
     if col.kind in formats:
         return st.column_config.NumberColumn(col.label, format=formats[col.kind])
@@ -236,8 +240,9 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
     st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                  column_config={c.label: _config(c) for c in cols})
+    links = [c.label for c in cols if c.kind == "link"]
     st.download_button(
-        t("analytics.csv"), data=csv_bytes(shown),
+        t("analytics.csv"), data=csv_bytes(shown.drop(columns=links)),
         file_name=f"{name}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
         mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
     )

@@ -21,6 +21,7 @@ from services.ui import charts, funnels, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
 from services.ui.i18n import category_label, t
+from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
@@ -92,6 +93,7 @@ def content_tab(board: Dashboard) -> None:
         title=board.top_content["title"].fillna(t("analytics.deleted_items")),
         category=board.top_content["category"].map(
             lambda c: _category(c) if isinstance(c, str) else ""),
+        page=board.top_content["content_id"].map(item_link),
     )
     if top.empty or not top["views"].sum():
         _nothing("analytics.empty_content")
@@ -106,13 +108,14 @@ def content_tab(board: Dashboard) -> None:
                 Col("views", t("analytics.col.views"), "int"),
                 Col("likes", t("analytics.col.likes"), "int"),
                 Col("downloads", t("analytics.col.downloads"), "int"),
-                Col("likes_per_view", t("analytics.col.likes_per_view"), "percent")],
+                Col("likes_per_view", t("analytics.col.likes_per_view"), "percent"),
+                link_col()],
           "top_content", board.period)
 
 
 def authors_tab(board: Dashboard) -> None:
     frame = board.authors.assign(author=board.authors["author"].fillna(
-        t("analytics.deleted_items")))
+        t("analytics.deleted_items")), page=board.authors["author_id"].map(author_link))
     if frame.empty:
         _nothing("analytics.empty_authors")
         return
@@ -127,7 +130,7 @@ def authors_tab(board: Dashboard) -> None:
                   Col("downloads", t("analytics.col.downloads"), "int"),
                   Col("views_per_item", t("analytics.col.views_per_item"), "float"),
                   Col("likes_per_item", t("analytics.col.likes_per_item"), "float"),
-                  Col("top_titles", t("analytics.col.top_titles"), "wide")],
+                  Col("top_titles", t("analytics.col.top_titles"), "wide"), link_col()],
           "authors", board.period)
 
 

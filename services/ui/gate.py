@@ -32,27 +32,37 @@ REQUIRED: dict[str, Action] = {
     routes.ADMIN_DOCTOR: Action.CHECK_SETTINGS,
     routes.ADMIN_AUDIT: Action.VIEW_AUDIT,
 }
+# Pages any one of several permissions opens: the service decides on the item or author
+# itself (an author sees their own, dashboard viewers everyone's).
+REQUIRED_ANY: dict[str, tuple[Action, ...]] = {
+    routes.ITEM_STATS: (Action.VIEW_OWN_STATS, Action.VIEW_DASHBOARDS),
+    routes.AUTHOR_STATS: (Action.VIEW_OWN_STATS, Action.VIEW_DASHBOARDS),
+}
 _FILE_PAGES = (routes.HOME, routes.BROWSE, routes.CONTENT, routes.CONTACT, routes.PROFILE,
-               *REQUIRED)
+               *REQUIRED, *REQUIRED_ANY)
 
 
 def url_path(route: str) -> str:
-    """The address Streamlit gives a file page (its file name without ``.py``)."""
-    return Path(route).stem
+    """The address Streamlit gives a file page (its file name without ``.py``, unless
+    ``routes.URL_PATHS`` names another)."""
+    return routes.URL_PATHS.get(route, Path(route).stem)
 
 
-_REQUIRED_BY_PATH = {url_path(route): action for route, action in REQUIRED.items()}
+_REQUIRED_BY_PATH: dict[str, tuple[Action, ...]] = {
+    **{url_path(route): (action,) for route, action in REQUIRED.items()},
+    **{url_path(route): actions for route, actions in REQUIRED_ANY.items()},
+}
 # Where ``next`` may lead: only the app's own pages, never an address from outside.
 _TARGETS: dict[str, str] = {url_path(route): route for route in _FILE_PAGES}
 
 
 def may_open(actor: Actor, route: str) -> bool:
-    action = REQUIRED.get(route)
-    return action is None or can(actor, action)
+    actions = _REQUIRED_BY_PATH.get(url_path(route))
+    return not actions or any(can(actor, action) for action in actions)
 
 
-def granting_roles(action: Action) -> list[Role]:
-    return [role for role in Role if action in ROLE_PERMISSIONS[role]]
+def granting_roles(*actions: Action) -> list[Role]:
+    return [role for role in Role if set(actions) & ROLE_PERMISSIONS[role]]
 
 
 def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
@@ -65,18 +75,19 @@ def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
 def allowed(actor: Actor, page: StreamlitPage) -> bool:
     """True when ``page`` may run; otherwise shows (or switches to) what replaces it."""
     path = page.url_path
-    action = _REQUIRED_BY_PATH.get(path)
-    if action is None or can(actor, action):
+    actions = _REQUIRED_BY_PATH.get(path)
+    if not actions or any(can(actor, action) for action in actions):
         return True
     if not actor.is_authenticated:
         st.switch_page(routes.LOGIN,
                        query_params=sign_in_link(path, st.query_params.get(ID_PARAM)))
-    _needs_role(action)
+    needs_role(*actions)
     return False
 
 
-def _needs_role(action: Action) -> None:
-    roles = t("nav.role_or").join(role_label(r) for r in granting_roles(action))
+def needs_role(*actions: Action) -> None:
+    """The "you need the role" text, naming every role that holds one of ``actions``."""
+    roles = t("nav.role_or").join(role_label(r) for r in granting_roles(*actions))
     st.warning(t("nav.needs_role", roles=roles), icon=":material/lock:")
     st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
 

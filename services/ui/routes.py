@@ -23,6 +23,10 @@ SIGNUP = "app_pages/signup.py"
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
 PROFILE = "app_pages/profile.py"
+ITEM_STATS = "app_pages/item_stats.py"
+AUTHOR_STATS = "app_pages/author_stats.py"
+# Pages whose address is not their file name (``item-stats?id=<content id>``).
+URL_PATHS = {ITEM_STATS: "item-stats", AUTHOR_STATS: "author-stats"}
 
 
 def category_url_path(category: Category) -> str:

@@ -99,6 +99,11 @@ ITEM_STATS = Rule(
     lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
     or can(actor, A.VIEW_DASHBOARDS),
 )
+AUTHOR_STATS = Rule(
+    "own author page: view_own_stats; any author: view_dashboards",
+    lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
+    or can(actor, A.VIEW_DASHBOARDS),
+)
 # Report ownership has no "any" permission in the table: other people's reports are the
 # admin role's (ReportService.may_delete).
 REPORT_DELETE = Rule(
@@ -344,6 +349,14 @@ USE_CASES: tuple[UseCase, ...] = (
       .item_stats(w.actor, w.item.id, PERIOD), ("item",), True),
     U("AnalyticsService.may_see_stats", PREDICATE,
       lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
+    U("AnalyticsService.item_page", ITEM_STATS, lambda w: w.services.analytics
+      .item_page(w.actor, w.item.id, PERIOD), ("item",), True),
+    U("AnalyticsService.item_page", ITEM_STATS, lambda w: w.services.analytics
+      .item_page(w.actor, w.draft.id, PERIOD), ("draft",), True, variant="draft"),
+    U("AnalyticsService.author_page", AUTHOR_STATS, lambda w: w.services.analytics
+      .author_page(w.actor, w.owner, PERIOD), ("item",), True),
+    U("AnalyticsService.may_see_author", PREDICATE,
+      lambda w: w.services.analytics.may_see_author(w.actor, w.owner), (), True),
     U("AnalyticsService.signed_up_purpose", PREDICATE,
       lambda w: w.services.analytics.signed_up_purpose(_sid(w), w.actor)),
     U("FunnelService.available", needs(A.VIEW_DASHBOARDS),
