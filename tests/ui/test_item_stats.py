@@ -130,6 +130,10 @@ def test_the_author_page_lists_items_with_links_to_their_pages(
     assert [w.value for w in other.warning if "역할이 있어야" in w.value]
 
 
+def open_tab(at: AppTest, label: str) -> Any:
+    return next(tab for tab in at.tabs if tab.label == label)
+
+
 def test_the_dashboard_tables_link_to_item_and_author_pages(
     new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
 ) -> None:
@@ -138,11 +142,11 @@ def test_the_dashboard_tables_link_to_item_and_author_pages(
     at.switch_page("app_pages/dashboard.py").run()
     at.session_state["analytics_tab"] = "콘텐츠"
     at.run()
-    top = at.dataframe[0].value
+    top = open_tab(at, "콘텐츠").dataframe[0].value  # (the panels above have tables too)
     assert top.iloc[0, -1] == f"item-stats?id={item.id}"
     at.session_state["analytics_tab"] = "작성자"
     at.run()
-    assert at.dataframe[0].value.iloc[0, -1] == f"author-stats?id={users['author'].username}"
+    assert open_tab(at, "작성자").dataframe[0].value.iloc[0, -1] == f"author-stats?id={users['author'].username}"
 
 
 def test_my_content_links_to_the_item_page(

@@ -164,7 +164,9 @@ def test_every_event_carries_source_and_device_and_the_first_adds_the_visit_dims
     assert dims == {(Dim.REFERRER, "t.co"), (Dim.UTM_SOURCE, "newsletter"),
                     (Dim.UTM_CAMPAIGN, "spring"), (Dim.DEVICE, "mobile"),
                     (Dim.BROWSER, "Mobile Safari"), (Dim.OS, "iOS"),
-                    (Dim.CAMPAIGN_CONTENT, "spring|c1")}
+                    (Dim.CAMPAIGN_CONTENT, "spring|c1"),
+                    # the item's own page: its visit, and the source that led to it
+                    (Dim.CONTENT_VISIT, "c1"), (Dim.CONTENT_SOURCE, "c1|newsletter")}
 
 
 def test_values_beyond_the_days_cap_are_counted_as_other(tmp_path: Path) -> None:
