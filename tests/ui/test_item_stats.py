@@ -146,7 +146,8 @@ def test_the_dashboard_tables_link_to_item_and_author_pages(
     assert top.iloc[0, -1] == f"item-stats?id={item.id}"
     at.session_state["analytics_tab"] = "작성자"
     at.run()
-    assert open_tab(at, "작성자").dataframe[0].value.iloc[0, -1] == f"author-stats?id={users['author'].username}"
+    authors = open_tab(at, "작성자").dataframe[0].value
+    assert authors.iloc[0, -1] == f"author-stats?id={users['author'].username}"
 
 
 def test_my_content_links_to_the_item_page(
