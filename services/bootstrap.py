@@ -170,7 +170,7 @@ def build_local_ports(settings: Settings) -> Ports:
     users = SqliteUserDirectory(db)
     cohorts = SqliteCohortStore(db, settings.tz)
     live = SqliteLiveWindow(db)
-    funnels = SqliteFunnelStore(db, settings.tz)
+    funnels = SqliteFunnelStore(db, settings.tz, settings.event_retention_days)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),

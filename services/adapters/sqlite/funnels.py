@@ -90,10 +90,20 @@ _BACKFILL_CHUNK = 5000
 class SqliteFunnelStore:
     """Implements ``services.ports.FunnelStore`` (and ``EventSink``); brings its own tables."""
 
-    def __init__(self, db: SqliteDatabase, tz: tzinfo) -> None:
+    def __init__(self, db: SqliteDatabase, tz: tzinfo, retention_days: int = 180) -> None:
         self._db = db
         self._tz = tz
+        self._retention = timedelta(days=retention_days)
         db.migrate(extra=SCHEMA)
+
+    def prune(self, now: datetime) -> int:
+        """Forget visits last moved before the raw-event retention: no event that could still
+        move them is accepted any more (imports refuse older events), and the day counters
+        keep what they counted. Run by the housekeeping with the event store's own pruning."""
+        cutoff = _micros(now - self._retention)
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM funnel_visits WHERE cursor_ts < ?",
+                                (cutoff,)).rowcount
 
     # ---- counting ----------------------------------------------------------------------------
 
