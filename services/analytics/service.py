@@ -32,6 +32,7 @@ from services.analytics.profiles import (
     CompanyCap,
     VisitProfile,
     VisitProfiles,
+    VisitPurposes,
 )
 from services.analytics.tables import Filters, load_catalog
 from services.analytics.tracker import make_event
@@ -41,6 +42,7 @@ from services.domain.analytics import (
     SEARCH_QUERY_MAX,
     SOURCE_PROP,
     VISIT_PROP,
+    VISIT_PURPOSE_PROP,
     Event,
     EventType,
     Purpose,
@@ -84,6 +86,7 @@ class AnalyticsService:
         self._tz = tz
         self._clock = clock
         self._profiles = VisitProfiles(find_user)
+        self._purposes = VisitPurposes()
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
 
@@ -134,7 +137,9 @@ class AnalyticsService:
             return None
 
     def visitor_purpose(self, session_id: str, actor: Actor, purpose: Purpose) -> None:
-        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip."""
+        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip. From
+        here on every event of the visit carries the purpose (``vp``)."""
+        self._purposes.remember(session_id, Purpose(purpose))
         self._track(EventType.VISITOR_PURPOSE, session_id, actor,
                      properties={"purpose": Purpose(purpose).value})
 
@@ -152,6 +157,7 @@ class AnalyticsService:
         try:
             if actor.user_id is not None:
                 fields = self._with_profile(session_id, actor, fields)
+            fields = self._with_purpose(session_id, fields)
             event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
                                **fields)
             self._tracker.track(event)
@@ -163,10 +169,20 @@ class AnalyticsService:
         profile, first = self._profiles.lookup(session_id, user_id)
         if first and profile.purpose is not None:
             # Not asked again: the visit's purpose is the one given at sign-up, once a visit.
+            self._purposes.remember(session_id, profile.purpose)
             self._tracker.track(make_event(
                 EventType.VISITOR_PURPOSE, session_id, user_id=user_id, clock=self._clock,
-                properties={"purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}))
+                properties={"purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE,
+                            VISIT_PURPOSE_PROP: profile.purpose.value}))
         return profile, first
+
+    def _with_purpose(self, session_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The event's fields with the visit's purpose, once the visitor gave one."""
+        purpose = self._purposes.get(session_id)
+        if purpose is None:
+            return fields
+        properties = {**(fields.get("properties") or {}), VISIT_PURPOSE_PROP: purpose}
+        return {**fields, "properties": properties}
 
     def _with_profile(self, session_id: str, actor: Actor,
                       fields: dict[str, Any]) -> dict[str, Any]:
@@ -216,8 +232,8 @@ class AnalyticsService:
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""
         require(actor, Action.VIEW_DASHBOARDS)
-        both = bool(filters.category and filters.author_id)
-        return kpis(self._store, period, filters, load_catalog(self._repo) if both else None)
+        catalog = load_catalog(self._repo) if filters.needs_catalog else None
+        return kpis(self._store, period, filters, catalog)
 
     def author_options(self, actor: Actor) -> list[tuple[str, str]]:
         """(author_id, name) of authors with published content, for the author filter."""

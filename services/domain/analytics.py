@@ -57,6 +57,10 @@ class Dim(StrEnum):
     SIGNUP_PURPOSE = "signup_purpose"
     COMPANY = "company"
     COMPANY_VISIT = "company_visit"
+    # Segments (click to filter): value "<kind>=<value>" per type, and for content events also
+    # "<kind>=<value>|<content_id>" (top content; categories and authors via the catalogue).
+    SEGMENT = "segment"
+    SEGMENT_CONTENT = "segment_content"
 
 
 # Event properties the analytics service adds for a signed-in user with a profile.
@@ -64,6 +68,38 @@ COMPANY_PROP = "company"  # already capped per day (see ``CompanyCap``)
 VISIT_PROP = "visit"  # true on the first event of a browser session
 SOURCE_PROP = "source"  # on a visitor_purpose event: "profile" when not asked but looked up
 FROM_PROFILE = "profile"
+# Visit properties every event of a visit carries once known. ``vp`` is stamped by the
+# analytics service; ``src`` and ``dev`` come with the visit's source (absent: unknown).
+VISIT_PURPOSE_PROP = "vp"
+SOURCE_LABEL_PROP = "src"
+DEVICE_PROP = "dev"
+
+
+class SegmentKind(StrEnum):
+    """What a segment filter splits by: a visit property, or the event's local hour."""
+
+    PURPOSE = "purpose"
+    SOURCE = "source"
+    DEVICE = "device"
+    HOUR = "hour"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment filter: the events of visits with this purpose, source or device, or of this
+    local hour (``Dim.SEGMENT`` rollups)."""
+
+    kind: SegmentKind
+    value: str
+
+    @property
+    def key(self) -> str:
+        """The rollup value: "purpose=research"."""
+        return segment_value(self.kind, self.value)
+
+
+SEGMENT_PROPS = {SegmentKind.PURPOSE: VISIT_PURPOSE_PROP, SegmentKind.SOURCE: SOURCE_LABEL_PROP,
+                 SegmentKind.DEVICE: DEVICE_PROP}
 # What a company beyond the day's cap is counted as (one typed so is counted with them).
 OTHER_COMPANY = "(other)"
 COMPANY_MAX = 80  # characters of a company name kept as a dimension value
@@ -170,7 +206,32 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
     for dim, value in _dimensions(event):
         if value:
             keys.append(RollupKey(day, WHOLE_DAY, event.type, dim, value))
+    for segment in segments_of(event, hour):
+        keys.append(RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, segment))
+        if event.type in _CONTENT_TYPES and event.content_id:
+            keys.append(RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT_CONTENT,
+                                  segment_content(segment, event.content_id)))
     return keys
+
+
+def segment_value(kind: SegmentKind | str, value: object) -> str:
+    """A segment as a rollup value: "purpose=research", "hour=9"."""
+    return f"{kind}={value}"
+
+
+def segment_content(segment: str, content_id: str) -> str:
+    """A segment of one item: "<kind>=<value>|<content_id>" (ids never hold "|")."""
+    return f"{segment}|{content_id}"
+
+
+def segments_of(event: Event, hour: int) -> list[str]:
+    """The segments an event counts in: its local hour, and each visit property it carries."""
+    found = [segment_value(SegmentKind.HOUR, hour)]
+    for kind, prop in SEGMENT_PROPS.items():
+        value = event.properties.get(prop)
+        if value and isinstance(value, str):
+            found.append(segment_value(kind, value))
+    return found
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
