@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from scripts import bench_clickfilter
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -121,7 +122,8 @@ _RAW_SQL = (
     " json_extract(properties, '$.source') AS source,"
     " json_extract(properties, '$.company') AS company,"
     " json_extract(properties, '$.visit') AS visit"
-    " FROM events WHERE ts >= ? AND ts < ?"
+    + bench_clickfilter.RAW_COLUMNS
+    + " FROM events WHERE ts >= ? AND ts < ?"
 )
 
 
@@ -153,7 +155,7 @@ def naive_workload(current: pd.DataFrame, previous: pd.DataFrame, tz: tzinfo) ->
     return DashboardNumbers(
         daily={(d, EventType(t)): int(n) for (d, t), n in daily.items()},
         heatmap={(int(w), int(h)): int(n) for (w, h), n in heatmap.items()},
-        by_value=_naive_by_value(current),
+        by_value={**_naive_by_value(current), **bench_clickfilter.naive_segments(current, local)},
         visitors=_distinct_visitors(current),
         previous_daily={(EventType(t),): int(n) for t, n in previous_daily.items()},
         previous_visitors=_distinct_visitors(previous),
@@ -237,8 +239,8 @@ def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
     generate_s = ingest_s = 0.0
-    stream = with_companies(
-        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))
+    stream = bench_clickfilter.with_visit_props(with_companies(
+        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ)))
     while True:
         started = time.perf_counter()
         chunk = list(islice(stream, CHUNK))
@@ -303,6 +305,8 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_load_ms{suffix}"] = load
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
+        result.update(bench_clickfilter.timings(store, db, bench_contents(), runs, partial(
+            load_raw_frame, tz=TZ), END, TZ))
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
     return result
 
@@ -347,6 +351,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
         print(f"{int(size):>10,} " + " ".join(f"{cell:>11}" for cell in cells))
     print("dash = every dashboard number from rollups + visitor sketches (median); naive = load "
           "the period's raw events into pandas and compute the same (load included).")
+    bench_clickfilter.print_rows(result)
 
 
 def run(args: Any) -> None:

@@ -46,7 +46,7 @@ from services.analytics.tables import (
     time_of_day_of,
     top_content_table,
 )
-from services.domain.analytics import Dim, EventType, RollupRow
+from services.domain.analytics import Dim, EventType, RollupRow, SegmentKind
 from services.domain.models import ContentItem
 from services.errors import ValidationError
 from services.ports import ContentRepository, EventStore
@@ -180,7 +180,9 @@ def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: 
     unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
     data = load(store, period, types=types, dims=[*unsplit, *_SEGMENT_DIMS], hourly=hourly,
                 visitors=False)
-    return PeriodData(period, segmented(data.rollups, segment, catalog), data.hourly, 0)
+    hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
+             if segment.kind is SegmentKind.HOUR else [])
+    return PeriodData(period, segmented(data.rollups, segment, catalog, hours), data.hourly, 0)
 
 
 # ---- KPIs ------------------------------------------------------------------------------------

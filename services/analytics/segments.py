@@ -6,6 +6,7 @@ Segments are counted at ingest (``rollup_keys``: ``Dim.SEGMENT`` per type and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from services.analytics.tables import Catalog, Rollups
@@ -16,19 +17,27 @@ from services.domain.analytics import (
     RollupKey,
     RollupRow,
     Segment,
+    SegmentKind,
 )
 
 _SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT, Dim.SEGMENT_CONTENT)
 
 
-def segmented(rollups: Rollups, segment: Segment, catalog: Catalog) -> Rollups:
-    """The rollups of one segment, shaped like the whole: per-type totals from ``Dim.SEGMENT``,
+def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
+              hourly: Iterable[RollupRow] = ()) -> Rollups:
+    """The rollups of one segment, shaped like the whole: per-type totals from ``Dim.SEGMENT``
+    (for an hour: from the ``hourly`` Dim.ALL rows of that hour),
     per-item counts from ``Dim.SEGMENT_CONTENT``, and categories and authors derived from the
     items through the current catalogue (events of items no longer published count in the
     totals only). Dimensions a segment does not split (purposes, search terms, companies) are
     kept whole: callers say so rather than show them as split."""
     key, prefix = segment.key, segment.key + "|"
     rows: list[RollupRow] = []
+    if segment.kind is SegmentKind.HOUR:
+        hour = int(segment.value)
+        rows += [RollupRow(RollupKey(row.key.day, WHOLE_DAY, row.key.type, Dim.ALL, ""),
+                           row.count)
+                 for row in hourly if row.key.hour == hour and row.key.dim == Dim.ALL]
     for type_, dim, entries in rollups.groups():
         if dim is Dim.SEGMENT:
             rows += [RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.ALL, ""), count)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EventType(StrEnum):
@@ -129,8 +129,9 @@ class Event:
         return f"u:{self.user_id}" if self.user_id else f"s:{self.session_id}"
 
 
-@dataclass(frozen=True)
-class RollupKey:
+class RollupKey(NamedTuple):
+    """A tuple: built several times per event at ingest, where a dataclass costs twice as much."""
+
     day: date  # local day (settings.timezone)
     hour: int  # local hour 0-23, or WHOLE_DAY
     type: EventType
@@ -206,11 +207,12 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
     for dim, value in _dimensions(event):
         if value:
             keys.append(RollupKey(day, WHOLE_DAY, event.type, dim, value))
-    for segment in segments_of(event, hour):
-        keys.append(RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, segment))
-        if event.type in _CONTENT_TYPES and event.content_id:
-            keys.append(RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT_CONTENT,
-                                  segment_content(segment, event.content_id)))
+    segments = segments_of(event, hour)
+    # The hour's per-type totals are the hourly Dim.ALL rows above: no SEGMENT row for it.
+    keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for s in segments[1:]]
+    if event.type in _CONTENT_TYPES and event.content_id:
+        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT_CONTENT,
+                           segment_content(s, event.content_id)) for s in segments]
     return keys
 
 
@@ -225,13 +227,19 @@ def segment_content(segment: str, content_id: str) -> str:
 
 
 def segments_of(event: Event, hour: int) -> list[str]:
-    """The segments an event counts in: its local hour, and each visit property it carries."""
-    found = [segment_value(SegmentKind.HOUR, hour)]
-    for kind, prop in SEGMENT_PROPS.items():
-        value = event.properties.get(prop)
+    """The segments an event counts in: its local hour (first), and each visit property it
+    carries."""
+    found = [_HOUR_SEGMENTS[hour]]
+    props = event.properties
+    for prop, prefix in _SEGMENT_PREFIXES:  # plain strings: formatting an enum costs more
+        value = props.get(prop)
         if value and isinstance(value, str):
-            found.append(segment_value(kind, value))
+            found.append(prefix + value)
     return found
+
+
+_HOUR_SEGMENTS = [segment_value(SegmentKind.HOUR.value, hour) for hour in range(24)]
+_SEGMENT_PREFIXES = [(prop, f"{kind.value}=") for kind, prop in SEGMENT_PROPS.items()]
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:

@@ -140,7 +140,7 @@ def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
     assert [t.name for t in fig.data] == ["조회", "조회 (이전 기간)"]
     assert list(shifted.x) == list(current.x) == days  # drawn on the current dates
     assert list(shifted.y) == [9, 9, 9, 9, 9, 9, 30] and shifted.line.dash == "dash"
-    assert list(shifted.customdata)[0] == "2026-02-22"  # its hover names its own day
+    assert shifted.customdata[0] == "2026-02-22"  # its hover names its own day
     assert fig.layout.yaxis.dtick is None  # the axis fits the overlay's peak (30) too
     assert len(charts.trend_chart(trend, {"content_view": "조회"}, "t").data) == 1
 
