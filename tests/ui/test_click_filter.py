@@ -133,3 +133,18 @@ def test_a_purpose_click_filters_by_the_segment_and_blanks_what_it_cannot_split(
     assert metric(at, "방문자") == "—"
     assert at.query_params["purpose"] == "customer-demo"
     assert any("방문 목적" in chip for chip in chips(at)), chips(at)
+
+
+def test_a_slice_click_sets_the_category_its_select_box_and_the_chip_clears_both(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "categories")
+    # Slices with views, in table order: Generative AI (4 views), then Finance (1).
+    click(at, "chart_categories", point_index=1, label="금융")
+    assert metric(at, "콘텐츠 조회") == "1"
+    assert at.selectbox(key="dash_category_ko").value == Category.FINANCE.value
+    assert at.query_params["category"] == Category.FINANCE.value
+    next(b for b in at.button if b.key == "dash_chip_clear").click().run()
+    assert metric(at, "콘텐츠 조회") == "5"
+    assert at.selectbox(key="dash_category_ko").value == ""
+    assert "category" not in at.query_params
