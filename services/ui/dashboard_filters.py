@@ -314,7 +314,8 @@ def pickable_chart(figure: object, key: str, kind: Kind,
 # ---- chips -----------------------------------------------------------------------------------
 
 
-def _segment_text(segment: Segment) -> str:
+def segment_text(segment: Segment) -> str:
+    """A segment as the chips and titles name it: "Research", "9–10"."""
     if segment.kind is SegmentKind.PURPOSE:
         return purpose_label(segment.value)
     if segment.kind is SegmentKind.HOUR:
@@ -336,7 +337,7 @@ def chip_labels(filters: Filters, author_names: Mapping[str, str],
     if filters.content_id:
         chips.append((Kind.ITEM, item_titles.get(filters.content_id, filters.content_id)))
     if filters.segment is not None:
-        chips.append((Kind(filters.segment.kind.value), _segment_text(filters.segment)))
+        chips.append((Kind(filters.segment.kind.value), segment_text(filters.segment)))
     return [(kind, t(f"dashfilter.kind.{kind}") + ": " + text) for kind, text in chips]
 
 

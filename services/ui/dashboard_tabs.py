@@ -18,7 +18,7 @@ from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
 from services.ui import charts
 from services.ui.dashboard import Col, table
-from services.ui.dashboard_filters import Kind, pickable_chart
+from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
 
@@ -72,6 +72,16 @@ def scope_text(board: Dashboard) -> str:
     return t("analytics.scope_filtered", filters=" · ".join(parts))
 
 
+def _platform_title(board: Dashboard) -> str:
+    segment = board.filters.segment
+    if segment is None:
+        return t("analytics.trend_platform_title")
+    kind = t(f"dashfilter.kind.{segment.kind}")
+    # A source label comes from a referrer: literal text in the chart's title.
+    return t("dashfilter.trend_segment_title",
+             segment=charts.plain(f"{kind}: {segment_text(segment)}"))
+
+
 def trend_tab(board: Dashboard) -> None:
     """Two charts, each on its own count axis: the content lines (which follow the filters)
     and the platform-wide lines; the table below holds every column."""
@@ -89,7 +99,7 @@ def trend_tab(board: Dashboard) -> None:
                                       axis_title=axis, previous=previous,
                                       previous_name=shifted), "chart_trend", Kind.DAY)
     pickable_chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
-                                      t("analytics.trend_platform_title"), axis_title=axis,
+                                      _platform_title(board), axis_title=axis,
                                       previous=previous, previous_name=shifted),
                    "chart_trend_platform", Kind.DAY)
     cols = [Col("day", t("analytics.col.day")),

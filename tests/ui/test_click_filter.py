@@ -148,3 +148,21 @@ def test_a_slice_click_sets_the_category_its_select_box_and_the_chip_clears_both
     assert metric(at, "콘텐츠 조회") == "5"
     assert at.selectbox(key="dash_category_ko").value == ""
     assert "category" not in at.query_params
+
+
+def test_a_source_from_a_link_stays_literal_text_in_chips_and_titles(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    source = "<a href='//evil.example'>x</a>"
+    seeded.ports.events.append([event(seeded, 0, EventType.PAGE_VIEW, page="home",
+                                      properties={"src": source})])
+    at = new_app(users["analyst"].username)
+    at.run()
+    at.query_params.update({"source": source})
+    at.switch_page(DASHBOARD).run()
+    assert not at.exception, at.exception
+    assert metric(at, "페이지 조회") == "1"
+    chip = next(b for b in at.button if b.key == "dash_chip_source")
+    assert "evil" in chip.label and "](" not in chip.label
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any("&lt;a href=" in title for title in titles), titles
+    assert not any("<a " in title for title in titles)
