@@ -69,10 +69,12 @@ def naive_segments(frame: pd.DataFrame, local: pd.Series) -> dict[tuple[Any, ...
     content = frame["type"].isin(list(CONTENT_TYPES)) & frame["content_id"].notna()
     for kind, values in kinds.items():
         present = values.notna() & (values != "")
-        segment = values[present].map(lambda v, k=kind: segment_value(k, v))
-        for (type_, value), n in frame.loc[present, "type"].groupby(
-                [frame.loc[present, "type"], segment]).size().items():
-            if kind is not SegmentKind.HOUR:  # the hour's totals are the hourly rows
+        # Content events count per item only; the hour's totals are the hourly rows.
+        alone = present & ~content
+        segment = values[alone].map(lambda v, k=kind: segment_value(k, v))
+        for (type_, value), n in frame.loc[alone, "type"].groupby(
+                [frame.loc[alone, "type"], segment]).size().items():
+            if kind is not SegmentKind.HOUR:
                 found[EventType(type_), Dim.SEGMENT, value] = int(n)
         both = present & content
         keys = [segment_content(segment_value(kind, v), c) for v, c in

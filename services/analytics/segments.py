@@ -26,14 +26,15 @@ _SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT, Dim.
 def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
               hourly: Iterable[RollupRow] = ()) -> Rollups:
     """The rollups of one segment, shaped like the whole: per-type totals from ``Dim.SEGMENT``
-    (for an hour: from the ``hourly`` Dim.ALL rows of that hour),
+    plus the per-item rows of content events (for an hour: the ``hourly`` Dim.ALL rows),
     per-item counts from ``Dim.SEGMENT_CONTENT``, and categories and authors derived from the
     items through the current catalogue (events of items no longer published count in the
     totals only). Dimensions a segment does not split (purposes, search terms, companies) are
     kept whole: callers say so rather than show them as split."""
     key, prefix = segment.key, segment.key + "|"
     rows: list[RollupRow] = []
-    if segment.kind is SegmentKind.HOUR:
+    by_hour = segment.kind is SegmentKind.HOUR
+    if by_hour:
         hour = int(segment.value)
         rows += [RollupRow(RollupKey(row.key.day, WHOLE_DAY, row.key.type, Dim.ALL, ""),
                            row.count)
@@ -46,6 +47,9 @@ def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
             for day, value, count in entries:
                 if value.startswith(prefix):
                     rows += _item_rows(day, type_, value[len(prefix):], count, catalog)
+                    if not by_hour:
+                        rows.append(RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.ALL, ""),
+                                              count))
         elif dim not in _SPLIT_DIMS:
             rows += [RollupRow(RollupKey(day, WHOLE_DAY, type_, dim, value), count)
                      for day, value, count in entries]

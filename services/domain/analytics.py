@@ -57,8 +57,9 @@ class Dim(StrEnum):
     SIGNUP_PURPOSE = "signup_purpose"
     COMPANY = "company"
     COMPANY_VISIT = "company_visit"
-    # Segments (click to filter): value "<kind>=<value>" per type, and for content events also
-    # "<kind>=<value>|<content_id>" (top content; categories and authors via the catalogue).
+    # Segments (click to filter): value "<kind>=<value>" per type, except for content events:
+    # "<kind>=<value>|<content_id>" (per item; their sum is the type's total). No per-type row
+    # for the hour kind: the hourly ALL rows are those.
     SEGMENT = "segment"
     SEGMENT_CONTENT = "segment_content"
 
@@ -207,12 +208,14 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
     for dim, value in _dimensions(event):
         if value:
             keys.append(RollupKey(day, WHOLE_DAY, event.type, dim, value))
+    # Segments, kept few per event: an item's segment rows add up to its type's segment total,
+    # and the hour's per-type totals are the hourly Dim.ALL rows above.
     segments = segments_of(event, hour)
-    # The hour's per-type totals are the hourly Dim.ALL rows above: no SEGMENT row for it.
-    keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for s in segments[1:]]
     if event.type in _CONTENT_TYPES and event.content_id:
         keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT_CONTENT,
                            segment_content(s, event.content_id)) for s in segments]
+    else:
+        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for s in segments[1:]]
     return keys
 
 
