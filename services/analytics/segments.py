@@ -6,15 +6,14 @@ Segments are counted at ingest (``rollup_keys``: ``Dim.SEGMENT`` per type and
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from services.analytics.tables import Catalog, Rollups
 from services.domain.analytics import (
-    WHOLE_DAY,
     Dim,
     EventType,
-    RollupKey,
     RollupRow,
     Segment,
     SegmentKind,
@@ -32,39 +31,40 @@ def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
     totals only). Dimensions a segment does not split (purposes, search terms, companies) are
     kept whole: callers say so rather than show them as split."""
     key, prefix = segment.key, segment.key + "|"
-    rows: list[RollupRow] = []
+    groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(list)
     by_hour = segment.kind is SegmentKind.HOUR
     if by_hour:
         hour = int(segment.value)
-        rows += [RollupRow(RollupKey(row.key.day, WHOLE_DAY, row.key.type, Dim.ALL, ""),
-                           row.count)
-                 for row in hourly if row.key.hour == hour and row.key.dim == Dim.ALL]
+        for row in hourly:
+            if row.key.hour == hour and row.key.dim == Dim.ALL:
+                groups[(row.key.type, Dim.ALL)].append((row.key.day, "", row.count))
     for type_, dim, entries in rollups.groups():
         if dim is Dim.SEGMENT:
-            rows += [RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.ALL, ""), count)
-                     for day, value, count in entries if value == key]
+            groups[(type_, Dim.ALL)] += [(day, "", count) for day, value, count in entries
+                                         if value == key]
         elif dim is Dim.SEGMENT_CONTENT:
-            for day, value, count in entries:
-                if value.startswith(prefix):
-                    rows += _item_rows(day, type_, value[len(prefix):], count, catalog)
-                    if not by_hour:
-                        rows.append(RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.ALL, ""),
-                                              count))
+            _add_items(groups, type_, entries, prefix, catalog, totals=not by_hour)
         elif dim not in _SPLIT_DIMS:
-            rows += [RollupRow(RollupKey(day, WHOLE_DAY, type_, dim, value), count)
-                     for day, value, count in entries]
-    return Rollups(rows)
+            groups[(type_, dim)] = entries  # not split: shared, never modified
+    return Rollups.of_groups(groups)
 
 
-def _item_rows(day: date, type_: EventType, content_id: str, count: int,
-               catalog: Catalog) -> list[RollupRow]:
-    rows = [RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.CONTENT, content_id), count)]
-    item = catalog.get(content_id)
-    if item is not None:
-        rows.append(RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.CATEGORY, item.category),
-                              count))
-        rows.append(RollupRow(RollupKey(day, WHOLE_DAY, type_, Dim.AUTHOR, item.author_id),
-                              count))
-    return rows
-
-
+def _add_items(groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]],
+               type_: EventType, entries: list[tuple[date, str, int]], prefix: str,
+               catalog: Catalog, totals: bool) -> None:
+    """One type's per-item segment rows as CONTENT rows, CATEGORY and AUTHOR rows through the
+    catalogue, and (``totals``) the type's ALL rows."""
+    items, categories = groups[(type_, Dim.CONTENT)], groups[(type_, Dim.CATEGORY)]
+    authors, everything = groups[(type_, Dim.AUTHOR)], groups[(type_, Dim.ALL)]
+    cut = len(prefix)
+    for day, value, count in entries:
+        if not value.startswith(prefix):
+            continue
+        content_id = value[cut:]
+        items.append((day, content_id, count))
+        item = catalog.get(content_id)
+        if item is not None:
+            categories.append((day, item.category, count))
+            authors.append((day, item.author_id, count))
+        if totals:
+            everything.append((day, "", count))

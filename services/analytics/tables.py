@@ -7,7 +7,7 @@ them into plain pandas DataFrames (English column keys; pages translate the head
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -62,6 +62,14 @@ class Rollups:
         for row in rows:
             key = row.key
             self._groups[(key.type, key.dim)].append((key.day, key.value, row.count))
+
+    @classmethod
+    def of_groups(cls, groups: Mapping[tuple[str, str], list[tuple[date, str, int]]]
+                  ) -> Rollups:
+        """From (type, dim) -> [(day, value, count)] lists, as ``groups`` yields them."""
+        made = cls(())
+        made._groups.update(groups)
+        return made
 
     def rows(self, type_: EventType, dim: Dim) -> list[tuple[date, str, int]]:
         return self._groups.get((type_, dim), [])
