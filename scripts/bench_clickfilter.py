@@ -24,6 +24,7 @@ from services.analytics.synthetic import ContentRef
 from services.analytics.tables import Catalog, CatalogItem, Filters
 from services.domain.analytics import (
     DEVICE_PROP,
+    SEGMENT_CONTENT_DIMS,
     SOURCE_LABEL_PROP,
     VISIT_PURPOSE_PROP,
     Dim,
@@ -62,7 +63,7 @@ def with_visit_props(events: Iterable[Event]) -> Iterator[Event]:
 
 
 def naive_segments(frame: pd.DataFrame, local: pd.Series) -> dict[tuple[Any, ...], int]:
-    """The segment rollups (``Dim.SEGMENT`` and ``Dim.SEGMENT_CONTENT``) from raw events."""
+    """The segment rollups (``Dim.SEGMENT`` and ``SEGMENT_CONTENT_DIMS``) from raw events."""
     found: dict[tuple[Any, ...], int] = {}
     kinds = {SegmentKind.HOUR: local.dt.hour.astype(str), SegmentKind.PURPOSE: frame["vp"],
              SegmentKind.SOURCE: frame["src"], SegmentKind.DEVICE: frame["dev"]}
@@ -82,7 +83,7 @@ def naive_segments(frame: pd.DataFrame, local: pd.Series) -> dict[tuple[Any, ...
         for (type_, value), n in frame.loc[both, "type"].groupby(
                 [frame.loc[both, "type"], pd.Series(keys, index=values[both].index)]
         ).size().items():
-            found[EventType(type_), Dim.SEGMENT_CONTENT, value] = int(n)
+            found[EventType(type_), SEGMENT_CONTENT_DIMS[kind], value] = int(n)
     return found
 
 

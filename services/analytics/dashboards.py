@@ -29,7 +29,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from services.analytics.segments import segmented
+from services.analytics.segments import segment_dims, segmented
 from services.analytics.tables import (
     NO_FILTERS,
     Catalog,
@@ -62,7 +62,6 @@ PLATFORM_TREND_TYPES = tuple(t for t in TREND_TYPES if t not in CONTENT_TYPES)
 _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
 _KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
 _ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM, Dim.SIGNUP_PURPOSE)
-_SEGMENT_DIMS = (Dim.SEGMENT, Dim.SEGMENT_CONTENT)
 # What a segment cannot split: visitors come from per-day sketches of everyone, and the skip
 # rate is of the answers (a visit's purpose is only known after its answer).
 UNSPLIT_KPIS = frozenset({"visitors", "purpose_skip_rate"})
@@ -178,7 +177,8 @@ def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: 
     if catalog is None:
         raise ValueError("a segment filter needs the content catalogue")
     unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
-    data = load(store, period, types=types, dims=[*unsplit, *_SEGMENT_DIMS], hourly=hourly,
+    data = load(store, period, types=types, dims=[*unsplit, *segment_dims(segment)],
+                hourly=hourly,
                 visitors=False)
     hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
              if segment.kind is SegmentKind.HOUR else [])

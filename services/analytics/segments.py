@@ -1,7 +1,8 @@
 """One segment's share of the rollups (click to filter by purpose, source, device or hour).
 
 Segments are counted at ingest (``rollup_keys``: ``Dim.SEGMENT`` per type and
-``Dim.SEGMENT_CONTENT`` per item), one kind at a time, so one segment filter applies at once.
+``SEGMENT_CONTENT_DIMS`` per item and kind), one kind at a time, so one segment filter applies
+at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 
 from services.analytics.tables import Catalog, Rollups
 from services.domain.analytics import (
+    SEGMENT_CONTENT_DIMS,
     Dim,
     EventType,
     RollupRow,
@@ -19,20 +21,28 @@ from services.domain.analytics import (
     SegmentKind,
 )
 
-_SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT, Dim.SEGMENT_CONTENT)
+_SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT,
+               *SEGMENT_CONTENT_DIMS.values())
+
+
+def segment_dims(segment: Segment) -> list[Dim]:
+    """The dimensions one segment's rollups are read from."""
+    content = SEGMENT_CONTENT_DIMS[segment.kind]
+    return [content] if segment.kind is SegmentKind.HOUR else [Dim.SEGMENT, content]
 
 
 def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
               hourly: Iterable[RollupRow] = ()) -> Rollups:
     """The rollups of one segment, shaped like the whole: per-type totals from ``Dim.SEGMENT``
     plus the per-item rows of content events (for an hour: the ``hourly`` Dim.ALL rows),
-    per-item counts from ``Dim.SEGMENT_CONTENT``, and categories and authors derived from the
-    items through the current catalogue (events of items no longer published count in the
-    totals only). Dimensions a segment does not split (purposes, search terms, companies) are
-    kept whole: callers say so rather than show them as split."""
+    per-item counts from the kind's ``SEGMENT_CONTENT_DIMS``, and categories and authors
+    derived from the items through the current catalogue (events of items no longer published
+    count in the totals only). Dimensions a segment does not split (purposes, search terms,
+    companies) are kept whole: callers say so rather than show them as split."""
     key, prefix = segment.key, segment.key + "|"
     groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(list)
     by_hour = segment.kind is SegmentKind.HOUR
+    item_dim = SEGMENT_CONTENT_DIMS[segment.kind]
     if by_hour:
         hour = int(segment.value)
         for row in hourly:
@@ -42,7 +52,7 @@ def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
         if dim is Dim.SEGMENT:
             groups[(type_, Dim.ALL)] += [(day, "", count) for day, value, count in entries
                                          if value == key]
-        elif dim is Dim.SEGMENT_CONTENT:
+        elif dim is item_dim:
             _add_items(groups, type_, entries, prefix, catalog, totals=not by_hour)
         elif dim not in _SPLIT_DIMS:
             groups[(type_, dim)] = entries  # not split: shared, never modified

@@ -61,7 +61,11 @@ class Dim(StrEnum):
     # "<kind>=<value>|<content_id>" (per item; their sum is the type's total). No per-type row
     # for the hour kind: the hourly ALL rows are those.
     SEGMENT = "segment"
-    SEGMENT_CONTENT = "segment_content"
+    # One dimension per kind, so that a segment filter reads only its own kind's item rows.
+    SEGMENT_CONTENT_HOUR = "segment_content_hour"
+    SEGMENT_CONTENT_PURPOSE = "segment_content_purpose"
+    SEGMENT_CONTENT_SOURCE = "segment_content_source"
+    SEGMENT_CONTENT_DEVICE = "segment_content_device"
 
 
 # Event properties the analytics service adds for a signed-in user with a profile.
@@ -212,10 +216,10 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
     # and the hour's per-type totals are the hourly Dim.ALL rows above.
     segments = segments_of(event, hour)
     if event.type in _CONTENT_TYPES and event.content_id:
-        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT_CONTENT,
-                           segment_content(s, event.content_id)) for s in segments]
+        keys += [RollupKey(day, WHOLE_DAY, event.type, dim, segment_content(s, event.content_id))
+                 for dim, s in segments]
     else:
-        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for s in segments[1:]]
+        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for _, s in segments[1:]]
     return keys
 
 
@@ -229,20 +233,25 @@ def segment_content(segment: str, content_id: str) -> str:
     return f"{segment}|{content_id}"
 
 
-def segments_of(event: Event, hour: int) -> list[str]:
-    """The segments an event counts in: its local hour (first), and each visit property it
-    carries."""
-    found = [_HOUR_SEGMENTS[hour]]
+def segments_of(event: Event, hour: int) -> list[tuple[Dim, str]]:
+    """The segments an event counts in, with the dimension of their item rows: its local hour
+    (first), and each visit property it carries."""
+    found = [(Dim.SEGMENT_CONTENT_HOUR, _HOUR_SEGMENTS[hour])]
     props = event.properties
-    for prop, prefix in _SEGMENT_PREFIXES:  # plain strings: formatting an enum costs more
+    for prop, prefix, dim in _SEGMENT_PREFIXES:  # plain strings: formatting an enum costs more
         value = props.get(prop)
         if value and isinstance(value, str):
-            found.append(prefix + value)
+            found.append((dim, prefix + value))
     return found
 
 
+SEGMENT_CONTENT_DIMS = {SegmentKind.HOUR: Dim.SEGMENT_CONTENT_HOUR,
+                        SegmentKind.PURPOSE: Dim.SEGMENT_CONTENT_PURPOSE,
+                        SegmentKind.SOURCE: Dim.SEGMENT_CONTENT_SOURCE,
+                        SegmentKind.DEVICE: Dim.SEGMENT_CONTENT_DEVICE}
 _HOUR_SEGMENTS = [segment_value(SegmentKind.HOUR.value, hour) for hour in range(24)]
-_SEGMENT_PREFIXES = [(prop, f"{kind.value}=") for kind, prop in SEGMENT_PROPS.items()]
+_SEGMENT_PREFIXES = [(prop, f"{kind.value}=", SEGMENT_CONTENT_DIMS[kind])
+                     for kind, prop in SEGMENT_PROPS.items()]
 
 
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
