@@ -33,7 +33,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scripts import bench_cohorts, bench_funnels, bench_itempage, bench_live, bench_sources
+from scripts import (
+    bench_clickfilter,
+    bench_cohorts,
+    bench_funnels,
+    bench_itempage,
+    bench_live,
+    bench_sources,
+)
 from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
@@ -158,7 +165,8 @@ def naive_workload(current: pd.DataFrame, previous: pd.DataFrame, tz: tzinfo) ->
     return DashboardNumbers(
         daily={(d, EventType(t)): int(n) for (d, t), n in daily.items()},
         heatmap={(int(w), int(h)): int(n) for (w, h), n in heatmap.items()},
-        by_value={**_naive_by_value(current), **bench_itempage.naive_item_values(current, tz)},
+        by_value={**_naive_by_value(current), **bench_itempage.naive_item_values(current, tz),
+                  **bench_clickfilter.naive_segments(current, local)},
         visitors=_distinct_visitors(current),
         previous_daily={(EventType(t),): int(n) for t, n in previous_daily.items()},
         previous_visitors=_distinct_visitors(previous),
@@ -243,8 +251,8 @@ def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
     generate_s = ingest_s = 0.0
-    stream = bench_sources.with_sources(with_companies(
-        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ)))
+    stream = bench_sources.with_sources(bench_clickfilter.with_visit_props(with_companies(
+        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))))
     while True:
         started = time.perf_counter()
         chunk = list(islice(stream, CHUNK))
@@ -311,6 +319,8 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
         result.update(bench_sources.bench(store, db, bench_contents(), *period(90), TZ, runs))
+        result.update(bench_clickfilter.timings(store, db, bench_contents(), runs, partial(
+            load_raw_frame, tz=TZ), END, TZ))
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
         result.update(bench_cohorts.measure(settings, END, runs, timed))
         result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
@@ -368,6 +378,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
     bench_live.print_live(result)
     bench_sources.print_result(result)
     bench_funnels.print_funnels(result)
+    bench_clickfilter.print_rows(result)
 
 
 def run(args: Any) -> None:

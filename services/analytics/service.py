@@ -35,6 +35,7 @@ from services.analytics.profiles import (
     CompanyCap,
     VisitProfile,
     VisitProfiles,
+    VisitPurposes,
 )
 from services.analytics.source_stats import SourceTables, devices, sources
 from services.analytics.sources import VisitSource
@@ -47,6 +48,7 @@ from services.domain.analytics import (
     SEARCH_QUERY_MAX,
     SOURCE_PROP,
     VISIT_PROP,
+    VISIT_PURPOSE_PROP,
     Event,
     EventType,
     Purpose,
@@ -95,6 +97,7 @@ class AnalyticsService:
         self._clock = clock
         self._live = live
         self._profiles = VisitProfiles(find_user)
+        self._purposes = VisitPurposes()
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
         self._sources = VisitSources(SourceCap(store, sources_per_day))
@@ -161,7 +164,9 @@ class AnalyticsService:
             return None
 
     def visitor_purpose(self, session_id: str, actor: Actor, purpose: Purpose) -> None:
-        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip."""
+        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip. From
+        here on every event of the visit carries the purpose (``vp``)."""
+        self._purposes.remember(session_id, Purpose(purpose))
         self._track(EventType.VISITOR_PURPOSE, session_id, actor,
                      properties={"purpose": Purpose(purpose).value})
 
@@ -180,6 +185,7 @@ class AnalyticsService:
             fields = self._with_source(session_id, fields)
             if actor.user_id is not None:
                 fields = self._with_profile(session_id, actor, fields)
+            fields = self._with_purpose(session_id, fields)
             event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
                                **fields)
             self._tracker.track(event)
@@ -198,12 +204,22 @@ class AnalyticsService:
         profile, first = self._profiles.lookup(session_id, user_id)
         if first and profile.purpose is not None:
             # Not asked again: the visit's purpose is the one given at sign-up, once a visit.
+            self._purposes.remember(session_id, profile.purpose)
             fields = self._with_source(session_id, {"properties": {
-                "purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}}, first=False)
+                "purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE,
+                VISIT_PURPOSE_PROP: profile.purpose.value}}, first=False)
             self._tracker.track(make_event(
                 EventType.VISITOR_PURPOSE, session_id, user_id=user_id, clock=self._clock,
                 **fields))
         return profile, first
+
+    def _with_purpose(self, session_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The event's fields with the visit's purpose, once the visitor gave one."""
+        purpose = self._purposes.get(session_id)
+        if purpose is None:
+            return fields
+        properties = {**(fields.get("properties") or {}), VISIT_PURPOSE_PROP: purpose}
+        return {**fields, "properties": properties}
 
     def _with_profile(self, session_id: str, actor: Actor,
                       fields: dict[str, Any]) -> dict[str, Any]:
@@ -264,8 +280,8 @@ class AnalyticsService:
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""
         require(actor, Action.VIEW_DASHBOARDS)
-        both = bool(filters.category and filters.author_id)
-        return kpis(self._store, period, filters, load_catalog(self._repo) if both else None)
+        catalog = load_catalog(self._repo) if filters.needs_catalog else None
+        return kpis(self._store, period, filters, catalog)
 
     def live_now(self, actor: Actor) -> LiveNow:
         """Visitors of the last 5 and 30 minutes, where they are, events per minute."""

@@ -68,10 +68,13 @@ def plain(text: object) -> str:
 def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
                 axis_title: str | None = None,
                 marks: Mapping[str, Sequence[object]] | None = None,
-                mark_name: str = "") -> go.Figure:
+                mark_name: str = "", previous: pd.DataFrame | None = None,
+                previous_name: str = "{name}") -> go.Figure:
     """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
     bars when there are too few days for a line. All lines share one count axis, so callers
-    put only series of one scope (filtered, or platform-wide) on a chart."""
+    put only series of one scope (filtered, or platform-wide) on a chart. ``previous`` (the
+    previous period, as many days) is overlaid as dashed lines shifted onto the same dates,
+    each named ``previous_name`` with ``{name}`` the series' label."""
     fig = go.Figure()
     bars = len(trend) <= BAR_TREND_DAYS
     for i, (column, name) in enumerate(names.items()):
@@ -85,10 +88,14 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
                 x=trend["day"], y=trend[column], name=label, mode="lines+markers",
                 line={"color": color, "width": 2}, marker={"size": 4}, hovertemplate=hover,
             ))
+    peaks = [trend[column].max() for column in names]
+    if previous is not None and len(previous) == len(trend):
+        _overlay(fig, trend, previous, names, previous_name)
+        peaks += [previous[column].max() for column in names]
     _marks(fig, trend, names, marks or {}, mark_name)
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
-    fig.update_yaxes(**count_axis(trend[column].max() for column in names))
+    fig.update_yaxes(**count_axis(peaks))
     if axis_title:
         fig.update_yaxes(title={"text": axis_title})
     return _layout(fig, title={"text": title}, hovermode="x unified")
@@ -111,6 +118,32 @@ def _marks(fig: go.Figure, trend: pd.DataFrame, names: Mapping[str, str],
                     "line": {"width": 3, "color": ACCENT}},
             hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + plain(mark_name) + "</extra>",
         ))
+
+
+def _overlay(fig: go.Figure, trend: pd.DataFrame, previous: pd.DataFrame,
+             names: Mapping[str, str], previous_name: str) -> None:
+    """The previous period's lines, dashed, on the current dates (hover: its own dates)."""
+    for i, (column, name) in enumerate(names.items()):
+        label = plain(previous_name.format(name=name))
+        fig.add_trace(go.Scatter(
+            x=trend["day"], y=previous[column], name=label, mode="lines",
+            line={"color": SERIES[i % len(SERIES)], "width": 1.5, "dash": "dash"},
+            customdata=[str(day) for day in previous["day"]],
+            hovertemplate="%{customdata}: %{y:,}<extra>" + label + "</extra>",
+        ))
+
+
+def hour_bars(counts: Sequence[float], title: str, hour_label: str,
+              value_label: str) -> go.Figure:
+    """Counts by local hour 0..23 as columns (x: "00".."23")."""
+    hours = [f"{hour:02d}" for hour in range(len(counts))]
+    fig = go.Figure(go.Bar(
+        x=hours, y=list(counts), marker_color=PRIMARY, name=value_label,
+        hovertemplate="%{x}" + hour_label + ": %{y:,}<extra></extra>",
+    ))
+    fig.update_xaxes(title={"text": hour_label}, type="category")
+    fig.update_yaxes(**count_axis(counts))
+    return _layout(fig, height=260, title={"text": title}, showlegend=False)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_label: str,

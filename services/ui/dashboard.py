@@ -57,23 +57,35 @@ def widget_key(key: str) -> str:
     return f"{key}_{language()}"
 
 
+def _copy_choice(widget: str, key: str) -> None:
+    st.session_state[key] = st.session_state.get(widget) or ALL
+
+
 def _choice(label: str, options: list[str], format_func: Callable[[str], str],
             key: str) -> str:
-    stored = st.session_state.get(key, ALL)
-    chosen = st.selectbox(label, options, index=options.index(stored) if stored in options
-                          else 0, format_func=format_func, key=relabel(widget_key(key)),
-                          placeholder=t("common.choose")) or ALL
-    st.session_state[key] = chosen
-    return chosen
+    """A select box over the plain session key ``key`` (which chart clicks, filter chips and
+    links set too): the widget is set from it on every run and copies a choice back."""
+    found = st.session_state.get(key, ALL)
+    stored = found if isinstance(found, str) and found in options else ALL
+    widget = widget_key(key)
+    st.session_state[key] = stored
+    if widget in st.session_state and st.session_state[widget] != stored:
+        st.session_state[widget] = stored  # set elsewhere since the last run
+    st.selectbox(label, options, index=options.index(stored), format_func=format_func,
+                 key=relabel(widget), on_change=_copy_choice, args=(widget, key),
+                 placeholder=t("common.choose"))
+    return stored
 
 
 def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters] | None:
     """Period picker and filters; None while a custom range is half picked."""
     period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
     with period_col:
+        # No ``default``: links and chart clicks set the preset through the session state.
+        st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)
         preset = st.segmented_control(
             t("analytics.period"), options=list(Preset), format_func=preset_label,
-            key=relabel(PRESET_KEY), default=DEFAULT_PRESET, required=True,
+            key=relabel(PRESET_KEY), required=True,
         ) or DEFAULT_PRESET
         if Preset(preset) is Preset.CUSTOM:
             period = _custom_period(analytics, analytics.today())
@@ -136,7 +148,8 @@ def _delta(kpi: Kpi) -> str | None:
 def tile(kpi: Kpi) -> Tile:
     """What one KPI tile shows (value, change, help with the previous value)."""
     help_text = (t(f"analytics.kpi_help.{kpi.key}") + "\n\n"
-                 + t("analytics.previous_value", value=_format(kpi.kind, kpi.previous)))
+                 + (t("dashfilter.unsplit_help") if kpi.unsplit else
+                    t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
     return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
                 help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
                 kpi.kind is KpiKind.LABEL)

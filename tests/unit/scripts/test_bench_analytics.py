@@ -19,6 +19,7 @@ from scripts.bench_analytics import (
     previous_period,
     with_companies,
 )
+from scripts.bench_clickfilter import with_visit_props
 from scripts.bench_sources import with_sources
 from services.analytics.synthetic import synthetic_events
 from services.bootstrap import build_local_ports
@@ -33,8 +34,8 @@ def test_rollup_dashboard_equals_the_naive_pandas_one(tmp_path: Path) -> None:
     db = settings.sqlite_path
     end = date(2026, 4, 30)
     # 20 days of events: the 10-day period and its previous period both have data.
-    stream = with_sources(with_companies(synthetic_events(bench_contents(), total=4000,
-                                                          days=20, end=end, tz=TZ)))
+    stream = with_sources(with_visit_props(with_companies(synthetic_events(
+        bench_contents(), total=4000, days=20, end=end, tz=TZ))))
     for chunk in chunks(stream, size=700):
         store.append(chunk)
     start = date(2026, 4, 21)
