@@ -14,6 +14,7 @@ from services.analytics.source_stats import SourceTables
 from services.domain.analytics import DIRECT, OTHER_VALUE, Device, Dim
 from services.ui import charts, session
 from services.ui.dashboard import Col, table
+from services.ui.dashboard_filters import Kind, pickable_chart
 from services.ui.i18n import t
 
 TOP_BARS = 10
@@ -40,9 +41,12 @@ def _labelled(frame: pd.DataFrame, dim: Dim) -> pd.DataFrame:
     return frame.assign(value=frame["value"].map(lambda v: value_label(v, dim)))
 
 
-def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None) -> None:
-    """A heading, a bar chart of the top values (``chart``: its key) and the full table."""
-    frame = _labelled(found.by_dim[dim], dim)
+def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
+               pick: Kind | None = None) -> None:
+    """A heading, a bar chart of the top values (``chart``: its key; with ``pick`` a click on
+    a bar filters the dashboard by that value) and the full table."""
+    raw = found.by_dim[dim]
+    frame = _labelled(raw, dim)
     if chart is None or frame.empty:  # else the chart's title heads the section
         st.markdown(f"**{t(f'visits.{dim.value}')}**")
     if frame.empty:
@@ -50,8 +54,12 @@ def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None)
         return
     if chart is not None:
         bars = frame.head(TOP_BARS)
-        _chart(charts.bar_chart(bars["value"].tolist(), bars["visits"].tolist(),
-                                t(f"visits.{dim.value}"), t("visits.col.visits")), chart)
+        figure = charts.bar_chart(bars["value"].tolist(), bars["visits"].tolist(),
+                                  t(f"visits.{dim.value}"), t("visits.col.visits"))
+        if pick is None:
+            _chart(figure, chart)
+        else:
+            pickable_chart(figure, chart, pick, raw["value"].head(TOP_BARS).tolist())
     table(frame, [Col("value", t(f"visits.col.{dim.value}"), "wide"),
                   Col("visits", t("visits.col.visits"), "int"),
                   Col("share", t("visits.col.share"), "percent")], dim.value, period)
@@ -87,7 +95,8 @@ def sources_tab(board: Dashboard) -> None:
         return
     _total(found)
     _breakdown(found, Dim.REFERRER, board.period, "chart_referrers")
-    _breakdown(found, Dim.UTM_SOURCE, board.period, "chart_utm_sources")
+    # A visit's source label is its utm_source when it has one: these bars filter by it.
+    _breakdown(found, Dim.UTM_SOURCE, board.period, "chart_utm_sources", Kind.SOURCE)
     medium_col, campaign_col = st.columns(2)
     with medium_col:
         _breakdown(found, Dim.UTM_MEDIUM, board.period, None)
@@ -106,8 +115,9 @@ def devices_tab(board: Dashboard) -> None:
     kinds = _labelled(found.by_dim[Dim.DEVICE], Dim.DEVICE)
     chart_col, table_col = st.columns([2, 3])
     with chart_col:
-        _chart(charts.share_donut(kinds["value"].tolist(), kinds["visits"].tolist(),
-                                  t("visits.device")), "chart_devices")
+        pickable_chart(charts.share_donut(kinds["value"].tolist(), kinds["visits"].tolist(),
+                                          t("visits.device")), "chart_devices", Kind.DEVICE,
+                       found.by_dim[Dim.DEVICE]["value"].tolist())
     with table_col:
         table(kinds, [Col("value", t("visits.col.device")),
                       Col("visits", t("visits.col.visits"), "int"),

@@ -17,6 +17,7 @@ from services.domain.models import ContentItem, utcnow
 from services.domain.users import User
 from services.ui import visit_source
 from tests.ui.conftest import errors, texts
+from tests.ui.test_click_filter import chips, click
 from tests.ui.test_dashboard import (
     _app_services,
     _rollup,
@@ -143,3 +144,20 @@ def test_empty_tabs_say_how_to_get_sources(
     assert "utm_source=newsletter" in texts(at)
     open_tab(at, "기기")
     assert "기기가 기록된 방문이 없습니다" in texts(at)
+
+
+def test_a_device_slice_click_filters_the_dashboard_by_that_device(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    seed(services, make_item("캠페인 데모"))
+    at = open_tab(open_dashboard(new_app, users["analyst"].username), "기기")
+    assert metric(at, "콘텐츠 조회") == "3"
+    # The donut's slices in trace order are the table's rows: mobile (1 visit) is among them.
+    devices = next(frame.value for frame in at.dataframe if frame.value.columns[0] == "기기 종류")
+    order = devices["기기 종류"].tolist()
+    click(at, "chart_devices", point_index=order.index("모바일"))
+
+    assert at.query_params["device"] == "mobile"
+    assert metric(at, "콘텐츠 조회") == "2"  # the phone visit's two views
+    assert any("모바일" in chip for chip in chips(at)), chips(at)
