@@ -8,6 +8,7 @@ every permission: the gate only keeps the navigation honest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import streamlit as st
@@ -19,6 +20,10 @@ from services.ui.i18n import role_label, t
 
 NEXT_PARAM = "next"
 ID_PARAM = "id"
+# What an identity provider's redirect adds to the sign-in page's address (OAuth 2.0 / OIDC):
+# never carried on to the page.
+_SIGN_IN_ANSWER = frozenset({"code", "state", "error", "error_description", "session_state",
+                             "iss", "scope", "authuser", "prompt"})
 
 # The permission each gated page needs (services check it again on every call).
 REQUIRED: dict[str, Action] = {
@@ -79,8 +84,7 @@ def allowed(actor: Actor, page: StreamlitPage) -> bool:
     if not actions or any(can(actor, action) for action in actions):
         return True
     if not actor.is_authenticated:
-        st.switch_page(routes.LOGIN,
-                       query_params=sign_in_link(path, st.query_params.get(ID_PARAM)))
+        st.switch_page(routes.LOGIN, query_params=sign_in_link(path, carried()))
     needs_role(*actions)
     return False
 
@@ -92,12 +96,21 @@ def needs_role(*actions: Action) -> None:
     st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
 
 
-def sign_in_link(next_path: str, item_id: str | None = None) -> dict[str, str]:
-    """The query parameters that bring a visitor back to ``next_path`` after signing in."""
-    params = {NEXT_PARAM: next_path}
-    if item_id:
-        params[ID_PARAM] = item_id
-    return params
+def sign_in_link(next_path: str, page_params: str | Mapping[str, str] | None = None,
+                 ) -> dict[str, str]:
+    """The query parameters that bring a visitor back to ``next_path`` after signing in, with
+    the page's own (an item's ``id``, or all of a shared dashboard view's filters)."""
+    if isinstance(page_params, str):
+        page_params = {ID_PARAM: page_params}
+    return {**(page_params or {}), NEXT_PARAM: next_path}
+
+
+def carried() -> dict[str, str]:
+    """The address's parameters a page is opened with, as sign-in carries them there and back
+    (not ``next`` itself, nor a sign-in provider's answer). The page checks every value, as it
+    does for any link."""
+    return {name: st.query_params[name] for name in st.query_params
+            if name != NEXT_PARAM and name not in _SIGN_IN_ANSWER}
 
 
 def next_target() -> str | None:
@@ -109,9 +122,9 @@ def next_target() -> str | None:
 
 
 def go_next() -> None:
-    """After a sign-in: to the page the visitor came from (keeping its ``?id=``), or home."""
+    """After a sign-in: to the page the visitor came from (keeping its parameters: an item's
+    ``?id=``, a dashboard view's period and filters), or home."""
     target = next_target()
     if target is None:
         st.switch_page(routes.HOME)
-    item_id = st.query_params.get(ID_PARAM)
-    st.switch_page(target, query_params={ID_PARAM: item_id} if item_id else None)
+    st.switch_page(target, query_params=carried() or None)
