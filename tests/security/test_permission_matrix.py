@@ -405,6 +405,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.reports.get(w.actor, w.report.id), ("report",), True),
     U("ReportService.compare", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .compare(w.actor, w.report.id, w.report.id), ("report",), True),
+    U("ReportService.ask", needs(A.GENERATE_REPORTS), lambda w: list(w.services.reports
+      .ask(w.actor, w.report.id, "방문자는?", "offline", "ko")), ("report",), True),
     U("ReportService.delete", REPORT_DELETE,
       lambda w: w.services.reports.delete(w.actor, w.report.id), ("report",), True),
     U("ReportService.may_delete", PREDICATE,
