@@ -210,6 +210,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.cohorts import DynamoCohortStore
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.follows import DynamoFollowStore
     from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.live import DynamoLiveWindow
@@ -260,6 +261,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         cohorts=cohorts,
         live=live,
         funnels=funnels,
+        follows=DynamoFollowStore(dynamodb, settings.events_table),
     )
 
 
