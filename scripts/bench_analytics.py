@@ -33,7 +33,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scripts import bench_cohorts, bench_funnels, bench_itempage, bench_live, bench_sources
+from scripts import (
+    bench_cohorts,
+    bench_digests,
+    bench_funnels,
+    bench_itempage,
+    bench_live,
+    bench_sources,
+)
 from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
@@ -316,6 +323,8 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
         result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
         result.update(bench_itempage.measure(store, partial(load_raw_frame, db, tz=TZ),
                                              bench_contents(), Period(*period(90)), runs, TZ))
+        result.update(bench_digests.measure(store, partial(load_raw_frame, db, tz=TZ),
+                                            bench_contents(), END, runs))
     result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
     return result
 
@@ -368,6 +377,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
     bench_live.print_live(result)
     bench_sources.print_result(result)
     bench_funnels.print_funnels(result)
+    bench_digests.print_result(result)
 
 
 def run(args: Any) -> None:
