@@ -336,7 +336,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
-                             cohorts=ports.cohorts)
+                             cohorts=ports.cohorts, follows=ports.follows)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,

@@ -610,3 +610,6 @@ class FollowStore(Protocol):
 
     def digests(self, user_id: str, limit: int = 5) -> list[Digest]:
         """The user's kept digests, newest window first."""
+
+    def forget_user(self, user_id: str) -> None:
+        """Remove the user's follows, frequency (and due-list entry) and digests."""

@@ -90,3 +90,16 @@ def test_concurrent_claims_of_one_window_have_one_winner(store: Any) -> None:
     for thread in threads:
         thread.join()
     assert sorted(won) == [False, False, False, True]
+
+
+def test_forgetting_a_user_removes_everything_of_theirs(store: Any) -> None:
+    store.follow(Follow("ana", "content_views"))
+    store.follow(Follow("bob", "content_views"))
+    store.set_frequency("ana", Frequency.DAILY)
+    store.set_frequency("bob", Frequency.DAILY)
+    store.claim("ana", "2026-12-03")
+    store.keep(Digest("ana", "2026-12-03", datetime(2026, 12, 3, tzinfo=UTC), "S", "B"))
+    store.forget_user("ana")
+    assert store.follows("ana") == [] and store.digests("ana") == []
+    assert store.frequency("ana") is Frequency.NONE
+    assert store.due_users(Frequency.DAILY) == ["bob"] and store.follows("bob")

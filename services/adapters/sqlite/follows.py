@@ -98,6 +98,11 @@ class SqliteFollowStore:
                          (digest.created_at.isoformat(), digest.subject, digest.body,
                           int(digest.sent), digest.user_id, digest.window))
 
+    def forget_user(self, user_id: str) -> None:
+        with self._db.transaction() as conn:
+            for table in ("follows", "digest_users", "digests"):
+                conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608
+
     def digests(self, user_id: str, limit: int = 5) -> list[Digest]:
         with self._db.read() as conn:
             rows = conn.execute("SELECT * FROM digests WHERE user_id = ? AND body IS NOT NULL"

@@ -122,6 +122,14 @@ class DynamoFollowStore:
                        bool(i["sent"])) for i in items if "body" in i]
         return sorted(kept, key=lambda d: d.created_at, reverse=True)[:limit]
 
+    def forget_user(self, user_id: str) -> None:
+        self.set_frequency(user_id, Frequency.NONE)  # off the due list first
+        keys = [{"pk": i["pk"], "sk": i["sk"]} for pk in (_follows_pk(user_id), _user_pk(user_id))
+                for i in self._query(pk)]
+        with aws_errors():
+            for key in keys:
+                self._client.delete_item(TableName=self._table, Key=key)
+
     def _query(self, pk: str, prefix: str | None = None) -> Items:
         condition = "pk = :h" + (" AND begins_with(sk, :p)" if prefix else "")
         values = {":h": {"S": pk}} | ({":p": {"S": prefix}} if prefix else {})
