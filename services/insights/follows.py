@@ -60,7 +60,7 @@ def build(actor: Actor, follows: list[Follow], store: EventStore, catalog: Catal
     insights = (load_insights(store, period, today, hour)
                 if any(f.scope is FollowScope.ALL for f in allowed) else None)
     metrics = tuple(platform_wide(f, insights) if insights is not None
-                    and f.scope is FollowScope.ALL else scoped(f, store, period, catalog)
+                    and f.scope is FollowScope.ALL else scoped(f, store, period, catalog, today)
                     for f in allowed)
     names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
              Dim.AUTHOR.value: catalog.author_names()}

@@ -47,9 +47,7 @@ def my_insights(services: Services, actor: Actor) -> None:
                     st.text(line)
                 if not metric.drivers:
                     st.caption(t("follows.no_drivers"))
-                if not metric.platform_wide:
-                    st.caption(t("follows.anomalies_not_judged"))
-                elif not metric.anomalies:
+                if not metric.anomalies:
                     st.caption(t("follows.anomalies_none"))
                 if st.button(t("follows.unfollow"), key=f"unfollow_{index}"):
                     follows.unfollow(actor, metric.follow.key)

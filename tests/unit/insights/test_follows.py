@@ -188,3 +188,17 @@ def test_a_follower_who_lost_the_role_gets_nothing(services: Services,
     mailer = RecordingMailer()
     assert [o.status for o in sender(services, mailer).run()] == ["empty"]
     assert mailer.sent == [] and follows(services).digests(ANALYST) == []
+
+
+def test_an_unusual_day_is_judged_on_the_followed_scope_itself(
+        services: Services, world: dict[str, ContentItem]) -> None:
+    # Five quiet weeks of yesterday's weekday (10 views of Alice's item), then 60 yesterday;
+    # Bob's item is steady yesterday (the world's earlier views are not the point here).
+    quiet = [e for weeks in range(1, 6) for e in views(services, world["alice"], 1 + 7 * weeks, 10)]
+    steady = [e for weeks in range(0, 6) for e in views(services, world["bob"], 1 + 7 * weeks, 10)]
+    services.ports.events.append(quiet + steady + views(services, world["alice"], 1, 60))
+    follows(services).follow(ALICE, "content_views", FollowScope.ITEM, world["alice"].id)
+    follows(services).follow(BOB, "content_views", FollowScope.ITEM, world["bob"].id)
+    yesterday = services.analytics.today() - timedelta(days=1)
+    assert yesterday in follows(services).my_insights(ALICE).metrics[0].anomalies
+    assert yesterday not in follows(services).my_insights(BOB).metrics[0].anomalies
