@@ -94,3 +94,16 @@ def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(
     assert follows_of(services, users["analyst"]) == [("downloads", FollowScope.ALL, "")]
     at.switch_page(HOME).run()
     assert "다운로드 (플랫폼 전체)" in shown_lines(at)
+
+
+def test_unfollow_removes_the_metric_from_my_insights(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    assert services.follows is not None
+    services.follows.follow(users["analyst"].as_actor(), "searches")
+    at = open_home(new_app, users["analyst"].username)
+    assert "검색 (플랫폼 전체)" in shown_lines(at)
+    at.button(key="unfollow_0").click().run()
+    assert not at.exception and not errors(at)
+    assert follows_of(services, users["analyst"]) == []
+    assert "아직 팔로우한 지표가 없습니다." in texts(at)
