@@ -33,7 +33,7 @@ def test_a_followed_metric_is_in_the_dry_run_and_in_my_insights(app: RunningApp,
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     page.goto(app.url)
     expect(page.get_by_text(tr("follows.empty"))).to_be_visible(timeout=60_000)
-    page.get_by_text(tr("follows.add_title")).click()
+    page.get_by_text(tr("follows.add_title"), exact=True).click()
     page.get_by_role("button", name=tr("follows.follow")).click()  # visitors, platform-wide
     followed = f"{tr('insights.metric.visitors')} ({tr('follows.platform_wide')})"
     expect(page.get_by_text(followed).first).to_be_visible(timeout=30_000)
