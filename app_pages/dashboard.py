@@ -12,6 +12,7 @@ from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
 from services.ui.insights import insights_panel
 from services.ui.live_now import live_now
+from services.ui.my_insights import follow_control
 from services.ui.widgets import empty_state
 
 services = session.services()
@@ -44,6 +45,7 @@ elif board.is_empty:
 else:
     found = services.insights.insights(actor, period)
     insights_panel(found, period)
+    follow_control(services, actor)
     # The companies table is for administrators and analysts (who alone may open this page).
     may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
     render_tabs(board, (lambda: services.analytics.companies(actor, period))

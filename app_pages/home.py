@@ -6,6 +6,7 @@ from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
 from services.ui import auth, routes, session, tracking
 from services.ui.i18n import t
+from services.ui.my_insights import my_insights
 from services.ui.widgets import card_grid, empty_state
 
 HOME_ITEMS = 6
@@ -23,6 +24,8 @@ if auth.needs_first_admin(services):
         st.write(t("common.home_first_admin_text"))
         st.page_link(routes.FIRST_ADMIN, label=t("common.home_first_admin_link"),
                      icon=":material/admin_panel_settings:")
+
+my_insights(services, actor)  # signed-in analysts and authors only
 
 latest = services.content.browse(SearchQuery(sort=Sort.NEWEST, page_size=HOME_ITEMS), actor)
 if not latest.items:

@@ -39,6 +39,8 @@ from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.insights.digests import DigestSender
+from services.insights.follows import FollowService
 from services.insights.service import InsightsService
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
@@ -52,6 +54,7 @@ from services.ports import (
     ContentRepository,
     EmailCodes,
     EventStore,
+    FollowStore,
     FunnelStore,
     IdentityProvider,
     InquiryStore,
@@ -118,6 +121,8 @@ class Ports:
     live: LiveWindow | None = None
     # Funnel definitions and the visits counted into them at ingest (a sink of ``events``).
     funnels: FunnelStore | None = None
+    # Followed metrics, digest frequencies and the digests kept in the app.
+    follows: FollowStore | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,9 @@ class Services:
     cohorts: CohortService | None = None
     # Funnels on the dashboard (every backend has a funnel store; None only in test wiring).
     funnels: FunnelService | None = None
+    # "My insights" and digests (None when the ports have no follow store).
+    follows: FollowService | None = None
+    digests: DigestSender | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
@@ -157,6 +165,7 @@ def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.sqlite.content import SqliteContentRepository
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
+    from services.adapters.sqlite.follows import SqliteFollowStore
     from services.adapters.sqlite.funnels import SqliteFunnelStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
     from services.adapters.sqlite.live import SqliteLiveWindow
@@ -191,6 +200,7 @@ def build_local_ports(settings: Settings) -> Ports:
         cohorts=cohorts,
         live=live,
         funnels=funnels,
+        follows=SqliteFollowStore(db),
     )
 
 
@@ -200,6 +210,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.dynamodb.cohorts import DynamoCohortStore
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.follows import DynamoFollowStore
     from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
     from services.adapters.aws.dynamodb.live import DynamoLiveWindow
@@ -250,6 +261,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         cohorts=cohorts,
         live=live,
         funnels=funnels,
+        follows=DynamoFollowStore(dynamodb, settings.events_table),
     )
 
 
@@ -324,7 +336,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
-                             cohorts=ports.cohorts)
+                             cohorts=ports.cohorts, follows=ports.follows)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
@@ -371,6 +383,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                             report_models(settings), settings, analytics=analytics,
                             audit=ports.audit)
     imports = _importers(settings, ports)
+    follows, digests = _follows(settings, ports)
     mail = _account_mail(settings, ports) if local_sessions is not None else None
     signup = (_signup(settings, ports, mail)
               if local_sessions is not None or ports.cognito is not None else None)
@@ -384,7 +397,18 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     profile=_profile(ports, removal), reports=reports,
                     cohorts=CohortService(ports.cohorts, analytics.today)
                     if ports.cohorts is not None else None,
-                    funnels=_funnels(settings, ports), insights=insights)
+                    funnels=_funnels(settings, ports), insights=insights,
+                    follows=follows, digests=digests)
+
+
+def _follows(settings: Settings,
+             ports: Ports) -> tuple[FollowService | None, DigestSender | None]:
+    if ports.follows is None:
+        return None, None
+    return (FollowService(ports.follows, ports.events, ports.content, settings.tz),
+            DigestSender(ports.follows, ports.events, ports.content, ports.users, settings.tz,
+                         mailer=ports.mailer, sender=settings.ses_sender,
+                         default_language=settings.default_language))
 
 
 def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
 from services.domain.cohorts import CohortCell, DayUsers
+from services.domain.follows import Digest, Follow, Frequency
 from services.domain.funnels import Funnel
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
@@ -393,9 +394,11 @@ class AccountTokenStore(Protocol):
 
 class Mailer(Protocol):
     def send(
-        self, sender: str, recipient: str, subject: str, body: str, reply_to: str | None = None
+        self, sender: str, recipient: str, subject: str, body: str, reply_to: str | None = None,
+        html: str | None = None,
     ) -> None:
-        """A plain-text email. A project error if the message was not accepted."""
+        """A plain-text email (with ``html`` as its alternative part, if given; the caller
+        escapes it). A project error if the message was not accepted."""
 
 
 class AuditLog(Protocol):
@@ -577,3 +580,36 @@ class ReportStore(Protocol):
     def tokens_used(self, user_id: str, since: datetime) -> int:
         """Input plus output tokens of the user's reports created at or after ``since``
         (the daily budget)."""
+
+
+class FollowStore(Protocol):
+    """Followed metrics, each user's digest frequency, and the digests kept in the app."""
+
+    def follow(self, follow: Follow) -> None:
+        """Add (or keep) the follow; idempotent."""
+
+    def unfollow(self, user_id: str, key: str) -> None:
+        """Remove the user's follow of ``Follow.key``; nothing if absent."""
+
+    def follows(self, user_id: str) -> list[Follow]: ...
+
+    def set_frequency(self, user_id: str, frequency: Frequency) -> None: ...
+
+    def frequency(self, user_id: str) -> Frequency:
+        """NONE if never set."""
+
+    def due_users(self, frequency: Frequency) -> list[str]:
+        """Every user whose digest frequency is ``frequency`` (DAILY or WEEKLY)."""
+
+    def claim(self, user_id: str, window: str) -> bool:
+        """Atomically take (user, window): True once, False for every later or concurrent
+        claim of the same pair."""
+
+    def keep(self, digest: Digest) -> None:
+        """Store the claimed window's digest (its content and whether it was mailed)."""
+
+    def digests(self, user_id: str, limit: int = 5) -> list[Digest]:
+        """The user's kept digests, newest window first."""
+
+    def forget_user(self, user_id: str) -> None:
+        """Remove the user's follows, frequency (and due-list entry) and digests."""

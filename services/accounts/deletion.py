@@ -20,6 +20,7 @@ from services.ports import (
     CohortStore,
     ContentRepository,
     EventStore,
+    FollowStore,
     LoginThrottle,
     SignupDirectory,
     UserDirectory,
@@ -44,6 +45,8 @@ class AccountRemoval:
     records: SignupDirectory | None = None
     # Returning users' per-user facts (first day, active weeks and days) hold the id too.
     cohorts: CohortStore | None = None
+    # Followed metrics, the digest frequency and the digests kept in the app.
+    follows: FollowStore | None = None
 
     def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
         """Delete the account (ValidationError, nothing done, for the last administrator),
@@ -69,6 +72,8 @@ class AccountRemoval:
         self.events.rekey_author(username, heir[0], since, until)
         if self.cohorts is not None:
             self.cohorts.forget_user(username)
+        if self.follows is not None:
+            self.follows.forget_user(username)
         return kept
 
 

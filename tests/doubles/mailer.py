@@ -14,6 +14,7 @@ class SentMail:
     subject: str
     body: str
     reply_to: str | None = None
+    html: str | None = None
 
 
 class RecordingMailer:
@@ -24,10 +25,10 @@ class RecordingMailer:
         self.fail_with = fail_with
 
     def send(self, sender: str, recipient: str, subject: str, body: str,
-             reply_to: str | None = None) -> None:
+             reply_to: str | None = None, html: str | None = None) -> None:
         if self.fail_with is not None:
             raise self.fail_with
-        self.sent.append(SentMail(sender, recipient, subject, body, reply_to))
+        self.sent.append(SentMail(sender, recipient, subject, body, reply_to, html))
 
     def to(self, recipient: str) -> list[SentMail]:
         return [m for m in self.sent if m.recipient == recipient]

@@ -31,12 +31,14 @@ from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
 from services.content.service import ContentService
 from services.domain.analytics import Purpose
+from services.domain.follows import FollowScope, Frequency
 from services.domain.funnels import Step, StepKind
 from services.domain.inquiries import InquiryStatus
 from services.domain.models import SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound, PermissionDenied
+from services.insights.follows import FollowService
 from services.ops.audit_view import AuditQuery
 from tests.security.world import (
     ACTORS,
@@ -112,6 +114,10 @@ REPORT_DELETE = Rule(
     and (owner == actor.user_id or Role.ADMIN in actor.roles),
 )
 
+# Followed metrics: analysts and authors follow (what each may follow is the follow rows').
+FOLLOWER = Rule("view_dashboards or view_own_stats",
+                lambda actor, owner: can(actor, A.VIEW_DASHBOARDS) or can(actor, A.VIEW_OWN_STATS))
+
 # A funnel is deleted by its owner or an administrator (FunnelService.may_delete).
 FUNNEL_DELETE = Rule(
     "view_dashboards; others' funnels: admin",
@@ -151,6 +157,11 @@ def _events(w: World) -> list[str]:
 def _funnels(w: World) -> FunnelService:
     assert w.services.funnels is not None
     return w.services.funnels
+
+
+def _follows(w: World) -> FollowService:
+    assert w.services.follows is not None
+    return w.services.follows
 
 
 def _consume(w: World) -> object:
@@ -374,6 +385,20 @@ USE_CASES: tuple[UseCase, ...] = (
     # ---- insights -------------------------------------------------------------------------
     U("InsightsService.insights", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.insights.insights(w.actor, PERIOD)),
+    # ---- followed metrics -----------------------------------------------------------------
+    U("FollowService.follow", needs(A.VIEW_DASHBOARDS),
+      lambda w: _follows(w).follow(w.actor, "content_views"), variant="platform-wide"),
+    U("FollowService.follow", ITEM_STATS, lambda w: _follows(w).follow(
+        w.actor, "content_views", FollowScope.ITEM, w.item.id), ("item",), True, "item"),
+    U("FollowService.unfollow", FOLLOWER,
+      lambda w: _follows(w).unfollow(w.actor, "content_views|all|")),
+    U("FollowService.follows", FOLLOWER, lambda w: _follows(w).follows(w.actor)),
+    U("FollowService.set_frequency", FOLLOWER,
+      lambda w: _follows(w).set_frequency(w.actor, Frequency.DAILY)),
+    U("FollowService.frequency", FOLLOWER, lambda w: _follows(w).frequency(w.actor)),
+    U("FollowService.my_insights", FOLLOWER, lambda w: _follows(w).my_insights(w.actor)),
+    U("FollowService.digests", FOLLOWER, lambda w: _follows(w).digests(w.actor)),
+    U("FollowService.may_use", PREDICATE, lambda w: _follows(w).may_use(w.actor)),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),

@@ -22,7 +22,8 @@ class SesMailer:
         self._client = client
 
     def send(
-        self, sender: str, recipient: str, subject: str, body: str, reply_to: str | None = None
+        self, sender: str, recipient: str, subject: str, body: str, reply_to: str | None = None,
+        html: str | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {
             "Source": sender,
@@ -32,6 +33,8 @@ class SesMailer:
                 "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
             },
         }
+        if html is not None:
+            kwargs["Message"]["Body"]["Html"] = {"Data": html, "Charset": "UTF-8"}
         if reply_to:
             kwargs["ReplyToAddresses"] = [_one_line(reply_to)]
         with aws_errors():

@@ -1,0 +1,137 @@
+"""Followed metrics: "My insights" on the home page and the dashboard's follow control.
+
+What a followed metric says is the digest's own text (``services.insights.digests``), computed
+live, so the page shows what a digest sent now would say. Everything is shown with ``st.text``:
+item titles and author names stay inert.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.follows import FollowScope, Frequency
+from services.domain.models import Category, SearchQuery
+from services.domain.permissions import Action, Actor, can
+from services.errors import DemoFactoryError
+from services.insights.digests import metric_lines
+from services.insights.followed import ALL_METRICS, SCOPED_METRICS
+from services.insights.follows import FollowService
+from services.ui.i18n import category_label, language, t
+
+PANEL_KEY = "my_insights"
+ITEMS_OFFERED = 100
+
+
+def _metric_label(key: str) -> str:
+    return t(f"insights.metric.{key}")
+
+
+def my_insights(services: Services, actor: Actor) -> None:
+    """The home page's panel for signed-in analysts and authors (nothing for anyone else)."""
+    follows = services.follows
+    if follows is None or not follows.may_use(actor):
+        return
+    with st.container(key=PANEL_KEY, border=True):
+        st.subheader(t("follows.title"))
+        mine = follows.my_insights(actor)
+        if not mine.metrics:
+            hint = ("follows.empty_hint" if can(actor, Action.VIEW_DASHBOARDS)
+                    else "follows.empty_author_hint")
+            st.markdown(f"**{t('follows.empty')}**")
+            st.caption(t(hint))
+        lang = language()
+        for index, metric in enumerate(mine.metrics):
+            with st.container(border=True):
+                for line in metric_lines(lang, metric, mine):
+                    st.text(line)
+                if not metric.drivers:
+                    st.caption(t("follows.no_drivers"))
+                if not metric.anomalies:
+                    st.caption(t("follows.anomalies_none"))
+                if st.button(t("follows.unfollow"), key=f"unfollow_{index}"):
+                    follows.unfollow(actor, metric.follow.key)
+                    st.rerun()
+        _frequency(follows, actor)
+        _add_form(services, follows, actor)
+        _digests(follows, actor)
+
+
+def _frequency(follows: FollowService, actor: Actor) -> None:
+    current = follows.frequency(actor)
+    options = list(Frequency)
+    chosen = st.radio(t("follows.frequency"), options, index=options.index(current),
+                      format_func=lambda f: t(f"follows.freq.{f.value}"), horizontal=True,
+                      key="digest_frequency")
+    if chosen is not None and chosen != current:
+        follows.set_frequency(actor, chosen)
+        st.toast(t("follows.frequency_saved"))
+
+
+def _scopes(actor: Actor) -> list[FollowScope]:
+    if can(actor, Action.VIEW_DASHBOARDS):
+        return [FollowScope.ALL, FollowScope.CATEGORY, FollowScope.ITEM]
+    return [FollowScope.AUTHOR, FollowScope.ITEM]
+
+
+def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
+    with st.expander(t("follows.add_title")):
+        scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key="follow_scope",
+                             format_func=lambda s: t(f"follows.scope.{s.value}"))
+        scope = scope or FollowScope.ALL
+        metrics = ALL_METRICS if scope is FollowScope.ALL else SCOPED_METRICS
+        metric = st.selectbox(t("follows.follow_metric"), metrics, key="follow_metric",
+                              format_func=_metric_label)
+        value = _value_pick(services, actor, scope)
+        if st.button(t("follows.follow"), key="follow_add") and metric:
+            _follow(follows, actor, metric, scope, value)
+
+
+def _value_pick(services: Services, actor: Actor, scope: FollowScope) -> str:
+    if scope is FollowScope.CATEGORY:
+        picked = st.selectbox(t("follows.follow_value"), list(Category), key="follow_category",
+                              format_func=category_label)
+        return str(picked) if picked else ""
+    if scope is FollowScope.ITEM:
+        mine_only = not can(actor, Action.VIEW_DASHBOARDS)
+        query = SearchQuery(author_id=actor.user_id if mine_only else None,
+                            page_size=ITEMS_OFFERED)
+        items = {item.id: item.title for item in services.content.browse(query, actor).items}
+        return st.selectbox(t("follows.follow_value"), list(items), key="follow_item",
+                            format_func=lambda i: items.get(i, i)) or ""
+    return actor.user_id or "" if scope is FollowScope.AUTHOR else ""
+
+
+def _follow(follows: FollowService, actor: Actor, metric: str, scope: FollowScope,
+            value: str) -> None:
+    try:
+        follows.follow(actor, metric, scope, value)
+    except DemoFactoryError as exc:
+        st.error(t(exc.key, **exc.params))
+        return
+    st.rerun()
+
+
+def _digests(follows: FollowService, actor: Actor) -> None:
+    kept = follows.digests(actor)
+    if not kept:
+        return
+    st.markdown(f"**{t('follows.digests_title')}**")
+    for digest in kept:
+        how = t("follows.digest_sent" if digest.sent else "follows.digest_kept")
+        with st.expander(f"{digest.window} · {how}"):
+            st.text(digest.body)
+
+
+def follow_control(services: Services, actor: Actor) -> None:
+    """The dashboard's small control: follow a KPI platform-wide (next to the insights)."""
+    follows = services.follows
+    if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):
+        return
+    with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
+        metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS, format_func=_metric_label,
+                              key="dashboard_follow_metric")
+        if st.button(t("follows.dashboard_follow"), key="dashboard_follow") and metric:
+            follows.follow(actor, metric)
+            st.success(t("follows.followed", metric=_metric_label(metric),
+                         scope=t("follows.platform_wide")))
