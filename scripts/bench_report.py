@@ -6,8 +6,9 @@ Synthetic events (services/analytics/synthetic.py) for twice the longest period 
 a local SQLite EventStore in a temporary directory (not timed). Then, for each period length,
 each run times what the app does for one report:
 
-- context: the dashboards of the period and of the one before it, from rollups, and
-  ``build_context`` (services/reports/context.py);
+- context: the dashboards of the period and of the one before it, from rollups, the period's
+  insights (``load_insights``: drivers, anomalies, forecast) and ``build_context``
+  (services/reports/context.py);
 - narrative: the prompt rendered, the offline narrator through the LLM port, the grounding check;
 - pdf: ``build_report_pdf`` (charts included), wall and process (CPU) time.
 
@@ -38,6 +39,7 @@ from services.bootstrap import build_local_ports
 from services.domain.llm import LLMRequest
 from services.domain.models import Category
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
+from services.insights.service import load_insights
 from services.ports import EventStore
 from services.reports.context import build_context
 from services.reports.grounding import check
@@ -90,7 +92,10 @@ def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, floa
         current = dashboard(store, None, period, catalog=catalog, limit=len(catalog))  # type: ignore[arg-type]
         previous = dashboard(store, None, period.previous(), catalog=catalog,  # type: ignore[arg-type]
                              limit=len(catalog))
-        return build_context(ReportType.OVERALL, current, previous, period, ReportLanguage.KO)
+        # as the report service: the period's drivers, anomalies and forecast from rollups
+        insights = load_insights(store, period, END + timedelta(days=1), 0)
+        return build_context(ReportType.OVERALL, current, previous, period, ReportLanguage.KO,
+                             insights)
 
     def narrative(ctx: dict[str, Any]) -> tuple[str, str, Any]:
         prompt = prompt_for(ctx)

@@ -5,18 +5,20 @@ the grounding check accepts the real figures and flags a made-up driver share.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pymupdf
 import pytest
 
 from services.domain.analytics import Dim, Event, EventType
-from services.domain.reports import ReportLanguage, ReportType
+from services.domain.reports import Report, ReportLanguage, ReportType
 from services.insights.analysis import Insights
 from services.insights.service import load_insights
 from services.reports.context import build_context
 from services.reports.grounding import check
 from services.reports.narrator.offline import narrate
+from services.reports.pdf.build import build_report_pdf
 from tests.unit.reports.report_fixtures import CATALOG, PERIOD, MemoryEvents, boards, ev, views
 
 TODAY = date(2026, 3, 11)  # the period (4..10 March) is complete
@@ -132,3 +134,39 @@ def test_grounding_accepts_real_driver_shares_and_flags_a_made_up_one(found: Any
     assert check(real, ctx).ok
     made_up = "Generative AI made 63.7% `headline.rises[0].share` of the rise."
     assert [u.text for u in check(made_up, ctx).unmatched] == ["63.7%"]
+
+
+def pdf_of(ctx: dict[str, Any], kind: ReportType, lang: ReportLanguage) -> str:
+    text = narrate(ctx)
+    report = Report(id="01PDF", type=kind, language=lang, period_start=PERIOD.start,
+                    period_end=PERIOD.end, context=ctx, prompt_version="v", model_id="m",
+                    narrative=text, grounding=check(text, ctx), input_tokens=0,
+                    output_tokens=0, cost_usd=0.0, latency_ms=0, created_by="ana",
+                    created_at=datetime(2026, 3, 11, tzinfo=UTC))
+    doc = pymupdf.open(stream=build_report_pdf(report, tz=UTC), filetype="pdf")
+    return "\n".join(str(page.get_text()) for page in doc)
+
+
+@pytest.mark.parametrize("lang", list(ReportLanguage))
+def test_the_pdf_has_the_drivers_anomalies_and_forecast_section(
+        found: Any, lang: ReportLanguage) -> None:
+    ctx = context(found, ReportType.WHAT_CHANGED, lang)
+    text = " ".join(pdf_of(ctx, ReportType.WHAT_CHANGED, lang).split())
+    en = lang is ReportLanguage.EN
+    for phrase in (("Drivers, anomalies and forecast", "Share of the change",
+                    "Generative AI (Category)", "Bedrock 챗봇 (Item)", "Usual range",
+                    "Forecast: next 7 and 14 days (estimate)") if en else
+                   ("변화 요인, 이상치, 예측", "변화 대비 비중", "생성형 AI (카테고리)",
+                    "예측: 다음 7일과 14일 (추정치)")):
+        assert phrase in text
+    assert "2026-03-07" in text and "+300 100.0%" in text
+    week = ctx["forecast"]["metrics"][1]["next_7"]
+    assert f"{week['estimate']:,} ({week['low']:,}–{week['high']:,})" in text
+
+
+def test_a_report_saved_without_the_insights_has_no_such_section(found: Any) -> None:
+    ctx = context(found, ReportType.OVERALL)
+    for key in ("headline", "drivers", "anomalies", "forecast"):
+        del ctx[key]
+    assert "Drivers, anomalies and forecast" not in pdf_of(ctx, ReportType.OVERALL,
+                                                           ReportLanguage.EN)
