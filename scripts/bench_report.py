@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -39,7 +40,7 @@ from services.bootstrap import build_local_ports
 from services.domain.llm import LLMRequest
 from services.domain.models import Category
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
-from services.insights.service import load_insights
+from services.insights.service import VISITOR_READS, load_insights
 from services.ports import EventStore
 from services.reports.context import build_context
 from services.reports.grounding import check
@@ -84,7 +85,8 @@ def timed(run: Callable[[], T]) -> tuple[T, float]:
     return result, (time.perf_counter() - started) * 1000
 
 
-def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, float]:
+def one_report(store: EventStore, catalog: Catalog, days: int,
+               pool: ThreadPoolExecutor) -> dict[str, float]:
     """Milliseconds of each step of one Korean overall report over the last ``days`` days."""
     period = Period(END - timedelta(days=days - 1), END)
 
@@ -93,7 +95,7 @@ def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, floa
         previous = dashboard(store, None, period.previous(), catalog=catalog,  # type: ignore[arg-type]
                              limit=len(catalog))
         # as the report service: the period's drivers, anomalies and forecast from rollups
-        insights = load_insights(store, period, END + timedelta(days=1), 0)
+        insights = load_insights(store, period, END + timedelta(days=1), 0, pool.map)
         return build_context(ReportType.OVERALL, current, previous, period, ReportLanguage.KO,
                              insights)
 
@@ -129,7 +131,8 @@ def bench_report(days: Sequence[int], runs: int, per_day: int) -> dict[str, Any]
         result["events"] = ingest(store, refs, 2 * max(days), per_day)
         catalog = catalog_of(refs)
         for length in days:
-            samples = [one_report(store, catalog, length) for _ in range(max(runs, 1))]
+            with ThreadPoolExecutor(VISITOR_READS) as pool:
+                samples = [one_report(store, catalog, length, pool) for _ in range(max(runs, 1))]
             for metric in samples[0]:
                 value = statistics.median(s[metric] for s in samples)
                 result.setdefault(metric, {})[str(length)] = round(value, 1)

@@ -15,6 +15,7 @@ Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, alw
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -31,7 +32,7 @@ from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, Re
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
 from services.insights.analysis import Insights
-from services.insights.service import load_insights
+from services.insights.service import VISITOR_READS, load_insights
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
 from services.reports.context import build_context
@@ -123,6 +124,11 @@ class ReportService:
     audit: AuditLog | None = None
     new_id: Callable[[], str] = field(default=lambda: str(ULID()))
 
+    def __post_init__(self) -> None:
+        # The insights read one visitor sketch per day (a round trip each on DynamoDB): a few
+        # at a time, as InsightsService does (threads start on first use).
+        self._pool = ThreadPoolExecutor(VISITOR_READS, thread_name_prefix="report-visitors")
+
     # ---- before generating -------------------------------------------------------------
 
     def models(self) -> list[str]:
@@ -145,7 +151,7 @@ class ReportService:
         """The period's drivers, anomalies and forecast, platform-wide (read directly: the
         caller has GENERATE_REPORTS, which need not include the dashboards' permission)."""
         now = self.clock().astimezone(self.settings.tz)
-        found = load_insights(self.events, period, now.date(), now.hour)
+        found = load_insights(self.events, period, now.date(), now.hour, self._pool.map)
         names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
                  Dim.AUTHOR.value: catalog.author_names()}
         return replace(found, names=names)
