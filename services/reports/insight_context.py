@@ -6,8 +6,10 @@ change, the period's anomalies, the forecast) into three JSON sections of the re
 of the "what changed" report). Every section says its ``scope``: the insights are read from
 the platform's rollups, so they are platform-wide in every report type (an author or content
 report never reads them as its own). Numbers follow the context's rounding (``context.fig``):
-counts are integers, rates and shares ratios 0..1, relative changes percent. The forecast is
-labelled an estimate, with its interval.
+counts are integers, rates and shares ratios 0..1, relative changes percent. A KPI's
+``difference`` is after minus before; a driver's ``contribution`` is its part of it (its
+``share`` of the difference, signed; for rates ``mix`` + ``rate`` = ``contribution``). The
+forecast is labelled an estimate, with its interval.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _name(names: Mapping[str, Mapping[str, str]], dim: str, value: str) -> str:
 def contribution(c: Contribution, metric: str,
                  names: Mapping[str, Mapping[str, str]]) -> Json:
     row: Json = {"dim": c.dim, "value": c.value, "name": _name(names, c.dim, c.value),
-                 "change": _value(metric, c.change), "share": _ratio(c.share)}
+                 "contribution": _value(metric, c.change), "share": _ratio(c.share)}
     if c.mix is not None or c.rate is not None:
         row.update(mix=_ratio(c.mix), rate=_ratio(c.rate))
     return row
@@ -60,7 +62,7 @@ def drivers_row(d: Drivers, names: Mapping[str, Mapping[str, str]],
     relative = d.relative_change
     return {
         "metric": d.metric, "kind": d.kind, "before": _value(d.metric, d.before),
-        "after": _value(d.metric, d.after), "change": _value(d.metric, d.change),
+        "after": _value(d.metric, d.after), "difference": _value(d.metric, d.change),
         # counts: percent against the period before; rates: the change itself (a ratio)
         "relative_change": None if relative is None or d.kind == "rate"
         else round(relative * 100, 1),
@@ -97,7 +99,7 @@ def anomaly_status(insights: Insights) -> str:
 def anomalies_section(insights: Insights) -> Json:
     found = insights.anomalies.anomalies
     return {"scope": SCOPE, "status": anomaly_status(insights), "count": len(found),
-            "items": [anomaly_row(a, insights.names) for a in found[:ANOMALY_LIMIT]]}
+            "flagged": [anomaly_row(a, insights.names) for a in found[:ANOMALY_LIMIT]]}
 
 
 def forecast_row(f: Forecast) -> Json:

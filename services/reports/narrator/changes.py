@@ -59,7 +59,7 @@ def _scope_note(f: Facts) -> list[str]:
 def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
     """One KPI: its change and its largest rise and fall with their shares of the change."""
     rate = row.get("kind") in _RATE_KINDS
-    if row.get("change") is None or not (row.get("rises") or row.get("falls")):
+    if row.get("difference") is None or not (row.get("rises") or row.get("falls")):
         return None
     parts = [f.t("drv_kpi", metric=metric(f, row["metric"]),
                  before=level(f, row["before"], rate), before_cite=f.cite(f"{path}.before"),
@@ -69,7 +69,8 @@ def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
         if found and found[0].get("share") is not None:
             c, at = found[0], f"{path}.{side}[0]"
             parts.append(f.t(f"drv_{side}", name=value_name(f, c),
-                             change=amount(f, c["change"], rate), cite=f.cite(f"{at}.change"),
+                             change=amount(f, c["contribution"], rate),
+                             cite=f.cite(f"{at}.contribution"),
                              share=f.pct(abs(c["share"])), share_cite=f.cite(f"{at}.share")))
             if rate and c.get("mix") is not None and c.get("rate") is not None:
                 parts.append(f.t("drv_mix", mix=amount(f, c["mix"], True),
@@ -95,12 +96,12 @@ def anomaly_lines(f: Facts) -> list[str]:
     section = f.section("anomalies")
     if section.get("status") == "not_enough_history":
         return [f.t("anom_short")]
-    items = [r for r in section.get("items") or [] if isinstance(r, dict)]
+    items = [r for r in section.get("flagged") or [] if isinstance(r, dict)]
     if not items:
         return [f.t("anom_none")]
     lines = list(_scope_note(f))
     for i, row in enumerate(items[:ANOMALIES_TOLD]):
-        rate, path = str(row.get("metric")) in _RATE_KEYS, f"anomalies.items[{i}]"
+        rate, path = str(row.get("metric")) in _RATE_KEYS, f"anomalies.flagged[{i}]"
         when = str(row["day"]) + (f" {int(row['hour']):02d}:00" if row.get("hour") is not None
                                   else "")
         subject = metric(f, row["metric"])
@@ -155,8 +156,9 @@ def headline_drivers(f: Facts) -> list[str]:
     row = f.section("headline")
     found = [(side, i, c) for side in ("rises", "falls")
              for i, c in enumerate(row.get(side) or []) if c.get("share") is not None]
-    return [f.t("head_driver", name=value_name(f, c), change=amount(f, c["change"], False),
-                cite=f.cite(f"headline.{side}[{i}].change"), share=f.pct(abs(c["share"])),
+    return [f.t("head_driver", name=value_name(f, c),
+                change=amount(f, c["contribution"], False),
+                cite=f.cite(f"headline.{side}[{i}].contribution"), share=f.pct(abs(c["share"])),
                 share_cite=f.cite(f"headline.{side}[{i}].share")) for side, i, c in found]
 
 

@@ -66,7 +66,8 @@ def drivers_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         for side in ("rises", "falls"):
             for c in row.get(side) or []:
                 rows.append([_metric(labels, row.get("metric")), _driver(labels, c),
-                             _amount(c.get("change"), rate, signed=True), _share(c.get("share"))])
+                             _amount(c.get("contribution"), rate, signed=True),
+                             _share(c.get("share"))])
     if not rows:
         return [paragraph(plain(labels.t("pdf.drv_none")), "muted")]
     header = [labels.t(f"pdf.drv_{k}") for k in ("metric", "driver", "change", "share")]
@@ -78,7 +79,7 @@ def anomalies_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
     if section.get("status") == "not_enough_history":
         return [paragraph(plain(labels.t("pdf.anom_short")), "muted")]
     rows = []
-    for row in section.get("items") or []:
+    for row in section.get("flagged") or []:
         rate = row.get("metric") in RATE_KEYS
         when = str(row.get("day", "")) + (f" {int(row['hour']):02d}:00"
                                           if row.get("hour") is not None else "")

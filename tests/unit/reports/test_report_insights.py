@@ -59,16 +59,16 @@ def test_the_context_holds_the_numbers_load_insights_finds(found: Any) -> None:
     views = insights.of("content_views")
     assert views is not None and views.change == 300
     row = next(r for r in ctx["drivers"]["metrics"] if r["metric"] == "content_views")
-    assert (row["before"], row["after"], row["change"]) == (105, 405, 300)
+    assert (row["before"], row["after"], row["difference"]) == (105, 405, 300)
     top = views.top(3, sign=1)
-    assert [(c["dim"], c["value"], c["change"], c["share"]) for c in row["rises"]] == [
+    assert [(c["dim"], c["value"], c["contribution"], c["share"]) for c in row["rises"]] == [
         (c.dim, c.value, round(c.change), round(c.share or 0, 3)) for c in top]
     assert row["rises"][0]["share"] == 1.0  # item a's category made the whole change
     assert ctx["drivers"]["scope"] == ctx["anomalies"]["scope"] == "platform"
 
     flagged = [a for a in insights.anomalies.anomalies if a.metric == "content_views"
                and a.dim == "all" and a.hour is None]
-    spike = next(r for r in ctx["anomalies"]["items"] if r["metric"] == "content_views"
+    spike = next(r for r in ctx["anomalies"]["flagged"] if r["metric"] == "content_views"
                  and r["dim"] == "all" and r["hour"] is None)
     assert [a.day for a in flagged] == [SPIKE]
     assert (spike["day"], spike["actual"], spike["direction"]) == ("2026-03-07", 315, "up")
@@ -106,7 +106,7 @@ def test_the_offline_narrative_names_the_planted_driver_and_anomaly(
     text = narrate(ctx)
     category = "생성형 AI" if lang is ReportLanguage.KO else "Generative AI"
     assert category in text  # the driver of the content views' rise
-    assert "2026-03-07" in text and "`anomalies.items[" in text
+    assert "2026-03-07" in text and "`anomalies.flagged[" in text
     assert "`forecast.metrics[0].next_7.estimate`" in text
     assert ("추정" if lang is ReportLanguage.KO else "estimate") in text
     if kind in (ReportType.CONTENT, ReportType.AUTHOR):  # narrower reports say the scope

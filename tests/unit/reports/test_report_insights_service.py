@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,13 +63,16 @@ def test_the_context_equals_load_insights_on_the_same_store(ports: Ports) -> Non
     insights = load_insights(ports.events, PERIOD, local.date(), local.hour)
     expected_drivers = drivers_section(insights)
     got = preview.context["drivers"]
-    assert [(r["metric"], r["before"], r["after"], r["change"]) for r in got["metrics"]] == [
-        (r["metric"], r["before"], r["after"], r["change"]) for r in expected_drivers["metrics"]]
+    def kpis(section: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(r["metric"], r["before"], r["after"], r["difference"])
+                for r in section["metrics"]]
+
+    assert kpis(got) == kpis(expected_drivers)
     views = next(r for r in got["metrics"] if r["metric"] == "content_views")
     assert (views["before"], views["after"], views["rises"][0]["value"]) == (70, 220, "finance")
     assert preview.context["forecast"] == forecast_section(insights)
     assert any(a["day"] == "2026-03-07" and a["metric"] == "content_views"
-               for a in preview.context["anomalies"]["items"])
+               for a in preview.context["anomalies"]["flagged"])
 
 
 def test_a_what_changed_report_is_made_offline_end_to_end(ports: Ports) -> None:
