@@ -6,8 +6,9 @@ Synthetic events (services/analytics/synthetic.py) for twice the longest period 
 a local SQLite EventStore in a temporary directory (not timed). Then, for each period length,
 each run times what the app does for one report:
 
-- context: the dashboards of the period and of the one before it, from rollups, and
-  ``build_context`` (services/reports/context.py);
+- context: the dashboards of the period and of the one before it, from rollups, the period's
+  insights (``load_insights``: drivers, anomalies, forecast) and ``build_context``
+  (services/reports/context.py);
 - narrative: the prompt rendered, the offline narrator through the LLM port, the grounding check;
 - pdf: ``build_report_pdf`` (charts included), wall and process (CPU) time.
 
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -38,6 +40,7 @@ from services.bootstrap import build_local_ports
 from services.domain.llm import LLMRequest
 from services.domain.models import Category
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
+from services.insights.service import VISITOR_READS, load_insights
 from services.ports import EventStore
 from services.reports.context import build_context
 from services.reports.grounding import check
@@ -82,7 +85,8 @@ def timed(run: Callable[[], T]) -> tuple[T, float]:
     return result, (time.perf_counter() - started) * 1000
 
 
-def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, float]:
+def one_report(store: EventStore, catalog: Catalog, days: int,
+               pool: ThreadPoolExecutor) -> dict[str, float]:
     """Milliseconds of each step of one Korean overall report over the last ``days`` days."""
     period = Period(END - timedelta(days=days - 1), END)
 
@@ -90,7 +94,10 @@ def one_report(store: EventStore, catalog: Catalog, days: int) -> dict[str, floa
         current = dashboard(store, None, period, catalog=catalog, limit=len(catalog))  # type: ignore[arg-type]
         previous = dashboard(store, None, period.previous(), catalog=catalog,  # type: ignore[arg-type]
                              limit=len(catalog))
-        return build_context(ReportType.OVERALL, current, previous, period, ReportLanguage.KO)
+        # as the report service: the period's drivers, anomalies and forecast from rollups
+        insights = load_insights(store, period, END + timedelta(days=1), 0, pool.map)
+        return build_context(ReportType.OVERALL, current, previous, period, ReportLanguage.KO,
+                             insights)
 
     def narrative(ctx: dict[str, Any]) -> tuple[str, str, Any]:
         prompt = prompt_for(ctx)
@@ -124,7 +131,8 @@ def bench_report(days: Sequence[int], runs: int, per_day: int) -> dict[str, Any]
         result["events"] = ingest(store, refs, 2 * max(days), per_day)
         catalog = catalog_of(refs)
         for length in days:
-            samples = [one_report(store, catalog, length) for _ in range(max(runs, 1))]
+            with ThreadPoolExecutor(VISITOR_READS) as pool:
+                samples = [one_report(store, catalog, length, pool) for _ in range(max(runs, 1))]
             for metric in samples[0]:
                 value = statistics.median(s[metric] for s in samples)
                 result.setdefault(metric, {})[str(length)] = round(value, 1)

@@ -16,6 +16,7 @@ class ReportType(StrEnum):
     OVERALL = "overall"
     CONTENT = "content"
     AUTHOR = "author"
+    WHAT_CHANGED = "what_changed"  # starts from the largest change and explains it
 
 
 class ReportLanguage(StrEnum):

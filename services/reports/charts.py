@@ -421,6 +421,7 @@ CHARTS_OF: dict[str, tuple[str, ...]] = {
     "overall": ("trend", "top_content", "categories", "time_of_day", "purposes"),
     "content": ("trend", "top_content", "categories", "distribution"),
     "author": ("trend", "authors", "top_content", "categories"),
+    "what_changed": ("trend", "categories"),
 }
 
 

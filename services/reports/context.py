@@ -30,6 +30,8 @@ import pandas as pd
 from services.analytics.dashboards import Dashboard, Kpi, KpiKind, Period
 from services.analytics.tables import DELETED_ITEMS
 from services.domain.reports import ReportLanguage, ReportType
+from services.insights.analysis import Insights
+from services.reports.insight_context import insight_sections
 
 SCHEMA = "demo-factory/report-context/1"
 FigureKind = Literal["ratio", "percent", "average"]
@@ -47,6 +49,7 @@ _KPI_KEYS: dict[ReportType, tuple[str, ...] | None] = {
     ReportType.OVERALL: None,  # every tile
     ReportType.CONTENT: ("content_views", "likes", "downloads", "searches", "top_category"),
     ReportType.AUTHOR: ("content_views", "likes", "downloads", "top_category"),
+    ReportType.WHAT_CHANGED: None,
 }
 UNITS = {
     "ratio": "a share or rate as a fraction 0..1 (0.375 = 37.5%)",
@@ -315,13 +318,16 @@ SECTIONS_OF: dict[ReportType, tuple[str, ...]] = {
                          "search"),
     ReportType.AUTHOR: ("kpis", "trend", "authors", "productivity", "top_content",
                         "categories"),
+    ReportType.WHAT_CHANGED: ("kpis", "trend", "categories"),
 }
 
 
 def build_context(report_type: ReportType | str, current: Dashboard, previous: Dashboard,
-                  period: Period, language: ReportLanguage | str) -> Json:
+                  period: Period, language: ReportLanguage | str,
+                  insights: Insights | None = None) -> Json:
     """The context of ``report_type`` for ``period`` (``current`` is its dashboard,
-    ``previous`` the dashboard of ``period.previous()``)."""
+    ``previous`` the dashboard of ``period.previous()``); ``insights`` of the same period add
+    the ``headline``, ``drivers``, ``anomalies`` and ``forecast`` sections."""
     kind = ReportType(report_type)
     if current.period != period or previous.period != period.previous():
         raise ValueError("the dashboards must be of the period and of the one before it")
@@ -335,4 +341,8 @@ def build_context(report_type: ReportType | str, current: Dashboard, previous: D
     }
     for name in SECTIONS_OF[kind]:
         context[name] = SECTIONS[name](current, previous, kind)
+    if insights is not None:
+        if insights.period != period:
+            raise ValueError("the insights must be of the report's period")
+        context.update(insight_sections(insights))
     return context

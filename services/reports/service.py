@@ -20,14 +20,16 @@ Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, alw
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from ulid import ULID
 
 from services.analytics.dashboards import Period, dashboard
-from services.analytics.tables import load_catalog
+from services.analytics.tables import Catalog, load_catalog
+from services.domain.analytics import Dim
 from services.domain.llm import LLMRequest, LLMResult
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
@@ -40,6 +42,8 @@ from services.domain.reports import (
 )
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
+from services.insights.analysis import Insights
+from services.insights.service import VISITOR_READS, load_insights
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
 from services.reports.context import build_context
@@ -172,6 +176,11 @@ class ReportService:
     audit: AuditLog | None = None
     new_id: Callable[[], str] = field(default=lambda: str(ULID()))
 
+    def __post_init__(self) -> None:
+        # The insights read one visitor sketch per day (a round trip each on DynamoDB): a few
+        # at a time, as InsightsService does (threads start on first use).
+        self._pool = ThreadPoolExecutor(VISITOR_READS, thread_name_prefix="report-visitors")
+
     # ---- before generating -------------------------------------------------------------
 
     def models(self) -> list[str]:
@@ -186,8 +195,18 @@ class ReportService:
         current = dashboard(self.events, self.repo, period, catalog=catalog, limit=limit)
         previous = dashboard(self.events, self.repo, period.previous(), catalog=catalog,
                              limit=limit)
-        context = build_context(report_type, current, previous, period, language)
+        context = build_context(report_type, current, previous, period, language,
+                                self._insights(period, catalog))
         return Preview(context, prompt_for(context))
+
+    def _insights(self, period: Period, catalog: Catalog) -> Insights:
+        """The period's drivers, anomalies and forecast, platform-wide (read directly: the
+        caller has GENERATE_REPORTS, which need not include the dashboards' permission)."""
+        now = self.clock().astimezone(self.settings.tz)
+        found = load_insights(self.events, period, now.date(), now.hour, self._pool.map)
+        names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
+                 Dim.AUTHOR.value: catalog.author_names()}
+        return replace(found, names=names)
 
     def estimate(self, actor: Actor, preview: Preview, model: str, max_tokens: int) -> Estimate:
         """Tokens and cost of generating ``preview`` with ``model``, and today's budget."""

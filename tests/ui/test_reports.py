@@ -300,3 +300,19 @@ def test_the_comparison_table_formats_numbers_like_the_rest_of_the_app(
     assert rows[words["views"]] == ("1,250", "1,250")  # 40 + 1,210, with a separator
     assert rows[words["top"]] == (words["category"], words["category"])
     assert rows["목적 응답 건너뜀 비율"] == ("33.3%", "33.3%")  # a rate, as the tiles show it
+
+
+def test_a_what_changed_report_is_chosen_and_generated_offline(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    (kind,) = [box for box in at.selectbox if box.label == "보고서 종류"]
+    assert "무엇이 바뀌었나" in kind.options
+    kind.select("what_changed").run()
+    generate(at)
+
+    text = texts(at)
+    assert "<h2>가장 큰 변화와 그 요인</h2>" in text and "<h2>예측 (추정치)</h2>" in text
+    assert "이 기간의 가장 큰 변화: 페이지 조회" in text  # 20 -> 40; views had none before
+    (saved,) = seeded.ports.reports.list()
+    assert saved.type.value == "what_changed" and saved.grounding.ok
+    assert saved.title == "Demo Factory 변화 분석 보고서"

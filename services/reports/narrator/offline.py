@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from services.domain.llm import LLMRequest, LLMResult, LLMStream, StreamBody
-from services.domain.reports import OFFLINE_MODEL_ID
+from services.domain.reports import OFFLINE_MODEL_ID, ReportType
 from services.errors import ValidationError
 from services.reports.narrator.advice import long_term, measures, mid_term, now, risks
+from services.reports.narrator.changes import change_blocks, headline_sentence
 from services.reports.narrator.rules import Facts, insights
 from services.reports.prompts import PromptError, data_of
 
@@ -30,9 +31,17 @@ def narrate(context: dict[str, Any]) -> str:
     """The whole report, in markdown, deterministically from ``context``."""
     facts = Facts(context)
     t = facts.t
-    blocks = [t("h_summary"), " ".join(facts.summary()), t("h_insights")]
+    summary = facts.summary()
+    changes = change_blocks(facts)
+    if facts.kind is ReportType.WHAT_CHANGED:  # the largest change first, then its story
+        summary = [headline_sentence(facts), *summary]
+        blocks = [t("h_summary"), " ".join(summary), *changes, t("h_insights")]
+    else:
+        blocks = [t("h_summary"), " ".join(summary), t("h_insights")]
     blocks.append("\n".join(f"{n}. {line}" for n, line in
                             enumerate(insights(facts) or [t("ins_none")], start=1)))
+    if facts.kind is not ReportType.WHAT_CHANGED:
+        blocks += changes
     blocks.append(t("h_recommendations"))
     for heading, rules in (("h_now", now), ("h_mid", mid_term), ("h_long", long_term)):
         blocks += [t(heading), _bullets(rules(facts))]

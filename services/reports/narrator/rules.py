@@ -317,6 +317,7 @@ INSIGHT_RULES: dict[ReportType, tuple[Rule, ...]] = {
                          _search, _zero_term),
     ReportType.AUTHOR: (_author_top, _author_productivity, _author_dependence,
                         _author_concentration, _top_content),
+    ReportType.WHAT_CHANGED: (_traffic, _category_move, _top_content),
 }
 
 

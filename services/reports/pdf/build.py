@@ -25,6 +25,7 @@ from services.reports.charts import build_charts
 from services.reports.citations import footnotes
 from services.reports.data import Labels
 from services.reports.pdf.document import ReportDocument, contents_entries
+from services.reports.pdf.insights import insights_section
 from services.reports.pdf.sections import (
     charts_section,
     contents_section,
@@ -80,6 +81,7 @@ def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
         PageBreak(),
         *charts_section(charts, labels),
         PageBreak(),
+        *((*insights, PageBreak()) if (insights := insights_section(ctx, labels)) else ()),
         *data_appendix(ctx, labels),
         PageBreak(),
         *provenance_section(report, labels, generated, offline=offline),

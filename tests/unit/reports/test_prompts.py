@@ -48,7 +48,7 @@ def test_every_file_in_the_folder_is_a_known_report_and_language() -> None:
     names = sorted(p.name for p in PROMPTS_DIR.glob("*.toml"))
     assert names == sorted(f"{k.value}.{lang.value}.toml" for k in ReportType
                            for lang in ReportLanguage)
-    assert len(load_all()) == 6
+    assert len(load_all()) == 2 * len(ReportType)
 
 
 @pytest.mark.parametrize("lang", list(ReportLanguage))
@@ -57,7 +57,9 @@ def test_every_template_renders_with_its_data_block(kind: ReportType,
                                                    lang: ReportLanguage) -> None:
     context = build_context(kind, *boards(scenario()), PERIOD, lang)
     rendered = prompt_for(context)
-    assert rendered.version == f"{kind.value}.{lang.value}.v1"
+    # v2: the templates ask for drivers, anomalies and the forecast (what_changed is new)
+    version = "1" if kind is ReportType.WHAT_CHANGED else "2"
+    assert rendered.version == f"{kind.value}.{lang.value}.v{version}"
     assert "$" not in rendered.prompt and "$" not in rendered.system
     assert "2026-03-04" in rendered.prompt and "2026-02-25" in rendered.prompt
     label = rendered.prompt.index(DATA_LABELS[lang])

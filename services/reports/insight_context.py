@@ -1,0 +1,131 @@
+"""The insights of a report's period as labelled context data (pure, no I/O).
+
+``insight_sections(insights)`` turns ``services.insights.Insights`` (drivers of every KPI's
+change, the period's anomalies, the forecast) into three JSON sections of the report context:
+``drivers``, ``anomalies`` and ``forecast``, plus ``headline`` (the largest change, the start
+of the "what changed" report). Every section says its ``scope``: the insights are read from
+the platform's rollups, so they are platform-wide in every report type (an author or content
+report never reads them as its own). Numbers follow the context's rounding (``context.fig``):
+counts are integers, rates and shares ratios 0..1, relative changes percent. A KPI's
+``difference`` is after minus before; a driver's ``contribution`` is its part of it (its
+``share`` of the difference, signed; for rates ``mix`` + ``rate`` = ``contribution``). The
+forecast is labelled an estimate, with its interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.insights.analysis import Insights
+from services.insights.anomalies import Anomaly, Status
+from services.insights.drivers import Contribution, Drivers
+from services.insights.forecast import Forecast
+from services.insights.metrics import RATES
+
+SCOPE = "platform"  # the insights are platform-wide in every report type
+TOP_DRIVERS = 3  # rises and falls shown per KPI
+ANOMALY_LIMIT = 10
+ANOMALY_DRIVERS = 3
+HORIZONS = (7, 14)
+_RATE_KEYS = frozenset(r.key for r in RATES)
+Json = dict[str, Any]
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _value(metric: str, value: float | None) -> float | int | None:
+    """A rate as a ratio, a count as an integer."""
+    if value is None:
+        return None
+    return _ratio(value) if metric in _RATE_KEYS else round(float(value))
+
+
+def _name(names: Mapping[str, Mapping[str, str]], dim: str, value: str) -> str:
+    return names.get(dim, {}).get(value, value)
+
+
+def contribution(c: Contribution, metric: str,
+                 names: Mapping[str, Mapping[str, str]]) -> Json:
+    row: Json = {"dim": c.dim, "value": c.value, "name": _name(names, c.dim, c.value),
+                 "contribution": _value(metric, c.change), "share": _ratio(c.share)}
+    if c.mix is not None or c.rate is not None:
+        row.update(mix=_ratio(c.mix), rate=_ratio(c.rate))
+    return row
+
+
+def drivers_row(d: Drivers, names: Mapping[str, Mapping[str, str]],
+                limit: int = TOP_DRIVERS) -> Json:
+    """One KPI: its values, change and the largest rises and falls behind it."""
+    relative = d.relative_change
+    return {
+        "metric": d.metric, "kind": d.kind, "before": _value(d.metric, d.before),
+        "after": _value(d.metric, d.after), "difference": _value(d.metric, d.change),
+        # counts: percent against the period before; rates: the change itself (a ratio)
+        "relative_change": None if relative is None or d.kind == "rate"
+        else round(relative * 100, 1),
+        "rises": [contribution(c, d.metric, names) for c in d.top(limit, sign=1)],
+        "falls": [contribution(c, d.metric, names) for c in d.top(limit, sign=-1)],
+    }
+
+
+def drivers_section(insights: Insights) -> Json:
+    return {"scope": SCOPE,
+            "metrics": [drivers_row(d, insights.names) for d in insights.drivers
+                        if d.change is not None]}
+
+
+def anomaly_row(a: Anomaly, names: Mapping[str, Mapping[str, str]]) -> Json:
+    found = a.drivers.top(ANOMALY_DRIVERS) if a.drivers is not None else []
+    return {"metric": a.metric, "dim": a.dim, "value": a.value, "day": a.day.isoformat(),
+            "hour": a.hour, "direction": "up" if a.direction > 0 else "down",
+            "actual": _value(a.metric, a.actual), "expected": _value(a.metric, a.expected),
+            "low": _value(a.metric, a.low), "high": _value(a.metric, a.high),
+            "drivers": [contribution(c, a.metric, names) for c in found]}
+
+
+def anomaly_status(insights: Insights) -> str:
+    """``checked`` (every day judged), ``partial`` or ``not_enough_history``."""
+    checks = insights.anomalies.checks
+    if not checks or all(c.status is Status.NOT_ENOUGH_HISTORY for c in checks):
+        return Status.NOT_ENOUGH_HISTORY.value
+    if any(c.status is not Status.CHECKED for c in checks):
+        return Status.PARTIAL.value
+    return Status.CHECKED.value
+
+
+def anomalies_section(insights: Insights) -> Json:
+    found = insights.anomalies.anomalies
+    return {"scope": SCOPE, "status": anomaly_status(insights), "count": len(found),
+            "flagged": [anomaly_row(a, insights.names) for a in found[:ANOMALY_LIMIT]]}
+
+
+def forecast_row(f: Forecast) -> Json:
+    row: Json = {"metric": f.metric, "history_days": f.history_days,
+                 "enough_history": f.enough_history,
+                 "mape": None if f.mape is None else round(f.mape, 1)}
+    for days in HORIZONS:
+        estimate, low, high = f.total(days)
+        row[f"next_{days}"] = ({"estimate": round(estimate), "low": round(low),
+                                "high": round(high)} if f.enough_history else None)
+    row["days"] = [{"day": p.day.isoformat(), "estimate": round(p.estimate),
+                    "low": round(p.low), "high": round(p.high)} for p in f.points]
+    return row
+
+
+def forecast_section(insights: Insights) -> Json:
+    return {"scope": SCOPE, "label": "estimate",
+            "metrics": [forecast_row(f) for f in insights.forecasts]}
+
+
+def headline_section(insights: Insights) -> Json | None:
+    """The count KPI with the largest relative change, with its drivers (None: none moved)."""
+    found = insights.headline()
+    return None if found is None else {"scope": SCOPE, **drivers_row(found, insights.names)}
+
+
+def insight_sections(insights: Insights) -> Json:
+    return {"headline": headline_section(insights), "drivers": drivers_section(insights),
+            "anomalies": anomalies_section(insights), "forecast": forecast_section(insights)}
