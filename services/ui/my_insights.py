@@ -18,6 +18,7 @@ from services.insights.digests import metric_lines
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
 from services.ui.i18n import category_label, language, t
+from services.ui.widgets import md_escape
 
 PANEL_KEY = "my_insights"
 ITEMS_OFFERED = 100
@@ -43,8 +44,12 @@ def my_insights(services: Services, actor: Actor) -> None:
         lang = language()
         for index, metric in enumerate(mine.metrics):
             with st.container(border=True):
-                for line in metric_lines(lang, metric, mine):
-                    st.text(line)
+                # The digest's own lines (a mail's plain text): the metric in bold, then its
+                # drivers and unusual days, all as plain text.
+                head, *rest = metric_lines(lang, metric, mine)
+                st.markdown(f"**{md_escape(head.removeprefix('- '))}**")
+                for line in rest:
+                    st.caption(md_escape(line.strip()))
                 if not metric.drivers:
                     st.caption(t("follows.no_drivers"))
                 if not metric.anomalies:

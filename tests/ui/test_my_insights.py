@@ -11,7 +11,7 @@ from services.bootstrap import Services
 from services.domain.follows import FollowScope, Frequency
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
-from tests.ui.conftest import errors, texts
+from tests.ui.conftest import as_shown, errors, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
 HOME = "app_pages/home.py"
@@ -23,7 +23,9 @@ def follows_of(services: Services, user: User) -> list[tuple[str, FollowScope, s
 
 
 def shown_lines(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in at.text)
+    """What "My insights" shows of its metrics: their lines, as a reader sees them."""
+    return "\n".join(as_shown(str(e.value)).strip("*")
+                     for e in [*at.markdown, *at.caption])
 
 
 def open_home(new_app: Callable[..., AppTest], username: str) -> AppTest:
