@@ -17,7 +17,7 @@ from services.errors import DemoFactoryError
 from services.insights.digests import metric_lines
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
-from services.ui.i18n import category_label, language, t
+from services.ui.i18n import category_label, language, relabel, t
 from services.ui.widgets import md_escape
 
 PANEL_KEY = "my_insights"
@@ -67,7 +67,7 @@ def _frequency(follows: FollowService, actor: Actor) -> None:
     options = list(Frequency)
     chosen = st.radio(t("follows.frequency"), options, index=options.index(current),
                       format_func=lambda f: t(f"follows.freq.{f.value}"), horizontal=True,
-                      key="digest_frequency")
+                      key=relabel("digest_frequency"))
     if chosen is not None and chosen != current:
         follows.set_frequency(actor, chosen)
         st.toast(t("follows.frequency_saved"))
@@ -81,11 +81,11 @@ def _scopes(actor: Actor) -> list[FollowScope]:
 
 def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
     with st.expander(t("follows.add_title")):
-        scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key="follow_scope",
+        scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key=relabel("follow_scope"),
                              format_func=lambda s: t(f"follows.scope.{s.value}"))
         scope = scope or FollowScope.ALL
         metrics = ALL_METRICS if scope is FollowScope.ALL else SCOPED_METRICS
-        metric = st.selectbox(t("follows.follow_metric"), metrics, key="follow_metric",
+        metric = st.selectbox(t("follows.follow_metric"), metrics, key=relabel("follow_metric"),
                               format_func=_metric_label)
         value = _value_pick(services, actor, scope)
         if st.button(t("follows.follow"), key="follow_add") and metric:
@@ -94,15 +94,15 @@ def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
 
 def _value_pick(services: Services, actor: Actor, scope: FollowScope) -> str:
     if scope is FollowScope.CATEGORY:
-        picked = st.selectbox(t("follows.follow_value"), list(Category), key="follow_category",
-                              format_func=category_label)
+        picked = st.selectbox(t("follows.follow_value"), list(Category),
+                              key=relabel("follow_category"), format_func=category_label)
         return str(picked) if picked else ""
     if scope is FollowScope.ITEM:
         mine_only = not can(actor, Action.VIEW_DASHBOARDS)
         query = SearchQuery(author_id=actor.user_id if mine_only else None,
                             page_size=ITEMS_OFFERED)
         items = {item.id: item.title for item in services.content.browse(query, actor).items}
-        return st.selectbox(t("follows.follow_value"), list(items), key="follow_item",
+        return st.selectbox(t("follows.follow_value"), list(items), key=relabel("follow_item"),
                             format_func=lambda i: items.get(i, i)) or ""
     return actor.user_id or "" if scope is FollowScope.AUTHOR else ""
 
@@ -135,7 +135,7 @@ def follow_control(services: Services, actor: Actor) -> None:
         return
     with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
         metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS, format_func=_metric_label,
-                              key="dashboard_follow_metric")
+                              key=relabel("dashboard_follow_metric"))
         if st.button(t("follows.dashboard_follow"), key="dashboard_follow") and metric:
             follows.follow(actor, metric)
             st.success(t("follows.followed", metric=_metric_label(metric),
