@@ -17,9 +17,19 @@ import numpy as np
 from services.domain.analytics import Dim, EventType, Purpose
 from services.insights.cube import DayCube, Series
 
-# Dimensions that do not split a type's events into parts: ZERO_RESULT_TERM flags a subset of
-# the searches and COMPANY_VISIT counts visits, not the events of the type.
-NOT_A_SPLIT = frozenset({Dim.ALL, Dim.ZERO_RESULT_TERM, Dim.COMPANY_VISIT})
+# Dimensions that do not split a type's events into parts, so their values are no drivers:
+# ZERO_RESULT_TERM flags a subset of the searches; COMPANY_VISIT, CONTENT_VISIT and the visit's
+# source and device dimensions count visits (on a visit's first event), not the type's events;
+# the per-item pairs ("<content id>|<value>", "<campaign>|<content id>") and the click filter's
+# segments ("<kind>=<value>", several kinds in one dimension) are finer or overlapping views of
+# the same events, which would show as raw keys and count some events twice.
+NOT_A_SPLIT = frozenset({
+    Dim.ALL, Dim.ZERO_RESULT_TERM, Dim.COMPANY_VISIT, Dim.CONTENT_VISIT,
+    Dim.REFERRER, Dim.UTM_SOURCE, Dim.UTM_MEDIUM, Dim.UTM_CAMPAIGN, Dim.DEVICE, Dim.BROWSER,
+    Dim.OS, Dim.CAMPAIGN_CONTENT, Dim.CONTENT_SEARCH, Dim.CONTENT_PURPOSE, Dim.CONTENT_SOURCE,
+    Dim.SEGMENT, Dim.SEGMENT_CONTENT_HOUR, Dim.SEGMENT_CONTENT_PURPOSE,
+    Dim.SEGMENT_CONTENT_SOURCE, Dim.SEGMENT_CONTENT_DEVICE,
+})
 VISITORS = "visitors"
 
 

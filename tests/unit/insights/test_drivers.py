@@ -184,6 +184,23 @@ def test_a_new_dimension_in_the_rollups_is_a_driver_dimension_without_code_chang
     assert {c.value: c.change for c in found.by_dim["page"]} == {"home": 15, REST: 5}
 
 
+def test_visit_counts_pairs_and_segments_are_no_driver_dimensions() -> None:
+    """Rows that count visits, or the same events again per item pair or per segment, must
+    not show as drivers (they would be raw keys, and add up to more than the change)."""
+    book = Book()
+    book.add(BEFORE[0], EventType.CONTENT_VIEW, 10)
+    book.add(AFTER[0], EventType.CONTENT_VIEW, 30)
+    for day, n in ((BEFORE[0], 10), (AFTER[0], 30)):
+        book.add_row(day, EventType.CONTENT_VIEW, Dim.CATEGORY, "Finance", n)
+        book.add_row(day, EventType.CONTENT_VIEW, Dim.SEGMENT_CONTENT_DEVICE,
+                     "device=mobile|item-1", n)
+        book.add_row(day, EventType.CONTENT_VIEW, Dim.CONTENT_VISIT, "item-1", n // 2)
+        book.add_row(day, EventType.CONTENT_VIEW, Dim.DEVICE, "mobile", 1)
+    cube = DayCube(book.rows(), START, AFTER[1])
+    found = count_drivers(metric("content_views"), cube, *sides(cube))
+    assert list(found.by_dim) == ["category"]
+
+
 def test_a_rate_without_a_denominator_has_no_drivers() -> None:
     cube = DayCube(Book().rows(), START, AFTER[1])
     found = rate_drivers(rate("likes_per_view"), cube, *sides(cube))
