@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from scripts.bench_pages import (
+    ANALYST,
     CHROMIUM,
     CHROMIUM_FLAGS,
     LOCAL_MODE,
@@ -28,9 +29,17 @@ from scripts.bench_pages import (
     start_streamlit,
     stop,
 )
+from services.bootstrap import build_services
+from services.domain.follows import FollowScope
+from services.settings import Settings
 
-# Pages beside the dashboard's tabs: (file name, path and query after the app's address).
-EXTRA_PAGES: tuple[tuple[str, str], ...] = ()
+# Pages beside the dashboard's tabs: (file name, path and query after the app's address;
+# ``{item}`` and ``{author}`` are the most viewed item and its author).
+EXTRA_PAGES: tuple[tuple[str, str], ...] = (
+    ("item-page", "item-stats?id={item}"),
+    ("author-page", "author-stats?id={author}"),
+    ("home-my-insights", ""),
+)
 # Drawn in any language: the KPI tiles are there and the script has finished.
 DRAWN = [('[data-testid="stMetric"]', "")]
 VIEWPORT = {"width": 1400, "height": 1700}
@@ -38,6 +47,20 @@ VIEWPORT = {"width": 1400, "height": 1700}
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "tab"
+
+
+def _author_of(data_dir: Path, item_id: str) -> str:
+    """The item's author; the analyst follows two metrics, so "My insights" has something."""
+    services = build_services(Settings(data_dir=data_dir, backend="local", auth="local"))
+    try:
+        analyst = services.ports.users.get(ANALYST)
+        if services.follows is not None:
+            actor = analyst.as_actor()
+            services.follows.follow(actor, "content_views")
+            services.follows.follow(actor, "content_views", FollowScope.ITEM, item_id)
+        return services.ports.content.get(item_id).author_id
+    finally:
+        services.tracker.close()
 
 
 def shoot(events: int, out: Path, lang: str) -> list[Path]:
@@ -49,7 +72,8 @@ def shoot(events: int, out: Path, lang: str) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         data_dir = folder / "data"
-        prepare(data_dir, events, password)
+        item_id, _ = prepare(data_dir, events, password)
+        author = _author_of(data_dir, item_id)
         server = start_streamlit(ROOT / "app.py", ROOT, folder / "app.log",
                                  {**LOCAL_MODE, "DEMO_FACTORY_DATA_DIR": str(data_dir)})
         try:
@@ -61,22 +85,33 @@ def shoot(events: int, out: Path, lang: str) -> list[Path]:
                 page = context.new_page()
                 page.goto(f"{server.url}/dashboard?lang={lang}")
                 drawn(page, DRAWN)
+                page.wait_for_timeout(3000)
+                path = out / "dashboard-00-top.png"
+                page.screenshot(path=str(path))
+                saved.append(path)
+                # 90 days: long enough for the weekly cohorts and the funnels to have shape.
+                page.locator('[data-testid="stButtonGroup"] button').filter(
+                    has_text=re.compile("90")).first.click()
+                page.wait_for_timeout(3000)
+                drawn(page, DRAWN)
                 tabs = page.get_by_role("tab")
                 for index in range(tabs.count()):
                     tab = tabs.nth(index)
                     name = tab.inner_text().strip()
                     tab.click()
-                    page.wait_for_timeout(1500)
+                    page.wait_for_timeout(2500)
                     drawn(page, DRAWN)
                     path = out / f"dashboard-{index + 1:02d}-{slug(name)}.png"
-                    page.screenshot(path=str(path), full_page=True)
+                    # The open tab alone: the panels above it have their own picture.
+                    page.locator('[data-testid="stTabs"]').first.screenshot(path=str(path))
                     saved.append(path)
                 for file_name, target in EXTRA_PAGES:
-                    sep = "&" if "?" in target else "?"
-                    page.goto(f"{server.url}/{target}{sep}lang={lang}")
-                    page.wait_for_timeout(3000)
+                    address = target.format(item=item_id, author=author)
+                    sep = "&" if "?" in address else "?"
+                    page.goto(f"{server.url}/{address}{sep}lang={lang}")
+                    page.wait_for_timeout(5000)
                     path = out / f"{file_name}.png"
-                    page.screenshot(path=str(path), full_page=True)
+                    page.screenshot(path=str(path))
                     saved.append(path)
                 browser.close()
         finally:
