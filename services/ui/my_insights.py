@@ -1,11 +1,13 @@
 """Followed metrics: "My insights" on the home page and the dashboard's follow control.
 
 What a followed metric says is the digest's own text (``services.insights.digests``), computed
-live, so the page shows what a digest sent now would say. Everything is shown with ``st.text``:
-item titles and author names stay inert.
+live, so the page shows what a digest sent now would say. Every line goes through ``md_escape``:
+item titles and author names stay inert text.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -24,8 +26,11 @@ PANEL_KEY = "my_insights"
 ITEMS_OFFERED = 100
 
 
-def _metric_label(key: str) -> str:
-    return t(f"insights.metric.{key}")
+def _labels(keys: Iterable[str], prefix: str) -> Callable[[str], str]:
+    """Option labels made while the page runs (in its language), not when a widget's value is
+    formatted later: a translated ``format_func`` must not depend on when it is called."""
+    labels = {key: t(f"{prefix}{key}") for key in keys}
+    return lambda key: labels.get(key, key)
 
 
 def my_insights(services: Services, actor: Actor) -> None:
@@ -66,7 +71,7 @@ def _frequency(follows: FollowService, actor: Actor) -> None:
     current = follows.frequency(actor)
     options = list(Frequency)
     chosen = st.radio(t("follows.frequency"), options, index=options.index(current),
-                      format_func=lambda f: t(f"follows.freq.{f.value}"), horizontal=True,
+                      format_func=_labels(options, "follows.freq."), horizontal=True,
                       key=relabel("digest_frequency"))
     if chosen is not None and chosen != current:
         follows.set_frequency(actor, chosen)
@@ -82,11 +87,11 @@ def _scopes(actor: Actor) -> list[FollowScope]:
 def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
     with st.expander(t("follows.add_title")):
         scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key=relabel("follow_scope"),
-                             format_func=lambda s: t(f"follows.scope.{s.value}"))
+                             format_func=_labels(_scopes(actor), "follows.scope."))
         scope = scope or FollowScope.ALL
         metrics = ALL_METRICS if scope is FollowScope.ALL else SCOPED_METRICS
         metric = st.selectbox(t("follows.follow_metric"), metrics, key=relabel("follow_metric"),
-                              format_func=_metric_label)
+                              format_func=_labels(metrics, "insights.metric."))
         value = _value_pick(services, actor, scope)
         if st.button(t("follows.follow"), key="follow_add") and metric:
             _follow(follows, actor, metric, scope, value)
@@ -95,7 +100,8 @@ def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
 def _value_pick(services: Services, actor: Actor, scope: FollowScope) -> str:
     if scope is FollowScope.CATEGORY:
         picked = st.selectbox(t("follows.follow_value"), list(Category),
-                              key=relabel("follow_category"), format_func=category_label)
+                              key=relabel("follow_category"),
+                              format_func={c: category_label(c) for c in Category}.__getitem__)
         return str(picked) if picked else ""
     if scope is FollowScope.ITEM:
         mine_only = not can(actor, Action.VIEW_DASHBOARDS)
@@ -134,9 +140,10 @@ def follow_control(services: Services, actor: Actor) -> None:
     if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):
         return
     with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
-        metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS, format_func=_metric_label,
+        metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
+                              format_func=_labels(ALL_METRICS, "insights.metric."),
                               key=relabel("dashboard_follow_metric"))
         if st.button(t("follows.dashboard_follow"), key="dashboard_follow") and metric:
             follows.follow(actor, metric)
-            st.success(t("follows.followed", metric=_metric_label(metric),
+            st.success(t("follows.followed", metric=t(f"insights.metric.{metric}"),
                          scope=t("follows.platform_wide")))
