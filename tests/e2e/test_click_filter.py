@@ -38,9 +38,19 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         yield running
 
 
+def tile(page: Page, key: str) -> Locator:
+    """The value of the KPI tile labelled exactly ``key``'s text (another tile's caption can
+    mention it: "share of content views")."""
+    label = page.locator('[data-testid="stMetricLabel"]').filter(
+        has_text=re.compile(rf"{re.escape(tr(key))}\s*$"))  # (after its icon)
+    return (page.locator('[data-testid="stMetric"]').filter(has=label)
+            .locator('[data-testid="stMetricValue"]').first)
+
+
 def tile_value(page: Page, key: str) -> str:
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr(key))
-    return tile.locator('[data-testid="stMetricValue"]').first.inner_text()
+    found = tile(page, key)
+    expect(found).to_be_visible(timeout=60_000)
+    return found.inner_text()
 
 
 def item_chip(page: Page) -> Locator:
@@ -78,6 +88,7 @@ def test_a_bar_click_filters_and_the_url_reproduces_the_view(app: RunningApp, pa
     second.goto(page.url)
     expect(item_chip(second).first).to_be_visible(timeout=60_000)
     assert item_chip(second).first.inner_text() == chip_text
-    assert tile_value(second, "analytics.kpi.content_views") == filtered
+    # The second page draws on its own: wait for its tile to show the filtered number.
+    expect(tile(second, "analytics.kpi.content_views")).to_have_text(filtered, timeout=60_000)
     assert re.search(r"[?&]item=", second.url)
     shot(second, "61-click-filter-link")
