@@ -49,6 +49,18 @@ class Contribution:
     rate: float | None = None  # rates only: the rate effect
 
 
+def change_of(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def relative_change_of(kind: str, before: float | None, after: float | None) -> float | None:
+    """Counts: change / before (None from zero); rates: the change itself."""
+    change = change_of(before, after)
+    if change is None or kind == "rate":
+        return change
+    return change / before if before else None
+
+
 @dataclass(frozen=True)
 class Drivers:
     metric: str  # a Kpi key
@@ -59,17 +71,11 @@ class Drivers:
 
     @property
     def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
+        return change_of(self.before, self.after)
 
     @property
     def relative_change(self) -> float | None:
-        """Counts: change / before (None from zero); rates: the change itself."""
-        change = self.change
-        if change is None or self.kind == "rate":
-            return change
-        return change / self.before if self.before else None
+        return relative_change_of(self.kind, self.before, self.after)
 
     def top(self, limit: int = 5, sign: int = 0) -> list[Contribution]:
         """The largest contributions over every dimension (REST left out); ``sign`` > 0: rises

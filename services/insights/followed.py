@@ -23,7 +23,7 @@ from services.domain.follows import Follow, FollowScope
 from services.insights.analysis import Insights, window
 from services.insights.anomalies import Signal, check_series
 from services.insights.cube import DayCube, Series
-from services.insights.drivers import Contribution
+from services.insights.drivers import Contribution, change_of, relative_change_of
 from services.insights.metrics import COUNTS, RATES, VISITORS, CountMetric
 from services.ports import EventStore
 
@@ -46,17 +46,11 @@ class FollowedMetric:
 
     @property
     def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
+        return change_of(self.before, self.after)
 
     @property
     def relative_change(self) -> float | None:
-        """Counts: change / before (None from zero); rates: the change itself."""
-        change = self.change
-        if change is None or self.kind == "rate":
-            return change
-        return change / self.before if self.before else None
+        return relative_change_of(self.kind, self.before, self.after)
 
     @property
     def platform_wide(self) -> bool:
