@@ -4,10 +4,13 @@
 Speed: drivers, anomalies and forecast from rollups at 5M events (goal: < 50 ms together, for a
 30- and a 90-day period). The rollups are built without 5M raw events: the rollup keys
 (``services.domain.analytics.rollup_keys``, what every store counts) of 200,000 synthetic events
-over 180 days, each count multiplied by 25 -- the rows, values and days of 5M events. Next to
-them the naive figure: the same period-against-period counts by category, item and author plus
-the daily totals, with pandas on a 5M-row raw-event frame (expanded from the same counts),
-measured in the same run.
+over 180 days, each count multiplied by 25 -- the rows, values and days of 5M events. Twice:
+events without visit properties, and events whose visits carry a source and a device (as the
+tracker's do; their segment rows are the source and device drivers). The cube reads what the
+service reads (``metrics.READ_DIMS``); ``cube_all`` is the same cube from every dimension (what
+was read before). Next to them the naive figure: the same period-against-period counts by
+category, item and author plus the daily totals, with pandas on a 5M-row raw-event frame
+(expanded from the same counts), measured in the same run.
 
 Quality: known effects planted in synthetic events (one item's rise, which makes its
 category's; an outage day; a campaign spike) and how many the drivers and the anomaly detector
@@ -31,6 +34,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from scripts.bench_clickfilter import with_visit_props
 from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.domain.analytics import (
@@ -57,7 +61,7 @@ from services.insights.anomalies import Anomaly
 from services.insights.cube import DayCube, HourCube
 from services.insights.drivers import count_drivers, period_weights, rate_drivers
 from services.insights.forecast import backtest_mape, forecast
-from services.insights.metrics import COUNTS, RATES
+from services.insights.metrics import COUNTS, RATES, READ_DIMS
 
 TZ = ZoneInfo("Asia/Seoul")
 END = date(2026, 9, 30)
@@ -141,7 +145,9 @@ def _speed_of(days: int, rows: list[RollupRow], visitors: np.ndarray, raw: pd.Da
     # What the service reads: day rows over the window, hourly rows over the last week of the
     # period and its baselines.
     hourly_from = period.end - timedelta(days=HOURLY_DAYS - 1 + HISTORY_DAYS)
-    day_rows = [r for r in rows if r.key.hour == WHOLE_DAY and start <= r.key.day <= end]
+    every_row = [r for r in rows if r.key.hour == WHOLE_DAY and start <= r.key.day <= end]
+    read = frozenset(READ_DIMS)
+    day_rows = [r for r in every_row if r.key.dim in read]
     hour_rows = [r for r in rows if r.key.hour != WHOLE_DAY and r.key.dim is Dim.ALL
                  and hourly_from <= r.key.day <= period.end]
     cube = DayCube(day_rows, start, end)
@@ -154,6 +160,8 @@ def _speed_of(days: int, rows: list[RollupRow], visitors: np.ndarray, raw: pd.Da
     numbers = {
         "cube_ms": timed(lambda: (DayCube(day_rows, start, end),
                                   HourCube(hour_rows, start, end)), runs),
+        "cube_all_ms": timed(lambda: (DayCube(every_row, start, end),
+                                      HourCube(hour_rows, start, end)), runs),
         "drivers_ms": timed(lambda: ([count_drivers(m, cube, before, after) for m in COUNTS],
                                      [rate_drivers(m, cube, before, after) for m in RATES]),
                             runs),
@@ -174,12 +182,16 @@ def speed(runs: int, sample_size: int = SAMPLE, target: int = TARGET) -> dict[st
     sample = list(synthetic_events(contents(), total=sample_size, days=DAYS, end=END, tz=TZ))
     rows = rollup_rows(sample, target // sample_size)
     visitors = daily_visitors(sample, first, DAYS) * (target // sample_size)
-    raw = naive_frame(rows, first)
+    raw = naive_frame(rows, first)  # the same counts with visit properties or without
     result: dict[str, Any] = {"events": int(sum(r.count for r in rows if r.key.dim is Dim.ALL
                                                  and r.key.hour == WHOLE_DAY)),
                               "rollup_rows": len(rows), "raw_rows": len(raw)}
     for days in (30, 90):
         result[str(days)] = _speed_of(days, rows, visitors, raw, runs)
+    sourced = rollup_rows(with_visit_props(sample), target // sample_size)
+    result["sourced_rollup_rows"] = len(sourced)
+    for days in (30, 90):
+        result[f"sourced_{days}"] = _speed_of(days, sourced, visitors, raw, runs)
     return result
 
 
@@ -285,12 +297,19 @@ def print_insights(result: dict[str, Any]) -> None:
     fast, good = result["speed"], result["quality"]
     print(f"\ninsights from rollups of {fast['events']:,} events ({fast['rollup_rows']:,} rows; "
           f"naive: pandas on {fast['raw_rows']:,} raw content/page rows)")
-    columns = ("cube_ms", "drivers_ms", "anomalies_ms", "forecast_ms", "total_ms", "naive_ms")
-    print(f"{'days':>5} " + " ".join(f"{c.removesuffix('_ms'):>10}" for c in columns))
-    for days in ("30", "90"):
-        print(f"{days:>5} " + " ".join(f"{fast[days][c]:>10.1f}" for c in columns))
+    columns = ("cube_ms", "drivers_ms", "anomalies_ms", "forecast_ms", "total_ms", "naive_ms",
+               "cube_all_ms")
+    print(f"{'events':>8} {'days':>5} " + " ".join(f"{c.removesuffix('_ms'):>10}"
+                                                  for c in columns))
+    for label, prefix in (("plain", ""), ("sourced", "sourced_")):
+        for days in ("30", "90"):
+            row = fast[prefix + days]
+            print(f"{label:>8} {days:>5} " + " ".join(f"{row[c]:>10.1f}" for c in columns))
     print("ms, medians; total = cube (rows to arrays) + drivers (every KPI, every dimension) + "
-          "anomalies (days, categories, last week's hours) + forecast (target < 50 ms).")
+          "anomalies (days, categories, last week's hours) + forecast (target < 50 ms). "
+          "sourced: every visit has a source and a device "
+          f"({fast['sourced_rollup_rows']:,} rows; their segment rows are the source and device "
+          "drivers). cube_all: the cube from every dimension, as read before READ_DIMS.")
     named = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["named"].items())
     print(f"planted effects named: {good['named_count']}/{good['planted']} ({named})")
     print(f"false anomalies: {good['false_on_planted']} on the planted run (days and series no "

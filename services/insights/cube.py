@@ -1,6 +1,13 @@
 """Day-level rollup rows as numpy series: one array over consecutive local days per
 (type, dim, value). Every insight reads these arrays, so its cost grows with the days and the
-distinct values, never with the number of events."""
+distinct values, never with the number of events.
+
+The click filter's segment rows (``Dim.SEGMENT`` "<kind>=<value>" per type, and the per-item
+"<kind>=<value>|<content id>" rows of content events) become the driver dimensions
+``SEGMENT_DRIVERS`` (the visit's source, its device): each event of a visit with a known
+source counts in exactly one value, so the values plus ``UNKNOWN`` (events of visits whose
+source is not known) add up to the type's total.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,32 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from services.domain.analytics import WHOLE_DAY, Dim, EventType, RollupRow
+from services.domain.analytics import (
+    SEGMENT_CONTENT_DIMS,
+    WHOLE_DAY,
+    Dim,
+    EventType,
+    RollupRow,
+    SegmentKind,
+)
 
 Series = np.ndarray  # float64, one entry per day of the cube
+# Segment kinds that are driver dimensions, by the name they go by (not a ``Dim``: derived).
+SEGMENT_DRIVERS = {SegmentKind.SOURCE: "visit_source", SegmentKind.DEVICE: "visit_device"}
+# The rollup dimensions they are derived from.
+SEGMENT_DIMS = (Dim.SEGMENT, *(SEGMENT_CONTENT_DIMS[kind] for kind in SEGMENT_DRIVERS))
+UNKNOWN = "(unknown)"  # a segment driver's value for the events of visits it does not know
+_DRIVER_OF = {f"{kind.value}=": name for kind, name in SEGMENT_DRIVERS.items()}
+_SEGMENT_DIMS = frozenset(SEGMENT_DIMS)
 
 
+def _segment_driver(dim: str, value: str) -> tuple[str, str] | None:
+    """("visit_source", "newsletter") for "source=newsletter" (Dim.SEGMENT) or, in a per-item
+    dimension, "source=newsletter|<content id>" (ids never hold "|"; sources may)."""
+    head = value if dim == Dim.SEGMENT else value.rpartition("|")[0]
+    kind, sep, part = head.partition("=")
+    name = _DRIVER_OF.get(kind + sep)
+    return (name, part) if name is not None and part else None
 class DayCube:
     """Counts per local day from ``start`` to ``end`` inclusive (days without rows are 0)."""
 
@@ -33,10 +61,25 @@ class DayCube:
             if found is None:
                 found = cells[cell] = []
             found.append((index, row.count))
+        derived: dict[tuple[str, str], dict[str, Series]] = {}
         for (type_, dim, value), pairs in cells.items():
             at, counts = zip(*pairs, strict=True)
-            self._series.setdefault((type_, dim), {})[value] = np.bincount(
-                at, weights=counts, minlength=self.days).astype(float)
+            series = np.bincount(at, weights=counts, minlength=self.days).astype(float)
+            if dim not in _SEGMENT_DIMS:
+                self._series.setdefault((type_, dim), {})[value] = series
+            elif (driver := _segment_driver(dim, value)) is not None:
+                # Per cell, not per row: an item's segment rows fold into their kind's value.
+                parts = derived.setdefault((type_, driver[0]), {})
+                parts[driver[1]] = parts[driver[1]] + series if driver[1] in parts else series
+        for (type_, name), parts in derived.items():
+            self._add_unknown(type_, parts)
+            self._series[(type_, name)] = parts
+
+    def _add_unknown(self, type_: str, parts: dict[str, Series]) -> None:
+        """What no value holds (events of visits of unknown source), as the value UNKNOWN."""
+        rest = self.total(type_) - np.sum(list(parts.values()), axis=0)
+        if np.any(rest > 0):
+            parts[UNKNOWN] = parts.get(UNKNOWN, np.zeros(self.days)) + np.maximum(rest, 0.0)
 
     def index(self, day: date) -> int:
         return (day - self.start).days
@@ -44,15 +87,16 @@ class DayCube:
     def day(self, index: int) -> date:
         return self.start + timedelta(days=index)
 
-    def dims(self, type_: EventType) -> list[Dim]:
-        """The dimensions with rows for ``type_`` (Dim.ALL included when present)."""
-        return [Dim(dim) for (kind, dim) in self._series if kind == type_]
+    def dims(self, type_: EventType) -> list[str]:
+        """The dimensions with rows for ``type_`` (Dim.ALL included when present; a segment
+        driver by its ``SEGMENT_DRIVERS`` name)."""
+        return [dim for (kind, dim) in self._series if kind == type_]
 
-    def values(self, type_: EventType, dim: Dim) -> Mapping[str, Series]:
+    def values(self, type_: EventType | str, dim: str) -> Mapping[str, Series]:
         """Daily series by value. Shared: do not modify."""
         return self._series.get((type_, dim), {})
 
-    def total(self, type_: EventType, dim: Dim = Dim.ALL) -> Series:
+    def total(self, type_: EventType | str, dim: str = Dim.ALL) -> Series:
         """The daily sum over every value of ``dim`` (for Dim.ALL: the type's total)."""
         found = self.values(type_, dim)
         if not found:

@@ -125,14 +125,14 @@ def count_drivers(metric: CountMetric, cube: DayCube, before: Series,
                 pair = changes.setdefault(name, [0.0, 0.0])
                 pair[0] += sign * x
                 pair[1] += sign * y
-        rows = [Contribution(dim.value, name, x, y, y - x, _share(y - x, a - b))
+        rows = [Contribution(dim, name, x, y, y - x, _share(y - x, a - b))
                 for name, (x, y) in changes.items() if abs(y - x) > _EPS or x or y]
         rest_b = b - sum(x for x, _ in changes.values())
         rest_a = a - sum(y for _, y in changes.values())
         if abs(rest_a - rest_b) > _EPS:
-            rows.append(Contribution(dim.value, REST, rest_b, rest_a, rest_a - rest_b,
+            rows.append(Contribution(dim, REST, rest_b, rest_a, rest_a - rest_b,
                                      _share(rest_a - rest_b, a - b)))
-        by_dim[dim.value] = _ordered(rows)
+        by_dim[dim] = _ordered(rows)
     return Drivers(metric.key, "count", b, a, by_dim)
 
 
@@ -166,7 +166,7 @@ def rate_drivers(metric: RateMetric, cube: DayCube, before: Series, after: Serie
     splits = metric.segment_dims(cube) or [(WHOLE, Dim.ALL, Dim.ALL)]
     by_dim: dict[str, tuple[Contribution, ...]] = {}
     for name, num_dim, den_dim in splits:
-        if num_dim is Dim.ALL:  # one segment: the whole
+        if num_dim == Dim.ALL:  # one segment: the whole
             nums, dens = {REST: (n0, n1)}, {REST: (d0, d1)}
         else:
             nums = _pairs(cube.values(metric.numerator.type, num_dim), before, after)

@@ -3,9 +3,11 @@
 A **count** is a signed sum of event types (likes are net: like - unlike). A **rate** is a
 numerator over a denominator, each a slice of the rollups; a rate can be split by a dimension
 only where both parts have rows per value of it (``segment_dims``). Which dimensions a count is
-split by is read from the rollups themselves, so a new ``Dim`` (sources, devices...) becomes a
-driver dimension with no change here. Visitors (HyperLogLog sketches, no per-value sketches)
-have a value, anomalies and a forecast, but no drivers.
+split by is read from the rollups themselves, so a new ``Dim`` becomes a driver dimension with no
+change here; the visit's source and device are the cube's segment drivers
+(``cube.SEGMENT_DRIVERS``, from the click filter's per-event segment rows). Visitors
+(HyperLogLog sketches, no per-value sketches) have a value, anomalies and a forecast, but no
+drivers. ``READ_DIMS`` is what the insights read of the rollups: nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.domain.analytics import Dim, EventType, Purpose
-from services.insights.cube import DayCube, Series
+from services.insights.cube import SEGMENT_DIMS, SEGMENT_DRIVERS, DayCube, Series
 
 # Dimensions that do not split a type's events into parts, so their values are no drivers:
 # ZERO_RESULT_TERM flags a subset of the searches; COMPANY_VISIT, CONTENT_VISIT and the visit's
@@ -30,7 +32,19 @@ NOT_A_SPLIT = frozenset({
     Dim.SEGMENT, Dim.SEGMENT_CONTENT_HOUR, Dim.SEGMENT_CONTENT_PURPOSE,
     Dim.SEGMENT_CONTENT_SOURCE, Dim.SEGMENT_CONTENT_DEVICE,
 })
+# Read although no split: the totals, the zero-result rate's numerator, and the segment rows the
+# source and device drivers are derived from. A new Dim is read (and split by) unless listed
+# above.
+READ_DIMS = tuple(dim for dim in Dim if dim not in NOT_A_SPLIT
+                  or dim in (Dim.ALL, Dim.ZERO_RESULT_TERM, *SEGMENT_DIMS))
 VISITORS = "visitors"
+
+
+def driver_dims(found: set[str]) -> list[str]:
+    """The dimensions of ``found`` that split a type's events: in Dim order, then the segment
+    drivers."""
+    return [*(dim.value for dim in Dim if dim in found and dim not in NOT_A_SPLIT),
+            *(name for name in SEGMENT_DRIVERS.values() if name in found)]
 
 
 @dataclass(frozen=True)
@@ -38,12 +52,11 @@ class CountMetric:
     key: str  # as the dashboard's Kpi.key
     terms: tuple[tuple[EventType, int], ...]  # (type, +1 or -1)
 
-    def dims(self, cube: DayCube) -> list[Dim]:
-        """Every dimension with rows for one of the metric's types, in Dim order."""
-        found = {dim for type_, _ in self.terms for dim in cube.dims(type_)}
-        return [dim for dim in Dim if dim in found and dim not in NOT_A_SPLIT]
+    def dims(self, cube: DayCube) -> list[str]:
+        """Every dimension with rows for one of the metric's types (``driver_dims`` order)."""
+        return driver_dims({dim for type_, _ in self.terms for dim in cube.dims(type_)})
 
-    def daily(self, cube: DayCube, dim: Dim = Dim.ALL, value: str | None = None) -> Series:
+    def daily(self, cube: DayCube, dim: str = Dim.ALL, value: str | None = None) -> Series:
         """The metric per day, in total or for (``dim``, ``value``) only."""
         total = np.zeros(cube.days)
         for type_, sign in self.terms:
@@ -70,17 +83,17 @@ class RateMetric:
     denominator: Part
     # (dimension name, numerator's dim, denominator's dim) that split both parts alike; None:
     # every dimension the two types share.
-    segments: tuple[tuple[str, Dim, Dim], ...] | None = ()
+    segments: tuple[tuple[str, str, str], ...] | None = ()
 
     def daily(self, cube: DayCube) -> tuple[Series, Series]:
         """(numerator, denominator) per day."""
         return _part_daily(cube, self.numerator), _part_daily(cube, self.denominator)
 
-    def segment_dims(self, cube: DayCube) -> list[tuple[str, Dim, Dim]]:
+    def segment_dims(self, cube: DayCube) -> list[tuple[str, str, str]]:
         if self.segments is not None:
             return list(self.segments)
         shared = set(cube.dims(self.numerator.type)) & set(cube.dims(self.denominator.type))
-        return [(dim.value, dim, dim) for dim in Dim if dim in shared and dim not in NOT_A_SPLIT]
+        return [(dim, dim, dim) for dim in driver_dims(shared)]
 
 
 def _part_daily(cube: DayCube, part: Part) -> Series:

@@ -24,7 +24,7 @@ from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.insights.analysis import HISTORY_DAYS, HOURLY_DAYS, Insights, analyse, window
 from services.insights.cube import DayCube, HourCube, Series
-from services.insights.metrics import COUNTS, types_of_all
+from services.insights.metrics import COUNTS, READ_DIMS, types_of_all
 from services.ports import ContentRepository, EventStore
 
 VISITOR_READS = 8  # per-day visitor sketch reads in flight at once
@@ -60,7 +60,7 @@ def load_insights(store: EventStore, period: Period, today: date, hour: int,
     the service, benchmarks and tests). ``each`` maps the per-day visitor reads (a pool's
     ``map`` to overlap them)."""
     start, end = window(period, today)
-    cube = DayCube(store.rollups(start, end, types=types_of_all()), start, end)
+    cube = DayCube(store.rollups(start, end, types=types_of_all(), dims=READ_DIMS), start, end)
     hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
     hour_types = [type_ for metric in COUNTS for type_, _ in metric.terms]
     hours = HourCube(store.rollups(hourly_from - timedelta(days=HISTORY_DAYS), period.end,

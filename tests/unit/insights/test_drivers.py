@@ -184,9 +184,10 @@ def test_a_new_dimension_in_the_rollups_is_a_driver_dimension_without_code_chang
     assert {c.value: c.change for c in found.by_dim["page"]} == {"home": 15, REST: 5}
 
 
-def test_visit_counts_pairs_and_segments_are_no_driver_dimensions() -> None:
-    """Rows that count visits, or the same events again per item pair or per segment, must
-    not show as drivers (they would be raw keys, and add up to more than the change)."""
+def test_visit_counts_and_pairs_are_no_driver_dimensions_and_segments_fold() -> None:
+    """Rows that count visits, or the same events again per item pair, must not show as
+    drivers (they would be raw keys, and add up to more than the change); the per-item segment
+    rows show folded into their kind's values, never as raw "<kind>=<value>|<id>" keys."""
     book = Book()
     book.add(BEFORE[0], EventType.CONTENT_VIEW, 10)
     book.add(AFTER[0], EventType.CONTENT_VIEW, 30)
@@ -198,7 +199,8 @@ def test_visit_counts_pairs_and_segments_are_no_driver_dimensions() -> None:
         book.add_row(day, EventType.CONTENT_VIEW, Dim.DEVICE, "mobile", 1)
     cube = DayCube(book.rows(), START, AFTER[1])
     found = count_drivers(metric("content_views"), cube, *sides(cube))
-    assert list(found.by_dim) == ["category"]
+    assert list(found.by_dim) == ["category", "visit_device"]
+    assert [(c.value, c.change) for c in found.by_dim["visit_device"]] == [("mobile", 20.0)]
 
 
 def test_a_rate_without_a_denominator_has_no_drivers() -> None:

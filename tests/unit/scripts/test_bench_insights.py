@@ -13,10 +13,11 @@ def test_bench_insights_times_each_step_and_scores_the_planted_effects(
     result = bench_insights.bench(1, sample_size=4_000, target=40_000, per_day=400)
     fast, good = result["speed"], result["quality"]
     assert fast["events"] == 40_000
-    for days in ("30", "90"):
-        assert set(fast[days]) == {"cube_ms", "drivers_ms", "anomalies_ms", "forecast_ms",
-                                   "naive_ms", "total_ms"}
+    for days in ("30", "90", "sourced_30", "sourced_90"):
+        assert set(fast[days]) == {"cube_ms", "cube_all_ms", "drivers_ms", "anomalies_ms",
+                                   "forecast_ms", "naive_ms", "total_ms"}
         assert all(value >= 0 for value in fast[days].values())
+    assert fast["sourced_rollup_rows"] > fast["rollup_rows"]
     assert good["planted"] == 4 and 0 <= good["named_count"] <= 4
     assert set(good["mape"]) == {f"{k}_{h}d" for k in ("page_views", "content_views",
                                                          "visitors") for h in (7, 14)}
