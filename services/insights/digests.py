@@ -19,18 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from services.analytics.tables import load_catalog
+from services.domain.analytics import DIRECT, Device, SegmentKind
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
 from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import translate
+from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights, build, period_for
 from services.ports import ContentRepository, EventStore, FollowStore, Mailer, UserDirectory
 
 log = logging.getLogger(__name__)
 DUE = (Frequency.DAILY, Frequency.WEEKLY)
+_SEGMENT_DRIVER_DIMS = frozenset(SEGMENT_DRIVERS.values())
+_DEVICES = frozenset(d.value for d in Device)
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,19 @@ def value_label(lang: str, dim: str, value: str, mine: MyInsights) -> str:
         return " ".join(named.split())
     if dim == "category":
         return translate(lang, f"content.category.{value}") if value else value
+    if dim in _SEGMENT_DRIVER_DIMS:
+        return _segment_value(lang, dim, value)
+    return " ".join(value.split())
+
+
+def _segment_value(lang: str, dim: str, value: str) -> str:
+    """A source or device driver's value: the marks and device classes translated."""
+    if value == UNKNOWN:
+        return translate(lang, "insights.unknown")
+    if value == DIRECT:
+        return translate(lang, "visits.direct")
+    if dim == SEGMENT_DRIVERS[SegmentKind.DEVICE] and value in _DEVICES:
+        return translate(lang, f"visits.device_class.{value}")
     return " ".join(value.split())
 
 

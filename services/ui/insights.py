@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from services.analytics.dashboards import Period
-from services.domain.analytics import Dim, Purpose
+from services.domain.analytics import DIRECT, Device, Dim, Purpose, SegmentKind
 from services.domain.models import Category
 from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
+from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
@@ -26,6 +27,8 @@ METRIC_KEY = "insights_metric"
 TOP_DRIVERS = 4  # rises and falls each
 ANOMALIES_SHOWN = 30
 RATE_KEYS = frozenset(rate.key for rate in RATES)
+DEVICES = frozenset(d.value for d in Device)
+SEGMENT_DRIVER_DIMS = frozenset(SEGMENT_DRIVERS.values())
 
 
 def metric_label(key: str) -> str:
@@ -47,7 +50,21 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
         return category_label(value)
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE) and value in set(Purpose):
         return purpose_label(value)
+    if dim in SEGMENT_DRIVER_DIMS:
+        return _segment_value_label(dim, value)
     return names.get(dim, {}).get(value, value)
+
+
+def _segment_value_label(dim: str, value: str) -> str:
+    """A source or device driver's value; a source label (a utm value or referrer host someone
+    chose) is returned as it is."""
+    if value == UNKNOWN:
+        return t("insights.unknown")
+    if value == DIRECT:
+        return t("visits.direct")
+    if dim == SEGMENT_DRIVERS[SegmentKind.DEVICE] and value in DEVICES:
+        return t(f"visits.device_class.{value}")
+    return value
 
 
 def drivers_frame(drivers: Drivers, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -1,0 +1,77 @@
+"""A source as a driver in the reports: a rise that came from one newsletter, spread over
+several items, categories and authors, is named by its source in the context, the offline
+narrative and a followed metric's digest lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from services.analytics.dashboards import Period
+from services.bootstrap import build_local_ports
+from services.domain.analytics import DEVICE_PROP, SRC_PROP, EventType
+from services.domain.follows import Follow, FollowScope
+from services.domain.permissions import Role
+from services.domain.reports import ReportLanguage, ReportType
+from services.insights.cube import UNKNOWN
+from services.insights.digests import metric_lines
+from services.insights.drivers import Contribution
+from services.insights.followed import FollowedMetric
+from services.insights.follows import MyInsights
+from services.reports.narrator.offline import OfflineNarrator
+from services.reports.service import ReportRequest, ReportService
+from services.settings import Settings
+from tests.conftest import make_actor
+from tests.unit.reports.report_fixtures import ev
+
+NOW = datetime(2026, 3, 11, 3, 0, tzinfo=UTC)  # 12:00 in Seoul: the period is complete
+PERIOD = Period(date(2026, 3, 4), date(2026, 3, 10))
+ANALYST = make_actor("ana", Role.ANALYST)
+NEWSLETTER = {SRC_PROP: "newsletter", DEVICE_PROP: "mobile"}
+
+
+def service(tmp_path: Path) -> ReportService:
+    """Quiet weeks of 10 content views a day of unknown source; on 7 March 120 more from the
+    newsletter, 40 on each of three items of different categories and authors."""
+    ports = build_local_ports(Settings(data_dir=tmp_path / "data", sample_content=False))
+    events = []
+    day = PERIOD.end - timedelta(days=62)
+    while day <= PERIOD.end:
+        events += ev(f"{day.isoformat()} 03:00", EventType.CONTENT_VIEW, 10, content_id="x0",
+                     category="retail", author_id="dan")
+        day += timedelta(days=1)
+    for item, category, author in (("x1", "finance", "alice"), ("x2", "manufacturing", "bob"),
+                                   ("x3", "generative-ai", "carol")):
+        events += ev("2026-03-07 04:00", EventType.CONTENT_VIEW, 40, content_id=item,
+                     category=category, author_id=author, properties=NEWSLETTER)
+    ports.events.append(events)
+    return ReportService(ports.reports, ports.events, ports.content,  # type: ignore[arg-type]
+                         {"offline": OfflineNarrator()}, Settings(sample_content=False),
+                         clock=lambda: NOW)
+
+
+def test_the_context_and_the_narrative_name_the_source_of_a_rise(tmp_path: Path) -> None:
+    reports = service(tmp_path)
+    preview = reports.preview_context(ANALYST, ReportType.OVERALL, "en", PERIOD)
+    views = next(r for r in preview.context["drivers"]["metrics"]
+                 if r["metric"] == "content_views")
+    top = views["rises"][0]
+    assert (top["dim"], top["name"], top["contribution"], top["share"]) == (
+        "visit_source", "newsletter", 120, 1.0)
+    report = reports.generate(ANALYST, ReportRequest(ReportType.OVERALL, ReportLanguage.EN,
+                                                     PERIOD, model="offline"))
+    assert "“newsletter” (Visit source)" in report.narrative
+    assert report.grounding.ok
+
+
+def test_a_followed_metric_names_sources_and_the_unknown_share() -> None:
+    follow = Follow("ana", "content_views", FollowScope.ALL, "")
+    drivers = (Contribution("visit_source", "newsletter", 0, 40, 40, 0.8),
+               Contribution("visit_source", UNKNOWN, 5, 15, 10, 0.2),
+               Contribution("visit_device", "mobile", 0, 40, 40, 0.8))
+    metric = FollowedMetric(follow, PERIOD, "count", 5, 55, drivers, ())
+    mine = MyInsights((metric,))
+    assert "newsletter +40, (unknown) +10, Mobile +40" in "\n".join(
+        metric_lines("en", metric, mine))
+    assert "newsletter +40, (알 수 없음) +10, 모바일 +40" in "\n".join(
+        metric_lines("ko", metric, mine))
