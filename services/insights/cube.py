@@ -49,29 +49,46 @@ class DayCube:
         self.start = start
         self.days = (end - start).days + 1
         self._series: dict[tuple[str, str], dict[str, Series]] = {}
-        day_index = {start + timedelta(days=i): i for i in range(self.days)}
-        cells: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-        for row in rows:  # plain Python first: numpy per row would cost more than it saves
-            key = row.key
-            index = day_index.get(key.day)
-            if index is None or key.hour != WHOLE_DAY:
+        ids: dict[tuple[str, str, str], int] = {}  # (type, dim, value) -> its matrix row
+        cell_of: list[int] = []
+        at: list[int] = []
+        counts: list[int] = []
+        day_index = {start + timedelta(days=i): i for i in range(self.days)}.get
+        for row in rows:  # plain Python once per row; numpy per cell would cost more
+            key = row.key  # (day, hour, type, dim, value)
+            if key[1] != WHOLE_DAY or (index := day_index(key[0])) is None:
                 continue
-            cell = (key.type, key.dim, key.value)
-            found = cells.get(cell)
-            if found is None:
-                found = cells[cell] = []
-            found.append((index, row.count))
-        derived: dict[tuple[str, str], dict[str, Series]] = {}
-        for (type_, dim, value), pairs in cells.items():
-            at, counts = zip(*pairs, strict=True)
-            series = np.bincount(at, weights=counts, minlength=self.days).astype(float)
+            cell = ids.get(key[2:])
+            if cell is None:
+                cell = ids[key[2:]] = len(ids)
+            cell_of.append(cell)
+            at.append(index)
+            counts.append(row.count)
+        if ids:
+            self._build(ids, np.bincount(np.array(cell_of) * self.days + np.array(at),
+                                         weights=counts, minlength=len(ids) * self.days
+                                         ).reshape(len(ids), self.days))
+
+    def _build(self, ids: dict[tuple[str, str, str], int], matrix: np.ndarray) -> None:
+        """Each cell's row of ``matrix`` as its series; segment cells summed into their
+        driver's values in one step."""
+        derived: dict[tuple[str, str, str], int] = {}
+        folded: list[tuple[int, int]] = []  # (cell row, derived row)
+        for (type_, dim, value), row in ids.items():
             if dim not in _SEGMENT_DIMS:
-                self._series.setdefault((type_, dim), {})[value] = series
+                self._series.setdefault((type_, dim), {})[value] = matrix[row]
             elif (driver := _segment_driver(dim, value)) is not None:
-                # Per cell, not per row: an item's segment rows fold into their kind's value.
-                parts = derived.setdefault((type_, driver[0]), {})
-                parts[driver[1]] = parts[driver[1]] + series if driver[1] in parts else series
-        for (type_, name), parts in derived.items():
+                target = derived.setdefault((type_, *driver), len(derived))
+                folded.append((row, target))
+        if not folded:
+            return
+        rows, targets = (np.array(column) for column in zip(*folded, strict=True))
+        sums = np.zeros((len(derived), self.days))
+        np.add.at(sums, targets, matrix[rows])
+        parts_of: dict[tuple[str, str], dict[str, Series]] = {}
+        for (type_, name, value), target in derived.items():
+            parts_of.setdefault((type_, name), {})[value] = sums[target]
+        for (type_, name), parts in parts_of.items():
             self._add_unknown(type_, parts)
             self._series[(type_, name)] = parts
 
