@@ -5,7 +5,7 @@ import streamlit as st
 
 from services.analytics.dashboards import Preset
 from services.domain.permissions import Action, can
-from services.ui import session
+from services.ui import insights_cache, session
 from services.ui.dashboard import DEFAULT_PRESET, PRESET_KEY, controls, live_kpis, period_caption
 from services.ui.dashboard_filters import chips, read_url_once, state_filters, url_notice, write_url
 from services.ui.dashboard_tabs import render_tabs
@@ -43,7 +43,7 @@ elif board.is_empty:
     empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
     st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
 else:
-    found = services.insights.insights(actor, period)
+    found = insights_cache.insights(services, actor, period)  # not again on every rerun
     insights_panel(found, period)
     follow_control(services, actor)
     # The companies table is for administrators and analysts (who alone may open this page).

@@ -19,6 +19,7 @@ from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, relabel, t
+from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
 from services.ui.tracking import purpose_label
 
@@ -234,7 +235,8 @@ def insights_panel(found: Insights, period: Period) -> None:
     with st.container(key=PANEL_KEY, border=True):
         st.subheader(t("insights.title"))
         st.caption(t("insights.scope", prev_start=period.previous().start.isoformat(),
-                     prev_end=period.previous().end.isoformat()))
+                     prev_end=period.previous().end.isoformat()) + " "
+                   + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))
         _drivers_section(found)
         _anomalies_section(found)
         _forecast_section(found)

@@ -23,7 +23,7 @@ from services.domain.reports import ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
-from services.ui import tracking
+from services.ui import insights_cache, tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.report_view import (
     model_label,
@@ -190,8 +190,9 @@ def builder(services: Services, actor: Actor) -> None:
     previous = period.previous()
     st.caption(t("reports.period_caption", start=period.start.isoformat(),
                  end=period.end.isoformat(), days=period.days,
-                 prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat()))
-    preview = services.reports.preview_context(actor, kind, lang, period)
+                 prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat())
+               + " " + t("insights.cache_note", seconds=insights_cache.CACHE_TTL_SECONDS))
+    preview = insights_cache.preview(services, actor, kind, lang, period)
     _data_sent(preview)
     estimate = services.reports.estimate(actor, preview, model, max_tokens)
     _estimate_box(estimate)
