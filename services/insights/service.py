@@ -1,11 +1,12 @@
 """The insights use case: drivers, anomalies and forecast of a period for those who may see
 the dashboards (VIEW_DASHBOARDS).
 
-Reads, per call: one day-level rollups read over the analysis window (``analysis.window``:
-the previous period, 8 weeks of baselines, the forecast's history), one hourly read (the
+Reads, per call: one day-level rollups read of the dimensions the metrics use
+(``metrics.READ_DIMS``) over the analysis window (``analysis.window``: the previous period, 8
+weeks of baselines, the forecast's history), one hourly read (the
 period's last week and its 8-week baselines), one visitor sketch per day of the baselines and
-the forecast history plus one per compared period, and the published catalogue (for names).
-Never raw events.
+the forecast history (sent off first, so they overlap with building the cubes) plus one per
+compared period, and the published catalogue (for names). Never raw events.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from services.domain.analytics import Dim
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.insights.analysis import HISTORY_DAYS, HOURLY_DAYS, Insights, analyse, window
-from services.insights.cube import DayCube, HourCube, Series
+from services.insights.cube import DayCube, HourCube
 from services.insights.metrics import COUNTS, READ_DIMS, types_of_all
 from services.ports import ContentRepository, EventStore
 
@@ -60,25 +61,27 @@ def load_insights(store: EventStore, period: Period, today: date, hour: int,
     the service, benchmarks and tests). ``each`` maps the per-day visitor reads (a pool's
     ``map`` to overlap them)."""
     start, end = window(period, today)
+    # The per-day visitor reads go out first (a pool's map submits them all at once), so that
+    # they run while the rollups are read and the cubes built.
+    first, days = visitor_days(start, end, period, today)
+    estimates = each(lambda day: store.visitors(day, day).estimate(), days)
     cube = DayCube(store.rollups(start, end, types=types_of_all(), dims=READ_DIMS), start, end)
     hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
     hour_types = [type_ for metric in COUNTS for type_, _ in metric.terms]
     hours = HourCube(store.rollups(hourly_from - timedelta(days=HISTORY_DAYS), period.end,
                                    types=hour_types, dims=[Dim.ALL], hourly=True), start, end)
     previous = period.previous()
-    visitors = daily_visitors(store, cube, period, today, each)
+    visitors = np.zeros(cube.days)
+    visitors[first:] = list(estimates)
     return analyse(cube, hours, visitors, period, today, hour,
                    store.visitors(previous.start, previous.end).estimate(),
                    store.visitors(period.start, period.end).estimate())
 
 
-def daily_visitors(store: EventStore, cube: DayCube, period: Period, today: date,
-                   each: MapFn = map) -> Series:
-    """Distinct visitors per cube day, read only where the analysis looks: the period and its
-    baselines, and the forecast's history (zeros elsewhere)."""
-    visitors = np.zeros(cube.days)
-    first = max(cube.index(min(period.start, today) - timedelta(days=HISTORY_DAYS)), 0)
-    days = [cube.day(index) for index in range(first, cube.days)]
-    estimates = each(lambda day: store.visitors(day, day).estimate(), days)
-    visitors[first:] = list(estimates)
-    return visitors
+def visitor_days(start: date, end: date, period: Period,
+                 today: date) -> tuple[int, list[date]]:
+    """The days whose distinct visitors the analysis reads (the period and its baselines, and
+    the forecast's history; zeros elsewhere), and the cube index of the first."""
+    first = max((min(period.start, today) - timedelta(days=HISTORY_DAYS) - start).days, 0)
+    return first, [start + timedelta(days=i) for i in range(first, (end - start).days + 1)]
+
