@@ -4,6 +4,7 @@ are named, with the item's title; too little history is said, not flagged."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -99,3 +100,19 @@ def test_the_panel_in_english(
     assert "Share of change (%)" in frame_with(at, "Value").columns
     assert "Content views" in frame_with(at, "Likely drivers")["Metric"].tolist()
     assert "(estimate)" in " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+
+
+def test_a_source_and_a_device_drive_the_change_in_korean(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    # Yesterday 30 views from a newsletter's visits on mobile, against 10 of unknown source.
+    newsletter = [replace(e, properties={"src": "newsletter", "dev": "mobile"})
+                  for e in views(services, items["genai"], 1, 30)]
+    services.ports.events.append(views(services, items["finance"], 8, 10) + newsletter)
+    at = open_dashboard(new_app, users["analyst"].username)
+    drivers = frame_with(at, "변화 중 비율(%)")
+    shown = set(zip(drivers["차원"], drivers["값"], drivers["변화"], strict=True))
+    assert ("유입 경로", "newsletter", 30) in shown
+    assert ("기기", "모바일", 30) in shown
+    assert ("유입 경로", "(알 수 없음)", -10) in shown
