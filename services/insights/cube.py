@@ -42,6 +42,8 @@ def _segment_driver(dim: str, value: str) -> tuple[str, str] | None:
     kind, sep, part = head.partition("=")
     name = _DRIVER_OF.get(kind + sep)
     return (name, part) if name is not None and part else None
+
+
 class DayCube:
     """Counts per local day from ``start`` to ``end`` inclusive (days without rows are 0)."""
 
