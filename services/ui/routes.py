@@ -23,6 +23,8 @@ SIGNUP = "app_pages/signup.py"
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
 PROFILE = "app_pages/profile.py"
+# Browse's address as a plain link names it (Streamlit's default: the file's name).
+BROWSE_PATH = "browse"
 
 
 def category_url_path(category: Category) -> str:
