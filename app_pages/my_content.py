@@ -35,9 +35,9 @@ if not result.items:
     empty_state(t("content.my_empty"), t("content.my_empty_hint"))
     st.stop()
 
-COLUMNS = [4, 2, 1, 1, 2, 1]
+COLUMNS = [4, 2, 1, 1, 2, 1, 1]
 headings = (t("content.title_label"), t("content.status_label"), t("content.views"),
-            t("content.likes"), t("content.updated"), t("content.edit"))
+            t("content.likes"), t("content.updated"), t("content.edit"), t("itempage.open_stats"))
 for col, heading in zip(st.columns(COLUMNS), headings, strict=True):
     col.markdown(f"**{heading}**")
 for item in result.items:
@@ -50,6 +50,8 @@ for item in result.items:
     row[4].markdown(format_date(item.updated_at, services.settings.tz))
     row[5].page_link(routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
                      query_params={"id": item.id})
+    row[6].page_link(routes.ITEM_STATS, label=t("itempage.open_stats"),
+                     icon=":material/insights:", query_params={"id": item.id})
 pager(result, PAGE_KEY)
 
 st.divider()

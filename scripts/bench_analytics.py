@@ -33,6 +33,15 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from scripts import (
+    bench_clickfilter,
+    bench_cohorts,
+    bench_funnels,
+    bench_itempage,
+    bench_live,
+    bench_sources,
+)
+from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import (
@@ -120,7 +129,10 @@ _RAW_SQL = (
     " json_extract(properties, '$.purpose') AS purpose,"
     " json_extract(properties, '$.source') AS source,"
     " json_extract(properties, '$.company') AS company,"
-    " json_extract(properties, '$.visit') AS visit"
+    " json_extract(properties, '$.visit') AS visit,"
+    " json_extract(properties, '$.vp') AS vp,"
+    " json_extract(properties, '$.src') AS src"
+    + bench_sources.RAW_COLUMNS +
     " FROM events WHERE ts >= ? AND ts < ?"
 )
 
@@ -153,7 +165,8 @@ def naive_workload(current: pd.DataFrame, previous: pd.DataFrame, tz: tzinfo) ->
     return DashboardNumbers(
         daily={(d, EventType(t)): int(n) for (d, t), n in daily.items()},
         heatmap={(int(w), int(h)): int(n) for (w, h), n in heatmap.items()},
-        by_value=_naive_by_value(current),
+        by_value={**_naive_by_value(current), **bench_itempage.naive_item_values(current, tz),
+                  **bench_clickfilter.naive_segments(current, local)},
         visitors=_distinct_visitors(current),
         previous_daily={(EventType(t),): int(n) for t, n in previous_daily.items()},
         previous_visitors=_distinct_visitors(previous),
@@ -189,6 +202,7 @@ def _naive_by_value(frame: pd.DataFrame) -> Totals:
              .str.join(" ").str[:SEARCH_TERM_MAX])
     add(EventType.SEARCH, Dim.SEARCH_TERM, terms)
     add(EventType.SEARCH, Dim.ZERO_RESULT_TERM, terms[searches["results"] == 0])
+    found.update(bench_sources.naive_by_value(frame))
     return found
 
 
@@ -237,8 +251,8 @@ def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
     """Generate and append ``total`` events in chunks; times both separately."""
     generated = written = 0
     generate_s = ingest_s = 0.0
-    stream = with_companies(
-        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))
+    stream = bench_sources.with_sources(bench_clickfilter.with_visit_props(with_companies(
+        synthetic_events(bench_contents(), total=total, days=days, end=end, tz=TZ))))
     while True:
         started = time.perf_counter()
         chunk = list(islice(stream, CHUNK))
@@ -288,7 +302,8 @@ def _app_dashboard(store: EventStore, days: int) -> Callable[[], object] | None:
 def bench_size(size: int, runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = bench_settings(Path(tmp))
-        store = build_local_ports(settings).events
+        ports = build_local_ports(settings)
+        store = ports.events
         db = settings.sqlite_path
         result = ingest(store, size)
         for days, suffix in ((90, ""), (30, "_30d")):
@@ -303,7 +318,15 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
             result[f"naive_load_ms{suffix}"] = load
             result[f"naive_ms{suffix}"] = load + compute
             result[f"ratio{suffix}"] = (load + compute) / result[f"dashboard_ms{suffix}"]
+        result.update(bench_sources.bench(store, db, bench_contents(), *period(90), TZ, runs))
+        result.update(bench_clickfilter.timings(store, db, bench_contents(), runs, partial(
+            load_raw_frame, tz=TZ), END, TZ))
         result["rollup_rows_90d"] = len(store.rollups(*period(90)))
+        result.update(bench_cohorts.measure(settings, END, runs, timed))
+        result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
+        result.update(bench_itempage.measure(store, partial(load_raw_frame, db, tz=TZ),
+                                             bench_contents(), Period(*period(90)), runs, TZ))
+    result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
     return result
 
 
@@ -339,14 +362,23 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
                ("dash30 ms", "dashboard_ms_30d", ".1f"), ("app90 ms", "app_dashboard_ms", ".1f"),
                ("naive90 ms", "naive_ms", ",.0f"), ("(load) ms", "naive_load_ms", ",.0f"),
                ("naive30 ms", "naive_ms_30d", ",.0f"), ("ratio90", "ratio", ",.0f"),
-               ("ratio30", "ratio_30d", ",.0f")]
+               ("ratio30", "ratio_30d", ",.0f"), ("item90 ms", "item_page_ms", ".1f"),
+               ("naiveitem ms", "naive_item_page_ms", ",.0f"),
+               ("author90 ms", "author_page_ms", ".1f"),
+               ("naiveauth ms", "naive_author_page_ms", ",.0f"),
+               *bench_cohorts.COLUMNS]
     present = [c for c in columns if c[1] in result]
     print(f"{'events':>10} " + " ".join(f"{title:>11}" for title, _, _ in present))
     for size in result["dashboard_ms"]:
         cells = [format(result[key][size], fmt) for _, key, fmt in present]
         print(f"{int(size):>10,} " + " ".join(f"{cell:>11}" for cell in cells))
     print("dash = every dashboard number from rollups + visitor sketches (median); naive = load "
-          "the period's raw events into pandas and compute the same (load included).")
+          "the period's raw events into pandas and compute the same (load included); item / "
+          "author = the most viewed item's page and its author's page, 90 days.")
+    bench_live.print_live(result)
+    bench_sources.print_result(result)
+    bench_funnels.print_funnels(result)
+    bench_clickfilter.print_rows(result)
 
 
 def run(args: Any) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from scripts import bench_insights
 from scripts.bench_analytics import bench_settings
 from services.analytics.dashboards import Period, dashboard
 from services.analytics.synthetic import ContentRef, synthetic_events
@@ -147,10 +148,12 @@ def print_report(result: dict[str, Any]) -> None:
 def run(args: Any) -> None:
     days = [int(d) for d in args.days.split(",")]
     result = bench_report(days, args.runs, args.events_per_day)
+    result["insights"] = bench_insights.bench(max(args.runs, 5))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print_report(result)
+        bench_insights.print_insights(result["insights"])
 
 
 def add_parser(sub: Any) -> None:

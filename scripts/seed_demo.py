@@ -23,6 +23,7 @@ from datetime import datetime, tzinfo
 from scripts.cli import Progress
 from services.analytics.counters import Stored, store_with_counters
 from services.analytics.synthetic import ContentRef, synthetic_events
+from services.analytics.synthetic_sources import with_sources
 from services.batching import batches
 from services.bootstrap import Services, build_services
 from services.content.samples import load_catalog, load_samples
@@ -89,8 +90,8 @@ def seed_stores(content: ContentRepository, events: EventStore, contents: list[C
     ``services.analytics.counters``), so counters and dashboards agree after a re-run too.
     ``sample`` marks the events as demo traffic (removed with the sample content)."""
     today = now.astimezone(tz).date()
-    stream = synthetic_events(contents, total=total, days=days, end=today, tz=tz, seed=seed,
-                              now=now, sample=sample)
+    stream = with_sources(synthetic_events(contents, total=total, days=days, end=today, tz=tz,
+                                           seed=seed, now=now, sample=sample))
     seeded = Stored()
     seen = 0
     for batch in batches(stream, BATCH):

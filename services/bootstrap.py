@@ -26,6 +26,8 @@ from services.accounts.sign_in.cognito import CognitoSignIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.analytics.cohorts import CohortService
+from services.analytics.funnels import FunnelService
 from services.analytics.ingest import SinkedEventStore
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
@@ -37,6 +39,7 @@ from services.errors import ConfigError, DemoFactoryError
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.insights.service import InsightsService
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
@@ -45,11 +48,14 @@ from services.ports import (
     AccountTokenStore,
     AuditLog,
     BlobStore,
+    CohortStore,
     ContentRepository,
     EmailCodes,
     EventStore,
+    FunnelStore,
     IdentityProvider,
     InquiryStore,
+    LiveWindow,
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
@@ -67,6 +73,8 @@ from services.settings import Settings, bucket_name
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
+    from services.adapters.aws.cognito.signup import SignupRecords
+
 
 @dataclass(frozen=True)
 class CognitoPorts:
@@ -80,6 +88,8 @@ class CognitoPorts:
     signup_records: SignupDirectory | None = None
     # A changed email's code, checked by the pool with the user's access token.
     email_codes: EmailCodes | None = None
+    # At sign-in: the app's record (users table) takes the pool's name and roles.
+    refresh_record: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,12 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # Returning signed-in users, counted at ingest (a sink of ``events``).
+    cohorts: CohortStore | None = None
+    # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
+    live: LiveWindow | None = None
+    # Funnel definitions and the visits counted into them at ingest (a sink of ``events``).
+    funnels: FunnelStore | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,7 @@ class Services:
     accounts: AccountService
     tracker: Tracker
     analytics: AnalyticsService
+    insights: InsightsService
     reports: ReportService
     inquiries: InquiryService
     samples: SampleContent
@@ -127,15 +144,22 @@ class Services:
     password_reset: PasswordResetService | None = None
     # The profile page's edits and role requests (local and Cognito accounts, as sign-up).
     profile: ProfileService | None = None
+    # Returning users (None when the ports have no cohort store).
+    cohorts: CohortService | None = None
+    # Funnels on the dashboard (every backend has a funnel store; None only in test wiring).
+    funnels: FunnelService | None = None
 
 
 def build_local_ports(settings: Settings) -> Ports:
     from services.adapters.localfs import LocalBlobStore
     from services.adapters.sqlite.audit import SqliteAuditLog
+    from services.adapters.sqlite.cohorts import SqliteCohortStore
     from services.adapters.sqlite.content import SqliteContentRepository
     from services.adapters.sqlite.db import SqliteDatabase
     from services.adapters.sqlite.events import SqliteEventStore
+    from services.adapters.sqlite.funnels import SqliteFunnelStore
     from services.adapters.sqlite.inquiries import SqliteInquiryStore
+    from services.adapters.sqlite.live import SqliteLiveWindow
     from services.adapters.sqlite.reports import SqliteReportStore
     from services.adapters.sqlite.sessions import SqliteSessionStore
     from services.adapters.sqlite.tokens import SqliteAccountTokens
@@ -144,6 +168,9 @@ def build_local_ports(settings: Settings) -> Ports:
     db = SqliteDatabase(settings.sqlite_path)
     db.migrate()
     users = SqliteUserDirectory(db)
+    cohorts = SqliteCohortStore(db, settings.tz)
+    live = SqliteLiveWindow(db)
+    funnels = SqliteFunnelStore(db, settings.tz, settings.event_retention_days)
     return Ports(
         content=SqliteContentRepository(db),
         blobs=LocalBlobStore(settings.files_dir),
@@ -151,7 +178,7 @@ def build_local_ports(settings: Settings) -> Ports:
         audit=SqliteAuditLog(db),
         events=SinkedEventStore(
             SqliteEventStore(db, settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(cohorts, live, funnels),
         ),
         passwords=LocalPasswords(users),
         throttle=users,
@@ -161,15 +188,21 @@ def build_local_ports(settings: Settings) -> Ports:
         sessions=SqliteSessionStore(db),
         signup=users,
         tokens=SqliteAccountTokens(db),
+        cohorts=cohorts,
+        live=live,
+        funnels=funnels,
     )
 
 
 def build_aws_ports(settings: Settings) -> Ports:
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.audit import DynamoAuditLog
+    from services.adapters.aws.dynamodb.cohorts import DynamoCohortStore
     from services.adapters.aws.dynamodb.content import DynamoContentRepository
     from services.adapters.aws.dynamodb.events import DynamoEventStore
+    from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
     from services.adapters.aws.dynamodb.inquiries import DynamoInquiryStore
+    from services.adapters.aws.dynamodb.live import DynamoLiveWindow
     from services.adapters.aws.dynamodb.reports import DynamoReportStore
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.aws.dynamodb.tokens import DynamoAccountTokens
@@ -184,6 +217,7 @@ def build_aws_ports(settings: Settings) -> Ports:
     assert settings.events_table and settings.rollups_table
     assert settings.reports_table and settings.sessions_table
     table_users = DynamoUserDirectory(dynamodb, settings.users_table)
+    cohorts = DynamoCohortStore(dynamodb, settings.rollups_table, settings.tz)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)
     cognito = None
@@ -191,6 +225,9 @@ def build_aws_ports(settings: Settings) -> Ports:
         # The pool is the directory and keeps the passwords; the users table keeps only the
         # login failures (LoginThrottle) in this mode.
         users, passwords, cognito = _cognito(settings, dynamodb, table_users)
+    live = DynamoLiveWindow(dynamodb, settings.events_table)
+    funnels = DynamoFunnelStore(dynamodb, settings.events_table, settings.rollups_table,
+                                settings.tz, settings.event_retention_days)
     return Ports(
         content=DynamoContentRepository(dynamodb, settings.content_table, settings.likes_table),
         blobs=S3BlobStore(make_client("s3", settings), settings.bucket),
@@ -199,7 +236,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         events=SinkedEventStore(
             DynamoEventStore(dynamodb, settings.events_table, settings.rollups_table,
                              settings.tz, settings.event_retention_days),
-            sinks=(),
+            sinks=(cohorts, live, funnels),
         ),
         passwords=passwords,
         throttle=table_users,
@@ -210,11 +247,14 @@ def build_aws_ports(settings: Settings) -> Ports:
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
+        cohorts=cohorts,
+        live=live,
+        funnels=funnels,
     )
 
 
 def _cognito(
-    settings: Settings, dynamodb: DynamoDBClient, records: SignupDirectory
+    settings: Settings, dynamodb: DynamoDBClient, records: SignupRecords
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
@@ -233,6 +273,7 @@ def _cognito(
     region = str(client.meta.region_name)
     directory = CognitoUserDirectory(client, pool, group_names(settings))
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
+    signup_records = CognitoSignupDirectory(records, directory)
     ports = CognitoPorts(
         identity=identity,
         tokens=JwksTokenVerifier(
@@ -240,8 +281,9 @@ def _cognito(
         ),
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=CognitoSelfSignUp(client, pool, client_id, secret_text, directory),
-        signup_records=CognitoSignupDirectory(records, directory),
+        signup_records=signup_records,
         email_codes=identity,
+        refresh_record=signup_records.refresh,
     )
     passwords = CognitoPasswords(
         client, pool, client_id, secret.get_secret_value() if secret else None
@@ -281,7 +323,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
-                             records=ports.signup if ports.cognito is not None else None)
+                             records=ports.signup if ports.cognito is not None else None,
+                             cohorts=ports.cohorts)
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
@@ -301,6 +344,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
             group_names(settings), session_key=cookie_key(settings),
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
+            on_sign_in=ports.cognito.refresh_record,
         )
         sign_in = cognito
     elif settings.auth == "oidc":
@@ -320,7 +364,8 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     # or OIDC directory has neither, so their users' events carry none.
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
-                                 find_user=profiles.get)
+                                 find_user=profiles.get, live=ports.live)
+    insights = InsightsService(ports.events, ports.content, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
                             report_models(settings), settings, analytics=analytics,
@@ -336,7 +381,17 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     legacy_import=imports[1], ops=_ops(settings, ports),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports)
+                    profile=_profile(ports, removal), reports=reports,
+                    cohorts=CohortService(ports.cohorts, analytics.today)
+                    if ports.cohorts is not None else None,
+                    funnels=_funnels(settings, ports), insights=insights)
+
+
+def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
+    if ports.funnels is None:
+        return None
+    return FunnelService(ports.funnels, ports.events, ports.audit, settings.tz,
+                         settings.event_retention_days)
 
 
 def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:

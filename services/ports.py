@@ -6,14 +6,17 @@ Adapters in ``services/adapters`` implement these; each port has one contract su
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from services.domain.analytics import Dim, Event, EventType, RollupRow
+from services.domain.cohorts import CohortCell, DayUsers
+from services.domain.funnels import Funnel
 from services.domain.hll import HyperLogLog
 from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
 from services.domain.inquiries import Inquiry, InquiryStatus, RateLimit
+from services.domain.live import LiveSnapshot
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import AuditEntry, ContentItem, Page, SearchQuery
 from services.domain.permissions import Role
@@ -449,6 +452,13 @@ class EventStore(Protocol):
         account's): the events, rollups and visitor sketches stay as they are. Returns how many
         events lost the id."""
 
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        """A deleted author's user name ``old`` goes out of the analytics: every AUTHOR rollup
+        counter (and its sample copy) of any day adds to ``new`` instead, and the raw events
+        with since <= ts < until carry ``new`` as ``author_id``. Every other counter and the
+        visitor sketches stay. Safe to re-run (nothing left to move: 0). Returns how many
+        events the moved counters held."""
+
     def remove_samples(self) -> int:
         """Take out every event appended with ``sample=True``: its raw event, its rollup counts
         and its visitors, leaving rollups and sketches equal to those of a store that never had
@@ -469,6 +479,71 @@ class EventSink(Protocol):
 
     def remove_samples(self) -> None:
         """Take out what events appended with ``sample=True`` added, as ``EventStore`` does."""
+
+
+class CohortStore(EventSink, Protocol):
+    """Returning signed-in users (``services.domain.cohorts``), counted at ingest: each user's
+    first day and active weeks and days, and counters of cohort x week and new / returning
+    per day. Events without ``user_id`` are not counted."""
+
+    def cohort_cells(self, first_week: date, last_week: date) -> list[CohortCell]:
+        """Every counter of the cohorts starting ``first_week``..``last_week`` (Mondays)."""
+
+    def new_returning(self, start: date, end: date) -> list[DayUsers]:
+        """New and returning users per local day ``start``..``end`` (days with any)."""
+
+    def forget_user(self, user_id: str) -> None:
+        """Delete what is stored about ``user_id`` (first day, active weeks and days); the
+        counters keep what they counted, so every total stays as it was."""
+
+
+class LiveWindow(Protocol):
+    """The last ``KEEP_MINUTES`` of real traffic (``services.domain.live``), kept by an
+    ``EventSink`` at ingest: who is on the site now, where, and events per minute."""
+
+    def ingest(self, events: Sequence[Event]) -> None:
+        """As ``EventSink.ingest``: idempotent per event; sample and old events are skipped."""
+
+    def remove_samples(self) -> None:
+        """Nothing to do: the window never takes sample events."""
+
+    def snapshot(self, now: datetime) -> LiveSnapshot:
+        """The window before ``now`` (``services.domain.live`` defines every number)."""
+
+
+class FunnelStore(Protocol):
+    """Saved funnel definitions and the visits counted into every funnel at ingest.
+
+    The store is an ``EventSink`` too: each event batch moves visits along every funnel
+    (``domain.funnels.advance``), persists each moved visit's progress and adds one to the
+    counter of (local day of the visit's step 1, funnel, step) for each step newly reached, in
+    one atomic step per visit, so a batch delivered again counts nothing twice. Sample events
+    move visits and counters kept apart, which ``remove_samples`` takes out exactly. The default
+    funnels (``domain.funnels.DEFAULT_FUNNELS``) are counted without being saved.
+    """
+
+    def ingest(self, events: Sequence[Event]) -> None: ...
+
+    def remove_samples(self) -> None: ...
+
+    def save(self, funnel: Funnel) -> None:
+        """Store a new user-defined funnel. ConflictError if the id exists."""
+
+    def get(self, funnel_id: str) -> Funnel:
+        """A saved funnel. NotFound if absent."""
+
+    def delete(self, funnel_id: str) -> None:
+        """Remove the definition (its counts stop growing). NotFound if absent."""
+
+    def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
+        """Count ``events`` (raw events, oldest first) into ``funnel`` alone, as ``ingest``."""
+
+    def counts(self, funnel_id: str, steps: int, start: date, end: date) -> list[int]:
+        """Visits reaching each of the ``steps`` steps whose step 1 was on local days
+        start..end inclusive (read from per-day counters, never from events)."""
+
+    def list(self, owner: str | None = None) -> list[Funnel]:
+        """Saved funnels (only ``owner``'s when given), oldest first."""
 
 
 class LLM(Protocol):

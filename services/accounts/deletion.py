@@ -1,7 +1,11 @@
 """What deleting an account (one's own, or an administrator deleting a user) does besides
 removing the account: the content it wrote goes to an account the administrator chose or stays
 under "former author", its usage events stay without its id (so every dashboard total
-stays as it was: rollups and visitor sketches hold no user ids), and its sign-ins end."""
+stays as it was: rollups and visitor sketches hold no user ids), and its sign-ins end.
+
+Content events also name the item's author (``author_id``, the AUTHOR rollup counters): those
+move to whoever keeps the content (the heir, or the one pseudonymous "former author"), so the
+authors table shows the views with the content and never the deleted user name."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from services.domain.models import SearchQuery
 from services.domain.users import FORMER_AUTHOR
 from services.errors import ConflictError
 from services.ports import (
+    CohortStore,
     ContentRepository,
     EventStore,
     LoginThrottle,
@@ -37,26 +42,33 @@ class AccountRemoval:
     # Cognito mode: the app's record beside the pool (company, language, requests) goes too;
     # locally the record is the account ``users`` deletes.
     records: SignupDirectory | None = None
+    # Returning users' per-user facts (first day, active weeks and days) hold the id too.
+    cohorts: CohortStore | None = None
 
     def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
         """Delete the account (ValidationError, nothing done, for the last administrator),
         then give its content to ``heir`` (author id, name) or keep it under "former author",
-        and forget its id on the events. Returns how many items moved."""
+        forget its id on the events and give its author counts to whoever keeps the content.
+        Returns how many items moved."""
         self.users.delete_guarded(username)
         if self.records is not None:
             self.records.delete(username)
         if self.sessions is not None:
             self.sessions.end_all(username)
         self.throttle.clear_login_failures(username)
-        kept = move_content(self.content, username, heir or (FORMER_AUTHOR, ""))
+        heir = heir or (FORMER_AUTHOR, "")
+        kept = move_content(self.content, username, heir)
         # A like row names the person: it goes (the item's count with it, as an unlike);
         # the like events stay, without the id, so dashboards do not change.
         for content_id in self.content.liked_by(username):
             self.content.remove_like(content_id, username)
         # Raw events older than the retention are gone already; a day either side covers
         # clock skew and events still in a tracker's buffer.
-        self.events.forget_user(username, now - timedelta(days=self.retention_days + 1),
-                                now + timedelta(days=1))
+        since, until = now - timedelta(days=self.retention_days + 1), now + timedelta(days=1)
+        self.events.forget_user(username, since, until)
+        self.events.rekey_author(username, heir[0], since, until)
+        if self.cohorts is not None:
+            self.cohorts.forget_user(username)
         return kept
 
 

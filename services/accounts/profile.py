@@ -121,7 +121,10 @@ class ProfileService:
         if language not in LANGUAGES:
             raise ValidationError("profile.err_language")
         user = self._dir.get(username)
-        self._dir.update_profile(username, name=user.name, email=user.email,
+        # The email asked for, as the form shows it: the verified one would cancel a change
+        # that waits for its code (Cognito mode).
+        self._dir.update_profile(username, name=user.name,
+                                 email=user.pending_email or user.email,
                                  company=user.company, language=language)
         self._record(actor, "user.profile_language", f"{username}:{language}")
         return self._dir.get(username)

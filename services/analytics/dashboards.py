@@ -10,9 +10,12 @@ What the numbers mean:
   merged daily HyperLogLog sketches (standard error 0.8%, far less below ~40,000 visitors).
 - Likes are net: like events minus unlike events in the period (can be negative).
 - Content-level numbers (content views, likes, downloads, top content, authors, categories and
-  the content lines of the trend) follow the category/author filters; every other number is
-  platform-wide. A content event is attributed to the category and author it had when it
-  happened; with both filters at once (and for per-item tables) items are matched against the
+  the content lines of the trend) follow the category/author/item filters; every other number
+  is platform-wide unless a segment filter (purpose, source, device, hour) is set: then every
+  count comes from that segment's rollups (``segments.segmented``), and the numbers a segment
+  cannot split (visitors from the sketches, the skip rate) are left empty (``Kpi.unsplit``).
+  A content event is attributed to the category and author it had when it happened; with
+  several filters at once, a segment (and for per-item tables) items are matched against the
   *current* published catalogue, so events of deleted or unpublished items drop out there.
 """
 
@@ -20,12 +23,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 import pandas as pd
 
+from services.analytics.segments import segment_dims, segmented
 from services.analytics.tables import (
     NO_FILTERS,
     Catalog,
@@ -42,7 +46,7 @@ from services.analytics.tables import (
     time_of_day_of,
     top_content_table,
 )
-from services.domain.analytics import Dim, EventType, RollupRow
+from services.domain.analytics import Dim, EventType, RollupRow, SegmentKind
 from services.domain.models import ContentItem
 from services.errors import ValidationError
 from services.ports import ContentRepository, EventStore
@@ -58,6 +62,9 @@ PLATFORM_TREND_TYPES = tuple(t for t in TREND_TYPES if t not in CONTENT_TYPES)
 _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
 _KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
 _ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM, Dim.SIGNUP_PURPOSE)
+# What a segment cannot split: visitors come from per-day sketches of everyone, and the skip
+# rate is of the answers (a visit's purpose is only known after its answer).
+UNSPLIT_KPIS = frozenset({"visitors", "purpose_skip_rate"})
 
 
 class Preset(StrEnum):
@@ -117,10 +124,13 @@ class Scope:
 
 
 def content_scope(filters: Filters, catalog: Catalog | None = None) -> Scope:
-    if filters.category and filters.author_id:
+    several = sum(bool(f) for f in (filters.category, filters.author_id, filters.content_id))
+    if several > 1:
         if catalog is None:
-            raise ValueError("both filters together need the content catalogue")
+            raise ValueError("several filters together need the content catalogue")
         return Scope(Dim.CONTENT, frozenset(catalog.ids(filters)))
+    if filters.content_id:
+        return Scope(Dim.CONTENT, frozenset({filters.content_id}))
     if filters.category:
         return Scope(Dim.CATEGORY, frozenset({filters.category}))
     if filters.author_id:
@@ -155,6 +165,26 @@ def load(
     return PeriodData(period, Rollups(rows), hours, count)
 
 
+def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: Catalog | None,
+                  *, types: Collection[EventType] | None = None,
+                  dims: Collection[Dim] = _ALL_DIMS, hourly: EventType | None = None,
+                  visitors: bool = True) -> PeriodData:
+    """``load``, then with a segment filter only that segment's share of the rollups (the
+    segment rows are read instead of the whole-platform ones)."""
+    segment = filters.segment
+    if segment is None:
+        return load(store, period, types=types, dims=dims, hourly=hourly, visitors=visitors)
+    if catalog is None:
+        raise ValueError("a segment filter needs the content catalogue")
+    unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
+    data = load(store, period, types=types, dims=[*unsplit, *segment_dims(segment)],
+                hourly=hourly,
+                visitors=False)
+    hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
+             if segment.kind is SegmentKind.HOUR else [])
+    return PeriodData(period, segmented(data.rollups, segment, catalog, hours), data.hourly, 0)
+
+
 # ---- KPIs ------------------------------------------------------------------------------------
 
 
@@ -173,6 +203,7 @@ class Kpi:
     change: float | None  # see KpiKind; None when there is nothing to compare with
     platform_wide: bool  # True: not affected by the category/author filters
     share: float | None = None  # LABEL only: the top category's share of content views
+    unsplit: bool = False  # True: a segment filter is set and cannot split this number
 
 
 def _count_kpi(key: str, value: int, previous: int, platform_wide: bool) -> Kpi:
@@ -205,7 +236,18 @@ def skip_rate_of(data: PeriodData) -> float | None:
     return answers.get("skipped", 0) / total if total else None
 
 
-def kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kpi]:
+def kpis_of(current: PeriodData, previous: PeriodData, scope: Scope,
+            segment: bool = False) -> list[Kpi]:
+    """The tiles; with ``segment`` the counts are the segment's and the numbers it cannot
+    split are empty, marked ``unsplit``."""
+    kpis = _kpis_of(current, previous, scope)
+    if not segment:
+        return kpis
+    return [Kpi(k.key, k.kind, None, None, None, True, unsplit=True) if k.key in UNSPLIT_KPIS
+            else replace(k, platform_wide=False) for k in kpis]
+
+
+def _kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kpi]:
     def total(data: PeriodData, type_: EventType) -> int:
         return data.rollups.total(type_)
 
@@ -240,9 +282,10 @@ def kpis(store: EventStore, period: Period, filters: Filters = NO_FILTERS,
     """The KPI tiles with their change against ``period.previous()``."""
     scope = content_scope(filters, catalog)
     dims = _kpi_dims(scope)
-    current = load(store, period, types=_KPI_TYPES, dims=dims)
-    previous = load(store, period.previous(), types=_KPI_TYPES, dims=dims)
-    return kpis_of(current, previous, scope)
+    current = load_filtered(store, period, filters, catalog, types=_KPI_TYPES, dims=dims)
+    previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
+                             dims=dims)
+    return kpis_of(current, previous, scope, filters.segment is not None)
 
 
 # ---- trend -----------------------------------------------------------------------------------
@@ -265,7 +308,8 @@ def daily_trend(store: EventStore, period: Period, filters: Filters = NO_FILTERS
                 catalog: Catalog | None = None) -> pd.DataFrame:
     scope = content_scope(filters, catalog)
     dims = (Dim.ALL, scope.dim)
-    return trend_of(load(store, period, types=TREND_TYPES, dims=dims, visitors=False), scope)
+    return trend_of(load_filtered(store, period, filters, catalog, types=TREND_TYPES, dims=dims,
+                                  visitors=False), scope)
 
 
 # ---- tables (built in dashboard_tables) ------------------------------------------------------
@@ -324,6 +368,8 @@ class Dashboard:
     time_of_day: TimeOfDay
     purposes: Purposes
     search: SearchTerms
+    # The previous period's trend (same columns, its own days), for the overlay.
+    previous_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_empty(self) -> bool:
@@ -339,12 +385,13 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
     one catalogue read (skipped when ``catalog`` is given)."""
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
-    current = load(store, period, hourly=EventType.PAGE_VIEW)
-    previous = load(store, period.previous(), types=_KPI_TYPES, dims=_kpi_dims(scope))
+    current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW)
+    previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
+                             dims=_kpi_dims(scope))
     return Dashboard(
         period=period,
         filters=filters,
-        kpis=kpis_of(current, previous, scope),
+        kpis=kpis_of(current, previous, scope, filters.segment is not None),
         trend=trend_of(current, scope),
         top_content=top_content_table(current.rollups, catalog, filters, limit),
         authors=authors_table(current.rollups, catalog, filters),
@@ -352,6 +399,7 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
         time_of_day=time_of_day_of(current.hourly, EventType.PAGE_VIEW),
         purposes=purposes_of(current.rollups),
         search=search_terms_of(current.rollups, limit),
+        previous_trend=trend_of(previous, scope),
     )
 
 

@@ -53,7 +53,15 @@ class SinkedEventStore:
     def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
         return self._store.forget_user(user_id, since, until)
 
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        return self._store.rekey_author(old, new, since, until)
+
     def prune(self, now: datetime) -> int:
-        """The store's own pruning of raw events (SQLite); DynamoDB expires them by TTL."""
+        """The store's own pruning of raw events (SQLite; DynamoDB expires them by TTL), then
+        each sink's that keeps per-visit state locally (returns the raw events pruned)."""
+        for sink in self._sinks:
+            prune_sink = getattr(sink, "prune", None)
+            if prune_sink is not None:
+                prune_sink(now)
         prune = getattr(self._store, "prune", None)
         return int(prune(now)) if prune is not None else 0

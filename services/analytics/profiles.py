@@ -121,3 +121,27 @@ class CompanyCap:
             log.exception("could not read today's companies")
             return set()
         return {row.key.value for row in rows if row.key.value != OTHER_COMPANY}
+
+
+class VisitPurposes:
+    """The purpose of each recent browser session once known (answered, or from sign-up), so
+    that every later event of the visit carries it (``vp``) and can be split by it. Sessions
+    stick to one server, so this memory is per process; the least recently used go first."""
+
+    def __init__(self, kept: int = SESSIONS_KEPT) -> None:
+        self._kept = kept
+        self._lock = threading.Lock()
+        self._purposes: OrderedDict[str, str] = OrderedDict()
+
+    def remember(self, session_id: str, purpose: Purpose) -> None:
+        if purpose is Purpose.SKIPPED:  # a skip is not a purpose: the visit stays unknown
+            return
+        with self._lock:
+            self._purposes[session_id] = purpose.value
+            self._purposes.move_to_end(session_id)
+            while len(self._purposes) > self._kept:
+                self._purposes.popitem(last=False)
+
+    def get(self, session_id: str) -> str | None:
+        with self._lock:
+            return self._purposes.get(session_id)

@@ -27,31 +27,40 @@ from services.analytics.dashboards import (
     kpis,
     local_today,
 )
+from services.analytics.item_pages import AuthorPage, ItemPage, author_page, item_page
+from services.analytics.item_trail import ItemTrail
+from services.analytics.live import LiveNow, live_now
 from services.analytics.profiles import (
     COMPANIES_PER_DAY,
     CompanyCap,
     VisitProfile,
     VisitProfiles,
+    VisitPurposes,
 )
-from services.analytics.tables import Filters, load_catalog
+from services.analytics.source_stats import SourceTables, devices, sources
+from services.analytics.sources import VisitSource
+from services.analytics.tables import Catalog, Filters, load_catalog
 from services.analytics.tracker import make_event
+from services.analytics.visit_sources import SOURCE_VALUES_PER_DAY, SourceCap, VisitSources
 from services.domain.analytics import (
     COMPANY_PROP,
     FROM_PROFILE,
     SEARCH_QUERY_MAX,
     SOURCE_PROP,
     VISIT_PROP,
+    VISIT_PURPOSE_PROP,
     Event,
     EventType,
     Purpose,
     local_day_hour,
 )
+from services.domain.live import LiveSnapshot
 from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
 from services.domain.users import User
-from services.errors import PermissionDenied
-from services.ports import ContentRepository, EventStore
+from services.errors import NotFound, PermissionDenied
+from services.ports import ContentRepository, EventStore, LiveWindow
 
 log = logging.getLogger(__name__)
 
@@ -75,26 +84,46 @@ class AnalyticsService:
         clock: Callable[[], datetime] = utcnow,
         find_user: Callable[[str], User] | None = None,
         companies_per_day: int = COMPANIES_PER_DAY,
+        live: LiveWindow | None = None,
+        sources_per_day: int = SOURCE_VALUES_PER_DAY,
     ) -> None:
         """``find_user`` (the accounts' store) gives signed-in users' events their sign-up
-        purpose and company; without it they carry neither."""
+        purpose and company; without it they carry neither. ``live`` is the recent window
+        behind the "now" panel (without it the panel is empty)."""
         self._store = store
         self._repo = repo
         self._tracker = tracker
         self._tz = tz
         self._clock = clock
+        self._live = live
         self._profiles = VisitProfiles(find_user)
+        self._purposes = VisitPurposes()
         self._companies = CompanyCap(store if find_user is not None else None,
                                      companies_per_day)
+        self._sources = VisitSources(SourceCap(store, sources_per_day))
+        self._trail = ItemTrail()
 
     # ---- recording ---------------------------------------------------------------------------
+
+    def visit_source(self, session_id: str, source: VisitSource) -> None:
+        """Where the visit of ``session_id`` came from, found on its first request: its events
+        from now on carry it. A session's first source is kept (a reload sends it again)."""
+        try:
+            day, _ = local_day_hour(self._clock(), self._tz)
+            self._sources.start(session_id, source, day)
+        except Exception:  # usage tracking must never break the page being used
+            log.exception("could not keep a visit's source")
 
     def page_view(self, session_id: str, actor: Actor, page: str) -> None:
         self._track(EventType.PAGE_VIEW, session_id, actor, page=page)
 
     def content_view(self, session_id: str, actor: Actor, item: ContentItem) -> None:
-        """Call once per browser session and item (the page's view counter dedupes)."""
-        self._track_item(EventType.CONTENT_VIEW, session_id, actor, item)
+        """Call once per browser session and item (the page's view counter dedupes). The
+        event carries the visit's last search term and, on the visit's first view of the item
+        that day, the visit mark (``ItemTrail``)."""
+        day, _ = local_day_hour(self._clock(), self._tz)
+        self._track_item(EventType.CONTENT_VIEW, session_id, actor, item,
+                         properties=self._trail.viewed(session_id, item.id, day))
 
     def search(self, session_id: str, actor: Actor, query: str, results: int) -> None:
         """A search as typed (its first SEARCH_QUERY_MAX characters), with how many items it
@@ -102,6 +131,7 @@ class AnalyticsService:
         unreadable character never blocks the event store."""
         kept = scrub_text(query).strip()[:SEARCH_QUERY_MAX].strip()
         if kept:
+            self._trail.searched(session_id, kept)
             self._track(EventType.SEARCH, session_id, actor,
                         properties={"query": kept, "results": results})
 
@@ -134,7 +164,9 @@ class AnalyticsService:
             return None
 
     def visitor_purpose(self, session_id: str, actor: Actor, purpose: Purpose) -> None:
-        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip."""
+        """The visitor's answer to "why are you here?"; Purpose.SKIPPED records a skip. From
+        here on every event of the visit carries the purpose (``vp``)."""
+        self._purposes.remember(session_id, Purpose(purpose))
         self._track(EventType.VISITOR_PURPOSE, session_id, actor,
                      properties={"purpose": Purpose(purpose).value})
 
@@ -150,23 +182,44 @@ class AnalyticsService:
 
     def _track(self, type_: EventType, session_id: str, actor: Actor, **fields: Any) -> None:
         try:
+            fields = self._with_source(session_id, fields)
             if actor.user_id is not None:
                 fields = self._with_profile(session_id, actor, fields)
+            fields = self._with_purpose(session_id, fields)
             event = make_event(type_, session_id, user_id=actor.user_id, clock=self._clock,
                                **fields)
             self._tracker.track(event)
         except Exception:  # usage tracking must never break the page being used
             log.exception("could not record a %s event", type_)
 
+    def _with_source(self, session_id: str, fields: dict[str, Any],
+                     first: bool = True) -> dict[str, Any]:
+        extra = self._sources.properties(session_id, first)
+        if not extra:
+            return fields
+        return {**fields, "properties": {**(fields.get("properties") or {}), **extra}}
+
     def _visit(self, session_id: str, user_id: str) -> tuple[VisitProfile, bool]:
         """The user's profile, and whether this is the visit's first event."""
         profile, first = self._profiles.lookup(session_id, user_id)
         if first and profile.purpose is not None:
             # Not asked again: the visit's purpose is the one given at sign-up, once a visit.
+            self._purposes.remember(session_id, profile.purpose)
+            fields = self._with_source(session_id, {"properties": {
+                "purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE,
+                VISIT_PURPOSE_PROP: profile.purpose.value}}, first=False)
             self._tracker.track(make_event(
                 EventType.VISITOR_PURPOSE, session_id, user_id=user_id, clock=self._clock,
-                properties={"purpose": profile.purpose.value, SOURCE_PROP: FROM_PROFILE}))
+                **fields))
         return profile, first
+
+    def _with_purpose(self, session_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The event's fields with the visit's purpose, once the visitor gave one."""
+        purpose = self._purposes.get(session_id)
+        if purpose is None:
+            return fields
+        properties = {**(fields.get("properties") or {}), VISIT_PURPOSE_PROP: purpose}
+        return {**fields, "properties": properties}
 
     def _with_profile(self, session_id: str, actor: Actor,
                       fields: dict[str, Any]) -> dict[str, Any]:
@@ -213,11 +266,31 @@ class AnalyticsService:
         require(actor, Action.VIEW_DASHBOARDS)
         return companies(self._store, period)
 
+    def sources(self, actor: Actor, period: Period) -> SourceTables:
+        """Visits by referrer, utm source, medium and campaign, and the items each campaign's
+        visitors viewed (administrators and analysts: VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return sources(self._store, period, lambda: load_catalog(self._repo))
+
+    def devices(self, actor: Actor, period: Period) -> SourceTables:
+        """Visits by device class, browser and OS (VIEW_DASHBOARDS)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        return devices(self._store, period)
+
     def kpis(self, actor: Actor, period: Period, filters: Filters) -> list[Kpi]:
         """The KPI tiles alone (what the live tiles refresh)."""
         require(actor, Action.VIEW_DASHBOARDS)
-        both = bool(filters.category and filters.author_id)
-        return kpis(self._store, period, filters, load_catalog(self._repo) if both else None)
+        catalog = load_catalog(self._repo) if filters.needs_catalog else None
+        return kpis(self._store, period, filters, catalog)
+
+    def live_now(self, actor: Actor) -> LiveNow:
+        """Visitors of the last 5 and 30 minutes, where they are, events per minute."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        now = self._clock()
+        snapshot = (self._live.snapshot(now) if self._live is not None
+                    else LiveSnapshot(now, 0, 0))
+        catalog = load_catalog(self._repo) if snapshot.items else Catalog()
+        return live_now(snapshot, catalog, self._tz)
 
     def author_options(self, actor: Actor) -> list[tuple[str, str]]:
         """(author_id, name) of authors with published content, for the author filter."""
@@ -241,6 +314,39 @@ class AnalyticsService:
     def may_see_stats(self, actor: Actor, item: ContentItem) -> bool:
         own = can(actor, Action.VIEW_OWN_STATS) and item.author_id == actor.user_id
         return own or can(actor, Action.VIEW_DASHBOARDS)
+
+    # ---- an item's and an author's own pages ----------------------------------------------------
+
+    def item_page(self, actor: Actor, content_id: str, period: Period) -> ItemPage:
+        """Everything the item's own page shows. A deleted item's numbers stay readable by
+        dashboard viewers (``ItemPage.item`` is None); for others it is NotFound."""
+        self._require_some_stats(actor)
+        try:
+            item: ContentItem | None = self._repo.get(content_id)
+        except NotFound:
+            if not can(actor, Action.VIEW_DASHBOARDS):
+                raise
+            item = None
+        if item is not None:
+            self._require_stats_of(actor, item)
+        return item_page(self._store, period, content_id, item)
+
+    def author_page(self, actor: Actor, author_id: str, period: Period) -> AuthorPage:
+        """One author's items (drafts included) with their numbers, totals and trend: for
+        the author themselves (VIEW_OWN_STATS) or dashboard viewers."""
+        if not self.may_see_author(actor, author_id):
+            raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)
+        query = SearchQuery(author_id=author_id, status=None, page_size=OWN_ITEMS_MAX)
+        return author_page(self._store, period, author_id, self._repo.search(query).items)
+
+    def may_see_author(self, actor: Actor, author_id: str) -> bool:
+        own = can(actor, Action.VIEW_OWN_STATS) and author_id == actor.user_id
+        return own or can(actor, Action.VIEW_DASHBOARDS)
+
+    def _require_some_stats(self, actor: Actor) -> None:
+        """Refused before any lookup, so that nobody learns which ids exist."""
+        if not (can(actor, Action.VIEW_OWN_STATS) or can(actor, Action.VIEW_DASHBOARDS)):
+            raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)
 
     def _require_stats_of(self, actor: Actor, item: ContentItem) -> None:
         if not self.may_see_stats(actor, item):

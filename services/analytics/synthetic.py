@@ -33,7 +33,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate, islice
 from typing import Any
 
-from services.domain.analytics import Event, EventType, Purpose
+from services.analytics.item_trail import ItemTrail
+from services.domain.analytics import Event, EventType, Purpose, local_day_hour
 
 PAGES_PER_SESSION_MEAN = 4.0
 SIGNED_IN_SHARE = 0.35
@@ -156,6 +157,7 @@ class _Day:
         self._sample = sample
         self._rng = rng
         self._users = users
+        self._tz = tz
         self._midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
         self._until = until
         # Zipf-like popularity over a per-run shuffle of the items (seeded by the content ids,
@@ -214,7 +216,8 @@ class _Day:
         if self._until is not None and start > self._until:
             return []  # a visit still to come
         user = f"user{rng.randrange(self._users):04d}" if rng.random() < SIGNED_IN_SHARE else None
-        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample)
+        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample,
+                           self._tz)
         if user is not None and rng.random() < 0.3:
             if rng.random() < 0.05:
                 session.add(EventType.LOGIN_FAILED, user_id=None)
@@ -290,12 +293,16 @@ def _pick(cum_weights: list[float], rng: random.Random) -> int:
 
 
 class _Session:
-    """Events of one browser session, a few seconds to a few minutes apart."""
+    """Events of one browser session, a few seconds to a few minutes apart. Content views
+    carry what the analytics service stamps on them (``ItemTrail``: the last search term, the
+    visit mark); drawing no random numbers for it keeps the events' ids as they were."""
 
     def __init__(self, rng: random.Random, session_id: str, user_id: str | None,
-                 start: datetime, sample: bool) -> None:
+                 start: datetime, sample: bool, tz: tzinfo) -> None:
         self._rng = rng
         self._sample = sample
+        self._tz = tz
+        self._trail = ItemTrail(max_visits=1)
         self.session_id = session_id
         self.user_id = user_id
         self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
@@ -309,9 +316,15 @@ class _Session:
     def add(self, type_: EventType, **fields: Any) -> None:
         user = fields.pop("user_id", self.user_id)
         millis = self.next_millis
+        ts = datetime.fromtimestamp(millis / 1000, UTC)
+        if type_ is EventType.SEARCH:
+            self._trail.searched(self.session_id, fields["properties"]["query"])
+        elif type_ is EventType.CONTENT_VIEW:
+            day, _ = local_day_hour(ts, self._tz)
+            fields["properties"] = self._trail.viewed(self.session_id, fields["content_id"], day)
         self.events.append(Event(
             id=ulid_text(millis, self._rng.getrandbits(80)),
-            ts=datetime.fromtimestamp(millis / 1000, UTC),
+            ts=ts,
             type=type_,
             session_id=self.session_id,
             user_id=user,

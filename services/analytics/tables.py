@@ -7,13 +7,13 @@ them into plain pandas DataFrames (English column keys; pages translate the head
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from services.domain.analytics import Dim, EventType, Purpose, RollupRow
+from services.domain.analytics import Dim, EventType, Purpose, RollupRow, Segment
 from services.domain.models import Category, ContentItem, SearchQuery, Sort, Status
 from services.ports import ContentRepository
 
@@ -27,14 +27,25 @@ DELETED_ITEMS = ""
 
 @dataclass(frozen=True)
 class Filters:
-    """Dashboard filters; they narrow the content-level numbers only."""
+    """Dashboard filters. Category, author and item narrow the content-level numbers; a segment
+    narrows every number that can be split by it (one segment at a time: segments are counted
+    one kind at a time, never jointly)."""
 
     category: str | None = None
     author_id: str | None = None
+    content_id: str | None = None
+    segment: Segment | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.category or self.author_id)
+        """Whether a content-level filter (category, author, item) is set."""
+        return bool(self.category or self.author_id or self.content_id)
+
+    @property
+    def needs_catalog(self) -> bool:
+        """Whether the numbers need the current catalogue (items matched by their metadata)."""
+        content_filters = sum(bool(f) for f in (self.category, self.author_id, self.content_id))
+        return self.segment is not None or content_filters > 1
 
 
 NO_FILTERS = Filters()
@@ -52,8 +63,20 @@ class Rollups:
             key = row.key
             self._groups[(key.type, key.dim)].append((key.day, key.value, row.count))
 
+    @classmethod
+    def of_groups(cls, groups: Mapping[tuple[str, str], list[tuple[date, str, int]]]
+                  ) -> Rollups:
+        """From (type, dim) -> [(day, value, count)] lists, as ``groups`` yields them."""
+        made = cls(())
+        made._groups.update(groups)
+        return made
+
     def rows(self, type_: EventType, dim: Dim) -> list[tuple[date, str, int]]:
         return self._groups.get((type_, dim), [])
+
+    def groups(self) -> Iterator[tuple[EventType, Dim, list[tuple[date, str, int]]]]:
+        for (type_, dim), rows in self._groups.items():
+            yield EventType(type_), Dim(dim), rows
 
     def total(self, type_: EventType, dim: Dim = Dim.ALL,
               values: Collection[str] | None = None) -> int:
@@ -94,7 +117,8 @@ class CatalogItem:
 
     def matches(self, filters: Filters) -> bool:
         return ((not filters.category or self.category == filters.category)
-                and (not filters.author_id or self.author_id == filters.author_id))
+                and (not filters.author_id or self.author_id == filters.author_id)
+                and (not filters.content_id or self.id == filters.content_id))
 
 
 class Catalog:
@@ -226,10 +250,10 @@ def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.Da
     most viewed titles. Authors with items but no views are listed too. Authors with nothing
     published any more (their items deleted or unpublished) are summed into one row,
     ``DELETED_ITEMS``, with ``author`` None (unless the author filter names one of them)."""
-    by_category = Filters(category=filters.category)
+    by_category = Filters(category=filters.category, content_id=filters.content_id)
     in_scope = catalog.ids(by_category)
     per_item = _Counts.of(rollups, Dim.CONTENT)
-    if filters.category:
+    if filters.category or filters.content_id:
         owner = {item.id: item.author_id for item in catalog if item.id in in_scope}
         counts = per_item.grouped(owner)
     else:
@@ -264,8 +288,8 @@ def authors_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.Da
 def categories_table(rollups: Rollups, catalog: Catalog, filters: Filters) -> pd.DataFrame:
     """Per category: published items, views, net likes and share of views. Every category is
     listed (the category filter does not apply here); the author filter does."""
-    by_author = Filters(author_id=filters.author_id)
-    if filters.author_id:
+    by_author = Filters(author_id=filters.author_id, content_id=filters.content_id)
+    if filters.author_id or filters.content_id:
         group = {item.id: item.category for item in catalog if item.matches(by_author)}
         counts = _Counts.of(rollups, Dim.CONTENT).grouped(group)
     else:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EventType(StrEnum):
@@ -57,6 +57,33 @@ class Dim(StrEnum):
     SIGNUP_PURPOSE = "signup_purpose"
     COMPANY = "company"
     COMPANY_VISIT = "company_visit"
+    # Sources and devices, counted once per visit (on its first event, see ``REFERRER_PROP``),
+    # each capped per day (``services.analytics.visit_sources``); and per content view, the
+    # visit's campaign with the item ("campaign|content_id").
+    REFERRER = "referrer"
+    UTM_SOURCE = "utm_source"
+    UTM_MEDIUM = "utm_medium"
+    UTM_CAMPAIGN = "utm_campaign"
+    DEVICE = "device"
+    BROWSER = "browser"
+    OS = "os"
+    CAMPAIGN_CONTENT = "campaign_content"
+    # Per item, for its own page (content views only; values "<content_id>" or
+    # "<content_id>|<value>"): visits (a browser session once per item and local day), the
+    # search term that led to the view, and the visit's purpose and source when known.
+    CONTENT_VISIT = "content_visit"
+    CONTENT_SEARCH = "content_search"
+    CONTENT_PURPOSE = "content_purpose"
+    CONTENT_SOURCE = "content_source"
+    # Segments (click to filter): value "<kind>=<value>" per type, except for content events:
+    # "<kind>=<value>|<content_id>" (per item; their sum is the type's total). No per-type row
+    # for the hour kind: the hourly ALL rows are those.
+    SEGMENT = "segment"
+    # One dimension per kind, so that a segment filter reads only its own kind's item rows.
+    SEGMENT_CONTENT_HOUR = "segment_content_hour"
+    SEGMENT_CONTENT_PURPOSE = "segment_content_purpose"
+    SEGMENT_CONTENT_SOURCE = "segment_content_source"
+    SEGMENT_CONTENT_DEVICE = "segment_content_device"
 
 
 # Event properties the analytics service adds for a signed-in user with a profile.
@@ -64,9 +91,77 @@ COMPANY_PROP = "company"  # already capped per day (see ``CompanyCap``)
 VISIT_PROP = "visit"  # true on the first event of a browser session
 SOURCE_PROP = "source"  # on a visitor_purpose event: "profile" when not asked but looked up
 FROM_PROFILE = "profile"
+# On a content_view: the last search term of the visit (normalised), and the mark of the
+# visit's first view of the item that local day (what "unique visitors" of an item count).
+SEARCH_TERM_PROP = "q"
+ITEM_VISIT_PROP = "item_visit"
+ITEM_VALUE_SEP = "|"  # between the content id and the value in the per-item dimensions
+# Visit properties every event of a visit carries once known (absent: unknown): ``vp`` is
+# stamped by the analytics service once the visitor answered (or from their sign-up); ``src``
+# and ``dev`` come with the visit's source (see "Where a visit came from" below).
+VISIT_PURPOSE_PROP = "vp"
+SRC_PROP = "src"  # utm_source if given, else the referrer host, else DIRECT
+DEVICE_PROP = "dev"  # a ``Device``
+VISIT_SOURCE_PROP = SOURCE_LABEL_PROP = SRC_PROP
+
+
+class SegmentKind(StrEnum):
+    """What a segment filter splits by: a visit property, or the event's local hour."""
+
+    PURPOSE = "purpose"
+    SOURCE = "source"
+    DEVICE = "device"
+    HOUR = "hour"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment filter: the events of visits with this purpose, source or device, or of this
+    local hour (``Dim.SEGMENT`` rollups)."""
+
+    kind: SegmentKind
+    value: str
+
+    @property
+    def key(self) -> str:
+        """The rollup value: "purpose=research"."""
+        return segment_value(self.kind, self.value)
+
+
+SEGMENT_PROPS = {SegmentKind.PURPOSE: VISIT_PURPOSE_PROP, SegmentKind.SOURCE: SOURCE_LABEL_PROP,
+                 SegmentKind.DEVICE: DEVICE_PROP}
 # What a company beyond the day's cap is counted as (one typed so is counted with them).
 OTHER_COMPANY = "(other)"
 COMPANY_MAX = 80  # characters of a company name kept as a dimension value
+
+# Where a visit came from and on what (``services.analytics.sources``). Every event of a visit
+# whose source is known carries SRC_PROP and DEVICE_PROP (and UTM_CAMPAIGN_PROP when it came
+# from a campaign); only its first event (VISIT_PROP) carries the others, REFERRER_PROP always.
+REFERRER_PROP = "ref"  # the referrer host, DIRECT when none or the app itself
+UTM_SOURCE_PROP = "utm_source"
+UTM_MEDIUM_PROP = "utm_medium"
+UTM_CAMPAIGN_PROP = "utm_campaign"
+BROWSER_PROP = "br"  # browser family, e.g. "Chrome"
+OS_PROP = "os"  # operating-system family, e.g. "iOS"
+DIRECT = "(direct)"
+OTHER_VALUE = OTHER_COMPANY  # a source or device value beyond the day's cap
+SOURCE_VALUE_MAX = 80  # characters of a host, utm value, browser or OS kept
+CAMPAIGN_ITEM_SEP = "|"  # Dim.CAMPAIGN_CONTENT values: "<campaign>|<content_id>"
+# First-event property -> the dimension it is counted in.
+VISIT_SOURCE_DIMS = {
+    REFERRER_PROP: Dim.REFERRER, UTM_SOURCE_PROP: Dim.UTM_SOURCE, UTM_MEDIUM_PROP: Dim.UTM_MEDIUM,
+    UTM_CAMPAIGN_PROP: Dim.UTM_CAMPAIGN, DEVICE_PROP: Dim.DEVICE, BROWSER_PROP: Dim.BROWSER,
+    OS_PROP: Dim.OS,
+}
+
+
+class Device(StrEnum):
+    DESKTOP = "desktop"
+    MOBILE = "mobile"
+    TABLET = "tablet"
+    BOT = "bot"
+    OTHER = "other"
+
 
 WHOLE_DAY = -1  # the ``hour`` of a day-level rollup row
 
@@ -93,8 +188,9 @@ class Event:
         return f"u:{self.user_id}" if self.user_id else f"s:{self.session_id}"
 
 
-@dataclass(frozen=True)
-class RollupKey:
+class RollupKey(NamedTuple):
+    """A tuple: built several times per event at ingest, where a dataclass costs twice as much."""
+
     day: date  # local day (settings.timezone)
     hour: int  # local hour 0-23, or WHOLE_DAY
     type: EventType
@@ -170,11 +266,99 @@ def rollup_keys(event: Event, tz: tzinfo) -> list[RollupKey]:
     for dim, value in _dimensions(event):
         if value:
             keys.append(RollupKey(day, WHOLE_DAY, event.type, dim, value))
+    # Segments, kept few per event: an item's segment rows add up to its type's segment total,
+    # and the hour's per-type totals are the hourly Dim.ALL rows above.
+    segments = segments_of(event, hour)
+    if event.type in _CONTENT_TYPES and event.content_id:
+        keys += [RollupKey(day, WHOLE_DAY, event.type, dim, segment_content(s, event.content_id))
+                 for dim, s in segments]
+    else:
+        keys += [RollupKey(day, WHOLE_DAY, event.type, Dim.SEGMENT, s) for _, s in segments[1:]]
     return keys
 
 
+def segment_value(kind: SegmentKind | str, value: object) -> str:
+    """A segment as a rollup value: "purpose=research", "hour=9"."""
+    return f"{kind}={value}"
+
+
+def segment_content(segment: str, content_id: str) -> str:
+    """A segment of one item: "<kind>=<value>|<content_id>" (ids never hold "|")."""
+    return f"{segment}|{content_id}"
+
+
+def segments_of(event: Event, hour: int) -> list[tuple[Dim, str]]:
+    """The segments an event counts in, with the dimension of their item rows: its local hour
+    (first), and each visit property it carries."""
+    found = [(Dim.SEGMENT_CONTENT_HOUR, _HOUR_SEGMENTS[hour])]
+    props = event.properties
+    for prop, prefix, dim in _SEGMENT_PREFIXES:  # plain strings: formatting an enum costs more
+        value = props.get(prop)
+        if value and isinstance(value, str):
+            found.append((dim, prefix + value))
+    return found
+
+
+SEGMENT_CONTENT_DIMS = {SegmentKind.HOUR: Dim.SEGMENT_CONTENT_HOUR,
+                        SegmentKind.PURPOSE: Dim.SEGMENT_CONTENT_PURPOSE,
+                        SegmentKind.SOURCE: Dim.SEGMENT_CONTENT_SOURCE,
+                        SegmentKind.DEVICE: Dim.SEGMENT_CONTENT_DEVICE}
+_HOUR_SEGMENTS = [segment_value(SegmentKind.HOUR.value, hour) for hour in range(24)]
+_SEGMENT_PREFIXES = [(prop, f"{kind.value}=", SEGMENT_CONTENT_DIMS[kind])
+                     for kind, prop in SEGMENT_PROPS.items()]
+
+
 def _dimensions(event: Event) -> list[tuple[Dim, str | None]]:
-    return [*_type_dimensions(event), *_company_dimensions(event)]
+    return [*_type_dimensions(event), *_company_dimensions(event), *_source_dimensions(event),
+            *_item_dimensions(event)]
+
+
+def _source_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    """The visit's source and device on its first event (the one carrying REFERRER_PROP: the
+    visit mark alone is also set per signed-in user, see ``_company_dimensions``); the
+    campaign with the item on every content view of a campaign's visit."""
+    props = event.properties
+    # Most events are neither a visit's first nor a campaign's content view: two lookups.
+    first = REFERRER_PROP in props and props.get(VISIT_PROP) is True
+    campaign = props.get(UTM_CAMPAIGN_PROP) if event.type == EventType.CONTENT_VIEW else None
+    if not first and not campaign:
+        return []
+    dims: list[tuple[Dim, str | None]] = []
+    if first and isinstance(props[REFERRER_PROP], str):
+        for prop, dim in VISIT_SOURCE_DIMS.items():
+            value = props.get(prop)
+            if isinstance(value, str):
+                dims.append((dim, value))
+    if campaign and isinstance(campaign, str):
+        dims.append((Dim.CAMPAIGN_CONTENT, f"{campaign}{CAMPAIGN_ITEM_SEP}{event.content_id}"))
+    return dims
+
+
+def item_value(content_id: str, value: str) -> str:
+    """A per-item dimension value: "<content_id>|<value>" (ids never hold the separator)."""
+    return f"{content_id}{ITEM_VALUE_SEP}{value}"
+
+
+_ITEM_PROPS = ((Dim.CONTENT_SEARCH, SEARCH_TERM_PROP), (Dim.CONTENT_PURPOSE, VISIT_PURPOSE_PROP),
+               (Dim.CONTENT_SOURCE, VISIT_SOURCE_PROP))
+
+
+def _item_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
+    """What one item's own page reads: its visits and where its views came from."""
+    content_id = event.content_id
+    if event.type != EventType.CONTENT_VIEW or not content_id:
+        return []
+    props = event.properties
+    dims: list[tuple[Dim, str | None]] = []
+    if props.get(ITEM_VISIT_PROP) is True:
+        dims.append((Dim.CONTENT_VISIT, content_id))
+    for dim, name in _ITEM_PROPS:
+        value = props.get(name)
+        if isinstance(value, str) and dim is Dim.CONTENT_SEARCH:
+            value = normalize_term(value)  # an imported event's term is counted as typed
+        if isinstance(value, str) and value:
+            dims.append((dim, item_value(content_id, value)))
+    return dims
 
 
 def _company_dimensions(event: Event) -> list[tuple[Dim, str | None]]:

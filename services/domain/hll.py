@@ -48,7 +48,10 @@ class HyperLogLog:
 
     def estimate(self) -> int:
         m = REGISTERS
-        raw = _alpha(m) * m * m / sum(2.0 ** -r for r in self.registers)
+        # By rank (at most 51 distinct values): bytearray.count runs in C, a Python loop over
+        # 16,384 registers took milliseconds, and insights read one sketch per day.
+        ranks = self.registers
+        raw = _alpha(m) * m * m / sum(ranks.count(r) * 2.0 ** -r for r in set(ranks))
         zeros = self.registers.count(0)
         if raw <= 2.5 * m and zeros:
             return round(m * math.log(m / zeros))

@@ -8,6 +8,11 @@ for metered models (``services.report_cost``), streams the chosen model's answer
 numbers (``services.grounding``), saves the report with its provenance and records a
 ``report_generated`` usage event. A failure before the end of the stream saves nothing.
 
+``ask`` answers a follow-up question on a saved report from its saved context: offline by the
+patterns of ``services.reports.followup``, or by a model with the same data block and the
+question as data (``services.reports.followup_prompt``), under the same daily budget (a
+question's tokens are kept in its ``report.ask`` audit entry) and the same grounding check.
+
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
 """
@@ -26,7 +31,13 @@ from services.analytics.tables import load_catalog
 from services.domain.llm import LLMRequest, LLMResult
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
-from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportLanguage, ReportType
+from services.domain.reports import (
+    OFFLINE_MODEL_ID,
+    Grounding,
+    Report,
+    ReportLanguage,
+    ReportType,
+)
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
 from services.ops.audit import record_audit
@@ -40,6 +51,8 @@ from services.reports.cost import (
     price_of,
     require_budget,
 )
+from services.reports.followup import answer_offline
+from services.reports.followup_prompt import followup_prompt
 from services.reports.grounding import check
 from services.reports.prompts import RenderedPrompt, prompt_for
 from services.settings import Settings
@@ -50,6 +63,10 @@ MIN_TOP_ITEMS = 20
 
 
 REPORT_AUDIT_ACTION = "report.generate"
+ASK_AUDIT_ACTION = "report.ask"  # a follow-up question; its tokens count against the budget
+MAX_QUESTION_CHARS = 500
+ANSWER_MAX_TOKENS = 1024  # answers are a few sentences
+QUESTIONS_PER_DAY_READ = 10_000  # the audit entries read to sum a day's question tokens
 
 
 class ReportEvents(Protocol):
@@ -108,6 +125,41 @@ class Generation:
         self.report = self._finish()
 
 
+@dataclass(frozen=True)
+class AnswerResult:
+    """A follow-up answer once written: its text, number check and usage."""
+
+    text: str
+    grounding: Grounding
+    answered: bool  # False: the offline help text (the question matched no pattern)
+    model_id: str
+    input_tokens: int
+    output_tokens: int
+
+
+class Answer:
+    """The chunks of one follow-up answer (for ``st.write_stream``); once read, ``result`` is
+    set and the question is recorded. Single use."""
+
+    def __init__(self, chunks: Iterable[str], finish: Callable[[], AnswerResult]) -> None:
+        self._chunks = chunks
+        self._finish = finish
+        self.result: AnswerResult | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._chunks
+        self.result = self._finish()
+
+
+def _question(text: str) -> str:
+    question = " ".join(text.split())
+    if not question:
+        raise ValidationError("followup.err_empty_question")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValidationError("followup.err_question_too_long", limit=MAX_QUESTION_CHARS)
+    return question
+
+
 @dataclass
 class ReportService:
     store: ReportStore
@@ -139,10 +191,14 @@ class ReportService:
 
     def estimate(self, actor: Actor, preview: Preview, model: str, max_tokens: int) -> Estimate:
         """Tokens and cost of generating ``preview`` with ``model``, and today's budget."""
+        return self._estimate(actor, preview.prompt, model, max_tokens)
+
+    def _estimate(self, actor: Actor, prompt: RenderedPrompt, model: str,
+                  max_tokens: int) -> Estimate:
         require(actor, Action.GENERATE_REPORTS)
         self._llm(model)
         metered = model != OFFLINE
-        input_tokens = estimate_tokens(preview.prompt.system + preview.prompt.prompt)
+        input_tokens = estimate_tokens(prompt.system + prompt.prompt)
         budget = self.settings.report_daily_token_budget
         used = self.tokens_used_today(actor)
         price = price_of(self.settings.model_prices, model_id_of(model))
@@ -157,7 +213,17 @@ class ReportService:
     def tokens_used_today(self, actor: Actor) -> int:
         require(actor, Action.GENERATE_REPORTS)
         since = local_midnight(self.clock(), self.settings.tz)
-        return self.store.tokens_used(str(actor.user_id), since)
+        return self.store.tokens_used(str(actor.user_id), since) + self._question_tokens(
+            actor, since)
+
+    def _question_tokens(self, actor: Actor, since: datetime) -> int:
+        """Model tokens of the actor's follow-up questions since ``since`` (their audit
+        entries carry them; no audit log, no record of them)."""
+        if self.audit is None:
+            return 0
+        entries = self.audit.entries(actor=str(actor.user_id), action=ASK_AUDIT_ACTION,
+                                     since=since, limit=QUESTIONS_PER_DAY_READ)
+        return sum(int(e.detail.get("tokens") or 0) for e in entries)
 
     # ---- generating --------------------------------------------------------------------
 
@@ -236,6 +302,44 @@ class ReportService:
         if model not in self.llms:
             raise ValidationError("reports.err_unknown_model", model=model)
         return self.llms[model]
+
+    # ---- follow-up questions ------------------------------------------------------------
+
+    def ask(self, actor: Actor, report_id: str, question: str, model: str,
+            language: ReportLanguage | str) -> Answer:
+        """A question on a saved report, answered from its saved context: by the offline
+        patterns (``services.reports.followup``) or by a model, within the daily budget. The
+        answer's numbers are checked against the context once it is written."""
+        report = self.get(actor, report_id)
+        text, lang = _question(question), ReportLanguage(language)
+        llm = self._llm(model)
+        if model == OFFLINE:
+            found = answer_offline(report.context, text, lang.value)
+            return Answer([found.text], lambda: self._answered(
+                actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0))
+        prompt = followup_prompt(report.context, text, lang)
+        require_budget(self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS))
+        stream = llm.stream(LLMRequest(model_id_of(model), system=prompt.system,
+                                       prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
+                                       temperature=self.settings.bedrock_temperature))
+
+        def finish() -> AnswerResult:
+            result = stream.result()
+            return self._answered(actor, report, result.text, True, result.model_id,
+                                  result.input_tokens, result.output_tokens)
+
+        return Answer(stream, finish)
+
+    def _answered(self, actor: Actor, report: Report, text: str, answered: bool,
+                  model_id: str, input_tokens: int, output_tokens: int) -> AnswerResult:
+        found = AnswerResult(text, check(text, report.context), answered, model_id,
+                             input_tokens, output_tokens)
+        if self.audit is not None:  # who spent model tokens on which report
+            record_audit(self.audit, self.clock(), str(actor.user_id), ASK_AUDIT_ACTION,
+                         report.id, detail={"model": model_id,
+                                            "tokens": str(input_tokens + output_tokens),
+                                            "unmatched": str(len(found.grounding.unmatched))})
+        return found
 
     # ---- history -----------------------------------------------------------------------
 

@@ -35,6 +35,11 @@ def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
     return fig
 
 
+def layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+    """The app's layout for a figure built in another module (the insights' forecast)."""
+    return _layout(fig, height, **extra)
+
+
 def count_ticks(values: Iterable[float]) -> dict[str, Any]:
     """Whole-number ticks for counts (an axis or a colour bar). ``,d`` alone only formats the
     ticks: plotly's steps of 0.2 for a peak of 1 would read 0, 0, 0, 1, 1, 1."""
@@ -61,10 +66,15 @@ def plain(text: object) -> str:
 
 
 def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
-                axis_title: str | None = None) -> go.Figure:
+                axis_title: str | None = None,
+                marks: Mapping[str, Sequence[object]] | None = None,
+                mark_name: str = "", previous: pd.DataFrame | None = None,
+                previous_name: str = "{name}") -> go.Figure:
     """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
     bars when there are too few days for a line. All lines share one count axis, so callers
-    put only series of one scope (filtered, or platform-wide) on a chart."""
+    put only series of one scope (filtered, or platform-wide) on a chart. ``previous`` (the
+    previous period, as many days) is overlaid as dashed lines shifted onto the same dates,
+    each named ``previous_name`` with ``{name}`` the series' label."""
     fig = go.Figure()
     bars = len(trend) <= BAR_TREND_DAYS
     for i, (column, name) in enumerate(names.items()):
@@ -78,12 +88,62 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
                 x=trend["day"], y=trend[column], name=label, mode="lines+markers",
                 line={"color": color, "width": 2}, marker={"size": 4}, hovertemplate=hover,
             ))
+    peaks = [trend[column].max() for column in names]
+    if previous is not None and len(previous) == len(trend):
+        _overlay(fig, trend, previous, names, previous_name)
+        peaks += [previous[column].max() for column in names]
+    _marks(fig, trend, names, marks or {}, mark_name)
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
-    fig.update_yaxes(**count_axis(trend[column].max() for column in names))
+    fig.update_yaxes(**count_axis(peaks))
     if axis_title:
         fig.update_yaxes(title={"text": axis_title})
     return _layout(fig, title={"text": title}, hovermode="x unified")
+
+
+def _marks(fig: go.Figure, trend: pd.DataFrame, names: Mapping[str, str],
+           marks: Mapping[str, Sequence[object]], mark_name: str) -> None:
+    """Unusual days (``marks``: column -> days) as rings on their line, one legend entry."""
+    xs: list[object] = []
+    ys: list[object] = []
+    for column in names:
+        days = set(marks.get(column, ()))
+        shown = trend[trend["day"].isin(days)]
+        xs += shown["day"].tolist()
+        ys += shown[column].tolist()
+    if xs:
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=plain(mark_name),
+            marker={"symbol": "circle-open", "size": 16, "color": ACCENT,
+                    "line": {"width": 3, "color": ACCENT}},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + plain(mark_name) + "</extra>",
+        ))
+
+
+def _overlay(fig: go.Figure, trend: pd.DataFrame, previous: pd.DataFrame,
+             names: Mapping[str, str], previous_name: str) -> None:
+    """The previous period's lines, dashed, on the current dates (hover: its own dates)."""
+    for i, (column, name) in enumerate(names.items()):
+        label = plain(previous_name.format(name=name))
+        fig.add_trace(go.Scatter(
+            x=trend["day"], y=previous[column], name=label, mode="lines",
+            line={"color": SERIES[i % len(SERIES)], "width": 1.5, "dash": "dash"},
+            customdata=[str(day) for day in previous["day"]],
+            hovertemplate="%{customdata}: %{y:,}<extra>" + label + "</extra>",
+        ))
+
+
+def hour_bars(counts: Sequence[float], title: str, hour_label: str,
+              value_label: str) -> go.Figure:
+    """Counts by local hour 0..23 as columns (x: "00".."23")."""
+    hours = [f"{hour:02d}" for hour in range(len(counts))]
+    fig = go.Figure(go.Bar(
+        x=hours, y=list(counts), marker_color=PRIMARY, name=value_label,
+        hovertemplate="%{x}" + hour_label + ": %{y:,}<extra></extra>",
+    ))
+    fig.update_xaxes(title={"text": hour_label}, type="category")
+    fig.update_yaxes(**count_axis(counts))
+    return _layout(fig, height=260, title={"text": title}, showlegend=False)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_label: str,
@@ -143,3 +203,24 @@ def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
     fig.update_xaxes(tickformat="%m-%d")
     fig.update_yaxes(**count_axis(values))
     return _layout(fig, height=300, title={"text": title}, showlegend=False)
+
+
+def period_chart(days: Sequence[object], values: Sequence[float], previous_days: Sequence[object],
+                 previous: Sequence[float], names: tuple[str, str], title: str,
+                 axis_title: str) -> go.Figure:
+    """One count per day of a period, and the previous period drawn on the same days (dotted,
+    grey); each point's hover names its own date."""
+    fig = go.Figure()
+    for shown, x_dates, name, color, dash in (
+        (previous, previous_days, names[1], "#adb5bd", "dot"),
+        (values, days, names[0], PRIMARY, "solid"),
+    ):
+        label = plain(name)
+        fig.add_trace(go.Scatter(
+            x=list(days), y=list(shown), name=label, mode="lines+markers",
+            customdata=[str(d) for d in x_dates], line={"color": color, "width": 2, "dash": dash},
+            marker={"size": 4}, hovertemplate="%{customdata}: %{y:,}<extra>" + label + "</extra>",
+        ))
+    fig.update_xaxes(tickformat="%m-%d", dtick=86_400_000 if len(days) <= DAILY_TICKS else None)
+    fig.update_yaxes(**count_axis([*values, *previous]), title={"text": axis_title})
+    return _layout(fig, title={"text": title}, hovermode="x unified")

@@ -30,7 +30,9 @@ TILES_PER_ROW = 4
 ROW_PX = 35  # st.dataframe's row height
 ROWS_VISIBLE = 20
 
-ColumnKind = Literal["text", "wide", "int", "float", "percent"]
+# "link": the address of another page of the app (a cell without one shows "—"); in the grid
+# only, the CSV leaves it out.
+ColumnKind = Literal["text", "wide", "int", "float", "percent", "link"]
 
 
 def preset_label(preset: Preset | str) -> str:
@@ -55,23 +57,35 @@ def widget_key(key: str) -> str:
     return f"{key}_{language()}"
 
 
+def _copy_choice(widget: str, key: str) -> None:
+    st.session_state[key] = st.session_state.get(widget) or ALL
+
+
 def _choice(label: str, options: list[str], format_func: Callable[[str], str],
             key: str) -> str:
-    stored = st.session_state.get(key, ALL)
-    chosen = st.selectbox(label, options, index=options.index(stored) if stored in options
-                          else 0, format_func=format_func, key=relabel(widget_key(key)),
-                          placeholder=t("common.choose")) or ALL
-    st.session_state[key] = chosen
-    return chosen
+    """A select box over the plain session key ``key`` (which chart clicks, filter chips and
+    links set too): the widget is set from it on every run and copies a choice back."""
+    found = st.session_state.get(key, ALL)
+    stored = found if isinstance(found, str) and found in options else ALL
+    widget = widget_key(key)
+    st.session_state[key] = stored
+    if widget in st.session_state and st.session_state[widget] != stored:
+        st.session_state[widget] = stored  # set elsewhere since the last run
+    st.selectbox(label, options, index=options.index(stored), format_func=format_func,
+                 key=relabel(widget), on_change=_copy_choice, args=(widget, key),
+                 placeholder=t("common.choose"))
+    return stored
 
 
 def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters] | None:
     """Period picker and filters; None while a custom range is half picked."""
     period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
     with period_col:
+        # No ``default``: links and chart clicks set the preset through the session state.
+        st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)
         preset = st.segmented_control(
             t("analytics.period"), options=list(Preset), format_func=preset_label,
-            key=relabel(PRESET_KEY), default=DEFAULT_PRESET, required=True,
+            key=relabel(PRESET_KEY), required=True,
         ) or DEFAULT_PRESET
         if Preset(preset) is Preset.CUSTOM:
             period = _custom_period(analytics, analytics.today())
@@ -134,7 +148,8 @@ def _delta(kpi: Kpi) -> str | None:
 def tile(kpi: Kpi) -> Tile:
     """What one KPI tile shows (value, change, help with the previous value)."""
     help_text = (t(f"analytics.kpi_help.{kpi.key}") + "\n\n"
-                 + t("analytics.previous_value", value=_format(kpi.kind, kpi.previous)))
+                 + (t("dashfilter.unsplit_help") if kpi.unsplit else
+                    t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
     return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
                 help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
                 kpi.kind is KpiKind.LABEL)
@@ -222,6 +237,8 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
 
 
 def _config(col: Col) -> Any:
+    if col.kind == "link":
+        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"))
     formats = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
     if col.kind in formats:
         return st.column_config.NumberColumn(col.label, format=formats[col.kind])
@@ -236,8 +253,9 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
     st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                  column_config={c.label: _config(c) for c in cols})
+    links = [c.label for c in cols if c.kind == "link"]
     st.download_button(
-        t("analytics.csv"), data=csv_bytes(shown),
+        t("analytics.csv"), data=csv_bytes(shown.drop(columns=links)),
         file_name=f"{name}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
         mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
     )

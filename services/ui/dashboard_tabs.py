@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -16,13 +17,18 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts
+from services.ui import charts, funnels, sources
+from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
+from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
 from services.ui.i18n import category_label, t
+from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
-TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search")
+OVERLAY_KEY = "dash_overlay"
+TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
+        "devices", "returning")
 
 
 def _category(name: object) -> str:
@@ -45,6 +51,12 @@ def _chart(figure: object, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 
+def _not_split(board: Dashboard) -> None:
+    """Under a segment filter: this tab's numbers are the whole platform's."""
+    if board.filters.segment is not None:
+        st.caption(t("dashfilter.not_split_tab"))
+
+
 def _event_names(types: tuple[EventType, ...]) -> dict[str, str]:
     return {str(type_): t(f"analytics.event.{type_}") for type_ in types}
 
@@ -58,22 +70,50 @@ def scope_text(board: Dashboard) -> str:
     if filters.author_id:
         names = board.authors.set_index("author_id")["author"].to_dict()
         parts.append(str(names.get(filters.author_id, filters.author_id)))
+    if filters.content_id:
+        titles = board.top_content.set_index("content_id")["title"].dropna().to_dict()
+        parts.append(str(titles.get(filters.content_id, filters.content_id)))
     return t("analytics.scope_filtered", filters=" · ".join(parts))
 
 
-def trend_tab(board: Dashboard) -> None:
+def _platform_title(board: Dashboard) -> str:
+    segment = board.filters.segment
+    if segment is None:
+        return t("analytics.trend_platform_title")
+    kind = t(f"dashfilter.kind.{segment.kind}")
+    # A source label comes from a referrer: literal text in the chart's title.
+    return t("dashfilter.trend_segment_title",
+             segment=charts.plain(f"{kind}: {segment_text(segment)}"))
+
+
+def trend_tab(board: Dashboard,
+              marks: Mapping[str, Sequence[date]] | None = None) -> None:
     """Two charts, each on its own count axis: the content lines (which follow the filters)
-    and the platform-wide lines; the table below holds every column."""
+    and the platform-wide lines; the table below holds every column. ``marks``: unusual days
+    by column (the insights' anomalies of the platform-wide totals)."""
+    marked = {} if board.filters.active else marks  # they judge the unfiltered numbers
     names = _event_names(TREND_TYPES)
     if board.filters.active:
         st.caption(t("analytics.trend_filter_note"))
     axis = t("analytics.trend_axis")
-    _chart(charts.trend_chart(board.trend, _event_names(CONTENT_TREND_TYPES),
-                              t("analytics.trend_content_title", scope=scope_text(board)),
-                              axis_title=axis), "chart_trend")
-    _chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
-                              t("analytics.trend_platform_title"), axis_title=axis),
-           "chart_trend_platform")
+    overlay = st.toggle(t("dashfilter.overlay"), key=OVERLAY_KEY,
+                        help=t("dashfilter.overlay_help"))
+    previous = board.previous_trend if overlay else None
+    shifted = t("dashfilter.previous_series")
+    unusual = t("analytics.trend_unusual")
+    pickable_chart(charts.trend_chart(board.trend, _event_names(CONTENT_TREND_TYPES),
+                                      t("analytics.trend_content_title",
+                                        scope=scope_text(board)),
+                                      axis_title=axis, marks=marked, mark_name=unusual,
+                                      previous=previous, previous_name=shifted),
+                   "chart_trend", Kind.DAY)
+    pickable_chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
+                                      _platform_title(board), axis_title=axis,
+                                      # a segment filters these lines too: not what was judged
+                                      marks=marks if board.filters.segment is None else {},
+                                      mark_name=unusual, previous=previous,
+                                      previous_name=shifted),
+                   "chart_trend_platform", Kind.DAY)
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
     frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))
@@ -85,34 +125,36 @@ def content_tab(board: Dashboard) -> None:
         title=board.top_content["title"].fillna(t("analytics.deleted_items")),
         category=board.top_content["category"].map(
             lambda c: _category(c) if isinstance(c, str) else ""),
+        page=board.top_content["content_id"].map(item_link),
     )
     if top.empty or not top["views"].sum():
         _nothing("analytics.empty_content")
         return
     bars = top.head(TOP_BARS)
-    _chart(charts.bar_chart(bars["title"].tolist(), bars["views"].tolist(),
-                            t("analytics.content_title"), t("analytics.col.views")),
-           "chart_content")
+    pickable_chart(charts.bar_chart(bars["title"].tolist(), bars["views"].tolist(),
+                                    t("analytics.content_title"), t("analytics.col.views")),
+                   "chart_content", Kind.ITEM, bars["content_id"].tolist()[::-1])
     table(top, [Col("title", t("analytics.col.title"), "wide"),
                 Col("category", t("analytics.col.category")),
                 Col("author", t("analytics.col.author")),
                 Col("views", t("analytics.col.views"), "int"),
                 Col("likes", t("analytics.col.likes"), "int"),
                 Col("downloads", t("analytics.col.downloads"), "int"),
-                Col("likes_per_view", t("analytics.col.likes_per_view"), "percent")],
+                Col("likes_per_view", t("analytics.col.likes_per_view"), "percent"),
+                link_col()],
           "top_content", board.period)
 
 
 def authors_tab(board: Dashboard) -> None:
     frame = board.authors.assign(author=board.authors["author"].fillna(
-        t("analytics.deleted_items")))
+        t("analytics.deleted_items")), page=board.authors["author_id"].map(author_link))
     if frame.empty:
         _nothing("analytics.empty_authors")
         return
     bars = frame.head(TOP_BARS)
-    _chart(charts.bar_chart(bars["author"].tolist(), bars["views"].tolist(),
-                            t("analytics.authors_title"), t("analytics.col.views")),
-           "chart_authors")
+    pickable_chart(charts.bar_chart(bars["author"].tolist(), bars["views"].tolist(),
+                                    t("analytics.authors_title"), t("analytics.col.views")),
+                   "chart_authors", Kind.AUTHOR, bars["author_id"].tolist()[::-1])
     table(frame, [Col("author", t("analytics.col.author")),
                   Col("items", t("analytics.col.items"), "int"),
                   Col("views", t("analytics.col.views"), "int"),
@@ -120,7 +162,7 @@ def authors_tab(board: Dashboard) -> None:
                   Col("downloads", t("analytics.col.downloads"), "int"),
                   Col("views_per_item", t("analytics.col.views_per_item"), "float"),
                   Col("likes_per_item", t("analytics.col.likes_per_item"), "float"),
-                  Col("top_titles", t("analytics.col.top_titles"), "wide")],
+                  Col("top_titles", t("analytics.col.top_titles"), "wide"), link_col()],
           "authors", board.period)
 
 
@@ -131,8 +173,10 @@ def categories_tab(board: Dashboard) -> None:
     chart_col, table_col = st.columns([2, 3])
     with chart_col:
         if frame["views"].sum():
-            _chart(charts.share_donut(frame["label"].tolist(), frame["views"].tolist(),
-                                      t("analytics.categories_title")), "chart_categories")
+            slices = frame[frame["views"] > 0]  # the donut leaves out empty slices
+            pickable_chart(charts.share_donut(frame["label"].tolist(), frame["views"].tolist(),
+                                              t("analytics.categories_title")),
+                           "chart_categories", Kind.CATEGORY, slices["category"].tolist())
         else:
             _nothing("analytics.empty_content")
     with table_col:
@@ -146,6 +190,7 @@ def categories_tab(board: Dashboard) -> None:
 
 def time_tab(board: Dashboard) -> None:
     hours = board.time_of_day
+    _not_split(board)
     if not hours.total:
         _nothing("analytics.empty_time")
         return
@@ -156,9 +201,13 @@ def time_tab(board: Dashboard) -> None:
                       end=(hours.peak_hour or 0) + 1))
     day_col.metric(t("analytics.peak_weekday"), days[hours.peak_weekday or 0])
     total_col.metric(t("analytics.kpi.page_views"), f"{hours.total:,}")
-    _chart(charts.heatmap(hours.matrix, days, t("analytics.time_title"), t("analytics.hour"),
-                          t("analytics.kpi.page_views")), "chart_time")
+    pickable_chart(charts.heatmap(hours.matrix, days, t("analytics.time_title"),
+                                  t("analytics.hour"), t("analytics.kpi.page_views")),
+                   "chart_time", Kind.HOUR)
     st.caption(t("analytics.time_note"))
+    pickable_chart(charts.hour_bars(hours.matrix.sum(axis=0).tolist(), t("dashfilter.by_hour"),
+                                    t("analytics.hour"), t("analytics.kpi.page_views")),
+                   "chart_hours", Kind.HOUR)
     frame = hours.matrix.copy()
     frame.columns = [f"{hour:02d}" for hour in frame.columns]
     frame.insert(0, "weekday", days)
@@ -170,6 +219,7 @@ def time_tab(board: Dashboard) -> None:
 def purposes_tab(board: Dashboard) -> None:
     """The answers to the visit-purpose question, then the purposes signed-up users gave."""
     found = board.purposes
+    _not_split(board)
     if not found.total:
         _nothing("analytics.empty_purposes")
     else:
@@ -181,9 +231,10 @@ def purposes_tab(board: Dashboard) -> None:
         _nothing("analytics.empty_signup_purposes")
         return
     frame = signed_up.assign(label=signed_up["purpose"].map(_purpose))
-    _chart(charts.bar_chart(frame["label"].tolist(), frame["share"].tolist(),
-                            t("analytics.signup_purposes_title"), t("analytics.col.share"),
-                            percent=True), "chart_signup_purposes")
+    pickable_chart(charts.bar_chart(frame["label"].tolist(), frame["share"].tolist(),
+                                    t("analytics.signup_purposes_title"),
+                                    t("analytics.col.share"), percent=True),
+                   "chart_signup_purposes", Kind.PURPOSE, frame["purpose"].tolist()[::-1])
     table(frame, [Col("label", t("analytics.col.purpose")),
                   Col("count", t("analytics.col.visits"), "int"),
                   Col("share", t("analytics.col.share"), "percent")],
@@ -200,9 +251,11 @@ def _answers(board: Dashboard) -> None:
     frame = found.table.assign(label=found.table["purpose"].map(_purpose))
     answers = frame[frame["purpose"] != Purpose.SKIPPED.value]
     if found.answered:
-        _chart(charts.bar_chart(answers["label"].tolist(), answers["share_of_answers"].tolist(),
-                                t("analytics.purposes_title"), t("analytics.col.share_answers"),
-                                percent=True), "chart_purposes")
+        pickable_chart(charts.bar_chart(answers["label"].tolist(),
+                                        answers["share_of_answers"].tolist(),
+                                        t("analytics.purposes_title"),
+                                        t("analytics.col.share_answers"), percent=True),
+                       "chart_purposes", Kind.PURPOSE, answers["purpose"].tolist()[::-1])
     table(frame, [Col("label", t("analytics.col.purpose")),
                   Col("count", t("analytics.col.count"), "int"),
                   Col("share_of_answers", t("analytics.col.share_answers"), "percent"),
@@ -213,6 +266,7 @@ def _answers(board: Dashboard) -> None:
 def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:
     """A table only: company names are user-typed, and a chart's labels would read markup."""
     st.caption(t("analytics.companies_note"))
+    _not_split(board)
     if frame.empty:
         _nothing("analytics.empty_companies")
         return
@@ -227,6 +281,7 @@ def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:
 
 def search_tab(board: Dashboard) -> None:
     found = board.search
+    _not_split(board)
     if not found.total:
         _nothing("analytics.empty_search")
         return
@@ -256,12 +311,15 @@ def _terms(frame: pd.DataFrame, name: str, period: Period, extra: list[Col]) -> 
 
 
 def render_tabs(board: Dashboard,
-                companies: Callable[[], pd.DataFrame] | None = None) -> None:
+                companies: Callable[[], pd.DataFrame] | None = None,
+                marks: Mapping[str, Sequence[date]] | None = None) -> None:
     """``companies`` (given only to those who may see them) reads the companies table when
-    its tab is open."""
+    its tab is open; ``marks`` are the unusual days the trend marks."""
     sections: list[Callable[[Dashboard], None]] = [
-        trend_tab, content_tab, authors_tab, categories_tab, time_tab, purposes_tab, search_tab]
+        lambda shown: trend_tab(shown, marks), content_tab, authors_tab, categories_tab,
+        time_tab, purposes_tab, search_tab, sources.sources_tab, sources.devices_tab, cohorts_tab]
     names = list(TABS)
+    funnels.register(sections, names)
     if companies is not None:  # next to the purposes: both are what sign-up learned
         at = names.index("purposes") + 1
         sections.insert(at, lambda shown: companies_tab(shown, companies()))

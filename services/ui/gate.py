@@ -8,6 +8,7 @@ every permission: the gate only keeps the navigation honest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import streamlit as st
@@ -19,6 +20,10 @@ from services.ui.i18n import role_label, t
 
 NEXT_PARAM = "next"
 ID_PARAM = "id"
+# What an identity provider's redirect adds to the sign-in page's address (OAuth 2.0 / OIDC):
+# never carried on to the page.
+_SIGN_IN_ANSWER = frozenset({"code", "state", "error", "error_description", "session_state",
+                             "iss", "scope", "authuser", "prompt"})
 
 # The permission each gated page needs (services check it again on every call).
 REQUIRED: dict[str, Action] = {
@@ -32,27 +37,37 @@ REQUIRED: dict[str, Action] = {
     routes.ADMIN_DOCTOR: Action.CHECK_SETTINGS,
     routes.ADMIN_AUDIT: Action.VIEW_AUDIT,
 }
+# Pages any one of several permissions opens: the service decides on the item or author
+# itself (an author sees their own, dashboard viewers everyone's).
+REQUIRED_ANY: dict[str, tuple[Action, ...]] = {
+    routes.ITEM_STATS: (Action.VIEW_OWN_STATS, Action.VIEW_DASHBOARDS),
+    routes.AUTHOR_STATS: (Action.VIEW_OWN_STATS, Action.VIEW_DASHBOARDS),
+}
 _FILE_PAGES = (routes.HOME, routes.BROWSE, routes.CONTENT, routes.CONTACT, routes.PROFILE,
-               *REQUIRED)
+               *REQUIRED, *REQUIRED_ANY)
 
 
 def url_path(route: str) -> str:
-    """The address Streamlit gives a file page (its file name without ``.py``)."""
-    return Path(route).stem
+    """The address Streamlit gives a file page (its file name without ``.py``, unless
+    ``routes.URL_PATHS`` names another)."""
+    return routes.URL_PATHS.get(route, Path(route).stem)
 
 
-_REQUIRED_BY_PATH = {url_path(route): action for route, action in REQUIRED.items()}
+_REQUIRED_BY_PATH: dict[str, tuple[Action, ...]] = {
+    **{url_path(route): (action,) for route, action in REQUIRED.items()},
+    **{url_path(route): actions for route, actions in REQUIRED_ANY.items()},
+}
 # Where ``next`` may lead: only the app's own pages, never an address from outside.
 _TARGETS: dict[str, str] = {url_path(route): route for route in _FILE_PAGES}
 
 
 def may_open(actor: Actor, route: str) -> bool:
-    action = REQUIRED.get(route)
-    return action is None or can(actor, action)
+    actions = _REQUIRED_BY_PATH.get(url_path(route))
+    return not actions or any(can(actor, action) for action in actions)
 
 
-def granting_roles(action: Action) -> list[Role]:
-    return [role for role in Role if action in ROLE_PERMISSIONS[role]]
+def granting_roles(*actions: Action) -> list[Role]:
+    return [role for role in Role if set(actions) & ROLE_PERMISSIONS[role]]
 
 
 def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
@@ -65,28 +80,37 @@ def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
 def allowed(actor: Actor, page: StreamlitPage) -> bool:
     """True when ``page`` may run; otherwise shows (or switches to) what replaces it."""
     path = page.url_path
-    action = _REQUIRED_BY_PATH.get(path)
-    if action is None or can(actor, action):
+    actions = _REQUIRED_BY_PATH.get(path)
+    if not actions or any(can(actor, action) for action in actions):
         return True
     if not actor.is_authenticated:
-        st.switch_page(routes.LOGIN,
-                       query_params=sign_in_link(path, st.query_params.get(ID_PARAM)))
-    _needs_role(action)
+        st.switch_page(routes.LOGIN, query_params=sign_in_link(path, carried()))
+    needs_role(*actions)
     return False
 
 
-def _needs_role(action: Action) -> None:
-    roles = t("nav.role_or").join(role_label(r) for r in granting_roles(action))
+def needs_role(*actions: Action) -> None:
+    """The "you need the role" text, naming every role that holds one of ``actions``."""
+    roles = t("nav.role_or").join(role_label(r) for r in granting_roles(*actions))
     st.warning(t("nav.needs_role", roles=roles), icon=":material/lock:")
     st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
 
 
-def sign_in_link(next_path: str, item_id: str | None = None) -> dict[str, str]:
-    """The query parameters that bring a visitor back to ``next_path`` after signing in."""
-    params = {NEXT_PARAM: next_path}
-    if item_id:
-        params[ID_PARAM] = item_id
-    return params
+def sign_in_link(next_path: str, page_params: str | Mapping[str, str] | None = None,
+                 ) -> dict[str, str]:
+    """The query parameters that bring a visitor back to ``next_path`` after signing in, with
+    the page's own (an item's ``id``, or all of a shared dashboard view's filters)."""
+    if isinstance(page_params, str):
+        page_params = {ID_PARAM: page_params}
+    return {**(page_params or {}), NEXT_PARAM: next_path}
+
+
+def carried() -> dict[str, str]:
+    """The address's parameters a page is opened with, as sign-in carries them there and back
+    (not ``next`` itself, nor a sign-in provider's answer). The page checks every value, as it
+    does for any link."""
+    return {name: st.query_params[name] for name in st.query_params
+            if name != NEXT_PARAM and name not in _SIGN_IN_ANSWER}
 
 
 def next_target() -> str | None:
@@ -98,9 +122,9 @@ def next_target() -> str | None:
 
 
 def go_next() -> None:
-    """After a sign-in: to the page the visitor came from (keeping its ``?id=``), or home."""
+    """After a sign-in: to the page the visitor came from (keeping its parameters: an item's
+    ``?id=``, a dashboard view's period and filters), or home."""
     target = next_target()
     if target is None:
         st.switch_page(routes.HOME)
-    item_id = st.query_params.get(ID_PARAM)
-    st.switch_page(target, query_params={ID_PARAM: item_id} if item_id else None)
+    st.switch_page(target, query_params=carried() or None)

@@ -14,7 +14,7 @@ from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.ui import session
 from services.ui.browse import render_browse
-from services.ui.gate import may_open
+from services.ui.gate import may_open, url_path
 from services.ui.i18n import category_label, t
 from services.ui.routes import (
     ADMIN,
@@ -22,6 +22,7 @@ from services.ui.routes import (
     ADMIN_BEDROCK,
     ADMIN_DOCTOR,
     ADMIN_INQUIRIES,
+    AUTHOR_STATS,
     BROWSE,
     CONTACT,
     CONTENT,
@@ -29,6 +30,7 @@ from services.ui.routes import (
     EDITOR,
     FIRST_ADMIN,
     HOME,
+    ITEM_STATS,
     LOGIN,
     MY_CONTENT,
     PROFILE,
@@ -112,6 +114,11 @@ def _analytics(actor: Actor) -> list[StreamlitPage]:
     return [
         _gated(actor, DASHBOARD, t("analytics.nav"), ":material/monitoring:"),
         _gated(actor, REPORTS, t("reports.nav"), ":material/auto_awesome:"),
+        # Reached by links only (dashboard tables, "my content"), at ``item-stats?id=...``.
+        _page(ITEM_STATS, t("itempage.nav_item"), ":material/insights:", visibility="hidden",
+              url_path=url_path(ITEM_STATS)),
+        _page(AUTHOR_STATS, t("itempage.nav_author"), ":material/person_search:",
+              visibility="hidden", url_path=url_path(AUTHOR_STATS)),
     ]
 
 

@@ -8,9 +8,10 @@ from services.analytics.dashboards import ContentStats, Period, Preset
 from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
-from services.ui import charts
+from services.ui import charts, routes
 from services.ui.dashboard import Col, preset_label, table
 from services.ui.i18n import relabel, status_label, t
+from services.ui.item_stats import item_link, link_col
 
 PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
 PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
@@ -37,6 +38,8 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     if not can(actor, Action.VIEW_OWN_STATS):
         return
     st.subheader(t("analytics.own_title"))
+    st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_mine"),
+                 icon=":material/person_search:", query_params={"id": str(actor.user_id)})
     preset = st.segmented_control(
         t("analytics.period"), options=list(PRESETS), format_func=preset_label,
         key=relabel(PRESET_KEY), default=Preset.DAYS_30, required=True,
@@ -48,12 +51,13 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
         st.caption(t("analytics.own_empty"))
         return
     _daily_chart(stats, "my_stats_chart")
-    items = stats.items.assign(status=stats.items["status"].map(status_label))
+    items = stats.items.assign(status=stats.items["status"].map(status_label),
+                               page=stats.items["content_id"].map(item_link))
     table(items, [Col("title", t("analytics.col.title")),
                   Col("status", t("content.status_label")),
                   Col("views", t("analytics.col.views"), "int"),
                   Col("likes", t("analytics.col.likes"), "int"),
-                  Col("downloads", t("analytics.col.downloads"), "int")],
+                  Col("downloads", t("analytics.col.downloads"), "int"), link_col()],
           "my_content_stats", period)
 
 
@@ -68,3 +72,5 @@ def item_stats_panel(analytics: AnalyticsService, actor: Actor, item: ContentIte
                      end=period.end.isoformat()))
         _totals(stats)
         _daily_chart(stats, f"item_stats_chart_{item.id}")
+        st.page_link(routes.ITEM_STATS, label=t("itempage.nav_item"),
+                     icon=":material/insights:", query_params={"id": item.id})

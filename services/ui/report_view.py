@@ -24,6 +24,7 @@ from services.reports.grounding import unmatched_spans
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import kpi_text, relabel, t
+from services.ui.report_chat import chat_box
 from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -189,6 +190,7 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
         show_html(shown)
         show_sources(cited, key)
     _pdf(services, report, key)
+    chat_box(services, actor, report, key, model_label)
     if services.reports.may_delete(actor, report) and st.button(
             t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
         try:

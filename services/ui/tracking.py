@@ -21,7 +21,7 @@ from services.analytics.service import AnalyticsService
 from services.domain.analytics import Purpose
 from services.domain.models import Asset, ContentItem, new_id
 from services.domain.permissions import Actor
-from services.ui import session
+from services.ui import session, visit_source
 from services.ui.cookies import read_cookie, write_cookie
 from services.ui.i18n import t
 
@@ -65,6 +65,14 @@ def _analytics() -> AnalyticsService:
     return session.services().analytics
 
 
+def _visit_id() -> str:
+    """``session_id()``, after this session's source went to the analytics service: the first
+    event of a visit is the one that counts its source."""
+    found = session_id()
+    visit_source.send_once(_analytics(), found)
+    return found
+
+
 def purpose_label(purpose: Purpose | str) -> str:
     return t(f"analytics.purpose.{Purpose(purpose).name.lower()}")
 
@@ -76,7 +84,7 @@ def page_view(page: str, query: str = "") -> None:
     if st.session_state.get(_LAST_PAGE_KEY) == where:
         return
     st.session_state[_LAST_PAGE_KEY] = where
-    _analytics().page_view(session_id(), session.actor(), page)
+    _analytics().page_view(_visit_id(), session.actor(), page)
 
 
 def search(scope: str, text: str, results: int) -> None:
@@ -88,22 +96,22 @@ def search(scope: str, text: str, results: int) -> None:
         last[scope] = query
         return
     last[scope] = query
-    _analytics().search(session_id(), session.actor(), query, results)
+    _analytics().search(_visit_id(), session.actor(), query, results)
 
 
 def content_view(item: ContentItem, actor: Actor) -> None:
-    _analytics().content_view(session_id(), actor, item)
+    _analytics().content_view(_visit_id(), actor, item)
 
 
 def like_changed(item: ContentItem, actor: Actor, liked: bool) -> None:
     analytics = _analytics()
-    (analytics.like if liked else analytics.unlike)(session_id(), actor, item)
+    (analytics.like if liked else analytics.unlike)(_visit_id(), actor, item)
 
 
 def download_recorder(item: ContentItem, asset: Asset, actor: Actor) -> Callable[[], None]:
     """A callback for a download button or link: it may run outside the page's script, so
     everything it needs is captured now."""
-    analytics, sid = _analytics(), session_id()
+    analytics, sid = _analytics(), _visit_id()
 
     def record() -> None:
         analytics.download(sid, actor, item, asset)
@@ -112,11 +120,11 @@ def download_recorder(item: ContentItem, asset: Asset, actor: Actor) -> Callable
 
 
 def login(username: str) -> None:
-    _analytics().login(session_id(), username)
+    _analytics().login(_visit_id(), username)
 
 
 def login_failed() -> None:
-    _analytics().login_failed(session_id())
+    _analytics().login_failed(_visit_id())
 
 
 # ---- visitor purpose -------------------------------------------------------------------------
@@ -124,7 +132,7 @@ def login_failed() -> None:
 
 def _answer(purpose: Purpose) -> None:
     st.session_state[_PURPOSE_DONE_KEY] = True
-    _analytics().visitor_purpose(session_id(), session.actor(), purpose)
+    _analytics().visitor_purpose(_visit_id(), session.actor(), purpose)
     if purpose is not Purpose.SKIPPED:
         st.toast(t("analytics.purpose_thanks"), icon=":material/favorite:")
 
@@ -143,7 +151,7 @@ def purpose_prompt() -> None:
         st.session_state[_PURPOSE_DONE_KEY] = True
     if st.session_state.get(_PURPOSE_DONE_KEY):
         return
-    if _analytics().signed_up_purpose(session_id(), session.actor()) is not None:
+    if _analytics().signed_up_purpose(_visit_id(), session.actor()) is not None:
         # Answered at sign-up: the visit's purpose comes from the profile (the analytics
         # service records it once per visit), so the question is not asked again.
         st.session_state[_PURPOSE_DONE_KEY] = True

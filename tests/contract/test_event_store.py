@@ -100,6 +100,8 @@ def test_a_small_stream_gives_the_hand_computed_rollups(event_store: Any) -> Non
         RollupKey(D1, WHOLE_DAY, cv, Dim.CONTENT, "c1"): 1,
         RollupKey(D1, WHOLE_DAY, cv, Dim.CATEGORY, "Finance"): 1,
         RollupKey(D1, WHOLE_DAY, cv, Dim.AUTHOR, "a1"): 1,
+        # Each item's events by local hour (the hour segment, for click-to-filter).
+        RollupKey(D1, WHOLE_DAY, cv, Dim.SEGMENT_CONTENT_HOUR, "hour=23|c1"): 1,
     }
     search, purpose, like = EventType.SEARCH, EventType.VISITOR_PURPOSE, EventType.LIKE
     assert day2 == {
@@ -111,6 +113,8 @@ def test_a_small_stream_gives_the_hand_computed_rollups(event_store: Any) -> Non
         RollupKey(D2, WHOLE_DAY, like, Dim.CONTENT, "c1"): 1,
         RollupKey(D2, WHOLE_DAY, like, Dim.CATEGORY, "Finance"): 1,
         RollupKey(D2, WHOLE_DAY, like, Dim.AUTHOR, "a1"): 1,
+        RollupKey(D2, WHOLE_DAY, cv, Dim.SEGMENT_CONTENT_HOUR, "hour=0|c1"): 1,
+        RollupKey(D2, WHOLE_DAY, like, Dim.SEGMENT_CONTENT_HOUR, "hour=0|c1"): 1,
         RollupKey(D2, WHOLE_DAY, search, Dim.ALL, ""): 2,
         # Terms are case-folded with single spaces; only the zero-result search is a gap.
         RollupKey(D2, WHOLE_DAY, search, Dim.SEARCH_TERM, "bedrock agent"): 2,

@@ -25,10 +25,13 @@ from botocore.exceptions import NoCredentialsError
 
 from services.accounts.profile import ProfileService
 from services.adapters.aws.bedrock import check as bedrock_check
+from services.analytics.cohorts import CohortService
+from services.analytics.funnels import FunnelService
 from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
 from services.content.service import ContentService
 from services.domain.analytics import Purpose
+from services.domain.funnels import Step, StepKind
 from services.domain.inquiries import InquiryStatus
 from services.domain.models import SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
@@ -96,11 +99,23 @@ ITEM_STATS = Rule(
     lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
     or can(actor, A.VIEW_DASHBOARDS),
 )
+AUTHOR_STATS = Rule(
+    "own author page: view_own_stats; any author: view_dashboards",
+    lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
+    or can(actor, A.VIEW_DASHBOARDS),
+)
 # Report ownership has no "any" permission in the table: other people's reports are the
 # admin role's (ReportService.may_delete).
 REPORT_DELETE = Rule(
     "generate_reports; others' reports: admin",
     lambda actor, owner: can(actor, A.GENERATE_REPORTS)
+    and (owner == actor.user_id or Role.ADMIN in actor.roles),
+)
+
+# A funnel is deleted by its owner or an administrator (FunnelService.may_delete).
+FUNNEL_DELETE = Rule(
+    "view_dashboards; others' funnels: admin",
+    lambda actor, owner: can(actor, A.VIEW_DASHBOARDS)
     and (owner == actor.user_id or Role.ADMIN in actor.roles),
 )
 
@@ -123,9 +138,19 @@ def _sid(w: World) -> str:
     return f"session-{w.actor.user_id}"
 
 
+def _cohorts(w: World) -> CohortService:
+    assert w.services.cohorts is not None  # every backend has a cohort store
+    return w.services.cohorts
+
+
 def _events(w: World) -> list[str]:
     line = {"ts": datetime.now(UTC).isoformat(), "type": "page_view", "page": "home"}
     return [json.dumps(line)]
+
+
+def _funnels(w: World) -> FunnelService:
+    assert w.services.funnels is not None
+    return w.services.funnels
 
 
 def _consume(w: World) -> object:
@@ -308,6 +333,14 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.analytics.kpis(w.actor, PERIOD, Filters())),
     U("AnalyticsService.companies", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.companies(w.actor, PERIOD)),
+    U("CohortService.retention", needs(A.VIEW_DASHBOARDS),
+      lambda w: _cohorts(w).retention(w.actor, PERIOD)),
+    U("AnalyticsService.live_now", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.live_now(w.actor)),
+    U("AnalyticsService.sources", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.sources(w.actor, PERIOD)),
+    U("AnalyticsService.devices", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.analytics.devices(w.actor, PERIOD)),
     U("AnalyticsService.author_options", needs(A.VIEW_DASHBOARDS),
       lambda w: w.services.analytics.author_options(w.actor)),
     U("AnalyticsService.my_stats", needs(A.VIEW_OWN_STATS),
@@ -316,8 +349,31 @@ USE_CASES: tuple[UseCase, ...] = (
       .item_stats(w.actor, w.item.id, PERIOD), ("item",), True),
     U("AnalyticsService.may_see_stats", PREDICATE,
       lambda w: w.services.analytics.may_see_stats(w.actor, w.item), ("item",), True),
+    U("AnalyticsService.item_page", ITEM_STATS, lambda w: w.services.analytics
+      .item_page(w.actor, w.item.id, PERIOD), ("item",), True),
+    U("AnalyticsService.item_page", ITEM_STATS, lambda w: w.services.analytics
+      .item_page(w.actor, w.draft.id, PERIOD), ("draft",), True, variant="draft"),
+    U("AnalyticsService.author_page", AUTHOR_STATS, lambda w: w.services.analytics
+      .author_page(w.actor, w.owner, PERIOD), ("item",), True),
+    U("AnalyticsService.may_see_author", PREDICATE,
+      lambda w: w.services.analytics.may_see_author(w.actor, w.owner), (), True),
     U("AnalyticsService.signed_up_purpose", PREDICATE,
       lambda w: w.services.analytics.signed_up_purpose(_sid(w), w.actor)),
+    U("FunnelService.available", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).available(w.actor, shared_id=w.funnel), ("funnel",)),
+    U("FunnelService.get", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).get(w.actor, w.funnel), ("funnel",)),
+    U("FunnelService.report", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).report(w.actor, "home-download", PERIOD)),
+    U("FunnelService.create", needs(A.VIEW_DASHBOARDS), lambda w: _funnels(w).create(
+        w.actor, "Mine", [Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "like")], 30)),
+    U("FunnelService.delete", FUNNEL_DELETE,
+      lambda w: _funnels(w).delete(w.actor, w.funnel), ("funnel",), True),
+    U("FunnelService.may_delete", PREDICATE, lambda w: _funnels(w).may_delete(
+        w.actor, _funnels(w).get(ACTORS["admin"], w.funnel)), ("funnel",), True),
+    # ---- insights -------------------------------------------------------------------------
+    U("InsightsService.insights", needs(A.VIEW_DASHBOARDS),
+      lambda w: w.services.insights.insights(w.actor, PERIOD)),
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),
@@ -349,6 +405,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.reports.get(w.actor, w.report.id), ("report",), True),
     U("ReportService.compare", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .compare(w.actor, w.report.id, w.report.id), ("report",), True),
+    U("ReportService.ask", needs(A.GENERATE_REPORTS), lambda w: list(w.services.reports
+      .ask(w.actor, w.report.id, "방문자는?", "offline", "ko")), ("report",), True),
     U("ReportService.delete", REPORT_DELETE,
       lambda w: w.services.reports.delete(w.actor, w.report.id), ("report",), True),
     U("ReportService.may_delete", PREDICATE,

@@ -14,6 +14,7 @@ from PIL import Image
 
 from services.analytics.dashboards import Period
 from services.bootstrap import Services
+from services.domain.funnels import Step, StepKind
 from services.domain.inquiries import InquiryDraft, InquiryStatus, InquiryType
 from services.domain.models import (
     Category,
@@ -105,6 +106,13 @@ class World:
                                                      REQUEST.language, PERIOD)
 
     @cached_property
+    def funnel(self) -> str:
+        """A saved funnel of ``owner``."""
+        assert self.services.funnels is not None
+        steps = [Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "download")]
+        return self.services.funnels.create(self._owner_as(Role.ANALYST), "Owned", steps, 30).id
+
+    @cached_property
     def inquiry(self) -> str:
         inquiry = self.services.inquiries.submit(Actor.anonymous(), inquiry_draft(), "arrange")
         return inquiry.id
@@ -171,6 +179,7 @@ def snapshot(services: Services) -> dict[str, Any]:
         "users": sorted((u.username, sorted(u.roles), u.disabled, u.status, u.pending_role or "",
                          ports.passwords.password_hash(u.username)) for u in users),
         "reports": sorted(r.id for r in ports.reports.list(limit=1000)),
+        "funnels": sorted(f.id for f in ports.funnels.list()) if ports.funnels else [],
         "inquiries": sorted((i.id, status.value) for status in InquiryStatus
                             for i in ports.inquiries.list(status)),
         "events": sorted(e.id for e in events),

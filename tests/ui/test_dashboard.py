@@ -17,6 +17,7 @@ from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from tests.ui.conftest import PASSWORD, assert_refused, errors, texts
+from tests.ui.live_panel import off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
 _ids = itertools.count(1)
@@ -107,16 +108,22 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert metric(at, "검색") == "1"
     assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
     assert metric(at, "인기 카테고리") == "생성형 AI"
-    assert len(at.tabs) == 8  # with the companies, for analysts and administrators
+    assert len(at.tabs) == 12  # with the companies, for analysts and administrators
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
-    drawn = [chart.key for chart in at.get("plotly_chart")]
+    drawn = [chart.key for chart in off_panel(at, "plotly_chart")]
     assert drawn == ["chart_trend", "chart_trend_platform"]
     charts, csv_labels = set(), []
-    for _ in each_tab(at):
-        charts.update(chart.key for chart in at.get("plotly_chart"))
-        csv_labels += [b.proto.label for b in at.get("download_button")]
+    for label in each_tab(at):
+        if label == "재방문":  # signed-in users: this session's own, flushed in the background
+            continue
+        charts.update(chart.key for chart in off_panel(at, "plotly_chart"))
+        # The insights panel above the tabs has its own tables (tests/ui/test_insights.py).
+        csv_labels += [b.proto.label for b in at.get("download_button")
+                       if "csv_insights" not in b.proto.id]
     assert len(charts) >= 5
-    assert len(csv_labels) == 8 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    assert len(csv_labels) == 9 and set(csv_labels) == {"CSV 내려받기"}  # one per table
+    at.session_state["analytics_tab"] = "검색어"  # no longer the last tab
+    at.run()
     assert "양자컴퓨팅" in at.dataframe[-1].value.iloc[:, 0].tolist()  # the zero-result table
     assert "결과가 없던 검색어" in texts(at)
 
@@ -397,7 +404,7 @@ def test_search_terms_and_titles_are_plain_text_in_the_charts(
 def _figures(at: AppTest) -> list[dict[str, Any]]:
     import json
 
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return [json.loads(chart.proto.spec) for chart in off_panel(at, "plotly_chart")]
 
 
 def _trend_figures(at: AppTest) -> tuple[dict[str, Any], dict[str, Any]]:

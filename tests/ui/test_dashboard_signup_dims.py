@@ -12,6 +12,7 @@ from services.bootstrap import Services
 from services.domain.analytics import OTHER_COMPANY, EventType
 from services.domain.users import User
 from tests.ui.conftest import assert_refused, errors, texts
+from tests.ui.live_panel import off_panel
 from tests.ui.test_dashboard import DASHBOARD, event, open_dashboard
 
 HYPERLINK = '=HYPERLINK("http://evil.example","클릭")'
@@ -53,7 +54,7 @@ def test_the_companies_table_shows_each_company_as_plain_text(
     assert "회사" in [tab.label for tab in at.tabs]
     open_tab(at, "회사")
 
-    frame = at.dataframe[0].value
+    frame = off_panel(at, "dataframe")[0].value
     assert list(frame.columns) == ["회사", "방문자", "페이지 조회", "콘텐츠 조회"]
     rows = {row[0]: tuple(row[1:]) for row in frame.itertuples(index=False)}
     assert rows == {"에이씨미": (1, 2, 1), HYPERLINK: (1, 1, 0), "기타 회사": (1, 1, 0)}
@@ -78,7 +79,8 @@ def test_the_purposes_tab_shows_signed_up_purposes_next_to_the_answers(
     open_tab(at, "방문 목적")
 
     assert "가입 사용자의 방문 목적" in texts(at)
-    answers, signed_up = (d.value for d in at.dataframe)
+    answers, signed_up = (d.value for d in off_panel(at, "dataframe"))
     assert answers.iloc[0, 0] == "리서치" and answers.iloc[0, 1] == 1
     assert signed_up.values.tolist()[0][:2] == ["기술 검토", 1]
-    assert {c.key for c in at.get("plotly_chart")} == {"chart_purposes", "chart_signup_purposes"}
+    charts = {c.key for c in off_panel(at, "plotly_chart")}
+    assert charts == {"chart_purposes", "chart_signup_purposes"}

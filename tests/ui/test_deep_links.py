@@ -49,6 +49,25 @@ def test_an_anonymous_deep_link_goes_to_sign_in_and_back(
     assert not at.warning
 
 
+def test_a_shared_dashboard_view_survives_the_sign_in(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """A link to a filtered dashboard opened by someone not signed in yet: after signing in
+    they see that view, not the default one (and no provider answer is carried along)."""
+    at = new_app()
+    at.run()
+    at.query_params.update({"period": "30d", "category": "Finance", "state": "x"})
+    at.switch_page("app_pages/dashboard.py").run()
+    assert _page_name(at) == "로그인"
+    assert at.query_params["period"] == "30d" and at.query_params["category"] == "Finance"
+
+    _sign_in(at, "analyst-user")
+    assert _page_name(at) == _title_of(new_app, "analyst-user", "app_pages/dashboard.py")
+    assert at.query_params["period"] == "30d" and at.query_params["category"] == "Finance"
+    assert "state" not in at.query_params and "next" not in at.query_params
+    assert at.session_state["dash_category"] == "Finance"
+
+
 @pytest.mark.parametrize("wanted", ["https://evil.example/", "//evil.example", "../admin",
                                     "javascript:alert(1)", ""])
 def test_next_never_leads_outside_the_app(

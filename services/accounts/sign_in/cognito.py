@@ -14,6 +14,8 @@ How a session survives a refresh without a readable token in the browser:
   ``recheck_seconds`` the same refresh runs for a live session, so a role change (groups) or
   a disabled user takes effect within that time.
 - Sign-out revokes the refresh token at Cognito and deletes the server-side record.
+- ``on_sign_in`` (the app's record of the account following the pool) runs at each sign-in; if
+  it fails the sign-in still stands (the record is only a copy; reads show the pool's values).
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ class CognitoSignIn:
         session_days: float = 7,
         recheck_seconds: int = 300,
         clock: Callable[[], datetime] = utcnow,
+        on_sign_in: Callable[[str], None] | None = None,
     ) -> None:
         self._identity = identity
         self._tokens = tokens
@@ -101,6 +104,7 @@ class CognitoSignIn:
         self._session_length = timedelta(days=session_days)
         self._recheck = timedelta(seconds=recheck_seconds)
         self._clock = clock
+        self._on_sign_in = on_sign_in
 
     # ---- sign-in -------------------------------------------------------------------------
 
@@ -142,6 +146,12 @@ class CognitoSignIn:
         )
         self._sessions.put(session_hash(session_id), record)
         self._accounts.record_login(throttle_key)
+        if self._on_sign_in is not None:
+            try:
+                self._on_sign_in(identity.username)
+            except DemoFactoryError:
+                log.warning("could not refresh the record of %s from the pool",
+                            identity.username, exc_info=True)
         return self._live(session_id, identity, tokens)
 
     # ---- the session across runs and refreshes ------------------------------------------

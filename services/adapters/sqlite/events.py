@@ -162,6 +162,31 @@ class SqliteEventStore:
             ).fetchall()
         return len(changed)
 
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        """Move the AUTHOR counters (and sample copies) of ``old`` onto ``new`` and re-key the
+        raw events, in one transaction: a reader sees either author, never both or neither."""
+        if old == new:
+            return 0
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE events SET author_id = ? WHERE author_id = ? AND ts >= ? AND ts < ?",
+                (new, old, to_db_time(since), to_db_time(until)),
+            )
+            moved, days = _author_counts(conn, old)
+            for table in ("rollups", "sample_rollups"):
+                conn.execute(
+                    f"INSERT INTO {table} (day, hour, type, dim, value, count)"  # noqa: S608
+                    f" SELECT day, hour, type, dim, ?, count FROM {table}"  # table: a constant
+                    " WHERE dim = ? AND value = ?"
+                    " ON CONFLICT (day, hour, type, dim, value)"
+                    " DO UPDATE SET count = count + excluded.count",
+                    (new, Dim.AUTHOR, old),
+                )
+                conn.execute(f"DELETE FROM {table} WHERE dim = ? AND value = ?",  # noqa: S608
+                             (Dim.AUTHOR, old))
+            conn.executemany(_BUMP_EPOCH, [(day,) for day in days])
+        return moved
+
     def remove_samples(self) -> int:
         """Take every sample event out of rollups, sketches and raw events, as if it had never
         been appended (one transaction). Returns how many sample events the rollups held."""
@@ -268,6 +293,15 @@ class SqliteEventStore:
             if len(page) < _RAW_PAGE:
                 return
             after = (page[-1]["ts"], page[-1]["id"])
+
+
+def _author_counts(conn: sqlite3.Connection, author: str) -> tuple[int, list[str]]:
+    """How many events the author's counters hold, and the days they are on."""
+    found = conn.execute(
+        "SELECT day, sum(count) FROM rollups WHERE dim = ? AND value = ? GROUP BY day",
+        (Dim.AUTHOR, author),
+    ).fetchall()
+    return sum(int(row[1]) for row in found), [row[0] for row in found]
 
 
 def _stored_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:

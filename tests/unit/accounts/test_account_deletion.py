@@ -13,7 +13,7 @@ from services.analytics.dashboards import Period
 from services.analytics.tables import Filters
 from services.analytics.tracker import make_event
 from services.bootstrap import Services
-from services.domain.analytics import EventType
+from services.domain.analytics import Dim, EventType
 from services.domain.models import ContentDraft, Status, utcnow
 from services.domain.permissions import Actor, Role
 from services.domain.users import FORMER_AUTHOR
@@ -136,3 +136,42 @@ def test_without_a_choice_the_content_stays_under_former_author(
     services.accounts.delete_user(root, "alice")
 
     assert services.content.get(mine.id, root).author_id == FORMER_AUTHOR
+
+
+def _authors(services: Services, root: Actor) -> dict[str, int]:
+    today = utcnow().date()
+    board = services.analytics.dashboard(
+        root, Period(today - timedelta(days=1), today + timedelta(days=1)), Filters())
+    return dict(zip(board.authors["author_id"], board.authors["views"], strict=True))
+
+
+def _author_ids_in_analytics(services: Services) -> set[str | None]:
+    now, today = utcnow(), utcnow().date()
+    rows = services.ports.events.rollups(today - timedelta(days=1), today + timedelta(days=1),
+                                         dims=[Dim.AUTHOR])
+    raw = services.ports.events.raw_events(now - timedelta(days=1), now + timedelta(days=1))
+    return {row.key.value for row in rows} | {e.author_id for e in raw}
+
+
+@pytest.mark.parametrize("content_to", ["bob", None])
+def test_a_deleted_authors_name_leaves_the_analytics_and_the_views_follow_the_content(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+    content_to: str | None,
+) -> None:
+    accounts.create_user(root, "bob", "Bob", "bob@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}), temporary=False)
+    item = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+    services.ports.events.append([
+        make_event(EventType.CONTENT_VIEW, f"s{i}", content_id=item.id, category=item.category,
+                   author_id="alice") for i in range(3)])
+    before = _totals(services, root)
+    assert _authors(services, root)["alice"] == 3
+
+    services.accounts.delete_user(root, "alice", content_to=content_to)
+
+    heir = content_to or FORMER_AUTHOR
+    assert _totals(services, root) == before
+    assert "alice" not in _author_ids_in_analytics(services)
+    assert _authors(services, root)[heir] == 3

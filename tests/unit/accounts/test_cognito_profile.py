@@ -98,6 +98,20 @@ def test_giving_the_verified_email_again_cancels_the_change(
     assert _attributes(pool, "alice")["email_verified"] == "true"
 
 
+def test_choosing_a_language_keeps_a_new_email_waiting_for_its_code(
+        services: Services, pool: MockedCognito, alice: Actor) -> None:
+    assert services.profile is not None
+    services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
+                                    company="")
+    _set_pool_email(pool, "alice@example.com")  # the template's pool keeps the verified one
+
+    services.profile.set_language(alice, "alice", "en")
+
+    user = services.profile.profile(alice, "alice")
+    assert (user.email, user.pending_email, user.language) == (
+        "alice@example.com", "new@example.com", "en")
+
+
 def _set_pool_email(pool: MockedCognito, email: str) -> None:
     pool.client.admin_update_user_attributes(
         UserPoolId=pool.pool_id, Username="alice",

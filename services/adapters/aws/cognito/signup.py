@@ -13,6 +13,13 @@ table's atomic ``settle_request``; the pool then follows (groups, enabled).
 
 Only the email goes through ``SignUp`` (the one attribute the app client may write, so that the
 code can be mailed); the name is set by the server, as the template lets users change neither.
+
+The pool is the source of truth for name, email and roles (groups): every read of a record
+(``get``, ``list``: the administrator's list of waiting requests) shows the pool's values over
+the record's, a profile change made in the app writes both, and ``refresh`` (at each sign-in)
+copies the pool's name and roles into the record, so that it never stays stale for long. The
+record's email is the one the user asked for: while a changed email waits for its code it
+differs from the pool's verified one (that is how the wait is told), so ``refresh`` leaves it.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from services.adapters.aws.cognito.common import cognito_errors, secret_hash
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
@@ -31,6 +38,12 @@ from services.ports import SignupDirectory
 
 if TYPE_CHECKING:
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+
+
+class SignupRecords(SignupDirectory, Protocol):
+    """The users table as Cognito mode's record store (``DynamoUserDirectory`` is one)."""
+
+    def set_roles(self, username: str, roles: frozenset[Role]) -> None: ...
 
 
 class _SecretHash(TypedDict, total=False):
@@ -116,7 +129,7 @@ class CognitoSignupDirectory:
     """Implements ``services.ports.SignupDirectory``: records in the users table, the pool
     following each decision."""
 
-    def __init__(self, records: SignupDirectory, pool: CognitoUserDirectory) -> None:
+    def __init__(self, records: SignupRecords, pool: CognitoUserDirectory) -> None:
         self._records = records
         self._pool = pool
 
@@ -124,7 +137,7 @@ class CognitoSignupDirectory:
         self._records.create(user)
 
     def get(self, username: str) -> User:
-        """The record with the pool's name and email. A new email the user set waits in
+        """The record with the pool's name, email and roles. A new email the user set waits in
         ``pending_email`` until the pool has it verified: the template's pool keeps the old,
         verified one meanwhile (``AttributesRequireVerificationBeforeUpdate``), a pool without
         that setting holds the new one unverified. An account an administrator made has no
@@ -137,14 +150,31 @@ class CognitoSignupDirectory:
             in_pool = self._pool.get(username)
         except NotFound:  # a sign-up the pool no longer has: the record as it is
             return record
-        shown = replace(record, name=in_pool.name, email=in_pool.email or record.email,
-                        email_verified=in_pool.email_verified)
-        if record.email and (record.email != in_pool.email or not in_pool.email_verified):
-            return replace(shown, pending_email=record.email)
-        return shown
+        return _merged(record, in_pool)
 
     def list(self) -> list[User]:
-        return self._records.list()
+        """Every record, with the pool's values (one paged ListUsers, one per role group)."""
+        records = self._records.list()
+        if not records:
+            return []
+        in_pool = {user.username: user for user in self._pool.list()}
+        return [_merged(r, in_pool[r.username]) if r.username in in_pool else r
+                for r in records]
+
+    def refresh(self, username: str) -> None:
+        """At sign-in: the record takes the pool's name and roles (no write when they are
+        the same; no record, as for an administrator-made account: nothing to do)."""
+        try:
+            record = self._records.get(username)
+        except NotFound:
+            return
+        in_pool = self._pool.get(username)
+        if in_pool.name != record.name:
+            self._records.update_profile(username, name=in_pool.name, email=record.email,
+                                         company=record.company, language=record.language)
+        roles = _pool_roles(in_pool)
+        if roles != record.roles:
+            self._records.set_roles(username, roles)
 
     def delete(self, username: str) -> None:
         with suppress(NotFound):  # an administrator-made account may have no record
@@ -193,3 +223,16 @@ class CognitoSignupDirectory:
         self._pool.set_roles(username, (in_pool - {Role.VIEWER}) | roles)
         if before.status == AccountStatus.PENDING:
             self._pool.set_disabled(username, False)
+
+
+def _pool_roles(in_pool: User) -> frozenset[Role]:
+    # A pool user in no role group is a viewer, as at sign-in (``identity.actor_of``).
+    return in_pool.roles or frozenset({Role.VIEWER})
+
+
+def _merged(record: User, in_pool: User) -> User:
+    shown = replace(record, name=in_pool.name, email=in_pool.email or record.email,
+                    email_verified=in_pool.email_verified, roles=_pool_roles(in_pool))
+    if record.email and (record.email != in_pool.email or not in_pool.email_verified):
+        return replace(shown, pending_email=record.email)
+    return shown

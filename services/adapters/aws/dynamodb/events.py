@@ -29,6 +29,9 @@ and, in the same transaction, to a copy under "s#<sk>" plus the count of the day
 under ``day`` = "#samples", ``sk`` = <local day>; their visitors go to the day's "s#v" sketch
 only (reads merge it). ``remove_samples`` (``sample_events.py``) subtracts those copies.
 
+Content events also ADD to the author's day index, ``day`` = "#author#<author id>", ``sk`` = <local
+day>: how a deleted author's counters are found without a Scan (``account_removal.py``).
+
 Retries: botocore retries throttled and failed calls (``common.make_client``); the bounded loops
 here re-send only what DynamoDB answered but left undone (cancelled transactions, unprocessed
 keys, a lost optimistic lock), which botocore does not see, waiting ``common.resend_delay``.
@@ -59,6 +62,7 @@ from services.adapters.aws.common import (
     to_item,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.account_removal import DeletedAccount, author_day_keys
 from services.adapters.aws.dynamodb.sample_events import (
     SAMPLE_PREFIX,
     SAMPLE_SKETCH_SK,
@@ -134,11 +138,12 @@ class DynamoEventStore:
         return stored
 
     def _counter_keys(self, event: Event) -> list[RollupItemKey]:
-        keys = [(key.day.isoformat(), rollup_sk(key)) for key in rollup_keys(event, self._tz)]
+        counted = rollup_keys(event, self._tz)
+        keys = [(key.day.isoformat(), rollup_sk(key)) for key in counted]
         if event.sample:
             day = local_day_hour(event.ts, self._tz)[0].isoformat()
             keys += [(d, SAMPLE_PREFIX + sk) for d, sk in keys] + [sample_day_key(day)]
-        return keys
+        return keys + author_day_keys(counted)  # the days a deleted author's counters are on
 
     def remove_samples(self) -> int:
         """Subtract every sample event's counts, drop their sketches and raw events; returns
@@ -337,32 +342,16 @@ class DynamoEventStore:
                 yield _event(item)
 
     def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
-        """The events stay (rollups and sketches hold no user ids); only the id goes: the
-        range's (days x shards) Queries, then one conditional update per event of the user."""
-        forgotten = 0
-        low, high = to_iso(since), to_iso(until)
-        first = since.astimezone(UTC).date()
-        last = (until.astimezone(UTC) - timedelta(microseconds=1)).date()
-        for day in days_between(first, last):
-            for shard in range(self._shards):
-                pk = f"{day.isoformat()}#{shard:02d}"
-                for sk, item in self._query_events(pk, low, high):
-                    if item.get("user_id", {}).get("S") == user_id:
-                        forgotten += self._forget_one(pk, sk, user_id)
-        return forgotten
+        """The events stay (rollups and sketches hold no user ids); only the id goes."""
+        return self._deleted().forget_user(user_id, since, until)
 
-    def _forget_one(self, pk: str, sk: str, user_id: str) -> int:
-        try:
-            self._client.update_item(
-                TableName=self._events, Key={"pk": {"S": pk}, "sk": {"S": sk}},
-                UpdateExpression="REMOVE user_id", ConditionExpression="user_id = :u",
-                ExpressionAttributeValues={":u": {"S": user_id}},
-            )
-        except AWS_ERRORS as exc:
-            if condition_failed(exc):  # forgotten meanwhile by another call
-                return 0
-            raise translate_client_error(exc) from exc
-        return 1
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        """Move ``old``'s author counters onto ``new``, day by day (``account_removal.py``)."""
+        return self._deleted().rekey_author(old, new, since, until)
+
+    def _deleted(self) -> DeletedAccount:
+        return DeletedAccount(self._client, self._events, self._rollups, self._shards, self._tz,
+                              self._sleep, self._pool.map)
 
     def _query_events(self, pk: str, low: str, high: str) -> Iterator[tuple[str, dict[str, Any]]]:
         with aws_errors():

@@ -1,0 +1,322 @@
+"""FunnelStore on DynamoDB (aws mode): no table of its own, no Scan.
+
+Events table (string ``pk``/``sk``, TTL attribute ``expires_at``):
+- definitions: ``pk`` = "funnels", ``sk`` = <funnel id> (one small partition, read by Query);
+- a visit's progress: ``pk`` = "funnel#<funnel id>#<session>", ``sk`` = "v"; a sample visit's:
+  ``pk`` = "funnel-sample#<funnel id>", ``sk`` = <session> (one partition per funnel, so
+  ``remove_samples`` finds them by Query). Attributes ``reached``, ``started``, ``cursor_ts``,
+  ``cursor_id``; ``expires_at`` = step 1 + window + the raw events' retention: as long as a
+  batch can be delivered again (an import re-run is refused only past the retention), the
+  visit's cursor must be there to make it a no-op; a shorter TTL would count it anew.
+Rollups table: per local day of step 1, ``sk`` = "f#<funnel id>#<step>" (a sample visit's:
+"f#<funnel id>#s<step>"), attribute ``count``; ``day`` = "#funnel-samples", ``sk`` = <local day>
+lists the days holding sample counters. ``counts`` is one Query per day ("f#<funnel id>#").
+
+Exactly once: a visit's new progress is written with a condition on its previous cursor (or on
+its absence) in one TransactWriteItems with the ADDs of the counters of the steps it newly
+reached; a lost race re-reads the visit and tries again, and a batch delivered again finds every
+visit's cursor past its events and writes nothing. After its TTL removed a visit's progress, a
+session coming back after the retention period would enter the funnel anew (SQLite keeps
+progress).
+
+Definitions are read for each ingested batch from a copy kept ``cache_seconds`` (refreshed at
+once after this instance saves or deletes one): events another instance ingests in the first
+seconds after a funnel is defined elsewhere may miss it (the back-fill reads the raw events).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, tzinfo
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    aws_errors,
+    error_code,
+    from_iso,
+    from_item,
+    resend_delay,
+    to_iso,
+    to_item,
+    translate_client_error,
+)
+from services.adapters.event_common import days_between
+from services.domain.analytics import Event
+from services.domain.funnels import (
+    DEFAULT_FUNNELS,
+    Funnel,
+    FunnelVisit,
+    Progress,
+    StepIndex,
+    advance,
+    local_day,
+    newly_reached,
+    steps_from_json,
+    steps_to_json,
+)
+from services.errors import ConflictError, NotFound, QuotaExceeded
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.client import DynamoDBClient
+
+DEFINITIONS_PK = "funnels"
+SAMPLE_DAYS = "#funnel-samples"
+_MAX_ATTEMPTS = 8
+_BATCH_GET = 100
+_BATCH_WRITE = 25
+_BACKFILL_CHUNK = 2000
+# ``list`` is a method name inside the class.
+Items = list[dict[str, Any]]
+Funnels = list[Funnel]
+
+
+class DynamoFunnelStore:
+    """Implements ``services.ports.FunnelStore``. See the module docstring for the layout."""
+
+    def __init__(self, client: DynamoDBClient, events_table: str, rollups_table: str,
+                 tz: tzinfo, retention_days: int, sleep: Callable[[float], None] = time.sleep,
+                 read_threads: int = 8, cache_seconds: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._events = events_table
+        self._rollups = rollups_table
+        self._tz = tz
+        self._retention_s = retention_days * 86_400
+        self._sleep = sleep
+        self._pool = ThreadPoolExecutor(read_threads, thread_name_prefix="dynamodb-funnels")
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cached: tuple[float, Funnels] | None = None
+
+    # ---- counting ----------------------------------------------------------------------------
+
+    def ingest(self, events: Sequence[Event]) -> None:
+        self._count([*DEFAULT_FUNNELS, *self._definitions()], events)
+
+    def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
+        iterator = iter(events)
+        while chunk := list(islice(iterator, _BACKFILL_CHUNK)):
+            self._count([funnel], chunk)
+
+    def _count(self, funnels: Funnels, events: Sequence[Event]) -> None:
+        by_id = {funnel.id: funnel for funnel in funnels}
+        visits: defaultdict[FunnelVisit, list[Event]] = defaultdict(list)
+        for event, found in StepIndex(funnels).candidates(events):
+            for funnel in found:
+                visits[funnel.id, event.session_id, event.sample].append(event)
+        if not visits:
+            return
+        stored = self._load(list(visits))
+        for key, moves in visits.items():
+            self._move(by_id[key[0]], key, stored.get(key), moves)
+
+    def _move(self, funnel: Funnel, key: FunnelVisit, before: Progress | None,
+              events: Sequence[Event]) -> None:
+        """Fold the visit's events into its progress and write it on condition; on a lost
+        race read it again."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            after = before
+            for event in events:
+                after = advance(funnel, after, event)
+            if after is None or after is before:
+                return
+            try:
+                self._client.transact_write_items(
+                    TransactItems=self._actions(funnel, key, before, after))  # type: ignore[arg-type]
+                return
+            except AWS_ERRORS as exc:
+                if not _cancelled(exc):
+                    raise translate_client_error(exc) from exc
+            self._sleep(resend_delay(attempt))
+            before = self._load([key]).get(key)
+        raise QuotaExceeded("aws.throttled", operation="TransactWriteItems")
+
+    def _actions(self, funnel: Funnel, key: FunnelVisit, before: Progress | None,
+                 after: Progress) -> Items:
+        funnel_id, _, sample = key
+        expires = int((after.started + funnel.window).timestamp()) + self._retention_s
+        put: dict[str, Any] = {
+            "TableName": self._events,
+            "Item": {**_visit_key(key), **to_item({
+                "reached": after.reached, "started": to_iso(after.started),
+                "cursor_ts": to_iso(after.cursor[0]), "cursor_id": after.cursor[1],
+                "expires_at": expires})},
+        }
+        if before is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "cursor_ts = :ts AND cursor_id = :id"
+            put["ExpressionAttributeValues"] = {":ts": {"S": to_iso(before.cursor[0])},
+                                                ":id": {"S": before.cursor[1]}}
+        day = local_day(after, self._tz).isoformat()
+        mark = "s" if sample else ""
+        actions: Items = [{"Put": put}]
+        for step in newly_reached(before, after):
+            actions.append({"Update": {
+                "TableName": self._rollups,
+                "Key": {"day": {"S": day}, "sk": {"S": f"f#{funnel_id}#{mark}{step}"}},
+                "UpdateExpression": "ADD #count :one",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }})
+        if sample:
+            actions.append({"Put": {"TableName": self._rollups,
+                                    "Item": {"day": {"S": SAMPLE_DAYS}, "sk": {"S": day}}}})
+        return actions
+
+    def _load(self, keys: Sequence[FunnelVisit]) -> dict[FunnelVisit, Progress]:
+        found: dict[FunnelVisit, Progress] = {}
+        by_item = {tuple(sorted((k, v["S"]) for k, v in _visit_key(key).items())): key
+                   for key in keys}
+        for i in range(0, len(keys), _BATCH_GET):
+            request: dict[str, Any] = {self._events: {
+                "Keys": [_visit_key(key) for key in keys[i : i + _BATCH_GET]],
+                "ConsistentRead": True}}
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                with aws_errors():
+                    answer = self._client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self._events, []):
+                    ident = tuple(sorted((k, item[k]["S"]) for k in ("pk", "sk")))
+                    found[by_item[ident]] = _progress(from_item(item))
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                self._sleep(resend_delay(attempt))
+            else:
+                raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
+        return found
+
+    def remove_samples(self) -> None:
+        """Sample visits of every funnel, then the sample counters of each listed day, then
+        the list: a run that fails is finished by the next."""
+        funnel_ids = [f.id for f in [*DEFAULT_FUNNELS, *self.list()]]
+        for funnel_id in funnel_ids:
+            items = self._query(self._events, "pk", f"funnel-sample#{funnel_id}")
+            self._delete(self._events, [{"pk": i["pk"], "sk": i["sk"]} for i in items])
+        days = [item["sk"]["S"] for item in self._query(self._rollups, "day", SAMPLE_DAYS)]
+        for day in days:
+            items = self._query(self._rollups, "day", day, "f#")
+            self._delete(self._rollups, [{"day": i["day"], "sk": i["sk"]} for i in items
+                                         if i["sk"]["S"].rsplit("#", 1)[1].startswith("s")])
+        self._delete(self._rollups, [{"day": {"S": SAMPLE_DAYS}, "sk": {"S": d}} for d in days])
+
+    def counts(self, funnel_id: str, steps: int, start: date, end: date) -> list[int]:
+        def one_day(day: date) -> Sequence[tuple[int, int]]:
+            items = self._query(self._rollups, "day", day.isoformat(), f"f#{funnel_id}#")
+            return [(int(item["sk"]["S"].rsplit("#", 1)[1].lstrip("s")),
+                     int(item["count"]["N"])) for item in items]
+
+        found = [0] * steps
+        for rows in self._pool.map(one_day, days_between(start, end)):
+            for step, count in rows:
+                if 0 <= step < steps:
+                    found[step] += count
+        return found
+
+    # ---- definitions -------------------------------------------------------------------------
+
+    def save(self, funnel: Funnel) -> None:
+        assert funnel.owner is not None and funnel.created_at is not None
+        item = {"pk": DEFINITIONS_PK, "sk": funnel.id, "owner": funnel.owner,
+                "name": funnel.name, "steps": steps_to_json(funnel.steps),
+                "window_minutes": funnel.window_minutes, "created_at": to_iso(funnel.created_at),
+                "counted_from": funnel.counted_from.isoformat() if funnel.counted_from else None}
+        with aws_errors(lambda _: ConflictError("errors.conflict", id=funnel.id)):
+            self._client.put_item(TableName=self._events, Item=to_item(item),
+                                  ConditionExpression="attribute_not_exists(pk)")
+        self._cached = None
+
+    def get(self, funnel_id: str) -> Funnel:
+        with aws_errors():
+            answer = self._client.get_item(TableName=self._events, Key=_definition_key(funnel_id),
+                                           ConsistentRead=True)
+        if "Item" not in answer:
+            raise NotFound("errors.not_found", id=funnel_id)
+        return _funnel(from_item(answer["Item"]))
+
+    def list(self, owner: str | None = None) -> Funnels:
+        funnels = [_funnel(from_item(item))
+                   for item in self._query(self._events, "pk", DEFINITIONS_PK)]
+        chosen = [f for f in funnels if owner is None or f.owner == owner]
+        return sorted(chosen, key=lambda f: (f.created_at, f.id))
+
+    def delete(self, funnel_id: str) -> None:
+        """The definition only: its counters stay (unread), its visits expire by TTL."""
+        with aws_errors(lambda _: NotFound("errors.not_found", id=funnel_id)):
+            self._client.delete_item(TableName=self._events, Key=_definition_key(funnel_id),
+                                     ConditionExpression="attribute_exists(pk)")
+        self._cached = None
+
+    def _definitions(self) -> Funnels:
+        now = self._clock()
+        if self._cached is None or now - self._cached[0] > self._cache_seconds:
+            self._cached = (now, self.list())
+        return self._cached[1]
+
+    # ---- plumbing ----------------------------------------------------------------------------
+
+    def _query(self, table: str, hash_name: str, hash_value: str,
+               prefix: str | None = None) -> Items:
+        condition = "#h = :h"
+        values = {":h": {"S": hash_value}}
+        if prefix is not None:
+            condition += " AND begins_with(sk, :p)"
+            values[":p"] = {"S": prefix}
+        items: Items = []
+        with aws_errors():
+            pages = self._client.get_paginator("query").paginate(
+                TableName=table, KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#h": hash_name}, ExpressionAttributeValues=values,
+                ConsistentRead=True)
+            for page in pages:
+                items.extend(page["Items"])
+        return items
+
+    def _delete(self, table: str, keys: Items) -> None:
+        for i in range(0, len(keys), _BATCH_WRITE):
+            request: dict[str, Any] = {
+                table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + _BATCH_WRITE]]}
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                with aws_errors():
+                    answer = self._client.batch_write_item(RequestItems=request)
+                request = answer.get("UnprocessedItems") or {}
+                if not request:
+                    break
+                self._sleep(resend_delay(attempt))
+            else:
+                raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
+
+
+def _visit_key(key: FunnelVisit) -> dict[str, Any]:
+    funnel_id, session, sample = key
+    if sample:
+        return {"pk": {"S": f"funnel-sample#{funnel_id}"}, "sk": {"S": session}}
+    return {"pk": {"S": f"funnel#{funnel_id}#{session}"}, "sk": {"S": "v"}}
+
+
+def _definition_key(funnel_id: str) -> dict[str, Any]:
+    return {"pk": {"S": DEFINITIONS_PK}, "sk": {"S": funnel_id}}
+
+
+def _progress(item: dict[str, Any]) -> Progress:
+    return Progress(int(item["reached"]), from_iso(item["started"]),
+                    (from_iso(item["cursor_ts"]), str(item["cursor_id"])))
+
+
+def _funnel(item: dict[str, Any]) -> Funnel:
+    counted = item.get("counted_from")
+    return Funnel(str(item["sk"]), str(item["name"]), steps_from_json(str(item["steps"])),
+                  int(item["window_minutes"]), owner=str(item["owner"]),
+                  created_at=from_iso(str(item["created_at"])),
+                  counted_from=date.fromisoformat(counted) if counted else None)
+
+
+def _cancelled(exc: Exception) -> bool:
+    """A transaction cancelled by a condition (another writer moved the visit) or a conflict:
+    both are answered by reading the visit again."""
+    return error_code(exc) == "TransactionCanceledException"

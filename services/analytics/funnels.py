@@ -1,0 +1,144 @@
+"""Funnel use cases: the funnels an analyst may open, defining and deleting one, its numbers.
+
+Everyone with dashboards (VIEW_DASHBOARDS) sees the three default funnels, defines funnels of
+their own and opens any saved funnel by its id (a shared link); only its owner or an
+administrator deletes one. Numbers come from the store's per-day counters (``FunnelStore``),
+counted at ingest; a new funnel is back-filled once from the raw events still kept, and says
+from which day it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from services.analytics.dashboards import Period
+from services.domain.analytics import EventType, bounded_text
+from services.domain.funnels import (
+    DEFAULT_FUNNELS,
+    MAX_STEPS,
+    MIN_STEPS,
+    NAME_MAX,
+    WINDOW_MAX,
+    WINDOW_MIN,
+    Funnel,
+    Step,
+    StepKind,
+    StepRow,
+    step_rows,
+)
+from services.domain.models import new_id
+from services.domain.permissions import Action, Actor, Role, can, require
+from services.errors import NotFound, PermissionDenied, ValidationError
+from services.ops.audit import record_audit
+from services.ports import AuditLog, EventStore, FunnelStore
+
+CREATE_ACTION = "funnel.create"
+DELETE_ACTION = "funnel.delete"
+_DEFAULTS = {funnel.id: funnel for funnel in DEFAULT_FUNNELS}
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    funnel: Funnel
+    period: Period
+    previous: Period
+    rows: list[StepRow]
+
+    @property
+    def entered(self) -> int:
+        return self.rows[0].visits if self.rows else 0
+
+
+class FunnelService:
+    def __init__(self, store: FunnelStore, events: EventStore, audit: AuditLog, tz: tzinfo,
+                 retention_days: int,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._store = store
+        self._events = events
+        self._audit = audit
+        self._tz = tz
+        self._retention = timedelta(days=retention_days)
+        self._clock = clock
+
+    def available(self, actor: Actor, shared_id: str | None = None) -> list[Funnel]:
+        """The defaults, the actor's own funnels, and the one a shared link names (if any)."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        found = [*DEFAULT_FUNNELS, *self._store.list(owner=str(actor.user_id))]
+        if shared_id and all(f.id != shared_id for f in found):
+            with suppress(NotFound):  # a stale link: the page says so
+                found.append(self._store.get(shared_id))
+        return found
+
+    def get(self, actor: Actor, funnel_id: str) -> Funnel:
+        require(actor, Action.VIEW_DASHBOARDS)
+        return _DEFAULTS.get(funnel_id) or self._store.get(funnel_id)
+
+    def report(self, actor: Actor, funnel_id: str, period: Period) -> FunnelReport:
+        funnel = self.get(actor, funnel_id)
+        n = len(funnel.steps)
+        previous = period.previous()
+        counts = self._store.counts(funnel.id, n, period.start, period.end)
+        before = self._store.counts(funnel.id, n, previous.start, previous.end)
+        return FunnelReport(funnel, period, previous, step_rows(counts, before))
+
+    def create(self, actor: Actor, name: str, steps: Sequence[Step],
+               window_minutes: int) -> Funnel:
+        """Save a funnel of the actor's and count the raw events still kept into it."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        now = self._clock()
+        since = now - self._retention
+        funnel = Funnel(new_id(), _valid_name(name), _valid_steps(steps),
+                        _valid_window(window_minutes), owner=str(actor.user_id),
+                        created_at=now, counted_from=since.astimezone(self._tz).date())
+        self._store.save(funnel)
+        self._store.backfill(funnel, self._events.raw_events(since, now + timedelta(minutes=1)))
+        record_audit(self._audit, now, str(actor.user_id), CREATE_ACTION, funnel.id,
+                     detail={"name": funnel.name, "steps": str(len(funnel.steps))})
+        return funnel
+
+    def may_delete(self, actor: Actor, funnel: Funnel) -> bool:
+        return (not funnel.is_default and can(actor, Action.VIEW_DASHBOARDS)
+                and (funnel.owner == actor.user_id or Role.ADMIN in actor.roles))
+
+    def delete(self, actor: Actor, funnel_id: str) -> None:
+        """Its owner or an administrator; the default funnels stay."""
+        funnel = self.get(actor, funnel_id)
+        if not self.may_delete(actor, funnel):
+            record_audit(self._audit, self._clock(), str(actor.user_id), DELETE_ACTION,
+                         funnel_id, outcome="denied")
+            raise PermissionDenied("errors.permission_denied", action=DELETE_ACTION)
+        self._store.delete(funnel_id)
+        record_audit(self._audit, self._clock(), str(actor.user_id), DELETE_ACTION, funnel_id,
+                     detail={"name": funnel.name})
+
+
+def _valid_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX:
+        raise ValidationError("funnels.err_name", max=NAME_MAX)
+    return cleaned
+
+
+def _valid_window(minutes: int) -> int:
+    if not WINDOW_MIN <= minutes <= WINDOW_MAX:
+        raise ValidationError("funnels.err_window", min=WINDOW_MIN, max=WINDOW_MAX)
+    return int(minutes)
+
+
+def _valid_steps(steps: Sequence[Step]) -> tuple[Step, ...]:
+    if not MIN_STEPS <= len(steps) <= MAX_STEPS:
+        raise ValidationError("funnels.err_steps", min=MIN_STEPS, max=MAX_STEPS)
+    return tuple(_valid_step(step) for step in steps)
+
+
+def _valid_step(step: Step) -> Step:
+    value = bounded_text(step.value.strip())
+    if not value or (step.kind is StepKind.EVENT and value not in set(EventType)):
+        raise ValidationError("funnels.err_step")
+    if step.kind is StepKind.PAGE:  # a page is a page: no category or item narrows it
+        return Step(step.kind, value)
+    return Step(step.kind, value, bounded_text(step.category) if step.category else None,
+                bounded_text(step.content_id) if step.content_id else None)

@@ -1,0 +1,164 @@
+"""One item's and one author's own analytics pages (pure, no Streamlit): read from day rollups
+only, so a 90-day page reads days and values, never events.
+
+What the numbers mean (besides ``dashboards``):
+
+- Visitors of an item: browser sessions that viewed it, once per session and local day
+  (``Dim.CONTENT_VISIT``), summed over the days of the period.
+- Search terms, purposes and sources: content views of the item by the visit's last search
+  term (``q``), purpose (``vp``) and source (``src``), when the view carried them.
+- An author's numbers are the sums over their items as they are now (drafts included); views
+  of items deleted since are not in them (the dashboard's authors table keeps those).
+- Each daily table holds the period and, beside it, the previous period of equal length day by
+  day (``prev_*`` columns), so a chart can draw both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from services.analytics.dashboards import CONTENT_TYPES, Period
+from services.domain.analytics import ITEM_VALUE_SEP, Dim, EventType
+from services.domain.models import ContentItem
+from services.ports import EventStore
+
+METRICS = ("views", "visitors", "likes", "downloads")
+BREAKDOWNS = {"search_terms": Dim.CONTENT_SEARCH, "purposes": Dim.CONTENT_PURPOSE,
+              "sources": Dim.CONTENT_SOURCE}
+# Which metric a per-item rollup row adds to, and with which sign (likes are net).
+_METRIC_OF: dict[tuple[str, str], tuple[str, int]] = {
+    (EventType.CONTENT_VIEW, Dim.CONTENT): ("views", 1),
+    (EventType.CONTENT_VIEW, Dim.CONTENT_VISIT): ("visitors", 1),
+    (EventType.LIKE, Dim.CONTENT): ("likes", 1),
+    (EventType.UNLIKE, Dim.CONTENT): ("likes", -1),
+    (EventType.DOWNLOAD, Dim.CONTENT): ("downloads", 1),
+}
+
+
+@dataclass
+class _Counts:
+    """Per metric: counts by local day, and (in the period only) by item."""
+
+    by_day: dict[str, Counter[date]]
+    by_item: dict[str, Counter[str]]
+
+
+def _counts(store: EventStore, period: Period, ids: Collection[str]) -> _Counts:
+    """One read of the per-item rows of the period and the previous one; a single pass over
+    them (the rows of every item come back: the store reads by day, not by value)."""
+    before = period.previous()
+    rows = store.rollups(before.start, period.end, types=CONTENT_TYPES,
+                         dims=(Dim.CONTENT, Dim.CONTENT_VISIT))
+    found = _Counts({m: Counter() for m in METRICS}, {m: Counter() for m in METRICS})
+    for row in rows:
+        key = row.key
+        if key.value not in ids:
+            continue
+        metric, sign = _METRIC_OF[(key.type, key.dim)]
+        found.by_day[metric][key.day] += sign * row.count
+        if key.day >= period.start:
+            found.by_item[metric][key.value] += sign * row.count
+    return found
+
+
+def daily_frame(counts: dict[str, Counter[date]], period: Period) -> pd.DataFrame:
+    """day, the metrics, then prev_day and prev_<metric> for the same day of the previous
+    period."""
+    days, before = period.dates(), period.previous().dates()
+    frame: dict[str, list[object]] = {"day": list(days)}
+    for metric in METRICS:
+        frame[metric] = [counts[metric][d] for d in days]
+    frame["prev_day"] = list(before)
+    for metric in METRICS:
+        frame[f"prev_{metric}"] = [counts[metric][d] for d in before]
+    return pd.DataFrame(frame)
+
+
+@dataclass(frozen=True)
+class Totals:
+    views: int
+    visitors: int
+    likes: int
+    downloads: int
+
+    @classmethod
+    def of(cls, daily: pd.DataFrame, prefix: str = "") -> Totals:
+        return cls(*(int(daily[f"{prefix}{m}"].sum()) for m in METRICS))
+
+
+def _breakdowns(store: EventStore, period: Period, content_id: str) -> dict[str, pd.DataFrame]:
+    """value, views: the item's content views in the period by each per-item dimension (one
+    read of the period's content-view rows of those dimensions)."""
+    prefix = f"{content_id}{ITEM_VALUE_SEP}"
+    counts: dict[str, Counter[str]] = {dim: Counter() for dim in BREAKDOWNS.values()}
+    for row in store.rollups(period.start, period.end, types=[EventType.CONTENT_VIEW],
+                             dims=list(BREAKDOWNS.values())):
+        value = row.key.value
+        if value.startswith(prefix):
+            counts[row.key.dim][value[len(prefix):]] += row.count
+
+    def ranked(found: Counter[str]) -> pd.DataFrame:
+        order = sorted(found, key=lambda v: (-found[v], v))
+        return pd.DataFrame([{"value": v, "views": found[v]} for v in order],
+                            columns=["value", "views"])
+
+    return {name: ranked(counts[dim]) for name, dim in BREAKDOWNS.items()}
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    content_id: str
+    item: ContentItem | None  # None: deleted (its events still count)
+    period: Period
+    daily: pd.DataFrame  # see daily_frame
+    search_terms: pd.DataFrame  # value (the term), views
+    purposes: pd.DataFrame  # value (a purpose code), views
+    sources: pd.DataFrame  # value (a source label), views
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.daily)
+
+    @property
+    def previous(self) -> Totals:
+        return Totals.of(self.daily, "prev_")
+
+
+def item_page(store: EventStore, period: Period, content_id: str,
+              item: ContentItem | None) -> ItemPage:
+    daily = daily_frame(_counts(store, period, {content_id}).by_day, period)
+    return ItemPage(content_id, item, period, daily, **_breakdowns(store, period, content_id))
+
+
+@dataclass(frozen=True)
+class AuthorPage:
+    author_id: str
+    name: str
+    period: Period
+    daily: pd.DataFrame  # see daily_frame: the sums over the author's items
+    items: pd.DataFrame  # content_id, title, status, views, visitors, likes, downloads
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.daily)
+
+    @property
+    def previous(self) -> Totals:
+        return Totals.of(self.daily, "prev_")
+
+
+def author_page(store: EventStore, period: Period, author_id: str,
+                items: Sequence[ContentItem]) -> AuthorPage:
+    counts = _counts(store, period, {item.id for item in items})
+    daily = daily_frame(counts.by_day, period)
+    rows = [{"content_id": item.id, "title": item.title, "status": str(item.status),
+             **{m: counts.by_item[m][item.id] for m in METRICS}} for item in items]
+    table = pd.DataFrame(rows, columns=["content_id", "title", "status", *METRICS])
+    table = table.sort_values("views", ascending=False, kind="stable").reset_index(drop=True)
+    name = items[0].author_name if items else author_id
+    return AuthorPage(author_id, name, period, daily, table)

@@ -1,0 +1,115 @@
+"""The KPIs the insights explain, defined once as data.
+
+A **count** is a signed sum of event types (likes are net: like - unlike). A **rate** is a
+numerator over a denominator, each a slice of the rollups; a rate can be split by a dimension
+only where both parts have rows per value of it (``segment_dims``). Which dimensions a count is
+split by is read from the rollups themselves, so a new ``Dim`` (sources, devices...) becomes a
+driver dimension with no change here. Visitors (HyperLogLog sketches, no per-value sketches)
+have a value, anomalies and a forecast, but no drivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.domain.analytics import Dim, EventType, Purpose
+from services.insights.cube import DayCube, Series
+
+# Dimensions that do not split a type's events into parts: ZERO_RESULT_TERM flags a subset of
+# the searches and COMPANY_VISIT counts visits, not the events of the type.
+NOT_A_SPLIT = frozenset({Dim.ALL, Dim.ZERO_RESULT_TERM, Dim.COMPANY_VISIT})
+VISITORS = "visitors"
+
+
+@dataclass(frozen=True)
+class CountMetric:
+    key: str  # as the dashboard's Kpi.key
+    terms: tuple[tuple[EventType, int], ...]  # (type, +1 or -1)
+
+    def dims(self, cube: DayCube) -> list[Dim]:
+        """Every dimension with rows for one of the metric's types, in Dim order."""
+        found = {dim for type_, _ in self.terms for dim in cube.dims(type_)}
+        return [dim for dim in Dim if dim in found and dim not in NOT_A_SPLIT]
+
+    def daily(self, cube: DayCube, dim: Dim = Dim.ALL, value: str | None = None) -> Series:
+        """The metric per day, in total or for (``dim``, ``value``) only."""
+        total = np.zeros(cube.days)
+        for type_, sign in self.terms:
+            if value is None:
+                total += sign * cube.total(type_, dim)
+            elif (series := cube.values(type_, dim).get(value)) is not None:
+                total += sign * series
+        return total
+
+
+@dataclass(frozen=True)
+class Part:
+    """A slice of the rollups: the type's rows of ``dim`` (only ``value`` if given)."""
+
+    type: EventType
+    dim: Dim = Dim.ALL
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class RateMetric:
+    key: str
+    numerator: Part
+    denominator: Part
+    # (dimension name, numerator's dim, denominator's dim) that split both parts alike; None:
+    # every dimension the two types share.
+    segments: tuple[tuple[str, Dim, Dim], ...] | None = ()
+
+    def daily(self, cube: DayCube) -> tuple[Series, Series]:
+        """(numerator, denominator) per day."""
+        return _part_daily(cube, self.numerator), _part_daily(cube, self.denominator)
+
+    def segment_dims(self, cube: DayCube) -> list[tuple[str, Dim, Dim]]:
+        if self.segments is not None:
+            return list(self.segments)
+        shared = set(cube.dims(self.numerator.type)) & set(cube.dims(self.denominator.type))
+        return [(dim.value, dim, dim) for dim in Dim if dim in shared and dim not in NOT_A_SPLIT]
+
+
+def _part_daily(cube: DayCube, part: Part) -> Series:
+    if part.value is None:
+        return cube.total(part.type, part.dim)
+    found = cube.values(part.type, part.dim).get(part.value)
+    return found if found is not None else np.zeros(cube.days)
+
+
+COUNTS = (
+    CountMetric("page_views", ((EventType.PAGE_VIEW, 1),)),
+    CountMetric("content_views", ((EventType.CONTENT_VIEW, 1),)),
+    CountMetric("likes", ((EventType.LIKE, 1), (EventType.UNLIKE, -1))),
+    CountMetric("downloads", ((EventType.DOWNLOAD, 1),)),
+    CountMetric("searches", ((EventType.SEARCH, 1),)),
+)
+RATES = (
+    # Whether a visitor skipped is one value of the purpose dimension: no finer split exists.
+    RateMetric("purpose_skip_rate",
+               Part(EventType.VISITOR_PURPOSE, Dim.PURPOSE, Purpose.SKIPPED.value),
+               Part(EventType.VISITOR_PURPOSE, Dim.PURPOSE)),
+    RateMetric("zero_result_rate", Part(EventType.SEARCH, Dim.ZERO_RESULT_TERM),
+               Part(EventType.SEARCH, Dim.SEARCH_TERM),
+               (("search_term", Dim.ZERO_RESULT_TERM, Dim.SEARCH_TERM),)),
+    RateMetric("likes_per_view", Part(EventType.LIKE), Part(EventType.CONTENT_VIEW), None),
+    RateMetric("downloads_per_view", Part(EventType.DOWNLOAD), Part(EventType.CONTENT_VIEW),
+               None),
+)
+# The rates whose days are judged for anomalies (the dashboard's; per-view rates are too
+# thin per day).
+JUDGED_RATES = ("purpose_skip_rate", "zero_result_rate")
+# The counts charted on the dashboard's trend, by their trend column (an event type).
+TREND_COLUMNS = {"page_views": EventType.PAGE_VIEW.value,
+                 "content_views": EventType.CONTENT_VIEW.value,
+                 "searches": EventType.SEARCH.value, "downloads": EventType.DOWNLOAD.value}
+
+
+def types_of_all() -> list[EventType]:
+    """Every event type the metrics read."""
+    found = [type_ for metric in COUNTS for type_, _ in metric.terms]
+    found += [part.type for rate in RATES for part in (rate.numerator, rate.denominator)]
+    return list(dict.fromkeys(found))

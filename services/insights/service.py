@@ -1,0 +1,84 @@
+"""The insights use case: drivers, anomalies and forecast of a period for those who may see
+the dashboards (VIEW_DASHBOARDS).
+
+Reads, per call: one day-level rollups read over the analysis window (``analysis.window``:
+the previous period, 8 weeks of baselines, the forecast's history), one hourly read (the
+period's last week and its 8-week baselines), one visitor sketch per day of the baselines and
+the forecast history plus one per compared period, and the published catalogue (for names).
+Never raw events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, datetime, timedelta, tzinfo
+
+import numpy as np
+
+from services.analytics.dashboards import Period
+from services.analytics.tables import load_catalog
+from services.domain.analytics import Dim
+from services.domain.models import utcnow
+from services.domain.permissions import Action, Actor, require
+from services.insights.analysis import HISTORY_DAYS, HOURLY_DAYS, Insights, analyse, window
+from services.insights.cube import DayCube, HourCube, Series
+from services.insights.metrics import COUNTS, types_of_all
+from services.ports import ContentRepository, EventStore
+
+VISITOR_READS = 8  # per-day visitor sketch reads in flight at once
+MapFn = Callable[[Callable[[date], int], Iterable[date]], Iterator[int]]
+
+
+class InsightsService:
+    def __init__(self, store: EventStore, repo: ContentRepository, tz: tzinfo, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._store = store
+        self._repo = repo
+        self._tz = tz
+        self._clock = clock
+        # One visitor sketch per day is read; on DynamoDB each is a round trip, so they go
+        # out a few at a time (threads start on first use; SQLite keeps one connection each).
+        self._pool = ThreadPoolExecutor(VISITOR_READS, thread_name_prefix="insights-visitors")
+
+    def insights(self, actor: Actor, period: Period) -> Insights:
+        """Every KPI's drivers (this period against the previous one), the period's anomalies
+        and the next 14 days' forecast. Platform-wide: the dashboard's filters do not apply."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        now = self._clock().astimezone(self._tz)
+        found = load_insights(self._store, period, now.date(), now.hour, self._pool.map)
+        catalog = load_catalog(self._repo)
+        names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
+                 Dim.AUTHOR.value: catalog.author_names()}
+        return replace(found, names=names)
+
+
+def load_insights(store: EventStore, period: Period, today: date, hour: int,
+                  each: MapFn = map) -> Insights:
+    """Read what the analysis needs from ``store`` and analyse it (no permission check: for
+    the service, benchmarks and tests). ``each`` maps the per-day visitor reads (a pool's
+    ``map`` to overlap them)."""
+    start, end = window(period, today)
+    cube = DayCube(store.rollups(start, end, types=types_of_all()), start, end)
+    hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
+    hour_types = [type_ for metric in COUNTS for type_, _ in metric.terms]
+    hours = HourCube(store.rollups(hourly_from - timedelta(days=HISTORY_DAYS), period.end,
+                                   types=hour_types, dims=[Dim.ALL], hourly=True), start, end)
+    previous = period.previous()
+    visitors = daily_visitors(store, cube, period, today, each)
+    return analyse(cube, hours, visitors, period, today, hour,
+                   store.visitors(previous.start, previous.end).estimate(),
+                   store.visitors(period.start, period.end).estimate())
+
+
+def daily_visitors(store: EventStore, cube: DayCube, period: Period, today: date,
+                   each: MapFn = map) -> Series:
+    """Distinct visitors per cube day, read only where the analysis looks: the period and its
+    baselines, and the forecast's history (zeros elsewhere)."""
+    visitors = np.zeros(cube.days)
+    first = max(cube.index(min(period.start, today) - timedelta(days=HISTORY_DAYS)), 0)
+    days = [cube.day(index) for index in range(first, cube.days)]
+    estimates = each(lambda day: store.visitors(day, day).estimate(), days)
+    visitors[first:] = list(estimates)
+    return visitors

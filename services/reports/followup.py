@@ -1,0 +1,236 @@
+"""Follow-up questions on a report without a model: a few question patterns (pure, no LLM).
+
+``answer_offline(context, question, lang)`` recognises, in Korean or English:
+
+- which category had the most / the least views;
+- when the peak was (busiest day of the trend, hour and weekday);
+- why a metric changed (its change, and the drivers when the context has them);
+- the top content;
+- how many visitors.
+
+Each answer is written from the report's context only, every figure followed by its data path in
+backticks (shown as a footnote like the narrative's), so the grounding check passes by
+construction. Anything else gets ``answered=False`` and the help text listing what it can do.
+The question is only matched, never echoed back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.domain.models import Category
+from services.domain.reports import ReportLanguage
+from services.i18n import translate
+from services.reports.narrator.rules import Facts
+
+Rows = list[dict[str, Any]]
+TOP_N = 3
+_WHY = re.compile(r"왜|이유|원인|요인|\bwhy\b|what (?:drove|caused)|reason|driver")
+_CATEGORY = re.compile(r"카테고리|분류|분야|categor")
+_LEAST = re.compile(r"가장 적|제일 적|적은|최저|least|fewest|lowest|smallest|worst")
+_PEAK = re.compile(r"피크|정점|최고점|붐비|붐빈|언제|몇 ?시|peak|busiest|\bwhen\b")
+_CONTENT = re.compile(r"콘텐츠|컨텐츠|항목|데모|게시물|content|item|demo")
+_TOP = re.compile(r"인기|많이 본|가장 많|상위|최고|\btop\b|popular|most|best")
+_VISITORS = re.compile(r"방문자|방문객|visitor")
+# Which KPI a "why" question is about; the first match wins ("페이지 조회" before "조회").
+_METRICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("visitors", re.compile(r"방문자|방문객|visitor")),
+    ("page_views", re.compile(r"페이지|page")),
+    ("likes", re.compile(r"좋아요|\blikes?\b")),
+    ("downloads", re.compile(r"다운로드|download")),
+    ("searches", re.compile(r"검색|search")),
+    ("content_views", re.compile(r"콘텐츠|컨텐츠|조회|content|views?\b")),
+)
+_COUNT_KPIS = ("visitors", "page_views", "content_views", "likes", "downloads", "searches")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    text: str  # markdown-free text; figures followed by their data paths in backticks
+    answered: bool  # False: the help text (nothing matched, or the data has no answer)
+
+
+def answer_offline(context: dict[str, Any], question: str, lang: str) -> FollowUp:
+    """The answer to ``question`` from ``context`` in ``lang`` (``ko`` or ``en``)."""
+    lang = lang if lang in set(ReportLanguage) else ReportLanguage.KO.value
+    facts = Facts({**context, "language": lang})
+    asked = " ".join(question.lower().split())
+    for matches, write in _INTENTS:
+        if matches(asked):
+            found = write(facts, asked)
+            if found:
+                return FollowUp(found, True)
+            return FollowUp(f"{_t(lang, 'no_data')}\n{help_text(lang)}", False)
+    return FollowUp(help_text(lang), False)
+
+
+def help_text(lang: str) -> str:
+    return "\n".join([_t(lang, "help"), *(f"- {_t(lang, f'help_{k}')}" for k in
+                                          ("category", "peak", "why", "top", "visitors"))])
+
+
+def _t(lang: str, key: str, **params: Any) -> str:
+    return translate(lang, f"followup.{key}", **params)
+
+
+def _category(facts: Facts, name: Any) -> str:
+    """A category's name in the answer's language; an unknown one (imported) as its text."""
+    try:
+        return translate(facts.lang, f"content.category.{Category(str(name)).name.lower()}")
+    except ValueError:
+        return " ".join(str(name).split())
+
+
+# ---- the answers -----------------------------------------------------------------------------
+
+
+def _categories(facts: Facts, asked: str) -> str | None:
+    rows = [(i, r) for i, r in enumerate(facts.rows("categories")) if r.get("views") is not None]
+    if not rows:
+        return None
+    least = bool(_LEAST.search(asked))
+    index, row = (min if least else max)(rows, key=lambda p: (int(p[1]["views"]), -p[0]))
+    path = f"categories[{index}]"
+    share = "" if row.get("share") is None else _t(
+        facts.lang, "share", share=facts.pct(row["share"]), cite=facts.cite(f"{path}.share"))
+    return _t(facts.lang, "least_category" if least else "top_category",
+              category=_category(facts, row.get("category")),
+              views=facts.unit("views", row["views"]), cite=facts.cite(f"{path}.views"),
+              share=share, change=facts.change(row, path))
+
+
+def _peak(facts: Facts, asked: str) -> str | None:
+    lines = []
+    trend = facts.section("trend")
+    days = trend.get("day") if isinstance(trend.get("day"), list) else []
+    column = "page_view" if isinstance(trend.get("page_view"), list) else next(
+        (k for k, v in trend.items() if k != "day" and isinstance(v, list)), None)
+    values = trend.get(column) if column else None
+    if days and isinstance(values, list) and len(values) == len(days) and any(values):
+        top = max(range(len(values)), key=lambda i: (values[i], -i))
+        lines.append(_t(facts.lang, "peak_day", day=days[top],
+                        count=facts.count(values[top]), cite=facts.cite(f"trend.{column}[{top}]"),
+                        event=translate(facts.lang, f"analytics.event.{column}")))
+    tod = facts.section("time_of_day")
+    if tod.get("peak_hour") is not None and tod.get("total"):
+        weekday = tod.get("peak_weekday")
+        lines.append(_t(facts.lang, "peak_hour",
+                        hour=facts.unit("hour", tod["peak_hour"]),
+                        cite=facts.cite("time_of_day.peak_hour"),
+                        weekday=facts.t(f"weekday.{weekday}") if weekday is not None else "-"))
+    return " ".join(lines) or None
+
+
+def _kpi_line(facts: Facts, key: str) -> str | None:
+    found = facts.kpi(key)
+    if found is None:
+        return None
+    row, path = found
+    rate = row.get("kind") == "rate"
+    value = facts.pct(row["value"]) if rate else facts.unit(key, row["value"])
+    return _t(facts.lang, "kpi", label=facts.kpi_label(key), value=value,
+              cite=facts.cite(f"{path}.value"), change=facts.change(row, path, rate))
+
+
+def _visitors(facts: Facts, asked: str) -> str | None:
+    return _kpi_line(facts, "visitors")
+
+
+def _top_content(facts: Facts, asked: str) -> str | None:
+    rows = facts.rows("top_content")[:TOP_N]
+    if not rows:
+        return None
+    lines = [_t(facts.lang, "top_content_intro")]
+    for index, row in enumerate(rows):
+        path = f"top_content[{index}]"
+        share = "" if row.get("share") is None else _t(
+            facts.lang, "share", share=facts.pct(row["share"]), cite=facts.cite(f"{path}.share"))
+        lines.append(f"{index + 1}. " + _t(
+            facts.lang, "top_content_item", title=" ".join(str(row.get("title")).split()),
+            category=_category(facts, row.get("category")),
+            views=facts.unit("views", row.get("views") or 0),
+            cite=facts.cite(f"{path}.views"), share=share))
+    return "\n".join(lines)
+
+
+def _metric_of(facts: Facts, asked: str) -> str | None:
+    for key, pattern in _METRICS:
+        if pattern.search(asked) and facts.kpi(key) is not None:
+            return key
+    changed = [(abs(float(f[0]["change"])), key) for key in _COUNT_KPIS
+               if (f := facts.kpi(key)) is not None and f[0].get("change") is not None]
+    return max(changed)[1] if changed else None
+
+
+def _drivers(facts: Facts, key: str) -> list[str]:
+    """The driver lines of ``key`` when the context has ``drivers.metrics`` (coded against its
+    presence: older reports have no drivers)."""
+    section = facts.section("drivers")
+    found = section.get("metrics")
+    metrics: list[Any] = found if isinstance(found, list) else []
+    for index, row in enumerate(metrics):
+        if isinstance(row, dict) and row.get("metric") == key:
+            rate = row.get("kind") == "rate"
+            return [line for side in ("rises", "falls")
+                    for line in _driver_lines(facts, row.get(side), f"drivers.metrics[{index}]"
+                                              f".{side}", rate)]
+    return []
+
+
+def _driver_lines(facts: Facts, found: Any, path: str, rate: bool) -> list[str]:
+    if not isinstance(found, list):
+        return []
+    lines = []
+    for index, part in enumerate(found[:TOP_N]):
+        if not isinstance(part, dict) or part.get("change") is None:
+            continue
+        at = f"{path}[{index}]"
+        value = float(part["change"])
+        shown = f"{value * 100:+.1f}%p" if rate else f"{int(value):+,}"
+        share = "" if part.get("share") is None else _t(
+            facts.lang, "share", share=facts.pct(part["share"]), cite=facts.cite(f"{at}.share"))
+        name = part.get("name") or part.get("value")
+        lines.append("- " + _t(facts.lang, "driver", name=" ".join(str(name).split()),
+                               change=shown, cite=facts.cite(f"{at}.change"), share=share))
+    return lines
+
+
+def _category_moves(facts: Facts) -> list[str]:
+    """Without drivers: the categories whose views rose and fell the most (percent)."""
+    rows = [(i, r) for i, r in enumerate(facts.rows("categories")) if r.get("change") is not None]
+    picked = {max(rows, key=lambda p: float(p[1]["change"]))[0],
+              min(rows, key=lambda p: float(p[1]["change"]))[0]} if rows else set()
+    return ["- " + _t(facts.lang, "category_move", category=_category(facts, r.get("category")),
+                      views=facts.unit("views", r["views"]), cite=facts.cite(
+                          f"categories[{i}].views"),
+                      change=facts.change(r, f"categories[{i}]"))
+            for i, r in rows if i in picked]
+
+
+def _why(facts: Facts, asked: str) -> str | None:
+    key = _metric_of(facts, asked)
+    if key is None:
+        return None
+    lines = [line for line in [_kpi_line(facts, key)] if line]
+    drivers = _drivers(facts, key)
+    if drivers:
+        lines += [_t(facts.lang, "drivers_intro"), *drivers]
+    elif key == "content_views" and (moves := _category_moves(facts)):
+        lines += [_t(facts.lang, "categories_intro"), *moves]
+    else:
+        lines.append(_t(facts.lang, "no_drivers"))
+    return "\n".join(lines)
+
+
+Intent = tuple[Callable[[str], bool], Callable[[Facts, str], str | None]]
+# In order: "why did visitors change" is a why question, not a visitor count.
+_INTENTS: tuple[Intent, ...] = (
+    (lambda q: bool(_WHY.search(q)), _why),
+    (lambda q: bool(_CATEGORY.search(q)), _categories),
+    (lambda q: bool(_PEAK.search(q)), _peak),
+    (lambda q: bool(_CONTENT.search(q) and _TOP.search(q)), _top_content),
+    (lambda q: bool(_VISITORS.search(q)), _visitors),
+)

@@ -1,0 +1,257 @@
+"""The dashboard's funnels tab: pick a funnel (default, own, or opened by a ``?funnel=`` link),
+see its steps for the period and the previous one, define a new one, delete one's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from services.analytics.dashboards import Dashboard
+from services.analytics.funnels import FunnelReport, FunnelService
+from services.domain.analytics import EventType
+from services.domain.funnels import (
+    DEFAULT_FUNNELS,
+    MAX_STEPS,
+    MIN_STEPS,
+    WINDOW_MAX,
+    Funnel,
+    Step,
+    StepKind,
+)
+from services.domain.models import Category
+from services.domain.permissions import Actor
+from services.errors import DemoFactoryError
+from services.ui import charts, session
+from services.ui.dashboard import Col, table, widget_key
+from services.ui.i18n import category_label, relabel, t
+from services.ui.widgets import act, flash, md_escape, show_error
+
+QUERY = "funnel"  # ?funnel=<id> opens that funnel
+PICK_KEY = "funnel_pick"
+PENDING_KEY = "funnel_pick_next"
+LINKED_KEY = "funnel_link_opened"
+TAB_LINK_KEY = "funnel_link_tab"
+TABS_KEY = "analytics_tab"  # the dashboard's stateful tabs (services/ui/dashboard_tabs.py)
+STEPS_KEY = "funnel_steps_n"
+CONFIRM_KEY = "funnel_confirm_delete"
+PAGES = ("home", "browse", "content", "my_content", "dashboard", "reports", "contact")
+EVENTS = (EventType.SEARCH, EventType.CONTENT_VIEW, EventType.DOWNLOAD, EventType.LIKE)
+_ANY = ""
+_LABELLED = {e.value for e in (*EVENTS, EventType.PAGE_VIEW)}  # analytics.event.* has these
+
+
+def funnel_name(funnel: Funnel) -> str:
+    return t(funnel.name) if funnel.is_default else funnel.name
+
+
+def step_label(step: Step) -> str:
+    """What a step is, in words: "Page: Home", "Downloads · Finance · <item id>"."""
+    if step.kind is StepKind.PAGE:
+        known = step.value in PAGES
+        return t("funnels.kind_page") + ": " + (
+            t(f"funnels.page_name.{step.value}") if known else step.value)
+    parts = [t(f"analytics.event.{step.value}") if step.value in _LABELLED else step.value]
+    if step.category:
+        parts.append(category_label(step.category) if step.category in set(Category)
+                     else step.category)
+    if step.content_id:
+        parts.append(step.content_id)
+    return " · ".join(parts)
+
+
+def register(sections: list[Callable[[Dashboard], None]], names: list[str]) -> None:
+    """The dashboard's registration of this tab (last), before the tabs are drawn."""
+    sections.append(funnels_tab)
+    names.append("funnels")
+    follow_link()
+
+
+def follow_link() -> None:
+    """A ``?funnel=`` link opens the funnels tab (once per link; called before the tabs are
+    drawn, the only time their state may be set)."""
+    shared = st.query_params.get(QUERY)
+    if shared and st.session_state.get(TAB_LINK_KEY) != shared:
+        st.session_state[TAB_LINK_KEY] = shared
+        st.session_state[TABS_KEY] = t("analytics.tab.funnels")
+
+
+def funnels_tab(board: Dashboard) -> None:
+    service = session.services().funnels
+    actor = session.actor()
+    st.caption(t("funnels.intro"))
+    if service is None:
+        return
+    linked = st.query_params.get(QUERY)
+    # A funnel opened from a link stays in the picker for the session (the address then
+    # names whichever funnel is picked).
+    shared = linked or st.session_state.get(LINKED_KEY)
+    options = service.available(actor, shared_id=shared)
+    if linked and all(f.id != linked for f in options):
+        st.warning(t("funnels.stale_link"), icon=":material/link_off:")
+    funnel = _pick(options, linked, shared)
+    report = service.report(actor, funnel.id, board.period)
+    _show(report)
+    _delete(service, actor, funnel)
+    with st.expander(t("funnels.builder"), icon=":material/add:"):
+        _builder(service, actor)
+
+
+def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funnel:
+    """The picker. Its widget state is set only before it is drawn: a funnel just saved (or
+    deleted) is handed over in ``PENDING_KEY`` for the next run."""
+    by_id = {f.id: f for f in options}
+    ids = list(by_id)
+    key = widget_key(PICK_KEY)
+    wanted = st.session_state.pop(PENDING_KEY, None)
+    if linked in by_id and st.session_state.get(LINKED_KEY) != linked:
+        st.session_state[LINKED_KEY] = linked  # a link opens its funnel once
+        wanted = wanted or linked
+    wanted = wanted or st.session_state.get(key) or st.session_state.get(PICK_KEY)
+    st.session_state[key] = wanted if wanted in by_id else ids[0]
+    chosen = str(st.selectbox(
+        t("funnels.pick"), ids, format_func=lambda i: _option(by_id[i], shared),
+        key=relabel(key), placeholder=t("funnels.pick_placeholder"),
+    ))
+    st.session_state[PICK_KEY] = chosen
+    if not by_id[chosen].is_default:
+        st.query_params[QUERY] = chosen  # the address names it: a link shares it
+    elif QUERY in st.query_params:
+        del st.query_params[QUERY]
+    return by_id[chosen]
+
+
+def _option(funnel: Funnel, shared: str | None) -> str:
+    if funnel.is_default:
+        return f"{funnel_name(funnel)} ({t('funnels.default_badge')})"
+    if funnel.id == shared and funnel.owner != session.actor().user_id:
+        return f"{funnel_name(funnel)} ({t('funnels.shared_badge')})"
+    return funnel_name(funnel)
+
+
+def _show(report: FunnelReport) -> None:
+    funnel = report.funnel
+    notes = [t("funnels.window", minutes=funnel.window_minutes),
+             t("funnels.counted_from", date=funnel.counted_from.isoformat())
+             if funnel.counted_from else t("funnels.counted_always")]
+    st.caption(" · ".join(notes))
+    if not funnel.is_default:
+        st.caption(t("funnels.share"))
+        st.code(f"?{QUERY}={funnel.id}", language=None)
+    labels = [f"{i + 1}. {step_label(step)}" for i, step in enumerate(funnel.steps)]
+    if report.entered:
+        st.plotly_chart(funnel_chart(report, labels), key="chart_funnel",
+                        config={"displaylogo": False})
+    else:
+        st.info(t("funnels.empty"), icon=":material/info:")
+    frame = pd.DataFrame({
+        "step": labels,
+        "visits": [row.visits for row in report.rows],
+        "conversion": [row.conversion for row in report.rows],
+        "drop_off": [row.drop_off for row in report.rows],
+        "previous": [row.previous_visits for row in report.rows],
+    })
+    table(frame, [Col("step", t("funnels.col.step"), "wide"),
+                  Col("visits", t("funnels.col.visits"), "int"),
+                  Col("conversion", t("funnels.col.conversion"), "percent"),
+                  Col("drop_off", t("funnels.col.drop_off"), "percent"),
+                  Col("previous", t("funnels.col.previous"), "int")],
+          "funnel", report.period)
+
+
+def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
+    """Bars per step, each labelled with its visits and its share of step 1; the previous
+    period beside, in grey. Labels are literal text (an item id is typed by a user)."""
+    shown = [charts.plain(charts.shorten(label)) for label in labels]
+    rates = [t("funnels.conversion_label", rate=f"{row.conversion or 0:.1%}")
+             for row in report.rows]
+    visits = [row.visits for row in report.rows]
+    previous = [row.previous_visits for row in report.rows]
+    fig = go.Figure([
+        go.Bar(x=shown, y=visits, name=t("funnels.col.visits"), marker_color=charts.PRIMARY,
+               text=[f"{v:,}<br>{r}" for v, r in zip(visits, rates, strict=True)],
+               textposition="auto", hovertemplate="%{x}: %{y:,}<extra></extra>"),
+        go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color="#B0B7C3",
+               hovertemplate="%{x}: %{y:,}<extra></extra>"),
+    ])
+    fig.update_yaxes(title={"text": t("funnels.chart_axis")},
+                     **charts.count_axis([*visits, *previous]))
+    fig.update_layout(
+        title={"text": charts.plain(t("funnels.chart_title", name=funnel_name(report.funnel)))},
+        height=charts.HEIGHT, margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        font={"family": charts.FONT}, template="plotly_white", barmode="group",
+        legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
+    if not service.may_delete(actor, funnel):
+        return
+    confirming = st.session_state.get(CONFIRM_KEY) == funnel.id
+    if confirming:
+        st.warning(t("funnels.delete_confirm", name=md_escape(funnel.name)),
+                   icon=":material/warning:")
+    if st.button(t("funnels.delete"), key="funnel_delete", icon=":material/delete:",
+                 type="primary" if confirming else "secondary"):
+        if not confirming:
+            st.session_state[CONFIRM_KEY] = funnel.id
+            st.rerun()
+        st.session_state.pop(CONFIRM_KEY, None)
+        st.session_state[PENDING_KEY] = DEFAULT_FUNNELS[0].id
+        if QUERY in st.query_params:
+            del st.query_params[QUERY]
+        act(lambda: service.delete(actor, funnel.id), t("funnels.deleted"))
+
+
+def _builder(service: FunnelService, actor: Actor) -> None:
+    count = int(st.number_input(t("funnels.step_count"), MIN_STEPS, MAX_STEPS, MIN_STEPS,
+                                key=STEPS_KEY))
+    targets = [f"page:{p}" for p in PAGES] + [f"event:{e.value}" for e in EVENTS]
+    with st.form("funnel_builder", clear_on_submit=False, enter_to_submit=False):
+        # No max_chars (a paste is never cut): the service refuses a long name with its limit.
+        name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"))
+        window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, 30)
+        steps = [_step_fields(i, targets) for i in range(count)]
+        submitted = st.form_submit_button(t("funnels.save"), icon=":material/save:")
+    if not submitted:
+        return
+    chosen = [s for s in steps if s is not None]
+    if len(chosen) < count:
+        st.error(t("funnels.err_step"), icon=":material/error:")
+        return
+    try:
+        funnel = service.create(actor, name, chosen, int(window))
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    st.session_state[PENDING_KEY] = funnel.id
+    st.query_params[QUERY] = funnel.id
+    flash(t("funnels.saved"))
+    st.rerun()
+
+
+def _step_fields(i: int, targets: list[str]) -> Step | None:
+    """One step's selects: what (a page or an event), then optionally a category or an item
+    (they narrow an event step; a page step ignores them)."""
+    st.markdown(f"**{t('funnels.step', n=i + 1)}**")
+    what_col, category_col, item_col = st.columns([3, 2, 2])
+    target = what_col.selectbox(
+        t("funnels.kind"), targets, index=None, format_func=_target_label,
+        key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.event_placeholder"))
+    category = category_col.selectbox(
+        t("funnels.category"), [_ANY, *(c.value for c in Category)],
+        format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
+        key=relabel(widget_key(f"funnel_category_{i}")))
+    item = item_col.text_input(t("funnels.item"), key=f"funnel_item_{i}",
+                               placeholder=t("funnels.item_placeholder"))
+    if not target:
+        return None
+    kind, value = target.split(":", 1)
+    return Step(StepKind(kind), value, category or None, item.strip() or None)
+
+
+def _target_label(target: str) -> str:
+    kind, value = target.split(":", 1)
+    return step_label(Step(StepKind(kind), value))

@@ -1,0 +1,91 @@
+"""The dashboard's "now" panel: visitors of the last 5 and 30 minutes, where they are, and
+events per minute, refreshing itself (``st.fragment(run_every=...)``) without rerunning the
+page. No CSV here: the numbers change every refresh (the issue leaves this panel out)."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from services.analytics.live import LiveNow
+from services.analytics.service import AnalyticsService
+from services.domain.permissions import Actor
+from services.ui import charts
+from services.ui.dashboard import LIVE_KEY, ROW_PX
+from services.ui.i18n import t
+from services.ui.widgets import empty_state
+
+CHART_KEY = "chart_live_minutes"
+TABLE_ROWS = 8
+
+
+def minute_chart(per_minute: pd.DataFrame, title: str, value_label: str) -> go.Figure:
+    """Events per minute as columns, oldest on the left (local times)."""
+    values = per_minute["events"].tolist()
+    fig = go.Figure(go.Bar(
+        x=per_minute["minute"].tolist(), y=values, marker_color=charts.PRIMARY,
+        name=value_label, hovertemplate="%{x|%H:%M}: %{y:,}<extra></extra>",
+    ))
+    fig.update_xaxes(tickformat="%H:%M")
+    fig.update_yaxes(**charts.count_axis(values))
+    fig.update_layout(height=220, margin={"l": 8, "r": 8, "t": 36, "b": 8},
+                      template="plotly_white", font={"family": charts.FONT},
+                      title={"text": title}, showlegend=False)
+    return fig
+
+
+def _places(frame: pd.DataFrame, label_column: str, label: str) -> None:
+    """A small table of who is where; what users typed or titled stays inert text."""
+    shown = pd.DataFrame({label: frame[label_column].astype(str),
+                          t("live.col_visitors"): frame["visitors"].astype(int)})
+    # Every row, TABLE_ROWS of them visible at once (the rest scroll).
+    height = ROW_PX * (min(len(shown), TABLE_ROWS) + 1) + 3
+    st.dataframe(shown, hide_index=True, height=height, column_config={
+        label: st.column_config.TextColumn(label),
+        t("live.col_visitors"): st.column_config.NumberColumn(format="localized"),
+    })
+
+
+def render_live_now(now: LiveNow, tz: tzinfo) -> None:
+    at = now.snapshot.now.astimezone(tz)
+    st.caption(t("live.caption", time=at.strftime("%H:%M:%S")))
+    if now.is_empty:
+        empty_state(t("live.empty_title"), t("live.empty_hint"))
+        return
+    snap = now.snapshot
+    five, thirty, chart = st.columns([1, 1, 3], vertical_alignment="center")
+    five.metric(t("live.active_5"), f"{snap.active_5:,}", help=t("live.active_5_help"),
+                border=True)
+    thirty.metric(t("live.active_30"), f"{snap.active_30:,}", help=t("live.active_30_help"),
+                  border=True)
+    with chart:
+        st.plotly_chart(minute_chart(now.per_minute, t("live.per_minute"), t("live.events")),
+                        key=CHART_KEY, config={"displaylogo": False})
+    pages_col, items_col = st.columns(2)
+    with pages_col:
+        st.markdown(f"**{t('live.pages')}**")
+        _places(now.pages, "page", t("live.col_page"))
+    with items_col:
+        st.markdown(f"**{t('live.items')}**")
+        if now.items.empty:
+            st.caption(t("live.no_items"))
+        else:
+            titles = now.items.assign(
+                title=now.items["title"].fillna(t("analytics.deleted_items")))
+            _places(titles, "title", t("live.col_item"))
+
+
+def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> None:
+    """The panel, redrawn on its own every ``every_seconds`` while the dashboard's live toggle
+    is on (the toggle is drawn below it, so its last state is read from the session)."""
+    refresh = bool(st.session_state.get(LIVE_KEY, True))
+
+    @st.fragment(run_every=every_seconds if refresh else None)
+    def panel() -> None:
+        render_live_now(analytics.live_now(actor), analytics.timezone)
+
+    with st.expander(t("live.title"), expanded=True, icon=":material/sensors:"):
+        panel()

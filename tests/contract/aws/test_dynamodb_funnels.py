@@ -1,0 +1,97 @@
+"""DynamoDB funnels stay bounded by days: a funnel's numbers are one Query per day of the
+period, ingest and sample removal never Scan, and nothing lands in a table of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
+from services.bootstrap import build_aws_ports
+from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
+from tests.contract.local_backends import EVENT_TZ
+from tests.contract.test_funnel_store import DAY, HOME_DOWNLOAD, known_visits
+
+
+@pytest.fixture
+def aws() -> Iterator[MockedAws]:
+    with one_backup_per_transaction(), mocked_aws() as mocked:
+        yield mocked
+
+
+@pytest.fixture
+def calls(aws: MockedAws) -> list[tuple[str, dict[str, Any]]]:
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def record(event_name: str, params: dict[str, Any], **_: Any) -> None:
+        seen.append((event_name.rsplit(".", 1)[1], dict(params)))
+
+    aws.dynamodb.meta.events.register("before-parameter-build.dynamodb.*", record)
+    return seen
+
+
+def test_a_funnel_reads_one_query_per_day_and_never_scans(
+        aws: MockedAws, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
+    visits = known_visits()
+    for n in range(2):
+        visits.visit(f"demo{n}", ("home", 0), ("content_view", 1), sample=True)
+    store.ingest(visits.events)
+    store.remove_samples()
+    calls.clear()
+
+    counts = store.counts(HOME_DOWNLOAD.id, 3, DAY - timedelta(days=29), DAY)
+
+    assert counts == [8, 7, 5]
+    queries = [params for name, params in calls if name == "Query"]
+    assert len(queries) == 30 and len(calls) == 30
+    assert {q["TableName"] for q in queries} == {aws.settings.rollups_table}
+
+
+def test_ingest_and_sample_removal_never_scan(
+        aws: MockedAws, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
+    visits = known_visits()
+    visits.visit("demo", ("home", 0), ("content_view", 1), sample=True)
+    store.ingest(visits.events)
+    store.ingest(visits.events)
+    store.remove_samples()
+
+    names = {name for name, _ in calls}
+    assert "Scan" not in names
+    tables = {params.get("TableName") for _, params in calls} - {None}
+    assert tables <= {aws.settings.events_table, aws.settings.rollups_table}
+
+
+def test_a_visit_is_kept_as_long_as_its_events_can_be_delivered_again(aws: MockedAws) -> None:
+    """The TTL follows the raw events' retention: an import re-run within it finds the visit's
+    cursor and counts nothing twice."""
+    store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
+    visits = known_visits()
+    store.ingest(visits.events)
+
+    item = aws.dynamodb.get_item(TableName=str(aws.settings.events_table), Key={
+        "pk": {"S": f"funnel#{HOME_DOWNLOAD.id}#s-ok0"}, "sk": {"S": "v"}})["Item"]
+    started = visits.events[0].ts
+    expected = started + HOME_DOWNLOAD.window + timedelta(days=30)
+    assert int(item["expires_at"]["N"]) == int(expected.timestamp())
+
+
+def test_the_aws_wiring_counts_funnels_as_events_are_appended(aws: MockedAws) -> None:
+    ports = build_aws_ports(aws.settings)
+    assert ports.funnels is not None
+    events = known_visits().events
+
+    ports.events.append(events)
+    ports.events.append(events)  # a retried batch
+
+    assert ports.funnels.counts(HOME_DOWNLOAD.id, 3, DAY, DAY) == [8, 7, 5]

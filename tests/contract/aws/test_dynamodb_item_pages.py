@@ -1,0 +1,43 @@
+"""The item and author pages on DynamoDB (moto): Queries per day read, whatever the number of
+events, and never a Scan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from services.analytics.dashboards import Period
+from services.analytics.item_pages import author_page, item_page
+from tests.contract.aws.test_dynamodb_events import CallLog, make_store, views
+from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
+
+PERIOD = Period(date(2026, 1, 5), date(2026, 4, 4))  # 90 days; the events fall on 1-3 Feb
+
+
+@pytest.fixture
+def aws() -> Iterator[MockedAws]:
+    with one_backup_per_transaction(), mocked_aws() as mocked:
+        yield mocked
+
+
+def test_item_and_author_pages_cost_one_query_per_day(aws: MockedAws) -> None:
+    store = make_store(aws)
+    store.append(views(60, days=3, prefix="a"))
+    calls = CallLog(aws.dynamodb)
+
+    few = item_page(store, PERIOD, "c1", None)
+    author_page(store, PERIOD, "a1", [])
+    first = Counter(calls.operations)
+    store.append(views(600, days=3, prefix="b"))
+    calls.operations.clear()
+    many = item_page(store, PERIOD, "c1", None)
+
+    # The item page: the per-day rows of the period and the previous one, then the period's
+    # search terms, purposes and sources; the author page: the per-day rows only.
+    item_queries, author_queries = 3 * PERIOD.days, 2 * PERIOD.days
+    assert first == {"Query": item_queries + author_queries} and "Scan" not in first
+    assert Counter(calls.operations) == {"Query": item_queries}
+    assert (few.totals.views, many.totals.views) == (12, 132)

@@ -1,0 +1,134 @@
+"""The dashboard's funnels tab through AppTest: the default funnels with their numbers, saving a
+new funnel from the builder, and opening somebody's funnel from a shared link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.analytics import Event, EventType
+from services.domain.funnels import Step, StepKind
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+from tests.ui.live_panel import off_panel
+
+DASHBOARD = "app_pages/dashboard.py"
+TAB = "퍼널"
+
+
+def seed(services: Services) -> None:
+    """Half an hour ago: three visits view an item, two of them like it, one downloads it.
+    (The test's own session adds page views: the numbers checked are of steps it never takes.)"""
+    noon = datetime.now(UTC) - timedelta(minutes=30)  # in the past: the back-fill reads it
+    events = []
+    for n, steps in enumerate([("home", "content_view", "like", "download"),
+                               ("home", "content_view", "like"), ("home", "content_view")]):
+        for i, what in enumerate(steps):
+            page = "home" if what == "home" else None
+            events.append(Event(f"f{n}{i}", noon + timedelta(minutes=i), EventType.PAGE_VIEW
+                                if page else EventType(what), f"visit-{n}", page=page,
+                                content_id=None if page else "item-1"))
+    services.ports.events.append(events)
+
+
+def open_tab(new_app: Callable[..., AppTest], username: str, link: str | None = None) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(DASHBOARD)
+    if link:
+        at.query_params["funnel"] = link
+    at.run()
+    if not link:  # a link opens the funnels tab by itself
+        at.session_state["analytics_tab"] = TAB
+        at.run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    return at
+
+
+def picker(at: AppTest) -> object:
+    return next(s for s in at.selectbox if s.label == "퍼널")
+
+
+def test_the_tab_shows_the_default_funnels_with_their_numbers(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+
+    options = picker(at).options  # type: ignore[attr-defined]
+    assert options == ["홈 → 콘텐츠 → 다운로드 (기본)", "검색 → 콘텐츠 (검색 성공) (기본)",
+                       "콘텐츠 → 좋아요 (기본)"]
+    picker(at).set_value("view-like").run()  # type: ignore[attr-defined]
+    frame = off_panel(at, "dataframe")[0].value
+    assert frame["방문"].tolist() == [3, 2]
+    assert frame["1단계 대비 전환율"].tolist() == [100.0, 66.7]
+    assert frame["이전 단계 대비 이탈률"].tolist()[1] == 33.3
+    assert "funnel" not in at.query_params  # a default funnel needs no link
+    assert "chart_funnel" in [chart.key for chart in at.get("plotly_chart")]
+    assert "CSV 내려받기" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    at.number_input(key="funnel_steps_n").set_value(2).run()
+    at.text_input[0].input("홈에서 다운로드")
+    steps = [s for s in at.selectbox if s.label == "종류"]
+    steps[0].set_value("event:content_view")
+    steps[1].set_value("event:download")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert not errors(at), errors(at)
+
+    assert "퍼널을 저장하고" in texts(at)
+    assert "부터 집계" in texts(at)  # from which day its counts are complete
+    assert picker(at).value is not None  # type: ignore[attr-defined]
+    link = str(at.query_params["funnel"])
+    # back-filled from today's events
+    assert off_panel(at, "dataframe")[0].value["방문"].tolist() == [3, 1]
+    assert services.ports.audit.entries(action="funnel.create")[0].target == link
+
+    other = open_tab(new_app, users["admin"].username, link=link)
+    assert picker(other).value == link  # type: ignore[attr-defined]
+    assert off_panel(other, "dataframe")[0].value["방문"].tolist() == [3, 1]
+    # Picking a default funnel clears the address; the shared one stays in the picker.
+    picker(other).set_value("home-download").run()  # type: ignore[attr-defined]
+    assert "funnel" not in other.query_params
+    assert "홈에서 다운로드 (공유됨)" in picker(other).options  # type: ignore[attr-defined]
+    picker(other).set_value(link).run()  # type: ignore[attr-defined]
+    assert str(other.query_params["funnel"]) == link
+
+
+def test_a_stale_link_says_so_and_shows_the_defaults(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    funnels = services.funnels
+    assert funnels is not None
+    gone = funnels.create(users["admin"].as_actor(), "Gone",
+                          [Step(StepKind.EVENT, "search"), Step(StepKind.EVENT, "like")], 30)
+    funnels.delete(users["admin"].as_actor(), gone.id)
+
+    at = open_tab(new_app, users["analyst"].username, link=gone.id)
+
+    assert "링크의 퍼널이 더 이상 없습니다" in texts(at)
+    assert picker(at).value == "home-download"  # type: ignore[attr-defined]
+
+
+def test_a_name_over_the_limit_is_refused_and_kept(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    long_name = "가" * 81
+    at.text_input[0].input(long_name)
+    steps = [s for s in at.selectbox if s.label == "종류"]
+    steps[0].set_value("event:search")
+    steps[1].set_value("event:like")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert any("80자 이내" in e for e in errors(at)), errors(at)
+    assert at.text_input[0].value == long_name
+    assert services.funnels is not None
+    assert len(services.funnels.available(users["analyst"].as_actor())) == 3

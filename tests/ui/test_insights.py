@@ -1,0 +1,101 @@
+"""The dashboard's insights panel, through AppTest: a planted driver and a planted unusual day
+are named, with the item's title; too little history is said, not flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.models import Category, ContentItem
+from services.domain.users import User
+from tests.ui.conftest import texts
+from tests.ui.test_dashboard import open_dashboard, views
+
+
+@pytest.fixture
+def items(make_item: Callable[..., ContentItem]) -> dict[str, ContentItem]:
+    return {"genai": make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI),
+            "finance": make_item("금융 리스크 데모", category=Category.FINANCE)}
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert found, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def test_the_panel_names_the_planted_driver_and_unusual_day(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    # Five quiet weeks of yesterday's weekday (10 Finance views), then yesterday one GenAI
+    # item adds 50 views.
+    events = [e for weeks in range(1, 6)
+              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
+    events += views(services, items["finance"], 1, 10) + views(services, items["genai"], 1, 50)
+    services.ports.events.append(events)
+
+    at = open_dashboard(new_app, users["analyst"].username)
+    assert "인사이트" in [h.value for h in at.subheader]
+    drivers = frame_with(at, "변화 중 비율(%)")
+    top = drivers.iloc[0]
+    assert top["값"] in {"생성형AI 챗봇", "생성형 AI"} and top["변화"] == 50
+    assert "생성형AI 챗봇" in drivers["값"].tolist()
+    assert top["변화 중 비율(%)"] == 100.0
+
+    unusual = frame_with(at, "가능한 요인")
+    yesterday = (services.analytics.today()).toordinal() - 1
+    whole_days = unusual[unusual["시점"].str.len() == 10]  # not the hours ("... 00:00")
+    spike = whole_days[(whole_days["지표"] == "콘텐츠 조회") & (whole_days["범위"] == "전체")]
+    assert [pd.Timestamp(d).toordinal() for d in spike["시점"]] == [yesterday]
+    assert "생성형AI 챗봇" in spike["가능한 요인"].iloc[0]
+    # Five weeks of history: an estimate, drawn and in its table.
+    assert "chart_insights_forecast" in [c.key for c in at.get("plotly_chart")]
+    assert "다음 7일" in frame_with(at, "백테스트 오차(%)").columns
+
+
+def test_too_little_history_is_said_not_flagged(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["genai"], 1, 50))
+    at = open_dashboard(new_app, users["analyst"].username)
+    shown = texts(at)
+    assert "이력이 부족해" in shown
+    assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
+    assert "추정할 만큼 이력이 없습니다" in shown
+
+
+def test_a_metric_no_longer_offered_falls_back_to_the_largest_change(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["finance"], 8, 10)
+                                 + views(services, items["genai"], 1, 30))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["insights_metric"] = "downloads"  # chosen once, nothing to explain now
+    at.run()
+    assert not at.exception
+    assert "콘텐츠 조회: 이전 기간 대비 +200.0% (10 → 30)." in texts(at)
+    assert "생성형AI 챗봇" in frame_with(at, "변화 중 비율(%)")["값"].tolist()
+
+
+def test_the_panel_in_english(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    events = [e for weeks in range(1, 6)
+              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
+    services.ports.events.append(events + views(services, items["genai"], 1, 50))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["df_lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "Insights" in [h.value for h in at.subheader]
+    assert "Share of change (%)" in frame_with(at, "Value").columns
+    assert "Content views" in frame_with(at, "Likely drivers")["Metric"].tolist()
+    assert "(estimate)" in " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))

@@ -1,0 +1,169 @@
+"""An item's and an author's own analytics pages through AppTest: the numbers, the CSVs, who
+is refused, deleted and unpublished items, and the links to them from the dashboard."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.analytics import ITEM_VISIT_PROP, SEARCH_TERM_PROP, Event, EventType
+from services.domain.models import ContentItem, Status
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+
+ITEM_PAGE = "app_pages/item_stats.py"
+AUTHOR_PAGE = "app_pages/author_stats.py"
+_ids = itertools.count(1)
+PURPOSE_RESEARCH = "리서치"  # the purpose "research", as the page names it
+
+
+def view(services: Services, item: ContentItem, days_ago: int, session: str,
+         **props: Any) -> Event:
+    day = services.analytics.today() - timedelta(days=days_ago)
+    ts = datetime.combine(day, time(0, 5), tzinfo=services.settings.tz)
+    return Event(id=f"iv{next(_ids):06d}", ts=ts, type=EventType.CONTENT_VIEW,
+                 session_id=session, content_id=item.id, category=str(item.category),
+                 author_id=item.author_id, properties=props)
+
+
+@pytest.fixture
+def item(make_item: Callable[..., ContentItem], services: Services) -> ContentItem:
+    """Today: 3 views in 2 visits, 2 of them after a search for "=cmd|x" (a formula-like
+    term); 8 days ago (the previous 7 days): 1 view."""
+    made = make_item("벡터 검색 데모")
+    searched = {SEARCH_TERM_PROP: "=cmd|x"}
+    services.ports.events.append([
+        view(services, made, 0, "s1", **{ITEM_VISIT_PROP: True}, **searched),
+        view(services, made, 0, "s1", **searched),
+        view(services, made, 0, "s2", **{ITEM_VISIT_PROP: True}, vp="research"),
+        view(services, made, 8, "s3", **{ITEM_VISIT_PROP: True}),
+    ])
+    return made
+
+
+def open_item(new_app: Callable[..., AppTest], user: User | None, content_id: str,
+              page: str = ITEM_PAGE) -> AppTest:
+    at = new_app(user.username if user else None)
+    at.run()
+    at.query_params["id"] = content_id
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return str(next(m.value for m in at.metric if m.label == label))
+
+
+@pytest.mark.parametrize("role", ["author", "analyst", "admin"])
+def test_the_item_page_shows_numbers_charts_and_csvs(
+    role: str, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+) -> None:
+    at = open_item(new_app, users[role], item.id)
+    at.button_group(key="item_stats_preset").set_value("7d").run()
+
+    assert at.title[0].value == item.title
+    assert (metric(at, "조회수"), metric(at, "방문자")) == ("3", "2")
+    assert at.get("plotly_chart")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["CSV 내려받기"] * 3  # search terms, purposes (no sources yet), per day
+    terms, purposes, daily = (frame.value for frame in at.dataframe)
+    assert terms.iloc[:, 0].tolist() == ["=cmd|x"] and terms.iloc[:, 1].tolist() == [2]
+    assert purposes.iloc[:, 0].tolist() == [PURPOSE_RESEARCH] and len(daily) == 7
+    assert "유입 경로를 아는 것이 아직 없습니다" in texts(at)
+    assert f"csv_item_{item.id}_search_terms" in at.get("download_button")[0].proto.id
+
+
+@pytest.mark.parametrize("role", ["viewer", "other_author"])
+def test_others_read_which_role_opens_the_page(
+    role: str, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user("other-author", "author") if role == "other_author" else users[role]
+    at = open_item(new_app, user, item.id)
+    assert [w.value for w in at.warning if "역할이 있어야" in w.value]
+    assert not at.metric and not at.get("download_button")
+
+
+def test_an_anonymous_visitor_signs_in_first(new_app: Callable[..., AppTest],
+                                            item: ContentItem) -> None:
+    at = open_item(new_app, None, item.id)
+    assert at.title[0].value == "로그인"
+    assert (at.query_params["next"], at.query_params["id"]) == ("item-stats", item.id)
+
+
+def test_deleted_and_unpublished_items_say_so(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    services: Services, make_item: Callable[..., ContentItem],
+) -> None:
+    draft = make_item("초안 데모", status=Status.DRAFT)
+    at = open_item(new_app, users["author"], draft.id)
+    assert "게시되지 않은 콘텐츠입니다" in texts(at)
+
+    services.content.delete(item.id, users["admin"].as_actor())
+    at = open_item(new_app, users["analyst"], item.id)
+    assert "삭제된 콘텐츠입니다" in texts(at)
+    assert metric(at, "조회수") == "4"  # 30 days by default: its views are still counted
+    at = open_item(new_app, users["author"], item.id)
+    assert "삭제되었거나 더 이상 볼 수 없는" in texts(at) and not at.metric
+
+
+def test_the_author_page_lists_items_with_links_to_their_pages(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+) -> None:
+    at = open_item(new_app, users["analyst"], users["author"].username, AUTHOR_PAGE)
+
+    assert f"작성자 통계: {users['author'].name}" in texts(at)
+    assert metric(at, "조회수") == "4"  # 30 days by default
+    items = at.dataframe[0].value
+    assert items.iloc[0, 0] == item.title
+    assert items.iloc[0, -1] == f"item-stats?id={item.id}"
+    assert len(at.get("download_button")) == 2  # the items, per day
+    other = open_item(new_app, users["viewer"], users["author"].username, AUTHOR_PAGE)
+    assert [w.value for w in other.warning if "역할이 있어야" in w.value]
+
+
+def open_tab(at: AppTest, label: str) -> Any:
+    return next(tab for tab in at.tabs if tab.label == label)
+
+
+def test_the_dashboard_tables_link_to_item_and_author_pages(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+) -> None:
+    at = new_app(users["analyst"].username)
+    at.run()
+    at.switch_page("app_pages/dashboard.py").run()
+    at.session_state["analytics_tab"] = "콘텐츠"
+    at.run()
+    top = open_tab(at, "콘텐츠").dataframe[0].value  # (the panels above have tables too)
+    assert top.iloc[0, -1] == f"item-stats?id={item.id}"
+    at.session_state["analytics_tab"] = "작성자"
+    at.run()
+    authors = open_tab(at, "작성자").dataframe[0].value
+    assert authors.iloc[0, -1] == f"author-stats?id={users['author'].username}"
+
+
+def test_my_content_links_to_the_item_page(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+) -> None:
+    at = new_app(users["author"].username)
+    at.run()
+    at.switch_page("app_pages/my_content.py").run()
+    links = {(link.proto.page, link.proto.query_string) for link in at.get("page_link")}
+    assert ("item-stats", f"id={item.id}") in links
+    assert ("author-stats", f"id={users['author'].username}") in links  # "my author page"
+
+
+def test_an_unknown_author_from_the_address_is_shown_as_typed(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+) -> None:
+    at = open_item(new_app, users["analyst"], "**nobody**", AUTHOR_PAGE)
+    assert at.title[0].value == r"작성자 통계\: \*\*nobody\*\*"  # escaped: no bold
+    assert "콘텐츠가 아직 없습니다" in texts(at) and not at.metric

@@ -1,0 +1,78 @@
+"""The dashboard's "now" panel through AppTest: the numbers of the last minutes, the items
+visitors are on (by title), and what it says when nobody is there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.analytics import Event, EventType
+from services.domain.models import Category, ContentItem, utcnow
+from services.domain.users import User
+from tests.ui.conftest import errors, texts
+
+DASHBOARD = "app_pages/dashboard.py"
+
+
+def recent(minutes_ago: float, type_: EventType, session: str, **fields: object) -> Event:
+    return Event(id=f"live-{session}-{type_}-{minutes_ago}", type=type_, session_id=session,
+                 ts=utcnow() - timedelta(minutes=minutes_ago), **fields)  # type: ignore[arg-type]
+
+
+def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    at = new_app(username)
+    at.run()
+    at.switch_page(DASHBOARD).run()
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return str(next(m.value for m in at.metric if m.label == label))
+
+
+@pytest.fixture
+def quiet_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's own page views stay in the tracker's buffer: the panel shows the seed only."""
+    monkeypatch.setenv("DEMO_FACTORY_TRACKER_FLUSH_SECONDS", "3600")
+
+
+def test_the_panel_shows_who_is_on_the_site_and_where(
+    quiet_tracker: None, new_app: Callable[..., AppTest], users: dict[str, User],
+    services: Services, make_item: Callable[..., ContentItem],
+) -> None:
+    genai = make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI)
+    services.ports.events.append([
+        recent(2.5, EventType.PAGE_VIEW, "a", page="item"),
+        recent(2, EventType.CONTENT_VIEW, "a", content_id=genai.id,
+               category=str(genai.category), author_id=genai.author_id),
+        recent(3, EventType.PAGE_VIEW, "b", page="home"),
+        recent(12, EventType.PAGE_VIEW, "c", page="home"),
+        recent(1, EventType.PAGE_VIEW, "demo", page="home", sample=True),  # not a real visit
+    ])
+    at = open_dashboard(new_app, users["analyst"].username)
+    assert metric(at, "최근 5분 방문자") == "2"
+    assert metric(at, "최근 30분 방문자") == "3"
+    assert "chart_live_minutes" in [chart.key for chart in at.get("plotly_chart")]
+    pages, on_items = at.dataframe[0].value, at.dataframe[1].value
+    assert dict(zip(pages["페이지"], pages["방문자"], strict=True)) == {"home": 2, "item": 1}
+    assert on_items["콘텐츠"].tolist() == ["생성형AI 챗봇"]
+    assert "지금 접속 중" in [e.label for e in at.expander]
+    assert not [b for b in at.get("download_button") if "live" in str(b.proto.id)]
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert metric(at, "Visitors, last 30 minutes") == "3"
+    assert "Live now" in [e.label for e in at.expander]
+
+
+def test_nobody_there_says_so(
+    quiet_tracker: None, new_app: Callable[..., AppTest], users: dict[str, User],
+) -> None:
+    at = open_dashboard(new_app, users["admin"].username)
+    assert "최근 30분 동안 방문자가 없습니다" in texts(at)
+    assert "최근 5분 방문자" not in [m.label for m in at.metric]

@@ -1,0 +1,101 @@
+"""Follow-up questions under a report through AppTest: an offline answer from the report's data,
+a hostile question kept literal, a model's made-up number marked, and a refused question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.adapters.aws.bedrock.lazy import LazyBedrock
+from services.bootstrap import Services
+from services.domain.models import Category, ContentItem
+from services.domain.users import User
+from services.settings import Settings
+from services.ui.report_chat import HISTORY_KEY
+from tests.doubles.fake_llm import FakeLLM
+from tests.ui.conftest import texts
+from tests.ui.test_reports import generate, open_reports, seed
+
+CHAT = "rep_last_view_chat"
+
+
+@pytest.fixture
+def report_page(new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+                make_item: Callable[..., ContentItem]) -> AppTest:
+    """An analyst's page with an offline report just generated (12 views of one item)."""
+    seed(services, make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI))
+    return generate(open_reports(new_app, users["analyst"].username))
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(str(e.proto.body) for e in at.get("html"))
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input(key=CHAT).set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_offline_report_answers_the_top_category_question(report_page: AppTest) -> None:
+    at = ask(report_page, "가장 많이 본 카테고리는?")
+    shown = html_of(at)
+    assert "가장 많이 본 카테고리는?" in shown  # the question, in the history
+    assert "콘텐츠 조회가 가장 많은 카테고리는 생성형 AI입니다" in shown and "12회" in shown
+    assert "<mark" not in shown.split("가장 많은 카테고리는", 1)[1]
+    assert "답 속 숫자" in texts(at) and "모두 보고서 데이터와 일치합니다" in texts(at)
+    (history,) = at.session_state[HISTORY_KEY].values()
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    at.run()  # the conversation stays on the next run
+    assert "생성형 AI입니다" in html_of(at)
+
+
+def test_a_hostile_question_stays_literal(report_page: AppTest) -> None:
+    hostile = '<img src=x onerror="alert(1)"> **굵게** [링크](https://evil.example)'
+    at = ask(report_page, hostile)
+    shown = html_of(at)
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in shown
+    assert "<img" not in shown and "<strong>굵게" not in shown and 'href="https://evil' \
+        not in shown
+    assert "오프라인 모드에서는 다음과 같은 질문에" in shown  # unknown: the help text
+
+
+@pytest.fixture
+def bedrock_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")  # Bedrock looks configured
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def test_a_model_s_made_up_number_is_marked(bedrock_configured: None, report_page: AppTest,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeLLM(["콘텐츠 조회는 12회", "이고 방문자는 <b>9876명</b>입니다."], usage=(800, 20))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = report_page
+    at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
+    at.run()
+    ask(at, "방문자는 몇 명?")
+    (sent,) = fake.requests
+    assert "<data>" in sent.prompt and '"방문자는 몇 명?"' in sent.prompt
+    shown = html_of(at)
+    assert "<strong>9876</strong></mark>" in shown and "&lt;b&gt;" in shown
+    assert "답 속 숫자 1개가 보고서 데이터에 없습니다" in texts(at)
+
+
+def test_an_over_budget_question_is_refused_with_the_reason(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("DEMO_FACTORY_REPORT_DAILY_TOKEN_BUDGET", "1000")
+    fake = FakeLLM(text="OK")
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    seed(services, make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI))
+    at = generate(open_reports(new_app, users["analyst"].username))
+    at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
+    at.run()
+    ask(at, "왜 늘었어?")
+    assert any("오늘의 보고서 토큰 예산을 넘습니다" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert fake.requests == []

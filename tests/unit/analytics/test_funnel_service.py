@@ -1,0 +1,133 @@
+"""Funnel use cases on the real local wiring: who may define, open and delete a funnel, what a
+funnel shows for the period and the previous one, and that events reach it through the tracker's
+way in (``SinkedEventStore``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.analytics.dashboards import Period
+from services.analytics.funnels import FunnelService
+from services.bootstrap import Services
+from services.domain.analytics import Event, EventType
+from services.domain.funnels import DEFAULT_FUNNELS, Step, StepKind
+from services.domain.permissions import Actor, Role
+from services.errors import NotFound, PermissionDenied, ValidationError
+
+ANA = Actor("ana", "Ana", frozenset({Role.ANALYST}))
+OLGA = Actor("olga", "Olga", frozenset({Role.ANALYST}))
+ROOT = Actor("root", "Root", frozenset({Role.ADMIN}))
+VIEWER = Actor("vera", "Vera", frozenset({Role.VIEWER}))
+STEPS = [Step(StepKind.PAGE, "browse"), Step(StepKind.EVENT, "download")]
+
+
+def funnels(services: Services) -> FunnelService:
+    assert services.funnels is not None
+    return services.funnels
+
+
+def visit(session: str, at: datetime, *steps: tuple[str, int]) -> list[Event]:
+    made = []
+    for i, (what, minutes) in enumerate(steps):
+        page = what if what in ("home", "browse") else None
+        made.append(Event(f"{session}-{i}", at + timedelta(minutes=minutes),
+                          EventType.PAGE_VIEW if page else EventType(what), session, page=page,
+                          content_id=None if page else "c1"))
+    return made
+
+
+def test_an_analyst_defines_a_funnel_counted_from_the_events_already_kept(
+        services: Services) -> None:
+    now = datetime.now(UTC)
+    services.ports.events.append(
+        visit("a", now - timedelta(hours=1), ("browse", 0), ("download", 5))
+        + visit("b", now - timedelta(hours=1), ("browse", 0), ("download", 50)))
+
+    funnel = funnels(services).create(ANA, "  Browse  to download ", STEPS, 30)
+    today = services.analytics.today()
+    report = funnels(services).report(ANA, funnel.id, Period(today - timedelta(days=1), today))
+
+    assert funnel.name == "Browse to download"
+    assert [row.visits for row in report.rows] == [2, 1]
+    assert report.rows[1].conversion == 0.5 and report.rows[1].drop_off == 0.5
+    assert funnel.counted_from == (now - timedelta(
+        days=services.settings.event_retention_days)).astimezone(services.settings.tz).date()
+    # Later events reach it through the one way in, as the tracker's batches do.
+    services.ports.events.append(visit("c", now, ("browse", 0), ("download", 1)))
+    again = funnels(services).report(ANA, funnel.id, Period(today - timedelta(days=1), today))
+    assert [row.visits for row in again.rows] == [3, 2]
+    entries = services.ports.audit.entries(action="funnel.create")
+    assert [(e.actor, e.target) for e in entries] == [("ana", funnel.id)]
+
+
+def test_the_previous_period_is_shown_beside(services: Services) -> None:
+    today = services.analytics.today()
+    noon = datetime.combine(today, datetime.min.time(), services.settings.tz) + timedelta(hours=12)
+    services.ports.events.append(
+        visit("old", noon - timedelta(days=7), ("home", 0), ("content_view", 1))
+        + visit("new", noon, ("home", 0)))
+
+    report = funnels(services).report(ANA, "home-download",
+                                      Period(today - timedelta(days=6), today))
+
+    assert [r.visits for r in report.rows] == [1, 0, 0]
+    assert [r.previous_visits for r in report.rows] == [1, 1, 0]
+
+
+def test_defaults_and_own_funnels_are_listed_others_only_by_link(services: Services) -> None:
+    mine = funnels(services).create(ANA, "Mine", STEPS, 30)
+    theirs = funnels(services).create(OLGA, "Theirs", STEPS, 30)
+
+    listed = [f.id for f in funnels(services).available(ANA)]
+    shared = [f.id for f in funnels(services).available(ANA, shared_id=theirs.id)]
+
+    assert listed == [*(f.id for f in DEFAULT_FUNNELS), mine.id]
+    assert shared == [*listed, theirs.id]
+    assert funnels(services).available(ANA, shared_id="gone") == funnels(services).available(ANA)
+    assert funnels(services).get(ANA, theirs.id) == theirs
+
+
+def test_only_the_owner_or_an_admin_deletes_and_defaults_stay(services: Services) -> None:
+    theirs = funnels(services).create(OLGA, "Theirs", STEPS, 30)
+    other = funnels(services).create(OLGA, "Other", STEPS, 30)
+
+    with pytest.raises(PermissionDenied):
+        funnels(services).delete(ANA, theirs.id)
+    with pytest.raises(PermissionDenied):
+        funnels(services).delete(ROOT, "home-download")
+    funnels(services).delete(OLGA, theirs.id)
+    funnels(services).delete(ROOT, other.id)
+
+    with pytest.raises(NotFound):
+        funnels(services).get(ANA, theirs.id)
+    assert [e.outcome for e in services.ports.audit.entries(action="funnel.delete")] \
+        == ["ok", "ok", "denied", "denied"]
+
+
+def test_people_without_dashboards_cannot_see_or_define_funnels(services: Services) -> None:
+    with pytest.raises(PermissionDenied):
+        funnels(services).available(VIEWER)
+    with pytest.raises(PermissionDenied):
+        funnels(services).create(VIEWER, "Mine", STEPS, 30)
+    with pytest.raises(PermissionDenied):
+        funnels(services).report(Actor.anonymous(), "home-download", Period(
+            services.analytics.today(), services.analytics.today()))
+
+
+@pytest.mark.parametrize(("name", "steps", "window", "key"), [
+    ("", STEPS, 30, "funnels.err_name"),
+    ("x" * 81, STEPS, 30, "funnels.err_name"),
+    ("ok", STEPS[:1], 30, "funnels.err_steps"),
+    ("ok", STEPS * 4, 30, "funnels.err_steps"),
+    ("ok", STEPS, 0, "funnels.err_window"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, "teleport")], 30, "funnels.err_step"),
+])
+def test_a_funnel_that_cannot_be_counted_is_refused(
+        services: Services, name: str, steps: list[Step], window: int, key: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        funnels(services).create(ANA, name, steps, window)
+
+    assert refused.value.key == key
+    assert [f.id for f in funnels(services).available(ANA)] == [f.id for f in DEFAULT_FUNNELS]

@@ -1,0 +1,25 @@
+"""The insights benchmark runs end to end on a little data and prints every figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import bench_insights
+
+
+def test_bench_insights_times_each_step_and_scores_the_planted_effects(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = bench_insights.bench(1, sample_size=4_000, target=40_000, per_day=400)
+    fast, good = result["speed"], result["quality"]
+    assert fast["events"] == 40_000
+    for days in ("30", "90"):
+        assert set(fast[days]) == {"cube_ms", "drivers_ms", "anomalies_ms", "forecast_ms",
+                                   "naive_ms", "total_ms"}
+        assert all(value >= 0 for value in fast[days].values())
+    assert good["planted"] == 4 and 0 <= good["named_count"] <= 4
+    assert set(good["mape"]) == {f"{k}_{h}d" for k in ("page_views", "content_views",
+                                                         "visitors") for h in (7, 14)}
+    bench_insights.print_insights(result)
+    shown = capsys.readouterr().out
+    assert "planted effects named" in shown and "back-test MAPE" in shown
