@@ -5,9 +5,10 @@ import streamlit as st
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
 from services.ui import auth, routes, session, tracking
+from services.ui.cards import card_grid
 from services.ui.i18n import t
 from services.ui.my_insights import my_insights
-from services.ui.widgets import card_grid, empty_state
+from services.ui.widgets import empty_state
 
 HOME_ITEMS = 6
 

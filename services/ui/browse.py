@@ -12,11 +12,11 @@ from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
 from services.ui import session, tracking
+from services.ui.cards import card_grid
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.tags import take_tag_link
 from services.ui.widgets import (
     author_label,
-    card_grid,
     current_page,
     empty_state,
     pager,

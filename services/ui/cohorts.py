@@ -100,10 +100,8 @@ def _cohort_table(frame: pd.DataFrame, kind: Literal["percent", "int"], name: st
 
 
 def _layout(fig: go.Figure, height: int, title: str) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 8, "r": 8, "t": 56, "b": 8},
-                      font={"family": charts.FONT}, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.15}, title={"text": title})
-    return fig
+    return charts.layout(fig, height, margin={"l": 8, "r": 8, "t": 56, "b": 8},
+                         title={"text": title})
 
 
 def _chart(figure: go.Figure, key: str) -> None:

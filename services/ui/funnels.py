@@ -178,12 +178,9 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
     ])
     fig.update_yaxes(title={"text": t("funnels.chart_axis")},
                      **charts.count_axis([*visits, *previous]))
-    fig.update_layout(
-        title={"text": charts.plain(t("funnels.chart_title", name=funnel_name(report.funnel)))},
-        height=charts.HEIGHT, margin={"l": 8, "r": 8, "t": 36, "b": 8},
-        font={"family": charts.FONT}, template="plotly_white", barmode="group",
-        legend={"orientation": "h", "y": -0.2})
-    return fig
+    title = charts.plain(t("funnels.chart_title", name=funnel_name(report.funnel)))
+    return charts.layout(fig, title={"text": title}, barmode="group",
+                         legend={"orientation": "h", "y": -0.2})
 
 
 def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:

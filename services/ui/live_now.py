@@ -31,10 +31,7 @@ def minute_chart(per_minute: pd.DataFrame, title: str, value_label: str) -> go.F
     ))
     fig.update_xaxes(tickformat="%H:%M")
     fig.update_yaxes(**charts.count_axis(values))
-    fig.update_layout(height=220, margin={"l": 8, "r": 8, "t": 36, "b": 8},
-                      template="plotly_white", font={"family": charts.FONT},
-                      title={"text": title}, showlegend=False)
-    return fig
+    return charts.layout(fig, 220, title={"text": title}, showlegend=False)
 
 
 def _places(frame: pd.DataFrame, label_column: str, label: str) -> None:

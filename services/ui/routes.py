@@ -23,6 +23,8 @@ SIGNUP = "app_pages/signup.py"
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
 PROFILE = "app_pages/profile.py"
+# Browse's address as a plain link names it (Streamlit's default: the file's name).
+BROWSE_PATH = "browse"
 ITEM_STATS = "app_pages/item_stats.py"
 AUTHOR_STATS = "app_pages/author_stats.py"
 # Pages whose address is not their file name (``item-stats?id=<content id>``).

@@ -12,12 +12,10 @@ import streamlit as st
 from services.domain.models import ContentItem, Page, Status
 from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError
-from services.ui import highlight, routes, session
+from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
-from services.ui.thumbs import card_picture
 
 _FLASH_KEY = "_df_flash"
-CARD_COLUMNS = 3
 def show_error(exc: DemoFactoryError) -> None:
     """One clear, translated message; the details stay in the log."""
     st.error(t(exc.key, **error_params(exc.params)), icon=":material/error:")
@@ -144,13 +142,18 @@ def author_label(author_id: str, name: str) -> str:
     return t("profile.former_author") if author_id == FORMER_AUTHOR else (name or author_id)
 
 
-def meta_line(item: ContentItem, tz: tzinfo) -> str:
-    parts = [category_label(item.category), md_escape(author_label(item.author_id,
-                                                                    item.author_name)),
+def meta_text(item: ContentItem, tz: tzinfo) -> str:
+    """Category · author · day (· status when not published), as plain text."""
+    parts = [category_label(item.category), author_label(item.author_id, item.author_name),
              format_date(item.created_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))
     return " · ".join(parts)
+
+
+def meta_line(item: ContentItem, tz: tzinfo) -> str:
+    """``meta_text`` for markdown (a caption)."""
+    return md_escape(meta_text(item, tz))
 
 
 def content_link(item: ContentItem, label: str | None = None) -> None:
@@ -158,37 +161,6 @@ def content_link(item: ContentItem, label: str | None = None) -> None:
         routes.CONTENT, label=label or md_escape(item.title), icon=":material/article:",
         query_params={"id": item.id}, help=md_escape(item.title),
     )
-
-
-def content_card(item: ContentItem, words: Sequence[str] = ()) -> None:
-    """One item as a card; ``words``: a search's words, marked in the title and a snippet."""
-    with st.container(border=True):
-        card_picture(item)
-        if words:
-            highlight.hit_title(item, words)
-        else:
-            st.markdown(f"**{md_escape(item.title)}**")
-        st.caption(meta_line(item, app_tz()))
-        if words:
-            highlight.hit_snippet(item, words)
-        elif item.summary:
-            st.markdown(md_escape(item.summary))
-        if item.tags:
-            tag_links(item.tags)
-        counts_col, open_col = st.columns([3, 2], vertical_alignment="center")
-        counts_col.caption(t("content.counts", views=item.views, likes=item.likes))
-        with open_col:
-            content_link(item, t("content.open"))
-
-
-def card_grid(
-    items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = ()
-) -> None:
-    for start in range(0, len(items), columns):
-        cols = st.columns(columns)
-        for col, item in zip(cols, items[start : start + columns], strict=False):
-            with col:
-                content_card(item, words)
 
 
 def current_page(key: str) -> int:

@@ -3,6 +3,7 @@ words searched for marked in each card's title and snippet, with the text kept i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
@@ -15,6 +16,11 @@ from tests.ui.conftest import as_shown, errors
 def _titles(at: AppTest) -> list[str]:
     return [as_shown(str(link.proto.help)) for link in at.get("page_link")
             if link.proto.page.endswith("content")]
+
+
+def _hit_parts(block: str) -> list[str]:
+    """The marked title and snippet of a card's HTML block (not its tags or meta line)."""
+    return re.findall(r'<div class="df-hit-[a-z]+"[^>]*>(.*?)</div>', block)
 
 
 def _browse(new_app: Callable[..., AppTest]) -> AppTest:
@@ -67,8 +73,8 @@ def test_matched_words_are_marked_in_the_title_and_a_snippet(
     shown = [block.value for block in at.html]
     # not in the summary: the passage of the body, as the reader sees it (no markdown)
     assert any("소개 사내 문서를 찾는 <mark>Vector</mark> 검색" in block for block in shown)
-    hits = [block for block in shown if "df-hit" in block]  # (not the cards' picture blocks)
-    assert hits and not any("**" in block or "#" in block for block in hits)
+    hits = [hit for block in shown for hit in _hit_parts(block)]  # title and snippet only
+    assert hits and not any("**" in hit or "#" in hit for hit in hits)
 
 
 def test_a_title_with_markup_stays_literal_text_when_marked(
@@ -80,7 +86,8 @@ def test_a_title_with_markup_stays_literal_text_when_marked(
     at = _browse(new_app)
     at.text_input(key="browse_all_q").input("bedrock").run()
 
-    title = next(block.value for block in at.html if "df-hit-title" in block.value)
+    title = next(hit for block in at.html for hit in _hit_parts(block.value)
+                 if "mark" in hit)
     assert "<img" not in title and "<b>" not in title and "<a" not in title
     assert ("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; **<mark>bedrock</mark>** "
             "[click](https://evil.example) &lt;b&gt;") in title

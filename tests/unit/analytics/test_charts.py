@@ -148,3 +148,18 @@ def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
 def test_hour_bars_are_the_day_s_24_hours() -> None:
     fig = charts.hour_bars(list(range(24)), "t", "시", "조회")
     assert list(fig.data[0].x) == [f"{h:02d}" for h in range(24)]
+
+
+def test_a_figure_carries_only_its_own_trace_types_defaults() -> None:
+    """The template travels inside every figure sent to the browser: a line chart must not
+    carry the defaults of heatmaps, tables or candlesticks (they were most of its bytes)."""
+    import streamlit  # noqa: F401  (registers Streamlit's template as plotly's default)
+
+    month = pd.DataFrame({"day": pd.date_range("2026-03-01", periods=30).date,
+                          "page_view": range(30)})
+    fig = charts.trend_chart(month, {"page_view": "페이지 조회"}, "추이")
+    template = fig.layout.template.to_plotly_json()
+    assert set(template.get("data", {})) <= {"scatter"}
+    assert template["layout"]  # the theme's layout stays: the browser fills its colours
+    donut = charts.share_donut(["a", "b"], [1, 2], "share")
+    assert set(donut.layout.template.to_plotly_json().get("data", {})) <= {"pie"}
