@@ -8,7 +8,8 @@ added to ``funnel_counts`` (local day of the visit's step 1, funnel, step). A ba
 again moves nothing (each visit's cursor is past its events), so it adds nothing. Sample events
 move their own visits (``sample`` = 1 in the keys) and counters, which ``remove_samples``
 deletes, leaving exactly what the other events counted. ``counts`` sums a funnel's day
-counters: a 90-day funnel reads at most 90 x steps small rows.
+counters: a 90-day funnel reads at most 90 x steps small rows. Each item's own funnels
+(``domain.funnels.ITEM_FUNNELS``, ids "<template>:<content id>") are counted the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time,
 from services.domain.analytics import Event
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
+    ITEM_FUNNELS,
     Funnel,
     FunnelVisit,
     Progress,
@@ -108,7 +110,7 @@ class SqliteFunnelStore:
     # ---- counting ----------------------------------------------------------------------------
 
     def ingest(self, events: Sequence[Event]) -> None:
-        self._count(StepIndex([*DEFAULT_FUNNELS, *self.list()]), events)
+        self._count(StepIndex([*DEFAULT_FUNNELS, *self.list()], ITEM_FUNNELS), events)
 
     def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
         index = StepIndex([funnel])
