@@ -124,8 +124,11 @@ def item_funnel(template: Funnel, content_id: str) -> Funnel:
     return Funnel(f"{template.id}:{content_id}", template.name, steps, template.window_minutes)
 
 
+_PAGE = StepKind.PAGE  # a module constant: an enum member's lookup costs at ingest
+
+
 def step_matches(step: Step, event: Event) -> bool:
-    if step.kind is StepKind.PAGE:
+    if step.kind is _PAGE:
         return event.type == EventType.PAGE_VIEW and event.page == step.value
     return (event.type == step.value
             and (step.category is None or event.category == step.category)
@@ -259,6 +262,7 @@ class StepIndex:
                 if step.kind is StepKind.EVENT and template not in by_type[step.value]:
                     by_type[step.value].append(template)
         self._templates = dict(by_type)
+        self._bound: dict[tuple[str, str], list[Funnel]] = {}  # (type, item): its funnels
 
     def candidates(self, events: Iterable[Event]) -> list[tuple[Event, list[Funnel]]]:
         """The events that could move a visit, in time order, with the funnels concerned
@@ -266,7 +270,7 @@ class StepIndex:
         lookup = self._by_key.get
         page_view = EventType.PAGE_VIEW
         found: list[tuple[Event, list[Funnel]]] = []
-        templates = self._templates.get
+        templates = self._templates.__contains__
         for event in sorted(events, key=_TIME_ORDER):
             kind = event.type
             entry = lookup((kind, event.page if kind == page_view else None))
@@ -276,11 +280,18 @@ class StepIndex:
                 if not exact:
                     funnels = [f for f in funnels if relevant(f, event)]
             item = event.content_id
-            bindable = templates(kind) if item else None
-            if bindable and item:
-                funnels = [*funnels, *(item_funnel(t, item) for t in bindable)]
+            if item and templates(kind):
+                funnels = [*funnels, *self._bind(kind, item)] if funnels else self._bind(kind, item)
             if funnels:
                 found.append((event, funnels))
+        return found
+
+
+    def _bind(self, kind: str, content_id: str) -> list[Funnel]:
+        key = (kind, content_id)
+        found = self._bound.get(key)
+        if found is None:
+            found = self._bound[key] = [item_funnel(t, content_id) for t in self._templates[kind]]
         return found
 
 
