@@ -309,12 +309,14 @@ def move_visits(candidates: Iterable[tuple[Event, list[Funnel]]],
                 stored: dict[FunnelVisit, Progress]) -> dict[FunnelVisit, Progress]:
     """The visits the candidate events moved, with their new progress (``stored``: before)."""
     changed: dict[FunnelVisit, Progress] = {}
+    now, before = changed.get, stored.get  # bound once: this loop runs per event and funnel
     for event, funnels in candidates:
+        session, sample = event.session_id, event.sample
         for funnel in funnels:
-            key = (funnel.id, event.session_id, event.sample)
-            current = changed.get(key) or stored.get(key)
+            key = (funnel.id, session, sample)
+            current = now(key) or before(key)
             moved = advance(funnel, current, event)
-            if moved is not None and moved is not current:
+            if moved is not current and moved is not None:
                 changed[key] = moved
     return changed
 
