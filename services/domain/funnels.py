@@ -117,14 +117,14 @@ ITEM_LIKE = Funnel("item-like", "itempage.funnel.like",
 ITEM_FUNNELS: tuple[Funnel, ...] = (ITEM_DOWNLOAD, ITEM_LIKE)
 
 
-@lru_cache(maxsize=8192)  # ingest binds one per item event: the few items of a batch repeat
+@lru_cache(maxsize=8192)  # every batch binds its items again: the same items, mostly
 def item_funnel(template: Funnel, content_id: str) -> Funnel:
     """``template`` with every step narrowed to one item: that item's own funnel."""
     steps = tuple(replace(step, content_id=content_id) for step in template.steps)
     return Funnel(f"{template.id}:{content_id}", template.name, steps, template.window_minutes)
 
 
-_PAGE = StepKind.PAGE  # a module constant: an enum member's lookup costs at ingest
+_PAGE = StepKind.PAGE  # read once: step_matches runs per event and funnel at ingest
 
 
 def step_matches(step: Step, event: Event) -> bool:
@@ -285,7 +285,6 @@ class StepIndex:
             if funnels:
                 found.append((event, funnels))
         return found
-
 
     def _bind(self, kind: str, content_id: str) -> list[Funnel]:
         key = (kind, content_id)
