@@ -326,7 +326,8 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
         result.update(bench_cohorts.measure(settings, END, runs, timed))
         result.update(bench_funnels.measure(ports.funnels, db, END, TZ, runs, load_raw_frame))
         result.update(bench_itempage.measure(store, partial(load_raw_frame, db, tz=TZ),
-                                             bench_contents(), Period(*period(90)), runs, TZ))
+                                             bench_contents(), Period(*period(90)), runs, TZ,
+                                             ports.funnels))
         result.update(bench_digests.measure(store, partial(load_raw_frame, db, tz=TZ),
                                             bench_contents(), END, runs))
     result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
@@ -381,6 +382,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
     bench_live.print_live(result)
     bench_sources.print_result(result)
     bench_funnels.print_funnels(result)
+    bench_itempage.print_funnels(result)
     bench_clickfilter.print_rows(result)
     bench_digests.print_result(result)
 

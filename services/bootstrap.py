@@ -376,7 +376,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     # or OIDC directory has neither, so their users' events carry none.
     profiles = ports.signup if ports.signup is not None else ports.users
     analytics = AnalyticsService(ports.events, ports.content, tracker, settings.tz,
-                                 find_user=profiles.get, live=ports.live)
+                                 find_user=profiles.get, live=ports.live, funnels=ports.funnels)
     insights = InsightsService(ports.events, ports.content, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,

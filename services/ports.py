@@ -522,7 +522,9 @@ class FunnelStore(Protocol):
     counter of (local day of the visit's step 1, funnel, step) for each step newly reached, in
     one atomic step per visit, so a batch delivered again counts nothing twice. Sample events
     move visits and counters kept apart, which ``remove_samples`` takes out exactly. The default
-    funnels (``domain.funnels.DEFAULT_FUNNELS``) are counted without being saved.
+    funnels (``domain.funnels.DEFAULT_FUNNELS``) are counted without being saved, and so is
+    every item's own funnel (``ITEM_FUNNELS`` bound to the item: ``counts`` of
+    ``item_funnel(template, content_id).id``).
     """
 
     def ingest(self, events: Sequence[Event]) -> None: ...

@@ -18,6 +18,7 @@ from services.analytics.dashboards import Period
 from services.domain.analytics import EventType, bounded_text
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
+    ITEM_FUNNELS,
     MAX_STEPS,
     MIN_STEPS,
     NAME_MAX,
@@ -27,6 +28,7 @@ from services.domain.funnels import (
     Step,
     StepKind,
     StepRow,
+    item_funnel,
     step_rows,
 )
 from services.domain.models import new_id
@@ -50,6 +52,23 @@ class FunnelReport:
     @property
     def entered(self) -> int:
         return self.rows[0].visits if self.rows else 0
+
+
+def funnel_report(store: FunnelStore, funnel: Funnel, period: Period) -> FunnelReport:
+    """The funnel's steps in the period and the previous one, from the day counters."""
+    n = len(funnel.steps)
+    previous = period.previous()
+    counts = store.counts(funnel.id, n, period.start, period.end)
+    before = store.counts(funnel.id, n, previous.start, previous.end)
+    return FunnelReport(funnel, period, previous, step_rows(counts, before))
+
+
+def item_funnel_reports(store: FunnelStore, content_id: str,
+                        period: Period) -> tuple[FunnelReport, ...]:
+    """One item's own funnels (``ITEM_FUNNELS`` bound to it), counted at ingest. Who may see
+    them is the item page's rule (``AnalyticsService.item_page``)."""
+    return tuple(funnel_report(store, item_funnel(template, content_id), period)
+                 for template in ITEM_FUNNELS)
 
 
 class FunnelService:
@@ -77,12 +96,7 @@ class FunnelService:
         return _DEFAULTS.get(funnel_id) or self._store.get(funnel_id)
 
     def report(self, actor: Actor, funnel_id: str, period: Period) -> FunnelReport:
-        funnel = self.get(actor, funnel_id)
-        n = len(funnel.steps)
-        previous = period.previous()
-        counts = self._store.counts(funnel.id, n, period.start, period.end)
-        before = self._store.counts(funnel.id, n, previous.start, previous.end)
-        return FunnelReport(funnel, period, previous, step_rows(counts, before))
+        return funnel_report(self._store, self.get(actor, funnel_id), period)
 
     def create(self, actor: Actor, name: str, steps: Sequence[Step],
                window_minutes: int) -> Funnel:

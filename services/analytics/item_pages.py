@@ -9,6 +9,9 @@ What the numbers mean (besides ``dashboards``):
   term (``q``), purpose (``vp``) and source (``src``), when the view carried them.
 - An author's numbers are the sums over their items as they are now (drafts included); views
   of items deleted since are not in them (the dashboard's authors table keeps those).
+- Its funnels: visits (browser sessions) that viewed the item and then downloaded it, or
+  liked it, within 30 minutes (``domain.funnels.ITEM_FUNNELS``), from day counters the funnel
+  store keeps at ingest; on the day of the visit's first view of the item.
 - Each daily table holds the period and, beside it, the previous period of equal length day by
   day (``prev_*`` columns), so a chart can draw both.
 """
@@ -23,9 +26,10 @@ from datetime import date
 import pandas as pd
 
 from services.analytics.dashboards import CONTENT_TYPES, Period
+from services.analytics.funnels import FunnelReport, item_funnel_reports
 from services.domain.analytics import ITEM_VALUE_SEP, Dim, EventType
 from services.domain.models import ContentItem
-from services.ports import EventStore
+from services.ports import EventStore, FunnelStore
 
 METRICS = ("views", "visitors", "likes", "downloads")
 BREAKDOWNS = {"search_terms": Dim.CONTENT_SEARCH, "purposes": Dim.CONTENT_PURPOSE,
@@ -119,6 +123,7 @@ class ItemPage:
     search_terms: pd.DataFrame  # value (the term), views
     purposes: pd.DataFrame  # value (a purpose code), views
     sources: pd.DataFrame  # value (a source label), views
+    funnels: tuple[FunnelReport, ...] = ()  # view -> download, view -> like (no store: none)
 
     @property
     def totals(self) -> Totals:
@@ -129,10 +134,12 @@ class ItemPage:
         return Totals.of(self.daily, "prev_")
 
 
-def item_page(store: EventStore, period: Period, content_id: str,
-              item: ContentItem | None) -> ItemPage:
+def item_page(store: EventStore, period: Period, content_id: str, item: ContentItem | None,
+              funnels: FunnelStore | None = None) -> ItemPage:
     daily = daily_frame(_counts(store, period, {content_id}).by_day, period)
-    return ItemPage(content_id, item, period, daily, **_breakdowns(store, period, content_id))
+    reports = item_funnel_reports(funnels, content_id, period) if funnels is not None else ()
+    return ItemPage(content_id, item, period, daily, **_breakdowns(store, period, content_id),
+                    funnels=reports)
 
 
 @dataclass(frozen=True)

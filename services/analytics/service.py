@@ -60,7 +60,7 @@ from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
 from services.domain.users import User
 from services.errors import NotFound, PermissionDenied
-from services.ports import ContentRepository, EventStore, LiveWindow
+from services.ports import ContentRepository, EventStore, FunnelStore, LiveWindow
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,14 @@ class AnalyticsService:
         companies_per_day: int = COMPANIES_PER_DAY,
         live: LiveWindow | None = None,
         sources_per_day: int = SOURCE_VALUES_PER_DAY,
+        funnels: FunnelStore | None = None,
     ) -> None:
         """``find_user`` (the accounts' store) gives signed-in users' events their sign-up
         purpose and company; without it they carry neither. ``live`` is the recent window
-        behind the "now" panel (without it the panel is empty)."""
+        behind the "now" panel (without it the panel is empty). ``funnels``: the funnel store
+        behind an item page's own funnels (without it the page shows none)."""
         self._store = store
+        self._funnels = funnels
         self._repo = repo
         self._tracker = tracker
         self._tz = tz
@@ -329,7 +332,7 @@ class AnalyticsService:
             item = None
         if item is not None:
             self._require_stats_of(actor, item)
-        return item_page(self._store, period, content_id, item)
+        return item_page(self._store, period, content_id, item, self._funnels)
 
     def author_page(self, actor: Actor, author_id: str, period: Period) -> AuthorPage:
         """One author's items (drafts included) with their numbers, totals and trend: for

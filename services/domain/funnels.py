@@ -12,6 +12,11 @@ delivered again change nothing, and means a visit's events are expected in time 
 tracker sends them so); one arriving late, behind a later event that already moved the visit,
 is not counted. ``visit_progress`` is the same rule over a list of raw events (for the back-fill
 and as the reference the tests and the benchmark compare the stores with).
+
+Item funnels (``ITEM_FUNNELS``) are templates every item has, counted at ingest like the
+defaults: an event step of a template, bound to the item of the event (``item_funnel``), is a
+funnel of its own (id ``<template id>:<content id>``). A visit that views two items is thus in
+each item's funnel, with its own progress, and an item page reads its funnel's day counters.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -103,9 +108,27 @@ DEFAULT_FUNNELS: tuple[Funnel, ...] = (
 )
 DEFAULT_IDS = frozenset(f.id for f in DEFAULT_FUNNELS)
 
+# Two funnels, not view -> like -> download: liking is no step towards downloading, so an
+# ordered three-step funnel would count every visit that downloads without liking as lost.
+ITEM_DOWNLOAD = Funnel("item-download", "itempage.funnel.download",
+                       (_event(EventType.CONTENT_VIEW), _event(EventType.DOWNLOAD)), 30)
+ITEM_LIKE = Funnel("item-like", "itempage.funnel.like",
+                   (_event(EventType.CONTENT_VIEW), _event(EventType.LIKE)), 30)
+ITEM_FUNNELS: tuple[Funnel, ...] = (ITEM_DOWNLOAD, ITEM_LIKE)
+
+
+@lru_cache(maxsize=8192)  # every batch binds its items again: the same items, mostly
+def item_funnel(template: Funnel, content_id: str) -> Funnel:
+    """``template`` with every step narrowed to one item: that item's own funnel."""
+    steps = tuple(replace(step, content_id=content_id) for step in template.steps)
+    return Funnel(f"{template.id}:{content_id}", template.name, steps, template.window_minutes)
+
+
+_PAGE = StepKind.PAGE  # read once: step_matches runs per event and funnel at ingest
+
 
 def step_matches(step: Step, event: Event) -> bool:
-    if step.kind is StepKind.PAGE:
+    if step.kind is _PAGE:
         return event.type == EventType.PAGE_VIEW and event.page == step.value
     return (event.type == step.value
             and (step.category is None or event.category == step.category)
@@ -219,7 +242,8 @@ class StepIndex:
     """Which funnels an event could move, found by (type, page) instead of testing every step
     of every funnel: most events move none, and ingest speed matters."""
 
-    def __init__(self, funnels: Iterable[Funnel]) -> None:
+    def __init__(self, funnels: Iterable[Funnel], templates: Iterable[Funnel] = ()) -> None:
+        """``templates``: item funnels (``ITEM_FUNNELS``), bound to each event's item."""
         # Per key: the funnels with a step of that key, and whether a key match is already a
         # step match (no step of that key is narrowed to a category or an item).
         steps: defaultdict[tuple[str, str | None], list[Funnel]] = defaultdict(list)
@@ -232,6 +256,13 @@ class StepIndex:
                 if step.category is not None or step.content_id is not None:
                     narrowed.add(key)
         self._by_key = {key: (found, key not in narrowed) for key, found in steps.items()}
+        by_type: defaultdict[str, list[Funnel]] = defaultdict(list)
+        for template in templates:
+            for step in template.steps:
+                if step.kind is StepKind.EVENT and template not in by_type[step.value]:
+                    by_type[step.value].append(template)
+        self._templates = dict(by_type)
+        self._bound: dict[tuple[str, str], list[Funnel]] = {}  # (type, item): its funnels
 
     def candidates(self, events: Iterable[Event]) -> list[tuple[Event, list[Funnel]]]:
         """The events that could move a visit, in time order, with the funnels concerned
@@ -239,16 +270,27 @@ class StepIndex:
         lookup = self._by_key.get
         page_view = EventType.PAGE_VIEW
         found: list[tuple[Event, list[Funnel]]] = []
+        templates = self._templates.__contains__
         for event in sorted(events, key=_TIME_ORDER):
             kind = event.type
             entry = lookup((kind, event.page if kind == page_view else None))
-            if entry is None:
-                continue
-            funnels, exact = entry
-            if not exact:
-                funnels = [f for f in funnels if relevant(f, event)]
+            funnels: list[Funnel] = []
+            if entry is not None:
+                funnels, exact = entry
+                if not exact:
+                    funnels = [f for f in funnels if relevant(f, event)]
+            item = event.content_id
+            if item and templates(kind):
+                funnels = [*funnels, *self._bind(kind, item)] if funnels else self._bind(kind, item)
             if funnels:
                 found.append((event, funnels))
+        return found
+
+    def _bind(self, kind: str, content_id: str) -> list[Funnel]:
+        key = (kind, content_id)
+        found = self._bound.get(key)
+        if found is None:
+            found = self._bound[key] = [item_funnel(t, content_id) for t in self._templates[kind]]
         return found
 
 
@@ -266,12 +308,14 @@ def move_visits(candidates: Iterable[tuple[Event, list[Funnel]]],
                 stored: dict[FunnelVisit, Progress]) -> dict[FunnelVisit, Progress]:
     """The visits the candidate events moved, with their new progress (``stored``: before)."""
     changed: dict[FunnelVisit, Progress] = {}
+    now, before = changed.get, stored.get  # bound once: this loop runs per event and funnel
     for event, funnels in candidates:
+        session, sample = event.session_id, event.sample
         for funnel in funnels:
-            key = (funnel.id, event.session_id, event.sample)
-            current = changed.get(key) or stored.get(key)
+            key = (funnel.id, session, sample)
+            current = now(key) or before(key)
             moved = advance(funnel, current, event)
-            if moved is not None and moved is not current:
+            if moved is not current and moved is not None:
                 changed[key] = moved
     return changed
 

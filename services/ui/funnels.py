@@ -141,11 +141,18 @@ def _show(report: FunnelReport) -> None:
         st.caption(t("funnels.share"))
         st.code(f"?{QUERY}={funnel.id}", language=None)
     labels = [f"{i + 1}. {step_label(step)}" for i, step in enumerate(funnel.steps)]
+    funnel_view(report, labels, "chart_funnel", "funnel", t("funnels.empty"))
+
+
+def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: str,
+                empty: str) -> None:
+    """A funnel's chart (or ``empty`` when no visit entered it) and its table with a CSV
+    (``name`` names the CSV file and its button)."""
     if report.entered:
-        st.plotly_chart(funnel_chart(report, labels), key="chart_funnel",
+        st.plotly_chart(funnel_chart(report, labels), key=chart_key,
                         config={"displaylogo": False})
     else:
-        st.info(t("funnels.empty"), icon=":material/info:")
+        st.info(empty, icon=":material/info:")
     frame = pd.DataFrame({
         "step": labels,
         "visits": [row.visits for row in report.rows],
@@ -158,7 +165,7 @@ def _show(report: FunnelReport) -> None:
                   Col("conversion", t("funnels.col.conversion"), "percent"),
                   Col("drop_off", t("funnels.col.drop_off"), "percent"),
                   Col("previous", t("funnels.col.previous"), "int")],
-          "funnel", report.period)
+          name, report.period)
 
 
 def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:

@@ -23,6 +23,7 @@ from services.errors import NotFound, PermissionDenied
 from services.ui import charts, gate, routes
 from services.ui.dashboard import Col, period_caption, preset_label, table
 from services.ui.i18n import relabel, status_label, t
+from services.ui.item_funnel import item_funnels
 from services.ui.tracking import purpose_label
 from services.ui.widgets import empty_state, md_escape
 
@@ -195,6 +196,7 @@ def _item_body(page: ItemPage) -> None:
     with sources_col:
         _breakdown(page.sources, "itempage.sources_title", "itempage.sources_empty",
                    t("itempage.col.source"), f"{name}_sources", period)
+    item_funnels(page)
     _daily_table(page.daily, f"{name}_daily", period)
 
 

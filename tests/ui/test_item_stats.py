@@ -73,12 +73,55 @@ def test_the_item_page_shows_numbers_charts_and_csvs(
     assert (metric(at, "조회수"), metric(at, "방문자")) == ("3", "2")
     assert at.get("plotly_chart")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["CSV 내려받기"] * 3  # search terms, purposes (no sources yet), per day
-    terms, purposes, daily = (frame.value for frame in at.dataframe)
+    # search terms, purposes (no sources yet), the two funnels, per day
+    assert labels == ["CSV 내려받기"] * 5
+    terms, purposes, _, _, daily = (frame.value for frame in at.dataframe)
     assert terms.iloc[:, 0].tolist() == ["=cmd|x"] and terms.iloc[:, 1].tolist() == [2]
     assert purposes.iloc[:, 0].tolist() == [PURPOSE_RESEARCH] and len(daily) == 7
     assert "유입 경로를 아는 것이 아직 없습니다" in texts(at)
     assert f"csv_item_{item.id}_search_terms" in at.get("download_button")[0].proto.id
+
+
+def download(services: Services, item: ContentItem, session: str, minutes: int) -> Event:
+    """A download of ``item`` today, ``minutes`` after the views of the ``item`` fixture."""
+    ts = datetime.combine(services.analytics.today(), time(0, 5 + minutes),
+                          tzinfo=services.settings.tz)
+    return Event(id=f"id{next(_ids):06d}", ts=ts, type=EventType.DOWNLOAD, session_id=session,
+                 content_id=item.id, category=str(item.category), author_id=item.author_id)
+
+
+@pytest.mark.parametrize("role", ["author", "analyst"])
+def test_the_item_page_shows_its_funnels_against_the_previous_period(
+    role: str, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    services: Services,
+) -> None:
+    services.ports.events.append([download(services, item, "s2", 3)])
+    at = open_item(new_app, users[role], item.id)
+    at.button_group(key="item_stats_preset").set_value("7d").run()
+
+    assert "이 콘텐츠의 퍼널" in texts(at)
+    to_download, to_like = (frame.value for frame in at.dataframe[2:4])
+    # Today 2 visits viewed it and 1 downloaded it; the previous 7 days: 1 visit, none.
+    assert to_download.iloc[:, 0].tolist() == ["1. 콘텐츠 조회", "2. 다운로드"]
+    assert to_download.iloc[:, 1].tolist() == [2, 1]
+    assert to_download.iloc[:, 4].tolist() == [1, 0]
+    assert to_like.iloc[:, 1].tolist() == [2, 0]
+    assert len(at.get("plotly_chart")) == 3  # the trend and both funnels
+    ids = [b.proto.id for b in at.get("download_button")]
+    assert any(f"csv_item_{item.id}_funnel_download" in i for i in ids)
+    assert any(f"csv_item_{item.id}_funnel_like" in i for i in ids)
+
+
+def test_an_item_nobody_viewed_has_empty_funnels_that_say_what_to_do(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem],
+) -> None:
+    quiet = make_item("조용한 데모")
+    at = open_item(new_app, users["author"], quiet.id)
+
+    empty = [i.value for i in at.info if "이 콘텐츠를 조회한 방문이 없어" in i.value]
+    assert len(empty) == 2 and "기간을 늘리거나" in empty[0]
+    assert len(at.get("plotly_chart")) == 1  # the trend only: no funnel chart of zeros
 
 
 @pytest.mark.parametrize("role", ["viewer", "other_author"])

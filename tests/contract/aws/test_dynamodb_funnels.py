@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
+from services.analytics.dashboards import Period
+from services.analytics.funnels import item_funnel_reports
 from services.bootstrap import build_aws_ports
+from services.domain.funnels import ITEM_DOWNLOAD, item_funnel, reference_counts
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_TZ
 from tests.contract.test_funnel_store import DAY, HOME_DOWNLOAD, known_visits
@@ -95,3 +98,30 @@ def test_the_aws_wiring_counts_funnels_as_events_are_appended(aws: MockedAws) ->
     ports.events.append(events)  # a retried batch
 
     assert ports.funnels.counts(HOME_DOWNLOAD.id, 3, DAY, DAY) == [8, 7, 5]
+
+
+def test_an_items_funnels_read_one_query_per_day_and_leave_no_sample_visit(
+        aws: MockedAws, calls: list[tuple[str, dict[str, Any]]]) -> None:
+    store = DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                              str(aws.settings.rollups_table), EVENT_TZ, 30,
+                              sleep=lambda s: None)
+    visits = known_visits()  # content views and downloads of "item-1"
+    visits.visit("demo", ("content_view", 0), ("download", 1), sample=True)
+    store.ingest(visits.events)
+    store.remove_samples()
+    sample_pk = f"funnel-sample#{item_funnel(ITEM_DOWNLOAD, 'item-1').id}"
+    left = aws.dynamodb.query(
+        TableName=str(aws.settings.events_table), KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": sample_pk}})["Items"]
+    assert left == []
+    calls.clear()
+
+    reports = item_funnel_reports(store, "item-1", Period(DAY - timedelta(days=6), DAY))
+
+    real = [e for e in visits.events if not e.sample]
+    assert [row.visits for row in reports[0].rows] == [8, 7] == reference_counts(
+        item_funnel(ITEM_DOWNLOAD, "item-1"), real, EVENT_TZ, DAY - timedelta(days=6), DAY)
+    queries = [params for name, params in calls if name == "Query"]
+    # Two funnels, each this period and the previous one: one Query per day.
+    assert len(queries) == 2 * 2 * 7 and len(calls) == len(queries)
+    assert {q["TableName"] for q in queries} == {aws.settings.rollups_table}

@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
+    ITEM_FUNNELS,
+    ITEM_LIKE,
     Funnel,
     Step,
     StepIndex,
     StepKind,
     advance,
+    item_funnel,
     step_matches,
     step_rows,
 )
@@ -67,3 +70,24 @@ def test_rows_give_conversion_from_step_one_and_drop_off_from_the_previous() -> 
     assert [(r.visits, r.conversion, r.drop_off, r.previous_visits) for r in rows] == [
         (10, 1.0, None, 8), (4, 0.4, 0.6, 8), (1, 0.1, 0.75, 2)]
     assert step_rows([0, 0], [0, 0])[1].conversion is None
+
+
+def test_item_funnels_bind_to_the_item_of_each_event() -> None:
+    index = StepIndex(DEFAULT_FUNNELS, ITEM_FUNNELS)
+    events = [ev(1, EventType.CONTENT_VIEW, content_id="a"),
+              ev(2, EventType.CONTENT_VIEW, 1, content_id="b"),
+              ev(3, EventType.LIKE, 2, content_id="b"),
+              ev(4, EventType.DOWNLOAD, 3),  # no item: no item funnel
+              ev(5, EventType.SEARCH, 4, content_id="a")]  # not a step of an item funnel
+
+    found = {event.id: {f.id for f in funnels} for event, funnels in index.candidates(events)}
+
+    assert found["e001"] == {"home-download", "search-success", "view-like", "item-download:a",
+                             "item-like:a"}
+    assert found["e002"] >= {"item-download:b", "item-like:b"}
+    assert found["e003"] == {"view-like", "item-like:b"}
+    assert "item-download:" not in " ".join(found.get("e004", set()))
+    assert not any(f.startswith("item-") for f in found.get("e005", set()))
+    bound = item_funnel(ITEM_LIKE, "b")
+    assert [s.content_id for s in bound.steps] == ["b", "b"]
+    assert advance(bound, None, events[0]) is None  # another item's view does not enter it

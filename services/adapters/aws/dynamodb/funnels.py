@@ -11,6 +11,11 @@ Events table (string ``pk``/``sk``, TTL attribute ``expires_at``):
 Rollups table: per local day of step 1, ``sk`` = "f#<funnel id>#<step>" (a sample visit's:
 "f#<funnel id>#s<step>"), attribute ``count``; ``day`` = "#funnel-samples", ``sk`` = <local day>
 lists the days holding sample counters. ``counts`` is one Query per day ("f#<funnel id>#").
+Each item's own funnels (``domain.funnels.ITEM_FUNNELS``) are funnels with the id
+"<template>:<content id>" in this same layout: counted at ingest, no definition stored.
+``remove_samples`` finds the funnels holding sample visits from the sample counters of the
+listed days (a sample visit's step-1 counter and day entry are written in the same transaction
+as the visit), so item funnels need no fixed partition and no list of their own.
 
 Exactly once: a visit's new progress is written with a condition on its previous cursor (or on
 its absence) in one TransactWriteItems with the ADDs of the counters of the steps it newly
@@ -49,6 +54,7 @@ from services.adapters.event_common import days_between
 from services.domain.analytics import Event
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
+    ITEM_FUNNELS,
     Funnel,
     FunnelVisit,
     Progress,
@@ -96,18 +102,19 @@ class DynamoFunnelStore:
     # ---- counting ----------------------------------------------------------------------------
 
     def ingest(self, events: Sequence[Event]) -> None:
-        self._count([*DEFAULT_FUNNELS, *self._definitions()], events)
+        self._count(StepIndex([*DEFAULT_FUNNELS, *self._definitions()], ITEM_FUNNELS), events)
 
     def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
         iterator = iter(events)
         while chunk := list(islice(iterator, _BACKFILL_CHUNK)):
-            self._count([funnel], chunk)
+            self._count(StepIndex([funnel]), chunk)
 
-    def _count(self, funnels: Funnels, events: Sequence[Event]) -> None:
-        by_id = {funnel.id: funnel for funnel in funnels}
+    def _count(self, index: StepIndex, events: Sequence[Event]) -> None:
+        by_id: dict[str, Funnel] = {}  # item funnels are made per event: kept from there
         visits: defaultdict[FunnelVisit, list[Event]] = defaultdict(list)
-        for event, found in StepIndex(funnels).candidates(events):
+        for event, found in index.candidates(events):
             for funnel in found:
+                by_id[funnel.id] = funnel
                 visits[funnel.id, event.session_id, event.sample].append(event)
         if not visits:
             return
@@ -192,17 +199,19 @@ class DynamoFunnelStore:
         return found
 
     def remove_samples(self) -> None:
-        """Sample visits of every funnel, then the sample counters of each listed day, then
-        the list: a run that fails is finished by the next."""
-        funnel_ids = [f.id for f in [*DEFAULT_FUNNELS, *self.list()]]
-        for funnel_id in funnel_ids:
-            items = self._query(self._events, "pk", f"funnel-sample#{funnel_id}")
-            self._delete(self._events, [{"pk": i["pk"], "sk": i["sk"]} for i in items])
+        """Per listed day: the funnels its sample counters name, their sample visits, then
+        those counters; then the list. A run that fails is finished by the next (visits go
+        before the counters that lead to them)."""
         days = [item["sk"]["S"] for item in self._query(self._rollups, "day", SAMPLE_DAYS)]
+        cleared: set[str] = set()
         for day in days:
-            items = self._query(self._rollups, "day", day, "f#")
-            self._delete(self._rollups, [{"day": i["day"], "sk": i["sk"]} for i in items
-                                         if i["sk"]["S"].rsplit("#", 1)[1].startswith("s")])
+            counters = [i for i in self._query(self._rollups, "day", day, "f#")
+                        if i["sk"]["S"].rsplit("#", 1)[1].startswith("s")]
+            for funnel_id in sorted(_funnel_ids(counters) - cleared):
+                items = self._query(self._events, "pk", f"funnel-sample#{funnel_id}")
+                self._delete(self._events, [{"pk": i["pk"], "sk": i["sk"]} for i in items])
+                cleared.add(funnel_id)
+            self._delete(self._rollups, [{"day": i["day"], "sk": i["sk"]} for i in counters])
         self._delete(self._rollups, [{"day": {"S": SAMPLE_DAYS}, "sk": {"S": d}} for d in days])
 
     def counts(self, funnel_id: str, steps: int, start: date, end: date) -> list[int]:
@@ -297,6 +306,11 @@ def _visit_key(key: FunnelVisit) -> dict[str, Any]:
     if sample:
         return {"pk": {"S": f"funnel-sample#{funnel_id}"}, "sk": {"S": session}}
     return {"pk": {"S": f"funnel#{funnel_id}#{session}"}, "sk": {"S": "v"}}
+
+
+def _funnel_ids(counters: Items) -> set[str]:
+    """The funnel ids of counter items ("f#<funnel id>#<step>")."""
+    return {item["sk"]["S"][2:].rsplit("#", 1)[0] for item in counters}
 
 
 def _definition_key(funnel_id: str) -> dict[str, Any]:
