@@ -439,9 +439,14 @@ class EventStore(Protocol):
         types: Collection[EventType] | None = None,
         dims: Collection[Dim] | None = None,
         hourly: bool = False,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
     ) -> list[RollupRow]:
         """Rollup rows for local days start..end inclusive (day-level rows, or with
-        ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims."""
+        ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims, and only
+        rows whose value is one of ``values`` and/or starts with ``prefix`` (one item's or one
+        segment's rows: a view that needs those should not pay for every value's)."""
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         """The merged visitor sketch of local days start..end inclusive."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, timedelta
 
 import numpy as np
@@ -17,6 +17,11 @@ def first_of_each_id(events: Iterable[Event]) -> dict[str, Event]:
     for event in events:
         unique.setdefault(event.id, event)
     return unique
+
+
+def value_selected(value: str, values: Collection[str] | None, prefix: str | None) -> bool:
+    """Whether a rollup row's value is asked for by ``EventStore.rollups(values=, prefix=)``."""
+    return (values is None or value in values) and (prefix is None or value.startswith(prefix))
 
 
 def days_between(start: date, end: date) -> Iterator[date]:

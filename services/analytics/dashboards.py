@@ -29,7 +29,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-from services.analytics.segments import segment_dims, segmented
+from services.analytics.segments import segment_rows, segmented
 from services.analytics.tables import (
     NO_FILTERS,
     Catalog,
@@ -177,12 +177,16 @@ def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: 
     if catalog is None:
         raise ValueError("a segment filter needs the content catalogue")
     unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
-    data = load(store, period, types=types, dims=[*unsplit, *segment_dims(segment)],
-                hourly=hourly,
-                visitors=False)
+    # The segment's own rows only (not every segment's): what keeps a filtered view's cost
+    # from growing with the traffic.
+    rows = segment_rows(store, period.start, period.end, segment, types)
+    if unsplit:
+        rows += store.rollups(period.start, period.end, types=types, dims=unsplit)
     hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
              if segment.kind is SegmentKind.HOUR else [])
-    return PeriodData(period, segmented(data.rollups, segment, catalog, hours), data.hourly, 0)
+    charted = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL],
+                             hourly=True) if hourly is not None else [])
+    return PeriodData(period, segmented(Rollups(rows), segment, catalog, hours), charted, 0)
 
 
 # ---- KPIs ------------------------------------------------------------------------------------

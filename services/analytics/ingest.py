@@ -41,8 +41,11 @@ class SinkedEventStore:
         return removed
 
     def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
-                dims: Collection[Dim] | None = None, hourly: bool = False) -> list[RollupRow]:
-        return self._store.rollups(start, end, types, dims, hourly)
+                dims: Collection[Dim] | None = None, hourly: bool = False, *,
+                values: Collection[str] | None = None,
+                prefix: str | None = None) -> list[RollupRow]:
+        return self._store.rollups(start, end, types, dims, hourly, values=values,
+                                   prefix=prefix)
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         return self._store.visitors(start, end)

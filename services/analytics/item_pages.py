@@ -53,16 +53,14 @@ class _Counts:
 
 
 def _counts(store: EventStore, period: Period, ids: Collection[str]) -> _Counts:
-    """One read of the per-item rows of the period and the previous one; a single pass over
-    them (the rows of every item come back: the store reads by day, not by value)."""
+    """One read of these items' per-item rows of the period and the previous one (only
+    theirs: the other items' rows are not read), in a single pass."""
     before = period.previous()
     rows = store.rollups(before.start, period.end, types=CONTENT_TYPES,
-                         dims=(Dim.CONTENT, Dim.CONTENT_VISIT))
+                         dims=(Dim.CONTENT, Dim.CONTENT_VISIT), values=ids)
     found = _Counts({m: Counter() for m in METRICS}, {m: Counter() for m in METRICS})
     for row in rows:
         key = row.key
-        if key.value not in ids:
-            continue
         metric, sign = _METRIC_OF[(key.type, key.dim)]
         found.by_day[metric][key.day] += sign * row.count
         if key.day >= period.start:
@@ -97,14 +95,12 @@ class Totals:
 
 def _breakdowns(store: EventStore, period: Period, content_id: str) -> dict[str, pd.DataFrame]:
     """value, views: the item's content views in the period by each per-item dimension (one
-    read of the period's content-view rows of those dimensions)."""
+    read of the period's content-view rows of those dimensions, this item's only)."""
     prefix = f"{content_id}{ITEM_VALUE_SEP}"
     counts: dict[str, Counter[str]] = {dim: Counter() for dim in BREAKDOWNS.values()}
     for row in store.rollups(period.start, period.end, types=[EventType.CONTENT_VIEW],
-                             dims=list(BREAKDOWNS.values())):
-        value = row.key.value
-        if value.startswith(prefix):
-            counts[row.key.dim][value[len(prefix):]] += row.count
+                             dims=list(BREAKDOWNS.values()), prefix=prefix):
+        counts[row.key.dim][row.key.value[len(prefix):]] += row.count
 
     def ranked(found: Counter[str]) -> pd.DataFrame:
         order = sorted(found, key=lambda v: (-found[v], v))

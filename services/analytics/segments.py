@@ -8,7 +8,7 @@ at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from services.analytics.tables import Catalog, Rollups
@@ -20,6 +20,7 @@ from services.domain.analytics import (
     Segment,
     SegmentKind,
 )
+from services.ports import EventStore
 
 _SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT,
                *SEGMENT_CONTENT_DIMS.values())
@@ -29,6 +30,17 @@ def segment_dims(segment: Segment) -> list[Dim]:
     """The dimensions one segment's rollups are read from."""
     content = SEGMENT_CONTENT_DIMS[segment.kind]
     return [content] if segment.kind is SegmentKind.HOUR else [Dim.SEGMENT, content]
+
+
+def segment_rows(store: EventStore, start: date, end: date, segment: Segment,
+                 types: Collection[EventType] | None) -> list[RollupRow]:
+    """One segment's rollup rows of days start..end, and only its: the per-type totals
+    ("purpose=research") and per-item rows ("purpose=research|<item>") share the segment's
+    key as a prefix (an hour has per-item rows only: "hour=1|" so that "hour=10|" is not
+    read). Rows of another segment whose key merely starts the same ("source=x" and
+    "source=x.com") can come along; ``segmented`` keeps the exact ones."""
+    prefix = segment.key + "|" if segment.kind is SegmentKind.HOUR else segment.key
+    return store.rollups(start, end, types=types, dims=segment_dims(segment), prefix=prefix)
 
 
 def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,

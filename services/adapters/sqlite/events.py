@@ -254,6 +254,9 @@ class SqliteEventStore:
         types: Collection[EventType] | None = None,
         dims: Collection[Dim] | None = None,
         hourly: bool = False,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
     ) -> list[RollupRow]:
         wanted_types = list(EventType) if types is None else list(dict.fromkeys(types))
         wanted_dims = list(Dim) if dims is None else list(dict.fromkeys(dims))
@@ -262,7 +265,8 @@ class SqliteEventStore:
         if not wanted_types or not wanted_dims or start > end:
             return []
         with self._db.read() as conn:
-            return self._cache.rows(conn, start, end, wanted_types, wanted_dims, hourly)
+            return self._cache.rows(conn, start, end, wanted_types, wanted_dims, hourly,
+                                    values, prefix)
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         with self._db.read() as conn:

@@ -8,6 +8,14 @@ only change when events of that day are appended, and every append bumps that da
 (one small query), re-reads only the days whose epoch moved (today, in a live app) and serves
 the others from memory. Epochs live in the database, so writes by other processes (the seed
 script, a second app process) invalidate the cache just as well as our own.
+
+A read of some values only (one item's rows, one segment's: ``values`` / ``prefix``) must not
+cost every value's rows of the day, which grow with the traffic (search terms per item, items
+per segment and hour). So each cached slice gets, on first such read, an index by the value's
+*head*: the value up to and including its first ``|`` (the per-item and per-segment values are
+"<item>|<term>", "<segment>|<item>"), or the whole value when it has none. An exact value, or a
+prefix that ends at its first ``|``, is then one dictionary lookup per day and slice; a prefix
+without ``|`` looks at the heads (dozens), not at the rows (thousands).
 """
 
 from __future__ import annotations
@@ -16,19 +24,71 @@ import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from services.domain.analytics import WHOLE_DAY, Dim, EventType, RollupKey, RollupRow
+from services.domain.analytics import (
+    ITEM_VALUE_SEP,
+    WHOLE_DAY,
+    Dim,
+    EventType,
+    RollupKey,
+    RollupRow,
+)
 
-# (hourly?, type, dim) -> that day's rows of it
-Slices = dict[tuple[bool, EventType, Dim], list[RollupRow]]
+SliceKey = tuple[bool, EventType, Dim]  # (hourly?, type, dim)
+Slices = dict[SliceKey, list[RollupRow]]  # that day's rows of each
+_SEP = ITEM_VALUE_SEP  # also what a segment and its item are joined with
+
+
+def value_head(value: str) -> str:
+    """The value up to and including its first "|", or all of it (the index key)."""
+    cut = value.find(_SEP)
+    return value if cut < 0 else value[: cut + 1]
 
 
 @dataclass(frozen=True)
 class _Day:
     epoch: int
     slices: Slices
+    # Built on demand and never changed after (a day's rows are immutable once cached); two
+    # threads building the same index at once build the same thing.
+    heads: dict[SliceKey, dict[str, list[RollupRow]]] = field(default_factory=dict)
+
+    def select(self, key: SliceKey, values: Collection[str] | None,
+               prefix: str | None) -> list[RollupRow]:
+        """This day's rows of one slice whose value is one of ``values`` (if given) and starts
+        with ``prefix`` (if given)."""
+        rows = self.slices.get(key)
+        if not rows:
+            return []
+        if values is not None:
+            heads = self._heads(key, rows)
+            picked = [row for value in dict.fromkeys(values)
+                      for row in heads.get(value_head(value), ()) if row.key.value == value]
+            return picked if prefix is None else [
+                row for row in picked if row.key.value.startswith(prefix)]
+        if prefix is None:
+            return rows
+        heads = self._heads(key, rows)
+        if _SEP not in prefix:
+            # A value starts with such a prefix exactly when its head does: scan the heads
+            # (a few dozen segments or items), not the rows.
+            return [row for head, found in heads.items() if head.startswith(prefix)
+                    for row in found]
+        head = value_head(prefix)
+        found = heads.get(head, [])
+        return found if head == prefix else [
+            row for row in found if row.key.value.startswith(prefix)]
+
+    def _heads(self, key: SliceKey, rows: list[RollupRow]) -> dict[str, list[RollupRow]]:
+        index = self.heads.get(key)
+        if index is None:
+            grouped: defaultdict[str, list[RollupRow]] = defaultdict(list)
+            for row in rows:
+                grouped[value_head(row.key.value)].append(row)
+            index = self.heads[key] = dict(grouped)
+        return index
 
 
 class RollupDayCache:
@@ -47,9 +107,12 @@ class RollupDayCache:
         types: Collection[EventType],
         dims: Collection[Dim],
         hourly: bool,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
     ) -> list[RollupRow]:
-        """Rows of days start..end for these types and dims; ``conn`` must be in a read
-        transaction, so that epochs and rows come from one snapshot."""
+        """Rows of days start..end for these types and dims (and values, see
+        ``_Day.select``); ``conn`` must be in a read transaction, so that epochs and rows come
+        from one snapshot."""
         low, high = start.isoformat(), end.isoformat()
         epochs = conn.execute(
             "SELECT day, epoch FROM rollup_epochs WHERE day BETWEEN ? AND ? ORDER BY day",
@@ -58,6 +121,11 @@ class RollupDayCache:
         days = self._current(conn, [(str(day), int(epoch)) for day, epoch in epochs])
         wanted = [(hourly, t, d) for t in types for d in dims]
         found: list[RollupRow] = []
+        if values is not None or prefix is not None:
+            for day in days:
+                for key in wanted:
+                    found.extend(day.select(key, values, prefix))
+            return found
         for day in days:
             slices = day.slices
             for key in wanted:

@@ -8,7 +8,10 @@ Each raw event carries ``expires_at`` (epoch seconds) for the table's TTL.
 Rollups table: ``day`` = local day, ``sk`` = "d#<type>#<dim>#<value>" for day rows,
 "h#<type>#<hour>" for hourly totals and "v" for the day's visitor sketch. One paginated Query per
 day (``begins_with`` "d#" or "h#", narrower when one type is asked for) returns that day's rows,
-so every read costs calls in proportion to days, never to events, and nothing Scans.
+so every read costs calls in proportion to days, never to events, and nothing Scans. A read of
+one item's or one segment's rows (``values`` / ``prefix``) with at most three (type, dim) pairs
+Queries each pair apart, ``begins_with`` "d#<type>#<dim>#<value prefix>", so it reads those
+rows only, not every value's of the day.
 
 Exactly once per event: an event's item key follows from its id and ts (an event is immutable:
 ``make_event`` sets both once and a retry re-sends the same object). ``append`` writes events
@@ -70,7 +73,12 @@ from services.adapters.aws.dynamodb.sample_events import (
     SampleEventsRemoval,
     sample_day_key,
 )
-from services.adapters.event_common import days_between, first_of_each_id, merge_registers
+from services.adapters.event_common import (
+    days_between,
+    first_of_each_id,
+    merge_registers,
+    value_selected,
+)
 from services.domain.analytics import (
     WHOLE_DAY,
     Dim,
@@ -97,6 +105,9 @@ _RETRYABLE_REASONS = {
 }
 _MAX_ATTEMPTS = 8
 _BATCH_GET_DAYS = 50  # two sketches a day, 100 keys a BatchGetItem
+# A read narrowed to some values Queries each (type, dim) apart up to this many per day; more
+# would cost more calls than the one wider Query (filtered here) they replace.
+_NARROW_QUERIES = 3
 
 RollupItemKey = tuple[str, str]  # (local day, sk)
 
@@ -273,6 +284,9 @@ class DynamoEventStore:
         types: Collection[EventType] | None = None,
         dims: Collection[Dim] | None = None,
         hourly: bool = False,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
     ) -> list[RollupRow]:
         wanted_types = set(EventType if types is None else types)
         wanted_dims = set(Dim if dims is None else dims)
@@ -280,13 +294,17 @@ class DynamoEventStore:
             wanted_dims &= {Dim.ALL}
         if not wanted_types or not wanted_dims or start > end:
             return []
-        prefix = _prefix(hourly, wanted_types, wanted_dims)
+        if values is not None and not values:
+            return []
+        prefixes = _sk_prefixes(hourly, wanted_types, wanted_dims, _value_prefix(values, prefix))
 
         def one_day(day: date) -> list[RollupRow]:
-            rows = (_row(day, item) for item in self._query_day(day.isoformat(), prefix))
+            rows = (_row(day, item) for sk in prefixes
+                    for item in self._query_day(day.isoformat(), sk))
             # A counter at zero is one that only sample events had counted (removed since).
             return [r for r in rows if r.count > 0
-                    and r.key.type in wanted_types and r.key.dim in wanted_dims]
+                    and r.key.type in wanted_types and r.key.dim in wanted_dims
+                    and value_selected(r.key.value, values, prefix)]
 
         return [row for rows in self._pool.map(one_day, days_between(start, end)) for row in rows]
 
@@ -389,6 +407,26 @@ def _row(day: date, item: dict[str, Any]) -> RollupRow:
         return RollupRow(RollupKey(day, int(hour), EventType(type_), Dim.ALL, ""), count)
     _, type_, dim, value = sk.split("#", 3)  # the value may itself contain "#"
     return RollupRow(RollupKey(day, WHOLE_DAY, EventType(type_), Dim(dim), value), count)
+
+
+def _value_prefix(values: Collection[str] | None, prefix: str | None) -> str | None:
+    """What every asked-for value starts with, for the key condition (None: anything)."""
+    if values is not None and len(values) == 1:
+        (value,) = values
+        if prefix is None or value.startswith(prefix):
+            return value
+    return prefix
+
+
+def _sk_prefixes(hourly: bool, types: set[EventType], dims: set[Dim],
+                 value_prefix: str | None) -> list[str]:
+    """The sort-key prefixes of one day's Queries: one per (type, dim) when the read is
+    narrowed to a value prefix and that takes at most ``_NARROW_QUERIES`` Queries (one item's
+    or one segment's rows, instead of every value's), else the one narrowest prefix."""
+    if value_prefix and not hourly and len(types) * len(dims) <= _NARROW_QUERIES:
+        return [f"d#{type_.value}#{dim.value}#{value_prefix}"
+                for type_ in sorted(types) for dim in sorted(dims)]
+    return [_prefix(hourly, types, dims)]
 
 
 def _prefix(hourly: bool, types: set[EventType], dims: set[Dim]) -> str:
