@@ -3,9 +3,10 @@
 ``insight_sections(insights)`` turns ``services.insights.Insights`` (drivers of every KPI's
 change, the period's anomalies, the forecast) into three JSON sections of the report context:
 ``drivers``, ``anomalies`` and ``forecast``, plus ``headline`` (the largest change, the start
-of the "what changed" report). Every section says its ``scope``: the insights are read from
-the platform's rollups, so they are platform-wide in every report type (an author or content
-report never reads them as its own). Numbers follow the context's rounding (``context.fig``):
+of the "what changed" report). Every section says its ``scope``: these are read from the
+platform's rollups (``"platform"``); a content report about one item or an author report about
+one author has its subject's own sections instead (``services.reports.scoped_context``).
+Numbers follow the context's rounding (``context.fig``):
 counts are integers, rates and shares ratios 0..1, relative changes percent. A KPI's
 ``difference`` is after minus before; a driver's ``contribution`` is its part of it (its
 ``share`` of the difference, signed; for rates ``mix`` + ``rate`` = ``contribution``). The
@@ -18,12 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.insights.analysis import Insights
-from services.insights.anomalies import Anomaly, Status
+from services.insights.anomalies import Anomaly, AnomalyReport, Status
 from services.insights.drivers import Contribution, Drivers
 from services.insights.forecast import Forecast
 from services.insights.metrics import RATES
 
-SCOPE = "platform"  # the insights are platform-wide in every report type
+SCOPE = "platform"  # a subject's own sections say "item" or "author"
 TOP_DRIVERS = 3  # rises and falls shown per KPI
 ANOMALY_LIMIT = 10
 ANOMALY_DRIVERS = 3
@@ -87,8 +88,12 @@ def anomaly_row(a: Anomaly, names: Mapping[str, Mapping[str, str]]) -> Json:
 
 
 def anomaly_status(insights: Insights) -> str:
+    return report_status(insights.anomalies)
+
+
+def report_status(report: AnomalyReport) -> str:
     """``checked`` (every day judged), ``partial`` or ``not_enough_history``."""
-    checks = insights.anomalies.checks
+    checks = report.checks
     if not checks or all(c.status is Status.NOT_ENOUGH_HISTORY for c in checks):
         return Status.NOT_ENOUGH_HISTORY.value
     if any(c.status is not Status.CHECKED for c in checks):
