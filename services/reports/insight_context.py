@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from services.domain.analytics import Dim
 from services.insights.analysis import Insights
 from services.insights.anomalies import Anomaly, AnomalyReport, Status
-from services.insights.drivers import Contribution, Drivers
+from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import Forecast
 from services.insights.metrics import RATES
 
@@ -67,9 +68,22 @@ def drivers_row(d: Drivers, names: Mapping[str, Mapping[str, str]],
         # counts: percent against the period before; rates: the change itself (a ratio)
         "relative_change": None if relative is None or d.kind == "rate"
         else round(relative * 100, 1),
-        "rises": [contribution(c, d.metric, names) for c in d.top(limit, sign=1)],
-        "falls": [contribution(c, d.metric, names) for c in d.top(limit, sign=-1)],
+        "rises": [contribution(c, d.metric, names) for c in _top(d, limit, 1)],
+        "falls": [contribution(c, d.metric, names) for c in _top(d, limit, -1)],
     }
+
+
+def _top(d: Drivers, limit: int, sign: int) -> list[Contribution]:
+    """The largest contributions of one sign and, when none of them is an item, the largest
+    item as well: the item behind a category's or an author's move is the reader's next
+    question ("the rise came from Finance, mostly from one item")."""
+    found = d.top(limit, sign)
+    if found and not any(c.dim == Dim.CONTENT.value for c in found):
+        item = next((c for c in d.by_dim.get(Dim.CONTENT.value, ()) if c.value != REST
+                     and c.change * sign > 0), None)
+        if item is not None:
+            found.append(item)
+    return found
 
 
 def drivers_section(insights: Insights) -> Json:
@@ -101,10 +115,22 @@ def report_status(report: AnomalyReport) -> str:
     return Status.CHECKED.value
 
 
+def most_unusual(found: list[Anomaly]) -> list[Anomaly]:
+    """Whole days before hours, totals before categories, then the farthest outside its
+    usual range first (newest first among equals): what a reader should hear about first."""
+    def distance(a: Anomaly) -> float:
+        half = max(a.high - a.expected, a.expected - a.low, 1e-9)
+        return abs(a.actual - a.expected) / half
+
+    return sorted(found, key=lambda a: (a.hour is not None, a.dim != Dim.ALL.value,
+                                        -distance(a)))
+
+
 def anomalies_section(insights: Insights) -> Json:
     found = insights.anomalies.anomalies
     return {"scope": SCOPE, "status": anomaly_status(insights), "count": len(found),
-            "flagged": [anomaly_row(a, insights.names) for a in found[:ANOMALY_LIMIT]]}
+            "flagged": [anomaly_row(a, insights.names)
+                        for a in most_unusual(found)[:ANOMALY_LIMIT]]}
 
 
 def forecast_row(f: Forecast) -> Json:

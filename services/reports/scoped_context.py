@@ -24,6 +24,7 @@ from services.reports.insight_context import (
     anomaly_row,
     drivers_row,
     forecast_row,
+    most_unusual,
     report_status,
 )
 
@@ -55,7 +56,7 @@ def scoped_sections(found: ScopedInsights, name: str) -> Json:
     moved = [d for d in found.drivers if d.change and d.relative_change is not None]
     top = max(moved, key=lambda d: abs(d.relative_change or 0.0), default=None)
     flagged = []
-    for anomaly in found.anomalies.anomalies[:ANOMALY_LIMIT]:
+    for anomaly in most_unusual(found.anomalies.anomalies)[:ANOMALY_LIMIT]:
         flagged.append({**anomaly_row(anomaly, names), "name": name})
     split_by = sorted({dim for d in found.drivers for dim in d.by_dim})
     return {

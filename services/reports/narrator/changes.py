@@ -89,11 +89,29 @@ def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
                              change=amount(f, c["contribution"], rate),
                              cite=f.cite(f"{at}.contribution"),
                              share=f.pct(abs(c["share"])), share_cite=f.cite(f"{at}.share")))
+            parts += _item_behind(f, found, f"{path}.{side}", side, rate)
             if rate and c.get("mix") is not None and c.get("rate") is not None:
                 parts.append(f.t("drv_mix", mix=amount(f, c["mix"], True),
                                  mix_cite=f.cite(f"{at}.mix"), rate=amount(f, c["rate"], True),
                                  rate_cite=f.cite(f"{at}.rate")))
     return " ".join(parts)
+
+
+def _item_behind(f: Facts, found: list[dict[str, Any]], path: str, side: str,
+                 rate: bool) -> list[str]:
+    """The largest item of a side whose largest contributor is a group (a category, an
+    author): which item carried the group's move."""
+    if rate or found[0].get("dim") == "content":
+        return []
+    at = next((i for i, c in enumerate(found) if c.get("dim") == "content"
+               and c.get("share") is not None), None)
+    if at is None:
+        return []
+    c = found[at]
+    return [f.t(f"drv_item_{side}", name=value_name(f, c), change=amount(f, c["contribution"],
+                                                                        False),
+                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(abs(c["share"])),
+                share_cite=f.cite(f"{path}[{at}].share"))]
 
 
 def driver_lines(f: Facts) -> list[str]:
@@ -120,7 +138,14 @@ def anomaly_lines(f: Facts) -> list[str]:
     if not items:
         return [f.t("anom_none")]
     lines = list(_scope_note(f, "anomalies"))
-    for i, row in enumerate(items[:ANOMALIES_TOLD]):
+    told: set[tuple[Any, Any]] = set()
+    for i, row in enumerate(items):
+        # The context lists the most unusual first; one line per day (or hour): an outage
+        # flags every KPI that day, which would crowd out the other unusual days.
+        moment = (row.get("day"), row.get("hour"))
+        if moment in told or len(told) >= ANOMALIES_TOLD:
+            continue
+        told.add(moment)
         rate, path = str(row.get("metric")) in _RATE_KEYS, f"anomalies.flagged[{i}]"
         when = str(row["day"]) + (f" {int(row['hour']):02d}:00" if row.get("hour") is not None
                                   else "")
