@@ -9,6 +9,7 @@ import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
+import pymupdf
 import pytest
 
 from services.analytics.dashboards import Period
@@ -20,6 +21,8 @@ from services.domain.reports import ReportLanguage, ReportType
 from services.errors import PermissionDenied, ValidationError
 from services.reports.grounding import check
 from services.reports.narrator.offline import narrate
+from services.reports.pdf.build import build_report_pdf
+from services.reports.prompts import data_of
 from services.reports.service import ReportRequest
 from tests.conftest import make_actor
 
@@ -31,10 +34,10 @@ PLATFORM_VIEWS = 1_000  # Bob's item, on one day of the period: far above anythi
 
 
 def views(services: Services, item: ContentItem, days_ago: int, count: int,
-          **properties: Any) -> list[Event]:
+          type_: EventType = EventType.CONTENT_VIEW, **properties: Any) -> list[Event]:
     day = services.analytics.today() - timedelta(days=days_ago)
     ts = datetime.combine(day, time(1, 0), tzinfo=services.settings.tz)
-    return [Event(id=f"s{next(_ids):06d}", ts=ts, type=EventType.CONTENT_VIEW,
+    return [Event(id=f"s{next(_ids):06d}", ts=ts, type=type_,
                   session_id=f"s{days_ago}", content_id=item.id, category=str(item.category),
                   author_id=item.author_id, properties=dict(properties))
             for _ in range(count)]
@@ -49,11 +52,13 @@ def publish(services: Services, actor: Actor, title: str, category: Category) ->
 @pytest.fixture
 def world(services: Services) -> dict[str, ContentItem]:
     """Six weeks of 4 views a day of Alice's item; in the last 7 days it gains 21 views from
-    the search "bedrock" (one day); Bob's item has PLATFORM_VIEWS views in the last 7 days."""
+    the search "bedrock" (one day) and 3 likes (no finer rows); Bob's item has PLATFORM_VIEWS
+    views in the last 7 days."""
     items = {"alice": publish(services, ALICE, "Alice demo", Category.GENERATIVE_AI),
              "bob": publish(services, BOB, "Bob demo", Category.FINANCE)}
     events = [e for ago in range(1, 43) for e in views(services, items["alice"], ago, 4)]
     events += views(services, items["alice"], 3, 21, q="bedrock")
+    events += views(services, items["alice"], 2, 3, EventType.LIKE)
     events += views(services, items["bob"], 2, PLATFORM_VIEWS)
     services.ports.events.append(events)
     return items
@@ -164,3 +169,31 @@ def test_the_offline_narrator_says_the_items_scope_and_stays_grounded(
     assert check(f"Content views rose to {views_row['after']:,}.", report.context).ok
     assert not check("Content views rose to 4,321.", report.context).ok
     assert narrate(json.loads(json.dumps(report.context))) == report.narrative
+
+
+@pytest.mark.parametrize(("lang", "phrases"), [
+    ("en", ("The item “Alice demo”'s own figures", "Forecast of “Alice demo”",
+            "no finer rows to split the change by", "bedrock (Search term)")),
+    ("ko", ("콘텐츠 “Alice demo” 자체의 수치", "“Alice demo” 예측", "세부 집계 없음",
+            "bedrock (검색어)")),
+])
+def test_the_pdf_says_whose_insights_they_are(
+        services: Services, world: dict[str, ContentItem], lang: str,
+        phrases: tuple[str, ...]) -> None:
+    request = ReportRequest(ReportType.CONTENT, ReportLanguage(lang), period(services),
+                            subject=world["alice"].id)
+    report = services.reports.generate(ANALYST, request)
+    doc = pymupdf.open(stream=build_report_pdf(report, tz=services.settings.tz), filetype="pdf")
+    text = " ".join(" ".join(str(page.get_text()) for page in doc).split())
+    for phrase in phrases:
+        assert phrase in text
+    assert "Platform-wide figures" not in text and "플랫폼 전체(모든" not in text
+
+
+def test_the_prompt_sends_the_subjects_own_sections(
+        services: Services, world: dict[str, ContentItem]) -> None:
+    preview = services.reports.preview_context(ANALYST, ReportType.CONTENT, "ko",
+                                               period(services), world["alice"].id)
+    sent = data_of(preview.prompt.prompt)
+    assert sent["subject"]["id"] == world["alice"].id
+    assert all(sent[name]["scope"] == "item" for name in INSIGHTS)
