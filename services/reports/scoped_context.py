@@ -42,6 +42,18 @@ def subject_name(kind: ReportType, subject: str, catalog: Catalog) -> str:
     raise ValidationError("reports.err_unknown_subject")
 
 
+def subject_choices(kind: ReportType, catalog: Catalog) -> list[tuple[str, str]]:
+    """(id, name) of what a report of ``kind`` can be about, by name: a content report's
+    published items, an author report's authors with a published item (none for others)."""
+    if kind is ReportType.CONTENT:
+        found = [(item.id, item.title) for item in catalog]
+    elif kind is ReportType.AUTHOR:
+        found = list(catalog.author_names().items())
+    else:
+        return []
+    return sorted(found, key=lambda pair: (pair[1].casefold(), pair[0]))
+
+
 def subject_section(found: ScopedInsights, name: str) -> Json:
     return {"kind": found.kind, "id": found.value, "name": name}
 

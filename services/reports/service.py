@@ -60,7 +60,7 @@ from services.reports.followup import answer_offline
 from services.reports.followup_prompt import followup_prompt
 from services.reports.grounding import check
 from services.reports.prompts import RenderedPrompt, prompt_for
-from services.reports.scoped_context import SUBJECT_DIMS, subject_name
+from services.reports.scoped_context import SUBJECT_DIMS, subject_choices, subject_name
 from services.settings import Settings
 
 OFFLINE = "offline"
@@ -213,6 +213,12 @@ class ReportService:
                     else self._scoped(period, catalog, SUBJECT_DIMS[kind], subject))
         context = build_context(kind, current, previous, period, language, insights, name)
         return Preview(context, prompt_for(context))
+
+    def subjects(self, actor: Actor, report_type: ReportType | str) -> list[tuple[str, str]]:
+        """(id, name) of the items (content report) or authors (author report) a report can
+        be about, by name."""
+        require(actor, Action.GENERATE_REPORTS)
+        return subject_choices(ReportType(report_type), load_catalog(self.repo))
 
     def _scoped(self, period: Period, catalog: Catalog, dim: Dim,
                 subject: str) -> ScopedInsights:
