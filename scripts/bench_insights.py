@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from scripts import bench_scoped
 from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.domain.analytics import (
@@ -185,6 +186,7 @@ def speed(runs: int, sample_size: int = SAMPLE, target: int = TARGET) -> dict[st
                               "rollup_rows": len(rows), "raw_rows": len(raw)}
     for days in (30, 90):
         result[str(days)] = _speed_of(days, rows, visitors, raw, runs)
+    result["scoped"] = bench_scoped.speed(rows, raw, contents(), END, first, runs)
     return result
 
 
@@ -327,6 +329,7 @@ def print_insights(result: dict[str, Any]) -> None:
         print(f"{days:>5} " + " ".join(f"{fast[days][c]:>10.1f}" for c in columns))
     print("ms, medians; total = cube (rows to arrays) + drivers (every KPI, every dimension) + "
           "anomalies (days, categories, last week's hours) + forecast (target < 50 ms).")
+    bench_scoped.print_scoped(fast)
     named = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["named"].items())
     print(f"planted effects named: {good['named_count']}/{good['planted']} ({named})")
     told = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["narrator"].items())

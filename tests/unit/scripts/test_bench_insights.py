@@ -17,6 +17,7 @@ def test_bench_insights_times_each_step_and_scores_the_planted_effects(
         assert set(fast[days]) == {"cube_ms", "drivers_ms", "anomalies_ms", "forecast_ms",
                                    "naive_ms", "total_ms"}
         assert all(value >= 0 for value in fast[days].values())
+    assert set(fast["scoped"]) == {"item_ms", "author_ms", "naive_item_ms", "naive_author_ms"}
     assert good["planted"] == 4 and 0 <= good["named_count"] <= 4
     assert set(good["narrator"]) == set(good["named"]) and 0 <= good["narrator_count"] <= 4
     assert set(good["mape"]) == {f"{k}_{h}d" for k in ("page_views", "content_views",
@@ -25,6 +26,7 @@ def test_bench_insights_times_each_step_and_scores_the_planted_effects(
     shown = capsys.readouterr().out
     assert "planted effects named" in shown and "back-test MAPE" in shown
     assert f"narrator: {good['narrator_count']}/4" in shown
+    assert "a report subject's insights" in shown
 
 
 def test_the_offline_narrator_names_each_planted_effect() -> None:
