@@ -24,7 +24,7 @@ import numpy as np
 
 from services.analytics.dashboards import Period
 from services.analytics.tables import Catalog
-from services.domain.analytics import ITEM_VALUE_SEP, Dim
+from services.domain.analytics import ITEM_VALUE_SEP, Dim, RollupRow
 from services.insights.analysis import HISTORY_DAYS, window
 from services.insights.anomalies import AnomalyReport, SeriesCheck, Signal, check_series
 from services.insights.cube import DayCube, Series
@@ -74,7 +74,8 @@ def load_scoped(store: EventStore, period: Period, catalog: Catalog, today: date
     splits = [d for d, _ in ITEM_SPLITS] if finer else []
     dims = [Dim.CONTENT, *splits] if dim is Dim.CONTENT else [dim, Dim.CONTENT]
     types = list(dict.fromkeys(t for m in chosen for t, _ in m.terms))
-    cube = DayCube(store.rollups(start, end, types=types, dims=dims), start, end)
+    rows = store.rollups(start, end, types=types, dims=dims)
+    cube = DayCube(_mine(rows, dim, value, catalog), start, end)
     drivers, checks = [], []
     for metric in chosen:
         series = metric.daily(cube, dim, value)
@@ -86,6 +87,16 @@ def load_scoped(store: EventStore, period: Period, catalog: Catalog, today: date
                       if m.key == FORECAST_METRIC)
     return ScopedInsights(period, dim, value, tuple(drivers), AnomalyReport(tuple(checks)),
                           forecasts)
+
+
+def _mine(rows: list[RollupRow], dim: Dim, value: str, catalog: Catalog) -> list[RollupRow]:
+    """The scope's own rows (the read has every value of its dimensions): fewer arrays."""
+    if dim is Dim.CONTENT:
+        prefix = value + ITEM_VALUE_SEP
+        return [r for r in rows if r.key.value == value or r.key.value.startswith(prefix)]
+    items = {item.id for item in catalog if _in_scope(catalog, item.id, dim, value)}
+    return [r for r in rows if (r.key.value in items if r.key.dim == Dim.CONTENT
+                                else r.key.value == value)]
 
 
 def _sum(cube: DayCube, series: Series, first: date, last: date) -> float:
