@@ -7,6 +7,8 @@ prompt of the report type and language (``services.prompts``), checks the daily 
 for metered models (``services.report_cost``), streams the chosen model's answer, checks its
 numbers (``services.grounding``), saves the report with its provenance and records a
 ``report_generated`` usage event. A failure before the end of the stream saves nothing.
+A content report about one item or an author report about one author (``subject``) carries
+that subject's own insights (``services.insights.scoped``), never platform-wide ones.
 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
