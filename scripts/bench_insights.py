@@ -14,7 +14,9 @@ category, item and author plus the daily totals, with pandas on a 5M-row raw-eve
 
 Quality: known effects planted in synthetic events (one item's rise, which makes its
 category's; an outage day; a campaign spike) and how many the drivers and the anomaly detector
-name; false anomalies on the quiet series (no plants); the forecast's back-test MAPE there.
+name, and how many the offline narrator writes in its report (the item's title, the category,
+the two days); false anomalies on the quiet series (no plants); the forecast's back-test MAPE
+there.
 Tests never assert on time.
 """
 
@@ -34,6 +36,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from scripts import bench_scoped
 from scripts.bench_clickfilter import with_visit_props
 from services.analytics.dashboards import Period
 from services.analytics.synthetic import ContentRef, synthetic_events
@@ -62,6 +65,9 @@ from services.insights.cube import DayCube, HourCube
 from services.insights.drivers import count_drivers, period_weights, rate_drivers
 from services.insights.forecast import backtest_mape, forecast
 from services.insights.metrics import COUNTS, RATES, READ_DIMS
+from services.reports.insight_context import insight_sections
+from services.reports.narrator.offline import narrate
+from services.reports.narrator.rules import Facts
 
 TZ = ZoneInfo("Asia/Seoul")
 END = date(2026, 9, 30)
@@ -192,6 +198,7 @@ def speed(runs: int, sample_size: int = SAMPLE, target: int = TARGET) -> dict[st
     result["sourced_rollup_rows"] = len(sourced)
     for days in (30, 90):
         result[f"sourced_{days}"] = _speed_of(days, sourced, visitors, raw, runs)
+    result["scoped"] = bench_scoped.speed(rows, raw, contents(), END, first, runs)
     return result
 
 
@@ -260,9 +267,40 @@ def quality(per_day: int = PER_DAY) -> dict[str, Any]:
     other = [a for a in found.anomalies.anomalies if not _touched(a, rising_category)]
     clean = insights_of(quiet)
     mape = _mapes(quiet, END - timedelta(days=QUALITY_DAYS - 1))
+    told = narrator_named(found, rising_category)
     return {"named": named, "named_count": sum(named.values()), "planted": len(named),
+            "narrator": told, "narrator_count": sum(told.values()),
             "false_on_planted": len(other), "false_on_quiet": len(clean.anomalies.anomalies),
             "judged_series": len(clean.anomalies.checks), "mape": mape}
+
+
+def narrative_of(found: Insights, lang: str) -> tuple[str, Facts]:
+    """The offline narrator's overall report on ``found`` (its insight sections, as a report
+    context carries them; items named by title, as the catalogue would)."""
+    names = {Dim.CONTENT.value: {ref.id: title_of(ref.id) for ref in contents()}}
+    context = {"report_type": "overall", "language": lang,
+               "period": {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat(),
+                          "days": PERIOD.days},
+               **insight_sections(replace(found, names=names))}
+    return narrate(context), Facts(context)
+
+
+def title_of(content_id: str) -> str:
+    return f"Demo {content_id}"
+
+
+def narrator_named(found: Insights, rising_category: str) -> dict[str, bool]:
+    """Each planted effect's item, category or day written in the narrative, in Korean and in
+    English (an effect counts when both name it)."""
+    named: dict[str, bool] = {}
+    for lang in ("ko", "en"):
+        text, facts = narrative_of(found, lang)
+        for key, shown in (("item_rise_item", title_of(RISING)),
+                           ("item_rise_category", facts.category(rising_category)),
+                           ("outage_day", OUTAGE.isoformat()),
+                           ("campaign_spike", SPIKE.isoformat())):
+            named[key] = named.get(key, True) and shown in text
+    return named
 
 
 def _mapes(events: list[Event], first: date) -> dict[str, float | None]:
@@ -310,8 +348,12 @@ def print_insights(result: dict[str, Any]) -> None:
           "sourced: every visit has a source and a device "
           f"({fast['sourced_rollup_rows']:,} rows; their segment rows are the source and device "
           "drivers). cube_all: the cube from every dimension, as read before READ_DIMS.")
+    bench_scoped.print_scoped(fast)
     named = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["named"].items())
     print(f"planted effects named: {good['named_count']}/{good['planted']} ({named})")
+    told = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["narrator"].items())
+    print(f"narrator: {good['narrator_count']}/{good['planted']} (the offline narrator's "
+          f"overall report, ko and en: {told})")
     print(f"false anomalies: {good['false_on_planted']} on the planted run (days and series no "
           "effect touched), "
           f"{good['false_on_quiet']} on the quiet series ({good['judged_series']} series judged)")

@@ -3,11 +3,14 @@
     python -m scripts.make_report --type overall --lang ko --days 30 --model offline \
         --out report.pdf
     python -m scripts.make_report --type content --lang en --days 7 --model bedrock --out c.pdf
+    python -m scripts.make_report --type content --subject <item id> --out item.pdf
 
 The same settings, context, prompts, models, budget and history as the app's report page; it
 runs as the command-line actor (trusted like an administrator, as in create_user.py). ``--model``
 is ``offline``, ``bedrock`` (the configured DEMO_FACTORY_BEDROCK_MODEL_ID) or
-``bedrock:<model or inference profile id>``. Exit status 2 on a problem, with one message.
+``bedrock:<model or inference profile id>``. ``--subject``: a content report's item id or an
+author report's author id, whose own insights the report then carries. Exit status 2 on a
+problem, with one message.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="offline, bedrock, or bedrock:<model or inference profile id>")
     parser.add_argument("--temperature", type=float, default=None)
     parser.add_argument("--max-tokens", type=int, default=None)
+    parser.add_argument("--subject", default="",
+                        help="content report: an item id; author report: an author id")
     parser.add_argument("--out", type=Path, default=Path("report.pdf"))
     parser.add_argument("--quiet", action="store_true", help="do not echo the narrative")
     return parser.parse_args(argv)
@@ -62,6 +67,7 @@ def request_of(services: Services, args: argparse.Namespace) -> ReportRequest:
         model_choice(services, args.model),
         settings.bedrock_temperature if args.temperature is None else args.temperature,
         settings.bedrock_max_tokens if args.max_tokens is None else args.max_tokens,
+        args.subject,
     )
 
 

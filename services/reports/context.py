@@ -31,7 +31,9 @@ from services.analytics.dashboards import Dashboard, Kpi, KpiKind, Period
 from services.analytics.tables import DELETED_ITEMS
 from services.domain.reports import ReportLanguage, ReportType
 from services.insights.analysis import Insights
+from services.insights.scoped import ScopedInsights
 from services.reports.insight_context import insight_sections
+from services.reports.scoped_context import scoped_sections, subject_section
 
 SCHEMA = "demo-factory/report-context/1"
 FigureKind = Literal["ratio", "percent", "average"]
@@ -324,10 +326,13 @@ SECTIONS_OF: dict[ReportType, tuple[str, ...]] = {
 
 def build_context(report_type: ReportType | str, current: Dashboard, previous: Dashboard,
                   period: Period, language: ReportLanguage | str,
-                  insights: Insights | None = None) -> Json:
+                  insights: Insights | ScopedInsights | None = None,
+                  subject_name: str = "") -> Json:
     """The context of ``report_type`` for ``period`` (``current`` is its dashboard,
     ``previous`` the dashboard of ``period.previous()``); ``insights`` of the same period add
-    the ``headline``, ``drivers``, ``anomalies`` and ``forecast`` sections."""
+    the ``headline``, ``drivers``, ``anomalies`` and ``forecast`` sections: platform-wide, or
+    a report subject's own (``ScopedInsights``: an item or an author, named ``subject_name``,
+    also the context's ``subject``)."""
     kind = ReportType(report_type)
     if current.period != period or previous.period != period.previous():
         raise ValueError("the dashboards must be of the period and of the one before it")
@@ -344,5 +349,9 @@ def build_context(report_type: ReportType | str, current: Dashboard, previous: D
     if insights is not None:
         if insights.period != period:
             raise ValueError("the insights must be of the report's period")
-        context.update(insight_sections(insights))
+        if isinstance(insights, ScopedInsights):
+            context["subject"] = subject_section(insights, subject_name)
+            context.update(scoped_sections(insights, subject_name))
+        else:
+            context.update(insight_sections(insights))
     return context

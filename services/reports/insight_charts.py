@@ -2,7 +2,8 @@
 
 One panel per forecast metric: the next days' estimate as a dashed line inside its interval
 band, in the same theme, font and PNG path as the other report charts
-(``services.reports.charts``). The chart says "estimate" in its legend: it is not data.
+(``services.reports.charts``). The chart says "estimate" in its legend: it is not data; its
+title names the report subject (an item, an author) when the forecast is theirs.
 """
 
 from __future__ import annotations
@@ -68,8 +69,19 @@ def forecast_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     return fig
 
 
+def forecast_title(ctx: Mapping[str, Any], labels: Labels) -> str:
+    """The chart's title, naming the report subject whose forecast it is (an item's, an
+    author's; none: the platform's)."""
+    section = ctx.get("forecast")
+    scope = section.get("scope") if isinstance(section, Mapping) else None
+    if isinstance(section, Mapping) and scope in ("item", "author"):
+        name = section.get("name") or section.get(str(scope)) or ""
+        return labels.t(f"pdf.fc_title_{scope}", name=name)
+    return labels.t("pdf.fc_title")
+
+
 def forecast_png(ctx: Mapping[str, Any], labels: Labels) -> Chart:
     fig = forecast_chart(ctx, labels)
     width, height = fig.get_size_inches()
-    return Chart("forecast", labels.t("pdf.fc_title"), png_of(fig), float(width),
+    return Chart("forecast", forecast_title(ctx, labels), png_of(fig), float(width),
                  float(height))

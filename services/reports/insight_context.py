@@ -3,9 +3,10 @@
 ``insight_sections(insights)`` turns ``services.insights.Insights`` (drivers of every KPI's
 change, the period's anomalies, the forecast) into three JSON sections of the report context:
 ``drivers``, ``anomalies`` and ``forecast``, plus ``headline`` (the largest change, the start
-of the "what changed" report). Every section says its ``scope``: the insights are read from
-the platform's rollups, so they are platform-wide in every report type (an author or content
-report never reads them as its own). Numbers follow the context's rounding (``context.fig``):
+of the "what changed" report). Every section says its ``scope``: these are read from the
+platform's rollups (``"platform"``); a content report about one item or an author report about
+one author has its subject's own sections instead (``services.reports.scoped_context``).
+Numbers follow the context's rounding (``context.fig``):
 counts are integers, rates and shares ratios 0..1, relative changes percent. A KPI's
 ``difference`` is after minus before; a driver's ``contribution`` is its part of it (its
 ``share`` of the difference, signed; for rates ``mix`` + ``rate`` = ``contribution``). The
@@ -17,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from services.domain.analytics import Dim
 from services.insights.analysis import Insights
-from services.insights.anomalies import Anomaly, Status
-from services.insights.drivers import Contribution, Drivers
+from services.insights.anomalies import Anomaly, AnomalyReport, Status
+from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import Forecast
 from services.insights.metrics import RATES
 
-SCOPE = "platform"  # the insights are platform-wide in every report type
+SCOPE = "platform"  # a subject's own sections say "item" or "author"
 TOP_DRIVERS = 3  # rises and falls shown per KPI
 ANOMALY_LIMIT = 10
 ANOMALY_DRIVERS = 3
@@ -66,9 +68,22 @@ def drivers_row(d: Drivers, names: Mapping[str, Mapping[str, str]],
         # counts: percent against the period before; rates: the change itself (a ratio)
         "relative_change": None if relative is None or d.kind == "rate"
         else round(relative * 100, 1),
-        "rises": [contribution(c, d.metric, names) for c in d.top(limit, sign=1)],
-        "falls": [contribution(c, d.metric, names) for c in d.top(limit, sign=-1)],
+        "rises": [contribution(c, d.metric, names) for c in _top(d, limit, 1)],
+        "falls": [contribution(c, d.metric, names) for c in _top(d, limit, -1)],
     }
+
+
+def _top(d: Drivers, limit: int, sign: int) -> list[Contribution]:
+    """The largest contributions of one sign and, when none of them is an item, the largest
+    item as well: the item behind a category's or an author's move is the reader's next
+    question ("the rise came from Finance, mostly from one item")."""
+    found = d.top(limit, sign)
+    if found and not any(c.dim == Dim.CONTENT.value for c in found):
+        item = next((c for c in d.by_dim.get(Dim.CONTENT.value, ()) if c.value != REST
+                     and c.change * sign > 0), None)
+        if item is not None:
+            found.append(item)
+    return found
 
 
 def drivers_section(insights: Insights) -> Json:
@@ -87,8 +102,12 @@ def anomaly_row(a: Anomaly, names: Mapping[str, Mapping[str, str]]) -> Json:
 
 
 def anomaly_status(insights: Insights) -> str:
+    return report_status(insights.anomalies)
+
+
+def report_status(report: AnomalyReport) -> str:
     """``checked`` (every day judged), ``partial`` or ``not_enough_history``."""
-    checks = insights.anomalies.checks
+    checks = report.checks
     if not checks or all(c.status is Status.NOT_ENOUGH_HISTORY for c in checks):
         return Status.NOT_ENOUGH_HISTORY.value
     if any(c.status is not Status.CHECKED for c in checks):
@@ -96,10 +115,22 @@ def anomaly_status(insights: Insights) -> str:
     return Status.CHECKED.value
 
 
+def most_unusual(found: list[Anomaly]) -> list[Anomaly]:
+    """Whole days before hours, totals before categories, then the farthest outside its
+    usual range first (newest first among equals): what a reader should hear about first."""
+    def distance(a: Anomaly) -> float:
+        half = max(a.high - a.expected, a.expected - a.low, 1e-9)
+        return abs(a.actual - a.expected) / half
+
+    return sorted(found, key=lambda a: (a.hour is not None, a.dim != Dim.ALL.value,
+                                        -distance(a)))
+
+
 def anomalies_section(insights: Insights) -> Json:
     found = insights.anomalies.anomalies
     return {"scope": SCOPE, "status": anomaly_status(insights), "count": len(found),
-            "flagged": [anomaly_row(a, insights.names) for a in found[:ANOMALY_LIMIT]]}
+            "flagged": [anomaly_row(a, insights.names)
+                        for a in most_unusual(found)[:ANOMALY_LIMIT]]}
 
 
 def forecast_row(f: Forecast) -> Json:

@@ -7,6 +7,8 @@ prompt of the report type and language (``services.prompts``), checks the daily 
 for metered models (``services.report_cost``), streams the chosen model's answer, checks its
 numbers (``services.grounding``), saves the report with its provenance and records a
 ``report_generated`` usage event. A failure before the end of the stream saves nothing.
+A content report about one item or an author report about one author (``subject``) carries
+that subject's own insights (``services.insights.scoped``), never platform-wide ones.
 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
@@ -43,6 +45,7 @@ from services.domain.reports import (
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
 from services.insights.analysis import Insights
+from services.insights.scoped import ScopedInsights, load_scoped
 from services.insights.service import VISITOR_READS, load_insights
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
@@ -59,6 +62,7 @@ from services.reports.followup import answer_offline
 from services.reports.followup_prompt import followup_prompt
 from services.reports.grounding import check
 from services.reports.prompts import RenderedPrompt, prompt_for
+from services.reports.scoped_context import SUBJECT_DIMS, subject_choices, subject_name
 from services.settings import Settings
 
 OFFLINE = "offline"
@@ -90,6 +94,7 @@ class ReportRequest:
     model: str = OFFLINE
     temperature: float = 0.2
     max_tokens: int = 4096
+    subject: str = ""  # content report: one item's id; author report: one author's id
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,13 @@ def _same_request(preview: Preview, request: ReportRequest) -> bool:
     return (ctx.get("report_type") == request.report_type.value
             and ctx.get("language") == request.language.value
             and ctx.get("period", {}).get("start") == request.period.start.isoformat()
-            and ctx.get("period", {}).get("end") == request.period.end.isoformat())
+            and ctx.get("period", {}).get("end") == request.period.end.isoformat()
+            and (ctx.get("subject") or {}).get("id", "") == request.subject)
+
+
+def _names(catalog: Catalog) -> dict[str, dict[str, str]]:
+    return {Dim.CONTENT.value: {item.id: item.title for item in catalog},
+            Dim.AUTHOR.value: catalog.author_names()}
 
 
 def model_id_of(model: str) -> str:
@@ -188,25 +199,42 @@ class ReportService:
         return sorted(self.llms, key=lambda key: (key != OFFLINE, key))
 
     def preview_context(self, actor: Actor, report_type: ReportType | str,
-                        language: ReportLanguage | str, period: Period) -> Preview:
+                        language: ReportLanguage | str, period: Period,
+                        subject: str = "") -> Preview:
+        """``subject``: a content report's item or an author report's author, whose own
+        insights the report then carries (none: platform-wide insights)."""
         require(actor, Action.GENERATE_REPORTS)
+        kind = ReportType(report_type)
         catalog = load_catalog(self.repo)
+        name = subject_name(kind, subject, catalog) if subject else ""
         limit = max(len(catalog), MIN_TOP_ITEMS)
         current = dashboard(self.events, self.repo, period, catalog=catalog, limit=limit)
         previous = dashboard(self.events, self.repo, period.previous(), catalog=catalog,
                              limit=limit)
-        context = build_context(report_type, current, previous, period, language,
-                                self._insights(period, catalog))
+        insights = (self._insights(period, catalog) if not subject
+                    else self._scoped(period, catalog, SUBJECT_DIMS[kind], subject))
+        context = build_context(kind, current, previous, period, language, insights, name)
         return Preview(context, prompt_for(context))
+
+    def subjects(self, actor: Actor, report_type: ReportType | str) -> list[tuple[str, str]]:
+        """(id, name) of the items (content report) or authors (author report) a report can
+        be about, by name."""
+        require(actor, Action.GENERATE_REPORTS)
+        return subject_choices(ReportType(report_type), load_catalog(self.repo))
+
+    def _scoped(self, period: Period, catalog: Catalog, dim: Dim,
+                subject: str) -> ScopedInsights:
+        """The subject's own insights (``services.insights.scoped``), never platform-wide."""
+        today = self.clock().astimezone(self.settings.tz).date()
+        found = load_scoped(self.events, period, catalog, today, dim, subject)
+        return replace(found, names=_names(catalog))
 
     def _insights(self, period: Period, catalog: Catalog) -> Insights:
         """The period's drivers, anomalies and forecast, platform-wide (read directly: the
         caller has GENERATE_REPORTS, which need not include the dashboards' permission)."""
         now = self.clock().astimezone(self.settings.tz)
         found = load_insights(self.events, period, now.date(), now.hour, self._pool.map)
-        names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
-                 Dim.AUTHOR.value: catalog.author_names()}
-        return replace(found, names=names)
+        return replace(found, names=_names(catalog))
 
     def estimate(self, actor: Actor, preview: Preview, model: str, max_tokens: int) -> Estimate:
         """Tokens and cost of generating ``preview`` with ``model``, and today's budget."""
@@ -253,7 +281,7 @@ class ReportService:
         context the user has seen (built afresh when not given)."""
         if preview is None or not _same_request(preview, request):
             preview = self.preview_context(actor, request.report_type, request.language,
-                                           request.period)
+                                           request.period, request.subject)
         llm = self._llm(request.model)
         estimate = self.estimate(actor, preview, request.model, request.max_tokens)
         require_budget(estimate)

@@ -2,7 +2,7 @@
 
 Streamlit reruns the whole page on every interaction (typing in a box, opening a tab), and both
 take a tenth of a second or more to compute. Each entry is keyed by what changes the result
-(the period; for a report also its type and language) and by who asked: the user and their
+(the period; for a report also its type, language and subject) and by who asked: the user and their
 roles, so one user's result is never served to another, whatever either may see. Figures can
 be up to ``CACHE_TTL_SECONDS`` old: new events show after that (the pages say so).
 """
@@ -35,11 +35,12 @@ def insights(services: Services, actor: Actor, period: Period) -> Insights:
                      actor)
 
 
-def preview(services: Services, actor: Actor, kind: str, language: str,
-            period: Period) -> Preview:
-    """``services.reports.preview_context``, at most once per TTL per user and request."""
+def preview(services: Services, actor: Actor, kind: str, language: str, period: Period,
+            subject: str = "") -> Preview:
+    """``services.reports.preview_context``, at most once per TTL per user and request (a
+    report's subject, an item or an author, is part of the request)."""
     return _preview(id(services), actor_scope(actor), kind, language, period.start, period.end,
-                    services, actor)
+                    subject, services, actor)
 
 
 # The leading-underscore parameters are not hashed: the values before them are the key (the
@@ -52,5 +53,6 @@ def _insights(services_id: int, scope: Scope, start: date, end: date, _services:
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
 def _preview(services_id: int, scope: Scope, kind: str, language: str, start: date, end: date,
-             _services: Services, _actor: Actor) -> Preview:
-    return _services.reports.preview_context(_actor, kind, language, Period(start, end))
+             subject: str, _services: Services, _actor: Actor) -> Preview:
+    return _services.reports.preview_context(_actor, kind, language, Period(start, end),
+                                             subject)

@@ -45,6 +45,8 @@ TEMPERATURE_KEY = "rep_temperature"
 MAX_TOKENS_KEY = "rep_max_tokens"
 GENERATE_KEY = "rep_generate"
 LAST_KEY = "rep_last"
+SUBJECT_KEY = "rep_subject"  # one per report type: "rep_subject_content", ...
+SUBJECT_TYPES = (ReportType.CONTENT.value, ReportType.AUTHOR.value)
 DEFAULT_PRESET = Preset.DAYS_30
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
@@ -63,6 +65,17 @@ def _choice(label: str, options: list[str], format_func: Callable[[str], str], k
                           key=relabel(widget_key(key)), placeholder=t("common.choose"))
     st.session_state[key] = chosen or options[0]
     return str(st.session_state[key])
+
+
+def _subject(services: Services, actor: Actor, kind: str) -> str:
+    """A content report's item or an author report's author, whose own insights the report
+    then carries ("": every item or author, with platform-wide insights)."""
+    if kind not in SUBJECT_TYPES:
+        return ""
+    names = dict(services.reports.subjects(actor, kind))
+    return _choice(t(f"reports.subject_{kind}"), ["", *names],
+                   lambda v: names.get(v) or t(f"reports.subject_none_{kind}"),
+                   f"{SUBJECT_KEY}_{kind}", "")
 
 
 def _period(services: Services) -> Period | None:
@@ -182,6 +195,7 @@ def builder(services: Services, actor: Actor) -> None:
                        LANGUAGE_NAMES.__getitem__, LANG_KEY, language())
     with third:
         period = _period(services)
+    subject = _subject(services, actor, kind)
     model = _choice(t("reports.model"), services.reports.models(), model_label, MODEL_KEY,
                     OFFLINE)
     temperature, max_tokens = _model_options(services, model)
@@ -192,12 +206,12 @@ def builder(services: Services, actor: Actor) -> None:
                  end=period.end.isoformat(), days=period.days,
                  prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat())
                + " " + t("insights.cache_note", seconds=insights_cache.CACHE_TTL_SECONDS))
-    preview = insights_cache.preview(services, actor, kind, lang, period)
+    preview = insights_cache.preview(services, actor, kind, lang, period, subject)
     _data_sent(preview)
     estimate = services.reports.estimate(actor, preview, model, max_tokens)
     _estimate_box(estimate)
     request = ReportRequest(ReportType(kind), ReportLanguage(lang), period, model,
-                            temperature, max_tokens)
+                            temperature, max_tokens, subject)
     if st.button(t("reports.generate"), key=GENERATE_KEY, type="primary",
                  icon=":material/auto_awesome:", disabled=not estimate.fits):
         _generate(services, actor, request, preview)

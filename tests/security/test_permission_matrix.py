@@ -402,6 +402,8 @@ USE_CASES: tuple[UseCase, ...] = (
     # ---- reports --------------------------------------------------------------------------
     U("ReportService.preview_context", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .preview_context(w.actor, REQUEST.report_type, REQUEST.language, PERIOD)),
+    U("ReportService.subjects", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.subjects(w.actor, "content")),
     U("ReportService.estimate", needs(A.GENERATE_REPORTS), lambda w: w.services.reports
       .estimate(w.actor, w.preview, "offline", 1000), ("preview",)),
     U("ReportService.tokens_used_today", needs(A.GENERATE_REPORTS),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.analytics.dashboards import Preset
+from services.analytics.dashboards import Period, Preset
 from services.bootstrap import Services
 from services.domain.analytics import EventType
 from services.domain.models import Category, ContentItem
@@ -22,12 +22,12 @@ from tests.ui.test_reports import open_reports
 
 def counted(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[Any]:
     """Count the calls of ``cls.name`` (the app's own services share the class): the list
-    grows by the period of each call."""
+    grows by the period of each call (the one argument that is a Period)."""
     calls: list[Any] = []
     original = getattr(cls, name)
 
     def wrapper(self: object, *args: Any) -> Any:
-        calls.append(args[-1])  # the period
+        calls.append(next(a for a in args if isinstance(a, Period)))
         return original(self, *args)
 
     monkeypatch.setattr(cls, name, wrapper)

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.adapters.aws.bedrock.lazy import LazyBedrock
+from services.analytics.tables import load_catalog
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.llm import LLMRequest
@@ -316,3 +317,21 @@ def test_a_what_changed_report_is_chosen_and_generated_offline(
     (saved,) = seeded.ports.reports.list()
     assert saved.type.value == "what_changed" and saved.grounding.ok
     assert saved.title == "Demo Factory 변화 분석 보고서"
+
+
+def test_a_content_report_about_one_item_carries_its_own_insights(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    at.selectbox(key="rep_type_ko").set_value("content").run()
+    (subject,) = [box for box in at.selectbox if box.label == "콘텐츠"]
+    assert subject.value == ""  # by default every item, with platform-wide insights
+    assert subject.options == ["전체 콘텐츠 (플랫폼 전체 인사이트)", "생성형AI 챗봇"]
+    (item,) = load_catalog(seeded.ports.content)
+    subject.set_value(item.id).run()
+    assert not at.exception, at.exception
+    generate(at)
+
+    (saved,) = seeded.ports.reports.list()
+    assert saved.context["subject"]["name"] == "생성형AI 챗봇"
+    assert saved.context["drivers"]["scope"] == "item" and saved.grounding.ok
+    assert "콘텐츠 “생성형AI 챗봇” 자체의" in texts(at)

@@ -2,8 +2,9 @@
 drivers of each KPI's change, the period's anomalies and the forecast (always an estimate).
 
 They read the ``headline``, ``drivers``, ``anomalies`` and ``forecast`` sections of the context
-(``services.reports.insight_context``), say they are platform-wide where the report is about
-something narrower, and cite every figure by its key, as the other rules do.
+(``services.reports.insight_context``), say whose figures they are (a report subject's own item
+or author, or platform-wide where the report is about something narrower), and cite every
+figure by its key, as the other rules do.
 """
 
 from __future__ import annotations
@@ -52,8 +53,24 @@ def level(f: Facts, value: Any, rate: bool) -> str:
     return f.pct(value) if rate else f.count(value)
 
 
-def _scope_note(f: Facts) -> list[str]:
+def _scope_note(f: Facts, section: str) -> list[str]:
+    """Whose figures these are: a report subject's own (its item or author), or the platform's
+    where the report is about something narrower."""
+    found = f.section(section)
+    scope = found.get("scope")
+    if scope in ("item", "author"):
+        return [f.t(f"scope_{scope}", name=quote(found.get("name") or found.get(scope) or ""))]
     return [] if f.kind in (ReportType.OVERALL, ReportType.WHAT_CHANGED) else [f.t("scope_note")]
+
+
+def _unsplit_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
+    """A subject's KPI that moved with no finer rows to say why (an item's likes...)."""
+    if not row.get("difference") or row.get("kind") in _RATE_KINDS:
+        return None
+    return " ".join([f.t("drv_kpi", metric=metric(f, row["metric"]),
+                         before=f.count(row["before"]), before_cite=f.cite(f"{path}.before"),
+                         after=f.count(row["after"]), after_cite=f.cite(f"{path}.after")),
+                     f.t("drv_no_split")])
 
 
 def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
@@ -72,11 +89,29 @@ def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
                              change=amount(f, c["contribution"], rate),
                              cite=f.cite(f"{at}.contribution"),
                              share=f.pct(abs(c["share"])), share_cite=f.cite(f"{at}.share")))
+            parts += _item_behind(f, found, f"{path}.{side}", side, rate)
             if rate and c.get("mix") is not None and c.get("rate") is not None:
                 parts.append(f.t("drv_mix", mix=amount(f, c["mix"], True),
                                  mix_cite=f.cite(f"{at}.mix"), rate=amount(f, c["rate"], True),
                                  rate_cite=f.cite(f"{at}.rate")))
     return " ".join(parts)
+
+
+def _item_behind(f: Facts, found: list[dict[str, Any]], path: str, side: str,
+                 rate: bool) -> list[str]:
+    """The largest item of a side whose largest contributor is a group (a category, an
+    author): which item carried the group's move."""
+    if rate or found[0].get("dim") == "content":
+        return []
+    at = next((i for i, c in enumerate(found) if c.get("dim") == "content"
+               and c.get("share") is not None), None)
+    if at is None:
+        return []
+    c = found[at]
+    return [f.t(f"drv_item_{side}", name=value_name(f, c), change=amount(f, c["contribution"],
+                                                                        False),
+                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(abs(c["share"])),
+                share_cite=f.cite(f"{path}[{at}].share"))]
 
 
 def driver_lines(f: Facts) -> list[str]:
@@ -87,9 +122,12 @@ def driver_lines(f: Facts) -> list[str]:
         return abs(float(relative)) if relative is not None else -1.0
 
     counts = sorted((p for p in rows if p[1].get("kind") == "count"), key=lambda p: -size(p))
-    told = [driver_sentence(f, row, f"drivers.metrics[{i}]") for i, row in counts[:DRIVER_KPIS]]
+    scoped = f.section("drivers").get("scope") in ("item", "author")
+    told = [driver_sentence(f, row, f"drivers.metrics[{i}]")
+            or (_unsplit_sentence(f, row, f"drivers.metrics[{i}]") if scoped else None)
+            for i, row in counts[:DRIVER_KPIS]]
     lines = [line for line in told if line]
-    return [*_scope_note(f), *lines] if lines else [f.t("drv_none")]
+    return [*_scope_note(f, "drivers"), *lines] if lines else [f.t("drv_none")]
 
 
 def anomaly_lines(f: Facts) -> list[str]:
@@ -99,8 +137,15 @@ def anomaly_lines(f: Facts) -> list[str]:
     items = [r for r in section.get("flagged") or [] if isinstance(r, dict)]
     if not items:
         return [f.t("anom_none")]
-    lines = list(_scope_note(f))
-    for i, row in enumerate(items[:ANOMALIES_TOLD]):
+    lines = list(_scope_note(f, "anomalies"))
+    told: set[tuple[Any, Any]] = set()
+    for i, row in enumerate(items):
+        # The context lists the most unusual first; one line per day (or hour): an outage
+        # flags every KPI that day, which would crowd out the other unusual days.
+        moment = (row.get("day"), row.get("hour"))
+        if moment in told or len(told) >= ANOMALIES_TOLD:
+            continue
+        told.add(moment)
         rate, path = str(row.get("metric")) in _RATE_KEYS, f"anomalies.flagged[{i}]"
         when = str(row["day"]) + (f" {int(row['hour']):02d}:00" if row.get("hour") is not None
                                   else "")
@@ -122,7 +167,7 @@ def anomaly_lines(f: Facts) -> list[str]:
 
 def forecast_lines(f: Facts) -> list[str]:
     rows = [r for r in f.section("forecast").get("metrics") or [] if isinstance(r, dict)]
-    lines = list(_scope_note(f))
+    lines = list(_scope_note(f, "forecast"))
     for i, row in enumerate(rows):
         path = f"forecast.metrics[{i}]"
         if not row.get("next_7") or not row.get("next_14"):

@@ -1,10 +1,12 @@
 """The PDF section of drivers, anomalies and the forecast (the context's ``drivers``,
 ``anomalies`` and ``forecast``; nothing for reports saved before they existed).
 
-Tables hold what the narrative may cite: each KPI's largest rise and fall with its share of the
-change, each flagged day with its usual range and likely driver (or why none were judged), and
-the next 7 and 14 days' estimate with its range, under a chart of the daily estimate inside its
-band. Driver names (titles, terms) are users' text: every cell is escaped by ``table``.
+A scope line says whose figures they are: the platform's, or the report subject's own (one
+item or one author, named). Tables hold what the narrative may cite: each KPI's largest rise
+and fall with its share of the change, each flagged day with its usual range and likely driver
+(or why none were judged), and the next 7 and 14 days' estimate with its range, under a chart
+of the daily estimate inside its band. Driver names (titles, terms) are users' text: every cell
+is escaped by ``table``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from services.reports.pdf.tables import paragraph, plain, table
 
 RATE_KIND = "rate"
 RATE_KEYS = frozenset(rate.key for rate in RATES)
+SUBJECT_SCOPES = ("item", "author")  # a content or author report about one of them
 
 
 def _section(ctx: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -59,10 +62,24 @@ def _metric(labels: Labels, key: Any) -> str:
     return str(key) if found == f"insights.metric.{key}" else found
 
 
+def scope_text(ctx: Mapping[str, Any], labels: Labels) -> str:
+    """Whose figures these are: a report subject's own (an item, an author) or the platform's."""
+    section = _section(ctx, "drivers")
+    scope = section.get("scope")
+    if scope in SUBJECT_SCOPES:
+        name = section.get("name") or section.get(str(scope)) or ""
+        return labels.t(f"pdf.insights_scope_{scope}", name=name)
+    return labels.t("pdf.insights_scope")
+
+
 def drivers_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
     rows = []
     for row in _section(ctx, "drivers").get("metrics") or []:
         rate = row.get("kind") == RATE_KIND
+        if row.get("difference") and not (row.get("rises") or row.get("falls")):
+            # a subject's KPI that moved with no finer rows (an item's likes): say so
+            rows.append([_metric(labels, row.get("metric")), labels.t("pdf.drv_no_split"),
+                         _amount(row.get("difference"), rate, signed=True), "–"])
         for side in ("rises", "falls"):
             for c in row.get(side) or []:
                 rows.append([_metric(labels, row.get("metric")), _driver(labels, c),
@@ -120,7 +137,7 @@ def insights_section(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         width, height = FRAME_WIDTH, height * FRAME_WIDTH / width
     return [
         heading(labels.t("pdf.insights_title"), "insights"),
-        paragraph(plain(labels.t("pdf.insights_scope")), "muted"),
+        paragraph(plain(scope_text(ctx, labels)), "muted"),
         heading(labels.t("pdf.drv_title"), "insights-drivers", 1),
         *drivers_table(ctx, labels),
         heading(labels.t("pdf.anom_title"), "insights-anomalies", 1),

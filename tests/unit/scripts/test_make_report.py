@@ -46,6 +46,7 @@ def test_an_offline_report_is_saved_and_written(data_dir: Path, tmp_path: Path,
     (["--days", "0"], "--days must be at least 1"),
     (["--days", "400"], "366"),
     (["--model", "bedrock:nope"], "bedrock:nope"),
+    (["--type", "content", "--subject", "no-such-item"], "cannot be about that item"),
 ])
 def test_problems_are_one_message(data_dir: Path, tmp_path: Path, args: list[str],
                                   message: str, capsys: pytest.CaptureFixture[str]) -> None:
