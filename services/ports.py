@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.domain.analytics import Dim, Event, EventType, RollupRow
+from services.domain.analytics import Dim, Event, EventType, PeriodTotals, RollupRow
 from services.domain.cohorts import CohortCell, DayUsers
 from services.domain.follows import Digest, Follow, Frequency
 from services.domain.funnels import Funnel
@@ -447,6 +447,21 @@ class EventStore(Protocol):
         ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims, and only
         rows whose value is one of ``values`` and/or starts with ``prefix`` (one item's or one
         segment's rows: a view that needs those should not pay for every value's)."""
+
+    def rollup_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> PeriodTotals:
+        """The day-level rows ``rollups`` would return, summed over the days by (type, dim)
+        and value (only pairs with rows are present). A period table needs only these, and
+        an adapter can keep the sums of days that no longer change (a warm read then costs
+        the number of values, not days x values). The result is the caller's to keep."""
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         """The merged visitor sketch of local days start..end inclusive."""

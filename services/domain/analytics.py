@@ -204,6 +204,10 @@ class RollupRow:
     count: int
 
 
+# ``EventStore.rollup_totals``: (type, dim) -> value -> events summed over a period's days.
+PeriodTotals = dict[tuple[EventType, Dim], dict[str, int]]
+
+
 SEARCH_TERM_MAX = 100
 
 # Bounds on what one visitor's input can put into an event (the search box's max_chars is

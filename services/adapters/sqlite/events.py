@@ -37,6 +37,7 @@ from services.domain.analytics import (
     Dim,
     Event,
     EventType,
+    PeriodTotals,
     RollupRow,
     local_day_hour,
     rollup_keys,
@@ -267,6 +268,24 @@ class SqliteEventStore:
         with self._db.read() as conn:
             return self._cache.rows(conn, start, end, wanted_types, wanted_dims, hourly,
                                     values, prefix)
+
+    def rollup_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> PeriodTotals:
+        wanted_types = list(EventType) if types is None else list(dict.fromkeys(types))
+        wanted_dims = list(Dim) if dims is None else list(dict.fromkeys(dims))
+        if not wanted_types or not wanted_dims or start > end:
+            return {}
+        with self._db.read() as conn:
+            return self._cache.totals(conn, start, end, wanted_types, wanted_dims, values,
+                                      prefix)
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         with self._db.read() as conn:

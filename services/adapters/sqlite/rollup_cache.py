@@ -32,6 +32,7 @@ from services.domain.analytics import (
     WHOLE_DAY,
     Dim,
     EventType,
+    PeriodTotals,
     RollupKey,
     RollupRow,
 )
@@ -98,6 +99,7 @@ class RollupDayCache:
         self._max_days = max_days
         self._days: OrderedDict[str, _Day] = OrderedDict()
         self._lock = threading.Lock()
+        self._sums = _PeriodSums()
 
     def rows(
         self,
@@ -113,12 +115,7 @@ class RollupDayCache:
         """Rows of days start..end for these types and dims (and values, see
         ``_Day.select``); ``conn`` must be in a read transaction, so that epochs and rows come
         from one snapshot."""
-        low, high = start.isoformat(), end.isoformat()
-        epochs = conn.execute(
-            "SELECT day, epoch FROM rollup_epochs WHERE day BETWEEN ? AND ? ORDER BY day",
-            (low, high),
-        ).fetchall()
-        days = self._current(conn, [(str(day), int(epoch)) for day, epoch in epochs])
+        days = self._current(conn, _epochs(conn, start, end))
         wanted = [(hourly, t, d) for t in types for d in dims]
         found: list[RollupRow] = []
         if values is not None or prefix is not None:
@@ -132,6 +129,32 @@ class RollupDayCache:
                 rows = slices.get(key)
                 if rows:
                     found.extend(rows)
+        return found
+
+    def totals(
+        self,
+        conn: sqlite3.Connection,
+        start: date,
+        end: date,
+        types: Collection[EventType],
+        dims: Collection[Dim],
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> PeriodTotals:
+        """Day-level rows of days start..end summed by (type, dim) and value; same snapshot
+        rule as ``rows``. Each slice's sum is memoised with the epochs of the days it holds
+        (see ``_PeriodSums``)."""
+        epochs = _epochs(conn, start, end)
+        days = self._current(conn, epochs)
+        stamp = tuple(epochs)
+        chosen = None if values is None else frozenset(values)
+        found: PeriodTotals = {}
+        for type_ in types:
+            for dim in dims:
+                key = (start, end, type_, dim, chosen, prefix)
+                summed = self._sums.get(key, stamp, days, (False, type_, dim), chosen, prefix)
+                if summed:
+                    found[type_, dim] = dict(summed)  # the caller's copy
         return found
 
     def _current(self, conn: sqlite3.Connection, epochs: list[tuple[str, int]]) -> list[_Day]:
@@ -149,6 +172,77 @@ class RollupDayCache:
             while len(self._days) > self._max_days:
                 self._days.popitem(last=False)
         return [fresh.get(day) or cached[day] for day, _ in epochs]  # type: ignore[misc]
+
+
+def _epochs(conn: sqlite3.Connection, start: date, end: date) -> list[tuple[str, int]]:
+    """(day, epoch) of the days start..end that have rows, oldest first."""
+    found = conn.execute(
+        "SELECT day, epoch FROM rollup_epochs WHERE day BETWEEN ? AND ? ORDER BY day",
+        (start.isoformat(), end.isoformat()),
+    ).fetchall()
+    return [(str(day), int(epoch)) for day, epoch in found]
+
+
+SumKey = tuple[date, date, EventType, Dim, frozenset[str] | None, str | None]
+Sums = dict[str, int]
+Stamp = tuple[tuple[str, int], ...]  # (day, epoch) of the days summed
+
+
+class _PeriodSums:
+    """Memoised per-slice sums over a period's days, each stored with the epochs it was
+    summed at. Two entries per key: the whole period, and the period without its last day
+    with rows (its "closed" part). In a live app only the last day (today) changes, so a
+    read after new events re-sums that one day and adds it to the closed part: O(values).
+    A late event for an earlier day changes that day's epoch, which no longer matches the
+    closed part's, so that part is summed again once (and only reads over that day are)."""
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self._max = max_entries
+        self._memo: OrderedDict[tuple[SumKey, bool], tuple[Stamp, Sums]] = (
+            OrderedDict())
+        self._lock = threading.Lock()
+
+    def get(self, key: SumKey, stamp: Stamp, days: list[_Day], slice_: SliceKey,
+            values: frozenset[str] | None, prefix: str | None) -> Sums:
+        whole = self._find((key, True), stamp)
+        if whole is not None:
+            return whole
+        if not days:
+            return {}
+        closed = self._find((key, False), stamp[:-1])
+        if closed is None:
+            closed = _sum_days(days[:-1], slice_, values, prefix)
+            self._keep((key, False), stamp[:-1], closed)
+        whole = _sum_days([days[-1]], slice_, values, prefix, start=closed)
+        self._keep((key, True), stamp, whole)
+        return whole
+
+    def _find(self, key: tuple[SumKey, bool], stamp: Stamp) -> Sums | None:
+        with self._lock:
+            entry = self._memo.get(key)
+            if entry is None or entry[0] != stamp:
+                return None
+            self._memo.move_to_end(key)
+            return entry[1]
+
+    def _keep(self, key: tuple[SumKey, bool], stamp: Stamp, sums: Sums) -> None:
+        with self._lock:
+            self._memo[key] = (stamp, sums)
+            self._memo.move_to_end(key)
+            while len(self._memo) > self._max:
+                self._memo.popitem(last=False)
+
+
+def _sum_days(days: list[_Day], slice_: SliceKey, values: frozenset[str] | None,
+              prefix: str | None, start: Sums | None = None) -> Sums:
+    """``start`` (not modified) plus the days' rows of one slice, by value."""
+    sums = dict(start) if start else {}
+    get = sums.get
+    for day in days:
+        for row in day.select(slice_, values, prefix):
+            value = row.key.value
+            sums[value] = get(value, 0) + row.count
+    return sums
 
 
 def _read_days(conn: sqlite3.Connection, epochs: dict[str, int], days: list[str]) -> dict[

@@ -77,6 +77,7 @@ from services.adapters.event_common import (
     days_between,
     first_of_each_id,
     merge_registers,
+    period_totals,
     value_selected,
 )
 from services.domain.analytics import (
@@ -84,6 +85,7 @@ from services.domain.analytics import (
     Dim,
     Event,
     EventType,
+    PeriodTotals,
     RollupKey,
     RollupRow,
     local_day_hour,
@@ -307,6 +309,19 @@ class DynamoEventStore:
                     and value_selected(r.key.value, values, prefix)]
 
         return [row for rows in self._pool.map(one_day, days_between(start, end)) for row in rows]
+
+    def rollup_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> PeriodTotals:
+        # Correctness first: the same per-day Queries as ``rollups``, summed here.
+        return period_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
 
     def _query_day(self, day: str, prefix: str) -> Iterator[dict[str, Any]]:
         with aws_errors():
