@@ -12,7 +12,7 @@ from collections import Counter
 import pandas as pd
 
 from services.analytics.dashboards import Period
-from services.analytics.tables import Rollups
+from services.analytics.rollups import Rollups
 from services.domain.analytics import OTHER_COMPANY, Dim, EventType
 from services.ports import EventStore
 

@@ -22,20 +22,32 @@ What the numbers mean:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date
 from enum import StrEnum
 
 import pandas as pd
 
-from services.analytics.segments import segment_rows, segmented
+from services.analytics.period_data import ALL_DIMS as ALL_DIMS
+from services.analytics.period_data import CONTENT_TYPES as CONTENT_TYPES
+from services.analytics.period_data import TREND_TYPES as TREND_TYPES
+from services.analytics.period_data import PeriodData as PeriodData
+from services.analytics.period_data import Scope as Scope
+from services.analytics.period_data import content_scope as content_scope
+from services.analytics.period_data import kpi_dims, load_filtered
+from services.analytics.period_data import load as load
+from services.analytics.periods import MAX_DAYS as MAX_DAYS
+from services.analytics.periods import PRESET_DAYS as PRESET_DAYS
+from services.analytics.periods import Period as Period
+from services.analytics.periods import Preset as Preset
+from services.analytics.periods import local_today as local_today
+from services.analytics.rollups import Rollups
 from services.analytics.tables import (
     NO_FILTERS,
     Catalog,
     Filters,
     Purposes,
-    Rollups,
     SearchTerms,
     TimeOfDay,
     authors_table,
@@ -46,147 +58,18 @@ from services.analytics.tables import (
     time_of_day_of,
     top_content_table,
 )
-from services.domain.analytics import Dim, EventType, RollupRow, SegmentKind
+from services.domain.analytics import Dim, EventType
 from services.domain.models import ContentItem
-from services.errors import ValidationError
 from services.ports import ContentRepository, EventStore
 
-MAX_DAYS = 366
-CONTENT_TYPES = (EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD)
-TREND_TYPES = (EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.SEARCH,
-               EventType.DOWNLOAD, EventType.LIKE)
 # The trend's two scopes: content lines follow the filters, the others are platform-wide
 # (hundreds against single digits once filtered, so they never share a chart).
 CONTENT_TREND_TYPES = tuple(t for t in TREND_TYPES if t in CONTENT_TYPES)
 PLATFORM_TREND_TYPES = tuple(t for t in TREND_TYPES if t not in CONTENT_TYPES)
 _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, *CONTENT_TYPES)
-_KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
-_ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM, Dim.SIGNUP_PURPOSE)
 # What a segment cannot split: visitors come from per-day sketches of everyone, and the skip
 # rate is of the answers (a visit's purpose is only known after its answer).
 UNSPLIT_KPIS = frozenset({"visitors", "purpose_skip_rate"})
-
-
-class Preset(StrEnum):
-    TODAY = "today"
-    DAYS_7 = "7d"
-    DAYS_30 = "30d"
-    DAYS_90 = "90d"
-    CUSTOM = "custom"
-
-
-PRESET_DAYS = {Preset.TODAY: 1, Preset.DAYS_7: 7, Preset.DAYS_30: 30, Preset.DAYS_90: 90}
-
-
-def local_today(tz: tzinfo, now: datetime | None = None) -> date:
-    """Today's date in ``tz`` (the dashboards' local calendar)."""
-    return (now or datetime.now(tz)).astimezone(tz).date()
-
-
-@dataclass(frozen=True)
-class Period:
-    """Local days start..end inclusive."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValidationError("analytics.err_period_order")
-        if self.days > MAX_DAYS:
-            raise ValidationError("analytics.err_period_long", max=MAX_DAYS)
-
-    @classmethod
-    def preset(cls, preset: Preset, today: date) -> Period:
-        """The last N days up to and including ``today`` (CUSTOM has no fixed length)."""
-        if preset is Preset.CUSTOM:
-            raise ValueError("a custom period needs its own start and end")
-        return cls(today - timedelta(days=PRESET_DAYS[preset] - 1), today)
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        """The period of equal length that ends the day before this one starts."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def dates(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range(self.days)]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which rollup rows hold the content-level numbers for the filters."""
-
-    dim: Dim
-    values: frozenset[str]
-
-
-def content_scope(filters: Filters, catalog: Catalog | None = None) -> Scope:
-    several = sum(bool(f) for f in (filters.category, filters.author_id, filters.content_id))
-    if several > 1:
-        if catalog is None:
-            raise ValueError("several filters together need the content catalogue")
-        return Scope(Dim.CONTENT, frozenset(catalog.ids(filters)))
-    if filters.content_id:
-        return Scope(Dim.CONTENT, frozenset({filters.content_id}))
-    if filters.category:
-        return Scope(Dim.CATEGORY, frozenset({filters.category}))
-    if filters.author_id:
-        return Scope(Dim.AUTHOR, frozenset({filters.author_id}))
-    return Scope(Dim.ALL, frozenset({""}))
-
-
-@dataclass(frozen=True)
-class PeriodData:
-    """Everything the dashboards read for one period: day rows, hourly rows, visitors."""
-
-    period: Period
-    rollups: Rollups
-    hourly: list[RollupRow]
-    visitors: int
-
-
-def load(
-    store: EventStore,
-    period: Period,
-    *,
-    types: Collection[EventType] | None = None,
-    dims: Collection[Dim] = _ALL_DIMS,
-    hourly: EventType | None = None,
-    visitors: bool = True,
-) -> PeriodData:
-    """One rollups read (plus the hourly rows of one type and the visitor sketch if asked)."""
-    rows = store.rollups(period.start, period.end, types=types, dims=dims)
-    hours = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL], hourly=True)
-             if hourly is not None else [])
-    count = store.visitors(period.start, period.end).estimate() if visitors else 0
-    return PeriodData(period, Rollups(rows), hours, count)
-
-
-def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: Catalog | None,
-                  *, types: Collection[EventType] | None = None,
-                  dims: Collection[Dim] = _ALL_DIMS, hourly: EventType | None = None,
-                  visitors: bool = True) -> PeriodData:
-    """``load``, then with a segment filter only that segment's share of the rollups (the
-    segment rows are read instead of the whole-platform ones)."""
-    segment = filters.segment
-    if segment is None:
-        return load(store, period, types=types, dims=dims, hourly=hourly, visitors=visitors)
-    if catalog is None:
-        raise ValueError("a segment filter needs the content catalogue")
-    unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
-    # The segment's own rows only (not every segment's): what keeps a filtered view's cost
-    # from growing with the traffic.
-    rows = segment_rows(store, period.start, period.end, segment, types)
-    if unsplit:
-        rows += store.rollups(period.start, period.end, types=types, dims=unsplit)
-    hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
-             if segment.kind is SegmentKind.HOUR else [])
-    charted = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL],
-                             hourly=True) if hourly is not None else [])
-    return PeriodData(period, segmented(Rollups(rows), segment, catalog, hours), charted, 0)
 
 
 # ---- KPIs ------------------------------------------------------------------------------------
@@ -277,15 +160,11 @@ def _kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kp
     ]
 
 
-def _kpi_dims(scope: Scope) -> tuple[Dim, ...]:
-    return (*_KPI_DIMS, Dim.CONTENT) if scope.dim is Dim.CONTENT else _KPI_DIMS
-
-
 def kpis(store: EventStore, period: Period, filters: Filters = NO_FILTERS,
          catalog: Catalog | None = None) -> list[Kpi]:
     """The KPI tiles with their change against ``period.previous()``."""
     scope = content_scope(filters, catalog)
-    dims = _kpi_dims(scope)
+    dims = kpi_dims(scope)
     current = load_filtered(store, period, filters, catalog, types=_KPI_TYPES, dims=dims)
     previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
                              dims=dims)
@@ -313,7 +192,7 @@ def daily_trend(store: EventStore, period: Period, filters: Filters = NO_FILTERS
     scope = content_scope(filters, catalog)
     dims = (Dim.ALL, scope.dim)
     return trend_of(load_filtered(store, period, filters, catalog, types=TREND_TYPES, dims=dims,
-                                  visitors=False), scope)
+                                  visitors=False, daily=scope), scope)
 
 
 # ---- tables (built in dashboard_tables) ------------------------------------------------------
@@ -384,14 +263,15 @@ class Dashboard:
 def dashboard(store: EventStore, repo: ContentRepository, period: Period,
               filters: Filters = NO_FILTERS, *, catalog: Catalog | None = None,
               limit: int = 20) -> Dashboard:
-    """Every dashboard query for one view: two rollup reads (this period with every dimension,
-    the previous period with the KPI dimensions), one hourly read, two visitor sketches and
-    one catalogue read (skipped when ``catalog`` is given)."""
+    """Every dashboard query for one view: per period (this one with every dimension, the
+    previous one with the KPI dimensions) its totals and the trend's day rows, one hourly
+    read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given)."""
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
-    current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW)
+    current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW,
+                            daily=scope)
     previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
-                             dims=_kpi_dims(scope))
+                             dims=kpi_dims(scope), daily=scope)
     return Dashboard(
         period=period,
         filters=filters,
@@ -425,8 +305,11 @@ def content_stats(store: EventStore, period: Period,
                   items: Sequence[ContentItem]) -> ContentStats:
     """Per day and per item, from the per-content rollup rows of these items only."""
     ids = frozenset(item.id for item in items)
-    data = load(store, period, types=CONTENT_TYPES, dims=[Dim.CONTENT], visitors=False)
-    rollups = data.rollups
+    # These items' rows and totals only: an author's page does not pay for every item's.
+    dims = [Dim.CONTENT]
+    day_rows = store.rollups(period.start, period.end, CONTENT_TYPES, dims, values=ids)
+    totals = store.rollup_totals(period.start, period.end, CONTENT_TYPES, dims, values=ids)
+    rollups = Rollups(day_rows, totals, {(t, Dim.CONTENT): ids for t in CONTENT_TYPES})
 
     def per_day(type_: EventType) -> Counter[date]:
         return rollups.by_day(type_, Dim.CONTENT, ids)

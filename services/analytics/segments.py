@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
 
-from services.analytics.tables import Catalog, Rollups
+from services.analytics.rollups import Rollups
+from services.analytics.tables import Catalog
 from services.domain.analytics import (
     SEGMENT_CONTENT_DIMS,
     Dim,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from services.analytics.dashboards import Period
-from services.analytics.tables import Catalog, Rollups
+from services.analytics.rollups import Rollups
+from services.analytics.tables import Catalog
 from services.domain.analytics import CAMPAIGN_ITEM_SEP, OTHER_VALUE, Dim, EventType
 from services.ports import EventStore
 

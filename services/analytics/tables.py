@@ -7,12 +7,12 @@ them into plain pandas DataFrames (English column keys; pages translate the head
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
+from services.analytics.rollups import Rollups
 from services.domain.analytics import Dim, EventType, Purpose, RollupRow, Segment
 from services.domain.models import Category, ContentItem, SearchQuery, Sort, Status
 from services.ports import ContentRepository
@@ -49,59 +49,6 @@ class Filters:
 
 
 NO_FILTERS = Filters()
-
-
-class Rollups:
-    """Day-level rollup rows of one period, grouped by (type, dim) for the queries."""
-
-    def __init__(self, rows: Iterable[RollupRow]) -> None:
-        self._groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(
-            list
-        )
-        self._by_value: dict[tuple[str, str], Counter[str]] = {}
-        for row in rows:
-            key = row.key
-            self._groups[(key.type, key.dim)].append((key.day, key.value, row.count))
-
-    @classmethod
-    def of_groups(cls, groups: Mapping[tuple[str, str], list[tuple[date, str, int]]]
-                  ) -> Rollups:
-        """From (type, dim) -> [(day, value, count)] lists, as ``groups`` yields them."""
-        made = cls(())
-        made._groups.update(groups)
-        return made
-
-    def rows(self, type_: EventType, dim: Dim) -> list[tuple[date, str, int]]:
-        return self._groups.get((type_, dim), [])
-
-    def groups(self) -> Iterator[tuple[EventType, Dim, list[tuple[date, str, int]]]]:
-        for (type_, dim), rows in self._groups.items():
-            yield EventType(type_), Dim(dim), rows
-
-    def total(self, type_: EventType, dim: Dim = Dim.ALL,
-              values: Collection[str] | None = None) -> int:
-        rows = self.rows(type_, dim)
-        if values is None:
-            return sum(count for _, _, count in rows)
-        return sum(count for _, value, count in rows if value in values)
-
-    def by_value(self, type_: EventType, dim: Dim) -> Counter[str]:
-        """Counts summed over the days, by value. Shared between callers: do not modify."""
-        found = self._by_value.get((type_, dim))
-        if found is None:
-            found = Counter()
-            for _, value, count in self.rows(type_, dim):
-                found[value] += count
-            self._by_value[(type_, dim)] = found
-        return found
-
-    def by_day(self, type_: EventType, dim: Dim = Dim.ALL,
-               values: Collection[str] | None = None) -> Counter[date]:
-        counts: Counter[date] = Counter()
-        for day, value, count in self.rows(type_, dim):
-            if values is None or value in values:
-                counts[day] += count
-        return counts
 
 
 # ---- the published catalogue -----------------------------------------------------------------

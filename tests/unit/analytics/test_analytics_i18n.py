@@ -18,6 +18,9 @@ class _EmptyStore:
     def rollups(self, *args: object, **kwargs: object) -> list[object]:
         return []
 
+    def rollup_totals(self, *args: object, **kwargs: object) -> dict[object, object]:
+        return {}
+
     def visitors(self, *args: object, **kwargs: object) -> HyperLogLog:
         return HyperLogLog()
 

@@ -408,6 +408,10 @@ class CountingStore:
         self.calls.append("rollups")
         return self.inner.rollups(*args, **kwargs)
 
+    def rollup_totals(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append("rollup_totals")
+        return self.inner.rollup_totals(*args, **kwargs)
+
     def visitors(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append("visitors")
         return self.inner.visitors(*args, **kwargs)
@@ -426,7 +430,9 @@ def test_dashboard_is_every_query_at_once_from_a_few_reads(
     counting = CountingStore(store)
     board = dashboard(counting, repo, WEEK, filters)  # type: ignore[arg-type]
     assert isinstance(board, Dashboard)
-    assert sorted(counting.calls) == ["rollups", "rollups", "rollups", "visitors", "visitors"]
+    # Per period its totals and the trend's day rows, the hourly rows, two visitor sketches.
+    assert sorted(counting.calls) == ["rollup_totals", "rollup_totals", "rollups", "rollups",
+                                      "rollups", "visitors", "visitors"]
     assert board.kpis == kpis(store, WEEK, filters, catalog)
     assert board.trend.equals(daily_trend(store, WEEK, filters, catalog))
     assert board.top_content.equals(top_content(store, catalog, WEEK, filters))

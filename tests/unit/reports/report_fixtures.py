@@ -16,7 +16,14 @@ from typing import Any
 
 from services.analytics.dashboards import Dashboard, Period, dashboard
 from services.analytics.tables import Catalog, CatalogItem
-from services.domain.analytics import Dim, Event, EventType, RollupRow, rollup_keys
+from services.domain.analytics import (
+    Dim,
+    Event,
+    EventType,
+    PeriodTotals,
+    RollupRow,
+    rollup_keys,
+)
 from services.domain.hll import HyperLogLog
 
 PERIOD = Period(date(2026, 3, 4), date(2026, 3, 10))  # Wednesday .. Tuesday
@@ -36,14 +43,29 @@ class MemoryEvents:
             self.sketches[event.ts.date()].add(event.visitor_id)
 
     def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
-                dims: Collection[Dim] | None = None, hourly: bool = False) -> list[RollupRow]:
+                dims: Collection[Dim] | None = None, hourly: bool = False, *,
+                values: Collection[str] | None = None,
+                prefix: str | None = None) -> list[RollupRow]:
         rows = []
         for key, count in self.counts.items():
             if not start <= key.day <= end or (key.hour >= 0) != hourly:
                 continue
+            if (values is not None and key.value not in values) or (
+                    prefix is not None and not key.value.startswith(prefix)):
+                continue
             if (types is None or key.type in types) and (dims is None or key.dim in dims):
                 rows.append(RollupRow(key, count))
         return rows
+
+    def rollup_totals(self, start: date, end: date, types: Collection[EventType] | None = None,
+                      dims: Collection[Dim] | None = None, *,
+                      values: Collection[str] | None = None,
+                      prefix: str | None = None) -> PeriodTotals:
+        totals: PeriodTotals = {}
+        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
+            group = totals.setdefault((row.key.type, row.key.dim), {})
+            group[row.key.value] = group.get(row.key.value, 0) + row.count
+        return totals
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         merged = HyperLogLog()
