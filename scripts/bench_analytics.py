@@ -40,6 +40,7 @@ from scripts import (
     bench_funnels,
     bench_itempage,
     bench_live,
+    bench_periodsums,
     bench_sources,
 )
 from services.analytics.dashboards import Period
@@ -330,6 +331,7 @@ def bench_size(size: int, runs: int) -> dict[str, float]:
                                              ports.funnels))
         result.update(bench_digests.measure(store, partial(load_raw_frame, db, tz=TZ),
                                             bench_contents(), END, runs))
+        result.update(bench_periodsums.measure(store, bench_contents(), END, runs))  # appends
     result.update(bench_live.bench_live(runs, min(size, bench_live.WINDOW_EVENTS)))
     return result
 
@@ -385,6 +387,7 @@ def print_analytics(result: dict[str, dict[str, float]]) -> None:
     bench_itempage.print_funnels(result)
     bench_clickfilter.print_rows(result)
     bench_digests.print_result(result)
+    bench_periodsums.print_result(result)
 
 
 def run(args: Any) -> None:
