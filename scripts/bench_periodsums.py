@@ -5,26 +5,18 @@ period's last day before each (untimed) read: what a live app's dashboard pays a
 tracker flush. The naive pandas figures of the same views are measured by the dashboard,
 click-filter and item-page benchmarks in the same run.
 
-On its own, over a store built once and reused (old and new code can then be compared on the
-same events, alternating; nothing here changes what is measured)::
-
-    python -m scripts.bench_periodsums --store DIR [--events 5000000] [--runs 15]
+On its own over a store built once and reused: ``python -m scripts.bench_store``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import count
-from pathlib import Path
-from typing import Any
 
 from scripts.bench_itempage import bench_items
 from services.analytics.dashboards import Period, dashboard
@@ -115,23 +107,3 @@ def print_result(result: dict[str, dict[str, float]]) -> None:
         print(f"{int(size):>10,} " + " ".join(f"{c:>22}" for c in cells))
     print("period sums: 90-day views, median ms warm / after one new event of the last day "
           "(naive pandas ms in brackets).")
-
-
-def main(argv: list[str] | None = None) -> None:
-    from scripts.bench_analytics import END, bench_contents, bench_settings, ingest
-    from services.bootstrap import build_local_ports
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True, help="folder, kept and reused")
-    parser.add_argument("--events", type=int, default=5_000_000, help="if it is built")
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args(argv)
-    built = (args.store / "demo_factory.sqlite3").exists()
-    ports = build_local_ports(bench_settings(args.store))
-    found: dict[str, Any] = {} if built else ingest(ports.events, args.events)
-    found.update(measure(ports.events, bench_contents(), END, args.runs))
-    print(json.dumps(found), file=sys.stdout)
-
-
-if __name__ == "__main__":
-    main()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from services.analytics.periods import Period
 from services.analytics.rollups import Rollups
-from services.analytics.segments import segment_rows, segmented
+from services.analytics.segments import segment_rollups
 from services.analytics.tables import Catalog, Filters
 from services.domain.analytics import Dim, EventType, RollupRow, SegmentKind
 from services.ports import EventStore
@@ -109,13 +109,13 @@ def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: 
     if catalog is None:
         raise ValueError("a segment filter needs the content catalogue")
     unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
-    # The segment's own rows only (not every segment's): what keeps a filtered view's cost
-    # from growing with the traffic.
-    rows = segment_rows(store, period.start, period.end, segment, types)
-    if unsplit:
-        rows += store.rollups(period.start, period.end, types=types, dims=unsplit)
     hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
              if segment.kind is SegmentKind.HOUR else [])
     charted = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL],
                              hourly=True) if hourly is not None else [])
-    return PeriodData(period, segmented(Rollups(rows), segment, catalog, hours), charted, 0)
+    # The segment's own rows only (not every segment's): what keeps a filtered view's cost
+    # from growing with the traffic.
+    rollups = segment_rollups(store, period.start, period.end, segment, catalog, types,
+                              unsplit, hours,
+                              (daily.dim, daily.values) if daily is not None else None)
+    return PeriodData(period, rollups, charted, 0)

@@ -33,10 +33,13 @@ class Rollups:
             self._groups[(key.type, key.dim)].append((key.day, key.value, row.count))
 
     @classmethod
-    def of_groups(cls, groups: Mapping[tuple[str, str], list[tuple[date, str, int]]]
+    def of_groups(cls, groups: Mapping[tuple[str, str], list[tuple[date, str, int]]],
+                  totals: PeriodTotals | None = None,
+                  daily: Mapping[tuple[str, str], frozenset[str] | None] | None = None
                   ) -> Rollups:
-        """From (type, dim) -> [(day, value, count)] lists, as ``groups`` yields them."""
-        made = cls(())
+        """From (type, dim) -> [(day, value, count)] lists, as ``groups`` yields them (and
+        ``totals`` / ``daily`` as in the constructor)."""
+        made = cls((), totals, daily)
         made._groups.update(groups)
         return made
 

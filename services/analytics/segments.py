@@ -17,14 +17,12 @@ from services.domain.analytics import (
     SEGMENT_CONTENT_DIMS,
     Dim,
     EventType,
+    PeriodTotals,
     RollupRow,
     Segment,
     SegmentKind,
 )
 from services.ports import EventStore
-
-_SPLIT_DIMS = (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR, Dim.SEGMENT,
-               *SEGMENT_CONTENT_DIMS.values())
 
 
 def segment_dims(segment: Segment) -> list[Dim]:
@@ -33,61 +31,102 @@ def segment_dims(segment: Segment) -> list[Dim]:
     return [content] if segment.kind is SegmentKind.HOUR else [Dim.SEGMENT, content]
 
 
-def segment_rows(store: EventStore, start: date, end: date, segment: Segment,
-                 types: Collection[EventType] | None) -> list[RollupRow]:
-    """One segment's rollup rows of days start..end, and only its: the per-type totals
-    ("purpose=research") and per-item rows ("purpose=research|<item>") share the segment's
-    key as a prefix (an hour has per-item rows only: "hour=1|" so that "hour=10|" is not
-    read). Rows of another segment whose key merely starts the same ("source=x" and
-    "source=x.com") can come along; ``segmented`` keeps the exact ones."""
-    prefix = segment.key + "|" if segment.kind is SegmentKind.HOUR else segment.key
-    return store.rollups(start, end, types=types, dims=segment_dims(segment), prefix=prefix)
-
-
-def segmented(rollups: Rollups, segment: Segment, catalog: Catalog,
-              hourly: Iterable[RollupRow] = ()) -> Rollups:
+def segment_rollups(store: EventStore, start: date, end: date, segment: Segment,
+                    catalog: Catalog, types: Collection[EventType] | None,
+                    unsplit: Collection[Dim], hourly: Iterable[RollupRow] = (),
+                    daily: tuple[Dim, frozenset[str]] | None = None) -> Rollups:
     """The rollups of one segment, shaped like the whole: per-type totals from ``Dim.SEGMENT``
     plus the per-item rows of content events (for an hour: the ``hourly`` Dim.ALL rows),
     per-item counts from the kind's ``SEGMENT_CONTENT_DIMS``, and categories and authors
     derived from the items through the current catalogue (events of items no longer published
-    count in the totals only). Dimensions a segment does not split (purposes, search terms,
-    companies) are kept whole: callers say so rather than show them as split."""
+    count in the totals only). Dimensions a segment does not split (``unsplit``: purposes,
+    search terms, companies) are kept whole: callers say so rather than show them as split.
+
+    Period numbers come from the store's totals (the segment's own values only); day rows only
+    for what the trend needs (``daily``: Dim.ALL, and the content filter's dimension and values)
+    and summed by day here, never regrouped per item and day."""
     key, prefix = segment.key, segment.key + "|"
-    groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(list)
     by_hour = segment.kind is SegmentKind.HOUR
     item_dim = SEGMENT_CONTENT_DIMS[segment.kind]
+    totals: PeriodTotals = {}
+    days: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(list)
     if by_hour:
         hour = int(segment.value)
         for row in hourly:
             if row.key.hour == hour and row.key.dim == Dim.ALL:
-                groups[(row.key.type, Dim.ALL)].append((row.key.day, "", row.count))
-    for type_, dim, entries in rollups.groups():
-        if dim is Dim.SEGMENT:
-            groups[(type_, Dim.ALL)] += [(day, "", count) for day, value, count in entries
-                                         if value == key]
-        elif dim is item_dim:
-            _add_items(groups, type_, entries, prefix, catalog, totals=not by_hour)
-        elif dim not in _SPLIT_DIMS:
-            groups[(type_, dim)] = entries  # not split: shared, never modified
-    return Rollups.of_groups(groups)
-
-
-def _add_items(groups: defaultdict[tuple[str, str], list[tuple[date, str, int]]],
-               type_: EventType, entries: list[tuple[date, str, int]], prefix: str,
-               catalog: Catalog, totals: bool) -> None:
-    """One type's per-item segment rows as CONTENT rows, CATEGORY and AUTHOR rows through the
-    catalogue, and (``totals``) the type's ALL rows."""
-    items, categories = groups[(type_, Dim.CONTENT)], groups[(type_, Dim.CATEGORY)]
-    authors, everything = groups[(type_, Dim.AUTHOR)], groups[(type_, Dim.ALL)]
+                _add(totals, row.key.type, Dim.ALL, "", row.count)
+                days[(row.key.type, Dim.ALL)].append((row.key.day, "", row.count))
+    else:
+        for (type_, _), found in store.rollup_totals(start, end, types, [Dim.SEGMENT],
+                                                     values=[key]).items():
+            _add(totals, type_, Dim.ALL, "", found.get(key, 0))
+    item_totals = store.rollup_totals(start, end, types, [item_dim], prefix=prefix)
     cut = len(prefix)
-    for day, value, count in entries:
-        if not value.startswith(prefix):
+    for (type_, _), found in item_totals.items():
+        for value, count in found.items():
+            content_id = value[cut:]
+            _add(totals, type_, Dim.CONTENT, content_id, count)
+            item = catalog.get(content_id)
+            if item is not None:
+                _add(totals, type_, Dim.CATEGORY, item.category, count)
+                _add(totals, type_, Dim.AUTHOR, item.author_id, count)
+            if not by_hour:
+                _add(totals, type_, Dim.ALL, "", count)
+    if unsplit:
+        totals.update(store.rollup_totals(start, end, types, unsplit))
+    read: dict[tuple[str, str], frozenset[str] | None] = {}
+    if daily is not None:
+        read = _day_rows(store, start, end, segment, catalog, types, daily, days)
+    return Rollups.of_groups(days, totals, read)
+
+
+def _day_rows(store: EventStore, start: date, end: date, segment: Segment, catalog: Catalog,
+              types: Collection[EventType] | None, daily: tuple[Dim, frozenset[str]],
+              days: defaultdict[tuple[str, str], list[tuple[date, str, int]]]
+              ) -> dict[tuple[str, str], frozenset[str] | None]:
+    """Adds the day rows the trend reads (see ``segment_rollups``); returns what they cover."""
+    key, prefix = segment.key, segment.key + "|"
+    by_hour = segment.kind is SegmentKind.HOUR
+    scope_dim, scope_values = daily
+    per_day: defaultdict[tuple[str, str, date, str], int] = defaultdict(int)
+    cut = len(prefix)
+    scoped = scope_dim is not Dim.ALL
+    # A prefix without "|" brings "source=x.com" with "source=x": only exact keys count.
+    for row in store.rollups(start, end, types=types, dims=segment_dims(segment),
+                             prefix=prefix if by_hour else key):
+        k = row.key
+        if k.dim == Dim.SEGMENT:
+            if k.value == key:
+                per_day[k.type, Dim.ALL, k.day, ""] += row.count
             continue
-        content_id = value[cut:]
-        items.append((day, content_id, count))
-        item = catalog.get(content_id)
-        if item is not None:
-            categories.append((day, item.category, count))
-            authors.append((day, item.author_id, count))
-        if totals:
-            everything.append((day, "", count))
+        if not k.value.startswith(prefix):
+            continue
+        if not by_hour:
+            per_day[k.type, Dim.ALL, k.day, ""] += row.count
+        if scoped:
+            value = _scope_value(k.value[cut:], scope_dim, catalog)
+            if value in scope_values:
+                per_day[k.type, scope_dim, k.day, value] += row.count
+    for (type_, dim, day, value), count in per_day.items():
+        days[(type_, dim)].append((day, value, count))
+    wanted = list(EventType) if types is None else list(types)
+    read: dict[tuple[str, str], frozenset[str] | None] = {(t, Dim.ALL): None for t in wanted}
+    if scope_dim is not Dim.ALL:
+        read |= {(t, scope_dim): scope_values for t in wanted}
+    return read
+
+
+def _scope_value(content_id: str, dim: Dim, catalog: Catalog) -> str | None:
+    """The item's value in the content filter's dimension (None: not published)."""
+    if dim is Dim.CONTENT:
+        return content_id
+    item = catalog.get(content_id)
+    if item is None:
+        return None
+    return item.category if dim is Dim.CATEGORY else item.author_id
+
+
+def _add(totals: PeriodTotals, type_: EventType, dim: Dim, value: str, count: int) -> None:
+    if count:
+        group = totals.setdefault((type_, dim), {})
+        group[value] = group.get(value, 0) + count

@@ -128,17 +128,32 @@ def test_a_segment_filter_counts_what_the_raw_events_of_the_segment_add_up_to(
     assert unsplit == {"visitors": (None, True), "purpose_skip_rate": (None, True)}
 
 
-def test_a_segment_and_a_category_filter_together(event_store: Any) -> None:
+CONTENT_LINES = (EventType.CONTENT_VIEW, EventType.DOWNLOAD, EventType.LIKE)
+
+
+@pytest.mark.parametrize(("filters", "keep"), [
+    (Filters(category="Finance"), lambda e: CATEGORY_OF.get(e.content_id or "") == "Finance"),
+    (Filters(author_id="alice"), lambda e: AUTHOR_OF.get(e.content_id or "") == "alice"),
+    (Filters(content_id="c2"), lambda e: e.content_id == "c2"),
+    (Filters(category="Finance", author_id="alice"), lambda e: e.content_id == "c1"),
+], ids=["category", "author", "item", "category+author"])
+@pytest.mark.parametrize("segment", [Segment(SegmentKind.PURPOSE, "customer-demo"),
+                                     Segment(SegmentKind.HOUR, "9")], ids=lambda s: s.key)
+def test_a_segment_and_a_content_filter_together(
+        event_store: Any, filters: Filters, keep: Callable[[Event], bool],
+        segment: Segment) -> None:
     events = stream()
     event_store.append(events)
-    segment = Segment(SegmentKind.PURPOSE, "customer-demo")
-    filters = Filters(category="Finance", segment=segment)
+    filters = Filters(filters.category, filters.author_id, filters.content_id, segment)
     board = dashboard(event_store, None, PERIOD, filters, catalog=CATALOG)  # type: ignore[arg-type]
-    found = naive(events, lambda e: in_segment(e, segment)
-                  and CATEGORY_OF.get(e.content_id or "") == "Finance")
+    found = naive(events, lambda e: in_segment(e, segment) and keep(e))
     kpis = {k.key: k.value for k in board.kpis}
     assert kpis["content_views"] == found["type"][EventType.CONTENT_VIEW]
     assert +shown(board)["item"] == found["item"]
+    # The trend's content lines are the segment's share of the filtered items, day by day.
+    lines = Counter({k: v for k, v in shown(board)["day"].items() if k[1] in CONTENT_LINES})
+    assert lines == Counter({k: v for k, v in found["day"].items() if k[1] in CONTENT_LINES})
+    assert sum(lines.values()) > 0
 
 
 def test_the_item_filter_scopes_the_content_numbers_to_one_item(event_store: Any) -> None:
