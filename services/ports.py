@@ -10,7 +10,14 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.domain.analytics import Dim, Event, EventType, PeriodTotals, RollupRow
+from services.domain.analytics import (
+    DayTotals,
+    Dim,
+    Event,
+    EventType,
+    PeriodTotals,
+    RollupRow,
+)
 from services.domain.cohorts import CohortCell, DayUsers
 from services.domain.follows import Digest, Follow, Frequency
 from services.domain.funnels import Funnel
@@ -462,6 +469,20 @@ class EventStore(Protocol):
         and value (only pairs with rows are present). A period table needs only these, and
         an adapter can keep the sums of days that no longer change (a warm read then costs
         the number of values, not days x values). The result is the caller's to keep."""
+
+    def rollup_day_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> DayTotals:
+        """The same day-level rows summed over their values, by (type, dim) and day (only
+        days with rows are present): a trend of many values (one segment's items) reads one
+        number per day, not one row per day and value. The result is the caller's to keep."""
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         """The merged visitor sketch of local days start..end inclusive."""

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from services.domain.analytics import Event, PeriodTotals, RollupRow
+from services.domain.analytics import DayTotals, Event, PeriodTotals, RollupRow
 from services.domain.hll import REGISTERS, HyperLogLog
 
 
@@ -31,6 +31,16 @@ def period_totals(rows: Iterable[RollupRow]) -> PeriodTotals:
         key = row.key
         group = totals.setdefault((key.type, key.dim), {})
         group[key.value] = group.get(key.value, 0) + row.count
+    return totals
+
+
+def day_totals(rows: Iterable[RollupRow]) -> DayTotals:
+    """Day-level rows summed over their values, by (type, dim) and day."""
+    totals: DayTotals = {}
+    for row in rows:
+        key = row.key
+        group = totals.setdefault((key.type, key.dim), {})
+        group[key.day] = group.get(key.day, 0) + row.count
     return totals
 
 

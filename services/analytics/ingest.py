@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 
-from services.domain.analytics import Dim, Event, EventType, PeriodTotals, RollupRow
+from services.domain.analytics import (
+    DayTotals,
+    Dim,
+    Event,
+    EventType,
+    PeriodTotals,
+    RollupRow,
+)
 from services.domain.hll import HyperLogLog
 from services.ports import EventSink, EventStore
 
@@ -53,6 +60,14 @@ class SinkedEventStore:
                       values: Collection[str] | None = None,
                       prefix: str | None = None) -> PeriodTotals:
         return self._store.rollup_totals(start, end, types, dims, values=values, prefix=prefix)
+
+    def rollup_day_totals(self, start: date, end: date,
+                          types: Collection[EventType] | None = None,
+                          dims: Collection[Dim] | None = None, *,
+                          values: Collection[str] | None = None,
+                          prefix: str | None = None) -> DayTotals:
+        return self._store.rollup_day_totals(start, end, types, dims, values=values,
+                                             prefix=prefix)
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         return self._store.visitors(start, end)

@@ -206,6 +206,7 @@ class RollupRow:
 
 # ``EventStore.rollup_totals``: (type, dim) -> value -> events summed over a period's days.
 PeriodTotals = dict[tuple[EventType, Dim], dict[str, int]]
+DayTotals = dict[tuple[EventType, Dim], dict[date, int]]  # ``rollup_day_totals``: by day
 
 
 SEARCH_TERM_MAX = 100

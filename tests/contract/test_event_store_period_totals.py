@@ -1,7 +1,8 @@
-"""EventStore contract, period totals (``rollup_totals``): on every backend, the day-level
-rows of a period summed by (type, dim) and value, exactly as computed from the raw events with
-``rollup_keys``; also after a warm read, when events arrive for the last day or late for an
-earlier day, and after the sample events are removed."""
+"""EventStore contract, period totals (``rollup_totals``) and day totals
+(``rollup_day_totals``): on every backend, the day-level rows of a period summed by (type, dim)
+and value (or day), exactly as computed from the raw events with ``rollup_keys``; also after a
+warm read, when events arrive for the last day or late for an earlier day, and after the
+sample events are removed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from services.domain.analytics import (
     SEARCH_TERM_PROP,
     WHOLE_DAY,
+    DayTotals,
     Dim,
     Event,
     EventType,
@@ -141,3 +143,48 @@ def test_empty_selections_and_periods_have_no_totals(event_store: Any) -> None:
     assert event_store.rollup_totals(FIRST, LAST, dims=[Dim.CONTENT], values=[]) == {}
     assert event_store.rollup_totals(LAST, FIRST) == {}
     assert event_store.rollup_totals(date(2025, 1, 1), date(2025, 1, 31)) == {}
+
+
+def wanted_by_day(events_: Iterable[Event], start: date, end: date,
+                  types: Collection[EventType] | None, dims: Collection[Dim] | None,
+                  values: Collection[str] | None = None, prefix: str | None = None) -> DayTotals:
+    """The day totals computed from the raw events: their rollup keys summed over values."""
+    totals: DayTotals = {}
+    for key, count in expected(events_, EVENT_TZ).items():
+        if (key.hour == WHOLE_DAY and start <= key.day <= end
+                and (types is None or key.type in types) and (dims is None or key.dim in dims)
+                and (values is None or key.value in values)
+                and (prefix is None or key.value.startswith(prefix))):
+            group = totals.setdefault((key.type, key.dim), {})
+            group[key.day] = group.get(key.day, 0) + count
+    return totals
+
+
+@pytest.mark.parametrize(("types", "dims", "values", "prefix"), READS)
+def test_day_totals_are_each_days_rows_summed(
+        event_store: Any, types: list[EventType] | None, dims: list[Dim] | None,
+        values: list[str] | None, prefix: str | None) -> None:
+    stored = events("a", period_days(FIRST, LAST + timedelta(days=1)), 12)
+    event_store.append(stored)
+    found = event_store.rollup_day_totals(FIRST, LAST, types, dims, values=values,
+                                          prefix=prefix)
+    assert found == wanted_by_day(stored, FIRST, LAST, types, dims, values, prefix)
+    assert found
+
+    late = events("b", [FIRST], 5)  # a warm day changes: its sums with it
+    event_store.append(late)
+    again = event_store.rollup_day_totals(FIRST, LAST, types, dims, values=values,
+                                          prefix=prefix)
+    assert again == wanted_by_day(stored + late, FIRST, LAST, types, dims, values, prefix)
+
+
+def test_removing_the_samples_takes_their_share_out_of_the_day_totals(
+        event_store: Any) -> None:
+    real = events("r", period_days(), 6)
+    samples = [replace(e, sample=True) for e in events("s", period_days(), 9)]
+    event_store.append(real + samples)
+    assert event_store.rollup_day_totals(FIRST, LAST) == wanted_by_day(
+        real + samples, FIRST, LAST, None, None)
+    event_store.remove_samples()
+    assert event_store.rollup_day_totals(FIRST, LAST) == wanted_by_day(
+        real, FIRST, LAST, None, None)

@@ -34,6 +34,7 @@ from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time,
 from services.adapters.sqlite.rollup_cache import RollupDayCache
 from services.domain.analytics import (
     WHOLE_DAY,
+    DayTotals,
     Dim,
     Event,
     EventType,
@@ -286,6 +287,24 @@ class SqliteEventStore:
         with self._db.read() as conn:
             return self._cache.totals(conn, start, end, wanted_types, wanted_dims, values,
                                       prefix)
+
+    def rollup_day_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> DayTotals:
+        wanted_types = list(EventType) if types is None else list(dict.fromkeys(types))
+        wanted_dims = list(Dim) if dims is None else list(dict.fromkeys(dims))
+        if not wanted_types or not wanted_dims or start > end:
+            return {}
+        with self._db.read() as conn:
+            return self._cache.day_totals(conn, start, end, wanted_types, wanted_dims, values,
+                                          prefix)
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         with self._db.read() as conn:

@@ -30,6 +30,7 @@ from datetime import date
 from services.domain.analytics import (
     ITEM_VALUE_SEP,
     WHOLE_DAY,
+    DayTotals,
     Dim,
     EventType,
     PeriodTotals,
@@ -50,11 +51,22 @@ def value_head(value: str) -> str:
 
 @dataclass(frozen=True)
 class _Day:
+    day: date
     epoch: int
     slices: Slices
     # Built on demand and never changed after (a day's rows are immutable once cached); two
-    # threads building the same index at once build the same thing.
+    # threads building the same index (or sum) at once build the same thing.
     heads: dict[SliceKey, dict[str, list[RollupRow]]] = field(default_factory=dict)
+    totals: dict[tuple[SliceKey, frozenset[str] | None, str | None], int] = field(
+        default_factory=dict)
+
+    def total(self, key: SliceKey, values: frozenset[str] | None, prefix: str | None) -> int:
+        """The sum of ``select``'s rows, kept."""
+        memo = (key, values, prefix)
+        found = self.totals.get(memo)
+        if found is None:
+            found = self.totals[memo] = sum(row.count for row in self.select(key, values, prefix))
+        return found
 
     def select(self, key: SliceKey, values: Collection[str] | None,
                prefix: str | None) -> list[RollupRow]:
@@ -155,6 +167,30 @@ class RollupDayCache:
                 summed = self._sums.get(key, stamp, days, (False, type_, dim), chosen, prefix)
                 if summed:
                     found[type_, dim] = dict(summed)  # the caller's copy
+        return found
+
+    def day_totals(
+        self,
+        conn: sqlite3.Connection,
+        start: date,
+        end: date,
+        types: Collection[EventType],
+        dims: Collection[Dim],
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> DayTotals:
+        """Day-level rows of days start..end summed over their values, by (type, dim) and
+        day; each day keeps its sums (a day's rows never change once cached)."""
+        days = self._current(conn, _epochs(conn, start, end))
+        chosen = None if values is None else frozenset(values)
+        found: DayTotals = {}
+        for type_ in types:
+            for dim in dims:
+                slice_ = (False, type_, dim)
+                by_day = {day.day: total for day in days
+                          if (total := day.total(slice_, chosen, prefix))}
+                if by_day:
+                    found[type_, dim] = by_day
         return found
 
     def _current(self, conn: sqlite3.Connection, epochs: list[tuple[str, int]]) -> list[_Day]:
@@ -263,7 +299,7 @@ def _read_days(conn: sqlite3.Connection, epochs: dict[str, int], days: list[str]
                 continue  # a day inside the run that did not need reading
             key = RollupKey(dates[day_text], hour, EventType(type_), Dim(dim), value)
             slices[day_text][hour != WHOLE_DAY, key.type, key.dim].append(RollupRow(key, count))
-    return {day: _Day(epochs[day], dict(slices[day])) for day in days}
+    return {day: _Day(dates[day], epochs[day], dict(slices[day])) for day in days}
 
 
 def _runs(days: list[str]) -> list[tuple[str, str]]:

@@ -74,6 +74,7 @@ from services.adapters.aws.dynamodb.sample_events import (
     sample_day_key,
 )
 from services.adapters.event_common import (
+    day_totals,
     days_between,
     first_of_each_id,
     merge_registers,
@@ -82,6 +83,7 @@ from services.adapters.event_common import (
 )
 from services.domain.analytics import (
     WHOLE_DAY,
+    DayTotals,
     Dim,
     Event,
     EventType,
@@ -322,6 +324,18 @@ class DynamoEventStore:
     ) -> PeriodTotals:
         # Correctness first: the same per-day Queries as ``rollups``, summed here.
         return period_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
+
+    def rollup_day_totals(
+        self,
+        start: date,
+        end: date,
+        types: Collection[EventType] | None = None,
+        dims: Collection[Dim] | None = None,
+        *,
+        values: Collection[str] | None = None,
+        prefix: str | None = None,
+    ) -> DayTotals:
+        return day_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
 
     def _query_day(self, day: str, prefix: str) -> Iterator[dict[str, Any]]:
         with aws_errors():
