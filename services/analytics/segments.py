@@ -15,6 +15,7 @@ from services.analytics.rollups import Rollups
 from services.analytics.tables import Catalog
 from services.domain.analytics import (
     SEGMENT_CONTENT_DIMS,
+    DayTotals,
     Dim,
     EventType,
     PeriodTotals,
@@ -23,12 +24,6 @@ from services.domain.analytics import (
     SegmentKind,
 )
 from services.ports import EventStore
-
-
-def segment_dims(segment: Segment) -> list[Dim]:
-    """The dimensions one segment's rollups are read from."""
-    content = SEGMENT_CONTENT_DIMS[segment.kind]
-    return [content] if segment.kind is SegmentKind.HOUR else [Dim.SEGMENT, content]
 
 
 def segment_rollups(store: EventStore, start: date, end: date, segment: Segment,
@@ -84,29 +79,26 @@ def _day_rows(store: EventStore, start: date, end: date, segment: Segment, catal
               types: Collection[EventType] | None, daily: tuple[Dim, frozenset[str]],
               days: defaultdict[tuple[str, str], list[tuple[date, str, int]]]
               ) -> dict[tuple[str, str], frozenset[str] | None]:
-    """Adds the day rows the trend reads (see ``segment_rollups``); returns what they cover."""
+    """Adds the day rows the trend reads (see ``segment_rollups``) from the store's day
+    totals (one number per day, not one row per day and item); returns what they cover."""
     key, prefix = segment.key, segment.key + "|"
-    by_hour = segment.kind is SegmentKind.HOUR
+    item_dim = SEGMENT_CONTENT_DIMS[segment.kind]
     scope_dim, scope_values = daily
     per_day: defaultdict[tuple[str, str, date, str], int] = defaultdict(int)
-    cut = len(prefix)
-    scoped = scope_dim is not Dim.ALL
-    # A prefix without "|" brings "source=x.com" with "source=x": only exact keys count.
-    for row in store.rollups(start, end, types=types, dims=segment_dims(segment),
-                             prefix=prefix if by_hour else key):
-        k = row.key
-        if k.dim == Dim.SEGMENT:
-            if k.value == key:
-                per_day[k.type, Dim.ALL, k.day, ""] += row.count
-            continue
-        if not k.value.startswith(prefix):
-            continue
-        if not by_hour:
-            per_day[k.type, Dim.ALL, k.day, ""] += row.count
-        if scoped:
-            value = _scope_value(k.value[cut:], scope_dim, catalog)
-            if value in scope_values:
-                per_day[k.type, scope_dim, k.day, value] += row.count
+
+    def add(found: DayTotals, dim: Dim, value: str) -> None:
+        for (type_, _), counts in found.items():
+            for day, count in counts.items():
+                per_day[type_, dim, day, value] += count
+
+    if segment.kind is not SegmentKind.HOUR:  # an hour's come from the hourly rows
+        add(store.rollup_day_totals(start, end, types, [Dim.SEGMENT], values=[key]), Dim.ALL,
+            "")
+        add(store.rollup_day_totals(start, end, types, [item_dim], prefix=prefix), Dim.ALL, "")
+    if scope_dim is not Dim.ALL:
+        for value, ids in _scope_items(scope_dim, scope_values, catalog).items():
+            add(store.rollup_day_totals(start, end, types, [item_dim],
+                                        values=[prefix + i for i in ids]), scope_dim, value)
     for (type_, dim, day, value), count in per_day.items():
         days[(type_, dim)].append((day, value, count))
     wanted = list(EventType) if types is None else list(types)
@@ -116,14 +108,17 @@ def _day_rows(store: EventStore, start: date, end: date, segment: Segment, catal
     return read
 
 
-def _scope_value(content_id: str, dim: Dim, catalog: Catalog) -> str | None:
-    """The item's value in the content filter's dimension (None: not published)."""
+def _scope_items(dim: Dim, values: frozenset[str], catalog: Catalog) -> dict[str, list[str]]:
+    """Each value of the content filter's dimension with the items it stands for: an item
+    itself, or the published items of a category or author (the current catalogue)."""
     if dim is Dim.CONTENT:
-        return content_id
-    item = catalog.get(content_id)
-    if item is None:
-        return None
-    return item.category if dim is Dim.CATEGORY else item.author_id
+        return {content_id: [content_id] for content_id in values}
+    found: dict[str, list[str]] = {value: [] for value in values}
+    for item in catalog:
+        value = item.category if dim is Dim.CATEGORY else item.author_id
+        if value in found:
+            found[value].append(item.id)
+    return found
 
 
 def _add(totals: PeriodTotals, type_: EventType, dim: Dim, value: str, count: int) -> None:
