@@ -86,6 +86,21 @@ def test_dashboard_reads_cost_calls_per_day_never_per_event(aws: MockedAws) -> N
     assert "Scan" not in calls.operations
 
 
+def test_period_and_day_totals_cost_one_query_per_day_never_per_event(aws: MockedAws) -> None:
+    store = make_store(aws)
+    store.append(views(200, days=10))
+    calls = CallLog(aws.dynamodb)
+    start, end = date(2026, 1, 2), date(2026, 3, 31)
+
+    totals = store.rollup_totals(start, end, types=[EventType.CONTENT_VIEW], dims=[Dim.CONTENT])
+    by_day = store.rollup_day_totals(start, end, types=[EventType.CONTENT_VIEW],
+                                     dims=[Dim.CONTENT])
+
+    assert sum(totals[EventType.CONTENT_VIEW, Dim.CONTENT].values()) == 200
+    assert sum(by_day[EventType.CONTENT_VIEW, Dim.CONTENT].values()) == 200
+    assert Counter(calls.operations) == {"Query": 2 * ((end - start).days + 1)}
+
+
 def test_the_same_answers_with_many_more_events_cost_the_same_calls(aws: MockedAws) -> None:
     store = make_store(aws)
     store.append(views(50, days=3, prefix="a"))
