@@ -188,3 +188,23 @@ def test_removing_the_samples_takes_their_share_out_of_the_day_totals(
     event_store.remove_samples()
     assert event_store.rollup_day_totals(FIRST, LAST) == wanted_by_day(
         real, FIRST, LAST, None, None)
+
+
+def test_after_new_events_each_part_of_a_warm_day_is_read_again(event_store: Any) -> None:
+    stored = events("a", period_days(), 8)
+    event_store.append(stored)
+    event_store.rollups(FIRST, LAST)  # every part of every day, warm
+    event_store.rollups(FIRST, LAST, hourly=True)
+
+    more = events("b", [LAST], 6)
+    event_store.append(more)
+    stored += more
+    # One view's parts first (a live dashboard), then another's, then everything.
+    assert event_store.rollup_totals(FIRST, LAST, [CV], [Dim.CONTENT]) == wanted(
+        stored, FIRST, LAST, [CV], [Dim.CONTENT])
+    assert event_store.rollup_day_totals(FIRST, LAST, dims=[Dim.SEARCH_TERM]) == wanted_by_day(
+        stored, FIRST, LAST, None, [Dim.SEARCH_TERM])
+    everything = {key: count for key, count in expected(stored, EVENT_TZ).items()
+                  if FIRST <= key.day <= LAST}
+    read = [*event_store.rollups(FIRST, LAST), *event_store.rollups(FIRST, LAST, hourly=True)]
+    assert {row.key: row.count for row in read} == everything

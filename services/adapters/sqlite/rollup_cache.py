@@ -20,6 +20,7 @@ without ``|`` looks at the heads (dozens), not at the rows (thousands).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections import OrderedDict, defaultdict
@@ -54,6 +55,7 @@ class _Day:
     day: date
     epoch: int
     slices: Slices
+    loaded: frozenset[SliceKey] | None = None  # the slices read (None: all of them)
     # Built on demand and never changed after (a day's rows are immutable once cached); two
     # threads building the same index (or sum) at once build the same thing.
     heads: dict[SliceKey, dict[str, list[RollupRow]]] = field(default_factory=dict)
@@ -127,8 +129,8 @@ class RollupDayCache:
         """Rows of days start..end for these types and dims (and values, see
         ``_Day.select``); ``conn`` must be in a read transaction, so that epochs and rows come
         from one snapshot."""
-        days = self._current(conn, _epochs(conn, start, end))
         wanted = [(hourly, t, d) for t in types for d in dims]
+        days = self._current(conn, _epochs(conn, start, end), wanted)
         found: list[RollupRow] = []
         if values is not None or prefix is not None:
             for day in days:
@@ -157,7 +159,7 @@ class RollupDayCache:
         rule as ``rows``. Each slice's sum is memoised with the epochs of the days it holds
         (see ``_PeriodSums``)."""
         epochs = _epochs(conn, start, end)
-        days = self._current(conn, epochs)
+        days = self._current(conn, epochs, [(False, t, d) for t in types for d in dims])
         stamp = tuple(epochs)
         chosen = None if values is None else frozenset(values)
         found: PeriodTotals = {}
@@ -181,7 +183,8 @@ class RollupDayCache:
     ) -> DayTotals:
         """Day-level rows of days start..end summed over their values, by (type, dim) and
         day; each day keeps its sums (a day's rows never change once cached)."""
-        days = self._current(conn, _epochs(conn, start, end))
+        days = self._current(conn, _epochs(conn, start, end),
+                             [(False, t, d) for t in types for d in dims])
         chosen = None if values is None else frozenset(values)
         found: DayTotals = {}
         for type_ in types:
@@ -193,12 +196,23 @@ class RollupDayCache:
                     found[type_, dim] = by_day
         return found
 
-    def _current(self, conn: sqlite3.Connection, epochs: list[tuple[str, int]]) -> list[_Day]:
+    def _current(self, conn: sqlite3.Connection, epochs: list[tuple[str, int]],
+                 wanted: list[SliceKey]) -> list[_Day]:
+        """The days at these epochs with at least the ``wanted`` slices. A day never cached is
+        read whole (one range scan per run of days); a cached day whose epoch moved (today,
+        in a live app) or that lacks some of them reads only the wanted slices: the other
+        views' slices of a busy day are not re-read after every tracker flush."""
+        need = frozenset(wanted)
         with self._lock:
             cached = {day: self._days.get(day) for day, _ in epochs}
-        stale = [day for day, epoch in epochs
-                 if cached[day] is None or cached[day].epoch != epoch]  # type: ignore[union-attr]
-        fresh = _read_days(conn, dict(epochs), stale) if stale else {}
+        cold = [day for day, _ in epochs if cached[day] is None]
+        partial = [(day, epoch) for day, epoch in epochs
+                   if (entry := cached[day]) is not None
+                   and (entry.epoch != epoch
+                        or (entry.loaded is not None and not need <= entry.loaded))]
+        fresh = _read_days(conn, dict(epochs), cold) if cold else {}
+        for day, epoch in partial:
+            fresh[day] = _read_slices(conn, cached[day], day, epoch, need)  # type: ignore[arg-type]
         with self._lock:
             for day, entry in fresh.items():
                 self._days[day] = entry
@@ -300,6 +314,33 @@ def _read_days(conn: sqlite3.Connection, epochs: dict[str, int], days: list[str]
             key = RollupKey(dates[day_text], hour, EventType(type_), Dim(dim), value)
             slices[day_text][hour != WHOLE_DAY, key.type, key.dim].append(RollupRow(key, count))
     return {day: _Day(dates[day], epochs[day], dict(slices[day])) for day in days}
+
+
+def _read_slices(conn: sqlite3.Connection, cached: _Day, day: str, epoch: int,
+                 need: frozenset[SliceKey]) -> _Day:
+    """The day at ``epoch`` with the ``need`` slices read (keeping the cached ones when the
+    epoch did not move, since a day's rows at one epoch never change)."""
+    same = cached.epoch == epoch
+    have = (cached.loaded or frozenset()) if same else frozenset()
+    missing = need - have
+    types = sorted({t for _, t, _ in missing})
+    dims = sorted({d for _, _, d in missing})
+    slices: defaultdict[SliceKey, list[RollupRow]] = defaultdict(list)
+    when = cached.day
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for hour, type_, dim, value, count in cursor.execute(
+        "SELECT hour, type, dim, value, count FROM rollups WHERE day = ?"
+        " AND type IN (SELECT value FROM json_each(?))"
+        " AND dim IN (SELECT value FROM json_each(?))",
+        (day, json.dumps(types), json.dumps(dims)),
+    ):
+        slice_ = (hour != WHOLE_DAY, EventType(type_), Dim(dim))
+        if slice_ in missing:
+            slices[slice_].append(
+                RollupRow(RollupKey(when, hour, slice_[1], slice_[2], value), count))
+    kept = {key: rows for key, rows in cached.slices.items() if key in have} if same else {}
+    return _Day(when, epoch, {**kept, **slices}, have | missing)
 
 
 def _runs(days: list[str]) -> list[tuple[str, str]]:
