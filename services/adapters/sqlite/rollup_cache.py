@@ -16,6 +16,16 @@ per segment and hour). So each cached slice gets, on first such read, an index b
 "<item>|<term>", "<segment>|<item>"), or the whole value when it has none. An exact value, or a
 prefix that ends at its first ``|``, is then one dictionary lookup per day and slice; a prefix
 without ``|`` looks at the heads (dozens), not at the rows (thousands).
+
+A day never cached is read whole; a cached day whose epoch moved (today, in a live app) reads
+again only the slices the current read needs, so a tracker flush does not make the next view
+re-read every other view's rows of a busy day.
+
+Period sums (``totals``) are memoised per slice with the (day, epoch) pairs they were summed
+at, as the whole period and as its "closed" part (without its last day with rows): a warm read
+after new events of today re-sums today only, and costs the number of values, not days x
+values. A late event for an earlier day moves that day's epoch, so exactly the sums that hold
+it are summed again (once). Day sums (``day_totals``) are kept per cached day.
 """
 
 from __future__ import annotations
