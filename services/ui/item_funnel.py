@@ -20,15 +20,18 @@ def item_funnels(page: ItemPage) -> None:
     st.markdown(f"**{t('itempage.funnel.title')}**")
     window = page.funnels[0].funnel.window_minutes
     st.caption(t("itempage.funnel.note", minutes=window))
+    # Views counted before item funnels existed are not in them: an empty funnel beside a
+    # page of views must say that, not that nobody came.
+    empty = t("itempage.funnel.not_counted" if page.totals.views else "itempage.funnel.empty")
     for col, report in zip(st.columns(len(page.funnels)), page.funnels, strict=True):
         with col:
-            _one(page.content_id, report)
+            _one(page.content_id, report, empty)
 
 
-def _one(content_id: str, report: FunnelReport) -> None:
+def _one(content_id: str, report: FunnelReport, empty: str) -> None:
     kind = report.funnel.id.split(":", 1)[0].removeprefix("item-")  # download, like
     # The steps without the item: on its own page the item goes without saying.
     labels = [f"{i + 1}. {step_label(replace(step, content_id=None))}"
               for i, step in enumerate(report.funnel.steps)]
     funnel_view(report, labels, f"chart_item_funnel_{kind}", f"item_{content_id}_funnel_{kind}",
-                t("itempage.funnel.empty"))
+                empty)

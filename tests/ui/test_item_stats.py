@@ -124,6 +124,27 @@ def test_an_item_nobody_viewed_has_empty_funnels_that_say_what_to_do(
     assert len(at.get("plotly_chart")) == 1  # the trend only: no funnel chart of zeros
 
 
+def test_views_from_before_item_funnels_existed_are_not_called_no_visits(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem], services: Services,
+) -> None:
+    # Views stored by a version without item funnels: in the event store, not in the funnels.
+    from services.adapters.sqlite.db import SqliteDatabase
+    from services.adapters.sqlite.events import SqliteEventStore
+
+    older = make_item("예전 데모")
+    settings = services.settings
+    SqliteEventStore(SqliteDatabase(settings.sqlite_path), settings.tz,
+                     settings.event_retention_days).append(
+        [view(services, older, 0, "old1"), view(services, older, 0, "old2")])
+    at = open_item(new_app, users["author"], older.id)
+
+    assert metric(at, "조회수").startswith("2")
+    shown = [i.value for i in at.info if "퍼널" in i.value]
+    assert len(shown) == 2 and all("추가된 날부터" in text for text in shown)
+    assert not [i for i in at.info if "이 콘텐츠를 조회한 방문이 없어" in i.value]
+
+
 @pytest.mark.parametrize("role", ["viewer", "other_author"])
 def test_others_read_which_role_opens_the_page(
     role: str, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,

@@ -1,0 +1,281 @@
+"""Users, sign-up, passwords, identity providers, sessions and account tokens.
+
+Protocols; import them from ``services.ports``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.domain.identity import Challenge, SessionRecord, SignInStep, Tokens
+from services.domain.inquiries import RateLimit
+from services.domain.permissions import Role
+from services.domain.tokens import AccountToken, TokenPurpose
+from services.domain.users import AccountStatus, User
+
+
+class UserDirectory(Protocol):
+    """Accounts: profile, roles, enabled or not. No password material (see PasswordStore and
+    PasswordAuthenticator) and no login failures (see LoginThrottle).
+
+    Local and DynamoDB directories keep ``created_at`` as given; a Cognito pool keeps its own
+    creation time (UserCreateDate), the moment ``create`` ran.
+    """
+
+    def create(self, user: User) -> None:
+        """ConflictError if the username exists. The account has no usable password yet."""
+
+    def get(self, username: str) -> User:
+        """NotFound if absent."""
+
+    def list(self) -> list[User]:
+        """Every account (the directory pages through its backend itself)."""
+
+    def set_roles(self, username: str, roles: frozenset[Role]) -> None: ...
+
+    def set_disabled(self, username: str, disabled: bool) -> None: ...
+
+    def delete(self, username: str) -> None: ...
+
+    # The guards below decide and write in one atomic step (SQLite: one write transaction;
+    # DynamoDB: TransactWriteItems with a condition on an admin-count item), so that two
+    # requests at the same moment cannot both pass a check that only one of them may pass.
+    # A Cognito pool has no transactions: there they check, then act (see its adapter).
+
+    def create_first_admin(self, user: User) -> bool:
+        """Create ``user`` (an active administrator) only if no active administrator exists;
+        False, and nothing written, if one does. ConflictError if the username exists."""
+
+    def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
+        """``set_roles``; ValidationError("auth.err_last_admin"), nothing written, if it would
+        leave no active administrator."""
+
+    def set_disabled_guarded(self, username: str, disabled: bool) -> None:
+        """``set_disabled``; ValidationError("auth.err_last_admin") as above."""
+
+    def delete_guarded(self, username: str) -> None:
+        """``delete``; ValidationError("auth.err_last_admin") as above."""
+
+
+class SignupDirectory(Protocol):
+    """The account side of self-service sign-up, on the stores that keep local accounts
+    (SQLite and the DynamoDB users table). ``create`` and ``get`` keep every field of ``User``
+    (status, company, purpose, requested and pending role, sign-up time)."""
+
+    def create(self, user: User) -> None:
+        """ConflictError if the username exists."""
+
+    def get(self, username: str) -> User:
+        """NotFound if absent."""
+
+    def list(self) -> list[User]: ...
+
+    def delete(self, username: str) -> None: ...
+
+    def settle_request(self, username: str, expected: Role, status: AccountStatus,
+                       roles: frozenset[Role]) -> None:
+        """Decide the waiting role request in one atomic step: only while ``expected`` still
+        waits and the account holds no administrator role, set ``status`` and ``roles`` and
+        clear the request. ConflictError if another decision (or a role change) came first,
+        NotFound if the account is gone."""
+
+    def confirm_email(self, username: str, status: AccountStatus) -> None:
+        """Mark the account's email verified and set its ``status``. NotFound if absent."""
+
+    def update_profile(self, username: str, *, name: str, email: str, company: str,
+                       language: str) -> None:
+        """The details a user edits on the profile page. NotFound if absent."""
+
+    def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
+        """Let ``role`` wait for an administrator, with the reason and time, in one atomic
+        step: only an active account with no request waiting (ConflictError otherwise).
+        NotFound if absent."""
+
+
+class PoolSignUp(Protocol):
+    """A user pool's own sign-up (Cognito): the pool mails the confirmation code."""
+
+    def sign_up(self, username: str, email: str, name: str, password: str) -> None:
+        """An unconfirmed account; the pool mails a code to ``email``. ConflictError if the
+        user name or the email is someone's already; ValidationError if the pool's password
+        policy refuses the password."""
+
+    def confirm(self, username: str, code: str) -> None:
+        """ValidationError("cognito.err_code") for a wrong or expired code (and for an
+        unknown or already confirmed user name: nothing tells them apart)."""
+
+    def resend(self, username: str) -> None:
+        """Mail a new code; an unknown or confirmed user name is quietly skipped."""
+
+    def admit(self, user: User) -> None:
+        """After confirmation: an active ``user`` gets its roles in the pool, a waiting one is
+        disabled there until an administrator decides."""
+
+
+class RateSlots(Protocol):
+    """Windowed counters taken atomically (``InquiryStore`` is one: its ``take_slot``)."""
+
+    def take_slot(self, limits: Sequence[RateLimit], now: datetime) -> str | None:
+        """As ``InquiryStore.take_slot``: take one from every limit, or from none and return
+        the ``key`` of a full limit."""
+
+
+class PasswordStore(Protocol):
+    """bcrypt hashes of local accounts (SQLite or the DynamoDB users table), beside the profile.
+
+    An account made by ``UserDirectory.create`` has the empty hash, which matches no password.
+    """
+
+    def password_hash(self, username: str) -> str:
+        """NotFound if there is no such account."""
+
+    def set_password_hash(self, username: str, password_hash: str, *,
+                          temporary: bool = False) -> None:
+        """NotFound if there is no such account. ``temporary``: an administrator's password
+        (reset, invitation) that must be changed at the next sign-in; stored with the hash."""
+
+    def password_is_temporary(self, username: str) -> bool:
+        """Whether the stored password must be changed at the next sign-in. NotFound if
+        there is no such account."""
+
+
+class LoginThrottle(Protocol):
+    """Failed sign-ins per typed user name (known or not), for the lockout.
+
+    Kept by the app in every mode, Cognito included: Cognito's own lockout is coarse and
+    silent, while ours gives the same message, audit entries and limits in both modes and
+    refuses a locked name before the provider is asked.
+    """
+
+    def record_login_failure(self, username: str, at: datetime) -> None: ...
+
+    def login_failures_since(self, username: str, since: datetime) -> int: ...
+
+    def clear_login_failures(self, username: str) -> None: ...
+
+    def reserve_login_attempt(
+        self, username: str, at: datetime, since: datetime, limit: int
+    ) -> bool:
+        """In one atomic step: if fewer than ``limit`` failures are counted at or after
+        ``since``, count one more at ``at`` and return True; otherwise count nothing and return
+        False (locked). Called *before* the password is checked, so that parallel guesses
+        cannot all pass a lockout check made before any of them was counted. The attempt stays
+        counted as a failure until ``clear_login_failures`` (a successful sign-in)."""
+
+
+class PasswordAuthenticator(Protocol):
+    """The password side of accounts: local bcrypt hashes or a Cognito user pool."""
+
+    @property
+    def sends_invitations(self) -> bool:
+        """True if ``invite`` mails the user a temporary password (Cognito)."""
+
+    def check(self, username: str, password: str) -> bool:
+        """True if ``password`` is the user's password (disabled or not: the caller checks)."""
+
+    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
+        """Make it the user's password; ``temporary``: it must be changed at the next sign-in
+        where the backend can force that (Cognito). NotFound if no such user."""
+
+    def reset_password(self, username: str) -> str | None:
+        """Invalidate the password. Returns a one-time password to show once (local), or None
+        when the backend sends the user a reset code itself (Cognito)."""
+
+    def invite(self, username: str) -> None:
+        """Send a new account its invitation (Cognito). ValidationError where unsupported."""
+
+    def must_change_password(self, username: str) -> bool:
+        """True if the password is an administrator's temporary one that the app itself must
+        have changed before a sign-in (local). False where the backend forces the change
+        itself (Cognito's NEW_PASSWORD_REQUIRED) or for an unknown user."""
+
+    @property
+    def keeps_hashes(self) -> bool:
+        """True if the app keeps the bcrypt hashes (local); False where a provider keeps the
+        passwords (Cognito): then the two methods below raise ValidationError."""
+
+    def password_hash(self, username: str) -> str:
+        """The stored bcrypt hash (empty: no usable password). NotFound if no such user."""
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        """Store a bcrypt hash made elsewhere as it is, so the user keeps that password.
+        ValidationError if it is not a bcrypt hash; NotFound if no such user."""
+
+
+class IdentityProvider(Protocol):
+    """Sign-in against a user pool (Cognito): tokens, challenges and password flows.
+
+    Wrong credentials are PermissionDenied("auth.err_bad_credentials"); the provider's own
+    lockout is QuotaExceeded; a rejected new password is ValidationError.
+    """
+
+    def sign_in(self, username: str, password: str) -> SignInStep: ...
+
+    def answer_new_password(self, challenge: Challenge, new_password: str) -> SignInStep: ...
+
+    def refresh(self, username: str, refresh_token: str) -> Tokens:
+        """New ID and access tokens; PermissionDenied if the refresh token is no longer good
+        (signed out, revoked, expired, user disabled)."""
+
+    def forgot_password(self, username: str) -> None:
+        """Send the user a reset code (the provider hides whether the user exists)."""
+
+    def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None: ...
+
+    def change_password(self, access_token: str, current: str, new: str) -> None: ...
+
+    def sign_out(self, access_token: str | None, refresh_token: str | None) -> None:
+        """End the provider-side session: its refresh token stops working."""
+
+    def username_for_login(self, login: str) -> str:
+        """The account name for a typed user name or email address (as typed if unknown)."""
+
+
+class EmailCodes(Protocol):
+    """A user pool's check of an email a user changed (Cognito): the pool mailed a code to it;
+    the user's own access token proves who answers."""
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        """ValidationError("cognito.err_code") for a wrong or expired code."""
+
+    def resend_email_code(self, access_token: str) -> None: ...
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str, use: str) -> dict[str, Any]:
+        """The claims of ``token`` ("id" or "access" in ``use``) after checking signature,
+        issuer, audience/client, token_use and expiry. PermissionDenied("cognito.err_token")
+        otherwise."""
+
+
+class SessionStore(Protocol):
+    """Server-side sign-in sessions, keyed by a hash of the random id the browser holds."""
+
+    def put(self, key: str, record: SessionRecord) -> None: ...
+
+    def get(self, key: str) -> SessionRecord:
+        """NotFound if absent (expired records may still be returned: the caller checks)."""
+
+    def delete(self, key: str) -> None:
+        """Idempotent."""
+
+    def user_epoch(self, username: str) -> int:
+        """The user's session epoch: 0 until the first ``bump_user_epoch``."""
+
+    def bump_user_epoch(self, username: str) -> int:
+        """Add one to the user's session epoch, atomically; returns the new value. Kept
+        when the account is deleted, so a new account of the same name starts past it."""
+
+
+class AccountTokenStore(Protocol):
+    """Single-use tokens of mailed links (``domain.tokens``), keyed by the token's hash."""
+
+    def put(self, token: AccountToken) -> None:
+        """Store ``token`` (unused)."""
+
+    def use(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        """In one atomic step: when ``key`` is an unused token for ``purpose`` that has not
+        expired at ``now``, mark it used and return it; otherwise change nothing and return
+        None. Of concurrent calls for one key, at most one gets the token."""

@@ -1,0 +1,45 @@
+"""The language model and stored reports.
+
+Protocols; import them from ``services.ports``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from services.domain.llm import LLMRequest, LLMResult, LLMStream
+from services.domain.reports import Report
+
+
+class LLM(Protocol):
+    """A text model. Adapters raise only ``services.errors`` types, with ``llm.*`` keys.
+
+    ``stream`` raises the request's errors (denied, throttled after retries, bad model id)
+    when called; errors after the first chunk are raised while iterating the stream.
+    """
+
+    def complete(self, request: LLMRequest) -> LLMResult: ...
+
+    def stream(self, request: LLMRequest) -> LLMStream:
+        """Text chunks as the model writes them; ``result()`` once the stream is exhausted."""
+
+
+class ReportStore(Protocol):
+    """Saved reports with their provenance; the PDF is rebuilt from a Report, never stored."""
+
+    def add(self, report: Report) -> None:
+        """ConflictError if the id exists."""
+
+    def get(self, report_id: str) -> Report:
+        """NotFound if absent."""
+
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+        """Newest first; only one user's reports when ``created_by`` is given."""
+
+    def delete(self, report_id: str) -> None:
+        """NotFound if absent."""
+
+    def tokens_used(self, user_id: str, since: datetime) -> int:
+        """Input plus output tokens of the user's reports created at or after ``since``
+        (the daily budget)."""
