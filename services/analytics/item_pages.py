@@ -94,13 +94,16 @@ class Totals:
 
 
 def _breakdowns(store: EventStore, period: Period, content_id: str) -> dict[str, pd.DataFrame]:
-    """value, views: the item's content views in the period by each per-item dimension (one
-    read of the period's content-view rows of those dimensions, this item's only)."""
+    """value, views: the item's content views in the period by each per-item dimension (the
+    period's sums of this item's values: the terms that led to an item grow with its traffic,
+    and a store can keep the sums of days that no longer change)."""
     prefix = f"{content_id}{ITEM_VALUE_SEP}"
     counts: dict[str, Counter[str]] = {dim: Counter() for dim in BREAKDOWNS.values()}
-    for row in store.rollups(period.start, period.end, types=[EventType.CONTENT_VIEW],
-                             dims=list(BREAKDOWNS.values()), prefix=prefix):
-        counts[row.key.dim][row.key.value[len(prefix):]] += row.count
+    totals = store.rollup_totals(period.start, period.end, types=[EventType.CONTENT_VIEW],
+                                 dims=list(BREAKDOWNS.values()), prefix=prefix)
+    for (_, dim), by_value in totals.items():
+        for value, count in by_value.items():
+            counts[dim][value[len(prefix):]] += count
 
     def ranked(found: Counter[str]) -> pd.DataFrame:
         order = sorted(found, key=lambda v: (-found[v], v))
