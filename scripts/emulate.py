@@ -16,7 +16,7 @@ What it does, in order:
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
-offline narrator (report_models in services/bootstrap/), and the Bedrock endpoints point at
+offline narrator (report_models in services/bootstrap.py), and the Bedrock endpoints point at
 a closed local port, so the admin's Bedrock check and the doctor report it unreachable at once
 instead of calling AWS.
 """
