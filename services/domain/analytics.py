@@ -8,6 +8,7 @@ HyperLogLog sketch of visitors per local day so unique visitors over any range n
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -302,6 +303,25 @@ def segments_of(event: Event, hour: int) -> list[tuple[Dim, str]]:
         if value and isinstance(value, str):
             found.append((dim, prefix + value))
     return found
+
+
+def item_segment(value: str) -> str:
+    """The segment of a per-item segment value: "source=a|b" for "source=a|b|<content id>"
+    (ids never hold "|"; a source may)."""
+    return value.rpartition(ITEM_VALUE_SEP)[0]
+
+
+def fold_item_segments(rows: Iterable[RollupRow]) -> list[RollupRow]:
+    """Per-item segment rows (``SEGMENT_CONTENT_DIMS``) summed over their items: one row per
+    (day, hour, type, dim) and segment, valued "<kind>=<value>". What
+    ``EventStore.segment_rollups`` returns."""
+    sums: dict[RollupKey, int] = {}
+    get = sums.get
+    for row in rows:
+        day, hour, type_, dim, value = row.key
+        key = RollupKey(day, hour, type_, dim, item_segment(value))
+        sums[key] = get(key, 0) + row.count
+    return [RollupRow(key, count) for key, count in sums.items()]
 
 
 SEGMENT_CONTENT_DIMS = {SegmentKind.HOUR: Dim.SEGMENT_CONTENT_HOUR,

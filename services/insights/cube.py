@@ -3,10 +3,10 @@
 distinct values, never with the number of events.
 
 The click filter's segment rows (``Dim.SEGMENT`` "<kind>=<value>" per type, and the per-item
-"<kind>=<value>|<content id>" rows of content events) become the driver dimensions
-``SEGMENT_DRIVERS`` (the visit's source, its device): each event of a visit with a known
-source counts in exactly one value, so the values plus ``UNKNOWN`` (events of visits whose
-source is not known) add up to the type's total.
+rows of content events summed over their items: ``EventStore.segment_rollups``, also
+"<kind>=<value>") become the driver dimensions ``SEGMENT_DRIVERS`` (the visit's source, its
+device): each event of a visit with a known source counts in exactly one value, so the values
+plus ``UNKNOWN`` (events of visits whose source is not known) add up to the type's total.
 """
 
 from __future__ import annotations
@@ -28,18 +28,19 @@ from services.domain.analytics import (
 Series = np.ndarray  # float64, one entry per day of the cube
 # Segment kinds that are driver dimensions, by the name they go by (not a ``Dim``: derived).
 SEGMENT_DRIVERS = {SegmentKind.SOURCE: "visit_source", SegmentKind.DEVICE: "visit_device"}
-# The rollup dimensions they are derived from.
-SEGMENT_DIMS = (Dim.SEGMENT, *(SEGMENT_CONTENT_DIMS[kind] for kind in SEGMENT_DRIVERS))
+# The rollup dimensions they are derived from: per type, and per item (read summed over the
+# items, ``EventStore.segment_rollups``).
+ITEM_SEGMENT_DIMS = tuple(SEGMENT_CONTENT_DIMS[kind] for kind in SEGMENT_DRIVERS)
+SEGMENT_DIMS = (Dim.SEGMENT, *ITEM_SEGMENT_DIMS)
 UNKNOWN = "(unknown)"  # a segment driver's value for the events of visits it does not know
 _DRIVER_OF = {f"{kind.value}=": name for kind, name in SEGMENT_DRIVERS.items()}
 _SEGMENT_DIMS = frozenset(SEGMENT_DIMS)
 
 
-def _segment_driver(dim: str, value: str) -> tuple[str, str] | None:
-    """("visit_source", "newsletter") for "source=newsletter" (Dim.SEGMENT) or, in a per-item
-    dimension, "source=newsletter|<content id>" (ids never hold "|"; sources may)."""
-    head = value if dim == Dim.SEGMENT else value.rpartition("|")[0]
-    kind, sep, part = head.partition("=")
+def _segment_driver(value: str) -> tuple[str, str] | None:
+    """("visit_source", "newsletter") for "source=newsletter" (a segment row, or per-item
+    segment rows summed over their items)."""
+    kind, sep, part = value.partition("=")
     name = _DRIVER_OF.get(kind + sep)
     return (name, part) if name is not None and part else None
 
@@ -79,7 +80,7 @@ class DayCube:
         for (type_, dim, value), row in ids.items():
             if dim not in _SEGMENT_DIMS:
                 self._series.setdefault((type_, dim), {})[value] = matrix[row]
-            elif (driver := _segment_driver(dim, value)) is not None:
+            elif (driver := _segment_driver(value)) is not None:
                 target = derived.setdefault((type_, *driver), len(derived))
                 folded.append((row, target))
         if not folded:

@@ -7,7 +7,8 @@ split by is read from the rollups themselves, so a new ``Dim`` becomes a driver 
 change here; the visit's source and device are the cube's segment drivers
 (``cube.SEGMENT_DRIVERS``, from the click filter's per-event segment rows). Visitors
 (HyperLogLog sketches, no per-value sketches) have a value, anomalies and a forecast, but no
-drivers. ``READ_DIMS`` is what the insights read of the rollups: nothing else.
+drivers. ``READ_DIMS`` (and ``ITEM_SEGMENT_DIMS`` summed over items) is what the insights
+read of the rollups: nothing else.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.domain.analytics import Dim, EventType, Purpose
-from services.insights.cube import SEGMENT_DIMS, SEGMENT_DRIVERS, DayCube, Series
+from services.insights.cube import (
+    ITEM_SEGMENT_DIMS,
+    SEGMENT_DIMS,
+    SEGMENT_DRIVERS,
+    DayCube,
+    Series,
+)
 
 # Dimensions that do not split a type's events into parts, so their values are no drivers:
 # ZERO_RESULT_TERM flags a subset of the searches; COMPANY_VISIT, CONTENT_VISIT and the visit's
@@ -33,10 +40,10 @@ NOT_A_SPLIT = frozenset({
     Dim.SEGMENT_CONTENT_SOURCE, Dim.SEGMENT_CONTENT_DEVICE,
 })
 # Read although no split: the totals, the zero-result rate's numerator, and the segment rows the
-# source and device drivers are derived from. A new Dim is read (and split by) unless listed
-# above.
-READ_DIMS = tuple(dim for dim in Dim if dim not in NOT_A_SPLIT
-                  or dim in (Dim.ALL, Dim.ZERO_RESULT_TERM, *SEGMENT_DIMS))
+# source and device drivers are derived from (the per-item ones summed over their items,
+# ``ITEM_SEGMENT_DIMS``). A new Dim is read (and split by) unless listed above.
+READ_DIMS = tuple(dim for dim in Dim if (dim not in NOT_A_SPLIT or dim in (
+    Dim.ALL, Dim.ZERO_RESULT_TERM, *SEGMENT_DIMS)) and dim not in ITEM_SEGMENT_DIMS)
 VISITORS = "visitors"
 
 

@@ -46,11 +46,16 @@ class EventStore(Protocol):
         *,
         values: Collection[str] | None = None,
         prefix: str | None = None,
+        fold: Collection[Dim] = (),
     ) -> list[RollupRow]:
         """Rollup rows for local days start..end inclusive (day-level rows, or with
         ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims, and only
         rows whose value is one of ``values`` and/or starts with ``prefix`` (one item's or one
-        segment's rows: a view that needs those should not pay for every value's)."""
+        segment's rows: a view that needs those should not pay for every value's).
+        ``fold``: per-item segment dimensions (``SEGMENT_CONTENT_DIMS``) read besides
+        ``dims``, their rows summed over the items (``fold_item_segments``): the insights'
+        source and device drivers need one row per segment and day, not one per item, and an
+        adapter can keep those sums for days that no longer change."""
 
     def rollup_totals(
         self,

@@ -259,16 +259,19 @@ class SqliteEventStore:
         *,
         values: Collection[str] | None = None,
         prefix: str | None = None,
+        fold: Collection[Dim] = (),
     ) -> list[RollupRow]:
+        folded = [] if hourly else list(dict.fromkeys(fold))
         wanted_types = list(EventType) if types is None else list(dict.fromkeys(types))
-        wanted_dims = list(Dim) if dims is None else list(dict.fromkeys(dims))
+        wanted_dims = [d for d in (Dim if dims is None else dict.fromkeys(dims))
+                       if d not in folded]
         if hourly:
             wanted_dims = [d for d in wanted_dims if d == Dim.ALL]
-        if not wanted_types or not wanted_dims or start > end:
+        if not wanted_types or not (wanted_dims or folded) or start > end:
             return []
         with self._db.read() as conn:
             return self._cache.rows(conn, start, end, wanted_types, wanted_dims, hourly,
-                                    values, prefix)
+                                    values, prefix, folded)
 
     def rollup_totals(
         self,

@@ -21,6 +21,9 @@ A day never cached is read whole; a cached day whose epoch moved (today, in a li
 again only the slices the current read needs, so a tracker flush does not make the next view
 re-read every other view's rows of a busy day.
 
+The insights' source and device drivers read the per-item segment rows summed over their
+items (``rows(..., fold=)``); each cached day keeps those sums too.
+
 Period sums (``totals``) are memoised per slice with the (day, epoch) pairs they were summed
 at, as the whole period and as its "closed" part (without its last day with rows): a warm read
 after new events of today re-sums today only, and costs the number of values, not days x
@@ -47,6 +50,7 @@ from services.domain.analytics import (
     PeriodTotals,
     RollupKey,
     RollupRow,
+    fold_item_segments,
 )
 
 SliceKey = tuple[bool, EventType, Dim]  # (hourly?, type, dim)
@@ -71,6 +75,14 @@ class _Day:
     heads: dict[SliceKey, dict[str, list[RollupRow]]] = field(default_factory=dict)
     totals: dict[tuple[SliceKey, frozenset[str] | None, str | None], int] = field(
         default_factory=dict)
+    folded: dict[SliceKey, list[RollupRow]] = field(default_factory=dict)
+
+    def segments(self, key: SliceKey) -> list[RollupRow]:
+        """This day's per-item segment rows of one slice summed over the items, kept."""
+        found = self.folded.get(key)
+        if found is None:
+            found = self.folded[key] = fold_item_segments(self.slices.get(key, ()))
+        return found
 
     def total(self, key: SliceKey, values: frozenset[str] | None, prefix: str | None) -> int:
         """The sum of ``select``'s rows, kept."""
@@ -135,17 +147,22 @@ class RollupDayCache:
         hourly: bool,
         values: Collection[str] | None = None,
         prefix: str | None = None,
+        fold: Collection[Dim] = (),
     ) -> list[RollupRow]:
         """Rows of days start..end for these types and dims (and values, see
-        ``_Day.select``); ``conn`` must be in a read transaction, so that epochs and rows come
-        from one snapshot."""
+        ``_Day.select``), and the rows of the ``fold`` dims summed over their items (each
+        day keeps those sums); ``conn`` must be in a read transaction, so that epochs and rows
+        come from one snapshot."""
         wanted = [(hourly, t, d) for t in types for d in dims]
-        days = self._current(conn, _epochs(conn, start, end), wanted)
+        folded = [(False, t, d) for t in types for d in fold]
+        days = self._current(conn, _epochs(conn, start, end), wanted + folded)
         found: list[RollupRow] = []
         if values is not None or prefix is not None:
             for day in days:
                 for key in wanted:
                     found.extend(day.select(key, values, prefix))
+                for key in folded:
+                    found.extend(fold_item_segments(day.select(key, values, prefix)))
             return found
         for day in days:
             slices = day.slices
@@ -153,6 +170,8 @@ class RollupDayCache:
                 rows = slices.get(key)
                 if rows:
                     found.extend(rows)
+            for key in folded:
+                found.extend(day.segments(key))
         return found
 
     def totals(

@@ -22,6 +22,7 @@ from services.domain.analytics import (
     EventType,
     PeriodTotals,
     RollupRow,
+    fold_item_segments,
     rollup_keys,
 )
 from services.domain.hll import HyperLogLog
@@ -45,7 +46,12 @@ class MemoryEvents:
     def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
                 dims: Collection[Dim] | None = None, hourly: bool = False, *,
                 values: Collection[str] | None = None,
-                prefix: str | None = None) -> list[RollupRow]:
+                prefix: str | None = None, fold: Collection[Dim] = ()) -> list[RollupRow]:
+        if fold:
+            plain = self.rollups(start, end, types, [d for d in dims or Dim if d not in fold],
+                                 hourly, values=values, prefix=prefix)
+            return plain + fold_item_segments(self.rollups(start, end, types, fold, hourly,
+                                                           values=values, prefix=prefix))
         rows = []
         for key, count in self.counts.items():
             if not start <= key.day <= end or (key.hour >= 0) != hourly:

@@ -90,6 +90,7 @@ from services.domain.analytics import (
     PeriodTotals,
     RollupKey,
     RollupRow,
+    fold_item_segments,
     local_day_hour,
     rollup_keys,
 )
@@ -291,9 +292,11 @@ class DynamoEventStore:
         *,
         values: Collection[str] | None = None,
         prefix: str | None = None,
+        fold: Collection[Dim] = (),
     ) -> list[RollupRow]:
+        folded = set() if hourly else set(fold)
         wanted_types = set(EventType if types is None else types)
-        wanted_dims = set(Dim if dims is None else dims)
+        wanted_dims = set(Dim if dims is None else dims) | folded
         if hourly:
             wanted_dims &= {Dim.ALL}
         if not wanted_types or not wanted_dims or start > end:
@@ -310,7 +313,14 @@ class DynamoEventStore:
                     and r.key.type in wanted_types and r.key.dim in wanted_dims
                     and value_selected(r.key.value, values, prefix)]
 
-        return [row for rows in self._pool.map(one_day, days_between(start, end)) for row in rows]
+        found = [row for rows in self._pool.map(one_day, days_between(start, end))
+                 for row in rows]
+        if not folded:
+            return found
+        # The same Queries as the rows of ``dims``; the items are summed here.
+        plain = set(Dim if dims is None else dims) - folded
+        return [*(r for r in found if r.key.dim in plain),
+                *fold_item_segments(r for r in found if r.key.dim in folded)]
 
     def rollup_totals(
         self,
