@@ -352,7 +352,7 @@ def print_insights(result: dict[str, Any]) -> None:
           "sourced: every visit has a source and a device "
           f"({fast['sourced_rollup_rows']:,} rows; their segment rows are the source and device "
           "drivers). fold: their per-item segment rows summed over the items (what "
-          "segment_rollups returns: SQLite keeps each day's sums, DynamoDB sums per read). "
+          "rollups(..., fold=) returns: SQLite keeps each day's sums, DynamoDB sums per read). "
           "cube_all: the cube from every dimension, as read before READ_DIMS.")
     bench_scoped.print_scoped(fast)
     named = ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in good["named"].items())

@@ -314,7 +314,7 @@ def item_segment(value: str) -> str:
 def fold_item_segments(rows: Iterable[RollupRow]) -> list[RollupRow]:
     """Per-item segment rows (``SEGMENT_CONTENT_DIMS``) summed over their items: one row per
     (day, hour, type, dim) and segment, valued "<kind>=<value>". What
-    ``EventStore.segment_rollups`` returns."""
+    ``EventStore.rollups(..., fold=)`` returns."""
     sums: dict[RollupKey, int] = {}
     get = sums.get
     for row in rows:

@@ -3,7 +3,7 @@
 distinct values, never with the number of events.
 
 The click filter's segment rows (``Dim.SEGMENT`` "<kind>=<value>" per type, and the per-item
-rows of content events summed over their items: ``EventStore.segment_rollups``, also
+rows of content events summed over their items: ``EventStore.rollups(..., fold=)``, also
 "<kind>=<value>") become the driver dimensions ``SEGMENT_DRIVERS`` (the visit's source, its
 device): each event of a visit with a known source counts in exactly one value, so the values
 plus ``UNKNOWN`` (events of visits whose source is not known) add up to the type's total.
@@ -29,7 +29,7 @@ Series = np.ndarray  # float64, one entry per day of the cube
 # Segment kinds that are driver dimensions, by the name they go by (not a ``Dim``: derived).
 SEGMENT_DRIVERS = {SegmentKind.SOURCE: "visit_source", SegmentKind.DEVICE: "visit_device"}
 # The rollup dimensions they are derived from: per type, and per item (read summed over the
-# items, ``EventStore.segment_rollups``).
+# items, ``EventStore.rollups(..., fold=)``).
 ITEM_SEGMENT_DIMS = tuple(SEGMENT_CONTENT_DIMS[kind] for kind in SEGMENT_DRIVERS)
 SEGMENT_DIMS = (Dim.SEGMENT, *ITEM_SEGMENT_DIMS)
 UNKNOWN = "(unknown)"  # a segment driver's value for the events of visits it does not know
