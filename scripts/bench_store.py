@@ -1,6 +1,7 @@
 """Build a benchmark store once into a folder and reuse it, so that old and new code can be
 timed on the same events, alternating (building 5,000,000 events takes minutes; nothing here
-changes what is measured). Prints the ``bench_periodsums`` views as JSON::
+changes what is measured). Prints the ``bench_periodsums`` views and the sources and devices
+tabs as JSON::
 
     python -m scripts.bench_store --store DIR [--events 5000000] [--runs 15]
 """
@@ -12,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scripts import bench_periodsums
-from scripts.bench_analytics import END, bench_contents, bench_settings, ingest
+from scripts import bench_periodsums, bench_sources
+from scripts.bench_analytics import END, bench_contents, bench_settings, ingest, period
 from services.bootstrap import build_local_ports
 
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     ports = build_local_ports(settings)
     found: dict[str, Any] = {} if built else ingest(ports.events, args.events)
     found.update(bench_periodsums.measure(ports.events, bench_contents(), END, args.runs))
+    found.update(bench_sources.tabs(ports.events, bench_contents(), *period(90), args.runs))
     print(json.dumps(found))
 
 

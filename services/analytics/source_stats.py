@@ -1,4 +1,5 @@
-"""The "sources" and "devices" tables, from the rollups alone (one read of the period's days).
+"""The "sources" and "devices" tables, from the rollups alone (one read of the period's sums
+by value, ``EventStore.rollup_totals``).
 
 A visit is counted once, on its first event (whatever its type), in each source and device
 dimension (``services.domain.analytics._source_dimensions``); a visit without a utm value has
@@ -79,10 +80,9 @@ def sources(store: EventStore, period: Period,
             catalog: Callable[[], Catalog] = Catalog) -> SourceTables:
     """Referrers, utm sources, mediums and campaigns, and campaign -> item views. ``catalog``
     (read only when some campaign brought views) gives the items' titles."""
-    rows = store.rollups(period.start, period.end, dims=[*SOURCE_DIMS, Dim.CAMPAIGN_CONTENT])
-    rollups = Rollups(rows)
+    rollups = _period_sums(store, period, [*SOURCE_DIMS, Dim.CAMPAIGN_CONTENT])
     found = tables_of(rollups, SOURCE_DIMS)
-    if not rollups.rows(EventType.CONTENT_VIEW, Dim.CAMPAIGN_CONTENT):
+    if not rollups.by_value(EventType.CONTENT_VIEW, Dim.CAMPAIGN_CONTENT):
         return found
     items = catalog()
 
@@ -95,5 +95,11 @@ def sources(store: EventStore, period: Period,
 
 def devices(store: EventStore, period: Period) -> SourceTables:
     """Device classes, browsers and OS families (the referrer rows give the total)."""
-    rows = store.rollups(period.start, period.end, dims=[Dim.REFERRER, *DEVICE_DIMS])
-    return tables_of(Rollups(rows), DEVICE_DIMS)
+    return tables_of(_period_sums(store, period, [Dim.REFERRER, *DEVICE_DIMS]), DEVICE_DIMS)
+
+
+def _period_sums(store: EventStore, period: Period, dims: list[Dim]) -> Rollups:
+    """The period's counts by value, no day rows: the tables need no more, and the store
+    keeps the sums of days that no longer change (a warm read costs the values, not the days
+    x values)."""
+    return Rollups((), store.rollup_totals(period.start, period.end, dims=dims), daily={})

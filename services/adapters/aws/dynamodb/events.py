@@ -43,9 +43,7 @@ keys, a lost optimistic lock), which botocore does not see, waiting ``common.res
 from __future__ import annotations
 
 import heapq
-import json
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -59,13 +57,19 @@ from services.adapters.aws.common import (
     aws_errors,
     condition_failed,
     error_code,
-    from_iso,
     resend_delay,
     to_iso,
-    to_item,
     translate_client_error,
 )
 from services.adapters.aws.dynamodb.account_removal import DeletedAccount, author_day_keys
+from services.adapters.aws.dynamodb.event_items import (
+    event_item,
+    event_of,
+    rollup_row,
+    rollup_sk,
+    sk_prefixes,
+    value_prefix,
+)
 from services.adapters.aws.dynamodb.sample_events import (
     SAMPLE_PREFIX,
     SAMPLE_SKETCH_SK,
@@ -82,13 +86,11 @@ from services.adapters.event_common import (
     value_selected,
 )
 from services.domain.analytics import (
-    WHOLE_DAY,
     DayTotals,
     Dim,
     Event,
     EventType,
     PeriodTotals,
-    RollupKey,
     RollupRow,
     fold_item_segments,
     local_day_hour,
@@ -110,9 +112,6 @@ _RETRYABLE_REASONS = {
 }
 _MAX_ATTEMPTS = 8
 _BATCH_GET_DAYS = 50  # two sketches a day, 100 keys a BatchGetItem
-# A read narrowed to some values Queries each (type, dim) apart up to this many per day; more
-# would cost more calls than the one wider Query (filtered here) they replace.
-_NARROW_QUERIES = 3
 
 RollupItemKey = tuple[str, str]  # (local day, sk)
 
@@ -198,7 +197,7 @@ class DynamoEventStore:
             {
                 "Put": {
                     "TableName": self._events,
-                    "Item": self._event_item(event),
+                    "Item": event_item(event, self._shards, self._retention_s),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -218,29 +217,6 @@ class DynamoEventStore:
                 }
             )
         return actions
-
-    def _event_item(self, event: Event) -> dict[str, Any]:
-        ts = to_iso(event.ts)
-        shard = zlib.crc32(event.id.encode()) % self._shards
-        return to_item(
-            {
-                "pk": f"{ts[:10]}#{shard:02d}",
-                "sk": f"{ts}#{event.id}",
-                "id": event.id,
-                "ts": ts,
-                "type": event.type.value,
-                "session_id": event.session_id,
-                "user_id": event.user_id,
-                "page": event.page,
-                "content_id": event.content_id,
-                "category": event.category,
-                "author_id": event.author_id,
-                # JSON text: DynamoDB numbers cannot hold floats, properties may.
-                "props": json.dumps(event.properties, ensure_ascii=False, sort_keys=True),
-                "expires_at": int(event.ts.timestamp()) + self._retention_s,
-                "sample": True if event.sample else None,
-            }
-        )
 
     def _merge_visitors(self, events: Iterable[Event]) -> None:
         by_day: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
@@ -303,10 +279,10 @@ class DynamoEventStore:
             return []
         if values is not None and not values:
             return []
-        prefixes = _sk_prefixes(hourly, wanted_types, wanted_dims, _value_prefix(values, prefix))
+        prefixes = sk_prefixes(hourly, wanted_types, wanted_dims, value_prefix(values, prefix))
 
         def one_day(day: date) -> list[RollupRow]:
-            rows = (_row(day, item) for sk in prefixes
+            rows = (rollup_row(day, item) for sk in prefixes
                     for item in self._query_day(day.isoformat(), sk))
             # A counter at zero is one that only sample events had counted (removed since).
             return [r for r in rows if r.count > 0
@@ -396,7 +372,7 @@ class DynamoEventStore:
             shards = [self._query_events(f"{day.isoformat()}#{s:02d}", low, high)
                       for s in range(self._shards)]
             for _, item in heapq.merge(*shards, key=lambda entry: entry[0]):
-                yield _event(item)
+                yield event_of(item)
 
     def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
         """The events stay (rollups and sketches hold no user ids); only the id goes."""
@@ -432,52 +408,6 @@ def _cancellation_codes(exc: Exception) -> list[str]:
     return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
 
-def rollup_sk(key: RollupKey) -> str:
-    if key.hour >= 0:
-        return f"h#{key.type.value}#{key.hour:02d}"
-    return f"d#{key.type.value}#{key.dim.value}#{key.value}"
-
-
-def _row(day: date, item: dict[str, Any]) -> RollupRow:
-    sk = item["sk"]["S"]
-    count = int(item["count"]["N"])
-    if sk.startswith("h#"):
-        _, type_, hour = sk.split("#")
-        return RollupRow(RollupKey(day, int(hour), EventType(type_), Dim.ALL, ""), count)
-    _, type_, dim, value = sk.split("#", 3)  # the value may itself contain "#"
-    return RollupRow(RollupKey(day, WHOLE_DAY, EventType(type_), Dim(dim), value), count)
-
-
-def _value_prefix(values: Collection[str] | None, prefix: str | None) -> str | None:
-    """What every asked-for value starts with, for the key condition (None: anything)."""
-    if values is not None and len(values) == 1:
-        (value,) = values
-        if prefix is None or value.startswith(prefix):
-            return value
-    return prefix
-
-
-def _sk_prefixes(hourly: bool, types: set[EventType], dims: set[Dim],
-                 value_prefix: str | None) -> list[str]:
-    """The sort-key prefixes of one day's Queries: one per (type, dim) when the read is
-    narrowed to a value prefix and that takes at most ``_NARROW_QUERIES`` Queries (one item's
-    or one segment's rows, instead of every value's), else the one narrowest prefix."""
-    if value_prefix and not hourly and len(types) * len(dims) <= _NARROW_QUERIES:
-        return [f"d#{type_.value}#{dim.value}#{value_prefix}"
-                for type_ in sorted(types) for dim in sorted(dims)]
-    return [_prefix(hourly, types, dims)]
-
-
-def _prefix(hourly: bool, types: set[EventType], dims: set[Dim]) -> str:
-    """The narrowest sort-key prefix that still covers what was asked for."""
-    prefix = "h#" if hourly else "d#"
-    if len(types) == 1:
-        prefix += f"{next(iter(types)).value}#"
-        if not hourly and len(dims) == 1:
-            prefix += f"{next(iter(dims)).value}#"
-    return prefix
-
-
 def _chunks(
     entries: list[tuple[Event, list[RollupItemKey]]],
 ) -> Iterator[list[tuple[Event, list[RollupItemKey]]]]:
@@ -503,23 +433,3 @@ def _version_condition(version: int) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#version": "version"},
         "ExpressionAttributeValues": {":version": {"N": str(version)}},
     }
-
-
-def _event(item: dict[str, Any]) -> Event:
-    def text(name: str) -> str | None:
-        value = item.get(name)
-        return None if value is None else str(value["S"])
-
-    return Event(
-        id=str(text("id")),
-        ts=from_iso(str(text("ts"))),
-        type=EventType(str(text("type"))),
-        session_id=str(text("session_id")),
-        user_id=text("user_id"),
-        page=text("page"),
-        content_id=text("content_id"),
-        category=text("category"),
-        author_id=text("author_id"),
-        properties=dict(json.loads(text("props") or "{}")),
-        sample=bool(item.get("sample", {}).get("BOOL", False)),
-    )
