@@ -19,9 +19,10 @@ What the numbers mean (besides ``dashboards``):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 
@@ -42,30 +43,35 @@ _METRIC_OF: dict[tuple[str, str], tuple[str, int]] = {
     (EventType.UNLIKE, Dim.CONTENT): ("likes", -1),
     (EventType.DOWNLOAD, Dim.CONTENT): ("downloads", 1),
 }
+_ITEM_DIMS = (Dim.CONTENT, Dim.CONTENT_VISIT)
+K = TypeVar("K", str, date)
 
 
-@dataclass
-class _Counts:
-    """Per metric: counts by local day, and (in the period only) by item."""
-
-    by_day: dict[str, Counter[date]]
-    by_item: dict[str, Counter[str]]
-
-
-def _counts(store: EventStore, period: Period, ids: Collection[str]) -> _Counts:
-    """One read of these items' per-item rows of the period and the previous one (only
-    theirs: the other items' rows are not read), in a single pass."""
-    before = period.previous()
-    rows = store.rollups(before.start, period.end, types=CONTENT_TYPES,
-                         dims=(Dim.CONTENT, Dim.CONTENT_VISIT), values=ids)
-    found = _Counts({m: Counter() for m in METRICS}, {m: Counter() for m in METRICS})
-    for row in rows:
-        key = row.key
-        metric, sign = _METRIC_OF[(key.type, key.dim)]
-        found.by_day[metric][key.day] += sign * row.count
-        if key.day >= period.start:
-            found.by_item[metric][key.value] += sign * row.count
+def _by_metric(totals: Mapping[tuple[EventType, Dim], Mapping[K, int]]
+               ) -> dict[str, Counter[K]]:
+    """Per metric, the counts of its (type, dim) pairs, signed (likes are net)."""
+    found: dict[str, Counter[K]] = {m: Counter() for m in METRICS}
+    for pair, counts in totals.items():
+        metric, sign = _METRIC_OF[pair]
+        into = found[metric]
+        for key, count in counts.items():
+            into[key] += sign * count
     return found
+
+
+def _daily(store: EventStore, period: Period, ids: Collection[str]) -> dict[str, Counter[date]]:
+    """Per metric, these items' counts by local day over the period and the previous one:
+    only their rows, summed per day (a store keeps the sums of days that no longer change)."""
+    before = period.previous()
+    return _by_metric(store.rollup_day_totals(before.start, period.end, CONTENT_TYPES,
+                                              _ITEM_DIMS, values=ids))
+
+
+def _per_item(store: EventStore, period: Period,
+              ids: Collection[str]) -> dict[str, Counter[str]]:
+    """Per metric, each item's count over the period (a store keeps those sums too)."""
+    return _by_metric(store.rollup_totals(period.start, period.end, CONTENT_TYPES, _ITEM_DIMS,
+                                          values=ids))
 
 
 def daily_frame(counts: dict[str, Counter[date]], period: Period) -> pd.DataFrame:
@@ -135,7 +141,7 @@ class ItemPage:
 
 def item_page(store: EventStore, period: Period, content_id: str, item: ContentItem | None,
               funnels: FunnelStore | None = None) -> ItemPage:
-    daily = daily_frame(_counts(store, period, {content_id}).by_day, period)
+    daily = daily_frame(_daily(store, period, {content_id}), period)
     reports = item_funnel_reports(funnels, content_id, period) if funnels is not None else ()
     return ItemPage(content_id, item, period, daily, **_breakdowns(store, period, content_id),
                     funnels=reports)
@@ -160,10 +166,11 @@ class AuthorPage:
 
 def author_page(store: EventStore, period: Period, author_id: str,
                 items: Sequence[ContentItem]) -> AuthorPage:
-    counts = _counts(store, period, {item.id for item in items})
-    daily = daily_frame(counts.by_day, period)
+    ids = {item.id for item in items}
+    daily = daily_frame(_daily(store, period, ids), period)
+    counts = _per_item(store, period, ids)
     rows = [{"content_id": item.id, "title": item.title, "status": str(item.status),
-             **{m: counts.by_item[m][item.id] for m in METRICS}} for item in items]
+             **{m: counts[m][item.id] for m in METRICS}} for item in items]
     table = pd.DataFrame(rows, columns=["content_id", "title", "status", *METRICS])
     table = table.sort_values("views", ascending=False, kind="stable").reset_index(drop=True)
     name = items[0].author_name if items else author_id
