@@ -50,9 +50,10 @@ class SinkedEventStore:
     def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
                 dims: Collection[Dim] | None = None, hourly: bool = False, *,
                 values: Collection[str] | None = None,
-                prefix: str | None = None, fold: Collection[Dim] = ()) -> list[RollupRow]:
+                prefix: str | None = None, fold: Collection[Dim] = (),
+                hour: int | None = None) -> list[RollupRow]:
         return self._store.rollups(start, end, types, dims, hourly, values=values,
-                                   prefix=prefix, fold=fold)
+                                   prefix=prefix, fold=fold, hour=hour)
 
     def rollup_totals(self, start: date, end: date,
                       types: Collection[EventType] | None = None,

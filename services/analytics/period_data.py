@@ -109,7 +109,8 @@ def load_filtered(store: EventStore, period: Period, filters: Filters, catalog: 
     if catalog is None:
         raise ValueError("a segment filter needs the content catalogue")
     unsplit = [d for d in dims if d not in (Dim.ALL, Dim.CONTENT, Dim.CATEGORY, Dim.AUTHOR)]
-    hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True)
+    hours = (store.rollups(period.start, period.end, types=types, dims=[Dim.ALL], hourly=True,
+                           hour=int(segment.value))
              if segment.kind is SegmentKind.HOUR else [])
     charted = (store.rollups(period.start, period.end, types=[hourly], dims=[Dim.ALL],
                              hourly=True) if hourly is not None else [])

@@ -47,6 +47,7 @@ class EventStore(Protocol):
         values: Collection[str] | None = None,
         prefix: str | None = None,
         fold: Collection[Dim] = (),
+        hour: int | None = None,
     ) -> list[RollupRow]:
         """Rollup rows for local days start..end inclusive (day-level rows, or with
         ``hourly`` the per-hour Dim.ALL rows), optionally only some types and dims, and only
@@ -55,7 +56,8 @@ class EventStore(Protocol):
         ``fold``: per-item segment dimensions (``SEGMENT_CONTENT_DIMS``) read besides
         ``dims``, their rows summed over the items (``fold_item_segments``): the insights'
         source and device drivers need one row per segment and day, not one per item, and an
-        adapter can keep those sums for days that no longer change."""
+        adapter can keep those sums for days that no longer change. ``hour`` (with
+        ``hourly``): that local hour's rows only (a filter by hour needs 1/24 of them)."""
 
     def rollup_totals(
         self,

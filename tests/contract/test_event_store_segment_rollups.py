@@ -1,8 +1,8 @@
-"""EventStore contract, ``rollups(..., fold=)``: on every backend, the per-item segment rows of
-each day summed over the items (besides the rows of the other dims asked for), exactly as
-computed from the raw events with ``rollup_keys``; also after a warm read when events of a day
-arrive, and after the sample events are removed. A source holding "|" stays whole (only the
-item id is cut off)."""
+"""EventStore contract, ``rollups(..., fold=)`` and ``rollups(..., hour=)``: on every backend,
+the per-item segment rows of each day summed over the items (besides the rows of the other dims
+asked for), exactly as computed from the raw events with ``rollup_keys``, also after a warm read
+when events of a day arrive and after the sample events are removed (a source holding "|" stays
+whole: only the item id is cut off); and one local hour's hourly rows."""
 
 from __future__ import annotations
 
@@ -111,3 +111,23 @@ def test_no_rows_without_a_selection_or_days(event_store: Any) -> None:
     assert event_store.rollups(FIRST, LAST, [], [], fold=DIMS) == []
     assert event_store.rollups(FIRST, LAST, TYPES, [], fold=[]) == []
     assert event_store.rollups(LAST, FIRST, TYPES, [], fold=DIMS) == []
+
+
+def test_an_hours_rows_are_the_hourly_rows_of_that_hour(event_store: Any) -> None:
+    stored = events("a", [FIRST, LAST], 30)
+    event_store.append(stored)
+    every = event_store.rollups(FIRST, LAST, hourly=True)
+    for hour in (8, 12, 23):
+        rows = event_store.rollups(FIRST, LAST, hourly=True, hour=hour)
+        assert sorted(rows, key=repr) == sorted(
+            (r for r in every if r.key.hour == hour), key=repr)
+    assert {r.key.hour for r in every} == {8, 9, 10, 11, 12}  # the events' local hours
+    one_type = event_store.rollups(FIRST, LAST, [EventType.LIKE], hourly=True, hour=9)
+    assert one_type and {(r.key.type, r.key.hour) for r in one_type} == {(EventType.LIKE, 9)}
+    assert sum(r.count for r in event_store.rollups(FIRST, LAST, hourly=True, hour=9)) == sum(
+        1 for e in stored if e.ts.astimezone(EVENT_TZ).hour == 9)
+
+    more = events("b", [LAST], 10)  # a warm day changes: its hours with it
+    event_store.append(more)
+    assert sum(r.count for r in event_store.rollups(FIRST, LAST, hourly=True, hour=9)) == sum(
+        1 for e in stored + more if e.ts.astimezone(EVENT_TZ).hour == 9)

@@ -260,6 +260,7 @@ class SqliteEventStore:
         values: Collection[str] | None = None,
         prefix: str | None = None,
         fold: Collection[Dim] = (),
+        hour: int | None = None,
     ) -> list[RollupRow]:
         folded = [] if hourly else list(dict.fromkeys(fold))
         wanted_types = list(EventType) if types is None else list(dict.fromkeys(types))
@@ -271,7 +272,7 @@ class SqliteEventStore:
             return []
         with self._db.read() as conn:
             return self._cache.rows(conn, start, end, wanted_types, wanted_dims, hourly,
-                                    values, prefix, folded)
+                                    values, prefix, folded, hour if hourly else None)
 
     def rollup_totals(
         self,

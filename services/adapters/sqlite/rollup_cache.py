@@ -76,6 +76,17 @@ class _Day:
     totals: dict[tuple[SliceKey, frozenset[str] | None, str | None], int] = field(
         default_factory=dict)
     folded: dict[SliceKey, list[RollupRow]] = field(default_factory=dict)
+    by_hour: dict[SliceKey, dict[int, list[RollupRow]]] = field(default_factory=dict)
+
+    def at_hour(self, key: SliceKey, hour: int) -> list[RollupRow]:
+        """This day's rows of one hourly slice at one local hour (an index kept)."""
+        index = self.by_hour.get(key)
+        if index is None:
+            grouped: defaultdict[int, list[RollupRow]] = defaultdict(list)
+            for row in self.slices.get(key, ()):
+                grouped[row.key.hour].append(row)
+            index = self.by_hour[key] = dict(grouped)
+        return index.get(hour, [])
 
     def segments(self, key: SliceKey) -> list[RollupRow]:
         """This day's per-item segment rows of one slice summed over the items, kept."""
@@ -148,15 +159,18 @@ class RollupDayCache:
         values: Collection[str] | None = None,
         prefix: str | None = None,
         fold: Collection[Dim] = (),
+        hour: int | None = None,
     ) -> list[RollupRow]:
         """Rows of days start..end for these types and dims (and values, see
-        ``_Day.select``), and the rows of the ``fold`` dims summed over their items (each
-        day keeps those sums); ``conn`` must be in a read transaction, so that epochs and rows
-        come from one snapshot."""
+        ``_Day.select``; or, hourly, of one ``hour``), and the rows of the ``fold`` dims
+        summed over their items (each day keeps those sums); ``conn`` must be in a read
+        transaction, so that epochs and rows come from one snapshot."""
         wanted = [(hourly, t, d) for t in types for d in dims]
         folded = [(False, t, d) for t in types for d in fold]
         days = self._current(conn, _epochs(conn, start, end), wanted + folded)
         found: list[RollupRow] = []
+        if hour is not None:
+            return [row for day in days for key in wanted for row in day.at_hour(key, hour)]
         if values is not None or prefix is not None:
             for day in days:
                 for key in wanted:

@@ -46,7 +46,8 @@ class MemoryEvents:
     def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
                 dims: Collection[Dim] | None = None, hourly: bool = False, *,
                 values: Collection[str] | None = None,
-                prefix: str | None = None, fold: Collection[Dim] = ()) -> list[RollupRow]:
+                prefix: str | None = None, fold: Collection[Dim] = (),
+                hour: int | None = None) -> list[RollupRow]:
         if fold:
             plain = self.rollups(start, end, types, [d for d in dims or Dim if d not in fold],
                                  hourly, values=values, prefix=prefix)
@@ -55,6 +56,8 @@ class MemoryEvents:
         rows = []
         for key, count in self.counts.items():
             if not start <= key.day <= end or (key.hour >= 0) != hourly:
+                continue
+            if hourly and hour is not None and key.hour != hour:
                 continue
             if (values is not None and key.value not in values) or (
                     prefix is not None and not key.value.startswith(prefix)):

@@ -92,10 +92,13 @@ def value_prefix(values: Collection[str] | None, prefix: str | None) -> str | No
 
 
 def sk_prefixes(hourly: bool, types: set[EventType], dims: set[Dim],
-                value_start: str | None) -> list[str]:
+                value_start: str | None, hour: int | None = None) -> list[str]:
     """The sort-key prefixes of one day's Queries: one per (type, dim) when the read is
-    narrowed to a value prefix and that takes at most ``NARROW_QUERIES`` Queries (one item's
-    or one segment's rows, instead of every value's), else the one narrowest prefix."""
+    narrowed to a value prefix (or, hourly, per type to one ``hour``) and that takes at most
+    ``NARROW_QUERIES`` Queries (one item's or one segment's rows, instead of every value's),
+    else the one narrowest prefix."""
+    if hourly and hour is not None and len(types) <= NARROW_QUERIES:
+        return [f"h#{type_.value}#{hour:02d}" for type_ in sorted(types)]
     if value_start and not hourly and len(types) * len(dims) <= NARROW_QUERIES:
         return [f"d#{type_.value}#{dim.value}#{value_start}"
                 for type_ in sorted(types) for dim in sorted(dims)]

@@ -269,6 +269,7 @@ class DynamoEventStore:
         values: Collection[str] | None = None,
         prefix: str | None = None,
         fold: Collection[Dim] = (),
+        hour: int | None = None,
     ) -> list[RollupRow]:
         folded = set() if hourly else set(fold)
         wanted_types = set(EventType if types is None else types)
@@ -279,13 +280,15 @@ class DynamoEventStore:
             return []
         if values is not None and not values:
             return []
-        prefixes = sk_prefixes(hourly, wanted_types, wanted_dims, value_prefix(values, prefix))
+        at = hour if hourly else None
+        prefixes = sk_prefixes(hourly, wanted_types, wanted_dims, value_prefix(values, prefix),
+                               at)
 
         def one_day(day: date) -> list[RollupRow]:
             rows = (rollup_row(day, item) for sk in prefixes
                     for item in self._query_day(day.isoformat(), sk))
             # A counter at zero is one that only sample events had counted (removed since).
-            return [r for r in rows if r.count > 0
+            return [r for r in rows if r.count > 0 and (at is None or r.key.hour == at)
                     and r.key.type in wanted_types and r.key.dim in wanted_dims
                     and value_selected(r.key.value, values, prefix)]
 
