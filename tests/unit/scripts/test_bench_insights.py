@@ -15,7 +15,7 @@ def test_bench_insights_times_each_step_and_scores_the_planted_effects(
     assert fast["events"] == 40_000
     for days in ("30", "90", "sourced_30", "sourced_90"):
         assert set(fast[days]) == {"cube_ms", "cube_all_ms", "drivers_ms", "anomalies_ms",
-                                   "forecast_ms", "naive_ms", "total_ms"}
+                                   "forecast_ms", "naive_ms", "total_ms", "fold_ms"}
         assert all(value >= 0 for value in fast[days].values())
     assert fast["sourced_rollup_rows"] > fast["rollup_rows"]
     assert set(fast["scoped"]) == {"item_ms", "author_ms", "naive_item_ms", "naive_author_ms"}
