@@ -155,8 +155,9 @@ def _speed_of(days: int, rows: list[RollupRow], visitors: np.ndarray, raw: pd.Da
     every_row = [r for r in rows if r.key.hour == WHOLE_DAY and start <= r.key.day <= end]
     read, folded = frozenset(READ_DIMS), frozenset(ITEM_SEGMENT_DIMS)
     item_rows = [r for r in every_row if r.key.dim in folded]
-    day_rows = [r for r in every_row if r.key.dim in read] + fold_item_segments(item_rows)
-    all_rows = [r for r in every_row if r.key.dim not in folded] + fold_item_segments(item_rows)
+    summed = fold_item_segments(item_rows)  # what the store returns for them
+    day_rows = [r for r in every_row if r.key.dim in read] + summed
+    all_rows = [r for r in every_row if r.key.dim not in folded] + summed
     hour_rows = [r for r in rows if r.key.hour != WHOLE_DAY and r.key.dim is Dim.ALL
                  and hourly_from <= r.key.day <= period.end]
     cube = DayCube(day_rows, start, end)

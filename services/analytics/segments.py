@@ -47,11 +47,10 @@ def segment_rollups(store: EventStore, start: date, end: date, segment: Segment,
     days: defaultdict[tuple[str, str], list[tuple[date, str, int]]] = defaultdict(list)
     if by_hour:
         hour = int(segment.value)
-        for row in hourly:  # read for this hour only (``rollups(..., hour=)``)
-            at = row.key
-            if at.hour == hour and at.dim == Dim.ALL:
-                _add(totals, at.type, Dim.ALL, "", row.count)
-                days[(at.type, Dim.ALL)].append((at.day, "", row.count))
+        for row in hourly:
+            if row.key.hour == hour and row.key.dim == Dim.ALL:
+                _add(totals, row.key.type, Dim.ALL, "", row.count)
+                days[(row.key.type, Dim.ALL)].append((row.key.day, "", row.count))
     else:
         for (type_, _), found in store.rollup_totals(start, end, types, [Dim.SEGMENT],
                                                      values=[key]).items():

@@ -5,9 +5,9 @@ Reads, per call: one day-level rollups read of the dimensions the metrics use
 (``metrics.READ_DIMS``, and the per-item segment rows summed over their items) over the
 analysis window (``analysis.window``: the previous period, 8 weeks of baselines, the
 forecast's history), one hourly read (the period's last week and its 8-week baselines), one
-visitor sketch per day of the baselines and
-the forecast history (sent off first, so they overlap with building the cubes) plus one per
-compared period, and the published catalogue (for names). Never raw events.
+visitor sketch per day of the baselines and the forecast history (sent off first, so they
+overlap with building the cubes) plus one per compared period, and the published catalogue
+(for names). Never raw events.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def load_insights(store: EventStore, period: Period, today: date, hour: int,
     # they run while the rollups are read and the cubes built.
     first, days = visitor_days(start, end, period, today)
     estimates = each(lambda day: store.visitors(day, day).estimate(), days)
-    types = types_of_all()
-    cube = DayCube(store.rollups(start, end, types=types, dims=READ_DIMS,
+    cube = DayCube(store.rollups(start, end, types=types_of_all(), dims=READ_DIMS,
                                  fold=ITEM_SEGMENT_DIMS), start, end)
     hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
     hour_types = [type_ for metric in COUNTS for type_, _ in metric.terms]

@@ -168,9 +168,9 @@ class RollupDayCache:
         wanted = [(hourly, t, d) for t in types for d in dims]
         folded = [(False, t, d) for t in types for d in fold]
         days = self._current(conn, _epochs(conn, start, end), wanted + folded)
-        found: list[RollupRow] = []
         if hour is not None:
             return [row for day in days for key in wanted for row in day.at_hour(key, hour)]
+        found: list[RollupRow] = []
         if values is not None or prefix is not None:
             for day in days:
                 for key in wanted:

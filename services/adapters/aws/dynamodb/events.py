@@ -272,8 +272,9 @@ class DynamoEventStore:
         hour: int | None = None,
     ) -> list[RollupRow]:
         folded = set() if hourly else set(fold)
+        plain = set(Dim if dims is None else dims) - folded
         wanted_types = set(EventType if types is None else types)
-        wanted_dims = set(Dim if dims is None else dims) | folded
+        wanted_dims = plain | folded
         if hourly:
             wanted_dims &= {Dim.ALL}
         if not wanted_types or not wanted_dims or start > end:
@@ -297,7 +298,6 @@ class DynamoEventStore:
         if not folded:
             return found
         # The same Queries as the rows of ``dims``; the items are summed here.
-        plain = set(Dim if dims is None else dims) - folded
         return [*(r for r in found if r.key.dim in plain),
                 *fold_item_segments(r for r in found if r.key.dim in folded)]
 
