@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,7 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
-from services.ui import charts, funnels, sources
+from services.ui import charts, funnels, lazy, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
@@ -324,11 +325,7 @@ def render_tabs(board: Dashboard,
         at = names.index("purposes") + 1
         sections.insert(at, lambda shown: companies_tab(shown, companies()))
         names.insert(at, "companies")
-    # Stateful tabs report which one is open: drawing only that one keeps a rerun (a period
-    # or filter change) from building and sending six charts and tables nobody sees.
-    tabs = st.tabs([t(f"analytics.tab.{name}") for name in names], key="analytics_tab",
-                   on_change="rerun")
-    for tab, section in zip(tabs, sections, strict=True):
-        if tab.open is not False:
-            with tab:
-                section(board)
+    # Only the open tab is drawn: a rerun (a period or filter change) does not build and send
+    # six charts and tables nobody sees.
+    lazy.tab_sections([t(f"analytics.tab.{name}") for name in names], "analytics_tab",
+                      [partial(section, board) for section in sections])

@@ -4,6 +4,7 @@ hours, and the next days' estimate (all from ``services.insights``; labels here)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,7 @@ from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
+from services.ui import lazy
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
@@ -24,9 +26,11 @@ from services.ui.insights_chart import forecast_chart
 from services.ui.tracking import purpose_label
 
 PANEL_KEY = "insights_panel"
+PART_KEY = "insights_part"
 METRIC_KEY = "insights_metric"
 TOP_DRIVERS = 4  # rises and falls each
 ANOMALIES_SHOWN = 30
+PARTS = ("drivers", "anomalies", "forecast")
 RATE_KEYS = frozenset(rate.key for rate in RATES)
 DEVICES = frozenset(d.value for d in Device)
 SEGMENT_DRIVER_DIMS = frozenset(SEGMENT_DRIVERS.values())
@@ -95,7 +99,6 @@ def change_text(drivers: Drivers) -> str:
 
 
 def _drivers_section(found: Insights) -> None:
-    st.markdown(f"**{t('insights.drivers_title')}**")
     explained = [d for d in found.drivers if d.by_dim and d.change]
     headline = found.headline()
     if not explained or headline is None:
@@ -171,7 +174,6 @@ def anomalies_frame(found: Insights) -> pd.DataFrame:
 
 
 def _anomalies_section(found: Insights) -> None:
-    st.markdown(f"**{t('insights.anomalies_title')}**")
     report = found.anomalies
     short = sorted({metric_label(c.metric) for c in report.short_history if c.dim == "all"})
     if short:
@@ -211,7 +213,6 @@ def forecast_frame(found: Insights) -> pd.DataFrame:
 
 
 def _forecast_section(found: Insights) -> None:
-    st.markdown(f"**{t('insights.forecast_title')}**")
     frame = forecast_frame(found)
     if frame.empty:
         st.info(t("insights.forecast_short"), icon=":material/info:")
@@ -231,12 +232,15 @@ def _forecast_section(found: Insights) -> None:
 
 
 def insights_panel(found: Insights, period: Period) -> None:
-    """Below the KPI tiles: drivers, anomalies, forecast (platform-wide)."""
+    """Below the KPI tiles, one of three parts (platform-wide): what drove the change, unusual
+    days and hours, the forecast."""
     with st.container(key=PANEL_KEY, border=True):
         st.subheader(t("insights.title"))
         st.caption(t("insights.scope", prev_start=period.previous().start.isoformat(),
                      prev_end=period.previous().end.isoformat()) + " "
                    + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))
-        _drivers_section(found)
-        _anomalies_section(found)
-        _forecast_section(found)
+        # One part drawn at a time: the other two would add a chart and two tables to every
+        # run of the page, drawn out of sight.
+        lazy.tab_sections([t(f"insights.{name}_title") for name in PARTS], PART_KEY,
+                          [partial(section, found) for section in
+                           (_drivers_section, _anomalies_section, _forecast_section)])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from services.analytics.dashboards import ContentStats, Period, Preset
 from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
-from services.ui import charts, routes
+from services.ui import charts, lazy, routes
 from services.ui.dashboard import Col, preset_label, table
 from services.ui.i18n import relabel, status_label, t
 from services.ui.item_stats import item_link, link_col
@@ -65,12 +67,17 @@ def item_stats_panel(analytics: AnalyticsService, actor: Actor, item: ContentIte
     """The item's last 30 days, for its author (and dashboard viewers)."""
     if not analytics.may_see_stats(actor, item):
         return
-    with st.expander(t("analytics.item_stats_title"), icon=":material/insights:"):
-        period = analytics.period(ITEM_PERIOD)
-        stats = analytics.item_stats(actor, item.id, period)
-        st.caption(t("analytics.own_period", start=period.start.isoformat(),
-                     end=period.end.isoformat()))
-        _totals(stats)
-        _daily_chart(stats, f"item_stats_chart_{item.id}")
-        st.page_link(routes.ITEM_STATS, label=t("itempage.nav_item"),
-                     icon=":material/insights:", query_params={"id": item.id})
+    # Read and drawn only when opened: most visits to an item never look at its numbers.
+    lazy.expander(t("analytics.item_stats_title"), f"item_stats_open_{item.id}",
+                  partial(_item_stats, analytics, actor, item), icon=":material/insights:")
+
+
+def _item_stats(analytics: AnalyticsService, actor: Actor, item: ContentItem) -> None:
+    period = analytics.period(ITEM_PERIOD)
+    stats = analytics.item_stats(actor, item.id, period)
+    st.caption(t("analytics.own_period", start=period.start.isoformat(),
+                 end=period.end.isoformat()))
+    _totals(stats)
+    _daily_chart(stats, f"item_stats_chart_{item.id}")
+    st.page_link(routes.ITEM_STATS, label=t("itempage.nav_item"),
+                 icon=":material/insights:", query_params={"id": item.id})

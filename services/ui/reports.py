@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -23,7 +24,7 @@ from services.domain.reports import ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
-from services.ui import insights_cache, tracking
+from services.ui import insights_cache, lazy, tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.report_view import (
     model_label,
@@ -45,6 +46,8 @@ TEMPERATURE_KEY = "rep_temperature"
 MAX_TOKENS_KEY = "rep_max_tokens"
 GENERATE_KEY = "rep_generate"
 LAST_KEY = "rep_last"
+CONTEXT_OPEN_KEY = "rep_context_open"
+PROMPT_OPEN_KEY = "rep_prompt_open"
 SUBJECT_KEY = "rep_subject"  # one per report type: "rep_subject_content", ...
 SUBJECT_TYPES = (ReportType.CONTENT.value, ReportType.AUTHOR.value)
 DEFAULT_PRESET = Preset.DAYS_30
@@ -112,18 +115,28 @@ def _model_options(services: Services, model: str) -> tuple[float, int]:
 
 
 def _data_sent(preview: Preview) -> None:
-    with st.expander(t("reports.context_title"), icon=":material/data_object:"):
-        st.caption(t("reports.context_help"))
-        text = json.dumps(preview.context, ensure_ascii=False, indent=2)
-        st.download_button(t("reports.context_download"), text.encode("utf-8"),
-                           file_name=_file_name(preview.context, "json"),
-                           mime="application/json", key="rep_context_download",
-                           icon=":material/download:")
-        st.json(preview.context, expanded=1)
-    with st.expander(t("reports.prompt_title"), icon=":material/description:"):
-        st.caption(t("reports.prompt_version", version=preview.prompt.version))
-        st.code(preview.prompt.system, language=None, wrap_lines=True)
-        st.code(preview.prompt.prompt, language=None, wrap_lines=True)
+    """The context and the prompt, each drawn only when opened (tens of kB of highlighted
+    text that nobody sees on most visits)."""
+    lazy.expander(t("reports.context_title"), CONTEXT_OPEN_KEY, partial(_context, preview),
+                  icon=":material/data_object:")
+    lazy.expander(t("reports.prompt_title"), PROMPT_OPEN_KEY, partial(_prompt, preview),
+                  icon=":material/description:")
+
+
+def _context(preview: Preview) -> None:
+    st.caption(t("reports.context_help"))
+    text = json.dumps(preview.context, ensure_ascii=False, indent=2)
+    st.download_button(t("reports.context_download"), text.encode("utf-8"),
+                       file_name=_file_name(preview.context, "json"),
+                       mime="application/json", key="rep_context_download",
+                       icon=":material/download:")
+    st.json(preview.context, expanded=1)
+
+
+def _prompt(preview: Preview) -> None:
+    st.caption(t("reports.prompt_version", version=preview.prompt.version))
+    st.code(preview.prompt.system, language=None, wrap_lines=True)
+    st.code(preview.prompt.prompt, language=None, wrap_lines=True)
 
 
 def _file_name(context: dict[str, Any], extension: str) -> str:

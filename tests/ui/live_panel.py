@@ -7,7 +7,18 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from services.i18n import translate
+from services.ui.insights import PARTS
+
 PANEL_TITLES = {"지금 접속 중", "Live now"}  # services/i18n/*/live.toml: title
+# The insights panel's parts are tabs too (above the dashboard's own).
+INSIGHT_PARTS = {translate(lang, f"insights.{part}_title") for lang in ("ko", "en")
+                 for part in PARTS}
+
+
+def board_tabs(at: AppTest) -> list[Any]:
+    """The dashboard's tabs, without the insights panel's."""
+    return [tab for tab in at.tabs if tab.label not in INSIGHT_PARTS]
 
 
 def off_panel(at: AppTest, kind: str) -> list[Any]:

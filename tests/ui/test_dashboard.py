@@ -17,7 +17,7 @@ from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from tests.ui.conftest import PASSWORD, assert_refused, errors, texts
-from tests.ui.live_panel import off_panel
+from tests.ui.live_panel import board_tabs, off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
 _ids = itertools.count(1)
@@ -86,7 +86,7 @@ def delta(at: AppTest, label: str) -> str:
 
 def each_tab(at: AppTest) -> Iterator[str]:
     """Open the dashboard's tabs one after another (only the open one is drawn)."""
-    for label in [tab.label for tab in at.tabs]:
+    for label in [tab.label for tab in board_tabs(at)]:
         at.session_state["analytics_tab"] = label
         at.run()
         assert not errors(at)
@@ -108,7 +108,7 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert metric(at, "검색") == "1"
     assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
     assert metric(at, "인기 카테고리") == "생성형 AI"
-    assert len(at.tabs) == 12  # with the companies, for analysts and administrators
+    assert len(board_tabs(at)) == 12  # with the companies, for analysts and administrators
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
     drawn = [chart.key for chart in off_panel(at, "plotly_chart")]
     assert drawn == ["chart_trend", "chart_trend_platform"]

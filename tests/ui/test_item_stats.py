@@ -231,3 +231,17 @@ def test_an_unknown_author_from_the_address_is_shown_as_typed(
     at = open_item(new_app, users["analyst"], "**nobody**", AUTHOR_PAGE)
     assert at.title[0].value == r"작성자 통계\: \*\*nobody\*\*"  # escaped: no bold
     assert "콘텐츠가 아직 없습니다" in texts(at) and not at.metric
+
+
+def test_the_content_page_reads_its_stats_only_when_the_author_opens_them(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem
+) -> None:
+    at = open_item(new_app, users["author"], item.id, "app_pages/content.py")
+    assert [e.label for e in at.expander].count("이 콘텐츠의 통계 (최근 30일)") == 1
+    chart = f"item_stats_chart_{item.id}"
+    assert chart not in [c.key for c in at.get("plotly_chart")]  # closed: nothing built
+    at.session_state[f"item_stats_open_{item.id}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert chart in [c.key for c in at.get("plotly_chart")]
+    assert "4" in [m.value for m in at.metric]  # the item's four views of the last 30 days

@@ -83,7 +83,7 @@ def test_items_deleted_one_by_one_show_as_one_row(
 
     board = open_page(new_app, users["analyst"].username, DASHBOARD)
     assert metric(board, "콘텐츠 조회") == "14"  # the deleted items' views still count
-    board.session_state["analytics_tab"] = board.tabs[1].label  # the content tab
+    board.session_state["analytics_tab"] = translate("ko", "analytics.tab.content")
     board.run()
     top = next(frame.value for frame in board.dataframe
                if "남은 데모" in frame.value.to_numpy().ravel().tolist())

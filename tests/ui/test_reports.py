@@ -19,6 +19,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.settings import Settings
+from services.ui.reports import CONTEXT_OPEN_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
 
@@ -103,6 +104,9 @@ def test_an_offline_report_is_generated_grounded_and_saved(
 def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
                                                users: dict[str, User], seeded: Services) -> None:
     at = open_reports(new_app, users["admin"].username)
+    assert not at.get("json")  # drawn only when its expander is opened
+    at.session_state[CONTEXT_OPEN_KEY] = True
+    at.run()
     shown = at.get("json")[0]
     generate(at)
     (saved,) = seeded.ports.reports.list()
