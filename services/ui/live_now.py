@@ -13,12 +13,13 @@ import streamlit as st
 from services.analytics.live import LiveNow
 from services.analytics.service import AnalyticsService
 from services.domain.permissions import Actor
-from services.ui import charts
+from services.ui import charts, lazy
 from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.i18n import t
 from services.ui.widgets import empty_state
 
 CHART_KEY = "chart_live_minutes"
+OPEN_KEY = "live_open"
 TABLE_ROWS = 8
 
 
@@ -84,5 +85,5 @@ def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> N
     def panel() -> None:
         render_live_now(analytics.live_now(actor), analytics.timezone)
 
-    with st.expander(t("live.title"), expanded=True, icon=":material/sensors:"):
-        panel()
+    # Closed, the panel is neither read nor drawn, nor redrawn every ``every_seconds``.
+    lazy.expander(t("live.title"), OPEN_KEY, panel, icon=":material/sensors:", expanded=True)

@@ -13,6 +13,7 @@ from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.models import Category, ContentItem, utcnow
 from services.domain.users import User
+from services.ui.live_now import OPEN_KEY
 from tests.ui.conftest import errors, texts
 
 DASHBOARD = "app_pages/dashboard.py"
@@ -76,3 +77,18 @@ def test_nobody_there_says_so(
     at = open_dashboard(new_app, users["admin"].username)
     assert "최근 30분 동안 방문자가 없습니다" in texts(at)
     assert "최근 5분 방문자" not in [m.label for m in at.metric]
+
+
+def test_a_closed_panel_is_neither_read_nor_drawn(
+    quiet_tracker: None, new_app: Callable[..., AppTest], users: dict[str, User],
+    services: Services,
+) -> None:
+    services.ports.events.append([recent(2, EventType.PAGE_VIEW, "a", page="home")])
+    at = open_dashboard(new_app, users["analyst"].username)
+    assert metric(at, "최근 5분 방문자") == "1"  # open by default
+    at.session_state[OPEN_KEY] = False  # what closing it sends
+    at.run()
+    assert not at.exception, at.exception
+    assert "지금 접속 중" in [e.label for e in at.expander]  # still there to open again
+    assert "최근 5분 방문자" not in [m.label for m in at.metric]
+    assert "chart_live_minutes" not in [chart.key for chart in at.get("plotly_chart")]
