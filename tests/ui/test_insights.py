@@ -39,13 +39,18 @@ def open_part(at: AppTest, part: str, lang: str = "ko") -> AppTest:
     return at
 
 
+def five_quiet_weeks_then_a_spike(services: Services, items: dict[str, ContentItem]) -> None:
+    """10 Finance views on yesterday's weekday for five weeks; yesterday 50 GenAI views."""
+    events = [e for weeks in range(1, 6)
+              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
+    services.ports.events.append(events + views(services, items["genai"], 1, 50))
+
+
 def test_a_part_is_drawn_only_when_open(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     items: dict[str, ContentItem],
 ) -> None:
-    events = [e for weeks in range(1, 6)
-              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
-    services.ports.events.append(events + views(services, items["genai"], 1, 50))
+    five_quiet_weeks_then_a_spike(services, items)
     at = open_dashboard(new_app, users["analyst"].username)
     assert [d for d in at.dataframe if "변화 중 비율(%)" in d.value.columns]
     assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
@@ -115,9 +120,7 @@ def test_the_panel_in_english(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     items: dict[str, ContentItem],
 ) -> None:
-    events = [e for weeks in range(1, 6)
-              for e in views(services, items["finance"], 1 + 7 * weeks, 10)]
-    services.ports.events.append(events + views(services, items["genai"], 1, 50))
+    five_quiet_weeks_then_a_spike(services, items)
     at = open_dashboard(new_app, users["analyst"].username)
     at.radio(key="df_lang_widget").set_value("en").run()
     assert not at.exception
