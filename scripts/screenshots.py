@@ -15,6 +15,7 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scripts.bench_pages import (
     ANALYST,
@@ -63,6 +64,27 @@ def _author_of(data_dir: Path, item_id: str) -> str:
         services.tracker.close()
 
 
+if TYPE_CHECKING:  # Playwright is a development tool: imported when the script runs
+    from playwright.sync_api import Locator, Page
+
+
+def _tabs(page: Page, group: Locator, out: Path, prefix: str) -> list[Path]:
+    """Each tab of ``group`` opened in turn, the group alone in the picture (the panels above
+    it have their own): ``<prefix>-<n>-<tab>.png``."""
+    saved = []
+    tabs = group.get_by_role("tab")
+    for index in range(tabs.count()):
+        tab = tabs.nth(index)
+        name = tab.inner_text().strip()
+        tab.click()
+        page.wait_for_timeout(2500)
+        drawn(page, DRAWN)
+        path = out / f"{prefix}-{index + 1:02d}-{slug(name)}.png"
+        group.screenshot(path=str(path))
+        saved.append(path)
+    return saved
+
+
 def shoot(events: int, out: Path, lang: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -94,17 +116,10 @@ def shoot(events: int, out: Path, lang: str) -> list[Path]:
                     has_text=re.compile("90")).first.click()
                 page.wait_for_timeout(3000)
                 drawn(page, DRAWN)
-                tabs = page.get_by_role("tab")
-                for index in range(tabs.count()):
-                    tab = tabs.nth(index)
-                    name = tab.inner_text().strip()
-                    tab.click()
-                    page.wait_for_timeout(2500)
-                    drawn(page, DRAWN)
-                    path = out / f"dashboard-{index + 1:02d}-{slug(name)}.png"
-                    # The open tab alone: the panels above it have their own picture.
-                    page.locator('[data-testid="stTabs"]').first.screenshot(path=str(path))
-                    saved.append(path)
+                # The insights panel's parts come first on the page, the dashboard's tabs last.
+                groups = page.locator('[data-testid="stTabs"]')
+                saved += _tabs(page, groups.first, out, "insights")
+                saved += _tabs(page, groups.last, out, "dashboard")
                 for file_name, target in EXTRA_PAGES:
                     address = target.format(item=item_id, author=author)
                     sep = "&" if "?" in address else "?"

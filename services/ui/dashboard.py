@@ -229,7 +229,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
     shown = frame[[c.key for c in cols]].copy()
     for col in cols:
-        if col.kind == "percent":
+        if col.kind == "int":  # counts and estimates of counts: whole numbers ("880", not
+            # "879.738"); nullable, so that a missing value stays empty
+            shown[col.key] = pd.to_numeric(shown[col.key]).round().astype("Int64")
+        elif col.kind == "percent":
             shown[col.key] = (shown[col.key].astype("float64") * 100).round(1)
         elif col.kind == "float":
             shown[col.key] = shown[col.key].astype("float64").round(2)

@@ -88,7 +88,11 @@ def test_the_panel_names_the_planted_driver_and_unusual_day(
     # Five weeks of history: an estimate, drawn and in its table.
     open_part(at, "forecast")
     assert "chart_insights_forecast" in [c.key for c in at.get("plotly_chart")]
-    assert "다음 7일" in frame_with(at, "백테스트 오차(%)").columns
+    forecast = frame_with(at, "백테스트 오차(%)")
+    assert "다음 7일" in forecast.columns
+    # Estimates of counts are whole numbers, as every count in the app ("880", not "879.738").
+    estimates = forecast.drop(columns=["지표", "백테스트 오차(%)"])
+    assert all(str(kind) == "Int64" for kind in estimates.dtypes), estimates.dtypes
 
 
 def test_too_little_history_is_said_not_flagged(
