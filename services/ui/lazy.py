@@ -14,11 +14,28 @@ Draw = Callable[[], None]
 
 def tab_sections(labels: Sequence[str], key: str, sections: Sequence[Draw]) -> None:
     """Tabs of which only the open one is drawn (under AppTest too: the first by default)."""
-    tabs = st.tabs(list(labels), key=key, on_change="rerun")
-    for tab, section in zip(tabs, sections, strict=True):
+    labels = list(labels)
+    _same_tab_in_another_language(key, labels)
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    for index, (tab, section) in enumerate(zip(tabs, sections, strict=True)):
         if tab.open is not False:
+            st.session_state[_position_key(key)] = index
             with tab:
                 section()
+
+
+def _position_key(key: str) -> str:
+    return f"{key}_position"
+
+
+def _same_tab_in_another_language(key: str, labels: list[str]) -> None:
+    """A tab's state is its label: after a language switch no label matches it and Streamlit
+    would open the first tab. Reopen the one that was open, by its position."""
+    label = st.session_state.get(key)
+    position = st.session_state.get(_position_key(key))
+    if (label is not None and label not in labels and isinstance(position, int)
+            and 0 <= position < len(labels)):
+        st.session_state[key] = labels[position]
 
 
 def expander(label: str, key: str, draw: Draw, *, icon: str | None = None,

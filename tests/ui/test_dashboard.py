@@ -462,3 +462,17 @@ def test_filtered_and_platform_wide_series_are_separate_charts_that_say_what_the
     assert "filtered: Finance" in _title(content)
     assert _title(platform) == "Page views and searches — whole platform"
     assert _y_title(content) == "Events per day"
+
+
+def test_the_open_tabs_stay_open_across_a_language_switch(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["analytics_tab"] = "검색어"
+    at.session_state["insights_part"] = "평소와 다른 날과 시간"
+    at.run()
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.session_state["analytics_tab"] == "Search"
+    assert at.session_state["insights_part"] == "Unusual days and hours"
+    assert "Searches" in [col for d in at.dataframe for col in d.value.columns]
