@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.domain.permissions import Role
+from services.i18n import translate
 from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
@@ -102,3 +103,15 @@ def test_the_purpose_question_is_asked_once_per_browser_session(
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["df_visit"]["value"] == visit and cookies["df_visit"]["expires"] == -1
     assert cookies["df_purpose"]["value"] == "1"
+
+
+def test_the_open_tabs_stay_open_after_a_language_switch(app: RunningApp, page: Page) -> None:
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    sidebar_link(page, tr("analytics.nav"))
+    searches = page.get_by_role("tab", name=tr("analytics.tab.search"))
+    expect(searches).to_be_visible(timeout=60_000)
+    searches.click()
+    expect(searches).to_have_attribute("aria-selected", "true")
+    page.get_by_text("English", exact=True).click()
+    english = page.get_by_role("tab", name=translate("en", "analytics.tab.search"), exact=True)
+    expect(english).to_have_attribute("aria-selected", "true", timeout=30_000)
