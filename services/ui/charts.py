@@ -7,12 +7,14 @@ the builders only lay them out. Colours follow the app's theme (primary #1f6feb)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.subplots import make_subplots
 
 PRIMARY = "#1f6feb"
 ACCENT = "#e8590c"
@@ -83,6 +85,16 @@ def plain(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@dataclass(frozen=True)
+class TrendPanel:
+    """One row of ``trend_panels``: its lines (event type -> label), its title (literal text)
+    and its unusual days (column -> days, drawn as rings)."""
+
+    names: Mapping[str, str]
+    title: str
+    marks: Mapping[str, Sequence[object]] = field(default_factory=dict)
+
+
 def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
                 axis_title: str | None = None,
                 marks: Mapping[str, Sequence[object]] | None = None,
@@ -94,33 +106,71 @@ def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
     previous period, as many days) is overlaid as dashed lines shifted onto the same dates,
     each named ``previous_name`` with ``{name}`` the series' label."""
     fig = go.Figure()
+    peaks = _trend_lines(fig, trend, TrendPanel(names, title, marks or {}), mark_name,
+                         previous, previous_name)
+    _trend_axes(fig, trend, peaks, axis_title)
+    return _layout(fig, title={"text": plain(title)}, hovermode="x unified")
+
+
+def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: str,
+                 mark_name: str = "", previous: pd.DataFrame | None = None,
+                 previous_name: str = "{name}") -> go.Figure:
+    """``trend_chart``'s lines in one figure of stacked panels, each with its own count axis
+    and title, over one shared day axis: one chart for the browser to draw instead of one per
+    panel, and a day's click is the same wherever it lands."""
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.14,
+                        subplot_titles=[plain(panel.title) for panel in panels])
+    colour = 0
+    for row, panel in enumerate(panels, start=1):
+        peaks = _trend_lines(fig, trend, panel, mark_name, previous, previous_name, row,
+                             colour)
+        _trend_axes(fig, trend, peaks, axis_title, row)
+        colour += len(panel.names)
+    fig.update_annotations(font_size=14, xanchor="left", x=0)  # titles as the charts' own
+    return _layout(fig, height=HEIGHT * len(panels) - 60, hovermode="x unified",
+                   legend={"orientation": "h", "y": -0.08})
+
+
+def _trend_lines(fig: go.Figure, trend: pd.DataFrame, panel: TrendPanel, mark_name: str,
+                 previous: pd.DataFrame | None, previous_name: str,
+                 row: int | None = None, first_colour: int = 0) -> list[float]:
+    """The panel's lines (or bars), overlay and rings; returns the peaks its axis must hold.
+    Colours start at ``first_colour``: the panels of one figure share its legend."""
+    at: dict[str, int] = {"row": row, "col": 1} if row is not None else {}
     bars = len(trend) <= BAR_TREND_DAYS
-    for i, (column, name) in enumerate(names.items()):
+    for i, (column, name) in enumerate(panel.names.items(), start=first_colour):
         color, label = SERIES[i % len(SERIES)], plain(name)
         hover = "%{x|%Y-%m-%d}: %{y:,}<extra>" + label + "</extra>"
         if bars:
             fig.add_trace(go.Bar(x=trend["day"], y=trend[column], name=label,
-                                 marker_color=color, hovertemplate=hover))
+                                 marker_color=color, hovertemplate=hover), **at)
         else:
             fig.add_trace(go.Scatter(
                 x=trend["day"], y=trend[column], name=label, mode="lines+markers",
                 line={"color": color, "width": 2}, marker={"size": 4}, hovertemplate=hover,
-            ))
-    peaks = [trend[column].max() for column in names]
+            ), **at)
+    peaks = [float(trend[column].max()) for column in panel.names]
     if previous is not None and len(previous) == len(trend):
-        _overlay(fig, trend, previous, names, previous_name)
-        peaks += [previous[column].max() for column in names]
-    _marks(fig, trend, names, marks or {}, mark_name)
+        _overlay(fig, trend, previous, panel.names, previous_name, at, first_colour)
+        peaks += [float(previous[column].max()) for column in panel.names]
+    _marks(fig, trend, panel.names, panel.marks, mark_name, at)
+    return peaks
+
+
+def _trend_axes(fig: go.Figure, trend: pd.DataFrame, peaks: Sequence[float],
+                axis_title: str | None, row: int | None = None) -> None:
+    at: dict[str, int] = {"row": row, "col": 1} if row is not None else {}
     one_day_ms = 86_400_000
-    fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None)
-    fig.update_yaxes(**count_axis(peaks))
+    fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None,
+                     **at)
+    fig.update_yaxes(**count_axis(peaks), **at)
     if axis_title:
-        fig.update_yaxes(title={"text": axis_title})
-    return _layout(fig, title={"text": title}, hovermode="x unified")
+        fig.update_yaxes(title={"text": axis_title}, **at)
 
 
 def _marks(fig: go.Figure, trend: pd.DataFrame, names: Mapping[str, str],
-           marks: Mapping[str, Sequence[object]], mark_name: str) -> None:
+           marks: Mapping[str, Sequence[object]], mark_name: str,
+           at: Mapping[str, int]) -> None:
     """Unusual days (``marks``: column -> days) as rings on their line, one legend entry."""
     xs: list[object] = []
     ys: list[object] = []
@@ -135,20 +185,21 @@ def _marks(fig: go.Figure, trend: pd.DataFrame, names: Mapping[str, str],
             marker={"symbol": "circle-open", "size": 16, "color": ACCENT,
                     "line": {"width": 3, "color": ACCENT}},
             hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>" + plain(mark_name) + "</extra>",
-        ))
+        ), **at)
 
 
 def _overlay(fig: go.Figure, trend: pd.DataFrame, previous: pd.DataFrame,
-             names: Mapping[str, str], previous_name: str) -> None:
+             names: Mapping[str, str], previous_name: str, at: Mapping[str, int],
+             first_colour: int) -> None:
     """The previous period's lines, dashed, on the current dates (hover: its own dates)."""
-    for i, (column, name) in enumerate(names.items()):
+    for i, (column, name) in enumerate(names.items(), start=first_colour):
         label = plain(previous_name.format(name=name))
         fig.add_trace(go.Scatter(
             x=trend["day"], y=previous[column], name=label, mode="lines",
             line={"color": SERIES[i % len(SERIES)], "width": 1.5, "dash": "dash"},
             customdata=[str(day) for day in previous["day"]],
             hovertemplate="%{customdata}: %{y:,}<extra>" + label + "</extra>",
-        ))
+        ), **at)
 
 
 def hour_bars(counts: Sequence[float], title: str, hour_label: str,

@@ -82,16 +82,15 @@ def _platform_title(board: Dashboard) -> str:
     if segment is None:
         return t("analytics.trend_platform_title")
     kind = t(f"dashfilter.kind.{segment.kind}")
-    # A source label comes from a referrer: literal text in the chart's title.
-    return t("dashfilter.trend_segment_title",
-             segment=charts.plain(f"{kind}: {segment_text(segment)}"))
+    # A source label comes from a referrer: the chart draws titles as literal text.
+    return t("dashfilter.trend_segment_title", segment=f"{kind}: {segment_text(segment)}")
 
 
 def trend_tab(board: Dashboard,
               marks: Mapping[str, Sequence[date]] | None = None) -> None:
-    """Two charts, each on its own count axis: the content lines (which follow the filters)
-    and the platform-wide lines; the table below holds every column. ``marks``: unusual days
-    by column (the insights' anomalies of the platform-wide totals)."""
+    """One chart of two panels, each on its own count axis: the content lines (which follow
+    the filters) and the platform-wide lines; the table below holds every column.
+    ``marks``: unusual days by column (the insights' anomalies of the platform-wide totals)."""
     marked = {} if board.filters.active else marks  # they judge the unfiltered numbers
     names = _event_names(TREND_TYPES)
     if board.filters.active:
@@ -102,19 +101,16 @@ def trend_tab(board: Dashboard,
     previous = board.previous_trend if overlay else None
     shifted = t("dashfilter.previous_series")
     unusual = t("analytics.trend_unusual")
-    pickable_chart(charts.trend_chart(board.trend, _event_names(CONTENT_TREND_TYPES),
-                                      t("analytics.trend_content_title",
-                                        scope=scope_text(board)),
-                                      axis_title=axis, marks=marked, mark_name=unusual,
-                                      previous=previous, previous_name=shifted),
+    content = charts.TrendPanel(_event_names(CONTENT_TREND_TYPES),
+                                t("analytics.trend_content_title", scope=scope_text(board)),
+                                marked or {})
+    # a segment filters the platform lines too: not what was judged
+    platform = charts.TrendPanel(_event_names(PLATFORM_TREND_TYPES), _platform_title(board),
+                                 (marks or {}) if board.filters.segment is None else {})
+    pickable_chart(charts.trend_panels(board.trend, [content, platform], axis,
+                                       mark_name=unusual, previous=previous,
+                                       previous_name=shifted),
                    "chart_trend", Kind.DAY)
-    pickable_chart(charts.trend_chart(board.trend, _event_names(PLATFORM_TREND_TYPES),
-                                      _platform_title(board), axis_title=axis,
-                                      # a segment filters these lines too: not what was judged
-                                      marks=marks if board.filters.segment is None else {},
-                                      mark_name=unusual, previous=previous,
-                                      previous_name=shifted),
-                   "chart_trend_platform", Kind.DAY)
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
     frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))

@@ -163,6 +163,10 @@ def test_a_source_from_a_link_stays_literal_text_in_chips_and_titles(
     assert metric(at, "페이지 조회") == "1"
     chip = next(b for b in at.button if b.key == "dash_chip_source")
     assert "evil" in chip.label and "](" not in chip.label
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    # A chart's title, or its panels' titles (the trend's two panels)
+    titles = [text for layout in layouts
+              for text in ([layout["title"]["text"]] if "title" in layout else [])
+              + [note["text"] for note in layout.get("annotations", [])]]
     assert any("&lt;a href=" in title for title in titles), titles
     assert not any("<a " in title for title in titles)

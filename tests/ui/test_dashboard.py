@@ -111,7 +111,7 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert len(board_tabs(at)) == 12  # with the companies, for analysts and administrators
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
     drawn = [chart.key for chart in off_panel(at, "plotly_chart")]
-    assert drawn == ["chart_trend", "chart_trend_platform"]
+    assert drawn == ["chart_trend"]  # one figure, the content and platform-wide panels
     charts, csv_labels = set(), []
     for label in each_tab(at):
         if label == "재방문":  # signed-in users: this session's own, flushed in the background
@@ -408,9 +408,14 @@ def _figures(at: AppTest) -> list[dict[str, Any]]:
 
 
 def _trend_figures(at: AppTest) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The trend tab's content chart and platform chart (the first two on the page)."""
-    first, second, *_ = _figures(at)
-    return first, second
+    """The trend chart's two panels (content, platform) as figures of their own: each panel's
+    traces, its title and its y axis."""
+    (figure,) = [f for f in _figures(at) if "yaxis2" in f["layout"]]
+    titles = [note["text"] for note in figure["layout"]["annotations"]]
+    return tuple(  # type: ignore[return-value]
+        {"data": [trace for trace in figure["data"] if trace.get("yaxis", "y") == axis],
+         "layout": {"title": {"text": title}, "yaxis": figure["layout"][layout_axis]}}
+        for axis, layout_axis, title in (("y", "yaxis", titles[0]), ("y2", "yaxis2", titles[1])))
 
 
 def _series(figure: dict[str, Any]) -> set[str]:
@@ -436,7 +441,7 @@ def _y_title(figure: dict[str, Any]) -> str:
     return str(figure["layout"]["yaxis"]["title"]["text"])
 
 
-def test_filtered_and_platform_wide_series_are_separate_charts_that_say_what_they_count(
+def test_filtered_and_platform_wide_series_are_separate_panels_that_say_what_they_count(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
     at = open_dashboard(new_app, users["analyst"].username)

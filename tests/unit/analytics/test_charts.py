@@ -163,3 +163,22 @@ def test_a_figure_carries_only_its_own_trace_types_defaults() -> None:
     assert template["layout"]  # the theme's layout stays: the browser fills its colours
     donut = charts.share_donut(["a", "b"], [1, 2], "share")
     assert set(donut.layout.template.to_plotly_json().get("data", {})) <= {"pie"}
+
+
+def test_trend_panels_never_share_a_count_axis_and_title_each_panel_as_text() -> None:
+    days = [date(2026, 3, d) for d in range(1, 11)]
+    trend = pd.DataFrame({"day": days, "content_view": [1] * 10, "page_view": [300] * 10})
+    fig = charts.trend_panels(trend, [
+        charts.TrendPanel({"content_view": "조회"}, f"필터: {HOSTILE_LABEL}",
+                          {"content_view": [days[2]]}),
+        charts.TrendPanel({"page_view": "페이지 조회"}, "플랫폼 전체"),
+    ], "일별 이벤트", mark_name="평소와 다름")
+    axis_of = {trace.name: trace.yaxis for trace in fig.data}
+    assert axis_of == {"조회": "y", "평소와 다름": "y", "페이지 조회": "y2"}
+    # One legend for both panels: no two lines share a colour
+    assert fig.data[0].line.color != fig.data[-1].line.color
+    titles = [note.text for note in fig.layout.annotations]
+    assert titles == [f"필터: {ESCAPED_LABEL}", "플랫폼 전체"]
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis2.dtick is None  # each its own scale
+    assert fig.layout.yaxis.title.text == fig.layout.yaxis2.title.text == "일별 이벤트"
+    assert "<a " not in fig.to_json()
