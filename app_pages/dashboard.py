@@ -6,7 +6,14 @@ import streamlit as st
 from services.analytics.dashboards import Preset
 from services.domain.permissions import Action, can
 from services.ui import insights_cache, session
-from services.ui.dashboard import DEFAULT_PRESET, PRESET_KEY, controls, live_kpis, period_caption
+from services.ui.dashboard import (
+    DEFAULT_PRESET,
+    PRESET_KEY,
+    controls,
+    live_kpis,
+    live_toggle,
+    period_caption,
+)
 from services.ui.dashboard_filters import chips, read_url_once, state_filters, url_notice, write_url
 from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
@@ -19,34 +26,46 @@ services = session.services()
 actor = session.actor()
 
 st.title(t("analytics.title"))
-live_now(services.analytics, actor, services.settings.dashboard_refresh_seconds)
+refresh_seconds = services.settings.dashboard_refresh_seconds
+live_now(services.analytics, actor, refresh_seconds)
+live = live_toggle(refresh_seconds)
 authors = dict(services.analytics.author_options(actor))
 read_url_once(services.analytics.today(), authors)
 url_notice()
-chosen = controls(services.analytics, actor)
-if chosen is None:
-    st.stop()
-period, _ = chosen
-filters = state_filters()
-write_url(Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET), period, filters)
-chips_row = st.container()  # filled once the board knows the filtered item's title
-st.caption(period_caption(period, services.analytics.today()))
 
-live_kpis(services.analytics, actor, period, filters, services.settings.dashboard_refresh_seconds)
-board = services.analytics.dashboard(actor, period, filters)
-with chips_row:
-    titles = board.top_content.dropna(subset=["title"]).set_index("content_id")["title"]
-    chips(filters, authors, titles.to_dict())
-if board.is_empty and (filters.active or filters.segment is not None):
-    st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
-elif board.is_empty:
-    empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
-    st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
-else:
-    found = insights_cache.insights(services, actor, period)  # not again on every rerun
-    insights_panel(found, period)
-    follow_control(services, actor)
-    # The companies table is for administrators and analysts (who alone may open this page).
-    may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
-    render_tabs(board, (lambda: services.analytics.companies(actor, period))
-                if may_see_companies else None, marks=found.trend_marks())
+
+# A period, filter, tab or chart click reruns the board only: the "now" panel above does not
+# depend on them and is not read and drawn again.
+@st.fragment
+def board_view() -> None:
+    chosen = controls(services.analytics, actor)
+    if chosen is None:
+        return
+    period, _ = chosen
+    filters = state_filters()
+    write_url(Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET), period, filters)
+    chips_row = st.container()  # filled once the board knows the filtered item's title
+    st.caption(period_caption(period, services.analytics.today()))
+
+    live_kpis(services.analytics, actor, period, filters, refresh_seconds, live)
+    board = services.analytics.dashboard(actor, period, filters)
+    with chips_row:
+        titles = board.top_content.dropna(subset=["title"]).set_index("content_id")["title"]
+        chips(filters, authors, titles.to_dict())
+    if board.is_empty and (filters.active or filters.segment is not None):
+        st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
+    elif board.is_empty:
+        empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
+        st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
+    else:
+        found = insights_cache.insights(services, actor, period)  # not again on every rerun
+        insights_panel(found, period)
+        follow_control(services, actor)
+        # The companies table is for administrators and analysts (who alone may open this
+        # page).
+        may_see_companies = can(actor, Action.VIEW_DASHBOARDS)
+        render_tabs(board, (lambda: services.analytics.companies(actor, period))
+                    if may_see_companies else None, marks=found.trend_marks())
+
+
+board_view()

@@ -197,11 +197,16 @@ def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
     st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
 
 
+def live_toggle(every_seconds: int) -> bool:
+    """Whether the live parts (the "now" panel, the KPI tiles) refresh on their own. Drawn
+    outside the board's fragment: switching it reruns the page, which re-creates both."""
+    return st.toggle(t("analytics.live", seconds=every_seconds), value=True, key=LIVE_KEY)
+
+
 def live_kpis(analytics: AnalyticsService, actor: Actor, period: Period, filters: Filters,
-              every_seconds: int) -> None:
-    """KPI tiles that refresh on their own every ``every_seconds`` (pausable) without
+              every_seconds: int, live: bool) -> None:
+    """KPI tiles that refresh on their own every ``every_seconds`` while ``live``, without
     rerunning the rest of the page."""
-    live = st.toggle(t("analytics.live", seconds=every_seconds), value=True, key=LIVE_KEY)
 
     @st.fragment(run_every=every_seconds if live else None)
     def tiles() -> None:

@@ -115,3 +115,23 @@ def test_the_open_tabs_stay_open_after_a_language_switch(app: RunningApp, page: 
     page.get_by_text("English", exact=True).click()
     english = page.get_by_role("tab", name=translate("en", "analytics.tab.search"), exact=True)
     expect(english).to_have_attribute("aria-selected", "true", timeout=30_000)
+
+
+def test_a_period_change_redraws_the_board_not_the_live_panel(
+    app: RunningApp, page: Page
+) -> None:
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    sidebar_link(page, tr("analytics.nav"))
+    live = page.get_by_text(tr("analytics.live", seconds=30))
+    expect(live).to_be_visible(timeout=60_000)
+    live.click()  # paused: the panel no longer refreshes on its own either
+    panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("live.title"))
+    read_at = panel.locator('[data-testid="stCaptionContainer"]').first
+    expect(read_at).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)  # the panel's time shows seconds: a new read would differ
+    before = read_at.inner_text()
+    page.locator('[data-testid="stButtonGroup"] button').filter(
+        has_text=tr("analytics.preset.days_30")).first.click()
+    expect(page.get_by_text("(30일)").first).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert read_at.inner_text() == before
