@@ -34,6 +34,9 @@ from services.bootstrap import build_services
 from services.domain.follows import FollowScope
 from services.settings import Settings
 
+if TYPE_CHECKING:  # Playwright is a development tool: imported when the script runs
+    from playwright.sync_api import Locator, Page
+
 # Pages beside the dashboard's tabs: (file name, path and query after the app's address;
 # ``{item}`` and ``{author}`` are the most viewed item and its author).
 EXTRA_PAGES: tuple[tuple[str, str], ...] = (
@@ -62,10 +65,6 @@ def _author_of(data_dir: Path, item_id: str) -> str:
         return services.ports.content.get(item_id).author_id
     finally:
         services.tracker.close()
-
-
-if TYPE_CHECKING:  # Playwright is a development tool: imported when the script runs
-    from playwright.sync_api import Locator, Page
 
 
 def _tabs(page: Page, group: Locator, out: Path, prefix: str) -> list[Path]:

@@ -131,12 +131,17 @@ def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: 
                    legend={"orientation": "h", "y": -0.08})
 
 
+def _cell(row: int | None) -> dict[str, int]:
+    """Where a trace or axis goes: a panel's row of a stacked figure, or the only one."""
+    return {"row": row, "col": 1} if row is not None else {}
+
+
 def _trend_lines(fig: go.Figure, trend: pd.DataFrame, panel: TrendPanel, mark_name: str,
                  previous: pd.DataFrame | None, previous_name: str,
                  row: int | None = None, first_colour: int = 0) -> list[float]:
     """The panel's lines (or bars), overlay and rings; returns the peaks its axis must hold.
     Colours start at ``first_colour``: the panels of one figure share its legend."""
-    at: dict[str, int] = {"row": row, "col": 1} if row is not None else {}
+    at = _cell(row)
     bars = len(trend) <= BAR_TREND_DAYS
     for i, (column, name) in enumerate(panel.names.items(), start=first_colour):
         color, label = SERIES[i % len(SERIES)], plain(name)
@@ -159,7 +164,7 @@ def _trend_lines(fig: go.Figure, trend: pd.DataFrame, panel: TrendPanel, mark_na
 
 def _trend_axes(fig: go.Figure, trend: pd.DataFrame, peaks: Sequence[float],
                 axis_title: str | None, row: int | None = None) -> None:
-    at: dict[str, int] = {"row": row, "col": 1} if row is not None else {}
+    at = _cell(row)
     one_day_ms = 86_400_000
     fig.update_xaxes(tickformat="%m-%d", dtick=one_day_ms if len(trend) <= DAILY_TICKS else None,
                      **at)
