@@ -23,6 +23,7 @@ from services.reports.citations import footnotes, markup
 from services.reports.grounding import unmatched_spans
 from services.reports.service import OFFLINE, AnswerResult
 from services.ui.i18n import language, relabel, t
+from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html
 
 HISTORY_KEY = "_rep_chat"  # report id -> list of messages
@@ -102,12 +103,10 @@ def _ask(services: Services, actor: Actor, report: Report, question: str,
     """Ask, streaming the answer into an assistant bubble; the message to keep."""
     lang = language()
     with st.chat_message("assistant"):
-        shown, text = st.empty(), ""
+        shown = st.empty()
         try:
             answer = services.reports.ask(actor, report.id, question, model, lang)
-            for chunk in answer:
-                text += chunk
-                show_html(text_html(text), shown)
+            stream_html(answer, shown, text_html)
         except DemoFactoryError as exc:
             message = t(exc.key, **error_params(exc.params))
             shown.error(message, icon=":material/error:")

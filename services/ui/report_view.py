@@ -21,15 +21,14 @@ from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.errors import DemoFactoryError
 from services.reports.citations import Footnoted, Source, footnotes, replace_markers
 from services.reports.grounding import unmatched_spans
-from services.reports.preview import PREVIEW_PAGES, page_images
 from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
 from services.ui.i18n import kpi_text, relabel, t
 from services.ui.report_chat import chat_box
+from services.ui.report_pdf import pdf_section
 from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 
-PDF_CACHE_KEY = "_rep_pdfs"
 MINE_KEY = "rep_history_mine"
 OPEN_KEY = "rep_history_open"
 COMPARE_KEY = "rep_history_compare"
@@ -142,37 +141,6 @@ def _grounding(report: Report) -> None:
             for u in found.unmatched))
 
 
-def report_pdf(services: Services, report: Report) -> bytes | None:
-    """The report's PDF, built once per report and session (under a spinner) and kept, so
-    the download button carries the bytes: one click, no rerun. None if PDF export is not
-    installed."""
-    cache: dict[str, bytes] = st.session_state.setdefault(PDF_CACHE_KEY, {})
-    if report.id not in cache:
-        try:
-            from services.reports.pdf.build import build_report_pdf
-        except ImportError:
-            return None
-        with st.spinner(t("reports.pdf_building")):
-            cache[report.id] = build_report_pdf(report, tz=services.settings.tz)
-    return cache[report.id]
-
-
-def _pdf(services: Services, report: Report, key: str) -> None:
-    data = report_pdf(services, report)
-    if data is None:
-        st.info(t("reports.pdf_unavailable"))
-        return
-    # "ignore": the browser saves the file and the page is not run again (no faded copy).
-    st.download_button(t("reports.pdf_download"), data, file_name=f"report-{report.id}.pdf",
-                       mime="application/pdf", key=f"{key}_pdf_download",
-                       icon=":material/picture_as_pdf:", on_click="ignore", type="primary")
-    images = page_images(data)
-    with st.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), expanded=True):
-        for column, (number, image) in zip(st.columns(PREVIEW_PAGES), enumerate(images, 1),
-                                           strict=False):
-            column.image(image, caption=t("reports.pdf_page", page=number))
-
-
 def show_report(services: Services, actor: Actor, report: Report, key: str) -> None:
     st.subheader(md_escape(report.title) or report.type.value)
     st.caption(t("reports.meta", period=_period(report), model=model_label(report.model_id),
@@ -189,7 +157,7 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
     with st.container(border=True):
         show_html(shown)
         show_sources(cited, key)
-    _pdf(services, report, key)
+    pdf_section(services, report, key)
     chat_box(services, actor, report, key, model_label)
     if services.reports.may_delete(actor, report) and st.button(
             t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):

@@ -26,14 +26,15 @@ from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Preview, ReportRequest
 from services.ui import insights_cache, lazy, tracking
 from services.ui.i18n import language, relabel, t
+from services.ui.report_pdf import start_pdf
 from services.ui.report_view import (
     model_label,
     narrative_html,
     reader_html,
-    report_pdf,
     show_report,
 )
-from services.ui.widgets import flash, show_error, show_html
+from services.ui.streaming import stream_html
+from services.ui.widgets import flash, show_error
 
 log = logging.getLogger(__name__)
 
@@ -171,12 +172,11 @@ def show_stream(chunks: Iterable[str], context: Mapping[str, Any] | None = None,
     """The narrative as it arrives, rendered like the saved one (``reader_html``: its data
     paths as footnote markers when the ``context`` is given): never through Streamlit's
     markdown, where a quoted title could become a live link."""
-    shown, text = st.empty(), ""
-    for chunk in chunks:
-        text += chunk
-        html = reader_html(text, context, lang)[0] if context is not None else \
+    def render(text: str) -> str:
+        return reader_html(text, context, lang)[0] if context is not None else \
             narrative_html(text)
-        show_html(html, shown)
+
+    stream_html(chunks, st.empty(), render)
 
 
 def _generate(services: Services, actor: Actor, request: ReportRequest,
@@ -190,8 +190,8 @@ def _generate(services: Services, actor: Actor, request: ReportRequest,
         show_error(exc)
         return
     if generation.report is not None:
-        # The PDF is built now, while the spinner says so, not after a further click.
-        report_pdf(services, generation.report)
+        # The PDF is built in the background while the page shows the report.
+        start_pdf(services, generation.report)
         st.session_state[LAST_KEY] = generation.report.id
         flash(t("reports.generated"))
         st.rerun()

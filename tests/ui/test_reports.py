@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,9 +17,11 @@ from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.llm import LLMRequest
 from services.domain.models import Category, ContentItem
+from services.domain.reports import Report
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.settings import Settings
+from services.ui.report_pdf import PDF_CACHE_KEY, pdf_bytes
 from services.ui.reports import CONTEXT_OPEN_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
@@ -210,15 +213,21 @@ def test_a_failure_keeps_the_inputs_and_shows_one_message(
     assert seeded.ports.reports.list() == []
 
 
-def test_the_pdf_is_ready_to_download_in_one_click_with_a_preview(
+def test_the_pdf_is_built_with_the_report_and_previewed_on_request(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
     at = generate(open_reports(new_app, users["analyst"].username))
 
     (saved,) = seeded.ports.reports.list()
-    (download,) = [b for b in at.get("download_button") if b.proto.label == "PDF 내려받기"]
-    assert download.proto.url  # the bytes are attached: one click downloads them
-    assert at.session_state["_rep_pdfs"][saved.id].startswith(b"%PDF")
-    assert "PDF 만들기" not in [b.label for b in at.button]  # no separate build step
+    # One click downloads it: the button hands Streamlit the build (started when the report
+    # was saved), not a "build the PDF" step first.
+    assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
+    assert "PDF 만들기" not in [b.label for b in at.button]
+    assert pdf_bytes(at.session_state[PDF_CACHE_KEY][saved.id]).startswith(b"%PDF")
+    assert at.get("image") == []  # the preview is drawn only when opened
+
+    at.session_state["rep_last_view_pdf_preview"] = True
+    at.run()
+    assert not at.exception
     assert len(at.get("image")) == 2  # the first pages, rendered by PyMuPDF
 
 
@@ -232,10 +241,38 @@ def test_the_pdf_is_built_once_per_report(
     real = build.build_report_pdf
     monkeypatch.setattr(build, "build_report_pdf",
                         lambda report, **kw: built.append(report.id) or real(report, **kw))
+    at.session_state["rep_last_view_pdf_preview"] = True
     at.run()
     at.run()
-    assert built == []  # reruns reuse the PDF built with the report
+    assert not at.exception
+    assert built == []  # reruns and the preview reuse the PDF built with the report
+    assert len(at.get("image")) == 2
     assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
+
+
+def test_a_failed_build_says_so_and_is_tried_again(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.reports.pdf import build
+
+    real = build.build_report_pdf
+    broken = [True]
+
+    def flaky(report: Report, **kw: Any) -> bytes:
+        if broken[0]:
+            raise RuntimeError("font missing")
+        return real(report, **kw)
+
+    monkeypatch.setattr(build, "build_report_pdf", flaky)
+    at = generate(open_reports(new_app, users["analyst"].username))
+    assert len(seeded.ports.reports.list()) == 1  # the report itself is saved
+    at.session_state["rep_last_view_pdf_preview"] = True
+    at.run()
+    assert "PDF를 만들지 못했습니다" in " ".join(e.value for e in at.error)
+    assert at.get("image") == []
+    broken[0] = False
+    at.run()  # the next run builds it again
+    assert not at.error and len(at.get("image")) == 2
 
 
 def test_a_title_written_as_a_link_is_text_on_the_report_page(

@@ -1,0 +1,86 @@
+"""A saved report's PDF: built in the background as soon as the report is saved, downloaded in
+one click, previewed on request.
+
+Building the PDF (six matplotlib charts, a Korean font, reportlab) takes most of a second.
+Done inside the "generate" click, the person waited for it before seeing the report they asked
+for. It now starts when the report is saved, on one worker thread per process, and the page
+draws the report meanwhile. The download button hands Streamlit a callable, which it runs
+when the button is clicked (on its own thread): by then the PDF is usually there, otherwise
+the click waits for the build. The preview (pages rendered to images by PyMuPDF) sits in an
+expander that is drawn only when opened. One build per report and session; a build that
+failed is tried again on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import streamlit as st
+
+from services.bootstrap import Services
+from services.domain.reports import Report
+from services.reports.preview import PREVIEW_PAGES, page_images
+from services.ui import lazy
+from services.ui.i18n import t
+
+log = logging.getLogger(__name__)
+
+PDF_CACHE_KEY = "_rep_pdfs"
+# One build at a time: each is CPU-bound and holds the interpreter lock for most of its time;
+# in parallel they would only slow the pages being drawn meanwhile.
+_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf")
+
+
+def start_pdf(services: Services, report: Report) -> Future[bytes] | None:
+    """The report's PDF build, started now if this session has none for it (or its last one
+    failed). None if PDF export is not installed."""
+    try:
+        from services.reports.pdf.build import build_report_pdf
+    except ImportError:
+        return None
+    builds: dict[str, Future[bytes]] = st.session_state.setdefault(PDF_CACHE_KEY, {})
+    found = builds.get(report.id)
+    if found is None or (found.done() and found.exception() is not None):
+        found = _BUILDER.submit(build_report_pdf, report, tz=services.settings.tz)
+        builds[report.id] = found
+    return found
+
+
+def pdf_bytes(build: Future[bytes]) -> bytes:
+    """The built PDF, waiting for the build if it is still running."""
+    return build.result()
+
+
+def _download(build: Future[bytes]) -> Callable[[], bytes]:
+    return lambda: pdf_bytes(build)
+
+
+def _preview(build: Future[bytes]) -> None:
+    try:
+        with st.spinner(t("reports.pdf_building")):
+            data = pdf_bytes(build)
+    except Exception:
+        log.exception("the report's PDF could not be built")
+        st.error(t("reports.pdf_failed"), icon=":material/error:")
+        return
+    images = page_images(data)
+    for column, (number, image) in zip(st.columns(PREVIEW_PAGES), enumerate(images, 1),
+                                       strict=False):
+        column.image(image, caption=t("reports.pdf_page", page=number))
+
+
+def pdf_section(services: Services, report: Report, key: str) -> None:
+    """The download button (one click; no rerun, so no faded copy of the page) and the
+    preview, drawn only when opened."""
+    build = start_pdf(services, report)
+    if build is None:
+        st.info(t("reports.pdf_unavailable"))
+        return
+    st.download_button(t("reports.pdf_download"), _download(build),
+                       file_name=f"report-{report.id}.pdf", mime="application/pdf",
+                       key=f"{key}_pdf_download", icon=":material/picture_as_pdf:",
+                       on_click="ignore", type="primary")
+    lazy.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), f"{key}_pdf_preview",
+                  lambda: _preview(build), icon=":material/preview:")
