@@ -48,7 +48,7 @@ def _build(settings_key: str, _settings: Settings) -> Services:
     services = build_services(_settings)
     if _settings.sample_content:
         log.info("sample content: %d items added", services.samples.ensure())
-    warmup.start()
+    warmup.start(services)
     return services
 
 
