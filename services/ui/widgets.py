@@ -157,9 +157,11 @@ def meta_line(item: ContentItem, tz: tzinfo) -> str:
 
 
 def content_link(item: ContentItem, label: str | None = None) -> None:
+    """A link to the item's page. No help tooltip: the title is the label or stands right
+    above it on a card, and twelve tooltips cost home and browse ~5% of their drawing."""
     st.page_link(
         routes.CONTENT, label=label or md_escape(item.title), icon=":material/article:",
-        query_params={"id": item.id}, help=md_escape(item.title),
+        query_params={"id": item.id},
     )
 
 

@@ -6,6 +6,7 @@ so each test's app reads its own tmp data dir. Users are created here with cheap
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -201,6 +202,19 @@ def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
 
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+_CARD_TITLE = re.compile(r'<div class="df-(?:card|hit)-title"[^>]*><strong>(.*?)</strong></div>',
+                         re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def card_titles(at: AppTest) -> list[str]:
+    """The titles of the content cards shown, in order, as a reader sees them (each card's
+    HTML block holds its title, marked or not)."""
+    blocks = [str(getattr(e.proto, "body", "")) for e in at.get("html")]
+    return [html.unescape(_TAG.sub("", title)) for block in blocks
+            for title in _CARD_TITLE.findall(block)]
 
 
 def as_shown(markdown: str) -> str:

@@ -14,7 +14,7 @@ from services.bootstrap import Services
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import as_shown, card_titles, errors, open_page, pdf_bytes, png_bytes, texts
 
 
 def _open_editor(new_app: Callable[..., AppTest], username: str,
@@ -33,11 +33,6 @@ def _save(at: AppTest) -> AppTest:
     assert not at.exception
     return at
 
-
-def _card_titles(at: AppTest) -> list[str]:
-    """Titles of the content cards shown (each card's link carries the title as its help)."""
-    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
-            if link.proto.page.endswith("content")]
 
 
 def test_author_creates_content_that_browse_and_search_find(
@@ -61,11 +56,11 @@ def test_author_creates_content_that_browse_and_search_find(
     browse = new_app()
     browse.run()
     browse.switch_page("app_pages/browse.py").run()
-    assert "사내 문서 검색 챗봇 만들기" in _card_titles(browse)
+    assert "사내 문서 검색 챗봇 만들기" in card_titles(browse)
     browse.text_input(key="browse_all_q").input("생성형").run()  # a Korean substring
-    assert _card_titles(browse) == ["사내 문서 검색 챗봇 만들기"]
+    assert card_titles(browse) == ["사내 문서 검색 챗봇 만들기"]
     browse.text_input(key="browse_all_q").input("존재하지않는검색어").run()
-    assert _card_titles(browse) == []
+    assert card_titles(browse) == []
     assert "조건에 맞는 콘텐츠가 없습니다" in texts(browse)
 
 
@@ -264,7 +259,7 @@ def test_my_content_lists_drafts(
     anonymous = new_app()
     anonymous.run()
     anonymous.switch_page("app_pages/browse.py").run()
-    assert _card_titles(anonymous) == ["공개 글"]
+    assert card_titles(anonymous) == ["공개 글"]
 
 
 def test_browse_filters_and_pages(
@@ -277,13 +272,13 @@ def test_browse_filters_and_pages(
     at = new_app()
     at.run()
     open_page(at, "category_finance").run()
-    assert len(_card_titles(at)) == 12
+    assert len(card_titles(at)) == 12
     assert "전체 14개" in texts(at)
     at.button(key="browse_finance_page_next").click().run()
-    assert len(_card_titles(at)) == 2
+    assert len(card_titles(at)) == 2
     at.switch_page("app_pages/browse.py").run()
     at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()
-    assert _card_titles(at) == ["제조 데모"]
+    assert card_titles(at) == ["제조 데모"]
 
 
 def test_admin_removes_sample_content(
@@ -506,7 +501,7 @@ def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
     browse.run()
     browse.switch_page("app_pages/browse.py").run()
     assert not browse.exception
-    assert HOSTILE_TITLE in _card_titles(browse)
+    assert HOSTILE_TITLE in card_titles(browse)
     _assert_inert(_markdown_sent(browse))
 
     at = new_app()

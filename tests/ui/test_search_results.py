@@ -10,12 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.domain.models import ContentItem, Sort
 from services.domain.users import User
-from tests.ui.conftest import as_shown, errors
-
-
-def _titles(at: AppTest) -> list[str]:
-    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
-            if link.proto.page.endswith("content")]
+from tests.ui.conftest import card_titles, errors
 
 
 def _hit_parts(block: str) -> list[str]:
@@ -46,10 +41,10 @@ def test_a_search_lists_the_best_match_first_and_the_other_sorts_stay(
     at.text_input(key="browse_all_q").input("pipeline").run()
     sort = at.selectbox(key="browse_all_sort")
     assert sort.value == Sort.RELEVANCE and sort.options[0] == "관련도순"
-    assert _titles(at) == ["Pipeline 입문", "다른 데모"]
+    assert card_titles(at) == ["Pipeline 입문", "다른 데모"]
 
     sort.select(Sort.NEWEST).run()
-    assert _titles(at) == ["다른 데모", "Pipeline 입문"]
+    assert card_titles(at) == ["다른 데모", "Pipeline 입문"]
     assert {"조회수순", "좋아요순", "제목순"} <= set(at.selectbox(key="browse_all_sort").options)
 
     at.text_input(key="browse_all_q").input("").run()
@@ -91,4 +86,4 @@ def test_a_title_with_markup_stays_literal_text_when_marked(
     assert "<img" not in title and "<b>" not in title and "<a" not in title
     assert ("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; **<mark>bedrock</mark>** "
             "[click](https://evil.example) &lt;b&gt;") in title
-    assert _titles(at) == [hostile]
+    assert card_titles(at) == [hostile]

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.models import ContentItem
-from tests.ui.conftest import as_shown, texts
+from tests.ui.conftest import as_shown, card_titles, texts
 
 BROWSE = "app_pages/browse.py"
 
@@ -36,10 +36,6 @@ def _card_tag_links(at: AppTest) -> dict[str, tuple[str, str]]:
             found[html.unescape(label)] = (path, parse_qs(query)["tag"][0])
     return found
 
-
-def _card_titles(at: AppTest) -> list[str]:
-    return [as_shown(str(link.proto.help)) for link in at.get("page_link")
-            if link.proto.page.endswith("content")]
 
 
 def _browse(new_app: Callable[..., AppTest], tag: str | None = None) -> AppTest:
@@ -73,11 +69,11 @@ def test_browse_opened_with_a_tag_shows_only_items_with_it(
 
     at = _browse(new_app, "RAG")
 
-    assert _card_titles(at) == [tagged.title]
+    assert card_titles(at) == [tagged.title]
     assert at.multiselect(key="browse_all_tags").value == ["RAG"]
     # The filter is the person's now: removing the tag shows everything again.
     at.multiselect(key="browse_all_tags").set_value([]).run()
-    assert sorted(_card_titles(at)) == sorted([tagged.title, other.title])
+    assert sorted(card_titles(at)) == sorted([tagged.title, other.title])
 
 
 def test_a_tag_on_the_content_page_is_a_link(
@@ -108,7 +104,7 @@ def test_a_tag_with_markup_and_spaces_is_encoded_and_inert(
     assert _card_tag_links(at) == {f"#{hostile}": ("browse", hostile)}
 
     opened = _browse(new_app, hostile)
-    assert _card_titles(opened) == [item.title]
+    assert card_titles(opened) == [item.title]
 
 
 def test_an_unknown_tag_says_so_and_filters_nothing(
@@ -119,4 +115,4 @@ def test_an_unknown_tag_says_so_and_filters_nothing(
     at = _browse(new_app, "없는태그")
 
     assert "‘없는태그’ 태그가 붙은 콘텐츠가 없습니다" in texts(at)
-    assert _card_titles(at) == [item.title]
+    assert card_titles(at) == [item.title]
