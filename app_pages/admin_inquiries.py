@@ -1,9 +1,11 @@
 """Inquiries from the contact form, for administrators: open and handled, newest first."""
 
+from functools import partial
+
 import streamlit as st
 
 from services.domain.inquiries import InquiryStatus
-from services.ui import contact, session
+from services.ui import contact, lazy, session
 from services.ui.i18n import t
 
 services = session.services()
@@ -12,8 +14,7 @@ actor = session.actor()
 st.title(t("inquiries.admin_title"))
 if services.inquiries.notifies and services.settings.ses_recipient:
     st.caption(t("inquiries.notify_on", recipient=services.settings.ses_recipient))
-open_tab, handled_tab = st.tabs([t("inquiries.tab_open"), t("inquiries.tab_handled")])
-with open_tab:
-    contact.inquiry_list(services, actor, InquiryStatus.OPEN)
-with handled_tab:
-    contact.inquiry_list(services, actor, InquiryStatus.HANDLED)
+# Only the open tab is drawn: the handled inquiries grow without end.
+lazy.tab_sections([t("inquiries.tab_open"), t("inquiries.tab_handled")], "inq_tab",
+                  [partial(contact.inquiry_list, services, actor, status)
+                   for status in (InquiryStatus.OPEN, InquiryStatus.HANDLED)])

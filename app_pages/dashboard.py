@@ -5,7 +5,7 @@ import streamlit as st
 
 from services.analytics.dashboards import Preset
 from services.domain.permissions import Action, can
-from services.ui import insights_cache, session
+from services.ui import insights_cache, lazy, session
 from services.ui.dashboard import (
     DEFAULT_PRESET,
     PRESET_KEY,
@@ -15,6 +15,7 @@ from services.ui.dashboard import (
     period_caption,
 )
 from services.ui.dashboard_filters import chips, read_url_once, state_filters, url_notice, write_url
+from services.ui.dashboard_tabs import kept_widgets as tab_widgets
 from services.ui.dashboard_tabs import render_tabs
 from services.ui.i18n import t
 from services.ui.insights import insights_panel
@@ -38,6 +39,7 @@ url_notice()
 # depend on them and is not read and drawn again.
 @st.fragment
 def board_view() -> None:
+    lazy.keep(*tab_widgets())  # only the open tab is drawn
     chosen = controls(services.analytics, actor)
     if chosen is None:
         return

@@ -1,19 +1,23 @@
-"""AI insight reports (analysts and admins): build and generate a report, and its history."""
+"""AI insight reports (analysts and admins): build and generate a report, and its history.
+Only the open tab is drawn: the history (a table, and a whole report when one is open) is not
+built on every run of the builder."""
+
+from functools import partial
 
 import streamlit as st
 
-from services.ui import session
+from services.ui import lazy, session
 from services.ui.i18n import t
-from services.ui.report_view import history
-from services.ui.reports import builder
+from services.ui.report_view import HISTORY_WIDGETS, history
+from services.ui.reports import BUILDER_WIDGETS, builder
+
+TAB_KEY = "rep_tab"
 
 services = session.services()
 actor = session.actor()
 
 st.title(t("reports.title"))
 st.caption(t("reports.subtitle"))
-new_tab, history_tab = st.tabs([t("reports.tab_new"), t("reports.tab_history")])
-with new_tab:
-    builder(services, actor)
-with history_tab:
-    history(services, actor)
+lazy.keep(*BUILDER_WIDGETS, *HISTORY_WIDGETS)
+lazy.tab_sections([t("reports.tab_new"), t("reports.tab_history")], TAB_KEY,
+                  [partial(builder, services, actor), partial(history, services, actor)])

@@ -28,6 +28,11 @@ from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
 OVERLAY_KEY = "dash_overlay"
+
+
+def kept_widgets() -> list[str]:
+    """Widgets inside the tabs, kept while another tab is open (only the open one is drawn)."""
+    return [OVERLAY_KEY, funnels.STEPS_KEY]
 TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
         "devices", "returning")
 

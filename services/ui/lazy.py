@@ -45,3 +45,13 @@ def expander(label: str, key: str, draw: Draw, *, icon: str | None = None,
     if box.open is not False:
         with box:
             draw()
+
+
+def keep(*keys: str) -> None:
+    """Keep the values of widgets inside a tab or expander that this run may not draw.
+    Streamlit drops the state of every widget a run does not draw, so a choice made in one tab
+    would be gone on coming back to it; assigning each widget its own value first marks it as
+    set by the app, which Streamlit keeps. Call before any of these widgets is drawn."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]

@@ -33,6 +33,7 @@ MINE_KEY = "rep_history_mine"
 OPEN_KEY = "rep_history_open"
 COMPARE_KEY = "rep_history_compare"
 HISTORY_LIMIT = 200
+HISTORY_WIDGETS = (MINE_KEY, OPEN_KEY, COMPARE_KEY)  # kept while the builder tab is open
 
 
 def model_label(model: str) -> str:

@@ -47,6 +47,9 @@ TEMPERATURE_KEY = "rep_temperature"
 MAX_TOKENS_KEY = "rep_max_tokens"
 GENERATE_KEY = "rep_generate"
 LAST_KEY = "rep_last"
+# Widgets of the builder whose values live under their own key (the select boxes keep theirs
+# in plain keys): kept while the history tab is open.
+BUILDER_WIDGETS = (RANGE_KEY, TEMPERATURE_KEY, MAX_TOKENS_KEY)
 CONTEXT_OPEN_KEY = "rep_context_open"
 PROMPT_OPEN_KEY = "rep_prompt_open"
 SUBJECT_KEY = "rep_subject"  # one per report type: "rep_subject_content", ...

@@ -481,3 +481,24 @@ def test_the_open_tabs_stay_open_across_a_language_switch(
     assert at.session_state["analytics_tab"] == "Search"
     assert at.session_state["insights_part"] == "Unusual days and hours"
     assert "Searches" in [col for d in at.dataframe for col in d.value.columns]
+
+
+def test_a_choice_inside_a_tab_survives_a_trip_to_another_tab(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """Only the open tab is drawn, and Streamlit drops the state of widgets a run does not
+    draw: the trend's overlay switch and the funnel builder's step count are kept."""
+    item = make_item("데모", category=Category.FINANCE)
+    services.ports.events.append(views(services, item, 1, 3))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.toggle(key="dash_overlay").set_value(True).run()
+    at.session_state["analytics_tab"] = "퍼널"
+    at.run()
+    at.number_input(key="funnel_steps_n").set_value(4).run()
+    at.session_state["analytics_tab"] = "추이"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="dash_overlay").value is True
+    at.session_state["analytics_tab"] = "퍼널"
+    at.run()
+    assert at.number_input(key="funnel_steps_n").value == 4

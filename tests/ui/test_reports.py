@@ -135,10 +135,18 @@ def test_the_budget_message_when_it_is_exceeded(
     assert [m.label for m in at.metric][:2] == ["입력 토큰(추정)", "출력 토큰(최대)"]
 
 
+def open_history(at: AppTest) -> AppTest:
+    """The page draws one tab at a time: open the history."""
+    at.session_state["rep_tab"] = "보고서 기록"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_history_opens_and_deletes_a_report(new_app: Callable[..., AppTest],
                                             users: dict[str, User], seeded: Services) -> None:
     at = open_reports(new_app, users["analyst"].username)
-    generate(at)
+    open_history(generate(at))
     (saved,) = seeded.ports.reports.list()
     at.selectbox(key="rep_history_open").set_value(saved.id).run()
     assert not at.exception, at.exception
@@ -156,11 +164,11 @@ def test_others_cannot_delete_an_analyst_s_report(
     generate(at)
     (saved,) = seeded.ports.reports.list()
     other = make_user("other-analyst", "analyst")
-    at = open_reports(new_app, other.username)
+    at = open_history(open_reports(new_app, other.username))
     at.selectbox(key="rep_history_open").set_value(saved.id).run()
     assert not at.exception, at.exception
     assert "rep_history_view_delete" not in [b.key for b in at.button]
-    admin = open_reports(new_app, users["admin"].username)
+    admin = open_history(open_reports(new_app, users["admin"].username))
     admin.selectbox(key="rep_history_open").set_value(saved.id).run()
     assert "rep_history_view_delete" in [b.key for b in admin.button]
 
@@ -333,7 +341,7 @@ def test_the_comparison_table_formats_numbers_like_the_rest_of_the_app(
         + [Event(id=f"why{n}", ts=base - timedelta(days=2), type=EventType.VISITOR_PURPOSE,
                  session_id=f"m{n}", properties={"purpose": purpose})
            for n, purpose in enumerate(["skipped", "research", "research"])])
-    at = generate(generate(open_reports(new_app, users["analyst"].username)))
+    at = open_history(generate(generate(open_reports(new_app, users["analyst"].username))))
     ids = [r.id for r in services.ports.reports.list()]
     at.multiselect(key="rep_history_compare").set_value(ids[:2]).run()
     assert not at.exception, at.exception
@@ -376,3 +384,41 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
     assert saved.context["subject"]["name"] == "생성형AI 챗봇"
     assert saved.context["drivers"]["scope"] == "item" and saved.grounding.ok
     assert "콘텐츠 “생성형AI 챗봇” 자체의" in texts(at)
+
+
+def open_builder(at: AppTest) -> AppTest:
+    at.session_state["rep_tab"] = "새 보고서"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_only_the_open_tab_is_drawn(new_app: Callable[..., AppTest], users: dict[str, User],
+                                    seeded: Services) -> None:
+    at = generate(open_reports(new_app, users["analyst"].username))
+    # The builder is open: the history's table and pickers are not built on its runs.
+    assert "rep_history_open" not in [s.key for s in at.selectbox]
+    assert "rep_history_mine" not in [s.key for s in at.toggle]
+    open_history(at)
+    assert "rep_history_open" in [s.key for s in at.selectbox]
+    assert "rep_generate" not in [b.key for b in at.button]
+
+
+def test_choices_survive_a_trip_to_the_other_tab(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        bedrock_configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_reports(new_app, users["analyst"].username)
+    at.selectbox(key="rep_type_ko").set_value("author").run()
+    choose_bedrock(at, monkeypatch)
+    at.slider(key="rep_temperature").set_value(0.7).run()
+    at.number_input(key="rep_max_tokens").set_value(1024).run()
+    generate(at)
+    open_history(at)
+    at.toggle(key="rep_history_mine").set_value(True).run()
+
+    open_builder(at)
+    assert at.selectbox(key="rep_type_ko").value == "author"
+    assert at.slider(key="rep_temperature").value == 0.7
+    assert at.number_input(key="rep_max_tokens").value == 1024
+    open_history(at)
+    assert at.toggle(key="rep_history_mine").value is True
