@@ -32,7 +32,7 @@ OVERLAY_KEY = "dash_overlay"
 
 def kept_widgets() -> list[str]:
     """Widgets inside the tabs, kept while another tab is open (only the open one is drawn)."""
-    return [OVERLAY_KEY, funnels.STEPS_KEY]
+    return [OVERLAY_KEY, *funnels.draft_keys()]
 TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
         "devices", "returning")
 

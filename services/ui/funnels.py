@@ -24,7 +24,7 @@ from services.domain.funnels import (
 from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import charts, session
+from services.ui import charts, lazy, session
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.i18n import category_label, relabel, t
 from services.ui.widgets import act, flash, md_escape, show_error
@@ -37,6 +37,9 @@ TAB_LINK_KEY = "funnel_link_tab"
 TABS_KEY = "analytics_tab"  # the dashboard's stateful tabs (services/ui/dashboard_tabs.py)
 STEPS_KEY = "funnel_steps_n"
 CONFIRM_KEY = "funnel_confirm_delete"
+BUILDER_OPEN_KEY = "funnel_builder_open"
+NAME_KEY = "funnel_name"
+WINDOW_KEY = "funnel_window"
 PAGES = ("home", "browse", "content", "my_content", "dashboard", "reports", "contact")
 EVENTS = (EventType.SEARCH, EventType.CONTENT_VIEW, EventType.DOWNLOAD, EventType.LIKE)
 _ANY = ""
@@ -95,8 +98,8 @@ def funnels_tab(board: Dashboard) -> None:
     report = service.report(actor, funnel.id, board.period)
     _show(report)
     _delete(service, actor, funnel)
-    with st.expander(t("funnels.builder"), icon=":material/add:"):
-        _builder(service, actor)
+    lazy.expander(t("funnels.builder"), BUILDER_OPEN_KEY, lambda: _builder(service, actor),
+                  icon=":material/add:")
 
 
 def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funnel:
@@ -210,16 +213,18 @@ def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
 
 
 def _builder(service: FunnelService, actor: Actor) -> None:
+    """No form: each field reaches the server as it changes, so a half-defined funnel survives
+    a trip to another tab or a closed builder (``draft_keys``; a form's fields stay in the
+    browser until it is sent, and were lost)."""
     count = int(st.number_input(t("funnels.step_count"), MIN_STEPS, MAX_STEPS, MIN_STEPS,
                                 key=STEPS_KEY))
     targets = [f"page:{p}" for p in PAGES] + [f"event:{e.value}" for e in EVENTS]
-    with st.form("funnel_builder", clear_on_submit=False, enter_to_submit=False):
-        # No max_chars (a paste is never cut): the service refuses a long name with its limit.
-        name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"))
-        window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, 30)
-        steps = [_step_fields(i, targets) for i in range(count)]
-        submitted = st.form_submit_button(t("funnels.save"), icon=":material/save:")
-    if not submitted:
+    # No max_chars (a paste is never cut): the service refuses a long name with its limit.
+    name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"),
+                         key=NAME_KEY)
+    window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, 30, key=WINDOW_KEY)
+    steps = [_step_fields(i, targets) for i in range(count)]
+    if not st.button(t("funnels.save"), key="funnel_save", icon=":material/save:"):
         return
     chosen = [s for s in steps if s is not None]
     if len(chosen) < count:
@@ -234,6 +239,14 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     st.query_params[QUERY] = funnel.id
     flash(t("funnels.saved"))
     st.rerun()
+
+
+def draft_keys() -> list[str]:
+    """The builder's fields (kept by the dashboard while they are not drawn)."""
+    steps = [key for i in range(MAX_STEPS)
+             for key in (widget_key(f"funnel_step_{i}"), widget_key(f"funnel_category_{i}"),
+                         f"funnel_item_{i}")]
+    return [STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
 
 
 def _step_fields(i: int, targets: list[str]) -> Step | None:

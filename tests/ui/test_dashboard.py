@@ -487,18 +487,24 @@ def test_a_choice_inside_a_tab_survives_a_trip_to_another_tab(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., ContentItem]) -> None:
     """Only the open tab is drawn, and Streamlit drops the state of widgets a run does not
-    draw: the trend's overlay switch and the funnel builder's step count are kept."""
+    draw: the trend's overlay switch and a funnel being defined are kept."""
     item = make_item("데모", category=Category.FINANCE)
     services.ports.events.append(views(services, item, 1, 3))
     at = open_dashboard(new_app, users["analyst"].username)
     at.toggle(key="dash_overlay").set_value(True).run()
     at.session_state["analytics_tab"] = "퍼널"
+    at.session_state["funnel_builder_open"] = True
     at.run()
-    at.number_input(key="funnel_steps_n").set_value(4).run()
+    at.number_input(key="funnel_steps_n").set_value(3).run()
+    at.text_input(key="funnel_name").input("검색에서 좋아요까지").run()
+    at.selectbox(key="funnel_step_0_ko").set_value("event:search").run()
     at.session_state["analytics_tab"] = "추이"
     at.run()
     assert not at.exception, at.exception
     assert at.toggle(key="dash_overlay").value is True
     at.session_state["analytics_tab"] = "퍼널"
     at.run()
-    assert at.number_input(key="funnel_steps_n").value == 4
+    # The funnel being defined is still there, half done.
+    assert at.number_input(key="funnel_steps_n").value == 3
+    assert at.text_input(key="funnel_name").value == "검색에서 좋아요까지"
+    assert at.selectbox(key="funnel_step_0_ko").value == "event:search"

@@ -40,6 +40,7 @@ def open_tab(new_app: Callable[..., AppTest], username: str, link: str | None = 
     at.switch_page(DASHBOARD)
     if link:
         at.query_params["funnel"] = link
+    at.session_state["funnel_builder_open"] = True  # the builder is drawn only when open
     at.run()
     if not link:  # a link opens the funnels tab by itself
         at.session_state["analytics_tab"] = TAB
