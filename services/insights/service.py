@@ -48,8 +48,7 @@ class InsightsService:
         """Every KPI's drivers (this period against the previous one), the period's anomalies
         and the next 14 days' forecast. Platform-wide: the dashboard's filters do not apply."""
         require(actor, Action.VIEW_DASHBOARDS)
-        now = self._clock().astimezone(self._tz)
-        found = load_insights(self._store, period, now.date(), now.hour, self._pool.map)
+        found = self._load(period)
         catalog = load_catalog(self._repo)
         names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
                  Dim.AUTHOR.value: catalog.author_names()}
@@ -60,8 +59,11 @@ class InsightsService:
         the days it read in memory, so the first person to open the dashboard after a start
         does not wait for cold reads (0.2 s at 100,000 events, 0.5 s at 1,000,000). Nothing
         is returned, so nothing needs a permission."""
+        self._load(period)
+
+    def _load(self, period: Period) -> Insights:
         now = self._clock().astimezone(self._tz)
-        load_insights(self._store, period, now.date(), now.hour, self._pool.map)
+        return load_insights(self._store, period, now.date(), now.hour, self._pool.map)
 
 
 def load_insights(store: EventStore, period: Period, today: date, hour: int,

@@ -28,13 +28,13 @@ from services.ui.tracking import purpose_label
 
 TOP_BARS = 10
 OVERLAY_KEY = "dash_overlay"
+TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
+        "devices", "returning")
 
 
 def kept_widgets() -> list[str]:
     """Widgets inside the tabs, kept while another tab is open (only the open one is drawn)."""
     return [OVERLAY_KEY, *funnels.draft_keys()]
-TABS = ("trend", "content", "authors", "categories", "time", "purposes", "search", "sources",
-        "devices", "returning")
 
 
 def _category(name: object) -> str:

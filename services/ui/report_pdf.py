@@ -14,7 +14,6 @@ failed is tried again on the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import streamlit as st
@@ -53,10 +52,6 @@ def pdf_bytes(build: Future[bytes]) -> bytes:
     return build.result()
 
 
-def _download(build: Future[bytes]) -> Callable[[], bytes]:
-    return lambda: pdf_bytes(build)
-
-
 def _preview(build: Future[bytes]) -> None:
     try:
         with st.spinner(t("reports.pdf_building")):
@@ -78,7 +73,7 @@ def pdf_section(services: Services, report: Report, key: str) -> None:
     if build is None:
         st.info(t("reports.pdf_unavailable"))
         return
-    st.download_button(t("reports.pdf_download"), _download(build),
+    st.download_button(t("reports.pdf_download"), build.result,
                        file_name=f"report-{report.id}.pdf", mime="application/pdf",
                        key=f"{key}_pdf_download", icon=":material/picture_as_pdf:",
                        on_click="ignore", type="primary")

@@ -135,12 +135,16 @@ def test_the_budget_message_when_it_is_exceeded(
     assert [m.label for m in at.metric][:2] == ["입력 토큰(추정)", "출력 토큰(최대)"]
 
 
-def open_history(at: AppTest) -> AppTest:
-    """The page draws one tab at a time: open the history."""
-    at.session_state["rep_tab"] = "보고서 기록"
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """The page draws one tab at a time: open the one labelled ``label``."""
+    at.session_state["rep_tab"] = label
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_history(at: AppTest) -> AppTest:
+    return open_tab(at, "보고서 기록")
 
 
 def test_history_opens_and_deletes_a_report(new_app: Callable[..., AppTest],
@@ -387,10 +391,7 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
 
 
 def open_builder(at: AppTest) -> AppTest:
-    at.session_state["rep_tab"] = "새 보고서"
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_tab(at, "새 보고서")
 
 
 def test_only_the_open_tab_is_drawn(new_app: Callable[..., AppTest], users: dict[str, User],
