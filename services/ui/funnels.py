@@ -242,11 +242,12 @@ def _builder(service: FunnelService, actor: Actor) -> None:
 
 
 def draft_keys() -> list[str]:
-    """The builder's fields (kept by the dashboard while they are not drawn)."""
+    """The builder's fields and whether it is open (kept by the dashboard while they are not
+    drawn)."""
     steps = [key for i in range(MAX_STEPS)
              for key in (widget_key(f"funnel_step_{i}"), widget_key(f"funnel_category_{i}"),
                          f"funnel_item_{i}")]
-    return [STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
+    return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
 
 
 def _step_fields(i: int, targets: list[str]) -> Step | None:
