@@ -40,7 +40,7 @@ system-deps:
 	fi
 
 run: venv
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(BIN)/streamlit run server.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: system-deps dev-deps lint typecheck
 	$(BIN)/python -m pytest

@@ -4,7 +4,7 @@
 
 Prepares a temporary data directory (local mode, the sample content, ``--events`` synthetic
 usage events through the seeding code, an analyst made by the account service), starts the app
-with ``streamlit run app.py`` on a free 127.0.0.1 port and, in the same run, a plain Streamlit
+with ``streamlit run server.py`` on a free 127.0.0.1 port and, in the same run, a plain Streamlit
 page with one plotly chart. Chromium (Playwright) then times, for each page, navigation (or the
 click) to "fully drawn": the page's own elements visible, Streamlit's script no longer running
 (``data-test-script-state`` on the app root) and no stale element of an earlier run left.
@@ -140,7 +140,7 @@ def servers(folder: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
     plain_script.write_text(PLAIN_PAGE, encoding="utf-8")
     started: list[Server] = []
     try:
-        started.append(start_streamlit(ROOT / "app.py", ROOT, folder / "app.log",
+        started.append(start_streamlit(ROOT / "server.py", ROOT, folder / "app.log",
                                        {**LOCAL_MODE, "DEMO_FACTORY_DATA_DIR": str(data_dir)}))
         started.append(start_streamlit(plain_script, plain_script.parent, folder / "plain.log",
                                        {}))

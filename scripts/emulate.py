@@ -12,7 +12,7 @@ What it does, in order:
    with its app client and the four role groups (as deploy/cloudformation.yaml does);
 3. creates sample users whose passwords are generated now and printed once, here, and loads
    the sample content;
-4. runs ``streamlit run app.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
+4. runs ``streamlit run server.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
@@ -220,7 +220,7 @@ def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) ->
 
 def run_streamlit(port: int, headless: bool, env: Mapping[str, str]) -> int:
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "server.py",
         "--server.headless", str(headless).lower(),
         "--server.address", "127.0.0.1",
         "--server.port", str(port),

@@ -98,7 +98,7 @@ def local_app(password: str) -> Iterator[tuple[str, int]]:
         services.tracker.close()
         port = _free_port()
         env = {**os.environ, "DEMO_FACTORY_DATA_DIR": str(data)}
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        cmd = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         log = (Path(tmp) / "streamlit.log").open("wb")

@@ -95,7 +95,7 @@ def shoot(events: int, out: Path, lang: str) -> list[Path]:
         data_dir = folder / "data"
         item_id, _ = prepare(data_dir, events, password)
         author = _author_of(data_dir, item_id)
-        server = start_streamlit(ROOT / "app.py", ROOT, folder / "app.log",
+        server = start_streamlit(ROOT / "server.py", ROOT, folder / "app.log",
                                  {**LOCAL_MODE, "DEMO_FACTORY_DATA_DIR": str(data_dir)})
         try:
             with sync_playwright() as pw:

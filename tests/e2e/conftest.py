@@ -65,8 +65,10 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 
 
 def start_app(
-    tmp: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None
+    tmp: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None,
+    base_url_path: str = "",
 ) -> tuple[subprocess.Popen[bytes], RunningApp]:
+    """The app on a free port; ``base_url_path`` serves it under that path (its url has it)."""
     port = free_port()
     data_dir = tmp / "data"
     log = tmp / "streamlit.log"
@@ -76,7 +78,7 @@ def start_app(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "server.py",
         "--server.headless",
         "true",
         "--server.address",
@@ -87,11 +89,13 @@ def start_app(
         "false",
         "--server.fileWatcherType",  # the app under test does not reload when files change
         "none",
+        *(["--server.baseUrlPath", base_url_path] if base_url_path else []),
         *(extra_args or []),
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    app = RunningApp(url=f"http://127.0.0.1:{port}", data_dir=data_dir, log=log)
+    base = f"/{base_url_path}" if base_url_path else ""
+    app = RunningApp(url=f"http://127.0.0.1:{port}{base}", data_dir=data_dir, log=log)
     wait_healthy(app.url, proc, log)
     return proc, app
 

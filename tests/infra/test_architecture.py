@@ -2,7 +2,8 @@
 
 - only the composition root (``services/bootstrap.py``) and ``services/adapters/`` name an
   adapter; use cases, pages, UI helpers and scripts receive what they need from the root;
-- Streamlit is imported only by ``app.py``, ``app_pages/`` and ``services/ui/``;
+- Streamlit is imported only by ``app.py``, ``server.py`` (the two entry points), ``app_pages/``
+  and ``services/ui/``;
 - no module imports another module's private name (``_x``);
 - no import cycles between the app's modules.
 """
@@ -34,7 +35,8 @@ def module_name(path: Path) -> str:
 
 
 def app_modules() -> dict[str, Path]:
-    paths = [ROOT / "app.py"] + [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+    entry_points = [ROOT / "app.py", ROOT / "server.py"]
+    paths = entry_points + [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
     return {module_name(p): p for p in paths}
 
 
@@ -72,10 +74,10 @@ def test_only_the_composition_root_and_adapters_import_adapters() -> None:
 
 
 def test_streamlit_is_imported_only_by_pages_and_ui_helpers() -> None:
-    allowed = ("app", "app_pages.", "services.ui.")
+    entry_points, packages = ("app", "server"), ("app_pages.", "services.ui.")
     found = [f"{i.module}:{i.line}" for i in ALL_IMPORTS
              if i.target.split(".")[0] == "streamlit"
-             and not (i.module == "app" or i.module.startswith(allowed[1:]))]
+             and not (i.module in entry_points or i.module.startswith(packages))]
     assert found == []
 
 

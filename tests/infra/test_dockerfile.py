@@ -63,7 +63,7 @@ def command() -> list[str]:
     assert argv[:2] == ["sh", "-c"]
     words = shlex.split(argv[2])
     start = words.index("exec")
-    assert words[start:start + 4] == ["exec", "streamlit", "run", "app.py"]
+    assert words[start:start + 4] == ["exec", "streamlit", "run", "server.py"]
     return words[start + 4:]
 
 

@@ -1,0 +1,61 @@
+"""A page opened at its own address connects at once. Streamlit's page, opened at ``/browse``,
+first asked ``/browse/_stcore/health``, got a 404 and waited 100 ms before it found the server
+(services/ui/page_server.py): every deep link, reload and new tab of a page but home paid it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import RunningApp, start_app, tr
+
+
+def watch(page: Page) -> list[str]:
+    """The paths the page asks for, websockets included, as they happen."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(urlsplit(request.url).path))
+    page.on("websocket", lambda socket: seen.append(urlsplit(socket.url).path))
+    return seen
+
+
+def open_browse(page: Page, url: str) -> None:
+    page.goto(f"{url}/browse")
+    expect(page.get_by_role("link", name=tr("content.open")).first).to_be_visible(timeout=90_000)
+
+
+def test_a_deep_link_and_a_reload_connect_without_a_failed_try(app: RunningApp, page: Page) -> None:
+    seen = watch(page)
+    open_browse(page, app.url)
+    assert "/_stcore/stream" in seen
+    assert [p for p in seen if p.endswith("_stcore/health")] == ["/_stcore/health"]
+
+    page.get_by_role("link", name=tr("content.open")).first.click()
+    expect(page).to_have_url(re.compile(r"/content\?id="))
+    title = page.locator("h1").first
+    expect(title).not_to_be_empty()
+    shown = title.inner_text()
+    seen.clear()
+    page.reload()  # the content page's own address, with its ?id=
+    expect(page.locator("h1").first).to_have_text(shown)
+    assert [p for p in seen if p.endswith("_stcore/health")] == ["/_stcore/health"]
+
+
+def test_under_a_base_url_path_pages_connect_at_once(browser: Browser, tmp_path: Path) -> None:
+    proc, running = start_app(tmp_path, base_url_path="demo")
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        seen = watch(page)
+        open_browse(page, running.url)
+        assert "/demo/_stcore/stream" in seen
+        assert [p for p in seen if p.endswith("_stcore/health")] == ["/demo/_stcore/health"]
+        page.get_by_role("link", name=tr("content.open")).first.click()
+        expect(page).to_have_url(re.compile(r"/demo/content\?id="))
+        expect(page.locator("h1").first).not_to_be_empty()
+    finally:
+        context.close()
+        proc.terminate()
+        proc.wait(timeout=10)
