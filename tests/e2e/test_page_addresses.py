@@ -21,26 +21,37 @@ def watch(page: Page) -> list[str]:
     return seen
 
 
-def open_browse(page: Page, url: str) -> None:
+def health_tries(seen: list[str]) -> list[str]:
+    return [path for path in seen if path.endswith("_stcore/health")]
+
+
+def open_browse_at_once(page: Page, url: str, base: str = "") -> list[str]:
+    """Opens browse by its address; checks that the page found the server at the first try.
+    Returns what the page asks for from then on."""
+    seen = watch(page)
     page.goto(f"{url}/browse")
     expect(page.get_by_role("link", name=tr("content.open")).first).to_be_visible(timeout=90_000)
+    assert f"{base}/_stcore/stream" in seen
+    assert health_tries(seen) == [f"{base}/_stcore/health"]
+    return seen
+
+
+def open_first_item(page: Page, base: str = "") -> str:
+    """Follows the first card's link; returns the item's title as its page shows it."""
+    page.get_by_role("link", name=tr("content.open")).first.click()
+    expect(page).to_have_url(re.compile(rf"{base}/content\?id="))
+    title = page.locator("h1").first
+    expect(title).not_to_be_empty()
+    return title.inner_text()
 
 
 def test_a_deep_link_and_a_reload_connect_without_a_failed_try(app: RunningApp, page: Page) -> None:
-    seen = watch(page)
-    open_browse(page, app.url)
-    assert "/_stcore/stream" in seen
-    assert [p for p in seen if p.endswith("_stcore/health")] == ["/_stcore/health"]
-
-    page.get_by_role("link", name=tr("content.open")).first.click()
-    expect(page).to_have_url(re.compile(r"/content\?id="))
-    title = page.locator("h1").first
-    expect(title).not_to_be_empty()
-    shown = title.inner_text()
+    seen = open_browse_at_once(page, app.url)
+    shown = open_first_item(page)
     seen.clear()
     page.reload()  # the content page's own address, with its ?id=
     expect(page.locator("h1").first).to_have_text(shown)
-    assert [p for p in seen if p.endswith("_stcore/health")] == ["/_stcore/health"]
+    assert health_tries(seen) == ["/_stcore/health"]
 
 
 def test_under_a_base_url_path_pages_connect_at_once(browser: Browser, tmp_path: Path) -> None:
@@ -48,13 +59,8 @@ def test_under_a_base_url_path_pages_connect_at_once(browser: Browser, tmp_path:
     context = browser.new_context(locale="ko-KR", viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
-        seen = watch(page)
-        open_browse(page, running.url)
-        assert "/demo/_stcore/stream" in seen
-        assert [p for p in seen if p.endswith("_stcore/health")] == ["/demo/_stcore/health"]
-        page.get_by_role("link", name=tr("content.open")).first.click()
-        expect(page).to_have_url(re.compile(r"/demo/content\?id="))
-        expect(page.locator("h1").first).not_to_be_empty()
+        open_browse_at_once(page, running.url, base="/demo")
+        open_first_item(page, base="/demo")
     finally:
         context.close()
         proc.terminate()

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from streamlit.file_util import get_static_dir
 
 from services.domain.models import Category
-from services.ui import routes
+from services.ui import page_server, routes
 from services.ui.gate import url_path
 from services.ui.page_server import BASE_SCRIPT, PAGES_DIR, page_routes
 
@@ -60,3 +60,16 @@ def test_under_a_base_url_path_the_pages_move_with_it() -> None:
     assert BASE_SCRIPT in ask("/demo/browse", "/demo/").text
     assert ask("/browse", "/demo/").status_code == 404
     assert ask("/demo/dashboard", "/demo/", "HEAD").status_code == 200
+
+
+def test_a_streamlit_page_without_a_head_is_served_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Streamlit release that changed its page: the probe comes back, nothing breaks."""
+    (tmp_path / "index.html").write_text("<html><body>app</body></html>", encoding="utf-8")
+    monkeypatch.setattr(page_server, "get_static_dir", lambda: str(tmp_path))
+    page_server.page_html.cache_clear()
+    try:
+        assert ask("/browse").text == "<html><body>app</body></html>"
+    finally:
+        page_server.page_html.cache_clear()
