@@ -47,15 +47,10 @@ def start_pdf(services: Services, report: Report) -> Future[bytes] | None:
     return found
 
 
-def pdf_bytes(build: Future[bytes]) -> bytes:
-    """The built PDF, waiting for the build if it is still running."""
-    return build.result()
-
-
 def _preview(build: Future[bytes]) -> None:
     try:
         with st.spinner(t("reports.pdf_building")):
-            data = pdf_bytes(build)
+            data = build.result()  # waits if the build is still running
     except Exception:
         log.exception("the report's PDF could not be built")
         st.error(t("reports.pdf_failed"), icon=":material/error:")

@@ -21,7 +21,7 @@ from services.domain.reports import Report
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.settings import Settings
-from services.ui.report_pdf import PDF_CACHE_KEY, pdf_bytes
+from services.ui.report_pdf import PDF_CACHE_KEY
 from services.ui.reports import CONTEXT_OPEN_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
@@ -234,7 +234,7 @@ def test_the_pdf_is_built_with_the_report_and_previewed_on_request(
     # was saved), not a "build the PDF" step first.
     assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
     assert "PDF 만들기" not in [b.label for b in at.button]
-    assert pdf_bytes(at.session_state[PDF_CACHE_KEY][saved.id]).startswith(b"%PDF")
+    assert at.session_state[PDF_CACHE_KEY][saved.id].result().startswith(b"%PDF")
     assert at.get("image") == []  # the preview is drawn only when opened
 
     at.session_state["rep_last_view_pdf_preview"] = True
