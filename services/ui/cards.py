@@ -1,14 +1,18 @@
-"""Content cards (home, browse): one item as a bordered card, in a grid.
+"""Content cards (home, browse): items as bordered cards in a grid, all of it one ``st.html``
+block.
 
-A card is drawn as few Streamlit elements as it can be: the picture, one ``st.html`` block
-with title, meta line, summary (or the search snippet), tags and counts, and the "open" link.
-A page of twelve cards used to be some 170 elements, each of which the browser lays out and
-React reconciles on every run; drawing them was most of the time a person waited for home and
-browse. Every piece of an author's text is HTML-escaped before it is put into the block, so a
-title or tag holding markup stays the literal text it is.
+Each card holds its picture, title, meta line, summary (or the search snippet), tags, counts and
+the "open" link. A page of twelve cards used to be some 170 Streamlit elements, then about 60
+(per card a bordered container, the picture, an HTML block and a page link, in rows of
+columns), each of which the browser lays out and React reconciles on every run: drawing them
+was most of what a person waited for on home and browse. As one block, browse draws about a
+fifth faster. Every piece of an author's text is HTML-escaped before it is put into the block,
+so a title or tag holding markup stays the literal text it is.
 
-Tags are plain links to ``browse?tag=`` (relative, so a base URL path is kept): a click loads
-browse afresh, where ``services/ui/tags.py`` applies the tag, the same as before.
+The links are plain relative links (``content?id=``, ``browse?tag=``), so a base URL path is
+kept: a click loads the page afresh, where the item or the tag is read from the address.
+The grid has at most ``CARD_COLUMNS`` columns and fewer when a card would get narrower than
+``_MIN_CARD``; on a phone the cards stack.
 """
 
 from __future__ import annotations
@@ -22,16 +26,32 @@ import streamlit as st
 
 from services.domain.models import ContentItem
 from services.ui import highlight, routes
+from services.ui.gate import url_path
 from services.ui.i18n import t
-from services.ui.thumbs import card_picture
-from services.ui.widgets import TAG_PARAM, app_tz, content_link, meta_text
+from services.ui.thumbs import picture_html
+from services.ui.widgets import TAG_PARAM, app_tz, meta_text
 
 CARD_COLUMNS = 3
 _TEXT = "word-break: keep-all; overflow-wrap: break-word"
 _SMALL = f"{_TEXT}; font-size: 0.875rem; opacity: 0.7; margin: 0 0 0.4rem 0"
+# At most ``columns`` per row; fewer, down to one, when a card would get narrower than this.
+_MIN_CARD = "15rem"
+_GAP = "1rem"
+_CARD = ("display: flex; flex-direction: column; padding: 1rem; border-radius: 0.5rem;"
+         " border: 1px solid rgba(128, 128, 128, 0.3); min-width: 0")
+# An outlined button; margin-top auto: it sits at the bottom of each card, level across a row.
+_OPEN = ("display: inline-block; margin-top: auto; padding: 0.3rem 0.75rem;"
+         " border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem;"
+         " color: inherit; text-decoration: none; width: fit-content")
 _TAG = ("display: inline-block; margin: 0 0.35rem 0.35rem 0; padding: 0.05rem 0.5rem;"
         " border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem;"
         " font-size: 0.8rem; text-decoration: none; color: inherit")
+
+
+def _grid(columns: int) -> str:
+    gaps = f"{columns - 1} * {_GAP}"
+    return (f"display: grid; gap: {_GAP}; grid-template-columns: repeat(auto-fill,"
+            f" minmax(min(100%, max({_MIN_CARD}, calc((100% - {gaps}) / {columns}))), 1fr))")
 
 
 def tag_href(tag: str) -> str:
@@ -70,19 +90,26 @@ def card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) -> str:
     return "".join(parts)
 
 
-def content_card(item: ContentItem, words: Sequence[str] = ()) -> None:
-    """One item as a card; ``words``: a search's words, marked in the title and a snippet."""
-    with st.container(border=True):
-        card_picture(item)
-        st.html(card_html(item, app_tz(), words))
-        content_link(item, t("content.open"))
+def content_href(item: ContentItem) -> str:
+    return f"{url_path(routes.CONTENT)}?id={quote(item.id, safe='')}"
+
+
+def open_link_html(item: ContentItem) -> str:
+    label = html.escape(t("content.open"))
+    return (f'<a class="df-card-open" href="{html.escape(content_href(item))}" target="_self"'
+            f' style="{_OPEN}">{label} <span aria-hidden="true">→</span></a>')
+
+
+def content_card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) -> str:
+    """One item as a bordered card; ``words``: a search's words, marked in the title and a
+    snippet."""
+    return (f'<div class="df-card" style="{_CARD}">{picture_html(item)}'
+            f"{card_html(item, tz, words)}{open_link_html(item)}</div>")
 
 
 def card_grid(
     items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = ()
 ) -> None:
-    for start in range(0, len(items), columns):
-        cols = st.columns(columns)
-        for col, item in zip(cols, items[start : start + columns], strict=False):
-            with col:
-                content_card(item, words)
+    tz = app_tz()
+    cards = "".join(content_card_html(item, tz, words) for item in items)
+    st.html(f'<div class="df-cards" style="{_grid(columns)}">{cards}</div>')

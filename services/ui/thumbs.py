@@ -1,17 +1,21 @@
 """The picture at the top of a content card: the item's thumbnail (made once from its first
 image by the content service), or a placeholder of the same shape in the category's colours,
-so a card without an image looks finished, never broken."""
+so a card without an image looks finished, never broken.
+
+The picture is HTML inside the card's one ``st.html`` block (``services/ui/cards.py``). A stored
+thumbnail is served as it is (WebP) by Streamlit's media endpoint, registered the way
+``st.image`` registers its pictures: under an unguessable name, for as long as this session
+shows it. A store with short-lived URLs (S3) gives the URL instead.
+"""
 
 from __future__ import annotations
 
 import html
-import io
 import logging
-from typing import Literal
 
-import streamlit as st
-from PIL import Image
+from streamlit import runtime
 
+from services.content.thumbnails import THUMB_MEDIA_TYPE
 from services.domain.models import Category, ContentItem
 from services.errors import DemoFactoryError
 from services.ui import session
@@ -30,47 +34,36 @@ PLACEHOLDER_COLOURS = {
     Category.ETC: ("#f0f2f2", "#424949"),
 }
 _DEFAULT_COLOURS = ("#f0f2f6", "#31333f")
-# Pictures converted for the browser, kept per process (a thumbnail is a few kB).
-_BROWSER_READY_ENTRIES = 1000
-BrowserFormat = Literal["JPEG", "PNG"]
+_SHAPE = "aspect-ratio:16/9;width:100%;border-radius:0.5rem;margin:0 0 0.75rem 0"
 
 
 def placeholder_html(item: ContentItem) -> str:
     background, text = PLACEHOLDER_COLOURS.get(item.category, _DEFAULT_COLOURS)
     label = html.escape(category_label(item.category))
     return (f'<div class="df-thumb-placeholder" role="img" aria-label="{label}" '
-            f'style="aspect-ratio:16/9;width:100%;border-radius:0.5rem;display:flex;'
-            f'align-items:center;justify-content:center;background:{background};'
-            f'color:{text};font-weight:600;font-size:0.95rem">{label}</div>')
+            f'style="{_SHAPE};display:flex;align-items:center;justify-content:center;'
+            f'background:{background};color:{text};font-weight:600;font-size:0.95rem">'
+            f"{label}</div>")
 
 
-def card_picture(item: ContentItem) -> None:
+def media_url(data: bytes, item_id: str) -> str:
+    """The address Streamlit serves ``data`` at while this session shows it. Relative (no
+    leading slash), like the cards' other links: every page's address is one segment under
+    the server's base path, so it resolves there, also behind a proxy."""
+    manager = runtime.get_instance().media_file_mgr
+    return manager.add(data, THUMB_MEDIA_TYPE, f"df-thumb.{item_id}").lstrip("/")
+
+
+def picture_html(item: ContentItem) -> str:
+    """The card's picture: the thumbnail as an image, or the placeholder."""
     try:
         picture = session.services().content.thumbnail(item, session.actor())
     except DemoFactoryError as exc:  # a store hiccup costs the picture, never the card
         log.warning("no thumbnail for %s: %s", item.id, exc)
         picture = None
     if picture is None:
-        st.html(placeholder_html(item))
-    elif isinstance(picture, str):  # a URL: the browser fetches it as it is
-        st.image(picture, width="stretch")
-    else:
-        data, image_format = browser_ready(picture)
-        st.image(data, width="stretch", output_format=image_format)
-
-
-@st.cache_data(show_spinner=False, max_entries=_BROWSER_READY_ENTRIES)
-def browser_ready(data: bytes) -> tuple[bytes, BrowserFormat]:
-    """A stored thumbnail (WebP) as ``st.image`` would serve it: PNG when it may be
-    transparent, else JPEG (quality 90, as Streamlit encodes). Streamlit passes an image
-    already in its output format through, so the conversion (decoding and encoding, some
-    milliseconds a card) happens once per thumbnail, not on every run of every page."""
-    with Image.open(io.BytesIO(data)) as image:
-        transparent = "A" in image.getbands() or "transparency" in image.info
-        image_format: BrowserFormat = "PNG" if transparent else "JPEG"
-        if image.format == image_format:
-            return data, image_format
-        out = io.BytesIO()
-        (image if transparent else image.convert("RGB")).save(out, format=image_format,
-                                                              quality=90)
-    return out.getvalue(), image_format
+        return placeholder_html(item)
+    source = picture if isinstance(picture, str) else media_url(picture, item.id)
+    # alt="": the card's title, right below, says what the picture is.
+    return (f'<img class="df-thumb" src="{html.escape(source)}" alt="" loading="lazy" '
+            f'style="{_SHAPE};display:block;object-fit:cover">')

@@ -33,7 +33,18 @@ def open_browse_at_once(page: Page, url: str, base: str = "") -> list[str]:
     expect(page.get_by_role("link", name=tr("content.open")).first).to_be_visible(timeout=90_000)
     assert f"{base}/_stcore/stream" in seen
     assert health_tries(seen) == [f"{base}/_stcore/health"]
+    first_picture_shown(page, seen, base)
     return seen
+
+
+def first_picture_shown(page: Page, seen: list[str], base: str) -> None:
+    """The first card's thumbnail (a relative address in the cards' HTML) is fetched from
+    Streamlit's media endpoint under the base path and drawn."""
+    picture = page.locator("img.df-thumb").first
+    expect(picture).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=picture.element_handle())
+    assert any(re.fullmatch(rf"{base}/media/\w+\.webp", path) for path in seen), seen
 
 
 def open_first_item(page: Page, base: str = "") -> str:
