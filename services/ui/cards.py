@@ -9,8 +9,9 @@ was most of what a person waited for on home and browse. As one block, browse dr
 fifth faster. Every piece of an author's text is HTML-escaped before it is put into the block,
 so a title or tag holding markup stays the literal text it is.
 
-The links are plain relative links (``content?id=``, ``browse?tag=``), so a base URL path is
-kept: a click loads the page afresh, where the item or the tag is read from the address.
+The links are relative (``content?id=``, ``browse?tag=``), so a base URL path is kept. A tag
+loads browse afresh, which reads the tag from its address; "open" switches to the item's page
+inside the running app (``NAV_SCRIPT``), as a page link would.
 The grid has at most ``CARD_COLUMNS`` columns and fewer when a card would get narrower than
 ``_MIN_CARD``; on a phone the cards stack.
 """
@@ -107,9 +108,31 @@ def content_card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) 
             f"{card_html(item, tz, words)}{open_link_html(item)}</div>")
 
 
+# A plain click on an "open" link switches pages inside the running app, as ``st.page_link``
+# does, instead of loading the item's page afresh (0.13 s against 0.29 s, A/B): the address
+# is pushed to the history and Streamlit's own back/forward handler opens the page it names,
+# with its query. A click with a modifier key or another button is the browser's (a new tab).
+# A fixed script, installed once per page; nothing in it comes from an item.
+NAV_SCRIPT = """<script>
+if (!window.__dfCardLinks) {
+  window.__dfCardLinks = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.df-card-open");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey
+        || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    window.history.pushState(null, "", link.href);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  });
+}
+</script>"""
+
+
 def card_grid(
     items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = ()
 ) -> None:
     tz = app_tz()
     cards = "".join(content_card_html(item, tz, words) for item in items)
     st.html(f'<div class="df-cards" style="{_grid(columns)}">{cards}</div>')
+    # In the sidebar, where the invisible element takes no room in the page.
+    st.sidebar.html(NAV_SCRIPT, unsafe_allow_javascript=True)

@@ -1,0 +1,47 @@
+"""Scripts run in the page only where the app wrote them: every ``st.html`` that may run
+JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
+is JSON-encoded; the cards' link script is a constant)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# (file, enclosing function) -> what the script is built from
+ALLOWED = {
+    ("services/ui/cookies.py", "write_cookie"): "cookie_script",
+    ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
+}
+
+
+def _sources() -> list[Path]:
+    return [ROOT / "app.py", ROOT / "server.py",
+            *sorted((ROOT / "app_pages").glob("*.py")),
+            *sorted((ROOT / "services").rglob("*.py"))]
+
+
+def _script_calls(path: Path) -> list[tuple[str, str]]:
+    """(enclosing function, what the first argument is) of each call with JavaScript on."""
+    found = []
+    for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        for call in ast.walk(func):
+            if isinstance(call, ast.Call) and any(
+                    k.arg == "unsafe_allow_javascript" and not (
+                        isinstance(k.value, ast.Constant) and k.value.value is False)
+                    for k in call.keywords):
+                arg = call.args[0]
+                source = (arg.id if isinstance(arg, ast.Name) else
+                          arg.func.id if isinstance(arg, ast.Call)
+                          and isinstance(arg.func, ast.Name) else ast.unparse(arg))
+                found.append((func.name, source))
+    return found
+
+
+def test_only_known_fixed_scripts_run_in_the_page() -> None:
+    calls = {(str(path.relative_to(ROOT)), name): source
+             for path in _sources() for name, source in _script_calls(path)}
+    assert calls == ALLOWED
+
