@@ -65,7 +65,9 @@ frame = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]}
 st.plotly_chart(px.line(frame, x="day", y="views"))
 """
 # True once the page is drawn: every (css, text) part visible, the script not running, nothing
-# stale. The status widget fades out 200 ms after a run; the root's script state does not.
+# stale, no placeholder of an element still loading its code (a chart or table besides the
+# one the parts name). The status widget fades out 200 ms after a run; the root's script state
+# does not.
 DRAWN_JS = """parts => {
   const root = document.querySelector('[data-testid="stApp"]');
   if (!root || root.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -73,6 +75,9 @@ DRAWN_JS = """parts => {
   if (document.querySelector('[data-stale="true"]')) return false;
   const shown = el => el.getClientRects().length > 0
     && getComputedStyle(el).visibility !== 'hidden';
+  if (Array.from(document.querySelectorAll('[data-testid="stSkeleton"]')).some(shown)) {
+    return false;
+  }
   return parts.every(([css, text]) => Array.from(document.querySelectorAll(css))
     .some(el => shown(el) && (!text || el.innerText.includes(text))));
 }"""
