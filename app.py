@@ -10,7 +10,18 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import auth, gate, nav, password_box, profile, routes, session, tracking
+from services.ui import (
+    auth,
+    browse,
+    gate,
+    lazy,
+    nav,
+    password_box,
+    profile,
+    routes,
+    session,
+    tracking,
+)
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected, text_style
@@ -71,6 +82,7 @@ def main() -> None:
     profile.apply_preferred_language(services, actor)
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
+    lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
     language_selector()
     user_box(actor, services)

@@ -3,7 +3,7 @@ categories) and by each category page (one category fixed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 
 import streamlit as st
 
@@ -43,6 +43,13 @@ def _keys(category: Category | None) -> _Keys:
     prefix = f"browse_{category.name.lower() if category else 'all'}"
     return _Keys(*(f"{prefix}_{name}" for name in ("q", "category", "tags", "author", "sort",
                                                    "page")))
+
+
+def kept_widgets() -> list[str]:
+    """The search and filters of every browse view, kept while another page is open: whoever
+    opens an item and comes back (Back, or the browse link) finds the search, the filters and
+    the page where they left them. Streamlit drops the state of widgets a run does not draw."""
+    return [key for category in (None, *Category) for key in astuple(_keys(category))]
 
 
 SORTS_WITHOUT_TEXT: list[Sort] = [s for s in Sort if s is not Sort.RELEVANCE]

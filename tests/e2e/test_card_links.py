@@ -1,6 +1,7 @@
 """A card's "open" link switches pages inside the running app, as Streamlit's page links do:
 no new page load and no new connection (0.13 s instead of 0.29 s), the item's address in the
-bar, and Back returns to the cards. A modifier click still opens a new tab."""
+bar, and Back returns to the cards with the search as it was. A modifier click still opens a
+new tab."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ def test_open_switches_to_the_item_inside_the_app_and_back_returns(
     app: RunningApp, page: Page
 ) -> None:
     page.goto(f"{app.url}/browse")
+    expect(page.get_by_role("link", name=tr("content.open")).first).to_be_visible(timeout=90_000)
+    search = page.get_by_placeholder(tr("content.search_placeholder"))
+    search.fill("Bedrock")
+    search.press("Enter")
+    expect(page.locator(".df-hit-title").first).to_be_visible()
+    title = page.locator(".df-hit-title").first.inner_text()
     link = page.get_by_role("link", name=tr("content.open")).first
-    expect(link).to_be_visible(timeout=90_000)
-    title = page.locator(".df-card-title").first.inner_text()
     loads: list[str] = []
     page.on("request", lambda r: loads.append(urlsplit(r.url).path)
             if r.resource_type == "document" else None)
@@ -30,7 +35,8 @@ def test_open_switches_to_the_item_inside_the_app_and_back_returns(
     assert loads == []  # the same page and connection: no reload
     page.go_back()
     expect(page).to_have_url(re.compile(r"/browse$"))
-    expect(page.locator(".df-card-title").first).to_have_text(title)
+    expect(search).to_have_value("Bedrock")
+    expect(page.locator(".df-hit-title").first).to_have_text(title)
     assert loads == []
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from services.domain.models import ContentItem, Sort
+from services.domain.models import Category, ContentItem, Sort
 from services.domain.users import User
 from tests.ui.conftest import card_titles, errors
 
@@ -87,3 +87,29 @@ def test_a_title_with_markup_stays_literal_text_when_marked(
     assert ("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; **<mark>bedrock</mark>** "
             "[click](https://evil.example) &lt;b&gt;") in title
     assert card_titles(at) == [hostile]
+
+
+def test_a_search_is_where_it_was_after_opening_an_item(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    """Opening an item from browse and coming back finds the search, the filters and the
+    sort as they were (Streamlit drops the state of widgets a page switch does not draw)."""
+    make_item("첫 데모")
+    make_item("다른 데모", category=Category.MANUFACTURING)
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+    at.text_input(key="browse_all_q").input("데모").run()
+    at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()
+    at.selectbox(key="browse_all_sort").select(Sort.MOST_VIEWED).run()
+    assert card_titles(at) == ["다른 데모"]
+
+    at.switch_page("app_pages/content.py").run()
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/browse.py").run()
+
+    assert not at.exception, at.exception
+    assert at.text_input(key="browse_all_q").value == "데모"
+    assert at.selectbox(key="browse_all_category").value == Category.MANUFACTURING
+    assert at.selectbox(key="browse_all_sort").value == Sort.MOST_VIEWED
+    assert card_titles(at) == ["다른 데모"]
