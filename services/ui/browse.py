@@ -11,7 +11,7 @@ from services.content.service import FilterOptions
 from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
-from services.ui import session, tracking
+from services.ui import browse_url, session, tracking
 from services.ui.cards import card_grid
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.tags import take_tag_link
@@ -43,6 +43,23 @@ def _keys(category: Category | None) -> _Keys:
     prefix = f"browse_{category.name.lower() if category else 'all'}"
     return _Keys(*(f"{prefix}_{name}" for name in ("q", "category", "tags", "author", "sort",
                                                    "page")))
+
+
+def _url_keys(keys: _Keys, category: Category | None) -> dict[str, str]:
+    """Address parameter -> session key of the view (a category page has no category choice)."""
+    found = {browse_url.TEXT: keys.q, browse_url.CATEGORY: keys.category,
+             browse_url.TAGS: keys.tags, browse_url.AUTHOR: keys.author,
+             browse_url.SORT: keys.sort, browse_url.PAGE: keys.page}
+    if category is not None:
+        del found[browse_url.CATEGORY]
+    return found
+
+
+def _write_url(keys: _Keys, query: SearchQuery, category: Category | None, page: int) -> None:
+    chosen = str(query.category) if category is None and query.category else None
+    browse_url.write(keys.q, browse_url.to_address(
+        query.text, chosen, query.tags, query.author_id, query.sort,
+        sort_options(query.text)[0], page))
 
 
 def kept_widgets() -> list[str]:
@@ -150,6 +167,7 @@ def render_browse(category: Category | None = None) -> None:
         st.caption(t("content.category_intro", category=category_label(category)))
     services = session.services()
     options = services.content.filter_options()
+    browse_url.read(keys.q, _url_keys(keys, category), options, sort_options, category is None)
     take_tag_link(options.tags, keys.tags, {keys.q: "", keys.page: 1})
     query = _filters(options, category, keys)
     try:
@@ -157,6 +175,7 @@ def render_browse(category: Category | None = None) -> None:
     except DemoFactoryError as exc:
         show_error(exc)
         return
+    _write_url(keys, query, category, result.page)
     tracking.search(keys.q, query.text, result.total)
     if not result.items:
         filtered = bool(query.text or query.tags or query.author_id or

@@ -34,7 +34,7 @@ def test_open_switches_to_the_item_inside_the_app_and_back_returns(
     expect(page.locator("h1").first).to_have_text(title)
     assert loads == []  # the same page and connection: no reload
     page.go_back()
-    expect(page).to_have_url(re.compile(r"/browse$"))
+    expect(page).to_have_url(re.compile(r"/browse\?q=Bedrock$"))
     expect(search).to_have_value("Bedrock")
     expect(page.locator(".df-hit-title").first).to_have_text(title)
     assert loads == []

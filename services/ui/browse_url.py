@@ -1,0 +1,101 @@
+"""A browse view's search in its address: ``browse?q=bedrock&category=Finance&sort=title&page=2``.
+
+Written after every run, so a reload, a new tab or a shared link shows the same search. Read
+when the page is opened with it (a fresh load, a link, Back to an earlier search): the
+address then says what to show. An address without these parameters (the sidebar's browse
+link) leaves the session's search as it is, and the run writes it back. What an address asks
+for is checked like a visitor's choice: an unknown category, author, tag or sort is left out,
+a page is a whole number, and the text is cut to the search box's limit.
+
+``?tag=`` (a tag link) is not one of these: ``services/ui/tags.py`` applies it once, after
+the address is read, and the run then writes the view's tags here as ``tags``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import streamlit as st
+
+from services.content.service import FilterOptions
+from services.domain.analytics import SEARCH_QUERY_MAX
+from services.domain.models import Sort
+
+TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE = "q", "category", "tags", "author", "sort", "page"
+PARAMS = (TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE)
+ALL = ""
+_WRITTEN = "_df_browse_url_written"  # per view key prefix: the parameters last written
+
+Params = dict[str, list[str]]
+
+
+def _address() -> Params:
+    return {name: st.query_params.get_all(name) for name in PARAMS if name in st.query_params}
+
+
+def from_address(params: Mapping[str, Sequence[str]], options: FilterOptions,
+                 sorts_for: Callable[[str], Sequence[Sort]],
+                 with_category: bool) -> dict[str, object]:
+    """Every choice of the view as the address asks for it, by parameter; what is missing or
+    cannot be honoured is the widget's default ("all", no text, the first sort, page 1)."""
+    def first(name: str) -> str:
+        values = params.get(name) or [""]
+        return values[0]
+
+    text = first(TEXT)[:SEARCH_QUERY_MAX]
+    sorts = sorts_for(text)
+    category = first(CATEGORY)
+    author = first(AUTHOR)
+    sort = first(SORT)
+    page = first(PAGE)
+    return {
+        TEXT: text,
+        CATEGORY: category if with_category and category in set(options.categories) else ALL,
+        TAGS: [tag for tag in params.get(TAGS, []) if tag in set(options.tags)],
+        AUTHOR: author if author in {author_id for author_id, _ in options.authors} else ALL,
+        SORT: Sort(sort) if sort in {str(choice) for choice in sorts} else sorts[0],
+        PAGE: int(page) if page.isdecimal() and 0 < int(page) < 10**6 else 1,
+    }
+
+
+def to_address(text: str, category: str | None, tags: Sequence[str], author_id: str | None,
+               sort: Sort, default_sort: Sort, page: int) -> Params:
+    """The parameters of a view, defaults left out (an unfiltered browse has a bare address)."""
+    params: Params = {}
+    if text:
+        params[TEXT] = [text]
+    if category:
+        params[CATEGORY] = [category]
+    if tags:
+        params[TAGS] = list(tags)
+    if author_id:
+        params[AUTHOR] = [author_id]
+    if sort != default_sort:
+        params[SORT] = [str(sort)]
+    if page > 1:
+        params[PAGE] = [str(page)]
+    return params
+
+
+def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
+         sorts_for: Callable[[str], Sequence[Sort]], with_category: bool) -> None:
+    """Before the widgets are drawn: the address's search into the widgets' keys (``keys``:
+    parameter -> session key) when the page was opened with one this session did not write."""
+    address = _address()
+    if not address or address == st.session_state.get(f"{_WRITTEN}_{prefix}"):
+        return
+    for name, value in from_address(address, options, sorts_for, with_category).items():
+        if name in keys:
+            st.session_state[keys[name]] = value
+
+
+def write(prefix: str, params: Params) -> None:
+    """After the run's search is known: the address to match it (other parameters, such as
+    ``lang``, stay)."""
+    for name in PARAMS:
+        if name in params:
+            if st.query_params.get_all(name) != params[name]:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+    st.session_state[f"{_WRITTEN}_{prefix}"] = params
