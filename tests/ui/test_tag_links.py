@@ -97,7 +97,7 @@ def test_a_tag_with_markup_and_spaces_is_encoded_and_inert(
     services.ports.content.update(replace(item, tags=(hostile,)), item.version)
 
     at = _browse(new_app)
-    (block,) = [b.value for b in at.html if "df-tag" in b.value]
+    (block,) = [b.value for b in at.html if 'class="df-tag"' in b.value]
     href = html.unescape(re.search(r'class="df-tag" href="([^"]+)"', block)[1])
     assert "&b=" not in href  # one parameter, the text encoded
     assert "<a href" not in block and "evil.example\"" not in block  # no link of the tag's own
