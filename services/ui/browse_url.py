@@ -20,6 +20,7 @@ import streamlit as st
 from services.content.service import FilterOptions
 from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Sort
+from services.ui.url_params import write_params
 
 TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE = "q", "category", "tags", "author", "sort", "page"
 PARAMS = (TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE)
@@ -92,10 +93,5 @@ def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
 def write(prefix: str, params: Params) -> None:
     """After the run's search is known: the address to match it (other parameters, such as
     ``lang``, stay)."""
-    for name in PARAMS:
-        if name in params:
-            if st.query_params.get_all(name) != params[name]:
-                st.query_params[name] = params[name]
-        elif name in st.query_params:
-            del st.query_params[name]
+    write_params(PARAMS, params)
     st.session_state[f"{_WRITTEN}_{prefix}"] = params

@@ -33,6 +33,7 @@ from services.ui.dashboard import (
 )
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
+from services.ui.url_params import write_params
 from services.ui.widgets import md_escape
 
 ITEM_KEY = "dash_item"
@@ -276,12 +277,7 @@ def write_url(preset: Preset, period: Period, filters: Filters) -> None:
     custom = preset is Preset.CUSTOM
     wanted = to_params(View(preset, period.start if custom else None,
                             period.end if custom else None, filters))
-    for name in OUR_PARAMS:
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
-            del st.query_params[name]
+    write_params(OUR_PARAMS, wanted)
 
 
 def apply(pick: Pick) -> None:
