@@ -24,7 +24,7 @@ from services.ui.widgets import (
     show_error,
 )
 
-ALL = ""  # the "all categories / all authors" choice
+ALL = browse_url.ALL  # the "all categories / all authors" choice
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def render_browse(category: Category | None = None) -> None:
         st.caption(t("content.category_intro", category=category_label(category)))
     services = session.services()
     options = services.content.filter_options()
-    browse_url.read(keys.q, _url_keys(keys, category), options, sort_options, category is None)
+    browse_url.read(keys.q, _url_keys(keys, category), options, sort_options)
     take_tag_link(options.tags, keys.tags, {keys.q: "", keys.page: 1})
     query = _filters(options, category, keys)
     try:

@@ -24,7 +24,7 @@ from services.ui.url_params import write_params
 
 TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE = "q", "category", "tags", "author", "sort", "page"
 PARAMS = (TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE)
-ALL = ""
+ALL = ""  # the "all categories / all authors" choice (browse's filters use it too)
 _WRITTEN = "_df_browse_url_written"  # per view key prefix: the parameters last written
 
 Params = dict[str, list[str]]
@@ -35,9 +35,8 @@ def _address() -> Params:
 
 
 def from_address(params: Mapping[str, Sequence[str]], options: FilterOptions,
-                 sorts_for: Callable[[str], Sequence[Sort]],
-                 with_category: bool) -> dict[str, object]:
-    """Every choice of the view as the address asks for it, by parameter; what is missing or
+                 sorts_for: Callable[[str], Sequence[Sort]]) -> dict[str, object]:
+    """Every choice of a view as the address asks for it, by parameter; what is missing or
     cannot be honoured is the widget's default ("all", no text, the first sort, page 1)."""
     def first(name: str) -> str:
         values = params.get(name) or [""]
@@ -49,10 +48,11 @@ def from_address(params: Mapping[str, Sequence[str]], options: FilterOptions,
     author = first(AUTHOR)
     sort = first(SORT)
     page = first(PAGE)
+    known_tags = set(options.tags)
     return {
         TEXT: text,
-        CATEGORY: category if with_category and category in set(options.categories) else ALL,
-        TAGS: [tag for tag in params.get(TAGS, []) if tag in set(options.tags)],
+        CATEGORY: category if category in set(options.categories) else ALL,
+        TAGS: [tag for tag in params.get(TAGS, []) if tag in known_tags],
         AUTHOR: author if author in {author_id for author_id, _ in options.authors} else ALL,
         SORT: Sort(sort) if sort in {str(choice) for choice in sorts} else sorts[0],
         PAGE: int(page) if page.isdecimal() and 0 < int(page) < 10**6 else 1,
@@ -79,13 +79,14 @@ def to_address(text: str, category: str | None, tags: Sequence[str], author_id: 
 
 
 def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
-         sorts_for: Callable[[str], Sequence[Sort]], with_category: bool) -> None:
+         sorts_for: Callable[[str], Sequence[Sort]]) -> None:
     """Before the widgets are drawn: the address's search into the widgets' keys (``keys``:
-    parameter -> session key) when the page was opened with one this session did not write."""
+    parameter -> session key; a view without a category choice has no key for it) when the
+    page was opened with one this session did not write."""
     address = _address()
     if not address or address == st.session_state.get(f"{_WRITTEN}_{prefix}"):
         return
-    for name, value in from_address(address, options, sorts_for, with_category).items():
+    for name, value in from_address(address, options, sorts_for).items():
         if name in keys:
             st.session_state[keys[name]] = value
 
