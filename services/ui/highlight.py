@@ -10,13 +10,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-import streamlit as st
-
 from services.content.highlight import Piece, pieces, result_snippet
 from services.domain.models import ContentItem
-
-# The app's text style (widgets.TEXT_CSS) for markdown, repeated here for st.html blocks.
-_STYLE = "word-break: keep-all; overflow-wrap: break-word; margin: 0 0 0.5rem 0"
 
 
 def marked_html(parts: Sequence[Piece]) -> str:
@@ -26,19 +21,10 @@ def marked_html(parts: Sequence[Piece]) -> str:
 
 
 def title_html(title: str, words: Sequence[str]) -> str:
-    return f'<div class="df-hit-title" style="{_STYLE}"><strong>' \
+    return '<div class="df-hit-title"><strong>' \
            f"{marked_html(pieces(' '.join(title.split()), words))}</strong></div>"
 
 
 def snippet_html(item: ContentItem, words: Sequence[str]) -> str:
     parts = result_snippet(" ".join(item.summary.split()), item.body, words)
-    return f'<div class="df-hit-snippet" style="{_STYLE}">{marked_html(parts)}</div>'
-
-
-def hit_title(item: ContentItem, words: Sequence[str]) -> None:
-    st.html(title_html(item.title, words))
-
-
-def hit_snippet(item: ContentItem, words: Sequence[str]) -> None:
-    if item.summary.strip() or item.body.strip():
-        st.html(snippet_html(item, words))
+    return f'<div class="df-hit-snippet">{marked_html(parts)}</div>'

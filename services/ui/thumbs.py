@@ -34,16 +34,15 @@ PLACEHOLDER_COLOURS = {
     Category.ETC: ("#f0f2f2", "#424949"),
 }
 _DEFAULT_COLOURS = ("#f0f2f6", "#31333f")
-_SHAPE = "aspect-ratio:16/9;width:100%;border-radius:0.5rem;margin:0 0 0.75rem 0"
 
 
 def placeholder_html(item: ContentItem) -> str:
     background, text = PLACEHOLDER_COLOURS.get(item.category, _DEFAULT_COLOURS)
     label = html.escape(category_label(item.category))
+    # Its shape and layout are the cards' stylesheet's (cards.py); the colours are the
+    # category's.
     return (f'<div class="df-thumb-placeholder" role="img" aria-label="{label}" '
-            f'style="{_SHAPE};display:flex;align-items:center;justify-content:center;'
-            f'background:{background};color:{text};font-weight:600;font-size:0.95rem">'
-            f"{label}</div>")
+            f'style="background:{background};color:{text}">{label}</div>')
 
 
 def media_url(data: bytes, item_id: str) -> str:
@@ -65,5 +64,5 @@ def picture_html(item: ContentItem) -> str:
         return placeholder_html(item)
     source = picture if isinstance(picture, str) else media_url(picture, item.id)
     # alt="": the card's title, right below, says what the picture is.
-    return (f'<img class="df-thumb" src="{html.escape(source)}" alt="" loading="lazy" '
-            f'style="{_SHAPE};display:block;object-fit:cover">')
+    return (f'<img class="df-thumb" src="{html.escape(source)}" alt="" loading="lazy"'
+            ' decoding="async">')
