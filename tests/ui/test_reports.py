@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.adapters.aws.bedrock.lazy import LazyBedrock
@@ -102,6 +103,24 @@ def test_an_offline_report_is_generated_grounded_and_saved(
     assert saved.created_by == users["analyst"].username
     assert saved.model_id == "offline-narrator"
     assert "40회 `kpis[1].value`" in saved.narrative  # the saved text keeps the paths
+
+
+def test_a_generated_report_is_drawn_by_the_click_s_own_run(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream makes way for the message and the saved report below it, each shown once,
+    and the page is not run a second time (which redrew all of it)."""
+    at = open_reports(new_app, users["analyst"].username)
+
+    def rerun(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was run a second time")
+
+    monkeypatch.setattr(st, "rerun", rerun)
+    generate(at)
+    narratives = [e.proto.body for e in at.get("html") if "<h2>요약</h2>" in e.proto.body]
+    assert len(narratives) == 1
+    assert [s.value for s in at.success].count("보고서를 만들어 기록에 저장했습니다.") == 1
+    assert at.get("download_button")  # the saved report's PDF
 
 
 def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
@@ -205,6 +224,10 @@ def test_a_model_s_answer_streams_and_unmatched_numbers_are_highlighted(
     assert "본문의 숫자 2개 중 1개가 보고서 데이터에 없습니다" in text
     (saved,) = seeded.ports.reports.list()
     assert (saved.input_tokens, saved.output_tokens) == (900, 40) and saved.cost_usd > 0
+    # What is left of today's budget is shown above the button by the same run.
+    budget = Settings().report_daily_token_budget
+    (left,) = [m.value for m in at.metric if m.label == "오늘 남은 예산"]
+    assert left == f"{budget - 940:,} / {budget:,}"
 
 
 def test_a_failure_keeps_the_inputs_and_shows_one_message(
