@@ -130,6 +130,13 @@ class Tile:
     inverse: bool  # a rise is bad news (the skip rate)
     platform_wide: bool
     neutral: bool  # the delta is not a change (the top category's share)
+    flat: bool = False  # a change that shows as zero
+
+
+def unchanged(change: float | None) -> bool:
+    """A change that shows as zero ("+0.0%"): neither good nor bad news, so it is shown grey
+    and without an arrow (Streamlit would draw "+0.0%" as a green rise)."""
+    return change is not None and round(change, 1) == 0
 
 
 def _format(kind: KpiKind, value: float | str | None) -> str:
@@ -152,7 +159,7 @@ def tile(kpi: Kpi) -> Tile:
                     t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
     return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
                 help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
-                kpi.kind is KpiKind.LABEL)
+                kpi.kind is KpiKind.LABEL, kpi.kind is not KpiKind.LABEL and unchanged(kpi.change))
 
 
 def _description(shown: Tile) -> str | None:
@@ -179,11 +186,12 @@ def _tile_rows(kpis: list[Kpi]) -> None:
         for col, kpi in zip(st.columns(TILES_PER_ROW), kpis[start:start + TILES_PER_ROW],
                             strict=False):
             shown = tile(kpi)
+            quiet = shown.neutral or shown.flat
             col.metric(
                 shown.label, shown.value, shown.delta, help=shown.help, border=True,
                 height="stretch",
-                delta_color="off" if shown.neutral else "inverse" if shown.inverse else "normal",
-                delta_arrow="off" if shown.neutral else "auto",
+                delta_color="off" if quiet else "inverse" if shown.inverse else "normal",
+                delta_arrow="off" if quiet else "auto",
                 icon=":material/public:" if shown.platform_wide else ":material/filter_alt:",
                 delta_description=_description(shown),
             )

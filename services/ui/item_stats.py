@@ -21,7 +21,7 @@ from services.domain.models import Status
 from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
 from services.ui import charts, gate, routes
-from services.ui.dashboard import Col, period_caption, preset_label, table
+from services.ui.dashboard import Col, period_caption, preset_label, table, unchanged
 from services.ui.i18n import relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tracking import purpose_label
@@ -72,11 +72,15 @@ def _period(analytics: AnalyticsService) -> Period:
 def _tiles(now: Totals, before: Totals) -> None:
     for col, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         value, previous = getattr(now, metric), getattr(before, metric)
-        change = f"{(value - previous) / previous * 100:+.1f}%" if previous > 0 else None
+        percent = (value - previous) / previous * 100 if previous > 0 else None
+        change = f"{percent:+.1f}%" if percent is not None else None
         help_text = t("analytics.previous_value", value=f"{previous:,}")
         if metric == "visitors":
             help_text = t("itempage.visitors_help") + "\n\n" + help_text
+        flat = unchanged(percent)
         col.metric(t(_LABELS[metric]), f"{value:,}", change, border=True, help=help_text,
+                   delta_color="off" if flat else "normal",
+                   delta_arrow="off" if flat else "auto",
                    delta_description=t("analytics.vs_previous") if change else None)
 
 

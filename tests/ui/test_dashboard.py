@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from services.analytics.dashboards import Filters, Period, Preset
@@ -154,6 +155,22 @@ def test_changing_the_period_changes_the_numbers(
     assert not errors(at)
     assert metric(at, "콘텐츠 조회") == "2"
     assert metric(at, "인기 카테고리") == "금융"
+
+
+def test_no_change_is_neither_good_nor_bad_news(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    seeded.ports.events.append(views(seeded, items["finance"], 0, 1))  # 2 today, as before
+    at = open_dashboard(new_app, users["admin"].username)
+    at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
+    same = next(m.proto for m in at.metric if m.label == "콘텐츠 조회")
+    assert (same.delta, same.color, same.direction) == ("+0.0%", MetricProto.GRAY,
+                                                         MetricProto.NONE)
+    at.selectbox(key="dash_category_ko").select("").run()
+    rise = next(m.proto for m in at.metric if m.label == "콘텐츠 조회")  # 6 against 2
+    assert (rise.delta, rise.color, rise.direction) == ("+200.0%", MetricProto.GREEN,
+                                                        MetricProto.UP)
 
 
 def test_filters_change_content_numbers_only(

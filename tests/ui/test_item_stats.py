@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
@@ -60,6 +61,19 @@ def open_item(new_app: Callable[..., AppTest], user: User | None, content_id: st
 
 def metric(at: AppTest, label: str) -> str:
     return str(next(m.value for m in at.metric if m.label == label))
+
+
+def test_an_unchanged_number_is_grey_without_an_arrow(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    services: Services,
+) -> None:
+    services.ports.events.append([view(services, item, 8, "s4", **{ITEM_VISIT_PROP: True}),
+                                  view(services, item, 8, "s4")])  # 3 views, as today
+    at = open_item(new_app, users["author"], item.id)
+    at.button_group(key="item_stats_preset").set_value("7d").run()
+    views = next(m.proto for m in at.metric if m.label == "조회수")
+    assert (views.delta, views.color, views.direction) == ("+0.0%", MetricProto.GRAY,
+                                                           MetricProto.NONE)
 
 
 @pytest.mark.parametrize("role", ["author", "analyst", "admin"])
