@@ -24,7 +24,8 @@ from services.ui import (
 )
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
-from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected, text_style
+from services.ui.styles import app_style
+from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected
 
 log = logging.getLogger("demo_factory")
 
@@ -63,7 +64,7 @@ def main() -> None:
         show_error(exc)
         st.stop()
     init_language(settings.default_language)
-    text_style()
+    app_style()
     emulation_banner(settings)
     try:
         with st.spinner(t("common.starting")):

@@ -38,10 +38,10 @@ _MIN_CARD = "15rem"
 _GAP = "1rem"
 _TEXT = "word-break: keep-all; overflow-wrap: break-word"
 _SMALL = f"{_TEXT}; font-size: 0.875rem; opacity: 0.7; margin: 0 0 0.4rem 0"
-# One stylesheet for every card on the page, by class, rather than the same inline styles on
-# every element of every card: the block is a third of the size, and the browser parses,
-# sanitizes and styles it once. Its ``.df-cards`` grid holds the column count.
-_CSS = f"""<style>
+# The cards' rules, by class, in the app's one stylesheet (services/ui/styles.py), rather than
+# the same inline styles on every element of every card: the cards' block is half the size it
+# was, on every run. The ``.df-cards`` grid's own style holds its column count.
+CARD_RULES = f"""
 .df-cards {{ display: grid; gap: {_GAP}; }}
 .df-card {{ display: flex; flex-direction: column; padding: 1rem; border-radius: 0.5rem;
   border: 1px solid rgba(128, 128, 128, 0.3); min-width: 0; }}
@@ -61,7 +61,7 @@ _CSS = f"""<style>
 .df-card-open {{ display: inline-block; margin-top: auto; padding: 0.3rem 0.75rem;
   border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem; color: inherit;
   text-decoration: none; width: fit-content; }}
-</style>"""
+"""
 
 
 def _grid(columns: int) -> str:
@@ -146,6 +146,6 @@ def card_grid(
 ) -> None:
     tz = app_tz()
     cards = "".join(content_card_html(item, tz, words) for item in items)
-    st.html(f'{_CSS}<div class="df-cards" style="{_grid(columns)}">{cards}</div>')
+    st.html(f'<div class="df-cards" style="{_grid(columns)}">{cards}</div>')
     # In the sidebar, where the invisible element takes no room in the page.
     st.sidebar.html(NAV_SCRIPT, unsafe_allow_javascript=True)

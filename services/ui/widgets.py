@@ -73,21 +73,6 @@ def md_escape(text: str) -> str:
 
 # Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
 # is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
-TEXT_CSS = """<style>
-h1, h2, h3, h4, h5, h6,
-[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
-[data-testid="stPageLink"] {
-  word-break: keep-all;
-  overflow-wrap: break-word;
-}
-</style>"""
-
-
-def text_style() -> None:
-    """The app's one text style, drawn on every run by ``app.py`` (before the page)."""
-    st.html(TEXT_CSS)
-
-
 def show_html(html: str, where: Any = None) -> None:
     """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
     Streamlit's markdown, which would parse it again. Nothing for an empty body (which

@@ -1,0 +1,27 @@
+"""The app's one stylesheet, drawn on every run by ``app.py`` before the page: the same body
+every run, so the browser keeps it and styles the page once.
+
+Korean text breaks between words, not inside them (``word-break: keep-all``), in headings,
+markdown, captions and page links; the content cards (``cards.py``) carry class names only, and
+their rules are here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.ui.cards import CARD_RULES
+
+TEXT_RULES = """
+h1, h2, h3, h4, h5, h6,
+[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+[data-testid="stPageLink"] {
+  word-break: keep-all;
+  overflow-wrap: break-word;
+}
+"""
+APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}</style>"
+
+
+def app_style() -> None:
+    st.html(APP_CSS)
