@@ -23,6 +23,8 @@ from typing import Any
 from babel import Locale
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from services.i18n.particles import attach
+
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
@@ -131,6 +133,7 @@ def translate(lang: str, key: str, **params: Any) -> str:
     if count_param and _is_number(params.get(count_param)):
         params = {**params, count_param: number(lang, params[count_param])}
     try:
-        return text.format(**params)
+        filled = text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+    return attach(filled) if lang == "ko" else filled

@@ -47,7 +47,7 @@ def test_author_creates_content_that_browse_and_search_find(
     at.radio(key="ed_status").set_value(Status.PUBLISHED)
     _save(at)
     assert not errors(at)
-    assert "'사내 문서 검색 챗봇 만들기'을(를) 저장했습니다." in texts(at)
+    assert "'사내 문서 검색 챗봇 만들기'를 저장했습니다." in texts(at)
     saved = services.content.browse(SearchQuery(), Actor.anonymous()).items
     assert [i.title for i in saved] == ["사내 문서 검색 챗봇 만들기"]
     assert saved[0].tags == ("RAG", "Bedrock")
@@ -218,12 +218,12 @@ def test_owner_deletes_with_confirmation(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     at.button(key=f"delete_{item.id}").click().run()
-    assert "'지울 글'과(와) 첨부 파일을 모두 삭제할까요?" in texts(at)
+    assert "'지울 글'과 첨부 파일을 모두 삭제할까요?" in texts(at)
     assert services.content.count() == 1  # nothing happens before the confirmation
     at.button(key=f"delete_yes_{item.id}").click().run()
     assert not at.exception
     assert services.content.count() == 0
-    assert "'지울 글'을(를) 삭제했습니다." in texts(at)
+    assert "'지울 글'을 삭제했습니다." in texts(at)
 
 
 def test_others_see_no_edit_or_delete(
