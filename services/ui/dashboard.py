@@ -159,7 +159,7 @@ def tile(kpi: Kpi) -> Tile:
                     t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
     return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
                 help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
-                kpi.kind is KpiKind.LABEL, kpi.kind is not KpiKind.LABEL and unchanged(kpi.change))
+                kpi.kind is KpiKind.LABEL, unchanged(kpi.change))
 
 
 def _description(shown: Tile) -> str | None:

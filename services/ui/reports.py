@@ -237,12 +237,13 @@ def builder(services: Services, actor: Actor) -> None:
     request = ReportRequest(ReportType(kind), ReportLanguage(lang), period, model,
                             temperature, max_tokens, subject)
     if st.button(t("reports.generate"), key=GENERATE_KEY, type="primary",
-                 icon=":material/auto_awesome:", disabled=not estimate.fits) and \
-            _generate(services, actor, request, preview) and estimate.metered:
-        # What is left of the budget changed: shown above the button at once, with the
-        # warning if another report would not fit (the service refuses one that does not).
-        with estimate_slot.container():
-            _estimate_box(services.reports.estimate(actor, preview, model, max_tokens))
+                 icon=":material/auto_awesome:", disabled=not estimate.fits):
+        saved = _generate(services, actor, request, preview)
+        if saved and estimate.metered:
+            # What is left of the budget changed: shown above the button at once, with the
+            # warning if another report would not fit (the service refuses one that does not).
+            with estimate_slot.container():
+                _estimate_box(services.reports.estimate(actor, preview, model, max_tokens))
     last = st.session_state.get(LAST_KEY)
     if isinstance(last, str):
         try:

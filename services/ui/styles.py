@@ -12,6 +12,8 @@ import streamlit as st
 
 from services.ui.cards import CARD_RULES
 
+# Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
+# is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
 TEXT_RULES = """
 h1, h2, h3, h4, h5, h6,
 [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],

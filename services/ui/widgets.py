@@ -71,8 +71,6 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
 
 
-# Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
-# is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
 def show_html(html: str, where: Any = None) -> None:
     """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
     Streamlit's markdown, which would parse it again. Nothing for an empty body (which
