@@ -23,7 +23,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-from services.i18n.particles import attach
+from services.i18n.particles import fill
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -133,7 +133,7 @@ def translate(lang: str, key: str, **params: Any) -> str:
     if count_param and _is_number(params.get(count_param)):
         params = {**params, count_param: number(lang, params[count_param])}
     try:
-        filled = text.format(**params)
+        # Korean: the message's particle pairs fitted to the values filled in before them.
+        return fill(text, params) if lang == "ko" else text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
-    return attach(filled) if lang == "ko" else filled

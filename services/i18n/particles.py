@@ -6,13 +6,16 @@ is not known when it is written. Once it is filled in, the particle that fits re
 final consonant, or how a number is read aloud (1 일, 3 삼, 10 십, 100 백). A data path (a
 `code` span), a footnote marker, quotes and brackets after the word are looked past. Where the
 word ends in something else (a Latin name such as 'boss'), the written pair stays: it reads
-correctly either way.
+correctly either way. Only the message's own pairs are fitted: a filled-in value (a title
+someone typed) is never changed.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from string import Formatter
+from typing import Any, Literal
 
 Ending = Literal["vowel", "rieul", "consonant"]
 
@@ -66,16 +69,42 @@ def _form(pair: str, found: Ending) -> str:
     return after_vowel if found == "vowel" else after_consonant
 
 
-def attach(text: str) -> str:
-    """``text`` with every written particle pair replaced by the form its word takes."""
-    if "(" not in text:
-        return text
+def _fit(literal: str, before: str) -> str:
+    """``literal`` (a piece of the message itself) with its pairs replaced by the form the word
+    before each takes; ``before``: the message as filled in so far."""
+    if "(" not in literal:
+        return literal
     parts: list[str] = []
     done = 0
-    for match in _PAIR.finditer(text):
-        found = ending(text[max(0, match.start() - 200):match.start()])
-        parts.append(text[done:match.start()])
+    for match in _PAIR.finditer(literal):
+        context = (before + literal[:match.start()])[-200:]
+        found = ending(context)
+        parts.append(literal[done:match.start()])
         parts.append(match.group(0) if found is None else _form(match.group(0), found))
         done = match.end()
-    parts.append(text[done:])
+    parts.append(literal[done:])
     return "".join(parts)
+
+
+def attach(text: str) -> str:
+    """``text`` with every written particle pair replaced by the form its word takes."""
+    return _fit(text, "")
+
+
+_FORMATTER = Formatter()
+
+
+def fill(message: str, params: Mapping[str, Any]) -> str:
+    """``message.format(**params)`` with the message's own particle pairs fitted to the values
+    before them; the values themselves go in as they are."""
+    if not _PAIR.search(message):  # most messages: nothing to fit
+        return message.format(**params)
+    filled: list[str] = []
+    for literal, field, spec, conversion in _FORMATTER.parse(message):
+        filled.append(_fit(literal, "".join(filled)))
+        if field is None:
+            continue
+        value, _ = _FORMATTER.get_field(field, (), params)
+        value = _FORMATTER.convert_field(value, conversion)
+        filled.append(_FORMATTER.format_field(value, _FORMATTER.vformat(spec or "", (), params)))
+    return "".join(filled)

@@ -30,6 +30,12 @@ def test_where_the_ending_is_not_korean_or_a_number_both_forms_stay(written: str
     assert attach(written) == written
 
 
+def test_a_filled_in_value_is_never_changed() -> None:
+    """Only the message's own pairs are fitted; a title someone typed keeps its text."""
+    shown = translate("ko", "content.deleted", title="서울(으)로 가는 길")
+    assert "서울(으)로 가는 길" in shown
+
+
 def test_messages_are_filled_then_fitted_in_korean_only() -> None:
     korean = translate("ko", "narrator.drv_kpi", metric="페이지 조회", before="0",
                        before_cite="`a`", after="9", after_cite="`b`")
