@@ -70,3 +70,32 @@ def test_a_generated_key_passes(monkeypatch: pytest.MonkeyPatch, mode: str) -> N
 def test_no_key_in_local_mode_is_still_fine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DEMO_FACTORY_COOKIE_KEY", raising=False)
     assert load_settings().cookie_key is None  # a random one is generated in the data dir
+
+
+def test_a_generated_key_is_created_once_and_private(tmp_path: Path) -> None:
+    from services.bootstrap import cookie_key
+
+    settings = load_settings(data_dir=tmp_path)
+    first = cookie_key(settings)
+    assert cookie_key(settings) == first and len(first) >= 48
+    assert (tmp_path / ".cookie_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_another_process_wrote_first_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two processes starting on one data folder: the second may find no key when it looks and
+    one a moment later. It must keep the first one's key (cookies it signed stay valid), not
+    write its own over it."""
+    from services.bootstrap import cookie_key
+
+    path = tmp_path / ".cookie_key"
+    theirs = secrets.token_urlsafe(48)
+    path.write_text(theirs)
+    real_exists = Path.exists
+    # The file appears right after this process looked for it.
+    monkeypatch.setattr(Path, "exists", lambda self, **kw: False if self == path
+                        else real_exists(self, **kw))
+
+    assert cookie_key(load_settings(data_dir=tmp_path)) == theirs
+    assert path.read_text() == theirs
