@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from services.i18n import translate
+from services.i18n import catalog, translate
 from services.i18n.particles import attach
 
 
@@ -43,3 +45,28 @@ def test_messages_are_filled_then_fitted_in_korean_only() -> None:
     english = translate("en", "narrator.drv_kpi", metric="Page views", before="0",
                         before_cite="`a`", after="9", after_cite="`b`")
     assert english == "Page views went from 0 `a` to 9 `b`."
+
+
+# A particle written in one form right after a filled-in value ("{name}로", "{label}는", past a
+# closing quote or a footnote): wrong for half the values ("검색로", "1,230로").
+BARE = re.compile(r"\}[’”']?(\s*\{\w*cite\})?(로|으로|는|은|가|이|를|을|와|과)(?![가-힣(])")
+
+
+def test_every_particle_after_a_filled_in_value_is_written_as_a_pair() -> None:
+    bare = {key: text for key, text in catalog("ko").items() if BARE.search(text)}
+    assert bare == {}
+
+
+@pytest.mark.parametrize(("key", "params", "expected"), [
+    ("narrator.ins_category_up", {"category": "금융", "views": "조회 1,230", "cite": "[1]",
+                                  "change": "+3.0% [2]"}, "조회 1,230 [1]으로"),
+    ("narrator.drv_rises", {"name": "검색", "change": "+3", "cite": "[1]", "share": "50%",
+                            "share_cite": "[2]"}, "요인은 검색으로,"),
+    ("followup.peak_day", {"event": "검색", "day": "2026-11-03", "count": "7", "cite": "[1]"},
+     "검색이 가장 많았던 날은 2026-11-03으로"),
+    ("narrator.ins_traffic", {"value": "1,230", "cite": "[1]", "change": "직전 기간 대비 +3.0%"},
+     "페이지 조회는 1,230 [1]입니다(직전 기간 대비 +3.0%)."),
+])
+def test_the_narrator_s_sentences_read_right(key: str, params: dict[str, str],
+                                             expected: str) -> None:
+    assert expected in translate("ko", key, **params)
