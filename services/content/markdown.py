@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/")
 
@@ -21,7 +25,20 @@ def _renderer() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     # Only plain web links; markdown-it already refuses javascript:, this also drops data: etc.
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)  # type: ignore[method-assign]
+    md.add_render_rule("image", _picture_link)
     return md
+
+
+def _picture_link(renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+                  env: EnvType) -> str:
+    """A picture by address is a link to it, never an ``<img>``: every reader's browser would
+    fetch it from the author's chosen host (a tracking pixel), and no page of the app loads
+    anything from another host. The item's own files are placed by ``asset:`` references."""
+    token = tokens[idx]
+    text = renderer.renderInlineAsText(token.children or [], options, env) or str(
+        token.attrGet("src"))
+    return (f'<a href="{escapeHtml(str(token.attrGet("src")))}" rel="noopener noreferrer '
+            f'nofollow">{escapeHtml(text)}</a>')
 
 
 @cache

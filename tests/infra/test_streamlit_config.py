@@ -32,3 +32,10 @@ def test_every_project_setting_is_a_streamlit_option() -> None:
 
 def test_a_script_run_is_not_followed_by_a_forced_full_collection() -> None:
     assert project_config()["runner"]["postScriptGC"] is False
+
+
+def test_tables_offer_only_the_app_s_own_csv() -> None:
+    """Streamlit's own "download as CSV" on a table writes cells as they are: a user name or
+    search term such as ``=HYPERLINK(...)`` would run as a formula in a spreadsheet. The app's
+    CSV buttons neutralise such cells (services/csv_export.py); the built-in export is off."""
+    assert project_config()["client"]["disableDataExport"] is True

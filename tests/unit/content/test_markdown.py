@@ -61,3 +61,14 @@ def test_inert_rendering_keeps_links_and_images_as_literal_text() -> None:
     assert "<h2>요약</h2>" in html and "<strong>굵게</strong>" in html
     assert "<a " not in html and "<img" not in html
     assert "[session expired, sign in again](https://evil)" in html
+
+
+def test_a_picture_from_another_host_is_a_link_not_a_request() -> None:
+    """An image in a body would be fetched by every reader's browser: a tracking pixel that
+    tells the author's server who read the page and when. It becomes a link to the picture,
+    opened only by a reader who clicks it."""
+    for src in ("https://evil.example/p.png", "//evil.example/p.png", "http://x/p.png"):
+        html = render_markdown(f"보세요 ![다이어그램 <b>](%s)" % src)
+        assert "<img" not in html
+        assert f'href="{src}"' in html and "다이어그램 &lt;b&gt;" in html
+        assert 'rel="noopener noreferrer nofollow"' in html
