@@ -25,7 +25,7 @@ from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
-from services.domain.users import AccountStatus, User
+from services.domain.users import RESERVED_USERNAMES, AccountStatus, User
 from services.errors import (
     ConflictError,
     NotFound,
@@ -72,10 +72,13 @@ def login_name(username: str) -> str:
 
 
 def normalize_username(username: str) -> str:
-    """A new user name: normalised, then checked against the allowed form."""
+    """A new user name: normalised, then checked against the allowed form and the names the
+    app keeps for itself (answered as taken: they are)."""
     name = login_name(username)
     if not USERNAME_RE.match(name):
         raise ValidationError("auth.err_username")
+    if name in RESERVED_USERNAMES:
+        raise ConflictError("auth.err_username_taken", username=name)
     return name
 
 

@@ -177,3 +177,16 @@ def test_reset_password_gives_a_one_time_password_that_works(
     assert accounts.authenticate("alice", temporary).username == "alice"
     with pytest.raises(PermissionDenied):
         accounts.authenticate("alice", PASSWORD)
+
+
+@pytest.mark.parametrize("name", ["former-author", "system", "anonymous", " System "])
+def test_names_the_app_writes_for_no_one_cannot_be_taken(
+    accounts: AccountService, root: Actor, name: str,
+) -> None:
+    """"former-author" owns the content of deleted accounts; "system" and "anonymous" stand in
+    the audit log for the app and for visitors. Whoever held such a name would own that
+    content and that history."""
+    with pytest.raises(ConflictError) as err:
+        accounts.create_user(root, name, "n", "e@example.com", PASSWORD,
+                             frozenset({Role.AUTHOR}))
+    assert err.value.key == "auth.err_username_taken"

@@ -219,3 +219,13 @@ def test_only_administrators_see_and_decide(
             attempt()
     assert signup.pending(root)[0].status == AccountStatus.PENDING
     assert services.ports.audit.entries(action="user.signup_approve")[0].outcome == "denied"
+
+
+def test_a_sign_up_cannot_take_the_former_author_s_name(
+    services: Services, accounts: AccountService,
+) -> None:
+    with pytest.raises(ConflictError):
+        signup_service(services, "open").sign_up(replace(VIEWER_DRAFT, username="former-author"),
+                                                 "visit-1")
+    with pytest.raises(NotFound):
+        accounts.get("former-author")
