@@ -1,5 +1,7 @@
-"""The one rule for the sign-in cookie's signing key, used by settings (the app refuses to
-start with a weak key) and by the config doctor (which says why and how to fix it)."""
+"""The one rule for a sign-in cookie's signing key (``DEMO_FACTORY_COOKIE_KEY``, and the
+``[auth] cookie_secret`` Streamlit signs its own sign-in cookie with in OIDC mode), used at
+start (the app refuses to start with a weak key) and by the config doctor (which says why and
+how to fix it)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ REASON_TEXT = {
 
 def weak_key_reason(key: str) -> str | None:
     """Why a cookie key is not good enough (an i18n key suffix of the doctor), or None."""
-    if key.strip().lower() in KNOWN_PLACEHOLDERS:
-        return "doc_key_placeholder"
+    if key.strip().lower() in KNOWN_PLACEHOLDERS or key.strip().startswith("<"):
+        return "doc_key_placeholder"  # "<" opens a template's "<a random value>", pasted as is
     if len(key) < MIN_COOKIE_KEY:
         return "doc_key_short"
     if len(set(key)) < MIN_DISTINCT_CHARS:

@@ -9,6 +9,7 @@ the request and writes the value the mode hands back with the inline writer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import streamlit as st
@@ -17,9 +18,10 @@ from services.accounts.sign_in.base import SignedIn, SignInMode
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.bootstrap import Services
+from services.domain.cookie_key import REASON_TEXT, weak_key_reason
 from services.domain.identity import Challenge
 from services.domain.permissions import Actor
-from services.errors import PermissionDenied, ServiceUnavailable
+from services.errors import ConfigError, PermissionDenied, ServiceUnavailable
 from services.ui import session, tracking
 from services.ui.cookies import read_cookie, write_cookie
 
@@ -40,6 +42,7 @@ def start(services: Services) -> Actor:
     restore the sign-in, and return the actor of this session."""
     mode = services.sign_in
     if isinstance(mode, OidcSignIn):  # Streamlit's own cookie: st.user is the provider's claims
+        _require_strong_cookie_secret()
         return _remember(_oidc_current(mode))
     _apply_cookie_op(mode)
     held = signed_in()
@@ -55,6 +58,22 @@ def start(services: Services) -> Actor:
             _forget_cookie()
         current = restored.session
     return _remember(current)
+
+
+def _require_strong_cookie_secret() -> None:
+    """Streamlit signs its sign-in cookie, which carries the provider's claims and groups, with
+    ``[auth] cookie_secret``: a weak or example one would let anyone sign in as an administrator,
+    so the app stops, as it does for a weak DEMO_FACTORY_COOKIE_KEY. (A missing one: st.login
+    says so, and the doctor names it.)"""
+    try:
+        auth = st.secrets.get("auth")
+    except FileNotFoundError:  # no secrets file at all
+        return
+    secret = auth.get("cookie_secret") if isinstance(auth, Mapping) else None
+    reason = weak_key_reason(str(secret)) if secret else None
+    if reason:
+        raise ConfigError("errors.config_invalid",
+                          problems=f"[auth] cookie_secret {REASON_TEXT[reason]}")
 
 
 def _oidc_current(mode: OidcSignIn) -> SignedIn | None:

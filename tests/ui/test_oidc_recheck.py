@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import errors
+from tests.ui.conftest import as_shown, errors
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +46,31 @@ def test_a_due_sign_in_is_ended_so_the_user_signs_in_again(
     assert not at.exception and not errors(at)
     assert not at.session_state["authentication_status"]
     assert at.user == {"is_logged_in": False}  # st.logout: Streamlit's cookie is gone
+
+
+README_PLACEHOLDER = "<python -c 'import secrets; print(secrets.token_urlsafe(48))'>"
+
+
+@pytest.mark.parametrize("secret", [README_PLACEHOLDER, "replace-with-a-long-random-value",
+                                    "s" * 40, "too-short-0123"])
+def test_a_weak_cookie_secret_stops_the_app(new_app: Callable[..., AppTest],
+                                            secret: str) -> None:
+    """Streamlit signs its sign-in cookie, the provider's claims with the groups, with
+    ``[auth] cookie_secret``: whoever knows it can sign in as an administrator."""
+    at = new_app()
+    at.secrets["auth"] = {"cookie_secret": secret}
+    at.user = provider_user(issued_ago=10, expires_in=3000)
+    at.run()
+    assert not at.exception
+    assert len(errors(at)) == 1
+    assert as_shown(errors(at)[0]).startswith("설정 값이 올바르지 않습니다: [auth] cookie_secret")
+    assert "username" not in at.session_state  # nobody is signed in
+
+
+def test_a_strong_cookie_secret_starts_the_app(new_app: Callable[..., AppTest]) -> None:
+    at = new_app()
+    at.secrets["auth"] = {"cookie_secret": "kq3Zt8vW1xYp0aBc5dEf7gHi9jKl2mNo4rSu6"}
+    at.user = provider_user(issued_ago=10, expires_in=3000)
+    at.run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["username"] == "boss@example.com"

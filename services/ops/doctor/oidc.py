@@ -15,11 +15,11 @@ from typing import Any
 import requests
 
 from services.domain.checks import DoctorLine, doctor_line
+from services.domain.cookie_key import MIN_COOKIE_KEY, weak_key_reason
 from services.ops.doctor.base import Check, DoctorContext
 
 SHARED_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
-MIN_COOKIE_SECRET = 32
 
 
 def auth_sections(files: tuple[Path, ...], provider: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -53,9 +53,9 @@ def check_oidc(context: DoctorContext) -> list[DoctorLine]:
         lines.append(doctor_line(
             "oidc.redirect_uri", False, "doc_oidc_redirect", "fix_oidc_redirect",
             uri=redirect))
-    if len(str(auth["cookie_secret"])) < MIN_COOKIE_SECRET:
+    if weak_key_reason(str(auth["cookie_secret"])):
         lines.append(doctor_line("oidc.cookie_secret", False, "doc_oidc_weak_secret",
-                                 "fix_oidc_weak_secret", min=MIN_COOKIE_SECRET))
+                                 "fix_oidc_weak_secret", min=MIN_COOKIE_KEY))
     lines.append(_metadata_line(str(provider["server_metadata_url"])))
     return lines
 

@@ -12,7 +12,7 @@ from services.ops.doctor.base import DoctorContext, run_doctor
 from services.settings import Settings
 from tests.doubles.oidc_provider import oidc_provider
 
-GOOD_SECRET = "s" * 40
+GOOD_SECRET = "kq3Zt8vW1xYp0aBc5dEf7gHi9jKl2mNo4rSu6"
 
 
 def _context(tmp_path: Path, body: str, **settings: object) -> DoctorContext:
@@ -63,6 +63,10 @@ def test_a_named_provider_section(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("secret", "uri", "failed"), [
     ("short", "http://x/oauth2callback", "oidc.cookie_secret"),
+    # the README's template, pasted as it is (63 characters), and a long repetitive value
+    ("<python -c 'import secrets; print(secrets.token_urlsafe(48))'>",
+     "http://x/oauth2callback", "oidc.cookie_secret"),
+    ("s" * 40, "http://x/oauth2callback", "oidc.cookie_secret"),
     (GOOD_SECRET, "http://x/callback", "oidc.redirect_uri"),
 ])
 def test_weak_secret_and_wrong_redirect(tmp_path: Path, secret: str, uri: str,
