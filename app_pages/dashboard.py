@@ -10,6 +10,7 @@ from services.ui.dashboard import (
     DEFAULT_PRESET,
     PRESET_KEY,
     controls,
+    empty_board,
     live_kpis,
     live_toggle,
     period_caption,
@@ -17,11 +18,11 @@ from services.ui.dashboard import (
 from services.ui.dashboard_filters import chips, read_url_once, state_filters, url_notice, write_url
 from services.ui.dashboard_tabs import kept_widgets as tab_widgets
 from services.ui.dashboard_tabs import render_tabs
+from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.insights import insights_panel
 from services.ui.live_now import live_now
 from services.ui.my_insights import follow_control
-from services.ui.widgets import empty_state
 
 services = session.services()
 actor = session.actor()
@@ -38,6 +39,7 @@ url_notice()
 # A period, filter, tab or chart click reruns the board only: the "now" panel above does not
 # depend on them and is not read and drawn again.
 @st.fragment
+@fragment_body
 def board_view() -> None:
     lazy.keep(*tab_widgets())  # only the open tab is drawn
     chosen = controls(services.analytics, actor)
@@ -57,8 +59,7 @@ def board_view() -> None:
     if board.is_empty and (filters.active or filters.segment is not None):
         st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
     elif board.is_empty:
-        empty_state(t("analytics.empty_title"), t("analytics.empty_hint"))
-        st.code("python -m scripts.seed_demo --events 100000 --days 90", language="bash")
+        empty_board(actor, period)
     else:
         found = insights_cache.insights(services, actor, period)  # not again on every rerun
         insights_panel(found, period)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
-from services.ui import auth, routes, session, tracking
+from services.ui import auth, gate, routes, session, tracking
 from services.ui.cards import card_grid
 from services.ui.i18n import t
 from services.ui.my_insights import my_insights
@@ -29,8 +29,14 @@ if auth.needs_first_admin(services):
 my_insights(services, actor)  # signed-in analysts and authors only
 
 latest = services.content.browse(SearchQuery(sort=Sort.NEWEST, page_size=HOME_ITEMS), actor)
-if not latest.items:
-    empty_state(t("common.home_empty_title"), t("common.home_empty_hint"))
+if not latest.items and gate.may_request_role():
+    # A signed-in reader cannot write yet: the way there is the request on their profile.
+    empty_state(t("common.home_empty_title"),
+                t("common.home_empty_hint_request", profile=t("profile.nav")))
+    gate.request_link()
+elif not latest.items:
+    # The menu item by its own label, so that the hint and the menu never disagree.
+    empty_state(t("common.home_empty_title"), t("common.home_empty_hint", menu=t("nav.editor")))
     if can(actor, Action.CREATE_CONTENT):
         st.page_link(routes.EDITOR, label=t("common.home_empty_link_create"),
                      icon=":material/edit_note:")

@@ -20,6 +20,8 @@ class Preset(StrEnum):
 
 
 PRESET_DAYS = {Preset.TODAY: 1, Preset.DAYS_7: 7, Preset.DAYS_30: 30, Preset.DAYS_90: 90}
+# The period the dashboard opens on (and the one the start-up warm-up reads ahead).
+DASHBOARD_PRESET = Preset.DAYS_7
 
 
 def local_today(tz: tzinfo, now: datetime | None = None) -> date:

@@ -89,6 +89,28 @@ def _oidc_current(mode: OidcSignIn) -> SignedIn | None:
     return None
 
 
+def sign_in_changed(services: Services) -> bool:
+    """Whether this session's sign-in ended, or now holds other roles, since the app's run
+    checked it (for the parts of a page that rerun alone: ``services.ui.fragments``). A
+    sign-in that stands keeps the mode's fresh copy (Cognito's time of its last check)."""
+    held = signed_in()
+    mode = services.sign_in
+    if isinstance(mode, OidcSignIn):
+        claims = st.user.to_dict() if st.user.is_logged_in else None
+        now = mode.from_claims(claims)
+        current = mode.recheck(now) if now is not None else None
+    elif held is None:
+        return False
+    else:
+        current = mode.recheck(held)
+    if held is None or current is None:
+        return (held is None) != (current is None)
+    if current.actor != held.actor:
+        return True
+    st.session_state[SIGNED_IN_KEY] = current
+    return False
+
+
 def signed_in() -> SignedIn | None:
     found = st.session_state.get(SIGNED_IN_KEY)
     return found if isinstance(found, SignedIn) else None

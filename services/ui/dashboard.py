@@ -10,13 +10,16 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
+from services.analytics.dashboards import MAX_DAYS, Kpi, KpiKind, Period, Preset
+from services.analytics.periods import DASHBOARD_PRESET, PRESET_DAYS
 from services.analytics.service import AnalyticsService
 from services.analytics.tables import Filters
 from services.csv_export import frame_csv
 from services.domain.models import Category
-from services.domain.permissions import Actor
+from services.domain.permissions import Action, Actor, can
+from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, relabel, t
+from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
@@ -24,8 +27,11 @@ CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
 TILES_KEY = "dash_tiles"
+LONGER_KEY = "dash_longer"
 ALL = ""
-DEFAULT_PRESET = Preset.DAYS_7
+DEFAULT_PRESET = DASHBOARD_PRESET
+LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
+SEED_COMMAND = "python -m scripts.seed_demo --events 100000 --days 90"
 TILES_PER_ROW = 4
 ROW_PX = 35  # st.dataframe's row height
 ROWS_VISIBLE = 20
@@ -39,10 +45,16 @@ def preset_label(preset: Preset | str) -> str:
     return t(f"analytics.preset.{Preset(preset).name.lower()}")
 
 
+def earliest_day(today: date) -> date:
+    """The first day a custom range may start on: a range from it to today is as long as a
+    period may be (MAX_DAYS), so no longer one can be picked."""
+    return today - timedelta(days=MAX_DAYS - 1)
+
+
 def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:
     chosen = st.date_input(
         t("analytics.custom_range"), value=(today - timedelta(days=6), today),
-        max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
+        min_value=earliest_day(today), max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
     )
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
     if len(days) != 2 or days[0] is None or days[1] is None:
@@ -217,10 +229,35 @@ def live_kpis(analytics: AnalyticsService, actor: Actor, period: Period, filters
     rerunning the rest of the page."""
 
     @st.fragment(run_every=every_seconds if live else None)
+    @fragment_body
     def tiles() -> None:
         kpi_panel(analytics, actor, period, filters)
 
     tiles()
+
+
+# ---- an empty period -------------------------------------------------------------------------
+
+
+def _widen() -> None:
+    # A callback: the period control is already drawn when the button is, and a widget's
+    # state may only change before it is drawn.
+    st.session_state[PRESET_KEY] = LONGEST_PRESET
+
+
+def empty_board(actor: Actor, period: Period) -> None:
+    """What a period without events says to do: a longer period, or wait for visits. Only an
+    administrator, who may add and remove sample data, is shown the command that adds it (on
+    a live install an analyst has no use for it)."""
+    admin = can(actor, Action.MANAGE_SAMPLES)
+    empty_state(t("analytics.empty_title"),
+                t("analytics.empty_hint_admin" if admin else "analytics.empty_hint"))
+    longest = PRESET_DAYS[LONGEST_PRESET]
+    if period.days < longest:
+        st.button(t("analytics.empty_longer", days=longest), key=LONGER_KEY, on_click=_widen,
+                  icon=":material/date_range:")
+    if admin:
+        st.code(SEED_COMMAND, language="bash")
 
 
 # ---- tables ----------------------------------------------------------------------------------

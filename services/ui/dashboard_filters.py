@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from services.analytics.dashboards import MAX_DAYS, Period, Preset
+from services.analytics.dashboards import Period, Preset
 from services.analytics.tables import NO_FILTERS, Filters
 from services.domain.analytics import Purpose, Segment, SegmentKind
 from services.domain.models import Category
@@ -30,6 +30,7 @@ from services.ui.dashboard import (
     DEFAULT_PRESET,
     PRESET_KEY,
     RANGE_KEY,
+    earliest_day,
 )
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label
@@ -119,8 +120,9 @@ def _period(params: Mapping[str, str], today: date) -> tuple[View, list[str]]:
     if preset is not Preset.CUSTOM:
         return View(preset), []
     start, end = _day(params.get(START, "")), _day(params.get(END, ""))
-    if start is None or end is None or not start <= end <= today \
-            or (end - start).days + 1 > MAX_DAYS:
+    # From no earlier than the range picker offers (so no longer than a period may be): the
+    # picker would silently replace a start it cannot show with its default range.
+    if start is None or end is None or not earliest_day(today) <= start <= end <= today:
         return View(), [PERIOD]
     return View(Preset.CUSTOM, start, end), []
 

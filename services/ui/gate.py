@@ -14,8 +14,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from services.accounts.profile import may_request_author
 from services.domain.permissions import ROLE_PERMISSIONS, Action, Actor, Role, can
-from services.ui import routes
+from services.ui import routes, session
 from services.ui.i18n import role_label, t
 
 NEXT_PARAM = "next"
@@ -93,7 +94,20 @@ def needs_role(*actions: Action) -> None:
     """The "you need the role" text, naming every role that holds one of ``actions``."""
     roles = t("nav.role_or").join(role_label(r) for r in granting_roles(*actions))
     st.warning(t("nav.needs_role", roles=roles), icon=":material/lock:")
+    if Action.CREATE_CONTENT in actions and may_request_role():
+        request_link()
     st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
+
+
+def may_request_role() -> bool:
+    """Whether this session's user can ask for the author role: signed in, not an author yet,
+    and with a profile page to ask on (an OIDC provider keeps its users' details: no page)."""
+    return may_request_author(session.actor()) and session.services().profile is not None
+
+
+def request_link() -> None:
+    """To the profile page's author-role request, named as its own button is."""
+    st.page_link(routes.PROFILE, label=t("profile.request_send"), icon=":material/how_to_reg:")
 
 
 def sign_in_link(next_path: str, page_params: str | Mapping[str, str] | None = None,

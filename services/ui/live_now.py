@@ -15,6 +15,7 @@ from services.analytics.service import AnalyticsService
 from services.domain.permissions import Actor
 from services.ui import charts, lazy
 from services.ui.dashboard import LIVE_KEY, ROW_PX
+from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.widgets import empty_state
 
@@ -82,6 +83,7 @@ def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> N
     refresh = bool(st.session_state.get(LIVE_KEY, True))
 
     @st.fragment(run_every=every_seconds if refresh else None)
+    @fragment_body
     def panel() -> None:
         render_live_now(analytics.live_now(actor), analytics.timezone)
 

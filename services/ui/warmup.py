@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from services.analytics.periods import DASHBOARD_PRESET
 from services.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,6 @@ def warm_reads(services: Services) -> None:
     if services.settings.backend != "local":
         return
     try:
-        from services.ui.dashboard import DEFAULT_PRESET
-
-        services.insights.warm(services.analytics.period(DEFAULT_PRESET))
+        services.insights.warm(services.analytics.period(DASHBOARD_PRESET))
     except Exception:
         log.exception("warm-up of the dashboard's reads failed (the first visit pays for it)")

@@ -13,8 +13,10 @@ import pymupdf
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.domain.permissions import Role
+from services.bootstrap import build_services
+from services.domain.permissions import Actor, Role
 from services.i18n import translate
+from services.settings import Settings
 from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
@@ -135,3 +137,22 @@ def test_a_period_change_redraws_the_board_not_the_live_panel(
     expect(page.get_by_text("(30일)").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1000)
     assert read_at.inner_text() == before
+
+
+def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page: Page) -> None:
+    """The board reruns alone (a fragment, without app.py): after "sign out everywhere" its
+    next click must not answer with data, but lead to sign-in."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    sidebar_link(page, tr("analytics.nav"))
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    expect(tile.first).to_be_visible(timeout=60_000)
+
+    services = build_services(Settings(data_dir=app.data_dir, sample_content=False))
+    analyst = Actor("analyst", "분석가", frozenset({Role.ANALYST}))
+    services.accounts.sign_out_everywhere(analyst, "analyst")
+    services.tracker.close()
+
+    page.locator('[data-testid="stButtonGroup"] button').filter(
+        has_text=tr("analytics.preset.days_30")).first.click()
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=30_000)
+    expect(tile).to_have_count(0)

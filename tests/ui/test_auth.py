@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,7 @@ from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.settings import load_settings
+from services.ui import auth
 from tests.ui.conftest import PASSWORD, errors, sign_in_session, texts
 
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
@@ -336,3 +338,38 @@ def test_the_new_password_form_refuses_the_one_time_password(
     assert errors(at) == ["새 비밀번호는 일회용 비밀번호와 달라야 합니다."]
     assert not at.session_state["authentication_status"]
     assert services.accounts.password_must_change("author-user")
+
+
+def _changed_script() -> None:
+    import streamlit as st
+
+    from services.settings import load_settings
+    from services.ui import auth, session
+
+    services = session.load_services(load_settings())
+    st.write(f"changed={auth.sign_in_changed(services)}")
+
+
+@pytest.mark.parametrize(("what", "changed"), [("nothing", False), ("signed out", True),
+                                               ("demoted", True), ("disabled", True)])
+def test_a_part_of_a_page_rerunning_alone_sees_a_sign_in_end_or_change(
+    users: dict[str, User], what: str, changed: bool,
+) -> None:
+    """What services.ui.fragments asks before a fragment's run (which skips app.py)."""
+    from services.bootstrap import build_services
+
+    at = AppTest.from_function(_changed_script, default_timeout=30)
+    held = sign_in_session(at, "analyst-user")
+    services = build_services(load_settings())
+    admin = users["admin"].as_actor()
+    held_actor = services.accounts.get("analyst-user").as_actor()
+    at.session_state[auth.SIGNED_IN_KEY] = replace(held, actor=held_actor)
+    if what == "signed out":
+        services.accounts.sign_out_everywhere(admin, "analyst-user")
+    elif what == "demoted":
+        services.accounts.set_roles(admin, "analyst-user", frozenset({Role.VIEWER}))
+    elif what == "disabled":
+        services.accounts.set_disabled(admin, "analyst-user", True)
+    at.run()
+    assert not at.exception
+    assert at.markdown[0].value == f"changed={changed}"

@@ -202,13 +202,13 @@ def test_a_filter_survives_a_language_switch_with_new_labels(
     # (AppTest formats selectbox values in the test's own language: no further run here.)
 
 
-def test_an_empty_period_says_how_to_get_data(
+def test_an_empty_period_still_shows_the_tiles(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
+    # What an empty period says to do: tests/ui/test_dashboard_empty.py.
     at = open_dashboard(new_app, users["analyst"].username)
     assert metric(at, "콘텐츠 조회") == "0"
     assert "이 기간에는 아직 이벤트가 없습니다" in texts(at)
-    assert "python -m scripts.seed_demo --events 100000 --days 90" in at.code[0].value
     assert not at.tabs
 
 

@@ -1,0 +1,45 @@
+"""The one wrapper of a fragment's body (``@st.fragment`` reruns a part of a page alone):
+what app.py does around a whole run, for the part that reruns without it.
+
+- The sign-in is checked again. A fragment's run skips app.py, so a dashboard left open would
+  go on refreshing (``run_every``) and answering clicks for an account that was disabled,
+  demoted or signed out everywhere. When the sign-in ended or its roles changed, the whole app
+  runs again and app.py's own check decides what the person may see.
+- Errors read as on a page: Streamlit handles an exception raised inside a fragment itself,
+  with its English "This app has encountered an error", before app.py's handler sees it.
+
+Goes below ``@st.fragment``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import ParamSpec
+
+import streamlit as st
+
+from services.errors import DemoFactoryError
+from services.ui import auth, session
+from services.ui.widgets import show_error, show_unexpected
+
+log = logging.getLogger("demo_factory")
+P = ParamSpec("P")
+
+
+def fragment_body(body: Callable[P, None]) -> Callable[P, None]:
+    @functools.wraps(body)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        if auth.sign_in_changed(session.services()):
+            st.rerun(scope="app")
+        try:
+            body(*args, **kwargs)
+        except DemoFactoryError as exc:
+            log.warning("fragment error: %s", exc)
+            show_error(exc)
+        except Exception:
+            log.exception("unexpected error in fragment %s", body.__qualname__)
+            show_unexpected()
+
+    return guarded
