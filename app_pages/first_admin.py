@@ -10,6 +10,9 @@ from services.ui.widgets import flash, show_error
 services = session.services()
 
 st.title(t("auth.first_admin_title"))
+if auth.first_admin_by_command(services):
+    st.info(t("auth.err_first_admin_by_command"), icon=":material/info:")
+    st.stop()
 if not auth.needs_first_admin(services):
     st.info(t("auth.err_admin_exists"), icon=":material/info:")
     st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")

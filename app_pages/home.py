@@ -25,6 +25,8 @@ if auth.needs_first_admin(services):
         st.write(t("common.home_first_admin_text"))
         st.page_link(routes.FIRST_ADMIN, label=t("common.home_first_admin_link"),
                      icon=":material/admin_panel_settings:")
+elif auth.first_admin_by_command(services):
+    st.info(t("auth.err_first_admin_by_command"), icon=":material/admin_panel_settings:")
 
 my_insights(services, actor)  # signed-in analysts and authors only
 

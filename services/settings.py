@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     # Set by scripts/emulate.py (aws mode on an embedded moto server): the app shows a banner
     # saying that this is an emulation and that nothing is kept.
     emulation: bool = False
+    # The "create the first administrator" form. Unset: on in local mode (the server listens
+    # on this machine) and in the emulation, off in aws mode, where anyone could reach a new
+    # deployment before its operator; there scripts.create_user makes the first one.
+    first_admin_form: bool | None = None
 
     # Local accounts. The remember-me cookie's key is a secret: set it, or a random one is
     # generated once and kept in the data dir (never in the repo).

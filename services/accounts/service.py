@@ -103,8 +103,10 @@ class AccountService:
         clock: Callable[[], datetime] = utcnow,
         sessions: LocalSessions | None = None,
         removal: AccountRemoval | None = None,
+        first_admin_form: bool = True,
     ) -> None:
         self._dir = directory
+        self._first_admin_form = first_admin_form
         self._removal = removal
         self._sessions = sessions
         self._passwords = passwords
@@ -114,6 +116,13 @@ class AccountService:
         self._lockout = timedelta(minutes=lockout_minutes)
         self._clock = clock
         self._admin_seen = False
+
+    @property
+    def first_admin_form(self) -> bool:
+        """Whether the first administrator may be made by the app's form. Off where anyone
+        can reach the app before its operator (a deployment): there ``scripts.create_user``
+        makes the first one."""
+        return self._first_admin_form
 
     @property
     def sends_invitations(self) -> bool:
@@ -131,7 +140,10 @@ class AccountService:
         return not self._admin_seen
 
     def create_first_admin(self, username: str, name: str, email: str, password: str) -> User:
-        """Only while no administrator exists; afterwards admins create users."""
+        """Only while no administrator exists, and where the form is offered; afterwards
+        admins create users."""
+        if not self._first_admin_form:
+            raise PermissionDenied("auth.err_first_admin_by_command")
         if not self.needs_first_admin():
             raise PermissionDenied("auth.err_admin_exists")
         # The check above spares a doomed form its work; the directory decides atomically.

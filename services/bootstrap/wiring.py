@@ -104,7 +104,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
-        sessions=local_sessions, removal=removal,
+        sessions=local_sessions, removal=removal, first_admin_form=first_admin_form(settings),
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -163,6 +163,15 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                     if ports.cohorts is not None else None,
                     funnels=_funnels(settings, ports), insights=insights,
                     follows=follows, digests=digests)
+
+
+def first_admin_form(settings: Settings) -> bool:
+    """The first administrator by the app's form: as set, else in local mode (the server
+    listens on this machine unless told otherwise) and in the emulation; a deployment makes it
+    by command."""
+    if settings.first_admin_form is not None:
+        return settings.first_admin_form
+    return settings.backend == "local" or settings.emulation
 
 
 def _follows(settings: Settings,

@@ -23,8 +23,9 @@ class AccountStatus(StrEnum):
 FORMER_AUTHOR = "former-author"
 
 # Names the app writes for no person: the owner above, and the audit log's actor for the app
-# itself and for visitors. An account holding one would own that content and that history.
-RESERVED_USERNAMES = frozenset({FORMER_AUTHOR, "system", "anonymous"})
+# itself, for visitors and for the command line (scripts). An account holding one would own
+# that content and that history.
+RESERVED_USERNAMES = frozenset({FORMER_AUTHOR, "system", "anonymous", "cli"})
 
 # The roles a visitor may ask for at sign-up; the others are given by an administrator only.
 REQUESTABLE_ROLES = (Role.VIEWER, Role.AUTHOR)

@@ -201,8 +201,16 @@ def prefill_login(username: str) -> None:
 
 def needs_first_admin(services: Services) -> bool:
     """Whether to offer the "first administrator" form: never with an OIDC provider, whose
-    groups make administrators (a local account could not sign in there)."""
-    return services.sign_in.mode != "oidc" and services.accounts.needs_first_admin()
+    groups make administrators (a local account could not sign in there), nor on a deployment
+    (made by command there: ``first_admin_by_command``)."""
+    return (services.sign_in.mode != "oidc" and services.accounts.first_admin_form
+            and services.accounts.needs_first_admin())
+
+
+def first_admin_by_command(services: Services) -> bool:
+    """Whether to say how the first administrator of a deployment is made (no one is yet)."""
+    return (services.sign_in.mode != "oidc" and not services.accounts.first_admin_form
+            and services.accounts.needs_first_admin())
 
 
 def start_oidc_sign_in(services: Services) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from services.accounts.service import AccountService
 from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
 from services.errors import ConflictError, PermissionDenied, QuotaExceeded, ValidationError
+from services.settings import load_settings
 
 PASSWORD = "correct horse battery"
 
@@ -179,7 +181,7 @@ def test_reset_password_gives_a_one_time_password_that_works(
         accounts.authenticate("alice", PASSWORD)
 
 
-@pytest.mark.parametrize("name", ["former-author", "system", "anonymous", " System "])
+@pytest.mark.parametrize("name", ["former-author", "system", "anonymous", "cli", " System "])
 def test_names_the_app_writes_for_no_one_cannot_be_taken(
     accounts: AccountService, root: Actor, name: str,
 ) -> None:
@@ -190,3 +192,32 @@ def test_names_the_app_writes_for_no_one_cannot_be_taken(
         accounts.create_user(root, name, "n", "e@example.com", PASSWORD,
                              frozenset({Role.AUTHOR}))
     assert err.value.key == "auth.err_username_taken"
+
+
+def test_a_deployment_makes_its_first_admin_by_command_not_by_a_public_form(
+    services: Services,
+) -> None:
+    """On a server anyone can reach (aws mode), whoever found the form first would become the
+    administrator: there the first one is made with scripts.create_user."""
+    deployed = AccountService(services.ports.users,
+                              LocalPasswords(services.ports.users, rounds=4),  # type: ignore[arg-type]
+                              services.ports.throttle, services.ports.audit,
+                              first_admin_form=False)
+    assert deployed.needs_first_admin() and not deployed.first_admin_form
+    with pytest.raises(PermissionDenied) as err:
+        deployed.create_first_admin("root", "Root", "root@example.com", PASSWORD)
+    assert err.value.key == "auth.err_first_admin_by_command"
+    assert deployed.needs_first_admin()  # nothing was created
+
+
+@pytest.mark.parametrize(("backend", "emulation", "setting", "form"), [
+    ("local", False, None, True), ("aws", False, None, False), ("aws", True, None, True),
+    ("aws", False, True, True), ("local", False, False, False)])
+def test_the_first_admin_form_is_offered_where_only_its_operator_reaches_the_app(
+    tmp_path: Path, backend: str, emulation: bool, setting: bool | None, form: bool,
+) -> None:
+    from services.bootstrap.wiring import first_admin_form
+
+    settings = load_settings(data_dir=tmp_path, backend=backend, emulation=emulation,
+                             first_admin_form=setting)
+    assert first_admin_form(settings) is form
