@@ -2,17 +2,24 @@
 
 The loaded version is kept in session state and sent as ``expected_version``; when someone
 else saved first the service raises ConflictError and the widgets keep what the user typed.
+
+Nothing is saved twice: each form loaded carries a submission token, and what the service
+returned for it is noted before Streamlit can stop the run (see ``_SaveMemo``). A second click
+that stopped the first run after the save, or saving the same form again, returns that item:
+no second item is created, and an edit does not conflict with the user's own save.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.service import ContentService, parse_tags
-from services.domain.models import ContentDraft, ContentItem, Status, Upload
+from services.domain.models import ContentDraft, ContentItem, Status, Upload, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui.i18n import t
@@ -24,7 +31,40 @@ TAGS = "ed_tags"
 BODY = "ed_body"
 STATUS = "ed_status"
 _LOADED = "ed_loaded"  # (content id or "", version loaded)
-_UPLOAD_GEN = "ed_upload_gen"  # bumped after a save so the uploader starts empty
+_TOKEN = "ed_token"  # noqa: S105 (a session key; the submission token, one per form loaded)
+_MEMO = "ed_memo"  # _SaveMemo: the last save made from a form
+
+
+@dataclass
+class _SaveMemo:
+    """The last save: (form token, fingerprint of the text saved, the item returned), and how
+    many saves were made (it names the uploader, so a saved file is not sent again).
+
+    Streamlit stops a run (a second click's rerun) only inside its own calls, session state
+    included. So this object is fetched from session state before the service is called and
+    filled in by plain attribute assignment right after it returns: no stop point in between.
+    """
+
+    last: tuple[str, str, ContentItem] | None = None
+    saves: int = 0
+
+
+def _memo() -> _SaveMemo:
+    memo: _SaveMemo = st.session_state.setdefault(_MEMO, _SaveMemo())
+    return memo
+
+
+def _token() -> str:
+    token: str = st.session_state.setdefault(_TOKEN, new_id())
+    return token
+
+
+def _last_save() -> tuple[str, ContentItem] | None:
+    """(fingerprint, item) of the last save from the form on screen, if it saved."""
+    last = _memo().last
+    if last is None or last[0] != _token():
+        return None
+    return last[1], last[2]
 
 
 def load(item: ContentItem | None) -> None:
@@ -36,10 +76,16 @@ def load(item: ContentItem | None) -> None:
     st.session_state[BODY] = item.body if item else ""
     st.session_state[STATUS] = item.status if item else Status.DRAFT
     st.session_state[_LOADED] = (item.id, item.version) if item else ("", 0)
+    st.session_state[_TOKEN] = new_id()  # a new form: its saves are new ones
 
 
 def ensure_loaded(content_id: str, item: ContentItem | None) -> None:
     """Load once per item; afterwards the widgets keep the user's text across reruns."""
+    last = _last_save()
+    if last is not None and last[1].id == content_id:
+        # The form's own save: a save notes only the memo (nothing can stop the run before
+        # that), so its version becomes the loaded one here, and the form keeps its token.
+        st.session_state[_LOADED] = (last[1].id, last[1].version)
     loaded = st.session_state.get(_LOADED)
     if loaded is None or loaded[0] != content_id or TITLE not in st.session_state:
         load(item)
@@ -56,7 +102,8 @@ def loaded_version() -> int:
 
 
 def uploader_key() -> str:
-    return f"ed_files_{st.session_state.get(_UPLOAD_GEN, 0)}"
+    """A new uploader after each save: the saved files are not offered (and sent) again."""
+    return f"ed_files_{_memo().saves}"
 
 
 def removal_key(asset_id: str) -> str:
@@ -88,22 +135,49 @@ def save(
             bar.progress(number / (len(files) + 1), text=t("content.reading_file", name=file.name))
         bar.progress(len(files) / (len(files) + 1), text=t("content.storing"))
         try:
-            if content_id:
-                saved = content.update(
-                    content_id, draft(), loaded_version(), actor,
-                    new_uploads=uploads, remove_asset_ids=remove_asset_ids,
-                )
-            else:
-                saved = content.create(draft(), uploads, actor)
+            saved = _save_once(content, actor, content_id, uploads, remove_asset_ids)
         except DemoFactoryError:
             status.update(label=t("content.save_failed"), state="error", expanded=False)
             raise
         bar.progress(1.0, text=t("content.saved_short"))
         status.update(label=t("content.saved_short"), state="complete", expanded=False)
-    _after_save(saved)
     return saved
 
 
-def _after_save(saved: ContentItem) -> None:
-    st.session_state[_LOADED] = (saved.id, saved.version)
-    st.session_state[_UPLOAD_GEN] = st.session_state.get(_UPLOAD_GEN, 0) + 1
+def _save_once(
+    content: ContentService,
+    actor: Actor,
+    content_id: str,
+    uploads: Sequence[Upload],
+    remove_asset_ids: Sequence[str],
+) -> ContentItem:
+    """The form's save, sent once: the same form again returns what its save returned, and a
+    changed form updates the item it created even if the address does not name it yet."""
+    memo, token, draft_now = _memo(), _token(), draft()
+    fingerprint = _fingerprint(draft_now)
+    last = _last_save()
+    sends_files = bool(uploads or remove_asset_ids)
+    if last and last[0] == fingerprint and not sends_files and _unchanged(content, actor, last[1]):
+        return last[1]
+    target = content_id or (last[1].id if last else "")
+    if target:
+        expected = last[1].version if last and last[1].id == target else loaded_version()
+        saved = content.update(target, draft_now, expected, actor, new_uploads=uploads,
+                               remove_asset_ids=remove_asset_ids)
+    else:
+        saved = content.create(draft_now, uploads, actor)
+    memo.last, memo.saves = (token, fingerprint, saved), memo.saves + 1  # no stop point before
+    return saved
+
+
+def _unchanged(content: ContentService, actor: Actor, saved: ContentItem) -> bool:
+    """Nobody saved the item after this form did. If someone did, saving the form again is a
+    stale save like any other: the service reports the conflict."""
+    return content.get(saved.id, actor).version == saved.version
+
+
+def _fingerprint(draft_now: ContentDraft) -> str:
+    """A digest of the text saved, so that session state does not keep it twice. Files and
+    removals are not in it: after a save the uploader is a new one and removed files are gone,
+    so a repeat sends none, and any sent is a change."""
+    return hashlib.sha256(repr(draft_now).encode()).hexdigest()

@@ -12,6 +12,8 @@ from services.ui import gate, routes, tracking
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
+_LIKE_ERROR = "_df_like_error"  # a failed like, from its callback to the button's place
+
 
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
     """Views (and the content_view event) count once per visit and item, reloads included;
@@ -39,15 +41,26 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     label = (t("content.unlike", likes=item.likes) if liked
              else t("content.like", likes=item.likes))
     icon = ":material/favorite:" if liked else ":material/favorite_border:"
-    if st.button(label, key=f"like_{item.id}", icon=icon, type="primary" if liked else "secondary"):
-        try:
-            changed = content.set_like(item.id, actor, not liked)
-        except DemoFactoryError as exc:
-            show_error(exc)
-            return
-        if changed:
-            tracking.like_changed(item, actor, not liked)
-        st.rerun()
+    # The key names what the button does, so each click carries the state it asked for: the
+    # second click of a double click, sent from the page drawn before the first one's rerun, is
+    # the "like" button's and likes again (a no-op, set_like is idempotent), never unlikes.
+    st.button(label, key=f"unlike_{item.id}" if liked else f"like_{item.id}", icon=icon,
+              type="primary" if liked else "secondary", on_click=_set_like,
+              args=(content, item, actor, not liked))
+    failed = st.session_state.pop(_LIKE_ERROR, None)
+    if failed is not None:
+        show_error(failed)
+
+
+def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:
+    """on_click: the state the clicked button asked for; an event only when it changed."""
+    try:
+        changed = content.set_like(item.id, actor, wanted)
+    except DemoFactoryError as exc:
+        st.session_state[_LIKE_ERROR] = exc  # shown under the button, not atop the page
+        return
+    if changed:
+        tracking.like_changed(item, actor, wanted)
 
 
 def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> None:

@@ -174,11 +174,11 @@ def test_like_toggles_the_count(
     at.run()
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
-    like = f"like_{item.id}"
+    like, unlike = f"like_{item.id}", f"unlike_{item.id}"
     assert at.button(key=like).label == "좋아요 (0)"
     at.button(key=like).click().run()
-    assert at.button(key=like).label == "좋아요 취소 (1)"
-    at.button(key=like).click().run()
+    assert at.button(key=unlike).label == "좋아요 취소 (1)"
+    at.button(key=unlike).click().run()
     assert at.button(key=like).label == "좋아요 (0)"
 
 

@@ -294,7 +294,7 @@ def test_likes_and_logins_are_recorded(
     at.query_params["id"] = items["genai"].id
     at.switch_page("app_pages/content.py").run()
     at.button(key=f"like_{items['genai'].id}").click().run()
-    at.button(key=f"like_{items['genai'].id}").click().run()
+    at.button(key=f"unlike_{items['genai'].id}").click().run()
     assert not at.exception and not errors(at)
     app = _app_services(at)
     for type_, expected in ((EventType.LOGIN_FAILED, 1), (EventType.LOGIN, 1),

@@ -178,5 +178,5 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     assert services.content.get(item.id, Actor.anonymous()).likes == 0
     assert at.button(key=f"like_{item.id}").label == "좋아요 (0)"
     at.button(key=f"like_{item.id}").click().run()
-    assert at.button(key=f"like_{item.id}").label == "좋아요 취소 (1)"
+    assert at.button(key=f"unlike_{item.id}").label == "좋아요 취소 (1)"
     assert as_shown(item.title) in texts(at)
