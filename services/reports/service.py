@@ -14,6 +14,8 @@ that subject's own insights (``services.insights.scoped``), never platform-wide 
 patterns of ``services.reports.followup``, or by a model with the same data block and the
 question as data (``services.reports.followup_prompt``), under the same daily budget (a
 question's tokens are kept in its ``report.ask`` audit entry) and the same grounding check.
+A generation or answer not read to its end (a click on the page stops the run that reads it)
+still counts: its tokens go to an ``unfinished`` audit entry (``services.reports.usage``).
 
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
@@ -21,7 +23,7 @@ Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, alw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -32,12 +34,11 @@ from ulid import ULID
 from services.analytics.dashboards import Period, dashboard
 from services.analytics.tables import Catalog, load_catalog
 from services.domain.analytics import Dim
-from services.domain.llm import LLMRequest, LLMResult
+from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.reports import (
     OFFLINE_MODEL_ID,
-    Grounding,
     Report,
     ReportLanguage,
     ReportType,
@@ -49,6 +50,7 @@ from services.insights.scoped import ScopedInsights, load_scoped
 from services.insights.service import VISITOR_READS, load_insights
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
+from services.reports.compare import kpi_comparison as kpi_comparison
 from services.reports.context import build_context
 from services.reports.cost import (
     Estimate,
@@ -63,18 +65,23 @@ from services.reports.followup_prompt import followup_prompt
 from services.reports.grounding import check
 from services.reports.prompts import RenderedPrompt, prompt_for
 from services.reports.scoped_context import SUBJECT_DIMS, subject_choices, subject_name
+from services.reports.streams import Answer as Answer
+from services.reports.streams import AnswerResult as AnswerResult
+from services.reports.streams import Generation as Generation
+from services.reports.usage import (
+    ASK_AUDIT_ACTION,
+    REPORT_AUDIT_ACTION,
+    audited_tokens,
+    record_unfinished,
+    unfinished_tokens,
+)
 from services.settings import Settings
 
 OFFLINE = "offline"
 BEDROCK_PREFIX = "bedrock:"
 MIN_TOP_ITEMS = 20
-
-
-REPORT_AUDIT_ACTION = "report.generate"
-ASK_AUDIT_ACTION = "report.ask"  # a follow-up question; its tokens count against the budget
 MAX_QUESTION_CHARS = 500
 ANSWER_MAX_TOKENS = 1024  # answers are a few sentences
-QUESTIONS_PER_DAY_READ = 10_000  # the audit entries read to sum a day's question tokens
 
 
 class ReportEvents(Protocol):
@@ -124,46 +131,6 @@ def model_id_of(model: str) -> str:
     if model == OFFLINE:
         return OFFLINE_MODEL_ID
     return model.removeprefix(BEDROCK_PREFIX)
-
-
-class Generation:
-    """The chunks of one report as the model writes them (for ``st.write_stream``); once they
-    have all been read, the report is saved and ``report`` is set. Single use."""
-
-    def __init__(self, chunks: Iterable[str], finish: Callable[[], Report]) -> None:
-        self._chunks = chunks
-        self._finish = finish
-        self.report: Report | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._chunks
-        self.report = self._finish()
-
-
-@dataclass(frozen=True)
-class AnswerResult:
-    """A follow-up answer once written: its text, number check and usage."""
-
-    text: str
-    grounding: Grounding
-    answered: bool  # False: the offline help text (the question matched no pattern)
-    model_id: str
-    input_tokens: int
-    output_tokens: int
-
-
-class Answer:
-    """The chunks of one follow-up answer (for ``st.write_stream``); once read, ``result`` is
-    set and the question is recorded. Single use."""
-
-    def __init__(self, chunks: Iterable[str], finish: Callable[[], AnswerResult]) -> None:
-        self._chunks = chunks
-        self._finish = finish
-        self.result: AnswerResult | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._chunks
-        self.result = self._finish()
 
 
 def _question(text: str) -> str:
@@ -258,19 +225,11 @@ class ReportService:
         )
 
     def tokens_used_today(self, actor: Actor) -> int:
+        """Saved reports' tokens, and those of questions and unfinished generations."""
         require(actor, Action.GENERATE_REPORTS)
         since = local_midnight(self.clock(), self.settings.tz)
-        return self.store.tokens_used(str(actor.user_id), since) + self._question_tokens(
-            actor, since)
-
-    def _question_tokens(self, actor: Actor, since: datetime) -> int:
-        """Model tokens of the actor's follow-up questions since ``since`` (their audit
-        entries carry them; no audit log, no record of them)."""
-        if self.audit is None:
-            return 0
-        entries = self.audit.entries(actor=str(actor.user_id), action=ASK_AUDIT_ACTION,
-                                     since=since, limit=QUESTIONS_PER_DAY_READ)
-        return sum(int(e.detail.get("tokens") or 0) for e in entries)
+        user = str(actor.user_id)
+        return self.store.tokens_used(user, since) + audited_tokens(self.audit, user, since)
 
     # ---- generating --------------------------------------------------------------------
 
@@ -289,14 +248,30 @@ class ReportService:
                                  prompt=preview.prompt.prompt, max_tokens=request.max_tokens,
                                  temperature=request.temperature)
         stream = llm.stream(llm_request)
+        report_id = self.new_id()
 
         def finish() -> Report:
-            report = self._report(actor, request, preview, estimate, stream.result())
+            report = self._report(report_id, actor, request, preview, estimate,
+                                  stream.result())
             self.store.add(report)
             self._record(session_id, actor, report)
             return report
 
-        return Generation(stream, finish)
+        def abandon(received: str) -> None:
+            if estimate.metered:  # the offline narrator costs nothing
+                self._unfinished(actor, REPORT_AUDIT_ACTION, report_id, stream,
+                                 estimate.input_tokens, received,
+                                 {"type": request.report_type.value,
+                                  "language": request.language.value,
+                                  "model": llm_request.model_id})
+
+        return Generation(report_id, stream, finish, abandon)
+
+    def _unfinished(self, actor: Actor, action: str, target: str, stream: LLMStream,
+                    prompt_tokens: int, received: str, detail: dict[str, str]) -> None:
+        """What a stream not read to its end cost, for the daily budget."""
+        record_unfinished(self.audit, self.clock(), str(actor.user_id), action, target,
+                          unfinished_tokens(stream, prompt_tokens, received), detail)
 
     def generate(self, actor: Actor, request: ReportRequest, session_id: str = "",
                  on_chunk: Callable[[str], None] | None = None,
@@ -321,14 +296,14 @@ class ReportService:
                 model=report.model_id, tokens=report.input_tokens + report.output_tokens,
                 unmatched=len(report.grounding.unmatched))
 
-    def _report(self, actor: Actor, request: ReportRequest, preview: Preview,
+    def _report(self, report_id: str, actor: Actor, request: ReportRequest, preview: Preview,
                 estimate: Estimate, result: LLMResult) -> Report:
         metered = estimate.metered
         price = price_of(self.settings.model_prices, result.model_id)
         cost = cost_usd(price, result.input_tokens, result.output_tokens) if metered else 0.0
         lang = request.language.value
         return Report(
-            id=self.new_id(), type=request.report_type, language=request.language,
+            id=report_id, type=request.report_type, language=request.language,
             period_start=request.period.start, period_end=request.period.end,
             context=preview.context, prompt_version=preview.prompt.version,
             model_id=result.model_id, narrative=result.text,
@@ -363,10 +338,13 @@ class ReportService:
         if model == OFFLINE:
             found = answer_offline(report.context, text, lang.value)
             return Answer([found.text], lambda: self._answered(
-                actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0))
+                actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0),
+                lambda received: None)  # nothing billed
         prompt = followup_prompt(report.context, text, lang)
-        require_budget(self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS))
-        stream = llm.stream(LLMRequest(model_id_of(model), system=prompt.system,
+        estimate = self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS)
+        require_budget(estimate)
+        model_id = model_id_of(model)
+        stream = llm.stream(LLMRequest(model_id, system=prompt.system,
                                        prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
                                        temperature=self.settings.bedrock_temperature))
 
@@ -375,7 +353,11 @@ class ReportService:
             return self._answered(actor, report, result.text, True, result.model_id,
                                   result.input_tokens, result.output_tokens)
 
-        return Answer(stream, finish)
+        def abandon(received: str) -> None:
+            self._unfinished(actor, ASK_AUDIT_ACTION, report.id, stream,
+                             estimate.input_tokens, received, {"model": model_id})
+
+        return Answer(stream, finish, abandon)
 
     def _answered(self, actor: Actor, report: Report, text: str, answered: bool,
                   model_id: str, input_tokens: int, output_tokens: int) -> AnswerResult:
@@ -412,26 +394,3 @@ class ReportService:
         if not self.may_delete(actor, report):
             raise PermissionDenied("reports.err_delete_not_owner")
         self.store.delete(report_id)
-
-
-def kpi_comparison(first: Report, second: Report) -> list[dict[str, Any]]:
-    """The KPI rows of two reports side by side (key, kind, first value, second value), in the
-    order of the first report then any key only the second has. ``kind`` (count, rate or
-    label) says how to show the values."""
-    def rows(report: Report) -> dict[str, dict[str, Any]]:
-        found = report.context.get("kpis") or []
-        return {str(r.get("key")): r for r in found if isinstance(r, dict)}
-
-    a, b = rows(first), rows(second)
-    keys = list(a) + [k for k in b if k not in a]
-    return [{"key": k, "kind": _kpi_kind(a.get(k) or b[k]),
-             "first": a.get(k, {}).get("value"), "second": b.get(k, {}).get("value")}
-            for k in keys]
-
-
-def _kpi_kind(row: dict[str, Any]) -> str:
-    """A row's kind as saved; older reports without one: a text value is a label."""
-    kind = row.get("kind")
-    if isinstance(kind, str) and kind:
-        return kind
-    return "label" if isinstance(row.get("value"), str) else "count"

@@ -6,9 +6,12 @@ Done inside the "generate" click, the person waited for it before seeing the rep
 for. It now starts when the report is saved, on one worker thread per process, and the page
 draws the report meanwhile. The download button hands Streamlit a callable, which it runs
 when the button is clicked (on its own thread): by then the PDF is usually there, otherwise
-the click waits for the build. The preview (pages rendered to images by PyMuPDF) sits in an
-expander that is drawn only when opened. One build per report and session; a build that
-failed is tried again on the next run.
+the click waits for the build (a caption says it is being prepared). The preview (pages
+rendered to images by PyMuPDF) sits in an expander that is drawn only when opened. One build
+per report and session. A build that failed is shown as failed, in the user's language, with
+a button that builds it again: handed to the download button, it made Streamlit answer the
+click with its own English "failed to generate file", and retried silently on every run it
+only hid why no PDF came.
 """
 
 from __future__ import annotations
@@ -32,19 +35,36 @@ PDF_CACHE_KEY = "_rep_pdfs"
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf")
 
 
-def start_pdf(services: Services, report: Report) -> Future[bytes] | None:
-    """The report's PDF build, started now if this session has none for it (or its last one
-    failed). None if PDF export is not installed."""
+def start_pdf(services: Services, report: Report, again: bool = False) -> Future[bytes] | None:
+    """The report's PDF build, started now if this session has none for it (or ``again``,
+    asked after its last one failed). None if PDF export is not installed."""
     try:
         from services.reports.pdf.build import build_report_pdf
     except ImportError:
         return None
     builds: dict[str, Future[bytes]] = st.session_state.setdefault(PDF_CACHE_KEY, {})
     found = builds.get(report.id)
-    if found is None or (found.done() and found.exception() is not None):
+    if found is None or (again and _failed(found)):
         found = _BUILDER.submit(build_report_pdf, report, tz=services.settings.tz)
+        found.add_done_callback(_log_failure)
         builds[report.id] = found
     return found
+
+
+def _build_again(services: Services, report: Report) -> None:
+    """The retry button's callback: before the run, so that run draws the new build."""
+    start_pdf(services, report, again=True)
+
+
+def _log_failure(build: Future[bytes]) -> None:
+    error = build.exception()
+    if error is not None:
+        log.error("the report's PDF could not be built", exc_info=error)
+
+
+def _failed(build: Future[bytes]) -> bool:
+    """Done with an error (a build still running is not waited for)."""
+    return build.done() and build.exception() is not None
 
 
 def _preview(build: Future[bytes]) -> None:
@@ -63,14 +83,21 @@ def _preview(build: Future[bytes]) -> None:
 
 def pdf_section(services: Services, report: Report, key: str) -> None:
     """The download button (one click; no rerun, so no faded copy of the page) and the
-    preview, drawn only when opened."""
+    preview, drawn only when opened; or, for a build that failed, why, and a new build."""
     build = start_pdf(services, report)
     if build is None:
         st.info(t("reports.pdf_unavailable"))
+        return
+    if _failed(build):
+        st.error(t("reports.pdf_failed"), icon=":material/error:")
+        st.button(t("reports.pdf_retry"), key=f"{key}_pdf_retry", icon=":material/refresh:",
+                  on_click=_build_again, args=(services, report))
         return
     st.download_button(t("reports.pdf_download"), build.result,
                        file_name=f"report-{report.id}.pdf", mime="application/pdf",
                        key=f"{key}_pdf_download", icon=":material/picture_as_pdf:",
                        on_click="ignore", type="primary")
+    if not build.done():
+        st.caption(t("reports.pdf_building"))
     lazy.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), f"{key}_pdf_preview",
                   lambda: _preview(build), icon=":material/preview:")

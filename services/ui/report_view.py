@@ -20,9 +20,10 @@ from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report
 from services.errors import DemoFactoryError
 from services.reports.citations import Footnoted, Source, footnotes, replace_markers
+from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
-from services.reports.service import BEDROCK_PREFIX, OFFLINE, kpi_comparison
-from services.ui.i18n import kpi_text, relabel, t
+from services.reports.service import BEDROCK_PREFIX, OFFLINE
+from services.ui.i18n import LANGUAGE_NAMES, kpi_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
 from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
@@ -120,7 +121,8 @@ def _when(services: Services, moment: datetime) -> str:
 
 
 def _period(report: Report) -> str:
-    return f"{report.period_start.isoformat()} ~ {report.period_end.isoformat()}"
+    return t("reports.period_range", start=report.period_start.isoformat(),
+             end=report.period_end.isoformat())
 
 
 def _who(report: Report) -> str:
@@ -160,8 +162,23 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
         show_sources(cited, key)
     pdf_section(services, report, key)
     chat_box(services, actor, report, key, model_label)
-    if services.reports.may_delete(actor, report) and st.button(
-            t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
+    if services.reports.may_delete(actor, report):
+        _delete(services, actor, report, key)
+
+
+def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
+    """Delete asks for a second, explicit click, as every destructive action does
+    (``services.ui.item_actions``); the ``confirm_`` key goes with the user at sign-out."""
+    confirm_key = f"confirm_delete_report_{report.id}"
+    if st.button(t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
+        st.session_state[confirm_key] = True
+    if not st.session_state.get(confirm_key):
+        return
+    st.warning(t("reports.delete_confirm", title=md_escape(report.title)),
+               icon=":material/warning:")
+    yes_col, no_col = st.columns(2)
+    if yes_col.button(t("reports.delete_yes"), key=f"{key}_delete_yes", type="primary"):
+        st.session_state.pop(confirm_key, None)
         try:
             services.reports.delete(actor, report.id)
         except DemoFactoryError as exc:
@@ -171,6 +188,9 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
             st.session_state.pop("rep_last", None)
         flash(t("reports.deleted"))
         st.rerun()
+    if no_col.button(t("common.cancel"), key=f"{key}_delete_no"):
+        st.session_state.pop(confirm_key, None)
+        st.rerun()
 
 
 def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
@@ -178,7 +198,7 @@ def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
         t("reports.col_created"): _when(services, r.created_at),
         t("reports.col_title"): r.title,
         t("reports.col_type"): t(f"reports.type_{r.type.value}"),
-        t("reports.col_language"): r.language.value,
+        t("reports.col_language"): LANGUAGE_NAMES.get(r.language.value, r.language.value),
         t("reports.col_period"): _period(r),
         t("reports.col_model"): model_label(r.model_id),
         t("reports.col_by"): _who(r),

@@ -23,9 +23,9 @@ from services.domain.permissions import Actor
 from services.domain.reports import ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
-from services.reports.service import OFFLINE, Preview, ReportRequest
+from services.reports.service import OFFLINE, Generation, Preview, ReportRequest
 from services.ui import insights_cache, lazy, tracking
-from services.ui.i18n import language, relabel, t
+from services.ui.i18n import LANGUAGE_NAMES, language, relabel, t
 from services.ui.report_pdf import start_pdf
 from services.ui.report_view import (
     model_label,
@@ -47,6 +47,9 @@ TEMPERATURE_KEY = "rep_temperature"
 MAX_TOKENS_KEY = "rep_max_tokens"
 GENERATE_KEY = "rep_generate"
 LAST_KEY = "rep_last"
+# (report id, metered) of a generation this session started and has not seen end: a click
+# while the model writes stops the run before the key is cleared (``interrupted_notice``).
+PENDING_KEY = "rep_pending"
 # Widgets of the builder whose values live under their own key (the select boxes keep theirs
 # in plain keys): kept while the history tab is open.
 BUILDER_WIDGETS = (RANGE_KEY, TEMPERATURE_KEY, MAX_TOKENS_KEY)
@@ -55,7 +58,6 @@ PROMPT_OPEN_KEY = "rep_prompt_open"
 SUBJECT_KEY = "rep_subject"  # one per report type: "rep_subject_content", ...
 SUBJECT_TYPES = (ReportType.CONTENT.value, ReportType.AUTHOR.value)
 DEFAULT_PRESET = Preset.DAYS_30
-LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 
 def widget_key(key: str) -> str:
@@ -170,16 +172,55 @@ def _estimate_box(estimate: Estimate) -> None:
                      budget=f"{estimate.budget:,}"), icon=":material/savings:")
 
 
+def _writing(where: Any) -> None:
+    """Until the model's first words (seconds for a long prompt), the click visibly did
+    something."""
+    where.info(t("reports.generating"), icon=":material/hourglass_top:")
+
+
 def show_stream(chunks: Iterable[str], context: Mapping[str, Any] | None = None,
-                lang: str = "ko") -> None:
-    """The narrative as it arrives, rendered like the saved one (``reader_html``: its data
-    paths as footnote markers when the ``context`` is given): never through Streamlit's
-    markdown, where a quoted title could become a live link."""
+                lang: str = "ko", where: Any = None) -> None:
+    """The narrative as it arrives in the placeholder ``where``, rendered like the saved one
+    (``reader_html``: its data paths as footnote markers when the ``context`` is given): never
+    through Streamlit's markdown, where a quoted title could become a live link."""
     def render(text: str) -> str:
         return reader_html(text, context, lang)[0] if context is not None else \
             narrative_html(text)
 
-    stream_html(chunks, st.empty(), render)
+    where = st.empty() if where is None else where
+    _writing(where)
+    text = stream_html(chunks, where, render)
+    if not render(text).strip():
+        where.empty()  # nothing to show: no "writing" left behind
+
+
+def interrupted_notice() -> bool:
+    """Say once that the generation this session started last never ended: a click while
+    the model wrote stopped its run (the service counted its tokens). True in the run right
+    after, whose click (often a second "generate") must not start another paid generation."""
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if pending is None:
+        return False
+    metered = bool(pending[1]) if isinstance(pending, tuple) else True
+    st.warning(t("reports.interrupted" if metered else "reports.interrupted_offline"),
+               icon=":material/pause_circle:")
+    return True
+
+
+def _read(generation: Generation, where: Any, request: ReportRequest,
+          preview: Preview) -> None:
+    """Draw the stream; however the run ends, the generation is closed (one not read to its
+    end is counted by the service). Only a run stopped by a click leaves ``PENDING_KEY``:
+    an error is reported by this run itself."""
+    st.session_state[PENDING_KEY] = (generation.id, request.model != OFFLINE)
+    try:
+        show_stream(generation, preview.context, request.language.value, where)
+    except Exception:  # Streamlit's stop and rerun are BaseExceptions: they keep the mark
+        st.session_state.pop(PENDING_KEY, None)
+        raise
+    finally:
+        generation.close()
+    st.session_state.pop(PENDING_KEY, None)
 
 
 def _generate(services: Services, actor: Actor, request: ReportRequest,
@@ -189,12 +230,15 @@ def _generate(services: Services, actor: Actor, request: ReportRequest,
     page is not run a second time (a rerun redrew the whole page: 0.1 s of server time and
     13% of what a person waited for an offline report, A/B)."""
     slot = st.empty()
+    with slot.container(border=True):
+        where = st.empty()
+    _writing(where)  # the model may take seconds to answer the request itself
     try:
         generation = services.reports.stream(actor, request, tracking.session_id(), preview)
-        with slot.container(border=True):
-            show_stream(generation, preview.context, request.language.value)
+        _read(generation, where, request, preview)
     except DemoFactoryError as exc:
         log.warning("report generation failed: %s", exc)
+        slot.empty()
         show_error(exc)
         return False
     if generation.report is None:
@@ -206,8 +250,9 @@ def _generate(services: Services, actor: Actor, request: ReportRequest,
     return True
 
 
-def builder(services: Services, actor: Actor) -> None:
-    """The "new report" tab."""
+def builder(services: Services, actor: Actor, interrupted: bool = False) -> None:
+    """The "new report" tab. ``interrupted``: this run follows one stopped while the model
+    wrote (``interrupted_notice``), so its "generate" click starts nothing."""
     first, second, third = st.columns(3)
     with first:
         kind = _choice(t("reports.type"), [k.value for k in ReportType],
@@ -237,7 +282,7 @@ def builder(services: Services, actor: Actor) -> None:
     request = ReportRequest(ReportType(kind), ReportLanguage(lang), period, model,
                             temperature, max_tokens, subject)
     if st.button(t("reports.generate"), key=GENERATE_KEY, type="primary",
-                 icon=":material/auto_awesome:", disabled=not estimate.fits):
+                 icon=":material/auto_awesome:", disabled=not estimate.fits) and not interrupted:
         saved = _generate(services, actor, request, preview)
         if saved and estimate.metered:
             # What is left of the budget changed: shown above the button at once, with the

@@ -173,11 +173,45 @@ def test_history_opens_and_deletes_a_report(new_app: Callable[..., AppTest],
     (saved,) = seeded.ports.reports.list()
     at.selectbox(key="rep_history_open").set_value(saved.id).run()
     assert not at.exception, at.exception
-    delete = at.button(key="rep_history_view_delete")
-    delete.click().run()
+    at.button(key="rep_history_view_delete").click().run()
+    assert not at.exception, at.exception
+    # The first click only asks, like every other destructive action.
+    assert seeded.ports.reports.list() == [saved]
+    assert any("삭제할까요" in w.value for w in at.warning)
+    at.button(key="rep_history_view_delete_yes").click().run()
     assert not at.exception, at.exception
     assert seeded.ports.reports.list() == []
     assert "보고서를 삭제했습니다" in texts(at)
+
+
+def test_cancelling_the_delete_keeps_the_report(new_app: Callable[..., AppTest],
+                                                users: dict[str, User],
+                                                seeded: Services) -> None:
+    at = open_history(generate(open_reports(new_app, users["analyst"].username)))
+    (saved,) = seeded.ports.reports.list()
+    at.selectbox(key="rep_history_open").set_value(saved.id).run()
+    at.button(key="rep_history_view_delete").click().run()
+    at.button(key="rep_history_view_delete_no").click().run()
+    assert not at.exception, at.exception
+    assert seeded.ports.reports.list() == [saved]
+    assert not any("삭제할까요" in w.value for w in at.warning)
+    assert "rep_history_view_delete_yes" not in [b.key for b in at.button]
+
+
+def test_the_history_names_languages_and_periods_in_the_ui_language(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = open_history(generate(open_reports(new_app, users["analyst"].username)))
+    (saved,) = seeded.ports.reports.list()
+    (table,) = [d.value for d in at.dataframe if "언어" in d.value.columns]
+    assert list(table["언어"]) == ["한국어"]
+    assert list(table["기간"]) == [f"{saved.period_start} ~ {saved.period_end}"]
+    assert "요청자" in table.columns
+
+    at.radio(key="df_lang_widget").set_value("en").run()  # the history stays open
+    assert not at.exception, at.exception
+    (table,) = [d.value for d in at.dataframe if "Language" in d.value.columns]
+    assert list(table["Language"]) == ["한국어"]  # a language is named in its own language
+    assert list(table["Period"]) == [f"{saved.period_start} – {saved.period_end}"]
 
 
 def test_others_cannot_delete_an_analyst_s_report(
@@ -285,9 +319,11 @@ def test_the_pdf_is_built_once_per_report(
     assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
 
 
-def test_a_failed_build_says_so_and_is_tried_again(
+def test_a_failed_build_says_so_and_is_built_again_on_request(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not Streamlit's own English "failed to generate file" when the download is clicked:
+    the page shows the failure in the user's language, with a button that builds it again."""
     from services.reports.pdf import build
 
     real = build.build_report_pdf
@@ -300,14 +336,49 @@ def test_a_failed_build_says_so_and_is_tried_again(
 
     monkeypatch.setattr(build, "build_report_pdf", flaky)
     at = generate(open_reports(new_app, users["analyst"].username))
-    assert len(seeded.ports.reports.list()) == 1  # the report itself is saved
+    (saved,) = seeded.ports.reports.list()  # the report itself is saved
+    assert at.session_state[PDF_CACHE_KEY][saved.id].exception() is not None
     at.session_state["rep_last_view_pdf_preview"] = True
     at.run()
-    assert "PDF를 만들지 못했습니다" in " ".join(e.value for e in at.error)
-    assert at.get("image") == []
+    assert errors(at) == ["PDF를 만들지 못했습니다(보고서는 저장되어 있습니다). "
+                          "‘PDF 다시 만들기’를 눌러 다시 시도하세요."]
+    assert at.get("download_button") == [] and at.get("image") == []
+    at.run()  # a failed build is not silently started again on every run
+    assert errors(at) and at.get("download_button") == []
+
     broken[0] = False
-    at.run()  # the next run builds it again
+    at.button(key="rep_last_view_pdf_retry").click().run()
+    assert not at.exception, at.exception
     assert not at.error and len(at.get("image")) == 2
+    assert [b.proto.label for b in at.get("download_button")] == ["PDF 내려받기"]
+
+
+def test_a_pdf_still_being_built_says_so(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from services.reports.pdf import build
+
+    real = build.build_report_pdf
+    release = threading.Event()
+
+    def slow(report: Report, **kw: Any) -> bytes:
+        release.wait(10)
+        return real(report, **kw)
+
+    monkeypatch.setattr(build, "build_report_pdf", slow)
+    at = generate(open_reports(new_app, users["analyst"].username))
+    try:
+        assert "PDF를 만드는 중…" in [c.value for c in at.caption]
+        # One click still downloads it: the click waits for the build.
+        assert [b.proto.label for b in at.get("download_button")] == ["PDF 내려받기"]
+    finally:
+        release.set()
+    (saved,) = seeded.ports.reports.list()
+    at.session_state[PDF_CACHE_KEY][saved.id].result()
+    at.run()
+    assert "PDF를 만드는 중…" not in [c.value for c in at.caption]
 
 
 def test_a_title_written_as_a_link_is_text_on_the_report_page(

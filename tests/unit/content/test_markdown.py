@@ -68,7 +68,7 @@ def test_a_picture_from_another_host_is_a_link_not_a_request() -> None:
     tells the author's server who read the page and when. It becomes a link to the picture,
     opened only by a reader who clicks it."""
     for src in ("https://evil.example/p.png", "//evil.example/p.png", "http://x/p.png"):
-        html = render_markdown(f"보세요 ![다이어그램 <b>](%s)" % src)
+        html = render_markdown(f"보세요 ![다이어그램 <b>]({src})")
         assert "<img" not in html
         assert f'href="{src}"' in html and "다이어그램 &lt;b&gt;" in html
         assert 'rel="noopener noreferrer nofollow"' in html

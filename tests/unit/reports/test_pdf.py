@@ -152,7 +152,7 @@ def english_pdf() -> bytes:
 
 def test_korean_headings_and_figures_come_back_intact(korean_pdf: bytes) -> None:
     text = flat(" ".join(pages(korean_pdf)))
-    for heading in ("플랫폼 종합 리포트", "목차", "핵심 지표", "요약", "핵심 인사이트", "권고 사항",
+    for heading in ("플랫폼 종합 보고서", "목차", "핵심 지표", "요약", "핵심 인사이트", "권고 사항",
                     "지금 바로", "위험 요인", "차트", "일별 이용 추이", "요일·시간대별 페이지 조회",
                     "부록 A. 데이터", "부록 B. 생성 정보", "숫자 검증"):
         assert heading in text, heading
@@ -164,7 +164,7 @@ def test_korean_headings_and_figures_come_back_intact(korean_pdf: bytes) -> None
 def test_the_cover_has_title_period_local_time_model_and_offline_label(
         korean_pdf: bytes) -> None:
     cover = flat(pages(korean_pdf)[0])
-    assert "플랫폼 종합 리포트" in cover
+    assert "플랫폼 종합 보고서" in cover
     assert "2026-09-01 ~ 2026-09-30 (30일)" in cover
     assert "2026-08-02 ~ 2026-08-31 (30일)" in cover  # the comparison period
     assert "2026-10-01 09:30 KST" in cover  # 00:30 UTC in Seoul
@@ -186,7 +186,7 @@ def test_every_page_but_the_cover_is_numbered_n_of_total(korean_pdf: bytes) -> N
     assert "쪽" not in found[0]
     for number, text in enumerate(found[1:], start=2):
         assert f"{number} / {total}쪽" in text
-        assert "플랫폼 종합 리포트" in text  # the header
+        assert "플랫폼 종합 보고서" in text  # the header
         assert "2026-10-01 09:30 KST 생성" in text  # the footer
 
 
@@ -264,7 +264,7 @@ def test_the_provenance_appendix_lists_every_unmatched_number(korean_pdf: bytes)
 
 def test_a_clean_grounding_says_so_and_lists_nothing() -> None:
     text = provenance_page(build_report_pdf(make_report(grounding=Grounding(checked=9))))
-    assert "본문의 숫자 9개가 모두 리포트 데이터와 일치합니다." in text
+    assert "본문의 숫자 9개가 모두 보고서 데이터와 일치합니다." in text
     assert "확인되지 않은 숫자" not in text
 
 
@@ -315,8 +315,8 @@ def test_the_same_report_gives_the_same_bytes(korean_pdf: bytes) -> None:
 def test_an_empty_context_and_narrative_still_export() -> None:
     pdf = build_report_pdf(make_report(context={}, narrative="", grounding=Grounding(0)))
     text = flat(" ".join(pages(pdf)))
-    assert "리포트 데이터에 이 표가 없습니다." in text  # KPI and data appendix
-    assert "이 리포트에는 본문이 없습니다." in text
+    assert "보고서 데이터에 이 표가 없습니다." in text  # KPI and data appendix
+    assert "이 보고서에는 본문이 없습니다." in text
     assert "본문에 검증할 숫자가 없습니다." in text
     placed = [i for p in open_pdf(pdf) for i in p.get_image_info(xrefs=True)]
     assert len(placed) == 5  # five "no data" images ...
@@ -328,7 +328,7 @@ def test_a_content_report_with_only_its_sections() -> None:
            if key in ("kpis", "trend", "top_content", "categories", "distribution")}
     pdf = build_report_pdf(make_report(type=ReportType.CONTENT, context=ctx))
     text = flat(" ".join(pages(pdf)))
-    assert "콘텐츠 성과 리포트" in text and "조회수 구간별 콘텐츠 수" in text
+    assert "콘텐츠 성과 보고서" in text and "조회수 구간별 콘텐츠 수" in text
     assert "요일·시간대별 페이지 조회" not in text and "방문 목적" not in text
     assert len([i for p in open_pdf(pdf) for i in p.get_image_info()]) == 4
 
