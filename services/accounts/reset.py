@@ -113,13 +113,18 @@ class PasswordResetService:
             raise ValidationError("reset.err_link")
         try:
             user = self._dir.get(found.username)
+        except NotFound:
+            raise ValidationError("reset.err_link") from None
+        if user.disabled or user.status == AccountStatus.DECLINED:
+            # Disabled or declined since the link was mailed: the link ends here.
+            self._record("auth.reset_password_confirmed", user.username, "denied")
+            raise ValidationError("reset.err_link")
+        try:
             validate_password(password, user.username,
                               strength_inputs=(user.name, user.email, user.company))
         except ValidationError:
             self._tokens.put(found)  # the link was used for nothing: it stays usable
             raise
-        except NotFound:
-            raise ValidationError("reset.err_link") from None
         self._passwords.set_password(user.username, password)
         self._sessions.end_all(user.username)
         self._record("auth.reset_password_confirmed", user.username)

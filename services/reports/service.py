@@ -70,9 +70,11 @@ from services.reports.streams import AnswerResult as AnswerResult
 from services.reports.streams import Generation as Generation
 from services.reports.usage import (
     ASK_AUDIT_ACTION,
+    DELETE_AUDIT_ACTION,
     REPORT_AUDIT_ACTION,
     audited_tokens,
     record_unfinished,
+    spent_today,
     unfinished_tokens,
 )
 from services.settings import Settings
@@ -394,3 +396,9 @@ class ReportService:
         if not self.may_delete(actor, report):
             raise PermissionDenied("reports.err_delete_not_owner")
         self.store.delete(report_id)
+        if self.audit is not None:
+            since = local_midnight(self.clock(), self.settings.tz)
+            tokens = spent_today(report.input_tokens + report.output_tokens, report.created_by,
+                                 report.created_at, str(actor.user_id), since)
+            record_audit(self.audit, self.clock(), str(actor.user_id), DELETE_AUDIT_ACTION,
+                         report_id, detail={"tokens": str(tokens)} if tokens else None)

@@ -3,7 +3,8 @@
 A saved report carries its own tokens (``ReportStore.tokens_used``). Two kinds of spending have
 no report: follow-up questions (``report.ask`` entries) and generations that were not read to
 their end (a ``report.generate`` entry whose outcome is ``UNFINISHED``: the user clicked
-something while the model wrote, or the stream broke off). Both are kept in the audit log, with
+something while the model wrote, or the stream broke off), and reports their author deleted on
+the day they were made (``report.delete`` entries). Both are kept in the audit log, with
 their tokens: it is written on every backend, read per actor and action since a time, and
 already held the questions' tokens; the report store keeps only whole reports. Without an audit
 log (some tests), neither is counted.
@@ -21,6 +22,8 @@ from services.reports.cost import estimate_tokens
 
 REPORT_AUDIT_ACTION = "report.generate"
 ASK_AUDIT_ACTION = "report.ask"  # a follow-up question; its tokens count against the budget
+# A report deleted by its author on the day it was made: its tokens stay spent that day.
+DELETE_AUDIT_ACTION = "report.delete"
 UNFINISHED = "unfinished"  # the outcome of a stream abandoned before its end
 ENTRIES_PER_DAY_READ = 10_000  # the audit entries read to sum a day's tokens, per action
 
@@ -35,7 +38,17 @@ def audited_tokens(audit: AuditLog | None, user_id: str, since: datetime) -> int
                                 limit=ENTRIES_PER_DAY_READ)
     # A saved report's entry carries no tokens, and its report already counts them.
     unfinished = [e for e in generations if e.outcome == UNFINISHED]
-    return sum(_tokens(e) for e in [*asks, *unfinished])
+    deleted = audit.entries(actor=user_id, action=DELETE_AUDIT_ACTION, since=since,
+                            limit=ENTRIES_PER_DAY_READ)
+    return sum(_tokens(e) for e in [*asks, *unfinished, *deleted])
+
+
+def spent_today(report_tokens: int, created_by: str, created_at: datetime, deleter: str,
+                since: datetime) -> int:
+    """What a deleted report leaves on its deleter's budget of today: all its tokens when its
+    author deletes it on the day it was made (else deleting would give the budget back),
+    nothing otherwise (another day's budget, or another person's)."""
+    return report_tokens if created_by == deleter and created_at >= since else 0
 
 
 def _tokens(entry: AuditEntry) -> int:

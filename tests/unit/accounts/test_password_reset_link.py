@@ -16,6 +16,7 @@ from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.adapters.sqlite.tokens import SqliteAccountTokens
 from services.bootstrap import Services
+from services.domain.permissions import Role
 from services.errors import (
     PermissionDenied,
     QuotaExceeded,
@@ -219,3 +220,20 @@ def test_concurrent_requests_of_one_visit_meet_its_limit(
         answered = list(pool.map(ask, range(12)))
 
     assert sum(answered) == 3
+
+
+def test_a_link_mailed_before_the_account_was_disabled_sets_nothing(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService,
+) -> None:
+    resets = reset_service(services, mailer, clock, sessions)
+    accounts.create_user(accounts.get("kim").as_actor(), "lee", "Lee", "lee@example.com",
+                         PASSWORD, frozenset({Role.AUTHOR}), temporary=False)
+    resets.request("lee@example.com", "visit-1")
+    accounts.set_disabled(accounts.get("kim").as_actor(), "lee", True)
+
+    with pytest.raises(ValidationError) as refused:
+        resets.reset(link_token(mailer.to("lee@example.com")[0].body), NEW, NEW)
+    assert refused.value.key == "reset.err_link"
+    accounts.set_disabled(accounts.get("kim").as_actor(), "lee", False)
+    assert accounts.authenticate("lee", PASSWORD).username == "lee"  # the old one still holds

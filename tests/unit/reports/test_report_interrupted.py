@@ -190,3 +190,19 @@ def test_an_answer_closed_midway_counts_against_the_budget(ports: Ports) -> None
     question = fake.requests[0]
     expected = estimate_tokens(question.system + question.prompt) + estimate_tokens(received)
     assert reports.tokens_used_today(ANALYST) == expected > 0
+
+
+@pytest.mark.parametrize("name", ["sqlite", "dynamodb"])
+def test_deleting_today_s_report_gives_no_budget_back(ports: Ports, name: str) -> None:
+    """The model was paid for the report whether or not it is kept: deleting it must not
+    let its author generate more today."""
+    with backend(name, ports) as stores:
+        reports = service(ports, FakeLLM(CHUNKS, usage=(1000, 200)), stores=stores)
+        saved = reports.stream(ANALYST, request())
+        "".join(saved)
+        assert saved.report is not None and reports.tokens_used_today(ANALYST) == 1200
+
+        reports.delete(ANALYST, saved.report.id)
+
+        assert stores[0].list() == []
+        assert reports.tokens_used_today(ANALYST) == 1200
