@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.errors import DemoFactoryError
 from services.ui import routes, session
-from services.ui.i18n import category_label, status_label, t
+from services.ui.i18n import category_label, count_text, status_label, t
 from services.ui.own_stats import my_stats_section
 from services.ui.widgets import (
     current_page,
@@ -45,8 +45,8 @@ for item in result.items:
     row[0].page_link(routes.CONTENT, label=md_escape(item.title), query_params={"id": item.id})
     row[0].caption(category_label(item.category))
     row[1].markdown(status_label(item.status))
-    row[2].markdown(str(item.views))
-    row[3].markdown(str(item.likes))
+    row[2].markdown(count_text(item.views))
+    row[3].markdown(count_text(item.likes))
     row[4].markdown(format_date(item.updated_at, services.settings.tz))
     row[5].page_link(routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
                      query_params={"id": item.id})

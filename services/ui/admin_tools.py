@@ -19,7 +19,7 @@ from services.domain.permissions import Actor
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
-from services.ui.i18n import audit_action_label, relabel, t
+from services.ui.i18n import audit_action_label, audit_outcome_label, count_text, relabel, t
 from services.ui.widgets import format_time, md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
@@ -152,6 +152,9 @@ def audit_section(services: Services, actor: Actor) -> None:
     query = AuditQuery(start, end, actor=who or None, action=what or None)
     entries = services.ops.audit_entries(actor, query)
     st.caption(t("admin_tools.audit_count", count=len(entries)))
+    if len(entries) >= query.limit:  # the log holds more than one answer shows
+        st.warning(t("admin_tools.audit_truncated", count=count_text(query.limit)),
+                   icon=":material/filter_list:")
     if not entries:
         st.info(t("admin_tools.audit_empty"), icon=":material/info:")
         return
@@ -188,7 +191,7 @@ def audit_rows(entries: Sequence[AuditEntry], services: Services,
             t("admin_tools.col_actor"): e.actor,
             t("admin_tools.col_action"): audit_action_label(e.action),
             t("admin_tools.col_target"): _target(e.target, titles),
-            t("admin_tools.col_outcome"): e.outcome,
+            t("admin_tools.col_outcome"): audit_outcome_label(e.outcome),
             t("admin_tools.col_detail"): ", ".join(f"{k}={v}" for k, v in e.detail.items()),
         }
         for e in entries

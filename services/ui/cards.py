@@ -28,7 +28,7 @@ import streamlit as st
 from services.domain.models import ContentItem
 from services.ui import highlight, routes
 from services.ui.gate import url_path
-from services.ui.i18n import t
+from services.ui.i18n import count_text, t
 from services.ui.thumbs import picture_html
 from services.ui.widgets import TAG_PARAM, app_tz, meta_text
 
@@ -98,7 +98,7 @@ def card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) -> str:
         parts.append(f'<div class="df-card-summary">{html.escape(item.summary)}</div>')
     if item.tags:
         parts.append(tags_html(item.tags))
-    counts = t("content.counts", views=item.views, likes=item.likes)
+    counts = t("content.counts", views=count_text(item.views), likes=count_text(item.likes))
     parts.append(f'<div class="df-card-counts">{html.escape(counts)}</div>')
     return "".join(parts)
 

@@ -59,7 +59,10 @@ def contact_form(services: Services, actor: Actor) -> None:
         subject = _text_input(st, "subject")
         message = st.text_area(t("inquiries.message"), key="ct_message", height=200,
                                help=t("inquiries.limit_help", max=LIMITS["message"]))
-        st.caption(t("inquiries.count", length=len(message), max=LIMITS["message"]))
+        # A form sends its fields only with the send button: before that the box's length is
+        # not known here, and "0 / 5,000" would stand still while the person types.
+        st.caption(t("inquiries.count", length=len(message), max=LIMITS["message"]) if message
+                   else t("inquiries.limit", max=LIMITS["message"]))
         consent = st.checkbox(t("inquiries.consent"), key="ct_consent")
         submitted = st.form_submit_button(t("inquiries.submit"), type="primary",
                                           icon=":material/send:")

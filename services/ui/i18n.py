@@ -111,7 +111,12 @@ def kpi_text(kind: str, value: object) -> str:
         return category_label(str(value)) if str(value) in _CATEGORY_VALUES else str(value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
-    return f"{float(value):.1%}" if kind == "rate" else f"{int(value):,}"
+    return f"{float(value):.1%}" if kind == "rate" else count_text(int(value))
+
+
+def count_text(count: int) -> str:
+    """A count as every page shows it, with thousands separators (12345 -> "12,345")."""
+    return f"{count:,}"
 
 
 def status_label(status: Status | str) -> str:
@@ -124,6 +129,14 @@ def sort_label(sort: Sort | str) -> str:
 
 def role_label(role: Role | str) -> str:
     return t(f"auth.role.{Role(role).value}")
+
+
+def audit_outcome_label(outcome: str, lang: str | None = None) -> str:
+    """What came of an audited action as admins read it (``audit.outcome.<key>``); an
+    outcome without a label is shown as it is."""
+    key = f"audit.outcome.{outcome}"
+    label = translate(lang or language(), key)
+    return outcome if label == key else label
 
 
 def audit_action_label(action: str, lang: str | None = None) -> str:

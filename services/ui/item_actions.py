@@ -9,7 +9,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
 from services.ui import gate, routes, tracking
-from services.ui.i18n import t
+from services.ui.i18n import count_text, t
 from services.ui.widgets import flash, md_escape, show_error
 
 _LIKE_ERROR = "_df_like_error"  # a failed like, from its callback to the button's place
@@ -29,17 +29,17 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     """A like/unlike toggle with the count. An anonymous visitor's button leads to sign-in and
     back to this item (they like it themselves then); others who cannot like see the count."""
     if not actor.is_authenticated:
-        if st.button(t("content.like", likes=item.likes), key=f"like_{item.id}",
+        if st.button(t("content.like", likes=count_text(item.likes)), key=f"like_{item.id}",
                      icon=":material/favorite_border:", help=t("content.like_sign_in")):
             st.switch_page(routes.LOGIN,
                            query_params=gate.sign_in_link(gate.url_path(routes.CONTENT), item.id))
         return
     if not can(actor, Action.LIKE):
-        st.caption(t("content.likes_count", likes=item.likes))
+        st.caption(t("content.likes_count", likes=count_text(item.likes)))
         return
     liked = content.has_liked(item.id, actor)
-    label = (t("content.unlike", likes=item.likes) if liked
-             else t("content.like", likes=item.likes))
+    label = (t("content.unlike", likes=count_text(item.likes)) if liked
+             else t("content.like", likes=count_text(item.likes)))
     icon = ":material/favorite:" if liked else ":material/favorite_border:"
     # The key names what the button does, so each click carries the state it asked for: the
     # second click of a double click, sent from the page drawn before the first one's rerun, is

@@ -21,27 +21,47 @@ def change_password(services: Services, actor: Actor) -> None:
 
 
 def password_form(services: Services, actor: Actor, prefix: str) -> None:
-    """The form itself; ``prefix`` keeps its widget keys apart from another copy on screen."""
+    """The form itself; ``prefix`` keeps its widget keys apart from another copy on screen.
+    What was typed stays after an error (a mismatch, a wrong current password) and goes after
+    a change: the send runs as the button's callback, where the boxes may still be emptied."""
+    keys = (f"{prefix}_current", f"{prefix}_new", f"{prefix}_repeat")
     # No Enter to submit: Streamlit's "Press Enter to submit form" cannot be translated.
-    with st.form(f"{prefix}_change_form", clear_on_submit=True, enter_to_submit=False):
-        current = st.text_input(t("cognito.current_password"), type="password",
-                                key=f"{prefix}_current", autocomplete="current-password")
-        new = st.text_input(t("cognito.new_password"), type="password", key=f"{prefix}_new",
-                            help=t("auth.password_help"), autocomplete="new-password")
-        repeat = st.text_input(t("cognito.new_password_repeat"), type="password",
-                               key=f"{prefix}_repeat", autocomplete="new-password")
-        submitted = st.form_submit_button(t("cognito.change_button"), type="primary")
-    if submitted:
-        _submit(services, actor, current, new, repeat)
-
-
-def _submit(services: Services, actor: Actor, current: str, new: str, repeat: str) -> None:
-    if new != repeat:
+    with st.form(f"{prefix}_change_form", clear_on_submit=False, enter_to_submit=False):
+        st.text_input(t("cognito.current_password"), type="password", key=keys[0],
+                      autocomplete="current-password")
+        st.text_input(t("cognito.new_password"), type="password", key=keys[1],
+                      help=t("auth.password_help"), autocomplete="new-password")
+        st.text_input(t("cognito.new_password_repeat"), type="password", key=keys[2],
+                      autocomplete="new-password")
+        st.form_submit_button(t("cognito.change_button"), type="primary", on_click=_submit,
+                              args=(services, prefix, keys))
+    outcome = st.session_state.pop(_outcome_key(prefix), None)
+    if isinstance(outcome, DemoFactoryError):
+        show_error(outcome)
+    elif outcome == _MISMATCH:
         st.error(t("auth.err_password_mismatch"), icon=":material/error:")
-        return
-    try:
-        auth.change_password(services, current, new)
-    except DemoFactoryError as exc:
-        show_error(exc)
-        return
-    st.success(t("cognito.changed"), icon=":material/check_circle:")
+    elif outcome == _CHANGED:
+        st.success(t("cognito.changed"), icon=":material/check_circle:")
+
+
+_MISMATCH, _CHANGED = "mismatch", "changed"
+
+
+def _outcome_key(prefix: str) -> str:
+    return f"_{prefix}_change_outcome"
+
+
+def _submit(services: Services, prefix: str, keys: tuple[str, str, str]) -> None:
+    current, new, repeat = (str(st.session_state.get(key) or "") for key in keys)
+    outcome: str | DemoFactoryError = _CHANGED
+    if new != repeat:
+        outcome = _MISMATCH
+    else:
+        try:
+            auth.change_password(services, current, new)
+        except DemoFactoryError as exc:
+            outcome = exc
+    if outcome == _CHANGED:
+        for key in keys:
+            st.session_state[key] = ""
+    st.session_state[_outcome_key(prefix)] = outcome

@@ -209,3 +209,25 @@ def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(
     entries = services.ops.audit_entries(users["admin"].as_actor(), AuditQuery(today, today))
     csv = services.ops.audit_csv(entries).decode("utf-8-sig")
     assert ",content.create," + item.id in csv and "RAG 데모" not in csv
+
+
+def test_outcomes_read_as_words_and_a_cut_off_log_says_so(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.ops import audit_view
+
+    for outcome in ("rate_limited", "denied", "brand-new"):
+        services.ports.audit.record(AuditEntry(utcnow(), "bob", "contact.submit", "x", outcome))
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+    outcomes = set(at.dataframe[0].value["결과"])
+    assert {"횟수 제한 초과", "거부됨", "brand-new"} <= outcomes  # no label: the raw key
+    assert "rate_limited" not in outcomes
+    assert not at.warning
+
+    monkeypatch.setattr(audit_view.AuditQuery.__init__, "__defaults__",
+                        (None, None, 2))  # actor, action, limit
+    at.run()
+    assert len(at.dataframe[0].value) == 2
+    assert "처음 2건만 보여 줍니다" in at.warning[0].value

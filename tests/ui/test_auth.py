@@ -373,3 +373,27 @@ def test_a_part_of_a_page_rerunning_alone_sees_a_sign_in_end_or_change(
     at.run()
     assert not at.exception
     assert at.markdown[0].value == f"changed={changed}"
+
+
+def test_the_change_password_form_keeps_what_was_typed_until_it_succeeds(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+) -> None:
+    at = new_app("author-user")
+    at.run()
+    new = "violet-harbor-tunnel-42"
+
+    def send(current: str, repeat: str) -> None:
+        at.text_input(key="pw_current").input(current)
+        at.text_input(key="pw_new").input(new)
+        at.text_input(key="pw_repeat").input(repeat)
+        at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
+
+    send(PASSWORD, new + "x")
+    assert errors(at) == ["두 비밀번호가 같지 않습니다."]
+    assert at.text_input(key="pw_new").value == new  # nothing to type again but the mistake
+    assert at.text_input(key="pw_current").value == PASSWORD
+    send(PASSWORD, new)
+    assert not at.exception and not errors(at)
+    assert "비밀번호를 바꿨습니다." in texts(at)
+    assert [at.text_input(key=k).value for k in ("pw_current", "pw_new", "pw_repeat")] == [
+        "", "", ""]

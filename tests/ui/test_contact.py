@@ -128,9 +128,20 @@ def test_a_message_over_the_limit_stays_in_the_box_with_a_clear_error(
     _send(at)
 
     assert at.text_area(key="ct_message").value == pasted  # nothing of the paste is lost
+    assert "5,001 / 5,000자" in [c.value for c in at.caption]  # the length of what was sent
     too_long = f"내용 입력이 너무 깁니다: {len(pasted):,}자 (최대 5,000자). 줄여 주세요."
     assert errors(at) == [too_long]
     assert services.ports.inquiries.list(InquiryStatus.OPEN) == []
+
+
+def test_an_empty_form_states_the_limit_not_a_count_that_stands_still(
+    new_app: Callable[..., AppTest],
+) -> None:
+    """A form sends its fields only with the button: a "0 / 5,000" counter would not move
+    while the person types."""
+    captions = [c.value for c in _contact(new_app).caption]
+    assert "최대 5,000자" in captions
+    assert not any(c.startswith("0 / ") for c in captions)
 
 
 def test_validation_errors_are_listed_and_nothing_is_stored(
