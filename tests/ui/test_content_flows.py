@@ -17,7 +17,7 @@ from services.domain.users import User
 from tests.ui.conftest import as_shown, card_titles, errors, open_page, pdf_bytes, png_bytes, texts
 
 
-def _open_editor(new_app: Callable[..., AppTest], username: str,
+def open_editor(new_app: Callable[..., AppTest], username: str,
                  content_id: str | None = None) -> AppTest:
     at = new_app(username)
     at.run()
@@ -38,7 +38,7 @@ def _save(at: AppTest) -> AppTest:
 def test_author_creates_content_that_browse_and_search_find(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services
 ) -> None:
-    at = _open_editor(new_app, "author-user")
+    at = open_editor(new_app, "author-user")
     at.text_input(key="ed_title").input("사내 문서 검색 챗봇 만들기")
     at.text_area(key="ed_summary").input("Knowledge Bases로 만드는 RAG 챗봇")
     at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
@@ -67,7 +67,7 @@ def test_author_creates_content_that_browse_and_search_find(
 def test_editor_shows_validation_error_and_keeps_text(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _open_editor(new_app, "author-user")
+    at = open_editor(new_app, "author-user")
     at.text_input(key="ed_title").input("카테고리 없는 글")
     at.text_area(key="ed_body").input("본문")
     _save(at)
@@ -78,7 +78,7 @@ def test_editor_shows_validation_error_and_keeps_text(
 def test_an_over_long_title_or_summary_is_kept_and_refused_with_its_length(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _open_editor(new_app, "author-user")
+    at = open_editor(new_app, "author-user")
     title = "아주 긴 제목 " * 30  # 240 characters pasted: more than the 200 allowed
     at.text_input(key="ed_title").input(title)
     at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
@@ -103,7 +103,7 @@ def test_editor_conflict_keeps_the_typed_text(
     make_item: Callable[..., ContentItem]
 ) -> None:
     item = make_item("원래 제목")
-    at = _open_editor(new_app, "author-user", item.id)
+    at = open_editor(new_app, "author-user", item.id)
     assert at.text_input(key="ed_title").value == "원래 제목"
     # Someone else saves the item after the editor loaded version 1.
     services.content.update(
@@ -132,7 +132,7 @@ def test_editor_uploads_and_removes_files(
     make_item: Callable[..., ContentItem]
 ) -> None:
     item = make_item("첨부 테스트")
-    at = _open_editor(new_app, "author-user", item.id)
+    at = open_editor(new_app, "author-user", item.id)
     at.file_uploader[0].set_value(
         [("diagram.png", png_bytes(), "image/png"), ("guide.pdf", pdf_bytes(2), "application/pdf")]
     )
@@ -154,7 +154,7 @@ def test_editor_refuses_a_disguised_file(
     make_item: Callable[..., ContentItem]
 ) -> None:
     item = make_item("위장 파일")
-    at = _open_editor(new_app, "author-user", item.id)
+    at = open_editor(new_app, "author-user", item.id)
     at.file_uploader[0].set_value(("photo.png", pdf_bytes(1), "image/png"))
     _save(at)
     # The file name is the uploader's text: shown escaped (as plain text, never a link).
@@ -516,7 +516,7 @@ def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
 def test_the_editor_preview_renders_the_body_once(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _open_editor(new_app, "author-user")
+    at = open_editor(new_app, "author-user")
     at.text_area(key="ed_body").input(
         "# 미리보기\n\n- item\n\n  ```\n  [x](https://evil.example)\n\n"
         "  ![x](https://evil.example/i.png)\n  ```\n").run()

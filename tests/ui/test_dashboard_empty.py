@@ -13,8 +13,8 @@ from services.analytics.periods import PRESET_DAYS
 from services.domain.users import User
 from services.i18n import translate
 from tests.ui.conftest import errors, texts
+from tests.ui.test_dashboard import open_dashboard
 
-DASHBOARD = "app_pages/dashboard.py"
 SEED = "python -m scripts.seed_demo --events 100000 --days 90"
 LONGER = translate("ko", "analytics.empty_longer", days=PRESET_DAYS[Preset.DAYS_90])
 
@@ -25,14 +25,6 @@ def quiet_tracker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEMO_FACTORY_TRACKER_FLUSH_SECONDS", "3600")
 
 
-def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
-    at = new_app(username)
-    at.run()
-    at.switch_page(DASHBOARD).run()
-    assert not at.exception, at.exception
-    assert not errors(at), errors(at)
-    assert "이 기간에는 아직 이벤트가 없습니다" in texts(at)
-    return at
 
 
 def _longer(at: AppTest) -> list[str]:

@@ -19,17 +19,7 @@ from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
 from tests.ui.conftest import errors
-
-DASHBOARD = "app_pages/dashboard.py"
-
-
-def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
-    at = new_app(username)
-    at.run()
-    at.switch_page(DASHBOARD).run()
-    assert not at.exception, at.exception
-    assert not errors(at), errors(at)
-    return at
+from tests.ui.test_dashboard import DASHBOARD, open_dashboard
 
 
 def test_the_custom_range_starts_no_earlier_than_the_longest_period_allows(

@@ -14,9 +14,8 @@ from services.domain.analytics import Event, EventType
 from services.domain.models import Category, ContentItem, utcnow
 from services.domain.users import User
 from services.ui.live_now import OPEN_KEY
-from tests.ui.conftest import errors, texts
-
-DASHBOARD = "app_pages/dashboard.py"
+from tests.ui.conftest import texts
+from tests.ui.test_dashboard import open_dashboard
 
 
 def recent(minutes_ago: float, type_: EventType, session: str, **fields: object) -> Event:
@@ -24,13 +23,6 @@ def recent(minutes_ago: float, type_: EventType, session: str, **fields: object)
                  ts=utcnow() - timedelta(minutes=minutes_ago), **fields)  # type: ignore[arg-type]
 
 
-def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
-    at = new_app(username)
-    at.run()
-    at.switch_page(DASHBOARD).run()
-    assert not at.exception, at.exception
-    assert not errors(at), errors(at)
-    return at
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -13,19 +13,13 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import wiring
 from services.domain.users import User
 from services.i18n import translate
-from tests.ui.conftest import errors, texts
+from tests.ui.conftest import texts
+from tests.ui.test_removed_content import open_page
 
 REQUEST = translate("ko", "profile.request_send")  # the profile page's own button
 HOME = "app_pages/home.py"
 
 
-def _opened(new_app: Callable[..., AppTest], username: str | None, page: str) -> AppTest:
-    at = new_app(username)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    assert not errors(at), errors(at)
-    return at
 
 
 def _links(at: AppTest) -> dict[str, str]:
@@ -47,7 +41,7 @@ def no_profile_page(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_editor_pages_lead_to_the_author_request(
     role: str, page: str, new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users[role].username, page)
+    at = open_page(new_app, users[role].username, page)
     assert [w.value for w in at.warning]  # which role opens the page
     links = _links(at)
     assert "profile" in links[REQUEST]
@@ -67,14 +61,14 @@ def test_the_request_link_is_in_english_for_an_english_reader(
 def test_other_pages_offer_no_author_request(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users["viewer"].username, "app_pages/dashboard.py")
+    at = open_page(new_app, users["viewer"].username, "app_pages/dashboard.py")
     assert REQUEST not in _links(at)
 
 
 def test_without_a_profile_page_the_role_message_leads_home_only(
     no_profile_page: None, new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users["viewer"].username, "app_pages/editor.py")
+    at = open_page(new_app, users["viewer"].username, "app_pages/editor.py")
     assert REQUEST not in _links(at)
     assert "홈으로" in _links(at)
 
@@ -85,7 +79,7 @@ def test_without_a_profile_page_the_role_message_leads_home_only(
 def test_the_empty_home_names_the_menu_item_as_the_menu_does(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, None, HOME)
+    at = open_page(new_app, None, HOME)
     menu = translate("ko", "nav.editor")
     assert f"'{menu}'" in texts(at)
     assert "'새 콘텐츠'" not in texts(at)
@@ -97,7 +91,7 @@ def test_the_empty_home_names_the_menu_item_as_the_menu_does(
 def test_the_empty_home_leads_a_viewer_to_the_author_request(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users["viewer"].username, HOME)
+    at = open_page(new_app, users["viewer"].username, HOME)
     assert translate("ko", "common.home_empty_hint_request",
                      profile=translate("ko", "profile.nav")) in texts(at)
     assert "profile" in _links(at)[REQUEST]
@@ -106,7 +100,7 @@ def test_the_empty_home_leads_a_viewer_to_the_author_request(
 def test_the_empty_home_leads_an_author_to_the_editor(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users["author"].username, HOME)
+    at = open_page(new_app, users["author"].username, HOME)
     assert REQUEST not in _links(at)
     assert translate("ko", "common.home_empty_link_create") in _links(at)
 
@@ -114,6 +108,6 @@ def test_the_empty_home_leads_an_author_to_the_editor(
 def test_without_a_profile_page_the_empty_home_names_the_menu_item(
     no_profile_page: None, new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
-    at = _opened(new_app, users["viewer"].username, HOME)
+    at = open_page(new_app, users["viewer"].username, HOME)
     assert REQUEST not in _links(at)
     assert f"'{translate('ko', 'nav.editor')}'" in texts(at)

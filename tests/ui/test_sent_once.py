@@ -23,6 +23,7 @@ from services.domain.permissions import Actor
 from services.domain.users import User
 from services.ui import tracking
 from tests.ui.conftest import errors, png_bytes
+from tests.ui.test_content_flows import open_editor
 
 
 def _stop_after_first(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
@@ -57,21 +58,13 @@ def _recorded(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[An
     return results
 
 
-def _open_editor(new_app: Callable[..., AppTest], content_id: str = "") -> AppTest:
-    at = new_app("author-user")
-    at.run()
-    if content_id:
-        at.query_params["id"] = content_id
-    at.switch_page("app_pages/editor.py").run()
-    assert not at.exception and not errors(at)
-    return at
 
 
 def test_a_double_clicked_save_creates_one_item(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = _open_editor(new_app)
+    at = open_editor(new_app, "author-user")
     at.text_input(key="ed_title").input("두 번 누른 저장")
     at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
     at.text_area(key="ed_body").input("본문")
@@ -92,7 +85,7 @@ def test_text_changed_after_a_stopped_create_updates_that_item(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = _open_editor(new_app)
+    at = open_editor(new_app, "author-user")
     at.text_input(key="ed_title").input("처음 제목")
     at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
     at.text_area(key="ed_body").input("본문")
@@ -111,7 +104,7 @@ def test_a_double_clicked_save_of_an_edit_reports_no_conflict(
     make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     item = make_item("원래 제목")
-    at = _open_editor(new_app, item.id)
+    at = open_editor(new_app, "author-user", item.id)
     at.text_input(key="ed_title").input("고친 제목")
     at.file_uploader[0].set_value(("diagram.png", png_bytes(), "image/png"))
     updated = _stop_after_first(monkeypatch, ContentService, "update")
