@@ -11,6 +11,12 @@ from services.errors import ValidationError
 MAX_DAYS = 366
 
 
+def earliest_day(today: date) -> date:
+    """The first day a custom range may start on: a range from it to today is as long as a
+    period may be (MAX_DAYS), so no longer one can be picked."""
+    return today - timedelta(days=MAX_DAYS - 1)
+
+
 class Preset(StrEnum):
     TODAY = "today"
     DAYS_7 = "7d"

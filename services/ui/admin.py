@@ -50,7 +50,8 @@ def orphans_section(services: Services, actor: Actor) -> None:
     st.caption(t("files.orphans_text"))
     if st.button(t("files.orphans_scan"), key="adm_orphans_scan", icon=":material/search:"):
         try:
-            st.session_state[_ORPHANS] = services.content.find_orphans(actor)
+            with st.spinner(t("files.orphans_scanning")):  # it lists every stored file
+                st.session_state[_ORPHANS] = services.content.find_orphans(actor)
         except DemoFactoryError as exc:
             show_error(exc)
             return

@@ -39,8 +39,11 @@ def users_section(services: Services, actor: Actor) -> None:
     search = st.text_input(t("admin.search"), key="adm_search", on_change=reset_page,
                            args=(PAGE_KEY,))
     result = services.accounts.find_users(actor, search, current_page(PAGE_KEY), PAGE_SIZE)
-    users_table(result.items)
-    pager(result)
+    if search.strip() and not result.items:
+        st.info(t("admin.search_none"), icon=":material/person_search:")
+    else:
+        users_table(result.items)
+        pager(result)
     one_time_password()
     create_col, manage_col = st.columns(2)
     with create_col:
@@ -114,8 +117,10 @@ def create_user_form(services: Services, actor: Actor) -> None:
                                placeholder=t("common.choose"), select_all=False)
         invite = invites and st.checkbox(t("admin.invite"), value=True, key="adm_new_invite")
         label = t("admin.temporary_password") if invites else t("admin.initial_password")
+        # With the invitation ticked the pool makes the password: what is typed here is not used.
         password = st.text_input(label, type="password", key="adm_new_password",
-                                 help=t("auth.password_help"), autocomplete="new-password")
+                                 help=t("admin.invite_password_help") if invites
+                                 else t("auth.password_help"), autocomplete="new-password")
         submitted = st.form_submit_button(t("admin.create_button"), type="primary")
     if not submitted:
         return

@@ -10,8 +10,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from services.analytics.dashboards import MAX_DAYS, Kpi, KpiKind, Period, Preset
-from services.analytics.periods import DASHBOARD_PRESET, PRESET_DAYS
+from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
+from services.analytics.periods import DASHBOARD_PRESET, PRESET_DAYS, earliest_day
 from services.analytics.service import AnalyticsService
 from services.analytics.tables import Filters
 from services.csv_export import frame_csv
@@ -43,12 +43,6 @@ ColumnKind = Literal["text", "wide", "int", "float", "percent", "link"]
 
 def preset_label(preset: Preset | str) -> str:
     return t(f"analytics.preset.{Preset(preset).name.lower()}")
-
-
-def earliest_day(today: date) -> date:
-    """The first day a custom range may start on: a range from it to today is as long as a
-    period may be (MAX_DAYS), so no longer one can be picked."""
-    return today - timedelta(days=MAX_DAYS - 1)
 
 
 def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:

@@ -20,6 +20,7 @@ from typing import Any
 import streamlit as st
 
 from services.analytics.dashboards import Period, Preset
+from services.analytics.periods import earliest_day
 from services.analytics.tables import NO_FILTERS, Filters
 from services.domain.analytics import Purpose, Segment, SegmentKind
 from services.domain.models import Category
@@ -30,7 +31,6 @@ from services.ui.dashboard import (
     DEFAULT_PRESET,
     PRESET_KEY,
     RANGE_KEY,
-    earliest_day,
 )
 from services.ui.i18n import category_label, t
 from services.ui.tracking import purpose_label

@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from services.analytics.dashboards import Period, Preset
+from services.analytics.periods import earliest_day
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.reports import ReportLanguage, ReportType
@@ -96,7 +97,8 @@ def _period(services: Services) -> Period | None:
         return analytics.period(preset)
     today = analytics.today()
     chosen = st.date_input(t("reports.custom_range"), value=(today - timedelta(days=29), today),
-                           max_value=today, key=RANGE_KEY, format="YYYY-MM-DD")
+                           min_value=earliest_day(today), max_value=today, key=RANGE_KEY,
+                           format="YYYY-MM-DD")
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
     if len(days) != 2 or not all(isinstance(d, date) for d in days):
         st.caption(t("reports.custom_pick_end"))

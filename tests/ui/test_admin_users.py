@@ -32,6 +32,10 @@ def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, Use
     assert _listed(at) == [f"writer-{n:02d}" for n in range(10)]
     at.text_input(key="adm_search").input("viewer-user@EXAMPLE").run()  # emails too
     assert _listed(at) == ["viewer-user"]
+    at.text_input(key="adm_search").input("nobody-like-this").run()
+    assert not at.dataframe  # no empty grid: a sentence that says what to try
+    assert [i.value for i in at.info] == [
+        "검색어에 맞는 사용자가 없습니다. 사용자 이름, 이름, 이메일의 일부로 찾아 보세요."]
 
 
 def test_disable_and_enable(new_app: Callable[..., AppTest], users: dict[str, User],

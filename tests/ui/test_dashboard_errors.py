@@ -18,6 +18,7 @@ from services.bootstrap import Services
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
+from services.ui import dashboard as ui_dashboard
 from tests.ui.conftest import errors
 from tests.ui.test_dashboard import DASHBOARD, open_dashboard
 
@@ -44,6 +45,7 @@ def test_a_custom_range_too_long_shows_the_translated_error(
     # A stricter limit for periods than the picker knows: a picked range is then too long,
     # as one that arrives some other way would be.
     monkeypatch.setattr(periods, "MAX_DAYS", 5)
+    monkeypatch.setattr(ui_dashboard, "earliest_day", lambda today: today - timedelta(days=365))
     at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
     today = services.analytics.today()
     at.date_input(key="dash_range").set_value((today - timedelta(days=9), today)).run()

@@ -517,3 +517,17 @@ def test_choices_survive_a_trip_to_the_other_tab(
     assert at.number_input(key="rep_max_tokens").value == 1024
     open_history(at)
     assert at.toggle(key="rep_history_mine").value is True
+
+
+def test_the_custom_range_cannot_start_more_than_a_period_allows(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    from datetime import timedelta
+
+    from services.analytics.periods import MAX_DAYS
+
+    at = open_reports(new_app, "analyst-user")
+    at.selectbox(key="rep_preset_ko").select("custom").run()
+    picker = at.date_input(key="rep_range")
+    today = services.analytics.today()
+    assert (picker.min, picker.max) == (today - timedelta(days=MAX_DAYS - 1), today)
