@@ -1,6 +1,6 @@
 """The dependency rules of the tree, read from the source (no module is imported):
 
-- only the composition root (``services/bootstrap/``) and ``services/adapters/`` name an
+- only the composition root (``services/bootstrap.py``) and ``services/adapters/`` name an
   adapter; use cases, pages, UI helpers and scripts receive what they need from the root;
 - Streamlit is imported only by ``app.py``, ``server.py`` (the two entry points), ``app_pages/``
   and ``services/ui/``;
@@ -64,8 +64,7 @@ def _is_adapter(target: str) -> bool:
 
 
 def _may_name_adapters(module: str) -> bool:
-    return module == "services.bootstrap" or module.startswith("services.bootstrap.") \
-        or _is_adapter(module)
+    return module == "services.bootstrap" or _is_adapter(module)
 
 
 def test_only_the_composition_root_and_adapters_import_adapters() -> None:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services import bootstrap
 from services.bootstrap import Services, build_services
-from services.bootstrap import ports as bootstrap_ports
 from services.domain.analytics import Purpose
 from services.domain.permissions import Role
 from services.domain.signup import SignupDraft
@@ -32,7 +32,7 @@ def mailer(monkeypatch: pytest.MonkeyPatch) -> RecordingMailer:
     recorder = RecordingMailer()
     monkeypatch.setenv("DEMO_FACTORY_SES_SENDER", "no-reply@example.com")
     monkeypatch.setenv("DEMO_FACTORY_PUBLIC_URL", URL)
-    monkeypatch.setattr(bootstrap_ports, "_mailer", lambda settings: recorder)
+    monkeypatch.setattr(bootstrap, "_mailer", lambda settings: recorder)
     return recorder
 
 
@@ -145,6 +145,6 @@ def test_the_sign_up_page_says_a_link_confirms_the_email_only_with_mail(
     recorder = RecordingMailer()
     monkeypatch.setenv("DEMO_FACTORY_SES_SENDER", "no-reply@example.com")
     monkeypatch.setenv("DEMO_FACTORY_PUBLIC_URL", URL)
-    monkeypatch.setattr(bootstrap_ports, "_mailer", lambda settings: recorder)
+    monkeypatch.setattr(bootstrap, "_mailer", lambda settings: recorder)
     at = open_with_token(new_app, "app_pages/signup.py", None)
     assert "링크를 메일로 보내 드립니다" in texts(at)

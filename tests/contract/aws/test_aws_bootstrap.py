@@ -242,7 +242,7 @@ def test_a_bucket_set_by_hand_asks_aws_nothing(monkeypatch: pytest.MonkeyPatch) 
     def no_client(service: str, settings: Settings) -> None:
         raise AssertionError(f"{service} asked")
 
-    monkeypatch.setattr("services.bootstrap.aws.aws_client", no_client)
+    monkeypatch.setattr("services.bootstrap.aws_client", no_client)
     settings = load_settings(backend="aws", bucket="my-files")
 
     assert resolve_aws_names(settings).bucket == "my-files"

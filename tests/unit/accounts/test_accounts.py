@@ -216,7 +216,7 @@ def test_a_deployment_makes_its_first_admin_by_command_not_by_a_public_form(
 def test_the_first_admin_form_is_offered_where_only_its_operator_reaches_the_app(
     tmp_path: Path, backend: str, emulation: bool, setting: bool | None, form: bool,
 ) -> None:
-    from services.bootstrap.wiring import first_admin_form
+    from services.wiring import first_admin_form
 
     settings = load_settings(data_dir=tmp_path, backend=backend, emulation=emulation,
                              first_admin_form=setting)

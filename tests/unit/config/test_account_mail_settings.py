@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from services import bootstrap
 from services.bootstrap import build_local_ports, build_services
-from services.bootstrap import ports as bootstrap_ports
 from services.errors import ConfigError
 from services.settings import load_settings
 from tests.doubles.mailer import RecordingMailer
@@ -35,7 +35,7 @@ def test_account_mail_needs_a_sender_and_the_public_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sender: str | None, url: str | None,
     on: bool,
 ) -> None:
-    monkeypatch.setattr(bootstrap_ports, "_mailer",
+    monkeypatch.setattr(bootstrap, "_mailer",
                         lambda settings: RecordingMailer() if settings.ses_sender else None)
     settings = load_settings(data_dir=tmp_path, ses_sender=sender, public_url=url,
                              sample_content=False)

@@ -1,9 +1,14 @@
-"""``build_services(settings) -> Services``: the use cases wired to the ports of the configured
-backend (or to the ports a test gives)."""
+"""The use cases wired to a backend's ports: ``wire(settings, ports, tools) -> Services``.
+
+Names no adapter: ``services/bootstrap.py``, the composition root, builds the ports and the
+``AdapterTools`` and calls ``wire``; tests may hand it ports of their own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,10 +28,6 @@ from services.analytics.cohorts import CohortService
 from services.analytics.funnels import FunnelService
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
-from services.bootstrap.aws import resolve_aws_names
-from services.bootstrap.doctor import doctor_checks, doctor_context
-from services.bootstrap.local_data import cookie_key
-from services.bootstrap.ports import Ports, build_aws_ports, build_local_ports
 from services.contact.service import InquiryService
 from services.content.samples import SampleContent
 from services.content.service import ContentService
@@ -37,13 +38,80 @@ from services.imports.legacy.importer import LegacyImporter
 from services.insights.digests import DigestSender
 from services.insights.follows import FollowService
 from services.insights.service import InsightsService
+from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
 from services.ports import (
     LLM,
+    AccountTokenStore,
+    AuditLog,
+    BlobStore,
+    CohortStore,
+    ContentRepository,
+    EmailCodes,
+    EventStore,
+    FollowStore,
+    FunnelStore,
+    IdentityProvider,
+    InquiryStore,
+    LiveWindow,
+    LoginThrottle,
+    Mailer,
+    PasswordAuthenticator,
+    PoolSignUp,
+    ReportStore,
+    SessionStore,
+    SignupDirectory,
+    TokenVerifier,
+    UserDirectory,
 )
-from services.reports.models import model_offer
 from services.reports.service import ReportService
 from services.settings import Settings
+
+
+@dataclass(frozen=True)
+class CognitoPorts:
+    """Sign-in through a Cognito user pool (``DEMO_FACTORY_AUTH=cognito``)."""
+
+    identity: IdentityProvider
+    tokens: TokenVerifier
+    sessions: SessionStore
+    # Self-service sign-up: the pool's SignUp/ConfirmSignUp, and the app's records of it.
+    signup: PoolSignUp | None = None
+    signup_records: SignupDirectory | None = None
+    # A changed email's code, checked by the pool with the user's access token.
+    email_codes: EmailCodes | None = None
+    # At sign-in: the app's record (users table) takes the pool's name and roles.
+    refresh_record: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class Ports:
+    content: ContentRepository
+    blobs: BlobStore
+    users: UserDirectory
+    audit: AuditLog
+    events: EventStore
+    passwords: PasswordAuthenticator
+    throttle: LoginThrottle
+    inquiries: InquiryStore
+    reports: ReportStore
+    mailer: Mailer | None = None
+    cognito: CognitoPorts | None = None
+    # Server-side sessions of local sign-ins (every backend has one; None: no local sign-in).
+    sessions: SessionStore | None = None
+    # The records of self-service sign-ups: the local accounts' store, or in Cognito mode the
+    # users table beside the pool (None: no sign-up, as with OIDC).
+    signup: SignupDirectory | None = None
+    # Single-use tokens of mailed links (verification, password reset) of local accounts.
+    tokens: AccountTokenStore | None = None
+    # Returning signed-in users, counted at ingest (a sink of ``events``).
+    cohorts: CohortStore | None = None
+    # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
+    live: LiveWindow | None = None
+    # Funnel definitions and the visits counted into them at ingest (a sink of ``events``).
+    funnels: FunnelStore | None = None
+    # Followed metrics, digest frequencies and the digests kept in the app.
+    follows: FollowStore | None = None
 
 
 @dataclass(frozen=True)
@@ -79,14 +147,19 @@ class Services:
     digests: DigestSender | None = None
 
 
-def build_services(settings: Settings, ports: Ports | None = None) -> Services:
-    """Wire use cases to the adapters of ``settings.backend`` (or to ``ports`` in tests)."""
-    if ports is None and settings.backend == "local":
-        ports = build_local_ports(settings)
-    elif ports is None:
-        # The services (and the doctor) see the bucket's name, derived once here if unset.
-        settings = resolve_aws_names(settings)
-        ports = build_aws_ports(settings)
+@dataclass(frozen=True)
+class AdapterTools:
+    """What the use cases need that only the composition root can make, from adapters."""
+
+    models: dict[str, LLM]  # the report models offered (the offline narrator, Bedrock)
+    bedrock_probe: Callable[[str], tuple[str | None, list[CheckStep]]]
+    doctor_checks: list[Check]
+    doctor_context: Callable[[Mapping[str, str], bool], DoctorContext]
+
+
+def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
+    """The use cases wired to ``ports``, with what only the composition root can make
+    (``tools``: the report models, the Bedrock probe, the doctor's checks)."""
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
@@ -144,7 +217,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
     insights = InsightsService(ports.events, ports.content, settings.tz)
     # Models are offered from settings and the environment; none is called here.
     reports = ReportService(ports.reports, ports.events, ports.content,
-                            report_models(settings), settings, analytics=analytics,
+                            tools.models, settings, analytics=analytics,
                             audit=ports.audit)
     imports = _importers(settings, ports)
     follows, digests = _follows(settings, ports)
@@ -155,7 +228,7 @@ def build_services(settings: Settings, ports: Ports | None = None) -> Services:
                       if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit), event_import=imports[0],
-                    legacy_import=imports[1], ops=_ops(settings, ports),
+                    legacy_import=imports[1], ops=_ops(settings, ports, tools),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
                     profile=_profile(ports, removal), reports=reports,
@@ -235,24 +308,10 @@ def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> Signu
     )
 
 
-def _ops(settings: Settings, ports: Ports) -> OpsService:
-    def probe(model_id: str) -> tuple[str | None, list[CheckStep]]:
-        from services.adapters.aws.bedrock import check
-
-        return check.probe(settings, model_id, check.make_clients)
-
-    return OpsService(settings, ports.audit, bedrock_probe=probe, doctor_checks=doctor_checks(),
-                      doctor_context=partial(doctor_context, settings), content=ports.content)
-
-
-def report_models(settings: Settings, environ: Mapping[str, str] | None = None,
-                  home: Path | None = None) -> dict[str, LLM]:
-    """The offline narrator, and Bedrock where AWS credentials look configured and this is no
-    emulation (whose Bedrock endpoint is unreachable). Nothing calls AWS here."""
-    from services.adapters.aws.bedrock.lazy import LazyBedrock, credentials_configured
-
-    offered = not settings.emulation and credentials_configured(settings, environ, home)
-    return model_offer(settings, LazyBedrock(settings) if offered else None)
+def _ops(settings: Settings, ports: Ports, tools: AdapterTools) -> OpsService:
+    return OpsService(settings, ports.audit, bedrock_probe=tools.bedrock_probe,
+                      doctor_checks=tools.doctor_checks, doctor_context=tools.doctor_context,
+                      content=ports.content)
 
 
 def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:
@@ -264,3 +323,36 @@ def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyI
                             max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,
                             retention_days=settings.event_retention_days)
     return events, legacy
+
+
+def cookie_key(settings: Settings) -> str:
+    """The sign-in cookie's signing key: from settings, else generated once per data dir.
+
+    Never a built-in default: a shared default key would let anyone forge sign-in cookies.
+    """
+    if settings.cookie_key is not None:
+        return settings.cookie_key.get_secret_value()
+    if settings.backend == "aws":
+        # Several containers must share one key, so aws mode cannot invent its own.
+        raise ConfigError("errors.config_missing", names="DEMO_FACTORY_COOKIE_KEY")
+    path = settings.data_dir / ".cookie_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_once(path, secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_once(path: Path, text: str) -> None:
+    """``path`` holding ``text``, readable by its owner only, unless it exists already: then
+    the file another process made first stays as it is (its cookies stay valid). The text is
+    complete before the file has its name, so no reader sees half a key; ``os.link`` fails
+    rather than replace a name that exists, which makes the check and the write one step."""
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+        fh.write(text)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
