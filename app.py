@@ -25,7 +25,7 @@ from services.ui import (
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
 from services.ui.styles import app_style
-from services.ui.widgets import md_escape, show_error, show_flash, show_unexpected
+from services.ui.widgets import errors_shown, md_escape, show_error, show_flash, show_unexpected
 
 log = logging.getLogger("demo_factory")
 
@@ -90,15 +90,9 @@ def main() -> None:
     show_flash()
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))
     tracking.keep_visit()
-    try:
+    with errors_shown(f"page {page.url_path}"):
         if gate.allowed(actor, page):
             page.run()
-    except DemoFactoryError as exc:
-        log.warning("page error: %s", exc)
-        show_error(exc)
-    except Exception:
-        log.exception("unexpected error on page %s", page.url_path)
-        show_unexpected()
 
 
 main()

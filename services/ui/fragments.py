@@ -14,17 +14,14 @@ Goes below ``@st.fragment``.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import ParamSpec
 
 import streamlit as st
 
-from services.errors import DemoFactoryError
 from services.ui import auth, session
-from services.ui.widgets import show_error, show_unexpected
+from services.ui.widgets import errors_shown
 
-log = logging.getLogger("demo_factory")
 P = ParamSpec("P")
 
 
@@ -33,13 +30,7 @@ def fragment_body(body: Callable[P, None]) -> Callable[P, None]:
     def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
         if auth.sign_in_changed(session.services()):
             st.rerun(scope="app")
-        try:
+        with errors_shown(f"fragment {body.__qualname__}"):
             body(*args, **kwargs)
-        except DemoFactoryError as exc:
-            log.warning("fragment error: %s", exc)
-            show_error(exc)
-        except Exception:
-            log.exception("unexpected error in fragment %s", body.__qualname__)
-            show_unexpected()
 
     return guarded

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -16,6 +18,7 @@ from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
 
 _FLASH_KEY = "_df_flash"
+log = logging.getLogger("demo_factory")
 def show_error(exc: DemoFactoryError) -> None:
     """One clear, translated message; the details stay in the log."""
     st.error(t(exc.key, **error_params(exc.params)), icon=":material/error:")
@@ -31,6 +34,21 @@ def error_params(params: Mapping[str, Any]) -> dict[str, Any]:
 def show_unexpected() -> None:
     """For errors that are not ours: a generic message (the caller logs the traceback)."""
     st.error(t("errors.unexpected"), icon=":material/error:")
+
+
+@contextmanager
+def errors_shown(where: str) -> Iterator[None]:
+    """Around a page's run or a fragment's: our errors shown translated, any other as the
+    generic message with its traceback in the log. Streamlit's stop and rerun pass through
+    (they are BaseExceptions)."""
+    try:
+        yield
+    except DemoFactoryError as exc:
+        log.warning("error in %s: %s", where, exc)
+        show_error(exc)
+    except Exception:
+        log.exception("unexpected error in %s", where)
+        show_unexpected()
 
 
 def flash(message: str) -> None:
