@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.bootstrap import wiring
+from services import wiring
 from services.domain.users import User
 from services.i18n import translate
 from tests.ui.conftest import texts
