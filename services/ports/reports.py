@@ -5,7 +5,7 @@ Protocols; import them from ``services.ports``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Protocol
 
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
@@ -40,6 +40,13 @@ class ReportStore(Protocol):
     def delete(self, report_id: str) -> None:
         """NotFound if absent."""
 
-    def tokens_used(self, user_id: str, since: datetime) -> int:
-        """Input plus output tokens of the user's reports created at or after ``since``
-        (the daily budget)."""
+    def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
+                     ) -> bool:
+        """Add ``tokens`` to the user's model tokens of ``day`` (a local day); negative gives
+        back what a reservation held beyond the real use. With ``limit``, one atomic step that
+        adds only when the day's total stays within it, so two requests at the same moment
+        cannot both pass a budget that fits one: False, and nothing added, when it would not
+        fit."""
+
+    def tokens_spent(self, user_id: str, day: date) -> int:
+        """The user's model tokens of ``day`` (0 for a day without any)."""

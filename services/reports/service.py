@@ -12,10 +12,11 @@ that subject's own insights (``services.insights.scoped``), never platform-wide 
 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
-question as data (``services.reports.followup_prompt``), under the same daily budget (a
-question's tokens are kept in its ``report.ask`` audit entry) and the same grounding check.
-A generation or answer not read to its end (a click on the page stops the run that reads it)
-still counts: its tokens go to an ``unfinished`` audit entry (``services.reports.usage``).
+question as data (``services.reports.followup_prompt``), under the same daily budget and the
+same grounding check. A metered generation or answer reserves its estimate on the day's
+budget in one atomic step before the model is called, and settles it to the real use when its
+stream ends; one not read to its end (a click on the page stops the run that reads it) keeps
+what it cost (``services.reports.usage``).
 
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
@@ -26,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from ulid import ULID
@@ -56,9 +57,7 @@ from services.reports.cost import (
     Estimate,
     cost_usd,
     estimate_tokens,
-    local_midnight,
     price_of,
-    require_budget,
 )
 from services.reports.followup import answer_offline
 from services.reports.followup_prompt import followup_prompt
@@ -72,9 +71,10 @@ from services.reports.usage import (
     ASK_AUDIT_ACTION,
     DELETE_AUDIT_ACTION,
     REPORT_AUDIT_ACTION,
-    audited_tokens,
+    Reservation,
     record_unfinished,
-    spent_today,
+    reserve,
+    start_stream,
     unfinished_tokens,
 )
 from services.settings import Settings
@@ -227,11 +227,13 @@ class ReportService:
         )
 
     def tokens_used_today(self, actor: Actor) -> int:
-        """Saved reports' tokens, and those of questions and unfinished generations."""
+        """The model tokens of the actor's day so far, those held by streams under way
+        included (``services.reports.usage``)."""
         require(actor, Action.GENERATE_REPORTS)
-        since = local_midnight(self.clock(), self.settings.tz)
-        user = str(actor.user_id)
-        return self.store.tokens_used(user, since) + audited_tokens(self.audit, user, since)
+        return self.store.tokens_spent(str(actor.user_id), self._today())
+
+    def _today(self) -> date:
+        return self.clock().astimezone(self.settings.tz).date()
 
     # ---- generating --------------------------------------------------------------------
 
@@ -245,16 +247,17 @@ class ReportService:
                                            request.period, request.subject)
         llm = self._llm(request.model)
         estimate = self.estimate(actor, preview, request.model, request.max_tokens)
-        require_budget(estimate)
+        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
         llm_request = LLMRequest(model_id_of(request.model), system=preview.prompt.system,
                                  prompt=preview.prompt.prompt, max_tokens=request.max_tokens,
                                  temperature=request.temperature)
-        stream = llm.stream(llm_request)
+        stream = start_stream(llm, llm_request, reservation)
         report_id = self.new_id()
 
         def finish() -> Report:
-            report = self._report(report_id, actor, request, preview, estimate,
-                                  stream.result())
+            result = stream.result()
+            reservation.settle(result.total_tokens if estimate.metered else 0)
+            report = self._report(report_id, actor, request, preview, estimate, result)
             self.store.add(report)
             self._record(session_id, actor, report)
             return report
@@ -262,7 +265,7 @@ class ReportService:
         def abandon(received: str) -> None:
             if estimate.metered:  # the offline narrator costs nothing
                 self._unfinished(actor, REPORT_AUDIT_ACTION, report_id, stream,
-                                 estimate.input_tokens, received,
+                                 estimate.input_tokens, received, reservation,
                                  {"type": request.report_type.value,
                                   "language": request.language.value,
                                   "model": llm_request.model_id})
@@ -270,10 +273,13 @@ class ReportService:
         return Generation(report_id, stream, finish, abandon)
 
     def _unfinished(self, actor: Actor, action: str, target: str, stream: LLMStream,
-                    prompt_tokens: int, received: str, detail: dict[str, str]) -> None:
-        """What a stream not read to its end cost, for the daily budget."""
+                    prompt_tokens: int, received: str, reservation: Reservation,
+                    detail: dict[str, str]) -> None:
+        """What a stream not read to its end cost: kept on the day's budget, and audited."""
+        tokens = unfinished_tokens(stream, prompt_tokens, received)
+        reservation.settle(tokens)
         record_unfinished(self.audit, self.clock(), str(actor.user_id), action, target,
-                          unfinished_tokens(stream, prompt_tokens, received), detail)
+                          tokens, detail)
 
     def generate(self, actor: Actor, request: ReportRequest, session_id: str = "",
                  on_chunk: Callable[[str], None] | None = None,
@@ -344,20 +350,22 @@ class ReportService:
                 lambda received: None)  # nothing billed
         prompt = followup_prompt(report.context, text, lang)
         estimate = self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS)
-        require_budget(estimate)
+        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
         model_id = model_id_of(model)
-        stream = llm.stream(LLMRequest(model_id, system=prompt.system,
-                                       prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
-                                       temperature=self.settings.bedrock_temperature))
+        stream = start_stream(llm, LLMRequest(model_id, system=prompt.system,
+                                             prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
+                                             temperature=self.settings.bedrock_temperature),
+                             reservation)
 
         def finish() -> AnswerResult:
             result = stream.result()
+            reservation.settle(result.total_tokens)
             return self._answered(actor, report, result.text, True, result.model_id,
                                   result.input_tokens, result.output_tokens)
 
         def abandon(received: str) -> None:
             self._unfinished(actor, ASK_AUDIT_ACTION, report.id, stream,
-                             estimate.input_tokens, received, {"model": model_id})
+                             estimate.input_tokens, received, reservation, {"model": model_id})
 
         return Answer(stream, finish, abandon)
 
@@ -395,10 +403,7 @@ class ReportService:
         report = self.get(actor, report_id)
         if not self.may_delete(actor, report):
             raise PermissionDenied("reports.err_delete_not_owner")
-        self.store.delete(report_id)
+        self.store.delete(report_id)  # its tokens stay spent (``services.reports.usage``)
         if self.audit is not None:
-            since = local_midnight(self.clock(), self.settings.tz)
-            tokens = spent_today(report.input_tokens + report.output_tokens, report.created_by,
-                                 report.created_at, str(actor.user_id), since)
             record_audit(self.audit, self.clock(), str(actor.user_id), DELETE_AUDIT_ACTION,
-                         report_id, detail={"tokens": str(tokens)} if tokens else None)
+                         report_id)

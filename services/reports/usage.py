@@ -1,58 +1,81 @@
-"""Model tokens of the day that no saved report carries, kept in the audit log.
+"""What a user's model calls spend of the daily token budget, held before the model is called.
 
-A saved report carries its own tokens (``ReportStore.tokens_used``). Two kinds of spending have
-no report: follow-up questions (``report.ask`` entries) and generations that were not read to
-their end (a ``report.generate`` entry whose outcome is ``UNFINISHED``: the user clicked
-something while the model wrote, or the stream broke off), and reports their author deleted on
-the day they were made (``report.delete`` entries). Both are kept in the audit log, with
-their tokens: it is written on every backend, read per actor and action since a time, and
-already held the questions' tokens; the report store keeps only whole reports. Without an audit
-log (some tests), neither is counted.
+A metered generation or follow-up answer first reserves its estimate (the prompt's tokens and
+the ``max_tokens`` ceiling) on the user's tokens of the day, in one atomic step of the report
+store (``ReportStore.spend_tokens`` with a limit): two tabs that start at the same moment
+cannot both pass a budget that fits one, on SQLite and on DynamoDB alike. When the stream
+settles, the reservation keeps what the model really used and gives back the rest.
+
+The day's tokens are their own count, not a sum over saved reports, so a report deleted on the
+day it was made leaves its tokens spent, and a stream not read to its end (a click on the page
+stops the run that reads it, or the stream broke off) keeps what it cost. That stream is also
+written to the audit log as an ``unfinished`` entry with its tokens, for the admin.
+
+A reservation never settled (the process died mid-stream) keeps the whole estimate: the budget
+errs on the safe side.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
-from services.domain.llm import LLMStream
-from services.domain.models import AuditEntry
+from services.domain.llm import LLMRequest, LLMStream
 from services.ops.audit import record_audit
-from services.ports import AuditLog
-from services.reports.cost import estimate_tokens
+from services.ports import LLM, AuditLog, ReportStore
+from services.reports.cost import Estimate, estimate_tokens, require_budget
 
 REPORT_AUDIT_ACTION = "report.generate"
-ASK_AUDIT_ACTION = "report.ask"  # a follow-up question; its tokens count against the budget
-# A report deleted by its author on the day it was made: its tokens stay spent that day.
+ASK_AUDIT_ACTION = "report.ask"  # a follow-up question and the tokens of its answer
 DELETE_AUDIT_ACTION = "report.delete"
 UNFINISHED = "unfinished"  # the outcome of a stream abandoned before its end
-ENTRIES_PER_DAY_READ = 10_000  # the audit entries read to sum a day's tokens, per action
+RESERVE_ATTEMPTS = 3  # a reservation refused while the day's figures move under it
 
 
-def audited_tokens(audit: AuditLog | None, user_id: str, since: datetime) -> int:
-    """Tokens of the user's questions and unfinished generations since ``since``."""
-    if audit is None:
-        return 0
-    asks = audit.entries(actor=user_id, action=ASK_AUDIT_ACTION, since=since,
-                         limit=ENTRIES_PER_DAY_READ)
-    generations = audit.entries(actor=user_id, action=REPORT_AUDIT_ACTION, since=since,
-                                limit=ENTRIES_PER_DAY_READ)
-    # A saved report's entry carries no tokens, and its report already counts them.
-    unfinished = [e for e in generations if e.outcome == UNFINISHED]
-    deleted = audit.entries(actor=user_id, action=DELETE_AUDIT_ACTION, since=since,
-                            limit=ENTRIES_PER_DAY_READ)
-    return sum(_tokens(e) for e in [*asks, *unfinished, *deleted])
+@dataclass
+class Reservation:
+    """Tokens held on one user's day until the model's stream settles."""
+
+    store: ReportStore
+    user_id: str
+    day: date
+    held: int
+    settled: bool = False
+
+    def settle(self, used: int) -> None:
+        """Keep ``used`` tokens of those held and give back the rest (once)."""
+        if self.settled:
+            return
+        self.settled = True
+        if used != self.held:
+            self.store.spend_tokens(self.user_id, self.day, used - self.held)
 
 
-def spent_today(report_tokens: int, created_by: str, created_at: datetime, deleter: str,
-                since: datetime) -> int:
-    """What a deleted report leaves on its deleter's budget of today: all its tokens when its
-    author deletes it on the day it was made (else deleting would give the budget back),
-    nothing otherwise (another day's budget, or another person's)."""
-    return report_tokens if created_by == deleter and created_at >= since else 0
+def reserve(store: ReportStore, user_id: str, day: date, estimate: Estimate) -> Reservation:
+    """Hold a metered estimate's tokens on the user's day, checked and added in one step;
+    QuotaExceeded when they do not fit, with the day's figures as they are now. The offline
+    narrator holds nothing."""
+    if not estimate.metered:
+        return Reservation(store, user_id, day, 0)
+    for _ in range(RESERVE_ATTEMPTS):
+        require_budget(estimate)
+        if store.spend_tokens(user_id, day, estimate.tokens, limit=estimate.budget):
+            return Reservation(store, user_id, day, estimate.tokens)
+        # Another tab spent (or gave back) tokens since the estimate was read: read again.
+        used = store.tokens_spent(user_id, day)
+        estimate = replace(estimate, used=used, left=max(0, estimate.budget - used))
+    require_budget(replace(estimate, left=0))  # still moving: refuse rather than overspend
+    raise AssertionError("unreachable: a zero left never fits a metered estimate")
 
 
-def _tokens(entry: AuditEntry) -> int:
-    return int(entry.detail.get("tokens") or 0)
+def start_stream(llm: LLM, request: LLMRequest, reservation: Reservation) -> LLMStream:
+    """The model's stream. A request refused before any text (denied, throttled, a bad model
+    id) cost nothing: its reservation is given back."""
+    try:
+        return llm.stream(request)
+    except BaseException:
+        reservation.settle(0)
+        raise
 
 
 def unfinished_tokens(stream: LLMStream, prompt_tokens: int, received: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -92,16 +94,54 @@ def test_reports_made_at_the_same_moment_are_all_listed(report_store: ReportStor
         "same0", "same1", "same2"]
 
 
-def test_tokens_used_counts_one_user_since_a_moment(report_store: ReportStore) -> None:
-    report_store.add(report("old", at=T0 - timedelta(seconds=1), tokens=(5000, 5000)))
-    report_store.add(report("edge", at=T0, tokens=(100, 20)))
-    report_store.add(report("later", at=T0 + timedelta(hours=3), tokens=(1000, 400)))
-    report_store.add(report("offline", at=T0 + timedelta(hours=4), tokens=(0, 0)))
-    report_store.add(report("other", by="bo", at=T0 + timedelta(hours=1), tokens=(9, 9)))
-    assert report_store.tokens_used("ana", T0) == 120 + 1400  # ``since`` is inclusive
-    assert report_store.tokens_used("bo", T0) == 18
-    assert report_store.tokens_used("nobody", T0) == 0
-    assert report_store.tokens_used("ana", T0 + timedelta(days=1)) == 0
+DAY = date(2026, 3, 10)
+
+
+def test_tokens_are_counted_per_user_and_day(report_store: ReportStore) -> None:
+    assert report_store.spend_tokens("ana", DAY, 1200)
+    assert report_store.spend_tokens("ana", DAY, 300)
+    assert report_store.spend_tokens("ana", DAY, -200)  # a reservation settled lower
+    assert report_store.spend_tokens("bo", DAY, 18)
+    assert report_store.spend_tokens("ana", DAY + timedelta(days=1), 7)
+    assert report_store.tokens_spent("ana", DAY) == 1300
+    assert report_store.tokens_spent("bo", DAY) == 18
+    assert report_store.tokens_spent("ana", DAY + timedelta(days=1)) == 7
+    assert report_store.tokens_spent("nobody", DAY) == 0
+
+
+def test_a_spend_over_the_limit_adds_nothing(report_store: ReportStore) -> None:
+    assert report_store.spend_tokens("ana", DAY, 600, limit=1000)
+    assert not report_store.spend_tokens("ana", DAY, 401, limit=1000)
+    assert not report_store.spend_tokens("bo", DAY, 1001, limit=1000)  # a first spend too
+    assert report_store.tokens_spent("ana", DAY) == 600
+    assert report_store.tokens_spent("bo", DAY) == 0
+    assert report_store.spend_tokens("ana", DAY, 400, limit=1000)  # exactly the limit fits
+    assert report_store.tokens_spent("ana", DAY) == 1000
+
+
+def test_spends_at_the_same_moment_never_pass_the_limit(report_store: ReportStore) -> None:
+    """Two tabs reserving at once: the check and the addition are one step, so the budget
+    admits exactly as many reservations as it holds."""
+    start = threading.Barrier(12)
+
+    def attempt(_: int) -> bool:
+        start.wait()
+        return report_store.spend_tokens("ana", DAY, 300, limit=1000)
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(attempt, range(12)))
+
+    assert answers.count(True) == 3
+    assert report_store.tokens_spent("ana", DAY) == 900
+
+
+def test_the_day_s_tokens_are_not_reports(report_store: ReportStore) -> None:
+    report_store.add(report("r1"))
+    report_store.spend_tokens("ana", DAY, 500)
+    assert [r.id for r in report_store.list()] == ["r1"]
+    assert [r.id for r in report_store.list(created_by="ana")] == ["r1"]
+    report_store.delete("r1")
+    assert report_store.tokens_spent("ana", DAY) == 500  # a deleted report gives none back
 
 
 def test_a_big_context_is_kept(report_store: ReportStore) -> None:

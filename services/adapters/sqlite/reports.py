@@ -1,9 +1,10 @@
-"""ReportStore on SQLite (local mode): one row per report, the report itself as JSON."""
+"""ReportStore on SQLite (local mode): one row per report, the report itself as JSON, and one
+row per user and local day with the model tokens spent (the daily budget)."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 
 from services.adapters.report_codec import from_json, to_json, tokens_of, utc_text
 from services.adapters.sqlite.db import Migration, SqliteDatabase
@@ -22,6 +23,15 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
             )""",
             "CREATE INDEX reports_created ON reports(created_at, id)",
             "CREATE INDEX reports_user_created ON reports(created_by, created_at, id)",
+        ),
+        # Each user's model tokens per local day: the daily budget, reserved and settled here.
+        (
+            """CREATE TABLE token_spend (
+                user_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                PRIMARY KEY (user_id, day)
+            )""",
         ),
     ),
 }
@@ -68,12 +78,24 @@ class SqliteReportStore:
         if not deleted:
             raise NotFound("errors.not_found", id=report_id)
 
-    def tokens_used(self, user_id: str, since: datetime) -> int:
+    def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
+                     ) -> bool:
+        # One write transaction (BEGIN IMMEDIATE) around the conditional UPDATE: a second
+        # writer waits for the first, then sees its tokens.
+        with self._db.transaction() as conn:
+            conn.execute("INSERT INTO token_spend (user_id, day, tokens) VALUES (?, ?, 0)"
+                         " ON CONFLICT DO NOTHING", (user_id, day.isoformat()))
+            added = conn.execute(
+                "UPDATE token_spend SET tokens = tokens + ? WHERE user_id = ? AND day = ?"
+                " AND (? IS NULL OR tokens + ? <= ?)",
+                (tokens, user_id, day.isoformat(), limit, tokens, limit)).rowcount
+        return added == 1
+
+    def tokens_spent(self, user_id: str, day: date) -> int:
         with self._db.read() as conn:
-            row = conn.execute("SELECT COALESCE(SUM(tokens), 0) FROM reports"
-                               " WHERE created_by = ? AND created_at >= ?",
-                               (user_id, _time(since))).fetchone()
-        return int(row[0])
+            row = conn.execute("SELECT tokens FROM token_spend WHERE user_id = ? AND day = ?",
+                               (user_id, day.isoformat())).fetchone()
+        return int(row[0]) if row else 0
 
 
 def _time(moment: datetime) -> str:

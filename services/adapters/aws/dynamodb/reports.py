@@ -1,15 +1,21 @@
 """ReportStore on DynamoDB: one item per report, the report itself as a JSON string.
 
-Lists and the daily token sum Query two GSIs sorted by ``created_id`` (creation time, then
-id): one keyed by ``created_by`` (a user's reports; ``tokens_used`` reads only the ``tokens``
-attribute of the user's reports since a time), one keyed by the constant ``kind`` (every
-report, newest first). Never a Scan. A report is far below DynamoDB's 400 KB item limit (its
-context is a few dozen KB); a larger one is refused as ``aws.item_too_large``.
+Lists Query two GSIs sorted by ``created_id`` (creation time, then id): one keyed by
+``created_by`` (a user's reports), one keyed by the constant ``kind`` (every report, newest
+first). Never a Scan.
+
+The daily token budget is one item per user and local day, ``id`` = "spend#<user>#<day>", with
+a ``tokens`` count. It has neither ``kind`` nor ``created_by``, so neither index sees it. A
+reservation is one UpdateItem that ADDs on condition that the total stays within the budget:
+DynamoDB checks and adds in one step, so two tabs cannot both spend the last of a day.
+
+A report is far below DynamoDB's 400 KB item limit (its context is a few dozen KB); a larger
+one is refused as ``aws.item_too_large``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import aws_errors, from_item, to_iso, to_item
@@ -45,7 +51,7 @@ class DynamoReportStore:
         with aws_errors():
             response = self._client.get_item(TableName=self._table, Key=_key(report_id),
                                               ConsistentRead=True)
-        if "Item" not in response:
+        if "doc" not in response.get("Item", {}):  # none, or a day's tokens: not a report
             raise NotFound("errors.not_found", id=report_id)
         return from_json(from_item(response["Item"])["doc"])
 
@@ -61,12 +67,30 @@ class DynamoReportStore:
             self._client.delete_item(TableName=self._table, Key=_key(report_id),
                                      ConditionExpression="attribute_exists(id)")
 
-    def tokens_used(self, user_id: str, since: datetime) -> int:
-        query = _query(REPORTS_USER_INDEX, "created_by", user_id)
-        query["KeyConditionExpression"] += " AND created_id >= :since"
-        query["ExpressionAttributeValues"][":since"] = {"S": to_iso(since)}
-        query["ProjectionExpression"] = "tokens"
-        return sum(int(item.get("tokens", 0)) for item in self._pages(query, None))
+    def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
+                     ) -> bool:
+        values: dict[str, Any] = {":n": {"N": str(tokens)}}
+        request: dict[str, Any] = {
+            "TableName": self._table, "Key": _key(_spend_id(user_id, day)),
+            "UpdateExpression": "ADD tokens :n", "ExpressionAttributeValues": values}
+        if limit is not None:
+            if tokens > limit:
+                return False
+            request["ConditionExpression"] = "attribute_not_exists(tokens) OR tokens <= :room"
+            values[":room"] = {"N": str(limit - tokens)}
+        try:
+            with aws_errors(lambda _: ConflictError("errors.conflict")):
+                self._client.update_item(**request)
+        except ConflictError:
+            return False
+        return True
+
+    def tokens_spent(self, user_id: str, day: date) -> int:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=_key(_spend_id(user_id, day)), ConsistentRead=True,
+                ProjectionExpression="tokens")
+        return int(response.get("Item", {}).get("tokens", {}).get("N", 0))
 
     def _pages(self, query: dict[str, Any], limit: int | None) -> Items:
         found: Items = []
@@ -81,6 +105,10 @@ class DynamoReportStore:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return found
+
+
+def _spend_id(user_id: str, day: date) -> str:
+    return f"spend#{user_id}#{day.isoformat()}"
 
 
 def _key(report_id: str) -> dict[str, Any]:
