@@ -4,7 +4,9 @@ Anyone may ask (by user name or email); the answer is the same whether or not an
 exists, and only an account that exists and is not disabled or declined gets a mail. The
 link holds a random token, stored hashed, that works once (one atomic write in the store)
 for ``minutes``; setting the password through it follows the one password rule and ends every
-session of the account. A password the rule refuses does not use up the link.
+session of the account. A password the rule refuses does not use up the link. A link remembers
+the account's session epoch: a password change, another reset or "sign out everywhere" after
+it was mailed ends it, as it ends the sign-ins.
 
 Rate limits: per browser visit (atomic in the store, as the contact form's; ``QuotaExceeded``
 says so, the same for every name) and per server instance; and per account, so nobody can
@@ -96,7 +98,8 @@ class PasswordResetService:
             return
         token = new_token()
         self._tokens.put(AccountToken(token_hash(token), TokenPurpose.RESET, user.username,
-                                      now, now + timedelta(minutes=self._minutes)))
+                                      now, now + timedelta(minutes=self._minutes),
+                                      epoch=self._sessions.epoch(user.username)))
         sent = self._mail.reset(user, token, self._minutes)
         self._record("auth.forgot_password", user.username, "ok" if sent else "mail_failed")
 
@@ -118,6 +121,10 @@ class PasswordResetService:
         if user.disabled or user.status == AccountStatus.DECLINED:
             # Disabled or declined since the link was mailed: the link ends here.
             self._record("auth.reset_password_confirmed", user.username, "denied")
+            raise ValidationError("reset.err_link")
+        if found.epoch != self._sessions.epoch(user.username):
+            # The password changed (or every sign-in was ended) since the link was mailed.
+            self._record("auth.reset_password_confirmed", user.username, "stale")
             raise ValidationError("reset.err_link")
         try:
             validate_password(password, user.username,

@@ -59,6 +59,11 @@ class LocalSessions:
     def end(self, session_id: str) -> None:
         self._store.delete(session_hash(session_id))
 
+    def epoch(self, username: str) -> int:
+        """The user's session epoch now: what a reset link remembers, to end with the
+        sessions."""
+        return self._store.user_epoch(username)
+
     def end_all(self, username: str, keep: str | None = None) -> None:
         """End every session of ``username``; ``keep`` (a session id of that user) goes on,
         e.g. the one in which the user just changed the password."""

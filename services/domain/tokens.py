@@ -30,6 +30,9 @@ class AccountToken:
     username: str
     created_at: datetime
     expires_at: datetime
+    # The account's session epoch when the link was made (``services.accounts.sessions``): a
+    # later password change, reset or "sign out everywhere" moves the epoch, and ends the link.
+    epoch: int = 0
 
 
 def new_token() -> str:

@@ -48,3 +48,11 @@ def test_of_concurrent_uses_exactly_one_gets_the_token(token_store: Any) -> None
             lambda _: token_store.use("a" * 64, TokenPurpose.RESET, T0), range(16)))
 
     assert sum(r is not None for r in results) == 1
+
+
+def test_a_token_keeps_the_session_epoch_it_was_made_in(token_store: Any) -> None:
+    made = AccountToken("b" * 64, TokenPurpose.RESET, "kim", T0, T0 + timedelta(minutes=30),
+                        epoch=7)
+    token_store.put(made)
+
+    assert token_store.use("b" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=1)) == made

@@ -237,3 +237,33 @@ def test_a_link_mailed_before_the_account_was_disabled_sets_nothing(
     assert refused.value.key == "reset.err_link"
     accounts.set_disabled(accounts.get("kim").as_actor(), "lee", False)
     assert accounts.authenticate("lee", PASSWORD).username == "lee"  # the old one still holds
+
+
+@pytest.mark.parametrize("later", ["change", "reset", "sign_out_everywhere"])
+def test_a_link_mailed_before_the_password_changed_sets_nothing(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService, later: str,
+) -> None:
+    """A link in an old mail (or in someone else's hands) must not outlive the password it was
+    meant to replace: a change, another reset or "sign out everywhere" ends it."""
+    resets = reset_service(services, mailer, clock, sessions)
+    resets.request("kim@example.com", "visit-1")
+    kim = accounts.get("kim").as_actor()
+    current = PASSWORD
+    if later == "change":
+        current = "meadow-quiet-lantern-91"
+        accounts.change_password(kim, PASSWORD, current)
+    elif later == "reset":
+        resets.request("kim@example.com", "visit-2")
+        current = "meadow-quiet-lantern-92"
+        resets.reset(link_token(mailer.to("kim@example.com")[1].body), current, current)
+    else:
+        accounts.sign_out_everywhere(kim, "kim")
+
+    with pytest.raises(ValidationError) as refused:
+        resets.reset(link_token(mailer.to("kim@example.com")[0].body), NEW, NEW)
+
+    assert refused.value.key == "reset.err_link"
+    assert accounts.authenticate("kim", current).username == "kim"
+    (entry, *_) = services.ports.audit.entries(action="auth.reset_password_confirmed")
+    assert (entry.target, entry.outcome) == ("kim", "stale")

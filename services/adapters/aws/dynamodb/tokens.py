@@ -33,6 +33,7 @@ class DynamoAccountTokens:
             "created_at": to_iso(token.created_at),
             "expires_at": to_iso(token.expires_at),
             "expires_epoch": int(token.expires_at.timestamp()),
+            "epoch": token.epoch,
         }
         with aws_errors():
             self._client.put_item(TableName=self._table, Item=to_item(item))
@@ -56,6 +57,7 @@ class DynamoAccountTokens:
         return AccountToken(
             key=key, purpose=TokenPurpose(str(item["purpose"])), username=str(item["username"]),
             created_at=from_iso(item["created_at"]), expires_at=from_iso(item["expires_at"]),
+            epoch=int(item.get("epoch", 0)),
         )
 
 
