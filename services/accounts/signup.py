@@ -157,8 +157,10 @@ class SignupService:
             return
         try:
             self._dir.create(user)
-        except ConflictError:  # the same name, a moment earlier: the same quiet answer
-            self._record("user.signup", username, "duplicate")
+        except ConflictError as exc:  # the same name or email, a moment earlier: the same
+            self._record("user.signup", username, "duplicate")  # quiet answer and mail
+            self._mail_duplicate(user, "email" if exc.key == "auth.err_email_taken"
+                                 else "username")
             return
         try:
             self._passwords.set_password(username, cleaned.password)

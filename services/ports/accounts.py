@@ -25,7 +25,10 @@ class UserDirectory(Protocol):
     """
 
     def create(self, user: User) -> None:
-        """ConflictError if the username exists. The account has no usable password yet."""
+        """ConflictError if the username exists, or (``auth.err_email_taken``) if another
+        account has the email, in any case; an empty email is no one's. The account has no
+        usable password yet. SQLite and DynamoDB check the email and write in one step; a
+        Cognito pool does not check it."""
 
     def get(self, username: str) -> User:
         """NotFound if absent."""
@@ -65,7 +68,8 @@ class SignupDirectory(Protocol):
     (status, company, purpose, requested and pending role, sign-up time)."""
 
     def create(self, user: User) -> None:
-        """ConflictError if the username exists."""
+        """ConflictError if the username exists or another account has the email (checked
+        and written in one step, as ``UserDirectory.create``)."""
 
     def get(self, username: str) -> User:
         """NotFound if absent."""
@@ -86,7 +90,9 @@ class SignupDirectory(Protocol):
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
-        """The details a user edits on the profile page. NotFound if absent."""
+        """The details a user edits on the profile page. NotFound if absent; ConflictError
+        (``auth.err_email_taken``) if another account has the email, checked and written in
+        one step."""
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
         """Let ``role`` wait for an administrator, with the reason and time, in one atomic

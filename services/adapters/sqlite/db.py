@@ -295,6 +295,8 @@ class SqliteDatabase:
         )
         conn.row_factory = sqlite3.Row
         grams.register(conn)  # before anything writes content: its triggers call it
+        # Emails compare as Python does (``str.casefold``), not ASCII-only as ``lower``.
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         for pragma in (
             f"busy_timeout = {int(self._busy_timeout_ms)}",
             "journal_mode = WAL",
@@ -303,6 +305,10 @@ class SqliteDatabase:
         ):
             conn.execute(f"PRAGMA {pragma}").fetchall()
         return conn
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
 
 
 def _apply(conn: sqlite3.Connection, component: str, steps: Sequence[Migration]) -> int:

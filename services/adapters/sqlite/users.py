@@ -5,9 +5,10 @@ Roles are a comma list rather than a table: a user has at most four, they are al
 with the user, and role values contain no commas. Every change to a missing user is NotFound,
 like ``get``; ``delete`` also forgets the user's login failures.
 
-The guards (first administrator, last active administrator, login attempts) read and write
-inside one ``BEGIN IMMEDIATE`` transaction: it takes the database's write lock before the
-read, so a second request waits until the first has committed and then sees its write.
+The guards (first administrator, last active administrator, login attempts, an email in use)
+read and write inside one ``BEGIN IMMEDIATE`` transaction: it takes the database's write lock
+before the read, so a second request waits until the first has committed and then sees its
+write.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class SqliteUserDirectory:
         """The account starts with the empty hash, which matches no password."""
         try:
             with self._db.transaction() as conn:
+                _require_free_email(conn, user.email, user.username)
                 conn.execute(
                     "INSERT INTO users (username, name, email, roles, password_hash,"
                     " created_at, disabled, status, company, purpose, requested_role,"
@@ -175,6 +177,7 @@ class SqliteUserDirectory:
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
         with self._db.transaction() as conn:
+            _require_free_email(conn, email, username)
             changed = conn.execute(
                 "UPDATE users SET name = ?, email = ?, company = ?, language = ?"
                 " WHERE username = ? RETURNING username",
@@ -258,6 +261,17 @@ def _keep_an_active_admin(conn: sqlite3.Connection, username: str) -> None:
     ).fetchone()
     if target:
         raise ValidationError("auth.err_last_admin")
+
+
+def _require_free_email(conn: sqlite3.Connection, email: str, username: str) -> None:
+    """ConflictError (``auth.err_email_taken``) if another account has ``email``, in any
+    case; inside the caller's write transaction, so the check and its write are one step."""
+    if not email:
+        return
+    other = conn.execute("SELECT 1 FROM users WHERE casefold(email) = ? AND username <> ?"
+                         " LIMIT 1", (email.casefold(), username)).fetchone()
+    if other is not None:
+        raise ConflictError("auth.err_email_taken", email=email)
 
 
 def _roles_text(roles: frozenset[Role]) -> str:

@@ -11,6 +11,7 @@ import pytest
 from services.accounts.service import login_name
 from services.adapters.aws.dynamodb import users as dynamodb_users
 from services.adapters.aws.dynamodb.admin_guard import ADMIN_GUARD_KEY
+from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.domain.permissions import Role
@@ -169,3 +170,33 @@ def test_no_typed_name_reaches_the_admin_count(users: DynamoUserDirectory,
     stored = raw(aws, ADMIN_GUARD_KEY)
     assert stored is not None and stored["active_admins"] == {"N": "1"}
     assert login_name(ADMIN_GUARD_KEY) != ADMIN_GUARD_KEY  # what sign-in makes of a typed name
+
+
+# ---- email claims ---------------------------------------------------------------------------
+
+
+def _claim(aws: MockedAws, email: str, owner: str) -> None:
+    aws.dynamodb.put_item(TableName=str(aws.settings.users_table),
+                          Item={**claim_key(email), "owner": {"S": owner}})
+
+
+@pytest.mark.parametrize("owner", ["ghost", "kim"])
+def test_a_claim_left_behind_does_not_hold_the_address(
+        aws: MockedAws, users: DynamoUserDirectory, owner: str) -> None:
+    """A claim whose owner is gone, or has another address now (a release that never ran),
+    is removed when someone else asks for the address."""
+    users.create(user("kim"))
+    _claim(aws, "old@example.com", owner)
+
+    users.create(User("lee", "Lee", "old@example.com", frozenset(), T0))
+
+    assert users.get("lee").email == "old@example.com"
+    claim = raw(aws, claim_key("old@example.com")["username"]["S"])
+    assert claim is not None and claim["owner"] == {"S": "lee"}
+
+
+def test_claims_are_not_accounts(aws: MockedAws, users: DynamoUserDirectory) -> None:
+    users.create(user("kim"))
+    assert [u.username for u in users.list()] == ["kim"]
+    with pytest.raises(NotFound):
+        users.get(claim_key("kim@example.com")["username"]["S"])

@@ -25,7 +25,8 @@ def db(tmp_path: Path) -> Iterator[SqliteDatabase]:
 
 
 def user(username: str = "kim", roles: frozenset[Role] = frozenset()) -> User:
-    return User(username=username, name="Kim", email="k@example.com", roles=roles, created_at=T0)
+    return User(username=username, name="Kim", email=f"{username}@example.com", roles=roles,
+                created_at=T0)
 
 
 def test_roles_are_a_sorted_comma_list(db: SqliteDatabase) -> None:

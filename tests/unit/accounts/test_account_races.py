@@ -216,7 +216,8 @@ def test_two_admins_removing_each_other_at_once_leave_one_active_admin(
     survivor = accounts.create_first_admin("admin0", "A0", "a0@example.com", PASSWORD).as_actor()
     for round_ in range(1, 11):
         newcomer = accounts.create_user(
-            survivor, f"admin{round_}", "A", "a@example.com", PASSWORD, frozenset({Role.ADMIN})
+            survivor, f"admin{round_}", "A", f"a{round_}@example.com", PASSWORD,
+            frozenset({Role.ADMIN})
         ).as_actor()
         assert survivor.user_id and newcomer.user_id
         pair = (survivor, newcomer)
@@ -239,7 +240,7 @@ def test_simultaneous_first_admin_submissions_create_exactly_one(
 ) -> None:
     accounts = slow_accounts
     outcomes = in_parallel([
-        partial(accounts.create_first_admin, f"admin{i}", "A", "a@example.com", PASSWORD)
+        partial(accounts.create_first_admin, f"admin{i}", "A", f"a{i}@example.com", PASSWORD)
         for i in range(10)
     ])
 

@@ -3,8 +3,11 @@ administrator's decision, and answers that tell nobody which accounts exist."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -165,6 +168,43 @@ def test_a_taken_user_name_or_email_gets_the_answer_of_a_new_sign_up(
         accounts.get("other")
     outcomes = {e.outcome for e in services.ports.audit.entries(action="user.signup")}
     assert outcomes == {"ok", "duplicate"}
+
+
+class _ReadTogether:
+    """The directory, where every sign-up's check of the existing emails finishes before any
+    sign-up writes: the moment two people submit at once."""
+
+    def __init__(self, directory: Any, parties: int) -> None:
+        self._directory = directory
+        self._all_read = threading.Barrier(parties)
+
+    def list(self) -> Any:
+        found = self._directory.list()
+        self._all_read.wait()
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._directory, name)
+
+
+def test_sign_ups_of_one_email_at_the_same_moment_make_one_account(services: Services) -> None:
+    """Each passes the directory check before any is written; the store's one-step guard
+    lets one through and the rest get the same quiet answer."""
+    users = services.ports.users
+    signup = SignupService(_ReadTogether(users, 4), LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                           services.ports.inquiries, services.ports.audit, mode="open",
+                           limit=50, clock=lambda: T0)
+
+    def sign_up(n: int) -> None:
+        return signup.sign_up(replace(VIEWER_DRAFT, username=f"jiwon{n}"), f"visit-{n}")
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(sign_up, range(4))) == [None] * 4
+
+    holders = [u.username for u in users.list() if u.email == VIEWER_DRAFT.email]
+    assert len(holders) == 1
+    outcomes = sorted(e.outcome for e in services.ports.audit.entries(action="user.signup"))
+    assert outcomes == ["duplicate"] * 3 + ["ok"]
 
 
 def test_a_filled_honeypot_pretends_success_and_creates_nothing(

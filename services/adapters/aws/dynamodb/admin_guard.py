@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,7 @@ class Outcome:
     done: bool
     user_failed: bool = False  # the user item's condition: it changed since it was read
     count_failed: bool = False  # the count's condition: the guard refused
+    extra_failed: bool = False  # an extra item's condition (an email claimed by another)
 
 
 def is_active_admin(roles: Collection[Role], disabled: bool) -> bool:
@@ -74,12 +75,14 @@ class AdminCount:
         self._ensure()
         return int(self._read().get(_COUNT, 0))
 
-    def write(self, user_action: dict[str, Any], change: CountChange | None) -> Outcome:
-        """Send the user's action, with the count's when ``change`` is given, as one
-        transaction; cancellations by concurrent transactions are retried here, failed
-        conditions are the caller's to judge."""
+    def write(self, user_action: dict[str, Any], change: CountChange | None,
+              extras: Sequence[dict[str, Any]] = ()) -> Outcome:
+        """Send the user's action, the ``extras`` (transaction items such as an email claim)
+        and the count's when ``change`` is given, as one transaction; cancellations by
+        concurrent transactions are retried here, failed conditions are the caller's to
+        judge."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
-            items = [user_action]
+            items = [user_action, *extras]
             if change is not None:
                 self._ensure()
                 items.append(self._count_action(change))
@@ -93,11 +96,15 @@ class AdminCount:
                     reason.get("Code", "")
                     for reason in getattr(exc, "response", {}).get("CancellationReasons", [])
                 ]
-            failed = [code == "ConditionalCheckFailed" for code in reasons] + [False, False]
-            if failed[1] and change in (CountChange.ADD, CountChange.REMOVE):
+            failed = [code == "ConditionalCheckFailed" for code in reasons]
+            failed += [False] * (len(items) - len(failed))
+            user_failed, extra_failed = failed[0], any(failed[1:1 + len(extras)])
+            count_failed = change is not None and failed[-1]
+            if count_failed and change in (CountChange.ADD, CountChange.REMOVE):
                 self._ready = False  # the count item went missing: make it again
-            elif failed[0] or failed[1]:
-                return Outcome(done=False, user_failed=failed[0], count_failed=failed[1])
+            elif user_failed or extra_failed or count_failed:
+                return Outcome(done=False, user_failed=user_failed, count_failed=count_failed,
+                               extra_failed=extra_failed)
             time.sleep(resend_delay(attempt))
         raise ConflictError("errors.conflict", operation="admin_count")
 

@@ -14,6 +14,8 @@ older oldest-first ``login_failures`` attribute is no longer read; it only held 
 The administrator guards (``services.adapters.aws.dynamodb.admin_guard``): an admin-count item
 holds the number of active administrators, and every write that changes whether a user is one
 is a TransactWriteItems of the user item (on condition that it is still as read) and the count.
+An account's email is claimed by an item of its own in the same transaction
+(``services.adapters.aws.dynamodb.email_claims``), so no two accounts hold one address.
 
 Every change to a missing account is NotFound, like ``get``; ``delete`` also forgets the
 failures. ``list`` reads a GSI, so an account created a moment ago may take a fraction of a
@@ -45,6 +47,7 @@ from services.adapters.aws.dynamodb.admin_guard import (
     CountChange,
     is_active_admin,
 )
+from services.adapters.aws.dynamodb.email_claims import EmailClaims
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
 
 MAX_FAILURES_KEPT = 100
 CHANGE_ATTEMPTS = 8  # a guarded write that keeps losing to other writers ends as a conflict
+CLAIM_ATTEMPTS = 3  # an email claim refused, then found stale and removed, is sent again
 _DIRECTORY = "users"  # the one partition of directory-index
 _IS_ACCOUNT = "attribute_exists(#directory)"
 _PREPEND_FAILURE = "SET #failures = list_append(:at, if_not_exists(#failures, :none))"
@@ -66,6 +70,7 @@ class DynamoUserDirectory:
         self._client = client
         self._table = table
         self._admins = AdminCount(client, table, self._count_active_admins)
+        self._claims = EmailClaims(client, table, self._email_of)
 
     def create(self, user: User) -> None:
         """The account starts with the empty hash, which matches no password."""
@@ -92,16 +97,21 @@ class DynamoUserDirectory:
         }
         adds = is_active_admin(user.roles, user.disabled)
         change = CountChange.FIRST if first_admin else CountChange.ADD if adds else None
-        if change is None:
+        claims = [self._claims.claim(user.email, user.username)] if user.email else []
+        if change is None and not claims:
             with aws_errors(lambda _: ConflictError("errors.conflict", username=user.username)):
                 self._client.update_item(**action)
             return True
-        outcome = self._admins.write({"Update": action}, change)
-        if outcome.count_failed:  # an active administrator exists
-            return False
-        if outcome.user_failed:
-            raise ConflictError("errors.conflict", username=user.username)
-        return True
+        for _ in range(CLAIM_ATTEMPTS):
+            outcome = self._admins.write({"Update": action}, change, claims)
+            if outcome.count_failed:  # an active administrator exists
+                return False
+            if outcome.user_failed:
+                raise ConflictError("errors.conflict", username=user.username)
+            if not outcome.extra_failed:
+                return True
+            self._claims.clear_stale(user.email)  # ConflictError while another account has it
+        raise ConflictError("auth.err_email_taken", email=user.email)
 
     def get(self, username: str) -> User:
         return _user(self._account(username))
@@ -182,6 +192,8 @@ class DynamoUserDirectory:
             outcome = self._admins.write(self._user_action(username, roles, disabled, delete,
                                                            was_admin=was), change)
             if outcome.done:
+                if delete:
+                    self._claims.release(current.email, username)
                 return
             time.sleep(resend_delay(attempt))  # another writer moved the user or the count
         raise ConflictError("errors.conflict", username=username)
@@ -246,11 +258,42 @@ class DynamoUserDirectory:
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
-        self._update_account(
-            username, "SET #name = :name, #email = :email, #company = :company, #lang = :lang",
-            {"#name": "name", "#email": "email", "#company": "company", "#lang": "language"},
-            {":name": name, ":email": email, ":company": company, ":lang": language},
-        )
+        """A new email is claimed in the same transaction as the account, on condition that
+        the account's email is still the one read (``email_claims``)."""
+        update = "SET #name = :name, #email = :email, #company = :company, #lang = :lang"
+        names = {"#name": "name", "#email": "email", "#company": "company", "#lang": "language"}
+        values = {":name": name, ":email": email, ":company": company, ":lang": language}
+        for attempt in range(1, CHANGE_ATTEMPTS + 1):
+            old = self.get(username).email
+            if not email or email.casefold() == old.casefold():
+                self._update_account(username, update, names, values)
+                break
+            action = {
+                "TableName": self._table, "Key": self._key(username), "UpdateExpression": update,
+                "ConditionExpression": f"{_IS_ACCOUNT} AND (attribute_not_exists(#email)"
+                                       " OR #email = :old)",
+                "ExpressionAttributeNames": {**names, "#directory": "directory"},
+                "ExpressionAttributeValues": to_item({**values, ":old": old}),
+            }
+            outcome = self._admins.write({"Update": action}, None,
+                                         [self._claims.claim(email, username)])
+            if outcome.done:
+                break
+            if outcome.extra_failed:
+                self._claims.clear_stale(email)  # ConflictError while another account has it
+            else:
+                time.sleep(resend_delay(attempt))  # the account changed since it was read
+        else:
+            raise ConflictError("errors.conflict", username=username)
+        if old and old.casefold() != email.casefold():
+            self._claims.release(old, username)
+
+    def _email_of(self, username: str) -> str | None:
+        """The account's email, None if there is no such account."""
+        try:
+            return self.get(username).email
+        except NotFound:
+            return None
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
         """One conditional update: only an active account with no request waiting."""
