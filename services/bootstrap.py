@@ -142,7 +142,9 @@ def build_aws_ports(settings: Settings) -> Ports:
     assert settings.audit_table and settings.bucket and settings.inquiries_table
     assert settings.events_table and settings.rollups_table
     assert settings.reports_table and settings.sessions_table
-    table_users = DynamoUserDirectory(dynamodb, settings.users_table)
+    # With Cognito the pool's accounts own the emails; the table keeps sign-up records only.
+    table_users = DynamoUserDirectory(dynamodb, settings.users_table,
+                                      claims_emails=settings.auth != "cognito")
     cohorts = DynamoCohortStore(dynamodb, settings.rollups_table, settings.tz)
     users: UserDirectory = table_users
     passwords: PasswordAuthenticator = LocalPasswords(table_users)

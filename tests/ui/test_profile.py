@@ -61,6 +61,19 @@ def test_the_profile_saves_name_email_and_company(
     assert "내 정보를 저장했습니다." in texts(at)
 
 
+def test_another_account_s_email_is_refused_and_what_was_typed_stays(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    taken = services.accounts.get("author-user").email.upper()
+    at = _profile(new_app, "viewer-user")
+    at.text_input(key="my_profile_email").input(taken)
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+
+    assert any("다른 계정에서 이미 쓰고 있습니다" in e for e in errors(at)), errors(at)
+    assert at.text_input(key="my_profile_email").value == taken
+    assert services.accounts.get("viewer-user").email == users["viewer"].email
+
+
 def test_the_profile_is_listed_for_a_signed_in_user_only(
     new_app: Callable[..., AppTest], users: dict[str, User], menus: list[dict[str, str]]
 ) -> None:

@@ -200,3 +200,17 @@ def test_claims_are_not_accounts(aws: MockedAws, users: DynamoUserDirectory) -> 
     assert [u.username for u in users.list()] == ["kim"]
     with pytest.raises(NotFound):
         users.get(claim_key("kim@example.com")["username"]["S"])
+
+
+def test_sign_up_records_beside_a_cognito_pool_claim_no_email(aws: MockedAws) -> None:
+    """The pool's accounts own the emails there (it lets two share one): records of two pool
+    users with one address are both kept and both editable."""
+    records = DynamoUserDirectory(aws.dynamodb, str(aws.settings.users_table),
+                                  claims_emails=False)
+    records.create(User("kim", "Kim", "shared@example.com", frozenset(), T0))
+    records.create(User("lee", "Lee", "shared@example.com", frozenset(), T0))
+    records.update_profile("lee", name="Lee J", email="SHARED@example.com", company="",
+                           language="en")
+
+    assert records.get("lee").name == "Lee J"
+    assert raw(aws, claim_key("shared@example.com")["username"]["S"]) is None

@@ -66,11 +66,15 @@ _FAILURES = {"#failures": "recent_failures"}
 
 
 class DynamoUserDirectory:
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, claims_emails: bool = True
+                 ) -> None:
+        """``claims_emails``: False where a Cognito pool is the directory and this table keeps
+        only sign-up records; the pool's accounts, not the records, own the emails there."""
         self._client = client
         self._table = table
         self._admins = AdminCount(client, table, self._count_active_admins)
         self._claims = EmailClaims(client, table, self._email_of)
+        self._claims_emails = claims_emails
 
     def create(self, user: User) -> None:
         """The account starts with the empty hash, which matches no password."""
@@ -97,7 +101,8 @@ class DynamoUserDirectory:
         }
         adds = is_active_admin(user.roles, user.disabled)
         change = CountChange.FIRST if first_admin else CountChange.ADD if adds else None
-        claims = [self._claims.claim(user.email, user.username)] if user.email else []
+        claims = ([self._claims.claim(user.email, user.username)]
+                  if user.email and self._claims_emails else [])
         if change is None and not claims:
             with aws_errors(lambda _: ConflictError("errors.conflict", username=user.username)):
                 self._client.update_item(**action)
@@ -192,7 +197,7 @@ class DynamoUserDirectory:
             outcome = self._admins.write(self._user_action(username, roles, disabled, delete,
                                                            was_admin=was), change)
             if outcome.done:
-                if delete:
+                if delete and self._claims_emails:
                     self._claims.release(current.email, username)
                 return
             time.sleep(resend_delay(attempt))  # another writer moved the user or the count
@@ -265,7 +270,7 @@ class DynamoUserDirectory:
         values = {":name": name, ":email": email, ":company": company, ":lang": language}
         for attempt in range(1, CHANGE_ATTEMPTS + 1):
             old = self.get(username).email
-            if not email or email.casefold() == old.casefold():
+            if not (email and self._claims_emails) or email.casefold() == old.casefold():
                 self._update_account(username, update, names, values)
                 break
             action = {
@@ -285,7 +290,7 @@ class DynamoUserDirectory:
                 time.sleep(resend_delay(attempt))  # the account changed since it was read
         else:
             raise ConflictError("errors.conflict", username=username)
-        if old and old.casefold() != email.casefold():
+        if old and old.casefold() != email.casefold() and self._claims_emails:
             self._claims.release(old, username)
 
     def _email_of(self, username: str) -> str | None:
