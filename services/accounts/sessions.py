@@ -36,10 +36,12 @@ class LocalSessions:
         self._length = timedelta(days=days)
         self._clock = clock
 
-    def start(self, username: str) -> str:
-        """A new session of ``username``; returns the id for the cookie."""
+    def start(self, username: str, epoch: int | None = None) -> str:
+        """A new session of ``username``; returns the id for the cookie. ``epoch``: the user's
+        epoch read before the password was checked, so that a reset or "sign out everywhere"
+        that lands while it is checked ends this session too (default: the epoch now)."""
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
-        self._put(session_id, username, self._clock())
+        self._put(session_id, username, self._clock(), epoch=epoch)
         return session_id
 
     def username(self, session_id: str) -> str | None:
@@ -68,9 +70,11 @@ class LocalSessions:
         """End every session of ``username``; ``keep`` (a session id of that user) goes on,
         e.g. the one in which the user just changed the password."""
         kept = self._record(keep) if keep is not None else None
-        self._store.bump_user_epoch(username)
+        epoch = self._store.bump_user_epoch(username)
         if keep is not None and kept is not None and kept.username == username:
-            self._put(keep, username, kept.created_at, kept.expires_at)
+            # The epoch this bump made, not the one read later: another bump meanwhile (an
+            # administrator's "sign out everywhere") ends the kept session too.
+            self._put(keep, username, kept.created_at, kept.expires_at, epoch=epoch)
 
     def _record(self, session_id: str) -> SessionRecord | None:
         try:
@@ -79,10 +83,10 @@ class LocalSessions:
             return None
 
     def _put(self, session_id: str, username: str, created_at: datetime,
-             expires_at: datetime | None = None) -> None:
+             expires_at: datetime | None = None, *, epoch: int | None = None) -> None:
         record = SessionRecord(
             username=username, encrypted_refresh_token="", created_at=created_at,
             expires_at=expires_at or created_at + self._length,
-            epoch=self._store.user_epoch(username),
+            epoch=self._store.user_epoch(username) if epoch is None else epoch,
         )
         self._store.put(session_hash(session_id), record)

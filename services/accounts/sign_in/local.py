@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from services.accounts.service import AccountService
+from services.accounts.service import AccountService, login_name
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import (
     Mode,
@@ -51,12 +51,17 @@ class LocalSignIn:
     def sign_in(self, login: str, password: str) -> SignedIn | Challenge:
         """A session, or, for an administrator's one-time password (reset, invitation), the
         NEW_PASSWORD_REQUIRED challenge: no session until a new password is set."""
+        # The epoch before the password is checked: a reset or "sign out everywhere" landing
+        # while it is checked must end the session this sign-in makes.
+        name = login_name(login)
+        epoch = self._sessions.epoch(name) if name else None
         user = self._accounts.authenticate(login, password)
         if self._accounts.password_must_change(user.username):
             # The challenge's proof is the one-time password itself, kept only in the server's
             # memory of this browser session and checked again when the challenge is answered.
             return Challenge(ChallengeName.NEW_PASSWORD_REQUIRED, password, user.username)
-        return _signed_in(user, self._sessions.start(user.username))
+        return _signed_in(user, self._sessions.start(
+            user.username, epoch if user.username == name else None))
 
     def complete_new_password(self, challenge: Challenge, new_password: str) -> SignedIn:
         """Answer the challenge: set the user's own password, then sign in."""

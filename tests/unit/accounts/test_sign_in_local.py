@@ -229,3 +229,42 @@ def test_passwords_are_used_exactly_as_typed_on_every_path(
     carol = sign_in.complete_new_password(challenge, f"{SPACED}!")
     sign_in.change_password(carol, f"{SPACED}!", f" {SPACED} ")
     assert sign_in.sign_in("carol", f" {SPACED} ").actor.user_id == "carol"
+
+
+def test_a_reset_while_the_password_is_checked_ends_the_new_session(
+    sign_in: LocalSignIn, accounts: AccountService, sessions: LocalSessions, bob: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The password was right when checked, but "sign out everywhere" (or a reset) came
+    before the session was stored: the session is of the old epoch, so it is already over."""
+    check = accounts.authenticate
+
+    def checked_then_signed_out(login: str, password: str) -> Any:
+        user = check(login, password)
+        sessions.end_all(user.username)
+        return user
+
+    monkeypatch.setattr(accounts, "authenticate", checked_then_signed_out)
+    session = sign_in.sign_in("bob", "bob-password-1")
+
+    assert isinstance(session, SignedIn)
+    assert signed_out(sign_in, session, sign_in.cookie_value(session))
+
+
+def test_a_kept_session_ends_with_a_sign_out_everywhere_that_lands_meanwhile(
+    sessions: LocalSessions, store: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Changing the password keeps the session it was changed in; an administrator's "sign
+    out everywhere" between the change's bump and the kept session's rewrite ends it too."""
+    kept = sessions.start("bob")
+    bump = store.bump_user_epoch
+
+    def bumped_twice(username: str) -> int:
+        mine = bump(username)
+        bump(username)  # the administrator's, a moment later
+        return mine  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(store, "bump_user_epoch", bumped_twice)
+    sessions.end_all("bob", keep=kept)
+
+    assert sessions.username(kept) is None
