@@ -188,8 +188,9 @@ class SignupService:
         waits = user.status == AccountStatus.PENDING and not self._at_once(user.email)
         status = user.status if waits or user.status != AccountStatus.PENDING else (
             AccountStatus.ACTIVE)
-        self._dir.confirm_email(user.username, status)
+        self._dir.confirm_email(user.username, status, only_from=user.status)
         self._record("user.email_verify", user.username)
+        status = self._dir.get(user.username).status  # an administrator may have decided
         if status == AccountStatus.ACTIVE:
             return VerifyOutcome.ACTIVE
         # A declined sign-up has had its answer by mail: nothing waits any more.
@@ -245,7 +246,8 @@ class SignupService:
         self._require_admin(actor, "user.signup_approve", username)
         user, role = self._waiting(username)
         roles = (user.roles - {Role.VIEWER}) | {role}
-        self._dir.settle_request(username, role, AccountStatus.ACTIVE, frozenset(roles))
+        self._dir.settle_request(username, role, AccountStatus.ACTIVE, frozenset(roles),
+                                 held=user.roles)
         self._record("user.signup_approve", f"{username}:{role.value}", actor=actor)
         return self._mail_decision(self._dir.get(username), approved=True)
 
@@ -256,7 +258,7 @@ class SignupService:
         user, role = self._waiting(username)
         status = (AccountStatus.DECLINED if user.status == AccountStatus.PENDING
                   else user.status)
-        self._dir.settle_request(username, role, status, user.roles)
+        self._dir.settle_request(username, role, status, user.roles, held=user.roles)
         self._record("user.signup_decline", f"{username}:{role.value}", actor=actor)
         return self._mail_decision(self._dir.get(username), approved=False)
 

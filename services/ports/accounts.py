@@ -79,14 +79,18 @@ class SignupDirectory(Protocol):
     def delete(self, username: str) -> None: ...
 
     def settle_request(self, username: str, expected: Role, status: AccountStatus,
-                       roles: frozenset[Role]) -> None:
+                       roles: frozenset[Role], *, held: frozenset[Role]) -> None:
         """Decide the waiting role request in one atomic step: only while ``expected`` still
-        waits and the account holds no administrator role, set ``status`` and ``roles`` and
-        clear the request. ConflictError if another decision (or a role change) came first,
-        NotFound if the account is gone."""
+        waits, the account still holds ``held`` (the roles the decision was made from) and no
+        administrator role, set ``status`` and ``roles`` and clear the request. ConflictError
+        if another decision (or a role change) came first, NotFound if the account is
+        gone."""
 
-    def confirm_email(self, username: str, status: AccountStatus) -> None:
-        """Mark the account's email verified and set its ``status``. NotFound if absent."""
+    def confirm_email(self, username: str, status: AccountStatus, *,
+                      only_from: AccountStatus) -> None:
+        """Mark the account's email verified and, in the same step, move its status to
+        ``status`` only if it is still ``only_from`` (an administrator's decision meanwhile
+        stands). NotFound if absent."""
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:

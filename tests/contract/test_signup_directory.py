@@ -14,6 +14,7 @@ from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+VIEWER = frozenset({Role.VIEWER})  # what every account below holds when a decision is made
 
 
 def _signed_up(name: str = "lee", pending: Role | None = Role.AUTHOR,
@@ -47,7 +48,7 @@ def test_approving_sets_the_status_and_roles_and_clears_the_request(
     signup_directory.create(_signed_up())
 
     signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
-                                    frozenset({Role.AUTHOR}))
+                                    frozenset({Role.AUTHOR}), held=VIEWER)
 
     lee = signup_directory.get("lee")
     assert (lee.status, lee.roles, lee.pending_role) == (
@@ -58,11 +59,11 @@ def test_approving_sets_the_status_and_roles_and_clears_the_request(
 def test_a_request_is_decided_once(signup_directory: Any) -> None:
     signup_directory.create(_signed_up())
     signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.DECLINED,
-                                    frozenset({Role.VIEWER}))
+                                    frozenset({Role.VIEWER}), held=VIEWER)
 
     with pytest.raises(ConflictError):  # a second administrator's click comes too late
         signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
-                                        frozenset({Role.AUTHOR}))
+                                        frozenset({Role.AUTHOR}), held=VIEWER)
     assert signup_directory.get("lee").status == AccountStatus.DECLINED
 
 
@@ -73,10 +74,10 @@ def test_no_request_no_decision_and_a_missing_account_is_not_found(
 
     with pytest.raises(ConflictError):
         signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
-                                        frozenset({Role.AUTHOR}))
+                                        frozenset({Role.AUTHOR}), held=VIEWER)
     with pytest.raises(NotFound):
         signup_directory.settle_request("nobody", Role.AUTHOR, AccountStatus.ACTIVE,
-                                        frozenset({Role.AUTHOR}))
+                                        frozenset({Role.AUTHOR}), held=VIEWER)
 
 
 def test_a_decision_never_takes_an_administrator_role_away(signup_directory: Any) -> None:
@@ -85,7 +86,7 @@ def test_a_decision_never_takes_an_administrator_role_away(signup_directory: Any
 
     with pytest.raises(ConflictError):
         signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
-                                        frozenset({Role.AUTHOR}))
+                                        frozenset({Role.AUTHOR}), held=VIEWER)
     assert signup_directory.get("lee").roles == frozenset({Role.ADMIN})
 
 
@@ -101,7 +102,8 @@ def test_confirming_the_email_marks_it_verified_and_sets_the_status(
 ) -> None:
     signup_directory.create(replace(_signed_up(pending=None), email_verified=False))
 
-    signup_directory.confirm_email("lee", AccountStatus.ACTIVE)
+    signup_directory.confirm_email("lee", AccountStatus.ACTIVE,
+                                   only_from=AccountStatus.PENDING)
 
     lee = signup_directory.get("lee")
     assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)
@@ -109,7 +111,8 @@ def test_confirming_the_email_marks_it_verified_and_sets_the_status(
 
 def test_confirming_the_email_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
     with pytest.raises(NotFound):
-        signup_directory.confirm_email("ghost", AccountStatus.ACTIVE)
+        signup_directory.confirm_email("ghost", AccountStatus.ACTIVE,
+                                       only_from=AccountStatus.PENDING)
 # ---- the profile page: own details and a role request ------------------------------------------
 
 
@@ -144,7 +147,7 @@ def test_a_role_request_waits_with_its_reason_and_time(signup_directory: Any) ->
     assert (park.pending_role, park.request_reason, park.requested_at) == (
         Role.AUTHOR, "I run the retail demos", T0)
     signup_directory.settle_request("park", Role.AUTHOR, AccountStatus.ACTIVE,
-                                    frozenset({Role.AUTHOR}))
+                                    frozenset({Role.AUTHOR}), held=VIEWER)
     settled = signup_directory.get("park")
     assert settled.pending_role is None and settled.roles == frozenset({Role.AUTHOR})
     assert settled.request_reason == "I run the retail demos"  # kept: the outcome is shown
@@ -162,3 +165,28 @@ def test_a_second_request_while_one_waits_is_a_conflict(signup_directory: Any) -
 def test_a_role_request_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
     with pytest.raises(NotFound):
         signup_directory.request_role("ghost", Role.AUTHOR, "why", T0)
+
+
+def test_a_decision_made_from_roles_changed_since_is_a_conflict(signup_directory: Any) -> None:
+    """Another administrator gave the analyst role while this one decided the author request
+    from the roles read before: the grant must not take it away."""
+    signup_directory.create(_signed_up(status=AccountStatus.ACTIVE))
+    signup_directory.set_roles("lee", frozenset({Role.VIEWER, Role.ANALYST}))
+
+    with pytest.raises(ConflictError):
+        signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                        frozenset({Role.AUTHOR}), held=VIEWER)
+    assert signup_directory.get("lee").roles == frozenset({Role.VIEWER, Role.ANALYST})
+
+
+def test_an_email_confirmed_after_a_decision_leaves_the_decision(signup_directory: Any) -> None:
+    """The link was opened while an administrator approved the sign-up: the email is
+    verified, and the account stays as the administrator left it."""
+    signup_directory.create(replace(_signed_up(), email_verified=False))
+    signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                    frozenset({Role.AUTHOR}), held=VIEWER)
+
+    signup_directory.confirm_email("lee", AccountStatus.PENDING, only_from=AccountStatus.PENDING)
+
+    lee = signup_directory.get("lee")
+    assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)

@@ -152,24 +152,28 @@ class SqliteUserDirectory:
             self.delete(username)
 
     def settle_request(self, username: str, expected: Role, status: AccountStatus,
-                       roles: frozenset[Role]) -> None:
-        """One conditional UPDATE: only while ``expected`` waits and no admin role is held."""
+                       roles: frozenset[Role], *, held: frozenset[Role]) -> None:
+        """One conditional UPDATE: only while ``expected`` waits, ``held`` is held and no
+        admin role is."""
         with self._db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE users SET status = ?, roles = ?, pending_role = NULL"
-                " WHERE username = ? AND pending_role = ?"
+                " WHERE username = ? AND pending_role = ? AND roles = ?"
                 " AND (',' || roles || ',') NOT LIKE '%,admin,%' RETURNING username",
-                (status.value, _roles_text(roles), username, expected.value),
+                (status.value, _roles_text(roles), username, expected.value,
+                 _roles_text(held)),
             ).fetchall()
             if not changed:
                 self.get(username)  # NotFound if gone
                 raise ConflictError("errors.conflict", username=username)
 
-    def confirm_email(self, username: str, status: AccountStatus) -> None:
+    def confirm_email(self, username: str, status: AccountStatus, *,
+                      only_from: AccountStatus) -> None:
         with self._db.transaction() as conn:
             changed = conn.execute(
-                "UPDATE users SET email_verified = 1, status = ? WHERE username = ?"
-                " RETURNING username", (status.value, username),
+                "UPDATE users SET email_verified = 1,"
+                " status = CASE WHEN status = ? THEN ? ELSE status END WHERE username = ?"
+                " RETURNING username", (only_from.value, status.value, username),
             ).fetchall()
         if not changed:
             raise NotFound("errors.not_found", username=username)

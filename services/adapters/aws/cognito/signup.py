@@ -207,14 +207,15 @@ class CognitoSignupDirectory:
             with suppress(ConflictError):  # made meanwhile by another run
                 self._records.create(self._pool.get(username))
 
-    def confirm_email(self, username: str, status: AccountStatus) -> None:
+    def confirm_email(self, username: str, status: AccountStatus, *,
+                      only_from: AccountStatus) -> None:
         # The pool confirms emails by its own code; a record is only marked, as the port says.
-        self._records.confirm_email(username, status)
+        self._records.confirm_email(username, status, only_from=only_from)
 
     def settle_request(self, username: str, expected: Role, status: AccountStatus,
-                       roles: frozenset[Role]) -> None:
+                       roles: frozenset[Role], *, held: frozenset[Role]) -> None:
         before = self._records.get(username)
-        self._records.settle_request(username, expected, status, roles)
+        self._records.settle_request(username, expected, status, roles, held=held)
         if status != AccountStatus.ACTIVE or expected not in roles:
             return  # declined: the pool stays as it was (a waiting account stays disabled)
         in_pool = self._pool.get(username).roles

@@ -229,7 +229,7 @@ class DynamoUserDirectory:
                            "ExpressionAttributeValues": to_item(values)}}
 
     def settle_request(self, username: str, expected: Role, status: AccountStatus,
-                       roles: frozenset[Role]) -> None:
+                       roles: frozenset[Role], *, held: frozenset[Role]) -> None:
         """One conditional update. The account holds no admin role (a condition), and
         ``roles`` are a requestable role's, so the admin count never changes here."""
         if Role.ADMIN in roles:
@@ -240,12 +240,13 @@ class DynamoUserDirectory:
                 Key=self._key(username),
                 UpdateExpression="SET #status = :status, #roles = :roles REMOVE #pending",
                 ConditionExpression=f"{_IS_ACCOUNT} AND #pending = :expected"
-                                    " AND NOT contains(#roles, :admin)",
+                                    " AND #roles = :held AND NOT contains(#roles, :admin)",
                 ExpressionAttributeNames={"#status": "status", "#roles": "roles",
                                           "#pending": "pending_role", "#directory": "directory"},
                 ExpressionAttributeValues=to_item({
                     ":status": status.value, ":roles": _roles_list(roles),
                     ":expected": expected.value, ":admin": Role.ADMIN.value,
+                    ":held": _roles_list(held),
                 }),
             )
         except AWS_ERRORS as exc:
@@ -254,12 +255,21 @@ class DynamoUserDirectory:
             self.get(username)  # NotFound if gone
             raise ConflictError("errors.conflict", username=username) from None
 
-    def confirm_email(self, username: str, status: AccountStatus) -> None:
-        self._update_account(
-            username, "SET #verified = :true, #status = :status",
-            {"#verified": "email_verified", "#status": "status"},
-            {":true": True, ":status": status.value},
-        )
+    def confirm_email(self, username: str, status: AccountStatus, *,
+                      only_from: AccountStatus) -> None:
+        """The status moves only on condition that it is still ``only_from`` (no attribute:
+        an account older than sign-up, active); else the email alone is marked verified."""
+        still = "#status = :from" + (" OR attribute_not_exists(#status)"
+                                     if only_from == AccountStatus.ACTIVE else "")
+        try:
+            self._update_account(
+                username, "SET #verified = :true, #status = :status",
+                {"#verified": "email_verified", "#status": "status"},
+                {":true": True, ":status": status.value, ":from": only_from.value},
+                extra=f"({still})")
+        except _Refused:  # decided meanwhile: that decision stands
+            self._update_account(username, "SET #verified = :true",
+                                 {"#verified": "email_verified"}, {":true": True})
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
