@@ -103,3 +103,42 @@ def test_forgetting_a_user_removes_everything_of_theirs(store: Any) -> None:
     assert store.follows("ana") == [] and store.digests("ana") == []
     assert store.frequency("ana") is Frequency.NONE
     assert store.due_users(Frequency.DAILY) == ["bob"] and store.follows("bob")
+
+
+def test_tabs_changing_the_frequency_at_once_leave_one_due_list(
+        store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The setting names one list, and the user is on that list and no other. Two tabs read
+    the old setting (daily) before either writes (where the store reads it at all); the one
+    choosing weekly writes first, then the one choosing none."""
+    store.set_frequency("ana", Frequency.DAILY)
+    read = store.frequency
+    both_read = threading.Barrier(2, timeout=10)
+    weekly_written = threading.Event()
+    first_read = {"weekly": True, "none": True}
+
+    def read_together(user_id: str) -> Frequency:
+        found = read(user_id)
+        tab = threading.current_thread().name
+        if first_read.get(tab):
+            first_read[tab] = False
+            both_read.wait()
+            if tab == "none":
+                weekly_written.wait(timeout=10)
+        return found  # type: ignore[no-any-return]
+
+    def weekly() -> None:
+        store.set_frequency("ana", Frequency.WEEKLY)
+        weekly_written.set()
+
+    monkeypatch.setattr(store, "frequency", read_together)
+    threads = [threading.Thread(target=weekly, name="weekly"),
+               threading.Thread(target=store.set_frequency, args=("ana", Frequency.NONE),
+                                name="none")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    setting = read("ana")  # none on DynamoDB, where the order is forced; either on SQLite
+    on = [f for f in (Frequency.DAILY, Frequency.WEEKLY) if "ana" in store.due_users(f)]
+    assert on == ([] if setting is Frequency.NONE else [setting])

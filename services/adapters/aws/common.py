@@ -186,6 +186,14 @@ def condition_failed(exc: Exception) -> bool:
     return error_code(exc) == "ConditionalCheckFailedException"
 
 
+def cancellation_codes(exc: Exception) -> list[str]:
+    """Per action, why a TransactWriteItems was cancelled ("None" for actions that were fine,
+    "ConditionalCheckFailed", "TransactionConflict", ...); empty for any other error."""
+    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+        return []
+    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
+
+
 @contextmanager
 def aws_errors(
     on_condition_failed: Callable[[ClientError], DemoFactoryError] | None = None,

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
+    cancellation_codes,
     condition_failed,
-    error_code,
     from_iso,
     resend_delay,
     to_iso,
@@ -182,7 +182,7 @@ class DeletedAccount:
                     TransactItems=self._actions(day, counters, old, new))
                 return sum(n for sk, n in counters.items() if not sk.startswith(SAMPLE_PREFIX))
             except AWS_ERRORS as exc:
-                if not _cancelled_by_condition(exc):
+                if "ConditionalCheckFailed" not in cancellation_codes(exc):
                     raise translate_client_error(exc) from exc
             self.sleep(resend_delay(attempt))  # a counter moved meanwhile: read the day again
         raise ConflictError("errors.conflict", operation="re-key author", day=day)
@@ -235,11 +235,3 @@ def _add(table: str, day: str, sk: str, count: int) -> TransactWriteItemTypeDef:
         "UpdateExpression": "ADD #count :n", "ExpressionAttributeNames": {"#count": "count"},
         "ExpressionAttributeValues": {":n": {"N": str(count)}},
     }}
-
-
-def _cancelled_by_condition(exc: Exception) -> bool:
-    if error_code(exc) != "TransactionCanceledException":
-        return False
-    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
-    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
-

@@ -50,13 +50,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
+    cancellation_codes,
     condition_failed,
-    error_code,
     resend_delay,
     to_iso,
     translate_client_error,
@@ -176,7 +174,7 @@ class DynamoEventStore:
                 self._client.transact_write_items(TransactItems=self._actions(pending))
                 return len(pending)
             except AWS_ERRORS as exc:
-                reasons = _cancellation_codes(exc)
+                reasons = cancellation_codes(exc)
                 stored = {i for i, code in enumerate(reasons[: len(pending)])
                           if code == "ConditionalCheckFailed"}
                 if stored:  # already written (a retry, or another writer): drop, retry the rest
@@ -401,14 +399,6 @@ class DynamoEventStore:
             for page in pages:
                 for item in page["Items"]:
                     yield item["sk"]["S"], item
-
-
-def _cancellation_codes(exc: Exception) -> list[str]:
-    """Per action, why a TransactWriteItems was cancelled ("None" for actions that were fine);
-    empty for any other error."""
-    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
-        return []
-    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
 
 def _chunks(

@@ -18,10 +18,19 @@ them by creation time.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import aws_errors, from_item, to_item
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    aws_errors,
+    cancellation_codes,
+    from_item,
+    resend_delay,
+    to_item,
+    translate_client_error,
+)
 from services.domain.follows import Digest, Follow, FollowScope, Frequency
 from services.errors import ConflictError
 
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 Items = list[dict[str, Any]]
 FREQUENCY_SK = "frequency"
 WINDOW = "window#"
+_ATTEMPTS = 8  # a frequency change that keeps losing to another tab ends as a conflict
 
 
 def _follows_pk(user_id: str) -> str:
@@ -70,18 +80,36 @@ class DynamoFollowStore:
                 for i in items]
 
     def set_frequency(self, user_id: str, frequency: Frequency) -> None:
+        """The setting and the due lists in one transaction, on condition that the setting is
+        still the one read: two tabs changing it at once leave the user on one due list, the
+        one the setting names (else read again and retry)."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(
+                    TransactItems=self._frequency_writes(user_id, frequency))
+                return
+            except AWS_ERRORS as exc:
+                codes = cancellation_codes(exc)
+                if not {"ConditionalCheckFailed", "TransactionConflict"}.intersection(codes):
+                    raise translate_client_error(exc) from exc
+            time.sleep(resend_delay(attempt))
+        raise ConflictError("errors.conflict", operation="digest frequency")
+
+    def _frequency_writes(self, user_id: str, frequency: Frequency
+                          ) -> list[TransactWriteItemTypeDef]:
         before = self.frequency(user_id)
         setting = {"pk": _user_pk(user_id), "sk": FREQUENCY_SK, "frequency": frequency.value}
-        writes: list[TransactWriteItemTypeDef] = [
-            {"Put": {"TableName": self._table, "Item": to_item(setting)}}]
+        writes: list[TransactWriteItemTypeDef] = [{"Put": {
+            "TableName": self._table, "Item": to_item(setting),
+            "ConditionExpression": "attribute_not_exists(pk) OR frequency = :before",
+            "ExpressionAttributeValues": {":before": {"S": before.value}}}}]
         if before is not Frequency.NONE and before is not frequency:
             writes.append({"Delete": {"TableName": self._table,
                                       "Key": to_item({"pk": _due_pk(before), "sk": user_id})}})
         if frequency is not Frequency.NONE:
             writes.append({"Put": {"TableName": self._table,
                                    "Item": to_item({"pk": _due_pk(frequency), "sk": user_id})}})
-        with aws_errors():
-            self._client.transact_write_items(TransactItems=writes)
+        return writes
 
     def frequency(self, user_id: str) -> Frequency:
         with aws_errors():

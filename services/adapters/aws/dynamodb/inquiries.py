@@ -19,12 +19,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
-    error_code,
+    cancellation_codes,
     from_iso,
     from_item,
     resend_delay,
@@ -78,7 +76,7 @@ class DynamoInquiryStore:
                 self._client.transact_write_items(TransactItems=actions)
                 return inquiry
             except AWS_ERRORS as exc:
-                reasons = [*_cancellation_codes(exc), "None", "None"]
+                reasons = [*cancellation_codes(exc), "None", "None"]
                 if reasons[1] == "ConditionalCheckFailed":  # this token filed one already
                     earlier = self.find_by_token(token)
                     if earlier is not None:
@@ -153,7 +151,7 @@ class DynamoInquiryStore:
                 self._client.transact_write_items(TransactItems=actions)
                 return None
             except AWS_ERRORS as exc:
-                reasons = _cancellation_codes(exc)
+                reasons = cancellation_codes(exc)
                 for limit, code in zip(limits, reasons, strict=False):
                     if code == "ConditionalCheckFailed":
                         return limit.key
@@ -182,13 +180,6 @@ class DynamoInquiryStore:
     @staticmethod
     def _key(inquiry_id: str) -> dict[str, Any]:
         return {"id": {"S": inquiry_id}}
-
-
-def _cancellation_codes(exc: Exception) -> list[str]:
-    """Per action, why a TransactWriteItems was cancelled; empty for any other error."""
-    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
-        return []
-    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
 
 def _record(inquiry: Inquiry) -> dict[str, Any]:
