@@ -227,8 +227,9 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     password_reset = (_password_reset(settings, ports, local_sessions, mail)
                       if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
-                    samples=SampleContent(content, ports.audit), event_import=imports[0],
-                    legacy_import=imports[1], ops=_ops(settings, ports, tools),
+                    samples=SampleContent(content, ports.audit, ports.inquiries),
+                    event_import=imports[0], legacy_import=imports[1],
+                    ops=_ops(settings, ports, tools),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
                     profile=_profile(ports, removal), reports=reports,

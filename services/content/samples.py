@@ -22,10 +22,11 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from services.content.service import ContentService
+from services.domain.inquiries import RateLimit
 from services.domain.models import Category, ContentDraft, Status, Upload, utcnow
 from services.domain.permissions import Actor, Role
 from services.ops.audit import record_audit
-from services.ports import AuditLog
+from services.ports import AuditLog, RateSlots
 from services.reports.pdf.fonts import korean_font_path
 
 CATALOG = Path(__file__).parent / "sample" / "catalog.toml"
@@ -187,6 +188,9 @@ def sample_actor(spec: SampleSpec) -> Actor:
 
 
 SAMPLES_LOADED = "content.samples_loaded"
+# Taken once, for good, by the server that loads the samples on a first start: two servers
+# starting at once on an empty store (the deployment runs two) would each load them.
+FIRST_LOAD = RateLimit("sample-content:first-load", 1, 100 * 365 * 86_400)
 # Samples are dated back over this many days: longer than the 90 days seed_demo fills by
 # default, so most of them exist over the whole seeded period and a few arrive during it.
 SAMPLE_SPAN_DAYS = 180
@@ -195,18 +199,22 @@ SAMPLE_SPAN_DAYS = 180
 class SampleContent:
     """The sample catalogue in the configured content store (built by the composition root)."""
 
-    def __init__(self, content: ContentService, audit: AuditLog) -> None:
+    def __init__(self, content: ContentService, audit: AuditLog, slots: RateSlots) -> None:
         self._content = content
         self._audit = audit
+        self._slots = slots
 
     def ensure(self) -> int:
         """On a first start (no content, samples never loaded before) load the samples.
 
         The audit log remembers that samples were loaded, so after an admin removes them a
-        restart does not bring them back.
+        restart does not bring them back. Of servers starting at once, only the one that takes
+        ``FIRST_LOAD`` (one atomic step of the store) loads them.
         """
         if self._content.count() > 0 or self._audit.entries(action=SAMPLES_LOADED, limit=1):
             return 0
+        if self._slots.take_slot([FIRST_LOAD], utcnow()) is not None:
+            return 0  # another server is loading them
         added = load_samples(self._content)
         record_audit(self._audit, utcnow(), "system", SAMPLES_LOADED, f"{added} items")
         return added

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,6 +252,31 @@ def test_samples_load_once_and_an_admin_removes_them_in_one_action(
     # A restart does not bring removed samples back.
     services.content.delete(own.id, author)
     assert services.samples.ensure() == 0
+
+
+def test_two_servers_starting_at_once_load_the_samples_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both find the store empty before either writes (the deployment starts two at once):
+    one loads the catalogue, the other leaves it."""
+    settings = Settings(data_dir=tmp_path / "s", sample_content=True)
+    servers = [build_services(settings) for _ in range(2)]
+    both_counted = threading.Barrier(2, timeout=30)
+    for server in servers:
+        count = server.content.count
+
+        def counted_together(count: Any = count) -> int:
+            found = count()
+            both_counted.wait()
+            return int(found)
+
+        monkeypatch.setattr(server.content, "count", counted_together)
+
+    with ThreadPoolExecutor(2) as pool:
+        added = list(pool.map(lambda server: server.samples.ensure(), servers))
+
+    assert sorted(added) == [0, len(load_catalog())]
+    assert servers[0].content.sample_count() == len(load_catalog())
 
 
 def test_samples_were_written_over_the_past_months_and_nobody_has_seen_them_yet(
