@@ -262,7 +262,7 @@ def ingest(store: EventStore, total: int, days: int = DAYS, end: date = END,
         if not chunk:
             break
         started = time.perf_counter()
-        written += store.append(chunk)
+        written += len(store.append(chunk))
         ingest_s += time.perf_counter() - started
         generated += len(chunk)
         if progress:

@@ -75,7 +75,7 @@ def ingest(store: EventStore, refs: Sequence[ContentRef], days: int,
     stream = synthetic_events(refs, total=days * per_day, days=days, end=END, tz=TZ)
     written = 0
     while chunk := list(islice(stream, CHUNK)):
-        written += store.append(chunk)
+        written += len(store.append(chunk))
     return written
 
 

@@ -54,8 +54,11 @@ def store_with_counters(content: ContentRepository, events: EventStore,
     stored.already = len(batch) - len(new)
     kept = [event for event in new if _move_like(content, event, stored)]
     stored.ignored_likes = len(new) - len(kept)
-    stored.added = events.append(kept)
-    views = Counter(str(e.content_id) for e in kept if e.type is EventType.CONTENT_VIEW)
+    written = events.append(kept)
+    stored.added = len(written)
+    # From what this call wrote, not what it read as new: two imports of one file at once
+    # both read the events as new, and the store writes each once.
+    views = Counter(str(e.content_id) for e in written if e.type is EventType.CONTENT_VIEW)
     for content_id, count in views.items():
         try:
             content.increment_views(content_id, by=count)

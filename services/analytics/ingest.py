@@ -35,7 +35,7 @@ class SinkedEventStore:
     def inner(self) -> EventStore:
         return self._store
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[Event]:
         added = self._store.append(events)
         for sink in self._sinks:
             sink.ingest(events)

@@ -31,10 +31,11 @@ class EventStore(Protocol):
     ``services.domain.analytics.rollup_keys`` is the one definition of what an event adds.
     """
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[Event]:
         """Store the events whose ids are new and add exactly those to the rollups and the
         day's visitor sketch, atomically per event (a retry never double-counts).
-        Returns how many were new."""
+        Returns the events stored by this call (the first of each new id), so that what
+        follows from them (an item's view counter) moves once however many writers met."""
 
     def rollups(
         self,

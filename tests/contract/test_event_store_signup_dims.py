@@ -45,7 +45,7 @@ def counts(store: Any, dim: Dim) -> dict[tuple[EventType, str], int]:
 
 
 def test_company_rows_count_page_views_content_views_and_visits(event_store: Any) -> None:
-    assert event_store.append(STREAM) == len(STREAM)
+    assert len(event_store.append(STREAM)) == len(STREAM)
 
     assert counts(event_store, Dim.COMPANY) == {
         (PV, "ACME 주식회사"): 2, (CV, "ACME 주식회사"): 1, (PV, HYPERLINK): 1,

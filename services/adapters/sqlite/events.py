@@ -136,15 +136,15 @@ class SqliteEventStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[Event]:
         unique = first_of_each_id(events)
         if not unique:
-            return 0
+            return []
         with self._db.transaction() as conn:
             existing = _stored_ids(conn, list(unique))
             new = [event for event_id, event in unique.items() if event_id not in existing]
             if not new:
-                return 0
+                return []
             conn.executemany(_INSERT_EVENT, map(_event_row, new))
             deltas = self._deltas(new)
             conn.executemany(_UPSERT_ROLLUP, deltas)
@@ -153,7 +153,7 @@ class SqliteEventStore:
                 conn.executemany(_UPSERT_SAMPLE_ROLLUP, self._deltas(samples))
             conn.executemany(_BUMP_EPOCH, [(day,) for day in sorted({d[3] for d in deltas})])
             self._merge_visitors(conn, new)
-        return len(new)
+        return new
 
     def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
         """The events stay (rollups and sketches hold no user ids); only the id goes."""

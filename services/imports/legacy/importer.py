@@ -210,7 +210,7 @@ class LegacyImporter:
                        progress: Progress) -> None:
         done = 0
         for batch in batches(self._mapped_events(source, links, summary), EVENT_BATCH):
-            new = len(batch) if dry_run else self._events.append(batch)
+            new = len(batch) if dry_run else len(self._events.append(batch))
             summary.events_imported += new
             summary.events_already += len(batch) - new
             done += len(batch)

@@ -48,7 +48,7 @@ def store(tmp_path: Path) -> SqliteEventStore:
 def test_sinks_see_every_appended_event(store: SqliteEventStore) -> None:
     sink = CountingSink()
     sinked = SinkedEventStore(store, [sink])
-    assert sinked.append(_events(5)) == 5
+    assert len(sinked.append(_events(5))) == 5
     assert sink.seen == {e.id for e in _events(5)}
 
 
@@ -58,7 +58,7 @@ def test_a_failed_sink_fails_the_append_and_the_retry_counts_once(
     sinked = SinkedEventStore(store, [sink])
     with pytest.raises(OSError):
         sinked.append(_events(4))
-    assert sinked.append(_events(4)) == 0  # the store had them already
+    assert len(sinked.append(_events(4))) == 0  # the store had them already
     assert len(sink.seen) == 4
     day = T0.date()
     total = sum(r.count for r in sinked.rollups(day, day, dims=[Dim.ALL]))

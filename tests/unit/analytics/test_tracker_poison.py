@@ -121,7 +121,7 @@ def test_a_store_that_denies_access_keeps_the_buffer(backend: tuple[str, Any]) -
     _, store = backend
 
     class Denied:
-        def append(self, events: Any) -> int:
+        def append(self, events: Any) -> list[Any]:
             raise PermissionDenied("aws.access_denied")
 
     tracker = Tracker(Denied(), flush_seconds=3600.0)  # type: ignore[arg-type]

@@ -37,7 +37,7 @@ class FlakyStore:
         self.entered = threading.Event()
         self.calls = 0
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[Event]:
         self.calls += 1
         self.entered.set()
         if self.gate is not None:

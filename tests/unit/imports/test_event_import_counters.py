@@ -5,7 +5,9 @@ counts, and a re-import of the same file moves nothing."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -98,6 +100,34 @@ def test_an_import_moves_the_cards_as_the_dashboard_counts(
     # The two likes that changed nothing were not stored, so they are read again, and again
     # change nothing.
     assert (again.new, again.ignored_likes, again.present) == (0, 2, 9)
+    assert cards(repo, items) == dashboard(events, items) == {"c1": (2, 1), "c2": (1, 1)}
+
+
+def test_two_imports_of_one_file_at_once_move_the_cards_once(
+        stores: tuple[ContentRepository, EventStore],  # noqa: F811
+        audit: SqliteAuditLog) -> None:
+    """Both imports read the file's events as new before either writes (two administrators,
+    or a run started twice): the store writes each event once, and the views follow what was
+    written, not what was read."""
+    repo, events = stores
+    items = [make_item("c1", created_at=CREATED), make_item("c2", created_at=CREATED)]
+    for item in items:
+        repo.add(item)
+    both_read = threading.Barrier(2, timeout=30)
+
+    class ReadTogether:
+        def raw_events(self, *args: Any, **kwargs: Any) -> Any:
+            found = list(events.raw_events(*args, **kwargs))
+            both_read.wait()
+            return found
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(events, name)
+
+    shared = ReadTogether()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: run(repo, shared, audit, 100), range(2)))  # type: ignore[arg-type]
+
     assert cards(repo, items) == dashboard(events, items) == {"c1": (2, 1), "c2": (1, 1)}
 
 

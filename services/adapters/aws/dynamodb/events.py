@@ -140,12 +140,12 @@ class DynamoEventStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def append(self, events: Sequence[Event]) -> int:
+    def append(self, events: Sequence[Event]) -> list[Event]:
         unique = list(first_of_each_id(events).values())
         if not unique:
-            return 0
+            return []
         self._merge_visitors(unique)
-        stored = 0
+        stored: list[Event] = []
         for chunk in _chunks([(event, self._counter_keys(event)) for event in unique]):
             stored += self._commit(chunk)
         return stored
@@ -164,15 +164,15 @@ class DynamoEventStore:
         return SampleEventsRemoval(self._client, self._events, self._rollups, self._shards,
                                    self._tz, self._sleep, self._pool.map).run()
 
-    def _commit(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> int:
-        """Write one chunk's new events and their counters in one transaction; returns how
-        many events were new."""
+    def _commit(self, chunk: list[tuple[Event, list[RollupItemKey]]]) -> list[Event]:
+        """Write one chunk's new events and their counters in one transaction; returns the
+        events that were new."""
         pending = chunk
         conflicts = 0
         while pending:
             try:
                 self._client.transact_write_items(TransactItems=self._actions(pending))
-                return len(pending)
+                return [event for event, _ in pending]
             except AWS_ERRORS as exc:
                 reasons = cancellation_codes(exc)
                 stored = {i for i, code in enumerate(reasons[: len(pending)])
@@ -186,7 +186,7 @@ class DynamoEventStore:
                 if conflicts >= _MAX_ATTEMPTS:
                     raise QuotaExceeded("aws.throttled", operation="TransactWriteItems") from exc
                 self._backoff(conflicts)
-        return 0
+        return []
 
     def _actions(
         self, chunk: list[tuple[Event, list[RollupItemKey]]]
