@@ -5,6 +5,7 @@ step, so two sign-ups or two profile changes at the same moment cannot both take
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -77,21 +78,28 @@ def test_an_address_given_up_or_deleted_is_free_again(signup_directory: Any) -> 
         signup_directory.create(_user("choi", "kim.new@example.com"))
 
 
-def test_sign_ups_at_the_same_moment_get_the_address_once(signup_directory: Any) -> None:
-    start = threading.Barrier(8)
+def _succeeded_at_once(count: int, attempt: Callable[[int], None]) -> int:
+    """Run ``attempt(0..count-1)`` in threads released together; how many ended without a
+    ConflictError."""
+    start = threading.Barrier(count)
 
-    def sign_up(n: int) -> bool:
+    def one(n: int) -> bool:
         start.wait()
         try:
-            signup_directory.create(_user(f"user{n}", "same@example.com"))
+            attempt(n)
         except ConflictError:
             return False
         return True
 
-    with ThreadPoolExecutor(8) as pool:
-        created = list(pool.map(sign_up, range(8)))
+    with ThreadPoolExecutor(count) as pool:
+        return sum(pool.map(one, range(count)))
 
-    assert created.count(True) == 1
+
+def test_sign_ups_at_the_same_moment_get_the_address_once(signup_directory: Any) -> None:
+    created = _succeeded_at_once(
+        8, lambda n: signup_directory.create(_user(f"user{n}", "same@example.com")))
+
+    assert created == 1
     owners = [u for u in signup_directory.list() if u.email == "same@example.com"]
     assert len(owners) == 1
 
@@ -100,19 +108,10 @@ def test_profile_changes_at_the_same_moment_get_the_address_once(
         signup_directory: Any) -> None:
     for n in range(6):
         signup_directory.create(_user(f"user{n}", f"user{n}@example.com"))
-    start = threading.Barrier(6)
 
-    def change(n: int) -> bool:
-        start.wait()
-        try:
-            _profile(signup_directory, f"user{n}", "wanted@example.com")
-        except ConflictError:
-            return False
-        return True
+    changed = _succeeded_at_once(
+        6, lambda n: _profile(signup_directory, f"user{n}", "wanted@example.com"))
 
-    with ThreadPoolExecutor(6) as pool:
-        changed = list(pool.map(change, range(6)))
-
-    assert changed.count(True) == 1
+    assert changed == 1
     holders = [u for u in signup_directory.list() if u.email == "wanted@example.com"]
     assert len(holders) == 1
