@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from services.accounts.sessions import LocalSessions
 from services.domain.models import SearchQuery
 from services.domain.users import FORMER_AUTHOR
-from services.errors import ConflictError
+from services.errors import ConflictError, NotFound
 from services.ports import (
     CohortStore,
     ContentRepository,
@@ -61,6 +61,12 @@ class AccountRemoval:
         self.throttle.clear_login_failures(username)
         heir = heir or (FORMER_AUTHOR, "")
         kept = move_content(self.content, username, heir)
+        if heir[0] != FORMER_AUTHOR and not self._exists(heir[0]):
+            # The heir's account went while the content moved (their own deletion moved only
+            # what they had then): it stays under "former author", where no new account of
+            # that name can take it.
+            gone, heir = heir[0], (FORMER_AUTHOR, "")
+            move_content(self.content, gone, heir)
         # A like row names the person: it goes (the item's count with it, as an unlike);
         # the like events stay, without the id, so dashboards do not change.
         for content_id in self.content.liked_by(username):
@@ -75,6 +81,13 @@ class AccountRemoval:
         if self.follows is not None:
             self.follows.forget_user(username)
         return kept
+
+    def _exists(self, username: str) -> bool:
+        try:
+            self.users.get(username)
+        except NotFound:
+            return False
+        return True
 
 
 def move_content(content: ContentRepository, author_id: str, heir: tuple[str, str]) -> int:

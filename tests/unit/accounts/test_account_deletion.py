@@ -126,6 +126,32 @@ def test_an_administrator_deleting_a_user_chooses_who_keeps_the_content(
         now - timedelta(days=1), now + timedelta(days=1))} == {None}
 
 
+def test_content_given_to_an_account_deleted_meanwhile_stays_under_former_author(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bob deletes his own account while an administrator gives him Alice's content: the
+    content must not stay under a name a new account could take."""
+    accounts.create_user(root, "bob", "Bob", "bob@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}), temporary=False)
+    mine = services.content.create(
+        ContentDraft(title="앨리스의 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+    repo = services.ports.content
+    update = repo.update
+
+    def bob_leaves_first(*args: object, **kwargs: object) -> object:
+        if any(u.username == "bob" for u in services.ports.users.list()):
+            services.ports.users.delete("bob")  # his own deletion, a moment earlier
+        return update(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "update", bob_leaves_first)
+    services.accounts.delete_user(root, "alice", content_to="bob")
+
+    kept = services.content.get(mine.id, root)
+    assert kept.author_id == FORMER_AUTHOR
+
+
 def test_without_a_choice_the_content_stays_under_former_author(
     services: Services, root: Actor, alice: Actor,
 ) -> None:
