@@ -1,8 +1,9 @@
 """Moving the previous platform's content, files, likes and analytics into this app's stores.
 
-Re-runnable by construction: every imported record gets an id derived from its legacy id
-(``stable_id``), so a second run finds the items it wrote (one read each, files not copied
-again), likes are set per person (idempotent), and events with known ids are ignored by
+Re-runnable by construction: every imported item and event gets an id derived from its legacy
+id (``stable_id``), so a second run finds the items it wrote (one read each, files not copied
+again; a file's own id is new, so the orphan cleanup never takes one whose item is still on
+its way), likes are set per person (idempotent), and events with known ids are ignored by
 ``EventStore.append``, which also keeps the rollups. An interrupted run is resumed by running
 it again.
 """
@@ -30,7 +31,7 @@ from services.domain.models import (
     ContentDraft,
     ContentItem,
     Status,
-    stable_id,
+    new_id,
     utcnow,
 )
 from services.domain.permissions import Action, Actor, require
@@ -186,10 +187,13 @@ class LegacyImporter:
         except DemoFactoryError as exc:
             summary.files_rejected.append((legacy.legacy_id, file.name, exc.key))
             return None
-        asset_id = stable_id(legacy.created_at, f"legacy-file:{legacy.legacy_id}:{file.s3_key}")
+        # A new id, not one derived from the legacy item: the orphan cleanup judges a file's
+        # age by its ids, and a file whose item is not added yet must look new to it. A run
+        # cut off between a file and its item leaves that file to the cleanup.
+        asset_id = new_id()
         key = f"content/{legacy.new_id}/{asset_id}/{name}"
         if not dry_run:
-            self._blobs.put(key, data, media.mime)  # same key on a re-run: overwritten, once
+            self._blobs.put(key, data, media.mime)
         summary.files_imported += 1
         return Asset(id=asset_id, content_id=legacy.new_id, kind=media.kind, filename=name,
                      media_type=media.mime, size=len(data), storage_key=key,

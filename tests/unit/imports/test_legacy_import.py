@@ -15,8 +15,9 @@ import pytest
 from services.adapters.aws.legacy_source import DynamoDBSource
 from services.adapters.legacy_folder import FolderSource
 from services.bootstrap import Services, build_local_ports, build_services
+from services.content.orphans import scan
 from services.domain.analytics import Dim, EventType
-from services.domain.models import AssetKind, Category, SearchQuery, Status
+from services.domain.models import AssetKind, Category, SearchQuery, Status, utcnow
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied
@@ -222,6 +223,26 @@ def test_an_interrupted_run_resumes(
     assert (resumed.items_imported, resumed.items_already) == (2, 2)
     _check_items(local, legacy)
     _check_events(local, legacy)
+
+
+def test_a_file_copied_for_an_item_not_yet_added_is_no_orphan(
+    aws_source: tuple[DynamoDBSource, Any], local: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator runs the orphan cleanup while the import copies files: a file whose
+    item is not added yet is new, whatever the legacy item's age, and is left alone."""
+    source, _ = aws_source
+    blobs = local.ports.blobs
+    put = blobs.put
+    judged: list[str] = []
+
+    def put_then_scan(key: str, data: bytes, media_type: str) -> None:
+        put(key, data, media_type)
+        judged.extend(scan(local.ports.content, blobs, utcnow()).orphans)
+
+    monkeypatch.setattr(blobs, "put", put_then_scan)
+    summary = _import(local, source)
+
+    assert summary.files_imported > 0 and judged == []
 
 
 def test_an_exported_folder(tmp_path: Path, local: Services, legacy: Legacy) -> None:
