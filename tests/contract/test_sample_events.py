@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from services.adapters.aws.dynamodb.sample_events import SampleEventsRemoval
 from services.analytics.dashboards import Dashboard, Period, dashboard
 from services.analytics.synthetic import ContentRef, synthetic_events
 from services.analytics.tables import Catalog, CatalogItem
@@ -108,3 +109,32 @@ def test_sample_events_read_back_marked(backend: str, tmp_path: Path) -> None:
         found = list(store.raw_events(*EVERYTHING))
     assert sorted(e.id for e in found if e.sample) == sorted(e.id for e in sample_events(20))
     assert sorted(e.id for e in found if not e.sample) == sorted(e.id for e in own_events(20))
+
+
+def test_sample_events_seeded_while_they_are_removed_go_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB removes day by day; a seed run adding sample events to a day being removed
+    (after its copies were subtracted) must not leave them counted for good. (SQLite removes
+    in one transaction.)"""
+    own = own_events(SIZE["dynamodb"])
+    early, late = sample_events(SIZE["dynamodb"]), sample_events(SIZE["dynamodb"] + 40)
+    late = [e for e in late if e.id not in {x.id for x in early}]
+    with EVENT_STORES["dynamodb"](tmp_path / "never") as store:
+        store.append(own)
+        never = snapshot(store)
+    with EVENT_STORES["dynamodb"](tmp_path / "removed") as store:
+        store.append([*own, *early])
+        real = SampleEventsRemoval._delete_raw
+        seeded: list[int] = []
+
+        def seed_meanwhile(self: SampleEventsRemoval, day: date) -> None:
+            real(self, day)
+            if not seeded:
+                seeded.append(len(store.append(late)))
+
+        monkeypatch.setattr(SampleEventsRemoval, "_delete_raw", seed_meanwhile)
+        store.remove_samples()
+        assert seeded and seeded[0] > 0
+        store.remove_samples()  # whatever a day finished before the seed run missed
+        assert snapshot(store) == never

@@ -4,9 +4,12 @@ A sample event adds to the ordinary counters and, in the same transaction, to a 
 under "s#<sk>" and to the count of its local day's sample events (``day`` = "#samples",
 ``sk`` = <local day>); its visitor goes to the day's "s#v" sketch only. Removal walks the days
 listed under "#samples": per day it subtracts each copy from its counter and deletes the copy
-in one transaction (so a re-run after a failure never subtracts twice), deletes the "s#v"
-sketch and the day's raw sample events, and only then the day's "#samples" entry, so a run that
-stops half-way is finished by the next one. Counters left at zero stay as items; reads skip
+in one transaction, on condition that the copy still holds the count read (so neither a
+re-run nor a second remover subtracts twice, and a sample event added meanwhile is read again),
+deletes the "s#v" sketch and the day's raw sample events, and only then the day's "#samples"
+entry, on condition that it still counts the events read: a day that gained sample events
+meanwhile (a seed run) is removed again. A run that stops half-way is finished by the next
+one. Counters left at zero stay as items; reads skip
 them (deleting each would cost one more call per counter for nothing a reader sees).
 """
 
@@ -17,12 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
-    error_code,
+    cancellation_codes,
+    condition_failed,
     resend_delay,
     to_iso,
     translate_client_error,
@@ -63,14 +65,41 @@ class SampleEventsRemoval:
     map: Callable[..., Iterator[Any]] = map
 
     def run(self) -> int:
-        removed = 0
-        for day, count in self._days():
+        return sum(self._remove_day(day, count) for day, count in self._days())
+
+    def _remove_day(self, day: str, count: int) -> int:
+        """The day's sample events, however many arrive while it is removed; how many."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
             self._subtract(day)
             self._delete(self.rollups_table, [_key(day, SAMPLE_SKETCH_SK)])
             self._delete_raw(date.fromisoformat(day))
-            self._delete(self.rollups_table, [_key(*sample_day_key(day))])
-            removed += count
-        return removed
+            if self._forget_day(day, count):
+                return count
+            found = self._day_count(day)  # sample events arrived meanwhile: once more
+            if found is None:
+                return 0  # another remover finished the day
+            count = found
+            self.sleep(resend_delay(attempt))
+        raise ConflictError("errors.conflict", operation="remove sample events", day=day)
+
+    def _forget_day(self, day: str, count: int) -> bool:
+        try:
+            self.client.delete_item(
+                TableName=self.rollups_table, Key=_key(*sample_day_key(day)),
+                ConditionExpression="#count = :n", ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues={":n": {"N": str(count)}})
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            return False
+        return True
+
+    def _day_count(self, day: str) -> int | None:
+        with aws_errors():
+            item = self.client.get_item(TableName=self.rollups_table,
+                                        Key=_key(*sample_day_key(day)),
+                                        ConsistentRead=True).get("Item")
+        return int(item["count"]["N"]) if item else None
 
     def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         with aws_errors():
@@ -86,6 +115,14 @@ class SampleEventsRemoval:
         return [(item["sk"]["S"], int(item["count"]["N"])) for item in items]
 
     def _subtract(self, day: str) -> None:
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            if self._subtract_copies(day):
+                return
+            self.sleep(resend_delay(attempt))  # a copy moved since it was read: read again
+        raise ConflictError("errors.conflict", operation="remove sample events", day=day)
+
+    def _subtract_copies(self, day: str) -> bool:
+        """Subtract the day's copies as read; False if one moved (or went) meanwhile."""
         copies = [
             (item["sk"]["S"], int(item["count"]["N"]))
             for item in self._query(
@@ -107,18 +144,20 @@ class SampleEventsRemoval:
                     "ExpressionAttributeValues": {":n": {"N": str(-count)}},
                 }})
                 # The condition makes a second remover (or a re-run) fail instead of
-                # subtracting the same copy twice.
+                # subtracting the same copy twice, and a copy grown meanwhile be read again.
                 actions.append({"Delete": {
                     "TableName": self.rollups_table, "Key": _key(day, sk),
-                    "ConditionExpression": "attribute_exists(sk)",
+                    "ConditionExpression": "#count = :n",
+                    "ExpressionAttributeNames": {"#count": "count"},
+                    "ExpressionAttributeValues": {":n": {"N": str(count)}},
                 }})
             try:
                 self.client.transact_write_items(TransactItems=actions)
             except AWS_ERRORS as exc:
-                if _copy_gone(exc):
-                    raise ConflictError("errors.conflict", operation="remove sample events",
-                                        day=day) from exc
+                if "ConditionalCheckFailed" in cancellation_codes(exc):
+                    return False
                 raise translate_client_error(exc) from exc
+        return True
 
     def _delete_raw(self, day: date) -> None:
         """Delete the raw sample events of one local day (its UTC days, every shard)."""
@@ -161,14 +200,6 @@ class SampleEventsRemoval:
                 self.sleep(resend_delay(attempt))
             else:
                 raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
-
-
-def _copy_gone(exc: Exception) -> bool:
-    """True when a transaction was cancelled because a copy was already deleted."""
-    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
-        return False
-    reasons = exc.response.get("CancellationReasons", [])
-    return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
 
 
 def _key(day: str, sk: str) -> dict[str, Any]:
