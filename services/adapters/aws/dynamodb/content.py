@@ -349,6 +349,7 @@ class DynamoContentRepository:
                 for page in self._client.get_paginator("query").paginate(
                     TableName=self._likes_table,
                     KeyConditionExpression="#content = :content",
+                    ConsistentRead=True,  # a like given a moment before the delete goes too
                     ProjectionExpression="#content, #user",
                     ExpressionAttributeNames={"#content": "content_id", "#user": "user_id"},
                     ExpressionAttributeValues={":content": {"S": content_id}},
