@@ -181,7 +181,12 @@ class SqliteUserDirectory:
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
         with self._db.transaction() as conn:
-            _require_free_email(conn, email, username)
+            row = conn.execute("SELECT email FROM users WHERE username = ?",
+                               (username,)).fetchone()
+            if row is not None and row["email"].casefold() != email.casefold():
+                # Only a change is checked: two accounts that shared an address before the
+                # check existed can still save their other details.
+                _require_free_email(conn, email, username)
             changed = conn.execute(
                 "UPDATE users SET name = ?, email = ?, company = ?, language = ?"
                 " WHERE username = ? RETURNING username",

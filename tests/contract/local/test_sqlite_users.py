@@ -68,3 +68,16 @@ def test_users_survive_reopening(tmp_path: Path) -> None:
     assert reopened.get("kim") == user(roles=frozenset({Role.AUTHOR}))  # created_at exactly
     assert reopened.password_hash("kim") == "hash"
     second.close()
+
+
+def test_accounts_that_shared_an_email_before_the_check_can_save_their_details(
+        db: SqliteDatabase) -> None:
+    users = SqliteUserDirectory(db)
+    users.create(user("kim"))
+    users.create(user("lee"))
+    db.connection().execute("UPDATE users SET email = 'shared@example.com'")  # an old pair
+
+    users.update_profile("lee", name="Lee J", email="SHARED@example.com", company="",
+                         language="ko")
+
+    assert users.get("lee").name == "Lee J"
