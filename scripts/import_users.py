@@ -77,8 +77,11 @@ def import_entries(accounts: AccountService, credentials: Credentials,
         try:
             accounts.import_user(ACTOR, entry.username, entry.name, entry.email, entry.roles,
                                  entry.password, dry_run=dry_run)
-        except ConflictError:
-            outcome.present.append(entry.username)
+        except ConflictError as exc:
+            if exc.key == "auth.err_email_taken":  # another account has the address
+                outcome.invalid.append(Problem(entry.username, exc.key, exc.params))
+            else:
+                outcome.present.append(entry.username)
         except ValidationError as exc:
             outcome.invalid.append(Problem(entry.username, exc.key, exc.params))
         else:

@@ -142,6 +142,19 @@ def test_users_that_are_not_valid_are_listed_and_skipped(
     assert [u.username for u in services.ports.users.list()] == ["okay"]
 
 
+def test_a_second_user_with_an_email_in_use_is_listed_as_not_valid(
+    services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    twin = {**user("Kim", "", OLD_HASH), "email": "KIM@example.com"}
+    path = package_config(tmp_path, {"kim": user("Kim", "", OLD_HASH), "kim2": twin},
+                          hash_them=False)
+    code, out, _ = run(import_users, [str(path)], capsys)
+    assert code == 1
+    assert "  imported: 1" in out and "skipped, not valid: 1" in out
+    assert "  kim2: The email address 'KIM@example.com' is already used by another account." in out
+    assert [u.username for u in services.ports.users.list()] == ["kim"]
+
+
 def test_a_dry_run_reports_and_writes_nothing(
     services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
