@@ -54,13 +54,14 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
 
 def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:
     """on_click: the state the clicked button asked for; an event only when it changed."""
+    record = tracking.like_recorder(item, actor, wanted)
     try:
         changed = content.set_like(item.id, actor, wanted)
     except DemoFactoryError as exc:
         st.session_state[_LIKE_ERROR] = exc  # shown under the button, not atop the page
         return
     if changed:
-        tracking.like_changed(item, actor, wanted)
+        record()
 
 
 def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> None:

@@ -103,9 +103,17 @@ def content_view(item: ContentItem, actor: Actor) -> None:
     _analytics().content_view(_visit_id(), actor, item)
 
 
-def like_changed(item: ContentItem, actor: Actor, liked: bool) -> None:
-    analytics = _analytics()
-    (analytics.like if liked else analytics.unlike)(_visit_id(), actor, item)
+def like_recorder(item: ContentItem, actor: Actor, liked: bool) -> Callable[[], None]:
+    """The event of a like or unlike, everything it needs captured now: called once the like
+    is stored, it makes no Streamlit call, so a click that stops the run in between (Streamlit
+    stops a run at its next Streamlit call) cannot lose it."""
+    analytics, sid = _analytics(), _visit_id()
+    record = analytics.like if liked else analytics.unlike
+
+    def recorded() -> None:
+        record(sid, actor, item)
+
+    return recorded
 
 
 def download_recorder(item: ContentItem, asset: Asset, actor: Actor) -> Callable[[], None]:

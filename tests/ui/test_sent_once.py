@@ -151,6 +151,25 @@ def _click_stale(at: AppTest, stale: WidgetState) -> AppTest:
     return at
 
 
+def test_a_like_stopped_right_after_it_was_written_still_records_its_event(
+    new_app: Callable[..., AppTest], services: Services,
+    make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another click stops the run just after the like is stored: the dashboards' like event
+    must come with it (the like counter and the events agree)."""
+    item = make_item()
+    at = new_app("viewer-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    at.button(key=f"like_{item.id}").click()
+    _stop_after_first(monkeypatch, ContentService, "set_like")
+    at.run()
+
+    assert services.content.get(item.id, Actor.anonymous()).likes == 1
+    assert _like_events(at) == (1, 0)
+
+
 @pytest.mark.parametrize("first_run", ["finished", "stopped"])
 def test_a_double_clicked_like_likes_once(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
@@ -165,7 +184,7 @@ def test_a_double_clicked_like_likes_once(
     assert like.label == "좋아요 (0)"
     stale = like.click()._widget_state  # the like button as the browser shows it, clicked
     if first_run == "stopped":  # the second click arrives while the first run still goes
-        _stop_after_first(monkeypatch, tracking, "like_changed")
+        _stop_after_first(monkeypatch, tracking, "like_recorder")
     changes = _recorded(monkeypatch, ContentService, "set_like")
     at.run()  # the first click
 
