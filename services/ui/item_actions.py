@@ -18,10 +18,11 @@ _LIKE_ERROR = "_df_like_error"  # a failed like, from its callback to the button
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
     """Views (and the content_view event) count once per visit and item, reloads included;
     returns the count to show."""
+    record = tracking.content_view_recorder(item, actor)
     views = content.record_view(item.id, actor, tracking.session_id())
     if views is None:
         return item.views
-    tracking.content_view(item, actor)
+    record()
     return views
 
 

@@ -99,14 +99,20 @@ def search(scope: str, text: str, results: int) -> None:
     _analytics().search(_visit_id(), session.actor(), query, results)
 
 
-def content_view(item: ContentItem, actor: Actor) -> None:
-    _analytics().content_view(_visit_id(), actor, item)
+def content_view_recorder(item: ContentItem, actor: Actor) -> Callable[[], None]:
+    """The event of a view the item's counter takes, everything it needs captured now: called
+    once the counter moved, it makes no Streamlit call, so a click that stops the run in
+    between (Streamlit stops a run at its next Streamlit call) cannot separate the two."""
+    analytics, sid = _analytics(), _visit_id()
+
+    def recorded() -> None:
+        analytics.content_view(sid, actor, item)
+
+    return recorded
 
 
 def like_recorder(item: ContentItem, actor: Actor, liked: bool) -> Callable[[], None]:
-    """The event of a like or unlike, everything it needs captured now: called once the like
-    is stored, it makes no Streamlit call, so a click that stops the run in between (Streamlit
-    stops a run at its next Streamlit call) cannot lose it."""
+    """The event of a like or unlike, as ``content_view_recorder``."""
     analytics, sid = _analytics(), _visit_id()
     record = analytics.like if liked else analytics.unlike
 

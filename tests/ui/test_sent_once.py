@@ -170,6 +170,28 @@ def test_a_like_stopped_right_after_it_was_written_still_records_its_event(
     assert _like_events(at) == (1, 0)
 
 
+def test_a_view_stopped_right_after_its_counter_moved_still_records_its_event(
+    new_app: Callable[..., AppTest], services: Services,
+    make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A click stops the run just after the item's view counter moved: the content_view event
+    comes with it, so cards and dashboards agree."""
+    item = make_item()
+    at = new_app("viewer-user")
+    at.run()
+    at.query_params["id"] = item.id
+    _stop_after_first(monkeypatch, ContentService, "record_view")
+    at.switch_page("app_pages/content.py").run()
+
+    app: Services = at.session_state["_df_services"]
+    app.tracker.flush()
+    today = app.analytics.today()
+    rows = app.ports.events.rollups(today, today, types=[EventType.CONTENT_VIEW],
+                                    dims=[Dim.ALL])
+    assert services.content.get(item.id, Actor.anonymous()).views == 1
+    assert sum(row.count for row in rows) == 1
+
+
 @pytest.mark.parametrize("first_run", ["finished", "stopped"])
 def test_a_double_clicked_like_likes_once(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
