@@ -17,6 +17,7 @@ from services.adapters.aws.common import (
     translate_client_error,
 )
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
+from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,6 +90,11 @@ def ensure_resources(
         lines.extend(_ensure_table(dynamodb_client, spec, table_name, dry_run))
     assert settings.bucket is not None  # require_aws checked it
     lines.extend(_ensure_bucket(s3_client, settings.bucket, dry_run, cors_origins))
+    if not dry_run and settings.auth != "cognito":  # with Cognito the pool owns the emails
+        users = DynamoUserDirectory(dynamodb_client, str(settings.users_table))
+        claimed = users.claim_existing_emails()
+        if claimed:
+            lines.append(f"claimed the email of {claimed} existing accounts")
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,12 @@ from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 
 from scripts import bootstrap_aws
 from services.adapters.aws.common import make_client
+from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.adapters.aws.provision import ensure_resources
 from services.bootstrap import build_services, provision_aws, resolve_aws_names
+from services.domain.users import User
 from services.errors import ConfigError
 from services.settings import Settings, load_settings
 from tests.contract.aws_backends import (
@@ -35,6 +39,9 @@ TABLES = sorted([*TABLES, "df-reports"])  # saved AI reports
 def aws() -> Iterator[MockedAws]:
     with mocked_aws(bootstrap=False) as mocked:
         yield mocked
+
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def ensure(aws: MockedAws, **options: Any) -> list[str]:
@@ -73,6 +80,18 @@ def test_first_run_creates_everything_and_second_run_finds_it(aws: MockedAws) ->
     assert "found bucket df-files" in second
     assert layout(aws) == before
     assert aws.s3.list_buckets()["Buckets"][0]["Name"] == "df-files"
+
+
+def test_a_run_claims_the_emails_of_accounts_from_before_the_claims(aws: MockedAws) -> None:
+    ensure(aws)
+    table = str(aws.settings.users_table)
+    users = DynamoUserDirectory(aws.dynamodb, table)
+    users.create(User("kim", "Kim", "kim@example.com", frozenset(), T0))
+    aws.dynamodb.delete_item(TableName=table, Key=claim_key("kim@example.com"))  # an old one
+
+    assert "claimed the email of 1 existing accounts" in ensure(aws)
+    assert "Item" in aws.dynamodb.get_item(TableName=table, Key=claim_key("kim@example.com"))
+    assert not any(line.startswith("claimed") for line in ensure(aws))
 
 
 def test_tables_follow_the_specs(aws: MockedAws) -> None:

@@ -16,7 +16,7 @@ from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import NotFound, ValidationError
+from services.errors import ConflictError, NotFound, ValidationError
 from tests.contract.aws_backends import MockedAws, mocked_aws
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -214,3 +214,19 @@ def test_sign_up_records_beside_a_cognito_pool_claim_no_email(aws: MockedAws) ->
 
     assert records.get("lee").name == "Lee J"
     assert raw(aws, claim_key("shared@example.com")["username"]["S"]) is None
+
+
+def test_the_bootstrap_claims_the_emails_of_accounts_written_before_claims(
+        aws: MockedAws, users: DynamoUserDirectory) -> None:
+    users.create(user("kim"))
+    users.create(User("lee", "Lee", "shared@example.com", frozenset(), T0))
+    users.create(User("park", "Park", "", frozenset(), T0))
+    for email in ("kim@example.com", "shared@example.com"):  # as an older version left them
+        aws.dynamodb.delete_item(TableName=str(aws.settings.users_table), Key=claim_key(email))
+
+    assert users.claim_existing_emails() == 2
+    assert users.claim_existing_emails() == 0  # safe to repeat
+
+    with pytest.raises(ConflictError) as taken:
+        users.create(User("choi", "Choi", "KIM@example.com", frozenset(), T0))
+    assert taken.value.key == "auth.err_email_taken"

@@ -13,9 +13,9 @@ counts only while its owner exists and still has that email: a claim left behind
 that did not happen, an account deleted) is found stale when someone else asks for the
 address, removed on condition that it is still the one read, and the write sent again.
 
-Accounts written before claims existed hold none: the sign-up's check of the whole directory
-still finds their emails, but two accounts taking such an address at the same moment are not
-stopped until one of them is written again.
+Accounts written before claims existed hold none until ``scripts.bootstrap_aws`` (which runs
+``ensure_resources``) claims them; until then the sign-up's check of the whole directory still
+finds their emails.
 """
 
 from __future__ import annotations
@@ -72,6 +72,19 @@ class EmailClaims:
             raise ConflictError("auth.err_email_taken", email=email)
         if owner is not None:
             self.release(email, owner)
+
+    def claim_if_free(self, email: str, username: str) -> bool:
+        """Claim ``email`` for ``username`` unless a claim of it exists (of anyone)."""
+        try:
+            self._client.put_item(
+                TableName=self._table, Item={**claim_key(email), "owner": {"S": username}},
+                ConditionExpression="attribute_not_exists(#username)",
+                ExpressionAttributeNames={"#username": "username"})
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            return False
+        return True
 
     def release(self, email: str, username: str) -> None:
         """Remove ``username``'s claim of ``email``; nothing if another account holds it."""

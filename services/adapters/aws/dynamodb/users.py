@@ -303,6 +303,15 @@ class DynamoUserDirectory:
         if old and old.casefold() != email.casefold() and self._claims_emails:
             self._claims.release(old, username)
 
+    def claim_existing_emails(self) -> int:
+        """Claim the email of every account that holds no claim yet (accounts written before
+        claims existed); of two such accounts sharing an address, the first by user name keeps
+        it. How many were claimed; safe to repeat."""
+        if not self._claims_emails:
+            return 0
+        return sum(self._claims.claim_if_free(user.email, user.username)
+                   for user in self.list() if user.email)
+
     def _email_of(self, username: str) -> str | None:
         """The account's email, None if there is no such account."""
         try:
