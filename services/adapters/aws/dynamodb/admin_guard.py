@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
+    cancellation_codes,
     condition_failed,
     error_code,
     from_item,
@@ -92,10 +93,7 @@ class AdminCount:
             except AWS_ERRORS as exc:
                 if error_code(exc) != "TransactionCanceledException":
                     raise translate_client_error(exc) from exc
-                reasons = [
-                    reason.get("Code", "")
-                    for reason in getattr(exc, "response", {}).get("CancellationReasons", [])
-                ]
+                reasons = cancellation_codes(exc)
             failed = [code == "ConditionalCheckFailed" for code in reasons]
             failed += [False] * (len(items) - len(failed))
             user_failed, extra_failed = failed[0], any(failed[1:1 + len(extras)])

@@ -38,7 +38,7 @@ from botocore.exceptions import ClientError
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
-    error_code,
+    cancellation_codes,
     from_item,
     resend_delay,
     to_item,
@@ -396,8 +396,5 @@ def _equals(index: str, attribute: str, value: str) -> dict[str, Any]:
 def _cancellation_reasons(exc: Exception) -> tuple[bool, bool]:
     """(like row's condition failed, content item's condition failed) of a cancelled
     like transaction; (False, False) for any other error."""
-    if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
-        return False, False
-    codes = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
-    codes += [None, None]
+    codes = [*cancellation_codes(exc), "None", "None"]
     return codes[0] == "ConditionalCheckFailed", codes[1] == "ConditionalCheckFailed"

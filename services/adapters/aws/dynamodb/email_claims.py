@@ -30,23 +30,14 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
 CLAIM_PREFIX = "EMAIL#"
-_OWNER = {"#owner": "owner", "#username": "username"}
 
 
 def claim_key(email: str) -> dict[str, Any]:
     return {"username": {"S": CLAIM_PREFIX + email.casefold()}}
 
 
-def claim_action(table: str, email: str, username: str) -> dict[str, Any]:
-    """The transaction item that claims ``email`` for ``username``: it fails while another
-    account's claim stands."""
-    return {"Put": {
-        "TableName": table,
-        "Item": {**claim_key(email), "owner": {"S": username}},
-        "ConditionExpression": "attribute_not_exists(#username) OR #owner = :me",
-        "ExpressionAttributeNames": _OWNER,
-        "ExpressionAttributeValues": {":me": {"S": username}},
-    }}
+def _claim_item(email: str, username: str) -> dict[str, Any]:
+    return {**claim_key(email), "owner": {"S": username}}
 
 
 class EmailClaims:
@@ -60,24 +51,32 @@ class EmailClaims:
         self._email_of = email_of
 
     def claim(self, email: str, username: str) -> dict[str, Any]:
-        return claim_action(self._table, email, username)
+        """The transaction item that claims ``email`` for ``username``: it fails while another
+        account's claim stands."""
+        return {"Put": {
+            "TableName": self._table, "Item": _claim_item(email, username),
+            "ConditionExpression": "attribute_not_exists(#username) OR #owner = :me",
+            "ExpressionAttributeNames": {"#owner": "owner", "#username": "username"},
+            "ExpressionAttributeValues": {":me": {"S": username}},
+        }}
 
     def clear_stale(self, email: str) -> None:
         """After a claim of ``email`` was refused: remove the standing claim if it is stale
         (its owner is gone or has another email), else ConflictError
         (``auth.err_email_taken``)."""
         owner = self._owner(email)
-        current = self._email_of(owner) if owner is not None else None
-        if owner is not None and current is not None and current.casefold() == email.casefold():
+        if owner is None:
+            return  # released meanwhile
+        current = self._email_of(owner)
+        if current is not None and current.casefold() == email.casefold():
             raise ConflictError("auth.err_email_taken", email=email)
-        if owner is not None:
-            self.release(email, owner)
+        self.release(email, owner)
 
     def claim_if_free(self, email: str, username: str) -> bool:
         """Claim ``email`` for ``username`` unless a claim of it exists (of anyone)."""
         try:
             self._client.put_item(
-                TableName=self._table, Item={**claim_key(email), "owner": {"S": username}},
+                TableName=self._table, Item=_claim_item(email, username),
                 ConditionExpression="attribute_not_exists(#username)",
                 ExpressionAttributeNames={"#username": "username"})
         except AWS_ERRORS as exc:
