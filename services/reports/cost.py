@@ -6,8 +6,9 @@ tokenizers give about one token per Hangul syllable and 3.5-4 characters per tok
 and JSON, so the estimate errs slightly high, which is the safe side for a budget. The output is
 estimated at its ceiling (``max_tokens``): the model may write less, never more.
 
-The budget counts model tokens (input + output) of a user's reports since local midnight in
-the app's time zone; the offline narrator uses no model tokens and is never refused.
+The budget counts a user's model tokens (input + output) of the local day in the app's time
+zone, reserved and settled by ``services.reports.usage``; the offline narrator uses no model
+tokens and is never refused.
 """
 
 from __future__ import annotations

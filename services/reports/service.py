@@ -57,6 +57,7 @@ from services.reports.cost import (
     Estimate,
     cost_usd,
     estimate_tokens,
+    local_midnight,
     price_of,
 )
 from services.reports.followup import answer_offline
@@ -233,7 +234,7 @@ class ReportService:
         return self.store.tokens_spent(str(actor.user_id), self._today())
 
     def _today(self) -> date:
-        return self.clock().astimezone(self.settings.tz).date()
+        return local_midnight(self.clock(), self.settings.tz).date()
 
     # ---- generating --------------------------------------------------------------------
 

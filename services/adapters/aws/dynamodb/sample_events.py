@@ -9,8 +9,8 @@ re-run nor a second remover subtracts twice, and a sample event added meanwhile 
 deletes the "s#v" sketch and the day's raw sample events, and only then the day's "#samples"
 entry, on condition that it still counts the events read: a day that gained sample events
 meanwhile (a seed run) is removed again. A run that stops half-way is finished by the next
-one. Counters left at zero stay as items; reads skip
-them (deleting each would cost one more call per counter for nothing a reader sees).
+one. Counters left at zero stay as items; reads skip them (deleting each would cost one more
+call per counter for nothing a reader sees).
 """
 
 from __future__ import annotations
