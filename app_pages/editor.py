@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from services.content.drafts import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
 from services.content.markdown import render_markdown
 from services.content.media import ALLOWED_EXTENSIONS
-from services.content.service import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
 from services.domain.models import Category, Status
 from services.domain.permissions import Action, can
 from services.errors import ConflictError, DemoFactoryError

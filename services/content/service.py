@@ -8,13 +8,12 @@ again if the item cannot be saved; an item is removed before its files.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from services.content import orphans
+from services.content.drafts import ASSETS_MAX, clean_query, validate_draft
 from services.content.media import check_upload
 from services.content.orphans import OrphanReport
 from services.content.thumbnails import Thumbnails
@@ -33,7 +32,6 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, can, require
-from services.domain.text import clean_text
 from services.errors import (
     ConflictError,
     NotFound,
@@ -46,16 +44,8 @@ from services.ports import AuditLog, BlobStore, ContentRepository, EventStore
 
 log = logging.getLogger(__name__)
 
-TITLE_MAX = 200
-SUMMARY_MAX = 500
-BODY_MAX = 100_000
-TAGS_MAX = 10
-TAG_MAX = 30
-ASSETS_MAX = 20
 # Errors by which a store refused a write it then did not do (no need to read it back).
 _REFUSALS = (ConflictError, ValidationError, NotFound, PermissionDenied, QuotaExceeded)
-# Tags are shown as plain words everywhere (cards, filters, charts): one line, no markup.
-TAG_MARKUP = re.compile(r"[<>\[\]()!`\\]")
 
 
 @dataclass(frozen=True)
@@ -63,64 +53,6 @@ class FilterOptions:
     categories: list[Category]
     authors: list[tuple[str, str]]
     tags: list[str]
-
-
-def validate_draft(draft: ContentDraft) -> ContentDraft:
-    """A cleaned copy of ``draft`` (text in NFC) or ValidationError naming the first problem."""
-    title = clean_text(draft.title).strip()
-    summary, body = clean_text(draft.summary), clean_text(draft.body)
-    if not title:
-        raise ValidationError("content.err_title_empty")
-    if len(title) > TITLE_MAX:
-        raise ValidationError("content.err_title_long", max=TITLE_MAX, length=len(title))
-    if len(summary) > SUMMARY_MAX:
-        raise ValidationError("content.err_summary_long", max=SUMMARY_MAX,
-                              length=len(summary))
-    if len(body) > BODY_MAX:
-        raise ValidationError("content.err_body_long", max=BODY_MAX)
-    try:
-        category = Category(draft.category)
-    except ValueError:
-        raise ValidationError("content.err_category", category=str(draft.category)[:50]) from None
-    tags = _clean_tags(draft.tags)
-    return replace(
-        draft, title=title, summary=summary.strip(), body=body, category=category, tags=tags,
-        status=Status(draft.status),
-    )
-
-
-def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    cleaned: list[str] = []
-    for raw in tags:
-        tag = clean_text(raw).strip().lstrip("#").strip()
-        if not tag or tag in cleaned:
-            continue
-        if len(tag) > TAG_MAX:
-            raise ValidationError("content.err_tag_long", max=TAG_MAX)
-        if tag_problem(tag):
-            raise ValidationError("content.err_tag_chars")
-        cleaned.append(tag)
-    if len(cleaned) > TAGS_MAX:
-        raise ValidationError("content.err_too_many_tags", max=TAGS_MAX)
-    return tuple(cleaned)
-
-
-def tag_problem(tag: str) -> bool:
-    """Whether ``tag`` is more than one line of plain text (markup, control characters,
-    line or paragraph separators)."""
-    return bool(TAG_MARKUP.search(tag)) or any(
-        unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in tag)
-
-
-def clean_query(query: SearchQuery) -> SearchQuery:
-    """The search in NFC (stored text is NFC); ValidationError for unreadable text."""
-    return replace(query, text=clean_text(query.text),
-                   tags=tuple(clean_text(tag) for tag in query.tags))
-
-
-def parse_tags(text: str) -> tuple[str, ...]:
-    """Tags typed as one comma-separated string."""
-    return tuple(part for part in (p.strip() for p in text.split(",")) if part)
 
 
 class ContentService:
@@ -284,10 +216,19 @@ class ContentService:
         self._record(actor, "content.update", content_id)
         return saved
 
-    def delete(self, content_id: str, actor: Actor) -> None:
+    def delete(self, content_id: str, actor: Actor, *, seen_version: int | None = None) -> None:
+        """Delete the item as it was checked: ConflictError if it was saved since (an edit
+        meanwhile, or its content given to another author), or since ``seen_version``, the
+        version the person was shown when they asked."""
         item = self._repo.get(content_id)
         self._require_owner_or(actor, Action.DELETE_CONTENT, item, "content.delete")
-        self._repo.delete(content_id)
+        moved = ConflictError("content.err_changed_before_delete")
+        if seen_version is not None and item.version != seen_version:
+            raise moved
+        try:
+            self._repo.delete(content_id, item.version)
+        except ConflictError as exc:
+            raise moved from exc
         self._discard(item.assets)
         self._record(actor, "content.delete", content_id)
 
@@ -299,13 +240,10 @@ class ContentService:
         events = self._events.remove_samples() if self._events is not None else 0
         removed = 0
         for content_id in self._repo.sample_ids():
-            try:
-                item = self._repo.get(content_id)
-                self._repo.delete(content_id)
-            except NotFound:
-                continue
-            self._discard(item.assets)
-            removed += 1
+            item = self._delete_as_stored(content_id)
+            if item is not None:
+                self._discard(item.assets)
+                removed += 1
         record_audit(self._audit, self._clock(), actor.user_id or "anonymous",
                      "content.remove_samples", f"{removed} items", detail={"events": str(events)})
         return removed
@@ -335,6 +273,19 @@ class ContentService:
         return self._repo.count()
 
     # ---- helpers -------------------------------------------------------------------------
+
+    def _delete_as_stored(self, content_id: str) -> ContentItem | None:
+        """Delete the item as last read, reading again while saves move it; None if gone.
+        What it returns is what was deleted, so its files are exactly the ones to discard."""
+        while True:
+            try:
+                item = self._repo.get(content_id)
+                self._repo.delete(content_id, item.version)
+            except NotFound:
+                return None
+            except ConflictError:
+                continue
+            return item
 
     def _may_list_unpublished(self, query: SearchQuery, actor: Actor) -> bool:
         if can(actor, Action.EDIT_ANY_CONTENT):

@@ -26,8 +26,10 @@ class ContentRepository(Protocol):
         as stored, never overwritten from ``item``.
         """
 
-    def delete(self, content_id: str) -> None:
-        """Remove the item, its assets' records and its likes. NotFound if absent."""
+    def delete(self, content_id: str, expected_version: int) -> None:
+        """Remove the item, its assets' records and its likes if the stored version is
+        ``expected_version`` (what the caller checked is what goes). ConflictError if the
+        stored version differs; NotFound if absent."""
 
     def search(self, query: SearchQuery) -> Page[ContentItem]:
         """Filter, full-text search (Korean substrings too), sort and paginate."""

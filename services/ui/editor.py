@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from services.content.service import ContentService, parse_tags
+from services.content.drafts import parse_tags
+from services.content.service import ContentService
 from services.domain.models import ContentDraft, ContentItem, Status, Upload, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError

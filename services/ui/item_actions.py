@@ -81,8 +81,8 @@ def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> N
     if may_delete and delete_col.button(
         t("content.delete"), key=f"delete_{item.id}", icon=":material/delete:"
     ):
-        st.session_state[confirm_key] = True
-    if st.session_state.get(confirm_key):
+        st.session_state[confirm_key] = item.version  # what the person is asked to delete
+    if confirm_key in st.session_state:
         _confirm_delete(content, item, actor, confirm_key)
 
 
@@ -92,9 +92,9 @@ def _confirm_delete(
     st.warning(t("content.delete_confirm", title=md_escape(item.title)), icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("content.delete_yes"), key=f"delete_yes_{item.id}", type="primary"):
-        st.session_state.pop(confirm_key, None)
+        shown = st.session_state.pop(confirm_key, None)
         try:
-            content.delete(item.id, actor)
+            content.delete(item.id, actor, seen_version=shown)
         except DemoFactoryError as exc:
             show_error(exc)
             return

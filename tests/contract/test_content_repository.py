@@ -171,7 +171,7 @@ def test_update_with_a_stale_version_conflicts_and_changes_nothing(content_repo:
 def test_update_of_a_deleted_item_is_not_found(content_repo: Any) -> None:
     item = make_item()
     content_repo.add(item)
-    content_repo.delete(item.id)
+    content_repo.delete(item.id, 1)
 
     with pytest.raises(NotFound):
         content_repo.update(item, expected_version=1)
@@ -186,7 +186,7 @@ def test_delete_removes_the_item_its_likes_and_its_asset_records(content_repo: A
     content_repo.add(item)
     content_repo.add_like(item.id, "fan")
 
-    content_repo.delete(item.id)
+    content_repo.delete(item.id, 1)
 
     with pytest.raises(NotFound):
         content_repo.get(item.id)
@@ -202,7 +202,34 @@ def test_delete_removes_the_item_its_likes_and_its_asset_records(content_repo: A
 
 def test_delete_missing_is_not_found(content_repo: Any) -> None:
     with pytest.raises(NotFound):
-        content_repo.delete("no-such-id")
+        content_repo.delete("no-such-id", 1)
+
+
+def test_delete_of_an_item_saved_since_it_was_read_is_a_conflict(content_repo: Any) -> None:
+    item = dataclasses.replace(make_item(title="read"), assets=())
+    content_repo.add(item)
+    edited = dataclasses.replace(item, assets=(make_asset(item.id, "new.png"),), title="edited")
+    content_repo.update(edited, expected_version=1)
+
+    with pytest.raises(ConflictError):
+        content_repo.delete(item.id, 1)  # the version the deleter checked
+
+    stored = content_repo.get(item.id)  # the edit and its new file stay
+    assert (stored.title, stored.version, len(stored.assets)) == ("edited", 2, 1)
+    content_repo.delete(item.id, 2)
+    with pytest.raises(NotFound):
+        content_repo.get(item.id)
+
+
+def test_a_view_or_like_does_not_move_the_version_a_delete_checks(content_repo: Any) -> None:
+    item = make_item()
+    content_repo.add(item)
+    content_repo.increment_views(item.id)
+    content_repo.add_like(item.id, "fan")
+
+    content_repo.delete(item.id, 1)
+
+    assert content_repo.count() == 0
 
 
 # --- counters and likes --------------------------------------------------------------------
@@ -477,7 +504,7 @@ def test_pagination(content_repo: Any) -> None:
 def test_search_sees_edits_and_deletions(catalog: Any) -> None:
     item = catalog.get("c3")
     catalog.update(dataclasses.replace(item, title="robot arm"), expected_version=1)
-    catalog.delete("c1")
+    catalog.delete("c1", 1)
 
     assert found(catalog, text="smart") == []
     assert found(catalog, text="robot") == ["c3"]

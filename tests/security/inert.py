@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 
+from services.content.drafts import tag_problem
 from services.content.markdown import render_markdown
-from services.content.service import tag_problem
 from services.csv_export import FORMULA_STARTS, rows_csv
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, catalog, translate

@@ -226,6 +226,29 @@ def test_owner_deletes_with_confirmation(
     assert "'지울 글'을 삭제했습니다." in texts(at)
 
 
+def test_a_delete_confirmed_after_someone_else_edited_deletes_nothing(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """The confirmation asked about what the author saw; an administrator's edit landed
+    before the click. The edit is kept and the author is told to look again."""
+    item = make_item("지울 글")
+    at = new_app("author-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    at.button(key=f"delete_{item.id}").click().run()
+    draft = ContentDraft(title="관리자가 고친 글", summary=item.summary, body=item.body,
+                         category=item.category.value, tags=item.tags, status=item.status)
+    services.content.update(item.id, draft, item.version, users["admin"].as_actor())
+
+    at.button(key=f"delete_yes_{item.id}").click().run()
+
+    assert not at.exception
+    assert services.content.get(item.id, Actor.anonymous()).title == "관리자가 고친 글"
+    assert "삭제를 요청한 뒤 이 항목이 바뀌었습니다." in " ".join(errors(at))
+
+
 def test_others_see_no_edit_or_delete(
     new_app: Callable[..., AppTest], users: dict[str, User],
     make_item: Callable[..., ContentItem]

@@ -120,14 +120,15 @@ class SqliteContentRepository:
         except sqlite3.IntegrityError as exc:
             raise ConflictError("errors.conflict", content_id=item.id) from exc
 
-    def delete(self, content_id: str) -> None:
+    def delete(self, content_id: str, expected_version: int) -> None:
         # Assets and likes go with the row (ON DELETE CASCADE), the FTS row by trigger.
         with self._db.transaction() as conn:
             gone = conn.execute(
-                "DELETE FROM content WHERE id = ? RETURNING id", (content_id,)
+                "DELETE FROM content WHERE id = ? AND version = ? RETURNING id",
+                (content_id, expected_version),
             ).fetchall()
-        if not gone:
-            raise NotFound("errors.not_found", content_id=content_id)
+            if not gone:
+                _raise_missing_or_conflict(conn, content_id)
 
     # --- search ----------------------------------------------------------------------------
 

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
 
 from services.batching import batches
-from services.content.media import check_upload
-from services.content.service import (
+from services.content.drafts import (
     ASSETS_MAX,
     BODY_MAX,
     SUMMARY_MAX,
@@ -24,6 +23,7 @@ from services.content.service import (
     TITLE_MAX,
     tag_problem,
 )
+from services.content.media import check_upload
 from services.domain.analytics import Event
 from services.domain.models import (
     Asset,

@@ -224,7 +224,7 @@ def test_this_containers_writes_show_at_once(
     [hit] = repo.search(SearchQuery()).items
     assert (hit.views, hit.likes) == (1, 1)
 
-    repo.delete("b")
+    repo.delete("b", 1)
     assert titles(repo) == []
     assert calls.counts["Query"] == loads + 1  # only delete's Query of like rows
 
@@ -235,7 +235,7 @@ def test_other_containers_writes_show_after_the_ttl(aws: MockedAws, clock: FakeC
     assert titles(here) == ["old"]
 
     there.add(item("b", title="new", created_at=T0 + timedelta(hours=1)))
-    there.delete("a")
+    there.delete("a", 1)
     assert titles(here) == ["old"]  # stale, by design, until the TTL passes
 
     clock.now += TTL
@@ -301,7 +301,7 @@ def test_delete_removes_every_like_row(repo: DynamoContentRepository, aws: Mocke
     for n in range(30):  # more than one BatchWriteItem (25 requests at most)
         repo.add_like("a", f"user-{n}")
 
-    repo.delete("a")
+    repo.delete("a", 1)
 
     left = aws.dynamodb.query(
         TableName=str(aws.settings.likes_table),
@@ -342,7 +342,7 @@ def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
     repo = DynamoContentRepository(client, str(aws.settings.content_table),
                                    str(aws.settings.likes_table), clock=clock)
 
-    repo.delete("a")
+    repo.delete("a", 1)
 
     assert client.batches == [25, 15, 5]
     left = aws.dynamodb.query(

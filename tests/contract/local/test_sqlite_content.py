@@ -136,7 +136,7 @@ def test_the_index_follows_updates_and_deletes(
     repo.add(item("x", "Bedrock"))
     repo.update(dataclasses.replace(item("x", "Lambda")), expected_version=1)
     repo.add(item("y", "Other"))
-    repo.delete("y")
+    repo.delete("y", 1)
 
     rows = db.connection().execute("SELECT title FROM content_fts").fetchall()
     assert [r[0] for r in rows] == ["Lambda"]
@@ -248,5 +248,5 @@ def test_short_words_use_the_pair_index_and_an_older_database_gets_it(
     assert any("VIRTUAL TABLE INDEX" in str(row[3]) for row in plan)
     assert found(repo, "보안") == found(repo, "챗봇") == found(repo, "i") == {"k"}
     assert found(repo, "안점") == set()  # pairs never span white space
-    repo.delete("k")
+    repo.delete("k", 1)
     assert found(repo, "보안") == set()

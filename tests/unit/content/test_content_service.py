@@ -175,6 +175,46 @@ def test_delete_removes_the_files_too(
     assert stored_files(settings) == []
 
 
+def test_an_edit_saved_while_a_delete_runs_is_kept_with_its_files(
+    services: Services, settings: Settings, author: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delete checked version 1; an edit adding a file lands before its write. Deleting
+    anyway would lose the edit and leave its new file to the orphan cleanup."""
+    item = services.content.create(draft(), [Upload("a.png", PNG)], author)
+    repo = services.ports.content
+    delete = repo.delete
+
+    def edit_first(content_id: str, expected_version: int) -> None:
+        services.content.update(item.id, draft(title="edited"), 1, author,
+                                new_uploads=[Upload("b.pdf", PDF)])
+        delete(content_id, expected_version)
+
+    monkeypatch.setattr(repo, "delete", edit_first)
+    with pytest.raises(ConflictError) as refused:
+        services.content.delete(item.id, author)
+
+    assert refused.value.key == "content.err_changed_before_delete"
+    kept = services.content.get(item.id, author)
+    assert (kept.title, [a.filename for a in kept.assets]) == ("edited", ["a.png", "b.pdf"])
+    assert sorted(p.name for p in stored_files(settings)) == ["a.png", "b.pdf"]
+
+
+def test_a_delete_confirmed_on_an_older_version_deletes_nothing(
+    services: Services, author: Actor, admin: Actor
+) -> None:
+    """The confirmation showed version 1; an administrator's edit made version 2 meanwhile."""
+    item = services.content.create(draft(), [], author)
+    services.content.update(item.id, draft(title="fixed by admin"), 1, admin)
+
+    with pytest.raises(ConflictError):
+        services.content.delete(item.id, author, seen_version=1)
+
+    assert services.content.get(item.id, author).title == "fixed by admin"
+    services.content.delete(item.id, author, seen_version=2)
+    with pytest.raises(NotFound):
+        services.content.get(item.id, author)
+
+
 def test_drafts_are_private_to_their_author_and_admins(
     services: Services, author: Actor, other_author: Actor, admin: Actor
 ) -> None:

@@ -111,7 +111,7 @@ def test_imported_text_gets_the_service_s_rules() -> None:
     import unicodedata
     from datetime import UTC, datetime
 
-    from services.content.service import validate_draft
+    from services.content.drafts import validate_draft
     from services.imports.legacy.importer import fit_draft
     from services.imports.legacy.mapping import LegacyContent
 

@@ -111,12 +111,7 @@ class DynamoContentRepository:
     def update(self, item: ContentItem, expected_version: int) -> ContentItem:
         check_assets(item)
 
-        def missing_or_moved(exc: ClientError) -> DemoFactoryError:
-            if "Item" in exc.response:  # the old item came back: it exists, the version moved
-                return ConflictError("errors.conflict", content_id=item.id)
-            return NotFound("errors.not_found", content_id=item.id)
-
-        with aws_errors(missing_or_moved):
+        with aws_errors(_missing_or_moved(item.id)):
             response = self._client.update_item(
                 TableName=self._table,
                 Key=self._key(item.id),
@@ -128,13 +123,15 @@ class DynamoContentRepository:
         self._index.put(stored)
         return stored
 
-    def delete(self, content_id: str) -> None:
-        with aws_errors(lambda _: NotFound("errors.not_found", content_id=content_id)):
+    def delete(self, content_id: str, expected_version: int) -> None:
+        with aws_errors(_missing_or_moved(content_id)):
             self._client.delete_item(
                 TableName=self._table,
                 Key=self._key(content_id),
-                ConditionExpression="attribute_exists(#id)",
-                ExpressionAttributeNames={"#id": "id"},
+                ConditionExpression="attribute_exists(#id) AND #version = :version",
+                ExpressionAttributeNames={"#id": "id", "#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(expected_version)}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         self._index.discard(content_id)
         # After the item: a like added meanwhile fails its attribute_exists(id) check, so no
@@ -398,3 +395,15 @@ def _cancellation_reasons(exc: Exception) -> tuple[bool, bool]:
     like transaction; (False, False) for any other error."""
     codes = [*cancellation_codes(exc), "None", "None"]
     return codes[0] == "ConditionalCheckFailed", codes[1] == "ConditionalCheckFailed"
+
+
+def _missing_or_moved(content_id: str) -> Callable[[ClientError], DemoFactoryError]:
+    """How a version-conditioned write's refusal reads: the old item came back (it exists,
+    its version moved) or not (it is gone)."""
+
+    def error(exc: ClientError) -> DemoFactoryError:
+        if "Item" in exc.response:
+            return ConflictError("errors.conflict", content_id=content_id)
+        return NotFound("errors.not_found", content_id=content_id)
+
+    return error
