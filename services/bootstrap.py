@@ -352,5 +352,11 @@ def restore_local(settings: Settings, src: Path) -> Manifest:
 
     if settings.backend != "local":
         raise ConfigError("backup.err_local_only")
-    return restore_backup(src, settings.data_dir, settings.sqlite_path,
-                          partial(LocalBlobStore, settings.files_dir))
+
+    def at(root: Path) -> Settings:
+        # The restore is built in a staging folder renamed to data_dir at the end: the database
+        # file and the files go where these settings would put them with that folder as data_dir.
+        return settings.model_copy(update={"data_dir": root})
+
+    return restore_backup(src, settings.data_dir, database=lambda root: at(root).sqlite_path,
+                          blobs=lambda root: LocalBlobStore(at(root).files_dir))

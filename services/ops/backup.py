@@ -6,15 +6,28 @@ items, assets, users, events and audit entries the copy holds, and the SHA-256 o
 copy and of every file. A restore checks every checksum before it writes anything, refuses a
 backup with a changed, missing or unlisted file, and writes only into an empty data folder.
 
+Both build their result in a private staging folder next to the target (same parent, so the same
+file system) and publish it with one ``os.rename``: renaming a folder onto a missing or empty
+one succeeds in one step, onto one holding anything fails. That rename is the check that the
+target is empty and the write at once, so two runs at once, or anything else writing into the
+target meanwhile, cannot mix: the loser gets the same ConflictError as the early check, its
+staging folder is removed and the target stays as it was. A failure leaves nothing behind.
+
 The database is copied first, then the files: an item deleted while the backup runs may then
 have lost its files in the copy; such files are named in the manifest (``missing_files``).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
+import shutil
+import stat
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -27,6 +40,11 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "database.sqlite3"
 FILES = "files"
+DEST_NOT_EMPTY = "backup.err_dest_not_empty"
+DATA_NOT_EMPTY = "backup.err_not_empty"
+# What rename(2) answers when the target holds something: ENOTEMPTY, or EEXIST (POSIX allows
+# either); ENOTDIR when the target is a file. All mean "not a new or empty folder".
+_TAKEN = frozenset({errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR})
 
 
 @dataclass(frozen=True)
@@ -92,13 +110,23 @@ def require_empty(folder: Path, key: str) -> None:
 
 def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
                   clock: Callable[[], datetime] = utcnow) -> Manifest:
-    """Write a backup into the new or empty folder ``dest``."""
-    require_empty(dest, "backup.err_dest_not_empty")
+    """Write a backup into the new or empty folder ``dest``; ConflictError if it is not, or
+    if anything else wrote into it while this backup was being made."""
+    # A friendly refusal before the copy's work; the rename in _staged is what guards.
+    require_empty(dest, DEST_NOT_EMPTY)
     created_at = clock()
-    dest.mkdir(parents=True, exist_ok=True)
-    # Password hashes and sessions are inside: readable by the owner only, like the data dir.
-    dest.chmod(0o700)
-    copy = dest / DATABASE
+    with _staged(dest, DEST_NOT_EMPTY) as staging:
+        # Password hashes and sessions are inside: readable by the owner only, like the data
+        # dir (mkdtemp's mode already, but an odd umask could have taken from it).
+        staging.chmod(0o700)
+        manifest = _write_backup(staging, database, blobs, created_at)
+    return manifest
+
+
+def _write_backup(folder: Path, database: DatabaseCopier, blobs: BlobStore,
+                  created_at: datetime) -> Manifest:
+    """The database copy, every file and the manifest, written into ``folder``."""
+    copy = folder / DATABASE
     database.snapshot(copy)
     files: dict[str, str] = {}
     for key in blobs.list_keys():
@@ -106,7 +134,7 @@ def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
             data = blobs.get(key)
         except NotFound:
             continue  # deleted since it was listed
-        target = _inside(dest / FILES, key)
+        target = _inside(folder / FILES, key)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         files[key] = sha256(data)
@@ -114,7 +142,7 @@ def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
     manifest = Manifest(created_at=created_at, counts=database.counts(copy),
                         database_sha256=sha256(copy.read_bytes()), files=files,
                         missing_files=missing)
-    (dest / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
 
@@ -135,31 +163,73 @@ def verify_backup(src: Path) -> Manifest:
     return manifest
 
 
-def restore_backup(src: Path, data_dir: Path, database_path: Path,
-                   blobs: Callable[[], BlobStore]) -> Manifest:
-    """Bring a verified backup into the empty ``data_dir``: the database file at
-    ``database_path`` and every file through the store ``blobs()`` makes (made only after the
-    checks, as making it creates its folder)."""
-    require_empty(data_dir, "backup.err_not_empty")
+def restore_backup(src: Path, data_dir: Path, database: Callable[[Path], Path],
+                   blobs: Callable[[Path], BlobStore]) -> Manifest:
+    """Bring a verified backup into the empty ``data_dir``; ConflictError if it is not, or if
+    anything else wrote into it meanwhile. ``database(root)`` is where a data folder at ``root``
+    keeps its database file and ``blobs(root)`` the store of its files (made only after the
+    checks, as making it creates its folder): both are called with the staging folder, so the
+    whole restore is published by the one rename. The database file must be inside ``root``
+    (ValueError otherwise): one outside would not be moved into place with the rest."""
+    # A friendly refusal before reading the backup; the rename in _staged is what guards.
+    require_empty(data_dir, DATA_NOT_EMPTY)
     manifest = verify_backup(src)
-    database_path.parent.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-    store: BlobStore | None = None
-    try:
-        database_path.write_bytes(_verified(src / DATABASE, manifest.database_sha256, DATABASE))
-        store = blobs()
-        for key, digest in manifest.files.items():
-            data = _verified(_inside(src / FILES, key), digest, f"{FILES}/{key}")
-            store.put(key, data, "application/octet-stream")
-            written.append(key)
-    except BaseException:
-        # The folder was empty: leave it so, and a second attempt is not refused.
-        for key in written:
-            if store is not None:
-                store.delete(key)
-        database_path.unlink(missing_ok=True)
-        raise
+    with _staged(data_dir, DATA_NOT_EMPTY) as staging:
+        _write_data(src, manifest, staging, database(staging), blobs)
+        _keep_mode(data_dir, staging)
     return manifest
+
+
+def _write_data(src: Path, manifest: Manifest, root: Path, database_path: Path,
+                blobs: Callable[[Path], BlobStore]) -> None:
+    """The backup's database file at ``database_path`` and its files in ``blobs(root)``,
+    each checked again as it is read."""
+    if not database_path.resolve().is_relative_to(root.resolve()):
+        raise ValueError(f"the database file {database_path} is outside the data folder")
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    database_path.write_bytes(_verified(src / DATABASE, manifest.database_sha256, DATABASE))
+    store = blobs(root)
+    for key, digest in manifest.files.items():
+        data = _verified(_inside(src / FILES, key), digest, f"{FILES}/{key}")
+        store.put(key, data, "application/octet-stream")
+
+
+def _keep_mode(folder: Path, staging: Path) -> None:
+    """An empty data folder made ready beforehand keeps its permissions (a group's access, say)
+    when the staging folder replaces it; a new one stays the owner's only (mkdtemp's 0o700),
+    like the backup it comes from. The owner keeps full access, or the app could not write."""
+    if folder.is_dir():
+        staging.chmod(stat.S_IMODE(folder.stat().st_mode) | stat.S_IRWXU)
+
+
+@contextmanager
+def _staged(folder: Path, key: str) -> Iterator[Path]:
+    """A new private folder next to ``folder`` to build into, made ``folder`` by one rename
+    when the block ends; ConflictError(``key``) if ``folder`` then holds anything. On any
+    failure the staging folder is removed and ``folder`` is left as it was."""
+    # A symlinked folder (data -> a bigger disk) is replaced where it points, as writing
+    # through the link did; renaming onto the link itself would fail.
+    target = folder.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Same parent, so the same file system (rename cannot cross one); the dot hides it, the
+    # random part keeps concurrent runs apart.
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        yield staging
+        _publish(staging, target, folder, key)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _publish(staging: Path, target: Path, folder: Path, key: str) -> None:
+    """Rename ``staging`` to ``target``: atomic, and refused when ``target`` holds anything."""
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        if exc.errno in _TAKEN:
+            raise ConflictError(key, folder=str(folder)) from exc
+        raise
 
 
 def _verified(path: Path, digest: str, name: str) -> bytes:
