@@ -110,21 +110,27 @@ class SqliteFunnelStore:
     # ---- counting ----------------------------------------------------------------------------
 
     def ingest(self, events: Sequence[Event]) -> None:
-        self._count(StepIndex([*DEFAULT_FUNNELS, *self.list()], ITEM_FUNNELS), events)
+        saved = self.list()
+        self._count(StepIndex([*DEFAULT_FUNNELS, *saved], ITEM_FUNNELS), events,
+                    {funnel.id for funnel in saved})
 
     def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
         index = StepIndex([funnel])
         iterator = iter(events)
         while chunk := list(islice(iterator, _BACKFILL_CHUNK)):
-            self._count(index, chunk)
+            self._count(index, chunk, {funnel.id})
 
-    def _count(self, index: StepIndex, events: Sequence[Event]) -> None:
+    def _count(self, index: StepIndex, events: Sequence[Event], saved: set[str]) -> None:
+        """Move and count the visits ``events`` advance. ``saved``: the ids of the saved
+        funnels in ``index``, read before the transaction; one deleted since gets nothing."""
         candidates = index.candidates(events)
         if not candidates:
             return
         with self._db.transaction() as conn:
             stored = _load_visits(conn, sessions_of(candidates))
-            changed = move_visits(candidates, stored)
+            gone = saved - _still_saved(conn, saved)
+            changed = {key: after for key, after in move_visits(candidates, stored).items()
+                       if key[0] not in gone}
             if not changed:
                 return
             rows: list[tuple[Any, ...]] = []
@@ -194,6 +200,14 @@ class SqliteFunnelStore:
                 raise NotFound("errors.not_found", id=funnel_id)
             conn.execute("DELETE FROM funnel_counts WHERE funnel_id = ?", (funnel_id,))
             conn.execute("DELETE FROM funnel_visits WHERE funnel_id = ?", (funnel_id,))
+
+
+def _still_saved(conn: sqlite3.Connection, ids: set[str]) -> set[str]:
+    if not ids:
+        return set()
+    rows = conn.execute("SELECT id FROM funnels WHERE id IN (SELECT value FROM json_each(?))",
+                        (json.dumps(sorted(ids)),))
+    return {row[0] for row in rows}
 
 
 def _load_visits(conn: sqlite3.Connection, sessions: set[str]) -> dict[FunnelVisit, Progress]:
