@@ -13,8 +13,9 @@ import struct
 import tomllib
 import wave
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -188,9 +189,13 @@ def sample_actor(spec: SampleSpec) -> Actor:
 
 
 SAMPLES_LOADED = "content.samples_loaded"
-# Taken once, for good, by the server that loads the samples on a first start: two servers
-# starting at once on an empty store (the deployment runs two) would each load them.
-FIRST_LOAD = RateLimit("sample-content:first-load", 1, 100 * 365 * 86_400)
+# Taken by the server that loads the samples on a first start: two servers starting at once on
+# an empty store (the deployment runs two) would each load them. Two half-hour windows, the
+# second shifted by a quarter hour: two starts less than 15 minutes apart always share one of
+# them, so only one loads (a load takes seconds). Both have ended an hour after the claim, so a
+# server that died while loading does not keep the samples out for good.
+FIRST_LOAD = (RateLimit("sample-content:first-load", 1, 30 * 60),
+              RateLimit("sample-content:first-load-shifted", 1, 30 * 60, 15 * 60))
 # Samples are dated back over this many days: longer than the 90 days seed_demo fills by
 # default, so most of them exist over the whole seeded period and a few arrive during it.
 SAMPLE_SPAN_DAYS = 180
@@ -199,24 +204,27 @@ SAMPLE_SPAN_DAYS = 180
 class SampleContent:
     """The sample catalogue in the configured content store (built by the composition root)."""
 
-    def __init__(self, content: ContentService, audit: AuditLog, slots: RateSlots) -> None:
+    def __init__(self, content: ContentService, audit: AuditLog, slots: RateSlots,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._content = content
         self._audit = audit
         self._slots = slots
+        self._clock = clock
 
     def ensure(self) -> int:
         """On a first start (no content, samples never loaded before) load the samples.
 
         The audit log remembers that samples were loaded, so after an admin removes them a
         restart does not bring them back. Of servers starting at once, only the one that takes
-        ``FIRST_LOAD`` (one atomic step of the store) loads them.
+        ``FIRST_LOAD`` (one atomic step of the store) loads them; a claim whose server died
+        before loading lapses, and a later start loads them.
         """
         if self._content.count() > 0 or self._audit.entries(action=SAMPLES_LOADED, limit=1):
             return 0
-        if self._slots.take_slot([FIRST_LOAD], utcnow()) is not None:
+        if self._slots.take_slot(FIRST_LOAD, self._clock()) is not None:
             return 0  # another server is loading them
         added = load_samples(self._content)
-        record_audit(self._audit, utcnow(), "system", SAMPLES_LOADED, f"{added} items")
+        record_audit(self._audit, self._clock(), "system", SAMPLES_LOADED, f"{added} items")
         return added
 
     def load(self, limit: int | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from services.domain.text import clean_text
@@ -121,17 +121,18 @@ def reference(inquiry_id: str) -> str:
 @dataclass(frozen=True)
 class RateLimit:
     """At most ``limit`` submissions per fixed window of ``window_seconds`` for ``key`` (a
-    visit, or "global" for everyone). Windows are aligned to the epoch, so every server
-    instance agrees on which window a moment belongs to."""
+    visit, or "global" for everyone). Windows are aligned to the epoch (shifted by
+    ``offset_seconds``), so every server instance agrees on which window a moment belongs to."""
 
     key: str
     limit: int
     window_seconds: int
+    offset_seconds: int = 0
 
     def window(self, now: datetime) -> int:
         """The number of the window ``now`` falls in."""
-        return int(now.timestamp()) // self.window_seconds
+        return (int(now.timestamp()) - self.offset_seconds) // self.window_seconds
 
     def window_end(self, now: datetime) -> datetime:
-        start = datetime.fromtimestamp(self.window(now) * self.window_seconds, now.tzinfo)
-        return start + timedelta(seconds=self.window_seconds)
+        start = self.window(now) * self.window_seconds + self.offset_seconds
+        return datetime.fromtimestamp(start + self.window_seconds, now.tzinfo)

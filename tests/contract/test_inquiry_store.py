@@ -103,6 +103,19 @@ def test_take_slot_counts_per_key_and_window(inquiry_store: Any) -> None:
     assert inquiry_store.take_slot([session("s1"), everyone], later) is None
 
 
+def test_a_shifted_window_holds_across_the_other_windows_boundary(inquiry_store: Any) -> None:
+    """A claim in two half-hour windows, one shifted by a quarter hour (the samples' first
+    load): a second try 10 minutes later, past the first window's end, is still refused; an
+    hour later both windows are new."""
+    halves = [RateLimit("claim", 1, 1800), RateLimit("claim-shifted", 1, 1800, 900)]
+    minute_before_a_boundary = datetime.fromtimestamp(1800 * 1_000_000 - 60, UTC)
+
+    assert inquiry_store.take_slot(halves, minute_before_a_boundary) is None
+    later = minute_before_a_boundary + timedelta(minutes=10)
+    assert inquiry_store.take_slot(halves, later) == "claim-shifted"
+    assert inquiry_store.take_slot(halves, minute_before_a_boundary + timedelta(hours=1)) is None
+
+
 def test_a_refused_slot_takes_nothing_from_the_other_limits(inquiry_store: Any) -> None:
     everyone = RateLimit("global", 3, WINDOW)
     assert inquiry_store.take_slot([session("s1", 1), everyone], T0) is None

@@ -5,14 +5,20 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.bootstrap import Services, build_services
-from services.content.samples import banner_png, guide_pdf, load_catalog
+from services.content.samples import (
+    FIRST_LOAD,
+    SampleContent,
+    banner_png,
+    guide_pdf,
+    load_catalog,
+)
 from services.content.service import ContentService
 from services.domain.models import ContentDraft, SearchQuery, Sort, Status, Upload, utcnow
 from services.domain.permissions import Actor
@@ -317,6 +323,25 @@ def test_two_servers_starting_at_once_load_the_samples_once(
 
     assert sorted(added) == [0, len(load_catalog())]
     assert servers[0].content.sample_count() == len(load_catalog())
+
+
+def test_a_first_load_claim_whose_server_died_lapses(tmp_path: Path) -> None:
+    """A server took the claim and died before loading: a start minutes later leaves the
+    samples to it (it may still be loading); a start after the claim lapsed loads them."""
+    settings = Settings(data_dir=tmp_path / "s", sample_content=True)
+    services = build_services(settings)
+    died_at = utcnow()
+    assert services.ports.inquiries.take_slot(FIRST_LOAD, died_at) is None
+
+    def start_at(at: datetime) -> int:
+        return SampleContent(services.content, services.ports.audit, services.ports.inquiries,
+                             clock=lambda: at).ensure()
+
+    for minutes in range(15):  # whatever the claim's place in its windows
+        assert start_at(died_at + timedelta(minutes=minutes, seconds=59)) == 0
+    assert services.content.count() == 0
+    assert start_at(died_at + timedelta(minutes=61)) == len(load_catalog())
+    assert start_at(died_at + timedelta(minutes=130)) == 0  # loaded: never again
 
 
 def test_samples_were_written_over_the_past_months_and_nobody_has_seen_them_yet(
