@@ -211,10 +211,11 @@ class SignupService:
         if record.status != AccountStatus.PENDING or record.pending_role is not None:
             return record.status  # confirmed before
         status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER)
-        final = replace(record, status=status, pending_role=waits)
-        self._dir.delete(username)
-        self._dir.create(final)
-        pool.admit(final)
+        # The check above is only a shortcut: the conditional write decides, so of two
+        # confirmations at once only one admits and audits, and the record is never absent.
+        if not self._dir.finish_confirmation(username, status, waits):
+            return self._dir.get(username).status  # confirmed meanwhile
+        pool.admit(replace(record, status=status, pending_role=waits))
         self._record("user.signup_confirm", f"{username}:{status.value}")
         return status
 

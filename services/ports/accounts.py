@@ -92,6 +92,14 @@ class SignupDirectory(Protocol):
         ``status`` only if it is still ``only_from`` (an administrator's decision meanwhile
         stands). NotFound if absent."""
 
+    def finish_confirmation(self, username: str, status: AccountStatus,
+                            waits: Role | None) -> bool:
+        """Move an account confirmed by its emailed code (a pool's sign-up) out of waiting for
+        the code in one atomic step: only while it is PENDING with no request waiting, set
+        ``status`` and let ``waits`` wait for an administrator (None: nothing waits). True if
+        this call moved it; False, nothing written, if it was moved before (of concurrent
+        calls, one gets True). NotFound if absent."""
+
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
         """The details a user edits on the profile page. NotFound if absent; ConflictError

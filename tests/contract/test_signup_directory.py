@@ -3,6 +3,8 @@ keep local accounts (SQLite and the DynamoDB users table)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -190,3 +192,74 @@ def test_an_email_confirmed_after_a_decision_leaves_the_decision(signup_director
 
     lee = signup_directory.get("lee")
     assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)
+
+
+# ---- a pool sign-up confirmed by its code (Cognito mode's records) ------------------------------
+
+
+def _waiting_for_code(name: str = "lee") -> User:
+    """As a pool sign-up's record stands before its code: PENDING, no request waiting yet."""
+    return _signed_up(name, pending=None)
+
+
+def test_finishing_a_confirmation_moves_the_account_once(signup_directory: Any) -> None:
+    signup_directory.create(_waiting_for_code())
+
+    assert signup_directory.finish_confirmation("lee", AccountStatus.PENDING, Role.AUTHOR)
+    assert not signup_directory.finish_confirmation("lee", AccountStatus.ACTIVE, None)
+
+    lee = signup_directory.get("lee")  # the first outcome stands
+    assert (lee.status, lee.pending_role) == (AccountStatus.PENDING, Role.AUTHOR)
+    assert replace(lee, pending_role=None) == _waiting_for_code()  # nothing else changed
+
+
+def test_finishing_a_confirmation_active_at_once_leaves_no_request(signup_directory: Any) -> None:
+    signup_directory.create(_waiting_for_code())
+
+    assert signup_directory.finish_confirmation("lee", AccountStatus.ACTIVE, None)
+
+    lee = signup_directory.get("lee")
+    assert (lee.status, lee.pending_role, lee.may_sign_in) == (AccountStatus.ACTIVE, None, True)
+    assert not signup_directory.finish_confirmation("lee", AccountStatus.ACTIVE, None)
+
+
+@pytest.mark.parametrize("account", [
+    _signed_up(),  # a request waits already
+    _signed_up(pending=None, status=AccountStatus.ACTIVE),
+    _signed_up(pending=None, status=AccountStatus.DECLINED),
+], ids=["request-waiting", "active", "declined"])
+def test_an_account_not_waiting_for_its_code_is_not_moved(signup_directory: Any,
+                                                          account: User) -> None:
+    signup_directory.create(account)
+
+    assert not signup_directory.finish_confirmation("lee", AccountStatus.ACTIVE, None)
+    assert signup_directory.get("lee") == account
+
+
+def test_finishing_the_confirmation_of_a_missing_account_is_not_found(
+    signup_directory: Any,
+) -> None:
+    with pytest.raises(NotFound):
+        signup_directory.finish_confirmation("ghost", AccountStatus.ACTIVE, None)
+
+
+def test_confirmations_at_the_same_moment_move_the_account_once(signup_directory: Any) -> None:
+    signup_directory.create(_waiting_for_code())
+    count = 8
+    start = threading.Barrier(count)
+
+    def one(n: int) -> bool:
+        start.wait()
+        # Each thread its own outcome (as the mode's two): the one stored is the winner's.
+        status, waits = ((AccountStatus.PENDING, Role.AUTHOR) if n % 2
+                         else (AccountStatus.ACTIVE, None))
+        return bool(signup_directory.finish_confirmation("lee", status, waits))
+
+    with ThreadPoolExecutor(count) as pool:
+        moved = list(pool.map(one, range(count)))
+
+    assert moved.count(True) == 1
+    winner = moved.index(True)
+    lee = signup_directory.get("lee")
+    assert (lee.status, lee.pending_role) == ((AccountStatus.PENDING, Role.AUTHOR) if winner % 2
+                                              else (AccountStatus.ACTIVE, None))

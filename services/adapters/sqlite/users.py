@@ -178,6 +178,20 @@ class SqliteUserDirectory:
         if not changed:
             raise NotFound("errors.not_found", username=username)
 
+    def finish_confirmation(self, username: str, status: AccountStatus,
+                            waits: Role | None) -> bool:
+        """One conditional UPDATE: only while pending with no request waiting."""
+        with self._db.transaction() as conn:
+            moved = conn.execute(
+                "UPDATE users SET status = ?, pending_role = ?"
+                " WHERE username = ? AND status = ? AND pending_role IS NULL RETURNING username",
+                (status.value, waits.value if waits else None, username,
+                 AccountStatus.PENDING.value),
+            ).fetchall()
+            if not moved:
+                self.get(username)  # NotFound if gone
+        return bool(moved)
+
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
         with self._db.transaction() as conn:

@@ -212,6 +212,11 @@ class CognitoSignupDirectory:
         # The pool confirms emails by its own code; a record is only marked, as the port says.
         self._records.confirm_email(username, status, only_from=only_from)
 
+    def finish_confirmation(self, username: str, status: AccountStatus,
+                            waits: Role | None) -> bool:
+        # Only the record moves; the pool follows in ``CognitoSelfSignUp.admit``.
+        return self._records.finish_confirmation(username, status, waits)
+
     def settle_request(self, username: str, expected: Role, status: AccountStatus,
                        roles: frozenset[Role], *, held: frozenset[Role]) -> None:
         before = self._records.get(username)

@@ -28,7 +28,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
@@ -270,6 +272,31 @@ class DynamoUserDirectory:
         except _Refused:  # decided meanwhile: that decision stands
             self._update_account(username, "SET #verified = :true",
                                  {"#verified": "email_verified"}, {":true": True})
+
+    def finish_confirmation(self, username: str, status: AccountStatus,
+                            waits: Role | None) -> bool:
+        """One conditional update (no request waiting: no attribute, as ``to_item`` stores no
+        None); the old item returned by a refusal tells a missing account from a moved one."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=self._key(username),
+                UpdateExpression="SET #status = :status" + (", #pending = :waits" if waits else ""),
+                ConditionExpression=f"{_IS_ACCOUNT} AND #status = :pending"
+                                    " AND attribute_not_exists(#pending)",
+                ExpressionAttributeNames={"#status": "status", "#pending": "pending_role",
+                                          "#directory": "directory"},
+                ExpressionAttributeValues=to_item({
+                    ":status": status.value, ":waits": waits.value if waits else None,
+                    ":pending": AccountStatus.PENDING.value}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except AWS_ERRORS as exc:
+            if not (isinstance(exc, ClientError) and condition_failed(exc)):
+                raise translate_client_error(exc) from exc
+            if "directory" not in cast("dict[str, Any]", exc.response.get("Item", {})):
+                raise NotFound("errors.not_found", username=username) from None
+            return False
+        return True
 
     def update_profile(self, username: str, *, name: str, email: str, company: str,
                        language: str) -> None:
