@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.accounts.service import login_name
-from services.adapters.aws.dynamodb import users as dynamodb_users
+from services.adapters.aws.dynamodb import login_failures
 from services.adapters.aws.dynamodb.admin_guard import ADMIN_GUARD_KEY
 from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
@@ -111,7 +111,7 @@ def test_clearing_an_accounts_failures_keeps_the_account(
 def test_only_the_newest_failures_are_kept(
     users: DynamoUserDirectory, aws: MockedAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dynamodb_users, "MAX_FAILURES_KEPT", 3)
+    monkeypatch.setattr(login_failures, "MAX_FAILURES_KEPT", 3)
 
     for minute in range(5):
         users.record_login_failure("kim", T0 + timedelta(minutes=minute))

@@ -2,14 +2,7 @@
 
 An item is an *account* when it carries the ``directory`` attribute (the key of
 ``directory-index``, through which ``list`` Queries every account in username order, no Scan).
-Login failures are a list of ISO timestamps on the same item (``recent_failures``, newest
-first), prepended atomically; they are recorded for unknown usernames too (on an item without
-``directory``, which is no account) so that lockout does not reveal who exists, as in the
-SQLite adapter. Only the newest ``MAX_FAILURES_KEPT`` are kept, which bounds the item however
-long an attack goes on; ``login_failures_since`` is exact up to that many. Newest first is what
-makes ``reserve_login_attempt`` one conditional update: fewer than ``limit`` failures since a
-time means a list shorter than ``limit`` or a ``limit``-th element older than that time. (The
-older oldest-first ``login_failures`` attribute is no longer read; it only held minutes.)
+Login failures live on the same item (``services.adapters.aws.dynamodb.login_failures``).
 
 The administrator guards (``services.adapters.aws.dynamodb.admin_guard``): an admin-count item
 holds the number of active administrators, and every write that changes whether a user is one
@@ -26,7 +19,6 @@ directory and this table keeps only the login failures (items without ``director
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,7 +28,6 @@ from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
     condition_failed,
-    from_iso,
     from_item,
     resend_delay,
     to_iso,
@@ -44,13 +35,15 @@ from services.adapters.aws.common import (
     translate_client_error,
 )
 from services.adapters.aws.dynamodb.admin_guard import (
-    ADMIN_GUARD_KEY,
     AdminCount,
     CountChange,
     is_active_admin,
 )
 from services.adapters.aws.dynamodb.email_claims import EmailClaims
+from services.adapters.aws.dynamodb.login_failures import IS_ACCOUNT as _IS_ACCOUNT
+from services.adapters.aws.dynamodb.login_failures import LoginFailures
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
+from services.adapters.aws.dynamodb.users_codec import roles_list, user_from_record, user_record
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound, ValidationError
@@ -58,16 +51,12 @@ from services.errors import ConflictError, NotFound, ValidationError
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
-MAX_FAILURES_KEPT = 100
 CHANGE_ATTEMPTS = 8  # a guarded write that keeps losing to other writers ends as a conflict
 CLAIM_ATTEMPTS = 3  # an email claim refused, then found stale and removed, is sent again
 _DIRECTORY = "users"  # the one partition of directory-index
-_IS_ACCOUNT = "attribute_exists(#directory)"
-_PREPEND_FAILURE = "SET #failures = list_append(:at, if_not_exists(#failures, :none))"
-_FAILURES = {"#failures": "recent_failures"}
 
 
-class DynamoUserDirectory:
+class DynamoUserDirectory(LoginFailures):
     def __init__(self, client: DynamoDBClient, table: str, *, claims_emails: bool = True
                  ) -> None:
         """``claims_emails``: False where a Cognito pool is the directory and this table keeps
@@ -87,7 +76,7 @@ class DynamoUserDirectory:
 
     def _create(self, user: User, *, first_admin: bool) -> bool:
         # An update, not a put: failures recorded before the account existed stay.
-        record = {**_user_record(user), "password_hash": "", "password_temporary": False,
+        record = {**user_record(user), "password_hash": "", "password_temporary": False,
                   "directory": _DIRECTORY}
         record.pop("username")
         record = {name: value for name, value in record.items() if value is not None}
@@ -121,7 +110,7 @@ class DynamoUserDirectory:
         raise ConflictError("auth.err_email_taken", email=user.email)
 
     def get(self, username: str) -> User:
-        return _user(self._account(username))
+        return user_from_record(self._account(username))
 
     def password_hash(self, username: str) -> str:
         return str(self._account(username)["password_hash"])
@@ -137,7 +126,7 @@ class DynamoUserDirectory:
                 ExpressionAttributeNames={"#directory": "directory"},
                 ExpressionAttributeValues={":directory": {"S": _DIRECTORY}},
             ):
-                users.extend(_user(from_item(raw)) for raw in page["Items"])
+                users.extend(user_from_record(from_item(raw)) for raw in page["Items"])
         return users
 
     def set_roles(self, username: str, roles: frozenset[Role]) -> None:
@@ -223,7 +212,7 @@ class DynamoUserDirectory:
         sets = []
         if roles is not None:
             sets.append("#roles = :roles")
-            values[":roles"] = _roles_list(roles)
+            values[":roles"] = roles_list(roles)
         if disabled is not None:
             sets.append("#disabled = :disabled")
             values[":disabled"] = disabled
@@ -246,9 +235,9 @@ class DynamoUserDirectory:
                 ExpressionAttributeNames={"#status": "status", "#roles": "roles",
                                           "#pending": "pending_role", "#directory": "directory"},
                 ExpressionAttributeValues=to_item({
-                    ":status": status.value, ":roles": _roles_list(roles),
+                    ":status": status.value, ":roles": roles_list(roles),
                     ":expected": expected.value, ":admin": Role.ADMIN.value,
-                    ":held": _roles_list(held),
+                    ":held": roles_list(held),
                 }),
             )
         except AWS_ERRORS as exc:
@@ -383,116 +372,6 @@ class DynamoUserDirectory:
     def _count_active_admins(self) -> int:
         return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
 
-    # --- login failures -----------------------------------------------------------------------
-
-    def record_login_failure(self, username: str, at: datetime) -> None:
-        with aws_errors():
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=self._key(username),
-                UpdateExpression=_PREPEND_FAILURE,
-                ExpressionAttributeNames=_FAILURES,
-                ExpressionAttributeValues=to_item({":none": [], ":at": [to_iso(at)]}),
-                ReturnValues="UPDATED_NEW",
-            )
-        self._trim_failures(username, from_item(response["Attributes"])["recent_failures"])
-
-    def reserve_login_attempt(
-        self, username: str, at: datetime, since: datetime, limit: int
-    ) -> bool:
-        """One conditional update (see the module docstring). The list is in the order the
-        updates were applied; ``at`` of different app servers may differ by their clock skew,
-        which moves a lockout's end by as much. ``limit`` is at most ``MAX_FAILURES_KEPT``."""
-        if limit < 1:
-            return False
-        limit = min(limit, MAX_FAILURES_KEPT)
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key=self._key(username),
-                UpdateExpression=_PREPEND_FAILURE,
-                ConditionExpression=(
-                    "attribute_not_exists(#failures) OR size(#failures) < :limit"
-                    f" OR #failures[{limit - 1}] < :since"
-                ),
-                ExpressionAttributeNames=_FAILURES,
-                ExpressionAttributeValues=to_item(
-                    {":none": [], ":at": [to_iso(at)], ":limit": limit, ":since": to_iso(since)}
-                ),
-                ReturnValues="UPDATED_NEW",
-            )
-        except AWS_ERRORS as exc:
-            if condition_failed(exc):
-                return False
-            raise translate_client_error(exc) from exc
-        self._trim_failures(username, from_item(response["Attributes"])["recent_failures"])
-        return True
-
-    def login_failures_since(self, username: str, since: datetime) -> int:
-        """Failures at or after ``since``."""
-        threshold = to_iso(since)  # fixed-width UTC text: text order is time order
-        with aws_errors():
-            response = self._client.get_item(
-                TableName=self._table,
-                Key=self._key(username),
-                ProjectionExpression="#failures",
-                ExpressionAttributeNames=_FAILURES,
-                ConsistentRead=True,
-            )
-        failures = from_item(response.get("Item", {})).get("recent_failures", [])
-        return sum(1 for at in failures if at >= threshold)
-
-    def clear_login_failures(self, username: str) -> None:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(username),
-                UpdateExpression="REMOVE #failures, #old",
-                ConditionExpression=_IS_ACCOUNT,
-                ExpressionAttributeNames={**_FAILURES, "#old": "login_failures",
-                                          "#directory": "directory"},
-            )
-        except AWS_ERRORS as exc:
-            if not condition_failed(exc):
-                raise translate_client_error(exc) from exc
-            self._forget_stray_failures(username)
-
-    def _forget_stray_failures(self, username: str) -> None:
-        """Delete a failures-only item (no account); an account created meanwhile stays, and
-        so does the admin-count item (no typed name reaches its key; this is a second lock)."""
-        if username == ADMIN_GUARD_KEY:
-            return
-        try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key=self._key(username),
-                ConditionExpression="attribute_not_exists(#directory)",
-                ExpressionAttributeNames={"#directory": "directory"},
-            )
-        except AWS_ERRORS as exc:
-            if not condition_failed(exc):
-                raise translate_client_error(exc) from exc
-
-    def _trim_failures(self, username: str, failures: Sequence[str]) -> None:
-        """Keep the newest failures, unless another failure landed since we read the list
-        (then the next call trims): never drop a failure we have not seen."""
-        if len(failures) <= MAX_FAILURES_KEPT:
-            return
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=self._key(username),
-                UpdateExpression="SET #failures = :kept",
-                ConditionExpression="size(#failures) = :seen",
-                ExpressionAttributeNames=_FAILURES,
-                ExpressionAttributeValues=to_item(
-                    {":kept": list(failures[:MAX_FAILURES_KEPT]), ":seen": len(failures)}
-                ),
-            )
-        except AWS_ERRORS as exc:
-            if not condition_failed(exc):
-                raise translate_client_error(exc) from exc
-
     # --- helpers ------------------------------------------------------------------------------
 
     def _account(self, username: str) -> dict[str, Any]:
@@ -516,64 +395,6 @@ class DynamoUserDirectory:
                 ExpressionAttributeValues=to_item({":value": value}),
             )
 
-    @staticmethod
-    def _key(username: str) -> dict[str, Any]:
-        return {"username": {"S": username}}
-
 
 class _Refused(Exception):
     """A conditional update's own condition failed on an existing account."""
-
-
-def _roles_list(roles: frozenset[Role]) -> list[str]:
-    # A list, not a string set: a set may not be empty, and a user may hold no role.
-    return sorted(role.value for role in roles)
-
-
-def _user_record(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "name": user.name,
-        "email": user.email,
-        "roles": _roles_list(user.roles),
-        "created_at": to_iso(user.created_at),
-        "disabled": user.disabled,
-        "status": user.status.value,
-        "company": user.company,
-        "purpose": user.purpose,
-        "requested_role": user.requested_role,
-        "pending_role": user.pending_role,
-        "signed_up_at": to_iso(user.signed_up_at) if user.signed_up_at else None,
-        "email_verified": user.email_verified,
-        "signup_language": user.signup_language,
-        "language": user.language,
-        "request_reason": user.request_reason,
-        "requested_at": to_iso(user.requested_at) if user.requested_at else None,
-    }
-
-
-def _user(record: dict[str, Any]) -> User:
-    return User(
-        username=record["username"],
-        name=record.get("name", ""),
-        email=record.get("email", ""),
-        roles=frozenset(Role(role) for role in record.get("roles", ())),
-        created_at=from_iso(record["created_at"]),
-        disabled=bool(record.get("disabled", False)),
-        # Accounts written before sign-up existed have none of these: active, no sign-up data.
-        status=AccountStatus(record.get("status", AccountStatus.ACTIVE)),
-        company=record.get("company", ""),
-        purpose=record.get("purpose", ""),
-        requested_role=_role_or_none(record.get("requested_role")),
-        pending_role=_role_or_none(record.get("pending_role")),
-        signed_up_at=from_iso(record["signed_up_at"]) if record.get("signed_up_at") else None,
-        email_verified=bool(record.get("email_verified", True)),
-        signup_language=record.get("signup_language", ""),
-        language=record.get("language", ""),
-        request_reason=record.get("request_reason", ""),
-        requested_at=from_iso(record["requested_at"]) if record.get("requested_at") else None,
-    )
-
-
-def _role_or_none(value: str | None) -> Role | None:
-    return Role(value) if value else None
