@@ -208,16 +208,21 @@ def test_views_are_counted_once_per_visit(
     assert "조회 1회" in texts(reloaded)
 
 
+def asked_to_delete(at: AppTest, item: ContentItem) -> AppTest:
+    """``item``'s page with its delete button clicked: the confirmation shown."""
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    at.button(key=f"delete_{item.id}").click().run()
+    return at
+
+
 def test_owner_deletes_with_confirmation(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem]
 ) -> None:
     item = make_item("지울 글")
-    at = new_app("author-user")
-    at.run()
-    at.query_params["id"] = item.id
-    at.switch_page("app_pages/content.py").run()
-    at.button(key=f"delete_{item.id}").click().run()
+    at = asked_to_delete(new_app("author-user"), item)
     assert "'지울 글'과 첨부 파일을 모두 삭제할까요?" in texts(at)
     assert services.content.count() == 1  # nothing happens before the confirmation
     at.button(key=f"delete_yes_{item.id}").click().run()
@@ -233,11 +238,7 @@ def test_a_delete_confirmed_after_someone_else_edited_deletes_nothing(
     """The confirmation asked about what the author saw; an administrator's edit landed
     before the click. The edit is kept and the author is told to look again."""
     item = make_item("지울 글")
-    at = new_app("author-user")
-    at.run()
-    at.query_params["id"] = item.id
-    at.switch_page("app_pages/content.py").run()
-    at.button(key=f"delete_{item.id}").click().run()
+    at = asked_to_delete(new_app("author-user"), item)
     draft = ContentDraft(title="관리자가 고친 글", summary=item.summary, body=item.body,
                          category=item.category.value, tags=item.tags, status=item.status)
     services.content.update(item.id, draft, item.version, users["admin"].as_actor())

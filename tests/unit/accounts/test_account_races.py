@@ -22,11 +22,12 @@ import pytest
 from services.accounts import passwords
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
-from services.domain.models import AuditEntry
 from services.domain.permissions import Actor, Role
 from services.errors import PermissionDenied, QuotaExceeded, ValidationError
 from tests.contract.aws_backends import dynamodb_user_directory
 from tests.contract.local_backends import sqlite_user_directory
+from tests.doubles.audit import MemoryAudit
+from tests.doubles.concurrency import in_parallel
 
 PASSWORD = "correct horse battery"
 MAX_FAILURES = 5
@@ -34,17 +35,6 @@ BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Any]]] = {
     "sqlite": sqlite_user_directory,
     "dynamodb": dynamodb_user_directory,
 }
-
-
-class MemoryAudit:
-    def __init__(self) -> None:
-        self.recorded: list[AuditEntry] = []
-
-    def record(self, entry: AuditEntry) -> None:
-        self.recorded.append(entry)
-
-    def entries(self, *_: Any, **__: Any) -> list[AuditEntry]:
-        return list(reversed(self.recorded))
 
 
 class CountingChecker:
@@ -111,27 +101,6 @@ class SlowReads:
 def slow_accounts(directory: Any) -> AccountService:
     slow = SlowReads(directory)
     return AccountService(slow, LocalPasswords(directory, rounds=4), directory, MemoryAudit())
-
-
-def in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call on its own thread, all released at once; each call's result or the
-    exception it raised."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            results[index] = calls[index]()
-        except Exception as exc:  # the outcome is what the test asserts on
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def active_admins(directory: Any) -> list[str]:

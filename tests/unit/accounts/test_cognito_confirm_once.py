@@ -20,7 +20,6 @@ from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.bootstrap import Services, build_services
 from services.domain.analytics import Purpose
-from services.domain.models import AuditEntry
 from services.domain.permissions import Role
 from services.domain.signup import SignupDraft
 from services.domain.users import AccountStatus, User
@@ -28,24 +27,11 @@ from services.errors import NotFound
 from services.ports import PoolSignUp, SignupDirectory
 from tests.contract.aws_backends import serialize_moto
 from tests.contract.cognito_backend import mocked_cognito
+from tests.doubles.audit import MemoryAudit
 
 PASSWORD = "violet-harbor-tunnel-42"
 DRAFT = SignupDraft("이지원", "jiwon@example.com", "Jiwon", "Acme", Purpose.CUSTOMER_DEMO,
                     Role.AUTHOR, PASSWORD, PASSWORD, True)
-
-
-class MemoryAudit:
-    def __init__(self) -> None:
-        self.recorded: list[AuditEntry] = []
-
-    def record(self, entry: AuditEntry) -> None:
-        self.recorded.append(entry)
-
-    def entries(self, *_: Any, **__: Any) -> list[AuditEntry]:
-        return list(reversed(self.recorded))
-
-    def confirmations(self) -> list[str]:
-        return [e.target for e in self.recorded if e.action == "user.signup_confirm"]
 
 
 class CountingPool:
@@ -141,7 +127,7 @@ def test_the_record_is_never_absent_during_a_confirmation(
     assert (jiwon.status, jiwon.pending_role, jiwon.company) == (
         AccountStatus.PENDING, Role.AUTHOR, "Acme")
     assert [u.username for u in pool.admitted] == ["jiwon"]
-    assert audit.confirmations() == ["jiwon:pending"]
+    assert audit.targets("user.signup_confirm") == ["jiwon:pending"]
 
 
 def test_a_confirmation_that_read_before_another_wrote_admits_and_audits_once(
@@ -158,7 +144,7 @@ def test_a_confirmation_that_read_before_another_wrote_admits_and_audits_once(
 
     assert first == [AccountStatus.PENDING] and second == AccountStatus.PENDING
     assert len(pool.admitted) == 1
-    assert audit.confirmations() == ["jiwon:pending"]
+    assert audit.targets("user.signup_confirm") == ["jiwon:pending"]
 
 
 def test_confirmations_at_the_same_moment_admit_and_audit_once(
@@ -178,5 +164,5 @@ def test_confirmations_at_the_same_moment_admit_and_audit_once(
 
     assert answers == [AccountStatus.PENDING] * count
     assert len(pool.admitted) == 1
-    assert audit.confirmations() == ["jiwon:pending"]
+    assert audit.targets("user.signup_confirm") == ["jiwon:pending"]
     assert records.absent_after == []

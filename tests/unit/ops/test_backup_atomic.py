@@ -17,6 +17,7 @@ from services.errors import ConflictError
 from services.ops import backup as backup_module
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, verify_backup
 from services.settings import Settings
+from tests.doubles.concurrency import in_parallel
 
 DB = b"SQLite format 3\x00 a database copy"
 FILES = {"items/a/picture.png": b"\x89PNG picture", "items/b/guide.pdf": b"%PDF guide"}
@@ -52,24 +53,6 @@ def src(tmp_path: Path, live: localfs.LocalBlobStore) -> Path:
 def settings(script_env: Path, tmp_path: Path) -> Settings:
     """Local mode with its data folder at ``site/data`` (not made yet)."""
     return Settings(data_dir=tmp_path / "site" / "data", sample_content=False)
-
-
-def parallel(*calls: Callable[[], object]) -> list[object]:
-    """What each call returned or raised, run in threads at once."""
-    results: list[object] = [None] * len(calls)
-
-    def run(n: int) -> None:
-        try:
-            results[n] = calls[n]()
-        except Exception as exc:  # the test looks at what each one raised
-            results[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def names(folder: Path) -> list[str]:
@@ -110,7 +93,7 @@ def test_two_backups_into_one_folder_at_once_make_one_complete_backup(
     def one() -> Manifest:
         return create_backup(dest, copier(both_checked.wait), live)
 
-    results = parallel(one, one)
+    results = in_parallel([one, one])
 
     [made] = [r for r in results if isinstance(r, Manifest)]
     [refused] = [r for r in results if isinstance(r, ConflictError)]
@@ -173,7 +156,7 @@ def test_two_restores_into_one_folder_at_once_restore_once(
 
     monkeypatch.setattr(backup_module, "verify_backup", verified_then_wait)
 
-    results = parallel(lambda: restore_local(settings, src), lambda: restore_local(settings, src))
+    results = in_parallel([lambda: restore_local(settings, src)] * 2)
 
     assert sum(isinstance(r, Manifest) for r in results) == 1, results
     [refused] = [r for r in results if isinstance(r, ConflictError)]
