@@ -189,18 +189,24 @@ def _cognito(
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
     from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
+    from services.adapters.aws.dynamodb.admin_guard import ADMIN_LEASE_KEY
+    from services.adapters.aws.dynamodb.lease import Lease
     from services.adapters.aws.dynamodb.sessions import DynamoSessionStore
     from services.adapters.jwt_verify import JwksTokenVerifier, cognito_issuers, jwks_url
 
     assert settings.cognito_user_pool_id and settings.cognito_app_client_id
-    assert settings.sessions_table
+    assert settings.sessions_table and settings.users_table
     client = make_client("cognito-idp", settings)
     pool, client_id = settings.cognito_user_pool_id, settings.cognito_app_client_id
     secret = settings.cognito_app_client_secret
     secret_text = secret.get_secret_value() if secret else None
     endpoint = str(client.meta.endpoint_url)
     region = str(client.meta.region_name)
-    directory = CognitoUserDirectory(client, pool, group_names(settings))
+    # The pool has no conditional writes: its administrator guards run under a lease that
+    # holds across app servers.
+    admin_lease = Lease(dynamodb, settings.users_table, {"username": ADMIN_LEASE_KEY})
+    directory = CognitoUserDirectory(client, pool, group_names(settings),
+                                     guard=admin_lease.held)
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     signup_records = CognitoSignupDirectory(records, directory)
     ports = CognitoPorts(

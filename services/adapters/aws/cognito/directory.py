@@ -10,16 +10,20 @@
 - ``created_at`` is the pool's UserCreateDate (Cognito keeps its own creation time).
 - ``list`` pages through ListUsers and, for roles, through ListUsersInGroup of each role group:
   1 + 4 paged calls, not one call per user.
-- The administrator guards (first administrator, last active administrator) check, then act:
-  a pool has no transactions or conditional writes, so two admins removing each other at the
-  very same moment can still leave none (the SQLite and DynamoDB directories make these
-  atomic). The way back is the pool itself: ``aws cognito-idp admin-add-user-to-group``.
+- The administrator guards (first administrator, last active administrator) check, then act,
+  while holding ``guard``: a pool has no transactions or conditional writes, so the check and
+  the write are made one step by letting one guarded change run at a time. The app passes a
+  lease on the users table (``services.adapters.aws.dynamodb.lease``), which holds across app
+  servers; without one, a lock of this process (one server). Changes made in the pool itself
+  (the console, the CLI) do not take it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
     from types_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
 log = logging.getLogger(__name__)
+_ONE_SERVER = threading.Lock()  # the guard when none is given: one guarded change at a time here
 PAGE_LIMIT = 60  # the most ListUsers and ListUsersInGroup return at once
 
 
@@ -41,11 +46,13 @@ class CognitoUserDirectory:
     """Implements ``services.ports.UserDirectory``."""
 
     def __init__(
-        self, client: CognitoIdentityProviderClient, pool_id: str, group_names: Mapping[Role, str]
+        self, client: CognitoIdentityProviderClient, pool_id: str, group_names: Mapping[Role, str],
+        *, guard: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> None:
         self._client = client
         self._pool = pool_id
         self._groups = dict(group_names)
+        self._guard = guard or (lambda: _ONE_SERVER)
 
     def create(self, user: User) -> None:
         with cognito_errors():
@@ -126,24 +133,28 @@ class CognitoUserDirectory:
     # --- guards: check, then act (see the module docstring) -----------------------------------
 
     def create_first_admin(self, user: User) -> bool:
-        if self._active_admins():
-            return False
-        self.create(user)
-        return True
+        with self._guard():
+            if self._active_admins():
+                return False
+            self.create(user)
+            return True
 
     def set_roles_guarded(self, username: str, roles: frozenset[Role]) -> None:
-        if Role.ADMIN not in roles:
-            self._keep_an_active_admin(username)
-        self.set_roles(username, roles)
+        with self._guard():
+            if Role.ADMIN not in roles:
+                self._keep_an_active_admin(username)
+            self.set_roles(username, roles)
 
     def set_disabled_guarded(self, username: str, disabled: bool) -> None:
-        if disabled:
-            self._keep_an_active_admin(username)
-        self.set_disabled(username, disabled)
+        with self._guard():
+            if disabled:
+                self._keep_an_active_admin(username)
+            self.set_disabled(username, disabled)
 
     def delete_guarded(self, username: str) -> None:
-        self._keep_an_active_admin(username)
-        self.delete(username)
+        with self._guard():
+            self._keep_an_active_admin(username)
+            self.delete(username)
 
     def _keep_an_active_admin(self, username: str) -> None:
         admins = self._active_admins()

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
 ADMIN_GUARD_KEY = "ADMINS#COUNT"
+# With Cognito sign-in: the lease the pool's administrator guards run under (no typed name
+# reaches it: user names have no "#").
+ADMIN_LEASE_KEY = "ADMINS#LEASE"
 WRITE_ATTEMPTS = 8  # transactions cancelled by a concurrent transaction are sent again
 _COUNT = "active_admins"
 
