@@ -49,16 +49,18 @@ class AccountRemoval:
     follows: FollowStore | None = None
 
     def remove(self, username: str, now: datetime, heir: tuple[str, str] | None = None) -> int:
-        """Delete the account (ValidationError, nothing done, for the last administrator),
-        then give its content to ``heir`` (author id, name) or keep it under "former author",
-        forget its id on the events and give its author counts to whoever keeps the content.
-        Returns how many items moved."""
-        self.users.delete_guarded(username)
-        if self.records is not None:
-            self.records.delete(username)
+        """Delete the account (ValidationError, nothing done, for the last administrator):
+        give its content to ``heir`` (author id, name) or keep it under "former author",
+        forget its id on the events, give its author counts to whoever keeps the content, and
+        remove the account last. Returns how many items moved.
+
+        The account is disabled (its sign-ins end) first and goes only once everything else
+        is done: a removal that stops partway (a store that failed, a click that ended the
+        run) leaves a disabled account whose name nobody can take, and deleting it again
+        finishes the job (every step finds only what is left to do)."""
+        self.users.set_disabled_guarded(username, True)
         if self.sessions is not None:
             self.sessions.end_all(username)
-        self.throttle.clear_login_failures(username)
         heir = heir or (FORMER_AUTHOR, "")
         kept = move_content(self.content, username, heir)
         if heir[0] != FORMER_AUTHOR and not self._exists(heir[0]):
@@ -80,6 +82,10 @@ class AccountRemoval:
             self.cohorts.forget_user(username)
         if self.follows is not None:
             self.follows.forget_user(username)
+        if self.records is not None:
+            self.records.delete(username)
+        self.throttle.clear_login_failures(username)
+        self.users.delete_guarded(username)
         return kept
 
     def _exists(self, username: str) -> bool:

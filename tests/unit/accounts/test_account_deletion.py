@@ -14,10 +14,16 @@ from services.analytics.tables import Filters
 from services.analytics.tracker import make_event
 from services.bootstrap import Services
 from services.domain.analytics import Dim, EventType
-from services.domain.models import ContentDraft, Status, utcnow
+from services.domain.models import ContentDraft, ContentItem, Page, SearchQuery, Status, utcnow
 from services.domain.permissions import Actor, Role
 from services.domain.users import FORMER_AUTHOR
-from services.errors import NotFound, PermissionDenied, ValidationError
+from services.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationError,
+)
 
 PASSWORD = "violet-harbor-tunnel-42"
 
@@ -78,6 +84,38 @@ def test_deleting_my_account_keeps_events_totals_and_content(
     assert (kept.author_id, kept.author_name) == (FORMER_AUTHOR, "")
     assert services.ports.content.liked_by("alice") == []  # the like named the person
     assert services.ports.audit.entries(action="user.delete_self")[0].target == "alice"
+
+
+def test_a_deletion_that_stops_partway_keeps_the_name_and_finishes_when_asked_again(
+    services: Services, accounts: AccountService, root: Actor, alice: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The content store fails once while the content moves. Had the account gone first, a
+    retry would find nothing to delete and a new "alice" would own the old one's content."""
+    item = services.content.create(
+        ContentDraft(title="리테일 데모", summary="", body="", category="Retail/CPG", tags=(),
+                     status=Status.PUBLISHED), [], alice)
+    repo = services.ports.content
+    search = repo.search
+    failures = [ServiceUnavailable()]
+
+    def fails_once(query: SearchQuery) -> Page[ContentItem]:
+        if failures:
+            raise failures.pop()
+        return search(query)
+
+    monkeypatch.setattr(repo, "search", fails_once)
+    with pytest.raises(ServiceUnavailable):
+        services.accounts.delete_user(root, "alice")
+
+    assert accounts.get("alice").disabled  # signed out, and the name is still taken
+    with pytest.raises(ConflictError):
+        accounts.create_user(root, "alice", "New Alice", "new@example.com", PASSWORD,
+                             frozenset({Role.AUTHOR}), temporary=False)
+    services.accounts.delete_user(root, "alice")
+    with pytest.raises(NotFound):
+        accounts.get("alice")
+    assert services.content.get(item.id, root).author_id == FORMER_AUTHOR
 
 
 def test_the_user_name_must_be_typed_to_delete(services: Services, alice: Actor,
