@@ -257,9 +257,11 @@ class ReportService:
 
         def finish() -> Report:
             result = stream.result()
-            reservation.settle(result.total_tokens if estimate.metered else 0)
             report = self._report(report_id, actor, request, preview, estimate, result)
             self.store.add(report)
+            # After the report is kept: a settlement that fails leaves the whole estimate
+            # spent (the safe side), never a paid-for report unsaved.
+            reservation.settle(result.total_tokens if estimate.metered else 0)
             self._record(session_id, actor, report)
             return report
 

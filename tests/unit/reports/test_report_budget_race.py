@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 
 from services.bootstrap import Ports
-from services.errors import DemoFactoryError, QuotaExceeded
+from services.errors import DemoFactoryError, QuotaExceeded, ServiceUnavailable
 from tests.doubles.fake_llm import FakeLLM
 from tests.unit.reports import test_report_interrupted as metered
 from tests.unit.reports.test_report_interrupted import (
@@ -91,3 +92,27 @@ def test_an_answer_holds_its_estimate_until_it_is_read(ports: Ports) -> None:
     assert held > 750  # the prompt's estimate and the answer's ceiling
     "".join(answer)
     assert reports.tokens_used_today(ANALYST) == 750
+
+
+def test_a_report_is_kept_when_giving_back_its_unused_tokens_fails(
+        ports: Ports, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model wrote the report and was paid; the write that returns the unused part of
+    the estimate fails. The report stays, and the day keeps the whole estimate."""
+    reports = service(ports, FakeLLM(CHUNKS, usage=(1000, 200)))
+    spend = ports.reports.spend_tokens
+    calls: list[int] = []
+
+    def second_write_fails(user: str, day: date, tokens: int, limit: int | None = None) -> bool:
+        calls.append(tokens)
+        if len(calls) == 2:  # the first reserves, the second settles
+            raise ServiceUnavailable()
+        return spend(user, day, tokens, limit)
+
+    monkeypatch.setattr(ports.reports, "spend_tokens", second_write_fails)
+    generation = reports.stream(ANALYST, request())
+    with pytest.raises(ServiceUnavailable):
+        "".join(generation)
+
+    [kept] = ports.reports.list(created_by=ANALYST.user_id)
+    assert kept.id == generation.id and kept.narrative == "".join(CHUNKS)
+    assert reports.tokens_used_today(ANALYST) == _needed(ports)
