@@ -20,7 +20,7 @@ if not auth.needs_first_admin(services):
 
 st.write(t("auth.first_admin_intro"))
 form_col, _ = st.columns([3, 2])
-with form_col, st.form("first_admin_form"):
+with form_col, st.form("first_admin_form", enter_to_submit=False):
     username = st.text_input(t("auth.username"), key="fa_username", help=t("auth.username_help"))
     name = st.text_input(t("auth.name"), key="fa_name")
     email = st.text_input(t("auth.email"), key="fa_email")

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from services.analytics.tables import load_catalog
-from services.domain.analytics import DIRECT, Device, SegmentKind
+from services.domain.analytics import DIRECT, Device, Dim, SegmentKind
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
 from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import translate
+from services.i18n.labels import category_name, purpose_name
 from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights, build, period_for
@@ -161,8 +162,10 @@ def value_label(lang: str, dim: str, value: str, mine: MyInsights) -> str:
     named = mine.names.get(dim, {}).get(value)
     if named:
         return " ".join(named.split())
-    if dim == "category":
-        return translate(lang, f"content.category.{value}") if value else value
+    if dim == Dim.CATEGORY:
+        return category_name(lang, value) or value
+    if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE):
+        return purpose_name(lang, value) or value
     if dim in _SEGMENT_DRIVER_DIMS:
         return _segment_value(lang, dim, value)
     return " ".join(value.split())

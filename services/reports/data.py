@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.domain.analytics import Purpose
-from services.domain.models import Category
 from services.i18n import translate
+from services.i18n.labels import category_name, purpose_name
 
 Row = dict[str, Any]
 TREND_TYPES = ("page_view", "content_view", "search", "download", "like")
@@ -198,16 +197,10 @@ class Labels:
         return translate(self.lang, key, **params)
 
     def category(self, name: Any) -> str:
-        try:
-            return self.t(f"content.category.{Category(str(name)).name.lower()}")
-        except ValueError:
-            return str(name)
+        return category_name(self.lang, name) or str(name)
 
     def purpose(self, name: Any) -> str:
-        try:
-            return self.t(f"analytics.purpose.{Purpose(str(name)).name.lower()}")
-        except ValueError:
-            return str(name)
+        return purpose_name(self.lang, name) or str(name)
 
     def event(self, type_: str) -> str:
         return self.t(f"analytics.event.{type_}")

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.domain.models import Category
 from services.domain.reports import ReportLanguage
 from services.i18n import translate
+from services.i18n.labels import category_name
 from services.reports.narrator.rules import Facts
 
 Rows = list[dict[str, Any]]
@@ -78,10 +78,7 @@ def _t(lang: str, key: str, **params: Any) -> str:
 
 def _category(facts: Facts, name: Any) -> str:
     """A category's name in the answer's language; an unknown one (imported) as its text."""
-    try:
-        return translate(facts.lang, f"content.category.{Category(str(name)).name.lower()}")
-    except ValueError:
-        return " ".join(str(name).split())
+    return category_name(facts.lang, name) or " ".join(str(name).split())
 
 
 # ---- the answers -----------------------------------------------------------------------------

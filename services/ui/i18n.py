@@ -9,6 +9,7 @@ import streamlit as st
 from services.domain.models import Category, Sort, Status
 from services.domain.permissions import Role
 from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from services.i18n.labels import category_name
 from services.ui.cookies import read_cookie, write_cookie
 
 LANG_KEY = "df_lang"
@@ -99,7 +100,7 @@ def language_selector() -> None:
 
 
 def category_label(category: Category | str) -> str:
-    return t(f"content.category.{Category(category).name.lower()}")
+    return category_name(language(), Category(category)) or str(category)
 
 
 def kpi_text(kind: str, value: object) -> str:

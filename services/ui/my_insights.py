@@ -130,7 +130,7 @@ def _digests(follows: FollowService, actor: Actor) -> None:
     st.markdown(f"**{t('follows.digests_title')}**")
     for digest in kept:
         how = t("follows.digest_sent" if digest.sent else "follows.digest_kept")
-        with st.expander(f"{digest.window} · {how}"):
+        with st.expander(f"{digest.subject} · {how}"):
             st.text(digest.body)
 
 

@@ -65,8 +65,8 @@ def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
                   Col("share", t("visits.col.share"), "percent")], dim.value, period)
 
 
-def _total(found: SourceTables) -> None:
-    st.metric(t("visits.visits_total"), f"{found.visits:,}")
+def _total(found: SourceTables, label_key: str = "visits.visits_total") -> None:
+    st.metric(t(label_key), f"{found.visits:,}")
 
 
 def _campaign_items(found: SourceTables, period: Period) -> None:
@@ -111,7 +111,7 @@ def devices_tab(board: Dashboard) -> None:
     if not found.visits:
         st.info(t("visits.empty_devices"), icon=":material/info:")
         return
-    _total(found)
+    _total(found, "visits.devices_total")
     kinds = _labelled(found.by_dim[Dim.DEVICE], Dim.DEVICE)
     chart_col, table_col = st.columns([2, 3])
     with chart_col:

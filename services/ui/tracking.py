@@ -21,9 +21,10 @@ from services.analytics.service import AnalyticsService
 from services.domain.analytics import Purpose
 from services.domain.models import Asset, ContentItem, new_id
 from services.domain.permissions import Actor
+from services.i18n.labels import purpose_name
 from services.ui import session, visit_source
 from services.ui.cookies import read_cookie, write_cookie
-from services.ui.i18n import t
+from services.ui.i18n import language, t
 
 _SESSION_ID_KEY = "_df_session_id"
 _LAST_PAGE_KEY = "_df_last_page"
@@ -74,7 +75,7 @@ def _visit_id() -> str:
 
 
 def purpose_label(purpose: Purpose | str) -> str:
-    return t(f"analytics.purpose.{Purpose(purpose).name.lower()}")
+    return purpose_name(language(), Purpose(purpose)) or str(purpose)
 
 
 def page_view(page: str, query: str = "") -> None:

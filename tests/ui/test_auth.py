@@ -36,6 +36,9 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     at.run()
     assert "아직 관리자가 없습니다" in texts(at)
     at.switch_page("app_pages/first_admin.py").run()
+    # No English "Press Enter to submit form" under the first form a new operator fills in.
+    [form] = [f.proto.form for f in at.get("form") if f.proto.form.form_id == "first_admin_form"]
+    assert form.enter_to_submit is False
     at.text_input(key="fa_username").input("boss")
     at.text_input(key="fa_name").input("대표 관리자")
     at.text_input(key="fa_email").input("boss@example.com")

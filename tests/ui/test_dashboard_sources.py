@@ -125,6 +125,7 @@ def test_the_devices_tab_shows_device_types_browsers_and_systems(
     seed(services, make_item("캠페인 데모"))
     at = open_tab(open_dashboard(new_app, users["admin"].username), "기기")
 
+    assert metric(at, "기기별로 센 방문") == "3"  # not the sources tab's "known source"
     tables = {frame.value.columns[0]: frame.value for frame in at.dataframe}
     assert dict(zip(tables["기기 종류"]["기기 종류"], tables["기기 종류"]["방문"],
                     strict=True)) == {"모바일": 1, "데스크톱": 1, "태블릿": 1}

@@ -11,6 +11,7 @@ from services.bootstrap import Services
 from services.domain.follows import FollowScope, Frequency
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.insights.digests import DigestSender
 from tests.ui.conftest import as_shown, errors, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -109,3 +110,21 @@ def test_unfollow_removes_the_metric_from_my_insights(
     assert not at.exception and not errors(at)
     assert follows_of(services, users["analyst"]) == []
     assert "아직 팔로우한 지표가 없습니다." in texts(at)
+
+
+def test_a_digest_kept_in_the_app_is_titled_by_its_period(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    """"주간 요약: 시작 – 끝", as the mail's subject reads, not the week's code ("2026-W49")."""
+    analyst = users["analyst"].as_actor()
+    assert services.follows is not None and services.ports.follows is not None
+    services.follows.follow(analyst, "page_views")
+    services.follows.set_frequency(analyst, Frequency.WEEKLY)
+    DigestSender(services.ports.follows, services.ports.events, services.ports.content,
+                 services.ports.users, services.settings.tz).run()
+
+    at = open_home(new_app, users["analyst"].username)
+
+    [title] = [e.label for e in at.expander if "앱에 보관" in e.label]
+    assert title.startswith("주간 요약: ") and "-W" not in title

@@ -73,6 +73,9 @@ def test_analysts_and_admins_see_the_page(new_app: Callable[..., AppTest],
     at = open_reports(new_app, users[role].username)
     assert "AI 인사이트 보고서" in texts(at)
     assert at.button(key="rep_generate").disabled is False
+    # The period's sentence ends before the next one starts.
+    [caption] = [c.value for c in at.caption if "비교 기간" in c.value]
+    assert re.search(r"\d{4}-\d{2}-\d{2}\. 최대 \d+초마다", caption), caption
 
 
 @pytest.mark.parametrize("role", ["viewer", "author"])

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from services.domain.analytics import Purpose
-from services.domain.models import Category
 from services.domain.reports import ReportLanguage, ReportType
 from services.i18n import translate
+from services.i18n.labels import category_name, purpose_name
 
 CONCENTRATED = 0.3  # one item's share of views worth a warning
 DOMINANT = 0.5  # one category's share of views worth diversifying
@@ -53,16 +53,11 @@ class Facts:
         return translate(self.lang, f"narrator.{key}", **params)
 
     def category(self, name: Any) -> str:
-        try:
-            return translate(self.lang, f"content.category.{Category(str(name)).name.lower()}")
-        except ValueError:  # not one of ours (an imported event): quoted as text
-            return quote(name)
+        # Not one of ours (an imported event): quoted as text.
+        return category_name(self.lang, name) or quote(name)
 
     def purpose(self, name: Any) -> str:
-        try:
-            return translate(self.lang, f"analytics.purpose.{Purpose(str(name)).name.lower()}")
-        except ValueError:  # not one of ours (an imported event): quoted as text
-            return quote(name)
+        return purpose_name(self.lang, name) or quote(name)
 
     def kpi_label(self, key: str) -> str:
         return translate(self.lang, f"analytics.kpi.{key}")

@@ -11,13 +11,13 @@ import pytest
 
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
-from services.domain.follows import FollowScope, Frequency, window_of
+from services.domain.follows import Follow, FollowScope, Frequency, window_of
 from services.domain.models import Category, ContentDraft, ContentItem, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied, ValidationError
-from services.insights.digests import DigestSender
-from services.insights.follows import FollowService
+from services.insights.digests import DigestSender, scope_label, value_label
+from services.insights.follows import FollowService, MyInsights
 from tests.conftest import make_actor
 from tests.doubles.mailer import RecordingMailer
 
@@ -202,3 +202,19 @@ def test_an_unusual_day_is_judged_on_the_followed_scope_itself(
     yesterday = services.analytics.today() - timedelta(days=1)
     assert yesterday in follows(services).my_insights(ALICE).metrics[0].anomalies
     assert yesterday not in follows(services).my_insights(BOB).metrics[0].anomalies
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("ko", "금융"), ("en", "Finance")])
+def test_a_followed_category_and_its_drivers_are_named_in_the_readers_language(
+    lang: str, shown: str,
+) -> None:
+    """The follow's line and a driver read "금융", never the key "content.category.Finance";
+    a purpose driver reads as the purpose, not its id."""
+    mine = MyInsights(metrics=())
+    follow = Follow("ana", "content_views", FollowScope.CATEGORY, Category.FINANCE.value)
+
+    assert shown in scope_label(lang, follow, mine)
+    assert "content.category" not in scope_label(lang, follow, mine)
+    assert value_label(lang, "category", "Finance", mine) == shown
+    assert value_label(lang, "purpose", "customer-demo", mine) != "customer-demo"
+    assert value_label(lang, "category", "Imported Thing", mine) == "Imported Thing"
