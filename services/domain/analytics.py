@@ -145,6 +145,7 @@ UTM_CAMPAIGN_PROP = "utm_campaign"
 BROWSER_PROP = "br"  # browser family, e.g. "Chrome"
 OS_PROP = "os"  # operating-system family, e.g. "iOS"
 DIRECT = "(direct)"
+UNKNOWN_SEGMENT = "(unknown)"  # a source or device driver's value for visits of no known one
 OTHER_VALUE = OTHER_COMPANY  # a source or device value beyond the day's cap
 SOURCE_VALUE_MAX = 80  # characters of a host, utm value, browser or OS kept
 CAMPAIGN_ITEM_SEP = "|"  # Dim.CAMPAIGN_CONTENT values: "<campaign>|<content_id>"

@@ -18,6 +18,7 @@ import numpy as np
 
 from services.domain.analytics import (
     SEGMENT_CONTENT_DIMS,
+    UNKNOWN_SEGMENT,
     WHOLE_DAY,
     Dim,
     EventType,
@@ -32,7 +33,7 @@ SEGMENT_DRIVERS = {SegmentKind.SOURCE: "visit_source", SegmentKind.DEVICE: "visi
 # items, ``EventStore.rollups(..., fold=)``).
 ITEM_SEGMENT_DIMS = tuple(SEGMENT_CONTENT_DIMS[kind] for kind in SEGMENT_DRIVERS)
 SEGMENT_DIMS = (Dim.SEGMENT, *ITEM_SEGMENT_DIMS)
-UNKNOWN = "(unknown)"  # a segment driver's value for the events of visits it does not know
+UNKNOWN = UNKNOWN_SEGMENT  # a segment driver's value for the events of visits it does not know
 _DRIVER_OF = {f"{kind.value}=": name for kind, name in SEGMENT_DRIVERS.items()}
 _SEGMENT_DIMS = frozenset(SEGMENT_DIMS)
 

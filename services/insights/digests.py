@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from services.analytics.tables import load_catalog
-from services.domain.analytics import DIRECT, Device, Dim, SegmentKind
+from services.domain.analytics import Device, Dim, SegmentKind
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
 from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import translate
-from services.i18n.labels import category_name, purpose_name
-from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
+from services.i18n.labels import category_name, purpose_name, segment_mark_name
+from services.insights.cube import SEGMENT_DRIVERS
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights, build, period_for
 from services.ports import ContentRepository, EventStore, FollowStore, Mailer, UserDirectory
@@ -167,18 +167,8 @@ def value_label(lang: str, dim: str, value: str, mine: MyInsights) -> str:
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE):
         return purpose_name(lang, value) or value
     if dim in _SEGMENT_DRIVER_DIMS:
-        return _segment_value(lang, dim, value)
-    return " ".join(value.split())
-
-
-def _segment_value(lang: str, dim: str, value: str) -> str:
-    """A source or device driver's value: the marks and device classes translated."""
-    if value == UNKNOWN:
-        return translate(lang, "insights.unknown")
-    if value == DIRECT:
-        return translate(lang, "visits.direct")
-    if dim == SEGMENT_DRIVERS[SegmentKind.DEVICE] and value in _DEVICES:
-        return translate(lang, f"visits.device_class.{value}")
+        device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
+        return segment_mark_name(lang, value, device=device) or " ".join(value.split())
     return " ".join(value.split())
 
 

@@ -10,17 +10,18 @@ import pandas as pd
 import streamlit as st
 
 from services.analytics.dashboards import Period
-from services.domain.analytics import DIRECT, Device, Dim, Purpose, SegmentKind
+from services.domain.analytics import Device, Dim, Purpose, SegmentKind
 from services.domain.models import Category
+from services.i18n.labels import segment_mark_name
 from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
-from services.insights.cube import SEGMENT_DRIVERS, UNKNOWN
+from services.insights.cube import SEGMENT_DRIVERS
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
-from services.ui.i18n import category_label, relabel, t
+from services.ui.i18n import category_label, language, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
 from services.ui.tracking import purpose_label
@@ -56,20 +57,9 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE) and value in set(Purpose):
         return purpose_label(value)
     if dim in SEGMENT_DRIVER_DIMS:
-        return _segment_value_label(dim, value)
+        device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
+        return segment_mark_name(language(), value, device=device) or value
     return names.get(dim, {}).get(value, value)
-
-
-def _segment_value_label(dim: str, value: str) -> str:
-    """A source or device driver's value; a source label (a utm value or referrer host someone
-    chose) is returned as it is."""
-    if value == UNKNOWN:
-        return t("insights.unknown")
-    if value == DIRECT:
-        return t("visits.direct")
-    if dim == SEGMENT_DRIVERS[SegmentKind.DEVICE] and value in DEVICES:
-        return t(f"visits.device_class.{value}")
-    return value
 
 
 def drivers_frame(drivers: Drivers, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -20,9 +20,10 @@ from services.domain.analytics import Purpose
 from services.domain.models import Status
 from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
+from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
 from services.ui.dashboard import Col, period_caption, preset_label, table, unchanged
-from services.ui.i18n import relabel, status_label, t
+from services.ui.i18n import language, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tracking import purpose_label
 from services.ui.widgets import empty_state, md_escape
@@ -128,6 +129,10 @@ def _purpose(value: object) -> str:
     return purpose_label(str(value)) if str(value) in set(Purpose) else str(value)
 
 
+def _source(value: object) -> str:
+    return segment_mark_name(language(), value, device=False) or str(value)
+
+
 # ---- the item page -----------------------------------------------------------------------------
 
 
@@ -199,7 +204,7 @@ def _item_body(page: ItemPage) -> None:
                    t("analytics.col.purpose"), f"{name}_purposes", period, _purpose)
     with sources_col:
         _breakdown(page.sources, "itempage.sources_title", "itempage.sources_empty",
-                   t("itempage.col.source"), f"{name}_sources", period)
+                   t("itempage.col.source"), f"{name}_sources", period, _source)
     item_funnels(page)
     _daily_table(page.daily, f"{name}_daily", period)
 

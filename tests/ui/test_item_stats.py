@@ -13,7 +13,14 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
-from services.domain.analytics import ITEM_VISIT_PROP, SEARCH_TERM_PROP, Event, EventType
+from services.domain.analytics import (
+    DIRECT,
+    ITEM_VISIT_PROP,
+    SEARCH_TERM_PROP,
+    SRC_PROP,
+    Event,
+    EventType,
+)
 from services.domain.models import ContentItem, Status
 from services.domain.users import User
 from tests.ui.conftest import errors, texts
@@ -259,3 +266,17 @@ def test_the_content_page_reads_its_stats_only_when_the_author_opens_them(
     assert not at.exception, at.exception
     assert chart in [c.key for c in at.get("plotly_chart")]
     assert "4" in [m.value for m in at.metric]  # the item's four views of the last 30 days
+
+
+def test_visits_without_a_source_read_as_words_on_the_item_page(
+    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    services: Services,
+) -> None:
+    services.ports.events.append([
+        view(services, item, 0, "s9", **{ITEM_VISIT_PROP: True, SRC_PROP: DIRECT})])
+    at = open_item(new_app, users["author"], item.id)
+
+    sources = next(frame.value for frame in at.dataframe
+                   if frame.value.columns[0] == "유입 경로")
+    assert "(직접 방문)" in sources.iloc[:, 0].tolist()
+    assert DIRECT not in sources.iloc[:, 0].tolist()

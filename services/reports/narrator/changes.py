@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.domain.analytics import SegmentKind
 from services.domain.reports import ReportType
 from services.i18n import translate
+from services.i18n.labels import segment_mark_name
+from services.insights.cube import SEGMENT_DRIVERS
 from services.insights.metrics import RATES
 from services.reports.narrator.rules import Facts, quote
 
@@ -39,7 +42,9 @@ def value_name(f: Facts, row: dict[str, Any]) -> str:
         return f.category(value)
     if dim == "purpose":
         return f.purpose(value)
-    return f"“{quote(value)}” ({_label(f, 'dim', dim)})"
+    mark = (segment_mark_name(f.lang, value, device=dim == SEGMENT_DRIVERS[SegmentKind.DEVICE])
+            if dim in SEGMENT_DRIVERS.values() else None)  # "(direct)" reads as words
+    return f"{mark or f'“{quote(value)}”'} ({_label(f, 'dim', dim)})"
 
 
 def amount(f: Facts, value: Any, rate: bool) -> str:

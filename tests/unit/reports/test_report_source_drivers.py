@@ -9,7 +9,7 @@ from pathlib import Path
 
 from services.analytics.dashboards import Period
 from services.bootstrap import build_local_ports
-from services.domain.analytics import DEVICE_PROP, SRC_PROP, EventType
+from services.domain.analytics import DEVICE_PROP, DIRECT, SRC_PROP, EventType
 from services.domain.follows import Follow, FollowScope
 from services.domain.permissions import Role
 from services.domain.reports import ReportLanguage, ReportType
@@ -18,7 +18,11 @@ from services.insights.digests import metric_lines
 from services.insights.drivers import Contribution
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights
+from services.reports.data import Labels
+from services.reports.narrator.changes import value_name
 from services.reports.narrator.offline import OfflineNarrator
+from services.reports.narrator.rules import Facts
+from services.reports.pdf.insights import _driver
 from services.reports.service import ReportRequest, ReportService
 from services.settings import Settings
 from tests.conftest import make_actor
@@ -75,3 +79,16 @@ def test_a_followed_metric_names_sources_and_the_unknown_share() -> None:
         metric_lines("en", metric, mine))
     assert "newsletter +40, (알 수 없음) +10, 모바일 +40" in "\n".join(
         metric_lines("ko", metric, mine))
+
+
+def test_the_narrative_and_the_pdf_name_the_marks_in_the_readers_language() -> None:
+    """A rise from visits with no source or from phones reads "(직접 방문)" and "모바일", not
+    the stored "(direct)" and "mobile"; a label someone chose stays quoted as it was."""
+    facts = Facts({"language": "ko"})
+    assert value_name(facts, {"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
+    assert value_name(facts, {"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
+    assert value_name(facts, {"dim": "visit_source", "name": "newsletter"}).startswith(
+        "“newsletter” (")
+    labels = Labels("ko")
+    assert _driver(labels, {"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
+    assert _driver(labels, {"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
