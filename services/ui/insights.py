@@ -24,6 +24,7 @@ from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, language, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
+from services.ui.page_names import page_label
 from services.ui.tracking import purpose_label
 
 PANEL_KEY = "insights_panel"
@@ -56,6 +57,8 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
         return category_label(value)
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE) and value in set(Purpose):
         return purpose_label(value)
+    if dim == Dim.PAGE:
+        return page_label(value)
     if dim in SEGMENT_DRIVER_DIMS:
         device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
         return segment_mark_name(language(), value, device=device) or value

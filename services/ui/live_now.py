@@ -4,6 +4,7 @@ page. No CSV here: the numbers change every refresh (the issue leaves this panel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 
 import pandas as pd
@@ -17,6 +18,7 @@ from services.ui import charts, lazy
 from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
+from services.ui.page_names import page_label
 from services.ui.widgets import empty_state
 
 CHART_KEY = "chart_live_minutes"
@@ -36,9 +38,10 @@ def minute_chart(per_minute: pd.DataFrame, title: str, value_label: str) -> go.F
     return charts.layout(fig, 220, title={"text": title}, showlegend=False)
 
 
-def _places(frame: pd.DataFrame, label_column: str, label: str) -> None:
+def _places(frame: pd.DataFrame, label_column: str, label: str,
+            named: Callable[[str], str] = str) -> None:
     """A small table of who is where; what users typed or titled stays inert text."""
-    shown = pd.DataFrame({label: frame[label_column].astype(str),
+    shown = pd.DataFrame({label: frame[label_column].astype(str).map(named),
                           t("live.col_visitors"): frame["visitors"].astype(int)})
     # Every row, TABLE_ROWS of them visible at once (the rest scroll).
     height = ROW_PX * (min(len(shown), TABLE_ROWS) + 1) + 3
@@ -66,7 +69,7 @@ def render_live_now(now: LiveNow, tz: tzinfo) -> None:
     pages_col, items_col = st.columns(2)
     with pages_col:
         st.markdown(f"**{t('live.pages')}**")
-        _places(now.pages, "page", t("live.col_page"))
+        _places(now.pages, "page", t("live.col_page"), page_label)
     with items_col:
         st.markdown(f"**{t('live.items')}**")
         if now.items.empty:

@@ -16,6 +16,7 @@ from services.ui import session
 from services.ui.browse import render_browse
 from services.ui.gate import may_open, url_path
 from services.ui.i18n import category_label, t
+from services.ui.page_names import title
 from services.ui.routes import (
     ADMIN,
     ADMIN_AUDIT,
@@ -58,10 +59,10 @@ def _page(path: str, title: str, icon: str, **kwargs: object) -> StreamlitPage:
 
 def _explore() -> list[StreamlitPage]:
     return [
-        _page(HOME, t("nav.home"), ":material/home:", default=True),
-        _page(BROWSE, t("nav.browse"), ":material/search:"),
-        _page(CONTACT, t("inquiries.nav_contact"), ":material/mail:"),
-        _page(CONTENT, t("nav.content"), ":material/article:", visibility="hidden"),
+        _page(HOME, title(HOME), ":material/home:", default=True),
+        _page(BROWSE, title(BROWSE), ":material/search:"),
+        _page(CONTACT, title(CONTACT), ":material/mail:"),
+        _page(CONTENT, title(CONTENT), ":material/article:", visibility="hidden"),
     ]
 
 
@@ -82,55 +83,55 @@ def _gated(actor: Actor, path: str, title: str, icon: str) -> StreamlitPage:
 
 def _create(actor: Actor) -> list[StreamlitPage]:
     return [
-        _gated(actor, EDITOR, t("nav.editor"), ":material/edit_note:"),
-        _gated(actor, MY_CONTENT, t("nav.my_content"), ":material/folder_open:"),
+        _gated(actor, EDITOR, title(EDITOR), ":material/edit_note:"),
+        _gated(actor, MY_CONTENT, title(MY_CONTENT), ":material/folder_open:"),
     ]
 
 
 def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     # Registered for everyone so that ``?next=`` links work; listed only before sign-in.
     visibility = "hidden" if actor.is_authenticated else "visible"
-    pages = [_page(LOGIN, t("nav.login"), ":material/login:", visibility=visibility)]
+    pages = [_page(LOGIN, title(LOGIN), ":material/login:", visibility=visibility)]
     # The profile: listed for signed-in users; registered always so that ``?next=`` works.
-    pages.append(_page(PROFILE, t("profile.nav"), ":material/account_circle:",
+    pages.append(_page(PROFILE, title(PROFILE), ":material/account_circle:",
                        visibility="visible" if actor.is_authenticated else "hidden"))
     # Listed for visitors when sign-up is on; registered always (the page says when it is off).
     signup = session.services().signup
     listed = signup is not None and signup.is_open and not actor.is_authenticated
-    pages.append(_page(SIGNUP, t("signup.nav"), ":material/person_add:",
+    pages.append(_page(SIGNUP, title(SIGNUP), ":material/person_add:",
                        visibility="visible" if listed else "hidden"))
     # Reached from the sign-in page and from mailed links only.
-    pages.append(_page(RESET, t("reset.nav"), ":material/lock_reset:", visibility="hidden"))
-    pages.append(_page(VERIFY, t("verify.title"), ":material/mark_email_read:",
+    pages.append(_page(RESET, title(RESET), ":material/lock_reset:", visibility="hidden"))
+    pages.append(_page(VERIFY, title(VERIFY), ":material/mark_email_read:",
                        visibility="hidden"))
     if needs_first_admin:
         pages.append(
-            _page(FIRST_ADMIN, t("nav.first_admin"), ":material/admin_panel_settings:")
+            _page(FIRST_ADMIN, title(FIRST_ADMIN), ":material/admin_panel_settings:")
         )
     return pages
 
 
 def _analytics(actor: Actor) -> list[StreamlitPage]:
     return [
-        _gated(actor, DASHBOARD, t("analytics.nav"), ":material/monitoring:"),
-        _gated(actor, REPORTS, t("reports.nav"), ":material/auto_awesome:"),
+        _gated(actor, DASHBOARD, title(DASHBOARD), ":material/monitoring:"),
+        _gated(actor, REPORTS, title(REPORTS), ":material/auto_awesome:"),
         # Reached by links only (dashboard tables, "my content"), at ``item-stats?id=...``.
-        _page(ITEM_STATS, t("itempage.nav_item"), ":material/insights:", visibility="hidden",
+        _page(ITEM_STATS, title(ITEM_STATS), ":material/insights:", visibility="hidden",
               url_path=url_path(ITEM_STATS)),
-        _page(AUTHOR_STATS, t("itempage.nav_author"), ":material/person_search:",
+        _page(AUTHOR_STATS, title(AUTHOR_STATS), ":material/person_search:",
               visibility="hidden", url_path=url_path(AUTHOR_STATS)),
     ]
 
 
 def _admin(actor: Actor) -> list[StreamlitPage]:
     return [
-        _gated(actor, ADMIN, _with_count(t("nav.admin"), _waiting(actor)),
+        _gated(actor, ADMIN, _with_count(title(ADMIN), _waiting(actor)),
                ":material/manage_accounts:"),
-        _gated(actor, ADMIN_INQUIRIES, t("inquiries.nav_admin"), ":material/inbox:"),
-        _gated(actor, ADMIN_BEDROCK, t("admin_tools.nav_bedrock"), ":material/network_check:"),
-        _gated(actor, ADMIN_DOCTOR, t("admin_tools.nav_doctor"),
+        _gated(actor, ADMIN_INQUIRIES, title(ADMIN_INQUIRIES), ":material/inbox:"),
+        _gated(actor, ADMIN_BEDROCK, title(ADMIN_BEDROCK), ":material/network_check:"),
+        _gated(actor, ADMIN_DOCTOR, title(ADMIN_DOCTOR),
                ":material/health_and_safety:"),
-        _gated(actor, ADMIN_AUDIT, t("admin_tools.nav_audit"), ":material/history:"),
+        _gated(actor, ADMIN_AUDIT, title(ADMIN_AUDIT), ":material/history:"),
     ]
 
 
@@ -162,10 +163,10 @@ def pages_for(actor: Actor, needs_first_admin: bool) -> dict[str, list[Streamlit
         (t("nav.section_admin"), _admin(actor)),
         (t("nav.section_account"), _account(actor, needs_first_admin)),
     ]
-    for title, pages in groups:
+    for section, pages in groups:
         visible = [p for p in pages if p.visibility == "visible"]
         hidden = [p for p in pages if p.visibility != "visible"]
         if visible:
-            sections.setdefault(title, []).extend(visible)
+            sections.setdefault(section, []).extend(visible)
         sections[t("nav.section_explore")].extend(hidden)
     return sections

@@ -11,10 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
+from services.domain.analytics import Dim
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
-from services.ui.insights import PART_KEY
+from services.ui.insights import PART_KEY, value_label
 from tests.ui.conftest import texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -150,3 +151,10 @@ def test_a_source_and_a_device_drive_the_change_in_korean(
     assert ("유입 경로", "newsletter", 30) in shown
     assert ("기기", "모바일", 30) in shown
     assert ("유입 경로", "(알 수 없음)", -10) in shown
+
+
+def test_a_page_driver_is_named_as_the_menu_names_the_page() -> None:
+    """Page views record addresses ("category_finance"); the drivers table shows "금융"."""
+    assert value_label(Dim.PAGE.value, "category_finance", {}) == "금융"
+    assert value_label(Dim.PAGE.value, "dashboard", {}) == "대시보드"
+    assert value_label(Dim.PAGE.value, "a-page-since-removed", {}) == "a-page-since-removed"

@@ -24,7 +24,6 @@ def recent(minutes_ago: float, type_: EventType, session: str, **fields: object)
 
 
 
-
 def metric(at: AppTest, label: str) -> str:
     return str(next(m.value for m in at.metric if m.label == label))
 
@@ -41,7 +40,7 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
 ) -> None:
     genai = make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI)
     services.ports.events.append([
-        recent(2.5, EventType.PAGE_VIEW, "a", page="item"),
+        recent(2.5, EventType.PAGE_VIEW, "a", page="category_finance"),
         recent(2, EventType.CONTENT_VIEW, "a", content_id=genai.id,
                category=str(genai.category), author_id=genai.author_id),
         recent(3, EventType.PAGE_VIEW, "b", page="home"),
@@ -53,13 +52,15 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
     assert metric(at, "최근 30분 방문자") == "3"
     assert "chart_live_minutes" in [chart.key for chart in at.get("plotly_chart")]
     pages, on_items = at.dataframe[0].value, at.dataframe[1].value
-    assert dict(zip(pages["페이지"], pages["방문자"], strict=True)) == {"home": 2, "item": 1}
+    # Pages by the names the menu gives them, not their addresses.
+    assert dict(zip(pages["페이지"], pages["방문자"], strict=True)) == {"홈": 2, "금융": 1}
     assert on_items["콘텐츠"].tolist() == ["생성형AI 챗봇"]
     assert "지금 접속 중" in [e.label for e in at.expander]
     assert not [b for b in at.get("download_button") if "live" in str(b.proto.id)]
 
     at.radio(key="df_lang_widget").set_value("en").run()
     assert metric(at, "Visitors, last 30 minutes") == "3"
+    assert set(at.dataframe[0].value["Page"]) == {"Home", "Finance"}
     assert "Live now" in [e.label for e in at.expander]
 
 
