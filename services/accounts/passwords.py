@@ -97,10 +97,11 @@ class LocalPasswords:
             return False
         return check_password(password, stored)
 
-    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
+    def set_password(self, username: str, password: str, *, temporary: bool = False,
+                     replacing: str | None = None) -> None:
         """``temporary`` is stored with the hash: sign-in then asks for a new password first."""
         self._store.set_password_hash(username, hash_password(password, self._rounds),
-                                      temporary=temporary)
+                                      temporary=temporary, replacing=replacing)
 
     def must_change_password(self, username: str) -> bool:
         try:

@@ -334,11 +334,25 @@ class AccountService:
         if actor.user_id is None:
             raise PermissionDenied("errors.permission_denied")
         require_encodable(new)
+        checked = self._stored_hash(actor.user_id)
         self.authenticate(actor.user_id, current)
         validate_password(new, actor.user_id)
-        self._passwords.set_password(actor.user_id, new)
+        # Only over the password just checked: a reset or another change meanwhile stands
+        # (ConflictError), and no session is kept past it.
+        self._passwords.set_password(actor.user_id, new, replacing=checked)
         self._end_sessions(actor.user_id, keep=keep_session)
         self._record(actor.user_id, "user.change_password", actor.user_id)
+
+    def _stored_hash(self, username: str) -> str | None:
+        """The hash a password is about to be checked against, for the conditional write that
+        replaces it (None where a provider keeps the passwords, or for no such account: the
+        check then fails as for any wrong name)."""
+        if not self._passwords.keeps_hashes:
+            return None
+        try:
+            return self._passwords.password_hash(username)
+        except NotFound:
+            return None
 
     def password_must_change(self, username: str) -> bool:
         """Whether the user's password is an administrator's one-time one (local accounts)."""
@@ -354,11 +368,15 @@ class AccountService:
         validate_password(new, name)
         if new == temporary:
             raise ValidationError("auth.err_password_same")
+        checked = self._stored_hash(name)
         user = self.authenticate(name, temporary)
         if not self._passwords.must_change_password(user.username):
             # Already changed (e.g. in another tab): this password is no one-time one any more.
             raise PermissionDenied("auth.err_bad_credentials")
-        self._passwords.set_password(user.username, new)
+        try:  # over the one-time password just checked only: it is used once, even at once
+            self._passwords.set_password(user.username, new, replacing=checked)
+        except ConflictError:
+            raise PermissionDenied("auth.err_bad_credentials") from None
         self._end_sessions(user.username)
         self._record(user.username, "user.password_set_after_reset", user.username)
         return user

@@ -150,9 +150,11 @@ class PasswordStore(Protocol):
         """NotFound if there is no such account."""
 
     def set_password_hash(self, username: str, password_hash: str, *,
-                          temporary: bool = False) -> None:
+                          temporary: bool = False, replacing: str | None = None) -> None:
         """NotFound if there is no such account. ``temporary``: an administrator's password
-        (reset, invitation) that must be changed at the next sign-in; stored with the hash."""
+        (reset, invitation) that must be changed at the next sign-in; stored with the hash.
+        ``replacing``: write only if the stored hash is still this one (the one the caller
+        checked the old password against), in the same step; ConflictError if it changed."""
 
     def password_is_temporary(self, username: str) -> bool:
         """Whether the stored password must be changed at the next sign-in. NotFound if
@@ -193,9 +195,13 @@ class PasswordAuthenticator(Protocol):
     def check(self, username: str, password: str) -> bool:
         """True if ``password`` is the user's password (disabled or not: the caller checks)."""
 
-    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
+    def set_password(self, username: str, password: str, *, temporary: bool = False,
+                     replacing: str | None = None) -> None:
         """Make it the user's password; ``temporary``: it must be changed at the next sign-in
-        where the backend can force that (Cognito). NotFound if no such user."""
+        where the backend can force that (Cognito). NotFound if no such user. ``replacing``
+        (local hashes only): the stored hash read before the old password was checked; the
+        password is set only if it is still stored (ConflictError otherwise), so a reset or
+        another change meanwhile is never overwritten."""
 
     def reset_password(self, username: str) -> str | None:
         """Invalidate the password. Returns a one-time password to show once (local), or None

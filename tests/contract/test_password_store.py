@@ -11,7 +11,7 @@ import pytest
 from services.accounts.passwords import LocalPasswords, check_password
 from services.domain.permissions import Role
 from services.domain.users import User
-from services.errors import NotFound, ValidationError
+from services.errors import ConflictError, NotFound, ValidationError
 
 HASH = "$2b$12$abcdefghijklmnopqrstuuVGKq6pI0nU6u0pM9e0yV3pY0t8Xo1Fe"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -97,3 +97,21 @@ def test_a_recreated_account_has_no_old_temporary_mark(password_store: Any) -> N
     password_store.create(_user())
 
     assert password_store.password_is_temporary("kim") is False
+
+
+def test_a_hash_replaces_only_the_one_its_caller_checked(password_store: Any) -> None:
+    """A password change checked the old password against HASH; an administrator's reset
+    wrote another hash meanwhile. The change must not overwrite the reset."""
+    password_store.create(_user())
+    password_store.set_password_hash("kim", HASH)
+    reset = bcrypt.hashpw(b"one-time", bcrypt.gensalt(4)).decode()
+    password_store.set_password_hash("kim", reset, temporary=True, replacing=HASH)
+
+    changed = bcrypt.hashpw(b"mine", bcrypt.gensalt(4)).decode()
+    with pytest.raises(ConflictError):
+        password_store.set_password_hash("kim", changed, replacing=HASH)
+
+    assert password_store.password_hash("kim") == reset
+    assert password_store.password_is_temporary("kim")
+    with pytest.raises(NotFound):
+        password_store.set_password_hash("nobody", changed, replacing=HASH)

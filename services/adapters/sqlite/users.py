@@ -93,16 +93,18 @@ class SqliteUserDirectory:
         self._set(username, "roles", _roles_text(roles))
 
     def set_password_hash(self, username: str, password_hash: str, *,
-                          temporary: bool = False) -> None:
-        """The hash and its "must be changed" flag, in one write."""
+                          temporary: bool = False, replacing: str | None = None) -> None:
+        """The hash and its "must be changed" flag, in one write (conditional on the stored
+        hash when ``replacing`` is given)."""
         with self._db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE users SET password_hash = ?, password_temporary = ?"
-                " WHERE username = ? RETURNING username",
-                (password_hash, int(temporary), username),
+                " WHERE username = ? AND (? IS NULL OR password_hash = ?) RETURNING username",
+                (password_hash, int(temporary), username, replacing, replacing),
             ).fetchall()
-        if not changed:
-            raise NotFound("errors.not_found", username=username)
+            if not changed:
+                self.password_hash(username)  # NotFound if there is no such account
+                raise ConflictError("auth.err_password_changed", username=username)
 
     def password_is_temporary(self, username: str) -> bool:
         with self._db.read() as conn:

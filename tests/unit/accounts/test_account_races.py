@@ -23,7 +23,7 @@ from services.accounts import passwords
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
 from services.domain.permissions import Actor, Role
-from services.errors import PermissionDenied, QuotaExceeded, ValidationError
+from services.errors import ConflictError, PermissionDenied, QuotaExceeded, ValidationError
 from tests.contract.aws_backends import dynamodb_user_directory
 from tests.contract.local_backends import sqlite_user_directory
 from tests.doubles.audit import MemoryAudit
@@ -232,3 +232,52 @@ def test_first_admin_after_all_admins_were_disabled(accounts: AccountService,
     with pytest.raises(PermissionDenied):
         fresh.create_first_admin("third", "T", "t@example.com", PASSWORD)
 
+
+
+# ---- passwords -------------------------------------------------------------------------------
+
+
+def test_a_password_change_does_not_undo_a_reset_made_while_it_checked_the_old_password(
+    accounts: AccountService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
+    kim = accounts.create_user(root, "kim", "Kim", "kim@example.com", PASSWORD,
+                               frozenset({Role.AUTHOR}), temporary=False).as_actor()
+    one_time: list[str | None] = []
+    real_check = passwords.check_password
+
+    def reset_meanwhile(password: str, password_hash: str) -> bool:
+        if not one_time:  # the administrator resets while kim's old password is checked
+            one_time.append(accounts.reset_password(root, "kim"))
+        return real_check(password, password_hash)
+
+    monkeypatch.setattr(passwords, "check_password", reset_meanwhile)
+    with pytest.raises(ConflictError) as refused:
+        accounts.change_password(kim, PASSWORD, "a new password of mine")
+    monkeypatch.setattr(passwords, "check_password", real_check)
+
+    assert refused.value.key == "auth.err_password_changed"
+    assert one_time[0] and accounts.password_must_change("kim")
+    assert accounts.authenticate("kim", one_time[0]).username == "kim"
+    with pytest.raises(PermissionDenied):
+        accounts.authenticate("kim", "a new password of mine")
+
+
+def test_a_one_time_password_used_twice_at_once_sets_one_password(
+    accounts: AccountService,
+) -> None:
+    root = accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
+    accounts.create_user(root, "kim", "Kim", "kim@example.com", PASSWORD,
+                         frozenset({Role.AUTHOR}))
+    one_time = accounts.reset_password(root, "kim")
+    assert one_time is not None
+    choices = [f"kim's own password {n}" for n in range(4)]
+
+    outcomes = in_parallel([partial(accounts.set_password_after_reset, "kim", one_time, new)
+                            for new in choices])
+
+    set_by = [new for new, outcome in zip(choices, outcomes, strict=True)
+              if not isinstance(outcome, Exception)]
+    assert len(set_by) == 1, outcomes
+    assert all(isinstance(o, PermissionDenied) for o in outcomes if isinstance(o, Exception))
+    assert accounts.authenticate("kim", set_by[0]).username == "kim"

@@ -177,7 +177,10 @@ class CognitoPasswords(_CognitoClient):
             return False
         return True
 
-    def set_password(self, username: str, password: str, *, temporary: bool = False) -> None:
+    def set_password(self, username: str, password: str, *, temporary: bool = False,
+                     replacing: str | None = None) -> None:
+        if replacing is not None:  # the pool keeps the hashes; ChangePassword checks itself
+            raise ValidationError("auth.err_hashes_in_provider")
         with cognito_errors():
             self._client.admin_set_user_password(
                 UserPoolId=self._pool, Username=username, Password=password,

@@ -46,7 +46,7 @@ from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
 from services.adapters.aws.dynamodb.users_codec import roles_list, user_from_record, user_record
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
-from services.errors import ConflictError, NotFound, ValidationError
+from services.errors import ConflictError, DemoFactoryError, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -142,19 +142,30 @@ class DynamoUserDirectory(LoginFailures):
         self._change(username, delete=True, guarded=True)
 
     def set_password_hash(self, username: str, password_hash: str, *,
-                          temporary: bool = False) -> None:
-        """The hash and its "must be changed" flag, in one write."""
-        with aws_errors(lambda _: NotFound("errors.not_found", username=username)):
+                          temporary: bool = False, replacing: str | None = None) -> None:
+        """The hash and its "must be changed" flag, in one write (conditional on the stored
+        hash when ``replacing`` is given: the old item a refusal returns tells a missing
+        account from a changed hash)."""
+
+        def refused(exc: ClientError) -> DemoFactoryError:
+            if "directory" in cast("dict[str, Any]", exc.response.get("Item", {})):
+                return ConflictError("auth.err_password_changed", username=username)
+            return NotFound("errors.not_found", username=username)
+
+        condition = _IS_ACCOUNT + (" AND #hash = :replacing" if replacing is not None else "")
+        with aws_errors(refused):
             self._client.update_item(
                 TableName=self._table,
                 Key=self._key(username),
                 UpdateExpression="SET #hash = :hash, #temporary = :temporary",
-                ConditionExpression=_IS_ACCOUNT,
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#hash": "password_hash",
                                           "#temporary": "password_temporary",
                                           "#directory": "directory"},
                 ExpressionAttributeValues=to_item({":hash": password_hash,
-                                                   ":temporary": temporary}),
+                                                   ":temporary": temporary,
+                                                   ":replacing": replacing}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
 
     def password_is_temporary(self, username: str) -> bool:
