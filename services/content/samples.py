@@ -26,6 +26,7 @@ from services.content.service import ContentService
 from services.domain.inquiries import RateLimit
 from services.domain.models import Category, ContentDraft, Status, Upload, utcnow
 from services.domain.permissions import Actor, Role
+from services.i18n.labels import category_name
 from services.ops.audit import record_audit
 from services.ports import AuditLog, RateSlots
 from services.reports.pdf.fonts import korean_font_path
@@ -98,7 +99,13 @@ def sample_body(spec: SampleSpec) -> str:
     )
 
 
-def banner_png(title: str, category: Category, width: int = 960, height: int = 540) -> bytes:
+def banner_caption(category: Category, lang: str) -> str:
+    """The category as the card names it, in the item's language ("기타", not "ETC")."""
+    return category_name(lang, category) or str(category)
+
+
+def banner_png(title: str, category: Category, width: int = 960, height: int = 540, *,
+               lang: str = "en") -> bytes:
     """A title card in the category's colours, Korean text drawn with NanumGothic. 16:9 by
     default, the shape of a card's thumbnail, so the thumbnail keeps the whole title."""
     background, accent = PALETTE[category]
@@ -112,7 +119,7 @@ def banner_png(title: str, category: Category, width: int = 960, height: int = 5
     small = ImageFont.truetype(str(korean_font_path()), 28)
     big = ImageFont.truetype(str(korean_font_path(bold=True)), 44)
     draw.rectangle((48, 48, 56, height - 48), fill=accent)
-    draw.text((80, 60), str(category), font=small, fill=accent)
+    draw.text((80, 60), banner_caption(category, lang), font=small, fill=accent)
     for line_no, line in enumerate(_wrap(title, 22)[:4]):
         draw.text((80, 130 + line_no * 60), line, font=big, fill="white")
     out = io.BytesIO()
@@ -175,7 +182,7 @@ def tone_wav(seconds: float = 1.5, rate: int = 16_000) -> bytes:
 
 def sample_uploads(index: int, spec: SampleSpec) -> list[Upload]:
     slug = f"sample-{index + 1:02d}-{zlib.crc32(spec.title.encode()) % 10_000:04d}"
-    uploads = [Upload(f"{slug}.png", banner_png(spec.title, spec.category))]
+    uploads = [Upload(f"{slug}.png", banner_png(spec.title, spec.category, lang=spec.lang))]
     if index == 0:
         uploads.append(Upload(f"{slug}-guide.pdf", guide_pdf(spec)))
     if index == 1:

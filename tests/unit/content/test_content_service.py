@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import ImageDraw
 
 from services.bootstrap import Services, build_services
 from services.content.samples import (
@@ -18,9 +19,18 @@ from services.content.samples import (
     banner_png,
     guide_pdf,
     load_catalog,
+    sample_uploads,
 )
 from services.content.service import ContentService
-from services.domain.models import ContentDraft, SearchQuery, Sort, Status, Upload, utcnow
+from services.domain.models import (
+    Category,
+    ContentDraft,
+    SearchQuery,
+    Sort,
+    Status,
+    Upload,
+    utcnow,
+)
 from services.domain.permissions import Actor
 from services.errors import (
     ConflictError,
@@ -362,3 +372,23 @@ def test_samples_were_written_over_the_past_months_and_nobody_has_seen_them_yet(
     assert all(item.updated_at == item.created_at for item in items)
     with pytest.raises(PermissionDenied):  # only samples may be dated back
         services.content.create(draft(), [], author, created_at=now - timedelta(days=3))
+
+
+@pytest.mark.parametrize(("lang", "caption"), [("ko", "기타"), ("en", "Other")])
+def test_a_sample_cover_names_its_category_in_the_items_language(
+    lang: str, caption: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card picture said "ETC" (the stored value) where the pages say "기타"."""
+    drawn: list[str] = []
+    draw_text = ImageDraw.ImageDraw.text
+
+    def recorded(self: ImageDraw.ImageDraw, xy: Any, text: Any, *args: Any, **kw: Any) -> None:
+        drawn.append(str(text))
+        draw_text(self, xy, text, *args, **kw)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", recorded)
+    spec = next(s for s in load_catalog() if s.lang == lang and s.category is Category.ETC)
+
+    sample_uploads(5, spec)
+
+    assert drawn[0] == caption
