@@ -75,9 +75,7 @@ class ProfileService:
         self._require_own(actor, username, "user.profile_update")
         name, email, company = (clean_text(v).strip() for v in (name, email, company))
         _check_details(name, email, company)
-        user = self._dir.get(username)
-        self._dir.update_profile(username, name=name, email=email, company=company,
-                                 language=user.language)
+        self._dir.update_profile(username, name=name, email=email, company=company)
         self._record(actor, "user.profile_update", username)
         return self._dir.get(username)
 
@@ -120,12 +118,7 @@ class ProfileService:
         self._require_own(actor, username, "user.profile_language")
         if language not in LANGUAGES:
             raise ValidationError("profile.err_language")
-        user = self._dir.get(username)
-        # The email asked for, as the form shows it: the verified one would cancel a change
-        # that waits for its code (Cognito mode).
-        self._dir.update_profile(username, name=user.name,
-                                 email=user.pending_email or user.email,
-                                 company=user.company, language=language)
+        self._dir.set_language(username, language)
         self._record(actor, "user.profile_language", f"{username}:{language}")
         return self._dir.get(username)
 

@@ -100,11 +100,14 @@ class SignupDirectory(Protocol):
         this call moved it; False, nothing written, if it was moved before (of concurrent
         calls, one gets True). NotFound if absent."""
 
-    def update_profile(self, username: str, *, name: str, email: str, company: str,
-                       language: str) -> None:
+    def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
         """The details a user edits on the profile page. NotFound if absent; ConflictError
         (``auth.err_email_taken``) if another account has the email, checked and written in
-        one step."""
+        one step. The language is not among them (``set_language``): a save in one tab
+        never puts back what another tab changed meanwhile."""
+
+    def set_language(self, username: str, language: str) -> None:
+        """The language the app opens in for this user, written alone. NotFound if absent."""
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
         """Let ``role`` wait for an administrator, with the reason and time, in one atomic

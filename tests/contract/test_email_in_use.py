@@ -24,7 +24,7 @@ def _user(name: str, email: str, roles: frozenset[Role] = frozenset({Role.VIEWER
 
 
 def _profile(directory: Any, name: str, email: str) -> None:
-    directory.update_profile(name, name=name.title(), email=email, company="", language="ko")
+    directory.update_profile(name, name=name.title(), email=email, company="")
 
 
 def test_an_email_in_use_in_any_case_is_refused(signup_directory: Any) -> None:

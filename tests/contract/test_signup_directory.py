@@ -122,11 +122,12 @@ def _viewer(name: str = "park") -> User:
     return User(name, "Park", f"{name}@example.com", frozenset({Role.VIEWER}), T0)
 
 
-def test_a_profile_update_keeps_name_email_company_and_language(signup_directory: Any) -> None:
+def test_a_profile_update_keeps_name_email_and_company(signup_directory: Any) -> None:
     signup_directory.create(_viewer())
+    signup_directory.set_language("park", "en")
 
     signup_directory.update_profile("park", name="Park J", email="pj@example.com",
-                                    company="Initech", language="en")
+                                    company="Initech")
 
     park = signup_directory.get("park")
     assert (park.name, park.email, park.company, park.language) == (
@@ -134,10 +135,24 @@ def test_a_profile_update_keeps_name_email_company_and_language(signup_directory
     assert park.roles == frozenset({Role.VIEWER})  # nothing else changes
 
 
+def test_the_language_is_written_alone(signup_directory: Any) -> None:
+    """A language saved in one tab never puts back the details another tab just saved."""
+    signup_directory.create(_viewer())
+    signup_directory.update_profile("park", name="Park J", email="pj@example.com",
+                                    company="Initech")
+
+    signup_directory.set_language("park", "en")
+
+    park = signup_directory.get("park")
+    assert (park.name, park.email, park.company, park.language) == (
+        "Park J", "pj@example.com", "Initech", "en")
+
+
 def test_a_profile_update_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
     with pytest.raises(NotFound):
-        signup_directory.update_profile("ghost", name="G", email="g@example.com",
-                                        company="", language="ko")
+        signup_directory.update_profile("ghost", name="G", email="g@example.com", company="")
+    with pytest.raises(NotFound):
+        signup_directory.set_language("ghost", "en")
 
 
 def test_a_role_request_waits_with_its_reason_and_time(signup_directory: Any) -> None:

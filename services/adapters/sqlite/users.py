@@ -194,8 +194,7 @@ class SqliteUserDirectory:
                 self.get(username)  # NotFound if gone
         return bool(moved)
 
-    def update_profile(self, username: str, *, name: str, email: str, company: str,
-                       language: str) -> None:
+    def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
         with self._db.transaction() as conn:
             row = conn.execute("SELECT email FROM users WHERE username = ?",
                                (username,)).fetchone()
@@ -204,9 +203,18 @@ class SqliteUserDirectory:
                 # check existed can still save their other details.
                 _require_free_email(conn, email, username)
             changed = conn.execute(
-                "UPDATE users SET name = ?, email = ?, company = ?, language = ?"
+                "UPDATE users SET name = ?, email = ?, company = ?"
                 " WHERE username = ? RETURNING username",
-                (name, email, company, language, username),
+                (name, email, company, username),
+            ).fetchall()
+        if not changed:
+            raise NotFound("errors.not_found", username=username)
+
+    def set_language(self, username: str, language: str) -> None:
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE users SET language = ? WHERE username = ? RETURNING username",
+                (language, username),
             ).fetchall()
         if not changed:
             raise NotFound("errors.not_found", username=username)

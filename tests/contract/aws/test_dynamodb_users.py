@@ -209,8 +209,7 @@ def test_sign_up_records_beside_a_cognito_pool_claim_no_email(aws: MockedAws) ->
                                   claims_emails=False)
     records.create(User("kim", "Kim", "shared@example.com", frozenset(), T0))
     records.create(User("lee", "Lee", "shared@example.com", frozenset(), T0))
-    records.update_profile("lee", name="Lee J", email="SHARED@example.com", company="",
-                           language="en")
+    records.update_profile("lee", name="Lee J", email="SHARED@example.com", company="")
 
     assert records.get("lee").name == "Lee J"
     assert raw(aws, claim_key("shared@example.com")["username"]["S"]) is None

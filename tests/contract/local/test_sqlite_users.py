@@ -77,7 +77,6 @@ def test_accounts_that_shared_an_email_before_the_check_can_save_their_details(
     users.create(user("lee"))
     db.connection().execute("UPDATE users SET email = 'shared@example.com'")  # an old pair
 
-    users.update_profile("lee", name="Lee J", email="SHARED@example.com", company="",
-                         language="ko")
+    users.update_profile("lee", name="Lee J", email="SHARED@example.com", company="")
 
     assert users.get("lee").name == "Lee J"

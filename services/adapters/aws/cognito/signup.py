@@ -171,7 +171,7 @@ class CognitoSignupDirectory:
         in_pool = self._pool.get(username)
         if in_pool.name != record.name:
             self._records.update_profile(username, name=in_pool.name, email=record.email,
-                                         company=record.company, language=record.language)
+                                         company=record.company)
         roles = _pool_roles(in_pool)
         if roles != record.roles:
             self._records.set_roles(username, roles)
@@ -180,9 +180,8 @@ class CognitoSignupDirectory:
         with suppress(NotFound):  # an administrator-made account may have no record
             self._records.delete(username)
 
-    def update_profile(self, username: str, *, name: str, email: str, company: str,
-                       language: str) -> None:
-        """Company, language and the email asked for in the record; name and email in the pool.
+    def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
+        """Company and the email asked for in the record; name and email in the pool.
         A new email goes to the pool unverified (the pool mails a code to it); giving the
         verified one again cancels the change."""
         shown = self.get(username)
@@ -192,8 +191,11 @@ class CognitoSignupDirectory:
         if email != (shown.pending_email or shown.email):
             cancel = email == shown.email and shown.email_verified
             self._pool.set_email(username, email, verified=cancel)
-        self._records.update_profile(username, name=name, email=email, company=company,
-                                     language=language)
+        self._records.update_profile(username, name=name, email=email, company=company)
+
+    def set_language(self, username: str, language: str) -> None:
+        self._ensure_record(username)
+        self._records.set_language(username, language)
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
         self._ensure_record(username)

@@ -298,13 +298,12 @@ class DynamoUserDirectory(LoginFailures):
             return False
         return True
 
-    def update_profile(self, username: str, *, name: str, email: str, company: str,
-                       language: str) -> None:
+    def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
         """A new email is claimed in the same transaction as the account, on condition that
         the account's email is still the one read (``email_claims``)."""
-        update = "SET #name = :name, #email = :email, #company = :company, #lang = :lang"
-        names = {"#name": "name", "#email": "email", "#company": "company", "#lang": "language"}
-        values = {":name": name, ":email": email, ":company": company, ":lang": language}
+        update = "SET #name = :name, #email = :email, #company = :company"
+        names = {"#name": "name", "#email": "email", "#company": "company"}
+        values = {":name": name, ":email": email, ":company": company}
         for attempt in range(1, CHANGE_ATTEMPTS + 1):
             old = self.get(username).email
             if not (email and self._claims_emails) or email.casefold() == old.casefold():
@@ -329,6 +328,9 @@ class DynamoUserDirectory(LoginFailures):
             raise ConflictError("errors.conflict", username=username)
         if old and old.casefold() != email.casefold() and self._claims_emails:
             self._claims.release(old, username)
+
+    def set_language(self, username: str, language: str) -> None:
+        self._set(username, "language", language)
 
     def claim_existing_emails(self) -> int:
         """Claim the email of every account that holds no claim yet (accounts written before
