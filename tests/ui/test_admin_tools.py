@@ -197,12 +197,16 @@ def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(
                                    (), users["author"].as_actor())
     services.ports.audit.record(AuditEntry(utcnow(), "bob", "content.delete", "gone-id", "ok"))
     services.ports.audit.record(AuditEntry(utcnow(), "bob", "future.thing", "x", "ok"))
+    services.ports.audit.record(AuditEntry(utcnow(), "bob", "user.set_roles",
+                                           "vera:author,viewer", "ok"))
     at = _start(new_app, users["admin"])
     at.switch_page(AUDIT).run()
 
     rows = at.dataframe[0].value
     shown = dict(zip(rows["작업"], rows["대상"], strict=True))
     assert shown["콘텐츠 작성"] == f"RAG 데모 ({item.id})"
+    role_change = next(target for target in rows["대상"] if target.startswith("vera"))
+    assert role_change == "vera: 작성자, 열람자"  # roles by name, not "author,viewer"
     assert shown["콘텐츠 삭제"] == "gone-id"  # the item no longer exists: its id only
     assert shown["future.thing"] == "x"  # no label: the raw key
     today = datetime.now(services.settings.tz).date()
