@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
@@ -19,7 +19,7 @@ from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, relabel, t
-from services.ui.widgets import empty_state
+from services.ui.widgets import clock_time, empty_state
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
@@ -207,7 +207,7 @@ def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
               filters: Filters) -> None:
     """The live fragment's body: read the KPIs, draw the tiles and the time of this read."""
     render_tiles(analytics.kpis(actor, period, filters))
-    now = datetime.now(analytics.timezone).strftime("%H:%M:%S")
+    now = clock_time(analytics.timezone)
     st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
 
 

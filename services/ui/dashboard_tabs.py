@@ -25,6 +25,7 @@ from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.tracking import purpose_label
+from services.ui.widgets import app_tz, zone_name
 
 TOP_BARS = 10
 OVERLAY_KEY = "dash_overlay"
@@ -206,7 +207,7 @@ def time_tab(board: Dashboard) -> None:
     pickable_chart(charts.heatmap(hours.matrix, days, t("analytics.time_title"),
                                   t("analytics.hour"), t("analytics.kpi.page_views")),
                    "chart_time", Kind.HOUR)
-    st.caption(t("analytics.time_note"))
+    st.caption(t("analytics.time_note", zone=zone_name(app_tz())))
     pickable_chart(charts.hour_bars(hours.matrix.sum(axis=0).tolist(), t("dashfilter.by_hour"),
                                     t("analytics.hour"), t("analytics.kpi.page_views")),
                    "chart_hours", Kind.HOUR)

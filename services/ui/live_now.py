@@ -53,7 +53,7 @@ def _places(frame: pd.DataFrame, label_column: str, label: str,
 
 def render_live_now(now: LiveNow, tz: tzinfo) -> None:
     at = now.snapshot.now.astimezone(tz)
-    st.caption(t("live.caption", time=at.strftime("%H:%M:%S")))
+    st.caption(t("live.caption", time=at.strftime("%H:%M:%S %Z")))
     if now.is_empty:
         empty_state(t("live.empty_title"), t("live.empty_hint"))
         return

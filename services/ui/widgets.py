@@ -108,8 +108,19 @@ def _in_zone(ts: datetime, tz: tzinfo) -> datetime:
 
 
 def format_time(ts: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
-    """A moment as the reader's wall clock in ``tz``: ``2026-03-02 09:30``."""
-    return _in_zone(ts, tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    """A moment as the app's wall clock in ``tz``, naming the zone (a reader abroad would take
+    a bare time for their own): ``2026-03-02 09:30 KST``."""
+    return _in_zone(ts, tz).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def clock_time(tz: tzinfo) -> str:
+    """The time now on the app's clock, naming the zone: ``14:25:43 KST``."""
+    return datetime.now(tz).strftime("%H:%M:%S %Z")
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The zone as people know it and as it is set: ``KST (Asia/Seoul)``."""
+    return f"{datetime.now(tz).strftime('%Z')} ({tz})"
 
 
 def format_date(ts: datetime, tz: tzinfo) -> str:

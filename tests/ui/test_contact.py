@@ -234,5 +234,5 @@ def test_inquiry_times_are_shown_in_the_apps_time_zone(
     at.switch_page(INQUIRIES).run()
 
     shown = texts(at)
-    assert "2026-03-02 09:30" in shown
+    assert "2026-03-02 09:30 KST" in shown  # naming the zone
     assert "00:30" not in shown

@@ -4,6 +4,7 @@ and authors' own stats, through AppTest."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -238,6 +239,17 @@ def test_the_live_fragment_body_draws_the_tiles(
     assert metric(at, "콘텐츠 조회") == "1"  # the Finance filter applies
     assert metric(at, "페이지 조회") == "3"
     assert "기준" in at.caption[0].value and "지구 아이콘" in at.caption[0].value
+    # The time names its zone: a reader abroad would take a bare "14:25" for their own.
+    assert re.search(r"\d\d:\d\d:\d\d KST 기준", at.caption[0].value), at.caption[0].value
+
+
+def test_the_time_of_day_tab_names_the_time_zone(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.session_state["analytics_tab"] = "시간대"
+    at.run()
+    assert any("시간은 KST (Asia/Seoul) 기준입니다" in c.value for c in at.caption)
 
 
 # ---- tracking from pages ---------------------------------------------------------------------
