@@ -151,7 +151,7 @@ def _format(kind: KpiKind, value: float | str | None) -> str:
 
 def _delta(kpi: Kpi) -> str | None:
     if kpi.kind is KpiKind.LABEL:
-        return f"{kpi.share:.0%}" if kpi.share is not None else None
+        return f"{kpi.share:.1%}" if kpi.share is not None else None  # as every rate
     if kpi.change is None:
         return t("analytics.delta_new") if kpi.kind is KpiKind.COUNT and kpi.value else None
     unit = "%p" if kpi.kind is KpiKind.RATE else "%"

@@ -110,6 +110,7 @@ def test_dashboard_renders_with_tiles_tabs_charts_and_csv(
     assert metric(at, "검색") == "1"
     assert delta(at, "콘텐츠 조회") == "+150.0%"  # 5 against 2
     assert metric(at, "인기 카테고리") == "생성형 AI"
+    assert re.fullmatch(r"\d+\.\d%", delta(at, "인기 카테고리"))  # one decimal, as every rate
     assert len(board_tabs(at)) == 12  # with the companies, for analysts and administrators
     # Only the open tab is drawn; each tab draws its own chart and tables when opened.
     drawn = [chart.key for chart in off_panel(at, "plotly_chart")]
