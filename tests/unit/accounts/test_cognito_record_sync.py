@@ -124,3 +124,32 @@ def test_a_sign_in_with_nothing_changed_writes_nothing(
     services.cognito.sign_in("jiwon", PASSWORD)
 
     assert record(pool) == before
+
+
+def test_a_sign_in_refresh_keeps_a_profile_save_that_landed_while_it_ran(
+    pool: MockedCognito, services: Services, jiwon: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refresh read the record, then a profile save changed the company; the refresh
+    writes only the pool's name, so the new company stays."""
+    change_in_pool(pool, "Jiwon Lee", "jiwon@example.com", "viewer")
+    table = DynamoUserDirectory(pool.aws.dynamodb, str(pool.settings.users_table))
+    records = services.ports.signup
+    assert records is not None
+    inner = records._records  # type: ignore[attr-defined]  # the users table beside the pool
+    read = inner.get
+    saved_meanwhile = [lambda: table.update_profile("jiwon", name="이지원",
+                                                    email="jiwon@example.com",
+                                                    company="Initech")]
+
+    def read_then_profile_saved(username: str) -> User:
+        found = read(username)
+        while saved_meanwhile:
+            saved_meanwhile.pop()()
+        return found
+
+    monkeypatch.setattr(inner, "get", read_then_profile_saved)
+    services.cognito.sign_in("jiwon", PASSWORD)
+    monkeypatch.setattr(inner, "get", read)
+
+    stored = record(pool)
+    assert (stored.name, stored.company) == ("Jiwon Lee", "Initech")

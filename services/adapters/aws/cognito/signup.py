@@ -45,6 +45,9 @@ class SignupRecords(SignupDirectory, Protocol):
 
     def set_roles(self, username: str, roles: frozenset[Role]) -> None: ...
 
+    def set_name(self, username: str, name: str) -> None:
+        """The name alone (the pool's, at sign-in). NotFound if absent."""
+
 
 class _SecretHash(TypedDict, total=False):
     SecretHash: str
@@ -170,8 +173,8 @@ class CognitoSignupDirectory:
             return
         in_pool = self._pool.get(username)
         if in_pool.name != record.name:
-            self._records.update_profile(username, name=in_pool.name, email=record.email,
-                                         company=record.company)
+            # The name alone: a profile save landing meanwhile keeps its email and company.
+            self._records.set_name(username, in_pool.name)
         roles = _pool_roles(in_pool)
         if roles != record.roles:
             self._records.set_roles(username, roles)

@@ -332,6 +332,9 @@ class DynamoUserDirectory(LoginFailures):
     def set_language(self, username: str, language: str) -> None:
         self._set(username, "language", language)
 
+    def set_name(self, username: str, name: str) -> None:
+        self._set(username, "name", name)
+
     def claim_existing_emails(self) -> int:
         """Claim the email of every account that holds no claim yet (accounts written before
         claims existed); of two such accounts sharing an address, the first by user name keeps
