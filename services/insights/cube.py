@@ -25,6 +25,7 @@ from services.domain.analytics import (
     RollupRow,
     SegmentKind,
 )
+from services.i18n.labels import segment_mark_name
 
 Series = np.ndarray  # float64, one entry per day of the cube
 # Segment kinds that are driver dimensions, by the name they go by (not a ``Dim``: derived).
@@ -36,6 +37,15 @@ SEGMENT_DIMS = (Dim.SEGMENT, *ITEM_SEGMENT_DIMS)
 UNKNOWN = UNKNOWN_SEGMENT  # a segment driver's value for the events of visits it does not know
 _DRIVER_OF = {f"{kind.value}=": name for kind, name in SEGMENT_DRIVERS.items()}
 _SEGMENT_DIMS = frozenset(SEGMENT_DIMS)
+
+
+def driver_mark_name(lang: str, dim: str, value: object) -> str | None:
+    """Our words for a source or device driver's value that is one of the app's marks or a
+    device class ("(직접 방문)", "모바일"); None for any other dimension or a label someone
+    chose, which each caller shows as that text."""
+    if dim not in SEGMENT_DRIVERS.values():
+        return None
+    return segment_mark_name(lang, value, device=dim == SEGMENT_DRIVERS[SegmentKind.DEVICE])
 
 
 def _segment_driver(value: str) -> tuple[str, str] | None:

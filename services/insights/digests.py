@@ -19,23 +19,21 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from services.analytics.tables import load_catalog
-from services.domain.analytics import Device, Dim, SegmentKind
+from services.domain.analytics import Dim
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
 from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import translate
-from services.i18n.labels import category_name, purpose_name, segment_mark_name
-from services.insights.cube import SEGMENT_DRIVERS
+from services.i18n.labels import category_name, purpose_name
+from services.insights.cube import driver_mark_name
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights, build, period_for
 from services.ports import ContentRepository, EventStore, FollowStore, Mailer, UserDirectory
 
 log = logging.getLogger(__name__)
 DUE = (Frequency.DAILY, Frequency.WEEKLY)
-_SEGMENT_DRIVER_DIMS = frozenset(SEGMENT_DRIVERS.values())
-_DEVICES = frozenset(d.value for d in Device)
 
 
 @dataclass(frozen=True)
@@ -166,10 +164,7 @@ def value_label(lang: str, dim: str, value: str, mine: MyInsights) -> str:
         return category_name(lang, value) or value
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE):
         return purpose_name(lang, value) or value
-    if dim in _SEGMENT_DRIVER_DIMS:
-        device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
-        return segment_mark_name(lang, value, device=device) or " ".join(value.split())
-    return " ".join(value.split())
+    return driver_mark_name(lang, dim, value) or " ".join(value.split())
 
 
 def as_html(body: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
@@ -207,7 +207,7 @@ def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
               filters: Filters) -> None:
     """The live fragment's body: read the KPIs, draw the tiles and the time of this read."""
     render_tiles(analytics.kpis(actor, period, filters))
-    now = clock_time(analytics.timezone)
+    now = clock_time(datetime.now(analytics.timezone))
     st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
 
 

@@ -10,12 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from services.analytics.dashboards import Period
-from services.domain.analytics import Device, Dim, Purpose, SegmentKind
+from services.domain.analytics import Dim, Purpose
 from services.domain.models import Category
-from services.i18n.labels import segment_mark_name
 from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
-from services.insights.cube import SEGMENT_DRIVERS
+from services.insights.cube import driver_mark_name
 from services.insights.drivers import REST, Contribution, Drivers
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
@@ -34,8 +33,6 @@ TOP_DRIVERS = 4  # rises and falls each
 ANOMALIES_SHOWN = 30
 PARTS = ("drivers", "anomalies", "forecast")
 RATE_KEYS = frozenset(rate.key for rate in RATES)
-DEVICES = frozenset(d.value for d in Device)
-SEGMENT_DRIVER_DIMS = frozenset(SEGMENT_DRIVERS.values())
 
 
 def metric_label(key: str) -> str:
@@ -59,10 +56,8 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
         return purpose_label(value)
     if dim == Dim.PAGE:
         return page_label(value)
-    if dim in SEGMENT_DRIVER_DIMS:
-        device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
-        return segment_mark_name(language(), value, device=device) or value
-    return names.get(dim, {}).get(value, value)
+    return (driver_mark_name(language(), dim, value)
+            or names.get(dim, {}).get(value, value))
 
 
 def drivers_frame(drivers: Drivers, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

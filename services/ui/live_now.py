@@ -19,7 +19,7 @@ from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.page_names import page_label
-from services.ui.widgets import empty_state
+from services.ui.widgets import clock_time, empty_state
 
 CHART_KEY = "chart_live_minutes"
 OPEN_KEY = "live_open"
@@ -53,7 +53,7 @@ def _places(frame: pd.DataFrame, label_column: str, label: str,
 
 def render_live_now(now: LiveNow, tz: tzinfo) -> None:
     at = now.snapshot.now.astimezone(tz)
-    st.caption(t("live.caption", time=at.strftime("%H:%M:%S %Z")))
+    st.caption(t("live.caption", time=clock_time(at)))
     if now.is_empty:
         empty_state(t("live.empty_title"), t("live.empty_hint"))
         return

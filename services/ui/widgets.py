@@ -113,9 +113,9 @@ def format_time(ts: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
     return _in_zone(ts, tz).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
-def clock_time(tz: tzinfo) -> str:
-    """The time now on the app's clock, naming the zone: ``14:25:43 KST``."""
-    return datetime.now(tz).strftime("%H:%M:%S %Z")
+def clock_time(moment: datetime) -> str:
+    """A moment's time of day on its own clock, naming the zone: ``14:25:43 KST``."""
+    return moment.strftime("%H:%M:%S %Z")
 
 
 def zone_name(tz: tzinfo) -> str:

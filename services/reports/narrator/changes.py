@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.domain.analytics import SegmentKind
 from services.domain.reports import ReportType
 from services.i18n import translate
-from services.i18n.labels import segment_mark_name
-from services.insights.cube import SEGMENT_DRIVERS
+from services.insights.cube import driver_mark_name
 from services.insights.metrics import RATES
 from services.reports.narrator.rules import Facts, quote
 
@@ -42,8 +40,7 @@ def value_name(f: Facts, row: dict[str, Any]) -> str:
         return f.category(value)
     if dim == "purpose":
         return f.purpose(value)
-    mark = (segment_mark_name(f.lang, value, device=dim == SEGMENT_DRIVERS[SegmentKind.DEVICE])
-            if dim in SEGMENT_DRIVERS.values() else None)  # "(direct)" reads as words
+    mark = driver_mark_name(f.lang, dim, value)  # "(direct)" reads as words
     return f"{mark or f'“{quote(value)}”'} ({_label(f, 'dim', dim)})"
 
 

@@ -17,9 +17,7 @@ from typing import Any
 from reportlab.lib.units import inch, mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from services.domain.analytics import SegmentKind
-from services.i18n.labels import segment_mark_name
-from services.insights.cube import SEGMENT_DRIVERS
+from services.insights.cube import driver_mark_name
 from services.insights.metrics import RATES
 from services.reports.data import Labels
 from services.reports.insight_charts import forecast_png
@@ -56,9 +54,8 @@ def _driver(labels: Labels, row: Mapping[str, Any]) -> str:
         name = labels.category(name)
     elif dim == "purpose":
         name = labels.purpose(name)
-    elif dim in SEGMENT_DRIVERS.values():
-        device = dim == SEGMENT_DRIVERS[SegmentKind.DEVICE]
-        name = segment_mark_name(labels.lang, name, device=device) or name
+    else:
+        name = driver_mark_name(labels.lang, dim, name) or name
     found = labels.t(f"insights.dim.{dim}")
     return f"{name} ({dim if found == f'insights.dim.{dim}' else found})"
 

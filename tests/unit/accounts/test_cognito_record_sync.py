@@ -16,6 +16,7 @@ from services.domain.permissions import Actor, Role
 from services.domain.signup import SignupDraft
 from services.domain.users import User
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.doubles.concurrency import meanwhile_after_read
 
 PASSWORD = "violet-harbor-tunnel-42"
 ADMIN_PASSWORD = "Temporary-pass-1"
@@ -127,7 +128,7 @@ def test_a_sign_in_with_nothing_changed_writes_nothing(
 
 
 def test_a_sign_in_refresh_keeps_a_profile_save_that_landed_while_it_ran(
-    pool: MockedCognito, services: Services, jiwon: None, monkeypatch: pytest.MonkeyPatch,
+    pool: MockedCognito, services: Services, jiwon: None,
 ) -> None:
     """The refresh read the record, then a profile save changed the company; the refresh
     writes only the pool's name, so the new company stays."""
@@ -136,20 +137,12 @@ def test_a_sign_in_refresh_keeps_a_profile_save_that_landed_while_it_ran(
     records = services.ports.signup
     assert records is not None
     inner = records._records  # type: ignore[attr-defined]  # the users table beside the pool
-    read = inner.get
-    saved_meanwhile = [lambda: table.update_profile("jiwon", name="이지원",
-                                                    email="jiwon@example.com",
-                                                    company="Initech")]
 
-    def read_then_profile_saved(username: str) -> User:
-        found = read(username)
-        while saved_meanwhile:
-            saved_meanwhile.pop()()
-        return found
+    def profile_saved() -> None:
+        table.update_profile("jiwon", name="이지원", email="jiwon@example.com", company="Initech")
 
-    monkeypatch.setattr(inner, "get", read_then_profile_saved)
-    services.cognito.sign_in("jiwon", PASSWORD)
-    monkeypatch.setattr(inner, "get", read)
+    with meanwhile_after_read(inner, "get", profile_saved):
+        services.cognito.sign_in("jiwon", PASSWORD)
 
     stored = record(pool)
     assert (stored.name, stored.company) == ("Jiwon Lee", "Initech")

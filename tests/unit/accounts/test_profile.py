@@ -16,6 +16,7 @@ from services.domain.models import ContentDraft, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import ConflictError, PermissionDenied, ValidationError
+from tests.doubles.concurrency import meanwhile_after_read
 
 PASSWORD = "violet-harbor-tunnel-42"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -96,26 +97,15 @@ def test_the_preferred_language_is_kept(profiles: ProfileService, vera: Actor) -
 
 def test_a_language_saved_in_one_tab_keeps_the_email_another_tab_just_saved(
     profiles: ProfileService, vera: Actor, services: Services,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Tab B reads the profile, tab A saves a new email, tab B saves the language: the new
     email stays (B used to write back every detail it had read)."""
-    directory = services.ports.users
-    read = directory.get
-    other_tab = [lambda: profiles.update_profile(vera, "vera", name="Vera",
-                                                 email="vera.new@example.com", company="")]
+    def other_tab_saves() -> None:
+        profiles.update_profile(vera, "vera", name="Vera", email="vera.new@example.com",
+                                company="")
 
-    def read_then_other_tab_saves(username: str) -> User:
-        found = read(username)
-        while other_tab:
-            other_tab.pop()()
-        return found
-
-    monkeypatch.setattr(directory, "get", read_then_other_tab_saves)
-    profiles.set_language(vera, "vera", "en")
-    while other_tab:  # the language is saved without reading the profile at all
-        other_tab.pop()()
-    monkeypatch.setattr(directory, "get", read)
+    with meanwhile_after_read(services.ports.users, "get", other_tab_saves):
+        profiles.set_language(vera, "vera", "en")
 
     saved = profiles.profile(vera, "vera")
     assert (saved.email, saved.language) == ("vera.new@example.com", "en")
