@@ -20,7 +20,7 @@ from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignInMode, group_names
-from services.accounts.sign_in.cognito import CognitoSignIn
+from services.accounts.sign_in.cognito import CognitoSignIn, record_gate
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
@@ -194,6 +194,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
             on_sign_in=ports.cognito.refresh_record,
+            gate=(record_gate(ports.cognito.signup_records, ports.cognito.signup)
+                  if ports.cognito.signup_records is not None else None),
         )
         sign_in = cognito
     elif settings.auth == "oidc":

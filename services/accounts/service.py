@@ -180,7 +180,7 @@ class AccountService:
             self.login_failed(name)
             # Only someone who knows the password learns that the account is disabled, waits
             # for an administrator or was declined.
-            raise PermissionDenied(_refusal(user) if ok and user is not None
+            raise PermissionDenied(sign_in_refusal(user) if ok and user is not None
                                    else "auth.err_bad_credentials")
         self.record_login(name)
         return user
@@ -473,8 +473,8 @@ class AccountService:
         record_audit(self._audit, self._clock(), actor, action, target, outcome)
 
 
-def _refusal(user: User) -> str:
-    """Why an account that gave the right password cannot sign in."""
+def sign_in_refusal(user: User) -> str:
+    """Why an account that gave the right password cannot sign in (``not may_sign_in``)."""
     if user.status == AccountStatus.PENDING and not user.email_verified:
         return "auth.err_unverified"
     if user.status == AccountStatus.PENDING:

@@ -31,6 +31,7 @@ process (``InstanceLimiter``), so that neither a new visit id nor many threads g
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -45,7 +46,13 @@ from services.domain.permissions import Action, Actor, Role, require
 from services.domain.signup import SignupDraft, clean, email_domain
 from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
 from services.domain.users import AccountStatus, User
-from services.errors import ConflictError, NotFound, PermissionDenied, QuotaExceeded
+from services.errors import (
+    ConflictError,
+    DemoFactoryError,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+)
 from services.ops.audit import record_audit
 from services.ports import (
     AccountTokenStore,
@@ -55,6 +62,8 @@ from services.ports import (
     RateSlots,
     SignupDirectory,
 )
+
+log = logging.getLogger(__name__)
 
 MODES = ("off", "approval", "open")
 
@@ -215,7 +224,13 @@ class SignupService:
         # confirmations at once only one admits and audits, and the record is never absent.
         if not self._dir.finish_confirmation(username, status, waits):
             return self._dir.get(username).status  # confirmed meanwhile
-        pool.admit(replace(record, status=status, pending_role=waits))
+        try:
+            pool.admit(replace(record, status=status, pending_role=waits))
+        except DemoFactoryError:
+            # The record has moved and decides: a sign-in it does not allow is refused, and
+            # the pool told again, by the sign-in's check (``sign_in.cognito.record_gate``).
+            log.warning("the pool did not follow the confirmation of %s", username,
+                        exc_info=True)
         self._record("user.signup_confirm", f"{username}:{status.value}")
         return status
 

@@ -8,10 +8,15 @@ written by a call that failed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 from botocore.awsrequest import AWSResponse
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 from moto.core.botocore_stubber import MockRawResponse
 
 
@@ -31,6 +36,16 @@ class Fault:
     def heal(self) -> None:
         self.times = self.failed
 
+    def fires(self, operation: str) -> bool:
+        """Whether this call of ``operation`` fails (and counts it)."""
+        if self.operation != operation:
+            return False
+        self.seen += 1
+        if self.seen > self.skip and self.failed < self.times:
+            self.failed += 1
+            return True
+        return False
+
 
 def inject(client: Any, *faults: Fault) -> None:
     """Answer ``client``'s calls per ``faults`` (before botocore sends anything)."""
@@ -38,11 +53,7 @@ def inject(client: Any, *faults: Fault) -> None:
     def answer(event_name: str = "", **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         operation = event_name.rsplit(".", 1)[-1]
         for fault in faults:
-            if fault.operation != operation:
-                continue
-            fault.seen += 1
-            if fault.seen > fault.skip and fault.failed < fault.times:
-                fault.failed += 1
+            if fault.fires(operation):
                 return _error(fault)
         return None
 
@@ -54,3 +65,19 @@ def _error(fault: Fault) -> tuple[AWSResponse, dict[str, Any]]:
     parsed = {"Error": {"Code": fault.code, "Message": f"injected {fault.code}"},
               "ResponseMetadata": {"HTTPStatusCode": fault.status}}
     return http, parsed
+
+
+@contextmanager
+def failing_everywhere(*faults: Fault) -> Iterator[None]:
+    """``faults`` for every botocore client, also those the app makes for itself (it builds
+    its own clients from settings, out of a test's reach)."""
+    original = BaseClient._make_api_call
+
+    def call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        for fault in faults:
+            if fault.fires(operation):
+                raise ClientError(_error(fault)[1], operation)  # type: ignore[arg-type]
+        return original(client, operation, params)
+
+    with mock.patch.object(BaseClient, "_make_api_call", call):
+        yield

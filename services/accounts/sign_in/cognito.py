@@ -14,8 +14,12 @@ How a session survives a refresh without a readable token in the browser:
   ``recheck_seconds`` the same refresh runs for a live session, so a role change (groups) or
   a disabled user takes effect within that time.
 - Sign-out revokes the refresh token at Cognito and deletes the server-side record.
+- ``gate`` runs at each sign-in before the session is kept: for self-service sign-ups the app's
+  record, not the pool alone, says who may sign in (``record_gate``). A refused sign-in's
+  tokens are revoked at once.
 - ``on_sign_in`` (the app's record of the account following the pool) runs at each sign-in; if
-  it fails the sign-in still stands (the record is only a copy; reads show the pool's values).
+  it fails the sign-in still stands (the record's name and roles are only a copy; reads show
+  the pool's values).
 """
 
 from __future__ import annotations
@@ -25,13 +29,19 @@ import logging
 import secrets
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from services.accounts.service import AccountService, login_name, validate_password
+from services.accounts.service import (
+    AccountService,
+    login_name,
+    sign_in_refusal,
+    validate_password,
+)
 from services.accounts.sessions import SESSION_ID_BYTES, session_hash
 from services.accounts.sign_in.base import (
     Mode,
@@ -57,7 +67,14 @@ from services.errors import (
     ValidationError,
 )
 from services.ops.audit import record_audit
-from services.ports import AuditLog, IdentityProvider, SessionStore, TokenVerifier
+from services.ports import (
+    AuditLog,
+    IdentityProvider,
+    PoolSignUp,
+    SessionStore,
+    SignupDirectory,
+    TokenVerifier,
+)
 
 log = logging.getLogger(__name__)
 __all__ = ["SESSION_ID_BYTES", "CognitoSignIn", "session_hash", "token_cipher"]
@@ -70,6 +87,33 @@ def token_cipher(secret: str) -> Fernet:
         info=b"demo-factory/cognito-refresh-token",
     ).derive(secret.encode())
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def record_gate(records: SignupDirectory, pool: PoolSignUp | None) -> Callable[[str], None]:
+    """A sign-in check where the app's record of a sign-up decides: one still waiting for an
+    administrator, or declined, is refused with its reason (as a local sign-in is) even when
+    the pool let it through, which it does when its disable failed after the confirmation or
+    a decline found it enabled; the pool is then told again. An account with no record (an
+    administrator made it in the pool) is the pool's own. A record that cannot be read refuses
+    (ServiceUnavailable): the sign-in cannot be judged."""
+
+    def check(username: str) -> None:
+        try:
+            user = records.get(username)
+        except NotFound:
+            return
+        if user.may_sign_in:
+            return
+        if pool is not None:
+            try:
+                pool.admit(user)  # a record that may not sign in: disabled in the pool
+            except DemoFactoryError:
+                log.warning("could not disable %s in the pool", username, exc_info=True)
+        # The pool gave tokens, so the sign-up was confirmed by the code mailed to its address
+        # (whatever the pool's own flag says): the reason is the decision, not the email.
+        raise PermissionDenied(sign_in_refusal(replace(user, email_verified=True)))
+
+    return check
 
 
 class CognitoSignIn:
@@ -90,6 +134,7 @@ class CognitoSignIn:
         recheck_seconds: int = 300,
         clock: Callable[[], datetime] = utcnow,
         on_sign_in: Callable[[str], None] | None = None,
+        gate: Callable[[str], None] | None = None,
     ) -> None:
         self._identity = identity
         self._tokens = tokens
@@ -105,6 +150,7 @@ class CognitoSignIn:
         self._recheck = timedelta(seconds=recheck_seconds)
         self._clock = clock
         self._on_sign_in = on_sign_in
+        self._gate = gate
 
     # ---- sign-in -------------------------------------------------------------------------
 
@@ -136,6 +182,16 @@ class CognitoSignIn:
         if not tokens.refresh_token:
             raise PermissionDenied("cognito.err_token")
         identity = self._verified(tokens)
+        if self._gate is not None:
+            try:
+                self._gate(identity.username)
+            except PermissionDenied:
+                self._revoke(tokens)
+                self._accounts.login_failed(throttle_key)
+                raise
+            except DemoFactoryError:
+                self._revoke(tokens)
+                raise
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         now = self._clock()
         record = SessionRecord(
@@ -268,6 +324,13 @@ class CognitoSignIn:
             groups=frozenset(str(g) for g in claims.get("cognito:groups") or ()),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
+
+    def _revoke(self, tokens: Tokens) -> None:
+        """End a refused sign-in's tokens at the pool (best effort: they were never kept)."""
+        try:
+            self._identity.sign_out(tokens.access_token, tokens.refresh_token)
+        except DemoFactoryError as exc:
+            log.warning("could not revoke a refused sign-in's tokens: %s", exc)
 
     def _live(self, session_id: str, identity: VerifiedIdentity, tokens: Tokens) -> SignedIn:
         return SignedIn(

@@ -20,8 +20,15 @@ from services.domain.identity import Tokens
 from services.domain.permissions import Actor, Role
 from services.domain.signup import SignupDraft
 from services.domain.users import AccountStatus
-from services.errors import PermissionDenied, QuotaExceeded, ValidationError
+from services.errors import (
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    ServiceUnavailable,
+    ValidationError,
+)
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.doubles.aws_faults import Fault, failing_everywhere
 
 PASSWORD = "violet-harbor-tunnel-42"
 ADMIN_PASSWORD = "Temporary-pass-1"
@@ -109,6 +116,71 @@ def test_a_declined_sign_up_never_signs_in(pool: MockedCognito) -> None:
     assert not _signs_in(pool, "jiwon")
     assert services.ports.signup.get("jiwon").status == AccountStatus.DECLINED  # type: ignore[union-attr]
     assert services.signup.pending(root) == []
+
+
+def _app_sign_in_refused(services: Services, pool: MockedCognito, username: str) -> str:
+    """The message the app's sign-in refuses ``username`` with; no session is kept."""
+    assert services.cognito is not None
+    with pytest.raises(PermissionDenied) as refused:
+        services.cognito.sign_in(username, PASSWORD)
+    sessions = pool.aws.dynamodb.scan(TableName=str(pool.settings.sessions_table))["Items"]
+    assert [s for s in sessions if s.get("username", {}).get("S") == username] == []
+    return refused.value.key
+
+
+def test_a_waiting_sign_up_the_pool_could_not_disable_is_refused_and_disabled_at_sign_in(
+    pool: MockedCognito,
+) -> None:
+    services, root = _services(pool)
+    assert services.signup is not None
+    services.signup.sign_up(AUTHOR_DRAFT, "visit-1")
+
+    with failing_everywhere(Fault("AdminDisableUser", "InternalErrorException")):
+        # The confirmation stands: the record decides, the pool is told again at sign-in.
+        assert services.signup.confirm("jiwon", "123456") == AccountStatus.PENDING
+    assert _pool_user(pool, "jiwon")["Enabled"] is True  # the pool lets it through
+    assert [u.username for u in services.signup.pending(root)] == ["jiwon"]
+
+    assert _app_sign_in_refused(services, pool, "jiwon") == "auth.err_pending"
+
+    assert _pool_user(pool, "jiwon")["Enabled"] is False
+    assert not _signs_in(pool, "jiwon")
+    failed = services.ports.audit.entries(action="auth.login_failed")
+    assert [e.target for e in failed] == ["jiwon"]
+
+
+def test_a_declined_sign_up_the_pool_still_lets_in_is_refused_as_declined(
+    pool: MockedCognito,
+) -> None:
+    services, root = _services(pool)
+    assert services.signup is not None
+    services.signup.sign_up(DRAFT, "visit-1")
+    with failing_everywhere(Fault("AdminDisableUser", "InternalErrorException")):
+        services.signup.confirm("jiwon", "123456")
+        services.signup.decline(root, "jiwon")
+    assert _pool_user(pool, "jiwon")["Enabled"] is True
+
+    assert _app_sign_in_refused(services, pool, "jiwon") == "auth.err_declined"
+    assert _pool_user(pool, "jiwon")["Enabled"] is False
+
+
+def test_a_sign_up_whose_name_could_not_be_set_leaves_nothing_and_can_be_tried_again(
+    pool: MockedCognito,
+) -> None:
+    services, _ = _services(pool)
+    assert services.signup is not None
+
+    with (failing_everywhere(Fault("AdminUpdateUserAttributes", "InternalErrorException")),
+          pytest.raises(ServiceUnavailable)):
+        services.signup.sign_up(DRAFT, "visit-1")
+
+    with pytest.raises(pool.client.exceptions.UserNotFoundException):
+        _pool_user(pool, "jiwon")
+    with pytest.raises(NotFound):
+        services.ports.signup.get("jiwon")  # type: ignore[union-attr]
+    services.signup.sign_up(DRAFT, "visit-2")
+    assert services.signup.confirm("jiwon", "123456") == AccountStatus.PENDING
+    assert _pool_user(pool, "jiwon")["Enabled"] is False
 
 
 @pytest.mark.parametrize("pool", ["open"], indirect=True)

@@ -33,7 +33,13 @@ from services.adapters.aws.cognito.common import cognito_errors, secret_hash
 from services.adapters.aws.cognito.directory import CognitoUserDirectory
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
-from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from services.errors import (
+    ConflictError,
+    DemoFactoryError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from services.ports import SignupDirectory
 
 if TYPE_CHECKING:
@@ -82,11 +88,18 @@ class CognitoSelfSignUp:
                 )
         except PermissionDenied as exc:  # the pool lets only administrators create users
             raise PermissionDenied("signup.err_off") from exc
-        with cognito_errors():
-            self._client.admin_update_user_attributes(
-                UserPoolId=self._pool, Username=username,
-                UserAttributes=[{"Name": "name", "Value": name or username}],
-            )
+        try:
+            with cognito_errors():
+                self._client.admin_update_user_attributes(
+                    UserPoolId=self._pool, Username=username,
+                    UserAttributes=[{"Name": "name", "Value": name or username}],
+                )
+        except Exception:
+            # Undone, so that the sign-up can be tried again, and no pool account is left
+            # that its code would confirm with no record of the app's beside it.
+            with suppress(DemoFactoryError):
+                self._directory.delete(username)
+            raise
 
     def confirm(self, username: str, code: str) -> None:
         """ValidationError("cognito.err_code") for a wrong or expired code, and equally for
