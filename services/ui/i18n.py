@@ -135,8 +135,8 @@ def sort_label(sort: Sort | str) -> str:
     return t(f"content.sort.{Sort(sort).value}")
 
 
-def role_label(role: Role | str) -> str:
-    return t(f"auth.role.{Role(role).value}")
+def role_label(role: Role | str, lang: str | None = None) -> str:
+    return translate(lang or language(), f"auth.role.{Role(role).value}")
 
 
 def audit_outcome_label(outcome: str, lang: str | None = None) -> str:
