@@ -15,6 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -137,3 +138,10 @@ def translate(lang: str, key: str, **params: Any) -> str:
         return fill(text, params) if lang == "ko" else text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def date_range(lang: str, start: date | str, end: date | str) -> str:
+    """A range of days as every page, report, PDF and mail writes it: the language's own
+    convention (``common.date_range``: "2026-09-01 ~ 2026-09-30" in Korean, an en dash in
+    English), kept in one message so that no caption picks its own separator."""
+    return translate(lang, "common.date_range", start=str(start), end=str(end))

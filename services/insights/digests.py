@@ -25,7 +25,7 @@ from services.domain.models import utcnow
 from services.domain.permissions import Actor
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError, NotFound
-from services.i18n import translate
+from services.i18n import date_range, translate
 from services.i18n.labels import category_name, purpose_name
 from services.insights.cube import driver_mark_name
 from services.insights.followed import FollowedMetric
@@ -113,9 +113,10 @@ class DigestSender:
 def render(lang: str, mine: MyInsights, frequency: Frequency) -> tuple[str, str]:
     """(subject, plain-text body) in ``lang``."""
     first = mine.metrics[0].period
+    period = date_range(lang, first.start, first.end)
     subject = translate(lang, f"follows.subject_{frequency.value}", start=first.start,
-                        end=first.end)
-    lines = [translate(lang, "follows.intro", start=first.start, end=first.end), ""]
+                        period=period)
+    lines = [translate(lang, "follows.intro", period=period), ""]
     for metric in mine.metrics:
         lines += metric_lines(lang, metric, mine)
     return subject, "\n".join(lines)

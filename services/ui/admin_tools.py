@@ -7,7 +7,7 @@ session (``adm_`` keys are cleared at sign-out) so that it stays on screen acros
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import streamlit as st
@@ -15,16 +15,17 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
-from services.domain.permissions import Actor, Role
+from services.domain.permissions import Actor
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
+from services.ui.audit_words import detail_text, target_text
 from services.ui.i18n import (
     audit_action_label,
     audit_outcome_label,
     count_text,
+    language,
     relabel,
-    role_label,
     t,
 )
 from services.ui.widgets import format_time, md_escape
@@ -181,36 +182,21 @@ def _action_label(value: str) -> str:
     return audit_action_label(value) if value else t("admin_tools.audit_all")
 
 
-# Actions whose target is "<user>:<role>[,<role>...]" (the roles set, or the role decided).
-_ROLE_TARGETS = frozenset({"user.set_roles", "user.signup_approve", "user.signup_decline"})
-_ROLE_VALUES = frozenset(r.value for r in Role)
-
-
-def _target(action: str, target: str, titles: Mapping[str, str]) -> str:
-    """An item's title beside its id; a user's roles by their names (the CSV keeps both raw)."""
-    title = titles.get(target)
-    if title:
-        return f"{title} ({target})"
-    user, _, roles = target.partition(":")
-    if action in _ROLE_TARGETS and roles and all(r in _ROLE_VALUES for r in roles.split(",")):
-        return f"{user}: {', '.join(role_label(Role(r)) for r in roles.split(','))}"
-    return target
-
-
 def audit_rows(entries: Sequence[AuditEntry], services: Services,
                actor: Actor) -> list[dict[str, str]]:
-    """The entries as admins read them: local times, labelled actions, item titles (the CSV
-    keeps the raw keys and ids)."""
+    """The entries as admins read them: local times, labelled actions and outcomes, targets
+    and details in words (``audit_words``; the CSV keeps the raw keys and ids)."""
     tz = services.settings.tz
+    lang = language()
     titles = services.ops.audit_titles(actor, entries)
     return [
         {
             t("admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
             t("admin_tools.col_actor"): e.actor,
-            t("admin_tools.col_action"): audit_action_label(e.action),
-            t("admin_tools.col_target"): _target(e.action, e.target, titles),
-            t("admin_tools.col_outcome"): audit_outcome_label(e.outcome),
-            t("admin_tools.col_detail"): ", ".join(f"{k}={v}" for k, v in e.detail.items()),
+            t("admin_tools.col_action"): audit_action_label(e.action, lang),
+            t("admin_tools.col_target"): target_text(e, titles, lang),
+            t("admin_tools.col_outcome"): audit_outcome_label(e.outcome, lang),
+            t("admin_tools.col_detail"): detail_text(e, lang, tz),
         }
         for e in entries
     ]

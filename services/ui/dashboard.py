@@ -18,7 +18,7 @@ from services.csv_export import frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.ui.fragments import fragment_body
-from services.ui.i18n import category_label, kpi_text, language, relabel, t
+from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
 from services.ui.widgets import clock_time, empty_state
 
 PRESET_KEY = "dash_preset"
@@ -116,9 +116,8 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
 
 def period_caption(period: Period, today: date) -> str:
     previous = period.previous()
-    text = t("analytics.period_caption", start=period.start.isoformat(),
-             end=period.end.isoformat(), days=period.days,
-             prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat())
+    text = t("analytics.period_caption", period=period_text(period.start, period.end),
+             days=period.days, previous=period_text(previous.start, previous.end))
     if period.end >= today:
         text += " · " + t("analytics.period_running")
     return text

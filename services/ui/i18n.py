@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
 from services.domain.models import Category, Sort, Status
 from services.domain.permissions import Role
-from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, date_range, translate
 from services.i18n.labels import category_name
 from services.ui.cookies import read_cookie, write_cookie
 
@@ -115,6 +116,12 @@ def kpi_text(kind: str, value: object) -> str:
     return f"{float(value):.1%}" if kind == "rate" else count_text(int(value))
 
 
+def period_text(start: date, end: date) -> str:
+    """A range of days in the session's language, written as reports, PDFs and mails write it
+    (``services.i18n.date_range``)."""
+    return date_range(language(), start, end)
+
+
 def count_text(count: int) -> str:
     """A count as every page shows it, with thousands separators (12345 -> "12,345")."""
     return f"{count:,}"
@@ -128,8 +135,8 @@ def sort_label(sort: Sort | str) -> str:
     return t(f"content.sort.{Sort(sort).value}")
 
 
-def role_label(role: Role | str) -> str:
-    return t(f"auth.role.{Role(role).value}")
+def role_label(role: Role | str, lang: str | None = None) -> str:
+    return translate(lang or language(), f"auth.role.{Role(role).value}")
 
 
 def audit_outcome_label(outcome: str, lang: str | None = None) -> str:

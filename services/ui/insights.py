@@ -20,7 +20,7 @@ from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
-from services.ui.i18n import category_label, language, relabel, t
+from services.ui.i18n import category_label, language, period_text, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
 from services.ui.page_names import page_label
@@ -224,8 +224,8 @@ def insights_panel(found: Insights, period: Period) -> None:
     days and hours, the forecast."""
     with st.container(key=PANEL_KEY, border=True):
         st.subheader(t("insights.title"))
-        st.caption(t("insights.scope", prev_start=period.previous().start.isoformat(),
-                     prev_end=period.previous().end.isoformat()) + " "
+        previous = period.previous()
+        st.caption(t("insights.scope", previous=period_text(previous.start, previous.end)) + " "
                    + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))
         # One part drawn at a time: the other two would add a chart and two tables to every
         # run of the page, drawn out of sight.

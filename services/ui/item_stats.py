@@ -23,7 +23,7 @@ from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
 from services.ui.dashboard import Col, period_caption, preset_label, table, unchanged
-from services.ui.i18n import language, relabel, status_label, t
+from services.ui.i18n import language, period_text, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tracking import purpose_label
 from services.ui.widgets import empty_state, md_escape
@@ -99,8 +99,8 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
         t("itempage.chart_title", metric=label), label)
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
     before = period.previous()
-    st.caption(t("itempage.previous_note", start=before.start.isoformat(),
-                 end=before.end.isoformat(), days=period.days))
+    st.caption(t("itempage.previous_note", period=period_text(before.start, before.end),
+                 days=period.days))
 
 
 def _daily_table(daily: pd.DataFrame, name: str, period: Period) -> None:

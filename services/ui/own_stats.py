@@ -12,7 +12,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
 from services.ui.dashboard import Col, preset_label, table
-from services.ui.i18n import relabel, status_label, t
+from services.ui.i18n import period_text, relabel, status_label, t
 from services.ui.item_stats import item_link, link_col
 
 PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
@@ -75,8 +75,7 @@ def item_stats_panel(analytics: AnalyticsService, actor: Actor, item: ContentIte
 def _item_stats(analytics: AnalyticsService, actor: Actor, item: ContentItem) -> None:
     period = analytics.period(ITEM_PERIOD)
     stats = analytics.item_stats(actor, item.id, period)
-    st.caption(t("analytics.own_period", start=period.start.isoformat(),
-                 end=period.end.isoformat()))
+    st.caption(period_text(period.start, period.end))
     _totals(stats)
     _daily_chart(stats, f"item_stats_chart_{item.id}")
     st.page_link(routes.ITEM_STATS, label=t("itempage.nav_item"),

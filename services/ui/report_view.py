@@ -23,7 +23,7 @@ from services.reports.citations import Footnoted, Source, footnotes, replace_mar
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
 from services.reports.service import BEDROCK_PREFIX, OFFLINE
-from services.ui.i18n import LANGUAGE_NAMES, kpi_text, relabel, t
+from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
 from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
@@ -121,8 +121,7 @@ def _when(services: Services, moment: datetime) -> str:
 
 
 def _period(report: Report) -> str:
-    return t("reports.period_range", start=report.period_start.isoformat(),
-             end=report.period_end.isoformat())
+    return period_text(report.period_start, report.period_end)
 
 
 def _who(report: Report) -> str:

@@ -26,7 +26,7 @@ from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
 from services.reports.service import OFFLINE, Generation, Preview, ReportRequest
 from services.ui import insights_cache, lazy, tracking
-from services.ui.i18n import LANGUAGE_NAMES, language, relabel, t
+from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
 from services.ui.report_pdf import start_pdf
 from services.ui.report_view import (
     model_label,
@@ -271,9 +271,8 @@ def builder(services: Services, actor: Actor, interrupted: bool = False) -> None
     if period is None:
         return
     previous = period.previous()
-    st.caption(t("reports.period_caption", start=period.start.isoformat(),
-                 end=period.end.isoformat(), days=period.days,
-                 prev_start=previous.start.isoformat(), prev_end=previous.end.isoformat())
+    st.caption(t("reports.period_caption", period=period_text(period.start, period.end),
+                 days=period.days, previous=period_text(previous.start, previous.end))
                + " " + t("insights.cache_note", seconds=insights_cache.CACHE_TTL_SECONDS))
     preview = insights_cache.preview(services, actor, kind, lang, period, subject)
     _data_sent(preview)

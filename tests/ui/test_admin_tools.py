@@ -235,3 +235,35 @@ def test_outcomes_read_as_words_and_a_cut_off_log_says_so(
     at.run()
     assert len(at.dataframe[0].value) == 2
     assert "처음 2건만 보여 줍니다" in at.warning[0].value
+
+
+def test_the_audit_log_shows_details_and_counted_targets_in_words(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    audit = services.ports.audit
+    audit.record(AuditEntry(utcnow(), "root", "content.remove_samples", "40 items", "ok",
+                            {"events": "12345"}))
+    audit.record(AuditEntry(utcnow(), "root", "bedrock.check", "m1", "failed",
+                            {"aws_region": "us-east-1", "credentials": "ok",
+                             "converse": "llm.err_throttled"}))
+    audit.record(AuditEntry(utcnow(), "root", "future.thing", "x", "ok", {"newer": "1"}))
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+
+    rows = at.dataframe[0].value
+    by_action = {action: (target, detail) for action, target, detail
+                 in zip(rows["작업"], rows["대상"], rows["상세"], strict=True)}
+    assert by_action["샘플 콘텐츠 삭제"] == ("항목 40개", "이벤트: 12,345")
+    bedrock = by_action["Bedrock 연결 점검"][1]
+    assert "자격 증명과 호출자 확인(STS): 성공" in bedrock and "AWS 리전: us-east-1" in bedrock
+    assert "llm.err_" not in bedrock and "aws_region" not in bedrock
+    assert by_action["future.thing"][1] == "newer: 1"  # unknown key: shown as it is
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert not at.exception, at.exception
+    rows = at.dataframe[0].value
+    by_action = dict(zip(rows["Action"], zip(rows["Target"], rows["Detail"], strict=True),
+                         strict=True))
+    assert by_action["Sample content removed"] == ("40 items", "Events: 12,345")
+    assert "Credentials and caller identity (STS): OK" in by_action[
+        "Bedrock connection check"][1]

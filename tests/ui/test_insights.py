@@ -158,3 +158,24 @@ def test_a_page_driver_is_named_as_the_menu_names_the_page() -> None:
     assert value_label(Dim.PAGE.value, "category_finance", {}) == "금융"
     assert value_label(Dim.PAGE.value, "dashboard", {}) == "대시보드"
     assert value_label(Dim.PAGE.value, "a-page-since-removed", {}) == "a-page-since-removed"
+
+
+def test_the_dashboard_s_captions_write_date_ranges_one_way(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    """The period above the tiles and the panel's comparison period: "시작 ~ 끝" in Korean,
+    "start – end" in English, as the report history and the PDF write them."""
+    import re
+
+    five_quiet_weeks_then_a_spike(services, items)
+    at = open_dashboard(new_app, users["analyst"].username)
+    ranges = re.compile(r"\d{4}-\d{2}-\d{2}(\s*\S+\s*)\d{4}-\d{2}-\d{2}")
+    captions = [c.value for c in at.caption if ranges.search(c.value)]
+    assert len(captions) >= 2 and any("플랫폼 전체" in c for c in captions), captions
+    assert {sep for c in captions for sep in ranges.findall(c)} == {" ~ "}
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+    captions = [c.value for c in at.caption if ranges.search(c.value)]
+    assert len(captions) >= 2
+    assert {sep for c in captions for sep in ranges.findall(c)} == {" – "}

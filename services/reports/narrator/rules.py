@@ -15,7 +15,7 @@ from typing import Any
 
 from services.domain.analytics import Purpose
 from services.domain.reports import ReportLanguage, ReportType
-from services.i18n import translate
+from services.i18n import date_range, translate
 from services.i18n.labels import category_name, purpose_name
 
 CONCENTRATED = 0.3  # one item's share of views worth a warning
@@ -113,9 +113,11 @@ class Facts:
     def summary(self) -> list[str]:
         period, previous = self.section("period"), self.section("previous_period")
         lines = [self.t("summary_period", report_name=self.t(f"report_name.{self.kind.value}"),
-                        start=period.get("start", ""), end=period.get("end", ""),
+                        period=date_range(self.lang, period.get("start", ""),
+                                          period.get("end", "")),
                         days=self.count(period.get("days", 0)), cite=self.cite("period.days"),
-                        prev_start=previous.get("start", ""), prev_end=previous.get("end", ""))]
+                        previous=date_range(self.lang, previous.get("start", ""),
+                                            previous.get("end", "")))]
         if self.empty:
             return [*lines, self.t("summary_empty")]
         metrics = []

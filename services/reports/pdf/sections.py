@@ -12,6 +12,7 @@ from reportlab.lib.units import inch, mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from services.domain.reports import Report
+from services.i18n import date_range
 from services.reports import data
 from services.reports.charts import Chart
 from services.reports.citations import Source
@@ -37,7 +38,7 @@ def heading(text: str, key: str, level: int = 0) -> Heading:
 
 def period_label(labels: Labels, start: date, end: date) -> str:
     """``2026-09-01 ~ 2026-09-30 (30일)``."""
-    return labels.t("pdf.period_value", start=start.isoformat(), end=end.isoformat(),
+    return labels.t("pdf.period_value", period=date_range(labels.lang, start, end),
                     days=(end - start).days + 1)
 
 
@@ -45,7 +46,8 @@ def _period_text(labels: Labels, period: Any) -> str | None:
     """The context's ``previous_period`` (``{"start", "end", "days"}``) as a label."""
     if not isinstance(period, Mapping) or not period.get("start"):
         return None
-    return labels.t("pdf.period_value", start=period.get("start"), end=period.get("end"),
+    return labels.t("pdf.period_value",
+                    period=date_range(labels.lang, period["start"], period.get("end", "")),
                     days=period.get("days", ""))
 
 

@@ -65,3 +65,51 @@ def test_labels_are_read_in_the_chosen_language_and_unknown_keys_stay_raw() -> N
     assert audit_action_label("content.create", "ko") == "콘텐츠 작성"
     assert audit_action_label("content.create", "en") == "Content created"
     assert audit_action_label("future.thing", "ko") == "future.thing"
+
+
+# ---- detail keys -------------------------------------------------------------------------------
+
+# Functions that build an entry's detail map before it is written.
+_DETAIL_BUILDERS = {"audit_detail", "_summary", "_record_orphans"}
+
+
+def _dict_keys(node: ast.AST) -> set[str]:
+    """The string keys of every dict literal under ``node``, and of ``x["key"] = ...``."""
+    found: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Dict):
+            found |= {k.value for k in n.keys
+                      if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        elif isinstance(n, ast.Assign):
+            found |= {t.slice.value for t in n.targets if isinstance(t, ast.Subscript)
+                      and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)}
+    return found
+
+
+def recorded_detail_keys() -> set[str]:
+    found: set[str] = set()
+    for path in [*(ROOT / "services").rglob("*.py"), *(ROOT / "scripts").rglob("*.py")]:
+        if "adapters" in path.parts or "i18n" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name in _DETAIL_BUILDERS:
+                found |= _dict_keys(node)
+            elif isinstance(node, ast.Call) and _name(node.func) in _CALLS:
+                for keyword in node.keywords:
+                    if keyword.arg == "detail":
+                        found |= _dict_keys(keyword.value)
+                found |= {k for arg in node.args[3:] for k in _dict_keys(arg)}
+    return found
+
+
+def test_the_scan_finds_the_detail_keys() -> None:
+    assert {"events", "kept_items", "tokens", "model", "type", "language", "unmatched", "name",
+            "steps", "failed", "aws_region", "orphans", "lines", "first_bad_line",
+            "items_imported", "files", "backup_created_at"} <= recorded_detail_keys()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_recorded_detail_key_has_a_label(lang: str) -> None:
+    labels = catalog(lang)
+    missing = sorted(k for k in recorded_detail_keys() if f"audit.detail.{k}" not in labels)
+    assert missing == []
