@@ -5,14 +5,21 @@ their own and opens any saved funnel by its id (a shared link); only its owner o
 administrator deletes one. Numbers come from the store's per-day counters (``FunnelStore``),
 counted at ingest; a new funnel is back-filled once from the raw events still kept, and says
 from which day it counts.
+
+A new funnel is saved unfinished, then back-filled, then marked finished. A back-fill cut short
+(a database error, a server stopped) leaves it unfinished, and opening it (``report``) finishes
+it: counting the same events again is a no-op (each visit's cursor is past them), so the rerun
+reads everything still kept. One run at a time takes it (``FunnelStore.claim_backfill``); a
+funnel claimed by another run shows its numbers so far, flagged unfinished.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from services.analytics.dashboards import Period
 from services.domain.analytics import EventType, bounded_text
@@ -33,13 +40,25 @@ from services.domain.funnels import (
 )
 from services.domain.models import new_id
 from services.domain.permissions import Action, Actor, Role, can, require
-from services.errors import NotFound, PermissionDenied, ValidationError
+from services.errors import (
+    DemoFactoryError,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationError,
+)
 from services.ops.audit import record_audit
 from services.ports import AuditLog, EventStore, FunnelStore
 
 CREATE_ACTION = "funnel.create"
 DELETE_ACTION = "funnel.delete"
+# How long a run holds an unfinished back-fill before another may take it (a run that stopped
+# never gives it back). One that takes longer is then run twice at once: wasted work only, as
+# the visit cursors count every event once.
+BACKFILL_HOLD = timedelta(minutes=15)
 _DEFAULTS = {funnel.id: funnel for funnel in DEFAULT_FUNNELS}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,22 +115,55 @@ class FunnelService:
         return _DEFAULTS.get(funnel_id) or self._store.get(funnel_id)
 
     def report(self, actor: Actor, funnel_id: str, period: Period) -> FunnelReport:
-        return funnel_report(self._store, self.get(actor, funnel_id), period)
+        """The funnel's numbers; an unfinished back-fill is finished first (unless another run
+        holds it: then the numbers so far, ``funnel.backfilled`` False). ServiceUnavailable
+        ("funnels.err_backfill") when finishing fails: it stays for the next opening."""
+        funnel = self.get(actor, funnel_id)
+        if not funnel.backfilled:
+            funnel = self._finish_backfill(funnel, self._clock())
+        return funnel_report(self._store, funnel, period)
 
     def create(self, actor: Actor, name: str, steps: Sequence[Step],
                window_minutes: int) -> Funnel:
-        """Save a funnel of the actor's and count the raw events still kept into it."""
+        """Save a funnel of the actor's and count the raw events still kept into it. A back-fill
+        that fails leaves it saved and unfinished, for ``report`` to finish."""
         require(actor, Action.VIEW_DASHBOARDS)
         now = self._clock()
-        since = now - self._retention
         funnel = Funnel(new_id(), _valid_name(name), _valid_steps(steps),
                         _valid_window(window_minutes), owner=str(actor.user_id),
-                        created_at=now, counted_from=since.astimezone(self._tz).date())
+                        created_at=now, counted_from=self._first_kept_day(now),
+                        backfilled=False)
         self._store.save(funnel)
-        self._store.backfill(funnel, self._events.raw_events(since, now + timedelta(minutes=1)))
         record_audit(self._audit, now, str(actor.user_id), CREATE_ACTION, funnel.id,
                      detail={"name": funnel.name, "steps": str(len(funnel.steps))})
+        with suppress(ServiceUnavailable):  # logged; opening the funnel tries again
+            funnel = self._finish_backfill(funnel, now)
         return funnel
+
+    def _finish_backfill(self, funnel: Funnel, now: datetime) -> Funnel:
+        """Count the raw events still kept into ``funnel`` and mark it finished, if this run
+        takes it; else the funnel as it is."""
+        until = now + BACKFILL_HOLD
+        since = now - self._retention
+        # From the first day still kept now: a resumed back-fill no longer reads the events
+        # that aged out since the funnel was saved.
+        counted_from = self._first_kept_day(now)
+        try:
+            if not self._store.claim_backfill(funnel.id, now, until):
+                return funnel
+            self._store.backfill(funnel,
+                                 self._events.raw_events(since, now + timedelta(minutes=1)))
+            self._store.finish_backfill(funnel.id, counted_from)
+        except DemoFactoryError as exc:
+            log.warning("back-fill of funnel %s failed: %s", funnel.id, exc)
+            # Given back so the next opening tries at once; if this fails too, it runs out.
+            with suppress(DemoFactoryError):
+                self._store.release_backfill(funnel.id, until)
+            raise ServiceUnavailable("funnels.err_backfill") from exc
+        return replace(funnel, backfilled=True, counted_from=counted_from)
+
+    def _first_kept_day(self, now: datetime) -> date:
+        return (now - self._retention).astimezone(self._tz).date()
 
     def may_delete(self, actor: Actor, funnel: Funnel) -> bool:
         return (not funnel.is_default and can(actor, Action.VIEW_DASHBOARDS)

@@ -72,6 +72,10 @@ class Funnel:
     owner: str | None = None  # None: a default funnel, read-only
     created_at: datetime | None = None
     counted_from: date | None = None  # the first day its counts were back-filled from
+    # False while its one-time back-fill from the raw events kept has not finished (cut short
+    # by a failure or a stopped server): its counts then lack part of the events before it
+    # was saved. Defaults and item funnels are counted at ingest only: nothing to finish.
+    backfilled: bool = True
 
     @property
     def is_default(self) -> bool:

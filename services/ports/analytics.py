@@ -187,7 +187,21 @@ class FunnelStore(Protocol):
         """Remove the definition (its counts stop growing). NotFound if absent."""
 
     def backfill(self, funnel: Funnel, events: Iterable[Event]) -> None:
-        """Count ``events`` (raw events, oldest first) into ``funnel`` alone, as ``ingest``."""
+        """Count ``events`` (raw events, oldest first) into ``funnel`` alone, as ``ingest``:
+        run again over events already counted (by ingest, or by a back-fill cut short), it
+        counts nothing twice."""
+
+    def claim_backfill(self, funnel_id: str, now: datetime, until: datetime) -> bool:
+        """Atomically take the unfinished back-fill of a saved funnel until ``until``: True
+        when it is unfinished and no other claim holds at ``now``; False when it is finished,
+        gone, or claimed by another run."""
+
+    def release_backfill(self, funnel_id: str, until: datetime) -> None:
+        """Give back the claim taken until ``until`` (nothing if it is no longer that one)."""
+
+    def finish_backfill(self, funnel_id: str, counted_from: date) -> None:
+        """Mark the funnel's back-fill finished, counted from ``counted_from``, in one write
+        (its claim goes with it); nothing if the funnel is gone."""
 
     def counts(self, funnel_id: str, steps: int, start: date, end: date) -> list[int]:
         """Visits reaching each of the ``steps`` steps whose step 1 was on local days

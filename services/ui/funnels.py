@@ -95,8 +95,12 @@ def funnels_tab(board: Dashboard) -> None:
     if linked and all(f.id != linked for f in options):
         st.warning(t("funnels.stale_link"), icon=":material/link_off:")
     funnel = _pick(options, linked, shared)
-    report = service.report(actor, funnel.id, board.period)
-    _show(report)
+    try:
+        report = service.report(actor, funnel.id, board.period)
+    except DemoFactoryError as exc:  # e.g. its count could not be finished: the rest stays
+        show_error(exc)
+    else:
+        _show(report)
     _delete(service, actor, funnel)
     lazy.expander(t("funnels.builder"), BUILDER_OPEN_KEY, lambda: _builder(service, actor),
                   icon=":material/add:")
@@ -136,9 +140,10 @@ def _option(funnel: Funnel, shared: str | None) -> str:
 
 def _show(report: FunnelReport) -> None:
     funnel = report.funnel
-    notes = [t("funnels.window", minutes=funnel.window_minutes),
-             t("funnels.counted_from", date=funnel.counted_from.isoformat())
-             if funnel.counted_from else t("funnels.counted_always")]
+    notes = [t("funnels.window", minutes=funnel.window_minutes)]
+    if funnel.backfilled:  # an unfinished one is complete from no day: funnel_view says so
+        notes.append(t("funnels.counted_from", date=funnel.counted_from.isoformat())
+                     if funnel.counted_from else t("funnels.counted_always"))
     st.caption(" · ".join(notes))
     if not funnel.is_default:
         st.caption(t("funnels.share"))
@@ -150,7 +155,10 @@ def _show(report: FunnelReport) -> None:
 def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: str,
                 empty: str) -> None:
     """A funnel's chart (or ``empty`` when no visit entered it) and its table with a CSV
-    (``name`` names the CSV file and its button)."""
+    (``name`` names the CSV file and its button); numbers whose back-fill is not finished are
+    said to be so first."""
+    if not report.funnel.backfilled:
+        st.warning(t("funnels.counting"), icon=":material/hourglass_top:")
     if report.entered:
         st.plotly_chart(funnel_chart(report, labels), key=chart_key,
                         config={"displaylogo": False})
@@ -237,7 +245,7 @@ def _builder(service: FunnelService, actor: Actor) -> None:
         return
     st.session_state[PENDING_KEY] = funnel.id
     st.query_params[QUERY] = funnel.id
-    flash(t("funnels.saved"))
+    flash(t("funnels.saved") if funnel.backfilled else t("funnels.saved_counting"))
     st.rerun()
 
 

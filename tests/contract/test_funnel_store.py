@@ -2,13 +2,15 @@
 person would count from the raw events by hand, however the events arrive.
 
 Synthetic visits with known answers: exactly k of n visits convert, with steps out of order,
-steps after the window, batches delivered twice, sample traffic removed again.
+steps after the window, batches delivered twice, sample traffic removed again; a saved funnel's
+back-fill says whether it finished, is taken by one run at a time and may be run again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from services.domain.funnels import (
     Funnel,
     Step,
     StepKind,
+    in_order,
     reference_counts,
 )
 from services.errors import ConflictError, NotFound
@@ -191,6 +194,68 @@ def test_definitions_are_saved_listed_and_deleted(store: Any) -> None:
         store.get("f1")
     with pytest.raises(NotFound):
         store.delete("f1")
+
+
+def test_a_funnel_saved_unfinished_reads_so_until_its_back_fill_is_marked_finished(
+        store: Any) -> None:
+    funnel = replace(saved_funnel(), backfilled=False)
+    store.save(funnel)
+    assert store.get(funnel.id).backfilled is False
+    assert [f.backfilled for f in store.list()] == [False]
+
+    store.finish_backfill(funnel.id, date(2026, 1, 5))
+
+    assert store.get(funnel.id) == replace(funnel, backfilled=True,
+                                           counted_from=date(2026, 1, 5))
+    store.finish_backfill("gone", date(2026, 1, 5))  # deleted meanwhile: nothing is made
+    with pytest.raises(NotFound):
+        store.get("gone")
+
+
+CLAIM_AT = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+HOLD = timedelta(minutes=10)
+
+
+def test_one_run_at_a_time_takes_an_unfinished_back_fill(store: Any) -> None:
+    store.save(replace(saved_funnel(), backfilled=False))
+    first = CLAIM_AT + HOLD
+
+    assert store.claim_backfill("f1", CLAIM_AT, first)
+    assert not store.claim_backfill("f1", first - timedelta(seconds=1), first + HOLD)
+    # A run that stopped without giving its claim back: the claim runs out.
+    later = first + timedelta(seconds=1)
+    second = later + HOLD
+    assert store.claim_backfill("f1", later, second)
+    store.release_backfill("f1", first)  # that run's claim ran out: this one stays
+    assert not store.claim_backfill("f1", later, second + HOLD)
+    store.release_backfill("f1", second)  # a run that failed gives its claim back
+    assert store.claim_backfill("f1", later, second + HOLD)
+    store.finish_backfill("f1", date(2026, 1, 5))
+
+    past = later + 10 * HOLD
+    assert not store.claim_backfill("f1", past, past + HOLD)  # finished: nothing to take
+    store.save(saved_funnel("olga", "f2"))  # saved finished
+    assert not store.claim_backfill("f2", past, past + HOLD)
+    assert not store.claim_backfill("gone", past, past + HOLD)
+
+
+def test_a_back_fill_run_again_counts_nothing_twice(store: Any) -> None:
+    """Stopped part-way, the new events counted at ingest meanwhile, then run over everything
+    kept (twice): every visit is counted once."""
+    v = known_visits()
+    kept = in_order(v.events)
+    funnel = replace(saved_funnel(), backfilled=False)
+    store.save(funnel)
+    store.backfill(funnel, kept[: len(kept) // 2])  # stopped part-way
+    later = v.visit("new", ("content_view", 0), ("download", 3),
+                    start=NOON + timedelta(hours=2))
+    store.ingest(later)  # counted at ingest, after the save
+
+    store.backfill(funnel, in_order(v.events))
+    store.backfill(funnel, in_order(v.events))
+
+    expected = reference_counts(funnel, v.events, EVENT_TZ, DAY, DAY)
+    assert store.counts(funnel.id, 2, DAY, DAY) == expected == [9, 6]
 
 
 SIZE = {"sqlite": 3000, "dynamodb": 400}

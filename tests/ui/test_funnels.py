@@ -1,17 +1,23 @@
 """The dashboard's funnels tab through AppTest: the default funnels with their numbers, saving a
-new funnel from the builder, and opening somebody's funnel from a shared link."""
+new funnel from the builder, opening somebody's funnel from a shared link, and a funnel whose
+counts are still being completed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.adapters.sqlite.funnels import SqliteFunnelStore
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
 from services.domain.users import User
+from services.errors import ServiceUnavailable
+from services.i18n import translate
 from tests.ui.conftest import errors, texts
 from tests.ui.live_panel import off_panel
 
@@ -89,6 +95,7 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     assert picker(at).value is not None  # type: ignore[attr-defined]
     link = str(at.query_params["funnel"])
     # back-filled from today's events
+    print("DEBUG", texts(at)[:3000], at.get("dataframe"), off_panel(at, "dataframe"))
     assert off_panel(at, "dataframe")[0].value["방문"].tolist() == [3, 1]
     assert services.ports.audit.entries(action="funnel.create")[0].target == link
 
@@ -133,3 +140,67 @@ def test_a_name_over_the_limit_is_refused_and_kept(
     assert at.text_input[0].value == long_name
     assert services.funnels is not None
     assert len(services.funnels.available(users["analyst"].as_actor())) == 3
+
+
+
+def down(*_args: Any, **_kwargs: Any) -> None:
+    raise ServiceUnavailable()
+
+
+def unfinished_funnel(services: Services, owner: User,
+                      monkeypatch: pytest.MonkeyPatch) -> str:
+    """A funnel whose back-fill failed when it was saved (its counts come from ingest alone)."""
+    funnels = services.funnels
+    assert funnels is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(SqliteFunnelStore, "backfill", down)
+        funnel = funnels.create(owner.as_actor(), "아직 집계 중",
+                                [Step(StepKind.EVENT, "content_view"),
+                                 Step(StepKind.EVENT, "download")], 30)
+    assert not funnel.backfilled
+    return funnel.id
+
+
+def test_a_funnel_still_being_counted_says_so_in_the_reader_s_language(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(services)
+    link = unfinished_funnel(services, users["analyst"], monkeypatch)
+    assert services.ports.funnels is not None
+    now = datetime.now(UTC)  # another server is finishing its count
+    assert services.ports.funnels.claim_backfill(link, now, now + timedelta(hours=1))
+
+    # Opened by someone else: AppTest labels the picker's options outside the session, where
+    # an owner's own funnel would read as shared.
+    at = open_tab(new_app, users["admin"].username, link=link)
+
+    assert picker(at).value == link  # type: ignore[attr-defined]
+    assert translate("ko", "funnels.counting") in texts(at)
+    assert "부터 집계" not in texts(at)  # complete from no day yet
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert not at.exception, at.exception
+    assert translate("en", "funnels.counting") in texts(at)
+
+
+def test_a_count_that_cannot_be_finished_now_says_so_and_is_finished_later(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(services)
+    link = unfinished_funnel(services, users["analyst"], monkeypatch)
+    at = new_app(users["admin"].username)
+    at.run()
+    at.switch_page(DASHBOARD)
+    at.query_params["funnel"] = link
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqliteFunnelStore, "backfill", down)
+        at.run()
+
+    assert not at.exception, at.exception
+    assert errors(at) == [translate("ko", "funnels.err_backfill")]
+    assert "이 퍼널 삭제" in [b.label for b in at.button]  # the rest of the tab is there
+    at.run()  # the database answers again
+    assert not errors(at), errors(at)
+    assert translate("ko", "funnels.counting") not in texts(at)
+    assert "부터 집계" in texts(at)
+    assert off_panel(at, "dataframe")[0].value["방문"].tolist() == [3, 1]

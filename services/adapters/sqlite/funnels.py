@@ -10,6 +10,8 @@ move their own visits (``sample`` = 1 in the keys) and counters, which ``remove_
 deletes, leaving exactly what the other events counted. ``counts`` sums a funnel's day
 counters: a 90-day funnel reads at most 90 x steps small rows. Each item's own funnels
 (``domain.funnels.ITEM_FUNNELS``, ids "<template>:<content id>") are counted the same way.
+A saved funnel's row says whether its back-fill finished (``backfilled``) and until when a run
+has claimed finishing it (``backfill_claim``, UTC text: text order is time order).
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ _FUNNELS: tuple[Migration, ...] = (
             count INTEGER NOT NULL,
             PRIMARY KEY (funnel_id, day, step, sample)
         ) WITHOUT ROWID""",
+    ),
+    # A back-fill that can be cut short and resumed: whether it finished, and until when a run
+    # has taken it. Funnels saved before were back-filled in the call that saved them.
+    (
+        "ALTER TABLE funnels ADD COLUMN backfilled INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE funnels ADD COLUMN backfill_claim TEXT",
     ),
 )
 
@@ -174,9 +182,28 @@ class SqliteFunnelStore:
             with self._db.transaction() as conn:
                 conn.execute(
                     "INSERT INTO funnels (id, owner, name, steps, window_minutes, created_at,"
-                    " counted_from) VALUES (?, ?, ?, ?, ?, ?, ?)", _funnel_row(funnel))
+                    " counted_from, backfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    _funnel_row(funnel))
         except sqlite3.IntegrityError as exc:
             raise ConflictError("errors.conflict", id=funnel.id) from exc
+
+    def claim_backfill(self, funnel_id: str, now: datetime, until: datetime) -> bool:
+        with self._db.transaction() as conn:
+            return conn.execute(
+                "UPDATE funnels SET backfill_claim = ? WHERE id = ? AND backfilled = 0"
+                " AND (backfill_claim IS NULL OR backfill_claim < ?)",
+                (to_db_time(until), funnel_id, to_db_time(now))).rowcount == 1
+
+    def release_backfill(self, funnel_id: str, until: datetime) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE funnels SET backfill_claim = NULL"
+                         " WHERE id = ? AND backfill_claim = ?", (funnel_id, to_db_time(until)))
+
+    def finish_backfill(self, funnel_id: str, counted_from: date) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE funnels SET backfilled = 1, counted_from = ?,"
+                         " backfill_claim = NULL WHERE id = ?",
+                         (counted_from.isoformat(), funnel_id))
 
     def get(self, funnel_id: str) -> Funnel:
         with self._db.read() as conn:
@@ -245,12 +272,14 @@ def _funnel_row(funnel: Funnel) -> tuple[Any, ...]:
     assert funnel.owner is not None and funnel.created_at is not None
     return (funnel.id, funnel.owner, funnel.name, steps_to_json(funnel.steps),
             funnel.window_minutes, to_db_time(funnel.created_at),
-            funnel.counted_from.isoformat() if funnel.counted_from else None)
+            funnel.counted_from.isoformat() if funnel.counted_from else None,
+            int(funnel.backfilled))
 
 
 def _funnel(row: sqlite3.Row) -> Funnel:
     counted = row["counted_from"]
     return Funnel(row["id"], row["name"], steps_from_json(row["steps"]), row["window_minutes"],
                   owner=row["owner"], created_at=from_db_time(row["created_at"]),
-                  counted_from=date.fromisoformat(counted) if counted else None)
+                  counted_from=date.fromisoformat(counted) if counted else None,
+                  backfilled=bool(row["backfilled"]))
 

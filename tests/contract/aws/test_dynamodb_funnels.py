@@ -1,9 +1,12 @@
 """DynamoDB funnels stay bounded by days: a funnel's numbers are one Query per day of the
-period, ingest and sample removal never Scan, and nothing lands in a table of its own."""
+period, ingest and sample removal never Scan, and nothing lands in a table of its own; a
+back-fill cut off by throttling is finished by running it again, and a funnel stored before
+back-fills were marked reads as back-filled."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +16,18 @@ from services.adapters.aws.dynamodb.funnels import DynamoFunnelStore
 from services.analytics.dashboards import Period
 from services.analytics.funnels import item_funnel_reports
 from services.bootstrap import build_aws_ports
-from services.domain.funnels import ITEM_DOWNLOAD, item_funnel, reference_counts
+from services.domain.funnels import ITEM_DOWNLOAD, in_order, item_funnel, reference_counts
+from services.errors import QuotaExceeded
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_TZ
-from tests.contract.test_funnel_store import DAY, HOME_DOWNLOAD, known_visits
+from tests.contract.test_funnel_store import (
+    CLAIM_AT,
+    DAY,
+    HOME_DOWNLOAD,
+    known_visits,
+    saved_funnel,
+)
+from tests.doubles.aws_faults import Fault, inject
 
 
 @pytest.fixture
@@ -125,3 +136,42 @@ def test_an_items_funnels_read_one_query_per_day_and_leave_no_sample_visit(
     # Two funnels, each this period and the previous one: one Query per day.
     assert len(queries) == 2 * 2 * 7 and len(calls) == len(queries)
     assert {q["TableName"] for q in queries} == {aws.settings.rollups_table}
+
+
+def _store(aws: MockedAws) -> DynamoFunnelStore:
+    return DynamoFunnelStore(aws.dynamodb, str(aws.settings.events_table),
+                             str(aws.settings.rollups_table), EVENT_TZ, 30,
+                             sleep=lambda s: None)
+
+
+def test_a_back_fill_throttled_part_way_is_finished_by_running_it_again(aws: MockedAws) -> None:
+    """Each visit is its own write: the throttle stops the back-fill in the middle of a chunk,
+    some visits counted and some not."""
+    store = _store(aws)
+    funnel = replace(saved_funnel(), backfilled=False)
+    store.save(funnel)
+    events = in_order(known_visits().events)
+    throttle = Fault("TransactWriteItems", "ProvisionedThroughputExceededException", 400,
+                     skip=3)
+    inject(aws.dynamodb, throttle)
+
+    with pytest.raises(QuotaExceeded):
+        store.backfill(funnel, events)
+    assert 0 < store.counts(funnel.id, 2, DAY, DAY)[0] < 8
+    throttle.heal()
+    store.backfill(funnel, events)
+
+    assert store.counts(funnel.id, 2, DAY, DAY) == reference_counts(
+        funnel, events, EVENT_TZ, DAY, DAY) == [8, 5]
+
+
+def test_a_funnel_stored_before_back_fills_were_marked_reads_as_back_filled(
+        aws: MockedAws) -> None:
+    store = _store(aws)
+    store.save(saved_funnel())
+    aws.dynamodb.update_item(TableName=str(aws.settings.events_table),
+                             Key={"pk": {"S": "funnels"}, "sk": {"S": "f1"}},
+                             UpdateExpression="REMOVE backfilled")
+
+    assert store.get("f1") == saved_funnel()
+    assert not store.claim_backfill("f1", CLAIM_AT, CLAIM_AT + timedelta(minutes=10))

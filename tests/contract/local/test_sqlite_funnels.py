@@ -1,6 +1,7 @@
 """SQLite funnel store specifics: visits past the raw-event retention are forgotten by the
 housekeeping (through ``SinkedEventStore.prune``), and the counts they made stay; a funnel
-deleted while events are counted gets no rows back."""
+deleted while events are counted gets no rows back; a funnel saved before back-fills were marked
+reads as back-filled."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ import pytest
 
 from services.adapters.sqlite.db import SqliteDatabase
 from services.adapters.sqlite.events import SqliteEventStore
-from services.adapters.sqlite.funnels import SqliteFunnelStore
+from services.adapters.sqlite.funnels import SCHEMA, SqliteFunnelStore
 from services.analytics.ingest import SinkedEventStore
 from services.domain.funnels import Funnel
 from tests.contract.local_backends import EVENT_TZ
-from tests.contract.test_funnel_store import DAY, HOME_DOWNLOAD, NOON, known_visits, saved_funnel
+from tests.contract.test_funnel_store import (
+    CLAIM_AT,
+    DAY,
+    HOME_DOWNLOAD,
+    NOON,
+    known_visits,
+    saved_funnel,
+)
 
 RETENTION_DAYS = 30
 
@@ -70,3 +78,23 @@ def test_a_funnel_deleted_while_events_are_counted_gets_no_rows_back(
 
     assert _rows_of(db, funnel.id) == (0, 0)
     assert funnels.counts(HOME_DOWNLOAD.id, 3, DAY, DAY) == [8, 7, 5]  # the rest is counted
+
+
+def test_a_funnel_saved_before_back_fills_were_marked_reads_as_back_filled(
+        tmp_path: Path) -> None:
+    """The old code back-filled a funnel in the same call that saved it."""
+    db = SqliteDatabase(tmp_path / "f.db")
+    db.migrate(extra={"funnels": SCHEMA["funnels"][:1]})  # the first version of the tables
+    funnel = saved_funnel()
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO funnels (id, owner, name, steps, window_minutes, created_at,"
+                     " counted_from) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (funnel.id, funnel.owner, funnel.name,
+                      '[{"kind": "event", "value": "content_view", "category": "Finance"},'
+                      ' {"kind": "event", "value": "download", "category": "Finance"}]',
+                      funnel.window_minutes, "2026-03-03T00:00:00.000000+00:00", "2026-01-01"))
+
+    funnels = SqliteFunnelStore(db, EVENT_TZ, RETENTION_DAYS)
+
+    assert funnels.get(funnel.id) == funnel
+    assert not funnels.claim_backfill(funnel.id, CLAIM_AT, CLAIM_AT + timedelta(minutes=10))

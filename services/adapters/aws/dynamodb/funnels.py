@@ -2,6 +2,9 @@
 
 Events table (string ``pk``/``sk``, TTL attribute ``expires_at``):
 - definitions: ``pk`` = "funnels", ``sk`` = <funnel id> (one small partition, read by Query);
+  ``backfilled`` (absent on funnels saved before back-fills were marked: they were back-filled
+  in the call that saved them) and ``backfill_claim`` (ISO UTC: until when a run has taken the
+  unfinished back-fill; taken, given back and cleared by conditional updates);
 - a visit's progress: ``pk`` = "funnel#<funnel id>#<session>", ``sk`` = "v"; a sample visit's:
   ``pk`` = "funnel-sample#<funnel id>", ``sk`` = <session> (one partition per funnel, so
   ``remove_samples`` finds them by Query). Attributes ``reached``, ``started``, ``cursor_ts``,
@@ -35,7 +38,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -234,11 +237,44 @@ class DynamoFunnelStore:
         item = {"pk": DEFINITIONS_PK, "sk": funnel.id, "owner": funnel.owner,
                 "name": funnel.name, "steps": steps_to_json(funnel.steps),
                 "window_minutes": funnel.window_minutes, "created_at": to_iso(funnel.created_at),
-                "counted_from": funnel.counted_from.isoformat() if funnel.counted_from else None}
+                "counted_from": funnel.counted_from.isoformat() if funnel.counted_from else None,
+                "backfilled": funnel.backfilled}
         with aws_errors(lambda _: ConflictError("errors.conflict", id=funnel.id)):
             self._client.put_item(TableName=self._events, Item=to_item(item),
                                   ConditionExpression="attribute_not_exists(pk)")
         self._cached = None
+
+    def claim_backfill(self, funnel_id: str, now: datetime, until: datetime) -> bool:
+        # ``backfilled = :no`` fails on a missing item or attribute too: gone, or finished.
+        return self._update_definition(
+            funnel_id, "SET backfill_claim = :until",
+            "backfilled = :no AND (attribute_not_exists(backfill_claim)"
+            " OR backfill_claim < :now)",
+            {":no": False, ":until": to_iso(until), ":now": to_iso(now)})
+
+    def release_backfill(self, funnel_id: str, until: datetime) -> None:
+        self._update_definition(funnel_id, "REMOVE backfill_claim", "backfill_claim = :until",
+                                {":until": to_iso(until)})
+
+    def finish_backfill(self, funnel_id: str, counted_from: date) -> None:
+        # On condition that it exists: an update would otherwise make a bare item of a funnel
+        # deleted meanwhile.
+        self._update_definition(
+            funnel_id, "SET backfilled = :yes, counted_from = :from REMOVE backfill_claim",
+            "attribute_exists(pk)", {":yes": True, ":from": counted_from.isoformat()})
+
+    def _update_definition(self, funnel_id: str, update: str, condition: str,
+                           values: dict[str, Any]) -> bool:
+        """One conditional update of a definition: whether the condition held."""
+        try:
+            with aws_errors(lambda _: ConflictError("errors.conflict", id=funnel_id)):
+                self._client.update_item(
+                    TableName=self._events, Key=_definition_key(funnel_id),
+                    UpdateExpression=update, ConditionExpression=condition,
+                    ExpressionAttributeValues=to_item(values))
+        except ConflictError:
+            return False
+        return True
 
     def get(self, funnel_id: str) -> Funnel:
         with aws_errors():
@@ -327,7 +363,8 @@ def _funnel(item: dict[str, Any]) -> Funnel:
     return Funnel(str(item["sk"]), str(item["name"]), steps_from_json(str(item["steps"])),
                   int(item["window_minutes"]), owner=str(item["owner"]),
                   created_at=from_iso(str(item["created_at"])),
-                  counted_from=date.fromisoformat(counted) if counted else None)
+                  counted_from=date.fromisoformat(counted) if counted else None,
+                  backfilled=bool(item.get("backfilled", True)))
 
 
 def _cancelled(exc: Exception) -> bool:
