@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     default_language: Literal["ko", "en"] = "ko"
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
     presigned_url_seconds: int = Field(default=300, ge=10, le=3600)
+    # How long a page's link to a file stays usable (S3): each use is authorised again and
+    # answered with a new presigned URL (``services/content/file_links.py``).
+    file_link_hours: int = Field(default=12, ge=1, le=168)
     page_size: int = Field(default=12, ge=1, le=100)
     # Set by scripts/emulate.py (aws mode on an embedded moto server): the app shows a banner
     # saying that this is an emulation and that nothing is kept.

@@ -29,10 +29,12 @@ from services.analytics.funnels import FunnelService
 from services.analytics.service import AnalyticsService
 from services.analytics.tracker import Tracker
 from services.contact.service import InquiryService
+from services.content.file_links import FileLinks
 from services.content.samples import SampleContent
 from services.content.service import ContentService
 from services.domain.checks import CheckStep
-from services.errors import ConfigError
+from services.domain.permissions import Actor
+from services.errors import ConfigError, NotFound
 from services.imports.events import EventImporter
 from services.imports.legacy.importer import LegacyImporter
 from services.insights.digests import DigestSender
@@ -145,6 +147,8 @@ class Services:
     # "My insights" and digests (None when the ports have no follow store).
     follows: FollowService | None = None
     digests: DigestSender | None = None
+    # Pages' links to files in a store with short-lived URLs (None only in test wiring).
+    file_links: FileLinks | None = None
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,19 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     cohorts=CohortService(ports.cohorts, analytics.today)
                     if ports.cohorts is not None else None,
                     funnels=_funnels(settings, ports), insights=insights,
-                    follows=follows, digests=digests)
+                    follows=follows, digests=digests,
+                    file_links=FileLinks(content, partial(cookie_key, settings),
+                                         hours=settings.file_link_hours,
+                                         find_actor=partial(_actor_now, accounts)))
+
+
+def _actor_now(accounts: AccountService, username: str) -> Actor | None:
+    """The account as it is now (its roles), None when it is gone or may not sign in."""
+    try:
+        user = accounts.get(username)
+    except NotFound:
+        return None
+    return user.as_actor() if user.may_sign_in else None
 
 
 def first_admin_form(settings: Settings) -> bool:

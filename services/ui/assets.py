@@ -15,6 +15,7 @@ from services.domain.models import Asset, AssetKind, ContentItem
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
+from services.ui.file_links import file_address
 from services.ui.i18n import t
 from services.ui.widgets import md_escape, show_error, show_html
 
@@ -72,6 +73,8 @@ def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Ac
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
     st.markdown(f"**{md_escape(asset.filename)}** · {format_size(asset.size)}")
     url = content.asset_url(item, asset, actor)
+    if url is not None:  # a store's URL ends in minutes, the page does not: the app's link
+        url = file_address(item, asset.id, actor, url)
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:

@@ -25,6 +25,7 @@ from streamlit.file_util import get_static_dir
 
 from services.domain.models import Category
 from services.ui import routes
+from services.ui.file_route import file_routes
 from services.ui.gate import url_path
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "app_pages"
@@ -54,9 +55,11 @@ async def _serve_page(request: Request) -> HTMLResponse:
 
 
 def page_routes(base_url_path: str | None = None) -> list[BaseRoute]:
-    """One route per page address, under the configured ``server.baseUrlPath``."""
+    """One route per page address, and the pages' file links, under the configured
+    ``server.baseUrlPath``."""
     base = (config.get_option("server.baseUrlPath") if base_url_path is None
             else base_url_path).strip("/")
     prefix = f"/{base}" if base else ""
-    return [Route(f"{prefix}/{path}", _serve_page, methods=["GET", "HEAD"])
-            for path in page_paths()]
+    pages: list[BaseRoute] = [Route(f"{prefix}/{path}", _serve_page, methods=["GET", "HEAD"])
+                              for path in page_paths()]
+    return pages + file_routes(prefix)

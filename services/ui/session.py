@@ -52,6 +52,13 @@ def _build(settings_key: str, _settings: Settings) -> Services:
     return services
 
 
+def process_services() -> Services:
+    """This process's services outside a script run (a route of the server's own): the same
+    ones the pages use, built on first use."""
+    settings = current_settings()
+    return _build(settings.model_dump_json(), settings)
+
+
 def load_services(settings: Settings) -> Services:
     services = _build(settings.model_dump_json(), settings)
     st.session_state[_SERVICES_KEY] = services

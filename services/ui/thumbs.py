@@ -5,7 +5,8 @@ so a card without an image looks finished, never broken.
 The picture is HTML inside the card's one ``st.html`` block (``services/ui/cards.py``). A stored
 thumbnail is served as it is (WebP) by Streamlit's media endpoint, registered the way
 ``st.image`` registers its pictures: under an unguessable name, for as long as this session
-shows it. A store with short-lived URLs (S3) gives the URL instead.
+shows it. A store with short-lived URLs (S3) gets the app's own link to it
+(``services/content/file_links.py``), which outlives the URL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from services.content.thumbnails import THUMB_MEDIA_TYPE
 from services.domain.models import Category, ContentItem
 from services.errors import DemoFactoryError
 from services.ui import session
+from services.ui.file_links import thumbnail_address
 from services.ui.i18n import category_label
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ def picture_html(item: ContentItem) -> str:
         picture = None
     if picture is None:
         return placeholder_html(item)
-    source = picture if isinstance(picture, str) else media_url(picture, item.id)
+    source = (thumbnail_address(item, session.actor(), picture) if isinstance(picture, str)
+              else media_url(picture, item.id))
     # alt="": the card's title, right below, says what the picture is.
     return (f'<img class="df-thumb" src="{html.escape(source)}" alt="" loading="lazy"'
             ' decoding="async">')

@@ -140,14 +140,33 @@ def test_the_printed_admin_signs_in_and_opens_a_sample_item(
     sign_in_as_admin(page, emulation)
 
     page.locator('[data-testid="stSidebarNav"]').get_by_text(tr("nav.browse"), exact=True).click()
+    # Card pictures are the app's links (a presigned URL would end while the page is open),
+    # loaded through its redirect to the emulated S3.
+    thumb = page.locator("img.df-thumb").first
+    expect(thumb).to_be_visible(timeout=30_000)
+    assert (thumb.get_attribute("src") or "").startswith("files/")
+    assert _loaded_width(thumb) > 0
     page.get_by_role("link", name=re.compile(tr("content.open"))).first.click()
     image = page.locator('[data-testid="stImage"] img').first
     expect(image).to_be_visible(timeout=30_000)
-    # Served from the emulated S3 through a presigned URL, as from a private bucket on AWS.
+    # From a private bucket, as on AWS: the page holds the app's link, which answers with a
+    # new presigned URL however long the page has been open.
     src = image.get_attribute("src") or ""
-    assert src.startswith(emulation.endpoint) and "X-Amz-Signature=" in src
+    assert src.startswith(f"{emulation.url}/files/") and "X-Amz" not in src
+    assert _loaded_width(image) > 0
+    download = page.get_by_role("link", name=tr("content.download")).first
+    href = download.get_attribute("href") or ""
+    assert href.startswith(f"{emulation.url}/files/")
+    got = requests.get(href, timeout=10)  # follows the redirect to the emulated S3
+    assert got.ok and got.content and got.url.startswith(emulation.endpoint)
     expect(page.get_by_text(tr("deploy.emulation_banner"))).to_be_visible()
     shot(page, "emulation-02-sample-item")
+
+
+def _loaded_width(image: Locator) -> int:
+    """The picture's width once the browser has it (an error if it could not load it)."""
+    width: int = image.evaluate("img => img.decode().then(() => img.naturalWidth)")
+    return width
 
 
 def test_the_main_journey_publishes_to_the_emulated_aws(
@@ -169,7 +188,8 @@ def test_the_main_journey_publishes_to_the_emulated_aws(
 
     uploaded = page.locator('[data-testid="stImage"] img').first
     expect(uploaded).to_be_visible()
-    assert (uploaded.get_attribute("src") or "").startswith(emulation.endpoint)
+    assert (uploaded.get_attribute("src") or "").startswith(f"{emulation.url}/files/")
+    assert _loaded_width(uploaded) > 0
 
 
 def test_stopping_the_script_stops_the_app_and_the_emulator(emulation: Emulation) -> None:

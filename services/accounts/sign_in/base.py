@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import jwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from services.domain.identity import Challenge
 from services.domain.permissions import Actor, Role
@@ -75,11 +77,18 @@ def group_names(settings: Settings) -> dict[Role, str]:
     }
 
 
-def sign_cookie(key: str, claims: Mapping[str, Any]) -> str:
+def derived_key(secret: str, purpose: str) -> bytes:
+    """A key for one purpose only, derived (HKDF-SHA256) from the cookie key: what is signed
+    or encrypted for one purpose is worth nothing for another."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=purpose.encode()).derive(secret.encode())
+
+
+def sign_cookie(key: str | bytes, claims: Mapping[str, Any]) -> str:
     return jwt.encode(dict(claims), key, algorithm="HS256")
 
 
-def read_signed_cookie(key: str, token: str | None, required: tuple[str, ...] = ()
+def read_signed_cookie(key: str | bytes, token: str | None, required: tuple[str, ...] = ()
                        ) -> dict[str, Any] | None:
     """The claims of a cookie signed with ``key`` (and unexpired, where it has ``exp``)."""
     if not token:

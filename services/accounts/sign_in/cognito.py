@@ -33,8 +33,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from services.accounts.service import (
     AccountService,
@@ -47,6 +45,7 @@ from services.accounts.sign_in.base import (
     Mode,
     Restored,
     SignedIn,
+    derived_key,
     read_signed_cookie,
     sign_cookie,
 )
@@ -82,10 +81,7 @@ __all__ = ["SESSION_ID_BYTES", "CognitoSignIn", "session_hash", "token_cipher"]
 
 def token_cipher(secret: str) -> Fernet:
     """Fernet under a key derived (HKDF-SHA256) from the cookie key, for this purpose only."""
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None,
-        info=b"demo-factory/cognito-refresh-token",
-    ).derive(secret.encode())
+    key = derived_key(secret, "demo-factory/cognito-refresh-token")
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -1,0 +1,167 @@
+"""The pages' links to files in S3 (moto): a link outlives the store's short-lived URL, each
+use is authorised again as the item and its viewer are now, and the server's route answers it
+with a redirect that is never cached."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from services.accounts.sign_in.base import sign_cookie
+from services.bootstrap import Services, build_services
+from services.content.file_links import THUMBNAIL, FileLinks
+from services.domain.models import ContentDraft, ContentItem, Status, Upload, utcnow
+from services.domain.permissions import Actor, Role
+from services.errors import NotFound
+from services.ui import file_route
+from tests.contract.aws_backends import aws_settings, mocked_aws
+
+COOKIE_KEY = "file-link-test-cookie-key-long-enough-0123456789abcdef"
+PASSWORD = "Correct-horse-battery-9"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 360), "orange").save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class World:
+    services: Services
+    links: FileLinks
+    admin: Actor
+    author: Actor
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with mocked_aws():
+        services = build_services(aws_settings(cookie_key=COOKIE_KEY))
+        admin = services.accounts.create_first_admin("root", "Root", "root@example.com",
+                                                     PASSWORD).as_actor()
+        author = services.accounts.create_user(admin, "alice", "Alice", "alice@example.com",
+                                               PASSWORD, frozenset({Role.AUTHOR}),
+                                               temporary=False).as_actor()
+        assert services.file_links is not None
+        yield World(services, services.file_links, admin, author)
+
+
+def _item(world: World, status: Status = Status.PUBLISHED) -> ContentItem:
+    draft = ContentDraft(title="파일이 있는 글", summary="", body="", category="Generative AI",
+                         tags=(), status=status)
+    return world.services.content.create(
+        draft, [Upload("guide.pdf", PDF), Upload("shot.png", _png())], world.author)
+
+
+def _token(link: str) -> str:
+    assert link.startswith("files/"), link
+    return link.removeprefix("files/")
+
+
+def test_a_link_is_the_apps_and_each_use_gets_a_new_url_of_the_file(world: World) -> None:
+    item = _item(world)
+    pdf = next(a for a in item.assets if a.filename == "guide.pdf")
+
+    link = world.links.link(item, pdf.id, Actor.anonymous())
+
+    assert "amazonaws" not in link and "X-Amz" not in link  # nothing in it expires in minutes
+    url = world.links.resolve(_token(link))
+    query = parse_qs(urlsplit(url).query)
+    assert query["X-Amz-Expires"] == [str(world.services.settings.presigned_url_seconds)]
+    assert requests.get(url, timeout=10).content == PDF
+
+
+def test_the_card_picture_has_a_link_of_its_own(world: World) -> None:
+    item = _item(world)
+
+    url = world.links.resolve(_token(world.links.link(item, THUMBNAIL, Actor.anonymous())))
+
+    assert requests.get(url, timeout=10).content[8:12] == b"WEBP"
+
+
+def test_unpublishing_or_deleting_the_item_ends_its_links(world: World) -> None:
+    item = _item(world)
+    token = _token(world.links.link(item, item.assets[0].id, Actor.anonymous()))
+    content = world.services.content
+    draft = ContentDraft(title=item.title, summary="", body="", category="Generative AI",
+                         tags=(), status=Status.DRAFT)
+
+    content.update(item.id, draft, item.version, world.author)
+    with pytest.raises(NotFound):
+        world.links.resolve(token)
+
+    content.delete(item.id, world.author, seen_version=item.version + 1)
+    with pytest.raises(NotFound):
+        world.links.resolve(token)
+
+
+def test_a_drafts_link_is_its_viewers_and_ends_with_their_right_to_read_it(
+    world: World,
+) -> None:
+    item = _item(world, Status.DRAFT)
+    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    assert requests.get(world.links.resolve(token), timeout=10).content == PDF
+
+    world.services.accounts.set_disabled(world.admin, "alice", True)
+
+    with pytest.raises(NotFound):
+        world.links.resolve(token)
+
+
+def test_a_link_that_was_changed_expired_or_signed_for_something_else_opens_nothing(
+    world: World,
+) -> None:
+    item = _item(world, Status.DRAFT)
+    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    head, payload, signature = token.split(".")
+    # Another viewer's name, signed by someone without the key.
+    forged = sign_cookie("another-key-of-the-same-length-0123456789abcdef",
+                         {"i": item.id, "f": item.assets[0].id, "v": "root",
+                          "exp": int(utcnow().timestamp()) + 60})
+    # The cookie key itself (not the key derived for file links) signs nothing here.
+    other_purpose = sign_cookie(COOKIE_KEY, {"i": item.id, "f": item.assets[0].id,
+                                             "exp": int(utcnow().timestamp()) + 60})
+    earlier = FileLinks(world.services.content, lambda: COOKIE_KEY, hours=1,
+                        find_actor=lambda _: world.author,
+                        clock=lambda: utcnow() - timedelta(hours=2))
+    expired = _token(earlier.link(item, item.assets[0].id, world.author))
+
+    for bad in (f"{head}.{payload}x.{signature}", forged, other_purpose, expired, "x"):
+        with pytest.raises(NotFound):
+            world.links.resolve(bad)
+
+
+def test_a_file_no_longer_in_the_item_is_not_found(world: World) -> None:
+    item = _item(world)
+    token = _token(world.links.link(item, "gone-asset", Actor.anonymous()))
+
+    with pytest.raises(NotFound):
+        world.links.resolve(token)
+
+
+def test_the_route_redirects_uncached_and_says_nothing_of_a_bad_link(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(file_route.session, "process_services", lambda: world.services)
+    item = _item(world)
+    link = world.links.link(item, item.assets[0].id, Actor.anonymous())
+    client = TestClient(Starlette(routes=file_route.file_routes("/base")))
+
+    found = client.get(f"/base/{link}", follow_redirects=False)
+    refused = client.get("/base/files/not-a-token", follow_redirects=False)
+
+    assert found.status_code == 302
+    assert "X-Amz-Signature" in found.headers["location"]
+    assert found.headers["cache-control"] == "no-store"
+    assert (refused.status_code, refused.text) == (404, "Not found")
