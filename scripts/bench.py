@@ -128,7 +128,7 @@ def naive_search(repo: ContentRepository, text: str, page_size: int = 12) -> lis
             for term in terms
         )
     ]
-    hits.sort(key=lambda item: item.created_at, reverse=True)
+    hits.sort(key=lambda item: item.listed_at, reverse=True)
     words = relevance.indexed_terms(text)
     if words:
         corpus = relevance.Corpus.of([relevance.columns_of(item) for item in everything], words)

@@ -28,6 +28,7 @@ from services.domain.models import (
     SearchQuery,
     Status,
     Upload,
+    first_published,
     new_id,
     utcnow,
 )
@@ -170,6 +171,7 @@ class ContentService:
             category=Category(clean.category), tags=clean.tags, author_id=str(actor.user_id),
             author_name=actor.name or str(actor.user_id), status=clean.status, created_at=now,
             updated_at=now, assets=tuple(assets), is_sample=sample, views=initial_views,
+            published_at=first_published(None, clean.status, now),
         )
         try:
             self._repo.add(item)
@@ -200,10 +202,12 @@ class ContentService:
         removing = set(remove_asset_ids)
         kept = [a for a in current.assets if a.id not in removing]
         added = self._store_uploads(content_id, new_uploads, existing=len(kept))
+        now = self._clock()
         changed = replace(
             current, title=clean.title, summary=clean.summary, body=clean.body,
             category=Category(clean.category), tags=clean.tags, status=clean.status,
-            updated_at=self._clock(), assets=tuple(kept + added),
+            updated_at=now, assets=tuple(kept + added),
+            published_at=first_published(current.published_at, clean.status, now),
         )
         try:
             saved = self._repo.update(changed, expected_version)

@@ -90,6 +90,33 @@ class ContentItem:
     likes: int = 0
     assets: tuple[Asset, ...] = ()
     is_sample: bool = False
+    # When readers first could see it (``first_published``); None if it never was published.
+    published_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # A published item given no moment was stored before the moment was kept (an old row
+        # or record, an import of the previous platform): it was published when created.
+        if self.published_at is None and self.status == Status.PUBLISHED:
+            object.__setattr__(self, "published_at", self.created_at)
+
+    @property
+    def listed_at(self) -> datetime:
+        """What newest first sorts by and a card's day: its publication, else (a draft that
+        never was published) when it was started."""
+        return self.published_at or self.created_at
+
+
+def first_published(before: datetime | None, status: Status, now: datetime) -> datetime | None:
+    """``published_at`` of an item saved at ``now`` with ``status`` that had ``before``.
+
+    The first publication is kept for good: unpublishing keeps it and publishing again does not
+    move it. "Newest" means new to readers; an item taken down for a fix and put back is not, and
+    switching the status must not lift an old item to the top of the newest list. (An item to
+    announce afresh is a new item.)
+    """
+    if before is not None or status != Status.PUBLISHED:
+        return before
+    return now
 
 
 @dataclass(frozen=True)

@@ -155,9 +155,11 @@ def author_label(author_id: str, name: str) -> str:
 
 
 def meta_text(item: ContentItem, tz: tzinfo) -> str:
-    """Category · author · day (· status when not published), as plain text."""
+    """Category · author · day (· status when not published), as plain text. The day is the
+    one newest first lists it by: its publication (a draft published today is today's), or
+    when a draft never published was started."""
     parts = [category_label(item.category), author_label(item.author_id, item.author_name),
-             format_date(item.created_at, tz)]
+             format_date(item.listed_at, tz)]
     if item.status != Status.PUBLISHED:
         parts.append(status_label(item.status))
     return " · ".join(parts)

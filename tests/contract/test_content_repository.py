@@ -81,6 +81,7 @@ def test_add_then_get_round_trips_every_field(content_repo: Any) -> None:
         status=Status.DRAFT,
         created_at=datetime(2025, 3, 1, 18, 30, 15, 123456, tzinfo=KST),
         updated_at=datetime(2025, 3, 2, 1, 2, 3, 456, tzinfo=UTC),
+        published_at=datetime(2025, 3, 1, 19, 0, 0, 789, tzinfo=KST),  # unpublished since
         assets=(
             make_asset(content_id, "diagram.png"),
             make_asset(content_id, "guide.pdf", AssetKind.DOCUMENT),
@@ -92,6 +93,7 @@ def test_add_then_get_round_trips_every_field(content_repo: Any) -> None:
     stored = content_repo.get(content_id)
 
     assert stored == item
+    assert stored.published_at == datetime(2025, 3, 1, 10, 0, 0, 789, tzinfo=UTC)
     assert stored.tags == ("생성형AI", "bedrock", "agents")
     assert [a.filename for a in stored.assets] == ["diagram.png", "guide.pdf"]
     assert isinstance(stored.category, Category) and isinstance(stored.status, Status)

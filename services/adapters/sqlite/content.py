@@ -15,8 +15,10 @@ index that also finds and counts the matches; only the rows that reach the reque
 read from ``content``. Without a word of three or more characters there is nothing to score, and
 relevance is newest first.
 
-Sort ties are broken by id in the direction of the sort (newest/most viewed/most liked/
-relevance: id descending; oldest/title: id ascending), so pages are stable.
+Newest and oldest first go by ``ContentItem.listed_at`` (first publication, else creation),
+along an index on that expression. Sort ties are broken by id in the direction of the sort
+(newest/most viewed/most liked/relevance: id descending; oldest/title: id ascending), so pages
+are stable.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 from services.adapters.sqlite import grams
-from services.adapters.sqlite.db import SqliteDatabase, from_db_time, to_db_time
+from services.adapters.sqlite.db import LISTED_AT, SqliteDatabase, from_db_time, to_db_time
 from services.domain import relevance
 from services.domain.models import (
     Asset,
@@ -44,13 +46,16 @@ from services.errors import ConflictError, NotFound, ValidationError
 
 _MIN_TRIGRAM_CHARS = relevance.MIN_INDEXED_CHARS
 
+# LISTED_AT as the index spells it, unqualified: in every query here only the content table
+# has these columns.
+_NEWEST = f"{LISTED_AT} DESC, c.id DESC"
 _ORDER_BY: dict[Sort, str] = {
-    Sort.NEWEST: "c.created_at DESC, c.id DESC",
-    Sort.OLDEST: "c.created_at ASC, c.id ASC",
+    Sort.NEWEST: _NEWEST,
+    Sort.OLDEST: f"{LISTED_AT} ASC, c.id ASC",
     Sort.TITLE: "c.title COLLATE NOCASE ASC, c.id ASC",
     Sort.MOST_VIEWED: "c.views DESC, c.id DESC",
     Sort.MOST_LIKED: "c.likes DESC, c.id DESC",
-    Sort.RELEVANCE: "c.created_at DESC, c.id DESC",  # no scored word: newest first
+    Sort.RELEVANCE: _NEWEST,  # no scored word: newest first
 }
 _BM25 = f"bm25(content_fts, {', '.join(str(w) for w in relevance.WEIGHTS)})"
 
@@ -58,13 +63,13 @@ _IN_GRAMS = "c.pk IN (SELECT rowid FROM content_grams WHERE content_grams MATCH 
 
 _CONTENT_COLUMNS = (
     "id, title, summary, body, category, tags, author_id, author_name, status,"
-    " created_at, updated_at, version, views, likes, is_sample"
+    " created_at, updated_at, published_at, version, views, likes, is_sample"
 )
 # S608 below and in search(): the SQL is assembled only from the constants in this module;
 # every value, search text included, is a bound parameter.
 _INSERT_CONTENT = (
     f"INSERT INTO content ({_CONTENT_COLUMNS})"  # noqa: S608
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SELECT_ONE = f"SELECT {_CONTENT_COLUMNS} FROM content WHERE id = ?"  # noqa: S608
 _SELECT_C = ", ".join(f"c.{name.strip()}" for name in _CONTENT_COLUMNS.split(","))
@@ -108,7 +113,7 @@ class SqliteContentRepository:
                 changed = conn.execute(
                     "UPDATE content SET title = ?, summary = ?, body = ?, category = ?, tags = ?,"
                     " author_id = ?, author_name = ?, status = ?, created_at = ?,"
-                    " updated_at = ?, is_sample = ?, version = version + 1"
+                    " updated_at = ?, published_at = ?, is_sample = ?, version = version + 1"
                     " WHERE id = ? AND version = ? RETURNING id",
                     (*_text_columns(item)[1:], int(item.is_sample), item.id, expected_version),
                 ).fetchall()
@@ -170,7 +175,7 @@ class SqliteContentRepository:
             f" SELECT {_SELECT_C}, (SELECT COUNT(*) FROM found) AS total"
             " FROM found f CROSS JOIN content c ON c.pk = f.pk"
             " WHERE f.score <= (SELECT worst FROM cut)"
-            " ORDER BY f.score, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?"
+            f" ORDER BY f.score, {_NEWEST} LIMIT ? OFFSET ?"
         )
         offset = (page - 1) * size
         with self._db.read() as conn:
@@ -291,7 +296,7 @@ def _check_assets(item: ContentItem) -> None:
 
 
 def _text_columns(item: ContentItem) -> tuple[Any, ...]:
-    """id .. updated_at, in ``_CONTENT_COLUMNS`` order."""
+    """id .. published_at, in ``_CONTENT_COLUMNS`` order."""
     return (
         item.id,
         item.title,
@@ -304,6 +309,7 @@ def _text_columns(item: ContentItem) -> tuple[Any, ...]:
         item.status.value,
         to_db_time(item.created_at),
         to_db_time(item.updated_at),
+        None if item.published_at is None else to_db_time(item.published_at),
     )
 
 
@@ -388,6 +394,7 @@ def _item(row: sqlite3.Row, assets: Iterable[Asset]) -> ContentItem:
         status=Status(row["status"]),
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        published_at=None if row["published_at"] is None else from_db_time(row["published_at"]),
         version=int(row["version"]),
         views=int(row["views"]),
         likes=int(row["likes"]),

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from services.adapters.aws.common import to_item
 from services.adapters.aws.dynamodb.content import DynamoContentRepository
+from services.adapters.aws.dynamodb.content_codec import item_to_record
 from services.adapters.aws.dynamodb.schema import AUTHOR_INDEX, CATEGORY_INDEX, STATUS_INDEX
 from services.domain.models import (
     Asset,
@@ -283,6 +285,29 @@ def test_stored_item_layout(repo: DynamoContentRepository, aws: MockedAws) -> No
     assert stored["version"] == {"N": "1"} and stored["views"] == {"N": "0"}
     assert stored["tags"] == {"L": [{"S": "tag"}]}
     assert stored["assets"]["L"][0]["M"]["storage_key"] == {"S": "content/a/x.png"}
+
+
+def test_the_publication_moment_is_stored_and_a_draft_has_none(
+    repo: DynamoContentRepository, aws: MockedAws
+) -> None:
+    repo.add(item("a", published_at=T0 + timedelta(days=2)))
+    repo.add(item("d", status=Status.DRAFT))
+
+    assert raw(aws, "a")["published_at"] == {"S": "2025-03-03T09:00:00.000000+00:00"}
+    assert "published_at" not in raw(aws, "d")
+
+
+def test_an_item_stored_before_the_publication_moment_reads_as_published_when_created(
+    repo: DynamoContentRepository, aws: MockedAws
+) -> None:
+    for content_id, days in (("old", 0), ("newer", 1)):
+        record = item_to_record(item(content_id, created_at=T0 + timedelta(days=days)))
+        del record["published_at"]  # as an older version wrote it
+        aws.dynamodb.put_item(TableName=str(aws.settings.content_table),
+                              Item=to_item({k: v for k, v in record.items() if v is not None}))
+
+    assert repo.get("old").published_at == T0
+    assert [hit.id for hit in repo.search(SearchQuery(sort=Sort.NEWEST)).items] == ["newer", "old"]
 
 
 def test_an_update_keeps_index_keys_in_step(repo: DynamoContentRepository, aws: MockedAws) -> None:

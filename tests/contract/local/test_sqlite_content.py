@@ -8,14 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from services.adapters.sqlite.content import SqliteContentRepository, fts_phrases
-from services.adapters.sqlite.db import SqliteDatabase
+from services.adapters.sqlite.content import _ORDER_BY, SqliteContentRepository, fts_phrases
+from services.adapters.sqlite.db import CORE_SCHEMAS, SqliteDatabase
 from services.domain import relevance
 from services.domain.models import (
     Asset,
@@ -23,6 +24,7 @@ from services.domain.models import (
     Category,
     ContentItem,
     SearchQuery,
+    Sort,
     Status,
 )
 from services.errors import ValidationError
@@ -237,6 +239,9 @@ def test_short_words_use_the_pair_index_and_an_older_database_gets_it(
     for statement in ("DROP TRIGGER content_grams_insert", "DROP TRIGGER content_grams_delete",
                       "DROP TRIGGER content_grams_update", "DROP TABLE content_grams",
                       "DROP VIEW content_grams_source", "DROP INDEX likes_user",
+                      "DROP INDEX content_status_listed",
+                      "ALTER TABLE content DROP COLUMN published_at",
+                      "CREATE INDEX content_status_created ON content(status, created_at)",
                       "UPDATE schema_version SET version = 1 WHERE component = 'content'"):
         conn.execute(statement)
     db.migrate()
@@ -250,3 +255,56 @@ def test_short_words_use_the_pair_index_and_an_older_database_gets_it(
     assert found(repo, "안점") == set()  # pairs never span white space
     repo.delete("k", 1)
     assert found(repo, "보안") == set()
+
+
+def _old_row(conn: sqlite3.Connection, content_id: str, status: Status, at: str) -> None:
+    """A content row as the schema before the publication moment wrote it."""
+    conn.execute(
+        "INSERT INTO content (id, title, summary, body, category, tags, author_id, author_name,"
+        " status, created_at, updated_at, version) VALUES (?, ?, '', '', 'ETC', '[]', 'a', 'A',"
+        " ?, ?, ?, 1)",
+        (content_id, content_id, status.value, at, at),
+    )
+
+
+def test_an_older_database_reads_its_published_rows_as_published_when_created(
+    tmp_path: Path,
+) -> None:
+    db = SqliteDatabase(tmp_path / "old.sqlite3")
+    db.migrate(extra={"content": CORE_SCHEMAS["content"][:3]})  # before the publication moment
+    with db.transaction() as conn:
+        _old_row(conn, "old", Status.PUBLISHED, "2025-01-01T00:00:00.000000+00:00")
+        _old_row(conn, "older-draft", Status.DRAFT, "2024-12-01T00:00:00.000000+00:00")
+        _old_row(conn, "newer", Status.PUBLISHED, "2025-02-01T00:00:00.000000+00:00")
+
+    db.migrate()
+    repo = SqliteContentRepository(db)
+
+    assert repo.get("old").published_at == datetime(2025, 1, 1, tzinfo=UTC)
+    assert repo.get("newer").published_at == datetime(2025, 2, 1, tzinfo=UTC)
+    assert repo.get("older-draft").published_at is None
+    stored = db.connection().execute(
+        "SELECT id, published_at FROM content WHERE status = 'published' ORDER BY id"
+    ).fetchall()
+    assert [tuple(row) for row in stored] == [  # written down, not only read so
+        ("newer", "2025-02-01T00:00:00.000000+00:00"),
+        ("old", "2025-01-01T00:00:00.000000+00:00"),
+    ]
+    newest = repo.search(SearchQuery(status=None, sort=Sort.NEWEST)).items
+    assert [i.id for i in newest] == ["newer", "old", "older-draft"]
+    db.close()
+
+
+@pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.OLDEST])
+def test_newest_and_oldest_first_are_read_along_an_index(
+    db: SqliteDatabase, sort: Sort
+) -> None:
+    """Published items in order of publication come from the index, not from sorting every
+    published row (only ties of the same moment are sorted, by id)."""
+    sql = (f"EXPLAIN QUERY PLAN SELECT c.id FROM content c WHERE c.status = ?"
+           f" ORDER BY {_ORDER_BY[sort]} LIMIT 12")
+
+    plan = " | ".join(str(row[3]) for row in db.connection().execute(sql, ("published",)))
+
+    assert "USING INDEX content_status_listed" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # at most for the right part (ties)

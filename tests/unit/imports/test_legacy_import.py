@@ -85,6 +85,7 @@ def _check_items(services: Services, legacy: Legacy) -> None:
     assert services.ports.content.has_liked(demo.id, "alice")
     assert demo.created_at == NOW - timedelta(days=20)
     assert demo.updated_at == NOW - timedelta(days=19)
+    assert demo.published_at == demo.created_at  # the previous platform had no drafts
     (image,) = demo.assets  # the video is missing from the bucket
     assert image.kind == AssetKind.IMAGE and image.filename == "diagram.png"
     assert services.ports.blobs.get(image.storage_key) == legacy.files[

@@ -4,7 +4,9 @@ Records hold plain values; ``aws_common.to_item`` adds the DynamoDB types.
 
 Besides the item's own fields a record carries the index keys: ``category_status``
 ("<category>#<status>") and, on sample items only, ``sample_flag`` (sparse ``sample-index``).
-Datetimes are fixed-width UTC ISO-8601 strings, so string order is time order.
+Datetimes are fixed-width UTC ISO-8601 strings, so string order is time order. ``published_at``
+is absent on drafts never published; a published record without it was written before the
+moment was kept and reads as published when created (``ContentItem``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def item_to_record(item: ContentItem) -> dict[str, Any]:
         "category_status": f"{item.category.value}#{item.status.value}",
         "created_at": to_iso(item.created_at),
         "updated_at": to_iso(item.updated_at),
+        "published_at": None if item.published_at is None else to_iso(item.published_at),
         "version": item.version,
         "views": item.views,
         "likes": item.likes,
@@ -56,6 +59,7 @@ def item_from_record(record: dict[str, Any]) -> ContentItem:
         status=Status(record["status"]),
         created_at=from_iso(record["created_at"]),
         updated_at=from_iso(record["updated_at"]),
+        published_at=from_iso(record["published_at"]) if "published_at" in record else None,
         version=record.get("version", 1),
         views=record.get("views", 0),
         likes=record.get("likes", 0),

@@ -127,10 +127,11 @@ def _matches(entry: IndexEntry, query: SearchQuery, words: list[str]) -> bool:
     return all(word in entry.haystack for word in words)
 
 
+# Newest/oldest by first publication, else creation, as SQLite's index on that expression.
 _SORT_KEYS: dict[Sort, Callable[[ContentItem], Any]] = {
-    Sort.RELEVANCE: lambda item: (item.created_at, item.id),  # then by score, stably
-    Sort.NEWEST: lambda item: (item.created_at, item.id),
-    Sort.OLDEST: lambda item: (item.created_at, item.id),
+    Sort.RELEVANCE: lambda item: (item.listed_at, item.id),  # then by score, stably
+    Sort.NEWEST: lambda item: (item.listed_at, item.id),
+    Sort.OLDEST: lambda item: (item.listed_at, item.id),
     Sort.TITLE: lambda item: (fold(item.title), item.id),
     Sort.MOST_VIEWED: lambda item: (item.views, item.id),
     Sort.MOST_LIKED: lambda item: (item.likes, item.id),
