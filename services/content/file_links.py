@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.accounts.sign_in.base import derived_key, read_signed_cookie, sign_cookie
-from services.content.service import ContentService
+from services.content.service import ContentService, require_visible
 from services.domain.models import ContentItem, Status, utcnow
 from services.domain.permissions import Actor
 from services.errors import NotFound
@@ -55,7 +55,9 @@ class FileLinks:
 
     def link(self, item: ContentItem, file_id: str, actor: Actor) -> str:
         """The page's address for a file of ``item`` shown to ``actor`` (relative: it resolves
-        one segment under the server's base path, as the pages' own links do)."""
+        one segment under the server's base path, as the pages' own links do); only for an
+        item the actor may see."""
+        require_visible(item, actor)
         viewer = None if item.status == Status.PUBLISHED else actor.user_id
         expires = int((self._clock() + self._lifetime).timestamp())
         claims: dict[str, str | int] = {"i": item.id, "f": file_id, "exp": expires}

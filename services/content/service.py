@@ -56,6 +56,14 @@ class FilterOptions:
     tags: list[str]
 
 
+def require_visible(item: ContentItem, actor: Actor) -> None:
+    """That ``actor`` may see ``item``: anyone who browses a published one, its author and
+    admins a draft; a draft is NotFound to anyone else (its existence is not told)."""
+    require(actor, Action.BROWSE)
+    if item.status != Status.PUBLISHED and not can(actor, Action.EDIT_CONTENT, item.author_id):
+        raise NotFound("errors.not_found")
+
+
 class ContentService:
     def __init__(
         self,
@@ -97,8 +105,7 @@ class ContentService:
         """The item; a draft is NotFound for anyone but its author and admins (no leak)."""
         require(actor, Action.BROWSE)
         item = self._repo.get(content_id)
-        if item.status != Status.PUBLISHED and not can(actor, Action.EDIT_CONTENT, item.author_id):
-            raise NotFound("errors.not_found")
+        require_visible(item, actor)
         return item
 
     def filter_options(self) -> FilterOptions:
@@ -139,10 +146,7 @@ class ContentService:
         """The card picture of ``item`` (a listed item: no second read), made from its first
         image once: a short-lived URL where the store has them (S3), else the bytes. None
         when the item has no image (or none that can be made smaller)."""
-        require(actor, Action.BROWSE)
-        if item.status != Status.PUBLISHED and not can(actor, Action.EDIT_CONTENT,
-                                                       item.author_id):
-            raise NotFound("errors.not_found")
+        require_visible(item, actor)
         return self._thumbnails.picture(item, self._url_seconds)
 
     # ---- writing -------------------------------------------------------------------------

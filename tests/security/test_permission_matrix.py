@@ -29,6 +29,7 @@ from services.analytics.cohorts import CohortService
 from services.analytics.funnels import FunnelService
 from services.analytics.tables import Filters
 from services.bootstrap import Services, legacy_source
+from services.content.file_links import FileLinks
 from services.content.service import ContentService
 from services.domain.analytics import Purpose
 from services.domain.follows import FollowScope, Frequency
@@ -240,6 +241,11 @@ def _profile_rows() -> tuple[UseCase, ...]:
 
 
 U = UseCase
+def _links(w: World) -> FileLinks:
+    assert w.services.file_links is not None
+    return w.services.file_links
+
+
 USE_CASES: tuple[UseCase, ...] = (
     # ---- content --------------------------------------------------------------------------
     U("ContentService.browse", needs(A.BROWSE),
@@ -277,6 +283,10 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.content.thumbnail(w.item, w.actor), ("item",)),
     U("ContentService.thumbnail", needs_on_target(A.EDIT_CONTENT, NotFound),
       lambda w: w.services.content.thumbnail(w.draft, w.actor), ("draft",), True, "draft"),
+    U("FileLinks.link", needs(A.BROWSE), lambda w: _links(w).link(w.item, "file", w.actor),
+      ("item",)),
+    U("FileLinks.link", needs_on_target(A.EDIT_CONTENT, NotFound),
+      lambda w: _links(w).link(w.draft, "file", w.actor), ("draft",), True, "draft"),
     U("ContentService.create", needs(A.CREATE_CONTENT),
       lambda w: w.services.content.create(draft("New item"), [], w.actor)),
     U("ContentService.create", all_of(A.CREATE_CONTENT, A.MANAGE_SAMPLES),
