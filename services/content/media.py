@@ -38,7 +38,7 @@ MP4 = MediaType("video/mp4", AssetKind.VIDEO, (".mp4", ".m4v"))
 MOV = MediaType("video/quicktime", AssetKind.VIDEO, (".mov",))
 WEBM = MediaType("video/webm", AssetKind.VIDEO, (".webm",))
 MP3 = MediaType("audio/mpeg", AssetKind.AUDIO, (".mp3",))
-M4A = MediaType("audio/mp4", AssetKind.AUDIO, (".m4a",))
+M4A = MediaType("audio/mp4", AssetKind.AUDIO, (".m4a", ".m4b"))
 WAV = MediaType("audio/wav", AssetKind.AUDIO, (".wav",))
 OGG = MediaType("audio/ogg", AssetKind.AUDIO, (".ogg", ".oga"))
 FLAC = MediaType("audio/flac", AssetKind.AUDIO, (".flac",))
@@ -60,7 +60,9 @@ _BY_FILETYPE: dict[str, MediaType] = {
 # what the file is, and a HEIF/AVIF (MIAF) brand anywhere makes it an image: both refused.
 _IMAGE_BRANDS = frozenset({b"mif1", b"msf1", b"miaf", b"heic", b"heix", b"hevc", b"hevx",
                            b"heim", b"heis", b"avif", b"avis"})
-_OTHER_MAJOR_BRANDS = (b"3gp", b"3g2", b"crx ", b"jxl ", b"M4B ", b"M4P ")  # prefixes
+_OTHER_MAJOR_BRANDS = (b"3gp", b"3g2", b"crx ", b"jxl ", b"M4P ")  # prefixes; M4P is DRM-locked
+# An audiobook says it is audio in its major brand; filetype only knows "M4A ".
+_AUDIO_MAJOR_BRANDS = frozenset({b"M4A ", b"M4B "})
 
 
 def _ftyp_brands(head: bytes) -> tuple[bytes, set[bytes]]:
@@ -71,18 +73,28 @@ def _ftyp_brands(head: bytes) -> tuple[bytes, set[bytes]]:
     return box[:4], {box[:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
 
 
-def _another_iso_bmff_format(head: bytes) -> bool:
-    major, brands = _ftyp_brands(head)
-    return bool(brands & _IMAGE_BRANDS) or major.startswith(_OTHER_MAJOR_BRANDS)
-
-
 def sniff(data: bytes) -> MediaType | None:
     """The allowed media type these bytes are, or None."""
     head = data[:SNIFF_BYTES]
     found = filetype.guess(head)
     media = _BY_FILETYPE.get(found.extension) if found is not None else None
-    if media is not None and _another_iso_bmff_format(head):
+    if media is None:
         return None
+    major, brands = _ftyp_brands(head)
+    if brands & _IMAGE_BRANDS or major.startswith(_OTHER_MAJOR_BRANDS):
+        return None
+    return M4A if major in _AUDIO_MAJOR_BRANDS else media
+
+
+def _as_named(media: MediaType, suffix: str) -> MediaType:
+    """The type to store ``media`` as, given the extension its author chose.
+
+    Audio-only MP4s (Android recorders) list just the generic brands "mp42"/"isom", so their
+    bytes cannot say audio from video: the container is the same, and an .m4a/.m4b name is
+    the author's statement that it is audio.
+    """
+    if media is MP4 and suffix in M4A.extensions:
+        return M4A
     return media
 
 
@@ -114,6 +126,7 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, Media
     suffix = PurePosixPath(name).suffix.lower()
     if not suffix:
         return name + media.extensions[0], media
+    media = _as_named(media, suffix)
     if suffix not in media.extensions:
         raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
     return name, media

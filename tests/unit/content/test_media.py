@@ -28,6 +28,10 @@ FFMPEG_MP4 = ftyp(b"isom", b"isom", b"iso2", b"avc1", b"mp41")
 PHONE_MP4 = ftyp(b"mp42", b"mp42", b"isom")
 CAMERA_MP4 = ftyp(b"XAVC", b"XAVC", b"mp42", b"iso2")  # a vendor brand, MP4 compatible
 ITUNES_M4A = ftyp(b"M4A ", b"M4A ", b"mp42", b"isom")
+ANDROID_M4A = ftyp(b"mp42", b"isom", b"mp42")  # audio-only, but only the generic brands
+ISOM_M4A = ftyp(b"isom", b"isom", b"iso2", b"mp41")
+AUDIOBOOK = ftyp(b"M4B ", b"M4B ", b"mp42", b"isom")
+PROTECTED_AUDIO = ftyp(b"M4P ", b"M4P ", b"mp42", b"isom")
 QUICKTIME = ftyp(b"qt  ", b"qt  ")
 HEIC = ftyp(b"heic", b"mif1", b"heic")
 AVIF = ftyp(b"avif", b"avif", b"mif1", b"miaf", b"MA1B")
@@ -93,6 +97,34 @@ def test_an_m4a_that_lists_mp4_brands_is_still_audio() -> None:
     assert (name, media.mime, media.kind) == ("voice.m4a", "audio/mp4", AssetKind.AUDIO)
     with pytest.raises(ValidationError) as err:
         check_upload("voice.mp4", ITUNES_M4A, 10 * MB)
+    assert err.value.key == "content.err_file_mismatch"
+
+
+@pytest.mark.parametrize("data", [ANDROID_M4A, ISOM_M4A, PHONE_MP4],
+                         ids=["mp42", "isom", "phone-mp4"])
+@pytest.mark.parametrize("name", ["memo.m4a", "book.m4b"])
+def test_an_mp4_container_named_as_audio_is_audio(name: str, data: bytes) -> None:
+    # The container is the same; the name is the author's statement of what is inside.
+    checked, media = check_upload(name, data, 10 * MB)
+    assert (checked, media.mime, media.kind) == (name, "audio/mp4", AssetKind.AUDIO)
+
+
+def test_an_audiobook_is_audio_and_a_protected_one_is_refused() -> None:
+    _, media = check_upload("book.m4b", AUDIOBOOK, 10 * MB)
+    assert (media.mime, media.kind) == ("audio/mp4", AssetKind.AUDIO)
+    with pytest.raises(ValidationError) as err:
+        check_upload("song.m4a", PROTECTED_AUDIO, 10 * MB)
+    assert err.value.key == "content.err_file_type"
+
+
+def test_an_mp4_container_named_mp4_is_still_video() -> None:
+    _, media = check_upload("memo.mp4", ANDROID_M4A, 10 * MB)
+    assert media.kind == AssetKind.VIDEO
+
+
+def test_a_quicktime_file_named_m4a_is_refused() -> None:
+    with pytest.raises(ValidationError) as err:
+        check_upload("memo.m4a", QUICKTIME, 10 * MB)
     assert err.value.key == "content.err_file_mismatch"
 
 
