@@ -4,6 +4,8 @@ The bytes are read by ``filetype`` (magic numbers, ISO-BMFF brands); only an all
 image, video, audio and PDF formats is accepted; SVG, HTML, HEIC/AVIF and anything else
 is refused. A file whose extension names a different kind than its bytes is refused
 too, because a lying extension is how a browser is tricked into treating a file as something else.
+One that names another format of the same kind (a PNG saved as ``.jpg``) is an honest slip: it
+is stored as what its bytes are, with that type's extension.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ ALLOWED: tuple[MediaType, ...] = (
     PNG, JPEG, GIF, WEBP, PDF, MP4, MOV, WEBM, MP3, M4A, WAV, OGG, FLAC,
 )
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(ext for t in ALLOWED for ext in t.extensions)
+_BY_EXTENSION: dict[str, MediaType] = {ext: t for t in ALLOWED for ext in t.extensions}
 
 # filetype's verdict (its extension for the type) -> the allowed type; anything else is refused.
 # An animated PNG is still a PNG to a browser; filetype tells M4V apart only by one ftyp size.
@@ -106,7 +109,11 @@ def safe_filename(name: str) -> str:
     if name.startswith(".") or ".." in name:
         raise ValidationError("content.err_bad_filename", name=name[:80])
     cleaned = re.sub(r"[^\w.\- ()\[\]]", "_", name, flags=re.UNICODE)
-    stem, suffix = PurePosixPath(cleaned).stem, PurePosixPath(cleaned).suffix.lower()
+    return _joined(PurePosixPath(cleaned).stem, PurePosixPath(cleaned).suffix.lower())
+
+
+def _joined(stem: str, suffix: str) -> str:
+    """``stem`` + ``suffix``, the stem shortened so the name stays within the limit."""
     return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
 
 
@@ -123,10 +130,12 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, Media
     media = sniff(data)
     if media is None:
         raise ValidationError("content.err_file_type", name=name)
-    suffix = PurePosixPath(name).suffix.lower()
-    if not suffix:
-        return name + media.extensions[0], media
-    media = _as_named(media, suffix)
-    if suffix not in media.extensions:
+    path = PurePosixPath(name)
+    media = _as_named(media, path.suffix)
+    if path.suffix in media.extensions:
+        return name, media
+    named = _BY_EXTENSION.get(path.suffix)
+    if path.suffix and (named is None or named.kind != media.kind):
         raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
-    return name, media
+    # No extension, or another format of the same kind: the one the bytes are.
+    return _joined(path.stem, media.extensions[0]), media

@@ -155,6 +155,53 @@ def test_extension_that_lies_about_an_allowed_type_is_refused() -> None:
     assert err.value.params["actual"] == "application/pdf"
 
 
+WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 20
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stored", "mime"),
+    [
+        ("photo.jpg", banner_png("제목", load_catalog()[0].category), "photo.png", "image/png"),
+        ("saved.JPG", WEBP, "saved.webp", "image/webp"),
+        ("scan.png", JPEG, "scan.jpg", "image/jpeg"),
+        ("anim.webp", b"GIF89a" + b"\x00" * 20, "anim.gif", "image/gif"),
+        ("clip.mov", FFMPEG_MP4, "clip.mp4", "video/mp4"),
+        ("tone.mp3", tone_wav(0.1), "tone.wav", "audio/wav"),
+    ],
+    ids=["png-as-jpg", "webp-as-jpg", "jpeg-as-png", "gif-as-webp", "mp4-as-mov", "wav-as-mp3"],
+)
+def test_an_extension_of_the_same_kind_is_fixed_to_what_the_bytes_are(
+        name: str, data: bytes, stored: str, mime: str) -> None:
+    checked, media = check_upload(name, data, 10 * MB)
+    assert (checked, media.mime) == (stored, mime)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("clip.mp4", banner_png("제목", load_catalog()[0].category)),
+        ("doc.pdf", JPEG),
+        ("photo.jpg", guide_pdf(load_catalog()[0])),
+        ("song.mp3", FFMPEG_MP4),
+        ("clip.mp4", tone_wav(0.1)),
+        ("logo.svg", JPEG),
+        ("page.html", JPEG),
+        ("notes.txt", JPEG),
+    ],
+    ids=["png-as-mp4", "jpeg-as-pdf", "pdf-as-jpg", "mp4-as-mp3", "wav-as-mp4", "jpeg-as-svg",
+         "jpeg-as-html", "jpeg-as-txt"],
+)
+def test_an_extension_of_another_kind_is_still_refused(name: str, data: bytes) -> None:
+    with pytest.raises(ValidationError) as err:
+        check_upload(name, data, 10 * MB)
+    assert err.value.key == "content.err_file_mismatch"
+
+
+def test_a_fixed_extension_keeps_the_name_within_the_limit() -> None:
+    name, _ = check_upload("가" * 116 + ".jpg", WEBP, 10 * MB)
+    assert name.endswith(".webp") and len(name) <= 120
+
+
 def test_missing_extension_gets_the_sniffed_one() -> None:
     name, media = check_upload("screenshot", JPEG, 10 * MB)
     assert name == "screenshot.jpg" and media.mime == "image/jpeg"
