@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
+from services.domain.analytics import Dim, EventType
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
@@ -206,6 +207,26 @@ def test_views_are_counted_once_per_visit(
     reloaded.switch_page("app_pages/content.py").run()
     assert services.content.get(item.id, Actor.anonymous()).views == 1
     assert "조회 1회" in texts(reloaded)
+
+
+def test_an_author_previewing_a_draft_counts_no_view(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    item = make_item(status=Status.DRAFT)
+    at = new_app("author-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    app: Services = at.session_state["_df_services"]
+    app.tracker.flush()
+    today = app.analytics.today()
+    rows = app.ports.events.rollups(today, today, types=[EventType.CONTENT_VIEW],
+                                    dims=[Dim.ALL])
+    assert sum(row.count for row in rows) == 0
+    assert services.content.get(item.id, users["author"].as_actor()).views == 0
+    assert "조회 0회" in texts(at)
 
 
 def asked_to_delete(at: AppTest, item: ContentItem) -> AppTest:
