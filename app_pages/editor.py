@@ -73,7 +73,8 @@ remove_ids: list[str] = []
 if item and item.assets:
     st.markdown(f"**{t('content.existing_files')}**")
     for asset in item.assets:
-        label = t("content.remove_file", name=asset.filename, size=format_size(asset.size))
+        label = t("content.remove_file", name=md_escape(asset.filename),
+                  size=format_size(asset.size))
         if st.checkbox(label, key=editor.removal_key(asset.id)):
             remove_ids.append(asset.id)
 

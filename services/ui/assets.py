@@ -75,7 +75,7 @@ def _render_asset(content: ContentService, item: ContentItem, asset: Asset, acto
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:
-        st.image(url or content.asset_bytes(item, asset, actor), caption=asset.filename)
+        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(asset.filename))
     elif asset.kind == AssetKind.VIDEO:
         st.video(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
     elif asset.kind == AssetKind.AUDIO:

@@ -15,6 +15,7 @@ from services.domain.analytics import Dim, EventType
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
+from services.ui.widgets import md_escape
 from tests.ui.conftest import as_shown, card_titles, errors, open_page, pdf_bytes, png_bytes, texts
 
 
@@ -556,6 +557,31 @@ def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
     assert not at.exception and not errors(at)
     assert as_shown(at.title[0].value) == HOSTILE_TITLE
     _assert_inert(_markdown_sent(at))
+
+
+ODD_NAMES = ("__draft__ final.png", "[공지](안내).png")  # bold text, a link: as markdown
+
+
+def test_file_names_show_as_typed_in_captions_and_labels(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=tuple(Upload(name, png_bytes()) for name in ODD_NAMES))
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    captions = [shown.caption for image in at.image for shown in image.proto.imgs]
+    assert sorted(captions) == sorted(map(md_escape, ODD_NAMES))
+
+    editor = open_editor(new_app, "author-user", item.id)
+    labels = [box.label for box in editor.checkbox]
+    assert len(labels) == 2
+    for name, label in zip(ODD_NAMES, labels, strict=True):
+        assert label.startswith(md_escape(name) + " ")
 
 
 def test_the_editor_preview_renders_the_body_once(
