@@ -483,7 +483,8 @@ def test_the_body_reaches_the_browser_once_as_html(
     html = "\n".join(_html_bodies(at))
     assert "<h1>소개</h1>" in html and "<table>" in html
     assert html.count("<pre><code>[x](https://evil)\n\n![") == 2
-    assert '<a href="https://example.com">문서</a>' in html
+    assert ('<a href="https://example.com" target="_blank" rel="noopener noreferrer nofollow">'
+            '문서</a>') in html
     assert "<a href=\"https://evil" not in html and "<img" not in html
     # Nothing of the body is handed to Streamlit's markdown (which would parse it again).
     assert not any("evil" in str(m.value) for m in at.markdown)
