@@ -35,20 +35,30 @@ def format_size(size: int) -> str:
 
 
 def render_body(content: ContentService, item: ContentItem, actor: Actor) -> None:
-    """The markdown body with the files it references (``![caption](asset:ID)``) shown in
-    place, then every other file of the item. Only the item's own files resolve."""
-    own = {asset.id: asset for asset in item.assets}
+    """The item's page: its text with the files it references in place, then every other
+    file of the item."""
+    shown = render_text(content, item, item.body, actor)
+    render_assets(content, item, actor, skip=shown)
+
+
+def render_text(content: ContentService, item: ContentItem | None, body: str,
+                actor: Actor) -> set[str]:
+    """Markdown ``body`` with the files it references (``![caption](asset:ID)``) shown in
+    place, as the item's page and the editor's preview show it; returns the ids shown.
+    Only ``item``'s own stored files resolve (a new item has none); any other reference, a
+    file not saved yet included, is a note with its caption."""
+    own = {asset.id: asset for asset in item.assets} if item is not None else {}
     shown: set[str] = set()
-    for part in split_asset_refs(item.body):
+    for part in split_asset_refs(body):
         if isinstance(part, str):
             show_html(render_markdown(part))
-        elif part.asset_id in own:
+        elif item is not None and part.asset_id in own:
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)
         else:
             st.caption(t("content.missing_inline_file",
                          caption=md_escape(part.caption or part.asset_id)))
-    render_assets(content, item, actor, skip=shown)
+    return shown
 
 
 def render_assets(content: ContentService, item: ContentItem, actor: Actor,

@@ -599,6 +599,27 @@ def test_the_editor_preview_renders_the_body_once(
     assert not any("evil" in str(m.value) for m in at.markdown)
 
 
+def test_the_editor_preview_shows_the_items_files_in_place_as_the_page_does(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=(Upload("diagram.png", png_bytes()),))
+    unsaved = "01KJKB3Q005NRHCGNQ4TR480B2"  # not a file of this item (yet)
+    body = (f"위\n\n![구성도](asset:{item.assets[0].id})\n\n아래\n\n"
+            f"![새 그림](asset:{unsaved})")
+    services.ports.content.update(replace(item, body=body), item.version)
+
+    at = open_editor(new_app, "author-user", item.id)
+    shown = [as_shown(m) for m in _in_order(at)]
+    above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
+    assert any("diagram.png" in m for m in shown[above:below])  # the file, drawn in place
+    assert len(at.image) == 1
+    assert not any("asset:" in m for m in shown)
+    assert "본문에서 가리키는 파일(새 그림)이 이 항목에 없습니다." in [c.value for c in at.caption]
+
+
 def test_a_body_that_is_only_a_file_reference_shows_without_error(
     new_app: Callable[..., AppTest], services: Services, make_item: Callable[..., ContentItem]
 ) -> None:
