@@ -3,15 +3,14 @@
 import streamlit as st
 
 from services.content.drafts import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
-from services.content.markdown import render_markdown
 from services.content.media import ALLOWED_EXTENSIONS
 from services.domain.models import Category, Status
 from services.domain.permissions import Action, can
 from services.errors import ConflictError, DemoFactoryError
 from services.ui import editor, routes, session
-from services.ui.assets import format_size
+from services.ui.assets import format_size, render_text
 from services.ui.i18n import category_label, relabel, status_label, t
-from services.ui.widgets import flash, md_escape, show_error, show_html
+from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 actor = session.actor()
@@ -56,8 +55,8 @@ with write_tab:
                  help=t("content.body_help"))
 with preview_tab:
     body = st.session_state.get(editor.BODY, "")
-    if body.strip():
-        show_html(render_markdown(body))
+    if body.strip():  # as the item's page shows it, its stored files in place
+        render_text(services.content, item, body, actor)
     else:
         st.caption(t("content.preview_empty"))
 
@@ -73,7 +72,8 @@ remove_ids: list[str] = []
 if item and item.assets:
     st.markdown(f"**{t('content.existing_files')}**")
     for asset in item.assets:
-        label = t("content.remove_file", name=asset.filename, size=format_size(asset.size))
+        label = t("content.remove_file", name=md_escape(asset.filename),
+                  size=format_size(asset.size))
         if st.checkbox(label, key=editor.removal_key(asset.id)):
             remove_ids.append(asset.id)
 

@@ -5,7 +5,7 @@ import streamlit as st
 from services.errors import DemoFactoryError
 from services.ui import auth, routes, session
 from services.ui.i18n import t
-from services.ui.widgets import flash, show_error
+from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 
@@ -39,6 +39,6 @@ if submitted:
     except DemoFactoryError as exc:
         show_error(exc)
     else:
-        flash(t("auth.first_admin_done", username=user.username))
+        flash(t("auth.first_admin_done", username=md_escape(user.username)))
         auth.prefill_login(user.username)
         st.switch_page(routes.LOGIN)

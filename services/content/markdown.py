@@ -7,8 +7,10 @@ would parse it as markdown a second time and bring links inside code blocks to l
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -17,6 +19,10 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/")
+# The app is one page: a link away from it (another site, a mail program) opens in a new tab,
+# or the reader's click would replace the app. "//host" is another site, not a path.
+_NEW_TAB: Mapping[str, str] = MappingProxyType(
+    {"target": "_blank", "rel": "noopener noreferrer nofollow"})
 
 
 @cache
@@ -25,8 +31,24 @@ def _renderer() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     # Only plain web links; markdown-it already refuses javascript:, this also drops data: etc.
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)  # type: ignore[method-assign]
+    md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _picture_link)
     return md
+
+
+def _link_attrs(href: str) -> Mapping[str, str]:
+    """What a link to ``href`` carries besides it: a link within the app (``/path``,
+    ``#anchor``) nothing, any other one a new tab."""
+    in_app = href.startswith(("/", "#")) and not href.startswith("//")
+    return {} if in_app else _NEW_TAB
+
+
+def _link_open(renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
+    token = tokens[idx]
+    for name, value in _link_attrs(str(token.attrGet("href"))).items():
+        token.attrSet(name, value)
+    return renderer.renderToken(tokens, idx, options, env)
 
 
 def _picture_link(renderer: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
@@ -35,10 +57,10 @@ def _picture_link(renderer: RendererHTML, tokens: list[Token], idx: int, options
     fetch it from the author's chosen host (a tracking pixel), and no page of the app loads
     anything from another host. The item's own files are placed by ``asset:`` references."""
     token = tokens[idx]
-    text = renderer.renderInlineAsText(token.children or [], options, env) or str(
-        token.attrGet("src"))
-    return (f'<a href="{escapeHtml(str(token.attrGet("src")))}" rel="noopener noreferrer '
-            f'nofollow">{escapeHtml(text)}</a>')
+    src = str(token.attrGet("src"))
+    text = renderer.renderInlineAsText(token.children or [], options, env) or src
+    attrs = "".join(f' {name}="{value}"' for name, value in _link_attrs(src).items())
+    return f'<a href="{escapeHtml(src)}"{attrs}>{escapeHtml(text)}</a>'
 
 
 @cache

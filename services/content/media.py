@@ -4,6 +4,8 @@ The bytes are read by ``filetype`` (magic numbers, ISO-BMFF brands); only an all
 image, video, audio and PDF formats is accepted; SVG, HTML, HEIC/AVIF and anything else
 is refused. A file whose extension names a different kind than its bytes is refused
 too, because a lying extension is how a browser is tricked into treating a file as something else.
+One that names another format of the same kind (a PNG saved as ``.jpg``) is an honest slip: it
+is stored as what its bytes are, with that type's extension.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ MP4 = MediaType("video/mp4", AssetKind.VIDEO, (".mp4", ".m4v"))
 MOV = MediaType("video/quicktime", AssetKind.VIDEO, (".mov",))
 WEBM = MediaType("video/webm", AssetKind.VIDEO, (".webm",))
 MP3 = MediaType("audio/mpeg", AssetKind.AUDIO, (".mp3",))
-M4A = MediaType("audio/mp4", AssetKind.AUDIO, (".m4a",))
+M4A = MediaType("audio/mp4", AssetKind.AUDIO, (".m4a", ".m4b"))
 WAV = MediaType("audio/wav", AssetKind.AUDIO, (".wav",))
 OGG = MediaType("audio/ogg", AssetKind.AUDIO, (".ogg", ".oga"))
 FLAC = MediaType("audio/flac", AssetKind.AUDIO, (".flac",))
@@ -47,6 +49,7 @@ ALLOWED: tuple[MediaType, ...] = (
     PNG, JPEG, GIF, WEBP, PDF, MP4, MOV, WEBM, MP3, M4A, WAV, OGG, FLAC,
 )
 ALLOWED_EXTENSIONS: tuple[str, ...] = tuple(ext for t in ALLOWED for ext in t.extensions)
+_BY_EXTENSION: dict[str, MediaType] = {ext: t for t in ALLOWED for ext in t.extensions}
 
 # filetype's verdict (its extension for the type) -> the allowed type; anything else is refused.
 # An animated PNG is still a PNG to a browser; filetype tells M4V apart only by one ftyp size.
@@ -60,7 +63,9 @@ _BY_FILETYPE: dict[str, MediaType] = {
 # what the file is, and a HEIF/AVIF (MIAF) brand anywhere makes it an image: both refused.
 _IMAGE_BRANDS = frozenset({b"mif1", b"msf1", b"miaf", b"heic", b"heix", b"hevc", b"hevx",
                            b"heim", b"heis", b"avif", b"avis"})
-_OTHER_MAJOR_BRANDS = (b"3gp", b"3g2", b"crx ", b"jxl ", b"M4B ", b"M4P ")  # prefixes
+_OTHER_MAJOR_BRANDS = (b"3gp", b"3g2", b"crx ", b"jxl ", b"M4P ")  # prefixes; M4P is DRM-locked
+# An audiobook says it is audio in its major brand; filetype only knows "M4A ".
+_AUDIO_MAJOR_BRANDS = frozenset({b"M4A ", b"M4B "})
 
 
 def _ftyp_brands(head: bytes) -> tuple[bytes, set[bytes]]:
@@ -71,18 +76,28 @@ def _ftyp_brands(head: bytes) -> tuple[bytes, set[bytes]]:
     return box[:4], {box[:4]} | {box[i:i + 4] for i in range(8, len(box) - 3, 4)}
 
 
-def _another_iso_bmff_format(head: bytes) -> bool:
-    major, brands = _ftyp_brands(head)
-    return bool(brands & _IMAGE_BRANDS) or major.startswith(_OTHER_MAJOR_BRANDS)
-
-
 def sniff(data: bytes) -> MediaType | None:
     """The allowed media type these bytes are, or None."""
     head = data[:SNIFF_BYTES]
     found = filetype.guess(head)
     media = _BY_FILETYPE.get(found.extension) if found is not None else None
-    if media is not None and _another_iso_bmff_format(head):
+    if media is None:
         return None
+    major, brands = _ftyp_brands(head)
+    if brands & _IMAGE_BRANDS or major.startswith(_OTHER_MAJOR_BRANDS):
+        return None
+    return M4A if major in _AUDIO_MAJOR_BRANDS else media
+
+
+def _as_named(media: MediaType, suffix: str) -> MediaType:
+    """The type to store ``media`` as, given the extension its author chose.
+
+    Audio-only MP4s (Android recorders) list just the generic brands "mp42"/"isom", so their
+    bytes cannot say audio from video: the container is the same, and an .m4a/.m4b name is
+    the author's statement that it is audio.
+    """
+    if media is MP4 and suffix in M4A.extensions:
+        return M4A
     return media
 
 
@@ -94,7 +109,11 @@ def safe_filename(name: str) -> str:
     if name.startswith(".") or ".." in name:
         raise ValidationError("content.err_bad_filename", name=name[:80])
     cleaned = re.sub(r"[^\w.\- ()\[\]]", "_", name, flags=re.UNICODE)
-    stem, suffix = PurePosixPath(cleaned).stem, PurePosixPath(cleaned).suffix.lower()
+    return _joined(PurePosixPath(cleaned).stem, PurePosixPath(cleaned).suffix.lower())
+
+
+def _joined(stem: str, suffix: str) -> str:
+    """``stem`` + ``suffix``, the stem shortened so the name stays within the limit."""
     return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
 
 
@@ -111,9 +130,12 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, Media
     media = sniff(data)
     if media is None:
         raise ValidationError("content.err_file_type", name=name)
-    suffix = PurePosixPath(name).suffix.lower()
-    if not suffix:
-        return name + media.extensions[0], media
-    if suffix not in media.extensions:
+    path = PurePosixPath(name)
+    media = _as_named(media, path.suffix)
+    if path.suffix in media.extensions:
+        return name, media
+    named = _BY_EXTENSION.get(path.suffix)
+    if path.suffix and (named is None or named.kind != media.kind):
         raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
-    return name, media
+    # No extension, or another format of the same kind: the one the bytes are.
+    return _joined(path.stem, media.extensions[0]), media

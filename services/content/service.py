@@ -113,9 +113,11 @@ class ContentService:
 
     def record_view(self, content_id: str, actor: Actor, visit_id: str) -> int | None:
         """One more view, the first time this visit opens the item: the new count, or None
-        when the visit has counted already (a reload, a second look)."""
+        when the visit has counted already (a reload, a second look) or the item is not
+        published (its author or an admin previewing it: readers' views are what counts)."""
         item = self.get(content_id, actor)
-        if not self._visits.first_view(visit_id, item.id):
+        # Asked before the ledger, so a preview does not use up the visit's view of the item.
+        if item.status != Status.PUBLISHED or not self._visits.first_view(visit_id, item.id):
             return None
         return self._repo.increment_views(content_id)
 

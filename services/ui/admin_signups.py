@@ -11,7 +11,7 @@ from services.domain.permissions import Actor
 from services.domain.users import User
 from services.ui.i18n import role_label, t
 from services.ui.tracking import purpose_label
-from services.ui.widgets import act, app_tz, format_time
+from services.ui.widgets import act, app_tz, format_time, md_escape
 
 # The decision waiting for its second click: (kind, username); kind "approve" or "decline".
 _CONFIRM = "adm_signup_confirm"
@@ -68,7 +68,7 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
         return
     kind = pending[0]
     role = role_label(user.pending_role) if user.pending_role else "-"
-    st.warning(t(f"signup.{kind}_confirm", username=user.username, role=role),
+    st.warning(t(f"signup.{kind}_confirm", username=md_escape(user.username), role=role),
                icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     signup = services.signup
@@ -76,10 +76,10 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
         st.session_state.pop(_CONFIRM, None)
         if kind == "approve":
             act(lambda: signup.approve(actor, user.username),
-                t("signup.approved", username=user.username, role=role))
+                t("signup.approved", username=md_escape(user.username), role=role))
         else:
             act(lambda: signup.decline(actor, user.username),
-                t("signup.declined", username=user.username))
+                t("signup.declined", username=md_escape(user.username)))
     if no_col.button(t("common.cancel"), key=f"adm_signup_{kind}_no"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()

@@ -19,6 +19,7 @@ from services.ui.widgets import (
     current_page,
     flash,
     format_date,
+    md_escape,
     reset_page,
     show_error,
 )
@@ -99,7 +100,7 @@ def one_time_password() -> None:
     shown = st.session_state.pop(_OTP_KEY, None)
     if shown:
         username, password = shown
-        st.warning(t("admin.one_time_password", username=username, password=password),
+        st.warning(t("admin.one_time_password", username=md_escape(username), password=password),
                    icon=":material/key:")
 
 
@@ -135,7 +136,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
     for key in _NEW_USER_KEYS:
         st.session_state.pop(key, None)
     done = "admin.user_invited" if invite else "admin.user_created"
-    flash(t(done, username=user.username))
+    flash(t(done, username=md_escape(user.username)))
     st.rerun()
 
 
@@ -167,7 +168,7 @@ def roles_form(services: Services, actor: Actor, user: User) -> None:
     )
     if st.button(t("admin.roles_button"), key="adm_roles_save"):
         act(lambda: services.accounts.set_roles(actor, user.username, frozenset(roles)),
-            t("admin.roles_saved", username=user.username))
+            t("admin.roles_saved", username=md_escape(user.username)))
 
 
 def account_buttons(services: Services, actor: Actor, user: User) -> None:
@@ -181,7 +182,7 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
             st.session_state[_CONFIRM] = ("disable", user.username)
         else:  # enabling takes nothing away: no confirmation
             act(lambda: services.accounts.set_disabled(actor, user.username, False),
-                t("admin.user_enabled", username=user.username))
+                t("admin.user_enabled", username=md_escape(user.username)))
     if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
         st.session_state[_CONFIRM] = ("reset", user.username)
     if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
@@ -191,7 +192,7 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
         icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
     ):
         act(lambda: services.accounts.sign_out_everywhere(actor, user.username),
-            t("admin.user_signed_out", username=user.username))
+            t("admin.user_signed_out", username=md_escape(user.username)))
 
 
 def reset_password(services: Services, actor: Actor, user: User) -> None:
@@ -201,7 +202,7 @@ def reset_password(services: Services, actor: Actor, user: User) -> None:
         show_error(exc)
         return
     if password is None:
-        flash(t("admin.reset_sent", username=user.username))
+        flash(t("admin.reset_sent", username=md_escape(user.username)))
     else:
         st.session_state[_OTP_KEY] = (user.username, password)
     st.rerun()
@@ -213,7 +214,8 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
     if not pending or pending[1] != user.username:
         return
     kind = pending[0]
-    st.warning(t(f"admin.{kind}_confirm", username=user.username), icon=":material/warning:")
+    st.warning(t(f"admin.{kind}_confirm", username=md_escape(user.username)),
+               icon=":material/warning:")
     heir = _heir_choice(services, actor, user) if kind == "delete" else None
     yes_col, no_col = st.columns(2)
     if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
@@ -222,10 +224,10 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
             reset_password(services, actor, user)
         elif kind == "disable":
             act(lambda: services.accounts.set_disabled(actor, user.username, True),
-                t("admin.user_disabled", username=user.username))
+                t("admin.user_disabled", username=md_escape(user.username)))
         else:
             act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
-                t("admin.user_deleted", username=user.username))
+                t("admin.user_deleted", username=md_escape(user.username)))
     if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()

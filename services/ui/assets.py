@@ -36,20 +36,30 @@ def format_size(size: int) -> str:
 
 
 def render_body(content: ContentService, item: ContentItem, actor: Actor) -> None:
-    """The markdown body with the files it references (``![caption](asset:ID)``) shown in
-    place, then every other file of the item. Only the item's own files resolve."""
-    own = {asset.id: asset for asset in item.assets}
+    """The item's page: its text with the files it references in place, then every other
+    file of the item."""
+    shown = render_text(content, item, item.body, actor)
+    render_assets(content, item, actor, skip=shown)
+
+
+def render_text(content: ContentService, item: ContentItem | None, body: str,
+                actor: Actor) -> set[str]:
+    """Markdown ``body`` with the files it references (``![caption](asset:ID)``) shown in
+    place, as the item's page and the editor's preview show it; returns the ids shown.
+    Only ``item``'s own stored files resolve (a new item has none); any other reference, a
+    file not saved yet included, is a note with its caption."""
+    own = {asset.id: asset for asset in item.assets} if item is not None else {}
     shown: set[str] = set()
-    for part in split_asset_refs(item.body):
+    for part in split_asset_refs(body):
         if isinstance(part, str):
             show_html(render_markdown(part))
-        elif part.asset_id in own:
+        elif item is not None and part.asset_id in own:
             _guarded(content, item, own[part.asset_id], actor)
             shown.add(part.asset_id)
         else:
             st.caption(t("content.missing_inline_file",
                          caption=md_escape(part.caption or part.asset_id)))
-    render_assets(content, item, actor, skip=shown)
+    return shown
 
 
 def render_assets(content: ContentService, item: ContentItem, actor: Actor,
@@ -78,7 +88,7 @@ def _render_asset(content: ContentService, item: ContentItem, asset: Asset, acto
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:
-        st.image(url or content.asset_bytes(item, asset, actor), caption=asset.filename)
+        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(asset.filename))
     elif asset.kind == AssetKind.VIDEO:
         st.video(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
     elif asset.kind == AssetKind.AUDIO:

@@ -24,6 +24,7 @@ from services.domain.models import ContentDraft, ContentItem, Status, Upload, ne
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui.i18n import t
+from services.ui.widgets import md_escape
 
 TITLE = "ed_title"
 SUMMARY = "ed_summary"
@@ -133,7 +134,8 @@ def save(
         uploads: list[Upload] = []
         for number, file in enumerate(files, start=1):
             uploads.append(Upload(file.name, file.getvalue()))
-            bar.progress(number / (len(files) + 1), text=t("content.reading_file", name=file.name))
+            bar.progress(number / (len(files) + 1),
+                         text=t("content.reading_file", name=md_escape(file.name)))
         bar.progress(len(files) / (len(files) + 1), text=t("content.storing"))
         try:
             saved = _save_once(content, actor, content_id, uploads, remove_asset_ids)

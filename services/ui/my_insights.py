@@ -20,7 +20,7 @@ from services.insights.digests import metric_lines
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
 from services.ui.i18n import category_label, language, relabel, t
-from services.ui.widgets import md_escape
+from services.ui.widgets import md_escape, show_error
 
 PANEL_KEY = "my_insights"
 ITEMS_OFFERED = 100
@@ -118,7 +118,7 @@ def _follow(follows: FollowService, actor: Actor, metric: str, scope: FollowScop
     try:
         follows.follow(actor, metric, scope, value)
     except DemoFactoryError as exc:
-        st.error(t(exc.key, **exc.params))
+        show_error(exc)
         return
     st.rerun()
 

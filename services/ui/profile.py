@@ -20,6 +20,7 @@ from services.i18n import LANGUAGES, translate
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
 from services.ui.widgets import (
+    WORD_JOINER,
     act,
     app_tz,
     content_link,
@@ -191,14 +192,16 @@ def delete_section(services: Services, actor: Actor, user: User | None) -> None:
     st.subheader(t("profile.delete_title"))
     st.caption(t("profile.delete_intro"))
     with st.form("my_delete_form", enter_to_submit=False):
-        typed = st.text_input(t("profile.delete_confirm", username=user.username),
+        typed = st.text_input(t("profile.delete_confirm", username=md_escape(user.username)),
                               key="my_delete_confirm")
         sent = st.form_submit_button(t("profile.delete_button"), type="primary",
                                      icon=":material/delete_forever:")
     if not sent:
         return
     try:
-        profiles.delete_account(actor, user.username, confirm=typed)
+        # The name shown is escaped with an invisible joiner after "@" (no e-mail link):
+        # a name copied from the label carries it, and is still the name.
+        profiles.delete_account(actor, user.username, confirm=typed.replace(WORD_JOINER, ""))
     except DemoFactoryError as exc:
         show_error(exc)
         return

@@ -11,9 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
+from services.domain.analytics import Dim, EventType
 from services.domain.models import Category, ContentDraft, ContentItem, SearchQuery, Status
 from services.domain.permissions import Actor
 from services.domain.users import User
+from services.ui.widgets import md_escape
 from tests.ui.conftest import as_shown, card_titles, errors, open_page, pdf_bytes, png_bytes, texts
 
 
@@ -206,6 +208,26 @@ def test_views_are_counted_once_per_visit(
     reloaded.switch_page("app_pages/content.py").run()
     assert services.content.get(item.id, Actor.anonymous()).views == 1
     assert "조회 1회" in texts(reloaded)
+
+
+def test_an_author_previewing_a_draft_counts_no_view(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem],
+) -> None:
+    item = make_item(status=Status.DRAFT)
+    at = new_app("author-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    app: Services = at.session_state["_df_services"]
+    app.tracker.flush()
+    today = app.analytics.today()
+    rows = app.ports.events.rollups(today, today, types=[EventType.CONTENT_VIEW],
+                                    dims=[Dim.ALL])
+    assert sum(row.count for row in rows) == 0
+    assert services.content.get(item.id, users["author"].as_actor()).views == 0
+    assert "조회 0회" in texts(at)
 
 
 def asked_to_delete(at: AppTest, item: ContentItem) -> AppTest:
@@ -461,7 +483,8 @@ def test_the_body_reaches_the_browser_once_as_html(
     html = "\n".join(_html_bodies(at))
     assert "<h1>소개</h1>" in html and "<table>" in html
     assert html.count("<pre><code>[x](https://evil)\n\n![") == 2
-    assert '<a href="https://example.com">문서</a>' in html
+    assert ('<a href="https://example.com" target="_blank" rel="noopener noreferrer nofollow">'
+            '문서</a>') in html
     assert "<a href=\"https://evil" not in html and "<img" not in html
     # Nothing of the body is handed to Streamlit's markdown (which would parse it again).
     assert not any("evil" in str(m.value) for m in at.markdown)
@@ -537,6 +560,31 @@ def test_short_fields_show_as_plain_text_on_cards_and_the_content_page(
     _assert_inert(_markdown_sent(at))
 
 
+ODD_NAMES = ("__draft__ final.png", "[공지](안내).png")  # bold text, a link: as markdown
+
+
+def test_file_names_show_as_typed_in_captions_and_labels(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=tuple(Upload(name, png_bytes()) for name in ODD_NAMES))
+    at = new_app()
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    assert not at.exception and not errors(at)
+    captions = [shown.caption for image in at.image for shown in image.proto.imgs]
+    assert sorted(captions) == sorted(map(md_escape, ODD_NAMES))
+
+    editor = open_editor(new_app, "author-user", item.id)
+    labels = [box.label for box in editor.checkbox]
+    assert len(labels) == 2
+    for name, label in zip(ODD_NAMES, labels, strict=True):
+        assert label.startswith(md_escape(name) + " ")
+
+
 def test_the_editor_preview_renders_the_body_once(
     new_app: Callable[..., AppTest], users: dict[str, User]
 ) -> None:
@@ -549,6 +597,27 @@ def test_the_editor_preview_renders_the_body_once(
     assert "<h1>미리보기</h1>" in shown and "<pre><code>[x](https://evil.example)" in shown
     assert "<a " not in shown and "<img" not in shown
     assert not any("evil" in str(m.value) for m in at.markdown)
+
+
+def test_the_editor_preview_shows_the_items_files_in_place_as_the_page_does(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from services.domain.models import Upload
+
+    item = make_item(uploads=(Upload("diagram.png", png_bytes()),))
+    unsaved = "01KJKB3Q005NRHCGNQ4TR480B2"  # not a file of this item (yet)
+    body = (f"위\n\n![구성도](asset:{item.assets[0].id})\n\n아래\n\n"
+            f"![새 그림](asset:{unsaved})")
+    services.ports.content.update(replace(item, body=body), item.version)
+
+    at = open_editor(new_app, "author-user", item.id)
+    shown = [as_shown(m) for m in _in_order(at)]
+    above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
+    assert any("diagram.png" in m for m in shown[above:below])  # the file, drawn in place
+    assert len(at.image) == 1
+    assert not any("asset:" in m for m in shown)
+    assert "본문에서 가리키는 파일(새 그림)이 이 항목에 없습니다." in [c.value for c in at.caption]
 
 
 def test_a_body_that_is_only_a_file_reference_shows_without_error(

@@ -15,6 +15,7 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import NotFound
 from services.ui import nav
+from services.ui.widgets import md_escape
 from tests.ui.conftest import PASSWORD, errors, open_admin_page, texts
 
 PROFILE = "app_pages/profile.py"
@@ -150,6 +151,24 @@ def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
     at.query_params["id"] = item.id
     at.switch_page("app_pages/content.py").run()
     assert "이전 작성자" in texts(at)
+
+
+def test_a_user_name_with_an_at_sign_is_shown_plain_and_can_be_copied_to_confirm(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_user: Callable[..., User],
+) -> None:
+    make_user("kim@example.com", "author")
+    at = _profile(new_app, "kim@example.com")
+    label = at.text_input(key="my_delete_confirm").label
+    assert md_escape("kim@example.com") in label  # not an e-mail link
+    # What a reader copies from the label: the text as shown, its invisible joiner included.
+    shown = label[label.index("(") + 1:label.index(")")].replace("\\", "")
+    assert shown != "kim@example.com"
+    at.text_input(key="my_delete_confirm").input(shown)
+    at.button[[b.label for b in at.button].index("계정 삭제")].click().run()
+    assert not errors(at)
+    with pytest.raises(NotFound):
+        services.accounts.get("kim@example.com")
 
 
 def test_the_items_i_liked_are_linked(

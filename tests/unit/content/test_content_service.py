@@ -271,6 +271,18 @@ def test_views_are_counted_once_per_visit(services: Services, author: Actor) -> 
         services.content.record_view(draft_item.id, Actor.anonymous(), "visit-3")
 
 
+def test_previews_of_a_draft_count_no_view(
+    services: Services, author: Actor, admin: Actor
+) -> None:
+    item = services.content.create(draft(status=Status.DRAFT), [], author)
+    assert services.content.record_view(item.id, author, "visit-1") is None
+    assert services.content.record_view(item.id, admin, "visit-2") is None
+    assert services.content.get(item.id, author).views == 0
+    # The preview did not use up the visit's view: once published, its first look counts.
+    published = services.content.update(item.id, draft(), item.version, author)
+    assert services.content.record_view(published.id, author, "visit-1") == 1
+
+
 def test_the_visit_ledger_forgets_the_oldest_visits_first() -> None:
     from services.content.visits import VisitLedger
 

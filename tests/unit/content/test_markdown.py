@@ -25,8 +25,29 @@ def test_ordinary_markdown_renders() -> None:
     html = render_markdown("# 제목\n\n**굵게** [링크](https://example.com)\n\n|a|b|\n|-|-|\n|1|2|")
     assert "<h1>제목</h1>" in html
     assert "<strong>굵게</strong>" in html
-    assert '<a href="https://example.com">링크</a>' in html
+    assert '<a href="https://example.com" target="_blank" rel="noopener noreferrer nofollow">' \
+        '링크</a>' in html
     assert "<table>" in html
+
+
+NEW_TAB = ' target="_blank" rel="noopener noreferrer nofollow"'
+
+
+def test_links_to_other_sites_open_in_a_new_tab() -> None:
+    """The app is one page: a link to another site in the same tab would replace it."""
+    for href in ("https://example.com/a?b=1&c=2", "http://example.com", "HTTPS://EXAMPLE.COM",
+                 "mailto:kim@example.com", "//example.com/path"):
+        autolink = f" <{href}>" if ":" in href else ""  # one with a scheme is a link too
+        html = render_markdown(f"[링크]({href}){autolink}")
+        assert html.count("<a ") == (2 if autolink else 1), html
+        assert html.count(NEW_TAB) == html.count("<a "), html
+
+
+def test_links_within_the_app_stay_in_the_tab() -> None:
+    html = render_markdown("[둘러보기](/browse?tag=RAG) [위로](#intro)")
+    assert '<a href="/browse?tag=RAG">둘러보기</a>' in html
+    assert '<a href="#intro">위로</a>' in html
+    assert "target=" not in html
 
 
 def test_asset_references_split_the_body_in_order() -> None:
@@ -71,4 +92,4 @@ def test_a_picture_from_another_host_is_a_link_not_a_request() -> None:
         html = render_markdown(f"보세요 ![다이어그램 <b>]({src})")
         assert "<img" not in html
         assert f'href="{src}"' in html and "다이어그램 &lt;b&gt;" in html
-        assert 'rel="noopener noreferrer nofollow"' in html
+        assert NEW_TAB in html

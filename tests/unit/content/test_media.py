@@ -28,6 +28,10 @@ FFMPEG_MP4 = ftyp(b"isom", b"isom", b"iso2", b"avc1", b"mp41")
 PHONE_MP4 = ftyp(b"mp42", b"mp42", b"isom")
 CAMERA_MP4 = ftyp(b"XAVC", b"XAVC", b"mp42", b"iso2")  # a vendor brand, MP4 compatible
 ITUNES_M4A = ftyp(b"M4A ", b"M4A ", b"mp42", b"isom")
+ANDROID_M4A = ftyp(b"mp42", b"isom", b"mp42")  # audio-only, but only the generic brands
+ISOM_M4A = ftyp(b"isom", b"isom", b"iso2", b"mp41")
+AUDIOBOOK = ftyp(b"M4B ", b"M4B ", b"mp42", b"isom")
+PROTECTED_AUDIO = ftyp(b"M4P ", b"M4P ", b"mp42", b"isom")
 QUICKTIME = ftyp(b"qt  ", b"qt  ")
 HEIC = ftyp(b"heic", b"mif1", b"heic")
 AVIF = ftyp(b"avif", b"avif", b"mif1", b"miaf", b"MA1B")
@@ -96,6 +100,34 @@ def test_an_m4a_that_lists_mp4_brands_is_still_audio() -> None:
     assert err.value.key == "content.err_file_mismatch"
 
 
+@pytest.mark.parametrize("data", [ANDROID_M4A, ISOM_M4A, PHONE_MP4],
+                         ids=["mp42", "isom", "phone-mp4"])
+@pytest.mark.parametrize("name", ["memo.m4a", "book.m4b"])
+def test_an_mp4_container_named_as_audio_is_audio(name: str, data: bytes) -> None:
+    # The container is the same; the name is the author's statement of what is inside.
+    checked, media = check_upload(name, data, 10 * MB)
+    assert (checked, media.mime, media.kind) == (name, "audio/mp4", AssetKind.AUDIO)
+
+
+def test_an_audiobook_is_audio_and_a_protected_one_is_refused() -> None:
+    _, media = check_upload("book.m4b", AUDIOBOOK, 10 * MB)
+    assert (media.mime, media.kind) == ("audio/mp4", AssetKind.AUDIO)
+    with pytest.raises(ValidationError) as err:
+        check_upload("song.m4a", PROTECTED_AUDIO, 10 * MB)
+    assert err.value.key == "content.err_file_type"
+
+
+def test_an_mp4_container_named_mp4_is_still_video() -> None:
+    _, media = check_upload("memo.mp4", ANDROID_M4A, 10 * MB)
+    assert media.kind == AssetKind.VIDEO
+
+
+def test_a_quicktime_file_named_m4a_is_refused() -> None:
+    with pytest.raises(ValidationError) as err:
+        check_upload("memo.m4a", QUICKTIME, 10 * MB)
+    assert err.value.key == "content.err_file_mismatch"
+
+
 def test_an_animated_png_is_a_png() -> None:
     png = banner_png("제목", load_catalog()[0].category)
     actl = (8).to_bytes(4, "big") + b"acTL" + b"\x00\x00\x00\x02\x00\x00\x00\x00" + b"\x00" * 4
@@ -121,6 +153,53 @@ def test_extension_that_lies_about_an_allowed_type_is_refused() -> None:
         check_upload("slides.png", guide_pdf(load_catalog()[0]), 10 * MB)
     assert err.value.key == "content.err_file_mismatch"
     assert err.value.params["actual"] == "application/pdf"
+
+
+WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 20
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stored", "mime"),
+    [
+        ("photo.jpg", banner_png("제목", load_catalog()[0].category), "photo.png", "image/png"),
+        ("saved.JPG", WEBP, "saved.webp", "image/webp"),
+        ("scan.png", JPEG, "scan.jpg", "image/jpeg"),
+        ("anim.webp", b"GIF89a" + b"\x00" * 20, "anim.gif", "image/gif"),
+        ("clip.mov", FFMPEG_MP4, "clip.mp4", "video/mp4"),
+        ("tone.mp3", tone_wav(0.1), "tone.wav", "audio/wav"),
+    ],
+    ids=["png-as-jpg", "webp-as-jpg", "jpeg-as-png", "gif-as-webp", "mp4-as-mov", "wav-as-mp3"],
+)
+def test_an_extension_of_the_same_kind_is_fixed_to_what_the_bytes_are(
+        name: str, data: bytes, stored: str, mime: str) -> None:
+    checked, media = check_upload(name, data, 10 * MB)
+    assert (checked, media.mime) == (stored, mime)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("clip.mp4", banner_png("제목", load_catalog()[0].category)),
+        ("doc.pdf", JPEG),
+        ("photo.jpg", guide_pdf(load_catalog()[0])),
+        ("song.mp3", FFMPEG_MP4),
+        ("clip.mp4", tone_wav(0.1)),
+        ("logo.svg", JPEG),
+        ("page.html", JPEG),
+        ("notes.txt", JPEG),
+    ],
+    ids=["png-as-mp4", "jpeg-as-pdf", "pdf-as-jpg", "mp4-as-mp3", "wav-as-mp4", "jpeg-as-svg",
+         "jpeg-as-html", "jpeg-as-txt"],
+)
+def test_an_extension_of_another_kind_is_still_refused(name: str, data: bytes) -> None:
+    with pytest.raises(ValidationError) as err:
+        check_upload(name, data, 10 * MB)
+    assert err.value.key == "content.err_file_mismatch"
+
+
+def test_a_fixed_extension_keeps_the_name_within_the_limit() -> None:
+    name, _ = check_upload("가" * 116 + ".jpg", WEBP, 10 * MB)
+    assert name.endswith(".webp") and len(name) <= 120
 
 
 def test_missing_extension_gets_the_sniffed_one() -> None:
