@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from urllib3.exceptions import ProtocolError
 
 from services.adapters.aws.bedrock.lazy import LazyBedrock
+from services.adapters.aws.bedrock.llm import BedrockLLM
 from services.analytics.tables import load_catalog
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
@@ -24,6 +26,7 @@ from services.errors import ServiceUnavailable
 from services.settings import Settings
 from services.ui.report_pdf import PDF_CACHE_KEY
 from services.ui.reports import CONTEXT_OPEN_KEY
+from tests.doubles.bedrock import StreamingRuntime, stream_events
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
 
@@ -282,6 +285,24 @@ def test_a_failure_keeps_the_inputs_and_shows_one_message(
     assert errors(at) == ["모델 응답이 너무 오래 걸렸습니다. 다시 시도하세요."]  # one message
     assert at.selectbox(key="rep_type_ko").value == "author"
     assert at.selectbox(key="rep_model_ko").value.startswith("bedrock:")
+    assert seeded.ports.reports.list() == []
+
+
+def test_a_connection_lost_mid_stream_clears_the_text_and_says_why(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        bedrock_configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network failing while Bedrock writes: the half-written report makes way for the
+    reason (the endpoint could not be reached), not for "something went wrong"."""
+    events: list[Any] = stream_events(["## 요약\n\n", "페이지 조회는 40회"])
+    events.insert(2, ProtocolError("Connection broken: IncompleteRead(0 bytes read)"))
+    bedrock = BedrockLLM(StreamingRuntime(events))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: bedrock.stream(request))
+    at = choose_bedrock(open_reports(new_app, users["analyst"].username), monkeypatch)
+    generate(at)
+
+    (shown,) = errors(at)
+    assert shown.startswith("Amazon Bedrock 엔드포인트에 연결할 수 없습니다"), shown
+    assert "요약" not in "".join(str(e.proto.body) for e in at.get("html"))  # no half report
     assert seeded.ports.reports.list() == []
 
 
