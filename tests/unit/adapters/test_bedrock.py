@@ -399,3 +399,13 @@ def test_a_connection_lost_mid_stream_is_service_unavailable(
     for lang in LANGUAGES:
         text = translate(lang, caught.value.key, **caught.value.params)
         assert text != key and "{" not in text, text  # a message, every placeholder filled
+
+
+def test_a_stream_closed_midway_releases_its_http_response() -> None:
+    runtime = StreamingRuntime(stream_events(["하나 ", "둘 "]))
+    stream = BedrockLLM(runtime).stream(REQUEST)
+    assert next(iter(stream)) == "하나 "
+
+    stream.close()  # a click stopped the page reading it
+
+    assert runtime.streams[0].closed  # at once, not when the stream is collected

@@ -172,6 +172,8 @@ class BedrockLLM:
                                  endpoint=self.endpoint)
             log.warning("Bedrock stream broke off: %s (%s)", exc, diagnosis.kind)
             raise diagnosis.to_error() from exc
+        finally:  # read to its end, broken off, or closed by a reader that stopped
+            _release(events)
         return LLMResult(
             text="".join(parts),
             input_tokens=int(usage.get("inputTokens", 0)),
@@ -180,6 +182,14 @@ class BedrockLLM:
             model_id=request.model_id,
             stop_reason=stop_reason,
         )
+
+
+def _release(events: Iterable[Mapping[str, Any]]) -> None:
+    """Close botocore's ``EventStream`` (its HTTP response): a stream left unread would hold
+    the connection until it was collected."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
 
 
 def _latency(metrics: Mapping[str, Any] | None, started: float, ended: float) -> int:
