@@ -4,6 +4,7 @@ a hostile question kept literal, a model's made-up number marked, and a refused 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable
 
 import pytest
@@ -134,6 +135,10 @@ def test_an_over_budget_question_is_refused_with_the_reason(
     at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
     at.run()
     ask(at, "왜 늘었어?")
-    assert any("오늘의 보고서 토큰 예산을 넘습니다" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    (refused,) = [e.value for e in at.error if "오늘의 보고서 토큰 예산을 넘습니다" in e.value]
+    # The chat's own reason: what the question needs and when the budget starts again, not
+    # the report's advice to lower a maximum that the chat does not have.
+    assert "이 질문에 답하려면" in refused and "최대 토큰을 줄이" not in refused, refused
+    shown = refused.replace("\\", "")  # the markdown escapes of the time's "-" and ":"
+    assert re.search(r"\d{4}-\d{2}-\d{2} 00:00 KST에 다시 채워집니다", shown), refused
     assert fake.requests == []
