@@ -42,6 +42,7 @@ from services.domain.reports import (
     OFFLINE_MODEL_ID,
     Report,
     ReportLanguage,
+    ReportSummary,
     ReportType,
 )
 from services.errors import PermissionDenied, ValidationError
@@ -391,8 +392,10 @@ class ReportService:
 
     # ---- history -----------------------------------------------------------------------
 
-    def history(self, actor: Actor, mine_only: bool = False, limit: int = 100) -> list[Report]:
-        """Saved reports, newest first: everyone's (analysts share them) or the actor's."""
+    def history(self, actor: Actor, mine_only: bool = False,
+                limit: int = 100) -> list[ReportSummary]:
+        """Saved reports, newest first: everyone's (analysts share them) or the actor's; their
+        summaries (``get`` reads one whole)."""
         require(actor, Action.GENERATE_REPORTS)
         return self.store.list(created_by=actor.user_id if mine_only else None, limit=limit)
 

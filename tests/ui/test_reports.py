@@ -49,6 +49,12 @@ def seed(services: Services, item: ContentItem) -> None:
     services.ports.events.append(events)
 
 
+def saved_reports(services: Services) -> list[Report]:
+    """The saved reports, whole (the store lists their summaries)."""
+    store = services.ports.reports
+    return [store.get(listed.id) for listed in store.list()]
+
+
 @pytest.fixture
 def seeded(services: Services, make_item: Callable[..., ContentItem]) -> Services:
     seed(services, make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI))
@@ -104,7 +110,7 @@ def test_an_offline_report_is_generated_grounded_and_saved(
     assert "<code>" not in text
     assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
     assert "<mark" not in text
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.grounding.ok and saved.grounding.checked > 0
     assert saved.created_by == users["analyst"].username
     assert saved.model_id == "offline-narrator"
@@ -137,7 +143,7 @@ def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
     at.run()
     shown = at.get("json")[0]
     generate(at)
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     import json
 
     assert json.loads(shown.proto.body) == saved.context
@@ -220,6 +226,26 @@ def test_the_history_names_languages_and_periods_in_the_ui_language(
     assert list(table["Period"]) == [f"{saved.period_start} – {saved.period_end}"]
 
 
+def test_the_history_reads_a_whole_report_only_when_one_is_opened(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its table and choices come from the reports' summaries, on every run of the tab."""
+    from services.adapters.sqlite import reports as sqlite_reports
+
+    at = generate(open_reports(new_app, users["analyst"].username))
+    parsed: list[str] = []
+    real = sqlite_reports.from_json
+    monkeypatch.setattr(sqlite_reports, "from_json",
+                        lambda text: parsed.append(text) or real(text))
+    open_history(at)
+    at.run()
+    assert parsed == []
+    (listed,) = seeded.ports.reports.list()
+    at.selectbox(key="rep_history_open").set_value(listed.id).run()
+    assert not at.exception, at.exception
+    assert len(parsed) == 1 and "<h2>요약</h2>" in texts(at)
+
+
 def test_others_cannot_delete_an_analyst_s_report(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         make_user: Callable[..., User]) -> None:
@@ -262,7 +288,7 @@ def test_a_model_s_answer_streams_and_unmatched_numbers_are_highlighted(
     text = texts(at)
     assert "<strong>777</strong></mark>" in text and "40회" in text
     assert "본문의 숫자 2개 중 1개가 보고서 데이터에 없습니다" in text
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert (saved.input_tokens, saved.output_tokens) == (900, 40) and saved.cost_usd > 0
     # What is left of today's budget is shown above the button by the same run.
     budget = Settings().report_daily_token_budget
@@ -413,7 +439,7 @@ def test_a_title_written_as_a_link_is_text_on_the_report_page(
     hostile = "[session expired, sign in again](https://evil.example)"
     seed(services, make_item(hostile, category=Category.GENERATIVE_AI))
     at = generate(open_reports(new_app, users["analyst"].username))
-    (saved,) = services.ports.reports.list()
+    (saved,) = saved_reports(services)
     assert "session expired, sign in again" in saved.narrative  # the narrator quotes it
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "session expired, sign in again" in html
@@ -485,7 +511,7 @@ def test_a_what_changed_report_is_chosen_and_generated_offline(
     text = texts(at)
     assert "<h2>가장 큰 변화와 그 요인</h2>" in text and "<h2>예측 (추정치)</h2>" in text
     assert "이 기간의 가장 큰 변화: 페이지 조회" in text  # 20 -> 40; views had none before
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.type.value == "what_changed" and saved.grounding.ok
     assert saved.title == "Demo Factory 변화 분석 보고서"
 
@@ -502,7 +528,7 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
     assert not at.exception, at.exception
     generate(at)
 
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.context["subject"]["name"] == "생성형AI 챗봇"
     assert saved.context["drivers"]["scope"] == "item" and saved.grounding.ok
     assert "콘텐츠 “생성형AI 챗봇” 자체의" in texts(at)
