@@ -431,6 +431,42 @@ def test_a_pdf_still_being_built_says_so(
     assert "PDF를 만드는 중…" not in [c.value for c in at.caption]
 
 
+def test_a_report_left_for_another_does_not_hold_up_its_pdf(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFs are built one at a time for the whole server. Opening reports one after the other
+    in the history queued a build for each (about a second of work apiece), and the one on
+    screen waited behind those nobody looked at any more: these are dropped while they wait."""
+    import threading
+
+    from services.reports.pdf import build
+    from services.ui import report_pdf
+
+    built: list[str] = []
+    monkeypatch.setattr(build, "build_report_pdf",
+                        lambda report, **kw: built.append(report.id) or b"%PDF-1.7")
+    at = generate(open_reports(new_app, users["analyst"].username))
+    at.selectbox(key="rep_type_ko").set_value("author").run()  # named apart in the history
+    generate(at)
+    newer, older = (r.id for r in seeded.ports.reports.list())  # newest first
+    for finished in at.session_state[PDF_CACHE_KEY].values():
+        finished.result()
+    built.clear()
+    at.session_state[PDF_CACHE_KEY] = {}  # as in a new session
+    busy = threading.Event()
+    report_pdf._BUILDER.submit(busy.wait, 10)  # another page's build, under way
+    try:
+        open_history(at)
+        at.selectbox(key="rep_history_open").set_value(older).run()
+        at.selectbox(key="rep_history_open").set_value(newer).run()
+        assert not at.exception, at.exception
+    finally:
+        busy.set()
+    builds = at.session_state[PDF_CACHE_KEY]
+    assert builds[newer].result() == b"%PDF-1.7"
+    assert built == [newer] and older not in builds
+
+
 def test_a_title_written_as_a_link_is_text_on_the_report_page(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., ContentItem]) -> None:
