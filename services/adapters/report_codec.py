@@ -1,7 +1,10 @@
 """A Report as a JSON document and back: what the SQLite and DynamoDB report stores keep.
 
 Every field is kept (the PDF is rebuilt from the stored report); dates are ISO-8601 text,
-times are UTC ISO-8601 text, enums their values, the grounding result a small dict.
+times are UTC ISO-8601 text, enums their values, the grounding result a small dict. Beside it
+the stores keep the report's summary (``ReportSummary``, a few hundred bytes), which is all a
+list reads: parsing the whole documents of the 200 reports the history lists took ~0.1 s on
+every run of its page.
 """
 
 from __future__ import annotations
@@ -11,7 +14,14 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.domain.reports import Grounding, Report, ReportLanguage, ReportType, UnmatchedNumber
+from services.domain.reports import (
+    Grounding,
+    Report,
+    ReportLanguage,
+    ReportSummary,
+    ReportType,
+    UnmatchedNumber,
+)
 
 FORMAT = 1
 
@@ -55,6 +65,35 @@ def from_json(text: str) -> Report:
         created_at=datetime.fromisoformat(data["created_at"]).astimezone(UTC),
         title=data.get("title", ""),
         extra=data.get("extra", {}),
+    )
+
+
+def summary_to_json(summary: ReportSummary) -> str:
+    data = asdict(summary)
+    data.update(
+        type=summary.type.value,
+        language=summary.language.value,
+        period_start=summary.period_start.isoformat(),
+        period_end=summary.period_end.isoformat(),
+        created_at=utc_text(summary.created_at),
+    )
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def summary_from_json(text: str) -> ReportSummary:
+    data: dict[str, Any] = json.loads(text)
+    return ReportSummary(
+        id=data["id"],
+        type=ReportType(data["type"]),
+        language=ReportLanguage(data["language"]),
+        period_start=date.fromisoformat(data["period_start"]),
+        period_end=date.fromisoformat(data["period_end"]),
+        model_id=data["model_id"],
+        created_by=data["created_by"],
+        author=data["author"],
+        created_at=datetime.fromisoformat(data["created_at"]).astimezone(UTC),
+        title=data["title"],
+        unmatched=int(data["unmatched"]),
     )
 
 

@@ -77,6 +77,11 @@ class LLMStream:
     def done(self) -> bool:
         return self._result is not None
 
+    def close(self) -> None:
+        """Stop reading: the body's ``finally`` runs now (Bedrock's releases the HTTP
+        response). Nothing more is read; ``result()`` stays unavailable if it was."""
+        self._body.close()
+
     def result(self) -> LLMResult:
         """The whole text, usage and latency; only after the stream has been read to its end."""
         if self._result is None:

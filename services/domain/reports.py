@@ -66,3 +66,37 @@ class Report:
     created_at: datetime
     title: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def report_author(report: Report) -> str:
+    """Who asked for the report, by the name they had then (their user id for reports saved
+    before names were kept)."""
+    return str(report.extra.get("created_by_name") or report.created_by)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What a list of reports shows of one (the history table and its choices): none of its
+    context or narrative, tens of KB that are read only when the report is opened."""
+
+    id: str
+    type: ReportType
+    language: ReportLanguage
+    period_start: date
+    period_end: date
+    model_id: str
+    created_by: str
+    author: str  # ``report_author``
+    created_at: datetime
+    title: str
+    unmatched: int  # numbers of the narrative that the grounding check did not find
+
+
+def summary_of(report: Report) -> ReportSummary:
+    return ReportSummary(
+        id=report.id, type=report.type, language=report.language,
+        period_start=report.period_start, period_end=report.period_end,
+        model_id=report.model_id, created_by=report.created_by, author=report_author(report),
+        created_at=report.created_at, title=report.title,
+        unmatched=len(report.grounding.unmatched),
+    )

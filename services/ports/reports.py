@@ -9,7 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
-from services.domain.reports import Report
+from services.domain.reports import Report, ReportSummary
 
 
 class LLM(Protocol):
@@ -34,8 +34,9 @@ class ReportStore(Protocol):
     def get(self, report_id: str) -> Report:
         """NotFound if absent."""
 
-    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
-        """Newest first; only one user's reports when ``created_by`` is given."""
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[ReportSummary]:
+        """Newest first; only one user's reports when ``created_by`` is given. Summaries: a
+        whole report (its context and narrative, tens of KB) is read by ``get``."""
 
     def delete(self, report_id: str) -> None:
         """NotFound if absent."""

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
 from services.errors import QuotaExceeded
 from services.settings import ModelPrice
@@ -69,6 +69,11 @@ def local_midnight(now: datetime, tz: tzinfo) -> datetime:
     return datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
 
 
+def next_midnight(now: datetime, tz: tzinfo) -> datetime:
+    """The start of the local day after ``now``'s: when the day's budget starts again."""
+    return datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """What a report would cost before it is generated, and the budget around it."""
@@ -81,6 +86,7 @@ class Estimate:
     budget: int
     used: int  # today's tokens so far
     left: int
+    resets: datetime  # the next local midnight, when the day's budget starts again
 
     @property
     def tokens(self) -> int:
@@ -91,9 +97,15 @@ class Estimate:
         return not self.metered or self.tokens <= self.left
 
 
-def require_budget(estimate: Estimate) -> None:
-    """QuotaExceeded (``reports.err_budget``) when a metered report does not fit today."""
+# What a refusal says depends on what was asked for: a report (whose maximum tokens the
+# person chose) or a follow-up question (whose maximum is fixed).
+REPORT_REFUSAL = "reports.err_budget"
+
+
+def require_budget(estimate: Estimate, refusal: str = REPORT_REFUSAL) -> None:
+    """QuotaExceeded (message key ``refusal``) when a metered estimate does not fit today."""
     if not estimate.fits:
-        raise QuotaExceeded("reports.err_budget", needed=f"{estimate.tokens:,}",
+        raise QuotaExceeded(refusal, needed=f"{estimate.tokens:,}",
                             left=f"{estimate.left:,}", used=f"{estimate.used:,}",
-                            budget=f"{estimate.budget:,}")
+                            budget=f"{estimate.budget:,}",
+                            resets=f"{estimate.resets:%Y-%m-%d %H:%M %Z}")

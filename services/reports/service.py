@@ -42,6 +42,7 @@ from services.domain.reports import (
     OFFLINE_MODEL_ID,
     Report,
     ReportLanguage,
+    ReportSummary,
     ReportType,
 )
 from services.errors import PermissionDenied, ValidationError
@@ -58,6 +59,7 @@ from services.reports.cost import (
     cost_usd,
     estimate_tokens,
     local_midnight,
+    next_midnight,
     price_of,
 )
 from services.reports.followup import answer_offline
@@ -85,6 +87,9 @@ BEDROCK_PREFIX = "bedrock:"
 MIN_TOP_ITEMS = 20
 MAX_QUESTION_CHARS = 500
 ANSWER_MAX_TOKENS = 1024  # answers are a few sentences
+# A question refused by the budget: what it needs and when the budget starts again, without
+# the report's advice to lower a maximum that the chat does not offer.
+ASK_REFUSAL = "followup.err_budget"
 
 
 class ReportEvents(Protocol):
@@ -225,6 +230,7 @@ class ReportService:
             output_tokens=max_tokens if metered else 0,
             cost_usd=cost_usd(price, input_tokens, max_tokens) if metered else 0.0,
             budget=budget, used=used, left=max(0, budget - used),
+            resets=next_midnight(self.clock(), self.settings.tz),
         )
 
     def tokens_used_today(self, actor: Actor) -> int:
@@ -353,7 +359,8 @@ class ReportService:
                 lambda received: None)  # nothing billed
         prompt = followup_prompt(report.context, text, lang)
         estimate = self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS)
-        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
+        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate,
+                              ASK_REFUSAL)
         model_id = model_id_of(model)
         stream = start_stream(llm, LLMRequest(model_id, system=prompt.system,
                                              prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
@@ -385,8 +392,10 @@ class ReportService:
 
     # ---- history -----------------------------------------------------------------------
 
-    def history(self, actor: Actor, mine_only: bool = False, limit: int = 100) -> list[Report]:
-        """Saved reports, newest first: everyone's (analysts share them) or the actor's."""
+    def history(self, actor: Actor, mine_only: bool = False,
+                limit: int = 100) -> list[ReportSummary]:
+        """Saved reports, newest first: everyone's (analysts share them) or the actor's; their
+        summaries (``get`` reads one whole)."""
         require(actor, Action.GENERATE_REPORTS)
         return self.store.list(created_by=actor.user_id if mine_only else None, limit=limit)
 

@@ -11,6 +11,7 @@ records what an abandoned stream cost).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -32,10 +33,18 @@ class Settled(Generic[T]):
         self._received: list[str] = []
         self._settled = False
         self.value: T | None = None
-        self._reader = self._read()
+        # The reader refers to this object; held here too, the two would form a cycle, and a
+        # stream dropped by a stopped run would settle (its tokens, its audit entry, its HTTP
+        # response) only when the cyclic garbage collector ran, which the app no longer makes
+        # happen after every run. Whoever iterates holds the reader; this only finds it.
+        self._reader: weakref.ref[Generator[str, None, None]] | None = None
 
     def __iter__(self) -> Iterator[str]:
-        return self._reader
+        if self._reader is not None:  # single use: the reader under way, or nothing more
+            return self._reader() or iter(())
+        reader = self._read()
+        self._reader = weakref.ref(reader)
+        return reader
 
     def _read(self) -> Generator[str, None, None]:
         try:
@@ -43,21 +52,30 @@ class Settled(Generic[T]):
                 self._received.append(chunk)
                 yield chunk
             self.value = self._finish()
-        finally:  # also on GeneratorExit: closed by the reader, or collected unread
+        finally:  # also on GeneratorExit: closed by the reader, or dropped unread
             self._settle()
 
     def close(self) -> None:
         """Stop reading. A stream not read to its end is abandoned (once; a closed stream that
         had finished costs nothing more)."""
-        self._reader.close()  # a read under way runs its ``finally`` here
+        reader = self._reader() if self._reader is not None else None
+        if reader is not None:
+            reader.close()  # a read under way runs its ``finally`` here
         self._settle()  # a read never started has no ``finally`` to run
 
     def _settle(self) -> None:
         if self._settled:
             return
         self._settled = True
-        if self.value is None:
-            self._abandon("".join(self._received))
+        try:
+            if self.value is None:
+                self._abandon("".join(self._received))
+        finally:
+            # The model's stream (an HTTP response for Bedrock) is released now, not when it
+            # is collected; the offline answer's list of chunks has nothing to release.
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
 
 
 class Generation(Settled[Report]):

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from services.domain.llm import LLMRequest, LLMStream
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ReportStore
-from services.reports.cost import Estimate, estimate_tokens, require_budget
+from services.reports.cost import REPORT_REFUSAL, Estimate, estimate_tokens, require_budget
 
 REPORT_AUDIT_ACTION = "report.generate"
 ASK_AUDIT_ACTION = "report.ask"  # a follow-up question and the tokens of its answer
@@ -51,20 +51,22 @@ class Reservation:
             self.store.spend_tokens(self.user_id, self.day, used - self.held)
 
 
-def reserve(store: ReportStore, user_id: str, day: date, estimate: Estimate) -> Reservation:
+def reserve(store: ReportStore, user_id: str, day: date, estimate: Estimate,
+            refusal: str = REPORT_REFUSAL) -> Reservation:
     """Hold a metered estimate's tokens on the user's day, checked and added in one step;
-    QuotaExceeded when they do not fit, with the day's figures as they are now. The offline
-    narrator holds nothing."""
+    QuotaExceeded (``refusal``, the message for what was asked) when they do not fit, with
+    the day's figures as they are now. The offline narrator holds nothing."""
     if not estimate.metered:
         return Reservation(store, user_id, day, 0)
     for _ in range(RESERVE_ATTEMPTS):
-        require_budget(estimate)
+        require_budget(estimate, refusal)
         if store.spend_tokens(user_id, day, estimate.tokens, limit=estimate.budget):
             return Reservation(store, user_id, day, estimate.tokens)
         # Another tab spent (or gave back) tokens since the estimate was read: read again.
         used = store.tokens_spent(user_id, day)
         estimate = replace(estimate, used=used, left=max(0, estimate.budget - used))
-    require_budget(replace(estimate, left=0))  # still moving: refuse rather than overspend
+    # Still moving: refuse rather than overspend.
+    require_budget(replace(estimate, left=0), refusal)
     raise AssertionError("unreachable: a zero left never fits a metered estimate")
 
 

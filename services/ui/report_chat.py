@@ -1,10 +1,12 @@
 """Follow-up questions under a report: a chat box answered from the report's saved context.
 
-History is kept per report in the session. Everything typed and everything answered is
-HTML-escaped and shown through ``st.html`` (never Streamlit's markdown): the only markup is ours,
-the ``<mark>`` around a number the grounding check could not find in the data and the footnote
-markers of cited figures. The answer streams into the same kind of placeholder the report's
-narrative uses (``st.write_stream`` would render the model's text as markdown).
+History is kept per report in the session; a question is kept before it is answered, so one
+whose answer a click cut short stays, with the answer marked as interrupted. Everything typed and
+everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's markdown):
+the only markup is ours, the ``<mark>`` around a number the grounding check could not find in
+the data and the footnote markers of cited figures. The answer streams into the same kind of
+placeholder the report's narrative uses (``st.write_stream`` would render the model's text as
+markdown).
 """
 
 from __future__ import annotations
@@ -76,10 +78,19 @@ def _note(message: Message) -> None:
         st.caption(t("followup.chat_grounding_ok", checked=message["checked"]))
 
 
+def _interrupted(model: str) -> Message:
+    """The answer's place in the history until it is written: what stays there if a click
+    stops the run meanwhile (said on the next run, as the builder says it of a report)."""
+    return {"role": "assistant", "interrupted": True, "metered": model != OFFLINE}
+
+
 def _show(message: Message, report: Report) -> None:
     with st.chat_message(message["role"]):
         if "error" in message:
             st.error(message["error"], icon=":material/error:")
+        elif message.get("interrupted"):
+            key = "chat_interrupted" if message.get("metered") else "chat_interrupted_offline"
+            st.warning(t(f"followup.{key}"), icon=":material/pause_circle:")
         elif message["role"] == "user":
             show_html(text_html(message["text"]))
         else:
@@ -106,7 +117,10 @@ def _ask(services: Services, actor: Actor, report: Report, question: str,
         shown = st.empty()
         try:
             answer = services.reports.ask(actor, report.id, question, model, lang)
-            stream_html(answer, shown, text_html)
+            try:
+                stream_html(answer, shown, text_html)
+            finally:  # a click that stops the run too: what the answer cost is settled now
+                answer.close()
         except DemoFactoryError as exc:
             message = t(exc.key, **error_params(exc.params))
             shown.error(message, icon=":material/error:")
@@ -135,4 +149,10 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     if question:
         user: Message = {"role": "user", "text": question}
         _show(user, report)
-        history += [user, _ask(services, actor, report, question, model)]
+        # Kept before the model is asked: a click while it answers stops this run.
+        history += [user, _interrupted(model)]
+        try:
+            history[-1] = _ask(services, actor, report, question, model)
+        except Exception:  # shown by the page; Streamlit's stop and rerun keep the mark
+            history.pop()
+            raise

@@ -8,10 +8,11 @@ draws the report meanwhile. The download button hands Streamlit a callable, whic
 when the button is clicked (on its own thread): by then the PDF is usually there, otherwise
 the click waits for the build (a caption says it is being prepared). The preview (pages
 rendered to images by PyMuPDF) sits in an expander that is drawn only when opened. One build
-per report and session. A build that failed is shown as failed, in the user's language, with
-a button that builds it again: handed to the download button, it made Streamlit answer the
-click with its own English "failed to generate file", and retried silently on every run it
-only hid why no PDF came.
+per report and session, started when the report is shown (opening one in the history too);
+one still waiting when the session shows another report is dropped. A build that failed is
+shown as failed, in the user's language, with a button that builds it again: handed to the
+download button, it made Streamlit answer the click with its own English "failed to generate
+file", and retried silently on every run it only hid why no PDF came.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def start_pdf(services: Services, report: Report, again: bool = False) -> Future
     except ImportError:
         return None
     builds: dict[str, Future[bytes]] = st.session_state.setdefault(PDF_CACHE_KEY, {})
+    _drop_waiting(builds, report.id)
     found = builds.get(report.id)
     if found is None or (again and _failed(found)):
         found = _BUILDER.submit(build_report_pdf, report, tz=services.settings.tz)
@@ -51,12 +53,24 @@ def start_pdf(services: Services, report: Report, again: bool = False) -> Future
     return found
 
 
+def _drop_waiting(builds: dict[str, Future[bytes]], shown: str) -> None:
+    """Cancel this session's builds of other reports that have not started: a page shows one
+    report's PDF at a time, and on one worker for the whole server (each build about a second
+    of work) the PDF of the report on screen waited behind those of reports opened before it.
+    One dropped is started again if its report is shown again."""
+    for report_id, build in list(builds.items()):
+        if report_id != shown and build.cancel():  # True only for a build still waiting
+            del builds[report_id]
+
+
 def _build_again(services: Services, report: Report) -> None:
     """The retry button's callback: before the run, so that run draws the new build."""
     start_pdf(services, report, again=True)
 
 
 def _log_failure(build: Future[bytes]) -> None:
+    if build.cancelled():  # dropped while waiting (``_drop_waiting``): not a failure
+        return
     error = build.exception()
     if error is not None:
         log.error("the report's PDF could not be built", exc_info=error)

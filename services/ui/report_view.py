@@ -17,7 +17,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.content.markdown import render_inert
 from services.domain.permissions import Actor
-from services.domain.reports import OFFLINE_MODEL_ID, Report
+from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportSummary, report_author
 from services.errors import DemoFactoryError
 from services.reports.citations import Footnoted, Source, footnotes, replace_markers
 from services.reports.compare import kpi_comparison
@@ -120,12 +120,8 @@ def _when(services: Services, moment: datetime) -> str:
     return format_time(moment, services.settings.tz)
 
 
-def _period(report: Report) -> str:
+def _period(report: Report | ReportSummary) -> str:
     return period_text(report.period_start, report.period_end)
-
-
-def _who(report: Report) -> str:
-    return str(report.extra.get("created_by_name") or report.created_by)
 
 
 def _grounding(report: Report) -> None:
@@ -146,7 +142,7 @@ def _grounding(report: Report) -> None:
 def show_report(services: Services, actor: Actor, report: Report, key: str) -> None:
     st.subheader(md_escape(report.title) or report.type.value)
     st.caption(t("reports.meta", period=_period(report), model=model_label(report.model_id),
-                 who=md_escape(_who(report)), when=_when(services, report.created_at)))
+                 who=md_escape(report_author(report)), when=_when(services, report.created_at)))
     st.caption(t("reports.usage", input=f"{report.input_tokens:,}",
                  output=f"{report.output_tokens:,}", cost=f"{report.cost_usd:,.4f}",
                  seconds=f"{report.latency_ms / 1000:.1f}", prompt=report.prompt_version))
@@ -192,7 +188,7 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         st.rerun()
 
 
-def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
+def _table(services: Services, reports: list[ReportSummary]) -> pd.DataFrame:
     return pd.DataFrame([{
         t("reports.col_created"): _when(services, r.created_at),
         t("reports.col_title"): r.title,
@@ -200,8 +196,8 @@ def _table(services: Services, reports: list[Report]) -> pd.DataFrame:
         t("reports.col_language"): LANGUAGE_NAMES.get(r.language.value, r.language.value),
         t("reports.col_period"): _period(r),
         t("reports.col_model"): model_label(r.model_id),
-        t("reports.col_by"): _who(r),
-        t("reports.col_unmatched"): len(r.grounding.unmatched),
+        t("reports.col_by"): r.author,
+        t("reports.col_unmatched"): r.unmatched,
     } for r in reports])
 
 
@@ -238,7 +234,7 @@ def history(services: Services, actor: Actor) -> None:
     st.dataframe(_table(services, reports), hide_index=True, width="stretch")
     labels = {r.id: t("reports.history_item", when=_when(services, r.created_at),
                       title=r.title, period=_period(r), model=model_label(r.model_id),
-                      who=_who(r)) for r in reports}
+                      who=r.author) for r in reports}
     _compare(services, actor, labels)
     opened = st.selectbox(t("reports.history_open"), list(labels), index=None,
                           format_func=labels.__getitem__, key=relabel(OPEN_KEY),

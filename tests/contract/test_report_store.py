@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from services.adapters.aws.dynamodb import reports as dynamodb_reports
+from services.adapters.sqlite import reports as sqlite_reports
 from services.domain.reports import (
     Grounding,
     Report,
     ReportLanguage,
     ReportType,
     UnmatchedNumber,
+    summary_of,
 )
 from services.errors import ConflictError, NotFound
 from services.ports import ReportStore
@@ -85,6 +88,38 @@ def test_lists_are_newest_first_and_per_user(report_store: ReportStore) -> None:
     assert [r.id for r in report_store.list(created_by="ana", limit=2)] == ["r3", "r2"]
     assert [r.id for r in report_store.list(limit=1)] == ["r4"]
     assert report_store.list(created_by="nobody") == []
+
+
+def test_the_list_gives_what_the_history_shows(report_store: ReportStore) -> None:
+    saved = report("r1", extra={"created_by_name": "Ana Kim", "temperature": 0.2})
+    report_store.add(saved)
+    report_store.add(report("r0", at=T0 - timedelta(days=1), extra={}))  # no name kept
+    first, second = report_store.list()
+    assert first == summary_of(saved)
+    assert (first.id, first.title, first.type, first.language, first.model_id) == (
+        "r1", "전체 플랫폼 보고서", ReportType.OVERALL, ReportLanguage.KO,
+        "global.anthropic.claude-haiku-4-5")
+    assert (first.period_start, first.period_end, first.created_at) == (
+        date(2026, 3, 4), date(2026, 3, 10), T0)
+    assert (first.author, first.created_by, first.unmatched) == ("Ana Kim", "ana", 1)
+    assert (second.id, second.author) == ("r0", "ana")
+
+
+def test_a_list_reads_no_whole_report(report_store: ReportStore,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report's context and narrative (tens of KB) are read only when it is opened: the
+    history lists up to 200 on every run of its page."""
+    report_store.add(report("r1"))
+    parsed: list[str] = []
+    for module in (sqlite_reports, dynamodb_reports):
+        real = module.from_json
+        monkeypatch.setattr(module, "from_json",
+                            lambda text, real=real: parsed.append(text) or real(text))
+    assert [r.id for r in report_store.list()] == ["r1"]
+    assert [r.id for r in report_store.list(created_by="ana")] == ["r1"]
+    assert parsed == []
+    assert report_store.get("r1") == report("r1")
+    assert len(parsed) == 1
 
 
 def test_reports_made_at_the_same_moment_are_all_listed(report_store: ReportStore) -> None:

@@ -115,9 +115,9 @@ class StreamingRuntime:
     """Stands in for ``bedrock-runtime``: ``converse_stream`` answers from a script.
 
     ``answers`` are consumed one per call: an exception is raised by the call itself; a list of
-    events is returned as the stream, where an exception in the list is raised when iteration
-    reaches it. ``converse`` is delegated to ``converse_client`` (a Stubber-wrapped client) when
-    given.
+    events is returned as the stream (an ``EventStream``, kept in ``streams``), where an
+    exception in the list is raised when iteration reaches it. ``converse`` is delegated to
+    ``converse_client`` (a Stubber-wrapped client) when given.
     """
 
     def __init__(self, *answers: Sequence[Any] | BaseException, region: str = REGION,
@@ -125,6 +125,7 @@ class StreamingRuntime:
         self._answers = list(answers)
         self.meta = _Meta(region)
         self.calls: list[dict[str, Any]] = []
+        self.streams: list[EventStream] = []
         self._converse_client = converse_client
 
     def converse_stream(self, **kwargs: Any) -> Mapping[str, Any]:
@@ -133,7 +134,9 @@ class StreamingRuntime:
         answer = self._answers.pop(0)
         if isinstance(answer, BaseException):
             raise answer
-        return {"ResponseMetadata": {"HTTPStatusCode": 200}, "stream": _iterate(list(answer))}
+        stream = EventStream(list(answer))
+        self.streams.append(stream)
+        return {"ResponseMetadata": {"HTTPStatusCode": 200}, "stream": stream}
 
     def converse(self, **kwargs: Any) -> Mapping[str, Any]:
         assert self._converse_client is not None, "no converse client given"
@@ -141,9 +144,20 @@ class StreamingRuntime:
         return response
 
 
-def _iterate(events: list[Any]) -> Iterator[dict[str, Any]]:
-    for event in events:
-        if isinstance(event, BaseException):
-            raise event
-        yield event
+class EventStream:
+    """What botocore's ``EventStream`` offers: the events, and ``close`` for the HTTP response
+    they are read from (``closed`` says whether it was called)."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self._events = events
+        self.closed = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for event in self._events:
+            if isinstance(event, BaseException):
+                raise event
+            yield event
+
+    def close(self) -> None:
+        self.closed = True
 

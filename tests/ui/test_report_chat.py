@@ -3,6 +3,8 @@ a hostile question kept literal, a model's made-up number marked, and a refused 
 
 from __future__ import annotations
 
+import gc
+import re
 from collections.abc import Callable
 
 import pytest
@@ -12,13 +14,18 @@ from services.adapters.aws.bedrock.lazy import LazyBedrock
 from services.bootstrap import Services
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.reports.cost import estimate_tokens
 from services.settings import Settings
 from services.ui.report_chat import HISTORY_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
+from tests.ui.test_report_interrupted import interrupt_once
 from tests.ui.test_reports import generate, open_reports, seed
 
+__all__ = ["interrupt_once"]  # a fixture used below
+
 CHAT = "rep_last_view_chat"
+INTERRUPTED = "답변이 중단되었습니다"
 
 
 @pytest.fixture
@@ -83,6 +90,38 @@ def test_a_model_s_made_up_number_is_marked(bedrock_configured: None, report_pag
     assert "답 속 숫자 1개가 보고서 데이터에 없습니다" in texts(at)
 
 
+def test_an_answer_cut_short_keeps_the_question_and_its_cost(
+        bedrock_configured: None, report_page: AppTest, interrupt_once: list[bool],
+        services: Services, users: dict[str, User], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A click while the model answers stops the run: the question stays, the answer is
+    marked as interrupted, and what it cost is settled at once (not when the cyclic garbage
+    collector gets to it, which the app no longer runs after every run)."""
+    fake = FakeLLM(["방문자는 ", "늘었습니다."], usage=(800, 20))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = report_page  # drawn before ``interrupt_once`` was armed
+    at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
+    at.run()
+    assert interrupt_once == [True]
+    gc.collect()
+    gc.disable()
+    try:
+        ask(at, "방문자는 몇 명?")  # stopped when the first words are drawn
+        (sent,) = fake.requests
+        spent = services.reports.tokens_used_today(users["analyst"].as_actor())
+    finally:
+        gc.enable()
+    assert spent == estimate_tokens(sent.system + sent.prompt) + estimate_tokens("방문자는 ")
+
+    at.run()  # the run of the click that stopped it
+    assert not at.exception, at.exception
+    assert "방문자는 몇 명?" in html_of(at)
+    assert any(INTERRUPTED in w.value and "토큰" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    (history,) = at.session_state[HISTORY_KEY].values()
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert len(fake.requests) == 1
+
+
 def test_an_over_budget_question_is_refused_with_the_reason(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,6 +135,10 @@ def test_an_over_budget_question_is_refused_with_the_reason(
     at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
     at.run()
     ask(at, "왜 늘었어?")
-    assert any("오늘의 보고서 토큰 예산을 넘습니다" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    (refused,) = [e.value for e in at.error if "오늘의 보고서 토큰 예산을 넘습니다" in e.value]
+    # The chat's own reason: what the question needs and when the budget starts again, not
+    # the report's advice to lower a maximum that the chat does not have.
+    assert "이 질문에 답하려면" in refused and "최대 토큰을 줄이" not in refused, refused
+    shown = refused.replace("\\", "")  # the markdown escapes of the time's "-" and ":"
+    assert re.search(r"\d{4}-\d{2}-\d{2} 00:00 KST에 다시 채워집니다", shown), refused
     assert fake.requests == []

@@ -18,7 +18,7 @@ from services.settings import Settings
 from services.ui.i18n import LANG_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
-from tests.ui.test_reports import generate, open_reports, seed
+from tests.ui.test_reports import generate, open_reports, saved_reports, seed
 
 RAW_PATH = re.compile(r"<code>|\bkpis\[\d+\]|\bperiod\.days\b")
 HOSTILE = '<img src=x onerror="alert(1)"> [session expired](https://evil.example) "quoted"'
@@ -152,5 +152,5 @@ def test_a_model_s_citations_become_the_same_footnotes(
     table = sources(at)
     assert table["출처"] == ["페이지 조회, 이번 기간", "페이지 조회, 비교 기간 대비 변화"]
     assert table["값"] == ["40", "+100.0%"]
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert "`kpis[1].change`" in saved.narrative and saved.grounding.ok

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from urllib3.exceptions import ProtocolError
 
 from services.adapters.aws.bedrock.lazy import LazyBedrock
+from services.adapters.aws.bedrock.llm import BedrockLLM
 from services.analytics.tables import load_catalog
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
@@ -24,6 +26,7 @@ from services.errors import ServiceUnavailable
 from services.settings import Settings
 from services.ui.report_pdf import PDF_CACHE_KEY
 from services.ui.reports import CONTEXT_OPEN_KEY
+from tests.doubles.bedrock import StreamingRuntime, stream_events
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
 
@@ -44,6 +47,12 @@ def seed(services: Services, item: ContentItem) -> None:
     events += [Event(id=f"old{n:03d}", ts=base - timedelta(days=40), type=EventType.PAGE_VIEW,
                      session_id="s9", page="home") for n in range(20)]
     services.ports.events.append(events)
+
+
+def saved_reports(services: Services) -> list[Report]:
+    """The saved reports, whole (the store lists their summaries)."""
+    store = services.ports.reports
+    return [store.get(listed.id) for listed in store.list()]
 
 
 @pytest.fixture
@@ -101,7 +110,7 @@ def test_an_offline_report_is_generated_grounded_and_saved(
     assert "<code>" not in text
     assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
     assert "<mark" not in text
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.grounding.ok and saved.grounding.checked > 0
     assert saved.created_by == users["analyst"].username
     assert saved.model_id == "offline-narrator"
@@ -134,7 +143,7 @@ def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
     at.run()
     shown = at.get("json")[0]
     generate(at)
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     import json
 
     assert json.loads(shown.proto.body) == saved.context
@@ -217,6 +226,26 @@ def test_the_history_names_languages_and_periods_in_the_ui_language(
     assert list(table["Period"]) == [f"{saved.period_start} – {saved.period_end}"]
 
 
+def test_the_history_reads_a_whole_report_only_when_one_is_opened(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its table and choices come from the reports' summaries, on every run of the tab."""
+    from services.adapters.sqlite import reports as sqlite_reports
+
+    at = generate(open_reports(new_app, users["analyst"].username))
+    parsed: list[str] = []
+    real = sqlite_reports.from_json
+    monkeypatch.setattr(sqlite_reports, "from_json",
+                        lambda text: parsed.append(text) or real(text))
+    open_history(at)
+    at.run()
+    assert parsed == []
+    (listed,) = seeded.ports.reports.list()
+    at.selectbox(key="rep_history_open").set_value(listed.id).run()
+    assert not at.exception, at.exception
+    assert len(parsed) == 1 and "<h2>요약</h2>" in texts(at)
+
+
 def test_others_cannot_delete_an_analyst_s_report(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         make_user: Callable[..., User]) -> None:
@@ -259,7 +288,7 @@ def test_a_model_s_answer_streams_and_unmatched_numbers_are_highlighted(
     text = texts(at)
     assert "<strong>777</strong></mark>" in text and "40회" in text
     assert "본문의 숫자 2개 중 1개가 보고서 데이터에 없습니다" in text
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert (saved.input_tokens, saved.output_tokens) == (900, 40) and saved.cost_usd > 0
     # What is left of today's budget is shown above the button by the same run.
     budget = Settings().report_daily_token_budget
@@ -282,6 +311,24 @@ def test_a_failure_keeps_the_inputs_and_shows_one_message(
     assert errors(at) == ["모델 응답이 너무 오래 걸렸습니다. 다시 시도하세요."]  # one message
     assert at.selectbox(key="rep_type_ko").value == "author"
     assert at.selectbox(key="rep_model_ko").value.startswith("bedrock:")
+    assert seeded.ports.reports.list() == []
+
+
+def test_a_connection_lost_mid_stream_clears_the_text_and_says_why(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        bedrock_configured: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network failing while Bedrock writes: the half-written report makes way for the
+    reason (the endpoint could not be reached), not for "something went wrong"."""
+    events: list[Any] = stream_events(["## 요약\n\n", "페이지 조회는 40회"])
+    events.insert(2, ProtocolError("Connection broken: IncompleteRead(0 bytes read)"))
+    bedrock = BedrockLLM(StreamingRuntime(events))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: bedrock.stream(request))
+    at = choose_bedrock(open_reports(new_app, users["analyst"].username), monkeypatch)
+    generate(at)
+
+    (shown,) = errors(at)
+    assert shown.startswith("Amazon Bedrock 엔드포인트에 연결할 수 없습니다"), shown
+    assert "요약" not in "".join(str(e.proto.body) for e in at.get("html"))  # no half report
     assert seeded.ports.reports.list() == []
 
 
@@ -384,6 +431,42 @@ def test_a_pdf_still_being_built_says_so(
     assert "PDF를 만드는 중…" not in [c.value for c in at.caption]
 
 
+def test_a_report_left_for_another_does_not_hold_up_its_pdf(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFs are built one at a time for the whole server. Opening reports one after the other
+    in the history queued a build for each (about a second of work apiece), and the one on
+    screen waited behind those nobody looked at any more: these are dropped while they wait."""
+    import threading
+
+    from services.reports.pdf import build
+    from services.ui import report_pdf
+
+    built: list[str] = []
+    monkeypatch.setattr(build, "build_report_pdf",
+                        lambda report, **kw: built.append(report.id) or b"%PDF-1.7")
+    at = generate(open_reports(new_app, users["analyst"].username))
+    at.selectbox(key="rep_type_ko").set_value("author").run()  # named apart in the history
+    generate(at)
+    newer, older = (r.id for r in seeded.ports.reports.list())  # newest first
+    for finished in at.session_state[PDF_CACHE_KEY].values():
+        finished.result()
+    built.clear()
+    at.session_state[PDF_CACHE_KEY] = {}  # as in a new session
+    busy = threading.Event()
+    report_pdf._BUILDER.submit(busy.wait, 10)  # another page's build, under way
+    try:
+        open_history(at)
+        at.selectbox(key="rep_history_open").set_value(older).run()
+        at.selectbox(key="rep_history_open").set_value(newer).run()
+        assert not at.exception, at.exception
+    finally:
+        busy.set()
+    builds = at.session_state[PDF_CACHE_KEY]
+    assert builds[newer].result() == b"%PDF-1.7"
+    assert built == [newer] and older not in builds
+
+
 def test_a_title_written_as_a_link_is_text_on_the_report_page(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., ContentItem]) -> None:
@@ -392,7 +475,7 @@ def test_a_title_written_as_a_link_is_text_on_the_report_page(
     hostile = "[session expired, sign in again](https://evil.example)"
     seed(services, make_item(hostile, category=Category.GENERATIVE_AI))
     at = generate(open_reports(new_app, users["analyst"].username))
-    (saved,) = services.ports.reports.list()
+    (saved,) = saved_reports(services)
     assert "session expired, sign in again" in saved.narrative  # the narrator quotes it
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "session expired, sign in again" in html
@@ -464,7 +547,7 @@ def test_a_what_changed_report_is_chosen_and_generated_offline(
     text = texts(at)
     assert "<h2>가장 큰 변화와 그 요인</h2>" in text and "<h2>예측 (추정치)</h2>" in text
     assert "이 기간의 가장 큰 변화: 페이지 조회" in text  # 20 -> 40; views had none before
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.type.value == "what_changed" and saved.grounding.ok
     assert saved.title == "Demo Factory 변화 분석 보고서"
 
@@ -481,7 +564,7 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
     assert not at.exception, at.exception
     generate(at)
 
-    (saved,) = seeded.ports.reports.list()
+    (saved,) = saved_reports(seeded)
     assert saved.context["subject"]["name"] == "생성형AI 챗봇"
     assert saved.context["drivers"]["scope"] == "item" and saved.grounding.ok
     assert "콘텐츠 “생성형AI 챗봇” 자체의" in texts(at)

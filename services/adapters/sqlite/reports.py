@@ -1,14 +1,23 @@
-"""ReportStore on SQLite (local mode): one row per report, the report itself as JSON, and one
-row per user and local day with the model tokens spent (the daily budget)."""
+"""ReportStore on SQLite (local mode): one row per report, the report itself as JSON beside its
+summary (what a list reads), and one row per user and local day with the model tokens spent
+(the daily budget). A row saved before summaries were kept gets its summary the first time a
+list reads it."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
 
-from services.adapters.report_codec import from_json, to_json, tokens_of, utc_text
+from services.adapters.report_codec import (
+    from_json,
+    summary_from_json,
+    summary_to_json,
+    to_json,
+    tokens_of,
+    utc_text,
+)
 from services.adapters.sqlite.db import Migration, SqliteDatabase
-from services.domain.reports import Report
+from services.domain.reports import Report, ReportSummary, summary_of
 from services.errors import ConflictError, NotFound, ValidationError
 
 SCHEMA: dict[str, tuple[Migration, ...]] = {
@@ -33,6 +42,8 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
                 PRIMARY KEY (user_id, day)
             )""",
         ),
+        # The summary a list reads (``report_codec``); NULL in rows saved before it was kept.
+        ("ALTER TABLE reports ADD COLUMN summary TEXT",),
     ),
 }
 
@@ -46,11 +57,11 @@ class SqliteReportStore:
 
     def add(self, report: Report) -> None:
         values = (report.id, report.created_by, _time(report.created_at), tokens_of(report),
-                  to_json(report))
+                  to_json(report), summary_to_json(summary_of(report)))
         try:
             with self._db.transaction() as conn:
-                conn.execute("INSERT INTO reports (id, created_by, created_at, tokens, doc)"
-                             " VALUES (?, ?, ?, ?, ?)", values)
+                conn.execute("INSERT INTO reports (id, created_by, created_at, tokens, doc,"
+                             " summary) VALUES (?, ?, ?, ?, ?, ?)", values)
         except sqlite3.IntegrityError as exc:
             raise ConflictError("errors.conflict", id=report.id) from exc
 
@@ -61,16 +72,30 @@ class SqliteReportStore:
             raise NotFound("errors.not_found", id=report_id)
         return from_json(row["doc"])
 
-    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[ReportSummary]:
+        # The document only of a row without a summary (saved before summaries were kept).
         with self._db.read() as conn:
             if created_by is None:
-                rows = conn.execute("SELECT doc FROM reports ORDER BY created_at DESC, id DESC"
-                                    " LIMIT ?", (limit,)).fetchall()
+                rows = conn.execute(
+                    "SELECT id, summary, CASE WHEN summary IS NULL THEN doc END AS doc"
+                    " FROM reports ORDER BY created_at DESC, id DESC LIMIT ?",
+                    (limit,)).fetchall()
             else:
-                rows = conn.execute("SELECT doc FROM reports WHERE created_by = ?"
-                                    " ORDER BY created_at DESC, id DESC LIMIT ?",
-                                    (created_by, limit)).fetchall()
-        return [from_json(r["doc"]) for r in rows]
+                rows = conn.execute(
+                    "SELECT id, summary, CASE WHEN summary IS NULL THEN doc END AS doc"
+                    " FROM reports WHERE created_by = ? ORDER BY created_at DESC, id DESC"
+                    " LIMIT ?", (created_by, limit)).fetchall()
+        return [summary_from_json(r["summary"]) if r["summary"] is not None
+                else self._summarise(r["id"], r["doc"]) for r in rows]
+
+    def _summarise(self, report_id: str, doc: str) -> ReportSummary:
+        """The summary of a report saved before summaries were kept, kept now: the next list
+        reads it instead of the whole document."""
+        summary = summary_of(from_json(doc))
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE reports SET summary = ? WHERE id = ?",
+                         (summary_to_json(summary), report_id))
+        return summary
 
     def delete(self, report_id: str) -> None:
         with self._db.transaction() as conn:

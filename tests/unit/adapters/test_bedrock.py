@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import ReadTimeoutError as URLLib3ReadTimeoutError
 
 from services.adapters.aws.bedrock.llm import (
     CHECK_CONFIG,
@@ -29,6 +31,7 @@ from services.errors import (
     ServiceUnavailable,
     ValidationError,
 )
+from services.i18n import LANGUAGES, translate
 from services.settings import Settings
 from tests.doubles.aws_http import (
     Reply,
@@ -366,3 +369,43 @@ def test_an_error_event_mid_stream_is_raised_by_the_iteration(
     assert seen == ["하나 ", "둘 "]
     assert caught.value.key == key
     assert not stream.done
+
+
+@pytest.mark.parametrize(
+    ("broken", "key"),
+    [
+        (ProtocolError("Connection broken: ConnectionResetError(104, 'reset')",
+                       ConnectionResetError(104, "reset")), "llm.err_unreachable"),
+        (URLLib3ReadTimeoutError(None, None, "Read timed out."), "llm.err_timeout"),  # type: ignore[arg-type]
+        (ConnectionResetError(104, "Connection reset by peer"), "llm.err_unreachable"),
+    ],
+)
+def test_a_connection_lost_mid_stream_is_service_unavailable(
+    broken: Exception, key: str
+) -> None:
+    """The events of a stream are read from the raw HTTP response: the network failing there
+    raises urllib3's (or the socket's) errors, not botocore's."""
+    events: list[Any] = stream_events(["하나 ", "둘 "])
+    events.insert(2, broken)  # after the first text chunk
+    stream = BedrockLLM(StreamingRuntime(events)).stream(REQUEST)
+    seen: list[str] = []
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        for chunk in stream:
+            seen.append(chunk)
+
+    assert seen == ["하나 "]
+    assert caught.value.key == key and caught.value.__cause__ is broken
+    for lang in LANGUAGES:
+        text = translate(lang, caught.value.key, **caught.value.params)
+        assert text != key and "{" not in text, text  # a message, every placeholder filled
+
+
+def test_a_stream_closed_midway_releases_its_http_response() -> None:
+    runtime = StreamingRuntime(stream_events(["하나 ", "둘 "]))
+    stream = BedrockLLM(runtime).stream(REQUEST)
+    assert next(iter(stream)) == "하나 "
+
+    stream.close()  # a click stopped the page reading it
+
+    assert runtime.streams[0].closed  # at once, not when the stream is collected

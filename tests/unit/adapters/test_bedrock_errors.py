@@ -13,8 +13,11 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    ResponseStreamingError,
     TokenRetrievalError,
 )
+from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import ReadTimeoutError as URLLib3ReadTimeoutError
 
 from services.adapters.aws.bedrock.errors import (
     KINDS,
@@ -36,6 +39,13 @@ CASES: list[tuple[BaseException, str]] = [
     (NoRegionError(), "no_region"),
     (EndpointConnectionError(endpoint_url=ENDPOINT), "unreachable"),
     (ReadTimeoutError(endpoint_url=ENDPOINT), "timeout"),
+    # A stream's events come from the raw HTTP response: its failures are urllib3's or the
+    # socket's (botocore wraps them only for a streaming body, as ResponseStreamingError).
+    (ProtocolError("Connection broken: IncompleteRead(0 bytes read)"), "unreachable"),
+    (ResponseStreamingError(error=ProtocolError("Connection broken")), "unreachable"),
+    (ConnectionResetError(104, "Connection reset by peer"), "unreachable"),
+    (URLLib3ReadTimeoutError(None, None, "Read timed out."), "timeout"),  # type: ignore[arg-type]
+    (TimeoutError("timed out"), "timeout"),
     (client_error("ExpiredToken", "The security token included in the request is expired", 403),
      "expired_token"),
     (client_error("ExpiredTokenException", "expired", 403), "expired_token"),

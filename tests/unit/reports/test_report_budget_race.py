@@ -113,6 +113,7 @@ def test_a_report_is_kept_when_giving_back_its_unused_tokens_fails(
     with pytest.raises(ServiceUnavailable):
         "".join(generation)
 
-    [kept] = ports.reports.list(created_by=ANALYST.user_id)
+    [listed] = ports.reports.list(created_by=ANALYST.user_id)
+    kept = ports.reports.get(listed.id)
     assert kept.id == generation.id and kept.narrative == "".join(CHUNKS)
     assert reports.tokens_used_today(ANALYST) == _needed(ports)

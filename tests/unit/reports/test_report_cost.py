@@ -17,6 +17,7 @@ from services.reports.cost import (
     cost_usd,
     estimate_tokens,
     local_midnight,
+    next_midnight,
     price_of,
     require_budget,
 )
@@ -54,15 +55,23 @@ def test_local_midnight_is_in_the_app_s_zone() -> None:
     assert local_midnight(late, seoul) == datetime(2026, 3, 10, tzinfo=seoul)
 
 
-def test_the_budget_message_says_how_much_is_left() -> None:
-    over = Estimate("bedrock:x", True, 3000, 4096, 0.1, budget=10_000, used=8_500, left=1_500)
+def test_the_budget_message_says_how_much_is_left_and_when_it_starts_again() -> None:
+    seoul = ZoneInfo("Asia/Seoul")
+    resets = next_midnight(datetime(2026, 3, 9, 16, 0, tzinfo=UTC), seoul)  # 01:00 in Seoul
+    assert resets == datetime(2026, 3, 11, tzinfo=seoul)
+    over = Estimate("bedrock:x", True, 3000, 4096, 0.1, budget=10_000, used=8_500, left=1_500,
+                    resets=resets)
     assert not over.fits
     with pytest.raises(QuotaExceeded) as raised:
         require_budget(over)
     assert raised.value.key == "reports.err_budget"
     assert raised.value.params == {"needed": "7,096", "left": "1,500", "used": "8,500",
-                                   "budget": "10,000"}
-    require_budget(Estimate("offline", False, 0, 0, 0.0, budget=0, used=0, left=0))
+                                   "budget": "10,000", "resets": "2026-03-11 00:00 KST"}
+    with pytest.raises(QuotaExceeded) as asked:
+        require_budget(over, "followup.err_budget")
+    assert (asked.value.key, asked.value.params) == ("followup.err_budget", raised.value.params)
+    require_budget(Estimate("offline", False, 0, 0, 0.0, budget=0, used=0, left=0,
+                            resets=resets))
 
 
 def test_settings_have_a_budget_and_default_prices(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,6 +103,49 @@ def test_a_bedrock_stream_closed_midway_is_counted(ports: Ports) -> None:
     gen.close()
     assert reports.tokens_used_today(ANALYST) == (
         prompt_tokens(reports, preview) + estimate_tokens(received))
+    assert runtime.streams[0].closed  # the HTTP response is released with it
+
+
+@pytest.fixture
+def no_cyclic_gc() -> Iterator[None]:
+    """Only reference counting frees objects (the app turns off Streamlit's collection after
+    each run: a cycle may wait long for Python's own)."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("no_cyclic_gc")
+def test_a_generation_dropped_midway_settles_at_once(ports: Ports) -> None:
+    """A stopped run drops the stream it was reading without closing it."""
+    reports = service(ports, FakeLLM(CHUNKS, usage=(1000, 200)))
+    preview = reports.preview_context(ANALYST, "overall", "ko", PERIOD)
+    generation = reports.stream(ANALYST, request(), preview=preview)
+    gen = iter(generation)
+    received = next(gen)
+    del gen, generation
+    assert reports.tokens_used_today(ANALYST) == (
+        prompt_tokens(reports, preview) + estimate_tokens(received))
+
+
+@pytest.mark.usefixtures("no_cyclic_gc")
+def test_an_answer_dropped_midway_settles_at_once(ports: Ports) -> None:
+    fake = FakeLLM(["방문자는 ", "늘었습니다."], usage=(700, 50))
+    reports = service(ports, fake)
+    report = reports.generate(ANALYST, request("offline"))
+    answer = reports.ask(ANALYST, report.id, "방문자는?", MODEL, "ko")
+    gen = iter(answer)
+    received = next(gen)
+    del gen, answer
+    question = fake.requests[0]
+    # What it cost, not the whole reservation (the prompt and ``ANSWER_MAX_TOKENS``).
+    expected = estimate_tokens(question.system + question.prompt) + estimate_tokens(received)
+    assert reports.tokens_used_today(ANALYST) == expected
+    (entry,) = ports.audit.entries(action="report.ask")
+    assert (entry.outcome, int(entry.detail["tokens"])) == ("unfinished", expected)
 
 
 def test_a_generation_dropped_before_its_first_chunk_counts_its_prompt(ports: Ports) -> None:

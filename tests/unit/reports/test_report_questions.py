@@ -100,7 +100,10 @@ def test_the_budget_refuses_a_question_that_does_not_fit(ports: Ports) -> None:
     report = saved_report(reports)  # offline: no tokens
     with pytest.raises(QuotaExceeded) as refused:
         reports.ask(OTHER, report.id, "왜 늘었어?", MODEL, "ko")
-    assert refused.value.key == "reports.err_budget"
+    assert refused.value.key == "followup.err_budget"  # not the report's max-tokens advice
+    # 12:00 on the 10th in Seoul: the day's budget starts again at the next local midnight.
+    assert (refused.value.params["left"], refused.value.params["resets"]) == (
+        "500", "2026-03-11 00:00 KST")
     assert fake.requests == []  # refused before the model was called
 
 

@@ -33,7 +33,9 @@ def test_an_offline_report_is_saved_and_written(data_dir: Path, tmp_path: Path,
     printed = capsys.readouterr()
     assert "0 unmatched" in printed.out and "## 요약" in printed.err  # narrative echoed
 
-    (saved,) = build_services(load_settings()).ports.reports.list()
+    store = build_services(load_settings()).ports.reports
+    (listed,) = store.list()
+    saved = store.get(listed.id)
     assert saved.created_by == "cli" and saved.grounding.ok
     assert (saved.period_end - saved.period_start).days == 29
     assert {k["key"]: k["value"] for k in saved.context["kpis"]}["page_views"] == 25

@@ -26,8 +26,11 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    ResponseStreamingError,
     TokenRetrievalError,
 )
+from urllib3.exceptions import HTTPError as URLLib3Error
+from urllib3.exceptions import TimeoutError as URLLib3Timeout
 
 from services.errors import (
     ConfigError,
@@ -120,27 +123,41 @@ def diagnose(
     region: str | None = None,
     model_id: str = "",
     profiles: Collection[str] | None = None,
+    endpoint: str | None = None,
 ) -> Diagnosis:
     """The row of the table for ``exc``. ``profiles`` (inference profile ids listed in the
-    Region, if known) sharpen the suggested profile for an on-demand refusal."""
+    Region, if known) sharpen the suggested profile for an on-demand refusal; ``endpoint``
+    (the client's) is named when the error does not say which one it could not reach."""
     base = {"model": model_id or "-", "region": region or "-", "code": error_code(exc)}
-    found = _diagnose_local(exc, base) or _diagnose_response(exc, base, profiles)
+    found = _diagnose_local(exc, base, endpoint) or _diagnose_response(exc, base, profiles)
     return found or Diagnosis("unexpected", DemoFactoryError, base)
 
 
-def _diagnose_local(exc: BaseException, base: dict[str, str]) -> Diagnosis | None:
-    """Failures raised by botocore itself, before or instead of an AWS answer."""
+# The network failing while a stream is read. Its events come from the raw HTTP response, so
+# these are urllib3's errors (or the socket's), not botocore's: botocore converts them only for
+# a streaming body (``ResponseStreamingError``) and for the request itself.
+TRANSPORT_ERRORS = (URLLib3Error, ConnectionError, ResponseStreamingError)
+_TIMEOUTS = (ReadTimeoutError, URLLib3Timeout, TimeoutError)
+_UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError,
+                *TRANSPORT_ERRORS)
+
+
+def _diagnose_local(
+    exc: BaseException, base: dict[str, str], endpoint: str | None
+) -> Diagnosis | None:
+    """Failures raised by botocore (or the network under it), before or instead of an AWS
+    answer."""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError | ProfileNotFound):
         return Diagnosis("no_credentials", ServiceUnavailable, base)
     if isinstance(exc, TokenRetrievalError):  # an SSO session or web identity token expired
         return Diagnosis("expired_token", ServiceUnavailable, base)
     if isinstance(exc, NoRegionError):
         return Diagnosis("no_region", ConfigError, base)
-    if isinstance(exc, ReadTimeoutError):
+    if isinstance(exc, _TIMEOUTS):
         return Diagnosis("timeout", ServiceUnavailable, base)
-    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ConnectionClosedError):
-        endpoint = str(getattr(exc, "kwargs", {}).get("endpoint_url", "")) or "-"
-        return Diagnosis("unreachable", ServiceUnavailable, {**base, "endpoint": endpoint})
+    if isinstance(exc, _UNREACHABLE):
+        named = str(getattr(exc, "kwargs", {}).get("endpoint_url", "")) or endpoint or "-"
+        return Diagnosis("unreachable", ServiceUnavailable, {**base, "endpoint": named})
     return None
 
 

@@ -12,6 +12,8 @@ Stream events (``response["stream"]``, parsed by botocore) are dicts with one ke
 ``contentBlockStop``, ``messageStop`` {stopReason}, ``metadata`` {usage: {inputTokens,
 outputTokens}, metrics: {latencyMs}}. An error event is raised by botocore while iterating, as
 an ``EventStreamError`` (a ClientError) whose code is the event name ("throttlingException").
+The network failing mid-stream raises urllib3's errors instead (the events are read from the
+raw HTTP response); they become ``llm.err_unreachable`` or ``llm.err_timeout``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.adapters.aws.bedrock.errors import diagnose
+from services.adapters.aws.bedrock.errors import TRANSPORT_ERRORS, diagnose
 from services.domain.llm import LLMRequest, LLMResult, LLMStream, StreamBody
 from services.settings import Settings
 
@@ -50,6 +52,9 @@ CHECK_CONFIG = BEDROCK_CONFIG.merge(
     Config(retries={"mode": "standard", "total_max_attempts": 1})
 )
 _AWS_ERRORS = (ClientError, BotoCoreError)
+# Reading a stream's events reads the raw HTTP response: the network failing there raises
+# urllib3's errors, which botocore does not convert (see ``TRANSPORT_ERRORS``).
+_STREAM_ERRORS = (*_AWS_ERRORS, *TRANSPORT_ERRORS)
 
 
 def bedrock_region(settings: Settings) -> str | None:
@@ -102,6 +107,11 @@ class BedrockLLM:
     def region(self) -> str | None:
         meta = getattr(self._client, "meta", None)
         return getattr(meta, "region_name", None)
+
+    @property
+    def endpoint(self) -> str | None:
+        meta = getattr(self._client, "meta", None)
+        return getattr(meta, "endpoint_url", None)
 
     def complete(self, request: LLMRequest) -> LLMResult:
         started = self._clock()
@@ -157,10 +167,13 @@ class BedrockLLM:
                 elif "metadata" in event:
                     usage = event["metadata"].get("usage", {})
                     metrics = event["metadata"].get("metrics")
-        except _AWS_ERRORS as exc:
-            diagnosis = diagnose(exc, region=self.region, model_id=request.model_id)
+        except _STREAM_ERRORS as exc:
+            diagnosis = diagnose(exc, region=self.region, model_id=request.model_id,
+                                 endpoint=self.endpoint)
             log.warning("Bedrock stream broke off: %s (%s)", exc, diagnosis.kind)
             raise diagnosis.to_error() from exc
+        finally:  # read to its end, broken off, or closed by a reader that stopped
+            _release(events)
         return LLMResult(
             text="".join(parts),
             input_tokens=int(usage.get("inputTokens", 0)),
@@ -169,6 +182,14 @@ class BedrockLLM:
             model_id=request.model_id,
             stop_reason=stop_reason,
         )
+
+
+def _release(events: Iterable[Mapping[str, Any]]) -> None:
+    """Close botocore's ``EventStream`` (its HTTP response): a stream left unread would hold
+    the connection until it was collected."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
 
 
 def _latency(metrics: Mapping[str, Any] | None, started: float, ended: float) -> int:

@@ -1,8 +1,12 @@
-"""ReportStore on DynamoDB: one item per report, the report itself as a JSON string.
+"""ReportStore on DynamoDB: one item per report, the report itself as a JSON string (``doc``)
+beside its summary (``summary``, what a list reads).
 
 Lists Query two GSIs sorted by ``created_id`` (creation time, then id): one keyed by
 ``created_by`` (a user's reports), one keyed by the constant ``kind`` (every report, newest
-first). Never a Scan.
+first). Never a Scan. They ask for the summaries only (a projection: the indexes project every
+attribute, so DynamoDB still reads, and counts, whole items, but neither sends nor has the app
+parse their documents). An item saved before summaries were kept gets its summary the first
+time a list reads it.
 
 The daily token budget is one item per user and local day, ``id`` = "spend#<user>#<day>", with
 a ``tokens`` count. It has neither ``kind`` nor ``created_by``, so neither index sees it. A
@@ -20,8 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import aws_errors, from_item, to_iso, to_item
 from services.adapters.aws.dynamodb.schema import REPORTS_ALL_INDEX, REPORTS_USER_INDEX
-from services.adapters.report_codec import from_json, to_json, tokens_of
-from services.domain.reports import Report
+from services.adapters.report_codec import (
+    from_json,
+    summary_from_json,
+    summary_to_json,
+    to_json,
+    tokens_of,
+)
+from services.domain.reports import Report, ReportSummary, summary_of
 from services.errors import ConflictError, NotFound
 
 if TYPE_CHECKING:
@@ -42,7 +52,7 @@ class DynamoReportStore:
         created = to_iso(report.created_at)
         item = {"id": report.id, "kind": KIND, "created_by": report.created_by,
                 "created_id": f"{created}#{report.id}", "tokens": tokens_of(report),
-                "doc": to_json(report)}
+                "doc": to_json(report), "summary": summary_to_json(summary_of(report))}
         with aws_errors(lambda _: ConflictError("errors.conflict", id=report.id)):
             self._client.put_item(TableName=self._table, Item=to_item(item),
                                   ConditionExpression="attribute_not_exists(id)")
@@ -55,12 +65,29 @@ class DynamoReportStore:
             raise NotFound("errors.not_found", id=report_id)
         return from_json(from_item(response["Item"])["doc"])
 
-    def list(self, created_by: str | None = None, limit: int = 100) -> list[Report]:
+    def list(self, created_by: str | None = None, limit: int = 100) -> list[ReportSummary]:
         if created_by is None:
             query = _query(REPORTS_ALL_INDEX, "kind", KIND)
         else:
             query = _query(REPORTS_USER_INDEX, "created_by", created_by)
-        return [from_json(item["doc"]) for item in self._pages(query, limit)]
+        items = self._pages({**query, "ProjectionExpression": "id, summary"}, limit)
+        found = [summary_from_json(item["summary"]) if "summary" in item
+                 else self._summarise(item["id"]) for item in items]
+        return [summary for summary in found if summary is not None]
+
+    def _summarise(self, report_id: str) -> ReportSummary | None:
+        """The summary of a report saved before summaries were kept, kept now: the next list
+        reads it instead of the whole document. None: deleted since the list was read."""
+        try:
+            summary = summary_of(self.get(report_id))
+            with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
+                self._client.update_item(
+                    TableName=self._table, Key=_key(report_id),
+                    UpdateExpression="SET summary = :s", ConditionExpression="attribute_exists(id)",
+                    ExpressionAttributeValues={":s": {"S": summary_to_json(summary)}})
+        except NotFound:
+            return None
+        return summary
 
     def delete(self, report_id: str) -> None:
         with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
