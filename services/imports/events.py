@@ -22,7 +22,9 @@ A line is the event as the app's tracker would have recorded it::
   ``Category`` value (the tracker only writes those, and the dashboards' category filter offers
   only those); letter case is forgiven.
 - Events older than the raw-event retention are refused: their raw copy would expire, and a
-  re-import could then no longer tell that they are already counted.
+  re-import could then no longer tell that they are already counted. Events more than
+  ``FUTURE_TOLERANCE`` (a clock running fast) ahead of now are refused too: no dashboard
+  period reaches them, so they would raise the item's views on the card alone.
 
 Bad lines are reported by line number with an i18n key (area ``imports``) and its parameters;
 blank lines are skipped. ``EventImporter`` checks the IMPORT_DATA permission, writes in batches
@@ -47,7 +49,13 @@ from services.domain.analytics import Event
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import PermissionDenied
-from services.imports.event_lines import REASONS, GoodLine, LineError, parse_line
+from services.imports.event_lines import (
+    FUTURE_TOLERANCE,
+    REASONS,
+    GoodLine,
+    LineError,
+    parse_line,
+)
 from services.ops.audit import record_audit
 from services.ports import AuditLog, ContentRepository, EventStore
 
@@ -63,13 +71,13 @@ class ParseResult:
     lines: int = 0  # lines read, blank ones included
 
 
-def parse_lines(lines: Iterable[str | bytes], tz: tzinfo, *,
-                not_before: datetime | None = None) -> ParseResult:
+def parse_lines(lines: Iterable[str | bytes], tz: tzinfo, *, not_before: datetime | None = None,
+                not_after: datetime | None = None) -> ParseResult:
     """Check every line (for files small enough to hold; ``EventImporter`` streams)."""
     result = ParseResult()
     for number, raw in enumerate(lines, start=1):
         result.lines = number
-        outcome = parse_line(number, raw, tz, not_before=not_before)
+        outcome = parse_line(number, raw, tz, not_before=not_before, not_after=not_after)
         if isinstance(outcome, LineError):
             result.errors.append(outcome)
         elif outcome is not None:
@@ -188,10 +196,11 @@ class EventImporter:
         except PermissionDenied:
             self._record(actor, name, "denied", {})
             raise
-        not_before = self._clock() - self._retention
+        now = self._clock()
+        window = (now - self._retention, now + FUTURE_TOLERANCE)
         if strict or dry_run:
             checked = _Tally()
-            self._read(open_lines, not_before, checked, None, on_progress)
+            self._read(open_lines, window, checked, None, on_progress)
             if dry_run:
                 return checked.summary(name, strict=strict, dry_run=True,
                                        refused=strict and checked.bad > 0)
@@ -201,7 +210,7 @@ class EventImporter:
                 return summary
         tally = _Tally()
         try:
-            self._read(open_lines, not_before, tally, self._write, on_progress)
+            self._read(open_lines, window, tally, self._write, on_progress)
         except Exception:
             # Batches written so far stay (each event atomically with its rollups); running
             # the import again adds only what is missing.
@@ -212,14 +221,16 @@ class EventImporter:
         self._record(actor, name, summary.outcome, summary.audit_detail())
         return summary
 
-    def _read(self, open_lines: LineSource, not_before: datetime, tally: _Tally,
+    def _read(self, open_lines: LineSource, window: tuple[datetime, datetime], tally: _Tally,
               write: Callable[[list[Event]], Stored] | None,
               on_progress: Progress | None) -> None:
         """One pass over the file: count every line, and ``write`` good events in batches."""
         batch: list[Event] = []
         for number, raw in enumerate(open_lines(), start=1):
             tally.lines = number
-            event = tally.count(parse_line(number, raw, self._tz, not_before=not_before))
+            outcome = parse_line(number, raw, self._tz, not_before=window[0],
+                                 not_after=window[1])
+            event = tally.count(outcome)
             if event is not None and write is not None:
                 batch.append(event)
                 if len(batch) >= self._batch_size:
