@@ -366,3 +366,36 @@ def test_a_failure_midway_is_audited_and_raised(tmp_path: Path) -> None:
         assert entry.outcome == "failed" and entry.detail["new"] == "4"
         assert setup.raw_count() == 4  # written batches stay; a re-run adds the rest
     db.close()
+
+
+class Stopped(BaseException):
+    """What Streamlit raises at an element update when a click or a closed tab stops the run."""
+
+
+def test_an_interrupted_import_is_audited_with_the_lines_it_wrote(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "aux.sqlite3")
+    db.migrate()
+    with local_backends.sqlite_event_store(tmp_path) as store:
+        setup = Setup(store, db)
+        calls: list[tuple[int, int]] = []
+
+        def progress(lines: int, new: int) -> None:  # the second bar update stops the run
+            calls.append((lines, new))
+            if len(calls) == 2:
+                raise Stopped
+
+        with pytest.raises(Stopped):
+            setup.importer(batch_size=4).import_events(ADMIN, lambda: iter(SAMPLE), "e.jsonl",
+                                                       on_progress=progress)
+        # Each report comes after everything up to its line is stored: the 7 events of the
+        # first 8 lines (one is blank).
+        assert calls == [(4, 4), (8, 7)]
+        assert setup.raw_count() == 7
+        (entry,) = setup.audit.entries(action="events.import")
+        assert entry.outcome == "interrupted"
+        assert (entry.detail["lines_done"], entry.detail["new"]) == ("8", "7")
+        # Running it again is safe: it adds only what the stopped run had not written.
+        again = setup.run(SAMPLE)
+        assert (again.new, again.present) == (7, 7)
+        assert setup.raw_count() == 14
+    db.close()
