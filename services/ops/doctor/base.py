@@ -46,6 +46,7 @@ class DoctorContext:
     settings: Settings
     streamlit_config: Path = STREAMLIT_CONFIG
     env: Mapping[str, str] = field(default_factory=dict)
+    home: Path = field(default_factory=Path.home)  # where the AWS config folder is looked for
     include_bedrock: bool = True
     font_path: Callable[[], Path] = korean_font_path
     dynamodb: ClientFactory | None = None
