@@ -120,9 +120,7 @@ def doctor_section(services: Services, actor: Actor) -> None:
 
 
 def show_doctor_report(report: DoctorReport) -> None:
-    summary = t("admin_tools.doc_summary_ok" if report.ok else "admin_tools.doc_summary_failed",
-                failed=len(report.failures), total=len(report.lines), mode=report.mode)
-    (st.success if report.ok else st.error)(summary)
+    (st.success if report.ok else st.error)(render(report.summary()))
     for line in report.lines:
         icon = _ICONS["skipped" if line.skipped else "ok" if line.ok else "failed"]
         st.markdown(f"{icon} `{line.check}` {render(line.detail)}")

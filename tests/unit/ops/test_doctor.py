@@ -285,7 +285,7 @@ def test_text_and_json_output(tmp_path: Path, run: Callable[..., DoctorReport]) 
     font = lines.index("✘ font: No Korean TrueType font (NanumGothic) was found: PDFs and charts "
                        "would show boxes.")
     assert lines[font + 1].startswith("    → Install the requirements")
-    assert lines[-1] == "1 of 10 checks failed (local mode)."
+    assert lines[-1] == "1 of 9 checks failed, 1 skipped (local mode)."
     data = json.loads(json_report(report, "ko"))
     assert data["ok"] is False
     font_entry = next(c for c in data["checks"] if c["check"] == "font")
@@ -309,6 +309,18 @@ def test_a_check_that_did_not_run_is_marked_skipped_not_passed(
     assert checks["bedrock"]["skipped"] is True and checks["bedrock"]["ok"] is True
     assert checks["font"]["skipped"] is False
     assert run(include_bedrock=False).lines[-1].skipped
+
+
+def test_the_summary_counts_a_skipped_check_apart(run: Callable[..., DoctorReport]) -> None:
+    """Nine checks ran and passed; Bedrock did not run: not "all ten passed"."""
+    report = run()  # Bedrock is not configured
+
+    assert text_lines(report, "en")[-1] == "9 checks passed, 1 skipped (local mode)."
+    assert text_lines(report, "ko")[-1] == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
+    ran = DoctorReport("local", tuple(line for line in report.lines if not line.skipped))
+    assert text_lines(ran, "en")[-1] == "All 9 checks passed (local mode)."
+    one = DoctorReport("local", (*ran.lines[:1], *report.lines[-1:]))
+    assert text_lines(one, "en")[-1] == "1 check passed, 1 skipped (local mode)."
 
 
 # ---- scripts/doctor.py -----------------------------------------------------------------------
@@ -336,7 +348,8 @@ def test_the_script_exits_zero_when_healthy_and_one_when_not(
     assert doctor_main(["--streamlit-config", str(config), "--no-bedrock", "--json"]) == 1
     broken = json.loads(capsys.readouterr().out)
 
-    assert "✘" not in healthy and healthy.rstrip().endswith("passed (local mode).")
+    assert "✘" not in healthy and healthy.rstrip().endswith(
+        "\n– bedrock: Bedrock check skipped.\n9 checks passed, 1 skipped (local mode).")
     assert broken["ok"] is False
     assert [c["check"] for c in broken["checks"] if not c["ok"]] == ["settings"]
     assert "DEMO_FACTORY_COOKIE_KEY" in broken["checks"][0]["detail"]
