@@ -16,6 +16,7 @@ from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
+from services.i18n.times import format_time
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
@@ -28,7 +29,7 @@ from services.ui.i18n import (
     relabel,
     t,
 )
-from services.ui.widgets import format_time, md_escape
+from services.ui.widgets import md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"

@@ -11,17 +11,10 @@ from services.domain.models import Page
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
+from services.i18n.times import format_date
 from services.ui import admin_signups
 from services.ui.i18n import relabel, role_label, t
-from services.ui.widgets import (
-    act,
-    app_tz,
-    current_page,
-    flash,
-    format_date,
-    reset_page,
-    show_error,
-)
+from services.ui.widgets import act, app_tz, current_page, flash, reset_page, show_error
 
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"

@@ -17,17 +17,10 @@ from services.domain.permissions import Actor
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
+from services.i18n.times import format_time
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
-from services.ui.widgets import (
-    act,
-    app_tz,
-    content_link,
-    flash,
-    format_time,
-    md_escape,
-    show_error,
-)
+from services.ui.widgets import act, app_tz, content_link, flash, md_escape, show_error
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
