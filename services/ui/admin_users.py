@@ -189,14 +189,16 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
 
 def reset_password(services: Services, actor: Actor, user: User) -> None:
     try:
-        password = services.accounts.reset_password(actor, user.username)
+        reset = services.accounts.reset_password(actor, user.username)
     except DemoFactoryError as exc:
         show_error(exc)
         return
-    if password is None:
-        flash(t("admin.reset_sent", username=user.username))
+    if reset.one_time_password is not None:
+        st.session_state[_OTP_KEY] = (user.username, reset.one_time_password)
+    elif reset.invitation_resent:
+        flash(t("admin.reset_invitation_sent", username=user.username))
     else:
-        st.session_state[_OTP_KEY] = (user.username, password)
+        flash(t("admin.reset_sent", username=user.username))
     st.rerun()
 
 
