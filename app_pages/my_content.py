@@ -3,17 +3,11 @@
 import streamlit as st
 
 from services.errors import DemoFactoryError
+from services.i18n.times import format_date
 from services.ui import routes, session
 from services.ui.i18n import category_label, count_text, status_label, t
 from services.ui.own_stats import my_stats_section
-from services.ui.widgets import (
-    current_page,
-    empty_state,
-    format_date,
-    md_escape,
-    pager,
-    show_error,
-)
+from services.ui.widgets import current_page, empty_state, md_escape, pager, show_error
 
 PAGE_KEY = "my_page"
 

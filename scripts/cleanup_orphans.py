@@ -39,7 +39,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def report(found: OrphanReport, applied: bool) -> str:
     out = [f"files referenced by items: {found.referenced:,}",
-           f"orphan files: {len(found.orphans):,}"]
+           f"orphan files{' left' if applied else ''}: {len(found.orphans):,}"]
     out += [f"  {key}" for key in found.orphans[:SHOWN]]
     if len(found.orphans) > SHOWN:
         out.append(f"  ... and {len(found.orphans) - SHOWN:,} more")
@@ -58,9 +58,8 @@ def report(found: OrphanReport, applied: bool) -> str:
     return "\n".join(out)
 
 
-def exit_code(found: OrphanReport, applied: bool) -> int:
-    left = found.failed if applied else found.orphans
-    return 1 if left or found.missing else 0
+def exit_code(found: OrphanReport) -> int:
+    return 1 if found.orphans or found.missing else 0  # after --apply: what is left
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(translate("en", exc.key, **exc.params), file=sys.stderr)
         return 2
     print(report(found, args.apply))
-    return exit_code(found, args.apply)
+    return exit_code(found)
 
 
 if __name__ == "__main__":

@@ -240,11 +240,11 @@ def _mailer(settings: Settings) -> Mailer | None:
 
 def report_models(settings: Settings, environ: Mapping[str, str] | None = None,
                   home: Path | None = None) -> dict[str, LLM]:
-    """The offline narrator, and Bedrock where AWS credentials look configured and this is no
-    emulation (whose Bedrock endpoint is unreachable). Nothing calls AWS here."""
-    from services.adapters.aws.bedrock.lazy import LazyBedrock, credentials_configured
+    """The offline narrator, and Bedrock where it is configured (as the doctor judges it).
+    Nothing calls AWS here."""
+    from services.adapters.aws.bedrock.lazy import LazyBedrock, bedrock_configured
 
-    offered = not settings.emulation and credentials_configured(settings, environ, home)
+    offered = bedrock_configured(settings, environ, home)
     return model_offer(settings, LazyBedrock(settings) if offered else None)
 
 

@@ -188,6 +188,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         recipient=settings.ses_recipient, limit=settings.inquiry_limit,
         window_minutes=settings.inquiry_window_minutes,
         global_limit=settings.inquiry_global_limit, instance_limit=settings.inquiry_instance_limit,
+        tz=settings.tz,
     )
     cognito = None
     sign_in: SignInMode

@@ -19,6 +19,7 @@ import bcrypt
 from zxcvbn import zxcvbn
 
 from services.accounts.hasher import Hasher
+from services.domain.users import PasswordReset
 from services.errors import NotFound, ValidationError
 from services.ports import PasswordStore
 
@@ -109,10 +110,10 @@ class LocalPasswords:
         except NotFound:
             return False
 
-    def reset_password(self, username: str) -> str:
+    def reset_password(self, username: str) -> PasswordReset:
         password = secrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
         self.set_password(username, password, temporary=True)
-        return password
+        return PasswordReset(one_time_password=password)
 
     def invite(self, username: str) -> None:
         raise ValidationError("cognito.err_no_invitations")

@@ -25,7 +25,7 @@ from services.accounts.sessions import LocalSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
-from services.domain.users import RESERVED_USERNAMES, AccountStatus, User
+from services.domain.users import RESERVED_USERNAMES, AccountStatus, PasswordReset, User
 from services.errors import (
     ConflictError,
     NotFound,
@@ -283,16 +283,18 @@ class AccountService:
             raise ValidationError("profile.err_heir")
         return heir.username, heir.name
 
-    def reset_password(self, actor: Actor, username: str) -> str | None:
+    def reset_password(self, actor: Actor, username: str) -> PasswordReset:
         """Local: a one-time password, returned once to show the admin (only its hash is
-        stored). Cognito: None; the pool sends the user a reset code."""
+        stored). Cognito: the pool mails the user a reset code, or, to a user who never signed
+        in, the invitation again."""
         self._require_admin(actor, "user.reset_password", username)
         self._dir.get(username)
-        password = self._passwords.reset_password(username)
+        reset = self._passwords.reset_password(username)
         self._end_sessions(username)
         self._throttle.clear_login_failures(username)
-        self._record(str(actor.user_id), "user.reset_password", username)
-        return password
+        self._record(str(actor.user_id), "user.reset_password", username,
+                     detail={"invitation_resent": "true"} if reset.invitation_resent else None)
+        return reset
 
     # ---- moving users from and to a streamlit-authenticator app ---------------------------
 
@@ -469,8 +471,9 @@ class AccountService:
             self._record(actor.user_id or "anonymous", action, target, outcome="denied")
             raise
 
-    def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
-        record_audit(self._audit, self._clock(), actor, action, target, outcome)
+    def _record(self, actor: str, action: str, target: str, outcome: str = "ok",
+                detail: dict[str, str] | None = None) -> None:
+        record_audit(self._audit, self._clock(), actor, action, target, outcome, detail)
 
 
 def sign_in_refusal(user: User) -> str:

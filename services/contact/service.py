@@ -24,13 +24,14 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, RateLimit, clean
 from services.domain.models import new_id, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import DemoFactoryError, PermissionDenied, QuotaExceeded
 from services.i18n import translate
+from services.i18n.times import format_time
 from services.ops.audit import record_audit
 from services.ports import AuditLog, InquiryStore, Mailer
 
@@ -105,6 +106,7 @@ class InquiryService:
         global_limit: int = 30,
         instance_limit: int = 20,
         language: str = "ko",
+        tz: tzinfo,  # the app's zone: the mail shows times as the pages do
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
@@ -117,6 +119,7 @@ class InquiryService:
         self._instance = InstanceLimiter(instance_limit, timedelta(minutes=window_minutes))
         self._window_minutes = window_minutes
         self._language = language
+        self._tz = tz
         self._clock = clock
         self._tokens = TokenLocks()
 
@@ -197,7 +200,7 @@ class InquiryService:
     def _notify(self, inquiry: Inquiry) -> None:
         if self._mailer is None:
             return
-        subject, body = notification(inquiry, self._language)
+        subject, body = notification(inquiry, self._language, self._tz)
         try:
             self._mailer.send(self._sender, self._recipient, subject, body,
                               reply_to=inquiry.email)
@@ -218,8 +221,9 @@ class InquiryService:
         record_audit(self._audit, self._clock(), actor, action, target, outcome)
 
 
-def notification(inquiry: Inquiry, language: str) -> tuple[str, str]:
-    """The email's subject and plain-text body (the visitor's text is quoted as data)."""
+def notification(inquiry: Inquiry, language: str, tz: tzinfo) -> tuple[str, str]:
+    """The email's subject and plain-text body (the visitor's text is quoted as data); the
+    received time in ``tz``, the app's zone."""
     def tr(key: str, **params: object) -> str:
         return translate(language, key, **params)
 
@@ -232,7 +236,7 @@ def notification(inquiry: Inquiry, language: str) -> tuple[str, str]:
         f"{tr('inquiries.email')}: {inquiry.email}",
         f"{tr('inquiries.company')}: {inquiry.company or '-'}",
         f"{tr('inquiries.subject')}: {inquiry.subject}",
-        f"{tr('inquiries.received')}: {inquiry.created_at.isoformat(timespec='seconds')}",
+        f"{tr('inquiries.received')}: {format_time(inquiry.created_at, tz)}",
         f"ID: {inquiry.id}",
         "",
         f"{tr('inquiries.message')}:",

@@ -43,7 +43,8 @@ class MissingFile:
 
 @dataclass(frozen=True)
 class OrphanReport:
-    """What a scan found; after a removal also what was removed and what could not be."""
+    """What a scan found; after a removal also what was removed and what could not be, and
+    ``orphans`` is what is left (failed deletes, orphans not confirmed)."""
 
     orphans: tuple[str, ...]
     too_recent: int
@@ -96,7 +97,9 @@ def remove(repo: ContentRepository, blobs: BlobStore, now: datetime,
             failed.append(key)
         else:
             removed.append(key)
-    return replace(found, removed=tuple(removed), failed=tuple(failed))
+    gone = set(removed)
+    left = tuple(key for key in found.orphans if key not in gone)
+    return replace(found, orphans=left, removed=tuple(removed), failed=tuple(failed))
 
 
 def all_items(repo: ContentRepository) -> Iterator[ContentItem]:

@@ -18,6 +18,17 @@ class AccountStatus(StrEnum):
     DECLINED = "declined"  # an administrator declined the sign-up: cannot sign in
 
 
+@dataclass(frozen=True)
+class PasswordReset:
+    """What an administrator's password reset did, for the page to say it. Neither field: the
+    provider mailed the user a reset code (Cognito)."""
+
+    one_time_password: str | None = None  # local: shown to the administrator once
+    # Cognito, for a user who never signed in (the pool resets no temporary password): the
+    # invitation, with a new temporary password, went again.
+    invitation_resent: bool = False
+
+
 # The author of content whose author deleted their account: the content stays, the person's id
 # and name do not (pages show the translated "former author").
 FORMER_AUTHOR = "former-author"

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from services.domain.analytics import SEARCH_QUERY_MAX, Event, EventType, Purpose
@@ -27,6 +27,10 @@ _LIKE_TYPES = {EventType.LIKE, EventType.UNLIKE}
 _CATEGORIES = {category.value.casefold(): category.value for category in Category}
 _PURPOSES = frozenset(purpose.value for purpose in Purpose)
 ID_PREFIX = "jsonl:"
+# How far ahead of the server clock a line may be: a source whose clock runs a little fast.
+# Anything later is no event that happened; it would show on no dashboard yet move the item's
+# counters.
+FUTURE_TOLERANCE = timedelta(minutes=10)
 SESSION_PREFIX = "import:"
 
 # Every reason a line can be refused for (i18n keys; the UI shows them in ko and en).
@@ -39,12 +43,13 @@ BAD_FIELD = "imports.events_bad_field"
 UNKNOWN_TYPE = "imports.events_unknown_type"
 BAD_TS = "imports.events_bad_ts"
 TOO_OLD = "imports.events_too_old"
+IN_FUTURE = "imports.events_in_future"
 BAD_CATEGORY = "imports.events_bad_category"
 MISSING_PROPERTY = "imports.events_missing_property"
 BAD_PROPERTY = "imports.events_bad_property"
 BAD_PURPOSE = "imports.events_bad_purpose"
 REASONS = (BAD_ENCODING, LINE_TOO_LONG, BAD_JSON, NOT_OBJECT, MISSING_FIELD, BAD_FIELD,
-           UNKNOWN_TYPE, BAD_TS, TOO_OLD, BAD_CATEGORY, MISSING_PROPERTY, BAD_PROPERTY,
+           UNKNOWN_TYPE, BAD_TS, TOO_OLD, IN_FUTURE, BAD_CATEGORY, MISSING_PROPERTY, BAD_PROPERTY,
            BAD_PURPOSE)
 
 
@@ -62,14 +67,15 @@ class GoodLine:
     assumed_tz: bool  # the ts had no offset and was read in the app's zone
 
 
-def parse_line(number: int, raw: str | bytes, tz: tzinfo, *,
-               not_before: datetime | None = None) -> GoodLine | LineError | None:
-    """One line: the event, why it was refused, or None for a blank line."""
+def parse_line(number: int, raw: str | bytes, tz: tzinfo, *, not_before: datetime | None = None,
+               not_after: datetime | None = None) -> GoodLine | LineError | None:
+    """One line: the event, why it was refused, or None for a blank line. Events before
+    ``not_before`` or after ``not_after`` (the clock plus ``FUTURE_TOLERANCE``) are refused."""
     try:
         text = _text_of(raw, first=number == 1)
         if not text:
             return None
-        return _event_of(_object_of(text), tz, not_before)
+        return _event_of(_object_of(text), tz, (not_before, not_after))
     except ValidationError as problem:
         return LineError(number, problem.key, {k: str(v) for k, v in problem.params.items()})
 
@@ -108,11 +114,11 @@ def _not_json(name: str) -> Any:
     raise ValueError(name)
 
 
-def _event_of(obj: dict[str, Any], tz: tzinfo, not_before: datetime | None) -> GoodLine:
+def _event_of(obj: dict[str, Any], tz: tzinfo,
+              window: tuple[datetime | None, datetime | None]) -> GoodLine:
     ts, assumed = _timestamp(obj, tz)
     type_ = _event_type(obj)
-    if not_before is not None and ts < not_before:
-        raise ValidationError(TOO_OLD, date=not_before.astimezone(tz).date().isoformat())
+    _within(ts, tz, *window, given=obj["ts"])
     fields = {name: _optional_text(obj, name) for name in _OPTIONAL_TEXT}
     fields["category"] = _category(fields["category"])
     _require_dimension(type_, fields)
@@ -154,6 +160,15 @@ def _timestamp(obj: dict[str, Any], tz: tzinfo) -> tuple[datetime, bool]:
         return ts.astimezone(UTC), assumed
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across midnight
         raise ValidationError(BAD_TS, value=_shown(value)) from None
+
+
+def _within(ts: datetime, tz: tzinfo, not_before: datetime | None, not_after: datetime | None,
+            *, given: str) -> None:
+    if not_before is not None and ts < not_before:
+        raise ValidationError(TOO_OLD, date=not_before.astimezone(tz).date().isoformat())
+    if not_after is not None and ts > not_after:
+        raise ValidationError(IN_FUTURE, value=_shown(given),
+                              minutes=int(FUTURE_TOLERANCE.total_seconds() // 60))
 
 
 def _event_type(obj: dict[str, Any]) -> EventType:

@@ -22,12 +22,17 @@ A line is the event as the app's tracker would have recorded it::
   ``Category`` value (the tracker only writes those, and the dashboards' category filter offers
   only those); letter case is forgiven.
 - Events older than the raw-event retention are refused: their raw copy would expire, and a
-  re-import could then no longer tell that they are already counted.
+  re-import could then no longer tell that they are already counted. Events more than
+  ``FUTURE_TOLERANCE`` (a clock running fast) ahead of now are refused too: no dashboard
+  period reaches them, so they would raise the item's views on the card alone.
 
 Bad lines are reported by line number with an i18n key (area ``imports``) and its parameters;
-blank lines are skipped. ``EventImporter`` checks the IMPORT_DATA permission, writes in batches
-(``EventStore.append`` ignores ids it already has, atomically per event, so rollups stay
-consistent with the raw events) and records one audit entry.
+blank lines are skipped. ``EventImporter`` checks the IMPORT_DATA permission, writes the good
+events of every ``batch_size`` lines as one batch (``EventStore.append`` ignores ids it already
+has, atomically per event, so rollups stay consistent with the raw events) and records one audit
+entry, also when the import fails or is interrupted (``INTERRUPTED``: the page's run was stopped
+by a click or a closed tab, or the script by Ctrl-C); the entry then says through which line
+everything is stored, and running the same file again adds only the rest.
 
 The items' counters move with the newly stored events as with real usage and seeding
 (``services.analytics.counters``): views add to the item's views, a like or unlike goes through
@@ -47,7 +52,13 @@ from services.domain.analytics import Event
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.errors import PermissionDenied
-from services.imports.event_lines import REASONS, GoodLine, LineError, parse_line
+from services.imports.event_lines import (
+    FUTURE_TOLERANCE,
+    REASONS,
+    GoodLine,
+    LineError,
+    parse_line,
+)
 from services.ops.audit import record_audit
 from services.ports import AuditLog, ContentRepository, EventStore
 
@@ -63,13 +74,13 @@ class ParseResult:
     lines: int = 0  # lines read, blank ones included
 
 
-def parse_lines(lines: Iterable[str | bytes], tz: tzinfo, *,
-                not_before: datetime | None = None) -> ParseResult:
+def parse_lines(lines: Iterable[str | bytes], tz: tzinfo, *, not_before: datetime | None = None,
+                not_after: datetime | None = None) -> ParseResult:
     """Check every line (for files small enough to hold; ``EventImporter`` streams)."""
     result = ParseResult()
     for number, raw in enumerate(lines, start=1):
         result.lines = number
-        outcome = parse_line(number, raw, tz, not_before=not_before)
+        outcome = parse_line(number, raw, tz, not_before=not_before, not_after=not_after)
         if isinstance(outcome, LineError):
             result.errors.append(outcome)
         elif outcome is not None:
@@ -83,11 +94,15 @@ def parse_lines(lines: Iterable[str | bytes], tz: tzinfo, *,
 BATCH_SIZE = 5000
 KEPT_ERRORS = 1000  # bad lines listed in a summary; any more are only counted
 AUDIT_ACTION = "events.import"
+FAILED = "failed"  # an error stopped the import
+INTERRUPTED = "interrupted"  # the run was stopped (BaseException: Streamlit's stop, Ctrl-C)
 
 # Opens the file afresh on every call: a strict import reads it twice (check, then write), so
 # that a large file is never held in memory.
 LineSource = Callable[[], Iterable[str | bytes]]
-Progress = Callable[[int, int], None]  # (lines read, new events written so far)
+# (lines read, new events written so far); called after each batch is written, so every line
+# it counts is stored.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,7 @@ class _Tally:
     """Counts while reading; good events go to the batch being filled."""
 
     lines: int = 0
+    lines_done: int = 0  # lines whose good events are all stored
     valid: int = 0
     new: int = 0
     ignored_likes: int = 0
@@ -162,6 +178,7 @@ class _Tally:
     def add(self, stored: Stored) -> None:
         self.new += stored.added
         self.ignored_likes += stored.ignored_likes
+        self.lines_done = self.lines
 
 
 class EventImporter:
@@ -188,10 +205,11 @@ class EventImporter:
         except PermissionDenied:
             self._record(actor, name, "denied", {})
             raise
-        not_before = self._clock() - self._retention
+        now = self._clock()
+        window = (now - self._retention, now + FUTURE_TOLERANCE)
         if strict or dry_run:
             checked = _Tally()
-            self._read(open_lines, not_before, checked, None, on_progress)
+            self._read(open_lines, window, checked, None, on_progress)
             if dry_run:
                 return checked.summary(name, strict=strict, dry_run=True,
                                        refused=strict and checked.bad > 0)
@@ -201,33 +219,40 @@ class EventImporter:
                 return summary
         tally = _Tally()
         try:
-            self._read(open_lines, not_before, tally, self._write, on_progress)
+            self._read(open_lines, window, tally, self._write, on_progress)
         except Exception:
-            # Batches written so far stay (each event atomically with its rollups); running
-            # the import again adds only what is missing.
-            failed = tally.summary(name, strict=strict, dry_run=False)
-            self._record(actor, name, "failed", failed.audit_detail())
+            self._record_unfinished(actor, name, FAILED, tally, strict)
+            raise
+        except BaseException:
+            # Streamlit stops a run by raising at an element update (the progress bar) when a
+            # click reruns the page or the tab closes; they are no Exception.
+            self._record_unfinished(actor, name, INTERRUPTED, tally, strict)
             raise
         summary = tally.summary(name, strict=strict, dry_run=False)
         self._record(actor, name, summary.outcome, summary.audit_detail())
         return summary
 
-    def _read(self, open_lines: LineSource, not_before: datetime, tally: _Tally,
+    def _read(self, open_lines: LineSource, window: tuple[datetime, datetime], tally: _Tally,
               write: Callable[[list[Event]], Stored] | None,
               on_progress: Progress | None) -> None:
         """One pass over the file: count every line, and ``write`` good events in batches."""
         batch: list[Event] = []
         for number, raw in enumerate(open_lines(), start=1):
             tally.lines = number
-            event = tally.count(parse_line(number, raw, self._tz, not_before=not_before))
+            outcome = parse_line(number, raw, self._tz, not_before=window[0],
+                                 not_after=window[1])
+            event = tally.count(outcome)
             if event is not None and write is not None:
                 batch.append(event)
-                if len(batch) >= self._batch_size:
+            # Written per batch_size lines (not events), so each progress report is a point
+            # through which everything is stored: where an interrupted import stopped.
+            if number % self._batch_size == 0:
+                if write is not None:
                     tally.add(write(batch))
                     batch = []
-            if on_progress is not None and number % self._batch_size == 0:
-                on_progress(number, tally.new)
-        if batch and write is not None:
+                if on_progress is not None:
+                    on_progress(number, tally.new)
+        if write is not None:
             tally.add(write(batch))
         if on_progress is not None:
             on_progress(tally.lines, tally.new)
@@ -235,6 +260,14 @@ class EventImporter:
     def _write(self, batch: list[Event]) -> Stored:
         # The items' view and like counters move with the new events, as seeding moves them.
         return store_with_counters(self._content, self._store, batch)
+
+    def _record_unfinished(self, actor: Actor, name: str, outcome: str, tally: _Tally,
+                           strict: bool) -> None:
+        """An import that stopped part-way: the batches written stay (each event atomically with
+        its rollups), and the same file imported again adds only what is missing."""
+        summary = tally.summary(name, strict=strict, dry_run=False)
+        self._record(actor, name, outcome,
+                     {**summary.audit_detail(), "lines_done": str(tally.lines_done)})
 
     def _record(self, actor: Actor, name: str, outcome: str, detail: dict[str, str]) -> None:
         record_audit(self._audit, self._clock(), actor.user_id or "anonymous", AUDIT_ACTION,

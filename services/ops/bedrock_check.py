@@ -48,11 +48,6 @@ class BedrockCheckReport:
         return next((s for s in self.steps if not s.ok and not s.skipped), None)
 
 
-def bedrock_configured(settings: Settings) -> bool:
-    """Whether this deployment means to use Bedrock (aws mode, or a Bedrock Region set)."""
-    return settings.backend == "aws" or bool(settings.bedrock_region)
-
-
 def run_bedrock_check(
     actor: Actor,
     settings: Settings,

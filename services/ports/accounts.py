@@ -13,7 +13,7 @@ from services.domain.identity import Challenge, SessionRecord, SignInStep, Token
 from services.domain.inquiries import RateLimit
 from services.domain.permissions import Role
 from services.domain.tokens import AccountToken, TokenPurpose
-from services.domain.users import AccountStatus, User
+from services.domain.users import AccountStatus, PasswordReset, User
 
 
 class UserDirectory(Protocol):
@@ -206,9 +206,10 @@ class PasswordAuthenticator(Protocol):
         password is set only if it is still stored (ConflictError otherwise), so a reset or
         another change meanwhile is never overwritten."""
 
-    def reset_password(self, username: str) -> str | None:
-        """Invalidate the password. Returns a one-time password to show once (local), or None
-        when the backend sends the user a reset code itself (Cognito)."""
+    def reset_password(self, username: str) -> PasswordReset:
+        """Invalidate the password: a one-time password to show once (local), or what the
+        backend mailed the user itself (Cognito: a reset code, or the invitation again for a
+        user who never signed in)."""
 
     def invite(self, username: str) -> None:
         """Send a new account its invitation (Cognito). ValidationError where unsupported."""

@@ -9,9 +9,10 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
+from services.i18n.times import format_time
 from services.ui.i18n import role_label, t
 from services.ui.tracking import purpose_label
-from services.ui.widgets import act, app_tz, format_time, md_escape
+from services.ui.widgets import act, app_tz, md_escape
 
 # The decision waiting for its second click: (kind, username); kind "approve" or "decline".
 _CONFIRM = "adm_signup_confirm"

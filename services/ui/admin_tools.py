@@ -16,6 +16,7 @@ from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
+from services.i18n.times import format_time
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
@@ -28,7 +29,7 @@ from services.ui.i18n import (
     relabel,
     t,
 )
-from services.ui.widgets import format_time, md_escape
+from services.ui.widgets import md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"
@@ -120,9 +121,7 @@ def doctor_section(services: Services, actor: Actor) -> None:
 
 
 def show_doctor_report(report: DoctorReport) -> None:
-    summary = t("admin_tools.doc_summary_ok" if report.ok else "admin_tools.doc_summary_failed",
-                failed=len(report.failures), total=len(report.lines), mode=report.mode)
-    (st.success if report.ok else st.error)(summary)
+    (st.success if report.ok else st.error)(render(report.summary()))
     for line in report.lines:
         icon = _ICONS["skipped" if line.skipped else "ok" if line.ok else "failed"]
         st.markdown(f"{icon} `{line.check}` {render(line.detail)}")

@@ -11,6 +11,7 @@ from services.domain.models import Page
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
+from services.i18n.times import format_date
 from services.ui import admin_signups
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
@@ -18,7 +19,6 @@ from services.ui.widgets import (
     app_tz,
     current_page,
     flash,
-    format_date,
     md_escape,
     reset_page,
     show_error,
@@ -197,14 +197,16 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
 
 def reset_password(services: Services, actor: Actor, user: User) -> None:
     try:
-        password = services.accounts.reset_password(actor, user.username)
+        reset = services.accounts.reset_password(actor, user.username)
     except DemoFactoryError as exc:
         show_error(exc)
         return
-    if password is None:
-        flash(t("admin.reset_sent", username=md_escape(user.username)))
+    if reset.one_time_password is not None:
+        st.session_state[_OTP_KEY] = (user.username, reset.one_time_password)
+    elif reset.invitation_resent:
+        flash(t("admin.reset_invitation_sent", username=md_escape(user.username)))
     else:
-        st.session_state[_OTP_KEY] = (user.username, password)
+        flash(t("admin.reset_sent", username=md_escape(user.username)))
     st.rerun()
 
 

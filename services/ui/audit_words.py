@@ -18,9 +18,9 @@ from datetime import datetime, tzinfo
 from services.domain.models import AuditEntry
 from services.domain.permissions import Role
 from services.i18n import catalog, translate
+from services.i18n.times import format_time
 from services.ops.bedrock_check import AUDIT_ACTION as BEDROCK_CHECK
 from services.ui.i18n import LANGUAGE_NAMES, audit_outcome_label, count_text, role_label
-from services.ui.widgets import format_time
 
 SEPARATOR = " · "  # between a detail's pairs: a Bedrock message has commas and full stops
 _UNKNOWN = "…"  # a message's parameter the entry did not keep

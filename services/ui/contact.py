@@ -21,9 +21,10 @@ from services.domain.inquiries import (
 from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.i18n.times import format_time
 from services.ui import tracking
 from services.ui.i18n import relabel, t
-from services.ui.widgets import flash, format_time, md_escape, show_error
+from services.ui.widgets import flash, md_escape, show_error
 
 _TEXT_FIELDS = {"name": "ct_name", "email": "ct_email", "company": "ct_company",
                 "subject": "ct_subject", "message": "ct_message"}

@@ -17,9 +17,10 @@ from services.analytics.tables import Filters
 from services.csv_export import frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
+from services.i18n.times import clock_time
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
-from services.ui.widgets import clock_time, empty_state
+from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"

@@ -18,6 +18,7 @@ from services.analytics.dashboards import (
 )
 from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
+from services.i18n.times import zone_name
 from services.ui import charts, funnels, lazy, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
@@ -25,7 +26,7 @@ from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.tracking import purpose_label
-from services.ui.widgets import app_tz, zone_name
+from services.ui.widgets import app_tz
 
 TOP_BARS = 10
 OVERLAY_KEY = "dash_overlay"

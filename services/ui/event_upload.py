@@ -3,12 +3,17 @@
 Nothing is written by the check (a dry run of the same import); the import button appears only
 for the file that was checked. The service enforces IMPORT_DATA and audits the import; this
 section is only drawn for actors who have it.
+
+A click or a closed tab while the import runs stops the run at the progress bar's next update
+(Streamlit raises there); the service audits it as interrupted, and the next run says through
+which line the file is stored (``_interrupted_notice``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +31,17 @@ FILE_TYPES = ["jsonl", "ndjson", "json"]
 _CHECKED = "adm_events_checked"  # (fingerprint of the checked file, its dry-run summary)
 _DONE = "adm_events_done"  # the last import's summary, shown until the next check
 _GENERATION = "adm_events_generation"  # a new uploader key empties the uploader after import
+_RUNNING = "adm_events_running"  # the import this session started last (``_Running``)
+
+
+@dataclass
+class _Running:
+    """Kept in session state for the whole import and changed in place: reading or writing
+    session state is itself where Streamlit stops a run, so the progress callback must not."""
+
+    name: str
+    lines: int = 0  # through this line everything is stored
+    finished: bool = False
 
 
 def events_import_section(services: Services, actor: Actor) -> None:
@@ -34,6 +50,7 @@ def events_import_section(services: Services, actor: Actor) -> None:
     st.divider()
     st.subheader(t("imports.events_title"))
     st.write(t("imports.events_intro"))
+    _interrupted_notice()
     limit_mb = services.settings.max_upload_mb
     upload = st.file_uploader(
         t("imports.events_file"), type=FILE_TYPES, max_upload_size=limit_mb,
@@ -88,9 +105,12 @@ def _check_and_import(services: Services, actor: Actor, name: str, data: bytes,
 
 def _run_import(services: Services, actor: Actor, name: str, source: LineSource,
                 strict: bool, total_lines: int) -> None:
+    running = _Running(name)
+    st.session_state[_RUNNING] = running
     bar = st.progress(0.0, text=t("imports.events_importing"))
 
     def progress(lines: int, new: int) -> None:
+        running.lines = lines  # before the bar, where a click stops the run
         bar.progress(min(1.0, lines / max(1, total_lines)),
                      text=t("imports.events_progress", lines=lines, new=new))
 
@@ -99,12 +119,24 @@ def _run_import(services: Services, actor: Actor, name: str, source: LineSource,
             done = services.event_import.import_events(actor, source, name, strict=strict,
                                                        on_progress=progress)
     except DemoFactoryError as exc:
+        running.finished = True  # the error is shown now
         show_error(exc)
         return
+    running.finished = True
     st.session_state.pop(_CHECKED, None)
     st.session_state[_DONE] = done
     st.session_state[_GENERATION] = st.session_state.get(_GENERATION, 0) + 1
     st.rerun()
+
+
+def _interrupted_notice() -> None:
+    """Say once that the import this session started last was stopped part-way. Running the
+    same file again is safe: every line's event has a stable id, and stored ids are skipped."""
+    running = st.session_state.pop(_RUNNING, None)
+    if not isinstance(running, _Running) or running.finished:
+        return
+    st.warning(t("imports.events_interrupted", name=md_escape(running.name),
+                 lines=running.lines), icon=":material/pause_circle:")
 
 
 def _format_help(services: Services) -> None:

@@ -14,12 +14,13 @@ import streamlit as st
 from services.analytics.live import LiveNow
 from services.analytics.service import AnalyticsService
 from services.domain.permissions import Actor
+from services.i18n.times import clock_time
 from services.ui import charts, lazy
 from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.page_names import page_label
-from services.ui.widgets import clock_time, empty_state
+from services.ui.widgets import empty_state
 
 CHART_KEY = "chart_live_minutes"
 OPEN_KEY = "live_open"

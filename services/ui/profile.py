@@ -17,6 +17,7 @@ from services.domain.permissions import Actor
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
+from services.i18n.times import format_time
 from services.ui import auth, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
 from services.ui.widgets import (
@@ -25,7 +26,6 @@ from services.ui.widgets import (
     app_tz,
     content_link,
     flash,
-    format_time,
     md_escape,
     show_error,
 )

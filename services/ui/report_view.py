@@ -19,6 +19,7 @@ from services.content.markdown import render_inert
 from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportSummary, report_author
 from services.errors import DemoFactoryError
+from services.i18n.times import format_time
 from services.reports.citations import Footnoted, Source, footnotes, replace_markers
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
@@ -26,7 +27,7 @@ from services.reports.service import BEDROCK_PREFIX, OFFLINE
 from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
-from services.ui.widgets import flash, format_time, md_escape, show_error, show_html
+from services.ui.widgets import flash, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
 

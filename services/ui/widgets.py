@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import streamlit as st
@@ -14,6 +14,7 @@ import streamlit as st
 from services.domain.models import ContentItem, Page, Status
 from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError
+from services.i18n.times import format_date
 from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
 
@@ -98,34 +99,9 @@ def show_html(html: str, where: Any = None) -> None:
 
 
 def app_tz() -> tzinfo:
-    """The app's one time zone (``DEMO_FACTORY_TIMEZONE``): every time shown is in it."""
+    """The app's one time zone (``DEMO_FACTORY_TIMEZONE``): every time shown is in it, as
+    ``services.i18n.times`` writes it."""
     return session.services().settings.tz
-
-
-def _in_zone(ts: datetime, tz: tzinfo) -> datetime:
-    # Stored times are UTC; a naive one (an old row) is UTC too, never the server's zone.
-    return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(tz)
-
-
-def format_time(ts: datetime, tz: tzinfo, *, seconds: bool = False) -> str:
-    """A moment as the app's wall clock in ``tz``, naming the zone (a reader abroad would take
-    a bare time for their own): ``2026-03-02 09:30 KST``."""
-    return _in_zone(ts, tz).strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
-
-
-def clock_time(moment: datetime) -> str:
-    """A moment's time of day on its own clock, naming the zone: ``14:25:43 KST``."""
-    return moment.strftime("%H:%M:%S %Z")
-
-
-def zone_name(tz: tzinfo) -> str:
-    """The zone as people know it and as it is set: ``KST (Asia/Seoul)``."""
-    return f"{datetime.now(tz).strftime('%Z')} ({tz})"
-
-
-def format_date(ts: datetime, tz: tzinfo) -> str:
-    """The day of a moment in ``tz`` (a late-evening UTC time is already tomorrow in Seoul)."""
-    return _in_zone(ts, tz).strftime("%Y-%m-%d")
 
 
 def tags_line(tags: Sequence[str]) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.users import User
+from services.imports.events import EventImporter
 from tests.ui.conftest import assert_refused, errors, open_admin_page, texts
 
 NOW = datetime.now(UTC)
@@ -106,3 +109,47 @@ def test_other_roles_do_not_see_it(role: str, new_app: Callable[..., AppTest],
 
     admin = AppTest.from_function(_section_as, args=("admin",), default_timeout=30).run()
     assert [s.value for s in admin.subheader] == ["사용 이벤트 가져오기"]
+
+
+INTERRUPTED = "파일의 처음 4줄에 있던 이벤트는 저장되었고"
+
+
+def test_an_interrupted_import_is_audited_and_said_on_the_next_run(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A click while the import runs stops the run at the progress bar's next update: the lines
+    stored so far stay, the audit says so, and the next run tells the admin."""
+    real_init, real_write = EventImporter.__init__, EventImporter._write
+    monkeypatch.setattr(EventImporter, "__init__",  # batches of 2 lines, so it stops midway
+                        lambda self, *a, **kw: real_init(self, *a, **{**kw, "batch_size": 2}))
+    writes: list[int] = []
+
+    def write_then_click(self: EventImporter, batch: Any) -> Any:
+        stored = real_write(self, batch)
+        writes.append(len(batch))
+        if len(writes) == 2:  # the click arrives while the second batch is written
+            ctx = get_script_run_ctx()
+            assert ctx is not None and ctx.script_requests is not None
+            ctx.script_requests.request_stop()
+        return stored
+
+    monkeypatch.setattr(EventImporter, "_write", write_then_click)
+    at = open_admin_page(new_app)
+    _upload(at, "\n".join(page_view(n) for n in range(7)).encode())
+    at.button(key="adm_events_check").click().run()
+    at.button(key="adm_events_import").click().run()  # stopped after 4 of 7 lines
+    assert not at.exception, at.exception
+    assert _stored(services) == 4
+    (entry,) = services.ports.audit.entries(action="events.import")
+    assert (entry.outcome, entry.detail["lines_done"]) == ("interrupted", "4")
+
+    at.run()  # the run the click started
+    assert not at.exception and not errors(at)
+    assert INTERRUPTED in texts(at)
+    assert "같은 파일을 다시 가져와도 안전합니다" in texts(at)
+    at.run()  # said once
+    assert INTERRUPTED not in texts(at)
+
+    at.button(key="adm_events_import").click().run()  # the same file again: the rest
+    assert "가져오기 완료: 새 이벤트 3건, 이미 있던 이벤트 4건, 건너뛴 줄 0건." in texts(at)
+    assert _stored(services) == 7

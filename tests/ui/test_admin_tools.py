@@ -117,7 +117,9 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     at.button(key="adm_doctor_run").click().run()
 
     assert not at.exception
-    assert "개를 모두 통과했습니다(local 모드)" in [s.value for s in at.success][-1]
+    # The skipped Bedrock check is no passed one.
+    summary = [s.value for s in at.success][-1]
+    assert summary == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
     shown = texts(at)
     for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
         assert f"`{check}`" in shown
@@ -183,6 +185,50 @@ def test_orphan_files_are_listed_first_and_removed_after_confirming(
     assert not services.ports.blobs.exists(orphan)
     [entry] = services.ports.audit.entries(action="content.orphans_remove")
     assert (entry.actor, entry.detail["removed"]) == (users["admin"].username, "1")
+
+
+def test_after_a_cleanup_with_a_failed_delete_only_what_is_left_is_offered(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import datetime
+
+    from services.adapters.localfs import LocalBlobStore
+    from services.domain.models import stable_id
+    from services.errors import ServiceUnavailable
+
+    old = datetime(2024, 1, 2).astimezone()
+    keys = [f"content/{stable_id(old, n + 'item')}/{stable_id(old, n)}/{n}.png"
+            for n in ("a", "b", "c")]
+    for key in keys:
+        services.ports.blobs.put(key, b"bytes", "image/png")
+    stuck = keys[1]
+    real_delete = LocalBlobStore.delete
+
+    def delete(self: LocalBlobStore, key: str) -> None:
+        if key == stuck:  # the store fails for this one file
+            raise ServiceUnavailable("errors.service_unavailable")
+        real_delete(self, key)
+
+    monkeypatch.setattr(LocalBlobStore, "delete", delete)
+    at = _start(new_app, users["admin"])
+    at.switch_page("app_pages/admin.py").run()
+    at.button(key="adm_orphans_scan").click().run()
+    assert "어떤 콘텐츠도 쓰지 않는 파일 3개가 있습니다." in texts(at)
+
+    at.button(key="adm_orphans_yes").click().run()
+
+    assert not at.exception
+    shown = texts(at)
+    assert "고아 파일 2개를 지웠습니다." in shown
+    assert "파일 1개는 지우지 못했습니다. 잠시 뒤 다시 시도하세요." in shown
+    # What is left, not what the scan found before the removal.
+    assert "어떤 콘텐츠도 쓰지 않는 파일 1개가 있습니다." in shown
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == [stuck]
+    assert [w.value for w in at.warning if "지울까요" in w.value] == [
+        "위 파일 1개를 지울까요? 지운 파일은 되돌릴 수 없습니다. 지우기 직전에 다시 확인하므로 "
+        "그사이 쓰이게 된 파일은 남습니다."]
+    assert [k for k in keys if services.ports.blobs.exists(k)] == [stuck]
 
 
 def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(

@@ -302,7 +302,8 @@ def test_signing_in_writes_the_cookie_with_a_script_not_a_component(
 
 def test_a_one_time_password_leads_to_the_new_password_form_once(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    one_time = services.accounts.reset_password(users["admin"].as_actor(), "author-user")
+    one_time = services.accounts.reset_password(users["admin"].as_actor(),
+                                               "author-user").one_time_password
     assert one_time
     at = new_app()
     at.run()
@@ -329,7 +330,8 @@ def test_a_one_time_password_leads_to_the_new_password_form_once(
 
 def test_the_new_password_form_refuses_the_one_time_password(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    one_time = services.accounts.reset_password(users["admin"].as_actor(), "author-user")
+    one_time = services.accounts.reset_password(users["admin"].as_actor(),
+                                               "author-user").one_time_password
     assert one_time
     at = new_app()
     at.run()

@@ -166,6 +166,23 @@ def test_the_admin_page_manages_cognito_users(
 
 
 
+def test_resetting_a_user_who_never_signed_in_sends_the_invitation_again(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    """alice was given a temporary password and never signed in: the pool resets no such
+    password, and the admin is not told that a user name or password is wrong."""
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/admin.py").run()
+    at.selectbox(key="adm_roles_user").select("alice").run()
+    at.button(key="adm_reset").click().run()
+    at.button(key="adm_reset_yes").click().run()
+
+    assert not errors(at), errors(at)
+    assert "'alice'은(는) 아직 로그인한 적이 없어 초기화할 비밀번호가 없습니다." in texts(at)
+    status = cognito.client.admin_get_user(UserPoolId=cognito.pool_id, Username="alice")
+    assert status["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
 def test_the_cookie_script_sets_and_deletes_one_strict_cookie() -> None:
     from services.ui.cookies import cookie_script
 

@@ -15,7 +15,7 @@ from services.bootstrap import Services
 from services.content.service import ContentService
 from services.domain.models import Category, ContentDraft, Status, utcnow
 from services.domain.users import User
-from services.ui.widgets import format_date
+from services.i18n.times import format_date
 from tests.ui.conftest import as_shown, card_titles, errors, texts
 
 _META = re.compile(r'<div class="df-card-meta">(.*?)</div>', re.S)

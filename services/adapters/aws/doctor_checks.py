@@ -15,10 +15,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from services.adapters.aws.bedrock import check as bedrock_probe
 from services.adapters.aws.bedrock.errors import diagnose
+from services.adapters.aws.bedrock.lazy import bedrock_configured
 from services.adapters.aws.common import error_code, make_client, translate_client_error
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.domain.checks import DoctorLine, Message, doctor_line, skipped_line
-from services.ops.bedrock_check import bedrock_configured
 from services.ops.doctor.base import Check, ClientFactory, DoctorContext
 
 AWS = frozenset({"aws"})
@@ -211,7 +211,7 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
     if not context.include_bedrock:
         return [skipped_line("bedrock", "doc_bedrock_skipped")]
-    if not bedrock_configured(settings):
+    if not bedrock_configured(settings, context.env, context.home):
         return [skipped_line("bedrock", "doc_bedrock_not_configured")]
     # The probe's own client factory is looked up at call time: tests replace it.
     factory = context.bedrock_clients or bedrock_probe.make_clients

@@ -46,6 +46,7 @@ class DoctorContext:
     settings: Settings
     streamlit_config: Path = STREAMLIT_CONFIG
     env: Mapping[str, str] = field(default_factory=dict)
+    home: Path = field(default_factory=Path.home)  # where the AWS config folder is looked for
     include_bedrock: bool = True
     font_path: Callable[[], Path] = korean_font_path
     dynamodb: ClientFactory | None = None
@@ -79,6 +80,16 @@ class DoctorReport:
     @property
     def failures(self) -> list[DoctorLine]:
         return [line for line in self.lines if not line.ok]
+
+    def summary(self) -> Message:
+        """The closing line, page and script alike: checks that did not run are counted apart,
+        never as passed."""
+        skipped = sum(line.skipped for line in self.lines)
+        ran, failed = len(self.lines) - skipped, len(self.failures)
+        key = "doc_summary_ok" if self.ok else "doc_summary_failed"
+        return Message(f"admin_tools.{key}{'_skipped' if skipped else ''}", {
+            "total": ran, "passed": ran - failed, "failed": failed, "skipped": skipped,
+            "mode": self.mode})
 
 
 def run_doctor(context: DoctorContext, checks: Sequence[Check]) -> DoctorReport:
@@ -149,9 +160,7 @@ def text_lines(report: DoctorReport, lang: str) -> list[str]:
         out.append(f"{mark} {line.check}: {render_message(line.detail, lang)}")
         if not line.ok and line.fix is not None:
             out.append(f"    → {render_message(line.fix, lang)}")
-    summary_key = "admin_tools.doc_summary_ok" if report.ok else "admin_tools.doc_summary_failed"
-    out.append(translate(lang, summary_key, failed=len(report.failures),
-                         total=len(report.lines), mode=report.mode))
+    out.append(render_message(report.summary(), lang))
     return out
 
 

@@ -15,12 +15,13 @@ deterministic for a given report (``invariant``), so a rebuilt PDF is the same f
 from __future__ import annotations
 
 import io
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from services.domain.reports import OFFLINE_MODEL_ID, Report
+from services.i18n.times import format_time
 from services.reports.charts import build_charts
 from services.reports.citations import footnotes
 from services.reports.data import Labels
@@ -47,14 +48,6 @@ def report_title(report: Report, labels: Labels) -> str:
     return report.title.strip() or labels.t(f"pdf.type_{report.type.value}")
 
 
-def local_time(moment: datetime, tz: tzinfo) -> str:
-    """``2026-09-30 14:05 KST`` (naive datetimes are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    local = moment.astimezone(tz)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
-
-
 def report_tz(report: Report, tz: tzinfo | None) -> tzinfo:
     """The zone given, else the report's own (``extra["timezone"]``), else Seoul."""
     if tz is not None:
@@ -71,7 +64,7 @@ def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
     ctx = report.context if isinstance(report.context, dict) else {}
     charts = build_charts(ctx, labels, report.type.value)
     offline = report.model_id == OFFLINE_MODEL_ID
-    generated = local_time(report.created_at, tz)
+    generated = format_time(report.created_at, tz)
     cited = footnotes(report.narrative, ctx, labels.lang)  # paths become numbered markers
     sources = sources_appendix(cited.sources, labels)
     body: list[Flowable] = [
@@ -108,7 +101,7 @@ def build_report_pdf(report: Report, *, tz: tzinfo | None = None) -> bytes:
     out = io.BytesIO()
     doc = ReportDocument(out, title=title, header_right=period, subject=labels.t("pdf.kicker"),
                          footer=labels.t("pdf.footer",
-                                         generated=local_time(report.created_at, zone)),
+                                         generated=format_time(report.created_at, zone)),
                          page_format=labels.t("pdf.page", page="{page}", total="{total}"))
     doc.build_story(report_story(report, labels, zone))
     return out.getvalue()

@@ -13,6 +13,7 @@ from services.accounts.service import AccountService
 from services.bootstrap import Services, build_services
 from services.domain.inquiries import InquiryDraft, InquiryStatus, InquiryType
 from services.domain.permissions import Actor, Role
+from services.domain.users import PasswordReset
 from services.errors import PermissionDenied, ValidationError
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
@@ -165,7 +166,7 @@ def test_cognito_invite_temporary_password_and_reset(cservices: Services,
 
     cognito.client.admin_set_user_password(UserPoolId=cognito.pool_id, Username="temp",
                                            Password="Chosen-pw-22", Permanent=True)
-    assert cservices.accounts.reset_password(boss, "temp") is None  # Cognito mails a code
+    assert cservices.accounts.reset_password(boss, "temp") == PasswordReset()  # a code mailed
     assert _status(cognito, "temp") == "RESET_REQUIRED"
     entries = cservices.ports.audit.entries(actor="boss")
     assert {"user.invite", "user.create", "user.reset_password"} <= {e.action for e in entries}

@@ -175,7 +175,8 @@ def test_reset_password_gives_a_one_time_password_that_works(
     accounts.create_user(
         root, "alice", "Alice", "a@example.com", PASSWORD, frozenset({Role.AUTHOR})
     )
-    temporary = accounts.reset_password(root, "alice")
+    temporary = accounts.reset_password(root, "alice").one_time_password
+    assert temporary is not None
     assert accounts.authenticate("alice", temporary).username == "alice"
     with pytest.raises(PermissionDenied):
         accounts.authenticate("alice", PASSWORD)

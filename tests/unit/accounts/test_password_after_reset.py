@@ -52,7 +52,7 @@ def root(world: tuple[Any, ...]) -> Actor:
 def _reset_kim(accounts: AccountService, root: Actor) -> str:
     accounts.create_user(root, "kim", "Kim", "k@example.com", "initial-pass-1",
                          frozenset({Role.AUTHOR}))
-    one_time = accounts.reset_password(root, "kim")
+    one_time = accounts.reset_password(root, "kim").one_time_password
     assert one_time
     return one_time
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -32,6 +33,7 @@ from services.ports import AuditLog, InquiryStore
 GOOD = InquiryDraft("김민준", " kim@example.com ", "", InquiryType.PARTNERSHIP, "파트너십",
                     "함께 일하고 싶습니다.\n연락 주세요.", True)
 ANON = Actor.anonymous()
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 class Clock:
@@ -79,7 +81,8 @@ def clock() -> Clock:
 
 def _service(store: InquiryStore, audit: AuditLog, clock: Clock, **kwargs: object
              ) -> InquiryService:
-    return InquiryService(store, audit, limit=2, window_minutes=10, clock=clock, **kwargs)  # type: ignore[arg-type]
+    return InquiryService(store, audit, limit=2, window_minutes=10, clock=clock, tz=SEOUL,  # type: ignore[arg-type]
+                          **kwargs)
 
 
 def test_stored_stripped_and_audited(services: object, clock: Clock) -> None:
@@ -116,11 +119,23 @@ def test_rate_limit_per_session_and_window(services: object, clock: Clock) -> No
 def test_notification_text_keeps_the_message_as_quoted_data() -> None:
     inquiry = clean(GOOD)
     subject, body = notification(
-        _Inq(inquiry), "ko"  # type: ignore[arg-type]
+        _Inq(inquiry), "ko", SEOUL  # type: ignore[arg-type]
     )
     assert subject == "[Demo Factory] 새 문의: 파트너십"
     assert "> 함께 일하고 싶습니다.\n> 연락 주세요." in body
     assert "문의 유형: 파트너십" in body
+
+
+def test_the_received_time_is_in_the_app_zone_as_the_app_shows_times() -> None:
+    """Not the stored UTC: an admin in Seoul reads the mail as the app's own pages."""
+    inquiry = _Inq(clean(GOOD))
+    inquiry.created_at = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
+
+    _, korean = notification(inquiry, "ko", SEOUL)  # type: ignore[arg-type]
+    _, english = notification(inquiry, "en", ZoneInfo("Europe/Berlin"))  # type: ignore[arg-type]
+
+    assert "접수 시각: 2026-03-05 00:30 KST" in korean
+    assert "Received: 2026-03-04 16:30 CET" in english
 
 
 class _Inq:
@@ -161,6 +176,7 @@ def test_new_inquiries_are_emailed_through_ses(services: object, clock: Clock,
     assert message.destinations["ToAddresses"] == ["sales@example.com"]
     assert message.subject == "[Demo Factory] 새 문의: 파트너십"
     assert stored.id in message.body
+    assert "접수 시각: 2026-11-01 18:00 KST" in message.body  # the clock's 09:00 UTC
     assert ports.audit.entries(action="inquiry.notify")[0].outcome == "ok"
 
 

@@ -65,7 +65,8 @@ class Clock:
 
 def service(ports: tuple[Any, Any], clock: Clock | None = None, **limits: int) -> InquiryService:
     store, audit = ports
-    return InquiryService(store, audit, window_minutes=60, clock=clock or Clock(), **limits)
+    return InquiryService(store, audit, window_minutes=60, clock=clock or Clock(), tz=UTC,
+                          **limits)
 
 
 def submit_all(inquiries: InquiryService, sessions: list[str]) -> list[bool]:

@@ -72,7 +72,7 @@ def test_a_file_whose_delete_failed_is_found_then_removed(
 
     done = later(services).remove_orphans(admin)
 
-    assert done.removed == (leftover,) and done.failed == ()
+    assert done.removed == (leftover,) and done.failed == () and done.orphans == ()
     assert not services.ports.blobs.exists(leftover)
     assert services.ports.blobs.get(kept.assets[0].storage_key) == PNG
     assert later(services).find_orphans(admin).clean
@@ -127,6 +127,7 @@ def test_only_the_confirmed_orphans_are_removed(services: Services, admin: Actor
     report = services.content.remove_orphans(admin, confirmed=[old_key("one.png")])
 
     assert report.removed == (old_key("one.png"),)
+    assert report.orphans == (old_key("two.png"),)  # what is left
     assert services.ports.blobs.exists(old_key("two.png"))
 
 
@@ -157,6 +158,7 @@ def test_a_delete_that_fails_during_cleanup_is_reported(services: Services, admi
     report = later(services, blobs=FailingDeletes(services.ports.blobs)).remove_orphans(admin)
 
     assert report.failed == (old_key("stuck.png"),) and report.removed == ()
+    assert report.orphans == (old_key("stuck.png"),)  # left, and offered again
     [entry] = services.ports.audit.entries(action="content.orphans_remove")
     assert entry.outcome == "failed"
 

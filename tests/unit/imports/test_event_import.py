@@ -47,7 +47,8 @@ def view(ts: str = "2026-03-01T14:05:00+09:00", **fields: Any) -> str:
 
 
 def parse_one(text: str | bytes, tz: ZoneInfo = SEOUL) -> Any:
-    return parse_line(1, text, tz, not_before=NOW - timedelta(days=180))
+    return parse_line(1, text, tz, not_before=NOW - timedelta(days=180),
+                      not_after=NOW + timedelta(minutes=10))
 
 
 # ---- one line ----------------------------------------------------------------------------------
@@ -135,6 +136,8 @@ def test_blank_lines_are_nothing() -> None:
     (line(ts=1772000000, type="page_view"), "imports.events_bad_ts", {"value": "1772000000"}),
     (line(ts="2025-09-01T00:00:00Z", type="page_view", page="home"),
      "imports.events_too_old", {"date": "2025-09-11"}),
+    (line(ts="2062-03-01T00:00:00Z", type="page_view", page="home"),
+     "imports.events_in_future", {"value": "2062-03-01T00:00:00Z", "minutes": "10"}),
     (view(category="Sports"), "imports.events_bad_category", {"value": "Sports"}),
     (view(session_id=5), "imports.events_bad_field", {"field": "session_id"}),
     (view(id=True), "imports.events_bad_field", {"field": "id"}),
@@ -164,6 +167,15 @@ def test_blank_lines_are_nothing() -> None:
 def test_each_reason(text: str | bytes, key: str, params: dict[str, str]) -> None:
     assert parse_one(text) == LineError(1, key, params)
     assert key in REASONS
+
+
+def test_a_line_ahead_of_the_clock_is_refused_beyond_the_skew_allowed() -> None:
+    """A few minutes ahead is a clock that runs fast; further is no event that happened."""
+    assert parse_one(view("2026-03-10T00:10:00Z")).event.ts == NOW + timedelta(minutes=10)
+    assert parse_one(view("2026-03-10T09:10:01+09:00")) == LineError(
+        1, "imports.events_in_future", {"value": "2026-03-10T09:10:01+09:00", "minutes": "10"})
+    # Without a bound (a caller that does not know the time) nothing is refused for it.
+    assert parse_line(1, view("2062-01-01T00:00:00Z"), SEOUL).event.ts.year == 2062
 
 
 def test_every_reason_reads_well_in_both_languages() -> None:
@@ -353,4 +365,37 @@ def test_a_failure_midway_is_audited_and_raised(tmp_path: Path) -> None:
         (entry,) = setup.audit.entries(action="events.import")
         assert entry.outcome == "failed" and entry.detail["new"] == "4"
         assert setup.raw_count() == 4  # written batches stay; a re-run adds the rest
+    db.close()
+
+
+class Stopped(BaseException):
+    """What Streamlit raises at an element update when a click or a closed tab stops the run."""
+
+
+def test_an_interrupted_import_is_audited_with_the_lines_it_wrote(tmp_path: Path) -> None:
+    db = SqliteDatabase(tmp_path / "aux.sqlite3")
+    db.migrate()
+    with local_backends.sqlite_event_store(tmp_path) as store:
+        setup = Setup(store, db)
+        calls: list[tuple[int, int]] = []
+
+        def progress(lines: int, new: int) -> None:  # the second bar update stops the run
+            calls.append((lines, new))
+            if len(calls) == 2:
+                raise Stopped
+
+        with pytest.raises(Stopped):
+            setup.importer(batch_size=4).import_events(ADMIN, lambda: iter(SAMPLE), "e.jsonl",
+                                                       on_progress=progress)
+        # Each report comes after everything up to its line is stored: the 7 events of the
+        # first 8 lines (one is blank).
+        assert calls == [(4, 4), (8, 7)]
+        assert setup.raw_count() == 7
+        (entry,) = setup.audit.entries(action="events.import")
+        assert entry.outcome == "interrupted"
+        assert (entry.detail["lines_done"], entry.detail["new"]) == ("8", "7")
+        # Running it again is safe: it adds only what the stopped run had not written.
+        again = setup.run(SAMPLE)
+        assert (again.new, again.present) == (7, 7)
+        assert setup.raw_count() == 14
     db.close()

@@ -136,3 +136,21 @@ def test_a_like_without_a_user_is_refused() -> None:
     assert parse_line(1, text, EVENT_TZ) == LineError(
         1, "imports.events_missing_field", {"field": "user_id"})
 
+
+
+def test_a_view_dated_in_the_future_is_a_bad_line_and_moves_no_card(
+        stores: tuple[ContentRepository, EventStore],  # noqa: F811
+        audit: SqliteAuditLog) -> None:
+    """It would show on no dashboard (none reaches that far), so the card must not count it."""
+    repo, events = stores
+    items = [make_item("c1", created_at=CREATED)]
+    repo.add(items[0])
+    importer = EventImporter(events, audit, EVENT_TZ, 180, content=repo, clock=lambda: NOW)
+    lines = [event("content_view", "c1", "2062-03-01T10:00:00+09:00", id="future"),
+             event("content_view", "c1", "2026-03-01T10:00:00+09:00", id="v1")]
+
+    summary = importer.import_events(ADMIN, lambda: iter(lines), "events.jsonl")
+
+    assert (summary.valid, summary.new, summary.bad) == (1, 1, 1)
+    assert [(e.line, e.key) for e in summary.errors] == [(1, "imports.events_in_future")]
+    assert cards(repo, items) == dashboard(events, items) == {"c1": (1, 0)}

@@ -277,6 +277,21 @@ def test_a_model_not_offered_in_the_region() -> None:
     assert_diagnosis(steps["converse"], "invalid_model")
 
 
+def test_an_arn_the_listing_cannot_show_is_left_to_the_converse_call() -> None:
+    """An application inference profile (or provisioned throughput) is named by an ARN, which
+    neither listing holds: not a failure of the model step; the call decides."""
+    arn = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6"
+    stubs = make_stubs().identity().listing().converse()
+
+    steps = by_name(stubs.run(arn))
+
+    access = steps["model_access"]
+    assert access.skipped and not access.ok
+    assert access.detail.key == "admin_tools.detail_access_arn"
+    assert access.detail.params == {"model": arn}
+    assert steps["converse"].ok
+
+
 @pytest.mark.parametrize(
     ("code", "kind"),
     [("ThrottlingException", "throttled"), ("ModelNotReadyException", "not_ready"),

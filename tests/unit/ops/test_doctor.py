@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from scripts.doctor import main as doctor_main
 from services.adapters.aws.bedrock.check import BedrockClients
-from services.bootstrap import doctor_checks
+from services.bootstrap import doctor_checks, report_models
 from services.domain.checks import DoctorLine, Message
 from services.errors import ConfigError
 from services.ops.doctor.base import (
@@ -51,9 +51,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def run(settings: Settings, config: Path) -> Callable[..., DoctorReport]:
+def run(settings: Settings, config: Path, tmp_path: Path) -> Callable[..., DoctorReport]:
     def run(settings: Settings = settings, **overrides: Any) -> DoctorReport:
-        values: dict[str, Any] = {"streamlit_config": config, "env": {}}
+        # No credentials from the machine's AWS config folder either.
+        values: dict[str, Any] = {"streamlit_config": config, "env": {},
+                                  "home": tmp_path / "home"}
         values.update(overrides)
         return run_doctor(DoctorContext(settings, **values), doctor_checks())
 
@@ -209,6 +211,32 @@ def test_the_bedrock_check_reuses_the_diagnostics(tmp_path: Path,
     stub.assert_no_pending_responses()
 
 
+@pytest.mark.parametrize("where", ["profile", "config file", "region"])
+def test_the_doctor_checks_bedrock_wherever_reports_offer_it(
+        where: str, tmp_path: Path, run: Callable[..., DoctorReport]) -> None:
+    """One rule for both: credentials in the environment or an AWS config folder (local mode),
+    or a Bedrock Region."""
+    home, env = tmp_path / "home", {"AWS_PROFILE": "dev"} if where == "profile" else {}
+    if where == "config file":
+        (home / ".aws").mkdir(parents=True)
+        (home / ".aws" / "config").write_text("[default]\nregion = ap-northeast-2\n")
+    settings = Settings(data_dir=tmp_path / "data",
+                        bedrock_region=REGION if where == "region" else None)
+    sts, stub = stubbed("sts")
+    stub.add_client_error("get_caller_identity", "ExpiredToken", "expired", 403)
+    clients = BedrockClients(sts, None, None, REGION)
+
+    report = run(settings, env=env, home=home, bedrock_clients=lambda s: clients)
+
+    assert any(key.startswith("bedrock:") for key in report_models(settings, env, home))
+    assert line(report, "bedrock.credentials").detail.key == "llm.err_expired_token"
+    unconfigured = run(settings.model_copy(update={"bedrock_region": None}), env={},
+                       home=tmp_path / "nobody")
+    assert line(unconfigured, "bedrock").detail.key == "admin_tools.doc_bedrock_not_configured"
+    assert list(report_models(settings.model_copy(update={"bedrock_region": None}), {},
+                              tmp_path / "nobody")) == ["offline"]
+
+
 def test_a_crashing_check_is_a_failed_line_and_checks_can_be_added(
     settings: Settings, config: Path
 ) -> None:
@@ -257,7 +285,7 @@ def test_text_and_json_output(tmp_path: Path, run: Callable[..., DoctorReport]) 
     font = lines.index("✘ font: No Korean TrueType font (NanumGothic) was found: PDFs and charts "
                        "would show boxes.")
     assert lines[font + 1].startswith("    → Install the requirements")
-    assert lines[-1] == "1 of 10 checks failed (local mode)."
+    assert lines[-1] == "1 of 9 checks failed, 1 skipped (local mode)."
     data = json.loads(json_report(report, "ko"))
     assert data["ok"] is False
     font_entry = next(c for c in data["checks"] if c["check"] == "font")
@@ -274,12 +302,25 @@ def test_a_check_that_did_not_run_is_marked_skipped_not_passed(
     lines = text_lines(report, "en")
     assert lines[0].startswith("✔ local.data_dir: ")
     assert [x for x in lines if " bedrock: " in x] == [
-        "– bedrock: Bedrock is not configured (set DEMO_FACTORY_BEDROCK_REGION to use it); "
-        "reports use the offline narrator."]
+        "– bedrock: Bedrock is not configured: no AWS credentials were found (keys or "
+        "AWS_PROFILE in the environment, an ~/.aws folder) and DEMO_FACTORY_BEDROCK_REGION is "
+        "not set; reports offer only the offline narrator."]
     checks = {c["check"]: c for c in json.loads(json_report(report, "en"))["checks"]}
     assert checks["bedrock"]["skipped"] is True and checks["bedrock"]["ok"] is True
     assert checks["font"]["skipped"] is False
     assert run(include_bedrock=False).lines[-1].skipped
+
+
+def test_the_summary_counts_a_skipped_check_apart(run: Callable[..., DoctorReport]) -> None:
+    """Nine checks ran and passed; Bedrock did not run: not "all ten passed"."""
+    report = run()  # Bedrock is not configured
+
+    assert text_lines(report, "en")[-1] == "9 checks passed, 1 skipped (local mode)."
+    assert text_lines(report, "ko")[-1] == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
+    ran = DoctorReport("local", tuple(line for line in report.lines if not line.skipped))
+    assert text_lines(ran, "en")[-1] == "All 9 checks passed (local mode)."
+    one = DoctorReport("local", (*ran.lines[:1], *report.lines[-1:]))
+    assert text_lines(one, "en")[-1] == "1 check passed, 1 skipped (local mode)."
 
 
 # ---- scripts/doctor.py -----------------------------------------------------------------------
@@ -307,7 +348,8 @@ def test_the_script_exits_zero_when_healthy_and_one_when_not(
     assert doctor_main(["--streamlit-config", str(config), "--no-bedrock", "--json"]) == 1
     broken = json.loads(capsys.readouterr().out)
 
-    assert "✘" not in healthy and healthy.rstrip().endswith("passed (local mode).")
+    assert "✘" not in healthy and healthy.rstrip().endswith(
+        "\n– bedrock: Bedrock check skipped.\n9 checks passed, 1 skipped (local mode).")
     assert broken["ok"] is False
     assert [c["check"] for c in broken["checks"] if not c["ok"]] == ["settings"]
     assert "DEMO_FACTORY_COOKIE_KEY" in broken["checks"][0]["detail"]

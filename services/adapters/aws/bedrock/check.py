@@ -163,6 +163,12 @@ class _Run:
         return True, Message("admin_tools.detail_models", params), None, False
 
     def model_access(self) -> _Outcome:
+        if self.model_id.startswith("arn:"):
+            # Neither listing holds ARNs (application inference profiles, provisioned
+            # throughput, ...), and availability is read per base model id: nothing to judge
+            # here, the Converse call decides.
+            params = {"model": self.model_id}
+            return False, Message("admin_tools.detail_access_arn", params), None, True
         listed = self._listed_verdict()
         if listed is not None and not listed[0]:
             return listed
@@ -211,11 +217,9 @@ class _Run:
 
     def _availability(self) -> _Outcome | None:
         """GetFoundationModelAvailability for the base model, if the caller may read it."""
-        base_id = base_model_id(self.model_id)
-        if base_id.startswith("arn:"):
-            return None
         try:
-            found = self._bedrock().get_foundation_model_availability(modelId=base_id)
+            found = self._bedrock().get_foundation_model_availability(
+                modelId=base_model_id(self.model_id))
         except _AWS_ERRORS as exc:
             log.info("model availability not readable: %s", exc)
             return None

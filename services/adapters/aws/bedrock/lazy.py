@@ -1,7 +1,7 @@
 """Bedrock for the report page without touching AWS at start-up.
 
-Whether Bedrock is offered is judged from the environment and files only (keys, a profile, web
-identity, a container role, an AWS config folder, or aws mode, where the app runs with a role);
+Whether Bedrock is configured is judged from the settings, the environment and files only
+(``bedrock_configured``: the one rule for the report page's model list and the config doctor);
 the client itself is created on first use, so start-up never waits on credentials or a Region.
 """
 
@@ -24,8 +24,19 @@ _CREDENTIAL_VARIABLES = (
 )
 
 
+def bedrock_configured(settings: Settings, environ: Mapping[str, str] | None = None,
+                       home: Path | None = None) -> bool:
+    """Whether this deployment means to use Bedrock: a Bedrock Region is set, or AWS credentials
+    look configured. Never in the emulation, whose Bedrock endpoint is unreachable."""
+    if settings.emulation:
+        return False
+    return bool(settings.bedrock_region) or credentials_configured(settings, environ, home)
+
+
 def credentials_configured(settings: Settings, environ: Mapping[str, str] | None = None,
                            home: Path | None = None) -> bool:
+    """Keys, a profile, web identity, a container role, an AWS config folder, or aws mode,
+    where the app runs with a role."""
     env = os.environ if environ is None else environ
     if settings.backend == "aws" or any(env.get(name) for name in _CREDENTIAL_VARIABLES):
         return True

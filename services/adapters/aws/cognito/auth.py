@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 from services.adapters.aws.cognito.common import cognito_errors, secret_hash
 from services.adapters.aws.common import AWS_ERRORS
 from services.domain.identity import Challenge, ChallengeName, SignInStep, Tokens
+from services.domain.users import PasswordReset
 from services.errors import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
@@ -187,11 +188,19 @@ class CognitoPasswords(_CognitoClient):
                 Permanent=not temporary,
             )
 
-    def reset_password(self, username: str) -> None:
+    def reset_password(self, username: str) -> PasswordReset:
         """The pool mails the user a code; they set a new password with it at sign-in
-        ("forgot password"). Needs a verified email (administrator-made ones are)."""
+        ("forgot password"). Needs a verified email (administrator-made ones are). A user who
+        never signed in still has the invitation's temporary password, which the pool refuses
+        to reset (NotAuthorizedException): they get the invitation again, with a new one."""
+        with cognito_errors():
+            found = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
+        if found.get("UserStatus") == "FORCE_CHANGE_PASSWORD":
+            self.invite(username)
+            return PasswordReset(invitation_resent=True)
         with cognito_errors():
             self._client.admin_reset_user_password(UserPoolId=self._pool, Username=username)
+        return PasswordReset()
 
     def invite(self, username: str) -> None:
         """(Re)send the invitation: a new temporary password by email."""

@@ -1,0 +1,87 @@
+"""An administrator's "reset password" in Cognito mode: a user who signed in gets the pool's
+reset code; an invited user who never did (FORCE_CHANGE_PASSWORD, whose password the pool
+refuses to reset) gets the invitation again, and the administrator is told which."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from services.adapters.aws.cognito.auth import CognitoPasswords
+from services.bootstrap import Services, build_services
+from services.domain.permissions import Role
+from services.domain.users import PasswordReset
+from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+
+POOL = "us-east-1_pool"
+
+
+def _stubbed() -> tuple[CognitoPasswords, Stubber]:
+    client = boto3.client("cognito-idp", region_name="us-east-1",
+                          aws_access_key_id="x", aws_secret_access_key="x")
+    return CognitoPasswords(client, POOL, "client"), Stubber(client)
+
+
+def _user(status: str) -> dict[str, object]:
+    return {"Username": "kim", "UserStatus": status, "Enabled": True, "UserAttributes": []}
+
+
+def test_an_invited_user_gets_the_invitation_again() -> None:
+    passwords, stub = _stubbed()
+    stub.add_response("admin_get_user", _user("FORCE_CHANGE_PASSWORD"),
+                      {"UserPoolId": POOL, "Username": "kim"})
+    stub.add_response("admin_create_user", {"User": {"Username": "kim"}},
+                      {"UserPoolId": POOL, "Username": "kim", "MessageAction": "RESEND",
+                       "DesiredDeliveryMediums": ["EMAIL"]})
+    with stub:
+        reset = passwords.reset_password("kim")
+    stub.assert_no_pending_responses()  # no AdminResetUserPassword, which the pool refuses
+    assert reset == PasswordReset(invitation_resent=True)
+
+
+def test_a_user_who_signed_in_gets_a_reset_code() -> None:
+    passwords, stub = _stubbed()
+    stub.add_response("admin_get_user", _user("CONFIRMED"),
+                      {"UserPoolId": POOL, "Username": "kim"})
+    stub.add_response("admin_reset_user_password", {}, {"UserPoolId": POOL, "Username": "kim"})
+    with stub:
+        reset = passwords.reset_password("kim")
+    stub.assert_no_pending_responses()
+    assert reset == PasswordReset()
+
+
+# ---- the account service on moto, which refuses the reset as the pool does ------------------
+
+
+@pytest.fixture
+def cognito() -> Iterator[MockedCognito]:
+    with mocked_cognito() as mocked:
+        yield mocked
+
+
+@pytest.fixture
+def services(cognito: MockedCognito) -> Services:
+    return build_services(cognito.settings)
+
+
+def _status(cognito: MockedCognito, username: str) -> str:
+    return str(cognito.client.admin_get_user(UserPoolId=cognito.pool_id,
+                                             Username=username)["UserStatus"])
+
+
+def test_the_service_says_the_invitation_went_again(services: Services,
+                                                    cognito: MockedCognito) -> None:
+    boss = services.accounts.create_first_admin("boss", "Boss", "", "Long-enough-1").as_actor()
+    services.accounts.create_user(boss, "invited", "Invited", "i@example.com", None,
+                                  frozenset({Role.VIEWER}))
+    assert _status(cognito, "invited") == "FORCE_CHANGE_PASSWORD"
+
+    reset = services.accounts.reset_password(boss, "invited")
+
+    assert reset == PasswordReset(invitation_resent=True)
+    assert _status(cognito, "invited") == "FORCE_CHANGE_PASSWORD"
+    [entry] = services.ports.audit.entries(action="user.reset_password")
+    assert (entry.outcome, entry.detail) == ("ok", {"invitation_resent": "true"})
