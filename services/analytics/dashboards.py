@@ -14,6 +14,8 @@ What the numbers mean:
   is platform-wide unless a segment filter (purpose, source, device, hour) is set: then every
   count comes from that segment's rollups (``segments.segmented``), and the numbers a segment
   cannot split (visitors from the sketches, the skip rate) are left empty (``Kpi.unsplit``).
+  The tables a segment cannot split (time of day, purposes, search terms) stay the whole
+  platform's, each with its own totals: the search tab's total is never the segment's.
   A content event is attributed to the category and author it had when it happened; with
   several filters at once, a segment (and for per-item tables) items are matched against the
   *current* published catalogue, so events of deleted or unpublished items drop out there.
@@ -70,6 +72,7 @@ _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, 
 # What a segment cannot split: visitors come from per-day sketches of everyone, and the skip
 # rate is of the answers (a visit's purpose is only known after its answer).
 UNSPLIT_KPIS = frozenset({"visitors", "purpose_skip_rate"})
+_SEARCH_DIMS = (Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)
 
 
 # ---- KPIs ------------------------------------------------------------------------------------
@@ -265,11 +268,15 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
               limit: int = 20) -> Dashboard:
     """Every dashboard query for one view: per period (this one with every dimension, the
     previous one with the KPI dimensions) its totals and the trend's day rows, one hourly
-    read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given)."""
+    read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given).
+    Under a segment filter the search terms are the whole platform's, read on their own."""
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
+    segmented = filters.segment is not None
     current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW,
-                            daily=scope)
+                            daily=scope,
+                            dims=[d for d in ALL_DIMS if d not in _SEARCH_DIMS] if segmented
+                            else ALL_DIMS)
     previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
                              dims=kpi_dims(scope), daily=scope)
     return Dashboard(
@@ -282,7 +289,10 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
         categories=categories_table(current.rollups, catalog, filters),
         time_of_day=time_of_day_of(current.hourly, EventType.PAGE_VIEW),
         purposes=purposes_of(current.rollups),
-        search=search_terms_of(current.rollups, limit),
+        # No rollup splits search terms by segment: under one the tab reads the whole
+        # platform's searches, so that its total and zero-result count share its terms' scope.
+        search=search_terms(store, period, limit) if segmented
+        else search_terms_of(current.rollups, limit),
         previous_trend=trend_of(previous, scope),
     )
 
