@@ -227,6 +227,16 @@ def filters_without(filters: Filters, kind: Kind) -> Filters:
     return replace(filters, segment=None)
 
 
+def active_kinds(filters: Filters) -> list[Kind]:
+    """The kinds of the active filters, in the chips' order (a segment last)."""
+    found = [kind for kind, value in ((Kind.CATEGORY, filters.category),
+                                      (Kind.AUTHOR, filters.author_id),
+                                      (Kind.ITEM, filters.content_id)) if value]
+    if filters.segment is not None:
+        found.append(Kind(filters.segment.kind.value))
+    return found
+
+
 # ---- session state ---------------------------------------------------------------------------
 
 
