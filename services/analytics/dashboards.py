@@ -8,7 +8,8 @@ What the numbers mean:
   is the period of equal length right before. "Today" is compared with the whole of yesterday.
 - Visitors: distinct signed-in users plus anonymous browser sessions with any event, from the
   merged daily HyperLogLog sketches (standard error 0.8%, far less below ~40,000 visitors).
-- Likes are net: like events minus unlike events in the period (can be negative).
+- Likes are net: like events minus unlike events in the period (can be negative). A count's
+  change is a percent only against a positive previous value (``services.analytics.changes``).
 - Content-level numbers (content views, likes, downloads, top content, authors, categories and
   the content lines of the trend) follow the category/author/item filters; every other number
   is platform-wide unless a segment filter (purpose, source, device, hour) is set: then every
@@ -31,6 +32,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from services.analytics.changes import count_difference, percent_change
 from services.analytics.period_data import ALL_DIMS as ALL_DIMS
 from services.analytics.period_data import CONTENT_TYPES as CONTENT_TYPES
 from services.analytics.period_data import TREND_TYPES as TREND_TYPES
@@ -79,7 +81,7 @@ _SEARCH_DIMS = (Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)
 
 
 class KpiKind(StrEnum):
-    COUNT = "count"  # change = percent change against the previous period
+    COUNT = "count"  # change = percent change against a positive previous value
     RATE = "rate"  # a share 0..1; change = difference in percentage points
     LABEL = "label"  # a name (the top category); no change
 
@@ -90,15 +92,30 @@ class Kpi:
     kind: KpiKind
     value: float | str | None  # None: nothing to show (no data)
     previous: float | str | None
-    change: float | None  # see KpiKind; None when there is nothing to compare with
+    change: float | None  # see KpiKind; None: no percent to give (see ``difference``)
     platform_wide: bool  # True: not affected by the category/author filters
     share: float | None = None  # LABEL only: the top category's share of content views
     unsplit: bool = False  # True: a segment filter is set and cannot split this number
 
+    @property
+    def is_new(self) -> bool:
+        """A count that rose from zero: no percent to show, and nothing to compare with."""
+        return (self.kind is KpiKind.COUNT and self.previous == 0
+                and isinstance(self.value, int | float) and self.value > 0)
+
+    @property
+    def difference(self) -> float | None:
+        """A count's plain difference where it stands in for a percent (see
+        ``count_difference``); None otherwise."""
+        if self.kind is not KpiKind.COUNT or not isinstance(self.value, int | float) \
+                or not isinstance(self.previous, int | float):
+            return None
+        return count_difference(self.value, self.previous)
+
 
 def _count_kpi(key: str, value: int, previous: int, platform_wide: bool) -> Kpi:
-    change = (value - previous) / previous * 100 if previous else None
-    return Kpi(key, KpiKind.COUNT, value, previous, change, platform_wide)
+    return Kpi(key, KpiKind.COUNT, value, previous, percent_change(value, previous),
+               platform_wide)
 
 
 def _rate_kpi(key: str, value: float | None, previous: float | None) -> Kpi:
