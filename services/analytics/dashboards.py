@@ -273,6 +273,9 @@ class Dashboard:
     search: SearchTerms
     # The previous period's trend (same columns, its own days), for the overlay.
     previous_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The item filter's title from the catalogue (the period's tables hold only the items with
+    # events in it); None without an item filter or for an item no longer published.
+    item_title: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -290,6 +293,7 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
     segmented = filters.segment is not None
+    item = catalog.get(filters.content_id) if filters.content_id else None
     current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW,
                             daily=scope,
                             dims=[d for d in ALL_DIMS if d not in _SEARCH_DIMS] if segmented
@@ -311,6 +315,7 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
         search=search_terms(store, period, limit) if segmented
         else search_terms_of(current.rollups, limit),
         previous_trend=trend_of(previous, scope),
+        item_title=item.title if item is not None else None,
     )
 
 

@@ -21,7 +21,7 @@ from services.domain.models import Category
 from services.ui import charts, funnels, lazy, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
-from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
+from services.ui.dashboard_filters import Kind, item_text, pickable_chart, segment_text
 from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
@@ -73,8 +73,7 @@ def scope_text(board: Dashboard) -> str:
         names = board.authors.set_index("author_id")["author"].to_dict()
         parts.append(str(names.get(filters.author_id, filters.author_id)))
     if filters.content_id:
-        titles = board.top_content.set_index("content_id")["title"].dropna().to_dict()
-        parts.append(str(titles.get(filters.content_id, filters.content_id)))
+        parts.append(item_text(board.item_title))
     return t("analytics.scope_filtered", filters=" · ".join(parts))
 
 
