@@ -54,8 +54,7 @@ def board_view() -> None:
     live_kpis(services.analytics, actor, period, filters, refresh_seconds, live)
     board = services.analytics.dashboard(actor, period, filters)
     with chips_row:
-        titles = board.top_content.dropna(subset=["title"]).set_index("content_id")["title"]
-        chips(filters, authors, titles.to_dict())
+        chips(filters, authors, board.item_title)
     if board.is_empty and (filters.active or filters.segment is not None):
         st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
     elif board.is_empty:

@@ -272,7 +272,8 @@ class Bench:
         choice = page.get_by_role("option", name=ko("content.category.finance"))
         self.measure("dashboard (filter change)", page, choice.first.click,
                      [*DASHBOARD, ('[data-testid="stCaptionContainer"]',
-                                   ko("analytics.trend_filter_note"))])
+                                   ko("dashfilter.not_applied.chart_whole",
+                                      filters=ko("dashfilter.kind.category")))])
 
     def reports(self, page: Page) -> None:
         self.measure("report page", page, goto(page, f"{self.app}/reports"), REPORTS)

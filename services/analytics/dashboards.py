@@ -8,12 +8,15 @@ What the numbers mean:
   is the period of equal length right before. "Today" is compared with the whole of yesterday.
 - Visitors: distinct signed-in users plus anonymous browser sessions with any event, from the
   merged daily HyperLogLog sketches (standard error 0.8%, far less below ~40,000 visitors).
-- Likes are net: like events minus unlike events in the period (can be negative).
+- Likes are net: like events minus unlike events in the period (can be negative). A count's
+  change is a percent only against a positive previous value (``services.analytics.changes``).
 - Content-level numbers (content views, likes, downloads, top content, authors, categories and
   the content lines of the trend) follow the category/author/item filters; every other number
   is platform-wide unless a segment filter (purpose, source, device, hour) is set: then every
   count comes from that segment's rollups (``segments.segmented``), and the numbers a segment
   cannot split (visitors from the sketches, the skip rate) are left empty (``Kpi.unsplit``).
+  The tables a segment cannot split (time of day, purposes, search terms) stay the whole
+  platform's, each with its own totals: the search tab's total is never the segment's.
   A content event is attributed to the category and author it had when it happened; with
   several filters at once, a segment (and for per-item tables) items are matched against the
   *current* published catalogue, so events of deleted or unpublished items drop out there.
@@ -29,6 +32,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from services.analytics.changes import count_difference, percent_change
 from services.analytics.period_data import ALL_DIMS as ALL_DIMS
 from services.analytics.period_data import CONTENT_TYPES as CONTENT_TYPES
 from services.analytics.period_data import TREND_TYPES as TREND_TYPES
@@ -70,13 +74,14 @@ _KPI_TYPES = (EventType.PAGE_VIEW, EventType.SEARCH, EventType.VISITOR_PURPOSE, 
 # What a segment cannot split: visitors come from per-day sketches of everyone, and the skip
 # rate is of the answers (a visit's purpose is only known after its answer).
 UNSPLIT_KPIS = frozenset({"visitors", "purpose_skip_rate"})
+_SEARCH_DIMS = (Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM)
 
 
 # ---- KPIs ------------------------------------------------------------------------------------
 
 
 class KpiKind(StrEnum):
-    COUNT = "count"  # change = percent change against the previous period
+    COUNT = "count"  # change = percent change against a positive previous value
     RATE = "rate"  # a share 0..1; change = difference in percentage points
     LABEL = "label"  # a name (the top category); no change
 
@@ -87,15 +92,30 @@ class Kpi:
     kind: KpiKind
     value: float | str | None  # None: nothing to show (no data)
     previous: float | str | None
-    change: float | None  # see KpiKind; None when there is nothing to compare with
+    change: float | None  # see KpiKind; None: no percent to give (see ``difference``)
     platform_wide: bool  # True: not affected by the category/author filters
     share: float | None = None  # LABEL only: the top category's share of content views
     unsplit: bool = False  # True: a segment filter is set and cannot split this number
 
+    @property
+    def is_new(self) -> bool:
+        """A count that rose from zero: no percent to show, and nothing to compare with."""
+        return (self.kind is KpiKind.COUNT and self.previous == 0
+                and isinstance(self.value, int | float) and self.value > 0)
+
+    @property
+    def difference(self) -> float | None:
+        """A count's plain difference where it stands in for a percent (see
+        ``count_difference``); None otherwise."""
+        if self.kind is not KpiKind.COUNT or not isinstance(self.value, int | float) \
+                or not isinstance(self.previous, int | float):
+            return None
+        return count_difference(self.value, self.previous)
+
 
 def _count_kpi(key: str, value: int, previous: int, platform_wide: bool) -> Kpi:
-    change = (value - previous) / previous * 100 if previous else None
-    return Kpi(key, KpiKind.COUNT, value, previous, change, platform_wide)
+    return Kpi(key, KpiKind.COUNT, value, previous, percent_change(value, previous),
+               platform_wide)
 
 
 def _rate_kpi(key: str, value: float | None, previous: float | None) -> Kpi:
@@ -253,6 +273,9 @@ class Dashboard:
     search: SearchTerms
     # The previous period's trend (same columns, its own days), for the overlay.
     previous_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The item filter's title from the catalogue (the period's tables hold only the items with
+    # events in it); None without an item filter or for an item no longer published.
+    item_title: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -265,11 +288,16 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
               limit: int = 20) -> Dashboard:
     """Every dashboard query for one view: per period (this one with every dimension, the
     previous one with the KPI dimensions) its totals and the trend's day rows, one hourly
-    read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given)."""
+    read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given).
+    Under a segment filter the search terms are the whole platform's, read on their own."""
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
+    segmented = filters.segment is not None
+    item = catalog.get(filters.content_id) if filters.content_id else None
     current = load_filtered(store, period, filters, catalog, hourly=EventType.PAGE_VIEW,
-                            daily=scope)
+                            daily=scope,
+                            dims=[d for d in ALL_DIMS if d not in _SEARCH_DIMS] if segmented
+                            else ALL_DIMS)
     previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
                              dims=kpi_dims(scope), daily=scope)
     return Dashboard(
@@ -282,8 +310,12 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
         categories=categories_table(current.rollups, catalog, filters),
         time_of_day=time_of_day_of(current.hourly, EventType.PAGE_VIEW),
         purposes=purposes_of(current.rollups),
-        search=search_terms_of(current.rollups, limit),
+        # No rollup splits search terms by segment: under one the tab reads the whole
+        # platform's searches, so that its total and zero-result count share its terms' scope.
+        search=search_terms(store, period, limit) if segmented
+        else search_terms_of(current.rollups, limit),
         previous_trend=trend_of(previous, scope),
+        item_title=item.title if item is not None else None,
     )
 
 

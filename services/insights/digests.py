@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from services.analytics.changes import count_difference
 from services.analytics.tables import load_catalog
 from services.domain.analytics import Dim
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
@@ -141,6 +142,11 @@ def change_text(lang: str, metric: FollowedMetric) -> str:
         return translate(lang, "follows.no_value")
     before, after = _value(metric.before, metric.kind), _value(metric.after, metric.kind)
     relative = metric.relative_change
+    moved = (count_difference(metric.after, metric.before) if metric.kind == "count"
+             else None)
+    if relative is None and moved is not None:  # from zero or below: the difference
+        return translate(lang, "follows.change", before=before, after=after,
+                         change=f"{moved:+,.0f}")
     if relative is None:
         return translate(lang, "follows.change_new", before=before, after=after)
     change = f"{relative * 100:+.1f}{'%p' if metric.kind == 'rate' else '%'}"

@@ -28,6 +28,7 @@ from datetime import date
 
 import numpy as np
 
+from services.analytics.changes import percent_change
 from services.domain.analytics import Dim
 from services.insights.cube import DayCube, Series
 from services.insights.metrics import CountMetric, Part, RateMetric
@@ -54,11 +55,14 @@ def change_of(before: float | None, after: float | None) -> float | None:
 
 
 def relative_change_of(kind: str, before: float | None, after: float | None) -> float | None:
-    """Counts: change / before (None from zero); rates: the change itself."""
+    """Counts: change / before, only against a positive value (net likes can be negative: a
+    fraction of one points the wrong way; ``services.analytics.changes``); rates: the change
+    itself."""
     change = change_of(before, after)
-    if change is None or kind == "rate":
+    if change is None or kind == "rate" or before is None or after is None:
         return change
-    return change / before if before else None
+    percent = percent_change(after, before)
+    return None if percent is None else percent / 100
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ Numbers and their rounding (defined once, in ``fig``):
   percentage points, with 1 decimal (``change``); ``delta`` is the plain difference of counts;
 - ``average``: per-item and per-author averages with 1 decimal.
 
-A change is null when the previous value is 0 (nothing to compare with). Every figure sits at a
+A change is null when the previous value is 0 or below (net likes can be negative, and a
+percent of a negative value points the wrong way): ``delta`` then tells it. Every figure sits at a
 stable JSON path (``kpis[0].value``, ``time_of_day.top3_share``) the prompt asks models to cite.
 The per-item numbers (view bands, authors' consistency) need ``current.top_content`` to cover
 the catalogue: build the dashboards with a ``limit`` at least the number of published items.
@@ -27,6 +28,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from services.analytics.changes import percent_change
 from services.analytics.dashboards import Dashboard, Kpi, KpiKind, Period
 from services.analytics.tables import DELETED_ITEMS
 from services.domain.reports import ReportLanguage, ReportType
@@ -55,7 +57,8 @@ _KPI_KEYS: dict[ReportType, tuple[str, ...] | None] = {
 }
 UNITS = {
     "ratio": "a share or rate as a fraction 0..1 (0.375 = 37.5%)",
-    "change": "percent change against the previous period; for rates, percentage points",
+    "change": "percent change against the previous period (null when the previous count was 0 "
+              "or below: use delta); for rates, percentage points",
     "delta": "this period minus the previous period",
     "average": "per-item or per-author average, 1 decimal",
 }
@@ -74,8 +77,8 @@ def share(part: float, whole: float) -> float | None:
 
 
 def change(value: float, previous: float) -> float | None:
-    """Percent change, or None when the previous value is 0."""
-    return fig((value - previous) / previous * 100, "percent") if previous else None
+    """Percent change, or None when the previous value is 0 or below."""
+    return fig(percent_change(value, previous), "percent")
 
 
 def _int(value: Any) -> int:

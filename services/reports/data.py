@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.analytics.changes import count_difference
 from services.i18n import translate
 from services.i18n.labels import category_name, purpose_name
 
@@ -228,7 +229,12 @@ def fmt_share(value: Any) -> str:
 
 def fmt_change(line: KpiLine) -> str:
     if line.change is None:
-        return "–"
+        # A count with no percent (after a negative previous value) still shows how it moved.
+        value, previous = number(line.value), number(line.previous)
+        moved = (count_difference(value, previous)
+                 if line.kind == "count" and value is not None and previous is not None
+                 else None)
+        return "–" if moved is None else f"{moved:+,.0f}"
     unit = "%p" if line.kind == "rate" else "%"
     return f"{line.change:+.1f}{unit}"
 

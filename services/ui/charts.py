@@ -22,6 +22,7 @@ SERIES = ["#1f6feb", "#e8590c", "#2f9e44", "#ae3ec9", "#f59f00", "#0c8599", "#c2
 FONT = "Pretendard, 'Noto Sans KR', 'Nanum Gothic', 'Malgun Gothic', sans-serif"
 HEIGHT = 380
 BAR_ROW_PX = 28
+PULL = 0.08  # how far a highlighted donut slice stands out of the ring
 BAR_LABEL_MAX = 40
 BAR_TREND_DAYS = 3  # up to this many days the trend is drawn as bars
 DAILY_TICKS = 14  # up to this many days every day gets a tick
@@ -241,11 +242,16 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_
     return _layout(fig, height=height, title={"text": title}, showlegend=False)
 
 
-def share_donut(labels: Sequence[str], values: Sequence[float], title: str) -> go.Figure:
-    """Shares of a whole (categories' views); slices with nothing are left out."""
-    pairs = [(plain(label), value) for label, value in zip(labels, values, strict=True) if value]
+def share_donut(labels: Sequence[str], values: Sequence[float], title: str,
+                *, highlight: Sequence[bool] = ()) -> go.Figure:
+    """Shares of a whole (categories' views); slices with nothing are left out; slices whose
+    ``highlight`` is true are pulled out of the ring (the value a filter names)."""
+    marked = list(highlight) + [False] * (len(labels) - len(highlight))
+    kept = [(plain(label), value, mark)
+            for label, value, mark in zip(labels, values, marked, strict=True) if value]
     fig = go.Figure(go.Pie(
-        labels=[label for label, _ in pairs], values=[value for _, value in pairs], hole=0.55,
+        labels=[label for label, _, _ in kept], values=[value for _, value, _ in kept],
+        pull=[PULL if mark else 0 for _, _, mark in kept], hole=0.55,
         sort=False, marker={"colors": SERIES}, textinfo="percent",
         hovertemplate="%{label}: %{value:,} (%{percent})<extra></extra>",
     ))

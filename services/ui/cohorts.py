@@ -15,6 +15,7 @@ from services.analytics.cohorts import WEEK_COLUMNS, Retention
 from services.analytics.dashboards import Dashboard
 from services.ui import charts, session
 from services.ui.dashboard import Col, table
+from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 
 NEW_COLOUR = charts.PRIMARY
@@ -68,6 +69,7 @@ def daily_chart(found: Retention) -> go.Figure:
 def cohorts_tab(board: Dashboard) -> None:
     services = session.services()
     st.caption(t("cohorts.anonymous_note"))
+    filter_note(board.filters)  # cohorts are kept per user, not per item or segment
     if services.cohorts is None:
         st.info(t("cohorts.empty"), icon=":material/info:")
         return

@@ -140,8 +140,8 @@ class Tile:
 
 
 def unchanged(change: float | None) -> bool:
-    """A change that shows as zero ("+0.0%"): neither good nor bad news, so it is shown grey
-    and without an arrow (Streamlit would draw "+0.0%" as a green rise)."""
+    """A change that shows as zero ("+0.0%", or a difference "+0"): neither good nor bad news,
+    so it is shown grey and without an arrow (Streamlit would draw "+0.0%" as a green rise)."""
     return change is not None and round(change, 1) == 0
 
 
@@ -153,7 +153,10 @@ def _delta(kpi: Kpi) -> str | None:
     if kpi.kind is KpiKind.LABEL:
         return f"{kpi.share:.1%}" if kpi.share is not None else None  # as every rate
     if kpi.change is None:
-        return t("analytics.delta_new") if kpi.kind is KpiKind.COUNT and kpi.value else None
+        if kpi.is_new:
+            return t("analytics.delta_new")
+        # After a negative count (net likes) a percent would point the wrong way.
+        return f"{kpi.difference:+,.0f}" if kpi.difference is not None else None
     unit = "%p" if kpi.kind is KpiKind.RATE else "%"
     return f"{kpi.change:+.1f}{unit}"
 
@@ -165,7 +168,8 @@ def tile(kpi: Kpi) -> Tile:
                     t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
     return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
                 help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
-                kpi.kind is KpiKind.LABEL, unchanged(kpi.change))
+                kpi.kind is KpiKind.LABEL,
+                unchanged(kpi.change if kpi.change is not None else kpi.difference))
 
 
 def _description(shown: Tile) -> str | None:

@@ -227,6 +227,16 @@ def filters_without(filters: Filters, kind: Kind) -> Filters:
     return replace(filters, segment=None)
 
 
+def active_kinds(filters: Filters) -> list[Kind]:
+    """The kinds of the active filters, in the chips' order (a segment last)."""
+    found = [kind for kind, value in ((Kind.CATEGORY, filters.category),
+                                      (Kind.AUTHOR, filters.author_id),
+                                      (Kind.ITEM, filters.content_id)) if value]
+    if filters.segment is not None:
+        found.append(Kind(filters.segment.kind.value))
+    return found
+
+
 # ---- session state ---------------------------------------------------------------------------
 
 
@@ -324,16 +334,23 @@ def segment_text(segment: Segment) -> str:
     return segment.value
 
 
+def item_text(title: str | None) -> str:
+    """The filtered item as chips and titles name it: its title, or for an item no longer
+    published (not in the catalogue) the deleted-item wording, never its id."""
+    return title if title is not None else t("analytics.deleted_item")
+
+
 def chip_labels(filters: Filters, author_names: Mapping[str, str],
-                item_titles: Mapping[str, str]) -> list[tuple[Kind, str]]:
-    """Each active filter and its text: "Category: Finance" (user-typed parts raw)."""
+                item_title: str | None) -> list[tuple[Kind, str]]:
+    """Each active filter and its text: "Category: Finance" (user-typed parts raw);
+    ``item_title``: the item filter's title in the catalogue."""
     chips: list[tuple[Kind, str]] = []
     if filters.category:
         chips.append((Kind.CATEGORY, category_label(filters.category)))
     if filters.author_id:
         chips.append((Kind.AUTHOR, author_names.get(filters.author_id, filters.author_id)))
     if filters.content_id:
-        chips.append((Kind.ITEM, item_titles.get(filters.content_id, filters.content_id)))
+        chips.append((Kind.ITEM, item_text(item_title)))
     if filters.segment is not None:
         chips.append((Kind(filters.segment.kind.value), segment_text(filters.segment)))
     return [(kind, t(f"dashfilter.kind.{kind}") + ": " + text) for kind, text in chips]
@@ -347,10 +364,9 @@ def _clear() -> None:
     _store_filters(NO_FILTERS)
 
 
-def chips(filters: Filters, author_names: Mapping[str, str],
-          item_titles: Mapping[str, str]) -> None:
+def chips(filters: Filters, author_names: Mapping[str, str], item_title: str | None) -> None:
     """The active filters as a row of buttons; one removes its filter, the last clears all."""
-    shown = chip_labels(filters, author_names, item_titles)
+    shown = chip_labels(filters, author_names, item_title)
     if not shown:
         st.caption(t("dashfilter.hint"))
         return

@@ -22,7 +22,8 @@ from services.i18n.times import zone_name
 from services.ui import charts, funnels, lazy, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
-from services.ui.dashboard_filters import Kind, pickable_chart, segment_text
+from services.ui.dashboard_filters import Kind, item_text, pickable_chart, segment_text
+from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.tracking import purpose_label
@@ -59,12 +60,6 @@ def _chart(figure: object, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 
-def _not_split(board: Dashboard) -> None:
-    """Under a segment filter: this tab's numbers are the whole platform's."""
-    if board.filters.segment is not None:
-        st.caption(t("dashfilter.not_split_tab"))
-
-
 def _event_names(types: tuple[EventType, ...]) -> dict[str, str]:
     return {str(type_): t(f"analytics.event.{type_}") for type_ in types}
 
@@ -79,8 +74,7 @@ def scope_text(board: Dashboard) -> str:
         names = board.authors.set_index("author_id")["author"].to_dict()
         parts.append(str(names.get(filters.author_id, filters.author_id)))
     if filters.content_id:
-        titles = board.top_content.set_index("content_id")["title"].dropna().to_dict()
-        parts.append(str(titles.get(filters.content_id, filters.content_id)))
+        parts.append(item_text(board.item_title))
     return t("analytics.scope_filtered", filters=" · ".join(parts))
 
 
@@ -100,8 +94,8 @@ def trend_tab(board: Dashboard,
     ``marks``: unusual days by column (the insights' anomalies of the platform-wide totals)."""
     marked = {} if board.filters.active else marks  # they judge the unfiltered numbers
     names = _event_names(TREND_TYPES)
-    if board.filters.active:
-        st.caption(t("analytics.trend_filter_note"))
+    # The content panel follows every filter; the page views and searches only a segment.
+    filter_note(board.filters, SEGMENT_FILTERS, "chart")
     axis = t("analytics.trend_axis")
     overlay = st.toggle(t("dashfilter.overlay"), key=OVERLAY_KEY,
                         help=t("dashfilter.overlay_help"))
@@ -172,14 +166,16 @@ def authors_tab(board: Dashboard) -> None:
 
 def categories_tab(board: Dashboard) -> None:
     frame = board.categories.assign(label=board.categories["category"].map(_category))
-    if board.filters.category:
-        st.caption(t("analytics.categories_all_note"))
+    # Every category is listed whatever the category filter; its slice stands out instead.
+    filter_note(board.filters, {Kind.AUTHOR, Kind.ITEM, *SEGMENT_FILTERS})
     chart_col, table_col = st.columns([2, 3])
     with chart_col:
         if frame["views"].sum():
             slices = frame[frame["views"] > 0]  # the donut leaves out empty slices
+            chosen = (frame["category"] == board.filters.category).tolist()
             pickable_chart(charts.share_donut(frame["label"].tolist(), frame["views"].tolist(),
-                                              t("analytics.categories_title")),
+                                              t("analytics.categories_title"),
+                                              highlight=chosen),
                            "chart_categories", Kind.CATEGORY, slices["category"].tolist())
         else:
             _nothing("analytics.empty_content")
@@ -194,7 +190,7 @@ def categories_tab(board: Dashboard) -> None:
 
 def time_tab(board: Dashboard) -> None:
     hours = board.time_of_day
-    _not_split(board)
+    filter_note(board.filters)  # hourly rows are counted for the whole platform only
     if not hours.total:
         _nothing("analytics.empty_time")
         return
@@ -223,7 +219,7 @@ def time_tab(board: Dashboard) -> None:
 def purposes_tab(board: Dashboard) -> None:
     """The answers to the visit-purpose question, then the purposes signed-up users gave."""
     found = board.purposes
-    _not_split(board)
+    filter_note(board.filters)  # purposes are not counted per item or segment
     if not found.total:
         _nothing("analytics.empty_purposes")
     else:
@@ -270,7 +266,7 @@ def _answers(board: Dashboard) -> None:
 def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:
     """A table only: company names are user-typed, and a chart's labels would read markup."""
     st.caption(t("analytics.companies_note"))
-    _not_split(board)
+    filter_note(board.filters)  # companies are not counted per item or segment
     if frame.empty:
         _nothing("analytics.empty_companies")
         return
@@ -285,7 +281,7 @@ def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:
 
 def search_tab(board: Dashboard) -> None:
     found = board.search
-    _not_split(board)
+    filter_note(board.filters)  # no rollup splits search terms by item or segment
     if not found.total:
         _nothing("analytics.empty_search")
         return

@@ -26,6 +26,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import charts, lazy, session
 from services.ui.dashboard import Col, table, widget_key
+from services.ui.filter_notes import filter_note
 from services.ui.i18n import category_label, relabel, t
 from services.ui.widgets import act, flash, md_escape, show_error
 
@@ -85,6 +86,7 @@ def funnels_tab(board: Dashboard) -> None:
     service = session.services().funnels
     actor = session.actor()
     st.caption(t("funnels.intro"))
+    filter_note(board.filters)  # a funnel's counts are kept per step, not per item or segment
     if service is None:
         return
     linked = st.query_params.get(QUERY)

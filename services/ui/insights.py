@@ -81,9 +81,12 @@ def change_text(drivers: Drivers) -> str:
                  change=f"{(after - before) * 100:+.1f}", before=f"{before:.1%}",
                  after=f"{after:.1%}")
     relative = drivers.relative_change
+    if relative is None:  # from zero or below: the difference, as the dashboard's tiles say
+        return t("insights.count_difference", metric=metric_label(drivers.metric),
+                 difference=f"{after - before:+,.0f}", before=f"{before:,.0f}",
+                 after=f"{after:,.0f}")
     return t("insights.count_change", metric=metric_label(drivers.metric),
-             change=f"{relative * 100:+.1f}" if relative is not None else "—",
-             before=f"{before:,.0f}", after=f"{after:,.0f}")
+             change=f"{relative * 100:+.1f}", before=f"{before:,.0f}", after=f"{after:,.0f}")
 
 
 def _drivers_section(found: Insights) -> None:

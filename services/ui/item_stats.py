@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from services.analytics.changes import percent_change
 from services.analytics.dashboards import Period, Preset
 from services.analytics.item_pages import METRICS, AuthorPage, ItemPage, Totals
 from services.analytics.service import AnalyticsService
@@ -73,7 +74,7 @@ def _period(analytics: AnalyticsService) -> Period:
 def _tiles(now: Totals, before: Totals) -> None:
     for col, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
         value, previous = getattr(now, metric), getattr(before, metric)
-        percent = (value - previous) / previous * 100 if previous > 0 else None
+        percent = percent_change(value, previous)
         change = f"{percent:+.1f}%" if percent is not None else None
         help_text = t("analytics.previous_value", value=f"{previous:,}")
         if metric == "visitors":

@@ -11,10 +11,11 @@ import streamlit as st
 
 from services.analytics.dashboards import Dashboard, Period
 from services.analytics.source_stats import SourceTables
-from services.domain.analytics import DIRECT, OTHER_VALUE, Device, Dim
+from services.domain.analytics import DIRECT, OTHER_VALUE, Device, Dim, SegmentKind
 from services.ui import charts, session
 from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import Kind, pickable_chart
+from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 
 TOP_BARS = 10
@@ -90,6 +91,8 @@ def _campaign_items(found: SourceTables, period: Period) -> None:
 def sources_tab(board: Dashboard) -> None:
     found = session.services().analytics.sources(session.actor(), board.period)
     st.caption(t("visits.source_note"))
+    # A visit's sources are counted on its first event, never per item or segment.
+    filter_note(board.filters)
     if not found.visits:
         st.info(t("visits.empty_sources"), icon=":material/info:")
         return
@@ -105,9 +108,17 @@ def sources_tab(board: Dashboard) -> None:
     _campaign_items(found, board.period)
 
 
+def _device(board: Dashboard) -> str | None:
+    """The device the filters name, if any."""
+    segment = board.filters.segment
+    return segment.value if segment is not None and segment.kind is SegmentKind.DEVICE else None
+
+
 def devices_tab(board: Dashboard) -> None:
     found = session.services().analytics.devices(session.actor(), board.period)
     st.caption(t("visits.devices_note"))
+    # Counted like the sources; a device filter's slice stands out instead.
+    filter_note(board.filters)
     if not found.visits:
         st.info(t("visits.empty_devices"), icon=":material/info:")
         return
@@ -115,9 +126,11 @@ def devices_tab(board: Dashboard) -> None:
     kinds = _labelled(found.by_dim[Dim.DEVICE], Dim.DEVICE)
     chart_col, table_col = st.columns([2, 3])
     with chart_col:
+        values, chosen = found.by_dim[Dim.DEVICE]["value"].tolist(), _device(board)
         pickable_chart(charts.share_donut(kinds["value"].tolist(), kinds["visits"].tolist(),
-                                          t("visits.device")), "chart_devices", Kind.DEVICE,
-                       found.by_dim[Dim.DEVICE]["value"].tolist())
+                                          t("visits.device"),
+                                          highlight=[v == chosen for v in values]),
+                       "chart_devices", Kind.DEVICE, values)
     with table_col:
         table(kinds, [Col("value", t("visits.col.device")),
                       Col("visits", t("visits.col.visits"), "int"),

@@ -169,3 +169,35 @@ def test_the_item_filter_scopes_the_content_numbers_to_one_item(event_store: Any
     got = shown(board)
     assert +got["item"] == found["item"]
     assert got["category"] == found["category"] and got["author"] == found["author"]
+
+
+def searches() -> list[Event]:
+    """One search at 03:xx by a visitor who answered "research", then twenty searches at
+    12:xx of visitors who did not answer, that all found nothing."""
+    day = datetime(2026, 3, 3, 3, 15, tzinfo=SEOUL)
+    found = [Event("q00", day.astimezone(UTC), EventType.SEARCH, "s1",
+                   properties={"query": "bedrock", "results": 4, "vp": "research"})]
+    noon = day.replace(hour=12)
+    found += [Event(f"q{n:02d}", (noon + timedelta(minutes=n)).astimezone(UTC),
+                    EventType.SEARCH, f"s{n + 1}", properties={"query": "quantum", "results": 0})
+              for n in range(1, 21)]
+    return found
+
+
+@pytest.mark.parametrize("segment", [Segment(SegmentKind.HOUR, "3"),
+                                     Segment(SegmentKind.PURPOSE, "research")],
+                         ids=lambda s: s.key)
+def test_the_search_tab_counts_every_number_in_one_scope_under_a_segment(
+        event_store: Any, segment: Segment) -> None:
+    event_store.append(searches())
+    board = dashboard(event_store, None, PERIOD, Filters(segment=segment),  # type: ignore[arg-type]
+                      catalog=CATALOG)
+    found = board.search
+    # Terms are not split by segment: the total and the zero-result count beside them are the
+    # whole platform's too (the tab says which filters it does not apply).
+    assert found.zero_total <= found.total and int(found.top["searches"].sum()) <= found.total
+    assert (found.total, found.zero_total) == (21, 20)
+    assert dict(zip(found.top["term"], found.top["searches"], strict=True)) == {
+        "quantum": 20, "bedrock": 1}
+    # The searches tile is the segment's own.
+    assert next(k.value for k in board.kpis if k.key == "searches") == 1

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from services.analytics.changes import count_difference
 from services.domain.analytics import Purpose
 from services.domain.reports import ReportLanguage, ReportType
 from services.i18n import date_range, translate
@@ -85,9 +86,22 @@ class Facts:
     def change(self, row: dict[str, Any], path: str, rate: bool = False) -> str:
         value = row.get("change")
         if value is None:
-            return self.t("no_change")
+            return self._difference(row, path) or self.t("no_change")
         shown = f"{float(value):+.1f}{'%p' if rate else '%'}"
         return self.t("change", change=shown, cite=self.cite(f"{path}.change"))
+
+    def _difference(self, row: dict[str, Any], path: str) -> str | None:
+        """A count with no percent change that still moved (net likes after a negative
+        previous value): its plain difference, as the dashboard's tile shows it."""
+        numbers = [row.get(name) for name in ("value", "previous", "delta")]
+        found = [float(n) for n in numbers
+                 if isinstance(n, int | float) and not isinstance(n, bool)]
+        if len(found) < len(numbers):
+            return None
+        value, previous, delta = found
+        if count_difference(value, previous) is None:
+            return None
+        return self.t("change", change=f"{delta:+,.0f}", cite=self.cite(f"{path}.delta"))
 
     # ---- access ----------------------------------------------------------------------
     def rows(self, name: str) -> Rows:

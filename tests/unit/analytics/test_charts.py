@@ -46,6 +46,13 @@ def test_share_donut_leaves_out_empty_slices() -> None:
     assert list(fig.data[0].values) == [3, 1]
 
 
+def test_a_highlighted_slice_stands_out_of_the_donut() -> None:
+    fig = charts.share_donut(["금융", "제조", "기타"], [3, 0, 1], "비율",
+                             highlight=[False, False, True])
+    assert list(fig.data[0].pull) == [0, charts.PULL]
+    assert list(charts.share_donut(["a", "b"], [1, 2], "t").data[0].pull) == [0, 0]
+
+
 def test_heatmap_is_weekdays_by_hours() -> None:
     matrix = pd.DataFrame([[0] * 24 for _ in range(7)], index=range(7), columns=range(24))
     matrix.loc[2, 9] = 4

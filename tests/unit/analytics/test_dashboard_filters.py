@@ -14,12 +14,14 @@ from services.ui.dashboard_filters import (
     Kind,
     Pick,
     View,
+    active_kinds,
     filters_with,
     filters_without,
     from_params,
     pick_of,
     to_params,
 )
+from services.ui.filter_notes import CONTENT_FILTERS, EVERY_FILTER, SEGMENT_FILTERS, note_text
 
 TODAY = date(2026, 3, 10)
 AUTHORS = {"alice", "bob"}
@@ -123,3 +125,17 @@ def test_picks_set_filters_and_a_new_segment_replaces_the_old() -> None:
     assert filters_without(filters, Kind.HOUR) == Filters(category="Finance", author_id="bob",
                                                           content_id="c1")
     assert filters_without(filters, Kind.CATEGORY).category is None
+
+
+def test_a_tab_names_the_active_filters_it_does_not_apply() -> None:
+    both = Filters(category="Finance", author_id="bob", segment=RESEARCH)
+    assert active_kinds(both) == [Kind.CATEGORY, Kind.AUTHOR, Kind.PURPOSE]
+    assert note_text(Filters()) is None  # no filter, no note
+    assert note_text(both, EVERY_FILTER) is None  # every filter applies
+    assert note_text(both) == (
+        "이 탭은 카테고리·작성자·방문 목적 필터를 적용하지 않은 전체 플랫폼 수치입니다.")
+    assert note_text(both, CONTENT_FILTERS) == (
+        "이 탭은 방문 목적 필터를 적용하지 않습니다. 다른 필터는 적용됩니다.")
+    assert note_text(both, SEGMENT_FILTERS, "chart") == (
+        "두 번째 차트(페이지 조회·검색)는 카테고리·작성자 필터를 적용하지 않습니다. "
+        "다른 필터는 적용됩니다.")

@@ -10,6 +10,7 @@ from services.insights.anomalies import Anomaly
 from services.reports.grounding import check
 from services.reports.insight_context import most_unusual
 from services.reports.narrator.offline import narrate
+from services.reports.narrator.rules import Facts
 
 CATEGORY = {"dim": "category", "value": "Finance", "name": "Finance", "contribution": 400,
             "share": 0.8}
@@ -65,3 +66,16 @@ def test_the_most_unusual_whole_days_come_before_hours_and_mild_days() -> None:
 
     mild, outage, hour = anomaly(13, 160.0), anomaly(5, 0.0), anomaly(14, 900.0, hour=9)
     assert most_unusual([hour, mild, outage]) == [outage, mild, hour]
+
+
+def test_a_count_after_a_negative_one_is_told_by_its_difference() -> None:
+    """Net likes from -2 to 3: no percent (it would read -250%), the plain difference, cited."""
+    for lang, words in (("en", "+5 `kpis[0].delta` against the previous period"),
+                        ("ko", "직전 기간 대비 +5 `kpis[0].delta`")):
+        row = {"key": "likes", "kind": "count", "value": 3, "previous": -2, "delta": 5,
+               "change": None}
+        assert Facts({"language": lang, "kpis": [row]}).change(row, "kpis[0]") == words
+    rise = {"key": "likes", "kind": "count", "value": 3, "previous": 0, "delta": 3,
+            "change": None}
+    assert Facts({"language": "en", "kpis": [rise]}).change(rise, "kpis[0]") == (
+        "nothing to compare with in the previous period")
