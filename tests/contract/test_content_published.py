@@ -19,22 +19,15 @@ from services.content.service import ContentService
 from services.domain.models import ContentDraft, ContentItem, SearchQuery, Sort, Status
 from services.domain.permissions import Actor, Role
 from tests.doubles.audit import MemoryAudit
+from tests.doubles.clock import Clock
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 AUTHOR = Actor(user_id="kim", roles=frozenset({Role.AUTHOR}), name="Kim")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -19,16 +19,9 @@ from services.adapters.sqlite.live import SqliteLiveWindow
 from services.domain.analytics import Event, EventType
 from services.domain.live import LiveSnapshot, minute_of, snapshot_of
 from tests.contract.aws_backends import mocked_aws
+from tests.doubles.clock import Clock
 
 NOW = datetime(2026, 3, 4, 12, 0, 30, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @contextmanager

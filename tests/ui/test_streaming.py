@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from services.ui import streaming
+from tests.doubles.clock import Clock
 
 
 class Placeholder:
@@ -20,17 +21,9 @@ class Placeholder:
         self.drawn.append(body)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    found = Clock()
+    found = Clock(1000.0)
     monkeypatch.setattr(streaming, "_now", found)
     return found
 

@@ -13,21 +13,14 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
 from services.errors import ConflictError, PermissionDenied, QuotaExceeded, ValidationError
 from services.settings import load_settings
+from tests.doubles.clock import Clock
 
 PASSWORD = "correct horse battery"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

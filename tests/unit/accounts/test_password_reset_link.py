@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -23,6 +23,7 @@ from services.errors import (
     ServiceUnavailable,
     ValidationError,
 )
+from tests.doubles.clock import Clock
 from tests.doubles.mailer import RecordingMailer
 from tests.unit.accounts.test_signup import PASSWORD, T0
 
@@ -30,17 +31,9 @@ URL = "https://demo.example.com"
 NEW = "quiet-lantern-meadow-77"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

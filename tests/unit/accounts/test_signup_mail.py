@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -19,18 +19,11 @@ from services.domain.permissions import Actor, Role
 from services.domain.tokens import token_hash
 from services.domain.users import AccountStatus
 from services.errors import PermissionDenied
+from tests.doubles.clock import Clock
 from tests.doubles.mailer import RecordingMailer
 from tests.unit.accounts.test_signup import DRAFT, PASSWORD, T0, VIEWER_DRAFT
 
 URL = "https://demo.example.com"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -40,7 +33,7 @@ def mailer() -> RecordingMailer:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

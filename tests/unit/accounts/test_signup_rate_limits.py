@@ -30,6 +30,7 @@ from services.domain.signup import SignupDraft
 from services.errors import QuotaExceeded
 from tests.contract.aws_backends import mocked_aws
 from tests.contract.local_backends import _database
+from tests.doubles.clock import Clock
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 DRAFT = SignupDraft("Lee", "lee@example.com", "lee", "", Purpose.RESEARCH, Role.VIEWER,
@@ -59,19 +60,11 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any
         yield found
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def service(stores: tuple[Any, Any, Any], clock: Clock | None = None,
             **limits: int) -> SignupService:
     users, slots, audit = stores
     return SignupService(users, LocalPasswords(users, rounds=4), slots, audit, mode="open",
-                         window_minutes=60, clock=clock or Clock(), **limits)
+                         window_minutes=60, clock=clock or Clock(T0), **limits)
 
 
 def draft(n: int) -> SignupDraft:
@@ -108,7 +101,7 @@ def test_twelve_concurrent_sign_ups_of_one_visit_with_a_limit_of_3_make_3_accoun
 def test_a_new_visit_id_per_request_still_meets_the_instance_limit(
     stores: tuple[Any, Any, Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     signup = service(stores, clock, limit=3, instance_limit=4)
 
     accepted = sign_up_all(signup, [new_id() for _ in range(10)])

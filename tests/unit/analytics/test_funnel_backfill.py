@@ -17,6 +17,7 @@ from services.domain.analytics import Event
 from services.domain.funnels import Funnel
 from services.errors import ServiceUnavailable
 from services.ports import FunnelStore
+from tests.doubles.clock import Clock
 from tests.doubles.concurrency import in_parallel
 from tests.unit.analytics.test_funnel_service import ANA, OLGA, STEPS, visit
 
@@ -42,14 +43,6 @@ class CutShort:
 
     def heal(self) -> None:
         self.failing = False
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def service_of(services: Services, clock: Clock) -> tuple[FunnelService, FunnelStore]:
@@ -78,7 +71,7 @@ def today_of(services: Services) -> Period:
 
 def test_a_back_fill_cut_short_is_finished_when_the_funnel_is_opened(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock()
+    clock = Clock(datetime.now(UTC))
     service, store = service_of(services, clock)
     seed(services, clock.now)
     cut = CutShort(monkeypatch, store, after=3)
@@ -104,7 +97,7 @@ def test_a_back_fill_cut_short_is_finished_when_the_funnel_is_opened(
 
 def test_a_failure_while_finishing_says_so_and_leaves_it_for_the_next_opening(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock()
+    clock = Clock(datetime.now(UTC))
     service, store = service_of(services, clock)
     seed(services, clock.now)
     cut = CutShort(monkeypatch, store, after=1)
@@ -124,7 +117,7 @@ def test_a_failure_while_finishing_says_so_and_leaves_it_for_the_next_opening(
 
 def test_while_another_run_finishes_it_the_numbers_so_far_say_they_are_unfinished(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock()
+    clock = Clock(datetime.now(UTC))
     service, store = service_of(services, clock)
     seed(services, clock.now)
     cut = CutShort(monkeypatch, store, after=3)
@@ -149,7 +142,7 @@ def test_while_another_run_finishes_it_the_numbers_so_far_say_they_are_unfinishe
 
 def test_two_openings_at_once_back_fill_once(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock()
+    clock = Clock(datetime.now(UTC))
     service, store = service_of(services, clock)
     seed(services, clock.now)
     cut = CutShort(monkeypatch, store, after=3)

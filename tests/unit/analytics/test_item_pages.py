@@ -27,6 +27,7 @@ from services.domain.analytics import (
 from services.domain.models import Category, ContentItem, Status
 from services.domain.permissions import Actor, Role
 from services.errors import NotFound, PermissionDenied
+from tests.doubles.clock import Clock
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 10:00 on 10 March in Seoul
@@ -60,14 +61,6 @@ class ListTracker:
         self.events.append(event)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[SqliteDatabase]:
     database = SqliteDatabase(tmp_path / "db.sqlite3")
@@ -83,7 +76,7 @@ def store(db: SqliteDatabase) -> SqliteEventStore:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture

@@ -29,19 +29,12 @@ from services.domain.permissions import Actor
 from services.errors import QuotaExceeded, ServiceUnavailable, ValidationError
 from services.i18n import catalog
 from services.ports import AuditLog, InquiryStore
+from tests.doubles.clock import Clock
 
 GOOD = InquiryDraft("김민준", " kim@example.com ", "", InquiryType.PARTNERSHIP, "파트너십",
                     "함께 일하고 싶습니다.\n연락 주세요.", True)
 ANON = Actor.anonymous()
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.mark.parametrize(
@@ -76,7 +69,7 @@ def test_every_message_key_exists_in_both_languages() -> None:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
 
 
 def _service(store: InquiryStore, audit: AuditLog, clock: Clock, **kwargs: object

@@ -26,6 +26,7 @@ from services.domain.permissions import Actor
 from services.errors import QuotaExceeded
 from tests.contract.aws_backends import mocked_aws
 from tests.contract.local_backends import _database
+from tests.doubles.clock import Clock
 
 GOOD = InquiryDraft("김민준", "kim@example.com", "", InquiryType.PARTNERSHIP, "파트너십",
                     "함께 일하고 싶습니다.", True)
@@ -55,17 +56,9 @@ def ports(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any,
         yield found
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def service(ports: tuple[Any, Any], clock: Clock | None = None, **limits: int) -> InquiryService:
     store, audit = ports
-    return InquiryService(store, audit, window_minutes=60, clock=clock or Clock(), tz=UTC,
+    return InquiryService(store, audit, window_minutes=60, clock=clock or Clock(T0), tz=UTC,
                           **limits)
 
 
@@ -99,7 +92,7 @@ def test_twenty_concurrent_submissions_with_a_limit_of_3_let_exactly_3_through(
 def test_a_new_visit_id_per_request_still_meets_the_global_limit(
     ports: tuple[Any, Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     inquiries = service(ports, clock, limit=3, global_limit=5, instance_limit=100)
 
     accepted = [_accepted(inquiries, new_id()) for _ in range(12)]
@@ -114,7 +107,7 @@ def test_a_new_visit_id_per_request_still_meets_the_global_limit(
 def test_a_new_visit_id_per_request_still_meets_the_instance_limit(
     ports: tuple[Any, Any]
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     inquiries = service(ports, clock, limit=3, global_limit=100, instance_limit=4)
 
     accepted = submit_all(inquiries, [new_id() for _ in range(10)])

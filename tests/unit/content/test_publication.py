@@ -23,21 +23,14 @@ from services.domain.models import (
     first_published,
 )
 from services.domain.permissions import Actor
+from tests.doubles.clock import Clock
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
