@@ -26,16 +26,26 @@ from services.domain.reports import (
 FORMAT = 1
 
 
+def _shared_out(record: Report | ReportSummary) -> dict[str, str]:
+    """The fields a report and its summary share, as JSON values."""
+    return {"type": record.type.value, "language": record.language.value,
+            "period_start": record.period_start.isoformat(),
+            "period_end": record.period_end.isoformat(),
+            "created_at": utc_text(record.created_at)}
+
+
+def _shared_in(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a report and its summary share, read back."""
+    return {"id": data["id"], "type": ReportType(data["type"]),
+            "language": ReportLanguage(data["language"]),
+            "period_start": date.fromisoformat(data["period_start"]),
+            "period_end": date.fromisoformat(data["period_end"]),
+            "created_at": datetime.fromisoformat(data["created_at"]).astimezone(UTC)}
+
+
 def to_json(report: Report) -> str:
     data = asdict(report)
-    data.update(
-        format=FORMAT,
-        type=report.type.value,
-        language=report.language.value,
-        period_start=report.period_start.isoformat(),
-        period_end=report.period_end.isoformat(),
-        created_at=utc_text(report.created_at),
-    )
+    data.update(format=FORMAT, **_shared_out(report))
     return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
 
@@ -43,11 +53,7 @@ def from_json(text: str) -> Report:
     data: dict[str, Any] = json.loads(text)
     grounding = data["grounding"]
     return Report(
-        id=data["id"],
-        type=ReportType(data["type"]),
-        language=ReportLanguage(data["language"]),
-        period_start=date.fromisoformat(data["period_start"]),
-        period_end=date.fromisoformat(data["period_end"]),
+        **_shared_in(data),
         context=data["context"],
         prompt_version=data["prompt_version"],
         model_id=data["model_id"],
@@ -62,7 +68,6 @@ def from_json(text: str) -> Report:
         cost_usd=float(data["cost_usd"]),
         latency_ms=int(data["latency_ms"]),
         created_by=data["created_by"],
-        created_at=datetime.fromisoformat(data["created_at"]).astimezone(UTC),
         title=data.get("title", ""),
         extra=data.get("extra", {}),
     )
@@ -70,28 +75,17 @@ def from_json(text: str) -> Report:
 
 def summary_to_json(summary: ReportSummary) -> str:
     data = asdict(summary)
-    data.update(
-        type=summary.type.value,
-        language=summary.language.value,
-        period_start=summary.period_start.isoformat(),
-        period_end=summary.period_end.isoformat(),
-        created_at=utc_text(summary.created_at),
-    )
+    data.update(_shared_out(summary))
     return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
 
 def summary_from_json(text: str) -> ReportSummary:
     data: dict[str, Any] = json.loads(text)
     return ReportSummary(
-        id=data["id"],
-        type=ReportType(data["type"]),
-        language=ReportLanguage(data["language"]),
-        period_start=date.fromisoformat(data["period_start"]),
-        period_end=date.fromisoformat(data["period_end"]),
+        **_shared_in(data),
         model_id=data["model_id"],
         created_by=data["created_by"],
         author=data["author"],
-        created_at=datetime.fromisoformat(data["created_at"]).astimezone(UTC),
         title=data["title"],
         unmatched=int(data["unmatched"]),
     )
