@@ -55,7 +55,7 @@ from services.domain.analytics import (
     local_day_hour,
 )
 from services.domain.live import LiveSnapshot
-from services.domain.models import Asset, ContentItem, SearchQuery, utcnow
+from services.domain.models import Asset, ContentItem, SearchQuery, Status, utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.text import scrub_text
 from services.domain.users import User
@@ -139,6 +139,8 @@ class AnalyticsService:
                         properties={"query": kept, "results": results})
 
     def download(self, session_id: str, actor: Actor, item: ContentItem, asset: Asset) -> None:
+        if item.status != Status.PUBLISHED:  # its author or an admin looking, as for views
+            return
         self._track_item(EventType.DOWNLOAD, session_id, actor, item,
                          properties={"asset_id": asset.id, "kind": str(asset.kind)})
 

@@ -174,6 +174,18 @@ def test_entry_points_record_events_with_their_fields(service: AnalyticsService,
     assert events[9].properties == {"report_type": "weekly", "language": "ko"}
 
 
+def test_a_look_at_a_draft_records_no_download(service: AnalyticsService,
+                                               tracker: ListTracker) -> None:
+    """As with views: its author or an admin previewing a draft is not a reader."""
+    asset = Asset("a1", ALICE_DRAFT.id, AssetKind.DOCUMENT, "guide.pdf", "application/pdf", 10,
+                  "key", NOW)
+
+    service.download("s1", AUTHOR, ALICE_DRAFT, asset)
+    service.download("s1", ADMIN, ALICE_DRAFT, asset)
+
+    assert tracker.events == []
+
+
 def test_recorded_events_show_on_the_dashboard(service: AnalyticsService, tracker: ListTracker,
                                                store: SqliteEventStore) -> None:
     service.page_view("s1", ANONYMOUS, "home")
