@@ -37,6 +37,7 @@ from services.domain.models import (
 from services.domain.permissions import Action, Actor, require
 from services.domain.text import scrub_text
 from services.errors import ConflictError, DemoFactoryError, NotFound
+from services.imports.event_lines import FUTURE_TOLERANCE
 from services.imports.legacy.authors import People
 from services.imports.legacy.mapping import (
     ContentLink,
@@ -55,6 +56,7 @@ from services.ports import AuditLog, BlobStore, ContentRepository, EventStore, U
 
 EVENT_BATCH = 2000
 OLDER_THAN_RETENTION = "older than DEMO_FACTORY_EVENT_RETENTION_DAYS (raise it to import them)"
+IN_THE_FUTURE = "dated after now (check the source's clock and time zone)"
 # (stage, done, total if known): "content" or "events"
 Progress = Callable[[str, int, int | None], None]
 
@@ -225,7 +227,8 @@ class LegacyImporter:
         # As for event files (services/imports/events.py): an event older than the raw-event
         # retention would lose its raw copy, and a later re-run could not tell that it was
         # already counted in the rollups.
-        not_before = self._clock() - self._retention
+        now = self._clock()
+        not_before, not_after = now - self._retention, now + FUTURE_TOLERANCE
         for raw in source.analytics():
             summary.events_seen += 1
             mapped = legacy_event(raw, self._tz, links)
@@ -235,6 +238,8 @@ class LegacyImporter:
                 summary.events_skipped[mapped.problem] += 1
             elif mapped.event.ts < not_before:
                 summary.events_skipped[OLDER_THAN_RETENTION] += 1
+            elif mapped.event.ts > not_after:  # no dashboard shows it; counters would move
+                summary.events_skipped[IN_THE_FUTURE] += 1
             else:
                 yield mapped.event
 

@@ -21,7 +21,7 @@ from services.domain.models import AssetKind, Category, SearchQuery, Status, utc
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied
-from services.imports.legacy.importer import OLDER_THAN_RETENTION, LegacyImporter
+from services.imports.legacy.importer import IN_THE_FUTURE, OLDER_THAN_RETENTION, LegacyImporter
 from services.imports.legacy.mapping import content_id_for
 from services.imports.legacy.source import LegacySource
 from services.imports.legacy.summary import LegacySummary
@@ -288,6 +288,22 @@ def test_the_source_reads_through_aws_endpoint_url(legacy: Legacy) -> None:
                                 analytics_table=ANALYTICS, bucket=BUCKET)
         assert [c["id"] for c in source.contents()] and source.counts()[1] == 8
         assert source.file(legacy.contents[0]["files"][1]["s3Key"]) is None  # missing video
+
+
+def test_events_dated_after_now_are_skipped_and_said(
+    aws_source: tuple[DynamoDBSource, Any], local: Services
+) -> None:
+    """As in event files: no dashboard shows them, yet they would move the items' counters."""
+    source, _ = aws_source
+    ports = local.ports
+    early = LegacyImporter(content=ports.content, blobs=ports.blobs, users=ports.users,
+                           events=ports.events, audit=ports.audit, max_upload_bytes=2**20,
+                           tz=local.settings.tz, retention_days=30,
+                           clock=lambda: NOW - timedelta(days=3))
+    summary = early.run(source, ADMIN)  # the events are 2 days old: a day after this clock
+
+    assert summary.events_imported == 0
+    assert summary.events_skipped == Counter({IN_THE_FUTURE: 7, "unknown_type:click": 1})
 
 
 def test_events_older_than_the_retention_are_skipped_and_said(
