@@ -14,6 +14,8 @@ from services.adapters.aws.cognito.auth import CognitoPasswords
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Role
 from services.domain.users import PasswordReset
+from services.errors import ValidationError
+from services.i18n import translate
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 POOL = "us-east-1_pool"
@@ -51,6 +53,19 @@ def test_a_user_who_signed_in_gets_a_reset_code() -> None:
         reset = passwords.reset_password("kim")
     stub.assert_no_pending_responses()
     assert reset == PasswordReset()
+
+
+def test_a_sign_up_that_never_entered_its_code_is_told_not_bad_credentials() -> None:
+    """The pool refuses to reset an unconfirmed account too; the administrator learns why."""
+    passwords, stub = _stubbed()
+    stub.add_response("admin_get_user", _user("UNCONFIRMED"),
+                      {"UserPoolId": POOL, "Username": "kim"})
+    with stub, pytest.raises(ValidationError) as refused:
+        passwords.reset_password("kim")
+    stub.assert_no_pending_responses()
+    assert refused.value.key == "cognito.err_reset_unconfirmed"
+    for lang in ("ko", "en"):
+        assert translate(lang, refused.value.key) != refused.value.key
 
 
 # ---- the account service on moto, which refuses the reset as the pool does ------------------

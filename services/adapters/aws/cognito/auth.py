@@ -192,12 +192,16 @@ class CognitoPasswords(_CognitoClient):
         """The pool mails the user a code; they set a new password with it at sign-in
         ("forgot password"). Needs a verified email (administrator-made ones are). A user who
         never signed in still has the invitation's temporary password, which the pool refuses
-        to reset (NotAuthorizedException): they get the invitation again, with a new one."""
+        to reset (NotAuthorizedException): they get the invitation again, with a new one. A sign-up
+        whose code was never entered has no password to reset either: the administrator is told
+        so, rather than "wrong name or password"."""
         with cognito_errors():
             found = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
         if found.get("UserStatus") == "FORCE_CHANGE_PASSWORD":
             self.invite(username)
             return PasswordReset(invitation_resent=True)
+        if found.get("UserStatus") == "UNCONFIRMED":  # refused by the pool as well
+            raise ValidationError("cognito.err_reset_unconfirmed")
         with cognito_errors():
             self._client.admin_reset_user_password(UserPoolId=self._pool, Username=username)
         return PasswordReset()
