@@ -83,6 +83,13 @@ def report(summary: ImportSummary, timezone: str) -> str:
     return "\n".join(out)
 
 
+def interrupted_text(stored: int, *, dry_run: bool) -> str:
+    if dry_run:
+        return "stopped (a dry run: nothing was stored)"
+    return (f"stopped: the first {stored:,} lines are stored; importing the same file again "
+            "adds only the rest")
+
+
 def exit_code(summary: ImportSummary) -> int:
     if summary.refused:
         return 2
@@ -92,6 +99,13 @@ def exit_code(summary: ImportSummary) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     path: Path = args.file
+    stored = 0  # lines whose events are all stored, as the last progress report said
+
+    def progress(lines: int, new: int) -> None:
+        nonlocal stored
+        stored = lines
+        bar.update(lines, new)
+
     try:
         total = count_lines(path)
         services = build_services(load_settings())
@@ -99,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         with Progress("lines", total) as bar:  # the bar's line ends before any message
             summary = services.event_import.import_events(
                 ACTOR, lambda: read_lines(path), path.name, strict=args.strict,
-                dry_run=args.dry_run, on_progress=bar.update)
+                dry_run=args.dry_run, on_progress=progress)
+    except KeyboardInterrupt:  # audited by the importer; said here instead of a traceback
+        print(interrupted_text(stored, dry_run=args.dry_run), file=sys.stderr)
+        return 130
     except (OSError, DemoFactoryError) as exc:
         if isinstance(exc, DemoFactoryError):
             print(translate("en", exc.key, **exc.params), file=sys.stderr)

@@ -73,6 +73,25 @@ def test_a_terminal_shows_the_progress(services: Services, tmp_path: Path,
     assert "imported (new): 3" in capsys.readouterr().out  # the summary is unchanged
 
 
+def test_ctrl_c_says_what_is_stored_instead_of_a_traceback(
+        services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, [page_view(n) for n in range(3)])
+
+    def pressed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_events.Progress, "update", pressed)
+    code, out, err = run([str(path)], capsys)
+
+    assert code == 130 and out == ""
+    assert err.strip() == ("stopped: the first 3 lines are stored; importing the same file "
+                           "again adds only the rest")
+    entries = services.ports.audit.entries(action="events.import")
+    assert [e.outcome for e in entries] == ["interrupted"]
+    assert stored(services) == 3
+
+
 def test_bad_lines_are_listed_and_the_rest_imported(services: Services, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     naive = (NOW - timedelta(hours=1)).astimezone(services.settings.tz).replace(tzinfo=None)
