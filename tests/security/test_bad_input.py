@@ -94,7 +94,7 @@ def contact(field: str) -> Callable[[Ctx, str], list[Stored]]:
         ), **_field(field, text))
         inquiry = ctx.services.inquiries.submit(Actor.anonymous(), typed, unique("visit"))
         stored = ctx.ports.inquiries.get(inquiry.id)
-        subject, _ = notification(stored, "en")
+        subject, _ = notification(stored, "en", ctx.services.settings.tz)
         assert "\n" not in subject and "\r" not in subject  # a mail header stays one line
         return [Stored(getattr(stored, name), shown) for name, shown in INQUIRY_SHOWN.items()]
     return run
