@@ -11,6 +11,7 @@ import pytest
 from services.adapters.aws.bedrock.lazy import LazyBedrock, credentials_configured
 from services.bootstrap import report_models
 from services.errors import ConfigError, QuotaExceeded, ServiceUnavailable
+from services.i18n import translate
 from services.reports.cost import (
     Estimate,
     base_model_id,
@@ -70,6 +71,9 @@ def test_the_budget_message_says_how_much_is_left_and_when_it_starts_again() -> 
     with pytest.raises(QuotaExceeded) as asked:
         require_budget(over, "followup.err_budget")
     assert (asked.value.key, asked.value.params) == ("followup.err_budget", raised.value.params)
+    for lang in ("ko", "en"):  # both say when the budget starts again, not "tomorrow"
+        for key in ("reports.err_budget", "followup.err_budget"):
+            assert "2026-03-11 00:00 KST" in translate(lang, key, **raised.value.params)
     require_budget(Estimate("offline", False, 0, 0, 0.0, budget=0, used=0, left=0,
                             resets=resets))
 
