@@ -43,9 +43,10 @@ def _labelled(frame: pd.DataFrame, dim: Dim) -> pd.DataFrame:
 
 
 def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
-               pick: Kind | None = None) -> None:
+               pick: Kind | None = None, chosen: str | None = None) -> None:
     """A heading, a bar chart of the top values (``chart``: its key; with ``pick`` a click on
-    a bar filters the dashboard by that value) and the full table."""
+    a bar filters the dashboard by that value; the bar of ``chosen``, the value a filter
+    names, stands out) and the full table."""
     raw = found.by_dim[dim]
     frame = _labelled(raw, dim)
     if chart is None or frame.empty:  # else the chart's title heads the section
@@ -56,7 +57,8 @@ def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
     if chart is not None:
         bars = frame.head(TOP_BARS)
         figure = charts.bar_chart(bars["value"].tolist(), bars["visits"].tolist(),
-                                  t(f"visits.{dim.value}"), t("visits.col.visits"))
+                                  t(f"visits.{dim.value}"), t("visits.col.visits"),
+                                  highlight=[v == chosen for v in raw["value"].head(TOP_BARS)])
         if pick is None:
             _chart(figure, chart)
         else:
@@ -97,9 +99,11 @@ def sources_tab(board: Dashboard) -> None:
         st.info(t("visits.empty_sources"), icon=":material/info:")
         return
     _total(found)
-    _breakdown(found, Dim.REFERRER, board.period, "chart_referrers")
+    # A source filter names a visit's utm_source, else its referrer host: its bar stands out.
+    chosen = _chosen(board, SegmentKind.SOURCE)
+    _breakdown(found, Dim.REFERRER, board.period, "chart_referrers", chosen=chosen)
     # A visit's source label is its utm_source when it has one: these bars filter by it.
-    _breakdown(found, Dim.UTM_SOURCE, board.period, "chart_utm_sources", Kind.SOURCE)
+    _breakdown(found, Dim.UTM_SOURCE, board.period, "chart_utm_sources", Kind.SOURCE, chosen)
     medium_col, campaign_col = st.columns(2)
     with medium_col:
         _breakdown(found, Dim.UTM_MEDIUM, board.period, None)
@@ -108,10 +112,10 @@ def sources_tab(board: Dashboard) -> None:
     _campaign_items(found, board.period)
 
 
-def _device(board: Dashboard) -> str | None:
-    """The device the filters name, if any."""
+def _chosen(board: Dashboard, kind: SegmentKind) -> str | None:
+    """The value of ``kind`` the filters name, if any."""
     segment = board.filters.segment
-    return segment.value if segment is not None and segment.kind is SegmentKind.DEVICE else None
+    return segment.value if segment is not None and segment.kind is kind else None
 
 
 def devices_tab(board: Dashboard) -> None:
@@ -126,7 +130,8 @@ def devices_tab(board: Dashboard) -> None:
     kinds = _labelled(found.by_dim[Dim.DEVICE], Dim.DEVICE)
     chart_col, table_col = st.columns([2, 3])
     with chart_col:
-        values, chosen = found.by_dim[Dim.DEVICE]["value"].tolist(), _device(board)
+        values = found.by_dim[Dim.DEVICE]["value"].tolist()
+        chosen = _chosen(board, SegmentKind.DEVICE)
         pickable_chart(charts.share_donut(kinds["value"].tolist(), kinds["visits"].tolist(),
                                           t("visits.device"),
                                           highlight=[v == chosen for v in values]),

@@ -15,6 +15,7 @@ from services.bootstrap import Services
 from services.domain.analytics import EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.ui.charts import ACCENT
 from tests.ui.conftest import errors, texts
 from tests.ui.test_dashboard import DASHBOARD, event, open_dashboard, views
 
@@ -59,6 +60,22 @@ def tab_text(at: AppTest, label: str) -> str:
     at.run()
     assert not at.exception and not errors(at), (at.exception, errors(at))
     return texts(at)
+
+
+def test_the_sources_tab_sets_the_filtered_source_apart(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    services.ports.events.append([
+        event(services, 0, EventType.PAGE_VIEW, page="home",
+              properties={"visit": True, "ref": ref, "utm_source": utm, "src": utm or ref})
+        for ref, utm in (("news.example", "newsletter"), ("news.example", "newsletter"),
+                         ("(direct)", ""))])
+    at = open_linked(new_app, users["analyst"].username, {"source": "newsletter"})
+    tab_text(at, "유입 경로")
+
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith("chart_utm_sources"))
+    trace = json.loads(chart.proto.spec)["data"][0]
+    colours = dict(zip(trace["y"], trace["marker"]["color"], strict=True))
+    assert colours["newsletter"] == ACCENT and len(set(colours.values())) == len(colours)
 
 
 @pytest.mark.parametrize("tab", ["기기", "재방문", "퍼널", "유입 경로"])
