@@ -59,7 +59,11 @@ class FileLinks:
         item the actor may see."""
         require_visible(item, actor)
         viewer = None if item.status == Status.PUBLISHED else actor.user_id
-        expires = int((self._clock() + self._lifetime).timestamp())
+        # From the next whole hour: a page drawn again within the hour gets the same address,
+        # so the browser keeps the picture it has rather than fetching it through a new one.
+        hour = 3600
+        expires = -(-int(self._clock().timestamp()) // hour) * hour + int(
+            self._lifetime.total_seconds())
         claims: dict[str, str | int] = {"i": item.id, "f": file_id, "exp": expires}
         if viewer is not None:
             claims["v"] = viewer
