@@ -17,9 +17,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from services.errors import QuotaExceeded
+from services.i18n.times import format_time
 from services.settings import ModelPrice
 
 CHARS_PER_TOKEN = 3.5
@@ -108,4 +109,4 @@ def require_budget(estimate: Estimate, refusal: str = REPORT_REFUSAL) -> None:
         raise QuotaExceeded(refusal, needed=f"{estimate.tokens:,}",
                             left=f"{estimate.left:,}", used=f"{estimate.used:,}",
                             budget=f"{estimate.budget:,}",
-                            resets=f"{estimate.resets:%Y-%m-%d %H:%M %Z}")
+                            resets=format_time(estimate.resets, estimate.resets.tzinfo or UTC))
