@@ -547,7 +547,8 @@ def test_a_plain_http_origin_is_said_in_the_outputs_and_to_the_app(template: Tem
 
 
 AUDIT_ALLOWED = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query",
-                 "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}
+                 "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive",
+                 "dynamodb:DescribeContinuousBackups"}
 
 
 def _names_table(arn: Any, logical: str) -> bool:
