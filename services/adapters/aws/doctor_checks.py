@@ -18,6 +18,7 @@ from services.adapters.aws.bedrock.errors import diagnose
 from services.adapters.aws.bedrock.lazy import bedrock_configured
 from services.adapters.aws.common import error_code, make_client, translate_client_error
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
+from services.adapters.aws.dynamodb.schema_check import index_mismatches, table_keys_mismatch
 from services.domain.checks import DoctorLine, Message, doctor_line, skipped_line
 from services.ops.doctor.base import Check, ClientFactory, DoctorContext
 
@@ -84,7 +85,8 @@ def _table_lines(client: Any, check: str, name: str, spec: TableSpec) -> list[Do
         return [aws_failure(check, exc, name)]
     status = str(table.get("TableStatus", "?"))
     lines = [doctor_line(check, status == "ACTIVE", "doc_table_ok" if status == "ACTIVE" else
-                         "doc_table_not_active", "fix_table_not_active", table=name, status=status)]
+                         "doc_table_not_active", "fix_table_not_active", table=name, status=status),
+             _keys_line(check, name, spec, table)]
     if spec.indexes:
         lines.append(_index_line(check, name, spec, table))
     ttl_attribute = getattr(spec, "ttl_attribute", None)  # only tables with expiring items
@@ -109,6 +111,16 @@ def _pitr_line(client: Any, check: str, name: str) -> DoctorLine:
                        status=status)
 
 
+def _keys_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -> DoctorLine:
+    """The table's own keys: found otherwise, every read of the app fails."""
+    mismatch = table_keys_mismatch(spec, table)
+    if mismatch is None:
+        return doctor_line(f"{check}.keys", True, "doc_keys_ok", table=name,
+                           keys=", ".join(k["AttributeName"] for k in table["KeySchema"]))
+    return doctor_line(f"{check}.keys", False, "doc_keys_wrong", "fix_keys_wrong", table=name,
+                       expected=mismatch.expected, found=mismatch.found)
+
+
 def _index_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -> DoctorLine:
     have = {str(i["IndexName"]): str(i.get("IndexStatus", "ACTIVE"))
             for i in table.get("GlobalSecondaryIndexes", [])}
@@ -117,6 +129,12 @@ def _index_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -
     if missing:
         return doctor_line(f"{check}.indexes", False, "doc_indexes_missing", "fix_indexes",
                            table=name, indexes=", ".join(missing))
+    wrong = index_mismatches(spec, table)
+    if wrong:
+        return doctor_line(f"{check}.indexes", False, "doc_index_keys_wrong",
+                           "fix_index_keys_wrong", table=name,
+                           indexes=" | ".join(m.describe() for m in wrong),
+                           names=", ".join(str(m.index) for m in wrong))
     if building:
         return doctor_line(
             f"{check}.indexes", False, "doc_indexes_building", "fix_indexes_building",

@@ -17,6 +17,7 @@ from services.adapters.aws.common import (
     translate_client_error,
 )
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
+from services.adapters.aws.dynamodb.schema_check import index_mismatches, table_keys_mismatch
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 from services.settings import Settings
 
@@ -101,12 +102,7 @@ def ensure_resources(
 def _ensure_table(client: DynamoDBClient, spec: TableSpec, name: str, dry_run: bool) -> list[str]:
     existing = _describe_table(client, name)
     if existing is not None:
-        lines = [f"found table {name}"]
-        have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
-        missing = [index.name for index in spec.indexes if index.name not in have]
-        if missing:
-            # DynamoDB adds one GSI at a time, each after a backfill: a human decision.
-            lines.append(f"WARNING table {name} lacks indexes: {', '.join(missing)}")
+        lines = [f"found table {name}", *_schema_warnings(spec, name, existing)]
     elif dry_run:
         return [f"would create table {name}"]
     else:
@@ -121,6 +117,25 @@ def _ensure_table(client: DynamoDBClient, spec: TableSpec, name: str, dry_run: b
         if spec.ttl_attribute:
             lines.append(_ensure_ttl(client, name, spec.ttl_attribute))
     return lines
+
+
+def _schema_warnings(spec: TableSpec, name: str, existing: dict[str, Any]) -> list[str]:
+    """What differs from the spec in a table found: nothing here changes it, since keys cannot
+    change in place and DynamoDB adds one GSI at a time after a backfill (a human decision)."""
+    warnings = []
+    keys = table_keys_mismatch(spec, existing)
+    if keys:
+        warnings.append(f"WARNING table {name} is keyed otherwise: expected {keys.expected},"
+                        f" found {keys.found}; every read fails until the table is recreated"
+                        " (keys cannot be changed in place: delete it, run this again)")
+    have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+    missing = [index.name for index in spec.indexes if index.name not in have]
+    if missing:
+        warnings.append(f"WARNING table {name} lacks indexes: {', '.join(missing)}")
+    warnings += [f"WARNING table {name} index {m.index} differs: expected {m.expected},"
+                 f" found {m.found}; delete the index and add it again (it cannot be changed"
+                 " in place)" for m in index_mismatches(spec, existing)]
+    return warnings
 
 
 def _ensure_ttl(client: DynamoDBClient, name: str, attribute: str) -> str:

@@ -190,6 +190,21 @@ def test_a_table_without_its_indexes_is_reported(aws: MockedAws) -> None:
     assert "df-content" in warning and "sample-index" in warning
 
 
+def test_a_table_keyed_otherwise_is_warned_about_not_found(aws: MockedAws) -> None:
+    aws.dynamodb.create_table(
+        TableName="df-sessions",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    lines = ensure(aws)
+
+    [warning] = [line for line in lines if line.startswith("WARNING") and "df-sessions" in line]
+    assert "expected HASH key (S)" in warning and "found HASH id (S)" in warning
+    assert "recreate" in warning
+
+
 def test_a_missing_name_is_a_config_error_naming_the_variable(aws: MockedAws) -> None:
     settings = aws_settings(backend="local", bucket=None)
 

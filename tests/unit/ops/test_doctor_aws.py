@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +15,14 @@ from moto import mock_aws
 
 from services.adapters.aws import doctor_checks as doctor_aws
 from services.adapters.aws.common import make_client
-from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.adapters.aws.dynamodb.schema import (
+    DIRECTORY_INDEX,
+    LIKES_USER_INDEX,
+    REPORTS_ALL_INDEX,
+    REPORTS_USER_INDEX,
+    TABLE_SPECS,
+    TableSpec,
+)
 from services.adapters.aws.provision import ensure_resources
 from services.bootstrap import doctor_checks, doctor_context
 from services.domain.checks import DoctorLine
@@ -125,7 +131,8 @@ def test_a_table_whose_items_should_expire_without_ttl(
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    spec = SimpleNamespace(setting="events_table", indexes=(), ttl_attribute="expires_at")
+    spec = TableSpec(setting="events_table", hash_key="pk", attributes=(("pk", "S"),),
+                     ttl_attribute="expires_at")
     monkeypatch.setattr(doctor_aws, "TABLE_SPECS", {"expiring": spec})
 
     found = failed_with(aws.doctor(), "aws.table.expiring.ttl", "doc_ttl_off", "fix_ttl")
@@ -248,3 +255,77 @@ def test_a_bucket_name_that_cannot_be_derived_says_why(aws: Aws) -> None:
 
     failed_with(aws.doctor(settings=settings), "aws.bucket", "doc_bucket_unnamed",
                 "fix_bucket_unnamed")
+
+
+# ---- keys: a table or index keyed otherwise fails every read with a ValidationException -------
+
+
+def recreate(aws: Aws, name: str, keys: list[tuple[str, str]],
+             indexes: list[dict[str, Any]] | None = None) -> None:
+    """Table ``name`` made again with ``keys`` (name, HASH/RANGE), every key a string."""
+    aws.dynamodb.delete_table(TableName=name)
+    attributes = {key for key, _ in keys} | {
+        k["AttributeName"] for index in indexes or [] for k in index["KeySchema"]}
+    extra: dict[str, Any] = {"GlobalSecondaryIndexes": indexes} if indexes else {}
+    aws.dynamodb.create_table(
+        TableName=name, KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        BillingMode="PAY_PER_REQUEST", **extra)
+
+
+def gsi(name: str, keys: list[tuple[str, str]], projection: str = "ALL") -> dict[str, Any]:
+    return {"IndexName": name, "KeySchema": [{"AttributeName": k, "KeyType": t} for k, t in keys],
+            "Projection": {"ProjectionType": projection}}
+
+
+def test_every_table_is_keyed_as_the_schema_says(aws: Aws) -> None:
+    report = aws.doctor()
+
+    for key in TABLE_SPECS:
+        found = line(report, f"aws.table.{key}.keys")
+        assert found.ok and found.detail.key == "admin_tools.doc_keys_ok"
+
+
+def test_a_table_keyed_otherwise_names_both_keys_and_says_to_recreate_it(aws: Aws) -> None:
+    recreate(aws, str(aws.settings.sessions_table), [("id", "HASH")])
+
+    found = failed_with(aws.doctor(), "aws.table.sessions.keys", "doc_keys_wrong",
+                        "fix_keys_wrong")
+
+    assert found.detail.params == {"table": "df-sessions", "expected": "HASH key (S)",
+                                   "found": "HASH id (S)"}
+
+
+def test_an_index_keyed_otherwise_is_named_with_its_keys(aws: Aws) -> None:
+    recreate(aws, str(aws.settings.reports_table), [("id", "HASH")], [
+        gsi(REPORTS_USER_INDEX, [("created_by", "HASH")]),
+        gsi(REPORTS_ALL_INDEX, [("kind", "HASH"), ("created_id", "RANGE")])])
+
+    report = aws.doctor()
+    found = failed_with(report, "aws.table.reports.indexes", "doc_index_keys_wrong",
+                        "fix_index_keys_wrong")
+
+    assert line(report, "aws.table.reports.keys").ok
+    assert found.detail.params["table"] == "df-reports"
+    assert found.detail.params["indexes"] == (
+        f"{REPORTS_USER_INDEX}: HASH created_by (S), RANGE created_id (S), projection ALL"
+        " → HASH created_by (S), projection ALL")
+
+
+def test_an_index_projecting_fewer_attributes_than_the_app_reads_fails(aws: Aws) -> None:
+    recreate(aws, str(aws.settings.users_table), [("username", "HASH")], [
+        gsi(DIRECTORY_INDEX, [("directory", "HASH"), ("username", "RANGE")], "KEYS_ONLY")])
+
+    found = failed_with(aws.doctor(), "aws.table.users.indexes", "doc_index_keys_wrong",
+                        "fix_index_keys_wrong")
+
+    assert "projection ALL → " in found.detail.params["indexes"]
+    assert found.detail.params["indexes"].endswith("projection KEYS_ONLY")
+
+
+def test_an_index_projecting_more_than_the_app_reads_passes(aws: Aws) -> None:
+    # ALL where KEYS_ONLY is enough costs storage, nothing more: the app's reads still work.
+    recreate(aws, str(aws.settings.likes_table), [("content_id", "HASH"), ("user_id", "RANGE")],
+             [gsi(LIKES_USER_INDEX, [("user_id", "HASH"), ("content_id", "RANGE")])])
+
+    assert line(aws.doctor(), "aws.table.likes.indexes").ok
