@@ -20,7 +20,7 @@ from services.bootstrap import Services, build_services
 from services.domain.identity import Challenge
 from services.domain.models import utcnow
 from services.domain.permissions import Actor, Role
-from services.errors import PermissionDenied, QuotaExceeded, ValidationError
+from services.errors import PermissionDenied, QuotaExceeded, ServiceUnavailable, ValidationError
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 PASSWORD = "Correct-horse-1"
@@ -258,3 +258,16 @@ def test_secret_hash_is_sent_with_a_client_secret() -> None:
     stub.add_client_error("initiate_auth", "NotAuthorizedException", expected_params=expected)
     with stub, pytest.raises(PermissionDenied):
         identity.sign_in("kim", "pw")
+
+
+def test_a_wrong_app_client_id_says_which_setting_to_check_not_bootstrap() -> None:
+    from services.i18n import translate
+
+    with mocked_cognito() as cognito:
+        identity = CognitoIdentityProvider(cognito.client, cognito.pool_id, "doesnotexist", None)
+        with pytest.raises(ServiceUnavailable) as raised:
+            identity.sign_in("root", PASSWORD)
+
+    text = translate("en", raised.value.key, **raised.value.params)
+    assert raised.value.key == "cognito.err_not_found"
+    assert "DEMO_FACTORY_COGNITO_APP_CLIENT_ID" in text and "bootstrap_aws" not in text

@@ -12,6 +12,8 @@ from moto import mock_aws
 
 from services.adapters.aws.cognito.doctor_checks import COGNITO_CHECKS, REQUIRED_FLOWS
 from services.adapters.aws.common import make_client
+from services.domain.checks import DoctorLine
+from services.i18n import translate
 from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
 from services.settings import AWS_REQUIRED, Settings, load_settings
 
@@ -54,11 +56,20 @@ def cognito(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[A
         yield client, pool, app
 
 
-def doctor(tmp_path: Path, pool: str, app: str) -> DoctorReport:
+def doctor(tmp_path: Path, pool: str, app: str, secret: str | None = None) -> DoctorReport:
     settings = settings_for(
-        tmp_path, auth="cognito", cognito_user_pool_id=pool, cognito_app_client_id=app
+        tmp_path, auth="cognito", cognito_user_pool_id=pool, cognito_app_client_id=app,
+        cognito_app_client_secret=secret,
     )
     return run_doctor(DoctorContext(settings, env={}, include_bedrock=False), COGNITO_CHECKS)
+
+
+def said(report: DoctorReport, check: str) -> tuple[DoctorLine, str]:
+    """The line and its detail and fix as an operator reads them (English)."""
+    line = next(entry for entry in report.lines if entry.check == check)
+    assert line.fix is not None
+    text = " ".join(translate("en", m.key, **m.params) for m in (line.detail, line.fix))
+    return line, text
 
 
 def outcome(report: DoctorReport) -> dict[str, tuple[bool, str]]:
@@ -70,6 +81,7 @@ def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -
     assert outcome(doctor(tmp_path, pool, app)) == {
         "cognito.pool": (True, "doc_cognito_pool_ok"),
         "cognito.client": (True, "doc_cognito_client_ok"),
+        "cognito.client.secret": (True, "doc_cognito_secret_none"),
         "cognito.groups": (True, "doc_cognito_groups_ok"),
         "cognito.signup": (True, "doc_cognito_signup_ok"),
     }
@@ -124,12 +136,76 @@ def test_a_client_without_refresh_is_reported(
     assert "ALLOW_REFRESH_TOKEN_AUTH" in line.detail.params["flows"]
 
 
-def test_a_wrong_pool_id_is_a_failure_not_a_crash(
+def test_a_wrong_pool_id_names_its_setting_and_the_region_not_bootstrap(
     cognito: tuple[Any, str, str], tmp_path: Path
 ) -> None:
     _, _, app = cognito
     report = doctor(tmp_path, f"{REGION}_doesnotexist", app)
-    assert outcome(report)["cognito.pool"][0] is False
+
+    line, text = said(report, "cognito.pool")
+
+    assert not line.ok and line.detail.key == "admin_tools.doc_cognito_pool_missing"
+    assert "DEMO_FACTORY_COGNITO_USER_POOL_ID" in text and REGION in text
+    assert "bootstrap_aws creates no Cognito resources" in text  # not "run bootstrap_aws"
+
+
+def test_a_wrong_app_client_id_names_its_setting(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    _, pool, _ = cognito
+
+    line, text = said(doctor(tmp_path, pool, "doesnotexist"), "cognito.client")
+
+    assert not line.ok and line.detail.key == "admin_tools.doc_cognito_client_missing"
+    assert "DEMO_FACTORY_COGNITO_APP_CLIENT_ID" in text and pool in text
+    assert "bootstrap_aws creates no Cognito resources" in text
+
+
+# ---- the app client's secret: Cognito refuses sign-in without the SECRET_HASH it implies ----
+
+
+def client_with_secret(client: Any, pool: str) -> tuple[str, str]:
+    made = client.create_user_pool_client(
+        UserPoolId=pool, ClientName="secret", GenerateSecret=True,
+        ExplicitAuthFlows=list(REQUIRED_FLOWS))["UserPoolClient"]
+    return str(made["ClientId"]), str(made["ClientSecret"])
+
+
+def test_a_client_with_a_secret_needs_the_secret_setting(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    client, pool, _ = cognito
+    app, secret = client_with_secret(client, pool)
+
+    line, text = said(doctor(tmp_path, pool, app), "cognito.client.secret")
+
+    assert not line.ok and line.detail.key == "admin_tools.doc_cognito_secret_unset"
+    assert "DEMO_FACTORY_COGNITO_APP_CLIENT_SECRET" in text
+    assert outcome(doctor(tmp_path, pool, app, secret))["cognito.client.secret"] == (
+        True, "doc_cognito_secret_ok")
+
+
+def test_a_secret_set_for_a_client_without_one_is_reported(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    _, pool, app = cognito
+
+    line, text = said(doctor(tmp_path, pool, app, "not-needed"), "cognito.client.secret")
+
+    assert not line.ok and line.detail.key == "admin_tools.doc_cognito_secret_unexpected"
+    assert "DEMO_FACTORY_COGNITO_APP_CLIENT_SECRET" in text
+
+
+def test_a_wrong_secret_is_reported_without_showing_either(
+    cognito: tuple[Any, str, str], tmp_path: Path
+) -> None:
+    client, pool, _ = cognito
+    app, secret = client_with_secret(client, pool)
+
+    line, text = said(doctor(tmp_path, pool, app, "wrong-secret"), "cognito.client.secret")
+
+    assert not line.ok and line.detail.key == "admin_tools.doc_cognito_secret_wrong"
+    assert secret not in text and "wrong-secret" not in text
 
 
 def test_local_accounts_skip_the_check(tmp_path: Path) -> None:

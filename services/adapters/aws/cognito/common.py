@@ -22,6 +22,7 @@ from services.errors import (
     NotFound,
     PermissionDenied,
     QuotaExceeded,
+    ServiceUnavailable,
     ValidationError,
 )
 
@@ -71,6 +72,10 @@ def translate(exc: Exception, *, sign_in: bool = False) -> DemoFactoryError:
         return PermissionDenied("cognito.err_not_confirmed")
     if code == "InvalidParameterException":
         return ValidationError("cognito.err_invalid")
+    if code == "ResourceNotFoundException":
+        # The pool or app client id (or the Region) is wrong: bootstrap_aws, which the generic
+        # "missing table or bucket" message points to, makes no Cognito resources.
+        return ServiceUnavailable("cognito.err_not_found", code=code)
     return translate_client_error(exc)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.adapters.aws.common import error_code
 from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
 from services.domain.checks import DoctorLine, doctor_line, skipped_line
 from services.ops.doctor.base import Check, DoctorContext
@@ -35,12 +37,19 @@ def check_cognito(context: DoctorContext) -> list[DoctorLine]:
         return [doctor_line("cognito", False, "doc_setting_missing", "fix_setting_missing",
                             variable=variable)]
     client = client_of(context.cognito, "cognito-idp", context)
+    region = str(client.meta.region_name)
     try:
         described = client.describe_user_pool(UserPoolId=pool)
     except (ClientError, BotoCoreError) as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            # bootstrap_aws makes no Cognito resources: the setting or the Region is wrong.
+            return [doctor_line("cognito.pool", False, "doc_cognito_pool_missing",
+                                "fix_cognito_pool_missing", pool=pool, region=region)]
         return [aws_failure("cognito.pool", exc, pool)]
+    secret = settings.cognito_app_client_secret
     return [doctor_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
-            _client_line(client, pool, app), _groups_line(client, pool, role_groups(context)),
+            *_client_lines(client, pool, app, secret.get_secret_value() if secret else None),
+            _groups_line(client, pool, role_groups(context)),
             _signup_line(described["UserPool"], settings.signup)]
 
 
@@ -55,18 +64,44 @@ def _signup_line(pool: dict[str, Any], mode: str) -> DoctorLine:
     return doctor_line("cognito.signup", False, detail, "fix_cognito_signup", mode=mode)
 
 
-def _client_line(client: Any, pool: str, app: str) -> DoctorLine:
+def _client_lines(client: Any, pool: str, app: str, secret: str | None) -> list[DoctorLine]:
     try:
-        found = client.describe_user_pool_client(UserPoolId=pool, ClientId=app)
+        found = client.describe_user_pool_client(UserPoolId=pool, ClientId=app)["UserPoolClient"]
     except (ClientError, BotoCoreError) as exc:
-        return aws_failure("cognito.client", exc, app)
-    flows = set(found["UserPoolClient"].get("ExplicitAuthFlows", []))
+        if error_code(exc) == "ResourceNotFoundException":
+            return [doctor_line("cognito.client", False, "doc_cognito_client_missing",
+                                "fix_cognito_client_missing", client=app, pool=pool)]
+        return [aws_failure("cognito.client", exc, app)]
+    return [_flows_line(found, app), _secret_line(found, app, secret)]
+
+
+def _flows_line(found: dict[str, Any], app: str) -> DoctorLine:
+    flows = set(found.get("ExplicitAuthFlows", []))
     missing = [flow for flow in REQUIRED_FLOWS if flow not in flows]
     if missing:
         return doctor_line(
             "cognito.client", False, "doc_cognito_flows_missing", "fix_cognito_flows",
             client=app, flows=", ".join(missing))
     return doctor_line("cognito.client", True, "doc_cognito_client_ok", client=app)
+
+
+def _secret_line(found: dict[str, Any], app: str, secret: str | None) -> DoctorLine:
+    """A client with a secret refuses every call without its SECRET_HASH, and a client without
+    one refuses a SECRET_HASH: the setting must match the client. Neither value is shown."""
+    check = "cognito.client.secret"
+    has_secret = found.get("ClientSecret")
+    if not has_secret and secret is None:
+        return doctor_line(check, True, "doc_cognito_secret_none", client=app)
+    if not has_secret:
+        return doctor_line(check, False, "doc_cognito_secret_unexpected",
+                           "fix_cognito_secret_unexpected", client=app)
+    if secret is None:
+        return doctor_line(check, False, "doc_cognito_secret_unset", "fix_cognito_secret_unset",
+                           client=app)
+    if not hmac.compare_digest(str(has_secret).encode(), secret.encode()):
+        return doctor_line(check, False, "doc_cognito_secret_wrong", "fix_cognito_secret_unset",
+                           client=app)
+    return doctor_line(check, True, "doc_cognito_secret_ok", client=app)
 
 
 def _groups_line(client: Any, pool: str, wanted: list[str]) -> DoctorLine:
