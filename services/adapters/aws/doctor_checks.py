@@ -26,6 +26,10 @@ AWS = frozenset({"aws"})
 _AWS_ERRORS = (ClientError, BotoCoreError)
 _BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
                 "RestrictPublicBuckets")
+# What a table without working TTL keeps for ever, by TABLE_SPECS key (a test checks that
+# every table with a TTL attribute has its message).
+TTL_OFF_DETAILS = {"sessions": "doc_ttl_off_sessions", "inquiries": "doc_ttl_off_inquiries",
+                   "events": "doc_ttl_off_events"}
 
 
 def client_of(factory: ClientFactory | None, service: str, context: DoctorContext) -> Any:
@@ -72,11 +76,12 @@ def check_tables(context: DoctorContext) -> list[DoctorLine]:
             lines.append(doctor_line(check, False, "doc_setting_missing", "fix_setting_missing",
                                      variable=f"DEMO_FACTORY_{spec.setting.upper()}"))
             continue
-        lines.extend(_table_lines(client, check, str(name), spec))
+        lines.extend(_table_lines(client, key, str(name), spec))
     return lines
 
 
-def _table_lines(client: Any, check: str, name: str, spec: TableSpec) -> list[DoctorLine]:
+def _table_lines(client: Any, key: str, name: str, spec: TableSpec) -> list[DoctorLine]:
+    check = f"aws.table.{key}"
     try:
         table = client.describe_table(TableName=name)["Table"]
     except _AWS_ERRORS as exc:
@@ -91,7 +96,7 @@ def _table_lines(client: Any, check: str, name: str, spec: TableSpec) -> list[Do
         lines.append(_index_line(check, name, spec, table))
     ttl_attribute = getattr(spec, "ttl_attribute", None)  # only tables with expiring items
     if ttl_attribute:
-        lines.append(_ttl_line(client, check, name, str(ttl_attribute)))
+        lines.append(_ttl_line(client, key, name, str(ttl_attribute)))
     lines.append(_pitr_line(client, check, name))
     return lines
 
@@ -143,17 +148,23 @@ def _index_line(check: str, name: str, spec: TableSpec, table: dict[str, Any]) -
                        indexes=", ".join(i.name for i in spec.indexes))
 
 
-def _ttl_line(client: Any, check: str, name: str, attribute: str) -> DoctorLine:
+def _ttl_line(client: Any, key: str, name: str, attribute: str) -> DoctorLine:
+    check = f"aws.table.{key}.ttl"
     try:
         ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     except _AWS_ERRORS as exc:
-        return aws_failure(f"{check}.ttl", exc, name)
+        return aws_failure(check, exc, name)
     status = str(ttl.get("TimeToLiveStatus", "DISABLED"))
-    on_attribute = ttl.get("AttributeName") == attribute
-    if status in ("ENABLED", "ENABLING") and on_attribute:
-        return doctor_line(f"{check}.ttl", True, "doc_ttl_ok", table=name, attribute=attribute)
-    return doctor_line(f"{check}.ttl", False, "doc_ttl_off", "fix_ttl", table=name,
-                       attribute=attribute, status=status)
+    found = str(ttl.get("AttributeName") or "-")
+    on = status in ("ENABLED", "ENABLING")
+    if on and found == attribute:
+        return doctor_line(check, True, "doc_ttl_ok", table=name, attribute=attribute)
+    # Each table says what it would keep for ever (its own message when it has one).
+    detail = TTL_OFF_DETAILS.get(key, "doc_ttl_off")
+    # On another attribute, bootstrap_aws changes nothing (one TTL attribute per table).
+    fix = "fix_ttl_wrong_attribute" if on else "fix_ttl"
+    return doctor_line(check, False, detail, fix, table=name, attribute=attribute,
+                       status=status, found=found)
 
 
 # ---- S3 --------------------------------------------------------------------------------------

@@ -143,8 +143,14 @@ def _ensure_ttl(client: DynamoDBClient, name: str, attribute: str) -> str:
     change TTL settings again within an hour."""
     with aws_errors():
         status = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        found = status.get("AttributeName")
         if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
-            return f"table {name}: TTL on {status.get('AttributeName')} already on"
+            if found == attribute:
+                return f"table {name}: TTL on {attribute} already on"
+            # One TTL attribute per table: moving it is off, up to an hour, then on.
+            return (f"WARNING table {name}: TTL is on {found}, but the app writes expiry times"
+                    f" to {attribute}, so nothing expires; turn TTL off (it takes up to an"
+                    " hour), then run this again")
         client.update_time_to_live(
             TableName=name,
             TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},

@@ -205,6 +205,20 @@ def test_a_table_keyed_otherwise_is_warned_about_not_found(aws: MockedAws) -> No
     assert "recreate" in warning
 
 
+def test_ttl_on_another_attribute_is_warned_about_not_claimed(aws: MockedAws) -> None:
+    aws.dynamodb.create_table(**TABLE_SPECS["sessions"].create_table_kwargs("df-sessions"))
+    aws.dynamodb.update_time_to_live(
+        TableName="df-sessions", TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+
+    lines = [line for line in ensure(aws) if "df-sessions" in line and "TTL" in line]
+
+    [warning] = lines
+    assert warning.startswith("WARNING") and "already on" not in warning
+    assert "ttl" in warning and "expires_epoch" in warning and "an hour" in warning
+    ttl = aws.dynamodb.describe_time_to_live(TableName="df-sessions")["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "ttl"  # left alone: DynamoDB allows one TTL attribute
+
+
 def test_a_missing_name_is_a_config_error_naming_the_variable(aws: MockedAws) -> None:
     settings = aws_settings(backend="local", bucket=None)
 

@@ -26,6 +26,7 @@ from services.adapters.aws.dynamodb.schema import (
 from services.adapters.aws.provision import ensure_resources
 from services.bootstrap import doctor_checks, doctor_context
 from services.domain.checks import DoctorLine
+from services.i18n import translate
 from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
 from services.settings import AWS_REQUIRED, Settings, load_settings
 from tests.doubles.bedrock import fake_client
@@ -329,3 +330,41 @@ def test_an_index_projecting_more_than_the_app_reads_passes(aws: Aws) -> None:
              [gsi(LIKES_USER_INDEX, [("user_id", "HASH"), ("content_id", "RANGE")])])
 
     assert line(aws.doctor(), "aws.table.likes.indexes").ok
+
+
+# ---- TTL: on the wrong attribute, and what each table would keep for ever ----------------------
+
+TTL_TABLES = [key for key, spec in TABLE_SPECS.items() if spec.ttl_attribute]
+
+
+def test_ttl_on_another_attribute_says_so_and_how_to_move_it(aws: Aws) -> None:
+    name = str(aws.settings.sessions_table)
+    recreate(aws, name, [("key", "HASH")])
+    aws.dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "ttl"})
+
+    found = failed_with(aws.doctor(), "aws.table.sessions.ttl", "doc_ttl_off_sessions",
+                        "fix_ttl_wrong_attribute")
+
+    assert found.detail.params["found"] == "ttl"
+    assert found.detail.params["attribute"] == "expires_epoch"
+    assert found.fix is not None
+    fix = translate("en", found.fix.key, **found.fix.params)
+    assert "one TTL attribute" in fix and "up to an hour" in fix
+    assert "Enabled=false,AttributeName=ttl" in fix
+
+
+@pytest.mark.parametrize("key", TTL_TABLES)
+def test_ttl_off_says_what_that_table_would_keep_for_ever(aws: Aws, key: str) -> None:
+    spec = TABLE_SPECS[key]
+    aws.dynamodb.update_time_to_live(
+        TableName=str(getattr(aws.settings, spec.setting)),
+        TimeToLiveSpecification={"Enabled": False, "AttributeName": str(spec.ttl_attribute)})
+
+    found = failed_with(aws.doctor(), f"aws.table.{key}.ttl", f"doc_ttl_off_{key}", "fix_ttl")
+
+    for lang in ("en", "ko"):
+        text = translate(lang, found.detail.key, **found.detail.params)
+        assert text != found.detail.key and str(spec.ttl_attribute) in text
+    said = translate("en", found.detail.key, **found.detail.params)
+    assert ("raw events" in said) == (key == "events")
