@@ -240,6 +240,8 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
     if not context.include_bedrock:
         return [skipped_line("bedrock", "doc_bedrock_skipped")]
+    if settings.emulation:  # the emulator has no Bedrock: not a fault of this set-up
+        return [skipped_line("bedrock", "doc_bedrock_emulated")]
     if not bedrock_configured(settings, context.env, context.home):
         return [skipped_line("bedrock", "doc_bedrock_not_configured")]
     # The probe's own client factory is looked up at call time: tests replace it.
