@@ -5,8 +5,12 @@
     python -m scripts.doctor --no-bedrock    # skip the Bedrock check (it makes one tiny call)
     python -m scripts.doctor --lang ko       # Korean messages
 
-Settings come from the environment (DEMO_FACTORY_*), as for the app. The checks live in
-``services.doctor`` (and ``doctor_local`` / ``doctor_aws``); the admin page runs the same ones.
+Settings come from the environment (DEMO_FACTORY_*), as for the app; the admin page runs the
+same checks. ``services.bootstrap.doctor_checks`` lists them all. The doctor itself (running,
+reporting) is ``services.ops.doctor.base``; the settings and file checks are in
+``services.ops.doctor.local`` and ``services.ops.doctor.oidc``; the resource checks live with
+their adapters: ``services.adapters.sqlite.doctor_checks``, ``services.adapters.aws.doctor_checks``
+(tables, bucket, Bedrock) and ``services.adapters.aws.cognito.doctor_checks``.
 """
 
 from __future__ import annotations
