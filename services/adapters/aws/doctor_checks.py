@@ -1,4 +1,4 @@
-"""Doctor checks of aws mode's resources (tables with their indexes, TTL and point-in-time
+"""Doctor checks of aws mode's resources (tables with their keys, indexes, TTL and point-in-time
 recovery, the bucket's privacy, encryption and versioning: the two are aws mode's backups) and
 of Bedrock, reusing the connectivity check's steps. They live with the adapters because they
 read the adapters' schema and speak boto3; the clients come from the doctor's context (the
