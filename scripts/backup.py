@@ -25,7 +25,7 @@ from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.ops.audit import record_audit
 from services.ops.backup import Manifest
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 ACTOR = script_actor("backup")
 
@@ -49,7 +49,7 @@ def report(manifest: Manifest, dest: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
-        settings = load_settings()
+        settings = load_script_settings()
         manifest = backup_local(settings, args.dest)
         # After the copy, so the backup holds no record of itself.
         audit = build_services(settings).ports.audit

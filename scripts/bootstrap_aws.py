@@ -25,7 +25,7 @@ from pathlib import Path
 from services.bootstrap import aws_client, provision_aws, resolve_aws_names
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import ENV_PREFIX, Settings, load_settings
+from services.settings import ENV_PREFIX, Settings, load_script_settings
 
 KEY_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return _kept(args.write_env)
     try:
         # The names are needed whatever DEMO_FACTORY_BACKEND says.
-        settings = resolve_aws_names(load_settings())
+        settings = resolve_aws_names(load_script_settings())
         lines = provision_aws(settings, dry_run=args.dry_run,
                               cors_origins=args.cors_origins or ("*",))
     except DemoFactoryError as exc:

@@ -23,7 +23,7 @@ from services.bootstrap import build_services
 from services.content.orphans import OrphanReport
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 ACTOR = script_actor("cleanup_orphans")
 SHOWN = 50
@@ -65,7 +65,7 @@ def exit_code(found: OrphanReport) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
-        content = build_services(load_settings()).content
+        content = build_services(load_script_settings()).content
         found = content.remove_orphans(ACTOR) if args.apply else content.find_orphans(ACTOR)
     except DemoFactoryError as exc:
         print(translate("en", exc.key, **exc.params), file=sys.stderr)

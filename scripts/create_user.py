@@ -14,7 +14,7 @@ from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 # The command line is trusted like an administrator: whoever can run it can read the database.
 CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     password = read_password(args.password_stdin)
     try:
-        accounts = build_services(load_settings()).accounts
+        accounts = build_services(load_script_settings()).accounts
         roles = frozenset(Role(r) for r in args.role)
         user = accounts.create_user(
             CLI_ACTOR, args.username, args.name, args.email, password, roles

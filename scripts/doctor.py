@@ -25,7 +25,7 @@ from services.bootstrap import doctor_checks, doctor_context
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, translate
 from services.ops.doctor.base import FAIL_MARK, json_report, run_doctor, text_lines
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="path of .streamlit/config.toml (default: the project's)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_script_settings()
     except DemoFactoryError as exc:
         message = translate(args.lang, exc.key, **exc.params)
         if args.json:

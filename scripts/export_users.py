@@ -29,7 +29,7 @@ from services.accounts.credentials_file import Problem, credentials_config
 from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 ACTOR = script_actor("export_users")
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        settings = load_settings()
+        settings = load_script_settings()
         require_local_passwords(settings)
         users = build_services(settings).accounts.export_users(ACTOR)
         config, left_out = credentials_config(users, settings.cookie_name,

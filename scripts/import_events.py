@@ -24,7 +24,7 @@ from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.imports.events import ImportSummary
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 ACTOR = script_actor("import_events")
 SHOWN_ERRORS = 20
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         total = count_lines(path)
-        services = build_services(load_settings())
+        services = build_services(load_script_settings())
         settings = services.settings
         with Progress("lines", total) as bar:  # the bar's line ends before any message
             summary = services.event_import.import_events(

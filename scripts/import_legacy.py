@@ -31,13 +31,13 @@ from services.imports.legacy.source import (
     LegacySource,
 )
 from services.imports.legacy.summary import LegacySummary
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        services = build_services(load_settings())
+        services = build_services(load_script_settings())
         source = _source(args, services)
         authors = _authors(args.authors)
         with StagedProgress() as shown:  # the bars end before any message

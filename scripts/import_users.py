@@ -33,7 +33,7 @@ from services.accounts.service import AccountService
 from services.bootstrap import build_services
 from services.errors import ConflictError, DemoFactoryError, ValidationError
 from services.i18n import translate
-from services.settings import ENV_PREFIX, Settings, load_settings
+from services.settings import ENV_PREFIX, Settings, load_script_settings
 
 ACTOR = script_actor("import_users")
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     path: Path = args.file
     try:
-        settings = load_settings()
+        settings = load_script_settings()
         require_local_passwords(settings)
         credentials = read_credentials(read_yaml(path))
         outcome = import_entries(build_services(settings).accounts, credentials, args.dry_run)

@@ -27,7 +27,7 @@ from services.domain.reports import Report, ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.reports.service import BEDROCK_PREFIX, ReportRequest
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
 SESSION = "cli"
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     services: Services | None = None
     try:
-        services = build_services(load_settings())
+        services = build_services(load_script_settings())
         request = request_of(services, args)
         echo = None if args.quiet else (lambda chunk: print(chunk, end="", file=sys.stderr))
         report = services.reports.generate(CLI_ACTOR, request, SESSION, on_chunk=echo)

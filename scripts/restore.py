@@ -24,7 +24,7 @@ from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.ops.audit import record_audit
 from services.ops.backup import Manifest
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 ACTOR = script_actor("restore")
 
@@ -46,7 +46,7 @@ def report(manifest: Manifest, src: Path, data_dir: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
-        settings = load_settings()
+        settings = load_script_settings()
         manifest = restore_local(settings, args.src)
         audit = build_services(settings).ports.audit
     except DemoFactoryError as exc:

@@ -31,7 +31,7 @@ from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.ports import ContentRepository, EventStore
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 BATCH = 5000
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026, help="another seed, other events")
     args = parser.parse_args(argv)
     try:
-        services = build_services(load_settings())
+        services = build_services(load_script_settings())
         added = load_samples(services.content, limit=args.contents)
         total = services.content.sample_count()
         print(f"sample content: {added} added, {total} present "

@@ -22,7 +22,7 @@ from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.insights.digests import Outcome
-from services.settings import load_settings
+from services.settings import load_script_settings
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -51,7 +51,7 @@ def report(outcomes: list[Outcome], dry_run: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
-        digests = build_services(load_settings()).digests
+        digests = build_services(load_script_settings()).digests
         outcomes = digests.run(dry_run=args.dry_run) if digests is not None else []
     except DemoFactoryError as exc:
         print(translate("en", exc.key, **exc.params), file=sys.stderr)

@@ -12,6 +12,13 @@ from services.domain.permissions import Actor, Role
 from services.settings import ENV_PREFIX, Settings
 
 
+@pytest.fixture(autouse=True)
+def _no_secrets_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scripts run by tests read no .streamlit/secrets.toml of this machine: a developer's own
+    would change their settings, and what it sets would stay in os.environ."""
+    monkeypatch.setattr("services.settings.streamlit_secrets_files", lambda: ())
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", sample_content=False, max_upload_mb=1)

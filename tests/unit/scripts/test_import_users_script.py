@@ -195,7 +195,7 @@ def test_with_sso_or_cognito_the_provider_keeps_the_passwords(
         assert "kept by the sign-in provider" in err
     # Cognito (aws mode): refused from the settings alone, before any AWS call.
     cognito = services.settings.model_copy(update={"auth": "cognito", "backend": "aws"})
-    monkeypatch.setattr(import_users, "load_settings", lambda: cognito)
+    monkeypatch.setattr(import_users, "load_script_settings", lambda: cognito)
     assert run(import_users, [str(path)], capsys)[0] == 2
     assert services.ports.users.list() == [] and not (tmp_path / "o.yml").exists()
 
