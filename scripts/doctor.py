@@ -5,7 +5,8 @@
     python -m scripts.doctor --no-bedrock    # skip the Bedrock check (it makes one tiny call)
     python -m scripts.doctor --lang ko       # Korean messages
 
-Settings come from the environment (DEMO_FACTORY_*), as for the app; the admin page runs the
+Settings come from the environment (DEMO_FACTORY_*) and the root-level keys of
+.streamlit/secrets.toml, as for the app; the admin page runs the
 same checks. ``services.bootstrap.doctor_checks`` lists them all. The doctor itself (running,
 reporting) is ``services.ops.doctor.base``; the settings and file checks are in
 ``services.ops.doctor.local`` and ``services.ops.doctor.oidc``; the resource checks live with

@@ -218,9 +218,13 @@ def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) ->
     print("\n".join(lines), flush=True)
 
 
-def run_streamlit(port: int, headless: bool, env: Mapping[str, str]) -> int:
+def run_streamlit(port: int, headless: bool, env: Mapping[str, str], data_dir: Path) -> int:
     cmd = [
         sys.executable, "-m", "streamlit", "run", "server.py",
+        # `streamlit run` copies the root-level keys of a developer's .streamlit/secrets.toml
+        # into the environment over ours (a DEMO_FACTORY_BACKEND or table name there would
+        # point the emulated app elsewhere): read secrets from a file that does not exist.
+        "--secrets.files", str(data_dir / "no-secrets.toml"),
         "--server.headless", str(headless).lower(),
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(translate("en", exc.key, **exc.params), file=sys.stderr)
                 return 2
             announce(endpoint, auth, users, app_url)
-            return run_streamlit(args.port, args.no_browser, env)
+            return run_streamlit(args.port, args.no_browser, env, data_dir)
     except (KeyboardInterrupt, Stop):
         return 0
     finally:
