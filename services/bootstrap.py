@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from services.accounts.passwords import LocalPasswords
 from services.accounts.sign_in.base import group_names
 from services.analytics.ingest import SinkedEventStore
+from services.cookie_key_file import cookie_key
 from services.domain.checks import CheckStep
 from services.errors import ConfigError, DemoFactoryError
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
@@ -35,7 +36,6 @@ from services.wiring import (
     CognitoPorts,
     Ports,
     Services,
-    cookie_key,
     first_admin_form,
     wire,
 )

@@ -6,12 +6,9 @@ Names no adapter: ``services/bootstrap.py``, the composition root, builds the po
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.mail import AccountMail
@@ -32,6 +29,7 @@ from services.contact.service import InquiryService
 from services.content.file_links import FileLinks
 from services.content.samples import SampleContent
 from services.content.service import ContentService
+from services.cookie_key_file import cookie_key, require_strong_key_file
 from services.domain.checks import CheckStep
 from services.domain.permissions import Actor
 from services.errors import ConfigError, NotFound
@@ -164,6 +162,7 @@ class AdapterTools:
 def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     """The use cases wired to ``ports``, with what only the composition root can make
     (``tools``: the report models, the Bedrock probe, the doctor's checks)."""
+    require_strong_key_file(settings)  # refuse to start, as settings refuse a weak variable
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
@@ -343,36 +342,3 @@ def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyI
                             max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,
                             retention_days=settings.event_retention_days)
     return events, legacy
-
-
-def cookie_key(settings: Settings) -> str:
-    """The sign-in cookie's signing key: from settings, else generated once per data dir.
-
-    Never a built-in default: a shared default key would let anyone forge sign-in cookies.
-    """
-    if settings.cookie_key is not None:
-        return settings.cookie_key.get_secret_value()
-    if settings.backend == "aws":
-        # Several containers must share one key, so aws mode cannot invent its own.
-        raise ConfigError("errors.config_missing", names="DEMO_FACTORY_COOKIE_KEY")
-    path = settings.data_dir / ".cookie_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_once(path, secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def create_once(path: Path, text: str) -> None:
-    """``path`` holding ``text``, readable by its owner only, unless it exists already: then
-    the file another process made first stays as it is (its cookies stay valid). The text is
-    complete before the file has its name, so no reader sees half a key; ``os.link`` fails
-    rather than replace a name that exists, which makes the check and the write one step."""
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
-        fh.write(text)
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
