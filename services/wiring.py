@@ -21,6 +21,7 @@ from services.accounts.sign_in.cognito import CognitoSignIn, record_gate
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.accounts.verification import EmailLinks
 from services.analytics.cohorts import CohortService
 from services.analytics.funnels import FunnelService
 from services.analytics.service import AnalyticsService
@@ -48,6 +49,7 @@ from services.ports import (
     CohortStore,
     ContentRepository,
     EmailCodes,
+    EmailConfirmation,
     EventStore,
     FollowStore,
     FunnelStore,
@@ -104,6 +106,9 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # A verification link opened: the local accounts' store (the ``signup`` one), which holds
+    # the link to the address it went to. None in Cognito mode: the pool verifies by code.
+    email_confirmation: EmailConfirmation | None = None
     # Returning signed-in users, counted at ingest (a sink of ``events``).
     cohorts: CohortStore | None = None
     # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
@@ -173,6 +178,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         if ports.sessions is None:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
+    links = _links(settings, ports) if local_sessions is not None else None
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
@@ -181,6 +187,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
         sessions=local_sessions, removal=removal, first_admin_form=first_admin_form(settings),
+        email_links=links is not None,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -227,10 +234,10 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                             audit=ports.audit)
     imports = _importers(settings, ports)
     follows, digests = _follows(settings, ports)
-    mail = _account_mail(settings, ports) if local_sessions is not None else None
-    signup = (_signup(settings, ports, mail)
+    signup = (_signup(settings, ports, links)
               if local_sessions is not None or ports.cognito is not None else None)
-    password_reset = (_password_reset(settings, ports, local_sessions, mail)
+    password_reset = (_password_reset(settings, ports, local_sessions,
+                                      links.mail if links is not None else None)
                       if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit, ports.inquiries),
@@ -238,7 +245,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     ops=_ops(settings, ports, tools),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports,
+                    profile=_profile(ports, removal, links), reports=reports,
                     cohorts=CohortService(ports.cohorts, analytics.today)
                     if ports.cohorts is not None else None,
                     funnels=_funnels(settings, ports), insights=insights,
@@ -283,12 +290,15 @@ def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
                          settings.event_retention_days)
 
 
-def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:
-    if not settings.account_mail_on or ports.mailer is None or ports.tokens is None:
+def _links(settings: Settings, ports: Ports) -> EmailLinks | None:
+    """Account mail of local sign-in and its verification links (SES and a public address)."""
+    if (not settings.account_mail_on or ports.mailer is None or ports.tokens is None
+            or ports.email_confirmation is None):
         return None
     assert settings.ses_sender and settings.public_url
-    return AccountMail(ports.mailer, settings.ses_sender, settings.public_url,
+    mail = AccountMail(ports.mailer, settings.ses_sender, settings.public_url,
                        default_language=settings.default_language)
+    return EmailLinks(mail, ports.tokens, ports.email_confirmation)
 
 
 def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
@@ -303,17 +313,19 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
     )
 
 
-def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
+def _profile(ports: Ports, removal: AccountRemoval,
+             links: EmailLinks | None) -> ProfileService | None:
     """Local accounts, and Cognito's (the pool keeps name and email, the users table the
-    rest); OIDC's provider keeps its users' details."""
+    rest); OIDC's provider keeps its users' details. A changed local email gets a link."""
     if ports.signup is None or (removal.sessions is None and ports.cognito is None):
         return None
     codes = ports.cognito.email_codes if ports.cognito is not None else None
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content,
-                          email_codes=codes)
+                          email_codes=codes, links=links, slots=ports.inquiries)
 
 
-def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:
+def _signup(settings: Settings, ports: Ports,
+            links: EmailLinks | None) -> SignupService | None:
     """Sign-up of local accounts, or through the Cognito pool's own sign-up; the contact
     form's store keeps its rate counters."""
     if ports.signup is None:
@@ -322,7 +334,7 @@ def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> Signu
         ports.signup, ports.passwords, ports.inquiries, ports.audit, mode=settings.signup,
         auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
         instance_limit=settings.signup_instance_limit,
-        window_minutes=settings.signup_window_minutes, mail=mail, tokens=ports.tokens,
+        window_minutes=settings.signup_window_minutes, links=links,
         pool=ports.cognito.signup if ports.cognito else None,
     )
 
