@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from services.accounts.passwords import LocalPasswords
 from services.accounts.sign_in.base import group_names
 from services.analytics.ingest import SinkedEventStore
+from services.cookie_key_file import cookie_key
 from services.domain.checks import CheckStep
 from services.errors import ConfigError, DemoFactoryError
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
@@ -35,7 +36,6 @@ from services.wiring import (
     CognitoPorts,
     Ports,
     Services,
-    cookie_key,
     first_admin_form,
     wire,
 )
@@ -112,6 +112,7 @@ def build_local_ports(settings: Settings) -> Ports:
         sessions=SqliteSessionStore(db),
         signup=users,
         tokens=SqliteAccountTokens(db),
+        email_confirmation=users,
         cohorts=cohorts,
         live=live,
         funnels=funnels,
@@ -175,6 +176,7 @@ def build_aws_ports(settings: Settings) -> Ports:
         sessions=DynamoSessionStore(dynamodb, settings.sessions_table),
         signup=table_users if cognito is None else cognito.signup_records,
         tokens=DynamoAccountTokens(dynamodb, settings.sessions_table) if cognito is None else None,
+        email_confirmation=table_users if cognito is None else None,
         cohorts=cohorts,
         live=live,
         funnels=funnels,

@@ -6,12 +6,9 @@ Names no adapter: ``services/bootstrap.py``, the composition root, builds the po
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.mail import AccountMail
@@ -24,6 +21,7 @@ from services.accounts.sign_in.cognito import CognitoSignIn, record_gate
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService
+from services.accounts.verification import EmailLinks
 from services.analytics.cohorts import CohortService
 from services.analytics.funnels import FunnelService
 from services.analytics.service import AnalyticsService
@@ -32,6 +30,7 @@ from services.contact.service import InquiryService
 from services.content.file_links import FileLinks
 from services.content.samples import SampleContent
 from services.content.service import ContentService
+from services.cookie_key_file import cookie_key, require_strong_key_file
 from services.domain.checks import CheckStep
 from services.domain.permissions import Actor
 from services.errors import ConfigError, NotFound
@@ -50,6 +49,7 @@ from services.ports import (
     CohortStore,
     ContentRepository,
     EmailCodes,
+    EmailConfirmation,
     EventStore,
     FollowStore,
     FunnelStore,
@@ -106,6 +106,9 @@ class Ports:
     signup: SignupDirectory | None = None
     # Single-use tokens of mailed links (verification, password reset) of local accounts.
     tokens: AccountTokenStore | None = None
+    # A verification link opened: the local accounts' store (the ``signup`` one), which holds
+    # the link to the address it went to. None in Cognito mode: the pool verifies by code.
+    email_confirmation: EmailConfirmation | None = None
     # Returning signed-in users, counted at ingest (a sink of ``events``).
     cohorts: CohortStore | None = None
     # The last minutes of real traffic (the dashboard's "now" panel), fed as an event sink.
@@ -164,6 +167,7 @@ class AdapterTools:
 def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     """The use cases wired to ``ports``, with what only the composition root can make
     (``tools``: the report models, the Bedrock probe, the doctor's checks)."""
+    require_strong_key_file(settings)  # refuse to start, as settings refuse a weak variable
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
@@ -174,6 +178,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         if ports.sessions is None:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
+    links = _links(settings, ports) if local_sessions is not None else None
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
@@ -182,6 +187,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
         sessions=local_sessions, removal=removal, first_admin_form=first_admin_form(settings),
+        email_links=links is not None,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -228,10 +234,10 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                             audit=ports.audit)
     imports = _importers(settings, ports)
     follows, digests = _follows(settings, ports)
-    mail = _account_mail(settings, ports) if local_sessions is not None else None
-    signup = (_signup(settings, ports, mail)
+    signup = (_signup(settings, ports, links)
               if local_sessions is not None or ports.cognito is not None else None)
-    password_reset = (_password_reset(settings, ports, local_sessions, mail)
+    password_reset = (_password_reset(settings, ports, local_sessions,
+                                      links.mail if links is not None else None)
                       if local_sessions is not None else None)
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit, ports.inquiries),
@@ -239,7 +245,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     ops=_ops(settings, ports, tools),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
-                    profile=_profile(ports, removal), reports=reports,
+                    profile=_profile(ports, removal, links), reports=reports,
                     cohorts=CohortService(ports.cohorts, analytics.today)
                     if ports.cohorts is not None else None,
                     funnels=_funnels(settings, ports), insights=insights,
@@ -284,12 +290,15 @@ def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
                          settings.event_retention_days)
 
 
-def _account_mail(settings: Settings, ports: Ports) -> AccountMail | None:
-    if not settings.account_mail_on or ports.mailer is None or ports.tokens is None:
+def _links(settings: Settings, ports: Ports) -> EmailLinks | None:
+    """Account mail of local sign-in and its verification links (SES and a public address)."""
+    if (not settings.account_mail_on or ports.mailer is None or ports.tokens is None
+            or ports.email_confirmation is None):
         return None
     assert settings.ses_sender and settings.public_url
-    return AccountMail(ports.mailer, settings.ses_sender, settings.public_url,
+    mail = AccountMail(ports.mailer, settings.ses_sender, settings.public_url,
                        default_language=settings.default_language)
+    return EmailLinks(mail, ports.tokens, ports.email_confirmation)
 
 
 def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
@@ -304,17 +313,19 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
     )
 
 
-def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
+def _profile(ports: Ports, removal: AccountRemoval,
+             links: EmailLinks | None) -> ProfileService | None:
     """Local accounts, and Cognito's (the pool keeps name and email, the users table the
-    rest); OIDC's provider keeps its users' details."""
+    rest); OIDC's provider keeps its users' details. A changed local email gets a link."""
     if ports.signup is None or (removal.sessions is None and ports.cognito is None):
         return None
     codes = ports.cognito.email_codes if ports.cognito is not None else None
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content,
-                          email_codes=codes)
+                          email_codes=codes, links=links, slots=ports.inquiries)
 
 
-def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:
+def _signup(settings: Settings, ports: Ports,
+            links: EmailLinks | None) -> SignupService | None:
     """Sign-up of local accounts, or through the Cognito pool's own sign-up; the contact
     form's store keeps its rate counters."""
     if ports.signup is None:
@@ -323,7 +334,7 @@ def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> Signu
         ports.signup, ports.passwords, ports.inquiries, ports.audit, mode=settings.signup,
         auto_domains=settings.signup_auto_domains, limit=settings.signup_limit,
         instance_limit=settings.signup_instance_limit,
-        window_minutes=settings.signup_window_minutes, mail=mail, tokens=ports.tokens,
+        window_minutes=settings.signup_window_minutes, links=links,
         pool=ports.cognito.signup if ports.cognito else None,
     )
 
@@ -343,36 +354,3 @@ def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyI
                             max_upload_bytes=settings.max_upload_bytes, tz=settings.tz,
                             retention_days=settings.event_retention_days)
     return events, legacy
-
-
-def cookie_key(settings: Settings) -> str:
-    """The sign-in cookie's signing key: from settings, else generated once per data dir.
-
-    Never a built-in default: a shared default key would let anyone forge sign-in cookies.
-    """
-    if settings.cookie_key is not None:
-        return settings.cookie_key.get_secret_value()
-    if settings.backend == "aws":
-        # Several containers must share one key, so aws mode cannot invent its own.
-        raise ConfigError("errors.config_missing", names="DEMO_FACTORY_COOKIE_KEY")
-    path = settings.data_dir / ".cookie_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_once(path, secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def create_once(path: Path, text: str) -> None:
-    """``path`` holding ``text``, readable by its owner only, unless it exists already: then
-    the file another process made first stays as it is (its cookies stay valid). The text is
-    complete before the file has its name, so no reader sees half a key; ``os.link`` fails
-    rather than replace a name that exists, which makes the check and the write one step."""
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
-        fh.write(text)
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()

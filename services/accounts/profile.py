@@ -2,7 +2,11 @@
 user's own details, the preferred language, and a request for the author role. In Cognito mode
 the directory puts name and email in the pool (a changed email waits for the code the pool
 mailed, checked here with the user's own access token: ``EmailCodes``), the rest in the users
-table.
+table. With local accounts a changed email is stored unverified in the same write (the legacy
+import links old authors' items only to a verified email, so a kept flag would hand anyone
+who types alice@old-platform.com Alice's items); with mail configured the new address gets
+the sign-up's verification link (``EmailLinks``). Those links are limited per account
+(``LINKS_PER_ACCOUNT`` an hour), so nobody floods an inbox by switching addresses.
 
 Each method takes the ``username`` it acts on and refuses any other than the actor's own, an
 administrator's too: administrators manage other people on the users page. A role request is
@@ -18,18 +22,27 @@ from datetime import datetime
 from enum import StrEnum
 
 from services.accounts.deletion import AccountRemoval
-from services.domain.inquiries import EMAIL_RE
+from services.accounts.verification import EmailLinks
+from services.domain.inquiries import EMAIL_RE, RateLimit
 from services.domain.models import ContentItem, Status, utcnow
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.signup import LIMITS
 from services.domain.text import clean_text
 from services.domain.users import User
-from services.errors import NotFound, PermissionDenied, ServiceUnavailable, ValidationError
+from services.errors import (
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    ServiceUnavailable,
+    ValidationError,
+)
 from services.i18n import LANGUAGES
 from services.ops.audit import record_audit
-from services.ports import AuditLog, ContentRepository, EmailCodes, SignupDirectory
+from services.ports import AuditLog, ContentRepository, EmailCodes, RateSlots, SignupDirectory
 
 REASON_LIMIT = 500
+LINKS_PER_ACCOUNT = 3  # verification links an account's email changes may send per window
+LINK_WINDOW_MINUTES = 60
 
 
 class RequestOutcome(StrEnum):
@@ -57,8 +70,12 @@ class ProfileService:
                  removal: AccountRemoval | None = None,
                  content: ContentRepository | None = None,
                  email_codes: EmailCodes | None = None,
+                 links: EmailLinks | None = None,
+                 slots: RateSlots | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._dir = directory
+        self._links = links
+        self._slots = slots
         self._audit = audit
         self._removal = removal
         self._content = content
@@ -71,13 +88,54 @@ class ProfileService:
 
     def update_profile(self, actor: Actor, username: str, *, name: str, email: str,
                        company: str) -> User:
-        """Name, email and company, checked as the sign-up form checks them."""
+        """Name, email and company, checked as the sign-up form checks them. A new email is
+        unverified (the directory's write); with mail configured a link goes to it.
+        QuotaExceeded, nothing written, when the account's links for the hour are used up."""
         self._require_own(actor, username, "user.profile_update")
         name, email, company = (clean_text(v).strip() for v in (name, email, company))
         _check_details(name, email, company)
+        changes = self._dir.get(username).email.casefold() != email.casefold()
+        if changes:
+            self._take_link_slot(actor, username)
         self._dir.update_profile(username, name=name, email=email, company=company)
         self._record(actor, "user.profile_update", username)
-        return self._dir.get(username)
+        user = self._dir.get(username)
+        if changes and not user.email_verified:
+            self._send_link(actor, user)
+        return user
+
+    @property
+    def sends_email_links(self) -> bool:
+        """Whether a changed email of a local account gets a verification link (mail is
+        configured); without, it stays unverified."""
+        return self._links is not None
+
+    def send_email_link(self, actor: Actor, username: str) -> None:
+        """A new verification link to the account's unverified email (the last one expired
+        or got lost); counted in the same per-account limit. ValidationError without mail or
+        when the email is verified already."""
+        self._require_own(actor, username, "user.email_link")
+        user = self._dir.get(username)
+        if self._links is None or self._email_codes is not None:
+            raise ValidationError("profile.err_no_email_links")
+        if user.email_verified or not user.email:
+            raise ValidationError("profile.err_email_verified")
+        self._take_link_slot(actor, username)
+        self._send_link(actor, user)
+
+    def _take_link_slot(self, actor: Actor, username: str) -> None:
+        if self._links is None or self._slots is None:
+            return  # no mail: nothing is sent, nothing to limit
+        limit = RateLimit(f"email-link:{username}", LINKS_PER_ACCOUNT, LINK_WINDOW_MINUTES * 60)
+        if self._slots.take_slot([limit], self._clock()) is not None:
+            self._record(actor, "user.email_link", username, "rate_limited")
+            raise QuotaExceeded("profile.err_email_rate", minutes=LINK_WINDOW_MINUTES)
+
+    def _send_link(self, actor: Actor, user: User) -> None:
+        if self._links is None or self._email_codes is not None:
+            return  # without mail, or Cognito: the pool mails its own code
+        sent = self._links.send(user, self._clock(), changed=True)
+        self._record(actor, "user.email_link", user.username, "ok" if sent else "mail_failed")
 
     def verify_email(self, actor: Actor, username: str, access_token: str | None,
                      code: str) -> None:

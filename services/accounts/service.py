@@ -104,8 +104,12 @@ class AccountService:
         sessions: LocalSessions | None = None,
         removal: AccountRemoval | None = None,
         first_admin_form: bool = True,
+        email_links: bool = False,
     ) -> None:
+        """``email_links``: sign-ups confirm their email by a mailed link (mail configured),
+        so a waiting account whose email is unverified is told to open it."""
         self._dir = directory
+        self._email_links = email_links
         self._first_admin_form = first_admin_form
         self._removal = removal
         self._sessions = sessions
@@ -180,8 +184,9 @@ class AccountService:
             self.login_failed(name)
             # Only someone who knows the password learns that the account is disabled, waits
             # for an administrator or was declined.
-            raise PermissionDenied(sign_in_refusal(user) if ok and user is not None
-                                   else "auth.err_bad_credentials")
+            raise PermissionDenied(
+                sign_in_refusal(user, email_links=self._email_links)
+                if ok and user is not None else "auth.err_bad_credentials")
         self.record_login(name)
         return user
 
@@ -427,9 +432,13 @@ class AccountService:
             raise ValidationError("auth.err_password_hash")
         if not roles:
             raise ValidationError("auth.err_no_roles")
+        # The email an administrator (or the operator, by script or credentials file) sets
+        # counts as verified: they create the account for a person they know, as they could
+        # map that person's old items by the import's --authors file. Only the person's own
+        # claims (a sign-up, a profile change) wait for a link.
         user = User(
             username=uname, name=name.strip() or uname, email=email.strip(), roles=roles,
-            created_at=self._clock(),
+            created_at=self._clock(), email_verified=True,
         )
         try:
             self._dir.get(uname)
@@ -476,9 +485,11 @@ class AccountService:
         record_audit(self._audit, self._clock(), actor, action, target, outcome, detail)
 
 
-def sign_in_refusal(user: User) -> str:
-    """Why an account that gave the right password cannot sign in (``not may_sign_in``)."""
-    if user.status == AccountStatus.PENDING and not user.email_verified:
+def sign_in_refusal(user: User, *, email_links: bool = True) -> str:
+    """Why an account that gave the right password cannot sign in (``not may_sign_in``).
+    ``email_links``: a link was mailed to confirm the email; without mail an unverified email
+    is no reason (nothing could verify it), the account waits for an administrator."""
+    if user.status == AccountStatus.PENDING and not user.email_verified and email_links:
         return "auth.err_unverified"
     if user.status == AccountStatus.PENDING:
         return "auth.err_pending"

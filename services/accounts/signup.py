@@ -4,7 +4,9 @@ Modes (``DEMO_FACTORY_SIGNUP``): ``off`` (no sign-up), ``approval`` (the account
 until an administrator approves it as the role asked for, or declines it) and ``open`` (a viewer
 is active at once; an author request makes an active viewer whose author request waits). An
 email in an auto-approved domain is an active viewer at once in both modes (an author request
-waits the same way).
+waits the same way), but only once the email is verified: by the mailed link, or by the pool's
+code. Without that the domain is only what the visitor typed (anyone can type ceo@acme.com),
+so the account waits for an administrator as any other.
 
 Nothing the visitor is told depends on which accounts exist: a user name or email already in
 use, a filled honeypot field and a real sign-up all get the same answer (``sign_up`` returns
@@ -12,10 +14,11 @@ None) and cost about the same (one bcrypt hash). Only what is wrong with the for
 said. The real reason is audited and, with mail configured, mailed to the address typed.
 
 With mail configured (SES and a public address), every sign-up's email is verified by a
-single-use link that expires (``verify_hours``): the account waits (PENDING, "confirm your
+single-use link that expires (``EmailLinks``): the account waits (PENDING, "confirm your
 email" at sign-in) until the link is opened; then an account that the mode makes active at
 once becomes active, and one that waits for an administrator goes on waiting, marked verified.
-Without mail, the administrator's approval stands in for verification. Decisions are mailed.
+Without mail nothing verifies the email: the account is stored unverified (the legacy import and
+auto-approved domains do not trust it) and the administrator decides. Decisions are mailed.
 
 With a user pool (Cognito sign-in, ``pool``), the pool keeps the password and mails a code:
 ``sign_up`` writes the app's record (waiting for the code: PENDING without a request, so no
@@ -35,16 +38,15 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from services.accounts.mail import AccountMail, mail_language
+from services.accounts.mail import mail_language
 from services.accounts.service import normalize_username, validate_password
+from services.accounts.verification import EmailLinks, VerifyOutcome
 from services.contact.service import InstanceLimiter
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.signup import SignupDraft, clean, email_domain
-from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
 from services.domain.users import AccountStatus, User
 from services.errors import (
     ConflictError,
@@ -55,7 +57,6 @@ from services.errors import (
 )
 from services.ops.audit import record_audit
 from services.ports import (
-    AccountTokenStore,
     AuditLog,
     PasswordAuthenticator,
     PoolSignUp,
@@ -68,12 +69,6 @@ log = logging.getLogger(__name__)
 MODES = ("off", "approval", "open")
 
 
-class VerifyOutcome(StrEnum):
-    """What opening a verification link did."""
-
-    ACTIVE = "active"  # verified, and the account may sign in
-    WAITING = "waiting"  # verified; an administrator still decides
-    INVALID = "invalid"  # unknown, used or expired link (which one is not said)
 _VISIT_KEY_MAX = 64  # a visit id is a ULID; anything longer is cut, not trusted
 
 
@@ -91,9 +86,7 @@ class SignupService:
         instance_limit: int = 20,
         window_minutes: int = 60,
         clock: Callable[[], datetime] = utcnow,
-        mail: AccountMail | None = None,
-        tokens: AccountTokenStore | None = None,
-        verify_hours: int = 24,
+        links: EmailLinks | None = None,
         pool: PoolSignUp | None = None,
     ) -> None:
         if mode not in MODES:
@@ -108,9 +101,8 @@ class SignupService:
         self._window_minutes = window_minutes
         self._instance = InstanceLimiter(instance_limit, timedelta(minutes=window_minutes))
         self._clock = clock
-        self._mail = mail if tokens is not None else None
-        self._tokens = tokens
-        self._verify_hours = verify_hours
+        self._links = links
+        self._mail = links.mail if links is not None else None
         self._pool = pool
 
     @property
@@ -183,10 +175,8 @@ class SignupService:
         """Open a verification link (no sign-in needed): the token is used once, atomically;
         the account's email is verified, and an account the mode makes active at once is
         active."""
-        now = self._clock()
-        found = (self._tokens.use(token_hash(token), TokenPurpose.VERIFY, now)
-                 if self._tokens is not None and token else None)
-        if found is None:
+        found = self._links.use(token, self._clock()) if self._links is not None else None
+        if found is None or self._links is None:
             self._record("user.email_verify", "-", "invalid")
             return VerifyOutcome.INVALID
         try:
@@ -194,10 +184,15 @@ class SignupService:
         except NotFound:
             self._record("user.email_verify", found.username, "gone")
             return VerifyOutcome.INVALID
-        waits = user.status == AccountStatus.PENDING and not self._at_once(user.email)
+        # The link proves the address it went to: an auto-approved domain counts now.
+        waits = (user.status == AccountStatus.PENDING
+                 and not self._at_once(found.email, verified=True))
         status = user.status if waits or user.status != AccountStatus.PENDING else (
             AccountStatus.ACTIVE)
-        self._dir.confirm_email(user.username, status, only_from=user.status)
+        if not self._links.confirm(found, status, only_from=user.status):
+            # The account has another address now (or is gone): the link verifies nothing.
+            self._record("user.email_verify", user.username, "other_email")
+            return VerifyOutcome.INVALID
         self._record("user.email_verify", user.username)
         status = self._dir.get(user.username).status  # an administrator may have decided
         if status == AccountStatus.ACTIVE:
@@ -219,7 +214,9 @@ class SignupService:
             return AccountStatus.PENDING
         if record.status != AccountStatus.PENDING or record.pending_role is not None:
             return record.status  # confirmed before
-        status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER)
+        # The pool's code proved the address: an auto-approved domain counts.
+        status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER,
+                                      verified=True)
         # The check above is only a shortcut: the conditional write decides, so of two
         # confirmations at once only one admits and audits, and the record is never absent.
         if not self._dir.finish_confirmation(username, status, waits):
@@ -280,9 +277,10 @@ class SignupService:
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _outcome(self, email: str, asked: Role) -> tuple[AccountStatus, Role | None]:
+    def _outcome(self, email: str, asked: Role, *,
+                 verified: bool) -> tuple[AccountStatus, Role | None]:
         """Who is active at once, and which request waits for an administrator."""
-        at_once = self._at_once(email)
+        at_once = self._at_once(email, verified=verified)
         status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
         return status, None if at_once and asked == Role.VIEWER else asked
 
@@ -314,7 +312,9 @@ class SignupService:
     def _new_account(self, draft: SignupDraft, username: str, now: datetime) -> User:
         """The account this sign-up makes: who is active at once, what waits."""
         asked = draft.role or Role.VIEWER
-        status, waits = self._outcome(draft.email, asked)
+        # With mail the link will verify the address before the account is used (``verify``
+        # applies the domain then); without mail nothing ever will.
+        status, waits = self._outcome(draft.email, asked, verified=self.verifies_email)
         if self.verifies_email:  # even an account active at once waits for its link first
             status = AccountStatus.PENDING
         return User(
@@ -322,12 +322,17 @@ class SignupService:
             roles=frozenset({Role.VIEWER}), created_at=now, status=status,
             company=draft.company, purpose=draft.purpose.value if draft.purpose else "",
             requested_role=asked, signed_up_at=now, pending_role=waits,
-            email_verified=not self.verifies_email, signup_language=mail_language(draft.language),
+            # Nobody has shown the address is theirs yet: the link (with mail) will, else never.
+            email_verified=False, signup_language=mail_language(draft.language),
         )
 
-    def _at_once(self, email: str) -> bool:
-        """Whether the mode makes an account with this email an active viewer at once."""
-        return self._mode == "open" or email_domain(email) in self._auto_domains
+    def _at_once(self, email: str, *, verified: bool) -> bool:
+        """Whether the mode makes an account with this email an active viewer at once. An
+        auto-approved domain counts only for a ``verified`` email: typing one proves
+        nothing."""
+        if self._mode == "open":
+            return True
+        return verified and email_domain(email) in self._auto_domains
 
     def _taken(self, user: User) -> str | None:
         """What of this sign-up is someone's already: "email" (in any case), "username", or
@@ -344,12 +349,7 @@ class SignupService:
     # ---- mail ----------------------------------------------------------------------------
 
     def _send_verification(self, user: User, now: datetime) -> None:
-        if self._mail is None or self._tokens is None:
-            return
-        token = new_token()
-        self._tokens.put(AccountToken(token_hash(token), TokenPurpose.VERIFY, user.username,
-                                      now, now + timedelta(hours=self._verify_hours)))
-        if not self._mail.verification(user, token, self._verify_hours):
+        if self._links is not None and not self._links.send(user, now):
             self._record("user.signup", user.username, "mail_failed")
 
     def _mail_duplicate(self, user: User, taken: str) -> None:
@@ -363,7 +363,7 @@ class SignupService:
             return
         lang = user.signup_language
         sent = (self._mail.email_in_use(user.email, lang) if taken == "email"
-                else self._mail.username_taken(user.email, lang, user.username))
+                else self._mail.username_taken(user.email, lang))
         if not sent:
             self._record("user.signup", user.username, "mail_failed")
 

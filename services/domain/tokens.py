@@ -17,7 +17,7 @@ TOKEN_BYTES = 32
 
 
 class TokenPurpose(StrEnum):
-    VERIFY = "verify"  # confirm the email of a sign-up
+    VERIFY = "verify"  # confirm an email: a sign-up's, or one changed on the profile page
     RESET = "reset"  # set a new password (forgot password)
 
 
@@ -33,6 +33,10 @@ class AccountToken:
     # The account's session epoch when the link was made (``services.accounts.sessions``): a
     # later password change, reset or "sign out everywhere" moves the epoch, and ends the link.
     epoch: int = 0
+    # A verification link: the address it was mailed to. Opening it verifies that address only
+    # if the account still has it, so a link kept from an earlier address of one's own cannot
+    # verify someone else's address set since ("" for a reset link).
+    email: str = ""
 
 
 def new_token() -> str:

@@ -50,8 +50,10 @@ class User:
     roles: frozenset[Role]
     created_at: datetime
     disabled: bool = False
-    # Whether ``email`` is known to be the user's: an email an administrator set (every local
-    # account: users cannot change their own) is; a Cognito user's only when the pool says so.
+    # Whether ``email`` is known to be the user's: one an administrator set is (they made the
+    # account for a person they know); one the person typed (a sign-up, a profile change) only
+    # once the link mailed to it was opened; a Cognito user's only when the pool says so. The
+    # legacy import and auto-approved sign-up domains trust nothing else.
     email_verified: bool = True
     status: AccountStatus = AccountStatus.ACTIVE
     # What a self-service sign-up collected (empty for accounts an administrator created).

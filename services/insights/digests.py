@@ -1,5 +1,5 @@
 """Digests of followed metrics: built per user whose digest is due, mailed when a mailer is
-configured, and always kept in the app (``FollowStore.keep``).
+configured and the user's address is verified, and always kept in the app (``FollowStore.keep``).
 
 Due: a daily digest once per local day, a weekly one once per local ISO week (``window_of``).
 Idempotence: each (user, window) is claimed atomically before anything is sent, so a second
@@ -94,7 +94,9 @@ class DigestSender:
         return Outcome(user.username, window, "sent" if sent else "kept", subject, body)
 
     def _send(self, user: User, subject: str, body: str) -> bool:
-        if self._mailer is None or not user.email:
+        # A digest quotes titles and names other people typed: not to an address its owner
+        # has not shown to be theirs (a profile change not confirmed yet). It is kept anyway.
+        if self._mailer is None or not user.email or not user.email_verified:
             return False
         try:
             self._mailer.send(self._sender, user.email, subject, body, html=as_html(body))

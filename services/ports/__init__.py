@@ -9,6 +9,7 @@ Adapters in ``services/adapters`` implement these; each port has one contract su
 from services.ports.accounts import (
     AccountTokenStore,
     EmailCodes,
+    EmailConfirmation,
     IdentityProvider,
     LoginThrottle,
     PasswordAuthenticator,
@@ -42,6 +43,7 @@ __all__ = [
     "CohortStore",
     "ContentRepository",
     "EmailCodes",
+    "EmailConfirmation",
     "EventSink",
     "EventStore",
     "FollowStore",

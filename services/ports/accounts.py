@@ -90,7 +90,9 @@ class SignupDirectory(Protocol):
                       only_from: AccountStatus) -> None:
         """Mark the account's email verified and, in the same step, move its status to
         ``status`` only if it is still ``only_from`` (an administrator's decision meanwhile
-        stands). NotFound if absent."""
+        stands). NotFound if absent. Whatever address the account holds: only for an email
+        its provider confirmed by its own code; a mailed link uses
+        ``EmailConfirmation.confirm_email_of``, which holds to the address the link went to."""
 
     def finish_confirmation(self, username: str, status: AccountStatus,
                             waits: Role | None) -> bool:
@@ -104,7 +106,11 @@ class SignupDirectory(Protocol):
         """The details a user edits on the profile page. NotFound if absent; ConflictError
         (``auth.err_email_taken``) if another account has the email, checked and written in
         one step. The language is not among them (``set_language``): a save in one tab
-        never puts back what another tab changed meanwhile."""
+        never puts back what another tab changed meanwhile.
+
+        An email other than the stored one (a change of case aside) is no longer verified,
+        in the same write: whoever typed it has not shown that it is theirs. The write
+        compares with the email stored at that moment, not one read before it."""
 
     def set_language(self, username: str, language: str) -> None:
         """The language the app opens in for this user, written alone. NotFound if absent."""
@@ -113,6 +119,19 @@ class SignupDirectory(Protocol):
         """Let ``role`` wait for an administrator, with the reason and time, in one atomic
         step: only an active account with no request waiting (ConflictError otherwise).
         NotFound if absent."""
+
+
+class EmailConfirmation(Protocol):
+    """A verification link opened: the stores of local accounts (SQLite, the DynamoDB users
+    table). Apart from ``SignupDirectory``, whose Cognito records are confirmed by the pool's
+    code instead."""
+
+    def confirm_email_of(self, username: str, email: str, status: AccountStatus, *,
+                         only_from: AccountStatus) -> bool:
+        """In one step, only while the account's email is still ``email`` (exactly: the
+        address the link was mailed to): mark it verified, and move the status to ``status``
+        if it is still ``only_from`` (an administrator's decision meanwhile stands). False,
+        nothing written, if the account has another email now. NotFound if absent."""
 
 
 class PoolSignUp(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from services.accounts.service import PASSWORD_MIN
-from services.accounts.signup import VerifyOutcome
+from services.accounts.verification import VerifyOutcome
 from services.bootstrap import Services
 from services.errors import DemoFactoryError
 from services.ui import routes, tracking

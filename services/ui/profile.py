@@ -8,10 +8,12 @@ import streamlit as st
 
 from services.accounts.profile import (
     REASON_LIMIT,
+    ProfileService,
     RequestOutcome,
     may_request_author,
     request_outcome,
 )
+from services.accounts.verification import VERIFY_HOURS
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
@@ -68,10 +70,45 @@ def details_section(services: Services, actor: Actor, user: User | None) -> None
                                 key="my_profile_company")
         saved = st.form_submit_button(t("profile.save"), type="primary")
     if saved:
-        act(lambda: profiles.update_profile(actor, user.username, name=name, email=email,
-                                            company=company), t("profile.saved"))
+        _save_details(profiles, actor, user, name=name, email=email, company=company)
     if user.pending_email:
         _email_code_form(services, actor, user)
+    elif user.email and not user.email_verified and not profiles.checks_email_codes:
+        _unverified_email(profiles, actor, user)
+
+
+def _save_details(profiles: ProfileService, actor: Actor, user: User, *, name: str,
+                  email: str, company: str) -> None:
+    """Save; a new address is said to be unverified, and where its link went."""
+    try:
+        saved = profiles.update_profile(actor, user.username, name=name, email=email,
+                                        company=company)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    flash(_saved_message(profiles, user, saved))
+    st.rerun()
+
+
+def _saved_message(profiles: ProfileService, before: User, after: User) -> str:
+    if after.email_verified or after.email == before.email or profiles.checks_email_codes:
+        return t("profile.saved")  # Cognito: the code form below says the rest
+    if profiles.sends_email_links:
+        return t("profile.saved_link_sent", email=md_escape(after.email))
+    return t("profile.saved_unverified")
+
+
+def _unverified_email(profiles: ProfileService, actor: Actor, user: User) -> None:
+    """Local accounts: the address was changed (or signed up with) and not verified yet. Until
+    it is, the legacy import links no old author's items to it and no digest is mailed."""
+    how = ("profile.email_unverified_link" if profiles.sends_email_links
+           else "profile.email_unverified_no_mail")
+    st.info(f"{t('profile.email_unverified', email=md_escape(user.email))} "
+            f"{t(how, hours=VERIFY_HOURS)}", icon=":material/mark_email_unread:")
+    if profiles.sends_email_links and st.button(t("profile.email_link_send"),
+                                                key="my_email_link_send"):
+        act(lambda: profiles.send_email_link(actor, user.username),
+            t("profile.email_link_sent", email=md_escape(user.email)))
 
 
 def _email_code_form(services: Services, actor: Actor, user: User) -> None:

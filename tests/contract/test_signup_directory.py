@@ -14,6 +14,7 @@ import pytest
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
 from services.errors import ConflictError, NotFound
+from tests.doubles.concurrency import meanwhile_after_read
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 VIEWER = frozenset({Role.VIEWER})  # what every account below holds when a decision is made
@@ -278,3 +279,96 @@ def test_confirmations_at_the_same_moment_move_the_account_once(signup_directory
     lee = signup_directory.get("lee")
     assert (lee.status, lee.pending_role) == ((AccountStatus.PENDING, Role.AUTHOR) if winner % 2
                                               else (AccountStatus.ACTIVE, None))
+
+
+# ---- a changed email is no longer verified; a link verifies only the address it went to --------
+
+
+def test_a_changed_email_is_no_longer_verified(signup_directory: Any) -> None:
+    """Whoever changes the address has not shown that it is theirs: the legacy import links
+    old authors' items by a verified email, so a kept flag would hand them over."""
+    signup_directory.create(_viewer())  # an administrator set this address: verified
+
+    signup_directory.update_profile("park", name="Park", email="alice@old.example",
+                                    company="")
+
+    park = signup_directory.get("park")
+    assert (park.email, park.email_verified) == ("alice@old.example", False)
+
+
+def test_a_name_or_a_case_change_keeps_the_email_verified(signup_directory: Any) -> None:
+    signup_directory.create(_viewer())
+
+    signup_directory.update_profile("park", name="Park J", email="PARK@example.com",
+                                    company="Initech")
+
+    assert signup_directory.get("park").email_verified
+
+
+def test_a_save_that_read_the_address_before_it_changed_verifies_nothing(
+    signup_directory: Any,
+) -> None:
+    """Tab X saves the (unverified) address it read; meanwhile the address is changed to one
+    of the user's own and confirmed by its link. X's write must not keep that flag for the
+    address it writes back: one write decides, not the read before it."""
+    signup_directory.create(replace(_viewer(), email="alice@old.example", email_verified=False))
+
+    def changed_and_confirmed() -> None:
+        signup_directory.update_profile("park", name="Park", email="own@example.com",
+                                        company="")
+        signup_directory.confirm_email_of("park", "own@example.com", AccountStatus.ACTIVE,
+                                          only_from=AccountStatus.ACTIVE)
+
+    with meanwhile_after_read(signup_directory, "get", changed_and_confirmed):
+        signup_directory.update_profile("park", name="Park", email="alice@old.example",
+                                        company="")
+
+    park = signup_directory.get("park")
+    assert not park.email_verified or park.email == "own@example.com"
+
+
+def test_a_link_confirms_only_the_address_it_was_mailed_to(signup_directory: Any) -> None:
+    signup_directory.create(replace(_signed_up(pending=None), email_verified=False))
+
+    assert not signup_directory.confirm_email_of("lee", "other@example.com",
+                                                 AccountStatus.ACTIVE,
+                                                 only_from=AccountStatus.PENDING)
+    assert signup_directory.get("lee") == replace(_signed_up(pending=None),
+                                                  email_verified=False)  # nothing written
+
+    assert signup_directory.confirm_email_of("lee", "lee@example.com", AccountStatus.ACTIVE,
+                                             only_from=AccountStatus.PENDING)
+    lee = signup_directory.get("lee")
+    assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)
+
+
+def test_a_link_opened_after_a_decision_confirms_the_address_and_leaves_the_decision(
+    signup_directory: Any,
+) -> None:
+    signup_directory.create(replace(_signed_up(), email_verified=False))
+    signup_directory.settle_request("lee", Role.AUTHOR, AccountStatus.ACTIVE,
+                                    frozenset({Role.AUTHOR}), held=VIEWER)
+
+    assert signup_directory.confirm_email_of("lee", "lee@example.com", AccountStatus.PENDING,
+                                             only_from=AccountStatus.PENDING)
+
+    lee = signup_directory.get("lee")
+    assert (lee.email_verified, lee.status) == (True, AccountStatus.ACTIVE)
+
+
+def test_an_old_link_does_not_verify_an_address_set_since(signup_directory: Any) -> None:
+    """A link mailed to an address the account had: opened after the email was changed to
+    someone else's, it must not make that one verified."""
+    signup_directory.create(replace(_viewer(), email_verified=False))
+    signup_directory.update_profile("park", name="Park", email="alice@old.example", company="")
+
+    assert not signup_directory.confirm_email_of("park", "park@example.com",
+                                                 AccountStatus.ACTIVE,
+                                                 only_from=AccountStatus.ACTIVE)
+    assert not signup_directory.get("park").email_verified
+
+
+def test_confirming_an_address_of_a_missing_account_is_not_found(signup_directory: Any) -> None:
+    with pytest.raises(NotFound):
+        signup_directory.confirm_email_of("ghost", "g@example.com", AccountStatus.ACTIVE,
+                                          only_from=AccountStatus.PENDING)

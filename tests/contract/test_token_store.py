@@ -56,3 +56,12 @@ def test_a_token_keeps_the_session_epoch_it_was_made_in(token_store: Any) -> Non
     token_store.put(made)
 
     assert token_store.use("b" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=1)) == made
+
+
+def test_a_verification_token_keeps_the_address_it_was_mailed_to(token_store: Any) -> None:
+    """A link verifies the address it went to, not whatever the account holds when opened."""
+    made = AccountToken("c" * 64, TokenPurpose.VERIFY, "kim", T0, T0 + timedelta(hours=24),
+                        email="kim@example.com")
+    token_store.put(made)
+
+    assert token_store.use("c" * 64, TokenPurpose.VERIFY, T0 + timedelta(minutes=1)) == made

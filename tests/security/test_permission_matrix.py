@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import NoCredentialsError
 
+from services.accounts.mail import AccountMail
 from services.accounts.profile import ProfileService
+from services.accounts.verification import EmailLinks
 from services.adapters.aws.bedrock import check as bedrock_check
 from services.analytics.cohorts import CohortService
 from services.analytics.funnels import FunnelService
@@ -41,6 +43,7 @@ from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound, PermissionDenied
 from services.insights.follows import FollowService
 from services.ops.audit_view import AuditQuery
+from tests.doubles.mailer import RecordingMailer
 from tests.security.world import (
     ACTORS,
     NEW_PASSWORD,
@@ -196,6 +199,25 @@ def _with_codes(w: World) -> ProfileService:
                           email_codes=_PoolCodes())
 
 
+def _with_links(w: World) -> ProfileService:
+    """The profile service as local sign-in with mail builds it (a changed email is mailed a
+    verification link)."""
+    ports = w.services.ports
+    assert ports.signup is not None and ports.tokens is not None
+    assert ports.email_confirmation is not None
+    mail = AccountMail(RecordingMailer(), "no-reply@example.com", "https://demo.example.com")
+    return ProfileService(ports.signup, ports.audit, slots=ports.inquiries,
+                          links=EmailLinks(mail, ports.tokens, ports.email_confirmation))
+
+
+def _link_to_own_new_email(w: World) -> None:
+    """The actor's own account with a changed, unverified email, then a new link asked."""
+    profiles = _with_links(w)
+    profiles.update_profile(w.actor, w.account, name="Own", email="own.new@example.com",
+                            company="")
+    profiles.send_email_link(w.actor, w.account)
+
+
 def _profile_rows() -> tuple[UseCase, ...]:
     """The profile page's use cases: one's own profile only (an administrator's too)."""
     calls: dict[str, Callable[[World, str], object]] = {
@@ -231,6 +253,11 @@ def _profile_rows() -> tuple[UseCase, ...]:
         rows.append(UseCase(f"ProfileService.{name}", NOBODY,
                             lambda w, c=call: c(w, w.target_user), ("target_user",),
                             variant="other"))
+    rows.append(UseCase("ProfileService.send_email_link", OWN_ACCOUNT,
+                        _link_to_own_new_email, ("account",), variant="own"))
+    rows.append(UseCase("ProfileService.send_email_link", NOBODY,
+                        lambda w: _with_links(w).send_email_link(w.actor, w.target_user),
+                        ("target_user",), variant="other"))
     rows.append(UseCase("ProfileService.delete_account", OWN_ACCOUNT,
                         lambda w: _delete_own(w), ("account",), variant="own"))
     rows.append(UseCase("ProfileService.delete_account", NOBODY,

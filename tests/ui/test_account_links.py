@@ -139,7 +139,7 @@ def test_the_sign_up_page_says_a_link_confirms_the_email_only_with_mail(
     new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     at = open_with_token(new_app, "app_pages/signup.py", None)
-    assert "이 검토가 이메일 주소 확인을 대신합니다" in texts(at)
+    assert "이메일 주소는 확인되지 않은 상태로 남습니다" in texts(at)
     assert "링크를 메일로 보내 드립니다" not in texts(at)
 
     recorder = RecordingMailer()

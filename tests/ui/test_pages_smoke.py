@@ -4,6 +4,7 @@ sign-in redirect or the role message instead (tests/ui/test_deep_links.py has th
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -142,6 +143,21 @@ def test_a_weak_cookie_key_stops_the_app_with_one_message_naming_it(
     assert len(errors(at)) == 1
     assert as_shown(errors(at)[0]).startswith(
         "설정 값이 올바르지 않습니다: DEMO_FACTORY_COOKIE_KEY")
+    assert not at.get("page_link")  # nothing else of the app is drawn
+
+
+def test_a_weak_key_file_in_the_data_dir_stops_the_app_naming_the_file(
+    new_app: Callable[..., AppTest], app_env: Path,
+) -> None:
+    app_env.mkdir(parents=True, exist_ok=True)
+    (app_env / ".cookie_key").write_text("changeme")
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert len(errors(at)) == 1
+    shown = as_shown(errors(at)[0])
+    assert shown.startswith("설정 값이 올바르지 않습니다: ")
+    assert ".cookie_key" in shown and "changeme" not in shown
     assert not at.get("page_link")  # nothing else of the app is drawn
 
 

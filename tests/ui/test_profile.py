@@ -10,12 +10,14 @@ import pytest
 from streamlit.navigation.page import StreamlitPage
 from streamlit.testing.v1 import AppTest
 
+from services import bootstrap
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import NotFound
 from services.ui import nav
 from services.ui.widgets import md_escape
+from tests.doubles.mailer import RecordingMailer
 from tests.ui.conftest import PASSWORD, errors, open_admin_page, texts
 
 PROFILE = "app_pages/profile.py"
@@ -60,6 +62,41 @@ def test_the_profile_saves_name_email_and_company(
     assert (saved.name, saved.email, saved.company) == ("Vera Kim", "vera.kim@example.com",
                                                         "Acme")
     assert "내 정보를 저장했습니다." in texts(at)
+
+
+def test_a_new_email_is_said_to_be_unverified_and_why_without_mail(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    at = _profile(new_app, "viewer-user")
+    at.text_input(key="my_profile_email").input("vera.kim@example.com")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+
+    assert not errors(at)
+    assert not services.accounts.get("viewer-user").email_verified
+    shown = texts(at)
+    assert "새 이메일 주소는 아직 확인되지 않았습니다" in shown
+    assert "vera.kim@example.com은(는) 아직 확인되지 않았습니다" in shown
+    assert "메일을 보내지 않으므로" in shown and "확인 링크 다시 보내기" not in shown
+
+
+def test_with_mail_a_new_email_is_sent_a_link_and_another_on_request(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mailer = RecordingMailer()
+    monkeypatch.setenv("DEMO_FACTORY_SES_SENDER", "no-reply@example.com")
+    monkeypatch.setenv("DEMO_FACTORY_PUBLIC_URL", "https://demo.example.com")
+    monkeypatch.setattr(bootstrap, "_mailer", lambda settings: mailer)
+    at = _profile(new_app, "viewer-user")
+    at.text_input(key="my_profile_email").input("vera.kim@example.com")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+
+    assert not errors(at)
+    assert "vera.kim@example.com(으)로 확인 링크를 보냈습니다" in texts(at)
+    assert [m.recipient for m in mailer.sent] == ["vera.kim@example.com"]
+    at.button(key="my_email_link_send").click().run()
+    assert not errors(at)
+    assert len(mailer.to("vera.kim@example.com")) == 2
 
 
 def test_another_account_s_email_is_refused_and_what_was_typed_stays(

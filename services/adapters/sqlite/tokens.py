@@ -21,6 +21,7 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
             "CREATE INDEX account_tokens_expires ON account_tokens(expires_at)",
         ),
         ("ALTER TABLE account_tokens ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",),
+        ("ALTER TABLE account_tokens ADD COLUMN email TEXT NOT NULL DEFAULT ''",),
     ),
 }
 
@@ -39,10 +40,11 @@ class SqliteAccountTokens:
                          (to_db_time(token.created_at),))
             conn.execute(
                 "INSERT OR REPLACE INTO account_tokens"
-                " (key, purpose, username, created_at, expires_at, epoch, used_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                " (key, purpose, username, created_at, expires_at, epoch, email, used_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
                 (token.key, token.purpose.value, token.username,
-                 to_db_time(token.created_at), to_db_time(token.expires_at), token.epoch),
+                 to_db_time(token.created_at), to_db_time(token.expires_at), token.epoch,
+                 token.email),
             )
 
     def use(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
@@ -50,7 +52,7 @@ class SqliteAccountTokens:
             row = conn.execute(
                 "UPDATE account_tokens SET used_at = ?"
                 " WHERE key = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?"
-                " RETURNING key, purpose, username, created_at, expires_at, epoch",
+                " RETURNING key, purpose, username, created_at, expires_at, epoch, email",
                 (to_db_time(now), key, purpose.value, to_db_time(now)),
             ).fetchone()
         if row is None:
@@ -58,5 +60,5 @@ class SqliteAccountTokens:
         return AccountToken(
             key=row["key"], purpose=TokenPurpose(row["purpose"]), username=row["username"],
             created_at=from_db_time(row["created_at"]), expires_at=from_db_time(row["expires_at"]),
-            epoch=int(row["epoch"]),
+            epoch=int(row["epoch"]), email=row["email"],
         )

@@ -1,5 +1,6 @@
-"""UserDirectory, PasswordStore and LoginThrottle on SQLite: a users table (roles as a sorted
-comma list, the bcrypt hash beside the profile) and a login failures table.
+"""UserDirectory, PasswordStore and LoginThrottle (and SignupDirectory, EmailConfirmation) on
+SQLite: a users table (roles as a sorted comma list, the bcrypt hash beside the profile) and a
+login failures table.
 
 Roles are a comma list rather than a table: a user has at most four, they are always read
 with the user, and role values contain no commas. Every change to a missing user is NotFound,
@@ -26,8 +27,9 @@ _ACTIVE_ADMIN = "disabled = 0 AND (',' || roles || ',') LIKE '%,admin,%'"
 
 
 class SqliteUserDirectory:
-    """Implements ``UserDirectory``, ``PasswordStore`` and ``LoginThrottle`` of
-    ``services.ports``; ``db`` must be migrated."""
+    """Implements ``UserDirectory``, ``PasswordStore``, ``LoginThrottle``,
+    ``SignupDirectory`` and ``EmailConfirmation`` of ``services.ports``; ``db`` must be
+    migrated."""
 
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
@@ -171,14 +173,28 @@ class SqliteUserDirectory:
 
     def confirm_email(self, username: str, status: AccountStatus, *,
                       only_from: AccountStatus) -> None:
+        if not self._confirm(username, None, status, only_from):
+            raise NotFound("errors.not_found", username=username)
+
+    def confirm_email_of(self, username: str, email: str, status: AccountStatus, *,
+                         only_from: AccountStatus) -> bool:
+        """One conditional UPDATE: only while the account's email is still ``email``."""
+        if self._confirm(username, email, status, only_from):
+            return True
+        self.get(username)  # NotFound if gone
+        return False
+
+    def _confirm(self, username: str, email: str | None, status: AccountStatus,
+                 only_from: AccountStatus) -> bool:
+        """Verified and moved (``email`` None: whatever the address); whether a row was."""
         with self._db.transaction() as conn:
             changed = conn.execute(
                 "UPDATE users SET email_verified = 1,"
-                " status = CASE WHEN status = ? THEN ? ELSE status END WHERE username = ?"
-                " RETURNING username", (only_from.value, status.value, username),
+                " status = CASE WHEN status = ? THEN ? ELSE status END"
+                " WHERE username = ? AND (? IS NULL OR email = ?) RETURNING username",
+                (only_from.value, status.value, username, email, email),
             ).fetchall()
-        if not changed:
-            raise NotFound("errors.not_found", username=username)
+        return bool(changed)
 
     def finish_confirmation(self, username: str, status: AccountStatus,
                             waits: Role | None) -> bool:
@@ -195,6 +211,8 @@ class SqliteUserDirectory:
         return bool(moved)
 
     def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
+        """A new address is unverified, decided by the UPDATE itself against the stored one
+        (a change of case keeps the flag: it is the same mailbox, as everywhere here)."""
         with self._db.transaction() as conn:
             row = conn.execute("SELECT email FROM users WHERE username = ?",
                                (username,)).fetchone()
@@ -203,9 +221,10 @@ class SqliteUserDirectory:
                 # check existed can still save their other details.
                 _require_free_email(conn, email, username)
             changed = conn.execute(
-                "UPDATE users SET name = ?, email = ?, company = ?"
+                "UPDATE users SET name = ?, company = ?, email_verified = CASE"
+                " WHEN casefold(email) = casefold(?) THEN email_verified ELSE 0 END, email = ?"
                 " WHERE username = ? RETURNING username",
-                (name, email, company, username),
+                (name, company, email, email, username),
             ).fetchall()
         if not changed:
             raise NotFound("errors.not_found", username=username)

@@ -2,10 +2,12 @@
 
 An imported item belongs to a user only when the link is proven: the operator's mapping file
 (``--authors map.csv``: legacy author, user name) names the user, or the legacy author is an
-email that a user of this app has *verified*. Never by display name, and never by an email a
-user merely typed: in Cognito mode anyone can give themselves any ``name`` or ``email`` and
-would otherwise take over the old authors' items. Everyone else keeps a ``legacy:`` id, which
-is never a username of this app.
+email that a user of this app has *verified*: by opening the link mailed to it (local sign-in),
+by the pool's code (Cognito), or set by an administrator (``User.email_verified``). Never by
+display name, and never by an email a user merely typed (a sign-up without mail, a profile
+change not confirmed yet, a Cognito attribute): anyone could type alice@old-platform.com and
+would otherwise take over the old authors' items and likes. Everyone else keeps a ``legacy:``
+id, which is never a username of this app.
 """
 
 from __future__ import annotations

@@ -72,13 +72,28 @@ def check_cookie_key(context: DoctorContext) -> list[DoctorLine]:
         if settings.backend == "aws":
             return [doctor_line("cookie_key", False, "doc_key_missing", "fix_cookie_key",
                                 min=MIN_COOKIE_KEY)]
-        generated = settings.data_dir / ".cookie_key"
-        detail = "doc_key_generated" if generated.exists() else "doc_key_will_generate"
-        return [doctor_line("cookie_key", True, detail, path=str(generated))]
+        return _check_key_file(settings.data_dir / ".cookie_key")
     reason = weak_key_reason(settings.cookie_key.get_secret_value())
     if reason:
         return [doctor_line("cookie_key", False, reason, "fix_cookie_key", min=MIN_COOKIE_KEY)]
     return [doctor_line("cookie_key", True, "doc_key_ok", min=MIN_COOKIE_KEY)]
+
+
+def _check_key_file(path: Path) -> list[DoctorLine]:
+    """The generated key's file, held to the variable's rule (the app refuses a weak one at
+    start too): a key written there by hand would be as forgeable as a weak variable."""
+    if not path.exists():
+        return [doctor_line("cookie_key", True, "doc_key_will_generate", path=str(path))]
+    try:
+        reason = weak_key_reason(path.read_text().strip())
+    except OSError as exc:
+        return [doctor_line("cookie_key", False, "doc_key_file_unreadable", "fix_cookie_key_file",
+                            path=str(path), error=str(exc))]
+    if reason:  # the same reasons, said of the file; never the key itself
+        detail = reason.replace("doc_key_", "doc_key_file_")
+        return [doctor_line("cookie_key", False, detail, "fix_cookie_key_file", path=str(path),
+                            min=MIN_COOKIE_KEY)]
+    return [doctor_line("cookie_key", True, "doc_key_generated", path=str(path))]
 
 
 # ---- Streamlit server settings ---------------------------------------------------------------

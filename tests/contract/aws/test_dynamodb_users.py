@@ -215,6 +215,20 @@ def test_sign_up_records_beside_a_cognito_pool_claim_no_email(aws: MockedAws) ->
     assert raw(aws, claim_key("shared@example.com")["username"]["S"]) is None
 
 
+def test_a_record_without_claims_is_unverified_after_a_change_of_email_too(
+        aws: MockedAws) -> None:
+    """The write that claims no email (Cognito's records) holds to the same rule."""
+    records = DynamoUserDirectory(aws.dynamodb, str(aws.settings.users_table),
+                                  claims_emails=False)
+    records.create(User("kim", "Kim", "kim@example.com", frozenset(), T0))
+    records.update_profile("kim", name="Kim", email="KIM@example.com", company="")
+    assert records.get("kim").email_verified  # a change of case is the same mailbox
+
+    records.update_profile("kim", name="Kim", email="alice@example.com", company="")
+
+    assert not records.get("kim").email_verified
+
+
 def test_the_bootstrap_claims_the_emails_of_accounts_written_before_claims(
         aws: MockedAws, users: DynamoUserDirectory) -> None:
     users.create(user("kim"))

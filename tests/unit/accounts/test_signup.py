@@ -134,15 +134,66 @@ def test_open_mode_author_request_waits_while_the_viewer_signs_in(
     assert accounts.authenticate("jiwon", PASSWORD).roles == frozenset({Role.VIEWER})
 
 
-def test_an_auto_approved_domain_is_an_active_viewer_at_once(
+def test_without_mail_an_auto_approved_domain_waits_for_an_administrator(
+    services: Services, accounts: AccountService, root: Actor
+) -> None:
+    """Nothing has checked that the person owns the address typed (no mail, no link): a claim
+    of an auto-approved domain is only a claim, and the administrator decides as for anyone."""
+    signup = signup_service(services, auto_domains=("acme-corp.com",))
+    signup.sign_up(replace(VIEWER_DRAFT, email="ceo@ACME-corp.com"), "visit-1")
+
+    ceo = accounts.get("jiwon")
+    assert (ceo.status, ceo.pending_role) == (AccountStatus.PENDING, Role.VIEWER)
+    assert [u.username for u in signup.pending(root)] == ["jiwon"]
+    with pytest.raises(PermissionDenied) as refused:
+        accounts.authenticate("jiwon", PASSWORD)
+    assert refused.value.key == "auth.err_pending"
+
+
+class CodePool:
+    """A user pool that accepts the code "123456" (Cognito's own code proves the address)."""
+
+    def __init__(self) -> None:
+        self.admitted: list[str] = []
+
+    def sign_up(self, username: str, email: str, name: str, password: str) -> None:
+        pass
+
+    def confirm(self, username: str, code: str) -> None:
+        if code != "123456":
+            raise ValidationError("cognito.err_code")
+
+    def resend(self, username: str) -> None:
+        pass
+
+    def admit(self, user: Any) -> None:
+        self.admitted.append(user.username)
+
+
+def test_an_auto_approved_domain_confirmed_by_the_pool_s_code_is_active_at_once(
+    services: Services,
+) -> None:
+    users = services.ports.users
+    signup = SignupService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                           services.ports.inquiries, services.ports.audit,
+                           auto_domains=("example.com",), limit=50, clock=lambda: T0,
+                           pool=CodePool())
+    signup.sign_up(VIEWER_DRAFT, "visit-1")
+
+    assert signup.confirm("jiwon", "123456") == AccountStatus.ACTIVE
+
+
+def test_a_sign_up_without_mail_is_stored_unverified_and_told_it_waits(
     services: Services, accounts: AccountService
 ) -> None:
-    signup = signup_service(services, auto_domains=("example.com",))
-    signup.sign_up(replace(VIEWER_DRAFT, email="Jiwon@EXAMPLE.com"), "visit-1")
-    signup.sign_up(replace(VIEWER_DRAFT, username="kim", email="kim@elsewhere.org"), "visit-1")
+    """No link was mailed, so nothing verified the address: the import and auto-approved
+    domains must not trust it. Signing in says the account waits, not "open the link"."""
+    signup_service(services).sign_up(DRAFT, "visit-1")
 
-    assert accounts.authenticate("jiwon", PASSWORD).roles == frozenset({Role.VIEWER})
-    assert accounts.get("kim").status == AccountStatus.PENDING
+    assert not accounts.get("jiwon").email_verified
+    with pytest.raises(PermissionDenied) as refused:
+        accounts.authenticate("jiwon", PASSWORD)
+    assert refused.value.key == "auth.err_pending"
 
 
 def test_off_mode_refuses_sign_up(services: Services) -> None:

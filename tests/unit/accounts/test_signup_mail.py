@@ -12,7 +12,8 @@ import pytest
 from services.accounts.mail import AccountMail
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
-from services.accounts.signup import SignupService, VerifyOutcome
+from services.accounts.signup import SignupService
+from services.accounts.verification import EmailLinks, VerifyOutcome
 from services.adapters.sqlite.tokens import SqliteAccountTokens
 from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
@@ -44,17 +45,18 @@ def tokens(services: Services) -> SqliteAccountTokens:
 def service(services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens,
             clock: Clock, mode: str = "approval") -> SignupService:
     users = services.ports.users
+    links = EmailLinks(AccountMail(mailer, "no-reply@example.com", URL), tokens,
+                       users)  # type: ignore[arg-type]
     return SignupService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
                          services.ports.inquiries, services.ports.audit, mode=mode, limit=50,
-                         clock=clock, mail=AccountMail(mailer, "no-reply@example.com", URL),
-                         tokens=tokens)
+                         clock=clock, links=links)
 
 
 @pytest.fixture
 def accounts(services: Services) -> AccountService:
     users = services.ports.users
     return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
+                          services.ports.throttle, services.ports.audit, email_links=True)
 
 
 @pytest.fixture
@@ -166,11 +168,17 @@ def test_a_used_email_gets_the_usual_answer_and_the_real_reason_by_mail(
 
 def test_what_the_person_typed_stays_plain_text(
     services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens, clock: Clock,
+    root: Actor,
 ) -> None:
+    """A name appears only once the address is verified (the decision), as typed, on one
+    line; the verification mail before it has none (tests/unit/accounts/
+    test_mail_to_unverified.py)."""
     signup = service(services, mailer, tokens, clock)
     signup.sign_up(replace(DRAFT, name="<b>Jiwon</b>\r\nBcc: x@evil.example"), "visit-1")
+    signup.verify(link_token(mailer.sent[0].body))
+    signup.approve(root, "jiwon")
 
-    mail = mailer.sent[0]
+    mail = mailer.sent[-1]
     assert "<b>Jiwon</b> Bcc: x@evil.example" in mail.body  # as typed, on one line
     assert "\r" not in mail.body and "<a " not in mail.body
 
@@ -185,7 +193,9 @@ def test_without_mail_nothing_is_mailed_and_no_verification_is_asked(
     signup.sign_up(VIEWER_DRAFT, "visit-1")
 
     assert accounts.authenticate("jiwon", PASSWORD).roles == frozenset({Role.VIEWER})
-    assert users.get("jiwon").status == AccountStatus.ACTIVE
+    jiwon = users.get("jiwon")
+    assert jiwon.status == AccountStatus.ACTIVE  # open mode: anyone, verified or not
+    assert not jiwon.email_verified  # but nothing showed that the address is theirs
 
 
 def test_signing_up_again_with_an_unconfirmed_email_mails_a_fresh_link(
@@ -210,7 +220,8 @@ def test_a_taken_user_name_with_a_free_email_is_mailed_to_that_email(
     signup.sign_up(replace(DRAFT, email="other@example.com", language="en"), "visit-2")
 
     [mail] = mailer.to("other@example.com")
-    assert '"jiwon"' in mail.body and "already taken" in mail.body
+    assert "already taken" in mail.body
+    assert "jiwon" not in mail.body  # the name chosen is not repeated to an unverified address
     assert len(mailer.to("jiwon@example.com")) == 1  # only its own verification link
 
 
@@ -225,3 +236,20 @@ def test_a_declined_sign_up_opening_its_link_waits_for_nothing(
     assert signup.verify(link_token(mailer.to("jiwon@example.com")[0].body)) == (
         VerifyOutcome.INVALID)
     assert services.ports.users.get("jiwon").status == AccountStatus.DECLINED
+
+
+def test_an_auto_approved_domain_is_active_once_its_link_is_opened(
+    services: Services, mailer: RecordingMailer, tokens: SqliteAccountTokens, clock: Clock,
+    accounts: AccountService, root: Actor,
+) -> None:
+    users = services.ports.users
+    links = EmailLinks(AccountMail(mailer, "no-reply@example.com", URL), tokens,
+                       users)  # type: ignore[arg-type]
+    signup = SignupService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                           services.ports.inquiries, services.ports.audit, limit=50,
+                           auto_domains=("example.com",), clock=clock, links=links)
+    signup.sign_up(VIEWER_DRAFT, "visit-1")
+    assert signup.pending(root) == []  # the link decides, not an administrator
+
+    assert signup.verify(link_token(mailer.sent[0].body)) == VerifyOutcome.ACTIVE
+    assert accounts.authenticate("jiwon", PASSWORD).email_verified

@@ -99,3 +99,20 @@ def test_a_key_another_process_wrote_first_is_never_overwritten(
 
     assert cookie_key(load_settings(data_dir=tmp_path)) == theirs
     assert path.read_text() == theirs
+
+
+@pytest.mark.parametrize("weak", sorted(WEAK))
+def test_a_weak_key_file_in_the_data_dir_stops_the_app_naming_the_file(
+    tmp_path: Path, weak: str,
+) -> None:
+    """The generated key's file is read as the variable is: a file someone wrote by hand (or
+    copied from an example) would let anyone forge sign-in cookies just the same."""
+    from services.bootstrap import cookie_key
+
+    (tmp_path / ".cookie_key").write_text(WEAK[weak] + "\n")
+
+    with pytest.raises(ConfigError) as err:
+        cookie_key(load_settings(data_dir=tmp_path))
+    problems = err.value.params["problems"]
+    assert ".cookie_key" in problems and "DEMO_FACTORY_COOKIE_KEY" in problems
+    assert WEAK[weak] not in problems or not WEAK[weak]  # the secret is never shown

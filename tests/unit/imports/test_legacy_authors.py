@@ -12,8 +12,10 @@ import pytest
 
 from services.adapters.legacy_folder import FolderSource
 from services.bootstrap import Services, build_local_ports, build_services
+from services.domain.analytics import Purpose
 from services.domain.models import SearchQuery
 from services.domain.permissions import Actor, Role
+from services.domain.signup import SignupDraft
 from services.domain.users import User
 from services.errors import ValidationError
 from services.imports.legacy.authors import parse_author_map
@@ -24,6 +26,7 @@ from tests.doubles.legacy_fixture import NOW, export_to_folder, legacy_data
 
 ADMIN = Actor("root", "Root", frozenset({Role.ADMIN}))
 # Authors in the fixture: "Alice@Example.com" (two items), "Bob Kim", "carol@old.example".
+PASSWORD = "violet-harbor-tunnel-42"
 DEMO, Q_ITEM, GUIDE = "생성형 AI 데모", "Q Developer 코드 리뷰", "Gen AI guide"
 
 
@@ -71,6 +74,42 @@ def test_an_email_set_by_an_administrator_links(local: Services, source: FolderS
                                      ("alice@example.com", "alice", "verified email"): 1}
     assert any("alice@example.com  alice  verified email" in line.casefold()
                for line in summary.lines())
+
+
+def test_an_email_typed_on_the_profile_links_nothing(
+    local: Services, source: FolderSource
+) -> None:
+    """Mallory's account was made by an administrator (her email verified); she then sets
+    Alice's old address on her profile. The change is not verified, so the import gives her
+    none of Alice's items or likes."""
+    local.ports.users.create(User("mallory", "Mallory", "mallory@example.com",
+                                  frozenset({Role.AUTHOR}), NOW))
+    mallory = Actor("mallory", "Mallory", frozenset({Role.AUTHOR}))
+    assert local.profile is not None
+    local.profile.update_profile(mallory, "mallory", name="Mallory",
+                                 email="alice@example.com", company="")
+
+    summary = run(local, source)
+
+    assert owners(local)[DEMO][0] == "legacy:alice@example.com"
+    assert not local.ports.content.has_liked(found_id(local, DEMO), "mallory")
+    assert summary.authors_unverified == {"Alice@Example.com": 1, "alice@example.com": 1}
+
+
+def test_an_email_typed_at_a_sign_up_without_mail_links_nothing(
+    local: Services, source: FolderSource
+) -> None:
+    """Without mail nothing checks the address a sign-up typed, not even an administrator's
+    approval: the import leaves it unlinked (the mapping file can still name the user)."""
+    assert local.signup is not None
+    local.signup.sign_up(SignupDraft("Mallory", "alice@example.com", "mallory", "", Purpose.OTHER,
+                                     Role.VIEWER, PASSWORD, PASSWORD, True), "visit-1")
+    local.ports.users.create(User("root", "Root", "", frozenset({Role.ADMIN}), NOW))
+    local.signup.approve(ADMIN, "mallory")
+
+    run(local, source)
+
+    assert owners(local)[DEMO][0] == "legacy:alice@example.com"
 
 
 def test_the_mapping_file_links_and_wins(local: Services, source: FolderSource) -> None:

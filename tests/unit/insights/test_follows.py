@@ -218,3 +218,18 @@ def test_a_followed_category_and_its_drivers_are_named_in_the_readers_language(
     assert value_label(lang, "category", "Finance", mine) == shown
     assert value_label(lang, "purpose", "customer-demo", mine) != "customer-demo"
     assert value_label(lang, "category", "Imported Thing", mine) == "Imported Thing"
+
+
+def test_a_digest_is_kept_not_mailed_while_the_address_is_unverified(
+        services: Services, world: dict[str, ContentItem]) -> None:
+    """A digest quotes titles and names other people typed; an address nobody has shown to be
+    theirs (a profile change not confirmed yet) gets none of it. The app keeps the digest."""
+    services.ports.users.delete("ana")
+    services.ports.users.create(User("ana", "Ana", "victim@ex.com", ANALYST.roles,
+                                     datetime.now(UTC), email_verified=False))
+    follows(services).follow(ANALYST, "content_views")
+    follows(services).set_frequency(ANALYST, Frequency.WEEKLY)
+    mailer = RecordingMailer()
+
+    assert [o.status for o in sender(services, mailer).run()] == ["kept"]
+    assert mailer.sent == [] and len(follows(services).digests(ANALYST)) == 1

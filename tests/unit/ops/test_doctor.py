@@ -146,6 +146,31 @@ def test_weak_cookie_keys(key: str, detail: str, tmp_path: Path,
     assert found.fix is not None and found.fix.params["min"] == 32
 
 
+@pytest.mark.parametrize(
+    ("key", "detail"),
+    [("changeme", "doc_key_file_placeholder"), ("short-but-random-9f3k", "doc_key_file_short"),
+     ("ab" * 20, "doc_key_file_repetitive")],
+)
+def test_a_weak_generated_key_file_is_reported(key: str, detail: str, tmp_path: Path,
+                                               run: Callable[..., DoctorReport]) -> None:
+    """No DEMO_FACTORY_COOKIE_KEY: the key is the data dir's file, held to the same rule."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ".cookie_key").write_text(key)
+
+    found = failed_with(run(Settings(data_dir=data)), "cookie_key", detail, "fix_cookie_key_file")
+    assert key not in str(found.detail.params)
+    assert found.detail.params["path"] == str(data / ".cookie_key")
+
+
+def test_a_generated_key_file_passes(tmp_path: Path, run: Callable[..., DoctorReport]) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ".cookie_key").write_text(secrets.token_urlsafe(48))
+
+    assert line(run(Settings(data_dir=data)), "cookie_key").ok
+
+
 def test_a_strong_cookie_key_passes(tmp_path: Path, run: Callable[..., DoctorReport]) -> None:
     report = run(Settings(data_dir=tmp_path / "data", cookie_key=secrets.token_urlsafe(48)))
 

@@ -34,6 +34,7 @@ class DynamoAccountTokens:
             "expires_at": to_iso(token.expires_at),
             "expires_epoch": int(token.expires_at.timestamp()),
             "epoch": token.epoch,
+            "email": token.email,
         }
         with aws_errors():
             self._client.put_item(TableName=self._table, Item=to_item(item))
@@ -57,7 +58,7 @@ class DynamoAccountTokens:
         return AccountToken(
             key=key, purpose=TokenPurpose(str(item["purpose"])), username=str(item["username"]),
             created_at=from_iso(item["created_at"]), expires_at=from_iso(item["expires_at"]),
-            epoch=int(item.get("epoch", 0)),
+            epoch=int(item.get("epoch", 0)), email=str(item.get("email", "")),
         )
 
 

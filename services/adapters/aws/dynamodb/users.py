@@ -43,6 +43,7 @@ from services.adapters.aws.dynamodb.email_claims import EmailClaims
 from services.adapters.aws.dynamodb.login_failures import IS_ACCOUNT as _IS_ACCOUNT
 from services.adapters.aws.dynamodb.login_failures import LoginFailures
 from services.adapters.aws.dynamodb.schema import DIRECTORY_INDEX
+from services.adapters.aws.dynamodb.user_emails import CHANGE_ATTEMPTS, AccountEmails, Refused
 from services.adapters.aws.dynamodb.users_codec import roles_list, user_from_record, user_record
 from services.domain.permissions import Role
 from services.domain.users import AccountStatus, User
@@ -51,12 +52,11 @@ from services.errors import ConflictError, DemoFactoryError, NotFound, Validatio
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
-CHANGE_ATTEMPTS = 8  # a guarded write that keeps losing to other writers ends as a conflict
 CLAIM_ATTEMPTS = 3  # an email claim refused, then found stale and removed, is sent again
 _DIRECTORY = "users"  # the one partition of directory-index
 
 
-class DynamoUserDirectory(LoginFailures):
+class DynamoUserDirectory(LoginFailures, AccountEmails):
     def __init__(self, client: DynamoDBClient, table: str, *, claims_emails: bool = True
                  ) -> None:
         """``claims_emails``: False where a Cognito pool is the directory and this table keeps
@@ -257,22 +257,6 @@ class DynamoUserDirectory(LoginFailures):
             self.get(username)  # NotFound if gone
             raise ConflictError("errors.conflict", username=username) from None
 
-    def confirm_email(self, username: str, status: AccountStatus, *,
-                      only_from: AccountStatus) -> None:
-        """The status moves only on condition that it is still ``only_from`` (no attribute:
-        an account older than sign-up, active); else the email alone is marked verified."""
-        still = "#status = :from" + (" OR attribute_not_exists(#status)"
-                                     if only_from == AccountStatus.ACTIVE else "")
-        try:
-            self._update_account(
-                username, "SET #verified = :true, #status = :status",
-                {"#verified": "email_verified", "#status": "status"},
-                {":true": True, ":status": status.value, ":from": only_from.value},
-                extra=f"({still})")
-        except _Refused:  # decided meanwhile: that decision stands
-            self._update_account(username, "SET #verified = :true",
-                                 {"#verified": "email_verified"}, {":true": True})
-
     def finish_confirmation(self, username: str, status: AccountStatus,
                             waits: Role | None) -> bool:
         """One conditional update (no request waiting: no attribute, as ``to_item`` stores no
@@ -298,58 +282,11 @@ class DynamoUserDirectory(LoginFailures):
             return False
         return True
 
-    def update_profile(self, username: str, *, name: str, email: str, company: str) -> None:
-        """A new email is claimed in the same transaction as the account, on condition that
-        the account's email is still the one read (``email_claims``)."""
-        update = "SET #name = :name, #email = :email, #company = :company"
-        names = {"#name": "name", "#email": "email", "#company": "company"}
-        values = {":name": name, ":email": email, ":company": company}
-        for attempt in range(1, CHANGE_ATTEMPTS + 1):
-            old = self.get(username).email
-            if not (email and self._claims_emails) or email.casefold() == old.casefold():
-                self._update_account(username, update, names, values)
-                break
-            action = {
-                "TableName": self._table, "Key": self._key(username), "UpdateExpression": update,
-                "ConditionExpression": f"{_IS_ACCOUNT} AND (attribute_not_exists(#email)"
-                                       " OR #email = :old)",
-                "ExpressionAttributeNames": {**names, "#directory": "directory"},
-                "ExpressionAttributeValues": to_item({**values, ":old": old}),
-            }
-            outcome = self._admins.write({"Update": action}, None,
-                                         [self._claims.claim(email, username)])
-            if outcome.done:
-                break
-            if outcome.extra_failed:
-                self._claims.clear_stale(email)  # ConflictError while another account has it
-            else:
-                time.sleep(resend_delay(attempt))  # the account changed since it was read
-        else:
-            raise ConflictError("errors.conflict", username=username)
-        if old and old.casefold() != email.casefold() and self._claims_emails:
-            self._claims.release(old, username)
-
     def set_language(self, username: str, language: str) -> None:
         self._set(username, "language", language)
 
     def set_name(self, username: str, name: str) -> None:
         self._set(username, "name", name)
-
-    def claim_existing_emails(self) -> int:
-        """Claim the email of every account that holds no claim yet (accounts written before
-        claims existed); of two such accounts sharing an address, the first by user name keeps
-        it. How many were claimed; safe to repeat."""
-        if not self._claims_emails:
-            return 0
-        return sum(self._claims.claim_if_free(user.email, user.username)
-                   for user in self.list() if user.email)
-
-    def _email_of(self, username: str) -> str | None:
-        """The account's email, None if there is no such account."""
-        try:
-            return self.get(username).email
-        except NotFound:
-            return None
 
     def request_role(self, username: str, role: Role, reason: str, at: datetime) -> None:
         """One conditional update: only an active account with no request waiting."""
@@ -364,26 +301,8 @@ class DynamoUserDirectory(LoginFailures):
                 extra="attribute_not_exists(#pending)"
                       " AND (attribute_not_exists(#status) OR #status = :active)",
             )
-        except _Refused:
+        except Refused:
             raise ConflictError("errors.conflict", username=username) from None
-
-    def _update_account(self, username: str, update: str, names: dict[str, str],
-                        values: dict[str, Any], extra: str = "") -> None:
-        """An update of an existing account; NotFound if it is gone, ``_Refused`` if it exists
-        but ``extra`` (a further condition) did not hold."""
-        condition = f"{_IS_ACCOUNT} AND {extra}" if extra else _IS_ACCOUNT
-        try:
-            self._client.update_item(
-                TableName=self._table, Key=self._key(username), UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames={**names, "#directory": "directory"},
-                ExpressionAttributeValues=to_item(values),
-            )
-        except AWS_ERRORS as exc:
-            if not condition_failed(exc):
-                raise translate_client_error(exc) from exc
-            self.get(username)  # NotFound if gone
-            raise _Refused from None
 
     def _count_active_admins(self) -> int:
         return sum(is_active_admin(u.roles, u.disabled) for u in self.list())
@@ -410,7 +329,3 @@ class DynamoUserDirectory(LoginFailures):
                 ExpressionAttributeNames={"#attribute": attribute, "#directory": "directory"},
                 ExpressionAttributeValues=to_item({":value": value}),
             )
-
-
-class _Refused(Exception):
-    """A conditional update's own condition failed on an existing account."""
