@@ -199,8 +199,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
             on_sign_in=ports.cognito.refresh_record,
-            gate=(record_gate(ports.cognito.signup_records, ports.cognito.signup)
-                  if ports.cognito.signup_records is not None else None),
+            gate=_record_gate(ports.cognito),
         )
         sign_in = cognito
     elif settings.auth == "oidc":
@@ -312,6 +311,13 @@ def _profile(ports: Ports, removal: AccountRemoval) -> ProfileService | None:
     codes = ports.cognito.email_codes if ports.cognito is not None else None
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content,
                           email_codes=codes)
+
+
+def _record_gate(cognito: CognitoPorts) -> Callable[[str], None] | None:
+    """The sign-in's check of the app's record (``record_gate``), where the pool has both."""
+    if cognito.signup_records is None or cognito.signup is None:
+        return None
+    return record_gate(cognito.signup_records, cognito.signup)
 
 
 def _signup(settings: Settings, ports: Ports, mail: AccountMail | None) -> SignupService | None:

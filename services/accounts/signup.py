@@ -39,6 +39,7 @@ from enum import StrEnum
 
 from services.accounts.mail import AccountMail, mail_language
 from services.accounts.service import normalize_username, validate_password
+from services.accounts.unrecorded import refuse_unrecorded
 from services.contact.service import InstanceLimiter
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
@@ -209,14 +210,18 @@ class SignupService:
     def confirm(self, username: str, code: str) -> AccountStatus:
         """Confirm a pool sign-up with the emailed code, then apply the mode. The account's
         status (ACTIVE: sign in now; PENDING: an administrator decides).
-        ValidationError("cognito.err_code") for a wrong code."""
+        ValidationError("cognito.err_code") for a wrong code; PermissionDenied
+        ("signup.err_incomplete") for a pool account the app has no record of."""
         pool = self._require_pool()
         username = normalize_username(username)
         pool.confirm(username, code)
         try:
-            record = self._dir.get(username)
-        except NotFound:  # a pool account without the app's record: the pool's own affair
-            return AccountStatus.PENDING
+            # The record alone: ``get`` would show a pool account with no record in its place,
+            # and the code would make an account of a sign-up that never passed the app's checks.
+            record = self._dir.record(username)
+        except NotFound:
+            self._record("user.signup_confirm", username, "no_record")
+            refuse_unrecorded(pool, username)
         if record.status != AccountStatus.PENDING or record.pending_role is not None:
             return record.status  # confirmed before
         status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER)

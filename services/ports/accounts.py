@@ -72,7 +72,13 @@ class SignupDirectory(Protocol):
         and written in one step, as ``UserDirectory.create``)."""
 
     def get(self, username: str) -> User:
-        """NotFound if absent."""
+        """NotFound if absent. Where the backend keeps accounts of its own beside the app's
+        records (a Cognito pool), an account with no record is shown as the backend has it."""
+
+    def record(self, username: str) -> User:
+        """The account as ``get`` shows it, only if the app has its own record of it: NotFound
+        otherwise, also where ``get`` would show the backend's account (a pool account with no
+        record: an administrator's, or a sign-up whose record is gone)."""
 
     def list(self) -> list[User]: ...
 
@@ -133,6 +139,15 @@ class PoolSignUp(Protocol):
     def admit(self, user: User) -> None:
         """After confirmation: an active ``user`` gets its roles in the pool, a waiting one is
         disabled there until an administrator decides."""
+
+    def made_by_administrator(self, username: str) -> bool:
+        """Whether the pool's account was made by an administrator, not by SignUp: the app
+        puts every account it makes in a role group, and a sign-up gets one only once its
+        record is admitted. False for a name the pool does not have."""
+
+    def discard(self, username: str) -> None:
+        """Remove a pool account that SignUp made and the app has no record of: deleted, or
+        disabled where the delete fails. An administrator's account is left as it is."""
 
 
 class RateSlots(Protocol):

@@ -49,6 +49,7 @@ from services.accounts.sign_in.base import (
     read_signed_cookie,
     sign_cookie,
 )
+from services.accounts.unrecorded import refuse_unrecorded
 from services.domain.identity import (
     Challenge,
     SessionRecord,
@@ -85,26 +86,29 @@ def token_cipher(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def record_gate(records: SignupDirectory, pool: PoolSignUp | None) -> Callable[[str], None]:
+def record_gate(records: SignupDirectory, pool: PoolSignUp) -> Callable[[str], None]:
     """A sign-in check where the app's record of a sign-up decides: one still waiting for an
     administrator, or declined, is refused with its reason (as a local sign-in is) even when
     the pool let it through, which it does when its disable failed after the confirmation or
-    a decline found it enabled; the pool is then told again. An account with no record (an
-    administrator made it in the pool) is the pool's own. A record that cannot be read refuses
-    (ServiceUnavailable): the sign-in cannot be judged."""
+    a decline found it enabled; the pool is then told again. An account with no record that an
+    administrator made (in a role group) is the pool's own; one SignUp made is a sign-up whose
+    record is gone, refused and removed (``accounts.unrecorded``). A record that cannot be
+    read refuses (ServiceUnavailable): the sign-in cannot be judged."""
 
     def check(username: str) -> None:
         try:
-            user = records.get(username)
+            # The record alone: ``get`` shows a pool account with no record as if it were one.
+            user = records.record(username)
         except NotFound:
-            return
+            if pool.made_by_administrator(username):
+                return
+            refuse_unrecorded(pool, username)
         if user.may_sign_in:
             return
-        if pool is not None:
-            try:
-                pool.admit(user)  # a record that may not sign in: disabled in the pool
-            except DemoFactoryError:
-                log.warning("could not disable %s in the pool", username, exc_info=True)
+        try:
+            pool.admit(user)  # a record that may not sign in: disabled in the pool
+        except DemoFactoryError:
+            log.warning("could not disable %s in the pool", username, exc_info=True)
         # The pool gave tokens, so the sign-up was confirmed by the code mailed to its address
         # (whatever the pool's own flag says): the reason is the decision, not the email.
         raise PermissionDenied(sign_in_refusal(replace(user, email_verified=True)))
