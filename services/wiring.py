@@ -15,6 +15,7 @@ from pathlib import Path
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.mail import AccountMail
+from services.accounts.pool_sessions import PoolSessions
 from services.accounts.profile import ProfileService
 from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
@@ -59,6 +60,7 @@ from services.ports import (
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
+    PoolSignOut,
     PoolSignUp,
     ReportStore,
     SessionStore,
@@ -84,6 +86,8 @@ class CognitoPorts:
     email_codes: EmailCodes | None = None
     # At sign-in: the app's record (users table) takes the pool's name and roles.
     refresh_record: Callable[[str], None] | None = None
+    # Ends every sign-in of a user at the pool (a password change or reset, sign out everywhere).
+    sign_out: PoolSignOut | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
         if ports.sessions is None:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
+    pool_sessions = (PoolSessions(ports.cognito.sessions, ports.cognito.sign_out)
+                     if ports.cognito is not None else None)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
@@ -181,7 +187,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
-        sessions=local_sessions, removal=removal, first_admin_form=first_admin_form(settings),
+        sessions=local_sessions or pool_sessions, removal=removal,
+        first_admin_form=first_admin_form(settings),
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -199,7 +206,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
             on_sign_in=ports.cognito.refresh_record,
-            gate=_record_gate(ports.cognito),
+            gate=_record_gate(ports.cognito), ends=pool_sessions,
         )
         sign_in = cognito
     elif settings.auth == "oidc":

@@ -276,6 +276,14 @@ class IdentityProvider(Protocol):
         """The account name for a typed user name or email address (as typed if unknown)."""
 
 
+class PoolSignOut(Protocol):
+    """A user pool's end of every sign-in of one user (Cognito's AdminUserGlobalSignOut): each
+    refresh token the pool gave the user stops working, so no copy of one refreshes again."""
+
+    def sign_out_everywhere(self, username: str) -> None:
+        """NotFound for no such user."""
+
+
 class EmailCodes(Protocol):
     """A user pool's check of an email a user changed (Cognito): the pool mailed a code to it;
     the user's own access token proves who answers."""
