@@ -252,7 +252,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     follows=follows, digests=digests,
                     file_links=FileLinks(content, partial(cookie_key, settings),
                                          hours=settings.file_link_hours,
-                                         find_actor=partial(_actor_now, accounts)))
+                                         find_actor=partial(_actor_now, accounts),
+                                         epoch=_sign_in_epoch(local_sessions, pool_sessions)))
 
 
 def _actor_now(accounts: AccountService, username: str) -> Actor | None:
@@ -262,6 +263,14 @@ def _actor_now(accounts: AccountService, username: str) -> Actor | None:
     except NotFound:
         return None
     return user.as_actor() if user.may_sign_in else None
+
+
+def _sign_in_epoch(local: LocalSessions | None, pool: PoolSessions | None
+                   ) -> Callable[[str], int] | None:
+    """What moves when all of a user's sign-ins end, in the modes where the app ends them."""
+    if local is not None:
+        return local.epoch
+    return pool.epoch if pool is not None else None
 
 
 def first_admin_form(settings: Settings) -> bool:

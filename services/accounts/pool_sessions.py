@@ -10,7 +10,8 @@ for the whole session length. Two things end them, each covering what the other 
 - the user's epoch in the sessions table, as local sign-ins have (``accounts.sessions``): a
   Cognito session keeps the epoch it started at and ``CognitoSignIn.resume`` refuses it once
   the epoch moved, so the app ends it at its next check even when the pool could not be told
-  (the role lacks the permission, the call failed).
+  (the role lacks the permission, the call failed). File links of drafts name it too
+  (``content.file_links``).
 
 The epoch is keyed by the lower-cased user name: the pool's user names ignore case, and a user
 name typed at "forgot password" may differ in case from the token's.

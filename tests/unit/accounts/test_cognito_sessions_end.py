@@ -20,8 +20,9 @@ from services.accounts.sign_in.base import SignedIn
 from services.accounts.sign_in.cognito import CognitoSignIn, session_hash, token_cipher
 from services.bootstrap import Services, build_services
 from services.domain.identity import Challenge
+from services.domain.models import ContentDraft, Status, Upload
 from services.domain.permissions import Actor, Role
-from services.errors import PermissionDenied
+from services.errors import NotFound, PermissionDenied
 from tests.contract.cognito_backend import COOKIE_KEY, MockedCognito, mocked_cognito
 from tests.doubles.aws_faults import Fault, failing_everywhere
 
@@ -182,3 +183,22 @@ def test_disabling_the_account_ends_its_sign_ins_at_the_next_check(
 
     assert sign_in.recheck(_due(stolen)) is None
 
+
+def test_a_drafts_file_link_ends_with_the_sign_ins(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """A copied address of a draft's file is worth no more than the viewer's sign-ins."""
+    alice = _live(sign_in.sign_in("alice", PASSWORD))
+    draft = ContentDraft(title="Draft", summary="", body="", category="Generative AI",
+                         tags=(), status=Status.DRAFT)
+    item = services.content.create(draft, [Upload("guide.pdf", b"%PDF-1.4\n%%EOF\n")],
+                                   alice.actor)
+    links = services.file_links
+    assert links is not None
+    token = links.link(item, item.assets[0].id, alice.actor).removeprefix("files/")
+    assert links.resolve(token)
+
+    sign_in.change_password(alice, PASSWORD, NEW_PASSWORD)
+
+    with pytest.raises(NotFound):
+        links.resolve(token)
