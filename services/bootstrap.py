@@ -211,6 +211,9 @@ def _cognito(
                                      guard=admin_lease.held)
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     signup_records = CognitoSignupDirectory(records, directory)
+    passwords = CognitoPasswords(
+        client, pool, client_id, secret.get_secret_value() if secret else None
+    )
     ports = CognitoPorts(
         identity=identity,
         tokens=JwksTokenVerifier(
@@ -221,9 +224,7 @@ def _cognito(
         signup_records=signup_records,
         email_codes=identity,
         refresh_record=signup_records.refresh,
-    )
-    passwords = CognitoPasswords(
-        client, pool, client_id, secret.get_secret_value() if secret else None
+        sign_out=passwords,
     )
     return directory, passwords, ports
 

@@ -12,6 +12,7 @@ from functools import partial
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.mail import AccountMail
+from services.accounts.pool_sessions import PoolSessions
 from services.accounts.profile import ProfileService
 from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
@@ -59,6 +60,7 @@ from services.ports import (
     LoginThrottle,
     Mailer,
     PasswordAuthenticator,
+    PoolSignOut,
     PoolSignUp,
     ReportStore,
     SessionStore,
@@ -84,6 +86,8 @@ class CognitoPorts:
     email_codes: EmailCodes | None = None
     # At sign-in: the app's record (users table) takes the pool's name and roles.
     refresh_record: Callable[[str], None] | None = None
+    # Ends every sign-in of a user at the pool (a password change or reset, sign out everywhere).
+    sign_out: PoolSignOut | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
             raise ConfigError("errors.config_missing", names="DEMO_FACTORY_SESSIONS_TABLE")
         local_sessions = LocalSessions(ports.sessions, days=settings.cookie_expiry_days)
     links = _links(settings, ports) if local_sessions is not None else None
+    pool_sessions = (PoolSessions(ports.cognito.sessions, ports.cognito.sign_out)
+                     if ports.cognito is not None else None)
     removal = AccountRemoval(ports.users, ports.content, ports.events, ports.throttle,
                              local_sessions, settings.event_retention_days,
                              records=ports.signup if ports.cognito is not None else None,
@@ -186,8 +192,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     accounts = AccountService(
         ports.users, ports.passwords, ports.throttle, ports.audit,
         max_failures=settings.login_max_failures, lockout_minutes=settings.login_lockout_minutes,
-        sessions=local_sessions, removal=removal, first_admin_form=first_admin_form(settings),
-        email_links=links is not None,
+        sessions=local_sessions or pool_sessions, removal=removal,
+        first_admin_form=first_admin_form(settings), email_links=links is not None,
     )
     inquiries = InquiryService(
         ports.inquiries, ports.audit, mailer=ports.mailer, sender=settings.ses_sender,
@@ -205,8 +211,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
             cookie_name=f"{settings.cookie_name}_sid", audit=ports.audit,
             session_days=settings.session_days, recheck_seconds=settings.cognito_recheck_seconds,
             on_sign_in=ports.cognito.refresh_record,
-            gate=(record_gate(ports.cognito.signup_records, ports.cognito.signup)
-                  if ports.cognito.signup_records is not None else None),
+            gate=_record_gate(ports.cognito), ends=pool_sessions,
         )
         sign_in = cognito
     elif settings.auth == "oidc":
@@ -252,7 +257,8 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     follows=follows, digests=digests,
                     file_links=FileLinks(content, partial(cookie_key, settings),
                                          hours=settings.file_link_hours,
-                                         find_actor=partial(_actor_now, accounts)))
+                                         find_actor=partial(_actor_now, accounts),
+                                         epoch=_sign_in_epoch(local_sessions, pool_sessions)))
 
 
 def _actor_now(accounts: AccountService, username: str) -> Actor | None:
@@ -262,6 +268,14 @@ def _actor_now(accounts: AccountService, username: str) -> Actor | None:
     except NotFound:
         return None
     return user.as_actor() if user.may_sign_in else None
+
+
+def _sign_in_epoch(local: LocalSessions | None, pool: PoolSessions | None
+                   ) -> Callable[[str], int] | None:
+    """What moves when all of a user's sign-ins end, in the modes where the app ends them."""
+    if local is not None:
+        return local.epoch
+    return pool.epoch if pool is not None else None
 
 
 def first_admin_form(settings: Settings) -> bool:
@@ -322,6 +336,13 @@ def _profile(ports: Ports, removal: AccountRemoval,
     codes = ports.cognito.email_codes if ports.cognito is not None else None
     return ProfileService(ports.signup, ports.audit, removal=removal, content=ports.content,
                           email_codes=codes, links=links, slots=ports.inquiries)
+
+
+def _record_gate(cognito: CognitoPorts) -> Callable[[str], None] | None:
+    """The sign-in's check of the app's record (``record_gate``), where the pool has both."""
+    if cognito.signup_records is None or cognito.signup is None:
+        return None
+    return record_gate(cognito.signup_records, cognito.signup)
 
 
 def _signup(settings: Settings, ports: Ports,

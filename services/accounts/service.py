@@ -21,7 +21,7 @@ from services.accounts.passwords import (
     is_guessable,
     is_password_hash,
 )
-from services.accounts.sessions import LocalSessions
+from services.accounts.sessions import EndsSessions
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
@@ -101,7 +101,7 @@ class AccountService:
         max_failures: int = 5,
         lockout_minutes: int = 15,
         clock: Callable[[], datetime] = utcnow,
-        sessions: LocalSessions | None = None,
+        sessions: EndsSessions | None = None,
         removal: AccountRemoval | None = None,
         first_admin_form: bool = True,
         email_links: bool = False,
@@ -291,7 +291,7 @@ class AccountService:
     def reset_password(self, actor: Actor, username: str) -> PasswordReset:
         """Local: a one-time password, returned once to show the admin (only its hash is
         stored). Cognito: the pool mails the user a reset code, or, to a user who never signed
-        in, the invitation again."""
+        in, the invitation again. Either way every sign-in of the user ends."""
         self._require_admin(actor, "user.reset_password", username)
         self._dir.get(username)
         reset = self._passwords.reset_password(username)
@@ -392,7 +392,8 @@ class AccountService:
 
     @property
     def ends_sessions(self) -> bool:
-        """Whether sign-ins are kept here and can be ended from the server (local sign-in)."""
+        """Whether the server can end a user's sign-ins (local sign-in, and Cognito: the pool's
+        global sign-out with the app's own check; not an OIDC provider's)."""
         return self._sessions is not None
 
     def sign_out_everywhere(self, actor: Actor, username: str) -> None:

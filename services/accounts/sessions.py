@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from services.domain.identity import SessionRecord
 from services.domain.models import utcnow
@@ -27,6 +28,13 @@ SESSION_ID_BYTES = 32
 def session_hash(session_id: str) -> str:
     """The store's key for a session id: the id itself never leaves the browser's cookie."""
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class EndsSessions(Protocol):
+    """What the account service needs of a mode's sessions: ending all of a user's sign-ins
+    (``LocalSessions``, or a Cognito pool's: ``accounts.pool_sessions``)."""
+
+    def end_all(self, username: str, keep: str | None = None) -> object: ...
 
 
 class LocalSessions:

@@ -20,12 +20,8 @@ once becomes active, and one that waits for an administrator goes on waiting, ma
 Without mail nothing verifies the email: the account is stored unverified (the legacy import and
 auto-approved domains do not trust it) and the administrator decides. Decisions are mailed.
 
-With a user pool (Cognito sign-in, ``pool``), the pool keeps the password and mails a code:
-``sign_up`` writes the app's record (waiting for the code: PENDING without a request, so no
-administrator sees it yet) and calls the pool's SignUp; ``confirm`` checks the code with the
-pool and only then applies the mode (active at once, or waiting for an administrator, disabled
-in the pool until then); ``resend`` mails a new code. A name or email in use gets the same
-answer here too.
+With a user pool (Cognito sign-in, ``pool``), the pool keeps the password and mails a code
+that ``confirm`` checks (``signup_pool``); ``resend`` mails a new code.
 
 Rate limits, as the contact form's (and through the same two mechanisms): per browser visit,
 counted atomically in the store (``RateSlots.take_slot``), and per server instance, in this
@@ -34,13 +30,12 @@ process (``InstanceLimiter``), so that neither a new visit id nor many threads g
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from services.accounts.mail import mail_language
 from services.accounts.service import normalize_username, validate_password
+from services.accounts.signup_pool import PoolConfirmation
 from services.accounts.verification import EmailLinks, VerifyOutcome
 from services.contact.service import InstanceLimiter
 from services.domain.inquiries import RateLimit
@@ -50,7 +45,6 @@ from services.domain.signup import SignupDraft, clean, email_domain
 from services.domain.users import AccountStatus, User
 from services.errors import (
     ConflictError,
-    DemoFactoryError,
     NotFound,
     PermissionDenied,
     QuotaExceeded,
@@ -63,8 +57,6 @@ from services.ports import (
     RateSlots,
     SignupDirectory,
 )
-
-log = logging.getLogger(__name__)
 
 MODES = ("off", "approval", "open")
 
@@ -147,7 +139,8 @@ class SignupService:
             return
         user = self._new_account(cleaned, username, now)
         if self._pool is not None:
-            self._pool_sign_up(user, cleaned.password)
+            PoolConfirmation(self._dir, self._pool, self._outcome,
+                             self._record).create(user, cleaned.password)
             return
         taken = self._taken(user)
         if taken is not None:
@@ -204,32 +197,11 @@ class SignupService:
     def confirm(self, username: str, code: str) -> AccountStatus:
         """Confirm a pool sign-up with the emailed code, then apply the mode. The account's
         status (ACTIVE: sign in now; PENDING: an administrator decides).
-        ValidationError("cognito.err_code") for a wrong code."""
-        pool = self._require_pool()
-        username = normalize_username(username)
-        pool.confirm(username, code)
-        try:
-            record = self._dir.get(username)
-        except NotFound:  # a pool account without the app's record: the pool's own affair
-            return AccountStatus.PENDING
-        if record.status != AccountStatus.PENDING or record.pending_role is not None:
-            return record.status  # confirmed before
-        # The pool's code proved the address: an auto-approved domain counts.
-        status, waits = self._outcome(record.email, record.requested_role or Role.VIEWER,
-                                      verified=True)
-        # The check above is only a shortcut: the conditional write decides, so of two
-        # confirmations at once only one admits and audits, and the record is never absent.
-        if not self._dir.finish_confirmation(username, status, waits):
-            return self._dir.get(username).status  # confirmed meanwhile
-        try:
-            pool.admit(replace(record, status=status, pending_role=waits))
-        except DemoFactoryError:
-            # The record has moved and decides: a sign-in it does not allow is refused, and
-            # the pool told again, by the sign-in's check (``sign_in.cognito.record_gate``).
-            log.warning("the pool did not follow the confirmation of %s", username,
-                        exc_info=True)
-        self._record("user.signup_confirm", f"{username}:{status.value}")
-        return status
+        ValidationError("cognito.err_code") for a wrong code; PermissionDenied
+        ("signup.err_incomplete") for a pool account the app has no record of."""
+        confirmation = PoolConfirmation(self._dir, self._require_pool(), self._outcome,
+                                        self._record)
+        return confirmation.confirm(normalize_username(username), code)
 
     def resend(self, username: str, visit_id: str) -> None:
         """Mail a new code (rate-limited as sign-ups are); the same answer for any name."""
@@ -283,26 +255,6 @@ class SignupService:
         at_once = self._at_once(email, verified=verified)
         status = AccountStatus.ACTIVE if at_once else AccountStatus.PENDING
         return status, None if at_once and asked == Role.VIEWER else asked
-
-    def _pool_sign_up(self, user: User, password: str) -> None:
-        """The record waits for the code (no request an administrator would see yet); the
-        pool makes the account and mails the code. A name or email in use: the quiet answer."""
-        assert self._pool is not None
-        try:
-            self._dir.create(replace(user, status=AccountStatus.PENDING, pending_role=None))
-        except ConflictError:
-            self._record("user.signup", user.username, "duplicate")
-            return
-        try:
-            self._pool.sign_up(user.username, user.email, user.name, password)
-        except ConflictError:
-            self._dir.delete(user.username)
-            self._record("user.signup", user.username, "duplicate")
-            return
-        except Exception:
-            self._dir.delete(user.username)  # no record without its pool account
-            raise
-        self._record("user.signup", f"{user.username}:unconfirmed")
 
     def _require_pool(self) -> PoolSignUp:
         if self._pool is None or not self.is_open:

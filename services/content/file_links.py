@@ -8,11 +8,15 @@ lazily loaded further down the page did not appear. So a page carries the app's 
 to a new presigned URL (``services/ui/file_route.py``).
 
 The token names the item, the file (or the item's card picture) and, for an item that is not
-published, the viewer it was drawn for; it is signed with a key derived from the cookie key for
-this purpose only, and it ends after ``file_link_hours``. It grants nothing by itself: every
-request reads the item and the viewer as they are now, so unpublishing or deleting the item,
-or disabling, demoting or deleting the viewer, ends the link at once. A published item's
-file is anyone's to read (the token names no viewer).
+published, the viewer it was drawn for and the viewer's sign-in epoch then (what ending all of
+their sign-ins moves: ``accounts.sessions``, ``accounts.pool_sessions``); it is signed with a
+key derived from the cookie key for this purpose only, and it ends after ``file_link_hours``.
+It grants nothing by itself: every request reads the item and the viewer as they are now, so
+unpublishing or deleting the item, or disabling, demoting or deleting the viewer, ends the link
+at once, and so do "sign out everywhere" and a password change or reset: a draft's address
+copied out of the page is worth no more than its viewer's sign-ins. (Where the app cannot end
+sign-ins, an OIDC provider's, a draft's link names the viewer alone.) A published item's file
+is anyone's to read (the token names no viewer).
 """
 
 from __future__ import annotations
@@ -38,19 +42,23 @@ class FileClaim:
     item_id: str
     file_id: str  # an asset's id, or THUMBNAIL
     viewer: str | None  # None: the item was published when the link was drawn
+    epoch: int | None = None  # the viewer's sign-in epoch when the link was drawn
 
 
 class FileLinks:
     def __init__(self, content: ContentService, secret: Callable[[], str], *, hours: int,
                  find_actor: Callable[[str], Actor | None],
+                 epoch: Callable[[str], int] | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         """``secret``: the cookie key, asked for on first use (as the sign-in asks for it);
-        ``find_actor``: the account as it is now, None when it may not sign in."""
+        ``find_actor``: the account as it is now, None when it may not sign in; ``epoch``: a
+        user's sign-in epoch now (None where the app does not end sign-ins)."""
         self._content = content
         self._secret = secret
         self._derived: tuple[str, bytes] | None = None
         self._lifetime = timedelta(hours=hours)
         self._find_actor = find_actor
+        self._epoch = epoch
         self._clock = clock
 
     def link(self, item: ContentItem, file_id: str, actor: Actor) -> str:
@@ -67,6 +75,8 @@ class FileLinks:
         claims: dict[str, str | int] = {"i": item.id, "f": file_id, "exp": expires}
         if viewer is not None:
             claims["v"] = viewer
+            if self._epoch is not None:
+                claims["e"] = self._epoch(viewer)
         return f"{ROUTE}/{sign_cookie(self._key(), claims)}"
 
     def claim(self, token: str) -> FileClaim | None:
@@ -74,9 +84,10 @@ class FileLinks:
         claims = read_signed_cookie(self._key(), token, ("i", "f", "exp"))
         if claims is None:
             return None
-        viewer = claims.get("v")
+        viewer, epoch = claims.get("v"), claims.get("e")
         return FileClaim(str(claims["i"]), str(claims["f"]),
-                         str(viewer) if viewer is not None else None)
+                         str(viewer) if viewer is not None else None,
+                         epoch if isinstance(epoch, int) else None)
 
     def resolve(self, token: str) -> str:
         """A new short-lived URL of the file the token names, for its viewer as they are now.
@@ -109,7 +120,10 @@ class FileLinks:
         if claim.viewer is None:
             return Actor.anonymous()  # a published item's file: as anyone reads it
         actor = self._find_actor(claim.viewer)
-        if actor is None:
+        # The viewer's sign-ins ended since the link was drawn (or it names none, where the
+        # app ends them): it ended with them.
+        ended = self._epoch is not None and claim.epoch != self._epoch(claim.viewer)
+        if actor is None or ended:
             raise NotFound("errors.not_found")
         return actor
 

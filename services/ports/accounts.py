@@ -72,7 +72,13 @@ class SignupDirectory(Protocol):
         and written in one step, as ``UserDirectory.create``)."""
 
     def get(self, username: str) -> User:
-        """NotFound if absent."""
+        """NotFound if absent. Where the backend keeps accounts of its own beside the app's
+        records (a Cognito pool), an account with no record is shown as the backend has it."""
+
+    def record(self, username: str) -> User:
+        """The account as ``get`` shows it, only if the app has its own record of it: NotFound
+        otherwise, also where ``get`` would show the backend's account (a pool account with no
+        record: an administrator's, or a sign-up whose record is gone)."""
 
     def list(self) -> list[User]: ...
 
@@ -152,6 +158,15 @@ class PoolSignUp(Protocol):
     def admit(self, user: User) -> None:
         """After confirmation: an active ``user`` gets its roles in the pool, a waiting one is
         disabled there until an administrator decides."""
+
+    def made_by_administrator(self, username: str) -> bool:
+        """Whether the pool's account was made by an administrator, not by SignUp: the app
+        puts every account it makes in a role group, and a sign-up gets one only once its
+        record is admitted. False for a name the pool does not have."""
+
+    def discard(self, username: str) -> None:
+        """Remove a pool account that SignUp made and the app has no record of: deleted, or
+        disabled where the delete fails. An administrator's account is left as it is."""
 
 
 class RateSlots(Protocol):
@@ -278,6 +293,14 @@ class IdentityProvider(Protocol):
 
     def username_for_login(self, login: str) -> str:
         """The account name for a typed user name or email address (as typed if unknown)."""
+
+
+class PoolSignOut(Protocol):
+    """A user pool's end of every sign-in of one user (Cognito's AdminUserGlobalSignOut): each
+    refresh token the pool gave the user stops working, so no copy of one refreshes again."""
+
+    def sign_out_everywhere(self, username: str) -> None:
+        """NotFound for no such user."""
 
 
 class EmailCodes(Protocol):

@@ -10,6 +10,7 @@ the request and writes the value the mode hands back with the inline writer
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Literal
 
 import streamlit as st
@@ -21,7 +22,12 @@ from services.bootstrap import Services
 from services.domain.cookie_key import REASON_TEXT, weak_key_reason
 from services.domain.identity import Challenge
 from services.domain.permissions import Actor
-from services.errors import ConfigError, PermissionDenied, ServiceUnavailable
+from services.errors import (
+    ConfigError,
+    DemoFactoryError,
+    PermissionDenied,
+    ServiceUnavailable,
+)
 from services.ui import session, tracking
 from services.ui.cookies import read_cookie, write_cookie
 
@@ -192,6 +198,15 @@ def change_password(services: Services, current: str, new: str) -> None:
     if held is None:
         raise ServiceUnavailable("cognito.err_session_expired")
     services.sign_in.change_password(held, current, new)
+    # Cognito: the change ended every sign-in at the pool, this one's tokens too, and the mode
+    # kept this session on new ones: take them now rather than at the next check (which takes
+    # them should this fail: the change itself stands).
+    try:
+        renewed = services.sign_in.recheck(replace(held, checked_at=None))
+    except DemoFactoryError:
+        return
+    if renewed is not None:
+        _remember(renewed)
 
 
 def prefill_login(username: str) -> None:

@@ -34,6 +34,17 @@ def test_an_account_keeps_every_sign_up_field(signup_directory: Any) -> None:
     assert _signed_up() in signup_directory.list()
 
 
+def test_the_record_alone_is_read_as_get_reads_it(signup_directory: Any) -> None:
+    """These stores keep nothing but the app's own records: ``record`` is ``get``, and a
+    missing account is NotFound in both (the Cognito directory's ``get`` differs: it shows a
+    pool account with no record, ``tests/unit/accounts/test_cognito_signup_orphan.py``)."""
+    signup_directory.create(_signed_up())
+
+    assert signup_directory.record("lee") == signup_directory.get("lee") == _signed_up()
+    with pytest.raises(NotFound):
+        signup_directory.record("ghost")
+
+
 def test_an_account_an_administrator_creates_is_active_without_sign_up_data(
     signup_directory: Any,
 ) -> None:

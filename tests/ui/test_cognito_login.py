@@ -144,6 +144,30 @@ def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
     assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), SignedIn)
 
 
+def test_after_a_password_change_this_browser_goes_on_and_the_others_end(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    """The change ends every sign-in of the user at the pool (a copied cookie's too); this
+    browser is signed in again at once, on tokens the pool still honours."""
+    assert cservices.cognito is not None
+    elsewhere = cservices.cognito.sign_in("root", PASSWORD)
+    assert isinstance(elsewhere, SignedIn)
+    at = _submit(_login_page(), "root", PASSWORD)
+    at.switch_page("app_pages/home.py").run()
+    before = _live(at)
+    at.text_input(key="pw_current").input(PASSWORD)
+    at.text_input(key="pw_new").input(NEW_PASSWORD)
+    at.text_input(key="pw_repeat").input(NEW_PASSWORD)
+    at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
+
+    assert not errors(at)
+    after = _live(at)
+    assert after.actor.user_id == "root" and after.access_token != before.access_token
+    assert after.access_token is not None
+    cognito.client.get_user(AccessToken=after.access_token)  # the pool honours the new one
+    assert cservices.cognito.resume(elsewhere.session_id) is None
+
+
 def test_the_admin_page_manages_cognito_users(
     cognito: MockedCognito, root: Actor, cservices: Services,
     monkeypatch: pytest.MonkeyPatch

@@ -14,6 +14,9 @@ How a session survives a refresh without a readable token in the browser:
   ``recheck_seconds`` the same refresh runs for a live session, so a role change (groups) or
   a disabled user takes effect within that time.
 - Sign-out revokes the refresh token at Cognito and deletes the server-side record.
+- A password change or reset, disabling the account and "sign out everywhere" end all of the
+  user's sign-ins (``ends``: ``accounts.pool_sessions``); ``resume`` refuses a session that
+  started before (its epoch). After the user's own change this browser goes on, signed in again.
 - ``gate`` runs at each sign-in before the session is kept: for self-service sign-ups the app's
   record, not the pool alone, says who may sign in (``record_gate``). A refused sign-in's
   tokens are revoked at once.
@@ -34,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from services.accounts.pool_sessions import PoolSessions
 from services.accounts.service import (
     AccountService,
     login_name,
@@ -49,6 +53,7 @@ from services.accounts.sign_in.base import (
     read_signed_cookie,
     sign_cookie,
 )
+from services.accounts.unrecorded import refuse_unrecorded
 from services.domain.identity import (
     Challenge,
     SessionRecord,
@@ -85,26 +90,29 @@ def token_cipher(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def record_gate(records: SignupDirectory, pool: PoolSignUp | None) -> Callable[[str], None]:
+def record_gate(records: SignupDirectory, pool: PoolSignUp) -> Callable[[str], None]:
     """A sign-in check where the app's record of a sign-up decides: one still waiting for an
     administrator, or declined, is refused with its reason (as a local sign-in is) even when
     the pool let it through, which it does when its disable failed after the confirmation or
-    a decline found it enabled; the pool is then told again. An account with no record (an
-    administrator made it in the pool) is the pool's own. A record that cannot be read refuses
-    (ServiceUnavailable): the sign-in cannot be judged."""
+    a decline found it enabled; the pool is then told again. An account with no record that an
+    administrator made (in a role group) is the pool's own; one SignUp made is a sign-up whose
+    record is gone, refused and removed (``accounts.unrecorded``). A record that cannot be
+    read refuses (ServiceUnavailable): the sign-in cannot be judged."""
 
     def check(username: str) -> None:
         try:
-            user = records.get(username)
+            # The record alone: ``get`` shows a pool account with no record as if it were one.
+            user = records.record(username)
         except NotFound:
-            return
+            if pool.made_by_administrator(username):
+                return
+            refuse_unrecorded(pool, username)
         if user.may_sign_in:
             return
-        if pool is not None:
-            try:
-                pool.admit(user)  # a record that may not sign in: disabled in the pool
-            except DemoFactoryError:
-                log.warning("could not disable %s in the pool", username, exc_info=True)
+        try:
+            pool.admit(user)  # a record that may not sign in: disabled in the pool
+        except DemoFactoryError:
+            log.warning("could not disable %s in the pool", username, exc_info=True)
         # The pool gave tokens, so the sign-up was confirmed by the code mailed to its address
         # (whatever the pool's own flag says): the reason is the decision, not the email.
         raise PermissionDenied(sign_in_refusal(replace(user, email_verified=True)))
@@ -131,6 +139,7 @@ class CognitoSignIn:
         clock: Callable[[], datetime] = utcnow,
         on_sign_in: Callable[[str], None] | None = None,
         gate: Callable[[str], None] | None = None,
+        ends: PoolSessions | None = None,
     ) -> None:
         self._identity = identity
         self._tokens = tokens
@@ -147,6 +156,7 @@ class CognitoSignIn:
         self._clock = clock
         self._on_sign_in = on_sign_in
         self._gate = gate
+        self._ends = ends
 
     # ---- sign-in -------------------------------------------------------------------------
 
@@ -190,11 +200,14 @@ class CognitoSignIn:
                 raise
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         now = self._clock()
+        # The epoch read after the pool's answer: tokens it gave before an end of all sign-ins
+        # that lands meanwhile are the pool's to refuse (its global sign-out ends them).
         record = SessionRecord(
             username=identity.username,
-            encrypted_refresh_token=self._cipher.encrypt(tokens.refresh_token.encode()).decode(),
+            encrypted_refresh_token=self._encrypt(tokens.refresh_token),
             created_at=now,
             expires_at=now + self._session_length,
+            epoch=self._ends.epoch(identity.username) if self._ends is not None else 0,
         )
         self._sessions.put(session_hash(session_id), record)
         self._accounts.record_login(throttle_key)
@@ -248,11 +261,13 @@ class CognitoSignIn:
             record = self._sessions.get(key)
         except NotFound:
             return None
+        if self._ended(record):
+            self._end(key, record)
+            return None
         try:
             if record.expires_at <= self._clock():
                 raise PermissionDenied("cognito.err_session_expired")
-            refresh = self._cipher.decrypt(record.encrypted_refresh_token.encode()).decode()
-            tokens = self._identity.refresh(record.username, refresh)
+            tokens = self._identity.refresh(record.username, self._decrypt(record))
             identity = self._verified(tokens)
         except (InvalidToken, PermissionDenied) as exc:
             log.info("session of %s ended: %s", record.username, exc)
@@ -268,7 +283,7 @@ class CognitoSignIn:
         try:
             record = self._sessions.get(key)
             username = record.username
-            refresh = self._cipher.decrypt(record.encrypted_refresh_token.encode()).decode()
+            refresh = self._decrypt(record)
         except (NotFound, InvalidToken):
             pass
         try:
@@ -296,14 +311,20 @@ class CognitoSignIn:
         validate_password(new_password, username)
         self._identity.confirm_forgot_password(username, code.strip(), new_password)
         self._record(username, "auth.reset_password_confirmed", username)
+        if self._ends is not None:  # whoever knew the old password is signed out
+            self._ends.end_all(username)
 
     def change_password(self, session: SignedIn, current: str, new: str) -> None:
+        """Every other sign-in of the user ends; this one goes on, on new tokens (the UI takes
+        them at its next check of the session)."""
         if session.access_token is None:
             raise ServiceUnavailable("cognito.err_session_expired")
         user_id = str(session.actor.user_id)
         validate_password(new, user_id)
         self._identity.change_password(session.access_token, current, new)
         self._record(user_id, "user.change_password", user_id)
+        if self._ends is not None:
+            self._keep(session, user_id, new, self._ends.end_all(user_id))
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -320,6 +341,42 @@ class CognitoSignIn:
             groups=frozenset(str(g) for g in claims.get("cognito:groups") or ()),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
+
+    def _ended(self, record: SessionRecord) -> bool:
+        """Whether every sign-in of the user was ended after this one started."""
+        return self._ends is not None and record.epoch != self._ends.epoch(record.username)
+
+    def _end(self, key: str, record: SessionRecord) -> None:
+        """An ended session's record goes, and its refresh token is revoked (RevokeToken,
+        best effort): that ends it at the pool even when the global sign-out failed."""
+        log.info("session of %s ended: its sign-ins were ended since", record.username)
+        try:
+            self._identity.sign_out(None, self._decrypt(record))
+        except (InvalidToken, DemoFactoryError) as exc:
+            log.info("could not revoke an ended session's refresh token: %s", exc)
+        self._sessions.delete(key)
+
+    def _keep(self, session: SignedIn, username: str, password: str, epoch: int) -> None:
+        """After a change of password ended every sign-in: this browser's session, signed in
+        again with the new password, under the same id and at the new epoch. Best effort:
+        should it fail, this browser is asked to sign in again at its next check."""
+        key = session_hash(session.session_id)
+        try:
+            record = self._sessions.get(key)
+            step = self._identity.sign_in(username, password)
+        except DemoFactoryError as exc:
+            log.warning("could not keep %s signed in after the password change: %s",
+                        username, exc)
+            return
+        if isinstance(step, Tokens) and step.refresh_token:
+            token = self._encrypt(step.refresh_token)
+            self._sessions.put(key, replace(record, epoch=epoch, encrypted_refresh_token=token))
+
+    def _encrypt(self, refresh_token: str) -> str:
+        return self._cipher.encrypt(refresh_token.encode()).decode()
+
+    def _decrypt(self, record: SessionRecord) -> str:
+        return self._cipher.decrypt(record.encrypted_refresh_token.encode()).decode()
 
     def _revoke(self, tokens: Tokens) -> None:
         """End a refused sign-in's tokens at the pool (best effort: they were never kept)."""

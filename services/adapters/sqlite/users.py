@@ -76,6 +76,8 @@ class SqliteUserDirectory:
             raise NotFound("errors.not_found", username=username)
         return _user(row)
 
+    record = get  # ``SignupDirectory.record``: every account here is the app's own record
+
     def password_hash(self, username: str) -> str:
         with self._db.read() as conn:
             row = conn.execute(

@@ -53,19 +53,19 @@ class CountingPool:
 
 class WatchedRecords:
     """The sign-up directory, checking after each call that the record still exists in the
-    users table (``record``: the Cognito directory's own ``get`` would show the pool's account
-    instead of a missing record), and able to run something between a confirmation's read and
-    its write (``after_first_get``)."""
+    users table (``stored``: the Cognito directory's own ``get`` would show the pool's account
+    instead of a missing record), and able to run something between a confirmation's read of
+    the record and its write (``after_first_read``)."""
 
-    def __init__(self, real: SignupDirectory, record: Callable[[], object]) -> None:
+    def __init__(self, real: SignupDirectory, stored: Callable[[], object]) -> None:
         self._real = real
-        self._record = record
+        self._stored = stored
         self.absent_after: list[str] = []
-        self.after_first_get: Callable[[], None] | None = None
+        self.after_first_read: Callable[[], None] | None = None
 
-    def get(self, username: str) -> User:
-        user = self._real.get(username)
-        hook, self.after_first_get = self.after_first_get, None
+    def record(self, username: str) -> User:
+        user = self._real.record(username)
+        hook, self.after_first_read = self.after_first_read, None
         if hook is not None:
             hook()
         return user
@@ -78,7 +78,7 @@ class WatchedRecords:
                 return method(*args, **kwargs)
             finally:
                 try:
-                    self._record()
+                    self._stored()
                 except NotFound:
                     self.absent_after.append(name)
 
@@ -138,7 +138,7 @@ def test_a_confirmation_that_read_before_another_wrote_admits_and_audits_once(
     services, records, pool, audit = world
     service = _service(services, records, pool, audit)
     first: list[AccountStatus] = []
-    records.after_first_get = lambda: first.append(service.confirm("jiwon", "123456"))
+    records.after_first_read = lambda: first.append(service.confirm("jiwon", "123456"))
 
     second = service.confirm("jiwon", "123456")
 

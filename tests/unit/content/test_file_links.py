@@ -16,7 +16,7 @@ from PIL import Image
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from services.accounts.sign_in.base import sign_cookie
+from services.accounts.sign_in.base import derived_key, sign_cookie
 from services.bootstrap import Services, build_services
 from services.content.file_links import THUMBNAIL, FileLinks
 from services.domain.models import ContentDraft, ContentItem, Status, Upload, utcnow
@@ -165,3 +165,57 @@ def test_the_route_redirects_uncached_and_says_nothing_of_a_bad_link(
     assert "X-Amz-Signature" in found.headers["location"]
     assert found.headers["cache-control"] == "no-store"
     assert (refused.status_code, refused.text) == (404, "Not found")
+
+
+# ---- a draft's link is its viewer's sign-in's, not a bearer token ---------------------------
+
+
+@pytest.mark.parametrize("ending", ["sign_out_everywhere", "change_password", "reset"])
+def test_a_drafts_link_ends_when_its_viewers_sign_ins_end(world: World, ending: str) -> None:
+    """A copied address of a draft's file opens nothing once the viewer signs out everywhere,
+    changes the password or has it reset, as the viewer's own cookies do."""
+    item = _item(world, Status.DRAFT)
+    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    assert requests.get(world.links.resolve(token), timeout=10).content == PDF
+    accounts = world.services.accounts
+
+    if ending == "sign_out_everywhere":
+        accounts.sign_out_everywhere(world.author, "alice")
+    elif ending == "change_password":
+        accounts.change_password(world.author, PASSWORD, "Another-horse-battery-7")
+    else:
+        accounts.reset_password(world.admin, "alice")
+
+    with pytest.raises(NotFound):
+        world.links.resolve(token)
+    fresh = _token(world.links.link(item, item.assets[0].id, world.author))  # a page drawn now
+    assert requests.get(world.links.resolve(fresh), timeout=10).content == PDF
+
+
+def test_another_users_sign_out_everywhere_leaves_a_drafts_link_be(world: World) -> None:
+    item = _item(world, Status.DRAFT)
+    token = _token(world.links.link(item, item.assets[0].id, world.author))
+
+    world.services.accounts.sign_out_everywhere(world.admin, "root")
+
+    assert requests.get(world.links.resolve(token), timeout=10).content == PDF
+
+
+def test_a_published_items_link_is_not_tied_to_a_sign_in(world: World) -> None:
+    item = _item(world)
+    token = _token(world.links.link(item, item.assets[0].id, world.author))
+
+    world.services.accounts.sign_out_everywhere(world.author, "alice")
+
+    assert requests.get(world.links.resolve(token), timeout=10).content == PDF
+
+
+def test_a_drafts_link_that_names_no_sign_in_opens_nothing(world: World) -> None:
+    """A draft's link of the earlier form (the viewer alone) is not honoured any more."""
+    item = _item(world, Status.DRAFT)
+    key = derived_key(COOKIE_KEY, "demo-factory/file-links")
+    bare = sign_cookie(key, {"i": item.id, "f": item.assets[0].id, "v": "alice",
+                             "exp": int(utcnow().timestamp()) + 3600})
+
+    with pytest.raises(NotFound):
+        world.links.resolve(bare)

@@ -3,8 +3,8 @@
 ``CognitoIdentityProvider`` implements the user's own flows (IdentityProvider port): sign-in
 with USER_PASSWORD_AUTH, the NEW_PASSWORD_REQUIRED challenge, refresh, forgot/confirm and
 change password, sign-out. ``CognitoPasswords`` implements the administrator's side
-(PasswordAuthenticator port): set, reset and invite. With an app client secret every call
-carries SECRET_HASH.
+(PasswordAuthenticator port): set, reset and invite, and ending every sign-in of a user
+(PoolSignOut port). With an app client secret every call carries SECRET_HASH.
 
 Sign-out revokes this session's refresh token (RevokeToken): other browsers of the same user
 stay signed in. Where RevokeToken is unavailable (token revocation off on the client, or an
@@ -205,6 +205,13 @@ class CognitoPasswords(_CognitoClient):
         with cognito_errors():
             self._client.admin_reset_user_password(UserPoolId=self._pool, Username=username)
         return PasswordReset()
+
+    def sign_out_everywhere(self, username: str) -> None:
+        """Implements ``services.ports.PoolSignOut``: AdminUserGlobalSignOut. A password change
+        or reset alone leaves the user's refresh tokens working; this ends them (and the access
+        tokens, for the pool's own calls). Needs ``cognito-idp:AdminUserGlobalSignOut``."""
+        with cognito_errors():
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
 
     def invite(self, username: str) -> None:
         """(Re)send the invitation: a new temporary password by email."""

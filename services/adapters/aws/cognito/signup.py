@@ -24,6 +24,7 @@ differs from the pool's verified one (that is how the wait is told), so ``refres
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
@@ -44,6 +45,8 @@ from services.ports import SignupDirectory
 
 if TYPE_CHECKING:
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
+
+log = logging.getLogger(__name__)
 
 
 class SignupRecords(SignupDirectory, Protocol):
@@ -131,6 +134,33 @@ class CognitoSelfSignUp:
         else:
             self._directory.set_disabled(user.username, True)
 
+    def made_by_administrator(self, username: str) -> bool:
+        # SignUp cannot put an account in a group, and the app adds a sign-up to one only
+        # after reading its record (``admit``, approval); every account the app makes holds a
+        # role. A pool has no other mark of who made an account.
+        try:
+            return bool(self._directory.get(username).roles)
+        except NotFound:
+            return False
+
+    def discard(self, username: str) -> None:
+        """A sign-up's pool account with no record of the app's: deleted; disabled if the
+        delete fails. An administrator's account is left as it is."""
+        if self.made_by_administrator(username):
+            return
+        # Deleted rather than disabled: it finishes the undo the failed sign-up began, so the
+        # name and the email are free for a new sign-up; a disabled account would hold both,
+        # and no administrator's list shows it (it has no record). Disabled only as the fall
+        # back, so that the pool gives it no tokens meanwhile.
+        try:
+            self._directory.delete(username)
+        except NotFound:
+            return
+        except DemoFactoryError:
+            log.warning("could not delete %s from the pool; disabling it", username,
+                        exc_info=True)
+            self._directory.set_disabled(username, True)
+
     def _email_taken(self, email: str) -> bool:
         if '"' in email or "\\" in email:
             return True  # never a valid address; refused quietly rather than put in a filter
@@ -159,9 +189,14 @@ class CognitoSignupDirectory:
         that setting holds the new one unverified. An account an administrator made has no
         record until its user edits the profile: the pool's account then stands alone."""
         try:
-            record = self._records.get(username)
+            return self.record(username)
         except NotFound:
             return self._pool.get(username)
+
+    def record(self, username: str) -> User:
+        """As ``get``, but NotFound when the users table has no record: the pool's account
+        alone (an administrator's, or a sign-up whose record is gone) is not one."""
+        record = self._records.get(username)
         try:
             in_pool = self._pool.get(username)
         except NotFound:  # a sign-up the pool no longer has: the record as it is

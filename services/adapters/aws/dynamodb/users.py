@@ -112,6 +112,8 @@ class DynamoUserDirectory(LoginFailures, AccountEmails):
     def get(self, username: str) -> User:
         return user_from_record(self._account(username))
 
+    record = get  # ``SignupDirectory.record``: every account here is the app's own record
+
     def password_hash(self, username: str) -> str:
         return str(self._account(username)["password_hash"])
 

@@ -1,0 +1,204 @@
+"""Ending a Cognito user's sign-ins (on moto): an administrator's reset, the user's own password
+change or reset by code, and "sign out everywhere" end every sign-in the user had, also one
+kept by a copied cookie, which would otherwise go on refreshing its stored refresh token for
+the whole session length.
+
+Two things end it: the pool's AdminUserGlobalSignOut (its refresh tokens stop working; moto
+models that) and the app's own record of when the user's sign-ins last ended (the sessions
+table's per-user epoch), which a resumed sign-in is checked against, so that the app refuses
+it even when the pool could not be told (a missing IAM permission, an outage)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from services.accounts.sign_in.base import SignedIn
+from services.accounts.sign_in.cognito import CognitoSignIn, session_hash, token_cipher
+from services.bootstrap import Services, build_services
+from services.domain.identity import Challenge
+from services.domain.models import ContentDraft, Status, Upload
+from services.domain.permissions import Actor, Role
+from services.errors import NotFound, PermissionDenied
+from tests.contract.cognito_backend import COOKIE_KEY, MockedCognito, mocked_cognito
+from tests.doubles.aws_faults import Fault, failing_everywhere
+
+PASSWORD = "Correct-horse-1"
+NEW_PASSWORD = "Battery-staple-2"
+
+
+@pytest.fixture
+def cognito() -> Iterator[MockedCognito]:
+    with mocked_cognito() as mocked:
+        yield mocked
+
+
+@pytest.fixture
+def services(cognito: MockedCognito) -> Services:
+    return build_services(cognito.settings)
+
+
+@pytest.fixture
+def sign_in(services: Services) -> CognitoSignIn:
+    assert services.cognito is not None
+    return services.cognito
+
+
+@pytest.fixture
+def root(services: Services) -> Actor:
+    admin = services.accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD)
+    services.accounts.create_user(admin.as_actor(), "alice", "Alice", "alice@example.com",
+                                  PASSWORD, frozenset({Role.AUTHOR}), temporary=False)
+    return admin.as_actor()
+
+
+def _live(step: SignedIn | Challenge) -> SignedIn:
+    assert isinstance(step, SignedIn), step
+    return step
+
+
+def _refresh_token(services: Services, live: SignedIn) -> str:
+    """The refresh token the server keeps for this sign-in (what a copied cookie leads to)."""
+    assert services.ports.cognito is not None
+    record = services.ports.cognito.sessions.get(session_hash(live.session_id))
+    return token_cipher(COOKIE_KEY).decrypt(record.encrypted_refresh_token.encode()).decode()
+
+
+def _pool_refuses(services: Services, username: str, refresh_token: str) -> bool:
+    assert services.ports.cognito is not None
+    try:
+        services.ports.cognito.identity.refresh(username, refresh_token)
+    except PermissionDenied:
+        return True
+    return False
+
+
+def _due(live: SignedIn) -> SignedIn:
+    """The same sign-in once its recheck is due."""
+    assert live.checked_at is not None
+    return replace(live, checked_at=live.checked_at - timedelta(minutes=10))
+
+
+def test_an_administrators_reset_ends_every_sign_in_of_the_user(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    stolen = _live(sign_in.sign_in("alice", PASSWORD))
+    token = _refresh_token(services, stolen)
+    assert sign_in.recheck(_due(stolen)) is not None  # stands before the reset
+
+    services.accounts.reset_password(root, "alice")
+
+    assert sign_in.recheck(_due(stolen)) is None
+    assert sign_in.resume(stolen.session_id) is None
+    assert _pool_refuses(services, "alice", token)  # AdminUserGlobalSignOut was called
+
+
+def test_the_app_refuses_an_ended_sign_in_even_when_the_pool_could_not_be_told(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """The deployment's role may lack cognito-idp:AdminUserGlobalSignOut: the reset still
+    goes through, and the app's own check ends the sign-in."""
+    stolen = _live(sign_in.sign_in("alice", PASSWORD))
+    denied = Fault("AdminUserGlobalSignOut", "AccessDeniedException", status=400)
+
+    with failing_everywhere(denied):
+        services.accounts.reset_password(root, "alice")
+
+    assert denied.failed == 1  # the pool was asked
+    assert sign_in.resume(stolen.session_id) is None
+    assert services.ports.audit.entries(action="user.reset_password")[0].outcome == "ok"
+
+
+def test_changing_ones_password_ends_the_other_sign_ins_and_keeps_this_one(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    stolen = _live(sign_in.sign_in("alice", PASSWORD))
+    token = _refresh_token(services, stolen)
+    own = _live(sign_in.sign_in("alice", PASSWORD))
+
+    sign_in.change_password(own, PASSWORD, NEW_PASSWORD)
+
+    assert sign_in.resume(stolen.session_id) is None
+    assert _pool_refuses(services, "alice", token)
+    kept = sign_in.recheck(_due(own))  # this browser goes on, on tokens of the new password
+    assert kept is not None and kept.actor.user_id == "alice"
+    assert kept.access_token != own.access_token
+
+
+def test_a_password_set_with_a_mailed_code_ends_every_sign_in(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    stolen = _live(sign_in.sign_in("alice", PASSWORD))
+    token = _refresh_token(services, stolen)
+
+    sign_in.forgot_password("alice@example.com")
+    sign_in.confirm_forgot_password("alice@example.com", "123456", NEW_PASSWORD)
+
+    assert sign_in.resume(stolen.session_id) is None
+    assert _pool_refuses(services, "alice", token)
+
+
+def test_a_sign_in_after_the_change_is_not_ended_by_it(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    services.accounts.reset_password(root, "alice")
+    sign_in.confirm_forgot_password("alice", "123456", NEW_PASSWORD)
+
+    fresh = _live(sign_in.sign_in("alice", NEW_PASSWORD))
+
+    resumed = sign_in.resume(fresh.session_id)
+    assert resumed is not None and resumed.actor.user_id == "alice"
+
+
+@pytest.mark.parametrize("by", ["user", "admin"])
+def test_sign_out_everywhere_ends_every_sign_in(
+    sign_in: CognitoSignIn, services: Services, root: Actor, by: str
+) -> None:
+    laptop = _live(sign_in.sign_in("alice", PASSWORD))
+    phone = _live(sign_in.sign_in("alice", PASSWORD))
+    token = _refresh_token(services, phone)
+    assert services.accounts.ends_sessions  # the buttons are offered in this mode too
+
+    actor = laptop.actor if by == "user" else root
+    services.accounts.sign_out_everywhere(actor, "alice")
+
+    assert sign_in.resume(laptop.session_id) is None
+    assert sign_in.resume(phone.session_id) is None
+    assert _pool_refuses(services, "alice", token)
+    entry = services.ports.audit.entries(action="auth.sign_out_everywhere")[0]
+    assert (entry.actor, entry.target) == (actor.user_id, "alice")
+    root_session = _live(sign_in.sign_in("root", PASSWORD))  # other users are untouched
+    assert sign_in.resume(root_session.session_id) is not None
+
+
+def test_disabling_the_account_ends_its_sign_ins_at_the_next_check(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    stolen = _live(sign_in.sign_in("alice", PASSWORD))
+
+    services.accounts.set_disabled(root, "alice", True)
+
+    assert sign_in.recheck(_due(stolen)) is None
+
+
+def test_a_drafts_file_link_ends_with_the_sign_ins(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """A copied address of a draft's file is worth no more than the viewer's sign-ins."""
+    alice = _live(sign_in.sign_in("alice", PASSWORD))
+    draft = ContentDraft(title="Draft", summary="", body="", category="Generative AI",
+                         tags=(), status=Status.DRAFT)
+    item = services.content.create(draft, [Upload("guide.pdf", b"%PDF-1.4\n%%EOF\n")],
+                                   alice.actor)
+    links = services.file_links
+    assert links is not None
+    token = links.link(item, item.assets[0].id, alice.actor).removeprefix("files/")
+    assert links.resolve(token)
+
+    sign_in.change_password(alice, PASSWORD, NEW_PASSWORD)
+
+    with pytest.raises(NotFound):
+        links.resolve(token)
