@@ -24,8 +24,9 @@ _TAKEN = "_df_tag_taken"  # per tag filter: the tag taken on arrival, still in t
 
 def take_tag_link(known: Sequence[str], tags_key: str, reset_keys: dict[str, object]) -> None:
     """Apply a ``?tag=`` the visitor arrived with: the tag filter (widget ``tags_key``) holds
-    that tag alone and ``reset_keys`` go back to their values (page 1, no search text). A tag
-    no published item carries is named in a message and filters nothing."""
+    that tag alone and ``reset_keys`` (the view's other filters, its sort and page) go back to
+    their values, since the link promises everything with the tag. A tag no published item
+    carries is named in a message, and the view shows everything as the message says."""
     taken = f"{_TAKEN}_{tags_key}"
     if TAG_PARAM not in st.query_params:
         st.session_state.pop(taken, None)
@@ -37,7 +38,6 @@ def take_tag_link(known: Sequence[str], tags_key: str, reset_keys: dict[str, obj
         return  # taken when the link arrived; the visitor may have changed the filter since
     if tag not in known:
         st.info(t("content.tag_unknown", tag=md_escape(tag)), icon=":material/sell:")
-        return
-    st.session_state[tags_key] = [tag]
+    st.session_state[tags_key] = [tag] if tag in known else []
     for key, value in reset_keys.items():
         st.session_state[key] = value
