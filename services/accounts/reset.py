@@ -3,8 +3,10 @@
 Anyone may ask (by user name or email); the answer is the same whether or not an account
 exists, and only an account that exists and is not disabled or declined gets a mail. The
 link holds a random token, stored hashed, that works once (one atomic write in the store)
-for ``minutes``; setting the password through it follows the one password rule and ends every
-session of the account. A password the rule refuses does not use up the link. A link remembers
+for ``minutes``; setting the password through it follows the one password rule, ends every
+session of the account and lifts a sign-in lockout (the link proves the mailbox is the
+person's, as an administrator's reset does). A password the rule refuses does not use up the
+link. A link remembers
 the account's session epoch: a password change, another reset or "sign out everywhere" after
 it was mailed ends it, as it ends the sign-ins.
 
@@ -32,6 +34,7 @@ from services.ops.audit import record_audit
 from services.ports import (
     AccountTokenStore,
     AuditLog,
+    LoginThrottle,
     PasswordAuthenticator,
     RateSlots,
     SignupDirectory,
@@ -53,6 +56,7 @@ class PasswordResetService:
         audit: AuditLog,
         *,
         mail: AccountMail | None,
+        throttle: LoginThrottle,
         minutes: int = 30,
         limit: int = 3,
         instance_limit: int = 20,
@@ -66,6 +70,7 @@ class PasswordResetService:
         self._slots = slots
         self._audit = audit
         self._mail = mail
+        self._throttle = throttle
         self._minutes = minutes
         self._limit = limit
         self._window_minutes = window_minutes
@@ -134,6 +139,9 @@ class PasswordResetService:
             raise
         self._passwords.set_password(user.username, password)
         self._sessions.end_all(user.username)
+        # The page says "sign in with the new password": earlier failed guesses must not
+        # keep that sign-in locked.
+        self._throttle.clear_login_failures(user.username)
         self._record("auth.reset_password_confirmed", user.username)
 
     def _find(self, identifier: str) -> User | None:
