@@ -108,6 +108,17 @@ class PasswordResetService:
         sent = self._mail.reset(user, token, self._minutes)
         self._record("auth.forgot_password", user.username, "ok" if sent else "mail_failed")
 
+    def peek(self, token: str) -> bool:
+        """Whether the link would set a password now, without using it up or recording
+        anything: the page says a used, expired or ended link is so before a password is
+        typed. ``reset`` decides again (the link may be used meanwhile)."""
+        found = (self._tokens.find(token_hash(token), TokenPurpose.RESET, self._clock())
+                 if token else None)
+        if found is None:
+            return False
+        user, refusal = self._holder(found)
+        return user is not None and refusal is None
+
     def reset(self, token: str, password: str, password_again: str) -> None:
         """Set a new password through a link: ValidationError("reset.err_link") for an
         unknown, used or expired link, the password rule's errors otherwise (the link stays
@@ -119,17 +130,10 @@ class PasswordResetService:
         if found is None:
             self._record("auth.reset_password_confirmed", "-", "invalid")
             raise ValidationError("reset.err_link")
-        try:
-            user = self._dir.get(found.username)
-        except NotFound:
-            raise ValidationError("reset.err_link") from None
-        if user.disabled or user.status == AccountStatus.DECLINED:
-            # Disabled or declined since the link was mailed: the link ends here.
-            self._record("auth.reset_password_confirmed", user.username, "denied")
-            raise ValidationError("reset.err_link")
-        if found.epoch != self._sessions.epoch(user.username):
-            # The password changed (or every sign-in was ended) since the link was mailed.
-            self._record("auth.reset_password_confirmed", user.username, "stale")
+        user, refusal = self._holder(found)
+        if user is None or refusal is not None:
+            if user is not None:
+                self._record("auth.reset_password_confirmed", user.username, str(refusal))
             raise ValidationError("reset.err_link")
         try:
             validate_password(password, user.username,
@@ -143,6 +147,20 @@ class PasswordResetService:
         # keep that sign-in locked.
         self._throttle.clear_login_failures(user.username)
         self._record("auth.reset_password_confirmed", user.username)
+
+    def _holder(self, found: AccountToken) -> tuple[User | None, str | None]:
+        """The link's account (None if it is gone), and why the link no longer works for it
+        (an audit outcome; None: it works)."""
+        try:
+            user = self._dir.get(found.username)
+        except NotFound:
+            return None, None
+        if user.disabled or user.status == AccountStatus.DECLINED:
+            return user, "denied"  # disabled or declined since the link was mailed
+        if found.epoch != self._sessions.epoch(user.username):
+            # The password changed (or every sign-in was ended) since the link was mailed.
+            return user, "stale"
+        return user, None
 
     def _find(self, identifier: str) -> User | None:
         name = login_name(identifier)

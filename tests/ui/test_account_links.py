@@ -124,6 +124,22 @@ def test_forgot_password_mails_a_link_that_sets_a_new_password(
     assert services.accounts.authenticate("kim", NEW).username == "kim"
 
 
+def test_a_used_reset_link_says_so_before_any_password_is_typed(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer,
+    make_user: Callable[..., object], services: Services,
+) -> None:
+    make_user("kim", "viewer")
+    assert services.password_reset is not None
+    services.password_reset.request("kim", "visit-1")
+    token = mailed_token(mailer, "reset")
+    services.password_reset.reset(token, NEW, NEW)
+
+    at = open_with_token(new_app, RESET, token)
+
+    assert "이 링크는 쓸 수 없습니다" in " ".join(errors(at))
+    assert not at.text_input  # no new-password form to fill in for nothing
+
+
 def test_an_unknown_account_gets_the_same_answer(
     new_app: Callable[..., AppTest], mailer: RecordingMailer,
 ) -> None:

@@ -112,6 +112,28 @@ def test_a_reset_lifts_the_sign_in_lockout(
     assert accounts.authenticate("kim", NEW).username == "kim"
 
 
+def test_peek_tells_a_live_link_from_a_dead_one_without_using_it(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService,
+) -> None:
+    resets = reset_service(services, mailer, clock, sessions)
+    resets.request("kim", "visit-1")
+    first = link_token(mailer.sent[0].body)
+    clock.now = T0 + timedelta(minutes=1)
+    resets.request("kim", "visit-1")
+    second = link_token(mailer.sent[1].body)
+
+    assert resets.peek(first) and resets.peek(first)  # looking does not use it up
+    resets.reset(first, NEW, NEW)
+    assert not resets.peek(first)  # used
+    assert not resets.peek(second)  # mailed before the new password: ended
+    assert not resets.peek("not-a-token") and not resets.peek("")
+    resets.request("kim", "visit-2")
+    third = link_token(mailer.sent[2].body)
+    clock.now = T0 + timedelta(minutes=31)
+    assert not resets.peek(third)  # expired
+
+
 def test_the_user_name_finds_the_account_too(
     services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
     accounts: AccountService,
