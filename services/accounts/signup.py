@@ -119,6 +119,11 @@ class SignupService:
         return self._mail is not None
 
     @property
+    def verify_hours(self) -> int:
+        """How long a verification link works: the pages say it, as the mail does."""
+        return self._verify_hours
+
+    @property
     def mode(self) -> str:
         return self._mode
 

@@ -17,6 +17,8 @@ from services.domain.signup import SignupDraft
 from services.settings import load_settings
 from tests.doubles.mailer import RecordingMailer
 from tests.ui.conftest import errors, texts
+from tests.ui.test_signup import _fill as fill_signup
+from tests.ui.test_signup import _send as send_signup
 
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
@@ -164,3 +166,16 @@ def test_the_sign_up_page_says_a_link_confirms_the_email_only_with_mail(
     monkeypatch.setattr(bootstrap, "_mailer", lambda settings: recorder)
     at = open_with_token(new_app, "app_pages/signup.py", None)
     assert "링크를 메일로 보내 드립니다" in texts(at)
+
+
+def test_with_mail_the_sign_up_answer_says_to_open_the_mailed_link(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer,
+) -> None:
+    at = open_with_token(new_app, "app_pages/signup.py", None)
+    assert "링크를 메일로 보내 드립니다(24시간 동안 유효)" in texts(at)
+
+    send_signup(fill_signup(at))
+
+    assert "메일의 링크를 24시간 안에 열어" in texts(at)
+    assert not errors(at)
+    assert mailer.sent[-1].recipient == "jiwon@example.com"
