@@ -43,7 +43,10 @@ def verify_page(services: Services) -> None:
         outcome = services.signup.verify(token)  # once: a rerun reads the kept outcome
         st.session_state[_VERIFY_RESULT] = outcome
     if outcome is None:
+        # No link (a reload too: a new session, and the token left the address when the link
+        # was opened): whether this browser confirmed already is not known, so both are said.
         st.info(t("verify.missing"), icon=":material/info:")
+        st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
         return
     if outcome == VerifyOutcome.INVALID:
         st.error(t("verify.invalid"), icon=":material/link_off:")

@@ -87,7 +87,20 @@ def test_the_verify_page_without_a_token_says_to_use_the_mail(
 ) -> None:
     at = open_with_token(new_app, VERIFY, None)
 
-    assert "메일의 링크로" in texts(at) and not errors(at)
+    assert "메일로 받은 확인 링크로" in texts(at) and not errors(at)
+
+
+def test_reloading_the_verify_page_after_confirming_points_to_sign_in(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sign_up(monkeypatch)
+    open_with_token(new_app, VERIFY, mailed_token(mailer, "verify"))
+
+    # A reload is a new session, and the token left the address when the link was opened.
+    at = open_with_token(new_app, VERIFY, None)
+
+    assert "이미 이메일을 확인하셨다면 로그인하세요" in texts(at) and not errors(at)
+    assert any(link.proto.page.endswith("login") for link in at.main.get("page_link"))
 
 
 def test_without_mail_forgot_password_explains_how_to_reach_an_administrator(
