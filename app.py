@@ -21,6 +21,7 @@ from services.ui import (
     routes,
     session,
     tracking,
+    url_params,
 )
 from services.ui.emulation import emulation_banner
 from services.ui.i18n import init_language, language_selector, role_label, t
@@ -83,6 +84,7 @@ def main() -> None:
     profile.apply_preferred_language(services, actor)
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
+    url_params.note_page(page.url_path)  # before anything that may switch pages
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
     language_selector()

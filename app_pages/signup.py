@@ -25,7 +25,7 @@ if by_code:  # Cognito: the pool mails a code
     st.write(t("signup.intro_open_code" if opens else "signup.intro_approval_code"))
 elif services.signup.verifies_email:
     st.write(t("signup.intro_open" if opens else "signup.intro_approval_verified"))
-    st.caption(t("signup.verify_note"))
+    st.caption(t("signup.verify_note", hours=services.signup.verify_hours))
 else:  # the administrator's approval stands in for verification (and says so)
     st.write(t("signup.intro_open" if opens else "signup.intro_approval"))
 form_col, _ = st.columns([3, 1])

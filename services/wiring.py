@@ -322,7 +322,8 @@ def _password_reset(settings: Settings, ports: Ports, sessions: LocalSessions,
         return None
     return PasswordResetService(
         ports.signup, ports.passwords, sessions, ports.tokens, ports.inquiries, ports.audit,
-        mail=mail, limit=settings.signup_limit, instance_limit=settings.signup_instance_limit,
+        mail=mail, throttle=ports.throttle, limit=settings.signup_limit,
+        instance_limit=settings.signup_instance_limit,
         window_minutes=settings.signup_window_minutes,
     )
 

@@ -3,8 +3,10 @@
 Anyone may ask (by user name or email); the answer is the same whether or not an account
 exists, and only an account that exists and is not disabled or declined gets a mail. The
 link holds a random token, stored hashed, that works once (one atomic write in the store)
-for ``minutes``; setting the password through it follows the one password rule and ends every
-session of the account. A password the rule refuses does not use up the link. A link remembers
+for ``minutes``; setting the password through it follows the one password rule, ends every
+session of the account and lifts a sign-in lockout (the link proves the mailbox is the
+person's, as an administrator's reset does). A password the rule refuses does not use up the
+link. A link remembers
 the account's session epoch: a password change, another reset or "sign out everywhere" after
 it was mailed ends it, as it ends the sign-ins.
 
@@ -32,6 +34,7 @@ from services.ops.audit import record_audit
 from services.ports import (
     AccountTokenStore,
     AuditLog,
+    LoginThrottle,
     PasswordAuthenticator,
     RateSlots,
     SignupDirectory,
@@ -53,6 +56,7 @@ class PasswordResetService:
         audit: AuditLog,
         *,
         mail: AccountMail | None,
+        throttle: LoginThrottle,
         minutes: int = 30,
         limit: int = 3,
         instance_limit: int = 20,
@@ -66,6 +70,7 @@ class PasswordResetService:
         self._slots = slots
         self._audit = audit
         self._mail = mail
+        self._throttle = throttle
         self._minutes = minutes
         self._limit = limit
         self._window_minutes = window_minutes
@@ -103,6 +108,17 @@ class PasswordResetService:
         sent = self._mail.reset(user, token, self._minutes)
         self._record("auth.forgot_password", user.username, "ok" if sent else "mail_failed")
 
+    def peek(self, token: str) -> bool:
+        """Whether the link would set a password now, without using it up or recording
+        anything: the page says a used, expired or ended link is so before a password is
+        typed. ``reset`` decides again (the link may be used meanwhile)."""
+        found = (self._tokens.find(token_hash(token), TokenPurpose.RESET, self._clock())
+                 if token else None)
+        if found is None:
+            return False
+        user, refusal = self._holder(found)
+        return user is not None and refusal is None
+
     def reset(self, token: str, password: str, password_again: str) -> None:
         """Set a new password through a link: ValidationError("reset.err_link") for an
         unknown, used or expired link, the password rule's errors otherwise (the link stays
@@ -114,17 +130,10 @@ class PasswordResetService:
         if found is None:
             self._record("auth.reset_password_confirmed", "-", "invalid")
             raise ValidationError("reset.err_link")
-        try:
-            user = self._dir.get(found.username)
-        except NotFound:
-            raise ValidationError("reset.err_link") from None
-        if user.disabled or user.status == AccountStatus.DECLINED:
-            # Disabled or declined since the link was mailed: the link ends here.
-            self._record("auth.reset_password_confirmed", user.username, "denied")
-            raise ValidationError("reset.err_link")
-        if found.epoch != self._sessions.epoch(user.username):
-            # The password changed (or every sign-in was ended) since the link was mailed.
-            self._record("auth.reset_password_confirmed", user.username, "stale")
+        user, refusal = self._holder(found)
+        if user is None or refusal is not None:
+            if user is not None:
+                self._record("auth.reset_password_confirmed", user.username, str(refusal))
             raise ValidationError("reset.err_link")
         try:
             validate_password(password, user.username,
@@ -134,7 +143,24 @@ class PasswordResetService:
             raise
         self._passwords.set_password(user.username, password)
         self._sessions.end_all(user.username)
+        # The page says "sign in with the new password": earlier failed guesses must not
+        # keep that sign-in locked.
+        self._throttle.clear_login_failures(user.username)
         self._record("auth.reset_password_confirmed", user.username)
+
+    def _holder(self, found: AccountToken) -> tuple[User | None, str | None]:
+        """The link's account (None if it is gone), and why the link no longer works for it
+        (an audit outcome; None: it works)."""
+        try:
+            user = self._dir.get(found.username)
+        except NotFound:
+            return None, None
+        if user.disabled or user.status == AccountStatus.DECLINED:
+            return user, "denied"  # disabled or declined since the link was mailed
+        if found.epoch != self._sessions.epoch(user.username):
+            # The password changed (or every sign-in was ended) since the link was mailed.
+            return user, "stale"
+        return user, None
 
     def _find(self, identifier: str) -> User | None:
         name = login_name(identifier)

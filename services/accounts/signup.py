@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from services.accounts.mail import mail_language
 from services.accounts.service import normalize_username, validate_password
 from services.accounts.signup_pool import PoolConfirmation
-from services.accounts.verification import EmailLinks, VerifyOutcome
+from services.accounts.verification import VERIFY_HOURS, EmailLinks, VerifyOutcome
 from services.contact.service import InstanceLimiter
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
@@ -101,6 +101,11 @@ class SignupService:
     def verifies_email(self) -> bool:
         """Whether sign-ups confirm their email by a mailed link (mail is configured)."""
         return self._mail is not None
+
+    @property
+    def verify_hours(self) -> int:
+        """How long a verification link works: the pages say it, as the mail does."""
+        return self._links.hours if self._links is not None else VERIFY_HOURS
 
     @property
     def mode(self) -> str:

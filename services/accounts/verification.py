@@ -40,6 +40,11 @@ class EmailLinks:
         self._hours = hours
 
     @property
+    def hours(self) -> int:
+        """How long a link works: the pages say it, as the mail does."""
+        return self._hours
+
+    @property
     def mail(self) -> AccountMail:
         """The account mail the links go out with (for the other mails of the same flows)."""
         return self._mail

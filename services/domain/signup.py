@@ -60,6 +60,8 @@ def signup_problems(draft: SignupDraft) -> list[tuple[str, str]]:
         problems.append(("purpose", "signup.err_purpose"))
     if draft.role not in REQUESTABLE_ROLES:
         problems.append(("role", "signup.err_role"))
+    if not draft.password:  # said with the rest; the password rule itself comes after these
+        problems.append(("password", "signup.err_password_missing"))
     if draft.password != draft.password_again:
         problems.append(("password_again", "signup.err_password_mismatch"))
     if not draft.consent:

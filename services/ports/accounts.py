@@ -349,3 +349,7 @@ class AccountTokenStore(Protocol):
         """In one atomic step: when ``key`` is an unused token for ``purpose`` that has not
         expired at ``now``, mark it used and return it; otherwise change nothing and return
         None. Of concurrent calls for one key, at most one gets the token."""
+
+    def find(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        """The token ``use`` would return now, left unused: a page tells a dead link before
+        the person types anything. Only ``use`` decides: the token may be used meanwhile."""

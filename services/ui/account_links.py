@@ -43,7 +43,10 @@ def verify_page(services: Services) -> None:
         outcome = services.signup.verify(token)  # once: a rerun reads the kept outcome
         st.session_state[_VERIFY_RESULT] = outcome
     if outcome is None:
+        # No link (a reload too: a new session, and the token left the address when the link
+        # was opened): whether this browser confirmed already is not known, so both are said.
         st.info(t("verify.missing"), icon=":material/info:")
+        st.page_link(routes.LOGIN, label=t("nav.login"), icon=":material/login:")
         return
     if outcome == VerifyOutcome.INVALID:
         st.error(t("verify.invalid"), icon=":material/link_off:")
@@ -60,6 +63,12 @@ def reset_page(services: Services) -> None:
     if resets is None:  # Cognito or OIDC: the sign-in page has the provider's own way
         st.switch_page(routes.LOGIN)
     token = take_token(_RESET_TOKEN)
+    if token and not resets.peek(token):
+        # Used, expired or ended: said at once, not after the password was typed twice.
+        st.session_state.pop(_RESET_TOKEN, None)
+        st.title(t("reset.title"))
+        _dead_link()
+        return
     if token:
         _new_password_form(services, token)
         return
@@ -110,11 +119,18 @@ def _new_password_form(services: Services, token: str) -> None:
     try:
         services.password_reset.reset(token, new, again)
     except DemoFactoryError as exc:
-        show_error(exc)
-        if exc.key == "reset.err_link":
-            st.session_state.pop(_RESET_TOKEN, None)
-            st.page_link(routes.RESET, label=t("reset.submit"), icon=":material/send:")
+        if exc.key != "reset.err_link":
+            show_error(exc)
+            return
+        st.session_state.pop(_RESET_TOKEN, None)  # used meanwhile, in another tab say
+        _dead_link()
         return
     st.session_state.pop(_RESET_TOKEN, None)
     flash(t("reset.done"))
     st.switch_page(routes.LOGIN)
+
+
+def _dead_link() -> None:
+    """A reset link that cannot set a password, and the way to a new one."""
+    st.error(t("reset.err_link"), icon=":material/link_off:")
+    st.page_link(routes.RESET, label=t("reset.submit"), icon=":material/send:")

@@ -143,6 +143,16 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     )
 
 
+def _tag_link_resets(keys: _Keys, category: Category | None) -> dict[str, object]:
+    """What a tag link sets besides the tag: it says "everything with this tag", so no search
+    text, every category (a category page keeps its own) and author, the default sort, page 1."""
+    resets: dict[str, object] = {keys.q: "", keys.author: ALL, keys.sort: sort_options("")[0],
+                                 keys.page: 1}
+    if category is None:
+        resets[keys.category] = ALL
+    return resets
+
+
 def _search(query: SearchQuery, page_key: str) -> Page[ContentItem]:
     services = session.services()
     actor = session.actor()
@@ -168,7 +178,7 @@ def render_browse(category: Category | None = None) -> None:
     services = session.services()
     options = services.content.filter_options()
     browse_url.read(keys.q, _url_keys(keys, category), options, sort_options)
-    take_tag_link(options.tags, keys.tags, {keys.q: "", keys.page: 1})
+    take_tag_link(options.tags, keys.tags, _tag_link_resets(keys, category))
     query = _filters(options, category, keys)
     try:
         result = _search(query, keys.page)

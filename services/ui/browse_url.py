@@ -3,12 +3,14 @@
 Written after every run, so a reload, a new tab or a shared link shows the same search. Read
 when the page is opened with it (a fresh load, a link, Back to an earlier search): the
 address then says what to show. An address without these parameters (the sidebar's browse
-link) leaves the session's search as it is, and the run writes it back. What an address asks
-for is checked like a visitor's choice: an unknown category, author, tag or sort is left out,
-a page is a whole number, and the text is cut to the search box's limit.
+link) leaves the session's search as it is; the view's next run writes it (the run that
+arrives from another page may not write: ``url_params``). Back to an entry the view left
+without parameters shows what the view showed there. What an address asks for is checked like
+a visitor's choice: an unknown category, author, tag or sort is left out, a page is a whole
+number, and the text is cut to the search box's limit.
 
 ``?tag=`` (a tag link) is not one of these: ``services/ui/tags.py`` applies it once, after
-the address is read, and the run then writes the view's tags here as ``tags``.
+the address is read, and the next write drops it for the view's tags (``tags``).
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ import streamlit as st
 from services.content.service import FilterOptions
 from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Sort
-from services.ui.url_params import write_params
+from services.ui.url_params import Params, arrived, write_params
+from services.ui.widgets import TAG_PARAM
 
 TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE = "q", "category", "tags", "author", "sort", "page"
 PARAMS = (TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE)
 ALL = ""  # the "all categories / all authors" choice (browse's filters use it too)
-_WRITTEN = "_df_browse_url_written"  # per view key prefix: the parameters last written
-
-Params = dict[str, list[str]]
+# Per view key prefix: the view's parameters the browser's address holds, as far as this
+# session knows (what it wrote, or what the address had on a run that could not write).
+_SHOWN = "_df_browse_url_shown"
+# Per view key prefix: the parameters of what the view showed when its address was last left
+# without any (a bare ``browse``): Back to that entry shows it again.
+_BARE = "_df_browse_url_bare"
 
 
 def _address() -> Params:
@@ -82,17 +88,30 @@ def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
          sorts_for: Callable[[str], Sequence[Sort]]) -> None:
     """Before the widgets are drawn: the address's search into the widgets' keys (``keys``:
     parameter -> session key; a view without a category choice has no key for it) when the
-    page was opened with one this session did not write."""
+    address holds parameters this session did not write. A bare address keeps the session's
+    search when the view is reached from elsewhere or for the first time; on the view itself
+    it is Back (or Forward) to an entry the view left bare, and shows what it showed there."""
     address = _address()
-    if not address or address == st.session_state.get(f"{_WRITTEN}_{prefix}"):
+    state = st.session_state
+    if address == state.get(f"{_SHOWN}_{prefix}"):
         return
+    if not address:
+        if arrived() or f"{_SHOWN}_{prefix}" not in state:
+            return
+        address = state.get(f"{_BARE}_{prefix}", {})
     for name, value in from_address(address, options, sorts_for).items():
         if name in keys:
-            st.session_state[keys[name]] = value
+            state[keys[name]] = value
 
 
 def write(prefix: str, params: Params) -> None:
-    """After the run's search is known: the address to match it (other parameters, such as
-    ``lang``, stay)."""
-    write_params(PARAMS, params)
-    st.session_state[f"{_WRITTEN}_{prefix}"] = params
+    """After the run's search is known: the address to match it, a tag link's ``tag`` dropped
+    (other parameters, such as ``lang``, stay). A run that arrived from another page leaves
+    the address as it came, and notes what it holds."""
+    state = st.session_state
+    shown = _address() if arrived() else params
+    if not arrived():
+        write_params((*PARAMS, TAG_PARAM), params)
+    state[f"{_SHOWN}_{prefix}"] = shown
+    if not shown:
+        state[f"{_BARE}_{prefix}"] = params

@@ -28,6 +28,7 @@ from services.ui import charts, lazy, session
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import category_label, relabel, t
+from services.ui.url_params import write_params
 from services.ui.widgets import act, flash, md_escape, show_error
 
 QUERY = "funnel"  # ?funnel=<id> opens that funnel
@@ -125,10 +126,8 @@ def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funn
         key=relabel(key), placeholder=t("funnels.pick_placeholder"),
     ))
     st.session_state[PICK_KEY] = chosen
-    if not by_id[chosen].is_default:
-        st.query_params[QUERY] = chosen  # the address names it: a link shares it
-    elif QUERY in st.query_params:
-        del st.query_params[QUERY]
+    # The address names a funnel of one's own: a link shares it.
+    write_params((QUERY,), {} if by_id[chosen].is_default else {QUERY: chosen})
     return by_id[chosen]
 
 

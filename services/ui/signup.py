@@ -87,6 +87,8 @@ def signup_form(services: Services) -> None:
     st.session_state[_CLEAR] = True
     if services.signup.confirms_by_code:  # the pool mailed a code: ask for it next
         signup_code.start(username)
+    elif services.signup.verifies_email:  # nothing more happens until the mailed link
+        flash(t("signup.received_verify", hours=services.signup.verify_hours))
     else:
         flash(t("signup.received"))
     st.rerun()

@@ -1,6 +1,14 @@
 """A view's own parameters in the page's address (the dashboard's period and filters, browse's
-search): set to what the view shows, one value or several, the others (``lang``, ``id``) left
-as they are."""
+search, the funnel shown): set to what the view shows, one value or several, the others
+(``lang``, ``id``) left as they are.
+
+Only a run whose page the browser's address already names may write. On the first run after a
+switch from another page (the menu, a page link, ``st.switch_page``) the browser still shows the
+previous page's address, and Streamlit's frontend writes a changed query under that path: a
+history entry such as ``/content?q=bedrock`` that Back opens, the wrong page with the wrong
+parameters, before the switch adds the new page's entry. Such a run leaves the address as it
+came; the view's next run writes it.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +16,44 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+_PAGE_KEY = "_df_url_page"  # the page of the session's last run, by its address
+_ARRIVED_KEY = "_df_url_arrived"  # this run is the first on its page after another page
+
+Params = dict[str, list[str]]
+
+
+def note_page(url_path: str) -> None:
+    """Called once a run knows its page (``app.py``, after ``st.navigation``). The session's
+    first run is no switch: the browser opened this page's own address."""
+    state = st.session_state
+    state[_ARRIVED_KEY] = _PAGE_KEY in state and state[_PAGE_KEY] != url_path
+    state[_PAGE_KEY] = url_path
+
+
+def arrived() -> bool:
+    """Whether this run is the first on its page after another page's: the browser's address
+    is still the other page's, so this run must not write parameters."""
+    return bool(st.session_state.get(_ARRIVED_KEY))
+
+
+def current() -> Params:
+    """Every parameter of the address (``lang``, ``id``... included), each with its values."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
 
 def write_params(names: Sequence[str], wanted: Mapping[str, str | Sequence[str]]) -> None:
     """Each of ``names`` set to its value in ``wanted``, or removed when it has none there.
-    Only a parameter that changes is written (each write updates the browser's address)."""
+    Nothing is written when nothing changes, or on a run that arrived from another page. The
+    change is one write: each write of ``st.query_params`` adds a history entry, and Back
+    would stop at each half-made address."""
+    if arrived():
+        return
+    now = current()
+    new = {name: values for name, values in now.items() if name not in names}
     for name in names:
-        if name not in wanted:
-            if name in st.query_params:
-                del st.query_params[name]
-            continue
-        value = wanted[name]
-        values = [value] if isinstance(value, str) else list(value)
-        if st.query_params.get_all(name) != values:
-            st.query_params[name] = values if len(values) > 1 else values[0]
+        if name in wanted:
+            value = wanted[name]
+            new[name] = [value] if isinstance(value, str) else list(value)
+    if new != now:
+        st.query_params.from_dict(
+            {name: values[0] if len(values) == 1 else values for name, values in new.items()})

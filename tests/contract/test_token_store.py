@@ -1,4 +1,5 @@
-"""AccountTokenStore contract (SQLite, DynamoDB): single use, expiry, purpose, under threads."""
+"""AccountTokenStore contract (SQLite, DynamoDB): single use, expiry, purpose, under threads;
+finding a token uses nothing up."""
 
 from __future__ import annotations
 
@@ -65,3 +66,22 @@ def test_a_verification_token_keeps_the_address_it_was_mailed_to(token_store: An
     token_store.put(made)
 
     assert token_store.use("c" * 64, TokenPurpose.VERIFY, T0 + timedelta(minutes=1)) == made
+
+
+def test_finding_a_token_does_not_use_it(token_store: Any) -> None:
+    token_store.put(token())
+
+    assert token_store.find("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=1)) == token()
+    assert token_store.use("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=2)) == token()
+
+
+def test_a_used_expired_unknown_or_other_token_is_not_found(token_store: Any) -> None:
+    token_store.put(token())
+    token_store.put(token("c" * 64, purpose=TokenPurpose.VERIFY))
+    token_store.put(token("d" * 64))
+    token_store.use("d" * 64, TokenPurpose.RESET, T0)
+
+    assert token_store.find("a" * 64, TokenPurpose.RESET, T0 + timedelta(minutes=30)) is None
+    assert token_store.find("b" * 64, TokenPurpose.RESET, T0) is None
+    assert token_store.find("c" * 64, TokenPurpose.RESET, T0) is None
+    assert token_store.find("d" * 64, TokenPurpose.RESET, T0) is None

@@ -17,6 +17,8 @@ from services.domain.signup import SignupDraft
 from services.settings import load_settings
 from tests.doubles.mailer import RecordingMailer
 from tests.ui.conftest import errors, texts
+from tests.ui.test_signup import _fill as fill_signup
+from tests.ui.test_signup import _send as send_signup
 
 VERIFY = "app_pages/verify.py"
 RESET = "app_pages/reset.py"
@@ -85,7 +87,20 @@ def test_the_verify_page_without_a_token_says_to_use_the_mail(
 ) -> None:
     at = open_with_token(new_app, VERIFY, None)
 
-    assert "메일의 링크로" in texts(at) and not errors(at)
+    assert "메일로 받은 확인 링크로" in texts(at) and not errors(at)
+
+
+def test_reloading_the_verify_page_after_confirming_points_to_sign_in(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sign_up(monkeypatch)
+    open_with_token(new_app, VERIFY, mailed_token(mailer, "verify"))
+
+    # A reload is a new session, and the token left the address when the link was opened.
+    at = open_with_token(new_app, VERIFY, None)
+
+    assert "이미 이메일을 확인하셨다면 로그인하세요" in texts(at) and not errors(at)
+    assert any(link.proto.page.endswith("login") for link in at.main.get("page_link"))
 
 
 def test_without_mail_forgot_password_explains_how_to_reach_an_administrator(
@@ -124,6 +139,22 @@ def test_forgot_password_mails_a_link_that_sets_a_new_password(
     assert services.accounts.authenticate("kim", NEW).username == "kim"
 
 
+def test_a_used_reset_link_says_so_before_any_password_is_typed(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer,
+    make_user: Callable[..., object], services: Services,
+) -> None:
+    make_user("kim", "viewer")
+    assert services.password_reset is not None
+    services.password_reset.request("kim", "visit-1")
+    token = mailed_token(mailer, "reset")
+    services.password_reset.reset(token, NEW, NEW)
+
+    at = open_with_token(new_app, RESET, token)
+
+    assert "이 링크는 쓸 수 없습니다" in " ".join(errors(at))
+    assert not at.text_input  # no new-password form to fill in for nothing
+
+
 def test_an_unknown_account_gets_the_same_answer(
     new_app: Callable[..., AppTest], mailer: RecordingMailer,
 ) -> None:
@@ -148,3 +179,16 @@ def test_the_sign_up_page_says_a_link_confirms_the_email_only_with_mail(
     monkeypatch.setattr(bootstrap, "_mailer", lambda settings: recorder)
     at = open_with_token(new_app, "app_pages/signup.py", None)
     assert "링크를 메일로 보내 드립니다" in texts(at)
+
+
+def test_with_mail_the_sign_up_answer_says_to_open_the_mailed_link(
+    new_app: Callable[..., AppTest], mailer: RecordingMailer,
+) -> None:
+    at = open_with_token(new_app, "app_pages/signup.py", None)
+    assert "링크를 메일로 보내 드립니다(24시간 동안 유효)" in texts(at)
+
+    send_signup(fill_signup(at))
+
+    assert "메일의 링크를 24시간 안에 열어" in texts(at)
+    assert not errors(at)
+    assert mailer.sent[-1].recipient == "jiwon@example.com"

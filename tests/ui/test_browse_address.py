@@ -14,8 +14,8 @@ BROWSE = "app_pages/browse.py"
 
 
 def _open(new_app: Callable[..., AppTest], **params: str) -> AppTest:
+    """Browse loaded at its address (a link, a new tab, a reload): the session's first run."""
     at = new_app()
-    at.run()
     at.query_params.update(params)
     at.switch_page(BROWSE).run()
     assert not at.exception, at.exception
@@ -73,7 +73,7 @@ def test_what_an_address_cannot_ask_for_is_left_out(
     assert _ours(at) == {"q": "데" * 200}  # what was honoured, written back
 
 
-def test_the_browse_link_keeps_the_search_and_writes_it_back(
+def test_the_browse_link_keeps_the_search_and_the_next_run_writes_it(
     new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
 ) -> None:
     make_item("첫 데모")
@@ -84,7 +84,28 @@ def test_the_browse_link_keeps_the_search_and_writes_it_back(
     at.switch_page(BROWSE).run()
 
     assert at.text_input(key="browse_all_q").value == "데모"
-    assert _ours(at) == {"q": "데모"}
+    # The browser still shows home's address while this run draws: a write now would make
+    # a history entry of home's path with browse's search.
+    assert _ours(at) == {}
+    at.selectbox(key="browse_all_sort").select(Sort.TITLE).run()
+    assert _ours(at) == {"q": "데모", "sort": "title"}
+
+
+def test_back_to_the_bare_address_shows_what_it_showed(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    make_item("첫 데모")
+    at = _open(new_app, q="데모")
+    at.switch_page("app_pages/home.py").run()
+    at.query_params.clear()
+    at.switch_page(BROWSE).run()  # the menu's link: "데모", the address bare
+    at.selectbox(key="browse_all_sort").select(Sort.TITLE).run()
+
+    at.query_params.clear()  # Back: the bare address of the menu's link
+    at.run()
+
+    assert at.text_input(key="browse_all_q").value == "데모"
+    assert at.selectbox(key="browse_all_sort").value == Sort.RELEVANCE
 
 
 def test_a_tag_link_becomes_the_views_tags_in_the_address(
@@ -96,3 +117,20 @@ def test_a_tag_link_becomes_the_views_tags_in_the_address(
 
     assert at.multiselect(key="browse_all_tags").value == ["RAG"]
     assert _ours(at) == {"tags": "RAG"}
+
+
+def test_a_tag_link_from_another_page_is_taken_once(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    make_item("Bedrock 챗봇")  # tags Bedrock, RAG
+    at = new_app()
+    at.run()
+    at.query_params["tag"] = "RAG"
+    at.switch_page(BROWSE).run()
+    assert at.multiselect(key="browse_all_tags").value == ["RAG"]
+    assert _ours(at) == {"tag": "RAG"}  # the arriving run writes nothing
+
+    at.multiselect(key="browse_all_tags").set_value(["Bedrock"]).run()
+
+    assert at.multiselect(key="browse_all_tags").value == ["Bedrock"]
+    assert _ours(at) == {"tags": "Bedrock"}

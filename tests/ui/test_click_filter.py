@@ -98,6 +98,25 @@ def test_a_link_with_filters_opens_the_same_view(
     assert at.query_params["period"] == "30d" and at.query_params["lang"] == "ko"
 
 
+def test_the_run_arriving_from_another_page_leaves_the_address_to_the_next_run(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    at = new_app(users["analyst"].username)
+    at.run()
+    at.query_params.update({"category": "Finance"})
+    at.switch_page(DASHBOARD).run()
+    at.switch_page("app_pages/home.py").run()
+
+    at.query_params.clear()  # the menu's link carries no parameters
+    at.switch_page(DASHBOARD).run()
+
+    assert metric(at, "콘텐츠 조회") == "1"  # the session's view: Finance
+    # The browser still shows home's address while this run draws: a write now would make a
+    # history entry of home's path with the dashboard's filters.
+    assert dict(at.query_params) == {}
+    at.run()
+    assert dict(at.query_params) == {"category": "Finance"}
+
+
 def test_invalid_link_values_are_ignored_with_a_notice(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
     at = new_app(users["analyst"].username)

@@ -88,6 +88,16 @@ def test_a_mistake_is_said_and_nothing_is_made(
         services.accounts.get("jiwon")
 
 
+def test_an_empty_form_says_every_missing_field_at_once(
+    new_app: Callable[..., AppTest],
+) -> None:
+    at = _send(_signup_page(new_app))
+
+    assert "비밀번호를 정하세요." in errors(at)
+    assert len(errors(at)) == 6  # name, email, user name, purpose, password, consent
+    assert RECEIVED not in texts(at)
+
+
 def test_a_filled_honeypot_gets_the_same_answer_and_makes_nothing(
     new_app: Callable[..., AppTest], services: Services
 ) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
-from services.domain.models import ContentItem
+from services.domain.models import Category, ContentItem, Sort
 from tests.ui.conftest import as_shown, card_titles, texts
 
 BROWSE = "app_pages/browse.py"
@@ -116,3 +116,47 @@ def test_an_unknown_tag_says_so_and_filters_nothing(
 
     assert "‘없는태그’ 태그가 붙은 콘텐츠가 없습니다" in texts(at)
     assert card_titles(at) == [item.title]
+
+
+def _filtered_then_tag_link(new_app: Callable[..., AppTest], tag: str) -> AppTest:
+    """Browse narrowed by a category, an author and a sort; then, from another page, a tag
+    link (the content page's) to browse."""
+    at = _browse(new_app)
+    at.selectbox(key="browse_all_category").select(Category.FINANCE).run()
+    at.selectbox(key="browse_all_author").select("author-user").run()
+    at.selectbox(key="browse_all_sort").select(Sort.TITLE).run()
+    at.switch_page("app_pages/home.py").run()
+    at.query_params.clear()
+    at.query_params["tag"] = tag
+    at.switch_page(BROWSE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_tag_link_shows_everything_with_the_tag_whatever_was_filtered_before(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    finance = make_item("금융 데모", category=Category.FINANCE)  # tags Bedrock, RAG
+    factory = make_item("제조 데모", category=Category.MANUFACTURING)
+
+    at = _filtered_then_tag_link(new_app, "RAG")
+
+    assert at.multiselect(key="browse_all_tags").value == ["RAG"]
+    assert at.selectbox(key="browse_all_category").value == ""
+    assert at.selectbox(key="browse_all_author").value == ""
+    assert at.selectbox(key="browse_all_sort").value == Sort.NEWEST
+    assert sorted(card_titles(at)) == sorted([finance.title, factory.title])
+
+
+def test_an_unknown_tag_shows_everything_as_it_says(
+    new_app: Callable[..., AppTest], make_item: Callable[..., ContentItem]
+) -> None:
+    finance = make_item("금융 데모", category=Category.FINANCE)
+    factory = make_item("제조 데모", category=Category.MANUFACTURING)
+
+    at = _filtered_then_tag_link(new_app, "없는태그")
+
+    assert "전체를 보여 드립니다" in texts(at)
+    assert at.multiselect(key="browse_all_tags").value == []
+    assert at.selectbox(key="browse_all_category").value == ""
+    assert sorted(card_titles(at)) == sorted([finance.title, factory.title])

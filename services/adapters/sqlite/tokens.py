@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
 from services.domain.tokens import AccountToken, TokenPurpose
@@ -55,10 +57,22 @@ class SqliteAccountTokens:
                 " RETURNING key, purpose, username, created_at, expires_at, epoch, email",
                 (to_db_time(now), key, purpose.value, to_db_time(now)),
             ).fetchone()
-        if row is None:
-            return None
-        return AccountToken(
-            key=row["key"], purpose=TokenPurpose(row["purpose"]), username=row["username"],
-            created_at=from_db_time(row["created_at"]), expires_at=from_db_time(row["expires_at"]),
-            epoch=int(row["epoch"]), email=row["email"],
-        )
+        return None if row is None else _token(row)
+
+    def find(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT key, purpose, username, created_at, expires_at, epoch, email"
+                " FROM account_tokens"
+                " WHERE key = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
+                (key, purpose.value, to_db_time(now)),
+            ).fetchone()
+        return None if row is None else _token(row)
+
+
+def _token(row: Mapping[str, Any]) -> AccountToken:
+    return AccountToken(
+        key=row["key"], purpose=TokenPurpose(row["purpose"]), username=row["username"],
+        created_at=from_db_time(row["created_at"]), expires_at=from_db_time(row["expires_at"]),
+        epoch=int(row["epoch"]), email=row["email"],
+    )

@@ -64,7 +64,7 @@ def reset_service(services: Services, mailer: RecordingMailer | None, clock: Clo
     return PasswordResetService(
         users, LocalPasswords(users, rounds=4), sessions,  # type: ignore[arg-type]
         SqliteAccountTokens(db), services.ports.inquiries, services.ports.audit,
-        mail=mail, limit=limit, clock=clock)
+        mail=mail, throttle=services.ports.throttle, limit=limit, clock=clock)
 
 
 def link_token(body: str) -> str:
@@ -91,6 +91,47 @@ def test_a_reset_link_sets_the_password_once_and_ends_every_session(
     with pytest.raises(ValidationError) as again:
         resets.reset(token, "another-quiet-lantern-78", "another-quiet-lantern-78")
     assert again.value.key == "reset.err_link"
+
+
+def test_a_reset_lifts_the_sign_in_lockout(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService,
+) -> None:
+    """The page says "sign in with the new password": the mailed link proves the mailbox is
+    the person's, as an administrator's reset does, so the failed guesses no longer count."""
+    resets = reset_service(services, mailer, clock, sessions)
+    for _ in range(5):
+        with pytest.raises(PermissionDenied):
+            accounts.authenticate("kim", "wrong-guess-of-someone")
+    with pytest.raises(QuotaExceeded):
+        accounts.authenticate("kim", PASSWORD)  # locked: even the right password waits
+    resets.request("kim", "visit-1")
+
+    resets.reset(link_token(mailer.sent[0].body), NEW, NEW)
+
+    assert accounts.authenticate("kim", NEW).username == "kim"
+
+
+def test_peek_tells_a_live_link_from_a_dead_one_without_using_it(
+    services: Services, mailer: RecordingMailer, clock: Clock, sessions: LocalSessions,
+    accounts: AccountService,
+) -> None:
+    resets = reset_service(services, mailer, clock, sessions)
+    resets.request("kim", "visit-1")
+    first = link_token(mailer.sent[0].body)
+    clock.now = T0 + timedelta(minutes=1)
+    resets.request("kim", "visit-1")
+    second = link_token(mailer.sent[1].body)
+
+    assert resets.peek(first) and resets.peek(first)  # looking does not use it up
+    resets.reset(first, NEW, NEW)
+    assert not resets.peek(first)  # used
+    assert not resets.peek(second)  # mailed before the new password: ended
+    assert not resets.peek("not-a-token") and not resets.peek("")
+    resets.request("kim", "visit-2")
+    third = link_token(mailer.sent[2].body)
+    clock.now = T0 + timedelta(minutes=31)
+    assert not resets.peek(third)  # expired
 
 
 def test_the_user_name_finds_the_account_too(

@@ -7,8 +7,9 @@ conditional update (unused, this purpose, not expired), so of two clicks only on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import aws_errors, from_iso, from_item, to_iso, to_item
 from services.domain.tokens import AccountToken, TokenPurpose
@@ -54,12 +55,29 @@ class DynamoAccountTokens:
                 )
         except ConflictError:
             return None
-        item = from_item(response["Attributes"])
-        return AccountToken(
-            key=key, purpose=TokenPurpose(str(item["purpose"])), username=str(item["username"]),
-            created_at=from_iso(item["created_at"]), expires_at=from_iso(item["expires_at"]),
-            epoch=int(item.get("epoch", 0)), email=str(item.get("email", "")),
-        )
+        return _token(key, from_item(response["Attributes"]))
+
+    def find(self, key: str, purpose: TokenPurpose, now: datetime) -> AccountToken | None:
+        # The conditions of ``use``, checked here on a strongly consistent read (TTL removes
+        # expired items late, so the time is compared, not trusted to the table).
+        with aws_errors():
+            response = self._client.get_item(TableName=self._table,
+                                             Key={"key": {"S": _key(key)}}, ConsistentRead=True)
+        if "Item" not in response:
+            return None
+        item = from_item(response["Item"])
+        if ("used_at" in item or item.get("purpose") != purpose.value
+                or from_iso(item["expires_at"]) <= now):
+            return None
+        return _token(key, item)
+
+
+def _token(key: str, item: Mapping[str, Any]) -> AccountToken:
+    return AccountToken(
+        key=key, purpose=TokenPurpose(str(item["purpose"])), username=str(item["username"]),
+        created_at=from_iso(item["created_at"]), expires_at=from_iso(item["expires_at"]),
+        epoch=int(item.get("epoch", 0)), email=str(item.get("email", "")),
+    )
 
 
 def _key(key: str) -> str:
