@@ -109,7 +109,8 @@ def test_a_reset_link_to_an_unverified_address_names_nobody(
     assert services.ports.sessions is not None
     reset = PasswordResetService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
                                  LocalSessions(services.ports.sessions, days=1), tokens,
-                                 services.ports.inquiries, services.ports.audit, mail=mail)
+                                 services.ports.inquiries, services.ports.audit, mail=mail,
+                                 throttle=services.ports.throttle)
 
     reset.request(BAIT_USERNAME, "visit-9")
 
