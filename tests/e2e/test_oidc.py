@@ -76,7 +76,7 @@ def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
     expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
 
     # Signing out ends the provider's session too (RP-initiated logout), then comes back.
-    page.get_by_role("button", name=tr("auth.logout")).click()
+    page.get_by_role("button", name=tr("auth.logout"), exact=True).click()
     page.wait_for_url("**/oauth2/end_session**")
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{app.url}/**")
