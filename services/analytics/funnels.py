@@ -39,7 +39,7 @@ from services.domain.funnels import (
     step_rows,
 )
 from services.domain.models import new_id
-from services.domain.permissions import Action, Actor, Role, can, require
+from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
     DemoFactoryError,
     NotFound,
@@ -166,8 +166,8 @@ class FunnelService:
         return (now - self._retention).astimezone(self._tz).date()
 
     def may_delete(self, actor: Actor, funnel: Funnel) -> bool:
-        return (not funnel.is_default and can(actor, Action.VIEW_DASHBOARDS)
-                and (funnel.owner == actor.user_id or Role.ADMIN in actor.roles))
+        """Not a default funnel; its owner's, or an administrator's (``DELETE_ANY_FUNNEL``)."""
+        return not funnel.is_default and can(actor, Action.DELETE_FUNNEL, funnel.owner)
 
     def delete(self, actor: Actor, funnel_id: str) -> None:
         """Its owner or an administrator; the default funnels stay."""

@@ -317,8 +317,7 @@ class AnalyticsService:
         return content_stats(self._store, period, [item])
 
     def may_see_stats(self, actor: Actor, item: ContentItem) -> bool:
-        own = can(actor, Action.VIEW_OWN_STATS) and item.author_id == actor.user_id
-        return own or can(actor, Action.VIEW_DASHBOARDS)
+        return can(actor, Action.VIEW_STATS, item.author_id)
 
     # ---- an item's and an author's own pages ----------------------------------------------------
 
@@ -345,12 +344,11 @@ class AnalyticsService:
         return author_page(self._store, period, author_id, self._repo.search(query).items)
 
     def may_see_author(self, actor: Actor, author_id: str) -> bool:
-        own = can(actor, Action.VIEW_OWN_STATS) and author_id == actor.user_id
-        return own or can(actor, Action.VIEW_DASHBOARDS)
+        return can(actor, Action.VIEW_STATS, author_id)
 
     def _require_some_stats(self, actor: Actor) -> None:
         """Refused before any lookup, so that nobody learns which ids exist."""
-        if not (can(actor, Action.VIEW_OWN_STATS) or can(actor, Action.VIEW_DASHBOARDS)):
+        if not can(actor, Action.VIEW_STATS):
             raise PermissionDenied("errors.permission_denied", action=Action.VIEW_OWN_STATS.value)
 
     def _require_stats_of(self, actor: Actor, item: ContentItem) -> None:

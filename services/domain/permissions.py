@@ -26,9 +26,14 @@ class Action(StrEnum):
     EDIT_ANY_CONTENT = "edit_any_content"
     DELETE_CONTENT = "delete_content"
     DELETE_ANY_CONTENT = "delete_any_content"
-    VIEW_OWN_STATS = "view_own_stats"
+    VIEW_OWN_STATS = "view_own_stats"  # the author's own stats page
+    VIEW_STATS = "view_stats"  # an item's or author's numbers: own; others' need VIEW_DASHBOARDS
     VIEW_DASHBOARDS = "view_dashboards"
     GENERATE_REPORTS = "generate_reports"
+    DELETE_REPORT = "delete_report"  # own reports; other people's need DELETE_ANY_REPORT
+    DELETE_ANY_REPORT = "delete_any_report"
+    DELETE_FUNNEL = "delete_funnel"  # own funnels; other people's need DELETE_ANY_FUNNEL
+    DELETE_ANY_FUNNEL = "delete_any_funnel"
     MANAGE_USERS = "manage_users"
     CHECK_SETTINGS = "check_settings"
     VIEW_AUDIT = "view_audit"
@@ -41,16 +46,23 @@ _VIEWER = frozenset({Action.BROWSE, Action.LIKE})
 ROLE_PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.VIEWER: _VIEWER,
     Role.AUTHOR: _VIEWER
-    | {Action.CREATE_CONTENT, Action.EDIT_CONTENT, Action.DELETE_CONTENT, Action.VIEW_OWN_STATS},
-    Role.ANALYST: _VIEWER | {Action.VIEW_DASHBOARDS, Action.GENERATE_REPORTS},
+    | {Action.CREATE_CONTENT, Action.EDIT_CONTENT, Action.DELETE_CONTENT, Action.VIEW_OWN_STATS,
+       Action.VIEW_STATS},
+    Role.ANALYST: _VIEWER
+    | {Action.VIEW_DASHBOARDS, Action.VIEW_STATS, Action.GENERATE_REPORTS, Action.DELETE_REPORT,
+       Action.DELETE_FUNNEL},
     Role.ADMIN: frozenset(Action),
 }
 ANONYMOUS_PERMISSIONS: frozenset[Action] = frozenset({Action.BROWSE})
 
-# An action on somebody else's item needs the matching "any" permission.
+# An action on somebody else's target (item, report, funnel, author) needs the matching "any"
+# permission: ``can(actor, action, owner_id)`` decides ownership rules here, never a use case.
 _ON_OTHERS: dict[Action, Action] = {
     Action.EDIT_CONTENT: Action.EDIT_ANY_CONTENT,
     Action.DELETE_CONTENT: Action.DELETE_ANY_CONTENT,
+    Action.VIEW_STATS: Action.VIEW_DASHBOARDS,  # anybody's numbers: a dashboard viewer's
+    Action.DELETE_REPORT: Action.DELETE_ANY_REPORT,
+    Action.DELETE_FUNNEL: Action.DELETE_ANY_FUNNEL,
 }
 
 

@@ -37,7 +37,7 @@ from services.analytics.tables import Catalog, load_catalog
 from services.domain.analytics import Dim
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import utcnow
-from services.domain.permissions import Action, Actor, Role, can, require
+from services.domain.permissions import Action, Actor, can, require
 from services.domain.reports import (
     OFFLINE_MODEL_ID,
     Report,
@@ -407,9 +407,8 @@ class ReportService:
         return self.get(actor, first_id), self.get(actor, second_id)
 
     def may_delete(self, actor: Actor, report: Report) -> bool:
-        """What ``delete`` allows: reports users, on their own reports or as admins."""
-        return can(actor, Action.GENERATE_REPORTS) and (
-            report.created_by == actor.user_id or Role.ADMIN in actor.roles)
+        """What ``delete`` allows: their own reports for reports users, any for admins."""
+        return can(actor, Action.DELETE_REPORT, report.created_by)
 
     def delete(self, actor: Actor, report_id: str) -> None:
         report = self.get(actor, report_id)

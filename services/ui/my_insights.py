@@ -3,6 +3,13 @@
 What a followed metric says is the digest's own text (``services.insights.digests``), computed
 live, so the page shows what a digest sent now would say. Every line goes through ``md_escape``:
 item titles and author names stay inert text.
+
+The follow and unfollow buttons act in their ``on_click`` callbacks, never on the button's
+value read later in the run. Streamlit applies a click's widget states and runs the callbacks
+together, under the session state's lock; a button's value is read only when the new run
+reaches it, and a previous run that finished at the same moment resets every button to
+"not clicked" in between (its clean-up is not stopped by the new run). A click on a page that
+had just finished drawing was lost that way: the run came, the button read False.
 """
 
 from __future__ import annotations
@@ -24,6 +31,11 @@ from services.ui.widgets import md_escape, show_error
 
 PANEL_KEY = "my_insights"
 ITEMS_OFFERED = 100
+SCOPE_KEY, METRIC_KEY = "follow_scope", "follow_metric"
+CATEGORY_KEY, ITEM_KEY = "follow_category", "follow_item"
+DASHBOARD_METRIC_KEY = "dashboard_follow_metric"
+_FOLLOW_OUTCOME = "_df_follow_outcome"  # what a follow callback did, shown where it was asked
+_FOLLOWED = "followed"
 
 
 def _labels(keys: Iterable[str], prefix: str) -> Callable[[str], str]:
@@ -59,9 +71,8 @@ def my_insights(services: Services, actor: Actor) -> None:
                     st.caption(t("follows.no_drivers"))
                 if not metric.anomalies:
                     st.caption(t("follows.anomalies_none"))
-                if st.button(t("follows.unfollow"), key=f"unfollow_{index}"):
-                    follows.unfollow(actor, metric.follow.key)
-                    st.rerun()
+                st.button(t("follows.unfollow"), key=f"unfollow_{index}",
+                          on_click=follows.unfollow, args=(actor, metric.follow.key))
         _frequency(follows, actor)
         _add_form(services, follows, actor)
         _digests(follows, actor)
@@ -86,41 +97,67 @@ def _scopes(actor: Actor) -> list[FollowScope]:
 
 def _add_form(services: Services, follows: FollowService, actor: Actor) -> None:
     with st.expander(t("follows.add_title")):
-        scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key=relabel("follow_scope"),
+        scope = st.selectbox(t("follows.follow_scope"), _scopes(actor), key=relabel(SCOPE_KEY),
                              format_func=_labels(_scopes(actor), "follows.scope."))
         scope = scope or FollowScope.ALL
         metrics = ALL_METRICS if scope is FollowScope.ALL else SCOPED_METRICS
-        metric = st.selectbox(t("follows.follow_metric"), metrics, key=relabel("follow_metric"),
-                              format_func=_labels(metrics, "insights.metric."))
-        value = _value_pick(services, actor, scope)
-        if st.button(t("follows.follow"), key="follow_add") and metric:
-            _follow(follows, actor, metric, scope, value)
+        st.selectbox(t("follows.follow_metric"), metrics, key=relabel(METRIC_KEY),
+                     format_func=_labels(metrics, "insights.metric."))
+        _value_pick(services, actor, scope)
+        st.button(t("follows.follow"), key="follow_add", on_click=_follow_chosen,
+                  args=(follows, actor))
+        _show_outcome()
 
 
-def _value_pick(services: Services, actor: Actor, scope: FollowScope) -> str:
+def _value_pick(services: Services, actor: Actor, scope: FollowScope) -> None:
     if scope is FollowScope.CATEGORY:
-        picked = st.selectbox(t("follows.follow_value"), list(Category),
-                              key=relabel("follow_category"),
-                              format_func={c: category_label(c) for c in Category}.__getitem__)
-        return str(picked) if picked else ""
-    if scope is FollowScope.ITEM:
+        st.selectbox(t("follows.follow_value"), list(Category), key=relabel(CATEGORY_KEY),
+                     format_func={c: category_label(c) for c in Category}.__getitem__)
+    elif scope is FollowScope.ITEM:
         mine_only = not can(actor, Action.VIEW_DASHBOARDS)
         query = SearchQuery(author_id=actor.user_id if mine_only else None,
                             page_size=ITEMS_OFFERED)
         items = {item.id: item.title for item in services.content.browse(query, actor).items}
-        return st.selectbox(t("follows.follow_value"), list(items), key=relabel("follow_item"),
-                            format_func=lambda i: items.get(i, i)) or ""
+        st.selectbox(t("follows.follow_value"), list(items), key=relabel(ITEM_KEY),
+                     format_func=lambda i: items.get(i, i))
+
+
+def _chosen_value(scope: FollowScope, actor: Actor) -> str:
+    """What the form's value box holds for ``scope`` (the callback reads the boxes' state:
+    the values sent with the click, not those of the run that drew the button)."""
+    if scope is FollowScope.CATEGORY:
+        return str(st.session_state.get(CATEGORY_KEY) or "")
+    if scope is FollowScope.ITEM:
+        return str(st.session_state.get(ITEM_KEY) or "")
     return actor.user_id or "" if scope is FollowScope.AUTHOR else ""
 
 
-def _follow(follows: FollowService, actor: Actor, metric: str, scope: FollowScope,
-            value: str) -> None:
+def _follow_chosen(follows: FollowService, actor: Actor) -> None:
+    """on_click of "Follow": the metric, scope and value chosen in the form."""
+    scope = FollowScope(st.session_state.get(SCOPE_KEY) or FollowScope.ALL)
+    metric = st.session_state.get(METRIC_KEY)
+    if metric:
+        _follow(follows, actor, str(metric), scope, _chosen_value(scope, actor))
+
+
+def _follow(follows: FollowService, actor: Actor, metric: str,
+            scope: FollowScope = FollowScope.ALL, value: str = "") -> None:
+    """Follow, the outcome kept for the run to show (a callback draws nothing itself)."""
     try:
         follows.follow(actor, metric, scope, value)
     except DemoFactoryError as exc:
-        show_error(exc)
+        st.session_state[_FOLLOW_OUTCOME] = exc
         return
-    st.rerun()
+    st.session_state[_FOLLOW_OUTCOME] = _FOLLOWED
+
+
+def _show_outcome(success: str | None = None) -> None:
+    """A follow's error where it was asked; ``success`` (if any) after a follow."""
+    outcome = st.session_state.pop(_FOLLOW_OUTCOME, None)
+    if isinstance(outcome, DemoFactoryError):
+        show_error(outcome)
+    elif outcome == _FOLLOWED and success:
+        st.success(success)
 
 
 def _digests(follows: FollowService, actor: Actor) -> None:
@@ -142,8 +179,15 @@ def follow_control(services: Services, actor: Actor) -> None:
     with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
         metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
                               format_func=_labels(ALL_METRICS, "insights.metric."),
-                              key=relabel("dashboard_follow_metric"))
-        if st.button(t("follows.dashboard_follow"), key="dashboard_follow") and metric:
-            follows.follow(actor, metric)
-            st.success(t("follows.followed", metric=t(f"insights.metric.{metric}"),
-                         scope=t("follows.platform_wide")))
+                              key=relabel(DASHBOARD_METRIC_KEY))
+        st.button(t("follows.dashboard_follow"), key="dashboard_follow",
+                  on_click=_follow_dashboard_metric, args=(follows, actor))
+        _show_outcome(t("follows.followed", metric=t(f"insights.metric.{metric}"),
+                        scope=t("follows.platform_wide")))
+
+
+def _follow_dashboard_metric(follows: FollowService, actor: Actor) -> None:
+    """on_click of the dashboard's follow button: the chosen KPI, platform-wide."""
+    metric = st.session_state.get(DASHBOARD_METRIC_KEY)
+    if metric:
+        _follow(follows, actor, str(metric))

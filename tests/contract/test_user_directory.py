@@ -181,8 +181,10 @@ def test_an_admin_may_go_while_another_remains(user_directory: Any, removal: str
     GUARDED[removal](user_directory, "lee")
 
     assert active_admins(user_directory) == {"root"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         GUARDED[removal](user_directory, "root")
+    assert refused.value.key == "auth.err_last_admin"
+    assert active_admins(user_directory) == {"root"}
 
 
 def test_unguarded_changes_keep_the_guards_right(user_directory: Any) -> None:
@@ -197,8 +199,10 @@ def test_unguarded_changes_keep_the_guards_right(user_directory: Any) -> None:
     user_directory.set_disabled("kim", False)
     user_directory.delete("kim")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         user_directory.set_disabled_guarded("root", True)
+    assert refused.value.key == "auth.err_last_admin"
+    assert active_admins(user_directory) == {"root"}
     user_directory.set_disabled_guarded("root", False)  # enabling is never refused
     user_directory.set_roles_guarded("lee", ADMIN)
     user_directory.delete_guarded("root")

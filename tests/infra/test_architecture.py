@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,16 +44,34 @@ MODULES = app_modules()
 
 
 def imports_of(module: str) -> Iterator[Import]:
-    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    path = MODULES[module]
+    yield from imports_in(module, path.read_text(encoding="utf-8"), path.name == "__init__.py")
+
+
+def imports_in(module: str, source: str, is_package: bool = False) -> Iterator[Import]:
+    """The imports of ``source``, the text of ``module``; a relative import by the absolute
+    name it resolves to (``from ..adapters import x`` in ``services.content.service`` names
+    ``services.adapters.x``)."""
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield Import(module, alias.name, None, node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            source_module = _absolute(module, is_package, node.level, node.module)
             for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                target = full if full in MODULES else node.module
+                full = f"{source_module}.{alias.name}"
+                target = full if full in MODULES else source_module
                 yield Import(module, target, alias.name, node.lineno)
+
+
+def _absolute(module: str, is_package: bool, level: int, name: str | None) -> str:
+    """The module a ``from`` import names: ``name`` itself, or for a relative import (``level``
+    dots) resolved from ``module``'s package as Python resolves it."""
+    if level == 0:
+        return name or ""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    base = package[:len(package) - (level - 1)]
+    return ".".join([*base, name] if name else base)
 
 
 ALL_IMPORTS = [i for m in MODULES for i in imports_of(m)]
@@ -67,25 +85,62 @@ def _may_name_adapters(module: str) -> bool:
     return module == "services.bootstrap" or _is_adapter(module)
 
 
+def adapter_imports(imports: Iterable[Import]) -> list[str]:
+    return [f"{i.module}:{i.line} imports {i.target}" for i in imports
+            if _is_adapter(i.target) and not _may_name_adapters(i.module)]
+
+
+def streamlit_imports(imports: Iterable[Import]) -> list[str]:
+    entry_points, packages = ("app", "server"), ("app_pages.", "services.ui.")
+    return [f"{i.module}:{i.line}" for i in imports
+            if i.target.split(".")[0] == "streamlit"
+            and not (i.module in entry_points or i.module.startswith(packages))]
+
+
+def private_imports(imports: Iterable[Import]) -> list[str]:
+    return [f"{i.module}:{i.line} imports {i.target}.{i.name}" for i in imports
+            if i.name and i.name.startswith("_") and not i.name.startswith("__")
+            and i.target != i.module]
+
+
 def test_only_the_composition_root_and_adapters_import_adapters() -> None:
-    found = [f"{i.module}:{i.line} imports {i.target}" for i in ALL_IMPORTS
-             if _is_adapter(i.target) and not _may_name_adapters(i.module)]
-    assert found == []
+    assert adapter_imports(ALL_IMPORTS) == []
 
 
 def test_streamlit_is_imported_only_by_pages_and_ui_helpers() -> None:
-    entry_points, packages = ("app", "server"), ("app_pages.", "services.ui.")
-    found = [f"{i.module}:{i.line}" for i in ALL_IMPORTS
-             if i.target.split(".")[0] == "streamlit"
-             and not (i.module in entry_points or i.module.startswith(packages))]
-    assert found == []
+    assert streamlit_imports(ALL_IMPORTS) == []
 
 
 def test_no_module_imports_a_private_name_of_another() -> None:
-    found = [f"{i.module}:{i.line} imports {i.target}.{i.name}" for i in ALL_IMPORTS
-             if i.name and i.name.startswith("_") and not i.name.startswith("__")
-             and i.target != i.module]
-    assert found == []
+    assert private_imports(ALL_IMPORTS) == []
+
+
+PLANTED = "services.content.service"  # a use case: it may name no adapter, nor Streamlit
+SQLITE = "services.adapters.sqlite"
+USERS = f"{SQLITE}.users"
+
+
+@pytest.mark.parametrize(("source", "rule", "expected"), [
+    ("from services.adapters.sqlite import users", adapter_imports, f"imports {USERS}"),
+    ("import services.adapters.sqlite.users", adapter_imports, f"imports {USERS}"),
+    ("from ..adapters.sqlite import users", adapter_imports, f"imports {USERS}"),
+    ("from ..adapters import sqlite", adapter_imports, f"imports {SQLITE}"),
+    ("from .. import adapters", adapter_imports, "imports services.adapters"),
+    ("import streamlit as st", streamlit_imports, ""),
+    ("from .search import _private", private_imports, "imports services.content.search._private"),
+])
+def test_the_rules_flag_a_planted_violation(source: str, rule: Callable[..., list[str]],
+                                            expected: str) -> None:
+    """Each rule, run over a violating source as over the tree, reports it: a relative import
+    is caught like an absolute one."""
+    line = f"{PLANTED}:1 {expected}".strip()
+    assert rule(imports_in(PLANTED, source)) == [line]
+
+
+def test_a_package_resolves_relative_imports_from_itself() -> None:
+    """In ``services/content/__init__.py`` one dot is ``services.content`` itself."""
+    found = imports_in("services.content", "from ..adapters import sqlite", is_package=True)
+    assert adapter_imports(found) == [f"services.content:1 imports {SQLITE}"]
 
 
 def _graph() -> dict[str, set[str]]:

@@ -100,34 +100,17 @@ DRAFT_LIST = Rule(
     lambda actor, owner: can(actor, A.EDIT_ANY_CONTENT)
     or (owner == actor.user_id and can(actor, A.CREATE_CONTENT)),
 )
-ITEM_STATS = Rule(
-    "own item: view_own_stats; any item: view_dashboards",
-    lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
-    or can(actor, A.VIEW_DASHBOARDS),
-)
-AUTHOR_STATS = Rule(
-    "own author page: view_own_stats; any author: view_dashboards",
-    lambda actor, owner: (owner == actor.user_id and can(actor, A.VIEW_OWN_STATS))
-    or can(actor, A.VIEW_DASHBOARDS),
-)
-# Report ownership has no "any" permission in the table: other people's reports are the
-# admin role's (ReportService.may_delete).
-REPORT_DELETE = Rule(
-    "generate_reports; others' reports: admin",
-    lambda actor, owner: can(actor, A.GENERATE_REPORTS)
-    and (owner == actor.user_id or Role.ADMIN in actor.roles),
-)
+ITEM_STATS = needs_on_target(A.VIEW_STATS)  # own item: an author; any item: dashboards
+AUTHOR_STATS = needs_on_target(A.VIEW_STATS)  # own author page, or any as a dashboard viewer
+REPORT_DELETE = needs_on_target(A.DELETE_REPORT)  # own report; others': delete_any_report
 
 # Followed metrics: analysts and authors follow (what each may follow is the follow rows').
 FOLLOWER = Rule("view_dashboards or view_own_stats",
                 lambda actor, owner: can(actor, A.VIEW_DASHBOARDS) or can(actor, A.VIEW_OWN_STATS))
 
-# A funnel is deleted by its owner or an administrator (FunnelService.may_delete).
-FUNNEL_DELETE = Rule(
-    "view_dashboards; others' funnels: admin",
-    lambda actor, owner: can(actor, A.VIEW_DASHBOARDS)
-    and (owner == actor.user_id or Role.ADMIN in actor.roles),
-)
+# A funnel is deleted by its owner or, with delete_any_funnel, anybody's (the default
+# funnels by nobody: their own rows).
+FUNNEL_DELETE = needs_on_target(A.DELETE_FUNNEL)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 import pytest
@@ -27,6 +28,7 @@ from services.bootstrap import Services, build_local_ports, build_services
 from services.domain.models import Category, ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
+from services.i18n import LANGUAGES, catalog, translate
 from services.settings import ENV_PREFIX, load_settings
 from services.ui import auth
 
@@ -179,6 +181,37 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
+def ko(key: str, **params: Any) -> str:
+    """The Korean text of a message key, as a session in the default language shows it."""
+    return translate("ko", key, **params)
+
+
+def _needs_role_pattern(lang: str) -> re.Pattern[str]:
+    """The gate's "you need the role" message in ``lang`` with any roles filled in."""
+    before, after = catalog(lang)["nav.needs_role"].split("{roles}")
+    return re.compile(re.escape(before) + ".+" + re.escape(after))
+
+
+_NEEDS_ROLE = [_needs_role_pattern(lang) for lang in LANGUAGES]
+
+
+def role_refusals(at: AppTest) -> list[str]:
+    """The gate's role messages shown by the last run (services/ui/gate.py ``needs_role``)."""
+    return [str(w.value) for w in at.warning
+            if any(p.search(str(w.value)) for p in _NEEDS_ROLE)]
+
+
+def assert_page_ran(at: AppTest, title: str) -> None:
+    """The opened page ran for this session: its ``title`` is drawn, no role message or error
+    took its place (a refused page shows a warning, not an error; an anonymous visitor is sent
+    to sign-in, whose title is another)."""
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    assert not role_refusals(at), role_refusals(at)
+    shown = [as_shown(str(heading.value)) for heading in at.title]
+    assert title in shown, (title, shown)
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the last run, for substring checks (raw, then as shown)."""
     parts: list[str] = []
@@ -197,7 +230,7 @@ def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
     at = new_app("admin-user")
     at.run()
     at.switch_page("app_pages/admin.py").run()
-    assert not at.exception and not errors(at)
+    assert_page_ran(at, ko("nav.admin"))
     return at
 
 
@@ -229,7 +262,7 @@ def assert_refused(at: AppTest, page: str) -> None:
     open_page(at, page).run()
     assert not at.exception and not errors(at), (page, at.exception, errors(at))
     if at.session_state["authentication_status"]:
-        assert [w.value for w in at.warning if "역할이 있어야" in w.value], page
+        assert role_refusals(at), page
         assert not at.title, page
     else:
-        assert at.title[0].value == "로그인" and at.query_params["next"], page
+        assert at.title[0].value == ko("auth.login_title") and at.query_params["next"], page

@@ -13,7 +13,7 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.settings import load_settings
 from services.ui import auth
-from tests.ui.conftest import PASSWORD, errors, sign_in_session, texts
+from tests.ui.conftest import PASSWORD, assert_page_ran, errors, ko, sign_in_session, texts
 
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
 BAD_KO = "사용자 이름 또는 비밀번호가 올바르지 않습니다."
@@ -56,8 +56,8 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     assert not at.exception and not errors(at)
     assert "대표 관리자님, 환영합니다." in texts(at)
     assert at.session_state["authentication_status"] is True
-    at.switch_page("app_pages/admin.py").run()  # registered for admins only
-    assert not errors(at)
+    at.switch_page("app_pages/admin.py").run()  # opens for admins only
+    assert_page_ran(at, ko("nav.admin"))
     with pytest.raises(ValueError):
         at.switch_page("app_pages/first_admin.py")  # gone once an administrator exists
 
@@ -136,8 +136,8 @@ def test_roles_come_from_the_directory(new_app: Callable[..., AppTest], users: d
     services.accounts.set_roles(users["admin"].as_actor(), "viewer-user",
                                 frozenset({Role.AUTHOR}))
     at.run()
-    at.switch_page("app_pages/editor.py").run()  # registered now that the role changed
-    assert not errors(at)
+    at.switch_page("app_pages/editor.py").run()  # opens now that the role changed
+    assert_page_ran(at, ko("content.new_title"))
 
 
 def test_disabled_user_is_signed_out(new_app: Callable[..., AppTest], users: dict[str, User],
@@ -173,7 +173,7 @@ def test_a_remembered_cookie_signs_in_with_directory_roles(
     assert not at.exception
     assert at.session_state["username"] == "author-user"
     at.switch_page("app_pages/editor.py").run()  # the author's pages, roles from the directory
-    assert not errors(at)
+    assert_page_ran(at, ko("content.new_title"))
     at.button(key="df_logout").click().run()
     assert not at.session_state["authentication_status"]  # the old cookie is ignored now
     at.run()

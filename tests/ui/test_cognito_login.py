@@ -15,7 +15,7 @@ from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
 from services.ui import auth
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
-from tests.ui.conftest import ROOT, errors, texts
+from tests.ui.conftest import ROOT, assert_page_ran, errors, ko, texts
 
 PASSWORD = "Temporary-pass-1"
 NEW_PASSWORD = "Chosen-password-2"
@@ -84,7 +84,7 @@ def test_first_sign_in_sets_a_new_password(cognito: MockedCognito, root: Actor) 
     assert "앨리스님, 환영합니다." in texts(at)
     assert at.session_state["username"] == "alice"
     at.switch_page("app_pages/editor.py").run()  # author pages, role from cognito:groups
-    assert not errors(at)
+    assert_page_ran(at, ko("content.new_title"))
 
 
 def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor) -> None:
@@ -105,7 +105,7 @@ def test_the_session_survives_a_refresh_and_ends_at_sign_out(
     refreshed.run()
     assert refreshed.session_state["username"] == "root"
     refreshed.switch_page("app_pages/admin.py").run()  # the admin page, roles from groups
-    assert not errors(refreshed)
+    assert_page_ran(refreshed, ko("nav.admin"))
 
     refreshed.button(key="df_logout").click().run()
     assert not refreshed.session_state["authentication_status"]

@@ -12,8 +12,19 @@ from streamlit.testing.v1 import AppTest
 
 from services.domain.models import Category, ContentItem, Upload
 from services.domain.users import User
+from services.i18n.labels import category_name
 from services.ui.routes import category_url_path
-from tests.ui.conftest import as_shown, errors, open_page, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import (
+    as_shown,
+    assert_page_ran,
+    errors,
+    ko,
+    open_page,
+    pdf_bytes,
+    png_bytes,
+    role_refusals,
+    texts,
+)
 
 CATEGORY_PAGES = [category_url_path(c) for c in Category]
 PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
@@ -21,6 +32,18 @@ PUBLIC = ["app_pages/home.py", "app_pages/browse.py", "app_pages/content.py",
 AUTHOR = ["app_pages/editor.py", "app_pages/my_content.py"]
 ADMIN = ["app_pages/admin.py", "app_pages/admin_inquiries.py"]
 LOGIN = ["app_pages/login.py"]
+# The title each page draws when it runs (the content page's is its item's title).
+TITLES = {
+    "app_pages/home.py": ko("common.home_title"),
+    "app_pages/browse.py": ko("nav.browse"),
+    "app_pages/contact.py": ko("inquiries.title"),
+    **{category_url_path(c): str(category_name("ko", c)) for c in Category},
+    "app_pages/editor.py": ko("content.new_title"),
+    "app_pages/my_content.py": ko("nav.my_content"),
+    "app_pages/admin.py": ko("nav.admin"),
+    "app_pages/admin_inquiries.py": ko("inquiries.admin_title"),
+    "app_pages/login.py": ko("auth.login_title"),
+}
 
 VISIBLE = {
     None: PUBLIC + LOGIN,
@@ -55,13 +78,16 @@ def _start(new_app: Callable[..., AppTest], users: dict[str, User], role: str | 
 def test_every_visible_page_renders(
     role: str | None, new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem
 ) -> None:
+    """Each page draws its own title: not the role message, nor (for an anonymous visitor)
+    the sign-in page it would be sent to."""
     at = _start(new_app, users, role)
     for page in VISIBLE[role]:
+        at.query_params.clear()
         if page == "app_pages/content.py":
             at.query_params["id"] = item.id
         open_page(at, page).run()
-        assert not at.exception, (page, at.exception)
-        assert not errors(at), (page, errors(at))
+        assert_page_ran(at, TITLES.get(page, item.title))
+        assert "next" not in at.query_params, page  # not sent to sign-in
 
 
 @pytest.mark.parametrize("role", list(HIDDEN), ids=lambda r: r or "anonymous")
@@ -79,12 +105,12 @@ def test_pages_a_role_may_not_open_are_reachable_but_not_run(
         assert not errors(at), (page, errors(at))
         assert "Page not found" not in texts(at)
         if page in LOGIN:
-            assert at.title[0].value != "로그인", page
+            assert at.title[0].value != ko("auth.login_title"), page
         elif role is None:
-            assert at.title[0].value == "로그인", page
+            assert at.title[0].value == ko("auth.login_title"), page
             assert at.query_params["next"] == page.removeprefix("app_pages/")[:-3]
         else:
-            assert [w.value for w in at.warning if "역할이 있어야" in w.value], page
+            assert role_refusals(at), page
             assert not at.title, page  # the page itself did not run
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from services.adapters.aws.dynamodb.events import DynamoEventStore
 from services.domain.analytics import Dim, Event, EventType, RollupKey
-from services.errors import DemoFactoryError
+from services.errors import ServiceUnavailable
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_RETENTION_DAYS, EVENT_TZ
 from tests.doubles.aws_faults import Fault, inject
@@ -64,8 +64,9 @@ def test_a_run_that_failed_half_way_is_finished_by_the_next(
     before = totals(store)
     inject(mocked.dynamodb, fault)
 
-    with pytest.raises(DemoFactoryError):
+    with pytest.raises(ServiceUnavailable) as failed:
         store.rekey_author("alice", "former-author", *WINDOW)
+    assert failed.value.params["code"] == "InternalServerError"  # the injected fault
     fault.heal()
     store.rekey_author("alice", "former-author", *WINDOW)
 

@@ -48,8 +48,10 @@ def test_an_account_mail_is_sent_as_plain_text_from_the_verified_sender(ses: Any
 
 
 def test_an_unverified_sender_is_refused_and_the_mail_reports_it(ses: Any) -> None:
-    with pytest.raises(DemoFactoryError):
+    with pytest.raises(DemoFactoryError) as refused:
         SesMailer(ses).send("other@example.com", "jiwon@example.com", "s", "b")
+    # SES's own refusal, not any failure (no credentials, no network) that would pass as one.
+    assert refused.value.params["code"] == "MessageRejected", refused.value.params
 
     mail = AccountMail(SesMailer(ses), "other@example.com", "https://demo.example.com")
     user = User("jiwon", "Jiwon", "jiwon@example.com", frozenset(), T0)

@@ -14,7 +14,7 @@ from services.bootstrap import Services, build_services
 from services.domain.inquiries import InquiryDraft, InquiryStatus, InquiryType
 from services.domain.permissions import Actor, Role
 from services.domain.users import PasswordReset
-from services.errors import PermissionDenied, ValidationError
+from services.errors import DemoFactoryError, NotFound, PermissionDenied, ValidationError
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 PASSWORD = "correct horse battery"
@@ -75,12 +75,82 @@ def test_admin_actions_are_refused_for_other_roles(
     assert not services.accounts.get("root").disabled
 
 
+# ---- what each action does for an admin (``second``; ``root`` may lose the role) --------
+
+
+def _names(users: Any) -> set[str]:
+    return {(u[0] if isinstance(u, tuple) else u).username for u in users}
+
+
+def _listed(s: Services, out: Any) -> None:
+    assert _names(out) == {"root", "second"}
+
+
+def _found(s: Services, out: Any) -> None:
+    assert _names(out.items) == {"root"}
+
+
+def _mallory_is_admin(s: Services, out: Any) -> None:
+    assert out.username == "mallory" and s.accounts.get("mallory").roles == {Role.ADMIN}
+
+
+def _root_is_viewer(s: Services, out: Any) -> None:
+    assert s.accounts.get("root").roles == {Role.VIEWER}
+
+
+def _root_is_disabled(s: Services, out: Any) -> None:
+    assert s.accounts.get("root").disabled
+
+
+def _root_is_gone(s: Services, out: Any) -> None:
+    with pytest.raises(NotFound):
+        s.accounts.get("root")
+
+
+def _root_has_a_new_password(s: Services, out: Any) -> None:
+    assert isinstance(out, PasswordReset) and out.one_time_password
+    with pytest.raises(DemoFactoryError):
+        s.accounts.authenticate("root", PASSWORD)
+    assert s.accounts.authenticate("root", out.one_time_password).username == "root"
+
+
+def _exported(s: Services, out: Any) -> None:
+    assert _names(out) == {"root", "second"}
+
+
+def _open_inquiry_listed(s: Services, out: Any) -> None:
+    assert [(i.name, i.status) for i in out] == [("Kim", InquiryStatus.OPEN)]
+
+
+def _inquiry_handled(s: Services, out: Any) -> None:
+    assert s.ports.inquiries.list(InquiryStatus.OPEN) == []
+    assert s.ports.inquiries.get(out.id).handled_by == "second"
+
+
+EFFECTS: dict[str, Callable[[Services, Any], None]] = {
+    "user.list": _listed, "user.find": _found, "user.create": _mallory_is_admin,
+    "user.set_roles": _root_is_viewer, "user.disable": _root_is_disabled,
+    "user.delete": _root_is_gone, "user.reset_password": _root_has_a_new_password,
+    "user.import": _mallory_is_admin, "user.export": _exported,
+    "inquiry.list": _open_inquiry_listed, "inquiry.handled": _inquiry_handled,
+}
+UNAUDITED = {"user.list", "user.find", "inquiry.list"}  # reads leave no audit entry
+
+
 @pytest.mark.parametrize("action", list(ADMIN_ACTIONS))
 def test_the_same_actions_work_for_an_admin(services: Services, root: Actor,
                                             action: str) -> None:
     second = services.accounts.create_user(root, "second", "S", "s@example.com", PASSWORD,
                                            frozenset({Role.ADMIN})).as_actor()
-    ADMIN_ACTIONS[action](services, second)  # root may lose the role: second remains
+    out = ADMIN_ACTIONS[action](services, second)  # root may lose the role: second remains
+    if action not in UNAUDITED:
+        [entry] = [e for e in services.ports.audit.entries(limit=5) if e.actor == "second"]
+        assert (entry.action, entry.outcome) == (action, "ok")
+    EFFECTS[action](services, out)
+
+
+def test_every_admin_action_has_its_effect_checked() -> None:
+    assert set(EFFECTS) == set(ADMIN_ACTIONS)
 
 
 def test_the_last_admin_cannot_be_removed_by_anyone(services: Services, root: Actor) -> None:
@@ -93,6 +163,8 @@ def test_the_last_admin_cannot_be_removed_by_anyone(services: Services, root: Ac
         with pytest.raises(ValidationError) as refused:
             change()
         assert refused.value.key == "auth.err_last_admin"
+        kept = services.accounts.get("root")
+        assert kept.roles == {Role.ADMIN} and not kept.disabled
     services.accounts.create_user(root, "second", "S", "", PASSWORD, frozenset({Role.ADMIN}))
     services.accounts.set_disabled(cli, "second", True)
     services.accounts.delete_user(cli, "second")  # a disabled admin is not the last one

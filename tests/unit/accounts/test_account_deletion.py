@@ -137,9 +137,11 @@ def test_nobody_deletes_somebody_elses_account(services: Services, alice: Actor,
 def test_the_last_administrator_cannot_delete_themselves(services: Services, root: Actor,
                                                          accounts: AccountService) -> None:
     assert services.profile is not None
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.profile.delete_account(root, "root", confirm="root")
-    assert accounts.get("root").roles == frozenset({Role.ADMIN})
+    assert refused.value.key == "auth.err_last_admin"
+    kept = accounts.get("root")
+    assert kept.roles == frozenset({Role.ADMIN}) and not kept.disabled
 
 
 def test_an_administrator_deleting_a_user_chooses_who_keeps_the_content(

@@ -134,8 +134,15 @@ def test_last_admin_and_own_admin_role_are_protected(accounts: AccountService, r
     )
     accounts.set_roles(root, "second", frozenset({Role.ANALYST}))
     assert accounts.get("second").roles == frozenset({Role.ANALYST})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as own:
         accounts.delete_user(root, "root")
+    assert own.value.key == "auth.err_own_admin"  # checked before the last-admin guard
+    assert _admins(accounts, root) == {"root"}
+
+
+def _admins(accounts: AccountService, admin: Actor) -> set[str]:
+    return {u.username for u in accounts.list_users(admin)
+            if Role.ADMIN in u.roles and not u.disabled}
 
 
 def test_disabled_users_cannot_sign_in(accounts: AccountService, root: Actor) -> None:

@@ -213,12 +213,13 @@ def test_the_orphan_scan_keeps_used_thumbnails_and_finds_left_over_ones(
 
 def test_samples_get_their_thumbnails_when_they_load(services: Services) -> None:
     services.samples.load(limit=3)
-    items = orphans.all_items(services.ports.content)
+    items = list(orphans.all_items(services.ports.content))
+    firsts = {item.title: [a for a in item.assets if a.kind.value == "image"][:1]
+              for item in items}
 
-    for item in items:
-        images = [a for a in item.assets if a.kind.value == "image"]
-        if images:
-            assert services.ports.blobs.exists(thumbnail_key(images[0])), item.title
+    assert len(items) == 3 and all(firsts.values()), firsts  # each sample has a picture
+    for title, [image] in firsts.items():
+        assert services.ports.blobs.exists(thumbnail_key(image)), title
 
 
 def test_thumbnails_share_what_they_know_across_sessions(

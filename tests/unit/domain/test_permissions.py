@@ -20,8 +20,13 @@ ALLOWED_OWN: dict[Action, set[str]] = {
     A.DELETE_CONTENT: {AUTHOR, ADMIN},
     A.DELETE_ANY_CONTENT: {ADMIN},
     A.VIEW_OWN_STATS: {AUTHOR, ADMIN},
+    A.VIEW_STATS: {AUTHOR, ANALYST, ADMIN},
     A.VIEW_DASHBOARDS: {ANALYST, ADMIN},
     A.GENERATE_REPORTS: {ANALYST, ADMIN},
+    A.DELETE_REPORT: {ANALYST, ADMIN},
+    A.DELETE_ANY_REPORT: {ADMIN},
+    A.DELETE_FUNNEL: {ANALYST, ADMIN},
+    A.DELETE_ANY_FUNNEL: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
     A.CHECK_SETTINGS: {ADMIN},
     A.VIEW_AUDIT: {ADMIN},
@@ -33,6 +38,9 @@ ALLOWED_OWN: dict[Action, set[str]] = {
 ALLOWED_OTHER_OVERRIDES: dict[Action, set[str]] = {
     A.EDIT_CONTENT: {ADMIN},
     A.DELETE_CONTENT: {ADMIN},
+    A.VIEW_STATS: {ANALYST, ADMIN},  # an author sees their own numbers, dashboards everyone's
+    A.DELETE_REPORT: {ADMIN},
+    A.DELETE_FUNNEL: {ADMIN},
 }
 
 
@@ -71,3 +79,14 @@ def test_roles_combine() -> None:
 def test_signed_in_user_without_roles_is_a_viewer() -> None:
     nobody = Actor(user_id="x", roles=frozenset())
     assert can(nobody, A.LIKE) and not can(nobody, A.CREATE_CONTENT)
+
+
+@pytest.mark.parametrize("roles", [frozenset(c) for c in (
+    (), (Role.VIEWER,), (Role.AUTHOR,), (Role.ANALYST,), (Role.ADMIN,),
+    (Role.AUTHOR, Role.ANALYST), (Role.VIEWER, Role.AUTHOR))])
+def test_view_stats_is_own_stats_or_dashboards(roles: frozenset[Role]) -> None:
+    """Whoever sees some numbers (their own as an author, or everyone's on the dashboards)
+    holds VIEW_STATS: the stats pages need no formula of their own."""
+    someone = Actor(user_id="me", roles=roles)
+    assert can(someone, A.VIEW_STATS) is (can(someone, A.VIEW_OWN_STATS)
+                                          or can(someone, A.VIEW_DASHBOARDS))

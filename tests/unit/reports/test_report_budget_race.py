@@ -78,8 +78,9 @@ def test_tabs_starting_at_once_get_only_what_the_budget_holds(ports: Ports, name
 def test_a_request_the_model_refuses_gives_its_reservation_back(ports: Ports) -> None:
     refusing = FakeLLM(CHUNKS, fail_with=DemoFactoryError("llm.access_denied"))
     reports = service(ports, refusing)
-    with pytest.raises(DemoFactoryError):
+    with pytest.raises(DemoFactoryError) as refused:
         reports.stream(ANALYST, request())
+    assert refused.value.key == "llm.access_denied"  # the model's refusal, passed on
     assert reports.tokens_used_today(ANALYST) == 0
 
 
