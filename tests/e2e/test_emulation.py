@@ -129,7 +129,8 @@ def sign_in_as_admin(page: Page, emulation: Emulation) -> None:
     _fill(form, tr("auth.password"), emulation.passwords["admin"])
     form.get_by_role("button", name=tr("auth.login_button")).click()
     sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.get_by_role("button", name=tr("auth.logout"), exact=True)).to_be_visible(timeout=30_000)
+    sign_out = sidebar.get_by_role("button", name=tr("auth.logout"), exact=True)
+    expect(sign_out).to_be_visible(timeout=30_000)
     user_box = page.locator('[data-testid="stSidebarUserContent"]')
     expect(user_box.get_by_text(tr("auth.role.admin"), exact=True)).to_be_visible()
 
