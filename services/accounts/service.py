@@ -22,6 +22,14 @@ from services.accounts.passwords import (
     is_password_hash,
 )
 from services.accounts.sessions import EndsSessions
+from services.domain.account_details import (
+    ACCOUNT_FORMS,
+    LIMITS,
+    Problem,
+    detail_problems,
+    message_key,
+    normalized,
+)
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
@@ -46,8 +54,8 @@ PASSWORD_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything longer
 # a sign-in is refused before it is counted or audited, so nobody can write huge records (a
 # DynamoDB key holds at most 2 KB).
 LOGIN_NAME_MAX = 256
-NAME_MAX = 100  # a display name, as on the contact form
-EMAIL_MAX = 254  # RFC 5321
+# A new account's detail over its limit, said with the field's name (``check_details``).
+TOO_LONG_KEYS = {"name": "auth.err_name_long", "email": "auth.err_email_long"}
 
 
 def validate_password(password: str, username: str, *,
@@ -80,6 +88,21 @@ def normalize_username(username: str) -> str:
     if name in RESERVED_USERNAMES:
         raise ConflictError("auth.err_username_taken", username=name)
     return name
+
+
+def check_details(name: str, email: str) -> None:
+    """A new account's name and email, normalised (``account_details``), by an administrator,
+    the command line or an import: either may be empty (the name falls back to the user name;
+    an administrator may not know the address). A length is said with the field's name, as
+    the users page shows one message for its whole form; an invalid email is said as on
+    every account path."""
+    problems = detail_problems({"name": name, "email": email})
+    if not problems:
+        return
+    field, problem = problems[0]
+    if problem is Problem.TOO_LONG:
+        raise ValidationError(TOO_LONG_KEYS[field], max=LIMITS[field])
+    raise ValidationError(message_key(ACCOUNT_FORMS, field, problem))
 
 
 def matches(user: User, search: str) -> bool:
@@ -423,10 +446,8 @@ class AccountService:
         administrator exists (decided atomically by the directory)."""
         require_encodable(username, name, email, password)
         uname = normalize_username(username)
-        if len(name.strip()) > NAME_MAX:
-            raise ValidationError("auth.err_name_long", max=NAME_MAX)
-        if len(email.strip()) > EMAIL_MAX:
-            raise ValidationError("auth.err_email_long", max=EMAIL_MAX)
+        name, email = normalized(name), normalized(email)
+        check_details(name, email)
         if password is not None:
             validate_password(password, uname)
         if password_hash is not None and not is_password_hash(password_hash):
@@ -438,7 +459,7 @@ class AccountService:
         # map that person's old items by the import's --authors file. Only the person's own
         # claims (a sign-up, a profile change) wait for a link.
         user = User(
-            username=uname, name=name.strip() or uname, email=email.strip(), roles=roles,
+            username=uname, name=name or uname, email=email, roles=roles,
             created_at=self._clock(), email_verified=True,
         )
         try:
