@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.accounts.mail import AccountMail
-from services.accounts.service import login_name, validate_password
+from services.accounts.rules import login_name, validate_password
 from services.accounts.sessions import LocalSessions
 from services.contact.service import InstanceLimiter
 from services.domain.account_details import EMAIL_MAX
