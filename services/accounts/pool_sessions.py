@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 
-from services.accounts.service import login_name
+from services.accounts.rules import login_name
 from services.errors import DemoFactoryError, NotFound
 from services.ports import PoolSignOut, SessionStore
 

@@ -23,10 +23,16 @@ from enum import StrEnum
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.verification import EmailLinks
-from services.domain.inquiries import EMAIL_RE, RateLimit
+from services.domain.account_details import (
+    ACCOUNT_FORMS,
+    LIMITS,
+    detail_problems,
+    message_key,
+    normalized,
+)
+from services.domain.inquiries import RateLimit
 from services.domain.models import ContentItem, Status, utcnow
 from services.domain.permissions import Action, Actor, Role, can
-from services.domain.signup import LIMITS
 from services.domain.text import clean_text
 from services.domain.users import User
 from services.errors import (
@@ -92,7 +98,7 @@ class ProfileService:
         unverified (the directory's write); with mail configured a link goes to it.
         QuotaExceeded, nothing written, when the account's links for the hour are used up."""
         self._require_own(actor, username, "user.profile_update")
-        name, email, company = (clean_text(v).strip() for v in (name, email, company))
+        name, email, company = (normalized(v) for v in (name, email, company))
         _check_details(name, email, company)
         changes = self._dir.get(username).email.casefold() != email.casefold()
         if changes:
@@ -235,13 +241,10 @@ class ProfileService:
 
 
 def _check_details(name: str, email: str, company: str) -> None:
-    if not name:
-        raise ValidationError("signup.err_name_missing")
-    if not email:
-        raise ValidationError("signup.err_email_missing")
-    if not EMAIL_RE.match(email):
-        raise ValidationError("signup.err_email")
-    for field, value in (("name", name), ("email", email), ("company", company)):
-        if len(value) > LIMITS[field]:
-            raise ValidationError("signup.err_too_long", field=field, max=LIMITS[field],
-                                  length=len(value))
+    """The sign-up's rule for these fields, with its messages: the first problem."""
+    typed = {"name": name, "email": email, "company": company}
+    problems = detail_problems(typed, required=("name", "email"))
+    if problems:
+        field, problem = problems[0]
+        raise ValidationError(message_key(ACCOUNT_FORMS, field, problem), field=field,
+                              max=LIMITS[field], length=len(typed[field]))

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.accounts.mail import AccountMail
-from services.accounts.service import login_name, validate_password
+from services.accounts.rules import login_name, validate_password
 from services.accounts.sessions import LocalSessions
 from services.contact.service import InstanceLimiter
+from services.domain.account_details import EMAIL_MAX
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
@@ -41,7 +42,7 @@ from services.ports import (
 )
 
 _KEY_MAX = 64  # a visit id is a ULID; an identifier longer than an email is no account
-_IDENTIFIER_MAX = 254
+_IDENTIFIER_MAX = EMAIL_MAX  # a user name is shorter
 PER_ACCOUNT = 3  # links one account can get per window, whoever asks
 
 

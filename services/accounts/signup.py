@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from services.accounts.mail import mail_language
-from services.accounts.service import normalize_username, validate_password
+from services.accounts.rules import normalize_username, validate_password
 from services.accounts.signup_pool import PoolConfirmation
 from services.accounts.verification import VERIFY_HOURS, EmailLinks, VerifyOutcome
 from services.contact.service import InstanceLimiter

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from services.domain.account_details import LIMITS as DETAIL_LIMITS
+from services.domain.account_details import detail_problems, message_key
 from services.domain.text import clean_text
 from services.errors import ValidationError
 
@@ -23,11 +24,10 @@ class InquiryStatus(StrEnum):
     HANDLED = "handled"
 
 
-# Field limits (characters). The message is long enough for a real question, short enough
-# that one submission cannot fill the store.
-LIMITS = {"name": 100, "email": 254, "company": 200, "subject": 200, "message": 5000}
-# A pragmatic check (one @, a dot in the domain, no spaces); real verification is a reply.
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Field limits (characters): name, email and company are a person's details, limited (and the
+# email checked) as an account's are. The message is long enough for a real question, short
+# enough that one submission cannot fill the store.
+LIMITS = {**DETAIL_LIMITS, "subject": 200, "message": 5000}
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,10 @@ def clean(draft: InquiryDraft) -> InquiryDraft:
 
 
 def inquiry_problems(draft: InquiryDraft) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    for field in ("name", "email", "subject", "message"):
-        if not getattr(draft, field):
-            problems.append((field, f"inquiries.err_{field}_missing"))
-    for field, limit in LIMITS.items():
-        if len(getattr(draft, field)) > limit:
-            problems.append((field, "inquiries.err_too_long"))
-    if draft.email and not EMAIL_RE.match(draft.email):
-        problems.append(("email", "inquiries.err_email"))
+    typed = {field: getattr(draft, field) for field in LIMITS}
+    problems = [(field, message_key("inquiries", field, problem)) for field, problem
+                in detail_problems(typed, required=("name", "email", "subject", "message"),
+                                   limits=LIMITS)]
     if not draft.consent:
         problems.append(("consent", "inquiries.err_consent"))
     return problems

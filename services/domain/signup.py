@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from services.domain.account_details import (
+    ACCOUNT_FORMS,
+    COMPANY_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    detail_problems,
+    message_key,
+    normalized,
+)
 from services.domain.analytics import Purpose
-from services.domain.inquiries import EMAIL_RE
 from services.domain.permissions import Role
 from services.domain.text import clean_text
 from services.domain.users import REQUESTABLE_ROLES
 from services.errors import ValidationError
 
-# Field limits (characters), shown with a count on the form; the user name's form (3 to 64
-# characters) is the accounts service's rule.
-LIMITS = {"name": 100, "email": 254, "username": 64, "company": 200}
+# Field limits (characters), shown with a count on the form: an account's details, and the
+# user name, whose form (3 to 64 characters) is the accounts service's rule.
+LIMITS = {"name": NAME_MAX, "email": EMAIL_MAX, "username": 64, "company": COMPANY_MAX}
 # The purposes a person can choose ("skipped" only counts the prompt's skips).
 PURPOSES = tuple(p for p in Purpose if p != Purpose.SKIPPED)
 
@@ -39,23 +47,16 @@ class SignupDraft:
 def stripped(draft: SignupDraft) -> SignupDraft:
     """Text fields in NFC without surrounding spaces; passwords exactly as typed."""
     return replace(
-        draft, name=clean_text(draft.name).strip(), email=clean_text(draft.email).strip(),
-        username=clean_text(draft.username).strip().lower(),
-        company=clean_text(draft.company).strip(),
+        draft, name=normalized(draft.name), email=normalized(draft.email),
+        username=clean_text(draft.username).strip().lower(), company=normalized(draft.company),
     )
 
 
 def signup_problems(draft: SignupDraft) -> list[tuple[str, str]]:
     """Every problem of a stripped draft as (field, message key), in form order."""
-    problems: list[tuple[str, str]] = []
-    for field in ("name", "email", "username"):
-        if not getattr(draft, field):
-            problems.append((field, f"signup.err_{field}_missing"))
-    for field, limit in LIMITS.items():
-        if len(getattr(draft, field)) > limit:
-            problems.append((field, "signup.err_too_long"))
-    if draft.email and not EMAIL_RE.match(draft.email):
-        problems.append(("email", "signup.err_email"))
+    typed = {field: getattr(draft, field) for field in LIMITS}
+    problems = [(field, message_key(ACCOUNT_FORMS, field, problem)) for field, problem
+                in detail_problems(typed, required=("name", "email", "username"), limits=LIMITS)]
     if draft.purpose not in PURPOSES:
         problems.append(("purpose", "signup.err_purpose"))
     if draft.role not in REQUESTABLE_ROLES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.accounts.service import PASSWORD_MIN
+from services.accounts.rules import PASSWORD_MIN
 from services.accounts.verification import VerifyOutcome
 from services.bootstrap import Services
 from services.errors import DemoFactoryError

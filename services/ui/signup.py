@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.accounts.service import PASSWORD_MIN
+from services.accounts.rules import PASSWORD_MIN
 from services.bootstrap import Services
 from services.domain.analytics import Purpose
 from services.domain.permissions import Role

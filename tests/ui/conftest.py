@@ -75,8 +75,10 @@ def make_user(accounts: AccountService) -> Callable[..., User]:
             user = accounts.create_first_admin(username, username.title(), "", PASSWORD)
             return user
         admin = _any_admin(accounts, make)
+        # A user name that is an address is the user's email; no address is made of it.
+        email = username if "@" in username else f"{username}@example.com"
         return accounts.create_user(
-            admin.as_actor(), username, username.title(), f"{username}@example.com", PASSWORD,
+            admin.as_actor(), username, username.title(), email, PASSWORD,
             role_set, temporary=False,  # established users, not invited ones
         )
 

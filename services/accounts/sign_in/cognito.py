@@ -38,12 +38,8 @@ from datetime import UTC, datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 
 from services.accounts.pool_sessions import PoolSessions
-from services.accounts.service import (
-    AccountService,
-    login_name,
-    sign_in_refusal,
-    validate_password,
-)
+from services.accounts.rules import login_name, sign_in_refusal, validate_password
+from services.accounts.service import AccountService
 from services.accounts.sessions import SESSION_ID_BYTES, session_hash
 from services.accounts.sign_in.base import (
     Mode,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from services.accounts.service import AccountService, login_name
+from services.accounts.rules import login_name
+from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import (
     Mode,

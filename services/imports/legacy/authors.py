@@ -16,9 +16,9 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
+from services.domain.account_details import is_email
 from services.domain.users import User
 from services.errors import ValidationError
-from services.imports.legacy.mapping import is_email
 from services.imports.legacy.summary import LegacySummary
 
 MAP_HEADER = ("legacy_author", "username")

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from services.domain.account_details import EMAIL_MAX
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Category, stable_id
 from services.domain.text import scrub_text
@@ -51,7 +52,6 @@ _PAGE_ALIASES = {"contents": "browse", "content-list": "browse", "search": "brow
 _MEDIA_REF = re.compile(r"\[(image|video|audio|file|document|pdf):([^\]\n]+)\]", re.IGNORECASE)
 _LEGACY_MS_PREFIX = re.compile(r"^\d{10,14}-")
 _CONTENT_ID_MS = re.compile(r"(\d{12,14})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _key(text: str) -> str:
@@ -129,10 +129,6 @@ def as_int(value: object) -> int:
         return 0
 
 
-def is_email(text: str) -> bool:
-    return bool(_EMAIL.match(text))
-
-
 # ---- content -----------------------------------------------------------------------------
 
 
@@ -174,9 +170,9 @@ def content_id_for(legacy_id: str, created_at: datetime | None = None) -> str:
     return stable_id(at, f"legacy-content:{legacy_id}")
 
 
-# An author is a name or an e-mail address (at most 254 characters): anything longer is cut,
-# as it becomes a shown name and a key.
-AUTHOR_MAX = 254
+# An author is a name or an e-mail address (as long as an account's email may be): anything
+# longer is cut, as it becomes a shown name and a key.
+AUTHOR_MAX = EMAIL_MAX
 
 
 def parse_content(raw: Mapping[str, Any], now: datetime) -> LegacyContent:
