@@ -48,3 +48,24 @@ def test_bench_py_registers_the_pages_subcommand() -> None:
     bench_pages.add_parser(parser.add_subparsers(dest="suite"))
     args = parser.parse_args(["pages", "--events", "1000", "--json"])
     assert (args.suite, args.events, args.runs, args.json) == ("pages", 1000, 5, True)
+
+
+def test_the_ab_run_reports_each_side_and_b_over_a() -> None:
+    from scripts import bench_ab
+
+    result = bench_ab.summarize({"A": [1.0, 2.0, 1.0], "B": [0.5, 1.0, 0.5]})
+    assert result["sides"]["A"]["median_s"] == 1.0
+    assert result["sides"]["B"]["median_s"] == 0.5
+    assert result["b_over_a"] == 0.5
+    assert bench_ab.summarize({"A": [1.0], "B": []})["b_over_a"] is None
+
+
+def test_bench_py_registers_the_ab_subcommand() -> None:
+    from scripts import bench_ab
+
+    parser = argparse.ArgumentParser()
+    bench_ab.add_parser(parser.add_subparsers(dest="suite"))
+    args = parser.parse_args(["ab", "--ref", "main~3", "--page", "browse"])
+    assert (args.suite, args.ref, args.page, args.runs) == ("ab", "main~3", "browse", 12)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ab", "--page", "nowhere"])
