@@ -59,7 +59,7 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
     assert not [b for b in at.get("download_button") if "live" in str(b.proto.id)]
 
     at.radio(key="df_lang_widget").set_value("en").run()
-    assert metric(at, "Visitors, last 30 minutes") == "3"
+    assert metric(at, "Visitors (30 min)") == "3"
     assert set(at.dataframe[0].value["Page"]) == {"Home", "Finance"}
     assert "Live now" in [e.label for e in at.expander]
 
