@@ -9,14 +9,16 @@ when the button is clicked (on its own thread): by then the PDF is usually there
 the click waits for the build (a caption says it is being prepared). The preview (pages
 rendered to images by PyMuPDF) sits in an expander that is drawn only when opened. One build
 per report and session, started when the report is shown (opening one in the history too);
-one still waiting when the session shows another report is dropped. A build that failed is
-shown as failed, in the user's language, with a button that builds it again: handed to the
-download button, it made Streamlit answer the click with its own English "failed to generate
-file", and retried silently on every run it only hid why no PDF came.
+one still waiting when the session shows another report is dropped. Built PDFs are kept per
+process (``reports/pdf/cache.py``): a report opened again, in any session, is not built again.
+A build that failed is shown as failed, in the user's language, with a button that builds it
+again: handed to the download button, it made Streamlit answer the click with its own English
+"failed to generate file", and retried silently on every run it only hid why no PDF came.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -24,6 +26,7 @@ import streamlit as st
 
 from services.bootstrap import Services
 from services.domain.reports import Report
+from services.reports.pdf.cache import PdfCache
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.ui import lazy
 from services.ui.i18n import t
@@ -39,18 +42,28 @@ _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf")
 def start_pdf(services: Services, report: Report, again: bool = False) -> Future[bytes] | None:
     """The report's PDF build, started now if this session has none for it (or ``again``,
     asked after its last one failed). None if PDF export is not installed."""
-    try:
-        from services.reports.pdf.build import build_report_pdf
-    except ImportError:
+    pdfs = _pdf_cache()
+    if pdfs is None:
         return None
     builds: dict[str, Future[bytes]] = st.session_state.setdefault(PDF_CACHE_KEY, {})
     _drop_waiting(builds, report.id)
     found = builds.get(report.id)
     if found is None or (again and _failed(found)):
-        found = _BUILDER.submit(build_report_pdf, report, tz=services.settings.tz)
+        found = _BUILDER.submit(pdfs.pdf, report, services.settings.tz)
         found.add_done_callback(_log_failure)
         builds[report.id] = found
     return found
+
+
+@functools.cache
+def _pdf_cache() -> PdfCache | None:
+    """The process's built PDFs (a report opened again, by anyone, is not built again); None
+    if PDF export is not installed."""
+    try:
+        from services.reports.pdf import build
+    except ImportError:
+        return None
+    return PdfCache(lambda report, tz: build.build_report_pdf(report, tz=tz))
 
 
 def _drop_waiting(builds: dict[str, Future[bytes]], shown: str) -> None:

@@ -369,6 +369,28 @@ def test_the_pdf_is_built_once_per_report(
     assert [b.proto.label for b in at.get("download_button")].count("PDF 내려받기") == 1
 
 
+def test_a_report_opened_in_another_session_is_not_built_again(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A saved report never changes, so its PDF (about a second of CPU) is built once per
+    process: a manager going through the history, or a colleague opening the same report,
+    does not build it again."""
+    from services.reports.pdf import build
+
+    first = generate(open_reports(new_app, users["analyst"].username))
+    (saved,) = seeded.ports.reports.list()
+    made = first.session_state[PDF_CACHE_KEY][saved.id].result()
+    built: list[str] = []
+    real = build.build_report_pdf
+    monkeypatch.setattr(build, "build_report_pdf",
+                        lambda report, **kw: built.append(report.id) or real(report, **kw))
+    other = open_history(open_reports(new_app, users["admin"].username))
+    other.selectbox(key="rep_history_open").set_value(saved.id).run()
+    assert not other.exception
+    assert other.session_state[PDF_CACHE_KEY][saved.id].result() == made
+    assert built == []
+
+
 def test_a_failed_build_says_so_and_is_built_again_on_request(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -453,6 +475,7 @@ def test_a_report_left_for_another_does_not_hold_up_its_pdf(
         finished.result()
     built.clear()
     at.session_state[PDF_CACHE_KEY] = {}  # as in a new session
+    report_pdf._pdf_cache.cache_clear()  # of a new process: nothing built yet
     busy = threading.Event()
     report_pdf._BUILDER.submit(busy.wait, 10)  # another page's build, under way
     try:
