@@ -258,7 +258,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
                     file_links=FileLinks(content, partial(cookie_key, settings),
                                          hours=settings.file_link_hours,
                                          find_actor=partial(_actor_now, accounts),
-                                         epoch=_sign_in_epoch(local_sessions, pool_sessions)))
+                                         holder=_sign_in_holder(local_sessions, pool_sessions)))
 
 
 def _actor_now(accounts: AccountService, username: str) -> Actor | None:
@@ -270,12 +270,13 @@ def _actor_now(accounts: AccountService, username: str) -> Actor | None:
     return user.as_actor() if user.may_sign_in else None
 
 
-def _sign_in_epoch(local: LocalSessions | None, pool: PoolSessions | None
-                   ) -> Callable[[str], int] | None:
-    """What moves when all of a user's sign-ins end, in the modes where the app ends them."""
+def _sign_in_holder(local: LocalSessions | None, pool: PoolSessions | None
+                    ) -> Callable[[str], str | None] | None:
+    """Whose standing sign-in a session record's key is, in the modes where the app keeps
+    sign-ins (OIDC's are the provider's)."""
     if local is not None:
-        return local.epoch
-    return pool.epoch if pool is not None else None
+        return local.holder
+    return pool.holder if pool is not None else None
 
 
 def first_admin_form(settings: Settings) -> bool:

@@ -10,8 +10,11 @@ for the whole session length. Two things end them, each covering what the other 
 - the user's epoch in the sessions table, as local sign-ins have (``accounts.sessions``): a
   Cognito session keeps the epoch it started at and ``CognitoSignIn.resume`` refuses it once
   the epoch moved, so the app ends it at its next check even when the pool could not be told
-  (the role lacks the permission, the call failed). File links of drafts name it too
-  (``content.file_links``).
+  (the role lacks the permission, the call failed).
+
+A draft's file links name the one sign-in they were drawn in (``content.file_links``):
+``holder`` tells whether its record still stands, which a plain sign-out (the record deleted)
+ends as the epoch ends them all.
 
 The epoch is keyed by the lower-cased user name: the pool's user names ignore case, and a user
 name typed at "forgot password" may differ in case from the token's.
@@ -20,8 +23,12 @@ name typed at "forgot password" may differ in case from the token's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from services.accounts.rules import login_name
+from services.accounts.sessions import live_holder
+from services.domain.models import utcnow
 from services.errors import DemoFactoryError, NotFound
 from services.ports import PoolSignOut, SessionStore
 
@@ -29,13 +36,19 @@ log = logging.getLogger(__name__)
 
 
 class PoolSessions:
-    def __init__(self, store: SessionStore, pool: PoolSignOut | None) -> None:
+    def __init__(self, store: SessionStore, pool: PoolSignOut | None, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._store = store
         self._pool = pool
+        self._clock = clock
 
     def epoch(self, username: str) -> int:
         """The user's epoch now: what a new sign-in keeps, and an old one is checked against."""
         return self._store.user_epoch(login_name(username))
+
+    def holder(self, key: str) -> str | None:
+        """Whose standing sign-in the record under ``key`` is (``accounts.sessions``)."""
+        return live_holder(self._store, key, self._clock(), self.epoch)
 
     def end_all(self, username: str, keep: str | None = None) -> int:
         """End every sign-in of ``username``; returns the new epoch. ``keep`` cannot be

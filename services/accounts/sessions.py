@@ -3,10 +3,11 @@
 A sign-in gets a random id (256 bits); the browser keeps it inside the signed cookie, the store
 keeps the record under the id's SHA-256 (a copied table row cannot be replayed as a cookie).
 A record counts only while it is unexpired and carries the user's current session epoch:
-ending one session deletes its record; ending all of a user's sessions (sign out everywhere,
-a password change or reset, disabling or deleting the account) bumps the epoch, which the
-store keeps even after the account is gone, so a new account of the same name is not signed
-in by an old cookie.
+ending one session (a plain sign-out) deletes its record; ending all of a user's sessions
+(sign out everywhere, a password change or reset, disabling or deleting the account) bumps the
+epoch, which the store keeps even after the account is gone, so a new account of the same name
+is not signed in by an old cookie. What is tied to one sign-in (a draft's file links:
+``content.file_links``) names the record's key and asks ``live_holder`` whether it stands.
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ SESSION_ID_BYTES = 32
 def session_hash(session_id: str) -> str:
     """The store's key for a session id: the id itself never leaves the browser's cookie."""
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def live_holder(store: SessionStore, key: str, now: datetime,
+                epoch: Callable[[str], int]) -> str | None:
+    """Whose sign-in the record under ``key`` (a ``session_hash``) is, while it stands: there
+    (not signed out), unexpired, and at ``epoch`` of its user now (their sign-ins not all
+    ended since). None otherwise. Reads only: local and Cognito sign-ins share it."""
+    try:
+        record = store.get(key)
+    except NotFound:
+        return None
+    if record.expires_at <= now or record.epoch != epoch(record.username):
+        return None
+    return record.username
 
 
 class EndsSessions(Protocol):
@@ -68,6 +83,10 @@ class LocalSessions:
 
     def end(self, session_id: str) -> None:
         self._store.delete(session_hash(session_id))
+
+    def holder(self, key: str) -> str | None:
+        """Whose standing sign-in the record under ``key`` is (``live_holder``)."""
+        return live_holder(self._store, key, self._clock(), self._store.user_epoch)
 
     def epoch(self, username: str) -> int:
         """The user's session epoch now: what a reset link remembers, to end with the

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from services.domain.permissions import Action, Actor, can
+from services.domain.permissions import SOMEBODY_ELSE, Action, Actor, can
 
 
 class Frequency(StrEnum):
@@ -54,14 +54,20 @@ def window_of(frequency: Frequency, day: date) -> str:
 
 
 def may_follow(actor: Actor, follow: Follow, item_author: str | None) -> bool:
-    """Analysts and admins: anything. Authors: their own items, or themselves as author.
-    ``item_author``: the author of the followed item (ITEM scope), None if unknown."""
+    """Whose numbers the follow counts decides, as the permission table says of anybody's
+    numbers (``view_stats``: one's own; somebody else's need ``view_dashboards``): an
+    author follows their own items and themselves, analysts and admins anything.
+    ``item_author``: the author of the followed item (ITEM scope), None if it is not found."""
     if not actor.is_authenticated or follow.user_id != actor.user_id:
         return False
-    if can(actor, Action.VIEW_DASHBOARDS):
-        return True
-    if not can(actor, Action.VIEW_OWN_STATS):
-        return False
+    return can(actor, Action.VIEW_STATS, _owner(follow, item_author))
+
+
+def _owner(follow: Follow, item_author: str | None) -> str:
+    """Whose numbers a follow counts: an author's, an item's author's, or, for the platform,
+    a category or an item not found, nobody's own."""
     if follow.scope is FollowScope.AUTHOR:
-        return follow.value == actor.user_id
-    return follow.scope is FollowScope.ITEM and item_author == actor.user_id
+        return follow.value
+    if follow.scope is FollowScope.ITEM and item_author is not None:
+        return item_author
+    return SOMEBODY_ELSE

@@ -64,6 +64,10 @@ _ON_OTHERS: dict[Action, Action] = {
     Action.DELETE_REPORT: Action.DELETE_ANY_REPORT,
     Action.DELETE_FUNNEL: Action.DELETE_ANY_FUNNEL,
 }
+# The owner of a target that is nobody's own (platform-wide or a category's numbers) or not
+# known (an item not found): never an actor's user id (no user name holds a NUL), so the
+# "any" permission decides, as for somebody else's. None, by contrast, means no target at all.
+SOMEBODY_ELSE = "\x00somebody-else"
 
 
 @dataclass(frozen=True)

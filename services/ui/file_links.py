@@ -10,7 +10,7 @@ import streamlit as st
 from services.content.file_links import THUMBNAIL
 from services.domain.models import ContentItem
 from services.domain.permissions import Actor
-from services.ui import session
+from services.ui import auth, session
 
 
 def file_address(item: ContentItem, file_id: str, actor: Actor, direct: str) -> str:
@@ -21,11 +21,18 @@ def file_address(item: ContentItem, file_id: str, actor: Actor, direct: str) -> 
     page = st.context.url
     if links is None or not page:
         return direct
-    return urljoin(page, links.link(item, file_id, actor))
+    return urljoin(page, links.link(item, file_id, actor, sign_in=_sign_in_id()))
 
 
 def thumbnail_address(item: ContentItem, actor: Actor, direct: str) -> str:
     """The card picture's link, relative like the cards' other links (it resolves one segment
     under the server's base path, also behind a proxy)."""
     links = session.services().file_links
-    return direct if links is None else links.link(item, THUMBNAIL, actor)
+    return direct if links is None else links.link(item, THUMBNAIL, actor,
+                                                    sign_in=_sign_in_id())
+
+
+def _sign_in_id() -> str | None:
+    """This browser's sign-in, which a draft's links are tied to (signing out ends them)."""
+    held = auth.signed_in()
+    return held.session_id if held is not None else None

@@ -20,7 +20,7 @@ from services.accounts.sign_in.base import SignedIn
 from services.accounts.sign_in.cognito import CognitoSignIn, session_hash, token_cipher
 from services.bootstrap import Services, build_services
 from services.domain.identity import Challenge
-from services.domain.models import ContentDraft, Status, Upload
+from services.domain.models import ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Actor, Role
 from services.errors import NotFound, PermissionDenied
 from tests.contract.cognito_backend import COOKIE_KEY, MockedCognito, mocked_cognito
@@ -184,21 +184,61 @@ def test_disabling_the_account_ends_its_sign_ins_at_the_next_check(
     assert sign_in.recheck(_due(stolen)) is None
 
 
-def test_a_drafts_file_link_ends_with_the_sign_ins(
-    sign_in: CognitoSignIn, services: Services, root: Actor
-) -> None:
-    """A copied address of a draft's file is worth no more than the viewer's sign-ins."""
-    alice = _live(sign_in.sign_in("alice", PASSWORD))
+def _draft_link(services: Services, live: SignedIn) -> tuple[ContentItem, str]:
+    """A draft of ``live``'s user and the token of the link a page of ``live`` draws."""
     draft = ContentDraft(title="Draft", summary="", body="", category="Generative AI",
                          tags=(), status=Status.DRAFT)
     item = services.content.create(draft, [Upload("guide.pdf", b"%PDF-1.4\n%%EOF\n")],
-                                   alice.actor)
+                                   live.actor)
+    return item, _link(services, item, live)
+
+
+def _link(services: Services, item: ContentItem, live: SignedIn) -> str:
+    assert services.file_links is not None
+    link = services.file_links.link(item, item.assets[0].id, live.actor,
+                                    sign_in=live.session_id)
+    return link.removeprefix("files/")
+
+
+def test_a_drafts_file_link_ends_with_the_sign_ins(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """A copied address of a draft's file is worth no more than the sign-in it was drawn in:
+    a password change ends the other sign-ins' links; this browser's sign-in goes on, and so
+    do its links."""
+    alice = _live(sign_in.sign_in("alice", PASSWORD))
+    elsewhere = _live(sign_in.sign_in("alice", PASSWORD))
+    item, token = _draft_link(services, alice)
+    other = _link(services, item, elsewhere)
     links = services.file_links
-    assert links is not None
-    token = links.link(item, item.assets[0].id, alice.actor).removeprefix("files/")
-    assert links.resolve(token)
+    assert links is not None and links.resolve(token) and links.resolve(other)
 
     sign_in.change_password(alice, PASSWORD, NEW_PASSWORD)
 
     with pytest.raises(NotFound):
+        links.resolve(other)
+    assert links.resolve(token)
+
+
+def test_a_plain_sign_out_ends_that_sign_ins_file_links_and_cookie_only(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """Signing out in one browser: its draft links and a copy of its cookie open nothing;
+    the links of the user's other browser go on. (Whether the pool keeps that browser's
+    refresh token is the pool's: RevokeToken ends this one alone; moto, lacking it, signs the
+    user out globally instead, so its cookie is not checked here.)"""
+    alice = _live(sign_in.sign_in("alice", PASSWORD))
+    elsewhere = _live(sign_in.sign_in("alice", PASSWORD))
+    item, token = _draft_link(services, alice)
+    other = _link(services, item, elsewhere)
+    cookie = sign_in.cookie_value(alice)
+    links = services.file_links
+    assert links is not None
+
+    sign_in.sign_out(alice)
+
+    with pytest.raises(NotFound):
         links.resolve(token)
+    replayed = sign_in.restore(cookie)
+    assert replayed.session is None and replayed.forget_cookie
+    assert links.resolve(other)

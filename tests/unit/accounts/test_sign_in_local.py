@@ -268,3 +268,20 @@ def test_a_kept_session_ends_with_a_sign_out_everywhere_that_lands_meanwhile(
     sessions.end_all("bob", keep=kept)
 
     assert sessions.username(kept) is None
+
+
+def test_a_sign_in_stands_for_what_is_tied_to_it_until_it_is_signed_out(
+    sign_in: LocalSignIn, sessions: LocalSessions, accounts: AccountService, bob: str
+) -> None:
+    """What a draft's file link asks (on SQLite and on DynamoDB): a plain sign-out ends that
+    sign-in alone; "sign out everywhere" ends the rest."""
+    (first, _), (second, _) = two_sessions(sign_in, bob, "bob-password-1")
+    first_key, second_key = session_hash(first.session_id), session_hash(second.session_id)
+    assert sessions.holder(first_key) == sessions.holder(second_key) == "bob"
+
+    sign_in.sign_out(first)
+
+    assert sessions.holder(first_key) is None and sessions.holder(second_key) == "bob"
+    accounts.sign_out_everywhere(second.actor, "bob")
+    assert sessions.holder(second_key) is None
+    assert sessions.holder("not-a-sign-in") is None

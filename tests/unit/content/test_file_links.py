@@ -16,7 +16,8 @@ from PIL import Image
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from services.accounts.sign_in.base import derived_key, sign_cookie
+from services.accounts.sessions import session_hash
+from services.accounts.sign_in.base import SignedIn, derived_key, sign_cookie
 from services.bootstrap import Services, build_services
 from services.content.file_links import THUMBNAIL, FileLinks
 from services.domain.models import ContentDraft, ContentItem, Status, Upload, utcnow
@@ -42,6 +43,7 @@ class World:
     links: FileLinks
     admin: Actor
     author: Actor
+    alice: SignedIn  # the author's sign-in in one browser
 
 
 @pytest.fixture
@@ -54,7 +56,13 @@ def world() -> Iterator[World]:
                                                PASSWORD, frozenset({Role.AUTHOR}),
                                                temporary=False).as_actor()
         assert services.file_links is not None
-        yield World(services, services.file_links, admin, author)
+        yield World(services, services.file_links, admin, author, _signed_in(services))
+
+
+def _signed_in(services: Services, login: str = "alice") -> SignedIn:
+    step = services.sign_in.sign_in(login, PASSWORD)
+    assert isinstance(step, SignedIn), step
+    return step
 
 
 def _item(world: World, status: Status = Status.PUBLISHED) -> ContentItem:
@@ -69,11 +77,18 @@ def _token(link: str) -> str:
     return link.removeprefix("files/")
 
 
+def _draft_token(world: World, item: ContentItem, sign_in: SignedIn | None = None) -> str:
+    """The link to the item's first file as a page of ``sign_in`` (alice's) draws it."""
+    held = sign_in or world.alice
+    return _token(world.links.link(item, item.assets[0].id, held.actor,
+                                   sign_in=held.session_id))
+
+
 def test_a_link_is_the_apps_and_each_use_gets_a_new_url_of_the_file(world: World) -> None:
     item = _item(world)
     pdf = next(a for a in item.assets if a.filename == "guide.pdf")
 
-    link = world.links.link(item, pdf.id, Actor.anonymous())
+    link = world.links.link(item, pdf.id, Actor.anonymous(), sign_in=None)
 
     assert "amazonaws" not in link and "X-Amz" not in link  # nothing in it expires in minutes
     url = world.links.resolve(_token(link))
@@ -85,14 +100,15 @@ def test_a_link_is_the_apps_and_each_use_gets_a_new_url_of_the_file(world: World
 def test_the_card_picture_has_a_link_of_its_own(world: World) -> None:
     item = _item(world)
 
-    url = world.links.resolve(_token(world.links.link(item, THUMBNAIL, Actor.anonymous())))
+    link = world.links.link(item, THUMBNAIL, Actor.anonymous(), sign_in=None)
+    url = world.links.resolve(_token(link))
 
     assert requests.get(url, timeout=10).content[8:12] == b"WEBP"
 
 
 def test_unpublishing_or_deleting_the_item_ends_its_links(world: World) -> None:
     item = _item(world)
-    token = _token(world.links.link(item, item.assets[0].id, Actor.anonymous()))
+    token = _token(world.links.link(item, item.assets[0].id, Actor.anonymous(), sign_in=None))
     content = world.services.content
     draft = ContentDraft(title=item.title, summary="", body="", category="Generative AI",
                          tags=(), status=Status.DRAFT)
@@ -110,7 +126,7 @@ def test_a_drafts_link_is_its_viewers_and_ends_with_their_right_to_read_it(
     world: World,
 ) -> None:
     item = _item(world, Status.DRAFT)
-    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    token = _draft_token(world, item)
     assert requests.get(world.links.resolve(token), timeout=10).content == PDF
 
     world.services.accounts.set_disabled(world.admin, "alice", True)
@@ -123,7 +139,7 @@ def test_a_link_that_was_changed_expired_or_signed_for_something_else_opens_noth
     world: World,
 ) -> None:
     item = _item(world, Status.DRAFT)
-    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    token = _draft_token(world, item)
     head, payload, signature = token.split(".")
     # Another viewer's name, signed by someone without the key.
     forged = sign_cookie("another-key-of-the-same-length-0123456789abcdef",
@@ -135,7 +151,7 @@ def test_a_link_that_was_changed_expired_or_signed_for_something_else_opens_noth
     earlier = FileLinks(world.services.content, lambda: COOKIE_KEY, hours=1,
                         find_actor=lambda _: world.author,
                         clock=lambda: utcnow() - timedelta(hours=2))
-    expired = _token(earlier.link(item, item.assets[0].id, world.author))
+    expired = _token(earlier.link(item, item.assets[0].id, world.author, sign_in=None))
 
     for bad in (f"{head}.{payload}x.{signature}", forged, other_purpose, expired, "x"):
         with pytest.raises(NotFound):
@@ -144,7 +160,7 @@ def test_a_link_that_was_changed_expired_or_signed_for_something_else_opens_noth
 
 def test_a_file_no_longer_in_the_item_is_not_found(world: World) -> None:
     item = _item(world)
-    token = _token(world.links.link(item, "gone-asset", Actor.anonymous()))
+    token = _token(world.links.link(item, "gone-asset", Actor.anonymous(), sign_in=None))
 
     with pytest.raises(NotFound):
         world.links.resolve(token)
@@ -155,7 +171,7 @@ def test_the_route_redirects_uncached_and_says_nothing_of_a_bad_link(
 ) -> None:
     monkeypatch.setattr(file_route.session, "process_services", lambda: world.services)
     item = _item(world)
-    link = world.links.link(item, item.assets[0].id, Actor.anonymous())
+    link = world.links.link(item, item.assets[0].id, Actor.anonymous(), sign_in=None)
     client = TestClient(Starlette(routes=file_route.file_routes("/base")))
 
     found = client.get(f"/base/{link}", follow_redirects=False)
@@ -175,7 +191,7 @@ def test_a_drafts_link_ends_when_its_viewers_sign_ins_end(world: World, ending: 
     """A copied address of a draft's file opens nothing once the viewer signs out everywhere,
     changes the password or has it reset, as the viewer's own cookies do."""
     item = _item(world, Status.DRAFT)
-    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    token = _draft_token(world, item)
     assert requests.get(world.links.resolve(token), timeout=10).content == PDF
     accounts = world.services.accounts
 
@@ -188,13 +204,14 @@ def test_a_drafts_link_ends_when_its_viewers_sign_ins_end(world: World, ending: 
 
     with pytest.raises(NotFound):
         world.links.resolve(token)
-    fresh = _token(world.links.link(item, item.assets[0].id, world.author))  # a page drawn now
-    assert requests.get(world.links.resolve(fresh), timeout=10).content == PDF
+    if ending == "sign_out_everywhere":  # signed in again, a page drawn now opens the file
+        fresh = _draft_token(world, item, _signed_in(world.services))
+        assert requests.get(world.links.resolve(fresh), timeout=10).content == PDF
 
 
 def test_another_users_sign_out_everywhere_leaves_a_drafts_link_be(world: World) -> None:
     item = _item(world, Status.DRAFT)
-    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    token = _draft_token(world, item)
 
     world.services.accounts.sign_out_everywhere(world.admin, "root")
 
@@ -203,7 +220,7 @@ def test_another_users_sign_out_everywhere_leaves_a_drafts_link_be(world: World)
 
 def test_a_published_items_link_is_not_tied_to_a_sign_in(world: World) -> None:
     item = _item(world)
-    token = _token(world.links.link(item, item.assets[0].id, world.author))
+    token = _token(world.links.link(item, item.assets[0].id, world.author, sign_in=None))
 
     world.services.accounts.sign_out_everywhere(world.author, "alice")
 
@@ -219,3 +236,46 @@ def test_a_drafts_link_that_names_no_sign_in_opens_nothing(world: World) -> None
 
     with pytest.raises(NotFound):
         world.links.resolve(bare)
+
+
+def test_a_plain_sign_out_ends_the_drafts_links_of_that_sign_in_only(world: World) -> None:
+    """Signing out in one browser ends the draft links its pages drew (a copied address opens
+    nothing), and neither that browser's cookie nor the links of the user's other browsers."""
+    item = _item(world, Status.DRAFT)
+    other = _signed_in(world.services)  # alice in a second browser
+    here, there = _draft_token(world, item), _draft_token(world, item, other)
+    cookie = world.services.sign_in.cookie_value(world.alice)
+
+    world.services.sign_in.sign_out(world.alice)
+
+    with pytest.raises(NotFound):
+        world.links.resolve(here)
+    assert requests.get(world.links.resolve(there), timeout=10).content == PDF
+    replayed = world.services.sign_in.restore(cookie)  # a copy of the signed-out cookie
+    assert replayed.session is None and replayed.forget_cookie
+
+
+def test_a_drafts_link_names_its_sign_in_by_the_stores_key_not_its_id(world: World) -> None:
+    """What the link carries cannot be made into a sign-in cookie: the id's hash (what the
+    sessions table keys the record by), never the id."""
+    item = _item(world, Status.DRAFT)
+    token = _draft_token(world, item)
+
+    payload = world.links.claim(token)
+
+    assert payload is not None and payload.sign_in == session_hash(world.alice.session_id)
+    assert world.alice.session_id not in token
+
+
+def test_a_drafts_link_with_another_users_sign_in_opens_nothing(world: World) -> None:
+    """A link naming alice as viewer but root's sign-in (made by someone with the key) is
+    not alice's: the sign-in must be the viewer's."""
+    item = _item(world, Status.DRAFT)
+    root = _signed_in(world.services, "root")
+    key = derived_key(COOKIE_KEY, "demo-factory/file-links")
+    mixed = sign_cookie(key, {"i": item.id, "f": item.assets[0].id, "v": "alice",
+                              "s": session_hash(root.session_id),
+                              "exp": int(utcnow().timestamp()) + 3600})
+
+    with pytest.raises(NotFound):
+        world.links.resolve(mixed)

@@ -6,7 +6,9 @@ Lists Query two GSIs sorted by ``created_id`` (creation time, then id): one keye
 first). Never a Scan. They ask for the summaries only (a projection: the indexes project every
 attribute, so DynamoDB still reads, and counts, whole items, but neither sends nor has the app
 parse their documents). An item saved before summaries were kept gets its summary the first
-time a list reads it.
+time a list reads it. The indexes stay ALL although ``summary`` alone (INCLUDE) would do: an
+existing index's projection cannot change in place, and replacing it in every deployed stack
+costs more than the copies of a few reports do (README, "Reports").
 
 The daily token budget is one item per user and local day, ``id`` = "spend#<user>#<day>", with
 a ``tokens`` count. It has neither ``kind`` nor ``created_by``, so neither index sees it. A
