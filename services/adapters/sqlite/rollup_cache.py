@@ -50,8 +50,8 @@ from services.domain.analytics import (
     PeriodTotals,
     RollupKey,
     RollupRow,
-    fold_item_segments,
 )
+from services.domain.rollups import fold_item_segments
 
 SliceKey = tuple[bool, EventType, Dim]  # (hourly?, type, dim)
 Slices = dict[SliceKey, list[RollupRow]]  # that day's rows of each

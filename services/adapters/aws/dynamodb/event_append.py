@@ -53,8 +53,9 @@ from services.adapters.aws.dynamodb.sample_events import (
     sample_day_key,
 )
 from services.adapters.event_common import first_of_each_id
-from services.domain.analytics import Event, local_day_hour, rollup_keys
+from services.domain.analytics import Event, local_day_hour
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import rollup_keys
 from services.errors import ConflictError, QuotaExceeded
 
 if TYPE_CHECKING:

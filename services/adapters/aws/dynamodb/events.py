@@ -51,16 +51,9 @@ from services.adapters.event_common import (
     period_totals,
     value_selected,
 )
-from services.domain.analytics import (
-    DayTotals,
-    Dim,
-    Event,
-    EventType,
-    PeriodTotals,
-    RollupRow,
-    fold_item_segments,
-)
+from services.domain.analytics import DayTotals, Dim, Event, EventType, PeriodTotals, RollupRow
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import fold_item_segments
 from services.errors import QuotaExceeded
 
 if TYPE_CHECKING:
