@@ -25,7 +25,7 @@ from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.ops.audit import record_audit
 from services.ops.backup import Manifest
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 ACTOR = script_actor("backup")
 

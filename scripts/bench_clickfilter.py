@@ -24,7 +24,6 @@ from services.analytics.synthetic import ContentRef
 from services.analytics.tables import Catalog, CatalogItem, Filters
 from services.domain.analytics import (
     DEVICE_PROP,
-    SEGMENT_CONTENT_DIMS,
     SOURCE_LABEL_PROP,
     VISIT_PURPOSE_PROP,
     Dim,
@@ -33,9 +32,9 @@ from services.domain.analytics import (
     Purpose,
     Segment,
     SegmentKind,
-    segment_content,
     segment_value,
 )
+from services.domain.rollups import SEGMENT_CONTENT_DIMS, segment_content
 from services.ports import EventStore
 
 SOURCES = ("direct", "google", "naver", "linkedin", "newsletter")

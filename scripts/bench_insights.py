@@ -3,7 +3,7 @@
 
 Speed: drivers, anomalies and forecast from rollups at 5M events (goal: < 50 ms together, for a
 30- and a 90-day period). The rollups are built without 5M raw events: the rollup keys
-(``services.domain.analytics.rollup_keys``, what every store counts) of 200,000 synthetic events
+(``services.domain.rollups.rollup_keys``, what every store counts) of 200,000 synthetic events
 over 180 days, each count multiplied by 25 -- the rows, values and days of 5M events. Twice:
 events without visit properties, and events whose visits carry a source and a device (as the
 tracker's do; their segment rows are the source and device drivers). The cube reads what the
@@ -47,11 +47,10 @@ from services.domain.analytics import (
     EventType,
     RollupKey,
     RollupRow,
-    fold_item_segments,
     local_day_hour,
-    rollup_keys,
 )
 from services.domain.models import Category
+from services.domain.rollups import fold_item_segments, rollup_keys
 from services.insights.analysis import (
     HISTORY_DAYS,
     HOURLY_DAYS,

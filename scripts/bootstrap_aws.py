@@ -25,7 +25,8 @@ from pathlib import Path
 from services.bootstrap import aws_client, provision_aws, resolve_aws_names
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import ENV_PREFIX, Settings, load_script_settings
+from services.script_settings import load_script_settings
+from services.settings import ENV_PREFIX, Settings
 
 KEY_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 

@@ -23,7 +23,7 @@ from services.bootstrap import build_services
 from services.content.orphans import OrphanReport
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 ACTOR = script_actor("cleanup_orphans")
 SHOWN = 50

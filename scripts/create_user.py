@@ -14,7 +14,7 @@ from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 # The command line is trusted like an administrator: whoever can run it can read the database.
 CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))

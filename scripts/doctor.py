@@ -26,7 +26,7 @@ from services.bootstrap import doctor_checks, doctor_context
 from services.errors import DemoFactoryError
 from services.i18n import LANGUAGES, translate
 from services.ops.doctor.base import FAIL_MARK, json_report, run_doctor, text_lines
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 
 def main(argv: list[str] | None = None) -> int:

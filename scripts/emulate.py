@@ -51,13 +51,8 @@ from services.bootstrap import (
 from services.domain.permissions import Role
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import (
-    AWS_REQUIRED,
-    DEFAULT_RESOURCE_PREFIX,
-    ENV_PREFIX,
-    Settings,
-    load_settings,
-)
+from services.resource_names import DEFAULT_RESOURCE_PREFIX
+from services.settings import AWS_REQUIRED, ENV_PREFIX, Settings, load_settings
 
 if TYPE_CHECKING:
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient

@@ -29,7 +29,7 @@ from services.accounts.credentials_file import Problem, credentials_config
 from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 ACTOR = script_actor("export_users")
 

@@ -24,7 +24,7 @@ from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.imports.events import ImportSummary
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 ACTOR = script_actor("import_events")
 SHOWN_ERRORS = 20

@@ -31,7 +31,7 @@ from services.imports.legacy.source import (
     LegacySource,
 )
 from services.imports.legacy.summary import LegacySummary
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,7 +33,8 @@ from services.accounts.service import AccountService
 from services.bootstrap import build_services
 from services.errors import ConflictError, DemoFactoryError, ValidationError
 from services.i18n import translate
-from services.settings import ENV_PREFIX, Settings, load_script_settings
+from services.script_settings import load_script_settings
+from services.settings import ENV_PREFIX, Settings
 
 ACTOR = script_actor("import_users")
 

@@ -26,8 +26,9 @@ from services.domain.permissions import Actor, Role
 from services.domain.reports import Report, ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.i18n import translate
-from services.reports.service import BEDROCK_PREFIX, ReportRequest
-from services.settings import load_script_settings
+from services.reports.models import BEDROCK_PREFIX
+from services.reports.request import ReportRequest
+from services.script_settings import load_script_settings
 
 CLI_ACTOR = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
 SESSION = "cli"

@@ -31,7 +31,7 @@ from services.domain.models import SearchQuery, Sort, Status, utcnow
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.ports import ContentRepository, EventStore
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 BATCH = 5000
 

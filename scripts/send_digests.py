@@ -22,7 +22,7 @@ from services.bootstrap import build_services
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.insights.digests import Outcome
-from services.settings import load_script_settings
+from services.script_settings import load_script_settings
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -30,7 +30,8 @@ from services.ports import (
     UserDirectory,
 )
 from services.reports.models import model_offer
-from services.settings import Settings, bucket_name
+from services.resource_names import bucket_name
+from services.settings import Settings
 from services.wiring import (
     AdapterTools,
     CognitoPorts,

@@ -9,10 +9,7 @@ names the variable, shown on screen and by scripts instead of a stack trace.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tomllib
-from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,10 +27,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.domain.cookie_key import REASON_TEXT, weak_key_reason
 from services.errors import ConfigError
+from services.resource_names import (
+    DEFAULT_RESOURCE_PREFIX,
+    RESOURCE_PREFIX_PATTERN,
+    S3_RESERVED_STARTS,
+    TABLE_SUFFIXES,
+    bucket_name,
+    table_name,
+)
 
 ENV_PREFIX = "DEMO_FACTORY_"
-# The folder of server.py, the script ``streamlit run`` is given.
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # Settings naming aws mode's resources, by field name: each is derived from the prefix (the
 # bucket also from the account and region) unless set.
@@ -52,37 +55,8 @@ AWS_REQUIRED = (
 # Settings that Cognito sign-in (auth = "cognito", aws mode only) cannot do without.
 COGNITO_REQUIRED = ("cognito_user_pool_id", "cognito_app_client_id")
 
-DEFAULT_RESOURCE_PREFIX = "demo-factory"
-# The CloudFormation template's NamePrefix allows the same: 3 to 20 characters, so that the
-# longest derived name (the bucket, below) stays within S3's 63.
-RESOURCE_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,19}$"
 # An email domain: dot-separated labels of letters, digits and inner hyphens (IDNs as xn--).
 _DOMAIN_PATTERN = r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}"
-# S3 refuses bucket names that start with these.
-_S3_RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
-# Each table's setting and its name's suffix: ``<prefix>-<suffix>``, as the template names them
-# (the suffixes are the keys of the adapters' TABLE_SPECS; a test keeps the two equal).
-TABLE_SUFFIXES = {
-    "content_table": "content",
-    "likes_table": "likes",
-    "users_table": "users",
-    "sessions_table": "sessions",
-    "inquiries_table": "inquiries",
-    "reports_table": "reports",
-    "audit_table": "audit",
-    "events_table": "events",
-    "rollups_table": "rollups",
-}
-
-
-def table_name(prefix: str, setting: str) -> str:
-    """The derived name of the table that ``setting`` names, e.g. ``demo-factory-content``."""
-    return f"{prefix}-{TABLE_SUFFIXES[setting]}"
-
-
-def bucket_name(prefix: str, account_id: str, region: str) -> str:
-    """The derived bucket name: bucket names are global, so the account and region are in it."""
-    return f"{prefix}-files-{account_id}-{region}"
 
 
 class ModelPrice(BaseModel):
@@ -273,9 +247,9 @@ class Settings(BaseSettings):
         if not re.fullmatch(RESOURCE_PREFIX_PATTERN, value):
             raise ValueError(f"{value!r} cannot name the tables and the bucket: use 3 to 20 "
                              "lowercase letters, digits and hyphens, starting with a letter")
-        if value.startswith(_S3_RESERVED_STARTS):
+        if value.startswith(S3_RESERVED_STARTS):
             raise ValueError(f"{value!r} starts like a name S3 keeps reserved "
-                             f"({', '.join(_S3_RESERVED_STARTS)})")
+                             f"({', '.join(S3_RESERVED_STARTS)})")
         return value
 
     @model_validator(mode="after")
@@ -358,64 +332,3 @@ def load_settings(**overrides: object) -> Settings:
     if settings.backend == "aws":
         settings.require_aws(bucket=False)
     return settings
-
-
-# Scripts get the settings the app gets. ``streamlit run`` copies root-level keys of
-# .streamlit/secrets.toml into the environment before the app reads it, so a script that read
-# the environment alone could act on another backend or data folder than the app (a doctor
-# checking local mode, an administrator created in the local SQLite file of an aws-mode app).
-# What follows does what Streamlit 1.67 does (streamlit/runtime/secrets.py, Secrets._parse and
-# _maybe_set_environment_variable; the files from config.get_config_files), so that both agree:
-# - the files, first to last, a later one's key replacing an earlier one's: the user's
-#   ~/.streamlit/secrets.toml, the current directory's .streamlit/secrets.toml, and that of the
-#   main script's folder (here server.py's, the project root) when it is another;
-# - only root-level values that are a string, an integer or a float are copied, as str(value);
-#   tables (sections such as [auth]), arrays, dates and booleans are not (Streamlit leaves
-#   booleans out on purpose: write "true" / "false" as strings);
-# - a copied value replaces the variable even when it was already set.
-# Streamlit's ``secrets.files`` option, which can name other files, is not followed here (the
-# project does not set it). Where Streamlit logs an unreadable file and starts without any of
-# the secrets, a script stops with a ConfigError naming it. A test checks all this against
-# Streamlit's own loader (tests/unit/config/test_streamlit_secrets.py).
-
-
-def streamlit_secrets_files() -> tuple[Path, ...]:
-    """The secrets.toml files ``streamlit run server.py`` reads from here, first to last."""
-    files = [Path.home() / ".streamlit" / "secrets.toml",
-             Path.cwd() / ".streamlit" / "secrets.toml"]
-    main_script_level = PROJECT_ROOT / ".streamlit" / "secrets.toml"
-    if main_script_level not in files:
-        files.append(main_script_level)
-    return tuple(files)
-
-
-def apply_streamlit_secrets(files: Sequence[Path] | None = None,
-                            environ: MutableMapping[str, str] | None = None) -> tuple[str, ...]:
-    """Copy the root-level keys of the secrets files into ``environ`` (default: this process's
-    environment) as ``streamlit run`` does; returns the names set. A missing file is skipped."""
-    environ = os.environ if environ is None else environ
-    merged: dict[str, object] = {}
-    for path in streamlit_secrets_files() if files is None else files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError("errors.config_invalid",
-                              problems=f"{path}: cannot be read ({exc})") from exc
-        try:
-            merged.update(tomllib.loads(text))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("errors.config_invalid",
-                              problems=f"{path}: not valid TOML ({exc})") from exc
-    copied = {name: str(value) for name, value in merged.items()
-              if type(value) in (str, int, float)}  # type(), not isinstance: bool is an int
-    environ.update(copied)
-    return tuple(copied)
-
-
-def load_script_settings(**overrides: object) -> Settings:
-    """The settings of a command-line script: those the app gets from ``streamlit run``, i.e.
-    the environment with the root-level keys of .streamlit/secrets.toml applied (above)."""
-    apply_streamlit_secrets()
-    return load_settings(**overrides)

@@ -16,7 +16,7 @@ from services.settings import ENV_PREFIX, Settings
 def _no_secrets_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """Scripts run by tests read no .streamlit/secrets.toml of this machine: a developer's own
     would change their settings, and what it sets would stay in os.environ."""
-    monkeypatch.setattr("services.settings.streamlit_secrets_files", lambda: ())
+    monkeypatch.setattr("services.script_settings.streamlit_secrets_files", lambda: ())
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import date
 from services.analytics.rollups import Rollups
 from services.analytics.tables import Catalog
 from services.domain.analytics import (
-    SEGMENT_CONTENT_DIMS,
     DayTotals,
     Dim,
     EventType,
@@ -23,6 +22,7 @@ from services.domain.analytics import (
     Segment,
     SegmentKind,
 )
+from services.domain.rollups import SEGMENT_CONTENT_DIMS
 from services.ports import EventStore
 
 

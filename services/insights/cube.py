@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import numpy as np
 
 from services.domain.analytics import (
-    SEGMENT_CONTENT_DIMS,
     UNKNOWN_SEGMENT,
     WHOLE_DAY,
     Dim,
@@ -25,6 +24,7 @@ from services.domain.analytics import (
     RollupRow,
     SegmentKind,
 )
+from services.domain.rollups import SEGMENT_CONTENT_DIMS
 from services.i18n.labels import segment_mark_name
 
 Series = np.ndarray  # float64, one entry per day of the cube

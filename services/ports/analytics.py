@@ -28,7 +28,7 @@ class EventStore(Protocol):
     """Raw usage events plus the rollups and visitor sketches derived from them.
 
     Rollups are bucketed by local day/hour in the store's time zone (given to the adapter);
-    ``services.domain.analytics.rollup_keys`` is the one definition of what an event adds.
+    ``services.domain.rollups.rollup_keys`` is the one definition of what an event adds.
     """
 
     def append(self, events: Sequence[Event]) -> list[Event]:

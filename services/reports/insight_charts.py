@@ -2,7 +2,7 @@
 
 One panel per forecast metric: the next days' estimate as a dashed line inside its interval
 band, in the same theme, font and PNG path as the other report charts
-(``services.reports.charts``). The chart says "estimate" in its legend: it is not data; its
+(``services.reports.chart_kit``). The chart says "estimate" in its legend: it is not data; its
 title names the report subject (an item, an author) when the forecast is theirs.
 """
 
@@ -17,7 +17,7 @@ from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from services.reports.charts import (
+from services.reports.chart_kit import (
     DPI,
     HEIGHT_IN,
     MUTED,
@@ -27,7 +27,7 @@ from services.reports.charts import (
     no_data,
     styled,
 )
-from services.reports.charts import to_png as png_of
+from services.reports.chart_kit import to_png as png_of
 from services.reports.data import Labels
 
 PANEL_IN = 1.5  # height of one metric's panel

@@ -1,14 +1,24 @@
 """Which models the report page offers: ``"offline"`` (the offline narrator) always, and, when
 the composition root hands in a Bedrock model, the configured ``bedrock_model_id`` and every
-model with a configured price, as ``"bedrock:<id>"``.
+model with a configured price, as ``"bedrock:<id>"``; and the model id each choice sends.
 """
 
 from __future__ import annotations
 
+from services.domain.reports import OFFLINE_MODEL_ID
 from services.ports import LLM
 from services.reports.narrator.offline import OfflineNarrator
-from services.reports.service import BEDROCK_PREFIX, OFFLINE
 from services.settings import Settings
+
+OFFLINE = "offline"
+BEDROCK_PREFIX = "bedrock:"
+
+
+def model_id_of(model: str) -> str:
+    """The id sent to the model for a model choice."""
+    if model == OFFLINE:
+        return OFFLINE_MODEL_ID
+    return model.removeprefix(BEDROCK_PREFIX)
 
 
 def bedrock_model_ids(settings: Settings) -> list[str]:

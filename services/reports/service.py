@@ -2,8 +2,8 @@
 
 ``ReportService`` needs ``Action.GENERATE_REPORTS`` for everything (analysts and admins); a
 saved report may be deleted by its owner or an admin. Generation builds the context from the
-dashboards of the period and of the one before (``services.report_context``), renders the
-prompt of the report type and language (``services.prompts``), checks the daily token budget
+dashboards of the period and of the one before and renders the prompt of the report type and
+language (``request.py``: the request and its preview), checks the daily token budget
 for metered models (``services.report_cost``), streams the chosen model's answer, checks its
 numbers (``services.grounding``), saves the report with its provenance and records a
 ``report_generated`` usage event. A failure before the end of the stream saves nothing.
@@ -26,15 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from ulid import ULID
 
-from services.analytics.dashboards import Period, dashboard
-from services.analytics.tables import Catalog, load_catalog
-from services.domain.analytics import Dim
+from services.analytics.dashboards import Period
+from services.analytics.tables import load_catalog
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, can, require
@@ -47,13 +46,10 @@ from services.domain.reports import (
 )
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
-from services.insights.analysis import Insights
-from services.insights.scoped import ScopedInsights, load_scoped
-from services.insights.service import VISITOR_READS, load_insights
+from services.insights.service import VISITOR_READS
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
 from services.reports.compare import kpi_comparison as kpi_comparison
-from services.reports.context import build_context
 from services.reports.cost import (
     Estimate,
     cost_usd,
@@ -65,8 +61,10 @@ from services.reports.cost import (
 from services.reports.followup import answer_offline
 from services.reports.followup_prompt import followup_prompt
 from services.reports.grounding import check
-from services.reports.prompts import RenderedPrompt, prompt_for
-from services.reports.scoped_context import SUBJECT_DIMS, subject_choices, subject_name
+from services.reports.models import OFFLINE, model_id_of
+from services.reports.prompts import RenderedPrompt
+from services.reports.request import Preview, ReportRequest, build_preview, same_request
+from services.reports.scoped_context import subject_choices
 from services.reports.streams import Answer as Answer
 from services.reports.streams import AnswerResult as AnswerResult
 from services.reports.streams import Generation as Generation
@@ -82,9 +80,6 @@ from services.reports.usage import (
 )
 from services.settings import Settings
 
-OFFLINE = "offline"
-BEDROCK_PREFIX = "bedrock:"
-MIN_TOP_ITEMS = 20
 MAX_QUESTION_CHARS = 500
 ANSWER_MAX_TOKENS = 1024  # answers are a few sentences
 # A question refused by the budget: what it needs and when the budget starts again, without
@@ -97,48 +92,6 @@ class ReportEvents(Protocol):
 
     def report_generated(self, session_id: str, actor: Actor, report_type: str,
                          **properties: Any) -> None: ...
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What the user chose on the page (or the script on its command line)."""
-
-    report_type: ReportType
-    language: ReportLanguage
-    period: Period
-    model: str = OFFLINE
-    temperature: float = 0.2
-    max_tokens: int = 4096
-    subject: str = ""  # content report: one item's id; author report: one author's id
-
-
-@dataclass(frozen=True)
-class Preview:
-    """The exact context and prompt a request would send."""
-
-    context: dict[str, Any]
-    prompt: RenderedPrompt
-
-
-def _same_request(preview: Preview, request: ReportRequest) -> bool:
-    ctx = preview.context
-    return (ctx.get("report_type") == request.report_type.value
-            and ctx.get("language") == request.language.value
-            and ctx.get("period", {}).get("start") == request.period.start.isoformat()
-            and ctx.get("period", {}).get("end") == request.period.end.isoformat()
-            and (ctx.get("subject") or {}).get("id", "") == request.subject)
-
-
-def _names(catalog: Catalog) -> dict[str, dict[str, str]]:
-    return {Dim.CONTENT.value: {item.id: item.title for item in catalog},
-            Dim.AUTHOR.value: catalog.author_names()}
-
-
-def model_id_of(model: str) -> str:
-    """The id sent to the model for a model choice."""
-    if model == OFFLINE:
-        return OFFLINE_MODEL_ID
-    return model.removeprefix(BEDROCK_PREFIX)
 
 
 def _question(text: str) -> str:
@@ -179,37 +132,15 @@ class ReportService:
         """``subject``: a content report's item or an author report's author, whose own
         insights the report then carries (none: platform-wide insights)."""
         require(actor, Action.GENERATE_REPORTS)
-        kind = ReportType(report_type)
-        catalog = load_catalog(self.repo)
-        name = subject_name(kind, subject, catalog) if subject else ""
-        limit = max(len(catalog), MIN_TOP_ITEMS)
-        current = dashboard(self.events, self.repo, period, catalog=catalog, limit=limit)
-        previous = dashboard(self.events, self.repo, period.previous(), catalog=catalog,
-                             limit=limit)
-        insights = (self._insights(period, catalog) if not subject
-                    else self._scoped(period, catalog, SUBJECT_DIMS[kind], subject))
-        context = build_context(kind, current, previous, period, language, insights, name)
-        return Preview(context, prompt_for(context))
+        now = self.clock().astimezone(self.settings.tz)
+        return build_preview(self.events, self.repo, ReportType(report_type), language, period,
+                             subject, now, self._pool.map)
 
     def subjects(self, actor: Actor, report_type: ReportType | str) -> list[tuple[str, str]]:
         """(id, name) of the items (content report) or authors (author report) a report can
         be about, by name."""
         require(actor, Action.GENERATE_REPORTS)
         return subject_choices(ReportType(report_type), load_catalog(self.repo))
-
-    def _scoped(self, period: Period, catalog: Catalog, dim: Dim,
-                subject: str) -> ScopedInsights:
-        """The subject's own insights (``services.insights.scoped``), never platform-wide."""
-        today = self.clock().astimezone(self.settings.tz).date()
-        found = load_scoped(self.events, period, catalog, today, dim, subject)
-        return replace(found, names=_names(catalog))
-
-    def _insights(self, period: Period, catalog: Catalog) -> Insights:
-        """The period's drivers, anomalies and forecast, platform-wide (read directly: the
-        caller has GENERATE_REPORTS, which need not include the dashboards' permission)."""
-        now = self.clock().astimezone(self.settings.tz)
-        found = load_insights(self.events, period, now.date(), now.hour, self._pool.map)
-        return replace(found, names=_names(catalog))
 
     def estimate(self, actor: Actor, preview: Preview, model: str, max_tokens: int) -> Estimate:
         """Tokens and cost of generating ``preview`` with ``model``, and today's budget."""
@@ -249,7 +180,7 @@ class ReportService:
         """Check everything that can fail before the model writes (permission, model, budget,
         the model's own refusal), then hand back the chunks as they come. ``preview``: the
         context the user has seen (built afresh when not given)."""
-        if preview is None or not _same_request(preview, request):
+        if preview is None or not same_request(preview, request):
             preview = self.preview_context(actor, request.report_type, request.language,
                                            request.period, request.subject)
         llm = self._llm(request.model)

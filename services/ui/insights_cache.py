@@ -17,7 +17,7 @@ from services.analytics.dashboards import Period
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.insights.analysis import Insights
-from services.reports.service import Preview
+from services.reports.request import Preview
 
 CACHE_TTL_SECONDS = 60
 _ENTRIES = 64

@@ -23,7 +23,8 @@ from services.domain.reports import Report
 from services.errors import DemoFactoryError
 from services.reports.citations import footnotes, markup
 from services.reports.grounding import unmatched_spans
-from services.reports.service import OFFLINE, AnswerResult
+from services.reports.models import OFFLINE
+from services.reports.service import AnswerResult
 from services.ui.i18n import language, relabel, t
 from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html

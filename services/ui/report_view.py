@@ -23,7 +23,7 @@ from services.i18n.times import format_time
 from services.reports.citations import Footnoted, Source, footnotes, replace_markers
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
-from services.reports.service import BEDROCK_PREFIX, OFFLINE
+from services.reports.models import BEDROCK_PREFIX, OFFLINE
 from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section

@@ -24,7 +24,9 @@ from services.domain.permissions import Actor
 from services.domain.reports import ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
-from services.reports.service import OFFLINE, Generation, Preview, ReportRequest
+from services.reports.models import OFFLINE
+from services.reports.request import Preview, ReportRequest
+from services.reports.service import Generation
 from services.ui import insights_cache, lazy, tracking
 from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
 from services.ui.report_pdf import start_pdf

@@ -27,9 +27,9 @@ from services.domain.analytics import (
     RollupKey,
     RollupRow,
     local_day_hour,
-    rollup_keys,
 )
 from services.domain.hll import PRECISION
+from services.domain.rollups import rollup_keys
 from tests.contract.conftest import EVENT_STORES
 from tests.contract.local_backends import EVENT_TZ
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from services.domain.analytics import Dim, Event, EventType, RollupKey, rollup_keys
+from services.domain.analytics import Dim, Event, EventType, RollupKey
+from services.domain.rollups import rollup_keys
 from services.domain.users import FORMER_AUTHOR
 from tests.contract.local_backends import EVENT_TZ
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from services.domain.analytics import (
     DEVICE_PROP,
-    SEGMENT_CONTENT_DIMS,
     SOURCE_LABEL_PROP,
     VISIT_PURPOSE_PROP,
     WHOLE_DAY,
@@ -22,8 +21,8 @@ from services.domain.analytics import (
     EventType,
     RollupKey,
     SegmentKind,
-    item_segment,
 )
+from services.domain.rollups import SEGMENT_CONTENT_DIMS, item_segment
 from tests.contract.local_backends import EVENT_TZ
 from tests.contract.test_event_store import expected
 

@@ -23,17 +23,14 @@ from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.adapters.aws.provision import ensure_resources
 from services.ops.doctor.local import MIN_COOKIE_KEY
-from services.settings import (
-    AWS_REQUIRED,
-    COGNITO_REQUIRED,
+from services.resource_names import (
     DEFAULT_RESOURCE_PREFIX,
-    ENV_PREFIX,
     RESOURCE_PREFIX_PATTERN,
     TABLE_SUFFIXES,
-    Settings,
     bucket_name,
     table_name,
 )
+from services.settings import AWS_REQUIRED, COGNITO_REQUIRED, ENV_PREFIX, Settings
 from tests.contract.aws_backends import aws_environment, aws_settings
 
 ROOT = Path(__file__).resolve().parents[2]

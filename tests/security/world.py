@@ -27,7 +27,7 @@ from services.domain.models import (
 from services.domain.permissions import Actor, Role
 from services.domain.reports import Report, ReportLanguage, ReportType
 from services.domain.users import AccountStatus, User
-from services.reports.service import Preview, ReportRequest
+from services.reports.request import Preview, ReportRequest
 
 # Everybody the matrix lets act; each signed-in kind has a user id of its own.
 ACTORS: dict[str, Actor] = {

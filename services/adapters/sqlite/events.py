@@ -41,9 +41,9 @@ from services.domain.analytics import (
     PeriodTotals,
     RollupRow,
     local_day_hour,
-    rollup_keys,
 )
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import rollup_keys
 
 _EVENTS: tuple[Migration, ...] = (
     (

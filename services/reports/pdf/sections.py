@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from services.domain.reports import Report
 from services.i18n import date_range
 from services.reports import data
-from services.reports.charts import Chart
+from services.reports.chart_kit import Chart
 from services.reports.citations import Source
 from services.reports.data import Labels, fmt_change, fmt_count, fmt_kpi_value, fmt_share
 from services.reports.pdf.document import ContentsList

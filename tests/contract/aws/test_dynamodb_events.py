@@ -16,8 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from services.adapters.aws.dynamodb.events import DynamoEventStore
-from services.domain.analytics import Dim, Event, EventType, rollup_keys
+from services.domain.analytics import Dim, Event, EventType
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import rollup_keys
 from services.errors import ServiceUnavailable
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 

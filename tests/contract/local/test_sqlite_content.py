@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from services.adapters.sqlite.content import _ORDER_BY, SqliteContentRepository, fts_phrases
+from services.adapters.sqlite.content import SqliteContentRepository
+from services.adapters.sqlite.content_search import ORDER_BY, fts_phrases
 from services.adapters.sqlite.db import CORE_SCHEMAS, SqliteDatabase
 from services.domain import relevance
 from services.domain.models import (
@@ -302,7 +303,7 @@ def test_newest_and_oldest_first_are_read_along_an_index(
     """Published items in order of publication come from the index, not from sorting every
     published row (only ties of the same moment are sorted, by id)."""
     sql = (f"EXPLAIN QUERY PLAN SELECT c.id FROM content c WHERE c.status = ?"
-           f" ORDER BY {_ORDER_BY[sort]} LIMIT 12")
+           f" ORDER BY {ORDER_BY[sort]} LIMIT 12")
 
     plan = " | ".join(str(row[3]) for row in db.connection().execute(sql, ("published",)))
 

@@ -10,7 +10,7 @@ import pytest
 
 from services.adapters.sqlite.db import SqliteDatabase
 from services.adapters.sqlite.events import SqliteEventStore
-from services.adapters.sqlite.rollup_cache import _runs
+from services.adapters.sqlite.rollup_day import _runs
 from services.domain.analytics import Dim, Event, EventType
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -3,19 +3,19 @@ other role; the last-admin guard; the same use cases over a Cognito pool."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.inquiries import InquiryDraft, InquiryStatus, InquiryType
 from services.domain.permissions import Actor, Role
 from services.domain.users import PasswordReset
 from services.errors import DemoFactoryError, NotFound, PermissionDenied, ValidationError
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 
 PASSWORD = "correct horse battery"
 HASH = "$2b$04$XwrUKjEzb4Ga7E4pG.cvCuPvVvL3m8bVxMqUcMTE8f0Aztl1vJMNC"  # made elsewhere
@@ -194,14 +194,8 @@ def test_search_and_pages(services: Services, root: Actor) -> None:
 
 
 @pytest.fixture
-def cognito() -> Iterator[MockedCognito]:
-    with mocked_cognito() as mocked:
-        yield mocked
-
-
-@pytest.fixture
-def cservices(cognito: MockedCognito) -> Services:
-    return build_services(cognito.settings)
+def cservices(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 def _status(cognito: MockedCognito, username: str) -> str:

@@ -4,7 +4,6 @@ content to the account that keeps it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,20 +11,18 @@ import pytest
 from services.analytics.dashboards import Period
 from services.analytics.tables import Filters
 from services.analytics.tracker import make_event
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.analytics import EventType
 from services.domain.models import ContentDraft, Status, utcnow
 from services.domain.permissions import Actor, Role
 from services.domain.users import FORMER_AUTHOR
-from tests.contract.cognito_backend import mocked_cognito
 
 PASSWORD = "Temporary-pass-1"
 
 
 @pytest.fixture
-def services() -> Iterator[Services]:
-    with mocked_cognito() as mocked:
-        yield build_services(mocked.settings)
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 def _board(services: Services, root: Actor) -> tuple[dict[str, object], dict[str, int]]:

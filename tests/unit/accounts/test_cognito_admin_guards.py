@@ -5,7 +5,7 @@ app servers cannot both pass the check before either writes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import ValidationError
 from tests.contract.aws_backends import serialize_moto
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 from tests.contract.test_user_directory import make_user
 from tests.doubles.concurrency import in_parallel
 
@@ -42,20 +42,14 @@ class SlowList(CognitoUserDirectory):
         return found
 
 
-@pytest.fixture
-def mocked() -> Iterator[MockedCognito]:
-    with mocked_cognito() as pool:
-        yield pool
-
-
-def server(mocked: MockedCognito) -> CognitoUserDirectory:
+def server(cognito: MockedCognito) -> CognitoUserDirectory:
     """The directory as one app server builds it (``services.bootstrap``): its own clients,
     the lease on the shared users table. moto handles one request at a time, as the services
     apply each atomically; the requests of different servers still interleave."""
-    settings = mocked.settings
+    settings = cognito.settings
     lease = Lease(serialize_moto(make_client("dynamodb", settings)), str(settings.users_table),
                   {"username": ADMIN_LEASE_KEY})
-    return SlowList(serialize_moto(make_client("cognito-idp", settings)), mocked.pool_id,
+    return SlowList(serialize_moto(make_client("cognito-idp", settings)), cognito.pool_id,
                     group_names(settings), guard=lease.held)
 
 
@@ -65,9 +59,9 @@ def active_admins(directory: Any) -> list[str]:
 
 @pytest.mark.parametrize("removal", sorted(REMOVALS))
 def test_two_admins_on_two_servers_removing_each_other_leave_one(
-    mocked: MockedCognito, removal: str
+    cognito: MockedCognito, removal: str
 ) -> None:
-    one, two = server(mocked), server(mocked)
+    one, two = server(cognito), server(cognito)
     one.create(make_user("admin-a", roles=ADMIN))
     one.create(make_user("admin-b", roles=ADMIN))
     remove = REMOVALS[removal]
@@ -82,9 +76,9 @@ def test_two_admins_on_two_servers_removing_each_other_leave_one(
 
 
 def test_first_admin_forms_sent_to_several_servers_at_once_make_one(
-    mocked: MockedCognito,
+    cognito: MockedCognito,
 ) -> None:
-    servers = [server(mocked) for _ in range(4)]
+    servers = [server(cognito) for _ in range(4)]
 
     made = in_parallel([lambda s=s, n=n: s.create_first_admin(make_user(f"admin-{n}",
                                                                         roles=ADMIN))
@@ -95,7 +89,7 @@ def test_first_admin_forms_sent_to_several_servers_at_once_make_one(
 
 
 def test_the_app_runs_the_pools_guards_under_the_lease(
-    mocked: MockedCognito, monkeypatch: pytest.MonkeyPatch
+    cognito: MockedCognito, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken: list[str] = []
     held = Lease.held
@@ -105,7 +99,7 @@ def test_the_app_runs_the_pools_guards_under_the_lease(
         return held(lease)
 
     monkeypatch.setattr(Lease, "held", recorded)
-    directory = build_services(mocked.settings).ports.users
+    directory = build_services(cognito.settings).ports.users
     directory.create(make_user("admin-a", roles=ADMIN))
     directory.create(make_user("admin-b", roles=ADMIN))
 

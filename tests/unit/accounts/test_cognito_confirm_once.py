@@ -6,7 +6,7 @@ it meanwhile finds it; a crash in the middle loses nothing)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,7 +18,7 @@ from services.adapters.aws.cognito.directory import CognitoUserDirectory
 from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.analytics import Purpose
 from services.domain.permissions import Role
 from services.domain.signup import SignupDraft
@@ -26,7 +26,7 @@ from services.domain.users import AccountStatus, User
 from services.errors import NotFound
 from services.ports import PoolSignUp, SignupDirectory
 from tests.contract.aws_backends import serialize_moto
-from tests.contract.cognito_backend import mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 from tests.doubles.audit import MemoryAudit
 
 PASSWORD = "violet-harbor-tunnel-42"
@@ -86,25 +86,30 @@ class WatchedRecords:
 
 
 @pytest.fixture
-def world() -> Iterator[tuple[Services, WatchedRecords, CountingPool, MemoryAudit]]:
+def cognito_settings() -> dict[str, Any]:
+    return {"signup": "approval"}
+
+
+@pytest.fixture
+def world(cognito: MockedCognito,
+          cognito_services: Services) -> tuple[Services, WatchedRecords, CountingPool, MemoryAudit]:
     """A signed-up, unconfirmed "jiwon" in approval mode, and Cognito mode's records and pool
     (as ``build_services`` makes them) that the test watches. Their clients hand moto one
     request at a time, as DynamoDB applies each atomically (``serialize_moto``): the requests
     of different threads still interleave."""
-    with mocked_cognito(signup="approval") as mocked:
-        services = build_services(mocked.settings)
-        assert services.signup is not None
-        services.signup.sign_up(DRAFT, "visit-1")
-        settings = mocked.settings
-        table = DynamoUserDirectory(serialize_moto(make_client("dynamodb", settings)),
-                                    str(settings.users_table), claims_emails=False)
-        cognito = serialize_moto(make_client("cognito-idp", settings))
-        in_pool = CognitoUserDirectory(cognito, mocked.pool_id, group_names(settings))
-        records = WatchedRecords(CognitoSignupDirectory(table, in_pool),
-                                 lambda: table.get("jiwon"))
-        pool = CountingPool(CognitoSelfSignUp(cognito, mocked.pool_id, mocked.client_id,
-                                              mocked.client_secret, in_pool))
-        yield services, records, pool, MemoryAudit()
+    services = cognito_services
+    assert services.signup is not None
+    services.signup.sign_up(DRAFT, "visit-1")
+    settings = cognito.settings
+    table = DynamoUserDirectory(serialize_moto(make_client("dynamodb", settings)),
+                                str(settings.users_table), claims_emails=False)
+    client = serialize_moto(make_client("cognito-idp", settings))
+    in_pool = CognitoUserDirectory(client, cognito.pool_id, group_names(settings))
+    records = WatchedRecords(CognitoSignupDirectory(table, in_pool),
+                             lambda: table.get("jiwon"))
+    pool = CountingPool(CognitoSelfSignUp(client, cognito.pool_id, cognito.client_id,
+                                          cognito.client_secret, in_pool))
+    return services, records, pool, MemoryAudit()
 
 
 def _service(services: Services, records: WatchedRecords, pool: CountingPool,

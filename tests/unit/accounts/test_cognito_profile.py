@@ -4,30 +4,23 @@ deleting one's account removes the pool user and the record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 from services.accounts.profile import ProfileService
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
 from services.errors import NotFound, PermissionDenied, ServiceUnavailable, ValidationError
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 
 PASSWORD = "Temporary-pass-1"
 
 
 @pytest.fixture
-def pool() -> Iterator[MockedCognito]:
-    with mocked_cognito() as mocked:
-        yield mocked
-
-
-@pytest.fixture
-def services(pool: MockedCognito) -> Services:
-    return build_services(pool.settings)
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 @pytest.fixture
@@ -38,13 +31,13 @@ def alice(services: Services) -> Actor:
     return user.as_actor()
 
 
-def _attributes(pool: MockedCognito, username: str) -> dict[str, str]:
-    raw = pool.client.admin_get_user(UserPoolId=pool.pool_id, Username=username)
+def _attributes(cognito: MockedCognito, username: str) -> dict[str, str]:
+    raw = cognito.client.admin_get_user(UserPoolId=cognito.pool_id, Username=username)
     return {a["Name"]: a["Value"] for a in raw["UserAttributes"]}
 
 
 def test_an_administrator_made_user_edits_company_language_and_name(
-        services: Services, pool: MockedCognito, alice: Actor) -> None:
+        services: Services, cognito: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None
     profiles = services.profile
 
@@ -55,55 +48,55 @@ def test_an_administrator_made_user_edits_company_language_and_name(
     user = profiles.profile(alice, "alice")
     assert (user.name, user.email, user.company, user.language) == (
         "Alice Kim", "alice@example.com", "Acme", "en")
-    assert _attributes(pool, "alice")["name"] == "Alice Kim"  # the pool keeps the name
+    assert _attributes(cognito, "alice")["name"] == "Alice Kim"  # the pool keeps the name
 
 
 def test_a_new_email_waits_unverified_in_the_pool_until_its_code(
-        services: Services, pool: MockedCognito, alice: Actor) -> None:
+        services: Services, cognito: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None
 
     services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
                                     company="")
 
-    attributes = _attributes(pool, "alice")
+    attributes = _attributes(cognito, "alice")
     assert (attributes["email"], attributes["email_verified"]) == ("new@example.com", "false")
     assert services.profile.profile(alice, "alice").pending_email == "new@example.com"
     # The template's pool keeps the verified address until the code is confirmed
     # (AttributesRequireVerificationBeforeUpdate; moto replaces it): that one is shown.
-    _set_pool_email(pool, "alice@example.com")
+    _set_pool_email(cognito, "alice@example.com")
     user = services.profile.profile(alice, "alice")
     assert (user.email, user.pending_email) == ("alice@example.com", "new@example.com")
     # Saving the form again (it shows the waiting address) asks the pool for nothing new.
     services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
                                     company="Acme")
-    assert _attributes(pool, "alice")["email"] == "alice@example.com"
+    assert _attributes(cognito, "alice")["email"] == "alice@example.com"
 
-    _set_pool_email(pool, "new@example.com")  # the code confirmed
+    _set_pool_email(cognito, "new@example.com")  # the code confirmed
     user = services.profile.profile(alice, "alice")
     assert (user.email, user.pending_email) == ("new@example.com", "")
 
 
 def test_giving_the_verified_email_again_cancels_the_change(
-        services: Services, pool: MockedCognito, alice: Actor) -> None:
+        services: Services, cognito: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None
     services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
                                     company="")
-    _set_pool_email(pool, "alice@example.com")
+    _set_pool_email(cognito, "alice@example.com")
 
     services.profile.update_profile(alice, "alice", name="앨리스", email="alice@example.com",
                                     company="")
 
     user = services.profile.profile(alice, "alice")
     assert (user.email, user.pending_email) == ("alice@example.com", "")
-    assert _attributes(pool, "alice")["email_verified"] == "true"
+    assert _attributes(cognito, "alice")["email_verified"] == "true"
 
 
 def test_choosing_a_language_keeps_a_new_email_waiting_for_its_code(
-        services: Services, pool: MockedCognito, alice: Actor) -> None:
+        services: Services, cognito: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None
     services.profile.update_profile(alice, "alice", name="앨리스", email="new@example.com",
                                     company="")
-    _set_pool_email(pool, "alice@example.com")  # the template's pool keeps the verified one
+    _set_pool_email(cognito, "alice@example.com")  # the template's pool keeps the verified one
 
     services.profile.set_language(alice, "alice", "en")
 
@@ -112,9 +105,9 @@ def test_choosing_a_language_keeps_a_new_email_waiting_for_its_code(
         "alice@example.com", "new@example.com", "en")
 
 
-def _set_pool_email(pool: MockedCognito, email: str) -> None:
-    pool.client.admin_update_user_attributes(
-        UserPoolId=pool.pool_id, Username="alice",
+def _set_pool_email(cognito: MockedCognito, email: str) -> None:
+    cognito.client.admin_update_user_attributes(
+        UserPoolId=cognito.pool_id, Username="alice",
         UserAttributes=[{"Name": "email", "Value": email},
                         {"Name": "email_verified", "Value": "true"}])
 
@@ -128,7 +121,7 @@ def test_a_role_request_is_kept_in_the_record(services: Services, alice: Actor) 
 
 
 def test_delete_my_account_removes_the_pool_user_and_the_record(
-        services: Services, pool: MockedCognito, alice: Actor) -> None:
+        services: Services, cognito: MockedCognito, alice: Actor) -> None:
     assert services.profile is not None and services.ports.signup is not None
     services.profile.update_profile(alice, "alice", name="앨리스", email="alice@example.com",
                                     company="Acme")
@@ -177,9 +170,9 @@ def test_the_code_from_the_mail_confirms_the_new_email_with_the_users_token(
         profiles.verify_email(alice, "alice", None, "123456")
 
 
-def test_the_pool_adapter_sends_the_code_with_the_access_token(pool: MockedCognito) -> None:
-    identity = pool.identity()
-    with Stubber(pool.client) as stub:
+def test_the_pool_adapter_sends_the_code_with_the_access_token(cognito: MockedCognito) -> None:
+    identity = cognito.identity()
+    with Stubber(cognito.client) as stub:
         stub.add_response("verify_user_attribute", {},
                           {"AccessToken": "tok", "AttributeName": "email", "Code": "123456"})
         stub.add_client_error("verify_user_attribute", "CodeMismatchException")

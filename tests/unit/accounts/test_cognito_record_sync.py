@@ -5,17 +5,17 @@ administrator's list of waiting requests shows the pool's values, not a stale co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.analytics import Purpose
 from services.domain.permissions import Actor, Role
 from services.domain.signup import SignupDraft
 from services.domain.users import User
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 from tests.doubles.concurrency import meanwhile_after_read
 
 PASSWORD = "violet-harbor-tunnel-42"
@@ -25,14 +25,13 @@ DRAFT = SignupDraft("이지원", "jiwon@example.com", "Jiwon", "Acme", Purpose.C
 
 
 @pytest.fixture
-def pool() -> Iterator[MockedCognito]:
-    with mocked_cognito(signup="open") as mocked:  # a viewer at once, the author request waits
-        yield mocked
+def cognito_settings() -> dict[str, Any]:
+    return {"signup": "open"}  # a viewer at once, the author request waits
 
 
 @pytest.fixture
-def services(pool: MockedCognito) -> Services:
-    return build_services(pool.settings)
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 @pytest.fixture
@@ -48,26 +47,26 @@ def jiwon(services: Services, root: Actor) -> None:
     services.signup.confirm("jiwon", "123456")
 
 
-def record(pool: MockedCognito) -> User:
+def record(cognito: MockedCognito) -> User:
     """The app's own record in the users table, as stored."""
-    return DynamoUserDirectory(pool.aws.dynamodb, str(pool.settings.users_table)).get("jiwon")
+    return DynamoUserDirectory(cognito.aws.dynamodb, str(cognito.settings.users_table)).get("jiwon")
 
 
-def change_in_pool(pool: MockedCognito, name: str, email: str, group: str) -> None:
+def change_in_pool(cognito: MockedCognito, name: str, email: str, group: str) -> None:
     """What an administrator does in the pool itself (console, CLI), outside the app."""
-    pool.client.admin_update_user_attributes(
-        UserPoolId=pool.pool_id, Username="jiwon",
+    cognito.client.admin_update_user_attributes(
+        UserPoolId=cognito.pool_id, Username="jiwon",
         UserAttributes=[{"Name": "name", "Value": name}, {"Name": "email", "Value": email},
                         {"Name": "email_verified", "Value": "true"}])
-    pool.client.admin_add_user_to_group(UserPoolId=pool.pool_id, Username="jiwon",
-                                        GroupName=group)
+    cognito.client.admin_add_user_to_group(UserPoolId=cognito.pool_id, Username="jiwon",
+                                           GroupName=group)
 
 
 def test_the_waiting_list_shows_the_pools_name_email_and_roles(
-    services: Services, pool: MockedCognito, root: Actor, jiwon: None,
+    services: Services, cognito: MockedCognito, root: Actor, jiwon: None,
 ) -> None:
     assert services.signup is not None
-    change_in_pool(pool, "Jiwon Lee", "jiwon.lee@example.com", "analyst")
+    change_in_pool(cognito, "Jiwon Lee", "jiwon.lee@example.com", "analyst")
 
     [waiting] = services.signup.pending(root)
 
@@ -77,21 +76,21 @@ def test_the_waiting_list_shows_the_pools_name_email_and_roles(
 
 
 def test_sign_in_refreshes_the_record_from_the_pool(
-    services: Services, pool: MockedCognito, jiwon: None,
+    services: Services, cognito: MockedCognito, jiwon: None,
 ) -> None:
     assert services.cognito is not None
-    change_in_pool(pool, "Jiwon Lee", "jiwon.lee@example.com", "analyst")
+    change_in_pool(cognito, "Jiwon Lee", "jiwon.lee@example.com", "analyst")
 
     services.cognito.sign_in("jiwon", PASSWORD)
 
-    stored = record(pool)
+    stored = record(cognito)
     assert stored.name == "Jiwon Lee"
     assert stored.roles == frozenset({Role.VIEWER, Role.ANALYST})
     assert (stored.company, stored.pending_role) == ("Acme", Role.AUTHOR)  # kept
 
 
 def test_a_profile_change_in_the_app_reaches_pool_record_and_list(
-    services: Services, pool: MockedCognito, root: Actor, jiwon: None,
+    services: Services, cognito: MockedCognito, root: Actor, jiwon: None,
 ) -> None:
     assert services.profile is not None and services.signup is not None
     me = services.accounts.get("jiwon").as_actor()
@@ -99,13 +98,13 @@ def test_a_profile_change_in_the_app_reaches_pool_record_and_list(
     services.profile.update_profile(me, "jiwon", name="이지원 (Acme)",
                                     email="jiwon@example.com", company="Acme Korea")
 
-    assert record(pool).name == "이지원 (Acme)"
+    assert record(cognito).name == "이지원 (Acme)"
     [waiting] = services.signup.pending(root)
     assert (waiting.name, waiting.company) == ("이지원 (Acme)", "Acme Korea")
 
 
 def test_an_administrators_role_change_shows_at_once_and_reaches_the_record_at_sign_in(
-    services: Services, pool: MockedCognito, root: Actor, jiwon: None,
+    services: Services, cognito: MockedCognito, root: Actor, jiwon: None,
 ) -> None:
     assert services.signup is not None and services.cognito is not None
     services.accounts.set_roles(root, "jiwon", frozenset({Role.VIEWER, Role.ANALYST}))
@@ -113,27 +112,27 @@ def test_an_administrators_role_change_shows_at_once_and_reaches_the_record_at_s
     [waiting] = services.signup.pending(root)
     assert waiting.roles == frozenset({Role.VIEWER, Role.ANALYST})
     services.cognito.sign_in("jiwon", PASSWORD)
-    assert record(pool).roles == frozenset({Role.VIEWER, Role.ANALYST})
+    assert record(cognito).roles == frozenset({Role.VIEWER, Role.ANALYST})
 
 
 def test_a_sign_in_with_nothing_changed_writes_nothing(
-    services: Services, pool: MockedCognito, jiwon: None,
+    services: Services, cognito: MockedCognito, jiwon: None,
 ) -> None:
     assert services.cognito is not None
-    before = record(pool)
+    before = record(cognito)
 
     services.cognito.sign_in("jiwon", PASSWORD)
 
-    assert record(pool) == before
+    assert record(cognito) == before
 
 
 def test_a_sign_in_refresh_keeps_a_profile_save_that_landed_while_it_ran(
-    pool: MockedCognito, services: Services, jiwon: None,
+    cognito: MockedCognito, services: Services, jiwon: None,
 ) -> None:
     """The refresh read the record, then a profile save changed the company; the refresh
     writes only the pool's name, so the new company stays."""
-    change_in_pool(pool, "Jiwon Lee", "jiwon@example.com", "viewer")
-    table = DynamoUserDirectory(pool.aws.dynamodb, str(pool.settings.users_table))
+    change_in_pool(cognito, "Jiwon Lee", "jiwon@example.com", "viewer")
+    table = DynamoUserDirectory(cognito.aws.dynamodb, str(cognito.settings.users_table))
     records = services.ports.signup
     assert records is not None
     inner = records._records  # type: ignore[attr-defined]  # the users table beside the pool
@@ -144,5 +143,5 @@ def test_a_sign_in_refresh_keeps_a_profile_save_that_landed_while_it_ran(
     with meanwhile_after_read(inner, "get", profile_saved):
         services.cognito.sign_in("jiwon", PASSWORD)
 
-    stored = record(pool)
+    stored = record(cognito)
     assert (stored.name, stored.company) == ("Jiwon Lee", "Initech")

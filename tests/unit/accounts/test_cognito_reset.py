@@ -4,19 +4,17 @@ refuses to reset) gets the invitation again, and the administrator is told which
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 from botocore.stub import Stubber
 
 from services.adapters.aws.cognito.auth import CognitoPasswords
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import PasswordReset
 from services.errors import ValidationError
 from services.i18n import translate
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 
 POOL = "us-east-1_pool"
 
@@ -72,14 +70,8 @@ def test_a_sign_up_that_never_entered_its_code_is_told_not_bad_credentials() -> 
 
 
 @pytest.fixture
-def cognito() -> Iterator[MockedCognito]:
-    with mocked_cognito() as mocked:
-        yield mocked
-
-
-@pytest.fixture
-def services(cognito: MockedCognito) -> Services:
-    return build_services(cognito.settings)
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 def _status(cognito: MockedCognito, username: str) -> str:

@@ -10,7 +10,6 @@ it even when the pool could not be told (a missing IAM permission, an outage).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,12 +17,12 @@ import pytest
 
 from services.accounts.sign_in.base import SignedIn
 from services.accounts.sign_in.cognito import CognitoSignIn, session_hash, token_cipher
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.identity import Challenge
 from services.domain.models import ContentDraft, ContentItem, Status, Upload
 from services.domain.permissions import Actor, Role
 from services.errors import NotFound, PermissionDenied
-from tests.contract.cognito_backend import COOKIE_KEY, MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import COOKIE_KEY
 from tests.doubles.aws_faults import Fault, failing_everywhere
 
 PASSWORD = "Correct-horse-1"
@@ -31,20 +30,13 @@ NEW_PASSWORD = "Battery-staple-2"
 
 
 @pytest.fixture
-def cognito() -> Iterator[MockedCognito]:
-    with mocked_cognito() as mocked:
-        yield mocked
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 @pytest.fixture
-def services(cognito: MockedCognito) -> Services:
-    return build_services(cognito.settings)
-
-
-@pytest.fixture
-def sign_in(services: Services) -> CognitoSignIn:
-    assert services.cognito is not None
-    return services.cognito
+def sign_in(cognito_sign_in: CognitoSignIn) -> CognitoSignIn:
+    return cognito_sign_in
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -29,20 +28,13 @@ NEW_PASSWORD = "Battery-staple-2"
 
 
 @pytest.fixture
-def cognito() -> Iterator[MockedCognito]:
-    with mocked_cognito() as mocked:
-        yield mocked
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 @pytest.fixture
-def services(cognito: MockedCognito) -> Services:
-    return build_services(cognito.settings)
-
-
-@pytest.fixture
-def sign_in(services: Services) -> CognitoSignIn:
-    assert services.cognito is not None
-    return services.cognito
+def sign_in(cognito_sign_in: CognitoSignIn) -> CognitoSignIn:
+    return cognito_sign_in
 
 
 @pytest.fixture

@@ -6,20 +6,19 @@ administrator made (in a role group, often with no record) signs in as before.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from services.accounts.sign_in.base import SignedIn
 from services.adapters.aws.dynamodb.users import DynamoUserDirectory
-from services.bootstrap import Services, build_services
+from services.bootstrap import Services
 from services.domain.analytics import Purpose
 from services.domain.permissions import Actor, Role
 from services.domain.signup import SignupDraft
 from services.domain.users import AccountStatus
 from services.errors import NotFound, PermissionDenied, ServiceUnavailable
-from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+from tests.contract.cognito_backend import MockedCognito
 from tests.doubles.aws_faults import Fault, failing_everywhere
 
 PASSWORD = "violet-harbor-tunnel-42"
@@ -30,14 +29,13 @@ INCOMPLETE = "signup.err_incomplete"
 
 
 @pytest.fixture(params=["approval", "open"])
-def pool(request: pytest.FixtureRequest) -> Iterator[MockedCognito]:
-    with mocked_cognito(signup=request.param) as mocked:
-        yield mocked
+def cognito_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return {"signup": request.param}
 
 
 @pytest.fixture
-def services(pool: MockedCognito) -> Services:
-    return build_services(pool.settings)
+def services(cognito_services: Services) -> Services:
+    return cognito_services
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def root(services: Services) -> Actor:
                                                 ADMIN_PASSWORD).as_actor()
 
 
-def _orphan(services: Services, pool: MockedCognito) -> None:
+def _orphan(services: Services, cognito: MockedCognito) -> None:
     """Sign up "jiwon" through the double failure: the pool account stays, unconfirmed, and
     the app's record is gone."""
     assert services.signup is not None
@@ -54,60 +52,60 @@ def _orphan(services: Services, pool: MockedCognito) -> None:
                              Fault("AdminDeleteUser", "InternalErrorException")),
           pytest.raises(ServiceUnavailable)):
         services.signup.sign_up(DRAFT, "visit-1")
-    assert _in_pool(pool, "jiwon")["UserStatus"] == "UNCONFIRMED"
+    assert _in_pool(cognito, "jiwon")["UserStatus"] == "UNCONFIRMED"
     with pytest.raises(NotFound):
-        _table(pool).get("jiwon")
+        _table(cognito).get("jiwon")
 
 
-def _table(pool: MockedCognito) -> DynamoUserDirectory:
+def _table(cognito: MockedCognito) -> DynamoUserDirectory:
     """The app's own records (the users table), read directly."""
-    return DynamoUserDirectory(pool.aws.dynamodb, str(pool.settings.users_table),
+    return DynamoUserDirectory(cognito.aws.dynamodb, str(cognito.settings.users_table),
                                claims_emails=False)
 
 
-def _in_pool(pool: MockedCognito, username: str) -> dict[str, Any]:
-    return dict(pool.client.admin_get_user(UserPoolId=pool.pool_id, Username=username))
+def _in_pool(cognito: MockedCognito, username: str) -> dict[str, Any]:
+    return dict(cognito.client.admin_get_user(UserPoolId=cognito.pool_id, Username=username))
 
 
-def _gone_from_pool(pool: MockedCognito, username: str) -> bool:
+def _gone_from_pool(cognito: MockedCognito, username: str) -> bool:
     try:
-        _in_pool(pool, username)
-    except pool.client.exceptions.UserNotFoundException:
+        _in_pool(cognito, username)
+    except cognito.client.exceptions.UserNotFoundException:
         return True
     return False
 
 
-def _pool_signs_in(pool: MockedCognito, username: str) -> bool:
+def _pool_signs_in(cognito: MockedCognito, username: str) -> bool:
     try:
-        pool.identity().sign_in(username, PASSWORD)
+        cognito.identity().sign_in(username, PASSWORD)
     except PermissionDenied:
         return False
     return True
 
 
-def _app_refuses(services: Services, pool: MockedCognito, username: str) -> str:
+def _app_refuses(services: Services, cognito: MockedCognito, username: str) -> str:
     """The key the app's sign-in refuses ``username`` with; no session is kept."""
     assert services.cognito is not None
     with pytest.raises(PermissionDenied) as refused:
         services.cognito.sign_in(username, PASSWORD)
-    sessions = pool.aws.dynamodb.scan(TableName=str(pool.settings.sessions_table))["Items"]
+    sessions = cognito.aws.dynamodb.scan(TableName=str(cognito.settings.sessions_table))["Items"]
     assert [s for s in sessions if s.get("username", {}).get("S") == username] == []
     return refused.value.key
 
 
 def test_a_code_for_a_pool_account_without_its_record_is_refused_and_the_account_removed(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     assert services.signup is not None
-    _orphan(services, pool)
+    _orphan(services, cognito)
 
     with pytest.raises(PermissionDenied) as refused:
         services.signup.confirm("jiwon", "123456")
 
     assert refused.value.key == INCOMPLETE
-    assert _gone_from_pool(pool, "jiwon")
-    assert not _pool_signs_in(pool, "jiwon")
-    assert _app_refuses(services, pool, "jiwon") == "auth.err_bad_credentials"
+    assert _gone_from_pool(cognito, "jiwon")
+    assert not _pool_signs_in(cognito, "jiwon")
+    assert _app_refuses(services, cognito, "jiwon") == "auth.err_bad_credentials"
     assert services.signup.pending(root) == []
     outcomes = [(e.target, e.outcome)
                 for e in services.ports.audit.entries(action="user.signup_confirm")]
@@ -115,76 +113,76 @@ def test_a_code_for_a_pool_account_without_its_record_is_refused_and_the_account
 
 
 def test_after_the_refusal_the_same_name_and_email_can_sign_up_again(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     assert services.signup is not None
-    _orphan(services, pool)
+    _orphan(services, cognito)
     with pytest.raises(PermissionDenied):
         services.signup.confirm("jiwon", "123456")
 
     services.signup.sign_up(DRAFT, "visit-2")
 
-    assert _table(pool).get("jiwon").company == "Acme"
+    assert _table(cognito).get("jiwon").company == "Acme"
     assert services.signup.confirm("jiwon", "123456") in (AccountStatus.PENDING,
                                                           AccountStatus.ACTIVE)
 
 
 def test_an_orphan_the_pool_would_not_delete_is_left_disabled(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     assert services.signup is not None
-    _orphan(services, pool)
+    _orphan(services, cognito)
 
     with (failing_everywhere(Fault("AdminDeleteUser", "InternalErrorException")),
           pytest.raises(PermissionDenied) as refused):
         services.signup.confirm("jiwon", "123456")
 
     assert refused.value.key == INCOMPLETE
-    assert _in_pool(pool, "jiwon")["Enabled"] is False
-    assert not _pool_signs_in(pool, "jiwon")
+    assert _in_pool(cognito, "jiwon")["Enabled"] is False
+    assert not _pool_signs_in(cognito, "jiwon")
 
 
 def test_an_orphan_confirmed_while_the_pool_could_not_remove_it_is_refused_at_sign_in(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     """Neither the delete nor the disable reached the pool: the pool gives the account tokens,
     and the sign-in's check of the app's record refuses it (and removes it then)."""
     assert services.signup is not None
-    _orphan(services, pool)
+    _orphan(services, cognito)
     with (failing_everywhere(Fault("AdminDeleteUser", "InternalErrorException"),
                              Fault("AdminDisableUser", "InternalErrorException")),
           pytest.raises(PermissionDenied)):
         services.signup.confirm("jiwon", "123456")
-    assert _pool_signs_in(pool, "jiwon")  # the pool alone would let it in
+    assert _pool_signs_in(cognito, "jiwon")  # the pool alone would let it in
 
-    assert _app_refuses(services, pool, "jiwon") == INCOMPLETE
+    assert _app_refuses(services, cognito, "jiwon") == INCOMPLETE
 
-    assert _gone_from_pool(pool, "jiwon")
+    assert _gone_from_pool(cognito, "jiwon")
     failed = services.ports.audit.entries(action="auth.login_failed")
     assert [e.target for e in failed] == ["jiwon"]
 
 
 def test_a_pool_sign_up_confirmed_outside_the_app_is_refused_at_sign_in(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     """The pool's own API confirms a sign-up the app never recorded: no record, no role
     group, so not an administrator's account."""
-    _orphan(services, pool)
-    pool.client.confirm_sign_up(ClientId=pool.client_id, Username="jiwon",
-                                ConfirmationCode="123456")
+    _orphan(services, cognito)
+    cognito.client.confirm_sign_up(ClientId=cognito.client_id, Username="jiwon",
+                                   ConfirmationCode="123456")
 
-    assert _app_refuses(services, pool, "jiwon") == INCOMPLETE
-    assert not _pool_signs_in(pool, "jiwon")
+    assert _app_refuses(services, cognito, "jiwon") == INCOMPLETE
+    assert not _pool_signs_in(cognito, "jiwon")
 
 
 def test_an_account_an_administrator_made_signs_in_without_a_record(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     assert services.cognito is not None and services.ports.cognito is not None
     services.accounts.create_user(root, "kim", "Kim", "kim@example.com", PASSWORD,
                                   frozenset({Role.AUTHOR}), temporary=False)
     with pytest.raises(NotFound):
-        _table(pool).get("kim")
+        _table(cognito).get("kim")
 
     live = services.cognito.sign_in("kim", PASSWORD)
 
@@ -196,11 +194,11 @@ def test_an_account_an_administrator_made_signs_in_without_a_record(
     signup = services.ports.cognito.signup
     assert signup is not None
     signup.discard("kim")  # never removes an administrator's account
-    assert _in_pool(pool, "kim")["Enabled"] is True
+    assert _in_pool(cognito, "kim")["Enabled"] is True
 
 
 def test_a_sign_ups_record_reads_with_the_pools_values_as_get_shows_it(
-    services: Services, pool: MockedCognito, root: Actor,
+    services: Services, cognito: MockedCognito, root: Actor,
 ) -> None:
     assert services.signup is not None and services.ports.signup is not None
     services.signup.sign_up(DRAFT, "visit-1")

@@ -16,16 +16,10 @@ from services.adapters.sqlite.events import SqliteEventStore
 from services.analytics.dashboards import Period
 from services.analytics.item_trail import ItemTrail
 from services.analytics.service import AnalyticsService
-from services.domain.analytics import (
-    ITEM_VISIT_PROP,
-    SEARCH_TERM_PROP,
-    Dim,
-    Event,
-    EventType,
-    rollup_keys,
-)
+from services.domain.analytics import ITEM_VISIT_PROP, SEARCH_TERM_PROP, Dim, Event, EventType
 from services.domain.models import Category, ContentItem, Status
 from services.domain.permissions import Actor, Role
+from services.domain.rollups import rollup_keys
 from services.errors import NotFound, PermissionDenied
 from tests.doubles.clock import Clock
 

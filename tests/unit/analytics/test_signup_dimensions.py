@@ -18,8 +18,9 @@ from services.analytics.companies import companies
 from services.analytics.dashboards import Period
 from services.analytics.profiles import CompanyCap
 from services.analytics.service import AnalyticsService
-from services.domain.analytics import OTHER_COMPANY, Dim, Event, EventType, rollup_keys
+from services.domain.analytics import OTHER_COMPANY, Dim, Event, EventType
 from services.domain.permissions import Actor, Role
+from services.domain.rollups import rollup_keys
 from services.domain.users import User
 from services.errors import NotFound
 from services.ui.dashboard import csv_bytes

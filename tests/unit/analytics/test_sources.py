@@ -16,17 +16,10 @@ from services.analytics import sources as sources_module
 from services.analytics.service import AnalyticsService
 from services.analytics.sources import VisitSource, device_of, referrer_host, visit_source
 from services.analytics.visit_sources import SourceCap
-from services.domain.analytics import (
-    DIRECT,
-    OTHER_VALUE,
-    SOURCE_VALUE_MAX,
-    Device,
-    Dim,
-    Event,
-    rollup_keys,
-)
+from services.domain.analytics import DIRECT, OTHER_VALUE, SOURCE_VALUE_MAX, Device, Dim, Event
 from services.domain.models import Category, ContentItem, Status
 from services.domain.permissions import Actor
+from services.domain.rollups import rollup_keys
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)

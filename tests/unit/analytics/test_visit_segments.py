@@ -11,17 +11,10 @@ from services.adapters.sqlite.content import SqliteContentRepository
 from services.adapters.sqlite.db import SqliteDatabase
 from services.adapters.sqlite.events import SqliteEventStore
 from services.analytics.service import AnalyticsService
-from services.domain.analytics import (
-    WHOLE_DAY,
-    Dim,
-    Event,
-    EventType,
-    Purpose,
-    RollupKey,
-    rollup_keys,
-)
+from services.domain.analytics import WHOLE_DAY, Dim, Event, EventType, Purpose, RollupKey
 from services.domain.models import Category, ContentItem, Status
 from services.domain.permissions import Actor, Role
+from services.domain.rollups import rollup_keys
 from services.domain.users import User
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -8,12 +8,8 @@ import pytest
 
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
 from services.errors import ConfigError
-from services.settings import (
-    DEFAULT_RESOURCE_PREFIX,
-    TABLE_SUFFIXES,
-    bucket_name,
-    load_settings,
-)
+from services.resource_names import DEFAULT_RESOURCE_PREFIX, TABLE_SUFFIXES, bucket_name
+from services.settings import load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -15,17 +15,16 @@ import pytest
 from streamlit import config as streamlit_config
 from streamlit.runtime.secrets import Secrets
 
-import services.settings as settings_module
+import services.script_settings as script_settings_module
 from scripts import create_user
 from services.bootstrap import build_services
 from services.errors import ConfigError
-from services.settings import (
-    ENV_PREFIX,
+from services.script_settings import (
     apply_streamlit_secrets,
     load_script_settings,
-    load_settings,
     streamlit_secrets_files,
 )
+from services.settings import ENV_PREFIX, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -40,9 +39,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home.mkdir()
     monkeypatch.chdir(root)
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setattr(settings_module, "PROJECT_ROOT", root)
+    monkeypatch.setattr(script_settings_module, "PROJECT_ROOT", root)
     # tests/conftest.py keeps the scripts away from this machine's secrets files: not here.
-    monkeypatch.setattr(settings_module, "streamlit_secrets_files", streamlit_secrets_files)
+    monkeypatch.setattr(script_settings_module, "streamlit_secrets_files", streamlit_secrets_files)
     for name in list(os.environ):
         if name.startswith(ENV_PREFIX):
             monkeypatch.delenv(name)

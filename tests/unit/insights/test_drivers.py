@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from services.analytics.dashboards import Period
-from services.domain.analytics import Dim, EventType, fold_item_segments
+from services.domain.analytics import Dim, EventType
+from services.domain.rollups import fold_item_segments
 from services.insights.analysis import Insights
 from services.insights.anomalies import AnomalyReport
 from services.insights.cube import ITEM_SEGMENT_DIMS, DayCube

@@ -16,16 +16,9 @@ from typing import Any
 
 from services.analytics.dashboards import Dashboard, Period, dashboard
 from services.analytics.tables import Catalog, CatalogItem
-from services.domain.analytics import (
-    Dim,
-    Event,
-    EventType,
-    PeriodTotals,
-    RollupRow,
-    fold_item_segments,
-    rollup_keys,
-)
+from services.domain.analytics import Dim, Event, EventType, PeriodTotals, RollupRow
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import fold_item_segments, rollup_keys
 
 PERIOD = Period(date(2026, 3, 4), date(2026, 3, 10))  # Wednesday .. Tuesday
 PREVIOUS = PERIOD.previous()  # 25 February .. 3 March

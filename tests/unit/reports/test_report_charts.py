@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle, Wedge
 from matplotlib.text import Text
 from PIL import Image
 
-from services.reports import charts, data
+from services.reports import chart_kit, charts, data
 from services.reports.data import Labels
 
 KO = Labels("ko")
@@ -124,7 +124,7 @@ def test_the_date_axis_names_each_day_at_most_once(days: int) -> None:
     ctx = context()
     ctx["trend"] = trend_of(days)
     fig = charts.trend_chart(ctx, EN)
-    charts.to_png(fig)  # tick labels are made when the figure is drawn
+    chart_kit.to_png(fig)  # tick labels are made when the figure is drawn
     for ax in fig.axes:
         low, high = ax.get_xlim()
         shown = [label.get_text() for label, tick in
@@ -146,7 +146,7 @@ def test_top_content_bars_put_the_most_viewed_on_top_and_skip_unviewed() -> None
     assert [b.get_width() for b in bars_top_down(ax)] == [120, 60]
     top, second = ytick_labels_top_down(ax)
     assert top == "생성형 AI 챗봇"
-    assert second.endswith("…") and len(second) == charts.LABEL_MAX
+    assert second.endswith("…") and len(second) == chart_kit.LABEL_MAX
     assert "120" in texts(fig)
 
 
@@ -219,7 +219,7 @@ def test_count_axes_of_a_few_events_tick_whole_numbers() -> None:
 def test_every_chart_says_no_data_for_an_empty_context(key: str) -> None:
     fig = BUILDERS[key]({}, KO)
     assert is_no_data(fig)
-    png = charts.to_png(fig)
+    png = chart_kit.to_png(fig)
     assert Image.open(io.BytesIO(png)).mode == "RGB"
 
 
@@ -239,13 +239,13 @@ def test_every_chart_draws_from_a_context(key: str) -> None:
 
 
 def test_korean_labels_render_with_nanumgothic_and_no_missing_glyphs() -> None:
-    assert charts.setup_fonts() == "NanumGothic"
+    assert chart_kit.setup_fonts() == "NanumGothic"
     fig = charts.trend_chart(context(), KO)
     assert fig.axes[0].get_legend().get_texts()[0].get_fontname() == "NanumGothic"
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*missing from font.*")
         for key in BUILDERS:
-            charts.to_png(BUILDERS[key](context(), KO))
+            chart_kit.to_png(BUILDERS[key](context(), KO))
 
 
 # an even number of "$" is what makes matplotlib read a label as math
@@ -266,7 +266,7 @@ def literal_context() -> dict[str, Any]:
 @pytest.mark.parametrize("key", ["top_content", "authors", "categories", "purposes"])
 def test_labels_with_dollar_underscore_and_caret_render_literally(key: str) -> None:
     fig = BUILDERS[key](literal_context(), EN)
-    charts.to_png(fig)  # mathtext would raise on r"broken $\frac{1$"
+    chart_kit.to_png(fig)  # mathtext would raise on r"broken $\frac{1$"
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     shown = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().count("$") == 2]
     assert shown
@@ -286,7 +286,7 @@ def test_labels_with_dollar_underscore_and_caret_render_literally(key: str) -> N
 
 def test_every_math_like_title_is_a_tick_label_as_typed() -> None:
     fig = charts.top_content_chart(literal_context(), EN)
-    charts.to_png(fig)
+    chart_kit.to_png(fig)
     assert ytick_labels_top_down(fig.axes[0]) == list(MATH_LIKE)
 
 
@@ -322,7 +322,7 @@ def test_the_chart_theme_does_not_leak_into_global_matplotlib_state() -> None:
 def test_seaborn_charts_use_nanumgothic_for_korean_tick_labels() -> None:
     for key in ("top_content", "authors", "time_of_day", "purposes", "distribution"):
         fig = BUILDERS[key](context(), KO)
-        charts.to_png(fig)
+        chart_kit.to_png(fig)
         labels = [t for t in fig.axes[0].get_yticklabels() + fig.axes[0].get_xticklabels()
                   if t.get_text()]
         assert labels, key
@@ -339,8 +339,8 @@ def test_build_charts_renders_each_chart_of_the_report_type_at_print_dpi() -> No
     for chart in built:
         image = Image.open(io.BytesIO(chart.png))
         assert image.mode == "RGB"
-        assert image.size == (round(chart.width_in * charts.DPI),
-                              round(chart.height_in * charts.DPI))
+        assert image.size == (round(chart.width_in * chart_kit.DPI),
+                              round(chart.height_in * chart_kit.DPI))
     assert [c.key for c in charts.build_charts(context(), EN, "author")] == [
         "trend", "authors", "top_content", "categories"]
     assert len(charts.build_charts(context(), EN, "content")) == 4

@@ -18,7 +18,8 @@ from services.domain.reports import ReportLanguage, ReportType
 from services.insights.service import load_insights
 from services.reports.insight_context import drivers_section, forecast_section
 from services.reports.narrator.offline import OfflineNarrator
-from services.reports.service import ReportRequest, ReportService
+from services.reports.request import ReportRequest
+from services.reports.service import ReportService
 from services.settings import Settings
 from tests.conftest import make_actor
 from tests.doubles.fake_llm import FakeLLM

@@ -26,7 +26,8 @@ from services.errors import QuotaExceeded
 from services.ports import LLM, AuditLog, ReportStore
 from services.reports.cost import estimate_tokens
 from services.reports.narrator.offline import OfflineNarrator
-from services.reports.service import Preview, ReportRequest, ReportService
+from services.reports.request import Preview, ReportRequest
+from services.reports.service import ReportService
 from services.settings import ModelPrice, Settings
 from tests.conftest import make_actor
 from tests.contract.aws_backends import mocked_aws

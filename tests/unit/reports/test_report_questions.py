@@ -20,7 +20,8 @@ from services.ports import LLM
 from services.reports.followup_prompt import followup_prompt
 from services.reports.narrator.offline import OfflineNarrator
 from services.reports.prompts import data_of
-from services.reports.service import AnswerResult, ReportRequest, ReportService
+from services.reports.request import ReportRequest
+from services.reports.service import AnswerResult, ReportService
 from services.settings import ModelPrice, Settings
 from tests.conftest import make_actor
 from tests.doubles.fake_llm import FakeLLM

@@ -23,7 +23,7 @@ from services.reports.grounding import check
 from services.reports.narrator.offline import narrate
 from services.reports.pdf.build import build_report_pdf
 from services.reports.prompts import data_of
-from services.reports.service import ReportRequest
+from services.reports.request import ReportRequest
 from tests.conftest import make_actor
 
 _ids = itertools.count(1)

@@ -23,7 +23,8 @@ from services.reports.narrator.changes import value_name
 from services.reports.narrator.offline import OfflineNarrator
 from services.reports.narrator.rules import Facts
 from services.reports.pdf.insights import _driver
-from services.reports.service import ReportRequest, ReportService
+from services.reports.request import ReportRequest
+from services.reports.service import ReportService
 from services.settings import Settings
 from tests.conftest import make_actor
 from tests.unit.reports.report_fixtures import ev

@@ -23,7 +23,8 @@ from services.ports import LLM
 from services.reports.cost import estimate_tokens
 from services.reports.narrator.offline import OfflineNarrator, narrate
 from services.reports.prompts import data_of
-from services.reports.service import ReportRequest, ReportService, kpi_comparison
+from services.reports.request import ReportRequest
+from services.reports.service import ReportService, kpi_comparison
 from services.settings import ModelPrice, Settings
 from tests.conftest import make_actor
 from tests.doubles.bedrock import StreamingRuntime, client_error, stream_events

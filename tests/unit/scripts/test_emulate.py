@@ -16,8 +16,9 @@ from services.adapters.aws.dynamodb.schema import TABLE_SPECS
 from services.bootstrap import build_services, report_models
 from services.domain.permissions import Role
 from services.errors import PermissionDenied
-from services.reports.service import OFFLINE
-from services.settings import DEFAULT_RESOURCE_PREFIX, bucket_name, load_settings, table_name
+from services.reports.models import OFFLINE
+from services.resource_names import DEFAULT_RESOURCE_PREFIX, bucket_name, table_name
+from services.settings import load_settings
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ from services.adapters.aws.common import (
 )
 from services.adapters.aws.dynamodb.sample_events import SAMPLE_PREFIX
 from services.adapters.event_common import days_between
-from services.domain.analytics import Dim, Event, EventType, RollupKey, local_day_hour, rollup_keys
+from services.domain.analytics import Dim, Event, EventType, RollupKey, local_day_hour
+from services.domain.rollups import rollup_keys
 from services.errors import ConflictError, QuotaExceeded
 
 if TYPE_CHECKING:

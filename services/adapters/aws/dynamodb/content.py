@@ -3,7 +3,7 @@
 Writes are single conditional requests or transactions, so two app containers never overwrite
 each other: ``add`` requires a new id, ``update`` requires the expected ``version`` and never
 touches ``views``/``likes``; counters change with ``ADD`` only; a like is a transaction of the like
-row and the counter, so the two cannot disagree.
+row and the counter, so the two cannot disagree (``content_likes.py``).
 
 Browsing and search never Scan. The published corpus is held in memory (``PublishedIndex``),
 loaded by a paginated Query on ``status-created_at-index``; filtering, Korean substring search,
@@ -27,22 +27,16 @@ Query on the author, category or status index. Limits of this design, chosen for
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from services.adapters.aws.common import (
-    AWS_ERRORS,
     aws_errors,
-    cancellation_codes,
     from_item,
-    resend_delay,
     to_item,
-    translate_client_error,
 )
 from services.adapters.aws.dynamodb.content_codec import (
     check_assets,
@@ -51,10 +45,10 @@ from services.adapters.aws.dynamodb.content_codec import (
     replace_request,
 )
 from services.adapters.aws.dynamodb.content_index import IndexEntry, PublishedIndex, search_entries
+from services.adapters.aws.dynamodb.content_likes import DynamoLikes
 from services.adapters.aws.dynamodb.schema import (
     AUTHOR_INDEX,
     CATEGORY_INDEX,
-    LIKES_USER_INDEX,
     SAMPLE_INDEX,
     STATUS_INDEX,
 )
@@ -63,12 +57,6 @@ from services.errors import ConflictError, DemoFactoryError, NotFound
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
-    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestUnionTypeDef
-
-log = logging.getLogger(__name__)
-
-_BATCH_SIZE = 25  # BatchWriteItem's maximum
-_BATCH_ATTEMPTS = 5
 
 
 class DynamoContentRepository:
@@ -85,6 +73,7 @@ class DynamoContentRepository:
         self._table = table
         self._likes_table = likes_table
         self._index = PublishedIndex(self._load_published, index_ttl_seconds, clock)
+        self._likes = DynamoLikes(client, table, likes_table, self._index)
 
     # --- single items -------------------------------------------------------------------------
 
@@ -136,7 +125,7 @@ class DynamoContentRepository:
         self._index.discard(content_id)
         # After the item: a like added meanwhile fails its attribute_exists(id) check, so no
         # like row can outlive this loop.
-        self._delete_likes(content_id)
+        self._likes.delete_all(content_id)
 
     # --- counters and likes -------------------------------------------------------------------
 
@@ -157,99 +146,16 @@ class DynamoContentRepository:
         return views
 
     def add_like(self, content_id: str, user_id: str) -> bool:
-        like_row: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._likes_table,
-                "Item": to_item({"content_id": content_id, "user_id": user_id}),
-                "ConditionExpression": "attribute_not_exists(#user)",
-                "ExpressionAttributeNames": {"#user": "user_id"},
-            }
-        }
-        return self._like_transaction(content_id, like_row, delta=1)
+        return self._likes.add_like(content_id, user_id)
 
     def remove_like(self, content_id: str, user_id: str) -> bool:
-        like_row: TransactWriteItemTypeDef = {
-            "Delete": {
-                "TableName": self._likes_table,
-                "Key": to_item({"content_id": content_id, "user_id": user_id}),
-                "ConditionExpression": "attribute_exists(#user)",
-                "ExpressionAttributeNames": {"#user": "user_id"},
-            }
-        }
-        # A missing item means there was no like to remove: False, as for any absent like.
-        return self._like_transaction(content_id, like_row, delta=-1, missing_is_error=False)
+        return self._likes.remove_like(content_id, user_id)
 
     def liked_by(self, user_id: str) -> list[str]:
-        """Through the likes table's user index (keys only; eventually consistent)."""
-        found: list[str] = []
-        with aws_errors():
-            pages = self._client.get_paginator("query").paginate(
-                TableName=self._likes_table, IndexName=LIKES_USER_INDEX,
-                KeyConditionExpression="#user = :user",
-                ExpressionAttributeNames={"#user": "user_id"},
-                ExpressionAttributeValues=to_item({":user": user_id}),
-            )
-            for page in pages:
-                found.extend(from_item(item)["content_id"] for item in page["Items"])
-        return sorted(found)
+        return self._likes.liked_by(user_id)
 
     def has_liked(self, content_id: str, user_id: str) -> bool:
-        with aws_errors():
-            response = self._client.get_item(
-                TableName=self._likes_table,
-                Key=to_item({"content_id": content_id, "user_id": user_id}),
-                ConsistentRead=True,
-            )
-        return "Item" in response
-
-    def _like_transaction(
-        self,
-        content_id: str,
-        like_row: TransactWriteItemTypeDef,
-        delta: int,
-        missing_is_error: bool = True,
-    ) -> bool:
-        counter: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": self._key(content_id),
-                "UpdateExpression": "ADD #likes :delta",
-                "ConditionExpression": "attribute_exists(#id)",
-                "ExpressionAttributeNames": {"#likes": "likes", "#id": "id"},
-                "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
-            }
-        }
-        try:
-            self._client.transact_write_items(
-                TransactItems=[like_row, counter],
-                # Makes botocore's retries of this call idempotent: a retried like that already
-                # went through is not mistaken for "already liked".
-                ClientRequestToken=str(uuid.uuid4()),
-            )
-        except AWS_ERRORS as exc:
-            like_failed, item_failed = _cancellation_reasons(exc)
-            if like_failed or (item_failed and not missing_is_error):
-                return False  # already liked (or not liked, for remove): nothing changed
-            if item_failed:
-                raise NotFound("errors.not_found", content_id=content_id) from exc
-            raise translate_client_error(exc) from exc
-        self._refresh_likes(content_id)
-        return True
-
-    def _refresh_likes(self, content_id: str) -> None:
-        # A transaction returns no values: read the count so the index holds an exact figure
-        # (a delta could be applied twice if a reload raced with this write).
-        with aws_errors():
-            response = self._client.get_item(
-                TableName=self._table,
-                Key=self._key(content_id),
-                ProjectionExpression="#likes",
-                ExpressionAttributeNames={"#likes": "likes"},
-                ConsistentRead=True,
-            )
-        likes = response.get("Item", {}).get("likes")
-        if likes is not None:
-            self._index.set_counter(content_id, "likes", int(likes["N"]))
+        return self._likes.has_liked(content_id, user_id)
 
     # --- listing and search -------------------------------------------------------------------
 
@@ -339,38 +245,6 @@ class DynamoContentRepository:
                 records.extend(from_item(raw) for raw in page["Items"])
         return iter(records)
 
-    def _delete_likes(self, content_id: str) -> None:
-        with aws_errors():
-            keys = [
-                {"content_id": raw["content_id"], "user_id": raw["user_id"]}
-                for page in self._client.get_paginator("query").paginate(
-                    TableName=self._likes_table,
-                    KeyConditionExpression="#content = :content",
-                    ConsistentRead=True,  # a like given a moment before the delete goes too
-                    ProjectionExpression="#content, #user",
-                    ExpressionAttributeNames={"#content": "content_id", "#user": "user_id"},
-                    ExpressionAttributeValues={":content": {"S": content_id}},
-                )
-                for raw in page["Items"]
-            ]
-            for start in range(0, len(keys), _BATCH_SIZE):
-                self._batch_delete(content_id, keys[start : start + _BATCH_SIZE])
-
-    def _batch_delete(self, content_id: str, keys: list[dict[str, Any]]) -> None:
-        """BatchWriteItem, re-sending what DynamoDB leaves unprocessed (botocore retries only
-        calls that fail as a whole)."""
-        requests: Mapping[str, Sequence[WriteRequestUnionTypeDef]] = {
-            self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]
-        }
-        for attempt in range(1, _BATCH_ATTEMPTS + 1):
-            response = self._client.batch_write_item(RequestItems=requests)
-            requests = response.get("UnprocessedItems") or {}
-            if not requests:
-                return
-            time.sleep(resend_delay(attempt))
-        # Orphaned like rows are harmless (their item is gone); leave a trace and move on.
-        log.warning("could not delete all likes of %s", content_id)
-
     @staticmethod
     def _key(content_id: str) -> dict[str, Any]:
         return {"id": {"S": content_id}}
@@ -388,13 +262,6 @@ def _equals(index: str, attribute: str, value: str) -> dict[str, Any]:
         "ExpressionAttributeValues": {":v": {"S": value}},
         "ScanIndexForward": False,
     }
-
-
-def _cancellation_reasons(exc: Exception) -> tuple[bool, bool]:
-    """(like row's condition failed, content item's condition failed) of a cancelled
-    like transaction; (False, False) for any other error."""
-    codes = [*cancellation_codes(exc), "None", "None"]
-    return codes[0] == "ConditionalCheckFailed", codes[1] == "ConditionalCheckFailed"
 
 
 def _missing_or_moved(content_id: str) -> Callable[[ClientError], DemoFactoryError]:

@@ -139,8 +139,9 @@ TABLE_SPECS: dict[str, TableSpec] = {
         range_key="sk",
         attributes=(("day", "S"), ("sk", "S")),
     ),
-    # Usage analytics (dynamodb_events.py). Raw events: "<UTC day>#<shard>" partitions, expired
-    # by TTL. Rollups: one partition per local day (counters, hourly totals, visitor sketch).
+    # Usage analytics (events.py, event_append.py). Raw events: "<UTC day>#<shard>"
+    # partitions, expired by TTL. Rollups: one partition per local day (counters, hourly
+    # totals, visitor sketch).
     "events": TableSpec(
         setting="events_table",
         hash_key="pk",
