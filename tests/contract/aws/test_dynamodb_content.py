@@ -28,7 +28,7 @@ from services.domain.models import (
     Sort,
     Status,
 )
-from services.errors import NotFound
+from services.errors import NotFound, QuotaExceeded
 from tests.contract.aws_backends import MockedAws, mocked_aws
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -365,7 +365,8 @@ def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
         make_repo(aws, clock).add_like("a", f"user-{n}")
     client = PartlyProcessing(aws.dynamodb)
     repo = DynamoContentRepository(client, str(aws.settings.content_table),
-                                   str(aws.settings.likes_table), clock=clock)
+                                   str(aws.settings.likes_table), clock=clock,
+                                   sleep=lambda _: None)
 
     repo.delete("a", 1)
 
@@ -376,6 +377,34 @@ def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
         ExpressionAttributeValues={":c": {"S": "a"}},
     )
     assert left["Count"] == 0
+
+
+class NeverProcessing:
+    """The moto client, but DynamoDB hands every BatchWriteItem request back unprocessed."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        return {"UnprocessedItems": RequestItems}
+
+
+def test_delete_says_so_when_like_rows_could_not_be_deleted(
+    aws: MockedAws, clock: FakeClock
+) -> None:
+    """A like row left behind names its user after their account is deleted (the unlike
+    there needs the item): the failure is raised, not only logged."""
+    make_repo(aws, clock).add(item("a"))
+    make_repo(aws, clock).add_like("a", "kim")
+    repo = DynamoContentRepository(NeverProcessing(aws.dynamodb), str(aws.settings.content_table),
+                                   str(aws.settings.likes_table), clock=clock,
+                                   sleep=lambda _: None)
+
+    with pytest.raises(QuotaExceeded):
+        repo.delete("a", 1)
 
 
 def test_views_of_a_missing_item_create_no_stub(

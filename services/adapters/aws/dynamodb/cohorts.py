@@ -35,6 +35,7 @@ from services.adapters.aws.common import (
     resend_delay,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_delete
 from services.domain.analytics import Event
 from services.domain.cohorts import (
     Activity,
@@ -59,7 +60,6 @@ DAYS = "#cohort#days"
 _FIRST_SK = "a"
 _DAYS_PER_TRANSACTION = 10  # facts, counters and moved cells stay well under 100 actions
 _MAX_ATTEMPTS = 8
-_BATCH_WRITE_MAX = 25
 
 
 def user_partition(user_id: str, sample: bool) -> str:
@@ -181,18 +181,7 @@ class DynamoCohortStore:
         self._delete([_key(SAMPLE_USERS, user_id) for user_id in users])
 
     def _delete(self, keys: list[dict[str, Any]]) -> None:
-        for i in range(0, len(keys), _BATCH_WRITE_MAX):
-            pending: list[Any] = [{"DeleteRequest": {"Key": key}}
-                                  for key in keys[i : i + _BATCH_WRITE_MAX]]
-            for attempt in range(1, _MAX_ATTEMPTS + 1):
-                with aws_errors():
-                    answer = self._client.batch_write_item(RequestItems={self._table: pending})
-                pending = list(answer.get("UnprocessedItems", {}).get(self._table, []))
-                if not pending:
-                    break
-                self._sleep(resend_delay(attempt))
-            else:
-                raise ConflictError("errors.conflict", operation="delete cohort facts")
+        batch_delete(self._client, self._table, keys, self._sleep)
 
     # ---- reading ---------------------------------------------------------------------------
 

@@ -68,12 +68,13 @@ class DynamoContentRepository:
         index_ttl_seconds: float = 30.0,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._client = client
         self._table = table
         self._likes_table = likes_table
         self._index = PublishedIndex(self._load_published, index_ttl_seconds, clock)
-        self._likes = DynamoLikes(client, table, likes_table, self._index)
+        self._likes = DynamoLikes(client, table, likes_table, self._index, sleep)
 
     # --- single items -------------------------------------------------------------------------
 

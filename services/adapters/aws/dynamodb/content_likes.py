@@ -4,10 +4,9 @@ transaction, so the two cannot disagree; an item's likes removed with the item."
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import (
@@ -15,30 +14,26 @@ from services.adapters.aws.common import (
     aws_errors,
     cancellation_codes,
     from_item,
-    resend_delay,
     to_item,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_delete
 from services.adapters.aws.dynamodb.content_index import PublishedIndex
 from services.adapters.aws.dynamodb.schema import LIKES_USER_INDEX
 from services.errors import NotFound
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
-    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestUnionTypeDef
-
-log = logging.getLogger(__name__)
-
-_BATCH_SIZE = 25  # BatchWriteItem's maximum
-_BATCH_ATTEMPTS = 5
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 class DynamoLikes:
     """Likes of the items of ``table`` in ``likes_table``; ``index`` gets each new count."""
 
     def __init__(self, client: DynamoDBClient, table: str, likes_table: str,
-                 index: PublishedIndex) -> None:
+                 index: PublishedIndex, sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
+        self._sleep = sleep
         self._table = table
         self._likes_table = likes_table
         self._index = index
@@ -154,23 +149,9 @@ class DynamoLikes:
                 )
                 for raw in page["Items"]
             ]
-            for start in range(0, len(keys), _BATCH_SIZE):
-                self._batch_delete(content_id, keys[start : start + _BATCH_SIZE])
-
-    def _batch_delete(self, content_id: str, keys: list[dict[str, Any]]) -> None:
-        """BatchWriteItem, re-sending what DynamoDB leaves unprocessed (botocore retries only
-        calls that fail as a whole)."""
-        requests: Mapping[str, Sequence[WriteRequestUnionTypeDef]] = {
-            self._likes_table: [{"DeleteRequest": {"Key": key}} for key in keys]
-        }
-        for attempt in range(1, _BATCH_ATTEMPTS + 1):
-            response = self._client.batch_write_item(RequestItems=requests)
-            requests = response.get("UnprocessedItems") or {}
-            if not requests:
-                return
-            time.sleep(resend_delay(attempt))
-        # Orphaned like rows are harmless (their item is gone); leave a trace and move on.
-        log.warning("could not delete all likes of %s", content_id)
+            # Raised, not only logged: a like row left behind still names its user, and the
+            # unlike that account deletion sends for it fails once the item is gone.
+            batch_delete(self._client, self._likes_table, keys, self._sleep)
 
 
 def _key(content_id: str) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from services.adapters.aws.common import (
     to_item,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_delete
 from services.adapters.event_common import days_between
 from services.domain.analytics import Event
 from services.domain.funnels import (
@@ -77,7 +78,6 @@ DEFINITIONS_PK = "funnels"
 SAMPLE_DAYS = "#funnel-samples"
 _MAX_ATTEMPTS = 8
 _BATCH_GET = 100
-_BATCH_WRITE = 25
 _BACKFILL_CHUNK = 2000
 # ``list`` is a method name inside the class.
 Items = list[dict[str, Any]]
@@ -323,18 +323,7 @@ class DynamoFunnelStore:
         return items
 
     def _delete(self, table: str, keys: Items) -> None:
-        for i in range(0, len(keys), _BATCH_WRITE):
-            request: dict[str, Any] = {
-                table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + _BATCH_WRITE]]}
-            for attempt in range(1, _MAX_ATTEMPTS + 1):
-                with aws_errors():
-                    answer = self._client.batch_write_item(RequestItems=request)
-                request = answer.get("UnprocessedItems") or {}
-                if not request:
-                    break
-                self._sleep(resend_delay(attempt))
-            else:
-                raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
+        batch_delete(self._client, table, keys, self._sleep)
 
 
 def _visit_key(key: FunnelVisit) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import aws_errors, from_iso, resend_delay, to_iso, to_item
+from services.adapters.aws.common import aws_errors, from_iso, to_iso, to_item
+from services.adapters.aws.dynamodb.batch import batch_write
 from services.adapters.event_common import first_of_each_id
 from services.domain.analytics import Event, EventType
 from services.domain.live import (
@@ -38,14 +39,11 @@ from services.domain.live import (
     window_start,
 )
 from services.domain.models import utcnow
-from services.errors import QuotaExceeded
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
 PK_PREFIX = "live#"
-_BATCH_WRITE_MAX = 25
-_MAX_ATTEMPTS = 8
 _PROJECTION = "sk, ts, t, u, s, pg, it"
 
 
@@ -64,9 +62,8 @@ class DynamoLiveWindow:
     def ingest(self, events: Sequence[Event]) -> None:
         now = self._clock()
         items = [_item(e) for e in kept(first_of_each_id(events).values(), now)]
-        for i in range(0, len(items), _BATCH_WRITE_MAX):
-            self._write([{"PutRequest": {"Item": item}}
-                         for item in items[i : i + _BATCH_WRITE_MAX]])
+        batch_write(self._client, self._table, [{"PutRequest": {"Item": item}} for item in items],
+                    self._sleep)
 
     def remove_samples(self) -> None:
         """Nothing to remove: sample events are never written (``domain.live.kept``)."""
@@ -94,17 +91,6 @@ class DynamoLiveWindow:
             )
             for page in pages:
                 yield from map(_event, page["Items"])
-
-    def _write(self, request_items: list[dict[str, Any]]) -> None:
-        request: dict[str, Any] = {self._table: request_items}
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            with aws_errors():
-                answer = self._client.batch_write_item(RequestItems=request)
-            request = answer.get("UnprocessedItems") or {}
-            if not request:
-                return
-            self._sleep(resend_delay(attempt))
-        raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
 
 
 def _item(event: Event) -> dict[str, Any]:

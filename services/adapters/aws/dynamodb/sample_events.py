@@ -29,8 +29,9 @@ from services.adapters.aws.common import (
     to_iso,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_delete
 from services.adapters.event_common import days_between
-from services.errors import ConflictError, QuotaExceeded
+from services.errors import ConflictError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -41,7 +42,6 @@ SAMPLE_PREFIX = "s#"
 SAMPLE_SKETCH_SK = SAMPLE_PREFIX + SKETCH_SK
 SAMPLE_DAYS = "#samples"
 _PAIRS_PER_TRANSACTION = 50  # an Update and a Delete each: 100 actions
-_BATCH_WRITE_MAX = 25
 _MAX_ATTEMPTS = 8
 
 
@@ -71,7 +71,8 @@ class SampleEventsRemoval:
         """The day's sample events, however many arrive while it is removed; how many."""
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             self._subtract(day)
-            self._delete(self.rollups_table, [_key(day, SAMPLE_SKETCH_SK)])
+            batch_delete(self.client, self.rollups_table, [_key(day, SAMPLE_SKETCH_SK)],
+                         self.sleep)
             self._delete_raw(date.fromisoformat(day))
             if self._forget_day(day, count):
                 return count
@@ -182,24 +183,9 @@ class SampleEventsRemoval:
                     ":yes": {"BOOL": True},
                 },
             )]
-            self._delete(self.events_table, keys)
+            batch_delete(self.client, self.events_table, keys, self.sleep)
 
         list(self.map(one, partitions))  # list(): raises the first failure here
-
-    def _delete(self, table: str, keys: list[dict[str, Any]]) -> None:
-        for i in range(0, len(keys), _BATCH_WRITE_MAX):
-            request: dict[str, Any] = {
-                table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + _BATCH_WRITE_MAX]]
-            }
-            for attempt in range(1, _MAX_ATTEMPTS + 1):
-                with aws_errors():
-                    answer = self.client.batch_write_item(RequestItems=request)
-                request = answer.get("UnprocessedItems") or {}
-                if not request:
-                    break
-                self.sleep(resend_delay(attempt))
-            else:
-                raise QuotaExceeded("aws.throttled", operation="BatchWriteItem")
 
 
 def _key(day: str, sk: str) -> dict[str, Any]:
