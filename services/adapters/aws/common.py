@@ -252,6 +252,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def version_condition(version: int) -> dict[str, Any]:
+    """The ConditionExpression of an optimistic write to an item of a table keyed on ``sk``:
+    it is still at ``version`` (0: it does not exist yet)."""
+    if version == 0:
+        return {"ConditionExpression": "attribute_not_exists(sk)"}
+    return {
+        "ConditionExpression": "#version = :version",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": {":version": {"N": str(version)}},
+    }
+
+
 def to_iso(moment: datetime) -> str:
     """Fixed-width UTC ISO-8601, so that string order is time order (index sort keys).
 

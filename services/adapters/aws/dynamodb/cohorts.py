@@ -34,6 +34,7 @@ from services.adapters.aws.common import (
     error_code,
     resend_delay,
     translate_client_error,
+    version_condition,
 )
 from services.adapters.aws.dynamodb.batch import batch_delete
 from services.domain.analytics import Event
@@ -118,16 +119,11 @@ class DynamoCohortStore:
                  version: int) -> list[TransactWriteItemTypeDef]:
         assert change.first is not None  # new days give every user a first day
         s = str(int(sample))
-        condition = ({"ConditionExpression": "attribute_not_exists(sk)"} if version == 0 else {
-            "ConditionExpression": "#version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": {":version": {"N": str(version)}},
-        })
         actions: list[TransactWriteItemTypeDef] = [{"Put": {
             "TableName": self._table,
             "Item": {**_key(pk, _FIRST_SK), "first": {"S": change.first.isoformat()},
                      "version": {"N": str(version + 1)}},
-            **condition,  # type: ignore[typeddict-item]
+            **version_condition(version),  # type: ignore[typeddict-item]
         }}]
         facts = [f"x#{day.isoformat()}" for day in sorted(change.days)]
         facts += [f"w#{week.isoformat()}" for week in sorted(change.weeks)]

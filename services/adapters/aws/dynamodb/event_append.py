@@ -34,7 +34,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from services.adapters.aws.common import (
     AWS_ERRORS,
@@ -43,6 +43,7 @@ from services.adapters.aws.common import (
     condition_failed,
     resend_delay,
     translate_client_error,
+    version_condition,
 )
 from services.adapters.aws.dynamodb.account_removal import author_day_keys
 from services.adapters.aws.dynamodb.event_items import event_item, rollup_sk
@@ -191,7 +192,7 @@ class EventAppender:
                     TableName=self._rollups,
                     Item={**key, "registers": {"B": sketch.to_bytes()},
                           "version": {"N": str(version + 1)}},
-                    **_version_condition(version),
+                    **version_condition(version),
                 )
                 return
             except AWS_ERRORS as exc:
@@ -219,13 +220,3 @@ def _chunks(
         counters = merged
     if chunk:
         yield chunk
-
-
-def _version_condition(version: int) -> dict[str, Any]:
-    if version == 0:
-        return {"ConditionExpression": "attribute_not_exists(sk)"}
-    return {
-        "ConditionExpression": "#version = :version",
-        "ExpressionAttributeNames": {"#version": "version"},
-        "ExpressionAttributeValues": {":version": {"N": str(version)}},
-    }
