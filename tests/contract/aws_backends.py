@@ -277,3 +277,16 @@ def dynamodb_report_store(tmp_path: Path) -> Iterator[DynamoReportStore]:
 
 
 REPORT_STORES: dict[str, Factory] = {"dynamodb": dynamodb_report_store}
+
+
+class NeverProcessing:
+    """The moto client, but DynamoDB hands every BatchWriteItem request back unprocessed."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        return {"UnprocessedItems": RequestItems}

@@ -24,7 +24,7 @@ from services.domain.analytics import Event, EventType, local_day_hour
 from services.domain.cohorts import MAX_WEEKS, CohortCell, DayUsers, week_of, weeks_after
 from services.errors import QuotaExceeded
 from services.ports import CohortStore
-from tests.contract.aws_backends import mocked_aws, one_backup_per_transaction
+from tests.contract.aws_backends import NeverProcessing, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_TZ
 
 MONDAY = date(2026, 3, 2)  # a Monday
@@ -245,19 +245,6 @@ def test_on_dynamodb_a_whole_view_is_two_queries_and_never_a_scan() -> None:
         store.new_returning(MONDAY, MONDAY + timedelta(days=89))
 
     assert calls == ["Query", "Query"]
-
-
-class NeverProcessing:
-    """The moto client, but DynamoDB hands every BatchWriteItem request back unprocessed."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
-        return {"UnprocessedItems": RequestItems}
 
 
 def test_on_dynamodb_facts_left_unprocessed_are_a_busy_service_not_a_conflict() -> None:

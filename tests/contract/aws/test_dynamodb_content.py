@@ -29,7 +29,7 @@ from services.domain.models import (
     Status,
 )
 from services.errors import NotFound, QuotaExceeded
-from tests.contract.aws_backends import MockedAws, mocked_aws
+from tests.contract.aws_backends import MockedAws, NeverProcessing, mocked_aws
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 TTL = 30.0
@@ -377,19 +377,6 @@ def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
         ExpressionAttributeValues={":c": {"S": "a"}},
     )
     assert left["Count"] == 0
-
-
-class NeverProcessing:
-    """The moto client, but DynamoDB hands every BatchWriteItem request back unprocessed."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
-        return {"UnprocessedItems": RequestItems}
 
 
 def test_delete_says_so_when_like_rows_could_not_be_deleted(
