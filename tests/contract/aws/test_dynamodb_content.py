@@ -28,7 +28,7 @@ from services.domain.models import (
     Sort,
     Status,
 )
-from services.errors import NotFound, QuotaExceeded
+from services.errors import NotFound
 from tests.contract.aws_backends import MockedAws, NeverProcessing, mocked_aws
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -379,19 +379,36 @@ def test_delete_resends_the_like_rows_dynamodb_left_unprocessed(
     assert left["Count"] == 0
 
 
-def test_delete_says_so_when_like_rows_could_not_be_deleted(
-    aws: MockedAws, clock: FakeClock
+def test_a_like_row_left_by_a_delete_goes_with_its_user(
+    aws: MockedAws, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A like row left behind names its user after their account is deleted (the unlike
-    there needs the item): the failure is raised, not only logged."""
+    """The item's deletion stands when its like rows cannot all be deleted (it is gone, so
+    failing would leave its files and audit undone); a row left behind names its user, and it
+    goes when the user's likes are removed (account deletion), though the item is gone."""
     make_repo(aws, clock).add(item("a"))
     make_repo(aws, clock).add_like("a", "kim")
     repo = DynamoContentRepository(NeverProcessing(aws.dynamodb), str(aws.settings.content_table),
                                    str(aws.settings.likes_table), clock=clock,
                                    sleep=lambda _: None)
 
-    with pytest.raises(QuotaExceeded):
-        repo.delete("a", 1)
+    repo.delete("a", 1)
+
+    assert "left" in caplog.text
+    fresh = make_repo(aws, clock)
+    assert fresh.liked_by("kim") == ["a"]  # the row the delete could not remove
+    assert fresh.remove_like("a", "kim") is False  # no counter to move: the item is gone
+    assert fresh.liked_by("kim") == []
+
+
+def test_an_unlike_of_an_item_that_exists_keeps_other_rows(
+    aws: MockedAws, clock: FakeClock
+) -> None:
+    repo = make_repo(aws, clock)
+    repo.add(item("a"))
+    repo.add_like("a", "kim")
+    assert repo.remove_like("a", "lee") is False  # never liked: nothing changes
+    assert repo.liked_by("kim") == ["a"]
+    assert repo.get("a").likes == 1
 
 
 def test_views_of_a_missing_item_create_no_stub(

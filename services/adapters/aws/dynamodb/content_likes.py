@@ -4,6 +4,7 @@ transaction, so the two cannot disagree; an item's likes removed with the item."
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -20,11 +21,14 @@ from services.adapters.aws.common import (
 from services.adapters.aws.dynamodb.batch import batch_delete
 from services.adapters.aws.dynamodb.content_index import PublishedIndex
 from services.adapters.aws.dynamodb.schema import LIKES_USER_INDEX
-from services.errors import NotFound
+from services.errors import NotFound, QuotaExceeded
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
     from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+
+log = logging.getLogger(__name__)
 
 
 class DynamoLikes:
@@ -58,8 +62,28 @@ class DynamoLikes:
                 "ExpressionAttributeNames": {"#user": "user_id"},
             }
         }
-        # A missing item means there was no like to remove: False, as for any absent like.
-        return self._like_transaction(content_id, like_row, delta=-1, missing_is_error=False)
+        # A missing item has no counter to move: False, as for any absent like; a row its
+        # deletion left behind (``delete_all`` ran out of retries) goes now, so that deleting
+        # the account of its user removes it.
+        removed = self._like_transaction(content_id, like_row, delta=-1, missing_is_error=False)
+        if not removed:
+            self._drop_orphan_row(content_id, user_id)
+        return removed
+
+    def _drop_orphan_row(self, content_id: str, user_id: str) -> None:
+        """The like row of an item that no longer exists (kept while the item does)."""
+        with aws_errors():
+            if self._item_exists(content_id):
+                return
+            self._client.delete_item(TableName=self._likes_table,
+                                     Key=to_item({"content_id": content_id, "user_id": user_id}))
+
+    def _item_exists(self, content_id: str) -> bool:
+        response = self._client.get_item(TableName=self._table, Key=_key(content_id),
+                                         ProjectionExpression="#id",
+                                         ExpressionAttributeNames={"#id": "id"},
+                                         ConsistentRead=True)
+        return "Item" in response
 
     def liked_by(self, user_id: str) -> list[str]:
         """Through the likes table's user index (keys only; eventually consistent)."""
@@ -149,9 +173,14 @@ class DynamoLikes:
                 )
                 for raw in page["Items"]
             ]
-            # Raised, not only logged: a like row left behind still names its user, and the
-            # unlike that account deletion sends for it fails once the item is gone.
+        # The item is gone already: its deletion stands (files discarded, audited) even if
+        # some rows stay after every retry. A row left behind goes when its user unlikes or
+        # their account is deleted (``remove_like`` drops a row whose item is gone).
+        try:
             batch_delete(self._client, self._likes_table, keys, self._sleep)
+        except QuotaExceeded:
+            log.warning("some likes of deleted item %s were left; they go with their users",
+                        content_id)
 
 
 def _key(content_id: str) -> dict[str, Any]:
