@@ -280,7 +280,8 @@ def doctor_context(settings: Settings, env: Mapping[str, str],
 
     return DoctorContext(settings, env=dict(env), include_bedrock=include_bedrock,
                          dynamodb=factory("dynamodb"), s3=factory("s3"),
-                         cognito=factory("cognito-idp"), bedrock_clients=make_clients)
+                         cognito=factory("cognito-idp"), ses=factory("ses"),
+                         bedrock_clients=make_clients)
 
 
 def aws_client(service: str, settings: Settings) -> Any:
