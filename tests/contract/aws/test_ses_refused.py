@@ -138,3 +138,18 @@ def test_a_reset_request_keeps_its_one_answer_but_audits_the_refusal(
     assert resets.request("root", "visit-1") is None
 
     assert outcomes(services, "auth.forgot_password") == ["mail_refused"]
+
+
+def test_a_decision_stands_when_its_mail_is_refused(services: Services, ses: Any) -> None:
+    signup = signups(services, ses)
+    users = services.ports.users
+    accounts = AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                              services.ports.throttle, services.ports.audit)
+    root = accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
+    with pytest.raises(MailRefused):
+        signup.sign_up(replace(VIEWER_DRAFT, role=Role.AUTHOR), "visit-1")
+
+    signup.approve(root, "jiwon")  # no error: the administrator's decision is made
+
+    assert Role.AUTHOR in users.get("jiwon").roles
+    assert "mail_refused" in outcomes(services, "user.signup_approve")  # beside its "ok"
