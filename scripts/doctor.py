@@ -11,7 +11,7 @@ same checks. ``services.bootstrap.doctor_checks`` lists them all. The doctor its
 reporting) is ``services.ops.doctor.base``; the settings and file checks are in
 ``services.ops.doctor.local`` and ``services.ops.doctor.oidc``; the resource checks live with
 their adapters: ``services.adapters.sqlite.doctor_checks``, ``services.adapters.aws.doctor_checks``
-(tables, bucket, Bedrock) and ``services.adapters.aws.cognito.doctor_checks``.
+(tables, bucket, Bedrock, the SES sender) and ``services.adapters.aws.cognito.doctor_checks``.
 """
 
 from __future__ import annotations

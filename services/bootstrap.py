@@ -19,7 +19,7 @@ from services.accounts.sign_in.base import group_names
 from services.analytics.ingest import SinkedEventStore
 from services.cookie_key_file import cookie_key
 from services.domain.checks import CheckStep
-from services.errors import ConfigError, DemoFactoryError
+from services.errors import ConfigError, DemoFactoryError, NotFound
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
@@ -190,6 +190,7 @@ def _cognito(
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
     from services.adapters.aws.cognito.directory import CognitoUserDirectory
+    from services.adapters.aws.cognito.emails import PoolEmails
     from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.admin_guard import ADMIN_LEASE_KEY
@@ -208,8 +209,12 @@ def _cognito(
     # The pool has no conditional writes: its administrator guards run under a lease that
     # holds across app servers.
     admin_lease = Lease(dynamodb, settings.users_table, {"username": ADMIN_LEASE_KEY})
+    # One email, one account: the addresses are claimed in the users table, beside the
+    # records that keep the address a profile change asks for.
+    emails = PoolEmails(client, pool, (dynamodb, settings.users_table),
+                        asked_for=partial(_asked_email, records))
     directory = CognitoUserDirectory(client, pool, group_names(settings),
-                                     guard=admin_lease.held)
+                                     guard=admin_lease.held, emails=emails)
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     signup_records = CognitoSignupDirectory(records, directory)
     passwords = CognitoPasswords(
@@ -228,6 +233,14 @@ def _cognito(
         sign_out=passwords,
     )
     return directory, passwords, ports
+
+
+def _asked_email(records: SignupRecords, username: str) -> str | None:
+    """The address an account's sign-up record holds (None without a record)."""
+    try:
+        return records.get(username).email
+    except NotFound:
+        return None
 
 
 def _mailer(settings: Settings) -> Mailer | None:
@@ -281,7 +294,8 @@ def doctor_context(settings: Settings, env: Mapping[str, str],
 
     return DoctorContext(settings, env=dict(env), include_bedrock=include_bedrock,
                          dynamodb=factory("dynamodb"), s3=factory("s3"),
-                         cognito=factory("cognito-idp"), bedrock_clients=make_clients)
+                         cognito=factory("cognito-idp"), ses=factory("ses"),
+                         bedrock_clients=make_clients)
 
 
 def aws_client(service: str, settings: Settings) -> Any:

@@ -58,3 +58,11 @@ class ConfigError(DemoFactoryError):
     """Settings are missing or wrong; raised at start-up with the variable's name."""
 
     default_key = "errors.config"
+
+
+class MailRefused(DemoFactoryError):
+    """The mail service refused the message itself (SES: the sender is not a verified identity,
+    or in the SES sandbox the recipient is not). Sending again will not help until an
+    administrator fixes the identity, so callers say so instead of "unexpected error"."""
+
+    default_key = "errors.mail_refused"

@@ -9,8 +9,10 @@ and a "name" that reads as a warning with a link in it; the app's trusted sender
 that to the address's owner. So the verification mail and the mail about a taken user name
 never repeat them, and a decision or a reset link names the person only once the address is
 verified. The mail is in the language the person signed up in. A failed send is logged (never
-the link: it is a credential) and reported to the caller as False; nobody's answer on a page
-depends on it.
+the link: it is a credential) and reported to the caller as False. A mail the mail service
+refuses (``MailRefused``: the sender is not verified in SES) is raised instead: it will fail the
+same way for everyone until an administrator fixes the sender, so each caller decides whether
+the person waiting is told.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import logging
 from urllib.parse import quote
 
 from services.domain.users import User
-from services.errors import DemoFactoryError
+from services.errors import DemoFactoryError, MailRefused
 from services.i18n import translate
 from services.ports import Mailer
 
@@ -95,6 +97,9 @@ class AccountMail:
         body = translate(lang, f"mail.{kind}_body", **params)
         try:
             self._mailer.send(self._sender, to, subject, body)
+        except MailRefused:
+            log.warning("account mail %s refused: is the sender verified?", kind)
+            raise
         except DemoFactoryError:
             log.warning("account mail %s not sent", kind)  # no address, no link: both personal
             return False

@@ -36,6 +36,7 @@ from services.domain.permissions import Action, Actor, Role, can
 from services.domain.text import clean_text
 from services.domain.users import User
 from services.errors import (
+    MailRefused,
     NotFound,
     PermissionDenied,
     QuotaExceeded,
@@ -140,7 +141,12 @@ class ProfileService:
     def _send_link(self, actor: Actor, user: User) -> None:
         if self._links is None or self._email_codes is not None:
             return  # without mail, or Cognito: the pool mails its own code
-        sent = self._links.send(user, self._clock(), changed=True)
+        try:
+            sent = self._links.send(user, self._clock(), changed=True)
+        except MailRefused:
+            # The owner asked and waits for it: told (the change itself is saved already).
+            self._record(actor, "user.email_link", user.username, "mail_refused")
+            raise
         self._record(actor, "user.email_link", user.username, "ok" if sent else "mail_failed")
 
     def verify_email(self, actor: Actor, username: str, access_token: str | None,

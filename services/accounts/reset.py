@@ -30,7 +30,13 @@ from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
 from services.domain.users import AccountStatus, User
-from services.errors import NotFound, PermissionDenied, QuotaExceeded, ValidationError
+from services.errors import (
+    MailRefused,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+    ValidationError,
+)
 from services.ops.audit import record_audit
 from services.ports import (
     AccountTokenStore,
@@ -106,7 +112,13 @@ class PasswordResetService:
         self._tokens.put(AccountToken(token_hash(token), TokenPurpose.RESET, user.username,
                                       now, now + timedelta(minutes=self._minutes),
                                       epoch=self._sessions.epoch(user.username)))
-        sent = self._mail.reset(user, token, self._minutes)
+        try:
+            sent = self._mail.reset(user, token, self._minutes)
+        except MailRefused:
+            # Not told: the answer must not depend on whether the account exists, and an
+            # unknown name mails nothing. The audit log and the doctor tell the administrator.
+            self._record("auth.forgot_password", user.username, "mail_refused")
+            return
         self._record("auth.forgot_password", user.username, "ok" if sent else "mail_failed")
 
     def peek(self, token: str) -> bool:

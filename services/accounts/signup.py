@@ -30,7 +30,8 @@ process (``InstanceLimiter``), so that neither a new visit id nor many threads g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from services.accounts.mail import mail_language
@@ -45,6 +46,7 @@ from services.domain.signup import SignupDraft, clean, email_domain
 from services.domain.users import AccountStatus, User
 from services.errors import (
     ConflictError,
+    MailRefused,
     NotFound,
     PermissionDenied,
     QuotaExceeded,
@@ -306,8 +308,22 @@ class SignupService:
     # ---- mail ----------------------------------------------------------------------------
 
     def _send_verification(self, user: User, now: datetime) -> None:
-        if self._links is not None and not self._links.send(user, now):
-            self._record("user.signup", user.username, "mail_failed")
+        if self._links is None:
+            return
+        with self._refusal_told(user.username):
+            if not self._links.send(user, now):
+                self._record("user.signup", user.username, "mail_failed")
+
+    @contextmanager
+    def _refusal_told(self, username: str) -> Iterator[None]:
+        """A refused mail (the sender is not verified) is told to the visitor: every path of a
+        sign-up mails the address typed, so the refusal says nothing about which accounts
+        exist. What was stored stays; signing up again with the same email mails again."""
+        try:
+            yield
+        except MailRefused as exc:
+            self._record("user.signup", username, "mail_refused")
+            raise MailRefused("signup.err_mail_refused") from exc
 
     def _mail_duplicate(self, user: User, taken: str) -> None:
         """The real reason behind the quiet answer, to the address typed (its owner reads
@@ -319,8 +335,9 @@ class SignupService:
             self._send_verification(owner, self._clock())
             return
         lang = user.signup_language
-        sent = (self._mail.email_in_use(user.email, lang) if taken == "email"
-                else self._mail.username_taken(user.email, lang))
+        with self._refusal_told(user.username):
+            sent = (self._mail.email_in_use(user.email, lang) if taken == "email"
+                    else self._mail.username_taken(user.email, lang))
         if not sent:
             self._record("user.signup", user.username, "mail_failed")
 
@@ -330,8 +347,16 @@ class SignupService:
                      and not u.email_verified and u.status == AccountStatus.PENDING), None)
 
     def _mail_decision(self, user: User, *, approved: bool) -> User:
-        if self._mail is not None and not self._mail.decision(user, approved):
-            action = "user.signup_approve" if approved else "user.signup_decline"
+        """The decision stands whatever the mail does; a failed mail is audited."""
+        if self._mail is None:
+            return user
+        action = "user.signup_approve" if approved else "user.signup_decline"
+        try:
+            sent = self._mail.decision(user, approved)
+        except MailRefused:
+            self._record(action, user.username, "mail_refused")
+            return user
+        if not sent:
             self._record(action, user.username, "mail_failed")
         return user
 

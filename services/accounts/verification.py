@@ -51,7 +51,8 @@ class EmailLinks:
 
     def send(self, user: User, now: datetime, *, changed: bool = False) -> bool:
         """A new link to ``user.email``; ``changed``: the address was changed on the profile
-        page (the mail says so). False if the mail was not accepted."""
+        page (the mail says so). False if the mail was not accepted; MailRefused (the token is
+        stored, unused) if the mail service refuses the sender."""
         token = new_token()
         self._tokens.put(AccountToken(token_hash(token), TokenPurpose.VERIFY, user.username,
                                       now, now + timedelta(hours=self._hours),

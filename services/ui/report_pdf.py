@@ -5,15 +5,17 @@ Building the PDF (six matplotlib charts, a Korean font, reportlab) takes most of
 Done inside the "generate" click, the person waited for it before seeing the report they asked
 for. It now starts when the report is saved, on one worker thread per process, and the page
 draws the report meanwhile. The download button hands Streamlit a callable, which it runs
-when the button is clicked (on its own thread): by then the PDF is usually there, otherwise
-the click waits for the build (a caption says it is being prepared). The preview (pages
-rendered to images by PyMuPDF) sits in an expander that is drawn only when opened. One build
-per report and session, started when the report is shown (opening one in the history too);
-one still waiting when the session shows another report is dropped. Built PDFs are kept per
-process (``reports/pdf/cache.py``): a report opened again, in any session, is not built again.
-A build that failed is shown as failed, in the user's language, with a button that builds it
-again: handed to the download button, it made Streamlit answer the click with its own English
-"failed to generate file", and retried silently on every run it only hid why no PDF came.
+when the button is clicked (on its own thread), only once the build has succeeded: a callable
+that raises makes Streamlit answer the click with its own English "failed to generate file".
+While the build runs (about a second) the button is drawn disabled with a caption, in a
+fragment that looks again every half second and, once the build is over, runs the page again
+to draw its outcome (and stop looking). The preview (pages rendered to images by PyMuPDF) sits
+in an expander that is drawn only when opened. One build per report and session, started when
+the report is shown (opening one in the history too); one still waiting when the session shows
+another report is dropped. Built PDFs are kept per process (``reports/pdf/cache.py``): a
+report opened again, in any session, is not built again. A build that failed is shown as
+failed, in the user's language, with a button that builds it again (retried silently on every
+run, it only hid why no PDF came); its cause is logged.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from services.domain.reports import Report
 from services.reports.pdf.cache import PdfCache
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.ui import lazy
+from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 
 log = logging.getLogger(__name__)
 
 PDF_CACHE_KEY = "_rep_pdfs"
+POLL_SECONDS = 0.5  # how often a page waiting for its PDF looks again
 # One build at a time: each is CPU-bound and holds the interpreter lock for most of its time;
 # in parallel they would only slow the pages being drawn meanwhile.
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-pdf")
@@ -110,21 +114,39 @@ def _preview(build: Future[bytes]) -> None:
 
 def pdf_section(services: Services, report: Report, key: str) -> None:
     """The download button (one click; no rerun, so no faded copy of the page) and the
-    preview, drawn only when opened; or, for a build that failed, why, and a new build."""
+    preview, drawn only when opened; disabled while the build runs; for a build that failed,
+    why, and a new build."""
     build = start_pdf(services, report)
     if build is None:
         st.info(t("reports.pdf_unavailable"))
         return
+    if build.done():
+        _outcome(services, report, key, build)
+        return
+
+    @st.fragment(run_every=POLL_SECONDS)
+    @fragment_body
+    def waiting() -> None:
+        if build.done():  # the page draws the outcome, and this fragment stops looking
+            st.rerun(scope="app")
+        st.download_button(t("reports.pdf_download"), b"", key=f"{key}_pdf_download",
+                           icon=":material/picture_as_pdf:", type="primary", disabled=True)
+        st.caption(t("reports.pdf_building"))
+
+    waiting()
+
+
+def _outcome(services: Services, report: Report, key: str, build: Future[bytes]) -> None:
+    """A finished build: the PDF to download and preview, or that it failed and a retry."""
     if _failed(build):
         st.error(t("reports.pdf_failed"), icon=":material/error:")
         st.button(t("reports.pdf_retry"), key=f"{key}_pdf_retry", icon=":material/refresh:",
                   on_click=_build_again, args=(services, report))
         return
+    # The callable of a build that succeeded: it returns the bytes, it cannot raise.
     st.download_button(t("reports.pdf_download"), build.result,
                        file_name=f"report-{report.id}.pdf", mime="application/pdf",
                        key=f"{key}_pdf_download", icon=":material/picture_as_pdf:",
                        on_click="ignore", type="primary")
-    if not build.done():
-        st.caption(t("reports.pdf_building"))
     lazy.expander(t("reports.pdf_preview", pages=PREVIEW_PAGES), f"{key}_pdf_preview",
                   lambda: _preview(build), icon=":material/preview:")

@@ -44,6 +44,7 @@ STAR_ACTIONS = {
     "bedrock:ListInferenceProfiles",
     "bedrock:GetFoundationModelAvailability",
     "sts:GetCallerIdentity",
+    "ses:GetIdentityVerificationAttributes",
 }
 NO_VALUE = {"Ref": "AWS::NoValue"}
 

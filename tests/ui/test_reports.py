@@ -356,6 +356,8 @@ def test_the_pdf_is_built_once_per_report(
     from services.reports.pdf import build
 
     at = generate(open_reports(new_app, users["analyst"].username))
+    (saved,) = seeded.ports.reports.list()
+    at.session_state[PDF_CACHE_KEY][saved.id].result()  # drawn once it is built
     built: list[str] = []
     real = build.build_report_pdf
     monkeypatch.setattr(build, "build_report_pdf",
@@ -421,6 +423,8 @@ def test_a_failed_build_says_so_and_is_built_again_on_request(
     broken[0] = False
     at.button(key="rep_last_view_pdf_retry").click().run()
     assert not at.exception, at.exception
+    at.session_state[PDF_CACHE_KEY][saved.id].result()  # the new build, then its outcome
+    at.run()
     assert not at.error and len(at.get("image")) == 2
     assert [b.proto.label for b in at.get("download_button")] == ["PDF 내려받기"]
 
@@ -443,14 +447,18 @@ def test_a_pdf_still_being_built_says_so(
     at = generate(open_reports(new_app, users["analyst"].username))
     try:
         assert "PDF를 만드는 중…" in [c.value for c in at.caption]
-        # One click still downloads it: the click waits for the build.
-        assert [b.proto.label for b in at.get("download_button")] == ["PDF 내려받기"]
+        # The button is in its place, disabled until the build is over: a click cannot wait
+        # on a build that might still fail (test_report_pdf_waiting.py).
+        [button] = at.get("download_button")
+        assert button.proto.label == "PDF 내려받기" and button.proto.disabled
     finally:
         release.set()
     (saved,) = seeded.ports.reports.list()
     at.session_state[PDF_CACHE_KEY][saved.id].result()
     at.run()
     assert "PDF를 만드는 중…" not in [c.value for c in at.caption]
+    [button] = at.get("download_button")
+    assert not button.proto.disabled and button.proto.deferred_file_id
 
 
 def test_a_report_left_for_another_does_not_hold_up_its_pdf(

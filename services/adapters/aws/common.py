@@ -35,6 +35,7 @@ from services.errors import (
     ConfigError,
     ConflictError,
     DemoFactoryError,
+    MailRefused,
     NotFound,
     PermissionDenied,
     QuotaExceeded,
@@ -88,6 +89,10 @@ _BAD_CREDENTIALS = {
     "ExpiredToken",
     "ExpiredTokenException",
 }
+# SES refusing the message itself: the sender (or, in the sandbox, the recipient) is not a
+# verified identity, or the MAIL FROM domain is not. Sending again cannot help.
+_MAIL_REFUSED = {"MessageRejected", "MailFromDomainNotVerifiedException",
+                 "MailFromDomainNotVerified"}
 _THROTTLED = {
     "ThrottlingException",
     "Throttling",
@@ -169,6 +174,8 @@ def _translate_response_error(exc: ClientError) -> DemoFactoryError:
         return ServiceUnavailable("aws.no_credentials", **context)
     if code in _THROTTLED:
         return QuotaExceeded("aws.throttled", **context)
+    if code in _MAIL_REFUSED:
+        return MailRefused("errors.mail_refused", **context)
     message = str(exc.response.get("Error", {}).get("Message", ""))
     if code == "ValidationException" and "size" in message.lower():
         return ValidationError("aws.item_too_large", **context)

@@ -9,6 +9,7 @@ composition root's), else from ``make_client``.
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -259,9 +260,40 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     ]
 
 
+# ---- SES --------------------------------------------------------------------------------------
+
+
+def check_sender(context: DoctorContext) -> list[DoctorLine]:
+    """The mail sender is a verified SES identity (the address, or its domain): otherwise SES
+    refuses every mail, and sign-ups, reset links and notifications go nowhere. No line
+    without a sender: nothing is mailed then."""
+    settings = context.settings
+    if not settings.ses_sender:
+        return []
+    address = parseaddr(settings.ses_sender)[1] or settings.ses_sender
+    domain = address.rpartition("@")[2]
+    region = settings.ses_region or settings.aws_region
+    client = (context.ses or (lambda s: make_client("ses", s)))(
+        settings.model_copy(update={"aws_region": region}))
+    try:
+        answer = client.get_identity_verification_attributes(Identities=[address, domain])
+    except _AWS_ERRORS as exc:
+        return [aws_failure("mail.sender", exc, address)]
+    found: dict[str, Any] = answer["VerificationAttributes"]
+    statuses = {name: str(found.get(name, {}).get("VerificationStatus", "NotStarted"))
+                for name in (address, domain)}
+    if "Success" in statuses.values():
+        return [doctor_line("mail.sender", True, "doc_sender_ok", sender=address,
+                            region=region or "-")]
+    return [doctor_line("mail.sender", False, "doc_sender_unverified", "fix_sender_unverified",
+                        sender=address, domain=domain, region=region or "-",
+                        status=statuses[address])]
+
+
 AWS_CHECKS = [
     Check("aws.names", check_names, AWS),
     Check("aws.tables", check_tables, AWS),
     Check("aws.bucket", check_bucket, AWS),
     Check("bedrock", check_bedrock),
+    Check("mail.sender", check_sender),
 ]

@@ -52,6 +52,7 @@ class DoctorContext:
     dynamodb: ClientFactory | None = None
     s3: ClientFactory | None = None
     cognito: ClientFactory | None = None
+    ses: ClientFactory | None = None
     # Where Streamlit finds st.login's provider (DEMO_FACTORY_AUTH=oidc); see doctor_oidc.py
     secrets_files: tuple[Path, ...] = (ROOT / ".streamlit" / "secrets.toml",
                                        Path.home() / ".streamlit" / "secrets.toml")

@@ -1,5 +1,6 @@
 """The SES mailer on moto: account mails reach SES as plain text from a verified sender, and an
-unverified sender is refused as a project error (the services then log and carry on)."""
+unverified sender is refused as the mail port's typed error, MailRefused (what each flow makes
+of it: test_ses_refused.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from services.accounts.mail import AccountMail
 from services.adapters.aws.common import make_client
 from services.adapters.aws.ses import SesMailer
 from services.domain.users import User
-from services.errors import DemoFactoryError
+from services.errors import MailRefused
 from tests.contract.aws_backends import REGION, mocked_aws
 from tests.unit.accounts.test_signup import T0
 
@@ -48,12 +49,13 @@ def test_an_account_mail_is_sent_as_plain_text_from_the_verified_sender(ses: Any
 
 
 def test_an_unverified_sender_is_refused_and_the_mail_reports_it(ses: Any) -> None:
-    with pytest.raises(DemoFactoryError) as refused:
+    with pytest.raises(MailRefused) as refused:
         SesMailer(ses).send("other@example.com", "jiwon@example.com", "s", "b")
     # SES's own refusal, not any failure (no credentials, no network) that would pass as one.
     assert refused.value.params["code"] == "MessageRejected", refused.value.params
 
     mail = AccountMail(SesMailer(ses), "other@example.com", "https://demo.example.com")
     user = User("jiwon", "Jiwon", "jiwon@example.com", frozenset(), T0)
-    assert mail.decision(user, approved=True) is False
+    with pytest.raises(MailRefused):
+        mail.decision(user, approved=True)
     assert sent() == []

@@ -311,7 +311,7 @@ def test_resend_is_rate_limited_per_visit(monkeypatch: pytest.MonkeyPatch) -> No
 def test_sign_up_carries_the_secret_hash_and_only_the_email(cognito: MockedCognito) -> None:
     adapter, stubber = _stubbed(cognito)
     stubber.add_response("list_users", {"Users": []}, expected_params={
-        "UserPoolId": cognito.pool_id, "Filter": 'email = "jiwon@example.com"', "Limit": 1})
+        "UserPoolId": cognito.pool_id, "Filter": 'email = "jiwon@example.com"', "Limit": 2})
     stubber.add_response("sign_up", {"UserConfirmed": False, "UserSub": "sub-1"},
                          expected_params={
         "ClientId": "client-1", "Username": "jiwon", "Password": PASSWORD,

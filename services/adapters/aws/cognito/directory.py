@@ -7,6 +7,9 @@
   An email given by the administrator is marked verified, so that reset codes can reach it.
 - ``email_verified`` is the pool's attribute: an email a user set for themselves is not
   verified until they confirm the code Cognito mailed.
+- One email, one account: ``create`` claims the address first (``PoolEmails``, the same
+  ``auth.err_email_taken`` as local accounts), ``delete`` gives it up; sign-ups and profile
+  changes claim through ``take_email``.
 - ``created_at`` is the pool's UserCreateDate (Cognito keeps its own creation time).
 - ``list`` pages through ListUsers and, for roles, through ListUsersInGroup of each role group:
   1 + 4 paged calls, not one call per user.
@@ -28,6 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.cognito.common import cognito_errors
+from services.adapters.aws.cognito.emails import PoolEmails
 from services.adapters.aws.common import AWS_ERRORS
 from services.domain.permissions import Role
 from services.domain.users import User
@@ -48,20 +52,35 @@ class CognitoUserDirectory:
     def __init__(
         self, client: CognitoIdentityProviderClient, pool_id: str, group_names: Mapping[Role, str],
         *, guard: Callable[[], AbstractContextManager[object]] | None = None,
+        emails: PoolEmails | None = None,
     ) -> None:
         self._client = client
         self._pool = pool_id
         self._groups = dict(group_names)
         self._guard = guard or (lambda: _ONE_SERVER)
+        self._emails = emails or PoolEmails(client, pool_id)
+
+    def take_email(self, email: str, username: str) -> bool:
+        """Claim ``email`` for ``username`` (``PoolEmails.take``): True if claimed now."""
+        return self._emails.take(email, username)
+
+    def release_email(self, email: str, username: str) -> None:
+        self._emails.release(email, username)
 
     def create(self, user: User) -> None:
-        with cognito_errors():
-            self._client.admin_create_user(
-                UserPoolId=self._pool,
-                Username=user.username,
-                UserAttributes=_attributes(user),
-                MessageAction="SUPPRESS",
-            )
+        claimed = self.take_email(user.email, user.username)
+        try:
+            with cognito_errors():
+                self._client.admin_create_user(
+                    UserPoolId=self._pool,
+                    Username=user.username,
+                    UserAttributes=_attributes(user),
+                    MessageAction="SUPPRESS",
+                )
+        except Exception:
+            if claimed:  # the name is someone else's, or the pool failed: the address is free
+                self.release_email(user.email, user.username)
+            raise
         try:
             for role in sorted(user.roles):
                 self._add(user.username, self._groups[role])
@@ -69,6 +88,8 @@ class CognitoUserDirectory:
                 self.set_disabled(user.username, True)
         except Exception:
             self._forget(user.username)  # no half-made account
+            if claimed:
+                self.release_email(user.email, user.username)
             raise
 
     def get(self, username: str) -> User:
@@ -128,7 +149,12 @@ class CognitoUserDirectory:
 
     def delete(self, username: str) -> None:
         with cognito_errors():
+            found = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
             self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+        email = next((a["Value"] for a in found.get("UserAttributes", [])
+                      if a["Name"] == "email"), "")
+        # A claim left behind (this failing) is found stale when the address is asked for.
+        self.release_email(email, username)
 
     # --- guards: check, then act (see the module docstring) -----------------------------------
 

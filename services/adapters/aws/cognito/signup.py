@@ -80,8 +80,8 @@ class CognitoSelfSignUp:
         return {"SecretHash": secret_hash(self._client_id, self._secret, username)}
 
     def sign_up(self, username: str, email: str, name: str, password: str) -> None:
-        if self._email_taken(email):
-            raise ConflictError("errors.conflict", username=username)
+        """ConflictError for a name or an email in use (the address is claimed first)."""
+        claimed = self._directory.take_email(email, username)
         try:
             with cognito_errors():
                 self._client.sign_up(
@@ -89,8 +89,12 @@ class CognitoSelfSignUp:
                     UserAttributes=[{"Name": "email", "Value": email}],
                     **self._secret_kwargs(username),
                 )
-        except PermissionDenied as exc:  # the pool lets only administrators create users
-            raise PermissionDenied("signup.err_off") from exc
+        except Exception as exc:
+            if claimed:  # the name is someone else's, or the pool refused: the address is free
+                self._directory.release_email(email, username)
+            if isinstance(exc, PermissionDenied):  # the pool lets only administrators in
+                raise PermissionDenied("signup.err_off") from exc
+            raise
         try:
             with cognito_errors():
                 self._client.admin_update_user_attributes(
@@ -161,15 +165,6 @@ class CognitoSelfSignUp:
                         exc_info=True)
             self._directory.set_disabled(username, True)
 
-    def _email_taken(self, email: str) -> bool:
-        if '"' in email or "\\" in email:
-            return True  # never a valid address; refused quietly rather than put in a filter
-        with cognito_errors():
-            found = self._client.list_users(
-                UserPoolId=self._pool, Filter=f'email = "{email}"', Limit=1
-            ).get("Users", [])
-        return bool(found)
-
 
 class CognitoSignupDirectory:
     """Implements ``services.ports.SignupDirectory``: records in the users table, the pool
@@ -236,13 +231,25 @@ class CognitoSignupDirectory:
         A new email goes to the pool unverified (the pool mails a code to it); giving the
         verified one again cancels the change."""
         shown = self.get(username)
-        self._ensure_record(username)
-        if name != shown.name:
-            self._pool.set_name(username, name)
-        if email != (shown.pending_email or shown.email):
-            cancel = email == shown.email and shown.email_verified
-            self._pool.set_email(username, email, verified=cancel)
-        self._records.update_profile(username, name=name, email=email, company=company)
+        asked = shown.pending_email or shown.email
+        changes = email != asked
+        # Claimed before anything is written: ConflictError (auth.err_email_taken) changes
+        # nothing, as for a local account.
+        claimed = self._pool.take_email(email, username) if changes else False
+        try:
+            self._ensure_record(username)
+            if name != shown.name:
+                self._pool.set_name(username, name)
+            if changes:
+                cancel = email == shown.email and shown.email_verified
+                self._pool.set_email(username, email, verified=cancel)
+            self._records.update_profile(username, name=name, email=email, company=company)
+        except Exception:
+            if claimed:
+                self._pool.release_email(email, username)
+            raise
+        if changes and asked.casefold() not in (email.casefold(), shown.email.casefold()):
+            self._pool.release_email(asked, username)  # an address asked for, given up
 
     def set_language(self, username: str, language: str) -> None:
         self._ensure_record(username)

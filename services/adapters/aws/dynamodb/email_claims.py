@@ -13,6 +13,12 @@ counts only while its owner exists and still has that email: a claim left behind
 that did not happen, an account deleted) is found stale when someone else asks for the
 address, removed on condition that it is still the one read, and the write sent again.
 
+Cognito mode claims the pool's emails here too (``services.adapters.aws.cognito.emails``), one
+put at a time (``claim_now``): a pool has no transactions, and its accounts may hold two
+addresses (the verified one, and one a profile change asked for). Such a claim is written just
+before its account reaches the pool, so it carries its time (``claimed_at``): within ``grace``
+seconds an owner the pool does not have yet is on its way, and the claim is not stale.
+
 Accounts written before claims existed hold none until ``scripts.bootstrap_aws`` (which runs
 ``ensure_resources``) claims them; until then the sign-up's check of the whole directory still
 finds their emails.
@@ -20,7 +26,8 @@ finds their emails.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import AWS_ERRORS, condition_failed, translate_client_error
@@ -41,14 +48,17 @@ def _claim_item(email: str, username: str) -> dict[str, Any]:
 
 
 class EmailClaims:
-    """Reads and removes claims; ``email_of`` reads an account's current email (None when
-    the account is gone)."""
+    """Reads and removes claims; ``addresses_of`` reads the emails an account holds now (none
+    when the account is gone)."""
 
     def __init__(self, client: DynamoDBClient, table: str,
-                 email_of: Callable[[str], str | None]) -> None:
+                 addresses_of: Callable[[str], Collection[str]], *, grace: float = 0,
+                 clock: Callable[[], float] = time.time) -> None:
         self._client = client
         self._table = table
-        self._email_of = email_of
+        self._addresses_of = addresses_of
+        self._grace = grace
+        self._clock = clock
 
     def claim(self, email: str, username: str) -> dict[str, Any]:
         """The transaction item that claims ``email`` for ``username``: it fails while another
@@ -64,13 +74,27 @@ class EmailClaims:
         """After a claim of ``email`` was refused: remove the standing claim if it is stale
         (its owner is gone or has another email), else ConflictError
         (``auth.err_email_taken``)."""
-        owner = self._owner(email)
+        owner, claimed_at = self._standing(email)
         if owner is None:
             return  # released meanwhile
-        current = self._email_of(owner)
-        if current is not None and current.casefold() == email.casefold():
+        if claimed_at is not None and self._clock() - claimed_at < self._grace:
+            raise ConflictError("auth.err_email_taken", email=email)  # its account is on its way
+        if email.casefold() in {address.casefold() for address in self._addresses_of(owner)}:
             raise ConflictError("auth.err_email_taken", email=email)
         self.release(email, owner)
+
+    def claim_now(self, email: str, username: str) -> bool | None:
+        """Claim ``email`` for ``username`` in a write of its own: True if claimed now, False
+        if the claim was theirs already, None while another account's claim stands."""
+        claim = self.claim(email, username)["Put"]
+        claim["Item"]["claimed_at"] = {"N": str(int(self._clock()))}
+        try:
+            answer = self._client.put_item(**claim, ReturnValues="ALL_OLD")
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            return None
+        return "Attributes" not in answer
 
     def claim_if_free(self, email: str, username: str) -> bool:
         """Claim ``email`` for ``username`` unless a claim of it exists (of anyone)."""
@@ -98,11 +122,14 @@ class EmailClaims:
             if not condition_failed(exc):
                 raise translate_client_error(exc) from exc
 
-    def _owner(self, email: str) -> str | None:
+    def _standing(self, email: str) -> tuple[str | None, int | None]:
+        """The claim's owner and, for a claim put alone, its time (None, None: no claim)."""
         try:
             response = self._client.get_item(TableName=self._table, Key=claim_key(email),
                                               ConsistentRead=True)
         except AWS_ERRORS as exc:
             raise translate_client_error(exc) from exc
-        owner = response.get("Item", {}).get("owner", {}).get("S")
-        return str(owner) if owner else None
+        item = response.get("Item", {})
+        owner = item.get("owner", {}).get("S")
+        claimed_at = item.get("claimed_at", {}).get("N")
+        return (str(owner) if owner else None), (int(claimed_at) if claimed_at else None)

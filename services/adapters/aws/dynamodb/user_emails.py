@@ -130,12 +130,12 @@ class AccountEmails:
         return sum(self._claims.claim_if_free(user.email, user.username)
                    for user in self.list() if user.email)
 
-    def _email_of(self, username: str) -> str | None:
-        """The account's email, None if there is no such account."""
+    def _addresses_of(self, username: str) -> tuple[str, ...]:
+        """The account's email (none if there is no such account)."""
         try:
-            return self.get(username).email
+            return (self.get(username).email,)
         except NotFound:
-            return None
+            return ()
 
     def _update_account(self, username: str, update: str, names: dict[str, str],
                         values: dict[str, Any], extra: str = "") -> None:

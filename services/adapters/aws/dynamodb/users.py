@@ -64,7 +64,7 @@ class DynamoUserDirectory(LoginFailures, AccountEmails):
         self._client = client
         self._table = table
         self._admins = AdminCount(client, table, self._count_active_admins)
-        self._claims = EmailClaims(client, table, self._email_of)
+        self._claims = EmailClaims(client, table, self._addresses_of)
         self._claims_emails = claims_emails
 
     def create(self, user: User) -> None:
