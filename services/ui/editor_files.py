@@ -29,7 +29,7 @@ def new_files(settings: Settings) -> list[UploadedFile]:
     files = st.file_uploader(
         t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
         accept_multiple_files=True, key=editor.uploader_key(),
-        max_upload_size=uploader_cap_mb(limit_mb),
+        max_upload_size=uploader_cap_mb(settings),
         help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
     )
     st.caption(t("content.files_limit", limit_mb=limit_mb, max_files=ASSETS_MAX))

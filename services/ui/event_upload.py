@@ -55,7 +55,8 @@ def events_import_section(services: Services, actor: Actor) -> None:
     _interrupted_notice()
     limit_mb = services.settings.max_upload_mb
     upload = st.file_uploader(
-        t("imports.events_file"), type=FILE_TYPES, max_upload_size=uploader_cap_mb(limit_mb),
+        t("imports.events_file"), type=FILE_TYPES,
+        max_upload_size=uploader_cap_mb(services.settings),
         key=f"adm_events_file_{st.session_state.get(_GENERATION, 0)}",
     )
     st.caption(t("imports.events_file_help", limit_mb=limit_mb))

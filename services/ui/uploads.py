@@ -4,8 +4,9 @@ Streamlit's uploader refuses a file over its cap in the browser, with its own En
 and the app never learns the file was chosen: saving then stores the other files without a
 word about it. With the cap above the limit, a file somewhat too large reaches the app, whose
 check names it in the user's language and refuses the whole save. The cap stays bounded,
-because Streamlit keeps uploaded files in memory: twice the limit, and never more than
-``server.maxUploadSize`` (the server's cap on every upload request).
+because Streamlit keeps uploaded files in memory: ``Settings.uploader_cap_mb`` (twice the
+limit), and never more than ``server.maxUploadSize`` (the server's cap on every upload request;
+the config doctor checks it allows the cap).
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.media import check_size
 from services.errors import QuotaExceeded
+from services.settings import Settings
 from services.ui.widgets import show_error
 
-HEADROOM = 2  # the uploader's cap, as a multiple of the app's limit
 
-
-def uploader_cap_mb(limit_mb: int) -> int:
-    """The ``max_upload_size`` to give an uploader whose files the app allows up to
-    ``limit_mb``: above it where the server allows, never below it."""
+def uploader_cap_mb(settings: Settings) -> int:
+    """The ``max_upload_size`` to give an uploader: above the app's limit where the server
+    allows, never below it."""
     server_mb = int(st.get_option("server.maxUploadSize"))
-    return max(limit_mb, min(limit_mb * HEADROOM, server_mb))
+    return max(settings.max_upload_mb, min(settings.uploader_cap_mb, server_mb))
 
 
 def refuse_oversized(files: Iterable[UploadedFile], limit_bytes: int) -> None:

@@ -16,8 +16,7 @@ import pytest
 from cfnlint.decode import cfn_yaml
 from streamlit import config as streamlit_config
 
-from services.settings import Settings
-from services.ui.uploads import HEADROOM
+from services.settings import UPLOADER_HEADROOM, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
@@ -132,8 +131,8 @@ def test_the_upload_limit_default_matches_the_app_and_the_stack() -> None:
     with (ROOT / ".streamlit" / "config.toml").open("rb") as fh:
         config_default = tomllib.load(fh)["server"]["maxUploadSize"]
     stack = cfn_yaml.load(str(ROOT / "deploy" / "cloudformation.yaml"))
-    # Streamlit's cap on every upload is twice the app's limit (services/ui/uploads.py).
-    assert image_default == Settings().max_upload_mb == config_default // HEADROOM
+    # Streamlit's cap on every upload is the uploaders' cap, twice the app's limit.
+    assert image_default == Settings().max_upload_mb == config_default // UPLOADER_HEADROOM
     assert stack["Parameters"]["MaxUploadMb"]["Default"] == image_default
 
 
