@@ -99,3 +99,20 @@ def test_a_file_not_saved_yet_says_its_reference_comes_with_the_save(
     at.file_uploader[0].set_value(("diagram.png", png_bytes(), "image/png"))
     at.run()
     assert any("저장하면" in c.value for c in at.caption)
+
+
+def test_a_pdfs_reference_places_its_preview_in_the_text(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from tests.ui.conftest import pdf_bytes
+
+    item = make_item("PDF 참조", uploads=(Upload("guide.pdf", pdf_bytes(1)),))
+    (asset,) = item.assets
+    at = _editor(new_app, item.id)
+    reference = f"![guide.pdf](asset:{asset.id})"
+    assert [c.value for c in at.code] == [reference]  # the same form for every kind
+    at.text_area(key="ed_body").input(f"설명서:\n\n{reference}\n").run()
+    assert not at.exception and not errors(at)
+    assert len(at.image) == 1 and len(at.get("download_button")) == 1  # preview, download
+    assert "이 항목에 없습니다" not in texts(at)
