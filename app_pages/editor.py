@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from services.content.drafts import ASSETS_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX
-from services.content.media import ALLOWED_EXTENSIONS
+from services.content.drafts import SUMMARY_MAX, TAGS_MAX, TITLE_MAX
 from services.domain.models import Category, Status
 from services.domain.permissions import Action, can
 from services.errors import ConflictError, DemoFactoryError
-from services.ui import editor, routes, session
-from services.ui.assets import format_size, render_text
+from services.ui import editor, editor_files, routes, session
+from services.ui.assets import render_text
 from services.ui.i18n import category_label, relabel, status_label, t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -60,22 +59,8 @@ with preview_tab:
     else:
         st.caption(t("content.preview_empty"))
 
-limit_mb = services.settings.max_upload_mb
-files = st.file_uploader(
-    t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
-    accept_multiple_files=True, key=editor.uploader_key(), max_upload_size=limit_mb,
-    help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
-)
-st.caption(t("content.files_limit", limit_mb=limit_mb, max_files=ASSETS_MAX))
-
-remove_ids: list[str] = []
-if item and item.assets:
-    st.markdown(f"**{t('content.existing_files')}**")
-    for asset in item.assets:
-        label = t("content.remove_file", name=md_escape(asset.filename),
-                  size=format_size(asset.size))
-        if st.checkbox(label, key=editor.removal_key(asset.id)):
-            remove_ids.append(asset.id)
+files = editor_files.new_files(services.settings)
+remove_ids = editor_files.stored_files(item)
 
 if st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save"):
     try:

@@ -54,6 +54,9 @@ AWS_REQUIRED = (
 )
 # Settings that Cognito sign-in (auth = "cognito", aws mode only) cannot do without.
 COGNITO_REQUIRED = ("cognito_user_pool_id", "cognito_app_client_id")
+# The uploaders take files up to this multiple of DEMO_FACTORY_MAX_UPLOAD_MB
+# (Settings.uploader_cap_mb).
+UPLOADER_HEADROOM = 2
 
 # An email domain: dot-separated labels of letters, digits and inner hyphens (IDNs as xn--).
 _DOMAIN_PATTERN = r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}"
@@ -286,6 +289,13 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def uploader_cap_mb(self) -> int:
+        """The size the uploaders take (``server.maxUploadSize`` should allow it): above the
+        limit, so that the app sees a file somewhat too large and refuses it by name
+        (``services/ui/uploads.py``)."""
+        return self.max_upload_mb * UPLOADER_HEADROOM
 
     @property
     def sqlite_path(self) -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 Piece = tuple[str, bool]
 SNIPPET_CHARS = 140
@@ -81,15 +82,21 @@ def _parser() -> MarkdownIt:
 
 def plain_text(markdown: str) -> str:
     """The words of a markdown body as a reader sees them, on one line (no ``#``, ``**``,
-    link targets or image addresses)."""
-    parts: list[str] = []
+    link targets or image addresses). A block's pieces are joined as they stand, since
+    ``**에이전트**로`` is one word; blocks and line breaks are a space apart."""
+    blocks: list[str] = []
     for token in _parser().parse(markdown):
         if token.type == "inline":
-            parts.extend(child.content for child in token.children or ()
-                         if child.type in ("text", "code_inline"))
+            blocks.append("".join(_inline_text(child) for child in token.children or ()))
         elif token.type in ("code_block", "fence"):
-            parts.append(token.content)
-    return " ".join(" ".join(parts).split())
+            blocks.append(token.content)
+    return " ".join(" ".join(blocks).split())
+
+
+def _inline_text(child: Token) -> str:
+    if child.type in ("text", "code_inline"):
+        return child.content
+    return " " if child.type in ("softbreak", "hardbreak") else ""
 
 
 def result_snippet(summary: str, body: str, words: Sequence[str]) -> list[Piece]:

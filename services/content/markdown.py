@@ -90,6 +90,12 @@ def render_inert(text: str) -> str:
 ASSET_REF = re.compile(r"!\[([^\]\n]*)\]\(asset:([0-9A-HJKMNP-TV-Z]{26})\)")
 
 
+def asset_reference(asset_id: str, caption: str) -> str:
+    """The text that places file ``asset_id`` in a body (brackets left out of the caption,
+    which would end it early)."""
+    return f"![{caption.replace('[', '').replace(']', '')}](asset:{asset_id})"
+
+
 @dataclass(frozen=True)
 class AssetRef:
     asset_id: str

@@ -2,26 +2,41 @@
 
 The bytes are read by ``filetype`` (magic numbers, ISO-BMFF brands); only an allow-list of
 image, video, audio and PDF formats is accepted; SVG, HTML, HEIC/AVIF and anything else
-is refused. A file whose extension names a different kind than its bytes is refused
-too, because a lying extension is how a browser is tricked into treating a file as something else.
+is refused. A signature is only a file's first bytes, so images are then decoded by Pillow
+(refused above ``MAX_IMAGE_PIXELS`` before any pixel is decoded: no decompression bombs) and
+PDFs opened by PyMuPDF (at least one page); a file that does not decode is refused by name.
+Video and audio keep the signature check: the app has no decoder for them.
+
+A file whose extension names a different kind than its bytes is refused too, because a lying
+extension is how a browser is tricked into treating a file as something else.
 One that names another format of the same kind (a PNG saved as ``.jpg``) is an honest slip: it
 is stored as what its bytes are, with that type's extension.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import filetype
+import pymupdf
+from PIL import Image, UnidentifiedImageError
 
 from services.domain.models import AssetKind
 from services.errors import QuotaExceeded, ValidationError
 
 MAX_FILENAME_CHARS = 120
 SNIFF_BYTES = 8192  # what filetype reads of a file
+# A 50-megapixel camera's photo still fits; decoding one takes at most ~200 MB for a moment.
+MAX_IMAGE_PIXELS = 50_000_000
+# What Pillow and PyMuPDF raise on bytes they cannot read (Pillow's bomb warning included).
+_UNREADABLE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+               Image.DecompressionBombError, Image.DecompressionBombWarning,
+               pymupdf.FileDataError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,20 @@ def _joined(stem: str, suffix: str) -> str:
     return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
 
 
+def check_size(name: str, size: int, max_bytes: int) -> None:
+    """QuotaExceeded naming the file if it is over ``max_bytes``. Every upload's check: the
+    app's, since the uploaders take files somewhat larger than it (``services/ui/uploads.py``)."""
+    if size > max_bytes:
+        raise QuotaExceeded(
+            "content.err_file_too_large", name=name, size_mb=round(size / 2**20, 1),
+            limit_mb=round(max_bytes / 2**20, 1),
+        )
+
+
 def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, MediaType]:
     """Validate one upload; returns (safe file name, media type) or raises a clear error."""
     name = safe_filename(filename)
-    if len(data) > max_bytes:
-        raise QuotaExceeded(
-            "content.err_file_too_large", name=name, size_mb=round(len(data) / 2**20, 1),
-            limit_mb=round(max_bytes / 2**20, 1),
-        )
+    check_size(name, len(data), max_bytes)
     if not data:
         raise ValidationError("content.err_file_empty", name=name)
     media = sniff(data)
@@ -132,10 +153,43 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, Media
         raise ValidationError("content.err_file_type", name=name)
     path = PurePosixPath(name)
     media = _as_named(media, path.suffix)
+    named = _BY_EXTENSION.get(path.suffix)
+    if path.suffix and path.suffix not in media.extensions and (
+            named is None or named.kind != media.kind):
+        raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
+    _check_decodes(name, data, media)
     if path.suffix in media.extensions:
         return name, media
-    named = _BY_EXTENSION.get(path.suffix)
-    if path.suffix and (named is None or named.kind != media.kind):
-        raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
     # No extension, or another format of the same kind: the one the bytes are.
     return _joined(path.stem, media.extensions[0]), media
+
+
+def _check_decodes(name: str, data: bytes, media: MediaType) -> None:
+    """ValidationError naming the file if its content is not the image or PDF its first
+    bytes announce."""
+    try:
+        if media.kind == AssetKind.IMAGE:
+            _decode_image(name, data)
+        elif media.kind == AssetKind.DOCUMENT:
+            with pymupdf.open(stream=data, filetype="pdf") as doc:
+                if doc.page_count < 1:
+                    raise ValueError("no pages")
+    except _UNREADABLE as exc:
+        raise ValidationError("content.err_file_damaged", name=name, actual=media.mime) from exc
+
+
+def _decode_image(name: str, data: bytes) -> None:
+    """Read the whole image (a JPEG at an eighth of its size, which still reads all its
+    data), its size checked before any pixel is decoded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    "content.err_image_pixels", name=name,
+                    megapixels=round(width * height / 1e6), limit=MAX_IMAGE_PIXELS // 10**6)
+            image.verify()  # chunk checksums (PNG); verify leaves the image unusable
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from functools import partial
+from typing import Literal
 
 import streamlit as st
 
@@ -27,6 +28,15 @@ def pdf_preview(asset_id: str, _load: Callable[[], bytes]) -> list[bytes]:
     asset id: an asset's file never changes (a replaced file is a new asset), and the file
     is only fetched when the preview is not cached yet."""
     return preview_pages(_load())
+
+
+# st.image re-encodes the bytes it is given to "auto": a PNG without transparency as a JPEG,
+# with a JPEG's artefacts on a diagram's lines and text. Each stored type's own format keeps its
+# bytes as stored (unless wider than the page, when Streamlit shrinks it in that format). A GIF
+# stays a GIF under "auto"; Streamlit cannot serve a WebP, and a PNG of it loses nothing.
+_IMAGE_OUTPUT: dict[str, Literal["PNG", "JPEG", "auto"]] = {
+    "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "auto", "image/webp": "PNG",
+}
 
 
 def format_size(size: int) -> str:
@@ -88,7 +98,8 @@ def _render_asset(content: ContentService, item: ContentItem, asset: Asset, acto
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:
-        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(asset.filename))
+        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(asset.filename),
+                 output_format=_IMAGE_OUTPUT.get(asset.media_type, "auto"))
     elif asset.kind == AssetKind.VIDEO:
         st.video(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
     elif asset.kind == AssetKind.AUDIO:
@@ -112,7 +123,8 @@ def _pdf(asset: Asset, load: Callable[[], bytes]) -> None:
     st.caption(t("content.pdf_preview", pages=len(images)))
     cols = st.columns(len(images))
     for number, (col, png) in enumerate(zip(cols, images, strict=True), start=1):
-        col.container(border=True).image(png, caption=t("content.pdf_page", page=number))
+        col.container(border=True).image(png, caption=t("content.pdf_page", page=number),
+                                         output_format="PNG")  # text, not a photo
 
 
 def _download(

@@ -19,10 +19,12 @@ import pandas as pd
 import streamlit as st
 
 from services.bootstrap import Services
+from services.content.media import check_size
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError, QuotaExceeded
 from services.imports.events import ImportSummary, LineSource
 from services.ui.i18n import t
+from services.ui.uploads import uploader_cap_mb
 from services.ui.widgets import md_escape, show_error
 
 EXAMPLE = ('{"ts": "2026-03-01T14:05:00+09:00", "type": "content_view", "session_id": "s1", '
@@ -53,20 +55,23 @@ def events_import_section(services: Services, actor: Actor) -> None:
     _interrupted_notice()
     limit_mb = services.settings.max_upload_mb
     upload = st.file_uploader(
-        t("imports.events_file"), type=FILE_TYPES, max_upload_size=limit_mb,
+        t("imports.events_file"), type=FILE_TYPES,
+        max_upload_size=uploader_cap_mb(services.settings),
         key=f"adm_events_file_{st.session_state.get(_GENERATION, 0)}",
-        help=t("imports.events_file_help", limit_mb=limit_mb),
     )
+    st.caption(t("imports.events_file_help", limit_mb=limit_mb))
     strict = st.checkbox(t("imports.events_strict"), key="adm_events_strict",
                          help=t("imports.events_strict_help"))
     if upload is None:
         _format_help(services)
         _show_done()
         return
-    data = upload.getvalue()
-    if len(data) > services.settings.max_upload_bytes:  # the uploader's cap, checked again
-        show_error(QuotaExceeded("imports.events_too_large", limit_mb=limit_mb))
+    try:  # the uploader takes files somewhat over the limit, so this check names them
+        check_size(upload.name, upload.size, services.settings.max_upload_bytes)
+    except QuotaExceeded as exc:
+        show_error(exc)
         return
+    data = upload.getvalue()
     _check_and_import(services, actor, upload.name, data, strict)
 
 

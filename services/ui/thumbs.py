@@ -4,8 +4,9 @@ so a card without an image looks finished, never broken.
 
 The picture is HTML inside the card's one ``st.html`` block (``services/ui/cards.py``). A stored
 thumbnail is served as it is (WebP) by Streamlit's media endpoint, registered the way
-``st.image`` registers its pictures: under an unguessable name, for as long as this session
-shows it. A store with short-lived URLs (S3) gets the app's own link to it
+``st.image`` registers its pictures: under an unguessable name, for as long as a session's
+latest run shows it (a closed tab's session for ``server.disconnectedSessionTTL`` more; README,
+*Media addresses in local mode*). A store with short-lived URLs (S3) gets the app's own link to it
 (``services/content/file_links.py``), which outlives the URL.
 """
 
@@ -48,7 +49,7 @@ def placeholder_html(item: ContentItem) -> str:
 
 
 def media_url(data: bytes, item_id: str) -> str:
-    """The address Streamlit serves ``data`` at while this session shows it. Relative (no
+    """The address Streamlit serves ``data`` at while a session shows it. Relative (no
     leading slash), like the cards' other links: every page's address is one segment under
     the server's base path, so it resolves there, also behind a proxy."""
     manager = runtime.get_instance().media_file_mgr

@@ -16,7 +16,7 @@ import pytest
 from cfnlint.decode import cfn_yaml
 from streamlit import config as streamlit_config
 
-from services.settings import Settings
+from services.settings import UPLOADER_HEADROOM, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
@@ -71,7 +71,10 @@ def test_the_doctor_sees_the_upload_limit_in_force() -> None:
     """The config doctor reads STREAMLIT_SERVER_MAX_UPLOAD_SIZE, not the command line."""
     [cmd] = args_of("CMD")
     words = shlex.split(json.loads(cmd)[2])
-    assert words[:3] == ["export", "STREAMLIT_SERVER_MAX_UPLOAD_SIZE=${DEMO_FACTORY_MAX_UPLOAD_MB}",
+    # Twice the app's limit: a file somewhat over it reaches the app, which names it
+    # (services/ui/uploads.py).
+    assert words[:3] == ["export",
+                         "STREAMLIT_SERVER_MAX_UPLOAD_SIZE=$((DEMO_FACTORY_MAX_UPLOAD_MB * 2))",
                          "&&"]
 
 
@@ -114,7 +117,7 @@ def test_streamlit_listens_on_8501_with_proxy_settings() -> None:
     # Same origin behind CloudFront (Host forwarded): CORS protection stays on.
     assert options["--server.enableCORS"] == "true"
     assert options["--server.fileWatcherType"] == "none"
-    assert options["--server.maxUploadSize"] == "${DEMO_FACTORY_MAX_UPLOAD_MB}"
+    assert options["--server.maxUploadSize"] == "${STREAMLIT_SERVER_MAX_UPLOAD_SIZE}"
 
 
 def test_every_flag_is_a_streamlit_option() -> None:
@@ -128,7 +131,8 @@ def test_the_upload_limit_default_matches_the_app_and_the_stack() -> None:
     with (ROOT / ".streamlit" / "config.toml").open("rb") as fh:
         config_default = tomllib.load(fh)["server"]["maxUploadSize"]
     stack = cfn_yaml.load(str(ROOT / "deploy" / "cloudformation.yaml"))
-    assert image_default == Settings().max_upload_mb == config_default
+    # Streamlit's cap on every upload is the uploaders' cap, twice the app's limit.
+    assert image_default == Settings().max_upload_mb == config_default // UPLOADER_HEADROOM
     assert stack["Parameters"]["MaxUploadMb"]["Default"] == image_default
 
 

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from services.content.markdown import asset_reference
 from services.domain.account_details import EMAIL_MAX
 from services.domain.analytics import Event, EventType, Purpose
 from services.domain.models import Category, stable_id
@@ -253,8 +254,7 @@ def rewrite_media_refs(body: str, assets_by_name: Mapping[str, str]) -> tuple[st
         if asset_id is None:
             missing.append(name)
             return found.group(0)
-        caption = name.replace("]", "").replace("[", "")
-        return f"![{caption}](asset:{asset_id})"
+        return asset_reference(asset_id, name)
 
     return _MEDIA_REF.sub(replace, body), missing
 

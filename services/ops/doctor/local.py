@@ -138,7 +138,7 @@ def check_streamlit(context: DoctorContext) -> list[DoctorLine]:
     xsrf = bool(_effective(server, env, "enableXsrfProtection"))
     cors = bool(_effective(server, env, "enableCORS"))
     upload = _effective(server, env, "maxUploadSize")
-    wanted = context.settings.max_upload_mb
+    wanted = context.settings.uploader_cap_mb  # room above the limit: services/ui/uploads.py
     lines = [
         doctor_line("streamlit.xsrf", True, "doc_xsrf_on") if xsrf else
         doctor_line("streamlit.xsrf", False, "doc_xsrf_off", "fix_xsrf", path=str(path)),

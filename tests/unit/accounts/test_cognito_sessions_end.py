@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pymupdf
 import pytest
 
 from services.accounts.sign_in.base import SignedIn
@@ -176,11 +177,18 @@ def test_disabling_the_account_ends_its_sign_ins_at_the_next_check(
     assert sign_in.recheck(_due(stolen)) is None
 
 
+def _pdf() -> bytes:
+    """A real one-page PDF (an upload must open with a page)."""
+    with pymupdf.open() as doc:
+        doc.new_page()
+        return bytes(doc.tobytes())
+
+
 def _draft_link(services: Services, live: SignedIn) -> tuple[ContentItem, str]:
     """A draft of ``live``'s user and the token of the link a page of ``live`` draws."""
     draft = ContentDraft(title="Draft", summary="", body="", category="Generative AI",
                          tags=(), status=Status.DRAFT)
-    item = services.content.create(draft, [Upload("guide.pdf", b"%PDF-1.4\n%%EOF\n")],
+    item = services.content.create(draft, [Upload("guide.pdf", _pdf())],
                                    live.actor)
     return item, _link(services, item, live)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import pymupdf
 import pytest
 import requests
 from PIL import Image
@@ -28,7 +29,16 @@ from tests.contract.aws_backends import aws_settings, mocked_aws
 
 COOKIE_KEY = "file-link-test-cookie-key-long-enough-0123456789abcdef"
 PASSWORD = "Correct-horse-battery-9"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF (an upload must open with a page)."""
+    with pymupdf.open() as doc:
+        doc.new_page()
+        return bytes(doc.tobytes())
+
+
+PDF = _pdf()
 
 
 def _png() -> bytes:

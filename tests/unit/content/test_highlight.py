@@ -43,3 +43,17 @@ def test_the_snippet_comes_from_the_summary_or_the_plain_body() -> None:
 
 def test_plain_text_drops_markup_not_words() -> None:
     assert plain_text("## Hi\n\n- *one* `two`\n\n```\ncode\n```") == "Hi one two code"
+
+
+def test_plain_text_keeps_korean_words_whole_around_emphasis_links_and_code() -> None:
+    # Korean particles and endings follow the word without a space: the markup around the
+    # word must not leave one.
+    assert plain_text("**에이전트**로 *자동화*합니다") == "에이전트로 자동화합니다"
+    assert plain_text("[가이드](https://x.example)를 보고 `st.image`로 ~~삭제~~했습니다") == (
+        "가이드를 보고 st.image로 삭제했습니다")
+    assert plain_text("한 줄\n이어서  \n다음 줄") == "한 줄 이어서 다음 줄"  # line breaks
+
+
+def test_plain_text_separates_blocks() -> None:
+    assert plain_text("# 제목\n본문\n\n- 하나\n- 둘\n\n| 표 |\n|---|\n| 칸 |") == (
+        "제목 본문 하나 둘 표 칸")

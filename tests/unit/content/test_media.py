@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zlib
+
 import pytest
+from PIL import Image
 
 from services.content.media import check_upload, safe_filename, sniff
 from services.content.samples import banner_png, guide_pdf, load_catalog, tone_wav
@@ -130,7 +134,8 @@ def test_a_quicktime_file_named_m4a_is_refused() -> None:
 
 def test_an_animated_png_is_a_png() -> None:
     png = banner_png("제목", load_catalog()[0].category)
-    actl = (8).to_bytes(4, "big") + b"acTL" + b"\x00\x00\x00\x02\x00\x00\x00\x00" + b"\x00" * 4
+    body = b"acTL" + b"\x00\x00\x00\x01\x00\x00\x00\x00"  # one frame, played forever
+    actl = (8).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
     ihdr_end = 8 + 25  # signature + IHDR chunk
     apng = png[:ihdr_end] + actl + png[ihdr_end:]
     name, media = check_upload("anim.png", apng, 10 * MB)
@@ -158,13 +163,20 @@ def test_extension_that_lies_about_an_allowed_type_is_refused() -> None:
 WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 20
 
 
+def picture(fmt: str) -> bytes:
+    """A real image: past its signature, an upload must decode (test_media_decode.py)."""
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 40, 40)).save(out, format=fmt)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "stored", "mime"),
     [
         ("photo.jpg", banner_png("제목", load_catalog()[0].category), "photo.png", "image/png"),
-        ("saved.JPG", WEBP, "saved.webp", "image/webp"),
-        ("scan.png", JPEG, "scan.jpg", "image/jpeg"),
-        ("anim.webp", b"GIF89a" + b"\x00" * 20, "anim.gif", "image/gif"),
+        ("saved.JPG", picture("WEBP"), "saved.webp", "image/webp"),
+        ("scan.png", picture("JPEG"), "scan.jpg", "image/jpeg"),
+        ("anim.webp", picture("GIF"), "anim.gif", "image/gif"),
         ("clip.mov", FFMPEG_MP4, "clip.mp4", "video/mp4"),
         ("tone.mp3", tone_wav(0.1), "tone.wav", "audio/wav"),
     ],
@@ -198,12 +210,12 @@ def test_an_extension_of_another_kind_is_still_refused(name: str, data: bytes) -
 
 
 def test_a_fixed_extension_keeps_the_name_within_the_limit() -> None:
-    name, _ = check_upload("가" * 116 + ".jpg", WEBP, 10 * MB)
+    name, _ = check_upload("가" * 116 + ".jpg", picture("WEBP"), 10 * MB)
     assert name.endswith(".webp") and len(name) <= 120
 
 
 def test_missing_extension_gets_the_sniffed_one() -> None:
-    name, media = check_upload("screenshot", JPEG, 10 * MB)
+    name, media = check_upload("screenshot", picture("JPEG"), 10 * MB)
     assert name == "screenshot.jpg" and media.mime == "image/jpeg"
 
 

@@ -34,7 +34,7 @@ from tests.doubles.bedrock import REGION, stubbed
 HEALTHY_CONFIG = """
 [server]
 enableXsrfProtection = true
-maxUploadSize = 50
+maxUploadSize = 100
 """
 
 
@@ -188,6 +188,8 @@ def _with_config(config: Path, text: str) -> Path:
         ("[server]\nenableXsrfProtection = false\n", "streamlit.xsrf", "doc_xsrf_off", "fix_xsrf"),
         ("[server]\nenableCORS = false\n", "streamlit.cors", "doc_cors_off", "fix_cors"),
         ("[server]\nmaxUploadSize = 10\n", "streamlit.upload", "doc_upload_small", "fix_upload"),
+        # no room above the app's limit: a file just over it never reaches the app
+        ("[server]\nmaxUploadSize = 50\n", "streamlit.upload", "doc_upload_small", "fix_upload"),
         ('[server]\nbaseUrlPath = "my demos"\n', "streamlit.base_url", "doc_base_url_invalid",
          "fix_base_url"),
         ("[server\nbroken", "streamlit.config", "doc_config_unreadable", "fix_config_unreadable"),
@@ -206,7 +208,7 @@ def test_environment_overrides_are_what_streamlit_uses(run: Callable[..., Doctor
     report = run(env=env)
 
     upload = failed_with(report, "streamlit.upload", "doc_upload_small", "fix_upload")
-    assert (upload.detail.params["size"], upload.detail.params["wanted"]) == (10, 50)
+    assert (upload.detail.params["size"], upload.detail.params["wanted"]) == (10, 100)
     failed_with(report, "streamlit.base_url", "doc_base_url_mismatch", "fix_base_url")
 
 

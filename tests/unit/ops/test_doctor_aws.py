@@ -32,7 +32,7 @@ from services.settings import AWS_REQUIRED, Settings, load_settings
 from tests.doubles.bedrock import fake_client
 
 REGION = "us-east-1"
-HEALTHY_CONFIG = "[server]\nenableXsrfProtection = true\nmaxUploadSize = 50\n"
+HEALTHY_CONFIG = "[server]\nenableXsrfProtection = true\nmaxUploadSize = 100\n"
 
 
 @dataclass

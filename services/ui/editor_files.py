@@ -1,0 +1,57 @@
+"""The editor's files: the uploader for new ones and the list of stored ones.
+
+Each stored file shows the reference that places it in the body (``st.code``, with
+Streamlit's copy button); a file just chosen has no id until the save stores it, which the
+editor says. Every kind of file is placed by the same reference: ``render_text`` draws an
+image, a player or a PDF preview where it stands.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from services.content.drafts import ASSETS_MAX
+from services.content.markdown import asset_reference
+from services.content.media import ALLOWED_EXTENSIONS
+from services.domain.models import ContentItem
+from services.settings import Settings
+from services.ui import editor
+from services.ui.assets import format_size
+from services.ui.i18n import t
+from services.ui.uploads import refuse_oversized, uploader_cap_mb
+from services.ui.widgets import md_escape
+
+
+def new_files(settings: Settings) -> list[UploadedFile]:
+    """The files chosen for the next save; one over the limit is named at once."""
+    limit_mb = settings.max_upload_mb
+    files = st.file_uploader(
+        t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
+        accept_multiple_files=True, key=editor.uploader_key(),
+        max_upload_size=uploader_cap_mb(settings),
+        help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
+    )
+    st.caption(t("content.files_limit", limit_mb=limit_mb, max_files=ASSETS_MAX))
+    refuse_oversized(files, settings.max_upload_bytes)
+    if files:
+        st.caption(t("content.reference_after_save"))
+    return files
+
+
+def stored_files(item: ContentItem | None) -> list[str]:
+    """The item's files, each with its reference and a box to remove it; returns the ids of
+    the ones ticked."""
+    if item is None or not item.assets:
+        return []
+    st.markdown(f"**{t('content.existing_files')}**")
+    st.caption(t("content.reference_help"))
+    remove_ids: list[str] = []
+    for asset in item.assets:
+        label = t("content.remove_file", name=md_escape(asset.filename),
+                  size=format_size(asset.size))
+        choice, reference = st.columns([2, 3], vertical_alignment="center")
+        if choice.checkbox(label, key=editor.removal_key(asset.id)):
+            remove_ids.append(asset.id)
+        reference.code(asset_reference(asset.id, asset.filename), language=None)
+    return remove_ids

@@ -1,0 +1,39 @@
+"""What every file uploader shares: its own size cap, somewhat above the app's limit.
+
+Streamlit's uploader refuses a file over its cap in the browser, with its own English text,
+and the app never learns the file was chosen: saving then stores the other files without a
+word about it. With the cap above the limit, a file somewhat too large reaches the app, whose
+check names it in the user's language and refuses the whole save. The cap stays bounded,
+because Streamlit keeps uploaded files in memory: ``Settings.uploader_cap_mb`` (twice the
+limit), and never more than ``server.maxUploadSize`` (the server's cap on every upload request;
+the config doctor checks it allows the cap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from services.content.media import check_size
+from services.errors import QuotaExceeded
+from services.settings import Settings
+from services.ui.widgets import show_error
+
+
+def uploader_cap_mb(settings: Settings) -> int:
+    """The ``max_upload_size`` to give an uploader: above the app's limit where the server
+    allows, never below it."""
+    server_mb = int(st.get_option("server.maxUploadSize"))
+    return max(settings.max_upload_mb, min(settings.uploader_cap_mb, server_mb))
+
+
+def refuse_oversized(files: Iterable[UploadedFile], limit_bytes: int) -> None:
+    """Say at once, under the uploader, which chosen files are over the limit (whatever
+    would store them refuses them again)."""
+    for file in files:
+        try:
+            check_size(file.name, file.size, limit_bytes)
+        except QuotaExceeded as exc:
+            show_error(exc)

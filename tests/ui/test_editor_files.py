@@ -1,0 +1,118 @@
+"""The editor's files: an oversized one is refused by name (never dropped without a word),
+and each stored file offers the reference that places it in the text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services
+from services.domain.models import ContentItem, Upload
+from services.domain.permissions import Actor
+from services.domain.users import User
+from tests.ui.conftest import as_shown, errors, png_bytes, texts
+
+
+def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> AppTest:
+    at = new_app("author-user")
+    at.run()
+    if content_id:
+        at.query_params["id"] = content_id
+    at.switch_page("app_pages/editor.py").run()
+    assert not at.exception and not errors(at)
+    return at
+
+
+BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."
+
+
+def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_FACTORY_MAX_UPLOAD_MB", "1")
+    item = make_item("큰 파일 데모")
+    at = _editor(new_app, item.id)
+    # The uploader takes files somewhat over the app's limit, so the app sees them and can
+    # name them; Streamlit's own English refusal is left for files over its cap.
+    assert at.file_uploader[0].proto.max_upload_size_mb == 2
+    assert "파일 하나당 최대 1MB" in texts(at)
+
+    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 2**19)
+    at.file_uploader[0].set_value([("big.png", big, "image/png"),
+                                   ("diagram.png", png_bytes(), "image/png")])
+    at.run()
+    assert [as_shown(e) for e in errors(at)] == [BIG_MESSAGE]  # said at once, before saving
+
+    at.text_input(key="ed_title").input("큰 파일 데모 (수정)")
+    at.button(key="ed_save").click().run()
+    assert not at.exception
+    assert BIG_MESSAGE in [as_shown(e) for e in errors(at)]
+    assert "저장했습니다" not in texts(at)
+    stored = services.content.get(item.id, Actor.anonymous())
+    assert stored.assets == () and stored.title == "큰 파일 데모"  # nothing saved in part
+    assert at.text_input(key="ed_title").value == "큰 파일 데모 (수정)"  # the form is kept
+    assert len(at.file_uploader[0].value) == 2
+
+
+def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui.conftest import open_admin_page
+
+    monkeypatch.setenv("DEMO_FACTORY_MAX_UPLOAD_MB", "1")
+    at = open_admin_page(new_app)
+    uploader = at.file_uploader(key="adm_events_file_0")
+    assert uploader.proto.max_upload_size_mb == 2
+    assert "최대 1MB" in texts(at)
+    uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
+    at.run()
+    assert [as_shown(e) for e in errors(at)] == [
+        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."]
+
+
+def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    item = make_item("참조 데모", uploads=(Upload("diagram.png", png_bytes()),))
+    (asset,) = item.assets
+    at = _editor(new_app, item.id)
+    reference = f"![diagram.png](asset:{asset.id})"
+    assert [c.value for c in at.code] == [reference]  # st.code: Streamlit's copy button
+    assert not at.image  # the body does not place it yet
+
+    at.text_area(key="ed_body").input(f"구성도:\n\n{reference}\n").run()
+    assert not at.exception and not errors(at)
+    assert len(at.image) == 1  # the preview draws the file where the reference is
+    assert "이 항목에 없습니다" not in texts(at)
+
+
+def test_a_file_not_saved_yet_says_its_reference_comes_with_the_save(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _editor(new_app)
+    assert "저장하면" not in texts(at)
+    at.file_uploader[0].set_value(("diagram.png", png_bytes(), "image/png"))
+    at.run()
+    assert any("저장하면" in c.value for c in at.caption)
+
+
+def test_a_pdfs_reference_places_its_preview_in_the_text(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    from tests.ui.conftest import pdf_bytes
+
+    item = make_item("PDF 참조", uploads=(Upload("guide.pdf", pdf_bytes(1)),))
+    (asset,) = item.assets
+    at = _editor(new_app, item.id)
+    reference = f"![guide.pdf](asset:{asset.id})"
+    assert [c.value for c in at.code] == [reference]  # the same form for every kind
+    at.text_area(key="ed_body").input(f"설명서:\n\n{reference}\n").run()
+    assert not at.exception and not errors(at)
+    assert len(at.image) == 1 and len(at.get("download_button")) == 1  # preview, download
+    assert "이 항목에 없습니다" not in texts(at)
