@@ -15,7 +15,7 @@ forecast is labelled an estimate, with its interval.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.domain.analytics import Dim
@@ -146,9 +146,16 @@ def forecast_row(f: Forecast) -> Json:
     return row
 
 
+def forecast_rows(forecasts: Sequence[Forecast], period_ended: bool) -> Json:
+    """The forecast's rows; none after a period that ended before yesterday, marked so that
+    the narrative, the prompt and the PDF say why (``analysis.forecast_follows``)."""
+    return {"metrics": [forecast_row(f) for f in forecasts],
+            **({"period_ended": True} if period_ended else {})}
+
+
 def forecast_section(insights: Insights) -> Json:
     return {"scope": SCOPE, "label": "estimate",
-            "metrics": [forecast_row(f) for f in insights.forecasts]}
+            **forecast_rows(insights.forecasts, insights.period_ended)}
 
 
 def headline_section(insights: Insights) -> Json | None:

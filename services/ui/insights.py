@@ -204,6 +204,9 @@ def forecast_frame(found: Insights) -> pd.DataFrame:
 
 
 def _forecast_section(found: Insights) -> None:
+    if found.period_ended:
+        st.info(t("insights.forecast_period_ended"), icon=":material/info:")
+        return
     frame = forecast_frame(found)
     if frame.empty:
         st.info(t("insights.forecast_short"), icon=":material/info:")

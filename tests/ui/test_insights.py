@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.analytics.dashboards import Preset
 from services.bootstrap import Services
 from services.domain.analytics import Dim
 from services.domain.models import Category, ContentItem
@@ -179,3 +181,18 @@ def test_the_dashboard_s_captions_write_date_ranges_one_way(
     captions = [c.value for c in at.caption if ranges.search(c.value)]
     assert len(captions) >= 2
     assert {sep for c in captions for sep in ranges.findall(c)} == {" – "}
+
+
+def test_a_custom_range_that_ended_before_yesterday_has_no_forecast_and_says_why(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    five_quiet_weeks_then_a_spike(services, items)
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
+    ten_days_ago = services.analytics.today() - timedelta(days=10)
+    at.date_input(key="dash_range").set_value((ten_days_ago - timedelta(days=6),
+                                               ten_days_ago)).run()
+    open_part(at, "forecast")
+    assert "chart_insights_forecast" not in [c.key for c in at.get("plotly_chart")]
+    assert "예측 없음: 이 기간은 어제보다 전에 끝났습니다" in texts(at)

@@ -134,10 +134,6 @@ def insights_section(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
     """Empty for a context without the insights (reports saved before them)."""
     if not all(isinstance(ctx.get(k), Mapping) for k in ("drivers", "anomalies", "forecast")):
         return []
-    chart = forecast_png(ctx, labels)
-    width, height = chart.width_in * inch, chart.height_in * inch
-    if width > FRAME_WIDTH:
-        width, height = FRAME_WIDTH, height * FRAME_WIDTH / width
     return [
         heading(labels.t("pdf.insights_title"), "insights"),
         paragraph(plain(scope_text(ctx, labels)), "muted"),
@@ -145,8 +141,22 @@ def insights_section(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         *drivers_table(ctx, labels),
         heading(labels.t("pdf.anom_title"), "insights-anomalies", 1),
         *anomalies_table(ctx, labels),
-        KeepTogether([heading(chart.title, "insights-forecast", 1),
-                      PngImage(chart.png, width, height), Spacer(1, 3 * mm),
-                      *forecast_table(ctx, labels),
-                      paragraph(plain(labels.t("pdf.fc_note")), "muted")]),
+        _forecast_part(ctx, labels),
     ]
+
+
+def _forecast_part(ctx: Mapping[str, Any], labels: Labels) -> Flowable:
+    """The forecast's chart and table, or why there is none (a period that ended before
+    yesterday: ``analysis.forecast_follows``)."""
+    if _section(ctx, "forecast").get("period_ended"):
+        return KeepTogether([heading(labels.t("pdf.fc_title"), "insights-forecast", 1),
+                             paragraph(plain(labels.t("insights.forecast_period_ended")),
+                                       "muted")])
+    chart = forecast_png(ctx, labels)
+    width, height = chart.width_in * inch, chart.height_in * inch
+    if width > FRAME_WIDTH:
+        width, height = FRAME_WIDTH, height * FRAME_WIDTH / width
+    return KeepTogether([heading(chart.title, "insights-forecast", 1),
+                         PngImage(chart.png, width, height), Spacer(1, 3 * mm),
+                         *forecast_table(ctx, labels),
+                         paragraph(plain(labels.t("pdf.fc_note")), "muted")])

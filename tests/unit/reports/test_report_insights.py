@@ -170,3 +170,14 @@ def test_a_report_saved_without_the_insights_has_no_such_section(found: Any) -> 
         del ctx[key]
     assert "Drivers, anomalies and forecast" not in pdf_of(ctx, ReportType.OVERALL,
                                                            ReportLanguage.EN)
+
+
+def test_the_pdf_of_a_past_period_says_why_it_has_no_forecast(found: Any) -> None:
+    events, _ = found
+    later = PERIOD.end + timedelta(days=30)
+    old = load_insights(MemoryEvents(events), PERIOD, later, 0)  # type: ignore[arg-type]
+    ctx = build_context(ReportType.OVERALL, *boards(events), PERIOD, ReportLanguage.EN, old)
+    text = " ".join(pdf_of(ctx, ReportType.OVERALL, ReportLanguage.EN).split())
+    assert "No forecast: this period ended before yesterday." in text
+    assert text.count("No forecast: this period ended before yesterday.") == 2  # text, section
+    assert "An estimate, not a promise" not in text and "Next 7 days" not in text
