@@ -22,7 +22,6 @@ from services.reports.data import Labels
 from services.reports.narrator.changes import value_name
 from services.reports.narrator.offline import OfflineNarrator
 from services.reports.narrator.rules import Facts
-from services.reports.pdf.insights import _driver
 from services.reports.request import ReportRequest
 from services.reports.service import ReportService
 from services.settings import Settings
@@ -95,5 +94,5 @@ def test_the_narrative_and_the_pdf_name_the_marks_in_the_readers_language() -> N
     assert value_name(facts, {"dim": "visit_source", "name": "newsletter"}).startswith(
         "“newsletter” (")
     labels = Labels("ko")
-    assert _driver(labels, {"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
-    assert _driver(labels, {"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
+    assert labels.driver({"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
+    assert labels.driver({"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
