@@ -6,7 +6,8 @@ runs with the text received so far. That second path exists because the model bi
 token it was sent and wrote whether or not anyone read them: a click on the page stops the
 Streamlit run in the middle of the stream, and a generation stopped that way used to leave no
 trace, so interrupting one got around the daily token budget (``services.reports.usage``
-records what an abandoned stream cost).
+records what an abandoned stream cost). A report is read by ``Reading`` on a worker thread, so
+a click stops only the run that shows it, never the generation itself.
 """
 
 from __future__ import annotations
