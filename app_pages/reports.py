@@ -9,7 +9,7 @@ import streamlit as st
 from services.ui import lazy, session
 from services.ui.i18n import t
 from services.ui.report_view import HISTORY_WIDGETS, history
-from services.ui.reports import BUILDER_WIDGETS, builder, interrupted_notice
+from services.ui.reports import BUILDER_WIDGETS, builder
 
 TAB_KEY = "rep_tab"
 
@@ -19,7 +19,6 @@ actor = session.actor()
 st.title(t("reports.title"))
 st.caption(t("reports.subtitle"))
 lazy.keep(*BUILDER_WIDGETS, *HISTORY_WIDGETS)
-interrupted = interrupted_notice()  # whichever tab the click that stopped it opened
 lazy.tab_sections([t("reports.tab_new"), t("reports.tab_history")], TAB_KEY,
-                  [partial(builder, services, actor, interrupted),
+                  [partial(builder, services, actor),
                    partial(history, services, actor)])

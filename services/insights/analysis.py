@@ -2,7 +2,8 @@
 
 The period is compared with the one before it (as the KPI tiles are); anomalies are judged on
 the period's complete days and, for its last 7 days, complete hours; the forecast starts the
-day after the last complete day. What "complete" means is the caller's ``today`` and ``hour``.
+day after the last complete day, and only follows a period that reaches that day
+(``forecast_follows``). What "complete" means is the caller's ``today`` and ``hour``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ HISTORY_DAYS = 7 * WEEKS  # what a baseline or the forecast looks back over
 HEADLINE_MIN_BASE = 20
 
 
+def forecast_follows(period: Period, today: date) -> bool:
+    """A forecast starts the day after the last complete day (yesterday): it follows a period
+    that reaches that day. The days after an older period are history, not a forecast, and a
+    forecast from today would be read as that period's future."""
+    return period.end >= today - timedelta(days=1)
+
+
 def window(period: Period, today: date) -> tuple[date, date]:
     """The local days the analysis reads: the previous period, the baselines of the period's
     days and the forecast's history (up to ``today``)."""
@@ -54,8 +62,9 @@ class Insights:
     period: Period
     drivers: tuple[Drivers, ...]  # every KPI: visitors, the counts, then the rates
     anomalies: AnomalyReport
-    forecasts: tuple[Forecast, ...]  # FORECAST_METRICS, in that order
+    forecasts: tuple[Forecast, ...]  # FORECAST_METRICS, in that order (none: period_ended)
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> id -> name
+    period_ended: bool = False  # before yesterday: no forecast follows it (forecast_follows)
 
     def headline(self) -> Drivers | None:
         """The count KPI with the largest relative change that has drivers to show; KPIs of
@@ -91,9 +100,10 @@ def analyse(cube: DayCube, hours: HourCube, visitors: Series, period: Period, to
     upto = cube.index(last) + 1
     # History starts with the first event: zeros before it are no history, only no data.
     since = max(upto - HISTORY_DAYS, cube.first_active() or 0, 0)
+    follows = forecast_follows(period, today)
     forecasts = tuple(forecast(key, history[key][since:upto].tolist(), last)
-                      for key in FORECAST_METRICS)
-    return Insights(period, drivers, report, forecasts)
+                      for key in FORECAST_METRICS if follows)
+    return Insights(period, drivers, report, forecasts, period_ended=not follows)
 
 
 def daily_checks(cube: DayCube, visitors: Series, period: Period,

@@ -29,6 +29,7 @@ from services.errors import DemoFactoryError, NotFound
 from services.i18n import date_range, translate
 from services.i18n.labels import category_name, purpose_name
 from services.insights.cube import driver_mark_name
+from services.insights.drivers import NAMED_DIMS
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights, build, period_for
 from services.ports import ContentRepository, EventStore, FollowStore, Mailer, UserDirectory
@@ -169,6 +170,8 @@ def value_label(lang: str, dim: str, value: str, mine: MyInsights) -> str:
     named = mine.names.get(dim, {}).get(value)
     if named:
         return " ".join(named.split())
+    if dim in NAMED_DIMS and dim in mine.names:  # deleted or unpublished: never its id
+        return translate(lang, "analytics.deleted_item")
     if dim == Dim.CATEGORY:
         return category_name(lang, value) or value
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE):

@@ -35,6 +35,11 @@ from services.insights.metrics import CountMetric, Part, RateMetric
 
 REST = ""  # the value of the part of a change that no value of the dimension holds
 WHOLE = "all"  # the one "dimension" of a rate that no dimension splits
+# The value of the one row that sums the items no longer published (deleted or back to draft)
+# and the authors with nothing published any more (``fold_unnamed``). Item ids are ULIDs and
+# usernames have no parentheses, so no real value reads so.
+DELETED = "(deleted)"
+NAMED_DIMS = (Dim.CONTENT.value, Dim.AUTHOR.value)  # values that are ids with a published name
 _EPS = 1e-9
 
 
@@ -87,6 +92,29 @@ class Drivers:
         found = [c for rows in self.by_dim.values() for c in rows if c.value != REST
                  and c.change * sign >= 0 and abs(c.change) > _EPS]
         return sorted(found, key=lambda c: -abs(c.change))[:limit]
+
+
+def fold_unnamed(drivers: Drivers, names: Mapping[str, Mapping[str, str]]) -> Drivers:
+    """The contributions of items and authors without a published name summed into one,
+    ``DELETED``, as the dashboard's tables sum them (twenty deleted items are not twenty rows,
+    nor twenty ids). Counts only: a rate's segment rates do not add up (a rate's unnamed
+    segments keep their rows, named by the reader's ``DELETED`` label)."""
+    if drivers.kind != "count":
+        return drivers
+    by_dim = dict(drivers.by_dim)
+    for dim in NAMED_DIMS:
+        known = names.get(dim)
+        rows = by_dim.get(dim, ())
+        gone = [c for c in rows if c.value not in (REST, DELETED)
+                and known is not None and c.value not in known]
+        if not gone:
+            continue
+        shares = [c.share for c in gone]
+        merged = Contribution(dim, DELETED, sum(c.before for c in gone),
+                              sum(c.after for c in gone), sum(c.change for c in gone),
+                              None if None in shares else sum(s or 0.0 for s in shares))
+        by_dim[dim] = _ordered([*(c for c in rows if c not in gone), merged])
+    return Drivers(drivers.metric, drivers.kind, drivers.before, drivers.after, by_dim)
 
 
 def period_weights(cube: DayCube, start: date, end: date) -> Series:

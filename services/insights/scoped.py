@@ -25,7 +25,7 @@ import numpy as np
 from services.analytics.dashboards import Period
 from services.analytics.tables import Catalog
 from services.domain.analytics import ITEM_VALUE_SEP, Dim, RollupRow
-from services.insights.analysis import HISTORY_DAYS, window
+from services.insights.analysis import HISTORY_DAYS, forecast_follows, window
 from services.insights.anomalies import AnomalyReport, SeriesCheck, Signal, check_series
 from services.insights.cube import DayCube, Series
 from services.insights.drivers import REST, Contribution, Drivers
@@ -51,6 +51,7 @@ class ScopedInsights:
     anomalies: AnomalyReport  # judged on the scope's own daily series
     forecasts: tuple[Forecast, ...]  # the scope's content views (none when not asked for)
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    period_ended: bool = False  # before yesterday: no forecast follows it (forecast_follows)
 
     @property
     def kind(self) -> str:
@@ -83,10 +84,11 @@ def load_scoped(store: EventStore, period: Period, catalog: Catalog, today: date
                  else _scope_items(cube, metric, catalog, dim, value))
         drivers.append(_drivers(cube, metric.key, series, parts, period))
         checks.append(_check(cube, series, metric.key, dim, value, period, today))
+    follows = forecast_follows(period, today)
     forecasts = tuple(_forecast(cube, m.daily(cube, dim, value), today) for m in chosen
-                      if m.key == FORECAST_METRIC)
+                      if m.key == FORECAST_METRIC and follows)
     return ScopedInsights(period, dim, value, tuple(drivers), AnomalyReport(tuple(checks)),
-                          forecasts)
+                          forecasts, period_ended=not follows)
 
 
 def _mine(rows: list[RollupRow], dim: Dim, value: str, catalog: Catalog) -> list[RollupRow]:

@@ -53,6 +53,12 @@ ROW_SUBJECTS = {"top_content": "title", "categories": "category", "authors": "au
                 "search.top": "term", "search.zero_results": "term", "purposes": "purpose",
                 "time_of_day.top_hours": "hour", "distribution.bands": "band"}
 
+# The insights' sections: their rows are named by metric (and day, driver, horizon), not by
+# row numbers. Lists that hold rows only, and lists whose rows are drivers of the row above.
+INSIGHT_SECTIONS = frozenset({"headline", "drivers", "anomalies", "forecast"})
+_ROW_LISTS = frozenset({"metrics", "flagged"})
+_DRIVER_LISTS = frozenset({"rises", "falls", "drivers"})
+
 Segment = str | int
 
 
@@ -151,10 +157,45 @@ def _row_label(labels: Labels, context: Mapping[str, Any], table: str, index: in
                     field=_field(labels, field))
 
 
+def _insight_label(labels: Labels, context: Mapping[str, Any],
+                   segments: list[Segment]) -> str:
+    """A figure of the insights: its section, then what it is about (the metric; an unusual
+    day; a driver, by dimension and name; a forecast's horizon), then the field."""
+    parts: list[str] = []
+    value: Any = context
+    for index, segment in enumerate(segments):
+        value = resolve(value, [segment])[1]
+        last = index == len(segments) - 1
+        if isinstance(segment, str) and index and not last and segment not in _ROW_LISTS:
+            parts.append(_field(labels, segment))
+        if not isinstance(value, Mapping) or last:
+            continue
+        previous = segments[index - 1] if index else ""
+        if previous in _DRIVER_LISTS and "dim" in value:
+            parts[-1:] = [f"{parts[-1]} {labels.driver(value)}" if parts
+                          else labels.driver(value)]
+            continue
+        if "metric" in value:
+            parts.append(labels.metric(value["metric"]))
+        if "day" in value:
+            hour = value.get("hour")
+            parts.append(str(value["day"]) if hour is None
+                         else f"{value['day']} {labels.t('sources.hour', hour=hour)}")
+            if value.get("dim") not in (None, "", "all"):
+                parts.append(labels.driver(value))
+    field = segments[-1]
+    if isinstance(field, str):
+        parts.append(_field(labels, field))
+    section = _field(labels, str(segments[0]), "section")
+    return labels.t("sources.generic", section=section, field=" · ".join(parts))
+
+
 def label_of(labels: Labels, context: Mapping[str, Any], segments: list[Segment]) -> str:
     """A reader's name for the figure at ``segments`` (the path must exist)."""
     names = [s for s in segments if isinstance(s, str)]
     field = names[-1] if names else ""
+    if segments[0] in INSIGHT_SECTIONS and len(segments) > 1:
+        return _insight_label(labels, context, segments)
     if len(segments) == 3 and segments[0] == "kpis" and isinstance(segments[1], int):
         _, row = resolve(context, segments[:2])
         key = str(row.get("key", "")) if isinstance(row, Mapping) else ""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -34,7 +35,7 @@ from services.analytics.tables import DELETED_ITEMS
 from services.domain.reports import ReportLanguage, ReportType
 from services.insights.analysis import Insights
 from services.insights.scoped import ScopedInsights
-from services.reports.insight_context import insight_sections
+from services.reports.insight_context import deleted_named, insight_sections
 from services.reports.scoped_context import scoped_sections, subject_section
 
 SCHEMA = "demo-factory/report-context/1"
@@ -352,6 +353,8 @@ def build_context(report_type: ReportType | str, current: Dashboard, previous: D
     if insights is not None:
         if insights.period != period:
             raise ValueError("the insights must be of the report's period")
+        insights = replace(insights, names=deleted_named(insights.names,
+                                                         context["language"]))
         if isinstance(insights, ScopedInsights):
             context["subject"] = subject_section(insights, subject_name)
             context.update(scoped_sections(insights, subject_name))

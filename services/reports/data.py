@@ -17,6 +17,7 @@ from typing import Any
 from services.analytics.changes import count_difference
 from services.i18n import translate
 from services.i18n.labels import category_name, purpose_name
+from services.insights.cube import driver_mark_name
 
 Row = dict[str, Any]
 TREND_TYPES = ("page_view", "content_view", "search", "download", "like")
@@ -212,6 +213,24 @@ class Labels:
     def kpi(self, key: str) -> str:
         found = self.t(f"analytics.kpi.{key}")
         return key.replace("_", " ") if found == f"analytics.kpi.{key}" else found
+
+    def metric(self, key: Any) -> str:
+        """An insight's metric (``drivers``, ``anomalies``, ``forecast`` rows)."""
+        found = self.t(f"insights.metric.{key}")
+        return str(key) if found == f"insights.metric.{key}" else found
+
+    def driver(self, row: Mapping[str, Any]) -> str:
+        """A driver's value and its dimension, ``name (dimension)``: typed names stay as typed
+        (renderers escape them)."""
+        dim, name = str(row.get("dim", "")), str(row.get("name") or row.get("value") or "")
+        if dim == "category":
+            name = self.category(name)
+        elif dim == "purpose":
+            name = self.purpose(name)
+        else:
+            name = driver_mark_name(self.lang, dim, name) or name
+        found = self.t(f"insights.dim.{dim}")
+        return f"{name} ({dim if found == f'insights.dim.{dim}' else found})"
 
 
 def fmt_count(value: Any) -> str:

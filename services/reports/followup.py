@@ -63,13 +63,16 @@ def answer_offline(context: dict[str, Any], question: str, lang: str) -> FollowU
             found = write(facts, asked)
             if found:
                 return FollowUp(found, True)
-            return FollowUp(f"{_t(lang, 'no_data')}\n{help_text(lang)}", False)
-    return FollowUp(help_text(lang), False)
+            return FollowUp(f"{_t(lang, 'no_data')}\n{help_text(context, lang)}", False)
+    return FollowUp(help_text(context, lang), False)
 
 
-def help_text(lang: str) -> str:
-    return "\n".join([_t(lang, "help"), *(f"- {_t(lang, f'help_{k}')}" for k in
-                                          ("category", "peak", "why", "top", "visitors"))])
+def help_text(context: dict[str, Any], lang: str) -> str:
+    """What can be asked of this report: only the examples its data answers (a content or
+    author report has no visitors figure, a what-changed report no top content)."""
+    facts = Facts({**context, "language": lang})
+    offered = [key for key, write in _HELP if write(facts, "") is not None]
+    return "\n".join([_t(lang, "help"), *(f"- {_t(lang, f'help_{k}')}" for k in offered)])
 
 
 def _t(lang: str, key: str, **params: Any) -> str:
@@ -230,4 +233,11 @@ _INTENTS: tuple[Intent, ...] = (
     (lambda q: bool(_PEAK.search(q)), _peak),
     (lambda q: bool(_CONTENT.search(q) and _TOP.search(q)), _top_content),
     (lambda q: bool(_VISITORS.search(q)), _visitors),
+)
+# Each example of the help, offered when its answer's writer finds data in the report ("why"
+# is asked of the content views, which every report type has).
+_HELP: tuple[tuple[str, Callable[[Facts, str], str | None]], ...] = (
+    ("category", _categories), ("peak", _peak),
+    ("why", lambda facts, _: _why(facts, "why content views")),
+    ("top", _top_content), ("visitors", _visitors),
 )

@@ -15,13 +15,21 @@ forecast is labelled an estimate, with its interval.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.domain.analytics import Dim
+from services.i18n import translate
 from services.insights.analysis import Insights
 from services.insights.anomalies import Anomaly, AnomalyReport, Status
-from services.insights.drivers import REST, Contribution, Drivers
+from services.insights.drivers import (
+    DELETED,
+    NAMED_DIMS,
+    REST,
+    Contribution,
+    Drivers,
+    fold_unnamed,
+)
 from services.insights.forecast import Forecast
 from services.insights.metrics import RATES
 
@@ -45,8 +53,21 @@ def _value(metric: str, value: float | None) -> float | int | None:
     return _ratio(value) if metric in _RATE_KEYS else round(float(value))
 
 
+def deleted_named(names: Mapping[str, Mapping[str, str]],
+                  lang: str) -> dict[str, Mapping[str, str]]:
+    """``names`` with the dashboard's label of the items no longer published (and authors
+    with nothing published), under ``DELETED``: what such a value reads as (``_name``)."""
+    label = translate(lang, "analytics.deleted_items")
+    return {**names, **{dim: {**names.get(dim, {}), DELETED: label} for dim in NAMED_DIMS}}
+
+
 def _name(names: Mapping[str, Mapping[str, str]], dim: str, value: str) -> str:
-    return names.get(dim, {}).get(value, value)
+    """A value's published name; an item or author without one is never shown by its id
+    (the one ``DELETED`` row, or a rate's segment: the deleted label)."""
+    known = names.get(dim, {})
+    if value in known:
+        return known[value]
+    return known.get(DELETED, value) if dim in NAMED_DIMS else value
 
 
 def contribution(c: Contribution, metric: str,
@@ -61,6 +82,7 @@ def contribution(c: Contribution, metric: str,
 def drivers_row(d: Drivers, names: Mapping[str, Mapping[str, str]],
                 limit: int = TOP_DRIVERS) -> Json:
     """One KPI: its values, change and the largest rises and falls behind it."""
+    d = fold_unnamed(d, names)
     relative = d.relative_change
     return {
         "metric": d.metric, "kind": d.kind, "before": _value(d.metric, d.before),
@@ -93,7 +115,8 @@ def drivers_section(insights: Insights) -> Json:
 
 
 def anomaly_row(a: Anomaly, names: Mapping[str, Mapping[str, str]]) -> Json:
-    found = a.drivers.top(ANOMALY_DRIVERS) if a.drivers is not None else []
+    found = (fold_unnamed(a.drivers, names).top(ANOMALY_DRIVERS) if a.drivers is not None
+             else [])
     return {"metric": a.metric, "dim": a.dim, "value": a.value, "day": a.day.isoformat(),
             "hour": a.hour, "direction": "up" if a.direction > 0 else "down",
             "actual": _value(a.metric, a.actual), "expected": _value(a.metric, a.expected),
@@ -146,9 +169,16 @@ def forecast_row(f: Forecast) -> Json:
     return row
 
 
+def forecast_rows(forecasts: Sequence[Forecast], period_ended: bool) -> Json:
+    """The forecast's rows; none after a period that ended before yesterday, marked so that
+    the narrative, the prompt and the PDF say why (``analysis.forecast_follows``)."""
+    return {"metrics": [forecast_row(f) for f in forecasts],
+            **({"period_ended": True} if period_ended else {})}
+
+
 def forecast_section(insights: Insights) -> Json:
     return {"scope": SCOPE, "label": "estimate",
-            "metrics": [forecast_row(f) for f in insights.forecasts]}
+            **forecast_rows(insights.forecasts, insights.period_ended)}
 
 
 def headline_section(insights: Insights) -> Json | None:

@@ -23,7 +23,7 @@ from services.reports.insight_context import (
     ANOMALY_LIMIT,
     anomaly_row,
     drivers_row,
-    forecast_row,
+    forecast_rows,
     most_unusual,
     report_status,
 )
@@ -79,5 +79,5 @@ def scoped_sections(found: ScopedInsights, name: str) -> Json:
         "anomalies": {**scope, "status": report_status(found.anomalies),
                       "count": len(found.anomalies.anomalies), "flagged": flagged},
         "forecast": {**scope, "label": "estimate",
-                     "metrics": [forecast_row(f) for f in found.forecasts]},
+                     **forecast_rows(found.forecasts, found.period_ended)},
     }

@@ -15,8 +15,9 @@ patterns of ``services.reports.followup``, or by a model with the same data bloc
 question as data (``services.reports.followup_prompt``), under the same daily budget and the
 same grounding check. A metered generation or answer reserves its estimate on the day's
 budget in one atomic step before the model is called, and settles it to the real use when its
-stream ends; one not read to its end (a click on the page stops the run that reads it) keeps
-what it cost (``services.reports.usage``).
+stream ends; one not read to its end (a follow-up answer whose run a click stopped; a report
+the page reads on a worker thread, ``streams.Reading``, so only a stopped process leaves one)
+keeps what it cost (``services.reports.usage``).
 
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.

@@ -6,11 +6,13 @@ runs with the text received so far. That second path exists because the model bi
 token it was sent and wrote whether or not anyone read them: a click on the page stops the
 Streamlit run in the middle of the stream, and a generation stopped that way used to leave no
 trace, so interrupting one got around the daily token budget (``services.reports.usage``
-records what an abandoned stream cost).
+records what an abandoned stream cost). A report is read by ``Reading`` on a worker thread, so
+a click stops only the run that shows it, never the generation itself.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -90,6 +92,56 @@ class Generation(Settled[Report]):
     @property
     def report(self) -> Report | None:
         return self.value
+
+
+class Reading(Generic[T]):
+    """A stream read to its end on a worker thread, whatever happens to the page's run: a click
+    that stops the run that shows a report being written no longer abandons the model's paid
+    work, and the next run follows the same text (``follow``) from its start."""
+
+    def __init__(self, stream: Settled[T]) -> None:
+        self.stream = stream
+        self._chunks: list[str] = []
+        self._error: Exception | None = None
+        self._finished = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, name="report-reading", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for chunk in self.stream:
+                with self._changed:
+                    self._chunks.append(chunk)
+                    self._changed.notify_all()
+        except Exception as exc:  # handed to whoever follows (a model's error, a lost link)
+            self._error = exc
+        finally:
+            self.stream.close()
+            with self._changed:
+                self._finished = True
+                self._changed.notify_all()
+
+    @property
+    def done(self) -> bool:
+        return self._finished
+
+    def _after(self, seen: int) -> tuple[list[str], bool]:
+        """The chunks after the first ``seen`` once there are any (or the reading ended)."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._chunks) > seen or self._finished)
+            return self._chunks[seen:], self._finished
+
+    def follow(self) -> Iterator[str]:
+        """Every chunk from the first, as they arrive; at the end the reading's error, if any."""
+        seen = 0
+        while True:
+            new, finished = self._after(seen)
+            seen += len(new)
+            yield from new
+            if finished and not new:
+                break
+        if self._error is not None:
+            raise self._error
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from services.domain.models import Category
 from services.insights.analysis import Insights
 from services.insights.anomalies import WEEKS, Anomaly
 from services.insights.cube import driver_mark_name
-from services.insights.drivers import REST, Contribution, Drivers
+from services.insights.drivers import DELETED, NAMED_DIMS, REST, Contribution, Drivers, fold_unnamed
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
@@ -56,12 +56,16 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
         return purpose_label(value)
     if dim == Dim.PAGE:
         return page_label(value)
+    if dim in NAMED_DIMS and dim in names and value not in names[dim]:
+        # Deleted or unpublished: never its id (counts fold them into one row, DELETED).
+        return t("analytics.deleted_items" if value == DELETED else "analytics.deleted_item")
     return (driver_mark_name(language(), dim, value)
             or names.get(dim, {}).get(value, value))
 
 
 def drivers_frame(drivers: Drivers, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """The strongest rises and falls over every dimension, one row each."""
+    drivers = fold_unnamed(drivers, names)
     rows = [*drivers.top(TOP_DRIVERS, sign=1), *drivers.top(TOP_DRIVERS, sign=-1)]
     return pd.DataFrame([_driver_row(c, names) for c in rows],
                         columns=["dim", "value", "before", "after", "change", "share", "mix",
@@ -145,7 +149,7 @@ def _number(anomaly: Anomaly, value: float) -> str:
 def _likely(anomaly: Anomaly, names: Mapping[str, Mapping[str, str]]) -> str:
     if anomaly.drivers is None:
         return ""
-    top = anomaly.drivers.top(2, sign=anomaly.direction)
+    top = fold_unnamed(anomaly.drivers, names).top(2, sign=anomaly.direction)
     if anomaly.drivers.kind == "rate":
         return ", ".join(f"{value_label(c.dim, c.value, names)} ({c.change * 100:+.1f}%p)"
                          for c in top)
@@ -204,6 +208,9 @@ def forecast_frame(found: Insights) -> pd.DataFrame:
 
 
 def _forecast_section(found: Insights) -> None:
+    if found.period_ended:
+        st.info(t("insights.forecast_period_ended"), icon=":material/info:")
+        return
     frame = forecast_frame(found)
     if frame.empty:
         st.info(t("insights.forecast_short"), icon=":material/info:")

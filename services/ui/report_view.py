@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -117,8 +118,19 @@ def show_sources(cited: Footnoted, key: str) -> None:
     st.dataframe(sources_table(cited, paths), hide_index=True, width="stretch")
 
 
-def _when(services: Services, moment: datetime) -> str:
-    return format_time(moment, services.settings.tz)
+def _when(services: Services, moment: datetime, seconds: bool = False) -> str:
+    return format_time(moment, services.settings.tz, seconds=seconds)
+
+
+def _history_labels(services: Services, reports: list[ReportSummary]) -> dict[str, str]:
+    """One line per report, none the same: created to the second, and two that still read
+    alike (made in the same second) told apart by the end of their ids."""
+    labels = {r.id: t("reports.history_item", when=_when(services, r.created_at, seconds=True),
+                      title=r.title, period=_period(r), model=model_label(r.model_id),
+                      who=r.author) for r in reports}
+    counts = Counter(labels.values())
+    return {key: f"{label} · #{key[-6:]}" if counts[label] > 1 else label
+            for key, label in labels.items()}
 
 
 def _period(report: Report | ReportSummary) -> str:
@@ -180,8 +192,6 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         except DemoFactoryError as exc:
             show_error(exc)
             return
-        if st.session_state.get("rep_last") == report.id:
-            st.session_state.pop("rep_last", None)
         flash(t("reports.deleted"))
         st.rerun()
     if no_col.button(t("common.cancel"), key=f"{key}_delete_no"):
@@ -233,9 +243,7 @@ def history(services: Services, actor: Actor) -> None:
         st.info(t("reports.history_empty"), icon=":material/history:")
         return
     st.dataframe(_table(services, reports), hide_index=True, width="stretch")
-    labels = {r.id: t("reports.history_item", when=_when(services, r.created_at),
-                      title=r.title, period=_period(r), model=model_label(r.model_id),
-                      who=r.author) for r in reports}
+    labels = _history_labels(services, reports)
     _compare(services, actor, labels)
     opened = st.selectbox(t("reports.history_open"), list(labels), index=None,
                           format_func=labels.__getitem__, key=relabel(OPEN_KEY),

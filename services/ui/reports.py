@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -20,13 +21,14 @@ import streamlit as st
 from services.analytics.dashboards import Period, Preset
 from services.analytics.periods import earliest_day
 from services.bootstrap import Services
+from services.domain.models import new_id
 from services.domain.permissions import Actor
-from services.domain.reports import ReportLanguage, ReportType
+from services.domain.reports import Report, ReportLanguage, ReportType
 from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
 from services.reports.models import OFFLINE
 from services.reports.request import Preview, ReportRequest
-from services.reports.service import Generation
+from services.reports.streams import Reading
 from services.ui import insights_cache, lazy, tracking
 from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
 from services.ui.report_pdf import start_pdf
@@ -49,10 +51,8 @@ MODEL_KEY = "rep_model"
 TEMPERATURE_KEY = "rep_temperature"
 MAX_TOKENS_KEY = "rep_max_tokens"
 GENERATE_KEY = "rep_generate"
-LAST_KEY = "rep_last"
-# (report id, metered) of a generation this session started and has not seen end: a click
-# while the model writes stops the run before the key is cleared (``interrupted_notice``).
-PENDING_KEY = "rep_pending"
+BUSY = "busy"  # the generate button's key while a generation is being written
+FORM_KEY = "rep_form"  # _Form: the submission token and the generation of its last click
 # Widgets of the builder whose values live under their own key (the select boxes keep theirs
 # in plain keys): kept while the history tab is open.
 BUILDER_WIDGETS = (RANGE_KEY, TEMPERATURE_KEY, MAX_TOKENS_KEY)
@@ -198,65 +198,84 @@ def show_stream(chunks: Iterable[str], context: Mapping[str, Any] | None = None,
         where.empty()  # nothing to show: no "writing" left behind
 
 
-def interrupted_notice() -> bool:
-    """Say once that the generation this session started last never ended: a click while
-    the model wrote stopped its run (the service counted its tokens). True in the run right
-    after, whose click (often a second "generate") must not start another paid generation."""
-    pending = st.session_state.pop(PENDING_KEY, None)
-    if pending is None:
+@dataclass
+class _Form:
+    """The builder's submission token and the generation its last click started.
+
+    The token is in the "generate" button's key, so a click belongs to the form it was drawn
+    with: a second click of a double click, sent before the page redrew, names a button that
+    is no longer drawn and starts nothing. The generation is read to its end on a worker
+    thread (``Reading``), so a click while the model writes stops only the run that shows it:
+    the next run follows the same text, and the report is saved once. Streamlit stops a run
+    only inside its own calls, so this object is fetched from session state before the service
+    is called and filled in by plain attribute assignment right after it returns.
+    """
+
+    token: str = field(default_factory=new_id)
+    reading: Reading[Report] | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)  # the reading's, for footnotes
+    lang: str = "ko"
+    seen: bool = True  # the reading was followed to its end by a run (its outcome shown)
+
+    def report(self) -> Report | None:
+        """The report of the last click, once saved."""
+        return self.reading.stream.value if self.reading is not None else None
+
+
+def _form() -> _Form:
+    form: _Form = st.session_state.setdefault(FORM_KEY, _Form())
+    return form
+
+
+def _generate_button(where: Any, token: str, disabled: bool) -> bool:
+    return bool(where.button(t("reports.generate"), key=f"{GENERATE_KEY}_{token}",
+                             type="primary", icon=":material/auto_awesome:",
+                             disabled=disabled))
+
+
+def _start(services: Services, actor: Actor, request: ReportRequest, preview: Preview,
+           form: _Form) -> bool:
+    """Start a generation for this click; False (the error shown) if the service refused."""
+    try:
+        generation = services.reports.stream(actor, request, tracking.session_id(), preview)
+    except DemoFactoryError as exc:
+        log.warning("report generation failed: %s", exc)
+        show_error(exc)
         return False
-    metered = bool(pending[1]) if isinstance(pending, tuple) else True
-    st.warning(t("reports.interrupted" if metered else "reports.interrupted_offline"),
-               icon=":material/pause_circle:")
+    # No stop point in between: the reading and the new token are noted together.
+    form.reading, form.token, form.seen = Reading(generation), new_id(), False
+    form.context, form.lang = preview.context, request.language.value
     return True
 
 
-def _read(generation: Generation, where: Any, request: ReportRequest,
-          preview: Preview) -> None:
-    """Draw the stream; however the run ends, the generation is closed (one not read to its
-    end is counted by the service). Only a run stopped by a click leaves ``PENDING_KEY``:
-    an error is reported by this run itself."""
-    st.session_state[PENDING_KEY] = (generation.id, request.model != OFFLINE)
-    try:
-        show_stream(generation, preview.context, request.language.value, where)
-    except Exception:  # Streamlit's stop and rerun are BaseExceptions: they keep the mark
-        st.session_state.pop(PENDING_KEY, None)
-        raise
-    finally:
-        generation.close()
-    st.session_state.pop(PENDING_KEY, None)
-
-
-def _generate(services: Services, actor: Actor, request: ReportRequest,
-              preview: Preview) -> bool:
-    """Stream the narrative, save the report; True once it is saved. The saved report is
-    drawn below by the same run (``builder``): the stream makes way for the message, and the
-    page is not run a second time (a rerun redrew the whole page: 0.1 s of server time and
-    13% of what a person waited for an offline report, A/B)."""
+def _follow(services: Services, form: _Form, reading: Reading[Report]) -> bool:
+    """Show the generation as it is written, from its start; True once its report is saved.
+    The saved report is drawn below by the same run (``builder``): the stream makes way for
+    the message, and the page is not run a second time (a rerun redrew the whole page: 0.1 s
+    of server time and 13% of what a person waited for an offline report, A/B)."""
     slot = st.empty()
     with slot.container(border=True):
         where = st.empty()
-    _writing(where)  # the model may take seconds to answer the request itself
     try:
-        generation = services.reports.stream(actor, request, tracking.session_id(), preview)
-        _read(generation, where, request, preview)
+        show_stream(reading.follow(), form.context, form.lang, where)
     except DemoFactoryError as exc:
+        form.seen = True
         log.warning("report generation failed: %s", exc)
         slot.empty()
         show_error(exc)
         return False
-    if generation.report is None:
+    form.seen = True
+    report = reading.stream.value
+    if report is None:
         return False
     # The PDF is built in the background while the page shows the report.
-    start_pdf(services, generation.report)
-    st.session_state[LAST_KEY] = generation.report.id
+    start_pdf(services, report)
     slot.success(t("reports.generated"), icon=":material/check_circle:")
     return True
 
 
-def builder(services: Services, actor: Actor, interrupted: bool = False) -> None:
-    """The "new report" tab. ``interrupted``: this run follows one stopped while the model
-    wrote (``interrupted_notice``), so its "generate" click starts nothing."""
+def builder(services: Services, actor: Actor) -> None:
+    """The "new report" tab."""
     first, second, third = st.columns(3)
     with first:
         kind = _choice(t("reports.type"), [k.value for k in ReportType],
@@ -284,20 +303,29 @@ def builder(services: Services, actor: Actor, interrupted: bool = False) -> None
         _estimate_box(estimate)
     request = ReportRequest(ReportType(kind), ReportLanguage(lang), period, model,
                             temperature, max_tokens, subject)
-    if st.button(t("reports.generate"), key=GENERATE_KEY, type="primary",
-                 icon=":material/auto_awesome:", disabled=not estimate.fits) and not interrupted:
-        saved = _generate(services, actor, request, preview)
+    form = _form()
+    running = form.reading is not None and not form.reading.done
+    button = st.empty()
+    # While a generation is written, a click would start nothing: the button says so.
+    drawn = BUSY if running else form.token
+    clicked = _generate_button(button, drawn, disabled=not estimate.fits or running)
+    if clicked and not running:
+        _start(services, actor, request, preview, form)
+    if form.reading is not None and not form.seen:
+        saved = _follow(services, form, form.reading)
+        if form.token != drawn:  # the button of the next click's form
+            _generate_button(button, form.token, disabled=not estimate.fits)
         if saved and estimate.metered:
             # What is left of the budget changed: shown above the button at once, with the
             # warning if another report would not fit (the service refuses one that does not).
             with estimate_slot.container():
                 _estimate_box(services.reports.estimate(actor, preview, model, max_tokens))
-    last = st.session_state.get(LAST_KEY)
-    if isinstance(last, str):
+    last = form.report()
+    if last is not None:
         try:
-            report = services.reports.get(actor, last)
+            report = services.reports.get(actor, last.id)  # deleted meanwhile: not shown
         except DemoFactoryError:
-            st.session_state.pop(LAST_KEY, None)
+            form.reading = None
             return
         st.divider()
         show_report(services, actor, report, "rep_last_view")

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.analytics.dashboards import Preset
 from services.bootstrap import Services
 from services.domain.analytics import Dim
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
-from services.ui.insights import PART_KEY, value_label
+from services.insights.drivers import Contribution, Drivers
+from services.ui.insights import PART_KEY, drivers_frame, value_label
 from tests.ui.conftest import texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -179,3 +182,38 @@ def test_the_dashboard_s_captions_write_date_ranges_one_way(
     captions = [c.value for c in at.caption if ranges.search(c.value)]
     assert len(captions) >= 2
     assert {sep for c in captions for sep in ranges.findall(c)} == {" – "}
+
+
+def test_a_custom_range_that_ended_before_yesterday_has_no_forecast_and_says_why(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    five_quiet_weeks_then_a_spike(services, items)
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
+    ten_days_ago = services.analytics.today() - timedelta(days=10)
+    at.date_input(key="dash_range").set_value((ten_days_ago - timedelta(days=6),
+                                               ten_days_ago)).run()
+    open_part(at, "forecast")
+    assert "chart_insights_forecast" not in [c.key for c in at.get("plotly_chart")]
+    assert "예측 없음: 이 기간은 어제보다 전에 끝났습니다" in texts(at)
+
+
+def test_deleted_items_and_authors_are_one_named_driver_row_never_an_id() -> None:
+    gone = ("01M94PGC2TYSKE5SSESFHBMPRG", "01M94PGC2TYSKE5SSESFHBMPRH")
+    names = {Dim.CONTENT.value: {"a": "생성형AI 챗봇"}, Dim.AUTHOR.value: {"alice": "Alice"}}
+    rows = (Contribution(Dim.CONTENT.value, gone[0], 0, 40, 40, 0.4),
+            Contribution(Dim.CONTENT.value, "a", 0, 30, 30, 0.3),
+            Contribution(Dim.CONTENT.value, gone[1], 0, 30, 30, 0.3))
+    drivers = Drivers("content_views", "count", 0, 100,
+                      {Dim.CONTENT.value: rows,
+                       Dim.AUTHOR.value: (Contribution(Dim.AUTHOR.value, "zed", 0, 70, 70, 0.7),
+                                          Contribution(Dim.AUTHOR.value, "alice", 0, 30, 30,
+                                                       0.3))})
+    frame = drivers_frame(drivers, names)
+    deleted = translate("ko", "analytics.deleted_items")
+    assert not frame["value"].isin([*gone, "zed"]).any()
+    assert list(frame["value"]).count(deleted) == 2  # one item row, one author row
+    assert frame.loc[frame["value"] == deleted, "change"].tolist() == [70, 70]
+    assert value_label(Dim.CONTENT.value, gone[0], names) == translate(
+        "ko", "analytics.deleted_item")

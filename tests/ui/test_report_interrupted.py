@@ -1,6 +1,6 @@
 """A generation while the model writes: the page says it is writing before the first text, and
-a click that stops the run (a second "generate", a tab, the language switch) neither loses the
-spent tokens nor starts a second paid generation; the next run says what happened."""
+a click that stops the run (a second "generate", a tab, the language switch) neither abandons
+the generation (it is read to its end and saved once) nor starts a second paid one."""
 
 from __future__ import annotations
 
@@ -18,12 +18,19 @@ from services.settings import Settings
 from services.ui import streaming
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
-from tests.ui.test_reports import bedrock_configured, choose_bedrock, open_reports, seeded
+from tests.ui.test_reports import (
+    bedrock_configured,
+    choose_bedrock,
+    generate,
+    generate_key,
+    open_history,
+    open_reports,
+    seeded,
+)
 
 __all__ = ["bedrock_configured", "seeded"]  # fixtures used below
 
 WRITING = "보고서를 쓰는 중"
-INTERRUPTED = "이전 보고서 생성이 중단되었습니다"
 
 
 def test_the_page_says_it_is_writing_until_the_first_text_arrives() -> None:
@@ -72,43 +79,39 @@ def interrupt_once(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return armed
 
 
-def test_an_interrupted_generation_is_counted_said_and_not_started_twice(
+def test_a_click_while_the_model_writes_keeps_its_generation_and_starts_no_other(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         bedrock_configured: None, interrupt_once: list[bool],
         monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeLLM(["## 요약\n\n", "페이지 조회는 40회", "였습니다.\n"], usage=(900, 40))
     monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
     at = choose_bedrock(open_reports(new_app, users["analyst"].username), monkeypatch)
-    at.button(key="rep_generate").click().run()  # stopped while the model writes
+    key = generate_key(at)
+    at.button(key=key).click().run()  # stopped while the model writes
     assert not at.exception, at.exception
-    assert len(fake.requests) == 1 and seeded.ports.reports.list() == []
-    analyst = users["analyst"].as_actor()
-    spent = seeded.reports.tokens_used_today(analyst)
-    assert spent > 0  # the prompt and the text received count against the budget
 
-    # The click that stopped it was a second "generate": it starts nothing, and says why.
-    at.button(key="rep_generate").click().run()
+    # The click that stopped it was a second "generate" on the same button: the run it starts
+    # follows the generation under way, which is read to its end and saved once.
+    at.button(key=key).click().run()
     assert not at.exception, at.exception
-    assert INTERRUPTED in texts(at)
     assert len(fake.requests) == 1
+    assert len(seeded.ports.reports.list()) == 1
+    assert "<h2>요약</h2>" in texts(at) and "보고서를 만들어 기록에 저장했습니다" in texts(at)
+    analyst = users["analyst"].as_actor()
+    assert seeded.reports.tokens_used_today(analyst) == 940  # what it used, once
     budget = Settings().report_daily_token_budget
     (left,) = [m.value for m in at.metric if m.label == "오늘 남은 예산"]
-    assert left == f"{budget - spent:,} / {budget:,}"
+    assert left == f"{budget - 940:,} / {budget:,}"
 
-    at.run()  # said once
-    assert INTERRUPTED not in texts(at)
-    at.button(key="rep_generate").click().run()  # a deliberate click generates
-    assert not at.exception, at.exception
-    assert len(fake.requests) == 2 and len(seeded.ports.reports.list()) == 1
-    assert INTERRUPTED not in texts(at)
+    generate(at)  # a deliberate click generates
+    assert len(fake.requests) == 2 and len(seeded.ports.reports.list()) == 2
 
 
-def test_an_interrupted_offline_generation_is_said_without_tokens(
+def test_a_generation_left_for_the_history_tab_is_saved(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
         interrupt_once: list[bool]) -> None:
     at = open_reports(new_app, users["analyst"].username)
-    at.button(key="rep_generate").click().run()
+    generate(at)  # stopped while the narrator writes, by a click on the other tab
+    open_history(at)
     assert not at.exception, at.exception
-    at.run()
-    warnings = [w.value for w in at.warning]
-    assert any(INTERRUPTED in w and "토큰" not in w for w in warnings), warnings
+    assert len(seeded.ports.reports.list()) == 1

@@ -70,8 +70,14 @@ def open_reports(new_app: Callable[..., AppTest], username: str) -> AppTest:
     return at
 
 
+def generate_key(at: AppTest) -> str:
+    """The key of the "generate" button as drawn: it carries the form's submission token."""
+    (key,) = [b.key for b in at.button if b.key and b.key.startswith("rep_generate")]
+    return key
+
+
 def generate(at: AppTest) -> AppTest:
-    at.button(key="rep_generate").click().run()
+    at.button(key=generate_key(at)).click().run()
     assert not at.exception, at.exception
     return at
 
@@ -81,7 +87,7 @@ def test_analysts_and_admins_see_the_page(new_app: Callable[..., AppTest],
                                           users: dict[str, User], role: str) -> None:
     at = open_reports(new_app, users[role].username)
     assert "AI 인사이트 보고서" in texts(at)
-    assert at.button(key="rep_generate").disabled is False
+    assert at.button(key=generate_key(at)).disabled is False
     # The period's sentence ends before the next one starts.
     [caption] = [c.value for c in at.caption if "비교 기간" in c.value]
     assert re.search(r"\d{4}-\d{2}-\d{2}\. 최대 \d+초마다", caption), caption
@@ -162,7 +168,7 @@ def test_the_budget_message_when_it_is_exceeded(
     assert not at.exception, at.exception
     warnings = [w.value for w in at.warning]
     assert any("오늘의 보고서 토큰 예산을 넘습니다" in w for w in warnings), warnings
-    assert at.button(key="rep_generate").disabled is True
+    assert at.button(key=generate_key(at)).disabled is True
     assert [m.label for m in at.metric][:2] == ["입력 토큰(추정)", "출력 토큰(최대)"]
 
 
@@ -613,7 +619,7 @@ def test_only_the_open_tab_is_drawn(new_app: Callable[..., AppTest], users: dict
     assert "rep_history_mine" not in [s.key for s in at.toggle]
     open_history(at)
     assert "rep_history_open" in [s.key for s in at.selectbox]
-    assert "rep_generate" not in [b.key for b in at.button]
+    assert not [b.key for b in at.button if b.key and b.key.startswith("rep_generate")]
 
 
 def test_choices_survive_a_trip_to_the_other_tab(

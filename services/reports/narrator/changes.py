@@ -168,6 +168,8 @@ def anomaly_lines(f: Facts) -> list[str]:
 
 
 def forecast_lines(f: Facts) -> list[str]:
+    if f.section("forecast").get("period_ended"):
+        return [translate(f.lang, "insights.forecast_period_ended")]
     rows = [r for r in f.section("forecast").get("metrics") or [] if isinstance(r, dict)]
     lines = list(_scope_note(f, "forecast"))
     for i, row in enumerate(rows):

@@ -9,7 +9,8 @@ figures, the sources appendix (marker number, where the figure comes from, value
 path). Every page after the cover has a header, a footer and "page n of N".
 
 NanumGothic is embedded (TrueType subset), so Korean renders in every viewer. The output is
-deterministic for a given report (``invariant``), so a rebuilt PDF is the same file.
+deterministic for a given report (``invariant``), so a rebuilt PDF is the same file; its
+creation and modification dates are the report's own ``created_at``.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from services.reports.pdf.sections import (
     contents_section,
     cover_section,
     data_appendix,
-    footnote_note,
     kpi_section,
     narrative_section,
     period_label,
     provenance_section,
     sources_appendix,
+    with_footnote_note,
 )
 from services.reports.pdf.styles import register_fonts
 
@@ -69,8 +70,7 @@ def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
     sources = sources_appendix(cited.sources, labels)
     body: list[Flowable] = [
         *kpi_section(ctx, labels),
-        *narrative_section(cited.text, labels),
-        *footnote_note(cited.sources, labels),
+        *with_footnote_note(narrative_section(cited.text, labels), cited.sources, labels),
         PageBreak(),
         *charts_section(charts, labels),
         PageBreak(),
@@ -102,6 +102,7 @@ def build_report_pdf(report: Report, *, tz: tzinfo | None = None) -> bytes:
     doc = ReportDocument(out, title=title, header_right=period, subject=labels.t("pdf.kicker"),
                          footer=labels.t("pdf.footer",
                                          generated=format_time(report.created_at, zone)),
-                         page_format=labels.t("pdf.page", page="{page}", total="{total}"))
+                         page_format=labels.t("pdf.page", page="{page}", total="{total}"),
+                         created=report.created_at)
     doc.build_story(report_story(report, labels, zone))
     return out.getvalue()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from reportlab import rl_config
@@ -143,11 +144,14 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     the PDF outline and the contents' page numbers."""
 
     def __init__(self, out: io.BytesIO, *, title: str, header_right: str, footer: str,
-                 page_format: str, subject: str) -> None:
+                 page_format: str, subject: str, created: datetime) -> None:
         super().__init__(out, pagesize=PAGE_SIZE, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
                          topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=title,
                          author="Demo Factory", subject=subject, creator="Demo Factory",
                          invariant=1, initialFontName=FONT)  # no Helvetica, even unused
+        # ``invariant`` keeps a rebuilt PDF the same file but dates it 2000-01-01; the date
+        # written instead is the report's own creation time (the same on every build).
+        self._date = created.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
         self._header_left = title
         self._header_right = header_right
         self._footer = footer
@@ -168,6 +172,9 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def beforeDocument(self) -> None:
         self.canv.late_forms = self._define_forms
+        # reportlab's hook for the creation and modification dates (``setDateFormatter``):
+        # it is handed the build's time stamp, which is ignored here.
+        self.canv.setDateFormatter(lambda *_moment: self._date)
 
     def _cover_page(self, canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()

@@ -17,7 +17,6 @@ from typing import Any
 from reportlab.lib.units import inch, mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from services.insights.cube import driver_mark_name
 from services.insights.metrics import RATES
 from services.reports.data import Labels
 from services.reports.insight_charts import forecast_png
@@ -48,23 +47,6 @@ def _share(value: Any) -> str:
     return "–" if value is None else f"{float(value) * 100:.1f}%"
 
 
-def _driver(labels: Labels, row: Mapping[str, Any]) -> str:
-    dim, name = str(row.get("dim", "")), str(row.get("name") or row.get("value") or "")
-    if dim == "category":
-        name = labels.category(name)
-    elif dim == "purpose":
-        name = labels.purpose(name)
-    else:
-        name = driver_mark_name(labels.lang, dim, name) or name
-    found = labels.t(f"insights.dim.{dim}")
-    return f"{name} ({dim if found == f'insights.dim.{dim}' else found})"
-
-
-def _metric(labels: Labels, key: Any) -> str:
-    found = labels.t(f"insights.metric.{key}")
-    return str(key) if found == f"insights.metric.{key}" else found
-
-
 def scope_text(ctx: Mapping[str, Any], labels: Labels) -> str:
     """Whose figures these are: a report subject's own (an item, an author) or the platform's."""
     section = _section(ctx, "drivers")
@@ -81,11 +63,11 @@ def drivers_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         rate = row.get("kind") == RATE_KIND
         if row.get("difference") and not (row.get("rises") or row.get("falls")):
             # a subject's KPI that moved with no finer rows (an item's likes): say so
-            rows.append([_metric(labels, row.get("metric")), labels.t("pdf.drv_no_split"),
+            rows.append([labels.metric(row.get("metric")), labels.t("pdf.drv_no_split"),
                          _amount(row.get("difference"), rate, signed=True), "–"])
         for side in ("rises", "falls"):
             for c in row.get(side) or []:
-                rows.append([_metric(labels, row.get("metric")), _driver(labels, c),
+                rows.append([labels.metric(row.get("metric")), labels.driver(c),
                              _amount(c.get("contribution"), rate, signed=True),
                              _share(c.get("share"))])
     if not rows:
@@ -103,13 +85,13 @@ def anomalies_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         rate = row.get("metric") in RATE_KEYS
         when = str(row.get("day", "")) + (f" {int(row['hour']):02d}:00"
                                           if row.get("hour") is not None else "")
-        subject = _metric(labels, row.get("metric"))
+        subject = labels.metric(row.get("metric"))
         if row.get("dim") not in (None, "all"):
-            subject = f"{subject} · {_driver(labels, row)}"
+            subject = f"{subject} · {labels.driver(row)}"
         drivers = row.get("drivers") or []
         rows.append([when, subject, _amount(row.get("actual"), rate),
                      f"{_amount(row.get('low'), rate)} – {_amount(row.get('high'), rate)}",
-                     _driver(labels, drivers[0]) if drivers else ""])
+                     labels.driver(drivers[0]) if drivers else ""])
     if not rows:
         return [paragraph(plain(labels.t("pdf.anom_none")), "muted")]
     header = [labels.t(f"pdf.anom_{k}") for k in ("day", "metric", "value", "range", "driver")]
@@ -119,7 +101,7 @@ def anomalies_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
 def forecast_table(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
     rows = []
     for row in _section(ctx, "forecast").get("metrics") or []:
-        cells = [_metric(labels, row.get("metric"))]
+        cells = [labels.metric(row.get("metric"))]
         for key in ("next_7", "next_14"):
             found = row.get(key)
             cells.append(labels.t("pdf.fc_cell", estimate=f"{int(found['estimate']):,}",
@@ -134,10 +116,6 @@ def insights_section(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
     """Empty for a context without the insights (reports saved before them)."""
     if not all(isinstance(ctx.get(k), Mapping) for k in ("drivers", "anomalies", "forecast")):
         return []
-    chart = forecast_png(ctx, labels)
-    width, height = chart.width_in * inch, chart.height_in * inch
-    if width > FRAME_WIDTH:
-        width, height = FRAME_WIDTH, height * FRAME_WIDTH / width
     return [
         heading(labels.t("pdf.insights_title"), "insights"),
         paragraph(plain(scope_text(ctx, labels)), "muted"),
@@ -145,8 +123,22 @@ def insights_section(ctx: Mapping[str, Any], labels: Labels) -> list[Flowable]:
         *drivers_table(ctx, labels),
         heading(labels.t("pdf.anom_title"), "insights-anomalies", 1),
         *anomalies_table(ctx, labels),
-        KeepTogether([heading(chart.title, "insights-forecast", 1),
-                      PngImage(chart.png, width, height), Spacer(1, 3 * mm),
-                      *forecast_table(ctx, labels),
-                      paragraph(plain(labels.t("pdf.fc_note")), "muted")]),
+        _forecast_part(ctx, labels),
     ]
+
+
+def _forecast_part(ctx: Mapping[str, Any], labels: Labels) -> Flowable:
+    """The forecast's chart and table, or why there is none (a period that ended before
+    yesterday: ``analysis.forecast_follows``)."""
+    if _section(ctx, "forecast").get("period_ended"):
+        return KeepTogether([heading(labels.t("pdf.fc_title"), "insights-forecast", 1),
+                             paragraph(plain(labels.t("insights.forecast_period_ended")),
+                                       "muted")])
+    chart = forecast_png(ctx, labels)
+    width, height = chart.width_in * inch, chart.height_in * inch
+    if width > FRAME_WIDTH:
+        width, height = FRAME_WIDTH, height * FRAME_WIDTH / width
+    return KeepTogether([heading(chart.title, "insights-forecast", 1),
+                         PngImage(chart.png, width, height), Spacer(1, 3 * mm),
+                         *forecast_table(ctx, labels),
+                         paragraph(plain(labels.t("pdf.fc_note")), "muted")])

@@ -127,9 +127,17 @@ def narrative_section(narrative: str, labels: Labels) -> list[Flowable]:
     return body
 
 
-def footnote_note(sources: Sequence[Source], labels: Labels) -> list[Flowable]:
-    """Under the narrative: what its bracketed numbers refer to (nothing when none)."""
-    return [paragraph(plain(labels.t("sources.pdf_note")), "muted")] if sources else []
+def with_footnote_note(narrative: list[Flowable], sources: Sequence[Source],
+                       labels: Labels) -> list[Flowable]:
+    """The narrative and, under it, what its bracketed numbers refer to (nothing when none),
+    kept on a page with the narrative's last block: alone, the one line once took a page."""
+    if not sources:
+        return narrative
+    note = paragraph(plain(labels.t("sources.pdf_note")), "muted")
+    last = len(narrative) - 1
+    while last > 0 and isinstance(narrative[last], Spacer):
+        last -= 1
+    return [*narrative[:last], KeepTogether([*narrative[last:], note])]
 
 
 PLAIN = "{}"

@@ -16,6 +16,7 @@ from services.domain.models import Category, ContentDraft, ContentItem, Status
 from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied, ValidationError
+from services.i18n import translate
 from services.insights.digests import DigestSender, scope_label, value_label
 from services.insights.follows import FollowService, MyInsights
 from tests.conftest import make_actor
@@ -233,3 +234,12 @@ def test_a_digest_is_kept_not_mailed_while_the_address_is_unverified(
 
     assert [o.status for o in sender(services, mailer).run()] == ["kept"]
     assert mailer.sent == [] and len(follows(services).digests(ANALYST)) == 1
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_deleted_item_or_author_driver_is_named_as_the_dashboard_names_it(lang: str) -> None:
+    mine = MyInsights(metrics=(), names={"content": {"a": "Bedrock"}, "author": {"al": "Al"}})
+    deleted = translate(lang, "analytics.deleted_item")
+    assert value_label(lang, "content", "01M94PGC2TYSKE5SSESFHBMPRG", mine) == deleted
+    assert value_label(lang, "author", "zed", mine) == deleted
+    assert value_label(lang, "content", "a", mine) == "Bedrock"

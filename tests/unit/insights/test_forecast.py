@@ -65,3 +65,23 @@ def test_days_before_the_first_event_are_not_history() -> None:
     found = analyse(cube, HourCube(rows, start, LAST), np.zeros(cube.days),
                     Period(LAST - timedelta(days=6), LAST), LAST + timedelta(days=1), 0, 0, 0)
     assert [f.enough_history for f in found.forecasts] == [False, False, False]
+
+
+def _analysed(period: Period, today: date) -> tuple[int, bool]:
+    book = Book()
+    seasonal_views(book, LAST - timedelta(days=55), 56)
+    start = LAST - timedelta(days=80)
+    rows = book.rows()
+    cube = DayCube(rows, start, today)
+    found = analyse(cube, HourCube(rows, start, today), np.zeros(cube.days), period, today, 0,
+                    0, 0)
+    return len(found.forecasts), found.period_ended
+
+
+def test_a_period_that_ended_before_yesterday_has_no_forecast() -> None:
+    """A forecast looks ahead from yesterday: the days after an older period are history."""
+    today = LAST + timedelta(days=1)
+    assert _analysed(Period(LAST - timedelta(days=20), LAST - timedelta(days=19)), today) == \
+        (0, True)
+    assert _analysed(Period(LAST - timedelta(days=6), LAST), today) == (3, False)
+    assert _analysed(Period(LAST - timedelta(days=5), today), today) == (3, False)

@@ -88,3 +88,10 @@ def test_a_new_item_has_no_forecast_and_no_judged_day(tmp_path: Path) -> None:
     assert found.anomalies.anomalies == []
     assert all(c.status.value == "not_enough_history" for c in found.anomalies.checks)
     assert not found.forecasts[0].enough_history
+
+
+def test_a_scope_s_period_that_ended_before_yesterday_has_no_forecast(ports: Ports) -> None:
+    old = Period(date(2026, 2, 9), date(2026, 2, 10))
+    found = load_scoped(ports.events, old, CATALOG, TODAY, Dim.AUTHOR, "alice")
+    assert found.forecasts == () and found.period_ended
+    assert load_scoped(ports.events, PERIOD, CATALOG, TODAY, Dim.AUTHOR, "alice").forecasts

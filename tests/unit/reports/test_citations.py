@@ -137,3 +137,41 @@ def test_a_path_inside_a_quoted_title_is_left_alone() -> None:
     found = footnotes(r"The item “kpis\[0\].value” drew 120 `top_content[0].views`.",
                       context(), "en")
     assert found.reader == r"The item “kpis\[0\].value” drew 120[1]."
+
+
+def insight_context() -> dict[str, Any]:
+    driver = {"dim": "content", "value": "01M94PGC", "name": "Bedrock 챗봇",
+              "contribution": 300, "share": 1.0}
+    return {
+        "language": "ko",
+        "headline": {"metric": "content_views", "after": 405, "rises": [driver]},
+        "drivers": {"metrics": [
+            {"metric": "page_views", "after": 140, "rises": [], "falls": []},
+            {"metric": "content_views", "after": 405, "rises": [driver],
+             "falls": [{"dim": "category", "value": "Finance", "name": "Finance",
+                        "contribution": -20, "share": -0.1}]}]},
+        "anomalies": {"flagged": [{"metric": "content_views", "day": "2026-03-07",
+                                   "hour": None, "dim": "all", "value": "", "actual": 315,
+                                   "high": 40, "drivers": [{**driver, "share": 0.95}]}]},
+        "forecast": {"metrics": [{"metric": "page_views",
+                                  "next_7": {"estimate": 344, "low": 274, "high": 414}}]},
+    }
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    ("drivers.metrics[1].rises[0].contribution", ("콘텐츠 조회", "Bedrock 챗봇", "콘텐츠",
+                                                  "변화에 대한 기여")),
+    ("drivers.metrics[1].falls[0].share", ("콘텐츠 조회", "금융", "카테고리")),
+    ("drivers.metrics[0].after", ("페이지 조회", "이번 기간")),
+    ("headline.rises[0].share", ("콘텐츠 조회", "Bedrock 챗봇")),
+    ("anomalies.flagged[0].high", ("콘텐츠 조회", "2026-03-07", "평소 범위 상한")),
+    ("anomalies.flagged[0].drivers[0].share", ("콘텐츠 조회", "2026-03-07", "Bedrock 챗봇")),
+    ("forecast.metrics[0].next_7.estimate", ("페이지 조회", "다음 7일", "추정치")),
+])
+def test_insight_figures_are_labelled_by_metric_and_driver(path: str,
+                                                           words: tuple[str, ...]) -> None:
+    (source,) = footnotes(f"값 `{path}`.", insight_context(), "ko").sources
+    assert source.known
+    for word in words:
+        assert word in source.label, (word, source.label)
+    assert not re.search(r"· \d+ ·|· \d+$", source.label), source.label  # no row numbers

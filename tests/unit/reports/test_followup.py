@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from services.domain.reports import ReportType
+from services.reports.context import build_context
 from services.reports.followup import answer_offline, help_text
 from services.reports.grounding import check
+from tests.unit.reports.report_fixtures import PERIOD, boards, scenario
 
 
 def context(**extra: Any) -> dict[str, Any]:
@@ -132,11 +135,28 @@ def test_the_visitors_question(lang: str, question: str, expected: str) -> None:
 def test_an_unknown_question_gets_the_help_message(lang: str) -> None:
     found = answer_offline(context(), "내일 날씨는? / what's the weather tomorrow?", lang)
     assert not found.answered
-    assert found.text == help_text(lang)
+    assert found.text == help_text(context(), lang)
     assert ("가장 많이 본 카테고리는?" if lang == "ko" else "Which category") in found.text
 
 
 def test_a_question_the_data_cannot_answer_says_so_with_the_help() -> None:
-    found = answer_offline(context(categories=[]), "가장 많이 본 카테고리는?", "ko")
+    ctx = context(categories=[])
+    found = answer_offline(ctx, "가장 많이 본 카테고리는?", "ko")
     assert not found.answered
-    assert "답할 수치가 없습니다" in found.text and help_text("ko") in found.text
+    assert "답할 수치가 없습니다" in found.text and help_text(ctx, "ko") in found.text
+
+
+@pytest.mark.parametrize("kind", list(ReportType))
+def test_the_help_offers_only_questions_the_report_can_answer(kind: ReportType) -> None:
+    """A content or author report has no visitors figure: its help does not offer one."""
+    ctx = build_context(kind, *boards(scenario()), PERIOD, "ko")
+    found = answer_offline(ctx, "내일 날씨는?", "ko")
+    assert not found.answered
+    kpis = {row["key"] for row in ctx["kpis"]}
+    assert ("방문자는 몇 명인가요?" in found.text) == ("visitors" in kpis), (kind, kpis)
+    if "top_content" not in ctx:
+        assert "인기 콘텐츠는?" not in found.text
+    if "categories" not in ctx:
+        assert "카테고리는?" not in found.text
+    asked = "방문자 수는?"
+    assert answer_offline(ctx, asked, "ko").answered == ("visitors" in kpis)

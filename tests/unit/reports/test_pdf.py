@@ -431,3 +431,25 @@ def test_a_long_title_is_cut_in_the_header_not_over_the_period() -> None:
     period = [r for r in page.search_for("2026-09-01 ~") if r.y0 < 70]
     assert len(ellipsis) == 1 and len(period) == 1
     assert ellipsis[0].x1 < period[0].x0  # the cut title ends before the period starts
+
+
+def test_the_pdf_is_dated_when_its_report_was_made(korean_pdf: bytes) -> None:
+    """Deterministic (the same report gives the same file) and true: the report's own time."""
+    meta = open_pdf(korean_pdf).metadata or {}
+    assert meta["creationDate"].startswith("D:20261001003000")
+    assert meta["modDate"].startswith("D:20261001003000")
+    assert build_report_pdf(make_report()) == korean_pdf
+
+
+def test_the_footnote_note_stays_with_the_end_of_the_narrative() -> None:
+    """A page never holds the note alone: it is kept with the narrative's last block."""
+    from reportlab.platypus import KeepTogether
+
+    from services.reports.pdf.build import report_story
+
+    story = report_story(make_report(), Labels("ko"), UTC)
+    note = Labels("ko").t("sources.pdf_note")
+    (kept,) = [f for f in story if isinstance(f, KeepTogether)
+               and any(isinstance(p, Paragraph) and note in p.getPlainText()
+                       for p in f._content)]
+    assert len(kept._content) >= 2 and note not in kept._content[0].getPlainText()

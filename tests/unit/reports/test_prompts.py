@@ -59,7 +59,8 @@ def test_every_template_renders_with_its_data_block(kind: ReportType,
     rendered = prompt_for(context)
     # v2: the templates ask for drivers, anomalies and the forecast (what_changed is new)
     # v3: the content and author templates read a report subject's own scope
-    version = {ReportType.WHAT_CHANGED: "1", ReportType.OVERALL: "2"}.get(kind, "3")
+    # v+1: every template says what a forecast marked "period_ended" means
+    version = {ReportType.WHAT_CHANGED: "2", ReportType.OVERALL: "3"}.get(kind, "4")
     assert rendered.version == f"{kind.value}.{lang.value}.v{version}"
     assert "$" not in rendered.prompt and "$" not in rendered.system
     assert "2026-03-04" in rendered.prompt and "2026-02-25" in rendered.prompt

@@ -4,6 +4,7 @@ the grounding check accepts the real figures and flags a made-up driver share.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.reports import Report, ReportLanguage, ReportType
+from services.i18n import translate
 from services.insights.analysis import Insights
 from services.insights.service import load_insights
 from services.reports.context import build_context
@@ -170,3 +172,43 @@ def test_a_report_saved_without_the_insights_has_no_such_section(found: Any) -> 
         del ctx[key]
     assert "Drivers, anomalies and forecast" not in pdf_of(ctx, ReportType.OVERALL,
                                                            ReportLanguage.EN)
+
+
+def test_the_pdf_of_a_past_period_says_why_it_has_no_forecast(found: Any) -> None:
+    events, _ = found
+    later = PERIOD.end + timedelta(days=30)
+    old = load_insights(MemoryEvents(events), PERIOD, later, 0)  # type: ignore[arg-type]
+    ctx = build_context(ReportType.OVERALL, *boards(events), PERIOD, ReportLanguage.EN, old)
+    text = " ".join(pdf_of(ctx, ReportType.OVERALL, ReportLanguage.EN).split())
+    assert "No forecast: this period ended before yesterday." in text
+    assert text.count("No forecast: this period ended before yesterday.") == 2  # text, section
+    assert "An estimate, not a promise" not in text and "Next 7 days" not in text
+
+
+GONE = ("01M94PGC2TYSKE5SSESFHBMPRG", "01M94PGC2TYSKE5SSESFHBMPRH")  # deleted since
+
+
+def gone(when: str, item: str, count: int) -> list[Event]:
+    """Views of an item deleted since, by an author with nothing published any more."""
+    return ev(when, EventType.CONTENT_VIEW, count, session="s1", content_id=item,
+              category="Finance", author_id="zed")
+
+
+@pytest.mark.parametrize("lang", list(ReportLanguage))
+def test_deleted_items_and_their_authors_are_one_named_row_never_an_id(
+        lang: ReportLanguage) -> None:
+    events = [*planted(), *gone(f"{SPIKE.isoformat()} 12:00", GONE[0], 400),
+              *gone(f"{SPIKE.isoformat()} 13:00", GONE[1], 300)]
+    found = load_insights(MemoryEvents(events), PERIOD, TODAY, 0)  # type: ignore[arg-type]
+    names = {Dim.CONTENT.value: {item.id: item.title for item in CATALOG},
+             Dim.AUTHOR.value: CATALOG.author_names()}
+    ctx = build_context(ReportType.WHAT_CHANGED, *boards(events), PERIOD, lang,
+                        replace(found, names=names))
+    label = translate(lang.value, "analytics.deleted_items")
+    data = json.dumps(ctx, ensure_ascii=False)
+    assert not any(gone in data for gone in GONE) and '"zed"' not in data
+    row = next(r for r in ctx["drivers"]["metrics"] if r["metric"] == "content_views")
+    deleted = [c for c in row["rises"] if c["dim"] == Dim.CONTENT.value and c["name"] == label]
+    assert [c["contribution"] for c in deleted] == [700]  # both items, once
+    text = pdf_of(ctx, ReportType.WHAT_CHANGED, lang)
+    assert not any(gone in text for gone in GONE) and label in " ".join(text.split())

@@ -80,7 +80,7 @@ def test_a_what_changed_report_is_made_offline_end_to_end(ports: Ports) -> None:
     report = service(ports).generate(ANALYST, request(ReportType.WHAT_CHANGED))
     assert report.type is ReportType.WHAT_CHANGED
     assert report.title == "Demo Factory what-changed report"
-    assert report.prompt_version == "what_changed.en.v1"
+    assert report.prompt_version == "what_changed.en.v2"
     assert report.narrative.startswith("## Summary\n\nThe largest change of the period: "
                                        "Content views went from 70")
     assert "## The largest change and its drivers" in report.narrative
@@ -100,3 +100,24 @@ def test_a_model_s_made_up_driver_share_is_flagged_and_the_real_one_accepted(
         ANALYST, request(ReportType.WHAT_CHANGED, "bedrock:m"), preview=preview)
     assert [u.text for u in report.grounding.unmatched] == ["42.8%"]
     assert report.grounding.checked == 2
+
+
+OLD = Period(date(2026, 2, 9), date(2026, 2, 10))  # ended weeks before NOW
+
+
+@pytest.mark.parametrize("kind", [ReportType.OVERALL, ReportType.WHAT_CHANGED,
+                                  ReportType.CONTENT, ReportType.AUTHOR])
+def test_a_report_on_a_past_period_has_no_forecast_and_says_why(ports: Ports,
+                                                                 kind: ReportType) -> None:
+    report = service(ports).generate(ANALYST, ReportRequest(kind, ReportLanguage.EN, OLD))
+    forecast = report.context["forecast"]
+    assert forecast["metrics"] == [] and forecast["period_ended"] is True
+    assert "in the next week" not in report.narrative and "an estimated" not in report.narrative
+    assert "ended before yesterday" in report.narrative
+    assert "forecast.metrics" not in report.narrative
+
+
+def test_a_period_up_to_yesterday_keeps_its_forecast(ports: Ports) -> None:
+    preview = service(ports).preview_context(ANALYST, ReportType.OVERALL, "en", PERIOD)
+    assert preview.context["forecast"]["metrics"]
+    assert "period_ended" not in preview.context["forecast"]

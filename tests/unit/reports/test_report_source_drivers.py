@@ -22,11 +22,11 @@ from services.reports.data import Labels
 from services.reports.narrator.changes import value_name
 from services.reports.narrator.offline import OfflineNarrator
 from services.reports.narrator.rules import Facts
-from services.reports.pdf.insights import _driver
 from services.reports.request import ReportRequest
 from services.reports.service import ReportService
 from services.settings import Settings
 from tests.conftest import make_actor
+from tests.contract.test_content_repository import make_item
 from tests.unit.reports.report_fixtures import ev
 
 NOW = datetime(2026, 3, 11, 3, 0, tzinfo=UTC)  # 12:00 in Seoul: the period is complete
@@ -50,6 +50,9 @@ def service(tmp_path: Path) -> ReportService:
         events += ev("2026-03-07 04:00", EventType.CONTENT_VIEW, 40, content_id=item,
                      category=category, author_id=author, properties=NEWSLETTER)
     ports.events.append(events)
+    for item, author in (("x0", "dan"), ("x1", "alice"), ("x2", "bob"), ("x3", "carol")):
+        # Published: items no longer published would be one "deleted" row of the same size.
+        ports.content.add(make_item(item, author_id=author, author_name=author.title()))
     return ReportService(ports.reports, ports.events, ports.content,  # type: ignore[arg-type]
                          {"offline": OfflineNarrator()}, Settings(sample_content=False),
                          clock=lambda: NOW)
@@ -91,5 +94,5 @@ def test_the_narrative_and_the_pdf_name_the_marks_in_the_readers_language() -> N
     assert value_name(facts, {"dim": "visit_source", "name": "newsletter"}).startswith(
         "“newsletter” (")
     labels = Labels("ko")
-    assert _driver(labels, {"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
-    assert _driver(labels, {"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
+    assert labels.driver({"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
+    assert labels.driver({"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")

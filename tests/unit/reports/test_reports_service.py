@@ -95,7 +95,7 @@ def test_an_offline_report_is_grounded_and_saved_with_provenance(ports: Ports) -
 
     assert "".join(chunks) == report.narrative == narrate(report.context)
     assert report.grounding.ok and report.grounding.checked > 10
-    assert (report.model_id, report.prompt_version) == (OFFLINE_MODEL_ID, "overall.ko.v2")
+    assert (report.model_id, report.prompt_version) == (OFFLINE_MODEL_ID, "overall.ko.v3")
     assert (report.input_tokens, report.output_tokens, report.cost_usd) == (0, 0, 0.0)
     assert (report.period_start, report.period_end) == (PERIOD.start, PERIOD.end)
     assert report.created_by == "ana" and report.created_at == NOW
@@ -132,7 +132,7 @@ def test_a_model_streams_and_its_numbers_are_checked(ports: Ports) -> None:
     (sent,) = fake.requests
     assert (sent.model_id, sent.temperature, sent.max_tokens) == ("test-model", 0.3, 2000)
     assert data_of(sent.prompt) == report.context and "<data>" in sent.prompt
-    assert report.prompt_version == "overall.en.v2" and report.model_id == "test-model"
+    assert report.prompt_version == "overall.en.v3" and report.model_id == "test-model"
     assert (report.input_tokens, report.output_tokens, report.latency_ms) == (1000, 200, 1500)
     assert report.cost_usd == pytest.approx((1000 * 0.003 + 200 * 0.015) / 1000)
     assert [u.text for u in report.grounding.unmatched] == ["999"]
