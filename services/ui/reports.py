@@ -311,6 +311,7 @@ def builder(services: Services, actor: Actor) -> None:
     clicked = _generate_button(button, drawn, disabled=not estimate.fits or running)
     if clicked and not running:
         _start(services, actor, request, preview, form)
+    followed = form.reading is not None and not form.seen
     if form.reading is not None and not form.seen:
         saved = _follow(services, form, form.reading)
         if form.token != drawn:  # the button of the next click's form
@@ -327,5 +328,10 @@ def builder(services: Services, actor: Actor) -> None:
         except DemoFactoryError:
             form.reading = None
             return
+        if not followed:
+            # The notice stays where the report was written on the runs after the click's
+            # (the one that draws the finished PDF's button, a choice changed): gone, it moved
+            # the report up under the reader's eyes a second after it appeared.
+            st.success(t("reports.generated"), icon=":material/check_circle:")
         st.divider()
         show_report(services, actor, report, "rep_last_view")

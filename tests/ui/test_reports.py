@@ -141,6 +141,17 @@ def test_a_generated_report_is_drawn_by_the_click_s_own_run(
     assert at.get("download_button")  # the saved report's PDF
 
 
+def test_the_saved_notice_stays_on_the_runs_after_the_click(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    """The run that draws the finished PDF's button (or any choice changed) keeps the notice
+    where the report was written: gone, the report jumped up a second after it appeared."""
+    at = generate(open_reports(new_app, users["analyst"].username))
+    notice = "보고서를 만들어 기록에 저장했습니다."
+    at.run()
+    assert [s.value for s in at.success].count(notice) == 1
+    assert any("<h2>요약</h2>" in e.proto.body for e in at.get("html"))
+
+
 def test_the_data_sent_is_the_report_s_context(new_app: Callable[..., AppTest],
                                                users: dict[str, User], seeded: Services) -> None:
     at = open_reports(new_app, users["admin"].username)
