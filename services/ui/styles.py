@@ -22,7 +22,14 @@ h1, h2, h3, h4, h5, h6,
   overflow-wrap: break-word;
 }
 """
-APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}</style>"
+# The file uploader's own line ("100MB per file • PNG, JPG, …") cannot be translated, and it
+# states the uploader's cap, twice the app's limit (so that a file somewhat over the limit is
+# refused by name, not dropped): it contradicted the Korean caption under the uploader, which
+# states the limit and the number of files; the types are in the label's help.
+UPLOADER_RULES = """
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+"""
+APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}{UPLOADER_RULES}</style>"
 
 
 def app_style() -> None:

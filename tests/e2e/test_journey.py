@@ -59,6 +59,11 @@ def sign_in(page: Page) -> None:
 def publish_with_image(page: Page, title: str, image: Path) -> None:
     sidebar_link(page, tr("nav.editor"))
     expect(page.get_by_role("heading", name=tr("content.new_title"))).to_be_visible()
+    # The uploader's own English line states its cap (twice the app's limit): hidden, so that
+    # only the Korean caption with the app's limit is read.
+    expect(page.get_by_text(tr("content.files_limit", limit_mb=50, max_files=20))).to_be_visible()
+    expect(page.locator('[data-testid="stFileUploaderDropzone"]')).to_be_visible()
+    expect(page.locator('[data-testid="stFileUploaderDropzoneInstructions"]')).to_be_hidden()
     # Upload first: a rerun triggered by another field can replace the file input mid-upload.
     page.locator('input[type="file"]').set_input_files(str(image))
     expect(page.locator('[data-testid="stFileChip"]').first).to_be_visible()
