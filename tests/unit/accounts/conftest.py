@@ -14,9 +14,19 @@ from typing import Any
 
 import pytest
 
+from services.accounts.passwords import LocalPasswords
+from services.accounts.service import AccountService
 from services.accounts.sign_in.cognito import CognitoSignIn
 from services.bootstrap import Services, build_services
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
+
+
+@pytest.fixture
+def accounts(services: Services) -> AccountService:
+    """The account service on the (local) services' stores, with cheap password hashing."""
+    users = services.ports.users
+    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
+                          services.ports.throttle, services.ports.audit)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
 from services.bootstrap import Services
 from services.domain.inquiries import InquiryDraft, InquiryStatus, InquiryType
@@ -45,12 +44,6 @@ ADMIN_ACTIONS: dict[str, AdminCall] = {
     "inquiry.handled": lambda s, a: s.inquiries.set_handled(
         a, s.ports.inquiries.list(InquiryStatus.OPEN)[0].id, True),
 }
-
-
-@pytest.fixture
-def accounts(services: Services) -> AccountService:
-    return AccountService(services.ports.users, LocalPasswords(services.ports.users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
 
 
 @pytest.fixture

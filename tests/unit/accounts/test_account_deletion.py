@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
 from services.analytics.dashboards import Period
 from services.analytics.tables import Filters
@@ -26,13 +25,6 @@ from services.errors import (
 )
 
 PASSWORD = "violet-harbor-tunnel-42"
-
-
-@pytest.fixture
-def accounts(services: Services) -> AccountService:
-    users = services.ports.users
-    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
 
 
 @pytest.fixture

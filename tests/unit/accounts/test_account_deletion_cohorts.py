@@ -11,9 +11,9 @@ from services.bootstrap import Services
 from services.domain.analytics import EventType
 from services.domain.cohorts import CohortRow, DayUsers
 from services.domain.permissions import Actor
-from tests.unit.accounts.test_account_deletion import accounts, alice, root
+from tests.unit.accounts.test_account_deletion import alice, root
 
-__all__ = ["accounts", "alice", "root"]  # fixtures, used by name
+__all__ = ["alice", "root"]  # fixtures, used by name
 
 
 def _retention(services: Services, root: Actor) -> tuple[list[CohortRow], list[DayUsers]]:

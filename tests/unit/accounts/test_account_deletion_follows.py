@@ -5,9 +5,9 @@ from __future__ import annotations
 from services.bootstrap import Services
 from services.domain.follows import FollowScope, Frequency
 from services.domain.permissions import Actor
-from tests.unit.accounts.test_account_deletion import accounts, alice, root
+from tests.unit.accounts.test_account_deletion import alice, root
 
-__all__ = ["accounts", "alice", "root"]  # fixtures, used by name
+__all__ = ["alice", "root"]  # fixtures, used by name
 
 
 def test_deleting_my_account_forgets_what_i_followed(services: Services, alice: Actor) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from services.accounts.passwords import LocalPasswords
 from services.accounts.profile import ProfileService
 from services.accounts.service import AccountService
 from services.bootstrap import Services
@@ -20,13 +19,6 @@ from services.errors import NotFound, ValidationError
 PASSWORD = "violet-harbor-tunnel-42"
 NOT_AN_EMAIL = "not an email at all"
 VIEWER = frozenset({Role.VIEWER})
-
-
-@pytest.fixture
-def accounts(services: Services) -> AccountService:
-    users = services.ports.users
-    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bcrypt
 import pytest
 
-from services.accounts.passwords import LocalPasswords, is_password_hash
+from services.accounts.passwords import is_password_hash
 from services.accounts.service import AccountService
 from services.bootstrap import Services
 from services.domain.permissions import Actor, Role
@@ -18,12 +18,6 @@ OLD_PASSWORD = "from the old app"
 OLD_HASH = bcrypt.hashpw(OLD_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
 AUTHOR = frozenset({Role.AUTHOR})
 SCRIPT = Actor("script:import_users", "import_users", frozenset({Role.ADMIN}))
-
-
-@pytest.fixture
-def accounts(services: Services) -> AccountService:
-    return AccountService(services.ports.users, LocalPasswords(services.ports.users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
 
 
 def stored_hash(services: Services, username: str) -> str:

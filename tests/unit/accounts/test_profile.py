@@ -23,13 +23,6 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def accounts(services: Services) -> AccountService:
-    users = services.ports.users
-    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
-
-
-@pytest.fixture
 def profiles(services: Services) -> ProfileService:
     return ProfileService(services.ports.users, services.ports.audit,  # type: ignore[arg-type]
                           clock=lambda: T0)

@@ -43,13 +43,6 @@ def signup_service(services: Services, mode: str = "approval",
 
 
 @pytest.fixture
-def accounts(services: Services) -> AccountService:
-    users = services.ports.users
-    return AccountService(users, LocalPasswords(users, rounds=4),  # type: ignore[arg-type]
-                          services.ports.throttle, services.ports.audit)
-
-
-@pytest.fixture
 def root(accounts: AccountService) -> Actor:
     return accounts.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
 
