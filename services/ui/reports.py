@@ -311,9 +311,10 @@ def builder(services: Services, actor: Actor) -> None:
     clicked = _generate_button(button, drawn, disabled=not estimate.fits or running)
     if clicked and not running:
         _start(services, actor, request, preview, form)
-    followed = form.reading is not None and not form.seen
-    if form.reading is not None and not form.seen:
-        saved = _follow(services, form, form.reading)
+    unseen = form.reading if not form.seen else None  # a generation no run has shown to its end
+    followed = unseen is not None
+    if unseen is not None:
+        saved = _follow(services, form, unseen)
         if form.token != drawn:  # the button of the next click's form
             _generate_button(button, form.token, disabled=not estimate.fits)
         if saved and estimate.metered:
