@@ -10,7 +10,7 @@ services = session.services()
 actor = session.actor()
 
 if not actor.is_authenticated:
-    st.switch_page(routes.LOGIN, query_params=gate.sign_in_link("profile", None))
+    gate.send_to_sign_in(gate.url_path(routes.PROFILE))
 
 st.title(t("profile.title"))
 try:

@@ -8,8 +8,11 @@ every permission: the gate only keeps the navigation honest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -85,7 +88,7 @@ def allowed(actor: Actor, page: StreamlitPage) -> bool:
     if not actions or any(can(actor, action) for action in actions):
         return True
     if not actor.is_authenticated:
-        st.switch_page(routes.LOGIN, query_params=sign_in_link(path, carried()))
+        send_to_sign_in(path, carried())
     needs_role(*actions)
     return False
 
@@ -119,6 +122,12 @@ def sign_in_link(next_path: str, page_params: str | Mapping[str, str] | None = N
     return {**(page_params or {}), NEXT_PARAM: next_path}
 
 
+def send_to_sign_in(next_path: str, page_params: str | Mapping[str, str] | None = None,
+                    ) -> NoReturn:
+    """To sign-in, in place of this page's address, and back to ``next_path`` afterwards."""
+    replace_page(routes.LOGIN, sign_in_link(next_path, page_params))
+
+
 def carried() -> dict[str, str]:
     """The address's parameters a page is opened with, as sign-in carries them there and back
     (not ``next`` itself, nor a sign-in provider's answer). The page checks every value, as it
@@ -139,6 +148,32 @@ def go_next() -> None:
     """After a sign-in: to the page the visitor came from (keeping its parameters: an item's
     ``?id=``, a dashboard view's period and filters), or home."""
     target = next_target()
-    if target is None:
-        st.switch_page(routes.HOME)
-    st.switch_page(target, query_params=carried() or None)
+    replace_page(routes.HOME if target is None else target, carried() if target else {})
+
+
+def replace_address(route: str, params: Mapping[str, str]) -> str:
+    """The page's address relative to the one open (a base URL path or a prefix-stripping proxy
+    keeps working, as with the cards' links); home is the folder itself."""
+    query = urlencode(params)
+    path = "./" if route == routes.HOME else url_path(route)
+    return path + (f"?{query}" if query else "")
+
+
+def replace_script(address: str) -> str:
+    """JavaScript opening ``address`` in place of the open one. The address is one of the app's
+    own pages with URL-encoded parameters; JSON-encoded, and ``<`` escaped so that nothing can
+    close the script early."""
+    target = json.dumps(address).replace("<", "\\u003c")
+    return ("<script>window.history.replaceState(null, \"\", " + target + ");"
+            "window.dispatchEvent(new PopStateEvent(\"popstate\"));</script>")
+
+
+def replace_page(route: str, params: Mapping[str, str]) -> NoReturn:
+    """Open ``route`` in place of this address, so that sign-in's detour leaves nothing in the
+    browser's history. ``st.switch_page`` pushes each step (the query, the sign-in page, its
+    cleared query, the page after it): Back from the page reached through sign-in then landed
+    on the sign-in page, which sends a signed-in user forward again, and Back could never leave.
+    The browser replaces the address and lets Streamlit's own back/forward handler open it."""
+    st.sidebar.html(replace_script(replace_address(route, params)),
+                    unsafe_allow_javascript=True)
+    st.stop()

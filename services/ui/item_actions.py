@@ -32,8 +32,7 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     if not actor.is_authenticated:
         if st.button(t("content.like", likes=count_text(item.likes)), key=f"like_{item.id}",
                      icon=":material/favorite_border:", help=t("content.like_sign_in")):
-            st.switch_page(routes.LOGIN,
-                           query_params=gate.sign_in_link(gate.url_path(routes.CONTENT), item.id))
+            gate.send_to_sign_in(gate.url_path(routes.CONTENT), item.id)
         return
     if not can(actor, Action.LIKE):
         st.caption(t("content.likes_count", likes=count_text(item.likes)))

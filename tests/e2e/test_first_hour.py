@@ -58,3 +58,28 @@ def test_the_chosen_language_is_kept_in_a_new_tab(app: RunningApp, browser: Brow
                ).to_be_visible(timeout=90_000)
     finally:
         context.close()
+
+
+def test_back_after_signing_in_from_a_link_leaves_the_app_as_it_came(
+    app: RunningApp, page: Page
+) -> None:
+    """Sign-in's detour is not in the history: Back from the page reached through it returns to
+    where the visitor was before the link, not to the sign-in page (which, signed in, would send
+    them forward again: a trap)."""
+    page.goto(f"{app.url}/browse")
+    expect(page.get_by_role("heading", name=tr("nav.browse"))).to_be_visible(timeout=90_000)
+    page.goto(f"{app.url}/dashboard")
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(
+        timeout=90_000)
+    for label, value in ((tr("auth.username"), "analyst"), (tr("auth.password"), PASSWORD)):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Tab")
+    page.get_by_role("button", name=tr("auth.login_button")).click()
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    expect(tile.first).to_be_visible(timeout=60_000)
+    page.go_back()
+    expect(page.get_by_role("heading", name=tr("nav.browse"))).to_be_visible(timeout=60_000)
+    assert page.url.split("?")[0].endswith("/browse")
+    page.reload()  # the sign-in's cookie was written on the way
+    expect(page.get_by_text("분석가", exact=True).first).to_be_visible(timeout=60_000)

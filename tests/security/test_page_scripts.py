@@ -1,6 +1,7 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
-is JSON-encoded; the cards' link script is a constant)."""
+is JSON-encoded; the cards' link script is a constant; a page's replacement names one of the
+app's own pages with URL-encoded parameters)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
     ("services/ui/cookies.py", "write_cookie"): "cookie_script",
     ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
+    ("services/ui/gate.py", "replace_page"): "replace_script",
 }
 
 

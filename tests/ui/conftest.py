@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pymupdf
 import pytest
@@ -30,7 +32,7 @@ from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.i18n import LANGUAGES, catalog, translate
 from services.settings import ENV_PREFIX, load_settings
-from services.ui import auth
+from services.ui import auth, gate, routes
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
@@ -179,6 +181,31 @@ def open_page(at: AppTest, page: str) -> AppTest:
     return at
 
 
+_REPLACED = re.compile(r'history\.replaceState\(null, "", ("(?:[^"\\]|\\.)*")\)')
+_FILE_PAGE_BY_PATH = {gate.url_path(route): route for route in vars(routes).values()
+                      if isinstance(route, str) and route.endswith(".py")}
+
+
+def replaced_address(at: AppTest) -> str | None:
+    """The address the last run told the browser to open in place of its own
+    (``gate.replace_page``), if it did."""
+    for element in at.get("html"):
+        found = _REPLACED.search(str(element.proto.body))
+        if found:
+            return str(json.loads(found.group(1)))
+    return None
+
+
+def follow_replacement(at: AppTest) -> AppTest:
+    """What the browser does with that address: open its page with its query (and run it)."""
+    address = replaced_address(at)
+    assert address is not None, "the run did not replace its address"
+    path, _, query = address.partition("?")
+    at.query_params.clear()
+    at.query_params.update(parse_qsl(query))
+    return at.switch_page(routes.HOME if path == "./" else _FILE_PAGE_BY_PATH[path]).run()
+
+
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
@@ -267,4 +294,6 @@ def assert_refused(at: AppTest, page: str) -> None:
         assert role_refusals(at), page
         assert not at.title, page
     else:
+        assert not at.title, page  # nothing of the page: the browser is sent to sign-in
+        follow_replacement(at)
         assert at.title[0].value == ko("auth.login_title") and at.query_params["next"], page

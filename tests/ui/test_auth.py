@@ -13,7 +13,15 @@ from services.domain.permissions import Role
 from services.domain.users import User
 from services.settings import load_settings
 from services.ui import auth
-from tests.ui.conftest import PASSWORD, assert_page_ran, errors, ko, sign_in_session, texts
+from tests.ui.conftest import (
+    PASSWORD,
+    assert_page_ran,
+    errors,
+    follow_replacement,
+    ko,
+    sign_in_session,
+    texts,
+)
 
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
 BAD_KO = "사용자 이름 또는 비밀번호가 올바르지 않습니다."
@@ -54,6 +62,7 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     at.text_input(key="login_password").input("a-long-password")
     at.button[_submit_index(at)].click().run()
     assert not at.exception and not errors(at)
+    follow_replacement(at)  # home, in place of the sign-in page's address
     assert "대표 관리자님, 환영합니다." in texts(at)
     assert at.session_state["authentication_status"] is True
     at.switch_page("app_pages/admin.py").run()  # opens for admins only
@@ -108,6 +117,7 @@ def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User
     at.switch_page("app_pages/login.py").run()
     _submit_login(at, "Author-User ", PASSWORD)  # names are case- and space-insensitive
     assert not errors(at)
+    follow_replacement(at)
     assert at.session_state["username"] == "author-user"
     assert "Author-User" in texts(at) and "작성자" in texts(at)  # user box: name and role
     at.switch_page("app_pages/editor.py").run()
@@ -115,6 +125,7 @@ def test_sign_in_sign_out(new_app: Callable[..., AppTest], users: dict[str, User
     assert not at.session_state["authentication_status"]
     assert "로그인하지 않았습니다" in texts(at)
     at.switch_page("app_pages/editor.py").run()  # reachable, but only through sign-in
+    follow_replacement(at)
     assert at.title[0].value == "로그인" and at.query_params["next"] == "editor"
 
 
@@ -296,6 +307,7 @@ def test_signing_in_writes_the_cookie_with_a_script_not_a_component(
     at.text_input(key="login_password").input(PASSWORD)
     at.button[[b.label for b in at.button].index("로그인")].click().run()
     assert at.session_state["authentication_status"] is True
+    follow_replacement(at)  # the page the browser opens next writes it
     scripts = " ".join(str(h.proto.body) for h in at.get("html"))
     assert f"{load_settings().cookie_name}=ey" in scripts and "SameSite=Strict" in scripts
 

@@ -15,7 +15,7 @@ from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
 from services.ui import auth
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
-from tests.ui.conftest import ROOT, assert_page_ran, errors, ko, texts
+from tests.ui.conftest import ROOT, assert_page_ran, errors, follow_replacement, ko, texts
 
 PASSWORD = "Temporary-pass-1"
 NEW_PASSWORD = "Chosen-password-2"
@@ -79,6 +79,7 @@ def test_first_sign_in_sets_a_new_password(cognito: MockedCognito, root: Actor) 
     at.text_input(key="cg_new_password").input(NEW_PASSWORD)
     at.text_input(key="cg_new_password2").input(NEW_PASSWORD)
     at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    follow_replacement(at)
 
     assert not at.exception and not errors(at)
     assert "앨리스님, 환영합니다." in texts(at)

@@ -13,19 +13,17 @@ from services.bootstrap import Services
 from services.domain.models import ContentItem
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import PASSWORD, as_shown, errors, texts
+from tests.ui.conftest import PASSWORD, as_shown, errors, follow_replacement, texts
 
 
 def _sign_in(at: AppTest, username: str) -> AppTest:
-    # The browser follows the app's switch to the sign-in page (AppTest keeps asking for the
-    # page it was told to open, so say it), query parameters included.
-    at.switch_page("app_pages/login.py")
+    """Sign in on the sign-in page the last run shows, and follow where it sends the browser."""
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(PASSWORD)
     [submit] = [b for b in at.button if b.label == "로그인"]
     submit.click().run()
     assert not at.exception and not errors(at)
-    return at
+    return follow_replacement(at)
 
 
 def _page_name(at: AppTest) -> str:
@@ -41,6 +39,8 @@ def test_an_anonymous_deep_link_goes_to_sign_in_and_back(
     at.switch_page("app_pages/dashboard.py").run()
     assert not at.exception
     assert "Page not found" not in texts(at)
+    assert not at.title  # nothing of the dashboard: the browser is sent on
+    follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["next"] == "dashboard"
 
@@ -58,6 +58,7 @@ def test_a_shared_dashboard_view_survives_the_sign_in(
     at.run()
     at.query_params.update({"period": "30d", "category": "Finance", "state": "x"})
     at.switch_page("app_pages/dashboard.py").run()
+    follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["period"] == "30d" and at.query_params["category"] == "Finance"
 
@@ -167,11 +168,11 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     assert like.label == "좋아요 (0)"
 
     like.click().run()
+    follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["next"] == "content" and at.query_params["id"] == item.id
 
     _sign_in(at, "viewer-user")
-    at.switch_page("app_pages/content.py")  # the browser is on the item again
     assert _page_name(at) == item.title
     assert at.query_params["id"] == item.id
     # Back on the item, not liked on their behalf: they click like themselves.

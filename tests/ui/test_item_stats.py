@@ -23,7 +23,7 @@ from services.domain.analytics import (
 )
 from services.domain.models import ContentItem, Status
 from services.domain.users import User
-from tests.ui.conftest import errors, texts
+from tests.ui.conftest import errors, follow_replacement, texts
 
 ITEM_PAGE = "app_pages/item_stats.py"
 AUTHOR_PAGE = "app_pages/author_stats.py"
@@ -179,7 +179,7 @@ def test_others_read_which_role_opens_the_page(
 
 def test_an_anonymous_visitor_signs_in_first(new_app: Callable[..., AppTest],
                                             item: ContentItem) -> None:
-    at = open_item(new_app, None, item.id)
+    at = follow_replacement(open_item(new_app, None, item.id))
     assert at.title[0].value == "로그인"
     assert (at.query_params["next"], at.query_params["id"]) == ("item-stats", item.id)
 
