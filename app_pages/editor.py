@@ -59,12 +59,15 @@ with preview_tab:
     else:
         st.caption(t("content.preview_empty"))
 
-files = editor_files.new_files(services.settings)
+chosen = editor_files.new_files(services.settings)
 remove_ids = editor_files.stored_files(item)
 
-if st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save"):
+save_clicked = st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save")
+if save_clicked and chosen.oversized:  # each named under the uploader; not said again here
+    editor_files.refuse_save(chosen.oversized)
+elif save_clicked:
     try:
-        saved = editor.save(services.content, actor, content_id, files, remove_ids)
+        saved = editor.save(services.content, actor, content_id, chosen.files, remove_ids)
     except ConflictError as exc:
         show_error(exc)
         st.button(t("content.reload_latest"), key="ed_reload", icon=":material/refresh:",

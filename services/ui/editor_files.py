@@ -4,9 +4,16 @@ Each stored file shows the reference that places it in the body (``st.code``, wi
 Streamlit's copy button); a file just chosen has no id until the save stores it, which the
 editor says. Every kind of file is placed by the same reference: ``render_text`` draws an
 image, a player or a PDF preview where it stands.
+
+A file over the limit is named under the uploader, where it was chosen, and only there: a
+save it stops says which file stopped it and points there (``refuse_save``), rather than
+drawing the same message a second time from the service's refusal.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -19,24 +26,36 @@ from services.settings import Settings
 from services.ui import editor
 from services.ui.assets import format_size
 from services.ui.i18n import t
-from services.ui.uploads import refuse_oversized, uploader_cap_mb
+from services.ui.uploads import refuse_oversized, show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape
 
 
-def new_files(settings: Settings) -> list[UploadedFile]:
+@dataclass(frozen=True)
+class NewFiles:
+    files: list[UploadedFile]
+    oversized: list[str]  # names of the files over the limit, each named under the uploader
+
+
+def new_files(settings: Settings) -> NewFiles:
     """The files chosen for the next save; one over the limit is named at once."""
-    limit_mb = settings.max_upload_mb
     files = st.file_uploader(
         t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
         accept_multiple_files=True, key=editor.uploader_key(),
         max_upload_size=uploader_cap_mb(settings),
         help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
     )
-    st.caption(t("content.files_limit", limit_mb=limit_mb, max_files=ASSETS_MAX))
-    refuse_oversized(files, settings.max_upload_bytes)
+    show_limits(settings, t("content.files_limit", limit_mb=settings.max_upload_mb,
+                            max_files=ASSETS_MAX))
+    oversized = refuse_oversized(files, settings.max_upload_bytes)
     if files:
         st.caption(t("content.reference_after_save"))
-    return files
+    return NewFiles(files, oversized)
+
+
+def refuse_save(names: Sequence[str]) -> None:
+    """A save that files over the limit stop: which files, not the limit's text again."""
+    quoted = ", ".join(f"'{md_escape(name)}'" for name in names)
+    st.error(t("content.save_refused_large", names=quoted), icon=":material/error:")
 
 
 def stored_files(item: ContentItem | None) -> list[str]:

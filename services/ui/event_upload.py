@@ -24,7 +24,7 @@ from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError, QuotaExceeded
 from services.imports.events import ImportSummary, LineSource
 from services.ui.i18n import t
-from services.ui.uploads import uploader_cap_mb
+from services.ui.uploads import show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape, show_error
 
 EXAMPLE = ('{"ts": "2026-03-01T14:05:00+09:00", "type": "content_view", "session_id": "s1", '
@@ -53,13 +53,13 @@ def events_import_section(services: Services, actor: Actor) -> None:
     st.subheader(t("imports.events_title"))
     st.write(t("imports.events_intro"))
     _interrupted_notice()
-    limit_mb = services.settings.max_upload_mb
     upload = st.file_uploader(
         t("imports.events_file"), type=FILE_TYPES,
         max_upload_size=uploader_cap_mb(services.settings),
         key=f"adm_events_file_{st.session_state.get(_GENERATION, 0)}",
     )
-    st.caption(t("imports.events_file_help", limit_mb=limit_mb))
+    show_limits(services.settings,
+                t("imports.events_file_help", limit_mb=services.settings.max_upload_mb))
     strict = st.checkbox(t("imports.events_strict"), key="adm_events_strict",
                          help=t("imports.events_strict_help"))
     if upload is None:

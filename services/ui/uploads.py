@@ -6,7 +6,10 @@ word about it. With the cap above the limit, a file somewhat too large reaches t
 check names it in the user's language and refuses the whole save. The cap stays bounded,
 because Streamlit keeps uploaded files in memory: ``Settings.uploader_cap_mb`` (twice the
 limit), and never more than ``server.maxUploadSize`` (the server's cap on every upload request;
-the config doctor checks it allows the cap).
+the config doctor checks it allows the cap). Over the cap the file stays Streamlit's alone: its
+front end refuses it with an English text it does not let the app translate, and reports
+nothing to the app (the widget's value holds uploaded files only), so the caption under each
+uploader says in the user's language what happens there (``show_limits``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from services.content.media import check_size
 from services.errors import QuotaExceeded
 from services.settings import Settings
+from services.ui.i18n import t
 from services.ui.widgets import show_error
 
 
@@ -29,11 +33,21 @@ def uploader_cap_mb(settings: Settings) -> int:
     return max(settings.max_upload_mb, min(settings.uploader_cap_mb, server_mb))
 
 
-def refuse_oversized(files: Iterable[UploadedFile], limit_bytes: int) -> None:
-    """Say at once, under the uploader, which chosen files are over the limit (whatever
-    would store them refuses them again)."""
+def show_limits(settings: Settings, limit_text: str) -> None:
+    """The caption under an uploader: the app's limit (``limit_text``), then what the browser
+    does with a file over the uploader's cap, which only Streamlit's English names."""
+    browser = t("common.upload_browser_cap", cap_mb=uploader_cap_mb(settings))
+    st.caption(f"{limit_text} {browser}")
+
+
+def refuse_oversized(files: Iterable[UploadedFile], limit_bytes: int) -> list[str]:
+    """Say at once, under the uploader, which chosen files are over the limit; returns their
+    names (whatever would store them refuses them again)."""
+    refused: list[str] = []
     for file in files:
         try:
             check_size(file.name, file.size, limit_bytes)
         except QuotaExceeded as exc:
             show_error(exc)
+            refused.append(file.name)
+    return refused

@@ -60,8 +60,9 @@ def publish_with_image(page: Page, title: str, image: Path) -> None:
     sidebar_link(page, tr("nav.editor"))
     expect(page.get_by_role("heading", name=tr("content.new_title"))).to_be_visible()
     # The uploader's own English line states its cap (twice the app's limit): hidden, so that
-    # only the Korean caption with the app's limit is read.
+    # only the Korean caption is read: the app's limit, then what the browser does over the cap.
     expect(page.get_by_text(tr("content.files_limit", limit_mb=50, max_files=20))).to_be_visible()
+    expect(page.get_by_text(tr("common.upload_browser_cap", cap_mb=100))).to_be_visible()
     expect(page.locator('[data-testid="stFileUploaderDropzone"]')).to_be_visible()
     expect(page.locator('[data-testid="stFileUploaderDropzoneInstructions"]')).to_be_hidden()
     # Upload first: a rerun triggered by another field can replace the file input mid-upload.

@@ -1,4 +1,5 @@
 """The editor's files: an oversized one is refused by name (never dropped without a word),
+once, where it was chosen; each uploader says in Korean what its browser refuses in English;
 and each stored file offers the reference that places it in the text."""
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> A
 
 
 BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."
+SAVE_REFUSED = ("저장하지 않았습니다: 'big.png' 파일이 허용 크기를 넘습니다('파일 첨부' 아래 안내"
+                " 참고). 그 파일을 빼고 다시 저장하세요.")
+BROWSER_NOTE = ("2MB보다 큰 파일은 브라우저가 받지 않습니다. 파일 옆에 영어 메시지"
+                " 'File must be … or smaller.'가 나오고, 그 파일은 앱에 전해지지 않습니다.")
 
 
 def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
@@ -39,6 +44,7 @@ def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
     # name them; Streamlit's own English refusal is left for files over its cap.
     assert at.file_uploader[0].proto.max_upload_size_mb == 2
     assert "파일 하나당 최대 1MB" in texts(at)
+    assert BROWSER_NOTE in texts(at)  # over the uploader's cap only Streamlit's English is shown
 
     big = b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 2**19)
     at.file_uploader[0].set_value([("big.png", big, "image/png"),
@@ -49,7 +55,8 @@ def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
     at.text_input(key="ed_title").input("큰 파일 데모 (수정)")
     at.button(key="ed_save").click().run()
     assert not at.exception
-    assert BIG_MESSAGE in [as_shown(e) for e in errors(at)]
+    # The limit's text stays under the uploader, once; the save only names what refused it.
+    assert [as_shown(e) for e in errors(at)] == [BIG_MESSAGE, SAVE_REFUSED]
     assert "저장했습니다" not in texts(at)
     stored = services.content.get(item.id, Actor.anonymous())
     assert stored.assets == () and stored.title == "큰 파일 데모"  # nothing saved in part
@@ -68,6 +75,7 @@ def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
     uploader = at.file_uploader(key="adm_events_file_0")
     assert uploader.proto.max_upload_size_mb == 2
     assert "최대 1MB" in texts(at)
+    assert BROWSER_NOTE in texts(at)
     uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
     at.run()
     assert [as_shown(e) for e in errors(at)] == [
