@@ -194,3 +194,40 @@ def test_the_doctor_names_pool_accounts_without_a_claim_until_the_script_ran(
     run([], capsys)
 
     assert line()[0]
+
+
+class Throttled:
+    """The users table's client, leaving every key of the first ``times`` BatchGetItem calls
+    unprocessed (as DynamoDB may under load)."""
+
+    def __init__(self, client: Any, times: int) -> None:
+        self._client, self._times = client, times
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        if self._times:
+            self._times -= 1
+            return {"Responses": {}, "UnprocessedKeys": RequestItems}
+        return dict(self._client.batch_get_item(RequestItems=RequestItems))
+
+
+@pytest.mark.parametrize(("times", "looked"), [(1, 1), (3, 0)])
+def test_the_doctor_reads_again_what_dynamodb_left_unprocessed(
+    cognito: MockedCognito, monkeypatch: pytest.MonkeyPatch, times: int, looked: int
+) -> None:
+    """Once: the second read answers, and the account without a claim is named. Every time:
+    the account was not looked at, and the line says so by its count instead of guessing."""
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    console_user(cognito, "kim", "kim@example.com")
+    table = Throttled(make_client("dynamodb", cognito.settings), times)
+    context = DoctorContext(
+        cognito.settings, env={}, include_bedrock=False, dynamodb=lambda settings: table
+    )
+
+    [found] = [
+        entry
+        for entry in run_doctor(context, COGNITO_CHECKS).lines
+        if entry.check == "cognito.email_claims"
+    ]
+
+    assert found.detail.params["looked"] == looked
+    assert found.ok == (looked == 0)

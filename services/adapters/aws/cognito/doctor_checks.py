@@ -4,11 +4,12 @@ accounts' email claims (aws + cognito)."""
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.adapters.aws.common import error_code
+from services.adapters.aws.common import error_code, resend_delay
 from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
 from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.domain.checks import DoctorLine, doctor_line, skipped_line
@@ -160,17 +161,21 @@ def _claim_owners(dynamodb: Any, table: str, emails: set[str]) -> dict[str, str 
     left unprocessed after a few tries is left out (not looked at)."""
     keys = {claim_key(email)["username"]["S"]: claim_address(email) for email in emails}
     owners: dict[str, str | None] = {address: None for address in keys.values()}
+    if not keys:
+        return owners
     request: dict[str, Any] = {table: {
         "Keys": [{"username": {"S": key}} for key in keys], "ConsistentRead": True,
         "ProjectionExpression": "#u, #o", "ExpressionAttributeNames": {"#u": "username",
                                                                         "#o": "owner"}}}
-    for _ in range(CLAIMS_ATTEMPTS):
-        if not request.get(table, {}).get("Keys"):
-            return owners
+    for attempt in range(1, CLAIMS_ATTEMPTS + 1):
+        if attempt > 1:
+            time.sleep(resend_delay(attempt - 1))
         answer = dynamodb.batch_get_item(RequestItems=request)
         for item in answer.get("Responses", {}).get(table, []):
             owners[keys[item["username"]["S"]]] = item.get("owner", {}).get("S")
         request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return owners
     for key in request.get(table, {}).get("Keys", []):
         owners.pop(keys[key["username"]["S"]], None)
     return owners
