@@ -9,7 +9,7 @@ and the admin tools need from adapters: the doctor's checks, AWS names and clien
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from services.accounts.sign_in.base import group_names
 from services.analytics.ingest import SinkedEventStore
 from services.cookie_key_file import cookie_key
 from services.domain.checks import CheckStep
+from services.domain.email_claims import EmailClaimsReport
 from services.errors import ConfigError, DemoFactoryError, NotFound
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
@@ -42,16 +43,18 @@ from services.wiring import (
 )
 
 if TYPE_CHECKING:
+    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
     from types_boto3_dynamodb.client import DynamoDBClient
 
+    from services.adapters.aws.cognito.directory import CognitoUserDirectory
     from services.adapters.aws.cognito.signup import SignupRecords
 
 
 __all__ = [
     "CognitoPorts", "Ports", "Services", "aws_client", "backup_local", "build_aws_ports",
-    "build_local_ports", "build_services", "cookie_key", "database_copier", "doctor_checks",
-    "doctor_context", "first_admin_form", "legacy_source", "provision_aws", "report_models",
-    "resolve_aws_names", "restore_local",
+    "build_local_ports", "build_services", "claim_pool_emails", "cookie_key", "database_copier",
+    "doctor_checks", "doctor_context", "first_admin_form", "legacy_source", "provision_aws",
+    "report_models", "resolve_aws_names", "restore_local",
 ]
 
 
@@ -189,8 +192,6 @@ def _cognito(
     settings: Settings, dynamodb: DynamoDBClient, records: SignupRecords
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
-    from services.adapters.aws.cognito.directory import CognitoUserDirectory
-    from services.adapters.aws.cognito.emails import PoolEmails
     from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.admin_guard import ADMIN_LEASE_KEY
@@ -209,12 +210,7 @@ def _cognito(
     # The pool has no conditional writes: its administrator guards run under a lease that
     # holds across app servers.
     admin_lease = Lease(dynamodb, settings.users_table, {"username": ADMIN_LEASE_KEY})
-    # One email, one account: the addresses are claimed in the users table, beside the
-    # records that keep the address a profile change asks for.
-    emails = PoolEmails(client, pool, (dynamodb, settings.users_table),
-                        asked_for=partial(_asked_email, records))
-    directory = CognitoUserDirectory(client, pool, group_names(settings),
-                                     guard=admin_lease.held, emails=emails)
+    directory = _pool_directory(settings, client, dynamodb, records, guard=admin_lease.held)
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     signup_records = CognitoSignupDirectory(records, directory)
     passwords = CognitoPasswords(
@@ -233,6 +229,39 @@ def _cognito(
         sign_out=passwords,
     )
     return directory, passwords, ports
+
+
+def _pool_directory(settings: Settings, client: CognitoIdentityProviderClient,
+                    dynamodb: DynamoDBClient, records: SignupRecords,
+                    guard: Callable[[], AbstractContextManager[object]] | None = None,
+                    ) -> CognitoUserDirectory:
+    from services.adapters.aws.cognito.directory import CognitoUserDirectory
+    from services.adapters.aws.cognito.emails import PoolEmails
+
+    assert settings.cognito_user_pool_id and settings.users_table
+    pool = settings.cognito_user_pool_id
+    # One email, one account: the addresses are claimed in the users table, beside the
+    # records that keep the address a profile change asks for.
+    emails = PoolEmails(client, pool, (dynamodb, settings.users_table),
+                        asked_for=partial(_asked_email, records))
+    return CognitoUserDirectory(client, pool, group_names(settings), guard=guard, emails=emails)
+
+
+def claim_pool_emails(settings: Settings, *, dry_run: bool = False) -> EmailClaimsReport:
+    """Cognito sign-in: claim the address of every pool account that holds no claim (made
+    before claims existed, or in the console), as the app claims a new account's. Local
+    accounts get theirs from ``provision_aws``."""
+    from services.adapters.aws.common import make_client
+    from services.adapters.aws.dynamodb.users import DynamoUserDirectory
+
+    if settings.auth != "cognito":
+        raise ConfigError("cognito.err_claims_pool_only")
+    settings.require_aws(bucket=False)
+    assert settings.users_table
+    dynamodb = make_client("dynamodb", settings)
+    records = DynamoUserDirectory(dynamodb, settings.users_table, claims_emails=False)
+    directory = _pool_directory(settings, make_client("cognito-idp", settings), dynamodb, records)
+    return directory.claim_existing_emails(dry_run=dry_run)
 
 
 def _asked_email(records: SignupRecords, username: str) -> str | None:

@@ -220,12 +220,19 @@ def _record(calls: list[tuple[str, str, dict[str, Any]]], service: str) -> Any:
     return handler
 
 
+def _table_named(params: dict[str, Any]) -> str | None:
+    """The table a call names: its TableName, or the one table of a batch's RequestItems."""
+    if "RequestItems" in params:
+        [table] = params["RequestItems"]
+        return str(table)
+    return params.get("TableName")
+
+
 def _named_resource(template: Template, service: str, params: dict[str, Any],
                     table_keys: dict[str, str]) -> Any:
     """The template's ARN of the resource a call named (by table, bucket or pool)."""
-    if "TableName" in params:
-        return {"Fn::GetAtt": [template_tables(template)[table_keys[params["TableName"]]],
-                               "Arn"]}
+    if table := _table_named(params):
+        return {"Fn::GetAtt": [template_tables(template)[table_keys[table]], "Arn"]}
     if "Bucket" in params:
         return BUCKET_OBJECTS if "Key" in params else BUCKET
     if "UserPoolId" in params:
@@ -239,6 +246,10 @@ def test_every_call_the_doctor_makes_is_allowed_on_what_it_names(
     made: list[tuple[str, str, dict[str, Any]]] = []
     with mocked_cognito() as cognito:
         settings = cognito.settings
+        # An account with an email, so that the email-claims check reads its claim.
+        cognito.client.admin_create_user(
+            UserPoolId=cognito.pool_id, Username="kim", MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": "kim@example.com"}])
 
         def factory(service: str) -> Any:
             client = make_client(service, settings)
@@ -261,5 +272,5 @@ def test_every_call_the_doctor_makes_is_allowed_on_what_it_names(
                      if arn not in granted(template, action)]
 
     assert not problems, "\n".join(problems)
-    touched = {p.get("TableName") or p.get("Bucket") or p.get("UserPoolId") for *_, p in made}
+    touched = {_table_named(p) or p.get("Bucket") or p.get("UserPoolId") for *_, p in made}
     assert touched == {*table_keys, settings.bucket, settings.cognito_user_pool_id}

@@ -84,6 +84,7 @@ def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -
         "cognito.client.secret": (True, "doc_cognito_secret_none"),
         "cognito.groups": (True, "doc_cognito_groups_ok"),
         "cognito.signup": (True, "doc_cognito_signup_ok"),
+        "cognito.email_claims": (True, "doc_cognito_claims_ok"),  # no account to claim for
     }
 
 

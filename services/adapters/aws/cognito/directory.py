@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from services.adapters.aws.cognito.common import cognito_errors
 from services.adapters.aws.cognito.emails import PoolEmails
 from services.adapters.aws.common import AWS_ERRORS
+from services.domain.email_claims import EmailClaimsReport
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import ValidationError
@@ -66,6 +67,11 @@ class CognitoUserDirectory:
 
     def release_email(self, email: str, username: str) -> None:
         self._emails.release(email, username)
+
+    def claim_existing_emails(self, *, dry_run: bool = False) -> EmailClaimsReport:
+        """Claim the address of every pool account that holds none (``PoolEmails``'s
+        ``claim_existing``, over the whole pool)."""
+        return self._emails.claim_existing(self.list(), dry_run=dry_run)
 
     def create(self, user: User) -> None:
         claimed = self.take_email(user.email, user.username)

@@ -1,21 +1,28 @@
-"""Config doctor: the Cognito user pool, its app client and the role groups (aws + cognito)."""
+"""Config doctor: the Cognito user pool, its app client, the role groups and a sample of the
+accounts' email claims (aws + cognito)."""
 
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.adapters.aws.common import error_code
+from services.adapters.aws.common import error_code, resend_delay
 from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
+from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.domain.checks import DoctorLine, doctor_line, skipped_line
+from services.domain.email_claims import claim_address
 from services.ops.doctor.base import Check, DoctorContext
 
 # The client must allow what the app calls: password sign-in (users), admin password checks
 # (the app's own password verification) and refresh (sessions that survive a browser refresh).
 REQUIRED_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                   "ALLOW_REFRESH_TOKEN_AUTH")
+CLAIMS_SAMPLE = 60  # accounts whose email claim the doctor looks at: one ListUsers page
+CLAIMS_NAMED = 5  # of those without one, named on the line
+CLAIMS_ATTEMPTS = 3  # BatchGetItem calls, for what DynamoDB leaves unprocessed
 
 
 def role_groups(context: DoctorContext) -> list[str]:
@@ -50,7 +57,9 @@ def check_cognito(context: DoctorContext) -> list[DoctorLine]:
     return [doctor_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
             *_client_lines(client, pool, app, secret.get_secret_value() if secret else None),
             _groups_line(client, pool, role_groups(context)),
-            _signup_line(described["UserPool"], settings.signup)]
+            _signup_line(described["UserPool"], settings.signup),
+            *_claims_lines(client, client_of(context.dynamodb, "dynamodb", context), pool,
+                           settings.users_table)]
 
 
 def _signup_line(pool: dict[str, Any], mode: str) -> DoctorLine:
@@ -116,6 +125,60 @@ def _groups_line(client: Any, pool: str, wanted: list[str]) -> DoctorLine:
             "cognito.groups", False, "doc_cognito_groups_missing", "fix_cognito_groups",
             pool=pool, groups=", ".join(missing))
     return doctor_line("cognito.groups", True, "doc_cognito_groups_ok", groups=", ".join(wanted))
+
+
+def _claims_lines(client: Any, dynamodb: Any, pool: str, table: str | None) -> list[DoctorLine]:
+    """Pool accounts that hold no claim of their email (made before claims existed, or in the
+    console): a new account could take the address in another case. A sample, so that the
+    doctor stays quick on any pool: one ListUsers page and one BatchGetItem of its claims;
+    ``scripts.claim_emails`` reads the whole pool and writes what is missing."""
+    check = "cognito.email_claims"
+    if not table:
+        return []  # the settings check names the missing variable
+    try:
+        users = client.list_users(UserPoolId=pool, Limit=CLAIMS_SAMPLE).get("Users", [])
+        emails = {str(user["Username"]): email for user in users
+                  if (email := _email_of(user))}
+        owners = _claim_owners(dynamodb, table, set(emails.values()))
+    except (ClientError, BotoCoreError) as exc:
+        return [aws_failure(check, exc, table)]
+    looked = [name for name, email in emails.items() if claim_address(email) in owners]
+    missing = sorted(name for name in looked if owners[claim_address(emails[name])] != name)
+    if not missing:
+        return [doctor_line(check, True, "doc_cognito_claims_ok", looked=len(looked))]
+    names = ", ".join(missing[:CLAIMS_NAMED]) + (", …" if len(missing) > CLAIMS_NAMED else "")
+    return [doctor_line(check, False, "doc_cognito_claims_missing", "fix_cognito_claims",
+                        count=len(missing), looked=len(looked), names=names)]
+
+
+def _email_of(user: dict[str, Any]) -> str:
+    return next((str(a["Value"]) for a in user.get("Attributes", []) if a["Name"] == "email"),
+                "")
+
+
+def _claim_owners(dynamodb: Any, table: str, emails: set[str]) -> dict[str, str | None]:
+    """Each address's claim owner (None: no claim), by ``claim_address``; an address DynamoDB
+    left unprocessed after a few tries is left out (not looked at)."""
+    keys = {claim_key(email)["username"]["S"]: claim_address(email) for email in emails}
+    owners: dict[str, str | None] = {address: None for address in keys.values()}
+    if not keys:
+        return owners
+    request: dict[str, Any] = {table: {
+        "Keys": [{"username": {"S": key}} for key in keys], "ConsistentRead": True,
+        "ProjectionExpression": "#u, #o", "ExpressionAttributeNames": {"#u": "username",
+                                                                        "#o": "owner"}}}
+    for attempt in range(1, CLAIMS_ATTEMPTS + 1):
+        if attempt > 1:
+            time.sleep(resend_delay(attempt - 1))
+        answer = dynamodb.batch_get_item(RequestItems=request)
+        for item in answer.get("Responses", {}).get(table, []):
+            owners[keys[item["username"]["S"]]] = item.get("owner", {}).get("S")
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return owners
+    for key in request.get(table, {}).get("Keys", []):
+        owners.pop(keys[key["username"]["S"]], None)
+    return owners
 
 
 COGNITO_CHECKS = [Check("cognito", check_cognito, AWS)]

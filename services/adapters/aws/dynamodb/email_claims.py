@@ -21,16 +21,18 @@ seconds an owner the pool does not have yet is on its way, and the claim is not 
 
 Accounts written before claims existed hold none until ``scripts.bootstrap_aws`` (which runs
 ``ensure_resources``) claims them; until then the sign-up's check of the whole directory still
-finds their emails.
+finds their emails. A Cognito pool's accounts get theirs from ``scripts.claim_emails``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import AWS_ERRORS, condition_failed, translate_client_error
+from services.domain.email_claims import claim_address
 from services.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -40,7 +42,15 @@ CLAIM_PREFIX = "EMAIL#"
 
 
 def claim_key(email: str) -> dict[str, Any]:
-    return {"username": {"S": CLAIM_PREFIX + email.casefold()}}
+    return {"username": {"S": CLAIM_PREFIX + claim_address(email)}}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim item as it stands: its owner and, for a claim put alone, its time."""
+
+    owner: str
+    claimed_at: int | None = None
 
 
 def _claim_item(email: str, username: str) -> dict[str, Any]:
@@ -74,14 +84,20 @@ class EmailClaims:
         """After a claim of ``email`` was refused: remove the standing claim if it is stale
         (its owner is gone or has another email), else ConflictError
         (``auth.err_email_taken``)."""
-        owner, claimed_at = self._standing(email)
-        if owner is None:
+        standing = self.standing(email)
+        if standing is None:
             return  # released meanwhile
-        if claimed_at is not None and self._clock() - claimed_at < self._grace:
-            raise ConflictError("auth.err_email_taken", email=email)  # its account is on its way
-        if email.casefold() in {address.casefold() for address in self._addresses_of(owner)}:
+        if self.counts(email, standing):
             raise ConflictError("auth.err_email_taken", email=email)
-        self.release(email, owner)
+        self.release(email, standing.owner)
+
+    def counts(self, email: str, claim: Claim) -> bool:
+        """Whether ``claim`` of ``email`` still holds: its owner has the address, or is on its
+        way to the pool (within the grace). Else it is stale."""
+        if claim.claimed_at is not None and self._clock() - claim.claimed_at < self._grace:
+            return True
+        mine = claim_address(email)
+        return mine in {claim_address(address) for address in self._addresses_of(claim.owner)}
 
     def claim_now(self, email: str, username: str) -> bool | None:
         """Claim ``email`` for ``username`` in a write of its own: True if claimed now, False
@@ -122,8 +138,8 @@ class EmailClaims:
             if not condition_failed(exc):
                 raise translate_client_error(exc) from exc
 
-    def _standing(self, email: str) -> tuple[str | None, int | None]:
-        """The claim's owner and, for a claim put alone, its time (None, None: no claim)."""
+    def standing(self, email: str) -> Claim | None:
+        """The claim of ``email`` as it stands, stale or not (None: no claim)."""
         try:
             response = self._client.get_item(TableName=self._table, Key=claim_key(email),
                                               ConsistentRead=True)
@@ -132,4 +148,4 @@ class EmailClaims:
         item = response.get("Item", {})
         owner = item.get("owner", {}).get("S")
         claimed_at = item.get("claimed_at", {}).get("N")
-        return (str(owner) if owner else None), (int(claimed_at) if claimed_at else None)
+        return Claim(str(owner), int(claimed_at) if claimed_at else None) if owner else None
