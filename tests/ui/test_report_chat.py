@@ -18,7 +18,7 @@ from services.ui.report_chat import CHATS_KEY, Message
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
 from tests.ui.test_report_interrupted import interrupt_once
-from tests.ui.test_reports import generate, open_reports, seed
+from tests.ui.test_reports import generate, open_reports, open_tab, seed
 
 __all__ = ["interrupt_once"]  # a fixture used below
 
@@ -124,6 +124,32 @@ def test_a_click_while_the_model_answers_keeps_the_whole_answer(
     assert len(fake.requests) == 1
     analyst = users["analyst"].as_actor()
     assert services.reports.tokens_used_today(analyst) == 820  # what it used, once
+
+
+def _other_tab_and_back(at: AppTest) -> None:
+    open_tab(at, "보고서 기록")
+    open_tab(at, "새 보고서")
+
+
+def _english(at: AppTest) -> None:
+    at.radio(key="df_lang_widget").set_value("en").run()
+
+
+@pytest.mark.parametrize("click", [_other_tab_and_back, _english])
+def test_an_answer_left_for_another_tab_or_language_is_kept_whole(
+        bedrock_configured: None, report_page: AppTest, interrupt_once: list[bool],
+        monkeypatch: pytest.MonkeyPatch, click: Callable[[AppTest], None]) -> None:
+    fake = FakeLLM(["방문자는 ", "늘었습니다."], usage=(800, 20))
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = report_page
+    at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
+    at.run()
+    ask(at, "방문자는 몇 명?")  # stopped while the model answers, by the click below
+    click(at)
+    assert not at.exception, at.exception
+    assert [(m["role"], m.get("text")) for m in history_of(at)] == [
+        ("user", "방문자는 몇 명?"), ("assistant", "방문자는 늘었습니다.")]
+    assert "방문자는 늘었습니다." in html_of(at) and len(fake.requests) == 1
 
 
 def test_a_question_sent_twice_is_asked_once(
