@@ -205,10 +205,10 @@ class ReportService:
         llm_request = LLMRequest(model_id_of(request.model), system=preview.prompt.system,
                                  prompt=preview.prompt.prompt, max_tokens=request.max_tokens,
                                  temperature=request.temperature)
+        report_id = self.new_id()
         with self._place() as release:
             reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
             stream = start_stream(llm, llm_request, reservation)
-        report_id = self.new_id()
 
         def finish() -> Report:
             result = stream.result()
