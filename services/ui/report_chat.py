@@ -202,10 +202,13 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     box = st.empty()
     # While an answer is written, a question would start nothing: the box says so.
     drawn = BUSY if chat.reading is not None else chat.token
-    question = _question_box(box, key, drawn, disabled=chat.reading is not None)
-    if question and chat.reading is None:
+    question = _question_box(box, key, drawn, disabled=drawn == BUSY)
+    if question and drawn != BUSY:
         with latest:
             _start(services, actor, report, question, model, chat)
+        if chat.reading is not None:  # from now on until its answer is shown
+            drawn = BUSY
+            _question_box(box, key, BUSY, disabled=True)
     reading = chat.reading
     if reading is not None:
         with latest:

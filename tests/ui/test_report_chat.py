@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 from services.adapters.aws.bedrock.lazy import LazyBedrock
@@ -15,6 +17,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.settings import Settings
 from services.ui.report_chat import CHATS_KEY, Message
+from services.ui.session import _SERVICES_KEY
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
 from tests.ui.test_report_interrupted import interrupt_once
@@ -113,6 +116,8 @@ def test_a_click_while_the_model_answers_keeps_the_whole_answer(
     at.run()
     assert interrupt_once == [True]
     ask(at, "방문자는 몇 명?")  # stopped when the first words are drawn
+    (box,) = [c for c in at.chat_input if c.key and c.key.startswith(CHAT)]
+    assert box.proto.disabled  # while the answer is written, the box asks nothing
 
     at.run()  # the run of the click that stopped it
     assert not at.exception, at.exception
@@ -152,9 +157,26 @@ def test_an_answer_left_for_another_tab_or_language_is_kept_whole(
     assert "방문자는 늘었습니다." in html_of(at) and len(fake.requests) == 1
 
 
+def second_send(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second send arriving as soon as the question was asked: the run that asked it stops
+    at its next Streamlit call, before the page has redrawn the box."""
+    reports = at.session_state[_SERVICES_KEY].reports
+    real = reports.ask
+
+    def ask_and_stop(*args: Any, **kwargs: Any) -> Any:
+        answer = real(*args, **kwargs)
+        ctx = get_script_run_ctx()
+        assert ctx is not None and ctx.script_requests is not None
+        ctx.script_requests.request_stop()
+        monkeypatch.setattr(reports, "ask", real)  # only the first
+        return answer
+
+    monkeypatch.setattr(reports, "ask", ask_and_stop)
+
+
 def test_a_question_sent_twice_is_asked_once(
-        bedrock_configured: None, report_page: AppTest, interrupt_once: list[bool],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        bedrock_configured: None, report_page: AppTest, monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
     """A second send of the same box (a double Enter, sent before the page redrew) names a
     box no longer drawn: the question is asked once, and its answer shown."""
     fake = FakeLLM(["방문자는 ", "늘었습니다."], usage=(800, 20))
@@ -163,12 +185,12 @@ def test_a_question_sent_twice_is_asked_once(
     at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
     at.run()
     sent_from = chat_key(at)
+    second_send(at, monkeypatch)
     ask(at, "방문자는 몇 명?")  # the first send, stopped by the second one
     at.chat_input(key=sent_from).set_value("방문자는 몇 명?").run()
     assert not at.exception, at.exception
     assert len(fake.requests) == 1
-    history = history_of(at)
-    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert [m["role"] for m in history_of(at)] == ["user", "assistant"]
     assert "방문자는 늘었습니다." in html_of(at)
     assert chat_key(at) != sent_from  # the next question is asked from a new box
     ask(at, "왜 늘었어?")
