@@ -15,6 +15,8 @@ from services.adapters.aws.bedrock.lazy import LazyBedrock
 from services.bootstrap import Services
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.errors import ServiceUnavailable
+from services.reports.cost import estimate_tokens
 from services.settings import Settings
 from services.ui.report_chat import CHATS_KEY, Message
 from services.ui.session import _SERVICES_KEY
@@ -155,6 +157,30 @@ def test_an_answer_left_for_another_tab_or_language_is_kept_whole(
     assert [(m["role"], m.get("text")) for m in history_of(at)] == [
         ("user", "방문자는 몇 명?"), ("assistant", "방문자는 늘었습니다.")]
     assert "방문자는 늘었습니다." in html_of(at) and len(fake.requests) == 1
+
+
+def test_a_model_failing_mid_answer_shows_its_error_after_a_click(
+        bedrock_configured: None, report_page: AppTest, interrupt_once: list[bool],
+        services: Services, users: dict[str, User], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one way an answer still ends early is the model's: its error is what the chat
+    keeps, and what it wrote before it failed is counted once."""
+    fake = FakeLLM(["방문자는 ", "늘었습니다."], fail_with=ServiceUnavailable("llm.err_timeout"),
+                   fail_after=1)
+    monkeypatch.setattr(LazyBedrock, "stream", lambda self, request: fake.stream(request))
+    at = report_page
+    at.selectbox(key=f"{CHAT}_model_ko").set_value(f"bedrock:{Settings().bedrock_model_id}")
+    at.run()
+    ask(at, "방문자는 몇 명?")  # stopped when the first words are drawn
+    at.run()
+    assert not at.exception, at.exception
+    history = history_of(at)
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert "모델 응답이 너무 오래 걸렸습니다" in history[1]["error"]
+    assert any("모델 응답이 너무 오래 걸렸습니다" in e.value for e in at.error)
+    assert not any(INTERRUPTED in w.value for w in at.warning)
+    (sent,) = fake.requests
+    spent = services.reports.tokens_used_today(users["analyst"].as_actor())
+    assert spent == estimate_tokens(sent.system + sent.prompt) + estimate_tokens("방문자는 ")
 
 
 def second_send(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
