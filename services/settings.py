@@ -195,6 +195,9 @@ class Settings(BaseSettings):
     # as JSON: DEMO_FACTORY_MODEL_PRICES='{"<model or profile id>": {"input": 0.001,
     # "output": 0.005}}' (an unknown model's cost is shown as unknown).
     report_daily_token_budget: int = Field(default=200_000, ge=0)
+    # Reports and follow-up answers written at once in this process (each is read to its end
+    # on a thread of its own, whatever the page does); one more is refused until one ends.
+    report_concurrent_limit: int = Field(default=8, ge=1, le=100)
     model_prices: Annotated[dict[str, ModelPrice], NoDecode] = Field(
         default_factory=lambda: dict(DEFAULT_MODEL_PRICES))
 

@@ -15,9 +15,11 @@ patterns of ``services.reports.followup``, or by a model with the same data bloc
 question as data (``services.reports.followup_prompt``), under the same daily budget and the
 same grounding check. A metered generation or answer reserves its estimate on the day's
 budget in one atomic step before the model is called, and settles it to the real use when its
-stream ends; one not read to its end (a follow-up answer whose run a click stopped; a report
-the page reads on a worker thread, ``streams.Reading``, so only a stopped process leaves one)
-keeps what it cost (``services.reports.usage``).
+stream ends; one not read to its end (the model's stream broke off; the page reads reports and
+answers on a worker thread, ``streams.Reading``, so a click never leaves one) keeps what it
+cost (``services.reports.usage``). Every generation and answer first takes one of
+the process's places (``streams.Places``, ``report_concurrent_limit``): with all taken it is
+refused before anything is reserved or sent.
 
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
@@ -25,8 +27,9 @@ Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, alw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -69,6 +72,7 @@ from services.reports.scoped_context import subject_choices
 from services.reports.streams import Answer as Answer
 from services.reports.streams import AnswerResult as AnswerResult
 from services.reports.streams import Generation as Generation
+from services.reports.streams import Places
 from services.reports.usage import (
     ASK_AUDIT_ACTION,
     DELETE_AUDIT_ACTION,
@@ -120,6 +124,18 @@ class ReportService:
         # The insights read one visitor sketch per day (a round trip each on DynamoDB): a few
         # at a time, as InsightsService does (threads start on first use).
         self._pool = ThreadPoolExecutor(VISITOR_READS, thread_name_prefix="report-visitors")
+        self._places = Places(self.settings.report_concurrent_limit)
+
+    @contextmanager
+    def _place(self) -> Iterator[Callable[[], None]]:
+        """A place for one more stream (refused when all are taken), given back at once if
+        the stream cannot be started; else its release goes with the stream."""
+        release = self._places.take()
+        try:
+            yield release
+        except BaseException:
+            release()
+            raise
 
     # ---- before generating -------------------------------------------------------------
 
@@ -186,12 +202,13 @@ class ReportService:
                                            request.period, request.subject)
         llm = self._llm(request.model)
         estimate = self.estimate(actor, preview, request.model, request.max_tokens)
-        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
         llm_request = LLMRequest(model_id_of(request.model), system=preview.prompt.system,
                                  prompt=preview.prompt.prompt, max_tokens=request.max_tokens,
                                  temperature=request.temperature)
-        stream = start_stream(llm, llm_request, reservation)
         report_id = self.new_id()
+        with self._place() as release:
+            reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
+            stream = start_stream(llm, llm_request, reservation)
 
         def finish() -> Report:
             result = stream.result()
@@ -211,7 +228,7 @@ class ReportService:
                                   "language": request.language.value,
                                   "model": llm_request.model_id})
 
-        return Generation(report_id, stream, finish, abandon)
+        return Generation(report_id, stream, finish, abandon, release)
 
     def _unfinished(self, actor: Actor, action: str, target: str, stream: LLMStream,
                     prompt_tokens: int, received: str, reservation: Reservation,
@@ -286,18 +303,20 @@ class ReportService:
         llm = self._llm(model)
         if model == OFFLINE:
             found = answer_offline(report.context, text, lang.value)
-            return Answer([found.text], lambda: self._answered(
-                actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0),
-                lambda received: None)  # nothing billed
+            with self._place() as release:
+                return Answer([found.text], lambda: self._answered(
+                    actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0),
+                    lambda received: None, release)  # nothing billed
         prompt = followup_prompt(report.context, text, lang)
         estimate = self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS)
-        reservation = reserve(self.store, str(actor.user_id), self._today(), estimate,
-                              ASK_REFUSAL)
         model_id = model_id_of(model)
-        stream = start_stream(llm, LLMRequest(model_id, system=prompt.system,
-                                             prompt=prompt.prompt, max_tokens=ANSWER_MAX_TOKENS,
-                                             temperature=self.settings.bedrock_temperature),
-                             reservation)
+        with self._place() as release:
+            reservation = reserve(self.store, str(actor.user_id), self._today(), estimate,
+                                  ASK_REFUSAL)
+            stream = start_stream(llm, LLMRequest(
+                model_id, system=prompt.system, prompt=prompt.prompt,
+                max_tokens=ANSWER_MAX_TOKENS, temperature=self.settings.bedrock_temperature),
+                reservation)
 
         def finish() -> AnswerResult:
             result = stream.result()
@@ -309,7 +328,7 @@ class ReportService:
             self._unfinished(actor, ASK_AUDIT_ACTION, report.id, stream,
                              estimate.input_tokens, received, reservation, {"model": model_id})
 
-        return Answer(stream, finish, abandon)
+        return Answer(stream, finish, abandon, release)
 
     def _answered(self, actor: Actor, report: Report, text: str, answered: bool,
                   model_id: str, input_tokens: int, output_tokens: int) -> AnswerResult:

@@ -6,8 +6,13 @@ runs with the text received so far. That second path exists because the model bi
 token it was sent and wrote whether or not anyone read them: a click on the page stops the
 Streamlit run in the middle of the stream, and a generation stopped that way used to leave no
 trace, so interrupting one got around the daily token budget (``services.reports.usage``
-records what an abandoned stream cost). A report is read by ``Reading`` on a worker thread, so
-a click stops only the run that shows it, never the generation itself.
+records what an abandoned stream cost). A report or an answer is read by ``Reading`` on a
+worker thread, so a click stops only the run that shows it, never the model's writing itself.
+
+Each stream holds one of the process's ``Places`` from before anything is reserved or sent
+until it settles: readings on worker threads are not stopped by anyone, so without a cap a
+crowd of clicks would start as many threads and model calls as it liked (the offline narrator
+has no token budget to stop it).
 """
 
 from __future__ import annotations
@@ -19,8 +24,31 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from services.domain.reports import Grounding, Report
+from services.errors import QuotaExceeded
 
 T = TypeVar("T")
+BUSY_REFUSAL = "reports.err_busy"  # every place taken: try again in a moment
+
+
+def _nothing() -> None:
+    """The release of a stream that holds no place."""
+
+
+class Places:
+    """At most ``limit`` model texts (reports, follow-up answers) written at once in this
+    process; ``take`` refuses one more (``QuotaExceeded``, ``BUSY_REFUSAL``) instead of
+    waiting, so a page says so at once and nothing is reserved or sent for it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._free = threading.BoundedSemaphore(limit)
+
+    def take(self) -> Callable[[], None]:
+        """One place; the caller hands its release to the stream it starts (or calls it, if
+        starting fails)."""
+        if not self._free.acquire(blocking=False):
+            raise QuotaExceeded(BUSY_REFUSAL, limit=self.limit)
+        return self._free.release
 
 
 class Settled(Generic[T]):
@@ -28,7 +56,7 @@ class Settled(Generic[T]):
     has been read to its end and ``finish`` has returned."""
 
     def __init__(self, chunks: Iterable[str], finish: Callable[[], T],
-                 abandon: Callable[[str], None]) -> None:
+                 abandon: Callable[[str], None], release: Callable[[], None] = _nothing) -> None:
         self._chunks = chunks
         self._finish = finish
         self._abandon = abandon
@@ -40,6 +68,9 @@ class Settled(Generic[T]):
         # response) only when the cyclic garbage collector ran, which the app no longer makes
         # happen after every run. Whoever iterates holds the reader; this only finds it.
         self._reader: weakref.ref[Generator[str, None, None]] | None = None
+        # The place the stream holds (``Places``) is given back once: when it settles, or when
+        # it is collected unread (never iterated, it has no ``finally`` that would settle it).
+        self._release = weakref.finalize(self, release)
 
     def __iter__(self) -> Iterator[str]:
         if self._reader is not None:  # single use: the reader under way, or nothing more
@@ -75,9 +106,12 @@ class Settled(Generic[T]):
         finally:
             # The model's stream (an HTTP response for Bedrock) is released now, not when it
             # is collected; the offline answer's list of chunks has nothing to release.
-            close = getattr(self._chunks, "close", None)
-            if close is not None:
-                close()
+            try:
+                close = getattr(self._chunks, "close", None)
+                if close is not None:
+                    close()
+            finally:
+                self._release()
 
 
 class Generation(Settled[Report]):
@@ -85,8 +119,8 @@ class Generation(Settled[Report]):
     report is saved under ``id`` and ``report`` is set."""
 
     def __init__(self, report_id: str, chunks: Iterable[str], finish: Callable[[], Report],
-                 abandon: Callable[[str], None]) -> None:
-        super().__init__(chunks, finish, abandon)
+                 abandon: Callable[[str], None], release: Callable[[], None] = _nothing) -> None:
+        super().__init__(chunks, finish, abandon, release)
         self.id = report_id
 
     @property
@@ -96,8 +130,8 @@ class Generation(Settled[Report]):
 
 class Reading(Generic[T]):
     """A stream read to its end on a worker thread, whatever happens to the page's run: a click
-    that stops the run that shows a report being written no longer abandons the model's paid
-    work, and the next run follows the same text (``follow``) from its start."""
+    that stops the run that shows a report or an answer being written no longer abandons the
+    model's paid work, and the next run follows the same text (``follow``) from its start."""
 
     def __init__(self, stream: Settled[T]) -> None:
         self.stream = stream

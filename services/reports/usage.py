@@ -7,9 +7,10 @@ cannot both pass a budget that fits one, on SQLite and on DynamoDB alike. When t
 settles, the reservation keeps what the model really used and gives back the rest.
 
 The day's tokens are their own count, not a sum over saved reports, so a report deleted on the
-day it was made leaves its tokens spent, and a stream not read to its end (a click on the page
-stops the run that reads it, or the stream broke off) keeps what it cost. That stream is also
-written to the audit log as an ``unfinished`` entry with its tokens, for the admin.
+day it was made leaves its tokens spent, and a stream not read to its end (the stream broke
+off, or the process stopped while the page's worker thread read it) keeps what it cost. That
+stream is also written to the audit log as an ``unfinished`` entry with its tokens, for the
+admin.
 
 A reservation never settled (the process died mid-stream) keeps the whole estimate: the budget
 errs on the safe side.

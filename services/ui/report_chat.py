@@ -1,23 +1,28 @@
 """Follow-up questions under a report: a chat box answered from the report's saved context.
 
-History is kept per report in the session; a question is kept before it is answered, so one
-whose answer a click cut short stays, with the answer marked as interrupted. Everything typed and
-everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's markdown):
-the only markup is ours, the ``<mark>`` around a number the grounding check could not find in
-the data and the footnote markers of cited figures. The answer streams into the same kind of
-placeholder the report's narrative uses (``st.write_stream`` would render the model's text as
-markdown).
+History is kept per report in the session. A question is answered once: the question box carries
+the chat's submission token in its key (a second send of the same box names a box no longer
+drawn), and the answer is read to its end on a worker thread (``Reading``), so a click while the
+model writes stops only the run that shows it; the next run follows the same answer from its
+start and puts it in the history, whole. Everything typed and everything answered is
+HTML-escaped and shown through ``st.html`` (never Streamlit's markdown): the only markup is ours,
+the ``<mark>`` around a number the grounding check could not find in the data and the footnote
+markers of cited figures. The answer streams into the same kind of placeholder the report's
+narrative uses (``st.write_stream`` would render the model's text as markdown).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from services.bootstrap import Services
+from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.domain.reports import Report
 from services.errors import DemoFactoryError
@@ -25,11 +30,13 @@ from services.reports.citations import footnotes, markup
 from services.reports.grounding import unmatched_spans
 from services.reports.models import OFFLINE
 from services.reports.service import AnswerResult
+from services.reports.streams import Reading
 from services.ui.i18n import language, relabel, t
 from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html
 
-HISTORY_KEY = "_rep_chat"  # report id -> list of messages
+CHATS_KEY = "_rep_chat"  # report id -> _Chat
+BUSY = "busy"  # the question box's key while an answer is being written
 # Private-use characters that mark unmatched numbers through the escaping, and those the
 # citations use for footnote markers: removed from any text first, so none can be forged.
 _MARK = ("\ue000", "\ue001")
@@ -38,6 +45,7 @@ MARK_HTML = ('<mark style="background-color:#ffe3e3;color:#c92a2a"><strong>',
              "</strong></mark>")
 _STYLE = "white-space: pre-wrap; word-break: keep-all; overflow-wrap: break-word; margin: 0"
 Message = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def text_html(text: str) -> str:
@@ -66,9 +74,27 @@ def answer_html(text: str, context: Mapping[str, Any], lang: str) -> str:
     return f'<div class="df-chat" style="{_STYLE}">{body}</div>'
 
 
-def _history(report: Report) -> list[Message]:
-    chats: dict[str, list[Message]] = st.session_state.setdefault(HISTORY_KEY, {})
-    return chats.setdefault(report.id, [])
+@dataclass
+class _Chat:
+    """One report's chat: its history, the question box's submission token and the answer its
+    last question started, until that answer is in the history.
+
+    The token is in the question box's key, so a question belongs to the box it was typed in:
+    a second send of the same box (a double Enter, or a send the page had not redrawn after)
+    names a box no longer drawn and asks nothing. Streamlit stops a run only inside its own
+    calls, so this object is fetched before the service is called and filled in by plain
+    attribute assignment right after it returns (as the report builder's ``_Form``).
+    """
+
+    history: list[Message] = field(default_factory=list)
+    token: str = field(default_factory=new_id)
+    reading: Reading[AnswerResult] | None = None  # the answer not yet in the history
+    lang: str = "ko"  # the language the question was asked in
+
+
+def _chat(report: Report) -> _Chat:
+    chats: dict[str, _Chat] = st.session_state.setdefault(CHATS_KEY, {})
+    return chats.setdefault(report.id, _Chat())
 
 
 def _note(message: Message) -> None:
@@ -79,19 +105,10 @@ def _note(message: Message) -> None:
         st.caption(t("followup.chat_grounding_ok", checked=message["checked"]))
 
 
-def _interrupted(model: str) -> Message:
-    """The answer's place in the history until it is written: what stays there if a click
-    stops the run meanwhile (said on the next run, as the builder says it of a report)."""
-    return {"role": "assistant", "interrupted": True, "metered": model != OFFLINE}
-
-
 def _show(message: Message, report: Report) -> None:
     with st.chat_message(message["role"]):
         if "error" in message:
             st.error(message["error"], icon=":material/error:")
-        elif message.get("interrupted"):
-            key = "chat_interrupted" if message.get("metered") else "chat_interrupted_offline"
-            st.warning(t(f"followup.{key}"), icon=":material/pause_circle:")
         elif message["role"] == "user":
             show_html(text_html(message["text"]))
         else:
@@ -110,30 +127,65 @@ def _model(services: Services, report: Report, key: str,
                             key=relabel(f"{key}_chat_model_{language()}")))
 
 
-def _ask(services: Services, actor: Actor, report: Report, question: str,
-         model: str) -> Message:
-    """Ask, streaming the answer into an assistant bubble; the message to keep."""
+def _question_box(where: Any, key: str, token: str, disabled: bool) -> str | None:
+    found = where.chat_input(t("followup.chat_placeholder"), key=f"{key}_chat_{token}",
+                             disabled=disabled)
+    return str(found) if found else None
+
+
+def _error(exc: Exception) -> Message:
+    if isinstance(exc, DemoFactoryError):
+        return {"role": "assistant", "error": t(exc.key, **error_params(exc.params))}
+    log.error("follow-up answer failed", exc_info=exc)
+    return {"role": "assistant", "error": t("errors.unexpected")}
+
+
+def _start(services: Services, actor: Actor, report: Report, question: str, model: str,
+           chat: _Chat) -> None:
+    """Ask ``question``; the question goes into the history at once, and the answer is read
+    on a worker thread (``chat.reading``) or, refused, its reason goes into the history."""
+    user: Message = {"role": "user", "text": question}
     lang = language()
+    try:
+        answer = services.reports.ask(actor, report.id, question, model, lang)
+    except DemoFactoryError as exc:  # refused: nothing sent, nothing charged
+        refused = _error(exc)
+        chat.history += [user, refused]
+        chat.token = new_id()
+        _show(user, report)
+        _show(refused, report)
+        return
+    # No stop point in between: the reading, its question and the new token are noted together.
+    chat.reading, chat.lang, chat.token = Reading(answer), lang, new_id()
+    chat.history.append(user)
+    _show(user, report)
+
+
+def _answered(result: AnswerResult, lang: str) -> Message:
+    return {"role": "assistant", "text": result.text, "lang": lang,
+            "checked": result.grounding.checked, "unmatched": len(result.grounding.unmatched)}
+
+
+def _follow(report: Report, chat: _Chat, reading: Reading[AnswerResult]) -> None:
+    """Show the answer as it is written, from its start, then keep it in the history (or
+    the model's error, such as a stream that broke off)."""
     with st.chat_message("assistant"):
         shown = st.empty()
         try:
-            answer = services.reports.ask(actor, report.id, question, model, lang)
-            try:
-                stream_html(answer, shown, text_html)
-            finally:  # a click that stops the run too: what the answer cost is settled now
-                answer.close()
-        except DemoFactoryError as exc:
-            message = t(exc.key, **error_params(exc.params))
-            shown.error(message, icon=":material/error:")
-            return {"role": "assistant", "error": message}
-        result: AnswerResult | None = answer.result
-        assert result is not None  # the stream was read to its end
-        found: Message = {"role": "assistant", "text": result.text, "lang": lang,
-                          "checked": result.grounding.checked,
-                          "unmatched": len(result.grounding.unmatched)}
-        show_html(answer_html(result.text, report.context, lang), shown)
+            stream_html(reading.follow(), shown, text_html)
+        except Exception as exc:  # the model's or the store's, from the worker thread
+            failed = _error(exc)
+            chat.history.append(failed)
+            chat.reading = None
+            shown.error(failed["error"], icon=":material/error:")
+            return
+        result = reading.stream.value
+        assert result is not None  # read to its end without an error: recorded
+        found = _answered(result, chat.lang)
+        chat.history.append(found)
+        chat.reading = None
+        show_html(answer_html(result.text, report.context, chat.lang), shown)
         _note(found)
-    return found
 
 
 def chat_box(services: Services, actor: Actor, report: Report, key: str,
@@ -143,17 +195,23 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     model = _model(services, report, key, label)
     st.caption(t("followup.chat_offline_note") if model == OFFLINE
                else t("followup.chat_caption"))
-    history = _history(report)
-    for message in history:
+    chat = _chat(report)
+    for message in chat.history:
         _show(message, report)
-    question = st.chat_input(t("followup.chat_placeholder"), key=f"{key}_chat")
-    if question:
-        user: Message = {"role": "user", "text": question}
-        _show(user, report)
-        # Kept before the model is asked: a click while it answers stops this run.
-        history += [user, _interrupted(model)]
-        try:
-            history[-1] = _ask(services, actor, report, question, model)
-        except Exception:  # shown by the page; Streamlit's stop and rerun keep the mark
-            history.pop()
-            raise
+    latest = st.container()  # the question asked now and its answer, above the box
+    box = st.empty()
+    # While an answer is written, a question would start nothing: the box says so.
+    drawn = BUSY if chat.reading is not None else chat.token
+    question = _question_box(box, key, drawn, disabled=drawn == BUSY)
+    if question and drawn != BUSY:
+        with latest:
+            _start(services, actor, report, question, model, chat)
+        if chat.reading is not None:  # from now on until its answer is shown
+            drawn = BUSY
+            _question_box(box, key, BUSY, disabled=True)
+    reading = chat.reading
+    if reading is not None:
+        with latest:
+            _follow(report, chat, reading)
+    if chat.token != drawn:  # the box of the next question
+        _question_box(box, key, chat.token, disabled=False)
