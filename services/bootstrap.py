@@ -9,18 +9,17 @@ and the admin tools need from adapters: the doctor's checks, AWS names and clien
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, suppress
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.accounts.passwords import LocalPasswords
-from services.accounts.sign_in.base import group_names
 from services.analytics.ingest import SinkedEventStore
 from services.cookie_key_file import cookie_key
 from services.domain.checks import CheckStep
 from services.domain.email_claims import EmailClaimsReport
-from services.errors import ConfigError, DemoFactoryError, NotFound
+from services.errors import ConfigError, DemoFactoryError
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
@@ -43,10 +42,8 @@ from services.wiring import (
 )
 
 if TYPE_CHECKING:
-    from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
     from types_boto3_dynamodb.client import DynamoDBClient
 
-    from services.adapters.aws.cognito.directory import CognitoUserDirectory
     from services.adapters.aws.cognito.signup import SignupRecords
 
 
@@ -192,6 +189,7 @@ def _cognito(
     settings: Settings, dynamodb: DynamoDBClient, records: SignupRecords
 ) -> tuple[UserDirectory, PasswordAuthenticator, CognitoPorts]:
     from services.adapters.aws.cognito.auth import CognitoIdentityProvider, CognitoPasswords
+    from services.adapters.aws.cognito.pool import pool_directory
     from services.adapters.aws.cognito.signup import CognitoSelfSignUp, CognitoSignupDirectory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.admin_guard import ADMIN_LEASE_KEY
@@ -210,7 +208,7 @@ def _cognito(
     # The pool has no conditional writes: its administrator guards run under a lease that
     # holds across app servers.
     admin_lease = Lease(dynamodb, settings.users_table, {"username": ADMIN_LEASE_KEY})
-    directory = _pool_directory(settings, client, dynamodb, records, guard=admin_lease.held)
+    directory = pool_directory(settings, client, dynamodb, records, guard=admin_lease.held)
     identity = CognitoIdentityProvider(client, pool, client_id, secret_text)
     signup_records = CognitoSignupDirectory(records, directory)
     passwords = CognitoPasswords(
@@ -231,26 +229,11 @@ def _cognito(
     return directory, passwords, ports
 
 
-def _pool_directory(settings: Settings, client: CognitoIdentityProviderClient,
-                    dynamodb: DynamoDBClient, records: SignupRecords,
-                    guard: Callable[[], AbstractContextManager[object]] | None = None,
-                    ) -> CognitoUserDirectory:
-    from services.adapters.aws.cognito.directory import CognitoUserDirectory
-    from services.adapters.aws.cognito.emails import PoolEmails
-
-    assert settings.cognito_user_pool_id and settings.users_table
-    pool = settings.cognito_user_pool_id
-    # One email, one account: the addresses are claimed in the users table, beside the
-    # records that keep the address a profile change asks for.
-    emails = PoolEmails(client, pool, (dynamodb, settings.users_table),
-                        asked_for=partial(_asked_email, records))
-    return CognitoUserDirectory(client, pool, group_names(settings), guard=guard, emails=emails)
-
-
 def claim_pool_emails(settings: Settings, *, dry_run: bool = False) -> EmailClaimsReport:
     """Cognito sign-in: claim the address of every pool account that holds no claim (made
     before claims existed, or in the console), as the app claims a new account's. Local
     accounts get theirs from ``provision_aws``."""
+    from services.adapters.aws.cognito.pool import pool_directory
     from services.adapters.aws.common import make_client
     from services.adapters.aws.dynamodb.users import DynamoUserDirectory
 
@@ -260,16 +243,8 @@ def claim_pool_emails(settings: Settings, *, dry_run: bool = False) -> EmailClai
     assert settings.users_table
     dynamodb = make_client("dynamodb", settings)
     records = DynamoUserDirectory(dynamodb, settings.users_table, claims_emails=False)
-    directory = _pool_directory(settings, make_client("cognito-idp", settings), dynamodb, records)
+    directory = pool_directory(settings, make_client("cognito-idp", settings), dynamodb, records)
     return directory.claim_existing_emails(dry_run=dry_run)
-
-
-def _asked_email(records: SignupRecords, username: str) -> str | None:
-    """The address an account's sign-up record holds (None without a record)."""
-    try:
-        return records.get(username).email
-    except NotFound:
-        return None
 
 
 def _mailer(settings: Settings) -> Mailer | None:
