@@ -36,11 +36,13 @@ from services.domain.funnels import (
     StepKind,
     StepRow,
     item_funnel,
+    name_key,
     step_rows,
 )
 from services.domain.models import new_id
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
+    ConflictError,
     DemoFactoryError,
     NotFound,
     PermissionDenied,
@@ -126,13 +128,19 @@ class FunnelService:
     def create(self, actor: Actor, name: str, steps: Sequence[Step],
                window_minutes: int) -> Funnel:
         """Save a funnel of the actor's and count the raw events still kept into it. A back-fill
-        that fails leaves it saved and unfinished, for ``report`` to finish."""
+        that fails leaves it saved and unfinished, for ``report`` to finish. ConflictError
+        ("funnels.err_duplicate_name") when the actor has a funnel of that name already
+        (``domain.funnels.name_key``): the store refuses it atomically (two tabs saving at once);
+        the look here also finds funnels saved before stores kept names apart."""
         require(actor, Action.VIEW_DASHBOARDS)
         now = self._clock()
         funnel = Funnel(new_id(), _valid_name(name), _valid_steps(steps),
                         _valid_window(window_minutes), owner=str(actor.user_id),
                         created_at=now, counted_from=self._first_kept_day(now),
                         backfilled=False)
+        key = name_key(funnel.name)
+        if any(name_key(f.name) == key for f in self._store.list(owner=funnel.owner)):
+            raise ConflictError("funnels.err_duplicate_name", name=funnel.name)
         self._store.save(funnel)
         record_audit(self._audit, now, str(actor.user_id), CREATE_ACTION, funnel.id,
                      detail={"name": funnel.name, "steps": str(len(funnel.steps))})

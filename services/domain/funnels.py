@@ -22,6 +22,7 @@ each item's funnel, with its own progress, and an item page reads its funnel's d
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -84,6 +85,14 @@ class Funnel:
     @cached_property
     def window(self) -> timedelta:
         return timedelta(minutes=self.window_minutes)
+
+
+def name_key(name: str) -> str:
+    """What makes two of an owner's funnel names the same name: compared in NFC (a keyboard may
+    send a Hangul syllable decomposed), case folded and without white space ("관리자 퍼널",
+    "관리자퍼널" and " 관리자  퍼널 " are one name). Stores keep one funnel per (owner, key)."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return "".join(folded.split())
 
 
 def steps_to_json(steps: Iterable[Step]) -> str:

@@ -8,6 +8,7 @@ back-fill says whether it finished, is taken by one run at a time and may be run
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
@@ -33,6 +34,7 @@ from services.domain.funnels import (
 from services.errors import ConflictError, NotFound
 from tests.contract.aws_backends import mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_RETENTION_DAYS, EVENT_TZ
+from tests.doubles.concurrency import in_parallel
 
 
 @contextmanager
@@ -275,3 +277,34 @@ def test_every_default_funnel_equals_the_raw_events(store: Any,
         expected = reference_counts(funnel, events, EVENT_TZ, DAY - timedelta(days=2), DAY)
         assert store.counts(funnel.id, n, DAY - timedelta(days=2), DAY) == expected
         assert expected[0] > 0
+
+
+def named(name: str, funnel_id: str, owner: str = "ana") -> Funnel:
+    return replace(saved_funnel(owner, funnel_id), name=name)
+
+
+def test_an_owner_has_one_funnel_of_a_name_whatever_its_case_spaces_or_composition(
+        store: Any) -> None:
+    store.save(named("관리자 퍼널 Admin", "f1"))
+    decomposed = unicodedata.normalize("NFD", "관리자  퍼널 ADMIN")  # as some keyboards send it
+    for twin in (" 관리자 퍼널 admin", decomposed, "관리자퍼널admin"):
+        with pytest.raises(ConflictError) as refused:
+            store.save(named(twin, "f2"))
+        assert refused.value.key == "funnels.err_duplicate_name"
+
+    store.save(named("관리자 퍼널 Admin", "f3", owner="olga"))  # another owner's name is theirs
+    assert [f.id for f in store.list()] == ["f1", "f3"]
+    store.delete("f1")
+    store.save(named("관리자 퍼널 admin", "f4"))  # a deleted funnel's name is free again
+    assert [f.id for f in store.list(owner="ana")] == ["f4"]
+
+
+def test_saves_of_one_name_at_the_same_moment_keep_one_funnel(store: Any) -> None:
+    outcomes = in_parallel([lambda i=i: store.save(named("동시 저장", f"race-{i}"))
+                            for i in range(6)])
+
+    assert sum(outcome is None for outcome in outcomes) == 1, outcomes
+    refused = [o for o in outcomes if o is not None]
+    assert all(isinstance(o, ConflictError) and o.key == "funnels.err_duplicate_name"
+               for o in refused), refused
+    assert len(store.list(owner="ana")) == 1

@@ -20,6 +20,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import islice
 from typing import Any
@@ -35,6 +36,7 @@ from services.domain.funnels import (
     StepIndex,
     local_day,
     move_visits,
+    name_key,
     newly_reached,
     sessions_of,
     steps_from_json,
@@ -80,6 +82,13 @@ _FUNNELS: tuple[Migration, ...] = (
         "ALTER TABLE funnels ADD COLUMN backfilled INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE funnels ADD COLUMN backfill_claim TEXT",
     ),
+    # One funnel per owner and name (``domain.funnels.name_key``), kept by the index itself so
+    # that two saves at the same moment cannot both pass. SQLite has no NFC or case folding:
+    # funnels saved before get their key from Python when the store opens (``_fill_name_keys``).
+    (
+        "ALTER TABLE funnels ADD COLUMN name_key TEXT",
+        "CREATE UNIQUE INDEX funnels_owner_name ON funnels(owner, name_key)",
+    ),
 )
 
 SCHEMA: dict[str, Sequence[Migration]] = {"funnels": _FUNNELS}
@@ -105,6 +114,17 @@ class SqliteFunnelStore:
         self._tz = tz
         self._retention = timedelta(days=retention_days)
         db.migrate(extra=SCHEMA)
+        self._fill_name_keys()
+
+    def _fill_name_keys(self) -> None:
+        """The name key of funnels saved before it was kept. Two such funnels of one owner with
+        the same name both stay (the second keeps no key): nothing saved is lost."""
+        with self._db.transaction() as conn:
+            rows = conn.execute("SELECT id, name FROM funnels WHERE name_key IS NULL").fetchall()
+            for funnel_id, name in rows:
+                with suppress(sqlite3.IntegrityError):
+                    conn.execute("UPDATE funnels SET name_key = ? WHERE id = ?",
+                                 (name_key(name), funnel_id))
 
     def prune(self, now: datetime) -> int:
         """Forget visits last moved before the raw-event retention: no event that could still
@@ -182,9 +202,11 @@ class SqliteFunnelStore:
             with self._db.transaction() as conn:
                 conn.execute(
                     "INSERT INTO funnels (id, owner, name, steps, window_minutes, created_at,"
-                    " counted_from, backfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    _funnel_row(funnel))
+                    " counted_from, backfilled, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*_funnel_row(funnel), name_key(funnel.name)))
         except sqlite3.IntegrityError as exc:
+            if "name_key" in str(exc):  # the unique index of (owner, name key)
+                raise ConflictError("funnels.err_duplicate_name", name=funnel.name) from exc
             raise ConflictError("errors.conflict", id=funnel.id) from exc
 
     def claim_backfill(self, funnel_id: str, now: datetime, until: datetime) -> bool:

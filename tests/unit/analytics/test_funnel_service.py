@@ -14,7 +14,9 @@ from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import DEFAULT_FUNNELS, Step, StepKind
 from services.domain.permissions import Actor, Role
-from services.errors import NotFound, PermissionDenied, ValidationError
+from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from services.i18n import translate
+from tests.doubles.concurrency import meanwhile_after_read
 
 ANA = Actor("ana", "Ana", frozenset({Role.ANALYST}))
 OLGA = Actor("olga", "Olga", frozenset({Role.ANALYST}))
@@ -131,3 +133,29 @@ def test_a_funnel_that_cannot_be_counted_is_refused(
 
     assert refused.value.key == key
     assert [f.id for f in funnels(services).available(ANA)] == [f.id for f in DEFAULT_FUNNELS]
+
+
+def test_a_second_funnel_of_an_owner_s_name_is_refused_in_the_reader_s_words(
+        services: Services) -> None:
+    first = funnels(services).create(ANA, "관리자 퍼널", STEPS, 30)
+
+    with pytest.raises(ConflictError) as refused:
+        funnels(services).create(ANA, "  관리자   퍼널 ", list(reversed(STEPS)), 30)
+
+    assert refused.value.key == "funnels.err_duplicate_name"
+    assert "관리자 퍼널" in translate("ko", refused.value.key, **refused.value.params)
+    assert "관리자 퍼널" in translate("en", refused.value.key, **refused.value.params)
+    assert [f.id for f in funnels(services).available(ANA)][3:] == [first.id]
+    assert len(services.ports.audit.entries(action="funnel.create")) == 1
+    funnels(services).create(OLGA, "관리자 퍼널", STEPS, 30)  # Olga's names are her own
+
+
+def test_a_save_from_another_tab_between_the_check_and_the_write_still_leaves_one(
+        services: Services) -> None:
+    store = services.ports.funnels
+    other_tab = lambda: funnels(services).create(ANA, "관리자 퍼널", STEPS, 30)  # noqa: E731
+
+    with meanwhile_after_read(store, "list", other_tab), pytest.raises(ConflictError):
+        funnels(services).create(ANA, "관리자 퍼널", STEPS, 30)
+
+    assert [f.name for f in funnels(services).available(ANA)][3:] == ["관리자 퍼널"]

@@ -5,6 +5,10 @@ Events table (string ``pk``/``sk``, TTL attribute ``expires_at``):
   ``backfilled`` (absent on funnels saved before back-fills were marked: they were back-filled
   in the call that saved them) and ``backfill_claim`` (ISO UTC: until when a run has taken the
   unfinished back-fill; taken, given back and cleared by conditional updates);
+- an owner's hold on a funnel name: ``pk`` = "funnel-names", ``sk`` = "<owner>#<name key>"
+  (``domain.funnels.name_key``), ``funnel_id``; written and deleted in one transaction with
+  its definition, on condition that it is free: one funnel per owner and name, however many
+  servers save at once;
 - a visit's progress: ``pk`` = "funnel#<funnel id>#<session>", ``sk`` = "v"; a sample visit's:
   ``pk`` = "funnel-sample#<funnel id>", ``sk`` = <session> (one partition per funnel, so
   ``remove_samples`` finds them by Query). Attributes ``reached``, ``started``, ``cursor_ts``,
@@ -45,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
+    cancellation_codes,
     error_code,
     from_iso,
     from_item,
@@ -65,6 +70,7 @@ from services.domain.funnels import (
     StepIndex,
     advance,
     local_day,
+    name_key,
     newly_reached,
     steps_from_json,
     steps_to_json,
@@ -75,6 +81,7 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
 DEFINITIONS_PK = "funnels"
+NAMES_PK = "funnel-names"  # sk = "<owner>#<name key>": who holds which name
 SAMPLE_DAYS = "#funnel-samples"
 _MAX_ATTEMPTS = 8
 _BATCH_GET = 100
@@ -233,16 +240,42 @@ class DynamoFunnelStore:
     # ---- definitions -------------------------------------------------------------------------
 
     def save(self, funnel: Funnel) -> None:
+        """The definition and its owner's claim on its name, written together on condition that
+        neither exists: of two saves of one name at the same moment, one is refused."""
         assert funnel.owner is not None and funnel.created_at is not None
         item = {"pk": DEFINITIONS_PK, "sk": funnel.id, "owner": funnel.owner,
                 "name": funnel.name, "steps": steps_to_json(funnel.steps),
                 "window_minutes": funnel.window_minutes, "created_at": to_iso(funnel.created_at),
                 "counted_from": funnel.counted_from.isoformat() if funnel.counted_from else None,
                 "backfilled": funnel.backfilled}
-        with aws_errors(lambda _: ConflictError("errors.conflict", id=funnel.id)):
-            self._client.put_item(TableName=self._events, Item=to_item(item),
-                                  ConditionExpression="attribute_not_exists(pk)")
+        claim = {**_name_key(funnel.owner, funnel.name), "funnel_id": {"S": funnel.id}}
+        failed = self._transact([
+            {"Put": {"TableName": self._events, "Item": to_item(item),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self._events, "Item": claim,
+                     "ConditionExpression": "attribute_not_exists(pk)"}}])
+        if failed[0]:
+            raise ConflictError("errors.conflict", id=funnel.id)
+        if failed[1]:
+            raise ConflictError("funnels.err_duplicate_name", name=funnel.name)
         self._cached = None
+
+    def _transact(self, actions: Items) -> list[bool]:
+        """One TransactWriteItems: per action, whether its condition failed (all False when
+        written). A cancellation by a concurrent transaction is sent again."""
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+                return [False] * len(actions)
+            except AWS_ERRORS as exc:
+                if error_code(exc) != "TransactionCanceledException":
+                    raise translate_client_error(exc) from exc
+                reasons = cancellation_codes(exc)
+            failed = [code == "ConditionalCheckFailed" for code in reasons]
+            if any(failed):
+                return failed + [False] * (len(actions) - len(failed))
+            self._sleep(resend_delay(attempt))
+        raise QuotaExceeded("aws.throttled", operation="TransactWriteItems")
 
     def claim_backfill(self, funnel_id: str, now: datetime, until: datetime) -> bool:
         # ``backfilled = :no`` fails on a missing item or attribute too: gone, or finished.
@@ -291,10 +324,21 @@ class DynamoFunnelStore:
         return sorted(chosen, key=lambda f: (f.created_at, f.id))
 
     def delete(self, funnel_id: str) -> None:
-        """The definition only: its counters stay (unread), its visits expire by TTL."""
-        with aws_errors(lambda _: NotFound("errors.not_found", id=funnel_id)):
-            self._client.delete_item(TableName=self._events, Key=_definition_key(funnel_id),
-                                     ConditionExpression="attribute_exists(pk)")
+        """The definition and its name claim: its counters stay (unread), its visits expire by
+        TTL. A funnel saved before names were claimed has no claim: its definition goes alone."""
+        funnel = self.get(funnel_id)
+        assert funnel.owner is not None
+        definition = {"Delete": {"TableName": self._events, "Key": _definition_key(funnel_id),
+                                 "ConditionExpression": "attribute_exists(pk)"}}
+        claim = {"Delete": {"TableName": self._events,
+                            "Key": _name_key(funnel.owner, funnel.name),
+                            "ConditionExpression": "funnel_id = :id",
+                            "ExpressionAttributeValues": {":id": {"S": funnel_id}}}}
+        gone, unclaimed = self._transact([definition, claim])
+        if unclaimed and not gone:
+            gone = self._transact([definition])[0]
+        if gone:
+            raise NotFound("errors.not_found", id=funnel_id)
         self._cached = None
 
     def _definitions(self) -> Funnels:
@@ -336,6 +380,11 @@ def _visit_key(key: FunnelVisit) -> dict[str, Any]:
 def _funnel_ids(counters: Items) -> set[str]:
     """The funnel ids of counter items ("f#<funnel id>#<step>")."""
     return {item["sk"]["S"][2:].rsplit("#", 1)[0] for item in counters}
+
+
+def _name_key(owner: str, name: str) -> dict[str, Any]:
+    """The item by which ``owner`` holds a funnel name (``domain.funnels.name_key``)."""
+    return {"pk": {"S": NAMES_PK}, "sk": {"S": f"{owner}#{name_key(name)}"}}
 
 
 def _definition_key(funnel_id: str) -> dict[str, Any]:
