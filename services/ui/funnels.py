@@ -4,6 +4,7 @@ see its steps for the period and the previous one, define a new one, delete one'
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,7 +22,7 @@ from services.domain.funnels import (
     Step,
     StepKind,
 )
-from services.domain.models import Category
+from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import charts, lazy, session
@@ -29,7 +30,7 @@ from services.ui.dashboard import Col, table, widget_key
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import category_label, relabel, t
 from services.ui.url_params import write_params
-from services.ui.widgets import act, flash, md_escape, show_error
+from services.ui.widgets import act, md_escape, show_error
 
 QUERY = "funnel"  # ?funnel=<id> opens that funnel
 PICK_KEY = "funnel_pick"
@@ -42,6 +43,9 @@ CONFIRM_KEY = "funnel_confirm_delete"
 BUILDER_OPEN_KEY = "funnel_builder_open"
 NAME_KEY = "funnel_name"
 WINDOW_KEY = "funnel_window"
+WINDOW_DEFAULT = 30
+FORM_KEY = "funnel_form"  # _Form: the builder's submission token and its last save
+SAVE_KEY = "funnel_save"  # + the submission token
 PAGES = ("home", "browse", "content", "my_content", "dashboard", "reports", "contact")
 EVENTS = (EventType.SEARCH, EventType.CONTENT_VIEW, EventType.DOWNLOAD, EventType.LIKE)
 _ANY = ""
@@ -90,6 +94,7 @@ def funnels_tab(board: Dashboard) -> None:
     filter_note(board.filters)  # a funnel's counts are kept per step, not per item or segment
     if service is None:
         return
+    _after_save()
     linked = st.query_params.get(QUERY)
     # A funnel opened from a link stays in the picker for the session (the address then
     # names whichever funnel is picked).
@@ -121,8 +126,10 @@ def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funn
         wanted = wanted or linked
     wanted = wanted or st.session_state.get(key) or st.session_state.get(PICK_KEY)
     st.session_state[key] = wanted if wanted in by_id else ids[0]
+    # Labelled here, not in the format function: who "shared" is depends on the session.
+    labels = {i: _option(funnel, shared) for i, funnel in by_id.items()}
     chosen = str(st.selectbox(
-        t("funnels.pick"), ids, format_func=lambda i: _option(by_id[i], shared),
+        t("funnels.pick"), ids, format_func=labels.__getitem__,
         key=relabel(key), placeholder=t("funnels.pick_placeholder"),
     ))
     st.session_state[PICK_KEY] = chosen
@@ -221,19 +228,68 @@ def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
         act(lambda: service.delete(actor, funnel.id), t("funnels.deleted"))
 
 
+@dataclass
+class _Form:
+    """The builder's submission token and the funnel its last save made, as the report
+    builder's (``services/ui/reports.py``).
+
+    The token is in the save button's key, so a click belongs to the builder it was drawn
+    with: a second click of a double click, sent before the page redrew, names a button no
+    longer drawn and saves nothing. Streamlit stops a run only inside its own calls, so this
+    object is fetched before the service is called and filled in by plain assignment right
+    after it returns; the next run shows the funnel saved and empties the builder
+    (``_after_save``), whichever run that is.
+    """
+
+    token: str = field(default_factory=new_id)
+    saved: Funnel | None = None
+
+
+def _form() -> _Form:
+    form: _Form = st.session_state.setdefault(FORM_KEY, _Form())
+    return form
+
+
+def _after_save() -> None:
+    """A funnel just saved: picked, in the address, said so; the builder emptied for the next
+    one (before its widgets are drawn, the only time their values may be set)."""
+    form = _form()
+    funnel, form.saved = form.saved, None
+    if funnel is None:
+        return
+    st.session_state[PENDING_KEY] = funnel.id
+    st.query_params[QUERY] = funnel.id
+    _clear_builder()
+    st.success(t("funnels.saved") if funnel.backfilled else t("funnels.saved_counting"),
+               icon=":material/check_circle:")
+
+
+def _clear_builder() -> None:
+    st.session_state[NAME_KEY] = ""
+    st.session_state[STEPS_KEY] = MIN_STEPS
+    st.session_state[WINDOW_KEY] = WINDOW_DEFAULT
+    for i in range(MAX_STEPS):
+        st.session_state[widget_key(f"funnel_step_{i}")] = None
+        st.session_state[widget_key(f"funnel_category_{i}")] = _ANY
+        st.session_state[f"funnel_item_{i}"] = ""
+
+
 def _builder(service: FunnelService, actor: Actor) -> None:
     """No form: each field reaches the server as it changes, so a half-defined funnel survives
     a trip to another tab or a closed builder (``draft_keys``; a form's fields stay in the
     browser until it is sent, and were lost)."""
+    form = _form()
     count = int(st.number_input(t("funnels.step_count"), MIN_STEPS, MAX_STEPS, MIN_STEPS,
                                 key=STEPS_KEY))
     targets = [f"page:{p}" for p in PAGES] + [f"event:{e.value}" for e in EVENTS]
     # No max_chars (a paste is never cut): the service refuses a long name with its limit.
     name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"),
                          key=NAME_KEY)
-    window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, 30, key=WINDOW_KEY)
+    window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, WINDOW_DEFAULT,
+                             key=WINDOW_KEY)
     steps = [_step_fields(i, targets) for i in range(count)]
-    if not st.button(t("funnels.save"), key="funnel_save", icon=":material/save:"):
+    if not st.button(t("funnels.save"), key=f"{SAVE_KEY}_{form.token}",
+                     icon=":material/save:"):
         return
     chosen = [s for s in steps if s is not None]
     if len(chosen) < count:
@@ -242,11 +298,10 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     try:
         funnel = service.create(actor, name, chosen, int(window))
     except DemoFactoryError as exc:
-        show_error(exc)
+        show_error(exc)  # what was typed stays in the fields
         return
-    st.session_state[PENDING_KEY] = funnel.id
-    st.query_params[QUERY] = funnel.id
-    flash(t("funnels.saved") if funnel.backfilled else t("funnels.saved_counting"))
+    # No stop point in between: the funnel and the new token are noted together.
+    form.saved, form.token = funnel, new_id()
     st.rerun()
 
 

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 from services.adapters.sqlite.funnels import SqliteFunnelStore
+from services.analytics.funnels import FunnelService
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
@@ -204,3 +206,64 @@ def test_a_count_that_cannot_be_finished_now_says_so_and_is_finished_later(
     assert translate("ko", "funnels.counting") not in texts(at)
     assert "부터 집계" in texts(at)
     assert off_panel(at, "dataframe")[0].value["방문"].tolist() == [3, 1]
+
+
+def fill_builder(at: AppTest, name: str) -> None:
+    at.text_input(key="funnel_name").input(name)
+    steps = [s for s in at.selectbox if s.label == "종류"]
+    steps[0].set_value("page:home")
+    steps[1].set_value("event:search")
+
+
+def save_key(at: AppTest) -> str:
+    return str(next(b for b in at.button if b.label == "퍼널 저장").key)
+
+
+def own_funnels(services: Services, user: User) -> list[str]:
+    assert services.funnels is not None
+    return [f.name for f in services.funnels.available(user.as_actor()) if not f.is_default]
+
+
+def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    fill_builder(at, "관리자 퍼널")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert not errors(at), errors(at)
+    assert at.session_state["funnel_pick"] == str(at.query_params["funnel"])  # shown
+    assert at.text_input(key="funnel_name").value == ""
+    assert [s.value for s in at.selectbox if s.label == "종류"] == [None, None]
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()  # clicked again
+
+    assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
+    assert errors(at) == [translate("ko", "funnels.err_step")]
+
+
+def test_a_double_clicked_save_saves_one_funnel_and_says_so_once(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    fill_builder(at, "관리자 퍼널")
+    key = save_key(at)
+    real = FunnelService.create
+
+    def stopped_after_saving(*args: Any, **kwargs: Any) -> Any:
+        saved = real(*args, **kwargs)  # the second click arrives: the run stops at its next call
+        ctx = get_script_run_ctx()
+        assert ctx is not None and ctx.script_requests is not None
+        ctx.script_requests.request_stop()
+        return saved
+
+    with monkeypatch.context() as patched:
+        patched.setattr(FunnelService, "create", stopped_after_saving)
+        at.button(key=key).click().run()
+    at.button(key=key).click().run()  # the second click, on the button the browser showed
+
+    assert not at.exception, at.exception
+    assert not errors(at), errors(at)
+    assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
+    assert translate("ko", "funnels.saved") in texts(at)
+    assert at.session_state["funnel_pick"] == str(at.query_params["funnel"])
