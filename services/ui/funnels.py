@@ -25,10 +25,12 @@ from services.domain.funnels import (
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import charts, lazy, session
+from services.ui import charts, lazy, routes, session
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.filter_notes import filter_note
+from services.ui.gate import url_path
 from services.ui.i18n import category_label, relabel, t
+from services.ui.page_names import page_label
 from services.ui.url_params import write_params
 from services.ui.widgets import act, md_escape, show_error
 
@@ -46,7 +48,12 @@ WINDOW_KEY = "funnel_window"
 WINDOW_DEFAULT = 30
 FORM_KEY = "funnel_form"  # _Form: the builder's submission token and its last save
 SAVE_KEY = "funnel_save"  # + the submission token
-PAGES = ("home", "browse", "content", "my_content", "dashboard", "reports", "contact")
+# A page step names a page by the address its page views record (app.py); its name is the
+# menu's (``page_names.page_label``), never a second set of words.
+PAGES = (*(url_path(route) for route in (routes.HOME, routes.BROWSE, routes.CONTENT,
+                                         routes.MY_CONTENT, routes.DASHBOARD, routes.REPORTS,
+                                         routes.CONTACT)),
+         *(routes.category_url_path(c) for c in Category))
 EVENTS = (EventType.SEARCH, EventType.CONTENT_VIEW, EventType.DOWNLOAD, EventType.LIKE)
 _ANY = ""
 _LABELLED = {e.value for e in (*EVENTS, EventType.PAGE_VIEW)}  # analytics.event.* has these
@@ -59,9 +66,7 @@ def funnel_name(funnel: Funnel) -> str:
 def step_label(step: Step) -> str:
     """What a step is, in words: "Page: Home", "Downloads · Finance · <item id>"."""
     if step.kind is StepKind.PAGE:
-        known = step.value in PAGES
-        return t("funnels.kind_page") + ": " + (
-            t(f"funnels.page_name.{step.value}") if known else step.value)
+        return t("funnels.kind_page") + ": " + page_label(step.value)
     parts = [t(f"analytics.event.{step.value}") if step.value in _LABELLED else step.value]
     if step.category:
         parts.append(category_label(step.category) if step.category in set(Category)
@@ -321,7 +326,7 @@ def _step_fields(i: int, targets: list[str]) -> Step | None:
     what_col, category_col, item_col = st.columns([3, 2, 2])
     target = what_col.selectbox(
         t("funnels.kind"), targets, index=None, format_func=_target_label,
-        key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.event_placeholder"))
+        key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.kind_placeholder"))
     category = category_col.selectbox(
         t("funnels.category"), [_ANY, *(c.value for c in Category)],
         format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),

@@ -17,10 +17,12 @@ from services.analytics.funnels import FunnelService
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
+from services.domain.models import Category
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
-from tests.ui.conftest import errors, texts
+from services.ui.routes import category_url_path
+from tests.ui.conftest import errors, ko, texts
 from tests.ui.live_panel import off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
@@ -267,3 +269,27 @@ def test_a_double_clicked_save_saves_one_funnel_and_says_so_once(
     assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
     assert translate("ko", "funnels.saved") in texts(at)
     assert at.session_state["funnel_pick"] == str(at.query_params["funnel"])
+
+
+def test_a_step_names_each_page_as_the_menu_does(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    step = next(s for s in at.selectbox if s.label == "종류")
+
+    menu = [ko("nav.home"), ko("nav.browse"), ko("reports.nav"), ko("inquiries.nav_contact"),
+            category_label_ko(Category.FINANCE)]
+    assert [f"페이지: {title}" for title in menu] == [
+        o for o in step.options if o.removeprefix("페이지: ") in menu]
+    assert "이벤트" in step.proto.placeholder and "페이지" in step.proto.placeholder
+
+    step.set_value(f"page:{category_url_path(Category.FINANCE)}")
+    at.text_input(key="funnel_name").input("금융 카테고리에서 검색")
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:search")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    table = off_panel(at, "dataframe")[0].value
+    assert table["단계"].tolist()[0] == f"1. 페이지: {category_label_ko(Category.FINANCE)}"
+
+
+def category_label_ko(category: Category) -> str:
+    return ko(f"content.category.{category.name.lower()}")
