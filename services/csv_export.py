@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -12,6 +14,19 @@ import pandas as pd
 # A cell starting with one of these is a formula (or becomes one after the spreadsheet trims
 # a tab or carriage return); OWASP's advice: prefix an apostrophe so it stays text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+SLUG_MAX = 40
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def file_slug(name: str, fallback: str = "") -> str:
+    """``name`` as part of a download's file name: letters and digits of any script kept (a
+    Korean name stays Korean), every run of anything else one hyphen, at most ``SLUG_MAX``
+    characters; ``fallback`` when nothing is left. No path, dot or formula sign gets through:
+    "=관리자/퍼널 v2" -> "관리자-퍼널-v2"."""
+    slug = _NOT_WORD.sub("-", unicodedata.normalize("NFC", name)).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or fallback
 
 
 def safe_cell(value: object) -> object:

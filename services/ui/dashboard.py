@@ -14,7 +14,7 @@ from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
 from services.analytics.periods import DASHBOARD_PRESET, PRESET_DAYS, earliest_day
 from services.analytics.service import AnalyticsService
 from services.analytics.tables import Filters
-from services.csv_export import frame_csv
+from services.csv_export import file_slug, frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
@@ -297,16 +297,22 @@ def _config(col: Col) -> Any:
 
 
 def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
-          height: int | Literal["auto"] = "auto") -> None:
-    """A table with translated headings and its CSV download below it."""
+          height: int | Literal["auto"] = "auto", *, of: tuple[str, str] | None = None) -> None:
+    """A table with translated headings and its CSV download below it. ``of``: (heading,
+    value) of what the table is about when ``name`` does not say it (one funnel of many): the
+    CSV's first column, and a slug of the value in its file name."""
     shown = _shown(frame, cols)
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
     st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                  column_config={c.label: _config(c) for c in cols})
-    links = [c.label for c in cols if c.kind == "link"]
+    exported = shown.drop(columns=[c.label for c in cols if c.kind == "link"])
+    stem = name
+    if of is not None:
+        exported.insert(0, of[0], of[1])
+        stem = "_".join(filter(None, (name, file_slug(of[1]))))
     st.download_button(
-        t("analytics.csv"), data=csv_bytes(shown.drop(columns=links)),
-        file_name=f"{name}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
+        t("analytics.csv"), data=csv_bytes(exported),
+        file_name=f"{stem}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
         mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
     )

@@ -31,7 +31,7 @@ from services.ui.filter_notes import filter_note
 from services.ui.gate import url_path
 from services.ui.i18n import category_label, relabel, t
 from services.ui.page_names import page_label
-from services.ui.url_params import write_params
+from services.ui.url_params import current, shareable_address, write_params
 from services.ui.widgets import act, md_escape, show_error
 
 QUERY = "funnel"  # ?funnel=<id> opens that funnel
@@ -160,7 +160,7 @@ def _show(report: FunnelReport) -> None:
     st.caption(" · ".join(notes))
     if not funnel.is_default:
         st.caption(t("funnels.share"))
-        st.code(f"?{QUERY}={funnel.id}", language=None)
+        st.code(shareable_address({**current(), QUERY: funnel.id}), language=None)
     labels = [f"{i + 1}. {step_label(step)}" for i, step in enumerate(funnel.steps)]
     funnel_view(report, labels, "chart_funnel", "funnel", t("funnels.empty"))
 
@@ -189,7 +189,7 @@ def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: s
                   Col("conversion", t("funnels.col.conversion"), "percent"),
                   Col("drop_off", t("funnels.col.drop_off"), "percent"),
                   Col("previous", t("funnels.col.previous"), "int")],
-          name, report.period)
+          name, report.period, of=(t("funnels.col.funnel"), funnel_name(report.funnel)))
 
 
 def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:

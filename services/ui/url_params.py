@@ -13,6 +13,7 @@ came; the view's next run writes it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -57,3 +58,14 @@ def write_params(names: Sequence[str], wanted: Mapping[str, str | Sequence[str]]
     if new != now:
         st.query_params.from_dict(
             {name: values[0] if len(values) == 1 else values for name, values in new.items()})
+
+
+def shareable_address(params: Mapping[str, str | Sequence[str]]) -> str:
+    """This page's full address with ``params`` as its query: what a person copies to share
+    the view, as the dashboard's own address shares its period and filters. The browser's
+    address (``st.context.url``: scheme, host, base path and page, without its query), so it
+    holds behind a proxy and under a base path; the query alone where the browser's address is
+    not known (a script without a browser)."""
+    query = urlencode({name: [value] if isinstance(value, str) else list(value)
+                       for name, value in params.items()}, doseq=True)
+    return f"{st.context.url or ''}?{query}"

@@ -4,11 +4,15 @@ counts are still being completed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
+import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
@@ -293,3 +297,41 @@ def test_a_step_names_each_page_as_the_menu_does(
 
 def category_label_ko(category: Category) -> str:
     return ko(f"content.category.{category.name.lower()}")
+
+
+def test_a_saved_funnel_s_link_is_a_full_address_and_its_csv_carries_its_name(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    offered: list[dict[str, Any]] = []
+    real = st.download_button
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        offered.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recorded)
+    seed(services)
+    at = new_app(users["analyst"].username)
+    at.context["url"] = "https://demo.example.com/df/dashboard"  # the browser's address
+    at.run()
+    at.switch_page(DASHBOARD)
+    at.session_state["funnel_builder_open"] = True
+    at.run()
+    at.session_state["analytics_tab"] = TAB
+    at.run()
+    fill_builder(at, "=관리자/퍼널 v2")
+    offered.clear()
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert not errors(at), errors(at)
+    funnel_id = str(at.query_params["funnel"])
+
+    link = next(c.value for c in at.code)
+    address, _, query = link.partition("?")
+    assert address == "https://demo.example.com/df/dashboard"
+    assert parse_qs(query)["funnel"] == [funnel_id]
+    csv_file = offered[-1]
+    assert csv_file["file_name"].startswith("funnel_관리자-퍼널-v2_")
+    rows = list(csv.reader(io.StringIO(csv_file["data"].decode("utf-8-sig"), newline="")))
+    assert rows[0][:2] == ["퍼널", "단계"]
+    assert [row[:2] for row in rows[1:]] == [["'=관리자/퍼널 v2", "1. 페이지: 홈"],
+                                             ["'=관리자/퍼널 v2", "2. 검색"]]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 import pandas as pd
 import pytest
 
-from services.csv_export import frame_csv, safe_cell
+from services.csv_export import SLUG_MAX, file_slug, frame_csv, safe_cell
 from services.ui.dashboard import csv_bytes
 
 DANGEROUS = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
@@ -39,3 +40,15 @@ def test_missing_values_are_empty_cells() -> None:
     frame = pd.DataFrame({"a": ["x", None], "b": [1.5, float("nan")]})
     rows = list(csv.reader(io.StringIO(frame_csv(frame).decode("utf-8-sig"), newline="")))
     assert rows == [["a", "b"], ["x", "1.5"], ["", ""]]
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("관리자 퍼널", "관리자-퍼널"),
+    ("=관리자/퍼널 v2", "관리자-퍼널-v2"),
+    ("../../etc/passwd", "etc-passwd"),
+    (unicodedata.normalize("NFD", "퍼널"), "퍼널"),
+    ("가" * 50, "가" * SLUG_MAX),
+    ("?!", ""),
+])
+def test_a_name_in_a_file_name_keeps_its_words_and_nothing_else(name: str, slug: str) -> None:
+    assert file_slug(name) == slug
