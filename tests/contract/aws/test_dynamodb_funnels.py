@@ -17,7 +17,7 @@ from services.analytics.dashboards import Period
 from services.analytics.funnels import item_funnel_reports
 from services.bootstrap import build_aws_ports
 from services.domain.funnels import ITEM_DOWNLOAD, in_order, item_funnel, reference_counts
-from services.errors import QuotaExceeded
+from services.errors import ConflictError, NotFound, QuotaExceeded
 from tests.contract.aws_backends import MockedAws, mocked_aws, one_backup_per_transaction
 from tests.contract.local_backends import EVENT_TZ
 from tests.contract.test_funnel_store import (
@@ -175,3 +175,19 @@ def test_a_funnel_stored_before_back_fills_were_marked_reads_as_back_filled(
 
     assert store.get("f1") == saved_funnel()
     assert not store.claim_backfill("f1", CLAIM_AT, CLAIM_AT + timedelta(minutes=10))
+
+
+def test_a_funnel_stored_before_names_were_claimed_is_deleted_and_its_name_freed(
+        aws: MockedAws) -> None:
+    store = _store(aws)
+    store.save(saved_funnel())
+    aws.dynamodb.delete_item(TableName=str(aws.settings.events_table),
+                             Key={"pk": {"S": "funnel-names"}, "sk": {"S": "ana#financedownloads"}})
+
+    store.delete("f1")
+
+    with pytest.raises(NotFound):
+        store.get("f1")
+    store.save(replace(saved_funnel(), id="f2"))  # the name is free (and now claimed)
+    with pytest.raises(ConflictError):
+        store.save(replace(saved_funnel(), id="f3"))

@@ -5,6 +5,7 @@ reads as back-filled."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from services.adapters.sqlite.events import SqliteEventStore
 from services.adapters.sqlite.funnels import SCHEMA, SqliteFunnelStore
 from services.analytics.ingest import SinkedEventStore
 from services.domain.funnels import Funnel
+from services.errors import ConflictError
 from tests.contract.local_backends import EVENT_TZ
 from tests.contract.test_funnel_store import (
     CLAIM_AT,
@@ -98,3 +100,23 @@ def test_a_funnel_saved_before_back_fills_were_marked_reads_as_back_filled(
 
     assert funnels.get(funnel.id) == funnel
     assert not funnels.claim_backfill(funnel.id, CLAIM_AT, CLAIM_AT + timedelta(minutes=10))
+
+
+def test_funnels_saved_before_names_were_kept_apart_keep_their_names_and_hold_them(
+        tmp_path: Path) -> None:
+    """Two of one owner's funnels of one name from before both stay; the name is then held."""
+    db = SqliteDatabase(tmp_path / "f.db")
+    db.migrate(extra={"funnels": SCHEMA["funnels"][:2]})  # the tables before name keys
+    old = saved_funnel()
+    with db.transaction() as conn:
+        for funnel_id, name in (("old-1", "관리자 퍼널"), ("old-2", "관리자퍼널")):
+            conn.execute("INSERT INTO funnels (id, owner, name, steps, window_minutes,"
+                         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         (funnel_id, old.owner, name, '[{"kind": "page", "value": "home"}]',
+                          30, "2026-03-03T00:00:00.000000+00:00"))
+
+    funnels = SqliteFunnelStore(db, EVENT_TZ, RETENTION_DAYS)
+
+    assert [f.id for f in funnels.list()] == ["old-1", "old-2"]
+    with pytest.raises(ConflictError):
+        funnels.save(replace(old, id="new", name="관리자 퍼널"))
