@@ -259,12 +259,13 @@ def _after_save() -> None:
     """A funnel just saved: picked, in the address, said so; the builder emptied for the next
     one (before its widgets are drawn, the only time their values may be set)."""
     form = _form()
-    funnel, form.saved = form.saved, None
+    funnel = form.saved
     if funnel is None:
         return
     st.session_state[PENDING_KEY] = funnel.id
     st.query_params[QUERY] = funnel.id
     _clear_builder()
+    form.saved = None  # only now: a run stopped before this is done again by the next
     st.success(t("funnels.saved") if funnel.backfilled else t("funnels.saved_counting"),
                icon=":material/check_circle:")
 
