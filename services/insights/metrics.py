@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.domain.analytics import Dim, EventType, Purpose
+from services.domain.analytics import NET_LIKES, Dim, EventType, Purpose
 from services.insights.cube import (
     ITEM_SEGMENT_DIMS,
     SEGMENT_DIMS,
@@ -113,7 +113,7 @@ def _part_daily(cube: DayCube, part: Part) -> Series:
 COUNTS = (
     CountMetric("page_views", ((EventType.PAGE_VIEW, 1),)),
     CountMetric("content_views", ((EventType.CONTENT_VIEW, 1),)),
-    CountMetric("likes", ((EventType.LIKE, 1), (EventType.UNLIKE, -1))),
+    CountMetric("likes", NET_LIKES),
     CountMetric("downloads", ((EventType.DOWNLOAD, 1),)),
     CountMetric("searches", ((EventType.SEARCH, 1),)),
 )
@@ -132,9 +132,11 @@ RATES = (
 # The rates whose days are judged for anomalies (the dashboard's; per-view rates are too
 # thin per day).
 JUDGED_RATES = ("purpose_skip_rate", "zero_result_rate")
-# The counts charted on the dashboard's trend, by their trend column (an event type).
+# The counts charted on the dashboard's trend, by their trend column (an event type; the like
+# column is net likes, as the metric).
 TREND_COLUMNS = {"page_views": EventType.PAGE_VIEW.value,
                  "content_views": EventType.CONTENT_VIEW.value,
+                 "likes": EventType.LIKE.value,
                  "searches": EventType.SEARCH.value, "downloads": EventType.DOWNLOAD.value}
 
 
