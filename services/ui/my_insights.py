@@ -23,7 +23,7 @@ from services.domain.follows import FollowScope, Frequency
 from services.domain.models import Category, SearchQuery
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.insights.digests import metric_lines
+from services.insights.digests import metric_lines, period_text
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
 from services.ui.i18n import category_label, language, relabel, t
@@ -53,12 +53,15 @@ def my_insights(services: Services, actor: Actor) -> None:
     with st.container(key=PANEL_KEY, border=True):
         st.subheader(t("follows.title"))
         mine = follows.my_insights(actor)
+        lang = language()
+        if mine.metrics and mine.period is not None:
+            st.caption(t("follows.panel_period",
+                         period=period_text(lang, mine.period, mine.today)))
         if not mine.metrics:
             hint = ("follows.empty_hint" if can(actor, Action.VIEW_DASHBOARDS)
                     else "follows.empty_author_hint")
             st.markdown(f"**{t('follows.empty')}**")
             st.caption(t(hint))
-        lang = language()
         for index, metric in enumerate(mine.metrics):
             with st.container(border=True):
                 # The digest's own lines (a mail's plain text): the metric in bold, then its

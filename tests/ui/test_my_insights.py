@@ -12,6 +12,7 @@ from services.domain.follows import FollowScope, Frequency
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.insights.digests import DigestSender
+from services.insights.follows import period_for
 from tests.ui.conftest import as_shown, errors, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -58,6 +59,10 @@ def test_my_insights_shows_a_followed_metrics_change_and_drivers(
     shown = shown_lines(at)
     assert "내 인사이트" in [h.value for h in at.subheader]
     assert "콘텐츠 조회 (플랫폼 전체): 10 → 40 (+300.0%)" in shown
+    # The panel says which days it covers: the last 7 complete ones, not the dashboard's 7.
+    today = services.analytics.today()
+    week = period_for(Frequency.NONE, today)
+    assert f"{week.start:%m-%d} ~ {week.end:%m-%d} (지난 7일, 오늘 제외)" in shown
     assert "주요 요인:" in shown and "생성형AI 챗봇 +30" in shown
 
 
