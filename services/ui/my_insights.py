@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from services.bootstrap import Services
-from services.domain.follows import FollowScope, Frequency
+from services.domain.follows import Follow, FollowScope, Frequency
 from services.domain.models import Category, SearchQuery
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
@@ -175,16 +175,25 @@ def _digests(follows: FollowService, actor: Actor) -> None:
 
 
 def follow_control(services: Services, actor: Actor) -> None:
-    """The dashboard's small control: follow a KPI platform-wide (next to the insights)."""
+    """The dashboard's small control: follow a KPI platform-wide (next to the insights); a
+    KPI already followed says so and offers to unfollow instead."""
     follows = services.follows
     if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):
         return
+    assert actor.user_id is not None
     with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
         metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
                               format_func=_labels(ALL_METRICS, "insights.metric."),
                               key=relabel(DASHBOARD_METRIC_KEY))
-        st.button(t("follows.dashboard_follow"), key="dashboard_follow",
-                  on_click=_follow_dashboard_metric, args=(follows, actor))
+        followed = {f.key for f in follows.follows(actor)}
+        key = Follow(actor.user_id, str(metric)).key if metric else ""
+        if key in followed:
+            st.markdown(f"**{t('follows.following')}**")
+            st.button(t("follows.unfollow"), key="dashboard_unfollow",
+                      on_click=follows.unfollow, args=(actor, key))
+        else:
+            st.button(t("follows.dashboard_follow"), key="dashboard_follow",
+                      on_click=_follow_dashboard_metric, args=(follows, actor))
         _show_outcome(t("follows.followed", metric=t(f"insights.metric.{metric}"),
                         scope=t("follows.platform_wide")))
 

@@ -104,6 +104,29 @@ def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(
     assert "다운로드 (플랫폼 전체)" in shown_lines(at)
 
 
+def test_the_dashboard_follow_control_shows_a_followed_metric_and_unfollows_it(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["finance"], 1, 5))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    at.button(key="dashboard_follow").click().run()
+    # Followed: the control says so and offers to unfollow, never a second follow.
+    assert "★ 팔로우 중" in texts(at)
+    assert [b.key for b in at.button if b.key == "dashboard_follow"] == []
+    at = open_dashboard(new_app, users["analyst"].username)  # a new visit
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    assert "★ 팔로우 중" in texts(at)
+    at.selectbox(key="dashboard_follow_metric").set_value("searches").run()
+    assert "★ 팔로우 중" not in texts(at)  # another metric: not followed yet
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    at.button(key="dashboard_unfollow").click().run()
+    assert not at.exception and not errors(at)
+    assert follows_of(services, users["analyst"]) == []
+    assert [b.key for b in at.button if b.key == "dashboard_follow"] == ["dashboard_follow"]
+
+
 def test_unfollow_removes_the_metric_from_my_insights(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
 ) -> None:
