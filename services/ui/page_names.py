@@ -40,10 +40,18 @@ def title(route: str) -> str:
     return t(TITLE_KEYS[route])
 
 
+def is_app_page(address: str) -> bool:
+    """Whether page views recorded with ``address`` are of one of the app's pages."""
+    return address in _CATEGORY_PAGES or address in _BY_ADDRESS
+
+
 def page_label(address: str) -> str:
     """A page as visitors know it, from the address its page views record; an address that
-    is none of the app's pages (an older event's) as it is."""
+    is none of the app's pages (an older or imported event's) is said to be unknown, with the
+    name it was recorded under."""
     if address in _CATEGORY_PAGES:
         return category_label(_CATEGORY_PAGES[address])
     route = _BY_ADDRESS.get(address)
-    return title(route) if route is not None else address
+    if route is not None:
+        return title(route)
+    return t("analytics.unknown_page", page=" ".join(address.split()) or "-")
