@@ -11,7 +11,7 @@ from ulid import ULID
 
 from services.analytics.synthetic import ContentRef, synthetic_events, ulid_text
 from services.domain.analytics import EventType, Purpose, local_day_hour
-from services.ui.page_names import is_app_page
+from services.i18n.labels import is_app_page
 
 SEOUL = ZoneInfo("Asia/Seoul")
 END = date(2026, 3, 15)  # a Sunday
