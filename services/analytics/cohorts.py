@@ -37,6 +37,12 @@ class Retention:
     def is_empty(self) -> bool:
         return not self.cohorts and not any(d.new or d.returning for d in self.days)
 
+    @property
+    def has_shares(self) -> bool:
+        """Whether any cohort has a week after its own that has begun: else the triangle has
+        no cell to colour (only this week's cohort, or cohorts counted from this week on)."""
+        return any(count is not None for row in self.cohorts for count in row.returned)
+
     def triangle_frame(self) -> pd.DataFrame:
         """One row per cohort: its Monday, size and the share back k weeks later (NaN for a
         week still to come)."""

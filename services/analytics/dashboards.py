@@ -35,6 +35,8 @@ import pandas as pd
 from services.analytics.changes import count_difference, percent_change
 from services.analytics.period_data import ALL_DIMS as ALL_DIMS
 from services.analytics.period_data import CONTENT_TYPES as CONTENT_TYPES
+from services.analytics.period_data import TREND_LINES as TREND_LINES
+from services.analytics.period_data import TREND_READS as TREND_READS
 from services.analytics.period_data import TREND_TYPES as TREND_TYPES
 from services.analytics.period_data import PeriodData as PeriodData
 from services.analytics.period_data import Scope as Scope
@@ -62,7 +64,7 @@ from services.analytics.tables import (
     time_of_day_of,
     top_content_table,
 )
-from services.domain.analytics import Dim, EventType
+from services.domain.analytics import NET_LIKES, Dim, EventType
 from services.domain.models import ContentItem
 from services.ports import ContentRepository, EventStore
 
@@ -127,6 +129,10 @@ def _scoped(data: PeriodData, type_: EventType, scope: Scope) -> int:
     return data.rollups.total(type_, scope.dim, scope.values)
 
 
+def _net_likes(data: PeriodData, scope: Scope) -> int:
+    return data.rollups.net_total(NET_LIKES, scope.dim, scope.values)
+
+
 def top_category_of(data: PeriodData) -> tuple[str | None, float | None]:
     """The category with the most content views (ties: alphabetical) and its share."""
     views = data.rollups.by_value(EventType.CONTENT_VIEW, Dim.CATEGORY)
@@ -158,9 +164,6 @@ def _kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kp
     def total(data: PeriodData, type_: EventType) -> int:
         return data.rollups.total(type_)
 
-    def likes(data: PeriodData) -> int:
-        return _scoped(data, EventType.LIKE, scope) - _scoped(data, EventType.UNLIKE, scope)
-
     top, share = top_category_of(current)
 
     return [
@@ -169,7 +172,8 @@ def _kpis_of(current: PeriodData, previous: PeriodData, scope: Scope) -> list[Kp
                    total(previous, EventType.PAGE_VIEW), True),
         _count_kpi("content_views", _scoped(current, EventType.CONTENT_VIEW, scope),
                    _scoped(previous, EventType.CONTENT_VIEW, scope), False),
-        _count_kpi("likes", likes(current), likes(previous), False),
+        _count_kpi("likes", _net_likes(current, scope), _net_likes(previous, scope),
+                   False),
         _count_kpi("downloads", _scoped(current, EventType.DOWNLOAD, scope),
                    _scoped(previous, EventType.DOWNLOAD, scope), False),
         _count_kpi("searches", total(current, EventType.SEARCH),
@@ -195,15 +199,16 @@ def kpis(store: EventStore, period: Period, filters: Filters = NO_FILTERS,
 
 
 def trend_of(data: PeriodData, scope: Scope) -> pd.DataFrame:
-    """One row per local day of the period (zeros included), one column per event type."""
+    """One row per local day of the period (zeros included), one column per trend line
+    (``TREND_LINES``: the like column is net likes)."""
     days = data.period.dates()
     columns: dict[str, list[int]] = {}
-    for type_ in TREND_TYPES:
-        if type_ in CONTENT_TYPES:
-            counts = data.rollups.by_day(type_, scope.dim, scope.values)
+    for column, terms in TREND_LINES.items():
+        if column in CONTENT_TYPES:
+            counts = data.rollups.net_by_day(terms, scope.dim, scope.values)
         else:
-            counts = data.rollups.by_day(type_)
-        columns[type_.value] = [counts.get(day, 0) for day in days]
+            counts = data.rollups.net_by_day(terms)
+        columns[column.value] = [counts.get(day, 0) for day in days]
     return pd.DataFrame({"day": days, **columns})
 
 
@@ -211,7 +216,7 @@ def daily_trend(store: EventStore, period: Period, filters: Filters = NO_FILTERS
                 catalog: Catalog | None = None) -> pd.DataFrame:
     scope = content_scope(filters, catalog)
     dims = (Dim.ALL, scope.dim)
-    return trend_of(load_filtered(store, period, filters, catalog, types=TREND_TYPES, dims=dims,
+    return trend_of(load_filtered(store, period, filters, catalog, types=TREND_READS, dims=dims,
                                   visitors=False, daily=scope), scope)
 
 
@@ -351,16 +356,18 @@ def content_stats(store: EventStore, period: Period,
         return Counter({key: count for key, count in found.items() if key in ids})
 
     days = period.dates()
-    views, likes, unlikes, downloads = (per_day(t) for t in CONTENT_TYPES)
+    views, downloads = per_day(EventType.CONTENT_VIEW), per_day(EventType.DOWNLOAD)
+    likes = rollups.net_by_day(NET_LIKES, Dim.CONTENT, ids)
     daily = pd.DataFrame({
         "day": days,
         "views": [views[d] for d in days],
-        "likes": [likes[d] - unlikes[d] for d in days],
+        "likes": [likes[d] for d in days],
         "downloads": [downloads[d] for d in days],
     })
-    v, lk, ul, dl = (per_item(t) for t in CONTENT_TYPES)
+    v, dl = per_item(EventType.CONTENT_VIEW), per_item(EventType.DOWNLOAD)
+    lk = rollups.net_by_value(NET_LIKES, Dim.CONTENT)
     rows = [{"content_id": item.id, "title": item.title, "status": str(item.status),
-             "views": v[item.id], "likes": lk[item.id] - ul[item.id], "downloads": dl[item.id]}
+             "views": v[item.id], "likes": lk[item.id], "downloads": dl[item.id]}
             for item in items]
     table = pd.DataFrame(rows, columns=["content_id", "title", "status", "views", "likes",
                                         "downloads"])

@@ -28,7 +28,7 @@ import pandas as pd
 
 from services.analytics.dashboards import CONTENT_TYPES, Period
 from services.analytics.funnels import FunnelReport, item_funnel_reports
-from services.domain.analytics import ITEM_VALUE_SEP, Dim, EventType
+from services.domain.analytics import ITEM_VALUE_SEP, NET_LIKES, Dim, EventType
 from services.domain.models import ContentItem
 from services.ports import EventStore, FunnelStore
 
@@ -39,8 +39,7 @@ BREAKDOWNS = {"search_terms": Dim.CONTENT_SEARCH, "purposes": Dim.CONTENT_PURPOS
 _METRIC_OF: dict[tuple[str, str], tuple[str, int]] = {
     (EventType.CONTENT_VIEW, Dim.CONTENT): ("views", 1),
     (EventType.CONTENT_VIEW, Dim.CONTENT_VISIT): ("visitors", 1),
-    (EventType.LIKE, Dim.CONTENT): ("likes", 1),
-    (EventType.UNLIKE, Dim.CONTENT): ("likes", -1),
+    **{(type_, Dim.CONTENT): ("likes", sign) for type_, sign in NET_LIKES},
     (EventType.DOWNLOAD, Dim.CONTENT): ("downloads", 1),
 }
 _ITEM_DIMS = (Dim.CONTENT, Dim.CONTENT_VISIT)

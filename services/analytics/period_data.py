@@ -16,12 +16,20 @@ from services.analytics.periods import Period
 from services.analytics.rollups import Rollups
 from services.analytics.segments import segment_rollups
 from services.analytics.tables import Catalog, Filters
-from services.domain.analytics import Dim, EventType, RollupRow, SegmentKind
+from services.domain.analytics import NET_LIKES, Dim, EventType, RollupRow, SegmentKind, Terms
 from services.ports import EventStore
 
 CONTENT_TYPES = (EventType.CONTENT_VIEW, EventType.LIKE, EventType.UNLIKE, EventType.DOWNLOAD)
-TREND_TYPES = (EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.SEARCH,
-               EventType.DOWNLOAD, EventType.LIKE)
+# The trend's columns (named by event type), each a signed sum of the types it reads: the
+# like column is net likes (``NET_LIKES``), the number the tiles and tables show.
+TREND_LINES: dict[EventType, Terms] = {
+    **{t: ((t, 1),) for t in (EventType.PAGE_VIEW, EventType.CONTENT_VIEW, EventType.SEARCH,
+                              EventType.DOWNLOAD)},
+    EventType.LIKE: NET_LIKES,
+}
+TREND_TYPES = tuple(TREND_LINES)
+# What the trend reads: every type of its columns' terms.
+TREND_READS = tuple(dict.fromkeys(t for terms in TREND_LINES.values() for t, _ in terms))
 _KPI_DIMS = (Dim.ALL, Dim.CATEGORY, Dim.AUTHOR, Dim.PURPOSE)
 ALL_DIMS = (*_KPI_DIMS, Dim.CONTENT, Dim.SEARCH_TERM, Dim.ZERO_RESULT_TERM, Dim.SIGNUP_PURPOSE)
 
@@ -80,7 +88,7 @@ def load(
     rows: list[RollupRow] = []
     read: dict[tuple[str, str], frozenset[str] | None] = {}
     if daily is not None:
-        trend = [t for t in TREND_TYPES if types is None or t in types]
+        trend = [t for t in TREND_READS if types is None or t in types]
         read = {(t, Dim.ALL): None for t in trend}
         day_dims = [Dim.ALL]
         if daily.dim is not Dim.ALL and daily.dim in dims:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 
-from services.domain.analytics import Dim, EventType, PeriodTotals, RollupRow
+from services.domain.analytics import Dim, EventType, PeriodTotals, RollupRow, Terms
 
 
 class Rollups:
@@ -81,3 +81,25 @@ class Rollups:
             if values is None or value in values:
                 counts[day] += count
         return counts
+
+    # Signed sums of several types (``NET_LIKES``): a number of likes is always this.
+
+    def net_total(self, terms: Terms, dim: Dim = Dim.ALL,
+                  values: Collection[str] | None = None) -> int:
+        return sum(sign * self.total(type_, dim, values) for type_, sign in terms)
+
+    def net_by_value(self, terms: Terms, dim: Dim) -> Counter[str]:
+        """Signed counts by value; a value whose terms cancel out stays, at zero."""
+        found: Counter[str] = Counter()
+        for type_, sign in terms:
+            for value, count in self.by_value(type_, dim).items():
+                found[value] += sign * count
+        return found
+
+    def net_by_day(self, terms: Terms, dim: Dim = Dim.ALL,
+                   values: Collection[str] | None = None) -> Counter[date]:
+        found: Counter[date] = Counter()
+        for type_, sign in terms:
+            for day, count in self.by_day(type_, dim, values).items():
+                found[day] += sign * count
+        return found

@@ -239,7 +239,8 @@ class _Day:
         elif action == "content":
             self._view_content(session)
         elif action == "search":
-            session.add(EventType.PAGE_VIEW, page="search")
+            # The app has no search page: a search is the browse page with a query.
+            session.add(EventType.PAGE_VIEW, page="browse")
             if rng.random() < ZERO_RESULT_SHARE:
                 term, results = rng.choice(MISSING_TERMS), 0
             else:

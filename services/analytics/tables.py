@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from services.analytics.rollups import Rollups
-from services.domain.analytics import Dim, EventType, Purpose, RollupRow, Segment
+from services.domain.analytics import NET_LIKES, Dim, EventType, Purpose, RollupRow, Segment
 from services.domain.models import Category, ContentItem, SearchQuery, Sort, Status
 from services.ports import ContentRepository
 
@@ -124,9 +124,8 @@ class _Counts:
 
     @classmethod
     def of(cls, rollups: Rollups, dim: Dim) -> _Counts:
-        likes = Counter(rollups.by_value(EventType.LIKE, dim))
-        likes.subtract(rollups.by_value(EventType.UNLIKE, dim))
-        return cls(rollups.by_value(EventType.CONTENT_VIEW, dim), likes,
+        return cls(rollups.by_value(EventType.CONTENT_VIEW, dim),
+                   rollups.net_by_value(NET_LIKES, dim),
                    rollups.by_value(EventType.DOWNLOAD, dim))
 
     def keys(self) -> set[str]:

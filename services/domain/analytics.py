@@ -31,6 +31,14 @@ class EventType(StrEnum):
     LOGIN_FAILED = "login_failed"
 
 
+# A count shown to people as signed event types: (type, +1 or -1) summed.
+Terms = tuple[tuple[EventType, int], ...]
+# The one definition of likes wherever a number of likes is shown (tiles, trend, tables,
+# item and author pages, insights, reports, digests): like events minus unlike events in the
+# period, so it can be negative.
+NET_LIKES: Terms = ((EventType.LIKE, 1), (EventType.UNLIKE, -1))
+
+
 class Purpose(StrEnum):
     """Why a visitor came; asked once per browser session. SKIPPED counts the skips."""
 

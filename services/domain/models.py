@@ -38,6 +38,12 @@ class Category(StrEnum):
     AMAZON_Q = "Amazon Q"
     ETC = "ETC"
 
+    @property
+    def page(self) -> str:
+        """The category page's address (``category_finance``), which its page views record:
+        one browse view, seven pages."""
+        return f"category_{self.name.lower()}"
+
 
 class Status(StrEnum):
     DRAFT = "draft"

@@ -25,7 +25,7 @@ from services.domain.analytics import (
     SegmentKind,
 )
 from services.domain.rollups import SEGMENT_CONTENT_DIMS
-from services.i18n.labels import segment_mark_name
+from services.i18n.labels import page_name, segment_mark_name
 
 Series = np.ndarray  # float64, one entry per day of the cube
 # Segment kinds that are driver dimensions, by the name they go by (not a ``Dim``: derived).
@@ -40,9 +40,12 @@ _SEGMENT_DIMS = frozenset(SEGMENT_DIMS)
 
 
 def driver_mark_name(lang: str, dim: str, value: object) -> str | None:
-    """Our words for a source or device driver's value that is one of the app's marks or a
-    device class ("(직접 방문)", "모바일"); None for any other dimension or a label someone
-    chose, which each caller shows as that text."""
+    """Our words for a page driver's value (the page's name, ``page_name``) and for a source
+    or device driver's value that is one of the app's marks or a device class ("(직접 방문)",
+    "모바일"); None for any other dimension or a label someone chose, which each caller shows
+    as that text."""
+    if dim == Dim.PAGE:
+        return page_name(lang, str(value))
     if dim not in SEGMENT_DRIVERS.values():
         return None
     return segment_mark_name(lang, value, device=dim == SEGMENT_DRIVERS[SegmentKind.DEVICE])

@@ -16,9 +16,10 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from services.analytics.changes import count_difference
+from services.analytics.periods import Period
 from services.analytics.tables import load_catalog
 from services.domain.analytics import Dim
 from services.domain.follows import Digest, Follow, FollowScope, Frequency, window_of
@@ -116,14 +117,27 @@ class DigestSender:
 
 def render(lang: str, mine: MyInsights, frequency: Frequency) -> tuple[str, str]:
     """(subject, plain-text body) in ``lang``."""
-    first = mine.metrics[0].period
+    first = mine.period or mine.metrics[0].period
     period = date_range(lang, first.start, first.end)
     subject = translate(lang, f"follows.subject_{frequency.value}", start=first.start,
                         period=period)
-    lines = [translate(lang, "follows.intro", period=period), ""]
+    lines = [translate(lang, "follows.intro", period=period_text(lang, first, mine.today)), ""]
     for metric in mine.metrics:
         lines += metric_lines(lang, metric, mine)
     return subject, "\n".join(lines)
+
+
+def period_text(lang: str, period: Period, today: date | None) -> str:
+    """The days a followed metric covers as its reader's calendar shows them (the app's zone):
+    "12-05 (어제)", "11-29 ~ 12-05 (지난 7일, 오늘 제외)". Named because the dashboard's
+    "7 days" include today and these do not: the same metric differs between the two."""
+    start, end = f"{period.start:%m-%d}", f"{period.end:%m-%d}"
+    if today is None or period.end != today - timedelta(days=1):
+        return date_range(lang, period.start, period.end)
+    if period.start == period.end:
+        return translate(lang, "follows.period_yesterday", day=end)
+    return translate(lang, "follows.period_days", range=date_range(lang, start, end),
+                     count=period.days)
 
 
 def metric_lines(lang: str, metric: FollowedMetric, mine: MyInsights) -> list[str]:

@@ -31,7 +31,7 @@ import numpy as np
 from services.analytics.changes import percent_change
 from services.domain.analytics import Dim
 from services.insights.cube import DayCube, Series
-from services.insights.metrics import CountMetric, Part, RateMetric
+from services.insights.metrics import CountMetric, Part, RateMetric, part_daily, part_values
 
 REST = ""  # the value of the part of a change that no value of the dimension holds
 WHOLE = "all"  # the one "dimension" of a rate that no dimension splits
@@ -169,10 +169,7 @@ def count_drivers(metric: CountMetric, cube: DayCube, before: Series,
 
 
 def _part_total(cube: DayCube, part: Part, weights: Series) -> float:
-    if part.value is None:
-        return float(cube.total(part.type, part.dim) @ weights)
-    series = cube.values(part.type, part.dim).get(part.value)
-    return float(series @ weights) if series is not None else 0.0
+    return float(part_daily(cube, part) @ weights)
 
 
 def _segment(name: str, dim: str, n: tuple[float, float], d: tuple[float, float],
@@ -201,8 +198,8 @@ def rate_drivers(metric: RateMetric, cube: DayCube, before: Series, after: Serie
         if num_dim == Dim.ALL:  # one segment: the whole
             nums, dens = {REST: (n0, n1)}, {REST: (d0, d1)}
         else:
-            nums = _pairs(cube.values(metric.numerator.type, num_dim), before, after)
-            dens = _pairs(cube.values(metric.denominator.type, den_dim), before, after)
+            nums = _pairs(part_values(cube, metric.numerator, num_dim), before, after)
+            dens = _pairs(part_values(cube, metric.denominator, den_dim), before, after)
             rest_n = (n0 - sum(x for x, _ in nums.values()), n1 - sum(y for _, y in nums.values()))
             rest_d = (d0 - sum(x for x, _ in dens.values()), d1 - sum(y for _, y in dens.values()))
             if any(abs(v) > _EPS for v in (*rest_n, *rest_d)):

@@ -36,6 +36,11 @@ WEEK_DAYS = 7
 class MyInsights:
     metrics: tuple[FollowedMetric, ...]
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> id -> name
+    # The days the metrics cover and the local day they were computed on, so that the panel
+    # and the mail can name them (``digests.period_text``): complete days only, unlike the
+    # dashboard's presets, which include today.
+    period: Period | None = None
+    today: date | None = None
 
 
 def period_for(frequency: Frequency, today: date) -> Period:
@@ -64,7 +69,7 @@ def build(actor: Actor, follows: list[Follow], store: EventStore, catalog: Catal
                     for f in allowed)
     names = {Dim.CONTENT.value: {item.id: item.title for item in catalog},
              Dim.AUTHOR.value: catalog.author_names()}
-    return MyInsights(metrics, names)
+    return MyInsights(metrics, names, period, today)
 
 
 class FollowService:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.domain.analytics import Dim, EventType, Purpose
+from services.domain.analytics import NET_LIKES, Dim, EventType, Purpose, Terms
 from services.insights.cube import (
     ITEM_SEGMENT_DIMS,
     SEGMENT_DIMS,
@@ -76,11 +76,18 @@ class CountMetric:
 
 @dataclass(frozen=True)
 class Part:
-    """A slice of the rollups: the type's rows of ``dim`` (only ``value`` if given)."""
+    """A slice of the rollups: the type's rows of ``dim`` (only ``value`` if given); with
+    ``terms``, their signed sum instead (``NET_LIKES``: ``type`` is then the one whose
+    dimensions split it)."""
 
     type: EventType
     dim: Dim = Dim.ALL
     value: str | None = None
+    terms: Terms = ()
+
+    @property
+    def signed(self) -> Terms:
+        return self.terms or ((self.type, 1),)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class RateMetric:
 
     def daily(self, cube: DayCube) -> tuple[Series, Series]:
         """(numerator, denominator) per day."""
-        return _part_daily(cube, self.numerator), _part_daily(cube, self.denominator)
+        return part_daily(cube, self.numerator), part_daily(cube, self.denominator)
 
     def segment_dims(self, cube: DayCube) -> list[tuple[str, str, str]]:
         if self.segments is not None:
@@ -103,17 +110,30 @@ class RateMetric:
         return [(dim, dim, dim) for dim in driver_dims(shared)]
 
 
-def _part_daily(cube: DayCube, part: Part) -> Series:
-    if part.value is None:
-        return cube.total(part.type, part.dim)
-    found = cube.values(part.type, part.dim).get(part.value)
-    return found if found is not None else np.zeros(cube.days)
+def part_daily(cube: DayCube, part: Part) -> Series:
+    """The part per day (its terms signed and summed)."""
+    total = np.zeros(cube.days)
+    for type_, sign in part.signed:
+        if part.value is None:
+            total = total + sign * cube.total(type_, part.dim)
+        elif (found := cube.values(type_, part.dim).get(part.value)) is not None:
+            total = total + sign * found
+    return total
+
+
+def part_values(cube: DayCube, part: Part, dim: str) -> dict[str, Series]:
+    """The part per day by each value of ``dim`` (its terms signed and summed)."""
+    found: dict[str, Series] = {}
+    for type_, sign in part.signed:
+        for value, series in cube.values(type_, dim).items():
+            found[value] = found.get(value, np.zeros(cube.days)) + sign * series
+    return found
 
 
 COUNTS = (
     CountMetric("page_views", ((EventType.PAGE_VIEW, 1),)),
     CountMetric("content_views", ((EventType.CONTENT_VIEW, 1),)),
-    CountMetric("likes", ((EventType.LIKE, 1), (EventType.UNLIKE, -1))),
+    CountMetric("likes", NET_LIKES),
     CountMetric("downloads", ((EventType.DOWNLOAD, 1),)),
     CountMetric("searches", ((EventType.SEARCH, 1),)),
 )
@@ -125,21 +145,25 @@ RATES = (
     RateMetric("zero_result_rate", Part(EventType.SEARCH, Dim.ZERO_RESULT_TERM),
                Part(EventType.SEARCH, Dim.SEARCH_TERM),
                (("search_term", Dim.ZERO_RESULT_TERM, Dim.SEARCH_TERM),)),
-    RateMetric("likes_per_view", Part(EventType.LIKE), Part(EventType.CONTENT_VIEW), None),
+    RateMetric("likes_per_view", Part(EventType.LIKE, terms=NET_LIKES),
+               Part(EventType.CONTENT_VIEW), None),
     RateMetric("downloads_per_view", Part(EventType.DOWNLOAD), Part(EventType.CONTENT_VIEW),
                None),
 )
 # The rates whose days are judged for anomalies (the dashboard's; per-view rates are too
 # thin per day).
 JUDGED_RATES = ("purpose_skip_rate", "zero_result_rate")
-# The counts charted on the dashboard's trend, by their trend column (an event type).
+# The counts charted on the dashboard's trend, by their trend column (an event type; the like
+# column is net likes, as the metric).
 TREND_COLUMNS = {"page_views": EventType.PAGE_VIEW.value,
                  "content_views": EventType.CONTENT_VIEW.value,
+                 "likes": EventType.LIKE.value,
                  "searches": EventType.SEARCH.value, "downloads": EventType.DOWNLOAD.value}
 
 
 def types_of_all() -> list[EventType]:
     """Every event type the metrics read."""
     found = [type_ for metric in COUNTS for type_, _ in metric.terms]
-    found += [part.type for rate in RATES for part in (rate.numerator, rate.denominator)]
+    found += [type_ for rate in RATES for part in (rate.numerator, rate.denominator)
+              for type_, _ in part.signed]
     return list(dict.fromkeys(found))

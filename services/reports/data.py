@@ -205,7 +205,8 @@ class Labels:
         return purpose_name(self.lang, name) or str(name)
 
     def event(self, type_: str) -> str:
-        return self.t(f"analytics.event.{type_}")
+        """A trend line's name (the like line is net likes)."""
+        return self.t(f"analytics.trend_line.{type_}")
 
     def weekday(self, day: int) -> str:
         return self.t(f"analytics.weekday.{day}")

@@ -113,7 +113,7 @@ def _peak(facts: Facts, asked: str) -> str | None:
         top = max(range(len(values)), key=lambda i: (values[i], -i))
         lines.append(_t(facts.lang, "peak_day", day=days[top],
                         count=facts.count(values[top]), cite=facts.cite(f"trend.{column}[{top}]"),
-                        event=translate(facts.lang, f"analytics.event.{column}")))
+                        event=translate(facts.lang, f"analytics.trend_line.{column}")))
     tod = facts.section("time_of_day")
     if tod.get("peak_hour") is not None and tod.get("total"):
         weekday = tod.get("peak_weekday")

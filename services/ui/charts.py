@@ -252,8 +252,10 @@ def share_donut(labels: Sequence[str], values: Sequence[float], title: str,
     fig = go.Figure(go.Pie(
         labels=[label for label, _, _ in kept], values=[value for _, value, _ in kept],
         pull=[PULL if mark else 0 for _, _, mark in kept], hole=0.55,
-        sort=False, marker={"colors": SERIES}, textinfo="percent",
-        hovertemplate="%{label}: %{value:,} (%{percent})<extra></extra>",
+        # One decimal on every slice, as every other share (plotly's "percent" text keeps three
+        # significant digits: "9.84%" beside "29.5%").
+        sort=False, marker={"colors": SERIES}, texttemplate="%{percent:.1%}",
+        hovertemplate="%{label}: %{value:,} (%{percent:.1%})<extra></extra>",
     ))
     return _layout(fig, title={"text": title})
 

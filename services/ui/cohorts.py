@@ -51,6 +51,11 @@ def triangle_chart(found: Retention) -> go.Figure:
     return _layout(fig, height, t("cohorts.triangle_title"))
 
 
+def triangle_empty_text(found: Retention) -> str | None:
+    """Why the triangle has nothing to colour, and what to choose instead (None: it has)."""
+    return None if found.has_shares else t("cohorts.triangle_none")
+
+
 def daily_chart(found: Retention) -> go.Figure:
     """New and returning users per day, stacked."""
     frame = found.daily_frame()
@@ -77,7 +82,9 @@ def cohorts_tab(board: Dashboard) -> None:
     if found.is_empty:
         st.info(t("cohorts.empty"), icon=":material/info:")
         return
-    if found.cohorts:
+    if found.cohorts and (why := triangle_empty_text(found)) is not None:
+        st.info(why, icon=":material/info:")
+    elif found.cohorts:
         _chart(triangle_chart(found), "chart_cohorts")
         st.caption(t("cohorts.triangle_note"))
         _cohort_table(found.triangle_frame(), "percent", "cohorts", board)

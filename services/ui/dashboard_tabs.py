@@ -60,8 +60,8 @@ def _chart(figure: object, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 
-def _event_names(types: tuple[EventType, ...]) -> dict[str, str]:
-    return {str(type_): t(f"analytics.event.{type_}") for type_ in types}
+def _trend_names(types: tuple[EventType, ...]) -> dict[str, str]:
+    return {str(type_): t(f"analytics.trend_line.{type_}") for type_ in types}
 
 
 def scope_text(board: Dashboard) -> str:
@@ -93,7 +93,7 @@ def trend_tab(board: Dashboard,
     the filters) and the platform-wide lines; the table below holds every column.
     ``marks``: unusual days by column (the insights' anomalies of the platform-wide totals)."""
     marked = {} if board.filters.active else marks  # they judge the unfiltered numbers
-    names = _event_names(TREND_TYPES)
+    names = _trend_names(TREND_TYPES)
     # The content panel follows every filter; the page views and searches only a segment.
     filter_note(board.filters, SEGMENT_FILTERS, "chart")
     axis = t("analytics.trend_axis")
@@ -102,11 +102,11 @@ def trend_tab(board: Dashboard,
     previous = board.previous_trend if overlay else None
     shifted = t("dashfilter.previous_series")
     unusual = t("analytics.trend_unusual")
-    content = charts.TrendPanel(_event_names(CONTENT_TREND_TYPES),
+    content = charts.TrendPanel(_trend_names(CONTENT_TREND_TYPES),
                                 t("analytics.trend_content_title", scope=scope_text(board)),
                                 marked or {})
     # a segment filters the platform lines too: not what was judged
-    platform = charts.TrendPanel(_event_names(PLATFORM_TREND_TYPES), _platform_title(board),
+    platform = charts.TrendPanel(_trend_names(PLATFORM_TREND_TYPES), _platform_title(board),
                                  (marks or {}) if board.filters.segment is None else {})
     pickable_chart(charts.trend_panels(board.trend, [content, platform], axis,
                                        mark_name=unusual, previous=previous,

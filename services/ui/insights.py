@@ -23,7 +23,6 @@ from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, language, period_text, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
-from services.ui.page_names import page_label
 from services.ui.tracking import purpose_label
 
 PANEL_KEY = "insights_panel"
@@ -54,8 +53,6 @@ def value_label(dim: str, value: str, names: Mapping[str, Mapping[str, str]]) ->
         return category_label(value)
     if dim in (Dim.PURPOSE, Dim.SIGNUP_PURPOSE) and value in set(Purpose):
         return purpose_label(value)
-    if dim == Dim.PAGE:
-        return page_label(value)
     if dim in NAMED_DIMS and dim in names and value not in names[dim]:
         # Deleted or unpublished: never its id (counts fold them into one row, DELETED).
         return t("analytics.deleted_items" if value == DELETED else "analytics.deleted_item")

@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 
 from services.bootstrap import Services
-from services.domain.follows import FollowScope, Frequency
+from services.domain.follows import Follow, FollowScope, Frequency
 from services.domain.models import Category, SearchQuery
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.insights.digests import metric_lines
+from services.insights.digests import metric_lines, period_text
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
 from services.ui.i18n import category_label, language, relabel, t
@@ -53,12 +53,15 @@ def my_insights(services: Services, actor: Actor) -> None:
     with st.container(key=PANEL_KEY, border=True):
         st.subheader(t("follows.title"))
         mine = follows.my_insights(actor)
+        lang = language()
+        if mine.metrics and mine.period is not None:
+            st.caption(t("follows.panel_period",
+                         period=period_text(lang, mine.period, mine.today)))
         if not mine.metrics:
             hint = ("follows.empty_hint" if can(actor, Action.VIEW_DASHBOARDS)
                     else "follows.empty_author_hint")
             st.markdown(f"**{t('follows.empty')}**")
             st.caption(t(hint))
-        lang = language()
         for index, metric in enumerate(mine.metrics):
             with st.container(border=True):
                 # The digest's own lines (a mail's plain text): the metric in bold, then its
@@ -172,16 +175,25 @@ def _digests(follows: FollowService, actor: Actor) -> None:
 
 
 def follow_control(services: Services, actor: Actor) -> None:
-    """The dashboard's small control: follow a KPI platform-wide (next to the insights)."""
+    """The dashboard's small control: follow a KPI platform-wide (next to the insights); a
+    KPI already followed says so and offers to unfollow instead."""
     follows = services.follows
     if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):
         return
+    assert actor.user_id is not None
     with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
         metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
                               format_func=_labels(ALL_METRICS, "insights.metric."),
                               key=relabel(DASHBOARD_METRIC_KEY))
-        st.button(t("follows.dashboard_follow"), key="dashboard_follow",
-                  on_click=_follow_dashboard_metric, args=(follows, actor))
+        followed = {f.key for f in follows.follows(actor)}
+        key = Follow(actor.user_id, str(metric)).key if metric else ""
+        if key in followed:
+            st.markdown(f"**{t('follows.following')}**")
+            st.button(t("follows.unfollow"), key="dashboard_unfollow",
+                      on_click=follows.unfollow, args=(actor, key))
+        else:
+            st.button(t("follows.dashboard_follow"), key="dashboard_follow",
+                      on_click=_follow_dashboard_metric, args=(follows, actor))
         _show_outcome(t("follows.followed", metric=t(f"insights.metric.{metric}"),
                         scope=t("follows.platform_wide")))
 

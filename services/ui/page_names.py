@@ -3,36 +3,21 @@ visitors were on (events record a page by its address: ``home``, ``category_fina
 
 from __future__ import annotations
 
-from services.domain.models import Category
+from services.i18n import labels
+from services.i18n.labels import PAGE_KEYS
 from services.ui import routes
 from services.ui.gate import url_path
-from services.ui.i18n import category_label, t
+from services.ui.i18n import language, t
 
-TITLE_KEYS: dict[str, str] = {
-    routes.HOME: "nav.home",
-    routes.BROWSE: "nav.browse",
-    routes.CONTACT: "inquiries.nav_contact",
-    routes.CONTENT: "nav.content",
-    routes.EDITOR: "nav.editor",
-    routes.MY_CONTENT: "nav.my_content",
-    routes.LOGIN: "nav.login",
-    routes.PROFILE: "profile.nav",
-    routes.SIGNUP: "signup.nav",
-    routes.RESET: "reset.nav",
-    routes.VERIFY: "verify.title",
-    routes.FIRST_ADMIN: "nav.first_admin",
-    routes.DASHBOARD: "analytics.nav",
-    routes.REPORTS: "reports.nav",
-    routes.ITEM_STATS: "itempage.nav_item",
-    routes.AUTHOR_STATS: "itempage.nav_author",
-    routes.ADMIN: "nav.admin",
-    routes.ADMIN_INQUIRIES: "inquiries.nav_admin",
-    routes.ADMIN_BEDROCK: "admin_tools.nav_bedrock",
-    routes.ADMIN_DOCTOR: "admin_tools.nav_doctor",
-    routes.ADMIN_AUDIT: "admin_tools.nav_audit",
-}
-_BY_ADDRESS = {url_path(route): route for route in TITLE_KEYS}
-_CATEGORY_PAGES = {routes.category_url_path(c): c for c in Category}
+# The menu's pages; each is titled by the name its address has (``PAGE_KEYS``).
+_ROUTES = (
+    routes.HOME, routes.BROWSE, routes.CONTACT, routes.CONTENT, routes.EDITOR,
+    routes.MY_CONTENT, routes.LOGIN, routes.PROFILE, routes.SIGNUP, routes.RESET, routes.VERIFY,
+    routes.FIRST_ADMIN, routes.DASHBOARD, routes.REPORTS, routes.ITEM_STATS,
+    routes.AUTHOR_STATS, routes.ADMIN, routes.ADMIN_INQUIRIES, routes.ADMIN_BEDROCK,
+    routes.ADMIN_DOCTOR, routes.ADMIN_AUDIT,
+)
+TITLE_KEYS: dict[str, str] = {route: PAGE_KEYS[url_path(route)] for route in _ROUTES}
 
 
 def title(route: str) -> str:
@@ -41,9 +26,5 @@ def title(route: str) -> str:
 
 
 def page_label(address: str) -> str:
-    """A page as visitors know it, from the address its page views record; an address that
-    is none of the app's pages (an older event's) as it is."""
-    if address in _CATEGORY_PAGES:
-        return category_label(_CATEGORY_PAGES[address])
-    route = _BY_ADDRESS.get(address)
-    return title(route) if route is not None else address
+    """A page as visitors know it, in the page's language (``labels.page_name``)."""
+    return labels.page_name(language(), address)

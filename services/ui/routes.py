@@ -33,4 +33,4 @@ URL_PATHS = {ITEM_STATS: "item-stats", AUTHOR_STATS: "author-stats"}
 
 def category_url_path(category: Category) -> str:
     """The category page's address (``/category_finance``): one browse view, seven pages."""
-    return f"category_{category.name.lower()}"
+    return category.page

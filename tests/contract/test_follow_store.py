@@ -92,6 +92,20 @@ def test_concurrent_claims_of_one_window_have_one_winner(store: Any) -> None:
     assert sorted(won) == [False, False, False, True]
 
 
+def test_concurrent_follows_of_one_metric_leave_one_follow(store: Any) -> None:
+    """Two tabs (or a double click) following the same metric at once: the store's key is the
+    guard (no read-then-write), so one follow stays, and one unfollow removes it."""
+    views = Follow("ana", "content_views")
+    threads = [threading.Thread(target=store.follow, args=(views,)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.follows("ana") == [views]
+    store.unfollow("ana", views.key)
+    assert store.follows("ana") == []
+
+
 def test_forgetting_a_user_removes_everything_of_theirs(store: Any) -> None:
     store.follow(Follow("ana", "content_views"))
     store.follow(Follow("bob", "content_views"))

@@ -70,6 +70,8 @@ def naive(events: list[Event], keep: Callable[[Event], bool]) -> dict[str, Count
             continue
         found["type"][event.type] += 1
         found["day"][(day, event.type)] += 1
+        if event.type is EventType.UNLIKE:  # the trend's like line is net likes
+            found["day"][(day, EventType.LIKE)] -= 1
         if event.type is EventType.CONTENT_VIEW and event.content_id:
             known = event.content_id in CATEGORY_OF
             found["item"][event.content_id if known else DELETED_ITEMS] += 1
@@ -120,7 +122,8 @@ def test_a_segment_filter_counts_what_the_raw_events_of_the_segment_add_up_to(
     assert found["type"][EventType.CONTENT_VIEW] > 0  # the segment is not empty
     assert got["kpis"] == expected_kpis(found["type"])
     tracked = {EventType(c) for c in board.trend.columns if c != "day"}
-    assert got["day"] == +Counter({k: v for k, v in found["day"].items() if k[1] in tracked})
+    assert got["day"] == Counter({k: v for k, v in found["day"].items()
+                                  if k[1] in tracked and v})
     assert +got["item"] == found["item"]
     assert got["category"] == found["category"]
     assert got["author"] == found["author"]
@@ -152,7 +155,8 @@ def test_a_segment_and_a_content_filter_together(
     assert +shown(board)["item"] == found["item"]
     # The trend's content lines are the segment's share of the filtered items, day by day.
     lines = Counter({k: v for k, v in shown(board)["day"].items() if k[1] in CONTENT_LINES})
-    assert lines == Counter({k: v for k, v in found["day"].items() if k[1] in CONTENT_LINES})
+    assert lines == Counter({k: v for k, v in found["day"].items()
+                             if k[1] in CONTENT_LINES and v})
     assert sum(lines.values()) > 0
 
 

@@ -476,14 +476,14 @@ def test_filtered_and_platform_wide_series_are_separate_panels_that_say_what_the
 ) -> None:
     at = open_dashboard(new_app, users["analyst"].username)
     content, platform = _trend_figures(at)
-    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요"}
+    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요(순증)"}
     assert _series(platform) == {"페이지 조회", "검색"}
     assert _title(content).endswith("플랫폼 전체") and _title(platform).endswith("플랫폼 전체")
     assert _y_title(content) and _y_title(platform)
 
     at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
     content, platform = _trend_figures(at)
-    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요"}  # the filtered lines
+    assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요(순증)"}  # the filtered lines
     assert _series(platform) == {"페이지 조회", "검색"}  # never on the filtered chart's axis
     assert "필터: 금융" in _title(content)
     assert _title(platform).endswith("플랫폼 전체")

@@ -160,7 +160,8 @@ def test_a_page_driver_is_named_as_the_menu_names_the_page() -> None:
     """Page views record addresses ("category_finance"); the drivers table shows "금융"."""
     assert value_label(Dim.PAGE.value, "category_finance", {}) == "금융"
     assert value_label(Dim.PAGE.value, "dashboard", {}) == "대시보드"
-    assert value_label(Dim.PAGE.value, "a-page-since-removed", {}) == "a-page-since-removed"
+    assert value_label(Dim.PAGE.value, "a-page-since-removed", {}) == (
+        "알 수 없는 페이지 (a-page-since-removed)")  # never a bare key as a page's name
 
 
 def test_the_dashboard_s_captions_write_date_ranges_one_way(

@@ -12,6 +12,7 @@ from services.domain.follows import FollowScope, Frequency
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.insights.digests import DigestSender
+from services.insights.follows import period_for
 from tests.ui.conftest import as_shown, errors, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -58,6 +59,10 @@ def test_my_insights_shows_a_followed_metrics_change_and_drivers(
     shown = shown_lines(at)
     assert "내 인사이트" in [h.value for h in at.subheader]
     assert "콘텐츠 조회 (플랫폼 전체): 10 → 40 (+300.0%)" in shown
+    # The panel says which days it covers: the last 7 complete ones, not the dashboard's 7.
+    today = services.analytics.today()
+    week = period_for(Frequency.NONE, today)
+    assert f"{week.start:%m-%d} ~ {week.end:%m-%d} (지난 7일, 오늘 제외)" in shown
     assert "주요 요인:" in shown and "생성형AI 챗봇 +30" in shown
 
 
@@ -97,6 +102,29 @@ def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(
     assert follows_of(services, users["analyst"]) == [("downloads", FollowScope.ALL, "")]
     at.switch_page(HOME).run()
     assert "다운로드 (플랫폼 전체)" in shown_lines(at)
+
+
+def test_the_dashboard_follow_control_shows_a_followed_metric_and_unfollows_it(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["finance"], 1, 5))
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    at.button(key="dashboard_follow").click().run()
+    # Followed: the control says so and offers to unfollow, never a second follow.
+    assert "★ 팔로우 중" in texts(at)
+    assert [b.key for b in at.button if b.key == "dashboard_follow"] == []
+    at = open_dashboard(new_app, users["analyst"].username)  # a new visit
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    assert "★ 팔로우 중" in texts(at)
+    at.selectbox(key="dashboard_follow_metric").set_value("searches").run()
+    assert "★ 팔로우 중" not in texts(at)  # another metric: not followed yet
+    at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
+    at.button(key="dashboard_unfollow").click().run()
+    assert not at.exception and not errors(at)
+    assert follows_of(services, users["analyst"]) == []
+    assert [b.key for b in at.button if b.key == "dashboard_follow"] == ["dashboard_follow"]
 
 
 def test_unfollow_removes_the_metric_from_my_insights(

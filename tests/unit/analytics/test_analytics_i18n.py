@@ -33,7 +33,7 @@ def _kpi_keys() -> list[str]:
 def expected_keys() -> list[str]:
     keys = [f"analytics.preset.{p.name.lower()}" for p in Preset]
     keys += [f"analytics.purpose.{p.name.lower()}" for p in Purpose]
-    keys += [f"analytics.event.{t.value}" for t in TREND_TYPES]
+    keys += [f"analytics.trend_line.{t.value}" for t in TREND_TYPES]
     keys += [f"analytics.tab.{name}" for name in TABS]
     keys += [f"analytics.weekday.{day}" for day in range(7)]
     for key in _kpi_keys():

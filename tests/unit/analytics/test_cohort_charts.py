@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from services.analytics.cohorts import Retention
 from services.analytics.dashboards import Period
 from services.domain.cohorts import CohortRow, DayUsers
-from services.ui.cohorts import daily_chart, triangle_chart
+from services.ui.cohorts import daily_chart, triangle_chart, triangle_empty_text
 
 MON = date(2026, 3, 2)
 
@@ -34,3 +34,13 @@ def test_new_and_returning_users_are_stacked_per_day() -> None:
 
     assert figure.layout.barmode == "stack"
     assert [list(bar.y) for bar in figure.data] == [[3, 1], [0, 2]]
+
+
+def test_a_triangle_without_a_week_begun_after_any_cohort_says_why_it_is_empty() -> None:
+    """Only this week's cohort (no week after it has begun): no blank heatmap, but why, and
+    what period to choose."""
+    this_week = Retention(Period(MON, MON), [CohortRow(MON, 3, (None,) * 8)],
+                          [DayUsers(MON, 3, 0)])
+    assert not this_week.has_shares
+    assert "90일" in triangle_empty_text(this_week)
+    assert retention().has_shares and triangle_empty_text(retention()) is None

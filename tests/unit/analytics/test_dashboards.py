@@ -285,7 +285,7 @@ def test_daily_trend_has_every_day_and_filters_only_content_lines(
     assert trend["page_view"].tolist() == [2, 0, 2, 0, 0, 0, 1]
     assert trend["content_view"].tolist() == [1, 2, 2, 2, 1, 2, 0]
     assert trend["search"].tolist() == [0, 1, 2, 0, 0, 0, 0]
-    assert trend["like"].tolist() == [0, 2, 0, 1, 0, 0, 0]  # like events (unlikes not drawn)
+    assert trend["like"].tolist() == [0, 1, 0, 1, 0, 0, 0]  # net: two likes, one unlike
     finance = daily_trend(store, WEEK, Filters(category=FINANCE))
     assert finance["content_view"].tolist() == [1, 1, 1, 0, 0, 0, 0]
     assert finance["page_view"].tolist() == trend["page_view"].tolist()

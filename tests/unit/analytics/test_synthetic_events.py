@@ -11,6 +11,7 @@ from ulid import ULID
 
 from services.analytics.synthetic import ContentRef, synthetic_events, ulid_text
 from services.domain.analytics import EventType, Purpose, local_day_hour
+from services.i18n.labels import is_app_page
 
 SEOUL = ZoneInfo("Asia/Seoul")
 END = date(2026, 3, 15)  # a Sunday
@@ -136,3 +137,11 @@ def test_likes_are_changes_by_signed_in_visitors() -> None:
 
 def test_no_events_for_nothing() -> None:
     assert generate(total=0) == [] and generate(days=0) == []
+
+
+def test_sample_page_views_are_of_the_apps_own_pages() -> None:
+    """A search on the app is the browse page with a query: no page the app does not have
+    (its raw name would show in the insights' drivers and the live panel)."""
+    pages = {e.page for e in generate() if e.type is EventType.PAGE_VIEW}
+    assert "browse" in pages
+    assert {page for page in pages if not is_app_page(page)} == set()

@@ -224,3 +224,18 @@ def test_the_headline_is_the_largest_change_of_a_sizable_kpi() -> None:
     assert headline is not None and headline.metric == "content_views"
     only_small = Insights(period, (kpi("likes", 1, 5),), AnomalyReport(()), ()).headline()
     assert only_small is not None and only_small.metric == "likes"
+
+
+def test_likes_per_view_counts_net_likes_as_every_other_number_of_likes() -> None:
+    """Likes minus unlikes over views, as the dashboard's "likes per view" column, and its
+    segments add up to it."""
+    book = Book()
+    for day, likes, unlikes in ((BEFORE[0], 30, 10), (AFTER[0], 50, 20)):
+        book.add(day, CV, 100, category="Finance")
+        book.add(day, EventType.LIKE, likes, category="Finance")
+        book.add(day, EventType.UNLIKE, unlikes, category="Finance")
+    cube = DayCube(book.rows(), START, AFTER[1])
+    found = rate_drivers(rate("likes_per_view"), cube, *sides(cube))
+    assert (found.before, found.after) == (pytest.approx(0.2), pytest.approx(0.3))
+    [finance] = [c for c in found.by_dim["category"] if c.value == "Finance"]
+    assert (finance.before, finance.after) == (pytest.approx(0.2), pytest.approx(0.3))

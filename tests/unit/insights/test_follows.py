@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -17,8 +17,8 @@ from services.domain.permissions import Actor, Role
 from services.domain.users import User
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import translate
-from services.insights.digests import DigestSender, scope_label, value_label
-from services.insights.follows import FollowService, MyInsights
+from services.insights.digests import DigestSender, period_text, scope_label, value_label
+from services.insights.follows import FollowService, MyInsights, period_for
 from tests.conftest import make_actor
 from tests.doubles.mailer import RecordingMailer
 
@@ -243,3 +243,30 @@ def test_a_deleted_item_or_author_driver_is_named_as_the_dashboard_names_it(lang
     assert value_label(lang, "content", "01M94PGC2TYSKE5SSESFHBMPRG", mine) == deleted
     assert value_label(lang, "author", "zed", mine) == deleted
     assert value_label(lang, "content", "a", mine) == "Bedrock"
+
+
+@pytest.mark.parametrize(("lang", "frequency", "wanted"), [
+    ("ko", Frequency.WEEKLY, "11-29 ~ 12-05 (지난 7일, 오늘 제외)"),
+    ("ko", Frequency.NONE, "11-29 ~ 12-05 (지난 7일, 오늘 제외)"),
+    ("ko", Frequency.DAILY, "12-05 (어제)"),
+    ("en", Frequency.WEEKLY, "11-29 – 12-05 (last 7 days, not today)"),
+    ("en", Frequency.DAILY, "12-05 (yesterday)"),
+])
+def test_the_followed_period_is_named_with_its_days(lang: str, frequency: Frequency,
+                                                    wanted: str) -> None:
+    """"My insights" and the digests cover complete days only: they say which, so that their
+    numbers are not read as disagreeing with the dashboard's 7 days (today included)."""
+    today = date(2026, 12, 6)
+    assert period_text(lang, period_for(frequency, today), today) == wanted
+
+
+def test_my_insights_and_the_digest_name_their_period(
+        services: Services, world: dict[str, ContentItem]) -> None:
+    follows(services).follow(ANALYST, "content_views")
+    follows(services).set_frequency(ANALYST, Frequency.WEEKLY)
+    today = services.analytics.today()
+    wanted = period_text("ko", period_for(Frequency.WEEKLY, today), today)
+    mine = follows(services).my_insights(ANALYST)
+    assert (mine.period, mine.today) == (period_for(Frequency.WEEKLY, today), today)
+    [outcome] = sender(services, None).run(dry_run=True)
+    assert wanted in outcome.body.splitlines()[0]

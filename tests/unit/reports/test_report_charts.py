@@ -87,7 +87,7 @@ def test_trend_has_one_labelled_line_per_type_with_the_counts() -> None:
     assert list(lines[0].get_ydata()) == [10, 20, 30, 25]
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == "페이지 조회"
     assert [line.get_label() for line in fig.axes[1].get_lines()] == [
-        "콘텐츠 조회", "다운로드", "좋아요"]
+        "콘텐츠 조회", "다운로드", "좋아요(순증)"]
 
 
 def test_page_views_and_a_few_likes_never_share_an_axis() -> None:

@@ -14,7 +14,7 @@ from services.domain.follows import Follow, FollowScope
 from services.domain.permissions import Role
 from services.domain.reports import ReportLanguage, ReportType
 from services.insights.cube import UNKNOWN
-from services.insights.digests import metric_lines
+from services.insights.digests import metric_lines, value_label
 from services.insights.drivers import Contribution
 from services.insights.followed import FollowedMetric
 from services.insights.follows import MyInsights
@@ -96,3 +96,16 @@ def test_the_narrative_and_the_pdf_name_the_marks_in_the_readers_language() -> N
     labels = Labels("ko")
     assert labels.driver({"dim": "visit_source", "name": DIRECT}).startswith("(직접 방문) (")
     assert labels.driver({"dim": "visit_device", "name": "mobile"}).startswith("모바일 (")
+
+
+def test_a_page_driver_is_named_as_the_menu_names_it_in_mails_and_reports() -> None:
+    """The page a rise came from reads as the page's name ("전체 콘텐츠"), in the digest mail,
+    the narrative and the PDF alike; a page the app does not have says so, with its name."""
+    mine = MyInsights(())
+    assert value_label("ko", "page", "browse", mine) == "전체 콘텐츠"
+    assert value_label("ko", "page", "category_finance", mine) == "금융"
+    assert value_label("ko", "page", "search", mine) == "알 수 없는 페이지 (search)"
+    assert value_label("en", "page", "search", mine) == "Unknown page (search)"
+    facts = Facts({"language": "ko"})
+    assert value_name(facts, {"dim": "page", "name": "browse"}).startswith("전체 콘텐츠 (")
+    assert Labels("ko").driver({"dim": "page", "name": "home"}).startswith("홈 (")
