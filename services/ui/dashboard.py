@@ -24,6 +24,7 @@ from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
+SHOWN_KEY = "dash_shown"  # the last period drawn: where a switch to a custom range starts
 CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
@@ -46,9 +47,19 @@ def preset_label(preset: Preset | str) -> str:
     return t(f"analytics.preset.{Preset(preset).name.lower()}")
 
 
+def _custom_start(today: date) -> tuple[date, date]:
+    """A new custom range starts as the period that was on screen (the last 7 days if none
+    was): switching to it keeps the numbers in view until another range is picked."""
+    shown = st.session_state.get(SHOWN_KEY)
+    if isinstance(shown, tuple) and len(shown) == 2 and all(isinstance(d, date) for d in shown):
+        start, end = (min(max(day, earliest_day(today)), today) for day in shown)
+        return start, end
+    return today - timedelta(days=6), today
+
+
 def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:
     chosen = st.date_input(
-        t("analytics.custom_range"), value=(today - timedelta(days=6), today),
+        t("analytics.custom_range"), value=_custom_start(today),
         min_value=earliest_day(today), max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
     )
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
@@ -112,6 +123,7 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
         )
     if period is None:
         return None
+    st.session_state[SHOWN_KEY] = (period.start, period.end)
     return period, Filters(category=category or None, author_id=author or None)
 
 
