@@ -20,6 +20,7 @@ from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
+from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
 from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
@@ -299,13 +300,33 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
     return shown.rename(columns={c.key: c.label for c in cols})
 
 
-def _config(col: Col) -> Any:
+_FORMATS = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
+
+
+def _width(col: Col, values: pd.Series) -> int:
     if col.kind == "link":
-        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"))
-    formats = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
-    if col.kind in formats:
-        return st.column_config.NumberColumn(col.label, format=formats[col.kind])
-    return st.column_config.TextColumn(col.label, width="large" if col.kind == "wide" else None)
+        return column_px(col.label, [t("itempage.link")])
+    if col.kind in _FORMATS:
+        return column_px(col.label, cell_texts(values, None if col.kind == "int"
+                                               else _FORMATS[col.kind]))
+    return column_px(col.label, cell_texts(values),
+                     WIDE_CAP_PX if col.kind == "wide" else TEXT_CAP_PX)
+
+
+def _config(col: Col, width: int) -> Any:
+    if col.kind == "link":
+        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"),
+                                           width=width)
+    if col.kind in _FORMATS:
+        return st.column_config.NumberColumn(col.label, format=_FORMATS[col.kind], width=width)
+    return st.column_config.TextColumn(col.label, width=width)
+
+
+def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
+    """Each column's format, and widths that let the table fit the page (table_widths)."""
+    widths = fit({c.label: _width(c, shown[c.label]) for c in cols},
+                 [c.label for c in cols if c.kind in ("text", "wide")])
+    return {c.label: _config(c, widths[c.label]) for c in cols}
 
 
 def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
@@ -315,7 +336,7 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
     st.dataframe(shown, hide_index=True, height=height, placeholder="—",
-                 column_config={c.label: _config(c) for c in cols})
+                 column_config=_configs(shown, cols))
     links = [c.label for c in cols if c.kind == "link"]
     st.download_button(
         t("analytics.csv"), data=csv_bytes(shown.drop(columns=links)),
