@@ -48,26 +48,58 @@ def preset_label(preset: Preset | str) -> str:
     return t(f"analytics.preset.{Preset(preset).name.lower()}")
 
 
-def _custom_start(today: date) -> tuple[date, date]:
+@dataclass(frozen=True)
+class PeriodKeys:
+    """The session keys of one page's period control: the preset, the custom range, and the
+    last period drawn (where a switch to a custom range starts)."""
+
+    preset: str
+    range: str
+    shown: str
+
+
+BOARD_KEYS = PeriodKeys(PRESET_KEY, RANGE_KEY, SHOWN_KEY)
+
+
+def _custom_start(today: date, keys: PeriodKeys) -> tuple[date, date]:
     """A new custom range starts as the period that was on screen (the last 7 days if none
     was): switching to it keeps the numbers in view until another range is picked."""
-    shown = st.session_state.get(SHOWN_KEY)
+    shown = st.session_state.get(keys.shown)
     if isinstance(shown, tuple) and len(shown) == 2 and all(isinstance(d, date) for d in shown):
         start, end = (min(max(day, earliest_day(today)), today) for day in shown)
         return start, end
     return today - timedelta(days=6), today
 
 
-def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:
+def _custom_period(analytics: AnalyticsService, today: date, keys: PeriodKeys) -> Period | None:
     chosen = st.date_input(
-        t("analytics.custom_range"), value=_custom_start(today),
-        min_value=earliest_day(today), max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
+        t("analytics.custom_range"), value=_custom_start(today, keys),
+        min_value=earliest_day(today), max_value=today, key=keys.range, format="YYYY-MM-DD",
     )
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
     if len(days) != 2 or days[0] is None or days[1] is None:
         st.caption(t("analytics.custom_pick_end"))
         return None
     return analytics.period(Preset.CUSTOM, days[0], days[1])
+
+
+def period_control(analytics: AnalyticsService, keys: PeriodKeys,
+                   default: Preset) -> tuple[Preset, Period | None]:
+    """The period picker (a preset, or a custom range) of the dashboard and the item and author
+    pages: the preset chosen and its period, None while a custom range is half picked."""
+    # No ``default``: links and chart clicks set the preset through the session state.
+    st.session_state.setdefault(keys.preset, default)
+    preset = Preset(st.segmented_control(
+        t("analytics.period"), options=list(Preset), format_func=preset_label,
+        key=relabel(keys.preset), required=True,
+    ) or default)
+    if preset is Preset.CUSTOM:
+        period = _custom_period(analytics, analytics.today(), keys)
+    else:
+        period = analytics.period(preset)
+    if period is not None:
+        st.session_state[keys.shown] = (period.start, period.end)
+    return preset, period
 
 
 def widget_key(key: str) -> str:
@@ -100,16 +132,7 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
     """Period picker and filters; None while a custom range is half picked."""
     period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
     with period_col:
-        # No ``default``: links and chart clicks set the preset through the session state.
-        st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)
-        preset = st.segmented_control(
-            t("analytics.period"), options=list(Preset), format_func=preset_label,
-            key=relabel(PRESET_KEY), required=True,
-        ) or DEFAULT_PRESET
-        if Preset(preset) is Preset.CUSTOM:
-            period = _custom_period(analytics, analytics.today())
-        else:
-            period = analytics.period(Preset(preset))
+        _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
     with category_col:
         category = _choice(
             t("content.category_label"), [ALL, *(c.value for c in Category)],
@@ -124,7 +147,6 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
         )
     if period is None:
         return None
-    st.session_state[SHOWN_KEY] = (period.start, period.end)
     return period, Filters(category=category or None, author_id=author or None)
 
 
