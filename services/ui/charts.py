@@ -34,7 +34,7 @@ SMALL_COUNT = 10
 # Plotly's mode bar (zoom, pan, PNG) takes a row this high at the figure's top right; a touch
 # screen shows it always, and on a phone it covered the titles, which sat in the same top
 # margin. Titles and the top margin start below it (the charts keep the bar, PNG included).
-MODEBAR_PX = 32
+MODEBAR_PX = 36
 TOP_PX = 36  # a title's line, or the room a figure's own top margin asks for
 
 

@@ -31,8 +31,8 @@ CHART_OVERLAPS_JS = """() => {
   const found = [];
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const container = plot.closest('[data-testid="stElementContainer"]');
-    const bars = [plot.querySelector('.modebar'),
-                  container && container.querySelector('[data-testid="stElementToolbar"]')];
+    const bars = [plot.querySelector('.modebar'), ...(container ? container.querySelectorAll(
+      '[data-testid="stElementToolbarButton"]') : [])];
     for (const bar of bars.filter(Boolean)) {
       const barBox = bar.getBoundingClientRect();
       for (const title of plot.querySelectorAll('.gtitle, .annotation-text')) {
@@ -42,6 +42,12 @@ CHART_OVERLAPS_JS = """() => {
   }
   return found;
 }"""
+
+# Where the first chart's bars and titles are (for a failure's message).
+BOXES_JS = """() => [...document.querySelector('[data-testid="stPlotlyChart"]').closest(
+    '[data-testid="stElementContainer"]').querySelectorAll(
+    '.modebar, .gtitle, [data-testid="stElementToolbarButton"]')].map(
+    e => [e.className.baseVal ?? e.className, e.getBoundingClientRect().toJSON()])"""
 
 # A table's toolbar (shown after a tap) against the element drawn above the table.
 TOOLBAR_OVERLAP_JS = """(frame) => {
@@ -112,7 +118,7 @@ def test_on_a_phone_no_toolbar_covers_a_title_or_text(app: RunningApp, phone: Pa
     expect(phone.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
     _settled(phone)
     shot(phone, "layout_phone_dashboard")
-    assert phone.evaluate(CHART_OVERLAPS_JS) == []
+    assert phone.evaluate(CHART_OVERLAPS_JS) == [], phone.evaluate(BOXES_JS)
 
     found: list[Any] = []
     frames = phone.locator('[data-testid="stDataFrame"]')
