@@ -87,8 +87,16 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             load_samples(services.content, limit=12)
             items = published_contents(services)
             ITEMS[:] = [ref.id for ref in items]
-            seed_stores(services.ports.content, services.ports.events, items, total=3000, days=7,
-                        tz=services.settings.tz, seed=21, now=utcnow())
+            seed_stores(
+                services.ports.content,
+                services.ports.events,
+                items,
+                total=3000,
+                days=7,
+                tz=services.settings.tz,
+                seed=21,
+                now=utcnow(),
+            )
         finally:
             services.tracker.close()
         yield running
@@ -98,8 +106,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 def phone(browser: Browser, app: RunningApp) -> Iterator[Page]:
     """A touch screen 390 px wide, signed in (at a desktop's width, where the sidebar shows
     the name that says so)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, is_mobile=True,
-                                  has_touch=True, locale="ko-KR")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, is_mobile=True, has_touch=True, locale="ko-KR"
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     sign_in(page, app, "analyst", PASSWORD, "분석가")
@@ -140,7 +149,8 @@ def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> 
     for tab in ("analytics.tab.content", "analytics.tab.authors"):
         page.get_by_role("tab", name=tr(tab), exact=True).click()
         expect(page.get_by_role("tab", name=tr(tab), exact=True)).to_have_attribute(
-            "aria-selected", "true")
+            "aria-selected", "true"
+        )
         _settled(page)
         shot(page, f"layout_desktop_{tab.rsplit('.', 1)[-1]}")
         assert page.evaluate(SCROLLING_TABLES_JS) == [], tab

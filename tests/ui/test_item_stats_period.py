@@ -24,7 +24,9 @@ def link_params(link: str) -> dict[str, str]:
 
 
 def test_the_dashboards_links_carry_its_period(
-    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    item: ContentItem,
 ) -> None:
     at = new_app(users["analyst"].username)
     at.run()
@@ -41,7 +43,9 @@ def test_the_dashboards_links_carry_its_period(
 
 
 def test_the_item_page_opens_at_the_linked_period_and_keeps_its_own_in_the_address(
-    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    item: ContentItem,
 ) -> None:
     at = new_app(users["analyst"].username)
     at.run()
@@ -59,21 +63,23 @@ def test_the_item_page_opens_at_the_linked_period_and_keeps_its_own_in_the_addre
 
 
 def test_a_custom_period_travels_and_a_bad_one_is_named(
-    new_app: Callable[..., AppTest], users: dict[str, User], item: ContentItem,
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    item: ContentItem,
     services: Services,
 ) -> None:
     today = services.analytics.today()
     eight = (today - timedelta(days=8)).isoformat()
     at = new_app(users["analyst"].username)
     at.run()
-    at.query_params.update({"id": users["author"].username, "period": "custom",
-                            "start": eight, "end": eight})
+    at.query_params.update(
+        {"id": users["author"].username, "period": "custom", "start": eight, "end": eight}
+    )
     at.switch_page(AUTHOR_PAGE).run()
     assert not errors(at), errors(at)
     assert metric(at, "조회수") == "1"  # only the day eight days ago
     link = at.dataframe[0].value.iloc[0, -1]
-    assert link_params(link) == {"id": item.id, "period": "custom", "start": eight,
-                                 "end": eight}
+    assert link_params(link) == {"id": item.id, "period": "custom", "start": eight, "end": eight}
 
     bad = open_item(new_app, users["analyst"], item.id)
     bad.query_params.update({"id": item.id, "period": "400d"})

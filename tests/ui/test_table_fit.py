@@ -17,6 +17,7 @@ from services.bootstrap import Services
 from services.domain.analytics import ITEM_VISIT_PROP, Event, EventType
 from services.domain.models import AuditEntry, ContentItem, utcnow
 from services.domain.users import User
+from services.ui.table_widths import TEXT_FLOOR_PX, column_px, fit
 from tests.ui.conftest import errors
 
 # The main column of a 1400 px window with the sidebar open (measured in chromium).
@@ -123,3 +124,14 @@ def test_the_audit_log_fits_the_page(
     )
     at = _open(new_app, users["admin"], "app_pages/admin_audit.py")
     assert_fits(list(at.dataframe))
+
+
+def test_a_too_wide_table_takes_width_from_its_text_columns_only() -> None:
+    widths = {"title": 240, "author": 180, "views": 60, "link": 50}
+    fitted = fit(widths, ["title", "author"], budget=400)
+    assert sum(fitted.values()) <= 400
+    assert (fitted["views"], fitted["link"]) == (60, 50)  # numbers and links keep theirs
+    assert min(fitted["title"], fitted["author"]) >= TEXT_FLOOR_PX
+    assert fit(widths, ["title"], budget=1000) == widths  # a table that fits is left alone
+    # A Hangul heading is counted about twice as wide as a Latin one of as many letters.
+    assert column_px("조회수") > column_px("abc")
