@@ -10,6 +10,7 @@ from services.content.orphans import OrphanReport
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui.i18n import t
+from services.ui.table_widths import grid
 from services.ui.widgets import flash, show_error
 
 _CONFIRM_SAMPLES = "confirm_remove_samples"
@@ -87,16 +88,16 @@ def _show_orphan_report(report: OrphanReport) -> None:
         st.success(t("files.orphans_clean"), icon=":material/check_circle:")
     if report.orphans:
         st.write(t("files.orphans_found", count=len(report.orphans)))
-        st.dataframe({t("files.orphans_key"): list(report.orphans)}, hide_index=True)
+        grid({t("files.orphans_key"): list(report.orphans)}, wide=(t("files.orphans_key"),))
     if report.too_recent:
         st.caption(t("files.orphans_recent", count=report.too_recent))
     if report.foreign:
         st.caption(t("files.orphans_foreign", count=report.foreign))
     if report.missing:
         st.warning(t("files.orphans_missing", count=len(report.missing)))
-        st.dataframe({
+        grid({
             t("files.orphans_item"): [m.content_id for m in report.missing],
             t("files.orphans_title_col"): [m.title for m in report.missing],
             t("files.orphans_file"): [m.filename for m in report.missing],
             t("files.orphans_key"): [m.storage_key for m in report.missing],
-        }, hide_index=True)
+        }, wide=(t("files.orphans_title_col"), t("files.orphans_key")))

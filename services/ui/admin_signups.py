@@ -11,6 +11,7 @@ from services.domain.permissions import Actor
 from services.domain.users import User
 from services.i18n.times import format_time
 from services.ui.i18n import role_label, t
+from services.ui.table_widths import grid
 from services.ui.tracking import purpose_label
 from services.ui.widgets import act, app_tz, md_escape
 
@@ -59,7 +60,7 @@ def pending_table(users: list[User], *, verified: bool = False) -> None:
         }
         for u in users
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    grid(rows, wide=(t("auth.email"), t("profile.request_reason")))
 
 
 def confirm_decision(services: Services, actor: Actor, user: User) -> None:

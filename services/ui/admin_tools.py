@@ -29,6 +29,7 @@ from services.ui.i18n import (
     relabel,
     t,
 )
+from services.ui.table_widths import grid
 from services.ui.widgets import md_escape
 
 _BEDROCK_REPORT = "adm_bedrock_report"
@@ -165,7 +166,8 @@ def audit_section(services: Services, actor: Actor) -> None:
     if not entries:
         st.info(t("admin_tools.audit_empty"), icon=":material/info:")
         return
-    st.dataframe(audit_rows(entries, services, actor), hide_index=True, width="stretch")
+    grid(audit_rows(entries, services, actor),
+         wide=(t("admin_tools.col_target"), t("admin_tools.col_detail")))
     st.download_button(
         t("admin_tools.audit_csv"), data=services.ops.audit_csv(entries),
         file_name=f"audit-{start:%Y%m%d}-{end:%Y%m%d}.csv", mime="text/csv",

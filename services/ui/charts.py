@@ -31,10 +31,24 @@ DAILY_TICKS = 14  # up to this many days every day gets a tick
 SMALL_COUNT = 10
 
 
-def _layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+# Plotly's mode bar (zoom, pan, PNG) takes a row this high at the figure's top right; a touch
+# screen shows it always, and on a phone it covered the titles, which sat in the same top
+# margin. Titles and the top margin start below it (the charts keep the bar, PNG included).
+MODEBAR_PX = 36
+TOP_PX = 36  # a title's line, or the room a figure's own top margin asks for
+
+
+def _layout(fig: go.Figure, height: int = HEIGHT, **extra: Any) -> go.Figure:
+    margin = {"l": 8, "r": 8, "t": TOP_PX, "b": 8} | extra.pop("margin", {})
+    margin["t"] += MODEBAR_PX
+    height += MODEBAR_PX
+    if "title" in extra:  # its top edge at the bar's foot (a fraction of the figure's height:
+        # Streamlit's theme replaces a title's ``pad``)
+        extra["title"] = {"yref": "container", "y": 1 - MODEBAR_PX / height,
+                          "yanchor": "top"} | extra["title"]
     base: dict[str, object] = {
         "template": lean_template(frozenset(trace.type for trace in fig.data)),
-        "height": height, "margin": {"l": 8, "r": 8, "t": 36, "b": 8}, "font": {"family": FONT},
+        "height": height, "margin": margin, "font": {"family": FONT},
         "legend": {"orientation": "h", "y": -0.15}, "hoverlabel": {"font_family": FONT}}
     fig.update_layout(base | extra)
     return fig
@@ -55,7 +69,7 @@ def lean_template(trace_types: frozenset[str]) -> go.layout.Template:
     return go.layout.Template(layout=found.layout, data=data)
 
 
-def layout(fig: go.Figure, height: int = HEIGHT, **extra: object) -> go.Figure:
+def layout(fig: go.Figure, height: int = HEIGHT, **extra: Any) -> go.Figure:
     """The app's layout for a figure built in another module (funnels, cohorts, live now,
     the insights' forecast): one look, and one place that says what a figure costs."""
     return _layout(fig, height, **extra)

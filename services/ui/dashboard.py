@@ -20,10 +20,12 @@ from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
+from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
 from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
 RANGE_KEY = "dash_range"
+SHOWN_KEY = "dash_shown"  # the last period drawn: where a switch to a custom range starts
 CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
@@ -46,16 +48,58 @@ def preset_label(preset: Preset | str) -> str:
     return t(f"analytics.preset.{Preset(preset).name.lower()}")
 
 
-def _custom_period(analytics: AnalyticsService, today: date) -> Period | None:
+@dataclass(frozen=True)
+class PeriodKeys:
+    """The session keys of one page's period control: the preset, the custom range, and the
+    last period drawn (where a switch to a custom range starts)."""
+
+    preset: str
+    range: str
+    shown: str
+
+
+BOARD_KEYS = PeriodKeys(PRESET_KEY, RANGE_KEY, SHOWN_KEY)
+
+
+def _custom_start(today: date, keys: PeriodKeys) -> tuple[date, date]:
+    """A new custom range starts as the period that was on screen (the last 7 days if none
+    was): switching to it keeps the numbers in view until another range is picked."""
+    shown = st.session_state.get(keys.shown)
+    if isinstance(shown, tuple) and len(shown) == 2 and all(isinstance(d, date) for d in shown):
+        start, end = (min(max(day, earliest_day(today)), today) for day in shown)
+        return start, end
+    return today - timedelta(days=6), today
+
+
+def _custom_period(analytics: AnalyticsService, today: date, keys: PeriodKeys) -> Period | None:
     chosen = st.date_input(
-        t("analytics.custom_range"), value=(today - timedelta(days=6), today),
-        min_value=earliest_day(today), max_value=today, key=RANGE_KEY, format="YYYY-MM-DD",
+        t("analytics.custom_range"), value=_custom_start(today, keys),
+        min_value=earliest_day(today), max_value=today, key=keys.range, format="YYYY-MM-DD",
     )
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
     if len(days) != 2 or days[0] is None or days[1] is None:
         st.caption(t("analytics.custom_pick_end"))
         return None
     return analytics.period(Preset.CUSTOM, days[0], days[1])
+
+
+def period_control(analytics: AnalyticsService, keys: PeriodKeys,
+                   default: Preset) -> tuple[Preset, Period | None]:
+    """The period picker (a preset, or a custom range) of the dashboard and the item and author
+    pages: the preset chosen and its period, None while a custom range is half picked."""
+    # No ``default``: links and chart clicks set the preset through the session state.
+    st.session_state.setdefault(keys.preset, default)
+    preset = Preset(st.segmented_control(
+        t("analytics.period"), options=list(Preset), format_func=preset_label,
+        key=relabel(keys.preset), required=True,
+    ) or default)
+    if preset is Preset.CUSTOM:
+        period = _custom_period(analytics, analytics.today(), keys)
+    else:
+        period = analytics.period(preset)
+    if period is not None:
+        st.session_state[keys.shown] = (period.start, period.end)
+    return preset, period
 
 
 def widget_key(key: str) -> str:
@@ -88,16 +132,7 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
     """Period picker and filters; None while a custom range is half picked."""
     period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
     with period_col:
-        # No ``default``: links and chart clicks set the preset through the session state.
-        st.session_state.setdefault(PRESET_KEY, DEFAULT_PRESET)
-        preset = st.segmented_control(
-            t("analytics.period"), options=list(Preset), format_func=preset_label,
-            key=relabel(PRESET_KEY), required=True,
-        ) or DEFAULT_PRESET
-        if Preset(preset) is Preset.CUSTOM:
-            period = _custom_period(analytics, analytics.today())
-        else:
-            period = analytics.period(Preset(preset))
+        _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
     with category_col:
         category = _choice(
             t("content.category_label"), [ALL, *(c.value for c in Category)],
@@ -287,13 +322,33 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
     return shown.rename(columns={c.key: c.label for c in cols})
 
 
-def _config(col: Col) -> Any:
+_FORMATS = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
+
+
+def _width(col: Col, values: pd.Series) -> int:
     if col.kind == "link":
-        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"))
-    formats = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
-    if col.kind in formats:
-        return st.column_config.NumberColumn(col.label, format=formats[col.kind])
-    return st.column_config.TextColumn(col.label, width="large" if col.kind == "wide" else None)
+        return column_px(col.label, [t("itempage.link")])
+    if col.kind in _FORMATS:
+        return column_px(col.label, cell_texts(values, None if col.kind == "int"
+                                               else _FORMATS[col.kind]))
+    return column_px(col.label, cell_texts(values),
+                     WIDE_CAP_PX if col.kind == "wide" else TEXT_CAP_PX)
+
+
+def _config(col: Col, width: int) -> Any:
+    if col.kind == "link":
+        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"),
+                                           width=width)
+    if col.kind in _FORMATS:
+        return st.column_config.NumberColumn(col.label, format=_FORMATS[col.kind], width=width)
+    return st.column_config.TextColumn(col.label, width=width)
+
+
+def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
+    """Each column's format, and widths that let the table fit the page (table_widths)."""
+    widths = fit({c.label: _width(c, shown[c.label]) for c in cols},
+                 [c.label for c in cols if c.kind in ("text", "wide")])
+    return {c.label: _config(c, widths[c.label]) for c in cols}
 
 
 def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
@@ -305,7 +360,7 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
     st.dataframe(shown, hide_index=True, height=height, placeholder="—",
-                 column_config={c.label: _config(c) for c in cols})
+                 column_config=_configs(shown, cols))
     exported = shown.drop(columns=[c.label for c in cols if c.kind == "link"])
     stem = name
     if of is not None:

@@ -63,7 +63,8 @@ class Kind(StrEnum):
 
 SEGMENT_KINDS = {Kind.PURPOSE: SegmentKind.PURPOSE, Kind.SOURCE: SegmentKind.SOURCE,
                  Kind.DEVICE: SegmentKind.DEVICE, Kind.HOUR: SegmentKind.HOUR}
-OUR_PARAMS = (PERIOD, START, END, *(k.value for k in Kind if k is not Kind.DAY))
+PERIOD_PARAMS = (PERIOD, START, END)
+OUR_PARAMS = (*PERIOD_PARAMS, *(k.value for k in Kind if k is not Kind.DAY))
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,15 @@ def to_params(view: View) -> dict[str, str]:
     return params
 
 
+def period_params(preset: Preset, period: Period) -> dict[str, str]:
+    """A period as a link to another page names it: always (each page has its own default),
+    with its days when it is a custom one."""
+    if preset is Preset.CUSTOM:
+        return {PERIOD: preset.value, START: period.start.isoformat(),
+                END: period.end.isoformat()}
+    return {PERIOD: preset.value}
+
+
 def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
@@ -110,7 +120,9 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _period(params: Mapping[str, str], today: date) -> tuple[View, list[str]]:
+def period_view(params: Mapping[str, str], today: date) -> tuple[View, list[str]]:
+    """The period a link asks for (``period``, and ``start``/``end`` for a custom one) as a
+    view, and the parameters ignored (invalid: the default period instead)."""
     wanted = params.get(PERIOD)
     if wanted is None:
         return View(), []
@@ -141,7 +153,7 @@ def from_params(params: Mapping[str, str], today: date,
                 authors: Collection[str]) -> tuple[View, list[str]]:
     """The view a link asks for, and the names of the parameters ignored (invalid, or a second
     segment: one segment filter applies at a time)."""
-    view, ignored = _period(params, today)
+    view, ignored = period_view(params, today)
     found: dict[str, str] = {}
     checks: dict[Kind, Callable[[str], bool]] = {
         Kind.CATEGORY: lambda v: v in set(Category),
@@ -290,6 +302,11 @@ def write_url(preset: Preset, period: Period, filters: Filters) -> None:
     wanted = to_params(View(preset, period.start if custom else None,
                             period.end if custom else None, filters))
     write_params(OUR_PARAMS, wanted)
+
+
+def board_period(period: Period) -> dict[str, str]:
+    """The dashboard's period on screen, for its links to the item and author pages."""
+    return period_params(Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET), period)
 
 
 def apply(pick: Pick) -> None:

@@ -22,7 +22,13 @@ from services.i18n.times import zone_name
 from services.ui import charts, funnels, lazy, sources
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
-from services.ui.dashboard_filters import Kind, item_text, pickable_chart, segment_text
+from services.ui.dashboard_filters import (
+    Kind,
+    board_period,
+    item_text,
+    pickable_chart,
+    segment_text,
+)
 from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
@@ -123,7 +129,8 @@ def content_tab(board: Dashboard) -> None:
         title=board.top_content["title"].fillna(t("analytics.deleted_items")),
         category=board.top_content["category"].map(
             lambda c: _category(c) if isinstance(c, str) else ""),
-        page=board.top_content["content_id"].map(item_link),
+        page=board.top_content["content_id"].map(
+            lambda content_id: item_link(content_id, board_period(board.period))),
     )
     if top.empty or not top["views"].sum():
         _nothing("analytics.empty_content")
@@ -145,7 +152,8 @@ def content_tab(board: Dashboard) -> None:
 
 def authors_tab(board: Dashboard) -> None:
     frame = board.authors.assign(author=board.authors["author"].fillna(
-        t("analytics.deleted_items")), page=board.authors["author_id"].map(author_link))
+        t("analytics.deleted_items")), page=board.authors["author_id"].map(
+            lambda author_id: author_link(author_id, board_period(board.period))))
     if frame.empty:
         _nothing("analytics.empty_authors")
         return

@@ -24,6 +24,7 @@ from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError, QuotaExceeded
 from services.imports.events import ImportSummary, LineSource
 from services.ui.i18n import t
+from services.ui.table_widths import grid
 from services.ui.uploads import show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape, show_error
 
@@ -159,7 +160,7 @@ def _show_check(summary: ImportSummary, timezone: str) -> None:
     if not summary.errors:
         return
     st.markdown(f"**{t('imports.events_bad_title')}**")
-    st.dataframe(bad_lines_table(summary), hide_index=True, width="stretch")
+    grid(bad_lines_table(summary), wide=(t("imports.events_col_reason"),))
     if summary.bad > len(summary.errors):
         st.caption(t("imports.events_more_bad", shown=len(summary.errors), bad=summary.bad))
 

@@ -14,7 +14,7 @@ from services.ui.i18n import t
 
 
 def item_funnels(page: ItemPage) -> None:
-    """Both funnels side by side; nothing without a funnel store."""
+    """Both funnels, one under the other; nothing without a funnel store."""
     if not page.funnels:
         return
     st.markdown(f"**{t('itempage.funnel.title')}**")
@@ -23,9 +23,10 @@ def item_funnels(page: ItemPage) -> None:
     # Views counted before item funnels existed are not in them: an empty funnel beside a
     # page of views must say that, not that nobody came.
     empty = t("itempage.funnel.not_counted" if page.totals.views else "itempage.funnel.empty")
-    for col, report in zip(st.columns(len(page.funnels)), page.funnels, strict=True):
-        with col:
-            _one(page.content_id, report, empty)
+    # One under the other: side by side, each table had half the page, less than its five
+    # columns need, and showed only the step and its visits without scrolling.
+    for report in page.funnels:
+        _one(page.content_id, report, empty)
 
 
 def _one(content_id: str, report: FunnelReport, empty: str) -> None:

@@ -7,8 +7,9 @@ titles go through ``md_escape``, and the charts carry only translated labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from urllib.parse import quote
+from collections.abc import Callable, Mapping
+from datetime import date
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -23,15 +24,18 @@ from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
-from services.ui.dashboard import Col, period_caption, preset_label, table, unchanged
+from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table, unchanged
+from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
 from services.ui.i18n import language, period_text, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tracking import purpose_label
+from services.ui.url_params import arrived, write_params
 from services.ui.widgets import empty_state, md_escape
 
 PRESET_KEY = "item_stats_preset"
 METRIC_KEY = "item_stats_metric"
-PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
+KEYS = PeriodKeys(PRESET_KEY, "item_stats_range", "item_stats_shown")
+ADDRESS_KEY = "item_stats_address"  # the period parameters of the address, as last applied
 DEFAULT_PRESET = Preset.DAYS_30
 _LABELS = {"views": "analytics.col.views", "visitors": "analytics.col.visitors",
            "likes": "analytics.col.likes", "downloads": "analytics.col.downloads"}
@@ -40,18 +44,21 @@ _LABELS = {"views": "analytics.col.views", "visitors": "analytics.col.visitors",
 # ---- links -------------------------------------------------------------------------------------
 
 
-def item_link(content_id: object) -> str | None:
-    """The item page's address, relative (it works under any base path); None for the row
+def _link(route: str, key: object, period: Mapping[str, str]) -> str | None:
+    if not isinstance(key, str) or not key:
+        return None
+    return f"{gate.url_path(route)}?{urlencode({'id': key, **period})}"
+
+
+def item_link(content_id: object, period: Mapping[str, str] | None = None) -> str | None:
+    """The item page's address, relative (it works under any base path), opening at
+    ``period`` (``period_params``: the period of the page the link is on); None for the row
     that sums deleted items (an empty id)."""
-    if not isinstance(content_id, str) or not content_id:
-        return None
-    return f"{gate.url_path(routes.ITEM_STATS)}?id={quote(content_id, safe='')}"
+    return _link(routes.ITEM_STATS, content_id, period or {})
 
 
-def author_link(author_id: object) -> str | None:
-    if not isinstance(author_id, str) or not author_id:
-        return None
-    return f"{gate.url_path(routes.AUTHOR_STATS)}?id={quote(author_id, safe='')}"
+def author_link(author_id: object, period: Mapping[str, str] | None = None) -> str | None:
+    return _link(routes.AUTHOR_STATS, author_id, period or {})
 
 
 def link_col() -> Col:
@@ -61,14 +68,36 @@ def link_col() -> Col:
 # ---- pieces both pages share -------------------------------------------------------------------
 
 
-def _period(analytics: AnalyticsService) -> Period:
-    preset = st.segmented_control(
-        t("analytics.period"), options=list(PRESETS), format_func=preset_label,
-        key=relabel(PRESET_KEY), default=DEFAULT_PRESET, required=True,
-    ) or DEFAULT_PRESET
-    period = analytics.period(Preset(preset))
+def _from_address(today: date) -> None:
+    """The period the address names (a link from the dashboard, Back, a shared link), applied
+    to the picker when it is not the one last applied: otherwise the picker's own choice
+    rules. An invalid one is named and the default period shown."""
+    found = {name: st.query_params[name] for name in PERIOD_PARAMS if name in st.query_params}
+    if found == st.session_state.get(ADDRESS_KEY):
+        return
+    st.session_state[ADDRESS_KEY] = found
+    view, ignored = period_view(found, today) if found else (None, [])
+    st.session_state[PRESET_KEY] = view.preset if view and not ignored else DEFAULT_PRESET
+    if view and view.preset is Preset.CUSTOM and not ignored:
+        st.session_state[KEYS.range] = (view.start, view.end)
+    if ignored:
+        st.warning(t("dashfilter.url_ignored", names=", ".join(ignored)),
+                   icon=":material/link_off:")
+
+
+def _period(analytics: AnalyticsService) -> tuple[Period, dict[str, str]] | None:
+    """The page's period, from its address first, kept in its address; and the parameters
+    that name it, for the page's own links. None while a custom range is half picked."""
+    _from_address(analytics.today())
+    preset, period = period_control(analytics, KEYS, DEFAULT_PRESET)
+    if period is None:
+        return None
+    params = period_params(preset, period)
+    write_params(PERIOD_PARAMS, params)
+    if not arrived():  # (a run that arrived from another page writes nothing)
+        st.session_state[ADDRESS_KEY] = params
     st.caption(period_caption(period, analytics.today()))
-    return period
+    return period, params
 
 
 def _tiles(now: Totals, before: Totals) -> None:
@@ -146,7 +175,8 @@ def _item_notice(page: ItemPage) -> None:
                 icon=":material/visibility_off:")
 
 
-def _item_links(analytics: AnalyticsService, actor: Actor, page: ItemPage) -> None:
+def _item_links(analytics: AnalyticsService, actor: Actor, page: ItemPage,
+                period: Mapping[str, str]) -> None:
     item = page.item
     if item is None:
         return
@@ -157,7 +187,8 @@ def _item_links(analytics: AnalyticsService, actor: Actor, page: ItemPage) -> No
     if analytics.may_see_author(actor, item.author_id):
         right.page_link(routes.AUTHOR_STATS, label=t("itempage.open_author",
                                                      name=md_escape(item.author_name)),
-                        icon=":material/person_search:", query_params={"id": item.author_id})
+                        icon=":material/person_search:",
+                        query_params={"id": item.author_id, **period})
 
 
 def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | None) -> None:
@@ -166,7 +197,10 @@ def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | 
         return
     head, slot = st.container(), st.empty()  # the title goes above the period picker
     with slot.container():
-        period = _period(analytics)
+        chosen = _period(analytics)
+    if chosen is None:
+        return
+    period, params = chosen
     try:
         page = analytics.item_page(actor, content_id, period)
     except PermissionDenied:
@@ -178,16 +212,17 @@ def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | 
         st.warning(t("itempage.gone"), icon=":material/delete:")
         return
     with head:
-        _item_head(analytics, actor, page)
+        _item_head(analytics, actor, page, params)
     _item_body(page)
 
 
-def _item_head(analytics: AnalyticsService, actor: Actor, page: ItemPage) -> None:
+def _item_head(analytics: AnalyticsService, actor: Actor, page: ItemPage,
+               period: Mapping[str, str]) -> None:
     title = page.item.title if page.item is not None else page.content_id
     st.title(md_escape(title))
     st.caption(t("itempage.item_heading"))
     _item_notice(page)
-    _item_links(analytics, actor, page)
+    _item_links(analytics, actor, page, period)
 
 
 def _item_body(page: ItemPage) -> None:
@@ -219,7 +254,10 @@ def author_page_view(analytics: AnalyticsService, actor: Actor, author_id: str |
         return
     head, slot = st.container(), st.empty()
     with slot.container():
-        period = _period(analytics)
+        chosen = _period(analytics)
+    if chosen is None:
+        return
+    period, params = chosen
     try:
         page = analytics.author_page(actor, author_id, period)
     except PermissionDenied:
@@ -229,10 +267,10 @@ def author_page_view(analytics: AnalyticsService, actor: Actor, author_id: str |
     with head:
         st.title(md_escape(t("itempage.author_heading", name=page.name)))
         st.caption(t("itempage.author_note"))
-    _author_body(page)
+    _author_body(page, params)
 
 
-def _author_body(page: AuthorPage) -> None:
+def _author_body(page: AuthorPage, params: Mapping[str, str]) -> None:
     if page.items.empty:
         empty_state(t("itempage.items_title"),
                     t("itempage.items_empty", name=md_escape(page.name)))
@@ -244,7 +282,8 @@ def _author_body(page: AuthorPage) -> None:
     _trend(page.daily, period, "author_stats_chart")
     st.markdown(f"**{t('itempage.items_title')}**")
     items = page.items.assign(status=page.items["status"].map(status_label),
-                              page=page.items["content_id"].map(item_link))
+                              page=page.items["content_id"].map(
+                                  lambda content_id: item_link(content_id, params)))
     table(items, [Col("title", t("analytics.col.title"), "wide"),
                   Col("status", t("content.status_label")),
                   *(Col(m, t(_LABELS[m]), "int") for m in METRICS), link_col()],

@@ -12,6 +12,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
 from services.ui.dashboard import Col, preset_label, table
+from services.ui.dashboard_filters import period_params
 from services.ui.i18n import period_text, relabel, status_label, t
 from services.ui.item_stats import item_link, link_col
 
@@ -47,6 +48,7 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
         key=relabel(PRESET_KEY), default=Preset.DAYS_30, required=True,
     ) or Preset.DAYS_30
     period: Period = analytics.period(Preset(preset))
+    params = period_params(Preset(preset), period)  # the item pages open at this period
     stats = analytics.my_stats(actor, period)
     _totals(stats)
     if not stats.total("views") and not stats.total("likes"):
@@ -54,7 +56,8 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
         return
     _daily_chart(stats, "my_stats_chart")
     items = stats.items.assign(status=stats.items["status"].map(status_label),
-                               page=stats.items["content_id"].map(item_link))
+                               page=stats.items["content_id"].map(
+                                   lambda content_id: item_link(content_id, params)))
     table(items, [Col("title", t("analytics.col.title")),
                   Col("status", t("content.status_label")),
                   Col("views", t("analytics.col.views"), "int"),

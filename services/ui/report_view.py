@@ -28,6 +28,7 @@ from services.reports.models import BEDROCK_PREFIX, OFFLINE
 from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
+from services.ui.table_widths import grid
 from services.ui.widgets import flash, md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def show_sources(cited: Footnoted, key: str) -> None:
     st.caption(t("sources.note"))
     paths = st.toggle(t("sources.show_paths"), key=f"{key}_paths",
                       help=t("sources.show_paths_help"))
-    st.dataframe(sources_table(cited, paths), hide_index=True, width="stretch")
+    grid(sources_table(cited, paths), wide=(t("sources.col_source"), t("sources.col_path")))
 
 
 def _when(services: Services, moment: datetime, seconds: bool = False) -> str:
@@ -222,11 +223,11 @@ def _compare(services: Services, actor: Actor, labels: dict[str, str]) -> None:
         return
     first, second = services.reports.compare(actor, chosen[0], chosen[1])
     rows = kpi_comparison(first, second)
-    st.dataframe(pd.DataFrame([{
+    grid([{
         t("reports.compare_metric"): t(f"analytics.kpi.{r['key']}"),
         t("reports.compare_first"): kpi_text(r["kind"], r["first"]),
         t("reports.compare_second"): kpi_text(r["kind"], r["second"]),
-    } for r in rows]), hide_index=True, width="stretch")
+    } for r in rows])
     for column, report in zip(st.columns(2), (first, second), strict=True):
         with column, st.container(border=True):
             st.markdown(f"**{md_escape(labels[report.id])}**")
@@ -242,7 +243,7 @@ def history(services: Services, actor: Actor) -> None:
     if not reports:
         st.info(t("reports.history_empty"), icon=":material/history:")
         return
-    st.dataframe(_table(services, reports), hide_index=True, width="stretch")
+    grid(_table(services, reports), wide=(t("reports.col_title"),))
     labels = _history_labels(services, reports)
     _compare(services, actor, labels)
     opened = st.selectbox(t("reports.history_open"), list(labels), index=None,

@@ -29,7 +29,17 @@ h1, h2, h3, h4, h5, h6,
 UPLOADER_RULES = """
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 """
-APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}{UPLOADER_RULES}</style>"
+# A table's toolbar (search, download, full screen) is drawn above the table, over whatever is
+# there, while the pointer is on it; a touch screen keeps it after a tap, and on a phone it hid
+# the line above a table (the insights' sentence). On touch screens a table keeps the toolbar's
+# room free above it (the toolbar reaches 3.25rem up; the gap between elements is 1rem). A
+# chart's toolbar sits inside the chart, in the row its figure keeps free (charts.MODEBAR_PX).
+TOOLBAR_RULES = """
+@media (hover: none) {
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }
+}
+"""
+APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}{UPLOADER_RULES}{TOOLBAR_RULES}</style>"
 
 
 def app_style() -> None:

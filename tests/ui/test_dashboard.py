@@ -159,6 +159,17 @@ def test_changing_the_period_changes_the_numbers(
     assert metric(at, "인기 카테고리") == "금융"
 
 
+def test_a_custom_range_starts_at_the_period_on_screen(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    at.button_group(key="dash_preset").set_value(Preset.DAYS_30).run()
+    at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
+    today = seeded.analytics.today()
+    assert at.date_input(key="dash_range").value == (today - timedelta(days=29), today)
+    assert metric(at, "콘텐츠 조회") == "7"  # the 30 days' numbers stay on screen
+
+
 def test_no_change_is_neither_good_nor_bad_news(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
     items: dict[str, ContentItem],

@@ -209,7 +209,7 @@ def test_the_author_page_lists_items_with_links_to_their_pages(
     assert metric(at, "조회수") == "4"  # 30 days by default
     items = at.dataframe[0].value
     assert items.iloc[0, 0] == item.title
-    assert items.iloc[0, -1] == f"item-stats?id={item.id}"
+    assert items.iloc[0, -1] == f"item-stats?id={item.id}&period=30d"  # the page's period
     assert len(at.get("download_button")) == 2  # the items, per day
     other = open_item(new_app, users["viewer"], users["author"].username, AUTHOR_PAGE)
     assert [w.value for w in other.warning if "역할이 있어야" in w.value]
@@ -228,11 +228,11 @@ def test_the_dashboard_tables_link_to_item_and_author_pages(
     at.session_state["analytics_tab"] = "콘텐츠"
     at.run()
     top = open_tab(at, "콘텐츠").dataframe[0].value  # (the panels above have tables too)
-    assert top.iloc[0, -1] == f"item-stats?id={item.id}"
+    assert top.iloc[0, -1] == f"item-stats?id={item.id}&period=7d"  # the dashboard's period
     at.session_state["analytics_tab"] = "작성자"
     at.run()
     authors = open_tab(at, "작성자").dataframe[0].value
-    assert authors.iloc[0, -1] == f"author-stats?id={users['author'].username}"
+    assert authors.iloc[0, -1] == f"author-stats?id={users['author'].username}&period=7d"
 
 
 def test_my_content_links_to_the_item_page(

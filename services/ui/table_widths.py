@@ -1,0 +1,108 @@
+"""Column widths for the app's tables (``grid`` draws one), so that a table fits the page
+instead of scrolling sideways.
+
+Left to itself, Streamlit's grid sizes every column to its longest cell (up to 500 px) and
+scrolls when they add up to more than its container: at 1400 px the content table's link
+column, the authors' top titles and the audit log's details were cut off at the right edge.
+Each column is given a width from its heading and cells here, long text capped (the grid
+shows the rest on a click, and the CSV keeps it whole); a table narrower than its container
+is still stretched to fill it. Widths are estimates from character counts (a Hangul or CJK
+character is about twice a Latin one); no font is measured. A table whose columns still add up
+to more than PAGE_PX gives up width from its text columns (``fit``), never below TEXT_FLOOR_PX.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+LATIN_PX = 7  # a Latin letter or digit at the grid's 14 px font, rounded up
+WIDE_PX = 14  # a Hangul syllable or CJK character
+PADDING_PX = 18  # the cell's own padding, both sides
+TEXT_CAP_PX = 180  # a text column is never wider than this...
+WIDE_CAP_PX = 240  # ...nor a column of titles, names or sentences ("wide")
+TEXT_FLOOR_PX = 100  # nor narrower than this when a table gives up width
+# The main column of a 1400 px window with the sidebar open (940 px in chromium), less a
+# margin for the estimates: what a table's columns may add up to.
+PAGE_PX = 900
+SAMPLE_ROWS = 200  # enough rows to find a long cell; a long table is not read whole
+
+
+def text_px(text: str) -> int:
+    """About how wide ``text`` is drawn in the grid, without padding."""
+    return sum(WIDE_PX if unicodedata.east_asian_width(ch) in "WF" else LATIN_PX for ch in text)
+
+
+def column_px(label: str, cells: Iterable[object] = (), cap: int = TEXT_CAP_PX) -> int:
+    """A column's width: its heading whole, its cells up to ``cap``."""
+    longest = max((text_px(str(cell)) for cell in cells if not _missing(cell)), default=0)
+    return max(text_px(label), min(longest, cap - PADDING_PX)) + PADDING_PX
+
+
+def _missing(cell: object) -> bool:
+    return cell is None or (isinstance(cell, float) and cell != cell)  # NaN
+
+
+def cell_texts(values: pd.Series, number_format: str | None = None) -> list[str]:
+    """The cells as the grid shows them (numbers with thousands separators, or
+    ``number_format`` such as ``"%.1f%%"``), of the first SAMPLE_ROWS rows."""
+    shown = values.head(SAMPLE_ROWS)
+    if number_format is not None:
+        return [number_format % float(v) for v in shown if not pd.isna(v)]
+    if pd.api.types.is_integer_dtype(shown.dtype):
+        return [f"{int(v):,}" for v in shown if not pd.isna(v)]
+    return [str(v) for v in shown if not _missing(v)]
+
+
+def fit(
+    widths: Mapping[str, int], shrinkable: Iterable[str], budget: int = PAGE_PX
+) -> dict[str, int]:
+    """``widths`` adding up to at most ``budget`` where they can: the ``shrinkable`` (text)
+    columns give up their width beyond TEXT_FLOOR_PX in proportion to it."""
+    out = dict(widths)
+    excess = sum(out.values()) - budget
+    spare = {c: out[c] - TEXT_FLOOR_PX for c in shrinkable if out.get(c, 0) > TEXT_FLOOR_PX}
+    total = sum(spare.values())
+    if excess <= 0 or not total:
+        return out
+    for column, room in spare.items():
+        out[column] -= min(room, -(-excess * room // total))  # rounded up
+    return out
+
+
+def fitted(
+    frame: pd.DataFrame, config: Mapping[str, Any] | None = None, wide: Iterable[str] = ()
+) -> dict[str, Any]:
+    """``config`` (column -> ``st.column_config`` value, which is a dict) with a width for
+    every column of ``frame``; columns named in ``wide`` may take WIDE_CAP_PX."""
+    given = dict(config or {})
+    wide_columns = set(wide)
+    widths = {
+        column: column_px(
+            str(column),
+            cell_texts(frame[column]),
+            WIDE_CAP_PX if column in wide_columns else TEXT_CAP_PX,
+        )
+        for column in frame.columns
+    }
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    out: dict[str, Any] = {}
+    for column, width in fit(widths, text).items():
+        base = given.get(column)
+        out[column] = {**(dict(base) if isinstance(base, Mapping) else {}), "width": width}
+    return out
+
+
+def grid(
+    data: pd.DataFrame | list[dict[str, Any]] | dict[str, list[Any]],
+    wide: Iterable[str] = (),
+    config: Mapping[str, Any] | None = None,
+) -> None:
+    """``st.dataframe`` without its index, each column ``fitted`` (``wide``: the columns of
+    titles, names or sentences)."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=fitted(frame, config, wide))

@@ -1,0 +1,166 @@
+"""What only a browser shows of the analyst's pages' layout: on a phone (touch), plotly's mode
+bar and the tables' toolbar cover no title or text; on a 1400 px desktop, no table scrolls
+sideways (its last columns were cut off at the right edge)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from scripts.seed_demo import published_contents, seed_stores
+from services.bootstrap import build_services
+from services.content.samples import load_samples
+from services.domain.models import utcnow
+from services.domain.permissions import Role
+from services.settings import Settings
+from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
+
+PASSWORD = "e2e-" + secrets.token_urlsafe(12)
+ITEMS: list[str] = []  # the sample items' ids
+IDLE_JS = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'"""
+
+# Every chart's mode bar and toolbar against its title and panel titles: the titles covered.
+CHART_OVERLAPS_JS = """() => {
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+                         && b.top < a.bottom;
+  const found = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const container = plot.closest('[data-testid="stElementContainer"]');
+    const bars = [plot.querySelector('.modebar'), ...(container ? container.querySelectorAll(
+      '[data-testid="stElementToolbarButton"]') : [])];
+    for (const bar of bars.filter(Boolean)) {
+      const barBox = bar.getBoundingClientRect();
+      for (const title of plot.querySelectorAll('.gtitle, .annotation-text')) {
+        if (meet(barBox, title.getBoundingClientRect())) found.push(title.textContent);
+      }
+    }
+  }
+  return found;
+}"""
+
+# Where the first chart's bars and titles are (for a failure's message).
+BOXES_JS = """() => [...document.querySelector('[data-testid="stPlotlyChart"]').closest(
+    '[data-testid="stElementContainer"]').querySelectorAll(
+    '.modebar, .gtitle, [data-testid="stElementToolbarButton"]')].map(
+    e => [e.className.baseVal ?? e.className, e.getBoundingClientRect().toJSON()])"""
+
+# A table's toolbar (shown after a tap) against the element drawn above the table.
+TOOLBAR_OVERLAP_JS = """(frame) => {
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom
+                         && b.top < a.bottom;
+  const container = frame.closest('[data-testid="stElementContainer"]');
+  const bar = container && container.querySelector('[data-testid="stElementToolbar"]');
+  let above = container && container.previousElementSibling;
+  while (above && above.getBoundingClientRect().height === 0) {
+    above = above.previousElementSibling;
+  }
+  if (!bar || !above) return null;
+  const style = getComputedStyle(bar);
+  return {shown: style.opacity !== '0', overlaps: meet(bar.getBoundingClientRect(),
+                                                         above.getBoundingClientRect()),
+          above: above.innerText.slice(0, 60)};
+}"""
+
+# Tables whose grid scrolls sideways (the grid's scroller is wider inside than outside).
+SCROLLING_TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+  .filter(frame => frame.getBoundingClientRect().width > 0)
+  .map(frame => {
+    const scroller = frame.querySelector('.dvn-scroller');
+    return scroller ? {wide: scroller.scrollWidth, shown: scroller.clientWidth,
+                       heads: frame.innerText.slice(0, 80)} : null;
+  })
+  .filter(found => found && found.wide > found.shown + 1)"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """A running app with sample items and a week of synthetic usage on them."""
+    users = {"analyst": ("분석가", Role.ANALYST), "admin": ("관리자", Role.ADMIN)}
+    with app_with_users(tmp_path_factory.mktemp("layout"), users, PASSWORD) as running:
+        services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
+        try:
+            load_samples(services.content, limit=12)
+            items = published_contents(services)
+            ITEMS[:] = [ref.id for ref in items]
+            seed_stores(
+                services.ports.content,
+                services.ports.events,
+                items,
+                total=3000,
+                days=7,
+                tz=services.settings.tz,
+                seed=21,
+                now=utcnow(),
+            )
+        finally:
+            services.tracker.close()
+        yield running
+
+
+@pytest.fixture
+def phone(browser: Browser, app: RunningApp) -> Iterator[Page]:
+    """A touch screen 390 px wide, signed in (at a desktop's width, where the sidebar shows
+    the name that says so)."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, is_mobile=True, has_touch=True, locale="ko-KR"
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    page.set_viewport_size({"width": 390, "height": 844})
+    yield page
+    context.close()
+
+
+def _settled(page: Page) -> None:
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(1500)  # charts and grids draw after the script ends
+
+
+def test_on_a_phone_no_toolbar_covers_a_title_or_text(app: RunningApp, phone: Page) -> None:
+    phone.goto(f"{app.url}/dashboard")
+    expect(phone.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+    _settled(phone)
+    shot(phone, "layout_phone_dashboard")
+    assert phone.evaluate(CHART_OVERLAPS_JS) == [], phone.evaluate(BOXES_JS)
+
+    found: list[Any] = []
+    frames = phone.locator('[data-testid="stDataFrame"]')
+    for index in range(min(frames.count(), 4)):
+        frame = frames.nth(index)
+        frame.scroll_into_view_if_needed()
+        frame.tap(position={"x": 20, "y": 60})
+        phone.wait_for_timeout(400)
+        found.append(frame.evaluate(TOOLBAR_OVERLAP_JS))
+    shot(phone, "layout_phone_tables")
+    checked = [f for f in found if f and f["shown"]]
+    assert checked, found  # a tap shows the toolbar
+    assert not [f for f in checked if f["overlaps"]], found
+
+
+def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> None:
+    sign_in(page, app, "admin", PASSWORD, "관리자")
+    page.goto(f"{app.url}/dashboard")
+    for tab in ("analytics.tab.content", "analytics.tab.authors"):
+        page.get_by_role("tab", name=tr(tab), exact=True).click()
+        expect(page.get_by_role("tab", name=tr(tab), exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        _settled(page)
+        shot(page, f"layout_desktop_{tab.rsplit('.', 1)[-1]}")
+        assert page.evaluate(SCROLLING_TABLES_JS) == [], tab
+    page.goto(f"{app.url}/item-stats?id={ITEMS[0]}")
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)
+    _settled(page)
+    shot(page, "layout_desktop_item")
+    assert page.evaluate(SCROLLING_TABLES_JS) == []
+    page.goto(f"{app.url}/admin_audit")
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)
+    _settled(page)
+    shot(page, "layout_desktop_audit")
+    assert page.evaluate(SCROLLING_TABLES_JS) == []
