@@ -18,7 +18,7 @@ from services.errors import NotFound
 from services.ui import nav
 from services.ui.widgets import md_escape
 from tests.doubles.mailer import RecordingMailer
-from tests.ui.conftest import PASSWORD, errors, open_admin_page, texts
+from tests.ui.conftest import PASSWORD, errors, follow_replacement, open_admin_page, texts
 
 PROFILE = "app_pages/profile.py"
 
@@ -122,6 +122,8 @@ def test_the_profile_is_listed_for_a_signed_in_user_only(
     assert "profile" not in menus[-1]
 
     anonymous.switch_page(PROFILE).run()
+    assert not anonymous.title  # nothing of the profile: the browser is sent to sign-in
+    follow_replacement(anonymous)
     assert anonymous.title[0].value == "로그인"
     assert anonymous.query_params["next"] == "profile"
 
