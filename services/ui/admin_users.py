@@ -12,7 +12,7 @@ from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.i18n.times import format_date
-from services.ui import admin_signups
+from services.ui import admin_signups, form_reset
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
     act,
@@ -30,8 +30,12 @@ _OTP_KEY = "adm_one_time_password"
 # The action waiting for its second click: (kind, username); kind is "disable", "reset" or
 # "delete" (each has admin.<kind>_confirm and admin.<kind>_yes texts).
 _CONFIRM = "adm_confirm_action"
-_NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_roles",
-                  "adm_new_password", "adm_new_invite")
+_CREATE_FORM = "adm_create_user"
+# The create form as it is first drawn, set again after a user is made.
+_NEW_USER_EMPTY: dict[str, object] = {
+    "adm_new_username": "", "adm_new_name": "", "adm_new_email": "",
+    "adm_new_roles": [Role.VIEWER], "adm_new_password": "", "adm_new_invite": True,
+}
 
 
 def users_section(services: Services, actor: Actor) -> None:
@@ -106,8 +110,9 @@ def one_time_password() -> None:
 
 def create_user_form(services: Services, actor: Actor) -> None:
     invites = services.accounts.sends_invitations
+    form_reset.empty_if_marked(_CREATE_FORM, _NEW_USER_EMPTY)
     # No Enter to submit: Streamlit's "Press Enter to submit form" hint cannot be translated.
-    with st.form("adm_create_user", clear_on_submit=False, enter_to_submit=False):
+    with st.form(_CREATE_FORM, clear_on_submit=False, enter_to_submit=False):
         st.markdown(f"**{t('admin.create_title')}**")
         username = st.text_input(t("auth.username"), key="adm_new_username",
                                  help=t("auth.username_help"))
@@ -133,8 +138,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
     except DemoFactoryError as exc:
         show_error(exc)
         return
-    for key in _NEW_USER_KEYS:
-        st.session_state.pop(key, None)
+    form_reset.empty_next_run(_CREATE_FORM)
     done = "admin.user_invited" if invite else "admin.user_created"
     flash(t(done, username=md_escape(user.username)))
     st.rerun()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
-from tests.ui.conftest import errors, open_admin_page, texts
+from tests.ui.conftest import errors, open_admin_page, shown_in_browser, texts
 
 
 def _listed(at: AppTest) -> list[str]:
@@ -144,3 +144,23 @@ def test_the_user_picker_starts_on_another_user(new_app: Callable[..., AppTest],
     picked = at.selectbox(key="adm_roles_user").value
     assert picked != "admin-user"
     assert picked == "analyst-user"  # the first other user, by name
+
+
+def test_the_create_form_is_emptied_after_a_user_is_made(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """The browser showed the new user's details and initial password after the create; a
+    second click then said "already in use"."""
+    at = open_admin_page(new_app)
+    typed = {"adm_new_username": "new-user", "adm_new_name": "New User",
+             "adm_new_email": "new@example.com", "adm_new_password": "Another-horse-9"}
+    for key, value in typed.items():
+        at.text_input(key=key).input(value)
+    at.multiselect(key="adm_new_roles").select("author")
+    at.button(key="FormSubmitter:adm_create_user-사용자 만들기").click().run()
+    assert not errors(at)
+    assert services.accounts.get("new-user").roles == {Role.VIEWER, Role.AUTHOR}
+    for key, value in typed.items():
+        assert shown_in_browser(at.text_input(key=key), value) == "", key
+    assert shown_in_browser(at.multiselect(key="adm_new_roles"), ["viewer", "author"]) == [
+        "viewer"]
