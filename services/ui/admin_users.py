@@ -12,7 +12,7 @@ from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.i18n.times import format_date
-from services.ui import admin_signups, form_reset
+from services.ui import admin_signups, confirm, form_reset
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
     act,
@@ -27,8 +27,8 @@ from services.ui.widgets import (
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
 _OTP_KEY = "adm_one_time_password"
-# The action waiting for its second click: (kind, username); kind is "disable", "reset" or
-# "delete" (each has admin.<kind>_confirm and admin.<kind>_yes texts).
+# The action waiting for its second click, about a user name: "disable", "reset" or "delete"
+# (each has admin.<kind>_confirm and admin.<kind>_yes texts).
 _CONFIRM = "adm_confirm_action"
 _CREATE_FORM = "adm_create_user"
 # The create form as it is first drawn, set again after a user is made.
@@ -183,14 +183,14 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
                   key="adm_toggle_disabled",
                   icon=":material/block:" if disabled else ":material/check_circle:"):
         if disabled:
-            st.session_state[_CONFIRM] = ("disable", user.username)
+            confirm.ask(_CONFIRM, "disable", about=user.username)
         else:  # enabling takes nothing away: no confirmation
             act(lambda: services.accounts.set_disabled(actor, user.username, False),
                 t("admin.user_enabled", username=md_escape(user.username)))
     if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
-        st.session_state[_CONFIRM] = ("reset", user.username)
+        confirm.ask(_CONFIRM, "reset", about=user.username)
     if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
-        st.session_state[_CONFIRM] = ("delete", user.username)
+        confirm.ask(_CONFIRM, "delete", about=user.username)
     if services.accounts.ends_sessions and st.button(
         t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",
         icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
@@ -216,16 +216,15 @@ def reset_password(services: Services, actor: Actor, user: User) -> None:
 
 def confirm_action(services: Services, actor: Actor, user: User) -> None:
     """The second, explicit click for disable, reset and delete; cancel changes nothing."""
-    pending = st.session_state.get(_CONFIRM)
-    if not pending or pending[1] != user.username:
+    kind = confirm.pending(_CONFIRM, about=user.username)
+    if kind is None:
         return
-    kind = pending[0]
     st.warning(t(f"admin.{kind}_confirm", username=md_escape(user.username)),
                icon=":material/warning:")
     heir = _heir_choice(services, actor, user) if kind == "delete" else None
     yes_col, no_col = st.columns(2)
     if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         if kind == "reset":
             reset_password(services, actor, user)
         elif kind == "disable":
@@ -235,7 +234,7 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
             act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
                 t("admin.user_deleted", username=md_escape(user.username)))
     if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         st.rerun()
 
 

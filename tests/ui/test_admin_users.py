@@ -164,3 +164,30 @@ def test_the_create_form_is_emptied_after_a_user_is_made(
         assert shown_in_browser(at.text_input(key=key), value) == "", key
     assert shown_in_browser(at.multiselect(key="adm_new_roles"), ["viewer", "author"]) == [
         "viewer"]
+
+
+def test_a_question_left_unanswered_is_gone_after_leaving_the_page(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """"Delete 'analyst-user'?" stood, its primary button ready, after a visit to the audit
+    log; and after picking somebody else and coming back."""
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    at.button(key="adm_delete").click().run()
+    assert "'analyst-user'을(를) 삭제할까요?" in texts(at)
+
+    at.switch_page("app_pages/admin_audit.py").run()
+    at.switch_page("app_pages/admin.py").run()
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    assert "삭제할까요?" not in texts(at)
+    assert "adm_delete_yes" not in _keys(at)
+
+    at.button(key="adm_reset").click().run()
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    assert "초기화할까요?" not in texts(at)
+    assert "adm_reset_yes" not in _keys(at)
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {str(b.key) for b in at.button}

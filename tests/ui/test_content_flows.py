@@ -239,6 +239,11 @@ def asked_to_delete(at: AppTest, item: ContentItem) -> AppTest:
     return at
 
 
+def _open_item(at: AppTest, item: ContentItem) -> None:
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+
+
 def test_owner_deletes_with_confirmation(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem]
@@ -251,6 +256,29 @@ def test_owner_deletes_with_confirmation(
     assert not at.exception
     assert services.content.count() == 0
     assert "'지울 글'을 삭제했습니다." in texts(at)
+
+
+def test_a_delete_question_left_unanswered_is_gone_after_leaving_the_item(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """Asked on one item, the question stood when the person came back from another page or
+    another item, its primary button ready."""
+    first, second = make_item("지울 글"), make_item("다른 글")
+    at = asked_to_delete(new_app("author-user"), first)
+    asked = "'지울 글'과 첨부 파일을 모두 삭제할까요?"
+    assert asked in texts(at)
+    at.switch_page("app_pages/home.py").run()  # another page
+    _open_item(at, first)
+    assert asked not in texts(at)
+    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+
+    at.button(key=f"delete_{first.id}").click().run()
+    _open_item(at, second)  # another item, same page
+    _open_item(at, first)
+    assert asked not in texts(at)
+    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+    assert services.content.count() == 2
 
 
 def test_a_delete_confirmed_after_someone_else_edited_deletes_nothing(
