@@ -71,7 +71,10 @@ def test_reset_shows_the_one_time_password_once(
     assert services.ports.audit.entries(action="user.reset_password")[0].target == "viewer-user"
 
 
-OWN_ADMIN = "자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."
+# Each refusal names what was refused (deleting oneself was told about removing and disabling).
+OWN_ROLE = "자기 자신의 관리자 권한은 없앨 수 없습니다. 다른 관리자에게 맡기세요."
+OWN_DISABLE = "자기 자신의 계정은 비활성화할 수 없습니다. 다른 관리자에게 맡기세요."
+OWN_DELETE = "자기 자신의 계정은 여기서 삭제할 수 없습니다. 내 프로필의 '계정 삭제'를 쓰세요."
 
 
 def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
@@ -83,13 +86,13 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.button(key="adm_toggle_disabled").click().run()
     at.button(key="adm_disable_yes").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_DISABLE]
     at.multiselect(key="adm_roles_admin-user").select("viewer").unselect("admin").run()
     at.button(key="adm_roles_save").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_ROLE]
     at.button(key="adm_delete").click().run()
     at.button(key="adm_delete_yes").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_DELETE]
     assert services.accounts.get("admin-user").roles == {Role.ADMIN}
     assert not services.accounts.get("admin-user").disabled
 

@@ -407,7 +407,7 @@ def test_admin_cannot_drop_own_admin_role(
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.multiselect(key="adm_roles_admin-user").unselect("admin").select("author").run()
     at.button(key="adm_roles_save").click().run()
-    assert errors(at) == ["자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."]
+    assert errors(at) == ["자기 자신의 관리자 권한은 없앨 수 없습니다. 다른 관리자에게 맡기세요."]
 
 
 def test_language_switch_to_english(
