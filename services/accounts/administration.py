@@ -25,7 +25,7 @@ from services.domain.account_details import normalized
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
-from services.domain.users import PasswordReset, User
+from services.domain.users import ANONYMOUS_ACTOR, PasswordReset, User
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.ops.audit import record_audit
 from services.ports import AuditLog, LoginThrottle, PasswordAuthenticator, UserDirectory
@@ -284,7 +284,7 @@ class AccountAdministration:
         try:
             require(actor, Action.MANAGE_USERS)
         except PermissionDenied:
-            self._record(actor.user_id or "anonymous", action, target, outcome="denied")
+            self._record(actor.user_id or ANONYMOUS_ACTOR, action, target, outcome="denied")
             raise
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok",

@@ -21,6 +21,7 @@ from typing import Any
 from services.domain.checks import DoctorLine, Message
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied
 from services.i18n import translate
 from services.ports import AuditLog
@@ -137,7 +138,7 @@ def _run_one(check: Check, context: DoctorContext) -> list[DoctorLine]:
 
 def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
             detail: dict[str, str]) -> None:
-    entry = AuditEntry(ts=ts, actor=actor.user_id or "anonymous", action=AUDIT_ACTION,
+    entry = AuditEntry(ts=ts, actor=actor.user_id or ANONYMOUS_ACTOR, action=AUDIT_ACTION,
                        target="config", outcome=outcome, detail=detail)
     try:
         audit.record(entry)
