@@ -16,6 +16,7 @@ from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
+from services.i18n import for_administrator
 from services.i18n.times import format_time
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
@@ -43,8 +44,10 @@ _ICONS = {
 
 
 def render(message: Message) -> str:
-    """The message in the session's language; parameter values are shown literally."""
-    return t(message.key, **{k: md_escape(str(v)) for k, v in message.params.items()})
+    """The message in the session's language, in its words for the administrator reading
+    it; parameter values are shown literally."""
+    return t(for_administrator(message.key),
+             **{k: md_escape(str(v)) for k, v in message.params.items()})
 
 
 def model_options(configured: str) -> list[str]:

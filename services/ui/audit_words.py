@@ -24,7 +24,7 @@ from services.domain.users import (
     SCRIPT_ACTOR_PREFIX,
     SYSTEM_ACTOR,
 )
-from services.i18n import catalog, translate
+from services.i18n import catalog, for_administrator, translate
 from services.i18n.times import format_time
 from services.ops.bedrock_check import AUDIT_ACTION as BEDROCK_CHECK
 from services.ui.i18n import LANGUAGE_NAMES, audit_outcome_label, count_text, role_label
@@ -140,6 +140,7 @@ def _step_outcome(entry: AuditEntry, value: str, lang: str) -> str:
 def _message(lang: str, key: str, known: Mapping[str, str]) -> str:
     """The message ``key`` names, its placeholders filled from ``known`` and "…" for the rest
     (an entry keeps a message's key, not its parameters); a key without one as it is."""
+    key = for_administrator(key)  # the log is read by an administrator
     text = catalog(lang).get(key)
     if text is None:
         return key

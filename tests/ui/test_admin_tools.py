@@ -103,6 +103,8 @@ def test_local_mode_without_credentials_shows_the_no_credentials_diagnosis(
     shown = texts(at)
     assert "앱에 AWS 자격 증명이 없어 Amazon Bedrock을 호출할 수 없습니다." in shown
     assert "IAM 역할" in shown  # the fix
+    assert "AWS_ACCESS_KEY_ID" in shown  # by the settings' names
+    assert "관리자가" not in shown  # the reader is the administrator: what to do, not whom to ask
     # The diagnosis does not send the administrator to the page they are on.
     assert "관리 › Bedrock 점검" not in shown
 

@@ -23,7 +23,7 @@ from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied
-from services.i18n import translate
+from services.i18n import for_administrator, translate
 from services.ports import AuditLog
 from services.reports.pdf.fonts import korean_font_path
 from services.settings import Settings
@@ -150,7 +150,8 @@ def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
 
 
 def render_message(message: Message, lang: str) -> str:
-    return translate(lang, message.key, **dict(message.params))
+    """In the words for the administrator who runs the doctor (``for_administrator``)."""
+    return translate(lang, for_administrator(message.key), **dict(message.params))
 
 
 def text_lines(report: DoctorReport, lang: str) -> list[str]:
