@@ -175,21 +175,20 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
         _delete(services, actor, report, key)
 
 
-_CONFIRM_DELETE = "confirm_delete_report"  # about a report id
-
-
 def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
     """Delete asks for a second, explicit click, as every destructive action does
-    (``services.ui.confirm``)."""
+    (``services.ui.confirm``); one question per view of the page (``key``: the last report,
+    the history's), about the report it shows."""
+    question = f"confirm_delete_report_{key}"
     if st.button(t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
-        confirm.ask(_CONFIRM_DELETE, about=report.id)
-    if not confirm.pending(_CONFIRM_DELETE, about=report.id):
+        confirm.ask(question, about=report.id)
+    if not confirm.pending(question, about=report.id):
         return
     st.warning(t("reports.delete_confirm", title=md_escape(report.title)),
                icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("reports.delete_yes"), key=f"{key}_delete_yes", type="primary"):
-        confirm.answered(_CONFIRM_DELETE)
+        confirm.answered(question)
         try:
             services.reports.delete(actor, report.id)
         except DemoFactoryError as exc:
@@ -198,7 +197,7 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         flash(t("reports.deleted"))
         st.rerun()
     if no_col.button(t("common.cancel"), key=f"{key}_delete_no"):
-        confirm.answered(_CONFIRM_DELETE)
+        confirm.answered(question)
         st.rerun()
 
 
