@@ -13,6 +13,7 @@ from services.errors import DemoFactoryError
 from services.ui import (
     auth,
     browse,
+    confirm,
     gate,
     lazy,
     nav,
@@ -85,6 +86,7 @@ def main() -> None:
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
     url_params.note_page(page.url_path)  # before anything that may switch pages
+    confirm.forget_elsewhere(page.url_path)  # a question belongs to the page that asked it
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
     language_selector()

@@ -365,7 +365,7 @@ def _signup(settings: Settings, ports: Ports,
 def _ops(settings: Settings, ports: Ports, tools: AdapterTools) -> OpsService:
     return OpsService(settings, ports.audit, bedrock_probe=tools.bedrock_probe,
                       doctor_checks=tools.doctor_checks, doctor_context=tools.doctor_context,
-                      content=ports.content)
+                      content=ports.content, funnels=ports.funnels)
 
 
 def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:

@@ -25,7 +25,7 @@ from services.domain.account_details import normalized
 from services.domain.models import Page, utcnow
 from services.domain.permissions import Action, Actor, Role, can, require
 from services.domain.text import require_encodable
-from services.domain.users import PasswordReset, User
+from services.domain.users import ANONYMOUS_ACTOR, PasswordReset, User
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.ops.audit import record_audit
 from services.ports import AuditLog, LoginThrottle, PasswordAuthenticator, UserDirectory
@@ -132,14 +132,14 @@ class AccountAdministration:
         if not roles:
             raise ValidationError("auth.err_no_roles")
         if Role.ADMIN not in roles:
-            _refuse_own_admin_removal(actor, username)
+            _refuse_self(actor, username, "auth.err_own_admin")
         self._dir.set_roles_guarded(username, roles)
         self._record(str(actor.user_id), "user.set_roles", f"{username}:{','.join(sorted(roles))}")
 
     def set_disabled(self, actor: Actor, username: str, disabled: bool) -> None:
         self._require_admin(actor, "user.set_disabled", username)
         if disabled:
-            _refuse_own_admin_removal(actor, username)
+            _refuse_self(actor, username, "auth.err_own_disable")
         self._dir.set_disabled_guarded(username, disabled)
         if disabled:
             self._end_sessions(username)
@@ -150,7 +150,7 @@ class AccountAdministration:
         must be able to write) or, by default, stays under "former author"; its usage events
         stay without its id (with ``AccountRemoval``; without one only the account goes)."""
         self._require_admin(actor, "user.delete", username)
-        _refuse_own_admin_removal(actor, username)
+        _refuse_self(actor, username, "auth.err_own_delete")
         if self._removal is None:
             self._dir.delete_guarded(username)
             self._end_sessions(username)
@@ -284,7 +284,7 @@ class AccountAdministration:
         try:
             require(actor, Action.MANAGE_USERS)
         except PermissionDenied:
-            self._record(actor.user_id or "anonymous", action, target, outcome="denied")
+            self._record(actor.user_id or ANONYMOUS_ACTOR, action, target, outcome="denied")
             raise
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok",
@@ -292,9 +292,9 @@ class AccountAdministration:
         record_audit(self._audit, self._clock(), actor, action, target, outcome, detail)
 
 
-def _refuse_own_admin_removal(actor: Actor, username: str) -> None:
-    """An administrator cannot demote, disable or delete themselves (the actor is an admin:
-    checked before). That no *other* last administrator goes is the directory's guarded
-    write, atomic with its check."""
+def _refuse_self(actor: Actor, username: str, key: str) -> None:
+    """An administrator cannot demote, disable or delete themselves here (the actor is an
+    admin: checked before); ``key`` says which was refused, and what to do instead. That no
+    *other* last administrator goes is the directory's guarded write, atomic with its check."""
     if username == actor.user_id:
-        raise ValidationError("auth.err_own_admin")
+        raise ValidationError(key)

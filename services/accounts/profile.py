@@ -34,7 +34,7 @@ from services.domain.inquiries import RateLimit
 from services.domain.models import ContentItem, Status, utcnow
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.text import clean_text
-from services.domain.users import User
+from services.domain.users import ANONYMOUS_ACTOR, User
 from services.errors import (
     MailRefused,
     NotFound,
@@ -242,7 +242,7 @@ class ProfileService:
 
     def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok",
                 detail: dict[str, str] | None = None) -> None:
-        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, target,
+        record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR, action, target,
                      outcome, detail)
 
 

@@ -29,7 +29,7 @@ from services.domain.account_details import EMAIL_MAX
 from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.tokens import AccountToken, TokenPurpose, new_token, token_hash
-from services.domain.users import AccountStatus, User
+from services.domain.users import ANONYMOUS_ACTOR, AccountStatus, User
 from services.errors import (
     MailRefused,
     NotFound,
@@ -202,4 +202,4 @@ class PasswordResetService:
         return full is None
 
     def _record(self, action: str, target: str, outcome: str = "ok") -> None:
-        record_audit(self._audit, self._clock(), "anonymous", action, target, outcome)
+        record_audit(self._audit, self._clock(), ANONYMOUS_ACTOR, action, target, outcome)

@@ -43,7 +43,7 @@ from services.domain.inquiries import RateLimit
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, Role, require
 from services.domain.signup import SignupDraft, clean, email_domain
-from services.domain.users import AccountStatus, User
+from services.domain.users import ANONYMOUS_ACTOR, AccountStatus, User
 from services.errors import (
     ConflictError,
     MailRefused,
@@ -390,5 +390,5 @@ class SignupService:
 
     def _record(self, action: str, target: str, outcome: str = "ok",
                 actor: Actor | None = None) -> None:
-        who = (actor.user_id if actor else None) or "anonymous"
+        who = (actor.user_id if actor else None) or ANONYMOUS_ACTOR
         record_audit(self._audit, self._clock(), who, action, target, outcome)

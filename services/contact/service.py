@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, tzinfo
 from services.domain.inquiries import Inquiry, InquiryDraft, InquiryStatus, RateLimit, clean
 from services.domain.models import new_id, utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR, SYSTEM_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied, QuotaExceeded
 from services.i18n import translate
 from services.i18n.times import format_time
@@ -143,7 +144,7 @@ class InquiryService:
     def _file(self, actor: Actor, cleaned: InquiryDraft, session_id: str,
               token: str | None) -> Inquiry:
         now = self._clock()
-        who = actor.user_id or "anonymous"
+        who = actor.user_id or ANONYMOUS_ACTOR
         full = self._take_slot(session_id, now)
         if full is not None:
             self._record(who, "inquiry.submit", f"{session_id[:8]}/{full}", "rate_limited")
@@ -206,15 +207,15 @@ class InquiryService:
                               reply_to=inquiry.email)
         except DemoFactoryError as exc:
             log.warning("inquiry %s: notification failed: %s", inquiry.id, exc)
-            self._record("system", "inquiry.notify", inquiry.id, "failed")
+            self._record(SYSTEM_ACTOR, "inquiry.notify", inquiry.id, "failed")
             return
-        self._record("system", "inquiry.notify", inquiry.id)
+        self._record(SYSTEM_ACTOR, "inquiry.notify", inquiry.id)
 
     def _require(self, actor: Actor, action: str, target: str) -> None:
         try:
             require(actor, Action.MANAGE_INQUIRIES)
         except PermissionDenied:
-            self._record(actor.user_id or "anonymous", action, target, "denied")
+            self._record(actor.user_id or ANONYMOUS_ACTOR, action, target, "denied")
             raise
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:

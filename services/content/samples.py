@@ -26,6 +26,7 @@ from services.content.service import ContentService
 from services.domain.inquiries import RateLimit
 from services.domain.models import Category, ContentDraft, Status, Upload, utcnow
 from services.domain.permissions import Actor, Role
+from services.domain.users import SYSTEM_ACTOR
 from services.i18n.labels import category_name
 from services.ops.audit import record_audit
 from services.ports import AuditLog, RateSlots
@@ -231,7 +232,7 @@ class SampleContent:
         if self._slots.take_slot(FIRST_LOAD, self._clock()) is not None:
             return 0  # another server is loading them
         added = load_samples(self._content)
-        record_audit(self._audit, self._clock(), "system", SAMPLES_LOADED, f"{added} items")
+        record_audit(self._audit, self._clock(), SYSTEM_ACTOR, SAMPLES_LOADED, f"{added} items")
         return added
 
     def load(self, limit: int | None = None) -> int:

@@ -33,6 +33,7 @@ from services.domain.models import (
     utcnow,
 )
 from services.domain.permissions import Action, Actor, can, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import (
     ConflictError,
     NotFound,
@@ -254,7 +255,7 @@ class ContentService:
             if item is not None:
                 self._discard(item.assets)
                 removed += 1
-        record_audit(self._audit, self._clock(), actor.user_id or "anonymous",
+        record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR,
                      "content.remove_samples", f"{removed} items", detail={"events": str(events)})
         return removed
 
@@ -322,7 +323,7 @@ class ContentService:
     def _record_orphans(self, actor: Actor, action: str, report: OrphanReport) -> None:
         detail = {"orphans": str(len(report.orphans)), "missing": str(len(report.missing)),
                   "removed": str(len(report.removed)), "failed": str(len(report.failed))}
-        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", action, "files",
+        record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR, action, "files",
                      "failed" if report.failed else "ok", detail)
 
     def _check_asset(self, item: ContentItem, asset: Asset, actor: Actor) -> None:
@@ -393,5 +394,5 @@ class ContentService:
                     log.exception("could not delete file %s", key)
 
     def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok") -> None:
-        who = actor.user_id or "anonymous"
+        who = actor.user_id or ANONYMOUS_ACTOR
         record_audit(self._audit, self._clock(), who, action, target, outcome)

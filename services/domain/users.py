@@ -33,10 +33,13 @@ class PasswordReset:
 # and name do not (pages show the translated "former author").
 FORMER_AUTHOR = "former-author"
 
-# Names the app writes for no person: the owner above, and the audit log's actor for the app
-# itself, for visitors and for the command line (scripts). An account holding one would own
-# that content and that history.
-RESERVED_USERNAMES = frozenset({FORMER_AUTHOR, "system", "anonymous", "cli"})
+# The audit log's actors that are no person: the app itself, a visitor not signed in, the
+# command line; a script acts as SCRIPT_ACTOR_PREFIX + its name (":" is in no user name).
+SYSTEM_ACTOR, ANONYMOUS_ACTOR, CLI_ACTOR = "system", "anonymous", "cli"
+SCRIPT_ACTOR_PREFIX = "script:"
+# Names the app writes for no person: the owner above and the actors above. An account holding
+# one would own that content and that history.
+RESERVED_USERNAMES = frozenset({FORMER_AUTHOR, SYSTEM_ACTOR, ANONYMOUS_ACTOR, CLI_ACTOR})
 
 # The roles a visitor may ask for at sign-up; the others are given by an administrator only.
 REQUESTABLE_ROLES = (Role.VIEWER, Role.AUTHOR)

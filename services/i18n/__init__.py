@@ -79,6 +79,16 @@ def catalog(lang: str) -> dict[str, str]:
             for key, msg in messages(lang).items()}
 
 
+def for_administrator(key: str) -> str:
+    """The key of ``key``'s words for an administrator. A message any user may meet says that
+    an administrator must act ("llm.err_no_credentials"); the Bedrock check, the doctor and
+    the audit log are read by that administrator, and show ``<catalog>.for_admin.<name>``
+    instead when there is one: what happened, with the fix beside it saying what to do."""
+    catalog_name, _, name = key.partition(".")
+    candidate = f"{catalog_name}.for_admin.{name}"
+    return candidate if candidate in catalog(DEFAULT_LANGUAGE) else key
+
+
 @cache
 def _count_params() -> dict[str, str]:
     """Key -> its count parameter, from the plural tables of any language: a count is grouped

@@ -51,6 +51,7 @@ from services.analytics.counters import Stored, store_with_counters
 from services.domain.analytics import Event
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import PermissionDenied
 from services.imports.event_lines import (
     FUTURE_TOLERANCE,
@@ -270,5 +271,5 @@ class EventImporter:
                      {**summary.audit_detail(), "lines_done": str(tally.lines_done)})
 
     def _record(self, actor: Actor, name: str, outcome: str, detail: dict[str, str]) -> None:
-        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", AUDIT_ACTION,
+        record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR, AUDIT_ACTION,
                      target=name, outcome=outcome, detail=detail)

@@ -13,17 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.analytics.funnels import CREATE_ACTION as FUNNEL_CREATE
+from services.analytics.funnels import DELETE_ACTION as FUNNEL_DELETE
 from services.csv_export import rows_csv
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied, ValidationError
 from services.ops.audit import record_audit
-from services.ports import AuditLog, ContentRepository
+from services.ports import AuditLog, ContentRepository, FunnelStore
 
 MAX_ROWS = 2000
 CSV_COLUMNS = ("ts", "actor", "action", "target", "outcome", "detail")
 # The actions whose target is one content item's id (others name files or counts).
 ITEM_ACTIONS = frozenset({"content.create", "content.update", "content.delete"})
+FUNNEL_ACTIONS = frozenset({FUNNEL_CREATE, FUNNEL_DELETE})  # a saved funnel's id
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def _require_view(actor: Actor, audit: AuditLog, clock: Callable[[], datetime]) 
     try:
         require(actor, Action.VIEW_AUDIT)
     except PermissionDenied:
-        record_audit(audit, clock(), actor.user_id or "anonymous", "audit.view", "audit",
+        record_audit(audit, clock(), actor.user_id or ANONYMOUS_ACTOR, "audit.view", "audit",
                      outcome="denied")
         raise
 
@@ -80,21 +84,25 @@ def audit_choices(
     return AuditChoices(sorted({e.actor for e in entries}), sorted({e.action for e in entries}))
 
 
-def content_titles(
+def target_titles(
     actor: Actor, audit: AuditLog, entries: Sequence[AuditEntry], repo: ContentRepository | None,
-    *, clock: Callable[[], datetime] = utcnow,
+    funnels: FunnelStore | None = None, *, clock: Callable[[], datetime] = utcnow,
 ) -> dict[str, str]:
-    """Content id -> title for the items the entries name that still exist, so the log can
-    say what was edited; a deleted item keeps only its id."""
+    """Id -> title for the content items and funnel name for the saved funnels the entries
+    name that still exist, so the log can say what was edited; a deleted one keeps its id."""
     _require_view(actor, audit, clock)
     titles: dict[str, str] = {}
-    if repo is None:
-        return titles
-    for content_id in {e.target for e in entries if e.action in ITEM_ACTIONS}:
-        try:
-            titles[content_id] = repo.get(content_id).title
-        except DemoFactoryError:  # gone (or never stored): the id is all there is
-            continue
+    lookups: list[tuple[frozenset[str], Callable[[str], str]]] = []
+    if repo is not None:
+        lookups.append((ITEM_ACTIONS, lambda content_id: repo.get(content_id).title))
+    if funnels is not None:
+        lookups.append((FUNNEL_ACTIONS, lambda funnel_id: funnels.get(funnel_id).name))
+    for actions, title_of in lookups:
+        for target in {e.target for e in entries if e.action in actions}:
+            try:
+                titles[target] = title_of(target)
+            except DemoFactoryError:  # gone (or never stored): the id is all there is
+                continue
     return titles
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from services.domain.checks import CheckStep
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import PermissionDenied, ValidationError
 from services.ports import AuditLog
 from services.settings import Settings
@@ -83,7 +84,7 @@ def _record(
     audit: AuditLog, ts: datetime, actor: Actor, target: str, outcome: str,
     detail: dict[str, str],
 ) -> None:
-    entry = AuditEntry(ts=ts, actor=actor.user_id or "anonymous", action=AUDIT_ACTION,
+    entry = AuditEntry(ts=ts, actor=actor.user_id or ANONYMOUS_ACTOR, action=AUDIT_ACTION,
                        target=target, outcome=outcome, detail=detail)
     try:
         audit.record(entry)

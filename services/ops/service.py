@@ -14,12 +14,12 @@ from services.ops.audit_view import (
     AuditQuery,
     audit_choices,
     audit_entries,
-    content_titles,
+    target_titles,
     to_csv,
 )
 from services.ops.bedrock_check import BedrockCheckReport, BedrockProbe, run_bedrock_check
 from services.ops.doctor.base import Check, DoctorContext, DoctorReport, run_doctor_for
-from services.ports import AuditLog, ContentRepository
+from services.ports import AuditLog, ContentRepository, FunnelStore
 from services.settings import Settings
 
 # (environment, include the Bedrock steps) -> the doctor's context with the root's clients
@@ -30,9 +30,11 @@ class OpsService:
     def __init__(self, settings: Settings, audit: AuditLog, *, bedrock_probe: BedrockProbe,
                  doctor_checks: Sequence[Check], doctor_context: DoctorContextFactory,
                  clock: Callable[[], datetime] = utcnow,
-                 content: ContentRepository | None = None) -> None:
+                 content: ContentRepository | None = None,
+                 funnels: FunnelStore | None = None) -> None:
         self._settings = settings
-        self._content = content  # for the audit log's item titles
+        self._content = content  # for the audit log's item titles and funnel names
+        self._funnels = funnels
         self._audit = audit
         self._probe = bedrock_probe
         self._checks = tuple(doctor_checks)
@@ -59,5 +61,7 @@ class OpsService:
         return to_csv(entries, self._settings.tz)
 
     def audit_titles(self, actor: Actor, entries: Sequence[AuditEntry]) -> dict[str, str]:
-        """Titles of the content items the entries name (those that still exist)."""
-        return content_titles(actor, self._audit, entries, self._content, clock=self._clock)
+        """Titles of the content items and names of the funnels the entries name (those that
+        still exist)."""
+        return target_titles(actor, self._audit, entries, self._content, self._funnels,
+                             clock=self._clock)

@@ -9,6 +9,7 @@ from services.bootstrap import Services
 from services.content.orphans import OrphanReport
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.ui import confirm
 from services.ui.i18n import t
 from services.ui.table_widths import grid
 from services.ui.widgets import flash, show_error
@@ -24,13 +25,13 @@ def samples_section(services: Services, actor: Actor) -> None:
         return
     st.write(t("admin.samples_text"))
     if st.button(t("admin.samples_remove"), key="adm_samples_remove", icon=":material/delete:"):
-        st.session_state[_CONFIRM_SAMPLES] = True
-    if not st.session_state.get(_CONFIRM_SAMPLES):
+        confirm.ask(_CONFIRM_SAMPLES)
+    if not confirm.pending(_CONFIRM_SAMPLES):
         return
     st.warning(t("admin.samples_confirm"), icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("admin.samples_confirm_yes"), key="adm_samples_yes", type="primary"):
-        st.session_state.pop(_CONFIRM_SAMPLES, None)
+        confirm.answered(_CONFIRM_SAMPLES)
         try:
             # Their usage events and rollups go too: on DynamoDB that takes a while.
             with st.spinner(t("admin.samples_removing")):
@@ -41,7 +42,7 @@ def samples_section(services: Services, actor: Actor) -> None:
         flash(t("admin.samples_removed", count=removed))
         st.rerun()
     if no_col.button(t("common.cancel"), key="adm_samples_no"):
-        st.session_state.pop(_CONFIRM_SAMPLES, None)
+        confirm.answered(_CONFIRM_SAMPLES)
         st.rerun()
 
 
@@ -52,11 +53,13 @@ def orphans_section(services: Services, actor: Actor) -> None:
     if st.button(t("files.orphans_scan"), key="adm_orphans_scan", icon=":material/search:"):
         try:
             with st.spinner(t("files.orphans_scanning")):  # it lists every stored file
-                st.session_state[_ORPHANS] = services.content.find_orphans(actor)
+                confirm.ask(_ORPHANS, services.content.find_orphans(actor))
         except DemoFactoryError as exc:
             show_error(exc)
             return
-    report: OrphanReport | None = st.session_state.get(_ORPHANS)
+    # The list found and its question: both go when the page is left (a file may be used by
+    # then), the removal still takes only files that are orphans when it runs.
+    report: OrphanReport | None = confirm.pending(_ORPHANS)
     if report is None:
         return
     _show_orphan_report(report)
@@ -65,7 +68,7 @@ def orphans_section(services: Services, actor: Actor) -> None:
     st.warning(t("files.orphans_confirm", count=len(report.orphans)), icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("files.orphans_confirm_yes"), key="adm_orphans_yes", type="primary"):
-        st.session_state.pop(_ORPHANS, None)
+        confirm.answered(_ORPHANS)
         try:
             done = services.content.remove_orphans(actor, confirmed=report.orphans)
         except DemoFactoryError as exc:
@@ -73,10 +76,10 @@ def orphans_section(services: Services, actor: Actor) -> None:
             return
         flash(t("files.orphans_removed", count=len(done.removed)))
         if done.failed:
-            st.session_state[_ORPHANS] = done
+            confirm.ask(_ORPHANS, done)
         st.rerun()
     if no_col.button(t("common.cancel"), key="adm_orphans_no"):
-        st.session_state.pop(_ORPHANS, None)
+        confirm.answered(_ORPHANS)
         st.rerun()
 
 

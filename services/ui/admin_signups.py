@@ -10,12 +10,13 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.domain.users import User
 from services.i18n.times import format_time
+from services.ui import confirm
 from services.ui.i18n import role_label, t
 from services.ui.table_widths import grid
 from services.ui.tracking import purpose_label
 from services.ui.widgets import act, app_tz, md_escape
 
-# The decision waiting for its second click: (kind, username); kind "approve" or "decline".
+# The decision waiting for its second click, about a user name: "approve" or "decline".
 _CONFIRM = "adm_signup_confirm"
 
 
@@ -35,9 +36,9 @@ def pending_section(services: Services, actor: Actor) -> None:
     user = by_name[username]
     row = st.container(horizontal=True, gap="small")
     if row.button(t("signup.approve"), key="adm_signup_approve", icon=":material/check:"):
-        st.session_state[_CONFIRM] = ("approve", username)
+        confirm.ask(_CONFIRM, "approve", about=username)
     if row.button(t("signup.decline"), key="adm_signup_decline", icon=":material/close:"):
-        st.session_state[_CONFIRM] = ("decline", username)
+        confirm.ask(_CONFIRM, "decline", about=username)
     confirm_decision(services, actor, user)
 
 
@@ -65,17 +66,16 @@ def pending_table(users: list[User], *, verified: bool = False) -> None:
 
 def confirm_decision(services: Services, actor: Actor, user: User) -> None:
     """The second click; cancel changes nothing."""
-    pending = st.session_state.get(_CONFIRM)
-    if not pending or pending[1] != user.username or services.signup is None:
+    kind = confirm.pending(_CONFIRM, about=user.username)
+    if kind is None or services.signup is None:
         return
-    kind = pending[0]
     role = role_label(user.pending_role) if user.pending_role else "-"
     st.warning(t(f"signup.{kind}_confirm", username=md_escape(user.username), role=role),
                icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     signup = services.signup
     if yes_col.button(t(f"signup.{kind}_yes"), key=f"adm_signup_{kind}_yes", type="primary"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         if kind == "approve":
             act(lambda: signup.approve(actor, user.username),
                 t("signup.approved", username=md_escape(user.username), role=role))
@@ -83,6 +83,6 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
             act(lambda: signup.decline(actor, user.username),
                 t("signup.declined", username=md_escape(user.username)))
     if no_col.button(t("common.cancel"), key=f"adm_signup_{kind}_no"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         st.rerun()
 

@@ -16,11 +16,12 @@ from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
+from services.i18n import for_administrator
 from services.i18n.times import format_time
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
 from services.ops.doctor.base import DoctorReport
-from services.ui.audit_words import detail_text, target_text
+from services.ui.audit_words import actor_text, detail_text, target_text
 from services.ui.i18n import (
     audit_action_label,
     audit_outcome_label,
@@ -44,8 +45,10 @@ _ICONS = {
 
 
 def render(message: Message) -> str:
-    """The message in the session's language; parameter values are shown literally."""
-    return t(message.key, **{k: md_escape(str(v)) for k, v in message.params.items()})
+    """The message in the session's language, in its words for the administrator reading
+    it; parameter values are shown literally."""
+    return t(for_administrator(message.key),
+             **{k: md_escape(str(v)) for k, v in message.params.items()})
 
 
 def model_options(configured: str) -> list[str]:
@@ -152,7 +155,7 @@ def audit_section(services: Services, actor: Actor) -> None:
         start, end = _date_range(today)
     choices = services.ops.audit_choices(actor, start, end)
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
-                              format_func=_all_label, key=relabel("adm_audit_actor"),
+                              format_func=_actor_label, key=relabel("adm_audit_actor"),
                               placeholder=t("common.choose"))
     what = action_col.selectbox(t("admin_tools.audit_action"), [_ALL, *choices.actions],
                                 format_func=_action_label, key=relabel("adm_audit_action"),
@@ -175,8 +178,8 @@ def audit_section(services: Services, actor: Actor) -> None:
     )
 
 
-def _all_label(value: str) -> str:
-    return value or t("admin_tools.audit_all")
+def _actor_label(value: str) -> str:
+    return actor_text(value, language()) if value else t("admin_tools.audit_all")
 
 
 def _action_label(value: str) -> str:
@@ -193,7 +196,7 @@ def audit_rows(entries: Sequence[AuditEntry], services: Services,
     return [
         {
             t("admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
-            t("admin_tools.col_actor"): e.actor,
+            t("admin_tools.col_actor"): actor_text(e.actor, lang),
             t("admin_tools.col_action"): audit_action_label(e.action, lang),
             t("admin_tools.col_target"): target_text(e, titles, lang),
             t("admin_tools.col_outcome"): audit_outcome_label(e.outcome, lang),

@@ -12,7 +12,7 @@ from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.i18n.times import format_date
-from services.ui import admin_signups
+from services.ui import admin_signups, confirm, form_reset
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
     act,
@@ -27,11 +27,15 @@ from services.ui.widgets import (
 PAGE_SIZE = 20
 PAGE_KEY = "adm_users_page"
 _OTP_KEY = "adm_one_time_password"
-# The action waiting for its second click: (kind, username); kind is "disable", "reset" or
-# "delete" (each has admin.<kind>_confirm and admin.<kind>_yes texts).
+# The action waiting for its second click, about a user name: "disable", "reset" or "delete"
+# (each has admin.<kind>_confirm and admin.<kind>_yes texts).
 _CONFIRM = "adm_confirm_action"
-_NEW_USER_KEYS = ("adm_new_username", "adm_new_name", "adm_new_email", "adm_new_roles",
-                  "adm_new_password", "adm_new_invite")
+_CREATE_FORM = "adm_create_user"
+# The create form as it is first drawn, set again after a user is made.
+_NEW_USER_EMPTY: dict[str, object] = {
+    "adm_new_username": "", "adm_new_name": "", "adm_new_email": "",
+    "adm_new_roles": [Role.VIEWER], "adm_new_password": "", "adm_new_invite": True,
+}
 
 
 def users_section(services: Services, actor: Actor) -> None:
@@ -106,8 +110,9 @@ def one_time_password() -> None:
 
 def create_user_form(services: Services, actor: Actor) -> None:
     invites = services.accounts.sends_invitations
+    form_reset.empty_if_marked(_CREATE_FORM, _NEW_USER_EMPTY)
     # No Enter to submit: Streamlit's "Press Enter to submit form" hint cannot be translated.
-    with st.form("adm_create_user", clear_on_submit=False, enter_to_submit=False):
+    with st.form(_CREATE_FORM, clear_on_submit=False, enter_to_submit=False):
         st.markdown(f"**{t('admin.create_title')}**")
         username = st.text_input(t("auth.username"), key="adm_new_username",
                                  help=t("auth.username_help"))
@@ -133,8 +138,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
     except DemoFactoryError as exc:
         show_error(exc)
         return
-    for key in _NEW_USER_KEYS:
-        st.session_state.pop(key, None)
+    form_reset.empty_next_run(_CREATE_FORM)
     done = "admin.user_invited" if invite else "admin.user_created"
     flash(t(done, username=md_escape(user.username)))
     st.rerun()
@@ -179,14 +183,14 @@ def account_buttons(services: Services, actor: Actor, user: User) -> None:
                   key="adm_toggle_disabled",
                   icon=":material/block:" if disabled else ":material/check_circle:"):
         if disabled:
-            st.session_state[_CONFIRM] = ("disable", user.username)
+            confirm.ask(_CONFIRM, "disable", about=user.username)
         else:  # enabling takes nothing away: no confirmation
             act(lambda: services.accounts.set_disabled(actor, user.username, False),
                 t("admin.user_enabled", username=md_escape(user.username)))
     if row.button(t("admin.reset_password"), key="adm_reset", icon=":material/lock_reset:"):
-        st.session_state[_CONFIRM] = ("reset", user.username)
+        confirm.ask(_CONFIRM, "reset", about=user.username)
     if row.button(t("admin.delete_user"), key="adm_delete", icon=":material/delete:"):
-        st.session_state[_CONFIRM] = ("delete", user.username)
+        confirm.ask(_CONFIRM, "delete", about=user.username)
     if services.accounts.ends_sessions and st.button(
         t("admin.sign_out_everywhere"), key="adm_sign_out_everywhere",
         icon=":material/logout:", help=t("admin.sign_out_everywhere_help"),
@@ -212,16 +216,15 @@ def reset_password(services: Services, actor: Actor, user: User) -> None:
 
 def confirm_action(services: Services, actor: Actor, user: User) -> None:
     """The second, explicit click for disable, reset and delete; cancel changes nothing."""
-    pending = st.session_state.get(_CONFIRM)
-    if not pending or pending[1] != user.username:
+    kind = confirm.pending(_CONFIRM, about=user.username)
+    if kind is None:
         return
-    kind = pending[0]
     st.warning(t(f"admin.{kind}_confirm", username=md_escape(user.username)),
                icon=":material/warning:")
     heir = _heir_choice(services, actor, user) if kind == "delete" else None
     yes_col, no_col = st.columns(2)
     if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         if kind == "reset":
             reset_password(services, actor, user)
         elif kind == "disable":
@@ -231,7 +234,7 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
             act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
                 t("admin.user_deleted", username=md_escape(user.username)))
     if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
-        st.session_state.pop(_CONFIRM, None)
+        confirm.answered(_CONFIRM)
         st.rerun()
 
 

@@ -1,4 +1,4 @@
-"""The audit log's target and detail columns in the admin's language.
+"""The audit log's actor, target and detail columns in the admin's language.
 
 Writers record short keys and raw values (``events`` = "12345", "40 items", a Bedrock step's
 ``llm.err_throttled``) and the entries keep them: the CSV export shows them as written, and the
@@ -15,9 +15,16 @@ import string
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 
+from services.domain.inquiries import reference
 from services.domain.models import AuditEntry
 from services.domain.permissions import Role
-from services.i18n import catalog, translate
+from services.domain.users import (
+    ANONYMOUS_ACTOR,
+    CLI_ACTOR,
+    SCRIPT_ACTOR_PREFIX,
+    SYSTEM_ACTOR,
+)
+from services.i18n import catalog, for_administrator, translate
 from services.i18n.times import format_time
 from services.ops.bedrock_check import AUDIT_ACTION as BEDROCK_CHECK
 from services.ui.i18n import LANGUAGE_NAMES, audit_outcome_label, count_text, role_label
@@ -50,12 +57,31 @@ _ROLE_TARGETS = frozenset({"user.set_roles", "user.signup_approve", "user.signup
 _STATUS_TARGETS = frozenset({"user.signup", "user.signup_confirm"})
 _LANGUAGE_TARGETS = frozenset({"user.profile_language"})
 _ROLE_VALUES = frozenset(r.value for r in Role)
+# Actions whose target is an inquiry's id: named by the number the inquiries page shows.
+_INQUIRY_TARGETS = frozenset({"inquiry.submit", "inquiry.handled", "inquiry.reopened",
+                              "inquiry.notify"})
+_INQUIRY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID
+# Actors that are no person (reserved: no account can take these names).
+_NAMED_ACTORS = {ANONYMOUS_ACTOR: "anonymous", SYSTEM_ACTOR: "system", CLI_ACTOR: "cli"}
 
 
 def _known(lang: str, key: str) -> str | None:
     """The catalog's words for ``key``; None when it has none."""
     text = translate(lang, key)
     return None if text == key else text
+
+
+# ---- actor -------------------------------------------------------------------------------------
+
+
+def actor_text(actor: str, lang: str) -> str:
+    """A person by their user name; the app, a visitor not signed in and a script in words."""
+    named = _NAMED_ACTORS.get(actor)
+    if named is not None:
+        return translate(lang, f"audit.actor.{named}")
+    if actor.startswith(SCRIPT_ACTOR_PREFIX):
+        return translate(lang, "audit.actor.script", name=actor.removeprefix(SCRIPT_ACTOR_PREFIX))
+    return actor
 
 
 # ---- detail ------------------------------------------------------------------------------------
@@ -114,6 +140,7 @@ def _step_outcome(entry: AuditEntry, value: str, lang: str) -> str:
 def _message(lang: str, key: str, known: Mapping[str, str]) -> str:
     """The message ``key`` names, its placeholders filled from ``known`` and "…" for the rest
     (an entry keeps a message's key, not its parameters); a key without one as it is."""
+    key = for_administrator(key)  # the log is read by an administrator
     text = catalog(lang).get(key)
     if text is None:
         return key
@@ -128,8 +155,8 @@ def _message(lang: str, key: str, known: Mapping[str, str]) -> str:
 
 
 def target_text(entry: AuditEntry, titles: Mapping[str, str], lang: str) -> str:
-    """An item's title beside its id; counts, marks, refused visits and users' roles, statuses
-    and languages in words; anything else as it is."""
+    """An item's title or a funnel's name beside its id; an inquiry's number; counts, marks,
+    refused visits and users' roles, statuses and languages in words; anything else as it is."""
     title = titles.get(entry.target)
     if title:
         return f"{title} ({entry.target})"
@@ -167,6 +194,13 @@ def _inquiry_status(entry: AuditEntry, lang: str) -> str | None:
         else None
 
 
+def _inquiry(entry: AuditEntry, lang: str) -> str | None:
+    """An inquiry by its number (``Q-XXXX-XXXX``), as its page and its sender see it."""
+    if entry.action in _INQUIRY_TARGETS and _INQUIRY_ID.match(entry.target):
+        return reference(entry.target)
+    return None
+
+
 def _user_and_value(entry: AuditEntry, lang: str) -> str | None:
     user, _, value = entry.target.partition(":")
     if not value:
@@ -182,4 +216,4 @@ def _user_and_value(entry: AuditEntry, lang: str) -> str | None:
 
 
 _TARGET_WORDINGS: tuple[Callable[[AuditEntry, str], str | None], ...] = (
-    _named, _counted, _rate_limited, _inquiry_status, _user_and_value)
+    _named, _counted, _rate_limited, _inquiry_status, _inquiry, _user_and_value)

@@ -22,7 +22,7 @@ from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.i18n.times import format_time
-from services.ui import tracking
+from services.ui import form_reset, tracking
 from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -30,7 +30,7 @@ _TEXT_FIELDS = {"name": "ct_name", "email": "ct_email", "company": "ct_company",
                 "subject": "ct_subject", "message": "ct_message"}
 _TOKEN = "ct_token"  # noqa: S105 (a session key; the form's submission token, one per form)
 _SENT = "ct_sent"  # (fingerprint of what was sent, its token, the thanks): a resubmit reuses it
-_CLEAR = "ct_clear"  # set after a send: the next run empties the fields before drawing them
+_FORM = "ct_form"
 # Field names in messages ("회사 (선택)" reads badly inside a sentence).
 _FIELD_LABELS = {"company": "inquiries.company_short"}
 
@@ -40,7 +40,7 @@ def type_label(kind: InquiryType) -> str:
 
 
 def contact_form(services: Services, actor: Actor) -> None:
-    _clear_after_send(actor)
+    form_reset.empty_if_marked(_FORM, _empty_fields(actor))
     if actor.is_authenticated:  # a signed-in visitor's name and email, editable
         st.session_state.setdefault("ct_name", actor.name)
         st.session_state.setdefault("ct_email", actor.email)
@@ -48,7 +48,7 @@ def contact_form(services: Services, actor: Actor) -> None:
     # No max_chars: Streamlit drops a paste longer than it without a word, and the field then
     # reads as empty. The limit is shown instead, and a longer text is refused on send, kept.
     # No Enter to send: its "Press Ctrl+Enter to submit form" hint cannot be translated.
-    with st.form("ct_form", enter_to_submit=False):
+    with st.form(_FORM, enter_to_submit=False):
         name_col, email_col = st.columns(2)
         name = _text_input(name_col, "name")
         email = _text_input(email_col, "email")
@@ -93,7 +93,7 @@ def contact_form(services: Services, actor: Actor) -> None:
     thanks = t("inquiries.thanks", number=reference(inquiry.id))
     st.session_state[_SENT] = (fingerprint, token, thanks)
     st.session_state.pop(_TOKEN, None)  # the next form drawn gets a new token
-    st.session_state[_CLEAR] = True
+    form_reset.empty_next_run(_FORM)
     flash(thanks)
     st.rerun()
 
@@ -114,17 +114,13 @@ def _problem_text(draft: InquiryDraft, field: str, key: str) -> str:
              max=LIMITS[field])
 
 
-def _clear_after_send(actor: Actor) -> None:
-    """Empty the fields after a send. Widget values can only be set before the widgets are
-    drawn, so the send marks it and the next run does it (the browser then shows them empty)."""
-    if not st.session_state.pop(_CLEAR, False):
-        return
-    for key in _TEXT_FIELDS.values():
-        st.session_state[key] = ""
-    st.session_state["ct_consent"] = False
+def _empty_fields(actor: Actor) -> dict[str, object]:
+    """The form after a send: empty, but for a signed-in visitor's own name and email."""
+    empty: dict[str, object] = dict.fromkeys(_TEXT_FIELDS.values(), "")
+    empty["ct_consent"] = False
     if actor.is_authenticated:
-        st.session_state["ct_name"] = actor.name
-        st.session_state["ct_email"] = actor.email
+        empty.update(ct_name=actor.name, ct_email=actor.email)
+    return empty
 
 
 def _is_blank(draft: InquiryDraft) -> bool:

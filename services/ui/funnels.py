@@ -25,7 +25,7 @@ from services.domain.funnels import (
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import charts, lazy, routes, session
+from services.ui import charts, confirm, lazy, routes, session
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.filter_notes import filter_note
 from services.ui.gate import url_path
@@ -217,16 +217,16 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
 def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
     if not service.may_delete(actor, funnel):
         return
-    confirming = st.session_state.get(CONFIRM_KEY) == funnel.id
+    confirming = bool(confirm.pending(CONFIRM_KEY, about=funnel.id))
     if confirming:
         st.warning(t("funnels.delete_confirm", name=md_escape(funnel.name)),
                    icon=":material/warning:")
     if st.button(t("funnels.delete"), key="funnel_delete", icon=":material/delete:",
                  type="primary" if confirming else "secondary"):
         if not confirming:
-            st.session_state[CONFIRM_KEY] = funnel.id
+            confirm.ask(CONFIRM_KEY, about=funnel.id)
             st.rerun()
-        st.session_state.pop(CONFIRM_KEY, None)
+        confirm.answered(CONFIRM_KEY)
         st.session_state[PENDING_KEY] = DEFAULT_FUNNELS[0].id
         if QUERY in st.query_params:
             del st.query_params[QUERY]

@@ -8,10 +8,11 @@ from services.content.service import ContentService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
-from services.ui import gate, routes, tracking
+from services.ui import confirm, gate, routes, tracking
 from services.ui.i18n import count_text, t
 from services.ui.widgets import flash, md_escape, show_error
 
+_CONFIRM_DELETE = "confirm_delete_item"  # about an item id: the version its question showed
 _LIKE_ERROR = "_df_like_error"  # a failed like, from its callback to the button's place
 
 
@@ -70,7 +71,6 @@ def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> N
     may_delete = can(actor, Action.DELETE_CONTENT, item.author_id)
     if not (may_edit or may_delete):
         return
-    confirm_key = f"confirm_delete_{item.id}"
     edit_col, delete_col = st.columns(2)
     if may_edit:
         edit_col.page_link(
@@ -80,18 +80,20 @@ def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> N
     if may_delete and delete_col.button(
         t("content.delete"), key=f"delete_{item.id}", icon=":material/delete:"
     ):
-        st.session_state[confirm_key] = item.version  # what the person is asked to delete
-    if confirm_key in st.session_state:
-        _confirm_delete(content, item, actor, confirm_key)
+        # What the person is asked to delete: this version of this item.
+        confirm.ask(_CONFIRM_DELETE, item.version, about=item.id)
+    shown = confirm.pending(_CONFIRM_DELETE, about=item.id)
+    if shown is not None:
+        _confirm_delete(content, item, actor, shown)
 
 
 def _confirm_delete(
-    content: ContentService, item: ContentItem, actor: Actor, confirm_key: str
+    content: ContentService, item: ContentItem, actor: Actor, shown: int
 ) -> None:
     st.warning(t("content.delete_confirm", title=md_escape(item.title)), icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("content.delete_yes"), key=f"delete_yes_{item.id}", type="primary"):
-        shown = st.session_state.pop(confirm_key, None)
+        confirm.answered(_CONFIRM_DELETE)
         try:
             content.delete(item.id, actor, seen_version=shown)
         except DemoFactoryError as exc:
@@ -100,5 +102,5 @@ def _confirm_delete(
         flash(t("content.deleted", title=md_escape(item.title)))
         st.switch_page(routes.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else routes.BROWSE)
     if no_col.button(t("common.cancel"), key=f"delete_no_{item.id}"):
-        st.session_state.pop(confirm_key, None)
+        confirm.answered(_CONFIRM_DELETE)
         st.rerun()

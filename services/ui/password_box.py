@@ -8,7 +8,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import auth
+from services.ui import auth, form_reset
 from services.ui.i18n import t
 from services.ui.widgets import show_error
 
@@ -23,10 +23,11 @@ def change_password(services: Services, actor: Actor) -> None:
 def password_form(services: Services, actor: Actor, prefix: str) -> None:
     """The form itself; ``prefix`` keeps its widget keys apart from another copy on screen.
     What was typed stays after an error (a mismatch, a wrong current password) and goes after
-    a change: the send runs as the button's callback, where the boxes may still be emptied."""
+    a change (``form_reset``)."""
     keys = (f"{prefix}_current", f"{prefix}_new", f"{prefix}_repeat")
+    form_reset.empty_if_marked(_form(prefix), dict.fromkeys(keys, ""))
     # No Enter to submit: Streamlit's "Press Enter to submit form" cannot be translated.
-    with st.form(f"{prefix}_change_form", clear_on_submit=False, enter_to_submit=False):
+    with st.form(_form(prefix), clear_on_submit=False, enter_to_submit=False):
         st.text_input(t("cognito.current_password"), type="password", key=keys[0],
                       autocomplete="current-password")
         st.text_input(t("cognito.new_password"), type="password", key=keys[1],
@@ -47,6 +48,10 @@ def password_form(services: Services, actor: Actor, prefix: str) -> None:
 _MISMATCH, _CHANGED = "mismatch", "changed"
 
 
+def _form(prefix: str) -> str:
+    return f"{prefix}_change_form"
+
+
 def _outcome_key(prefix: str) -> str:
     return f"_{prefix}_change_outcome"
 
@@ -62,6 +67,5 @@ def _submit(services: Services, prefix: str, keys: tuple[str, str, str]) -> None
         except DemoFactoryError as exc:
             outcome = exc
     if outcome == _CHANGED:
-        for key in keys:
-            st.session_state[key] = ""
+        form_reset.empty_next_run(_form(prefix))
     st.session_state[_outcome_key(prefix)] = outcome

@@ -20,7 +20,7 @@ from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
 from services.i18n.times import format_time
-from services.ui import auth, password_box, routes
+from services.ui import auth, form_reset, password_box, routes
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
 from services.ui.widgets import (
     WORD_JOINER,
@@ -34,7 +34,7 @@ from services.ui.widgets import (
 
 # The user whose preferred language this browser session already applied.
 _LANG_APPLIED_KEY = "_df_profile_lang_user"
-_CLEAR_REASON = "_df_profile_reason_clear"  # a request was sent: empty the box next run
+_REQUEST_FORM = "my_role_request_form"
 
 
 def apply_preferred_language(services: Services, actor: Actor) -> None:
@@ -188,23 +188,21 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
         return
     profiles = services.profile
     st.caption(t("profile.request_intro"))
-    if st.session_state.pop(_CLEAR_REASON, False):  # sent: an empty box on the next run
-        st.session_state["my_role_reason"] = ""
+    form_reset.empty_if_marked(_REQUEST_FORM, {"my_role_reason": ""})
     # No max_chars (a longer paste would vanish unseen) and no clearing on submit (a refused
     # reason stays in the box): the limit is in the help text, the service refuses a longer one.
-    with st.form("my_role_request_form", enter_to_submit=False):
+    with st.form(_REQUEST_FORM, enter_to_submit=False):
         reason = st.text_area(t("profile.request_reason"), key="my_role_reason",
                               placeholder=t("profile.request_reason_placeholder"),
                               help=t("inquiries.limit_help", max=REASON_LIMIT))
         sent = st.form_submit_button(t("profile.request_send"), type="primary")
     if sent:
-        st.session_state[_CLEAR_REASON] = True
         try:
             profiles.request_author(actor, user.username, reason)
         except DemoFactoryError as exc:
-            st.session_state.pop(_CLEAR_REASON, None)
             show_error(exc)
             return
+        form_reset.empty_next_run(_REQUEST_FORM)
         flash(t("profile.request_sent"))
         st.rerun()
 

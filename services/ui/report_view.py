@@ -25,6 +25,7 @@ from services.reports.citations import Footnoted, Source, footnotes, replace_mar
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
 from services.reports.models import BEDROCK_PREFIX, OFFLINE
+from services.ui import confirm
 from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
@@ -177,17 +178,18 @@ def show_report(services: Services, actor: Actor, report: Report, key: str) -> N
 
 def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
     """Delete asks for a second, explicit click, as every destructive action does
-    (``services.ui.item_actions``); the ``confirm_`` key goes with the user at sign-out."""
-    confirm_key = f"confirm_delete_report_{report.id}"
+    (``services.ui.confirm``); one question per view of the page (``key``: the last report,
+    the history's), about the report it shows."""
+    question = f"confirm_delete_report_{key}"
     if st.button(t("reports.delete"), key=f"{key}_delete", icon=":material/delete:"):
-        st.session_state[confirm_key] = True
-    if not st.session_state.get(confirm_key):
+        confirm.ask(question, about=report.id)
+    if not confirm.pending(question, about=report.id):
         return
     st.warning(t("reports.delete_confirm", title=md_escape(report.title)),
                icon=":material/warning:")
     yes_col, no_col = st.columns(2)
     if yes_col.button(t("reports.delete_yes"), key=f"{key}_delete_yes", type="primary"):
-        st.session_state.pop(confirm_key, None)
+        confirm.answered(question)
         try:
             services.reports.delete(actor, report.id)
         except DemoFactoryError as exc:
@@ -196,7 +198,7 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         flash(t("reports.deleted"))
         st.rerun()
     if no_col.button(t("common.cancel"), key=f"{key}_delete_no"):
-        st.session_state.pop(confirm_key, None)
+        confirm.answered(question)
         st.rerun()
 
 

@@ -19,15 +19,20 @@ from services.domain.signup import (
 )
 from services.domain.users import REQUESTABLE_ROLES
 from services.errors import DemoFactoryError
-from services.ui import signup_code, tracking
+from services.ui import form_reset, signup_code, tracking
 from services.ui.i18n import language, relabel, t
 from services.ui.widgets import flash, show_error
 
 _TEXT_FIELDS = {"name": "su_name", "email": "su_email", "username": "su_username",
                 "company": "su_company"}
 _PASSWORDS = ("su_password", "su_password_again")
+# The form after a sign-up (the role asked for stays: the next person likely asks the same).
+_EMPTY: dict[str, object] = {
+    **dict.fromkeys((*_TEXT_FIELDS.values(), *_PASSWORDS, "su_website"), ""),
+    "su_consent": False, "su_purpose": None,
+}
 _TRAP = "su_trap"  # the honeypot's container: moved off screen, so people never see it
-_CLEAR = "su_clear"  # set after a sign-up: the next run empties the fields before drawing them
+_FORM = "su_form"
 _FIELD_LABELS = {"company": "signup.company_short"}
 # Off screen rather than display:none, which some bots recognise; no tab stop either.
 _TRAP_CSS = (f"<style>.st-key-{_TRAP} {{ position: absolute; left: -10000px; top: auto;"
@@ -41,12 +46,12 @@ def role_option(role: Role) -> str:
 def signup_form(services: Services) -> None:
     """The form; on success a flash message with the one answer, and empty fields."""
     assert services.signup is not None
-    _clear_after_send()
+    form_reset.empty_if_marked(_FORM, _EMPTY)
     st.html(_TRAP_CSS)
     # No max_chars (Streamlit drops a longer paste without a word): the limit is in the help
     # text and a longer text is refused with its length. No Enter to send (its hint is not
     # translated).
-    with st.form("su_form", enter_to_submit=False):
+    with st.form(_FORM, enter_to_submit=False):
         name_col, email_col = st.columns(2)
         name = _text_input(name_col, "name")
         email = _text_input(email_col, "email")
@@ -84,7 +89,7 @@ def signup_form(services: Services) -> None:
     except DemoFactoryError as exc:
         show_error(exc)  # what was typed stays in the fields
         return
-    st.session_state[_CLEAR] = True
+    form_reset.empty_next_run(_FORM)
     if services.signup.confirms_by_code:  # the pool mailed a code: ask for it next
         signup_code.start(username)
     elif services.signup.verifies_email:  # nothing more happens until the mailed link
@@ -114,14 +119,3 @@ def _problem_text(draft: SignupDraft, field: str, key: str) -> str:
     label = t(_FIELD_LABELS.get(field, f"signup.{field}"))
     return t("signup.err_field_too_long", field=label, length=field_length(draft, field),
              max=LIMITS[field])
-
-
-def _clear_after_send() -> None:
-    """Empty the form after a sign-up (widget values can only be set before they are drawn,
-    so the send marks it and the next run does it)."""
-    if not st.session_state.pop(_CLEAR, False):
-        return
-    for key in (*_TEXT_FIELDS.values(), *_PASSWORDS, "su_website"):
-        st.session_state[key] = ""
-    st.session_state["su_consent"] = False
-    st.session_state.pop("su_purpose", None)

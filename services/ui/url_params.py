@@ -31,6 +31,11 @@ def note_page(url_path: str) -> None:
     state[_PAGE_KEY] = url_path
 
 
+def page() -> str:
+    """The address of this run's page (as ``note_page`` was told)."""
+    return str(st.session_state.get(_PAGE_KEY, ""))
+
+
 def arrived() -> bool:
     """Whether this run is the first on its page after another page's: the browser's address
     is still the other page's, so this run must not write parameters."""

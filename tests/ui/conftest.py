@@ -297,3 +297,10 @@ def assert_refused(at: AppTest, page: str) -> None:
         assert not at.title, page  # nothing of the page: the browser is sent to sign-in
         follow_replacement(at)
         assert at.title[0].value == ko("auth.login_title") and at.query_params["next"], page
+
+
+def shown_in_browser(widget: Any, typed: object) -> object:
+    """What a browser shows in ``widget`` after the last run: the value the run set, or else
+    what was ``typed`` there. AppTest reads the server's value; a browser keeps its own unless
+    the run sends one (deleting a widget's key sends none, and the old text stays on screen)."""
+    return widget.value if widget.proto.set_value else typed

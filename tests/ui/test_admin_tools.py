@@ -103,6 +103,8 @@ def test_local_mode_without_credentials_shows_the_no_credentials_diagnosis(
     shown = texts(at)
     assert "앱에 AWS 자격 증명이 없어 Amazon Bedrock을 호출할 수 없습니다." in shown
     assert "IAM 역할" in shown  # the fix
+    assert "AWS_ACCESS_KEY_ID" in shown  # by the settings' names
+    assert "관리자가" not in shown  # the reader is the administrator: what to do, not whom to ask
     # The diagnosis does not send the administrator to the page they are on.
     assert "관리 › Bedrock 점검" not in shown
 
@@ -259,6 +261,34 @@ def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(
     entries = services.ops.audit_entries(users["admin"].as_actor(), AuditQuery(today, today))
     csv = services.ops.audit_csv(entries).decode("utf-8-sig")
     assert ",content.create," + item.id in csv and "RAG 데모" not in csv
+
+
+def test_the_audit_log_names_visitors_inquiries_and_funnels_as_their_pages_do(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """"anonymous" stood in the Korean log, an inquiry by its internal id and a funnel by its
+    raw id; the CSV keeps them as written."""
+    from services.domain.funnels import Step, StepKind
+    from services.domain.inquiries import InquiryDraft, InquiryType, reference
+    from services.domain.permissions import Actor
+
+    inquiry = services.inquiries.submit(Actor.anonymous(), InquiryDraft(
+        "김민수", "kim@example.com", "", InquiryType.OTHER, "문의", "내용", True), "visit-1")
+    assert services.funnels is not None
+    funnel = services.funnels.create(users["admin"].as_actor(), "홈 → 콘텐츠",
+                                     [Step(StepKind.PAGE, "home"),
+                                      Step(StepKind.PAGE, "content")], 30)
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+
+    rows = at.dataframe[0].value
+    by_action = {action: (who, target) for who, action, target
+                 in zip(rows["사용자"], rows["작업"], rows["대상"], strict=True)}
+    assert by_action["문의 접수"] == ("방문자 (로그인 안 함)", reference(inquiry.id))
+    assert by_action["퍼널 정의"][1] == f"홈 → 콘텐츠 ({funnel.id})"
+    assert "anonymous" not in set(rows["사용자"])
+    csv = services.ops.audit_csv(services.ports.audit.entries()).decode("utf-8-sig")
+    assert f",anonymous,inquiry.submit,{inquiry.id}," in csv
 
 
 def test_outcomes_read_as_words_and_a_cut_off_log_says_so(

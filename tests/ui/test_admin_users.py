@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
-from tests.ui.conftest import errors, open_admin_page, texts
+from tests.ui.conftest import errors, open_admin_page, shown_in_browser, texts
 
 
 def _listed(at: AppTest) -> list[str]:
@@ -71,7 +71,10 @@ def test_reset_shows_the_one_time_password_once(
     assert services.ports.audit.entries(action="user.reset_password")[0].target == "viewer-user"
 
 
-OWN_ADMIN = "자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."
+# Each refusal names what was refused (deleting oneself was told about removing and disabling).
+OWN_ROLE = "자기 자신의 관리자 권한은 없앨 수 없습니다. 다른 관리자에게 맡기세요."
+OWN_DISABLE = "자기 자신의 계정은 비활성화할 수 없습니다. 다른 관리자에게 맡기세요."
+OWN_DELETE = "자기 자신의 계정은 여기서 삭제할 수 없습니다. 내 프로필의 '계정 삭제'를 쓰세요."
 
 
 def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
@@ -83,13 +86,13 @@ def test_an_admin_cannot_remove_themselves(new_app: Callable[..., AppTest],
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.button(key="adm_toggle_disabled").click().run()
     at.button(key="adm_disable_yes").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_DISABLE]
     at.multiselect(key="adm_roles_admin-user").select("viewer").unselect("admin").run()
     at.button(key="adm_roles_save").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_ROLE]
     at.button(key="adm_delete").click().run()
     at.button(key="adm_delete_yes").click().run()
-    assert errors(at) == [OWN_ADMIN]
+    assert errors(at) == [OWN_DELETE]
     assert services.accounts.get("admin-user").roles == {Role.ADMIN}
     assert not services.accounts.get("admin-user").disabled
 
@@ -144,3 +147,50 @@ def test_the_user_picker_starts_on_another_user(new_app: Callable[..., AppTest],
     picked = at.selectbox(key="adm_roles_user").value
     assert picked != "admin-user"
     assert picked == "analyst-user"  # the first other user, by name
+
+
+def test_the_create_form_is_emptied_after_a_user_is_made(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """The browser showed the new user's details and initial password after the create; a
+    second click then said "already in use"."""
+    at = open_admin_page(new_app)
+    typed = {"adm_new_username": "new-user", "adm_new_name": "New User",
+             "adm_new_email": "new@example.com", "adm_new_password": "Another-horse-9"}
+    for key, value in typed.items():
+        at.text_input(key=key).input(value)
+    at.multiselect(key="adm_new_roles").select("author")
+    at.button(key="FormSubmitter:adm_create_user-사용자 만들기").click().run()
+    assert not errors(at)
+    assert services.accounts.get("new-user").roles == {Role.VIEWER, Role.AUTHOR}
+    for key, value in typed.items():
+        assert shown_in_browser(at.text_input(key=key), value) == "", key
+    assert shown_in_browser(at.multiselect(key="adm_new_roles"), ["viewer", "author"]) == [
+        "viewer"]
+
+
+def test_a_question_left_unanswered_is_gone_after_leaving_the_page(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """"Delete 'analyst-user'?" stood, its primary button ready, after a visit to the audit
+    log; and after picking somebody else and coming back."""
+    at = open_admin_page(new_app)
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    at.button(key="adm_delete").click().run()
+    assert "'analyst-user'을(를) 삭제할까요?" in texts(at)
+
+    at.switch_page("app_pages/admin_audit.py").run()
+    at.switch_page("app_pages/admin.py").run()
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    assert "삭제할까요?" not in texts(at)
+    assert "adm_delete_yes" not in _keys(at)
+
+    at.button(key="adm_reset").click().run()
+    at.selectbox(key="adm_roles_user").select("author-user").run()
+    at.selectbox(key="adm_roles_user").select("analyst-user").run()
+    assert "초기화할까요?" not in texts(at)
+    assert "adm_reset_yes" not in _keys(at)
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {str(b.key) for b in at.button}

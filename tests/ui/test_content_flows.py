@@ -239,6 +239,11 @@ def asked_to_delete(at: AppTest, item: ContentItem) -> AppTest:
     return at
 
 
+def _open_item(at: AppTest, item: ContentItem) -> None:
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+
+
 def test_owner_deletes_with_confirmation(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem]
@@ -251,6 +256,29 @@ def test_owner_deletes_with_confirmation(
     assert not at.exception
     assert services.content.count() == 0
     assert "'지울 글'을 삭제했습니다." in texts(at)
+
+
+def test_a_delete_question_left_unanswered_is_gone_after_leaving_the_item(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """Asked on one item, the question stood when the person came back from another page or
+    another item, its primary button ready."""
+    first, second = make_item("지울 글"), make_item("다른 글")
+    at = asked_to_delete(new_app("author-user"), first)
+    asked = "'지울 글'과 첨부 파일을 모두 삭제할까요?"
+    assert asked in texts(at)
+    at.switch_page("app_pages/home.py").run()  # another page
+    _open_item(at, first)
+    assert asked not in texts(at)
+    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+
+    at.button(key=f"delete_{first.id}").click().run()
+    _open_item(at, second)  # another item, same page
+    _open_item(at, first)
+    assert asked not in texts(at)
+    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+    assert services.content.count() == 2
 
 
 def test_a_delete_confirmed_after_someone_else_edited_deletes_nothing(
@@ -379,7 +407,7 @@ def test_admin_cannot_drop_own_admin_role(
     at.selectbox(key="adm_roles_user").select("admin-user").run()
     at.multiselect(key="adm_roles_admin-user").unselect("admin").select("author").run()
     at.button(key="adm_roles_save").click().run()
-    assert errors(at) == ["자기 자신의 관리자 권한은 없애거나 비활성화할 수 없습니다."]
+    assert errors(at) == ["자기 자신의 관리자 권한은 없앨 수 없습니다. 다른 관리자에게 맡기세요."]
 
 
 def test_language_switch_to_english(

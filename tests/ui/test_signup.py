@@ -14,7 +14,7 @@ from services.domain.permissions import Role
 from services.domain.signup import SignupDraft
 from services.domain.users import AccountStatus, User
 from services.errors import NotFound
-from tests.ui.conftest import errors, open_admin_page, texts
+from tests.ui.conftest import errors, open_admin_page, shown_in_browser, texts
 
 SIGNUP = "app_pages/signup.py"
 LOGIN = "app_pages/login.py"
@@ -58,7 +58,9 @@ def test_approval_mode_signs_up_a_waiting_account(
     jiwon = services.accounts.get("jiwon")
     assert (jiwon.status, jiwon.pending_role, jiwon.company) == (
         AccountStatus.PENDING, Role.AUTHOR, "Acme")
-    assert at.text_input(key="su_password").value == ""  # the form is emptied
+    # The form is emptied, in the browser too (a dropped key left the purpose chosen there).
+    assert shown_in_browser(at.text_input(key="su_password"), PASSWORD) == ""
+    assert shown_in_browser(at.selectbox(key="su_purpose"), Purpose.CUSTOMER_DEMO) is None
 
 
 def test_open_mode_makes_a_viewer_who_signs_in(

@@ -36,6 +36,7 @@ from services.domain.models import (
 )
 from services.domain.permissions import Action, Actor, require
 from services.domain.text import scrub_text
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import ConflictError, DemoFactoryError, NotFound
 from services.imports.event_lines import FUTURE_TOLERANCE
 from services.imports.legacy.authors import People
@@ -98,7 +99,7 @@ class LegacyImporter:
             progress("content", done, content_total)
         if with_events:
             self._import_events(source, links, summary, dry_run, events_total, progress)
-        record_audit(self._audit, self._clock(), actor.user_id or "anonymous", "legacy.import",
+        record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR, "legacy.import",
                      summary.source, "dry_run" if dry_run else "ok", summary.audit_detail())
         return summary
 

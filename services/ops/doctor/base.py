@@ -21,8 +21,9 @@ from typing import Any
 from services.domain.checks import DoctorLine, Message
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
+from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied
-from services.i18n import translate
+from services.i18n import for_administrator, translate
 from services.ports import AuditLog
 from services.reports.pdf.fonts import korean_font_path
 from services.settings import Settings
@@ -137,7 +138,7 @@ def _run_one(check: Check, context: DoctorContext) -> list[DoctorLine]:
 
 def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
             detail: dict[str, str]) -> None:
-    entry = AuditEntry(ts=ts, actor=actor.user_id or "anonymous", action=AUDIT_ACTION,
+    entry = AuditEntry(ts=ts, actor=actor.user_id or ANONYMOUS_ACTOR, action=AUDIT_ACTION,
                        target="config", outcome=outcome, detail=detail)
     try:
         audit.record(entry)
@@ -149,7 +150,8 @@ def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
 
 
 def render_message(message: Message, lang: str) -> str:
-    return translate(lang, message.key, **dict(message.params))
+    """In the words for the administrator who runs the doctor (``for_administrator``)."""
+    return translate(lang, for_administrator(message.key), **dict(message.params))
 
 
 def text_lines(report: DoctorReport, lang: str) -> list[str]:

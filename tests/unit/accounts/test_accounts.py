@@ -136,7 +136,10 @@ def test_last_admin_and_own_admin_role_are_protected(accounts: AccountService, r
     assert accounts.get("second").roles == frozenset({Role.ANALYST})
     with pytest.raises(ValidationError) as own:
         accounts.delete_user(root, "root")
-    assert own.value.key == "auth.err_own_admin"  # checked before the last-admin guard
+    assert own.value.key == "auth.err_own_delete"  # checked before the last-admin guard
+    with pytest.raises(ValidationError) as own:
+        accounts.set_disabled(root, "root", True)
+    assert own.value.key == "auth.err_own_disable"
     assert _admins(accounts, root) == {"root"}
 
 

@@ -27,7 +27,7 @@ from services.adapters.aws.bedrock.errors import (
     region_prefix,
     suggest_profiles,
 )
-from services.i18n import LANGUAGES, catalog, translate
+from services.i18n import LANGUAGES, catalog, for_administrator, translate
 from tests.doubles.bedrock import APAC_PROFILE, GLOBAL_PROFILE, MODEL, client_error, stream_error
 
 ENDPOINT = "https://bedrock-runtime.ap-northeast-2.amazonaws.com/model/x/converse"
@@ -94,7 +94,7 @@ def test_each_failure_gets_its_diagnosis(exc: BaseException, kind: str) -> None:
 
     assert found.kind == kind
     for lang in LANGUAGES:
-        for key in (found.message_key, found.fix_key):
+        for key in (found.message_key, for_administrator(found.message_key), found.fix_key):
             text = translate(lang, key, **found.params)
             assert key in catalog(lang), key
             assert not _PLACEHOLDER.search(text), (lang, key, text)  # every placeholder filled
@@ -121,6 +121,23 @@ def test_no_diagnosis_sends_the_reader_to_the_bedrock_check_page() -> None:
         naming = [k for kind in KINDS for k in (f"llm.err_{kind}", f"llm.fix_{kind}")
                   if page in catalog(lang)[k]]
         assert naming == [], lang
+
+
+# What the administrator reads would tell them to ask an administrator (they are one).
+_ASK_AN_ADMIN = {"ko": "관리자", "en": "administrator"}
+
+
+@pytest.mark.parametrize(("exc", "kind"), CASES, ids=lambda v: getattr(v, "__name__", None))
+def test_the_check_tells_the_administrator_what_to_do_not_to_ask_one(
+    exc: BaseException, kind: str
+) -> None:
+    """The Bedrock check and the doctor read "an administrator needs to set the credentials"
+    to the administrator; a user who meets the error is still told an administrator must act."""
+    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL)
+    for lang, word in _ASK_AN_ADMIN.items():
+        for key in (for_administrator(found.message_key), found.fix_key):
+            assert word not in translate(lang, key, **found.params).lower(), (lang, key)
+    assert "관리자" in translate("ko", diagnose(NoCredentialsError()).message_key)
 
 
 def test_the_iam_denial_names_the_action_it_denies() -> None:

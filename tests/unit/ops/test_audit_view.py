@@ -95,3 +95,21 @@ def test_every_formula_start_is_defused_in_every_column(start: str) -> None:
     rows = list(csv.reader(io.StringIO(to_csv(entries, SEOUL).decode("utf-8-sig"))))
 
     assert rows[1][1:5] == ["'" + value] * 4
+
+
+def test_a_funnel_entry_is_named_by_its_funnel_while_it_exists(services: Services) -> None:
+    """The log showed a funnel's raw id; an item's entries already had the item's title."""
+    from services.domain.funnels import Step, StepKind
+
+    assert services.funnels is not None
+    steps = [Step(StepKind.PAGE, "home"), Step(StepKind.PAGE, "content")]
+    kept = services.funnels.create(ADMIN, "홈 → 콘텐츠", steps, 30)
+    gone = services.funnels.create(ADMIN, "지운 퍼널", steps, 30)
+    services.funnels.delete(ADMIN, gone.id)
+    today = datetime.now(SEOUL).date()
+    entries = services.ops.audit_entries(ADMIN, AuditQuery(today, today))
+
+    titles = services.ops.audit_titles(ADMIN, entries)
+
+    assert titles[kept.id] == "홈 → 콘텐츠"
+    assert gone.id not in titles  # a deleted funnel keeps its id

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.domain.inquiries import reference
 from services.domain.models import AuditEntry
-from services.ui.audit_words import detail_text, target_text
+from services.ui.audit_words import actor_text, detail_text, target_text
 
 TZ = ZoneInfo("Asia/Seoul")
 MODEL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -161,3 +162,32 @@ def test_an_item_s_title_is_shown_beside_its_id() -> None:
     entry = _entry("content.update", "c1")
     assert target_text(entry, {"c1": "RAG 데모"}, "ko") == "RAG 데모 (c1)"
     assert target_text(_entry("content.delete", "gone"), {}, "ko") == "gone"
+
+
+@pytest.mark.parametrize(("actor", "ko", "en"), [
+    ("anonymous", "방문자 (로그인 안 함)", "Anonymous visitor"),
+    ("system", "앱 (자동)", "The app (automatic)"),
+    ("cli", "명령줄 스크립트", "Command-line script"),
+    ("script:backup", "스크립트: backup", "Script: backup"),
+])
+def test_actors_that_are_no_person_read_as_words(actor: str, ko: str, en: str) -> None:
+    """"anonymous" stood as it is in the Korean log."""
+    assert (actor_text(actor, "ko"), actor_text(actor, "en")) == (ko, en)
+
+
+def test_a_person_is_shown_by_their_user_name() -> None:
+    assert actor_text("alice", "ko") == "alice"
+    assert actor_text("scripted", "en") == "scripted"
+
+
+@pytest.mark.parametrize("action", ["inquiry.submit", "inquiry.handled", "inquiry.reopened",
+                                    "inquiry.notify"])
+def test_an_inquiry_is_named_by_the_number_its_page_shows(action: str) -> None:
+    inquiry_id = "01KBX3Z9WQ7M2P4R6TK5G9KTDQ"
+    assert target_text(_entry(action, inquiry_id), {}, "ko") == reference(inquiry_id)
+    assert reference(inquiry_id) == "Q-K5G9-KTDQ"
+
+
+def test_a_refused_inquiry_still_names_the_visit_and_the_limit() -> None:
+    entry = _entry("inquiry.submit", "abcd1234/visit", "rate_limited")
+    assert target_text(entry, {}, "ko") == "방문 abcd1234 · 방문당 한도"

@@ -299,6 +299,9 @@ def test_bedrock_clients_that_cannot_be_made_are_diagnosed(
     found = line(report, "bedrock")
     assert not found.ok and found.detail.key == "llm.err_no_credentials"
     assert found.fix is not None and found.fix.key == "llm.fix_no_credentials"
+    # Read by the administrator: what to do, not "an administrator needs to".
+    shown = "\n".join(text_lines(report, "en")).lower()
+    assert "aws_access_key_id" in shown and "administrator" not in shown
 
 
 def test_text_and_json_output(tmp_path: Path, run: Callable[..., DoctorReport]) -> None:
