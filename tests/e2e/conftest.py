@@ -172,10 +172,15 @@ def app_with_users(
 
 def sign_in(page: Page, app: RunningApp, username: str, password: str, shown_name: str) -> None:
     page.goto(f"{app.url}/login")
+    submit_sign_in(page, username, password)
+    expect(page.get_by_text(shown_name, exact=True).first).to_be_visible()
+
+
+def submit_sign_in(page: Page, username: str, password: str) -> None:
+    """Fill in and send the sign-in form, once the page shows it."""
     expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=90_000)
     for label, value in ((tr("auth.username"), username), (tr("auth.password"), password)):
         box = page.get_by_label(label, exact=True)
         box.fill(value)
         box.press("Tab")
     page.get_by_role("button", name=tr("auth.login_button")).click()
-    expect(page.get_by_text(shown_name, exact=True).first).to_be_visible()

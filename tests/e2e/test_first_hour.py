@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from services.domain.permissions import Role
 from services.i18n import translate
-from tests.e2e.conftest import RunningApp, app_with_users, shot, tr
+from tests.e2e.conftest import RunningApp, app_with_users, shot, submit_sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
 
@@ -30,11 +30,7 @@ def test_a_link_to_the_dashboard_leads_through_sign_in_and_back(
     expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(
         timeout=90_000)
     assert "next=dashboard" in page.url
-    for label, value in ((tr("auth.username"), "analyst"), (tr("auth.password"), PASSWORD)):
-        box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Tab")
-    page.get_by_role("button", name=tr("auth.login_button")).click()
+    submit_sign_in(page, "analyst", PASSWORD)
     tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=60_000)
     assert page.url.split("?")[0].endswith("/dashboard")
@@ -69,13 +65,7 @@ def test_back_after_signing_in_from_a_link_leaves_the_app_as_it_came(
     page.goto(f"{app.url}/browse")
     expect(page.get_by_role("heading", name=tr("nav.browse"))).to_be_visible(timeout=90_000)
     page.goto(f"{app.url}/dashboard")
-    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(
-        timeout=90_000)
-    for label, value in ((tr("auth.username"), "analyst"), (tr("auth.password"), PASSWORD)):
-        box = page.get_by_label(label, exact=True)
-        box.fill(value)
-        box.press("Tab")
-    page.get_by_role("button", name=tr("auth.login_button")).click()
+    submit_sign_in(page, "analyst", PASSWORD)
     tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=60_000)
     page.go_back()
