@@ -33,6 +33,12 @@ WEEK_DAYS = 7
 
 
 @dataclass(frozen=True)
+class Followed:
+    follow: Follow
+    added: bool  # False: the metric was followed already (a second tab, a repeated click)
+
+
+@dataclass(frozen=True)
 class MyInsights:
     metrics: tuple[FollowedMetric, ...]
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dim -> id -> name
@@ -82,7 +88,8 @@ class FollowService:
         self._clock = clock
 
     def follow(self, actor: Actor, metric: str, scope: FollowScope = FollowScope.ALL,
-               value: str = "") -> Follow:
+               value: str = "") -> Followed:
+        """The follow, and whether this call added it (False: it was followed already)."""
         self._require_follower(actor)
         assert actor.user_id is not None
         value = value.strip() if scope is not FollowScope.ALL else ""
@@ -92,8 +99,7 @@ class FollowService:
         follow = Follow(actor.user_id, metric, scope, value)
         if not _allowed(actor, follow, load_catalog(self._repo)):
             raise PermissionDenied("errors.permission_denied", action="follow")
-        self._store.follow(follow)
-        return follow
+        return Followed(follow, self._store.follow(follow))
 
     def unfollow(self, actor: Actor, key: str) -> None:
         self._require_follower(actor)

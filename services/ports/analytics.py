@@ -214,8 +214,8 @@ class FunnelStore(Protocol):
 class FollowStore(Protocol):
     """Followed metrics, each user's digest frequency, and the digests kept in the app."""
 
-    def follow(self, follow: Follow) -> None:
-        """Add (or keep) the follow; idempotent."""
+    def follow(self, follow: Follow) -> bool:
+        """Add the follow, or keep it (idempotent); True if this call added it."""
 
     def unfollow(self, user_id: str, key: str) -> None:
         """Remove the user's follow of ``Follow.key``; nothing if absent."""

@@ -35,7 +35,7 @@ SCOPE_KEY, METRIC_KEY = "follow_scope", "follow_metric"
 CATEGORY_KEY, ITEM_KEY = "follow_category", "follow_item"
 DASHBOARD_METRIC_KEY = "dashboard_follow_metric"
 _FOLLOW_OUTCOME = "_df_follow_outcome"  # what a follow callback did, shown where it was asked
-_FOLLOWED = "followed"
+_FOLLOWED, _ALREADY = "followed", "already"
 
 
 def _labels(keys: Iterable[str], prefix: str) -> Callable[[str], str]:
@@ -147,18 +147,21 @@ def _follow(follows: FollowService, actor: Actor, metric: str,
             scope: FollowScope = FollowScope.ALL, value: str = "") -> None:
     """Follow, the outcome kept for the run to show (a callback draws nothing itself)."""
     try:
-        follows.follow(actor, metric, scope, value)
+        followed = follows.follow(actor, metric, scope, value)
     except DemoFactoryError as exc:
         st.session_state[_FOLLOW_OUTCOME] = exc
         return
-    st.session_state[_FOLLOW_OUTCOME] = _FOLLOWED
+    st.session_state[_FOLLOW_OUTCOME] = _FOLLOWED if followed.added else _ALREADY
 
 
 def _show_outcome(success: str | None = None) -> None:
-    """A follow's error where it was asked; ``success`` (if any) after a follow."""
+    """A follow's error where it was asked; ``success`` (if any) after a follow; a follow that
+    was there already (another tab, a repeated click) says so instead of adding a second."""
     outcome = st.session_state.pop(_FOLLOW_OUTCOME, None)
     if isinstance(outcome, DemoFactoryError):
         show_error(outcome)
+    elif outcome == _ALREADY:
+        st.info(t("follows.already"), icon=":material/info:")
     elif outcome == _FOLLOWED and success:
         st.success(success)
 

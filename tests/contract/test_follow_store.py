@@ -48,8 +48,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 def test_follows_are_per_user_idempotent_and_removable(store: Any) -> None:
     views = Follow("ana", "content_views")
     item = Follow("ana", "likes", FollowScope.ITEM, "item-1")
-    for follow in (views, item, views, Follow("bob", "searches")):
-        store.follow(follow)
+    added = [store.follow(follow) for follow in (views, item, views, Follow("bob", "searches"))]
+    assert added == [True, True, False, True]  # the second of the same follow adds nothing
     assert sorted(store.follows("ana"), key=lambda f: f.key) == [views, item]
     store.unfollow("ana", item.key)
     store.unfollow("ana", "nothing|all|")
@@ -96,12 +96,15 @@ def test_concurrent_follows_of_one_metric_leave_one_follow(store: Any) -> None:
     """Two tabs (or a double click) following the same metric at once: the store's key is the
     guard (no read-then-write), so one follow stays, and one unfollow removes it."""
     views = Follow("ana", "content_views")
-    threads = [threading.Thread(target=store.follow, args=(views,)) for _ in range(6)]
+    added: list[bool] = []
+    threads = [threading.Thread(target=lambda: added.append(store.follow(views)))
+               for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert store.follows("ana") == [views]
+    assert sorted(added) == [False] * 5 + [True]  # one of them added it, and only one says so
     store.unfollow("ana", views.key)
     assert store.follows("ana") == []
 

@@ -79,6 +79,10 @@ def test_an_author_sees_how_to_follow_and_follows_their_own_item(
     assert follows_of(services, users["author"]) == [
         ("page_views", FollowScope.ITEM, items["genai"].id)]
     assert "콘텐츠: 생성형AI 챗봇" in shown_lines(at)
+    at.button(key="follow_add").click().run()  # the same again: one follow, and it says so
+    assert follows_of(services, users["author"]) == [
+        ("page_views", FollowScope.ITEM, items["genai"].id)]
+    assert [i.value for i in at.info] == ["이미 팔로우하고 있는 지표입니다."]
     at.radio(key="digest_frequency").set_value(Frequency.WEEKLY).run()
     assert services.follows is not None
     assert services.follows.frequency(users["author"].as_actor()) is Frequency.WEEKLY

@@ -49,10 +49,12 @@ class SqliteFollowStore:
         self._db = db
         db.migrate(extra=SCHEMA)
 
-    def follow(self, follow: Follow) -> None:
+    def follow(self, follow: Follow) -> bool:
         with self._db.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO follows VALUES (?, ?, ?, ?)",
-                         (follow.user_id, follow.metric, follow.scope.value, follow.value))
+            added = conn.execute("INSERT OR IGNORE INTO follows VALUES (?, ?, ?, ?)",
+                                 (follow.user_id, follow.metric, follow.scope.value,
+                                  follow.value))
+            return added.rowcount == 1
 
     def unfollow(self, user_id: str, key: str) -> None:
         metric, scope, value = key.split("|", 2)

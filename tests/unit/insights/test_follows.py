@@ -115,8 +115,10 @@ def test_a_rate_cannot_be_filtered_and_unfollow_removes(
         services: Services, world: dict[str, ContentItem]) -> None:
     with pytest.raises(ValidationError):
         follows(services).follow(ANALYST, "likes_per_view", FollowScope.ITEM, world["bob"].id)
-    follow = follows(services).follow(ANALYST, "likes_per_view")
-    follows(services).follow(ANALYST, "likes_per_view")  # again: still one
+    first = follows(services).follow(ANALYST, "likes_per_view")
+    again = follows(services).follow(ANALYST, "likes_per_view")  # still one, and it says so
+    follow = first.follow
+    assert (first.added, again.added, again.follow) == (True, False, follow)
     assert follows(services).follows(ANALYST) == [follow]
     follows(services).unfollow(ANALYST, follow.key)
     assert follows(services).follows(ANALYST) == []

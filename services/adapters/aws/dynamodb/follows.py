@@ -26,6 +26,7 @@ from services.adapters.aws.common import (
     AWS_ERRORS,
     aws_errors,
     cancellation_codes,
+    condition_failed,
     from_item,
     resend_delay,
     to_item,
@@ -63,11 +64,17 @@ class DynamoFollowStore:
         self._client = client
         self._table = events_table
 
-    def follow(self, follow: Follow) -> None:
+    def follow(self, follow: Follow) -> bool:
         item = {"pk": _follows_pk(follow.user_id), "sk": follow.key, "metric": follow.metric,
                 "scope": follow.scope.value, "value": follow.value}
-        with aws_errors():
-            self._client.put_item(TableName=self._table, Item=to_item(item))
+        try:
+            self._client.put_item(TableName=self._table, Item=to_item(item),
+                                  ConditionExpression="attribute_not_exists(sk)")
+        except AWS_ERRORS as exc:
+            if not condition_failed(exc):
+                raise translate_client_error(exc) from exc
+            return False
+        return True
 
     def unfollow(self, user_id: str, key: str) -> None:
         with aws_errors():
