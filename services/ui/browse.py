@@ -195,5 +195,5 @@ def render_browse(category: Category | None = None) -> None:
         else:
             empty_state(t("content.empty_category"), t("content.empty_category_hint"))
         return
-    card_grid(result.items, words=query.text.split())
+    card_grid(result.items, words=query.text.split(), level=2)  # under the page's h1
     pager(result, keys.page)

@@ -42,10 +42,16 @@ _SMALL = f"{_TEXT}; font-size: 0.875rem; opacity: 0.7; margin: 0 0 0.4rem 0"
 # the same inline styles on every element of every card: the cards' block is half the size it
 # was, on every run. The ``.df-cards`` grid's own style holds its column count.
 CARD_RULES = f"""
-.df-cards {{ display: grid; gap: {_GAP}; }}
+.df-cards {{ display: grid; gap: {_GAP}; list-style: none; margin: 0; padding: 0; }}
 .df-card {{ display: flex; flex-direction: column; padding: 1rem; border-radius: 0.5rem;
-  border: 1px solid rgba(128, 128, 128, 0.3); min-width: 0; }}
-.df-card-title, .df-hit-title {{ {_TEXT}; margin: 0 0 0.3rem 0; }}
+  border: 1px solid rgba(128, 128, 128, 0.3); min-width: 0; margin: 0; }}
+/* A heading for screen readers' sake (a card is found by its title); it looks as the bold
+   line of body text it was, not as the page's h2/h3. */
+.df-card-title, .df-hit-title {{ {_TEXT}; margin: 0 0 0.3rem 0; padding: 0; font-size: 1rem;
+  line-height: 1.6; font-weight: inherit; letter-spacing: normal; scroll-margin-top: 0; }}
+/* Read out, not shown: what names a card's "open" link after its card. */
+.df-sr {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }}
 .df-card-meta, .df-card-counts {{ {_SMALL}; }}
 .df-card-summary, .df-hit-snippet {{ {_TEXT}; margin: 0 0 0.5rem 0; }}
 .df-thumb, .df-thumb-placeholder {{ aspect-ratio: 16/9; width: 100%; border-radius: 0.5rem;
@@ -83,13 +89,20 @@ def tags_html(tags: Sequence[str]) -> str:
     return f'<div class="df-card-tags">{links}</div>'
 
 
-def card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) -> str:
-    """Title, meta, summary or snippet, tags and counts of one card: escaped HTML."""
+def _title(item: ContentItem) -> str:
+    return " ".join(item.title.split())
+
+
+def card_html(
+    item: ContentItem, tz: tzinfo, words: Sequence[str] = (), level: int = 3
+) -> str:
+    """Title (a heading of ``level``), meta, summary or snippet, tags and counts of one card:
+    escaped HTML."""
     if words:
-        parts = [highlight.title_html(item.title, words)]
+        parts = [highlight.title_html(item.title, words, level)]
     else:
-        title = html.escape(" ".join(item.title.split()))
-        parts = [f'<div class="df-card-title"><strong>{title}</strong></div>']
+        parts = [f'<h{level} class="df-card-title"><strong>{html.escape(_title(item))}'
+                 f"</strong></h{level}>"]
     parts.append(f'<div class="df-card-meta">{html.escape(meta_text(item, tz))}</div>')
     if words:
         if item.summary.strip() or item.body.strip():
@@ -108,16 +121,21 @@ def content_href(item: ContentItem) -> str:
 
 
 def open_link_html(item: ContentItem) -> str:
+    """The card's "open" link, named after its card for a screen reader (a dozen links all
+    read "열기" said nothing of where each goes); the title is shown once, in the heading."""
     label = html.escape(t("content.open"))
     return (f'<a class="df-card-open" href="{html.escape(content_href(item))}" target="_self"'
-            f'>{label} <span aria-hidden="true">→</span></a>')
+            f'>{label}<span class="df-sr"> – {html.escape(_title(item))}</span>'
+            ' <span aria-hidden="true">→</span></a>')
 
 
-def content_card_html(item: ContentItem, tz: tzinfo, words: Sequence[str] = ()) -> str:
-    """One item as a bordered card; ``words``: a search's words, marked in the title and a
-    snippet."""
-    return (f'<div class="df-card">{picture_html(item)}'
-            f"{card_html(item, tz, words)}{open_link_html(item)}</div>")
+def content_card_html(
+    item: ContentItem, tz: tzinfo, words: Sequence[str] = (), level: int = 3
+) -> str:
+    """One item as a bordered card, an item of the cards' list; ``words``: a search's words,
+    marked in the title and a snippet; ``level``: its title's heading level."""
+    return (f'<li class="df-card">{picture_html(item)}'
+            f"{card_html(item, tz, words, level)}{open_link_html(item)}</li>")
 
 
 # A plain click on an "open" or tag link switches pages inside the running app, as
@@ -142,10 +160,14 @@ if (!window.__dfCardLinks) {
 
 
 def card_grid(
-    items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = ()
+    items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = (),
+    level: int = 3,
 ) -> None:
+    """The cards as a list; ``level``: their titles' heading level, one below the heading
+    above the cards (home: h3 under the section's h2; browse: h2 under the page's h1).
+    ``role="list"``: Safari drops a list's meaning when its bullets are styled away."""
     tz = app_tz()
-    cards = "".join(content_card_html(item, tz, words) for item in items)
-    st.html(f'<div class="df-cards" style="{_grid(columns)}">{cards}</div>')
+    cards = "".join(content_card_html(item, tz, words, level) for item in items)
+    st.html(f'<ul class="df-cards" role="list" style="{_grid(columns)}">{cards}</ul>')
     # In the sidebar, where the invisible element takes no room in the page.
     st.sidebar.html(NAV_SCRIPT, unsafe_allow_javascript=True)

@@ -20,9 +20,10 @@ def marked_html(parts: Sequence[Piece]) -> str:
                    for text, hit in parts)
 
 
-def title_html(title: str, words: Sequence[str]) -> str:
-    return '<div class="df-hit-title"><strong>' \
-           f"{marked_html(pieces(' '.join(title.split()), words))}</strong></div>"
+def title_html(title: str, words: Sequence[str], level: int = 3) -> str:
+    """A card's title as a heading of ``level``, the words marked."""
+    marked = marked_html(pieces(" ".join(title.split()), words))
+    return f'<h{level} class="df-hit-title"><strong>{marked}</strong></h{level}>'
 
 
 def snippet_html(item: ContentItem, words: Sequence[str]) -> str:

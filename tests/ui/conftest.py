@@ -266,8 +266,8 @@ def open_admin_page(new_app: Callable[..., AppTest]) -> AppTest:
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-_CARD_TITLE = re.compile(r'<div class="df-(?:card|hit)-title"[^>]*><strong>(.*?)</strong></div>',
-                         re.S)
+_CARD_TITLE = re.compile(
+    r'<h[23] class="df-(?:card|hit)-title"[^>]*><strong>(.*?)</strong></h[23]>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -57,7 +57,7 @@ def test_my_insights_shows_a_followed_metrics_change_and_drivers(
 
     at = open_home(new_app, users["analyst"].username)
     shown = shown_lines(at)
-    assert "내 인사이트" in [h.value for h in at.subheader]
+    assert "내 인사이트" in [h.value for h in at.header]
     assert "콘텐츠 조회 (플랫폼 전체): 10 → 40 (+300.0%)" in shown
     # The panel says which days it covers: the last 7 complete ones, not the dashboard's 7.
     today = services.analytics.today()
@@ -91,7 +91,7 @@ def test_an_author_sees_how_to_follow_and_follows_their_own_item(
 def test_viewers_see_no_my_insights(new_app: Callable[..., AppTest],
                                     users: dict[str, User]) -> None:
     at = open_home(new_app, users["viewer"].username)
-    assert "내 인사이트" not in [h.value for h in at.subheader]
+    assert "내 인사이트" not in [h.value for h in at.header]
 
 
 def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(

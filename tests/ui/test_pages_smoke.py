@@ -232,9 +232,9 @@ def test_home_lists_most_viewed_only_once_something_has_been_viewed(
     first, _second = make_item("첫 번째 데모"), make_item("두 번째 데모")
     at = new_app()
     at.run()
-    assert "많이 본 콘텐츠" not in [h.value for h in at.subheader]
+    assert "많이 본 콘텐츠" not in [h.value for h in at.header]
 
     services.ports.content.increment_views(first.id, by=3)
     at = new_app()
     at.run()
-    assert "많이 본 콘텐츠" in [h.value for h in at.subheader]
+    assert "많이 본 콘텐츠" in [h.value for h in at.header]

@@ -15,7 +15,7 @@ from tests.ui.conftest import card_titles, errors
 
 def _hit_parts(block: str) -> list[str]:
     """The marked title and snippet of a card's HTML block (not its tags or meta line)."""
-    return re.findall(r'<div class="df-hit-[a-z]+"[^>]*>(.*?)</div>', block)
+    return re.findall(r'<(?:div|h[23]) class="df-hit-[a-z]+"[^>]*>(.*?)</(?:div|h[23])>', block)
 
 
 def _browse(new_app: Callable[..., AppTest]) -> AppTest:
