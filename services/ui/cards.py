@@ -49,9 +49,6 @@ CARD_RULES = f"""
    line of body text it was, not as the page's h2/h3. */
 .df-card-title, .df-hit-title {{ {_TEXT}; margin: 0 0 0.3rem 0; padding: 0; font-size: 1rem;
   line-height: 1.6; font-weight: inherit; letter-spacing: normal; scroll-margin-top: 0; }}
-/* Read out, not shown: what names a card's "open" link after its card. */
-.df-sr {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }}
 .df-card-meta, .df-card-counts {{ {_SMALL}; }}
 .df-card-summary, .df-hit-snippet {{ {_TEXT}; margin: 0 0 0.5rem 0; }}
 .df-thumb, .df-thumb-placeholder {{ aspect-ratio: 16/9; width: 100%; border-radius: 0.5rem;

@@ -31,6 +31,7 @@ from services.reports.grounding import unmatched_spans
 from services.reports.models import OFFLINE
 from services.reports.service import AnswerResult
 from services.reports.streams import Reading
+from services.ui.footnote import footnote_html
 from services.ui.i18n import language, relabel, t
 from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html
@@ -55,7 +56,7 @@ def text_html(text: str) -> str:
 
 def answer_html(text: str, context: Mapping[str, Any], lang: str) -> str:
     """A finished answer as inert HTML: unmatched numbers in ``<mark>``, cited data paths as
-    numbered footnote markers whose tooltip says where the figure comes from."""
+    numbered footnote markers that say where the figure comes from (``footnote_html``)."""
     text = text.translate(_PRIVATE)
     parts, at = [], 0
     for start, end in unmatched_spans(text, context):
@@ -63,13 +64,7 @@ def answer_html(text: str, context: Mapping[str, Any], lang: str) -> str:
         at = end
     cited = footnotes("".join([*parts, text[at:]]), context, lang)
     sources = {s.number: s for s in cited.sources}
-
-    def marker(number: int) -> str:
-        found = sources.get(number)
-        title = html.escape(f"{found.label}: {found.value}" if found else "", quote=True)
-        return f'<sup style="color:#0b5cad;font-size:0.7em" title="{title}">[{number}]</sup>'
-
-    body = markup(cited.text, html.escape, marker)
+    body = markup(cited.text, html.escape, lambda n: footnote_html(sources.get(n), n, lang))
     body = body.replace(_MARK[0], MARK_HTML[0]).replace(_MARK[1], MARK_HTML[1])
     return f'<div class="df-chat" style="{_STYLE}">{body}</div>'
 

@@ -5,7 +5,6 @@ compare)."""
 
 from __future__ import annotations
 
-import html
 import logging
 from collections import Counter
 from collections.abc import Mapping
@@ -21,11 +20,12 @@ from services.domain.permissions import Actor
 from services.domain.reports import OFFLINE_MODEL_ID, Report, ReportSummary, report_author
 from services.errors import DemoFactoryError
 from services.i18n.times import format_time
-from services.reports.citations import Footnoted, Source, footnotes, replace_markers
+from services.reports.citations import Footnoted, footnotes, replace_markers
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
 from services.reports.models import BEDROCK_PREFIX, OFFLINE
 from services.ui import confirm
+from services.ui.footnote import footnote_html
 from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
@@ -59,18 +59,6 @@ def narrative_html(text: str) -> str:
     return render_inert(text)
 
 
-FOOTNOTE_HTML = ('<sup style="color:#0b5cad;font-size:0.7em" title="{title}">[{number}]'
-                 "</sup>")
-
-
-def _footnote(sources: Mapping[int, Source], number: int) -> str:
-    """A marker; hovering it shows where the number comes from (escaped: labels quote titles
-    and search terms users typed)."""
-    found = sources.get(number)
-    title = f"{found.label}: {found.value}" if found else ""
-    return FOOTNOTE_HTML.format(title=html.escape(title, quote=True), number=number)
-
-
 def reader_html(text: str, context: Mapping[str, Any], lang: str,
                 spans: list[tuple[int, int]] | None = None) -> tuple[str, Footnoted]:
     """A narrative as readers see it: HTML with its data paths turned into numbered footnote
@@ -85,7 +73,7 @@ def reader_html(text: str, context: Mapping[str, Any], lang: str,
     by_number = {s.number: s for s in cited.sources}
     shown = narrative_html(cited.text)
     shown = shown.replace(_MARK_START, MARK_HTML[0]).replace(_MARK_END, MARK_HTML[1])
-    return replace_markers(shown, lambda n: _footnote(by_number, n)), cited
+    return replace_markers(shown, lambda n: footnote_html(by_number.get(n), n, lang)), cited
 
 
 def reader_view(report: Report) -> tuple[str, Footnoted]:

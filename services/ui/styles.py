@@ -39,7 +39,14 @@ TOOLBAR_RULES = """
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }
 }
 """
-APP_CSS = f"<style>{TEXT_RULES}{CARD_RULES}{UPLOADER_RULES}{TOOLBAR_RULES}</style>"
+# Read out by a screen reader, not shown (``class="df-sr"``): what names a card's "open" link
+# after its card, and a report's footnote marker's source (services/ui/footnote.py).
+SCREEN_READER_RULES = """
+.df-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+"""
+APP_CSS = (f"<style>{TEXT_RULES}{CARD_RULES}{SCREEN_READER_RULES}{UPLOADER_RULES}"
+           f"{TOOLBAR_RULES}</style>")
 
 
 def app_style() -> None:

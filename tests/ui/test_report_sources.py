@@ -22,6 +22,8 @@ from tests.ui.test_reports import generate, open_reports, saved_reports, seed
 
 RAW_PATH = re.compile(r"<code>|\bkpis\[\d+\]|\bperiod\.days\b")
 HOSTILE = '<img src=x onerror="alert(1)"> [session expired](https://evil.example) "quoted"'
+# A footnote marker's end: its source, read out by a screen reader, then </sup>
+_SR = r"<span [^>]*>[^<]*</span></sup>"
 
 
 def narrative(at: AppTest) -> str:
@@ -53,13 +55,14 @@ def test_markers_lead_to_the_sources_and_the_toggle_shows_the_paths(
 
     shown = narrative(at)
     assert not RAW_PATH.search(shown), RAW_PATH.search(shown)
-    assert re.search(r"40\S*<sup [^>]*>\[\d+\]</sup>", shown)  # the 40 page views, footnoted
+    assert re.search(rf"40\S*<sup [^>]*>\[\d+\]{_SR}", shown)  # the 40 page views, footnoted
     assert words["title"] in texts(at)
     table = sources(at)
     assert list(table) == [words["no"], words["source"], words["value"]]  # no paths yet
     views = table[words["source"]].index(words["views"])
     assert table[words["value"]][views] == "40"
-    assert f"[{table[words['no']][views]}]</sup>" in shown  # the same number in the text
+    # the same number in the text
+    assert f'[{table[words["no"]][views]}]<span class="df-sr">' in shown
     assert words["days"] in table[words["source"]]
     assert table[words["no"]] == [str(n) for n in range(1, len(table[words["no"]]) + 1)]
 
@@ -128,7 +131,8 @@ def test_the_streamed_answer_shows_markers_too() -> None:
     assert not at.exception
     (shown,) = [str(h.proto.body) for h in at.get("html")]
     assert 'Page views 40<sup style="color:#0b5cad;font-size:0.7em" ' \
-           'title="Page views, this period: 40">[1]</sup>.' in shown
+           'title="Page views, this period: 40">[1]<span class="df-sr"> (source: Page views, ' \
+           'this period: 40)</span></sup>.' in shown
 
 
 def test_a_model_s_citations_become_the_same_footnotes(
@@ -147,8 +151,8 @@ def test_a_model_s_citations_become_the_same_footnotes(
 
     shown = narrative(at)
     assert not RAW_PATH.search(shown), RAW_PATH.search(shown)
-    assert re.search(r"페이지 조회는 40회<sup [^>]*>\[1\]</sup>로 \+100\.0%<sup [^>]*>\[2\]</sup>, "
-                     r"다시 40회<sup [^>]*>\[1\]</sup>입니다", shown)
+    assert re.search(rf"페이지 조회는 40회<sup [^>]*>\[1\]{_SR}로 \+100\.0%<sup [^>]*>\[2\]{_SR}, "
+                     rf"다시 40회<sup [^>]*>\[1\]{_SR}입니다", shown)
     table = sources(at)
     assert table["출처"] == ["페이지 조회, 이번 기간", "페이지 조회, 비교 기간 대비 변화"]
     assert table["값"] == ["40", "+100.0%"]

@@ -31,6 +31,8 @@ from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import assert_refused, errors, texts
 
 REPORTS = "app_pages/reports.py"
+# A footnote marker's end: its source, read out by a screen reader, then </sup>
+_SR = r"<span [^>]*>[^<]*</span></sup>"
 
 
 def seed(services: Services, item: ContentItem) -> None:
@@ -111,8 +113,8 @@ def test_an_offline_report_is_generated_grounded_and_saved(
     assert "보고서를 만들어 기록에 저장했습니다" in text
     # The narrative, rendered once to HTML (st.html).
     # Each cited figure carries a numbered footnote marker (its data path in the table below).
-    assert "<h2>요약</h2>" in text and re.search(r"40회<sup [^>]*>\[\d+\]</sup>", text)
-    assert re.search(r"\+100\.0%<sup [^>]*>\[\d+\]</sup>", text)  # against 20 page views
+    assert "<h2>요약</h2>" in text and re.search(rf"40회<sup [^>]*>\[\d+\]{_SR}", text)
+    assert re.search(rf"\+100\.0%<sup [^>]*>\[\d+\]{_SR}", text)  # against 20 page views
     assert "<code>" not in text
     assert "숫자 확인: 본문의 숫자" in text and "모두 보고서 데이터와 일치합니다" in text
     assert "<mark" not in text

@@ -32,7 +32,8 @@ def test_unmatched_numbers_are_highlighted_and_nothing_else() -> None:
         latency_ms=0, created_by="a", created_at=datetime(2026, 3, 10, tzinfo=UTC))
     html = highlighted(report)
     assert html.startswith('<p>Page views 110<sup style="color:#0b5cad;font-size:0.7em" '
-                           'title="Page views, this period: 110">[1]</sup>, visitors <mark')
+                           'title="Page views, this period: 110">[1]<span class="df-sr"> '
+                           '(source: Page views, this period: 110)</span></sup>, visitors <mark')
     assert "<strong>777</strong></mark> and <mark" in html
     assert "<strong>888</strong></mark>.</p>" in html and html.count("<mark") == 2
     clean = replace(report, narrative="Page views 110.")
