@@ -139,7 +139,12 @@ def content_card_html(
 # ``st.page_link`` does, instead of loading the page afresh (an item's page: 0.13 s against
 # 0.29 s, A/B): the address is pushed to the history and Streamlit's own back/forward handler
 # opens the page it names, with its query. A click with a modifier key or another button is
-# the browser's (a new tab). A fixed script, installed once per page; nothing in it comes from
+# the browser's (a new tab). Focus then goes to the new page's title (made focusable by
+# ``tabindex=-1``) once it is drawn: the link is gone with the old page, and the browser put
+# focus on the page's body, from where a keyboard started again at the top and a screen reader
+# said nothing of the switch. The title counts as new when it is another element, another
+# text, or the link is gone (a tag keeps browse's title); focus a person moved elsewhere
+# meanwhile is left alone. A fixed script, installed once per page; nothing in it comes from
 # an item.
 NAV_SCRIPT = """<script>
 if (!window.__dfCardLinks) {
@@ -149,8 +154,23 @@ if (!window.__dfCardLinks) {
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey
         || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
+    const title = () => document.querySelector('[data-testid="stMain"] h1');
+    const before = title();
+    const said = before && before.textContent;
     window.history.pushState(null, "", link.href);
     window.dispatchEvent(new PopStateEvent("popstate"));
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const now = title();
+      const active = document.activeElement;
+      if (Date.now() - started > 15000 || (active && active !== document.body && active !== link)) {
+        clearInterval(timer);
+      } else if (now && (now !== before || now.textContent !== said || !link.isConnected)) {
+        clearInterval(timer);
+        now.setAttribute("tabindex", "-1");
+        now.focus();
+      }
+    }, 100);
   });
 }
 </script>"""

@@ -14,6 +14,36 @@ from services.ui.widgets import flash, md_escape, show_error
 
 _CONFIRM_DELETE = "confirm_delete_item"  # about an item id: the version its question showed
 _LIKE_ERROR = "_df_like_error"  # a failed like, from its callback to the button's place
+# The like button's key changes with its state (below), so after a click Streamlit draws a new
+# button, and the browser put focus on the page's body: a keyboard user started again at the
+# top. After a click on it, this puts focus on the page's one like/unlike button once the
+# clicked one is gone, unless focus was moved elsewhere meanwhile. It listens for the clicks
+# rather than running on the run a click starts: Streamlit does not run an ``st.html`` script
+# again when the same one is drawn in the same place, so a second click in a row (unlike right
+# after like) went without it. A fixed script, installed once per page; nothing in it comes
+# from the item.
+LIKE_FOCUS_SCRIPT = """<script>
+if (!window.__dfLikeFocus) {
+  window.__dfLikeFocus = true;
+  const LIKE = ':is([class*="st-key-unlike_"], [class*="st-key-like_"]) button';
+  document.addEventListener("click", (event) => {
+    const clicked = event.target.closest && event.target.closest(LIKE);
+    if (!clicked) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const button = document.querySelector(LIKE);
+      const active = document.activeElement;
+      if (Date.now() - started > 10000
+          || (active && active !== document.body && active !== clicked)) {
+        clearInterval(timer);
+      } else if (button && !clicked.isConnected && active === document.body) {
+        clearInterval(timer);
+        button.focus();
+      }
+    }, 50);
+  });
+}
+</script>"""
 
 
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
@@ -48,6 +78,8 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     st.button(label, key=f"unlike_{item.id}" if liked else f"like_{item.id}", icon=icon,
               type="primary" if liked else "secondary", on_click=_set_like,
               args=(content, item, actor, not liked))
+    # In the sidebar, where the invisible element takes no room in the page.
+    st.sidebar.html(LIKE_FOCUS_SCRIPT, unsafe_allow_javascript=True)
     failed = st.session_state.pop(_LIKE_ERROR, None)
     if failed is not None:
         show_error(failed)

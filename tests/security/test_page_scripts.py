@@ -1,7 +1,8 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
-is JSON-encoded; the cards' link script is a constant; a page's replacement names one of the
-app's own pages with URL-encoded parameters)."""
+is JSON-encoded; the cards' link script, which also moves focus to the new page's title, and the
+like button's focus script are constants; a page's replacement names one of the app's own pages
+with URL-encoded parameters)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = {
     ("services/ui/cookies.py", "write_cookie"): "cookie_script",
     ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
+    # focus back on the like button after a like click (a new button: its key names its state)
+    ("services/ui/item_actions.py", "like_button"): "LIKE_FOCUS_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
 }
 
