@@ -42,7 +42,8 @@ _SMALL = f"{_TEXT}; font-size: 0.875rem; opacity: 0.7; margin: 0 0 0.4rem 0"
 # the same inline styles on every element of every card: the cards' block is half the size it
 # was, on every run. The ``.df-cards`` grid's own style holds its column count.
 CARD_RULES = f"""
-.df-cards {{ display: grid; gap: {_GAP}; list-style: none; margin: 0; padding: 0; }}
+/* ``ul.``: Streamlit indents lists by a class and a ``ul`` (2rem at the left). */
+ul.df-cards {{ display: grid; gap: {_GAP}; list-style: none; margin: 0; padding: 0; }}
 .df-card {{ display: flex; flex-direction: column; padding: 1rem; border-radius: 0.5rem;
   border: 1px solid rgba(128, 128, 128, 0.3); min-width: 0; margin: 0; }}
 /* A heading for screen readers' sake (a card is found by its title); it looks as the bold
