@@ -25,7 +25,13 @@ from services.ui import (
     url_params,
 )
 from services.ui.emulation import emulation_banner
-from services.ui.i18n import init_language, language_selector, role_label, t
+from services.ui.i18n import (
+    init_language,
+    language_selector,
+    mark_page_language,
+    role_label,
+    t,
+)
 from services.ui.styles import app_style
 from services.ui.widgets import errors_shown, md_escape, show_error, show_flash, show_unexpected
 
@@ -90,6 +96,7 @@ def main() -> None:
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
     language_selector()
+    mark_page_language()  # after the switch: the language this run draws in
     user_box(actor, services)
     show_flash()
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))

@@ -1,7 +1,8 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
-is JSON-encoded; the cards' link script is a constant; a page's replacement names one of the
-app's own pages with URL-encoded parameters)."""
+is JSON-encoded; the cards' link script is a constant; the page's language is one of the app's
+language codes; a page's replacement names one of the app's own pages with URL-encoded
+parameters)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ ALLOWED = {
     ("services/ui/cookies.py", "write_cookie"): "cookie_script",
     ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
+    # <html lang> from the session's language: one of the app's codes, JSON-encoded.
+    ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
 }
 
 
