@@ -204,7 +204,7 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
         go.Bar(x=shown, y=visits, name=t("funnels.col.visits"), marker_color=charts.PRIMARY,
                text=[f"{v:,}<br>{r}" for v, r in zip(visits, rates, strict=True)],
                textposition="auto", hovertemplate="%{x}: %{y:,}<extra></extra>"),
-        go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color="#B0B7C3",
+        go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color=charts.PREVIOUS,
                hovertemplate="%{x}: %{y:,}<extra></extra>"),
     ])
     fig.update_yaxes(title={"text": t("funnels.chart_axis")},
