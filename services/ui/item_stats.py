@@ -24,6 +24,7 @@ from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table, unchanged
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
 from services.ui.i18n import language, period_text, relabel, status_label, t
@@ -127,7 +128,7 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
         daily[f"prev_{metric}"].tolist(),
         (t("itempage.this_period"), t("itempage.previous_period")),
         t("itempage.chart_title", metric=label), label)
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)
     before = period.previous()
     st.caption(t("itempage.previous_note", period=period_text(before.start, before.end),
                  days=period.days))
