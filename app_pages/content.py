@@ -29,7 +29,7 @@ except DemoFactoryError as exc:
     st.stop()
 
 name_tab(item.title)
-st.title(md_escape(item.title))
+st.title(md_escape(item.title), anchor=False)
 st.caption(meta_line(item, services.settings.tz))
 if item.tags:
     tag_links(item.tags)

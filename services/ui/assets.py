@@ -77,7 +77,7 @@ def render_assets(content: ContentService, item: ContentItem, actor: Actor,
     rest = [asset for asset in item.assets if asset.id not in skip]
     if not rest:
         return
-    st.subheader(t("content.attachments"))
+    st.subheader(t("content.attachments"), anchor=False)
     for asset in rest:
         _guarded(content, item, asset, actor)
 

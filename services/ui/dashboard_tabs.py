@@ -233,7 +233,7 @@ def purposes_tab(board: Dashboard) -> None:
         _nothing("analytics.empty_purposes")
     else:
         _answers(board)
-    st.subheader(t("analytics.signup_purposes_title"))
+    st.subheader(t("analytics.signup_purposes_title"), anchor=False)
     st.caption(t("analytics.signup_purposes_note"))
     signed_up = found.signed_up
     if signed_up.empty:

@@ -231,7 +231,7 @@ def insights_panel(found: Insights, period: Period) -> None:
     """Below the KPI tiles, one of three parts (platform-wide): what drove the change, unusual
     days and hours, the forecast."""
     with st.container(key=PANEL_KEY, border=True):
-        st.subheader(t("insights.title"))
+        st.subheader(t("insights.title"), anchor=False)
         previous = period.previous()
         st.caption(t("insights.scope", previous=period_text(previous.start, previous.end)) + " "
                    + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))

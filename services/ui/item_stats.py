@@ -220,7 +220,7 @@ def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | 
 def _item_head(analytics: AnalyticsService, actor: Actor, page: ItemPage,
                period: Mapping[str, str]) -> None:
     title = page.item.title if page.item is not None else page.content_id
-    st.title(md_escape(title))
+    st.title(md_escape(title), anchor=False)
     st.caption(t("itempage.item_heading"))
     _item_notice(page)
     _item_links(analytics, actor, page, period)
@@ -266,7 +266,7 @@ def author_page_view(analytics: AnalyticsService, actor: Actor, author_id: str |
         gate.needs_role(Action.VIEW_DASHBOARDS)
         return
     with head:
-        st.title(md_escape(t("itempage.author_heading", name=page.name)))
+        st.title(md_escape(t("itempage.author_heading", name=page.name)), anchor=False)
         st.caption(t("itempage.author_note"))
     _author_body(page, params)
 

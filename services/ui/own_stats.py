@@ -41,7 +41,7 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     """Views over time, likes and downloads of the actor's items, from the rollups."""
     if not can(actor, Action.VIEW_OWN_STATS):
         return
-    st.subheader(t("analytics.own_title"))
+    st.subheader(t("analytics.own_title"), anchor=False)
     st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_mine"),
                  icon=":material/person_search:", query_params={"id": str(actor.user_id)})
     preset = st.segmented_control(
