@@ -43,13 +43,20 @@ def _series(trace: Any) -> str | None:
     found = _values(trace)
     if found is None or found[0] is None or found[1] is None:
         return None
-    pairs = [(label, float(v)) for label, v in zip(found[0], found[1], strict=False)
-             if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)]
+    pairs = [
+        (label, float(v))
+        for label, v in zip(found[0], found[1], strict=False)
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    ]
     if not pairs:
         return None
     at, peak = max(pairs, key=lambda pair: pair[1])
-    numbers = t("analytics.chart_alt_series", total=_number(sum(v for _, v in pairs)),
-                peak=_number(peak), at=_text(at))
+    numbers = t(
+        "analytics.chart_alt_series",
+        total=_number(sum(v for _, v in pairs)),
+        peak=_number(peak),
+        at=_text(at),
+    )
     name = _text(trace.name or "")
     return f"{name}: {numbers}" if name else numbers
 
@@ -59,7 +66,8 @@ def chart_alt(figure: go.Figure) -> str:
     title = _text(figure.layout.title.text or "")
     series = [line for trace in figure.data[:_SERIES_IN_ALT] if (line := _series(trace))]
     return " — ".join(part for part in (title, "; ".join(series)) if part) or t(
-        "analytics.chart_alt_untitled")
+        "analytics.chart_alt_untitled"
+    )
 
 
 def show_chart(figure: go.Figure, key: str, **kwargs: Any) -> Any:

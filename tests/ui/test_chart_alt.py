@@ -18,7 +18,9 @@ __all__ = ["items", "seeded"]  # fixtures
 
 
 def test_a_chart_says_its_title_total_and_peak(
-    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services,
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    seeded: Services,
     items: dict[str, ContentItem],
 ) -> None:
     at = new_app(users["author"].username)
