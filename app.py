@@ -17,6 +17,7 @@ from services.ui import (
     gate,
     lazy,
     nav,
+    page_names,
     password_box,
     profile,
     routes,
@@ -25,7 +26,13 @@ from services.ui import (
     url_params,
 )
 from services.ui.emulation import emulation_banner
-from services.ui.i18n import init_language, language_selector, role_label, t
+from services.ui.i18n import (
+    init_language,
+    language_selector,
+    mark_page_language,
+    role_label,
+    t,
+)
 from services.ui.styles import app_style
 from services.ui.widgets import errors_shown, md_escape, show_error, show_flash, show_unexpected
 
@@ -34,7 +41,7 @@ log = logging.getLogger("demo_factory")
 # A bundled icon: a ":material/..." page icon is fetched from a public font host on every page,
 # which fails offline and tells a third party who visits.
 ICON = Path(__file__).parent / "services" / "ui" / "static" / "icon.png"
-st.set_page_config(page_title="Demo Factory", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=page_names.APP_NAME, page_icon=str(ICON), layout="wide")
 
 
 def user_box(actor: Actor, services: Services) -> None:
@@ -85,11 +92,13 @@ def main() -> None:
     profile.apply_preferred_language(services, actor)
     # Expanded: an admin sees many sections, and folding them would hide the editor link.
     page = st.navigation(nav.pages_for(actor, needs_first_admin), expanded=True)
+    page_names.name_tab(page.title)  # as the menu names it; an item's page renames it
     url_params.note_page(page.url_path)  # before anything that may switch pages
     confirm.forget_elsewhere(page.url_path)  # a question belongs to the page that asked it
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
     language_selector()
+    mark_page_language()  # after the switch: the language this run draws in
     user_box(actor, services)
     show_flash()
     tracking.page_view(page.url_path or "home", st.query_params.get("id", ""))

@@ -10,7 +10,7 @@ from services.ui.i18n import t
 services = session.services()
 actor = session.actor()
 
-st.title(t("nav.admin"))
+st.title(t("nav.admin"), anchor=False)
 admin.samples_section(services, actor)
 st.divider()
 admin.orphans_section(services, actor)

@@ -11,7 +11,7 @@ from services.ui.i18n import t
 services = session.services()
 actor = session.actor()
 
-st.title(t("inquiries.admin_title"))
+st.title(t("inquiries.admin_title"), anchor=False)
 if services.inquiries.notifies and services.settings.ses_recipient:
     st.caption(t("inquiries.notify_on", recipient=services.settings.ses_recipient))
 # Only the open tab is drawn: the handled inquiries grow without end.

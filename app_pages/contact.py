@@ -7,7 +7,7 @@ from services.ui.i18n import t
 
 services = session.services()
 
-st.title(t("inquiries.title"))
+st.title(t("inquiries.title"), anchor=False)
 st.write(t("inquiries.intro"))
 form_col, _ = st.columns([3, 1])
 with form_col:

@@ -8,6 +8,7 @@ from services.ui.assets import render_body
 from services.ui.i18n import t
 from services.ui.item_actions import count_view_once, like_button, owner_actions
 from services.ui.own_stats import item_stats_panel
+from services.ui.page_names import name_tab
 from services.ui.widgets import md_escape, meta_line, show_error, tag_links
 
 services = session.services()
@@ -27,7 +28,8 @@ except DemoFactoryError as exc:
     st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
     st.stop()
 
-st.title(md_escape(item.title))
+name_tab(item.title)
+st.title(md_escape(item.title), anchor=False)
 st.caption(meta_line(item, services.settings.tz))
 if item.tags:
     tag_links(item.tags)

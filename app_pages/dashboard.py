@@ -27,7 +27,7 @@ from services.ui.my_insights import follow_control
 services = session.services()
 actor = session.actor()
 
-st.title(t("analytics.title"))
+st.title(t("analytics.title"), anchor=False)
 refresh_seconds = services.settings.dashboard_refresh_seconds
 live_now(services.analytics, actor, refresh_seconds)
 live = live_toggle(refresh_seconds)

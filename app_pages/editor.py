@@ -27,7 +27,7 @@ if content_id:
         st.stop()
 editor.ensure_loaded(content_id, item)
 
-st.title(t("content.edit_title") if item else t("content.new_title"))
+st.title(t("content.edit_title") if item else t("content.new_title"), anchor=False)
 if item:
     st.page_link(routes.CONTENT, label=t("content.view_item"), icon=":material/visibility:",
                  query_params={"id": item.id})

@@ -9,7 +9,7 @@ from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 
-st.title(t("auth.first_admin_title"))
+st.title(t("auth.first_admin_title"), anchor=False)
 if auth.first_admin_by_command(services):
     st.info(t("auth.err_first_admin_by_command"), icon=":material/info:")
     st.stop()

@@ -15,7 +15,7 @@ HOME_ITEMS = 6
 services = session.services()
 actor = session.actor()
 
-st.title(t("common.home_title"))
+st.title(t("common.home_title"), anchor=False)
 st.caption(t("common.home_subtitle"))
 tracking.purpose_prompt()
 
@@ -45,13 +45,13 @@ elif not latest.items:
     elif not actor.is_authenticated:
         st.page_link(routes.LOGIN, label=t("common.home_empty_link_login"), icon=":material/login:")
 else:
-    st.header(t("common.home_latest"))
+    st.header(t("common.home_latest"), anchor=False)
     card_grid(latest.items)
     popular = services.content.browse(
         SearchQuery(sort=Sort.MOST_VIEWED, page_size=HOME_ITEMS), actor
     )
     # Counters follow usage events: before any view this would repeat the latest items.
     if any(item.views for item in popular.items):
-        st.header(t("common.home_most_viewed"))
+        st.header(t("common.home_most_viewed"), anchor=False)
         card_grid(popular.items)
     st.page_link(routes.BROWSE, label=t("common.home_browse_all"), icon=":material/arrow_forward:")

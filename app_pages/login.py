@@ -11,7 +11,7 @@ from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 
-st.title(t("auth.login_title"))
+st.title(t("auth.login_title"), anchor=False)
 if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
     st.page_link(routes.FIRST_ADMIN, label=t("nav.first_admin"),

@@ -14,7 +14,7 @@ PAGE_KEY = "my_page"
 services = session.services()
 actor = session.actor()
 
-st.title(t("nav.my_content"))
+st.title(t("nav.my_content"), anchor=False)
 st.page_link(routes.EDITOR, label=t("content.new_title"), icon=":material/add:")
 
 try:

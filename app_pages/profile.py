@@ -12,7 +12,7 @@ actor = session.actor()
 if not actor.is_authenticated:
     gate.send_to_sign_in(gate.url_path(routes.PROFILE))
 
-st.title(t("profile.title"))
+st.title(t("profile.title"), anchor=False)
 try:
     user = (services.profile.profile(actor, str(actor.user_id))
             if services.profile is not None else None)

@@ -16,7 +16,7 @@ TAB_KEY = "rep_tab"
 services = session.services()
 actor = session.actor()
 
-st.title(t("reports.title"))
+st.title(t("reports.title"), anchor=False)
 st.caption(t("reports.subtitle"))
 lazy.keep(*BUILDER_WIDGETS, *HISTORY_WIDGETS)
 lazy.tab_sections([t("reports.tab_new"), t("reports.tab_history")], TAB_KEY,

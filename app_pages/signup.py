@@ -10,7 +10,7 @@ from services.ui.i18n import t
 
 services = session.services()
 
-st.title(t("signup.title"))
+st.title(t("signup.title"), anchor=False)
 if services.signup is None:  # accounts live at the OIDC provider
     st.info(t("signup.cognito"), icon=":material/info:")
     st.stop()

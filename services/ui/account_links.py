@@ -36,7 +36,7 @@ def take_token(state_key: str | None = None) -> str:
 
 
 def verify_page(services: Services) -> None:
-    st.title(t("verify.title"))
+    st.title(t("verify.title"), anchor=False)
     outcome = st.session_state.get(_VERIFY_RESULT)
     token = take_token()
     if token and services.signup is not None:
@@ -66,13 +66,13 @@ def reset_page(services: Services) -> None:
     if token and not resets.peek(token):
         # Used, expired or ended: said at once, not after the password was typed twice.
         st.session_state.pop(_RESET_TOKEN, None)
-        st.title(t("reset.title"))
+        st.title(t("reset.title"), anchor=False)
         _dead_link()
         return
     if token:
         _new_password_form(services, token)
         return
-    st.title(t("reset.title"))
+    st.title(t("reset.title"), anchor=False)
     if not resets.available:
         st.info(t("reset.no_mail"), icon=":material/info:")
         st.page_link(routes.CONTACT, label=t("reset.contact_link"), icon=":material/mail:")
@@ -103,7 +103,7 @@ def _request_form(services: Services) -> None:
 
 def _new_password_form(services: Services, token: str) -> None:
     assert services.password_reset is not None
-    st.title(t("reset.new_title"))
+    st.title(t("reset.new_title"), anchor=False)
     st.write(t("reset.new_intro"))
     with st.form("reset_new", enter_to_submit=False):
         new = st.text_input(t("reset.password"), type="password", key="reset_new",

@@ -19,7 +19,7 @@ _ORPHANS = "orphan_report"
 
 
 def samples_section(services: Services, actor: Actor) -> None:
-    st.subheader(t("admin.samples_title"))
+    st.subheader(t("admin.samples_title"), anchor=False)
     if not services.content.sample_count():
         st.caption(t("admin.samples_none"))
         return
@@ -48,7 +48,7 @@ def samples_section(services: Services, actor: Actor) -> None:
 
 def orphans_section(services: Services, actor: Actor) -> None:
     """Find files no item uses (a dry run), then remove them after a confirmation."""
-    st.subheader(t("files.orphans_title"))
+    st.subheader(t("files.orphans_title"), anchor=False)
     st.caption(t("files.orphans_text"))
     if st.button(t("files.orphans_scan"), key="adm_orphans_scan", icon=":material/search:"):
         try:

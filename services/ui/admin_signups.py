@@ -24,7 +24,7 @@ def pending_section(services: Services, actor: Actor) -> None:
     if services.signup is None:  # no sign-up in this sign-in mode (OIDC)
         return
     waiting = services.signup.pending(actor)
-    st.subheader(t("signup.pending_title"))
+    st.subheader(t("signup.pending_title"), anchor=False)
     if not waiting:
         st.caption(t("signup.pending_none"))
         return

@@ -40,7 +40,7 @@ _NEW_USER_EMPTY: dict[str, object] = {
 
 def users_section(services: Services, actor: Actor) -> None:
     admin_signups.pending_section(services, actor)  # what waits for a decision comes first
-    st.subheader(t("admin.users_title"))
+    st.subheader(t("admin.users_title"), anchor=False)
     search = st.text_input(t("admin.search"), key="adm_search", on_change=reset_page,
                            args=(PAGE_KEY,))
     result = services.accounts.find_users(actor, search, current_page(PAGE_KEY), PAGE_SIZE)

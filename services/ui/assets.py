@@ -64,7 +64,7 @@ def render_text(content: ContentService, item: ContentItem | None, body: str,
         if isinstance(part, str):
             show_html(render_markdown(part))
         elif item is not None and part.asset_id in own:
-            _guarded(content, item, own[part.asset_id], actor)
+            _guarded(content, item, own[part.asset_id], actor, words=part.caption)
             shown.add(part.asset_id)
         else:
             st.caption(t("content.missing_inline_file",
@@ -77,20 +77,23 @@ def render_assets(content: ContentService, item: ContentItem, actor: Actor,
     rest = [asset for asset in item.assets if asset.id not in skip]
     if not rest:
         return
-    st.subheader(t("content.attachments"))
+    st.subheader(t("content.attachments"), anchor=False)
     for asset in rest:
         _guarded(content, item, asset, actor)
 
 
-def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
+def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Actor,
+             words: str = "") -> None:
+    """One file in its frame; ``words`` are what the author wrote for it in the text."""
     with st.container(border=True):
         try:
-            _render_asset(content, item, asset, actor)
+            _render_asset(content, item, asset, actor, words)
         except DemoFactoryError as exc:
             show_error(exc)
 
 
-def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor) -> None:
+def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor,
+                  words: str) -> None:
     st.markdown(f"**{md_escape(asset.filename)}** · {format_size(asset.size)}")
     url = content.asset_url(item, asset, actor)
     if url is not None:  # a store's URL ends in minutes, the page does not: the app's link
@@ -98,8 +101,11 @@ def _render_asset(content: ContentService, item: ContentItem, asset: Asset, acto
     if asset.kind == AssetKind.DOCUMENT:
         _pdf(asset, partial(content.asset_bytes, item, asset, actor))
     elif asset.kind == AssetKind.IMAGE:
-        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(asset.filename),
-                 output_format=_IMAGE_OUTPUT.get(asset.media_type, "auto"))
+        # The author's words describe the picture (its alt, read to those who cannot see it);
+        # without them its name is all there is. The alt is an attribute, the caption markdown.
+        described = words.strip() or asset.filename
+        st.image(url or content.asset_bytes(item, asset, actor), caption=md_escape(described),
+                 alt=described, output_format=_IMAGE_OUTPUT.get(asset.media_type, "auto"))
     elif asset.kind == AssetKind.VIDEO:
         st.video(url or content.asset_bytes(item, asset, actor), format=asset.media_type)
     elif asset.kind == AssetKind.AUDIO:
@@ -123,8 +129,9 @@ def _pdf(asset: Asset, load: Callable[[], bytes]) -> None:
     st.caption(t("content.pdf_preview", pages=len(images)))
     cols = st.columns(len(images))
     for number, (col, png) in enumerate(zip(cols, images, strict=True), start=1):
-        col.container(border=True).image(png, caption=t("content.pdf_page", page=number),
-                                         output_format="PNG")  # text, not a photo
+        col.container(border=True).image(
+            png, caption=t("content.pdf_page", page=number), output_format="PNG",  # text
+            alt=t("content.pdf_page_alt", filename=asset.filename, page=number))
 
 
 def _download(

@@ -171,9 +171,9 @@ def render_browse(category: Category | None = None) -> None:
     """The whole browse page; ``category`` fixes the category (a category page)."""
     keys = _keys(category)
     if category is None:
-        st.title(t("nav.browse"))
+        st.title(t("nav.browse"), anchor=False)
     else:
-        st.title(category_label(category))
+        st.title(category_label(category), anchor=False)
         st.caption(t("content.category_intro", category=category_label(category)))
     services = session.services()
     options = services.content.filter_options()

@@ -59,7 +59,7 @@ def sign_in_form(services: Services) -> None:
 def new_password_form(services: Services, intro: str = "cognito.new_password_intro") -> None:
     """The NEW_PASSWORD_REQUIRED challenge of either mode: Cognito's first sign-in, or a local
     account's sign-in with an administrator's one-time password (``intro`` says which)."""
-    st.subheader(t("cognito.new_password_title"))
+    st.subheader(t("cognito.new_password_title"), anchor=False)
     st.info(t(intro), icon=":material/key:")
     with st.form("cg_new_password_form"):
         new = st.text_input(t("cognito.new_password"), type="password", key="cg_new_password",

@@ -14,6 +14,7 @@ import streamlit as st
 from services.analytics.cohorts import WEEK_COLUMNS, Retention
 from services.analytics.dashboards import Dashboard
 from services.ui import charts, session
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
@@ -114,4 +115,4 @@ def _layout(fig: go.Figure, height: int, title: str) -> go.Figure:
 
 
 def _chart(figure: go.Figure, key: str) -> None:
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)

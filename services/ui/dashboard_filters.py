@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from services.analytics.dashboards import Period, Preset
@@ -24,6 +25,7 @@ from services.analytics.periods import earliest_day
 from services.analytics.tables import NO_FILTERS, Filters
 from services.domain.analytics import Purpose, Segment, SegmentKind
 from services.domain.models import Category
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import (
     ALL,
     AUTHOR_KEY,
@@ -328,12 +330,12 @@ def _picked(chart_key: str, kind: Kind, keys: Sequence[str] | None) -> None:
         apply(pick)
 
 
-def pickable_chart(figure: object, key: str, kind: Kind,
+def pickable_chart(figure: go.Figure, key: str, kind: Kind,
                    keys: Sequence[str] | None = None) -> None:
     """A chart whose click (a point selection: a bar, a slice, a point) filters the
     dashboard; ``keys`` are the filter values of the data points in trace order."""
-    st.plotly_chart(figure, key=key, config={"displaylogo": False}, selection_mode="points",
-                    on_select=partial(_picked, key, kind, list(keys) if keys else None))
+    show_chart(figure, key, selection_mode="points",
+               on_select=partial(_picked, key, kind, list(keys) if keys else None))
 
 
 # ---- chips -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
 from services.i18n.times import zone_name
 from services.ui import charts, funnels, lazy, sources
+from services.ui.chart_view import show_chart
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import (
@@ -63,7 +64,7 @@ def weekday_names() -> list[str]:
 
 
 def _chart(figure: object, key: str) -> None:
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)
 
 
 def _trend_names(types: tuple[EventType, ...]) -> dict[str, str]:
@@ -232,7 +233,7 @@ def purposes_tab(board: Dashboard) -> None:
         _nothing("analytics.empty_purposes")
     else:
         _answers(board)
-    st.subheader(t("analytics.signup_purposes_title"))
+    st.subheader(t("analytics.signup_purposes_title"), anchor=False)
     st.caption(t("analytics.signup_purposes_note"))
     signed_up = found.signed_up
     if signed_up.empty:

@@ -51,7 +51,7 @@ def events_import_section(services: Services, actor: Actor) -> None:
     if not can(actor, Action.IMPORT_DATA):
         return
     st.divider()
-    st.subheader(t("imports.events_title"))
+    st.subheader(t("imports.events_title"), anchor=False)
     st.write(t("imports.events_intro"))
     _interrupted_notice()
     upload = st.file_uploader(

@@ -26,6 +26,7 @@ from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import charts, confirm, lazy, routes, session
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.filter_notes import filter_note
 from services.ui.gate import url_path
@@ -173,8 +174,7 @@ def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: s
     if not report.funnel.backfilled:
         st.warning(t("funnels.counting"), icon=":material/hourglass_top:")
     if report.entered:
-        st.plotly_chart(funnel_chart(report, labels), key=chart_key,
-                        config={"displaylogo": False})
+        show_chart(funnel_chart(report, labels), chart_key)
     else:
         st.info(empty, icon=":material/info:")
     frame = pd.DataFrame({
@@ -204,7 +204,7 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
         go.Bar(x=shown, y=visits, name=t("funnels.col.visits"), marker_color=charts.PRIMARY,
                text=[f"{v:,}<br>{r}" for v, r in zip(visits, rates, strict=True)],
                textposition="auto", hovertemplate="%{x}: %{y:,}<extra></extra>"),
-        go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color="#B0B7C3",
+        go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color=charts.PREVIOUS,
                hovertemplate="%{x}: %{y:,}<extra></extra>"),
     ])
     fig.update_yaxes(title={"text": t("funnels.chart_axis")},

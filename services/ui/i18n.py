@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -51,6 +52,20 @@ def _remember_language() -> None:
     if st.session_state.get(_SAVED_KEY, lang) != lang:
         write_cookie(LANG_COOKIE, lang, _LANG_COOKIE_AGE_S)
         st.session_state[_SAVED_KEY] = lang
+
+
+def page_language_script(lang: str) -> str:
+    """JavaScript setting ``<html lang>`` to ``lang``, one of the app's language codes
+    (anything else is the default's: nothing else reaches the page)."""
+    code = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return f"<script>document.documentElement.lang = {json.dumps(code)};</script>"
+
+
+def mark_page_language() -> None:
+    """Streamlit's page says ``<html lang="en">`` whatever it shows, so a screen reader reads
+    Korean with an English voice (WCAG 3.1.1). Set on every run, after a switch too; in the
+    sidebar, where the invisible element takes no room in the page."""
+    st.sidebar.html(page_language_script(language()), unsafe_allow_javascript=True)
 
 
 def language() -> str:

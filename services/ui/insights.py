@@ -19,6 +19,7 @@ from services.insights.drivers import DELETED, NAMED_DIMS, REST, Contribution, D
 from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, ColumnKind, table, widget_key
 from services.ui.i18n import category_label, language, period_text, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
@@ -220,7 +221,7 @@ def _forecast_section(found: Insights) -> None:
     names = {f.metric: metric_label(f.metric) for f in found.forecasts}
     figure = forecast_chart(found.forecasts, names, t("insights.forecast_chart"),
                             t("insights.estimate"))
-    st.plotly_chart(figure, key="chart_insights_forecast", config={"displaylogo": False})
+    show_chart(figure, "chart_insights_forecast")
     table(frame, [*cols, Col("mape", t("insights.col.mape"), "float")], "insights_forecast",
           found.period)
     st.caption(t("insights.forecast_note"))
@@ -230,7 +231,7 @@ def insights_panel(found: Insights, period: Period) -> None:
     """Below the KPI tiles, one of three parts (platform-wide): what drove the change, unusual
     days and hours, the forecast."""
     with st.container(key=PANEL_KEY, border=True):
-        st.subheader(t("insights.title"))
+        st.subheader(t("insights.title"), anchor=False)
         previous = period.previous()
         st.caption(t("insights.scope", previous=period_text(previous.start, previous.end)) + " "
                    + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))

@@ -24,6 +24,7 @@ from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table, unchanged
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
 from services.ui.i18n import language, period_text, relabel, status_label, t
@@ -127,7 +128,7 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
         daily[f"prev_{metric}"].tolist(),
         (t("itempage.this_period"), t("itempage.previous_period")),
         t("itempage.chart_title", metric=label), label)
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)
     before = period.previous()
     st.caption(t("itempage.previous_note", period=period_text(before.start, before.end),
                  days=period.days))
@@ -219,7 +220,7 @@ def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | 
 def _item_head(analytics: AnalyticsService, actor: Actor, page: ItemPage,
                period: Mapping[str, str]) -> None:
     title = page.item.title if page.item is not None else page.content_id
-    st.title(md_escape(title))
+    st.title(md_escape(title), anchor=False)
     st.caption(t("itempage.item_heading"))
     _item_notice(page)
     _item_links(analytics, actor, page, period)
@@ -265,7 +266,7 @@ def author_page_view(analytics: AnalyticsService, actor: Actor, author_id: str |
         gate.needs_role(Action.VIEW_DASHBOARDS)
         return
     with head:
-        st.title(md_escape(t("itempage.author_heading", name=page.name)))
+        st.title(md_escape(t("itempage.author_heading", name=page.name)), anchor=False)
         st.caption(t("itempage.author_note"))
     _author_body(page, params)
 

@@ -16,6 +16,7 @@ from services.analytics.service import AnalyticsService
 from services.domain.permissions import Actor
 from services.i18n.times import clock_time
 from services.ui import charts, lazy
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
@@ -65,8 +66,8 @@ def render_live_now(now: LiveNow, tz: tzinfo) -> None:
     thirty.metric(t("live.active_30"), f"{snap.active_30:,}", help=t("live.active_30_help"),
                   border=True)
     with chart:
-        st.plotly_chart(minute_chart(now.per_minute, t("live.per_minute"), t("live.events")),
-                        key=CHART_KEY, config={"displaylogo": False})
+        show_chart(minute_chart(now.per_minute, t("live.per_minute"), t("live.events")),
+                   CHART_KEY)
     pages_col, items_col = st.columns(2)
     with pages_col:
         st.markdown(f"**{t('live.pages')}**")

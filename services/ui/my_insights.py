@@ -51,7 +51,7 @@ def my_insights(services: Services, actor: Actor) -> None:
     if follows is None or not follows.may_use(actor):
         return
     with st.container(key=PANEL_KEY, border=True):
-        st.header(t("follows.title"))
+        st.header(t("follows.title"), anchor=False)
         mine = follows.my_insights(actor)
         lang = language()
         if mine.metrics and mine.period is not None:

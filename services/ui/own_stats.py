@@ -11,6 +11,7 @@ from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, preset_label, table
 from services.ui.dashboard_filters import period_params
 from services.ui.i18n import period_text, relabel, status_label, t
@@ -33,14 +34,14 @@ def _totals(stats: ContentStats) -> None:
 def _daily_chart(stats: ContentStats, key: str) -> None:
     figure = charts.daily_bars(stats.daily["day"].tolist(), stats.daily["views"].tolist(),
                                t("analytics.own_views_title"), t("analytics.col.views"))
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)
 
 
 def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     """Views over time, likes and downloads of the actor's items, from the rollups."""
     if not can(actor, Action.VIEW_OWN_STATS):
         return
-    st.subheader(t("analytics.own_title"))
+    st.subheader(t("analytics.own_title"), anchor=False)
     st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_mine"),
                  icon=":material/person_search:", query_params={"id": str(actor.user_id)})
     preset = st.segmented_control(

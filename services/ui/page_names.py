@@ -3,6 +3,8 @@ visitors were on (events record a page by its address: ``home``, ``category_fina
 
 from __future__ import annotations
 
+import streamlit as st
+
 from services.i18n import labels
 from services.i18n.labels import PAGE_KEYS
 from services.ui import routes
@@ -18,6 +20,14 @@ _ROUTES = (
     routes.ADMIN_DOCTOR, routes.ADMIN_AUDIT,
 )
 TITLE_KEYS: dict[str, str] = {route: PAGE_KEYS[url_path(route)] for route in _ROUTES}
+APP_NAME = "Demo Factory"
+
+
+def name_tab(name: str) -> None:
+    """The browser tab's title: the page's ``name``, then the app's. Streamlit applies its
+    page config calls in order within a run, so the last one (the page's own) wins without
+    a rerun; before the page is known the tab says the app's name alone (``app.py``)."""
+    st.set_page_config(page_title=f"{name} · {APP_NAME}")
 
 
 def title(route: str) -> str:

@@ -55,7 +55,7 @@ def apply_preferred_language(services: Services, actor: Actor) -> None:
 
 
 def details_section(services: Services, actor: Actor, user: User | None) -> None:
-    st.subheader(t("profile.details_title"))
+    st.subheader(t("profile.details_title"), anchor=False)
     if services.profile is None or user is None:
         st.markdown(f"**{t('auth.name')}**: {md_escape(actor.name)}  \n"
                     f"**{t('auth.email')}**: {md_escape(actor.email)}")
@@ -135,7 +135,7 @@ def language_section(services: Services, actor: Actor, user: User | None) -> Non
     if services.profile is None or user is None:
         return
     profiles = services.profile
-    st.subheader(t("profile.language_title"))
+    st.subheader(t("profile.language_title"), anchor=False)
     current = user.language if user.language in LANGUAGES else st.session_state.get(LANG_KEY)
     options = list(LANGUAGES)
     chosen = st.radio(t("profile.language_title"), options=options,
@@ -154,14 +154,14 @@ def language_section(services: Services, actor: Actor, user: User | None) -> Non
 def password_section(services: Services, actor: Actor) -> None:
     if services.sign_in.mode == "oidc":  # the provider owns the password
         return
-    st.subheader(t("profile.password_title"))
+    st.subheader(t("profile.password_title"), anchor=False)
     password_box.password_form(services, actor, "my_pw")
 
 
 def sessions_section(services: Services) -> None:
     if not services.accounts.ends_sessions:
         return
-    st.subheader(t("profile.sessions_title"))
+    st.subheader(t("profile.sessions_title"), anchor=False)
     if st.button(t("auth.logout_everywhere"), key="my_logout_everywhere",
                  icon=":material/devices:", help=t("profile.sessions_help")):
         auth.sign_out_everywhere()
@@ -175,7 +175,7 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
     outcome = request_outcome(user)
     if outcome is None and not may_request_author(actor):
         return
-    st.subheader(t("profile.request_title"))
+    st.subheader(t("profile.request_title"), anchor=False)
     if outcome == RequestOutcome.WAITING and user.requested_at is not None:
         st.info(t("profile.request_waiting", when=format_time(user.requested_at, app_tz())),
                 icon=":material/hourglass_top:")
@@ -210,7 +210,7 @@ def request_section(services: Services, actor: Actor, user: User | None) -> None
 def likes_section(services: Services, actor: Actor, user: User | None) -> None:
     if services.profile is None or user is None:
         return
-    st.subheader(t("profile.likes_title"))
+    st.subheader(t("profile.likes_title"), anchor=False)
     items = services.profile.liked_items(actor, user.username)
     if not items:
         st.caption(t("profile.likes_none"))
@@ -224,7 +224,7 @@ def delete_section(services: Services, actor: Actor, user: User | None) -> None:
     if services.profile is None or user is None:
         return
     profiles = services.profile
-    st.subheader(t("profile.delete_title"))
+    st.subheader(t("profile.delete_title"), anchor=False)
     st.caption(t("profile.delete_intro"))
     with st.form("my_delete_form", enter_to_submit=False):
         typed = st.text_input(t("profile.delete_confirm", username=md_escape(user.username)),

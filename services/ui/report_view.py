@@ -143,7 +143,7 @@ def _grounding(report: Report) -> None:
 
 
 def show_report(services: Services, actor: Actor, report: Report, key: str) -> None:
-    st.subheader(md_escape(report.title) or report.type.value)
+    st.subheader(md_escape(report.title) or report.type.value, anchor=False)
     st.caption(t("reports.meta", period=_period(report), model=model_label(report.model_id),
                  who=md_escape(report_author(report)), when=_when(services, report.created_at)))
     st.caption(t("reports.usage", input=f"{report.input_tokens:,}",

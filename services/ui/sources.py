@@ -13,6 +13,7 @@ from services.analytics.dashboards import Dashboard, Period
 from services.analytics.source_stats import SourceTables
 from services.domain.analytics import DIRECT, OTHER_VALUE, Device, Dim, SegmentKind
 from services.ui import charts, session
+from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import Kind, pickable_chart
 from services.ui.filter_notes import filter_note
@@ -35,7 +36,7 @@ def value_label(value: object, dim: Dim) -> str:
 
 
 def _chart(figure: object, key: str) -> None:
-    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+    show_chart(figure, key)
 
 
 def _labelled(frame: pd.DataFrame, dim: Dim) -> pd.DataFrame:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Light background, darker text: (background, text) per category.
 PLACEHOLDER_COLOURS = {
-    Category.GENERATIVE_AI: ("#fff4e5", "#b35c00"),
+    Category.GENERATIVE_AI: ("#fff4e5", "#9c4f00"),  # 5.47:1 (#b35c00 was 4.34:1)
     Category.MANUFACTURING: ("#e8f3fb", "#1b4f72"),
     Category.RETAIL_CPG: ("#f6ecf8", "#6c3483"),
     Category.TELCO_MEDIA: ("#e6f6f2", "#0e6251"),

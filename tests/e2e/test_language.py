@@ -32,3 +32,10 @@ def test_filters_show_their_choice_in_the_new_language(app: RunningApp, page: Pa
         has_text=en("content.category_label"))
     expect(chosen(category_box)).to_have_value(en("content.all_categories"))
     shot(page, "30-browse-in-english")
+
+
+def test_the_page_language_follows_the_chosen_language(app: RunningApp, page: Page) -> None:
+    page.goto(f"{app.url}/browse")
+    expect(page.locator("html")).to_have_attribute("lang", "ko", timeout=90_000)
+    page.get_by_text("English", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

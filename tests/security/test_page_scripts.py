@@ -1,8 +1,8 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
 is JSON-encoded; the cards' link script, which also moves focus to the new page's title, and the
-like button's focus script are constants; a page's replacement names one of the app's own pages
-with URL-encoded parameters)."""
+like button's focus script are constants; the page's language is one of the app's language
+codes; a page's replacement names one of the app's own pages with URL-encoded parameters)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ ALLOWED = {
     # focus back on the like button after a like click (a new button: its key names its state)
     ("services/ui/item_actions.py", "like_button"): "LIKE_FOCUS_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
+    # <html lang> from the session's language: one of the app's codes, JSON-encoded.
+    ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
 }
 
 

@@ -123,3 +123,26 @@ def test_the_contact_type_has_a_placeholder_in_the_ui_language(
 ) -> None:
     at = _open_in(new_app, "app_pages/contact.py", lang)
     assert at.selectbox(key="ct_type").proto.placeholder == CHOOSE[lang]
+
+
+def test_the_page_says_which_language_it_is_in(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen reader reads Korean with a Korean voice only when ``<html lang>`` says "ko"
+    (Streamlit's page always says "en"): every run sets it from the session's language."""
+    _browser_sends(monkeypatch, {})
+    at = new_app()
+    at.run()
+    assert 'document.documentElement.lang = "ko"' in scripts(at)
+    at.radio(key="df_lang_widget").set_value("en").run()
+    assert 'document.documentElement.lang = "en"' in scripts(at)
+    assert 'document.documentElement.lang = "ko"' not in scripts(at)
+
+
+@pytest.mark.parametrize("asked", ["'; alert(1)", '"</script><script>alert(1)//', "de"])
+def test_only_a_language_of_the_app_reaches_the_page_language_script(asked: str) -> None:
+    from services.ui.i18n import page_language_script
+
+    assert page_language_script(asked) == (
+        '<script>document.documentElement.lang = "ko";</script>'
+    )
