@@ -16,5 +16,5 @@ def test_the_home_pages_headings_have_no_anchor_link(
     make_item()  # the latest items' heading too
     at = new_app()
     at.run()
-    headings = [*at.title, *at.subheader]
+    headings = [*at.title, *at.header, *at.subheader]
     assert len(headings) >= 2 and all(h.proto.hide_anchor for h in headings)
