@@ -1,0 +1,89 @@
+"""Form errors sit under their fields and required fields are marked: a screen reader reading
+down the form meets each field's problem right after the field, and the note above the form
+says which fields must be filled (every field but those marked "(선택)")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block, Node
+
+from services.domain.users import User
+from services.ui.i18n import t
+from tests.ui.test_contact import _contact, _send
+from tests.ui.test_content_flows import _save, open_editor
+
+WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio")
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, Block):
+        for child in node.children.values():
+            yield from _walk(child)
+
+
+def in_order(at: AppTest) -> list[tuple[str, Any]]:
+    """The page's widgets (by key) and errors (by text), top to bottom."""
+    found: list[tuple[str, Any]] = []
+    for node in _walk(at.main):
+        if node.type in WIDGETS:
+            found.append(("widget", getattr(node, "key", None)))
+        elif node.type == "error":
+            found.append(("error", node.value))
+    return found
+
+
+def error_after(at: AppTest, key: str) -> str | None:
+    """The error drawn right after the widget ``key``, before any other widget."""
+    order = in_order(at)
+    at_widget = next(i for i, (kind, name) in enumerate(order)
+                     if kind == "widget" and name is not None and name.endswith(key))
+    following = order[at_widget + 1] if at_widget + 1 < len(order) else None
+    return following[1] if following and following[0] == "error" else None
+
+
+def test_the_editor_shows_an_empty_title_under_the_title_and_keeps_the_rest(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="ed_tags").input("rag")
+    _save(at)
+    assert error_after(at, "ed_title") == "제목을 입력하세요."
+    # One summary line by the save button, the last error on the page.
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="ed_tags").value == "rag"
+
+
+def test_the_editor_shows_a_missing_category_under_the_category(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    at.text_input(key="ed_title").input("카테고리 없는 글")
+    _save(at)
+    assert error_after(at, "ed_category") == "카테고리를 선택하세요."
+    assert at.text_input(key="ed_title").value == "카테고리 없는 글"
+
+
+def test_the_editor_marks_its_optional_fields(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    optional = t("forms.optional")
+    assert optional in at.text_area(key="ed_summary").label
+    assert optional in at.text_input(key="ed_tags").label
+    assert optional not in at.text_input(key="ed_title").label
+
+
+def test_the_contact_form_shows_each_problem_under_its_field(
+        new_app: Callable[..., AppTest]) -> None:
+    at = _contact(new_app)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="ct_company").input("ACME")
+    _send(at)
+    assert error_after(at, "ct_name") == "이름을 입력하세요."
+    assert error_after(at, "ct_email") == "이메일을 입력하세요."
+    assert error_after(at, "ct_subject") == "제목을 입력하세요."
+    assert error_after(at, "ct_consent") == t("inquiries.err_consent")
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="ct_company").value == "ACME"
