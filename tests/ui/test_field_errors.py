@@ -87,3 +87,19 @@ def test_the_contact_form_shows_each_problem_under_its_field(
     assert error_after(at, "ct_consent") == t("inquiries.err_consent")
     assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
     assert at.text_input(key="ct_company").value == "ACME"
+
+
+def test_the_sign_up_form_shows_each_problem_under_its_field(
+        new_app: Callable[..., AppTest]) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/signup.py").run()
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="su_company").input("Acme")
+    at.button[[b.label for b in at.button].index("계정 신청")].click().run()
+    assert error_after(at, "su_name") == t("signup.err_name_missing")
+    assert error_after(at, "su_purpose") == t("signup.err_purpose")
+    assert error_after(at, "su_password") == t("signup.err_password_missing")
+    assert error_after(at, "su_consent") == t("signup.err_consent")
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="su_company").value == "Acme"
