@@ -396,7 +396,7 @@ def test_admin_creates_a_user_and_changes_roles(
     at.multiselect(key="adm_new_roles").select("author")
     at.text_input(key="adm_new_password").input("short")
     at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
-    assert errors(at) == ["비밀번호는 10자 이상이어야 합니다."]
+    assert errors(at) == ["비밀번호는 10자 이상이어야 합니다.", FIX_FIELDS]
     at.text_input(key="adm_new_password").input("long-enough-password")
     at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
     assert not errors(at)

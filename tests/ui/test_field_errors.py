@@ -10,8 +10,11 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
+from services.accounts.rules import PASSWORD_MIN
+from services.bootstrap import Services
 from services.domain.users import User
 from services.ui.i18n import t
+from tests.ui.conftest import open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
 
@@ -103,3 +106,49 @@ def test_the_sign_up_form_shows_each_problem_under_its_field(
     assert error_after(at, "su_consent") == t("signup.err_consent")
     assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
     assert at.text_input(key="su_company").value == "Acme"
+
+
+def test_the_first_admin_form_shows_a_refused_password_under_it(
+        new_app: Callable[..., AppTest], services: Services) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/first_admin.py").run()
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    assert t("forms.optional") in at.text_input(key="fa_email").label
+    at.text_input(key="fa_username").input("boss")
+    at.text_input(key="fa_password").input("short")
+    at.text_input(key="fa_password2").input("short")
+    at.button[0].click().run()
+    assert error_after(at, "fa_password") == t("auth.err_password_short", min=PASSWORD_MIN)
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    at.text_input(key="fa_password2").input("another-long-password")
+    at.button[0].click().run()
+    assert error_after(at, "fa_password2") == t("auth.err_password_mismatch")
+    assert at.text_input(key="fa_username").value == "boss"
+
+
+def test_the_create_user_form_shows_a_bad_user_name_under_it(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_admin_page(new_app)
+    assert t("forms.optional") in at.text_input(key="adm_new_email").label
+    at.text_input(key="adm_new_username").input("Not A Name!")
+    at.text_input(key="adm_new_password").input("Another-horse-9")
+    at.button(key="FormSubmitter:adm_create_user-사용자 만들기").click().run()
+    assert error_after(at, "adm_new_username") == t("auth.err_username")
+    # The summary by the create button, after the form's last field (other forms follow)
+    order = in_order(at)
+    assert order[order.index(("widget", "adm_new_password")) + 1] == (
+        "error", t("forms.fix_fields"))
+    assert at.text_input(key="adm_new_username").value == "Not A Name!"
+
+
+def test_the_profile_shows_an_emptied_name_under_it(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = new_app("viewer-user")
+    at.run()
+    at.switch_page("app_pages/profile.py").run()
+    assert t("forms.optional") in at.text_input(key="my_profile_company").label
+    at.text_input(key="my_profile_name").input("")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert error_after(at, "my_profile_name") is not None
+    assert at.text_input(key="my_profile_name").value == ""
