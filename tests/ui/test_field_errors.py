@@ -11,12 +11,14 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
 from services.accounts.rules import PASSWORD_MIN
+from services.analytics.funnels import NAME_MAX
 from services.bootstrap import Services
 from services.domain.users import User
 from services.ui.i18n import t
 from tests.ui.conftest import open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
+from tests.ui.test_funnels import open_tab, seed
 
 WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio")
 
@@ -43,7 +45,7 @@ def error_after(at: AppTest, key: str) -> str | None:
     """The error drawn right after the widget ``key``, before any other widget."""
     order = in_order(at)
     at_widget = next(i for i, (kind, name) in enumerate(order)
-                     if kind == "widget" and name is not None and name.endswith(key))
+                     if kind == "widget" and name is not None and key in name)
     following = order[at_widget + 1] if at_widget + 1 < len(order) else None
     return following[1] if following and following[0] == "error" else None
 
@@ -152,3 +154,20 @@ def test_the_profile_shows_an_emptied_name_under_it(
     at.button[[b.label for b in at.button].index("저장")].click().run()
     assert error_after(at, "my_profile_name") is not None
     assert at.text_input(key="my_profile_name").value == ""
+
+
+def test_the_funnel_builder_shows_a_long_name_and_a_missing_step_under_them(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="funnel_name").input("가" * 81)
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("event:search")
+    save = next(b for b in at.button if b.label == "퍼널 저장")
+    save.click().run()
+    assert error_after(at, "funnel_step_1") == t("funnels.err_step")
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:like")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert error_after(at, "funnel_name") == t("funnels.err_name", max=NAME_MAX)
+    assert at.text_input(key="funnel_name").value == "가" * 81
