@@ -19,6 +19,7 @@ from tests.ui.conftest import open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
 from tests.ui.test_funnels import open_tab, seed
+from tests.ui.test_reports import open_reports
 
 WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio")
 
@@ -171,3 +172,14 @@ def test_the_funnel_builder_shows_a_long_name_and_a_missing_step_under_them(
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
     assert error_after(at, "funnel_name") == t("funnels.err_name", max=NAME_MAX)
     assert at.text_input(key="funnel_name").value == "가" * 81
+
+
+def test_the_report_builder_follows_the_same_convention(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    """Every choice has a default; the item a content report is about may be left at "every
+    item", so it is the one marked optional."""
+    at = open_reports(new_app, users["analyst"].username)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.selectbox(key="rep_type_ko").set_value("content").run()
+    assert t("forms.optional") in at.selectbox(key="rep_subject_content_ko").label
+    assert t("forms.optional") not in at.selectbox(key="rep_type_ko").label
