@@ -121,7 +121,7 @@ class AccountAdministration:
         they are). Without one (Cognito only): the pool mails an invitation."""
         self._require_admin(actor, "user.create", username)
         if password is None and not self._passwords.sends_invitations:
-            raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
+            raise ValidationError("auth.err_password_short", field="password", min=PASSWORD_MIN)
         user = self._new_user(username, name, email, password, roles, temporary=temporary)
         self._record(str(actor.user_id), "user.create" if password else "user.invite",
                      user.username)
@@ -238,7 +238,7 @@ class AccountAdministration:
         if password_hash is not None and not is_password_hash(password_hash):
             raise ValidationError("auth.err_password_hash")
         if not roles:
-            raise ValidationError("auth.err_no_roles")
+            raise ValidationError("auth.err_no_roles", field="roles")
         # The email an administrator (or the operator, by script or credentials file) sets
         # counts as verified: they create the account for a person they know, as they could
         # map that person's old items by the import's --authors file. Only the person's own
@@ -249,7 +249,7 @@ class AccountAdministration:
         )
         try:
             self._dir.get(uname)
-            raise ConflictError("auth.err_username_taken", username=uname)
+            raise ConflictError("auth.err_username_taken", field="username", username=uname)
         except NotFound:
             pass
         if dry_run:

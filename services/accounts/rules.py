@@ -31,16 +31,18 @@ def validate_password(password: str, username: str, *,
                       strength_inputs: Sequence[str] | None = None) -> None:
     """The one password rule of every path (first admin, admin create, reset, change, the
     Cognito forms, sign-up). Passwords are used exactly as typed, everywhere: never stripped,
-    so one with surrounding spaces signs in as it was set. ``strength_inputs`` (the person's
+    so one with surrounding spaces signs in as it was set. Each refusal names ``field``
+    "password" (a form shows it under that box). ``strength_inputs`` (the person's
     name, email, company): the password must also resist a strength estimate that tries them."""
     if len(password) < PASSWORD_MIN:
-        raise ValidationError("auth.err_password_short", min=PASSWORD_MIN)
+        raise ValidationError("auth.err_password_short", field="password", min=PASSWORD_MIN)
     if len(password.encode()) > PASSWORD_MAX_BYTES:
-        raise ValidationError("auth.err_password_long", max=PASSWORD_MAX_BYTES)
+        raise ValidationError("auth.err_password_long", field="password",
+                              max=PASSWORD_MAX_BYTES)
     if password.lower() == username.lower():
-        raise ValidationError("auth.err_password_username")
+        raise ValidationError("auth.err_password_username", field="password")
     if strength_inputs is not None and is_guessable(password, [username, *strength_inputs]):
-        raise ValidationError("auth.err_password_weak")
+        raise ValidationError("auth.err_password_weak", field="password")
 
 
 def login_name(username: str) -> str:
@@ -53,9 +55,9 @@ def normalize_username(username: str) -> str:
     app keeps for itself (answered as taken: they are)."""
     name = login_name(username)
     if not USERNAME_RE.match(name):
-        raise ValidationError("auth.err_username")
+        raise ValidationError("auth.err_username", field="username")
     if name in RESERVED_USERNAMES:
-        raise ConflictError("auth.err_username_taken", username=name)
+        raise ConflictError("auth.err_username_taken", field="username", username=name)
     return name
 
 
@@ -70,8 +72,8 @@ def check_details(name: str, email: str) -> None:
         return
     field, problem = problems[0]
     if problem is Problem.TOO_LONG:
-        raise ValidationError(TOO_LONG_KEYS[field], max=LIMITS[field])
-    raise ValidationError(message_key(ACCOUNT_FORMS, field, problem))
+        raise ValidationError(TOO_LONG_KEYS[field], field=field, max=LIMITS[field])
+    raise ValidationError(message_key(ACCOUNT_FORMS, field, problem), field=field)
 
 
 def sign_in_refusal(user: User, *, email_links: bool = True) -> str:

@@ -192,19 +192,21 @@ class FunnelService:
 def _valid_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > NAME_MAX:
-        raise ValidationError("funnels.err_name", max=NAME_MAX)
+        raise ValidationError("funnels.err_name", field="name", max=NAME_MAX)
     return cleaned
 
 
 def _valid_window(minutes: int) -> int:
     if not WINDOW_MIN <= minutes <= WINDOW_MAX:
-        raise ValidationError("funnels.err_window", min=WINDOW_MIN, max=WINDOW_MAX)
+        raise ValidationError("funnels.err_window", field="window", min=WINDOW_MIN,
+                              max=WINDOW_MAX)
     return int(minutes)
 
 
 def _valid_steps(steps: Sequence[Step]) -> tuple[Step, ...]:
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
-        raise ValidationError("funnels.err_steps", min=MIN_STEPS, max=MAX_STEPS)
+        raise ValidationError("funnels.err_steps", field="steps", min=MIN_STEPS,
+                              max=MAX_STEPS)
     return tuple(_valid_step(step) for step in steps)
 
 

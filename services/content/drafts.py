@@ -26,22 +26,25 @@ TAG_MARKUP = re.compile(r"[<>\[\]()!`\\]")
 
 
 def validate_draft(draft: ContentDraft) -> ContentDraft:
-    """A cleaned copy of ``draft`` (text in NFC) or ValidationError naming the first problem."""
+    """A cleaned copy of ``draft`` (text in NFC) or ValidationError naming the first problem
+    and, in its ``field`` parameter, the draft field at fault (the editor shows it there)."""
     title = clean_text(draft.title).strip()
     summary, body = clean_text(draft.summary), clean_text(draft.body)
     if not title:
-        raise ValidationError("content.err_title_empty")
+        raise ValidationError("content.err_title_empty", field="title")
     if len(title) > TITLE_MAX:
-        raise ValidationError("content.err_title_long", max=TITLE_MAX, length=len(title))
+        raise ValidationError("content.err_title_long", field="title", max=TITLE_MAX,
+                              length=len(title))
     if len(summary) > SUMMARY_MAX:
-        raise ValidationError("content.err_summary_long", max=SUMMARY_MAX,
+        raise ValidationError("content.err_summary_long", field="summary", max=SUMMARY_MAX,
                               length=len(summary))
     if len(body) > BODY_MAX:
-        raise ValidationError("content.err_body_long", max=BODY_MAX)
+        raise ValidationError("content.err_body_long", field="body", max=BODY_MAX)
     try:
         category = Category(draft.category)
     except ValueError:
-        raise ValidationError("content.err_category", category=str(draft.category)[:50]) from None
+        raise ValidationError("content.err_category", field="category",
+                              category=str(draft.category)[:50]) from None
     tags = _clean_tags(draft.tags)
     return replace(
         draft, title=title, summary=summary.strip(), body=body, category=category, tags=tags,
@@ -56,12 +59,12 @@ def _clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
         if not tag or tag in cleaned:
             continue
         if len(tag) > TAG_MAX:
-            raise ValidationError("content.err_tag_long", max=TAG_MAX)
+            raise ValidationError("content.err_tag_long", field="tags", max=TAG_MAX)
         if tag_problem(tag):
-            raise ValidationError("content.err_tag_chars")
+            raise ValidationError("content.err_tag_chars", field="tags")
         cleaned.append(tag)
     if len(cleaned) > TAGS_MAX:
-        raise ValidationError("content.err_too_many_tags", max=TAGS_MAX)
+        raise ValidationError("content.err_too_many_tags", field="tags", max=TAGS_MAX)
     return tuple(cleaned)
 
 

@@ -13,6 +13,7 @@ from services.domain.users import AccountStatus, User
 from services.errors import DemoFactoryError
 from services.i18n.times import format_date
 from services.ui import admin_signups, confirm, form_reset
+from services.ui.field_errors import FieldSlots, optional, required_note
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
     act,
@@ -112,21 +113,29 @@ def create_user_form(services: Services, actor: Actor) -> None:
     invites = services.accounts.sends_invitations
     form_reset.empty_if_marked(_CREATE_FORM, _NEW_USER_EMPTY)
     # No Enter to submit: Streamlit's "Press Enter to submit form" hint cannot be translated.
+    slots = FieldSlots()  # each refusal is shown under the field it names
     with st.form(_CREATE_FORM, clear_on_submit=False, enter_to_submit=False):
         st.markdown(f"**{t('admin.create_title')}**")
+        required_note()
         username = st.text_input(t("auth.username"), key="adm_new_username",
                                  help=t("auth.username_help"))
-        name = st.text_input(t("auth.name"), key="adm_new_name")
-        email = st.text_input(t("auth.email"), key="adm_new_email")
+        slots.under("username")
+        # Either may be left empty: the name is then the user name.
+        name = st.text_input(optional(t("auth.name")), key="adm_new_name")
+        slots.under("name")
+        email = st.text_input(optional(t("auth.email")), key="adm_new_email")
+        slots.under("email")
         roles = st.multiselect(t("admin.roles"), options=list(Role), default=[Role.VIEWER],
                                format_func=role_label, key=relabel("adm_new_roles"),
                                placeholder=t("common.choose"), select_all=False)
+        slots.under("roles")
         invite = invites and st.checkbox(t("admin.invite"), value=True, key="adm_new_invite")
         label = t("admin.temporary_password") if invites else t("admin.initial_password")
         # With the invitation ticked the pool makes the password: what is typed here is not used.
         password = st.text_input(label, type="password", key="adm_new_password",
                                  help=t("admin.invite_password_help") if invites
                                  else t("auth.password_help"), autocomplete="new-password")
+        slots.under("password")
         submitted = st.form_submit_button(t("admin.create_button"), type="primary")
     if not submitted:
         return
@@ -136,7 +145,7 @@ def create_user_form(services: Services, actor: Actor) -> None:
             frozenset(roles),
         )
     except DemoFactoryError as exc:
-        show_error(exc)
+        slots.show_error(exc)
         return
     form_reset.empty_next_run(_CREATE_FORM)
     done = "admin.user_invited" if invite else "admin.user_created"

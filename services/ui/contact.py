@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from services.bootstrap import Services
 from services.domain.inquiries import (
@@ -23,6 +24,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.i18n.times import format_time
 from services.ui import form_reset, tracking
+from services.ui.field_errors import FieldSlots, required_note
 from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -48,23 +50,27 @@ def contact_form(services: Services, actor: Actor) -> None:
     # No max_chars: Streamlit drops a paste longer than it without a word, and the field then
     # reads as empty. The limit is shown instead, and a longer text is refused on send, kept.
     # No Enter to send: its "Press Ctrl+Enter to submit form" hint cannot be translated.
+    slots = FieldSlots()  # each field's problem is shown right under it
     with st.form(_FORM, enter_to_submit=False):
+        required_note()
         name_col, email_col = st.columns(2)
-        name = _text_input(name_col, "name")
-        email = _text_input(email_col, "email")
+        name = _text_input(name_col, "name", slots)
+        email = _text_input(email_col, "email", slots)
         company_col, type_col = st.columns(2)
-        company = _text_input(company_col, "company")
+        company = _text_input(company_col, "company", slots)
         kind = type_col.selectbox(t("inquiries.type"), options=list(InquiryType),
                                   format_func=type_label, key=relabel("ct_type"),
                                   placeholder=t("common.choose"))
-        subject = _text_input(st, "subject")
+        subject = _text_input(st.container(), "subject", slots)
         message = st.text_area(t("inquiries.message"), key="ct_message", height=200,
                                help=t("inquiries.limit_help", max=LIMITS["message"]))
+        slots.under("message")
         # A form sends its fields only with the send button: before that the box's length is
         # not known here, and "0 / 5,000" would stand still while the person types.
         st.caption(t("inquiries.count", length=len(message), max=LIMITS["message"]) if message
                    else t("inquiries.limit", max=LIMITS["message"]))
         consent = st.checkbox(t("inquiries.consent"), key="ct_consent")
+        slots.under("consent")
         submitted = st.form_submit_button(t("inquiries.submit"), type="primary",
                                           icon=":material/send:")
     if not submitted:
@@ -78,8 +84,7 @@ def contact_form(services: Services, actor: Actor) -> None:
         st.rerun()
     problems = inquiry_problems(draft)
     if problems:  # nothing is cleared: the person fixes what they typed
-        for field, key in problems:
-            st.error(_problem_text(draft, field, key), icon=":material/error:")
+        slots.show((field, _problem_text(draft, field, key)) for field, key in problems)
         return
     fingerprint = _fingerprint(draft)
     sent = st.session_state.get(_SENT)
@@ -88,7 +93,7 @@ def contact_form(services: Services, actor: Actor) -> None:
     try:
         inquiry = services.inquiries.submit(actor, draft, tracking.session_id(), token=token)
     except DemoFactoryError as exc:
-        show_error(exc)  # what was typed stays in the fields
+        slots.show_error(exc)  # what was typed stays in the fields
         return
     thanks = t("inquiries.thanks", number=reference(inquiry.id))
     st.session_state[_SENT] = (fingerprint, token, thanks)
@@ -98,12 +103,13 @@ def contact_form(services: Services, actor: Actor) -> None:
     st.rerun()
 
 
-def _text_input(where: object, field: str) -> str:
-    """A limited text field: the limit in the help text, never ``max_chars`` (see above)."""
-    return where.text_input(  # type: ignore[attr-defined, no-any-return]
-        t(f"inquiries.{field}"), key=_TEXT_FIELDS[field],
-        help=t("inquiries.limit_help", max=LIMITS[field]),
-    )
+def _text_input(where: DeltaGenerator, field: str, slots: FieldSlots) -> str:
+    """A limited text field: the limit in the help text, never ``max_chars`` (see above);
+    its error slot under it."""
+    typed = where.text_input(t(f"inquiries.{field}"), key=_TEXT_FIELDS[field],
+                             help=t("inquiries.limit_help", max=LIMITS[field]))
+    slots.under(field, where)
+    return typed
 
 
 def _problem_text(draft: InquiryDraft, field: str, key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
@@ -351,16 +352,31 @@ def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
     return {c.label: _config(c, widths[c.label]) for c in cols}
 
 
+def _row_chosen(key: str, on_row: Callable[[int], None]) -> None:
+    state = st.session_state.get(key)
+    rows = (state.get("selection") or {}).get("rows") if isinstance(state, dict) else None
+    if rows and isinstance(rows[0], int):  # a row unchosen again picks nothing
+        on_row(rows[0])
+
+
 def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
-          height: int | Literal["auto"] = "auto", *, of: tuple[str, str] | None = None) -> None:
+          height: int | Literal["auto"] = "auto", *, of: tuple[str, str] | None = None,
+          on_row: Callable[[int], None] | None = None) -> None:
     """A table with translated headings and its CSV download below it. ``of``: (heading,
     value) of what the table is about when ``name`` does not say it (one funnel of many): the
-    CSV's first column, and a slug of the value in its file name."""
+    CSV's first column, and a slug of the value in its file name. ``on_row``: choosing a row
+    (by keyboard too) calls it with the row's position in ``frame``."""
     shown = _shown(frame, cols)
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
         height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
-    st.dataframe(shown, hide_index=True, height=height, placeholder="—",
-                 column_config=_configs(shown, cols))
+    if on_row is None:
+        st.dataframe(shown, hide_index=True, height=height, placeholder="—",
+                     column_config=_configs(shown, cols))
+    else:
+        key = f"table_{name}"
+        st.dataframe(shown, hide_index=True, height=height, placeholder="—",
+                     column_config=_configs(shown, cols), key=key,
+                     on_select=partial(_row_chosen, key, on_row), selection_mode="single-row")
     exported = shown.drop(columns=[c.label for c in cols if c.kind == "link"])
     stem = name
     if of is not None:

@@ -33,6 +33,7 @@ from services.ui.dashboard_filters import (
 from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
+from services.ui.row_filters import hour_pick, row_pick
 from services.ui.tracking import purpose_label
 from services.ui.widgets import app_tz
 
@@ -122,7 +123,7 @@ def trend_tab(board: Dashboard,
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
     frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))
-    table(frame, cols, "trend", board.period)
+    table(frame, cols, "trend", board.period, on_row=row_pick(Kind.DAY, frame["day"].tolist()))
 
 
 def content_tab(board: Dashboard) -> None:
@@ -148,7 +149,7 @@ def content_tab(board: Dashboard) -> None:
                 Col("downloads", t("analytics.col.downloads"), "int"),
                 Col("likes_per_view", t("analytics.col.likes_per_view"), "percent"),
                 link_col()],
-          "top_content", board.period)
+          "top_content", board.period, on_row=row_pick(Kind.ITEM, top["content_id"].tolist()))
 
 
 def authors_tab(board: Dashboard) -> None:
@@ -170,7 +171,7 @@ def authors_tab(board: Dashboard) -> None:
                   Col("views_per_item", t("analytics.col.views_per_item"), "float"),
                   Col("likes_per_item", t("analytics.col.likes_per_item"), "float"),
                   Col("top_titles", t("analytics.col.top_titles"), "wide"), link_col()],
-          "authors", board.period)
+          "authors", board.period, on_row=row_pick(Kind.AUTHOR, frame["author_id"].tolist()))
 
 
 def categories_tab(board: Dashboard) -> None:
@@ -194,7 +195,8 @@ def categories_tab(board: Dashboard) -> None:
                       Col("views", t("analytics.col.views"), "int"),
                       Col("likes", t("analytics.col.likes"), "int"),
                       Col("share", t("analytics.col.share"), "percent")],
-              "categories", board.period)
+              "categories", board.period,
+              on_row=row_pick(Kind.CATEGORY, frame["category"].tolist()))
 
 
 def time_tab(board: Dashboard) -> None:
@@ -217,6 +219,7 @@ def time_tab(board: Dashboard) -> None:
     pickable_chart(charts.hour_bars(hours.matrix.sum(axis=0).tolist(), t("dashfilter.by_hour"),
                                     t("analytics.hour"), t("analytics.kpi.page_views")),
                    "chart_hours", Kind.HOUR)
+    hour_pick()  # the table's rows are weekdays: no row names an hour
     frame = hours.matrix.copy()
     frame.columns = [f"{hour:02d}" for hour in frame.columns]
     frame.insert(0, "weekday", days)
@@ -247,7 +250,8 @@ def purposes_tab(board: Dashboard) -> None:
     table(frame, [Col("label", t("analytics.col.purpose")),
                   Col("count", t("analytics.col.visits"), "int"),
                   Col("share", t("analytics.col.share"), "percent")],
-          "signup_purposes", board.period)
+          "signup_purposes", board.period,
+          on_row=row_pick(Kind.PURPOSE, frame["purpose"].tolist()))
 
 
 def _answers(board: Dashboard) -> None:
@@ -269,7 +273,8 @@ def _answers(board: Dashboard) -> None:
                   Col("count", t("analytics.col.count"), "int"),
                   Col("share_of_answers", t("analytics.col.share_answers"), "percent"),
                   Col("share", t("analytics.col.share_all"), "percent")],
-          "purposes", board.period)
+          "purposes", board.period, on_row=row_pick(Kind.PURPOSE, [  # skipping filters nothing
+              "" if p == Purpose.SKIPPED.value else p for p in frame["purpose"]]))
 
 
 def companies_tab(board: Dashboard, frame: pd.DataFrame) -> None:

@@ -25,6 +25,7 @@ from services.domain.models import ContentItem
 from services.settings import Settings
 from services.ui import editor
 from services.ui.assets import format_size
+from services.ui.field_errors import optional
 from services.ui.i18n import t
 from services.ui.uploads import refuse_oversized, show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape
@@ -39,7 +40,7 @@ class NewFiles:
 def new_files(settings: Settings) -> NewFiles:
     """The files chosen for the next save; one over the limit is named at once."""
     files = st.file_uploader(
-        t("content.files_label"), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
+        optional(t("content.files_label")), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
         accept_multiple_files=True, key=editor.uploader_key(),
         max_upload_size=uploader_cap_mb(settings),
         help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),

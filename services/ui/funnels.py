@@ -28,6 +28,7 @@ from services.errors import DemoFactoryError
 from services.ui import charts, confirm, lazy, routes, session
 from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table, widget_key
+from services.ui.field_errors import FieldSlots, required_note
 from services.ui.filter_notes import filter_note
 from services.ui.gate import url_path
 from services.ui.i18n import category_label, relabel, t
@@ -285,26 +286,32 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     a trip to another tab or a closed builder (``draft_keys``; a form's fields stay in the
     browser until it is sent, and were lost)."""
     form = _form()
+    slots = FieldSlots()  # each refusal is shown under the field it names
+    required_note()
     count = int(st.number_input(t("funnels.step_count"), MIN_STEPS, MAX_STEPS, MIN_STEPS,
                                 key=STEPS_KEY))
+    slots.under("steps")
     targets = [f"page:{p}" for p in PAGES] + [f"event:{e.value}" for e in EVENTS]
     # No max_chars (a paste is never cut): the service refuses a long name with its limit.
     name = st.text_input(t("funnels.name"), placeholder=t("funnels.name_placeholder"),
                          key=NAME_KEY)
+    slots.under("name")
     window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, WINDOW_DEFAULT,
                              key=WINDOW_KEY)
-    steps = [_step_fields(i, targets) for i in range(count)]
+    slots.under("window")
+    steps = [_step_fields(i, targets, slots) for i in range(count)]
     if not st.button(t("funnels.save"), key=f"{SAVE_KEY}_{form.token}",
                      icon=":material/save:"):
         return
     chosen = [s for s in steps if s is not None]
     if len(chosen) < count:
-        st.error(t("funnels.err_step"), icon=":material/error:")
+        slots.show((f"step_{i}", t("funnels.err_step"))
+                   for i, step in enumerate(steps) if step is None)
         return
     try:
         funnel = service.create(actor, name, chosen, int(window))
     except DemoFactoryError as exc:
-        show_error(exc)  # what was typed stays in the fields
+        slots.show_error(exc)  # what was typed stays in the fields
         return
     # No stop point in between: the funnel and the new token are noted together.
     form.saved, form.token = funnel, new_id()
@@ -320,7 +327,7 @@ def draft_keys() -> list[str]:
     return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
 
 
-def _step_fields(i: int, targets: list[str]) -> Step | None:
+def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
     """One step's selects: what (a page or an event), then optionally a category or an item
     (they narrow an event step; a page step ignores them)."""
     st.markdown(f"**{t('funnels.step', n=i + 1)}**")
@@ -328,6 +335,7 @@ def _step_fields(i: int, targets: list[str]) -> Step | None:
     target = what_col.selectbox(
         t("funnels.kind"), targets, index=None, format_func=_target_label,
         key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.kind_placeholder"))
+    slots.under(f"step_{i}", what_col)
     category = category_col.selectbox(
         t("funnels.category"), [_ANY, *(c.value for c in Category)],
         format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),

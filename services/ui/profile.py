@@ -21,6 +21,7 @@ from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
 from services.i18n.times import format_time
 from services.ui import auth, form_reset, password_box, routes
+from services.ui.field_errors import FieldSlots, optional, required_note
 from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
 from services.ui.widgets import (
     WORD_JOINER,
@@ -62,29 +63,34 @@ def details_section(services: Services, actor: Actor, user: User | None) -> None
         st.caption(t("profile.provider_managed"))
         return
     profiles = services.profile
+    slots = FieldSlots()  # each refusal is shown under the field it names
     with st.form("my_profile_form", enter_to_submit=False):
+        required_note()
         name = st.text_input(t("auth.name"), value=user.name, key="my_profile_name")
+        slots.under("name")
         email = st.text_input(t("auth.email"), value=user.pending_email or user.email,
                               key="my_profile_email")
-        company = st.text_input(t("signup.company_short"), value=user.company,
+        slots.under("email")
+        company = st.text_input(optional(t("signup.company_short")), value=user.company,
                                 key="my_profile_company")
+        slots.under("company")
         saved = st.form_submit_button(t("profile.save"), type="primary")
     if saved:
-        _save_details(profiles, actor, user, name=name, email=email, company=company)
+        _save_details(profiles, actor, user, slots, name=name, email=email, company=company)
     if user.pending_email:
         _email_code_form(services, actor, user)
     elif user.email and not user.email_verified and not profiles.checks_email_codes:
         _unverified_email(profiles, actor, user)
 
 
-def _save_details(profiles: ProfileService, actor: Actor, user: User, *, name: str,
-                  email: str, company: str) -> None:
+def _save_details(profiles: ProfileService, actor: Actor, user: User, slots: FieldSlots, *,
+                  name: str, email: str, company: str) -> None:
     """Save; a new address is said to be unverified, and where its link went."""
     try:
         saved = profiles.update_profile(actor, user.username, name=name, email=email,
                                         company=company)
     except DemoFactoryError as exc:
-        show_error(exc)
+        slots.show_error(exc)
         return
     flash(_saved_message(profiles, user, saved))
     st.rerun()

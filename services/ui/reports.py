@@ -30,6 +30,7 @@ from services.reports.models import OFFLINE
 from services.reports.request import Preview, ReportRequest
 from services.reports.streams import Reading
 from services.ui import insights_cache, lazy, tracking
+from services.ui.field_errors import optional, required_note
 from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
 from services.ui.report_pdf import start_pdf
 from services.ui.report_view import (
@@ -85,7 +86,7 @@ def _subject(services: Services, actor: Actor, kind: str) -> str:
     if kind not in SUBJECT_TYPES:
         return ""
     names = dict(services.reports.subjects(actor, kind))
-    return _choice(t(f"reports.subject_{kind}"), ["", *names],
+    return _choice(optional(t(f"reports.subject_{kind}")), ["", *names],
                    lambda v: names.get(v) or t(f"reports.subject_none_{kind}"),
                    f"{SUBJECT_KEY}_{kind}", "")
 
@@ -276,6 +277,7 @@ def _follow(services: Services, form: _Form, reading: Reading[Report]) -> bool:
 
 def builder(services: Services, actor: Actor) -> None:
     """The "new report" tab."""
+    required_note()  # the one convention of every form, though each choice has a default
     first, second, third = st.columns(3)
     with first:
         kind = _choice(t("reports.type"), [k.value for k in ReportType],

@@ -4,6 +4,7 @@ for every sign-up that passes the form's own checks (the service decides the res
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from services.accounts.rules import PASSWORD_MIN
 from services.bootstrap import Services
@@ -20,8 +21,9 @@ from services.domain.signup import (
 from services.domain.users import REQUESTABLE_ROLES
 from services.errors import DemoFactoryError
 from services.ui import form_reset, signup_code, tracking
+from services.ui.field_errors import FieldSlots, required_note
 from services.ui.i18n import language, relabel, t
-from services.ui.widgets import flash, show_error
+from services.ui.widgets import flash
 
 _TEXT_FIELDS = {"name": "su_name", "email": "su_email", "username": "su_username",
                 "company": "su_company"}
@@ -51,28 +53,35 @@ def signup_form(services: Services) -> None:
     # No max_chars (Streamlit drops a longer paste without a word): the limit is in the help
     # text and a longer text is refused with its length. No Enter to send (its hint is not
     # translated).
+    slots = FieldSlots()  # each field's problem is shown right under it
     with st.form(_FORM, enter_to_submit=False):
+        required_note()
         name_col, email_col = st.columns(2)
-        name = _text_input(name_col, "name")
-        email = _text_input(email_col, "email")
+        name = _text_input(name_col, "name", slots)
+        email = _text_input(email_col, "email", slots)
         user_col, company_col = st.columns(2)
-        username = _text_input(user_col, "username", help_key="signup.username_help")
-        company = _text_input(company_col, "company")
+        username = _text_input(user_col, "username", slots, help_key="signup.username_help")
+        company = _text_input(company_col, "company", slots)
         purpose = st.selectbox(t("signup.purpose"), options=list(PURPOSES), index=None,
                                format_func=tracking.purpose_label, key=relabel("su_purpose"),
                                placeholder=t("common.choose"))
+        slots.under("purpose")
         role = st.radio(t("signup.role"), options=list(REQUESTABLE_ROLES),
                         format_func=role_option, key=relabel("su_role"))
+        slots.under("role")
         first_col, again_col = st.columns(2)
         password = first_col.text_input(
             t("signup.password"), type="password", key=_PASSWORDS[0],
             autocomplete="new-password", placeholder=t("signup.password_placeholder"),
             help=t("signup.password_help", min=PASSWORD_MIN))
+        slots.under("password", first_col)
         again = again_col.text_input(t("signup.password_again"), type="password",
                                      key=_PASSWORDS[1], autocomplete="new-password")
+        slots.under("password_again", again_col)
         with st.container(key=_TRAP):
             trap = st.text_input(t("signup.trap"), key="su_website", autocomplete="off")
         consent = st.checkbox(t("signup.consent"), key="su_consent")
+        slots.under("consent")
         submitted = st.form_submit_button(t("signup.submit"), type="primary",
                                           icon=":material/person_add:")
     if not submitted:
@@ -81,13 +90,13 @@ def signup_form(services: Services) -> None:
                         again, consent, honeypot=trap, language=language())
     problems = signup_problems(stripped(draft))
     if problems:  # nothing is cleared: the person fixes what they typed
-        for field, key in problems:
-            st.error(_problem_text(stripped(draft), field, key), icon=":material/error:")
+        slots.show((field, _problem_text(stripped(draft), field, key))
+                   for field, key in problems)
         return
     try:
         services.signup.sign_up(draft, tracking.session_id())
     except DemoFactoryError as exc:
-        show_error(exc)  # what was typed stays in the fields
+        slots.show_error(exc)  # what was typed stays in the fields
         return
     form_reset.empty_next_run(_FORM)
     if services.signup.confirms_by_code:  # the pool mailed a code: ask for it next
@@ -103,14 +112,17 @@ def _purpose(value: object) -> Purpose | None:
     return Purpose(str(value)) if value in set(Purpose) else None
 
 
-def _text_input(where: object, field: str, help_key: str = "signup.limit_help") -> str:
-    return where.text_input(  # type: ignore[attr-defined, no-any-return]
+def _text_input(where: DeltaGenerator, field: str, slots: FieldSlots,
+                help_key: str = "signup.limit_help") -> str:
+    typed = where.text_input(
         t(f"signup.{field}"), key=_TEXT_FIELDS[field],
         placeholder=t(f"signup.{field}_placeholder"),
         help=t(help_key, max=LIMITS[field]),
         autocomplete={"name": "name", "email": "email", "username": "username",
                       "company": "organization"}[field],
     )
+    slots.under(field, where)
+    return typed
 
 
 def _problem_text(draft: SignupDraft, field: str, key: str) -> str:

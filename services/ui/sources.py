@@ -18,6 +18,7 @@ from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import Kind, pickable_chart
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
+from services.ui.row_filters import row_pick
 
 TOP_BARS = 10
 DEVICES = {d.value for d in Device}
@@ -66,7 +67,8 @@ def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
             pickable_chart(figure, chart, pick, raw["value"].head(TOP_BARS).tolist())
     table(frame, [Col("value", t(f"visits.col.{dim.value}"), "wide"),
                   Col("visits", t("visits.col.visits"), "int"),
-                  Col("share", t("visits.col.share"), "percent")], dim.value, period)
+                  Col("share", t("visits.col.share"), "percent")], dim.value, period,
+          on_row=None if pick is None else row_pick(pick, raw["value"].tolist()))
 
 
 def _total(found: SourceTables, label_key: str = "visits.visits_total") -> None:
@@ -140,6 +142,7 @@ def devices_tab(board: Dashboard) -> None:
     with table_col:
         table(kinds, [Col("value", t("visits.col.device")),
                       Col("visits", t("visits.col.visits"), "int"),
-                      Col("share", t("visits.col.share"), "percent")], "device", board.period)
+                      Col("share", t("visits.col.share"), "percent")], "device", board.period,
+              on_row=row_pick(Kind.DEVICE, values))
     _breakdown(found, Dim.BROWSER, board.period, "chart_browsers")
     _breakdown(found, Dim.OS, board.period, "chart_os")

@@ -21,6 +21,11 @@ def tr(key: str, **params: object) -> str:
     return translate("ko", key, **params)
 
 
+def optional(key: str) -> str:
+    """An optional field's label, as every form marks it."""
+    return f"{tr(key)} {tr('forms.optional')}"
+
+
 def fill(page: Page, label: str, value: str) -> None:
     """Type into a Streamlit input and commit it (Streamlit commits on blur/Enter)."""
     box = page.get_by_label(label, exact=True)
@@ -41,8 +46,8 @@ def create_first_admin(page: Page, app: RunningApp) -> None:
     page.get_by_text(tr("nav.first_admin")).first.click()
     expect(page.get_by_role("heading", name=tr("auth.first_admin_title"))).to_be_visible()
     fill(page, tr("auth.username"), "admin")
-    fill(page, tr("auth.name"), "관리자")
-    fill(page, tr("auth.email"), "admin@example.com")
+    fill(page, optional("auth.name"), "관리자")
+    fill(page, optional("auth.email"), "admin@example.com")
     fill(page, tr("auth.password"), PASSWORD)
     fill(page, tr("auth.password_repeat"), PASSWORD)
     page.get_by_role("button", name=tr("auth.first_admin_button")).click()
@@ -69,14 +74,14 @@ def publish_with_image(page: Page, title: str, image: Path) -> None:
     page.locator('input[type="file"]').set_input_files(str(image))
     expect(page.locator('[data-testid="stFileChip"]').first).to_be_visible()
     fill(page, tr("content.title_label"), title)
-    fill(page, tr("content.summary_label"), "브라우저에서 끝까지 확인하는 시험 항목입니다.")
+    fill(page, optional("content.summary_label"), "브라우저에서 끝까지 확인하는 시험 항목입니다.")
     page.get_by_label(tr("content.category_label")).click()
     page.get_by_role("option", name=tr("content.category.finance")).click()
     page.get_by_text(tr("content.status.published"), exact=True).click()
-    fill(page, tr("content.tags_label"), "e2e, 시험")
+    fill(page, optional("content.tags_label"), "e2e, 시험")
     fill(
         page,
-        tr("content.body_label"),
+        optional("content.body_label"),
         "## 본문\n\n생성형AI를 시험합니다. <script>alert(1)</script>",
     )
     shot(page, "02-editor-filled")

@@ -80,7 +80,7 @@ def test_first_admin_password_mismatch(new_app: Callable[..., AppTest],
     at.text_input(key="fa_password").input("a-long-password")
     at.text_input(key="fa_password2").input("another-password")
     at.button[0].click().run()
-    assert errors(at) == ["두 비밀번호가 같지 않습니다."]
+    assert errors(at) == ["두 비밀번호가 같지 않습니다.", ko("forms.fix_fields")]
     assert services.accounts.needs_first_admin()
 
 
@@ -406,7 +406,7 @@ def test_the_change_password_form_keeps_what_was_typed_until_it_succeeds(
         at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
 
     send(PASSWORD, new + "x")
-    assert errors(at) == ["두 비밀번호가 같지 않습니다."]
+    assert errors(at) == ["두 비밀번호가 같지 않습니다.", ko("forms.fix_fields")]
     assert at.text_input(key="pw_new").value == new  # nothing to type again but the mistake
     assert at.text_input(key="pw_current").value == PASSWORD
     send(PASSWORD, new)

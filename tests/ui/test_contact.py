@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.inquiries import Inquiry, InquiryStatus, InquiryType, reference
 from services.domain.users import User
-from tests.ui.conftest import assert_refused, errors, texts
+from tests.ui.conftest import assert_refused, errors, ko, texts
 
 CONTACT = "app_pages/contact.py"
 INQUIRIES = "app_pages/admin_inquiries.py"
@@ -130,7 +130,7 @@ def test_a_message_over_the_limit_stays_in_the_box_with_a_clear_error(
     assert at.text_area(key="ct_message").value == pasted  # nothing of the paste is lost
     assert "5,001 / 5,000자" in [c.value for c in at.caption]  # the length of what was sent
     too_long = f"내용 입력이 너무 깁니다: {len(pasted):,}자 (최대 5,000자). 줄여 주세요."
-    assert errors(at) == [too_long]
+    assert errors(at) == [too_long, ko("forms.fix_fields")]
     assert services.ports.inquiries.list(InquiryStatus.OPEN) == []
 
 
@@ -152,10 +152,12 @@ def test_validation_errors_are_listed_and_nothing_is_stored(
     at.text_input(key="ct_subject").input("   ")
     _send(at)
 
+    # In the form's order, each under its field, then the summary line by the button.
     assert errors(at) == [
-        "제목을 입력하세요.",
         "이메일 주소 형식이 올바르지 않습니다.",
+        "제목을 입력하세요.",
         "개인정보 수집·이용에 동의해야 보낼 수 있습니다.",
+        ko("forms.fix_fields"),
     ]
     assert services.ports.inquiries.list(InquiryStatus.OPEN) == []
 

@@ -16,7 +16,18 @@ from services.domain.models import Category, ContentDraft, ContentItem, SearchQu
 from services.domain.permissions import Actor
 from services.domain.users import User
 from services.ui.widgets import md_escape
-from tests.ui.conftest import as_shown, card_titles, errors, open_page, pdf_bytes, png_bytes, texts
+from tests.ui.conftest import (
+    as_shown,
+    card_titles,
+    errors,
+    ko,
+    open_page,
+    pdf_bytes,
+    png_bytes,
+    texts,
+)
+
+FIX_FIELDS = ko("forms.fix_fields")  # the summary line by the save button, under the field's own
 
 
 def open_editor(new_app: Callable[..., AppTest], username: str,
@@ -73,7 +84,7 @@ def test_editor_shows_validation_error_and_keeps_text(
     at.text_input(key="ed_title").input("카테고리 없는 글")
     at.text_area(key="ed_body").input("본문")
     _save(at)
-    assert errors(at) == ["카테고리를 선택하세요."]
+    assert errors(at) == ["카테고리를 선택하세요.", FIX_FIELDS]
     assert at.text_input(key="ed_title").value == "카테고리 없는 글"
 
 
@@ -88,7 +99,7 @@ def test_an_over_long_title_or_summary_is_kept_and_refused_with_its_length(
     _save(at)
 
     assert at.text_input(key="ed_title").value == title  # the paste did not vanish
-    assert errors(at) == ["제목이 너무 깁니다: 239자 (최대 200자). 줄여 주세요."]
+    assert errors(at) == ["제목이 너무 깁니다: 239자 (최대 200자). 줄여 주세요.", FIX_FIELDS]
     assert "240 / 200자" in texts(at)  # the count, as typed
 
     summary = "요약 " * 200
@@ -97,7 +108,7 @@ def test_an_over_long_title_or_summary_is_kept_and_refused_with_its_length(
     _save(at)
 
     assert at.text_area(key="ed_summary").value == summary
-    assert errors(at) == ["요약이 너무 깁니다: 600자 (최대 500자). 줄여 주세요."]
+    assert errors(at) == ["요약이 너무 깁니다: 600자 (최대 500자). 줄여 주세요.", FIX_FIELDS]
 
 
 def test_editor_conflict_keeps_the_typed_text(
@@ -385,7 +396,7 @@ def test_admin_creates_a_user_and_changes_roles(
     at.multiselect(key="adm_new_roles").select("author")
     at.text_input(key="adm_new_password").input("short")
     at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
-    assert errors(at) == ["비밀번호는 10자 이상이어야 합니다."]
+    assert errors(at) == ["비밀번호는 10자 이상이어야 합니다.", FIX_FIELDS]
     at.text_input(key="adm_new_password").input("long-enough-password")
     at.button[[b.label for b in at.button].index("사용자 만들기")].click().run()
     assert not errors(at)

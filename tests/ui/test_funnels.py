@@ -244,7 +244,9 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
     next(b for b in at.button if b.label == "퍼널 저장").click().run()  # clicked again
 
     assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
-    assert errors(at) == [translate("ko", "funnels.err_step")]
+    # Under each of the two empty steps, then the summary by the button
+    step = translate("ko", "funnels.err_step")
+    assert errors(at) == [step, step, translate("ko", "forms.fix_fields")]
 
 
 def test_a_double_clicked_save_saves_one_funnel_and_says_so_once(

@@ -606,7 +606,7 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
     at = open_reports(new_app, users["analyst"].username)
     at.selectbox(key="rep_type_ko").set_value("content").run()
-    (subject,) = [box for box in at.selectbox if box.label == "콘텐츠"]
+    (subject,) = [box for box in at.selectbox if box.label == "콘텐츠 (선택)"]
     assert subject.value == ""  # by default every item, with platform-wide insights
     assert subject.options == ["전체 콘텐츠 (플랫폼 전체 인사이트)", "생성형AI 챗봇"]
     (item,) = load_catalog(seeded.ports.content)

@@ -96,7 +96,8 @@ def test_an_empty_form_says_every_missing_field_at_once(
     at = _send(_signup_page(new_app))
 
     assert "비밀번호를 정하세요." in errors(at)
-    assert len(errors(at)) == 6  # name, email, user name, purpose, password, consent
+    # name, email, user name, purpose, password, consent; then the summary by the button
+    assert len(errors(at)) == 7
     assert RECEIVED not in texts(at)
 
 

@@ -1,0 +1,61 @@
+"""Form errors under their fields: each field a form may refuse gets an empty slot right after
+it, a refusal naming that field (``ValidationError`` with a ``field`` parameter, or a form's own
+list of (field, message) problems) is shown in its slot, and one summary line stays by the
+submit button. A screen reader reading down the form meets each problem after its field.
+
+Required fields follow one convention in every form: a note above the form says every field is
+required but those whose label ends in "(선택)" (``optional``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from services.errors import DemoFactoryError
+from services.ui.i18n import t
+from services.ui.widgets import error_params, show_error
+
+_ICON = ":material/error:"
+
+
+def required_note() -> None:
+    """The note above a form: which of its fields must be filled."""
+    st.caption(t("forms.required_note"))
+
+
+def optional(label: str) -> str:
+    """A field's label marked optional: "요약 (선택)"."""
+    return f"{label} {t('forms.optional')}"
+
+
+class FieldSlots:
+    """The error slots of one form, in the order its fields are drawn."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, DeltaGenerator] = {}
+
+    def under(self, field: str, where: DeltaGenerator | None = None) -> None:
+        """Call right after drawing ``field``'s widget (``where``: its column, if any)."""
+        self._slots[field] = (where or st.container()).empty()
+
+    def show(self, problems: Iterable[tuple[str, str]]) -> None:
+        """Each (field, message) in its field's slot, then the summary line (here, by the
+        submit button); a problem of a field without a slot is shown here instead."""
+        for field, text in problems:
+            slot = self._slots.get(field)
+            if slot is None:
+                st.error(text, icon=_ICON)
+            else:
+                slot.error(text, icon=_ICON)
+        st.error(t("forms.fix_fields"), icon=_ICON)
+
+    def show_error(self, exc: DemoFactoryError) -> None:
+        """A refusal: under its field when it names one of this form's, else here."""
+        field = exc.params.get("field")
+        if isinstance(field, str) and field in self._slots:
+            self.show([(field, t(exc.key, **error_params(exc.params)))])
+        else:
+            show_error(exc)

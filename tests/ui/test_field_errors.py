@@ -1,0 +1,185 @@
+"""Form errors sit under their fields and required fields are marked: a screen reader reading
+down the form meets each field's problem right after the field, and the note above the form
+says which fields must be filled (every field but those marked "(선택)")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block, Node
+
+from services.accounts.rules import PASSWORD_MIN
+from services.analytics.funnels import NAME_MAX
+from services.bootstrap import Services
+from services.domain.users import User
+from services.ui.i18n import t
+from tests.ui.conftest import open_admin_page
+from tests.ui.test_contact import _contact, _send
+from tests.ui.test_content_flows import _save, open_editor
+from tests.ui.test_funnels import open_tab, seed
+from tests.ui.test_reports import open_reports
+
+WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio")
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, Block):
+        for child in node.children.values():
+            yield from _walk(child)
+
+
+def in_order(at: AppTest) -> list[tuple[str, Any]]:
+    """The page's widgets (by key) and errors (by text), top to bottom."""
+    found: list[tuple[str, Any]] = []
+    for node in _walk(at.main):
+        if node.type in WIDGETS:
+            found.append(("widget", getattr(node, "key", None)))
+        elif node.type == "error":
+            found.append(("error", node.value))
+    return found
+
+
+def error_after(at: AppTest, key: str) -> str | None:
+    """The error drawn right after the widget ``key``, before any other widget."""
+    order = in_order(at)
+    at_widget = next(i for i, (kind, name) in enumerate(order)
+                     if kind == "widget" and name is not None and key in name)
+    following = order[at_widget + 1] if at_widget + 1 < len(order) else None
+    return following[1] if following and following[0] == "error" else None
+
+
+def test_the_editor_shows_an_empty_title_under_the_title_and_keeps_the_rest(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="ed_tags").input("rag")
+    _save(at)
+    assert error_after(at, "ed_title") == "제목을 입력하세요."
+    # One summary line by the save button, the last error on the page.
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="ed_tags").value == "rag"
+
+
+def test_the_editor_shows_a_missing_category_under_the_category(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    at.text_input(key="ed_title").input("카테고리 없는 글")
+    _save(at)
+    assert error_after(at, "ed_category") == "카테고리를 선택하세요."
+    assert at.text_input(key="ed_title").value == "카테고리 없는 글"
+
+
+def test_the_editor_marks_its_optional_fields(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    optional = t("forms.optional")
+    assert optional in at.text_area(key="ed_summary").label
+    assert optional in at.text_input(key="ed_tags").label
+    assert optional not in at.text_input(key="ed_title").label
+
+
+def test_the_contact_form_shows_each_problem_under_its_field(
+        new_app: Callable[..., AppTest]) -> None:
+    at = _contact(new_app)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="ct_company").input("ACME")
+    _send(at)
+    assert error_after(at, "ct_name") == "이름을 입력하세요."
+    assert error_after(at, "ct_email") == "이메일을 입력하세요."
+    assert error_after(at, "ct_subject") == "제목을 입력하세요."
+    assert error_after(at, "ct_consent") == t("inquiries.err_consent")
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="ct_company").value == "ACME"
+
+
+def test_the_sign_up_form_shows_each_problem_under_its_field(
+        new_app: Callable[..., AppTest]) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/signup.py").run()
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="su_company").input("Acme")
+    at.button[[b.label for b in at.button].index("계정 신청")].click().run()
+    assert error_after(at, "su_name") == t("signup.err_name_missing")
+    assert error_after(at, "su_purpose") == t("signup.err_purpose")
+    assert error_after(at, "su_password") == t("signup.err_password_missing")
+    assert error_after(at, "su_consent") == t("signup.err_consent")
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="su_company").value == "Acme"
+
+
+def test_the_first_admin_form_shows_a_refused_password_under_it(
+        new_app: Callable[..., AppTest], services: Services) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/first_admin.py").run()
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    assert t("forms.optional") in at.text_input(key="fa_email").label
+    at.text_input(key="fa_username").input("boss")
+    at.text_input(key="fa_password").input("short")
+    at.text_input(key="fa_password2").input("short")
+    at.button[0].click().run()
+    assert error_after(at, "fa_password") == t("auth.err_password_short", min=PASSWORD_MIN)
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    at.text_input(key="fa_password2").input("another-long-password")
+    at.button[0].click().run()
+    assert error_after(at, "fa_password2") == t("auth.err_password_mismatch")
+    assert at.text_input(key="fa_username").value == "boss"
+
+
+def test_the_create_user_form_shows_a_bad_user_name_under_it(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_admin_page(new_app)
+    assert t("forms.optional") in at.text_input(key="adm_new_email").label
+    at.text_input(key="adm_new_username").input("Not A Name!")
+    at.text_input(key="adm_new_password").input("Another-horse-9")
+    at.button(key="FormSubmitter:adm_create_user-사용자 만들기").click().run()
+    assert error_after(at, "adm_new_username") == t("auth.err_username")
+    # The summary by the create button, after the form's last field (other forms follow)
+    order = in_order(at)
+    assert order[order.index(("widget", "adm_new_password")) + 1] == (
+        "error", t("forms.fix_fields"))
+    assert at.text_input(key="adm_new_username").value == "Not A Name!"
+
+
+def test_the_profile_shows_an_emptied_name_under_it(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = new_app("viewer-user")
+    at.run()
+    at.switch_page("app_pages/profile.py").run()
+    assert t("forms.optional") in at.text_input(key="my_profile_company").label
+    at.text_input(key="my_profile_name").input("")
+    at.button[[b.label for b in at.button].index("저장")].click().run()
+    assert error_after(at, "my_profile_name") is not None
+    assert at.text_input(key="my_profile_name").value == ""
+
+
+def test_the_funnel_builder_shows_a_long_name_and_a_missing_step_under_them(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.text_input(key="funnel_name").input("가" * 81)
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("event:search")
+    save = next(b for b in at.button if b.label == "퍼널 저장")
+    save.click().run()
+    assert error_after(at, "funnel_step_1") == t("funnels.err_step")
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:like")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert error_after(at, "funnel_name") == t("funnels.err_name", max=NAME_MAX)
+    assert at.text_input(key="funnel_name").value == "가" * 81
+
+
+def test_the_report_builder_follows_the_same_convention(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    """Every choice has a default; the item a content report is about may be left at "every
+    item", so it is the one marked optional."""
+    at = open_reports(new_app, users["analyst"].username)
+    assert t("forms.required_note") in [c.value for c in at.caption]
+    at.selectbox(key="rep_type_ko").set_value("content").run()
+    assert t("forms.optional") in at.selectbox(key="rep_subject_content_ko").label
+    assert t("forms.optional") not in at.selectbox(key="rep_type_ko").label
