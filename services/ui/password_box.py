@@ -9,8 +9,8 @@ from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import auth, form_reset
+from services.ui.field_errors import FieldSlots
 from services.ui.i18n import t
-from services.ui.widgets import show_error
 
 
 def change_password(services: Services, actor: Actor) -> None:
@@ -27,20 +27,24 @@ def password_form(services: Services, actor: Actor, prefix: str) -> None:
     keys = (f"{prefix}_current", f"{prefix}_new", f"{prefix}_repeat")
     form_reset.empty_if_marked(_form(prefix), dict.fromkeys(keys, ""))
     # No Enter to submit: Streamlit's "Press Enter to submit form" cannot be translated.
+    slots = FieldSlots()  # a refusal is shown under the field it names
     with st.form(_form(prefix), clear_on_submit=False, enter_to_submit=False):
         st.text_input(t("cognito.current_password"), type="password", key=keys[0],
                       autocomplete="current-password")
+        slots.under("current_password")
         st.text_input(t("cognito.new_password"), type="password", key=keys[1],
                       help=t("auth.password_help"), autocomplete="new-password")
+        slots.under("password")
         st.text_input(t("cognito.new_password_repeat"), type="password", key=keys[2],
                       autocomplete="new-password")
+        slots.under("password2")
         st.form_submit_button(t("cognito.change_button"), type="primary", on_click=_submit,
                               args=(services, prefix, keys))
     outcome = st.session_state.pop(_outcome_key(prefix), None)
     if isinstance(outcome, DemoFactoryError):
-        show_error(outcome)
+        slots.show_error(outcome)
     elif outcome == _MISMATCH:
-        st.error(t("auth.err_password_mismatch"), icon=":material/error:")
+        slots.show([("password2", t("auth.err_password_mismatch"))])
     elif outcome == _CHANGED:
         st.success(t("cognito.changed"), icon=":material/check_circle:")
 

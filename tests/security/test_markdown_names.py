@@ -36,6 +36,8 @@ PLAIN = {
     ("services/ui/event_upload.py", "**error.params"): "a table cell (plain)",
     ("services/ui/widgets.py", "title"): "empty_state's heading: callers pass a message",
     ("services/ui/my_insights.py", "digest.subject"): "the app writes it (a period's dates)",
+    ("services/ui/assets.py", "asset.filename"):
+        "a PDF page preview's alt attribute (plain text for a screen reader, never markdown)",
 }
 
 
