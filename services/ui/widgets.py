@@ -90,12 +90,18 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
 
 
+# The class of every rendered text's wrapper: the app stylesheet's rules for code blocks,
+# tables, long words and pictures in it (``styles.RENDERED_RULES``) apply there only.
+RENDERED_CLASS = "df-md"
+
+
 def show_html(html: str, where: Any = None) -> None:
     """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
-    Streamlit's markdown, which would parse it again. Nothing for an empty body (which
-    ``st.html`` refuses). ``where``: a placeholder such as ``st.empty()``."""
+    Streamlit's markdown, which would parse it again, in the wrapper the stylesheet knows.
+    Nothing for an empty body (which ``st.html`` refuses). ``where``: a placeholder such as
+    ``st.empty()``."""
     if html.strip():
-        (where or st).html(html)
+        (where or st).html(f'<div class="{RENDERED_CLASS}">{html}</div>')
 
 
 def app_tz() -> tzinfo:
