@@ -1,7 +1,7 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
 is JSON-encoded; the cards' link script is a constant; a page's replacement names one of the
-app's own pages with URL-encoded parameters)."""
+app's own pages with URL-encoded parameters; the pager's scroll to the top is a constant)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ ALLOWED = {
     ("services/ui/cookies.py", "write_cookie"): "cookie_script",
     ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
+    # after the pager changed the page, the view back at the top (nothing of the page in it)
+    ("services/ui/widgets.py", "_to_top_after_page_change"): "SCROLL_TOP_SCRIPT",
 }
 
 
