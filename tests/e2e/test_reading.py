@@ -5,6 +5,7 @@ bottom of the new page."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -13,8 +14,12 @@ from playwright.sync_api import Browser, Page, expect
 from services.bootstrap import build_services
 from services.content.samples import load_samples
 from services.domain.models import Category, ContentDraft, Status
+from services.domain.permissions import Actor, Role
 from services.settings import Settings
-from tests.e2e.conftest import CLI, RunningApp, app_with_users, shot, tr
+from tests.e2e.conftest import CLI, RunningApp, app_with_users, shot, sign_in, tr
+
+PASSWORD = "e2e-" + secrets.token_urlsafe(12)
+WRITER = Actor(user_id="writer", name="작성자", roles=frozenset({Role.AUTHOR}))
 
 ITEM: list[str] = []  # the id of the item with wide text
 LONG_COMMAND = "docker run --rm " + " ".join(f"--env SETTING_{n}=value_{n}" for n in range(30))
@@ -60,7 +65,8 @@ TO_BOTTOM_JS = """() => {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """Two pages of samples and one item whose text is wider than a phone."""
-    with app_with_users(tmp_path_factory.mktemp("reading"), {}, "unused") as running:
+    users = {"writer": ("작성자", Role.AUTHOR)}
+    with app_with_users(tmp_path_factory.mktemp("reading"), users, PASSWORD) as running:
         services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
         try:
             load_samples(services.content, limit=30)
@@ -70,6 +76,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
                 CLI,
             )
             ITEM[:] = [item.id]
+            services.content.create(
+                ContentDraft("내 글", "요약", "본문", Category.ETC, status=Status.PUBLISHED),
+                [],
+                WRITER,
+            )
         finally:
             services.tracker.close()
         yield running
@@ -120,3 +131,26 @@ def test_the_pager_brings_the_next_pages_results_into_view(app: RunningApp, phon
     heading = phone.get_by_role("heading", name=tr("nav.browse"))
     assert phone.evaluate(SCROLLED_JS) < 844, "page 2 opened scrolled to its bottom"
     expect(heading).to_be_in_viewport()
+
+
+# The page links of My content's rows whose label is cut off (wider inside than shown).
+CLIPPED_LINKS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stPageLink"] a')]
+  .filter(a => a.getBoundingClientRect().width > 0)
+  .flatMap(a => [a, ...a.querySelectorAll('*')])
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+  .map(e => ({text: e.innerText, wide: e.scrollWidth, shown: e.clientWidth}))"""
+
+
+@pytest.mark.parametrize("language", ["한국어", "English"])
+def test_my_content_shows_its_links_whole_at_a_desktops_width(
+    app: RunningApp, page: Page, language: str
+) -> None:
+    sign_in(page, app, "writer", PASSWORD, "작성자")
+    page.get_by_text(language, exact=True).click()
+    _settled(page)
+    page.goto(f"{app.url}/my_content")
+    expect(page.get_by_text("내 글").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    shot(page, f"reading_my_content_{language}")
+    assert page.evaluate(CLIPPED_LINKS_JS) == []
