@@ -229,8 +229,9 @@ def delete_section(services: Services, actor: Actor, user: User | None) -> None:
     with st.form("my_delete_form", enter_to_submit=False):
         typed = st.text_input(t("profile.delete_confirm", username=md_escape(user.username)),
                               key="my_delete_confirm")
-        sent = st.form_submit_button(t("profile.delete_button"), type="primary",
-                                     icon=":material/delete_forever:")
+        # As the app's other delete buttons: secondary with the delete icon, never the save
+        # buttons' primary; typing the name is this button's confirmation.
+        sent = st.form_submit_button(t("profile.delete_button"), icon=":material/delete:")
     if not sent:
         return
     try:

@@ -192,6 +192,17 @@ def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
     assert "이전 작성자" in texts(at)
 
 
+def test_deleting_the_account_does_not_look_like_saving(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """As every delete button of the app: secondary with the delete icon, not primary as a
+    save is (typing the name is the confirmation)."""
+    at = _profile(new_app, "author-user")
+    buttons = {b.label: b.proto for b in at.button}
+    delete = buttons["계정 삭제"]
+    assert delete.type == "secondary" and delete.icon == ":material/delete:"
+
+
 def test_a_user_name_with_an_at_sign_is_shown_plain_and_can_be_copied_to_confirm(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_user: Callable[..., User],
