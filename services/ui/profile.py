@@ -27,6 +27,7 @@ from services.ui.widgets import (
     act,
     app_tz,
     content_link,
+    empty_state,
     flash,
     md_escape,
     show_error,
@@ -212,8 +213,9 @@ def likes_section(services: Services, actor: Actor, user: User | None) -> None:
         return
     st.subheader(t("profile.likes_title"))
     items = services.profile.liked_items(actor, user.username)
-    if not items:
-        st.caption(t("profile.likes_none"))
+    if not items:  # what to do about it: where the items are, and how one is liked
+        empty_state(t("profile.likes_none"), t("profile.likes_none_hint"))
+        st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
         return
     for item in items:
         content_link(item)

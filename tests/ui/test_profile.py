@@ -233,6 +233,16 @@ def test_the_items_i_liked_are_linked(
     assert "좋아요한 데모" in texts(at)
 
 
+def test_no_liked_items_says_how_to_like_one_and_links_all_content(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _profile(new_app, "viewer-user")
+    shown = texts(at)
+    assert "아직 좋아요한 항목이 없습니다." in shown
+    assert "항목 페이지에서 ♡ 좋아요를 누르면 여기에 모입니다." in shown
+    assert "전체 콘텐츠" in [link.label for link in at.get("page_link")]
+
+
 def test_an_administrator_deleting_an_author_gives_the_content_to_another_author(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., Any],
