@@ -154,3 +154,8 @@ def test_my_content_shows_its_links_whole_at_a_desktops_width(
     _settled(page)
     shot(page, f"reading_my_content_{language}")
     assert page.evaluate(CLIPPED_LINKS_JS) == []
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone stacks the columns
+    page.wait_for_timeout(500)
+    shot(page, f"reading_my_content_phone_{language}")
+    assert page.evaluate(CLIPPED_LINKS_JS) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
