@@ -29,7 +29,9 @@ if not result.items:
     empty_state(t("content.my_empty"), t("content.my_empty_hint"))
     st.stop()
 
-COLUMNS = [4, 2, 1, 1, 2, 1, 1]
+# The two links need room for an icon and their label in either language: at one unit each,
+# English "Stats" was cut to "Stat" at 1400 px. (A phone stacks the columns.)
+COLUMNS = [4, 2, 1, 1, 2, 2, 2]
 headings = (t("content.title_label"), t("content.status_label"), t("content.views"),
             t("content.likes"), t("content.updated"), t("content.edit"), t("itempage.open_stats"))
 for col, heading in zip(st.columns(COLUMNS), headings, strict=True):

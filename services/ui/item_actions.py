@@ -44,6 +44,7 @@ if (!window.__dfLikeFocus) {
   });
 }
 </script>"""
+_LIKE_DETOUR = "_df_like_detour"  # the item whose like button sent a visitor to sign in
 
 
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
@@ -63,6 +64,7 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     if not actor.is_authenticated:
         if st.button(t("content.like", likes=count_text(item.likes)), key=f"like_{item.id}",
                      icon=":material/favorite_border:", help=t("content.like_sign_in")):
+            st.session_state[_LIKE_DETOUR] = item.id
             gate.send_to_sign_in(gate.url_path(routes.CONTENT), item.id)
         return
     if not can(actor, Action.LIKE):
@@ -83,6 +85,15 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     failed = st.session_state.pop(_LIKE_ERROR, None)
     if failed is not None:
         show_error(failed)
+
+
+def like_hint(item: ContentItem, actor: Actor) -> None:
+    """Back on the item after its like button's sign-in detour: what to do now, once (the
+    button's tooltip says it, but a phone shows no tooltip; they like it themselves)."""
+    if actor.is_authenticated and st.session_state.get(_LIKE_DETOUR) == item.id:
+        del st.session_state[_LIKE_DETOUR]
+        if can(actor, Action.LIKE):
+            st.caption(t("content.like_after_sign_in"))
 
 
 def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:

@@ -28,6 +28,7 @@ from services.ui.widgets import (
     act,
     app_tz,
     content_link,
+    empty_state,
     flash,
     md_escape,
     show_error,
@@ -218,8 +219,9 @@ def likes_section(services: Services, actor: Actor, user: User | None) -> None:
         return
     st.subheader(t("profile.likes_title"), anchor=False)
     items = services.profile.liked_items(actor, user.username)
-    if not items:
-        st.caption(t("profile.likes_none"))
+    if not items:  # what to do about it: where the items are, and how one is liked
+        empty_state(t("profile.likes_none"), t("profile.likes_none_hint"))
+        st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
         return
     for item in items:
         content_link(item)
@@ -235,8 +237,9 @@ def delete_section(services: Services, actor: Actor, user: User | None) -> None:
     with st.form("my_delete_form", enter_to_submit=False):
         typed = st.text_input(t("profile.delete_confirm", username=md_escape(user.username)),
                               key="my_delete_confirm")
-        sent = st.form_submit_button(t("profile.delete_button"), type="primary",
-                                     icon=":material/delete_forever:")
+        # As the app's other delete buttons: secondary with the delete icon, never the save
+        # buttons' primary; typing the name is this button's confirmation.
+        sent = st.form_submit_button(t("profile.delete_button"), icon=":material/delete:")
     if not sent:
         return
     try:

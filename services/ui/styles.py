@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from services.ui.cards import CARD_RULES
+from services.ui.widgets import RENDERED_CLASS
 
 # Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
 # is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
@@ -49,8 +50,53 @@ SCREEN_READER_RULES = """
 .df-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 """
+# An item's text (and a report's) is markdown rendered by the app and shown through st.html,
+# which styles none of it: a long command in a code block or a long address ran past the
+# column (the whole page scrolled sideways on a phone) and a table had no borders or cell room.
+# A code block and a table scroll sideways inside themselves; words and addresses wrap; the
+# look follows Streamlit's own code blocks and markdown tables, in colours both themes carry.
+_MD = f".{RENDERED_CLASS}"
+RENDERED_RULES = f"""
+{_MD} {{ max-width: 100%; min-width: 0; }}
+{_MD} p, {_MD} li, {_MD} a, {_MD} blockquote, {_MD} td, {_MD} th,
+{_MD} h1, {_MD} h2, {_MD} h3, {_MD} h4, {_MD} h5, {_MD} h6 {{
+  word-break: keep-all;
+  overflow-wrap: anywhere;
+}}
+{_MD} pre {{
+  overflow-x: auto;
+  max-width: 100%;
+  padding: 1rem;
+  border-radius: 0.5rem;
+  background: rgba(151, 166, 195, 0.15);
+  font-size: 0.875rem;
+  line-height: 1.5;
+}}
+{_MD} pre code {{ white-space: pre; overflow-wrap: normal; background: none; padding: 0; }}
+{_MD} :not(pre) > code {{
+  padding: 0.1em 0.25em;
+  border-radius: 0.25rem;
+  background: rgba(151, 166, 195, 0.15);
+  overflow-wrap: anywhere;
+}}
+{_MD} img {{ max-width: 100%; height: auto; }}
+{_MD} table {{
+  display: block;
+  max-width: 100%;
+  overflow-x: auto;
+  border-collapse: collapse;
+  margin: 0 0 1rem;
+}}
+{_MD} th, {_MD} td {{
+  padding: 0.25rem 0.375rem;
+  border: 1px solid rgba(128, 128, 128, 0.3);
+  text-align: left;
+  vertical-align: top;
+}}
+{_MD} th {{ background: rgba(151, 166, 195, 0.12); font-weight: 600; }}
+"""
 APP_CSS = (f"<style>{TEXT_RULES}{CARD_RULES}{SCREEN_READER_RULES}{UPLOADER_RULES}"
-           f"{TOOLBAR_RULES}</style>")
+           f"{TOOLBAR_RULES}{RENDERED_RULES}</style>")
 
 
 def app_style() -> None:

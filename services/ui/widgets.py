@@ -90,12 +90,18 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
 
 
+# The class of every rendered text's wrapper: the app stylesheet's rules for code blocks,
+# tables, long words and pictures in it (``styles.RENDERED_RULES``) apply there only.
+RENDERED_CLASS = "df-md"
+
+
 def show_html(html: str, where: Any = None) -> None:
     """Finished, safe HTML (rendered once from markdown) through ``st.html``, never through
-    Streamlit's markdown, which would parse it again. Nothing for an empty body (which
-    ``st.html`` refuses). ``where``: a placeholder such as ``st.empty()``."""
+    Streamlit's markdown, which would parse it again, in the wrapper the stylesheet knows.
+    Nothing for an empty body (which ``st.html`` refuses). ``where``: a placeholder such as
+    ``st.empty()``."""
     if html.strip():
-        (where or st).html(html)
+        (where or st).html(f'<div class="{RENDERED_CLASS}">{html}</div>')
 
 
 def app_tz() -> tzinfo:
@@ -165,12 +171,37 @@ def reset_page(key: str) -> None:
     st.session_state[key] = 1
 
 
+_PAGE_CHANGED = "_df_page_changed"  # set by the pager's controls, read by the run they start
+# The pager sits under the results: the next page was drawn with the reader still at the
+# bottom (5,600 px down on a phone). On the run after a page change, the view goes back to the
+# top; a fixed script (no value of the page in it), as Streamlit has no scroll control.
+SCROLL_TOP_SCRIPT = """<script>
+for (const el of document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"]')) {
+  el.scrollTop = 0;
+}
+window.scrollTo(0, 0);
+</script>"""
+
+
+def _page_changed() -> None:
+    st.session_state[_PAGE_CHANGED] = True
+
+
 def _step_page(key: str, delta: int, pages: int) -> None:
     st.session_state[key] = min(max(1, current_page(key) + delta), pages)
+    _page_changed()
+
+
+def _to_top_after_page_change() -> None:
+    if st.session_state.pop(_PAGE_CHANGED, False):
+        st.sidebar.html(SCROLL_TOP_SCRIPT, unsafe_allow_javascript=True)
 
 
 def pager(result: Page[ContentItem], key: str) -> None:
-    """Totals, previous/next and a page-number picker; the page lives in ``key``."""
+    """Totals, previous/next and a page-number picker; the page lives in ``key``. A page
+    changed with them opens at its top."""
+    _to_top_after_page_change()
     pages = result.pages
     if pages <= 1:
         st.caption(t("common.total", total=result.total))
@@ -185,7 +216,7 @@ def pager(result: Page[ContentItem], key: str) -> None:
     pick_col.selectbox(
         t("common.page"), options=list(range(1, pages + 1)), key=relabel(key),
         format_func=lambda n: t("common.page_of", page=n, pages=pages),
-        label_visibility="collapsed", placeholder=t("common.choose"),
+        label_visibility="collapsed", placeholder=t("common.choose"), on_change=_page_changed,
     )
     next_col.button(
         t("common.next"), key=f"{key}_next", disabled=result.page >= pages,

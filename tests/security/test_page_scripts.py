@@ -1,8 +1,9 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
-is JSON-encoded; the cards' link script, which also moves focus to the new page's title, and the
-like button's focus script are constants; the page's language is one of the app's language
-codes; a page's replacement names one of the app's own pages with URL-encoded parameters)."""
+is JSON-encoded; the cards' link script, which also moves focus to the new page's title, the
+like button's focus script and the pager's scroll to the top are constants; the page's language
+is one of the app's language codes; a page's replacement names one of the app's own pages with
+URL-encoded parameters)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ ALLOWED = {
     ("services/ui/gate.py", "replace_page"): "replace_script",
     # <html lang> from the session's language: one of the app's codes, JSON-encoded.
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
+    # after the pager changed the page, the view back at the top (nothing of the page in it)
+    ("services/ui/widgets.py", "_to_top_after_page_change"): "SCROLL_TOP_SCRIPT",
 }
 
 

@@ -474,7 +474,8 @@ def test_files_referenced_in_the_text_show_in_place(
     assert not at.exception and not errors(at)
     shown = [as_shown(m) for m in _in_order(at)]
     # The image sits between the two paragraphs; the PDF stays under the attachments.
-    above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
+    above, below = (next(i for i, m in enumerate(shown) if f"<p>{text}</p>" in m)
+                    for text in ("위", "아래"))
     assert any("diagram.png" in m for m in shown[above:below])
     assert "첨부 파일" in [h.value for h in at.subheader]
     assert not any("diagram.png" in m for m in shown[below:])
@@ -652,7 +653,8 @@ def test_the_editor_preview_shows_the_items_files_in_place_as_the_page_does(
 
     at = open_editor(new_app, "author-user", item.id)
     shown = [as_shown(m) for m in _in_order(at)]
-    above, below = shown.index("<p>위</p>"), shown.index("<p>아래</p>")
+    above, below = (next(i for i, m in enumerate(shown) if f"<p>{text}</p>" in m)
+                    for text in ("위", "아래"))
     assert any("diagram.png" in m for m in shown[above:below])  # the file, drawn in place
     assert len(at.image) == 1
     assert not any("asset:" in m for m in shown)

@@ -155,6 +155,9 @@ def test_the_menu_lists_only_pages_the_actor_may_open(
         assert {"editor", "admin", "login"} <= hidden
 
 
+HINT = "♡ 좋아요를 눌러 저장하세요."
+
+
 def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem]
@@ -178,6 +181,9 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     # Back on the item, not liked on their behalf: they click like themselves.
     assert services.content.get(item.id, Actor.anonymous()).likes == 0
     assert at.button(key=f"like_{item.id}").label == "좋아요 (0)"
+    # A phone shows no tooltip: the page says what to do now, once.
+    assert HINT in texts(at)
     at.button(key=f"like_{item.id}").click().run()
     assert at.button(key=f"unlike_{item.id}").label == "좋아요 취소 (1)"
+    assert HINT not in texts(at)
     assert as_shown(item.title) in texts(at)

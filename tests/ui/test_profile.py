@@ -192,6 +192,17 @@ def test_delete_my_account_signs_out_and_keeps_content_under_former_author(
     assert "이전 작성자" in texts(at)
 
 
+def test_deleting_the_account_does_not_look_like_saving(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """As every delete button of the app: secondary with the delete icon, not primary as a
+    save is (typing the name is the confirmation)."""
+    at = _profile(new_app, "author-user")
+    buttons = {b.label: b.proto for b in at.button}
+    delete = buttons["계정 삭제"]
+    assert delete.type == "secondary" and delete.icon == ":material/delete:"
+
+
 def test_a_user_name_with_an_at_sign_is_shown_plain_and_can_be_copied_to_confirm(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_user: Callable[..., User],
@@ -220,6 +231,16 @@ def test_the_items_i_liked_are_linked(
     at = _profile(new_app, "viewer-user")
 
     assert "좋아요한 데모" in texts(at)
+
+
+def test_no_liked_items_says_how_to_like_one_and_links_all_content(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = _profile(new_app, "viewer-user")
+    shown = texts(at)
+    assert "아직 좋아요한 항목이 없습니다." in shown
+    assert "항목 페이지에서 ♡ 좋아요를 누르면 여기에 모입니다." in shown
+    assert "전체 콘텐츠" in [link.label for link in at.get("page_link")]
 
 
 def test_an_administrator_deleting_an_author_gives_the_content_to_another_author(

@@ -545,7 +545,8 @@ def test_the_answer_is_shown_as_inert_html_while_it_streams() -> None:
     at = AppTest.from_function(page).run()
     assert not at.exception and not at.markdown
     (shown,) = [str(h.proto.body) for h in at.get("html")]
-    assert shown.startswith("<h2>요약</h2>") and "<a " not in shown and "<img" not in shown
+    assert shown.startswith('<div class="df-md"><h2>요약</h2>')
+    assert "<a " not in shown and "<img" not in shown
     assert "[session expired, sign in again](https://evil.example)" in shown
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from services.ui import streaming
+from services.ui.widgets import RENDERED_CLASS
 from tests.doubles.clock import Clock
 
 
@@ -18,7 +19,10 @@ class Placeholder:
         self.drawn: list[str] = []
 
     def html(self, body: str) -> None:
-        self.drawn.append(body)
+        # What was drawn inside the wrapper every rendered text has (the stylesheet's hook).
+        opening = f'<div class="{RENDERED_CLASS}">'
+        assert body.startswith(opening) and body.endswith("</div>")
+        self.drawn.append(body.removeprefix(opening).removesuffix("</div>"))
 
 
 @pytest.fixture

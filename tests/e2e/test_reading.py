@@ -1,0 +1,161 @@
+"""Reading on a phone (390 px): an item's text stays inside the screen (a long command scrolls
+inside its code block, a long address wraps, a table has borders and room in its cells), and
+the browse pager brings the next page's results into view instead of leaving the reader at the
+bottom of the new page."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from services.bootstrap import build_services
+from services.content.samples import load_samples
+from services.domain.models import Category, ContentDraft, Status
+from services.domain.permissions import Actor, Role
+from services.settings import Settings
+from tests.e2e.conftest import CLI, RunningApp, app_with_users, shot, sign_in, tr
+
+PASSWORD = "e2e-" + secrets.token_urlsafe(12)
+WRITER = Actor(user_id="writer", name="작성자", roles=frozenset({Role.AUTHOR}))
+
+ITEM: list[str] = []  # the id of the item with wide text
+LONG_COMMAND = "docker run --rm " + " ".join(f"--env SETTING_{n}=value_{n}" for n in range(30))
+LONG_URL = "https://example.com/" + "/".join(f"segment{n}" for n in range(40))
+BODY = f"""Some text before.
+
+```
+{LONG_COMMAND}
+```
+
+Read {LONG_URL} for more.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+"""
+IDLE_JS = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'"""
+# How wide the document is against the screen, and the text's code block and table cells.
+MEASURE_JS = """() => {
+  const pre = document.querySelector('pre');
+  const cell = document.querySelector('td');
+  return {page: document.documentElement.scrollWidth, screen: window.innerWidth,
+          main: document.querySelector('[data-testid="stMain"]').scrollWidth,
+          preWide: pre.scrollWidth, preShown: pre.clientWidth,
+          preOverflow: getComputedStyle(pre).overflowX,
+          cellPad: parseFloat(getComputedStyle(cell).paddingLeft),
+          cellBorder: parseFloat(getComputedStyle(cell).borderTopWidth)};
+}"""
+# How far down the reader is, whichever element scrolls the page.
+SCROLLED_JS = """() => Math.max(window.scrollY,
+    document.querySelector('[data-testid="stMain"]').scrollTop,
+    document.querySelector('[data-testid="stAppScrollToBottomContainer"]')?.scrollTop ?? 0)"""
+TO_BOTTOM_JS = """() => {
+  window.scrollTo(0, document.body.scrollHeight);
+  for (const el of document.querySelectorAll(
+      '[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"]')) {
+    el.scrollTop = el.scrollHeight;
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """Two pages of samples and one item whose text is wider than a phone."""
+    users = {"writer": ("작성자", Role.AUTHOR)}
+    with app_with_users(tmp_path_factory.mktemp("reading"), users, PASSWORD) as running:
+        services = build_services(Settings(data_dir=running.data_dir, sample_content=False))
+        try:
+            load_samples(services.content, limit=30)
+            item = services.content.create(
+                ContentDraft("넓은 본문", "요약", BODY, Category.ETC, status=Status.PUBLISHED),
+                [],
+                CLI,
+            )
+            ITEM[:] = [item.id]
+            services.content.create(
+                ContentDraft("내 글", "요약", "본문", Category.ETC, status=Status.PUBLISHED),
+                [],
+                WRITER,
+            )
+        finally:
+            services.tracker.close()
+        yield running
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ko-KR"
+    )
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
+
+
+def _settled(page: Page) -> None:
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def test_an_items_wide_text_stays_inside_a_phone(app: RunningApp, phone: Page) -> None:
+    phone.goto(f"{app.url}/content?id={ITEM[0]}")
+    expect(phone.locator("pre").first).to_be_visible(timeout=60_000)
+    _settled(phone)
+    shot(phone, "reading_phone_wide_text")
+    found = phone.evaluate(MEASURE_JS)
+    assert found["page"] <= found["screen"], found  # the page does not scroll sideways
+    assert found["main"] <= found["screen"], found
+    assert found["preWide"] > found["preShown"], found  # the command scrolls in its block
+    assert found["preOverflow"] == "auto", found
+    assert found["cellPad"] >= 4, found  # "a b / 1 2" no longer runs together
+    assert found["cellBorder"] >= 1, found
+
+
+def test_the_pager_brings_the_next_pages_results_into_view(app: RunningApp, phone: Page) -> None:
+    phone.goto(f"{app.url}/browse")
+    next_button = phone.get_by_role("button", name=tr("common.next"))
+    expect(next_button).to_be_visible(timeout=60_000)
+    _settled(phone)
+    phone.evaluate(TO_BOTTOM_JS)
+    phone.wait_for_timeout(300)
+    assert phone.evaluate(SCROLLED_JS) > 1000  # the reader is at the bottom of page 1
+    next_button.tap()
+    phone.wait_for_url("**page=2**")
+    _settled(phone)
+    phone.wait_for_timeout(500)
+    shot(phone, "reading_phone_page2")
+    heading = phone.get_by_role("heading", name=tr("nav.browse"))
+    assert phone.evaluate(SCROLLED_JS) < 844, "page 2 opened scrolled to its bottom"
+    expect(heading).to_be_in_viewport()
+
+
+# The page links of My content's rows whose label is cut off (wider inside than shown).
+CLIPPED_LINKS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stPageLink"] a')]
+  .filter(a => a.getBoundingClientRect().width > 0)
+  .flatMap(a => [a, ...a.querySelectorAll('*')])
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+  .map(e => ({text: e.innerText, wide: e.scrollWidth, shown: e.clientWidth}))"""
+
+
+@pytest.mark.parametrize("language", ["한국어", "English"])
+def test_my_content_shows_its_links_whole_at_a_desktops_width(
+    app: RunningApp, page: Page, language: str
+) -> None:
+    sign_in(page, app, "writer", PASSWORD, "작성자")
+    page.get_by_text(language, exact=True).click()
+    _settled(page)
+    page.goto(f"{app.url}/my_content")
+    expect(page.get_by_text("내 글").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    shot(page, f"reading_my_content_{language}")
+    assert page.evaluate(CLIPPED_LINKS_JS) == []
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone stacks the columns
+    page.wait_for_timeout(500)
+    shot(page, f"reading_my_content_phone_{language}")
+    assert page.evaluate(CLIPPED_LINKS_JS) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
