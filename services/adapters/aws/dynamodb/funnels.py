@@ -51,7 +51,6 @@ from services.adapters.aws.common import (
     aws_errors,
     cancellation_codes,
     error_code,
-    from_iso,
     from_item,
     resend_delay,
     to_iso,
@@ -59,6 +58,16 @@ from services.adapters.aws.common import (
     translate_client_error,
 )
 from services.adapters.aws.dynamodb.batch import batch_delete
+from services.adapters.aws.dynamodb.funnel_items import (
+    DEFINITIONS_PK,
+    Items,
+    definition_key,
+    funnel_ids,
+    funnel_of,
+    name_item_key,
+    progress_of,
+    visit_key,
+)
 from services.adapters.event_common import days_between
 from services.domain.analytics import Event
 from services.domain.funnels import (
@@ -70,9 +79,7 @@ from services.domain.funnels import (
     StepIndex,
     advance,
     local_day,
-    name_key,
     newly_reached,
-    steps_from_json,
     steps_to_json,
 )
 from services.errors import ConflictError, NotFound, QuotaExceeded
@@ -80,14 +87,11 @@ from services.errors import ConflictError, NotFound, QuotaExceeded
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
 
-DEFINITIONS_PK = "funnels"
-NAMES_PK = "funnel-names"  # sk = "<owner>#<name key>": who holds which name
 SAMPLE_DAYS = "#funnel-samples"
 _MAX_ATTEMPTS = 8
 _BATCH_GET = 100
 _BACKFILL_CHUNK = 2000
 # ``list`` is a method name inside the class.
-Items = list[dict[str, Any]]
 Funnels = list[Funnel]
 
 
@@ -159,7 +163,7 @@ class DynamoFunnelStore:
         expires = int((after.started + funnel.window).timestamp()) + self._retention_s
         put: dict[str, Any] = {
             "TableName": self._events,
-            "Item": {**_visit_key(key), **to_item({
+            "Item": {**visit_key(key), **to_item({
                 "reached": after.reached, "started": to_iso(after.started),
                 "cursor_ts": to_iso(after.cursor[0]), "cursor_id": after.cursor[1],
                 "expires_at": expires})},
@@ -188,18 +192,18 @@ class DynamoFunnelStore:
 
     def _load(self, keys: Sequence[FunnelVisit]) -> dict[FunnelVisit, Progress]:
         found: dict[FunnelVisit, Progress] = {}
-        by_item = {tuple(sorted((k, v["S"]) for k, v in _visit_key(key).items())): key
+        by_item = {tuple(sorted((k, v["S"]) for k, v in visit_key(key).items())): key
                    for key in keys}
         for i in range(0, len(keys), _BATCH_GET):
             request: dict[str, Any] = {self._events: {
-                "Keys": [_visit_key(key) for key in keys[i : i + _BATCH_GET]],
+                "Keys": [visit_key(key) for key in keys[i : i + _BATCH_GET]],
                 "ConsistentRead": True}}
             for attempt in range(1, _MAX_ATTEMPTS + 1):
                 with aws_errors():
                     answer = self._client.batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(self._events, []):
                     ident = tuple(sorted((k, item[k]["S"]) for k in ("pk", "sk")))
-                    found[by_item[ident]] = _progress(from_item(item))
+                    found[by_item[ident]] = progress_of(from_item(item))
                 request = answer.get("UnprocessedKeys") or {}
                 if not request:
                     break
@@ -217,7 +221,7 @@ class DynamoFunnelStore:
         for day in days:
             counters = [i for i in self._query(self._rollups, "day", day, "f#")
                         if i["sk"]["S"].rsplit("#", 1)[1].startswith("s")]
-            for funnel_id in sorted(_funnel_ids(counters) - cleared):
+            for funnel_id in sorted(funnel_ids(counters) - cleared):
                 items = self._query(self._events, "pk", f"funnel-sample#{funnel_id}")
                 self._delete(self._events, [{"pk": i["pk"], "sk": i["sk"]} for i in items])
                 cleared.add(funnel_id)
@@ -248,7 +252,7 @@ class DynamoFunnelStore:
                 "window_minutes": funnel.window_minutes, "created_at": to_iso(funnel.created_at),
                 "counted_from": funnel.counted_from.isoformat() if funnel.counted_from else None,
                 "backfilled": funnel.backfilled}
-        claim = {**_name_key(funnel.owner, funnel.name), "funnel_id": {"S": funnel.id}}
+        claim = {**name_item_key(funnel.owner, funnel.name), "funnel_id": {"S": funnel.id}}
         failed = self._transact([
             {"Put": {"TableName": self._events, "Item": to_item(item),
                      "ConditionExpression": "attribute_not_exists(pk)"}},
@@ -302,7 +306,7 @@ class DynamoFunnelStore:
         try:
             with aws_errors(lambda _: ConflictError("errors.conflict", id=funnel_id)):
                 self._client.update_item(
-                    TableName=self._events, Key=_definition_key(funnel_id),
+                    TableName=self._events, Key=definition_key(funnel_id),
                     UpdateExpression=update, ConditionExpression=condition,
                     ExpressionAttributeValues=to_item(values))
         except ConflictError:
@@ -311,14 +315,14 @@ class DynamoFunnelStore:
 
     def get(self, funnel_id: str) -> Funnel:
         with aws_errors():
-            answer = self._client.get_item(TableName=self._events, Key=_definition_key(funnel_id),
+            answer = self._client.get_item(TableName=self._events, Key=definition_key(funnel_id),
                                            ConsistentRead=True)
         if "Item" not in answer:
             raise NotFound("errors.not_found", id=funnel_id)
-        return _funnel(from_item(answer["Item"]))
+        return funnel_of(from_item(answer["Item"]))
 
     def list(self, owner: str | None = None) -> Funnels:
-        funnels = [_funnel(from_item(item))
+        funnels = [funnel_of(from_item(item))
                    for item in self._query(self._events, "pk", DEFINITIONS_PK)]
         chosen = [f for f in funnels if owner is None or f.owner == owner]
         return sorted(chosen, key=lambda f: (f.created_at, f.id))
@@ -328,10 +332,10 @@ class DynamoFunnelStore:
         TTL. A funnel saved before names were claimed has no claim: its definition goes alone."""
         funnel = self.get(funnel_id)
         assert funnel.owner is not None
-        definition = {"Delete": {"TableName": self._events, "Key": _definition_key(funnel_id),
+        definition = {"Delete": {"TableName": self._events, "Key": definition_key(funnel_id),
                                  "ConditionExpression": "attribute_exists(pk)"}}
         claim = {"Delete": {"TableName": self._events,
-                            "Key": _name_key(funnel.owner, funnel.name),
+                            "Key": name_item_key(funnel.owner, funnel.name),
                             "ConditionExpression": "funnel_id = :id",
                             "ExpressionAttributeValues": {":id": {"S": funnel_id}}}}
         gone, unclaimed = self._transact([definition, claim])
@@ -368,41 +372,6 @@ class DynamoFunnelStore:
 
     def _delete(self, table: str, keys: Items) -> None:
         batch_delete(self._client, table, keys, self._sleep)
-
-
-def _visit_key(key: FunnelVisit) -> dict[str, Any]:
-    funnel_id, session, sample = key
-    if sample:
-        return {"pk": {"S": f"funnel-sample#{funnel_id}"}, "sk": {"S": session}}
-    return {"pk": {"S": f"funnel#{funnel_id}#{session}"}, "sk": {"S": "v"}}
-
-
-def _funnel_ids(counters: Items) -> set[str]:
-    """The funnel ids of counter items ("f#<funnel id>#<step>")."""
-    return {item["sk"]["S"][2:].rsplit("#", 1)[0] for item in counters}
-
-
-def _name_key(owner: str, name: str) -> dict[str, Any]:
-    """The item by which ``owner`` holds a funnel name (``domain.funnels.name_key``)."""
-    return {"pk": {"S": NAMES_PK}, "sk": {"S": f"{owner}#{name_key(name)}"}}
-
-
-def _definition_key(funnel_id: str) -> dict[str, Any]:
-    return {"pk": {"S": DEFINITIONS_PK}, "sk": {"S": funnel_id}}
-
-
-def _progress(item: dict[str, Any]) -> Progress:
-    return Progress(int(item["reached"]), from_iso(item["started"]),
-                    (from_iso(item["cursor_ts"]), str(item["cursor_id"])))
-
-
-def _funnel(item: dict[str, Any]) -> Funnel:
-    counted = item.get("counted_from")
-    return Funnel(str(item["sk"]), str(item["name"]), steps_from_json(str(item["steps"])),
-                  int(item["window_minutes"]), owner=str(item["owner"]),
-                  created_at=from_iso(str(item["created_at"])),
-                  counted_from=date.fromisoformat(counted) if counted else None,
-                  backfilled=bool(item.get("backfilled", True)))
 
 
 def _cancelled(exc: Exception) -> bool:
