@@ -195,7 +195,7 @@ def _inquiry_status(entry: AuditEntry, lang: str) -> str | None:
 
 
 def _inquiry(entry: AuditEntry, lang: str) -> str | None:
-    """An inquiry by its number (``Q-XXXX-XXXX``), as its page and its sender see it."""
+    """An inquiry by its number (e.g. ``Q-K5G9-KTDQ``), as its page and its sender see it."""
     if entry.action in _INQUIRY_TARGETS and _INQUIRY_ID.match(entry.target):
         return reference(entry.target)
     return None
