@@ -171,21 +171,25 @@ def reset_page(key: str) -> None:
     st.session_state[key] = 1
 
 
-_PAGE_CHANGED = "_df_page_changed"  # set by the pager's controls, read by the run they start
+_PAGE_CHANGES = "_df_page_changes"  # counted by the pager's controls, read by the run they start
+_PAGE_SHOWN = "_df_page_change_shown"  # the last change the view was scrolled for
 # The pager sits under the results: the next page was drawn with the reader still at the
 # bottom (5,600 px down on a phone). On the run after a page change, the view goes back to the
 # top; a fixed script (no value of the page in it), as Streamlit has no scroll control.
-SCROLL_TOP_SCRIPT = """<script>
-for (const el of document.querySelectorAll(
-    '[data-testid="stMain"], [data-testid="stAppScrollToBottomContainer"]')) {
-  el.scrollTop = 0;
-}
-window.scrollTo(0, 0);
-</script>"""
+
+
+def scroll_top_script(change: int) -> str:
+    """The script for the ``change``-th page change: its number makes each one's body new, as
+    Streamlit does not run a script again that the run before drew the same in the same place
+    (two page changes in a row left the second page at its bottom)."""
+    return (f"<script>/* page change {int(change)} */\n"
+            "for (const el of document.querySelectorAll(\n"
+            "    '[data-testid=\"stMain\"], [data-testid=\"stAppScrollToBottomContainer\"]')) {\n"
+            "  el.scrollTop = 0;\n}\nwindow.scrollTo(0, 0);\n</script>")
 
 
 def _page_changed() -> None:
-    st.session_state[_PAGE_CHANGED] = True
+    st.session_state[_PAGE_CHANGES] = int(st.session_state.get(_PAGE_CHANGES, 0)) + 1
 
 
 def _step_page(key: str, delta: int, pages: int) -> None:
@@ -194,8 +198,10 @@ def _step_page(key: str, delta: int, pages: int) -> None:
 
 
 def _to_top_after_page_change() -> None:
-    if st.session_state.pop(_PAGE_CHANGED, False):
-        st.sidebar.html(SCROLL_TOP_SCRIPT, unsafe_allow_javascript=True)
+    change = int(st.session_state.get(_PAGE_CHANGES, 0))
+    if change != st.session_state.get(_PAGE_SHOWN, 0):
+        st.session_state[_PAGE_SHOWN] = change
+        st.sidebar.html(scroll_top_script(change), unsafe_allow_javascript=True)
 
 
 def pager(result: Page[ContentItem], key: str) -> None:

@@ -131,6 +131,15 @@ def test_the_pager_brings_the_next_pages_results_into_view(app: RunningApp, phon
     heading = phone.get_by_role("heading", name=tr("nav.browse"))
     assert phone.evaluate(SCROLLED_JS) < 844, "page 2 opened scrolled to its bottom"
     expect(heading).to_be_in_viewport()
+    # A second change in a row: the run before it drew the same script in the same place.
+    phone.evaluate(TO_BOTTOM_JS)
+    phone.wait_for_timeout(300)
+    assert phone.evaluate(SCROLLED_JS) > 1000
+    next_button.tap()
+    phone.wait_for_url("**page=3**")
+    _settled(phone)
+    phone.wait_for_timeout(500)
+    assert phone.evaluate(SCROLLED_JS) < 844, "page 3 opened scrolled to its bottom"
 
 
 # The page links of My content's rows whose label is cut off (wider inside than shown).

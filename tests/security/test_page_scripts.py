@@ -21,7 +21,7 @@ ALLOWED = {
     # <html lang> from the session's language: one of the app's codes, JSON-encoded.
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
     # after the pager changed the page, the view back at the top (nothing of the page in it)
-    ("services/ui/widgets.py", "_to_top_after_page_change"): "SCROLL_TOP_SCRIPT",
+    ("services/ui/widgets.py", "_to_top_after_page_change"): "scroll_top_script",
 }
 
 
