@@ -68,7 +68,7 @@ with preview_tab:
     else:
         st.caption(t("content.preview_empty"))
 
-chosen = editor_files.new_files(services.settings)
+chosen = editor_files.new_files(services.settings, slots)
 remove_ids = editor_files.stored_files(item)
 
 save_clicked = st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save")

@@ -207,13 +207,17 @@ def _valid_steps(steps: Sequence[Step]) -> tuple[Step, ...]:
     if not MIN_STEPS <= len(steps) <= MAX_STEPS:
         raise ValidationError("funnels.err_steps", field="steps", min=MIN_STEPS,
                               max=MAX_STEPS)
-    return tuple(_valid_step(step) for step in steps)
+    return tuple(_valid_step(i, step) for i, step in enumerate(steps))
 
 
-def _valid_step(step: Step) -> Step:
+def _valid_step(i: int, step: Step) -> Step:
+    """The step at ``i`` (from 0) as stored; a refusal names it, by the builder's field
+    (``step_<i>``) and by its number in the words."""
     value = bounded_text(step.value.strip())
-    if not value or (step.kind is StepKind.EVENT and value not in set(EventType)):
-        raise ValidationError("funnels.err_step")
+    if not value:
+        raise ValidationError("funnels.err_step", field=f"step_{i}")
+    if step.kind is StepKind.EVENT and value not in set(EventType):
+        raise ValidationError("funnels.err_step_event", field=f"step_{i}", n=i + 1)
     if step.kind is StepKind.PAGE:  # a page is a page: no category or item narrows it
         return Step(step.kind, value)
     return Step(step.kind, value, bounded_text(step.category) if step.category else None,

@@ -82,6 +82,9 @@ class SinkedEventStore:
     def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
         return self._store.rekey_author(old, new, since, until)
 
+    def rename_sample_page(self, old: str, new: str) -> int:
+        return self._store.rename_sample_page(old, new)
+
     def prune(self, now: datetime) -> int:
         """The store's own pruning of raw events (SQLite; DynamoDB expires them by TTL), then
         each sink's that keeps per-visit state locally (returns the raw events pruned)."""

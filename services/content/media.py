@@ -29,6 +29,9 @@ from PIL import Image, UnidentifiedImageError
 from services.domain.models import AssetKind
 from services.errors import QuotaExceeded, ValidationError
 
+# The editor's field every refusal of a file names: it is shown under the uploader, where the
+# file was chosen (each message names the file too).
+FIELD = "files"
 MAX_FILENAME_CHARS = 120
 SNIFF_BYTES = 8192  # what filetype reads of a file
 # A 50-megapixel camera's photo still fits; decoding one takes at most ~200 MB for a moment.
@@ -120,9 +123,9 @@ def safe_filename(name: str) -> str:
     """A display/storage-safe file name, or ValidationError for names that try to be paths."""
     name = unicodedata.normalize("NFC", name).strip()
     if not name or "/" in name or "\\" in name or name in {".", ".."} or "\x00" in name:
-        raise ValidationError("content.err_bad_filename", name=name[:80])
+        raise ValidationError("content.err_bad_filename", field=FIELD, name=name[:80])
     if name.startswith(".") or ".." in name:
-        raise ValidationError("content.err_bad_filename", name=name[:80])
+        raise ValidationError("content.err_bad_filename", field=FIELD, name=name[:80])
     cleaned = re.sub(r"[^\w.\- ()\[\]]", "_", name, flags=re.UNICODE)
     return _joined(PurePosixPath(cleaned).stem, PurePosixPath(cleaned).suffix.lower())
 
@@ -137,7 +140,7 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
     app's, since the uploaders take files somewhat larger than it (``services/ui/uploads.py``)."""
     if size > max_bytes:
         raise QuotaExceeded(
-            "content.err_file_too_large", name=name, size_mb=round(size / 2**20, 1),
+            "content.err_file_too_large", field=FIELD, name=name, size_mb=round(size / 2**20, 1),
             limit_mb=round(max_bytes / 2**20, 1),
         )
 
@@ -147,16 +150,17 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, Media
     name = safe_filename(filename)
     check_size(name, len(data), max_bytes)
     if not data:
-        raise ValidationError("content.err_file_empty", name=name)
+        raise ValidationError("content.err_file_empty", field=FIELD, name=name)
     media = sniff(data)
     if media is None:
-        raise ValidationError("content.err_file_type", name=name)
+        raise ValidationError("content.err_file_type", field=FIELD, name=name)
     path = PurePosixPath(name)
     media = _as_named(media, path.suffix)
     named = _BY_EXTENSION.get(path.suffix)
     if path.suffix and path.suffix not in media.extensions and (
             named is None or named.kind != media.kind):
-        raise ValidationError("content.err_file_mismatch", name=name, actual=media.mime)
+        raise ValidationError("content.err_file_mismatch", field=FIELD, name=name,
+                              actual=media.mime)
     _check_decodes(name, data, media)
     if path.suffix in media.extensions:
         return name, media
@@ -175,7 +179,8 @@ def _check_decodes(name: str, data: bytes, media: MediaType) -> None:
                 if doc.page_count < 1:
                     raise ValueError("no pages")
     except _UNREADABLE as exc:
-        raise ValidationError("content.err_file_damaged", name=name, actual=media.mime) from exc
+        raise ValidationError("content.err_file_damaged", field=FIELD, name=name,
+                              actual=media.mime) from exc
 
 
 def _decode_image(name: str, data: bytes) -> None:
@@ -187,7 +192,7 @@ def _decode_image(name: str, data: bytes) -> None:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise ValidationError(
-                    "content.err_image_pixels", name=name,
+                    "content.err_image_pixels", field=FIELD, name=name,
                     megapixels=round(width * height / 1e6), limit=MAX_IMAGE_PIXELS // 10**6)
             image.verify()  # chunk checksums (PNG); verify leaves the image unusable
         with Image.open(io.BytesIO(data)) as image:

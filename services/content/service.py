@@ -14,6 +14,7 @@ from datetime import datetime
 
 from services.content import orphans
 from services.content.drafts import ASSETS_MAX, clean_query, validate_draft
+from services.content.media import FIELD as FILES_FIELD
 from services.content.media import check_upload
 from services.content.orphans import OrphanReport
 from services.content.thumbnails import Thumbnails
@@ -336,7 +337,8 @@ class ContentService:
     ) -> list[Asset]:
         """Check every upload first (nothing stored if one is bad), then store them all."""
         if existing + len(uploads) > ASSETS_MAX:
-            raise ValidationError("content.err_too_many_files", max=ASSETS_MAX)
+            raise ValidationError("content.err_too_many_files", field=FILES_FIELD,
+                                  max=ASSETS_MAX)
         checked = [check_upload(u.filename, u.data, self._max_upload_bytes) for u in uploads]
         stored: list[Asset] = []
         for upload, (name, media) in zip(uploads, checked, strict=True):

@@ -177,6 +177,10 @@ class Device(StrEnum):
 
 
 WHOLE_DAY = -1  # the ``hour`` of a day-level rollup row
+# (old, new): page names the sample traffic once recorded for a page the app does not have,
+# and the page it records instead. Each event store renames its sample page views (never
+# anyone else's) when it opens; after the first time there is nothing left to rename.
+RETIRED_SAMPLE_PAGES: tuple[tuple[str, str], ...] = (("search", "browse"),)
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,13 @@ class EventStore(Protocol):
         visitor sketches stay. Safe to re-run (nothing left to move: 0). Returns how many
         events the moved counters held."""
 
+    def rename_sample_page(self, old: str, new: str) -> int:
+        """The page views appended with ``sample=True`` and page ``old`` record ``new``
+        instead: their raw events and what they counted under the page, on every day (even
+        when the raw events were pruned); everyone else's page views of ``old`` stay. The
+        store runs it when it opens for each of ``domain.analytics.RETIRED_SAMPLE_PAGES``.
+        Safe to re-run (nothing left to rename: 0). Returns how many page views moved."""
+
     def remove_samples(self) -> int:
         """Take out every event appended with ``sample=True``: its raw event, its rollup counts
         and its visitors, leaving rollups and sketches equal to those of a store that never had

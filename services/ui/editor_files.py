@@ -7,7 +7,9 @@ image, a player or a PDF preview where it stands.
 
 A file over the limit is named under the uploader, where it was chosen, and only there: a
 save it stops says which file stopped it and points there (``refuse_save``), rather than
-drawing the same message a second time from the service's refusal.
+drawing the same message a second time from the service's refusal. A file the service
+refuses on save (its bytes, its name, too many files) names the uploader's field
+(``media.FIELD``), so it is shown there too, with the form's summary line by the button.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from services.content.drafts import ASSETS_MAX
 from services.content.markdown import asset_reference
 from services.content.media import ALLOWED_EXTENSIONS
+from services.content.media import FIELD as FILES_FIELD
 from services.domain.models import ContentItem
 from services.settings import Settings
 from services.ui import editor
 from services.ui.assets import format_size
-from services.ui.field_errors import optional
+from services.ui.field_errors import FieldSlots, optional
 from services.ui.i18n import t
 from services.ui.uploads import refuse_oversized, show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape
@@ -37,14 +40,17 @@ class NewFiles:
     oversized: list[str]  # names of the files over the limit, each named under the uploader
 
 
-def new_files(settings: Settings) -> NewFiles:
-    """The files chosen for the next save; one over the limit is named at once."""
+def new_files(settings: Settings, slots: FieldSlots) -> NewFiles:
+    """The files chosen for the next save; one over the limit is named at once. A file the
+    save refuses (its content, or too many files) is shown in the slot right under the
+    uploader (``media.FIELD``)."""
     files = st.file_uploader(
         optional(t("content.files_label")), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
         accept_multiple_files=True, key=editor.uploader_key(),
         max_upload_size=uploader_cap_mb(settings),
         help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
     )
+    slots.under(FILES_FIELD)
     show_limits(settings, t("content.files_limit", limit_mb=settings.max_upload_mb,
                             max_files=ASSETS_MAX))
     oversized = refuse_oversized(files, settings.max_upload_bytes)

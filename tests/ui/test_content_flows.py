@@ -171,9 +171,11 @@ def test_editor_refuses_a_disguised_file(
     at.file_uploader[0].set_value(("photo.png", pdf_bytes(1), "image/png"))
     _save(at)
     # The file name is the uploader's text: shown escaped (as plain text, never a link).
+    # Under the uploader, then the form's summary line by the save button.
     assert [as_shown(e) for e in errors(at)] == [
         "'photo.png' 파일의 확장자가 실제 내용(application/pdf)과 맞지 않습니다. "
-        "올바른 확장자로 바꾸세요."
+        "올바른 확장자로 바꾸세요.",
+        "입력한 내용에 고칠 곳이 있습니다. 각 항목 아래의 안내를 확인하세요.",
     ]
     assert services.content.get(item.id, Actor.anonymous()).assets == ()
 

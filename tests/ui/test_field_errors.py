@@ -5,23 +5,27 @@ says which fields must be filled (every field but those marked "(선택)")."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
 from services.accounts.rules import PASSWORD_MIN
 from services.analytics.funnels import NAME_MAX
 from services.bootstrap import Services
+from services.domain.models import Category
 from services.domain.users import User
+from services.ui import funnels as funnels_ui
 from services.ui.i18n import t
-from tests.ui.conftest import open_admin_page
+from tests.ui.conftest import as_shown, open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
 from tests.ui.test_funnels import open_tab, seed
 from tests.ui.test_reports import open_reports
 
-WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio")
+WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio", "file_uploader")
 
 
 def _walk(node: Node) -> Iterator[Node]:
@@ -79,6 +83,22 @@ def test_the_editor_marks_its_optional_fields(
     assert optional in at.text_area(key="ed_summary").label
     assert optional in at.text_input(key="ed_tags").label
     assert optional not in at.text_input(key="ed_title").label
+
+
+def test_the_editor_shows_a_file_the_save_refuses_under_the_uploader(
+        new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
+    at = open_editor(new_app, "author-user")
+    at.text_input(key="ed_title").input("파일 있는 글")
+    at.selectbox(key="ed_category").select(Category.GENERATIVE_AI)
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+    at.file_uploader(key="ed_files_0").set_value(("logo.png", svg, "image/png"))
+    _save(at)
+    # Under the uploader, where the file was chosen, naming it; the summary by the button.
+    refusal = t("content.err_file_type", name="logo.png")
+    assert [as_shown(e.value) for e in at.error] == [refusal, t("forms.fix_fields")]
+    assert as_shown(error_after(at, "ed_files_0") or "") == refusal
+    assert at.text_input(key="ed_title").value == "파일 있는 글"
+    assert len(at.file_uploader(key="ed_files_0").value) == 1
 
 
 def test_the_contact_form_shows_each_problem_under_its_field(
@@ -172,6 +192,28 @@ def test_the_funnel_builder_shows_a_long_name_and_a_missing_step_under_them(
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
     assert error_after(at, "funnel_name") == t("funnels.err_name", max=NAME_MAX)
     assert at.text_input(key="funnel_name").value == "가" * 81
+
+
+def test_the_funnel_builder_shows_a_step_the_service_refuses_under_that_step(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder offers an event the service no longer counts (as after an upgrade that
+    retires one): the refusal is said under the step that chose it, with its number."""
+    seed(services)
+    monkeypatch.setattr(funnels_ui, "EVENTS", (*funnels_ui.EVENTS,
+                                                     SimpleNamespace(value="teleport")))
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("순간이동")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("event:search")
+    kinds[1].set_value("event:teleport")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert not at.exception
+    refusal = error_after(at, "funnel_step_1")
+    assert refusal is not None and "2" in refusal
+    assert error_after(at, "funnel_step_0") is None
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="funnel_name").value == "순간이동"
 
 
 def test_the_report_builder_follows_the_same_convention(

@@ -32,7 +32,10 @@ from typing import Any
 from services.adapters.event_common import first_of_each_id, merge_registers
 from services.adapters.sqlite.db import Migration, SqliteDatabase, from_db_time, to_db_time
 from services.adapters.sqlite.rollup_cache import RollupDayCache
+from services.adapters.sqlite.rollup_day import BUMP_EPOCH
+from services.adapters.sqlite.sample_pages import rename_sample_page
 from services.domain.analytics import (
+    RETIRED_SAMPLE_PAGES,
     WHOLE_DAY,
     DayTotals,
     Dim,
@@ -115,10 +118,6 @@ _UPSERT_ROLLUP = _UPSERT.format(table="rollups")
 _UPSERT_SAMPLE_ROLLUP = _UPSERT.format(table="sample_rollups")
 _SKETCH_TABLES = {False: "visitor_sketches", True: "sample_visitor_sketches"}
 _KEY_MATCH = " AND ".join(f"rollups.{c} = s.{c}" for c in ("day", "hour", "type", "dim", "value"))
-_BUMP_EPOCH = (
-    "INSERT INTO rollup_epochs (day, epoch) VALUES (?, 1)"
-    " ON CONFLICT (day) DO UPDATE SET epoch = epoch + 1"
-)
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 _ID_LOOKUP_CHUNK = 5000
 _RAW_PAGE = 2000
@@ -133,6 +132,8 @@ class SqliteEventStore:
         self._retention = timedelta(days=retention_days)
         self._cache = RollupDayCache()
         db.migrate(extra=SCHEMA)
+        for old, new in RETIRED_SAMPLE_PAGES:  # data recorded before: once, then a no-op
+            self.rename_sample_page(old, new)
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ class SqliteEventStore:
             samples = [event for event in new if event.sample]
             if samples:
                 conn.executemany(_UPSERT_SAMPLE_ROLLUP, self._deltas(samples))
-            conn.executemany(_BUMP_EPOCH, [(day,) for day in sorted({d[3] for d in deltas})])
+            conn.executemany(BUMP_EPOCH, [(day,) for day in sorted({d[3] for d in deltas})])
             self._merge_visitors(conn, new)
         return new
 
@@ -186,8 +187,13 @@ class SqliteEventStore:
                 )
                 conn.execute(f"DELETE FROM {table} WHERE dim = ? AND value = ?",  # noqa: S608
                              (Dim.AUTHOR, old))
-            conn.executemany(_BUMP_EPOCH, [(day,) for day in days])
+            conn.executemany(BUMP_EPOCH, [(day,) for day in days])
         return moved
+
+    def rename_sample_page(self, old: str, new: str) -> int:
+        """Sample page views of ``old`` become ``new`` (``sample_pages.py``, one transaction)."""
+        with self._db.transaction() as conn:
+            return rename_sample_page(conn, old, new)
 
     def remove_samples(self) -> int:
         """Take every sample event out of rollups, sketches and raw events, as if it had never
@@ -208,7 +214,7 @@ class SqliteEventStore:
             conn.execute("DELETE FROM sample_rollups")
             conn.execute("DELETE FROM sample_visitor_sketches")
             conn.execute("DELETE FROM events WHERE sample = 1")
-            conn.executemany(_BUMP_EPOCH, [(day,) for day in days])
+            conn.executemany(BUMP_EPOCH, [(day,) for day in days])
         return int(removed)
 
     def prune(self, now: datetime) -> int:

@@ -122,6 +122,13 @@ class CachedDay:
         return index
 
 
+# What every write that changes a day's rows runs for that day, in its transaction.
+BUMP_EPOCH = (
+    "INSERT INTO rollup_epochs (day, epoch) VALUES (?, 1)"
+    " ON CONFLICT (day) DO UPDATE SET epoch = epoch + 1"
+)
+
+
 def day_epochs(conn: sqlite3.Connection, start: date, end: date) -> list[tuple[str, int]]:
     """(day, epoch) of the days start..end that have rows, oldest first."""
     found = conn.execute(

@@ -267,3 +267,19 @@ def test_a_sample_removal_that_fails_half_way_is_finished_by_the_next_run(
         {e.visitor_id for e in real}).to_bytes()
     left = list(store.raw_events(T0 - timedelta(days=1), T0 + timedelta(days=4)))
     assert sorted(e.id for e in left) == sorted(e.id for e in real)
+
+
+def test_a_store_opened_over_old_sample_page_views_renames_them(aws: MockedAws) -> None:
+    """Sample traffic recorded "search", a page the app does not have; the app's start (a store
+    opening) makes those sample page views "browse", and leaves a real visitor's alone."""
+    seeded = make_store(aws)
+    seeded.append([Event(id=f"p{i}", ts=T0, type=EventType.PAGE_VIEW, session_id=f"s{i}",
+                         page="search", sample=i > 0) for i in range(3)])
+    day = T0.astimezone(SEOUL).date()
+
+    reopened = make_store(aws)
+
+    rows = reopened.rollups(day, day, types=[EventType.PAGE_VIEW], dims=[Dim.PAGE])
+    assert {row.key.value: row.count for row in rows} == {"search": 1, "browse": 2}
+    assert {e.id: e.page for e in reopened.raw_events(T0, T0 + timedelta(seconds=1))} == {
+        "p0": "search", "p1": "browse", "p2": "browse"}

@@ -91,3 +91,19 @@ def test_samples_are_removed_from_the_rollups_after_their_raw_events_were_pruned
     assert content_views(store, *span) == {(DAY - timedelta(days=40), "c1"): 1,
                                            (DAY - timedelta(days=1), "c1"): 1}
     assert [e.id for e in store.raw_events(T0 - timedelta(days=90), T0)] == ["new"]
+
+
+def test_a_store_opened_over_old_sample_page_views_renames_them(db: SqliteDatabase) -> None:
+    """Sample traffic recorded "search", a page the app does not have; the app's start (a store
+    opening) makes those sample page views "browse", and leaves a real visitor's alone."""
+    seeded = SqliteEventStore(db, UTC, 365)
+    seeded.append([Event(id=f"p{i}", ts=T0, type=EventType.PAGE_VIEW, session_id=f"s{i}",
+                         page="search", sample=i > 0) for i in range(3)])
+
+    reopened = SqliteEventStore(db, UTC, 365)
+
+    rows = reopened.rollups(DAY, DAY, types=[EventType.PAGE_VIEW], dims=[Dim.PAGE])
+    assert {row.key.value: row.count for row in rows} == {"search": 1, "browse": 2}
+    assert {e.id: e.page for e in reopened.raw_events(T0, T0 + timedelta(seconds=1))} == {
+        "p0": "search", "p1": "browse", "p2": "browse"}
+    assert seeded.rollups(DAY, DAY, types=[EventType.PAGE_VIEW], dims=[Dim.PAGE]) == rows

@@ -124,7 +124,8 @@ def test_people_without_dashboards_cannot_see_or_define_funnels(services: Servic
     ("ok", STEPS[:1], 30, "funnels.err_steps"),
     ("ok", STEPS * 4, 30, "funnels.err_steps"),
     ("ok", STEPS, 0, "funnels.err_window"),
-    ("ok", [STEPS[0], Step(StepKind.EVENT, "teleport")], 30, "funnels.err_step"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, " ")], 30, "funnels.err_step"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, "teleport")], 30, "funnels.err_step_event"),
 ])
 def test_a_funnel_that_cannot_be_counted_is_refused(
         services: Services, name: str, steps: list[Step], window: int, key: str) -> None:
@@ -133,6 +134,17 @@ def test_a_funnel_that_cannot_be_counted_is_refused(
 
     assert refused.value.key == key
     assert [f.id for f in funnels(services).available(ANA)] == [f.id for f in DEFAULT_FUNNELS]
+
+
+def test_a_refused_step_names_which_step_it_is(services: Services) -> None:
+    steps = [STEPS[0], STEPS[1], Step(StepKind.EVENT, "teleport")]
+    with pytest.raises(ValidationError) as refused:
+        funnels(services).create(ANA, "ok", steps, 30)
+
+    # The builder's slot of the third step, and the step's number in the words.
+    assert refused.value.params["field"] == "step_2"
+    assert "3" in translate("ko", refused.value.key, **refused.value.params)
+    assert "3" in translate("en", refused.value.key, **refused.value.params)
 
 
 def test_a_second_funnel_of_an_owner_s_name_is_refused_in_the_reader_s_words(

@@ -13,6 +13,7 @@ import pytest
 from PIL import ImageDraw
 
 from services.bootstrap import Services, build_services
+from services.content.drafts import ASSETS_MAX
 from services.content.samples import (
     FIRST_LOAD,
     SampleContent,
@@ -106,8 +107,21 @@ def test_invalid_drafts_store_nothing(
 def test_one_bad_file_stores_nothing_at_all(
     services: Services, settings: Settings, author: Actor, upload: Upload, error: type
 ) -> None:
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         services.content.create(draft(), [Upload("good.png", PNG), upload], author)
+    assert services.content.count() == 0 and stored_files(settings) == []
+    # The editor shows it under the uploader, where the file was chosen, not by the button.
+    assert refused.value.params["field"] == "files"
+
+
+def test_too_many_files_are_refused_under_the_uploader(
+    services: Services, settings: Settings, author: Actor
+) -> None:
+    uploads = [Upload(f"p{i}.png", PNG) for i in range(ASSETS_MAX + 1)]
+    with pytest.raises(ValidationError) as refused:
+        services.content.create(draft(), uploads, author)
+    assert refused.value.key == "content.err_too_many_files"
+    assert refused.value.params["field"] == "files"
     assert services.content.count() == 0 and stored_files(settings) == []
 
 

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from services.adapters.aws.cognito import doctor_checks
 from services.adapters.aws.cognito.doctor_checks import COGNITO_CHECKS, REQUIRED_FLOWS
 from services.adapters.aws.common import make_client
+from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.domain.checks import DoctorLine
 from services.i18n import translate
 from services.ops.doctor.base import DoctorContext, DoctorReport, run_doctor
@@ -214,3 +216,48 @@ def test_local_accounts_skip_the_check(tmp_path: Path) -> None:
         DoctorContext(settings_for(tmp_path), env={}, include_bedrock=False), COGNITO_CHECKS
     )
     assert outcome(report) == {"cognito": (True, "doc_cognito_not_used")}
+
+
+def pool_with_claims(client: Any, tmp_path: Path, pool: str, accounts: int,
+                     unclaimed: str) -> None:
+    """``accounts`` pool accounts (user0000...), each holding the claim of its email in the
+    users table but ``unclaimed``."""
+    dynamodb = make_client("dynamodb", settings_for(tmp_path))
+    dynamodb.create_table(
+        TableName="df-users", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "username", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "username", "AttributeType": "S"}])
+    for i in range(accounts):
+        name = f"user{i:04d}"
+        email = f"{name}@example.com"
+        client.admin_create_user(UserPoolId=pool, Username=name, MessageAction="SUPPRESS",
+                                 UserAttributes=[{"Name": "email", "Value": email}])
+        if name != unclaimed:
+            dynamodb.put_item(TableName="df-users",
+                              Item={**claim_key(email), "owner": {"S": name}})
+
+
+def test_the_email_claims_check_reads_past_the_pools_first_page(
+        cognito: tuple[Any, str, str], tmp_path: Path) -> None:
+    client, pool, app = cognito
+    pool_with_claims(client, tmp_path, pool, 130, unclaimed="user0129")  # on the third page
+
+    line, text = said(doctor(tmp_path, pool, app), "cognito.email_claims")
+
+    assert not line.ok and line.detail.params["looked"] == 130
+    assert "user0129" in text and "stopped" not in text
+
+
+def test_the_email_claims_check_is_bounded_and_says_where_it_stopped(
+        cognito: tuple[Any, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, pool, app = cognito
+    monkeypatch.setattr(doctor_checks, "CLAIMS_PAGES", 2)  # 120 accounts instead of 600
+    pool_with_claims(client, tmp_path, pool, 130, unclaimed="user0129")
+
+    report = doctor(tmp_path, pool, app)
+
+    line = next(entry for entry in report.lines if entry.check == "cognito.email_claims")
+    text = translate("en", line.detail.key, **line.detail.params)
+    assert line.ok and line.detail.params["looked"] == 120  # the rest was not looked at
+    assert "stopped after the first 120 accounts" in text
+    assert "처음 120개에서 멈췄습니다" in translate("ko", line.detail.key, **line.detail.params)

@@ -1,5 +1,5 @@
-"""Config doctor: the Cognito user pool, its app client, the role groups and a sample of the
-accounts' email claims (aws + cognito)."""
+"""Config doctor: the Cognito user pool, its app client, the role groups and the accounts'
+email claims (up to a bound; aws + cognito)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ from services.ops.doctor.base import Check, DoctorContext
 # (the app's own password verification) and refresh (sessions that survive a browser refresh).
 REQUIRED_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                   "ALLOW_REFRESH_TOKEN_AUTH")
-CLAIMS_SAMPLE = 60  # accounts whose email claim the doctor looks at: one ListUsers page
+CLAIMS_PAGE = 60  # accounts per ListUsers page (its largest) and per BatchGetItem of claims
+# Pages the doctor reads at most (600 accounts, 20 calls): it stays quick on any pool, and its
+# line says where it stopped; ``scripts.claim_emails`` reads the whole pool.
+CLAIMS_PAGES = 10
 CLAIMS_NAMED = 5  # of those without one, named on the line
 CLAIMS_ATTEMPTS = 3  # BatchGetItem calls, for what DynamoDB leaves unprocessed
 
@@ -129,26 +132,44 @@ def _groups_line(client: Any, pool: str, wanted: list[str]) -> DoctorLine:
 
 def _claims_lines(client: Any, dynamodb: Any, pool: str, table: str | None) -> list[DoctorLine]:
     """Pool accounts that hold no claim of their email (made before claims existed, or in the
-    console): a new account could take the address in another case. A sample, so that the
-    doctor stays quick on any pool: one ListUsers page and one BatchGetItem of its claims;
-    ``scripts.claim_emails`` reads the whole pool and writes what is missing."""
+    console): a new account could take the address in another case. Every ListUsers page up to
+    ``CLAIMS_PAGES``, each with one BatchGetItem of its claims; a larger pool is looked at up to
+    there, and the line says so."""
     check = "cognito.email_claims"
     if not table:
         return []  # the settings check names the missing variable
     try:
-        users = client.list_users(UserPoolId=pool, Limit=CLAIMS_SAMPLE).get("Users", [])
-        emails = {str(user["Username"]): email for user in users
-                  if (email := _email_of(user))}
-        owners = _claim_owners(dynamodb, table, set(emails.values()))
+        looked, missing, whole = _pool_claims(client, dynamodb, pool, table)
     except (ClientError, BotoCoreError) as exc:
         return [aws_failure(check, exc, table)]
-    looked = [name for name, email in emails.items() if claim_address(email) in owners]
-    missing = sorted(name for name in looked if owners[claim_address(emails[name])] != name)
     if not missing:
-        return [doctor_line(check, True, "doc_cognito_claims_ok", looked=len(looked))]
+        detail = "doc_cognito_claims_ok" if whole else "doc_cognito_claims_ok_partial"
+        return [doctor_line(check, True, detail, looked=looked)]
     names = ", ".join(missing[:CLAIMS_NAMED]) + (", …" if len(missing) > CLAIMS_NAMED else "")
-    return [doctor_line(check, False, "doc_cognito_claims_missing", "fix_cognito_claims",
-                        count=len(missing), looked=len(looked), names=names)]
+    detail = "doc_cognito_claims_missing" if whole else "doc_cognito_claims_missing_partial"
+    return [doctor_line(check, False, detail, "fix_cognito_claims", count=len(missing),
+                        looked=looked, names=names)]
+
+
+def _pool_claims(client: Any, dynamodb: Any, pool: str,
+                 table: str) -> tuple[int, list[str], bool]:
+    """(accounts looked at, those without the claim of their email, whether that was the
+    whole pool), page by page up to ``CLAIMS_PAGES``."""
+    looked, missing = 0, []
+    token: str | None = None
+    for _ in range(CLAIMS_PAGES):
+        answer = client.list_users(UserPoolId=pool, Limit=CLAIMS_PAGE,
+                                   **({"PaginationToken": token} if token else {}))
+        emails = {str(user["Username"]): email for user in answer.get("Users", [])
+                  if (email := _email_of(user))}
+        owners = _claim_owners(dynamodb, table, set(emails.values()))
+        seen = [name for name, email in emails.items() if claim_address(email) in owners]
+        looked += len(seen)
+        missing += [name for name in seen if owners[claim_address(emails[name])] != name]
+        token = answer.get("PaginationToken")
+        if not token:
+            return looked, sorted(missing), True
+    return looked, sorted(missing), False
 
 
 def _email_of(user: dict[str, Any]) -> str:

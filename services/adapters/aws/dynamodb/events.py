@@ -24,6 +24,7 @@ waiting ``common.resend_delay``.
 from __future__ import annotations
 
 import heapq
+import logging
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,7 @@ from services.adapters.aws.dynamodb.sample_events import (
     SKETCH_SK,
     SampleEventsRemoval,
 )
+from services.adapters.aws.dynamodb.sample_pages import SamplePageRename
 from services.adapters.event_common import (
     day_totals,
     days_between,
@@ -51,13 +53,23 @@ from services.adapters.event_common import (
     period_totals,
     value_selected,
 )
-from services.domain.analytics import DayTotals, Dim, Event, EventType, PeriodTotals, RollupRow
+from services.domain.analytics import (
+    RETIRED_SAMPLE_PAGES,
+    DayTotals,
+    Dim,
+    Event,
+    EventType,
+    PeriodTotals,
+    RollupRow,
+)
 from services.domain.hll import HyperLogLog
 from services.domain.rollups import fold_item_segments
-from services.errors import QuotaExceeded
+from services.errors import DemoFactoryError, QuotaExceeded
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
+
+log = logging.getLogger(__name__)
 
 _MAX_ATTEMPTS = 8
 _BATCH_GET_DAYS = 50  # two sketches a day, 100 keys a BatchGetItem
@@ -87,6 +99,8 @@ class DynamoEventStore:
                                        retention_days * 86_400, shards, sleep)
         # Reads are one call per day: run days side by side (boto3 clients are thread-safe).
         self._pool = ThreadPoolExecutor(read_threads, thread_name_prefix="dynamodb-events")
+        for old, new in RETIRED_SAMPLE_PAGES:  # data recorded before: once, then two reads
+            self._rename_at_open(old, new)
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -98,6 +112,18 @@ class DynamoEventStore:
         how many sample events the rollups held. Safe to re-run after a failure."""
         return SampleEventsRemoval(self._client, self._events, self._rollups, self._shards,
                                    self._tz, self._sleep, self._pool.map).run()
+
+    def rename_sample_page(self, old: str, new: str) -> int:
+        """Sample page views of ``old`` become ``new``, day by day (``sample_pages.py``)."""
+        return SamplePageRename(self._client, self._events, self._rollups, self._shards,
+                                self._tz, self._sleep, self._pool.map).run(old, new)
+
+    def _rename_at_open(self, old: str, new: str) -> None:
+        """A table that cannot be read now does not stop the app: the next start renames."""
+        try:
+            self.rename_sample_page(old, new)
+        except DemoFactoryError as exc:
+            log.warning("renaming sample page views of %r failed: %s", old, exc)
 
     # ---- reading ---------------------------------------------------------------------------
 

@@ -162,13 +162,7 @@ class SampleEventsRemoval:
 
     def _delete_raw(self, day: date) -> None:
         """Delete the raw sample events of one local day (its UTC days, every shard)."""
-        start = datetime.combine(day, time(0), self.tz).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(UTC)
-        low, high = to_iso(start), to_iso(end)
-        last = (end - timedelta(microseconds=1)).date()
-        partitions = [f"{utc_day.isoformat()}#{shard:02d}"
-                      for utc_day in days_between(start.date(), last)
-                      for shard in range(self.shards)]
+        low, high, partitions = day_partitions(day, self.tz, self.shards)
 
         def one(pk: str) -> None:
             # "<ts>#<id>" sort keys: BETWEEN keeps low <= ts < high exactly.
@@ -186,6 +180,18 @@ class SampleEventsRemoval:
             batch_delete(self.client, self.events_table, keys, self.sleep)
 
         list(self.map(one, partitions))  # list(): raises the first failure here
+
+
+def day_partitions(day: date, tz: tzinfo, shards: int) -> tuple[str, str, list[str]]:
+    """The raw events of one local day: the sort-key bounds (``BETWEEN`` keeps low <= ts <
+    high exactly, as sort keys are "<ts>#<id>") and the partitions (its UTC days, every
+    shard)."""
+    start = datetime.combine(day, time(0), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+    last = (end - timedelta(microseconds=1)).date()
+    partitions = [f"{utc_day.isoformat()}#{shard:02d}"
+                  for utc_day in days_between(start.date(), last) for shard in range(shards)]
+    return to_iso(start), to_iso(end), partitions
 
 
 def _key(day: str, sk: str) -> dict[str, Any]:
