@@ -10,8 +10,7 @@ retry of the same batch never double-counts.
 Each append also bumps the *epoch* of every local day it touched, in the same transaction; reads
 go through ``RollupDayCache``, which keeps whole days' rows in memory and re-reads only days
 whose epoch moved, so a dashboard's cost does not grow with the history it has already read.
-Raw events are kept for ``retention_days`` (``prune``); rollups and sketches stay, so
-dashboards never depend on raw events.
+Raw events are kept for ``retention_days`` (``prune``); rollups and sketches stay.
 
 Sample events (``Event.sample``: demo traffic for the sample content) count in ``rollups`` like
 any other, and their contributions are also kept apart in ``sample_rollups``; their visitors go
