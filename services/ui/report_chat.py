@@ -13,8 +13,10 @@ narrative uses (``st.write_stream`` would render the model's text as markdown).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +28,12 @@ from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.domain.reports import Report
 from services.errors import DemoFactoryError
+from services.i18n import translate
 from services.reports.citations import footnotes, markup
 from services.reports.grounding import unmatched_spans
 from services.reports.models import OFFLINE
 from services.reports.service import AnswerResult
-from services.reports.streams import Reading
+from services.reports.streams import Answer, Reading
 from services.ui.footnote import footnote_html
 from services.ui.i18n import language, relabel, t
 from services.ui.streaming import stream_html
@@ -77,14 +80,48 @@ class _Chat:
     The token is in the question box's key, so a question belongs to the box it was typed in:
     a second send of the same box (a double Enter, or a send the page had not redrawn after)
     names a box no longer drawn and asks nothing. Streamlit stops a run only inside its own
-    calls, so this object is fetched before the service is called and filled in by plain
-    attribute assignment right after it returns (as the report builder's ``_Form``).
+    calls, so this object is fetched before the service is called and filled in right after it
+    returns (as the report builder's ``_Form``).
+
+    The answer's outcome goes into the history on the reading's worker thread as soon as it is
+    written (``_ended``), whether or not a page shows the chat then: a person who left the
+    report (another tab, another page, the report closed) finds it there, once. The worker and
+    the page's run both touch the history, so each does it under ``_lock`` and a run draws a
+    copy (``view``).
     """
 
     history: list[Message] = field(default_factory=list)
     token: str = field(default_factory=new_id)
     reading: Reading[AnswerResult] | None = None  # the answer not yet in the history
     lang: str = "ko"  # the language the question was asked in
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def view(self) -> tuple[list[Message], Reading[AnswerResult] | None, str]:
+        """The history so far, and the answer being written after it (with its language)."""
+        with self._lock:
+            return list(self.history), self.reading, self.lang
+
+    def add(self, *messages: Message) -> None:
+        with self._lock:
+            self.history += messages
+
+    def begin(self, answer: Answer, question: Message, lang: str) -> Reading[AnswerResult]:
+        """The question in the history and its answer read; the box of the next question."""
+        with self._lock:  # held until all is noted: an answer that ends at once waits for it
+            self.reading = Reading(answer, on_end=self._ended)
+            self.lang, self.token = lang, new_id()
+            self.history.append(question)
+            return self.reading
+
+    def _ended(self, reading: Reading[AnswerResult]) -> None:
+        with self._lock:
+            if reading is not self.reading:
+                return
+            found = _outcome(reading, self.lang)
+            self.history.append(found)
+            self.reading = None
+        if reading.error is not None and not isinstance(reading.error, DemoFactoryError):
+            log.error("follow-up answer failed", exc_info=reading.error)
 
 
 def _chat(report: Report) -> _Chat:
@@ -128,32 +165,33 @@ def _question_box(where: Any, key: str, token: str, disabled: bool) -> str | Non
     return str(found) if found else None
 
 
-def _error(exc: Exception) -> Message:
+def _error(exc: Exception, lang: str) -> Message:
+    """A refusal or a failure as the chat keeps it, in the language the question was asked in
+    (made on the reading's worker thread too, where there is no page to ask the language)."""
     if isinstance(exc, DemoFactoryError):
-        return {"role": "assistant", "error": t(exc.key, **error_params(exc.params))}
-    log.error("follow-up answer failed", exc_info=exc)
-    return {"role": "assistant", "error": t("errors.unexpected")}
+        return {"role": "assistant", "error": translate(lang, exc.key, **error_params(exc.params))}
+    return {"role": "assistant", "error": translate(lang, "errors.unexpected")}
 
 
 def _start(services: Services, actor: Actor, report: Report, question: str, model: str,
-           chat: _Chat) -> None:
+           chat: _Chat) -> Reading[AnswerResult] | None:
     """Ask ``question``; the question goes into the history at once, and the answer is read
-    on a worker thread (``chat.reading``) or, refused, its reason goes into the history."""
+    on a worker thread (returned) or, refused, its reason goes into the history."""
     user: Message = {"role": "user", "text": question}
     lang = language()
     try:
         answer = services.reports.ask(actor, report.id, question, model, lang)
     except DemoFactoryError as exc:  # refused: nothing sent, nothing charged
-        refused = _error(exc)
-        chat.history += [user, refused]
+        refused = _error(exc, lang)
+        chat.add(user, refused)
         chat.token = new_id()
         _show(user, report)
         _show(refused, report)
-        return
+        return None
     # No stop point in between: the reading, its question and the new token are noted together.
-    chat.reading, chat.lang, chat.token = Reading(answer), lang, new_id()
-    chat.history.append(user)
+    reading = chat.begin(answer, user, lang)
     _show(user, report)
+    return reading
 
 
 def _answered(result: AnswerResult, lang: str) -> Message:
@@ -161,25 +199,28 @@ def _answered(result: AnswerResult, lang: str) -> Message:
             "checked": result.grounding.checked, "unmatched": len(result.grounding.unmatched)}
 
 
-def _follow(report: Report, chat: _Chat, reading: Reading[AnswerResult]) -> None:
-    """Show the answer as it is written, from its start, then keep it in the history (or
-    the model's error, such as a stream that broke off)."""
+def _outcome(reading: Reading[AnswerResult], lang: str) -> Message:
+    """What a finished reading leaves in the history: the answer, or the model's error (such
+    as a stream that broke off)."""
+    result = reading.stream.value
+    if reading.error is not None or result is None:
+        return _error(reading.error or RuntimeError("answer without a result"), lang)
+    return _answered(result, lang)
+
+
+def _follow(report: Report, reading: Reading[AnswerResult], lang: str) -> None:
+    """Show the answer as it is written, from its start, then as the history keeps it (the
+    reading put it there when it ended)."""
     with st.chat_message("assistant"):
         shown = st.empty()
-        try:
+        # The model's or the store's error, raised at the end, is in the outcome below.
+        with contextlib.suppress(Exception):
             stream_html(reading.follow(), shown, text_html)
-        except Exception as exc:  # the model's or the store's, from the worker thread
-            failed = _error(exc)
-            chat.history.append(failed)
-            chat.reading = None
-            shown.error(failed["error"], icon=":material/error:")
+        found = _outcome(reading, lang)
+        if "error" in found:
+            shown.error(found["error"], icon=":material/error:")
             return
-        result = reading.stream.value
-        assert result is not None  # read to its end without an error: recorded
-        found = _answered(result, chat.lang)
-        chat.history.append(found)
-        chat.reading = None
-        show_html(answer_html(result.text, report.context, chat.lang), shown)
+        show_html(answer_html(found["text"], report.context, lang), shown)
         _note(found)
 
 
@@ -191,22 +232,22 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     st.caption(t("followup.chat_offline_note") if model == OFFLINE
                else t("followup.chat_caption"))
     chat = _chat(report)
-    for message in chat.history:
+    history, reading, lang = chat.view()
+    for message in history:
         _show(message, report)
     latest = st.container()  # the question asked now and its answer, above the box
     box = st.empty()
     # While an answer is written, a question would start nothing: the box says so.
-    drawn = BUSY if chat.reading is not None else chat.token
+    drawn = BUSY if reading is not None else chat.token
     question = _question_box(box, key, drawn, disabled=drawn == BUSY)
     if question and drawn != BUSY:
         with latest:
-            _start(services, actor, report, question, model, chat)
-        if chat.reading is not None:  # from now on until its answer is shown
+            reading, lang = _start(services, actor, report, question, model, chat), language()
+        if reading is not None:  # from now on until its answer is shown
             drawn = BUSY
             _question_box(box, key, BUSY, disabled=True)
-    reading = chat.reading
     if reading is not None:
         with latest:
-            _follow(report, chat, reading)
+            _follow(report, reading, lang)
     if chat.token != drawn:  # the box of the next question
         _question_box(box, key, chat.token, disabled=False)
