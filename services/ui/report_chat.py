@@ -3,12 +3,14 @@
 History is kept per report in the session. A question is answered once: the question box carries
 the chat's submission token in its key (a second send of the same box names a box no longer
 drawn), and the answer is read to its end on a worker thread (``Reading``), so a click while the
-model writes stops only the run that shows it; the next run follows the same answer from its
-start and puts it in the history, whole. Everything typed and everything answered is
-HTML-escaped and shown through ``st.html`` (never Streamlit's markdown): the only markup is ours,
-the ``<mark>`` around a number the grounding check could not find in the data and the footnote
-markers of cited figures. The answer streams into the same kind of placeholder the report's
-narrative uses (``st.write_stream`` would render the model's text as markdown).
+model writes stops only the run that shows it; the answer goes into the history, whole, when
+the model has written it, and a run that draws the chat meanwhile follows it from its start. A
+question sent while an answer is written waits its turn (``_Chat``). Everything typed and
+everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's markdown):
+the only markup is ours, the ``<mark>`` around a number the grounding check could not find in
+the data and the footnote markers of cited figures. The answer streams into the same kind of
+placeholder the report's narrative uses (``st.write_stream`` would render the model's text as
+markdown).
 """
 
 from __future__ import annotations
