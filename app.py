@@ -97,6 +97,7 @@ def main() -> None:
     confirm.forget_elsewhere(page.url_path)  # a question belongs to the page that asked it
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
     gate.leave_sign_in(actor, page)
+    gate.return_after_sign_in(actor)
     language_selector()
     mark_page_language()  # after the switch: the language this run draws in
     user_box(actor, services)

@@ -18,6 +18,7 @@ if auth.needs_first_admin(services):
                  icon=":material/admin_panel_settings:")
 
 if services.sign_in.mode == "oidc":
+    gate.remember_return()  # the provider brings the browser back to home, in a new session
     st.write(t("auth.oidc_intro"))
     if st.button(t("auth.oidc_button"), type="primary", icon=":material/login:", key="oidc_login"):
         auth.start_oidc_sign_in(services)

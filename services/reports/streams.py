@@ -17,6 +17,7 @@ has no token budget to stop it).
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -27,6 +28,7 @@ from services.domain.reports import Grounding, Report
 from services.errors import QuotaExceeded
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 BUSY_REFUSAL = "reports.err_busy"  # every place taken: try again in a moment
 
 
@@ -131,13 +133,20 @@ class Generation(Settled[Report]):
 class Reading(Generic[T]):
     """A stream read to its end on a worker thread, whatever happens to the page's run: a click
     that stops the run that shows a report or an answer being written no longer abandons the
-    model's paid work, and the next run follows the same text (``follow``) from its start."""
+    model's paid work, and the next run follows the same text (``follow``) from its start.
 
-    def __init__(self, stream: Settled[T]) -> None:
+    ``on_end`` runs on the worker once the stream has settled (its value or ``error`` known),
+    before anyone following sees the end: the outcome reaches where it belongs (a chat's
+    history) even when no page is following, and whoever followed to the end finds it there.
+    """
+
+    def __init__(self, stream: Settled[T],
+                 on_end: Callable[[Reading[T]], None] | None = None) -> None:
         self.stream = stream
         self._chunks: list[str] = []
         self._error: Exception | None = None
         self._finished = False
+        self._on_end = on_end
         self._changed = threading.Condition()
         threading.Thread(target=self._read, name="report-reading", daemon=True).start()
 
@@ -150,14 +159,30 @@ class Reading(Generic[T]):
         except Exception as exc:  # handed to whoever follows (a model's error, a lost link)
             self._error = exc
         finally:
-            self.stream.close()
-            with self._changed:
-                self._finished = True
-                self._changed.notify_all()
+            try:
+                self.stream.close()
+                self._ended()
+            finally:
+                with self._changed:
+                    self._finished = True
+                    self._changed.notify_all()
+
+    def _ended(self) -> None:
+        if self._on_end is None:
+            return
+        try:
+            self._on_end(self)
+        except Exception:  # nobody else would hear of it: followers still see the end
+            log.exception("handing on a finished reading failed")
 
     @property
     def done(self) -> bool:
         return self._finished
+
+    @property
+    def error(self) -> Exception | None:
+        """What stopped the reading before its end (the model's or the store's error)."""
+        return self._error
 
     def _after(self, seen: int) -> tuple[list[str], bool]:
         """The chunks after the first ``seen`` once there are any (or the reading ended)."""

@@ -4,6 +4,11 @@ meets Streamlit's "Page not found"), and this gate decides what an opened page s
 An anonymous visitor goes to sign-in with ``?next=<url path>`` and comes back afterwards; a
 signed-in user without the permission reads which role opens the page. Services still enforce
 every permission: the gate only keeps the navigation honest.
+
+An OpenID Connect provider's sign-in (``st.login``) leaves the app, and Streamlit brings the
+browser back to home in a new session: the sign-in page keeps ``next`` and the page's
+parameters in a short-lived cookie before the visitor leaves (``remember_return``), and the
+first run signed in goes on to that page (``return_after_sign_in``), checked as ``next`` is.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -20,6 +25,7 @@ from streamlit.navigation.page import StreamlitPage
 from services.accounts.profile import may_request_author
 from services.domain.permissions import ROLE_PERMISSIONS, Action, Actor, Role, can
 from services.ui import routes, session
+from services.ui.cookies import read_cookie, write_cookie
 from services.ui.i18n import role_label, t
 
 NEXT_PARAM = "next"
@@ -28,6 +34,11 @@ ID_PARAM = "id"
 # never carried on to the page.
 _SIGN_IN_ANSWER = frozenset({"code", "state", "error", "error_description", "session_state",
                              "iss", "scope", "authuser", "prompt"})
+# The sign-in page's query (``next`` and the page's parameters) while the visitor signs in at a
+# provider: an address of the app's own, worthless to a thief; gone with the browser, or sooner.
+RETURN_COOKIE = "df_return"
+_RETURN_COOKIE_AGE_S = 600
+_RETURNED_KEY = "_df_returned"  # this session went on to the cookie's page (its request keeps it)
 
 # The permission each gated page needs (services check it again on every call).
 REQUIRED: dict[str, Action] = {
@@ -149,6 +160,36 @@ def go_next() -> None:
     ``?id=``, a dashboard view's period and filters), or home."""
     target = next_target()
     replace_page(routes.HOME if target is None else target, carried() if target else {})
+
+
+def remember_return() -> None:
+    """On the sign-in page, before the visitor leaves for a provider: where to come back to
+    (``next`` and the page's parameters), or nothing, so that an earlier detour left unfinished
+    does not send a sign-in from the menu to its page."""
+    target = next_target()
+    if target is None:
+        write_cookie(RETURN_COOKIE, "", 0)
+        return
+    write_cookie(RETURN_COOKIE, urlencode(sign_in_link(url_path(target), carried())),
+                 _RETURN_COOKIE_AGE_S)
+
+
+def return_after_sign_in(actor: Actor) -> None:
+    """Back from a provider's sign-in, in a new session: on to the page the sign-in page
+    remembered, once (the cookie goes). ``next`` must name one of the app's pages, as in the
+    address; the page checks its parameters as it does for any link."""
+    if not actor.is_authenticated or st.session_state.get(_RETURNED_KEY):
+        return
+    remembered = read_cookie(RETURN_COOKIE)
+    if not remembered:
+        return
+    st.session_state[_RETURNED_KEY] = True
+    write_cookie(RETURN_COOKIE, "", 0)
+    params = dict(parse_qsl(remembered))
+    target = _TARGETS.get(params.pop(NEXT_PARAM, ""))
+    if target is not None:
+        replace_page(target, {name: value for name, value in params.items()
+                              if name not in _SIGN_IN_ANSWER})
 
 
 def replace_address(route: str, params: Mapping[str, str]) -> str:

@@ -44,7 +44,10 @@ if (!window.__dfLikeFocus) {
   });
 }
 </script>"""
-_LIKE_DETOUR = "_df_like_detour"  # the item whose like button sent a visitor to sign in
+# In the address of the like button's sign-in detour, carried back to the item as its id is (a
+# provider's round trip included): only words come of it, never a like.
+HINT_PARAM, LIKE_HINT = "hint", "like"
+_HINT_SHOWN = "_df_like_hint_shown"  # the item whose hint this session showed
 
 
 def count_view_once(content: ContentService, item: ContentItem, actor: Actor) -> int:
@@ -64,8 +67,8 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
     if not actor.is_authenticated:
         if st.button(t("content.like", likes=count_text(item.likes)), key=f"like_{item.id}",
                      icon=":material/favorite_border:", help=t("content.like_sign_in")):
-            st.session_state[_LIKE_DETOUR] = item.id
-            gate.send_to_sign_in(gate.url_path(routes.CONTENT), item.id)
+            gate.send_to_sign_in(gate.url_path(routes.CONTENT),
+                                 {gate.ID_PARAM: item.id, HINT_PARAM: LIKE_HINT})
         return
     if not can(actor, Action.LIKE):
         st.caption(t("content.likes_count", likes=count_text(item.likes)))
@@ -88,12 +91,16 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
 
 
 def like_hint(item: ContentItem, actor: Actor) -> None:
-    """Back on the item after its like button's sign-in detour: what to do now, once (the
-    button's tooltip says it, but a phone shows no tooltip; they like it themselves)."""
-    if actor.is_authenticated and st.session_state.get(_LIKE_DETOUR) == item.id:
-        del st.session_state[_LIKE_DETOUR]
-        if can(actor, Action.LIKE):
-            st.caption(t("content.like_after_sign_in"))
+    """Back on the item after its like button's sign-in detour (``hint=like`` in the address):
+    what to do now, once per session (the button's tooltip says it, but a phone shows no
+    tooltip; they like it themselves)."""
+    if not actor.is_authenticated or st.query_params.get(HINT_PARAM) != LIKE_HINT:
+        return
+    if st.session_state.get(_HINT_SHOWN) == item.id:
+        return
+    st.session_state[_HINT_SHOWN] = item.id
+    if can(actor, Action.LIKE):
+        st.caption(t("content.like_after_sign_in"))
 
 
 def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:

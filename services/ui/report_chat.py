@@ -3,18 +3,22 @@
 History is kept per report in the session. A question is answered once: the question box carries
 the chat's submission token in its key (a second send of the same box names a box no longer
 drawn), and the answer is read to its end on a worker thread (``Reading``), so a click while the
-model writes stops only the run that shows it; the next run follows the same answer from its
-start and puts it in the history, whole. Everything typed and everything answered is
-HTML-escaped and shown through ``st.html`` (never Streamlit's markdown): the only markup is ours,
-the ``<mark>`` around a number the grounding check could not find in the data and the footnote
-markers of cited figures. The answer streams into the same kind of placeholder the report's
-narrative uses (``st.write_stream`` would render the model's text as markdown).
+model writes stops only the run that shows it; the answer goes into the history, whole, when
+the model has written it, and a run that draws the chat meanwhile follows it from its start. A
+question sent while an answer is written waits its turn (``_Chat``). Everything typed and
+everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's markdown):
+the only markup is ours, the ``<mark>`` around a number the grounding check could not find in
+the data and the footnote markers of cited figures. The answer streams into the same kind of
+placeholder the report's narrative uses (``st.write_stream`` would render the model's text as
+markdown).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,18 +30,18 @@ from services.domain.models import new_id
 from services.domain.permissions import Actor
 from services.domain.reports import Report
 from services.errors import DemoFactoryError
+from services.i18n import translate
 from services.reports.citations import footnotes, markup
 from services.reports.grounding import unmatched_spans
 from services.reports.models import OFFLINE
 from services.reports.service import AnswerResult
-from services.reports.streams import Reading
+from services.reports.streams import Answer, Reading
 from services.ui.footnote import footnote_html
 from services.ui.i18n import language, relabel, t
 from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html
 
 CHATS_KEY = "_rep_chat"  # report id -> _Chat
-BUSY = "busy"  # the question box's key while an answer is being written
 # Private-use characters that mark unmatched numbers through the escaping, and those the
 # citations use for footnote markers: removed from any text first, so none can be forged.
 _MARK = ("\ue000", "\ue001")
@@ -69,22 +73,83 @@ def answer_html(text: str, context: Mapping[str, Any], lang: str) -> str:
     return f'<div class="df-chat" style="{_STYLE}">{body}</div>'
 
 
+@dataclass(frozen=True)
+class _Question:
+    """A question sent from the box, as it is asked: with the model and language of its send."""
+
+    text: str
+    model: str
+    lang: str
+
+
 @dataclass
 class _Chat:
-    """One report's chat: its history, the question box's submission token and the answer its
-    last question started, until that answer is in the history.
+    """One report's chat: its history, the question box's submission token, the answer being
+    written (until it is in the history) and the questions sent meanwhile, in their order.
 
     The token is in the question box's key, so a question belongs to the box it was typed in:
     a second send of the same box (a double Enter, or a send the page had not redrawn after)
-    names a box no longer drawn and asks nothing. Streamlit stops a run only inside its own
-    calls, so this object is fetched before the service is called and filled in by plain
-    attribute assignment right after it returns (as the report builder's ``_Form``).
+    names a box no longer drawn and asks nothing. The key changes only on a send: drawn again
+    under the same key, the box keeps what is typed in it and not yet sent. A question sent
+    while an answer is being written waits (``waiting``) and is asked once that answer has
+    ended, by the run that draws the chat then (``next``), one answer at a time.
+
+    The answer's outcome goes into the history on the reading's worker thread as soon as it is
+    written (``_ended``), whether or not a page shows the chat then: a person who left the
+    report (another tab, another page, the report closed) finds it there, once. The worker and
+    the page's run both touch this object, so each does it under ``_lock`` and a run draws a
+    copy (``view``). Streamlit stops a run only inside its own calls, and none is made between
+    taking a question and noting its answer's reading.
     """
 
     history: list[Message] = field(default_factory=list)
     token: str = field(default_factory=new_id)
     reading: Reading[AnswerResult] | None = None  # the answer not yet in the history
     lang: str = "ko"  # the language the question was asked in
+    waiting: list[_Question] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def view(self) -> tuple[list[Message], Reading[AnswerResult] | None, str]:
+        """The history so far, and the answer being written after it (with its language)."""
+        with self._lock:
+            return list(self.history), self.reading, self.lang
+
+    def queued(self) -> list[_Question]:
+        with self._lock:
+            return list(self.waiting)
+
+    def send(self, question: _Question) -> None:
+        """A question from the box, in line; the box of the next question gets a new key."""
+        with self._lock:
+            self.waiting.append(question)
+            self.token = new_id()
+
+    def next(self) -> _Question | None:
+        """The first question in line, once no answer is being written."""
+        with self._lock:
+            return self.waiting.pop(0) if self.reading is None and self.waiting else None
+
+    def add(self, *messages: Message) -> None:
+        with self._lock:
+            self.history += messages
+
+    def begin(self, answer: Answer, question: Message, lang: str) -> Reading[AnswerResult]:
+        """The question in the history and its answer read on a worker thread."""
+        with self._lock:  # held until all is noted: an answer that ends at once waits for it
+            self.reading = Reading(answer, on_end=self._ended)
+            self.lang = lang
+            self.history.append(question)
+            return self.reading
+
+    def _ended(self, reading: Reading[AnswerResult]) -> None:
+        with self._lock:
+            if reading is not self.reading:
+                return
+            found = _outcome(reading, self.lang)
+            self.history.append(found)
+            self.reading = None
+        if reading.error is not None and not isinstance(reading.error, DemoFactoryError):
+            log.error("follow-up answer failed", exc_info=reading.error)
 
 
 def _chat(report: Report) -> _Chat:
@@ -122,38 +187,45 @@ def _model(services: Services, report: Report, key: str,
                             key=relabel(f"{key}_chat_model_{language()}")))
 
 
-def _question_box(where: Any, key: str, token: str, disabled: bool) -> str | None:
-    found = where.chat_input(t("followup.chat_placeholder"), key=f"{key}_chat_{token}",
-                             disabled=disabled)
+def _question_box(where: Any, key: str, token: str) -> str | None:
+    found = where.chat_input(t("followup.chat_placeholder"), key=f"{key}_chat_{token}")
     return str(found) if found else None
 
 
-def _error(exc: Exception) -> Message:
-    if isinstance(exc, DemoFactoryError):
-        return {"role": "assistant", "error": t(exc.key, **error_params(exc.params))}
-    log.error("follow-up answer failed", exc_info=exc)
-    return {"role": "assistant", "error": t("errors.unexpected")}
-
-
-def _start(services: Services, actor: Actor, report: Report, question: str, model: str,
-           chat: _Chat) -> None:
-    """Ask ``question``; the question goes into the history at once, and the answer is read
-    on a worker thread (``chat.reading``) or, refused, its reason goes into the history."""
-    user: Message = {"role": "user", "text": question}
-    lang = language()
-    try:
-        answer = services.reports.ask(actor, report.id, question, model, lang)
-    except DemoFactoryError as exc:  # refused: nothing sent, nothing charged
-        refused = _error(exc)
-        chat.history += [user, refused]
-        chat.token = new_id()
-        _show(user, report)
-        _show(refused, report)
+def _show_waiting(where: Any, questions: list[_Question]) -> None:
+    if not questions:
+        where.empty()
         return
-    # No stop point in between: the reading, its question and the new token are noted together.
-    chat.reading, chat.lang, chat.token = Reading(answer), lang, new_id()
-    chat.history.append(user)
-    _show(user, report)
+    with where.container():
+        for question in questions:
+            with st.chat_message("user"):
+                show_html(text_html(question.text))
+                st.caption(t("followup.chat_waiting"))
+
+
+def _error(exc: Exception, lang: str) -> Message:
+    """A refusal or a failure as the chat keeps it, in the language the question was asked in
+    (made on the reading's worker thread too, where there is no page to ask the language)."""
+    if isinstance(exc, DemoFactoryError):
+        return {"role": "assistant", "error": translate(lang, exc.key, **error_params(exc.params))}
+    return {"role": "assistant", "error": translate(lang, "errors.unexpected")}
+
+
+def _start(services: Services, actor: Actor, report: Report, asked: _Question,
+           chat: _Chat) -> tuple[list[Message], Reading[AnswerResult] | None]:
+    """Ask ``asked`` (no Streamlit call: the question, taken from the line, is in the history
+    when this returns) and what to show of it; its answer is read on a worker thread (returned)
+    or, refused, its reason goes into the history with it."""
+    user: Message = {"role": "user", "text": asked.text}
+    try:
+        answer = services.reports.ask(actor, report.id, asked.text, asked.model, asked.lang)
+    except Exception as exc:  # refused (nothing sent, nothing charged), or the store failed
+        if not isinstance(exc, DemoFactoryError):
+            log.error("follow-up question failed", exc_info=exc)
+        refused = _error(exc, asked.lang)
+        chat.add(user, refused)
+        return [user, refused], None
+    return [user], chat.begin(answer, user, asked.lang)
 
 
 def _answered(result: AnswerResult, lang: str) -> Message:
@@ -161,25 +233,28 @@ def _answered(result: AnswerResult, lang: str) -> Message:
             "checked": result.grounding.checked, "unmatched": len(result.grounding.unmatched)}
 
 
-def _follow(report: Report, chat: _Chat, reading: Reading[AnswerResult]) -> None:
-    """Show the answer as it is written, from its start, then keep it in the history (or
-    the model's error, such as a stream that broke off)."""
+def _outcome(reading: Reading[AnswerResult], lang: str) -> Message:
+    """What a finished reading leaves in the history: the answer, or the model's error (such
+    as a stream that broke off)."""
+    result = reading.stream.value
+    if reading.error is not None or result is None:
+        return _error(reading.error or RuntimeError("answer without a result"), lang)
+    return _answered(result, lang)
+
+
+def _follow(report: Report, reading: Reading[AnswerResult], lang: str) -> None:
+    """Show the answer as it is written, from its start, then as the history keeps it (the
+    reading put it there when it ended)."""
     with st.chat_message("assistant"):
         shown = st.empty()
-        try:
+        # The model's or the store's error, raised at the end, is in the outcome below.
+        with contextlib.suppress(Exception):
             stream_html(reading.follow(), shown, text_html)
-        except Exception as exc:  # the model's or the store's, from the worker thread
-            failed = _error(exc)
-            chat.history.append(failed)
-            chat.reading = None
-            shown.error(failed["error"], icon=":material/error:")
+        found = _outcome(reading, lang)
+        if "error" in found:
+            shown.error(found["error"], icon=":material/error:")
             return
-        result = reading.stream.value
-        assert result is not None  # read to its end without an error: recorded
-        found = _answered(result, chat.lang)
-        chat.history.append(found)
-        chat.reading = None
-        show_html(answer_html(result.text, report.context, chat.lang), shown)
+        show_html(answer_html(found["text"], report.context, lang), shown)
         _note(found)
 
 
@@ -191,22 +266,35 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     st.caption(t("followup.chat_offline_note") if model == OFFLINE
                else t("followup.chat_caption"))
     chat = _chat(report)
-    for message in chat.history:
+    history, reading, lang = chat.view()
+    for message in history:
         _show(message, report)
-    latest = st.container()  # the question asked now and its answer, above the box
+    latest = st.container()  # the answers being written now and their questions
+    waiting = st.empty()  # the questions sent meanwhile
     box = st.empty()
-    # While an answer is written, a question would start nothing: the box says so.
-    drawn = BUSY if chat.reading is not None else chat.token
-    question = _question_box(box, key, drawn, disabled=drawn == BUSY)
-    if question and drawn != BUSY:
+    question = _question_box(box, key, chat.token)
+    if question:
+        chat.send(_Question(question, model, language()))
+        _question_box(box, key, chat.token)
+    _answer(services, actor, report, chat, (latest, waiting), reading, lang)
+
+
+def _answer(services: Services, actor: Actor, report: Report, chat: _Chat,
+            where: tuple[Any, Any], reading: Reading[AnswerResult] | None, lang: str) -> None:
+    """Follow the answer being written, then ask the waiting questions in their order, each
+    once the answer before it has ended, and follow its answer."""
+    latest, waiting = where
+    _show_waiting(waiting, chat.queued())
+    while True:
+        if reading is not None:
+            with latest:
+                _follow(report, reading, lang)
+        asked = chat.next()
+        if asked is None:
+            return
+        shown, reading = _start(services, actor, report, asked, chat)
+        lang = asked.lang
+        _show_waiting(waiting, chat.queued())
         with latest:
-            _start(services, actor, report, question, model, chat)
-        if chat.reading is not None:  # from now on until its answer is shown
-            drawn = BUSY
-            _question_box(box, key, BUSY, disabled=True)
-    reading = chat.reading
-    if reading is not None:
-        with latest:
-            _follow(report, chat, reading)
-    if chat.token != drawn:  # the box of the next question
-        _question_box(box, key, chat.token, disabled=False)
+            for message in shown:
+                _show(message, report)

@@ -1,6 +1,7 @@
 """Sign-in through an OpenID Connect provider with st.login (DEMO_FACTORY_AUTH=oidc), in a real
 browser against a local provider (oidc-provider-mock on 127.0.0.1): the provider's groups claim
-makes the role, the session survives a reload, and signing out ends it."""
+makes the role, the session survives a reload, and signing out ends it; a like pressed while
+signed out comes back, through the provider, to its item with the hint to tap Like."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from services.bootstrap import build_services
+from services.domain.models import Category, ContentDraft, Status
+from services.settings import Settings
 from tests.doubles.oidc_provider import oidc_provider
-from tests.e2e.conftest import RunningApp, shot, start_app, tr
+from tests.e2e.conftest import CLI, RunningApp, shot, start_app, tr
 
 ALICE = {"email": "alice@example.com", "email_verified": True, "name": "앨리스",
          "cognito:groups": ["analyst", "author"]}
@@ -83,3 +87,28 @@ def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
     expect(page.locator('[data-testid="stSidebarNav"]').get_by_text(
         tr("nav.login"), exact=True)).to_be_visible(timeout=30_000)
     expect(user_box.get_by_text("앨리스", exact=True)).to_have_count(0)
+
+
+def test_a_like_while_signed_out_comes_back_to_its_item_through_the_provider(
+    app: RunningApp, page: Page
+) -> None:
+    services = build_services(Settings(data_dir=app.data_dir, sample_content=False))
+    try:
+        item = services.content.create(
+            ContentDraft("좋아요 글", "요약", "본문", Category.ETC, status=Status.PUBLISHED), [],
+            CLI)
+    finally:
+        services.tracker.close()
+    like = tr("content.like", likes="0")
+    page.goto(f"{app.url}/content?id={item.id}")
+    page.get_by_role("button", name=like).click()
+    page.get_by_role("button", name=tr("auth.oidc_button")).click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.get_by_placeholder("sub").fill("alice-sub")
+    page.get_by_role("button", name="Authorize").click()
+
+    # Streamlit brings the browser back to home; the app goes on to the item.
+    expect(page.get_by_text(tr("content.like_after_sign_in"))).to_be_visible(timeout=60_000)
+    assert f"id={item.id}" in page.url and "/content" in page.url
+    expect(page.get_by_role("button", name=like)).to_be_visible()  # not liked for them
+    shot(page, "42-oidc-like-hint")

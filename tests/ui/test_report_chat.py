@@ -18,8 +18,7 @@ from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.reports.cost import estimate_tokens
 from services.settings import Settings
-from services.ui.report_chat import CHATS_KEY, Message
-from services.ui.session import _SERVICES_KEY
+from services.ui.report_chat import CHATS_KEY, Message, _Chat
 from tests.doubles.fake_llm import FakeLLM
 from tests.ui.conftest import texts
 from tests.ui.test_report_interrupted import interrupt_once
@@ -119,7 +118,7 @@ def test_a_click_while_the_model_answers_keeps_the_whole_answer(
     assert interrupt_once == [True]
     ask(at, "방문자는 몇 명?")  # stopped when the first words are drawn
     (box,) = [c for c in at.chat_input if c.key and c.key.startswith(CHAT)]
-    assert box.proto.disabled  # while the answer is written, the box asks nothing
+    assert not box.proto.disabled  # open for the next question, which waits its turn
 
     at.run()  # the run of the click that stopped it
     assert not at.exception, at.exception
@@ -184,20 +183,18 @@ def test_a_model_failing_mid_answer_shows_its_error_after_a_click(
 
 
 def second_send(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second send arriving as soon as the question was asked: the run that asked it stops
-    at its next Streamlit call, before the page has redrawn the box."""
-    reports = at.session_state[_SERVICES_KEY].reports
-    real = reports.ask
+    """A second send arriving as soon as the question was sent: the run that took it stops at
+    its next Streamlit call, before the page has drawn the box of the next question."""
+    real = _Chat.send
 
-    def ask_and_stop(*args: Any, **kwargs: Any) -> Any:
-        answer = real(*args, **kwargs)
+    def send_and_stop(chat: _Chat, question: Any) -> None:
+        real(chat, question)
         ctx = get_script_run_ctx()
         assert ctx is not None and ctx.script_requests is not None
         ctx.script_requests.request_stop()
-        monkeypatch.setattr(reports, "ask", real)  # only the first
-        return answer
+        monkeypatch.setattr(_Chat, "send", real)  # only the first
 
-    monkeypatch.setattr(reports, "ask", ask_and_stop)
+    monkeypatch.setattr(_Chat, "send", send_and_stop)
 
 
 def test_a_question_sent_twice_is_asked_once(

@@ -41,3 +41,37 @@ def test_an_error_while_reading_reaches_the_follower() -> None:
     with pytest.raises(ServiceUnavailable):
         list(reading.follow())
     assert reading.stream.value is None and abandoned == ["a"]
+
+
+def test_whoever_waits_for_the_end_finds_the_outcome_already_handed_on() -> None:
+    """``on_end`` runs once on the worker thread, after the stream settled (saved, or its
+    error known) and before a follower sees the end: a page that follows the text to its end
+    finds the outcome already where ``on_end`` put it."""
+    gate, ended = threading.Event(), []
+
+    def chunks() -> Iterator[str]:
+        yield "a"
+        gate.wait(5)
+        yield "b"
+
+    reading = Reading(Settled(chunks(), lambda: "saved", lambda received: None),
+                      on_end=lambda r: ended.append((r.stream.value, r.error, r.done)))
+    assert ended == []  # still being written
+    gate.set()
+    assert list(reading.follow()) == ["a", "b"]
+    assert ended == [("saved", None, False)]  # once, before the end was visible
+    assert reading.done
+
+
+def test_a_failed_reading_hands_on_its_error() -> None:
+    def chunks() -> Iterator[str]:
+        raise ServiceUnavailable("llm.err_timeout")
+        yield "never"
+
+    ended: list[Exception | None] = []
+    reading = Reading(Settled(chunks(), lambda: "saved", lambda received: None),
+                      on_end=lambda r: ended.append(r.error))
+    with pytest.raises(ServiceUnavailable):
+        list(reading.follow())
+    (error,) = ended
+    assert isinstance(error, ServiceUnavailable)
