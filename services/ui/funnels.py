@@ -25,7 +25,7 @@ from services.domain.funnels import (
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import charts, confirm, lazy, routes, session
+from services.ui import charts, confirm, form_reset, lazy, routes, session
 from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table, widget_key
 from services.ui.field_errors import FieldSlots, required_note
@@ -265,20 +265,20 @@ def _after_save() -> None:
         return
     st.session_state[PENDING_KEY] = funnel.id
     st.query_params[QUERY] = funnel.id
-    _clear_builder()
+    # Not form_reset's mark: noting it after the save could be stopped (see _Form).
+    form_reset.empty_fields(_empty_builder())
     form.saved = None  # only now: a run stopped before this is done again by the next
     st.success(t("funnels.saved") if funnel.backfilled else t("funnels.saved_counting"),
                icon=":material/check_circle:")
 
 
-def _clear_builder() -> None:
-    st.session_state[NAME_KEY] = ""
-    st.session_state[STEPS_KEY] = MIN_STEPS
-    st.session_state[WINDOW_KEY] = WINDOW_DEFAULT
-    for i in range(MAX_STEPS):
-        st.session_state[widget_key(f"funnel_step_{i}")] = None
-        st.session_state[widget_key(f"funnel_category_{i}")] = _ANY
-        st.session_state[f"funnel_item_{i}"] = ""
+def _empty_builder() -> dict[str, object]:
+    """The builder's fields as a new builder shows them (the step selects of this language)."""
+    steps = {key: value for i in range(MAX_STEPS)
+             for key, value in ((widget_key(f"funnel_step_{i}"), None),
+                                (widget_key(f"funnel_category_{i}"), _ANY),
+                                (f"funnel_item_{i}", ""))}
+    return {NAME_KEY: "", STEPS_KEY: MIN_STEPS, WINDOW_KEY: WINDOW_DEFAULT, **steps}
 
 
 def _builder(service: FunnelService, actor: Actor) -> None:

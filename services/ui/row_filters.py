@@ -1,6 +1,7 @@
 """The keyboard's way to filter the dashboard: a chart's bars and slices cannot be reached by
 keyboard, so choosing a row of the table under a chart sets the same filter as clicking that
-row's bar (through the same ``apply``); the hour charts, which have no table of hours, have a
+row's bar (through the same ``apply``; by keyboard, in Streamlit's data grid: Tab into it,
+the arrow keys to the row, Shift+Space); the hour charts, which have no table of hours, have a
 select box instead. A selectable table adds no element to draw (see README "Page speed")."""
 
 from __future__ import annotations

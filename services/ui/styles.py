@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from services.ui.cards import CARD_RULES
+from services.ui.column_table import COLUMN_TABLE_RULES
 from services.ui.widgets import RENDERED_CLASS
 
 # Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
@@ -45,7 +46,8 @@ TOOLBAR_RULES = """
 }
 """
 # Read out by a screen reader, not shown (``class="df-sr"``): what names a card's "open" link
-# after its card, and a report's footnote marker's source (services/ui/footnote.py).
+# after its card, a report's footnote marker's source (services/ui/footnote.py), and a table
+# row's labels at a desktop's width (services/ui/column_table.py, whose rules come after).
 SCREEN_READER_RULES = """
 .df-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
@@ -95,8 +97,10 @@ RENDERED_RULES = f"""
 }}
 {_MD} th {{ background: rgba(151, 166, 195, 0.12); font-weight: 600; }}
 """
-APP_CSS = (f"<style>{TEXT_RULES}{CARD_RULES}{SCREEN_READER_RULES}{UPLOADER_RULES}"
-           f"{TOOLBAR_RULES}{RENDERED_RULES}</style>")
+APP_CSS = (
+    f"<style>{TEXT_RULES}{CARD_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
+    f"{UPLOADER_RULES}{TOOLBAR_RULES}{RENDERED_RULES}</style>"
+)
 
 
 def app_style() -> None:

@@ -1,6 +1,7 @@
 """Click to filter in a real browser: a click on a bar of the top-content chart filters the
 dashboard (a chip names the item, the URL carries it), and that URL opened in a new page shows
-the same filtered view."""
+the same filtered view; a row of the table under the chart, chosen by keyboard alone, filters
+by its item as its bar does."""
 
 from __future__ import annotations
 
@@ -122,3 +123,62 @@ def test_a_bar_click_filters_and_the_url_reproduces_the_view(app: RunningApp, pa
     expect(tile(second, "analytics.kpi.content_views")).to_have_text(filtered, timeout=60_000)
     assert re.search(r"[?&]item=", second.url)
     shot(second, "61-click-filter-link")
+
+
+# Where the keyboard's focus is: its element and the table (its key's class) holding it.
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  const table = el && el.closest('[class*="st-key-table_"]');
+  return {tag: el.tagName, cell: el.getAttribute('data-testid'),
+          table: table ? [...table.classList].find(c => c.startsWith('st-key-')) : null};
+}"""
+# The cells of the focused cell's row, as the grid's accessible table gives them.
+FOCUSED_ROW_JS = """() => {
+  const text = cells => [...cells].map(cell => cell.textContent.trim());
+  const row = document.activeElement.closest('tr');
+  return {heads: text(row.closest('table').querySelectorAll('thead th')),
+          cells: text(row.querySelectorAll('td'))};
+}"""
+TOP_TABLE = "st-key-table_top_content"
+
+
+def tab_into_table(page: Page, table: str) -> list[dict[str, str | None]]:
+    """Press Tab until the keyboard's focus is on ``table``'s grid; the stops on the way."""
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUS_JS))
+        if stops[-1]["table"] == table and stops[-1]["tag"] == "CANVAS":
+            return stops
+    raise AssertionError(f"the table was not reached by Tab: {stops}")
+
+
+def test_a_row_chosen_by_keyboard_filters_as_its_bar_would(app: RunningApp, page: Page) -> None:
+    """Glide's grid (Streamlit's table): Tab reaches it, the arrow keys move between cells and
+    Shift+Space chooses the cell's row (Space and Enter alone do not)."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    page.goto(f"{app.url}/dashboard")
+    everything = tile_value(page, "analytics.kpi.content_views")
+    page.get_by_role("tab", name=tr("analytics.tab.content")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f".{TOP_TABLE}")).to_be_visible(timeout=30_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(1500)  # the grid draws after the script ends
+    tab_into_table(page, TOP_TABLE)
+    page.keyboard.press("ArrowDown")  # from the first row's cell (where Tab lands) to the second
+    page.wait_for_function("() => document.activeElement.tagName === 'TD'", timeout=10_000)
+    focus = page.evaluate(FOCUS_JS)
+    assert focus["table"] == TOP_TABLE and focus["tag"] == "TD", focus
+    row = page.evaluate(FOCUSED_ROW_JS)
+    cells = dict(zip(row["heads"], row["cells"], strict=True))
+    title, views = cells[tr("analytics.col.title")], cells[tr("analytics.col.views")]
+    assert title and views != everything, cells  # the tile then shows the filter applied
+    shot(page, "62-keyboard-row-focused")
+    page.keyboard.press("Shift+Space")
+
+    chip = item_chip(page)
+    expect(chip.first).to_be_visible(timeout=45_000)
+    page.wait_for_url(re.compile(r"[?&]item="), timeout=30_000)
+    assert title in chip.first.inner_text()
+    expect(tile(page, "analytics.kpi.content_views")).to_have_text(views, timeout=60_000)
+    shot(page, "63-keyboard-row-filter")

@@ -168,3 +168,42 @@ def test_my_content_shows_its_links_whole_at_a_desktops_width(
     shot(page, f"reading_my_content_phone_{language}")
     assert page.evaluate(CLIPPED_LINKS_JS) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+# What a sighted reader sees of My content's heading row and of each value's label (a label
+# hidden for a screen reader only is 1 px wide), and each shown label's line.
+LABELS_SEEN_JS = """(headings) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1; };
+  return {
+    headings: [...main.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
+      .filter(shown).map(e => e.textContent.trim()).filter(t => headings.includes(t)),
+    labels: [...main.querySelectorAll('.df-cell-label')].filter(shown)
+      .map(e => e.parentElement.innerText.trim()),
+  };
+}"""
+
+
+def test_my_content_on_a_phone_says_what_each_value_is(app: RunningApp, page: Page) -> None:
+    headings = [
+        tr(key)
+        for key in ("content.status_label", "content.views", "content.likes", "content.updated")
+    ]
+    sign_in(page, app, "writer", PASSWORD, "작성자")
+    page.goto(f"{app.url}/my_content")
+    expect(page.get_by_text("내 글").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    shot(page, "reading_my_content_labels_desktop")
+    desktop = page.evaluate(LABELS_SEEN_JS, headings)
+    assert desktop == {"headings": headings, "labels": []}, desktop  # the table as it was
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(500)
+    shot(page, "reading_my_content_labels_phone")
+    phone = page.evaluate(LABELS_SEEN_JS, headings)
+    assert phone["headings"] == [], phone  # no heading row alone above the rows
+    assert [line.split()[0] for line in phone["labels"]] == headings, phone
+    assert phone["labels"][:3] == [
+        f"{headings[0]} {tr('content.status.published')}",
+        f"{headings[1]} 0",
+        f"{headings[2]} 0",
+    ], phone

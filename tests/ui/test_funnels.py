@@ -234,13 +234,22 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
     seed(services)
     at = open_tab(new_app, users["analyst"].username)
+    at.number_input(key="funnel_steps_n").set_value(3).run()
     fill_builder(at, "관리자 퍼널")
+    [s for s in at.selectbox if s.label == "종류"][2].set_value("event:like")
+    [s for s in at.selectbox if s.label == ko("funnels.category")][1].set_value(Category.FINANCE)
+    at.text_input(key="funnel_item_1").input("some-item")
+    at.number_input(key="funnel_window").set_value(45)
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
 
     assert not errors(at), errors(at)
     assert at.session_state["funnel_pick"] == str(at.query_params["funnel"])  # shown
     assert at.text_input(key="funnel_name").value == ""
+    assert at.number_input(key="funnel_steps_n").value == 2
+    assert at.number_input(key="funnel_window").value == 30
     assert [s.value for s in at.selectbox if s.label == "종류"] == [None, None]
+    assert [s.value for s in at.selectbox if s.label == ko("funnels.category")] == ["", ""]
+    assert [at.text_input(key=f"funnel_item_{i}").value for i in range(2)] == ["", ""]
     next(b for b in at.button if b.label == "퍼널 저장").click().run()  # clicked again
 
     assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
@@ -275,6 +284,9 @@ def test_a_double_clicked_save_saves_one_funnel_and_says_so_once(
     assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]
     assert translate("ko", "funnels.saved") in texts(at)
     assert at.session_state["funnel_pick"] == str(at.query_params["funnel"])
+    # Emptied too, though the run that saved stopped right after the service returned.
+    assert at.text_input(key="funnel_name").value == ""
+    assert [s.value for s in at.selectbox if s.label == "종류"] == [None, None]
 
 
 def test_a_step_names_each_page_as_the_menu_does(

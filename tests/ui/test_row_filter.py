@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.i18n import translate
 from services.ui.i18n import t
 from tests.ui import test_click_filter
 from tests.ui.conftest import errors
@@ -134,3 +135,7 @@ def test_the_hint_says_a_table_row_filters_too(
         seeded: Services) -> None:
     at = open_dashboard(new_app, users["analyst"].username)
     assert any("표의 행" in c.value for c in at.caption), [c.value for c in at.caption]
+    # And with which key: in the browser's grid Space and Enter alone choose nothing (Enter
+    # moves down a row); Shift+Space chooses the row (tests/e2e/test_click_filter.py).
+    assert any("Shift+Space" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert "Shift+Space" in translate("en", "dashfilter.hint")
