@@ -5,9 +5,11 @@
 Prepares a temporary data directory (local mode, the sample content, ``--events`` synthetic
 usage events through the seeding code, an analyst made by the account service), starts the app
 with ``streamlit run server.py`` on a free 127.0.0.1 port and, in the same run, a plain Streamlit
-page with one plotly chart. Chromium (Playwright) then times, for each page, navigation (or the
-click) to "fully drawn": the page's own elements visible, Streamlit's script no longer running
-(``data-test-script-state`` on the app root) and no stale element of an earlier run left.
+page with one plotly chart and stock Streamlit pages that draw the same elements as browse and
+the dashboard (``scripts/bench_stock.py``). Chromium (Playwright) then times, for each page,
+navigation (or the click) to "fully drawn": the page's own elements visible, Streamlit's script
+no longer running (``data-test-script-state`` on the app root) and no stale element of an
+earlier run left.
 
 Rounds interleave the plain page and the app's pages, so that a noisy machine slows both alike;
 ``first`` is round one (cold caches in the app process), ``median`` and ``p95`` are over every
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from scripts.bench_stock import STOCK_SCRIPT
 from scripts.seed_demo import seed_events
 from services.bootstrap import build_services
 from services.domain.models import SearchQuery, Sort
@@ -54,16 +57,6 @@ PAGE_TIMEOUT_MS = 90_000
 ANALYST = "bench-analyst"
 # Local mode whatever the shell says: the benchmark never touches a cloud account.
 LOCAL_MODE = {"DEMO_FACTORY_BACKEND": "local", "DEMO_FACTORY_AUTH": "local"}
-PLAIN_PAGE = """\
-import pandas as pd
-import plotly.express as px
-import streamlit as st
-
-st.title("Plain page")
-days = pd.date_range("2026-01-01", periods=90, freq="D")
-frame = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
-st.plotly_chart(px.line(frame, x="day", y="views"))
-"""
 # True once the page is drawn: every (css, text) part visible, the script not running, nothing
 # stale, no placeholder of an element still loading its code (a chart or table besides the
 # one the parts name). The status widget fades out 200 ms after a run; the root's script state
@@ -142,7 +135,7 @@ def stop(server: Server) -> None:
 def servers(folder: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
     plain_script = folder / "plain" / "plain_app.py"
     plain_script.parent.mkdir()
-    plain_script.write_text(PLAIN_PAGE, encoding="utf-8")
+    plain_script.write_text(STOCK_SCRIPT, encoding="utf-8")
     started: list[Server] = []
     try:
         started.append(start_streamlit(ROOT / "server.py", ROOT, folder / "app.log",
@@ -197,6 +190,10 @@ def sign_in(context: BrowserContext, url: str, password: str) -> None:
 
 PLAIN_NEW = "plain (first visit)"
 PLAIN_RELOAD = "plain (reload)"
+STOCK_BROWSE = "stock: browse's widgets"
+STOCK_DASHBOARD = "stock: dashboard's elements"
+# An app page and the stock page drawing the same Streamlit elements (scripts/bench_stock.py).
+TWINS = {"browse": STOCK_BROWSE, "dashboard (reload)": STOCK_DASHBOARD}
 PLAIN: Parts = [('[data-testid="stPlotlyChart"] .main-svg', "")]
 HOME: Parts = [('[data-testid="stPageLink"]', ko("common.home_browse_all"))]
 BROWSE: Parts = [("button", ko("common.next"))]
@@ -247,6 +244,9 @@ class Bench:
         with self.tab() as page:
             self.measure(PLAIN_NEW, page, goto(page, self.plain), PLAIN)
             self.measure(PLAIN_RELOAD, page, page.reload, PLAIN)
+            self.measure(STOCK_BROWSE, page, goto(page, f"{self.plain}/?page=browse"), BROWSE)
+            self.measure(STOCK_DASHBOARD, page, goto(page, f"{self.plain}/?page=dashboard"),
+                         DASHBOARD)
         with self.tab() as page:
             self.measure("home (first visit)", page, goto(page, self.app), HOME)
             self.measure("home (reload)", page, page.reload, HOME)
@@ -295,15 +295,18 @@ def baseline(name: str) -> str:
 
 def summary(samples: dict[str, list[float]],
             received: dict[str, list[int]]) -> dict[str, dict[str, Any]]:
-    """Per page: round one, median, p95 (seconds), the ratio to its baseline's median and the
-    median bytes received."""
+    """Per page: round one, median, p95 (seconds), the ratio to its baseline's median, the ratio
+    to its stock twin's median (what the app adds to Streamlit's cost of the same elements) and
+    the median bytes received."""
     medians = {name: statistics.median(values) for name, values in samples.items()}
     rows: dict[str, dict[str, Any]] = {}
     for name, values in samples.items():
         base = medians.get(baseline(name))
+        twin = medians.get(TWINS.get(name, ""))
         rows[name] = {"first_s": round(values[0], 3), "median_s": round(medians[name], 3),
                       "p95_s": round(p95(values), 3), "vs": baseline(name),
                       "ratio": round(medians[name] / base, 2) if base else None,
+                      "vs_twin": round(medians[name] / twin, 2) if twin else None,
                       "received_kb": round(statistics.median(received[name]) / 1024),
                       "runs": len(values)}
     return rows
@@ -363,12 +366,18 @@ def print_pages(result: dict[str, Any]) -> None:
     print(f"{result['events']:,} events, {result['runs']} rounds "
           f"({result['failed_rounds']} failed), {result['cpus']} CPUs. Seconds from navigation "
           "(or click) to fully drawn; ratio = median / median of the plain page visited the "
-          "same way; kB = websocket bytes received (median)")
-    print(f"{'page':<28} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6} {'kB':>6}  vs")
+          "same way; stock = median / median of the stock page drawing the same Streamlit "
+          "elements; kB = websocket bytes received (median)")
+    print(f"{'page':<30} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6} {'stock':>6} "
+          f"{'kB':>6}  vs")
     for name, row in result["pages"].items():
-        ratio = f"{row['ratio']:>5.2f}x" if row["ratio"] is not None else f"{'-':>6}"
-        print(f"{name:<28} {row['first_s']:>6.2f} {row['median_s']:>7.2f} "
-              f"{row['p95_s']:>6.2f} {ratio} {row['received_kb']:>6}  {row['vs']}")
+        print(f"{name:<30} {row['first_s']:>6.2f} {row['median_s']:>7.2f} "
+              f"{row['p95_s']:>6.2f} {_times(row['ratio'])} {_times(row.get('vs_twin'))} "
+              f"{row['received_kb']:>6}  {row['vs']}")
+
+
+def _times(ratio: float | None) -> str:
+    return f"{ratio:>5.2f}x" if ratio is not None else f"{'-':>6}"
 
 
 def run(args: Any) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from scripts import bench_pages
 from scripts.bench_pages import PLAIN_NEW, PLAIN_RELOAD
+from scripts.bench_stock import STOCK_SCRIPT
 
 
 def test_first_visits_are_compared_with_a_plain_first_visit_the_rest_with_a_reload() -> None:
@@ -25,6 +26,25 @@ def test_first_visits_are_compared_with_a_plain_first_visit_the_rest_with_a_relo
     assert rows["dashboard (first visit)"]["first_s"] == 9.0
     assert rows["dashboard (first visit)"]["median_s"] == 4.0
     assert rows[PLAIN_RELOAD]["received_kb"] == 1
+
+
+def test_browse_and_the_dashboard_are_also_compared_with_their_stock_twins() -> None:
+    samples = {PLAIN_RELOAD: [0.5], bench_pages.STOCK_BROWSE: [0.6],
+               bench_pages.STOCK_DASHBOARD: [1.0], "browse": [0.9],
+               "dashboard (reload)": [1.5], "home (reload)": [0.5]}
+    rows = bench_pages.summary(samples, {name: [0] for name in samples})
+    assert rows["browse"]["vs_twin"] == 1.5
+    assert rows["dashboard (reload)"]["vs_twin"] == 1.5
+    assert rows["home (reload)"]["vs_twin"] is None
+    assert rows[bench_pages.STOCK_DASHBOARD]["ratio"] == 2.0  # Streamlit's own cost of it
+
+
+def test_the_stock_pages_draw_what_the_benchmark_waits_for() -> None:
+    """Each stock page shows the texts its app twin is awaited by, or its round never ends."""
+    compile(STOCK_SCRIPT, "stock_app.py", "exec")
+    for parts in (bench_pages.BROWSE, bench_pages.DASHBOARD, bench_pages.PLAIN):
+        for _css, text in parts:
+            assert text in STOCK_SCRIPT
 
 
 def test_a_page_whose_baseline_never_drew_has_no_ratio() -> None:

@@ -1,0 +1,119 @@
+"""Stock Streamlit pages that the page benchmark measures in the same run, as its baselines.
+
+One script, its page chosen by ``?page=``, none of the app's code:
+
+- ``plain`` (no parameter): the issue's plain page, a title and one plotly chart. Every page's
+  ratio is to this page.
+- ``browse``: the widgets that the app's browse page draws (the search box, four filters, the
+  pager) under a title: what Streamlit itself takes to draw those widgets.
+- ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
+  number of Streamlit elements (the live panel with its tiles, chart and table, the live
+  switch, the period control and two filters, eight KPI tiles, the insights panel with its tabs
+  and a table, the follow popover, twelve tabs with the trend chart, its table and its CSV
+  button), with made-up numbers.
+
+An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
+same elements; the twin's over the plain page is Streamlit's own cost of those elements.
+"""
+
+from __future__ import annotations
+
+_IMPORTS = """\
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+"""
+
+# The issue's plain page, as a function of the one script.
+_PLAIN = """
+def plain_page() -> None:
+    st.title("Plain page")
+    days = pd.date_range("2026-01-01", periods=90, freq="D")
+    frame = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
+    st.plotly_chart(px.line(frame, x="day", y="views"))
+"""
+
+_BROWSE = """
+def browse_page() -> None:
+    st.title("전체 콘텐츠", anchor=False)
+    st.text_input("검색", placeholder="제목, 태그, 본문", icon=":material/search:",
+                  max_chars=200)
+    cols = st.columns(4)
+    cols[0].selectbox("카테고리", ["모든 카테고리", "금융", "제조"], placeholder="선택")
+    cols[1].multiselect("태그", ["bedrock", "s3", "lambda"], placeholder="태그 선택")
+    cols[2].selectbox("작성자", ["모든 작성자", "김작성"], placeholder="선택")
+    cols[3].selectbox("정렬", ["최신순", "조회순", "좋아요순"], placeholder="선택")
+    prev_col, pick_col, next_col, total_col = st.columns([1, 2, 1, 3],
+                                                         vertical_alignment="center")
+    prev_col.button("이전", icon=":material/chevron_left:", disabled=True)
+    pick_col.selectbox("페이지", [1, 2, 3, 4], label_visibility="collapsed")
+    next_col.button("다음", icon=":material/chevron_right:")
+    total_col.caption("총 41개")
+"""
+
+_DASHBOARD = """
+TILES = ["방문자", "페이지 조회", "콘텐츠 조회", "좋아요(순증)", "다운로드", "검색",
+         "인기 카테고리", "목적 응답 건너뜀 비율"]
+
+
+def tiles(per_row: int) -> None:
+    for start in range(0, len(TILES), per_row):
+        for n, col in enumerate(st.columns(per_row), start):
+            col.metric(TILES[n], f"{(n + 1) * 1234:,}", f"{n - 3:+d}", border=True,
+                       help="이 지표가 세는 것", icon=":material/public:",
+                       delta_description="이전 기간 대비")
+
+
+def dashboard_page() -> None:
+    days = pd.date_range("2026-01-01", periods=90, freq="D")
+    trend = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
+    minutes = pd.DataFrame({"minute": pd.date_range("2026-01-01", periods=30, freq="min"),
+                            "events": [(i * 7) % 5 for i in range(30)]})
+    pages = pd.DataFrame({"페이지": ["홈", "로그인", "금융"], "방문자": [3, 2, 1]})
+    st.title("사용 현황 대시보드", anchor=False)
+    with st.expander("지금 접속 중", expanded=True, icon=":material/sensors:"):
+        st.caption("최근 30분의 실제 방문 · 18:13:05 KST 기준")
+        left, right = st.columns(2)
+        five, thirty = left.columns(2)
+        five.metric("최근 5분 방문자", 2, help="도움말", border=True)
+        thirty.metric("최근 30분 방문자", 2, help="도움말", border=True)
+        right.markdown("**분당 이벤트 (최근 30분)**")
+        right.plotly_chart(px.bar(minutes, x="minute", y="events", height=220))
+        pages_col, items_col = st.columns(2)
+        pages_col.markdown("**지금 보고 있는 페이지**")
+        pages_col.dataframe(pages, hide_index=True)
+        items_col.markdown("**지금 보고 있는 콘텐츠**")
+        items_col.caption("지금 콘텐츠 페이지를 보고 있는 방문자가 없습니다.")
+    st.toggle("실시간 갱신 (30초마다)", value=True)
+    period, category, author = st.columns([2, 1, 1])
+    period.segmented_control("기간", ["오늘", "7일", "30일", "90일", "직접 지정"], default="7일")
+    category.selectbox("카테고리", ["모든 카테고리", "금융"])
+    author.selectbox("작성자", ["모든 작성자", "김작성"])
+    st.caption("차트의 막대·조각·점을 누르거나 표의 행을 고르면 그 값이 필터로 더해집니다.")
+    st.caption("2026-11-30 ~ 2026-12-06 (7일) · 비교 기간: 2026-11-23 ~ 2026-11-29")
+    tiles(4)
+    st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
+    with st.container(border=True):
+        st.header("인사이트", anchor=False)
+        st.caption("플랫폼 전체 기준, 비교 기간 2026-11-23 ~ 2026-11-29")
+        drivers, _, _ = st.tabs(["변화의 요인", "평소와 다른 날과 시간", "다음 7일·14일"])
+        drivers.caption("페이지 조회가 12% 늘었습니다. 가장 큰 요인:")
+        drivers.dataframe(pages, hide_index=True)
+    with st.popover("☆ 팔로우"):
+        st.selectbox("지표", ["방문자", "페이지 조회"])
+        st.button("팔로우")
+    tabs = st.tabs(["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
+                    "검색어", "유입 경로", "기기", "재방문", "퍼널"])
+    with tabs[0]:
+        st.toggle("이전 기간 겹쳐 보기", help="도움말")
+        st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
+        st.plotly_chart(px.line(trend, x="day", y="views"))
+        st.dataframe(trend, hide_index=True)
+        st.download_button("CSV", data="day,views\\n", file_name="trend.csv",
+                           icon=":material/download:", on_click="ignore")
+"""
+
+STOCK_SCRIPT = _IMPORTS + _PLAIN + _BROWSE + _DASHBOARD + """
+PAGES = {"browse": browse_page, "dashboard": dashboard_page}
+PAGES.get(st.query_params.get("page", ""), plain_page)()
+"""
