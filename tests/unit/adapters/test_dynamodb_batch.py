@@ -1,6 +1,7 @@
-"""The one BatchWriteItem loop of the DynamoDB adapters: chunks of 25, what DynamoDB hands back
-as UnprocessedItems (a 200 answer, which botocore does not retry) sent again after a wait, and
-an error, never a silent loss, when some are still left after the last attempt."""
+"""The one BatchWriteItem loop and the one BatchGetItem loop of the DynamoDB adapters: chunks
+of 25 (100 for reads), what DynamoDB hands back as UnprocessedItems or UnprocessedKeys (a 200
+answer, which botocore does not retry) sent again after a wait, and an error, never a silent
+loss, when some are still left after the last attempt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from services.adapters.aws.dynamodb.batch import MAX_ATTEMPTS, batch_delete, batch_write
+from services.adapters.aws.dynamodb.batch import MAX_ATTEMPTS, batch_delete, batch_get, batch_write
 from services.errors import QuotaExceeded, ServiceUnavailable
 
 TABLE = "things"
@@ -107,3 +108,59 @@ def test_batch_delete_sends_one_delete_per_key() -> None:
     batch_delete(client, TABLE, keys, sleep=lambda _: None)  # type: ignore[arg-type]
 
     assert client.calls == [[{"DeleteRequest": {"Key": key}} for key in keys]]
+
+
+class ReadsSomeLater:
+    """A client whose first ``rounds`` BatchGetItem calls answer all but the last ``left`` keys
+    and hand those back as UnprocessedKeys; later calls answer everything. ``missing`` keys
+    exist in no item."""
+
+    def __init__(self, rounds: int = 1, left: int = 3, missing: frozenset[str] = frozenset()):
+        self.rounds, self.left, self.missing = rounds, left, missing
+        self.calls: list[dict[str, Any]] = []
+
+    def batch_get_item(self, RequestItems: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        ((table, request),) = RequestItems.items()
+        self.calls.append(request)
+        keys = request["Keys"]
+        done, later = (keys, []) if len(self.calls) > self.rounds else (
+            keys[: -self.left], keys[-self.left :])
+        items = [{**key, "seen": {"BOOL": True}} for key in done
+                 if key["id"]["S"] not in self.missing]
+        unprocessed = {table: {**request, "Keys": later}} if later else {}
+        return {"Responses": {table: items}, "UnprocessedKeys": unprocessed}
+
+
+def ids(n: int) -> list[dict[str, Any]]:
+    return [{"id": {"S": str(i)}} for i in range(n)]
+
+
+def test_a_read_gets_every_item_also_those_dynamodb_answers_later() -> None:
+    client = ReadsSomeLater(rounds=2, left=4, missing=frozenset({"7"}))
+    waits: list[float] = []
+
+    found = batch_get(client, TABLE, ids(10), sleep=waits.append,  # type: ignore[arg-type]
+                      consistent=True, projection="#i", names={"#i": "id"})
+
+    assert sorted(int(item["id"]["S"]) for item in found) == [0, 1, 2, 3, 4, 5, 6, 8, 9]
+    assert [len(call["Keys"]) for call in client.calls] == [10, 4, 4]
+    assert all(call["ConsistentRead"] and call["ProjectionExpression"] == "#i"
+               for call in client.calls)
+    assert len(waits) == 2
+
+
+def test_reads_go_in_batches_of_100_and_nothing_to_read_makes_no_call() -> None:
+    client = ReadsSomeLater(rounds=0)
+
+    assert len(batch_get(client, TABLE, ids(250), sleep=lambda _: None)) == 250  # type: ignore[arg-type]
+    assert [len(call["Keys"]) for call in client.calls] == [100, 100, 50]
+    assert batch_get(client, TABLE, [], sleep=lambda _: None) == []  # type: ignore[arg-type]
+    assert len(client.calls) == 3
+
+
+def test_keys_never_answered_raise_after_the_last_attempt() -> None:
+    client = ReadsSomeLater(rounds=10_000, left=2)
+
+    with pytest.raises(QuotaExceeded):
+        batch_get(client, TABLE, ids(5), sleep=lambda _: None)  # type: ignore[arg-type]
+    assert len(client.calls) == MAX_ATTEMPTS

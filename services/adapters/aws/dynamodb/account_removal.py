@@ -43,11 +43,12 @@ from services.adapters.aws.common import (
     to_iso,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_get
 from services.adapters.aws.dynamodb.sample_events import SAMPLE_PREFIX
 from services.adapters.event_common import days_between
 from services.domain.analytics import Dim, Event, EventType, RollupKey, local_day_hour
 from services.domain.rollups import rollup_keys
-from services.errors import ConflictError, QuotaExceeded
+from services.errors import ConflictError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 AUTHOR_DAYS_PREFIX = "#author#"
 _MAX_ATTEMPTS = 8
-_BATCH_GET_MAX = 100
 
 
 def author_day_keys(keys: list[RollupKey]) -> list[tuple[str, str]]:
@@ -154,21 +154,9 @@ class DeletedAccount:
         """The author's counters of one day that exist: sk -> count."""
         keys = [{"day": {"S": day}, "sk": {"S": _counter_sk(t, author, sample)}}
                 for t in _AUTHOR_TYPES for sample in (False, True)]
-        request: dict[str, Any] = {self.rollups_table: {
-            "Keys": keys[:_BATCH_GET_MAX], "ConsistentRead": True,
-            "ProjectionExpression": "sk, #count",
-            "ExpressionAttributeNames": {"#count": "count"}}}
-        found: dict[str, int] = {}
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            with aws_errors():
-                answer = self.client.batch_get_item(RequestItems=request)
-            for item in answer["Responses"][self.rollups_table]:
-                found[item["sk"]["S"]] = int(item.get("count", {"N": "0"})["N"])
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                return found
-            self.sleep(resend_delay(attempt))
-        raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
+        items = batch_get(self.client, self.rollups_table, keys, self.sleep, consistent=True,
+                          projection="sk, #count", names={"#count": "count"})
+        return {item["sk"]["S"]: int(item.get("count", {"N": "0"})["N"]) for item in items}
 
     # ---- moving ------------------------------------------------------------------------
 

@@ -31,8 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import aws_errors, resend_delay, to_iso
+from services.adapters.aws.common import aws_errors, to_iso
 from services.adapters.aws.dynamodb.account_removal import DeletedAccount
+from services.adapters.aws.dynamodb.batch import batch_get
 from services.adapters.aws.dynamodb.event_append import EventAppender
 from services.adapters.aws.dynamodb.event_items import (
     event_of,
@@ -64,7 +65,7 @@ from services.domain.analytics import (
 )
 from services.domain.hll import HyperLogLog
 from services.domain.rollups import fold_item_segments
-from services.errors import DemoFactoryError, QuotaExceeded
+from services.errors import DemoFactoryError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
@@ -215,26 +216,10 @@ class DynamoEventStore:
 
     def _sketches(self, days: list[str]) -> list[bytes]:
         """BatchGetItem of the days' sketches, retrying what DynamoDB leaves unprocessed."""
-        request: dict[str, Any] = {
-            self._rollups: {
-                "Keys": [{"day": {"S": day}, "sk": {"S": sk}}
-                         for day in days for sk in (SKETCH_SK, SAMPLE_SKETCH_SK)],
-                "ProjectionExpression": "registers",
-            }
-        }
-        blobs: list[bytes] = []
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            with aws_errors():
-                answer = self._client.batch_get_item(RequestItems=request)
-            blobs.extend(item["registers"]["B"] for item in answer["Responses"][self._rollups])
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                return blobs
-            self._backoff(attempt)
-        raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
-
-    def _backoff(self, attempt: int) -> None:
-        self._sleep(resend_delay(attempt))
+        keys = [{"day": {"S": day}, "sk": {"S": sk}}
+                for day in days for sk in (SKETCH_SK, SAMPLE_SKETCH_SK)]
+        items = batch_get(self._client, self._rollups, keys, self._sleep, projection="registers")
+        return [item["registers"]["B"] for item in items]
 
     def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
         low, high = to_iso(since), to_iso(until)

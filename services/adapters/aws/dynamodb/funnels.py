@@ -57,7 +57,7 @@ from services.adapters.aws.common import (
     to_item,
     translate_client_error,
 )
-from services.adapters.aws.dynamodb.batch import batch_delete
+from services.adapters.aws.dynamodb.batch import batch_delete, batch_get
 from services.adapters.aws.dynamodb.funnel_items import (
     DEFINITIONS_PK,
     Items,
@@ -89,7 +89,6 @@ if TYPE_CHECKING:
 
 SAMPLE_DAYS = "#funnel-samples"
 _MAX_ATTEMPTS = 8
-_BATCH_GET = 100
 _BACKFILL_CHUNK = 2000
 # ``list`` is a method name inside the class.
 Funnels = list[Funnel]
@@ -194,22 +193,11 @@ class DynamoFunnelStore:
         found: dict[FunnelVisit, Progress] = {}
         by_item = {tuple(sorted((k, v["S"]) for k, v in visit_key(key).items())): key
                    for key in keys}
-        for i in range(0, len(keys), _BATCH_GET):
-            request: dict[str, Any] = {self._events: {
-                "Keys": [visit_key(key) for key in keys[i : i + _BATCH_GET]],
-                "ConsistentRead": True}}
-            for attempt in range(1, _MAX_ATTEMPTS + 1):
-                with aws_errors():
-                    answer = self._client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self._events, []):
-                    ident = tuple(sorted((k, item[k]["S"]) for k in ("pk", "sk")))
-                    found[by_item[ident]] = progress_of(from_item(item))
-                request = answer.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                self._sleep(resend_delay(attempt))
-            else:
-                raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
+        items = batch_get(self._client, self._events, [visit_key(key) for key in keys],
+                          self._sleep, consistent=True)
+        for item in items:
+            ident = tuple(sorted((k, item[k]["S"]) for k in ("pk", "sk")))
+            found[by_item[ident]] = progress_of(from_item(item))
         return found
 
     def remove_samples(self) -> None:

@@ -30,20 +30,20 @@ from services.adapters.aws.common import (
     resend_delay,
     translate_client_error,
 )
+from services.adapters.aws.dynamodb.batch import batch_get
 from services.adapters.aws.dynamodb.sample_events import (
     SAMPLE_DAYS,
     SAMPLE_PREFIX,
     day_partitions,
 )
 from services.domain.analytics import Dim, EventType
-from services.errors import ConflictError, QuotaExceeded
+from services.errors import ConflictError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
     from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 _PAGE_SK = f"d#{EventType.PAGE_VIEW.value}#{Dim.PAGE.value}#"
-_BATCH_GET_MAX = 100
 _MAX_ATTEMPTS = 8
 
 
@@ -84,31 +84,15 @@ class SamplePageRename:
                 ExpressionAttributeValues={":day": {"S": SAMPLE_DAYS}},
             )
         ]
-        found: dict[str, int] = {}
-        for i in range(0, len(days), _BATCH_GET_MAX):
-            found.update(self._get_copies(days[i : i + _BATCH_GET_MAX], page))
-        return found
+        return self._counts(days, page)
 
-    def _get_copies(self, days: list[str], page: str) -> dict[str, int]:
-        request: dict[str, Any] = {
-            self.rollups_table: {
-                "Keys": [_key(day, SAMPLE_PREFIX + _PAGE_SK + page) for day in days],
-                "ConsistentRead": True,
-                "ProjectionExpression": "#day, #count",
-                "ExpressionAttributeNames": {"#day": "day", "#count": "count"},
-            }
-        }
-        found: dict[str, int] = {}
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            with aws_errors():
-                answer = self.client.batch_get_item(RequestItems=request)
-            for item in answer["Responses"][self.rollups_table]:
-                found[item["day"]["S"]] = int(item.get("count", {"N": "0"})["N"])
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                return found
-            self.sleep(resend_delay(attempt))
-        raise QuotaExceeded("aws.throttled", operation="BatchGetItem")
+    def _counts(self, days: list[str], page: str) -> dict[str, int]:
+        """day -> count of ``page``'s sample copy on each of ``days`` where it exists."""
+        items = batch_get(self.client, self.rollups_table,
+                          [_key(day, SAMPLE_PREFIX + _PAGE_SK + page) for day in days],
+                          self.sleep, consistent=True, projection="#day, #count",
+                          names={"#day": "day", "#count": "count"})
+        return {item["day"]["S"]: int(item.get("count", {"N": "0"})["N"]) for item in items}
 
     def _rename_day(self, day: str, count: int, old: str, new: str) -> int:
         """Step 1, then step 2 until it holds; the page views the day's copy held."""
@@ -123,7 +107,7 @@ class SamplePageRename:
                 if "ConditionalCheckFailed" not in cancellation_codes(exc):
                     raise translate_client_error(exc) from exc
             self.sleep(resend_delay(attempt))  # the copy moved meanwhile: read it again
-            count = self._get_copies([day], old).get(day, 0)
+            count = self._counts([day], old).get(day, 0)
         raise ConflictError("errors.conflict", operation="rename sample page", day=day)
 
     def _move(self, day: str, count: int, old: str, new: str) -> list[TransactWriteItemTypeDef]:
