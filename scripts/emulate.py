@@ -16,9 +16,10 @@ What it does, in order:
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
-offline narrator (report_models in services/bootstrap.py), and the Bedrock endpoints point at
-a closed local port, so the admin's Bedrock check and the doctor report it unreachable at once
-instead of calling AWS.
+offline narrator (report_models in services/bootstrap.py), the admin's Bedrock check page and
+the doctor say that the emulation has no Bedrock (one rule: emulated_without_bedrock in
+services/ops/bedrock_check.py), and the Bedrock endpoints point at a closed local port, so that
+nothing could reach AWS anyway.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from services.domain.checks import CheckStep
 from services.domain.models import AuditEntry, utcnow
 from services.domain.permissions import Action, Actor, require
 from services.domain.users import ANONYMOUS_ACTOR
-from services.errors import PermissionDenied, ValidationError
+from services.errors import PermissionDenied, ServiceUnavailable, ValidationError
 from services.ports import AuditLog
 from services.settings import Settings
 
@@ -49,6 +49,13 @@ class BedrockCheckReport:
         return next((s for s in self.steps if not s.ok and not s.skipped), None)
 
 
+def emulated_without_bedrock(settings: Settings) -> bool:
+    """The one rule for the AWS emulation (scripts/emulate.py), which has no Bedrock and points
+    its endpoints at a closed port: the report page offers no Bedrock model, the doctor skips
+    Bedrock and says why, and the check page says so instead of offering a run."""
+    return settings.emulation
+
+
 def run_bedrock_check(
     actor: Actor,
     settings: Settings,
@@ -67,6 +74,8 @@ def run_bedrock_check(
         raise
     if not model:
         raise ValidationError("llm.err_no_model")
+    if emulated_without_bedrock(settings):  # nothing to reach: no call made, nothing audited
+        raise ServiceUnavailable("admin_tools.bedrock_emulated")
     region, steps = probe(model)
     report = BedrockCheckReport(model, region, tuple(steps))
     _record(audit, clock(), actor, model, "ok" if report.ok else "failed", _summary(report))

@@ -17,7 +17,12 @@ from services.ops.audit_view import (
     target_titles,
     to_csv,
 )
-from services.ops.bedrock_check import BedrockCheckReport, BedrockProbe, run_bedrock_check
+from services.ops.bedrock_check import (
+    BedrockCheckReport,
+    BedrockProbe,
+    emulated_without_bedrock,
+    run_bedrock_check,
+)
 from services.ops.doctor.base import Check, DoctorContext, DoctorReport, run_doctor_for
 from services.ports import AuditLog, ContentRepository, FunnelStore
 from services.settings import Settings
@@ -40,6 +45,11 @@ class OpsService:
         self._checks = tuple(doctor_checks)
         self._context = doctor_context
         self._clock = clock
+
+    @property
+    def bedrock_emulated(self) -> bool:
+        """The AWS emulation, which has no Bedrock: the check page offers no run."""
+        return emulated_without_bedrock(self._settings)
 
     def check_bedrock(self, actor: Actor, model_id: str | None = None) -> BedrockCheckReport:
         return run_bedrock_check(actor, self._settings, self._audit, model_id,

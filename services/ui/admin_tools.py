@@ -31,7 +31,7 @@ from services.ui.i18n import (
     t,
 )
 from services.ui.table_widths import grid
-from services.ui.widgets import md_escape
+from services.ui.widgets import md_escape, md_literal
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"
@@ -48,7 +48,7 @@ def render(message: Message) -> str:
     """The message in the session's language, in its words for the administrator reading
     it; parameter values are shown literally."""
     return t(for_administrator(message.key),
-             **{k: md_escape(str(v)) for k, v in message.params.items()})
+             **{k: md_literal(str(v)) for k, v in message.params.items()})
 
 
 def model_options(configured: str) -> list[str]:
@@ -62,6 +62,9 @@ def model_options(configured: str) -> list[str]:
 def bedrock_check_section(services: Services, actor: Actor) -> None:
     settings = services.settings
     region = settings.bedrock_region or settings.aws_region or t("admin_tools.region_chain")
+    if services.ops.bedrock_emulated:  # as the doctor says: nothing there to check
+        st.info(t("admin_tools.bedrock_emulated"), icon=":material/cloud_off:")
+        return
     st.caption(t("admin_tools.bedrock_intro", region=md_escape(region)))
     model = st.selectbox(
         t("admin_tools.model"), options=model_options(settings.bedrock_model_id), index=0,

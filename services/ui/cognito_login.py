@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.accounts.sign_in.cognito import CognitoSignIn
 from services.bootstrap import Services
 from services.domain.identity import Challenge
 from services.errors import DemoFactoryError, ServiceUnavailable
-from services.ui import auth, gate
+from services.ui import auth, form_reset, gate, password_box
+from services.ui.field_errors import FieldSlots
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
 CHALLENGE_KEY = "cg_challenge"
 _FORGOT_LOGIN = "cg_forgot_login"
-_FORGOT_SENT = "cg_forgot_sent"
+_FORGOT_FOR = "cg_forgot_for"  # the login a code was sent for; unset: no code step
+_FORGOT_OUTCOME = "_cg_forgot_outcome"
+_RESET_FORM = "cg_forgot_form"
+_RESET_KEYS = ("cg_forgot_code", "cg_forgot_new", "cg_forgot_repeat")
 
 
 def render(services: Services) -> None:
@@ -89,30 +94,54 @@ def new_password_form(services: Services, intro: str = "cognito.new_password_int
 
 
 def forgot_password(services: Services) -> None:
+    """A code mailed for a user name or email, then the code and the new password twice: two
+    forms, read when sent, like every password entry."""
     sign_in = services.cognito
     assert sign_in is not None
+    outcome = st.session_state.pop(_FORGOT_OUTCOME, None)
     with st.expander(t("cognito.forgot_title"), icon=":material/lock_reset:",
-                     expanded=bool(st.session_state.get(_FORGOT_SENT))):
+                     expanded=bool(st.session_state.get(_FORGOT_FOR)) or outcome is not None):
         st.caption(t("cognito.forgot_intro"))
-        login = st.text_input(t("cognito.login_field"), key=_FORGOT_LOGIN)
-        if st.button(t("cognito.send_code"), key="cg_forgot_send"):
-            try:
-                sign_in.forgot_password(login)
-            except DemoFactoryError as exc:
-                show_error(exc)
-            else:
-                st.session_state[_FORGOT_SENT] = True
-                st.success(t("cognito.code_sent"), icon=":material/mail:")
-        if not st.session_state.get(_FORGOT_SENT):
-            return
-        code = st.text_input(t("cognito.code"), key="cg_forgot_code")
-        new = st.text_input(t("cognito.new_password"), type="password", key="cg_forgot_new",
-                            help=t("auth.password_help"), autocomplete="new-password")
-        if st.button(t("cognito.reset_button"), key="cg_forgot_confirm", type="primary"):
-            try:
-                sign_in.confirm_forgot_password(login, code, new)
-            except DemoFactoryError as exc:
-                show_error(exc)
-                return
-            st.session_state.pop(_FORGOT_SENT, None)
+        _send_code_form(sign_in)
+        if outcome == password_box.DONE:
             st.success(t("cognito.reset_done"), icon=":material/check_circle:")
+        elif st.session_state.get(_FORGOT_FOR):
+            _reset_form(sign_in, outcome)
+
+
+def _send_code_form(sign_in: CognitoSignIn) -> None:
+    with st.form("cg_forgot_send_form", enter_to_submit=False):
+        st.text_input(t("cognito.login_field"), key=_FORGOT_LOGIN, autocomplete="username")
+        sent = st.form_submit_button(t("cognito.send_code"), key="cg_forgot_send")
+    if not sent:
+        return
+    login = str(st.session_state.get(_FORGOT_LOGIN) or "")
+    try:
+        sign_in.forgot_password(login)
+    except DemoFactoryError as exc:
+        show_error(exc)
+        return
+    st.session_state[_FORGOT_FOR] = login  # the code belongs to this login, whatever is typed next
+    st.success(t("cognito.code_sent"), icon=":material/mail:")
+
+
+def _reset_form(sign_in: CognitoSignIn, outcome: object) -> None:
+    form_reset.empty_if_marked(_RESET_FORM, dict.fromkeys(_RESET_KEYS, ""))
+    slots = FieldSlots()  # a refusal is shown under the field it names
+    with st.form(_RESET_FORM, clear_on_submit=False, enter_to_submit=False):
+        st.text_input(t("cognito.code"), key=_RESET_KEYS[0], autocomplete="one-time-code")
+        slots.under("code")
+        password_box.new_password_fields(slots, _RESET_KEYS[1], _RESET_KEYS[2])
+        st.form_submit_button(t("cognito.reset_button"), key="cg_forgot_confirm",
+                              type="primary", on_click=_confirm_reset, args=(sign_in,))
+    password_box.show_refusal(slots, outcome)
+
+
+def _confirm_reset(sign_in: CognitoSignIn) -> None:
+    login = str(st.session_state.get(_FORGOT_FOR) or "")
+    code, new, repeat = (str(st.session_state.get(key) or "") for key in _RESET_KEYS)
+    outcome = password_box.settle(
+        _RESET_FORM, new, repeat, lambda: sign_in.confirm_forgot_password(login, code, new))
+    if outcome == password_box.DONE:
+        st.session_state.pop(_FORGOT_FOR, None)
+    st.session_state[_FORGOT_OUTCOME] = outcome

@@ -1,7 +1,11 @@
 """Change password, in the sidebar's user box and on the profile page, for local and Cognito
-accounts: one form, one flow (``auth.change_password``), one password rule."""
+accounts: one form, one flow (``auth.change_password``), one password rule. Its new-password
+pair, its settling in the form's callback and its refusals under their fields are shared with
+the other forms that set a new password (Cognito's forgot password)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -32,24 +36,52 @@ def password_form(services: Services, actor: Actor, prefix: str) -> None:
         st.text_input(t("cognito.current_password"), type="password", key=keys[0],
                       autocomplete="current-password")
         slots.under("current_password")
-        st.text_input(t("cognito.new_password"), type="password", key=keys[1],
-                      help=t("auth.password_help"), autocomplete="new-password")
-        slots.under("password")
-        st.text_input(t("cognito.new_password_repeat"), type="password", key=keys[2],
-                      autocomplete="new-password")
-        slots.under("password2")
+        new_password_fields(slots, keys[1], keys[2])
         st.form_submit_button(t("cognito.change_button"), type="primary", on_click=_submit,
                               args=(services, prefix, keys))
     outcome = st.session_state.pop(_outcome_key(prefix), None)
-    if isinstance(outcome, DemoFactoryError):
-        slots.show_error(outcome)
-    elif outcome == _MISMATCH:
-        slots.show([("password2", t("auth.err_password_mismatch"))])
-    elif outcome == _CHANGED:
+    if not show_refusal(slots, outcome) and outcome == DONE:
         st.success(t("cognito.changed"), icon=":material/check_circle:")
 
 
-_MISMATCH, _CHANGED = "mismatch", "changed"
+def new_password_fields(slots: FieldSlots, new_key: str, repeat_key: str) -> None:
+    """A new password and its repeat, drawn inside a form (read when it is sent: a box's value
+    the browser has not passed on yet, its eye button having the focus, goes with the form);
+    their refusals go to ``slots``' "password" and "password2"."""
+    st.text_input(t("cognito.new_password"), type="password", key=new_key,
+                  help=t("auth.password_help"), autocomplete="new-password")
+    slots.under("password")
+    st.text_input(t("cognito.new_password_repeat"), type="password", key=repeat_key,
+                  autocomplete="new-password")
+    slots.under("password2")
+
+
+MISMATCH, DONE = "mismatch", "done"
+Outcome = str | DemoFactoryError
+
+
+def settle(form: str, new: str, repeat: str, save: Callable[[], object]) -> Outcome:
+    """In a new-password form's callback: ``save`` unless the two passwords differ. Success
+    empties the form on its next drawing; a refusal keeps what was typed."""
+    if new != repeat:
+        return MISMATCH
+    try:
+        save()
+    except DemoFactoryError as exc:
+        return exc
+    form_reset.empty_next_run(form)
+    return DONE
+
+
+def show_refusal(slots: FieldSlots, outcome: object) -> bool:
+    """A settled form's refusal under its field; whether there was one."""
+    if isinstance(outcome, DemoFactoryError):
+        slots.show_error(outcome)
+        return True
+    if outcome == MISMATCH:
+        slots.show([("password2", t("auth.err_password_mismatch"))])
+        return True
+    return False
 
 
 def _form(prefix: str) -> str:
@@ -62,14 +94,5 @@ def _outcome_key(prefix: str) -> str:
 
 def _submit(services: Services, prefix: str, keys: tuple[str, str, str]) -> None:
     current, new, repeat = (str(st.session_state.get(key) or "") for key in keys)
-    outcome: str | DemoFactoryError = _CHANGED
-    if new != repeat:
-        outcome = _MISMATCH
-    else:
-        try:
-            auth.change_password(services, current, new)
-        except DemoFactoryError as exc:
-            outcome = exc
-    if outcome == _CHANGED:
-        form_reset.empty_next_run(_form(prefix))
-    st.session_state[_outcome_key(prefix)] = outcome
+    st.session_state[_outcome_key(prefix)] = settle(
+        _form(prefix), new, repeat, lambda: auth.change_password(services, current, new))

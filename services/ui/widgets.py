@@ -90,6 +90,20 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
 
 
+def md_literal(text: str) -> str:
+    """A value an administrator may copy (an endpoint, an address) shown as it is: one Streamlit
+    would link (``md_escape``'s word joiner would then break the copy) goes out as code, which
+    markdown never links; anything else as ``md_escape`` writes it."""
+    one_line = " ".join(text.split())
+    if not _AUTOLINK_SPOTS.search(one_line):
+        return md_escape(one_line)
+    # A code span's fence is longer than any run of backticks inside (CommonMark).
+    longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
 # The class of every rendered text's wrapper: the app stylesheet's rules for code blocks,
 # tables, long words and pictures in it (``styles.RENDERED_RULES``) apply there only.
 RENDERED_CLASS = "df-md"

@@ -20,8 +20,8 @@ USER_TEXT = frozenset({"filename", "username", "title", "summary", "name", "auth
                        "subject", "email", "pending_email", "company", "tag", "tags",
                        "handled_by", "reason"})
 # Calls whose result is no longer the raw text.
-SAFE_WRAPPERS = frozenset({"md_escape", "error_params", "meta_line", "tag_label", "len",
-                           "count_text", "format_size"})
+SAFE_WRAPPERS = frozenset({"md_escape", "md_literal", "error_params", "meta_line", "tag_label",
+                           "len", "count_text", "format_size"})
 # Streamlit calls whose first argument is markdown (text first).
 TEXT_FIRST = frozenset({"markdown", "caption", "title", "header", "subheader", "success",
                         "info", "warning", "error", "toast", "write", "checkbox", "button",

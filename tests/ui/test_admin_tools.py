@@ -13,10 +13,13 @@ from streamlit.testing.v1 import AppTest
 from services.adapters.aws.bedrock import check as bedrock_probe
 from services.adapters.aws.bedrock.check import BedrockClients
 from services.bootstrap import Services
+from services.domain.checks import Message
 from services.domain.models import AuditEntry, utcnow
 from services.domain.users import User
+from services.ui import admin_tools
+from services.ui.widgets import WORD_JOINER
 from tests.doubles.bedrock import REGION, stubbed
-from tests.ui.conftest import assert_refused, errors, texts
+from tests.ui.conftest import assert_refused, errors, ko, texts
 
 BEDROCK = "app_pages/admin_bedrock.py"
 DOCTOR = "app_pages/admin_doctor.py"
@@ -75,6 +78,32 @@ def test_the_bedrock_check_shows_the_diagnosis_and_its_fix(
     assert "앞 단계가 실패하여 건너뛰었습니다." in shown
     [entry] = services.ports.audit.entries(action="bedrock.check")
     assert (entry.actor, entry.outcome) == (users["admin"].username, "failed")
+
+
+def test_in_the_emulation_the_check_page_says_there_is_no_bedrock(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the doctor says it: the emulator has no Bedrock, so nothing is offered to run."""
+    def never(settings: object) -> BedrockClients:
+        raise AssertionError("the emulation's Bedrock is never called")
+
+    monkeypatch.setattr(bedrock_probe, "make_clients", never)
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", "true")
+    at = _start(new_app, users["admin"])
+    at.switch_page(BEDROCK).run()
+
+    assert not at.exception and not errors(at)
+    assert ko("admin_tools.bedrock_emulated") in [i.value for i in at.info]
+    assert [b for b in at.button if b.key == "adm_bedrock_run"] == []
+
+
+def test_an_address_in_a_diagnosis_copies_as_it_is_and_is_no_link() -> None:
+    endpoint = "http://127.0.0.1:9/foundation-models"
+    shown = admin_tools.render(Message("llm.err_unreachable", {"endpoint": endpoint}))
+
+    assert f"`{endpoint}`" in shown  # code: never linked, copied without an invisible joiner
+    assert WORD_JOINER not in shown
 
 
 @pytest.fixture

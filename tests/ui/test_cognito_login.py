@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.accounts.rules import PASSWORD_MIN
 from services.accounts.sign_in.base import SignedIn
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider
 from services.bootstrap import Services, build_services
@@ -16,6 +17,7 @@ from services.domain.permissions import Actor, Role
 from services.ui import auth
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 from tests.ui.conftest import ROOT, assert_page_ran, errors, follow_replacement, ko, texts
+from tests.ui.test_field_errors import error_after
 
 PASSWORD = "Temporary-pass-1"
 NEW_PASSWORD = "Chosen-password-2"
@@ -116,19 +118,59 @@ def test_the_session_survives_a_refresh_and_ends_at_sign_out(
     assert "로그인하지 않았습니다" in texts(again)
 
 
-def test_forgot_password_with_a_code(cognito: MockedCognito, root: Actor,
-                                     cservices: Services) -> None:
-    at = _login_page()
-    at.text_input(key="cg_forgot_login").input("root")
+def _code_step(at: AppTest, login: str = "root") -> AppTest:
+    at.text_input(key="cg_forgot_login").input(login)
     at.button(key="cg_forgot_send").click().run()
     assert "확인 코드를 보냈습니다" in texts(at)
-    at.text_input(key="cg_forgot_code").input("123456")  # moto accepts plain codes
-    at.text_input(key="cg_forgot_new").input(NEW_PASSWORD)
+    return at
+
+
+def _save_new_password(at: AppTest, code: str, new: str, repeat: str) -> AppTest:
+    at.text_input(key="cg_forgot_code").input(code)  # moto accepts plain codes
+    at.text_input(key="cg_forgot_new").input(new)
+    at.text_input(key="cg_forgot_repeat").input(repeat)
     at.button(key="cg_forgot_confirm").click().run()
+    return at
+
+
+def test_forgot_password_with_a_code(cognito: MockedCognito, root: Actor,
+                                     cservices: Services) -> None:
+    at = _save_new_password(_code_step(_login_page()), "123456", NEW_PASSWORD, NEW_PASSWORD)
     assert not errors(at)
     assert "새 비밀번호로 로그인하세요" in texts(at)
     assert cservices.cognito is not None
     assert isinstance(cservices.cognito.sign_in("root", NEW_PASSWORD), SignedIn)
+
+
+def test_forgot_password_reads_its_fields_as_one_form(cognito: MockedCognito,
+                                                      root: Actor) -> None:
+    """Read when the button is pressed, as every password form: a browser that has not yet
+    passed a box's value on (the box's eye button has the focus) sends it with the form."""
+    at = _code_step(_login_page())
+    for key in ("cg_forgot_login", "cg_forgot_code", "cg_forgot_new", "cg_forgot_repeat"):
+        assert at.text_input(key=key).proto.form_id, key
+
+
+def test_forgot_password_refusals_sit_under_their_fields_and_keep_what_was_typed(
+    cognito: MockedCognito, root: Actor, cservices: Services
+) -> None:
+    at = _save_new_password(_code_step(_login_page()), "123456", NEW_PASSWORD, "Other-pass-3")
+    assert error_after(at, "cg_forgot_repeat") == ko("auth.err_password_mismatch")
+    assert at.text_input(key="cg_forgot_new").value == NEW_PASSWORD
+    assert at.text_input(key="cg_forgot_code").value == "123456"
+
+    _save_new_password(at, "123456", "short", "short")
+    assert error_after(at, "cg_forgot_new") == ko("auth.err_password_short", min=PASSWORD_MIN)
+    assert at.text_input(key="cg_forgot_new").value == "short"
+
+    _save_new_password(at, " ", NEW_PASSWORD, NEW_PASSWORD)
+    assert error_after(at, "cg_forgot_code") == ko("cognito.err_code")
+    # The pool's own refusal of a code (moto checks the codes it made: this one it did not).
+    _save_new_password(at, "moto-confirmation-code:000000", NEW_PASSWORD, NEW_PASSWORD)
+    assert error_after(at, "cg_forgot_code") == ko("cognito.err_code")
+    assert at.text_input(key="cg_forgot_code").value == "moto-confirmation-code:000000"
+    assert cservices.cognito is not None  # nothing was changed meanwhile
+    assert isinstance(cservices.cognito.sign_in("root", PASSWORD), SignedIn)
 
 
 def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,

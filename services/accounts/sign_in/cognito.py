@@ -78,6 +78,8 @@ from services.ports import (
 
 log = logging.getLogger(__name__)
 __all__ = ["SESSION_ID_BYTES", "CognitoSignIn", "session_hash", "token_cipher"]
+# The pool's refusals of a forgot-password confirmation, by the form field each is about.
+_RESET_FIELDS = {"cognito.err_code": "code", "cognito.err_password_policy": "password"}
 
 
 def token_cipher(secret: str) -> Fernet:
@@ -303,9 +305,15 @@ class CognitoSignIn:
     def confirm_forgot_password(self, login: str, code: str, new_password: str) -> None:
         username = self._identity.username_for_login(login)
         if not code.strip():
-            raise ValidationError("cognito.err_code")
+            raise ValidationError("cognito.err_code", field="code")
         validate_password(new_password, username)
-        self._identity.confirm_forgot_password(username, code.strip(), new_password)
+        try:
+            self._identity.confirm_forgot_password(username, code.strip(), new_password)
+        except ValidationError as exc:  # the pool's refusal, named by the field it is about
+            field = _RESET_FIELDS.get(exc.key)
+            if field is None:
+                raise
+            raise ValidationError(exc.key, **{**exc.params, "field": field}) from exc
         self._record(username, "auth.reset_password_confirmed", username)
         if self._ends is not None:  # whoever knew the old password is signed out
             self._ends.end_all(username)

@@ -21,6 +21,7 @@ from services.adapters.aws.common import error_code, make_client, translate_clie
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS, TableSpec
 from services.adapters.aws.dynamodb.schema_check import index_mismatches, table_keys_mismatch
 from services.domain.checks import DoctorLine, Message, doctor_line, skipped_line
+from services.ops.bedrock_check import emulated_without_bedrock
 from services.ops.doctor.base import Check, ClientFactory, DoctorContext
 
 AWS = frozenset({"aws"})
@@ -241,7 +242,7 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
     if not context.include_bedrock:
         return [skipped_line("bedrock", "doc_bedrock_skipped")]
-    if settings.emulation:  # the emulator has no Bedrock: not a fault of this set-up
+    if emulated_without_bedrock(settings):  # not a fault of this set-up
         return [skipped_line("bedrock", "doc_bedrock_emulated")]
     if not bedrock_configured(settings, context.env, context.home):
         return [skipped_line("bedrock", "doc_bedrock_not_configured")]
@@ -250,7 +251,7 @@ def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     try:
         clients = factory(settings)
     except _AWS_ERRORS as exc:  # e.g. AWS_PROFILE names a profile that does not exist
-        found = diagnose(exc, model_id=settings.bedrock_model_id)
+        found = diagnose(exc, model_id=settings.bedrock_model_id, service="sts")
         return [DoctorLine("bedrock", False, Message(found.message_key, found.params),
                            Message(found.fix_key, found.params))]
     return [

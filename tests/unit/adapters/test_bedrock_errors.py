@@ -31,6 +31,9 @@ from services.i18n import LANGUAGES, catalog, for_administrator, translate
 from tests.doubles.bedrock import APAC_PROFILE, GLOBAL_PROFILE, MODEL, client_error, stream_error
 
 ENDPOINT = "https://bedrock-runtime.ap-northeast-2.amazonaws.com/model/x/converse"
+# The environment the cases are diagnosed in: one endpoint set by a variable.
+OVERRIDE = "http://127.0.0.1:9"
+ENVIRON = {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": OVERRIDE}
 CASES: list[tuple[BaseException, str]] = [
     (NoCredentialsError(), "no_credentials"),
     (PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"), "no_credentials"),
@@ -38,6 +41,7 @@ CASES: list[tuple[BaseException, str]] = [
     (TokenRetrievalError(provider="sso", error_msg="Token has expired"), "expired_token"),
     (NoRegionError(), "no_region"),
     (EndpointConnectionError(endpoint_url=ENDPOINT), "unreachable"),
+    (EndpointConnectionError(endpoint_url=f"{OVERRIDE}/model/x/converse"), "endpoint_override"),
     (ReadTimeoutError(endpoint_url=ENDPOINT), "timeout"),
     # A stream's events come from the raw HTTP response: its failures are urllib3's or the
     # socket's (botocore wraps them only for a streaming body, as ResponseStreamingError).
@@ -90,7 +94,7 @@ _PLACEHOLDER = re.compile(r"\{\w+\}")
 
 @pytest.mark.parametrize(("exc", "kind"), CASES, ids=lambda v: getattr(v, "__name__", None))
 def test_each_failure_gets_its_diagnosis(exc: BaseException, kind: str) -> None:
-    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL)
+    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL, environ=ENVIRON)
 
     assert found.kind == kind
     for lang in LANGUAGES:
@@ -133,11 +137,27 @@ def test_the_check_tells_the_administrator_what_to_do_not_to_ask_one(
 ) -> None:
     """The Bedrock check and the doctor read "an administrator needs to set the credentials"
     to the administrator; a user who meets the error is still told an administrator must act."""
-    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL)
+    found = diagnose(exc, region="ap-northeast-2", model_id=MODEL, environ=ENVIRON)
     for lang, word in _ASK_AN_ADMIN.items():
         for key in (for_administrator(found.message_key), found.fix_key):
             assert word not in translate(lang, key, **found.params).lower(), (lang, key)
     assert "관리자" in translate("ko", diagnose(NoCredentialsError()).message_key)
+
+
+def test_an_endpoint_variable_is_named_only_for_the_address_it_set() -> None:
+    refused = EndpointConnectionError(endpoint_url=f"{OVERRIDE}/foundation-models")
+    general = {"AWS_ENDPOINT_URL": OVERRIDE}
+    other = {"AWS_ENDPOINT_URL_BEDROCK": "http://localhost:4566"}
+    ignored = {**general, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+
+    found = diagnose(refused, service="bedrock", environ=general)
+    assert (found.kind, found.params["variable"]) == ("endpoint_override", "AWS_ENDPOINT_URL")
+    # The service's own variable wins over the general one (as botocore reads them); an
+    # address neither set is the client's own.
+    assert diagnose(refused, service="bedrock", environ={**general, **other}).kind == (
+        "unreachable")
+    assert diagnose(refused, service="bedrock", environ=ignored).kind == "unreachable"
+    assert diagnose(refused, service="bedrock", environ={}).params["service"] == "bedrock"
 
 
 def test_the_iam_denial_names_the_action_it_denies() -> None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from services.ui.widgets import md_escape, tags_line
+from services.ui.widgets import WORD_JOINER, md_escape, md_literal, tags_line
 
 # The literal-autolink patterns of GitHub-flavoured markdown as Streamlit's renderer applies
 # them to text after escapes are resolved (mdast-util-gfm-autolink-literal).
@@ -48,3 +48,14 @@ def test_tags_stay_one_line_of_code_text_even_when_stored_with_line_breaks() -> 
     line = tags_line(("RAG", "a\n\n![x](https://evil.example/i.png)", "tick`s"))
     assert "\n" not in line
     assert line == "`#RAG` `#a ![x](https://evil.example/i.png)` `#ticks`"
+
+
+def test_an_address_shown_literally_is_code_that_copies_as_it_is() -> None:
+    assert md_literal("http://127.0.0.1:9/foundation-models") == (
+        "`http://127.0.0.1:9/foundation-models`")
+    # A backtick inside cannot end the code early; no invisible joiner anywhere.
+    assert md_literal("https://x.test/a`b") == "``https://x.test/a`b``"
+    assert md_literal("`www.x.test") == "`` `www.x.test ``"
+    assert WORD_JOINER not in md_literal("ops@example.com")
+    # Anything Streamlit would not link is escaped as usual.
+    assert md_literal("**us-east-1**") == md_escape("**us-east-1**")

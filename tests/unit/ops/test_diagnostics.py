@@ -4,7 +4,7 @@ what the Stubber cannot produce, a real client without credentials or on a close
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from services.adapters.aws.bedrock.check import STEPS, BedrockClients, bedrock_s
 from services.bootstrap import Services, build_services
 from services.domain.checks import CheckStep
 from services.domain.permissions import Actor, Role
+from services.errors import ServiceUnavailable
+from services.i18n import for_administrator, translate
 from services.settings import Settings
 from tests.doubles.bedrock import (
     ACCOUNT,
@@ -182,6 +184,90 @@ def test_an_unreachable_endpoint() -> None:
 
     assert_diagnosis(steps["credentials"], "unreachable")
     assert steps["credentials"].detail.params["endpoint"].startswith("http://127.0.0.1:9")
+
+
+CLOSED = "http://127.0.0.1:9"  # a port nothing listens on: the connection is refused
+_OVERRIDES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
+
+
+def _closed_bedrock(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, CheckStep]:
+    """The steps with STS answering and both Bedrock clients made (as ``make_clients`` makes
+    them, the environment's endpoint variables read) on the closed port."""
+    for name in _OVERRIDES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    closed = Config(retries={"max_attempts": 1}, connect_timeout=1)
+    at = {} if env else {"endpoint_url": CLOSED}  # without a variable: the client's own
+    stubs = make_stubs().identity()
+    clients = replace(stubs.clients, bedrock=fake_client("bedrock", config=closed, **at),
+                      runtime=fake_client("bedrock-runtime", config=closed, **at))
+    return by_name(bedrock_steps(clients, MODEL))
+
+
+def _said(step: CheckStep, lang: str) -> str:
+    """What the check page shows an administrator for a failed step: the detail, the fix."""
+    assert step.fix is not None
+    return " ".join((translate(lang, for_administrator(step.detail.key), **step.detail.params),
+                     translate(lang, step.fix.key, **step.fix.params)))
+
+
+def test_an_unreachable_endpoint_set_by_a_variable_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = _closed_bedrock(monkeypatch, AWS_ENDPOINT_URL_BEDROCK=CLOSED,
+                            AWS_ENDPOINT_URL_BEDROCK_RUNTIME=f"{CLOSED}/")
+
+    assert_diagnosis(steps["models"], "endpoint_override")
+    assert_diagnosis(steps["converse"], "endpoint_override")
+    assert "AWS_ENDPOINT_URL_BEDROCK " in _said(steps["models"], "en") + " "
+    assert "AWS_ENDPOINT_URL_BEDROCK_RUNTIME" in _said(steps["converse"], "ko")
+    for step in (steps["models"], steps["converse"]):
+        # A refused connection to a configured address does not mend itself.
+        assert "try again" not in _said(step, "en").lower()
+        assert "다시 시도" not in _said(step, "ko")
+        assert "VPC" not in _said(step, "en")
+
+
+def test_the_general_endpoint_variable_is_named_when_it_set_the_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = _closed_bedrock(monkeypatch, AWS_ENDPOINT_URL=CLOSED)
+
+    assert steps["models"].detail.params["variable"] == "AWS_ENDPOINT_URL"
+    assert "AWS_ENDPOINT_URL" in _said(steps["converse"], "en")
+
+
+def test_an_unreachable_aws_endpoint_names_the_vpc_endpoint_of_the_failing_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = _closed_bedrock(monkeypatch)
+
+    assert_diagnosis(steps["models"], "unreachable")
+    assert_diagnosis(steps["converse"], "unreachable")
+    # The listing is the control plane's; Converse is bedrock-runtime's.
+    assert f"com.amazonaws.{REGION}.bedrock)" in _said(steps["models"], "en")
+    assert f"com.amazonaws.{REGION}.bedrock-runtime)" in _said(steps["converse"], "en")
+    assert "try again" not in _said(steps["models"], "en").lower()
+
+
+def test_in_the_emulation_the_check_calls_nothing_and_says_there_is_no_bedrock(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(settings: Settings) -> BedrockClients:
+        raise AssertionError("the emulation's Bedrock is never called")
+
+    monkeypatch.setattr(bedrock_probe, "make_clients", never)
+    admin = Actor("root", roles=frozenset({Role.ADMIN}))
+    emulated = build_services(services.settings.model_copy(update={"emulation": True}),
+                              services.ports)
+
+    assert emulated.ops.bedrock_emulated
+    with pytest.raises(ServiceUnavailable) as refused:
+        emulated.ops.check_bedrock(admin)
+    assert refused.value.key == "admin_tools.bedrock_emulated"
+    assert "emulat" in translate("en", refused.value.key)
+    assert not build_services(services.settings, services.ports).ops.bedrock_emulated
 
 
 def test_no_region_and_an_unknown_region() -> None:

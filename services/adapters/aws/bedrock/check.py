@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STEPS = ("credentials", "region", "models", "model_access", "converse")
+# The client each step calls: the listings are the control plane's, Converse bedrock-runtime's.
+STEP_SERVICES = {"credentials": "sts", "region": "sts", "models": "bedrock",
+                 "model_access": "bedrock", "converse": "bedrock-runtime"}
 PING_PROMPT = "Reply with the single word OK."
 _AWS_ERRORS = (ClientError, BotoCoreError)
 
@@ -80,7 +83,7 @@ def probe(settings: Settings, model_id: str,
     try:
         made = clients(settings)
     except _AWS_ERRORS as exc:
-        step = _failed("credentials", 0.0, diagnose(exc, model_id=model_id))
+        step = _failed("credentials", 0.0, diagnose(exc, model_id=model_id, service="sts"))
         return bedrock_region(settings), [step, *_skipped(1)]
     return made.region, bedrock_steps(made, model_id)
 
@@ -119,17 +122,17 @@ class _Run:
         try:
             ok, detail, fix, skipped = body()
         except _AWS_ERRORS as exc:
-            return _failed(name, self.timer() - started, self.diagnose(exc))
+            return _failed(name, self.timer() - started, self.diagnose(exc, name))
         except DemoFactoryError as exc:  # the model adapter's translation; diagnose its cause
             cause = exc.__cause__
             if isinstance(cause, _AWS_ERRORS):
-                return _failed(name, self.timer() - started, self.diagnose(cause))
+                return _failed(name, self.timer() - started, self.diagnose(cause, name))
             ok, detail, fix, skipped = False, Message(exc.key, exc.params), None, False
         return CheckStep(name, ok, self.timer() - started, detail, fix, skipped)
 
-    def diagnose(self, exc: BaseException) -> Diagnosis:
+    def diagnose(self, exc: BaseException, step: str) -> Diagnosis:
         return diagnose(exc, region=self.clients.region, model_id=self.model_id,
-                        profiles=self.profile_ids)
+                        profiles=self.profile_ids, service=STEP_SERVICES[step])
 
     def credentials(self) -> _Outcome:
         identity = self.clients.sts.get_caller_identity()

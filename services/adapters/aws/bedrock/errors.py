@@ -12,8 +12,9 @@ profile whose id is the model id with a geography prefix: ``us.``, ``eu.``, ``ap
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from botocore.exceptions import (
@@ -97,7 +98,8 @@ class Diagnosis:
 # Every kind the table can produce, for the i18n completeness test.
 KINDS = (
     "no_credentials", "bad_credentials", "expired_token", "no_region", "unknown_region",
-    "unreachable", "timeout", "access_denied_iam", "model_access", "marketplace",
+    "unreachable", "endpoint_override", "timeout", "access_denied_iam", "model_access",
+    "marketplace",
     "on_demand_unsupported", "invalid_model", "model_not_in_region", "model_retired",
     "throttled", "not_ready", "unavailable", "invalid_request", "unexpected",
 )
@@ -124,13 +126,35 @@ def diagnose(
     model_id: str = "",
     profiles: Collection[str] | None = None,
     endpoint: str | None = None,
+    service: str = "bedrock-runtime",
+    environ: Mapping[str, str] | None = None,
 ) -> Diagnosis:
     """The row of the table for ``exc``. ``profiles`` (inference profile ids listed in the
     Region, if known) sharpen the suggested profile for an on-demand refusal; ``endpoint``
-    (the client's) is named when the error does not say which one it could not reach."""
+    (the client's) is named when the error does not say which one it could not reach;
+    ``service`` is the client's (``bedrock`` for the listings, ``bedrock-runtime`` for
+    Converse, ``sts``): its VPC endpoint, or the variable that set its address (read from
+    ``environ``, the process environment by default), is what an unreachable one names."""
     base = {"model": model_id or "-", "region": region or "-", "code": error_code(exc)}
-    found = _diagnose_local(exc, base, endpoint) or _diagnose_response(exc, base, profiles)
+    found = (_diagnose_local(exc, base, endpoint, service, environ)
+             or _diagnose_response(exc, base, profiles))
     return found or Diagnosis("unexpected", DemoFactoryError, base)
+
+
+def endpoint_variable(service: str, endpoint: str,
+                      environ: Mapping[str, str] | None = None) -> str | None:
+    """The environment variable that set ``endpoint`` for ``service``, if one did. botocore
+    reads the service's own (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) before AWS_ENDPOINT_URL, and
+    neither under AWS_IGNORE_CONFIGURED_ENDPOINT_URLS."""
+    env = os.environ if environ is None else environ
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true":
+        return None
+    own = "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_")
+    for name in (own, "AWS_ENDPOINT_URL"):
+        value = env.get(name, "").strip().rstrip("/")
+        if value:
+            return name if endpoint.startswith(value) else None
+    return None
 
 
 # The network failing while a stream is read. Its events come from the raw HTTP response, so
@@ -143,7 +167,8 @@ _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedEr
 
 
 def _diagnose_local(
-    exc: BaseException, base: dict[str, str], endpoint: str | None
+    exc: BaseException, base: dict[str, str], endpoint: str | None, service: str,
+    environ: Mapping[str, str] | None,
 ) -> Diagnosis | None:
     """Failures raised by botocore (or the network under it), before or instead of an AWS
     answer."""
@@ -157,7 +182,12 @@ def _diagnose_local(
         return Diagnosis("timeout", ServiceUnavailable, base)
     if isinstance(exc, _UNREACHABLE):
         named = str(getattr(exc, "kwargs", {}).get("endpoint_url", "")) or endpoint or "-"
-        return Diagnosis("unreachable", ServiceUnavailable, {**base, "endpoint": named})
+        params = {**base, "endpoint": named, "service": service}
+        variable = endpoint_variable(service, named, environ)
+        if variable is not None:  # an address this deployment chose: it will not mend itself
+            return Diagnosis("endpoint_override", ServiceUnavailable,
+                             {**params, "variable": variable})
+        return Diagnosis("unreachable", ServiceUnavailable, params)
     return None
 
 

@@ -15,6 +15,7 @@ from botocore.exceptions import NoRegionError
 
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
 from services.errors import ServiceUnavailable
+from services.ops.bedrock_check import emulated_without_bedrock
 from services.ports import LLM
 from services.settings import Settings
 
@@ -28,7 +29,7 @@ def bedrock_configured(settings: Settings, environ: Mapping[str, str] | None = N
                        home: Path | None = None) -> bool:
     """Whether this deployment means to use Bedrock: a Bedrock Region is set, or AWS credentials
     look configured. Never in the emulation, whose Bedrock endpoint is unreachable."""
-    if settings.emulation:
+    if emulated_without_bedrock(settings):
         return False
     return bool(settings.bedrock_region) or credentials_configured(settings, environ, home)
 
