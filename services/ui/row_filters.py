@@ -56,21 +56,26 @@ def focus_target(kind: Kind) -> tuple[str, str]:
     return f".st-key-{chip_key(kind)}", "button"
 
 
-# Until the run ends (or 15 s): focus goes to the target once it is drawn, and back to it if
-# the board's redraw drops it to the body. Focus still in a table before that is the chosen
-# row's; anywhere else (or in a table once focus was placed) the person moved it: left alone.
+# For up to 15 s: focus goes to the target once it is drawn, and back to it whenever a redraw
+# drops it to the body (after a day's row the grid kept focus for about a second, then lost it:
+# stopping at the run's end was too soon). Focus still in a table before that is the chosen
+# row's; anywhere else, or in a table once focus was placed, the person moved it, and a key or
+# pointer pressed after it was placed is theirs too: then it is left alone.
 _ROW_FOCUS_JS = """(() => {
   const place = %s, inner = %s, started = Date.now();
-  const app = document.querySelector('[data-testid="stApp"]');
-  let placed = false;
+  let placed = false, theirs = false;
+  const pressed = () => { theirs = placed; };
+  document.addEventListener("keydown", pressed, true);
+  document.addEventListener("pointerdown", pressed, true);
   const timer = setInterval(() => {
     const active = document.activeElement;
     const atBody = !active || active === document.body;
     const there = !atBody && active.closest(place);
-    if (Date.now() - started > 15000
-        || (there && app && app.getAttribute("data-test-script-state") === "notRunning")
+    if (theirs || Date.now() - started > 15000
         || (!atBody && !there && (placed || !active.closest('[class*="st-key-table_"]')))) {
       clearInterval(timer);
+      document.removeEventListener("keydown", pressed, true);
+      document.removeEventListener("pointerdown", pressed, true);
       return;
     }
     const target = document.querySelector(place + " " + inner);
