@@ -23,6 +23,7 @@ from services.ui.i18n import t
 from services.ui.insights import insights_panel
 from services.ui.live_now import live_now
 from services.ui.my_insights import follow_control
+from services.ui.row_filters import focus_after_row_choice
 
 services = session.services()
 actor = session.actor()
@@ -55,6 +56,7 @@ def board_view() -> None:
     board = services.analytics.dashboard(actor, period, filters)
     with chips_row:
         chips(filters, authors, board.item_title)
+        focus_after_row_choice()  # to the chip a table row's choice just set
     if board.is_empty and (filters.active or filters.segment is not None):
         st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
     elif board.is_empty:

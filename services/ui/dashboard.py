@@ -359,6 +359,11 @@ def _row_chosen(key: str, on_row: Callable[[int], None]) -> None:
         on_row(rows[0])
 
 
+def table_key(name: str) -> str:
+    """The key of the selectable table ``name`` (its element's class: ``st-key-<key>``)."""
+    return f"table_{name}"
+
+
 def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
           height: int | Literal["auto"] = "auto", *, of: tuple[str, str] | None = None,
           on_row: Callable[[int], None] | None = None) -> None:
@@ -373,7 +378,7 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
         st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                      column_config=_configs(shown, cols))
     else:
-        key = f"table_{name}"
+        key = table_key(name)
         st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                      column_config=_configs(shown, cols), key=key,
                      on_select=partial(_row_chosen, key, on_row), selection_mode="single-row")

@@ -383,6 +383,10 @@ def _clear() -> None:
     _store_filters(NO_FILTERS)
 
 
+def chip_key(kind: Kind) -> str:
+    return f"dash_chip_{kind}"
+
+
 def chips(filters: Filters, author_names: Mapping[str, str], item_title: str | None) -> None:
     """The active filters as a row of buttons; one removes its filter, the last clears all."""
     shown = chip_labels(filters, author_names, item_title)
@@ -391,7 +395,7 @@ def chips(filters: Filters, author_names: Mapping[str, str], item_title: str | N
         return
     with st.container(horizontal=True, gap="small", key="dash_chips"):
         for kind, text in shown:
-            st.button(md_escape(text) + " ✕", key=f"dash_chip_{kind}", on_click=_remove,
+            st.button(md_escape(text) + " ✕", key=chip_key(kind), on_click=_remove,
                       args=(kind,), help=t("dashfilter.remove"))
         st.button(t("dashfilter.clear_all"), key="dash_chip_clear", on_click=_clear,
                   icon=":material/filter_alt_off:", type="tertiary")

@@ -33,7 +33,7 @@ from services.ui.dashboard_filters import (
 from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
-from services.ui.row_filters import hour_pick, row_pick
+from services.ui.row_filters import DAY_TABLE, hour_pick, row_pick
 from services.ui.tracking import purpose_label
 from services.ui.widgets import app_tz
 
@@ -123,7 +123,7 @@ def trend_tab(board: Dashboard,
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]
     frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))
-    table(frame, cols, "trend", board.period, on_row=row_pick(Kind.DAY, frame["day"].tolist()))
+    table(frame, cols, DAY_TABLE, board.period, on_row=row_pick(Kind.DAY, frame["day"].tolist()))
 
 
 def content_tab(board: Dashboard) -> None:

@@ -52,6 +52,13 @@ SCREEN_READER_RULES = """
 .df-sr { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 """
+# An element that only runs a script (``st.html``, such as the dashboard's focus after a row
+# choice) shows nothing, but its box took a gap's room in the page (the sidebar's are left as
+# they were).
+SCRIPT_RULES = """
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(
+    [data-testid="stHtml"] > script:only-child) { display: none; }
+"""
 # An item's text (and a report's) is markdown rendered by the app and shown through st.html,
 # which styles none of it: a long command in a code block or a long address ran past the
 # column (the whole page scrolled sideways on a phone) and a table had no borders or cell room.
@@ -99,7 +106,7 @@ RENDERED_RULES = f"""
 """
 APP_CSS = (
     f"<style>{TEXT_RULES}{CARD_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
-    f"{UPLOADER_RULES}{TOOLBAR_RULES}{RENDERED_RULES}</style>"
+    f"{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
 )
 
 

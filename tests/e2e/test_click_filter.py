@@ -1,7 +1,8 @@
 """Click to filter in a real browser: a click on a bar of the top-content chart filters the
 dashboard (a chip names the item, the URL carries it), and that URL opened in a new page shows
 the same filtered view; a row of the table under the chart, chosen by keyboard alone, filters
-by its item as its bar does."""
+by its item as its bar does, and focus goes to the chip that removes the filter (after a trend
+row, which sets the period, back to the table)."""
 
 from __future__ import annotations
 
@@ -140,6 +141,14 @@ FOCUSED_ROW_JS = """() => {
           cells: text(row.querySelectorAll('td'))};
 }"""
 TOP_TABLE = "st-key-table_top_content"
+TREND_TABLE = "st-key-table_trend"
+# How each box of a script drawn in the page (not the sidebar) is displayed; null: none drawn.
+SCRIPT_BOXES_JS = """() => {
+  const boxes = [...document.querySelectorAll(
+      '[data-testid="stMain"] [data-testid="stHtml"] > script')].map(
+      script => getComputedStyle(script.closest('[data-testid="stElementContainer"]')).display);
+  return boxes.length ? boxes : null;
+}"""
 
 
 def tab_into_table(page: Page, table: str) -> list[dict[str, str | None]]:
@@ -175,10 +184,43 @@ def test_a_row_chosen_by_keyboard_filters_as_its_bar_would(app: RunningApp, page
     assert title and views != everything, cells  # the tile then shows the filter applied
     shot(page, "62-keyboard-row-focused")
     page.keyboard.press("Shift+Space")
+    # The script that moves focus takes no room in the page (seen while it is there: a later
+    # run draws none).
+    boxes = page.wait_for_function(SCRIPT_BOXES_JS, timeout=45_000).json_value()
+    assert boxes == ["none"], boxes
 
     chip = item_chip(page)
     expect(chip.first).to_be_visible(timeout=45_000)
     page.wait_for_url(re.compile(r"[?&]item="), timeout=30_000)
     assert title in chip.first.inner_text()
     expect(tile(page, "analytics.kpi.content_views")).to_have_text(views, timeout=60_000)
+    # Focus on the chip that names the filter (where it is removed), not the page's body
+    # from where a keyboard started again at the top.
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    expect(chip.first).to_be_focused(timeout=10_000)
+    page.wait_for_timeout(2000)  # and still there once the board's redraws are over
+    expect(chip.first).to_be_focused()
     shot(page, "63-keyboard-row-filter")
+    page.keyboard.press("Enter")  # the chip removes its filter
+    expect(chip).to_have_count(0, timeout=45_000)
+    expect(tile(page, "analytics.kpi.content_views")).to_have_text(everything, timeout=60_000)
+
+    # A trend row sets the period to its day, which no chip names: focus goes back to the
+    # table (it fell to the body about a second after the choice, when the grid was redrawn).
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.get_by_role("tab", name=tr("analytics.tab.trend")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f".{TREND_TABLE}")).to_be_visible(timeout=30_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(1500)  # the grid draws after the script ends
+    tab_into_table(page, TREND_TABLE)
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.activeElement.tagName === 'TD'", timeout=10_000)
+    page.keyboard.press("Shift+Space")
+    page.wait_for_url(re.compile(r"[?&]period=custom"), timeout=30_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(2000)
+    focus = page.evaluate(FOCUS_JS)
+    assert focus["table"] == TREND_TABLE, focus
+    shot(page, "64-keyboard-day-row")

@@ -76,6 +76,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
                 CLI,
             )
             ITEM[:] = [item.id]
+            # The writer's two items (My content on a phone: a line between them); the draft
+            # first, so that the published one is the newer and listed first.
+            services.content.create(
+                ContentDraft("내 초안", "요약", "본문", Category.ETC, status=Status.DRAFT),
+                [],
+                WRITER,
+            )
             services.content.create(
                 ContentDraft("내 글", "요약", "본문", Category.ETC, status=Status.PUBLISHED),
                 [],
@@ -184,6 +191,19 @@ LABELS_SEEN_JS = """(headings) => {
 }"""
 
 
+# The line under each of My content's rows (a row: the columns holding its labelled values):
+# its style, width and colour.
+ROW_LINES_JS = """() => {
+  const cells = document.querySelectorAll('[data-testid="stMain"] .df-cell');
+  const rows = new Set([...cells].map(c => c.closest('[data-testid="stHorizontalBlock"]')));
+  return [...rows].map(row => {
+    const style = getComputedStyle(row);
+    return [style.borderBottomStyle, style.borderBottomWidth, style.borderBottomColor];
+  });
+}"""
+CLEAR = "rgba(0, 0, 0, 0)"  # a transparent colour, as computed
+
+
 def test_my_content_on_a_phone_says_what_each_value_is(app: RunningApp, page: Page) -> None:
     headings = [
         tr(key)
@@ -196,14 +216,21 @@ def test_my_content_on_a_phone_says_what_each_value_is(app: RunningApp, page: Pa
     shot(page, "reading_my_content_labels_desktop")
     desktop = page.evaluate(LABELS_SEEN_JS, headings)
     assert desktop == {"headings": headings, "labels": []}, desktop  # the table as it was
+    assert {(style, width) for style, width, _ in page.evaluate(ROW_LINES_JS)} == {("none", "0px")}
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(500)
     shot(page, "reading_my_content_labels_phone")
     phone = page.evaluate(LABELS_SEEN_JS, headings)
     assert phone["headings"] == [], phone  # no heading row alone above the rows
-    assert [line.split()[0] for line in phone["labels"]] == headings, phone
+    assert [line.split()[0] for line in phone["labels"]] == headings * 2, phone
     assert phone["labels"][:3] == [
         f"{headings[0]} {tr('content.status.published')}",
         f"{headings[1]} 0",
         f"{headings[2]} 0",
     ], phone
+    # The stacked values of one item and the next do not run together: a line under each item.
+    lines = page.evaluate(ROW_LINES_JS)
+    assert len(lines) == 2, lines
+    assert all(
+        style == "solid" and width == "1px" and colour != CLEAR for style, width, colour in lines
+    ), lines

@@ -1,7 +1,8 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
 is JSON-encoded; the cards' link script, which also moves focus to the new page's title, the
-like button's focus script and the pager's scroll to the top are constants; the page's language
+like button's focus script, the dashboard's focus after a table row's choice and the pager's
+scroll to the top are constants; the page's language
 is one of the app's language codes; a page's replacement names one of the app's own pages with
 URL-encoded parameters)."""
 
@@ -18,6 +19,9 @@ ALLOWED = {
     # focus back on the like button after a like click (a new button: its key names its state)
     ("services/ui/item_actions.py", "like_button"): "LIKE_FOCUS_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
+    # focus to the chip of the filter a table row just set (or back to the day's table): the
+    # selectors are the app's own keys, nothing of the data
+    ("services/ui/row_filters.py", "focus_after_row_choice"): "row_focus_script",
     # <html lang> from the session's language: one of the app's codes, JSON-encoded.
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
     # after the pager changed the page, the view back at the top (nothing of the page in it)

@@ -1,6 +1,7 @@
 """Filtering without a pointer: choosing a row of the table under a chart (a row selection,
 sent as the browser sends it) applies the same filter as clicking that row's bar; a chart with
-no table of its values (the hours) has a select box instead."""
+no table of its values (the hours) has a select box instead. The run a row choice starts moves
+the keyboard's focus to the chip of the filter it set (a day's row: back to its table)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
+from services.domain.analytics import Purpose
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
 from services.ui.i18n import t
+from services.ui.tracking import purpose_label
 from tests.ui import test_click_filter
 from tests.ui.conftest import errors
 from tests.ui.test_click_filter import chips, click, open_tab
@@ -46,6 +49,11 @@ def choose_row(at: AppTest, table_name: str, row: int) -> None:
     at._run(WidgetStates(widgets=list(states.widgets)))
     assert not at.exception, at.exception
     assert not errors(at), errors(at)
+
+
+def page_scripts(at: AppTest) -> list[str]:
+    """The scripts the run drew in the page (the sidebar's set the page's language)."""
+    return [block.value for block in at.main.html if "<script" in block.value]
 
 
 def _filtered_by_click(new_app: Callable[..., AppTest], user: User, tab: str, chart: str,
@@ -139,3 +147,40 @@ def test_the_hint_says_a_table_row_filters_too(
     # moves down a row); Shift+Space chooses the row (tests/e2e/test_click_filter.py).
     assert any("Shift+Space" in c.value for c in at.caption), [c.value for c in at.caption]
     assert "Shift+Space" in translate("en", "dashfilter.hint")
+
+
+def test_focus_goes_to_the_new_filters_chip_on_the_run_a_row_choice_starts(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "content")
+    assert page_scripts(at) == []
+    choose_row(at, "top_content", 1)
+    (first,) = page_scripts(at)
+    assert ".st-key-dash_chip_item" in first, first  # the chip that names the item
+    at.run()  # any other run: focus is left where the person put it
+    assert page_scripts(at) == []
+    choose_row(at, "top_content", 0)
+    (second,) = page_scripts(at)
+    # Another body: the browser runs a script drawn in the same place again only if it changed.
+    assert ".st-key-dash_chip_item" in second and second != first
+
+
+def test_focus_goes_back_to_the_trend_table_after_a_day_row(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    choose_row(at, "trend", 6)  # a day sets the period: no chip names it
+    (script,) = page_scripts(at)
+    assert ".st-key-table_trend" in script, script
+    assert selectable(at, "trend")  # the table it names is drawn
+
+
+def test_a_row_that_filters_nothing_moves_no_focus(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "purposes")
+    skipped = column(at, "purposes", 0).index(purpose_label(Purpose.SKIPPED.value))
+    choose_row(at, "purposes", skipped)
+    assert page_scripts(at) == []
