@@ -1,10 +1,7 @@
 """Click to filter: a chart click filters the dashboard, active filters show as removable
-chips, and the period and filters live in the URL's query parameters so a link reproduces the
-view. The parsing and the click mapping are pure (tested without Streamlit); the rest reads and
-writes ``st.session_state`` and ``st.query_params``.
-
-The plain session keys of ``services.ui.dashboard`` (``CATEGORY_KEY``, ``AUTHOR_KEY``) stay the
-one place the category and author live; this module adds the item and the segment.
+chips, and the period and filters live in the URL, so a link reproduces the view. Parsing and
+click mapping are pure; the category and author live in ``services.ui.dashboard``'s session
+keys, and this module adds the item and the segment.
 """
 
 from __future__ import annotations
