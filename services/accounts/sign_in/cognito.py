@@ -330,6 +330,7 @@ class CognitoSignIn:
         username = str(claims.get("cognito:username") or "")
         if not username or access.get("sub") != claims.get("sub"):
             raise PermissionDenied("cognito.err_token")
+        # The claims of POOL_TOKEN_ATTRIBUTES: the app client must be allowed to read them.
         return VerifiedIdentity(
             username=username,
             name=str(claims.get("name") or username),
