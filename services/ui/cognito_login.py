@@ -105,6 +105,8 @@ def forgot_password(services: Services) -> None:
                 st.success(t("cognito.code_sent"), icon=":material/mail:")
         if not st.session_state.get(_FORGOT_SENT):
             return
+        if services.settings.emulation:  # scripts/emulate.py prints the code AWS would mail
+            st.info(t("cognito.emulated_code"), icon=":material/terminal:")
         code = st.text_input(t("cognito.code"), key="cg_forgot_code")
         new = st.text_input(t("cognito.new_password"), type="password", key="cg_forgot_new",
                             help=t("auth.password_help"), autocomplete="new-password")

@@ -293,3 +293,18 @@ def test_delete_my_account_ends_the_sign_in_and_the_pool_user(
     assert not at.session_state["authentication_status"]
     names = [u["Username"] for u in cognito.client.list_users(UserPoolId=cognito.pool_id)["Users"]]
     assert names == ["root"]
+
+
+@pytest.mark.parametrize("emulated", [True, False])
+def test_in_the_emulation_the_forgot_password_form_says_where_the_code_is(
+    cognito: MockedCognito, root: Actor, monkeypatch: pytest.MonkeyPatch, emulated: bool
+) -> None:
+    """No mail leaves the emulation: the code is printed on its console, not in a mailbox."""
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", str(emulated).lower())
+    at = _login_page()
+    at.text_input(key="cg_forgot_login").input("root")
+    at.button(key="cg_forgot_send").click().run()
+
+    assert "확인 코드를 보냈습니다" in texts(at)
+    assert ("메일은 보내지 않습니다" in texts(at)) is emulated
+    assert ("password reset code" in texts(at)) is emulated
