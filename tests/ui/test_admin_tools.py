@@ -121,11 +121,11 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     assert not at.exception
     # The skipped Bedrock check is no passed one.
     summary = [s.value for s in at.success][-1]
-    assert summary == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
+    assert summary == "local 모드: 점검 9개를 통과했고 1개(bedrock)는 건너뛰었습니다."
     shown = texts(at)
     for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
         assert f"`{check}`" in shown
-    assert "Bedrock 점검을 건너뛰었습니다." in shown
+    assert "Bedrock 점검을 건너뛰었습니다: 이번 진단에서 뺐습니다" in shown
     # A check that did not run is not shown as passed.
     marks = {m.value.split("` ")[0].split(" `")[-1]: m.value.split(" `")[0]
              for m in at.markdown if " `" in m.value}
