@@ -347,7 +347,8 @@ def test_the_summary_counts_a_skipped_check_apart(run: Callable[..., DoctorRepor
     report = run()  # Bedrock is not configured
 
     assert text_lines(report, "en")[-1] == "local mode: 9 checks passed, 1 skipped (bedrock)."
-    assert text_lines(report, "ko")[-1] == "local 모드: 점검 9개를 통과했고 1개(bedrock)는 건너뛰었습니다."
+    assert text_lines(report, "ko")[-1] == (
+        "local 모드: 점검 9개를 통과했고 1개(bedrock)는 건너뛰었습니다.")
     ran = DoctorReport("local", tuple(line for line in report.lines if not line.skipped))
     assert text_lines(ran, "en")[-1] == "All 9 checks passed (local mode)."
     one = DoctorReport("local", (*ran.lines[:1], *report.lines[-1:]))
