@@ -88,10 +88,18 @@ def test_first_sign_in_sets_a_new_password(cognito: MockedCognito, root: Actor) 
     assert_page_ran(at, ko("content.new_title"))
 
 
-def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor) -> None:
+def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor,
+                                          cservices: Services) -> None:
+    """One error, the same for a disabled account with its right password (the pool refuses it
+    before checking the password), whose words name that cause too."""
     at = _submit(_login_page(), "root", "not-the-password")
-    assert errors(at) == ["사용자 이름 또는 비밀번호가 올바르지 않습니다."]
+    assert errors(at) == [ko("cognito.err_bad_credentials")]
+    assert errors(at)[0].startswith("사용자 이름 또는 비밀번호가 올바르지 않습니다.")
+    assert "비활성화" in errors(at)[0]
     assert not at.session_state["authentication_status"]
+
+    cservices.accounts.set_disabled(root, "alice", True)
+    assert errors(_submit(_login_page(), "alice", PASSWORD)) == [ko("cognito.err_bad_credentials")]
 
 
 def test_the_session_survives_a_refresh_and_ends_at_sign_out(
