@@ -20,9 +20,9 @@ moto's Cognito is patched where it answers otherwise than AWS in the app's flows
 is printed on this console instead (no mail is sent; only that code works).
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
-offline narrator (report_models in services/bootstrap.py), and the Bedrock endpoints point at
-a closed local port, so the admin's Bedrock check and the doctor report it unreachable at once
-instead of calling AWS.
+offline narrator (report_models in services/bootstrap.py), the admin's Bedrock check page and
+the doctor say that the emulation has no Bedrock, and the Bedrock endpoints point at a closed
+local port, so anything that still called Bedrock would fail at once instead of calling AWS.
 """
 
 from __future__ import annotations

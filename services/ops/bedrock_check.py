@@ -1,6 +1,7 @@
 """The Bedrock connectivity check as a use case: authorised (``Action.CHECK_SETTINGS``), run
 on an admin's click through the Bedrock probe the composition root hands in
-(``services/adapters/aws/bedrock/check.py``), and audited (action ``bedrock.check``).
+(``services/adapters/aws/bedrock/check.py``), and audited (action ``bedrock.check``). Never in
+the AWS emulation, which has no Bedrock (the doctor's rule too).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def run_bedrock_check(
         raise
     if not model:
         raise ValidationError("llm.err_no_model")
+    if settings.emulation:  # its Bedrock endpoints are a closed port: nothing to diagnose
+        raise ValidationError("admin_tools.bedrock_emulated")
     region, steps = probe(model)
     report = BedrockCheckReport(model, region, tuple(steps))
     _record(audit, clock(), actor, model, "ok" if report.ok else "failed", _summary(report))

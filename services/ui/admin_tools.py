@@ -63,6 +63,9 @@ def bedrock_check_section(services: Services, actor: Actor) -> None:
     settings = services.settings
     region = settings.bedrock_region or settings.aws_region or t("admin_tools.region_chain")
     st.caption(t("admin_tools.bedrock_intro", region=md_escape(region)))
+    if settings.emulation:  # no Bedrock to check: say so rather than offer the button
+        st.info(t("admin_tools.bedrock_emulated"), icon=":material/science:")
+        return
     model = st.selectbox(
         t("admin_tools.model"), options=model_options(settings.bedrock_model_id), index=0,
         key="adm_bedrock_model", accept_new_options=True, help=t("admin_tools.model_help"),

@@ -343,3 +343,18 @@ def test_the_audit_log_shows_details_and_counted_targets_in_words(
     assert by_action["Sample content removed"] == ("40 items", "Events: 12,345")
     assert "Credentials and caller identity (STS): OK" in by_action[
         "Bedrock connection check"][1]
+
+
+def test_in_the_emulation_the_bedrock_page_says_there_is_no_bedrock(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not "unreachable … try again later" with network advice: the doctor's own reason."""
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", "true")
+    at = _start(new_app, users["admin"])
+    at.switch_page(BEDROCK).run()
+
+    assert not at.exception and not errors(at)
+    assert "AWS 에뮬레이션(DEMO_FACTORY_EMULATION=true)에는 Bedrock이 없어" in texts(at)
+    assert not [b for b in at.button if b.key == "adm_bedrock_run"]
+    assert services.ports.audit.entries(action="bedrock.check") == []
