@@ -15,6 +15,10 @@ What it does, in order:
 4. runs ``streamlit run server.py`` with DEMO_FACTORY_EMULATION=true (every page says that this is
    an emulation) and stops moto when Streamlit exits (Ctrl+C). All data is gone then.
 
+moto's Cognito is patched where it answers otherwise than AWS in the app's flows
+(scripts/emulated_cognito.py): a reset password is refused, and the reset code AWS would mail
+is printed on this console instead (no mail is sent; only that code works).
+
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
 offline narrator (report_models in services/bootstrap.py), the admin's Bedrock check page and
 the doctor say that the emulation has no Bedrock (one rule: emulated_without_bedrock in
@@ -42,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from moto.server import ThreadedMotoServer
 
+from scripts.emulated_cognito import cognito_as_on_aws
 from services.accounts.sign_in.base import group_names
 from services.bootstrap import (
     Services,
@@ -63,12 +68,18 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 # The stack's default NamePrefix: the emulated tables, bucket and pool are named as deployed.
 PREFIX = DEFAULT_RESOURCE_PREFIX
-# The app client's sign-in flows, the same as UserPoolClient in deploy/cloudformation.yaml.
+# The app client as UserPoolClient in deploy/cloudformation.yaml makes it (a test compares
+# them): its sign-in flows, and the attributes its tokens carry (moto puts only the readable
+# ones in the ID token: without ``name`` every user is shown by their user name) and that a
+# user may write with their own access token (the email only while sign-up is on).
 AUTH_FLOWS: tuple[ExplicitAuthFlowsTypeType, ...] = (
     "ALLOW_USER_PASSWORD_AUTH",
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
 )
+READ_ATTRIBUTES = ("email", "email_verified", "name", "locale", "zoneinfo")
+WRITE_ATTRIBUTES = ("locale", "zoneinfo")
+SIGNUP_WRITES = ("email",)
 # Nothing listens on the discard port: Bedrock calls fail at once ("unreachable").
 UNREACHABLE = "http://127.0.0.1:9"
 # Variables of the developer's own AWS set-up that must not leak into the emulation.
@@ -116,8 +127,8 @@ def emulation_env(endpoint: str, data_dir: Path) -> dict[str, str]:
 
 def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) -> tuple[str, str]:
     """A pool like the stack's (visitors may sign up unless sign-up is off, length-only
-    password rule), a public app client with the stack's sign-in flows, and one group per
-    role. Returns (pool, client)."""
+    password rule), a public app client as the stack's (flows, readable and writable
+    attributes, token lifetimes), and one group per role. Returns (pool, client)."""
     pool = client.create_user_pool(
         PoolName=f"{PREFIX}-users",
         UsernameConfiguration={"CaseSensitive": False},
@@ -129,9 +140,15 @@ def create_user_pool(client: CognitoIdentityProviderClient, settings: Settings) 
             "TemporaryPasswordValidityDays": 7,
         }},
     )["UserPool"]["Id"]
+    writable = [*(SIGNUP_WRITES if settings.signup != "off" else ()), *WRITE_ATTRIBUTES]
     app = client.create_user_pool_client(
         UserPoolId=pool, ClientName=f"{PREFIX}-app", GenerateSecret=False,
-        ExplicitAuthFlows=list(AUTH_FLOWS), EnableTokenRevocation=True,
+        ExplicitAuthFlows=list(AUTH_FLOWS), PreventUserExistenceErrors="ENABLED",
+        ReadAttributes=list(READ_ATTRIBUTES), WriteAttributes=writable,
+        EnableTokenRevocation=True,
+        AccessTokenValidity=60, IdTokenValidity=60, RefreshTokenValidity=7,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes",
+                            "RefreshToken": "days"},
     )["UserPoolClient"]
     for group in group_names(settings).values():
         client.create_group(UserPoolId=pool, GroupName=group)
@@ -162,15 +179,17 @@ def seed_users(services: Services) -> list[SampleUser]:
 @contextmanager
 def moto_server() -> Iterator[str]:
     """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
-    clients that follow AWS_ENDPOINT_URL. Yields its endpoint URL."""
+    clients that follow AWS_ENDPOINT_URL. Its Cognito answers resets and sign-outs as AWS does
+    (scripts/emulated_cognito.py). Yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with cognito_as_on_aws():
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
 
 
 def prepare(
@@ -210,6 +229,8 @@ def announce(endpoint: str, auth: str, users: list[SampleUser], app_url: str) ->
                 if user.role is not Role.ADMIN else "")
         lines.append(f"    user {user.username} / password {user.password}  "
                      f"[{user.role.value}]{note}")
+    if auth == "cognito":
+        lines.append("  mail          none is sent: password reset codes are printed here")
     lines += [f"  app           {app_url}", "  stop          Ctrl+C", ""]
     print("\n".join(lines), flush=True)
 

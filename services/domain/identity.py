@@ -41,6 +41,11 @@ class Challenge:
 
 SignInStep = Tokens | Challenge
 
+# The user attributes a Cognito sign-in reads from the ID token (``cognito:username`` and
+# ``cognito:groups`` are always in it). An app client puts only its ReadAttributes there:
+# without ``name`` every user is shown by their user name.
+POOL_TOKEN_ATTRIBUTES = ("name", "email")
+
 
 @dataclass(frozen=True)
 class VerifiedIdentity:

@@ -1,6 +1,7 @@
 """The Bedrock connectivity check as a use case: authorised (``Action.CHECK_SETTINGS``), run
 on an admin's click through the Bedrock probe the composition root hands in
-(``services/adapters/aws/bedrock/check.py``), and audited (action ``bedrock.check``).
+(``services/adapters/aws/bedrock/check.py``), and audited (action ``bedrock.check``). Never in
+the AWS emulation, which has no Bedrock (the doctor's rule too).
 """
 
 from __future__ import annotations

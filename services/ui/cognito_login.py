@@ -106,6 +106,8 @@ def forgot_password(services: Services) -> None:
         if outcome == password_box.DONE:
             st.success(t("cognito.reset_done"), icon=":material/check_circle:")
         elif st.session_state.get(_FORGOT_FOR):
+            if services.settings.emulation:  # scripts/emulate.py prints the code AWS would mail
+                st.info(t("cognito.emulated_code"), icon=":material/terminal:")
             _reset_form(sign_in, outcome)
 
 

@@ -150,11 +150,11 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     assert not at.exception
     # The skipped Bedrock check is no passed one.
     summary = [s.value for s in at.success][-1]
-    assert summary == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
+    assert summary == "local 모드: 점검 9개를 통과했고 1개(bedrock)는 건너뛰었습니다."
     shown = texts(at)
     for check in ("local.data_dir", "local.sqlite", "font", "cookie_key", "streamlit.upload"):
         assert f"`{check}`" in shown
-    assert "Bedrock 점검을 건너뛰었습니다." in shown
+    assert "Bedrock 점검을 건너뛰었습니다: 이번 진단에서 뺐습니다" in shown
     # A check that did not run is not shown as passed.
     marks = {m.value.split("` ")[0].split(" `")[-1]: m.value.split(" `")[0]
              for m in at.markdown if " `" in m.value}
@@ -372,3 +372,18 @@ def test_the_audit_log_shows_details_and_counted_targets_in_words(
     assert by_action["Sample content removed"] == ("40 items", "Events: 12,345")
     assert "Credentials and caller identity (STS): OK" in by_action[
         "Bedrock connection check"][1]
+
+
+def test_in_the_emulation_the_bedrock_page_says_there_is_no_bedrock(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not "unreachable … try again later" with network advice: the doctor's own reason."""
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", "true")
+    at = _start(new_app, users["admin"])
+    at.switch_page(BEDROCK).run()
+
+    assert not at.exception and not errors(at)
+    assert "AWS 에뮬레이션(DEMO_FACTORY_EMULATION=true)에는 Bedrock이 없어" in texts(at)
+    assert not [b for b in at.button if b.key == "adm_bedrock_run"]
+    assert services.ports.audit.entries(action="bedrock.check") == []

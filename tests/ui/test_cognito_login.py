@@ -90,10 +90,18 @@ def test_first_sign_in_sets_a_new_password(cognito: MockedCognito, root: Actor) 
     assert_page_ran(at, ko("content.new_title"))
 
 
-def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor) -> None:
+def test_wrong_password_is_one_clear_error(cognito: MockedCognito, root: Actor,
+                                          cservices: Services) -> None:
+    """One error, the same for a disabled account with its right password (the pool refuses it
+    before checking the password), whose words name that cause too."""
     at = _submit(_login_page(), "root", "not-the-password")
-    assert errors(at) == ["사용자 이름 또는 비밀번호가 올바르지 않습니다."]
+    assert errors(at) == [ko("cognito.err_bad_credentials")]
+    assert errors(at)[0].startswith("사용자 이름 또는 비밀번호가 올바르지 않습니다.")
+    assert "비활성화" in errors(at)[0]
     assert not at.session_state["authentication_status"]
+
+    cservices.accounts.set_disabled(root, "alice", True)
+    assert errors(_submit(_login_page(), "alice", PASSWORD)) == [ko("cognito.err_bad_credentials")]
 
 
 def test_the_session_survives_a_refresh_and_ends_at_sign_out(
@@ -335,3 +343,18 @@ def test_delete_my_account_ends_the_sign_in_and_the_pool_user(
     assert not at.session_state["authentication_status"]
     names = [u["Username"] for u in cognito.client.list_users(UserPoolId=cognito.pool_id)["Users"]]
     assert names == ["root"]
+
+
+@pytest.mark.parametrize("emulated", [True, False])
+def test_in_the_emulation_the_forgot_password_form_says_where_the_code_is(
+    cognito: MockedCognito, root: Actor, monkeypatch: pytest.MonkeyPatch, emulated: bool
+) -> None:
+    """No mail leaves the emulation: the code is printed on its console, not in a mailbox."""
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", str(emulated).lower())
+    at = _login_page()
+    at.text_input(key="cg_forgot_login").input("root")
+    at.button(key="cg_forgot_send").click().run()
+
+    assert "확인 코드를 보냈습니다" in texts(at)
+    assert ("메일은 보내지 않습니다" in texts(at)) is emulated
+    assert ("password reset code" in texts(at)) is emulated

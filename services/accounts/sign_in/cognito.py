@@ -118,6 +118,15 @@ def record_gate(records: SignupDirectory, pool: PoolSignUp) -> Callable[[str], N
     return check
 
 
+def pool_refusal(refused: PermissionDenied) -> PermissionDenied:
+    """A wrong name or password in words that also name a disabled account: the pool refuses
+    one before it checks the password (and the app holds no pool password hash), so saying
+    "disabled" would tell anyone the name exists. One refusal, whatever the account's state."""
+    if refused.key == "auth.err_bad_credentials":
+        return PermissionDenied("cognito.err_bad_credentials")
+    return refused
+
+
 class CognitoSignIn:
     mode: Mode = "cognito"
 
@@ -168,12 +177,15 @@ class CognitoSignIn:
         self._accounts.reserve_login_attempt(key)  # counted before the pool is asked
         try:
             step = self._identity.sign_in(username, password)
-        except PermissionDenied:
+        except PermissionDenied as exc:
             self._accounts.login_failed(key)
-            raise
+            raise pool_refusal(exc) from exc
         if isinstance(step, Challenge):
             return step
-        return self._start(step, key)
+        try:
+            return self._start(step, key)
+        except PermissionDenied as exc:
+            raise pool_refusal(exc) from exc
 
     def complete_new_password(self, challenge: Challenge, new_password: str) -> SignedIn:
         validate_password(new_password, challenge.username)
@@ -338,6 +350,7 @@ class CognitoSignIn:
         username = str(claims.get("cognito:username") or "")
         if not username or access.get("sub") != claims.get("sub"):
             raise PermissionDenied("cognito.err_token")
+        # The claims of POOL_TOKEN_ATTRIBUTES: the app client must be allowed to read them.
         return VerifiedIdentity(
             username=username,
             name=str(claims.get("name") or username),

@@ -85,13 +85,14 @@ class DoctorReport:
 
     def summary(self) -> Message:
         """The closing line, page and script alike: checks that did not run are counted apart,
-        never as passed."""
-        skipped = sum(line.skipped for line in self.lines)
-        ran, failed = len(self.lines) - skipped, len(self.failures)
+        never as passed, and named (each one's line says why it did not run: the summary gives
+        no reason of its own)."""
+        skipped = [line.check for line in self.lines if line.skipped]
+        ran, failed = len(self.lines) - len(skipped), len(self.failures)
         key = "doc_summary_ok" if self.ok else "doc_summary_failed"
         return Message(f"admin_tools.{key}{'_skipped' if skipped else ''}", {
-            "total": ran, "passed": ran - failed, "failed": failed, "skipped": skipped,
-            "mode": self.mode})
+            "total": ran, "passed": ran - failed, "failed": failed, "skipped": len(skipped),
+            "skipped_checks": ", ".join(skipped), "mode": self.mode})
 
 
 def run_doctor(context: DoctorContext, checks: Sequence[Check]) -> DoctorReport:

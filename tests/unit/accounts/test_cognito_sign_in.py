@@ -20,11 +20,14 @@ from services.domain.identity import Challenge
 from services.domain.models import utcnow
 from services.domain.permissions import Actor, Role
 from services.errors import PermissionDenied, QuotaExceeded, ServiceUnavailable, ValidationError
+from services.i18n import translate
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 
 PASSWORD = "Correct-horse-1"
 SECRET = "s3cr3t-long-enough-for-cognito"
 NEW_PASSWORD = "Battery-staple-2"
+# Every Cognito sign-in refusal for a name and password, whatever the account's state.
+BAD_CREDENTIALS = "cognito.err_bad_credentials"
 
 
 @pytest.fixture
@@ -77,7 +80,7 @@ def test_wrong_password_counts_and_locks(sign_in: CognitoSignIn, root: Actor,
     for _ in range(5):
         with pytest.raises(PermissionDenied) as denied:
             sign_in.sign_in("root", "wrong-password")
-        assert denied.value.key == "auth.err_bad_credentials"
+        assert denied.value.key == BAD_CREDENTIALS
     with pytest.raises(QuotaExceeded):
         sign_in.sign_in("root", PASSWORD)
     assert services.ports.audit.entries(action="auth.login_failed")[0].target == "root"
@@ -86,7 +89,34 @@ def test_wrong_password_counts_and_locks(sign_in: CognitoSignIn, root: Actor,
 def test_unknown_user_looks_like_a_wrong_password(sign_in: CognitoSignIn) -> None:
     with pytest.raises(PermissionDenied) as denied:
         sign_in.sign_in("ghost", PASSWORD)
-    assert denied.value.key == "auth.err_bad_credentials"
+    assert denied.value.key == BAD_CREDENTIALS
+
+
+def test_a_disabled_account_is_refused_as_a_wrong_password_whose_words_say_it_may_be_disabled(
+    sign_in: CognitoSignIn, services: Services, root: Actor
+) -> None:
+    """The pool refuses a disabled user before it checks the password, and the app keeps no
+    hash of a pool password: "disabled" cannot be said after the right password only, and said
+    for any password it would tell anyone that the name exists. So every refusal reads the
+    same, and those words name the disabled account as a possible cause."""
+    services.accounts.create_user(root, "alice", "Alice", "a@example.com", PASSWORD,
+                                  frozenset({Role.AUTHOR}))
+    step = sign_in.sign_in("alice", PASSWORD)
+    assert isinstance(step, Challenge)
+    sign_in.complete_new_password(step, NEW_PASSWORD)
+    services.accounts.set_disabled(root, "alice", True)
+
+    refusals = set()
+    for login, password in (("alice", NEW_PASSWORD), ("alice", "wrong-password"),
+                            ("ghost", NEW_PASSWORD), ("root", "wrong-password")):
+        with pytest.raises(PermissionDenied) as denied:
+            sign_in.sign_in(login, password)
+        refusals.add((denied.value.key, tuple(denied.value.params.items())))
+
+    assert refusals == {(BAD_CREDENTIALS, ())}
+    for lang, words in (("ko", "비활성화"), ("en", "disabled")):
+        assert words in translate(lang, BAD_CREDENTIALS)
+        assert words not in translate(lang, "auth.err_bad_credentials")  # local: said apart
 
 
 def test_an_admin_made_password_must_be_changed_at_first_sign_in(

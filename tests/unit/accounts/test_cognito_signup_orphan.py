@@ -105,7 +105,7 @@ def test_a_code_for_a_pool_account_without_its_record_is_refused_and_the_account
     assert refused.value.key == INCOMPLETE
     assert _gone_from_pool(cognito, "jiwon")
     assert not _pool_signs_in(cognito, "jiwon")
-    assert _app_refuses(services, cognito, "jiwon") == "auth.err_bad_credentials"
+    assert _app_refuses(services, cognito, "jiwon") == "cognito.err_bad_credentials"
     assert services.signup.pending(root) == []
     outcomes = [(e.target, e.outcome)
                 for e in services.ports.audit.entries(action="user.signup_confirm")]

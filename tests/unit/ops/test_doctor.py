@@ -315,7 +315,7 @@ def test_text_and_json_output(tmp_path: Path, run: Callable[..., DoctorReport]) 
     font = lines.index("✘ font: No Korean TrueType font (NanumGothic) was found: PDFs and charts "
                        "would show boxes.")
     assert lines[font + 1].startswith("    → Install the requirements")
-    assert lines[-1] == "1 of 9 checks failed, 1 skipped (local mode)."
+    assert lines[-1] == "local mode: 1 of 9 checks failed, 1 skipped (bedrock)."
     data = json.loads(json_report(report, "ko"))
     assert data["ok"] is False
     font_entry = next(c for c in data["checks"] if c["check"] == "font")
@@ -342,15 +342,33 @@ def test_a_check_that_did_not_run_is_marked_skipped_not_passed(
 
 
 def test_the_summary_counts_a_skipped_check_apart(run: Callable[..., DoctorReport]) -> None:
-    """Nine checks ran and passed; Bedrock did not run: not "all ten passed"."""
+    """Nine checks ran and passed; Bedrock did not run: not "all ten passed". The summary names
+    the skipped check, whose own line says why; the mode is not read as the reason."""
     report = run()  # Bedrock is not configured
 
-    assert text_lines(report, "en")[-1] == "9 checks passed, 1 skipped (local mode)."
-    assert text_lines(report, "ko")[-1] == "점검 9개를 통과했고 1개는 건너뛰었습니다(local 모드)."
+    assert text_lines(report, "en")[-1] == "local mode: 9 checks passed, 1 skipped (bedrock)."
+    assert text_lines(report, "ko")[-1] == (
+        "local 모드: 점검 9개를 통과했고 1개(bedrock)는 건너뛰었습니다.")
     ran = DoctorReport("local", tuple(line for line in report.lines if not line.skipped))
     assert text_lines(ran, "en")[-1] == "All 9 checks passed (local mode)."
     one = DoctorReport("local", (*ran.lines[:1], *report.lines[-1:]))
-    assert text_lines(one, "en")[-1] == "1 check passed, 1 skipped (local mode)."
+    assert text_lines(one, "en")[-1] == "local mode: 1 check passed, 1 skipped (bedrock)."
+    failed = DoctorReport("local", (DoctorLine("x", False, Message("admin_tools.doc_crashed",
+                                                                   {"error": "E"})),
+                                    *report.lines[-1:]))
+    assert text_lines(failed, "en")[-1] == "local mode: 1 of 1 check failed, 1 skipped (bedrock)."
+
+
+@pytest.mark.parametrize(("lang", "reason"), [("en", "Include the Bedrock check"),
+                                              ("ko", "Bedrock 점검 포함")])
+def test_a_bedrock_check_left_out_says_so_on_its_line(
+    run: Callable[..., DoctorReport], lang: str, reason: str
+) -> None:
+    """Left out by the page's box or the script's --no-bedrock, not by the mode."""
+    left_out = text_lines(run(include_bedrock=False), lang)
+
+    bedrock = next(text for text in left_out if " bedrock: " in text)
+    assert reason in bedrock and "--no-bedrock" in bedrock
 
 
 # ---- scripts/doctor.py -----------------------------------------------------------------------
@@ -379,7 +397,9 @@ def test_the_script_exits_zero_when_healthy_and_one_when_not(
     broken = json.loads(capsys.readouterr().out)
 
     assert "✘" not in healthy and healthy.rstrip().endswith(
-        "\n– bedrock: Bedrock check skipped.\n9 checks passed, 1 skipped (local mode).")
+        "\n– bedrock: Bedrock check skipped: left out of this run ('Include the Bedrock check' "
+        "not ticked on the page, or --no-bedrock given to the script).\n"
+        "local mode: 9 checks passed, 1 skipped (bedrock).")
     assert broken["ok"] is False
     assert [c["check"] for c in broken["checks"] if not c["ok"]] == ["settings"]
     assert "DEMO_FACTORY_COOKIE_KEY" in broken["checks"][0]["detail"]

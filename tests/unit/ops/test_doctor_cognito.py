@@ -83,6 +83,7 @@ def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -
     assert outcome(doctor(tmp_path, pool, app)) == {
         "cognito.pool": (True, "doc_cognito_pool_ok"),
         "cognito.client": (True, "doc_cognito_client_ok"),
+        "cognito.client.attributes": (True, "doc_cognito_attributes_ok"),
         "cognito.client.secret": (True, "doc_cognito_secret_none"),
         "cognito.groups": (True, "doc_cognito_groups_ok"),
         "cognito.signup": (True, "doc_cognito_signup_ok"),
@@ -137,6 +138,33 @@ def test_a_client_without_refresh_is_reported(
     assert outcome(report)["cognito.client"] == (False, "doc_cognito_flows_missing")
     line = next(entry for entry in report.lines if entry.check == "cognito.client")
     assert "ALLOW_REFRESH_TOKEN_AUTH" in line.detail.params["flows"]
+
+
+@pytest.mark.parametrize(("readable", "ok"), [
+    (["email", "email_verified", "name", "locale", "zoneinfo"], True),  # the stack's
+    ([], True),  # none listed: on AWS the client reads every standard attribute
+    (["email", "email_verified", "locale"], False),  # tokens without a name: "author님"
+    (["name"], False),
+])
+def test_a_client_whose_id_tokens_lack_the_name_or_email_is_reported(
+    cognito: tuple[Any, str, str], tmp_path: Path, readable: list[str], ok: bool
+) -> None:
+    client, pool, _ = cognito
+    app = client.create_user_pool_client(
+        UserPoolId=pool, ClientName="reader", ExplicitAuthFlows=list(REQUIRED_FLOWS),
+        **({"ReadAttributes": readable} if readable else {}),
+    )["UserPoolClient"]["ClientId"]
+
+    report = doctor(tmp_path, pool, app)
+
+    line = next(entry for entry in report.lines if entry.check == "cognito.client.attributes")
+    assert line.ok is ok
+    assert outcome(report)["cognito.client"] == (True, "doc_cognito_client_ok")  # flows
+    if not ok:
+        _, text = said(report, "cognito.client.attributes")
+        missing = {"name", "email"} - set(readable)
+        assert all(attribute in text for attribute in missing)
+        assert "ReadAttributes" in text and "name" in text
 
 
 def test_a_wrong_pool_id_names_its_setting_and_the_region_not_bootstrap(

@@ -14,6 +14,7 @@ from services.adapters.aws.doctor_checks import AWS, aws_failure, client_of
 from services.adapters.aws.dynamodb.email_claims import claim_key
 from services.domain.checks import DoctorLine, doctor_line, skipped_line
 from services.domain.email_claims import claim_address
+from services.domain.identity import POOL_TOKEN_ATTRIBUTES
 from services.ops.doctor.base import Check, DoctorContext
 
 # The client must allow what the app calls: password sign-in (users), admin password checks
@@ -84,7 +85,8 @@ def _client_lines(client: Any, pool: str, app: str, secret: str | None) -> list[
             return [doctor_line("cognito.client", False, "doc_cognito_client_missing",
                                 "fix_cognito_client_missing", client=app, pool=pool)]
         return [aws_failure("cognito.client", exc, app)]
-    return [_flows_line(found, app), _secret_line(found, app, secret)]
+    return [_flows_line(found, app), _attributes_line(found, app),
+            _secret_line(found, app, secret)]
 
 
 def _flows_line(found: dict[str, Any], app: str) -> DoctorLine:
@@ -95,6 +97,20 @@ def _flows_line(found: dict[str, Any], app: str) -> DoctorLine:
             "cognito.client", False, "doc_cognito_flows_missing", "fix_cognito_flows",
             client=app, flows=", ".join(missing))
     return doctor_line("cognito.client", True, "doc_cognito_client_ok", client=app)
+
+
+def _attributes_line(found: dict[str, Any], app: str) -> DoctorLine:
+    """The ID token holds only the attributes the client may read: without ``name`` every
+    user is greeted and bylined by their user name. A client that lists none reads them all
+    (AWS's default)."""
+    readable = set(found.get("ReadAttributes") or ())
+    missing = [a for a in POOL_TOKEN_ATTRIBUTES if readable and a not in readable]
+    if missing:
+        return doctor_line("cognito.client.attributes", False, "doc_cognito_attributes_missing",
+                           "fix_cognito_attributes", client=app,
+                           attributes=", ".join(missing))
+    return doctor_line("cognito.client.attributes", True, "doc_cognito_attributes_ok",
+                       client=app, attributes=", ".join(POOL_TOKEN_ATTRIBUTES))
 
 
 def _secret_line(found: dict[str, Any], app: str, secret: str | None) -> DoctorLine:
