@@ -235,7 +235,9 @@ def productivity_section(current: Dashboard) -> Json:
 
 
 def distribution_section(current: Dashboard) -> Json:
-    """Published items by views in the period (bands), and how concentrated views are."""
+    """Published items by views in the period (bands), and how concentrated views are: the
+    most viewed published items' share of all content views, as ``top_content``'s shares and
+    the dashboard's (items no longer published count in the whole, never as one item)."""
     items_total = sum(_int(v) for v in current.categories["items"])
     views = sorted((_int(r["views"]) for r in _published(current.top_content)), reverse=True)
     counted = [0] * len(VIEW_BANDS)
@@ -245,7 +247,7 @@ def distribution_section(current: Dashboard) -> Json:
                 counted[index] += 1
                 break
     counted[0] = max(0, items_total - sum(counted[1:]))  # items without any event
-    total_views = sum(views)
+    total_views = _content_views(current)
     bands = [{"band": name, "min": low, "max": high, "items": n, "share": share(n, items_total)}
              for (name, low, high), n in zip(VIEW_BANDS, counted, strict=True)]
     return {"items_total": items_total, "items_with_views": items_total - counted[0],
