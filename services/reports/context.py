@@ -61,6 +61,12 @@ UNITS = {
     "change": "percent change against the previous period (null when the previous count was 0 "
               "or below: use delta); for rates, percentage points",
     "delta": "this period minus the previous period",
+    # The insights' rows (headline, drivers, anomalies: ``insight_context``).
+    "difference": "a KPI's value this period minus the previous period (drivers, headline): "
+                  "a count's plain difference, a rate's as a fraction",
+    "contribution": "a driver's part of its KPI's difference, signed, in the KPI's unit; its "
+                    "share is contribution / difference (signed, can exceed 1 when other "
+                    "parts moved the other way)",
     "average": "per-item or per-author average, 1 decimal",
 }
 Json = dict[str, Any]
