@@ -35,16 +35,24 @@ _Groups = dict[tuple[EventType, Dim], list[RollupRow]]
 
 
 @dataclass(frozen=True)
+class HourReads:
+    """Hourly Dim.ALL rows of ``types`` for the local days ``days``."""
+
+    days: Range
+    types: frozenset[EventType]
+
+
+@dataclass(frozen=True)
 class Reads:
     """What a view reads: day rows of ``dims`` and of the per-item segment dimensions ``fold``
-    (summed over items; none of ``dims``) for ``days``, hourly Dim.ALL rows of ``hour_types``
-    for ``hours``, and the visitor sketch of each range of ``visitors``."""
+    (summed over items; none of ``dims``) for ``days``, the hourly rows of each of ``hours``
+    (a few types over long ranges cost less apart than every type over the longest), and the
+    visitor sketch of each range of ``visitors``."""
 
     days: Range
     dims: frozenset[Dim]
     fold: frozenset[Dim]
-    hours: Range
-    hour_types: frozenset[EventType]
+    hours: tuple[HourReads, ...]
     visitors: tuple[Range, ...]
 
 
@@ -58,11 +66,12 @@ def _grouped(rows: Iterable[RollupRow]) -> _Groups:
 class Snapshot:
     """The read side of an ``EventStore`` over what ``read_snapshot`` read."""
 
-    def __init__(self, reads: Reads, daily: list[RollupRow], hourly: list[RollupRow],
-                 sketches: dict[Range, HyperLogLog]) -> None:
+    def __init__(self, reads: Reads, daily: list[RollupRow],
+                 hourly: Sequence[list[RollupRow]], sketches: dict[Range, HyperLogLog]) -> None:
         self.reads = reads
         self._daily = _grouped(daily)
-        self._hourly = _grouped(hourly)
+        self._hourly = [(read, _grouped(rows))
+                        for read, rows in zip(reads.hours, hourly, strict=True)]
         self._sketches = sketches
 
     def _within(self, start: date, end: date, held: Range) -> None:
@@ -75,13 +84,10 @@ class Snapshot:
                 values: Collection[str] | None = None, prefix: str | None = None,
                 fold: Collection[Dim] = (), hour: int | None = None) -> list[RollupRow]:
         if hourly:
-            self._within(start, end, self.reads.hours)
             if dims is not None and set(dims) - {Dim.ALL}:
                 raise ValueError("hourly rows are Dim.ALL's")
-            if types is not None and set(types) - self.reads.hour_types:
-                raise ValueError("hourly rows of these types were not read")
+            groups = self._hours(start, end, types)
             allowed = {Dim.ALL}
-            groups = self._hourly
         else:
             self._within(start, end, self.reads.days)
             plain = set(dims) if dims is not None else set(self.reads.dims)
@@ -97,6 +103,14 @@ class Snapshot:
                 and (hour is None or row.key.hour == hour)
                 and (values is None or row.key.value in values)
                 and (prefix is None or row.key.value.startswith(prefix))]
+
+    def _hours(self, start: date, end: date, types: Collection[EventType] | None) -> _Groups:
+        """The hourly rows of the first read that holds these days and types."""
+        for read, groups in self._hourly:
+            first, last = read.days
+            if first <= start and end <= last and types is not None and set(types) <= read.types:
+                return groups
+        raise ValueError(f"hourly rows of {start}..{end} of these types were not read")
 
     def rollup_totals(self, start: date, end: date, types: Collection[EventType] | None = None,
                       dims: Collection[Dim] | None = None, *,
@@ -149,10 +163,10 @@ class Snapshot:
 def read_snapshot(store: EventStore, reads: Reads, each: MapFn = map) -> Snapshot:
     """Read ``reads`` from ``store`` once: the rollups first, then the visitor sketches (``each``
     maps their reads: a pool's map overlaps those round trips)."""
-    (first, last), (hours_from, hours_to) = reads.days, reads.hours
+    first, last = reads.days
     daily = store.rollups(first, last, dims=list(reads.dims), fold=list(reads.fold))
-    hourly = store.rollups(hours_from, hours_to, types=list(reads.hour_types),
-                           dims=[Dim.ALL], hourly=True)
+    hourly = [store.rollups(*read.days, types=list(read.types), dims=[Dim.ALL], hourly=True)
+              for read in reads.hours]
     ranges = list(dict.fromkeys(reads.visitors))
     sketches = dict(zip(ranges, each(lambda pair: store.visitors(*pair), ranges), strict=True))
     return Snapshot(reads, daily, hourly, sketches)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 import numpy as np
 
 from services.analytics.dashboards import Period
-from services.analytics.snapshot import Reads
+from services.analytics.snapshot import HourReads, Reads
 from services.analytics.tables import load_catalog
 from services.domain.analytics import Dim, EventType
 from services.domain.models import utcnow
@@ -108,8 +108,8 @@ def insight_reads(period: Period, today: date) -> Reads:
     _, days = visitor_days(start, end, period, today)
     previous = period.previous()
     return Reads(days=(start, end), dims=frozenset(READ_DIMS),
-                 fold=frozenset(ITEM_SEGMENT_DIMS), hours=hourly_window(period),
-                 hour_types=frozenset(hour_types()),
+                 fold=frozenset(ITEM_SEGMENT_DIMS),
+                 hours=(HourReads(hourly_window(period), frozenset(hour_types())),),
                  visitors=(*((day, day) for day in days), (previous.start, previous.end),
                            (period.start, period.end)))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.analytics.dashboards import Period, dashboard
 from services.analytics.period_data import ALL_DIMS
-from services.analytics.snapshot import Reads, read_snapshot
+from services.analytics.snapshot import HourReads, Reads, read_snapshot
 from services.analytics.tables import Catalog, load_catalog
 from services.domain.analytics import Dim, EventType
 from services.domain.reports import ReportLanguage, ReportType
@@ -88,9 +88,9 @@ def report_reads(period: Period, today: date, subject: bool) -> Reads:
     if subject:
         found = replace(found, dims=found.dims | SCOPED_DIMS,
                         visitors=((previous.start, previous.end), (period.start, period.end)))
-    return replace(found, dims=found.dims | frozenset(ALL_DIMS),
-                   hours=(min(found.hours[0], previous.start), found.hours[1]),
-                   hour_types=found.hour_types | {EventType.PAGE_VIEW})
+    # Each dashboard's time of day: its period's hourly page views.
+    pages = HourReads((previous.start, period.end), frozenset({EventType.PAGE_VIEW}))
+    return replace(found, dims=found.dims | frozenset(ALL_DIMS), hours=(*found.hours, pages))
 
 
 def _scoped(events: EventStore, period: Period, catalog: Catalog, now: datetime, dim: Dim,

@@ -12,13 +12,17 @@ from typing import Any
 
 import pytest
 
-from services.analytics.dashboards import Period
+from services.analytics.dashboards import Period, dashboard
+from services.analytics.snapshot import read_snapshot
+from services.analytics.tables import Catalog
 from services.bootstrap import build_local_ports
-from services.domain.analytics import EventType
+from services.domain.analytics import SRC_PROP, EventType
 from services.domain.hll import HyperLogLog
 from services.domain.permissions import Role
 from services.domain.reports import ReportType
+from services.insights.service import load_insights
 from services.ports import EventStore
+from services.reports.request import report_reads
 from services.reports.service import ReportService
 from services.settings import Settings
 from tests.conftest import make_actor
@@ -136,3 +140,37 @@ def test_a_long_period_is_read_once_too(reports: ReportService) -> None:
     assert (views["before"], views["after"]) == (kpis["content_views"]["previous"],
                                                  kpis["content_views"]["value"])
     assert sum(ctx["trend"]["page_view"]) == kpis["page_views"]["value"]
+
+
+def test_the_snapshot_answers_as_the_store_would(tmp_path: Any) -> None:
+    """With no event arriving, the dashboards and the insights read from the snapshot are those
+    read from the store (folded segment rows, visitors, hours and values included); a read
+    outside what it holds is refused, never sent to the store at another moment."""
+    ports = build_local_ports(Settings(data_dir=tmp_path / "data", sample_content=False))
+    ports.events.append([
+        *ev("2026-03-05 04:00", EventType.CONTENT_VIEW, 12, session="v1",
+            properties={SRC_PROP: "newsletter"}, **SHOWN),
+        *ev("2026-02-27 04:00", EventType.CONTENT_VIEW, 5, session="v2", **GONE),
+        *ev("2026-03-06 09:00", EventType.PAGE_VIEW, 7, session="v3", page="home"),
+        *ev("2026-03-06 09:00", EventType.SEARCH, 3, session="v3",
+            properties={"query": "bedrock", "results": 0})])
+    today = NOW.astimezone(Settings().tz).date()
+    snapshot = read_snapshot(ports.events, report_reads(PERIOD, today, False))
+    for period in (PERIOD, PERIOD.previous()):
+        direct, held = (dashboard(store, ports.content, period, catalog=Catalog([]), limit=50,
+                                  compared=period == PERIOD)  # as the report builds them
+                        for store in (ports.events, snapshot))
+        assert direct.kpis == held.kpis
+        for table in ("trend", "top_content", "categories", "authors"):
+            assert getattr(direct, table).equals(getattr(held, table)), table
+        assert direct.time_of_day.matrix.equals(held.time_of_day.matrix)
+        assert (direct.search.total, direct.search.zero_total) == (held.search.total,
+                                                                   held.search.zero_total)
+        assert direct.search.top.equals(held.search.top)
+    direct_insights, held_insights = (load_insights(store, PERIOD, today, 12)
+                                      for store in (ports.events, snapshot))
+    assert direct_insights.drivers == held_insights.drivers
+    with pytest.raises(ValueError, match="not read"):
+        snapshot.rollup_totals(PERIOD.start - timedelta(days=400), PERIOD.end)
+    with pytest.raises(ValueError, match="not read"):
+        snapshot.visitors(PERIOD.start, PERIOD.end - timedelta(days=1))
