@@ -146,3 +146,17 @@ def test_a_driver_footnote_shows_the_figure_as_the_sentence_writes_it(
         shown = footnotes(f"`{path}`", ctx, lang).sources[0].value
         assert shown == amount(facts, row["difference"], rate), path
     assert checked
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_change_with_no_driver_says_so_without_sending_the_reader_elsewhere(
+        reports: ReportService, lang: str) -> None:
+    """Page views did not move: the new report has a driver analysis with nothing in it for
+    them, which is not "make a new report"."""
+    ctx = built(reports, ReportType.OVERALL, "", lang)
+    assert explained(ctx, "page_views") is None
+    question = "페이지 조회는 왜 그대로야?" if lang == "ko" else "Why did page views stay flat?"
+    answer = answer_offline(ctx, question, lang)
+    assert answer.answered
+    assert translate(lang, "followup.no_split") in answer.text
+    assert translate(lang, "followup.no_drivers") not in answer.text
