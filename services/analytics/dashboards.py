@@ -290,11 +290,13 @@ class Dashboard:
 
 def dashboard(store: EventStore, repo: ContentRepository, period: Period,
               filters: Filters = NO_FILTERS, *, catalog: Catalog | None = None,
-              limit: int = 20) -> Dashboard:
+              limit: int = 20, compared: bool = True) -> Dashboard:
     """Every dashboard query for one view: per period (this one with every dimension, the
     previous one with the KPI dimensions) its totals and the trend's day rows, one hourly
     read, two visitor sketches and one catalogue read (skipped when ``catalog`` is given).
-    Under a segment filter the search terms are the whole platform's, read on their own."""
+    Under a segment filter the search terms are the whole platform's, read on their own.
+    ``compared=False``: the period alone, its KPIs with nothing to compare to (a report
+    compares two periods' dashboards itself, and reads no third period for that)."""
     catalog = catalog if catalog is not None else load_catalog(repo)
     scope = content_scope(filters, catalog)
     segmented = filters.segment is not None
@@ -303,8 +305,9 @@ def dashboard(store: EventStore, repo: ContentRepository, period: Period,
                             daily=scope,
                             dims=[d for d in ALL_DIMS if d not in _SEARCH_DIMS] if segmented
                             else ALL_DIMS)
-    previous = load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
-                             dims=kpi_dims(scope), daily=scope)
+    previous = (load_filtered(store, period.previous(), filters, catalog, types=_KPI_TYPES,
+                              dims=kpi_dims(scope), daily=scope) if compared
+                else PeriodData(period.previous(), Rollups([]), [], 0))
     return Dashboard(
         period=period,
         filters=filters,

@@ -38,6 +38,8 @@ SCOPE_KINDS = {Dim.CONTENT: "item", Dim.AUTHOR: "author", Dim.CATEGORY: "categor
 # An item's own finer rows (content views only) and the dimension each one's values are of.
 ITEM_SPLITS = ((Dim.CONTENT_SEARCH, "search_term"), (Dim.CONTENT_PURPOSE, "purpose"),
                (Dim.CONTENT_SOURCE, "source"))
+# Every dimension ``load_scoped`` may read (a report reads them once with its dashboards').
+SCOPED_DIMS = frozenset({*SCOPE_DIMS, Dim.CONTENT, *(dim for dim, _ in ITEM_SPLITS)})
 FORECAST_METRIC = "content_views"
 _EPS = 1e-9
 

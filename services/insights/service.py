@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta, tzinfo
 import numpy as np
 
 from services.analytics.dashboards import Period
+from services.analytics.snapshot import HourReads, Reads
 from services.analytics.tables import load_catalog
-from services.domain.analytics import Dim
+from services.domain.analytics import Dim, EventType
 from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.insights.analysis import HISTORY_DAYS, HOURLY_DAYS, Insights, analyse, window
@@ -68,9 +69,9 @@ class InsightsService:
 
 def load_insights(store: EventStore, period: Period, today: date, hour: int,
                   each: MapFn = map) -> Insights:
-    """Read what the analysis needs from ``store`` and analyse it (no permission check: for
-    the service, benchmarks and tests). ``each`` maps the per-day visitor reads (a pool's
-    ``map`` to overlap them)."""
+    """Read what the analysis needs from ``store`` (``insight_reads``) and analyse it (no
+    permission check: for the service, benchmarks and tests). ``each`` maps the per-day
+    visitor reads (a pool's ``map`` to overlap them)."""
     start, end = window(period, today)
     # The per-day visitor reads go out first (a pool's map submits them all at once), so that
     # they run while the rollups are read and the cubes built.
@@ -78,16 +79,39 @@ def load_insights(store: EventStore, period: Period, today: date, hour: int,
     estimates = each(lambda day: store.visitors(day, day).estimate(), days)
     cube = DayCube(store.rollups(start, end, types=types_of_all(), dims=READ_DIMS,
                                  fold=ITEM_SEGMENT_DIMS), start, end)
-    hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
-    hour_types = [type_ for metric in COUNTS for type_, _ in metric.terms]
-    hours = HourCube(store.rollups(hourly_from - timedelta(days=HISTORY_DAYS), period.end,
-                                   types=hour_types, dims=[Dim.ALL], hourly=True), start, end)
+    hours_from, hours_to = hourly_window(period)
+    hours = HourCube(store.rollups(hours_from, hours_to, types=hour_types(), dims=[Dim.ALL],
+                                   hourly=True), start, end)
     previous = period.previous()
     visitors = np.zeros(cube.days)
     visitors[first:] = list(estimates)
     return analyse(cube, hours, visitors, period, today, hour,
                    store.visitors(previous.start, previous.end).estimate(),
                    store.visitors(period.start, period.end).estimate())
+
+
+def hour_types() -> list[EventType]:
+    """The types whose hours the analysis judges: every count metric's."""
+    return list(dict.fromkeys(type_ for metric in COUNTS for type_, _ in metric.terms))
+
+
+def hourly_window(period: Period) -> tuple[date, date]:
+    """The hours read: the period's last week and that week's baselines."""
+    hourly_from = max(period.start, period.end - timedelta(days=HOURLY_DAYS - 1))
+    return hourly_from - timedelta(days=HISTORY_DAYS), period.end
+
+
+def insight_reads(period: Period, today: date) -> Reads:
+    """Everything ``load_insights`` reads of the store, as one snapshot's ``Reads`` (a report
+    reads it once with its dashboards', ``services.analytics.snapshot``)."""
+    start, end = window(period, today)
+    _, days = visitor_days(start, end, period, today)
+    previous = period.previous()
+    return Reads(days=(start, end), dims=frozenset(READ_DIMS),
+                 fold=frozenset(ITEM_SEGMENT_DIMS),
+                 hours=(HourReads(hourly_window(period), frozenset(hour_types())),),
+                 visitors=(*((day, day) for day in days), (previous.start, previous.end),
+                           (period.start, period.end)))
 
 
 def visitor_days(start: date, end: date, period: Period,

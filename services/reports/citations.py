@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.insights.metrics import RATES
 from services.reports.data import Labels, fmt_count, fmt_share, number
 
 MARKER = ("\ue010", "\ue011")
@@ -58,6 +59,11 @@ ROW_SUBJECTS = {"top_content": "title", "categories": "category", "authors": "au
 INSIGHT_SECTIONS = frozenset({"headline", "drivers", "anomalies", "forecast"})
 _ROW_LISTS = frozenset({"metrics", "flagged"})
 _DRIVER_LISTS = frozenset({"rises", "falls", "drivers"})
+# An insight row's figures in its metric's unit (``insight_context``): changes signed (a count's
+# ``+120``, a rate's ``+2.3%p``), levels as counts or, for a rate, percentages.
+_CHANGE_FIELDS = frozenset({"difference", "contribution", "mix", "rate"})
+_LEVEL_FIELDS = frozenset({"before", "after", "actual", "expected", "low", "high"})
+_RATE_KEYS = frozenset(rate.key for rate in RATES)
 
 Segment = str | int
 
@@ -221,12 +227,41 @@ def _kind_of_kpi(context: Mapping[str, Any], segments: list[Segment]) -> str:
     return str(row.get("kind", "")) if isinstance(row, Mapping) else ""
 
 
+def _insight_rate(context: Mapping[str, Any], segments: list[Segment]) -> bool | None:
+    """Whether the insight row the path goes through is a rate's (None: not an insight row):
+    the nearest enclosing row that names its ``metric``."""
+    if segments[0] not in INSIGHT_SECTIONS:
+        return None
+    found: bool | None = None
+    value: Any = context
+    for segment in segments:
+        value = resolve(value, [segment])[1]
+        if isinstance(value, Mapping) and "metric" in value:
+            found = value.get("kind") == "rate" or value["metric"] in _RATE_KEYS
+    return found
+
+
+def _insight_text(rate: bool, field: str, found: float) -> str | None:
+    if field in _CHANGE_FIELDS:
+        return f"{found * 100:+.1f}%p" if rate else f"{found:+,.0f}"
+    if field in _LEVEL_FIELDS:
+        return fmt_share(found) if rate else fmt_count(found)
+    if field == "relative_change":  # a count's percent against the period before
+        return f"{found:+.1f}%"
+    return None
+
+
 def value_text(labels: Labels, context: Mapping[str, Any], segments: list[Segment],
                value: Any) -> str:
     """``value`` as the app shows it: counts grouped, ratios as percentages, changes signed,
-    categories and purposes translated."""
+    categories and purposes translated; an insight's figure as its sentence writes it."""
     field = next((s for s in reversed(segments) if isinstance(s, str)), "")
     kind = _kind_of_kpi(context, segments)
+    rate = _insight_rate(context, segments)
+    found = number(value)
+    if rate is not None and found is not None and (
+            shown := _insight_text(rate, field, found)) is not None:
+        return shown
     if isinstance(value, str):
         if field in ("category", "top_category") or kind == "label":
             return labels.category(value)

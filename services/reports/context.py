@@ -61,6 +61,12 @@ UNITS = {
     "change": "percent change against the previous period (null when the previous count was 0 "
               "or below: use delta); for rates, percentage points",
     "delta": "this period minus the previous period",
+    # The insights' rows (headline, drivers, anomalies: ``insight_context``).
+    "difference": "a KPI's value this period minus the previous period (drivers, headline): "
+                  "a count's plain difference, a rate's as a fraction",
+    "contribution": "a driver's part of its KPI's difference, signed, in the KPI's unit; its "
+                    "share is contribution / difference (signed, can exceed 1 when other "
+                    "parts moved the other way)",
     "average": "per-item or per-author average, 1 decimal",
 }
 Json = dict[str, Any]
@@ -235,7 +241,9 @@ def productivity_section(current: Dashboard) -> Json:
 
 
 def distribution_section(current: Dashboard) -> Json:
-    """Published items by views in the period (bands), and how concentrated views are."""
+    """Published items by views in the period (bands), and how concentrated views are: the
+    most viewed published items' share of all content views, as ``top_content``'s shares and
+    the dashboard's (items no longer published count in the whole, never as one item)."""
     items_total = sum(_int(v) for v in current.categories["items"])
     views = sorted((_int(r["views"]) for r in _published(current.top_content)), reverse=True)
     counted = [0] * len(VIEW_BANDS)
@@ -245,7 +253,7 @@ def distribution_section(current: Dashboard) -> Json:
                 counted[index] += 1
                 break
     counted[0] = max(0, items_total - sum(counted[1:]))  # items without any event
-    total_views = sum(views)
+    total_views = _content_views(current)
     bands = [{"band": name, "min": low, "max": high, "items": n, "share": share(n, items_total)}
              for (name, low, high), n in zip(VIEW_BANDS, counted, strict=True)]
     return {"items_total": items_total, "items_with_views": items_total - counted[0],

@@ -4,7 +4,8 @@
 
 - which category had the most / the least views;
 - when the peak was (busiest day of the trend, hour and weekday);
-- why a metric changed (its change, and the drivers when the context has them);
+- why a metric changed (its change, and its drivers: the parts the report's "what moved"
+  section names, read from the ``drivers`` section as the context builder writes it);
 - the top content;
 - how many visitors.
 
@@ -24,6 +25,7 @@ from typing import Any
 from services.domain.reports import ReportLanguage
 from services.i18n import translate
 from services.i18n.labels import category_name
+from services.reports.narrator.changes import amount, value_name
 from services.reports.narrator.rules import Facts
 
 Rows = list[dict[str, Any]]
@@ -165,13 +167,16 @@ def _metric_of(facts: Facts, asked: str) -> str | None:
     return max(changed)[1] if changed else None
 
 
+def _has_drivers(facts: Facts) -> bool:
+    """The context has a driver analysis (older reports have none)."""
+    return isinstance(facts.section("drivers").get("metrics"), list)
+
+
 def _drivers(facts: Facts, key: str) -> list[str]:
-    """The driver lines of ``key`` when the context has ``drivers.metrics`` (coded against its
-    presence: older reports have no drivers)."""
-    section = facts.section("drivers")
-    found = section.get("metrics")
-    metrics: list[Any] = found if isinstance(found, list) else []
-    for index, row in enumerate(metrics):
+    """The driver lines of ``key``: its largest rises and falls, as the report's own "what
+    moved" section tells them (``services.reports.insight_context.drivers_row``)."""
+    metrics = facts.section("drivers").get("metrics") if _has_drivers(facts) else []
+    for index, row in enumerate(metrics or []):
         if isinstance(row, dict) and row.get("metric") == key:
             rate = row.get("kind") == "rate"
             return [line for side in ("rises", "falls")
@@ -180,21 +185,28 @@ def _drivers(facts: Facts, key: str) -> list[str]:
     return []
 
 
+def _plain(value: Any) -> str:
+    """Typed text (a title, a term) in the answer: one line, as typed (the answer is plain
+    text, never markdown)."""
+    return " ".join(str(value).split())
+
+
 def _driver_lines(facts: Facts, found: Any, path: str, rate: bool) -> list[str]:
+    """A driver's ``contribution`` is its part of the change (signed, in the metric's unit)
+    and its ``share`` that part's share of the change, signed like the change."""
     if not isinstance(found, list):
         return []
     lines = []
     for index, part in enumerate(found[:TOP_N]):
-        if not isinstance(part, dict) or part.get("change") is None:
+        if not isinstance(part, dict) or part.get("contribution") is None:
             continue
         at = f"{path}[{index}]"
-        value = float(part["change"])
-        shown = f"{value * 100:+.1f}%p" if rate else f"{int(value):+,}"
         share = "" if part.get("share") is None else _t(
-            facts.lang, "share", share=facts.pct(part["share"]), cite=facts.cite(f"{at}.share"))
-        name = part.get("name") or part.get("value")
-        lines.append("- " + _t(facts.lang, "driver", name=" ".join(str(name).split()),
-                               change=shown, cite=facts.cite(f"{at}.change"), share=share))
+            facts.lang, "share", share=facts.pct(abs(float(part["share"]))),
+            cite=facts.cite(f"{at}.share"))
+        lines.append("- " + _t(facts.lang, "driver", name=value_name(facts, part, _plain),
+                               change=amount(facts, part["contribution"], rate),
+                               cite=facts.cite(f"{at}.contribution"), share=share))
     return lines
 
 
@@ -218,6 +230,8 @@ def _why(facts: Facts, asked: str) -> str | None:
     drivers = _drivers(facts, key)
     if drivers:
         lines += [_t(facts.lang, "drivers_intro"), *drivers]
+    elif _has_drivers(facts):  # analysed, and this change has no part that stands out
+        lines.append(_t(facts.lang, "no_split"))
     elif key == "content_views" and (moves := _category_moves(facts)):
         lines += [_t(facts.lang, "categories_intro"), *moves]
     else:

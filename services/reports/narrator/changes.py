@@ -9,10 +9,12 @@ figure by its key, as the other rules do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from services.domain.reports import ReportType
 from services.i18n import translate
+from services.i18n.labels import category_name, purpose_name
 from services.insights.cube import driver_mark_name
 from services.insights.metrics import RATES
 from services.reports.narrator.rules import Facts, quote
@@ -33,15 +35,17 @@ def metric(f: Facts, key: Any) -> str:
     return _label(f, "metric", str(key))
 
 
-def value_name(f: Facts, row: dict[str, Any]) -> str:
-    """A driver's value as readers know it; typed text (titles, terms, names) stays quoted."""
+def value_name(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
+    """A driver's value as readers know it; typed text (titles, terms, names) stays quoted,
+    written by ``text`` (markdown-escaped for the narrative; a plain-text answer passes its
+    own)."""
     dim, value = str(row.get("dim", "")), row.get("name") or row.get("value") or ""
     if dim == "category":
-        return f.category(value)
+        return category_name(f.lang, value) or text(value)
     if dim == "purpose":
-        return f.purpose(value)
+        return purpose_name(f.lang, value) or text(value)
     mark = driver_mark_name(f.lang, dim, value)  # "(direct)" reads as words
-    return f"{mark or f'“{quote(value)}”'} ({_label(f, 'dim', dim)})"
+    return f"{mark or f'“{text(value)}”'} ({_label(f, 'dim', dim)})"
 
 
 def amount(f: Facts, value: Any, rate: bool) -> str:

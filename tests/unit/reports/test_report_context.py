@@ -39,7 +39,8 @@ def test_the_header_names_the_periods_and_units(overall: dict[str, Any]) -> None
     assert overall["period"] == {"start": "2026-03-04", "end": "2026-03-10", "days": 7}
     assert overall["previous_period"] == {"start": "2026-02-25", "end": "2026-03-03",
                                           "days": 7}
-    assert set(overall["units"]) == {"ratio", "change", "delta", "average"}
+    assert set(overall["units"]) == {"ratio", "change", "delta", "average", "difference",
+                                     "contribution"}
 
 
 def test_totals_and_changes_against_the_previous_period(overall: dict[str, Any]) -> None:

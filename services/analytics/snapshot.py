@@ -1,0 +1,172 @@
+"""One read of the event store, answered from memory: a view made of several parts (a report:
+the dashboards of two periods and the insights) counts the same events in every part.
+
+Each part used to read the store on its own. Events arriving in between (on a busy platform
+every second) made one report say "36 page views" in its summary and "from 0 to 37" in what
+moved, and a total of the trend differ from the KPI beside it. ``read_snapshot`` reads, once,
+the day rows of the days and dimensions ``Reads`` names (summed per item segment for the
+``fold`` dimensions, as ``EventStore.rollups(fold=)`` does), the hourly rows and the visitor
+sketches; ``Snapshot`` then answers the store's read methods from those alone. A read outside
+them raises: it would be a second moment in the same view. Writes are refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from services.domain.analytics import (
+    DayTotals,
+    Dim,
+    Event,
+    EventType,
+    PeriodTotals,
+    RollupRow,
+)
+from services.domain.hll import HyperLogLog
+from services.ports import EventStore
+
+MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+Range = tuple[date, date]
+_Groups = dict[tuple[EventType, Dim], list[RollupRow]]
+
+
+@dataclass(frozen=True)
+class HourReads:
+    """Hourly Dim.ALL rows of ``types`` for the local days ``days``."""
+
+    days: Range
+    types: frozenset[EventType]
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a view reads: day rows of ``dims`` and of the per-item segment dimensions ``fold``
+    (summed over items; none of ``dims``) for ``days``, the hourly rows of each of ``hours``
+    (a few types over long ranges cost less apart than every type over the longest), and the
+    visitor sketch of each range of ``visitors``."""
+
+    days: Range
+    dims: frozenset[Dim]
+    fold: frozenset[Dim]
+    hours: tuple[HourReads, ...]
+    visitors: tuple[Range, ...]
+
+
+def _grouped(rows: Iterable[RollupRow]) -> _Groups:
+    found: defaultdict[tuple[EventType, Dim], list[RollupRow]] = defaultdict(list)
+    for row in rows:
+        found[(row.key.type, row.key.dim)].append(row)
+    return dict(found)
+
+
+class Snapshot:
+    """The read side of an ``EventStore`` over what ``read_snapshot`` read."""
+
+    def __init__(self, reads: Reads, daily: list[RollupRow],
+                 hourly: Sequence[list[RollupRow]], sketches: dict[Range, HyperLogLog]) -> None:
+        self.reads = reads
+        self._daily = _grouped(daily)
+        self._hourly = [(read, _grouped(rows))
+                        for read, rows in zip(reads.hours, hourly, strict=True)]
+        self._sketches = sketches
+
+    def _within(self, start: date, end: date, held: Range) -> None:
+        if start < held[0] or end > held[1]:
+            raise ValueError(f"{start}..{end} was not read (the snapshot holds "
+                             f"{held[0]}..{held[1]})")
+
+    def rollups(self, start: date, end: date, types: Collection[EventType] | None = None,
+                dims: Collection[Dim] | None = None, hourly: bool = False, *,
+                values: Collection[str] | None = None, prefix: str | None = None,
+                fold: Collection[Dim] = (), hour: int | None = None) -> list[RollupRow]:
+        if hourly:
+            if dims is not None and set(dims) - {Dim.ALL}:
+                raise ValueError("hourly rows are Dim.ALL's")
+            groups = self._hours(start, end, types)
+            allowed = {Dim.ALL}
+        else:
+            self._within(start, end, self.reads.days)
+            plain = set(dims) if dims is not None else set(self.reads.dims)
+            if plain - self.reads.dims or set(fold) - self.reads.fold:
+                raise ValueError("these dimensions were not read (or not folded) so")
+            allowed = plain | set(fold)
+            groups = self._daily
+        chosen = None if types is None else set(types)
+        return [row for (type_, dim), rows in groups.items()
+                if (chosen is None or type_ in chosen) and dim in allowed
+                for row in rows
+                if start <= row.key.day <= end
+                and (hour is None or row.key.hour == hour)
+                and (values is None or row.key.value in values)
+                and (prefix is None or row.key.value.startswith(prefix))]
+
+    def _hours(self, start: date, end: date, types: Collection[EventType] | None) -> _Groups:
+        """The hourly rows of the first read that holds these days and types."""
+        for read, groups in self._hourly:
+            first, last = read.days
+            if first <= start and end <= last and types is not None and set(types) <= read.types:
+                return groups
+        raise ValueError(f"hourly rows of {start}..{end} of these types were not read")
+
+    def rollup_totals(self, start: date, end: date, types: Collection[EventType] | None = None,
+                      dims: Collection[Dim] | None = None, *,
+                      values: Collection[str] | None = None,
+                      prefix: str | None = None) -> PeriodTotals:
+        totals: PeriodTotals = {}
+        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
+            group = totals.setdefault((row.key.type, row.key.dim), {})
+            group[row.key.value] = group.get(row.key.value, 0) + row.count
+        return totals
+
+    def rollup_day_totals(self, start: date, end: date,
+                          types: Collection[EventType] | None = None,
+                          dims: Collection[Dim] | None = None, *,
+                          values: Collection[str] | None = None,
+                          prefix: str | None = None) -> DayTotals:
+        totals: DayTotals = {}
+        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
+            group = totals.setdefault((row.key.type, row.key.dim), {})
+            group[row.key.day] = group.get(row.key.day, 0) + row.count
+        return totals
+
+    def visitors(self, start: date, end: date) -> HyperLogLog:
+        held = self._sketches.get((start, end))
+        if held is None:
+            raise ValueError(f"the visitors of {start}..{end} were not read")
+        return HyperLogLog(held.registers)  # a copy: the caller's to keep, as the store's is
+
+    # ---- not a snapshot's: raw events and every write --------------------------------------
+
+    def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
+        raise TypeError("a snapshot holds rollups and sketches, no raw events")
+
+    def append(self, events: Sequence[Event]) -> list[Event]:
+        raise TypeError("a snapshot is read-only")
+
+    def forget_user(self, user_id: str, since: datetime, until: datetime) -> int:
+        raise TypeError("a snapshot is read-only")
+
+    def rekey_author(self, old: str, new: str, since: datetime, until: datetime) -> int:
+        raise TypeError("a snapshot is read-only")
+
+    def rename_sample_page(self, old: str, new: str) -> int:
+        raise TypeError("a snapshot is read-only")
+
+    def remove_samples(self) -> int:
+        raise TypeError("a snapshot is read-only")
+
+
+def read_snapshot(store: EventStore, reads: Reads, each: MapFn = map) -> Snapshot:
+    """Read ``reads`` from ``store`` once: the rollups first, then the visitor sketches (``each``
+    maps their reads: a pool's map overlaps those round trips)."""
+    first, last = reads.days
+    daily = store.rollups(first, last, dims=list(reads.dims), fold=list(reads.fold))
+    hourly = [store.rollups(*read.days, types=list(read.types), dims=[Dim.ALL], hourly=True)
+              for read in reads.hours]
+    ranges = list(dict.fromkeys(reads.visitors))
+    sketches = dict(zip(ranges, each(lambda pair: store.visitors(*pair), ranges), strict=True))
+    return Snapshot(reads, daily, hourly, sketches)
