@@ -18,7 +18,8 @@ from services.accounts.reset import PasswordResetService
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import SignInMode, group_names
-from services.accounts.sign_in.cognito import CognitoSignIn, record_gate
+from services.accounts.sign_in.cognito import CognitoSignIn
+from services.accounts.sign_in.cognito_gate import record_gate
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.accounts.signup import SignupService

@@ -84,7 +84,7 @@ class PoolConfirmation:
             self._pool.admit(replace(record, status=status, pending_role=waits))
         except DemoFactoryError:
             # The record has moved and decides: a sign-in it does not allow is refused, and
-            # the pool told again, by the sign-in's check (``sign_in.cognito.record_gate``).
+            # the pool told again, by the sign-in's check (``sign_in.cognito_gate.record_gate``).
             log.warning("the pool did not follow the confirmation of %s", username,
                         exc_info=True)
         self._audit("user.signup_confirm", f"{username}:{status.value}", "ok")

@@ -3,7 +3,7 @@
 One is left when a sign-up fails twice over: the pool made the account, a later step failed,
 and the delete that was to undo it failed too, while the app's record was removed. Such an
 account never passed the app's sign-up (its checks, its mode, an administrator's approval),
-so neither its code (``SignupService.confirm``) nor a sign-in (``sign_in.cognito.record_gate``)
+so neither its code (``SignupService.confirm``) nor a sign-in (``sign_in.cognito_gate.record_gate``)
 may make anything of it: both refuse it, and remove it from the pool.
 """
 
