@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from services.domain.analytics import DayTotals, Event, PeriodTotals, RollupRow
+from services.domain.analytics import Event
 from services.domain.hll import REGISTERS, HyperLogLog
 
 
@@ -22,26 +22,6 @@ def first_of_each_id(events: Iterable[Event]) -> dict[str, Event]:
 def value_selected(value: str, values: Collection[str] | None, prefix: str | None) -> bool:
     """Whether a rollup row's value is asked for by ``EventStore.rollups(values=, prefix=)``."""
     return (values is None or value in values) and (prefix is None or value.startswith(prefix))
-
-
-def period_totals(rows: Iterable[RollupRow]) -> PeriodTotals:
-    """Day-level rows summed over their days, by (type, dim) and value."""
-    totals: PeriodTotals = {}
-    for row in rows:
-        key = row.key
-        group = totals.setdefault((key.type, key.dim), {})
-        group[key.value] = group.get(key.value, 0) + row.count
-    return totals
-
-
-def day_totals(rows: Iterable[RollupRow]) -> DayTotals:
-    """Day-level rows summed over their values, by (type, dim) and day."""
-    totals: DayTotals = {}
-    for row in rows:
-        key = row.key
-        group = totals.setdefault((key.type, key.dim), {})
-        group[key.day] = group.get(key.day, 0) + row.count
-    return totals
 
 
 def days_between(start: date, end: date) -> Iterator[date]:

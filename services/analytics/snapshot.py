@@ -27,6 +27,7 @@ from services.domain.analytics import (
     RollupRow,
 )
 from services.domain.hll import HyperLogLog
+from services.domain.rollups import day_totals, period_totals
 from services.ports import EventStore
 
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
@@ -116,22 +117,14 @@ class Snapshot:
                       dims: Collection[Dim] | None = None, *,
                       values: Collection[str] | None = None,
                       prefix: str | None = None) -> PeriodTotals:
-        totals: PeriodTotals = {}
-        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
-            group = totals.setdefault((row.key.type, row.key.dim), {})
-            group[row.key.value] = group.get(row.key.value, 0) + row.count
-        return totals
+        return period_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
 
     def rollup_day_totals(self, start: date, end: date,
                           types: Collection[EventType] | None = None,
                           dims: Collection[Dim] | None = None, *,
                           values: Collection[str] | None = None,
                           prefix: str | None = None) -> DayTotals:
-        totals: DayTotals = {}
-        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
-            group = totals.setdefault((row.key.type, row.key.dim), {})
-            group[row.key.day] = group.get(row.key.day, 0) + row.count
-        return totals
+        return day_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         held = self._sketches.get((start, end))

@@ -1,6 +1,7 @@
 """What one usage event counts in: ``rollup_keys`` is the single definition of the rollup
-counters an event adds 1 to (by type, dimension, segment and item), with the segment values and
-the folding of per-item segment rows that the stores' readers share. Pure, no I/O; the
+counters an event adds 1 to (by type, dimension, segment and item), with the segment values, the
+folding of per-item segment rows and the sums of rows (``period_totals``, ``day_totals``) that
+the stores' readers and a report's snapshot share. Pure, no I/O; the
 vocabulary (types, dimensions, properties) is ``analytics.py``.
 """
 
@@ -25,9 +26,11 @@ from services.domain.analytics import (
     VISIT_SOURCE_DIMS,
     VISIT_SOURCE_PROP,
     WHOLE_DAY,
+    DayTotals,
     Dim,
     Event,
     EventType,
+    PeriodTotals,
     Purpose,
     RollupKey,
     RollupRow,
@@ -191,3 +194,23 @@ def _type_dimensions(event: Event) -> list[tuple[Dim, str | None]]:
             dims.append((Dim.ZERO_RESULT_TERM, term))
         return dims
     return []
+
+
+def period_totals(rows: Iterable[RollupRow]) -> PeriodTotals:
+    """Day-level rows summed over their days, by (type, dim) and value."""
+    totals: PeriodTotals = {}
+    for row in rows:
+        key = row.key
+        group = totals.setdefault((key.type, key.dim), {})
+        group[key.value] = group.get(key.value, 0) + row.count
+    return totals
+
+
+def day_totals(rows: Iterable[RollupRow]) -> DayTotals:
+    """Day-level rows summed over their values, by (type, dim) and day."""
+    totals: DayTotals = {}
+    for row in rows:
+        key = row.key
+        group = totals.setdefault((key.type, key.dim), {})
+        group[key.day] = group.get(key.day, 0) + row.count
+    return totals

@@ -18,7 +18,7 @@ from services.analytics.dashboards import Dashboard, Period, dashboard
 from services.analytics.tables import Catalog, CatalogItem
 from services.domain.analytics import Dim, Event, EventType, PeriodTotals, RollupRow
 from services.domain.hll import HyperLogLog
-from services.domain.rollups import fold_item_segments, rollup_keys
+from services.domain.rollups import fold_item_segments, period_totals, rollup_keys
 
 PERIOD = Period(date(2026, 3, 4), date(2026, 3, 10))  # Wednesday .. Tuesday
 PREVIOUS = PERIOD.previous()  # 25 February .. 3 March
@@ -63,11 +63,7 @@ class MemoryEvents:
                       dims: Collection[Dim] | None = None, *,
                       values: Collection[str] | None = None,
                       prefix: str | None = None) -> PeriodTotals:
-        totals: PeriodTotals = {}
-        for row in self.rollups(start, end, types, dims, values=values, prefix=prefix):
-            group = totals.setdefault((row.key.type, row.key.dim), {})
-            group[row.key.value] = group.get(row.key.value, 0) + row.count
-        return totals
+        return period_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         merged = HyperLogLog()

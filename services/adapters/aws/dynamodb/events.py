@@ -47,13 +47,7 @@ from services.adapters.aws.dynamodb.sample_events import (
     SampleEventsRemoval,
 )
 from services.adapters.aws.dynamodb.sample_pages import SamplePageRename
-from services.adapters.event_common import (
-    day_totals,
-    days_between,
-    merge_registers,
-    period_totals,
-    value_selected,
-)
+from services.adapters.event_common import days_between, merge_registers, value_selected
 from services.domain.analytics import (
     RETIRED_SAMPLE_PAGES,
     DayTotals,
@@ -64,7 +58,7 @@ from services.domain.analytics import (
     RollupRow,
 )
 from services.domain.hll import HyperLogLog
-from services.domain.rollups import fold_item_segments
+from services.domain.rollups import day_totals, fold_item_segments, period_totals
 from services.errors import DemoFactoryError
 
 if TYPE_CHECKING:
