@@ -35,17 +35,30 @@ def metric(f: Facts, key: Any) -> str:
     return _label(f, "metric", str(key))
 
 
-def value_name(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
-    """A driver's value as readers know it; typed text (titles, terms, names) stays quoted,
-    written by ``text`` (markdown-escaped for the narrative; a plain-text answer passes its
-    own)."""
+def dim_name(f: Facts, dim: Any) -> str:
+    """A breakdown's name ("기기", "유입 경로")."""
+    return _label(f, "dim", str(dim))
+
+
+def value_text(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
+    """A driver's value as readers know it, without its breakdown's name; typed text (titles,
+    terms, names) stays quoted, written by ``text`` (markdown-escaped for the narrative; a
+    plain-text answer passes its own)."""
     dim, value = str(row.get("dim", "")), row.get("name") or row.get("value") or ""
     if dim == "category":
         return category_name(f.lang, value) or text(value)
     if dim == "purpose":
         return purpose_name(f.lang, value) or text(value)
-    mark = driver_mark_name(f.lang, dim, value)  # "(direct)" reads as words
-    return f"{mark or f'“{text(value)}”'} ({_label(f, 'dim', dim)})"
+    return driver_mark_name(f.lang, dim, value) or f"“{text(value)}”"  # "(direct)" reads as words
+
+
+def value_name(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
+    """``value_text`` followed by its breakdown's name, where the value does not say it (a
+    category or a purpose does)."""
+    shown = value_text(f, row, text)
+    if str(row.get("dim", "")) in ("category", "purpose"):
+        return shown
+    return f"{shown} ({dim_name(f, row.get('dim', ''))})"
 
 
 def amount(f: Facts, value: Any, rate: bool) -> str:
