@@ -107,7 +107,7 @@ def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
             parts.append(f.t(f"drv_{side}", name=value_name(f, c),
                              change=amount(f, c["contribution"], rate),
                              cite=f.cite(f"{at}.contribution"),
-                             share=f.pct(abs(c["share"])), share_cite=f.cite(f"{at}.share")))
+                             share=f.pct(c["share"]), share_cite=f.cite(f"{at}.share")))
             parts += _item_behind(f, found, f"{path}.{side}", side, rate)
             if rate and c.get("mix") is not None and c.get("rate") is not None:
                 parts.append(f.t("drv_mix", mix=amount(f, c["mix"], True),
@@ -129,7 +129,7 @@ def _item_behind(f: Facts, found: list[dict[str, Any]], path: str, side: str,
     c = found[at]
     return [f.t(f"drv_item_{side}", name=value_name(f, c), change=amount(f, c["contribution"],
                                                                         False),
-                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(abs(c["share"])),
+                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(c["share"]),
                 share_cite=f.cite(f"{path}[{at}].share"))]
 
 
@@ -178,7 +178,7 @@ def anomaly_lines(f: Facts) -> list[str]:
         drivers = row.get("drivers") or []
         if drivers and drivers[0].get("share") is not None:
             line += " " + f.t("anom_driver", name=value_name(f, drivers[0]),
-                              share=f.pct(abs(drivers[0]["share"])),
+                              share=f.pct(drivers[0]["share"]),
                               cite=f.cite(f"{path}.drivers[0].share"))
         lines.append(line)
     return lines
@@ -224,7 +224,7 @@ def headline_drivers(f: Facts) -> list[str]:
              for i, c in enumerate(row.get(side) or []) if c.get("share") is not None]
     return [f.t("head_driver", name=value_name(f, c),
                 change=amount(f, c["contribution"], False),
-                cite=f.cite(f"headline.{side}[{i}].contribution"), share=f.pct(abs(c["share"])),
+                cite=f.cite(f"headline.{side}[{i}].contribution"), share=f.pct(c["share"]),
                 share_cite=f.cite(f"headline.{side}[{i}].share")) for side, i, c in found]
 
 

@@ -231,3 +231,21 @@ def test_why_of_a_change_nothing_splits_says_it_cannot_be_split_as_the_report_do
     assert answer.answered
     assert translate(lang, "narrator.drv_no_split") in answer.text
     assert translate(lang, "followup.no_split") not in answer.text
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("kind", [ReportType.OVERALL, ReportType.WHAT_CHANGED])
+def test_the_narrative_writes_a_falling_drivers_share_as_its_footnote_does(
+        mixed: ReportService, kind: ReportType, lang: str) -> None:
+    """"-30.4%" in the footnote and the PDF's table, not "30.4%" in the sentence citing it."""
+    ctx = built(mixed, kind, "", lang)
+    text = narrate(ctx)
+    cited = [path for path in (f"drivers.metrics[{i}].falls[0].share"
+                               for i in range(len(ctx["drivers"]["metrics"])))
+             if f"`{path}`" in text]
+    cited += [path for path in ("headline.falls[0].share",) if f"`{path}`" in text]
+    assert cited, text
+    for path in cited:
+        shown = footnotes(f"`{path}`", ctx, lang).sources[0].value
+        assert shown.startswith("-"), shown
+        assert f" {shown} `{path}`" in text, (shown, text)
