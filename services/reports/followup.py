@@ -25,7 +25,7 @@ from typing import Any
 from services.domain.reports import ReportLanguage
 from services.i18n import translate
 from services.i18n.labels import category_name
-from services.reports.narrator.changes import amount, value_name
+from services.reports.narrator.changes import amount, dim_name, value_text
 from services.reports.narrator.rules import Facts
 
 Rows = list[dict[str, Any]]
@@ -172,17 +172,38 @@ def _has_drivers(facts: Facts) -> bool:
     return isinstance(facts.section("drivers").get("metrics"), list)
 
 
-def _drivers(facts: Facts, key: str) -> list[str]:
-    """The driver lines of ``key``: its largest rises and falls, as the report's own "what
-    moved" section tells them (``services.reports.insight_context.drivers_row``)."""
+def _drivers_row(facts: Facts, key: str) -> tuple[int, dict[str, Any]] | None:
+    """``key``'s row of the driver analysis, with its index (None: the report has none)."""
     metrics = facts.section("drivers").get("metrics") if _has_drivers(facts) else []
-    for index, row in enumerate(metrics or []):
-        if isinstance(row, dict) and row.get("metric") == key:
-            rate = row.get("kind") == "rate"
-            return [line for side in ("rises", "falls")
-                    for line in _driver_lines(facts, row.get(side), f"drivers.metrics[{index}]"
-                                              f".{side}", rate)]
-    return []
+    return next(((index, row) for index, row in enumerate(metrics or [])
+                 if isinstance(row, dict) and row.get("metric") == key), None)
+
+
+def _drivers(facts: Facts, key: str) -> list[str]:
+    """The driver lines of ``key``: its largest rises, then its largest falls, as the report's
+    own "what moved" section tells them (``services.reports.insight_context.drivers_row``).
+    Each breakdown (category, author, source...) splits the whole change on its own, so the
+    drivers are told one line per breakdown, after a note that shares of two breakdowns do not
+    add up."""
+    found = _drivers_row(facts, key)
+    if found is None:
+        return []
+    index, row = found
+    rate = row.get("kind") == "rate"
+    lines = []
+    for side in ("rises", "falls"):
+        groups = _driver_groups(facts, row.get(side), f"drivers.metrics[{index}].{side}", rate)
+        if groups:
+            lines += [_t(facts.lang, f"{side}_intro"), *groups]
+    return [_t(facts.lang, "shares_per_breakdown"), *lines] if lines else []
+
+
+def _cannot_split(facts: Facts, key: str) -> bool:
+    """``key`` moved and the analysis has nothing to split it by (visitors are counted as a
+    whole; an item's own likes): what the report's drivers table says of it."""
+    found = _drivers_row(facts, key)
+    return found is not None and bool(found[1].get("difference")) and not (
+        found[1].get("rises") or found[1].get("falls"))
 
 
 def _plain(value: Any) -> str:
@@ -191,23 +212,24 @@ def _plain(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _driver_lines(facts: Facts, found: Any, path: str, rate: bool) -> list[str]:
-    """A driver's ``contribution`` is its part of the change (signed, in the metric's unit)
-    and its ``share`` that part's share of the change, signed like the change."""
+def _driver_groups(facts: Facts, found: Any, path: str, rate: bool) -> list[str]:
+    """One line per breakdown of a side's drivers. A driver's ``contribution`` is its part of
+    the change (signed, in the metric's unit) and its ``share`` that part's share of the
+    change, shown signed as its footnote and the PDF's table show it."""
     if not isinstance(found, list):
         return []
-    lines = []
+    groups: dict[str, list[str]] = {}
     for index, part in enumerate(found[:TOP_N]):
         if not isinstance(part, dict) or part.get("contribution") is None:
             continue
         at = f"{path}[{index}]"
         share = "" if part.get("share") is None else _t(
-            facts.lang, "share", share=facts.pct(abs(float(part["share"]))),
-            cite=facts.cite(f"{at}.share"))
-        lines.append("- " + _t(facts.lang, "driver", name=value_name(facts, part, _plain),
-                               change=amount(facts, part["contribution"], rate),
-                               cite=facts.cite(f"{at}.contribution"), share=share))
-    return lines
+            facts.lang, "share", share=facts.pct(part["share"]), cite=facts.cite(f"{at}.share"))
+        groups.setdefault(str(part.get("dim", "")), []).append(_t(
+            facts.lang, "driver", name=value_text(facts, part, _plain),
+            change=amount(facts, part["contribution"], rate),
+            cite=facts.cite(f"{at}.contribution"), share=share))
+    return [f"- {dim_name(facts, dim)}: " + "; ".join(parts) for dim, parts in groups.items()]
 
 
 def _category_moves(facts: Facts) -> list[str]:
@@ -229,7 +251,9 @@ def _why(facts: Facts, asked: str) -> str | None:
     lines = [line for line in [_kpi_line(facts, key)] if line]
     drivers = _drivers(facts, key)
     if drivers:
-        lines += [_t(facts.lang, "drivers_intro"), *drivers]
+        lines += drivers
+    elif _cannot_split(facts, key):
+        lines.append(facts.t("drv_no_split"))
     elif _has_drivers(facts):  # analysed, and this change has no part that stands out
         lines.append(_t(facts.lang, "no_split"))
     elif key == "content_views" and (moves := _category_moves(facts)):

@@ -102,7 +102,7 @@ def forgot_password(services: Services) -> None:
     with st.expander(t("cognito.forgot_title"), icon=":material/lock_reset:",
                      expanded=bool(st.session_state.get(_FORGOT_FOR)) or outcome is not None):
         st.caption(t("cognito.forgot_intro"))
-        _send_code_form(sign_in)
+        _send_code_form(sign_in, services.settings.emulation)
         if outcome == password_box.DONE:
             st.success(t("cognito.reset_done"), icon=":material/check_circle:")
         elif st.session_state.get(_FORGOT_FOR):
@@ -111,7 +111,7 @@ def forgot_password(services: Services) -> None:
             _reset_form(sign_in, outcome)
 
 
-def _send_code_form(sign_in: CognitoSignIn) -> None:
+def _send_code_form(sign_in: CognitoSignIn, emulated: bool) -> None:
     with st.form("cg_forgot_send_form", enter_to_submit=False):
         st.text_input(t("cognito.login_field"), key=_FORGOT_LOGIN, autocomplete="username")
         sent = st.form_submit_button(t("cognito.send_code"), key="cg_forgot_send")
@@ -124,7 +124,10 @@ def _send_code_form(sign_in: CognitoSignIn) -> None:
         show_error(exc)
         return
     st.session_state[_FORGOT_FOR] = login  # the code belongs to this login, whatever is typed next
-    st.success(t("cognito.code_sent"), icon=":material/mail:")
+    if emulated:  # no mailbox to check: the note under it says where the code is
+        st.success(t("cognito.code_sent_emulated"), icon=":material/terminal:")
+    else:
+        st.success(t("cognito.code_sent"), icon=":material/mail:")
 
 
 def _reset_form(sign_in: CognitoSignIn, outcome: object) -> None:

@@ -349,7 +349,8 @@ def test_delete_my_account_ends_the_sign_in_and_the_pool_user(
 def test_in_the_emulation_the_forgot_password_form_says_where_the_code_is(
     cognito: MockedCognito, root: Actor, monkeypatch: pytest.MonkeyPatch, emulated: bool
 ) -> None:
-    """No mail leaves the emulation: the code is printed on its console, not in a mailbox."""
+    """No mail leaves the emulation: the code is printed on its console, not in a mailbox, and
+    the message that the code was sent does not send the reader to one."""
     monkeypatch.setenv("DEMO_FACTORY_EMULATION", str(emulated).lower())
     at = _login_page()
     at.text_input(key="cg_forgot_login").input("root")
@@ -358,3 +359,4 @@ def test_in_the_emulation_the_forgot_password_form_says_where_the_code_is(
     assert "확인 코드를 보냈습니다" in texts(at)
     assert ("메일은 보내지 않습니다" in texts(at)) is emulated
     assert ("password reset code" in texts(at)) is emulated
+    assert ("메일함을 확인하세요" in texts(at)) is not emulated

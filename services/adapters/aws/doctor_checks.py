@@ -240,10 +240,12 @@ def _encryption_line(client: Any, name: str) -> DoctorLine:
 
 def check_bedrock(context: DoctorContext) -> list[DoctorLine]:
     settings = context.settings
+    # The emulation's reason first, ticked or not: "left out of this run" would invite a tick
+    # that can only say the emulation has no Bedrock. Not a fault of this set-up either way.
+    if emulated_without_bedrock(settings):
+        return [skipped_line("bedrock", "doc_bedrock_emulated")]
     if not context.include_bedrock:
         return [skipped_line("bedrock", "doc_bedrock_skipped")]
-    if emulated_without_bedrock(settings):  # not a fault of this set-up
-        return [skipped_line("bedrock", "doc_bedrock_emulated")]
     if not bedrock_configured(settings, context.env, context.home):
         return [skipped_line("bedrock", "doc_bedrock_not_configured")]
     # The probe's own client factory is looked up at call time: tests replace it.

@@ -35,17 +35,30 @@ def metric(f: Facts, key: Any) -> str:
     return _label(f, "metric", str(key))
 
 
-def value_name(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
-    """A driver's value as readers know it; typed text (titles, terms, names) stays quoted,
-    written by ``text`` (markdown-escaped for the narrative; a plain-text answer passes its
-    own)."""
+def dim_name(f: Facts, dim: Any) -> str:
+    """A breakdown's name ("기기", "유입 경로")."""
+    return _label(f, "dim", str(dim))
+
+
+def value_text(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
+    """A driver's value as readers know it, without its breakdown's name; typed text (titles,
+    terms, names) stays quoted, written by ``text`` (markdown-escaped for the narrative; a
+    plain-text answer passes its own)."""
     dim, value = str(row.get("dim", "")), row.get("name") or row.get("value") or ""
     if dim == "category":
         return category_name(f.lang, value) or text(value)
     if dim == "purpose":
         return purpose_name(f.lang, value) or text(value)
-    mark = driver_mark_name(f.lang, dim, value)  # "(direct)" reads as words
-    return f"{mark or f'“{text(value)}”'} ({_label(f, 'dim', dim)})"
+    return driver_mark_name(f.lang, dim, value) or f"“{text(value)}”"  # "(direct)" reads as words
+
+
+def value_name(f: Facts, row: dict[str, Any], text: Callable[[Any], str] = quote) -> str:
+    """``value_text`` followed by its breakdown's name, where the value does not say it (a
+    category or a purpose does)."""
+    shown = value_text(f, row, text)
+    if str(row.get("dim", "")) in ("category", "purpose"):
+        return shown
+    return f"{shown} ({dim_name(f, row.get('dim', ''))})"
 
 
 def amount(f: Facts, value: Any, rate: bool) -> str:
@@ -94,7 +107,7 @@ def driver_sentence(f: Facts, row: dict[str, Any], path: str) -> str | None:
             parts.append(f.t(f"drv_{side}", name=value_name(f, c),
                              change=amount(f, c["contribution"], rate),
                              cite=f.cite(f"{at}.contribution"),
-                             share=f.pct(abs(c["share"])), share_cite=f.cite(f"{at}.share")))
+                             share=f.pct(c["share"]), share_cite=f.cite(f"{at}.share")))
             parts += _item_behind(f, found, f"{path}.{side}", side, rate)
             if rate and c.get("mix") is not None and c.get("rate") is not None:
                 parts.append(f.t("drv_mix", mix=amount(f, c["mix"], True),
@@ -116,7 +129,7 @@ def _item_behind(f: Facts, found: list[dict[str, Any]], path: str, side: str,
     c = found[at]
     return [f.t(f"drv_item_{side}", name=value_name(f, c), change=amount(f, c["contribution"],
                                                                         False),
-                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(abs(c["share"])),
+                cite=f.cite(f"{path}[{at}].contribution"), share=f.pct(c["share"]),
                 share_cite=f.cite(f"{path}[{at}].share"))]
 
 
@@ -165,7 +178,7 @@ def anomaly_lines(f: Facts) -> list[str]:
         drivers = row.get("drivers") or []
         if drivers and drivers[0].get("share") is not None:
             line += " " + f.t("anom_driver", name=value_name(f, drivers[0]),
-                              share=f.pct(abs(drivers[0]["share"])),
+                              share=f.pct(drivers[0]["share"]),
                               cite=f.cite(f"{path}.drivers[0].share"))
         lines.append(line)
     return lines
@@ -211,7 +224,7 @@ def headline_drivers(f: Facts) -> list[str]:
              for i, c in enumerate(row.get(side) or []) if c.get("share") is not None]
     return [f.t("head_driver", name=value_name(f, c),
                 change=amount(f, c["contribution"], False),
-                cite=f.cite(f"headline.{side}[{i}].contribution"), share=f.pct(abs(c["share"])),
+                cite=f.cite(f"headline.{side}[{i}].contribution"), share=f.pct(c["share"]),
                 share_cite=f.cite(f"headline.{side}[{i}].share")) for side, i, c in found]
 
 

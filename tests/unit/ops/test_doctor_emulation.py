@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from services.adapters.aws.doctor_checks import check_bedrock
 from services.i18n import translate
 from services.ops.doctor.base import DoctorContext
@@ -17,11 +19,14 @@ def never(settings: Any) -> Any:
     raise AssertionError("the emulation's Bedrock is never called")
 
 
-def test_the_emulation_skips_bedrock_and_says_why() -> None:
+@pytest.mark.parametrize("included", [True, False])
+def test_the_emulation_skips_bedrock_and_says_why(included: bool) -> None:
+    """Ticked or not, the line gives the emulation's reason: "left out of this run" would
+    invite a tick that can only say the emulation has no Bedrock."""
     settings = load_settings(backend="aws", aws_region=REGION, bedrock_region=REGION,
                              emulation=True)
     context = DoctorContext(settings, env={"AWS_ACCESS_KEY_ID": "emulated"},
-                            include_bedrock=True, bedrock_clients=never)
+                            include_bedrock=included, bedrock_clients=never)
 
     [line] = check_bedrock(context)
 

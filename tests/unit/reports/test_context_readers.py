@@ -6,20 +6,21 @@ never tested here against hand-written shapes, so a key the builder renames fail
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.analytics.dashboards import Period
 from services.bootstrap import build_local_ports
-from services.domain.analytics import DEVICE_PROP, SRC_PROP, EventType
+from services.domain.analytics import DEVICE_PROP, SRC_PROP, Event, EventType
 from services.domain.permissions import Role
 from services.domain.reports import ReportType
 from services.i18n import translate
 from services.reports.citations import footnotes
 from services.reports.followup import answer_offline
 from services.reports.grounding import check
-from services.reports.narrator.changes import amount, value_name
+from services.reports.narrator.changes import amount, dim_name, value_text
 from services.reports.narrator.offline import narrate
 from services.reports.narrator.rules import Facts
 from services.reports.service import ReportService
@@ -48,19 +49,42 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> ReportService:
     """Nine quiet weeks (10 views and one like of a retail item a day, 20 page views), then on
     7 March 120 views (from a newsletter) and 30 likes of a finance item: content views, likes
     and likes per view rise, by category, author, item and source."""
-    data = tmp_path_factory.mktemp("readers") / "data"
-    ports = build_local_ports(Settings(data_dir=data, sample_content=False))
     events = []
-    day = PERIOD.end - timedelta(days=62)
-    while day <= PERIOD.end:
+    for day in _days():
         when = f"{day.isoformat()} 03:00"
         events += [*ev(when, EventType.CONTENT_VIEW, 10, **RETAIL),
                    *ev(when, EventType.LIKE, 1, **RETAIL),
                    *ev(when, EventType.PAGE_VIEW, 20, page="home")]
-        day += timedelta(days=1)
     events += [*ev("2026-03-07 04:00", EventType.CONTENT_VIEW, 120, properties=NEWSLETTER,
                   **FINANCE),
                *ev("2026-03-07 04:00", EventType.LIKE, 30, **FINANCE)]
+    return _service(tmp_path_factory.mktemp("readers") / "data", events)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> ReportService:
+    """As ``reports`` without likes, but the retail item falls from 10 views a day to 6 in the
+    period and the finance views come from a second visitor: content views rise by category,
+    item and author and fall by each of them too; visitors rise with nothing to split them by."""
+    events = []
+    for day in _days():
+        when = f"{day.isoformat()} 03:00"
+        events += [*ev(when, EventType.CONTENT_VIEW, 6 if day >= PERIOD.start else 10,
+                       **RETAIL),
+                   *ev(when, EventType.PAGE_VIEW, 20, page="home")]
+    events += ev("2026-03-07 04:00", EventType.CONTENT_VIEW, 120, session="s2",
+                 properties=NEWSLETTER, **FINANCE)
+    return _service(tmp_path_factory.mktemp("mixed") / "data", events)
+
+
+def _days() -> list[date]:
+    """Nine weeks up to the period's end."""
+    first = PERIOD.end - timedelta(days=62)
+    return [first + timedelta(days=n) for n in range((PERIOD.end - first).days + 1)]
+
+
+def _service(data: Path, events: list[Event]) -> ReportService:
+    ports = build_local_ports(Settings(data_dir=data, sample_content=False))
     ports.events.append(events)
     for item, author in (("x0", "dan"), ("x1", "alice")):
         ports.content.add(make_item(item, author_id=author, author_name=author.title()))
@@ -99,8 +123,10 @@ def test_why_answers_with_the_drivers_the_report_shows(reports: ReportService, k
             for at, part in enumerate(row[side][:3]):
                 path = f"drivers.metrics[{index}].{side}[{at}].contribution"
                 assert f"`{path}`" in answer.text, (path, answer.text)
-                # Named and written as the report's own narrative names and writes them.
-                assert value_name(facts, part) in answer.text
+                # Named and written as the report's own narrative names and writes them,
+                # under its breakdown's name.
+                assert value_text(facts, part) in answer.text
+                assert f"- {dim_name(facts, part['dim'])}: " in answer.text
                 assert amount(facts, part["contribution"], False) in answer.text
         grounded = check(answer.text, ctx)
         assert grounded.ok and grounded.checked, (answer.text, grounded)
@@ -160,3 +186,66 @@ def test_a_change_with_no_driver_says_so_without_sending_the_reader_elsewhere(
     assert answer.answered
     assert translate(lang, "followup.no_split") in answer.text
     assert translate(lang, "followup.no_drivers") not in answer.text
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_why_tells_rises_from_falls_one_line_per_named_breakdown(mixed: ReportService,
+                                                                 lang: str) -> None:
+    """Each breakdown (category, item, author...) splits the whole change on its own, so shares
+    of different breakdowns never add up: the answer groups the drivers by breakdown, names it,
+    says so once, and introduces rises and falls apart. A falling driver's share keeps its
+    sign, as its footnote and the PDF's table show it."""
+    ctx = built(mixed, ReportType.OVERALL, "", lang)
+    facts = Facts(ctx)
+    found = explained(ctx, "content_views")
+    assert found is not None
+    index, row = found
+    assert row["rises"] and row["falls"], row
+    lines = answer_offline(ctx, WHY["content_views"][lang], lang).text.splitlines()
+    rises_at = lines.index(translate(lang, "followup.rises_intro"))
+    falls_at = lines.index(translate(lang, "followup.falls_intro"))
+    assert translate(lang, "followup.shares_per_breakdown") in lines[:rises_at]
+    for side, block in (("rises", lines[rises_at + 1:falls_at]), ("falls", lines[falls_at + 1:])):
+        shown = row[side][:3]
+        assert len(block) == len({part["dim"] for part in shown}), block
+        for at, part in enumerate(shown):
+            path = f"drivers.metrics[{index}].{side}[{at}]"
+            line = next(text for text in block if f"`{path}.contribution`" in text)
+            assert line.startswith(f"- {dim_name(facts, part['dim'])}: "), line
+            share = footnotes(f"`{path}.share`", ctx, lang).sources[0].value
+            assert f" {share} `{path}.share`" in line, (share, line)
+    assert check("\n".join(lines), ctx).ok, lines
+    assert facts.pct(row["falls"][0]["share"]).startswith("-")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_why_of_a_change_nothing_splits_says_it_cannot_be_split_as_the_report_does(
+        mixed: ReportService, lang: str) -> None:
+    """Visitors are counted as a whole: the report's drivers table says the change cannot be
+    split further, and so does the answer (not "nothing stood out")."""
+    ctx = built(mixed, ReportType.OVERALL, "", lang)
+    row = next(r for r in ctx["drivers"]["metrics"] if r["metric"] == "visitors")
+    assert row["difference"] and not (row["rises"] or row["falls"]), row
+    question = "방문자는 왜 늘었어?" if lang == "ko" else "Why did visitors rise?"
+    answer = answer_offline(ctx, question, lang)
+    assert answer.answered
+    assert translate(lang, "narrator.drv_no_split") in answer.text
+    assert translate(lang, "followup.no_split") not in answer.text
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("kind", [ReportType.OVERALL, ReportType.WHAT_CHANGED])
+def test_the_narrative_writes_a_falling_drivers_share_as_its_footnote_does(
+        mixed: ReportService, kind: ReportType, lang: str) -> None:
+    """"-30.4%" in the footnote and the PDF's table, not "30.4%" in the sentence citing it."""
+    ctx = built(mixed, kind, "", lang)
+    text = narrate(ctx)
+    cited = [path for path in (f"drivers.metrics[{i}].falls[0].share"
+                               for i in range(len(ctx["drivers"]["metrics"])))
+             if f"`{path}`" in text]
+    cited += [path for path in ("headline.falls[0].share",) if f"`{path}`" in text]
+    assert cited, text
+    for path in cited:
+        shown = footnotes(f"`{path}`", ctx, lang).sources[0].value
+        assert shown.startswith("-"), shown
+        assert f" {shown} `{path}`" in text, (shown, text)
