@@ -23,7 +23,7 @@ from services.ui.i18n import t
 from services.ui.insights import insights_panel
 from services.ui.live_now import live_now
 from services.ui.my_insights import follow_control
-from services.ui.row_filters import focus_after_row_choice
+from services.ui.row_filters import clear_chips, focus_after_filter_change, remove_chip
 
 services = session.services()
 actor = session.actor()
@@ -55,8 +55,8 @@ def board_view() -> None:
     live_kpis(services.analytics, actor, period, filters, refresh_seconds, live)
     board = services.analytics.dashboard(actor, period, filters)
     with chips_row:
-        chips(filters, authors, board.item_title)
-        focus_after_row_choice()  # to the chip a table row's choice just set
+        chips(filters, authors, board.item_title, remove_chip, clear_chips)
+        focus_after_filter_change()  # to the chip a row just set, or past the one removed
     if board.is_empty and (filters.active or filters.segment is not None):
         st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
     elif board.is_empty:

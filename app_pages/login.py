@@ -5,13 +5,14 @@ one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, gate, routes, session
+from services.ui import auth, cognito_login, gate, item_actions, routes, session
 from services.ui.i18n import t
 from services.ui.widgets import flash, md_escape, show_error
 
 services = session.services()
 
 st.title(t("auth.login_title"), anchor=False)
+item_actions.sign_in_reason()
 if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
     st.page_link(routes.FIRST_ADMIN, label=t("nav.first_admin"),

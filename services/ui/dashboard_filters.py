@@ -372,11 +372,11 @@ def chip_labels(filters: Filters, author_names: Mapping[str, str],
     return [(kind, t(f"dashfilter.kind.{kind}") + ": " + text) for kind, text in chips]
 
 
-def _remove(kind: Kind) -> None:
+def remove_filter(kind: Kind) -> None:
     _store_filters(filters_without(state_filters(), kind))
 
 
-def _clear() -> None:
+def clear_filters() -> None:
     _store_filters(NO_FILTERS)
 
 
@@ -384,17 +384,17 @@ def chip_key(kind: Kind) -> str:
     return f"dash_chip_{kind}"
 
 
-def chips(filters: Filters, author_names: Mapping[str, str], item_title: str | None) -> None:
-    """The active filters as a row of buttons; one removes its filter, the last clears all."""
+def chips(filters: Filters, author_names: Mapping[str, str], item_title: str | None,
+          remove: Callable[[Kind], None], clear: Callable[[], None]) -> None:
+    """The filters as buttons: one removes its own, the last all (no tooltip: see README)."""
     shown = chip_labels(filters, author_names, item_title)
     if not shown:
         st.caption(t("dashfilter.hint"))
         return
     with st.container(horizontal=True, gap="small", key="dash_chips"):
         for kind, text in shown:
-            st.button(md_escape(text) + " ✕", key=chip_key(kind), on_click=_remove,
-                      args=(kind,), help=t("dashfilter.remove"))
-        st.button(t("dashfilter.clear_all"), key="dash_chip_clear", on_click=_clear,
+            st.button(md_escape(text) + " ✕", key=chip_key(kind), on_click=remove, args=(kind,))
+        st.button(t("dashfilter.clear_all"), key="dash_chip_clear", on_click=clear,
                   icon=":material/filter_alt_off:", type="tertiary")
     if filters.segment is not None:
         st.caption(t("dashfilter.segment_note"))

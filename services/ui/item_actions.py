@@ -103,6 +103,14 @@ def like_hint(item: ContentItem, actor: Actor) -> None:
         st.caption(t("content.like_after_sign_in"))
 
 
+def sign_in_reason() -> None:
+    """On the sign-in page the like button led to (``hint=like``): why the visitor is there,
+    which otherwise only the button's tooltip said (a phone shows none). The words are the
+    app's; nothing of the address is shown."""
+    if st.query_params.get(HINT_PARAM) == LIKE_HINT:
+        st.info(t("content.like_sign_in_reason"), icon=":material/favorite_border:")
+
+
 def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:
     """on_click: the state the clicked button asked for; an event only when it changed."""
     record = tracking.like_recorder(item, actor, wanted)

@@ -7,7 +7,9 @@ select box instead. A selectable table adds no element to draw (see README "Page
 The run a row choice starts draws the board anew, and the browser put the keyboard's focus on
 the page's body: the person started again at the top. On that run alone a fixed script moves
 focus to the chip that names the new filter (where it is removed), or for a day's row, which
-sets the period and has no chip, back to its table (``focus_after_row_choice``)."""
+sets the period and has no chip, back to its table (``focus_after_filter_change``). Removing a
+chip (Enter on it) takes the focused element away the same way: focus goes to the next chip,
+or, with none left, back to the open tab's table the row was chosen in."""
 
 from __future__ import annotations
 
@@ -18,12 +20,25 @@ from functools import partial
 import streamlit as st
 
 from services.ui.dashboard import table_key
-from services.ui.dashboard_filters import Kind, Pick, apply, chip_key
+from services.ui.dashboard_filters import (
+    Kind,
+    Pick,
+    active_kinds,
+    apply,
+    chip_key,
+    clear_filters,
+    remove_filter,
+    state_filters,
+)
 from services.ui.i18n import t
 
 DAY_TABLE = "trend"  # the one table whose rows are days (the trend tab's)
-_ROW_CHOICES = "_df_row_choices"  # rows chosen in this session, numbering each focus script
-_FOCUS_ASKED = "_df_row_focus"  # the kind of the filter a row just set, until its run draws it
+_FOCUS_COUNT = "_df_focus_count"  # focus moves asked in this session, numbering each script
+_FOCUS_ASKED = "_df_row_focus"  # where focus goes, until the run a change started draws it
+Target = tuple[str, str]  # (the element's class, what takes focus in it)
+# With no chip left: the open tab's table (only the open tab is drawn), else the hour box.
+_TABLE: Target = ('[class*="st-key-table_"]', '[data-testid="data-grid-canvas"]')
+_HOUR_BOX: Target = (".st-key-dash_hour_pick", "input")
 
 
 def pick_of_row(kind: Kind, keys: Sequence[str], row: int) -> Pick | None:
@@ -38,8 +53,12 @@ def _row_picked(kind: Kind, keys: Sequence[str], row: int) -> None:
     pick = pick_of_row(kind, keys, row)
     if pick is not None:
         apply(pick)
-        st.session_state[_ROW_CHOICES] = int(st.session_state.get(_ROW_CHOICES, 0)) + 1
-        st.session_state[_FOCUS_ASKED] = kind
+        _ask_focus([focus_target(kind)])
+
+
+def _ask_focus(targets: list[Target]) -> None:
+    st.session_state[_FOCUS_COUNT] = int(st.session_state.get(_FOCUS_COUNT, 0)) + 1
+    st.session_state[_FOCUS_ASKED] = targets
 
 
 def row_pick(kind: Kind, keys: Sequence[str]) -> Callable[[int], None]:
@@ -48,7 +67,7 @@ def row_pick(kind: Kind, keys: Sequence[str]) -> Callable[[int], None]:
     return partial(_row_picked, kind, list(keys))
 
 
-def focus_target(kind: Kind) -> tuple[str, str]:
+def focus_target(kind: Kind) -> Target:
     """(the element's class, what takes focus in it) after a row of ``kind``: the chip of its
     filter, or the day table's grid (Streamlit's table takes keys on its canvas)."""
     if kind is Kind.DAY:
@@ -56,13 +75,38 @@ def focus_target(kind: Kind) -> tuple[str, str]:
     return f".st-key-{chip_key(kind)}", "button"
 
 
+def after_removal(kind: Kind, shown: list[Kind]) -> list[Target]:
+    """Where focus goes once the chip of ``kind`` (of the ``shown`` ones) is gone: the chip
+    after it, else the one before, else the table."""
+    left = [other for other in shown if other is not kind]
+    if left:
+        at = shown.index(kind) if kind in shown else len(left)
+        return [focus_target(left[min(at, len(left) - 1)])]
+    return [_TABLE, _HOUR_BOX]
+
+
+def remove_chip(kind: Kind) -> None:
+    """A chip's on_click: its filter goes, and focus to ``after_removal``."""
+    shown = active_kinds(state_filters())
+    remove_filter(kind)
+    _ask_focus(after_removal(kind, shown))
+
+
+def clear_chips() -> None:
+    """The "clear all" button's on_click: the chips go, focus back to the table."""
+    clear_filters()
+    _ask_focus([_TABLE, _HOUR_BOX])
+
+
 # For up to 15 s: focus goes to the target once it is drawn, and back to it whenever a redraw
 # drops it to the body (after a day's row the grid kept focus for about a second, then lost it:
-# stopping at the run's end was too soon). Focus still in a table before that is the chosen
-# row's; anywhere else, or in a table once focus was placed, the person moved it, and a key or
-# pointer pressed after it was placed is theirs too: then it is left alone.
+# stopping at the run's end was too soon). Focus still in a table or the chips' row before that
+# is the chosen row's or the removed chip's (until the redraw takes it away); anywhere else, or
+# in a table once focus was placed, the person moved it, and a key or pointer pressed after it
+# was placed is theirs too: then it is left alone.
 _ROW_FOCUS_JS = """(() => {
-  const place = %s, inner = %s, started = Date.now();
+  const targets = %s, started = Date.now();
+  const place = targets.map(([where]) => where).join(", ");
   let placed = false, theirs = false;
   const pressed = () => { theirs = placed; };
   document.addEventListener("keydown", pressed, true);
@@ -71,14 +115,16 @@ _ROW_FOCUS_JS = """(() => {
     const active = document.activeElement;
     const atBody = !active || active === document.body;
     const there = !atBody && active.closest(place);
+    const before = '[class*="st-key-table_"], .st-key-dash_chips';
     if (theirs || Date.now() - started > 15000
-        || (!atBody && !there && (placed || !active.closest('[class*="st-key-table_"]')))) {
+        || (!atBody && !there && (placed || !active.closest(before)))) {
       clearInterval(timer);
       document.removeEventListener("keydown", pressed, true);
       document.removeEventListener("pointerdown", pressed, true);
       return;
     }
-    const target = document.querySelector(place + " " + inner);
+    const target = targets.map(([where, inner]) => document.querySelector(where + " " + inner))
+      .find(Boolean);
     if (!there && target) {
       target.focus();
       placed = true;
@@ -87,21 +133,22 @@ _ROW_FOCUS_JS = """(() => {
 })();"""
 
 
-def row_focus_script(kind: Kind, choice: int) -> str:
-    """Focus to ``focus_target(kind)``. ``choice`` (the row choice's number) makes each body
-    new: Streamlit does not run a script again that the run before drew the same in the same
-    place. A fixed script: the selectors are the app's own keys, JSON-encoded."""
-    place, inner = (json.dumps(part) for part in focus_target(kind))
-    return f"<script>/* row choice {int(choice)} */\n{_ROW_FOCUS_JS % (place, inner)}\n</script>"
+def row_focus_script(targets: list[Target], choice: int) -> str:
+    """Focus to the first of ``targets`` drawn. ``choice`` (the focus move's number) makes each
+    body new: Streamlit does not run a script again that the run before drew the same in the
+    same place. A fixed script: the selectors are the app's own keys, JSON-encoded."""
+    body = _ROW_FOCUS_JS % json.dumps([list(target) for target in targets])
+    return f"<script>/* focus move {int(choice)} */\n{body}\n</script>"
 
 
-def focus_after_row_choice() -> None:
-    """On the run a row choice started, its focus script (drawn after the chips). Its box is
-    hidden by the stylesheet: the element would take a gap's room in the page."""
-    kind = st.session_state.pop(_FOCUS_ASKED, None)
-    if isinstance(kind, Kind):
+def focus_after_filter_change() -> None:
+    """On the run a row choice or a chip's removal started, its focus script (drawn after the
+    chips). Its box is hidden by the stylesheet: the element would take a gap's room in the
+    page."""
+    targets = st.session_state.pop(_FOCUS_ASKED, None)
+    if isinstance(targets, list) and targets:
         st.html(
-            row_focus_script(kind, int(st.session_state.get(_ROW_CHOICES, 0))),
+            row_focus_script(targets, int(st.session_state.get(_FOCUS_COUNT, 0))),
             unsafe_allow_javascript=True,
         )
 

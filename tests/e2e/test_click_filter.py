@@ -204,6 +204,13 @@ def test_a_row_chosen_by_keyboard_filters_as_its_bar_would(app: RunningApp, page
     page.keyboard.press("Enter")  # the chip removes its filter
     expect(chip).to_have_count(0, timeout=45_000)
     expect(tile(page, "analytics.kpi.content_views")).to_have_text(everything, timeout=60_000)
+    # The chip went with the focus on it: focus back to the table the row was chosen in, not
+    # the page's body.
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    page.wait_for_timeout(2000)
+    focus = page.evaluate(FOCUS_JS)
+    assert focus["table"] == TOP_TABLE, focus
+    shot(page, "64-keyboard-chip-removed")
 
     # A trend row sets the period to its day, which no chip names: focus goes back to the
     # table (it fell to the body about a second after the choice, when the grid was redrawn).

@@ -79,7 +79,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
             # The writer's two items (My content on a phone: a line between them); the draft
             # first, so that the published one is the newer and listed first.
             services.content.create(
-                ContentDraft("내 초안", "요약", "본문", Category.ETC, status=Status.DRAFT),
+                ContentDraft(LONG_TITLE, "요약", "본문", Category.ETC, status=Status.DRAFT),
                 [],
                 WRITER,
             )
@@ -158,6 +158,17 @@ CLIPPED_LINKS_JS = """() => [...document.querySelectorAll(
   .map(e => ({text: e.innerText, wide: e.scrollWidth, shown: e.clientWidth}))"""
 
 
+# A title longer than its column even at 1400 px (it was cut mid-letter, with no ellipsis).
+LONG_TITLE = "내 초안: a draft whose fairly long English title runs past its column"
+# My content's headings that take more than one line (broken inside the word: "View/s").
+BROKEN_HEADINGS_JS = """() => [...document.querySelectorAll('[class*="st-key-df_head_"] strong')]
+  .filter(e => e.getBoundingClientRect().width > 1)
+  .map(e => { const r = document.createRange(); r.selectNodeContents(e);
+              return [e.textContent.trim(),
+                      new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })
+  .filter(([, lines]) => lines > 1)"""
+
+
 @pytest.mark.parametrize("language", ["한국어", "English"])
 def test_my_content_shows_its_links_whole_at_a_desktops_width(
     app: RunningApp, page: Page, language: str
@@ -170,6 +181,15 @@ def test_my_content_shows_its_links_whole_at_a_desktops_width(
     _settled(page)
     shot(page, f"reading_my_content_{language}")
     assert page.evaluate(CLIPPED_LINKS_JS) == []
+    assert page.evaluate(BROKEN_HEADINGS_JS) == []
+    # Just above the width where the columns stack (640 px), and a small desktop's.
+    for width in (900, 700, 660):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(500)
+        shot(page, f"reading_my_content_{language}_{width}")
+        assert page.evaluate(CLIPPED_LINKS_JS) == [], width
+        assert page.evaluate(BROKEN_HEADINGS_JS) == [], width
+        assert page.get_by_text(LONG_TITLE).first.is_visible()
     page.set_viewport_size({"width": 390, "height": 844})  # a phone stacks the columns
     page.wait_for_timeout(500)
     shot(page, f"reading_my_content_phone_{language}")

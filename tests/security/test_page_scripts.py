@@ -19,9 +19,9 @@ ALLOWED = {
     # focus back on the like button after a like click (a new button: its key names its state)
     ("services/ui/item_actions.py", "like_button"): "LIKE_FOCUS_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
-    # focus to the chip of the filter a table row just set (or back to the day's table): the
-    # selectors are the app's own keys, nothing of the data
-    ("services/ui/row_filters.py", "focus_after_row_choice"): "row_focus_script",
+    # focus to the chip of the filter a table row just set (or back to the day's table), or
+    # past a removed chip: the selectors are the app's own keys, nothing of the data
+    ("services/ui/row_filters.py", "focus_after_filter_change"): "row_focus_script",
     # <html lang> from the session's language: one of the app's codes, JSON-encoded.
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
     # after the pager changed the page, the view back at the top (nothing of the page in it)

@@ -156,6 +156,7 @@ def test_the_menu_lists_only_pages_the_actor_may_open(
 
 
 HINT = "♡ 좋아요를 눌러 저장하세요."
+WHY_SIGN_IN = "좋아요를 누르려면 로그인하세요. 로그인 후 이 콘텐츠로 돌아갑니다."
 
 
 def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
@@ -174,6 +175,8 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["next"] == "content" and at.query_params["id"] == item.id
+    # Why they are here: a phone never shows the like button's tooltip.
+    assert WHY_SIGN_IN in [info.value for info in at.info]
 
     _sign_in(at, "viewer-user")
     assert _page_name(at) == item.title
@@ -187,3 +190,18 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     assert at.button(key=f"unlike_{item.id}").label == "좋아요 취소 (1)"
     assert HINT not in texts(at)
     assert as_shown(item.title) in texts(at)
+
+
+def test_the_sign_in_page_gives_no_reason_it_was_not_given(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """Only the app's own hint names a reason: from the menu, or with any other value, none."""
+    for hint in (None, "like2", "<b>x</b>"):
+        at = new_app()
+        at.run()
+        if hint is not None:
+            at.query_params["hint"] = hint
+        at.switch_page("app_pages/login.py").run()
+        assert not at.exception, at.exception
+        assert WHY_SIGN_IN not in texts(at)
+        assert all("x</b>" not in str(info.value) for info in at.info)

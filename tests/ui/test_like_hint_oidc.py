@@ -16,7 +16,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Actor
 from services.ui import gate
 from tests.ui.conftest import follow_replacement, replaced_address, texts
-from tests.ui.test_deep_links import HINT
+from tests.ui.test_deep_links import HINT, WHY_SIGN_IN
 from tests.ui.test_oidc_recheck import provider_user
 
 _COOKIE = re.compile(r'document\.cookie = ("(?:[^"\\]|\\.)*")')
@@ -65,6 +65,7 @@ def like_while_signed_out(new_app: Callable[..., AppTest], item: ContentItem,
     follow_replacement(at)
     browser.run_scripts(at)
     assert at.button(key="oidc_login")  # where the browser leaves for the provider
+    assert WHY_SIGN_IN in [info.value for info in at.info]  # and why
     return at
 
 

@@ -15,12 +15,13 @@ from services.bootstrap import Services
 from services.domain.models import ContentItem, Status
 from services.domain.users import User
 from services.i18n.times import format_date
+from services.ui import column_table
 from services.ui.styles import APP_CSS
 from tests.ui.conftest import ko
 
 # A value's cell: its label (a class of the stylesheet), then the value.
 _CELL = re.compile(r'<span class="(?P<cls>[^"]*)">(?P<label>[^<]*)</span>\s*(?P<value>[^<]*)<')
-NARROW = "@media (max-width: 640px)"  # where Streamlit stacks columns
+NARROW = column_table.NARROW  # where the table stacks its columns
 
 
 def _labelled(at: AppTest) -> list[tuple[str, str, str]]:

@@ -184,3 +184,52 @@ def test_a_row_that_filters_nothing_moves_no_focus(
     skipped = column(at, "purposes", 0).index(purpose_label(Purpose.SKIPPED.value))
     choose_row(at, "purposes", skipped)
     assert page_scripts(at) == []
+
+
+def test_removing_a_chip_moves_focus_to_the_next_chip(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    """Enter on a chip removes its filter and the chip with it: focus goes to the chip after
+    it (else the one before), not the page's body."""
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "categories")
+    choose_row(at, "categories", column(at, "categories", 0).index("금융"))
+    open_tab(at, "content")
+    choose_row(at, "top_content", 0)
+    at.button(key="dash_chip_category").click().run()
+    assert not at.exception, at.exception
+    (script,) = page_scripts(at)
+    assert ".st-key-dash_chip_item" in script, script
+    assert at.button(key="dash_chip_item")  # the chip it names is drawn
+    at.run()  # any other run: focus is left where the person put it
+    assert page_scripts(at) == []
+
+
+def test_removing_the_last_chip_moves_focus_back_to_the_table(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "content")
+    choose_row(at, "top_content", 1)
+    first = page_scripts(at)
+    at.button(key="dash_chip_item").click().run()
+    assert not at.exception, at.exception
+    assert "item" not in at.query_params
+    (script,) = page_scripts(at)
+    assert "st-key-table_" in script and "data-grid-canvas" in script, script
+    assert script not in first  # a new body, so the browser runs it
+    # "Clear all" too: the chips are gone with it.
+    choose_row(at, "top_content", 0)
+    at.button(key="dash_chip_clear").click().run()
+    (cleared,) = page_scripts(at)
+    assert "st-key-table_" in cleared and "data-grid-canvas" in cleared, cleared
+
+
+def test_a_chip_has_no_tooltip_to_cover_the_period_control(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    """The chip's label and its ✕ say what it does; its tooltip opened over "7일"."""
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "content")
+    choose_row(at, "top_content", 1)
+    assert at.button(key="dash_chip_item").help in ("", None)
