@@ -15,6 +15,14 @@ a ``tokens`` count. It has neither ``kind`` nor ``created_by``, so neither index
 reservation is one UpdateItem that ADDs on condition that the total stays within the budget:
 DynamoDB checks and adds in one step, so two tabs cannot both spend the last of a day.
 
+Each asker's follow-up chat on a report is one item, ``id`` = "chat#<report>#<user>", its
+turns a list of JSON strings that each turn appends to (one UpdateItem, list_append). The
+report's item names who has a chat on it (``chatters``, a string set, added to on condition
+that the report exists), so deleting the report deletes those items without a Scan. A chat
+item has neither ``kind`` nor ``created_by``: no index sees it. A turn is a few KB (a question
+of at most 500 characters, an answer of at most 1,024 tokens), so one asker's chat holds about
+a hundred before DynamoDB's item limit refuses the next (``aws.item_too_large``).
+
 A report is far below DynamoDB's 400 KB item limit (its context is a few dozen KB); a larger
 one is refused as ``aws.item_too_large``.
 """
@@ -32,8 +40,10 @@ from services.adapters.report_codec import (
     summary_to_json,
     to_json,
     tokens_of,
+    turn_from_json,
+    turn_to_json,
 )
-from services.domain.reports import Report, ReportSummary, summary_of
+from services.domain.reports import ChatHistory, ChatTurn, Report, ReportSummary, summary_of
 from services.errors import ConflictError, NotFound
 
 if TYPE_CHECKING:
@@ -93,8 +103,36 @@ class DynamoReportStore:
 
     def delete(self, report_id: str) -> None:
         with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
-            self._client.delete_item(TableName=self._table, Key=_key(report_id),
-                                     ConditionExpression="attribute_exists(id)")
+            old = self._client.delete_item(TableName=self._table, Key=_key(report_id),
+                                           ConditionExpression="attribute_exists(id)",
+                                           ReturnValues="ALL_OLD")
+        for user_id in old.get("Attributes", {}).get("chatters", {}).get("SS", []):
+            with aws_errors():
+                self._client.delete_item(TableName=self._table,
+                                         Key=_key(_chat_id(report_id, user_id)))
+
+    def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
+        # The report first: a report deleted between the two steps leaves a chat item that
+        # nothing reads (its id names a report that no longer exists).
+        with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
+            self._client.update_item(
+                TableName=self._table, Key=_key(report_id), UpdateExpression="ADD chatters :u",
+                ConditionExpression="attribute_exists(doc)",
+                ExpressionAttributeValues={":u": {"SS": [user_id]}})
+        with aws_errors():
+            self._client.update_item(
+                TableName=self._table, Key=_key(_chat_id(report_id, user_id)),
+                UpdateExpression="SET turns = list_append(if_not_exists(turns, :none), :t)",
+                ExpressionAttributeValues={":none": {"L": []},
+                                           ":t": {"L": [{"S": turn_to_json(turn)}]}})
+
+    def turns(self, report_id: str, user_id: str) -> ChatHistory:
+        with aws_errors():
+            response = self._client.get_item(
+                TableName=self._table, Key=_key(_chat_id(report_id, user_id)),
+                ConsistentRead=True, ProjectionExpression="turns")
+        found = response.get("Item", {}).get("turns", {}).get("L", [])
+        return [turn_from_json(value["S"]) for value in found]
 
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:
@@ -134,6 +172,10 @@ class DynamoReportStore:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return found
+
+
+def _chat_id(report_id: str, user_id: str) -> str:
+    return f"chat#{report_id}#{user_id}"
 
 
 def _spend_id(user_id: str, day: date) -> str:
