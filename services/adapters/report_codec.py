@@ -94,7 +94,7 @@ def summary_from_json(text: str) -> ReportSummary:
 
 def turn_to_json(turn: ChatTurn) -> str:
     data = asdict(turn)
-    data["asked_at"] = utc_text(turn.asked_at)
+    data["at"] = utc_text(turn.at)
     return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
 
@@ -103,7 +103,7 @@ def turn_from_json(text: str) -> ChatTurn:
     return ChatTurn(
         question=data["question"], answer=data["answer"], language=data["language"],
         checked=int(data["checked"]), unmatched=int(data["unmatched"]),
-        asked_at=datetime.fromisoformat(data["asked_at"]).astimezone(UTC),
+        at=datetime.fromisoformat(data["at"]).astimezone(UTC),
         error=data.get("error", ""),
     )
 

@@ -112,7 +112,7 @@ class ChatTurn:
     language: str
     checked: int  # numbers of the answer the grounding check looked up
     unmatched: int  # of those, the ones it did not find in the report's data
-    asked_at: datetime
+    at: datetime  # when its answer settled
     error: str = ""
 
 

@@ -192,7 +192,7 @@ def test_a_big_context_is_kept(report_store: ReportStore) -> None:
 
 def turn(question: str, minutes: int = 0, **changes: Any) -> ChatTurn:
     made = ChatTurn(question=question, answer="페이지 조회는 110회입니다.", language="ko",
-                    checked=1, unmatched=0, asked_at=T0 + timedelta(minutes=minutes))
+                    checked=1, unmatched=0, at=T0 + timedelta(minutes=minutes))
     return replace(made, **changes)
 
 

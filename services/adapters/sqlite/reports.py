@@ -117,7 +117,7 @@ class SqliteReportStore:
             raise NotFound("errors.not_found", id=report_id)
 
     def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
-        _time(turn.asked_at)  # a naive time is refused, as a report's
+        _time(turn.at)  # a naive time is refused, as a report's
         with self._db.transaction() as conn:
             if conn.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is None:
                 raise NotFound("errors.not_found", id=report_id)
