@@ -228,3 +228,16 @@ def test_deleting_a_report_deletes_everyone_s_turns(report_store: ReportStore) -
     assert report_store.turns("r1", "ana") == []
     assert report_store.turns("r1", "bo") == []
     assert [t.question for t in report_store.turns("r2", "ana")] == ["남는 질문"]
+
+
+def test_a_long_chat_of_long_answers_is_kept_whole_and_in_order(
+        report_store: ReportStore) -> None:
+    """More turns than one read of DynamoDB returns (100), each near the longest an answer is
+    (1,024 tokens): none is refused for size, none lost or out of order."""
+    report_store.add(report("r1"))
+    long_answer = "방문자는 늘었습니다. " * 250
+    for n in range(130):
+        report_store.add_turn("r1", "ana", turn(f"질문 {n}", n, answer=long_answer))
+    kept = report_store.turns("r1", "ana")
+    assert [t.question for t in kept] == [f"질문 {n}" for n in range(130)]
+    assert all(t.answer == long_answer for t in kept)
