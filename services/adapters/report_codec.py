@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from services.domain.reports import (
+    ChatTurn,
     Grounding,
     Report,
     ReportLanguage,
@@ -88,6 +89,22 @@ def summary_from_json(text: str) -> ReportSummary:
         author=data["author"],
         title=data["title"],
         unmatched=int(data["unmatched"]),
+    )
+
+
+def turn_to_json(turn: ChatTurn) -> str:
+    data = asdict(turn)
+    data["at"] = utc_text(turn.at)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def turn_from_json(text: str) -> ChatTurn:
+    data: dict[str, Any] = json.loads(text)
+    return ChatTurn(
+        question=data["question"], answer=data["answer"], language=data["language"],
+        checked=int(data["checked"]), unmatched=int(data["unmatched"]),
+        at=datetime.fromisoformat(data["at"]).astimezone(UTC),
+        error=data.get("error", ""),
     )
 
 

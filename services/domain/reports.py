@@ -100,3 +100,21 @@ def summary_of(report: Report) -> ReportSummary:
         created_at=report.created_at, title=report.title,
         unmatched=len(report.grounding.unmatched),
     )
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One follow-up question on a report and what came of it, kept per asker and report:
+    the answer's text, or ``error`` (an i18n key) when the answer broke off."""
+
+    question: str
+    answer: str
+    language: str
+    checked: int  # numbers of the answer the grounding check looked up
+    unmatched: int  # of those, the ones it did not find in the report's data
+    at: datetime  # when its answer settled
+    error: str = ""
+
+
+# One asker's turns on a report, oldest first (an alias: ``list`` is a method of the stores).
+ChatHistory = list[ChatTurn]

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from services.domain.llm import LLMRequest, LLMResult, LLMStream
-from services.domain.reports import Report, ReportSummary
+from services.domain.reports import ChatHistory, ChatTurn, Report, ReportSummary
 
 
 class LLM(Protocol):
@@ -39,7 +39,14 @@ class ReportStore(Protocol):
         whole report (its context and narrative, tens of KB) is read by ``get``."""
 
     def delete(self, report_id: str) -> None:
-        """NotFound if absent."""
+        """NotFound if absent. The report's chat turns, everyone's, go with it."""
+
+    def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
+        """One more turn of ``user_id``'s chat on the report; NotFound if the report is
+        absent."""
+
+    def turns(self, report_id: str, user_id: str) -> ChatHistory:
+        """``user_id``'s chat turns on the report, oldest first ([] for none)."""
 
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:

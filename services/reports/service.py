@@ -13,8 +13,10 @@ that subject's own insights (``services.insights.scoped``), never platform-wide 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
 question as data (``services.reports.followup_prompt``), under the same daily budget and the
-same grounding check. A metered generation or answer reserves its estimate on the day's
-budget in one atomic step before the model is called, and settles it to the real use when its
+same grounding check; each asker's questions and their outcomes are kept with the report
+(``services.reports.chat_turns``, read back by ``turns``). A metered generation or answer
+reserves its estimate on the day's budget in one atomic step before the model is called, and
+settles it to the real use when its
 stream ends; one not read to its end (the model's stream broke off; the page reads reports and
 answers on a worker thread, ``streams.Reading``, so a click never leaves one) keeps what it
 cost (``services.reports.usage``). Every generation and answer first takes one of
@@ -43,6 +45,7 @@ from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, can, require
 from services.domain.reports import (
     OFFLINE_MODEL_ID,
+    ChatHistory,
     Report,
     ReportLanguage,
     ReportSummary,
@@ -53,6 +56,7 @@ from services.i18n import translate
 from services.insights.service import VISITOR_READS
 from services.ops.audit import record_audit
 from services.ports import LLM, AuditLog, ContentRepository, EventStore, ReportStore
+from services.reports.chat_turns import answered_turn, keep_turn, unfinished_turn
 from services.reports.compare import kpi_comparison as kpi_comparison
 from services.reports.cost import (
     Estimate,
@@ -303,10 +307,13 @@ class ReportService:
         llm = self._llm(model)
         if model == OFFLINE:
             found = answer_offline(report.context, text, lang.value)
-            with self._place() as release:
-                return Answer([found.text], lambda: self._answered(
-                    actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0),
-                    lambda received: None, release)  # nothing billed
+
+            def offline() -> AnswerResult:
+                return self._kept(actor, report, text, lang, self._answered(
+                    actor, report, found.text, found.answered, OFFLINE_MODEL_ID, 0, 0))
+
+            with self._place() as release:  # nothing billed
+                return Answer([found.text], offline, lambda received: None, release)
         prompt = followup_prompt(report.context, text, lang)
         estimate = self._estimate(actor, prompt, model, ANSWER_MAX_TOKENS)
         model_id = model_id_of(model)
@@ -321,12 +328,15 @@ class ReportService:
         def finish() -> AnswerResult:
             result = stream.result()
             reservation.settle(result.total_tokens)
-            return self._answered(actor, report, result.text, True, result.model_id,
-                                  result.input_tokens, result.output_tokens)
+            return self._kept(actor, report, text, lang, self._answered(
+                actor, report, result.text, True, result.model_id, result.input_tokens,
+                result.output_tokens))
 
         def abandon(received: str) -> None:
             self._unfinished(actor, ASK_AUDIT_ACTION, report.id, stream,
                              estimate.input_tokens, received, reservation, {"model": model_id})
+            keep_turn(self.store, report.id, str(actor.user_id),
+                      unfinished_turn(text, lang, self.clock()))
 
         return Answer(stream, finish, abandon, release)
 
@@ -340,6 +350,18 @@ class ReportService:
                                             "tokens": str(input_tokens + output_tokens),
                                             "unmatched": str(len(found.grounding.unmatched))})
         return found
+
+    def _kept(self, actor: Actor, report: Report, question: str, lang: ReportLanguage,
+              found: AnswerResult) -> AnswerResult:
+        keep_turn(self.store, report.id, str(actor.user_id),
+                  answered_turn(question, lang, found, self.clock()))
+        return found
+
+    def turns(self, actor: Actor, report_id: str) -> ChatHistory:
+        """The actor's own follow-up questions on the report and their outcomes, oldest
+        first (``services.reports.chat_turns``); nobody reads another's."""
+        require(actor, Action.GENERATE_REPORTS)
+        return self.store.turns(report_id, str(actor.user_id))
 
     # ---- history -----------------------------------------------------------------------
 
@@ -365,7 +387,8 @@ class ReportService:
         report = self.get(actor, report_id)
         if not self.may_delete(actor, report):
             raise PermissionDenied("reports.err_delete_not_owner")
-        self.store.delete(report_id)  # its tokens stay spent (``services.reports.usage``)
+        # Everyone's chat on it goes too; its tokens stay spent (``services.reports.usage``).
+        self.store.delete(report_id)
         if self.audit is not None:
             record_audit(self.audit, self.clock(), str(actor.user_id), DELETE_AUDIT_ACTION,
                          report_id)

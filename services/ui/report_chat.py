@@ -1,16 +1,17 @@
 """Follow-up questions under a report: a chat box answered from the report's saved context.
 
-History is kept per report in the session. A question is answered once: the question box carries
-the chat's submission token in its key (a second send of the same box names a box no longer
-drawn), and the answer is read to its end on a worker thread (``Reading``), so a click while the
-model writes stops only the run that shows it; the answer goes into the history, whole, when
-the model has written it, and a run that draws the chat meanwhile follows it from its start. A
-question sent while an answer is written waits its turn (``_Chat``). Everything typed and
-everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's markdown):
-the only markup is ours, the ``<mark>`` around a number the grounding check could not find in
-the data and the footnote markers of cited figures. The answer streams into the same kind of
-placeholder the report's narrative uses (``st.write_stream`` would render the model's text as
-markdown).
+History is kept per report in the session, begun from the asker's turns the report store keeps
+(``ReportService.turns``: a reload or another tab finds them). A question is answered once: the
+question box carries the chat's submission token in its key (a second send of the same box names
+a box no longer drawn), and the answer is read to its end on a worker thread (``Reading``), so a
+click while the model writes stops only the run that shows it; the answer goes into the history,
+whole, when the model has written it, and a run that draws the chat meanwhile follows it from
+its start. A question sent while an answer is written waits its turn (``_Chat``). Everything
+typed and everything answered is HTML-escaped and shown through ``st.html`` (never Streamlit's
+markdown): the only markup is ours, the ``<mark>`` around a number the grounding check could not
+find in the data and the footnote markers of cited figures. The answer streams into the same
+kind of placeholder the report's narrative uses (``st.write_stream`` would render the model's
+text as markdown).
 """
 
 from __future__ import annotations
@@ -152,9 +153,29 @@ class _Chat:
             log.error("follow-up answer failed", exc_info=reading.error)
 
 
-def _chat(report: Report) -> _Chat:
+def _chat(services: Services, actor: Actor, report: Report) -> _Chat:
+    """The report's chat of this session, begun from the asker's kept turns on first draw."""
     chats: dict[str, _Chat] = st.session_state.setdefault(CHATS_KEY, {})
-    return chats.setdefault(report.id, _Chat())
+    if report.id not in chats:
+        chats[report.id] = _Chat(history=_kept(services, actor, report))
+    return chats[report.id]
+
+
+def _kept(services: Services, actor: Actor, report: Report) -> list[Message]:
+    """The questions asked earlier (another tab, before a reload) and their outcomes; none
+    when the store cannot say (the chat works on, from this session's questions)."""
+    try:
+        turns = services.reports.turns(actor, report.id)
+    except DemoFactoryError:
+        log.warning("kept follow-up turns of report %s not read", report.id, exc_info=True)
+        return []
+    history: list[Message] = []
+    for turn in turns:
+        history.append({"role": "user", "text": turn.question})
+        history.append({"role": "assistant", "error": translate(turn.language, turn.error)}
+                       if turn.error else _answer_message(turn.answer, turn.language,
+                                                          turn.checked, turn.unmatched))
+    return history
 
 
 def _note(message: Message) -> None:
@@ -228,9 +249,14 @@ def _start(services: Services, actor: Actor, report: Report, asked: _Question,
     return [user], chat.begin(answer, user, asked.lang)
 
 
+def _answer_message(text: str, lang: str, checked: int, unmatched: int) -> Message:
+    return {"role": "assistant", "text": text, "lang": lang, "checked": checked,
+            "unmatched": unmatched}
+
+
 def _answered(result: AnswerResult, lang: str) -> Message:
-    return {"role": "assistant", "text": result.text, "lang": lang,
-            "checked": result.grounding.checked, "unmatched": len(result.grounding.unmatched)}
+    return _answer_message(result.text, lang, result.grounding.checked,
+                           len(result.grounding.unmatched))
 
 
 def _outcome(reading: Reading[AnswerResult], lang: str) -> Message:
@@ -265,7 +291,7 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     model = _model(services, report, key, label)
     st.caption(t("followup.chat_offline_note") if model == OFFLINE
                else t("followup.chat_caption"))
-    chat = _chat(report)
+    chat = _chat(services, actor, report)
     history, reading, lang = chat.view()
     for message in history:
         _show(message, report)

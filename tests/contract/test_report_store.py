@@ -13,6 +13,7 @@ import pytest
 from services.adapters.aws.dynamodb import reports as dynamodb_reports
 from services.adapters.sqlite import reports as sqlite_reports
 from services.domain.reports import (
+    ChatTurn,
     Grounding,
     Report,
     ReportLanguage,
@@ -187,3 +188,56 @@ def test_a_big_context_is_kept(report_store: ReportStore) -> None:
                  narrative="가나다라 " * 3000)
     report_store.add(big)
     assert report_store.get("big") == big
+
+
+def turn(question: str, minutes: int = 0, **changes: Any) -> ChatTurn:
+    made = ChatTurn(question=question, answer="페이지 조회는 110회입니다.", language="ko",
+                    checked=1, unmatched=0, at=T0 + timedelta(minutes=minutes))
+    return replace(made, **changes)
+
+
+def test_chat_turns_are_kept_per_asker_and_report_in_order(report_store: ReportStore) -> None:
+    report_store.add(report("r1"))
+    report_store.add(report("r2"))
+    first, second = turn("조회수는?"), turn("Why?", 1, language="en", unmatched=1, checked=3)
+    report_store.add_turn("r1", "ana", first)
+    report_store.add_turn("r1", "bo", turn("다른 사람의 질문"))
+    report_store.add_turn("r1", "ana", second)
+    broken = turn("끊긴 답", 2, answer="", checked=0, error="followup.err_unfinished")
+    report_store.add_turn("r2", "ana", broken)
+    assert report_store.turns("r1", "ana") == [first, second]
+    assert [t.question for t in report_store.turns("r1", "bo")] == ["다른 사람의 질문"]
+    assert report_store.turns("r2", "ana") == [broken]
+    assert report_store.turns("r2", "bo") == []
+    assert [r.id for r in report_store.list()] == ["r2", "r1"]  # turns are not reports
+
+
+def test_a_turn_on_a_missing_report_is_not_found(report_store: ReportStore) -> None:
+    with pytest.raises(NotFound):
+        report_store.add_turn("nope", "ana", turn("조회수는?"))
+    assert report_store.turns("nope", "ana") == []
+
+
+def test_deleting_a_report_deletes_everyone_s_turns(report_store: ReportStore) -> None:
+    report_store.add(report("r1"))
+    report_store.add(report("r2"))
+    report_store.add_turn("r1", "ana", turn("조회수는?"))
+    report_store.add_turn("r1", "bo", turn("방문자는?"))
+    report_store.add_turn("r2", "ana", turn("남는 질문"))
+    report_store.delete("r1")
+    assert report_store.turns("r1", "ana") == []
+    assert report_store.turns("r1", "bo") == []
+    assert [t.question for t in report_store.turns("r2", "ana")] == ["남는 질문"]
+
+
+def test_a_long_chat_of_long_answers_is_kept_whole_and_in_order(
+        report_store: ReportStore) -> None:
+    """More turns than one read of DynamoDB returns (100), each near the longest an answer is
+    (1,024 tokens): none is refused for size, none lost or out of order."""
+    report_store.add(report("r1"))
+    long_answer = "방문자는 늘었습니다. " * 250
+    for n in range(130):
+        report_store.add_turn("r1", "ana", turn(f"질문 {n}", n, answer=long_answer))
+    kept = report_store.turns("r1", "ana")
+    assert [t.question for t in kept] == [f"질문 {n}" for n in range(130)]
+    assert all(t.answer == long_answer for t in kept)

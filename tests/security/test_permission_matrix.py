@@ -455,6 +455,8 @@ USE_CASES: tuple[UseCase, ...] = (
       .compare(w.actor, w.report.id, w.report.id), ("report",), True),
     U("ReportService.ask", needs(A.GENERATE_REPORTS), lambda w: list(w.services.reports
       .ask(w.actor, w.report.id, "방문자는?", "offline", "ko")), ("report",), True),
+    U("ReportService.turns", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.turns(w.actor, w.report.id), ("report",), True),
     U("ReportService.delete", REPORT_DELETE,
       lambda w: w.services.reports.delete(w.actor, w.report.id), ("report",), True),
     U("ReportService.may_delete", PREDICATE,

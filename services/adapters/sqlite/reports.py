@@ -14,10 +14,12 @@ from services.adapters.report_codec import (
     summary_to_json,
     to_json,
     tokens_of,
+    turn_from_json,
+    turn_to_json,
     utc_text,
 )
 from services.adapters.sqlite.db import Migration, SqliteDatabase
-from services.domain.reports import Report, ReportSummary, summary_of
+from services.domain.reports import ChatHistory, ChatTurn, Report, ReportSummary, summary_of
 from services.errors import ConflictError, NotFound, ValidationError
 
 SCHEMA: dict[str, tuple[Migration, ...]] = {
@@ -44,6 +46,16 @@ SCHEMA: dict[str, tuple[Migration, ...]] = {
         ),
         # The summary a list reads (``report_codec``); NULL in rows saved before it was kept.
         ("ALTER TABLE reports ADD COLUMN summary TEXT",),
+        # Each asker's follow-up chat on a report, a row per turn; deleted with the report.
+        (
+            """CREATE TABLE report_chat (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                report_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                doc TEXT NOT NULL
+            )""",
+            "CREATE INDEX report_chat_user ON report_chat(report_id, user_id, seq)",
+        ),
     ),
 }
 
@@ -100,8 +112,23 @@ class SqliteReportStore:
     def delete(self, report_id: str) -> None:
         with self._db.transaction() as conn:
             deleted = conn.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount
+            conn.execute("DELETE FROM report_chat WHERE report_id = ?", (report_id,))
         if not deleted:
             raise NotFound("errors.not_found", id=report_id)
+
+    def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
+        _time(turn.at)  # a naive time is refused, as a report's
+        with self._db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is None:
+                raise NotFound("errors.not_found", id=report_id)
+            conn.execute("INSERT INTO report_chat (report_id, user_id, doc) VALUES (?, ?, ?)",
+                         (report_id, user_id, turn_to_json(turn)))
+
+    def turns(self, report_id: str, user_id: str) -> ChatHistory:
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT doc FROM report_chat WHERE report_id = ? AND user_id = ?"
+                                " ORDER BY seq", (report_id, user_id)).fetchall()
+        return [turn_from_json(row["doc"]) for row in rows]
 
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:

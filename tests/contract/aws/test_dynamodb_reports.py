@@ -15,7 +15,7 @@ from services.adapters.aws.dynamodb.reports import DynamoReportStore
 from services.adapters.report_codec import to_json
 from services.domain.reports import summary_of
 from tests.contract.aws_backends import MockedAws, mocked_aws
-from tests.contract.test_report_store import report
+from tests.contract.test_report_store import report, turn
 
 
 @pytest.fixture
@@ -60,3 +60,17 @@ def test_a_report_saved_before_summaries_is_listed(aws: MockedAws,
     assert store.list(created_by="ana") == [summary_of(old)]
     assert parsed == []  # its summary was kept the first time
     assert store.get("old") == old
+
+
+def test_deleting_a_report_leaves_no_chat_item(aws: MockedAws) -> None:
+    store = store_of(aws)
+    store.add(report("r1"))
+    store.add(report("r2"))
+    for user_id in ("ana", "bo"):
+        for n in range(3):
+            store.add_turn("r1", user_id, turn(f"질문 {n}", n))
+    store.add_turn("r2", "ana", turn("남는 질문"))
+    store.delete("r1")
+    table = str(aws.settings.reports_table)
+    ids = sorted(item["id"]["S"] for item in aws.dynamodb.scan(TableName=table)["Items"])
+    assert ids == ["chat#r2#ana", "chat#r2#ana#1", "r2"]

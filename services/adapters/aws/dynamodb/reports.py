@@ -15,6 +15,14 @@ a ``tokens`` count. It has neither ``kind`` nor ``created_by``, so neither index
 reservation is one UpdateItem that ADDs on condition that the total stays within the budget:
 DynamoDB checks and adds in one step, so two tabs cannot both spend the last of a day.
 
+Each asker's follow-up chat on a report is an item per turn, ``id`` =
+"chat#<report>#<user>#<n>" (the turn as JSON in ``turn``), numbered by a counter item
+"chat#<report>#<user>" (``turns``, ADDed to by one UpdateItem that answers the new number), so
+the chat is read by one GetItem and one BatchGetItem per 100 turns, never a Scan, and has no
+length limit. The report's item names who has a chat on it (``chatters``, a string set, added
+to on condition that the report exists), so deleting the report deletes those items too. Chat
+items have neither ``kind`` nor ``created_by``: no index sees them.
+
 A report is far below DynamoDB's 400 KB item limit (its context is a few dozen KB); a larger
 one is refused as ``aws.item_too_large``.
 """
@@ -25,6 +33,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from services.adapters.aws.common import aws_errors, from_item, to_iso, to_item
+from services.adapters.aws.dynamodb.batch import batch_delete, batch_get
 from services.adapters.aws.dynamodb.schema import REPORTS_ALL_INDEX, REPORTS_USER_INDEX
 from services.adapters.report_codec import (
     from_json,
@@ -32,8 +41,10 @@ from services.adapters.report_codec import (
     summary_to_json,
     to_json,
     tokens_of,
+    turn_from_json,
+    turn_to_json,
 )
-from services.domain.reports import Report, ReportSummary, summary_of
+from services.domain.reports import ChatHistory, ChatTurn, Report, ReportSummary, summary_of
 from services.errors import ConflictError, NotFound
 
 if TYPE_CHECKING:
@@ -93,8 +104,47 @@ class DynamoReportStore:
 
     def delete(self, report_id: str) -> None:
         with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
-            self._client.delete_item(TableName=self._table, Key=_key(report_id),
-                                     ConditionExpression="attribute_exists(id)")
+            old = self._client.delete_item(TableName=self._table, Key=_key(report_id),
+                                           ConditionExpression="attribute_exists(id)",
+                                           ReturnValues="ALL_OLD")
+        for user_id in old.get("Attributes", {}).get("chatters", {}).get("SS", []):
+            chat = _chat_id(report_id, user_id)
+            keys = [_key(chat)] + [_key(f"{chat}#{n}") for n in range(1, self._count(chat) + 1)]
+            batch_delete(self._client, self._table, keys)
+
+    def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
+        # The report first: a report deleted between the steps leaves chat items that nothing
+        # reads (their ids name a report that no longer exists).
+        with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
+            self._client.update_item(
+                TableName=self._table, Key=_key(report_id), UpdateExpression="ADD chatters :u",
+                ConditionExpression="attribute_exists(doc)",
+                ExpressionAttributeValues={":u": {"SS": [user_id]}})
+        chat = _chat_id(report_id, user_id)
+        with aws_errors():
+            counted = self._client.update_item(
+                TableName=self._table, Key=_key(chat), UpdateExpression="ADD turns :one",
+                ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
+            number = int(counted["Attributes"]["turns"]["N"])
+            self._client.put_item(TableName=self._table, Item=to_item(
+                {"id": f"{chat}#{number}", "turn": turn_to_json(turn)}))
+
+    def turns(self, report_id: str, user_id: str) -> ChatHistory:
+        chat = _chat_id(report_id, user_id)
+        keys = [_key(f"{chat}#{n}") for n in range(1, self._count(chat) + 1)]
+        items = batch_get(self._client, self._table, keys, consistent=True,
+                          projection="id, turn")
+        # A number counted whose turn was never written (a failed put) is left out.
+        numbered = sorted((int(item["id"]["S"].rsplit("#", 1)[1]), item["turn"]["S"])
+                          for item in items if "turn" in item)
+        return [turn_from_json(text) for _, text in numbered]
+
+    def _count(self, chat: str) -> int:
+        """How many turns a chat has numbered (0 for none)."""
+        with aws_errors():
+            response = self._client.get_item(TableName=self._table, Key=_key(chat),
+                                              ConsistentRead=True, ProjectionExpression="turns")
+        return int(response.get("Item", {}).get("turns", {}).get("N", 0))
 
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:
@@ -134,6 +184,10 @@ class DynamoReportStore:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return found
+
+
+def _chat_id(report_id: str, user_id: str) -> str:
+    return f"chat#{report_id}#{user_id}"
 
 
 def _spend_id(user_id: str, day: date) -> str:
