@@ -163,12 +163,12 @@ def seed_users(services: Services) -> list[SampleUser]:
     """The first administrator (permanent password) and an author and an analyst (their
     passwords are temporary, as for any user an administrator creates: a new one is chosen at
     the first sign-in)."""
-    admin = SampleUser("admin", "관리자", Role.ADMIN, new_password())
+    admin = SampleUser("admin", "김관리", Role.ADMIN, new_password())
     user = services.accounts.create_first_admin(admin.username, admin.name,
                                                 "admin@example.com", admin.password)
     actor = user.as_actor()
-    others = [SampleUser("author", "작성자", Role.AUTHOR, new_password()),
-              SampleUser("analyst", "분석가", Role.ANALYST, new_password())]
+    others = [SampleUser("author", "이작성", Role.AUTHOR, new_password()),
+              SampleUser("analyst", "박분석", Role.ANALYST, new_password())]
     for other in others:
         services.accounts.create_user(actor, other.username, other.name,
                                       f"{other.username}@example.com", other.password,

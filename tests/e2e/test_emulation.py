@@ -133,6 +133,8 @@ def sign_in_as_admin(page: Page, emulation: Emulation) -> None:
     sign_out = sidebar.get_by_role("button", name=tr("auth.logout"), exact=True)
     expect(sign_out).to_be_visible(timeout=30_000)
     user_box = page.locator('[data-testid="stSidebarUserContent"]')
+    # Named as the pool names the account (the ID token carries its name), with its role.
+    expect(user_box.get_by_text("김관리", exact=True).first).to_be_visible()
     expect(user_box.get_by_text(tr("auth.role.admin"), exact=True)).to_be_visible()
 
 
@@ -209,10 +211,10 @@ def test_forgot_password_keeps_a_new_password_tabbed_away_from(
     forgot.get_by_text(tr("cognito.forgot_title")).click()
     _fill(forgot, tr("cognito.login_field"), "analyst")
     forgot.get_by_role("button", name=tr("cognito.send_code")).click()
-    expect(forgot.get_by_text(tr("cognito.code_sent"))).to_be_visible()
+    expect(forgot.get_by_text(tr("cognito.code_sent_emulated"))).to_be_visible()
 
     new_password = f"Keyboard-{secrets.token_hex(6)}"
-    _fill(forgot, tr("cognito.code"), "123456")  # moto takes a code it did not make
+    _fill(forgot, tr("cognito.code"), _mailed_code(emulation.log, "analyst"))
     for label in (tr("cognito.new_password"), tr("cognito.new_password_repeat")):
         forgot.get_by_label(label, exact=True).click()
         page.keyboard.type(new_password)
@@ -234,6 +236,19 @@ def test_forgot_password_keeps_a_new_password_tabbed_away_from(
         tr("auth.role.analyst"), exact=True)
     asked = page.get_by_role("heading", name=tr("cognito.new_password_title"))
     expect(signed_in.or_(asked)).to_be_visible(timeout=30_000)
+
+
+def _mailed_code(log: Path, username: str) -> str:
+    """The newest reset code the emulator printed for ``username`` (no mail is sent)."""
+    pattern = re.compile(
+        rf"emulated mail to {re.escape(username)} <[^>]*>: password reset code (\d+)")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found = pattern.findall(log.read_text(errors="replace"))
+        if found:
+            return str(found[-1])
+        time.sleep(0.2)
+    raise AssertionError(f"no reset code for {username} on the emulator's console")
 
 
 def test_stopping_the_script_stops_the_app_and_the_emulator(emulation: Emulation) -> None:
