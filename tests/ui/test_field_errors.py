@@ -29,17 +29,17 @@ from tests.ui.test_reports import open_reports
 WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio", "file_uploader")
 
 
-def _walk(node: Node) -> Iterator[Node]:
+def walk(node: Node) -> Iterator[Node]:
     yield node
     if isinstance(node, Block):
         for child in node.children.values():
-            yield from _walk(child)
+            yield from walk(child)
 
 
 def in_order(at: AppTest) -> list[tuple[str, Any]]:
     """The page's widgets (by key) and errors (by text), top to bottom."""
     found: list[tuple[str, Any]] = []
-    for node in _walk(at.main):
+    for node in walk(at.main):
         if node.type in WIDGETS:
             found.append(("widget", getattr(node, "key", None)))
         elif node.type == "error":
