@@ -142,8 +142,14 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise QuotaExceeded(
             "content.err_file_too_large", field=FIELD, name=name, size_mb=round(size / 2**20, 1),
-            limit_mb=round(max_bytes / 2**20, 1),
+            # As the uploader's caption states it (whole megabytes: "50MB", not "50.0MB").
+            limit_mb=_megabytes(max_bytes),
         )
+
+
+def _megabytes(size: int) -> float | int:
+    megabytes = round(size / 2**20, 1)
+    return int(megabytes) if megabytes.is_integer() else megabytes
 
 
 def check_uploads(files: Iterable[tuple[str, bytes]],

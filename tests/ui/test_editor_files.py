@@ -29,7 +29,7 @@ def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> A
     return at
 
 
-BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."
+BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."
 FAKE_MESSAGE = ("'fake.png'은(는) 허용되지 않는 파일 형식입니다. 이미지, 동영상, 오디오, PDF만 올릴"
                 " 수 있습니다.")
 BROWSER_NOTE = ("2MB보다 큰 파일은 브라우저가 받지 않습니다. 파일 옆에 영어 메시지"
@@ -100,7 +100,7 @@ def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
     uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
     at.run()
     assert [as_shown(e) for e in errors(at)] == [
-        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."]
+        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."]
 
 
 def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(
