@@ -38,6 +38,7 @@ from services.domain.funnels import (
     StepRow,
     item_funnel,
     name_key,
+    narrowable,
     step_rows,
 )
 from services.domain.models import new_id
@@ -231,9 +232,9 @@ def _valid_step(i: int, step: Step) -> Step:
     if step.kind is StepKind.EVENT and value not in set(EventType):
         raise ValidationError("funnels.err_step_event", field=f"step_{i}", n=i + 1)
     category, content_id = _narrowing(step.category), _narrowing(step.content_id)
-    if step.kind is StepKind.PAGE and (category or content_id):
-        # a page is a page: dropping what was asked for would count something else unsaid
-        raise ValidationError("funnels.err_step_page", field=f"step_{i}", n=i + 1)
+    if (category or content_id) and not narrowable(step.kind, value):
+        # dropping what was asked for would count something else unsaid
+        raise ValidationError("funnels.err_step_narrow", field=f"step_{i}", n=i + 1)
     return Step(step.kind, value, category, content_id)
 
 

@@ -21,6 +21,7 @@ from services.domain.funnels import (
     Funnel,
     Step,
     StepKind,
+    narrowable,
 )
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
@@ -328,8 +329,8 @@ def draft_keys() -> list[str]:
 
 
 def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
-    """One step's selects: what (a page or an event), then, for an event, optionally a
-    category or an item that narrows it (a page step is one page: nothing to narrow)."""
+    """One step's selects: what (a page or an event), then, for an event about an item,
+    optionally a category or an item that narrows it (``domain.funnels.narrowable``)."""
     st.markdown(f"**{t('funnels.step', n=i + 1)}**")
     what_col, category_col, item_col = st.columns([3, 2, 2])
     target = what_col.selectbox(
@@ -339,7 +340,7 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
     if not target:
         return None
     kind, value = StepKind(target.split(":", 1)[0]), target.split(":", 1)[1]
-    if kind is StepKind.PAGE:
+    if not narrowable(kind, value):
         return Step(kind, value)
     category = category_col.selectbox(
         t("funnels.category"), [_ANY, *(c.value for c in Category)],

@@ -118,18 +118,21 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     assert str(other.query_params["funnel"]) == link
 
 
-def test_only_an_event_step_offers_a_category_and_an_item(
+def test_only_a_step_about_an_item_offers_a_category_and_an_item(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    """A page step is one page: a category or item typed there would be dropped unsaid."""
+    """A page step is one page and a search is about no item: a category or item typed there
+    would be dropped unsaid, or make the step read 0 for good."""
     seed(services)
     at = open_tab(new_app, users["analyst"].username)
     at.text_input(key="funnel_name").input("페이지에서 조회")
+    at.number_input(key="funnel_steps_n").set_value(3).run()
     kinds = [s for s in at.selectbox if s.label == "종류"]
     kinds[0].set_value("page:home")
-    kinds[1].set_value("event:content_view").run()
+    kinds[1].set_value("event:search")  # a search is about no item either
+    kinds[2].set_value("event:content_view").run()
 
     assert [t.key for t in at.text_input if t.key.startswith("funnel_item_")] \
-        == ["funnel_item_1"]
+        == ["funnel_item_2"]
     categories = [s for s in at.selectbox if s.label == "카테고리 (선택)"]
     assert len(categories) == 1
     categories[0].set_value(Category.FINANCE.value)
@@ -137,7 +140,7 @@ def test_only_an_event_step_offers_a_category_and_an_item(
     assert not errors(at), errors(at)
     assert services.funnels is not None
     saved = services.funnels.available(users["analyst"].as_actor())[-1]
-    assert saved.steps == (Step(StepKind.PAGE, "home"),
+    assert saved.steps == (Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "search"),
                            Step(StepKind.EVENT, "content_view", Category.FINANCE.value))
 
 
@@ -261,6 +264,7 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
     at = open_tab(new_app, users["analyst"].username)
     at.number_input(key="funnel_steps_n").set_value(3).run()
     fill_builder(at, "관리자 퍼널")
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:content_view")
     [s for s in at.selectbox if s.label == "종류"][2].set_value("event:like").run()
     next(s for s in at.selectbox if s.label == ko("funnels.category")).set_value(
         Category.FINANCE)
@@ -275,7 +279,7 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
     assert at.number_input(key="funnel_window").value == 30
     assert [s.value for s in at.selectbox if s.label == "종류"] == [None, None]
     # An event step offers its category and item again empty.
-    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:search").run()
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:download").run()
     assert [s.value for s in at.selectbox if s.label == ko("funnels.category")] == [""]
     assert at.text_input(key="funnel_item_1").value == ""
     [s for s in at.selectbox if s.label == "종류"][1].set_value(None).run()

@@ -130,9 +130,11 @@ def test_people_without_dashboards_cannot_see_or_define_funnels(services: Servic
     ("ok", [STEPS[0], Step(StepKind.EVENT, "content_view", content_id="no-such-item")], 30,
      "funnels.err_step_item"),
     ("ok", [Step(StepKind.PAGE, "home", category="finance"), STEPS[1]], 30,
-     "funnels.err_step_page"),
+     "funnels.err_step_narrow"),
     ("ok", [Step(StepKind.PAGE, "home", content_id="no-such-item"), STEPS[1]], 30,
-     "funnels.err_step_page"),
+     "funnels.err_step_narrow"),
+    ("ok", [Step(StepKind.EVENT, "search", category="finance"), STEPS[1]], 30,
+     "funnels.err_step_narrow"),
 ])
 def test_a_funnel_that_cannot_be_counted_is_refused(
         services: Services, name: str, steps: list[Step], window: int, key: str) -> None:
