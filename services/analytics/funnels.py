@@ -41,7 +41,7 @@ from services.domain.funnels import (
     narrowable,
     step_rows,
 )
-from services.domain.models import new_id
+from services.domain.models import Category, new_id
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
     ConflictError,
@@ -235,6 +235,8 @@ def _valid_step(i: int, step: Step) -> Step:
     if (category or content_id) and not narrowable(step.kind, value):
         # dropping what was asked for would count something else unsaid
         raise ValidationError("funnels.err_step_narrow", field=f"step_{i}", n=i + 1)
+    if category and category not in set(Category):
+        raise ValidationError("funnels.err_step_category", field=f"step_{i}", n=i + 1)
     return Step(step.kind, value, category, content_id)
 
 

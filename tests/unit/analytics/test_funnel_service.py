@@ -135,6 +135,8 @@ def test_people_without_dashboards_cannot_see_or_define_funnels(services: Servic
      "funnels.err_step_narrow"),
     ("ok", [Step(StepKind.EVENT, "search", category="finance"), STEPS[1]], 30,
      "funnels.err_step_narrow"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, "download", category="fintech")], 30,
+     "funnels.err_step_category"),
 ])
 def test_a_funnel_that_cannot_be_counted_is_refused(
         services: Services, name: str, steps: list[Step], window: int, key: str) -> None:
