@@ -72,11 +72,9 @@ chosen = editor_files.new_files(services.settings, slots)
 remove_ids = editor_files.stored_files(item)
 
 save_clicked = st.button(t("content.save"), type="primary", icon=":material/save:", key="ed_save")
-if save_clicked and chosen.oversized:  # each named under the uploader; not said again here
-    editor_files.refuse_save(chosen.oversized)
-elif save_clicked:
+if save_clicked:
     try:
-        saved = editor.save(services.content, actor, content_id, chosen.files, remove_ids)
+        saved = editor.save(services.content, actor, content_id, chosen, remove_ids)
     except ConflictError as exc:
         show_error(exc)
         st.button(t("content.reload_latest"), key="ed_reload", icon=":material/refresh:",

@@ -7,6 +7,7 @@ parameters the message needs; ``str(error)`` stays readable in logs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -26,6 +27,27 @@ class ValidationError(DemoFactoryError):
     """The user's input is not acceptable; nothing was stored."""
 
     default_key = "errors.invalid_input"
+
+
+class Refusals(ValidationError):
+    """Several inputs of one field refused at once (each bad file of one save), so a user fixes
+    them all in one go: ``key`` introduces them, ``refusals`` keeps each one's own error, and
+    the message is shown with a line per refusal."""
+
+    def __init__(self, key: str, refusals: Sequence[DemoFactoryError], /, **params: Any) -> None:
+        super().__init__(key, count=len(refusals), **params)
+        self.refusals = tuple(refusals)
+
+    def __str__(self) -> str:
+        return "; ".join([super().__str__(), *map(str, self.refusals)])
+
+
+def refused(found: Sequence[DemoFactoryError], key: str, /, **params: Any) -> None:
+    """Raise what ``found`` holds: one refusal as itself, several as one ``Refusals``."""
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise Refusals(key, found, **params)
 
 
 class ConflictError(DemoFactoryError):

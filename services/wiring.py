@@ -302,7 +302,7 @@ def _follows(settings: Settings,
 def _funnels(settings: Settings, ports: Ports) -> FunnelService | None:
     if ports.funnels is None:
         return None
-    return FunnelService(ports.funnels, ports.events, ports.audit, settings.tz,
+    return FunnelService(ports.funnels, ports.events, ports.content, ports.audit, settings.tz,
                          settings.event_retention_days)
 
 

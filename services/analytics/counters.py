@@ -106,12 +106,13 @@ def _move_like(content: ContentRepository, event: Event, stored: Stored) -> bool
             stored.likes -= changed
     except NotFound:
         return True  # no such item (deleted): the event still counts, no card to move
-    if not changed and not _exists(content, content_id):
+    if not changed and not item_exists(content, content_id):
         return True
     return changed
 
 
-def _exists(content: ContentRepository, content_id: str) -> bool:
+def item_exists(content: ContentRepository, content_id: str) -> bool:
+    """Whether an item of that id exists (any status)."""
     try:
         content.get(content_id)
     except NotFound:

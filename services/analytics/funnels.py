@@ -21,6 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from services.analytics.counters import item_exists
 from services.analytics.dashboards import Period
 from services.domain.analytics import EventType, bounded_text
 from services.domain.funnels import (
@@ -37,9 +38,10 @@ from services.domain.funnels import (
     StepRow,
     item_funnel,
     name_key,
+    narrowable,
     step_rows,
 )
-from services.domain.models import new_id
+from services.domain.models import Category, new_id
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
     ConflictError,
@@ -50,7 +52,7 @@ from services.errors import (
     ValidationError,
 )
 from services.ops.audit import record_audit
-from services.ports import AuditLog, EventStore, FunnelStore
+from services.ports import AuditLog, ContentRepository, EventStore, FunnelStore
 
 CREATE_ACTION = "funnel.create"
 DELETE_ACTION = "funnel.delete"
@@ -93,11 +95,12 @@ def item_funnel_reports(store: FunnelStore, content_id: str,
 
 
 class FunnelService:
-    def __init__(self, store: FunnelStore, events: EventStore, audit: AuditLog, tz: tzinfo,
-                 retention_days: int,
+    def __init__(self, store: FunnelStore, events: EventStore, content: ContentRepository,
+                 audit: AuditLog, tz: tzinfo, retention_days: int,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._store = store
         self._events = events
+        self._content = content
         self._audit = audit
         self._tz = tz
         self._retention = timedelta(days=retention_days)
@@ -134,7 +137,7 @@ class FunnelService:
         the look here also finds funnels saved before stores kept names apart."""
         require(actor, Action.VIEW_DASHBOARDS)
         now = self._clock()
-        funnel = Funnel(new_id(), _valid_name(name), _valid_steps(steps),
+        funnel = Funnel(new_id(), _valid_name(name), self._valid_steps(steps),
                         _valid_window(window_minutes), owner=str(actor.user_id),
                         created_at=now, counted_from=self._first_kept_day(now),
                         backfilled=False)
@@ -147,6 +150,16 @@ class FunnelService:
         with suppress(ServiceUnavailable):  # logged; opening the funnel tries again
             funnel = self._finish_backfill(funnel, now)
         return funnel
+
+    def _valid_steps(self, steps: Sequence[Step]) -> tuple[Step, ...]:
+        """The steps as stored. A step's item must exist: a mistyped id would make a funnel
+        that reads 0 from that step on, for good."""
+        valid = _valid_steps(steps)
+        for i, step in enumerate(valid):
+            if step.content_id and not item_exists(self._content, step.content_id):
+                raise ValidationError("funnels.err_step_item", field=f"step_{i}", n=i + 1,
+                                      id=step.content_id)
+        return valid
 
     def _finish_backfill(self, funnel: Funnel, now: datetime) -> Funnel:
         """Count the raw events still kept into ``funnel`` and mark it finished, if this run
@@ -218,7 +231,14 @@ def _valid_step(i: int, step: Step) -> Step:
         raise ValidationError("funnels.err_step", field=f"step_{i}")
     if step.kind is StepKind.EVENT and value not in set(EventType):
         raise ValidationError("funnels.err_step_event", field=f"step_{i}", n=i + 1)
-    if step.kind is StepKind.PAGE:  # a page is a page: no category or item narrows it
-        return Step(step.kind, value)
-    return Step(step.kind, value, bounded_text(step.category) if step.category else None,
-                bounded_text(step.content_id) if step.content_id else None)
+    category, content_id = _narrowing(step.category), _narrowing(step.content_id)
+    if (category or content_id) and not narrowable(step.kind, value):
+        # dropping what was asked for would count something else unsaid
+        raise ValidationError("funnels.err_step_narrow", field=f"step_{i}", n=i + 1)
+    if category and category not in set(Category):
+        raise ValidationError("funnels.err_step_category", field=f"step_{i}", n=i + 1)
+    return Step(step.kind, value, category, content_id)
+
+
+def _narrowing(text: str | None) -> str | None:
+    return bounded_text(text.strip()) or None if text else None

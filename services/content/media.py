@@ -19,6 +19,7 @@ import io
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -27,7 +28,7 @@ import pymupdf
 from PIL import Image, UnidentifiedImageError
 
 from services.domain.models import AssetKind
-from services.errors import QuotaExceeded, ValidationError
+from services.errors import DemoFactoryError, QuotaExceeded, ValidationError, refused
 
 # The editor's field every refusal of a file names: it is shown under the uploader, where the
 # file was chosen (each message names the file too).
@@ -141,8 +142,34 @@ def check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise QuotaExceeded(
             "content.err_file_too_large", field=FIELD, name=name, size_mb=round(size / 2**20, 1),
-            limit_mb=round(max_bytes / 2**20, 1),
+            # As the uploader's caption states it (whole megabytes: "50MB", not "50.0MB").
+            limit_mb=_megabytes(max_bytes),
         )
+
+
+def _megabytes(size: int) -> float | int:
+    megabytes = round(size / 2**20, 1)
+    return int(megabytes) if megabytes.is_integer() else megabytes
+
+
+def check_uploads(files: Iterable[tuple[str, bytes]],
+                  max_bytes: int) -> list[tuple[str, MediaType]]:
+    """``check_upload`` of every (file name, bytes), each checked even after one is refused:
+    one refusal names every refused file and why (``refuse_files``)."""
+    checked: list[tuple[str, MediaType]] = []
+    found: list[DemoFactoryError] = []
+    for filename, data in files:
+        try:
+            checked.append(check_upload(filename, data, max_bytes))
+        except (ValidationError, QuotaExceeded) as exc:
+            found.append(exc)
+    refuse_files(found)
+    return checked
+
+
+def refuse_files(found: list[DemoFactoryError]) -> None:
+    """The refusal of the files in ``found`` (none: nothing), under the uploader."""
+    refused(found, "content.err_files", field=FIELD)
 
 
 def check_upload(filename: str, data: bytes, max_bytes: int) -> tuple[str, MediaType]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from services.content import orphans
 from services.content.drafts import ASSETS_MAX, clean_query, validate_draft
 from services.content.media import FIELD as FILES_FIELD
-from services.content.media import check_upload
+from services.content.media import check_uploads
 from services.content.orphans import OrphanReport
 from services.content.thumbnails import Thumbnails
 from services.content.visits import VisitLedger
@@ -339,7 +339,7 @@ class ContentService:
         if existing + len(uploads) > ASSETS_MAX:
             raise ValidationError("content.err_too_many_files", field=FILES_FIELD,
                                   max=ASSETS_MAX)
-        checked = [check_upload(u.filename, u.data, self._max_upload_bytes) for u in uploads]
+        checked = check_uploads([(u.filename, u.data) for u in uploads], self._max_upload_bytes)
         stored: list[Asset] = []
         for upload, (name, media) in zip(uploads, checked, strict=True):
             asset_id = new_id()

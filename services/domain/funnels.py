@@ -33,6 +33,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from services.domain.analytics import Event, EventType
+from services.domain.live import ITEM_TYPES
 
 MIN_STEPS = 2
 MAX_STEPS = 6
@@ -85,6 +86,12 @@ class Funnel:
     @cached_property
     def window(self) -> timedelta:
         return timedelta(minutes=self.window_minutes)
+
+
+def narrowable(kind: StepKind, value: str) -> bool:
+    """Whether a step may be narrowed to a category or an item: an event about one item. A
+    page view or a search is about none, so narrowed it would match nothing, for good."""
+    return kind is StepKind.EVENT and value in ITEM_TYPES
 
 
 def name_key(name: str) -> str:

@@ -5,45 +5,35 @@ Streamlit's copy button); a file just chosen has no id until the save stores it,
 editor says. Every kind of file is placed by the same reference: ``render_text`` draws an
 image, a player or a PDF preview where it stands.
 
-A file over the limit is named under the uploader, where it was chosen, and only there: a
-save it stops says which file stopped it and points there (``refuse_save``), rather than
-drawing the same message a second time from the service's refusal. A file the service
-refuses on save (its bytes, its name, too many files) names the uploader's field
-(``media.FIELD``), so it is shown there too, with the form's summary line by the button.
+Every refusal of a file is said in one place, the slot right under the uploader (its field,
+``media.FIELD``), above the limits' caption, and names every refused file at once with why, a
+line each (``media.check_uploads``): a file over the limit as soon as it is chosen; on save,
+the service's refusal of every bad file (size, bytes, name, too many files) in its place, with
+the form's summary line by the button.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.drafts import ASSETS_MAX
 from services.content.markdown import asset_reference
-from services.content.media import ALLOWED_EXTENSIONS
+from services.content.media import ALLOWED_EXTENSIONS, refuse_files
 from services.content.media import FIELD as FILES_FIELD
 from services.domain.models import ContentItem
+from services.errors import DemoFactoryError
 from services.settings import Settings
 from services.ui import editor
 from services.ui.assets import format_size
 from services.ui.field_errors import FieldSlots, optional
 from services.ui.i18n import t
-from services.ui.uploads import refuse_oversized, show_limits, uploader_cap_mb
+from services.ui.uploads import oversized, show_limits, uploader_cap_mb
 from services.ui.widgets import md_escape
 
 
-@dataclass(frozen=True)
-class NewFiles:
-    files: list[UploadedFile]
-    oversized: list[str]  # names of the files over the limit, each named under the uploader
-
-
-def new_files(settings: Settings, slots: FieldSlots) -> NewFiles:
-    """The files chosen for the next save; one over the limit is named at once. A file the
-    save refuses (its content, or too many files) is shown in the slot right under the
-    uploader (``media.FIELD``)."""
+def new_files(settings: Settings, slots: FieldSlots) -> list[UploadedFile]:
+    """The files chosen for the next save; those over the limit are named at once."""
     files = st.file_uploader(
         optional(t("content.files_label")), type=[ext.lstrip(".") for ext in ALLOWED_EXTENSIONS],
         accept_multiple_files=True, key=editor.uploader_key(),
@@ -51,18 +41,15 @@ def new_files(settings: Settings, slots: FieldSlots) -> NewFiles:
         help=t("content.files_help", types=", ".join(ALLOWED_EXTENSIONS)),
     )
     slots.under(FILES_FIELD)
+    try:
+        refuse_files(oversized(files, settings.max_upload_bytes))
+    except DemoFactoryError as exc:
+        slots.say(exc)
     show_limits(settings, t("content.files_limit", limit_mb=settings.max_upload_mb,
                             max_files=ASSETS_MAX))
-    oversized = refuse_oversized(files, settings.max_upload_bytes)
     if files:
         st.caption(t("content.reference_after_save"))
-    return NewFiles(files, oversized)
-
-
-def refuse_save(names: Sequence[str]) -> None:
-    """A save that files over the limit stop: which files, not the limit's text again."""
-    quoted = ", ".join(f"'{md_escape(name)}'" for name in names)
-    st.error(t("content.save_refused_large", names=quoted), icon=":material/error:")
+    return files
 
 
 def stored_files(item: ContentItem | None) -> list[str]:

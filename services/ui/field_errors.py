@@ -16,7 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from services.errors import DemoFactoryError
 from services.ui.i18n import t
-from services.ui.widgets import error_params, show_error
+from services.ui.widgets import error_text, show_error
 
 _ICON = ":material/error:"
 
@@ -56,6 +56,13 @@ class FieldSlots:
         """A refusal: under its field when it names one of this form's, else here."""
         field = exc.params.get("field")
         if isinstance(field, str) and field in self._slots:
-            self.show([(field, t(exc.key, **error_params(exc.params)))])
+            self.show([(field, error_text(exc))])
         else:
             show_error(exc)
+
+    def say(self, exc: DemoFactoryError) -> None:
+        """A problem found before the form is sent (a file chosen over the limit): under its
+        field, without the summary line. A refusal on sending takes its place."""
+        field = exc.params.get("field")
+        slot = self._slots.get(field) if isinstance(field, str) else None
+        (slot or st).error(error_text(exc), icon=_ICON)

@@ -21,6 +21,7 @@ from services.domain.funnels import (
     Funnel,
     Step,
     StepKind,
+    narrowable,
 )
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
@@ -328,24 +329,26 @@ def draft_keys() -> list[str]:
 
 
 def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
-    """One step's selects: what (a page or an event), then optionally a category or an item
-    (they narrow an event step; a page step ignores them)."""
+    """One step's selects: what (a page or an event), then, for an event about an item,
+    optionally a category or an item that narrows it (``domain.funnels.narrowable``)."""
     st.markdown(f"**{t('funnels.step', n=i + 1)}**")
     what_col, category_col, item_col = st.columns([3, 2, 2])
     target = what_col.selectbox(
         t("funnels.kind"), targets, index=None, format_func=_target_label,
         key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.kind_placeholder"))
     slots.under(f"step_{i}", what_col)
+    if not target:
+        return None
+    kind, value = StepKind(target.split(":", 1)[0]), target.split(":", 1)[1]
+    if not narrowable(kind, value):
+        return Step(kind, value)
     category = category_col.selectbox(
         t("funnels.category"), [_ANY, *(c.value for c in Category)],
         format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
         key=relabel(widget_key(f"funnel_category_{i}")))
     item = item_col.text_input(t("funnels.item"), key=f"funnel_item_{i}",
                                placeholder=t("funnels.item_placeholder"))
-    if not target:
-        return None
-    kind, value = target.split(":", 1)
-    return Step(StepKind(kind), value, category or None, item.strip() or None)
+    return Step(kind, value, category or None, item.strip() or None)
 
 
 def _target_label(target: str) -> str:

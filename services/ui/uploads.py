@@ -20,10 +20,9 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.media import check_size
-from services.errors import QuotaExceeded
+from services.errors import DemoFactoryError, QuotaExceeded
 from services.settings import Settings
 from services.ui.i18n import t
-from services.ui.widgets import show_error
 
 
 def uploader_cap_mb(settings: Settings) -> int:
@@ -40,14 +39,13 @@ def show_limits(settings: Settings, limit_text: str) -> None:
     st.caption(f"{limit_text} {browser}")
 
 
-def refuse_oversized(files: Iterable[UploadedFile], limit_bytes: int) -> list[str]:
-    """Say at once, under the uploader, which chosen files are over the limit; returns their
-    names (whatever would store them refuses them again)."""
-    refused: list[str] = []
+def oversized(files: Iterable[UploadedFile], limit_bytes: int) -> list[DemoFactoryError]:
+    """The refusal of each chosen file over the limit, to say at once (whatever would store
+    them refuses them again)."""
+    found: list[DemoFactoryError] = []
     for file in files:
         try:
             check_size(file.name, file.size, limit_bytes)
         except QuotaExceeded as exc:
-            show_error(exc)
-            refused.append(file.name)
-    return refused
+            found.append(exc)
+    return found

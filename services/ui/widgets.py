@@ -13,7 +13,7 @@ import streamlit as st
 
 from services.domain.models import ContentItem, Page, Status
 from services.domain.users import FORMER_AUTHOR
-from services.errors import DemoFactoryError
+from services.errors import DemoFactoryError, Refusals
 from services.i18n.times import format_date
 from services.ui import routes, session
 from services.ui.i18n import category_label, relabel, status_label, t
@@ -22,7 +22,16 @@ _FLASH_KEY = "_df_flash"
 log = logging.getLogger("demo_factory")
 def show_error(exc: DemoFactoryError) -> None:
     """One clear, translated message; the details stay in the log."""
-    st.error(t(exc.key, **error_params(exc.params)), icon=":material/error:")
+    st.error(error_text(exc), icon=":material/error:")
+
+
+def error_text(exc: DemoFactoryError) -> str:
+    """A refusal's message as markdown; several refusals at once (``Refusals``): its own
+    message, then a line for each."""
+    text = t(exc.key, **error_params(exc.params))
+    if not isinstance(exc, Refusals):
+        return text
+    return "\n".join([text, "", *(f"- {error_text(each)}" for each in exc.refusals)])
 
 
 def error_params(params: Mapping[str, Any]) -> dict[str, Any]:

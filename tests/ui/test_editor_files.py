@@ -1,5 +1,5 @@
-"""The editor's files: an oversized one is refused by name (never dropped without a word),
-once, where it was chosen; each uploader says in Korean what its browser refuses in English;
+"""The editor's files: every refused one is named (never dropped without a word), once, in one
+message where it was chosen; each uploader says in Korean what its browser refuses in English;
 and each stored file offers the reference that places it in the text."""
 
 from __future__ import annotations
@@ -8,12 +8,15 @@ from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from services.bootstrap import Services
 from services.domain.models import ContentItem, Upload
 from services.domain.permissions import Actor
 from services.domain.users import User
+from services.ui.i18n import t
 from tests.ui.conftest import as_shown, errors, png_bytes, texts
+from tests.ui.test_field_errors import error_after, walk
 
 
 def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> AppTest:
@@ -26,14 +29,23 @@ def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> A
     return at
 
 
-BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."
-SAVE_REFUSED = ("저장하지 않았습니다: 'big.png' 파일이 허용 크기를 넘습니다('파일 첨부' 아래 안내"
-                " 참고). 그 파일을 빼고 다시 저장하세요.")
+BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."
+FAKE_MESSAGE = ("'fake.png'은(는) 허용되지 않는 파일 형식입니다. 이미지, 동영상, 오디오, PDF만 올릴"
+                " 수 있습니다.")
 BROWSER_NOTE = ("2MB보다 큰 파일은 브라우저가 받지 않습니다. 파일 옆에 영어 메시지"
                 " 'File must be … or smaller.'가 나오고, 그 파일은 앱에 전해지지 않습니다.")
 
 
-def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
+def next_after_uploader(at: AppTest) -> tuple[str, str]:
+    """What the page draws right after the uploader (its type and text)."""
+    drawn = [node for node in walk(at.main)
+             if not isinstance(node, Block) and node.type != "empty"]
+    at_uploader = next(i for i, node in enumerate(drawn) if node.type == "file_uploader")
+    following = drawn[at_uploader + 1]
+    return following.type, as_shown(str(getattr(following, "value", "")))
+
+
+def test_every_refused_file_is_named_once_under_the_uploader(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,20 +60,29 @@ def test_an_oversized_file_reaches_the_app_and_is_refused_by_name(
 
     big = b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 2**19)
     at.file_uploader[0].set_value([("big.png", big, "image/png"),
-                                   ("diagram.png", png_bytes(), "image/png")])
+                                   ("diagram.png", png_bytes(), "image/png"),
+                                   ("fake.png", b"MZ" + b"\0" * 22, "image/png")])
     at.run()
-    assert [as_shown(e) for e in errors(at)] == [BIG_MESSAGE]  # said at once, before saving
+    # Said at once, before saving, right under the uploader (its bytes are checked on save).
+    assert [as_shown(e) for e in errors(at)] == [BIG_MESSAGE]
+    assert next_after_uploader(at) == ("error", BIG_MESSAGE)  # before the limits' caption
 
     at.text_input(key="ed_title").input("큰 파일 데모 (수정)")
     at.button(key="ed_save").click().run()
     assert not at.exception
-    # The limit's text stays under the uploader, once; the save only names what refused it.
-    assert [as_shown(e) for e in errors(at)] == [BIG_MESSAGE, SAVE_REFUSED]
+    # One message in the same place naming every refused file, a line each; the summary by
+    # the button.
+    shown = [as_shown(e) for e in errors(at)]
+    assert shown == [as_shown(error_after(at, "ed_files") or ""), t("forms.fix_fields")]
+    assert next_after_uploader(at) == ("error", shown[0])
+    assert t("content.err_files", count=2) in shown[0]
+    assert shown[0].index(BIG_MESSAGE) < shown[0].index(FAKE_MESSAGE)
+    assert "diagram.png" not in shown[0]
     assert "저장했습니다" not in texts(at)
     stored = services.content.get(item.id, Actor.anonymous())
     assert stored.assets == () and stored.title == "큰 파일 데모"  # nothing saved in part
     assert at.text_input(key="ed_title").value == "큰 파일 데모 (수정)"  # the form is kept
-    assert len(at.file_uploader[0].value) == 2
+    assert len(at.file_uploader[0].value) == 3
 
 
 def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
@@ -79,7 +100,7 @@ def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
     uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
     at.run()
     assert [as_shown(e) for e in errors(at)] == [
-        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1.0MB 이하여야 합니다."]
+        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."]
 
 
 def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(

@@ -19,6 +19,7 @@ from services.domain.models import Category
 from services.domain.users import User
 from services.ui import funnels as funnels_ui
 from services.ui.i18n import t
+from services.ui.widgets import md_escape
 from tests.ui.conftest import as_shown, open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
@@ -28,17 +29,17 @@ from tests.ui.test_reports import open_reports
 WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio", "file_uploader")
 
 
-def _walk(node: Node) -> Iterator[Node]:
+def walk(node: Node) -> Iterator[Node]:
     yield node
     if isinstance(node, Block):
         for child in node.children.values():
-            yield from _walk(child)
+            yield from walk(child)
 
 
 def in_order(at: AppTest) -> list[tuple[str, Any]]:
     """The page's widgets (by key) and errors (by text), top to bottom."""
     found: list[tuple[str, Any]] = []
-    for node in _walk(at.main):
+    for node in walk(at.main):
         if node.type in WIDGETS:
             found.append(("widget", getattr(node, "key", None)))
         elif node.type == "error":
@@ -214,6 +215,26 @@ def test_the_funnel_builder_shows_a_step_the_service_refuses_under_that_step(
     assert error_after(at, "funnel_step_0") is None
     assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
     assert at.text_input(key="funnel_name").value == "순간이동"
+
+
+def test_the_funnel_builder_refuses_an_item_id_that_names_no_item_under_its_step(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("없는 콘텐츠")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:content_view").run()
+    at.text_input(key="funnel_item_1").input("없는-콘텐츠-ID")
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert not at.exception
+    assert error_after(at, "funnel_step_1") == t("funnels.err_step_item", n=2,
+                                                  id=md_escape("없는-콘텐츠-ID"))
+    assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
+    assert at.text_input(key="funnel_item_1").value == "없는-콘텐츠-ID"
+    assert services.funnels is not None
+    assert len(services.funnels.available(users["analyst"].as_actor())) == 3
 
 
 def test_the_report_builder_follows_the_same_convention(

@@ -118,6 +118,32 @@ def test_an_analyst_saves_a_funnel_and_its_link_opens_it_for_another(
     assert str(other.query_params["funnel"]) == link
 
 
+def test_only_a_step_about_an_item_offers_a_category_and_an_item(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    """A page step is one page and a search is about no item: a category or item typed there
+    would be dropped unsaid, or make the step read 0 for good."""
+    seed(services)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("페이지에서 조회")
+    at.number_input(key="funnel_steps_n").set_value(3).run()
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:search")  # a search is about no item either
+    kinds[2].set_value("event:content_view").run()
+
+    assert [t.key for t in at.text_input if t.key.startswith("funnel_item_")] \
+        == ["funnel_item_2"]
+    categories = [s for s in at.selectbox if s.label == "카테고리 (선택)"]
+    assert len(categories) == 1
+    categories[0].set_value(Category.FINANCE.value)
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert not errors(at), errors(at)
+    assert services.funnels is not None
+    saved = services.funnels.available(users["analyst"].as_actor())[-1]
+    assert saved.steps == (Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "search"),
+                           Step(StepKind.EVENT, "content_view", Category.FINANCE.value))
+
+
 def test_a_stale_link_says_so_and_shows_the_defaults(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
     seed(services)
@@ -231,14 +257,18 @@ def own_funnels(services: Services, user: User) -> list[str]:
 
 
 def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
-        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., Any]) -> None:
     seed(services)
+    item = make_item()
     at = open_tab(new_app, users["analyst"].username)
     at.number_input(key="funnel_steps_n").set_value(3).run()
     fill_builder(at, "관리자 퍼널")
-    [s for s in at.selectbox if s.label == "종류"][2].set_value("event:like")
-    [s for s in at.selectbox if s.label == ko("funnels.category")][1].set_value(Category.FINANCE)
-    at.text_input(key="funnel_item_1").input("some-item")
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:content_view")
+    [s for s in at.selectbox if s.label == "종류"][2].set_value("event:like").run()
+    next(s for s in at.selectbox if s.label == ko("funnels.category")).set_value(
+        Category.FINANCE)
+    at.text_input(key="funnel_item_1").input(item.id)
     at.number_input(key="funnel_window").set_value(45)
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
 
@@ -248,8 +278,11 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
     assert at.number_input(key="funnel_steps_n").value == 2
     assert at.number_input(key="funnel_window").value == 30
     assert [s.value for s in at.selectbox if s.label == "종류"] == [None, None]
-    assert [s.value for s in at.selectbox if s.label == ko("funnels.category")] == ["", ""]
-    assert [at.text_input(key=f"funnel_item_{i}").value for i in range(2)] == ["", ""]
+    # An event step offers its category and item again empty.
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:download").run()
+    assert [s.value for s in at.selectbox if s.label == ko("funnels.category")] == [""]
+    assert at.text_input(key="funnel_item_1").value == ""
+    [s for s in at.selectbox if s.label == "종류"][1].set_value(None).run()
     next(b for b in at.button if b.label == "퍼널 저장").click().run()  # clicked again
 
     assert own_funnels(services, users["analyst"]) == ["관리자 퍼널"]

@@ -48,8 +48,9 @@ class CutShort:
 def service_of(services: Services, clock: Clock) -> tuple[FunnelService, FunnelStore]:
     store = services.ports.funnels
     assert store is not None
-    return FunnelService(store, services.ports.events, services.ports.audit,
-                         services.settings.tz, services.settings.event_retention_days,
+    return FunnelService(store, services.ports.events, services.ports.content,
+                         services.ports.audit, services.settings.tz,
+                         services.settings.event_retention_days,
                          clock=clock), store
 
 

@@ -13,6 +13,7 @@ from services.analytics.funnels import FunnelService
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import DEFAULT_FUNNELS, Step, StepKind
+from services.domain.models import Category, ContentItem, Status
 from services.domain.permissions import Actor, Role
 from services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from services.i18n import translate
@@ -126,6 +127,16 @@ def test_people_without_dashboards_cannot_see_or_define_funnels(services: Servic
     ("ok", STEPS, 0, "funnels.err_window"),
     ("ok", [STEPS[0], Step(StepKind.EVENT, " ")], 30, "funnels.err_step"),
     ("ok", [STEPS[0], Step(StepKind.EVENT, "teleport")], 30, "funnels.err_step_event"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, "content_view", content_id="no-such-item")], 30,
+     "funnels.err_step_item"),
+    ("ok", [Step(StepKind.PAGE, "home", category="finance"), STEPS[1]], 30,
+     "funnels.err_step_narrow"),
+    ("ok", [Step(StepKind.PAGE, "home", content_id="no-such-item"), STEPS[1]], 30,
+     "funnels.err_step_narrow"),
+    ("ok", [Step(StepKind.EVENT, "search", category="finance"), STEPS[1]], 30,
+     "funnels.err_step_narrow"),
+    ("ok", [STEPS[0], Step(StepKind.EVENT, "download", category="fintech")], 30,
+     "funnels.err_step_category"),
 ])
 def test_a_funnel_that_cannot_be_counted_is_refused(
         services: Services, name: str, steps: list[Step], window: int, key: str) -> None:
@@ -145,6 +156,27 @@ def test_a_refused_step_names_which_step_it_is(services: Services) -> None:
     assert refused.value.params["field"] == "step_2"
     assert "3" in translate("ko", refused.value.key, **refused.value.params)
     assert "3" in translate("en", refused.value.key, **refused.value.params)
+
+
+def test_a_step_naming_no_item_is_refused_under_it_and_an_existing_item_is_kept(
+        services: Services) -> None:
+    """A typo in an item id would make a funnel that reads 0 from that step on, for good."""
+    services.ports.content.add(ContentItem(
+        id="c-real", title="Real", summary="", body="", category=Category.FINANCE, tags=(),
+        author_id="writer", author_name="Writer", status=Status.PUBLISHED,
+        created_at=datetime.now(UTC), updated_at=datetime.now(UTC)))
+    typo = [STEPS[0], Step(StepKind.EVENT, "content_view", content_id="c-rea1")]
+
+    with pytest.raises(ValidationError) as refused:
+        funnels(services).create(ANA, "ok", typo, 30)
+
+    assert refused.value.params["field"] == "step_1"
+    for language in ("ko", "en"):
+        said = translate(language, refused.value.key, **refused.value.params)
+        assert "2" in said and "c-rea1" in said
+    kept = funnels(services).create(
+        ANA, "ok", [STEPS[0], Step(StepKind.EVENT, "content_view", content_id=" c-real ")], 30)
+    assert kept.steps[1].content_id == "c-real"
 
 
 def test_a_second_funnel_of_an_owner_s_name_is_refused_in_the_reader_s_words(

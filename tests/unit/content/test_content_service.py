@@ -41,6 +41,7 @@ from services.errors import (
     ServiceUnavailable,
     ValidationError,
 )
+from services.i18n import translate
 from services.settings import Settings
 
 SPEC = load_catalog()[0]
@@ -112,6 +113,24 @@ def test_one_bad_file_stores_nothing_at_all(
     assert services.content.count() == 0 and stored_files(settings) == []
     # The editor shows it under the uploader, where the file was chosen, not by the button.
     assert refused.value.params["field"] == "files"
+
+
+def test_every_bad_file_is_named_in_one_refusal(
+    services: Services, settings: Settings, author: Actor
+) -> None:
+    """Checking goes on past the first bad file: an author fixes them all in one go."""
+    uploads = [Upload("fake.png", b"MZ" + b"\x00" * 22), Upload("good.png", PNG),
+               Upload("huge.png", PNG + b"\x00" * (2 * 2**20)), Upload("slides.png", PDF)]
+    with pytest.raises(ValidationError) as refused:
+        services.content.create(draft(), uploads, author)
+
+    assert refused.value.params["field"] == "files"
+    assert [(r.key, r.params["name"]) for r in refused.value.refusals] == [
+        ("content.err_file_type", "fake.png"), ("content.err_file_too_large", "huge.png"),
+        ("content.err_file_mismatch", "slides.png")]
+    for language in ("ko", "en"):
+        assert "3" in translate(language, refused.value.key, **refused.value.params)
+    assert services.content.count() == 0 and stored_files(settings) == []
 
 
 def test_too_many_files_are_refused_under_the_uploader(
