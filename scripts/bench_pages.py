@@ -197,7 +197,7 @@ TWINS = {"browse": STOCK_BROWSE, "dashboard (reload)": STOCK_DASHBOARD}
 PLAIN: Parts = [('[data-testid="stPlotlyChart"] .main-svg', "")]
 HOME: Parts = [('[data-testid="stPageLink"]', ko("common.home_browse_all"))]
 BROWSE: Parts = [("button", ko("common.next"))]
-DASHBOARD: Parts = [('[data-testid="stMetric"]', ko("analytics.kpi.page_views")),
+DASHBOARD: Parts = [('.df-tile', ko("analytics.kpi.page_views")),
                     ('[data-testid="stPlotlyChart"] .main-svg', "")]
 REPORTS: Parts = [("button", ko("reports.generate"))]
 

@@ -220,7 +220,7 @@ async def visitor(page: Page, url: str, results: Results, turn: int) -> None:
 async def analyst(page: Page, url: str, results: Results, turn: int) -> None:
     async def dashboard() -> None:
         await page.goto(f"{url}/dashboard")
-        await drawn(page, '[data-testid="stMetric"]')
+        await drawn(page, '.df-tile')
 
     await timed(results, "dashboard", dashboard)
 

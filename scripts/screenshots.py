@@ -45,7 +45,7 @@ EXTRA_PAGES: tuple[tuple[str, str], ...] = (
     ("home-my-insights", ""),
 )
 # Drawn in any language: the KPI tiles are there and the script has finished.
-DRAWN = [('[data-testid="stMetric"]', "")]
+DRAWN = [('.df-tile', "")]
 VIEWPORT = {"width": 1400, "height": 1700}
 
 

@@ -22,6 +22,7 @@ from services.i18n.times import clock_time
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
 from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
+from services.ui.tiles import Scope, Tile, render_tiles, unchanged
 from services.ui.widgets import empty_state
 
 PRESET_KEY = "dash_preset"
@@ -30,7 +31,6 @@ SHOWN_KEY = "dash_shown"  # the last period drawn: where a switch to a custom ra
 CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
-TILES_KEY = "dash_tiles"
 LONGER_KEY = "dash_longer"
 ALL = ""
 DEFAULT_PRESET = DASHBOARD_PRESET
@@ -163,24 +163,6 @@ def period_caption(period: Period, today: date) -> str:
 # ---- KPI tiles -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    value: str
-    delta: str | None
-    help: str
-    inverse: bool  # a rise is bad news (the skip rate)
-    platform_wide: bool
-    neutral: bool  # the delta is not a change (the top category's share)
-    flat: bool = False  # a change that shows as zero
-
-
-def unchanged(change: float | None) -> bool:
-    """A change that shows as zero ("+0.0%", or a difference "+0"): neither good nor bad news,
-    so it is shown grey and without an arrow (Streamlit would draw "+0.0%" as a green rise)."""
-    return change is not None and round(change, 1) == 0
-
-
 def _format(kind: KpiKind, value: float | str | None) -> str:
     return kpi_text(kind, value)
 
@@ -202,51 +184,23 @@ def tile(kpi: Kpi) -> Tile:
     help_text = (t(f"analytics.kpi_help.{kpi.key}") + "\n\n"
                  + (t("dashfilter.unsplit_help") if kpi.unsplit else
                     t("analytics.previous_value", value=_format(kpi.kind, kpi.previous))))
-    return Tile(t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), _delta(kpi),
-                help_text, kpi.key == "purpose_skip_rate", kpi.platform_wide,
-                kpi.kind is KpiKind.LABEL,
-                unchanged(kpi.change if kpi.change is not None else kpi.difference))
-
-
-def _description(shown: Tile) -> str | None:
-    if not shown.delta:
-        return None
-    return t("analytics.share_of_views") if shown.neutral else t("analytics.vs_previous")
-
-
-# Scoped to the tiles' container: values a little smaller than Streamlit's default, so that a
-# category name ("Generative AI", "통신/미디어") fits a quarter of the page.
-_TILES_CSS = f"""<style>
-.st-key-{TILES_KEY} [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
-</style>"""
-
-
-def render_tiles(kpis: list[Kpi]) -> None:
-    st.html(_TILES_CSS)
-    with st.container(key=TILES_KEY):
-        _tile_rows(kpis)
-
-
-def _tile_rows(kpis: list[Kpi]) -> None:
-    for start in range(0, len(kpis), TILES_PER_ROW):
-        for col, kpi in zip(st.columns(TILES_PER_ROW), kpis[start:start + TILES_PER_ROW],
-                            strict=False):
-            shown = tile(kpi)
-            quiet = shown.neutral or shown.flat
-            col.metric(
-                shown.label, shown.value, shown.delta, help=shown.help, border=True,
-                height="stretch",
-                delta_color="off" if quiet else "inverse" if shown.inverse else "normal",
-                delta_arrow="off" if quiet else "auto",
-                icon=":material/public:" if shown.platform_wide else ":material/filter_alt:",
-                delta_description=_description(shown),
-            )
+    delta = _delta(kpi)
+    neutral = kpi.kind is KpiKind.LABEL
+    return Tile(
+        t(f"analytics.kpi.{kpi.key}"), _format(kpi.kind, kpi.value), delta, help_text,
+        description=(t("analytics.share_of_views") if neutral else t("analytics.vs_previous"))
+        if delta else None,
+        inverse=kpi.key == "purpose_skip_rate", neutral=neutral,
+        flat=unchanged(kpi.change if kpi.change is not None else kpi.difference),
+        scope=Scope.PLATFORM if kpi.platform_wide else Scope.FILTERED,
+    )
 
 
 def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
               filters: Filters) -> None:
     """The live fragment's body: read the KPIs, draw the tiles and the time of this read."""
-    render_tiles(analytics.kpis(actor, period, filters))
+    render_tiles([tile(kpi) for kpi in analytics.kpis(actor, period, filters)],
+                 TILES_PER_ROW)
     now = clock_time(datetime.now(analytics.timezone))
     st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
 

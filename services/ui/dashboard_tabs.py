@@ -34,6 +34,7 @@ from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
 from services.ui.row_filters import DAY_TABLE, hour_pick, row_pick
+from services.ui.tiles import Tile, render_tiles
 from services.ui.tracking import purpose_label
 from services.ui.widgets import app_tz
 
@@ -206,12 +207,12 @@ def time_tab(board: Dashboard) -> None:
         _nothing("analytics.empty_time")
         return
     days = weekday_names()
-    peak_col, day_col, total_col = st.columns(3)
-    peak_col.metric(t("analytics.peak_hour"),
-                    t("analytics.hour_range", start=hours.peak_hour,
-                      end=(hours.peak_hour or 0) + 1))
-    day_col.metric(t("analytics.peak_weekday"), days[hours.peak_weekday or 0])
-    total_col.metric(t("analytics.kpi.page_views"), f"{hours.total:,}")
+    render_tiles([
+        Tile(t("analytics.peak_hour"),
+             t("analytics.hour_range", start=hours.peak_hour, end=(hours.peak_hour or 0) + 1)),
+        Tile(t("analytics.peak_weekday"), days[hours.peak_weekday or 0]),
+        Tile(t("analytics.kpi.page_views"), f"{hours.total:,}"),
+    ])
     pickable_chart(charts.heatmap(hours.matrix, days, t("analytics.time_title"),
                                   t("analytics.hour"), t("analytics.kpi.page_views")),
                    "chart_time", Kind.HOUR)
@@ -257,10 +258,9 @@ def purposes_tab(board: Dashboard) -> None:
 def _answers(board: Dashboard) -> None:
     found = board.purposes
     rate = found.skip_rate or 0.0
-    rate_col, answered_col, skipped_col = st.columns(3)
-    rate_col.metric(t("analytics.kpi.purpose_skip_rate"), f"{rate:.1%}")
-    answered_col.metric(t("analytics.purpose_answered"), f"{found.answered:,}")
-    skipped_col.metric(t("analytics.purpose_skipped"), f"{found.skipped:,}")
+    render_tiles([Tile(t("analytics.kpi.purpose_skip_rate"), f"{rate:.1%}"),
+                  Tile(t("analytics.purpose_answered"), f"{found.answered:,}"),
+                  Tile(t("analytics.purpose_skipped"), f"{found.skipped:,}")])
     frame = found.table.assign(label=found.table["purpose"].map(_purpose))
     answers = frame[frame["purpose"] != Purpose.SKIPPED.value]
     if found.answered:

@@ -25,10 +25,11 @@ from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table, unchanged
+from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
 from services.ui.i18n import language, period_text, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
+from services.ui.tiles import Tile, render_tiles, unchanged
 from services.ui.tracking import purpose_label
 from services.ui.url_params import arrived, write_params
 from services.ui.widgets import empty_state, md_escape
@@ -102,18 +103,18 @@ def _period(analytics: AnalyticsService) -> tuple[Period, dict[str, str]] | None
 
 
 def _tiles(now: Totals, before: Totals) -> None:
-    for col, metric in zip(st.columns(len(METRICS)), METRICS, strict=True):
+    shown = []
+    for metric in METRICS:
         value, previous = getattr(now, metric), getattr(before, metric)
         percent = percent_change(value, previous)
         change = f"{percent:+.1f}%" if percent is not None else None
         help_text = t("analytics.previous_value", value=f"{previous:,}")
         if metric == "visitors":
             help_text = t("itempage.visitors_help") + "\n\n" + help_text
-        flat = unchanged(percent)
-        col.metric(t(_LABELS[metric]), f"{value:,}", change, border=True, help=help_text,
-                   delta_color="off" if flat else "normal",
-                   delta_arrow="off" if flat else "auto",
-                   delta_description=t("analytics.vs_previous") if change else None)
+        shown.append(Tile(t(_LABELS[metric]), f"{value:,}", change, help_text,
+                          description=t("analytics.vs_previous") if change else None,
+                          flat=unchanged(percent)))
+    render_tiles(shown, len(METRICS))
 
 
 def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:

@@ -21,6 +21,7 @@ from services.ui.dashboard import LIVE_KEY, ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.page_names import page_label
+from services.ui.tiles import Tile, render_tiles
 from services.ui.widgets import empty_state
 
 CHART_KEY = "chart_live_minutes"
@@ -60,11 +61,11 @@ def render_live_now(now: LiveNow, tz: tzinfo) -> None:
         empty_state(t("live.empty_title"), t("live.empty_hint"))
         return
     snap = now.snapshot
-    five, thirty, chart = st.columns([1, 1, 3], vertical_alignment="center")
-    five.metric(t("live.active_5"), f"{snap.active_5:,}", help=t("live.active_5_help"),
-                border=True)
-    thirty.metric(t("live.active_30"), f"{snap.active_30:,}", help=t("live.active_30_help"),
-                  border=True)
+    counts, chart = st.columns([2, 3], vertical_alignment="center")
+    with counts:
+        render_tiles([Tile(t("live.active_5"), f"{snap.active_5:,}", help=t("live.active_5_help")),
+                      Tile(t("live.active_30"), f"{snap.active_30:,}",
+                           help=t("live.active_30_help"))], 2)
     with chart:
         show_chart(minute_chart(now.per_minute, t("live.per_minute"), t("live.events")),
                    CHART_KEY)

@@ -16,6 +16,7 @@ from services.ui.dashboard import Col, preset_label, table
 from services.ui.dashboard_filters import period_params
 from services.ui.i18n import period_text, relabel, status_label, t
 from services.ui.item_stats import item_link, link_col
+from services.ui.tiles import Tile, render_tiles
 
 PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
 PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
@@ -23,12 +24,12 @@ ITEM_PERIOD = Preset.DAYS_30
 
 
 def _totals(stats: ContentStats) -> None:
-    views_col, likes_col, downloads_col = st.columns(3)
-    views_col.metric(t("analytics.col.views"), f"{stats.total('views'):,}", border=True)
-    likes_col.metric(t("analytics.col.likes"), f"{stats.total('likes'):,}", border=True,
-                     help=t("analytics.kpi_help.likes"))
-    downloads_col.metric(t("analytics.col.downloads"), f"{stats.total('downloads'):,}",
-                         border=True)
+    render_tiles([
+        Tile(t("analytics.col.views"), f"{stats.total('views'):,}"),
+        Tile(t("analytics.col.likes"), f"{stats.total('likes'):,}",
+             help=t("analytics.kpi_help.likes")),
+        Tile(t("analytics.col.downloads"), f"{stats.total('downloads'):,}"),
+    ])
 
 
 def _daily_chart(stats: ContentStats, key: str) -> None:

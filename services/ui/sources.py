@@ -19,6 +19,7 @@ from services.ui.dashboard_filters import Kind, pickable_chart
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 from services.ui.row_filters import row_pick
+from services.ui.tiles import Tile, render_tiles
 
 TOP_BARS = 10
 DEVICES = {d.value for d in Device}
@@ -72,7 +73,7 @@ def _breakdown(found: SourceTables, dim: Dim, period: Period, chart: str | None,
 
 
 def _total(found: SourceTables, label_key: str = "visits.visits_total") -> None:
-    st.metric(t(label_key), f"{found.visits:,}")
+    render_tiles([Tile(t(label_key), f"{found.visits:,}")])
 
 
 def _campaign_items(found: SourceTables, period: Period) -> None:

@@ -87,6 +87,6 @@ def test_admin_imports_an_event_file_and_the_dashboard_counts_it(
 
     # Nobody searched in this app: the searches tile shows exactly the imported events.
     nav.get_by_text(tr("analytics.nav"), exact=True).click()
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.searches"))
-    expect(tile.locator('[data-testid="stMetricValue"]').first).to_have_text("5", timeout=30_000)
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.searches"))
+    expect(tile.locator('.df-tile-value').first).to_have_text("5", timeout=30_000)
     shot(page, "24-dashboard-after-import")

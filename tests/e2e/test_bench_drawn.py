@@ -10,10 +10,10 @@ from scripts.bench_pages import DRAWN_JS
 
 PAGE = """<div data-testid="stApp" data-test-script-state="notRunning"
   data-test-connection-state="CONNECTED">
-  <div data-testid="stMetric">페이지 조회 4,245</div>
+  <div class="df-tile">페이지 조회 4,245</div>
   <div data-testid="stSkeleton" id="loading" style="height: 20px"></div>
 </div>"""
-PARTS = [['[data-testid="stMetric"]', "페이지 조회"]]
+PARTS = [['.df-tile', "페이지 조회"]]
 
 
 def test_a_page_with_a_loading_placeholder_is_not_drawn_yet(page: Page) -> None:

@@ -43,10 +43,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 def tile(page: Page, key: str) -> Locator:
     """The value of the KPI tile labelled exactly ``key``'s text (another tile's caption can
     mention it: "share of content views")."""
-    label = page.locator('[data-testid="stMetricLabel"]').filter(
+    label = page.locator('.df-tile-label').filter(
         has_text=re.compile(rf"{re.escape(tr(key))}\s*$"))  # (after its icon)
-    return (page.locator('[data-testid="stMetric"]').filter(has=label)
-            .locator('[data-testid="stMetricValue"]').first)
+    return (page.locator('.df-tile').filter(has=label)
+            .locator('.df-tile-value').first)
 
 
 def tile_value(page: Page, key: str) -> str:
@@ -100,7 +100,7 @@ def click_top_bar(page: Page, chart: Locator, chip: Locator) -> None:
 def test_a_bar_click_filters_and_the_url_reproduces_the_view(app: RunningApp, page: Page) -> None:
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     page.goto(f"{app.url}/dashboard")
-    expect(page.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=60_000)
+    expect(page.locator('.df-tile').first).to_be_visible(timeout=60_000)
     everything = tile_value(page, "analytics.kpi.content_views")
     page.get_by_role("tab", name=tr("analytics.tab.content")).click()
     # The top-content chart (the panels above the tabs have charts of their own).

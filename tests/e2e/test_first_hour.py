@@ -31,7 +31,7 @@ def test_a_link_to_the_dashboard_leads_through_sign_in_and_back(
         timeout=90_000)
     assert "next=dashboard" in page.url
     submit_sign_in(page, "analyst", PASSWORD)
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=60_000)
     assert page.url.split("?")[0].endswith("/dashboard")
     shot(page, "50-deep-link-after-sign-in")
@@ -66,7 +66,7 @@ def test_back_after_signing_in_from_a_link_leaves_the_app_as_it_came(
     expect(page.get_by_role("heading", name=tr("nav.browse"))).to_be_visible(timeout=90_000)
     page.goto(f"{app.url}/dashboard")
     submit_sign_in(page, "analyst", PASSWORD)
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=60_000)
     page.go_back()
     expect(page.get_by_role("heading", name=tr("nav.browse"))).to_be_visible(timeout=60_000)

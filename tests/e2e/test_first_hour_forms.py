@@ -125,13 +125,13 @@ def test_a_reset_password_must_be_replaced_before_anything_else(
         mina.goto(f"{app.url}/dashboard")
         submit_sign_in(mina, "mina", one_time)
         expect(change_form).to_be_visible()
-        assert mina.locator('[data-testid="stMetric"]').count() == 0
+        assert mina.locator('.df-tile').count() == 0
         shot(mina, "64-forced-password-change-after-deep-link")
 
         mina.get_by_label(tr("cognito.new_password"), exact=True).fill(NEW_PASSWORD)
         mina.get_by_label(tr("cognito.new_password_repeat"), exact=True).fill(NEW_PASSWORD)
         mina.get_by_role("button", name=tr("cognito.new_password_button")).click()
-        tile = mina.locator('[data-testid="stMetric"]').filter(
+        tile = mina.locator('.df-tile').filter(
             has_text=tr("analytics.kpi.page_views"))
         expect(tile.first).to_be_visible(timeout=60_000)  # back where the link pointed
         shot(mina, "65-password-set-dashboard")

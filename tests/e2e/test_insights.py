@@ -34,8 +34,8 @@ def sidebar_link(page: Page, text: str) -> None:
 
 
 def page_views_tile(page: Page) -> int:
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
-    value = tile.locator('[data-testid="stMetricValue"]').first.inner_text()
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.page_views"))
+    value = tile.locator('.df-tile-value').first.inner_text()
     return int(re.sub(r"[^\d]", "", value) or 0)
 
 
@@ -48,7 +48,7 @@ def test_visits_show_up_on_the_dashboard(app: RunningApp, page: Page) -> None:
         sidebar_link(page, link)
         page.wait_for_timeout(500)
     sidebar_link(page, tr("analytics.nav"))
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=30_000)
     # Events are written in batches every couple of seconds; revisit until they are counted.
     deadline = time.monotonic() + 40
@@ -144,7 +144,7 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
     next click must not answer with data, but lead to sign-in."""
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     sidebar_link(page, tr("analytics.nav"))
-    tile = page.locator('[data-testid="stMetric"]').filter(has_text=tr("analytics.kpi.page_views"))
+    tile = page.locator('.df-tile').filter(has_text=tr("analytics.kpi.page_views"))
     expect(tile.first).to_be_visible(timeout=60_000)
 
     services = build_services(Settings(data_dir=app.data_dir, sample_content=False))

@@ -172,3 +172,63 @@ def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> 
     _settled(page)
     shot(page, "layout_desktop_audit")
     _no_table_scrolls(page, "audit log")
+
+
+# Each tile's box, whether its scope icon and change arrow are drawn (a mask over a box of
+# some size), and its help's tip shown or not.
+TILES_JS = """() => [...document.querySelectorAll('.df-tile')].map(tile => {
+  const box = tile.getBoundingClientRect();
+  const drawn = sel => { const e = tile.querySelector(sel);
+    if (!e) return null; const r = e.getBoundingClientRect();
+    return r.width > 0 && getComputedStyle(e).maskImage.startsWith('url('); };
+  const tip = tile.querySelector('.df-tile-tip');
+  return {label: tile.querySelector('.df-tile-label').innerText, left: Math.round(box.left),
+          top: Math.round(box.top), icon: drawn('.df-tile-icon'), arrow: drawn('.df-tile-arrow'),
+          tip: tip ? tip.getBoundingClientRect().height > 0 : null};
+})"""
+
+
+def _rows(tiles: list[dict[str, Any]]) -> list[int]:
+    """How many tiles stand in each row, top to bottom."""
+    tops = [tile["top"] for tile in tiles]
+    return [tops.count(top) for top in sorted(set(tops))]
+
+
+def test_the_kpi_tiles_stand_four_to_a_row_and_two_on_a_phone(
+    app: RunningApp, page: Page, phone: Page
+) -> None:
+    sign_in(page, app, "admin", PASSWORD, "관리자")
+    page.goto(f"{app.url}/dashboard")
+    expect(page.locator(".df-tile").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    kpis = [t for t in page.evaluate(TILES_JS) if t["icon"] is not None]  # not the live panel's
+    assert len(kpis) == 8 and _rows(kpis) == [4, 4], kpis
+    assert all(t["icon"] for t in kpis), kpis  # the globe or the funnel is drawn
+    assert all(t["arrow"] in (True, None) for t in kpis), kpis
+    phone.goto(f"{app.url}/dashboard")
+    expect(phone.locator(".df-tile").first).to_be_visible(timeout=60_000)
+    _settled(phone)
+    shot(phone, "layout_phone_tiles")
+    phone_kpis = [t for t in phone.evaluate(TILES_JS) if t["icon"] is not None]
+    assert _rows(phone_kpis) == [2, 2, 2, 2], phone_kpis
+
+
+def test_a_tiles_help_opens_on_a_click_and_on_enter(app: RunningApp, page: Page) -> None:
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    page.goto(f"{app.url}/dashboard")
+    label = tr("analytics.kpi.page_views")
+    tile = page.locator(".df-tile").filter(has=page.locator(".df-tile-label", has_text=label))
+    expect(tile.first).to_be_visible(timeout=60_000)
+    _settled(page)
+    tip = tile.first.locator(".df-tile-tip")
+    expect(tip).to_be_hidden()
+    opener = tile.first.locator("summary")
+    expect(opener).to_have_attribute("aria-label", tr("tiles.help_for", label=label))
+    opener.click()
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text(tr("analytics.kpi_help.page_views")[:10])
+    shot(page, "layout_tile_help")
+    page.keyboard.press("Enter")  # the summary keeps focus: Enter closes it again
+    expect(tip).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(tip).to_be_visible()

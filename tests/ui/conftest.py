@@ -11,6 +11,8 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -304,3 +306,76 @@ def shown_in_browser(widget: Any, typed: object) -> object:
     what was ``typed`` there. AppTest reads the server's value; a browser keeps its own unless
     the run sends one (deleting a widget's key sends none, and the old text stays on screen)."""
     return widget.value if widget.proto.set_value else typed
+
+
+@dataclass(frozen=True)
+class ShownTile:
+    """One number tile as a reader sees it (services/ui/tiles.py)."""
+
+    label: str
+    value: str
+    delta: str | None
+    tone: str | None  # "good", "bad" or "quiet"
+    arrow: str | None  # "up", "down" or None
+    help: str
+    scope: str | None  # the icon's name
+
+
+class _TileParser(HTMLParser):
+    """Reads the tiles' HTML blocks into ``ShownTile``s: each text by the class around it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, Any]] = []
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs).get("class") or ""
+        if "df-tile" in names.split():
+            self.found.append({"label": "", "value": "", "delta": None, "tone": None,
+                               "arrow": None, "help": [], "scope": None})
+        tile = self.found[-1] if self.found else None
+        if tile is not None and "df-tile-icon" in names:
+            tile["scope"] = dict(attrs).get("aria-label")
+        if tile is not None and "df-tile-arrow" in names:
+            tile["arrow"] = names.split()[-1].removeprefix("df-icon-")
+        if tile is not None and "df-tile-change" in names:
+            tile["tone"] = names.split()[-1].removeprefix("df-")
+            tile["delta"] = ""
+        self._open.append(names)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.found:
+            return
+        tile, inside = self.found[-1], " ".join(self._open)
+        if "df-tile-tip" in inside:
+            tile["help"].append(data)
+        elif "df-tile-change" in inside:
+            tile["delta"] += data
+        elif "df-tile-value" in inside:
+            tile["value"] += data
+        elif "df-tile-label" in inside:
+            tile["label"] += data
+
+
+def shown_tiles(at: AppTest) -> list[ShownTile]:
+    """Every number tile the last run drew, in order."""
+    parser = _TileParser()
+    for element in at.get("html"):
+        body = str(getattr(element.proto, "body", ""))
+        if "df-tile" in body:
+            parser.feed(body)
+    return [ShownTile(found["label"], found["value"], found["delta"], found["tone"],
+                      found["arrow"], "\n\n".join(found["help"]), found["scope"])
+            for found in parser.found]
+
+
+def tile_value(at: AppTest, label: str) -> str:
+    """The value of the tile named ``label``."""
+    found = [shown.value for shown in shown_tiles(at) if shown.label == label]
+    assert found, (label, [shown.label for shown in shown_tiles(at)])
+    return found[0]

@@ -10,7 +10,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from services.analytics.dashboards import Filters, Period, Preset
@@ -18,7 +17,7 @@ from services.bootstrap import Services
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
-from tests.ui.conftest import PASSWORD, assert_refused, errors, texts
+from tests.ui.conftest import PASSWORD, assert_refused, errors, shown_tiles, texts, tile_value
 from tests.ui.live_panel import board_tabs, off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
@@ -77,13 +76,11 @@ def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
-    assert found, (label, [m.label for m in at.metric])
-    return str(found[0])
+    return tile_value(at, label)
 
 
 def delta(at: AppTest, label: str) -> str:
-    return str(next(m.proto.delta for m in at.metric if m.label == label))
+    return str(next(shown.delta for shown in shown_tiles(at) if shown.label == label))
 
 
 def each_tab(at: AppTest) -> Iterator[str]:
@@ -177,13 +174,11 @@ def test_no_change_is_neither_good_nor_bad_news(
     seeded.ports.events.append(views(seeded, items["finance"], 0, 1))  # 2 today, as before
     at = open_dashboard(new_app, users["admin"].username)
     at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
-    same = next(m.proto for m in at.metric if m.label == "콘텐츠 조회")
-    assert (same.delta, same.color, same.direction) == ("+0.0%", MetricProto.GRAY,
-                                                         MetricProto.NONE)
+    same = next(shown for shown in shown_tiles(at) if shown.label == "콘텐츠 조회")
+    assert (same.delta, same.tone, same.arrow) == ("+0.0%", "quiet", None)
     at.selectbox(key="dash_category_ko").select("").run()
-    rise = next(m.proto for m in at.metric if m.label == "콘텐츠 조회")  # 6 against 2
-    assert (rise.delta, rise.color, rise.direction) == ("+200.0%", MetricProto.GREEN,
-                                                        MetricProto.UP)
+    rise = next(shown for shown in shown_tiles(at) if shown.label == "콘텐츠 조회")  # 6 vs 2
+    assert (rise.delta, rise.tone, rise.arrow) == ("+200.0%", "good", "up")
 
 
 def test_filters_change_content_numbers_only(
@@ -247,7 +242,7 @@ def test_the_live_fragment_body_draws_the_tiles(
                                default_timeout=30)
     at.run()
     assert not at.exception, at.exception
-    assert len(at.metric) == 8
+    assert len(shown_tiles(at)) == 8
     assert metric(at, "콘텐츠 조회") == "1"  # the Finance filter applies
     assert metric(at, "페이지 조회") == "3"
     assert "기준" in at.caption[0].value and "지구 아이콘" in at.caption[0].value

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
@@ -23,7 +22,7 @@ from services.domain.analytics import (
 )
 from services.domain.models import ContentItem, Status
 from services.domain.users import User
-from tests.ui.conftest import errors, follow_replacement, texts
+from tests.ui.conftest import errors, follow_replacement, shown_tiles, texts, tile_value
 
 ITEM_PAGE = "app_pages/item_stats.py"
 AUTHOR_PAGE = "app_pages/author_stats.py"
@@ -67,7 +66,7 @@ def open_item(new_app: Callable[..., AppTest], user: User | None, content_id: st
 
 
 def metric(at: AppTest, label: str) -> str:
-    return str(next(m.value for m in at.metric if m.label == label))
+    return tile_value(at, label)
 
 
 def test_an_unchanged_number_is_grey_without_an_arrow(
@@ -78,9 +77,8 @@ def test_an_unchanged_number_is_grey_without_an_arrow(
                                   view(services, item, 8, "s4")])  # 3 views, as today
     at = open_item(new_app, users["author"], item.id)
     at.button_group(key="item_stats_preset").set_value("7d").run()
-    views = next(m.proto for m in at.metric if m.label == "조회수")
-    assert (views.delta, views.color, views.direction) == ("+0.0%", MetricProto.GRAY,
-                                                           MetricProto.NONE)
+    views = next(shown for shown in shown_tiles(at) if shown.label == "조회수")
+    assert (views.delta, views.tone, views.arrow) == ("+0.0%", "quiet", None)
 
 
 @pytest.mark.parametrize("role", ["author", "analyst", "admin"])
@@ -174,7 +172,7 @@ def test_others_read_which_role_opens_the_page(
     user = make_user("other-author", "author") if role == "other_author" else users[role]
     at = open_item(new_app, user, item.id)
     assert [w.value for w in at.warning if "역할이 있어야" in w.value]
-    assert not at.metric and not at.get("download_button")
+    assert not shown_tiles(at) and not at.get("download_button")
 
 
 def test_an_anonymous_visitor_signs_in_first(new_app: Callable[..., AppTest],
@@ -197,7 +195,7 @@ def test_deleted_and_unpublished_items_say_so(
     assert "삭제된 콘텐츠입니다" in texts(at)
     assert metric(at, "조회수") == "4"  # 30 days by default: its views are still counted
     at = open_item(new_app, users["author"], item.id)
-    assert "삭제되었거나 더 이상 볼 수 없는" in texts(at) and not at.metric
+    assert "삭제되었거나 더 이상 볼 수 없는" in texts(at) and not shown_tiles(at)
 
 
 def test_the_author_page_lists_items_with_links_to_their_pages(
@@ -251,7 +249,7 @@ def test_an_unknown_author_from_the_address_is_shown_as_typed(
 ) -> None:
     at = open_item(new_app, users["analyst"], "**nobody**", AUTHOR_PAGE)
     assert at.title[0].value == r"작성자 통계\: \*\*nobody\*\*"  # escaped: no bold
-    assert "콘텐츠가 아직 없습니다" in texts(at) and not at.metric
+    assert "콘텐츠가 아직 없습니다" in texts(at) and not shown_tiles(at)
 
 
 def test_the_content_page_reads_its_stats_only_when_the_author_opens_them(
@@ -265,7 +263,7 @@ def test_the_content_page_reads_its_stats_only_when_the_author_opens_them(
     at.run()
     assert not at.exception, at.exception
     assert chart in [c.key for c in at.get("plotly_chart")]
-    assert "4" in [m.value for m in at.metric]  # the item's four views of the last 30 days
+    assert "4" in [shown.value for shown in shown_tiles(at)]  # four views in 30 days
 
 
 def test_visits_without_a_source_read_as_words_on_the_item_page(

@@ -14,7 +14,7 @@ from services.domain.analytics import Event, EventType
 from services.domain.models import Category, ContentItem, utcnow
 from services.domain.users import User
 from services.ui.live_now import OPEN_KEY
-from tests.ui.conftest import texts
+from tests.ui.conftest import shown_tiles, texts, tile_value
 from tests.ui.test_dashboard import open_dashboard
 
 
@@ -25,7 +25,7 @@ def recent(minutes_ago: float, type_: EventType, session: str, **fields: object)
 
 
 def metric(at: AppTest, label: str) -> str:
-    return str(next(m.value for m in at.metric if m.label == label))
+    return tile_value(at, label)
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_nobody_there_says_so(
 ) -> None:
     at = open_dashboard(new_app, users["admin"].username)
     assert "최근 30분 동안 방문자가 없습니다" in texts(at)
-    assert "최근 5분 방문자" not in [m.label for m in at.metric]
+    assert "최근 5분 방문자" not in [shown.label for shown in shown_tiles(at)]
 
 
 def test_a_closed_panel_is_neither_read_nor_drawn(
@@ -83,5 +83,5 @@ def test_a_closed_panel_is_neither_read_nor_drawn(
     at.run()
     assert not at.exception, at.exception
     assert "지금 접속 중" in [e.label for e in at.expander]  # still there to open again
-    assert "최근 5분 방문자" not in [m.label for m in at.metric]
+    assert "최근 5분 방문자" not in [shown.label for shown in shown_tiles(at)]
     assert "chart_live_minutes" not in [chart.key for chart in at.get("plotly_chart")]

@@ -20,7 +20,8 @@ from services.ui.styles import APP_CSS
 from tests.ui.conftest import ko
 
 # A value's cell: its label (a class of the stylesheet), then the value.
-_CELL = re.compile(r'<span class="(?P<cls>[^"]*)">(?P<label>[^<]*)</span>\s*(?P<value>[^<]*)<')
+_CELL = re.compile(r'<span class="(?P<cls>[^"]*df-cell-label[^"]*)">(?P<label>[^<]*)</span>\s*'
+                   r'(?P<value>[^<]*)<')
 NARROW = column_table.NARROW  # where the table stacks its columns
 
 

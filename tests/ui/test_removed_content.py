@@ -14,7 +14,7 @@ from services.domain.analytics import Event, EventType
 from services.domain.models import Category, ContentItem, utcnow
 from services.domain.users import User
 from services.i18n import translate
-from tests.ui.conftest import errors
+from tests.ui.conftest import errors, tile_value
 
 ADMIN_PAGE = "app_pages/admin.py"
 DASHBOARD = "app_pages/dashboard.py"
@@ -38,7 +38,7 @@ def open_page(new_app: Callable[..., AppTest], username: str, page: str) -> AppT
 
 
 def metric(at: AppTest, label: str) -> str:
-    return str(next(m.value for m in at.metric if m.label == label))
+    return tile_value(at, label)
 
 
 def cells(at: AppTest) -> list[str]:
