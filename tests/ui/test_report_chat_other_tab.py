@@ -14,7 +14,6 @@ from services.domain.reports import ChatTurn
 from services.domain.users import User
 from services.reports.models import OFFLINE
 from services.reports.service import MAX_QUESTION_CHARS
-from services.ui import report_chat
 from services.ui.report_chat import CHATS_KEY, _Chat, _Question
 from tests.ui.test_report_chat import CHAT, ask, chat_key, html_of, report_page
 
@@ -55,10 +54,6 @@ def ask_in_another_tab(services: Services, user: User, question: str) -> None:
 def chat_of(at: AppTest) -> _Chat:
     (chat,) = at.session_state[CHATS_KEY].values()
     return cast(_Chat, chat)
-
-
-def test_the_history_refreshes_itself_every_few_seconds() -> None:
-    assert 5 <= report_chat.HISTORY_REFRESH_SECONDS <= 30
 
 
 def test_a_question_asked_in_another_tab_appears_when_the_history_reruns(
