@@ -1,7 +1,9 @@
 """Follow-up questions under a report: a chat box answered from the report's saved context.
 
 History is kept per report in the session, begun from the asker's turns the report store keeps
-(``ReportService.turns``: a reload or another tab finds them). A question is answered once: the
+(``ReportService.turns``: a reload or another tab finds them), and drawn in a fragment that
+reads them again every ``HISTORY_REFRESH_SECONDS``: a question the same person asked in another
+tab appears without a reload (``report_chat_turns``). A question is answered once: the
 question box carries the chat's submission token in its key (a second send of the same box names
 a box no longer drawn), and the answer is read to its end on a worker thread (``Reading``), so a
 click while the model writes stops only the run that shows it; the answer goes into the history,
@@ -20,7 +22,7 @@ import contextlib
 import html
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +31,7 @@ import streamlit as st
 from services.bootstrap import Services
 from services.domain.models import new_id
 from services.domain.permissions import Actor
-from services.domain.reports import Report
+from services.domain.reports import ChatTurn, Report
 from services.errors import DemoFactoryError
 from services.i18n import translate
 from services.reports.citations import footnotes, markup
@@ -38,11 +40,16 @@ from services.reports.models import OFFLINE
 from services.reports.service import AnswerResult
 from services.reports.streams import Answer, Reading
 from services.ui.footnote import footnote_html
+from services.ui.fragments import fragment_body
 from services.ui.i18n import language, relabel, t
+from services.ui.report_chat_turns import UNKEPT, Message, answer_message, resynced, turn_messages
 from services.ui.streaming import stream_html
 from services.ui.widgets import error_params, show_html
 
 CHATS_KEY = "_rep_chat"  # report id -> _Chat
+# How often a shown chat reads its kept turns again (a question asked in another tab): one
+# read of the asker's turns per open chat, and the history drawn again only when they changed.
+HISTORY_REFRESH_SECONDS = 15
 # Private-use characters that mark unmatched numbers through the escaping, and those the
 # citations use for footnote markers: removed from any text first, so none can be forged.
 _MARK = ("\ue000", "\ue001")
@@ -50,7 +57,6 @@ _PRIVATE = str.maketrans("", "", "\ue000\ue001\ue010\ue011")
 MARK_HTML = ('<mark style="background-color:#ffe3e3;color:#c92a2a"><strong>',
              "</strong></mark>")
 _STYLE = "white-space: pre-wrap; word-break: keep-all; overflow-wrap: break-word; margin: 0"
-Message = dict[str, Any]
 log = logging.getLogger(__name__)
 
 
@@ -101,6 +107,10 @@ class _Chat:
     the page's run both touch this object, so each does it under ``_lock`` and a run draws a
     copy (``view``). Streamlit stops a run only inside its own calls, and none is made between
     taking a question and noting its answer's reading.
+
+    ``kept`` counts the store's turns the history holds: those read, and one for each answer
+    this tab saw end (its turn was kept before the reading ended). Turns beyond it were kept by
+    another tab: ``refresh`` takes them in.
     """
 
     history: list[Message] = field(default_factory=list)
@@ -108,6 +118,7 @@ class _Chat:
     reading: Reading[AnswerResult] | None = None  # the answer not yet in the history
     lang: str = "ko"  # the language the question was asked in
     waiting: list[_Question] = field(default_factory=list)
+    kept: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def view(self) -> tuple[list[Message], Reading[AnswerResult] | None, str]:
@@ -130,6 +141,24 @@ class _Chat:
         with self._lock:
             return self.waiting.pop(0) if self.reading is None and self.waiting else None
 
+    def busy(self) -> bool:
+        """An answer being written or questions waiting: this tab's own turns are landing."""
+        with self._lock:
+            return self.reading is not None or bool(self.waiting)
+
+    def refresh(self, read: Callable[[], Sequence[ChatTurn]]) -> bool:
+        """Take in turns kept elsewhere since the history was read (``read``: the asker's
+        turns); True when the history changed. Never while this tab is busy."""
+        if self.busy():
+            return False
+        turns = read()  # a store read, outside the lock
+        with self._lock:
+            if self.reading is not None or self.waiting or len(turns) == self.kept:
+                return False
+            self.history = resynced(turn_messages(turns), self.history)
+            self.kept = len(turns)
+            return True
+
     def add(self, *messages: Message) -> None:
         with self._lock:
             self.history += messages
@@ -149,6 +178,7 @@ class _Chat:
             found = _outcome(reading, self.lang)
             self.history.append(found)
             self.reading = None
+            self.kept += 1  # the stream kept its turn (answered or broken off) as it ended
         if reading.error is not None and not isinstance(reading.error, DemoFactoryError):
             log.error("follow-up answer failed", exc_info=reading.error)
 
@@ -157,25 +187,20 @@ def _chat(services: Services, actor: Actor, report: Report) -> _Chat:
     """The report's chat of this session, begun from the asker's kept turns on first draw."""
     chats: dict[str, _Chat] = st.session_state.setdefault(CHATS_KEY, {})
     if report.id not in chats:
-        chats[report.id] = _Chat(history=_kept(services, actor, report))
+        turns = _kept(services, actor, report)
+        chats[report.id] = _Chat(history=turn_messages(turns), kept=len(turns))
     return chats[report.id]
 
 
-def _kept(services: Services, actor: Actor, report: Report) -> list[Message]:
+def _kept(services: Services, actor: Actor, report: Report) -> Sequence[ChatTurn]:
     """The questions asked earlier (another tab, before a reload) and their outcomes; none
-    when the store cannot say (the chat works on, from this session's questions)."""
+    when the store cannot say (the chat works on, from this session's questions, and takes
+    them in at its next refresh)."""
     try:
-        turns = services.reports.turns(actor, report.id)
+        return services.reports.turns(actor, report.id)
     except DemoFactoryError:
         log.warning("kept follow-up turns of report %s not read", report.id, exc_info=True)
         return []
-    history: list[Message] = []
-    for turn in turns:
-        history.append({"role": "user", "text": turn.question})
-        history.append({"role": "assistant", "error": translate(turn.language, turn.error)}
-                       if turn.error else _answer_message(turn.answer, turn.language,
-                                                          turn.checked, turn.unmatched))
-    return history
 
 
 def _note(message: Message) -> None:
@@ -243,20 +268,16 @@ def _start(services: Services, actor: Actor, report: Report, asked: _Question,
     except Exception as exc:  # refused (nothing sent, nothing charged), or the store failed
         if not isinstance(exc, DemoFactoryError):
             log.error("follow-up question failed", exc_info=exc)
-        refused = _error(exc, asked.lang)
+        refused = {**_error(exc, asked.lang), UNKEPT: True}
+        user[UNKEPT] = True  # nothing was asked: the store keeps no turn of it
         chat.add(user, refused)
         return [user, refused], None
     return [user], chat.begin(answer, user, asked.lang)
 
 
-def _answer_message(text: str, lang: str, checked: int, unmatched: int) -> Message:
-    return {"role": "assistant", "text": text, "lang": lang, "checked": checked,
-            "unmatched": unmatched}
-
-
 def _answered(result: AnswerResult, lang: str) -> Message:
-    return _answer_message(result.text, lang, result.grounding.checked,
-                           len(result.grounding.unmatched))
+    return answer_message(result.text, lang, result.grounding.checked,
+                          len(result.grounding.unmatched))
 
 
 def _outcome(reading: Reading[AnswerResult], lang: str) -> Message:
@@ -293,8 +314,7 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
                else t("followup.chat_caption"))
     chat = _chat(services, actor, report)
     history, reading, lang = chat.view()
-    for message in history:
-        _show(message, report)
+    _history(services, actor, report, key, chat, history)
     latest = st.container()  # the answers being written now and their questions
     waiting = st.empty()  # the questions sent meanwhile
     box = st.empty()
@@ -324,3 +344,49 @@ def _answer(services: Services, actor: Actor, report: Report, chat: _Chat,
         with latest:
             for message in shown:
                 _show(message, report)
+
+
+@dataclass
+class _Drawn:
+    """What the history's fragment shows, and whether the page's own run is drawing it."""
+
+    messages: list[Message]
+    by_page: bool = True
+
+
+def _history(services: Services, actor: Actor, report: Report, key: str, chat: _Chat,
+             history: list[Message]) -> None:
+    """The history as this run found it, in a fragment that reruns alone every
+    ``HISTORY_REFRESH_SECONDS`` and draws it again when another tab's turns came in; the
+    question box, outside it, is left alone (what is typed in it stays)."""
+    drawn = _Drawn(list(history))
+
+    @st.fragment(run_every=HISTORY_REFRESH_SECONDS, key=f"{key}_chat_history")
+    @fragment_body
+    def part() -> None:
+        if drawn.by_page:
+            drawn.by_page = False
+        else:
+            _catch_up(services, actor, report, chat, drawn)
+        for message in drawn.messages:
+            _show(message, report)
+
+    part()
+
+
+def _catch_up(services: Services, actor: Actor, report: Report, chat: _Chat,
+              drawn: _Drawn) -> None:
+    """A rerun of the history alone: turns kept elsewhere taken in. What the page's run drew
+    under the history (this tab's answers, refusals) is in the history now, and not the
+    fragment's to clear: then the whole page runs again, and draws each message once."""
+    below = len(chat.view()[0]) > len(drawn.messages)
+    try:
+        changed = chat.refresh(lambda: services.reports.turns(actor, report.id))
+    except DemoFactoryError:  # the store cannot say now: the next rerun asks again
+        log.warning("kept follow-up turns of report %s not read", report.id, exc_info=True)
+        return
+    if not changed:
+        return
+    if below:
+        st.rerun(scope="app")
+    drawn.messages = chat.view()[0]

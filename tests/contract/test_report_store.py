@@ -241,3 +241,38 @@ def test_a_long_chat_of_long_answers_is_kept_whole_and_in_order(
     kept = report_store.turns("r1", "ana")
     assert [t.question for t in kept] == [f"질문 {n}" for n in range(130)]
     assert all(t.answer == long_answer for t in kept)
+
+
+def test_a_turn_on_a_deleted_report_is_refused_and_kept_nowhere(
+        report_store: ReportStore) -> None:
+    """An answer that ends after its report was deleted (another tab, an administrator) keeps
+    nothing: the chat went with the report and stays gone."""
+    report_store.add(report("r1"))
+    report_store.add_turn("r1", "ana", turn("조회수는?"))
+    report_store.delete("r1")
+    with pytest.raises(NotFound):
+        report_store.add_turn("r1", "ana", turn("늦게 끝난 답", 1))
+    assert report_store.turns("r1", "ana") == []
+
+
+def test_turns_added_at_once_are_all_kept_in_each_asker_s_order(
+        report_store: ReportStore) -> None:
+    """Several tabs of one person ending answers on the same chat at the same moment: every
+    turn is kept once, and each tab's turns in the order it added them."""
+    report_store.add(report("r1"))
+    tabs, each = 4, 4
+    start = threading.Barrier(tabs)
+
+    def add(tab: int) -> None:
+        start.wait()
+        for n in range(each):
+            report_store.add_turn("r1", "ana", turn(f"{tab}-{n}", n))
+
+    with ThreadPoolExecutor(tabs) as pool:
+        list(pool.map(add, range(tabs)))
+
+    kept = [t.question for t in report_store.turns("r1", "ana")]
+    assert sorted(kept) == sorted(f"{tab}-{n}" for tab in range(tabs) for n in range(each))
+    for tab in range(tabs):
+        assert [q for q in kept if q.startswith(f"{tab}-")] == [
+            f"{tab}-{n}" for n in range(each)]

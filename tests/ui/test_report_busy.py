@@ -79,7 +79,7 @@ def test_a_question_over_the_cap_is_refused_and_stays_in_the_chat(
     ask(at, "가장 많이 본 카테고리는?")
     assert any(BUSY in e for e in errors(at)), errors(at)
     history = history_of(at)
-    assert history[0] == {"role": "user", "text": "가장 많이 본 카테고리는?"}
+    assert (history[0]["role"], history[0]["text"]) == ("user", "가장 많이 본 카테고리는?")
     assert "error" in history[1]
     other.close()
     ask(at, "가장 많이 본 카테고리는?")

@@ -17,11 +17,17 @@ DynamoDB checks and adds in one step, so two tabs cannot both spend the last of 
 
 Each asker's follow-up chat on a report is an item per turn, ``id`` =
 "chat#<report>#<user>#<n>" (the turn as JSON in ``turn``), numbered by a counter item
-"chat#<report>#<user>" (``turns``, ADDed to by one UpdateItem that answers the new number), so
-the chat is read by one GetItem and one BatchGetItem per 100 turns, never a Scan, and has no
-length limit. The report's item names who has a chat on it (``chatters``, a string set, added
-to on condition that the report exists), so deleting the report deletes those items too. Chat
-items have neither ``kind`` nor ``created_by``: no index sees them.
+"chat#<report>#<user>" (``turns``), so the chat is read by one GetItem and one BatchGetItem per
+100 turns, never a Scan, and has no length limit. The report's item names who has a chat on it
+(``chatters``, a string set), so deleting the report deletes those items too. A turn is one
+transaction of three writes: the asker added to ``chatters`` on condition that the report
+exists, the counter moved from the count just read to the next number on condition that it is
+still that count, and the turn put under that number on condition that it is new. A report
+deleted meanwhile refuses the whole turn (no chat item is left that nothing reads or deletes),
+and a failure leaves neither a counted number without its turn nor a turn without its count.
+Two writers on one chat (two tabs of one person) cannot take the same number: the one whose
+count moved reads it again and tries again. Chat items have neither ``kind`` nor
+``created_by``: no index sees them.
 
 A report is far below DynamoDB's 400 KB item limit (its context is a few dozen KB); a larger
 one is refused as ``aws.item_too_large``.
@@ -29,10 +35,22 @@ one is refused as ``aws.item_too_large``.
 
 from __future__ import annotations
 
+import time
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from services.adapters.aws.common import aws_errors, from_item, to_iso, to_item
+from services.adapters.aws.common import (
+    AWS_ERRORS,
+    aws_errors,
+    cancellation_codes,
+    from_item,
+    resend_delay,
+    to_iso,
+    to_item,
+    translate_client_error,
+)
 from services.adapters.aws.dynamodb.batch import batch_delete, batch_get
 from services.adapters.aws.dynamodb.schema import REPORTS_ALL_INDEX, REPORTS_USER_INDEX
 from services.adapters.report_codec import (
@@ -49,17 +67,25 @@ from services.errors import ConflictError, NotFound
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb.client import DynamoDBClient
+    from types_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 KIND = "report"
+# Tries of a turn whose number another writer took meanwhile (two tabs ending answers on
+# one chat at once): each lost try means another turn was kept, so a few suffice.
+_TURN_ATTEMPTS = 5
+_FAILED = "ConditionalCheckFailed"
+_TRY_AGAIN = {_FAILED, "TransactionConflict"}
 Items = list[dict[str, Any]]  # (``list`` is a method name inside the class)
 
 
 class DynamoReportStore:
     """Implements ``services.ports.ReportStore``."""
 
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._client = client
         self._table = table
+        self._sleep = sleep
 
     def add(self, report: Report) -> None:
         created = to_iso(report.created_at)
@@ -113,28 +139,56 @@ class DynamoReportStore:
             batch_delete(self._client, self._table, keys)
 
     def add_turn(self, report_id: str, user_id: str, turn: ChatTurn) -> None:
-        # The report first: a report deleted between the steps leaves chat items that nothing
-        # reads (their ids name a report that no longer exists).
-        with aws_errors(lambda _: NotFound("errors.not_found", id=report_id)):
-            self._client.update_item(
-                TableName=self._table, Key=_key(report_id), UpdateExpression="ADD chatters :u",
-                ConditionExpression="attribute_exists(doc)",
-                ExpressionAttributeValues={":u": {"SS": [user_id]}})
         chat = _chat_id(report_id, user_id)
-        with aws_errors():
-            counted = self._client.update_item(
-                TableName=self._table, Key=_key(chat), UpdateExpression="ADD turns :one",
-                ExpressionAttributeValues={":one": {"N": "1"}}, ReturnValues="UPDATED_NEW")
-            number = int(counted["Attributes"]["turns"]["N"])
-            self._client.put_item(TableName=self._table, Item=to_item(
-                {"id": f"{chat}#{number}", "turn": turn_to_json(turn)}))
+        for attempt in range(1, _TURN_ATTEMPTS + 1):
+            count = self._count(chat)
+            try:
+                self._client.transact_write_items(
+                    TransactItems=self._turn_writes(report_id, user_id, count, turn),
+                    # botocore's retry of a transaction that went through is then a no-op,
+                    # not a second turn.
+                    ClientRequestToken=str(uuid.uuid4()))
+                return
+            except AWS_ERRORS as exc:
+                codes = cancellation_codes(exc)
+                if codes[:1] == [_FAILED]:  # the report's condition: it is gone
+                    raise NotFound("errors.not_found", id=report_id) from exc
+                if not _TRY_AGAIN.intersection(codes):
+                    raise translate_client_error(exc) from exc
+            # Another writer took the number (or was writing the same items): read it again.
+            self._sleep(resend_delay(attempt))
+        raise ConflictError("errors.conflict", id=report_id, operation="add_turn")
+
+    def _turn_writes(self, report_id: str, user_id: str, count: int, turn: ChatTurn
+                     ) -> Sequence[TransactWriteItemTypeDef]:
+        """The asker named on the report, the counter moved from ``count`` and the turn numbered
+        after it: the order ``add_turn`` reads the cancellation reasons in."""
+        chat = _chat_id(report_id, user_id)
+        if count == 0:
+            condition, values = "attribute_not_exists(turns)", {}
+        else:
+            condition, values = "turns = :n", {":n": {"N": str(count)}}
+        return [
+            {"Update": {"TableName": self._table, "Key": _key(report_id),
+                        "UpdateExpression": "ADD chatters :u",
+                        "ConditionExpression": "attribute_exists(doc)",
+                        "ExpressionAttributeValues": {":u": {"SS": [user_id]}}}},
+            {"Update": {"TableName": self._table, "Key": _key(chat),
+                        "UpdateExpression": "SET turns = :next",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": {":next": {"N": str(count + 1)}, **values}}},
+            {"Put": {"TableName": self._table,
+                     "Item": to_item({"id": f"{chat}#{count + 1}", "turn": turn_to_json(turn)}),
+                     "ConditionExpression": "attribute_not_exists(id)"}},
+        ]
 
     def turns(self, report_id: str, user_id: str) -> ChatHistory:
         chat = _chat_id(report_id, user_id)
         keys = [_key(f"{chat}#{n}") for n in range(1, self._count(chat) + 1)]
         items = batch_get(self._client, self._table, keys, consistent=True,
                           projection="id, turn")
-        # A number counted whose turn was never written (a failed put) is left out.
+        # A number counted whose turn was never written (a failed put, before turns were
+        # written in one transaction) is left out.
         numbered = sorted((int(item["id"]["S"].rsplit("#", 1)[1]), item["turn"]["S"])
                           for item in items if "turn" in item)
         return [turn_from_json(text) for _, text in numbered]
