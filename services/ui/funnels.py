@@ -357,7 +357,7 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots,
     found = choices(Category(category) if category else None)
     labels = item_labels(found.items)
     help_text = t("funnels.item_help") + (
-        " " + t("funnels.item_capped", shown=len(found.items), total=found.total)
+        " " + t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
         if found.capped else "")
     # The id is the value, the title the label: the select box narrows by title as one types.
     item = item_col.selectbox(
