@@ -16,9 +16,9 @@ funnel claimed by another run shows its numbers so far, flagged unfinished.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from services.analytics.counters import item_exists
@@ -41,7 +41,7 @@ from services.domain.funnels import (
     narrowable,
     step_rows,
 )
-from services.domain.models import Category, new_id
+from services.domain.models import Category, SearchQuery, Sort, Status, new_id
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
     ConflictError,
@@ -60,6 +60,9 @@ DELETE_ACTION = "funnel.delete"
 # never gives it back). One that takes longer is then run twice at once: wasted work only, as
 # the visit cursors count every event once.
 BACKFILL_HOLD = timedelta(minutes=15)
+# The items a step offers: a select box of thousands would be slow to send and to scroll; a
+# step's category narrows them, and the most viewed come first.
+ITEM_CHOICES_MAX = 500
 _DEFAULTS = {funnel.id: funnel for funnel in DEFAULT_FUNNELS}
 
 log = logging.getLogger(__name__)
@@ -71,10 +74,25 @@ class FunnelReport:
     period: Period
     previous: Period
     rows: list[StepRow]
+    # The titles of the items its steps name that still exist (a deleted one is not in it).
+    titles: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def entered(self) -> int:
         return self.rows[0].visits if self.rows else 0
+
+
+@dataclass(frozen=True)
+class ItemChoices:
+    """The items a step may name, (id, title), most viewed first; ``total``: how many there
+    are in all, of which at most ``ITEM_CHOICES_MAX`` are offered."""
+
+    items: tuple[tuple[str, str], ...]
+    total: int
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.items)
 
 
 def funnel_report(store: FunnelStore, funnel: Funnel, period: Period) -> FunnelReport:
@@ -126,7 +144,23 @@ class FunnelService:
         funnel = self.get(actor, funnel_id)
         if not funnel.backfilled:
             funnel = self._finish_backfill(funnel, self._clock())
-        return funnel_report(self._store, funnel, period)
+        return replace(funnel_report(self._store, funnel, period), titles=self._titles(funnel))
+
+    def _titles(self, funnel: Funnel) -> dict[str, str]:
+        titles = {}
+        for content_id in {step.content_id for step in funnel.steps if step.content_id}:
+            with suppress(NotFound):  # deleted since: the tab says so
+                titles[content_id] = self._content.get(content_id).title
+        return titles
+
+    def item_choices(self, actor: Actor, category: Category | None = None) -> ItemChoices:
+        """The published items a step about an item may name, by title (of ``category``
+        when given), at most ``ITEM_CHOICES_MAX``: the most viewed."""
+        require(actor, Action.VIEW_DASHBOARDS)
+        page = self._content.search(SearchQuery(
+            category=category, status=Status.PUBLISHED,
+            sort=Sort.MOST_VIEWED, page_size=ITEM_CHOICES_MAX))
+        return ItemChoices(tuple((item.id, item.title) for item in page.items), page.total)
 
     def create(self, actor: Actor, name: str, steps: Sequence[Step],
                window_minutes: int) -> Funnel:

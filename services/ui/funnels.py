@@ -3,15 +3,17 @@ see its steps for the period and the previous one, define a new one, delete one'
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from services.analytics.dashboards import Dashboard
-from services.analytics.funnels import FunnelReport, FunnelService
+from services.analytics.funnels import FunnelReport, FunnelService, ItemChoices
 from services.domain.analytics import EventType
 from services.domain.funnels import (
     DEFAULT_FUNNELS,
@@ -26,9 +28,10 @@ from services.domain.funnels import (
 from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import charts, confirm, form_reset, lazy, routes, session
+from services.ui import charts, confirm, form_reset, insights_cache, lazy, routes, session
 from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, table, widget_key
+from services.ui.dashboard_filters import item_text
 from services.ui.field_errors import FieldSlots, required_note
 from services.ui.filter_notes import filter_note
 from services.ui.gate import url_path
@@ -66,8 +69,9 @@ def funnel_name(funnel: Funnel) -> str:
     return t(funnel.name) if funnel.is_default else funnel.name
 
 
-def step_label(step: Step) -> str:
-    """What a step is, in words: "Page: Home", "Downloads · Finance · <item id>"."""
+def step_label(step: Step, titles: Mapping[str, str] | None = None) -> str:
+    """What a step is, in words: "Page: Home", "Downloads · Finance · <item title>" (from
+    ``titles``, the titles of the items that still exist; else the deleted-item words)."""
     if step.kind is StepKind.PAGE:
         return t("funnels.kind_page") + ": " + page_label(step.value)
     parts = [t(f"analytics.event.{step.value}") if step.value in _LABELLED else step.value]
@@ -75,7 +79,7 @@ def step_label(step: Step) -> str:
         parts.append(category_label(step.category) if step.category in set(Category)
                      else step.category)
     if step.content_id:
-        parts.append(step.content_id)
+        parts.append(item_text((titles or {}).get(step.content_id)))
     return " · ".join(parts)
 
 
@@ -164,7 +168,8 @@ def _show(report: FunnelReport) -> None:
     if not funnel.is_default:
         st.caption(t("funnels.share"))
         st.code(shareable_address({**current(), QUERY: funnel.id}), language=None)
-    labels = [f"{i + 1}. {step_label(step)}" for i, step in enumerate(funnel.steps)]
+    labels = [f"{i + 1}. {step_label(step, report.titles)}"
+              for i, step in enumerate(funnel.steps)]
     funnel_view(report, labels, "chart_funnel", "funnel", t("funnels.empty"))
 
 
@@ -196,7 +201,7 @@ def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: s
 
 def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
     """Bars per step, each labelled with its visits and its share of step 1; the previous
-    period beside, in grey. Labels are literal text (an item id is typed by a user)."""
+    period beside, in grey. Labels are literal text (an item's title is its author's text)."""
     shown = [charts.plain(charts.shorten(label)) for label in labels]
     rates = [t("funnels.conversion_label", rate=f"{row.conversion or 0:.1%}")
              for row in report.rows]
@@ -278,7 +283,7 @@ def _empty_builder() -> dict[str, object]:
     steps = {key: value for i in range(MAX_STEPS)
              for key, value in ((widget_key(f"funnel_step_{i}"), None),
                                 (widget_key(f"funnel_category_{i}"), _ANY),
-                                (f"funnel_item_{i}", ""))}
+                                (f"funnel_item_{i}", None))}
     return {NAME_KEY: "", STEPS_KEY: MIN_STEPS, WINDOW_KEY: WINDOW_DEFAULT, **steps}
 
 
@@ -300,7 +305,9 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     window = st.number_input(t("funnels.window_minutes"), 1, WINDOW_MAX, WINDOW_DEFAULT,
                              key=WINDOW_KEY)
     slots.under("window")
-    steps = [_step_fields(i, targets, slots) for i in range(count)]
+    # Read once per category in a TTL, not on each of the builder's reruns.
+    choices = partial(insights_cache.item_choices, session.services(), actor)
+    steps = [_step_fields(i, targets, slots, choices) for i in range(count)]
     if not st.button(t("funnels.save"), key=f"{SAVE_KEY}_{form.token}",
                      icon=":material/save:"):
         return
@@ -328,7 +335,8 @@ def draft_keys() -> list[str]:
     return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
 
 
-def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
+def _step_fields(i: int, targets: list[str], slots: FieldSlots,
+                 choices: Callable[[Category | None], ItemChoices]) -> Step | None:
     """One step's selects: what (a page or an event), then, for an event about an item,
     optionally a category or an item that narrows it (``domain.funnels.narrowable``)."""
     st.markdown(f"**{t('funnels.step', n=i + 1)}**")
@@ -346,9 +354,25 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots) -> Step | None:
         t("funnels.category"), [_ANY, *(c.value for c in Category)],
         format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
         key=relabel(widget_key(f"funnel_category_{i}")))
-    item = item_col.text_input(t("funnels.item"), key=f"funnel_item_{i}",
-                               placeholder=t("funnels.item_placeholder"))
-    return Step(kind, value, category or None, item.strip() or None)
+    found = choices(Category(category) if category else None)
+    labels = item_labels(found.items)
+    help_text = t("funnels.item_help") + (
+        " " + t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
+        if found.capped else "")
+    # The id is the value, the title the label: the select box narrows by title as one types.
+    item = item_col.selectbox(
+        t("funnels.item"), list(labels), index=None, key=f"funnel_item_{i}",
+        format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
+        placeholder=t("funnels.item_placeholder"), help=help_text)
+    return Step(kind, value, category or None, item or None)
+
+
+def item_labels(items: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """id -> what the picker shows: the title, and for titles that repeat the id's end too (a
+    select box tells its options apart by their labels)."""
+    repeated = Counter(title for _, title in items)
+    return {item_id: title if repeated[title] == 1 else f"{title} · …{item_id[-6:]}"
+            for item_id, title in items}
 
 
 def _target_label(target: str) -> str:

@@ -1,7 +1,9 @@
-"""The dashboard's insights and the report builder's context, cached for a short while.
+"""The dashboard's insights, the report builder's context and the items a funnel step offers,
+cached for a short while.
 
-Streamlit reruns the whole page on every interaction (typing in a box, opening a tab), and both
-take a tenth of a second or more to compute. Each entry is keyed by what changes the result
+Streamlit reruns the whole page on every interaction (typing in a box, opening a tab), and the
+first two take a tenth of a second or more to compute; the third reads up to 500 items on every
+change of the funnel builder. Each entry is keyed by what changes the result
 (the period; for a report also its type, language and subject) and by who asked: the user and their
 roles, so one user's result is never served to another, whatever either may see. Figures can
 be up to ``CACHE_TTL_SECONDS`` old: new events show after that (the pages say so).
@@ -14,7 +16,9 @@ from datetime import date
 import streamlit as st
 
 from services.analytics.dashboards import Period
+from services.analytics.funnels import ItemChoices
 from services.bootstrap import Services
+from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.insights.analysis import Insights
 from services.reports.request import Preview
@@ -43,6 +47,13 @@ def preview(services: Services, actor: Actor, kind: str, language: str, period: 
                     subject, services, actor)
 
 
+def item_choices(services: Services, actor: Actor, category: Category | None) -> ItemChoices:
+    """``services.funnels.item_choices``, read at most once per TTL per user and category (a
+    new item is offered within that time; one deleted meanwhile is refused on save)."""
+    return _item_choices(id(services), actor_scope(actor), category.value if category else "",
+                         services, actor)
+
+
 # The leading-underscore parameters are not hashed: the values before them are the key (the
 # services' identity keeps apart two configurations in one process, as tests have).
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
@@ -56,3 +67,11 @@ def _preview(services_id: int, scope: Scope, kind: str, language: str, start: da
              subject: str, _services: Services, _actor: Actor) -> Preview:
     return _services.reports.preview_context(_actor, kind, language, Period(start, end),
                                              subject)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
+def _item_choices(services_id: int, scope: Scope, category: str, _services: Services,
+                  _actor: Actor) -> ItemChoices:
+    if _services.funnels is None:
+        return ItemChoices((), 0)
+    return _services.funnels.item_choices(_actor, Category(category) if category else None)

@@ -7,9 +7,10 @@ select box instead. A selectable table adds no element to draw (see README "Page
 The run a row choice starts draws the board anew, and the browser put the keyboard's focus on
 the page's body: the person started again at the top. On that run alone a fixed script moves
 focus to the chip that names the new filter (where it is removed), or for a day's row, which
-sets the period and has no chip, back to its table (``focus_after_filter_change``). Removing a
-chip (Enter on it) takes the focused element away the same way: focus goes to the next chip,
-or, with none left, back to the open tab's table the row was chosen in."""
+sets the period and has no chip, back to its table (``focus_after_filter_change``). The hour
+box's choice moves it to the hour's chip the same way (the box kept focus, back at its
+placeholder). Removing a chip (Enter on it) takes the focused element away the same way: focus
+goes to the next chip, or, with none left, back to the open tab's table the row was chosen in."""
 
 from __future__ import annotations
 
@@ -100,8 +101,9 @@ def clear_chips() -> None:
 
 # For up to 15 s: focus goes to the target once it is drawn, and back to it whenever a redraw
 # drops it to the body (after a day's row the grid kept focus for about a second, then lost it:
-# stopping at the run's end was too soon). Focus still in a table or the chips' row before that
-# is the chosen row's or the removed chip's (until the redraw takes it away); anywhere else, or
+# stopping at the run's end was too soon). Focus still in a table, the chips' row or the hour
+# box before that is the chosen row's, the removed chip's or the chosen hour's (the box keeps
+# it, showing its placeholder again, or a redraw takes it away); anywhere else, or
 # in a table once focus was placed, the person moved it, and a key or pointer pressed after it
 # was placed is theirs too: then it is left alone.
 _ROW_FOCUS_JS = """(() => {
@@ -115,7 +117,7 @@ _ROW_FOCUS_JS = """(() => {
     const active = document.activeElement;
     const atBody = !active || active === document.body;
     const there = !atBody && active.closest(place);
-    const before = '[class*="st-key-table_"], .st-key-dash_chips';
+    const before = '[class*="st-key-table_"], .st-key-dash_chips, .st-key-dash_hour_pick';
     if (theirs || Date.now() - started > 15000
         || (!atBody && !there && (placed || !active.closest(before)))) {
       clearInterval(timer);
@@ -142,9 +144,9 @@ def row_focus_script(targets: list[Target], choice: int) -> str:
 
 
 def focus_after_filter_change() -> None:
-    """On the run a row choice or a chip's removal started, its focus script (drawn after the
-    chips). Its box is hidden by the stylesheet: the element would take a gap's room in the
-    page."""
+    """On the run a row choice, an hour box choice or a chip's removal started, its focus
+    script (drawn after the chips). Its box is hidden by the stylesheet: the element would take
+    a gap's room in the page."""
     targets = st.session_state.pop(_FOCUS_ASKED, None)
     if isinstance(targets, list) and targets:
         st.html(
@@ -160,6 +162,7 @@ def _hour_picked() -> None:
     hour = st.session_state.get(HOUR_PICK_KEY)
     if isinstance(hour, int):
         apply(Pick(Kind.HOUR, str(hour)))
+        _ask_focus([focus_target(Kind.HOUR)])  # to its chip, as after a row's choice
     # Back to the placeholder: the chip shows the filter, and the same hour can be chosen again.
     st.session_state[HOUR_PICK_KEY] = None
 

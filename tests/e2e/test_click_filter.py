@@ -231,3 +231,39 @@ def test_a_row_chosen_by_keyboard_filters_as_its_bar_would(app: RunningApp, page
     focus = page.evaluate(FOCUS_JS)
     assert focus["table"] == TREND_TABLE, focus
     shot(page, "64-keyboard-day-row")
+
+
+def hour_chip(page: Page) -> Locator:
+    return page.locator(".st-key-dash_chip_hour button").filter(
+        has_text=tr("dashfilter.kind.hour"))
+
+
+def test_an_hour_chosen_in_the_hour_box_by_keyboard_leaves_focus_on_its_chip(
+        app: RunningApp, page: Page) -> None:
+    """The hour charts have no table of hours: the hour box is the keyboard's way to filter by
+    an hour. After its choice focus stayed in the box, which then showed its placeholder again;
+    the chip that names the hour (where Enter removes it) is where a row's choice leaves it."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    page.goto(f"{app.url}/dashboard")
+    tile_value(page, "analytics.kpi.content_views")
+    page.get_by_role("tab", name=tr("analytics.tab.time")).focus()
+    page.keyboard.press("Enter")
+    box = page.locator(".st-key-dash_hour_pick input")
+    expect(box).to_be_visible(timeout=30_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    box.focus()
+    page.keyboard.press("ArrowDown")  # opens the list on its first hour
+    expect(page.locator('[role="option"]').first).to_be_visible(timeout=10_000)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]hour="), timeout=30_000)
+    chip = hour_chip(page)
+    expect(chip.first).to_be_visible(timeout=45_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    expect(chip.first).to_be_focused(timeout=10_000)
+    page.wait_for_timeout(2000)  # and still there once the board's redraws are over
+    expect(chip.first).to_be_focused()
+    shot(page, "65-keyboard-hour-box")
+    page.keyboard.press("Enter")  # the chip removes its filter; focus back to the hour box
+    expect(chip).to_have_count(0, timeout=45_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    expect(box).to_be_focused(timeout=10_000)

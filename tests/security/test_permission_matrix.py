@@ -37,7 +37,7 @@ from services.domain.analytics import Purpose
 from services.domain.follows import FollowScope, Frequency
 from services.domain.funnels import Step, StepKind
 from services.domain.inquiries import InquiryStatus
-from services.domain.models import SearchQuery, Status
+from services.domain.models import Category, SearchQuery, Status
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound, PermissionDenied
@@ -397,6 +397,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: _funnels(w).get(w.actor, w.funnel), ("funnel",)),
     U("FunnelService.report", needs(A.VIEW_DASHBOARDS),
       lambda w: _funnels(w).report(w.actor, "home-download", PERIOD)),
+    U("FunnelService.item_choices", needs(A.VIEW_DASHBOARDS),
+      lambda w: _funnels(w).item_choices(w.actor, Category.FINANCE)),
     U("FunnelService.create", needs(A.VIEW_DASHBOARDS), lambda w: _funnels(w).create(
         w.actor, "Mine", [Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "like")], 30)),
     U("FunnelService.delete", FUNNEL_DELETE,

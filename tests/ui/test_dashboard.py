@@ -534,6 +534,8 @@ def test_a_choice_inside_a_tab_survives_a_trip_to_another_tab(
     at.number_input(key="funnel_steps_n").set_value(3).run()
     at.text_input(key="funnel_name").input("검색에서 좋아요까지").run()
     at.selectbox(key="funnel_step_0_ko").set_value("event:search").run()
+    at.selectbox(key="funnel_step_1_ko").set_value("event:content_view").run()
+    at.selectbox(key="funnel_item_1").set_value(item.id).run()
     at.session_state["analytics_tab"] = "추이"
     at.run()
     assert not at.exception, at.exception
@@ -544,3 +546,4 @@ def test_a_choice_inside_a_tab_survives_a_trip_to_another_tab(
     assert at.number_input(key="funnel_steps_n").value == 3
     assert at.text_input(key="funnel_name").value == "검색에서 좋아요까지"
     assert at.selectbox(key="funnel_step_0_ko").value == "event:search"
+    assert at.selectbox(key="funnel_item_1").value == item.id  # picked by its title, "데모"

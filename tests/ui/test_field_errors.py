@@ -15,7 +15,7 @@ from streamlit.testing.v1.element_tree import Block, Node
 from services.accounts.rules import PASSWORD_MIN
 from services.analytics.funnels import NAME_MAX
 from services.bootstrap import Services
-from services.domain.models import Category
+from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.ui import funnels as funnels_ui
 from services.ui.i18n import t
@@ -217,22 +217,25 @@ def test_the_funnel_builder_shows_a_step_the_service_refuses_under_that_step(
     assert at.text_input(key="funnel_name").value == "순간이동"
 
 
-def test_the_funnel_builder_refuses_an_item_id_that_names_no_item_under_its_step(
-        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+def test_the_funnel_builder_refuses_an_item_deleted_since_it_was_offered_under_its_step(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
     seed(services)
+    item = make_item("곧 지워질 데모")
     at = open_tab(new_app, users["analyst"].username)
     at.text_input(key="funnel_name").input("없는 콘텐츠")
     kinds = [s for s in at.selectbox if s.label == "종류"]
     kinds[0].set_value("page:home")
     kinds[1].set_value("event:content_view").run()
-    at.text_input(key="funnel_item_1").input("없는-콘텐츠-ID")
+    at.selectbox(key="funnel_item_1").set_value(item.id).run()
+    services.content.delete(item.id, users["author"].as_actor())  # by its author, meanwhile
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
 
     assert not at.exception
     assert error_after(at, "funnel_step_1") == t("funnels.err_step_item", n=2,
-                                                  id=md_escape("없는-콘텐츠-ID"))
+                                                  id=md_escape(item.id))
     assert in_order(at)[-1] == ("error", t("forms.fix_fields"))
-    assert at.text_input(key="funnel_item_1").value == "없는-콘텐츠-ID"
+    assert at.selectbox(key="funnel_item_1").value == item.id
     assert services.funnels is not None
     assert len(services.funnels.available(users["analyst"].as_actor())) == 3
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,10 +22,11 @@ from services.analytics.funnels import FunnelService
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
-from services.domain.models import Category
+from services.domain.models import Category, ContentItem, Status
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
+from services.ui import funnels as funnels_ui
 from services.ui.routes import category_url_path
 from tests.ui.conftest import errors, ko, texts
 from tests.ui.live_panel import off_panel
@@ -131,7 +133,7 @@ def test_only_a_step_about_an_item_offers_a_category_and_an_item(
     kinds[1].set_value("event:search")  # a search is about no item either
     kinds[2].set_value("event:content_view").run()
 
-    assert [t.key for t in at.text_input if t.key.startswith("funnel_item_")] \
+    assert [s.key for s in at.selectbox if s.key.startswith("funnel_item_")] \
         == ["funnel_item_2"]
     categories = [s for s in at.selectbox if s.label == "카테고리 (선택)"]
     assert len(categories) == 1
@@ -260,15 +262,15 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., Any]) -> None:
     seed(services)
-    item = make_item()
+    item = make_item(category=Category.FINANCE)
     at = open_tab(new_app, users["analyst"].username)
     at.number_input(key="funnel_steps_n").set_value(3).run()
     fill_builder(at, "관리자 퍼널")
     [s for s in at.selectbox if s.label == "종류"][1].set_value("event:content_view")
     [s for s in at.selectbox if s.label == "종류"][2].set_value("event:like").run()
     next(s for s in at.selectbox if s.label == ko("funnels.category")).set_value(
-        Category.FINANCE)
-    at.text_input(key="funnel_item_1").input(item.id)
+        Category.FINANCE).run()
+    at.selectbox(key="funnel_item_1").set_value(item.id)
     at.number_input(key="funnel_window").set_value(45)
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
 
@@ -281,7 +283,7 @@ def test_a_saved_funnel_is_shown_and_the_builder_is_empty_for_the_next(
     # An event step offers its category and item again empty.
     [s for s in at.selectbox if s.label == "종류"][1].set_value("event:download").run()
     assert [s.value for s in at.selectbox if s.label == ko("funnels.category")] == [""]
-    assert at.text_input(key="funnel_item_1").value == ""
+    assert at.selectbox(key="funnel_item_1").value is None
     [s for s in at.selectbox if s.label == "종류"][1].set_value(None).run()
     next(b for b in at.button if b.label == "퍼널 저장").click().run()  # clicked again
 
@@ -382,3 +384,88 @@ def test_a_saved_funnel_s_link_is_a_full_address_and_its_csv_carries_its_name(
     assert rows[0][:2] == ["퍼널", "단계"]
     assert [row[:2] for row in rows[1:]] == [["'=관리자/퍼널 v2", "1. 페이지: 홈"],
                                              ["'=관리자/퍼널 v2", "2. 검색"]]
+
+
+def test_an_item_step_offers_the_items_by_title_and_saves_the_chosen_one_s_id(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """Nobody knows an item's id by heart: a step about an item offers the published items by
+    title (the select box narrows them as one types), narrowed by the step's category."""
+    seed(services)
+    loan = make_item("대출 심사 데모", category=Category.FINANCE)
+    make_item("고객 상담 챗봇", category=Category.GENERATIVE_AI)
+    make_item("아직 초안", status=Status.DRAFT)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("대출 데모 다운로드")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("event:content_view")
+    kinds[1].set_value("event:download").run()
+
+    items = at.selectbox(key="funnel_item_0")
+    assert items.label == ko("funnels.item")
+    assert sorted(items.options) == ["고객 상담 챗봇", "대출 심사 데모"]  # no draft
+    assert items.value is None and items.proto.placeholder == ko("funnels.item_placeholder")
+    next(s for s in at.selectbox if s.label == ko("funnels.category")).set_value(
+        Category.FINANCE).run()
+    assert at.selectbox(key="funnel_item_0").options == ["대출 심사 데모"]
+    at.selectbox(key="funnel_item_0").set_value(loan.id)
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert not errors(at), errors(at)
+    assert services.funnels is not None
+    saved = services.funnels.available(users["analyst"].as_actor())[-1]
+    assert saved.steps == (Step(StepKind.EVENT, "content_view", Category.FINANCE.value, loan.id),
+                           Step(StepKind.EVENT, "download"))
+    steps = off_panel(at, "dataframe")[0].value["단계"].tolist()
+    assert steps[0] == f"1. {ko('analytics.event.content_view')} · 금융 · 대출 심사 데모"
+
+
+def test_a_saved_step_names_its_item_by_title_and_a_deleted_one_as_deleted(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    seed(services)
+    kept = make_item("<b>대출</b> **데모**")  # a title is the author's text: shown as it is
+    gone = make_item("지워질 데모")
+    viewed = datetime.now(UTC) - timedelta(minutes=30)  # one visit views it: a chart is drawn
+    services.ports.events.append([Event("k0", viewed, EventType.CONTENT_VIEW, "visit-k",
+                                        content_id=kept.id)])
+    assert services.funnels is not None
+    funnel = services.funnels.create(users["analyst"].as_actor(), "콘텐츠 퍼널", [
+        Step(StepKind.EVENT, "content_view", content_id=kept.id),
+        Step(StepKind.EVENT, "download", content_id=gone.id)], 30)
+    services.content.delete(gone.id, users["author"].as_actor())
+
+    at = open_tab(new_app, users["analyst"].username, link=funnel.id)
+
+    steps = off_panel(at, "dataframe")[0].value["단계"].tolist()
+    assert steps == [f"1. {ko('analytics.event.content_view')} · <b>대출</b> **데모**",
+                     f"2. {ko('analytics.event.download')} · {ko('analytics.deleted_item')}"]
+    chart = next(c for c in at.get("plotly_chart") if c.key == "chart_funnel")
+    bars = json.loads(chart.proto.spec)["data"][0]["x"]  # plotly would draw <b> as markup
+    assert bars[0] == "1. 콘텐츠 조회 · &lt;b&gt;대출&lt;/b&gt; **데모**"
+
+
+def test_with_more_items_than_it_offers_the_picker_says_so(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_MAX", 2)
+    seed(services)
+    for n in range(3):
+        make_item(f"데모 {n}", category=Category.FINANCE)
+    at = open_tab(new_app, users["analyst"].username)
+    next(s for s in at.selectbox if s.label == "종류").set_value("event:like").run()
+
+    items = at.selectbox(key="funnel_item_0")
+    assert len(items.options) == 2
+    assert ko("funnels.item_capped", shown=2, total=3) in items.proto.help
+
+
+def test_items_of_one_title_are_told_apart_in_the_picker() -> None:
+    """A select box tells its options apart by their labels: two items titled alike would be
+    one option."""
+    labels = funnels_ui.item_labels([("01AAAAAAAAAAAAAAAAAAAAAAA1", "데모"),
+                                     ("01AAAAAAAAAAAAAAAAAAAAAAB2", "데모"),
+                                     ("01AAAAAAAAAAAAAAAAAAAAAAC3", "다른 데모")])
+    assert labels["01AAAAAAAAAAAAAAAAAAAAAAC3"] == "다른 데모"
+    assert len(set(labels.values())) == 3
+    assert all(label.startswith("데모") for key, label in labels.items() if "C3" not in key)

@@ -233,3 +233,20 @@ def test_a_chip_has_no_tooltip_to_cover_the_period_control(
     open_tab(at, "content")
     choose_row(at, "top_content", 1)
     assert at.button(key="dash_chip_item").help in ("", None)
+
+
+def test_the_hour_box_moves_focus_to_the_hour_chip(
+    new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
+) -> None:
+    """The hour box is the keyboard's way to filter by an hour: after its choice the redraw
+    took focus to the page's body, as a row choice's did."""
+    at = open_dashboard(new_app, users["analyst"].username)
+    open_tab(at, "time")
+    assert page_scripts(at) == []
+    at.selectbox(key="dash_hour_pick").set_value(0).run()
+    assert not at.exception, at.exception
+    (script,) = page_scripts(at)
+    assert ".st-key-dash_chip_hour" in script, script  # the chip that names the hour
+    assert at.button(key="dash_chip_hour")  # the chip it names is drawn
+    at.run()  # any other run: focus is left where the person put it
+    assert page_scripts(at) == []

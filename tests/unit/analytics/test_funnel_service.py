@@ -203,3 +203,55 @@ def test_a_save_from_another_tab_between_the_check_and_the_write_still_leaves_on
         funnels(services).create(ANA, "관리자 퍼널", STEPS, 30)
 
     assert [f.name for f in funnels(services).available(ANA)][3:] == ["관리자 퍼널"]
+
+
+def add_item(services: Services, item_id: str, title: str, category: Category = Category.FINANCE,
+             status: Status = Status.PUBLISHED, views: int = 0) -> None:
+    now = datetime.now(UTC)
+    services.ports.content.add(ContentItem(
+        id=item_id, title=title, summary="", body="", category=category, tags=(),
+        author_id="writer", author_name="Writer", status=status, created_at=now,
+        updated_at=now, views=views))
+
+
+def test_a_step_s_item_is_picked_by_title_from_the_published_items_most_viewed_first(
+        services: Services) -> None:
+    add_item(services, "c-loan", "대출 데모", views=3)
+    add_item(services, "c-chat", "챗봇 데모", Category.GENERATIVE_AI, views=9)
+    add_item(services, "c-draft", "초안", status=Status.DRAFT)
+
+    every = funnels(services).item_choices(ANA)
+    finance = funnels(services).item_choices(ANA, Category.FINANCE)
+
+    assert every.items == (("c-chat", "챗봇 데모"), ("c-loan", "대출 데모"))
+    assert not every.capped
+    assert finance.items == (("c-loan", "대출 데모"),)
+    with pytest.raises(PermissionDenied):
+        funnels(services).item_choices(VIEWER)
+
+
+def test_thousands_of_items_offer_the_most_viewed_and_say_how_many_there_are(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_MAX", 2)
+    for n in range(4):
+        add_item(services, f"c-{n}", f"데모 {n}", views=n)
+
+    choices = funnels(services).item_choices(ANA)
+
+    assert [item_id for item_id, _ in choices.items] == ["c-3", "c-2"]
+    assert choices.capped and choices.total == 4
+
+
+def test_a_report_names_its_steps_items_by_title_and_a_deleted_one_by_none(
+        services: Services) -> None:
+    add_item(services, "c-loan", "대출 데모")
+    add_item(services, "c-gone", "사라질 데모")
+    funnel = funnels(services).create(ANA, "ok", [
+        Step(StepKind.EVENT, "content_view", content_id="c-loan"),
+        Step(StepKind.EVENT, "download", content_id="c-gone")], 30)
+    services.ports.content.delete("c-gone", 1)
+    today = services.analytics.today()
+
+    report = funnels(services).report(ANA, funnel.id, Period(today, today))
+
+    assert report.titles == {"c-loan": "대출 데모"}
