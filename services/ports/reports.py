@@ -48,6 +48,10 @@ class ReportStore(Protocol):
     def turns(self, report_id: str, user_id: str) -> ChatHistory:
         """``user_id``'s chat turns on the report, oldest first ([] for none)."""
 
+    def turn_count(self, report_id: str, user_id: str) -> int:
+        """How many turns ``user_id``'s chat on the report holds (0 for none): one small read,
+        for a tab that checks whether another tab asked something."""
+
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:
         """Add ``tokens`` to the user's model tokens of ``day`` (a local day); negative gives

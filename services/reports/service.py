@@ -363,6 +363,12 @@ class ReportService:
         require(actor, Action.GENERATE_REPORTS)
         return self.store.turns(report_id, str(actor.user_id))
 
+    def turn_count(self, actor: Actor, report_id: str) -> int:
+        """How many turns the actor's own chat on the report holds (``turns``' length), read
+        without the turns."""
+        require(actor, Action.GENERATE_REPORTS)
+        return self.store.turn_count(report_id, str(actor.user_id))
+
     # ---- history -----------------------------------------------------------------------
 
     def history(self, actor: Actor, mine_only: bool = False,

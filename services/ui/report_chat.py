@@ -146,10 +146,13 @@ class _Chat:
         with self._lock:
             return self.reading is not None or bool(self.waiting)
 
-    def refresh(self, read: Callable[[], Sequence[ChatTurn]]) -> bool:
+    def refresh(self, read: Callable[[], Sequence[ChatTurn]],
+                count: Callable[[], int] | None = None) -> bool:
         """Take in turns kept elsewhere since the history was read (``read``: the asker's
-        turns); True when the history changed. Never while this tab is busy."""
-        if self.busy():
+        turns); True when the history changed. Never while this tab is busy. ``count`` (how
+        many turns are kept) is asked first: the turns are read only when it moved, so a chat
+        checked every few seconds costs one small read, not the whole chat."""
+        if self.busy() or (count is not None and count() == self.kept):
             return False
         turns = read()  # a store read, outside the lock
         with self._lock:
@@ -381,7 +384,8 @@ def _catch_up(services: Services, actor: Actor, report: Report, chat: _Chat,
     fragment's to clear: then the whole page runs again, and draws each message once."""
     below = len(chat.view()[0]) > len(drawn.messages)
     try:
-        changed = chat.refresh(lambda: services.reports.turns(actor, report.id))
+        changed = chat.refresh(lambda: services.reports.turns(actor, report.id),
+                               lambda: services.reports.turn_count(actor, report.id))
     except DemoFactoryError:  # the store cannot say now: the next rerun asks again
         log.warning("kept follow-up turns of report %s not read", report.id, exc_info=True)
         return

@@ -210,6 +210,8 @@ def test_chat_turns_are_kept_per_asker_and_report_in_order(report_store: ReportS
     assert report_store.turns("r2", "ana") == [broken]
     assert report_store.turns("r2", "bo") == []
     assert [r.id for r in report_store.list()] == ["r2", "r1"]  # turns are not reports
+    assert [report_store.turn_count("r1", who) for who in ("ana", "bo", "cy")] == [2, 1, 0]
+    assert report_store.turn_count("r2", "ana") == 1
 
 
 def test_a_turn_on_a_missing_report_is_not_found(report_store: ReportStore) -> None:
@@ -226,6 +228,7 @@ def test_deleting_a_report_deletes_everyone_s_turns(report_store: ReportStore) -
     report_store.add_turn("r2", "ana", turn("남는 질문"))
     report_store.delete("r1")
     assert report_store.turns("r1", "ana") == []
+    assert report_store.turn_count("r1", "ana") == 0
     assert report_store.turns("r1", "bo") == []
     assert [t.question for t in report_store.turns("r2", "ana")] == ["남는 질문"]
 

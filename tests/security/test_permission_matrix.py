@@ -459,6 +459,8 @@ USE_CASES: tuple[UseCase, ...] = (
       .ask(w.actor, w.report.id, "방문자는?", "offline", "ko")), ("report",), True),
     U("ReportService.turns", needs(A.GENERATE_REPORTS),
       lambda w: w.services.reports.turns(w.actor, w.report.id), ("report",), True),
+    U("ReportService.turn_count", needs(A.GENERATE_REPORTS),
+      lambda w: w.services.reports.turn_count(w.actor, w.report.id), ("report",), True),
     U("ReportService.delete", REPORT_DELETE,
       lambda w: w.services.reports.delete(w.actor, w.report.id), ("report",), True),
     U("ReportService.may_delete", PREDICATE,

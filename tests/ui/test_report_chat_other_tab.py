@@ -4,6 +4,7 @@ turns and shows the new ones, without a reload and without touching the question
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 from unittest import mock
 
@@ -121,3 +122,18 @@ def test_a_chat_writing_an_answer_or_with_questions_waiting_reads_nothing() -> N
     assert not writing.refresh(read)
     assert reads == []
     assert not _Chat().refresh(read) and reads == [1]  # idle: one read, nothing new
+
+
+def test_a_chat_whose_count_did_not_move_reads_no_turns() -> None:
+    """The check every few seconds is one count; the turns are read only once it moved."""
+    reads: list[int] = []
+
+    def read() -> list[ChatTurn]:
+        reads.append(1)
+        return [ChatTurn(question=THERE, language="ko", answer="답", checked=0, unmatched=0,
+                         at=datetime.now(UTC))]
+
+    chat = _Chat()
+    assert not chat.refresh(read, lambda: 0) and reads == []
+    assert chat.refresh(read, lambda: 1) and reads == [1]
+    assert [m.get("text") for m in chat.history if m["role"] == "user"] == [THERE]

@@ -130,6 +130,12 @@ class SqliteReportStore:
                                 " ORDER BY seq", (report_id, user_id)).fetchall()
         return [turn_from_json(row["doc"]) for row in rows]
 
+    def turn_count(self, report_id: str, user_id: str) -> int:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT COUNT(*) AS n FROM report_chat WHERE report_id = ?"
+                               " AND user_id = ?", (report_id, user_id)).fetchone()
+        return int(row["n"])
+
     def spend_tokens(self, user_id: str, day: date, tokens: int, limit: int | None = None
                      ) -> bool:
         # One write transaction (BEGIN IMMEDIATE) around the conditional UPDATE: a second

@@ -193,6 +193,10 @@ class DynamoReportStore:
                           for item in items if "turn" in item)
         return [turn_from_json(text) for _, text in numbered]
 
+    def turn_count(self, report_id: str, user_id: str) -> int:
+        # Every number counted has its turn: a turn and its count are one transaction.
+        return self._count(_chat_id(report_id, user_id))
+
     def _count(self, chat: str) -> int:
         """How many turns a chat has numbered (0 for none)."""
         with aws_errors():
