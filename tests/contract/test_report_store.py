@@ -258,22 +258,26 @@ def test_a_turn_on_a_deleted_report_is_refused_and_kept_nowhere(
     assert report_store.turns("r1", "ana") == []
 
 
+def add_turns_at_once(store: ReportStore, tabs: int, each: int) -> None:
+    """``tabs`` threads, started together, each adding ``each`` turns to r1's chat of ana."""
+    start = threading.Barrier(tabs)
+
+    def add(tab: int) -> None:
+        start.wait()
+        for n in range(each):
+            store.add_turn("r1", "ana", turn(f"{tab}-{n}", n))
+
+    with ThreadPoolExecutor(tabs) as pool:
+        list(pool.map(add, range(tabs)))
+
+
 def test_turns_added_at_once_are_all_kept_in_each_asker_s_order(
         report_store: ReportStore) -> None:
     """Several tabs of one person ending answers on the same chat at the same moment: every
     turn is kept once, and each tab's turns in the order it added them."""
     report_store.add(report("r1"))
     tabs, each = 4, 4
-    start = threading.Barrier(tabs)
-
-    def add(tab: int) -> None:
-        start.wait()
-        for n in range(each):
-            report_store.add_turn("r1", "ana", turn(f"{tab}-{n}", n))
-
-    with ThreadPoolExecutor(tabs) as pool:
-        list(pool.map(add, range(tabs)))
-
+    add_turns_at_once(report_store, tabs, each)
     kept = [t.question for t in report_store.turns("r1", "ana")]
     assert sorted(kept) == sorted(f"{tab}-{n}" for tab in range(tabs) for n in range(each))
     for tab in range(tabs):

@@ -4,9 +4,7 @@ afterwards; a chat turn is written in one step (no orphaned chat item, no number
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,7 +17,7 @@ from services.adapters.report_codec import to_json
 from services.domain.reports import summary_of
 from services.errors import ConflictError, NotFound, ServiceUnavailable
 from tests.contract.aws_backends import MockedAws, mocked_aws
-from tests.contract.test_report_store import report, turn
+from tests.contract.test_report_store import add_turns_at_once, report, turn
 
 
 @pytest.fixture
@@ -144,16 +142,7 @@ def test_turns_added_at_once_are_numbered_without_gaps_or_duplicates(aws: Mocked
     store = store_of(aws)
     store.add(report("r1"))
     tabs, each = 4, 4
-    start = threading.Barrier(tabs)
-
-    def add(tab: int) -> None:
-        start.wait()
-        for n in range(each):
-            store.add_turn("r1", "ana", turn(f"{tab}-{n}", n))
-
-    with ThreadPoolExecutor(tabs) as pool:
-        list(pool.map(add, range(tabs)))
-
+    add_turns_at_once(store, tabs, each)
     assert chat_items(aws) == sorted(
         ["chat#r1#ana"] + [f"chat#r1#ana#{n}" for n in range(1, tabs * each + 1)])
     assert len(store.turns("r1", "ana")) == tabs * each
