@@ -150,7 +150,10 @@ class FunnelService:
         titles = {}
         for content_id in {step.content_id for step in funnel.steps if step.content_id}:
             with suppress(NotFound):  # deleted since: the tab says so
-                titles[content_id] = self._content.get(content_id).title
+                item = self._content.get(content_id)
+                # An item made private or a draft since is named as the dashboard names it.
+                if item.status is Status.PUBLISHED:
+                    titles[content_id] = item.title
         return titles
 
     def item_choices(self, actor: Actor, category: Category | None = None) -> ItemChoices:

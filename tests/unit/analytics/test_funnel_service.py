@@ -4,6 +4,7 @@ way in (``SinkedEventStore``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -255,3 +256,16 @@ def test_a_report_names_its_steps_items_by_title_and_a_deleted_one_by_none(
     report = funnels(services).report(ANA, funnel.id, Period(today, today))
 
     assert report.titles == {"c-loan": "대출 데모"}
+
+
+def test_a_report_does_not_name_an_item_made_private_since(services: Services) -> None:
+    add_item(services, "c-loan", "대출 데모")
+    funnel = funnels(services).create(ANA, "ok", [
+        Step(StepKind.PAGE, "home"), Step(StepKind.EVENT, "content_view", content_id="c-loan")],
+        30)
+    hidden = replace(services.ports.content.get("c-loan"), status=Status.DRAFT,
+                     title="비공개 제목")
+    services.ports.content.update(hidden, hidden.version)
+    today = services.analytics.today()
+
+    assert funnels(services).report(ANA, funnel.id, Period(today, today)).titles == {}
