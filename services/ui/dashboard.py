@@ -342,7 +342,9 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
         exported.insert(0, of[0], of[1])
         stem = "_".join(filter(None, (name, file_slug(of[1]))))
     st.download_button(
-        t("analytics.csv"), data=csv_bytes(exported),
+        # Written when the button is pressed, not on every run that draws the table (each
+        # CSV was made and handed to Streamlit's file store on every period or filter change).
+        t("analytics.csv"), data=partial(csv_bytes, exported),
         file_name=f"{stem}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
         mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
     )

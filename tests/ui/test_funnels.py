@@ -380,7 +380,8 @@ def test_a_saved_funnel_s_link_is_a_full_address_and_its_csv_carries_its_name(
     assert parse_qs(query)["funnel"] == [funnel_id]
     csv_file = offered[-1]
     assert csv_file["file_name"].startswith("funnel_관리자-퍼널-v2_")
-    rows = list(csv.reader(io.StringIO(csv_file["data"].decode("utf-8-sig"), newline="")))
+    data = csv_file["data"]()  # written when the button is pressed
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0][:2] == ["퍼널", "단계"]
     assert [row[:2] for row in rows[1:]] == [["'=관리자/퍼널 v2", "1. 페이지: 홈"],
                                              ["'=관리자/퍼널 v2", "2. 검색"]]
