@@ -135,6 +135,6 @@ def _to_top_after_page_change(key: str, page: int) -> None:
 def pager(result: Page[Any], key: str, href: Callable[[int], str]) -> None:
     """The pager of ``result``, whose page lives in ``key`` (and in the address the view
     writes); ``href(n)``: the address of page ``n``, built the way the view writes its own."""
+    nav_links_script()  # first in the sidebar, where it was: the scroll script comes and goes
     _to_top_after_page_change(key, result.page)
     st.html(pager_html(result.page, result.pages, result.total, href))
-    nav_links_script()

@@ -257,3 +257,15 @@ def test_my_content_pages_by_its_address(
     assert dict(at.query_params) == {"page": "3"}
     _follow(at, links["1"])
     assert dict(at.query_params) == {}
+
+
+def test_my_content_past_its_last_page_shows_the_last(
+    new_app: Callable[..., AppTest], users: dict[str, User], make_item: Callable[..., ContentItem]
+) -> None:
+    _items(make_item, 3)
+
+    at = _open(new_app, MY_CONTENT, "author-user", page="99")
+
+    assert [e.text for e in _pager(at).entries if e.attrs.get("aria-current")] == ["2"]
+    assert ko("content.my_empty") not in str([e.value for e in at.markdown])
+    assert dict(at.query_params) == {"page": "2"}
