@@ -1,16 +1,19 @@
 """An author's own content, drafts included, with status, counts and edit links."""
 
+from functools import partial
+
 import streamlit as st
 
 from services.errors import DemoFactoryError
 from services.i18n.times import format_date
-from services.ui import routes, session
+from services.ui import browse_url, routes, session
 from services.ui.column_table import heading_row, labelled_value, row_columns, table_block
 from services.ui.i18n import category_label, count_text, status_label, t
 from services.ui.own_stats import my_stats_section
-from services.ui.widgets import current_page, empty_state, md_escape, pager, show_error
+from services.ui.pager import pager
+from services.ui.widgets import current_page, empty_state, md_escape, show_error
 
-PAGE_KEY = "my_page"
+PAGE_KEY = "my_page"  # the page shown, also in the address (``my_content?page=2``)
 
 services = session.services()
 actor = session.actor()
@@ -18,13 +21,18 @@ actor = session.actor()
 st.title(t("nav.my_content"), anchor=False)
 st.page_link(routes.EDITOR, label=t("content.new_title"), icon=":material/add:")
 
+browse_url.read_page(PAGE_KEY, PAGE_KEY)
 try:
-    result = services.content.my_content(
-        actor, page=current_page(PAGE_KEY), page_size=services.settings.page_size
-    )
+    size = services.settings.page_size
+    result = services.content.my_content(actor, page=current_page(PAGE_KEY), page_size=size)
+    if not result.items and result.total:
+        # An address past the last page (or items deleted meanwhile): the last page.
+        result = services.content.my_content(actor, page=result.pages, page_size=size)
 except DemoFactoryError as exc:
     show_error(exc)
     st.stop()
+st.session_state[PAGE_KEY] = result.page
+browse_url.write(PAGE_KEY, browse_url.page_params(result.page))
 
 if not result.items:
     empty_state(t("content.my_empty"), t("content.my_empty_hint"))
@@ -72,7 +80,7 @@ with table_block("my_content"):
             icon=":material/insights:",
             query_params={"id": item.id},
         )
-pager(result, PAGE_KEY)
+pager(result, PAGE_KEY, partial(browse_url.page_href, {}))
 
 st.divider()
 my_stats_section(services.analytics, actor)

@@ -196,7 +196,7 @@ STOCK_DASHBOARD = "stock: dashboard's elements"
 TWINS = {"browse": STOCK_BROWSE, "dashboard (reload)": STOCK_DASHBOARD}
 PLAIN: Parts = [('[data-testid="stPlotlyChart"] .main-svg', "")]
 HOME: Parts = [('[data-testid="stPageLink"]', ko("common.home_browse_all"))]
-BROWSE: Parts = [("button", ko("common.next"))]
+BROWSE: Parts = [("a.df-page", ko("common.next"))]  # the pager's link to the next page
 DASHBOARD: Parts = [('.df-tile', ko("analytics.kpi.page_views")),
                     ('[data-testid="stPlotlyChart"] .main-svg', "")]
 REPORTS: Parts = [("button", ko("reports.generate"))]

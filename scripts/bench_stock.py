@@ -5,7 +5,7 @@ One script, its page chosen by ``?page=``, none of the app's code:
 - ``plain`` (no parameter): the issue's plain page, a title and one plotly chart. Every page's
   ratio is to this page.
 - ``browse``: the widgets that the app's browse page draws (the search box, four filters, the
-  pager) under a title: what Streamlit itself takes to draw those widgets.
+  pager's one block of links) under a title: what Streamlit itself takes to draw those widgets.
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
   number of Streamlit elements (the live panel with its tiles, chart and table, the live
   switch, the period control and two filters, eight KPI tiles, the insights panel with its tabs
@@ -43,12 +43,22 @@ def browse_page() -> None:
     cols[1].multiselect("태그", ["bedrock", "s3", "lambda"], placeholder="태그 선택")
     cols[2].selectbox("작성자", ["모든 작성자", "김작성"], placeholder="선택")
     cols[3].selectbox("정렬", ["최신순", "조회순", "좋아요순"], placeholder="선택")
-    prev_col, pick_col, next_col, total_col = st.columns([1, 2, 1, 3],
-                                                         vertical_alignment="center")
-    prev_col.button("이전", icon=":material/chevron_left:", disabled=True)
-    pick_col.selectbox("페이지", [1, 2, 3, 4], label_visibility="collapsed")
-    next_col.button("다음", icon=":material/chevron_right:")
-    total_col.caption("총 41개")
+    st.html(PAGER)
+
+
+def _page_link(n: int, label: str = "") -> str:
+    return (f'<a class="df-tag df-page" href="browse?page={n}" target="_self"'
+            f' aria-label="{n} / 4 페이지">{label or n}</a>')
+
+
+# The app's pager block (services/ui/pager.py) on page 1 of 4: one st.html of links.
+PAGER = ('<div class="df-pager"><nav class="df-pager-links" aria-label="페이지 이동">'
+         '<span class="df-page df-page-off" aria-disabled="true">이전</span>'
+         '<span class="df-page df-page-current" aria-current="page"'
+         ' aria-label="1 / 4 페이지">1</span>'
+         + "".join(_page_link(n) for n in (2, 3, 4))
+         + '<a class="df-tag df-page" href="browse?page=2" target="_self" rel="next">다음</a>'
+         '</nav><div class="df-pager-total">전체 41개</div></div>')
 """
 
 _DASHBOARD = """

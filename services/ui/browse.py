@@ -4,6 +4,7 @@ categories) and by each category page (one category fixed)."""
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, replace
+from functools import partial
 
 import streamlit as st
 
@@ -14,12 +15,13 @@ from services.errors import DemoFactoryError
 from services.ui import browse_url, session, tracking
 from services.ui.cards import card_grid
 from services.ui.i18n import category_label, relabel, sort_label, t
+from services.ui.pager import pager
 from services.ui.tags import take_tag_link
+from services.ui.url_params import Params
 from services.ui.widgets import (
     author_label,
     current_page,
     empty_state,
-    pager,
     reset_page,
     show_error,
 )
@@ -55,11 +57,11 @@ def _url_keys(keys: _Keys, category: Category | None) -> dict[str, str]:
     return found
 
 
-def _write_url(keys: _Keys, query: SearchQuery, category: Category | None, page: int) -> None:
+def _search_address(query: SearchQuery, category: Category | None) -> Params:
+    """The view's address without its page: what it writes, and what its pager's links hold."""
     chosen = str(query.category) if category is None and query.category else None
-    browse_url.write(keys.q, browse_url.to_address(
-        query.text, chosen, query.tags, query.author_id, query.sort,
-        sort_options(query.text)[0], page))
+    return browse_url.to_address(query.text, chosen, query.tags, query.author_id, query.sort,
+                                 sort_options(query.text)[0], 1)
 
 
 def kept_widgets() -> list[str]:
@@ -185,7 +187,8 @@ def render_browse(category: Category | None = None) -> None:
     except DemoFactoryError as exc:
         show_error(exc)
         return
-    _write_url(keys, query, category, result.page)
+    address = _search_address(query, category)
+    browse_url.write(keys.q, {**address, **browse_url.page_params(result.page)})
     tracking.search(keys.q, query.text, result.total)
     if not result.items:
         filtered = bool(query.text or query.tags or query.author_id or
@@ -195,5 +198,6 @@ def render_browse(category: Category | None = None) -> None:
         else:
             empty_state(t("content.empty_category"), t("content.empty_category_hint"))
         return
-    card_grid(result.items, words=query.text.split(), level=2)  # under the page's h1
-    pager(result, keys.page)
+    # Under the page's h1; the pager draws the link script for both.
+    card_grid(result.items, words=query.text.split(), level=2, nav_script=False)
+    pager(result, keys.page, partial(browse_url.page_href, address))

@@ -9,6 +9,10 @@ without parameters shows what the view showed there. What an address asks for is
 a visitor's choice: an unknown category, author, tag or sort is left out, a page is a whole
 number, and the text is cut to the search box's limit.
 
+The pager's links (``services/ui/pager.py``) are this address with the page always named
+(``page_href``). My content's list has a page alone: ``read_page`` and ``write`` keep it in the
+address the same way.
+
 ``?tag=`` (a tag link) is not one of these: ``services/ui/tags.py`` applies it once, after
 the address is read, and the next write drops it for the view's tags (``tags``).
 """
@@ -22,7 +26,7 @@ import streamlit as st
 from services.content.service import FilterOptions
 from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Sort
-from services.ui.url_params import Params, arrived, write_params
+from services.ui.url_params import Params, arrived, href, write_params
 from services.ui.widgets import TAG_PARAM
 
 TEXT, CATEGORY, TAGS, AUTHOR, SORT, PAGE = "q", "category", "tags", "author", "sort", "page"
@@ -53,7 +57,6 @@ def from_address(params: Mapping[str, Sequence[str]], options: FilterOptions,
     category = first(CATEGORY)
     author = first(AUTHOR)
     sort = first(SORT)
-    page = first(PAGE)
     known_tags = set(options.tags)
     return {
         TEXT: text,
@@ -61,8 +64,15 @@ def from_address(params: Mapping[str, Sequence[str]], options: FilterOptions,
         TAGS: [tag for tag in params.get(TAGS, []) if tag in known_tags],
         AUTHOR: author if author in {author_id for author_id, _ in options.authors} else ALL,
         SORT: Sort(sort) if sort in {str(choice) for choice in sorts} else sorts[0],
-        PAGE: int(page) if page.isdecimal() and 0 < int(page) < 10**6 else 1,
+        PAGE: page_number(params),
     }
+
+
+def page_number(params: Mapping[str, Sequence[str]]) -> int:
+    """The page an address asks for: a whole number from 1 (past the last page, the view
+    shows its last), or 1."""
+    page = (params.get(PAGE) or [""])[0]
+    return int(page) if page.isdecimal() and 0 < int(page) < 10**6 else 1
 
 
 def to_address(text: str, category: str | None, tags: Sequence[str], author_id: str | None,
@@ -79,9 +89,19 @@ def to_address(text: str, category: str | None, tags: Sequence[str], author_id: 
         params[AUTHOR] = [author_id]
     if sort != default_sort:
         params[SORT] = [str(sort)]
-    if page > 1:
-        params[PAGE] = [str(page)]
-    return params
+    return {**params, **page_params(page)}
+
+
+def page_params(page: int) -> Params:
+    """The page's parameter: none for the first."""
+    return {PAGE: [str(page)]} if page > 1 else {}
+
+
+def page_href(params: Params, page: int) -> str:
+    """The pager's link to page ``page`` of the view whose address without its page is
+    ``params``. Page 1 is named too: a bare address on the view means Back to an entry it left
+    bare (``read``); the view's run then writes its own address without it."""
+    return href({**params, PAGE: [str(page)]})
 
 
 def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
@@ -91,6 +111,16 @@ def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
     address holds parameters this session did not write. A bare address keeps the session's
     search when the view is reached from elsewhere or for the first time; on the view itself
     it is Back (or Forward) to an entry the view left bare, and shows what it showed there."""
+    _read(prefix, keys, lambda address: from_address(address, options, sorts_for))
+
+
+def read_page(prefix: str, key: str) -> None:
+    """``read`` for a list with pages alone (My content): the address's page into ``key``."""
+    _read(prefix, {PAGE: key}, lambda address: {PAGE: page_number(address)})
+
+
+def _read(prefix: str, keys: Mapping[str, str],
+          choices: Callable[[Params], Mapping[str, object]]) -> None:
     address = _address()
     state = st.session_state
     if address == state.get(f"{_SHOWN}_{prefix}"):
@@ -99,7 +129,7 @@ def read(prefix: str, keys: Mapping[str, str], options: FilterOptions,
         if arrived() or f"{_SHOWN}_{prefix}" not in state:
             return
         address = state.get(f"{_BARE}_{prefix}", {})
-    for name, value in from_address(address, options, sorts_for).items():
+    for name, value in choices(address).items():
         if name in keys:
             state[keys[name]] = value
 

@@ -136,7 +136,8 @@ def content_card_html(
             f"{card_html(item, tz, words, level)}{open_link_html(item)}</li>")
 
 
-# A plain click on an "open" or tag link switches pages inside the running app, as
+# A plain click on an "open" or tag link (or a pager's: ``services/ui/pager.py``, whose links
+# carry ``df-tag``) switches pages inside the running app, as
 # ``st.page_link`` does, instead of loading the page afresh (an item's page: 0.13 s against
 # 0.29 s, A/B): the address is pushed to the history and Streamlit's own back/forward handler
 # opens the page it names, with its query. A click with a modifier key or another button is
@@ -177,15 +178,23 @@ if (!window.__dfCardLinks) {
 </script>"""
 
 
+def nav_links_script() -> None:
+    """``NAV_SCRIPT`` for the page's links (cards, tags, the pager's): in the sidebar, where
+    the invisible element takes no room in the page."""
+    st.sidebar.html(NAV_SCRIPT, unsafe_allow_javascript=True)
+
+
 def card_grid(
     items: Sequence[ContentItem], columns: int = CARD_COLUMNS, words: Sequence[str] = (),
-    level: int = 3,
+    level: int = 3, nav_script: bool = True,
 ) -> None:
     """The cards as a list; ``level``: their titles' heading level, one below the heading
     above the cards (home: h3 under the section's h2; browse: h2 under the page's h1).
-    ``role="list"``: Safari drops a list's meaning when its bullets are styled away."""
+    ``role="list"``: Safari drops a list's meaning when its bullets are styled away.
+    ``nav_script=False``: the link script is drawn by what follows (browse's pager), not
+    twice."""
     tz = app_tz()
     cards = "".join(content_card_html(item, tz, words, level) for item in items)
     st.html(f'<ul class="df-cards" role="list" style="{_grid(columns)}">{cards}</ul>')
-    # In the sidebar, where the invisible element takes no room in the page.
-    st.sidebar.html(NAV_SCRIPT, unsafe_allow_javascript=True)
+    if nav_script:
+        nav_links_script()

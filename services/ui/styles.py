@@ -2,8 +2,8 @@
 every run, so the browser keeps it and styles the page once.
 
 Korean text breaks between words, not inside them (``word-break: keep-all``), in headings,
-markdown, captions and page links; the content cards (``cards.py``) and number tiles
-(``tiles.py``) carry class names only, and their rules are here.
+markdown, captions and page links; the content cards (``cards.py``), the pager (``pager.py``)
+and number tiles (``tiles.py``) carry class names only, and their rules are here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import streamlit as st
 
 from services.ui.cards import CARD_RULES
 from services.ui.column_table import COLUMN_TABLE_RULES
+from services.ui.pager import PAGER_RULES
 from services.ui.tiles import TILE_RULES
 from services.ui.widgets import RENDERED_CLASS
 
@@ -106,7 +107,7 @@ RENDERED_RULES = f"""
 {_MD} th {{ background: rgba(151, 166, 195, 0.12); font-weight: 600; }}
 """
 APP_CSS = (
-    f"<style>{TEXT_RULES}{CARD_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
+    f"<style>{TEXT_RULES}{CARD_RULES}{PAGER_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
     f"{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
 )
 

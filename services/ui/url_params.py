@@ -65,12 +65,21 @@ def write_params(names: Sequence[str], wanted: Mapping[str, str | Sequence[str]]
             {name: values[0] if len(values) == 1 else values for name, values in new.items()})
 
 
+def href(params: Mapping[str, str | Sequence[str]]) -> str:
+    """A link to this run's page with ``params`` as its query, relative (``browse?q=…``) as the
+    cards' links are, so that a base path is kept."""
+    return f"{page()}?{_query(params)}"
+
+
 def shareable_address(params: Mapping[str, str | Sequence[str]]) -> str:
     """This page's full address with ``params`` as its query: what a person copies to share
     the view, as the dashboard's own address shares its period and filters. The browser's
     address (``st.context.url``: scheme, host, base path and page, without its query), so it
     holds behind a proxy and under a base path; the query alone where the browser's address is
     not known (a script without a browser)."""
-    query = urlencode({name: [value] if isinstance(value, str) else list(value)
-                       for name, value in params.items()}, doseq=True)
-    return f"{st.context.url or ''}?{query}"
+    return f"{st.context.url or ''}?{_query(params)}"
+
+
+def _query(params: Mapping[str, str | Sequence[str]]) -> str:
+    return urlencode({name: [value] if isinstance(value, str) else list(value)
+                      for name, value in params.items()}, doseq=True)

@@ -1,4 +1,5 @@
-"""Small building blocks shared by pages: errors, flash messages, content cards, pager."""
+"""Small building blocks shared by pages: errors, flash messages, content links, a list's page
+number (the pager itself: ``services/ui/pager.py``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Any
 
 import streamlit as st
 
-from services.domain.models import ContentItem, Page, Status
+from services.domain.models import ContentItem, Status
 from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError, Refusals
 from services.i18n.times import format_date
 from services.ui import routes, session
-from services.ui.i18n import category_label, relabel, status_label, t
+from services.ui.i18n import category_label, status_label, t
 
 _FLASH_KEY = "_df_flash"
 log = logging.getLogger("demo_factory")
@@ -192,66 +193,6 @@ def current_page(key: str) -> int:
 def reset_page(key: str) -> None:
     """on_change callback for filters: a new filter starts again on page 1."""
     st.session_state[key] = 1
-
-
-_PAGE_CHANGES = "_df_page_changes"  # counted by the pager's controls, read by the run they start
-_PAGE_SHOWN = "_df_page_change_shown"  # the last change the view was scrolled for
-# The pager sits under the results: the next page was drawn with the reader still at the
-# bottom (5,600 px down on a phone). On the run after a page change, the view goes back to the
-# top; a fixed script (no value of the page in it), as Streamlit has no scroll control.
-
-
-def scroll_top_script(change: int) -> str:
-    """The script for the ``change``-th page change: its number makes each one's body new, as
-    Streamlit does not run a script again that the run before drew the same in the same place
-    (two page changes in a row left the second page at its bottom)."""
-    return (f"<script>/* page change {int(change)} */\n"
-            "for (const el of document.querySelectorAll(\n"
-            "    '[data-testid=\"stMain\"], [data-testid=\"stAppScrollToBottomContainer\"]')) {\n"
-            "  el.scrollTop = 0;\n}\nwindow.scrollTo(0, 0);\n</script>")
-
-
-def _page_changed() -> None:
-    st.session_state[_PAGE_CHANGES] = int(st.session_state.get(_PAGE_CHANGES, 0)) + 1
-
-
-def _step_page(key: str, delta: int, pages: int) -> None:
-    st.session_state[key] = min(max(1, current_page(key) + delta), pages)
-    _page_changed()
-
-
-def _to_top_after_page_change() -> None:
-    change = int(st.session_state.get(_PAGE_CHANGES, 0))
-    if change != st.session_state.get(_PAGE_SHOWN, 0):
-        st.session_state[_PAGE_SHOWN] = change
-        st.sidebar.html(scroll_top_script(change), unsafe_allow_javascript=True)
-
-
-def pager(result: Page[ContentItem], key: str) -> None:
-    """Totals, previous/next and a page-number picker; the page lives in ``key``. A page
-    changed with them opens at its top."""
-    _to_top_after_page_change()
-    pages = result.pages
-    if pages <= 1:
-        st.caption(t("common.total", total=result.total))
-        return
-    if current_page(key) > pages:
-        st.session_state[key] = pages
-    prev_col, pick_col, next_col, total_col = st.columns([1, 2, 1, 3], vertical_alignment="center")
-    prev_col.button(
-        t("common.prev"), key=f"{key}_prev", disabled=result.page <= 1,
-        on_click=_step_page, args=(key, -1, pages), icon=":material/chevron_left:",
-    )
-    pick_col.selectbox(
-        t("common.page"), options=list(range(1, pages + 1)), key=relabel(key),
-        format_func=lambda n: t("common.page_of", page=n, pages=pages),
-        label_visibility="collapsed", placeholder=t("common.choose"), on_change=_page_changed,
-    )
-    next_col.button(
-        t("common.next"), key=f"{key}_next", disabled=result.page >= pages,
-        on_click=_step_page, args=(key, 1, pages), icon=":material/chevron_right:",
-    )
-    total_col.caption(t("common.total", total=result.total))
 
 
 def empty_state(title: str, hint: str) -> None:

@@ -1,7 +1,7 @@
 """Reading on a phone (390 px): an item's text stays inside the screen (a long command scrolls
 inside its code block, a long address wraps, a table has borders and room in its cells), and
-the browse pager brings the next page's results into view instead of leaving the reader at the
-bottom of the new page."""
+the browse pager's links bring the next page's results into view instead of leaving the reader
+at the bottom of the new page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from services.bootstrap import build_services
 from services.content.samples import load_samples
@@ -122,15 +122,33 @@ def test_an_items_wide_text_stays_inside_a_phone(app: RunningApp, phone: Page) -
     assert found["cellBorder"] >= 1, found
 
 
+def _next_link(page: Page) -> Locator:
+    return page.locator("nav.df-pager-links").get_by_role(
+        "link", name=tr("common.next"), exact=True
+    )
+
+
+# What has focus: its tag and text.
+FOCUSED_JS = """() => [document.activeElement.tagName,
+    document.activeElement.textContent.trim()]"""
+# The pager's entries (links and text): the smallest height and width, in px.
+PAGER_BOXES_JS = """() => [...document.querySelectorAll('.df-pager .df-page:not(.df-page-gap)')]
+  .map(e => e.getBoundingClientRect())
+  .reduce((m, r) => [Math.min(m[0], r.height), Math.min(m[1], r.width)], [1e9, 1e9])"""
+CURRENT_JS = """() => document.querySelector('.df-pager [aria-current="page"]')?.textContent"""
+
+
 def test_the_pager_brings_the_next_pages_results_into_view(app: RunningApp, phone: Page) -> None:
     phone.goto(f"{app.url}/browse")
-    next_button = phone.get_by_role("button", name=tr("common.next"))
-    expect(next_button).to_be_visible(timeout=60_000)
+    expect(_next_link(phone)).to_be_visible(timeout=60_000)
     _settled(phone)
+    smallest = phone.evaluate(PAGER_BOXES_JS)
+    assert min(smallest) >= 36, smallest  # tap targets 2.25rem at least
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     phone.evaluate(TO_BOTTOM_JS)
     phone.wait_for_timeout(300)
     assert phone.evaluate(SCROLLED_JS) > 1000  # the reader is at the bottom of page 1
-    next_button.tap()
+    _next_link(phone).tap()
     phone.wait_for_url("**page=2**")
     _settled(phone)
     phone.wait_for_timeout(500)
@@ -138,15 +156,37 @@ def test_the_pager_brings_the_next_pages_results_into_view(app: RunningApp, phon
     heading = phone.get_by_role("heading", name=tr("nav.browse"))
     assert phone.evaluate(SCROLLED_JS) < 844, "page 2 opened scrolled to its bottom"
     expect(heading).to_be_in_viewport()
+    assert phone.evaluate(CURRENT_JS) == "2"
+    assert phone.evaluate(FOCUSED_JS) == ["H1", tr("nav.browse")]  # the switch is announced
     # A second change in a row: the run before it drew the same script in the same place.
     phone.evaluate(TO_BOTTOM_JS)
     phone.wait_for_timeout(300)
     assert phone.evaluate(SCROLLED_JS) > 1000
-    next_button.tap()
+    _next_link(phone).tap()
     phone.wait_for_url("**page=3**")
     _settled(phone)
     phone.wait_for_timeout(500)
     assert phone.evaluate(SCROLLED_JS) < 844, "page 3 opened scrolled to its bottom"
+    # Back goes to the page of results before.
+    phone.go_back()
+    phone.wait_for_url("**page=2**")
+    _settled(phone)
+    assert phone.evaluate(CURRENT_JS) == "2"
+
+
+def test_a_keyboard_follows_a_page_link(app: RunningApp, page: Page) -> None:
+    page.goto(f"{app.url}/browse")
+    link = page.locator("nav.df-pager-links a", has_text="3")
+    expect(link).to_be_visible(timeout=60_000)
+    _settled(page)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**page=3**")
+    _settled(page)
+    assert page.evaluate(CURRENT_JS) == "3"
+    assert page.evaluate(FOCUSED_JS) == ["H1", tr("nav.browse")]
+    page.keyboard.press("Tab")  # from the title on through the page, not from its top
+    assert page.evaluate("() => document.activeElement !== document.body")
 
 
 # The page links of My content's rows whose label is cut off (wider inside than shown).

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # (file, enclosing function) -> what the script is built from
 ALLOWED = {
     ("services/ui/cookies.py", "write_cookie"): "cookie_script",
-    ("services/ui/cards.py", "card_grid"): "NAV_SCRIPT",
+    # the cards', tags' and pager's links switch pages in the app
+    ("services/ui/cards.py", "nav_links_script"): "NAV_SCRIPT",
     # focus back on the like button after a like click (a new button: its key names its state)
     ("services/ui/item_actions.py", "like_button"): "LIKE_FOCUS_SCRIPT",
     ("services/ui/gate.py", "replace_page"): "replace_script",
@@ -25,7 +26,7 @@ ALLOWED = {
     # <html lang> from the session's language: one of the app's codes, JSON-encoded.
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
     # after the pager changed the page, the view back at the top (nothing of the page in it)
-    ("services/ui/widgets.py", "_to_top_after_page_change"): "scroll_top_script",
+    ("services/ui/pager.py", "_to_top_after_page_change"): "scroll_top_script",
 }
 
 

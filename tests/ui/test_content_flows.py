@@ -361,7 +361,8 @@ def test_browse_filters_and_pages(
     open_page(at, "category_finance").run()
     assert len(card_titles(at)) == 12
     assert "전체 14개" in texts(at)
-    at.button(key="browse_finance_page_next").click().run()
+    at.query_params.update(page="2")  # the pager's link to page 2 (tests/ui/test_pager_links.py)
+    at.run()
     assert len(card_titles(at)) == 2
     at.switch_page("app_pages/browse.py").run()
     at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()

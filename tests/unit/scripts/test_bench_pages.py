@@ -47,6 +47,15 @@ def test_the_stock_pages_draw_what_the_benchmark_waits_for() -> None:
             assert text in STOCK_SCRIPT
 
 
+def test_the_stock_browse_draws_the_apps_pager_block() -> None:
+    """The twin stays a twin: its pager is the block the app draws on page 1 of 4."""
+    from services.ui.pager import pager_html
+
+    stock: dict[str, object] = {}
+    exec(STOCK_SCRIPT.rsplit("PAGES = ", 1)[0], stock)
+    assert stock["PAGER"] == pager_html(1, 4, 41, lambda n: f"browse?page={n}")
+
+
 def test_a_page_whose_baseline_never_drew_has_no_ratio() -> None:
     rows = bench_pages.summary({"home (reload)": [1.0]}, {"home (reload)": [0]})
     assert rows["home (reload)"]["ratio"] is None
