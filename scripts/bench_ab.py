@@ -58,7 +58,8 @@ class Target:
 # page, not a particular widget's test id), so that both sides wait for the same thing.
 TARGETS: dict[str, Target] = {
     "home": Target("", bench_pages.HOME, False),
-    "browse": Target("/browse", bench_pages.BROWSE, False),
+    # the pager's "next" (a button before the pager was links, a link since)
+    "browse": Target("/browse", [('[data-testid="stMain"]', ko("common.next"))], False),
     "content": Target("/content?id={item}", [("h1", "")], False),
     "dashboard": Target("/dashboard", [("div", ko("analytics.kpi.page_views")),
                                        ('[data-testid="stPlotlyChart"] .main-svg', "")], True),
