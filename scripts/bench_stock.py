@@ -8,9 +8,10 @@ One script, its page chosen by ``?page=``, none of the app's code:
   pager's one block of links) under a title: what Streamlit itself takes to draw those widgets.
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
   number of Streamlit elements (the live panel with its tiles, chart and table, the live
-  switch, the period control and two filters, eight KPI tiles, the insights panel with its tabs
-  and a table, the follow popover, twelve tabs with the trend chart, its table and its CSV
-  button), with made-up numbers.
+  switch, the period control and two filters, eight KPI tiles, the insights panel with its
+  tabs and a table, the follow popover, twelve tabs with the trend chart, its table and its
+  CSV button), with made-up numbers. The tiles are one HTML block and the CSV is written on
+  a click, as the app's.
 
 An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
 same elements; the twin's over the plain page is Streamlit's own cost of those elements.
@@ -66,12 +67,18 @@ TILES = ["방문자", "페이지 조회", "콘텐츠 조회", "좋아요(순증)
          "인기 카테고리", "목적 응답 건너뜀 비율"]
 
 
-def tiles(per_row: int) -> None:
-    for start in range(0, len(TILES), per_row):
-        for n, col in enumerate(st.columns(per_row), start):
-            col.metric(TILES[n], f"{(n + 1) * 1234:,}", f"{n - 3:+d}", border=True,
-                       help="이 지표가 세는 것", icon=":material/public:",
-                       delta_description="이전 기간 대비")
+def tiles(names: list[str], per_row: int) -> None:
+    # The app's number tiles: one HTML block (services/ui/tiles.py's markup, unstyled).
+    cells = "".join(
+        '<div class="df-tile" role="listitem"><div class="df-tile-head">'
+        f'<span class="df-tile-label">{name}</span><details class="df-tile-help">'
+        '<summary aria-label="설명">?</summary><div class="df-tile-tip"><p>이 지표가 세는 것'
+        f'</p></div></details></div><div class="df-tile-value">{(n + 1) * 1234:,}</div>'
+        f'<div class="df-tile-delta"><span class="df-tile-change df-good">{n - 3:+d}%</span>'
+        ' <span class="df-tile-desc">이전 기간 대비</span></div></div>'
+        for n, name in enumerate(names))
+    st.html(f'<div class="df-tiles-box"><div class="df-tiles df-tiles-{per_row}" role="list">'
+            f"{cells}</div></div>")
 
 
 def dashboard_page() -> None:
@@ -84,9 +91,8 @@ def dashboard_page() -> None:
     with st.expander("지금 접속 중", expanded=True, icon=":material/sensors:"):
         st.caption("최근 30분의 실제 방문 · 18:13:05 KST 기준")
         left, right = st.columns(2)
-        five, thirty = left.columns(2)
-        five.metric("최근 5분 방문자", 2, help="도움말", border=True)
-        thirty.metric("최근 30분 방문자", 2, help="도움말", border=True)
+        with left:
+            tiles(["최근 5분 방문자", "최근 30분 방문자"], 2)
         right.markdown("**분당 이벤트 (최근 30분)**")
         right.plotly_chart(px.bar(minutes, x="minute", y="events", height=220))
         pages_col, items_col = st.columns(2)
@@ -101,7 +107,7 @@ def dashboard_page() -> None:
     author.selectbox("작성자", ["모든 작성자", "김작성"])
     st.caption("차트의 막대·조각·점을 누르거나 표의 행을 고르면 그 값이 필터로 더해집니다.")
     st.caption("2026-11-30 ~ 2026-12-06 (7일) · 비교 기간: 2026-11-23 ~ 2026-11-29")
-    tiles(4)
+    tiles(TILES, 4)
     st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
     with st.container(border=True):
         st.header("인사이트", anchor=False)
@@ -119,7 +125,7 @@ def dashboard_page() -> None:
         st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
         st.plotly_chart(px.line(trend, x="day", y="views"))
         st.dataframe(trend, hide_index=True)
-        st.download_button("CSV", data="day,views\\n", file_name="trend.csv",
+        st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
                            icon=":material/download:", on_click="ignore")
 """
 
