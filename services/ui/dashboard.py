@@ -200,7 +200,7 @@ def kpi_panel(analytics: AnalyticsService, actor: Actor, period: Period,
               filters: Filters) -> None:
     """The live fragment's body: read the KPIs, draw the tiles and the time of this read."""
     render_tiles([tile(kpi) for kpi in analytics.kpis(actor, period, filters)],
-                 TILES_PER_ROW)
+                 TILES_PER_ROW, notes_key="dash_tile_notes")
     now = clock_time(datetime.now(analytics.timezone))
     st.caption(t("analytics.updated_at", time=now) + " · " + t("analytics.tiles_legend"))
 

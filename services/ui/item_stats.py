@@ -114,7 +114,7 @@ def _tiles(now: Totals, before: Totals) -> None:
         shown.append(Tile(t(_LABELS[metric]), f"{value:,}", change, help_text,
                           description=t("analytics.vs_previous") if change else None,
                           flat=unchanged(percent)))
-    render_tiles(shown, len(METRICS))
+    render_tiles(shown, len(METRICS), notes_key="item_tile_notes")
 
 
 def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:

@@ -65,7 +65,7 @@ def render_live_now(now: LiveNow, tz: tzinfo) -> None:
     with counts:
         render_tiles([Tile(t("live.active_5"), f"{snap.active_5:,}", help=t("live.active_5_help")),
                       Tile(t("live.active_30"), f"{snap.active_30:,}",
-                           help=t("live.active_30_help"))], 2)
+                           help=t("live.active_30_help"))], 2, notes_key="live_tile_notes")
     with chart:
         show_chart(minute_chart(now.per_minute, t("live.per_minute"), t("live.events")),
                    CHART_KEY)

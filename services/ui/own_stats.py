@@ -29,7 +29,7 @@ def _totals(stats: ContentStats) -> None:
         Tile(t("analytics.col.likes"), f"{stats.total('likes'):,}",
              help=t("analytics.kpi_help.likes")),
         Tile(t("analytics.col.downloads"), f"{stats.total('downloads'):,}"),
-    ])
+    ], notes_key="my_tile_notes")
 
 
 def _daily_chart(stats: ContentStats, key: str) -> None:

@@ -6,9 +6,11 @@ own help tooltip: drawing them took the browser 0.1-0.15 s of a dashboard load, 
 again on every period change, filter change and live refresh (a stock page with and without
 them, A/B; the README's "Page speed"). One block draws in about no time.
 
-A tile's help is a ``<details>`` under a "?" button: it opens on a click, a tap or Enter,
-where a tooltip showed on hover only (not on a phone). Every text is HTML-escaped: a value can
-be a category's or a title's text.
+The block holds nothing a person can open or focus: a live refresh replaces it whole when a
+number changes (every 30 s on the dashboard), and a "?" inside it would close and lose the
+keyboard's focus each time. What each number counts is in one expander under the block
+(``tile_notes``), which Streamlit redraws in place. Every text is HTML-escaped: a value can be
+a category's or a title's text.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from urllib.parse import quote
 
 import streamlit as st
 
+from services.ui import lazy
 from services.ui.i18n import t
+from services.ui.widgets import md_escape
 
 MAX_PER_ROW = 5  # the grid's rules below name 1 to 5 columns
 
@@ -89,14 +93,9 @@ def _direction(shown: Tile) -> tuple[str, str | None]:
     return ("df-good" if good else "df-bad"), ("down" if falling else "up")
 
 
-def _help(shown: Tile) -> str:
-    if not shown.help:
-        return ""
-    paragraphs = "".join(f"<p>{escape(part.strip())}</p>"
-                         for part in shown.help.split("\n\n") if part.strip())
-    name = escape(t("tiles.help_for", label=shown.label))
-    return (f'<details class="df-tile-help"><summary aria-label="{name}" title="{name}">?'
-            f'</summary><div class="df-tile-tip">{paragraphs}</div></details>')
+def _value(text: str) -> str:
+    """A value escaped, with a break allowed after a slash ("Telco/Media" on a phone)."""
+    return escape(text).replace("/", "/<wbr>")
 
 
 def tile_html(shown: Tile) -> str:
@@ -111,8 +110,8 @@ def tile_html(shown: Tile) -> str:
         delta = (f'<div class="df-tile-delta"><span class="df-tile-change {css}">{drawn_arrow}'
                  f'{escape(shown.delta)}</span>{description}</div>')
     return (f'<div class="df-tile" role="listitem"><div class="df-tile-head">'
-            f'<span class="df-tile-label">{icon}{escape(shown.label)}</span>{_help(shown)}'
-            f'</div><div class="df-tile-value">{escape(shown.value)}</div>{delta}</div>')
+            f'<span class="df-tile-label">{icon}{escape(shown.label)}</span>'
+            f'</div><div class="df-tile-value">{_value(shown.value)}</div>{delta}</div>')
 
 
 def tiles_html(shown: list[Tile], per_row: int) -> str:
@@ -122,10 +121,31 @@ def tiles_html(shown: list[Tile], per_row: int) -> str:
             f'{cells}</div></div>')
 
 
-def render_tiles(shown: list[Tile], per_row: int | None = None) -> None:
-    """The tiles, ``per_row`` to a row (all in one by default; two on a phone), as one
-    element."""
+def render_tiles(shown: list[Tile], per_row: int | None = None,
+                 notes_key: str | None = None) -> None:
+    """The tiles, ``per_row`` to a row (all in one by default; two on a phone, one in a narrow
+    column), as one element, and under them their notes (``tile_notes``) when any tile has
+    help; ``notes_key`` keys that expander."""
     st.html(tiles_html(shown, per_row or len(shown)))
+    if any(one.help for one in shown):
+        assert notes_key, "tiles with help need a key for their notes"
+        tile_notes(shown, notes_key)
+
+
+def notes_markdown(shown: list[Tile]) -> str:
+    """Each tile's help under its label, as literal text."""
+    return "\n\n".join(
+        f"**{md_escape(one.label)}**  \n" + "  \n".join(
+            md_escape(part.strip()) for part in one.help.split("\n\n") if part.strip())
+        for one in shown if one.help)
+
+
+def tile_notes(shown: list[Tile], key: str) -> None:
+    """What each number counts, in an expander drawn only while open (``lazy.expander``)."""
+    def notes() -> None:
+        st.markdown(notes_markdown(shown))
+
+    lazy.expander(t("tiles.notes"), key, notes, icon=":material/help:")
 
 
 # Grid columns by the block's own width (a container query): four tiles in a row on a desktop,
@@ -141,6 +161,10 @@ TILE_RULES = """
 .df-tiles-5 { grid-template-columns: repeat(5, minmax(0, 1fr)); }
 @container (max-width: 640px) {
   .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .df-tile-value { font-size: 1.5rem; }
+}
+@container (max-width: 20rem) {
+  .df-tiles-2, .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: minmax(0, 1fr); }
 }
 .df-tile { border: 1px solid #dde3ec; border-radius: 0.5rem; padding: 0.75rem 1rem;
   min-width: 0; position: relative; }
@@ -154,7 +178,7 @@ TILE_RULES = """
 .df-tile-icon { width: 1rem; height: 1rem; vertical-align: -0.15rem; margin-right: 0.25rem;
   opacity: 0.75; }
 .df-tile-value { font-size: 1.9rem; line-height: 1.3; margin-top: 0.25rem;
-  overflow-wrap: anywhere; }
+  word-break: keep-all; overflow-wrap: anywhere; }
 .df-tile-delta { font-size: 0.875rem; margin-top: 0.25rem; }
 .df-tile-change { display: inline-flex; align-items: center; gap: 0.1rem;
   padding: 0 0.4rem; border-radius: 1rem; }
@@ -163,14 +187,4 @@ TILE_RULES = """
 .df-bad { color: #b3261e; background: #fbe7e6; }
 .df-quiet { color: #4a5361; background: #eef1f5; }
 .df-tile-desc { opacity: 0.7; margin-left: 0.25rem; }
-.df-tile-help summary { list-style: none; cursor: pointer; width: 1.25rem; height: 1.25rem;
-  border: 1px solid #9aa5b5; border-radius: 50%; font-size: 0.75rem; line-height: 1.1rem;
-  text-align: center; color: #4a5361; }
-.df-tile-help summary::-webkit-details-marker { display: none; }
-.df-tile-help summary:focus-visible { outline: 2px solid #1f6feb; outline-offset: 2px; }
-.df-tile-tip { position: absolute; z-index: 5; left: 0.5rem; right: 0.5rem; top: 2.25rem;
-  background: #ffffff; border: 1px solid #dde3ec; border-radius: 0.5rem; padding: 0.5rem 0.75rem;
-  box-shadow: 0 4px 12px rgba(27, 36, 48, 0.15); font-size: 0.875rem; }
-.df-tile-tip p { margin: 0 0 0.4rem; }
-.df-tile-tip p:last-child { margin: 0; }
 """ + _ICON_RULES

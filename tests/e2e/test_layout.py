@@ -174,17 +174,15 @@ def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> 
     _no_table_scrolls(page, "audit log")
 
 
-# Each tile's box, whether its scope icon and change arrow are drawn (a mask over a box of
-# some size), and its help's tip shown or not.
+# Each tile's box, and whether its scope icon and change arrow are drawn (a mask over a box of
+# some size).
 TILES_JS = """() => [...document.querySelectorAll('.df-tile')].map(tile => {
   const box = tile.getBoundingClientRect();
   const drawn = sel => { const e = tile.querySelector(sel);
     if (!e) return null; const r = e.getBoundingClientRect();
     return r.width > 0 && getComputedStyle(e).maskImage.startsWith('url('); };
-  const tip = tile.querySelector('.df-tile-tip');
   return {label: tile.querySelector('.df-tile-label').innerText, left: Math.round(box.left),
-          top: Math.round(box.top), icon: drawn('.df-tile-icon'), arrow: drawn('.df-tile-arrow'),
-          tip: tip ? tip.getBoundingClientRect().height > 0 : null};
+          top: Math.round(box.top), icon: drawn('.df-tile-icon'), arrow: drawn('.df-tile-arrow')};
 })"""
 
 
@@ -213,22 +211,15 @@ def test_the_kpi_tiles_stand_four_to_a_row_and_two_on_a_phone(
     assert _rows(phone_kpis) == [2, 2, 2, 2], phone_kpis
 
 
-def test_a_tiles_help_opens_on_a_click_and_on_enter(app: RunningApp, page: Page) -> None:
+def test_what_the_tiles_count_opens_under_them_by_keyboard(app: RunningApp, page: Page) -> None:
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     page.goto(f"{app.url}/dashboard")
-    label = tr("analytics.kpi.page_views")
-    tile = page.locator(".df-tile").filter(has=page.locator(".df-tile-label", has_text=label))
-    expect(tile.first).to_be_visible(timeout=60_000)
+    expect(page.locator(".df-tile").first).to_be_visible(timeout=60_000)
     _settled(page)
-    tip = tile.first.locator(".df-tile-tip")
-    expect(tip).to_be_hidden()
-    opener = tile.first.locator("summary")
-    expect(opener).to_have_attribute("aria-label", tr("tiles.help_for", label=label))
-    opener.click()
-    expect(tip).to_be_visible()
-    expect(tip).to_contain_text(tr("analytics.kpi_help.page_views")[:10])
-    shot(page, "layout_tile_help")
-    page.keyboard.press("Enter")  # the summary keeps focus: Enter closes it again
-    expect(tip).to_be_hidden()
+    notes = page.locator('[data-testid="stExpander"] summary').filter(
+        has_text=tr("tiles.notes")).last  # the KPI tiles' (the live panel's comes first)
+    notes.focus()
     page.keyboard.press("Enter")
-    expect(tip).to_be_visible()
+    expect(page.get_by_text(tr("analytics.kpi_help.page_views")[:12]).first).to_be_visible(
+        timeout=30_000)
+    shot(page, "layout_tile_notes")

@@ -317,7 +317,6 @@ class ShownTile:
     delta: str | None
     tone: str | None  # "good", "bad" or "quiet"
     arrow: str | None  # "up", "down" or None
-    help: str
     scope: str | None  # the icon's name
 
 
@@ -333,7 +332,7 @@ class _TileParser(HTMLParser):
         names = dict(attrs).get("class") or ""
         if "df-tile" in names.split():
             self.found.append({"label": "", "value": "", "delta": None, "tone": None,
-                               "arrow": None, "help": [], "scope": None})
+                               "arrow": None, "scope": None})
         tile = self.found[-1] if self.found else None
         if tile is not None and "df-tile-icon" in names:
             tile["scope"] = dict(attrs).get("aria-label")
@@ -342,7 +341,8 @@ class _TileParser(HTMLParser):
         if tile is not None and "df-tile-change" in names:
             tile["tone"] = names.split()[-1].removeprefix("df-")
             tile["delta"] = ""
-        self._open.append(names)
+        if tag not in ("wbr", "br", "img"):  # void: no end tag follows
+            self._open.append(names)
 
     def handle_endtag(self, tag: str) -> None:
         if self._open:
@@ -352,9 +352,7 @@ class _TileParser(HTMLParser):
         if not self.found:
             return
         tile, inside = self.found[-1], " ".join(self._open)
-        if "df-tile-tip" in inside:
-            tile["help"].append(data)
-        elif "df-tile-change" in inside:
+        if "df-tile-change" in inside:
             tile["delta"] += data
         elif "df-tile-value" in inside:
             tile["value"] += data
@@ -370,7 +368,7 @@ def shown_tiles(at: AppTest) -> list[ShownTile]:
         if "df-tile" in body:
             parser.feed(body)
     return [ShownTile(found["label"], found["value"], found["delta"], found["tone"],
-                      found["arrow"], "\n\n".join(found["help"]), found["scope"])
+                      found["arrow"], found["scope"])
             for found in parser.found]
 
 

@@ -17,7 +17,15 @@ from services.bootstrap import Services
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
-from tests.ui.conftest import PASSWORD, assert_refused, errors, shown_tiles, texts, tile_value
+from tests.ui.conftest import (
+    PASSWORD,
+    as_shown,
+    assert_refused,
+    errors,
+    shown_tiles,
+    texts,
+    tile_value,
+)
 from tests.ui.live_panel import board_tabs, off_panel
 
 DASHBOARD = "app_pages/dashboard.py"
@@ -248,6 +256,11 @@ def test_the_live_fragment_body_draws_the_tiles(
     assert "기준" in at.caption[0].value and "지구 아이콘" in at.caption[0].value
     # The time names its zone: a reader abroad would take a bare "14:25" for their own.
     assert re.search(r"\d\d:\d\d:\d\d KST 기준", at.caption[0].value), at.caption[0].value
+    # What each tile counts, and its previous period's value, is in the notes under them.
+    at.session_state["dash_tile_notes"] = True  # what opening them sends
+    at.run()
+    notes = as_shown(at.expander[0].markdown[0].value)
+    assert [shown.label for shown in shown_tiles(at) if f"**{shown.label}**" not in notes] == []
 
 
 def test_the_time_of_day_tab_names_the_time_zone(
