@@ -189,13 +189,13 @@ class FunnelService:
         return funnel
 
     def _valid_steps(self, steps: Sequence[Step]) -> tuple[Step, ...]:
-        """The steps as stored. A step's item must exist: a mistyped id would make a funnel
-        that reads 0 from that step on, for good."""
+        """The steps as stored. A step's item must exist: one deleted after it was offered
+        would make a funnel that reads 0 from that step on, for good. The refusal names the
+        builder's item field (``item_<i>``), not the id: the builder shows titles only."""
         valid = _valid_steps(steps)
         for i, step in enumerate(valid):
             if step.content_id and not item_exists(self._content, step.content_id):
-                raise ValidationError("funnels.err_step_item", field=f"step_{i}", n=i + 1,
-                                      id=step.content_id)
+                raise ValidationError("funnels.err_step_item", field=f"item_{i}", n=i + 1)
         return valid
 
     def _finish_backfill(self, funnel: Funnel, now: datetime) -> Funnel:

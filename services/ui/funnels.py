@@ -319,6 +319,8 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     try:
         funnel = service.create(actor, name, chosen, int(window))
     except DemoFactoryError as exc:
+        if exc.key == "funnels.err_step_item":  # the cached list still offers it
+            insights_cache.forget_item_choices(session.services(), actor)
         slots.show_error(exc)  # what was typed stays in the fields
         return
     # No stop point in between: the funnel and the new token are noted together.
@@ -364,6 +366,7 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots,
         t("funnels.item"), list(labels), index=None, key=f"funnel_item_{i}",
         format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
         placeholder=t("funnels.item_placeholder"), help=help_text)
+    slots.under(f"item_{i}", item_col)
     return Step(kind, value, category or None, item or None)
 
 

@@ -54,6 +54,13 @@ def item_choices(services: Services, actor: Actor, category: Category | None) ->
                          services, actor)
 
 
+def forget_item_choices(services: Services, actor: Actor) -> None:
+    """Drop the user's cached item lists (every category): after a save refused an item
+    deleted meanwhile, the next look no longer offers it."""
+    for category in ("", *(c.value for c in Category)):
+        _item_choices.clear(id(services), actor_scope(actor), category, services, actor)
+
+
 # The leading-underscore parameters are not hashed: the values before them are the key (the
 # services' identity keeps apart two configurations in one process, as tests have).
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
