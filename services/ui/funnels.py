@@ -358,16 +358,22 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots,
         key=relabel(widget_key(f"funnel_category_{i}")))
     found = choices(Category(category) if category else None)
     labels = item_labels(found.items)
-    help_text = t("funnels.item_help") + (
-        " " + t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
-        if found.capped else "")
     # The id is the value, the title the label: the select box narrows by title as one types.
     item = item_col.selectbox(
         t("funnels.item"), list(labels), index=None, key=f"funnel_item_{i}",
         format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
-        placeholder=t("funnels.item_placeholder"), help=help_text)
+        placeholder=t("funnels.item_placeholder"), help=t("funnels.item_help"))
     slots.under(f"item_{i}", item_col)
+    if found.capped:  # said under the list: a title typed and not found is explained there
+        item_col.caption(_capped_note(found, bool(category)))
     return Step(kind, value, category or None, item or None)
+
+
+def _capped_note(found: ItemChoices, narrowed: bool) -> str:
+    """How many of the published items the list holds; without a category, that one finds
+    the others by choosing theirs."""
+    note = t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
+    return note if narrowed else f"{note} · {t('funnels.item_capped_category')}"
 
 
 def item_labels(items: Sequence[tuple[str, str]]) -> dict[str, str]:

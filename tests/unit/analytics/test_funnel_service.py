@@ -236,6 +236,7 @@ def test_a_step_s_item_is_picked_by_title_from_the_published_items_most_viewed_f
 def test_thousands_of_items_offer_the_most_viewed_and_say_how_many_there_are(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_MAX", 2)
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_NEWEST", 0)
     for n in range(4):
         add_item(services, f"c-{n}", f"데모 {n}", views=n)
 
@@ -259,6 +260,10 @@ def test_a_capped_list_keeps_the_newest_items_however_few_their_views(
 
     assert [item_id for item_id, _ in choices.items] == ["c-old-3", "c-old-2", "c-new"]
     assert choices.capped and choices.total == 5
+    add_item(services, "c-hot", "새 인기 데모", views=99, age_days=1)  # newest and most viewed
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_NEWEST", 2)
+    again = [item_id for item_id, _ in funnels(services).item_choices(ANA).items]
+    assert again == ["c-old-3", "c-new", "c-hot"]  # each once, still 3
 
 
 def test_a_report_names_its_steps_items_by_title_and_a_deleted_one_by_none(
