@@ -491,6 +491,32 @@ def test_an_item_refused_as_deleted_is_no_longer_offered(
     assert at.selectbox(key="funnel_item_1").options == ["남는 데모"]
 
 
+def test_a_half_built_funnel_survives_a_language_switch(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    seed(services)
+    loan = make_item("대출 심사 데모", category=Category.FINANCE)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("대출 다운로드")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:download").run()
+    at.selectbox(key="funnel_category_1_ko").set_value(Category.FINANCE.value).run()
+    at.selectbox(key="funnel_item_1").set_value(loan.id).run()
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+
+    assert not at.exception, at.exception
+    # Kept, shown in English: what the browser is sent. (AppTest formats selectbox values in
+    # the test's own language: no further run here, as in the dashboard's filter test.)
+    kinds = [s.proto for s in at.selectbox if s.label == translate("en", "funnels.kind")]
+    assert [k.raw_value for k in kinds] == ["Page: Home", "Downloads"]
+    category = at.selectbox(key="funnel_category_1_en")
+    assert category.options[category.proto.default] == "Finance"
+    assert at.selectbox(key="funnel_item_1").proto.raw_value == "대출 심사 데모"
+    assert at.text_input(key="funnel_name").value == "대출 다운로드"
+
+
 def test_items_of_one_title_are_told_apart_in_the_picker() -> None:
     """A select box tells its options apart by their labels: two items titled alike would be
     one option."""
