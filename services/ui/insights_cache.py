@@ -49,7 +49,8 @@ def preview(services: Services, actor: Actor, kind: str, language: str, period: 
 
 def item_choices(services: Services, actor: Actor, category: Category | None) -> ItemChoices:
     """``services.funnels.item_choices``, read at most once per TTL per user and category (a
-    new item is offered within that time; one deleted meanwhile is refused on save)."""
+    new item is offered within that time; one deleted meanwhile is refused on save, and the
+    refusal drops these lists: ``forget_item_choices``)."""
     return _item_choices(id(services), actor_scope(actor), category.value if category else "",
                          services, actor)
 
