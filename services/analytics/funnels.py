@@ -41,7 +41,7 @@ from services.domain.funnels import (
     narrowable,
     step_rows,
 )
-from services.domain.models import Category, SearchQuery, Sort, Status, new_id
+from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort, Status, new_id
 from services.domain.permissions import Action, Actor, can, require
 from services.errors import (
     ConflictError,
@@ -61,8 +61,11 @@ DELETE_ACTION = "funnel.delete"
 # the visit cursors count every event once.
 BACKFILL_HOLD = timedelta(minutes=15)
 # The items a step offers: a select box of thousands would be slow to send and to scroll; a
-# step's category narrows them, and the most viewed come first.
+# step's category narrows them, and the most viewed come first. When there are more, the
+# newest ``ITEM_CHOICES_NEWEST`` are kept too: a new item has few views yet, and it is the one
+# a funnel is most likely built for.
 ITEM_CHOICES_MAX = 500
+ITEM_CHOICES_NEWEST = 100
 _DEFAULTS = {funnel.id: funnel for funnel in DEFAULT_FUNNELS}
 
 log = logging.getLogger(__name__)
@@ -84,8 +87,9 @@ class FunnelReport:
 
 @dataclass(frozen=True)
 class ItemChoices:
-    """The items a step may name, (id, title), most viewed first; ``total``: how many there
-    are in all, of which at most ``ITEM_CHOICES_MAX`` are offered."""
+    """The items a step may name, (id, title), most viewed first (when capped, the newest
+    after them); ``total``: how many there are in all, of which at most ``ITEM_CHOICES_MAX``
+    are offered."""
 
     items: tuple[tuple[str, str], ...]
     total: int
@@ -158,12 +162,24 @@ class FunnelService:
 
     def item_choices(self, actor: Actor, category: Category | None = None) -> ItemChoices:
         """The published items a step about an item may name, by title (of ``category``
-        when given), at most ``ITEM_CHOICES_MAX``: the most viewed."""
+        when given), at most ``ITEM_CHOICES_MAX``. With more than that, the newest
+        ``ITEM_CHOICES_NEWEST`` and the most viewed of the rest, each once: most viewed first,
+        then the newest (a second search, only then)."""
         require(actor, Action.VIEW_DASHBOARDS)
-        page = self._content.search(SearchQuery(
-            category=category, status=Status.PUBLISHED,
-            sort=Sort.MOST_VIEWED, page_size=ITEM_CHOICES_MAX))
-        return ItemChoices(tuple((item.id, item.title) for item in page.items), page.total)
+        viewed = self._published(category, Sort.MOST_VIEWED, ITEM_CHOICES_MAX)
+        items = viewed.items
+        share = min(ITEM_CHOICES_NEWEST, ITEM_CHOICES_MAX)
+        if viewed.total > len(items) and share > 0:
+            newest = self._published(category, Sort.NEWEST, share).items
+            kept = {item.id for item in newest}
+            rest = [item for item in items if item.id not in kept]
+            items = [*rest[:ITEM_CHOICES_MAX - len(newest)], *newest]
+        return ItemChoices(tuple((item.id, item.title) for item in items), viewed.total)
+
+    def _published(self, category: Category | None, sort: Sort,
+                   size: int) -> Page[ContentItem]:
+        return self._content.search(SearchQuery(
+            category=category, status=Status.PUBLISHED, sort=sort, page_size=size))
 
     def create(self, actor: Actor, name: str, steps: Sequence[Step],
                window_minutes: int) -> Funnel:
@@ -189,13 +205,13 @@ class FunnelService:
         return funnel
 
     def _valid_steps(self, steps: Sequence[Step]) -> tuple[Step, ...]:
-        """The steps as stored. A step's item must exist: a mistyped id would make a funnel
-        that reads 0 from that step on, for good."""
+        """The steps as stored. A step's item must exist: one deleted after it was offered
+        would make a funnel that reads 0 from that step on, for good. The refusal names the
+        builder's item field (``item_<i>``), not the id: the builder shows titles only."""
         valid = _valid_steps(steps)
         for i, step in enumerate(valid):
             if step.content_id and not item_exists(self._content, step.content_id):
-                raise ValidationError("funnels.err_step_item", field=f"step_{i}", n=i + 1,
-                                      id=step.content_id)
+                raise ValidationError("funnels.err_step_item", field=f"item_{i}", n=i + 1)
         return valid
 
     def _finish_backfill(self, funnel: Funnel, now: datetime) -> Funnel:

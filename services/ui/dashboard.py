@@ -109,23 +109,30 @@ def widget_key(key: str) -> str:
     return f"{key}_{language()}"
 
 
-def _copy_choice(widget: str, key: str) -> None:
-    st.session_state[key] = st.session_state.get(widget) or ALL
+def _copy_choice(widget: str, key: str, default: str | None) -> None:
+    chosen = st.session_state.get(widget)
+    st.session_state[key] = default if chosen is None else chosen
 
 
-def _choice(label: str, options: list[str], format_func: Callable[[str], str],
-            key: str) -> str:
+def choice(label: str, options: list[str], format_func: Callable[[str], str], key: str,
+           default: str | None = ALL, placeholder: str | None = None) -> str | None:
     """A select box over the plain session key ``key`` (which chart clicks, filter chips and
-    links set too): the widget is set from it on every run and copies a choice back."""
-    found = st.session_state.get(key, ALL)
-    stored = found if isinstance(found, str) and found in options else ALL
+    links set too): the widget is set from it on every run and copies a choice back, so the
+    choice survives a language switch (a new widget) and a run that does not draw it.
+    ``default`` None: nothing chosen until the user picks (``placeholder`` shown)."""
+    found = st.session_state.get(key, default)
+    stored = found if isinstance(found, str) and found in options else default
     widget = widget_key(key)
     st.session_state[key] = stored
-    if widget in st.session_state and st.session_state[widget] != stored:
-        st.session_state[widget] = stored  # set elsewhere since the last run
-    st.selectbox(label, options, index=options.index(stored), format_func=format_func,
-                 key=relabel(widget), on_change=_copy_choice, args=(widget, key),
-                 placeholder=t("common.choose"))
+    # Without a default the widget keeps index None, so emptying it again means None rather
+    # than falling back to the choice; its value then always comes through its state.
+    empty_default = default is None
+    if ((widget in st.session_state or empty_default)
+            and st.session_state.get(widget) != stored):
+        st.session_state[widget] = stored  # set elsewhere since the last run, or a new widget
+    st.selectbox(label, options, index=None if empty_default else options.index(str(stored)),
+                 format_func=format_func, key=relabel(widget), on_change=_copy_choice,
+                 args=(widget, key, default), placeholder=placeholder or t("common.choose"))
     return stored
 
 
@@ -135,14 +142,14 @@ def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters
     with period_col:
         _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
     with category_col:
-        category = _choice(
+        category = choice(
             t("content.category_label"), [ALL, *(c.value for c in Category)],
             lambda c: t("content.all_categories") if c == ALL else category_label(c),
             CATEGORY_KEY,
         )
     authors = dict(analytics.author_options(actor))
     with author_col:
-        author = _choice(
+        author = choice(
             t("content.author"), [ALL, *authors],
             lambda a: t("content.all_authors") if a == ALL else authors.get(a, a), AUTHOR_KEY,
         )

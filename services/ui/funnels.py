@@ -30,7 +30,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import charts, confirm, form_reset, insights_cache, lazy, routes, session
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, table, widget_key
+from services.ui.dashboard import Col, choice, table, widget_key
 from services.ui.dashboard_filters import item_text
 from services.ui.field_errors import FieldSlots, required_note
 from services.ui.filter_notes import filter_note
@@ -279,10 +279,10 @@ def _after_save() -> None:
 
 
 def _empty_builder() -> dict[str, object]:
-    """The builder's fields as a new builder shows them (the step selects of this language)."""
+    """The builder's fields as a new builder shows them (a step's kind and category by their
+    plain keys: ``choice`` sets the widgets of any language from them)."""
     steps = {key: value for i in range(MAX_STEPS)
-             for key, value in ((widget_key(f"funnel_step_{i}"), None),
-                                (widget_key(f"funnel_category_{i}"), _ANY),
+             for key, value in ((_kind_key(i), None), (_category_key(i), _ANY),
                                 (f"funnel_item_{i}", None))}
     return {NAME_KEY: "", STEPS_KEY: MIN_STEPS, WINDOW_KEY: WINDOW_DEFAULT, **steps}
 
@@ -319,6 +319,8 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     try:
         funnel = service.create(actor, name, chosen, int(window))
     except DemoFactoryError as exc:
+        if exc.key == "funnels.err_step_item":  # the cached list still offers it
+            insights_cache.forget_item_choices(session.services(), actor)
         slots.show_error(exc)  # what was typed stays in the fields
         return
     # No stop point in between: the funnel and the new token are noted together.
@@ -327,12 +329,19 @@ def _builder(service: FunnelService, actor: Actor) -> None:
 
 
 def draft_keys() -> list[str]:
-    """The builder's fields and whether it is open (kept by the dashboard while they are not
-    drawn)."""
-    steps = [key for i in range(MAX_STEPS)
-             for key in (widget_key(f"funnel_step_{i}"), widget_key(f"funnel_category_{i}"),
-                         f"funnel_item_{i}")]
-    return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *steps]
+    """The builder's widgets and whether it is open (kept by the dashboard while they are not
+    drawn). A step's kind and category live in plain keys (``choice``), kept anyway and in
+    every language."""
+    items = [f"funnel_item_{i}" for i in range(MAX_STEPS)]
+    return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *items]
+
+
+def _kind_key(i: int) -> str:
+    return f"funnel_step_{i}"
+
+
+def _category_key(i: int) -> str:
+    return f"funnel_category_{i}"
 
 
 def _step_fields(i: int, targets: list[str], slots: FieldSlots,
@@ -341,30 +350,38 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots,
     optionally a category or an item that narrows it (``domain.funnels.narrowable``)."""
     st.markdown(f"**{t('funnels.step', n=i + 1)}**")
     what_col, category_col, item_col = st.columns([3, 2, 2])
-    target = what_col.selectbox(
-        t("funnels.kind"), targets, index=None, format_func=_target_label,
-        key=relabel(widget_key(f"funnel_step_{i}")), placeholder=t("funnels.kind_placeholder"))
+    with what_col:
+        target = choice(t("funnels.kind"), targets, _target_label, _kind_key(i), default=None,
+                        placeholder=t("funnels.kind_placeholder"))
     slots.under(f"step_{i}", what_col)
     if not target:
         return None
     kind, value = StepKind(target.split(":", 1)[0]), target.split(":", 1)[1]
     if not narrowable(kind, value):
         return Step(kind, value)
-    category = category_col.selectbox(
-        t("funnels.category"), [_ANY, *(c.value for c in Category)],
-        format_func=lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
-        key=relabel(widget_key(f"funnel_category_{i}")))
+    with category_col:
+        category = choice(
+            t("funnels.category"), [_ANY, *(c.value for c in Category)],
+            lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
+            _category_key(i), default=_ANY)
     found = choices(Category(category) if category else None)
     labels = item_labels(found.items)
-    help_text = t("funnels.item_help") + (
-        " " + t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
-        if found.capped else "")
     # The id is the value, the title the label: the select box narrows by title as one types.
     item = item_col.selectbox(
         t("funnels.item"), list(labels), index=None, key=f"funnel_item_{i}",
         format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
-        placeholder=t("funnels.item_placeholder"), help=help_text)
+        placeholder=t("funnels.item_placeholder"), help=t("funnels.item_help"))
+    slots.under(f"item_{i}", item_col)
+    if found.capped:  # said under the list: a title typed and not found is explained there
+        item_col.caption(_capped_note(found, bool(category)))
     return Step(kind, value, category or None, item or None)
+
+
+def _capped_note(found: ItemChoices, narrowed: bool) -> str:
+    """How many of the published items the list holds; without a category, that one finds
+    the others by choosing theirs."""
+    note = t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
+    return note if narrowed else f"{note} · {t('funnels.item_capped_category')}"
 
 
 def item_labels(items: Sequence[tuple[str, str]]) -> dict[str, str]:

@@ -49,9 +49,17 @@ def preview(services: Services, actor: Actor, kind: str, language: str, period: 
 
 def item_choices(services: Services, actor: Actor, category: Category | None) -> ItemChoices:
     """``services.funnels.item_choices``, read at most once per TTL per user and category (a
-    new item is offered within that time; one deleted meanwhile is refused on save)."""
+    new item is offered within that time; one deleted meanwhile is refused on save, and the
+    refusal drops these lists: ``forget_item_choices``)."""
     return _item_choices(id(services), actor_scope(actor), category.value if category else "",
                          services, actor)
+
+
+def forget_item_choices(services: Services, actor: Actor) -> None:
+    """Drop the user's cached item lists (every category): after a save refused an item
+    deleted meanwhile, the next look no longer offers it."""
+    for category in ("", *(c.value for c in Category)):
+        _item_choices.clear(id(services), actor_scope(actor), category, services, actor)
 
 
 # The leading-underscore parameters are not hashed: the values before them are the key (the

@@ -458,7 +458,63 @@ def test_with_more_items_than_it_offers_the_picker_says_so(
 
     items = at.selectbox(key="funnel_item_0")
     assert len(items.options) == 2
-    assert ko("funnels.item_capped", shown=2, total=3) in items.proto.help
+    # Said where one looks, under the picker (not only in its "?" help).
+    captions = [c.value for c in at.caption]
+    capped = ko("funnels.item_capped", shown=2, total=3)
+    assert f"{capped} · {ko('funnels.item_capped_category')}" in captions
+    next(s for s in at.selectbox if s.label == ko("funnels.category")).set_value(
+        Category.FINANCE).run()
+    assert capped in [c.value for c in at.caption]  # a category chosen: no advice to choose one
+    assert ko("funnels.item_capped_category") not in " ".join(c.value for c in at.caption)
+
+
+def test_an_item_refused_as_deleted_is_no_longer_offered(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """The list is cached for a minute: a refusal drops it, so the next look is current."""
+    seed(services)
+    gone = make_item("곧 지워질 데모")
+    make_item("남는 데모")
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("없는 콘텐츠")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:content_view").run()
+    at.selectbox(key="funnel_item_1").set_value(gone.id).run()
+    services.content.delete(gone.id, users["author"].as_actor())
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    assert ko("forms.fix_fields") in errors(at)  # refused
+
+    at.run()  # the user opens the list again
+
+    assert not at.exception, at.exception
+    assert at.selectbox(key="funnel_item_1").options == ["남는 데모"]
+
+
+def test_a_half_built_funnel_survives_a_language_switch(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    seed(services)
+    loan = make_item("대출 심사 데모", category=Category.FINANCE)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("대출 다운로드")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:download").run()
+    at.selectbox(key="funnel_category_1_ko").set_value(Category.FINANCE.value).run()
+    at.selectbox(key="funnel_item_1").set_value(loan.id).run()
+
+    at.radio(key="df_lang_widget").set_value("en").run()
+
+    assert not at.exception, at.exception
+    # Kept, shown in English: what the browser is sent. (AppTest formats selectbox values in
+    # the test's own language: no further run here, as in the dashboard's filter test.)
+    kinds = [s.proto for s in at.selectbox if s.label == translate("en", "funnels.kind")]
+    assert [k.raw_value for k in kinds] == ["Page: Home", "Downloads"]
+    category = at.selectbox(key="funnel_category_1_en")
+    assert category.options[category.proto.default] == "Finance"
+    assert at.selectbox(key="funnel_item_1").proto.raw_value == "대출 심사 데모"
+    assert at.text_input(key="funnel_name").value == "대출 다운로드"
 
 
 def test_items_of_one_title_are_told_apart_in_the_picker() -> None:

@@ -161,7 +161,9 @@ def test_a_refused_step_names_which_step_it_is(services: Services) -> None:
 
 def test_a_step_naming_no_item_is_refused_under_it_and_an_existing_item_is_kept(
         services: Services) -> None:
-    """A typo in an item id would make a funnel that reads 0 from that step on, for good."""
+    """An item gone since it was offered would make a funnel that reads 0 from that step on,
+    for good. The refusal names the builder's item field and says so in words, without the
+    id (the builder shows titles only)."""
     services.ports.content.add(ContentItem(
         id="c-real", title="Real", summary="", body="", category=Category.FINANCE, tags=(),
         author_id="writer", author_name="Writer", status=Status.PUBLISHED,
@@ -171,10 +173,10 @@ def test_a_step_naming_no_item_is_refused_under_it_and_an_existing_item_is_kept(
     with pytest.raises(ValidationError) as refused:
         funnels(services).create(ANA, "ok", typo, 30)
 
-    assert refused.value.params["field"] == "step_1"
+    assert refused.value.params["field"] == "item_1"
     for language in ("ko", "en"):
         said = translate(language, refused.value.key, **refused.value.params)
-        assert "2" in said and "c-rea1" in said
+        assert "2" in said and "c-rea1" not in said
     kept = funnels(services).create(
         ANA, "ok", [STEPS[0], Step(StepKind.EVENT, "content_view", content_id=" c-real ")], 30)
     assert kept.steps[1].content_id == "c-real"
@@ -207,8 +209,8 @@ def test_a_save_from_another_tab_between_the_check_and_the_write_still_leaves_on
 
 
 def add_item(services: Services, item_id: str, title: str, category: Category = Category.FINANCE,
-             status: Status = Status.PUBLISHED, views: int = 0) -> None:
-    now = datetime.now(UTC)
+             status: Status = Status.PUBLISHED, views: int = 0, age_days: int = 0) -> None:
+    now = datetime.now(UTC) - timedelta(days=age_days)
     services.ports.content.add(ContentItem(
         id=item_id, title=title, summary="", body="", category=category, tags=(),
         author_id="writer", author_name="Writer", status=status, created_at=now,
@@ -234,6 +236,7 @@ def test_a_step_s_item_is_picked_by_title_from_the_published_items_most_viewed_f
 def test_thousands_of_items_offer_the_most_viewed_and_say_how_many_there_are(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_MAX", 2)
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_NEWEST", 0)
     for n in range(4):
         add_item(services, f"c-{n}", f"데모 {n}", views=n)
 
@@ -241,6 +244,26 @@ def test_thousands_of_items_offer_the_most_viewed_and_say_how_many_there_are(
 
     assert [item_id for item_id, _ in choices.items] == ["c-3", "c-2"]
     assert choices.capped and choices.total == 4
+
+
+def test_a_capped_list_keeps_the_newest_items_however_few_their_views(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new item has no views yet, and it is the one a funnel is most likely built for: the
+    list keeps the newest beside the most viewed, each once."""
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_MAX", 3)
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_NEWEST", 1)
+    for n in range(4):
+        add_item(services, f"c-old-{n}", f"인기 데모 {n}", views=10 + n, age_days=30)
+    add_item(services, "c-new", "갓 올린 데모")
+
+    choices = funnels(services).item_choices(ANA)
+
+    assert [item_id for item_id, _ in choices.items] == ["c-old-3", "c-old-2", "c-new"]
+    assert choices.capped and choices.total == 5
+    add_item(services, "c-hot", "새 인기 데모", views=99, age_days=1)  # newest and most viewed
+    monkeypatch.setattr("services.analytics.funnels.ITEM_CHOICES_NEWEST", 2)
+    again = [item_id for item_id, _ in funnels(services).item_choices(ANA).items]
+    assert again == ["c-old-3", "c-new", "c-hot"]  # each once, still 3
 
 
 def test_a_report_names_its_steps_items_by_title_and_a_deleted_one_by_none(
