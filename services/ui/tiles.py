@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from html import escape
-from urllib.parse import quote
 
 import streamlit as st
 
@@ -71,12 +70,13 @@ _ICONS = {
 
 def _mask(path: str) -> str:
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='{path}'/></svg>"
-    return f'url("data:image/svg+xml,{quote(svg)}")'
+    # Only what a quoted CSS url() needs escaped: the rest stays readable and short.
+    escaped = svg.replace("%", "%25").replace("#", "%23").replace("<", "%3C").replace(">", "%3E")
+    return f'url("data:image/svg+xml,{escaped}")'
 
 
-_ICON_RULES = "".join(
-    f".df-icon-{name} {{ -webkit-mask-image: {_mask(path)}; mask-image: {_mask(path)}; }}\n"
-    for name, path in _ICONS.items())
+_ICON_RULES = "".join(f".df-icon-{name} {{ --df-mask: {_mask(path)}; }}\n"
+                      for name, path in _ICONS.items())
 
 
 def _icon(kind: str, css: str, name: str | None = None) -> str:
@@ -173,8 +173,8 @@ TILE_RULES = """
 .df-tile-label { font-size: 0.875rem; line-height: 1.4; word-break: keep-all;
   overflow-wrap: break-word; min-width: 0; }
 .df-icon { display: inline-block; background-color: currentColor;
-  -webkit-mask-size: contain; mask-size: contain; -webkit-mask-repeat: no-repeat;
-  mask-repeat: no-repeat; -webkit-mask-position: center; mask-position: center; }
+  -webkit-mask: var(--df-mask) center / contain no-repeat;
+  mask: var(--df-mask) center / contain no-repeat; }
 .df-tile-icon { width: 1rem; height: 1rem; vertical-align: -0.15rem; margin-right: 0.25rem;
   opacity: 0.75; }
 .df-tile-value { font-size: 1.9rem; line-height: 1.3; margin-top: 0.25rem;
