@@ -22,7 +22,7 @@ from services.ui.i18n import t
 from tests.ui.conftest import as_shown, open_admin_page
 from tests.ui.test_contact import _contact, _send
 from tests.ui.test_content_flows import _save, open_editor
-from tests.ui.test_funnels import open_tab, seed
+from tests.ui.test_funnels import open_tab, save_after_its_item_is_deleted, seed
 from tests.ui.test_reports import open_reports
 
 WIDGETS = ("text_input", "text_area", "selectbox", "checkbox", "radio", "file_uploader")
@@ -222,13 +222,7 @@ def test_the_funnel_builder_refuses_an_item_deleted_since_it_was_offered_under_t
     seed(services)
     item = make_item("곧 지워질 데모")
     at = open_tab(new_app, users["analyst"].username)
-    at.text_input(key="funnel_name").input("없는 콘텐츠")
-    kinds = [s for s in at.selectbox if s.label == "종류"]
-    kinds[0].set_value("page:home")
-    kinds[1].set_value("event:content_view").run()
-    at.selectbox(key="funnel_item_1").set_value(item.id).run()
-    services.content.delete(item.id, users["author"].as_actor())  # by its author, meanwhile
-    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    save_after_its_item_is_deleted(at, services, users["author"], item)
 
     assert not at.exception
     # Under the item picked, in words: its id was never shown, so it is not said either.

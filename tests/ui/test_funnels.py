@@ -468,6 +468,19 @@ def test_with_more_items_than_it_offers_the_picker_says_so(
     assert ko("funnels.item_capped_category") not in " ".join(c.value for c in at.caption)
 
 
+def save_after_its_item_is_deleted(at: AppTest, services: Services, author: User,
+                                   item: ContentItem) -> None:
+    """Home, then a view of ``item`` picked from the list; its author deletes it meanwhile;
+    then "save"."""
+    at.text_input(key="funnel_name").input("없는 콘텐츠")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:content_view").run()
+    at.selectbox(key="funnel_item_1").set_value(item.id).run()
+    services.content.delete(item.id, author.as_actor())
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+
 def test_an_item_refused_as_deleted_is_no_longer_offered(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
         make_item: Callable[..., ContentItem]) -> None:
@@ -476,13 +489,7 @@ def test_an_item_refused_as_deleted_is_no_longer_offered(
     gone = make_item("곧 지워질 데모")
     make_item("남는 데모")
     at = open_tab(new_app, users["analyst"].username)
-    at.text_input(key="funnel_name").input("없는 콘텐츠")
-    kinds = [s for s in at.selectbox if s.label == "종류"]
-    kinds[0].set_value("page:home")
-    kinds[1].set_value("event:content_view").run()
-    at.selectbox(key="funnel_item_1").set_value(gone.id).run()
-    services.content.delete(gone.id, users["author"].as_actor())
-    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+    save_after_its_item_is_deleted(at, services, users["author"], gone)
     assert ko("forms.fix_fields") in errors(at)  # refused
 
     at.run()  # the user opens the list again
