@@ -108,9 +108,9 @@ def _tiles(now: Totals, before: Totals) -> None:
         value, previous = getattr(now, metric), getattr(before, metric)
         percent = percent_change(value, previous)
         change = f"{percent:+.1f}%" if percent is not None else None
-        help_text = t("analytics.previous_value", value=f"{previous:,}")
-        if metric == "visitors":
-            help_text = t("itempage.visitors_help") + "\n\n" + help_text
+        what = (t("itempage.visitors_help") if metric == "visitors"
+                else t(f"tiles.count_help.{metric}"))
+        help_text = what + "\n\n" + t("analytics.previous_value", value=f"{previous:,}")
         shown.append(Tile(t(_LABELS[metric]), f"{value:,}", change, help_text,
                           description=t("analytics.vs_previous") if change else None,
                           flat=unchanged(percent)))

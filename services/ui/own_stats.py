@@ -24,12 +24,9 @@ ITEM_PERIOD = Preset.DAYS_30
 
 
 def _totals(stats: ContentStats) -> None:
-    render_tiles([
-        Tile(t("analytics.col.views"), f"{stats.total('views'):,}"),
-        Tile(t("analytics.col.likes"), f"{stats.total('likes'):,}",
-             help=t("analytics.kpi_help.likes")),
-        Tile(t("analytics.col.downloads"), f"{stats.total('downloads'):,}"),
-    ], notes_key="my_tile_notes")
+    render_tiles([Tile(t(f"analytics.col.{metric}"), f"{stats.total(metric):,}",
+                       help=t(f"tiles.count_help.{metric}"))
+                  for metric in ("views", "likes", "downloads")], notes_key="my_tile_notes")
 
 
 def _daily_chart(stats: ContentStats, key: str) -> None:

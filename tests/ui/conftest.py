@@ -377,3 +377,17 @@ def tile_value(at: AppTest, label: str) -> str:
     found = [shown.value for shown in shown_tiles(at) if shown.label == label]
     assert found, (label, [shown.label for shown in shown_tiles(at)])
     return found[0]
+
+
+def tile_notes(at: AppTest, key: str) -> dict[str, str]:
+    """Open the tile notes keyed ``key`` (what opening them sends) and read them: each tile's
+    label -> its note, as shown."""
+    at.session_state[key] = True
+    at.run()
+    box = next(e for e in at.expander if e.label == ko("tiles.notes"))
+    text = as_shown(box.markdown[0].value)
+    notes: dict[str, str] = {}
+    for part in text.split("\n\n"):
+        label, _, note = part.partition("  \n")
+        notes[label.strip("*")] = note
+    return notes

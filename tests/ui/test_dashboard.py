@@ -24,6 +24,7 @@ from tests.ui.conftest import (
     errors,
     shown_tiles,
     texts,
+    tile_notes,
     tile_value,
 )
 from tests.ui.live_panel import board_tabs, off_panel
@@ -374,6 +375,10 @@ def test_authors_see_their_own_items_stats(
     assert metric(at, "조회수") == "7"  # 30 days by default: 5 today + 2 ten days ago
     at.button_group(key="my_stats_preset").set_value(Preset.DAYS_7).run()
     assert metric(at, "조회수") == "5"
+    # Each number says what it counts, in words for this page (no filters here, no change).
+    notes = tile_notes(at, "my_tile_notes")
+    assert sorted(notes) == sorted(shown.label for shown in shown_tiles(at))
+    assert all(note and "필터" not in note for note in notes.values()), notes
     assert at.get("plotly_chart")
     own = at.dataframe[0].value
     assert sorted(own.iloc[:, 0]) == sorted(i.title for i in items.values())

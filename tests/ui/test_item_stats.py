@@ -22,7 +22,14 @@ from services.domain.analytics import (
 )
 from services.domain.models import ContentItem, Status
 from services.domain.users import User
-from tests.ui.conftest import errors, follow_replacement, shown_tiles, texts, tile_value
+from tests.ui.conftest import (
+    errors,
+    follow_replacement,
+    shown_tiles,
+    texts,
+    tile_notes,
+    tile_value,
+)
 
 ITEM_PAGE = "app_pages/item_stats.py"
 AUTHOR_PAGE = "app_pages/author_stats.py"
@@ -90,6 +97,10 @@ def test_the_item_page_shows_numbers_charts_and_csvs(
 
     assert at.title[0].value == item.title
     assert (metric(at, "조회수"), metric(at, "방문자")) == ("3", "2")
+    notes = tile_notes(at, "item_tile_notes")  # what each counts, then its previous value
+    assert sorted(notes) == sorted(shown.label for shown in shown_tiles(at))
+    assert all(not note.startswith("비교 기간") and "비교 기간" in note
+               for note in notes.values()), notes
     assert at.get("plotly_chart")
     labels = [b.proto.label for b in at.get("download_button")]
     # search terms, purposes (no sources yet), the two funnels, per day
