@@ -154,5 +154,7 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
 
     page.locator('[data-testid="stButtonGroup"] button').filter(
         has_text=tr("analytics.preset.days_30")).first.click()
-    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=30_000)
+    # The whole app runs again and opens sign-in: on a machine busy with the rest of the suite
+    # that once took over 30 s (the page still loading), as long as other pages' first draws.
+    expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=60_000)
     expect(tile).to_have_count(0)
