@@ -130,31 +130,19 @@ class TrendPanel:
     marks: Mapping[str, Sequence[object]] = field(default_factory=dict)
 
 
-def trend_chart(trend: pd.DataFrame, names: Mapping[str, str], title: str,
-                axis_title: str | None = None,
-                marks: Mapping[str, Sequence[object]] | None = None,
-                mark_name: str = "", previous: pd.DataFrame | None = None,
-                previous_name: str = "{name}") -> go.Figure:
-    """One line per column of ``names`` (event type -> label) over ``trend["day"]``; grouped
-    bars when there are too few days for a line. All lines share one count axis, so callers
-    put only series of one scope (filtered, or platform-wide) on a chart. ``previous`` (the
-    previous period, as many days) is overlaid as dashed lines shifted onto the same dates,
-    each named ``previous_name`` with ``{name}`` the series' label."""
-    traces, peaks = _trend_lines(trend, TrendPanel(names, title, marks or {}), mark_name,
-                                 previous, previous_name)
-    layout = {"xaxis": _day_axis(trend), "yaxis": _count_axis(peaks, axis_title)}
-    return _built(traces, layout, title={"text": plain(title)}, hovermode="x unified")
-
-
 PANEL_GAP = 0.14  # between two stacked panels, a share of the figure's height
 
 
 def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: str,
                  mark_name: str = "", previous: pd.DataFrame | None = None,
                  previous_name: str = "{name}") -> go.Figure:
-    """``trend_chart``'s lines in one figure of stacked panels, each with its own count axis
-    and title, over one shared day axis: one chart for the browser to draw instead of one per
-    panel, and a day's click is the same wherever it lands."""
+    """One line per column of each panel's ``names`` over ``trend["day"]`` (grouped bars when
+    there are too few days for a line), in one figure of stacked panels, each with its own
+    count axis and title, over one shared day axis: filtered and platform-wide series never
+    share an axis, the browser draws one chart instead of one per panel, and a day's click is
+    the same wherever it lands. ``previous`` (the previous period, as many days) is overlaid
+    as dashed lines shifted onto the same dates, each named ``previous_name`` with ``{name}``
+    the series' label."""
     share = (1 - PANEL_GAP * (len(panels) - 1)) / len(panels)
     last = _axis_suffix(len(panels))
     traces: list[Trace] = []

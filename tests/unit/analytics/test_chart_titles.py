@@ -22,7 +22,6 @@ TITLE_PX = 20  # plotly's title line at its default size
 
 def figures() -> dict[str, go.Figure]:
     return {
-        "trend": charts.trend_chart(TREND, {"content_view": "조회"}, "콘텐츠 조회 — 플랫폼 전체"),
         "hours": charts.hour_bars([1] * 24, "시간대별 조회", "시", "조회"),
         "bars": charts.bar_chart(["a", "b"], [2, 1], "상위 콘텐츠", "조회"),
         "donut": charts.share_donut(["a", "b"], [2, 1], "카테고리 비율"),

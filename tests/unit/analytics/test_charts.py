@@ -9,18 +9,25 @@ import pandas as pd
 from services.ui import charts
 
 
+def one_panel(trend: pd.DataFrame, names: dict[str, str], title: str, axis_title: str = "",
+              **options: object) -> charts.go.Figure:
+    """The dashboard's trend figure with one panel."""
+    return charts.trend_panels(trend, [charts.TrendPanel(names, title)], axis_title,
+                               **options)  # type: ignore[arg-type]
+
+
 def test_trend_chart_has_one_labelled_line_per_type() -> None:
     trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)],
                           "page_view": [5, 7], "search": [0, 2]})
-    fig = charts.trend_chart(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
+    fig = one_panel(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
     assert [trace.name for trace in fig.data] == ["페이지 조회", "검색"]
     assert list(fig.data[0].y) == [5, 7]
     assert list(fig.data[1].y) == [0, 2]
-    assert fig.layout.title.text == "추이"
+    assert fig.layout.annotations[0].text == "추이"
     assert {trace.type for trace in fig.data} == {"bar"}  # two days: bars, not lines
     month = pd.DataFrame({"day": pd.date_range("2026-03-01", periods=30).date,
                           "page_view": range(30)})
-    lines = charts.trend_chart(month, {"page_view": "페이지 조회"}, "추이")
+    lines = one_panel(month, {"page_view": "페이지 조회"}, "추이")
     assert lines.data[0].type == "scatter" and lines.data[0].mode == "lines+markers"
     assert lines.layout.xaxis.dtick is None  # thirty days: plotly picks the ticks
 
@@ -92,7 +99,7 @@ def test_user_labels_cannot_become_links_or_markup_in_charts() -> None:
     donut = charts.share_donut([HOSTILE_LABEL, "ok"], [3, 1], "t")
     assert list(donut.data[0].labels) == [ESCAPED_LABEL, "ok"]
     trend = pd.DataFrame({"day": pd.to_datetime(["2026-03-01", "2026-03-02"]), "x": [1, 2]})
-    lines = charts.trend_chart(trend, {"x": HOSTILE_LABEL}, "t")
+    lines = one_panel(trend, {"x": HOSTILE_LABEL}, "t")
     assert lines.data[0].name == ESCAPED_LABEL
     assert ESCAPED_LABEL in lines.data[0].hovertemplate
     assert not any("<a " in fig.to_json() for fig in (bars, donut, lines))
@@ -116,7 +123,7 @@ def test_the_my_content_chart_of_a_few_views_ticks_whole_numbers() -> None:
 def test_dashboard_count_axes_tick_whole_numbers() -> None:
     trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)],
                           "page_view": [2, 3], "search": [0, 1]})
-    fig = charts.trend_chart(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
+    fig = one_panel(trend, {"page_view": "페이지 조회", "search": "검색"}, "추이")
     assert (fig.layout.yaxis.tickformat, fig.layout.yaxis.dtick) == (",d", 1)
     bars = charts.bar_chart(["a", "b"], [2, 1], "상위", "조회수")
     assert (bars.layout.xaxis.tickformat, bars.layout.xaxis.dtick) == (",d", 1)
@@ -138,10 +145,10 @@ def test_large_counts_leave_the_steps_to_plotly() -> None:
 
 def test_a_trend_chart_names_its_count_axis() -> None:
     trend = pd.DataFrame({"day": [date(2026, 3, 1), date(2026, 3, 2)], "like": [1, 3]})
-    fig = charts.trend_chart(trend, {"like": "좋아요"}, "좋아요 — 필터: 금융",
+    fig = one_panel(trend, {"like": "좋아요"}, "좋아요 — 필터: 금융",
                              axis_title="일별 건수")
     assert fig.layout.yaxis.title.text == "일별 건수"
-    assert fig.layout.title.text == "좋아요 — 필터: 금융"
+    assert fig.layout.annotations[0].text == "좋아요 — 필터: 금융"
 
 
 def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
@@ -149,7 +156,7 @@ def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
     before = [date(2026, 2, d) for d in range(22, 29)]
     trend = pd.DataFrame({"day": days, "content_view": [1, 2, 3, 4, 5, 6, 7]})
     previous = pd.DataFrame({"day": before, "content_view": [9, 9, 9, 9, 9, 9, 30]})
-    fig = charts.trend_chart(trend, {"content_view": "조회"}, "t", previous=previous,
+    fig = one_panel(trend, {"content_view": "조회"}, "t", previous=previous,
                              previous_name="{name} (이전 기간)")
     current, shifted = fig.data
     assert [t.name for t in fig.data] == ["조회", "조회 (이전 기간)"]
@@ -157,7 +164,7 @@ def test_the_previous_period_is_overlaid_dashed_on_the_current_dates() -> None:
     assert list(shifted.y) == [9, 9, 9, 9, 9, 9, 30] and shifted.line.dash == "dash"
     assert shifted.customdata[0] == "2026-02-22"  # its hover names its own day
     assert fig.layout.yaxis.dtick is None  # the axis fits the overlay's peak (30) too
-    assert len(charts.trend_chart(trend, {"content_view": "조회"}, "t").data) == 1
+    assert len(one_panel(trend, {"content_view": "조회"}, "t").data) == 1
 
 
 def test_hour_bars_are_the_day_s_24_hours() -> None:
@@ -172,7 +179,7 @@ def test_a_figure_carries_only_its_own_trace_types_defaults() -> None:
 
     month = pd.DataFrame({"day": pd.date_range("2026-03-01", periods=30).date,
                           "page_view": range(30)})
-    fig = charts.trend_chart(month, {"page_view": "페이지 조회"}, "추이")
+    fig = one_panel(month, {"page_view": "페이지 조회"}, "추이")
     template = fig.layout.template.to_plotly_json()
     assert set(template.get("data", {})) <= {"scatter"}
     assert template["layout"]  # the theme's layout stays: the browser fills its colours

@@ -6,16 +6,16 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from services.ui.charts import trend_chart
+from services.ui.charts import TrendPanel, trend_panels
 
 DAYS = [date(2026, 6, 1) + timedelta(days=i) for i in range(10)]
 TREND = pd.DataFrame({"day": DAYS, "content_view": range(10), "search": [5] * 10})
 
 
 def test_marked_days_are_drawn_on_their_line() -> None:
-    fig = trend_chart(TREND, {"content_view": "Views", "search": "Searches"}, "Trend",
-                      marks={"content_view": [DAYS[3]], "search": [DAYS[7]]},
-                      mark_name="<b>Unusual</b>")
+    panel = TrendPanel({"content_view": "Views", "search": "Searches"}, "Trend",
+                       marks={"content_view": [DAYS[3]], "search": [DAYS[7]]})
+    fig = trend_panels(TREND, [panel], "Count", mark_name="<b>Unusual</b>")
     marks = [trace for trace in fig.data if trace.mode == "markers"]
     assert len(marks) == 1
     assert list(marks[0].x) == [DAYS[3], DAYS[7]] and list(marks[0].y) == [3, 5]
@@ -23,5 +23,6 @@ def test_marked_days_are_drawn_on_their_line() -> None:
 
 
 def test_no_marks_no_extra_trace() -> None:
-    fig = trend_chart(TREND, {"content_view": "Views"}, "Trend", marks={"search": [DAYS[1]]})
+    panel = TrendPanel({"content_view": "Views"}, "Trend", marks={"search": [DAYS[1]]})
+    fig = trend_panels(TREND, [panel], "Count")
     assert [trace.mode for trace in fig.data] == ["lines+markers"]
