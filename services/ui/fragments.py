@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import NoReturn, ParamSpec
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.ui import auth, session
 from services.ui.widgets import errors_shown
@@ -34,3 +35,11 @@ def fragment_body(body: Callable[P, None]) -> Callable[P, None]:
             body(*args, **kwargs)
 
     return guarded
+
+
+def rerun_here() -> NoReturn:
+    """Run again what this run draws: the fragment alone when this is its own run (a click
+    inside it), else the whole page. Streamlit refuses a fragment's rerun from a run of the
+    whole page, which runs its fragments too (and is what AppTest runs)."""
+    ctx = get_script_run_ctx()
+    st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")

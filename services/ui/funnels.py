@@ -3,8 +3,7 @@ see its steps for the period and the previous one, define a new one, delete one'
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -34,6 +33,13 @@ from services.ui.dashboard import Col, choice, table, widget_key
 from services.ui.dashboard_filters import item_text
 from services.ui.field_errors import FieldSlots, required_note
 from services.ui.filter_notes import filter_note
+from services.ui.funnel_item_picker import (
+    REFUSED_ITEM,
+    item_field,
+    item_key,
+    kept_refusal,
+    redraw_without_deleted,
+)
 from services.ui.gate import url_path
 from services.ui.i18n import category_label, relabel, t
 from services.ui.page_names import page_label
@@ -283,7 +289,7 @@ def _empty_builder() -> dict[str, object]:
     plain keys: ``choice`` sets the widgets of any language from them)."""
     steps = {key: value for i in range(MAX_STEPS)
              for key, value in ((_kind_key(i), None), (_category_key(i), _ANY),
-                                (f"funnel_item_{i}", None))}
+                                (item_key(i), None))}
     return {NAME_KEY: "", STEPS_KEY: MIN_STEPS, WINDOW_KEY: WINDOW_DEFAULT, **steps}
 
 
@@ -308,8 +314,11 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     # Read once per category in a TTL, not on each of the builder's reruns.
     choices = partial(insights_cache.item_choices, session.services(), actor)
     steps = [_step_fields(i, targets, slots, choices) for i in range(count)]
+    refused = kept_refusal()  # said once, on the run after the save that was refused
     if not st.button(t("funnels.save"), key=f"{SAVE_KEY}_{form.token}",
                      icon=":material/save:"):
+        if refused is not None:
+            slots.show_error(refused)
         return
     chosen = [s for s in steps if s is not None]
     if len(chosen) < count:
@@ -319,8 +328,8 @@ def _builder(service: FunnelService, actor: Actor) -> None:
     try:
         funnel = service.create(actor, name, chosen, int(window))
     except DemoFactoryError as exc:
-        if exc.key == "funnels.err_step_item":  # the cached list still offers it
-            insights_cache.forget_item_choices(session.services(), actor)
+        if exc.key == REFUSED_ITEM:  # this run's pickers still offer it: drawn again
+            redraw_without_deleted(exc, session.services(), actor)
         slots.show_error(exc)  # what was typed stays in the fields
         return
     # No stop point in between: the funnel and the new token are noted together.
@@ -332,7 +341,7 @@ def draft_keys() -> list[str]:
     """The builder's widgets and whether it is open (kept by the dashboard while they are not
     drawn). A step's kind and category live in plain keys (``choice``), kept anyway and in
     every language."""
-    items = [f"funnel_item_{i}" for i in range(MAX_STEPS)]
+    items = [item_key(i) for i in range(MAX_STEPS)]
     return [BUILDER_OPEN_KEY, STEPS_KEY, NAME_KEY, WINDOW_KEY, *items]
 
 
@@ -364,32 +373,9 @@ def _step_fields(i: int, targets: list[str], slots: FieldSlots,
             t("funnels.category"), [_ANY, *(c.value for c in Category)],
             lambda c: t("funnels.category_any") if c == _ANY else category_label(c),
             _category_key(i), default=_ANY)
-    found = choices(Category(category) if category else None)
-    labels = item_labels(found.items)
-    # The id is the value, the title the label: the select box narrows by title as one types.
-    item = item_col.selectbox(
-        t("funnels.item"), list(labels), index=None, key=f"funnel_item_{i}",
-        format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
-        placeholder=t("funnels.item_placeholder"), help=t("funnels.item_help"))
-    slots.under(f"item_{i}", item_col)
-    if found.capped:  # said under the list: a title typed and not found is explained there
-        item_col.caption(_capped_note(found, bool(category)))
-    return Step(kind, value, category or None, item or None)
-
-
-def _capped_note(found: ItemChoices, narrowed: bool) -> str:
-    """How many of the published items the list holds; without a category, that one finds
-    the others by choosing theirs."""
-    note = t("funnels.item_capped", shown=f"{len(found.items):,}", total=f"{found.total:,}")
-    return note if narrowed else f"{note} · {t('funnels.item_capped_category')}"
-
-
-def item_labels(items: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """id -> what the picker shows: the title, and for titles that repeat the id's end too (a
-    select box tells its options apart by their labels)."""
-    repeated = Counter(title for _, title in items)
-    return {item_id: title if repeated[title] == 1 else f"{title} · …{item_id[-6:]}"
-            for item_id, title in items}
+    item = item_field(i, item_col, slots, choices(Category(category) if category else None),
+                      bool(category))
+    return Step(kind, value, category or None, item)
 
 
 def _target_label(target: str) -> str:

@@ -57,7 +57,7 @@ def item_choices(services: Services, actor: Actor, category: Category | None) ->
 
 def forget_item_choices(services: Services, actor: Actor) -> None:
     """Drop the user's cached item lists (every category): after a save refused an item
-    deleted meanwhile, the next look no longer offers it."""
+    deleted meanwhile, the builder drawn again no longer offers it."""
     for category in ("", *(c.value for c in Category)):
         _item_choices.clear(id(services), actor_scope(actor), category, services, actor)
 

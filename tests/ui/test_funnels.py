@@ -26,7 +26,7 @@ from services.domain.models import Category, ContentItem, Status
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
-from services.ui import funnels as funnels_ui
+from services.ui.funnel_item_picker import item_labels
 from services.ui.routes import category_url_path
 from tests.ui.conftest import errors, ko, texts
 from tests.ui.live_panel import off_panel
@@ -481,20 +481,48 @@ def save_after_its_item_is_deleted(at: AppTest, services: Services, author: User
     next(b for b in at.button if b.label == "퍼널 저장").click().run()
 
 
-def test_an_item_refused_as_deleted_is_no_longer_offered(
+def test_an_item_refused_as_deleted_is_gone_from_the_pickers_that_say_so(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
-        make_item: Callable[..., ContentItem]) -> None:
-    """The list is cached for a minute: a refusal drops it, so the next look is current."""
+        make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list is cached for a minute: the refusal drops it, and the pickers shown with the
+    refusal are drawn from the current list (before, they still offered the deleted item until
+    the next click). What else was typed or chosen stays, and the funnel is sent once."""
     seed(services)
-    gone = make_item("곧 지워질 데모")
-    make_item("남는 데모")
-    at = open_tab(new_app, users["analyst"].username)
-    save_after_its_item_is_deleted(at, services, users["author"], gone)
-    assert ko("forms.fix_fields") in errors(at)  # refused
+    gone = make_item("곧 지워질 데모", category=Category.FINANCE)
+    kept = make_item("남는 데모", category=Category.FINANCE)
+    sent: list[str] = []
+    real = FunnelService.create
 
-    at.run()  # the user opens the list again
+    def counted(self: FunnelService, *args: Any, **kwargs: Any) -> Any:
+        sent.append(args[1])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FunnelService, "create", counted)
+    at = open_tab(new_app, users["analyst"].username)
+    at.number_input(key="funnel_steps_n").set_value(3).run()
+    at.number_input(key="funnel_window").set_value(45)
+    [s for s in at.selectbox if s.label == "종류"][2].set_value("event:download").run()
+    at.selectbox(key="funnel_category_2_ko").set_value(Category.FINANCE.value).run()
+    at.selectbox(key="funnel_item_2").set_value(kept.id).run()
+    save_after_its_item_is_deleted(at, services, users["author"], gone)
 
     assert not at.exception, at.exception
+    assert sent == ["없는 콘텐츠"]  # once
+    assert errors(at) == [ko("funnels.err_step_item", n=2), ko("forms.fix_fields")]
+    assert at.selectbox(key="funnel_item_1").options == ["남는 데모"]  # to pick again
+    assert at.selectbox(key="funnel_item_1").value is None
+    assert at.selectbox(key="funnel_item_2").options == ["남는 데모"]
+    assert at.selectbox(key="funnel_item_2").value == kept.id
+    assert at.text_input(key="funnel_name").value == "없는 콘텐츠"
+    assert at.number_input(key="funnel_window").value == 45
+    assert [s.value for s in at.selectbox if s.label == "종류"] == [
+        "page:home", "event:content_view", "event:download"]
+    assert at.selectbox(key="funnel_category_2_ko").value == Category.FINANCE.value
+
+    at.run()  # the next click: the refusal was said, and is not said again
+
+    assert not errors(at), errors(at)
+    assert sent == ["없는 콘텐츠"]
     assert at.selectbox(key="funnel_item_1").options == ["남는 데모"]
 
 
@@ -527,7 +555,7 @@ def test_a_half_built_funnel_survives_a_language_switch(
 def test_items_of_one_title_are_told_apart_in_the_picker() -> None:
     """A select box tells its options apart by their labels: two items titled alike would be
     one option."""
-    labels = funnels_ui.item_labels([("01AAAAAAAAAAAAAAAAAAAAAAA1", "데모"),
+    labels = item_labels([("01AAAAAAAAAAAAAAAAAAAAAAA1", "데모"),
                                      ("01AAAAAAAAAAAAAAAAAAAAAAB2", "데모"),
                                      ("01AAAAAAAAAAAAAAAAAAAAAAC3", "다른 데모")])
     assert labels["01AAAAAAAAAAAAAAAAAAAAAAC3"] == "다른 데모"
