@@ -10,6 +10,7 @@ twice and nothing is lost.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 
 from services.domain.analytics import (
@@ -69,6 +70,9 @@ class SinkedEventStore:
                           prefix: str | None = None) -> DayTotals:
         return self._store.rollup_day_totals(start, end, types, dims, values=values,
                                              prefix=prefix)
+
+    def one_moment(self) -> AbstractContextManager[bool]:
+        return self._store.one_moment()
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         return self._store.visitors(start, end)

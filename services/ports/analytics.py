@@ -6,6 +6,7 @@ Protocols; import them from ``services.ports``.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
@@ -91,6 +92,13 @@ class EventStore(Protocol):
 
     def visitors(self, start: date, end: date) -> HyperLogLog:
         """The merged visitor sketch of local days start..end inclusive."""
+
+    def one_moment(self) -> AbstractContextManager[bool]:
+        """A block whose reads see the store at one moment, where the store can: it yields True
+        when the reads made on this thread inside it (and only those: a read on another
+        thread is outside) see no event appended after the first of them (SQLite: one read
+        transaction), False when each read sees its own moment (DynamoDB has no snapshot
+        across Queries). A view of several reads (``services.analytics.snapshot``) uses it."""
 
     def raw_events(self, since: datetime, until: datetime) -> Iterator[Event]:
         """Raw events with since <= ts < until, oldest first (for baselines and checks;

@@ -88,8 +88,10 @@ def report_reads(period: Period, today: date, subject: bool) -> Reads:
     if subject:
         found = replace(found, dims=found.dims | SCOPED_DIMS,
                         visitors=((previous.start, previous.end), (period.start, period.end)))
-    # Each dashboard's time of day: its period's hourly page views.
-    pages = HourReads((previous.start, period.end), frozenset({EventType.PAGE_VIEW}))
+    # Each dashboard's time of day: its period's hourly page views, shown beside the page-view
+    # KPI, which is their sum (``HourReads.totals``) on a store without one moment.
+    pages = HourReads((previous.start, period.end), frozenset({EventType.PAGE_VIEW}),
+                      totals=True)
     return replace(found, dims=found.dims | frozenset(ALL_DIMS), hours=(*found.hours, pages))
 
 

@@ -25,6 +25,7 @@ import json
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -253,6 +254,14 @@ class SqliteEventStore:
             )
 
     # ---- reading ---------------------------------------------------------------------------
+
+    @contextmanager
+    def one_moment(self) -> Iterator[bool]:
+        """One read transaction: the reads inside join it (``SqliteDatabase.transaction``), and
+        WAL shows them the database as of its first read, whatever commits meanwhile. The
+        rollup cache serves a day only at the epoch read in it, so it mixes no moments."""
+        with self._db.read():
+            yield True
 
     def rollups(
         self,

@@ -28,6 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -189,6 +190,13 @@ class DynamoEventStore:
         prefix: str | None = None,
     ) -> DayTotals:
         return day_totals(self.rollups(start, end, types, dims, values=values, prefix=prefix))
+
+    @contextmanager
+    def one_moment(self) -> Iterator[bool]:
+        """No snapshot across Queries (a Query is not isolated from a transaction's writes
+        either): each read sees its own moment. ``services.analytics.snapshot`` makes the
+        numbers a reader compares agree from the rows read."""
+        yield False
 
     def _query_day(self, day: str, prefix: str) -> Iterator[dict[str, Any]]:
         with aws_errors():
