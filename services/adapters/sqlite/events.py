@@ -378,32 +378,16 @@ def _stored_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
 
 
 def _event_row(event: Event) -> tuple[Any, ...]:
-    return (
-        event.id,
-        to_db_time(event.ts),
-        event.type,  # a StrEnum is a str to sqlite3
-        event.session_id,
-        event.user_id,
-        event.page,
-        event.content_id,
-        event.category,
-        event.author_id,
-        _JSON.encode(event.properties) if event.properties else "{}",
-        1 if event.sample else 0,
-    )
+    return (event.id, to_db_time(event.ts), event.type,  # a StrEnum is a str to sqlite3
+            event.session_id, event.user_id, event.page, event.content_id, event.category,
+            event.author_id, _JSON.encode(event.properties) if event.properties else "{}",
+            1 if event.sample else 0)
 
 
 def _event(row: sqlite3.Row) -> Event:
     return Event(
-        id=row["id"],
-        ts=from_db_time(row["ts"]),
-        type=EventType(row["type"]),
-        session_id=row["session_id"],
-        user_id=row["user_id"],
-        page=row["page"],
-        content_id=row["content_id"],
-        category=row["category"],
-        author_id=row["author_id"],
-        properties=dict(json.loads(row["properties"])),
-        sample=bool(row["sample"]),
+        id=row["id"], ts=from_db_time(row["ts"]), type=EventType(row["type"]),
+        session_id=row["session_id"], user_id=row["user_id"], page=row["page"],
+        content_id=row["content_id"], category=row["category"], author_id=row["author_id"],
+        properties=dict(json.loads(row["properties"])), sample=bool(row["sample"]),
     )
