@@ -32,6 +32,7 @@ CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
 LONGER_KEY = "dash_longer"
+KPI_FRAGMENT = "dash_kpis"  # the live tiles' fragment (what the browser reruns on its own)
 ALL = ""
 DEFAULT_PRESET = DASHBOARD_PRESET
 LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
@@ -223,7 +224,7 @@ def live_kpis(analytics: AnalyticsService, actor: Actor, period: Period, filters
     """KPI tiles that refresh on their own every ``every_seconds`` while ``live``, without
     rerunning the rest of the page."""
 
-    @st.fragment(run_every=every_seconds if live else None)
+    @st.fragment(run_every=every_seconds if live else None, key=KPI_FRAGMENT)
     @fragment_body
     def tiles() -> None:
         kpi_panel(analytics, actor, period, filters)
