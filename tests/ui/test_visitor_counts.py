@@ -1,7 +1,7 @@
 """New anonymous visitors on the dashboard: three fresh browsers loading three pages each show
 as three more visitors and nine more page views, on the "today" tiles and in the "now" panel,
 once the tracker has written them (its flush interval; the page then reads them on its next
-refresh).
+refresh), and still after local midnight on a dashboard left open on "today".
 
 Each page load is a new Streamlit session, as a reload or an address typed in is: it carries
 the visit cookie its browser was given by the previous page, and nothing else."""
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.analytics.dashboards import Preset
 from services.bootstrap import Services
-from services.domain.models import ContentItem
+from services.domain.models import ContentItem, utcnow
 from services.domain.users import User
 from services.ui import routes, tracking
 from services.ui.dashboard import KPI_FRAGMENT, PRESET_KEY
@@ -67,6 +68,15 @@ def _refreshed(at: AppTest) -> tuple[int, int, int]:
     return visitors, views, _number(at, "live.active_5")
 
 
+def open_today(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    """The dashboard with the period "today" picked."""
+    at = new_app(username)
+    at.switch_page(routes.DASHBOARD).run()
+    at.button_group(key=PRESET_KEY).set_value(Preset.TODAY).run()
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    return at
+
+
 @pytest.fixture
 def item(make_item: Callable[..., ContentItem]) -> ContentItem:
     return make_item("새 방문자용 데모")
@@ -84,9 +94,7 @@ def test_three_fresh_browsers_with_nine_page_loads_count_as_three_visitors_and_n
         tracking, "read_cookie", lambda name: current[0].cookies.get(name) if current else None
     )
 
-    dashboard = new_app(users["analyst"].username)
-    dashboard.session_state[PRESET_KEY] = Preset.TODAY
-    dashboard.switch_page(routes.DASHBOARD).run()
+    dashboard = open_today(new_app, users["analyst"].username)
     app: Services = dashboard.session_state["_df_services"]
     app.tracker.flush()
     before = _refreshed(dashboard)  # the analyst's own visit and page view are in them
@@ -103,3 +111,38 @@ def test_three_fresh_browsers_with_nine_page_loads_count_as_three_visitors_and_n
     app.tracker.flush()  # what the flusher thread does within its interval
     after = _refreshed(dashboard)
     assert [a - b for a, b in zip(after, before, strict=True)] == [3, 9, 3]
+
+
+def test_a_dashboard_left_open_past_midnight_counts_the_new_days_visitors(
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tiles of "today" opened before local midnight show the new day after it: their
+    refresh does not go on reading the day the page was drawn on."""
+    browsers = [Browser() for _ in range(3)]
+    current: list[Browser] = []
+    monkeypatch.setattr(
+        tracking, "read_cookie", lambda name: current[0].cookies.get(name) if current else None
+    )
+    dashboard = open_today(new_app, users["analyst"].username)
+    app: Services = dashboard.session_state["_df_services"]
+
+    tz = app.settings.tz
+    midnight = datetime.combine(app.analytics.today() + timedelta(days=1), time(0, 0), tzinfo=tz)
+    ahead = midnight + timedelta(minutes=1) - utcnow()
+    monkeypatch.setattr(app.analytics, "_clock", lambda: utcnow() + ahead)
+    for browser in browsers:
+        current[:] = [browser]
+        browser.load(new_app, routes.HOME)
+    current.clear()
+    app.tracker.flush()
+
+    run_fragment(dashboard, KPI_FRAGMENT)
+    shown = (
+        _number(dashboard, "analytics.kpi.visitors"),
+        _number(dashboard, "analytics.kpi.page_views"),
+    )
+    assert shown == (3, 3)
+    new_day = midnight.date().isoformat()  # the whole page moved on: its period caption too
+    assert any(c.value.startswith(f"{new_day} ~ {new_day}") for c in dashboard.caption)
