@@ -48,11 +48,12 @@ def board_view() -> None:
         return
     period, _ = chosen
     filters = state_filters()
-    write_url(Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET), period, filters)
+    preset = Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET)
+    write_url(preset, period, filters)
     chips_row = st.container()  # filled once the board knows the filtered item's title
     st.caption(period_caption(period, services.analytics.today()))
 
-    live_kpis(services.analytics, actor, period, filters, refresh_seconds, live)
+    live_kpis(services.analytics, actor, preset, period, filters, refresh_seconds, live)
     board = services.analytics.dashboard(actor, period, filters)
     with chips_row:
         chips(filters, authors, board.item_title, remove_chip, clear_chips)

@@ -32,6 +32,7 @@ CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 LIVE_KEY = "dash_live"
 LONGER_KEY = "dash_longer"
+KPI_FRAGMENT = "dash_kpis"  # the live tiles' fragment (what the browser reruns on its own)
 ALL = ""
 DEFAULT_PRESET = DASHBOARD_PRESET
 LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
@@ -218,14 +219,19 @@ def live_toggle(every_seconds: int) -> bool:
     return st.toggle(t("analytics.live", seconds=every_seconds), value=True, key=LIVE_KEY)
 
 
-def live_kpis(analytics: AnalyticsService, actor: Actor, period: Period, filters: Filters,
-              every_seconds: int, live: bool) -> None:
+def live_kpis(analytics: AnalyticsService, actor: Actor, preset: Preset, period: Period,
+              filters: Filters, every_seconds: int, live: bool) -> None:
     """KPI tiles that refresh on their own every ``every_seconds`` while ``live``, without
-    rerunning the rest of the page."""
+    rerunning the rest of the page; after local midnight a preset's period has moved on, and
+    the whole page is drawn again for the new one."""
 
-    @st.fragment(run_every=every_seconds if live else None)
+    @st.fragment(run_every=every_seconds if live else None, key=KPI_FRAGMENT)
     @fragment_body
     def tiles() -> None:
+        if preset is not Preset.CUSTOM and analytics.period(preset) != period:
+            # Else the tiles go on reading the day the page was drawn on: a dashboard left
+            # open on "today" would show none of the new day's visitors.
+            st.rerun(scope="app")
         kpi_panel(analytics, actor, period, filters)
 
     tiles()

@@ -26,6 +26,7 @@ from services.ui.widgets import empty_state
 
 CHART_KEY = "chart_live_minutes"
 OPEN_KEY = "live_open"
+PANEL_FRAGMENT = "live_panel"  # the panel's fragment (what the browser reruns on its own)
 TABLE_ROWS = 8
 
 
@@ -88,7 +89,7 @@ def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> N
     is on (the toggle is drawn below it, so its last state is read from the session)."""
     refresh = bool(st.session_state.get(LIVE_KEY, True))
 
-    @st.fragment(run_every=every_seconds if refresh else None)
+    @st.fragment(run_every=every_seconds if refresh else None, key=PANEL_FRAGMENT)
     @fragment_body
     def panel() -> None:
         render_live_now(analytics.live_now(actor), analytics.timezone)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, cast
-from unittest import mock
 
-from streamlit.testing.v1 import AppTest, local_script_runner
+from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services
 from services.domain.reports import ChatTurn
@@ -16,6 +15,7 @@ from services.domain.users import User
 from services.reports.models import OFFLINE
 from services.reports.service import MAX_QUESTION_CHARS
 from services.ui.report_chat import CHATS_KEY, _Chat, _Question
+from tests.ui.fragment_runs import run_fragment
 from tests.ui.test_report_chat import CHAT, ask, chat_key, html_of, report_page
 
 __all__ = ["report_page"]  # a fixture used below
@@ -25,23 +25,6 @@ THERE = "방문자는 몇 명?"
 THERE_ANSWER = "방문자"
 HISTORY = f"{CHAT}_history"  # the history's fragment
 TOO_LONG = "x" * (MAX_QUESTION_CHARS + 1)
-
-
-def run_fragment(at: AppTest, key: str) -> AppTest:
-    """What the browser asks every ``run_every``: a run of the fragment named ``key`` alone.
-    AppTest has no call for it, so its run is given the fragment's id as the browser's
-    auto-rerun would. Its elements are then the fragment's alone (the browser keeps the rest of
-    the page as it was); a fragment that reruns the whole app gives the whole page."""
-    (fragment_id,) = at._fragment_storage.resolve_target(key)
-    real = local_script_runner.RerunData
-
-    def fragment_run(**kwargs: Any) -> Any:
-        return real(**kwargs, fragment_id_queue=[fragment_id], is_auto_rerun=True)
-
-    with mock.patch.object(local_script_runner, "RerunData", fragment_run):
-        at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def ask_in_another_tab(services: Services, user: User, question: str) -> None:
