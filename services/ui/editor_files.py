@@ -66,5 +66,19 @@ def stored_files(item: ContentItem | None) -> list[str]:
         choice, reference = st.columns([2, 3], vertical_alignment="center")
         if choice.checkbox(label, key=editor.removal_key(asset.id)):
             remove_ids.append(asset.id)
-        reference.code(asset_reference(asset.id, asset.filename), language=None)
+        placed = asset_reference(asset.id, asset.filename)
+        reference.code(placed, language=None)
+        if f"(asset:{asset.id})" in st.session_state.get(editor.BODY, ""):
+            reference.caption(f":material/check: {t('content.in_text')}")
+        else:
+            reference.button(t("content.insert_into_text"), key=f"ed_insert_{asset.id}",
+                             icon=":material/add:", type="tertiary", on_click=_insert,
+                             args=(placed,))
     return remove_ids
+
+
+def _insert(placed: str) -> None:
+    """Put a file's reference at the end of the text (a callback: before the text box is
+    drawn again). The author moves it from there if it belongs elsewhere."""
+    body = str(st.session_state.get(editor.BODY, "")).rstrip()
+    st.session_state[editor.BODY] = f"{body}\n\n{placed}\n" if body else f"{placed}\n"

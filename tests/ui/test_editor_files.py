@@ -145,3 +145,22 @@ def test_a_pdfs_reference_places_its_preview_in_the_text(
     assert not at.exception and not errors(at)
     assert len(at.image) == 1 and len(at.get("download_button")) == 1  # preview, download
     assert "이 항목에 없습니다" not in texts(at)
+
+
+def test_a_stored_file_goes_into_the_text_with_one_click(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """A first-time author need not copy a 26-character reference by hand (nor find the copy
+    button, which a touch screen shows only after a tap)."""
+    item = make_item("넣기 데모", body="소개 문단", uploads=(Upload("diagram.png", png_bytes()),))
+    (asset,) = item.assets
+    at = _editor(new_app, item.id)
+    reference = f"![diagram.png](asset:{asset.id})"
+    at.button(key=f"ed_insert_{asset.id}").click().run()
+    assert not at.exception and not errors(at)
+    assert at.text_area(key="ed_body").value == f"소개 문단\n\n{reference}\n"
+    assert len(at.image) == 1  # the preview places it
+    # Placed once: the button gives way to a note saying where the file is.
+    assert not [b for b in at.button if b.key == f"ed_insert_{asset.id}"]
+    assert t("content.in_text") in texts(at)
