@@ -106,6 +106,8 @@ def main() -> None:
     tracking.keep_visit()
     with errors_shown(f"page {page.url_path}"):
         if gate.allowed(actor, page):
+            if not gate.is_sign_in(page):  # the sign-in page says it with its other reasons
+                auth.ended_notice()
             page.run()
 
 

@@ -12,6 +12,7 @@ from services.ui.widgets import flash, md_escape, show_error
 services = session.services()
 
 st.title(t("auth.login_title"), anchor=False)
+auth.ended_notice()
 item_actions.sign_in_reason()
 if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")

@@ -30,11 +30,13 @@ from services.errors import (
 )
 from services.ui import session, tracking
 from services.ui.cookies import read_cookie, write_cookie
+from services.ui.i18n import t
 
 LOGIN_USERNAME_KEY = "login_username"
 SIGNED_IN_KEY = "_df_signed_in"
 _COOKIE_OP_KEY = "_df_cookie_op"
 _SIGNED_OUT_KEY = "_df_signed_out"  # the cookie sent with this session's request is void
+_ENDED_KEY = "_df_sign_in_ended"  # a sign-in this browser held was ended elsewhere: say so
 # The session keys that describe the signed-in user (streamlit-authenticator's names).
 USER_KEYS = ("authentication_status", "username", "name", "email", "roles")
 # Prefixes of our own per-user session keys (editor text, admin forms, confirm steps).
@@ -56,14 +58,25 @@ def start(services: Services) -> Actor:
         current = mode.recheck(held)
         if current is None:
             _forget_cookie()
+            st.session_state[_ENDED_KEY] = True  # not by this tab: its sign-out forgets `held`
     elif st.session_state.get(_SIGNED_OUT_KEY):
         current = None
     else:
         restored = mode.restore(read_cookie(mode.cookie_name) if mode.cookie_name else None)
         if restored.forget_cookie:
             _forget_cookie()
+        if restored.ended:
+            st.session_state[_ENDED_KEY] = True
         current = restored.session
     return _remember(current)
+
+
+def ended_notice() -> None:
+    """Once, on the page a browser lands on after its sign-in was ended elsewhere (a password
+    changed or reset, sign out everywhere, the account disabled): why it is signed out. Only
+    what the person may know: not which of these it was."""
+    if st.session_state.pop(_ENDED_KEY, False):
+        st.warning(t("auth.sign_in_ended"), icon=":material/logout:")
 
 
 def _require_strong_cookie_secret() -> None:
@@ -179,6 +192,7 @@ def complete_sign_in(services: Services, current: SignedIn) -> None:
     tracking.login(str(current.actor.user_id))
     _remember(current)
     st.session_state.pop(_SIGNED_OUT_KEY, None)
+    st.session_state.pop(_ENDED_KEY, None)  # signed in again: old news
     _queue_cookie_op(("set", services.sign_in.cookie_value(current)))
 
 

@@ -85,10 +85,14 @@ def granting_roles(*actions: Action) -> list[Role]:
     return [role for role in Role if set(actions) & ROLE_PERMISSIONS[role]]
 
 
+def is_sign_in(page: StreamlitPage) -> bool:
+    return page.url_path == url_path(routes.LOGIN)
+
+
 def leave_sign_in(actor: Actor, page: StreamlitPage) -> None:
     """A signed-in user has nothing to do on the sign-in page: on to ``next`` or home. Called
     before anything is drawn, so that a flash message waits for the page it is meant for."""
-    if actor.is_authenticated and page.url_path == url_path(routes.LOGIN):
+    if actor.is_authenticated and is_sign_in(page):
         go_next()
 
 

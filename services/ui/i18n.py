@@ -20,6 +20,7 @@ LANG_QUERY = "lang"
 _LANG_COOKIE_AGE_S = 365 * 24 * 3600
 _SAVED_KEY = "_df_lang_saved"  # the language the browser's cookie holds (as far as we know)
 _QUERY_SEEN_KEY = "_df_lang_query"  # the ?lang= value already applied in this session
+_CHOSEN_KEY = "_df_lang_chosen"  # a link or the sidebar chose the language in this session
 _LANG_WIDGET_KEY = "df_lang_widget"
 _RELABEL_KEY = "_df_relabel"
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
@@ -43,6 +44,13 @@ def init_language(default: str = DEFAULT_LANGUAGE) -> None:
         st.session_state[_QUERY_SEEN_KEY] = asked
         if _known(asked):
             st.session_state[LANG_KEY] = asked
+            st.session_state[_CHOSEN_KEY] = True
+
+
+def chosen_here() -> bool:
+    """Whether this session's language was asked for in it (a ``?lang=`` link or the sidebar),
+    rather than taken from the cookie or the default: such a choice holds at sign-in."""
+    return bool(st.session_state.get(_CHOSEN_KEY))
 
 
 def _remember_language() -> None:
@@ -82,6 +90,7 @@ def _copy_language() -> None:
     chosen = st.session_state.get(_LANG_WIDGET_KEY)
     if chosen in LANGUAGES:
         st.session_state[LANG_KEY] = chosen
+        st.session_state[_CHOSEN_KEY] = True
         _relabel_widgets()
 
 

@@ -22,7 +22,7 @@ from services.i18n import LANGUAGES, translate
 from services.i18n.times import format_time
 from services.ui import auth, form_reset, password_box, routes
 from services.ui.field_errors import FieldSlots, optional, required_note
-from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, relabel, t
+from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, chosen_here, relabel, t
 from services.ui.widgets import (
     WORD_JOINER,
     act,
@@ -40,12 +40,14 @@ _REQUEST_FORM = "my_role_request_form"
 
 
 def apply_preferred_language(services: Services, actor: Actor) -> None:
-    """At sign-in (once per session and user), the profile's language wins over the browser's
-    choice; a later switch in the sidebar then holds for this visit."""
+    """At sign-in (once per session and user), the profile's language wins over the language
+    the browser remembered (its cookie) or the default; a language asked for in this session
+    (a ``?lang=`` link, the sidebar) holds, and so does a later switch in the sidebar."""
     if not actor.is_authenticated:
         st.session_state.pop(_LANG_APPLIED_KEY, None)
         return
-    if services.profile is None or st.session_state.get(_LANG_APPLIED_KEY) == actor.user_id:
+    if (services.profile is None or chosen_here()
+            or st.session_state.get(_LANG_APPLIED_KEY) == actor.user_id):
         return
     st.session_state[_LANG_APPLIED_KEY] = actor.user_id
     try:

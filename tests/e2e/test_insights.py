@@ -158,3 +158,4 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
     # that once took over 30 s (the page still loading), as long as other pages' first draws.
     expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=60_000)
     expect(tile).to_have_count(0)
+    expect(page.get_by_text(tr("auth.sign_in_ended"))).to_be_visible()  # and why

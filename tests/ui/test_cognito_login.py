@@ -360,3 +360,18 @@ def test_in_the_emulation_the_forgot_password_form_says_where_the_code_is(
     assert ("메일은 보내지 않습니다" in texts(at)) is emulated
     assert ("password reset code" in texts(at)) is emulated
     assert ("메일함을 확인하세요" in texts(at)) is not emulated
+
+
+def test_a_reload_after_a_sign_in_ended_elsewhere_says_why(
+    cognito: MockedCognito, root: Actor, cservices: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"Sign out everywhere" from another device: this browser's reload lands signed out and
+    is told why (the cookie's session was ended, not forged or expired)."""
+    at = _submit(_login_page(), "root", PASSWORD)
+    cookie = cservices.sign_in.cookie_value(_live(at))
+    cservices.accounts.sign_out_everywhere(root, "root")
+    monkeypatch.setattr(auth, "read_cookie", lambda name: cookie)
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    reloaded.run()
+    assert not reloaded.session_state["authentication_status"]
+    assert ko("auth.sign_in_ended") in texts(reloaded)

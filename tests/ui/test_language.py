@@ -8,7 +8,9 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import texts
+from services.bootstrap import Services
+from services.domain.users import User
+from tests.ui.conftest import PASSWORD, follow_replacement, texts
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -146,3 +148,82 @@ def test_only_a_language_of_the_app_reaches_the_page_language_script(asked: str)
     assert page_language_script(asked) == (
         '<script>document.documentElement.lang = "ko";</script>'
     )
+
+
+def _prefers(services: Services, username: str, lang: str) -> None:
+    """The account's preferred language, as saved on its profile page."""
+    actor = services.accounts.get(username).as_actor()
+    assert services.profile is not None
+    services.profile.set_language(actor, username, lang)
+
+
+def test_a_language_link_wins_over_the_account_s_preference_in_a_new_tab(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    """A signed-in user who prefers English opens a ``?lang=ko`` link in a new tab (a new
+    session, signed in from its cookie): the tab is Korean, the cookie keeps Korean, and the
+    account's preference is not changed by a link."""
+    _prefers(services, "viewer-user", "en")
+    _browser_sends(monkeypatch, {"df_lang": "en"})
+    at = new_app("viewer-user")
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="df_lang_widget").value == "ko"
+    assert f"df_lang=ko; path=/; max-age={ONE_YEAR}" in scripts(at)
+    at.switch_page("app_pages/my_content.py").run()
+    assert at.radio(key="df_lang_widget").value == "ko"
+    assert services.accounts.get("viewer-user").language == "en"
+
+
+def test_without_a_link_a_new_tab_opens_in_the_account_s_preference(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    _prefers(services, "viewer-user", "en")
+    _browser_sends(monkeypatch, {"df_lang": "ko"})
+    at = new_app("viewer-user")
+    at.run()
+    assert at.radio(key="df_lang_widget").value == "en"
+
+
+def _sign_in(at: AppTest, username: str, button: str) -> AppTest:
+    at.switch_page("app_pages/login.py").run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[[b.label for b in at.button].index(button)].click().run()
+    assert not at.exception
+    return follow_replacement(at)  # on to the page after sign-in
+
+
+def test_a_language_chosen_on_this_tab_holds_at_sign_in(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    """The person picked English in the sidebar a moment ago: signing in to an account that
+    prefers Korean does not switch the page back under them."""
+    _prefers(services, "viewer-user", "ko")
+    _browser_sends(monkeypatch, {})
+    at = new_app()
+    at.run()
+    at.radio(key="df_lang_widget").set_value("en").run()
+    _sign_in(at, "viewer-user", "Sign in")
+    assert at.session_state["authentication_status"]
+    assert at.radio(key="df_lang_widget").value == "en"
+
+
+def test_at_sign_in_the_account_s_preference_wins_over_the_cookie(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    """Nothing chosen on this tab: the language the browser remembered gives way to the
+    account's, in any browser."""
+    _prefers(services, "viewer-user", "ko")
+    _browser_sends(monkeypatch, {"df_lang": "en"})
+    at = new_app()
+    at.run()
+    assert at.radio(key="df_lang_widget").value == "en"
+    _sign_in(at, "viewer-user", "Sign in")
+    assert at.session_state["authentication_status"]
+    assert at.radio(key="df_lang_widget").value == "ko"

@@ -41,10 +41,14 @@ class SignedIn:
 @dataclass(frozen=True)
 class Restored:
     """What a cookie led to: a sign-in, or none, and whether the browser should forget it
-    (a cookie that is forged, expired, or names someone who may no longer sign in)."""
+    (a cookie that is forged, expired, or names someone who may no longer sign in).
+    ``ended``: the cookie was ours and named a sign-in that has been ended since (sign out
+    everywhere, a password changed or reset, the account disabled or deleted), which the
+    person is told; a forged or expired cookie is not."""
 
     session: SignedIn | None
     forget_cookie: bool = False
+    ended: bool = False
 
 
 class SignInMode(Protocol):

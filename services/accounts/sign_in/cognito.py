@@ -216,7 +216,7 @@ class CognitoSignIn:
         except DemoFactoryError as exc:  # Cognito did not answer: try again on the next run
             log.warning("could not resume a Cognito session: %s", exc)
             return Restored(None)
-        return Restored(session, forget_cookie=session is None)
+        return Restored(session, forget_cookie=session is None, ended=session is None)
 
     def cookie_value(self, session: SignedIn) -> str:
         expires = int(self._clock().timestamp() + self.cookie_max_age)

@@ -75,11 +75,13 @@ class LocalSignIn:
             return Restored(None)
         claims = read_signed_cookie(self._key(), cookie_value, ("exp", "sid")) or {}
         session_id = claims.get("sid")
-        session = self._live(session_id) if isinstance(session_id, str) else None
+        live = self._live(session_id) if isinstance(session_id, str) else None
+        session = live
         if session is not None and self._accounts.is_locked(str(session.actor.user_id)):
             session = None  # a locked-out name signs in by no way until the lockout ends
         # Forged, expired, of the old format, ended, or of someone who may no longer sign in.
-        return Restored(session, forget_cookie=session is None)
+        return Restored(session, forget_cookie=session is None,
+                        ended=isinstance(session_id, str) and live is None)
 
     def recheck(self, session: SignedIn) -> SignedIn | None:
         current = self._live(session.session_id)

@@ -66,10 +66,11 @@ def bob(accounts: AccountService, root: Actor) -> str:
 
 
 def signed_out(sign_in: LocalSignIn, session: SignedIn, cookie: str) -> bool:
-    """Both ways back are closed: the next run of that browser session, and its cookie."""
+    """Both ways back are closed: the next run of that browser session, and its cookie, which
+    is known to name a sign-in that ended (the browser is told why)."""
     restored = sign_in.restore(cookie)
     return (sign_in.recheck(session) is None and restored.session is None
-            and restored.forget_cookie)
+            and restored.forget_cookie and restored.ended)
 
 
 def two_sessions(sign_in: LocalSignIn, user: str, password: str) -> list[tuple[SignedIn, str]]:
@@ -120,6 +121,8 @@ def test_a_forged_or_stale_cookie_signs_nobody_in_and_is_forgotten(
     }
     restored = sign_in.restore(cookies[case])
     assert restored.session is None and restored.forget_cookie
+    # Only a cookie of ours naming a session that is gone is a sign-in ended elsewhere.
+    assert restored.ended is (case == "unknown-session")
 
 
 def test_signing_out_ends_that_session_only(sign_in: LocalSignIn, bob: str) -> None:

@@ -1,0 +1,136 @@
+"""A sign-in ended elsewhere (a password changed or reset, "sign out everywhere", the account
+disabled): the browser that held it says why on the page it lands on, once, in its language;
+a sign-out of its own, or a cookie that never named a live sign-in, says nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.bootstrap import Services, build_services
+from services.domain.users import User
+from services.i18n import translate
+from services.settings import load_settings
+from services.ui import auth
+from tests.ui.conftest import (
+    PASSWORD,
+    follow_replacement,
+    ko,
+    sign_in_session,
+    texts,
+)
+
+ENDED_KO = ko("auth.sign_in_ended")
+NEW_PASSWORD = "another-horse-battery-staple"
+
+
+def _end_elsewhere(services: Services, users: dict[str, User], how: str, username: str) -> None:
+    """What another device or an administrator did meanwhile."""
+    admin = users["admin"].as_actor()
+    if how == "signed out everywhere":
+        services.accounts.sign_out_everywhere(services.accounts.get(username).as_actor(),
+                                              username)
+    elif how == "password changed":
+        services.accounts.change_password(services.accounts.get(username).as_actor(),
+                                          PASSWORD, NEW_PASSWORD)
+    elif how == "password reset":
+        services.accounts.reset_password(admin, username)
+    elif how == "disabled":
+        services.accounts.set_disabled(admin, username, True)
+
+
+HOWS = ["signed out everywhere", "password changed", "password reset", "disabled"]
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_an_open_tab_says_why_it_was_signed_out(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services, how: str,
+) -> None:
+    at = new_app("viewer-user")
+    at.run()
+    assert ENDED_KO not in texts(at)
+    _end_elsewhere(services, users, how, "viewer-user")
+    at.run()  # the next click or reload of the tab
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert ENDED_KO in texts(at)
+    at.run()
+    assert ENDED_KO not in texts(at)  # said once
+
+
+def test_a_gated_page_says_why_on_the_sign_in_page(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    at = new_app("author-user")
+    at.run()
+    at.switch_page("app_pages/my_content.py").run()
+    _end_elsewhere(services, users, "signed out everywhere", "author-user")
+    at.run()
+    follow_replacement(at)  # the page needs a sign-in: on to the sign-in page
+    assert at.title[0].value == ko("auth.login_title")
+    assert ENDED_KO in texts(at)
+    assert at.query_params["next"] == "my_content"
+
+
+def test_the_notice_is_in_the_tab_s_language(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    at = new_app("viewer-user")
+    at.query_params["lang"] = "en"
+    at.run()
+    _end_elsewhere(services, users, "password changed", "viewer-user")
+    at.run()
+    assert translate("en", "auth.sign_in_ended") in texts(at)
+
+
+def _browser_sends_sign_in_cookie(monkeypatch: pytest.MonkeyPatch, username: str) -> None:
+    """A new tab or a reload (a new session) of a browser that kept its sign-in cookie."""
+    settings = load_settings()
+    mode = build_services(settings).sign_in
+    cookie = mode.cookie_value(sign_in_session(AppTest.from_string(""), username))
+    monkeypatch.setattr(auth, "read_cookie", {settings.cookie_name: cookie}.get)
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_a_reload_with_the_ended_sign_in_s_cookie_says_why(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch, how: str,
+) -> None:
+    _browser_sends_sign_in_cookie(monkeypatch, "viewer-user")
+    _end_elsewhere(services, users, how, "viewer-user")
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert ENDED_KO in texts(at)
+
+
+def test_a_sign_in_cookie_that_stands_or_a_forged_one_says_nothing(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _browser_sends_sign_in_cookie(monkeypatch, "viewer-user")
+    at = new_app()
+    at.run()
+    assert at.session_state["authentication_status"]
+    assert ENDED_KO not in texts(at)
+
+    settings = load_settings()
+    monkeypatch.setattr(auth, "read_cookie", {settings.cookie_name: "not-a-cookie"}.get)
+    forged = new_app()
+    forged.run()
+    assert not forged.session_state["authentication_status"]
+    assert ENDED_KO not in texts(forged)
+
+
+@pytest.mark.parametrize("button", ["df_logout", "df_logout_everywhere"])
+def test_signing_out_here_says_nothing_of_elsewhere(
+    new_app: Callable[..., AppTest], users: dict[str, User], button: str,
+) -> None:
+    at = new_app("viewer-user")
+    at.run()
+    at.button(key=button).click().run()
+    at.run()
+    assert not at.session_state["authentication_status"]
+    assert ENDED_KO not in texts(at)
