@@ -54,6 +54,8 @@ def _period_text(labels: Labels, period: Any) -> str | None:
 
 # ---- cover and contents ------------------------------------------------------------------------
 
+COVER_LABEL_WIDTH = 52 * mm  # the longest label on one line: "Prompt version (AI instructions)"
+
 
 def cover_section(report: Report, labels: Labels, title: str, generated: str, *,
                   offline: bool) -> list[Flowable]:
@@ -70,7 +72,8 @@ def cover_section(report: Report, labels: Labels, title: str, generated: str, *,
              ("pdf.cover_report_id", report.id)]
     rows = [[Paragraph(plain(labels.t(key)), found.cover_label),
              Paragraph(plain(value), found.cover_value)] for key, value in facts if value]
-    facts_table = Table(rows, colWidths=[38 * mm, FRAME_WIDTH - 38 * mm], hAlign="LEFT")
+    facts_table = Table(rows, colWidths=[COVER_LABEL_WIDTH, FRAME_WIDTH - COVER_LABEL_WIDTH],
+                        hAlign="LEFT")
     facts_table.setStyle(plain_table_style(("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                            ("TOPPADDING", (0, 0), (-1, -1), 5),
                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),

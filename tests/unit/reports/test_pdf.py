@@ -183,7 +183,7 @@ def test_the_cover_names_the_model_and_the_requester_as_the_report_page_does() -
     assert "요청자 김관리" in cover
     assert OFFLINE_MODEL_ID not in cover and "boss" not in cover
     assert "보고서 ID (기록 조회용) 01JREPORT0000000000000000" in cover
-    assert "프롬프트 버전 (AI 작성 지침) overall.ko.v1" in cover
+    assert "프롬프트 버전 (AI 지침) overall.ko.v1" in cover
     english = flat(pages(build_report_pdf(dataclasses.replace(
         named, language=ReportLanguage.EN, model_id="anthropic.claude-x")))[0])
     assert "Model Amazon Bedrock · anthropic.claude-x" in english
