@@ -291,7 +291,9 @@ class Settings(BaseSettings):
 
     @property
     def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 1024 * 1024
+        # Megabytes of 1,000,000 bytes, the unit Streamlit's uploader writes a size in
+        # (services.content.media.size_text).
+        return self.max_upload_mb * 1_000_000
 
     @property
     def uploader_cap_mb(self) -> int:

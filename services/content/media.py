@@ -21,6 +21,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePosixPath
 
 import filetype
@@ -136,19 +137,38 @@ def _joined(stem: str, suffix: str) -> str:
     return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
 
 
+# Sizes as Streamlit's uploader writes them beside a chosen file ("62.9MB", "109.4KB"): 1 KB is
+# 1000 bytes, a unit is taken once the number passes half of the next one, one decimal, no space.
+# The app's limit is counted in the same megabytes (``Settings.max_upload_bytes``), so the
+# uploader, the limit and a refusal give one number for one file.
+SIZE_BASE = 1000
+_SIZE_UNITS = ("B", "KB", "MB", "GB")
+
+
+def size_text(size: int) -> str:
+    """``size`` bytes as the uploader writes them: ``62.9MB`` for 62,914,560 bytes."""
+    value = Decimal(size)
+    unit = 0
+    while unit < len(_SIZE_UNITS) - 1 and value > SIZE_BASE / 2:
+        value /= SIZE_BASE
+        unit += 1
+    # Half up, as the browser's toFixed rounds ("1.3KB" for 1,250 bytes).
+    return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}{_SIZE_UNITS[unit]}"
+
+
 def check_size(name: str, size: int, max_bytes: int) -> None:
     """QuotaExceeded naming the file if it is over ``max_bytes``. Every upload's check: the
     app's, since the uploaders take files somewhat larger than it (``services/ui/uploads.py``)."""
     if size > max_bytes:
         raise QuotaExceeded(
-            "content.err_file_too_large", field=FIELD, name=name, size_mb=round(size / 2**20, 1),
+            "content.err_file_too_large", field=FIELD, name=name, size=size_text(size),
             # As the uploader's caption states it (whole megabytes: "50MB", not "50.0MB").
             limit_mb=_megabytes(max_bytes),
         )
 
 
 def _megabytes(size: int) -> float | int:
-    megabytes = round(size / 2**20, 1)
+    megabytes = round(size / SIZE_BASE**2, 1)
     return int(megabytes) if megabytes.is_integer() else megabytes
 
 

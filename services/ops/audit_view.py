@@ -8,7 +8,7 @@ refused attempt is recorded.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -106,11 +106,17 @@ def target_titles(
     return titles
 
 
-def to_csv(entries: Sequence[AuditEntry], tz: ZoneInfo) -> bytes:
+def to_csv(entries: Sequence[AuditEntry], tz: ZoneInfo,
+           shown: Sequence[Mapping[str, str]] = ()) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so that Excel shows Korean text correctly; cells
-    that a spreadsheet would run as a formula are defused (``services.csv_export``)."""
-    return rows_csv(CSV_COLUMNS, ([
+    that a spreadsheet would run as a formula are defused (``services.csv_export``).
+
+    The recorded codes and ids come first, for scripts; ``shown`` (one mapping per entry, the
+    same headings in each) adds the columns as the log page words them, after them."""
+    headings = list(shown[0]) if shown else []
+    return rows_csv([*CSV_COLUMNS, *headings], ([
         entry.ts.astimezone(tz).isoformat(timespec="seconds"), entry.actor, entry.action,
         entry.target, entry.outcome,
         json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
-    ] for entry in entries))
+        *(words[h] for h in headings),
+    ] for entry, words in zip(entries, shown or [{}] * len(entries), strict=True)))

@@ -67,8 +67,10 @@ class OpsService:
         return audit_choices(actor, self._audit, start, end, self._settings.tz,
                              clock=self._clock)
 
-    def audit_csv(self, entries: Sequence[AuditEntry]) -> bytes:
-        return to_csv(entries, self._settings.tz)
+    def audit_csv(self, entries: Sequence[AuditEntry],
+                  shown: Sequence[Mapping[str, str]] = ()) -> bytes:
+        """The entries' codes and ids, and ``shown``: the same entries as the page words them."""
+        return to_csv(entries, self._settings.tz, shown)
 
     def audit_titles(self, actor: Actor, entries: Sequence[AuditEntry]) -> dict[str, str]:
         """Titles of the content items and names of the funnels the entries name (those that

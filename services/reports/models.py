@@ -6,6 +6,7 @@ model with a configured price, as ``"bedrock:<id>"``; and the model id each choi
 from __future__ import annotations
 
 from services.domain.reports import OFFLINE_MODEL_ID
+from services.i18n import translate
 from services.ports import LLM
 from services.reports.narrator.offline import OfflineNarrator
 from services.settings import Settings
@@ -19,6 +20,13 @@ def model_id_of(model: str) -> str:
     if model == OFFLINE:
         return OFFLINE_MODEL_ID
     return model.removeprefix(BEDROCK_PREFIX)
+
+
+def model_words(model: str, lang: str) -> str:
+    """A model choice or a report's model id as the report page and its PDF name it."""
+    if model in (OFFLINE, OFFLINE_MODEL_ID):
+        return translate(lang, "reports.model_offline")
+    return translate(lang, "reports.model_bedrock", model=model.removeprefix(BEDROCK_PREFIX))
 
 
 def bedrock_model_ids(settings: Settings) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -16,7 +17,7 @@ from services.bootstrap import Services
 from services.domain.checks import CheckStep, Message
 from services.domain.models import AuditEntry
 from services.domain.permissions import Actor
-from services.i18n import for_administrator
+from services.i18n import for_administrator, translate
 from services.i18n.times import format_time
 from services.ops.audit_view import AuditQuery
 from services.ops.bedrock_check import MODEL_CHOICES, BedrockCheckReport
@@ -175,7 +176,9 @@ def audit_section(services: Services, actor: Actor) -> None:
     grid(audit_rows(entries, services, actor),
          wide=(t("admin_tools.col_target"), t("admin_tools.col_detail")))
     st.download_button(
-        t("admin_tools.audit_csv"), data=services.ops.audit_csv(entries),
+        # Written when pressed, not on every run that draws the log.
+        t("admin_tools.audit_csv"), data=partial(audit_csv, services, actor, entries, language()),
+        on_click="ignore",
         file_name=f"audit-{start:%Y%m%d}-{end:%Y%m%d}.csv", mime="text/csv",
         key="adm_audit_csv", icon=":material/download:",
     )
@@ -189,21 +192,34 @@ def _action_label(value: str) -> str:
     return audit_action_label(value) if value else t("admin_tools.audit_all")
 
 
-def audit_rows(entries: Sequence[AuditEntry], services: Services,
-               actor: Actor) -> list[dict[str, str]]:
+def audit_rows(entries: Sequence[AuditEntry], services: Services, actor: Actor,
+               lang: str | None = None) -> list[dict[str, str]]:
     """The entries as admins read them: local times, labelled actions and outcomes, targets
-    and details in words (``audit_words``; the CSV keeps the raw keys and ids)."""
+    and details in words (``audit_words``)."""
     tz = services.settings.tz
-    lang = language()
+    lang = lang or language()
     titles = services.ops.audit_titles(actor, entries)
     return [
         {
-            t("admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
-            t("admin_tools.col_actor"): actor_text(e.actor, lang),
-            t("admin_tools.col_action"): audit_action_label(e.action, lang),
-            t("admin_tools.col_target"): target_text(e, titles, lang),
-            t("admin_tools.col_outcome"): audit_outcome_label(e.outcome, lang),
-            t("admin_tools.col_detail"): detail_text(e, lang, tz),
+            translate(lang, "admin_tools.col_ts"): format_time(e.ts, tz, seconds=True),
+            translate(lang, "admin_tools.col_actor"): actor_text(e.actor, lang),
+            translate(lang, "admin_tools.col_action"): audit_action_label(e.action, lang),
+            translate(lang, "admin_tools.col_target"): target_text(e, titles, lang),
+            translate(lang, "admin_tools.col_outcome"): audit_outcome_label(e.outcome, lang),
+            translate(lang, "admin_tools.col_detail"): detail_text(e, lang, tz),
         }
         for e in entries
     ]
+
+
+def audit_csv(services: Services, actor: Actor, entries: Sequence[AuditEntry],
+              lang: str) -> bytes:
+    """The recorded codes and ids (for scripts), then each column as the page shows it in
+    ``lang`` (the ISO time column already reads as a time)."""
+    time_heading = translate(lang, "admin_tools.col_ts")
+    shown = [
+        {translate(lang, "admin_tools.audit_csv_shown", column=heading): words
+         for heading, words in row.items() if heading != time_heading}
+        for row in audit_rows(entries, services, actor, lang)
+    ]
+    return services.ops.audit_csv(entries, shown)

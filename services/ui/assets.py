@@ -10,6 +10,7 @@ from typing import Literal
 import streamlit as st
 
 from services.content.markdown import render_markdown, split_asset_refs
+from services.content.media import size_text
 from services.content.pdf_preview import PreviewRefused, preview_pages
 from services.content.service import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
@@ -37,12 +38,6 @@ def pdf_preview(asset_id: str, _load: Callable[[], bytes]) -> list[bytes]:
 _IMAGE_OUTPUT: dict[str, Literal["PNG", "JPEG", "auto"]] = {
     "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "auto", "image/webp": "PNG",
 }
-
-
-def format_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
 
 
 def render_body(content: ContentService, item: ContentItem, actor: Actor) -> None:
@@ -94,7 +89,7 @@ def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Ac
 
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor,
                   words: str) -> None:
-    st.markdown(f"**{md_escape(asset.filename)}** · {format_size(asset.size)}")
+    st.markdown(f"**{md_escape(asset.filename)}** · {size_text(asset.size)}")
     url = content.asset_url(item, asset, actor)
     if url is not None:  # a store's URL ends in minutes, the page does not: the app's link
         url = file_address(item, asset.id, actor, url)

@@ -1,11 +1,11 @@
 """The audit log's actor, target and detail columns in the admin's language.
 
 Writers record short keys and raw values (``events`` = "12345", "40 items", a Bedrock step's
-``llm.err_throttled``) and the entries keep them: the CSV export shows them as written, and the
-rows older versions wrote stay readable. Only the screen words them, here, with the labels in
-``audit.toml`` and the names other pages already use for report types, languages, roles and
-Bedrock steps. A key or value without words (an older or newer version's) is shown as it is
-rather than hidden, as ``audit_action_label`` does.
+``llm.err_throttled``) and the entries keep them: the CSV export has them as written, beside
+these words, and the rows older versions wrote stay readable. The page and the CSV word them
+here, with the labels in ``audit.toml`` and the names other pages already use for report
+types, languages, roles and Bedrock steps. A key or value without words (an older or newer
+version's) is shown as it is rather than hidden, as ``audit_action_label`` does.
 """
 
 from __future__ import annotations

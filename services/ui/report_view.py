@@ -23,10 +23,10 @@ from services.i18n.times import format_time
 from services.reports.citations import Footnoted, footnotes, replace_markers
 from services.reports.compare import kpi_comparison
 from services.reports.grounding import unmatched_spans
-from services.reports.models import BEDROCK_PREFIX, OFFLINE
+from services.reports.models import model_words
 from services.ui import confirm
 from services.ui.footnote import footnote_html
-from services.ui.i18n import LANGUAGE_NAMES, kpi_text, period_text, relabel, t
+from services.ui.i18n import LANGUAGE_NAMES, kpi_text, language, period_text, relabel, t
 from services.ui.report_chat import chat_box
 from services.ui.report_pdf import pdf_section
 from services.ui.table_widths import grid
@@ -42,9 +42,7 @@ HISTORY_WIDGETS = (MINE_KEY, OPEN_KEY, COMPARE_KEY)  # kept while the builder ta
 
 
 def model_label(model: str) -> str:
-    if model in (OFFLINE, OFFLINE_MODEL_ID):
-        return t("reports.model_offline")
-    return t("reports.model_bedrock", model=model.removeprefix(BEDROCK_PREFIX))
+    return model_words(model, language())
 
 
 # Private-use characters mark the unmatched numbers through the markdown pass; no narrative

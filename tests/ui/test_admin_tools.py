@@ -288,8 +288,9 @@ def test_the_audit_log_reads_as_words_with_titles_and_the_csv_keeps_keys(
     assert shown["future.thing"] == "x"  # no label: the raw key
     today = datetime.now(services.settings.tz).date()
     entries = services.ops.audit_entries(users["admin"].as_actor(), AuditQuery(today, today))
-    csv = services.ops.audit_csv(entries).decode("utf-8-sig")
-    assert ",content.create," + item.id in csv and "RAG 데모" not in csv
+    csv = admin_tools.audit_csv(services, users["admin"].as_actor(), entries,
+                                "ko").decode("utf-8-sig")
+    assert f",content.create,{item.id}," in csv and f",RAG 데모 ({item.id})," in csv
 
 
 def test_the_audit_log_names_visitors_inquiries_and_funnels_as_their_pages_do(
@@ -387,3 +388,47 @@ def test_in_the_emulation_the_bedrock_page_says_there_is_no_bedrock(
     assert "AWS 에뮬레이션(DEMO_FACTORY_EMULATION=true)에는 Bedrock이 없어" in texts(at)
     assert not [b for b in at.button if b.key == "adm_bedrock_run"]
     assert services.ports.audit.entries(action="bedrock.check") == []
+
+
+def test_the_audit_csv_keeps_codes_and_ids_and_adds_the_page_words_beside_them(
+    services: Services, users: dict[str, User]
+) -> None:
+    """The CSV held only codes (`inquiry.submit`), an inquiry's internal id where the page and
+    its sender have "Q-…", and a Bedrock step's message key; someone filtering a spreadsheet by
+    the inquiry number found nothing. The codes stay, the page's words stand beside them."""
+    import csv
+    import io
+
+    from services.domain.inquiries import InquiryDraft, InquiryType, reference
+    from services.domain.permissions import Actor
+
+    inquiry = services.inquiries.submit(Actor.anonymous(), InquiryDraft(
+        "김민수", "kim@example.com", "", InquiryType.OTHER, "문의", "내용", True), "visit-1")
+    services.ports.audit.record(AuditEntry(
+        utcnow(), "boss", "bedrock.check", "some-model", "failed",
+        {"aws_region": "-", "credentials": "llm.err_no_credentials", "models": "skipped"}))
+    services.ports.audit.record(AuditEntry(utcnow(), "=boss", "auth.login", "=boss", "ok"))
+    admin = users["admin"].as_actor()
+    entries = services.ports.audit.entries()
+
+    text = admin_tools.audit_csv(services, admin, entries, "ko").decode("utf-8-sig")
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_action = {row["action"]: row for row in rows}
+    sent = by_action["inquiry.submit"]
+    assert (sent["actor"], sent["target"]) == ("anonymous", inquiry.id)  # codes and ids kept
+    assert sent["작업 (화면 표기)"] == "문의 접수"
+    assert sent["대상 (화면 표기)"] == reference(inquiry.id)
+    assert sent["사용자 (화면 표기)"] == "방문자 (로그인 안 함)"
+    check = by_action["bedrock.check"]
+    assert "llm.err_no_credentials" in check["detail"]
+    assert "llm.err_" not in check["상세 (화면 표기)"]
+    assert "자격 증명" in check["상세 (화면 표기)"]
+    assert check["결과 (화면 표기)"] == "실패"
+    login = by_action["auth.login"]
+    assert login["사용자 (화면 표기)"] == "'=boss"  # still inert text
+    english = admin_tools.audit_csv(services, admin, entries, "en").decode("utf-8-sig")
+    assert ",Inquiry received," in english
+    assert next(csv.reader(io.StringIO(english)))[6:] == [
+        "Actor (as shown)", "Action (as shown)", "Target (as shown)", "Outcome (as shown)",
+        "Detail (as shown)"]

@@ -29,7 +29,8 @@ def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> A
     return at
 
 
-BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."
+# 1,572,872 bytes: "1.6MB", as Streamlit's uploader lists it beside (1 MB = 1,000,000 bytes).
+BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.6MB). 파일 하나는 1MB 이하여야 합니다."
 FAKE_MESSAGE = ("'fake.png'은(는) 허용되지 않는 파일 형식입니다. 이미지, 동영상, 오디오, PDF만 올릴"
                 " 수 있습니다.")
 BROWSER_NOTE = ("2MB보다 큰 파일은 브라우저가 받지 않습니다. 파일 옆에 영어 메시지"
@@ -100,7 +101,7 @@ def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
     uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
     at.run()
     assert [as_shown(e) for e in errors(at)] == [
-        "'huge.jsonl' 파일이 너무 큽니다 (1.5MB). 파일 하나는 1MB 이하여야 합니다."]
+        "'huge.jsonl' 파일이 너무 큽니다 (1.6MB). 파일 하나는 1MB 이하여야 합니다."]
 
 
 def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(
@@ -118,6 +119,19 @@ def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(
     assert not at.exception and not errors(at)
     assert len(at.image) == 1  # the preview draws the file where the reference is
     assert "이 항목에 없습니다" not in texts(at)
+
+
+def test_a_stored_file_s_size_reads_as_the_uploader_wrote_it(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """The uploader said "109.4KB" and, after the save, the list said "(107 KB)"."""
+    picture = png_bytes()
+    picture += b"\0" * (109_400 - len(picture))  # what follows the image's end is ignored
+    item = make_item("크기 데모", uploads=(Upload("pic.png", picture),))
+    at = _editor(new_app, item.id)
+    labels = [as_shown(c.label) for c in at.checkbox]
+    assert [label for label in labels if "pic.png" in label] == ["pic.png (109.4KB) 삭제"]
 
 
 def test_a_file_not_saved_yet_says_its_reference_comes_with_the_save(

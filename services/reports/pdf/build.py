@@ -1,12 +1,14 @@
 """The report PDF: ``build_report_pdf(report) -> bytes`` (pure: a Report in, PDF bytes out).
 
-Pages: a cover (title, period, generated at in the local time zone, model, the offline
-narrator label), the contents, the key figures, the narrative (markdown rendered: headings,
-lists, bold, tables; each cited figure's data path drawn as a numbered footnote marker), the
-charts, a data appendix (the key tables), a provenance appendix (model, prompt version, tokens,
-cost, latency, the grounding check with every unmatched number) and, when the narrative cites
-figures, the sources appendix (marker number, where the figure comes from, value, data
-path). Every page after the cover has a header, a footer and "page n of N".
+Pages: a cover (title, period, generated at in the local time zone, the model and the
+requester as the report page names them, the offline narrator label, the prompt version and
+report id labelled as references), the contents, the key figures, the narrative (markdown
+rendered: headings, lists, bold, tables; each cited figure's data path drawn as a numbered
+footnote marker), the charts, a data appendix (the key tables), a provenance appendix (model,
+its id, prompt version, tokens, cost, latency, the grounding check with every unmatched
+number) and, when the narrative cites figures, the sources appendix (marker number, where the
+figure comes from, value, data path). Every page after the cover has a header, a footer and
+"page n of N".
 
 NanumGothic is embedded (TrueType subset), so Korean renders in every viewer. The output is
 deterministic for a given report (``invariant``), so a rebuilt PDF is the same file; its
@@ -77,7 +79,7 @@ def report_story(report: Report, labels: Labels, tz: tzinfo) -> list[Flowable]:
         *((*insights, PageBreak()) if (insights := insights_section(ctx, labels)) else ()),
         *data_appendix(ctx, labels),
         PageBreak(),
-        *provenance_section(report, labels, generated, offline=offline),
+        *provenance_section(report, labels, generated),
         *([PageBreak(), *sources] if sources else []),
     ]
     return [

@@ -11,12 +11,13 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import inch, mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
-from services.domain.reports import Report
+from services.domain.reports import Report, report_author
 from services.i18n import date_range
 from services.reports import data
 from services.reports.chart_kit import Chart
 from services.reports.citations import Source
 from services.reports.data import Labels, fmt_change, fmt_count, fmt_kpi_value, fmt_share
+from services.reports.models import model_words
 from services.reports.pdf.document import ContentsList
 from services.reports.pdf.images import PngImage
 from services.reports.pdf.markdown import Heading, markdown_flowables
@@ -53,6 +54,8 @@ def _period_text(labels: Labels, period: Any) -> str | None:
 
 # ---- cover and contents ------------------------------------------------------------------------
 
+COVER_LABEL_WIDTH = 52 * mm  # the longest label on one line: "Prompt version (AI instructions)"
+
 
 def cover_section(report: Report, labels: Labels, title: str, generated: str, *,
                   offline: bool) -> list[Flowable]:
@@ -62,13 +65,15 @@ def cover_section(report: Report, labels: Labels, title: str, generated: str, *,
              ("pdf.previous_period", _period_text(labels, report.context.get(
                  "previous_period")) if isinstance(report.context, dict) else None),
              ("pdf.generated_at", generated),
-             ("pdf.model", report.model_id),
-             ("pdf.prompt_version", report.prompt_version),
-             ("pdf.created_by", report.created_by),
-             ("pdf.report_id", report.id)]
+             ("pdf.model", model_words(report.model_id, labels.lang)),
+             ("pdf.created_by", report_author(report)),
+             # References for the record, labelled as such for a reader who is no admin.
+             ("pdf.cover_prompt_version", report.prompt_version),
+             ("pdf.cover_report_id", report.id)]
     rows = [[Paragraph(plain(labels.t(key)), found.cover_label),
              Paragraph(plain(value), found.cover_value)] for key, value in facts if value]
-    facts_table = Table(rows, colWidths=[38 * mm, FRAME_WIDTH - 38 * mm], hAlign="LEFT")
+    facts_table = Table(rows, colWidths=[COVER_LABEL_WIDTH, FRAME_WIDTH - COVER_LABEL_WIDTH],
+                        hAlign="LEFT")
     facts_table.setStyle(plain_table_style(("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                            ("TOPPADDING", (0, 0), (-1, -1), 5),
                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -284,20 +289,17 @@ def grounding_flowables(report: Report, labels: Labels) -> list[Flowable]:
             table(header, rows, markup=True)]
 
 
-def provenance_section(report: Report, labels: Labels, generated: str, *,
-                       offline: bool) -> list[Flowable]:
-    model = report.model_id
-    if offline:
-        model = f"{model} ({labels.t('pdf.offline_badge')})"
+def provenance_section(report: Report, labels: Labels, generated: str) -> list[Flowable]:
     facts = [
-        ("pdf.model", model),
+        ("pdf.model", model_words(report.model_id, labels.lang)),
+        ("pdf.model_id", report.model_id),
         ("pdf.prompt_version", report.prompt_version),
         ("pdf.prov_input_tokens", fmt_count(report.input_tokens)),
         ("pdf.prov_output_tokens", fmt_count(report.output_tokens)),
         ("pdf.prov_cost", f"${report.cost_usd:,.4f}"),
         ("pdf.prov_latency", f"{report.latency_ms:,} ms"),
         ("pdf.generated_at", generated),
-        ("pdf.created_by", report.created_by),
+        ("pdf.created_by", report_author(report)),
         ("pdf.report_id", report.id),
         ("pdf.language", report.language.value),
     ]

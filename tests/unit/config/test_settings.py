@@ -36,6 +36,14 @@ def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "DEMO_FACTORY_MAX_UPLOAD_MB" in err.value.params["problems"]
 
 
+def test_the_upload_limit_is_in_megabytes_of_a_million_bytes_as_the_uploader_counts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit's uploader writes 1 MB for 1,000,000 bytes: a limit of "50MB" that took up to
+    50 MiB let through a file the uploader had just called "52.4MB"."""
+    monkeypatch.setenv("DEMO_FACTORY_MAX_UPLOAD_MB", "50")
+    assert load_settings().max_upload_bytes == 50_000_000
+
+
 def test_unknown_backend_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEMO_FACTORY_BACKEND", "gcp")
     with pytest.raises(ConfigError) as err:

@@ -8,7 +8,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from services.content.media import check_upload, safe_filename, sniff
+from services.content.media import check_size, check_upload, safe_filename, size_text, sniff
 from services.content.samples import banner_png, guide_pdf, load_catalog, tone_wav
 from services.domain.models import AssetKind
 from services.errors import QuotaExceeded, ValidationError
@@ -223,7 +223,25 @@ def test_oversize_file_is_refused_with_sizes_in_the_message() -> None:
     with pytest.raises(QuotaExceeded) as err:
         check_upload("big.jpg", JPEG + b"\x00" * MB, MB)
     assert err.value.key == "content.err_file_too_large"
-    assert err.value.params["limit_mb"] == 1.0
+    assert err.value.params["limit_mb"] == 1
+
+
+@pytest.mark.parametrize(("size", "shown"), [
+    (60 * MB, "62.9MB"), (109_400, "109.4KB"), (1_250, "1.3KB"), (400, "400.0B"),
+    (50_000_000, "50.0MB"), (600_000, "0.6MB"), (3 * 10**9, "3.0GB"),
+])
+def test_a_size_reads_as_streamlits_uploader_writes_it(size: int, shown: str) -> None:
+    """The uploader listed a 60 MiB file as "62.9MB" and the app, right under it, as "60.0MB":
+    both now count 1 MB as 1,000,000 bytes, rounded and written as the uploader does."""
+    assert size_text(size) == shown
+
+
+def test_the_refusal_gives_the_size_the_uploader_shows_and_the_limit_in_the_same_unit() -> None:
+    with pytest.raises(QuotaExceeded) as err:
+        check_size("big.pdf", 60 * MB, 50_000_000)
+    assert err.value.params["size"] == "62.9MB"
+    assert err.value.params["limit_mb"] == 50
+    check_size("exact.pdf", 50_000_000, 50_000_000)  # at the limit: taken
 
 
 def test_empty_file_is_refused() -> None:

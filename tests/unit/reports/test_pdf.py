@@ -168,8 +168,26 @@ def test_the_cover_has_title_period_local_time_model_and_offline_label(
     assert "2026-09-01 ~ 2026-09-30 (30일)" in cover
     assert "2026-08-02 ~ 2026-08-31 (30일)" in cover  # the comparison period
     assert "2026-10-01 09:30 KST" in cover  # 00:30 UTC in Seoul
-    assert OFFLINE_MODEL_ID in cover and "오프라인 내레이터" in cover
+    assert "오프라인 내레이터" in cover
     assert "overall.ko.v1" in cover
+
+
+def test_the_cover_names_the_model_and_the_requester_as_the_report_page_does() -> None:
+    """The cover said "모델 offline-narrator" and "요청자 boss" where the page says the model in
+    words and the requester's name; the ids it keeps for the record say what they are."""
+    named = make_report(extra={"created_by_name": "김관리"}, created_by="boss")
+
+    cover = flat(pages(build_report_pdf(named))[0])
+
+    assert "모델 오프라인 내레이터(클라우드 없음, 무료)" in cover
+    assert "요청자 김관리" in cover
+    assert OFFLINE_MODEL_ID not in cover and "boss" not in cover
+    assert "보고서 ID (기록 조회용) 01JREPORT0000000000000000" in cover
+    assert "프롬프트 버전 (AI 지침) overall.ko.v1" in cover
+    english = flat(pages(build_report_pdf(dataclasses.replace(
+        named, language=ReportLanguage.EN, model_id="anthropic.claude-x")))[0])
+    assert "Model Amazon Bedrock · anthropic.claude-x" in english
+    assert "Requested by 김관리" in english
 
 
 def test_a_bedrock_report_has_no_offline_label_and_its_own_title(english_pdf: bytes) -> None:
