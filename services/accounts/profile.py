@@ -18,11 +18,13 @@ decision, which is how the outcome is told (``request_outcome``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from services.accounts.deletion import AccountRemoval
 from services.accounts.verification import EmailLinks
+from services.content.service import require_visible
 from services.domain.account_details import (
     ACCOUNT_FORMS,
     LIMITS,
@@ -31,7 +33,7 @@ from services.domain.account_details import (
     normalized,
 )
 from services.domain.inquiries import RateLimit
-from services.domain.models import ContentItem, Status, utcnow
+from services.domain.models import ContentItem, utcnow
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.text import clean_text
 from services.domain.users import ANONYMOUS_ACTOR, User
@@ -50,6 +52,16 @@ from services.ports import AuditLog, ContentRepository, EmailCodes, RateSlots, S
 REASON_LIMIT = 500
 LINKS_PER_ACCOUNT = 3  # verification links an account's email changes may send per window
 LINK_WINDOW_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class LikedItems:
+    """What the profile lists of a user's likes. ``unavailable`` counts the liked items the
+    user cannot open now (another's item back in draft, a deleted one): not listed, but told,
+    so an empty list never claims that nothing was liked."""
+
+    items: list[ContentItem]
+    unavailable: int = 0
 
 
 class RequestOutcome(StrEnum):
@@ -208,20 +220,22 @@ class ProfileService:
         self._record(actor, "user.role_request", f"{username}:{Role.AUTHOR.value}")
         return self._dir.get(username)
 
-    def liked_items(self, actor: Actor, username: str) -> list[ContentItem]:
-        """The published items the user likes (drafts and removed items are left out)."""
+    def liked_items(self, actor: Actor, username: str) -> LikedItems:
+        """The items the user likes and may open (their own drafts too, any for an
+        administrator), and how many others they like that they can no longer open."""
         self._require_own(actor, username, "user.profile_view")
         if self._content is None:
-            return []
-        items = []
+            return LikedItems([])
+        items, unavailable = [], 0
         for content_id in self._content.liked_by(username):
             try:
                 item = self._content.get(content_id)
-            except NotFound:  # deleted meanwhile
+                require_visible(item, actor)  # the item page's own rule, so no link leads nowhere
+            except NotFound:  # deleted meanwhile, or another's item back in draft
+                unavailable += 1
                 continue
-            if item.status == Status.PUBLISHED:
-                items.append(item)
-        return items
+            items.append(item)
+        return LikedItems(items, unavailable)
 
     def delete_account(self, actor: Actor, username: str, *, confirm: str) -> None:
         """Delete one's own account, confirmed by typing the user name: the sign-in and the

@@ -76,7 +76,7 @@ from services.reports.scoped_context import subject_choices
 from services.reports.streams import Answer as Answer
 from services.reports.streams import AnswerResult as AnswerResult
 from services.reports.streams import Generation as Generation
-from services.reports.streams import Places
+from services.reports.streams import Phase, Places, unheard
 from services.reports.usage import (
     ASK_AUDIT_ACTION,
     DELETE_AUDIT_ACTION,
@@ -197,10 +197,14 @@ class ReportService:
     # ---- generating --------------------------------------------------------------------
 
     def stream(self, actor: Actor, request: ReportRequest, session_id: str = "",
-               preview: Preview | None = None) -> Generation:
+               preview: Preview | None = None,
+               on_phase: Callable[[Phase], None] = unheard) -> Generation:
         """Check everything that can fail before the model writes (permission, model, budget,
         the model's own refusal), then hand back the chunks as they come. ``preview``: the
-        context the user has seen (built afresh when not given)."""
+        context the user has seen (built afresh when not given). ``on_phase`` hears, on the
+        caller's thread, the phases passed before the generation is handed back (reading,
+        writing); the generation tells the later ones (``Generation.watch``)."""
+        on_phase(Phase.READING)
         if preview is None or not same_request(preview, request):
             preview = self.preview_context(actor, request.report_type, request.language,
                                            request.period, request.subject)
@@ -212,16 +216,20 @@ class ReportService:
         report_id = self.new_id()
         with self._place() as release:
             reservation = reserve(self.store, str(actor.user_id), self._today(), estimate)
+            on_phase(Phase.WRITING)  # the offline narrator writes the whole text right here
             stream = start_stream(llm, llm_request, reservation)
 
         def finish() -> Report:
             result = stream.result()
+            generation.enter(Phase.CHECKING)
             report = self._report(report_id, actor, request, preview, estimate, result)
+            generation.enter(Phase.SAVING)
             self.store.add(report)
             # After the report is kept: a settlement that fails leaves the whole estimate
             # spent (the safe side), never a paid-for report unsaved.
             reservation.settle(result.total_tokens if estimate.metered else 0)
             self._record(session_id, actor, report)
+            generation.enter(Phase.DONE)
             return report
 
         def abandon(received: str) -> None:
@@ -232,7 +240,8 @@ class ReportService:
                                   "language": request.language.value,
                                   "model": llm_request.model_id})
 
-        return Generation(report_id, stream, finish, abandon, release)
+        generation = Generation(report_id, stream, finish, abandon, release)
+        return generation
 
     def _unfinished(self, actor: Actor, action: str, target: str, stream: LLMStream,
                     prompt_tokens: int, received: str, reservation: Reservation,

@@ -13,6 +13,10 @@ Each stream holds one of the process's ``Places`` from before anything is reserv
 until it settles: readings on worker threads are not stopped by anyone, so without a cap a
 crowd of clicks would start as many threads and model calls as it liked (the offline narrator
 has no token budget to stop it).
+
+A stream also tells where it is (``Phase``) for a page that shows the steps: the service
+notes them (``enter``) and a follower hears each one, in order, on its own thread
+(``Reading.follow``), so the page draws them where Streamlit allows it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import threading
 import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from services.domain.reports import Grounding, Report
@@ -30,6 +35,20 @@ from services.errors import QuotaExceeded
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 BUSY_REFUSAL = "reports.err_busy"  # every place taken: try again in a moment
+
+
+class Phase(StrEnum):
+    """Where a generation is, in the order it goes through them."""
+
+    READING = "reading"  # the period's usage data: the context sent
+    WRITING = "writing"  # the model writes (the offline narrator: at once)
+    CHECKING = "checking"  # the text's numbers against the context
+    SAVING = "saving"  # the report kept, its usage recorded
+    DONE = "done"
+
+
+def unheard(phase: Phase) -> None:
+    """The phases of a generation that nobody shows."""
 
 
 def _nothing() -> None:
@@ -65,6 +84,8 @@ class Settled(Generic[T]):
         self._received: list[str] = []
         self._settled = False
         self.value: T | None = None
+        self.phase = Phase.WRITING
+        self._watchers: list[Callable[[Phase], None]] = []
         # The reader refers to this object; held here too, the two would form a cycle, and a
         # stream dropped by a stopped run would settle (its tokens, its audit entry, its HTTP
         # response) only when the cyclic garbage collector ran, which the app no longer makes
@@ -73,6 +94,15 @@ class Settled(Generic[T]):
         # The place the stream holds (``Places``) is given back once: when it settles, or when
         # it is collected unread (never iterated, it has no ``finally`` that would settle it).
         self._release = weakref.finalize(self, release)
+
+    def watch(self, watcher: Callable[[Phase], None]) -> None:
+        """``watcher`` hears each phase entered from now on, on the thread that enters it."""
+        self._watchers.append(watcher)
+
+    def enter(self, phase: Phase) -> None:
+        self.phase = phase
+        for watcher in self._watchers:
+            watcher(phase)
 
     def __iter__(self) -> Iterator[str]:
         if self._reader is not None:  # single use: the reader under way, or nothing more
@@ -148,6 +178,8 @@ class Reading(Generic[T]):
         self._finished = False
         self._on_end = on_end
         self._changed = threading.Condition()
+        self._phases = [stream.phase]  # each phase the stream entered, for every follower
+        stream.watch(self._entered)
         threading.Thread(target=self._read, name="report-reading", daemon=True).start()
 
     def _read(self) -> None:
@@ -167,6 +199,11 @@ class Reading(Generic[T]):
                     self._finished = True
                     self._changed.notify_all()
 
+    def _entered(self, phase: Phase) -> None:
+        with self._changed:
+            self._phases.append(phase)
+            self._changed.notify_all()
+
     def _ended(self) -> None:
         if self._on_end is None:
             return
@@ -184,20 +221,26 @@ class Reading(Generic[T]):
         """What stopped the reading before its end (the model's or the store's error)."""
         return self._error
 
-    def _after(self, seen: int) -> tuple[list[str], bool]:
-        """The chunks after the first ``seen`` once there are any (or the reading ended)."""
+    def _after(self, seen: int, told: int) -> tuple[list[str], list[Phase], bool]:
+        """The chunks after the first ``seen`` and the phases after the first ``told`` once
+        there are any (or the reading ended)."""
         with self._changed:
-            self._changed.wait_for(lambda: len(self._chunks) > seen or self._finished)
-            return self._chunks[seen:], self._finished
+            self._changed.wait_for(lambda: len(self._chunks) > seen
+                                   or len(self._phases) > told or self._finished)
+            return self._chunks[seen:], self._phases[told:], self._finished
 
-    def follow(self) -> Iterator[str]:
-        """Every chunk from the first, as they arrive; at the end the reading's error, if any."""
-        seen = 0
+    def follow(self, on_phase: Callable[[Phase], None] | None = None) -> Iterator[str]:
+        """Every chunk from the first, as they arrive; at the end the reading's error, if any.
+        ``on_phase`` hears every phase from the first, in order, on the follower's thread."""
+        seen = told = 0
         while True:
-            new, finished = self._after(seen)
-            seen += len(new)
+            new, phases, finished = self._after(seen, told)
+            seen, told = seen + len(new), told + len(phases)
+            if on_phase is not None:
+                for phase in phases:
+                    on_phase(phase)
             yield from new
-            if finished and not new:
+            if finished and not new and not phases:
                 break
         if self._error is not None:
             raise self._error

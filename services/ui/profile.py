@@ -15,6 +15,7 @@ from services.accounts.profile import (
 )
 from services.accounts.verification import VERIFY_HOURS
 from services.bootstrap import Services
+from services.domain.models import Status
 from services.domain.permissions import Actor
 from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
@@ -22,7 +23,7 @@ from services.i18n import LANGUAGES, translate
 from services.i18n.times import format_time
 from services.ui import auth, form_reset, password_box, routes
 from services.ui.field_errors import FieldSlots, optional, required_note
-from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, chosen_here, relabel, t
+from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, chosen_here, relabel, status_label, t
 from services.ui.widgets import (
     WORD_JOINER,
     act,
@@ -220,13 +221,17 @@ def likes_section(services: Services, actor: Actor, user: User | None) -> None:
     if services.profile is None or user is None:
         return
     st.subheader(t("profile.likes_title"), anchor=False)
-    items = services.profile.liked_items(actor, user.username)
-    if not items:  # what to do about it: where the items are, and how one is liked
+    liked = services.profile.liked_items(actor, user.username)
+    if not liked.items and not liked.unavailable:
+        # What to do about it: where the items are, and how one is liked.
         empty_state(t("profile.likes_none"), t("profile.likes_none_hint"))
         st.page_link(routes.BROWSE, label=t("nav.browse"), icon=":material/search:")
         return
-    for item in items:
-        content_link(item)
+    for item in liked.items:
+        content_link(item, None if item.status == Status.PUBLISHED else
+                     f"{md_escape(item.title)} · {status_label(item.status)}")
+    if liked.unavailable:
+        st.caption(t("profile.likes_unavailable", count=liked.unavailable))
 
 
 def delete_section(services: Services, actor: Actor, user: User | None) -> None:

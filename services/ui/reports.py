@@ -28,7 +28,7 @@ from services.errors import DemoFactoryError
 from services.reports.cost import Estimate
 from services.reports.models import OFFLINE
 from services.reports.request import Preview, ReportRequest
-from services.reports.streams import Reading
+from services.reports.streams import Phase, Reading
 from services.ui import insights_cache, lazy, tracking
 from services.ui.field_errors import optional, required_note
 from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
@@ -177,6 +177,21 @@ def _estimate_box(estimate: Estimate) -> None:
                      budget=f"{estimate.budget:,}"), icon=":material/savings:")
 
 
+def phase_text(phase: Phase) -> str:
+    """The step line of ``phase`` ("" once done: the report itself says so)."""
+    return "" if phase is Phase.DONE else t(f"reports.phase_{phase.value}")
+
+
+def show_phase(where: Any, phase: Phase) -> None:
+    """The step a generation is at, in the placeholder ``where``: the whole of it has words,
+    not only the seconds the model writes (the offline narrator writes at once)."""
+    text = phase_text(phase)
+    if text:
+        where.caption(f":material/progress_activity: {text}")
+    else:
+        where.empty()
+
+
 def _writing(where: Any) -> None:
     """Until the model's first words (seconds for a long prompt), the click visibly did
     something."""
@@ -235,12 +250,15 @@ def _generate_button(where: Any, token: str, disabled: bool) -> bool:
 
 
 def _start(services: Services, actor: Actor, request: ReportRequest, preview: Preview,
-           form: _Form) -> bool:
-    """Start a generation for this click; False (the error shown) if the service refused."""
+           form: _Form, slot: Any) -> bool:
+    """Start a generation for this click, its first steps shown in ``slot``; False (the error
+    shown) if the service refused."""
     try:
-        generation = services.reports.stream(actor, request, tracking.session_id(), preview)
+        generation = services.reports.stream(actor, request, tracking.session_id(), preview,
+                                             on_phase=partial(show_phase, slot))
     except DemoFactoryError as exc:
         log.warning("report generation failed: %s", exc)
+        slot.empty()
         show_error(exc)
         return False
     # No stop point in between: the reading and the new token are noted together.
@@ -249,16 +267,18 @@ def _start(services: Services, actor: Actor, request: ReportRequest, preview: Pr
     return True
 
 
-def _follow(services: Services, form: _Form, reading: Reading[Report]) -> bool:
+def _follow(services: Services, form: _Form, reading: Reading[Report], slot: Any) -> bool:
     """Show the generation as it is written, from its start; True once its report is saved.
     The saved report is drawn below by the same run (``builder``): the stream makes way for
     the message, and the page is not run a second time (a rerun redrew the whole page: 0.1 s
     of server time and 13% of what a person waited for an offline report, A/B)."""
-    slot = st.empty()
-    with slot.container(border=True):
-        where = st.empty()
+    with slot.container():
+        step = st.empty()
+        with st.container(border=True):
+            where = st.empty()
     try:
-        show_stream(reading.follow(), form.context, form.lang, where)
+        # The steps are heard on this run's thread, the one that may draw them.
+        show_stream(reading.follow(partial(show_phase, step)), form.context, form.lang, where)
     except DemoFactoryError as exc:
         form.seen = True
         log.warning("report generation failed: %s", exc)
@@ -311,12 +331,13 @@ def builder(services: Services, actor: Actor) -> None:
     # While a generation is written, a click would start nothing: the button says so.
     drawn = BUSY if running else form.token
     clicked = _generate_button(button, drawn, disabled=not estimate.fits or running)
+    slot = st.empty()  # the generation's steps and text, then the notice that it is saved
     if clicked and not running:
-        _start(services, actor, request, preview, form)
+        _start(services, actor, request, preview, form, slot)
     unseen = form.reading if not form.seen else None  # a generation no run has shown to its end
     followed = unseen is not None
     if unseen is not None:
-        saved = _follow(services, form, unseen)
+        saved = _follow(services, form, unseen, slot)
         if form.token != drawn:  # the button of the next click's form
             _generate_button(button, form.token, disabled=not estimate.fits)
         if saved and estimate.metered:

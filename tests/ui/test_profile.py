@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from services import bootstrap
 from services.bootstrap import Services
+from services.domain.models import Status
 from services.domain.permissions import Role
 from services.domain.users import User
 from services.errors import NotFound
@@ -231,6 +232,24 @@ def test_the_items_i_liked_are_linked(
     at = _profile(new_app, "viewer-user")
 
     assert "좋아요한 데모" in texts(at)
+
+
+def test_my_own_unpublished_item_stays_listed_and_others_hidden_are_counted(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., Any],
+) -> None:
+    own = make_item("내가 내린 데모", author="author", status=Status.DRAFT)
+    services.ports.content.add_like(own.id, "author-user")  # liked, then unpublished
+    hidden = make_item("남의 초안", author="admin", status=Status.DRAFT)
+    services.ports.content.add_like(hidden.id, "author-user")
+
+    at = _profile(new_app, "author-user")
+    shown = texts(at)
+
+    assert "아직 좋아요한 항목이 없습니다." not in shown
+    assert "내가 내린 데모 · 초안" in [link.label for link in at.get("page_link")]
+    assert "남의 초안" not in shown
+    assert "좋아요한 항목 중 1개는 지금 볼 수 없습니다(비공개 또는 삭제)." in shown
 
 
 def test_no_liked_items_says_how_to_like_one_and_links_all_content(
