@@ -14,6 +14,7 @@ from services.domain.models import Category
 from services.domain.users import User
 from services.ui import focus
 from services.ui.i18n import t
+from tests.ui.conftest import as_shown
 from tests.ui.test_contact import _contact, _fill, _send
 from tests.ui.test_content_flows import _save, open_editor
 from tests.ui.test_field_errors import error_after, walk
@@ -50,12 +51,15 @@ def test_every_flash_message_comes_with_its_script(
     assert in_view_scripts(at, focus.FLASH)
 
 
-def test_a_refused_save_brings_the_field_into_view(
+def test_a_refused_save_shows_one_box_by_its_button_and_brings_the_field_into_view(
         new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
     at = open_editor(new_app, "author-user")
     at.text_input(key="ed_title").input("카테고리 없는 글")
     _save(at)
     assert error_after(at, "ed_category") == t("content.err_category")
+    assert [as_shown(e.value) for e in at.error] == [t("content.err_category"),
+                                                    t("forms.fix_fields")]
+    assert [node.label for node in walk(at.main) if node.type == "status"] == []
     assert in_view_scripts(at, focus.FIRST_REFUSAL)
 
 
