@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from services.bootstrap import Services
 from services.domain.models import Category
 from services.domain.users import User
 from services.ui import focus
@@ -70,3 +71,26 @@ def test_a_form_refused_before_sending_brings_its_first_field_into_view(
     _send(at)
     assert error_after(at, "ct_consent") == t("inquiries.err_consent")
     assert in_view_scripts(at, focus.FIRST_REFUSAL)
+
+
+def test_the_forced_new_password_says_a_mismatch_under_the_repeat(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
+    one_time = services.accounts.reset_password(users["admin"].as_actor(),
+                                               "author-user").one_time_password
+    assert one_time
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    at.text_input(key="login_username").input("author-user")
+    at.text_input(key="login_password").input(one_time)
+    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    at.text_input(key="cg_new_password").input("my-own-password-1")
+    at.text_input(key="cg_new_password2").input("my-own-password-2")
+    at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
+    assert not at.exception
+    assert error_after(at, "cg_new_password2") == t("auth.err_password_mismatch")
+    drawn = [node.type for node in walk(at.main) if node.type in ("text_input", "button", "error")]
+    repeat = drawn.index("text_input") + 1  # the new password, then its repeat
+    assert drawn[repeat + 1] == "error", "the mismatch is not right under the repeat"
+    assert at.text_input(key="cg_new_password2").value == "my-own-password-2"
+
