@@ -94,3 +94,14 @@ def test_the_forced_new_password_says_a_mismatch_under_the_repeat(
     assert drawn[repeat + 1] == "error", "the mismatch is not right under the repeat"
     assert at.text_input(key="cg_new_password2").value == "my-own-password-2"
 
+
+def test_the_sign_up_trap_is_out_of_the_tab_order_and_hidden_from_screen_readers(
+        new_app: Callable[..., AppTest]) -> None:
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/signup.py").run()
+    trap = [body for body in scripts(at) if "st-key-su_trap" in body and "<script" in body]
+    assert trap, "no script takes the trap out of reach"
+    assert 'setAttribute("aria-hidden", "true")' in trap[0]
+    assert 'setAttribute("tabindex", "-1")' in trap[0]
+    assert at.text_input(key="su_website").value == ""  # still there for a bot to fill
