@@ -19,6 +19,7 @@ _FORGOT_FOR = "cg_forgot_for"  # the login a code was sent for; unset: no code s
 _FORGOT_OUTCOME = "_cg_forgot_outcome"
 _RESET_FORM = "cg_forgot_form"
 _RESET_KEYS = ("cg_forgot_code", "cg_forgot_new", "cg_forgot_repeat")
+_NEW_KEYS = ("cg_new_password", "cg_new_password2")
 
 
 def render(services: Services) -> None:
@@ -66,19 +67,18 @@ def new_password_form(services: Services, intro: str = "cognito.new_password_int
     account's sign-in with an administrator's one-time password (``intro`` says which)."""
     st.subheader(t("cognito.new_password_title"), anchor=False)
     st.info(t(intro), icon=":material/key:")
+    slots = FieldSlots()  # a refusal is shown under the field it names, as in every password form
     with st.form("cg_new_password_form"):
-        new = st.text_input(t("cognito.new_password"), type="password", key="cg_new_password",
-                            help=t("auth.password_help"), autocomplete="new-password")
-        repeat = st.text_input(t("cognito.new_password_repeat"), type="password",
-                               key="cg_new_password2", autocomplete="new-password")
+        password_box.new_password_fields(slots, _NEW_KEYS[0], _NEW_KEYS[1])
         submitted = st.form_submit_button(t("cognito.new_password_button"), type="primary")
     if st.button(t("common.cancel"), key="cg_challenge_cancel"):
         st.session_state.pop(CHALLENGE_KEY, None)
         st.rerun()
     if not submitted:
         return
+    new, repeat = (str(st.session_state.get(key) or "") for key in _NEW_KEYS)
     if new != repeat:
-        st.error(t("auth.err_password_mismatch"), icon=":material/error:")
+        password_box.show_refusal(slots, password_box.MISMATCH)
         return
     challenge = pending_challenge()
     try:
@@ -86,7 +86,7 @@ def new_password_form(services: Services, intro: str = "cognito.new_password_int
             raise ServiceUnavailable("cognito.err_session_expired")
         signed_in = auth.complete_new_password(services, challenge, new)
     except DemoFactoryError as exc:
-        show_error(exc)
+        slots.show_error(exc)
         return
     st.session_state.pop(CHALLENGE_KEY, None)
     auth.complete_sign_in(services, signed_in)

@@ -128,22 +128,25 @@ def save(
     files: Sequence[UploadedFile],
     remove_asset_ids: Sequence[str],
 ) -> ContentItem:
-    """Create or update with progress feedback; DemoFactoryError leaves the form untouched."""
-    with st.status(t("content.saving"), expanded=True) as status:
-        bar = st.progress(0.0, text=t("content.reading_files", count=len(files)))
-        uploads: list[Upload] = []
-        for number, file in enumerate(files, start=1):
-            uploads.append(Upload(file.name, file.getvalue()))
-            bar.progress(number / (len(files) + 1),
-                         text=t("content.reading_file", name=md_escape(file.name)))
-        bar.progress(len(files) / (len(files) + 1), text=t("content.storing"))
-        try:
+    """Create or update with progress feedback; DemoFactoryError leaves the form untouched
+    and takes the progress box away: the refusal is said once, by the caller (under its field
+    with the form's summary line), not also as a second error box."""
+    holder = st.empty()
+    try:
+        with holder.status(t("content.saving"), expanded=True) as status:
+            bar = st.progress(0.0, text=t("content.reading_files", count=len(files)))
+            uploads: list[Upload] = []
+            for number, file in enumerate(files, start=1):
+                uploads.append(Upload(file.name, file.getvalue()))
+                bar.progress(number / (len(files) + 1),
+                             text=t("content.reading_file", name=md_escape(file.name)))
+            bar.progress(len(files) / (len(files) + 1), text=t("content.storing"))
             saved = _save_once(content, actor, content_id, uploads, remove_asset_ids)
-        except DemoFactoryError:
-            status.update(label=t("content.save_failed"), state="error", expanded=False)
-            raise
-        bar.progress(1.0, text=t("content.saved_short"))
-        status.update(label=t("content.saved_short"), state="complete", expanded=False)
+            bar.progress(1.0, text=t("content.saved_short"))
+            status.update(label=t("content.saved_short"), state="complete", expanded=False)
+    except DemoFactoryError:
+        holder.empty()  # after the status's own exit, which marks it failed
+        raise
     return saved
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from services.errors import DemoFactoryError
+from services.ui import focus
 from services.ui.i18n import t
 from services.ui.widgets import error_text, show_error
 
@@ -43,14 +44,22 @@ class FieldSlots:
 
     def show(self, problems: Iterable[tuple[str, str]]) -> None:
         """Each (field, message) in its field's slot, then the summary line (here, by the
-        submit button); a problem of a field without a slot is shown here instead."""
+        submit button); a problem of a field without a slot is shown here instead. The first
+        field with a problem is brought into view and focused (``focus``): on a phone it may
+        be a screen above the button."""
+        first = True
         for field, text in problems:
             slot = self._slots.get(field)
             if slot is None:
                 st.error(text, icon=_ICON)
+            elif first:
+                slot.container(key=focus.FIRST_REFUSAL).error(text, icon=_ICON)
+                first = False
             else:
                 slot.error(text, icon=_ICON)
         st.error(t("forms.fix_fields"), icon=_ICON)
+        if not first:
+            focus.bring_into_view(focus.FIRST_REFUSAL, to_field=True)
 
     def show_error(self, exc: DemoFactoryError) -> None:
         """A refusal: under its field when it names one of this form's, else here."""

@@ -36,9 +36,30 @@ _EMPTY: dict[str, object] = {
 _TRAP = "su_trap"  # the honeypot's container: moved off screen, so people never see it
 _FORM = "su_form"
 _FIELD_LABELS = {"company": "signup.company_short"}
-# Off screen rather than display:none, which some bots recognise; no tab stop either.
+# Off screen rather than display:none, which some bots recognise.
 _TRAP_CSS = (f"<style>.st-key-{_TRAP} {{ position: absolute; left: -10000px; top: auto;"
              " width: 1px; height: 1px; overflow: hidden; }}</style>")
+# Off screen, its box still took a tab stop and a screen reader read its label ("leave this
+# empty"): the container is hidden from assistive technology and its box leaves the tab order,
+# while a bot filling every box still finds it. Streamlit's widgets take neither attribute, so
+# a script sets them, again whenever Streamlit draws the box anew (a change of language).
+_TRAP_JS = f"""<script>(() => {{
+  const started = Date.now();
+  const hide = (trap) => {{
+    trap.setAttribute("aria-hidden", "true");
+    trap.querySelectorAll("input").forEach((box) => box.setAttribute("tabindex", "-1"));
+  }};
+  const timer = setInterval(() => {{
+    const trap = document.querySelector(".st-key-{_TRAP}");
+    if (!trap) {{
+      if (Date.now() - started > 10000) clearInterval(timer);
+      return;
+    }}
+    clearInterval(timer);
+    hide(trap);
+    new MutationObserver(() => hide(trap)).observe(trap, {{childList: true, subtree: true}});
+  }}, 50);
+}})();</script>"""
 
 
 def role_option(role: Role) -> str:
@@ -50,6 +71,7 @@ def signup_form(services: Services) -> None:
     assert services.signup is not None
     form_reset.empty_if_marked(_FORM, _EMPTY)
     st.html(_TRAP_CSS)
+    st.html(_TRAP_JS, unsafe_allow_javascript=True)
     # No max_chars (Streamlit drops a longer paste without a word): the limit is in the help
     # text and a longer text is refused with its length. No Enter to send (its hint is not
     # translated).

@@ -16,7 +16,7 @@ from services.domain.models import ContentItem, Status
 from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError, Refusals
 from services.i18n.times import format_date
-from services.ui import routes, session
+from services.ui import focus, routes, session
 from services.ui.i18n import category_label, status_label, t
 
 _FLASH_KEY = "_df_flash"
@@ -80,9 +80,13 @@ def act(action: Callable[[], object], done: str) -> None:
 
 
 def show_flash() -> None:
+    """The flash message, brought into view and focused (``focus``): after a form's rerun the
+    page stays scrolled where its button was, far below the message on a phone."""
     message = st.session_state.pop(_FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        with st.container(key=focus.FLASH):
+            st.success(message, icon=":material/check_circle:")
+        focus.bring_into_view(focus.FLASH)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")

@@ -1,8 +1,9 @@
 """Scripts run in the page only where the app wrote them: every ``st.html`` that may run
 JavaScript is one of a known few, and none of them carries text a user typed (a cookie's value
 is JSON-encoded; the cards' link script, which also moves focus to the new page's title, the
-like button's focus script, the dashboard's focus after a table row's choice and the pager's
-scroll to the top are constants; the page's language
+like button's focus script, the dashboard's focus after a table row's choice, the pager's
+scroll to the top, a form's outcome brought into view and the sign-up trap's attributes are
+constants; the page's language
 is one of the app's language codes; a page's replacement names one of the app's own pages with
 URL-encoded parameters)."""
 
@@ -27,6 +28,11 @@ ALLOWED = {
     ("services/ui/i18n.py", "mark_page_language"): "page_language_script",
     # after the pager changed the page, the view back at the top (nothing of the page in it)
     ("services/ui/pager.py", "_to_top_after_page_change"): "scroll_top_script",
+    # a flash message or a form's first refused field into view and focused: the selector is
+    # one of the app's own keys, nothing of the message or of what was typed
+    ("services/ui/focus.py", "bring_into_view"): "in_view_script",
+    # the sign-up's trap for bots out of the tab order and hidden from screen readers
+    ("services/ui/signup.py", "signup_form"): "_TRAP_JS",
 }
 
 
