@@ -7,21 +7,19 @@ language (``request.py``: the request and its preview), checks the daily token b
 for metered models (``services.report_cost``), streams the chosen model's answer, checks its
 numbers (``services.grounding``), saves the report with its provenance and records a
 ``report_generated`` usage event. A failure before the end of the stream saves nothing.
-A content report about one item or an author report about one author (``subject``) carries
-that subject's own insights (``services.insights.scoped``), never platform-wide ones.
+A content or author report (``subject``) carries that subject's own insights
+(``services.insights.scoped``), never platform-wide ones.
 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
-question as data (``services.reports.followup_prompt``), under the same daily budget and the
-same grounding check; each asker's questions and their outcomes are kept with the report
-(``services.reports.chat_turns``, read back by ``turns``). A metered generation or answer
-reserves its estimate on the day's budget in one atomic step before the model is called, and
-settles it to the real use when its
-stream ends; one not read to its end (the model's stream broke off; the page reads reports and
-answers on a worker thread, ``streams.Reading``, so a click never leaves one) keeps what it
-cost (``services.reports.usage``). Every generation and answer first takes one of
-the process's places (``streams.Places``, ``report_concurrent_limit``): with all taken it is
-refused before anything is reserved or sent.
+question as data (``services.reports.followup_prompt``), under the same budget and grounding
+check; each asker's turns are kept with the report (``services.reports.chat_turns``). A
+metered generation or answer reserves its estimate on the day's budget in one atomic step
+before the model is called and settles it to the real use when its stream ends; one not read
+to its end (the page reads on a worker thread, ``streams.Reading``, so a click never leaves
+one) keeps what it cost (``services.reports.usage``). Every generation and answer first takes
+one of the process's places (``streams.Places``, ``report_concurrent_limit``): with all taken
+it is refused before anything is reserved or sent.
 
 Model choices are the keys of ``llms``: ``"offline"`` (the offline narrator, always there) and
 ``"bedrock:<model or inference profile id>"``; the part after ``bedrock:`` is the model id sent.
@@ -132,8 +130,8 @@ class ReportService:
 
     @contextmanager
     def _place(self) -> Iterator[Callable[[], None]]:
-        """A place for one more stream (refused when all are taken), given back at once if
-        the stream cannot be started; else its release goes with the stream."""
+        """A place for one more stream (refused when all are taken), given back at once if the
+        stream cannot start; else its release goes with the stream."""
         release = self._places.take()
         try:
             yield release
@@ -158,8 +156,7 @@ class ReportService:
                              subject, now, self._pool.map)
 
     def subjects(self, actor: Actor, report_type: ReportType | str) -> list[tuple[str, str]]:
-        """(id, name) of the items (content report) or authors (author report) a report can
-        be about, by name."""
+        """(id, name) of the items or authors a content or author report can be about."""
         require(actor, Action.GENERATE_REPORTS)
         return subject_choices(ReportType(report_type), load_catalog(self.repo))
 
@@ -177,17 +174,14 @@ class ReportService:
         used = self.tokens_used_today(actor)
         price = price_of(self.settings.model_prices, model_id_of(model))
         return Estimate(
-            model=model, metered=metered,
-            input_tokens=input_tokens if metered else 0,
+            model=model, metered=metered, input_tokens=input_tokens if metered else 0,
             output_tokens=max_tokens if metered else 0,
             cost_usd=cost_usd(price, input_tokens, max_tokens) if metered else 0.0,
             budget=budget, used=used, left=max(0, budget - used),
-            resets=next_midnight(self.clock(), self.settings.tz),
-        )
+            resets=next_midnight(self.clock(), self.settings.tz))
 
     def tokens_used_today(self, actor: Actor) -> int:
-        """The model tokens of the actor's day so far, those held by streams under way
-        included (``services.reports.usage``)."""
+        """The actor's model tokens today, those held by streams under way included."""
         require(actor, Action.GENERATE_REPORTS)
         return self.store.tokens_spent(str(actor.user_id), self._today())
 
@@ -197,13 +191,12 @@ class ReportService:
     # ---- generating --------------------------------------------------------------------
 
     def stream(self, actor: Actor, request: ReportRequest, session_id: str = "",
-               preview: Preview | None = None,
-               on_phase: Callable[[Phase], None] = unheard) -> Generation:
+               preview: Preview | None = None, on_phase: Callable[[Phase], None] = unheard,
+               ) -> Generation:
         """Check everything that can fail before the model writes (permission, model, budget,
         the model's own refusal), then hand back the chunks as they come. ``preview``: the
-        context the user has seen (built afresh when not given). ``on_phase`` hears, on the
-        caller's thread, the phases passed before the generation is handed back (reading,
-        writing); the generation tells the later ones (``Generation.watch``)."""
+        context the user has seen (built afresh when not given). ``on_phase`` hears the phases
+        before the hand-back on the caller's thread; ``Generation.watch`` the later ones."""
         on_phase(Phase.READING)
         if preview is None or not same_request(preview, request):
             preview = self.preview_context(actor, request.report_type, request.language,
@@ -236,9 +229,8 @@ class ReportService:
             if estimate.metered:  # the offline narrator costs nothing
                 self._unfinished(actor, REPORT_AUDIT_ACTION, report_id, stream,
                                  estimate.input_tokens, received, reservation,
-                                 {"type": request.report_type.value,
-                                  "language": request.language.value,
-                                  "model": llm_request.model_id})
+                                 {"type": request.report_type.value, "model": llm_request.model_id,
+                                  "language": request.language.value})
 
         generation = Generation(report_id, stream, finish, abandon, release)
         return generation
