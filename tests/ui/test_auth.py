@@ -34,6 +34,19 @@ def _submit_login(at: AppTest, username: str, password: str) -> AppTest:
     return at
 
 
+def one_time_sign_in(new_app: Callable[..., AppTest], users: dict[str, User],
+                     services: Services) -> tuple[AppTest, str]:
+    """The author signs in with the one-time password of an administrator's reset: the page
+    then asks for a new password (returned with the one-time password)."""
+    one_time = services.accounts.reset_password(users["admin"].as_actor(),
+                                               "author-user").one_time_password
+    assert one_time
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/login.py").run()
+    return _submit_login(at, "author-user", one_time), one_time
+
+
 def _submit_index(at: AppTest) -> int:
     labels = [b.label for b in at.button]
     return labels.index("로그인")
@@ -314,13 +327,7 @@ def test_signing_in_writes_the_cookie_with_a_script_not_a_component(
 
 def test_a_one_time_password_leads_to_the_new_password_form_once(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    one_time = services.accounts.reset_password(users["admin"].as_actor(),
-                                               "author-user").one_time_password
-    assert one_time
-    at = new_app()
-    at.run()
-    at.switch_page("app_pages/login.py").run()
-    _submit_login(at, "author-user", one_time)
+    at, one_time = one_time_sign_in(new_app, users, services)
     assert not errors(at)
     assert not at.session_state["authentication_status"]  # no sign-in yet
     assert "새 비밀번호 정하기" in texts(at)
@@ -342,13 +349,7 @@ def test_a_one_time_password_leads_to_the_new_password_form_once(
 
 def test_the_new_password_form_refuses_the_one_time_password(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    one_time = services.accounts.reset_password(users["admin"].as_actor(),
-                                               "author-user").one_time_password
-    assert one_time
-    at = new_app()
-    at.run()
-    at.switch_page("app_pages/login.py").run()
-    _submit_login(at, "author-user", one_time)
+    at, one_time = one_time_sign_in(new_app, users, services)
     at.text_input(key="cg_new_password").input(one_time)
     at.text_input(key="cg_new_password2").input(one_time)
     at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()

@@ -16,6 +16,7 @@ from services.domain.users import User
 from services.ui import focus
 from services.ui.i18n import t
 from tests.ui.conftest import as_shown
+from tests.ui.test_auth import one_time_sign_in
 from tests.ui.test_contact import _contact, _fill, _send
 from tests.ui.test_content_flows import _save, open_editor
 from tests.ui.test_field_errors import error_after, walk
@@ -75,15 +76,7 @@ def test_a_form_refused_before_sending_brings_its_first_field_into_view(
 
 def test_the_forced_new_password_says_a_mismatch_under_the_repeat(
         new_app: Callable[..., AppTest], users: dict[str, User], services: Services) -> None:
-    one_time = services.accounts.reset_password(users["admin"].as_actor(),
-                                               "author-user").one_time_password
-    assert one_time
-    at = new_app()
-    at.run()
-    at.switch_page("app_pages/login.py").run()
-    at.text_input(key="login_username").input("author-user")
-    at.text_input(key="login_password").input(one_time)
-    at.button[[b.label for b in at.button].index("로그인")].click().run()
+    at, _ = one_time_sign_in(new_app, users, services)
     at.text_input(key="cg_new_password").input("my-own-password-1")
     at.text_input(key="cg_new_password2").input("my-own-password-2")
     at.button[[b.label for b in at.button].index("비밀번호 저장 후 로그인")].click().run()
