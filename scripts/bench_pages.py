@@ -380,10 +380,11 @@ def print_pages(result: dict[str, Any]) -> None:
           "(or click) to fully drawn; ratio = median / median of the plain page visited the "
           "same way; stock = median / median of the stock page drawing the same Streamlit "
           "elements; kB = websocket bytes received (median)")
-    print(f"{'page':<30} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6} {'stock':>6} "
+    width = max([len("page"), *map(len, result["pages"])])
+    print(f"{'page':<{width}} {'first':>6} {'median':>7} {'p95':>6} {'ratio':>6} {'stock':>6} "
           f"{'kB':>6}  vs")
     for name, row in result["pages"].items():
-        print(f"{name:<30} {row['first_s']:>6.2f} {row['median_s']:>7.2f} "
+        print(f"{name:<{width}} {row['first_s']:>6.2f} {row['median_s']:>7.2f} "
               f"{row['p95_s']:>6.2f} {_times(row['ratio'])} {_times(row.get('vs_twin'))} "
               f"{row['received_kb']:>6}  {row['vs']}")
 
