@@ -291,9 +291,10 @@ class Settings(BaseSettings):
 
     @property
     def max_upload_bytes(self) -> int:
-        # Megabytes of 1,000,000 bytes, the unit Streamlit's uploader writes a size in
-        # (services.content.media.size_text).
-        return self.max_upload_mb * 1_000_000
+        # Megabytes of 1,048,576 bytes, the larger of the two Streamlit's uploader writes a
+        # size in (1024-based on Windows, 1000-based elsewhere: services.content.media): no
+        # file the uploader shows at or under the limit is refused, on any platform.
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def uploader_cap_mb(self) -> int:

@@ -137,20 +137,22 @@ def _joined(stem: str, suffix: str) -> str:
     return stem[: MAX_FILENAME_CHARS - len(suffix)] + suffix
 
 
-# Sizes as Streamlit's uploader writes them beside a chosen file ("62.9MB", "109.4KB"): 1 KB is
-# 1000 bytes, a unit is taken once the number passes half of the next one, one decimal, no space.
-# The app's limit is counted in the same megabytes (``Settings.max_upload_bytes``), so the
-# uploader, the limit and a refusal give one number for one file.
+# Sizes as Streamlit's uploader writes them beside a chosen file: a unit is taken once the
+# number passes half of the next one, one decimal, no space. Its unit depends on the browser's
+# platform: 1 KB is 1024 bytes on Windows and 1000 elsewhere ("60.0MB" and "62.9MB" for the same
+# 62,914,560 bytes), so the page passes the base its browser uses (``services/ui/uploads.py``).
 SIZE_BASE = 1000
+WINDOWS_SIZE_BASE = 1024
 _SIZE_UNITS = ("B", "KB", "MB", "GB")
 
 
-def size_text(size: int) -> str:
-    """``size`` bytes as the uploader writes them: ``62.9MB`` for 62,914,560 bytes."""
+def size_text(size: int, base: int = SIZE_BASE) -> str:
+    """``size`` bytes as the uploader writes them: ``62.9MB`` for 62,914,560 bytes (base
+    1000), ``60.0MB`` with base 1024."""
     value = Decimal(size)
     unit = 0
-    while unit < len(_SIZE_UNITS) - 1 and value > SIZE_BASE / 2:
-        value /= SIZE_BASE
+    while unit < len(_SIZE_UNITS) - 1 and value > base / 2:
+        value /= base
         unit += 1
     # Half up, as the browser's toFixed rounds ("1.3KB" for 1,250 bytes).
     return f"{value.quantize(Decimal('0.1'), ROUND_HALF_UP)}{_SIZE_UNITS[unit]}"
@@ -158,17 +160,17 @@ def size_text(size: int) -> str:
 
 def check_size(name: str, size: int, max_bytes: int) -> None:
     """QuotaExceeded naming the file if it is over ``max_bytes``. Every upload's check: the
-    app's, since the uploaders take files somewhat larger than it (``services/ui/uploads.py``)."""
+    app's, since the uploaders take files somewhat larger than it (``services/ui/uploads.py``).
+    The refusal gives the limit, not the file's size: the uploader shows that right beside it,
+    in its browser's unit, which the service cannot know."""
     if size > max_bytes:
-        raise QuotaExceeded(
-            "content.err_file_too_large", field=FIELD, name=name, size=size_text(size),
-            # As the uploader's caption states it (whole megabytes: "50MB", not "50.0MB").
-            limit_mb=_megabytes(max_bytes),
-        )
+        # As the uploader's caption states it (whole megabytes: "50MB", not "50.0MB").
+        raise QuotaExceeded("content.err_file_too_large", field=FIELD, name=name,
+                            limit_mb=_megabytes(max_bytes))
 
 
 def _megabytes(size: int) -> float | int:
-    megabytes = round(size / SIZE_BASE**2, 1)
+    megabytes = round(size / WINDOWS_SIZE_BASE**2, 1)
     return int(megabytes) if megabytes.is_integer() else megabytes
 
 

@@ -10,7 +10,6 @@ from typing import Literal
 import streamlit as st
 
 from services.content.markdown import render_markdown, split_asset_refs
-from services.content.media import size_text
 from services.content.pdf_preview import PreviewRefused, preview_pages
 from services.content.service import ContentService
 from services.domain.models import Asset, AssetKind, ContentItem
@@ -19,6 +18,7 @@ from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.file_links import file_address
 from services.ui.i18n import t
+from services.ui.uploads import size_shown
 from services.ui.widgets import md_escape, show_error, show_html
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def _guarded(content: ContentService, item: ContentItem, asset: Asset, actor: Ac
 
 def _render_asset(content: ContentService, item: ContentItem, asset: Asset, actor: Actor,
                   words: str) -> None:
-    st.markdown(f"**{md_escape(asset.filename)}** · {size_text(asset.size)}")
+    st.markdown(f"**{md_escape(asset.filename)}** · {size_shown(asset.size)}")
     url = content.asset_url(item, asset, actor)
     if url is not None:  # a store's URL ends in minutes, the page does not: the app's link
         url = file_address(item, asset.id, actor, url)

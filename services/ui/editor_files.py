@@ -19,7 +19,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.drafts import ASSETS_MAX
 from services.content.markdown import asset_reference
-from services.content.media import ALLOWED_EXTENSIONS, refuse_files, size_text
+from services.content.media import ALLOWED_EXTENSIONS, refuse_files
 from services.content.media import FIELD as FILES_FIELD
 from services.domain.models import ContentItem
 from services.errors import DemoFactoryError
@@ -27,7 +27,7 @@ from services.settings import Settings
 from services.ui import editor
 from services.ui.field_errors import FieldSlots, optional
 from services.ui.i18n import t
-from services.ui.uploads import oversized, show_limits, uploader_cap_mb
+from services.ui.uploads import oversized, show_limits, size_shown, uploader_cap_mb
 from services.ui.widgets import md_escape
 
 
@@ -61,7 +61,7 @@ def stored_files(item: ContentItem | None) -> list[str]:
     remove_ids: list[str] = []
     for asset in item.assets:
         label = t("content.remove_file", name=md_escape(asset.filename),
-                  size=size_text(asset.size))
+                  size=size_shown(asset.size))
         choice, reference = st.columns([2, 3], vertical_alignment="center")
         if choice.checkbox(label, key=editor.removal_key(asset.id)):
             remove_ids.append(asset.id)

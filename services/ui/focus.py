@@ -20,10 +20,12 @@ _MOVES = "_df_view_moves"  # scripts drawn in this session, numbering each
 
 # Waits up to 10 s for the container to be drawn. A message takes the focus itself (made
 # focusable by tabindex=-1); a refusal gives it to its field: the first box a person types in
-# (or, for an uploader, its button) of the widget drawn right before the note.
+# (or, for an uploader, its button) of the widget drawn right before the note. Never an
+# uploader's own file input: hidden and 0 px high, it would hold the focus where no ring shows.
 _IN_VIEW_JS = """(() => {
   const where = %s, toField = %s, started = Date.now();
-  const FOCUSABLE = 'input:not([type="hidden"]), textarea, button, [tabindex="0"]';
+  const TYPED = 'input:not([type="hidden"]):not([type="file"]), textarea';
+  const FOCUSABLE = TYPED + ', button, [tabindex="0"]';
   const shown = (each) => each.getClientRects().length > 0;
   const fieldBefore = (note) => {
     const before = [...document.querySelectorAll(
@@ -33,7 +35,7 @@ _IN_VIEW_JS = """(() => {
     const widget = last && last.closest('[data-testid="stElementContainer"]');
     if (!widget) return last;
     const inside = (selector) => [...widget.querySelectorAll(selector)].find(shown);
-    return inside('input:not([type="hidden"]), textarea') || inside("button") || last;
+    return inside(TYPED) || inside("button") || last;
   };
   const timer = setInterval(() => {
     const box = document.querySelector(".st-key-" + where);

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from services.content.media import check_size
+from services.content.media import SIZE_BASE, WINDOWS_SIZE_BASE, check_size, size_text
 from services.errors import DemoFactoryError, QuotaExceeded
 from services.settings import Settings
 from services.ui.i18n import t
@@ -30,6 +30,19 @@ def uploader_cap_mb(settings: Settings) -> int:
     allows, never below it."""
     server_mb = int(st.get_option("server.maxUploadSize"))
     return max(settings.max_upload_mb, min(settings.uploader_cap_mb, server_mb))
+
+
+def size_base(user_agent: str) -> int:
+    """The unit Streamlit's uploader counts sizes in for this browser: 1024 bytes a KB on
+    Windows (its front end tests the platform), 1000 elsewhere."""
+    return WINDOWS_SIZE_BASE if "Windows" in user_agent else SIZE_BASE
+
+
+def size_shown(size: int) -> str:
+    """A file's size as this browser's uploader would write it."""
+    headers = st.context.headers
+    agent = headers.get("User-Agent") if headers is not None else None
+    return size_text(size, size_base(agent if isinstance(agent, str) else ""))
 
 
 def show_limits(settings: Settings, limit_text: str) -> None:

@@ -21,7 +21,7 @@ USER_TEXT = frozenset({"filename", "username", "title", "summary", "name", "auth
                        "handled_by", "reason"})
 # Calls whose result is no longer the raw text.
 SAFE_WRAPPERS = frozenset({"md_escape", "md_literal", "error_params", "meta_line", "tag_label",
-                           "len", "count_text", "size_text"})
+                           "len", "count_text", "size_shown"})
 # Streamlit calls whose first argument is markdown (text first).
 TEXT_FIRST = frozenset({"markdown", "caption", "title", "header", "subheader", "success",
                         "info", "warning", "error", "toast", "write", "checkbox", "button",
@@ -121,10 +121,10 @@ def test_names_reach_markdown_only_escaped() -> None:
 def test_the_scan_finds_raw_names_and_passes_escaped_ones() -> None:
     source = """
 st.image(data, caption=asset.filename)
-st.checkbox(t("content.remove_file", name=asset.filename, size=size_text(asset.size)))
+st.checkbox(t("content.remove_file", name=asset.filename, size=size_shown(asset.size)))
 flash(t("admin.roles_saved", username=user.username))
 st.error(t(exc.key, **exc.params))
-st.markdown(f"**{md_escape(asset.filename)}** · {size_text(asset.size)}")
+st.markdown(f"**{md_escape(asset.filename)}** · {size_shown(asset.size)}")
 st.error(t(exc.key, **error_params(exc.params)))
 st.caption(t("content.count", length=len(title), max=TITLE_MAX))
 st.title(md_escape(t("itempage.author_heading", name=page.name)))

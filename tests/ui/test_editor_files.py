@@ -29,8 +29,8 @@ def _editor(new_app: Callable[..., AppTest], content_id: str | None = None) -> A
     return at
 
 
-# 1,572,872 bytes: "1.6MB", as Streamlit's uploader lists it beside (1 MB = 1,000,000 bytes).
-BIG_MESSAGE = "'big.png' 파일이 너무 큽니다 (1.6MB). 파일 하나는 1MB 이하여야 합니다."
+# No size of the app's own: the uploader lists the file's beside it, in its browser's unit.
+BIG_MESSAGE = "'big.png' 파일이 너무 큽니다. 파일 하나는 1MB 이하여야 합니다."
 FAKE_MESSAGE = ("'fake.png'은(는) 허용되지 않는 파일 형식입니다. 이미지, 동영상, 오디오, PDF만 올릴"
                 " 수 있습니다.")
 BROWSER_NOTE = ("2MB보다 큰 파일은 브라우저가 받지 않습니다. 파일 옆에 영어 메시지"
@@ -101,7 +101,7 @@ def test_the_event_import_uploader_also_lets_the_app_name_an_oversized_file(
     uploader.set_value(("huge.jsonl", b"{}\n" * 2**19, "application/json"))
     at.run()
     assert [as_shown(e) for e in errors(at)] == [
-        "'huge.jsonl' 파일이 너무 큽니다 (1.6MB). 파일 하나는 1MB 이하여야 합니다."]
+        "'huge.jsonl' 파일이 너무 큽니다. 파일 하나는 1MB 이하여야 합니다."]
 
 
 def test_each_stored_file_offers_the_reference_that_places_it_in_the_text(
@@ -178,3 +178,13 @@ def test_a_stored_file_goes_into_the_text_with_one_click(
     # Placed once: the button gives way to a note saying where the file is.
     assert not [b for b in at.button if b.key == f"ed_insert_{asset.id}"]
     assert t("content.in_text") in texts(at)
+
+
+def test_sizes_are_written_in_the_unit_of_the_browsers_uploader() -> None:
+    """On Windows Streamlit's uploader counts 1 KB as 1024 bytes: the attached-files list said
+    "109.4KB" beside an uploader that had said "106.8KB" for the same file."""
+    from services.ui.uploads import size_base
+
+    windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0"
+    mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/131.0"
+    assert (size_base(windows), size_base(mac), size_base("")) == (1024, 1000, 1000)

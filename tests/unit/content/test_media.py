@@ -231,17 +231,30 @@ def test_oversize_file_is_refused_with_sizes_in_the_message() -> None:
     (50_000_000, "50.0MB"), (600_000, "0.6MB"), (3 * 10**9, "3.0GB"),
 ])
 def test_a_size_reads_as_streamlits_uploader_writes_it(size: int, shown: str) -> None:
-    """The uploader listed a 60 MiB file as "62.9MB" and the app, right under it, as "60.0MB":
-    both now count 1 MB as 1,000,000 bytes, rounded and written as the uploader does."""
+    """The uploader listed a 60 MiB file as "62.9MB" and the app, right under it, as "60.0MB"
+    (on Linux and macOS the uploader counts 1 KB as 1000 bytes)."""
     assert size_text(size) == shown
 
 
-def test_the_refusal_gives_the_size_the_uploader_shows_and_the_limit_in_the_same_unit() -> None:
+@pytest.mark.parametrize(("size", "shown"), [
+    (60 * MB, "60.0MB"), (109_400, "106.8KB"), (51_000_000, "48.6MB"), (400, "400.0B"),
+])
+def test_a_size_reads_as_the_uploader_writes_it_on_windows(size: int, shown: str) -> None:
+    """On Windows the uploader counts 1 KB as 1024 bytes: a 51,000,000-byte file is "48.6MB"."""
+    assert size_text(size, 1024) == shown
+
+
+def test_no_file_the_uploader_shows_under_the_limit_is_refused_on_any_platform() -> None:
+    """The limit is counted in the larger megabyte (1,048,576 bytes): a file of 51,000,000
+    bytes, "48.6MB" on Windows, was refused under a 50 MB limit in decimal megabytes."""
+    limit = 50 * MB  # Settings.max_upload_bytes of DEMO_FACTORY_MAX_UPLOAD_MB=50
+    check_size("windows.pdf", 51_000_000, limit)  # 48.6MB on Windows, 51.0MB elsewhere
+    check_size("exact.pdf", 50 * MB, limit)  # "50.0MB" on Windows: at the limit, taken
     with pytest.raises(QuotaExceeded) as err:
-        check_size("big.pdf", 60 * MB, 50_000_000)
-    assert err.value.params["size"] == "62.9MB"
-    assert err.value.params["limit_mb"] == 50
-    check_size("exact.pdf", 50_000_000, 50_000_000)  # at the limit: taken
+        check_size("big.pdf", 60 * MB, limit)
+    # The refusal gives the limit, not a size: the uploader shows the file's beside it in its
+    # browser's unit, which the service cannot know.
+    assert "size" not in err.value.params and err.value.params["limit_mb"] == 50
 
 
 def test_empty_file_is_refused() -> None:
