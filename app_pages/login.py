@@ -5,9 +5,9 @@ one button that leaves for an OpenID Connect provider (DEMO_FACTORY_AUTH=oidc)."
 import streamlit as st
 
 from services.errors import DemoFactoryError
-from services.ui import auth, cognito_login, gate, item_actions, routes, session
+from services.ui import auth, cognito_login, gate, item_actions, profile, routes, session
 from services.ui.i18n import t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import show_error
 
 services = session.services()
 
@@ -57,5 +57,4 @@ if submitted:
         if challenge is not None:
             st.session_state[cognito_login.CHALLENGE_KEY] = challenge
             st.rerun()
-        flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or username)))
-        gate.go_next()
+        profile.welcome(services)

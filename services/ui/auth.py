@@ -37,6 +37,7 @@ SIGNED_IN_KEY = "_df_signed_in"
 _COOKIE_OP_KEY = "_df_cookie_op"
 _SIGNED_OUT_KEY = "_df_signed_out"  # the cookie sent with this session's request is void
 _ENDED_KEY = "_df_sign_in_ended"  # a sign-in this browser held was ended elsewhere: say so
+_SIGNED_IN_HERE_KEY = "_df_signed_in_here"  # this session signed in (not from its cookie)
 # The session keys that describe the signed-in user (streamlit-authenticator's names).
 USER_KEYS = ("authentication_status", "username", "name", "email", "roles")
 # Prefixes of our own per-user session keys (editor text, admin forms, confirm steps).
@@ -130,6 +131,12 @@ def sign_in_changed(services: Services) -> bool:
     return False
 
 
+def signed_in_here() -> bool:
+    """Whether this tab's session signed in with a password (or a challenge answered), rather
+    than restoring a sign-in from its cookie (a reload, a new tab)."""
+    return bool(st.session_state.get(_SIGNED_IN_HERE_KEY))
+
+
 def signed_in() -> SignedIn | None:
     found = st.session_state.get(SIGNED_IN_KEY)
     return found if isinstance(found, SignedIn) else None
@@ -191,6 +198,7 @@ def complete_sign_in(services: Services, current: SignedIn) -> None:
     """A sign-in that succeeded (a password, or a Cognito challenge answered)."""
     tracking.login(str(current.actor.user_id))
     _remember(current)
+    st.session_state[_SIGNED_IN_HERE_KEY] = True  # not a sign-in restored from its cookie
     st.session_state.pop(_SIGNED_OUT_KEY, None)
     st.session_state.pop(_ENDED_KEY, None)  # signed in again: old news
     _queue_cookie_op(("set", services.sign_in.cookie_value(current)))

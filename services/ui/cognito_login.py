@@ -8,10 +8,10 @@ from services.accounts.sign_in.cognito import CognitoSignIn
 from services.bootstrap import Services
 from services.domain.identity import Challenge
 from services.errors import DemoFactoryError, ServiceUnavailable
-from services.ui import auth, form_reset, gate, password_box
+from services.ui import auth, form_reset, password_box, profile
 from services.ui.field_errors import FieldSlots
 from services.ui.i18n import t
-from services.ui.widgets import flash, md_escape, show_error
+from services.ui.widgets import show_error
 
 CHALLENGE_KEY = "cg_challenge"
 _FORGOT_LOGIN = "cg_forgot_login"
@@ -37,11 +37,6 @@ def pending_challenge() -> Challenge | None:
     return found if isinstance(found, Challenge) else None
 
 
-def _welcome() -> None:
-    flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or "")))
-    gate.go_next()
-
-
 def sign_in_form(services: Services) -> None:
     with st.form("cg_login_form"):
         login = st.text_input(t("cognito.login_field"), key="cg_login", autocomplete="username")
@@ -59,7 +54,7 @@ def sign_in_form(services: Services) -> None:
     if challenge is not None:
         st.session_state[CHALLENGE_KEY] = challenge
         st.rerun()
-    _welcome()
+    profile.welcome(services)
 
 
 def new_password_form(services: Services, intro: str = "cognito.new_password_intro") -> None:
@@ -90,7 +85,7 @@ def new_password_form(services: Services, intro: str = "cognito.new_password_int
         return
     st.session_state.pop(CHALLENGE_KEY, None)
     auth.complete_sign_in(services, signed_in)
-    _welcome()
+    profile.welcome(services)
 
 
 def forgot_password(services: Services) -> None:

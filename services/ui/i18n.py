@@ -47,6 +47,11 @@ def init_language(default: str = DEFAULT_LANGUAGE) -> None:
             st.session_state[_CHOSEN_KEY] = True
 
 
+def browser_language() -> str | None:
+    """The language this browser last showed (its preference cookie), if it has one."""
+    return _known(read_cookie(LANG_COOKIE))
+
+
 def chosen_here() -> bool:
     """Whether this session's language was asked for in it (a ``?lang=`` link or the sidebar),
     rather than taken from the cookie or the default: such a choice holds at sign-in."""

@@ -21,9 +21,17 @@ from services.domain.users import User
 from services.errors import DemoFactoryError, NotFound
 from services.i18n import LANGUAGES, translate
 from services.i18n.times import format_time
-from services.ui import auth, form_reset, password_box, routes
+from services.ui import auth, form_reset, gate, password_box, routes
 from services.ui.field_errors import FieldSlots, optional, required_note
-from services.ui.i18n import LANG_KEY, LANGUAGE_NAMES, chosen_here, relabel, status_label, t
+from services.ui.i18n import (
+    LANG_KEY,
+    LANGUAGE_NAMES,
+    browser_language,
+    chosen_here,
+    relabel,
+    status_label,
+    t,
+)
 from services.ui.widgets import (
     WORD_JOINER,
     act,
@@ -41,9 +49,12 @@ _REQUEST_FORM = "my_role_request_form"
 
 
 def apply_preferred_language(services: Services, actor: Actor) -> None:
-    """At sign-in (once per session and user), the profile's language wins over the language
-    the browser remembered (its cookie) or the default; a language asked for in this session
-    (a ``?lang=`` link, the sidebar) holds, and so does a later switch in the sidebar."""
+    """At a sign-in made on this tab (once per session and user), the profile's language wins
+    over the language the browser remembered (its cookie) or the default; so it does in a
+    browser with no language of its own. A reload or a new tab restoring the sign-in keeps the
+    language the browser last showed (its cookie: the sidebar's choice, a link's, or the
+    profile's applied at sign-in), and a language asked for in this session (a ``?lang=`` link,
+    the sidebar) holds, as does a later switch in the sidebar."""
     if not actor.is_authenticated:
         st.session_state.pop(_LANG_APPLIED_KEY, None)
         return
@@ -51,12 +62,24 @@ def apply_preferred_language(services: Services, actor: Actor) -> None:
             or st.session_state.get(_LANG_APPLIED_KEY) == actor.user_id):
         return
     st.session_state[_LANG_APPLIED_KEY] = actor.user_id
+    if not auth.signed_in_here() and browser_language() is not None:
+        return
     try:
         preferred = services.accounts.get(str(actor.user_id)).language
     except NotFound:
         return
     if preferred in LANGUAGES:
         st.session_state[LANG_KEY] = preferred
+
+
+def welcome(services: Services) -> None:
+    """After a sign-in on this tab: the account's language first, so that the welcome is worded
+    in the language the next page is drawn in; then on to the page asked for."""
+    current = auth.signed_in()
+    if current is not None:
+        apply_preferred_language(services, current.actor)
+    flash(t("auth.welcome", name=md_escape(st.session_state.get("name") or "")))
+    gate.go_next()
 
 
 def details_section(services: Services, actor: Actor, user: User | None) -> None:

@@ -177,15 +177,32 @@ def test_a_language_link_wins_over_the_account_s_preference_in_a_new_tab(
     assert services.accounts.get("viewer-user").language == "en"
 
 
-def test_without_a_link_a_new_tab_opens_in_the_account_s_preference(
+def test_a_browser_without_a_language_of_its_own_opens_in_the_account_s_preference(
     new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
     users: dict[str, User], services: Services,
 ) -> None:
     _prefers(services, "viewer-user", "en")
-    _browser_sends(monkeypatch, {"df_lang": "ko"})
+    _browser_sends(monkeypatch, {})
     at = new_app("viewer-user")
     at.run()
     assert at.radio(key="df_lang_widget").value == "en"
+
+
+def test_a_reload_keeps_the_language_chosen_in_the_sidebar(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    """Signed in and preferring English, the person picks 한국어 in the sidebar (the browser's
+    cookie then says Korean) and reloads: a new session, signed in from its cookie. The page
+    was English again."""
+    _prefers(services, "viewer-user", "en")
+    _browser_sends(monkeypatch, {"df_lang": "ko"})
+    at = new_app("viewer-user")
+    at.run()
+    assert not at.exception
+    assert at.radio(key="df_lang_widget").value == "ko"
+    at.switch_page("app_pages/my_content.py").run()
+    assert at.radio(key="df_lang_widget").value == "ko"
 
 
 def _sign_in(at: AppTest, username: str, button: str) -> AppTest:
@@ -227,3 +244,18 @@ def test_at_sign_in_the_account_s_preference_wins_over_the_cookie(
     _sign_in(at, "viewer-user", "Sign in")
     assert at.session_state["authentication_status"]
     assert at.radio(key="df_lang_widget").value == "ko"
+
+
+def test_the_welcome_is_worded_in_the_language_the_sign_in_switches_to(
+    new_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch,
+    users: dict[str, User], services: Services,
+) -> None:
+    """A Korean browser signing in to an account that prefers English got an English page
+    topped by "…님, 환영합니다."."""
+    _prefers(services, "viewer-user", "en")
+    _browser_sends(monkeypatch, {})
+    at = new_app()
+    at.run()
+    _sign_in(at, "viewer-user", "로그인")
+    assert at.radio(key="df_lang_widget").value == "en"
+    assert "환영합니다" not in texts(at) and "Welcome" in texts(at)
