@@ -17,6 +17,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import tracking
 from services.ui.file_links import file_address
+from services.ui.fragments import signed_in_callback
 from services.ui.i18n import t
 from services.ui.uploads import size_shown
 from services.ui.widgets import md_escape, show_error, show_html
@@ -135,7 +136,8 @@ def _download(
     label = t("content.download")
     record = tracking.download_recorder(item, asset, actor)
     if url is not None:
-        st.link_button(label, url, icon=":material/download:", on_click=record)
+        st.link_button(label, url, icon=":material/download:",
+                       on_click=signed_in_callback(record))
         return
     st.download_button(
         label, data=partial(_tracked_bytes, content, item, asset, actor, record),

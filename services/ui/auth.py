@@ -28,7 +28,7 @@ from services.errors import (
     PermissionDenied,
     ServiceUnavailable,
 )
-from services.ui import session, tracking
+from services.ui import focus, session, tracking
 from services.ui.cookies import read_cookie, write_cookie
 from services.ui.i18n import t
 
@@ -69,6 +69,9 @@ def start(services: Services) -> Actor:
         if restored.ended:
             st.session_state[_ENDED_KEY] = True
         current = restored.session
+    # A cookie to forget found in this run goes now too (and again at the next run's start): a
+    # reload is a new session, which would find it again and say the notice again.
+    _apply_cookie_op(mode, keep=True)
     return _remember(current)
 
 
@@ -77,7 +80,9 @@ def ended_notice() -> None:
     changed or reset, sign out everywhere, the account disabled): why it is signed out. Only
     what the person may know: not which of these it was."""
     if st.session_state.pop(_ENDED_KEY, False):
-        st.warning(t("auth.sign_in_ended"), icon=":material/logout:")
+        with st.container(key=focus.ENDED):  # on a phone the click was a screen below
+            st.warning(t("auth.sign_in_ended"), icon=":material/logout:")
+        focus.bring_into_view(focus.ENDED)
 
 
 def _require_strong_cookie_secret() -> None:
@@ -168,8 +173,9 @@ def _forget_cookie() -> None:
     _queue_cookie_op(("delete", ""))
 
 
-def _apply_cookie_op(mode: SignInMode) -> None:
-    op = st.session_state.pop(_COOKIE_OP_KEY, None)
+def _apply_cookie_op(mode: SignInMode, keep: bool = False) -> None:
+    op = (st.session_state.get(_COOKIE_OP_KEY) if keep
+          else st.session_state.pop(_COOKIE_OP_KEY, None))
     if not op or not mode.cookie_name:
         return
     kind, value = op

@@ -13,9 +13,10 @@ import json
 import streamlit as st
 
 # The keys of the containers the scripts look for. One of each per run: one flash message is
-# shown (``widgets.show_flash``), and one form is sent per run.
+# shown (``widgets.show_flash``), one form is sent, one notice of an ended sign-in is said.
 FLASH = "df_flash"
 FIRST_REFUSAL = "df_first_refusal"
+ENDED = "df_sign_in_ended"  # the notice of a sign-in ended elsewhere (services/ui/auth.py)
 _MOVES = "_df_view_moves"  # scripts drawn in this session, numbering each
 
 # Waits up to 10 s for the container to be drawn. A message takes the focus itself (made
@@ -62,8 +63,8 @@ def in_view_script(where: str, to_field: bool, move: int) -> str:
 
 
 def bring_into_view(where: str, to_field: bool = False) -> None:
-    """Draw the script for ``where`` (``FLASH`` or ``FIRST_REFUSAL``), drawn in this run. Its
-    element is hidden by the stylesheet (``styles.SCRIPT_RULES``)."""
+    """Draw the script for ``where`` (``FLASH``, ``FIRST_REFUSAL`` or ``ENDED``), drawn in
+    this run. Its element is hidden by the stylesheet (``styles.SCRIPT_RULES``)."""
     move = int(st.session_state.get(_MOVES, 0)) + 1
     st.session_state[_MOVES] = move
     st.html(in_view_script(where, to_field, move), unsafe_allow_javascript=True)

@@ -9,6 +9,11 @@ what app.py does around a whole run, for the part that reruns without it.
   with its English "This app has encountered an error", before app.py's handler sees it.
 
 Goes below ``@st.fragment``.
+
+A widget's ``on_click``/``on_change`` callback runs before the script, so before app.py checks
+the sign-in, with the actor its button was drawn for: a like tapped seconds after the account
+was disabled was stored as that user's. ``signed_in_callback`` checks the sign-in first and
+does nothing when it ended or changed; the run that follows signs the tab out and says why.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ def fragment_body(body: Callable[P, None]) -> Callable[P, None]:
             body(*args, **kwargs)
 
     return guarded
+
+
+def signed_in_callback(act: Callable[P, object]) -> Callable[P, None]:
+    """``act`` as a callback that acts only while the sign-in it was drawn for stands."""
+    @functools.wraps(act)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        if not auth.sign_in_changed(session.services()):
+            act(*args, **kwargs)
+
+    return checked
 
 
 def rerun_here() -> NoReturn:

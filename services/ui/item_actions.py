@@ -9,6 +9,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.errors import DemoFactoryError
 from services.ui import confirm, gate, routes, tracking
+from services.ui.fragments import signed_in_callback
 from services.ui.i18n import count_text, t
 from services.ui.widgets import flash, md_escape, show_error
 
@@ -111,6 +112,7 @@ def sign_in_reason() -> None:
         st.info(t("content.like_sign_in_reason"), icon=":material/favorite_border:")
 
 
+@signed_in_callback
 def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: bool) -> None:
     """on_click: the state the clicked button asked for; an event only when it changed."""
     record = tracking.like_recorder(item, actor, wanted)

@@ -26,6 +26,7 @@ from services.errors import DemoFactoryError
 from services.insights.digests import metric_lines, period_text
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
+from services.ui.fragments import signed_in_callback
 from services.ui.i18n import category_label, language, relabel, t
 from services.ui.widgets import md_escape, show_error
 
@@ -75,7 +76,8 @@ def my_insights(services: Services, actor: Actor) -> None:
                 if not metric.anomalies:
                     st.caption(t("follows.anomalies_none"))
                 st.button(t("follows.unfollow"), key=f"unfollow_{index}",
-                          on_click=follows.unfollow, args=(actor, metric.follow.key))
+                          on_click=signed_in_callback(follows.unfollow),
+                          args=(actor, metric.follow.key))
         _frequency(follows, actor)
         _add_form(services, follows, actor)
         _digests(follows, actor)
@@ -135,6 +137,7 @@ def _chosen_value(scope: FollowScope, actor: Actor) -> str:
     return actor.user_id or "" if scope is FollowScope.AUTHOR else ""
 
 
+@signed_in_callback
 def _follow_chosen(follows: FollowService, actor: Actor) -> None:
     """on_click of "Follow": the metric, scope and value chosen in the form."""
     scope = FollowScope(st.session_state.get(SCOPE_KEY) or FollowScope.ALL)
@@ -193,7 +196,7 @@ def follow_control(services: Services, actor: Actor) -> None:
         if key in followed:
             st.markdown(f"**{t('follows.following')}**")
             st.button(t("follows.unfollow"), key="dashboard_unfollow",
-                      on_click=follows.unfollow, args=(actor, key))
+                      on_click=signed_in_callback(follows.unfollow), args=(actor, key))
         else:
             st.button(t("follows.dashboard_follow"), key="dashboard_follow",
                       on_click=_follow_dashboard_metric, args=(follows, actor))
@@ -201,6 +204,7 @@ def follow_control(services: Services, actor: Actor) -> None:
                         scope=t("follows.platform_wide")))
 
 
+@signed_in_callback
 def _follow_dashboard_metric(follows: FollowService, actor: Actor) -> None:
     """on_click of the dashboard's follow button: the chosen KPI, platform-wide."""
     metric = st.session_state.get(DASHBOARD_METRIC_KEY)

@@ -14,6 +14,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import auth, form_reset
 from services.ui.field_errors import FieldSlots
+from services.ui.fragments import signed_in_callback
 from services.ui.i18n import t
 
 
@@ -37,7 +38,8 @@ def password_form(services: Services, actor: Actor, prefix: str) -> None:
                       autocomplete="current-password")
         slots.under("current_password")
         new_password_fields(slots, keys[1], keys[2])
-        st.form_submit_button(t("cognito.change_button"), type="primary", on_click=_submit,
+        st.form_submit_button(t("cognito.change_button"), type="primary",
+                              on_click=signed_in_callback(_submit),
                               args=(services, prefix, keys))
     outcome = st.session_state.pop(_outcome_key(prefix), None)
     if not show_refusal(slots, outcome) and outcome == DONE:

@@ -31,7 +31,7 @@ from services.domain.reports import Report
 from services.reports.pdf.cache import PdfCache
 from services.reports.preview import PREVIEW_PAGES, page_images
 from services.ui import lazy
-from services.ui.fragments import fragment_body
+from services.ui.fragments import fragment_body, signed_in_callback
 from services.ui.i18n import t
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _outcome(services: Services, report: Report, key: str, build: Future[bytes])
     if _failed(build):
         st.error(t("reports.pdf_failed"), icon=":material/error:")
         st.button(t("reports.pdf_retry"), key=f"{key}_pdf_retry", icon=":material/refresh:",
-                  on_click=_build_again, args=(services, report))
+                  on_click=signed_in_callback(_build_again), args=(services, report))
         return
     # The callable of a build that succeeded: it returns the bytes, it cannot raise.
     st.download_button(t("reports.pdf_download"), build.result,

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.bootstrap import Services, build_services
+from services.domain.models import ContentItem
 from services.domain.users import User
 from services.i18n import translate
 from services.settings import load_settings
@@ -134,3 +135,56 @@ def test_signing_out_here_says_nothing_of_elsewhere(
     at.run()
     assert not at.session_state["authentication_status"]
     assert ENDED_KO not in texts(at)
+
+
+@pytest.mark.parametrize("how", ["disabled", "password changed"])
+def test_the_first_click_after_a_sign_in_ended_elsewhere_does_nothing_as_the_old_user(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem], how: str,
+) -> None:
+    """Streamlit runs a button's on_click before the script, so before app.py checks the
+    sign-in: a like tapped 2.5 s after an administrator disabled the account was stored as
+    that user's."""
+    from services.domain.permissions import Actor
+
+    item = make_item()
+    at = new_app("viewer-user")
+    at.run()
+    at.query_params["id"] = item.id
+    at.switch_page("app_pages/content.py").run()
+    _end_elsewhere(services, users, how, "viewer-user")
+    at.button(key=f"like_{item.id}").click().run()
+    assert not at.exception
+    assert services.content.get(item.id, Actor.anonymous()).likes == 0
+    assert not at.session_state["authentication_status"]
+    assert ENDED_KO in texts(at)  # and it says why
+
+
+def test_the_ended_sign_in_s_cookie_goes_in_the_run_that_says_why(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cookie's deletion waited for the tab's next run: reload after reload (each a new
+    session) found the cookie again and said the notice again."""
+    _browser_sends_sign_in_cookie(monkeypatch, "viewer-user")
+    _end_elsewhere(services, users, "password changed", "viewer-user")
+    at = new_app()
+    at.run()
+    assert ENDED_KO in texts(at)
+    scripts = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert f"{load_settings().cookie_name}=; path=/; max-age=0" in scripts
+
+
+def test_the_notice_is_brought_into_view(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    """On a phone the tap that met the ended sign-in was a screen below the notice."""
+    from services.ui import focus
+    from tests.ui.test_outcome_in_view import in_view_scripts
+
+    at = new_app("viewer-user")
+    at.run()
+    assert not in_view_scripts(at, focus.ENDED)
+    _end_elsewhere(services, users, "disabled", "viewer-user")
+    at.run()
+    assert ENDED_KO in texts(at) and in_view_scripts(at, focus.ENDED)
