@@ -27,6 +27,7 @@ from services.domain.users import (
 from services.i18n import catalog, for_administrator, translate
 from services.i18n.times import format_time
 from services.ops.bedrock_check import AUDIT_ACTION as BEDROCK_CHECK
+from services.reports.models import model_words
 from services.ui.i18n import LANGUAGE_NAMES, audit_outcome_label, count_text, role_label
 
 SEPARATOR = " · "  # between a detail's pairs: a Bedrock message has commas and full stops
@@ -105,6 +106,8 @@ def _pair(entry: AuditEntry, key: str, value: str, lang: str, tz: tzinfo) -> str
 def _value(key: str, value: str, lang: str, tz: tzinfo) -> str:
     if key == "type":  # a report's type, by the name the report page gives it
         return _known(lang, f"reports.type_{value}") or value
+    if key == "model":  # as the report page and its PDF name it
+        return model_words(value, lang)
     if key == "language":  # named in its own language, as the report history names it
         return LANGUAGE_NAMES.get(value, value)
     if key in _FLAG_KEYS:

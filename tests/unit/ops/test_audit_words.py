@@ -73,10 +73,10 @@ def test_a_failed_step_without_every_parameter_leaves_no_placeholder() -> None:
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("ko", ("보고서 종류: 무엇이 바뀌었나", "보고서 언어: English", f"모델: {MODEL}",
-            "토큰: 1,500")),
-    ("en", ("Report type: What changed", "Report language: English", f"Model: {MODEL}",
-            "Tokens: 1,500")),
+    ("ko", ("보고서 종류: 무엇이 바뀌었나", "보고서 언어: English",
+            f"모델: Amazon Bedrock · {MODEL}", "토큰: 1,500")),
+    ("en", ("Report type: What changed", "Report language: English",
+            f"Model: Amazon Bedrock · {MODEL}", "Tokens: 1,500")),
 ])
 def test_a_report_names_its_type_and_language(lang: str, words: tuple[str, ...]) -> None:
     entry = _entry("report.generate", "r1", "unfinished", type="what_changed", language="en",
@@ -85,6 +85,16 @@ def test_a_report_names_its_type_and_language(lang: str, words: tuple[str, ...])
     for word in words:
         assert word in text
     assert "what_changed" not in text
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("ko", "모델: 오프라인 내레이터(클라우드 없음, 무료)"),
+    ("en", "Model: Offline narrator (no cloud, free)"),
+])
+def test_an_offline_report_names_its_model_as_the_report_page_does(lang: str,
+                                                                   words: str) -> None:
+    entry = _entry("report.generate", "r1", type="overall", model="offline-narrator")
+    assert words in detail_text(entry, lang, TZ)
 
 
 def test_an_unknown_key_or_value_is_shown_as_it_is() -> None:
