@@ -6,9 +6,8 @@ dashboards of the period and of the one before and renders the prompt of the rep
 language (``request.py``: the request and its preview), checks the daily token budget
 for metered models (``services.report_cost``), streams the chosen model's answer, checks its
 numbers (``services.grounding``), saves the report with its provenance and records a
-``report_generated`` usage event. A failure before the end of the stream saves nothing.
-A content or author report (``subject``) carries that subject's own insights
-(``services.insights.scoped``), never platform-wide ones.
+``report_generated`` usage event (a failure before the stream's end saves nothing). A content
+or author report (``subject``) carries its own insights (``services.insights.scoped``).
 
 ``ask`` answers a follow-up question on a saved report from its saved context: offline by the
 patterns of ``services.reports.followup``, or by a model with the same data block and the
