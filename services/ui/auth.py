@@ -80,9 +80,9 @@ def ended_notice() -> None:
     changed or reset, sign out everywhere, the account disabled): why it is signed out. Only
     what the person may know: not which of these it was."""
     if st.session_state.pop(_ENDED_KEY, False):
-        with st.container(key=focus.ENDED):  # on a phone the click was a screen below
-            st.warning(t("auth.sign_in_ended"), icon=":material/logout:")
-        focus.bring_into_view(focus.ENDED)
+        # On a phone the click that met it was a screen below.
+        focus.message_in_view(
+            focus.ENDED, lambda: st.warning(t("auth.sign_in_ended"), icon=":material/logout:"))
 
 
 def _require_strong_cookie_secret() -> None:

@@ -9,6 +9,7 @@ outcome scrolls it into view and gives it the focus, so a screen reader reads it
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -60,6 +61,14 @@ def in_view_script(where: str, to_field: bool, move: int) -> str:
     same place. A fixed script: ``where`` is one of the app's own keys, JSON-encoded."""
     body = _IN_VIEW_JS % (json.dumps(where), json.dumps(to_field))
     return f"<script>/* view move {int(move)} */\n{body}\n</script>"
+
+
+def message_in_view(where: str, show: Callable[[], object]) -> None:
+    """A message (``show`` draws it) in the container ``where``, brought into view and
+    focused: the page's flash, the notice of an ended sign-in."""
+    with st.container(key=where):
+        show()
+    bring_into_view(where)
 
 
 def bring_into_view(where: str, to_field: bool = False) -> None:

@@ -84,9 +84,8 @@ def show_flash() -> None:
     page stays scrolled where its button was, far below the message on a phone."""
     message = st.session_state.pop(_FLASH_KEY, None)
     if message:
-        with st.container(key=focus.FLASH):
-            st.success(message, icon=":material/check_circle:")
-        focus.bring_into_view(focus.FLASH)
+        focus.message_in_view(
+            focus.FLASH, lambda: st.success(message, icon=":material/check_circle:"))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
