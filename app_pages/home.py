@@ -4,10 +4,11 @@ import streamlit as st
 
 from services.domain.models import SearchQuery, Sort
 from services.domain.permissions import Action, can
-from services.ui import auth, gate, routes, session, tracking
+from services.ui import auth, gate, routes, session
 from services.ui.cards import card_grid
 from services.ui.i18n import t
 from services.ui.my_insights import my_insights
+from services.ui.visit_purpose import purpose_prompt
 from services.ui.widgets import empty_state
 
 HOME_ITEMS = 6
@@ -17,7 +18,7 @@ actor = session.actor()
 
 st.title(t("common.home_title"), anchor=False)
 st.caption(t("common.home_subtitle"))
-tracking.purpose_prompt()
+purpose_prompt()
 
 if auth.needs_first_admin(services):
     with st.container(border=True):

@@ -1,6 +1,5 @@
 """Recording usage from pages: one browser-session id, page views once per navigation, search
-once per new query, and the visitor-purpose prompt (on the home page, once per browser session,
-never blocking).
+once per new query, and the visitor-purpose answer (asked by ``services.ui.visit_purpose``).
 
 "Browser session" is the browser's own: the visit id and the purpose answer are kept in
 session cookies (no expiry, gone when the browser closes), so a page reload, which starts a new
@@ -24,7 +23,7 @@ from services.domain.permissions import Actor
 from services.i18n.labels import purpose_name
 from services.ui import session, visit_source
 from services.ui.cookies import read_cookie, write_cookie
-from services.ui.i18n import language, t
+from services.ui.i18n import language
 
 _SESSION_ID_KEY = "_df_session_id"
 _LAST_PAGE_KEY = "_df_last_page"
@@ -34,9 +33,6 @@ _COOKIES_WRITTEN_KEY = "_df_visit_cookies"  # what this Streamlit session wrote 
 VISIT_COOKIE = "df_visit"
 PURPOSE_COOKIE = "df_purpose"
 _VISIT_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as new_id() makes them
-PURPOSE_WIDGET_KEY = "df_purpose"
-PURPOSE_SKIP_KEY = "df_purpose_skip"
-ANSWERS = [p for p in Purpose if p is not Purpose.SKIPPED]
 
 
 def session_id() -> str:
@@ -142,42 +138,23 @@ def login_failed() -> None:
     _analytics().login_failed(_visit_id())
 
 
-# ---- visitor purpose -------------------------------------------------------------------------
-
-
-def _answer(purpose: Purpose) -> None:
-    st.session_state[_PURPOSE_DONE_KEY] = True
-    _analytics().visitor_purpose(_visit_id(), session.actor(), purpose)
-    if purpose is not Purpose.SKIPPED:
-        st.toast(t("analytics.purpose_thanks"), icon=":material/favorite:")
-
-
-def _picked() -> None:
-    chosen = st.session_state.get(PURPOSE_WIDGET_KEY)
-    if chosen:
-        _answer(Purpose(chosen))
-
-
-def purpose_prompt() -> None:
-    """A small card on the home page (no other page asks), once per browser session: an
-    answer or "not now" puts it away, and a skip is counted as before. Never shown to a
-    signed-in user who gave their purpose at sign-up."""
+def purpose_settled() -> bool:
+    """Whether this browser session answered or put away the visit-purpose question (the
+    session cookie keeps it across a reload)."""
     if read_cookie(PURPOSE_COOKIE) == "1":
         st.session_state[_PURPOSE_DONE_KEY] = True
-    if st.session_state.get(_PURPOSE_DONE_KEY):
-        return
-    if _analytics().signed_up_purpose(_visit_id(), session.actor()) is not None:
-        # Answered at sign-up: the visit's purpose comes from the profile (the analytics
-        # service records it once per visit), so the question is not asked again.
-        st.session_state[_PURPOSE_DONE_KEY] = True
-        return
-    with st.container(border=True):
-        st.markdown(f"**{t('analytics.purpose_question')}**")
-        st.caption(t("analytics.purpose_hint"))
-        st.pills(
-            t("analytics.purpose_question"), options=[p.value for p in ANSWERS],
-            format_func=purpose_label, key=PURPOSE_WIDGET_KEY, on_change=_picked,
-            label_visibility="collapsed",
-        )
-        st.button(t("analytics.purpose_skip"), key=PURPOSE_SKIP_KEY, type="tertiary",
-                  on_click=_answer, args=(Purpose.SKIPPED,), icon=":material/close:")
+    return bool(st.session_state.get(_PURPOSE_DONE_KEY))
+
+
+def settle_purpose() -> None:
+    """Asked no more this browser session."""
+    st.session_state[_PURPOSE_DONE_KEY] = True
+
+
+def visitor_purpose(purpose: Purpose) -> None:
+    settle_purpose()
+    _analytics().visitor_purpose(_visit_id(), session.actor(), purpose)
+
+
+def signed_up_purpose() -> Purpose | None:
+    return _analytics().signed_up_purpose(_visit_id(), session.actor())

@@ -134,3 +134,17 @@ def test_a_signed_in_user_without_a_signed_up_purpose_is_still_asked(
     at = new_app(users["viewer"].username)
     at.run()
     assert QUESTION in _main_text(at)
+
+
+def test_an_answer_after_the_sign_in_ended_elsewhere_is_not_recorded_as_the_old_user(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """The answer's callback runs before app.py checks the sign-in (as a like's does): an
+    answer given after an administrator disabled the account was recorded with its id."""
+    at = new_app(users["viewer"].username)
+    at.run()
+    services.accounts.set_disabled(users["admin"].as_actor(), users["viewer"].username, True)
+    at.button_group(key="df_purpose").set_value("education-training").run()
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert _purposes(at) == {}
