@@ -15,6 +15,7 @@ the form's summary line by the button.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.drafts import ASSETS_MAX
@@ -24,11 +25,13 @@ from services.content.media import FIELD as FILES_FIELD
 from services.domain.models import ContentItem
 from services.errors import DemoFactoryError
 from services.settings import Settings
-from services.ui import editor
+from services.ui import editor, focus
 from services.ui.field_errors import FieldSlots, optional
 from services.ui.i18n import t
 from services.ui.uploads import oversized, show_limits, size_shown, uploader_cap_mb
 from services.ui.widgets import md_escape
+
+_JUST_INSERTED = "_ed_just_inserted"  # the file whose "add to the text" this run answers
 
 
 def new_files(settings: Settings, slots: FieldSlots) -> list[UploadedFile]:
@@ -68,16 +71,29 @@ def stored_files(item: ContentItem | None) -> list[str]:
         placed = asset_reference(asset.id, asset.filename)
         reference.code(placed, language=None)
         if f"(asset:{asset.id})" in st.session_state.get(editor.BODY, ""):
-            reference.caption(f":material/check: {t('content.in_text')}")
+            _in_text_note(reference, asset.id)
         else:
             reference.button(t("content.insert_into_text"), key=f"ed_insert_{asset.id}",
                              icon=":material/add:", type="tertiary", on_click=_insert,
-                             args=(placed,))
+                             args=(placed, asset.id))
     return remove_ids
 
 
-def _insert(placed: str) -> None:
+def _in_text_note(where: DeltaGenerator, asset_id: str) -> None:
+    """ "In the text". On the run its button was pressed it takes the keyboard's focus, which
+    the button held: gone, it left the focus on the page's body (a screen reader reads the
+    note)."""
+    if st.session_state.pop(_JUST_INSERTED, None) != asset_id:
+        where.caption(f":material/check: {t('content.in_text')}")
+        return
+    with where:
+        focus.message_in_view(focus.INSERTED,
+                              lambda: st.caption(f":material/check: {t('content.in_text')}"))
+
+
+def _insert(placed: str, asset_id: str) -> None:
     """Put a file's reference at the end of the text (a callback: before the text box is
     drawn again). The author moves it from there if it belongs elsewhere."""
+    st.session_state[_JUST_INSERTED] = asset_id
     body = str(st.session_state.get(editor.BODY, "")).rstrip()
     st.session_state[editor.BODY] = f"{body}\n\n{placed}\n" if body else f"{placed}\n"

@@ -18,6 +18,7 @@ import streamlit as st
 FLASH = "df_flash"
 FIRST_REFUSAL = "df_first_refusal"
 ENDED = "df_sign_in_ended"  # the notice of a sign-in ended elsewhere (services/ui/auth.py)
+INSERTED = "df_inserted"  # the editor's "in the text" that took the place of the pressed button
 _MOVES = "_df_view_moves"  # scripts drawn in this session, numbering each
 
 # Waits up to 10 s for the container to be drawn. A message takes the focus itself (made
@@ -72,8 +73,8 @@ def message_in_view(where: str, show: Callable[[], object]) -> None:
 
 
 def bring_into_view(where: str, to_field: bool = False) -> None:
-    """Draw the script for ``where`` (``FLASH``, ``FIRST_REFUSAL`` or ``ENDED``), drawn in
-    this run. Its element is hidden by the stylesheet (``styles.SCRIPT_RULES``)."""
+    """Draw the script for ``where`` (one of the keys above), drawn in this run. Its element
+    is hidden by the stylesheet (``styles.SCRIPT_RULES``)."""
     move = int(st.session_state.get(_MOVES, 0)) + 1
     st.session_state[_MOVES] = move
     st.html(in_view_script(where, to_field, move), unsafe_allow_javascript=True)

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from services.content.samples import banner_png
 from services.domain.models import Category
 from services.i18n import translate
+from services.ui import focus
 from tests.e2e.conftest import RunningApp, shot
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
@@ -87,6 +88,14 @@ def publish_with_image(page: Page, title: str, image: Path) -> None:
     shot(page, "02-editor-filled")
     page.get_by_role("button", name=tr("content.save")).click()
     expect(page.get_by_text(tr("content.saved_short")).first).to_be_visible(timeout=30_000)
+    # The stored image goes into the text by keyboard; the note that takes the button's
+    # place takes its focus too (it fell to the page's body).
+    insert = page.get_by_role("button", name=tr("content.insert_into_text"))
+    insert.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f".st-key-{focus.INSERTED}")).to_be_focused()
+    expect(page.get_by_text(tr("content.in_text"))).to_be_visible()
+    shot(page, "02-editor-file-in-text")
 
 
 def find_and_open(page: Page, query: str, title: str) -> None:

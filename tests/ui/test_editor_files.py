@@ -188,3 +188,25 @@ def test_sizes_are_written_in_the_unit_of_the_browsers_uploader() -> None:
     windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0"
     mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/131.0"
     assert (size_base(windows), size_base(mac), size_base("")) == (1024, 1000, 1000)
+
+
+def test_after_a_file_goes_into_the_text_focus_stays_on_its_row(
+    new_app: Callable[..., AppTest], users: dict[str, User],
+    make_item: Callable[..., ContentItem]
+) -> None:
+    """The pressed button gives way to "in the text": the keyboard's focus fell to the page's
+    body, from where a keyboard user started again at the top. The note takes it (and a
+    screen reader reads it), on the click's run only."""
+    from services.ui import focus
+    from tests.ui.test_outcome_in_view import in_view_scripts
+
+    item = make_item("넣기 초점", body="소개", uploads=(Upload("a.png", png_bytes()),
+                                                       Upload("b.png", png_bytes())))
+    first, _ = item.assets
+    at = _editor(new_app, item.id)
+    assert not in_view_scripts(at, focus.INSERTED)
+    at.button(key=f"ed_insert_{first.id}").click().run()
+    assert in_view_scripts(at, focus.INSERTED)
+    assert t("content.in_text") in texts(at)
+    at.run()  # a later run of the page moves nothing
+    assert not in_view_scripts(at, focus.INSERTED)
