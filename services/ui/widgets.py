@@ -93,14 +93,25 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 # escapes, so escaping cannot stop it: an invisible word joiner (U+2060) inside "://", after
 # "www" and after "@" does, and the reader sees the text unchanged.
 _AUTOLINK_SPOTS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+# The same holds for its icons and emoji: it rewrites ":material/" in the source before
+# parsing, then turns ":name:" in the text into an icon or an emoji, so ":material/home:" in a
+# title drew a house. A word joiner after a colon that starts such a code stops both; a time
+# (12:30) or "Note: x" is left alone.
+_SHORTCODE_SPOTS = re.compile(r"(?<=:)(?=[\w+\-]+[:/])")
 WORD_JOINER = "\u2060"
+
+
+def _inert(text: str) -> str:
+    """``text`` with a word joiner where Streamlit's markdown would make a link, an icon or an
+    emoji of it after escapes are resolved."""
+    return _SHORTCODE_SPOTS.sub(WORD_JOINER, _AUTOLINK_SPOTS.sub(WORD_JOINER, text))
 
 
 def md_escape(text: str) -> str:
     """Short user text (titles, summaries, names, terms) shown through Streamlit's markdown
     as plain text: one line, no markup, no link."""
     one_line = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK_SPOTS.sub(WORD_JOINER, one_line))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _inert(one_line))
 
 
 def md_literal(text: str) -> str:
@@ -139,7 +150,9 @@ def app_tz() -> tzinfo:
 
 def tags_line(tags: Sequence[str]) -> str:
     """Tags as code text (never markup); one line whatever an old import stored."""
-    return " ".join(f"`#{' '.join(tag.replace('`', '').split())}`" for tag in tags)
+    # In code no link is made, but the source's ":material/" is still rewritten.
+    one_line = (" ".join(tag.replace("`", "").split()) for tag in tags)
+    return " ".join(f"`#{_SHORTCODE_SPOTS.sub(WORD_JOINER, tag)}`" for tag in one_line)
 
 
 TAG_PARAM = "tag"  # browse?tag=...: see services/ui/tags.py

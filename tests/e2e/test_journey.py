@@ -38,6 +38,9 @@ def sidebar_link(page: Page, text: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(text, exact=True).click()
 
 
+ICON_CODE = ":material/home:"
+
+
 def create_first_admin(page: Page, app: RunningApp) -> None:
     page.goto(app.url)
     expect(page.locator('[data-testid="stApp"]')).to_be_visible()
@@ -79,7 +82,7 @@ def publish_with_image(page: Page, title: str, image: Path) -> None:
     page.get_by_label(tr("content.category_label")).click()
     page.get_by_role("option", name=tr("content.category.finance")).click()
     page.get_by_text(tr("content.status.published"), exact=True).click()
-    fill(page, optional("content.tags_label"), "e2e, 시험")
+    fill(page, optional("content.tags_label"), f"e2e, 시험, {ICON_CODE}")
     fill(
         page,
         optional("content.body_label"),
@@ -124,6 +127,10 @@ def test_first_admin_publishes_and_anyone_finds_it(
     publish_with_image(page, title, image)
     find_and_open(page, "종단간 시험", title)
 
+    # A tag that is an icon's code reads as typed: no house drawn in its link.
+    icon_tag = page.locator('[data-testid="stPageLink"]').filter(has_text="material")
+    expect(icon_tag).to_have_count(1)
+    expect(icon_tag.locator('[data-testid="stIconMaterial"]')).to_have_count(0)
     # The uploaded image is shown, the body's HTML is shown as text, not executed.
     expect(page.locator('[data-testid="stImage"] img').first).to_be_visible()
     expect(page.get_by_text("<script>alert(1)</script>")).to_be_visible()

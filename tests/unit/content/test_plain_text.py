@@ -28,6 +28,31 @@ HOSTILE = [
 ]
 
 
+# Streamlit's markdown (1.67, StreamlitMarkdown) first rewrites every ":material/" in the
+# source to ":material_", then its icon and emoji plugins turn ":name:" in the text (escapes
+# resolved) into an icon or an emoji: an escaped colon does not stop them.
+SHORTCODE = re.compile(r":[\w+-][\w_+-]*:")
+
+
+def _shortcodes_seen(markdown: str) -> list[str]:
+    return SHORTCODE.findall(_as_text(markdown.replace(":material/", ":material_")))
+
+
+@pytest.mark.parametrize("value", [":material/home: 제목", "데모 :smile: :rocket:",
+                                   "lock :material/lock:", ":streamlit: logo", "a:b:c"])
+def test_icon_and_emoji_shortcodes_in_short_text_stay_text(value: str) -> None:
+    """A title ``:material/home: …`` showed a house icon in the saved message, the page's
+    title, a tag's link and an inquiry's subject."""
+    shown = md_escape(value)
+    assert _shortcodes_seen(shown) == []
+    assert _as_text(shown).replace(WORD_JOINER, "") == value  # the reader sees what was typed
+    assert _shortcodes_seen(tags_line((value,))) == []
+
+
+def test_times_and_ratios_keep_their_colons_plain() -> None:
+    assert WORD_JOINER not in md_escape("12:30 KST, 3:1 비율, Note: 끝")
+
+
 def _as_text(markdown: str) -> str:
     """The text the markdown renderer ends up with (escapes resolved)."""
     return ESCAPE.sub(r"\1", markdown)
