@@ -10,9 +10,9 @@ from services.bootstrap import Services
 from services.domain.models import Page
 from services.domain.permissions import Action, Actor, Role, can
 from services.domain.users import AccountStatus, User
-from services.errors import DemoFactoryError
+from services.errors import DemoFactoryError, NotFound
 from services.i18n.times import format_date
-from services.ui import admin_signups, confirm, form_reset
+from services.ui import admin_signups, confirm, form_reset, resubmit
 from services.ui.field_errors import FieldSlots, optional, required_note
 from services.ui.i18n import relabel, role_label, t
 from services.ui.widgets import (
@@ -139,18 +139,32 @@ def create_user_form(services: Services, actor: Actor) -> None:
         submitted = st.form_submit_button(t("admin.create_button"), type="primary")
     if not submitted:
         return
-    try:
-        user = services.accounts.create_user(
-            actor, username, name, email, None if invite else password,
-            frozenset(roles),
-        )
-    except DemoFactoryError as exc:
-        slots.show_error(exc)
-        return
+    memo = resubmit.sends(_CREATE_FORM)
+    sent = resubmit.fingerprint(username, name, email, password, sorted(roles), invite)
+    told = memo.repeat_of(sent)
+    if told is None or not _exists(services, username):  # deleted meanwhile: made again
+        try:
+            user = services.accounts.create_user(
+                actor, username, name, email, None if invite else password,
+                frozenset(roles),
+            )
+        except DemoFactoryError as exc:
+            slots.show_error(exc)
+            return
+        done = "admin.user_invited" if invite else "admin.user_created"
+        told = t(done, username=md_escape(user.username))
+        memo.note(sent, told)
     form_reset.empty_next_run(_CREATE_FORM)
-    done = "admin.user_invited" if invite else "admin.user_created"
-    flash(t(done, username=md_escape(user.username)))
+    flash(told)
     st.rerun()
+
+
+def _exists(services: Services, username: str) -> bool:
+    try:
+        services.accounts.get(username)
+    except NotFound:
+        return False
+    return True
 
 
 def manage_user(services: Services, actor: Actor, users: list[User]) -> None:

@@ -141,7 +141,8 @@ def _confirm_reset(sign_in: CognitoSignIn) -> None:
     login = str(st.session_state.get(_FORGOT_FOR) or "")
     code, new, repeat = (str(st.session_state.get(key) or "") for key in _RESET_KEYS)
     outcome = password_box.settle(
-        _RESET_FORM, new, repeat, lambda: sign_in.confirm_forgot_password(login, code, new))
+        _RESET_FORM, new, repeat, lambda: sign_in.confirm_forgot_password(login, code, new),
+        sent=(login, code))
     if outcome == password_box.DONE:
         st.session_state.pop(_FORGOT_FOR, None)
     st.session_state[_FORGOT_OUTCOME] = outcome

@@ -5,14 +5,14 @@ the other forms that set a new password (Cognito's forgot password)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from services.bootstrap import Services
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
-from services.ui import auth, form_reset
+from services.ui import auth, form_reset, resubmit
 from services.ui.field_errors import FieldSlots
 from services.ui.fragments import signed_in_callback
 from services.ui.i18n import t
@@ -62,15 +62,20 @@ MISMATCH, DONE = "mismatch", "done"
 Outcome = str | DemoFactoryError
 
 
-def settle(form: str, new: str, repeat: str, save: Callable[[], object]) -> Outcome:
-    """In a new-password form's callback: ``save`` unless the two passwords differ. Success
-    empties the form on its next drawing; a refusal keeps what was typed."""
+def settle(form: str, new: str, repeat: str, save: Callable[[], object],
+           sent: Sequence[str] = ()) -> Outcome:
+    """In a new-password form's callback: ``save`` unless the two passwords differ, or the
+    same form (``new`` and the rest it ``sent``) just succeeded: a double click's second
+    submission. Success empties the form on its next drawing; a refusal keeps what was typed."""
     if new != repeat:
         return MISMATCH
-    try:
-        save()
-    except DemoFactoryError as exc:
-        return exc
+    memo, fingerprint = resubmit.sends(form), resubmit.fingerprint(new, *sent)
+    if memo.repeat_of(fingerprint) is None:
+        try:
+            save()
+        except DemoFactoryError as exc:
+            return exc
+        memo.note(fingerprint, DONE)
     form_reset.empty_next_run(form)
     return DONE
 
@@ -97,4 +102,5 @@ def _outcome_key(prefix: str) -> str:
 def _submit(services: Services, prefix: str, keys: tuple[str, str, str]) -> None:
     current, new, repeat = (str(st.session_state.get(key) or "") for key in keys)
     st.session_state[_outcome_key(prefix)] = settle(
-        _form(prefix), new, repeat, lambda: auth.change_password(services, current, new))
+        _form(prefix), new, repeat, lambda: auth.change_password(services, current, new),
+        sent=(current,))

@@ -194,3 +194,28 @@ def test_a_question_left_unanswered_is_gone_after_leaving_the_page(
 
 def _keys(at: AppTest) -> set[str]:
     return {str(b.key) for b in at.button}
+
+
+def test_a_double_click_on_create_says_the_user_was_made(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services
+) -> None:
+    """The second click of a double click sends the form as the browser still shows it: the
+    user was made by the first, and the administrator read only "'dup2' is already taken"."""
+    at = open_admin_page(new_app)
+    typed = {"adm_new_username": "dup2", "adm_new_password": "Another-horse-9"}
+
+    def send() -> None:
+        for key, value in typed.items():
+            at.text_input(key=key).input(value)
+        at.button(key="FormSubmitter:adm_create_user-사용자 만들기").click().run()
+
+    send()
+    send()  # the same form again, as the browser sent it
+    assert not errors(at)
+    assert "'dup2'" in texts(at) and "이미" not in texts(at)
+    assert services.accounts.get("dup2").username == "dup2"
+
+    services.accounts.delete_user(users["admin"].as_actor(), "dup2")
+    send()  # made again on purpose after a delete: made, not taken for the repeat
+    assert not errors(at)
+    assert services.accounts.get("dup2").username == "dup2"

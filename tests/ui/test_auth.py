@@ -393,6 +393,25 @@ def test_a_part_of_a_page_rerunning_alone_sees_a_sign_in_end_or_change(
     assert at.markdown[0].value == f"changed={changed}"
 
 
+def test_a_double_click_on_change_password_says_it_was_changed(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+) -> None:
+    """The second click sent the old password again, after the first had changed it: the page
+    said the password had been changed elsewhere and this change was not made."""
+    at = new_app("author-user")
+    at.run()
+    new = "violet-harbor-tunnel-42"
+    for _ in range(2):
+        at.text_input(key="pw_current").input(PASSWORD)
+        at.text_input(key="pw_new").input(new)
+        at.text_input(key="pw_repeat").input(new)
+        at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
+    assert not at.exception and not errors(at)
+    assert "비밀번호를 바꿨습니다." in texts(at)
+    assert at.session_state["authentication_status"]
+    assert services.accounts.authenticate("author-user", new).username == "author-user"
+
+
 def test_the_change_password_form_keeps_what_was_typed_until_it_succeeds(
     new_app: Callable[..., AppTest], users: dict[str, User],
 ) -> None:
