@@ -43,6 +43,7 @@ from services.domain.funnels import (
 )
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort, Status, new_id
 from services.domain.permissions import Action, Actor, can, require
+from services.domain.text import turns_text
 from services.errors import (
     ConflictError,
     DemoFactoryError,
@@ -259,6 +260,8 @@ def _valid_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > NAME_MAX:
         raise ValidationError("funnels.err_name", field="name", max=NAME_MAX)
+    if turns_text(cleaned):
+        raise ValidationError("funnels.err_direction", field="name")
     return cleaned
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from services.domain.models import Category, ContentDraft, SearchQuery, Status
-from services.domain.text import clean_text
+from services.domain.text import clean_text, turns_text
 from services.errors import ValidationError
 
 TITLE_MAX = 200
@@ -35,6 +35,9 @@ def validate_draft(draft: ContentDraft) -> ContentDraft:
     if len(title) > TITLE_MAX:
         raise ValidationError("content.err_title_long", field="title", max=TITLE_MAX,
                               length=len(title))
+    for field, value in (("title", title), ("summary", summary)):
+        if turns_text(value):  # shown in lines with other text (cards, the page's caption)
+            raise ValidationError("content.err_direction", field=field)
     if len(summary) > SUMMARY_MAX:
         raise ValidationError("content.err_summary_long", field="summary", max=SUMMARY_MAX,
                               length=len(summary))

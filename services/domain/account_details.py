@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from services.domain.text import clean_text
+from services.domain.text import clean_text, turns_text
 
 NAME_MAX = 100  # a display name
 EMAIL_MAX = 254  # RFC 5321
@@ -33,6 +33,7 @@ class Problem(StrEnum):
     MISSING = "missing"
     TOO_LONG = "too_long"
     NOT_EMAIL = "not_email"
+    TURNS_TEXT = "turns_text"  # a one-line field holds a direction override (``turns_text``)
 
 
 def normalized(text: str) -> str:
@@ -57,6 +58,9 @@ def detail_problems(values: Mapping[str, str], *, required: Iterable[str] = (),
     email = values.get("email", "")
     if email and not is_email(email):
         problems.append(("email", Problem.NOT_EMAIL))
+    # A message is drawn as a block of its own, where an override turns only itself.
+    problems += [(field, Problem.TURNS_TEXT) for field, value in values.items()
+                 if field != "message" and turns_text(value)]
     return problems
 
 
@@ -67,4 +71,6 @@ def message_key(catalog: str, field: str, problem: Problem) -> str:
         return f"{catalog}.err_{field}_missing"
     if problem is Problem.TOO_LONG:
         return f"{catalog}.err_too_long"
+    if problem is Problem.TURNS_TEXT:
+        return f"{catalog}.err_direction"
     return f"{catalog}.err_email"

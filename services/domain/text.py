@@ -13,6 +13,15 @@ import unicodedata
 from services.errors import ValidationError
 
 BAD_TEXT = "errors.bad_text"
+# The Unicode bidirectional algorithm's embeddings, overrides and isolates: one in a name or a
+# subject turned the rest of the line it was shown on around (an inquiry's e-mail and number
+# read backwards after a sender's name). Marks (LRM, RLM, ALM) turn nothing and stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def turns_text(text: str) -> bool:
+    """Whether ``text`` holds a character that changes the direction of the text after it."""
+    return any(c in BIDI_CONTROLS for c in text)
 
 
 def is_encodable(text: str) -> bool:

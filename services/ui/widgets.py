@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from services.domain.models import ContentItem, Status
+from services.domain.text import turns_text
 from services.domain.users import FORMER_AUTHOR
 from services.errors import DemoFactoryError, Refusals
 from services.i18n.times import format_date
@@ -111,7 +112,10 @@ def md_escape(text: str) -> str:
     """Short user text (titles, summaries, names, terms) shown through Streamlit's markdown
     as plain text: one line, no markup, no link."""
     one_line = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _inert(one_line))
+    shown = _MARKDOWN_SPECIAL.sub(r"\\\1", _inert(one_line))
+    # A value stored before direction overrides were refused (``domain.text.turns_text``) is
+    # kept in an isolate: the override ends with it, the text after it reads as written.
+    return f"\u2068{shown}\u2069" if turns_text(one_line) else shown
 
 
 def md_literal(text: str) -> str:

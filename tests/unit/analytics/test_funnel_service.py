@@ -123,6 +123,7 @@ def test_people_without_dashboards_cannot_see_or_define_funnels(services: Servic
 @pytest.mark.parametrize(("name", "steps", "window", "key"), [
     ("", STEPS, 30, "funnels.err_name"),
     ("x" * 81, STEPS, 30, "funnels.err_name"),
+    ("가입 \u202e퍼널", STEPS, 30, "funnels.err_direction"),  # shown in other people's lists
     ("ok", STEPS[:1], 30, "funnels.err_steps"),
     ("ok", STEPS * 4, 30, "funnels.err_steps"),
     ("ok", STEPS, 0, "funnels.err_window"),

@@ -84,3 +84,11 @@ def test_an_address_shown_literally_is_code_that_copies_as_it_is() -> None:
     assert WORD_JOINER not in md_literal("ops@example.com")
     # Anything Streamlit would not link is escaped as usual.
     assert md_literal("**us-east-1**") == md_escape("**us-east-1**")
+
+
+def test_a_stored_value_that_turns_text_around_is_kept_to_itself() -> None:
+    """Stored before such characters were refused: shown in an isolate, the override ends
+    with the value and the text after it reads as written."""
+    shown = md_escape("x\u202eabc")
+    assert shown.startswith("\u2068") and shown.endswith("\u2069")
+    assert md_escape("plain 제목") == "plain 제목"

@@ -126,3 +126,46 @@ def test_search_terms_reach_analytics_in_nfc_and_never_poison_the_store(
                                               datetime(2100, 1, 1, tzinfo=UTC))
     stored = [e.properties["query"] for e in events if e.type == EventType.SEARCH]
     assert stored == ["생성형 AI", "broken\ufffd"]
+
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: turns the text after it around
+
+
+def _turned_paths(services: Services) -> dict[str, Callable[[], object]]:
+    users = accounts(services)
+    root = users.create_first_admin("root", "Root", "root@example.com", PASSWORD).as_actor()
+    inquiry = InquiryDraft(name="홍길동", email="a@example.com", company="", subject="문의",
+                           message="내용", type=InquiryType.OTHER, consent=True)
+    return {
+        "content title": lambda: services.content.create(draft(title=f"제목 {RLO}abc"), (),
+                                                         AUTHOR),
+        "content summary": lambda: services.content.create(draft(summary=f"요약{RLO}"), (),
+                                                           AUTHOR),
+        "contact name": lambda: services.inquiries.submit(
+            Actor.anonymous(), replace(inquiry, name=f"x{RLO}"), "visit"),
+        "contact subject": lambda: services.inquiries.submit(
+            Actor.anonymous(), replace(inquiry, subject=f"{RLO}문의"), "visit"),
+        "account name": lambda: users.create_user(
+            root, "bob", "Bob\u2066", "bob@example.com", PASSWORD, frozenset({Role.VIEWER})),
+    }
+
+
+@pytest.mark.parametrize("path", ["content title", "content summary", "contact name",
+                                  "contact subject", "account name"])
+def test_characters_that_turn_the_line_around_are_refused_in_one_line_fields(
+        services: Services, path: str) -> None:
+    """A contact form's name with U+202E turned the rest of the administrator's inquiry line
+    around: the sender's e-mail read "moc.elpmaxe@x", the inquiry number backwards."""
+    with pytest.raises(ValidationError) as err:
+        _turned_paths(services)[path]()
+    assert err.value.key.endswith("err_direction")
+    assert err.value.params.get("field") in {"title", "summary", "name", "subject"}
+    assert translate("ko", err.value.key) != err.value.key
+    assert translate("en", err.value.key) != err.value.key
+
+
+def test_a_body_and_a_message_may_hold_them_and_marks_pass_everywhere(
+        services: Services) -> None:
+    """Long text is drawn in a block of its own; left-to-right and right-to-left marks turn
+    nothing around."""
+    services.content.create(draft(title="שלום\u200f 데모", body=f"본문 {RLO}abc"), (), AUTHOR)
