@@ -37,14 +37,21 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
 
 from scripts.emulated_cognito import cognito_as_on_aws
 from services.accounts.sign_in.base import group_names
@@ -61,6 +68,7 @@ from services.resource_names import DEFAULT_RESOURCE_PREFIX
 from services.settings import AWS_REQUIRED, ENV_PREFIX, Settings, load_settings
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from types_boto3_cognito_idp.client import CognitoIdentityProviderClient
     from types_boto3_cognito_idp.literals import ExplicitAuthFlowsTypeType
 
@@ -176,6 +184,32 @@ def seed_users(services: Services) -> list[SampleUser]:
     return [admin, *others]
 
 
+class SerialMotoServer(ThreadedMotoServer):
+    """moto's server answering one request at a time. moto's DynamoDB ``TransactWriteItems``
+    deep-copies every table to roll back, and another thread's write changed a table under
+    the copy ("dictionary changed size during iteration"): the write failed with a 500, and an
+    emulation left running with the app's tracker, counters and a seeding script writing at
+    once grew to 22 GB and stopped answering. One lock around the whole WSGI call (the body
+    read inside it) makes moto's in-memory state single-threaded, as moto assumes."""
+
+    def _server_entry(self) -> None:
+        app = _one_at_a_time(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True,
+                                   request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def _one_at_a_time(app: WSGIApplication) -> WSGIApplication:
+    lock = threading.Lock()
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with lock:
+            return list(app(environ, start_response))
+
+    return serve
+
+
 @contextmanager
 def moto_server() -> Iterator[str]:
     """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
@@ -183,7 +217,7 @@ def moto_server() -> Iterator[str]:
     (scripts/emulated_cognito.py). Yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
     with cognito_as_on_aws():
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
         try:
