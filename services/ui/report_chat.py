@@ -313,8 +313,10 @@ def chat_box(services: Services, actor: Actor, report: Report, key: str,
     """The chat under a report: its history, the model choice and the question box."""
     st.markdown(f"**{t('followup.chat_title')}**")
     model = _model(services, report, key, label)
-    st.caption(t("followup.chat_offline_note") if model == OFFLINE
-               else t("followup.chat_caption"))
+    st.caption(t("followup.chat_caption") if model != OFFLINE
+               # The emulation offers no model to choose (``ops.bedrock_emulated``).
+               else t("followup.chat_offline_emulated") if services.ops.bedrock_emulated
+               else t("followup.chat_offline_note"))
     chat = _chat(services, actor, report)
     history, reading, lang = chat.view()
     _history(services, actor, report, key, chat, history)

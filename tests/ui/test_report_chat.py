@@ -240,3 +240,18 @@ def test_an_over_budget_question_is_refused_with_the_reason(
     shown = refused.replace("\\", "")  # the markdown escapes of the time's "-" and ":"
     assert re.search(r"\d{4}-\d{2}-\d{2} 00:00 KST에 다시 채워집니다", shown), refused
     assert fake.requests == []
+
+
+def test_in_the_emulation_the_chat_does_not_send_the_user_to_a_model_it_cannot_pick(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    make_item: Callable[..., ContentItem], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"Choose a Bedrock model to ask freely" stood under a list that offers none there."""
+    from tests.ui.conftest import ko
+
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", "true")
+    seed(services, make_item("생성형AI 챗봇", category=Category.GENERATIVE_AI))
+    at = generate(open_reports(new_app, users["analyst"].username))
+    shown = texts(at)
+    assert ko("followup.chat_offline_note") not in shown
+    assert ko("followup.chat_offline_emulated") in shown
