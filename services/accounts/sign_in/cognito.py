@@ -281,6 +281,8 @@ class CognitoSignIn:
         try:
             self._identity.confirm_forgot_password(username, code.strip(), new_password)
         except ValidationError as exc:  # the pool's refusal, named by the field it is about
+            if exc.key == "cognito.err_code":  # as a refused reset link is, in local mode
+                self._record(username, "auth.reset_password_confirmed", username, "invalid")
             field = _RESET_FIELDS.get(exc.key)
             if field is None:
                 raise

@@ -194,14 +194,20 @@ def test_roles_follow_groups_at_the_next_recheck(
     assert rechecked is not None and rechecked.actor.roles == {Role.ANALYST}
 
 
-def test_forgot_password_with_a_code(sign_in: CognitoSignIn, root: Actor) -> None:
+def test_forgot_password_with_a_code(sign_in: CognitoSignIn, root: Actor,
+                                     services: Services) -> None:
     sign_in.forgot_password("root")
     sign_in.forgot_password("nobody-at-all")  # the same answer: nothing revealed
     with pytest.raises(ValidationError) as bad:
         sign_in.confirm_forgot_password("root", "moto-confirmation-code:000000", NEW_PASSWORD)
     assert bad.value.key == "cognito.err_code"
+    # A refused code is in the audit log, as a refused reset link is in local mode.
+    (refused,) = services.ports.audit.entries(action="auth.reset_password_confirmed")
+    assert (refused.target, refused.outcome) == ("root", "invalid")
 
     sign_in.confirm_forgot_password("root", "123456", NEW_PASSWORD)  # moto accepts this code
+    confirmed = services.ports.audit.entries(action="auth.reset_password_confirmed")
+    assert sorted(entry.outcome for entry in confirmed) == ["invalid", "ok"]
 
     assert _live(sign_in.sign_in("root", NEW_PASSWORD)).actor.user_id == "root"
 
