@@ -104,10 +104,10 @@ def _account(actor: Actor, needs_first_admin: bool) -> list[StreamlitPage]:
     pages.append(_page(RESET, title(RESET), ":material/lock_reset:", visibility="hidden"))
     pages.append(_page(VERIFY, title(VERIFY), ":material/mark_email_read:",
                        visibility="hidden"))
-    if needs_first_admin:
-        pages.append(
-            _page(FIRST_ADMIN, title(FIRST_ADMIN), ":material/admin_panel_settings:")
-        )
+    # Listed while no administrator exists; registered always, so that a form sent just after
+    # another tab made the first one (or a link kept) reaches the page, which says so.
+    pages.append(_page(FIRST_ADMIN, title(FIRST_ADMIN), ":material/admin_panel_settings:",
+                       visibility="visible" if needs_first_admin else "hidden"))
     return pages
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.errors import NotFound
 from services.settings import load_settings
 from services.ui import auth
 from tests.ui.conftest import (
@@ -80,8 +81,27 @@ def test_first_admin_then_sign_in(new_app: Callable[..., AppTest], services: Ser
     assert at.session_state["authentication_status"] is True
     at.switch_page("app_pages/admin.py").run()  # opens for admins only
     assert_page_ran(at, ko("nav.admin"))
-    with pytest.raises(ValueError):
-        at.switch_page("app_pages/first_admin.py")  # gone once an administrator exists
+    at.switch_page("app_pages/first_admin.py").run()  # a link kept: says so, no form
+    assert ko("auth.err_admin_exists") in texts(at)
+    assert not [f for f in at.get("form") if f.proto.form.form_id == "first_admin_form"]
+
+
+def test_the_second_of_two_first_admins_sent_at_once_is_told_one_exists(
+        new_app: Callable[..., AppTest], services: Services) -> None:
+    """The tab that lost the race landed on home without a word: its page was no longer in
+    the app's navigation once an administrator existed, so its submission went nowhere."""
+    at = new_app()
+    at.run()
+    at.switch_page("app_pages/first_admin.py").run()
+    services.accounts.create_first_admin("winner", "", "", "another-long-password")
+    at.text_input(key="fa_username").input("loser")
+    at.text_input(key="fa_password").input("a-long-password")
+    at.text_input(key="fa_password2").input("a-long-password")
+    at.button[0].click().run()
+    assert not at.exception
+    assert ko("auth.err_admin_exists") in texts(at)
+    with pytest.raises(NotFound):
+        services.accounts.get("loser")
 
 
 def test_first_admin_password_mismatch(new_app: Callable[..., AppTest],
