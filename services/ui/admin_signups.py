@@ -25,6 +25,7 @@ def pending_section(services: Services, actor: Actor) -> None:
         return
     waiting = services.signup.pending(actor)
     st.subheader(t("signup.pending_title"), anchor=False)
+    _handled_meanwhile({u.username for u in waiting})
     if not waiting:
         st.caption(t("signup.pending_none"))
         return
@@ -40,6 +41,16 @@ def pending_section(services: Services, actor: Actor) -> None:
     if row.button(t("signup.decline"), key="adm_signup_decline", icon=":material/close:"):
         confirm.ask(_CONFIRM, "decline", about=username)
     confirm_decision(services, actor, user)
+
+
+def _handled_meanwhile(waiting: set[str]) -> None:
+    """A question about a request that no longer waits (another administrator, or another
+    tab, approved or declined it meanwhile): said once, instead of a "yes" that did nothing."""
+    asked = confirm.about(_CONFIRM)
+    if asked is not None and asked not in waiting:
+        confirm.answered(_CONFIRM)
+        st.info(t("signup.handled_meanwhile", username=md_escape(str(asked))),
+                icon=":material/info:")
 
 
 def pending_table(users: list[User], *, verified: bool = False) -> None:

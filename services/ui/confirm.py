@@ -40,6 +40,12 @@ def pending(key: str, about: object = None) -> Any:
     return found[2]
 
 
+def about(key: str) -> object:
+    """What the question ``key`` waits about, if one waits (else None)."""
+    found = _asked().get(key)
+    return None if found is None else found[1]
+
+
 def answered(key: str) -> None:
     """Yes or cancel was clicked: the question is gone."""
     _asked().pop(key, None)

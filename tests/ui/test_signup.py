@@ -14,7 +14,7 @@ from services.domain.permissions import Role
 from services.domain.signup import SignupDraft
 from services.domain.users import AccountStatus, User
 from services.errors import NotFound
-from tests.ui.conftest import errors, open_admin_page, shown_in_browser, texts
+from tests.ui.conftest import errors, ko, open_admin_page, shown_in_browser, texts
 
 SIGNUP = "app_pages/signup.py"
 LOGIN = "app_pages/login.py"
@@ -163,3 +163,22 @@ def test_the_users_table_says_that_a_sign_up_waits(
     table = at.dataframe[1].value  # the pending list comes first
     states = dict(zip(table["사용자 이름"], table["상태"], strict=True))
     assert states["jiwon"] == "승인 대기" and states["viewer-user"] == "사용 중"
+
+
+def test_a_sign_up_handled_in_another_tab_meanwhile_is_said(
+    new_app: Callable[..., AppTest], services: Services, users: dict[str, User]
+) -> None:
+    """Two administrators approving at once: one approval, and the other tab's "yes" landed
+    on "No request is waiting" without a word of what happened to the one it was about."""
+    assert services.signup is not None
+    services.signup.sign_up(SignupDraft("이지원", "jiwon@example.com", "jiwon", "Acme",
+                                        Purpose.RESEARCH, Role.AUTHOR, PASSWORD, PASSWORD,
+                                        True), "visit-1")
+    at = open_admin_page(new_app)
+    at.button(key="adm_signup_approve").click().run()
+    services.signup.approve(users["admin"].as_actor(), "jiwon")  # the other tab
+    at.button(key="adm_signup_approve_yes").click().run()
+    assert not at.exception and not errors(at)
+    assert ko("signup.handled_meanwhile", username="jiwon") in texts(at)
+    at.run()  # said once
+    assert ko("signup.handled_meanwhile", username="jiwon") not in texts(at)
