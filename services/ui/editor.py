@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.drafts import parse_tags
@@ -83,6 +84,13 @@ def load(item: ContentItem | None) -> None:
 
 def ensure_loaded(content_id: str, item: ContentItem | None) -> None:
     """Load once per item; afterwards the widgets keep the user's text across reruns."""
+    if st.session_state.get(_LOADED) is None and _browser_shows_form():
+        # A new server session under a tab that shows the form (the server restarted, or a
+        # reconnect reached another app server): loading the stored item over the browser's
+        # values lost what was typed at the next save ("Enter a title"). The text the browser
+        # started from is taken to be the stored version now.
+        st.session_state[_LOADED] = (item.id, item.version) if item else ("", 0)
+        return
     last = _last_save()
     if last is not None and last[1].id == content_id:
         # The form's own save: a save notes only the memo (nothing can stop the run before
@@ -91,6 +99,16 @@ def ensure_loaded(content_id: str, item: ContentItem | None) -> None:
     loaded = st.session_state.get(_LOADED)
     if loaded is None or loaded[0] != content_id or TITLE not in st.session_state:
         load(item)
+
+
+def _browser_shows_form() -> bool:
+    """Whether this run came with the editor's widget values from the browser. Streamlit has
+    no public way to ask before the widget is drawn: its widget ids end with the widget's key."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    sent = ctx.session_state._state._new_widget_state.states
+    return any(widget_id.endswith(f"-{TITLE}") for widget_id in sent)
 
 
 def reload_latest(content: ContentService, content_id: str, actor: Actor) -> None:

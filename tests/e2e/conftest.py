@@ -66,10 +66,11 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 
 def start_app(
     tmp: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None,
-    base_url_path: str = "",
+    base_url_path: str = "", port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], RunningApp]:
-    """The app on a free port; ``base_url_path`` serves it under that path (its url has it)."""
-    port = free_port()
+    """The app on a free port (or ``port``: a restart where the open tabs reconnect);
+    ``base_url_path`` serves it under that path (its url has it)."""
+    port = port or free_port()
     data_dir = tmp / "data"
     log = tmp / "streamlit.log"
     env = {**os.environ, "DEMO_FACTORY_DATA_DIR": str(data_dir), **(extra_env or {})}
