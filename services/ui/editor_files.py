@@ -83,12 +83,14 @@ def _in_text_note(where: DeltaGenerator, asset_id: str) -> None:
     """ "In the text". On the run its button was pressed it takes the keyboard's focus, which
     the button held: gone, it left the focus on the page's body (a screen reader reads the
     note)."""
-    if st.session_state.pop(_JUST_INSERTED, None) != asset_id:
-        where.caption(f":material/check: {t('content.in_text')}")
-        return
+    def note() -> None:
+        st.caption(f":material/check: {t('content.in_text')}")
+
     with where:
-        focus.message_in_view(focus.INSERTED,
-                              lambda: st.caption(f":material/check: {t('content.in_text')}"))
+        if st.session_state.pop(_JUST_INSERTED, None) == asset_id:
+            focus.message_in_view(focus.INSERTED, note)
+        else:
+            note()
 
 
 def _insert(placed: str, asset_id: str) -> None:
