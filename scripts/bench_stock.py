@@ -4,8 +4,9 @@ One script, its page chosen by ``?page=``, none of the app's code:
 
 - ``plain`` (no parameter): the issue's plain page, a title and one plotly chart. Every page's
   ratio is to this page.
-- ``browse``: the widgets that the app's browse page draws (the search box, four filters, the
-  pager's one block of links) under a title: what Streamlit itself takes to draw those widgets.
+- ``browse``: the widgets that the app's browse page draws (the search box, the filters'
+  folded panel, the pager's block of links) under a title: what Streamlit itself takes to
+  draw those widgets.
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
   number of Streamlit elements (the live panel with its tiles, chart and table, the live
   switch, the period control and two filters, eight KPI tiles, the insights panel with its
@@ -39,11 +40,8 @@ def browse_page() -> None:
     st.title("전체 콘텐츠", anchor=False)
     st.text_input("검색", placeholder="제목, 태그, 본문", icon=":material/search:",
                   max_chars=200)
-    cols = st.columns(4)
-    cols[0].selectbox("카테고리", ["모든 카테고리", "금융", "제조"], placeholder="선택")
-    cols[1].multiselect("태그", ["bedrock", "s3", "lambda"], placeholder="태그 선택")
-    cols[2].selectbox("작성자", ["모든 작성자", "김작성"], placeholder="선택")
-    cols[3].selectbox("정렬", ["최신순", "조회순", "좋아요순"], placeholder="선택")
+    # The filters' panel, folded: its four select widgets are drawn only when it is open.
+    st.expander("필터와 정렬", icon=":material/tune:", key="filters", on_change="rerun")
     st.html(PAGER)
 
 

@@ -12,8 +12,9 @@ from services.content.service import FilterOptions
 from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
-from services.ui import browse_url, session, tracking
-from services.ui.cards import card_grid
+from services.ui import browse_url, lazy, session, tracking
+from services.ui.browse_chips import chips, chips_html
+from services.ui.cards import card_grid, nav_links_script
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.pager import pager
 from services.ui.tags import take_tag_link
@@ -68,7 +69,9 @@ def kept_widgets() -> list[str]:
     """The search and filters of every browse view, kept while another page is open: whoever
     opens an item and comes back (Back, or the browse link) finds the search, the filters and
     the page where they left them. Streamlit drops the state of widgets a run does not draw."""
-    return [key for category in (None, *Category) for key in astuple(_keys(category))]
+    views = [_keys(category) for category in (None, *Category)]
+    # The filters' panel too: open, it stays open for whoever comes back to it.
+    return [key for keys in views for key in (*astuple(keys), filters_key(keys))]
 
 
 SORTS_WITHOUT_TEXT: list[Sort] = [s for s in Sort if s is not Sort.RELEVANCE]
@@ -91,21 +94,11 @@ def _new_text(keys: _Keys) -> None:
         st.session_state[keys.sort] = Sort.NEWEST
 
 
-def _sort(text: str, keys: _Keys) -> Sort:
-    options = sort_options(text)
-    if st.session_state.get(keys.sort) not in options:
-        st.session_state[keys.sort] = options[0]  # e.g. a search typed before this page drew
-    chosen = st.selectbox(
-        t("content.sort_label"), options=options, key=relabel(keys.sort), format_func=sort_label,
-        placeholder=t("common.choose"), on_change=reset_page, args=(keys.page,),
-    )
-    return chosen or options[0]
-
-
 def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> SearchQuery:
-    """Draw the search box and filters; return the query they describe (page excluded).
-    Changing any of them goes back to page 1."""
-    reset = (keys.page,)
+    """Draw the search box and the filters' panel; return the query they describe (page
+    excluded). Changing any of them goes back to page 1. The filters (category, tags, author,
+    sort) are drawn only while their panel is open: four select widgets were most of what
+    browse cost to draw (see "Page speed"); what is chosen shows under the panel anyway."""
     text = st.text_input(
         t("content.search"), key=keys.q, placeholder=t("content.search_placeholder"),
         icon=":material/search:", on_change=_new_text, args=(keys,),
@@ -114,35 +107,75 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
         # anyway, and nothing typed here is stored as the person's text.
         max_chars=SEARCH_QUERY_MAX,
     )
+    _settle_sort(text, keys)
+    shown = lazy.expander(t("content.filters"), filters_key(keys),
+                          partial(_filter_widgets, options, fixed, keys, text),
+                          icon=":material/tune:")
+    query = _chosen(options, fixed, keys, text)
+    if not shown:
+        found = chips(query, fixed, sort_options(text)[0], dict(options.authors))
+        if found:
+            st.html(chips_html(found))
+    return query
+
+
+def filters_key(keys: _Keys) -> str:
+    """The filters' panel's key: ``browse_all_filters``, ``browse_finance_filters``."""
+    return keys.page.removesuffix("_page") + "_filters"
+
+
+def _settle_sort(text: str, keys: _Keys) -> None:
+    options = sort_options(text)
+    if st.session_state.get(keys.sort) not in options:
+        st.session_state[keys.sort] = options[0]  # e.g. a search typed before this page drew
+
+
+def _filter_widgets(options: FilterOptions, fixed: Category | None, keys: _Keys,
+                    text: str) -> None:
+    reset = (keys.page,)
     cols = iter(st.columns(4 if fixed is None else 3))
-    category = fixed
     if fixed is None:
-        chosen = next(cols).selectbox(
+        next(cols).selectbox(
             t("content.category_label"), options=[ALL, *options.categories],
             key=relabel(keys.category), placeholder=t("common.choose"),
             format_func=lambda c: t("content.all_categories") if c == ALL else category_label(c),
             on_change=reset_page, args=reset,
         )
-        category = Category(chosen) if chosen else None
-    tags = next(cols).multiselect(
+    next(cols).multiselect(
         t("content.tags"), options=options.tags, key=keys.tags,
         placeholder=t("content.tags_placeholder"), on_change=reset_page, args=reset,
         select_all=False,  # its "Select all" row cannot be translated
     )
     authors = dict(options.authors)
-    author_id = next(cols).selectbox(
+    next(cols).selectbox(
         t("content.author"), options=[ALL, *authors], key=relabel(keys.author),
         placeholder=t("common.choose"),
         format_func=lambda a: (t("content.all_authors") if a == ALL
                                else author_label(a, authors.get(a) or a)),
         on_change=reset_page, args=reset,
     )
-    with next(cols):
-        sort = _sort(text, keys)
-    return SearchQuery(
-        text=text.strip(), category=category, tags=tuple(tags), author_id=author_id or None,
-        sort=sort,
+    next(cols).selectbox(
+        t("content.sort_label"), options=sort_options(text), key=relabel(keys.sort),
+        format_func=sort_label, placeholder=t("common.choose"), on_change=reset_page,
+        args=reset,
     )
+
+
+def _chosen(options: FilterOptions, fixed: Category | None, keys: _Keys,
+            text: str) -> SearchQuery:
+    """The query the session's choices describe, drawn or not; a choice no longer offered (a
+    tag or author gone meanwhile) is left out, as the widgets would."""
+    state = st.session_state
+    category = fixed
+    if fixed is None:
+        chosen = state.get(keys.category) or ALL
+        category = Category(chosen) if chosen in set(options.categories) else None
+    known_tags = set(options.tags)
+    tags = tuple(tag for tag in state.get(keys.tags) or () if tag in known_tags)
+    author = state.get(keys.author) or ALL
+    author_id = author if author in {a for a, _ in options.authors} else None
+    return SearchQuery(text=text.strip(), category=category, tags=tags, author_id=author_id,
+                       sort=state.get(keys.sort) or sort_options(text)[0])
 
 
 def _tag_link_resets(keys: _Keys, category: Category | None) -> dict[str, object]:
@@ -191,6 +224,7 @@ def render_browse(category: Category | None = None) -> None:
     browse_url.write(keys.q, {**address, **browse_url.page_params(result.page)})
     tracking.search(keys.q, query.text, result.total)
     if not result.items:
+        nav_links_script()  # the chips' links, which the pager draws it for otherwise
         filtered = bool(query.text or query.tags or query.author_id or
                         (query.category and category is None))
         if filtered:

@@ -39,12 +39,14 @@ def _same_tab_in_another_language(key: str, labels: list[str]) -> None:
 
 
 def expander(label: str, key: str, draw: Draw, *, icon: str | None = None,
-             expanded: bool = False) -> None:
-    """An expander whose contents are drawn only while it is open."""
+             expanded: bool = False) -> bool:
+    """An expander whose contents are drawn only while it is open; whether it is."""
     box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
-    if box.open is not False:
-        with box:
-            draw()
+    if box.open is False:
+        return False
+    with box:
+        draw()
+    return True
 
 
 def keep(*keys: str) -> None:

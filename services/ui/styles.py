@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.ui.browse_chips import CHIP_RULES
 from services.ui.cards import CARD_RULES
 from services.ui.column_table import COLUMN_TABLE_RULES
 from services.ui.pager import PAGER_RULES
@@ -107,7 +108,7 @@ RENDERED_RULES = f"""
 {_MD} th {{ background: rgba(151, 166, 195, 0.12); font-weight: 600; }}
 """
 APP_CSS = (
-    f"<style>{TEXT_RULES}{CARD_RULES}{PAGER_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
+    f"<style>{TEXT_RULES}{CARD_RULES}{CHIP_RULES}{PAGER_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
     f"{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
 )
 

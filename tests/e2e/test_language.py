@@ -20,11 +20,12 @@ def chosen(select_box: Locator) -> Locator:
 
 def test_filters_show_their_choice_in_the_new_language(app: RunningApp, page: Page) -> None:
     page.goto(f"{app.url}/browse")
+    page.get_by_text(tr("content.filters"), exact=True).click()  # the panel, folded at first
     sort_box = page.locator('[data-testid="stSelectbox"]').filter(
         has_text=tr("content.sort_label"))
     expect(chosen(sort_box)).to_have_value(tr("content.sort.newest"), timeout=90_000)
 
-    page.get_by_text("English", exact=True).click()
+    page.get_by_text("English", exact=True).click()  # the panel stays open
     sort_box = page.locator('[data-testid="stSelectbox"]').filter(
         has_text=en("content.sort_label"))
     expect(chosen(sort_box)).to_have_value(en("content.sort.newest"))

@@ -17,6 +17,7 @@ def _open(new_app: Callable[..., AppTest], **params: str) -> AppTest:
     """Browse loaded at its address (a link, a new tab, a reload): the session's first run."""
     at = new_app()
     at.query_params.update(params)
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page(BROWSE).run()
     assert not at.exception, at.exception
     return at
@@ -126,6 +127,7 @@ def test_a_tag_link_from_another_page_is_taken_once(
     at = new_app()
     at.run()
     at.query_params["tag"] = "RAG"
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page(BROWSE).run()
     assert at.multiselect(key="browse_all_tags").value == ["RAG"]
     assert _ours(at) == {"tag": "RAG"}  # the arriving run writes nothing

@@ -364,6 +364,7 @@ def test_browse_filters_and_pages(
     at.query_params.update(page="2")  # the pager's link to page 2 (tests/ui/test_pager_links.py)
     at.run()
     assert len(card_titles(at)) == 2
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page("app_pages/browse.py").run()
     at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()
     assert card_titles(at) == ["제조 데모"]

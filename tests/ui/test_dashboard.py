@@ -298,6 +298,7 @@ def test_pages_record_views_once_per_navigation_and_search_once_per_query(
     at = new_app()
     at.run()  # home
     at.run()  # a rerun of the same page is not a new view
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page("app_pages/browse.py").run()
     at.text_input(key="browse_all_q").input("챗봇").run()
     at.text_input(key="browse_all_q").input("없는검색어").run()

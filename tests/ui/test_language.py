@@ -108,7 +108,12 @@ def test_browse_selects_have_placeholders_in_the_ui_language(
     new_app: Callable[..., AppTest], users: dict[str, object], lang: str
 ) -> None:
     """Streamlit's own "Choose an option"/"Choose options" would show in English otherwise."""
-    at = _open_in(new_app, "app_pages/browse.py", lang)
+    at = new_app("viewer-user")
+    at.query_params["lang"] = lang
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
+    at.run()
+    at.switch_page("app_pages/browse.py").run()
+    assert not at.exception
     selects = [*at.selectbox, *at.multiselect]
     assert len(selects) >= 4
     for select in selects:

@@ -287,6 +287,7 @@ def test_former_authors_content_is_filtered_under_that_name(
     services.accounts.delete_user(users["admin"].as_actor(), "author-user")
 
     at = new_app()
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.run()
     at.switch_page("app_pages/browse.py").run()
 

@@ -21,6 +21,7 @@ def _hit_parts(block: str) -> list[str]:
 def _browse(new_app: Callable[..., AppTest]) -> AppTest:
     at = new_app()
     at.run()
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page("app_pages/browse.py").run()
     assert not at.exception and not errors(at)
     return at
@@ -98,6 +99,7 @@ def test_a_search_is_where_it_was_after_opening_an_item(
     make_item("다른 데모", category=Category.MANUFACTURING)
     at = new_app()
     at.run()
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page("app_pages/browse.py").run()
     at.text_input(key="browse_all_q").input("데모").run()
     at.selectbox(key="browse_all_category").select(Category.MANUFACTURING).run()

@@ -43,6 +43,7 @@ def _browse(new_app: Callable[..., AppTest], tag: str | None = None) -> AppTest:
     at.run()
     if tag is not None:
         at.query_params["tag"] = tag
+    at.session_state["browse_all_filters"] = True  # drawn only while their panel is open
     at.switch_page(BROWSE).run()
     assert not at.exception, at.exception
     return at
