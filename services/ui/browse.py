@@ -13,6 +13,7 @@ from services.domain.analytics import SEARCH_QUERY_MAX
 from services.domain.models import Category, ContentItem, Page, SearchQuery, Sort
 from services.errors import DemoFactoryError
 from services.ui import browse_url, session, tracking
+from services.ui.browser_state import browser_sent
 from services.ui.cards import card_grid
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.pager import pager
@@ -93,8 +94,9 @@ def _new_text(keys: _Keys) -> None:
 
 def _sort(text: str, keys: _Keys) -> Sort:
     options = sort_options(text)
-    if st.session_state.get(keys.sort) not in options:
-        st.session_state[keys.sort] = options[0]  # e.g. a search typed before this page drew
+    if st.session_state.get(keys.sort) not in options and not browser_sent(keys.sort):
+        # e.g. a search typed before this page drew (after a server restart, the browser's)
+        st.session_state[keys.sort] = options[0]
     chosen = st.selectbox(
         t("content.sort_label"), options=options, key=relabel(keys.sort), format_func=sort_label,
         placeholder=t("common.choose"), on_change=reset_page, args=(keys.page,),
