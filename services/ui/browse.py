@@ -14,6 +14,7 @@ from services.domain.models import Category, ContentItem, Page, SearchQuery, Sor
 from services.errors import DemoFactoryError
 from services.ui import browse_url, lazy, session, tracking
 from services.ui.browse_chips import chips, chips_html
+from services.ui.browser_state import browser_sent
 from services.ui.cards import card_grid, nav_links_script
 from services.ui.i18n import category_label, relabel, sort_label, t
 from services.ui.pager import pager
@@ -126,8 +127,9 @@ def filters_key(keys: _Keys) -> str:
 
 def _settle_sort(text: str, keys: _Keys) -> None:
     options = sort_options(text)
-    if st.session_state.get(keys.sort) not in options:
-        st.session_state[keys.sort] = options[0]  # e.g. a search typed before this page drew
+    if st.session_state.get(keys.sort) not in options and not browser_sent(keys.sort):
+        # e.g. a search typed before this page drew (after a server restart, the browser's)
+        st.session_state[keys.sort] = options[0]
 
 
 def _filter_widgets(options: FilterOptions, fixed: Category | None, keys: _Keys,

@@ -24,6 +24,7 @@ from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.i18n.times import format_time
 from services.ui import form_reset, tracking
+from services.ui.browser_state import browser_sent
 from services.ui.field_errors import FieldSlots, required_note
 from services.ui.i18n import relabel, t
 from services.ui.widgets import flash, md_escape, show_error
@@ -44,8 +45,9 @@ def type_label(kind: InquiryType) -> str:
 def contact_form(services: Services, actor: Actor) -> None:
     form_reset.empty_if_marked(_FORM, _empty_fields(actor))
     if actor.is_authenticated:  # a signed-in visitor's name and email, editable
-        st.session_state.setdefault("ct_name", actor.name)
-        st.session_state.setdefault("ct_email", actor.email)
+        for key, value in (("ct_name", actor.name), ("ct_email", actor.email)):
+            if not browser_sent(key):  # else what the browser shows, after a server restart
+                st.session_state.setdefault(key, value)
     token = st.session_state.setdefault(_TOKEN, new_id())
     # No max_chars: Streamlit drops a paste longer than it without a word, and the field then
     # reads as empty. The limit is shown instead, and a longer text is refused on send, kept.

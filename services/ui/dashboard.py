@@ -19,6 +19,7 @@ from services.csv_export import file_slug, frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
+from services.ui.browser_state import browser_sent
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
 from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
@@ -121,19 +122,25 @@ def choice(label: str, options: list[str], format_func: Callable[[str], str], ke
     links set too): the widget is set from it on every run and copies a choice back, so the
     choice survives a language switch (a new widget) and a run that does not draw it.
     ``default`` None: nothing chosen until the user picks (``placeholder`` shown)."""
+    widget = widget_key(key)
+    # A new server session under a tab that shows this select box (the server restarted): the
+    # choice is what the browser shows, not the default set over it.
+    shown = key not in st.session_state and browser_sent(widget)
     found = st.session_state.get(key, default)
     stored = found if isinstance(found, str) and found in options else default
-    widget = widget_key(key)
     st.session_state[key] = stored
     # Without a default the widget keeps index None, so emptying it again means None rather
     # than falling back to the choice; its value then always comes through its state.
     empty_default = default is None
-    if ((widget in st.session_state or empty_default)
+    if (not shown and (widget in st.session_state or empty_default)
             and st.session_state.get(widget) != stored):
         st.session_state[widget] = stored  # set elsewhere since the last run, or a new widget
-    st.selectbox(label, options, index=None if empty_default else options.index(str(stored)),
-                 format_func=format_func, key=relabel(widget), on_change=_copy_choice,
-                 args=(widget, key, default), placeholder=placeholder or t("common.choose"))
+    sent = st.selectbox(
+        label, options, index=None if empty_default else options.index(str(stored)),
+        format_func=format_func, key=relabel(widget), on_change=_copy_choice,
+        args=(widget, key, default), placeholder=placeholder or t("common.choose"))
+    if shown and sent in options:
+        st.session_state[key] = stored = sent
     return stored
 
 

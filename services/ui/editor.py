@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from services.content.drafts import parse_tags
@@ -24,6 +23,7 @@ from services.content.service import ContentService
 from services.domain.models import ContentDraft, ContentItem, Status, Upload, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
+from services.ui.browser_state import browser_sent
 from services.ui.i18n import t
 from services.ui.widgets import md_escape
 
@@ -84,7 +84,7 @@ def load(item: ContentItem | None) -> None:
 
 def ensure_loaded(content_id: str, item: ContentItem | None) -> None:
     """Load once per item; afterwards the widgets keep the user's text across reruns."""
-    if st.session_state.get(_LOADED) is None and _browser_shows_form():
+    if st.session_state.get(_LOADED) is None and browser_sent(TITLE):
         # A new server session under a tab that shows the form (the server restarted, or a
         # reconnect reached another app server): loading the stored item over the browser's
         # values lost what was typed at the next save ("Enter a title"). The text the browser
@@ -99,16 +99,6 @@ def ensure_loaded(content_id: str, item: ContentItem | None) -> None:
     loaded = st.session_state.get(_LOADED)
     if loaded is None or loaded[0] != content_id or TITLE not in st.session_state:
         load(item)
-
-
-def _browser_shows_form() -> bool:
-    """Whether this run came with the editor's widget values from the browser. Streamlit has
-    no public way to ask before the widget is drawn: its widget ids end with the widget's key."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return False
-    sent = ctx.session_state._state._new_widget_state.states
-    return any(widget_id.endswith(f"-{TITLE}") for widget_id in sent)
 
 
 def reload_latest(content: ContentService, content_id: str, actor: Actor) -> None:

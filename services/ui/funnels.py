@@ -28,6 +28,7 @@ from services.domain.models import Category, new_id
 from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import charts, confirm, form_reset, insights_cache, lazy, routes, session
+from services.ui.browser_state import browser_sent, sent_suffix
 from services.ui.chart_view import show_chart
 from services.ui.dashboard import Col, choice, table, widget_key
 from services.ui.dashboard_filters import item_text
@@ -143,13 +144,15 @@ def _pick(options: list[Funnel], linked: str | None, shared: str | None) -> Funn
         st.session_state[LINKED_KEY] = linked  # a link opens its funnel once
         wanted = wanted or linked
     wanted = wanted or st.session_state.get(key) or st.session_state.get(PICK_KEY)
-    st.session_state[key] = wanted if wanted in by_id else ids[0]
+    if wanted is not None or not browser_sent(key):  # else the browser's pick, after a restart
+        st.session_state[key] = wanted if wanted in by_id else ids[0]
     # Labelled here, not in the format function: who "shared" is depends on the session.
     labels = {i: _option(funnel, shared) for i, funnel in by_id.items()}
     chosen = str(st.selectbox(
         t("funnels.pick"), ids, format_func=labels.__getitem__,
         key=relabel(key), placeholder=t("funnels.pick_placeholder"),
     ))
+    chosen = chosen if chosen in by_id else ids[0]  # the browser's, of a funnel deleted since
     st.session_state[PICK_KEY] = chosen
     # The address names a funnel of one's own: a link shares it.
     write_params((QUERY,), {} if by_id[chosen].is_default else {QUERY: chosen})
@@ -264,7 +267,12 @@ class _Form:
 
 
 def _form() -> _Form:
-    form: _Form = st.session_state.setdefault(FORM_KEY, _Form())
+    """This session's builder; on a new server session under a tab whose save button was
+    clicked (the server restarted), the builder that button was drawn with."""
+    form = st.session_state.get(FORM_KEY)
+    if not isinstance(form, _Form):
+        form = st.session_state[FORM_KEY] = _Form(
+            token=sent_suffix(f"{SAVE_KEY}_") or new_id())
     return form
 
 

@@ -30,6 +30,7 @@ from services.reports.models import OFFLINE
 from services.reports.request import Preview, ReportRequest
 from services.reports.streams import Phase, Reading
 from services.ui import insights_cache, lazy, tracking
+from services.ui.browser_state import sent_suffix
 from services.ui.field_errors import optional, required_note
 from services.ui.i18n import LANGUAGE_NAMES, language, period_text, relabel, t
 from services.ui.report_pdf import start_pdf
@@ -239,7 +240,13 @@ class _Form:
 
 
 def _form() -> _Form:
-    form: _Form = st.session_state.setdefault(FORM_KEY, _Form())
+    """This session's builder; on a new server session under a tab whose "generate" button was
+    clicked (the server restarted), the builder that button was drawn with."""
+    form = st.session_state.get(FORM_KEY)
+    if not isinstance(form, _Form):
+        sent = sent_suffix(f"{GENERATE_KEY}_")
+        form = st.session_state[FORM_KEY] = _Form(
+            token=sent if sent and sent != BUSY else new_id())
     return form
 
 
