@@ -67,8 +67,9 @@ class LocalSessions:
         self._put(session_id, username, self._clock(), epoch=epoch)
         return session_id
 
-    def username(self, session_id: str) -> str | None:
-        """Whose live session this is; None if it ended, expired, or was never started."""
+    def live(self, session_id: str) -> SessionRecord | None:
+        """The record of a live session (whose it is, until when); None if it ended, expired,
+        or was never started."""
         key = session_hash(session_id)
         try:
             record = self._store.get(key)
@@ -79,7 +80,11 @@ class LocalSessions:
             return None
         if record.epoch != self._store.user_epoch(record.username):
             return None
-        return record.username
+        return record
+
+    def now(self) -> datetime:
+        """The time the sessions' lifetimes are measured by."""
+        return self._clock()
 
     def end(self, session_id: str) -> None:
         self._store.delete(session_hash(session_id))

@@ -15,7 +15,7 @@ from typing import Literal
 
 import streamlit as st
 
-from services.accounts.sign_in.base import SignedIn, SignInMode
+from services.accounts.sign_in.base import Ended, SignedIn, SignInMode
 from services.accounts.sign_in.local import LocalSignIn
 from services.accounts.sign_in.oidc import OidcSignIn
 from services.bootstrap import Services
@@ -36,7 +36,7 @@ LOGIN_USERNAME_KEY = "login_username"
 SIGNED_IN_KEY = "_df_signed_in"
 _COOKIE_OP_KEY = "_df_cookie_op"
 _SIGNED_OUT_KEY = "_df_signed_out"  # the cookie sent with this session's request is void
-_ENDED_KEY = "_df_sign_in_ended"  # a sign-in this browser held was ended elsewhere: say so
+_ENDED_KEY = "_df_sign_in_ended"  # why a sign-in this browser held stands no more: say so
 _SIGNED_IN_HERE_KEY = "_df_signed_in_here"  # this session signed in (not from its cookie)
 # The session keys that describe the signed-in user (streamlit-authenticator's names).
 USER_KEYS = ("authentication_status", "username", "name", "email", "roles")
@@ -59,7 +59,8 @@ def start(services: Services) -> Actor:
         current = mode.recheck(held)
         if current is None:
             _forget_cookie()
-            st.session_state[_ENDED_KEY] = True  # not by this tab: its sign-out forgets `held`
+            # Not by this tab: its sign-out forgets `held`.
+            st.session_state[_ENDED_KEY] = mode.why_ended(held)
     elif st.session_state.get(_SIGNED_OUT_KEY):
         current = None
     else:
@@ -67,7 +68,7 @@ def start(services: Services) -> Actor:
         if restored.forget_cookie:
             _forget_cookie()
         if restored.ended:
-            st.session_state[_ENDED_KEY] = True
+            st.session_state[_ENDED_KEY] = Ended.REVOKED
         current = restored.session
     # A cookie to forget found in this run goes now too (and again at the next run's start): a
     # reload is a new session, which would find it again and say the notice again.
@@ -76,13 +77,16 @@ def start(services: Services) -> Actor:
 
 
 def ended_notice() -> None:
-    """Once, on the page a browser lands on after its sign-in was ended elsewhere (a password
-    changed or reset, sign out everywhere, the account disabled): why it is signed out. Only
-    what the person may know: not which of these it was."""
-    if st.session_state.pop(_ENDED_KEY, False):
+    """Once, on the page a browser lands on after its sign-in expired (its lifetime ran out)
+    or was ended elsewhere (a password changed or reset, sign out everywhere, the account
+    disabled): why it is signed out. Only what the person may know: expired or ended, not
+    what ended it."""
+    ended = st.session_state.pop(_ENDED_KEY, None)
+    if ended:
+        key = "auth.sign_in_expired" if ended == Ended.EXPIRED else "auth.sign_in_ended"
         # On a phone the click that met it was a screen below.
         focus.message_in_view(
-            focus.ENDED, lambda: st.warning(t("auth.sign_in_ended"), icon=":material/logout:"))
+            focus.ENDED, lambda: st.warning(t(key), icon=":material/logout:"))
 
 
 def _require_strong_cookie_secret() -> None:

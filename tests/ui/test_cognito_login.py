@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,7 @@ from services.accounts.rules import PASSWORD_MIN
 from services.accounts.sign_in.base import SignedIn
 from services.adapters.aws.cognito.auth import CognitoIdentityProvider
 from services.bootstrap import Services, build_services
+from services.domain.models import utcnow
 from services.domain.permissions import Actor, Role
 from services.ui import auth
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
@@ -375,3 +377,22 @@ def test_a_reload_after_a_sign_in_ended_elsewhere_says_why(
     reloaded.run()
     assert not reloaded.session_state["authentication_status"]
     assert ko("auth.sign_in_ended") in texts(reloaded)
+
+
+@pytest.mark.parametrize("how", ["past its lifetime", "signed out everywhere"])
+def test_an_open_tab_says_whether_its_sign_in_expired_or_was_ended(
+    cognito: MockedCognito, root: Actor, cservices: Services, monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    at = _submit(_login_page(), "root", PASSWORD)
+    app: Services = at.session_state["_df_services"]
+    later = utcnow() + timedelta(days=app.settings.session_days, minutes=1)
+    if how == "signed out everywhere":  # from another device; the tab's next check is due
+        cservices.accounts.sign_out_everywhere(root, "root")
+        later = utcnow() + timedelta(seconds=app.settings.cognito_recheck_seconds + 1)
+    monkeypatch.setattr(app.sign_in, "_clock", lambda: later)
+    at.run()
+    assert not at.session_state["authentication_status"]
+    expired = how == "past its lifetime"
+    assert (ko("auth.sign_in_expired") in texts(at)) is expired
+    assert (ko("auth.sign_in_ended") in texts(at)) is not expired

@@ -1,16 +1,19 @@
 """A sign-in ended elsewhere (a password changed or reset, "sign out everywhere", the account
 disabled): the browser that held it says why on the page it lands on, once, in its language;
-a sign-out of its own, or a cookie that never named a live sign-in, says nothing."""
+a sign-out of its own, or a cookie that never named a live sign-in, says nothing. A sign-in
+that simply expired (a tab left open past its lifetime) says that instead."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services.accounts.sign_in.local import LocalSignIn
 from services.bootstrap import Services, build_services
-from services.domain.models import ContentItem
+from services.domain.models import ContentItem, utcnow
 from services.domain.users import User
 from services.i18n import translate
 from services.settings import load_settings
@@ -24,6 +27,7 @@ from tests.ui.conftest import (
 )
 
 ENDED_KO = ko("auth.sign_in_ended")
+EXPIRED_KO = ko("auth.sign_in_expired")
 NEW_PASSWORD = "another-horse-battery-staple"
 
 
@@ -57,6 +61,7 @@ def test_an_open_tab_says_why_it_was_signed_out(
     assert not at.exception
     assert not at.session_state["authentication_status"]
     assert ENDED_KO in texts(at)
+    assert EXPIRED_KO not in texts(at)  # ended before its time: not "expired"
     at.run()
     assert ENDED_KO not in texts(at)  # said once
 
@@ -188,3 +193,60 @@ def test_the_notice_is_brought_into_view(
     _end_elsewhere(services, users, "disabled", "viewer-user")
     at.run()
     assert ENDED_KO in texts(at) and in_view_scripts(at, focus.ENDED)
+
+
+def _past_its_lifetime(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> LocalSignIn:
+    """The tab stayed open past its sign-in's lifetime (``DEMO_FACTORY_COOKIE_EXPIRY_DAYS``)."""
+    app: Services = at.session_state["_df_services"]
+    mode = app.sign_in
+    assert isinstance(mode, LocalSignIn)
+    later = utcnow() + timedelta(days=app.settings.cookie_expiry_days, minutes=1)
+    monkeypatch.setattr(mode._sessions, "_clock", lambda: later)
+    return mode
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_tab_left_open_past_the_sign_in_s_lifetime_says_it_expired(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    """It said the sign-in was ended elsewhere, sending the reader to wonder who changed the
+    password: nobody did, the week was over."""
+    at = new_app("viewer-user")
+    at.query_params["lang"] = lang
+    at.run()
+    _past_its_lifetime(at, monkeypatch)
+    at.run()  # the next click, a week later
+    assert not at.exception
+    assert not at.session_state["authentication_status"]
+    assert translate(lang, "auth.sign_in_expired") in texts(at)
+    assert translate(lang, "auth.sign_in_ended") not in texts(at)
+    at.run()
+    assert translate(lang, "auth.sign_in_expired") not in texts(at)  # said once
+
+
+def test_an_expired_sign_in_whose_record_is_gone_still_says_it_expired(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The store drops expired records (SQLite at any later sign-in, DynamoDB's TTL, the first
+    tab of the browser to check): the held sign-in's own lifetime still tells."""
+    at = new_app("viewer-user")
+    at.run()
+    mode = _past_its_lifetime(at, monkeypatch)
+    held = at.session_state[auth.SIGNED_IN_KEY]
+    mode._sessions.end(held.session_id)
+    at.run()
+    assert EXPIRED_KO in texts(at) and ENDED_KO not in texts(at)
+
+
+def test_a_gated_page_says_it_expired_on_the_sign_in_page(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = new_app("author-user")
+    at.run()
+    at.switch_page("app_pages/my_content.py").run()
+    _past_its_lifetime(at, monkeypatch)
+    at.run()
+    follow_replacement(at)
+    assert at.title[0].value == ko("auth.login_title")
+    assert EXPIRED_KO in texts(at) and ENDED_KO not in texts(at)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 import jwt
@@ -29,13 +30,32 @@ class SignedIn:
     """A live sign-in. ``session_id`` is what the cookie carries a signed copy of (local and
     Cognito: a random id of a server-side session; OIDC: the user name). ``access_token`` and
     ``expires_at`` are the provider's, where there is one; ``checked_at`` is when the provider
-    last confirmed the session."""
+    last confirmed the session. ``ends_at``: when the sign-in itself runs out (its server-side
+    session's lifetime; local: from its first re-check, the run after the sign-in), kept so
+    that a tab can be told its sign-in expired even once the record is gone (a store drops
+    expired records)."""
 
     actor: Actor
     session_id: str
     access_token: str | None = None
     expires_at: datetime | None = None
     checked_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class Ended(StrEnum):
+    """Why a sign-in a browser held stands no more, as far as the person is told: its lifetime
+    ran out, or it was ended (sign out everywhere, a password changed or reset, the account
+    disabled or deleted: which of these is not said)."""
+
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def ended_by(ends_at: datetime | None, now: datetime) -> Ended:
+    """Why a sign-in that was to last until ``ends_at`` no longer stands: past that time it
+    simply expired (whatever else happened since); before it, something ended it."""
+    return Ended.EXPIRED if ends_at is not None and ends_at <= now else Ended.REVOKED
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,8 @@ class Restored:
     (a cookie that is forged, expired, or names someone who may no longer sign in).
     ``ended``: the cookie was ours and named a sign-in that has been ended since (sign out
     everywhere, a password changed or reset, the account disabled or deleted), which the
-    person is told; a forged or expired cookie is not."""
+    person is told; a forged or expired cookie is not. Never an expiry: the cookie's signed
+    ``exp`` is its sign-in's lifetime (the same setting), read before the session is."""
 
     session: SignedIn | None
     forget_cookie: bool = False
@@ -63,6 +84,10 @@ class SignInMode(Protocol):
     def restore(self, cookie_value: str | None) -> Restored: ...
 
     def recheck(self, session: SignedIn) -> SignedIn | None: ...
+
+    def why_ended(self, session: SignedIn) -> Ended:
+        """Why ``session``, which ``recheck`` just refused, no longer stands."""
+        ...
 
     def sign_out(self, session: SignedIn) -> None: ...
 

@@ -42,10 +42,12 @@ from services.accounts.rules import login_name, validate_password
 from services.accounts.service import AccountService
 from services.accounts.sessions import SESSION_ID_BYTES, session_hash
 from services.accounts.sign_in.base import (
+    Ended,
     Mode,
     Restored,
     SignedIn,
     derived_key,
+    ended_by,
     read_signed_cookie,
     sign_cookie,
 )
@@ -186,7 +188,7 @@ class CognitoSignIn:
             except DemoFactoryError:
                 log.warning("could not refresh the record of %s from the pool",
                             identity.username, exc_info=True)
-        return self._live(session_id, identity, tokens)
+        return self._live(session_id, identity, tokens, record.expires_at)
 
     # ---- the session across runs and refreshes ------------------------------------------
 
@@ -202,6 +204,12 @@ class CognitoSignIn:
             return self.resume(session.session_id)
         except ServiceUnavailable:
             return session if now < expires else None
+
+    def why_ended(self, session: SignedIn) -> Ended:
+        """By the time the session was to last. A refresh token the pool refuses before then
+        counts as ended: the adapter hears one refusal for a token expired at the pool, revoked,
+        or of a disabled user (the deployment's tokens last 7 days, the default session)."""
+        return ended_by(session.ends_at, self._clock())
 
     def restore(self, cookie_value: str | None) -> Restored:
         """After a browser refresh: the signed cookie's session id, resumed."""
@@ -242,7 +250,7 @@ class CognitoSignIn:
             log.info("session of %s ended: %s", record.username, exc)
             self._sessions.delete(key)
             return None
-        return self._live(session_id, identity, tokens)
+        return self._live(session_id, identity, tokens, record.expires_at)
 
     def sign_out(self, session: SignedIn) -> None:
         """Revoke at Cognito (best effort) and delete the server-side record."""
@@ -363,13 +371,15 @@ class CognitoSignIn:
         except DemoFactoryError as exc:
             log.warning("could not revoke a refused sign-in's tokens: %s", exc)
 
-    def _live(self, session_id: str, identity: VerifiedIdentity, tokens: Tokens) -> SignedIn:
+    def _live(self, session_id: str, identity: VerifiedIdentity, tokens: Tokens,
+              ends_at: datetime) -> SignedIn:
         return SignedIn(
             session_id=session_id,
             actor=actor_of(identity, self._groups),
             access_token=tokens.access_token,
             expires_at=identity.expires_at,
             checked_at=self._clock(),
+            ends_at=ends_at,
         )
 
     def _record(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:

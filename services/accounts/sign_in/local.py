@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from services.accounts.rules import login_name
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions
 from services.accounts.sign_in.base import (
+    Ended,
     Mode,
     Restored,
     SignedIn,
+    ended_by,
     read_signed_cookie,
     sign_cookie,
 )
@@ -87,6 +90,10 @@ class LocalSignIn:
         current = self._live(session.session_id)
         return current if current and current.actor.user_id == session.actor.user_id else None
 
+    def why_ended(self, session: SignedIn) -> Ended:
+        """By the time the held sign-in was to last (its record may be gone by then)."""
+        return ended_by(session.ends_at, self._sessions.now())
+
     def sign_out(self, session: SignedIn) -> None:
         """The session's record goes: a copy of the cookie signs nobody in any more."""
         self._sessions.end(session.session_id)
@@ -104,9 +111,11 @@ class LocalSignIn:
                                        keep_session=session.session_id)
 
     def _live(self, session_id: str) -> SignedIn | None:
-        username = self._sessions.username(session_id)
-        user = self._active_user(username) if username else None
-        return _signed_in(user, session_id) if user else None
+        record = self._sessions.live(session_id)
+        user = self._active_user(record.username) if record else None
+        if record is None or user is None:
+            return None
+        return _signed_in(user, session_id, record.expires_at)
 
     def _active_user(self, username: str) -> User | None:
         try:
@@ -116,5 +125,5 @@ class LocalSignIn:
         return user if user.may_sign_in else None
 
 
-def _signed_in(user: User, session_id: str) -> SignedIn:
-    return SignedIn(actor=user.as_actor(), session_id=session_id)
+def _signed_in(user: User, session_id: str, ends_at: datetime | None = None) -> SignedIn:
+    return SignedIn(actor=user.as_actor(), session_id=session_id, ends_at=ends_at)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.accounts.sign_in.base import Mode, Restored, SignedIn
+from services.accounts.sign_in.base import Ended, Mode, Restored, SignedIn
 from services.domain.identity import actor_of, identity_from_claims
 from services.domain.models import utcnow
 from services.domain.permissions import Role
@@ -65,6 +65,11 @@ class OidcSignIn:
         if session.checked_at is None or now - session.checked_at >= self._recheck:
             return None
         return session
+
+    def why_ended(self, session: SignedIn) -> Ended:
+        """Only time ends an OIDC sign-in here (the UI sends the user back to the provider
+        rather than telling why)."""
+        return Ended.EXPIRED
 
     def sign_out(self, session: SignedIn) -> None:
         """The UI ends Streamlit's session with the provider (``st.logout``)."""

@@ -16,11 +16,11 @@ from datetime import timedelta
 import pymupdf
 import pytest
 
-from services.accounts.sign_in.base import SignedIn
+from services.accounts.sign_in.base import Ended, SignedIn
 from services.accounts.sign_in.cognito import CognitoSignIn, session_hash, token_cipher
 from services.bootstrap import Services
 from services.domain.identity import Challenge
-from services.domain.models import ContentDraft, ContentItem, Status, Upload
+from services.domain.models import ContentDraft, ContentItem, Status, Upload, utcnow
 from services.domain.permissions import Actor, Role
 from services.errors import NotFound, PermissionDenied
 from tests.contract.cognito_backend import COOKIE_KEY
@@ -175,6 +175,27 @@ def test_disabling_the_account_ends_its_sign_ins_at_the_next_check(
     services.accounts.set_disabled(root, "alice", True)
 
     assert sign_in.recheck(_due(stolen)) is None
+
+
+@pytest.mark.parametrize("how", ["disabled", "past its lifetime", "past it, record gone"])
+def test_a_held_sign_in_tells_whether_it_expired_or_was_ended(
+    sign_in: CognitoSignIn, services: Services, root: Actor, monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    """What the tab that held it is told: "expired" only once the session's lifetime
+    (``DEMO_FACTORY_SESSION_DAYS``) is over, even when its record is gone by then."""
+    held = _live(sign_in.sign_in("alice", PASSWORD))
+    if how == "disabled":
+        services.accounts.set_disabled(root, "alice", True)
+    else:
+        later = utcnow() + timedelta(days=services.settings.session_days, minutes=1)
+        monkeypatch.setattr(sign_in, "_clock", lambda: later)
+    if how == "past it, record gone":  # DynamoDB's TTL
+        services.ports.cognito.sessions.delete(  # type: ignore[union-attr]
+            session_hash(held.session_id))
+
+    assert sign_in.recheck(_due(held)) is None
+    assert sign_in.why_ended(held) is (Ended.REVOKED if how == "disabled" else Ended.EXPIRED)
 
 
 def _pdf() -> bytes:

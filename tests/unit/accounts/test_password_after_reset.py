@@ -127,5 +127,6 @@ def test_setting_the_new_password_ends_other_sessions(world: Any, root: Actor) -
 
     signed_in = sign_in.complete_new_password(challenge, OWN)
 
-    assert sessions.username(elsewhere) is None
-    assert sessions.username(signed_in.session_id) == "kim"
+    assert sessions.live(elsewhere) is None
+    live = sessions.live(signed_in.session_id)
+    assert live is not None and live.username == "kim"

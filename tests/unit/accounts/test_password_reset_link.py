@@ -84,7 +84,7 @@ def test_a_reset_link_sets_the_password_once_and_ends_every_session(
 
     resets.reset(token, NEW, NEW)
 
-    assert sessions.username(cookie) is None
+    assert sessions.live(cookie) is None
     assert accounts.authenticate("kim", NEW).username == "kim"
     with pytest.raises(PermissionDenied):
         accounts.authenticate("kim", PASSWORD)

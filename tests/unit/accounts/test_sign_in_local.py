@@ -15,7 +15,7 @@ import pytest
 from services.accounts.passwords import LocalPasswords
 from services.accounts.service import AccountService
 from services.accounts.sessions import LocalSessions, session_hash
-from services.accounts.sign_in.base import SignedIn
+from services.accounts.sign_in.base import Ended, SignedIn
 from services.accounts.sign_in.local import LocalSignIn
 from services.bootstrap import Services
 from services.domain.identity import Challenge
@@ -217,6 +217,32 @@ def test_a_session_past_its_expiry_is_gone(
     assert signed_out(sign_in, session, cookie)
 
 
+@pytest.mark.parametrize("how", ["signed out everywhere", "past its lifetime",
+                                 "past it, record gone"])
+def test_a_held_sign_in_tells_whether_it_expired_or_was_ended(
+    accounts: AccountService, store: Any, bob: str, how: str
+) -> None:
+    """What the tab that held it is told: "expired" only once the session's lifetime is over,
+    even when its record is gone by then (SQLite drops expired records at any later sign-in,
+    DynamoDB's TTL some time after)."""
+    now = [datetime.now(UTC)]
+    sessions = LocalSessions(store, days=1, clock=lambda: now[0])
+    sign_in = LocalSignIn(accounts, sessions, cookie_key=lambda: KEY, cookie_name="df",
+                          cookie_days=1)
+    held = sign_in.recheck(sign_in.sign_in(bob, "bob-password-1"))  # as a tab holds it
+    assert held is not None
+    if how == "signed out everywhere":
+        accounts.sign_out_everywhere(held.actor, bob)
+    else:
+        now[0] += timedelta(days=1, seconds=1)
+    if how == "past it, record gone":
+        store.delete(session_hash(held.session_id))
+
+    assert sign_in.recheck(held) is None
+    assert sign_in.why_ended(held) is (
+        Ended.REVOKED if how == "signed out everywhere" else Ended.EXPIRED)
+
+
 def test_passwords_are_used_exactly_as_typed_on_every_path(
     sign_in: LocalSignIn, accounts: AccountService, root: Actor
 ) -> None:
@@ -270,7 +296,7 @@ def test_a_kept_session_ends_with_a_sign_out_everywhere_that_lands_meanwhile(
     monkeypatch.setattr(store, "bump_user_epoch", bumped_twice)
     sessions.end_all("bob", keep=kept)
 
-    assert sessions.username(kept) is None
+    assert sessions.live(kept) is None
 
 
 def test_a_sign_in_stands_for_what_is_tied_to_it_until_it_is_signed_out(
