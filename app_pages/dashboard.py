@@ -43,10 +43,9 @@ url_notice()
 @fragment_body
 def board_view() -> None:
     lazy.keep(*tab_widgets())  # only the open tab is drawn
-    chosen = controls(services.analytics, actor)
-    if chosen is None:
+    period = controls(services.analytics, actor)
+    if period is None:
         return
-    period, _ = chosen
     filters = state_filters()
     preset = Preset(st.session_state.get(PRESET_KEY) or DEFAULT_PRESET)
     write_url(preset, period, filters)

@@ -278,8 +278,10 @@ class Bench:
         page.wait_for_timeout(SETTLE_MS)
         self.measure("dashboard (period change, settled)", page, option.first.click,
                      [*DASHBOARD, ("div", "(30일)")])
+        page.get_by_text(ko("dashfilter.panel"), exact=True).click()  # folded at first
         box = page.locator('[data-testid="stSelectbox"]').filter(
             has_text=ko("content.category_label"))
+        drawn(page, [*DASHBOARD, ('[data-testid="stSelectbox"]', ko("content.category_label"))])
         box.first.click()
         choice = page.get_by_role("option", name=ko("content.category.finance"))
         self.measure("dashboard (filter change)", page, choice.first.click,

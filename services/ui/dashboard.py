@@ -19,6 +19,7 @@ from services.csv_export import file_slug, frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
+from services.ui import lazy
 from services.ui.browser_state import browser_sent
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
@@ -31,6 +32,8 @@ RANGE_KEY = "dash_range"
 SHOWN_KEY = "dash_shown"  # the last period drawn: where a switch to a custom range starts
 CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
+FILTERS_OPEN_KEY = "dash_filters_open"  # the filters' panel
+LIVE_OPEN_KEY = "live_open"  # the live "now" panel (services/ui/live_now.py)
 LIVE_KEY = "dash_live"
 LONGER_KEY = "dash_longer"
 KPI_FRAGMENT = "dash_kpis"  # the live tiles' fragment (what the browser reruns on its own)
@@ -144,26 +147,40 @@ def choice(label: str, options: list[str], format_func: Callable[[str], str], ke
     return stored
 
 
-def controls(analytics: AnalyticsService, actor: Actor) -> tuple[Period, Filters] | None:
-    """Period picker and filters; None while a custom range is half picked."""
-    period_col, category_col, author_col = st.columns([4, 2, 2], vertical_alignment="bottom")
+def controls(analytics: AnalyticsService, actor: Actor) -> Period | None:
+    """The period picker, and the category and author filters in a panel drawn only while open
+    (two select widgets were about a tenth of the page's drawing; the filter chips say what is
+    chosen, and chart clicks set the same choices); None while a custom range is half
+    picked."""
+    period_col, filter_col = st.columns([3, 2], vertical_alignment="bottom")
     with period_col:
         _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
+    with filter_col:
+        lazy.expander(t("dashfilter.panel"), FILTERS_OPEN_KEY,
+                      partial(_filter_choices, analytics, actor), icon=":material/filter_list:")
+    return period
+
+
+def open_panels() -> list[str]:
+    """The dashboard's folded panels (the filters, the live "now" panel): one a person opened
+    stays open while they visit other pages, as the search of browse does."""
+    return [FILTERS_OPEN_KEY, LIVE_OPEN_KEY]
+
+
+def _filter_choices(analytics: AnalyticsService, actor: Actor) -> None:
+    category_col, author_col = st.columns(2)
     with category_col:
-        category = choice(
+        choice(
             t("content.category_label"), [ALL, *(c.value for c in Category)],
             lambda c: t("content.all_categories") if c == ALL else category_label(c),
             CATEGORY_KEY,
         )
     authors = dict(analytics.author_options(actor))
     with author_col:
-        author = choice(
+        choice(
             t("content.author"), [ALL, *authors],
             lambda a: t("content.all_authors") if a == ALL else authors.get(a, a), AUTHOR_KEY,
         )
-    if period is None:
-        return None
-    return period, Filters(category=category or None, author_id=author or None)
 
 
 def period_caption(period: Period, today: date) -> str:

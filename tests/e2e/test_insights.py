@@ -127,6 +127,7 @@ def test_a_period_change_redraws_the_board_not_the_live_panel(
     live = page.get_by_text(tr("analytics.live", seconds=30))
     expect(live).to_be_visible(timeout=60_000)
     live.click()  # paused: the panel no longer refreshes on its own either
+    page.get_by_text(tr("live.title"), exact=True).click()  # folded at first
     panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("live.title"))
     read_at = panel.locator('[data-testid="stCaptionContainer"]').first
     expect(read_at).to_be_visible(timeout=30_000)

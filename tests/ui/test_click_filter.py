@@ -16,6 +16,7 @@ from services.bootstrap import Services
 from services.domain.analytics import EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.ui.dashboard import FILTERS_OPEN_KEY
 from services.ui.i18n import t
 from tests.ui.conftest import errors, texts
 from tests.ui.test_dashboard import DASHBOARD, event, metric, open_dashboard, views
@@ -156,7 +157,7 @@ def test_a_purpose_click_filters_by_the_segment_and_blanks_what_it_cannot_split(
 
 def test_a_slice_click_sets_the_category_its_select_box_and_the_chip_clears_both(
         new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, FILTERS_OPEN_KEY)
     open_tab(at, "categories")
     # Slices with views, in table order: Generative AI (4 views), then Finance (1).
     click(at, "chart_categories", point_index=1, label="금융")

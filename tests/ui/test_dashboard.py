@@ -17,6 +17,7 @@ from services.bootstrap import Services
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
+from services.ui.dashboard import FILTERS_OPEN_KEY
 from tests.ui.conftest import (
     PASSWORD,
     as_shown,
@@ -75,8 +76,12 @@ def seeded(services: Services, items: dict[str, ContentItem]) -> Services:
     return services
 
 
-def open_dashboard(new_app: Callable[..., AppTest], username: str) -> AppTest:
+def open_dashboard(new_app: Callable[..., AppTest], username: str,
+                   *panels: str) -> AppTest:
+    """The dashboard as ``username`` sees it, with its folded ``panels`` (their keys) opened."""
     at = new_app(username)
+    for key in panels:
+        at.session_state[key] = True
     at.run()
     at.switch_page(DASHBOARD).run()
     assert not at.exception, at.exception
@@ -181,7 +186,7 @@ def test_no_change_is_neither_good_nor_bad_news(
     items: dict[str, ContentItem],
 ) -> None:
     seeded.ports.events.append(views(seeded, items["finance"], 0, 1))  # 2 today, as before
-    at = open_dashboard(new_app, users["admin"].username)
+    at = open_dashboard(new_app, users["admin"].username, FILTERS_OPEN_KEY)
     at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
     same = next(shown for shown in shown_tiles(at) if shown.label == "콘텐츠 조회")
     assert (same.delta, same.tone, same.arrow) == ("+0.0%", "quiet", None)
@@ -193,7 +198,7 @@ def test_no_change_is_neither_good_nor_bad_news(
 def test_filters_change_content_numbers_only(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
-    at = open_dashboard(new_app, users["admin"].username)
+    at = open_dashboard(new_app, users["admin"].username, FILTERS_OPEN_KEY)
     at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
     assert metric(at, "콘텐츠 조회") == "1"
     assert delta(at, "콘텐츠 조회") == "-50.0%"  # 1 against 2
@@ -209,7 +214,7 @@ def test_filters_change_content_numbers_only(
 def test_a_filter_survives_a_language_switch_with_new_labels(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, FILTERS_OPEN_KEY)
     at.selectbox(key="dash_category_ko").select(Category.FINANCE.value).run()
     at.radio(key="df_lang_widget").set_value("en").run()
     english = at.selectbox(key="dash_category_en")
@@ -499,7 +504,7 @@ def _y_title(figure: dict[str, Any]) -> str:
 def test_filtered_and_platform_wide_series_are_separate_panels_that_say_what_they_count(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, FILTERS_OPEN_KEY)
     content, platform = _trend_figures(at)
     assert _series(content) == {"콘텐츠 조회", "다운로드", "좋아요(순증)"}
     assert _series(platform) == {"페이지 조회", "검색"}

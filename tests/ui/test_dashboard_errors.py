@@ -63,7 +63,7 @@ def test_an_error_in_a_live_fragment_is_shown_translated(
     method: str, new_app: Callable[..., AppTest], users: dict[str, User],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = open_dashboard(new_app, users["admin"].username)
+    at = open_dashboard(new_app, users["admin"].username, ui_dashboard.LIVE_OPEN_KEY)
     monkeypatch.setattr(AnalyticsService, method, _failing)
     at.run()
     assert not at.exception, at.exception

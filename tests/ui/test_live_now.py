@@ -47,7 +47,7 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
         recent(12, EventType.PAGE_VIEW, "c", page="home"),
         recent(1, EventType.PAGE_VIEW, "demo", page="home", sample=True),  # not a real visit
     ])
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, OPEN_KEY)
     assert metric(at, "최근 5분 방문자") == "2"
     assert metric(at, "최근 30분 방문자") == "3"
     assert "chart_live_minutes" in [chart.key for chart in at.get("plotly_chart")]
@@ -67,7 +67,7 @@ def test_the_panel_shows_who_is_on_the_site_and_where(
 def test_nobody_there_says_so(
     quiet_tracker: None, new_app: Callable[..., AppTest], users: dict[str, User],
 ) -> None:
-    at = open_dashboard(new_app, users["admin"].username)
+    at = open_dashboard(new_app, users["admin"].username, OPEN_KEY)
     assert "최근 30분 동안 방문자가 없습니다" in texts(at)
     assert "최근 5분 방문자" not in [shown.label for shown in shown_tiles(at)]
 
@@ -78,10 +78,19 @@ def test_a_closed_panel_is_neither_read_nor_drawn(
 ) -> None:
     services.ports.events.append([recent(2, EventType.PAGE_VIEW, "a", page="home")])
     at = open_dashboard(new_app, users["analyst"].username)
-    assert metric(at, "최근 5분 방문자") == "1"  # open by default
+    assert "지금 접속 중" in [e.label for e in at.expander]  # folded at first, there to open
+    assert "최근 5분 방문자" not in [shown.label for shown in shown_tiles(at)]
+    assert "chart_live_minutes" not in [chart.key for chart in at.get("plotly_chart")]
+
+    at.session_state[OPEN_KEY] = True  # what opening it sends
+    at.run()
+    assert metric(at, "최근 5분 방문자") == "1"
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/dashboard.py").run()
+    assert metric(at, "최근 5분 방문자") == "1"  # opened, it stays open for the session
+
     at.session_state[OPEN_KEY] = False  # what closing it sends
     at.run()
     assert not at.exception, at.exception
-    assert "지금 접속 중" in [e.label for e in at.expander]  # still there to open again
     assert "최근 5분 방문자" not in [shown.label for shown in shown_tiles(at)]
     assert "chart_live_minutes" not in [chart.key for chart in at.get("plotly_chart")]

@@ -17,6 +17,7 @@ from services.domain.analytics import Purpose
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
+from services.ui.dashboard import FILTERS_OPEN_KEY
 from services.ui.i18n import t
 from services.ui.tracking import purpose_label
 from tests.ui import test_click_filter
@@ -81,7 +82,7 @@ def test_a_content_table_row_filters_by_its_item_as_its_bar_does(
 def test_a_category_row_sets_the_category_as_its_slice_does(
         new_app: Callable[..., AppTest], users: dict[str, User],
         seeded: Services) -> None:
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, FILTERS_OPEN_KEY)
     open_tab(at, "categories")
     choose_row(at, "categories", column(at, "categories", 0).index("금융"))
     assert metric(at, "콘텐츠 조회") == "1"

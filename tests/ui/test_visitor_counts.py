@@ -20,7 +20,7 @@ from services.bootstrap import Services
 from services.domain.models import ContentItem, utcnow
 from services.domain.users import User
 from services.ui import routes, tracking
-from services.ui.dashboard import KPI_FRAGMENT, PRESET_KEY
+from services.ui.dashboard import KPI_FRAGMENT, LIVE_OPEN_KEY, PRESET_KEY
 from services.ui.live_now import PANEL_FRAGMENT
 from tests.ui.conftest import errors, ko, tile_value
 from tests.ui.fragment_runs import run_fragment
@@ -71,6 +71,7 @@ def _refreshed(at: AppTest) -> tuple[int, int, int]:
 def open_today(new_app: Callable[..., AppTest], username: str) -> AppTest:
     """The dashboard with the period "today" picked."""
     at = new_app(username)
+    at.session_state[LIVE_OPEN_KEY] = True  # the live panel, folded at first
     at.switch_page(routes.DASHBOARD).run()
     at.button_group(key=PRESET_KEY).set_value(Preset.TODAY).run()
     assert not at.exception and not errors(at), (at.exception, errors(at))
