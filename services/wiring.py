@@ -7,7 +7,7 @@ Names no adapter: ``services/bootstrap.py``, the composition root, builds the po
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from services.accounts.deletion import AccountRemoval
@@ -41,6 +41,7 @@ from services.imports.legacy.importer import LegacyImporter
 from services.insights.digests import DigestSender
 from services.insights.follows import FollowService
 from services.insights.service import InsightsService
+from services.ops.audit_spool import SpooledAuditLog
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
 from services.ports import (
@@ -173,6 +174,10 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     """The use cases wired to ``ports``, with what only the composition root can make
     (``tools``: the report models, the Bedrock probe, the doctor's checks)."""
     require_strong_key_file(settings)  # refuse to start, as settings refuse a weak variable
+    # Every use case writes through it: an entry the store refuses waits in the data dir.
+    spool = (ports.audit if isinstance(ports.audit, SpooledAuditLog)
+             else SpooledAuditLog(ports.audit, settings.data_dir))
+    ports = replace(ports, audit=spool)
     content = ContentService(
         ports.content, ports.blobs, ports.audit,
         max_upload_bytes=settings.max_upload_bytes, url_seconds=settings.presigned_url_seconds,
@@ -248,7 +253,7 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     return Services(settings=settings, ports=ports, content=content, accounts=accounts,
                     samples=SampleContent(content, ports.audit, ports.inquiries),
                     event_import=imports[0], legacy_import=imports[1],
-                    ops=_ops(settings, ports, tools),
+                    ops=_ops(settings, ports, tools, spool),
                     inquiries=inquiries, sign_in=sign_in, cognito=cognito, tracker=tracker,
                     analytics=analytics, signup=signup, password_reset=password_reset,
                     profile=_profile(ports, removal, links), reports=reports,
@@ -363,10 +368,11 @@ def _signup(settings: Settings, ports: Ports,
     )
 
 
-def _ops(settings: Settings, ports: Ports, tools: AdapterTools) -> OpsService:
+def _ops(settings: Settings, ports: Ports, tools: AdapterTools,
+         spool: SpooledAuditLog) -> OpsService:
     return OpsService(settings, ports.audit, bedrock_probe=tools.bedrock_probe,
                       doctor_checks=tools.doctor_checks, doctor_context=tools.doctor_context,
-                      content=ports.content, funnels=ports.funnels)
+                      content=ports.content, funnels=ports.funnels, audit_spool=spool)
 
 
 def _importers(settings: Settings, ports: Ports) -> tuple[EventImporter, LegacyImporter]:

@@ -1,4 +1,6 @@
-"""Writing audit entries. Auditing never fails the user's action: a failed write is logged."""
+"""Writing audit entries. Auditing never fails the user's action: the wired audit log keeps
+an entry its store refuses in a spool (``audit_spool``); only when the disk refuses that too
+is the entry logged here instead."""
 
 from __future__ import annotations
 

@@ -6,20 +6,18 @@ the AWS emulation, which has no Bedrock (the doctor's rule too).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.domain.checks import CheckStep
-from services.domain.models import AuditEntry, utcnow
+from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import PermissionDenied, ServiceUnavailable, ValidationError
+from services.ops.audit import record_audit
 from services.ports import AuditLog
 from services.settings import Settings
-
-log = logging.getLogger(__name__)
 
 AUDIT_ACTION = "bedrock.check"
 # Offered by the admin page's model picker after the configured model (current Claude models;
@@ -94,9 +92,5 @@ def _record(
     audit: AuditLog, ts: datetime, actor: Actor, target: str, outcome: str,
     detail: dict[str, str],
 ) -> None:
-    entry = AuditEntry(ts=ts, actor=actor.user_id or ANONYMOUS_ACTOR, action=AUDIT_ACTION,
-                       target=target, outcome=outcome, detail=detail)
-    try:
-        audit.record(entry)
-    except Exception:  # auditing never fails the check; the log keeps it
-        log.exception("could not write audit entry %s", entry)
+    record_audit(audit, ts, actor.user_id or ANONYMOUS_ACTOR, AUDIT_ACTION, target, outcome,
+                 detail)

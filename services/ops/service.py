@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from services.domain.models import AuditEntry, utcnow
-from services.domain.permissions import Actor
+from services.domain.permissions import Action, Actor, require
+from services.ops.audit_spool import SpooledAuditLog
 from services.ops.audit_view import (
     AuditChoices,
     AuditQuery,
@@ -36,11 +37,13 @@ class OpsService:
                  doctor_checks: Sequence[Check], doctor_context: DoctorContextFactory,
                  clock: Callable[[], datetime] = utcnow,
                  content: ContentRepository | None = None,
-                 funnels: FunnelStore | None = None) -> None:
+                 funnels: FunnelStore | None = None,
+                 audit_spool: SpooledAuditLog | None = None) -> None:
         self._settings = settings
         self._content = content  # for the audit log's item titles and funnel names
         self._funnels = funnels
         self._audit = audit
+        self._spool = audit_spool
         self._probe = bedrock_probe
         self._checks = tuple(doctor_checks)
         self._context = doctor_context
@@ -62,6 +65,11 @@ class OpsService:
 
     def audit_entries(self, actor: Actor, query: AuditQuery) -> list[AuditEntry]:
         return audit_entries(actor, self._audit, query, self._settings.tz, clock=self._clock)
+
+    def audit_waiting(self, actor: Actor) -> int:
+        """Entries the audit store refused, kept in the spool until it answers again."""
+        require(actor, Action.VIEW_AUDIT)
+        return self._spool.pending() if self._spool is not None else 0
 
     def audit_choices(self, actor: Actor, start: date, end: date) -> AuditChoices:
         return audit_choices(actor, self._audit, start, end, self._settings.tz,

@@ -158,6 +158,9 @@ def audit_section(services: Services, actor: Actor) -> None:
     with dates_col:
         start, end = _date_range(today)
     choices = services.ops.audit_choices(actor, start, end)
+    waiting = services.ops.audit_waiting(actor)
+    if waiting:  # the store refused them; the page shows what it holds, not these yet
+        st.warning(t("admin_tools.audit_waiting", count=waiting), icon=":material/schedule:")
     who = actor_col.selectbox(t("admin_tools.audit_actor"), [_ALL, *choices.actors],
                               format_func=_actor_label, key=relabel("adm_audit_actor"),
                               placeholder=t("common.choose"))

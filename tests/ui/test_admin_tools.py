@@ -16,6 +16,7 @@ from services.bootstrap import Services
 from services.domain.checks import Message
 from services.domain.models import AuditEntry, utcnow
 from services.domain.users import User
+from services.ops.audit_spool import SpooledAuditLog
 from services.ui import admin_tools
 from services.ui.widgets import WORD_JOINER
 from tests.doubles.bedrock import REGION, stubbed
@@ -162,6 +163,39 @@ def test_the_doctor_runs_on_click_and_lists_its_checks(
     assert marks["font"] == ":green[:material/check_circle:]"
     [entry] = services.ports.audit.entries(action="doctor.run")
     assert entry.outcome == "ok"
+
+
+class _StoreDown:
+    """An audit store that refuses every write (DynamoDB or SQLite failing)."""
+
+    def record(self, entry: AuditEntry) -> None:
+        raise OSError("audit store down")
+
+    def entries(self, *args: object, **kwargs: object) -> list[AuditEntry]:
+        return []
+
+
+def test_the_audit_page_says_when_entries_wait_for_the_store(
+    new_app: Callable[..., AppTest], users: dict[str, User], app_env: Path
+) -> None:
+    at = _start(new_app, users["admin"])
+    at.switch_page(AUDIT).run()
+    assert not at.warning  # nothing waits
+
+    # Two entries the store refused while the app ran: kept in the app's data dir.
+    refused = SpooledAuditLog(_StoreDown(), app_env)
+    for target in ("kim", "lee"):
+        refused.record(AuditEntry(utcnow(), "root", "user.create", target, "ok"))
+    at.run()
+    korean = [w.value for w in at.warning]
+    at.radio(key="df_lang_widget").set_value("en").run()
+
+    assert not at.exception
+    assert korean == [ko("admin_tools.audit_waiting", count=2)]
+    assert "감사 기록 2건을 아직 저장하지 못했습니다" in korean[0]
+    assert [w.value for w in at.warning] == [
+        "2 audit entries could not be written yet; they are kept and will be written when "
+        "the audit store answers."]
 
 
 def test_the_audit_filters_narrow_the_rows_and_export_csv(

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from services.domain.checks import DoctorLine, Message
-from services.domain.models import AuditEntry, utcnow
+from services.domain.models import utcnow
 from services.domain.permissions import Action, Actor, require
 from services.domain.users import ANONYMOUS_ACTOR
 from services.errors import DemoFactoryError, PermissionDenied
 from services.i18n import for_administrator, translate
+from services.ops.audit import record_audit
 from services.ports import AuditLog
 from services.reports.pdf.fonts import korean_font_path
 from services.settings import Settings
@@ -139,12 +140,8 @@ def _run_one(check: Check, context: DoctorContext) -> list[DoctorLine]:
 
 def _record(audit: AuditLog, ts: datetime, actor: Actor, outcome: str,
             detail: dict[str, str]) -> None:
-    entry = AuditEntry(ts=ts, actor=actor.user_id or ANONYMOUS_ACTOR, action=AUDIT_ACTION,
-                       target="config", outcome=outcome, detail=detail)
-    try:
-        audit.record(entry)
-    except Exception:
-        log.exception("could not write audit entry %s", entry)
+    record_audit(audit, ts, actor.user_id or ANONYMOUS_ACTOR, AUDIT_ACTION, "config", outcome,
+                 detail)
 
 
 # ---- rendering (script and page) ------------------------------------------------------------
