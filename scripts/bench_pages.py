@@ -282,9 +282,8 @@ class Bench:
         box = page.locator('[data-testid="stSelectbox"]').filter(
             has_text=ko("content.category_label"))
         drawn(page, [*DASHBOARD, ('[data-testid="stSelectbox"]', ko("content.category_label"))])
-        # As a person reads the boxes before choosing: a list clicked the moment the panel's
-        # run ends does not open (seen in Chromium, not understood; half a second later it
-        # does).
+        # As a person reads the boxes before choosing: a list clicked within about 0.25 s of
+        # the end of the run that drew it does not open (Chromium; not understood).
         page.wait_for_timeout(SETTLE_MS)
         box.first.click()
         choice = page.get_by_role("option", name=ko("content.category.finance"))

@@ -487,6 +487,8 @@ USE_CASES: tuple[UseCase, ...] = (
       lambda w: w.services.ops.audit_choices(w.actor, TODAY, TODAY)),
     U("OpsService.audit_titles", needs(A.VIEW_AUDIT),
       lambda w: w.services.ops.audit_titles(w.actor, [])),
+    U("OpsService.audit_waiting", needs(A.VIEW_AUDIT),
+      lambda w: w.services.ops.audit_waiting(w.actor)),
 )
 
 
