@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import RunningApp, tr
+from tests.e2e.conftest import RunningApp, choose, tr
 
 
 def _menu_link(page: Page, route_title: str) -> Locator:
@@ -73,14 +73,8 @@ def test_back_after_a_change_on_browse_shows_it_as_before(app: RunningApp, page:
     expect(_search_box(page)).to_have_value("bedrock")
     page.get_by_text(tr("content.filters"), exact=True).click()  # the panel, folded at first
     expect(_sort_box(page)).to_have_value(tr("content.sort.relevance"))
-    # Its run over, and a moment more: a list clicked while the run still draws, or within
-    # about 0.25 s of its end, does not open (Chromium; clicked 0.25 s after, it does, 5 of 5).
-    expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning")
-    page.wait_for_timeout(600)
 
-    _sort_box(page).click()
-    page.get_by_role("option", name=tr("content.sort.title")).click()
+    choose(page, _sort_box(page), tr("content.sort.title"))
     expect(page).to_have_url(re.compile(r"/browse\?q=bedrock&sort=title$"))
 
     page.go_back()

@@ -19,7 +19,7 @@ from services.content.samples import load_samples
 from services.domain.models import utcnow
 from services.domain.permissions import Role
 from services.settings import Settings
-from tests.e2e.conftest import CLI, shot, sign_in, start_app, tr
+from tests.e2e.conftest import CLI, choose, shot, sign_in, start_app, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
 TITLE = "서버가 다시 시작해도 남는 제목"
@@ -67,8 +67,7 @@ def test_typed_text_survives_a_server_restart(page: Page, tmp_path: Path) -> Non
 
 def _pick_step(page: Page, step: int, option_key: str) -> None:
     box = page.locator(f".st-key-funnel_step_{step}_ko").get_by_role("combobox")
-    box.click()
-    page.get_by_role("option", name=tr(option_key), exact=True).click()
+    choose(page, box, tr(option_key))
     expect(box).to_have_value(tr(option_key))
     page.wait_for_timeout(500)  # the rerun it started is done: the next list stays open
 
@@ -99,10 +98,15 @@ def test_a_funnel_being_defined_survives_a_server_restart(page: Page, tmp_path: 
 
         _stop(proc)
         proc, _ = start_app(tmp_path, port=urlparse(app.url).port)
-        # The dashboard's live panels rerun the page once the tab reconnects, which draws the
-        # builder's save button anew: the click comes after that run.
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+        # The tab must have reconnected (the status widget is gone at once while the server
+        # is still down), and the page's own rerun after the reconnect (its live tiles), which
+        # draws the builder's save button anew, be over: a click in between is lost.
+        app_root = page.get_by_test_id("stApp")
+        expect(app_root).to_have_attribute("data-test-connection-state", "CONNECTED",
+                                           timeout=60_000)
         page.wait_for_timeout(1500)
+        expect(app_root).to_have_attribute("data-test-script-state", "notRunning",
+                                           timeout=60_000)
         page.get_by_role("button", name=tr("funnels.save")).click()
         said = page.get_by_text(tr("funnels.saved")).or_(
             page.get_by_text(tr("funnels.saved_counting"))).or_(
