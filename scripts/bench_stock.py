@@ -10,9 +10,9 @@ One script, its page chosen by ``?page=``, none of the app's code:
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
   number of Streamlit elements (the live panel and the filters folded, the live switch, the
   period control, eight KPI tiles, the insights panel with its
-  tabs and a table, the follow popover, twelve tabs with the trend chart, its table and its
-  CSV button), with made-up numbers. The tiles are one HTML block and the CSV is written on
-  a click, as the app's.
+  tabs, metric picker and eight-row HTML table, the follow popover, twelve tabs with the trend
+  chart, its folded day table and its CSV button), with made-up numbers. The tiles are one
+  HTML block and the CSV is written on a click, as the app's.
 
 An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
 same elements; the twin's over the plain page is Streamlit's own cost of those elements.
@@ -79,10 +79,20 @@ def tiles(names: list[str], per_row: int) -> None:
             f"{cells}</div></div>")
 
 
+DRIVERS = ('<div class="df-static-table" role="region" tabindex="0" aria-label="변화의 요인">'
+           '<table><thead><tr><th scope="col">차원</th><th scope="col">값</th>'
+           + "".join(f'<th class="df-num" scope="col">{h}</th>' for h in (
+               "이전 기간", "이번 기간", "변화", "변화 중 비율(%)"))
+           + "</tr></thead><tbody>"
+           + "".join(f'<tr><td>카테고리</td><td>금융 데모 {n}</td><td class="df-num">{n * 120:,}'
+                     f'</td><td class="df-num">{n * 150:,}</td><td class="df-num">{n * 30:,}'
+                     f'</td><td class="df-num">{n * 10:.1f}%</td></tr>' for n in range(1, 9))
+           + "</tbody></table></div>")
+
+
 def dashboard_page() -> None:
     days = pd.date_range("2026-01-01", periods=90, freq="D")
     trend = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
-    pages = pd.DataFrame({"페이지": ["홈", "로그인", "금융"], "방문자": [3, 2, 1]})
     st.title("사용 현황 대시보드", anchor=False)
     # The live panel and the filters are folded at first: their contents are drawn only
     # once opened (the live panel's tiles, chart and table; the two filters' select boxes).
@@ -101,8 +111,14 @@ def dashboard_page() -> None:
         st.header("인사이트", anchor=False)
         st.caption("플랫폼 전체 기준, 비교 기간 2026-11-23 ~ 2026-11-29")
         drivers, _, _ = st.tabs(["변화의 요인", "평소와 다른 날과 시간", "다음 7일·14일"])
-        drivers.caption("페이지 조회가 12% 늘었습니다. 가장 큰 요인:")
-        drivers.dataframe(pages, hide_index=True)
+        with drivers:
+            st.selectbox("설명할 지표", ["페이지 조회", "방문자"])
+            st.caption("페이지 조회: 이전 기간 대비 +12.0% (1,000 → 1,120).")
+            # The app's drivers: a short HTML table (services/ui/static_table.py), no grid.
+            st.html(DRIVERS)
+            st.download_button("CSV", data=lambda: "a,b\\n", file_name="drivers.csv",
+                               icon=":material/download:", on_click="ignore", key="drivers")
+            st.caption("각 행은 그 값 하나의 변화입니다.")
     with st.popover("☆ 팔로우"):
         st.selectbox("지표", ["방문자", "페이지 조회"])
         st.button("팔로우")
@@ -112,7 +128,8 @@ def dashboard_page() -> None:
         st.toggle("이전 기간 겹쳐 보기", help="도움말")
         st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
         st.plotly_chart(px.line(trend, x="day", y="views"))
-        st.dataframe(trend, hide_index=True)
+        # The day-by-day table is folded under the chart: its grid is drawn once opened.
+        st.expander("날짜별 표", icon=":material/table:", key="day_table", on_change="rerun")
         st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
                            icon=":material/download:", on_click="ignore")
 """

@@ -15,7 +15,7 @@ from services.analytics.cohorts import WEEK_COLUMNS, Retention
 from services.analytics.dashboards import Dashboard
 from services.ui import charts, session
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, table
+from services.ui.data_table import Col, table
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 

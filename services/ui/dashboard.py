@@ -1,4 +1,4 @@
-"""The dashboard's controls and live KPI tiles, and the table + CSV helper every tab uses."""
+"""The dashboard's controls and live KPI tiles (its tables: ``data_table``)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any, Literal
 
-import pandas as pd
 import streamlit as st
 
 from services.analytics.dashboards import Kpi, KpiKind, Period, Preset
 from services.analytics.periods import DASHBOARD_PRESET, PRESET_DAYS, earliest_day
 from services.analytics.service import AnalyticsService
 from services.analytics.tables import Filters
-from services.csv_export import file_slug, frame_csv
 from services.domain.models import Category
 from services.domain.permissions import Action, Actor, can
 from services.i18n.times import clock_time
@@ -23,7 +20,6 @@ from services.ui import lazy
 from services.ui.browser_state import browser_sent
 from services.ui.fragments import fragment_body
 from services.ui.i18n import category_label, kpi_text, language, period_text, relabel, t
-from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
 from services.ui.tiles import Scope, Tile, render_tiles, unchanged
 from services.ui.widgets import empty_state
 
@@ -33,6 +29,7 @@ SHOWN_KEY = "dash_shown"  # the last period drawn: where a switch to a custom ra
 CATEGORY_KEY = "dash_category"
 AUTHOR_KEY = "dash_author"
 FILTERS_OPEN_KEY = "dash_filters_open"  # the filters' panel
+FILTERS_BOX_KEY = "dash_filters_box"
 LIVE_OPEN_KEY = "live_open"  # the live "now" panel (services/ui/live_now.py)
 LIVE_KEY = "dash_live"
 LONGER_KEY = "dash_longer"
@@ -42,12 +39,17 @@ DEFAULT_PRESET = DASHBOARD_PRESET
 LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
 SEED_COMMAND = "python -m scripts.seed_demo --events 100000 --days 90"
 TILES_PER_ROW = 4
-ROW_PX = 35  # st.dataframe's row height
-ROWS_VISIBLE = 20
 
-# "link": the address of another page of the app (a cell without one shows "—"); in the grid
-# only, the CSV leaves it out.
-ColumnKind = Literal["text", "wide", "int", "float", "percent", "link"]
+
+
+# The filters' panel sits beside the period's buttons, below the period's label (Streamlit's
+# labels are 1.5rem high). Aligned to the row's top, not its bottom: bottom-aligned, opening
+# the panel pushed the period control down to the panel's end. Stacked on a phone, it follows
+# the period control directly.
+CONTROL_RULES = f"""
+.st-key-{FILTERS_BOX_KEY} {{ margin-top: 1.5rem; }}
+@media (max-width: 640px) {{ .st-key-{FILTERS_BOX_KEY} {{ margin-top: 0; }} }}
+"""
 
 
 def preset_label(preset: Preset | str) -> str:
@@ -152,10 +154,10 @@ def controls(analytics: AnalyticsService, actor: Actor) -> Period | None:
     (two select widgets were about a tenth of the page's drawing; the filter chips say what is
     chosen, and chart clicks set the same choices); None while a custom range is half
     picked."""
-    period_col, filter_col = st.columns([3, 2], vertical_alignment="bottom")
+    period_col, filter_col = st.columns([3, 2], vertical_alignment="top")
     with period_col:
         _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
-    with filter_col:
+    with filter_col, st.container(key=FILTERS_BOX_KEY):  # level with the buttons: CONTROL_RULES
         lazy.expander(t("dashfilter.panel"), FILTERS_OPEN_KEY,
                       partial(_filter_choices, analytics, actor), icon=":material/filter_list:")
     return period
@@ -283,105 +285,3 @@ def empty_board(actor: Actor, period: Period) -> None:
                   icon=":material/date_range:")
     if admin:
         st.code(SEED_COMMAND, language="bash")
-
-
-# ---- tables ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Col:
-    key: str
-    label: str
-    kind: ColumnKind = "text"
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens Korean text correctly; search
-    terms and titles that look like formulas stay text."""
-    return frame_csv(frame)
-
-
-def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
-    shown = frame[[c.key for c in cols]].copy()
-    for col in cols:
-        if col.kind == "int":  # counts and estimates of counts: whole numbers ("880", not
-            # "879.738"); nullable, so that a missing value stays empty
-            shown[col.key] = pd.to_numeric(shown[col.key]).round().astype("Int64")
-        elif col.kind == "percent":
-            shown[col.key] = (shown[col.key].astype("float64") * 100).round(1)
-        elif col.kind == "float":
-            shown[col.key] = shown[col.key].astype("float64").round(2)
-    return shown.rename(columns={c.key: c.label for c in cols})
-
-
-_FORMATS = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
-
-
-def _width(col: Col, values: pd.Series) -> int:
-    if col.kind == "link":
-        return column_px(col.label, [t("itempage.link")])
-    if col.kind in _FORMATS:
-        return column_px(col.label, cell_texts(values, None if col.kind == "int"
-                                               else _FORMATS[col.kind]))
-    return column_px(col.label, cell_texts(values),
-                     WIDE_CAP_PX if col.kind == "wide" else TEXT_CAP_PX)
-
-
-def _config(col: Col, width: int) -> Any:
-    if col.kind == "link":
-        return st.column_config.LinkColumn(col.label, display_text=t("itempage.link"),
-                                           width=width)
-    if col.kind in _FORMATS:
-        return st.column_config.NumberColumn(col.label, format=_FORMATS[col.kind], width=width)
-    return st.column_config.TextColumn(col.label, width=width)
-
-
-def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
-    """Each column's format, and widths that let the table fit the page (table_widths)."""
-    widths = fit({c.label: _width(c, shown[c.label]) for c in cols},
-                 [c.label for c in cols if c.kind in ("text", "wide")])
-    return {c.label: _config(c, widths[c.label]) for c in cols}
-
-
-def _row_chosen(key: str, on_row: Callable[[int], None]) -> None:
-    state = st.session_state.get(key)
-    rows = (state.get("selection") or {}).get("rows") if isinstance(state, dict) else None
-    if rows and isinstance(rows[0], int):  # a row unchosen again picks nothing
-        on_row(rows[0])
-
-
-def table_key(name: str) -> str:
-    """The key of the selectable table ``name`` (its element's class: ``st-key-<key>``)."""
-    return f"table_{name}"
-
-
-def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
-          height: int | Literal["auto"] = "auto", *, of: tuple[str, str] | None = None,
-          on_row: Callable[[int], None] | None = None) -> None:
-    """A table with translated headings and its CSV download below it. ``of``: (heading,
-    value) of what the table is about when ``name`` does not say it (one funnel of many): the
-    CSV's first column, and a slug of the value in its file name. ``on_row``: choosing a row
-    (by keyboard too) calls it with the row's position in ``frame``."""
-    shown = _shown(frame, cols)
-    if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
-        height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
-    if on_row is None:
-        st.dataframe(shown, hide_index=True, height=height, placeholder="—",
-                     column_config=_configs(shown, cols))
-    else:
-        key = table_key(name)
-        st.dataframe(shown, hide_index=True, height=height, placeholder="—",
-                     column_config=_configs(shown, cols), key=key,
-                     on_select=partial(_row_chosen, key, on_row), selection_mode="single-row")
-    exported = shown.drop(columns=[c.label for c in cols if c.kind == "link"])
-    stem = name
-    if of is not None:
-        exported.insert(0, of[0], of[1])
-        stem = "_".join(filter(None, (name, file_slug(of[1]))))
-    st.download_button(
-        # Written when the button is pressed, not on every run that draws the table (each
-        # CSV was made and handed to Streamlit's file store on every period or filter change).
-        t("analytics.csv"), data=partial(csv_bytes, exported),
-        file_name=f"{stem}_{period.start.isoformat()}_{period.end.isoformat()}.csv",
-        mime="text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:",
-    )

@@ -30,8 +30,9 @@ from services.errors import DemoFactoryError
 from services.ui import charts, confirm, form_reset, insights_cache, lazy, routes, session
 from services.ui.browser_state import browser_sent, sent_suffix
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, choice, table, widget_key
+from services.ui.dashboard import choice, widget_key
 from services.ui.dashboard_filters import item_text
+from services.ui.data_table import Col, table
 from services.ui.field_errors import FieldSlots, required_note
 from services.ui.filter_notes import filter_note
 from services.ui.funnel_item_picker import (

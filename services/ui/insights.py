@@ -20,7 +20,8 @@ from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, ColumnKind, table, widget_key
+from services.ui.dashboard import widget_key
+from services.ui.data_table import Col, ColumnKind, table
 from services.ui.i18n import category_label, language, period_text, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
@@ -125,7 +126,9 @@ def _drivers_section(found: Insights) -> None:
     if rate:
         cols += [Col("mix", t("insights.col.mix"), "float"),
                  Col("rate", t("insights.col.rate"), "float")]
-    table(frame, cols, f"insights_drivers_{chosen}", found.period)
+    # Read at a glance on every visit: HTML, not a grid (``static_table``).
+    table(frame, cols, f"insights_drivers_{chosen}", found.period,
+          static=t("insights.drivers_title"))
     st.caption(t("insights.rate_note" if rate else "insights.count_note"))
 
 

@@ -25,8 +25,9 @@ from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, PeriodKeys, period_caption, period_control, table
+from services.ui.dashboard import PeriodKeys, period_caption, period_control
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
+from services.ui.data_table import Col, table
 from services.ui.i18n import language, period_text, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tiles import Tile, render_tiles, unchanged

@@ -17,7 +17,8 @@ from services.domain.permissions import Actor
 from services.i18n.times import clock_time
 from services.ui import charts, lazy
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import LIVE_KEY, LIVE_OPEN_KEY, ROW_PX
+from services.ui.dashboard import LIVE_KEY, LIVE_OPEN_KEY
+from services.ui.data_table import ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.page_names import page_label

@@ -12,8 +12,9 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, preset_label, table
+from services.ui.dashboard import preset_label
 from services.ui.dashboard_filters import period_params
+from services.ui.data_table import Col, table
 from services.ui.i18n import period_text, relabel, status_label, t
 from services.ui.item_stats import item_link, link_col
 from services.ui.tiles import Tile, render_tiles

@@ -20,7 +20,6 @@ from functools import partial
 
 import streamlit as st
 
-from services.ui.dashboard import table_key
 from services.ui.dashboard_filters import (
     Kind,
     Pick,
@@ -31,6 +30,7 @@ from services.ui.dashboard_filters import (
     remove_filter,
     state_filters,
 )
+from services.ui.data_table import table_key
 from services.ui.i18n import t
 
 DAY_TABLE = "trend"  # the one table whose rows are days (the trend tab's)

@@ -14,8 +14,8 @@ from services.analytics.source_stats import SourceTables
 from services.domain.analytics import DIRECT, OTHER_VALUE, Device, Dim, SegmentKind
 from services.ui import charts, session
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import Col, table
 from services.ui.dashboard_filters import Kind, pickable_chart
+from services.ui.data_table import Col, table
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 from services.ui.row_filters import row_pick

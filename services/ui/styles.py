@@ -2,8 +2,9 @@
 every run, so the browser keeps it and styles the page once.
 
 Korean text breaks between words, not inside them (``word-break: keep-all``), in headings,
-markdown, captions and page links; the content cards (``cards.py``), the pager (``pager.py``)
-and number tiles (``tiles.py``) carry class names only, and their rules are here.
+markdown, captions and page links; the content cards (``cards.py``), the pager (``pager.py``),
+number tiles (``tiles.py``) and short HTML tables (``static_table.py``) carry class names
+only, and their rules are here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import streamlit as st
 from services.ui.browse_chips import CHIP_RULES
 from services.ui.cards import CARD_RULES
 from services.ui.column_table import COLUMN_TABLE_RULES
+from services.ui.dashboard import CONTROL_RULES
 from services.ui.pager import PAGER_RULES
+from services.ui.static_table import STATIC_TABLE_RULES
 from services.ui.tiles import TILE_RULES
 from services.ui.widgets import RENDERED_CLASS
 
@@ -109,7 +112,7 @@ RENDERED_RULES = f"""
 """
 APP_CSS = (
     f"<style>{TEXT_RULES}{CARD_RULES}{CHIP_RULES}{PAGER_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
-    f"{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
+    f"{STATIC_TABLE_RULES}{CONTROL_RULES}{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
 )
 
 

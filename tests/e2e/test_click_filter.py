@@ -2,7 +2,8 @@
 dashboard (a chip names the item, the URL carries it), and that URL opened in a new page shows
 the same filtered view; a row of the table under the chart, chosen by keyboard alone, filters
 by its item as its bar does, and focus goes to the chip that removes the filter (after a trend
-row, which sets the period, back to the table)."""
+row, which sets the period, back to the table; that table is folded under the trend chart and
+opened by keyboard as well)."""
 
 from __future__ import annotations
 
@@ -217,6 +218,12 @@ def test_a_row_chosen_by_keyboard_filters_as_its_bar_would(app: RunningApp, page
     page.wait_for_function(IDLE_JS, timeout=60_000)
     page.wait_for_timeout(1000)
     page.get_by_role("tab", name=tr("analytics.tab.trend")).focus()
+    page.keyboard.press("Enter")
+    # The day-by-day table is folded under the chart: opened by keyboard too.
+    folded = page.locator("summary").filter(has_text=tr("analytics.trend_table"))
+    expect(folded).to_be_visible(timeout=30_000)
+    page.wait_for_function(IDLE_JS, timeout=60_000)
+    folded.focus()
     page.keyboard.press("Enter")
     expect(page.locator(f".{TREND_TABLE}")).to_be_visible(timeout=30_000)
     page.wait_for_function(IDLE_JS, timeout=60_000)

@@ -139,6 +139,11 @@ def test_on_a_phone_no_toolbar_covers_a_title_or_text(app: RunningApp, phone: Pa
 
     found: list[Any] = []
     frames = phone.locator('[data-testid="stDataFrame"]')
+    # The first screen draws no grid (the insights' drivers are HTML, the trend's day table
+    # is folded): the content tab's table lies under its chart.
+    phone.get_by_role("tab", name=tr("analytics.tab.content"), exact=True).tap()
+    expect(frames.first).to_be_visible(timeout=60_000)
+    _settled(phone)
     for index in range(min(frames.count(), 4)):
         frame = frames.nth(index)
         frame.scroll_into_view_if_needed()
@@ -223,3 +228,33 @@ def test_what_the_tiles_count_opens_under_them_by_keyboard(app: RunningApp, page
     expect(page.get_by_text(tr("analytics.kpi_help.page_views")[:12]).first).to_be_visible(
         timeout=30_000)
     shot(page, "layout_tile_notes")
+
+
+# The period's buttons and the filters' panel header: top and bottom of each.
+CONTROLS_JS = """() => {
+  const box = el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; };
+  const button = document.querySelector('[data-testid="stButtonGroup"] button');
+  const panel = document.querySelector('.st-key-dash_filters_box summary');
+  return {buttons: box(button), panel: box(panel)};
+}"""
+
+
+def test_opening_the_filters_leaves_the_period_control_in_place(
+    app: RunningApp, page: Page
+) -> None:
+    """The filters' panel stands level with the period's buttons; opened, it grows downwards
+    and the buttons beside it stay where they were (they were pushed to the panel's end)."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    page.goto(f"{app.url}/dashboard")
+    expect(page.locator(".df-tile").first).to_be_visible(timeout=60_000)
+    _settled(page)
+    closed = page.evaluate(CONTROLS_JS)
+    middle = [sum(closed[part]) / 2 for part in ("buttons", "panel")]
+    assert abs(middle[0] - middle[1]) <= 3, closed  # level with each other
+    page.get_by_text(tr("dashfilter.panel"), exact=True).click()
+    expect(page.locator('[data-testid="stSelectbox"]').first).to_be_visible(timeout=30_000)
+    _settled(page)
+    shot(page, "layout_filters_open")
+    opened = page.evaluate(CONTROLS_JS)
+    assert opened["buttons"] == closed["buttons"] and opened["panel"] == closed["panel"], (
+        closed, opened)

@@ -391,3 +391,42 @@ def tile_notes(at: AppTest, key: str) -> dict[str, str]:
         label, _, note = part.partition("  \n")
         notes[label.strip("*")] = note
     return notes
+
+
+class _StaticTableParser(HTMLParser):
+    """The rows of ``services/ui/static_table``'s HTML tables, as a reader sees their text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._cell is not None and self.tables:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def static_tables(at: AppTest) -> list[Any]:
+    """Every short HTML table the last run drew, as a frame of the texts shown (headings as
+    its columns)."""
+    import pandas as pd
+
+    parser = _StaticTableParser()
+    for element in at.get("html"):
+        body = str(getattr(element.proto, "body", ""))
+        if "df-static-table" in body:
+            parser.feed(body)
+    return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables if rows]

@@ -19,7 +19,7 @@ from services.domain.users import User
 from services.i18n import translate
 from services.insights.drivers import Contribution, Drivers
 from services.ui.insights import PART_KEY, drivers_frame, value_label
-from tests.ui.conftest import texts
+from tests.ui.conftest import static_tables, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
 
@@ -32,6 +32,13 @@ def items(make_item: Callable[..., ContentItem]) -> dict[str, ContentItem]:
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     found = [d.value for d in at.dataframe if column in d.value.columns]
     assert found, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def drivers_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The drivers' table: a short HTML table (read at a glance), its cells as shown."""
+    found = [frame for frame in static_tables(at) if column in frame.columns]
+    assert found, [list(frame.columns) for frame in static_tables(at)]
     return found[0]
 
 
@@ -56,12 +63,12 @@ def test_a_part_is_drawn_only_when_open(
 ) -> None:
     five_quiet_weeks_then_a_spike(services, items)
     at = open_dashboard(new_app, users["analyst"].username)
-    assert [d for d in at.dataframe if "변화 중 비율(%)" in d.value.columns]
+    assert drivers_with(at, "변화 중 비율(%)") is not None
     assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
     assert "chart_insights_forecast" not in [c.key for c in at.get("plotly_chart")]
     open_part(at, "forecast")
     assert "chart_insights_forecast" in [c.key for c in at.get("plotly_chart")]
-    assert not [d for d in at.dataframe if "변화 중 비율(%)" in d.value.columns]
+    assert not [f for f in static_tables(at) if "변화 중 비율(%)" in f.columns]
 
 
 def test_the_panel_names_the_planted_driver_and_unusual_day(
@@ -77,11 +84,11 @@ def test_the_panel_names_the_planted_driver_and_unusual_day(
 
     at = open_dashboard(new_app, users["analyst"].username)
     assert "인사이트" in [h.value for h in at.subheader]
-    drivers = frame_with(at, "변화 중 비율(%)")
+    drivers = drivers_with(at, "변화 중 비율(%)")
     top = drivers.iloc[0]
-    assert top["값"] in {"생성형AI 챗봇", "생성형 AI"} and top["변화"] == 50
+    assert top["값"] in {"생성형AI 챗봇", "생성형 AI"} and top["변화"] == "50"
     assert "생성형AI 챗봇" in drivers["값"].tolist()
-    assert top["변화 중 비율(%)"] == 100.0
+    assert top["변화 중 비율(%)"] == "100.0%"
 
     unusual = frame_with(open_part(at, "anomalies"), "가능한 요인")
     yesterday = (services.analytics.today()).toordinal() - 1
@@ -121,7 +128,7 @@ def test_a_metric_no_longer_offered_falls_back_to_the_largest_change(
     at.run()
     assert not at.exception
     assert "콘텐츠 조회: 이전 기간 대비 +200.0% (10 → 30)." in texts(at)
-    assert "생성형AI 챗봇" in frame_with(at, "변화 중 비율(%)")["값"].tolist()
+    assert "생성형AI 챗봇" in drivers_with(at, "변화 중 비율(%)")["값"].tolist()
 
 
 def test_the_panel_in_english(
@@ -135,7 +142,7 @@ def test_the_panel_in_english(
     assert "Insights" in [h.value for h in at.subheader]
     assert [tab.label for tab in at.tabs][:3] == [
         "What drove the change", "Unusual days and hours", "Next 7 and 14 days (estimate)"]
-    assert "Share of change (%)" in frame_with(at, "Value").columns
+    assert "Share of change (%)" in drivers_with(at, "Value").columns
     # (AppTest formats select boxes in the test's own language: no further run here, so the
     # other parts' English is not opened.)
 
@@ -149,11 +156,11 @@ def test_a_source_and_a_device_drive_the_change_in_korean(
                   for e in views(services, items["genai"], 1, 30)]
     services.ports.events.append(views(services, items["finance"], 8, 10) + newsletter)
     at = open_dashboard(new_app, users["analyst"].username)
-    drivers = frame_with(at, "변화 중 비율(%)")
+    drivers = drivers_with(at, "변화 중 비율(%)")
     shown = set(zip(drivers["차원"], drivers["값"], drivers["변화"], strict=True))
-    assert ("유입 경로", "newsletter", 30) in shown
-    assert ("기기", "모바일", 30) in shown
-    assert ("유입 경로", "(알 수 없음)", -10) in shown
+    assert ("유입 경로", "newsletter", "30") in shown
+    assert ("기기", "모바일", "30") in shown
+    assert ("유입 경로", "(알 수 없음)", "-10") in shown
 
 
 def test_a_page_driver_is_named_as_the_menu_names_the_page() -> None:

@@ -18,6 +18,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
 from services.ui.dashboard import FILTERS_OPEN_KEY
+from services.ui.data_table import folded_key
 from services.ui.i18n import t
 from services.ui.tracking import purpose_label
 from tests.ui import test_click_filter
@@ -28,6 +29,13 @@ from tests.ui.test_dashboard_sources import seed
 
 # The click tests' data, so that a row and its bar are compared on the same board.
 items, seeded = test_click_filter.items, test_click_filter.seeded
+
+
+def open_folded(at: AppTest, table_name: str) -> None:
+    """Open the panel a folded table (the trend's) is drawn in, as its click does."""
+    at.session_state[folded_key(table_name)] = True
+    at.run()
+    assert not at.exception, at.exception
 
 
 def selectable(at: AppTest, table_name: str) -> Any:
@@ -95,6 +103,8 @@ def test_a_trend_row_sets_the_period_to_that_day(
         seeded: Services) -> None:
     at = open_dashboard(new_app, users["analyst"].username)
     today = seeded.analytics.today()
+    assert not [d for d in at.dataframe if d.proto.id.endswith("table_trend")]  # folded
+    open_folded(at, "trend")
     choose_row(at, "trend", 6)  # the last of the default seven days
     assert (at.query_params["period"], at.query_params["start"], at.query_params["end"]) == (
         "custom", today.isoformat(), today.isoformat())
@@ -171,6 +181,7 @@ def test_focus_goes_back_to_the_trend_table_after_a_day_row(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
     at = open_dashboard(new_app, users["analyst"].username)
+    open_folded(at, "trend")
     choose_row(at, "trend", 6)  # a day sets the period: no chip names it
     (script,) = page_scripts(at)
     assert ".st-key-table_trend" in script, script

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from services.csv_export import SLUG_MAX, file_slug, frame_csv, safe_cell
-from services.ui.dashboard import csv_bytes
+from services.ui.data_table import csv_bytes
 
 DANGEROUS = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 

@@ -23,7 +23,7 @@ from services.domain.permissions import Actor, Role
 from services.domain.rollups import rollup_keys
 from services.domain.users import User
 from services.errors import NotFound
-from services.ui.dashboard import csv_bytes
+from services.ui.data_table import csv_bytes
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)

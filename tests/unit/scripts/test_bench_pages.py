@@ -98,3 +98,21 @@ def test_bench_py_registers_the_ab_subcommand() -> None:
     assert (args.suite, args.ref, args.page, args.runs) == ("ab", "main~3", "browse", 12)
     with pytest.raises(SystemExit):
         parser.parse_args(["ab", "--page", "nowhere"])
+
+
+def test_the_stock_dashboard_draws_the_apps_drivers_table() -> None:
+    """The twin's insights table is the block the app draws for the same eight rows."""
+    import pandas as pd
+
+    from services.ui.static_table import static_table_html
+
+    stock: dict[str, object] = {}
+    exec(STOCK_SCRIPT.rsplit("PAGES = ", 1)[0], stock)
+    rows = range(1, 9)
+    shown = pd.DataFrame({"차원": ["카테고리"] * 8, "값": [f"금융 데모 {n}" for n in rows],
+                          "이전 기간": [n * 120 for n in rows],
+                          "이번 기간": [n * 150 for n in rows],
+                          "변화": [n * 30 for n in rows],
+                          "변화 중 비율(%)": [n * 10.0 for n in rows]})
+    kinds = ["text", "wide", "int", "int", "int", "percent"]
+    assert stock["DRIVERS"] == static_table_html(shown, kinds, "변화의 요인")
