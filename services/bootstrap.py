@@ -21,6 +21,7 @@ from services.domain.checks import CheckStep
 from services.domain.email_claims import EmailClaimsReport
 from services.errors import ConfigError, DemoFactoryError
 from services.imports.legacy.source import ANALYTICS_TABLE, CONTENT_TABLE, LegacySource
+from services.ops.audit_spool import SPOOL_FILE
 from services.ops.backup import DatabaseCopier, Manifest, create_backup, restore_backup
 from services.ops.doctor.base import Check, DoctorContext
 from services.ports import (
@@ -371,7 +372,8 @@ def backup_local(settings: Settings, dest: Path) -> Manifest:
         raise ConfigError("backup.err_local_only")
     if not settings.sqlite_path.is_file():
         raise ConfigError("backup.err_no_database", path=str(settings.sqlite_path))
-    return create_backup(dest, database_copier(settings), LocalBlobStore(settings.files_dir))
+    return create_backup(dest, database_copier(settings), LocalBlobStore(settings.files_dir),
+                         spool=settings.data_dir / SPOOL_FILE)
 
 
 def restore_local(settings: Settings, src: Path) -> Manifest:

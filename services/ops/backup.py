@@ -1,10 +1,12 @@
 """Backup and restore of local mode: the database copy, the files and a manifest of both.
 
 A backup folder holds ``database.sqlite3`` (an online, consistent copy made by the database
-adapter), ``files/<key>`` (every stored file) and ``manifest.json``: when it was made, how many
-items, assets, users, events and audit entries the copy holds, and the SHA-256 of the database
-copy and of every file. A restore checks every checksum before it writes anything, refuses a
-backup with a changed, missing or unlisted file, and writes only into an empty data folder.
+adapter), ``files/<key>`` (every stored file), the audit entries waiting for the audit store
+(``audit-spool.jsonl``, see ``audit_spool``; only when some wait) and ``manifest.json``: when
+it was made, how many items, assets, users, events and audit entries the copy holds, and the
+SHA-256 of the database copy, of the waiting entries and of every file. A restore checks every
+checksum before it writes anything, refuses a backup with a changed, missing or unlisted file,
+and writes only into an empty data folder.
 
 Both build their result in a private staging folder next to the target (same parent, so the same
 file system) and publish it with one ``os.rename``: renaming a folder onto a missing or empty
@@ -13,8 +15,10 @@ target is empty and the write at once, so two runs at once, or anything else wri
 target meanwhile, cannot mix: the loser gets the same ConflictError as the early check, its
 staging folder is removed and the target stays as it was. A failure leaves nothing behind.
 
-The database is copied first, then the files: an item deleted while the backup runs may then
-have lost its files in the copy; such files are named in the manifest (``missing_files``).
+The waiting audit entries are read first, then the database is copied, then the files: an entry
+the store takes meanwhile is then in both and written again after a restore (shown twice in the
+log, never missing); an item deleted while the backup runs may have lost its files in the copy;
+such files are named in the manifest (``missing_files``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from services.domain.models import utcnow
 from services.errors import ConflictError, NotFound, ValidationError
+from services.ops.audit_spool import SPOOL_FILE
 from services.ports import BlobStore
 
 FORMAT = 1
@@ -63,12 +68,15 @@ class Manifest:
     database_sha256: str
     files: dict[str, str]  # key -> SHA-256
     missing_files: tuple[str, ...] = ()
+    audit_spool_sha256: str | None = None  # audit entries that waited for the store, if any
     format: int = FORMAT
 
     def count_lines(self) -> list[str]:
         """What the backup holds, a line per kind, for the scripts' summaries."""
         lines = [f"  {name}: {count:,}" for name, count in sorted(self.counts.items())]
-        return [*lines, f"  files: {len(self.files):,}"]
+        lines.append(f"  files: {len(self.files):,}")
+        return [*lines, "  audit entries waiting for the store: kept"] if (
+            self.audit_spool_sha256) else lines
 
     def to_json(self) -> str:
         return json.dumps({
@@ -78,6 +86,8 @@ class Manifest:
             "database": {"path": DATABASE, "sha256": self.database_sha256},
             "files": self.files,
             "missing_files": list(self.missing_files),
+            **({"audit_spool": {"path": SPOOL_FILE, "sha256": self.audit_spool_sha256}}
+               if self.audit_spool_sha256 else {}),
         }, ensure_ascii=False, indent=2, sort_keys=True)
 
     @classmethod
@@ -93,6 +103,8 @@ class Manifest:
                 database_sha256=str(data["database"]["sha256"]),
                 files={str(k): str(v) for k, v in data["files"].items()},
                 missing_files=tuple(str(k) for k in data.get("missing_files", [])),
+                audit_spool_sha256=(str(data["audit_spool"]["sha256"])
+                                    if data.get("audit_spool") else None),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValidationError("backup.err_manifest", detail=str(exc)[:200]) from exc
@@ -109,9 +121,10 @@ def require_empty(folder: Path, key: str) -> None:
 
 
 def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
-                  clock: Callable[[], datetime] = utcnow) -> Manifest:
+                  clock: Callable[[], datetime] = utcnow, spool: Path | None = None) -> Manifest:
     """Write a backup into the new or empty folder ``dest``; ConflictError if it is not, or
-    if anything else wrote into it while this backup was being made."""
+    if anything else wrote into it while this backup was being made. ``spool``: the live
+    audit spool file (``audit_spool``), copied when it holds entries."""
     # A friendly refusal before the copy's work; the rename in _staged is what guards.
     require_empty(dest, DEST_NOT_EMPTY)
     created_at = clock()
@@ -119,13 +132,26 @@ def create_backup(dest: Path, database: DatabaseCopier, blobs: BlobStore,
         # Password hashes and sessions are inside: readable by the owner only, like the data
         # dir (mkdtemp's mode already, but an odd umask could have taken from it).
         staging.chmod(0o700)
-        manifest = _write_backup(staging, database, blobs, created_at)
+        manifest = _write_backup(staging, database, blobs, created_at, spool)
     return manifest
 
 
+def _waiting_entries(spool: Path | None) -> bytes:
+    """The spool's complete lines (a line being appended this moment is left for the next)."""
+    try:
+        data = spool.read_bytes() if spool is not None else b""
+    except FileNotFoundError:
+        return b""
+    return data[:data.rfind(b"\n") + 1]
+
+
 def _write_backup(folder: Path, database: DatabaseCopier, blobs: BlobStore,
-                  created_at: datetime) -> Manifest:
-    """The database copy, every file and the manifest, written into ``folder``."""
+                  created_at: datetime, spool: Path | None = None) -> Manifest:
+    """The waiting audit entries, the database copy, every file and the manifest, written
+    into ``folder``."""
+    waiting = _waiting_entries(spool)  # before the copy: repeated rather than lost
+    if waiting:
+        (folder / SPOOL_FILE).write_bytes(waiting)
     copy = folder / DATABASE
     database.snapshot(copy)
     files: dict[str, str] = {}
@@ -141,7 +167,8 @@ def _write_backup(folder: Path, database: DatabaseCopier, blobs: BlobStore,
     missing = tuple(sorted(database.storage_keys(copy) - files.keys()))
     manifest = Manifest(created_at=created_at, counts=database.counts(copy),
                         database_sha256=sha256(copy.read_bytes()), files=files,
-                        missing_files=missing)
+                        missing_files=missing,
+                        audit_spool_sha256=sha256(waiting) if waiting else None)
     (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     return manifest
 
@@ -154,6 +181,8 @@ def verify_backup(src: Path) -> Manifest:
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError) as exc:
         raise ValidationError("backup.err_manifest", detail=str(src / MANIFEST)) from exc
     _check(src / DATABASE, manifest.database_sha256, DATABASE)
+    if manifest.audit_spool_sha256:
+        _check(src / SPOOL_FILE, manifest.audit_spool_sha256, SPOOL_FILE)
     for key, digest in manifest.files.items():
         _check(_inside(src / FILES, key), digest, f"{FILES}/{key}")
     listed = set(manifest.files)
@@ -188,6 +217,9 @@ def _write_data(src: Path, manifest: Manifest, root: Path, database_path: Path,
         raise ValueError(f"the database file {database_path} is outside the data folder")
     database_path.parent.mkdir(parents=True, exist_ok=True)
     database_path.write_bytes(_verified(src / DATABASE, manifest.database_sha256, DATABASE))
+    if manifest.audit_spool_sha256:  # written into the store by the app's next audit entry
+        (root / SPOOL_FILE).write_bytes(
+            _verified(src / SPOOL_FILE, manifest.audit_spool_sha256, SPOOL_FILE))
     store = blobs(root)
     for key, digest in manifest.files.items():
         data = _verified(_inside(src / FILES, key), digest, f"{FILES}/{key}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from services.domain.analytics import Event, EventType
 from services.domain.models import AuditEntry, ContentDraft, Status, Upload
 from services.domain.permissions import Role
 from services.domain.users import User
+from services.ops.audit_spool import SPOOL_FILE, to_line
 from services.settings import AWS_REQUIRED, load_settings
 
 SPEC = load_catalog()[0]
@@ -231,3 +233,46 @@ def test_aws_mode_is_pointed_at_its_own_backups(
     for module, target in ((backup, tmp_path / "b"), (restore, tmp_path)):
         code, _, err = run(module, [str(target)], capsys)
         assert code == 2 and "point-in-time recovery" in err
+
+
+def test_audit_entries_waiting_for_the_store_are_backed_up_and_written_after_a_restore(
+    seeded: Services, script_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An entry the audit store refused waits in the data folder's spool: the backup keeps it
+    (checked like every file), and the restored app writes it with its next entry."""
+    waiting = AuditEntry(ts=NOW, actor="boss", action="users.delete", target="reader",
+                         outcome="ok", detail={})
+    (script_env / SPOOL_FILE).write_bytes(to_line(waiting))
+    dest = tmp_path / "backup"
+
+    code, out, _ = run(backup, [str(dest)], capsys)
+
+    assert code == 0 and "waiting for the store: kept" in out
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert manifest["audit_spool"]["path"] == SPOOL_FILE
+    target = tmp_path / "restored"
+    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(target))
+    assert run(restore, [str(dest)], capsys)[0] == 0
+    restored = use(monkeypatch, target).ports.audit
+    assert [e.target for e in restored.entries(action="users.delete")] == ["reader"]
+    assert not (target / SPOOL_FILE).exists()  # written by the restore's own entry
+
+
+def test_a_changed_copy_of_the_waiting_audit_entries_is_refused(
+    seeded: Services, script_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entry = AuditEntry(ts=NOW, actor="boss", action="users.delete", target="reader",
+                       outcome="ok", detail={})
+    (script_env / SPOOL_FILE).write_bytes(to_line(entry))
+    dest = tmp_path / "backup"
+    assert run(backup, [str(dest)], capsys)[0] == 0
+    (dest / SPOOL_FILE).write_bytes(to_line(replace(entry, target="writer")))
+    target = tmp_path / "restored"
+    monkeypatch.setenv("DEMO_FACTORY_DATA_DIR", str(target))
+
+    code, _, err = run(restore, [str(dest)], capsys)
+
+    assert code == 2 and SPOOL_FILE in err
+    assert not target.exists()
