@@ -208,7 +208,9 @@ class CognitoSignIn:
     def why_ended(self, session: SignedIn) -> Ended:
         """By the time the session was to last. A refresh token the pool refuses before then
         counts as ended: the adapter hears one refusal for a token expired at the pool, revoked,
-        or of a disabled user (the deployment's tokens last 7 days, the default session)."""
+        or of a disabled user (the deployment's tokens last 7 days, the default session; the
+        config doctor's ``cognito.client.lifetime`` reports a client whose tokens run out
+        sooner)."""
         return ended_by(session.ends_at, self._clock())
 
     def restore(self, cookie_value: str | None) -> Restored:

@@ -85,6 +85,7 @@ def test_a_complete_pool_passes(cognito: tuple[Any, str, str], tmp_path: Path) -
         "cognito.client": (True, "doc_cognito_client_ok"),
         "cognito.client.attributes": (True, "doc_cognito_attributes_ok"),
         "cognito.client.secret": (True, "doc_cognito_secret_none"),
+        "cognito.client.lifetime": (True, "doc_cognito_lifetime_ok"),  # AWS's 30 days
         "cognito.groups": (True, "doc_cognito_groups_ok"),
         "cognito.signup": (True, "doc_cognito_signup_ok"),
         "cognito.email_claims": (True, "doc_cognito_claims_ok"),  # no account to claim for
@@ -165,6 +166,35 @@ def test_a_client_whose_id_tokens_lack_the_name_or_email_is_reported(
         missing = {"name", "email"} - set(readable)
         assert all(attribute in text for attribute in missing)
         assert "ReadAttributes" in text and "name" in text
+
+
+@pytest.mark.parametrize(("validity", "unit", "ok"), [
+    (7, "days", True),  # the stack's, and the default session
+    (30, "days", True),
+    (1, "days", False),
+    (12, "hours", False),
+    (200, "hours", True),
+])
+def test_a_refresh_token_that_runs_out_before_the_sign_in_is_reported(
+    cognito: tuple[Any, str, str], tmp_path: Path, validity: int, unit: str, ok: bool
+) -> None:
+    """Sign-ins last DEMO_FACTORY_SESSION_DAYS (7) only if the pool's refresh tokens do: one
+    refused earlier reads "ended elsewhere" in an open tab."""
+    client, pool, _ = cognito
+    app = client.create_user_pool_client(
+        UserPoolId=pool, ClientName="short", ExplicitAuthFlows=list(REQUIRED_FLOWS),
+        RefreshTokenValidity=validity, TokenValidityUnits={"RefreshToken": unit},
+    )["UserPoolClient"]["ClientId"]
+
+    report = doctor(tmp_path, pool, app)
+
+    line = next(entry for entry in report.lines if entry.check == "cognito.client.lifetime")
+    assert line.ok is ok
+    if not ok:
+        _, text = said(report, "cognito.client.lifetime")
+        pool_days = f"{validity / 24:g}" if unit == "hours" else str(validity)
+        assert f"after {pool_days} days" in text and "DEMO_FACTORY_SESSION_DAYS" in text
+        assert "RefreshTokenValidity" in text
 
 
 def test_a_wrong_pool_id_names_its_setting_and_the_region_not_bootstrap(

@@ -27,6 +27,9 @@ CLAIMS_PAGE = 60  # accounts per ListUsers page (its largest) and per BatchGetIt
 CLAIMS_PAGES = 10
 CLAIMS_NAMED = 5  # of those without one, named on the line
 CLAIMS_ATTEMPTS = 3  # BatchGetItem calls, for what DynamoDB leaves unprocessed
+# Seconds per unit of the client's token lifetimes (``TokenValidityUnits``; days unless set).
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+AWS_REFRESH_DAYS = 30  # a client that states no refresh token lifetime
 
 
 def role_groups(context: DoctorContext) -> list[str]:
@@ -59,7 +62,8 @@ def check_cognito(context: DoctorContext) -> list[DoctorLine]:
         return [aws_failure("cognito.pool", exc, pool)]
     secret = settings.cognito_app_client_secret
     return [doctor_line("cognito.pool", True, "doc_cognito_pool_ok", pool=pool),
-            *_client_lines(client, pool, app, secret.get_secret_value() if secret else None),
+            *_client_lines(client, pool, app, secret.get_secret_value() if secret else None,
+                           settings.session_days),
             _groups_line(client, pool, role_groups(context)),
             _signup_line(described["UserPool"], settings.signup),
             *_claims_lines(client, client_of(context.dynamodb, "dynamodb", context), pool,
@@ -77,7 +81,8 @@ def _signup_line(pool: dict[str, Any], mode: str) -> DoctorLine:
     return doctor_line("cognito.signup", False, detail, "fix_cognito_signup", mode=mode)
 
 
-def _client_lines(client: Any, pool: str, app: str, secret: str | None) -> list[DoctorLine]:
+def _client_lines(client: Any, pool: str, app: str, secret: str | None,
+                  session_days: float) -> list[DoctorLine]:
     try:
         found = client.describe_user_pool_client(UserPoolId=pool, ClientId=app)["UserPoolClient"]
     except (ClientError, BotoCoreError) as exc:
@@ -86,7 +91,27 @@ def _client_lines(client: Any, pool: str, app: str, secret: str | None) -> list[
                                 "fix_cognito_client_missing", client=app, pool=pool)]
         return [aws_failure("cognito.client", exc, app)]
     return [_flows_line(found, app), _attributes_line(found, app),
-            _secret_line(found, app, secret)]
+            _secret_line(found, app, secret), _lifetime_line(found, app, session_days)]
+
+
+def refresh_days(found: dict[str, Any]) -> float:
+    """How long the client's refresh tokens last, in days."""
+    value = found.get("RefreshTokenValidity") or AWS_REFRESH_DAYS
+    unit = (found.get("TokenValidityUnits") or {}).get("RefreshToken") or "days"
+    return float(value) * UNIT_SECONDS.get(unit, UNIT_SECONDS["days"]) / 86400
+
+
+def _lifetime_line(found: dict[str, Any], app: str, session_days: float) -> DoctorLine:
+    """A sign-in lasts DEMO_FACTORY_SESSION_DAYS only if the pool's refresh token lasts as
+    long: one that runs out first is refused by the pool, and an open tab then reads that the
+    sign-in was ended elsewhere (the pool answers alike for an expired and a revoked token)."""
+    check = "cognito.client.lifetime"
+    pool_days = refresh_days(found)
+    params = {"client": app, "pool_days": f"{pool_days:g}", "days": f"{session_days:g}"}
+    if pool_days >= session_days:
+        return doctor_line(check, True, "doc_cognito_lifetime_ok", **params)
+    return doctor_line(check, False, "doc_cognito_lifetime_short", "fix_cognito_lifetime",
+                       **params)
 
 
 def _flows_line(found: dict[str, Any], app: str) -> DoctorLine:
