@@ -75,8 +75,9 @@ class Manifest:
         """What the backup holds, a line per kind, for the scripts' summaries."""
         lines = [f"  {name}: {count:,}" for name, count in sorted(self.counts.items())]
         lines.append(f"  files: {len(self.files):,}")
-        return [*lines, "  audit entries waiting for the store: kept"] if (
-            self.audit_spool_sha256) else lines
+        if self.audit_spool_sha256:
+            lines.append("  audit entries waiting for the store: kept")
+        return lines
 
     def to_json(self) -> str:
         return json.dumps({

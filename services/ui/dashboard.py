@@ -40,8 +40,6 @@ LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
 SEED_COMMAND = "python -m scripts.seed_demo --events 100000 --days 90"
 TILES_PER_ROW = 4
 
-
-
 # The filters' panel sits beside the period's buttons, below the period's label (Streamlit's
 # labels are 1.5rem high). Aligned to the row's top, not its bottom: bottom-aligned, opening
 # the panel pushed the period control down to the panel's end. Stacked on a phone, it follows

@@ -15,7 +15,7 @@ from services.analytics.dashboards import Period
 from services.csv_export import file_slug, frame_csv
 from services.ui import lazy
 from services.ui.i18n import t
-from services.ui.static_table import static_table_html
+from services.ui.static_table import NUMBER_FORMATS, static_table_html
 from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
 
 ROW_PX = 35  # st.dataframe's row height
@@ -52,7 +52,7 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
     return shown.rename(columns={c.key: c.label for c in cols})
 
 
-_FORMATS = {"int": "localized", "float": "%.2f", "percent": "%.1f%%"}
+_FORMATS = {"int": "localized", **NUMBER_FORMATS}
 
 
 def _width(col: Col, values: pd.Series) -> int:

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-NUMBERS: frozenset[str] = frozenset({"int", "float", "percent"})
+# How the grids show numbers other than counts (printf, as Streamlit's NumberColumn takes
+# them): the one place both kinds of table read them from.
+NUMBER_FORMATS: dict[str, str] = {"float": "%.2f", "percent": "%.1f%%"}
+NUMBERS: frozenset[str] = frozenset({"int", *NUMBER_FORMATS})
 EMPTY = "—"
 
 STATIC_TABLE_RULES = """
@@ -31,16 +34,15 @@ STATIC_TABLE_RULES = """
 
 
 def cell_text(value: object, kind: str) -> str:
-    """A value as the grids show it: counts with thousands separators, percentages with one
-    decimal and a sign of their unit, other numbers with two decimals; nothing as a dash."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    """A value as the grids show it: counts with thousands separators, the other numbers in
+    ``NUMBER_FORMATS``; nothing as a dash."""
+    if not isinstance(value, str) and pd.isna(value):
         return EMPTY
     if kind == "int":
         return f"{int(value):,}"  # type: ignore[call-overload]
-    if kind == "percent":
-        return f"{float(value):.1f}%"  # type: ignore[arg-type]
-    if kind == "float":
-        return f"{float(value):.2f}"  # type: ignore[arg-type]
+    if kind in NUMBER_FORMATS:
+        number: float = float(value)  # type: ignore[arg-type]
+        return NUMBER_FORMATS[kind] % number
     return str(value)
 
 
