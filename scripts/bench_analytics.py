@@ -209,9 +209,8 @@ def _naive_by_value(frame: pd.DataFrame) -> Totals:
 
 
 def _distinct_visitors(frame: pd.DataFrame) -> int:
-    signed_in = frame["user_id"].notna()
-    return int(frame.loc[signed_in, "user_id"].nunique()
-               + frame.loc[~signed_in, "session_id"].nunique())
+    """A visitor is a browser's visit, signed in or not (``Event.visitor_id``)."""
+    return int(frame["session_id"].nunique())
 
 
 # ---- running it ---------------------------------------------------------------------------------

@@ -79,8 +79,7 @@ def naive_snapshot(db: Path, now: datetime) -> LiveSnapshot:
     per_minute = raw["ts"].dt.floor("min").value_counts()
     counts = {m: int(per_minute.get(pd.Timestamp(m), 0)) for m in minutes}
     window = raw[(raw["ts"] > start) & (raw["ts"] <= now)].copy()
-    window["visitor"] = ("s:" + window["session_id"]).where(
-        window["user_id"].isna(), "u:" + window["user_id"].fillna(""))
+    window["visitor"] = window["session_id"]  # a browser's visit, signed in or not
     last = window.groupby("visitor")["ts"].max()
     pages = window[window["type"] == EventType.PAGE_VIEW]
     items = window[window["type"].isin([str(t) for t in ITEM_TYPES])]

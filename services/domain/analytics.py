@@ -201,8 +201,10 @@ class Event:
 
     @property
     def visitor_id(self) -> str:
-        """Who counts as one visitor: the signed-in user, else the browser session."""
-        return f"u:{self.user_id}" if self.user_id else f"s:{self.session_id}"
+        """Who counts as one visitor: the browser's visit, signed in or not. Counting the user
+        once signed in made a browser that signs in two visitors that day (its anonymous
+        pages and the user), and the day's sketches cannot merge the two afterwards."""
+        return f"s:{self.session_id}"
 
 
 class RollupKey(NamedTuple):

@@ -68,13 +68,14 @@ def ev(minutes_ago: float, type_: EventType = EventType.PAGE_VIEW, *, session: s
 
 
 def known_events() -> list[Event]:
-    """A: on item-1 now; B: browsing 10 min ago; C: last seen 31 min ago (outside the window);
+    """A: on item-1 now; B: browsing 10 min ago, then signed in and searched; C: last seen
+    31 min ago (outside the window);
     D: viewed item-1 20 min ago, then went home 3 min ago; a sample visitor a minute ago."""
     return [
         ev(2.2, page="item", session="a"),
         ev(2.0, EventType.CONTENT_VIEW, session="a", item="item-1"),
-        ev(10.0, page="browse", user="b", session="b1"),
-        ev(10.0, EventType.SEARCH, user="b", session="b2"),
+        ev(10.0, page="browse", session="b"),
+        ev(10.0, EventType.SEARCH, user="b", session="b"),
         ev(31.0, page="home", session="c"),
         ev(20.0, EventType.CONTENT_VIEW, session="d", item="item-1"),
         ev(3.0, page="home", session="d"),
@@ -91,7 +92,7 @@ def counts_by_minutes_ago(snapshot: LiveSnapshot) -> dict[int, int]:
 def test_known_answers(live: Any) -> None:
     live.ingest(known_events())
     snap = live.snapshot(NOW)
-    assert (snap.active_5, snap.active_30) == (2, 3)  # A, D; and B (two sessions, one user)
+    assert (snap.active_5, snap.active_30) == (2, 3)  # A, D; and B (signed in between)
     assert snap.pages == {"item": 1, "browse": 1, "home": 1}
     assert snap.items == {"item-1": 1}
     assert len(snap.per_minute) == 30

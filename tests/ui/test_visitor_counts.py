@@ -147,3 +147,29 @@ def test_a_dashboard_left_open_past_midnight_counts_the_new_days_visitors(
     assert shown == (3, 3)
     new_day = midnight.date().isoformat()  # the whole page moved on: its period caption too
     assert any(c.value.startswith(f"{new_day} ~ {new_day}") for c in dashboard.caption)
+
+
+def test_a_browser_that_signs_in_during_its_visit_counts_as_one_visitor(
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    item: ContentItem,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its pages before the sign-in and after it are one visit: the visitor is the browser's
+    visit id, signed in or not (it counted as the anonymous visit and the user, two)."""
+    browser = Browser()
+    monkeypatch.setattr(tracking, "read_cookie", browser.cookies.get)
+
+    dashboard = open_today(new_app, users["analyst"].username)
+    app: Services = dashboard.session_state["_df_services"]
+    app.tracker.flush()
+    before = _refreshed(dashboard)
+
+    browser.load(new_app, routes.HOME)
+    author = users["author"].username
+    browser.load(lambda: new_app(author), routes.CONTENT, {"id": item.id})
+    browser.load(lambda: new_app(author), routes.BROWSE)
+
+    app.tracker.flush()
+    after = _refreshed(dashboard)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 3, 1]

@@ -83,8 +83,8 @@ def search(local: str, query: str, results: int) -> Event:
 CURRENT = [
     ev("2026-03-04 09:00", EventType.PAGE_VIEW, page="home"),
     ev("2026-03-04 09:05", EventType.PAGE_VIEW, session="s2", page="browse"),
-    ev("2026-03-06 14:00", EventType.PAGE_VIEW, user_id="kim", page="home"),
-    ev("2026-03-06 14:10", EventType.PAGE_VIEW, user_id="kim", page="content"),
+    ev("2026-03-06 14:00", EventType.PAGE_VIEW, session="k1", user_id="kim", page="home"),
+    ev("2026-03-06 14:10", EventType.PAGE_VIEW, session="k1", user_id="kim", page="content"),
     ev("2026-03-10 20:00", EventType.PAGE_VIEW, session="s3", page="home"),
     view("2026-03-04 09:01", "c1", FINANCE, "a1"),
     view("2026-03-05 10:00", "c1", FINANCE, "a1"),
@@ -93,7 +93,7 @@ CURRENT = [
     view("2026-03-06 10:30", "c2", GENAI, "a1"),
     view("2026-03-07 12:00", "c3", GENAI, "a2"),
     view("2026-03-07 12:05", "c3", GENAI, "a2", session="s2"),
-    view("2026-03-08 12:00", "c3", GENAI, "a2", user_id="kim"),
+    view("2026-03-08 12:00", "c3", GENAI, "a2", session="k1", user_id="kim"),
     view("2026-03-09 12:00", "c3", GENAI, "a2"),
     view("2026-03-09 13:00", "gone", ETC, "a3"),
     on("2026-03-05 10:01", EventType.LIKE, "c1", FINANCE, "a1"),
@@ -210,7 +210,7 @@ def test_kpis_and_their_change_against_the_previous_period(store: SqliteEventSto
     found = by_key(kpis(store, WEEK))
     assert list(found) == ["visitors", "page_views", "content_views", "likes", "downloads",
                            "searches", "top_category", "purpose_skip_rate"]
-    visitors = {e.visitor_id for e in CURRENT}  # s1, s2, s3, s4 and u:kim
+    visitors = {e.visitor_id for e in CURRENT}  # s1, s2, s3, s4 and kim's k1
     assert (found["visitors"].value, found["visitors"].previous) == (len(visitors), 2)
     assert found["visitors"].change == pytest.approx(150.0)
     assert (found["page_views"].value, found["page_views"].previous) == (5, 2)

@@ -217,7 +217,7 @@ SAMPLE = [
     line(ts="2026-03-01T09:00:00+09:00", type="visitor_purpose", session_id="s2",
          properties={"purpose": "skipped"}),
     view(id="d1", type="download", properties={"asset_id": "a1"}),
-    view(id="l1", type="like", user_id="vera"),
+    view(id="l1", type="like", session_id="s4", user_id="vera"),
 ]
 BAD = ["{broken", line(ts="2026-03-01T10:00:00Z", type="click")]
 PERIOD = Period(date(2026, 3, 1), date(2026, 3, 2))
@@ -265,7 +265,7 @@ def test_the_dashboards_show_exactly_what_the_file_held(setup: Setup) -> None:
     tiles = setup.tiles()
     assert (tiles["page_views"], tiles["content_views"], tiles["searches"]) == (4, 3, 3)
     assert (tiles["downloads"], tiles["likes"]) == (1, 1)
-    assert tiles["visitors"] == 4  # sessions s1, s2, s3 and the signed-in vera
+    assert tiles["visitors"] == 4  # visits s1, s2, s3 and s4 (vera signed in)
     assert tiles["top_category"] == "Finance"
     board = setup.analytics.dashboard(ADMIN, PERIOD, Filters())
     purposes = dict(zip(board.purposes.table["purpose"], board.purposes.table["count"],
