@@ -3,11 +3,12 @@
     python -m scripts.load [--sessions 20] [--minutes 2] [--url URL] [--json]
 
 Without ``--url`` it starts the app itself (local mode, sample content, a temporary data folder,
-four users) on 127.0.0.1 and also samples the server's memory. Each session is a browser
-context in Debian's chromium: visitors browse, search, open items and like them; an analyst
+four users) on 127.0.0.1 and also samples the server's memory and CPU time. Each session is a
+browser context in Debian's chromium: visitors browse, search, open items and like them; an analyst
 opens the dashboard and changes the period; one session generates an offline report. A page
 counts as drawn when its element is visible and Streamlit has stopped running (the status
-widget gone). Prints errors, p50/p95 draw times per step and the server's memory. Not a test:
+widget gone). Prints errors, p50/p95 draw times per step, the server's memory, and the share
+of the machine's CPU the server used (the browsers run on the same machine). Not a test:
 it only ever talks to the address it is given, with bounded time.
 """
 
@@ -58,6 +59,7 @@ class Results:
     draws: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     memory_mb: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
         steps = {
@@ -75,6 +77,7 @@ class Results:
             "steps": steps,
             "server_memory_mb": {"start": self.memory_mb[0], "peak": max(self.memory_mb),
                                  "end": self.memory_mb[-1]} if self.memory_mb else None,
+            "cpu": self.cpu or None,
         }
 
 
@@ -144,6 +147,44 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """CPU time so far (Linux /proc): the server process's, and the whole machine's busy and
+    total time, in seconds. Two readings tell whether the server or the browsers used the
+    cores: the browsers share the machine, so draw times alone cannot say."""
+
+    server_s: float | None
+    busy_s: float
+    total_s: float
+
+    @classmethod
+    def read(cls, pid: int | None) -> CpuClock:
+        tick = os.sysconf("SC_CLK_TCK")
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+        return cls(_process_cpu_s(pid, tick), (sum(fields) - idle) / tick, sum(fields) / tick)
+
+    def since(self, start: CpuClock) -> dict[str, float]:
+        total = self.total_s - start.total_s
+        found = {"machine_busy_share": round((self.busy_s - start.busy_s) / total, 3)}
+        if self.server_s is not None and start.server_s is not None:
+            used = self.server_s - start.server_s
+            found |= {"server_cpu_s": round(used, 1),
+                      "server_share_of_machine": round(used / total, 3)}
+        return found
+
+
+def _process_cpu_s(pid: int | None, tick: int) -> float | None:
+    """User and system time of the process and all its threads."""
+    if pid is None:
+        return None
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(after_name[11]) + int(after_name[12])) / tick  # utime, stime
 
 
 # ---- what a session does -----------------------------------------------------------------------
@@ -262,8 +303,10 @@ async def run(url: str, sessions: int, minutes: float, password: str, pid: int |
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         sampler = asyncio.create_task(_sample_memory(pid, until, results))
+        clock = CpuClock.read(pid)
         await asyncio.gather(*(session(browser, i, url, password, until, results)
                                for i in range(sessions)))
+        results.cpu = CpuClock.read(pid).since(clock)
         sampler.cancel()
         await browser.close()
 
@@ -315,6 +358,11 @@ def _print(summary: dict[str, object]) -> None:
               f"p95 {figures['p95_s']:>6} s")
     if summary.get("server_memory_mb"):
         print(f"  server memory (MB): {summary['server_memory_mb']}")
+    cpu = summary.get("cpu")
+    if isinstance(cpu, dict):
+        server = (f"server {cpu['server_cpu_s']} CPU-s, {cpu['server_share_of_machine']:.0%} of "
+                  "the machine; " if "server_cpu_s" in cpu else "")
+        print(f"  cpu: {server}machine busy {cpu['machine_busy_share']:.0%}")
     for sample in summary["error_samples"]:  # type: ignore[attr-defined]
         print(f"  error: {sample}")
 
