@@ -5,6 +5,9 @@ that the CloudFormation template shares, unless a resource's own setting names i
 from __future__ import annotations
 
 DEFAULT_RESOURCE_PREFIX = "demo-factory"
+# In the files bucket, beside the content's files: audit entries that wait for the audit table
+# (``services/ops/audit_spool.py``), which the orphan cleanup leaves alone.
+AUDIT_SPOOL_PREFIX = "audit-spool/"
 # The CloudFormation template's NamePrefix allows the same: 3 to 20 characters, so that the
 # longest derived name (the bucket, below) stays within S3's 63.
 RESOURCE_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{2,19}$"

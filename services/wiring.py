@@ -41,7 +41,7 @@ from services.imports.legacy.importer import LegacyImporter
 from services.insights.digests import DigestSender
 from services.insights.follows import FollowService
 from services.insights.service import InsightsService
-from services.ops.audit_spool import SpooledAuditLog
+from services.ops.audit_spool import SharedSpool, SpooledAuditLog
 from services.ops.doctor.base import Check, DoctorContext
 from services.ops.service import OpsService
 from services.ports import (
@@ -174,9 +174,11 @@ def wire(settings: Settings, ports: Ports, tools: AdapterTools) -> Services:
     """The use cases wired to ``ports``, with what only the composition root can make
     (``tools``: the report models, the Bedrock probe, the doctor's checks)."""
     require_strong_key_file(settings)  # refuse to start, as settings refuse a weak variable
-    # Every use case writes through it: an entry the store refuses waits in the data dir.
+    # Every use case writes through it: an entry the store refuses waits until it answers.
+    # In aws mode it waits in the files bucket first, which outlasts the container.
+    shared = SharedSpool(ports.blobs) if settings.backend == "aws" else None
     spool = (ports.audit if isinstance(ports.audit, SpooledAuditLog)
-             else SpooledAuditLog(ports.audit, settings.data_dir))
+             else SpooledAuditLog(ports.audit, settings.data_dir, shared))
     ports = replace(ports, audit=spool)
     content = ContentService(
         ports.content, ports.blobs, ports.audit,

@@ -26,6 +26,7 @@ from services.content.thumbnails import thumbnail_key
 from services.domain.models import ContentItem, SearchQuery
 from services.errors import NotFound
 from services.ports import BlobStore, ContentRepository
+from services.resource_names import AUDIT_SPOOL_PREFIX
 
 GRACE = timedelta(hours=1)
 _PAGE = 100
@@ -63,7 +64,7 @@ def scan(repo: ContentRepository, blobs: BlobStore, now: datetime,
          grace: timedelta = GRACE) -> OrphanReport:
     """Compare the store with every item's assets (any status). Reads only."""
     # Stored keys first: a file stored after this listing cannot be judged an orphan.
-    stored = set(blobs.list_keys())
+    stored = {key for key in blobs.list_keys() if not key.startswith(AUDIT_SPOOL_PREFIX)}
     referenced: dict[str, MissingFile] = {}
     thumbnails: set[str] = set()  # derived files of referenced assets: kept, never missing
     for item in all_items(repo):

@@ -177,3 +177,6 @@ class AuditEntry:
     target: str
     outcome: str  # "ok", "denied", "failed", ...
     detail: dict[str, str] = field(default_factory=dict)
+    # Given to an entry that waits in a spool: written again (two containers replaying the
+    # same shared spool, a crash before the spool was rewritten), DynamoDB keeps it once.
+    entry_id: str | None = None

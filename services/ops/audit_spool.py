@@ -1,4 +1,4 @@
-"""The audit log with a spool: an entry the audit store refuses waits on local disk.
+"""The audit log with a spool: an entry the audit store refuses waits until it answers.
 
 A security log must not lose an entry because DynamoDB or SQLite failed for a moment, and the
 user's action must not fail because of it either. So ``SpooledAuditLog.record`` appends a
@@ -13,6 +13,12 @@ is not. The entries keep their own time, so the log shows them where they happen
 
 One lock per process (threads) and a ``flock`` on ``audit-spool.lock`` (processes sharing the
 data dir: the app and the scripts) keep appends and a replay from crossing.
+
+In aws mode a container's disk goes with the container, so a refused entry waits in the files
+bucket first (``SharedSpool``: one private object per entry under ``audit-spool/``), where any
+container replays it; the local file takes it only when the bucket refuses too. Each waiting
+entry carries an id (``AuditEntry.entry_id``) that DynamoDB's key is made of, so two containers
+replaying the same entry at once write one item, not two.
 """
 
 from __future__ import annotations
@@ -22,14 +28,17 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from services.domain.models import AuditEntry
-from services.ports import AuditLog
+from services.domain.models import AuditEntry, new_id
+from services.errors import NotFound
+from services.ports import AuditLog, BlobStore
+from services.resource_names import AUDIT_SPOOL_PREFIX
 
 if sys.platform != "win32":
     import fcntl
@@ -45,7 +54,8 @@ REPLAY_BATCH = 100
 
 def to_line(entry: AuditEntry) -> bytes:
     fields = {"ts": entry.ts.isoformat(), "actor": entry.actor, "action": entry.action,
-              "target": entry.target, "outcome": entry.outcome, "detail": entry.detail}
+              "target": entry.target, "outcome": entry.outcome, "detail": entry.detail,
+              "id": entry.entry_id}
     return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
 
 
@@ -53,31 +63,90 @@ def from_line(line: bytes) -> AuditEntry:
     fields = json.loads(line)
     return AuditEntry(ts=datetime.fromisoformat(fields["ts"]), actor=fields["actor"],
                       action=fields["action"], target=fields["target"],
-                      outcome=fields["outcome"], detail=dict(fields["detail"]))
+                      outcome=fields["outcome"], detail=dict(fields["detail"]),
+                      entry_id=fields.get("id"))  # lines spooled before ids have none
+
+
+class SharedSpool:
+    """Waiting entries as objects in the files bucket (private, like every file there), one
+    per entry, named by time so that a listing is oldest first."""
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self._blobs = blobs
+
+    def append(self, entry: AuditEntry) -> None:
+        at = entry.ts.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        self._blobs.put(f"{AUDIT_SPOOL_PREFIX}{at}-{entry.entry_id}.json", to_line(entry),
+                        "application/json")
+
+    def pending(self) -> int:
+        return sum(1 for _ in self._blobs.list_keys(AUDIT_SPOOL_PREFIX))
+
+    def replay(self, write: Callable[[AuditEntry], None], batch: int = REPLAY_BATCH) -> int:
+        """Write up to ``batch`` waiting entries, oldest first, each removed once written;
+        stops at the first ``write`` refuses. Another container may replay the same ones at
+        the same time: the entries' ids make the second write of one a no-op."""
+        written = 0
+        for key in sorted(self._blobs.list_keys(AUDIT_SPOOL_PREFIX))[:batch]:
+            try:
+                data = self._blobs.get(key)
+            except NotFound:
+                continue  # another container wrote and removed it
+            try:
+                entry = from_line(data)
+            except (ValueError, KeyError, TypeError):
+                log.error("unreadable audit spool object %s dropped: %r", key, data)
+                self._blobs.delete(key)
+                continue
+            write(entry)
+            self._blobs.delete(key)
+            written += 1
+        return written
 
 
 class SpooledAuditLog:
-    """Implements ``services.ports.AuditLog``: ``inner``, and a spool for what it refused."""
+    """Implements ``services.ports.AuditLog``: ``inner``, and a spool for what it refused: the
+    ``shared`` one when given (aws mode), else, or when that refuses too, the data dir's file."""
 
-    def __init__(self, inner: AuditLog, data_dir: Path) -> None:
+    def __init__(self, inner: AuditLog, data_dir: Path, shared: SharedSpool | None = None) -> None:
         self._inner = inner
+        self._shared = shared
         self._path = data_dir / SPOOL_FILE
         self._lock_path = data_dir / LOCK_FILE
         self._lock = threading.Lock()
 
     def record(self, entry: AuditEntry) -> None:
-        """Written to the store, else kept in the spool; raises only if the disk refuses too
+        """Written to the store, else kept in a spool; raises only if the disk refuses too
         (the caller logs it: the last resort)."""
         try:
             self._inner.record(entry)
         except Exception:
-            log.warning("audit store refused an entry; kept in %s", self._path, exc_info=True)
-            self._append(entry)
+            self._keep(replace(entry, entry_id=entry.entry_id or new_id()))
             return
         try:
             self.replay()
         except OSError:  # the entry is written; the waiting ones stay for the next replay
             log.exception("audit spool %s could not be rewritten", self._path)
+        if self._shared is not None:
+            try:
+                self._shared.replay(self._inner.record)
+            except Exception:  # the waiting ones stay for the next accepted write
+                log.warning("shared audit spool not replayed", exc_info=True)
+
+    def _keep(self, entry: AuditEntry) -> None:
+        if self._shared is not None:
+            try:
+                self._shared.append(entry)
+            except Exception:
+                log.warning("audit store and shared spool refused an entry; kept in %s",
+                            self._path, exc_info=True)
+            else:
+                log.warning("audit store refused an entry; kept in the shared spool",
+                            exc_info=True)
+                return
+        else:
+            log.warning("audit store refused an entry; kept in %s", self._path, exc_info=True)
+        self._append(entry)
 
     def entries(
         self,
@@ -90,11 +159,17 @@ class SpooledAuditLog:
         return self._inner.entries(actor, action, since, until, limit)
 
     def pending(self) -> int:
-        """The entries waiting in the spool (complete lines)."""
+        """The entries waiting: the file's complete lines and the shared spool's objects."""
         try:
-            return self._path.read_bytes().count(b"\n")
+            waiting = self._path.read_bytes().count(b"\n")
         except FileNotFoundError:
-            return 0
+            waiting = 0
+        if self._shared is not None:
+            try:
+                waiting += self._shared.pending()
+            except Exception:  # the audit page still shows the log and the file's count
+                log.warning("shared audit spool not listed", exc_info=True)
+        return waiting
 
     def replay(self, batch: int = REPLAY_BATCH) -> int:
         """Write up to ``batch`` waiting entries, oldest first, into the store; how many were.

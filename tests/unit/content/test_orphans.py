@@ -24,6 +24,7 @@ from services.domain.models import (
 )
 from services.domain.permissions import Actor
 from services.errors import PermissionDenied, ServiceUnavailable
+from services.resource_names import AUDIT_SPOOL_PREFIX
 
 PNG = banner_png("데모", load_catalog()[0].category, 200, 100)
 DRAFT = ContentDraft(title="파일이 있는 글", summary="", body="", category="Generative AI",
@@ -178,3 +179,17 @@ def test_only_admins_may_look_for_or_remove_orphans(
     assert services.ports.blobs.exists(old_key("stray.png"))
     outcomes = {e.outcome for e in services.ports.audit.entries()}
     assert outcomes == {"denied"}
+
+
+def test_audit_entries_waiting_in_the_bucket_are_no_files_of_the_cleanup(
+    services: Services, admin: Actor
+) -> None:
+    """aws mode keeps audit entries the audit table refused under ``audit-spool/``: neither
+    removed nor counted as someone else's files."""
+    key = f"{AUDIT_SPOOL_PREFIX}20260301T090000000000Z-{old_key('x').split('/')[1]}.json"
+    services.ports.blobs.put(key, b"{}", "application/json")
+
+    report = later(services).remove_orphans(admin)
+
+    assert (report.orphans, report.removed, report.foreign) == ((), (), 0)
+    assert list(services.ports.blobs.list_keys()) == [key]

@@ -3,7 +3,8 @@
 Key: ``day`` ("YYYY-MM-DD", UTC) and ``sk`` = "<ts as fixed-width UTC ISO>#<ULID>". The ULID
 keeps entries of the same instant apart and, being made monotonic within this process, orders
 them last-recorded-first, as the SQLite adapter does (across containers, same-instant order is
-arbitrary).
+arbitrary). An entry that waited in a spool brings its own id (``AuditEntry.entry_id``), so
+writing it again replaces the same item rather than adding a second.
 
 So that ``entries`` reads only days that have entries (and can honour "no ``since``" as "the
 whole history", like the SQLite adapter), one more partition, ``day = "#days"``, lists the days
@@ -45,7 +46,7 @@ class DynamoAuditLog:
         day = ts[:10]  # the UTC date of a fixed-width UTC ISO string
         record = {
             "day": day,
-            "sk": f"{ts}#{self._next_ulid()}",
+            "sk": f"{ts}#{entry.entry_id or self._next_ulid()}",
             "ts": ts,
             "actor": entry.actor,
             "action": entry.action,
