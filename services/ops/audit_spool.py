@@ -28,6 +28,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -69,15 +70,26 @@ def from_line(line: bytes) -> AuditEntry:
 
 class SharedSpool:
     """Waiting entries as objects in the files bucket (private, like every file there), one
-    per entry, named by time so that a listing is oldest first."""
+    per entry, named by time so that a listing is oldest first.
 
-    def __init__(self, blobs: BlobStore) -> None:
+    A replay lists the bucket: after every accepted audit write that would be one more S3
+    request per audited action. So a container looks when it has left entries there itself
+    (or a replay of its own stopped), and otherwise at its first write and then at most every
+    ``LOOK_EVERY_SECONDS``, which is how entries a replaced container left are found."""
+
+    LOOK_EVERY_SECONDS = 300.0
+
+    def __init__(self, blobs: BlobStore, clock: Callable[[], float] = time.monotonic) -> None:
         self._blobs = blobs
+        self._clock = clock
+        self._waiting_here = False
+        self._next_look: float | None = None  # None: not looked yet
 
     def append(self, entry: AuditEntry) -> None:
         at = entry.ts.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self._blobs.put(f"{AUDIT_SPOOL_PREFIX}{at}-{entry.entry_id}.json", to_line(entry),
                         "application/json")
+        self._waiting_here = True
 
     def pending(self) -> int:
         return sum(1 for _ in self._blobs.list_keys(AUDIT_SPOOL_PREFIX))
@@ -86,8 +98,14 @@ class SharedSpool:
         """Write up to ``batch`` waiting entries, oldest first, each removed once written;
         stops at the first ``write`` refuses. Another container may replay the same ones at
         the same time: the entries' ids make the second write of one a no-op."""
+        now = self._clock()
+        if not self._waiting_here and self._next_look is not None and now < self._next_look:
+            return 0
+        self._next_look = now + self.LOOK_EVERY_SECONDS
+        keys = sorted(self._blobs.list_keys(AUDIT_SPOOL_PREFIX))
+        self._waiting_here = bool(keys)  # until this replay has written them all
         written = 0
-        for key in sorted(self._blobs.list_keys(AUDIT_SPOOL_PREFIX))[:batch]:
+        for key in keys[:batch]:
             try:
                 data = self._blobs.get(key)
             except NotFound:
@@ -101,6 +119,7 @@ class SharedSpool:
             write(entry)
             self._blobs.delete(key)
             written += 1
+        self._waiting_here = len(keys) > batch
         return written
 
 

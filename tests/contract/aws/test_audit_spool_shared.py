@@ -113,3 +113,34 @@ def test_when_the_bucket_refuses_too_the_entry_waits_on_the_disk(
 
     assert _targets(aws) == ["a", "b"]
     assert not (tmp_path / "c" / SPOOL_FILE).exists()
+
+
+class CountingLists(S3BlobStore):
+    lists = 0
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        self.lists += 1
+        return super().list_keys(prefix)
+
+
+def test_a_container_looks_in_the_bucket_when_entries_may_wait_not_at_every_write(
+    aws: MockedAws, tmp_path: Path
+) -> None:
+    """One S3 listing per audited action would be a request more for every action."""
+    blobs = CountingLists(aws.s3, str(aws.settings.bucket))
+    now = [1000.0]
+    store = DynamoAuditLog(aws.dynamodb, str(aws.settings.audit_table))
+    audit = SpooledAuditLog(store, tmp_path, SharedSpool(blobs, clock=lambda: now[0]))
+    entry = AuditEntry(T0, "kim", "auth.login", "x", "ok")
+
+    for _ in range(3):
+        audit.record(entry)
+    assert blobs.lists == 1  # the first write after the start looks; the next two do not
+
+    Container(aws, tmp_path / "gone", table="no-such-table").record("left", 1)
+    audit.record(entry)
+    assert blobs.lists == 1 and len(_waiting(aws)) == 1  # another container's: not seen yet
+    now[0] += SharedSpool.LOOK_EVERY_SECONDS
+    audit.record(entry)
+    assert blobs.lists == 2 and _waiting(aws) == []  # found at the next look, and written
+    assert "left" in _targets(aws)
