@@ -44,6 +44,7 @@ from scripts.bench_pages import (
     ko,
     p95,
 )
+from scripts.streamlit_server import start_streamlit, stop
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -147,7 +148,7 @@ def bench_ab(ref: str, page_name: str, events: int, runs: int) -> dict[str, Any]
             started = []
             try:
                 for side, code in (("A", code_a), ("B", ROOT)):
-                    started.append(bench_pages.start_streamlit(
+                    started.append(start_streamlit(
                         code / "server.py", code, folder / f"{side}.log",
                         {**LOCAL_MODE, "DEMO_FACTORY_DATA_DIR": str(folder / f"data-{side}")}))
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -164,7 +165,7 @@ def bench_ab(ref: str, page_name: str, events: int, runs: int) -> dict[str, Any]
                 browser.close()
             finally:
                 for server in started:
-                    bench_pages.stop(server)
+                    stop(server)
     return {"ref": ref, "page": page_name, "events": events, "runs": runs,
             **summarize(samples)}
 

@@ -20,8 +20,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -30,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 from playwright.async_api import Browser, Locator, Page, async_playwright
 
+from scripts.streamlit_server import start_streamlit, stop
 from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
 from services.i18n import translate
@@ -99,43 +97,12 @@ def local_app(password: str) -> Iterator[tuple[str, int]]:
             services.accounts.create_user(CLI, name, name, f"{name}@example.com", password,
                                           frozenset({role}), temporary=False)
         services.tracker.close()
-        port = _free_port()
-        env = {**os.environ, "DEMO_FACTORY_DATA_DIR": str(data)}
-        cmd = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        log = (Path(tmp) / "streamlit.log").open("wb")
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        server = start_streamlit(ROOT / "server.py", ROOT, Path(tmp) / "streamlit.log",
+                                 {"DEMO_FACTORY_DATA_DIR": str(data)})
         try:
-            _wait_healthy(url, proc)
-            yield url, proc.pid
+            yield server.url, server.proc.pid
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-            log.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the app exited before it was healthy")
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("the app did not become healthy")
+            stop(server)
 
 
 def rss_mb(pid: int) -> float | None:

@@ -27,9 +27,8 @@ from scripts.bench_pages import (
     drawn,
     prepare,
     sign_in,
-    start_streamlit,
-    stop,
 )
+from scripts.streamlit_server import start_streamlit, stop
 from services.bootstrap import build_services
 from services.domain.follows import FollowScope
 from services.settings import Settings
