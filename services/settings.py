@@ -126,8 +126,8 @@ class Settings(BaseSettings):
     oidc_groups_claim: str = "cognito:groups"
     # How often a signed-in Cognito session is re-checked with the pool (a refresh: roles
     # follow group changes, a disabled user is signed out). Tokens are verified every run.
-    # OIDC mode: the longest time since the provider issued the ID token; then the user signs
-    # in again at the provider (st.logout), so roles follow the provider's groups.
+    # OIDC mode: the longest time since the provider issued the ID token; then the sign-in no
+    # longer counts and the user signs in again at the provider, so roles follow its groups.
     cognito_recheck_seconds: int = Field(default=300, ge=30, le=3600)
     session_days: float = Field(default=7, gt=0, le=30)
 

@@ -37,6 +37,7 @@ SIGNED_IN_KEY = "_df_signed_in"
 _COOKIE_OP_KEY = "_df_cookie_op"
 _SIGNED_OUT_KEY = "_df_signed_out"  # the cookie sent with this session's request is void
 _ENDED_KEY = "_df_sign_in_ended"  # why a sign-in this browser held stands no more: say so
+_OIDC_DUE_KEY = "_df_oidc_due"  # the provider's sign-in this session found due (and said so)
 _SIGNED_IN_HERE_KEY = "_df_signed_in_here"  # this session signed in (not from its cookie)
 # The session keys that describe the signed-in user (streamlit-authenticator's names).
 USER_KEYS = ("authentication_status", "username", "name", "email", "roles")
@@ -107,14 +108,24 @@ def _require_strong_cookie_secret() -> None:
 
 def _oidc_current(mode: OidcSignIn) -> SignedIn | None:
     """The provider's sign-in while it stands. When its ID token expired or the provider last
-    verified the user too long ago, Streamlit's cookie goes (``st.logout``) and the user signs
-    in again at the provider, which issues a token with the current groups."""
+    verified the user too long ago, the tab goes on signed out and is told so, once per
+    session; signing in again at the provider (whose own session usually still stands: one
+    click) issues a token with the current groups.
+
+    It used to end Streamlit's sign-in with ``st.logout``, which leaves the page for the
+    provider's sign-out and comes back to home in a new session: the page was lost, nothing
+    said why, and the provider's own session was ended too, so signing in again asked for the
+    password. Streamlit's cookie, which only ``st.logout`` or ``st.login`` can replace (it is
+    HttpOnly), stays until the next sign-in; its claims are never trusted once due."""
     claims = st.user.to_dict() if st.user.is_logged_in else None
     current = mode.from_claims(claims)
     if current is None or mode.recheck(current) is not None:
         return current
-    _forget_user_state()
-    st.logout()
+    due = (current.actor.user_id, current.checked_at)
+    if st.session_state.get(_OIDC_DUE_KEY) != due:  # not yet told in this session
+        st.session_state[_OIDC_DUE_KEY] = due
+        _forget_user_state()
+        st.session_state[_ENDED_KEY] = Ended.EXPIRED
     return None
 
 

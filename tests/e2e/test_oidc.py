@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -29,9 +31,9 @@ def provider() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    tmp = tmp_path_factory.mktemp("oidc")
+@contextmanager
+def oidc_app(provider: str, tmp: Path, env: dict[str, str]) -> Iterator[RunningApp]:
+    """The app in OIDC mode against ``provider``, with ``env`` added."""
     secrets_file = tmp / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -43,13 +45,26 @@ def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
         encoding="utf-8",
     )
     proc, running = start_app(
-        tmp, {"DEMO_FACTORY_AUTH": "oidc", "DEMO_FACTORY_SAMPLE_CONTENT": "false"},
+        tmp, {"DEMO_FACTORY_AUTH": "oidc", "DEMO_FACTORY_SAMPLE_CONTENT": "false", **env},
         ["--secrets.files", str(secrets_file)])
     try:
         yield running
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with oidc_app(provider, tmp_path_factory.mktemp("oidc"), {}) as running:
+        yield running
+
+
+def _authorize(page: Page) -> None:
+    """The provider's page: who signs in (the local provider asks for the subject)."""
+    page.wait_for_url("**/oauth2/authorize**")
+    page.get_by_placeholder("sub").fill("alice-sub")
+    page.get_by_role("button", name="Authorize").click()
 
 
 def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
@@ -61,10 +76,7 @@ def test_sign_in_with_the_provider_gives_the_roles_of_its_groups(
     expect(page.get_by_text(tr("nav.first_admin"))).to_have_count(0)
     shot(page, "40-oidc-login")
     page.get_by_role("button", name=tr("auth.oidc_button")).click()
-
-    page.wait_for_url("**/oauth2/authorize**")
-    page.get_by_placeholder("sub").fill("alice-sub")
-    page.get_by_role("button", name="Authorize").click()
+    _authorize(page)
 
     user_box = page.locator('[data-testid="stSidebarUserContent"]')
     expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
@@ -103,12 +115,43 @@ def test_a_like_while_signed_out_comes_back_to_its_item_through_the_provider(
     page.goto(f"{app.url}/content?id={item.id}")
     page.get_by_role("button", name=like).click()
     page.get_by_role("button", name=tr("auth.oidc_button")).click()
-    page.wait_for_url("**/oauth2/authorize**")
-    page.get_by_placeholder("sub").fill("alice-sub")
-    page.get_by_role("button", name="Authorize").click()
+    _authorize(page)
 
     # Streamlit brings the browser back to home; the app goes on to the item.
     expect(page.get_by_text(tr("content.like_after_sign_in"))).to_be_visible(timeout=60_000)
     assert f"id={item.id}" in page.url and "/content" in page.url
     expect(page.get_by_role("button", name=like)).to_be_visible()  # not liked for them
     shot(page, "42-oidc-like-hint")
+
+
+RECHECK_S = 30  # the shortest DEMO_FACTORY_COGNITO_RECHECK_SECONDS allowed
+
+
+def test_a_sign_in_past_its_recheck_says_it_expired_and_one_sign_in_brings_it_back(
+    provider: str, tmp_path_factory: pytest.TempPathFactory, page: Page
+) -> None:
+    """The tab goes on signed out where it was, told why; it used to be sent to the
+    provider's sign-out and back to home without a word."""
+    env = {"DEMO_FACTORY_COGNITO_RECHECK_SECONDS": str(RECHECK_S)}
+    with oidc_app(provider, tmp_path_factory.mktemp("oidc-recheck"), env) as app:
+        page.goto(f"{app.url}/login")
+        page.get_by_role("button", name=tr("auth.oidc_button")).click(timeout=90_000)
+        _authorize(page)
+        user_box = page.locator('[data-testid="stSidebarUserContent"]')
+        expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
+        page.goto(f"{app.url}/browse")
+        expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
+
+        page.wait_for_timeout((RECHECK_S + 2) * 1000)
+        page.reload()
+
+        expect(page.get_by_text(tr("auth.sign_in_expired"))).to_be_visible(timeout=60_000)
+        assert "/browse" in page.url and "end_session" not in page.url
+        expect(user_box.get_by_text("앨리스", exact=True)).to_have_count(0)
+        shot(page, "43-oidc-expired")
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(
+            tr("nav.login"), exact=True).click()
+        page.get_by_role("button", name=tr("auth.oidc_button")).click(timeout=60_000)
+        _authorize(page)
+        expect(user_box.get_by_text("앨리스", exact=True).first).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(tr("auth.sign_in_expired"))).to_have_count(0)

@@ -1,5 +1,6 @@
 """OIDC mode (st.login): a sign-in whose ID token expired, or that the provider verified longer
-than DEMO_FACTORY_COGNITO_RECHECK_SECONDS ago, is ended with st.logout (sign in again)."""
+than DEMO_FACTORY_COGNITO_RECHECK_SECONDS ago, no longer counts: the tab goes on signed out and
+is told so (sign in again at the provider)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import as_shown, errors
+from services.ui import routes
+from tests.ui.conftest import as_shown, errors, follow_replacement, ko
 
 
 @pytest.fixture(autouse=True)
@@ -37,15 +39,37 @@ def test_a_fresh_provider_sign_in_stands(new_app: Callable[..., AppTest]) -> Non
 
 @pytest.mark.parametrize(("issued_ago", "expires_in"), [(10, -1), (301, 3000),
                                                         (29 * 86400, 86400)])
-def test_a_due_sign_in_is_ended_so_the_user_signs_in_again(
+def test_a_due_sign_in_goes_on_signed_out_and_says_so_once(
     new_app: Callable[..., AppTest], issued_ago: float, expires_in: float
 ) -> None:
+    """The tab stays where it is (no st.logout, which left for the provider's sign-out and
+    came back to home with no word, ending the provider's session too), signed out, and is
+    told that the sign-in expired; the next run of the session does not say it again."""
     at = new_app()
     at.user = provider_user(issued_ago, expires_in)
     at.run()
     assert not at.exception and not errors(at)
     assert not at.session_state["authentication_status"]
-    assert at.user == {"is_logged_in": False}  # st.logout: Streamlit's cookie is gone
+    assert [w.value for w in at.warning] == [ko("auth.sign_in_expired")]
+    assert at.user["is_logged_in"]  # Streamlit's cookie stays until the next st.login
+
+    at.run()
+    assert not at.session_state["authentication_status"]
+    assert ko("auth.sign_in_expired") not in [w.value for w in at.warning]
+
+
+def test_a_page_that_needs_a_sign_in_says_why_on_the_sign_in_page(
+    new_app: Callable[..., AppTest],
+) -> None:
+    at = new_app()
+    at.user = provider_user(issued_ago=301, expires_in=3000)
+    at.switch_page(routes.DASHBOARD).run()
+    follow_replacement(at)  # the page needs a sign-in: on to the sign-in page
+    assert not at.exception
+    assert at.title[0].value == ko("auth.login_title")
+    assert ko("auth.sign_in_expired") in [w.value for w in at.warning]
+    assert at.button(key="oidc_login")  # one click back to the provider
+    assert at.query_params["next"] == "dashboard"
 
 
 README_PLACEHOLDER = "<python -c 'import secrets; print(secrets.token_urlsafe(48))'>"

@@ -11,9 +11,10 @@ Streamlit's cookie lasts 30 days and keeps the claims of the sign-in; it never a
 provider again. So that a user removed from a group (or from the provider) loses those rights
 in time, a sign-in counts only while its ID token is unexpired (``exp``) and was issued
 (``iat``, when the provider last verified the user) less than ``recheck_seconds`` ago. When
-either is due, ``recheck`` ends it and the UI calls ``st.logout``: the user signs in again at
-the provider, which issues a new ID token with the current groups (with a live session at the
-provider this is one click, no password).
+either is due, ``recheck`` ends it and the UI goes on signed out and says it expired: the
+user signs in again at the provider, which issues a new ID token with the current groups (with
+a live session at the provider this is one click, no password; ``st.logout`` would end that
+session too).
 """
 
 from __future__ import annotations
