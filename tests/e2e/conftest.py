@@ -162,6 +162,22 @@ def choose(page: Page, box: Locator, option: str) -> None:
     raise AssertionError(f"the list of {box} did not open three times")
 
 
+def open_by_keyboard(page: Page, box: Locator) -> None:
+    """Open the select list of ``box`` from the keyboard (focus, Arrow Down), again if it did
+    not open or was closed (the same reasons as ``choose``)."""
+    for _ in range(3):
+        settled(page)
+        box.focus()
+        page.keyboard.press("ArrowDown")
+        try:
+            expect(page.locator('[role="option"]').first).to_be_visible(timeout=3_000)
+        except AssertionError:
+            page.keyboard.press("Escape")
+            continue
+        return
+    raise AssertionError(f"the list of {box} did not open three times")
+
+
 def shot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

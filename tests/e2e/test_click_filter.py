@@ -20,7 +20,7 @@ from services.content.samples import load_samples
 from services.domain.models import utcnow
 from services.domain.permissions import Role
 from services.settings import Settings
-from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
+from tests.e2e.conftest import RunningApp, app_with_users, open_by_keyboard, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
 
@@ -258,9 +258,7 @@ def test_an_hour_chosen_in_the_hour_box_by_keyboard_leaves_focus_on_its_chip(
     box = page.locator(".st-key-dash_hour_pick input")
     expect(box).to_be_visible(timeout=30_000)
     page.wait_for_function(IDLE_JS, timeout=60_000)
-    box.focus()
-    page.keyboard.press("ArrowDown")  # opens the list on its first hour
-    expect(page.locator('[role="option"]').first).to_be_visible(timeout=10_000)
+    open_by_keyboard(page, box)  # the list, on its first hour
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]hour="), timeout=30_000)
     chip = hour_chip(page)
