@@ -83,7 +83,7 @@ class SharedSpool:
         self._blobs = blobs
         self._clock = clock
         self._waiting_here = False
-        self._next_look: float | None = None  # None: not looked yet
+        self._next_look = float("-inf")  # the first replay looks
 
     def append(self, entry: AuditEntry) -> None:
         at = entry.ts.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -99,7 +99,7 @@ class SharedSpool:
         stops at the first ``write`` refuses. Another container may replay the same ones at
         the same time: the entries' ids make the second write of one a no-op."""
         now = self._clock()
-        if not self._waiting_here and self._next_look is not None and now < self._next_look:
+        if not self._waiting_here and now < self._next_look:
             return 0
         self._next_look = now + self.LOOK_EVERY_SECONDS
         keys = sorted(self._blobs.list_keys(AUDIT_SPOOL_PREFIX))
@@ -153,18 +153,16 @@ class SpooledAuditLog:
                 log.warning("shared audit spool not replayed", exc_info=True)
 
     def _keep(self, entry: AuditEntry) -> None:
+        """Called while the store's refusal is being handled: the warnings carry it."""
         if self._shared is not None:
             try:
                 self._shared.append(entry)
-            except Exception:
-                log.warning("audit store and shared spool refused an entry; kept in %s",
-                            self._path, exc_info=True)
-            else:
                 log.warning("audit store refused an entry; kept in the shared spool",
                             exc_info=True)
                 return
-        else:
-            log.warning("audit store refused an entry; kept in %s", self._path, exc_info=True)
+            except Exception:
+                log.warning("the shared audit spool refused the entry too", exc_info=True)
+        log.warning("audit store refused an entry; kept in %s", self._path, exc_info=True)
         self._append(entry)
 
     def entries(
