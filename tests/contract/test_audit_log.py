@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -93,3 +94,15 @@ def test_default_limit_is_500(audit_log: Any) -> None:
 
 def test_empty_log(audit_log: Any) -> None:
     assert audit_log.entries() == []
+
+
+def test_an_entry_written_again_under_its_id_is_kept_once(audit_log: Any) -> None:
+    # A spooled entry is written a second time when the spool could not be rewritten after
+    # its replay (a crash, a full disk) or when two processes replay it at once.
+    waited = replace(entry(5, target="content/01HZX"), entry_id="01JAUDITENTRY0000000000001")
+    audit_log.record(waited)
+    audit_log.record(waited)
+    audit_log.record(entry(6))  # entries without an id are all kept
+    audit_log.record(entry(6))
+
+    assert minutes(audit_log.entries()) == [6, 6, 5]

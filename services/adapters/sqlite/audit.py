@@ -1,4 +1,5 @@
-"""AuditLog on SQLite: one append-only table, ``detail`` stored as JSON text."""
+"""AuditLog on SQLite: one append-only table, ``detail`` stored as JSON text. An entry that
+waited in the spool brings its id (``AuditEntry.entry_id``): written twice, it is kept once."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ class SqliteAuditLog:
     def record(self, entry: AuditEntry) -> None:
         with self._db.transaction() as conn:
             conn.execute(
-                "INSERT INTO audit (ts, actor, action, target, outcome, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit (ts, actor, action, target, outcome, detail, entry_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (entry_id) WHERE entry_id IS NOT NULL DO NOTHING",
                 (
                     to_db_time(entry.ts),
                     entry.actor,
@@ -29,6 +31,7 @@ class SqliteAuditLog:
                     entry.target,
                     entry.outcome,
                     json.dumps(entry.detail, ensure_ascii=False, sort_keys=True),
+                    entry.entry_id,
                 ),
             )
 

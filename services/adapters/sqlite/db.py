@@ -213,6 +213,12 @@ _AUDIT: tuple[Migration, ...] = (
         "CREATE INDEX audit_actor_ts ON audit(actor, ts)",
         "CREATE INDEX audit_action_ts ON audit(action, ts)",
     ),
+    (
+        # The id an entry brings from the spool it waited in (``AuditEntry.entry_id``): written
+        # again after a replay whose spool was not rewritten, it is kept once.
+        "ALTER TABLE audit ADD COLUMN entry_id TEXT",
+        "CREATE UNIQUE INDEX audit_entry_id ON audit(entry_id) WHERE entry_id IS NOT NULL",
+    ),
 )
 
 # Each component keeps its own version, so adapters added later (events, reports) can bring

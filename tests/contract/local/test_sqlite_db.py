@@ -47,7 +47,7 @@ def test_migrate_creates_every_table_and_is_idempotent(db: SqliteDatabase) -> No
     # users 2: password_temporary, 3: sign-up fields, 4: email verified and sign-up language,
     # 5: the profile's language and role request; content 2: the pair index for short words,
     # 3: the likes' index by user, 4: the publication moment
-    assert versions == {"content": 4, "users": 5, "audit": 1}
+    assert versions == {"content": 4, "users": 5, "audit": 2}
     assert tables(db) == before
     assert {
         "content",

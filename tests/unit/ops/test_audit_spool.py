@@ -107,6 +107,31 @@ def test_a_replay_the_store_stops_midway_keeps_exactly_the_unwritten_entries(
     assert audit.pending() == 0
 
 
+def test_a_replay_whose_spool_was_not_rewritten_writes_nothing_twice(
+    db: SqliteDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store took the replayed entries, then the spool file could not be rewritten (a
+    # crash, a full disk): the next replay writes the same lines again.
+    store = _Flaky(SqliteAuditLog(db), refuse={1, 2})
+    audit = SpooledAuditLog(store, tmp_path)
+    for target in ("a", "b"):
+        _record(audit, target)
+    rewrite = SpooledAuditLog._rewrite
+
+    def disk_full(self: SpooledAuditLog, lines: list[bytes]) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SpooledAuditLog, "_rewrite", disk_full)
+    _record(audit, "c")  # written; the replay writes "a" and "b" but keeps their lines
+    monkeypatch.setattr(SpooledAuditLog, "_rewrite", rewrite)
+    assert audit.pending() == 2
+
+    _record(audit, "d")
+
+    assert sorted(_stored(db)) == ["a", "b", "c", "d"]
+    assert audit.pending() == 0
+
+
 def test_a_replay_writes_a_bounded_batch_per_accepted_write(
     db: SqliteDatabase, tmp_path: Path
 ) -> None:
