@@ -5,6 +5,7 @@
     python -m scripts.bench report [--json] [--days 30,90] [--runs 3]
     python -m scripts.bench pages [--json] [--events 100000] [--runs 5]
     python -m scripts.bench ab [--ref HEAD] [--page dashboard] [--runs 12]
+    python -m scripts.bench elements [--json] [--runs 20]
 
 Tests never assert on time; this script is where speed is measured.
 """
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from scripts import bench_ab, bench_analytics, bench_pages, bench_report
+from scripts import bench_ab, bench_analytics, bench_elements, bench_pages, bench_report
 from services.bootstrap import build_local_ports
 from services.domain import relevance
 from services.domain.models import (
@@ -221,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_report.add_parser(sub)
     bench_pages.add_parser(sub)
     bench_ab.add_parser(sub)
+    bench_elements.add_parser(sub)
     args = parser.parse_args(argv)
     if args.suite == "analytics":
         bench_analytics.run(args)
@@ -230,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_pages.run(args)
     if args.suite == "ab":
         bench_ab.run(args)
+    if args.suite == "elements":
+        bench_elements.run(args)
     if args.suite == "search":
         sizes = [int(s) for s in args.sizes.split(",")]
         result = bench_search(sizes, args.queries)

@@ -12,7 +12,8 @@ One script, its page chosen by ``?page=``, none of the app's code:
   period control, eight KPI tiles, the insights panel with its
   tabs, metric picker and eight-row HTML table, the follow popover, twelve tabs with the trend
   chart, its folded day table and its CSV button), with made-up numbers. The tiles are one
-  HTML block and the CSV is written on a click, as the app's.
+  HTML block and the CSV is written on a click, as the app's. ``&drop=`` leaves groups of
+  these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``).
 
 An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
 same elements; the twin's over the plain page is Streamlit's own cost of those elements.
@@ -60,6 +61,14 @@ PAGER = ('<div class="df-pager"><nav class="df-pager-links" aria-label="페이�
          '</nav><div class="df-pager-total">전체 41개</div></div>')
 """
 
+# The dashboard twin's groups of elements, each of which ``?drop=`` can leave out: the live
+# panel and switch, the filters' panel, the captions, the insights panel, its three tabs, its
+# metric picker, the two CSV buttons, the follow popover, the twelve-tab bar, the overlay switch
+# and the day table's folded panel. Without all of them: the title, the period, the tiles and the
+# trend chart.
+DASHBOARD_GROUPS = ("live", "filters", "captions", "insights", "insight_tabs", "metric", "csv",
+                    "follow", "tabs", "overlay", "day_table")
+
 _DASHBOARD = """
 TILES = ["방문자", "페이지 조회", "콘텐츠 조회", "좋아요(순증)", "다운로드", "검색",
          "인기 카테고리", "목적 응답 건너뜀 비율"]
@@ -90,48 +99,75 @@ DRIVERS = ('<div class="df-static-table" role="region" tabindex="0" aria-label="
            + "</tbody></table></div>")
 
 
+# ``?drop=a,b`` leaves those groups of elements out (DASHBOARD_GROUPS), for the element
+# benchmark (scripts/bench_elements.py): what each group costs to draw.
+DROP = set(st.query_params.get("drop", "").split(","))
+
+
+def keep(group: str) -> bool:
+    return group not in DROP
+
+
 def dashboard_page() -> None:
     days = pd.date_range("2026-01-01", periods=90, freq="D")
     trend = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
     st.title("사용 현황 대시보드", anchor=False)
     # The live panel and the filters are folded at first: their contents are drawn only
     # once opened (the live panel's tiles, chart and table; the two filters' select boxes).
-    st.expander("지금 접속 중", icon=":material/sensors:", key="live", on_change="rerun")
-    st.toggle("실시간 갱신 (30초마다)", value=True)
+    if keep("live"):
+        st.expander("지금 접속 중", icon=":material/sensors:", key="live", on_change="rerun")
+        st.toggle("실시간 갱신 (30초마다)", value=True)
     period, filters = st.columns([3, 2], vertical_alignment="bottom")
     period.segmented_control("기간", ["오늘", "7일", "30일", "90일", "직접 지정"], default="7일")
-    with filters:
-        st.expander("카테고리·작성자 필터", icon=":material/filter_list:", key="filters",
-                    on_change="rerun")
-    st.caption("차트의 막대·조각·점을 누르거나 표의 행을 고르면 그 값이 필터로 더해집니다.")
-    st.caption("2026-11-30 ~ 2026-12-06 (7일) · 비교 기간: 2026-11-23 ~ 2026-11-29")
+    if keep("filters"):
+        with filters:
+            st.expander("카테고리·작성자 필터", icon=":material/filter_list:", key="filters",
+                        on_change="rerun")
+    if keep("captions"):
+        st.caption("차트의 막대·조각·점을 누르거나 표의 행을 고르면 그 값이 필터로 더해집니다.")
+        st.caption("2026-11-30 ~ 2026-12-06 (7일) · 비교 기간: 2026-11-23 ~ 2026-11-29")
     tiles(TILES, 4)
-    st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
+    if keep("captions"):
+        st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
+    if keep("insights"):
+        insights()
+    if keep("follow"):
+        with st.popover("☆ 팔로우"):
+            st.selectbox("지표", ["방문자", "페이지 조회"])
+            st.button("팔로우")
+    names = ["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
+             "검색어", "유입 경로", "기기", "재방문", "퍼널"]
+    with st.tabs(names)[0] if keep("tabs") else st.container():
+        if keep("overlay"):
+            st.toggle("이전 기간 겹쳐 보기", help="도움말")
+        if keep("captions"):
+            st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
+        st.plotly_chart(px.line(trend, x="day", y="views"))
+        # The day-by-day table is folded under the chart: its grid is drawn once opened.
+        if keep("day_table"):
+            st.expander("날짜별 표", icon=":material/table:", key="day_table",
+                        on_change="rerun")
+        if keep("csv"):
+            st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
+                               icon=":material/download:", on_click="ignore")
+
+
+def insights() -> None:
     with st.container(border=True):
         st.header("인사이트", anchor=False)
         st.caption("플랫폼 전체 기준, 비교 기간 2026-11-23 ~ 2026-11-29")
-        drivers, _, _ = st.tabs(["변화의 요인", "평소와 다른 날과 시간", "다음 7일·14일"])
-        with drivers:
-            st.selectbox("설명할 지표", ["페이지 조회", "방문자"])
+        tabs = ["변화의 요인", "평소와 다른 날과 시간", "다음 7일·14일"]
+        with st.tabs(tabs)[0] if keep("insight_tabs") else st.container():
+            if keep("metric"):
+                st.selectbox("설명할 지표", ["페이지 조회", "방문자"])
             st.caption("페이지 조회: 이전 기간 대비 +12.0% (1,000 → 1,120).")
             # The app's drivers: a short HTML table (services/ui/static_table.py), no grid.
             st.html(DRIVERS)
-            st.download_button("CSV", data=lambda: "a,b\\n", file_name="drivers.csv",
-                               icon=":material/download:", on_click="ignore", key="drivers")
+            if keep("csv"):
+                st.download_button("CSV", data=lambda: "a,b\\n", file_name="drivers.csv",
+                                   icon=":material/download:", on_click="ignore",
+                                   key="drivers")
             st.caption("각 행은 그 값 하나의 변화입니다.")
-    with st.popover("☆ 팔로우"):
-        st.selectbox("지표", ["방문자", "페이지 조회"])
-        st.button("팔로우")
-    tabs = st.tabs(["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
-                    "검색어", "유입 경로", "기기", "재방문", "퍼널"])
-    with tabs[0]:
-        st.toggle("이전 기간 겹쳐 보기", help="도움말")
-        st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
-        st.plotly_chart(px.line(trend, x="day", y="views"))
-        # The day-by-day table is folded under the chart: its grid is drawn once opened.
-        st.expander("날짜별 표", icon=":material/table:", key="day_table", on_change="rerun")
-        st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
-                           icon=":material/download:", on_click="ignore")
 """
 
 STOCK_SCRIPT = _IMPORTS + _PLAIN + _BROWSE + _DASHBOARD + """

@@ -1,7 +1,7 @@
 """Draw only what a person can see. Streamlit builds, sends and lays out the contents of every
-tab and of a collapsed expander although nobody sees them (a chart, a table, a syntax-highlighted
-prompt); stateful tabs and expanders tell the script which part is open, so the rest is skipped
-and drawn on the rerun that opens it."""
+tab, of a collapsed expander and of a closed popover although nobody sees them (a chart, a
+table, a syntax-highlighted prompt, a select box); stateful tabs, expanders and popovers tell the
+script which part is open, so the rest is skipped and drawn on the rerun that opens it."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ def expander(label: str, key: str, draw: Draw, *, icon: str | None = None,
              expanded: bool = False) -> bool:
     """An expander whose contents are drawn only while it is open; whether it is."""
     box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
+    if box.open is False:
+        return False
+    with box:
+        draw()
+    return True
+
+
+def popover(label: str, key: str, draw: Draw, *, help: str | None = None) -> bool:
+    """A popover whose contents are drawn only while it is open; whether it is."""
+    box = st.popover(label, key=key, help=help, on_change="rerun")
     if box.open is False:
         return False
     with box:

@@ -15,6 +15,7 @@ had just finished drawing was lost that way: the run came, the button read False
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 import streamlit as st
 
@@ -26,6 +27,7 @@ from services.errors import DemoFactoryError
 from services.insights.digests import metric_lines, period_text
 from services.insights.followed import ALL_METRICS, SCOPED_METRICS
 from services.insights.follows import FollowService
+from services.ui import lazy
 from services.ui.fragments import signed_in_callback
 from services.ui.i18n import category_label, language, relabel, t
 from services.ui.widgets import md_escape, show_error
@@ -35,6 +37,7 @@ ITEMS_OFFERED = 100
 SCOPE_KEY, METRIC_KEY = "follow_scope", "follow_metric"
 CATEGORY_KEY, ITEM_KEY = "follow_category", "follow_item"
 DASHBOARD_METRIC_KEY = "dashboard_follow_metric"
+DASHBOARD_FOLLOW_OPEN_KEY = "dashboard_follow_open"  # the dashboard's follow popover
 _FOLLOW_OUTCOME = "_df_follow_outcome"  # what a follow callback did, shown where it was asked
 _FOLLOWED, _ALREADY = "followed", "already"
 
@@ -186,22 +189,29 @@ def follow_control(services: Services, actor: Actor) -> None:
     follows = services.follows
     if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):
         return
+    # Drawn only while open: closed, its select box and the read of the user's follows were
+    # part of every dashboard run and of what the browser draws first.
+    lazy.popover(t("follows.follow"), DASHBOARD_FOLLOW_OPEN_KEY,
+                 partial(_dashboard_follow_form, follows, actor),
+                 help=t("follows.dashboard_follow_help"))
+
+
+def _dashboard_follow_form(follows: FollowService, actor: Actor) -> None:
     assert actor.user_id is not None
-    with st.popover(t("follows.follow"), help=t("follows.dashboard_follow_help")):
-        metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
-                              format_func=_labels(ALL_METRICS, "insights.metric."),
-                              key=relabel(DASHBOARD_METRIC_KEY))
-        followed = {f.key for f in follows.follows(actor)}
-        key = Follow(actor.user_id, str(metric)).key if metric else ""
-        if key in followed:
-            st.markdown(f"**{t('follows.following')}**")
-            st.button(t("follows.unfollow"), key="dashboard_unfollow",
-                      on_click=signed_in_callback(follows.unfollow), args=(actor, key))
-        else:
-            st.button(t("follows.dashboard_follow"), key="dashboard_follow",
-                      on_click=_follow_dashboard_metric, args=(follows, actor))
-        _show_outcome(t("follows.followed", metric=t(f"insights.metric.{metric}"),
-                        scope=t("follows.platform_wide")))
+    metric = st.selectbox(t("follows.follow_metric"), ALL_METRICS,
+                          format_func=_labels(ALL_METRICS, "insights.metric."),
+                          key=relabel(DASHBOARD_METRIC_KEY))
+    followed = {f.key for f in follows.follows(actor)}
+    key = Follow(actor.user_id, str(metric)).key if metric else ""
+    if key in followed:
+        st.markdown(f"**{t('follows.following')}**")
+        st.button(t("follows.unfollow"), key="dashboard_unfollow",
+                  on_click=signed_in_callback(follows.unfollow), args=(actor, key))
+    else:
+        st.button(t("follows.dashboard_follow"), key="dashboard_follow",
+                  on_click=_follow_dashboard_metric, args=(follows, actor))
+    _show_outcome(t("follows.followed", metric=t(f"insights.metric.{metric}"),
+                    scope=t("follows.platform_wide")))
 
 
 @signed_in_callback

@@ -160,3 +160,25 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
     expect(page.get_by_role("heading", name=tr("auth.login_title"))).to_be_visible(timeout=60_000)
     expect(tile).to_have_count(0)
     expect(page.get_by_text(tr("auth.sign_in_ended"))).to_be_visible()  # and why
+
+
+def test_the_follow_popover_opens_with_its_form_and_follows(app: RunningApp, page: Page) -> None:
+    """Drawn only once opened (services/ui/lazy.py): the click that opens it also draws the
+    metric box and the button in it, and the popover stays open through that run."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    sidebar_link(page, tr("nav.browse"))
+    page.wait_for_timeout(500)
+    sidebar_link(page, tr("analytics.nav"))
+    follow = page.get_by_role("button", name=tr("follows.follow"))
+    deadline = time.monotonic() + 40
+    while not follow.count() and time.monotonic() < deadline:  # an empty board has none
+        page.wait_for_timeout(1500)
+        sidebar_link(page, tr("nav.home"))
+        sidebar_link(page, tr("analytics.nav"))
+        expect(page.locator('.df-tile').first).to_be_visible(timeout=30_000)
+    follow.first.click()
+    box = page.locator('[data-testid="stPopoverBody"]')
+    expect(box.get_by_text(tr("follows.follow_metric"), exact=True)).to_be_visible(timeout=30_000)
+    box.get_by_role("button", name=tr("follows.dashboard_follow")).click()
+    expect(box.get_by_text(tr("follows.following"))).to_be_visible(timeout=30_000)
+    shot(page, "13-dashboard-follow")

@@ -13,6 +13,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.insights.digests import DigestSender
 from services.insights.follows import period_for
+from services.ui.my_insights import DASHBOARD_FOLLOW_OPEN_KEY
 from tests.ui.conftest import as_shown, errors, texts
 from tests.ui.test_dashboard import open_dashboard, views
 
@@ -94,12 +95,28 @@ def test_viewers_see_no_my_insights(new_app: Callable[..., AppTest],
     assert "내 인사이트" not in [h.value for h in at.header]
 
 
-def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(
+def test_the_dashboard_follow_control_is_drawn_only_once_opened(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     items: dict[str, ContentItem],
 ) -> None:
     services.ports.events.append(views(services, items["finance"], 1, 5))
     at = open_dashboard(new_app, users["analyst"].username)
+    assert "☆ 팔로우" in [p.proto.popover.label for p in at.get("popover")]
+    assert not [s for s in at.selectbox if s.key == "dashboard_follow_metric"]
+
+    at.session_state[DASHBOARD_FOLLOW_OPEN_KEY] = True  # as a click on it does
+    at.run()
+
+    assert [s.key for s in at.selectbox if s.key == "dashboard_follow_metric"]
+    assert "dashboard_follow" in [b.key for b in at.button]
+
+
+def test_the_dashboard_follow_control_adds_the_metric_to_my_insights(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    services.ports.events.append(views(services, items["finance"], 1, 5))
+    at = open_dashboard(new_app, users["analyst"].username, DASHBOARD_FOLLOW_OPEN_KEY)
     at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
     at.button(key="dashboard_follow").click().run()
     assert not at.exception and not errors(at)
@@ -113,13 +130,13 @@ def test_the_dashboard_follow_control_shows_a_followed_metric_and_unfollows_it(
     items: dict[str, ContentItem],
 ) -> None:
     services.ports.events.append(views(services, items["finance"], 1, 5))
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, DASHBOARD_FOLLOW_OPEN_KEY)
     at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
     at.button(key="dashboard_follow").click().run()
     # Followed: the control says so and offers to unfollow, never a second follow.
     assert "★ 팔로우 중" in texts(at)
     assert [b.key for b in at.button if b.key == "dashboard_follow"] == []
-    at = open_dashboard(new_app, users["analyst"].username)  # a new visit
+    at = open_dashboard(new_app, users["analyst"].username, DASHBOARD_FOLLOW_OPEN_KEY)  # again
     at.selectbox(key="dashboard_follow_metric").set_value("downloads").run()
     assert "★ 팔로우 중" in texts(at)
     at.selectbox(key="dashboard_follow_metric").set_value("searches").run()
