@@ -2,7 +2,7 @@
 every run, so the browser keeps it and styles the page once.
 
 Korean text breaks between words, not inside them (``word-break: keep-all``), in headings,
-markdown, captions and page links; the content cards (``cards.py``), the pager (``pager.py``),
+markdown, captions, page links and the app's HTML blocks; the content cards (``cards.py``), the pager (``pager.py``),
 number tiles (``tiles.py``) and short HTML tables (``static_table.py``) carry class names
 only, and their rules are here.
 """
@@ -21,18 +21,23 @@ from services.ui.tiles import TILE_RULES
 from services.ui.widgets import RENDERED_CLASS
 
 # Korean wraps between words, not inside one (a title split "데모 팩토/리" on a phone); English
-# is unchanged by keep-all, and break-word still wraps one overlong token (a URL).
+# is unchanged by keep-all, and break-word still wraps one overlong token (a URL). The rule is
+# also set on everything inside text, captions, notices and the app's own HTML blocks
+# (``st.html``: tiles, pager, chips, tables), and more specific than Streamlit's own
+# ``p { word-break: break-word }``: set on the boxes alone, a caption's or a notice's paragraph
+# broke "적용하/지" and a tile's "이전 기간 대/비" on a phone (tests/e2e/test_layout.py).
 # Captions: Streamlit fades them to opacity 0.6, which puts the theme's text #1b2430 at 4.22:1
 # on white and 4.12:1 on the panels' #f3f6fb (under WCAG's 4.5:1); at 0.7 they are 5.81:1 and
 # 5.60:1, still lighter than body text (tests/ui/test_contrast.py).
-TEXT_RULES = """
-h1, h2, h3, h4, h5, h6,
-[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
-[data-testid="stPageLink"] {
+_TEXT_BOXES = ('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], '
+               '[data-testid="stHtml"]')
+TEXT_RULES = f"""
+h1, h2, h3, h4, h5, h6, [data-testid="stPageLink"], {_TEXT_BOXES} {{
   word-break: keep-all;
   overflow-wrap: break-word;
-}
-[data-testid="stCaptionContainer"] { opacity: 0.7; }
+}}
+[data-testid="stApp"] :is({_TEXT_BOXES}) * {{ word-break: keep-all; }}
+[data-testid="stCaptionContainer"] {{ opacity: 0.7; }}
 """
 # The file uploader's own line ("100MB per file • PNG, JPG, …") cannot be translated, and it
 # states the uploader's cap, twice the app's limit (so that a file somewhat over the limit is

@@ -258,3 +258,39 @@ def test_opening_the_filters_leaves_the_period_control_in_place(
     opened = page.evaluate(CONTROLS_JS)
     assert opened["buttons"] == closed["buttons"] and opened["panel"] == closed["panel"], (
         closed, opened)
+
+
+# Korean words (Hangul runs of up to 8 letters) drawn across two lines, a word's letters in
+# more than one line: in text, captions, headings and the app's own HTML blocks (st.html: tiles,
+# pager, chips, tables).
+SPLIT_WORDS_JS = """() => {
+  const split = [];
+  const blocks = ['stHtml', 'stMarkdownContainer', 'stCaptionContainer', 'stHeading']
+    .map(id => `[data-testid="stMain"] [data-testid="${id}"]`).join(', ');
+  for (const block of document.querySelectorAll(blocks)) {
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[\\uac00-\\ud7a3]{2,8}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+          .map(r => Math.round(r.top)));
+        if (tops.size > 1) split.push(match[0] + ' in "' + node.data.trim() + '"');
+      }
+    }
+  }
+  return split;
+}"""
+
+
+@pytest.mark.parametrize(("path", "shown"), [("dashboard", ".df-tile"), ("browse", ".df-pager"),
+                                           ("", ".df-card")])
+def test_on_a_phone_no_korean_word_is_split(
+    app: RunningApp, phone: Page, path: str, shown: str
+) -> None:
+    phone.goto(f"{app.url}/{path}")
+    expect(phone.locator(shown).first).to_be_visible(timeout=60_000)
+    _settled(phone)
+    split = sorted(set(phone.evaluate(SPLIT_WORDS_JS)))
+    assert split == [], "\n".join(s[:60] for s in split)
