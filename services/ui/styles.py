@@ -2,9 +2,9 @@
 every run, so the browser keeps it and styles the page once.
 
 Korean text breaks between words, not inside them (``word-break: keep-all``), in headings,
-markdown, captions, page links and the app's HTML blocks; the content cards (``cards.py``), the pager (``pager.py``),
-number tiles (``tiles.py``) and short HTML tables (``static_table.py``) carry class names
-only, and their rules are here.
+markdown, captions, page links and the app's HTML blocks; the content cards (``cards.py``),
+the pager (``pager.py``), number tiles (``tiles.py``) and short HTML tables
+(``static_table.py``) carry class names only, and their rules are here.
 """
 
 from __future__ import annotations
