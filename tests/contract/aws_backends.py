@@ -15,8 +15,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
+import boto3
 import moto.dynamodb.models as moto_dynamodb_models
 from moto import mock_aws
 from moto.core.models import botocore_stubber
@@ -121,6 +123,19 @@ def serialize_moto(client: Any) -> Any:
     client.meta.events.unregister("before-send", botocore_stubber)
     client.meta.events.register("before-send", _one_request_at_a_time)
     return client
+
+
+@contextmanager
+def serialized_clients() -> Iterator[None]:
+    """``serialize_moto`` for every client made meanwhile, such as those ``build_services``
+    makes (through boto3 sessions made earlier, whose handlers are set already)."""
+    make = boto3.session.Session.client
+
+    def serialized(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
+        return serialize_moto(make(self, *args, **kwargs))
+
+    with mock.patch.object(boto3.session.Session, "client", serialized):
+        yield
 
 
 class _TableBackups:

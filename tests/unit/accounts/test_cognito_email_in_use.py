@@ -14,6 +14,7 @@ import pytest
 from services.bootstrap import Services, build_services
 from services.domain.permissions import Actor, Role
 from services.errors import ConflictError
+from tests.contract.aws_backends import serialized_clients
 from tests.contract.cognito_backend import MockedCognito, mocked_cognito
 from tests.contract.test_email_in_use import _succeeded_at_once
 from tests.unit.accounts.test_cognito_signup import ADMIN_PASSWORD, DRAFT
@@ -28,8 +29,11 @@ def pool() -> Iterator[MockedCognito]:
 
 
 @pytest.fixture
-def services(pool: MockedCognito) -> Services:
-    return build_services(pool.settings)
+def services(pool: MockedCognito) -> Iterator[Services]:
+    # Each AWS request is atomic, but moto's in-process handlers are not thread-safe: two
+    # threads' conditional puts could both pass (6 accounts at once made 2 in one run).
+    with serialized_clients():
+        yield build_services(pool.settings)
 
 
 @pytest.fixture
