@@ -196,6 +196,10 @@ class SerialMotoServer(ThreadedMotoServer):
         app = _one_at_a_time(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
+        # Stopping does not wait for requests still queued at the lock: their answers go to
+        # an app that has stopped, and nothing is kept (a stop once took over a minute).
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
         self._server_ready_event.set()
         self._server.serve_forever()
 
