@@ -51,7 +51,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.server import ThreadedMotoServer
-from werkzeug.serving import make_server
+from werkzeug.serving import ThreadedWSGIServer, make_server
 
 from scripts.emulated_cognito import cognito_as_on_aws
 from services.accounts.sign_in.base import group_names
@@ -194,12 +194,13 @@ class SerialMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         app = _one_at_a_time(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._ip_address, self._port, app, True,
-                                   request_handler=MotoRequestHandler)
+        server = make_server(self._ip_address, self._port, app, True,
+                             request_handler=MotoRequestHandler)
+        assert isinstance(server, ThreadedWSGIServer)  # threaded=True
         # Stopping does not wait for requests still queued at the lock: their answers go to
         # an app that has stopped, and nothing is kept (a stop once took over a minute).
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
+        server.block_on_close = False
+        self._server = server
         self._server_ready_event.set()
         self._server.serve_forever()
 
