@@ -28,7 +28,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scripts.bench_pages import CHROMIUM, CHROMIUM_FLAGS, DASHBOARD, PAGE_TIMEOUT_MS, PLAIN, drawn
+from scripts.bench_pages import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DASHBOARD,
+    PAGE_TIMEOUT_MS,
+    PLAIN,
+    drawn,
+    p95,
+)
 from scripts.bench_stock import DASHBOARD_GROUPS, STOCK_SCRIPT
 from scripts.streamlit_server import start_streamlit, stop
 
@@ -54,9 +62,8 @@ def summary(samples: dict[str, list[float]]) -> dict[str, dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for name, times in samples.items():
         median = medians[name]
-        p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
         rows[name] = {
-            "median_s": round(median, 3), "p95_s": round(p95, 3),
+            "median_s": round(median, 3), "p95_s": round(p95(times), 3),
             "ratio": round(median / plain, 2) if plain else None,
             "saves_s": (round(full - median, 3)
                         if full is not None and name not in (PLAIN_PAGE, FULL) else None),
