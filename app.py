@@ -14,7 +14,6 @@ from services.ui import (
     auth,
     browse,
     confirm,
-    dashboard,
     gate,
     lazy,
     nav,
@@ -97,7 +96,6 @@ def main() -> None:
     url_params.note_page(page.url_path)  # before anything that may switch pages
     confirm.forget_elsewhere(page.url_path)  # a question belongs to the page that asked it
     lazy.keep(*browse.kept_widgets())  # a search survives a visit to the item it found
-    lazy.keep(*dashboard.open_panels())  # a panel opened stays open for the session
     gate.leave_sign_in(actor, page)
     gate.return_after_sign_in(actor)
     language_selector()

@@ -9,11 +9,10 @@ One script, its page chosen by ``?page=``, none of the app's code:
   draw those widgets.
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
   number of Streamlit elements (the live panel and the filters folded, the live switch, the
-  period control, eight KPI tiles, the insights panel with its
-  tabs, metric picker and eight-row HTML table, the follow popover, twelve tabs with the trend
-  chart, its folded day table and its CSV button), with made-up numbers. The tiles are one
-  HTML block and the CSV is written on a click, as the app's. ``&drop=`` leaves groups of
-  these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``).
+  period control, eight KPI tiles, the insights panel folded, the follow popover, twelve tabs
+  with the trend chart, its folded day table and its CSV button), with made-up numbers. The
+  tiles are one HTML block and the CSV is written on a click, as the app's. ``&drop=`` leaves
+  groups of these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``).
 
 An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
 same elements; the twin's over the plain page is Streamlit's own cost of those elements.
@@ -62,12 +61,11 @@ PAGER = ('<div class="df-pager"><nav class="df-pager-links" aria-label="페이�
 """
 
 # The dashboard twin's groups of elements, each of which ``?drop=`` can leave out: the live
-# panel and switch, the filters' panel, the captions, the insights panel, its three tabs, its
-# metric picker, the two CSV buttons, the follow popover, the twelve-tab bar, the overlay switch
-# and the day table's folded panel. Without all of them: the title, the period, the tiles and the
-# trend chart.
-DASHBOARD_GROUPS = ("live", "filters", "captions", "insights", "insight_tabs", "metric", "csv",
-                    "follow", "tabs", "overlay", "day_table")
+# panel and switch, the filters' panel, the captions, the insights' folded panel, the CSV button,
+# the follow popover, the twelve-tab bar, the overlay switch and the day table's folded panel.
+# Without all of them: the title, the period, the tiles and the trend chart.
+DASHBOARD_GROUPS = ("live", "filters", "captions", "insights", "csv", "follow", "tabs",
+                    "overlay", "day_table")
 
 _DASHBOARD = """
 TILES = ["방문자", "페이지 조회", "콘텐츠 조회", "좋아요(순증)", "다운로드", "검색",
@@ -86,17 +84,6 @@ def tiles(names: list[str], per_row: int) -> None:
         for n, name in enumerate(names))
     st.html(f'<div class="df-tiles-box"><div class="df-tiles df-tiles-{per_row}" role="list">'
             f"{cells}</div></div>")
-
-
-DRIVERS = ('<div class="df-static-table" role="region" tabindex="0" aria-label="변화의 요인">'
-           '<table><thead><tr><th scope="col">차원</th><th scope="col">값</th>'
-           + "".join(f'<th class="df-num" scope="col">{h}</th>' for h in (
-               "이전 기간", "이번 기간", "변화", "변화 중 비율(%)"))
-           + "</tr></thead><tbody>"
-           + "".join(f'<tr><td>카테고리</td><td>금융 데모 {n}</td><td class="df-num">{n * 120:,}'
-                     f'</td><td class="df-num">{n * 150:,}</td><td class="df-num">{n * 30:,}'
-                     f'</td><td class="df-num">{n * 10:.1f}%</td></tr>' for n in range(1, 9))
-           + "</tbody></table></div>")
 
 
 # ``?drop=a,b`` leaves those groups of elements out (DASHBOARD_GROUPS), for the element
@@ -130,11 +117,11 @@ def dashboard_page() -> None:
     if keep("captions"):
         st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
     if keep("insights"):
-        insights()
-    if keep("follow"):
-        with st.popover("☆ 팔로우"):
-            st.selectbox("지표", ["방문자", "페이지 조회"])
-            st.button("팔로우")
+        # Folded at first, as the app's: its tabs and tables are drawn once opened.
+        st.expander("인사이트: 변화의 요인, 평소와 다른 날과 시간, 다음 7일·14일 예상",
+                    icon=":material/lightbulb:", key="insights", on_change="rerun")
+    if keep("follow"):  # its form is drawn once opened, as the app's (lazy.popover)
+        st.popover("☆ 팔로우", key="follow", on_change="rerun")
     names = ["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
              "검색어", "유입 경로", "기기", "재방문", "퍼널"]
     with st.tabs(names)[0] if keep("tabs") else st.container():
@@ -151,23 +138,6 @@ def dashboard_page() -> None:
             st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
                                icon=":material/download:", on_click="ignore")
 
-
-def insights() -> None:
-    with st.container(border=True):
-        st.header("인사이트", anchor=False)
-        st.caption("플랫폼 전체 기준, 비교 기간 2026-11-23 ~ 2026-11-29")
-        tabs = ["변화의 요인", "평소와 다른 날과 시간", "다음 7일·14일"]
-        with st.tabs(tabs)[0] if keep("insight_tabs") else st.container():
-            if keep("metric"):
-                st.selectbox("설명할 지표", ["페이지 조회", "방문자"])
-            st.caption("페이지 조회: 이전 기간 대비 +12.0% (1,000 → 1,120).")
-            # The app's drivers: a short HTML table (services/ui/static_table.py), no grid.
-            st.html(DRIVERS)
-            if keep("csv"):
-                st.download_button("CSV", data=lambda: "a,b\\n", file_name="drivers.csv",
-                                   icon=":material/download:", on_click="ignore",
-                                   key="drivers")
-            st.caption("각 행은 그 값 하나의 변화입니다.")
 """
 
 STOCK_SCRIPT = _IMPORTS + _PLAIN + _BROWSE + _DASHBOARD + """

@@ -31,6 +31,7 @@ AUTHOR_KEY = "dash_author"
 FILTERS_OPEN_KEY = "dash_filters_open"  # the filters' panel
 FILTERS_BOX_KEY = "dash_filters_box"
 LIVE_OPEN_KEY = "live_open"  # the live "now" panel (services/ui/live_now.py)
+INSIGHTS_OPEN_KEY = "insights_open"  # the insights panel (services/ui/insights.py)
 LIVE_KEY = "dash_live"
 LONGER_KEY = "dash_longer"
 KPI_FRAGMENT = "dash_kpis"  # the live tiles' fragment (what the browser reruns on its own)
@@ -157,14 +158,9 @@ def controls(analytics: AnalyticsService, actor: Actor) -> Period | None:
         _, period = period_control(analytics, BOARD_KEYS, DEFAULT_PRESET)
     with filter_col, st.container(key=FILTERS_BOX_KEY):  # level with the buttons: CONTROL_RULES
         lazy.expander(t("dashfilter.panel"), FILTERS_OPEN_KEY,
-                      partial(_filter_choices, analytics, actor), icon=":material/filter_list:")
+                      partial(_filter_choices, analytics, actor), icon=":material/filter_list:",
+                      kept=True)  # open, it stays open for the session
     return period
-
-
-def open_panels() -> list[str]:
-    """The dashboard's folded panels (the filters, the live "now" panel): one a person opened
-    stays open while they visit other pages, as the search of browse does."""
-    return [FILTERS_OPEN_KEY, LIVE_OPEN_KEY]
 
 
 def _filter_choices(analytics: AnalyticsService, actor: Actor) -> None:

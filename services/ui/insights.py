@@ -20,14 +20,13 @@ from services.insights.forecast import HORIZONS
 from services.insights.metrics import RATES
 from services.ui import lazy
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import widget_key
+from services.ui.dashboard import INSIGHTS_OPEN_KEY, widget_key
 from services.ui.data_table import Col, ColumnKind, table
 from services.ui.i18n import category_label, language, period_text, relabel, t
 from services.ui.insights_cache import CACHE_TTL_SECONDS
 from services.ui.insights_chart import forecast_chart
 from services.ui.tracking import purpose_label
 
-PANEL_KEY = "insights_panel"
 PART_KEY = "insights_part"
 METRIC_KEY = "insights_metric"
 TOP_DRIVERS = 4  # rises and falls each
@@ -231,15 +230,20 @@ def _forecast_section(found: Insights) -> None:
 
 
 def insights_panel(found: Insights, period: Period) -> None:
-    """Below the KPI tiles, one of three parts (platform-wide): what drove the change, unusual
-    days and hours, the forecast."""
-    with st.container(key=PANEL_KEY, border=True):
-        st.subheader(t("insights.title"), anchor=False)
-        previous = period.previous()
-        st.caption(t("insights.scope", previous=period_text(previous.start, previous.end)) + " "
-                   + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))
-        # One part drawn at a time: the other two would add a chart and two tables to every
-        # run of the page, drawn out of sight.
-        lazy.tab_sections([t(f"insights.{name}_title") for name in PARTS], PART_KEY,
-                          [partial(section, found) for section in
-                           (_drivers_section, _anomalies_section, _forecast_section)])
+    """Below the KPI tiles, folded at first, so the trend chart shows without scrolling and the
+    page draws sooner (the panel was the largest part of the first screen); once opened it
+    stays open for the session. Open, it draws one of three parts
+    (platform-wide): what drove the change, unusual days and hours, the forecast."""
+    lazy.expander(t("insights.panel"), INSIGHTS_OPEN_KEY, partial(_panel, found, period),
+                  icon=":material/lightbulb:", kept=True)
+
+
+def _panel(found: Insights, period: Period) -> None:
+    previous = period.previous()
+    st.caption(t("insights.scope", previous=period_text(previous.start, previous.end)) + " "
+               + t("insights.cache_note", seconds=CACHE_TTL_SECONDS))
+    # One part drawn at a time: the other two would add a chart and two tables to every
+    # run of the page, drawn out of sight.
+    lazy.tab_sections([t(f"insights.{name}_title") for name in PARTS], PART_KEY,
+                      [partial(section, found) for section in
+                       (_drivers_section, _anomalies_section, _forecast_section)])

@@ -39,14 +39,34 @@ def _same_tab_in_another_language(key: str, labels: list[str]) -> None:
 
 
 def expander(label: str, key: str, draw: Draw, *, icon: str | None = None,
-             expanded: bool = False) -> bool:
-    """An expander whose contents are drawn only while it is open; whether it is."""
+             expanded: bool = False, kept: bool = False) -> bool:
+    """An expander whose contents are drawn only while it is open; whether it is. ``kept``:
+    opened (or folded) by the person, it stays so for the session, on any page it is on."""
+    if kept:
+        _restore(key)
     box = st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun")
-    if box.open is False:
+    shown = box.open is not False
+    if kept:
+        st.session_state[_kept_key(key)] = shown
+    if not shown:
         return False
     with box:
         draw()
     return True
+
+
+def _kept_key(key: str) -> str:
+    return f"{key}_kept"
+
+
+def _restore(key: str) -> None:
+    """The panel as it was last drawn, once Streamlit has forgotten it. Its state is gone after
+    a run that did not draw it (another page), and a panel last drawn by a fragment's run is
+    gone already when the next page's run starts, before ``keep`` could re-set it; the plain
+    key is not a widget's and stays."""
+    kept = st.session_state.get(_kept_key(key))
+    if key not in st.session_state and isinstance(kept, bool):
+        st.session_state[key] = kept
 
 
 def popover(label: str, key: str, draw: Draw, *, help: str | None = None) -> bool:

@@ -98,4 +98,4 @@ def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> N
     # Closed, the panel is neither read nor drawn, nor redrawn every ``every_seconds``. Folded
     # at first: open, its chart, two tables and tiles were about a tenth of the dashboard's
     # drawing, above the period's numbers that most visits come for (see "Page speed").
-    lazy.expander(t("live.title"), OPEN_KEY, panel, icon=":material/sensors:", expanded=False)
+    lazy.expander(t("live.title"), OPEN_KEY, panel, icon=":material/sensors:", kept=True)

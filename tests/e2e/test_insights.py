@@ -182,3 +182,36 @@ def test_the_follow_popover_opens_with_its_form_and_follows(app: RunningApp, pag
     box.get_by_role("button", name=tr("follows.dashboard_follow")).click()
     expect(box.get_by_text(tr("follows.following"))).to_be_visible(timeout=30_000)
     shot(page, "13-dashboard-follow")
+
+
+def test_the_insights_panel_is_folded_under_the_trend_and_opens_with_its_parts(
+    app: RunningApp, page: Page
+) -> None:
+    """Folded at first, the dashboard's views (its tab bar) are on a laptop's first screen
+    (1,000 px; the panel pushed them to about 1,700 before); a click
+    opens the panel with its three parts, and it stays open after a visit to another page."""
+    sign_in(page, app, "analyst", PASSWORD, "분석가")
+    sidebar_link(page, tr("nav.browse"))
+    page.wait_for_timeout(500)
+    sidebar_link(page, tr("analytics.nav"))
+    panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("insights.panel"))
+    deadline = time.monotonic() + 40
+    while not panel.count() and time.monotonic() < deadline:  # an empty board has none
+        page.wait_for_timeout(1500)
+        sidebar_link(page, tr("nav.home"))
+        sidebar_link(page, tr("analytics.nav"))
+        expect(page.locator('.df-tile').first).to_be_visible(timeout=30_000)
+    drivers = page.get_by_role("tab", name=tr("insights.drivers_title"), exact=True)
+    expect(drivers).to_have_count(0)
+    trend = page.get_by_role("tab", name=tr("analytics.tab.trend"), exact=True)
+    expect(trend).to_be_visible(timeout=30_000)
+    box = trend.bounding_box()
+    assert box is not None and box["y"] + box["height"] < 1000, box
+    panel.get_by_text(tr("insights.panel")).click()
+    expect(drivers).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("tab", name=tr("insights.forecast_title"), exact=True)).to_be_visible()
+    shot(page, "14-dashboard-insights-open")
+    sidebar_link(page, tr("nav.home"))
+    page.wait_for_timeout(1500)
+    sidebar_link(page, tr("analytics.nav"))
+    expect(drivers).to_be_visible(timeout=30_000)

@@ -17,7 +17,7 @@ from services.bootstrap import Services
 from services.domain.analytics import Dim, Event, EventType
 from services.domain.models import Category, ContentItem
 from services.domain.users import User
-from services.ui.dashboard import FILTERS_OPEN_KEY
+from services.ui.dashboard import FILTERS_OPEN_KEY, INSIGHTS_OPEN_KEY
 from tests.ui.conftest import (
     PASSWORD,
     as_shown,
@@ -532,7 +532,7 @@ def test_filtered_and_platform_wide_series_are_separate_panels_that_say_what_the
 def test_the_open_tabs_stay_open_across_a_language_switch(
     new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services
 ) -> None:
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, INSIGHTS_OPEN_KEY)
     at.session_state["analytics_tab"] = "검색어"
     at.session_state["insights_part"] = "평소와 다른 날과 시간"
     at.run()

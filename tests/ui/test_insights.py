@@ -18,6 +18,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.i18n import translate
 from services.insights.drivers import Contribution, Drivers
+from services.ui.dashboard import INSIGHTS_OPEN_KEY
 from services.ui.insights import PART_KEY, drivers_frame, value_label
 from tests.ui.conftest import static_tables, texts
 from tests.ui.test_dashboard import open_dashboard, views
@@ -42,6 +43,15 @@ def drivers_with(at: AppTest, column: str) -> pd.DataFrame:
     return found[0]
 
 
+def open_insights(new_app: Callable[..., AppTest], username: str) -> AppTest:
+    """The dashboard with its insights panel opened (it is folded at first)."""
+    return open_dashboard(new_app, username, INSIGHTS_OPEN_KEY)
+
+
+def panel_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.expander if e.label.startswith(("인사이트", "Insights"))]
+
+
 def open_part(at: AppTest, part: str, lang: str = "ko") -> AppTest:
     """The panel draws one part at a time: open ``part`` (drivers, anomalies, forecast)."""
     at.session_state[PART_KEY] = translate(lang, f"insights.{part}_title")
@@ -57,12 +67,30 @@ def five_quiet_weeks_then_a_spike(services: Services, items: dict[str, ContentIt
     services.ports.events.append(events + views(services, items["genai"], 1, 50))
 
 
-def test_a_part_is_drawn_only_when_open(
+def test_the_panel_is_folded_at_first_and_stays_open_once_opened(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
     items: dict[str, ContentItem],
 ) -> None:
     five_quiet_weeks_then_a_spike(services, items)
     at = open_dashboard(new_app, users["analyst"].username)
+    assert panel_labels(at) == [translate("ko", "insights.panel")]
+    assert not [f for f in static_tables(at) if "변화 중 비율(%)" in f.columns]
+    assert not [tab for tab in at.tabs if tab.label == "변화의 요인"]
+    at.session_state[INSIGHTS_OPEN_KEY] = True  # as a click on the panel does
+    at.run()
+    assert drivers_with(at, "변화 중 비율(%)") is not None
+    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/dashboard.py").run()
+    assert not at.exception, at.exception
+    assert drivers_with(at, "변화 중 비율(%)") is not None  # still open after a visit home
+
+
+def test_a_part_is_drawn_only_when_open(
+    new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+    items: dict[str, ContentItem],
+) -> None:
+    five_quiet_weeks_then_a_spike(services, items)
+    at = open_insights(new_app, users["analyst"].username)
     assert drivers_with(at, "변화 중 비율(%)") is not None
     assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
     assert "chart_insights_forecast" not in [c.key for c in at.get("plotly_chart")]
@@ -82,8 +110,8 @@ def test_the_panel_names_the_planted_driver_and_unusual_day(
     events += views(services, items["finance"], 1, 10) + views(services, items["genai"], 1, 50)
     services.ports.events.append(events)
 
-    at = open_dashboard(new_app, users["analyst"].username)
-    assert "인사이트" in [h.value for h in at.subheader]
+    at = open_insights(new_app, users["analyst"].username)
+    assert panel_labels(at) == [translate("ko", "insights.panel")]
     drivers = drivers_with(at, "변화 중 비율(%)")
     top = drivers.iloc[0]
     assert top["값"] in {"생성형AI 챗봇", "생성형 AI"} and top["변화"] == "50"
@@ -111,7 +139,7 @@ def test_too_little_history_is_said_not_flagged(
     items: dict[str, ContentItem],
 ) -> None:
     services.ports.events.append(views(services, items["genai"], 1, 50))
-    at = open_part(open_dashboard(new_app, users["analyst"].username), "anomalies")
+    at = open_part(open_insights(new_app, users["analyst"].username), "anomalies")
     assert "이력이 부족해" in texts(at)
     assert not [d for d in at.dataframe if "가능한 요인" in d.value.columns]
     assert "추정할 만큼 이력이 없습니다" in texts(open_part(at, "forecast"))
@@ -123,7 +151,7 @@ def test_a_metric_no_longer_offered_falls_back_to_the_largest_change(
 ) -> None:
     services.ports.events.append(views(services, items["finance"], 8, 10)
                                  + views(services, items["genai"], 1, 30))
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_insights(new_app, users["analyst"].username)
     at.session_state["insights_metric"] = "downloads"  # chosen once, nothing to explain now
     at.run()
     assert not at.exception
@@ -136,10 +164,11 @@ def test_the_panel_in_english(
     items: dict[str, ContentItem],
 ) -> None:
     five_quiet_weeks_then_a_spike(services, items)
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_insights(new_app, users["analyst"].username)
     at.radio(key="df_lang_widget").set_value("en").run()
     assert not at.exception
-    assert "Insights" in [h.value for h in at.subheader]
+    assert panel_labels(at) == [
+        "Insights: what drove the change, unusual days and hours, the next 7 and 14 days"]
     assert [tab.label for tab in at.tabs][:3] == [
         "What drove the change", "Unusual days and hours", "Next 7 and 14 days (estimate)"]
     assert "Share of change (%)" in drivers_with(at, "Value").columns
@@ -155,7 +184,7 @@ def test_a_source_and_a_device_drive_the_change_in_korean(
     newsletter = [replace(e, properties={"src": "newsletter", "dev": "mobile"})
                   for e in views(services, items["genai"], 1, 30)]
     services.ports.events.append(views(services, items["finance"], 8, 10) + newsletter)
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_insights(new_app, users["analyst"].username)
     drivers = drivers_with(at, "변화 중 비율(%)")
     shown = set(zip(drivers["차원"], drivers["값"], drivers["변화"], strict=True))
     assert ("유입 경로", "newsletter", "30") in shown
@@ -180,7 +209,7 @@ def test_the_dashboard_s_captions_write_date_ranges_one_way(
     import re
 
     five_quiet_weeks_then_a_spike(services, items)
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_insights(new_app, users["analyst"].username)
     ranges = re.compile(r"\d{4}-\d{2}-\d{2}(\s*\S+\s*)\d{4}-\d{2}-\d{2}")
     captions = [c.value for c in at.caption if ranges.search(c.value)]
     assert len(captions) >= 2 and any("플랫폼 전체" in c for c in captions), captions
@@ -197,7 +226,7 @@ def test_a_custom_range_that_ended_before_yesterday_has_no_forecast_and_says_why
     items: dict[str, ContentItem],
 ) -> None:
     five_quiet_weeks_then_a_spike(services, items)
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_insights(new_app, users["analyst"].username)
     at.button_group(key="dash_preset").set_value(Preset.CUSTOM).run()
     ten_days_ago = services.analytics.today() - timedelta(days=10)
     at.date_input(key="dash_range").set_value((ten_days_ago - timedelta(days=6),

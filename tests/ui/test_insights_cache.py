@@ -16,6 +16,7 @@ from services.domain.models import Category, ContentItem
 from services.domain.users import User
 from services.insights.service import InsightsService
 from services.reports.service import ReportService
+from services.ui.dashboard import INSIGHTS_OPEN_KEY
 from tests.ui.test_dashboard import event, open_dashboard, views
 from tests.ui.test_reports import open_reports
 
@@ -49,7 +50,7 @@ def test_a_dashboard_rerun_reuses_the_insights_and_another_period_computes_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = counted(monkeypatch, InsightsService, "insights")
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, INSIGHTS_OPEN_KEY)
     assert len(calls) == 1
     assert any("60초" in c.value for c in at.caption)  # how old the figures can be
     at.run()  # reruns, as any widget change makes

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from services.bootstrap import Services
 from services.domain.models import ContentItem
 from services.domain.users import User
+from services.ui.dashboard import INSIGHTS_OPEN_KEY
 from services.ui.data_table import folded_key
 from services.ui.static_table import cell_text, static_table_html
 from tests.ui.conftest import static_tables
@@ -42,7 +43,7 @@ def test_the_first_screen_draws_no_grid_and_the_drivers_as_text(
 ) -> None:
     item = make_item('<b>굵게</b> 데모')
     services.ports.events.append(views(services, item, 8, 10) + views(services, item, 1, 30))
-    at = open_dashboard(new_app, users["analyst"].username)
+    at = open_dashboard(new_app, users["analyst"].username, INSIGHTS_OPEN_KEY)
     assert not at.dataframe  # neither the drivers nor the trend's day table is a grid
     (drivers,) = [f for f in static_tables(at) if "변화" in f.columns]
     assert "<b>굵게</b> 데모" in drivers["값"].tolist()  # the title as typed, not bold
