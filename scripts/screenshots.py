@@ -117,7 +117,7 @@ def shoot(events: int, out: Path, lang: str) -> list[Path]:
                 # The insights panel is folded at first: opened, its parts come first on the
                 # page, the dashboard's tabs last.
                 page.locator('[data-testid="stExpander"] summary').filter(
-                    has_text=re.compile(r"^(인사이트|Insights)")).first.click()
+                    has_text=re.compile(r"인사이트:|Insights:")).first.click()
                 page.wait_for_timeout(3000)
                 drawn(page, DRAWN)
                 groups = page.locator('[data-testid="stTabs"]')

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from services.bootstrap import build_services
 from services.domain.permissions import Actor, Role
@@ -162,20 +162,26 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
     expect(page.get_by_text(tr("auth.sign_in_ended"))).to_be_visible()  # and why
 
 
-def test_the_follow_popover_opens_with_its_form_and_follows(app: RunningApp, page: Page) -> None:
-    """Drawn only once opened (services/ui/lazy.py): the click that opens it also draws the
-    metric box and the button in it, and the popover stays open through that run."""
+def board_with(app: RunningApp, page: Page, part: Locator) -> None:
+    """Signed in, a visit to browse, then the dashboard until it shows ``part`` (an empty
+    board has neither the follow button nor the insights; visits are counted in batches)."""
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     sidebar_link(page, tr("nav.browse"))
     page.wait_for_timeout(500)
     sidebar_link(page, tr("analytics.nav"))
-    follow = page.get_by_role("button", name=tr("follows.follow"))
     deadline = time.monotonic() + 40
-    while not follow.count() and time.monotonic() < deadline:  # an empty board has none
+    while not part.count() and time.monotonic() < deadline:
         page.wait_for_timeout(1500)
         sidebar_link(page, tr("nav.home"))
         sidebar_link(page, tr("analytics.nav"))
         expect(page.locator('.df-tile').first).to_be_visible(timeout=30_000)
+
+
+def test_the_follow_popover_opens_with_its_form_and_follows(app: RunningApp, page: Page) -> None:
+    """Drawn only once opened (services/ui/lazy.py): the click that opens it also draws the
+    metric box and the button in it, and the popover stays open through that run."""
+    follow = page.get_by_role("button", name=tr("follows.follow"))
+    board_with(app, page, follow)
     follow.first.click()
     box = page.locator('[data-testid="stPopoverBody"]')
     expect(box.get_by_text(tr("follows.follow_metric"), exact=True)).to_be_visible(timeout=30_000)
@@ -190,17 +196,8 @@ def test_the_insights_panel_is_folded_under_the_trend_and_opens_with_its_parts(
     """Folded at first, the dashboard's views (its tab bar) are on a laptop's first screen
     (1,000 px; the panel pushed them to about 1,700 before); a click
     opens the panel with its three parts, and it stays open after a visit to another page."""
-    sign_in(page, app, "analyst", PASSWORD, "분석가")
-    sidebar_link(page, tr("nav.browse"))
-    page.wait_for_timeout(500)
-    sidebar_link(page, tr("analytics.nav"))
     panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("insights.panel"))
-    deadline = time.monotonic() + 40
-    while not panel.count() and time.monotonic() < deadline:  # an empty board has none
-        page.wait_for_timeout(1500)
-        sidebar_link(page, tr("nav.home"))
-        sidebar_link(page, tr("analytics.nav"))
-        expect(page.locator('.df-tile').first).to_be_visible(timeout=30_000)
+    board_with(app, page, panel)
     drivers = page.get_by_role("tab", name=tr("insights.drivers_title"), exact=True)
     expect(drivers).to_have_count(0)
     trend = page.get_by_role("tab", name=tr("analytics.tab.trend"), exact=True)

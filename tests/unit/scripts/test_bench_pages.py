@@ -100,19 +100,17 @@ def test_bench_py_registers_the_ab_subcommand() -> None:
         parser.parse_args(["ab", "--page", "nowhere"])
 
 
-def test_the_stock_dashboard_draws_the_apps_drivers_table() -> None:
-    """The twin's insights table is the block the app draws for the same eight rows."""
-    import pandas as pd
+def test_the_stock_dashboard_folds_the_insights_panel_as_the_app_does() -> None:
+    """The twin's first screen has the app's folded insights panel, and no tabs or table of
+    it: only the dashboard's own twelve tabs."""
+    from streamlit.testing.v1 import AppTest
 
-    from services.ui.static_table import static_table_html
+    from services.i18n import translate
 
-    stock: dict[str, object] = {}
-    exec(STOCK_SCRIPT.rsplit("PAGES = ", 1)[0], stock)
-    rows = range(1, 9)
-    shown = pd.DataFrame({"차원": ["카테고리"] * 8, "값": [f"금융 데모 {n}" for n in rows],
-                          "이전 기간": [n * 120 for n in rows],
-                          "이번 기간": [n * 150 for n in rows],
-                          "변화": [n * 30 for n in rows],
-                          "변화 중 비율(%)": [n * 10.0 for n in rows]})
-    kinds = ["text", "wide", "int", "int", "int", "percent"]
-    assert stock["DRIVERS"] == static_table_html(shown, kinds, "변화의 요인")
+    at = AppTest.from_string(STOCK_SCRIPT, default_timeout=30)
+    at.query_params["page"] = "dashboard"
+    at.run()
+    assert not at.exception
+    assert translate("ko", "insights.panel") in [e.label for e in at.expander]
+    assert len(at.tabs) == 12 and translate("ko", "insights.drivers_title") not in [
+        tab.label for tab in at.tabs]
