@@ -69,10 +69,10 @@ def _search_address(query: SearchQuery, category: Category | None) -> Params:
 def kept_widgets() -> list[str]:
     """The search and filters of every browse view, kept while another page is open: whoever
     opens an item and comes back (Back, or the browse link) finds the search, the filters and
-    the page where they left them. Streamlit drops the state of widgets a run does not draw."""
+    the page where they left them. Streamlit drops the state of widgets a run does not draw.
+    (The filters' panel stays open by itself: ``lazy.expander(..., kept=True)``.)"""
     views = [_keys(category) for category in (None, *Category)]
-    # The filters' panel too: open, it stays open for whoever comes back to it.
-    return [key for keys in views for key in (*astuple(keys), filters_key(keys))]
+    return [key for keys in views for key in astuple(keys)]
 
 
 SORTS_WITHOUT_TEXT: list[Sort] = [s for s in Sort if s is not Sort.RELEVANCE]
@@ -111,7 +111,7 @@ def _filters(options: FilterOptions, fixed: Category | None, keys: _Keys) -> Sea
     _settle_sort(text, keys)
     shown = lazy.expander(t("content.filters"), filters_key(keys),
                           partial(_filter_widgets, options, fixed, keys, text),
-                          icon=":material/tune:")
+                          icon=":material/tune:", kept=True)  # open, it stays open
     query = _chosen(options, fixed, keys, text)
     if not shown:
         found = chips(query, fixed, sort_options(text)[0], dict(options.authors))

@@ -60,12 +60,16 @@ def _kept_key(key: str) -> str:
 
 
 def _restore(key: str) -> None:
-    """The panel as it was last drawn, once Streamlit has forgotten it. Its state is gone after
-    a run that did not draw it (another page), and a panel last drawn by a fragment's run is
-    gone already when the next page's run starts, before ``keep`` could re-set it; the plain
-    key is not a widget's and stays."""
+    """The panel as it was last drawn. Present, its state is set again as ``keep`` does: under
+    another label (the other language) the panel is a new widget, which would start folded.
+    Gone, it comes back from the plain key, which is no widget's and stays: Streamlit forgets a
+    widget on a run that does not draw it (another page), and one last drawn by a fragment's
+    run is forgotten already when the next page's run starts, before ``keep`` could set it."""
+    if key in st.session_state:
+        keep(key)
+        return
     kept = st.session_state.get(_kept_key(key))
-    if key not in st.session_state and isinstance(kept, bool):
+    if isinstance(kept, bool):
         st.session_state[key] = kept
 
 

@@ -195,7 +195,8 @@ def test_the_insights_panel_is_folded_under_the_trend_and_opens_with_its_parts(
 ) -> None:
     """Folded at first, the dashboard's views (its tab bar) are on a laptop's first screen
     (1,000 px; the panel pushed them to about 1,700 before); a click
-    opens the panel with its three parts, and it stays open after a visit to another page."""
+    opens the panel with its three parts, and it stays open after a visit to another page
+    and a switch of language."""
     panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("insights.panel"))
     board_with(app, page, panel)
     drivers = page.get_by_role("tab", name=tr("insights.drivers_title"), exact=True)
@@ -212,3 +213,6 @@ def test_the_insights_panel_is_folded_under_the_trend_and_opens_with_its_parts(
     page.wait_for_timeout(1500)
     sidebar_link(page, tr("analytics.nav"))
     expect(drivers).to_be_visible(timeout=30_000)
+    page.get_by_text("English", exact=True).click()  # and through a language switch
+    expect(page.get_by_role("tab", name=translate("en", "insights.drivers_title"),
+                            exact=True)).to_be_visible(timeout=30_000)
