@@ -28,10 +28,14 @@ from services.ui.row_filters import clear_chips, focus_after_filter_change, remo
 services = session.services()
 actor = session.actor()
 
-st.title(t("analytics.title"), anchor=False)
 refresh_seconds = services.settings.dashboard_refresh_seconds
-live_now(services.analytics, actor, refresh_seconds)
-live = live_toggle(refresh_seconds)
+# The board's own switches beside its title, as a header's actions: on their own lines they
+# pushed the views (the tab bar and the trend) further below a laptop's first screen.
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.title(t("analytics.title"), anchor=False)
+    live = live_toggle(refresh_seconds)
+    follow_control(services, actor)
+live_now(services.analytics, actor, refresh_seconds, live)
 authors = dict(services.analytics.author_options(actor))
 read_url_once(services.analytics.today(), authors)
 url_notice()
@@ -64,7 +68,6 @@ def board_view() -> None:
     else:
         found = insights_cache.insights(services, actor, period)  # not again on every rerun
         insights_panel(found, period)
-        follow_control(services, actor)
         # The companies table is for administrators and analysts (who alone may open this
         # page).
         may_see_companies = can(actor, Action.VIEW_DASHBOARDS)

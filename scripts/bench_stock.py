@@ -8,8 +8,9 @@ One script, its page chosen by ``?page=``, none of the app's code:
   folded panel, the pager's block of links) under a title: what Streamlit itself takes to
   draw those widgets.
 - ``dashboard``: the dashboard's first screen rebuilt from the same kinds and about the same
-  number of Streamlit elements (the live panel and the filters folded, the live switch, the
-  period control, eight KPI tiles, the insights panel folded, the follow popover, twelve tabs
+  number of Streamlit elements (the live switch and the follow popover on the title's line,
+  the live panel and the filters folded, the
+  period control, eight KPI tiles, the insights panel folded, twelve tabs
   with the trend chart, its folded day table and its CSV button), with made-up numbers. The
   tiles are one HTML block and the CSV is written on a click, as the app's. ``&drop=`` leaves
   groups of these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``).
@@ -98,12 +99,18 @@ def keep(group: str) -> bool:
 def dashboard_page() -> None:
     days = pd.date_range("2026-01-01", periods=90, freq="D")
     trend = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
-    st.title("사용 현황 대시보드", anchor=False)
+    # The title's line holds the board's switches: the live switch and the follow popover
+    # (its form is drawn once opened, as the app's: lazy.popover).
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.title("사용 현황 대시보드", anchor=False)
+        if keep("live"):
+            st.toggle("실시간 갱신 (30초마다)", value=True)
+        if keep("follow"):
+            st.popover("☆ 팔로우", key="follow", on_change="rerun")
     # The live panel and the filters are folded at first: their contents are drawn only
     # once opened (the live panel's tiles, chart and table; the two filters' select boxes).
     if keep("live"):
         st.expander("지금 접속 중", icon=":material/sensors:", key="live", on_change="rerun")
-        st.toggle("실시간 갱신 (30초마다)", value=True)
     period, filters = st.columns([3, 2], vertical_alignment="bottom")
     period.segmented_control("기간", ["오늘", "7일", "30일", "90일", "직접 지정"], default="7일")
     if keep("filters"):
@@ -120,8 +127,6 @@ def dashboard_page() -> None:
         # Folded at first, as the app's: its tabs and tables are drawn once opened.
         st.expander("인사이트: 변화의 요인, 평소와 다른 날과 시간, 다음 7일·14일 예상",
                     icon=":material/lightbulb:", key="insights", on_change="rerun")
-    if keep("follow"):  # its form is drawn once opened, as the app's (lazy.popover)
-        st.popover("☆ 팔로우", key="follow", on_change="rerun")
     names = ["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
              "검색어", "유입 경로", "기기", "재방문", "퍼널"]
     with st.tabs(names)[0] if keep("tabs") else st.container():

@@ -17,7 +17,7 @@ from services.domain.permissions import Actor
 from services.i18n.times import clock_time
 from services.ui import charts, lazy
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import LIVE_KEY, LIVE_OPEN_KEY
+from services.ui.dashboard import LIVE_OPEN_KEY
 from services.ui.data_table import ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
@@ -85,10 +85,10 @@ def render_live_now(now: LiveNow, tz: tzinfo) -> None:
             _places(titles, "title", t("live.col_item"))
 
 
-def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int) -> None:
-    """The panel, redrawn on its own every ``every_seconds`` while the dashboard's live toggle
-    is on (the toggle is drawn below it, so its last state is read from the session)."""
-    refresh = bool(st.session_state.get(LIVE_KEY, True))
+def live_now(analytics: AnalyticsService, actor: Actor, every_seconds: int,
+             refresh: bool) -> None:
+    """The panel, redrawn on its own every ``every_seconds`` while ``refresh`` (the
+    dashboard's live switch) is on."""
 
     @st.fragment(run_every=every_seconds if refresh else None, key=PANEL_FRAGMENT)
     @fragment_body

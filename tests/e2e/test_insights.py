@@ -164,7 +164,7 @@ def test_a_sign_in_ended_elsewhere_ends_the_open_dashboard(app: RunningApp, page
 
 def board_with(app: RunningApp, page: Page, part: Locator) -> None:
     """Signed in, a visit to browse, then the dashboard until it shows ``part`` (an empty
-    board has neither the follow button nor the insights; visits are counted in batches)."""
+    board has no insights; visits are counted in batches)."""
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     sidebar_link(page, tr("nav.browse"))
     page.wait_for_timeout(500)
@@ -188,6 +188,27 @@ def test_the_follow_popover_opens_with_its_form_and_follows(app: RunningApp, pag
     box.get_by_role("button", name=tr("follows.dashboard_follow")).click()
     expect(box.get_by_text(tr("follows.following"))).to_be_visible(timeout=30_000)
     shot(page, "13-dashboard-follow")
+
+
+def test_the_boards_switches_stand_beside_its_title_and_the_trend_starts_on_a_laptop_screen(
+    app: RunningApp, page: Page
+) -> None:
+    """The live switch and the follow button are the header's actions, on the title's line;
+    on lines of their own they put the trend chart below a laptop's first screen (1,000 px)."""
+    panel = page.locator('[data-testid="stExpander"]').filter(has_text=tr("insights.panel"))
+    board_with(app, page, panel)
+    title = page.get_by_role("heading", name=tr("analytics.title"), level=1).bounding_box()
+    live = page.get_by_text(tr("analytics.live", seconds=30)).bounding_box()
+    follow = page.get_by_role("button", name=tr("follows.follow")).bounding_box()
+    assert title is not None and live is not None and follow is not None
+    for action in (live, follow):
+        middle = action["y"] + action["height"] / 2
+        assert title["y"] < middle < title["y"] + title["height"], (title, action)
+        assert action["x"] > title["x"] + title["width"] / 2, (title, action)  # on its right
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(chart).to_be_visible(timeout=30_000)
+    box = chart.bounding_box()
+    assert box is not None and box["y"] < 1000, box
 
 
 def test_the_insights_panel_is_folded_under_the_trend_and_opens_with_its_parts(
