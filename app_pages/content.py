@@ -6,7 +6,7 @@ from services.errors import DemoFactoryError
 from services.ui import routes, session
 from services.ui.assets import render_body
 from services.ui.i18n import t
-from services.ui.item_actions import count_view_once, like_button, like_hint, owner_actions
+from services.ui.item_actions import action_notes, count_view_once, like_button, owner_actions
 from services.ui.own_stats import item_stats_panel
 from services.ui.page_names import name_tab
 from services.ui.widgets import md_escape, meta_line, show_error, tag_links
@@ -36,13 +36,12 @@ if item.tags:
 if item.summary:
     st.markdown(f"*{md_escape(item.summary)}*")
 
-stats_col, like_col, actions_col = st.columns([2, 2, 3], vertical_alignment="center")
-stats_col.caption(t("content.views_count", views=views))
-with like_col:
+# The item's controls on one line, side by side; what they answer goes under it.
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    st.caption(t("content.views_count", views=views), width="content")
     like_button(services.content, item, actor)
-    like_hint(item, actor)
-with actions_col:
-    owner_actions(services.content, item, actor)
+    owner_actions(item, actor)
+action_notes(services.content, item, actor)
 item_stats_panel(services.analytics, actor, item)
 
 st.divider()

@@ -72,7 +72,7 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
                                  {gate.ID_PARAM: item.id, HINT_PARAM: LIKE_HINT})
         return
     if not can(actor, Action.LIKE):
-        st.caption(t("content.likes_count", likes=count_text(item.likes)))
+        st.caption(t("content.likes_count", likes=count_text(item.likes)), width="content")
         return
     liked = content.has_liked(item.id, actor)
     label = (t("content.unlike", likes=count_text(item.likes)) if liked
@@ -86,9 +86,18 @@ def like_button(content: ContentService, item: ContentItem, actor: Actor) -> Non
               args=(content, item, actor, not liked))
     # In the sidebar, where the invisible element takes no room in the page.
     st.sidebar.html(LIKE_FOCUS_SCRIPT, unsafe_allow_javascript=True)
+
+
+def action_notes(content: ContentService, item: ContentItem, actor: Actor) -> None:
+    """Under the row of the item's actions (whose controls stand on one line): a failed like,
+    the hint after the like's sign-in detour, and the question before a delete."""
     failed = st.session_state.pop(_LIKE_ERROR, None)
     if failed is not None:
         show_error(failed)
+    like_hint(item, actor)
+    shown = confirm.pending(_CONFIRM_DELETE, about=item.id)
+    if shown is not None and can(actor, Action.DELETE_CONTENT, item.author_id):
+        _confirm_delete(content, item, actor, shown)
 
 
 def like_hint(item: ContentItem, actor: Actor) -> None:
@@ -125,26 +134,16 @@ def _set_like(content: ContentService, item: ContentItem, actor: Actor, wanted: 
         record()
 
 
-def owner_actions(content: ContentService, item: ContentItem, actor: Actor) -> None:
-    """Edit and delete for the owner and for admins; delete asks for confirmation."""
-    may_edit = can(actor, Action.EDIT_CONTENT, item.author_id)
-    may_delete = can(actor, Action.DELETE_CONTENT, item.author_id)
-    if not (may_edit or may_delete):
-        return
-    edit_col, delete_col = st.columns(2)
-    if may_edit:
-        edit_col.page_link(
-            routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
-            query_params={"id": item.id},
-        )
-    if may_delete and delete_col.button(
+def owner_actions(item: ContentItem, actor: Actor) -> None:
+    """Edit and delete for the owner and for admins; delete asks first (``action_notes``)."""
+    if can(actor, Action.EDIT_CONTENT, item.author_id):
+        st.page_link(routes.EDITOR, label=t("content.edit"), icon=":material/edit:",
+                     query_params={"id": item.id})
+    if can(actor, Action.DELETE_CONTENT, item.author_id) and st.button(
         t("content.delete"), key=f"delete_{item.id}", icon=":material/delete:"
     ):
         # What the person is asked to delete: this version of this item.
         confirm.ask(_CONFIRM_DELETE, item.version, about=item.id)
-    shown = confirm.pending(_CONFIRM_DELETE, about=item.id)
-    if shown is not None:
-        _confirm_delete(content, item, actor, shown)
 
 
 def _confirm_delete(

@@ -184,7 +184,7 @@ def _digests(follows: FollowService, actor: Actor) -> None:
 
 
 def follow_control(services: Services, actor: Actor) -> None:
-    """The dashboard's small control: follow a KPI platform-wide (next to the insights); a
+    """The dashboard's small control: follow a KPI platform-wide (on the title's line); a
     KPI already followed says so and offers to unfollow instead."""
     follows = services.follows
     if follows is None or not follows.may_use(actor) or not can(actor, Action.VIEW_DASHBOARDS):

@@ -4,6 +4,8 @@ sideways (its last columns were cut off at the right edge)."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -294,3 +296,38 @@ def test_on_a_phone_no_korean_word_is_split(
     _settled(phone)
     split = sorted(set(phone.evaluate(SPLIT_WORDS_JS)))
     assert split == [], "\n".join(s[:60] for s in split)
+
+
+def _counted(key: str, name: str) -> re.Pattern[str]:
+    """A text with a number in it, whatever the number."""
+    text = re.escape(tr(key, **{name: "987654"}))
+    return re.compile("^" + text.replace("987654", r"[\d,]+") + "$")
+
+
+def test_an_items_actions_stand_side_by_side_and_delete_asks_under_them(
+    app: RunningApp, page: Page
+) -> None:
+    """Views, like, edit and delete on one line, each next to the one before (in columns
+    they were spread over the page's width, and the edit link sat off the buttons' line);
+    the question a delete asks opens under the row, not squeezed into it."""
+    sign_in(page, app, "admin", PASSWORD, "관리자")
+    page.goto(f"{app.url}/content?id={ITEMS[1]}")
+    main = page.locator('[data-testid="stMain"]')
+    controls = [main.get_by_text(_counted("content.views_count", "views")),
+                main.get_by_role("button", name=_counted("content.like", "likes")),
+                main.get_by_role("link", name=tr("content.edit")),
+                main.get_by_role("button", name=tr("content.delete"), exact=True)]
+    expect(controls[-1]).to_be_visible(timeout=60_000)
+    boxes = [control.bounding_box() for control in controls]
+    assert all(boxes), boxes
+    middles = [box["y"] + box["height"] / 2 for box in boxes if box]
+    assert max(middles) - min(middles) < 4, boxes  # one line
+    for before, after in itertools.pairwise(boxes):
+        assert before and after
+        gap = after["x"] - (before["x"] + before["width"])
+        assert 0 < gap < 48, (before, after)  # side by side, in reading order
+    shot(page, "layout_item_actions")
+    controls[-1].click()
+    expect(main.get_by_role("button", name=tr("content.delete_yes"))).to_be_visible(timeout=30_000)
+    asked = main.get_by_role("button", name=tr("content.delete_yes")).bounding_box()
+    assert asked and boxes[-1] and asked["y"] > boxes[-1]["y"] + boxes[-1]["height"], asked
