@@ -29,9 +29,8 @@ def samples_section(services: Services, actor: Actor) -> None:
     if not confirm.pending(_CONFIRM_SAMPLES):
         return
     st.warning(t("admin.samples_confirm"), icon=":material/warning:")
-    yes_col, no_col = st.columns(2)
-    if yes_col.button(t("admin.samples_confirm_yes"), key="adm_samples_yes", type="primary"):
-        confirm.answered(_CONFIRM_SAMPLES)
+    answer = confirm.answers(_CONFIRM_SAMPLES, t("admin.samples_confirm_yes"), "adm_samples")
+    if answer:
         try:
             # Their usage events and rollups go too: on DynamoDB that takes a while.
             with st.spinner(t("admin.samples_removing")):
@@ -41,8 +40,7 @@ def samples_section(services: Services, actor: Actor) -> None:
             return
         flash(t("admin.samples_removed", count=removed))
         st.rerun()
-    if no_col.button(t("common.cancel"), key="adm_samples_no"):
-        confirm.answered(_CONFIRM_SAMPLES)
+    elif answer is False:
         st.rerun()
 
 
@@ -66,9 +64,8 @@ def orphans_section(services: Services, actor: Actor) -> None:
     if not report.orphans:
         return
     st.warning(t("files.orphans_confirm", count=len(report.orphans)), icon=":material/warning:")
-    yes_col, no_col = st.columns(2)
-    if yes_col.button(t("files.orphans_confirm_yes"), key="adm_orphans_yes", type="primary"):
-        confirm.answered(_ORPHANS)
+    answer = confirm.answers(_ORPHANS, t("files.orphans_confirm_yes"), "adm_orphans")
+    if answer:
         try:
             done = services.content.remove_orphans(actor, confirmed=report.orphans)
         except DemoFactoryError as exc:
@@ -78,8 +75,7 @@ def orphans_section(services: Services, actor: Actor) -> None:
         if done.failed:
             confirm.ask(_ORPHANS, done)
         st.rerun()
-    if no_col.button(t("common.cancel"), key="adm_orphans_no"):
-        confirm.answered(_ORPHANS)
+    elif answer is False:
         st.rerun()
 
 

@@ -83,17 +83,15 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
     role = role_label(user.pending_role) if user.pending_role else "-"
     st.warning(t(f"signup.{kind}_confirm", username=md_escape(user.username), role=role),
                icon=":material/warning:")
-    yes_col, no_col = st.columns(2)
     signup = services.signup
-    if yes_col.button(t(f"signup.{kind}_yes"), key=f"adm_signup_{kind}_yes", type="primary"):
-        confirm.answered(_CONFIRM)
+    answer = confirm.answers(_CONFIRM, t(f"signup.{kind}_yes"), f"adm_signup_{kind}")
+    if answer:
         if kind == "approve":
             act(lambda: signup.approve(actor, user.username),
                 t("signup.approved", username=md_escape(user.username), role=role))
         else:
             act(lambda: signup.decline(actor, user.username),
                 t("signup.declined", username=md_escape(user.username)))
-    if no_col.button(t("common.cancel"), key=f"adm_signup_{kind}_no"):
-        confirm.answered(_CONFIRM)
+    elif answer is False:
         st.rerun()
 

@@ -90,14 +90,19 @@ def _step(delta: int, pages: int) -> None:
 
 
 def pager(result: Page[User]) -> None:
-    prev_col, info_col, next_col = st.columns([1, 3, 1], vertical_alignment="center")
-    prev_col.button(t("common.prev"), key="adm_users_prev", disabled=result.page <= 1,
-                    on_click=_step, args=(-1, result.pages), icon=":material/chevron_left:")
-    info_col.caption(t("admin.users_page", page=result.page, pages=result.pages,
-                       total=result.total))
-    next_col.button(t("common.next"), key="adm_users_next",
-                    disabled=result.page >= result.pages, on_click=_step,
-                    args=(1, result.pages), icon=":material/chevron_right:")
+    """The count, with "previous" and "next" beside the page number when there is more than
+    one page (as browse's pager: two disabled buttons around "1 / 1" said nothing)."""
+    if result.pages <= 1:
+        st.caption(t("admin.users_total", total=result.total))
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button(t("common.prev"), key="adm_users_prev", disabled=result.page <= 1,
+                  on_click=_step, args=(-1, result.pages), icon=":material/chevron_left:")
+        st.caption(t("admin.users_page", page=result.page, pages=result.pages,
+                     total=result.total), width="content")
+        st.button(t("common.next"), key="adm_users_next",
+                  disabled=result.page >= result.pages, on_click=_step,
+                  args=(1, result.pages), icon=":material/chevron_right:")
 
 
 def one_time_password() -> None:
@@ -245,9 +250,8 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
     st.warning(t(f"admin.{kind}_confirm", username=md_escape(user.username)),
                icon=":material/warning:")
     heir = _heir_choice(services, actor, user) if kind == "delete" else None
-    yes_col, no_col = st.columns(2)
-    if yes_col.button(t(f"admin.{kind}_yes"), key=f"adm_{kind}_yes", type="primary"):
-        confirm.answered(_CONFIRM)
+    answer = confirm.answers(_CONFIRM, t(f"admin.{kind}_yes"), f"adm_{kind}")
+    if answer:
         if kind == "reset":
             reset_password(services, actor, user)
         elif kind == "disable":
@@ -256,8 +260,7 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
         else:
             act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
                 t("admin.user_deleted", username=md_escape(user.username)))
-    if no_col.button(t("common.cancel"), key=f"adm_{kind}_no"):
-        confirm.answered(_CONFIRM)
+    elif answer is False:
         st.rerun()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from services.ui import url_params
+from services.ui.i18n import t
 
 # question key -> (the page that asked, what it asks about, its value); the "confirm_" prefix
 # makes it go with the user at sign-out (auth.USER_STATE_PREFIXES).
@@ -49,6 +50,18 @@ def about(key: str) -> object:
 def answered(key: str) -> None:
     """Yes or cancel was clicked: the question is gone."""
     _asked().pop(key, None)
+
+
+def answers(key: str, yes: str, buttons: str) -> bool | None:
+    """The question's two answers side by side under it: True once ``yes`` (the primary
+    button, key ``{buttons}_yes``) is clicked, False for cancel (``{buttons}_no``), None before
+    either; a click ends the question. In two columns the answers stood half a page apart."""
+    with st.container(horizontal=True):
+        agreed = st.button(yes, key=f"{buttons}_yes", type="primary")
+        cancelled = st.button(t("common.cancel"), key=f"{buttons}_no")
+    if agreed or cancelled:
+        answered(key)
+    return True if agreed else False if cancelled else None
 
 
 def forget_elsewhere(page: str) -> None:

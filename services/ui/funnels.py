@@ -234,20 +234,22 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
 def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
     if not service.may_delete(actor, funnel):
         return
-    confirming = bool(confirm.pending(CONFIRM_KEY, about=funnel.id))
-    if confirming:
-        st.warning(t("funnels.delete_confirm", name=md_escape(funnel.name)),
-                   icon=":material/warning:")
-    if st.button(t("funnels.delete"), key="funnel_delete", icon=":material/delete:",
-                 type="primary" if confirming else "secondary"):
-        if not confirming:
-            confirm.ask(CONFIRM_KEY, about=funnel.id)
-            st.rerun()
-        confirm.answered(CONFIRM_KEY)
+    # Asked as every deletion asks, with a cancel: a second click of the same button, which
+    # this was, offered no way back but leaving the tab.
+    if st.button(t("funnels.delete"), key="funnel_delete", icon=":material/delete:"):
+        confirm.ask(CONFIRM_KEY, about=funnel.id)
+    if confirm.pending(CONFIRM_KEY, about=funnel.id) is None:
+        return
+    st.warning(t("funnels.delete_confirm", name=md_escape(funnel.name)),
+               icon=":material/warning:")
+    answer = confirm.answers(CONFIRM_KEY, t("funnels.delete_yes"), "funnel_delete")
+    if answer:
         st.session_state[PENDING_KEY] = DEFAULT_FUNNELS[0].id
         if QUERY in st.query_params:
             del st.query_params[QUERY]
         act(lambda: service.delete(actor, funnel.id), t("funnels.deleted"))
+    elif answer is False:
+        st.rerun()
 
 
 @dataclass

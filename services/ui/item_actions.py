@@ -150,9 +150,8 @@ def _confirm_delete(
     content: ContentService, item: ContentItem, actor: Actor, shown: int
 ) -> None:
     st.warning(t("content.delete_confirm", title=md_escape(item.title)), icon=":material/warning:")
-    yes_col, no_col = st.columns(2)
-    if yes_col.button(t("content.delete_yes"), key=f"delete_yes_{item.id}", type="primary"):
-        confirm.answered(_CONFIRM_DELETE)
+    answer = confirm.answers(_CONFIRM_DELETE, t("content.delete_yes"), f"delete_{item.id}")
+    if answer:
         try:
             content.delete(item.id, actor, seen_version=shown)
         except DemoFactoryError as exc:
@@ -160,6 +159,5 @@ def _confirm_delete(
             return
         flash(t("content.deleted", title=md_escape(item.title)))
         st.switch_page(routes.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else routes.BROWSE)
-    if no_col.button(t("common.cancel"), key=f"delete_no_{item.id}"):
-        confirm.answered(_CONFIRM_DELETE)
+    elif answer is False:
         st.rerun()

@@ -173,9 +173,8 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         return
     st.warning(t("reports.delete_confirm", title=md_escape(report.title)),
                icon=":material/warning:")
-    yes_col, no_col = st.columns(2)
-    if yes_col.button(t("reports.delete_yes"), key=f"{key}_delete_yes", type="primary"):
-        confirm.answered(question)
+    answer = confirm.answers(question, t("reports.delete_yes"), f"{key}_delete")
+    if answer:
         try:
             services.reports.delete(actor, report.id)
         except DemoFactoryError as exc:
@@ -183,8 +182,7 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
             return
         flash(t("reports.deleted"))
         st.rerun()
-    if no_col.button(t("common.cancel"), key=f"{key}_delete_no"):
-        confirm.answered(question)
+    elif answer is False:
         st.rerun()
 
 

@@ -54,11 +54,12 @@ def code_step(services: Services) -> None:
                              placeholder=t("signup.code_placeholder"))
         confirmed = st.form_submit_button(t("signup.code_submit"), type="primary",
                                           icon=":material/verified:")
-    resend_col, back_col = st.columns(2)
-    resend = resend_col.button(t("signup.code_resend"), key="su_code_resend",
-                               icon=":material/forward_to_inbox:")
-    if back_col.button(t("signup.code_restart"), key="su_code_restart",
-                       icon=":material/arrow_back:"):
+    with st.container(horizontal=True):  # side by side, not half a page apart
+        resend = st.button(t("signup.code_resend"), key="su_code_resend",
+                           icon=":material/forward_to_inbox:")
+        restart = st.button(t("signup.code_restart"), key="su_code_restart",
+                            icon=":material/arrow_back:")
+    if restart:
         st.session_state.pop(CODE_FOR, None)
         st.rerun()
     try:

@@ -309,7 +309,8 @@ def test_an_items_actions_stand_side_by_side_and_delete_asks_under_them(
 ) -> None:
     """Views, like, edit and delete on one line, each next to the one before (in columns
     they were spread over the page's width, and the edit link sat off the buttons' line);
-    the question a delete asks opens under the row, not squeezed into it."""
+    the question a delete asks opens under the row, not squeezed into it, with its two
+    answers side by side."""
     sign_in(page, app, "admin", PASSWORD, "관리자")
     page.goto(f"{app.url}/content?id={ITEMS[1]}")
     main = page.locator('[data-testid="stMain"]')
@@ -328,6 +329,12 @@ def test_an_items_actions_stand_side_by_side_and_delete_asks_under_them(
         assert 0 < gap < 48, (before, after)  # side by side, in reading order
     shot(page, "layout_item_actions")
     controls[-1].click()
-    expect(main.get_by_role("button", name=tr("content.delete_yes"))).to_be_visible(timeout=30_000)
-    asked = main.get_by_role("button", name=tr("content.delete_yes")).bounding_box()
+    yes = main.get_by_role("button", name=tr("content.delete_yes"))
+    expect(yes).to_be_visible(timeout=30_000)
+    asked = yes.bounding_box()
     assert asked and boxes[-1] and asked["y"] > boxes[-1]["y"] + boxes[-1]["height"], asked
+    # Its two answers side by side (confirm.answers), not half a page apart in two columns.
+    cancel = main.get_by_role("button", name=tr("common.cancel"), exact=True).bounding_box()
+    assert cancel and abs(cancel["y"] - asked["y"]) < 4, (asked, cancel)
+    assert 0 < cancel["x"] - (asked["x"] + asked["width"]) < 48, (asked, cancel)
+    shot(page, "layout_item_delete_question")

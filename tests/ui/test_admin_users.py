@@ -32,6 +32,10 @@ def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, Use
     assert _listed(at) == [f"writer-{n:02d}" for n in range(10)]
     at.text_input(key="adm_search").input("viewer-user@EXAMPLE").run()  # emails too
     assert _listed(at) == ["viewer-user"]
+    at.text_input(key="adm_search").input("writer-01").run()  # one page: the count alone
+    assert _listed(at) == ["writer-01"]
+    assert "사용자 1명" in texts(at) and "페이지" not in texts(at)
+    assert not {"adm_users_prev", "adm_users_next"} & {str(b.key) for b in at.button}
     at.text_input(key="adm_search").input("nobody-like-this").run()
     assert not at.dataframe  # no empty grid: a sentence that says what to try
     assert [i.value for i in at.info] == [

@@ -265,7 +265,7 @@ def test_owner_deletes_with_confirmation(
     at = asked_to_delete(new_app("author-user"), item)
     assert "'지울 글'과 첨부 파일을 모두 삭제할까요?" in texts(at)
     assert services.content.count() == 1  # nothing happens before the confirmation
-    at.button(key=f"delete_yes_{item.id}").click().run()
+    at.button(key=f"delete_{item.id}_yes").click().run()
     assert not at.exception
     assert services.content.count() == 0
     assert "'지울 글'을 삭제했습니다." in texts(at)
@@ -284,13 +284,13 @@ def test_a_delete_question_left_unanswered_is_gone_after_leaving_the_item(
     at.switch_page("app_pages/home.py").run()  # another page
     _open_item(at, first)
     assert asked not in texts(at)
-    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+    assert f"delete_{first.id}_yes" not in [b.key for b in at.button]
 
     at.button(key=f"delete_{first.id}").click().run()
     _open_item(at, second)  # another item, same page
     _open_item(at, first)
     assert asked not in texts(at)
-    assert f"delete_yes_{first.id}" not in [b.key for b in at.button]
+    assert f"delete_{first.id}_yes" not in [b.key for b in at.button]
     assert services.content.count() == 2
 
 
@@ -306,7 +306,7 @@ def test_a_delete_confirmed_after_someone_else_edited_deletes_nothing(
                          category=item.category.value, tags=item.tags, status=item.status)
     services.content.update(item.id, draft, item.version, users["admin"].as_actor())
 
-    at.button(key=f"delete_yes_{item.id}").click().run()
+    at.button(key=f"delete_{item.id}_yes").click().run()
 
     assert not at.exception
     assert services.content.get(item.id, Actor.anonymous()).title == "관리자가 고친 글"
