@@ -16,7 +16,14 @@ from services.csv_export import file_slug, frame_csv
 from services.ui import lazy
 from services.ui.i18n import t
 from services.ui.static_table import NUMBER_FORMATS, static_table_html
-from services.ui.table_widths import TEXT_CAP_PX, WIDE_CAP_PX, cell_texts, column_px, fit
+from services.ui.table_widths import (
+    TEXT_CAP_PX,
+    WIDE_CAP_PX,
+    cell_texts,
+    column_px,
+    fit,
+    whole_px,
+)
 
 ROW_PX = 35  # st.dataframe's row height
 ROWS_VISIBLE = 20
@@ -76,8 +83,9 @@ def _config(col: Col, width: int) -> Any:
 
 def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
     """Each column's format, and widths that let the table fit the page (table_widths)."""
-    widths = fit({c.label: _width(c, shown[c.label]) for c in cols},
-                 [c.label for c in cols if c.kind in ("text", "wide")])
+    text = [c.label for c in cols if c.kind in ("text", "wide")]
+    whole = {label: whole_px(label, cell_texts(shown[label])) for label in text}
+    widths = fit({c.label: _width(c, shown[c.label]) for c in cols}, text, whole=whole)
     return {c.label: _config(c, widths[c.label]) for c in cols}
 
 

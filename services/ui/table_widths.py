@@ -8,7 +8,9 @@ Each column is given a width from its heading and cells here, long text capped (
 shows the rest on a click, and the CSV keeps it whole); a table narrower than its container
 is still stretched to fill it. Widths are estimates from character counts (a Hangul or CJK
 character is about twice a Latin one); no font is measured. A table whose columns still add up
-to more than PAGE_PX gives up width from its text columns (``fit``), never below TEXT_FLOOR_PX.
+to more than PAGE_PX gives up width from its text columns (``fit``), never below TEXT_FLOOR_PX;
+one that adds up to less gives its spare room to the text its caps cut short (a long title),
+up to GROW_CAP_PX, before the grid would stretch every column alike.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ WIDE_PX = 14  # a Hangul syllable or CJK character
 PADDING_PX = 18  # the cell's own padding, both sides
 TEXT_CAP_PX = 180  # a text column is never wider than this...
 WIDE_CAP_PX = 240  # ...nor a column of titles, names or sentences ("wide")
+GROW_CAP_PX = 480  # unless the table has room to spare (``fit``'s ``whole``)
 TEXT_FLOOR_PX = 100  # nor narrower than this when a table gives up width
 # The main column of a 1400 px window with the sidebar open (940 px in chromium), less a
 # margin for the estimates: what a table's columns may add up to.
@@ -59,12 +62,16 @@ def cell_texts(values: pd.Series, number_format: str | None = None) -> list[str]
 
 
 def fit(
-    widths: Mapping[str, int], shrinkable: Iterable[str], budget: int = PAGE_PX
+    widths: Mapping[str, int], shrinkable: Iterable[str], budget: int = PAGE_PX,
+    whole: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """``widths`` adding up to at most ``budget`` where they can: the ``shrinkable`` (text)
-    columns give up their width beyond TEXT_FLOOR_PX in proportion to it."""
+    columns give up their width beyond TEXT_FLOOR_PX in proportion to it. Under ``budget``,
+    columns narrower than their ``whole`` width (their text uncapped) share what is left."""
     out = dict(widths)
     excess = sum(out.values()) - budget
+    if excess < 0 and whole:
+        return _grown(out, whole, -excess)
     spare = {c: out[c] - TEXT_FLOOR_PX for c in shrinkable if out.get(c, 0) > TEXT_FLOOR_PX}
     total = sum(spare.values())
     if excess <= 0 or not total:
@@ -72,6 +79,21 @@ def fit(
     for column, room in spare.items():
         out[column] -= min(room, -(-excess * room // total))  # rounded up
     return out
+
+
+def _grown(widths: dict[str, int], whole: Mapping[str, int], room: int) -> dict[str, int]:
+    """Each column short of its ``whole`` width gets it, or a share of ``room`` in proportion
+    to what it lacks."""
+    lacking = {c: whole[c] - w for c, w in widths.items() if whole.get(c, 0) > w}
+    total = sum(lacking.values())
+    for column, short in lacking.items():
+        widths[column] += short if total <= room else room * short // total
+    return widths
+
+
+def whole_px(label: str, cells: Iterable[object]) -> int:
+    """A text column's width with room to spare: its cells up to GROW_CAP_PX."""
+    return column_px(label, cells, GROW_CAP_PX)
 
 
 def fitted(
@@ -90,8 +112,9 @@ def fitted(
         for column in frame.columns
     }
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    whole = {c: whole_px(str(c), cell_texts(frame[c])) for c in text}
     out: dict[str, Any] = {}
-    for column, width in fit(widths, text).items():
+    for column, width in fit(widths, text, whole=whole).items():
         base = given.get(column)
         out[column] = {**(dict(base) if isinstance(base, Mapping) else {}), "width": width}
     return out

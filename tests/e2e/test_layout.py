@@ -18,6 +18,7 @@ from services.bootstrap import build_services
 from services.content.samples import load_samples
 from services.domain.models import utcnow
 from services.domain.permissions import Role
+from services.i18n import translate
 from services.settings import Settings
 from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
@@ -174,6 +175,24 @@ def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> 
     _settled(page)
     shot(page, "layout_desktop_item")
     _no_table_scrolls(page, "item page")
+    # The author's page, in both languages (English column names are the longer ones).
+    page.get_by_role("link", name=re.compile(tr("itempage.open_author", name="").strip())).click()
+    expect(page.locator('[data-testid="stDataFrame"]').nth(1)).to_be_visible(timeout=60_000)
+    _settled(page)
+    _no_table_scrolls(page, "author page")
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text(translate("en", "itempage.items_title"), exact=True)).to_be_visible(
+        timeout=60_000)
+    _settled(page)
+    shot(page, "layout_desktop_author_en")
+    _no_table_scrolls(page, "author page in English")
+    page.goto(f"{app.url}/item-stats?id={ITEMS[0]}")
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)
+    _settled(page)
+    _no_table_scrolls(page, "item page in English")
+    page.get_by_text("한국어", exact=True).click()
+    expect(page.get_by_text(translate("en", "itempage.items_title"), exact=True)).to_have_count(
+        0, timeout=60_000)
     page.goto(f"{app.url}/admin_audit")
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)
     _settled(page)

@@ -17,7 +17,7 @@ from services.bootstrap import Services
 from services.domain.analytics import ITEM_VISIT_PROP, Event, EventType
 from services.domain.models import AuditEntry, ContentItem, utcnow
 from services.domain.users import User
-from services.ui.table_widths import TEXT_FLOOR_PX, column_px, fit
+from services.ui.table_widths import GROW_CAP_PX, TEXT_FLOOR_PX, WIDE_CAP_PX, column_px, fit
 from tests.ui.conftest import errors
 
 # The main column of a 1400 px window with the sidebar open (measured in chromium).
@@ -105,6 +105,32 @@ def test_the_item_pages_tables_and_funnels_fit_the_page(
         new_app, users["analyst"], "app_pages/author_stats.py", {"id": users["author"].username}
     )
     assert_fits(list(author.dataframe))
+    # In English too, whose headings are the longer ones: the per-day table's ten columns
+    # ("Visitors (previous)", ...) added up to 1,060 px in a 938 px column.
+    for found in (at, author):
+        found.radio(key="df_lang_widget").set_value("en").run()
+        assert not found.exception and not errors(found), (found.exception, errors(found))
+        assert "Views" in [c for f in found.dataframe for c in f.value.columns]
+        assert_fits(list(found.dataframe))
+
+
+def test_a_long_title_takes_the_room_a_table_has_to_spare(
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    viewed: ContentItem,
+) -> None:
+    """Capped at 240 px, the author page's titles were cut off in a table with room to spare
+    (the grid then stretched every column alike)."""
+    at = _open(
+        new_app, users["analyst"], "app_pages/author_stats.py", {"id": viewed.author_id}
+    )
+    items = next(f for f in at.dataframe if "제목" in list(f.value.columns))
+    found = widths(items)
+    title = found[list(items.value.columns).index("제목")]
+    whole = column_px("제목", [LONG_TITLE], GROW_CAP_PX)
+    # Wider than the cap: whole, or all the room the others leave in the page's 900 px.
+    assert title > WIDE_CAP_PX and (title == whole or sum(w or 0 for w in found) == 900), found
+    assert_fits([items])
 
 
 def test_the_audit_log_fits_the_page(
@@ -133,5 +159,11 @@ def test_a_too_wide_table_takes_width_from_its_text_columns_only() -> None:
     assert (fitted["views"], fitted["link"]) == (60, 50)  # numbers and links keep theirs
     assert min(fitted["title"], fitted["author"]) >= TEXT_FLOOR_PX
     assert fit(widths, ["title"], budget=1000) == widths  # a table that fits is left alone
+    # Room to spare goes to the text its cap cut short, whole when there is enough of it...
+    whole = {"title": 400, "author": 180}
+    assert fit(widths, ["title", "author"], budget=1000, whole=whole)["title"] == 400
+    # ...and as much as there is when not; other columns keep theirs.
+    grown = fit(widths, ["title", "author"], budget=580, whole=whole)
+    assert grown == {**widths, "title": 290}
     # A Hangul heading is counted about twice as wide as a Latin one of as many letters.
     assert column_px("조회수") > column_px("abc")
