@@ -183,15 +183,15 @@ def _item_links(analytics: AnalyticsService, actor: Actor, page: ItemPage,
     item = page.item
     if item is None:
         return
-    left, right = st.columns(2)
-    if item.status is Status.PUBLISHED:
-        left.page_link(routes.CONTENT, label=t("itempage.open_item"), icon=":material/article:",
-                       query_params={"id": item.id})
-    if analytics.may_see_author(actor, item.author_id):
-        right.page_link(routes.AUTHOR_STATS, label=t("itempage.open_author",
-                                                     name=md_escape(item.author_name)),
-                        icon=":material/person_search:",
-                        query_params={"id": item.author_id, **period})
+    with st.container(horizontal=True, gap="medium"):  # side by side, not half a page apart
+        if item.status is Status.PUBLISHED:
+            st.page_link(routes.CONTENT, label=t("itempage.open_item"),
+                         icon=":material/article:", query_params={"id": item.id})
+        if analytics.may_see_author(actor, item.author_id):
+            st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_author",
+                                                      name=md_escape(item.author_name)),
+                         icon=":material/person_search:",
+                         query_params={"id": item.author_id, **period})
 
 
 def item_page_view(analytics: AnalyticsService, actor: Actor, content_id: str | None) -> None:

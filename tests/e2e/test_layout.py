@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from scripts.seed_demo import published_contents, seed_stores
 from services.bootstrap import build_services
@@ -317,6 +317,30 @@ def test_on_a_phone_no_korean_word_is_split(
     assert split == [], "\n".join(s[:60] for s in split)
 
 
+def _side_by_side(controls: list[Locator]) -> list[dict[str, float]]:
+    """Their boxes, asserted on one line and each next to the one before, in reading order."""
+    boxes = [control.bounding_box() for control in controls]
+    assert all(boxes), boxes
+    found = [box for box in boxes if box]
+    middles = [box["y"] + box["height"] / 2 for box in found]
+    assert max(middles) - min(middles) < 4, found  # one line
+    for before, after in itertools.pairwise(found):
+        gap = after["x"] - (before["x"] + before["width"])
+        assert 0 < gap < 48, (before, after)  # side by side
+    return found
+
+
+def test_an_item_stats_pages_two_links_stand_side_by_side(app: RunningApp, page: Page) -> None:
+    """"Open the item" and "all items of <author>", not half a page apart in two columns."""
+    sign_in(page, app, "admin", PASSWORD, "관리자")
+    page.goto(f"{app.url}/item-stats?id={ITEMS[0]}")
+    main = page.locator('[data-testid="stMain"]')
+    opened = main.get_by_role("link", name=tr("itempage.open_item"))
+    expect(opened).to_be_visible(timeout=60_000)
+    author = main.get_by_role("link", name=re.compile(tr("itempage.open_author", name="").strip()))
+    _side_by_side([opened, author])
+
+
 def _counted(key: str, name: str) -> re.Pattern[str]:
     """A text with a number in it, whatever the number."""
     text = re.escape(tr(key, **{name: "987654"}))
@@ -338,14 +362,7 @@ def test_an_items_actions_stand_side_by_side_and_delete_asks_under_them(
                 main.get_by_role("link", name=tr("content.edit")),
                 main.get_by_role("button", name=tr("content.delete"), exact=True)]
     expect(controls[-1]).to_be_visible(timeout=60_000)
-    boxes = [control.bounding_box() for control in controls]
-    assert all(boxes), boxes
-    middles = [box["y"] + box["height"] / 2 for box in boxes if box]
-    assert max(middles) - min(middles) < 4, boxes  # one line
-    for before, after in itertools.pairwise(boxes):
-        assert before and after
-        gap = after["x"] - (before["x"] + before["width"])
-        assert 0 < gap < 48, (before, after)  # side by side, in reading order
+    boxes = _side_by_side(controls)
     shot(page, "layout_item_actions")
     controls[-1].click()
     yes = main.get_by_role("button", name=tr("content.delete_yes"))
