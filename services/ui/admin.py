@@ -29,8 +29,7 @@ def samples_section(services: Services, actor: Actor) -> None:
     if not confirm.pending(_CONFIRM_SAMPLES):
         return
     st.warning(t("admin.samples_confirm"), icon=":material/warning:")
-    answer = confirm.answers(_CONFIRM_SAMPLES, t("admin.samples_confirm_yes"), "adm_samples")
-    if answer:
+    if confirm.answers(_CONFIRM_SAMPLES, t("admin.samples_confirm_yes"), "adm_samples"):
         try:
             # Their usage events and rollups go too: on DynamoDB that takes a while.
             with st.spinner(t("admin.samples_removing")):
@@ -39,8 +38,6 @@ def samples_section(services: Services, actor: Actor) -> None:
             show_error(exc)
             return
         flash(t("admin.samples_removed", count=removed))
-        st.rerun()
-    elif answer is False:
         st.rerun()
 
 
@@ -64,8 +61,7 @@ def orphans_section(services: Services, actor: Actor) -> None:
     if not report.orphans:
         return
     st.warning(t("files.orphans_confirm", count=len(report.orphans)), icon=":material/warning:")
-    answer = confirm.answers(_ORPHANS, t("files.orphans_confirm_yes"), "adm_orphans")
-    if answer:
+    if confirm.answers(_ORPHANS, t("files.orphans_confirm_yes"), "adm_orphans"):
         try:
             done = services.content.remove_orphans(actor, confirmed=report.orphans)
         except DemoFactoryError as exc:
@@ -74,8 +70,6 @@ def orphans_section(services: Services, actor: Actor) -> None:
         flash(t("files.orphans_removed", count=len(done.removed)))
         if done.failed:
             confirm.ask(_ORPHANS, done)
-        st.rerun()
-    elif answer is False:
         st.rerun()
 
 

@@ -84,14 +84,11 @@ def confirm_decision(services: Services, actor: Actor, user: User) -> None:
     st.warning(t(f"signup.{kind}_confirm", username=md_escape(user.username), role=role),
                icon=":material/warning:")
     signup = services.signup
-    answer = confirm.answers(_CONFIRM, t(f"signup.{kind}_yes"), f"adm_signup_{kind}")
-    if answer:
+    if confirm.answers(_CONFIRM, t(f"signup.{kind}_yes"), f"adm_signup_{kind}"):
         if kind == "approve":
             act(lambda: signup.approve(actor, user.username),
                 t("signup.approved", username=md_escape(user.username), role=role))
         else:
             act(lambda: signup.decline(actor, user.username),
                 t("signup.declined", username=md_escape(user.username)))
-    elif answer is False:
-        st.rerun()
 

@@ -250,8 +250,7 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
     st.warning(t(f"admin.{kind}_confirm", username=md_escape(user.username)),
                icon=":material/warning:")
     heir = _heir_choice(services, actor, user) if kind == "delete" else None
-    answer = confirm.answers(_CONFIRM, t(f"admin.{kind}_yes"), f"adm_{kind}")
-    if answer:
+    if confirm.answers(_CONFIRM, t(f"admin.{kind}_yes"), f"adm_{kind}"):
         if kind == "reset":
             reset_password(services, actor, user)
         elif kind == "disable":
@@ -260,8 +259,6 @@ def confirm_action(services: Services, actor: Actor, user: User) -> None:
         else:
             act(lambda: services.accounts.delete_user(actor, user.username, content_to=heir),
                 t("admin.user_deleted", username=md_escape(user.username)))
-    elif answer is False:
-        st.rerun()
 
 
 def _heir_choice(services: Services, actor: Actor, user: User) -> str | None:

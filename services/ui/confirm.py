@@ -52,16 +52,19 @@ def answered(key: str) -> None:
     _asked().pop(key, None)
 
 
-def answers(key: str, yes: str, buttons: str) -> bool | None:
-    """The question's two answers side by side under it: True once ``yes`` (the primary
-    button, key ``{buttons}_yes``) is clicked, False for cancel (``{buttons}_no``), None before
-    either; a click ends the question. In two columns the answers stood half a page apart."""
+def answers(key: str, yes: str, buttons: str) -> bool:
+    """The question's two answers side by side under it: whether ``yes`` (the primary button,
+    key ``{buttons}_yes``) was clicked, the caller then acting. Cancel (``{buttons}_no``) ends
+    the question and draws the page again without it. In two columns the answers stood half a
+    page apart."""
     with st.container(horizontal=True):
         agreed = st.button(yes, key=f"{buttons}_yes", type="primary")
         cancelled = st.button(t("common.cancel"), key=f"{buttons}_no")
     if agreed or cancelled:
         answered(key)
-    return True if agreed else False if cancelled else None
+    if cancelled:
+        st.rerun()
+    return agreed
 
 
 def forget_elsewhere(page: str) -> None:

@@ -62,14 +62,17 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
 _FORMATS = {"int": "localized", **NUMBER_FORMATS}
 
 
-def _width(col: Col, values: pd.Series) -> int:
+def _cells(col: Col, values: pd.Series) -> list[str]:
+    """The column's cells as the grid shows them (a link column: its one link text)."""
     if col.kind == "link":
-        return column_px(col.label, [t("itempage.link")])
+        return [t("itempage.link")]
     if col.kind in _FORMATS:
-        return column_px(col.label, cell_texts(values, None if col.kind == "int"
-                                               else _FORMATS[col.kind]))
-    return column_px(col.label, cell_texts(values),
-                     WIDE_CAP_PX if col.kind == "wide" else TEXT_CAP_PX)
+        return cell_texts(values, None if col.kind == "int" else _FORMATS[col.kind])
+    return cell_texts(values)
+
+
+def _width(col: Col, cells: list[str]) -> int:
+    return column_px(col.label, cells, WIDE_CAP_PX if col.kind == "wide" else TEXT_CAP_PX)
 
 
 def _config(col: Col, width: int) -> Any:
@@ -83,9 +86,10 @@ def _config(col: Col, width: int) -> Any:
 
 def _configs(shown: pd.DataFrame, cols: list[Col]) -> dict[str, Any]:
     """Each column's format, and widths that let the table fit the page (table_widths)."""
+    cells = {c.label: _cells(c, shown[c.label]) for c in cols}
     text = [c.label for c in cols if c.kind in ("text", "wide")]
-    whole = {label: whole_px(label, cell_texts(shown[label])) for label in text}
-    widths = fit({c.label: _width(c, shown[c.label]) for c in cols}, text, whole=whole)
+    whole = {label: whole_px(label, cells[label]) for label in text}
+    widths = fit({c.label: _width(c, cells[c.label]) for c in cols}, text, whole=whole)
     return {c.label: _config(c, widths[c.label]) for c in cols}
 
 

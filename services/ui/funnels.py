@@ -242,14 +242,11 @@ def _delete(service: FunnelService, actor: Actor, funnel: Funnel) -> None:
         return
     st.warning(t("funnels.delete_confirm", name=md_escape(funnel.name)),
                icon=":material/warning:")
-    answer = confirm.answers(CONFIRM_KEY, t("funnels.delete_yes"), "funnel_delete")
-    if answer:
+    if confirm.answers(CONFIRM_KEY, t("funnels.delete_yes"), "funnel_delete"):
         st.session_state[PENDING_KEY] = DEFAULT_FUNNELS[0].id
         if QUERY in st.query_params:
             del st.query_params[QUERY]
         act(lambda: service.delete(actor, funnel.id), t("funnels.deleted"))
-    elif answer is False:
-        st.rerun()
 
 
 @dataclass

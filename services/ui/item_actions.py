@@ -150,8 +150,7 @@ def _confirm_delete(
     content: ContentService, item: ContentItem, actor: Actor, shown: int
 ) -> None:
     st.warning(t("content.delete_confirm", title=md_escape(item.title)), icon=":material/warning:")
-    answer = confirm.answers(_CONFIRM_DELETE, t("content.delete_yes"), f"delete_{item.id}")
-    if answer:
+    if confirm.answers(_CONFIRM_DELETE, t("content.delete_yes"), f"delete_{item.id}"):
         try:
             content.delete(item.id, actor, seen_version=shown)
         except DemoFactoryError as exc:
@@ -159,5 +158,3 @@ def _confirm_delete(
             return
         flash(t("content.deleted", title=md_escape(item.title)))
         st.switch_page(routes.MY_CONTENT if can(actor, Action.CREATE_CONTENT) else routes.BROWSE)
-    elif answer is False:
-        st.rerun()

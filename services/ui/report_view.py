@@ -173,16 +173,13 @@ def _delete(services: Services, actor: Actor, report: Report, key: str) -> None:
         return
     st.warning(t("reports.delete_confirm", title=md_escape(report.title)),
                icon=":material/warning:")
-    answer = confirm.answers(question, t("reports.delete_yes"), f"{key}_delete")
-    if answer:
+    if confirm.answers(question, t("reports.delete_yes"), f"{key}_delete"):
         try:
             services.reports.delete(actor, report.id)
         except DemoFactoryError as exc:
             show_error(exc)
             return
         flash(t("reports.deleted"))
-        st.rerun()
-    elif answer is False:
         st.rerun()
 
 

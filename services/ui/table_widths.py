@@ -103,16 +103,15 @@ def fitted(
     every column of ``frame``; columns named in ``wide`` may take WIDE_CAP_PX."""
     given = dict(config or {})
     wide_columns = set(wide)
+    cells = {column: cell_texts(frame[column]) for column in frame.columns}
     widths = {
         column: column_px(
-            str(column),
-            cell_texts(frame[column]),
-            WIDE_CAP_PX if column in wide_columns else TEXT_CAP_PX,
+            str(column), cells[column], WIDE_CAP_PX if column in wide_columns else TEXT_CAP_PX
         )
         for column in frame.columns
     }
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
-    whole = {c: whole_px(str(c), cell_texts(frame[c])) for c in text}
+    whole = {c: whole_px(str(c), cells[c]) for c in text}
     out: dict[str, Any] = {}
     for column, width in fit(widths, text, whole=whole).items():
         base = given.get(column)
