@@ -89,6 +89,29 @@ def test_the_dashboards_content_and_author_tables_fit_the_page(
     assert_fits(list(opened.dataframe))
 
 
+def test_the_dashboards_content_table_gives_its_titles_the_room_its_headings_leave(
+    new_app: Callable[..., AppTest],
+    users: dict[str, User],
+    viewed: ContentItem,
+) -> None:
+    """Its titles were cut at 240–263 px in both languages: "Likes per view (%)" and "Stats page"
+    took about 230 px of a table at the page's full width."""
+    at = _open(new_app, users["analyst"], "app_pages/dashboard.py")
+    at.session_state["analytics_tab"] = "콘텐츠"
+    at.run()
+    for language, tab, heading in (("ko", "콘텐츠", "제목"), ("en", "Content", "Title")):
+        if language == "en":
+            at.radio(key="df_lang_widget").set_value("en").run()
+            at.session_state["analytics_tab"] = tab
+            at.run()
+        opened = next(found for found in at.tabs if found.label == tab)
+        table = next(f for f in opened.dataframe if heading in list(f.value.columns))
+        found = widths(table)
+        title = found[list(table.value.columns).index(heading)]
+        assert title is not None and title >= 320, (language, list(table.value.columns), found)
+        assert_fits([table])
+
+
 def test_the_item_pages_tables_and_funnels_fit_the_page(
     new_app: Callable[..., AppTest],
     users: dict[str, User],
