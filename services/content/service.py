@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from services.content import orphans
+from services.content import changes, orphans
 from services.content.drafts import ASSETS_MAX, clean_query, validate_draft
 from services.content.media import FIELD as FILES_FIELD
 from services.content.media import check_uploads
@@ -187,6 +187,7 @@ class ContentService:
             if self._after_failed_save(exc, content_id, assets, version=item.version) is None:
                 raise
         self._record(actor, "content.create", content_id)
+        changes.changed()
         if sample:
             self._thumbnails.prepare(item)  # loaded at start-up: the first visit finds them
         return item
@@ -226,6 +227,7 @@ class ContentService:
             saved = found
         self._discard([a for a in current.assets if a.id in removing])
         self._record(actor, "content.update", content_id)
+        changes.changed()
         return saved
 
     def delete(self, content_id: str, actor: Actor, *, seen_version: int | None = None) -> None:
@@ -241,6 +243,7 @@ class ContentService:
             self._repo.delete(content_id, item.version)
         except ConflictError as exc:
             raise moved from exc
+        changes.changed()
         self._discard(item.assets)
         self._record(actor, "content.delete", content_id)
 
@@ -254,6 +257,7 @@ class ContentService:
         for content_id in self._repo.sample_ids():
             item = self._delete_as_stored(content_id)
             if item is not None:
+                changes.changed()
                 self._discard(item.assets)
                 removed += 1
         record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR,

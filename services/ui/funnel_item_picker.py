@@ -37,7 +37,7 @@ def item_field(
     # The id is the value, the title the label: the select box narrows by title as one types.
     item = where.selectbox(
         t("funnels.item"),
-        list(labels),
+        [*labels, *_held_elsewhere(i, labels)],
         index=None,
         key=item_key(i),
         format_func=lambda item_id: labels.get(item_id, t("analytics.deleted_item")),
@@ -48,6 +48,22 @@ def item_field(
     if found.capped:  # said under the list: a title typed and not found is explained there
         where.caption(_capped_note(found, narrowed))
     return item or None
+
+
+def _held_elsewhere(i: int, labels: dict[str, str]) -> list[str]:
+    """The item step ``i`` holds when the list no longer offers it (deleted or unpublished
+    since it was picked), shown as such: Streamlit drops a value its options lack, and the step
+    was then saved as "any item" without a word. Kept, the save refuses a deleted one
+    (``REFUSED_ITEM``) and says so under it; the run that says it lets it go (``kept_refusal``
+    is read after the pickers, so the refusal is still there for them)."""
+    held = st.session_state.get(item_key(i))
+    if not isinstance(held, str) or held in labels:
+        return []
+    refused = st.session_state.get(REFUSAL_KEY)
+    if isinstance(refused, DemoFactoryError) and refused.params.get("field") == f"item_{i}":
+        st.session_state[item_key(i)] = None  # to pick again from what is offered now
+        return []
+    return [held]
 
 
 def _capped_note(found: ItemChoices, narrowed: bool) -> str:

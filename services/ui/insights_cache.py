@@ -18,6 +18,7 @@ import streamlit as st
 from services.analytics.dashboards import Period
 from services.analytics.funnels import ItemChoices
 from services.bootstrap import Services
+from services.content import changes
 from services.domain.models import Category
 from services.domain.permissions import Actor
 from services.insights.analysis import Insights
@@ -48,18 +49,21 @@ def preview(services: Services, actor: Actor, kind: str, language: str, period: 
 
 
 def item_choices(services: Services, actor: Actor, category: Category | None) -> ItemChoices:
-    """``services.funnels.item_choices``, read at most once per TTL per user and category (a
-    new item is offered within that time; one deleted meanwhile is refused on save, and the
-    refusal drops these lists: ``forget_item_choices``)."""
+    """``services.funnels.item_choices``, read at most once per TTL per user and category, and
+    again after this process changed the catalogue (``changes.count`` is in the key: an item
+    created, renamed, unpublished or deleted here shows at once). A change made by another
+    process shows within the TTL; an item deleted there meanwhile is refused on save, and the
+    refusal drops these lists: ``forget_item_choices``."""
     return _item_choices(id(services), actor_scope(actor), category.value if category else "",
-                         services, actor)
+                         changes.count(), services, actor)
 
 
 def forget_item_choices(services: Services, actor: Actor) -> None:
     """Drop the user's cached item lists (every category): after a save refused an item
     deleted meanwhile, the builder drawn again no longer offers it."""
     for category in ("", *(c.value for c in Category)):
-        _item_choices.clear(id(services), actor_scope(actor), category, services, actor)
+        _item_choices.clear(id(services), actor_scope(actor), category, changes.count(),
+                            services, actor)
 
 
 # The leading-underscore parameters are not hashed: the values before them are the key (the
@@ -78,8 +82,8 @@ def _preview(services_id: int, scope: Scope, kind: str, language: str, start: da
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
-def _item_choices(services_id: int, scope: Scope, category: str, _services: Services,
-                  _actor: Actor) -> ItemChoices:
+def _item_choices(services_id: int, scope: Scope, category: str, catalogue_changes: int,
+                  _services: Services, _actor: Actor) -> ItemChoices:
     if _services.funnels is None:
         return ItemChoices((), 0)
     return _services.funnels.item_choices(_actor, Category(category) if category else None)

@@ -22,7 +22,7 @@ from services.analytics.funnels import FunnelService
 from services.bootstrap import Services
 from services.domain.analytics import Event, EventType
 from services.domain.funnels import Step, StepKind
-from services.domain.models import Category, ContentItem, Status
+from services.domain.models import Category, ContentDraft, ContentItem, Status
 from services.domain.users import User
 from services.errors import ServiceUnavailable
 from services.i18n import translate
@@ -524,6 +524,60 @@ def test_an_item_refused_as_deleted_is_gone_from_the_pickers_that_say_so(
     assert not errors(at), errors(at)
     assert sent == ["없는 콘텐츠"]
     assert at.selectbox(key="funnel_item_1").options == ["남는 데모"]
+
+
+def test_the_item_picker_follows_the_catalogue_at_once_not_a_minute_later(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """The list is cached for a minute per user: an item deleted, renamed or written meanwhile
+    was offered (or missing) until the cache expired, and a deleted one was refused on save."""
+    seed(services)
+    gone = make_item("곧 지워질 데모", category=Category.FINANCE)
+    renamed = make_item("이름이 바뀔 데모", category=Category.FINANCE)
+    author = users["author"].as_actor()
+    at = open_tab(new_app, users["analyst"].username)
+    [s for s in at.selectbox if s.label == "종류"][1].set_value("event:content_view").run()
+    assert {"곧 지워질 데모", "이름이 바뀔 데모"} <= set(at.selectbox(key="funnel_item_1").options)
+
+    services.content.delete(gone.id, author)
+    draft = ContentDraft(title="새 이름의 데모", summary=renamed.summary, body=renamed.body,
+                         category=renamed.category, tags=renamed.tags, status=renamed.status)
+    services.content.update(renamed.id, draft, renamed.version, author)
+    make_item("방금 올린 데모", category=Category.FINANCE)
+    at.run()
+
+    assert not at.exception, at.exception
+    offered = set(at.selectbox(key="funnel_item_1").options)
+    assert {"새 이름의 데모", "방금 올린 데모"} <= offered
+    assert not {"곧 지워질 데모", "이름이 바뀔 데모"} & offered
+
+
+def test_an_item_unpublished_after_it_was_picked_stays_the_steps_item(
+        new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
+        make_item: Callable[..., ContentItem]) -> None:
+    """Gone from the list, the pick was dropped by Streamlit (a value its options lack) and the
+    step saved as "any item" without a word."""
+    seed(services)
+    picked = make_item("비공개로 바뀔 데모", category=Category.FINANCE)
+    at = open_tab(new_app, users["analyst"].username)
+    at.text_input(key="funnel_name").input("고른 콘텐츠")
+    kinds = [s for s in at.selectbox if s.label == "종류"]
+    kinds[0].set_value("page:home")
+    kinds[1].set_value("event:content_view").run()
+    at.selectbox(key="funnel_item_1").set_value(picked.id).run()
+    draft = ContentDraft(title=picked.title, summary=picked.summary, body=picked.body,
+                         category=picked.category, tags=picked.tags, status=Status.DRAFT)
+    services.content.update(picked.id, draft, picked.version, users["author"].as_actor())
+    at.run()
+
+    shown = at.selectbox(key="funnel_item_1")
+    assert shown.value == picked.id
+    assert shown.proto.raw_value == ko("analytics.deleted_item")  # not offered any more
+    next(b for b in at.button if b.label == "퍼널 저장").click().run()
+
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    saved = services.funnels.available(users["analyst"].as_actor())[-1]
+    assert (saved.name, saved.steps[1].content_id) == ("고른 콘텐츠", picked.id)
 
 
 def test_a_half_built_funnel_survives_a_language_switch(
