@@ -6,7 +6,10 @@ first two take a tenth of a second or more to compute; the third reads up to 500
 change of the funnel builder. Each entry is keyed by what changes the result
 (the period; for a report also its type, language and subject) and by who asked: the user and their
 roles, so one user's result is never served to another, whatever either may see. Figures can
-be up to ``CACHE_TTL_SECONDS`` old: new events show after that (the pages say so).
+be up to ``CACHE_TTL_SECONDS`` old: new events show after that (the pages say so). The titles,
+items and authors in them follow a catalogue change this process made at once (the count of
+``services.content.changes`` is part of every key): a deleted item is neither offered nor
+reported from an entry read before its deletion.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ def actor_scope(actor: Actor) -> Scope:
 
 def insights(services: Services, actor: Actor, period: Period) -> Insights:
     """``services.insights.insights``, computed at most once per TTL per user and period."""
-    return _insights(id(services), actor_scope(actor), period.start, period.end, services,
-                     actor)
+    return _insights(id(services), actor_scope(actor), period.start, period.end,
+                     changes.count(), services, actor)
 
 
 def preview(services: Services, actor: Actor, kind: str, language: str, period: Period,
@@ -45,7 +48,7 @@ def preview(services: Services, actor: Actor, kind: str, language: str, period: 
     """``services.reports.preview_context``, at most once per TTL per user and request (a
     report's subject, an item or an author, is part of the request)."""
     return _preview(id(services), actor_scope(actor), kind, language, period.start, period.end,
-                    subject, services, actor)
+                    subject, changes.count(), services, actor)
 
 
 def item_choices(services: Services, actor: Actor, category: Category | None) -> ItemChoices:
@@ -69,14 +72,15 @@ def forget_item_choices(services: Services, actor: Actor) -> None:
 # The leading-underscore parameters are not hashed: the values before them are the key (the
 # services' identity keeps apart two configurations in one process, as tests have).
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
-def _insights(services_id: int, scope: Scope, start: date, end: date, _services: Services,
-              _actor: Actor) -> Insights:
+def _insights(services_id: int, scope: Scope, start: date, end: date, catalogue_changes: int,
+              _services: Services, _actor: Actor) -> Insights:
     return _services.insights.insights(_actor, Period(start, end))
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=_ENTRIES, show_spinner=False)
 def _preview(services_id: int, scope: Scope, kind: str, language: str, start: date, end: date,
-             subject: str, _services: Services, _actor: Actor) -> Preview:
+             subject: str, catalogue_changes: int, _services: Services,
+             _actor: Actor) -> Preview:
     return _services.reports.preview_context(_actor, kind, language, Period(start, end),
                                              subject)
 

@@ -87,9 +87,16 @@ def _subject(services: Services, actor: Actor, kind: str) -> str:
     if kind not in SUBJECT_TYPES:
         return ""
     names = dict(services.reports.subjects(actor, kind))
-    return _choice(optional(t(f"reports.subject_{kind}")), ["", *names],
-                   lambda v: names.get(v) or t(f"reports.subject_none_{kind}"),
-                   f"{SUBJECT_KEY}_{kind}", "")
+    key = f"{SUBJECT_KEY}_{kind}"
+    held = st.session_state.get(key, "")
+    # A subject deleted or unpublished since it was picked stays picked, shown as such: left
+    # out of the options, the choice fell back to "every item" and a platform-wide report was
+    # written where one about the subject was asked for. The service refuses it instead.
+    gone = [held] if isinstance(held, str) and held and held not in names else []
+    return _choice(optional(t(f"reports.subject_{kind}")), ["", *names, *gone],
+                   lambda v: names.get(v) or (t("analytics.deleted_item") if v else
+                                              t(f"reports.subject_none_{kind}")),
+                   key, "")
 
 
 def _period(services: Services) -> Period | None:

@@ -28,7 +28,7 @@ from services.ui.report_pdf import PDF_CACHE_KEY
 from services.ui.reports import CONTEXT_OPEN_KEY
 from tests.doubles.bedrock import StreamingRuntime, stream_events
 from tests.doubles.fake_llm import FakeLLM
-from tests.ui.conftest import assert_refused, errors, texts
+from tests.ui.conftest import assert_refused, errors, ko, texts
 
 REPORTS = "app_pages/reports.py"
 # A footnote marker's end: its source, read out by a screen reader, then </sup>
@@ -619,6 +619,26 @@ def test_a_content_report_about_one_item_carries_its_own_insights(
     assert saved.context["subject"]["name"] == "생성형AI 챗봇"
     assert saved.context["drivers"]["scope"] == "item" and saved.grounding.ok
     assert "콘텐츠 “생성형AI 챗봇” 자체의" in texts(at)
+
+
+def test_an_item_deleted_after_it_was_picked_is_not_replaced_by_every_item(
+        new_app: Callable[..., AppTest], users: dict[str, User], seeded: Services) -> None:
+    """The choice fell back to "every item" once the list no longer held it, and "generate"
+    wrote a platform-wide report where one about the item was asked for, without a word."""
+    at = open_reports(new_app, users["analyst"].username)
+    at.selectbox(key="rep_type_ko").set_value("content").run()
+    (item,) = load_catalog(seeded.ports.content)
+    at.selectbox(key="rep_subject_content_ko").set_value(item.id).run()
+    seeded.content.delete(item.id, users["admin"].as_actor())
+    at.run()
+
+    subject = at.selectbox(key="rep_subject_content_ko")
+    assert subject.value == item.id
+    assert subject.options[subject.index] == ko("analytics.deleted_item")
+    assert ko("reports.err_unknown_subject") in errors(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("rep_generate")
+                and not b.disabled]
+    assert not saved_reports(seeded)
 
 
 def open_builder(at: AppTest) -> AppTest:
