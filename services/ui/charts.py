@@ -26,6 +26,7 @@ HEIGHT = 380
 BAR_ROW_PX = 28
 PULL = 0.08  # how far a highlighted donut slice stands out of the ring
 BAR_LABEL_MAX = 40
+UNIFORM_TEXT_MIN_PX = 10  # the smallest bar or slice label drawn
 BAR_TREND_DAYS = 3  # up to this many days the trend is drawn as bars
 DAILY_TICKS = 14  # up to this many days every day gets a tick
 # Up to this peak a count axis gets a tick per unit; above it plotly's own steps (2, 5, 10...)
@@ -52,7 +53,10 @@ def _base(trace_types: Iterable[str], height: int, extra: dict[str, Any]) -> dic
     base: dict[str, Any] = {
         "template": lean_template(frozenset(trace_types)),
         "height": height, "margin": margin, "font": {"family": FONT},
-        "legend": {"orientation": "h", "y": -0.15}, "hoverlabel": {"font_family": FONT}}
+        "legend": {"orientation": "h", "y": -0.15}, "hoverlabel": {"font_family": FONT},
+        # A label that does not fit its bar or slice at 10 px is left out (the hover and the
+        # table under the chart have it): plotly shrank a funnel bar's to 7 px on a phone.
+        "uniformtext": {"minsize": UNIFORM_TEXT_MIN_PX, "mode": "hide"}}
     return base | extra
 
 
@@ -263,7 +267,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str, value_
     fig = go.Figure(go.Bar(
         x=list(values)[::-1], y=shown[::-1], orientation="h", marker_color=colors[::-1],
         name=value_label, customdata=[plain(label) for label in labels][::-1],
-        texttemplate="%{x:.1%}" if percent else "%{x:,}", textposition="auto",
+        texttemplate="%{x:.1%}" if percent else "%{x:,}", textposition="auto", textangle=0,
         hovertemplate="%{customdata}<br>" + value_label
         + (": %{x:.1%}" if percent else ": %{x:,}") + "<extra></extra>",
     ))

@@ -192,7 +192,8 @@ def funnel_view(report: FunnelReport, labels: list[str], chart_key: str, name: s
         st.warning(t("funnels.counting"), icon=":material/hourglass_top:")
     if report.entered:
         show_chart(funnel_chart(report, labels), chart_key)
-    else:
+    else:  # named as its chart would name it: an item page's two empty funnels were two
+        st.markdown(f"**{md_escape(funnel_name(report.funnel))}**")  # alike, nameless notes
         st.info(empty, icon=":material/info:")
     frame = pd.DataFrame({
         "step": labels,
@@ -220,7 +221,9 @@ def funnel_chart(report: FunnelReport, labels: list[str]) -> go.Figure:
     fig = go.Figure([
         go.Bar(x=shown, y=visits, name=t("funnels.col.visits"), marker_color=charts.PRIMARY,
                text=[f"{v:,}<br>{r}" for v, r in zip(visits, rates, strict=True)],
-               textposition="auto", hovertemplate="%{x}: %{y:,}<extra></extra>"),
+               # Level: plotly turned a label that did not fit sideways (a phone's bars).
+               textposition="auto", textangle=0,
+               hovertemplate="%{x}: %{y:,}<extra></extra>"),
         go.Bar(x=shown, y=previous, name=t("funnels.col.previous"), marker_color=charts.PREVIOUS,
                hovertemplate="%{x}: %{y:,}<extra></extra>"),
     ])

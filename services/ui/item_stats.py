@@ -118,6 +118,12 @@ def _tiles(now: Totals, before: Totals) -> None:
     render_tiles(shown, len(METRICS), notes_key="item_tile_notes")
 
 
+def _quiet(now: Totals, before: Totals) -> bool:
+    """Nothing in the period nor the one before: the per-day chart and table would be flat
+    zeros (a new item's page was a flat chart and 30 rows of 0 under the note saying so)."""
+    return not any(getattr(totals, m) for totals in (now, before) for m in METRICS)
+
+
 def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
     """One metric per day, with the previous period drawn on the same days."""
     metric = st.segmented_control(
@@ -233,7 +239,9 @@ def _item_body(page: ItemPage) -> None:
     period, name = page.period, f"item_{page.content_id}"
     if not any(getattr(page.totals, m) for m in METRICS):
         st.info(t("itempage.nothing"), icon=":material/info:")
-    _trend(page.daily, period, "item_stats_chart")
+    quiet = _quiet(page.totals, page.previous)
+    if not quiet:
+        _trend(page.daily, period, "item_stats_chart")
     terms_col, purposes_col, sources_col = st.columns(3)
     with terms_col:
         _breakdown(page.search_terms, "itempage.terms_title", "itempage.terms_empty",
@@ -245,7 +253,8 @@ def _item_body(page: ItemPage) -> None:
         _breakdown(page.sources, "itempage.sources_title", "itempage.sources_empty",
                    t("itempage.col.source"), f"{name}_sources", period, _source)
     item_funnels(page)
-    _daily_table(page.daily, f"{name}_daily", period)
+    if not quiet:
+        _daily_table(page.daily, f"{name}_daily", period)
 
 
 # ---- the author page ---------------------------------------------------------------------------
@@ -282,7 +291,9 @@ def _author_body(page: AuthorPage, params: Mapping[str, str]) -> None:
     period, name = page.period, f"author_{page.author_id}"
     if not any(getattr(page.totals, m) for m in METRICS):
         st.info(t("itempage.author_nothing"), icon=":material/info:")
-    _trend(page.daily, period, "author_stats_chart")
+    quiet = _quiet(page.totals, page.previous)
+    if not quiet:
+        _trend(page.daily, period, "author_stats_chart")
     st.markdown(f"**{t('itempage.items_title')}**")
     items = page.items.assign(status=page.items["status"].map(status_label),
                               page=page.items["content_id"].map(
@@ -291,4 +302,5 @@ def _author_body(page: AuthorPage, params: Mapping[str, str]) -> None:
                   Col("status", t("content.status_label")),
                   *(Col(m, t(_LABELS[m]), "int") for m in METRICS), link_col()],
           f"{name}_items", period)
-    _daily_table(page.daily, f"{name}_daily", period)
+    if not quiet:
+        _daily_table(page.daily, f"{name}_daily", period)

@@ -56,6 +56,14 @@ TOOLBAR_RULES = """
   [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.25rem; }
 }
 """
+# A segmented control does not wrap: on a phone the dashboard's five periods in English ran
+# 13 px past the page's edge ("Custom" cut off). Half of each button's side room brings them
+# inside it (the item page's four metrics too); a desktop keeps Streamlit's.
+SEGMENT_RULES = """
+@media (max-width: 640px) {
+  [data-testid="stButtonGroup"] button { padding-left: 0.5rem; padding-right: 0.5rem; }
+}
+"""
 # Read out by a screen reader, not shown (``class="df-sr"``): what names a card's "open" link
 # after its card, a report's footnote marker's source (services/ui/footnote.py), and a table
 # row's labels at a desktop's width (services/ui/column_table.py, whose rules come after).
@@ -117,7 +125,8 @@ RENDERED_RULES = f"""
 """
 APP_CSS = (
     f"<style>{TEXT_RULES}{CARD_RULES}{CHIP_RULES}{PAGER_RULES}{TILE_RULES}{SCREEN_READER_RULES}{COLUMN_TABLE_RULES}"
-    f"{STATIC_TABLE_RULES}{CONTROL_RULES}{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}{RENDERED_RULES}</style>"
+    f"{STATIC_TABLE_RULES}{CONTROL_RULES}{SEGMENT_RULES}{UPLOADER_RULES}{TOOLBAR_RULES}{SCRIPT_RULES}"
+    f"{RENDERED_RULES}</style>"
 )
 
 

@@ -128,6 +128,30 @@ def phone(browser: Browser, app: RunningApp) -> Iterator[Page]:
     context.close()
 
 
+# On a phone: buttons of a segmented control past the page's right edge, chart titles past
+# their chart's, and plotly's bar labels turned sideways or drawn below 10 px.
+PHONE_FIT_JS = """() => {
+  const edge = document.querySelector(
+    '[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]'
+  ).getBoundingClientRect().right;
+  const out = [...document.querySelectorAll('[data-testid="stButtonGroup"] button')]
+    .filter(b => b.getBoundingClientRect().right > edge + 1).map(b => b.innerText);
+  const cut = [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+    const right = plot.querySelector('svg.main-svg').getBoundingClientRect().right;
+    return [...plot.querySelectorAll('.gtitle, .annotation-text')]
+      .filter(title => title.getBoundingClientRect().right > right + 1)
+      .map(title => title.textContent);
+  });
+  const labels = [...document.querySelectorAll('.js-plotly-plot text.bartext')].map(text => {
+    const how = text.getAttribute('transform') || '';
+    const scale = /scale\\(([\\d.]+)\\)/.exec(how);
+    return {text: text.textContent, turned: /rotate\\([^0]/.test(how),
+            px: parseFloat(getComputedStyle(text).fontSize) * (scale ? +scale[1] : 1)};
+  }).filter(label => label.px > 0 && (label.turned || label.px < 10));
+  return {out, cut, labels};
+}"""
+
+
 def _settled(page: Page) -> None:
     page.wait_for_function(IDLE_JS, timeout=60_000)
     page.wait_for_timeout(1500)  # charts and grids draw after the script ends
@@ -303,6 +327,20 @@ SPLIT_WORDS_JS = """() => {
   }
   return split;
 }"""
+
+
+def test_on_a_phone_nothing_runs_past_the_page_or_its_chart(app: RunningApp, phone: Page) -> None:
+    """Seen on a phone: the dashboard's period buttons ran past the page's edge in English
+    ("Custom" cut off), the trend's first title past its chart ("… — whole"), and the item
+    page's funnel labels were turned sideways or shrunk to 7 px."""
+    for path in ("dashboard?lang=en", f"item-stats?id={ITEMS[0]}&lang=en",
+                 f"item-stats?id={ITEMS[0]}&lang=ko"):
+        phone.goto(f"{app.url}/{path}")
+        expect(phone.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
+        _settled(phone)
+        shot(phone, "layout_phone_fit_" + path.split("?")[0])
+        found = phone.evaluate(PHONE_FIT_JS)
+        assert found == {"out": [], "cut": [], "labels": []}, (path, found)
 
 
 @pytest.mark.parametrize(("path", "shown"), [("dashboard", ".df-tile"), ("browse", ".df-pager"),

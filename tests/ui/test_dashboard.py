@@ -525,7 +525,7 @@ def test_filtered_and_platform_wide_series_are_separate_panels_that_say_what_the
     at.radio(key="df_lang_widget").set_value("en").run()
     content, platform = _trend_figures(at)
     assert "filtered: Finance" in _title(content)
-    assert _title(platform) == "Page views and searches — whole platform"
+    assert _title(platform) == "Page views, searches — whole platform"
     assert _y_title(content) == "Events per day"
 
 

@@ -25,6 +25,7 @@ from services.domain.users import User
 from tests.ui.conftest import (
     errors,
     follow_replacement,
+    ko,
     shown_tiles,
     texts,
     tile_notes,
@@ -151,7 +152,13 @@ def test_an_item_nobody_viewed_has_empty_funnels_that_say_what_to_do(
 
     empty = [i.value for i in at.info if "이 콘텐츠를 조회한 방문이 없어" in i.value]
     assert len(empty) == 2 and "기간을 늘리거나" in empty[0]
-    assert len(at.get("plotly_chart")) == 1  # the trend only: no funnel chart of zeros
+    # Each named as its chart would name it: two alike notes had said nothing of which is which.
+    assert {"**조회 → 다운로드**", "**조회 → 좋아요**"} <= {m.value for m in at.markdown}
+    # Nothing in this period nor the previous one: no flat chart and no 30 rows of zeros
+    # under the note that says so; the funnels' two step tables stay.
+    assert ko("itempage.nothing") in [i.value for i in at.info]
+    assert not at.get("plotly_chart")
+    assert len(at.dataframe) == 2 and ko("itempage.daily_title") not in texts(at)
 
 
 def test_views_from_before_item_funnels_existed_are_not_called_no_visits(

@@ -95,9 +95,8 @@ def test_page_views_and_a_few_likes_never_share_an_axis() -> None:
     count axis, each titled with what it counts."""
     fig = charts.trend_chart(context(), EN)
     platform, content = fig.axes
-    assert platform.get_title(loc="left") == "Page views and searches — whole platform"
-    assert content.get_title(loc="left") == (
-        "Content views, downloads and likes — whole platform")
+    assert platform.get_title(loc="left") == "Page views, searches — whole platform"
+    assert content.get_title(loc="left") == "Views, downloads, likes — whole platform"
     assert platform.get_ylim()[1] >= 30 > content.get_ylim()[1] >= 9
 
 
