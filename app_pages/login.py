@@ -13,7 +13,8 @@ services = session.services()
 
 st.title(t("auth.login_title"), anchor=False)
 auth.ended_notice()
-item_actions.sign_in_reason()
+if not item_actions.sign_in_reason():  # the like's own reason, else the page's behind it
+    gate.sign_in_reason()
 if auth.needs_first_admin(services):
     st.info(t("auth.no_admin_yet"), icon=":material/info:")
     st.page_link(routes.FIRST_ADMIN, label=t("nav.first_admin"),

@@ -24,9 +24,10 @@ from streamlit.navigation.page import StreamlitPage
 
 from services.accounts.profile import may_request_author
 from services.domain.permissions import ROLE_PERMISSIONS, Action, Actor, Role, can
+from services.i18n import labels
 from services.ui import routes, session
 from services.ui.cookies import read_cookie, write_cookie
-from services.ui.i18n import role_label, t
+from services.ui.i18n import language, role_label, t
 
 NEXT_PARAM = "next"
 ID_PARAM = "id"
@@ -157,6 +158,16 @@ def next_target() -> str | None:
     if wanted in _TARGETS:
         return _TARGETS[wanted]
     return None
+
+
+def sign_in_reason() -> None:
+    """On the sign-in page a page sent the visitor to (``?next=``): which page waits behind
+    it. Nothing else said why a link to the dashboard had opened a sign-in form. Only a page
+    of ours is named, by its menu title, never the address's own text."""
+    wanted = st.query_params.get(NEXT_PARAM, "")
+    if next_target() is not None and wanted != url_path(routes.HOME):
+        st.info(t("auth.sign_in_for_page", page=labels.page_name(language(), wanted)),
+                icon=":material/lock:")
 
 
 def go_next() -> None:

@@ -113,12 +113,14 @@ def like_hint(item: ContentItem, actor: Actor) -> None:
         st.caption(t("content.like_after_sign_in"))
 
 
-def sign_in_reason() -> None:
+def sign_in_reason() -> bool:
     """On the sign-in page the like button led to (``hint=like``): why the visitor is there,
     which otherwise only the button's tooltip said (a phone shows none). The words are the
-    app's; nothing of the address is shown."""
-    if st.query_params.get(HINT_PARAM) == LIKE_HINT:
-        st.info(t("content.like_sign_in_reason"), icon=":material/favorite_border:")
+    app's; nothing of the address is shown. Whether it said so."""
+    if st.query_params.get(HINT_PARAM) != LIKE_HINT:
+        return False
+    st.info(t("content.like_sign_in_reason"), icon=":material/favorite_border:")
+    return True
 
 
 @signed_in_callback

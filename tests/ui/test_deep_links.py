@@ -13,7 +13,8 @@ from services.bootstrap import Services
 from services.domain.models import ContentItem
 from services.domain.permissions import Actor
 from services.domain.users import User
-from tests.ui.conftest import PASSWORD, as_shown, errors, follow_replacement, texts
+from services.i18n import labels, translate
+from tests.ui.conftest import PASSWORD, as_shown, errors, follow_replacement, ko, texts
 
 
 def _sign_in(at: AppTest, username: str) -> AppTest:
@@ -43,6 +44,8 @@ def test_an_anonymous_deep_link_goes_to_sign_in_and_back(
     follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["next"] == "dashboard"
+    # Why a link to the dashboard shows a sign-in form: nothing said so.
+    assert [info.value for info in at.info] == [ko("auth.sign_in_for_page", page="대시보드")]
 
     _sign_in(at, "analyst-user")
     assert _page_name(at) == _title_of(new_app, "analyst-user", "app_pages/dashboard.py")
@@ -175,8 +178,9 @@ def test_an_anonymous_like_leads_to_sign_in_and_back_to_the_item(
     follow_replacement(at)
     assert _page_name(at) == "로그인"
     assert at.query_params["next"] == "content" and at.query_params["id"] == item.id
-    # Why they are here: a phone never shows the like button's tooltip.
-    assert WHY_SIGN_IN in [info.value for info in at.info]
+    # Why they are here: a phone never shows the like button's tooltip (the like's own
+    # reason, not the page's behind it as well).
+    assert [info.value for info in at.info] == [WHY_SIGN_IN]
 
     _sign_in(at, "viewer-user")
     assert _page_name(at) == item.title
@@ -205,3 +209,30 @@ def test_the_sign_in_page_gives_no_reason_it_was_not_given(
         assert not at.exception, at.exception
         assert WHY_SIGN_IN not in texts(at)
         assert all("x</b>" not in str(info.value) for info in at.info)
+    # Nor a page that is not one of ours, or home, behind it.
+    for wanted in ("https://evil.example/", "<b>x</b>", "home", "dashboard/../admin"):
+        at = new_app()
+        at.run()
+        at.query_params["next"] = wanted
+        at.switch_page("app_pages/login.py").run()
+        assert not at.exception, at.exception
+        assert not at.info, (wanted, [info.value for info in at.info])
+
+
+@pytest.mark.parametrize("page", ["editor", "my_content", "reports", "admin_audit", "profile",
+                                  "item-stats"])
+def test_the_sign_in_page_names_the_page_behind_it_in_the_readers_language(
+    new_app: Callable[..., AppTest], users: dict[str, User], page: str
+) -> None:
+    for language in ("ko", "en"):
+        at = new_app()
+        at.run()
+        if language == "en":
+            at.radio(key="df_lang_widget").set_value("en").run()
+        at.query_params["next"] = page
+        at.switch_page("app_pages/login.py").run()
+        assert not at.exception, at.exception
+        expected = translate(language, "auth.sign_in_for_page",
+                             page=labels.page_name(language, page))
+        assert [info.value for info in at.info] == [expected], language
+        assert "analytics.unknown_page" not in expected and "?" not in expected
