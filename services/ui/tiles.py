@@ -93,6 +93,13 @@ def _direction(shown: Tile) -> tuple[str, str | None]:
     return ("df-good" if good else "df-bad"), ("down" if falling else "up")
 
 
+def _value_class(text: str) -> str:
+    """A value of words (the top category) is drawn smaller on a phone than a number: at a
+    number's size "통신/미디어" broke after its slash and made its tile taller than the rest."""
+    words = not any(ch.isdigit() for ch in text)
+    return "df-tile-value df-tile-words" if words else "df-tile-value"
+
+
 def _value(text: str) -> str:
     """A value escaped, with a break allowed after a slash ("Telco/Media" on a phone)."""
     return escape(text).replace("/", "/<wbr>")
@@ -111,7 +118,8 @@ def tile_html(shown: Tile) -> str:
                  f'{escape(shown.delta)}</span>{description}</div>')
     return (f'<div class="df-tile" role="listitem"><div class="df-tile-head">'
             f'<span class="df-tile-label">{icon}{escape(shown.label)}</span>'
-            f'</div><div class="df-tile-value">{_value(shown.value)}</div>{delta}</div>')
+            f'</div><div class="{_value_class(shown.value)}">{_value(shown.value)}</div>'
+            f'{delta}</div>')
 
 
 def tiles_html(shown: list[Tile], per_row: int) -> str:
@@ -149,8 +157,10 @@ def tile_notes(shown: list[Tile], key: str) -> None:
 
 
 # Grid columns by the block's own width (a container query): four tiles in a row on a desktop,
-# two on a phone or beside an open sidebar. Colours are the light theme's (config.toml), the
-# change's at least 4.5:1 on its background (tests/ui/test_contrast.py).
+# two on a phone or beside an open sidebar. The container queries come last: a rule of the
+# same weight after them wins, and the phone's smaller value size had never applied. Colours
+# are the light theme's (config.toml), the change's at least 4.5:1 on its background
+# (tests/ui/test_contrast.py).
 TILE_RULES = """
 .df-tiles-box { container-type: inline-size; }
 .df-tiles { display: grid; gap: 1rem; }
@@ -159,13 +169,6 @@ TILE_RULES = """
 .df-tiles-3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
 .df-tiles-4 { grid-template-columns: repeat(4, minmax(0, 1fr)); }
 .df-tiles-5 { grid-template-columns: repeat(5, minmax(0, 1fr)); }
-@container (max-width: 640px) {
-  .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .df-tile-value { font-size: 1.5rem; }
-}
-@container (max-width: 20rem) {
-  .df-tiles-2, .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: minmax(0, 1fr); }
-}
 .df-tile { border: 1px solid #dde3ec; border-radius: 0.5rem; padding: 0.75rem 1rem;
   min-width: 0; position: relative; }
 .df-tile-head { display: flex; align-items: flex-start; justify-content: space-between;
@@ -187,4 +190,12 @@ TILE_RULES = """
 .df-bad { color: #b3261e; background: #fbe7e6; }
 .df-quiet { color: #4a5361; background: #eef1f5; }
 .df-tile-desc { opacity: 0.7; margin-left: 0.25rem; }
+@container (max-width: 640px) {
+  .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .df-tile-value { font-size: 1.5rem; }
+  .df-tile-words { font-size: 1.2rem; line-height: 1.65; }
+}
+@container (max-width: 20rem) {
+  .df-tiles-2, .df-tiles-3, .df-tiles-4, .df-tiles-5 { grid-template-columns: minmax(0, 1fr); }
+}
 """ + _ICON_RULES

@@ -20,6 +20,8 @@ from services.domain.models import utcnow
 from services.domain.permissions import Role
 from services.i18n import translate
 from services.settings import Settings
+from services.ui.styles import APP_CSS
+from services.ui.tiles import Tile, tiles_html
 from tests.e2e.conftest import RunningApp, app_with_users, shot, sign_in, tr
 
 PASSWORD = "e2e-" + secrets.token_urlsafe(12)
@@ -231,8 +233,12 @@ TILES_JS = """() => [...document.querySelectorAll('.df-tile')].map(tile => {
   const drawn = sel => { const e = tile.querySelector(sel);
     if (!e) return null; const r = e.getBoundingClientRect();
     return r.width > 0 && getComputedStyle(e).maskImage.startsWith('url('); };
+  const value = document.createRange();
+  value.selectNodeContents(tile.querySelector('.df-tile-value'));
+  const lines = new Set([...value.getClientRects()].map(r => Math.round(r.top))).size;
   return {label: tile.querySelector('.df-tile-label').innerText, left: Math.round(box.left),
-          top: Math.round(box.top), icon: drawn('.df-tile-icon'), arrow: drawn('.df-tile-arrow')};
+          top: Math.round(box.top), icon: drawn('.df-tile-icon'), arrow: drawn('.df-tile-arrow'),
+          value: tile.querySelector('.df-tile-value').innerText, lines};
 })"""
 
 
@@ -259,6 +265,27 @@ def test_the_kpi_tiles_stand_four_to_a_row_and_two_on_a_phone(
     shot(phone, "layout_phone_tiles")
     phone_kpis = [t for t in phone.evaluate(TILES_JS) if t["icon"] is not None]
     assert _rows(phone_kpis) == [2, 2, 2, 2], phone_kpis
+    assert [t["value"] for t in phone_kpis if t["lines"] != 1] == [], phone_kpis
+
+
+VIEWPORT_META = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+@pytest.mark.parametrize("category", ["통신/미디어", "유통/소비재", "Telco/Media", "Generative AI"])
+def test_on_a_phone_every_tiles_value_stands_on_one_line(browser: Browser, category: str) -> None:
+    """The app's tiles and stylesheet as drawn, in a phone's width: the phone's smaller value
+    size never applied (a later rule of the same weight won), and a top category broke after
+    its slash ("통신/ 미디어"), its tile taller than the rest."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    shown = [Tile("방문자", "1,570", "+12.4%"), Tile("페이지 조회", "12,345"),
+             Tile("인기 카테고리", category, "34.9%", neutral=True), Tile("이탈", "35.2%")]
+    page.set_content(f"<html><head>{VIEWPORT_META}{APP_CSS}</head><body style='margin: 0 16px'>"
+                     f"<div data-testid='stHtml'>{tiles_html(shown, 4)}</div></body></html>")
+    tiles = page.evaluate(TILES_JS)
+    context.close()
+    assert _rows(tiles) == [2, 2], tiles
+    assert [t["value"] for t in tiles if t["lines"] != 1] == [], tiles
 
 
 def test_what_the_tiles_count_opens_under_them_by_keyboard(app: RunningApp, page: Page) -> None:
