@@ -6,21 +6,22 @@ from functools import partial
 
 import streamlit as st
 
-from services.analytics.dashboards import ContentStats, Period, Preset
+from services.analytics.dashboards import ContentStats, Preset
 from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
 from services.ui.chart_view import show_chart
-from services.ui.dashboard import preset_label
+from services.ui.dashboard import PeriodKeys, period_control
 from services.ui.dashboard_filters import period_params
 from services.ui.data_table import Col, table
-from services.ui.i18n import period_text, relabel, status_label, t
+from services.ui.i18n import period_text, status_label, t
 from services.ui.item_stats import item_link, link_col
 from services.ui.tiles import Tile, render_tiles
 
 PRESET_KEY = "my_stats_preset"  # "my_" keys are cleared on sign-out
-PRESETS = (Preset.DAYS_7, Preset.DAYS_30, Preset.DAYS_90)
+# The dashboard's and the item pages' picker: "my content" offered 7, 30 and 90 days only.
+KEYS = PeriodKeys(PRESET_KEY, "my_stats_range", "my_stats_shown")
 ITEM_PERIOD = Preset.DAYS_30
 
 
@@ -43,12 +44,10 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     st.subheader(t("analytics.own_title"), anchor=False)
     st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_mine"),
                  icon=":material/person_search:", query_params={"id": str(actor.user_id)})
-    preset = st.segmented_control(
-        t("analytics.period"), options=list(PRESETS), format_func=preset_label,
-        key=relabel(PRESET_KEY), default=Preset.DAYS_30, required=True,
-    ) or Preset.DAYS_30
-    period: Period = analytics.period(Preset(preset))
-    params = period_params(Preset(preset), period)  # the item pages open at this period
+    preset, period = period_control(analytics, KEYS, Preset.DAYS_30)
+    if period is None:  # a custom range half picked
+        return
+    params = period_params(preset, period)  # the item pages open at this period
     stats = analytics.my_stats(actor, period)
     _totals(stats)
     if not stats.total("views") and not stats.total("likes"):

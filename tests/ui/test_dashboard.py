@@ -23,6 +23,7 @@ from tests.ui.conftest import (
     as_shown,
     assert_refused,
     errors,
+    ko,
     shown_tiles,
     texts,
     tile_notes,
@@ -379,7 +380,12 @@ def test_authors_see_their_own_items_stats(
     assert not at.exception and not errors(at)
     assert "내 콘텐츠 통계" in texts(at)
     assert metric(at, "조회수") == "7"  # 30 days by default: 5 today + 2 ten days ago
+    # The dashboard's picker, as on the item pages: "today" and a custom range too.
+    assert at.button_group(key="my_stats_preset").options == [
+        ko(f"analytics.preset.{p.name.lower()}") for p in Preset]
     at.button_group(key="my_stats_preset").set_value(Preset.DAYS_7).run()
+    assert metric(at, "조회수") == "5"
+    at.button_group(key="my_stats_preset").set_value(Preset.TODAY).run()
     assert metric(at, "조회수") == "5"
     # Each number says what it counts, in words for this page (no filters here, no change).
     notes = tile_notes(at, "my_tile_notes")
