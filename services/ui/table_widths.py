@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -32,6 +32,7 @@ TEXT_FLOOR_PX = 100  # nor narrower than this when a table gives up width
 # The main column of a 1400 px window with the sidebar open (940 px in chromium), less a
 # margin for the estimates: what a table's columns may add up to.
 PAGE_PX = 900
+ROW_PX = 35  # a grid row at Streamlit's default row height
 SAMPLE_ROWS = 200  # enough rows to find a long cell; a long table is not read whole
 
 
@@ -123,8 +124,14 @@ def grid(
     data: pd.DataFrame | list[dict[str, Any]] | dict[str, list[Any]],
     wide: Iterable[str] = (),
     config: Mapping[str, Any] | None = None,
+    rows: int | None = None,
 ) -> None:
     """``st.dataframe`` without its index, each column ``fitted`` (``wide``: the columns of
-    titles, names or sentences)."""
+    titles, names or sentences); ``rows``: as many rows shown before the grid scrolls (the
+    grid's own default is about ten)."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=fitted(frame, config, wide))
+    height: int | Literal["auto"] = "auto"
+    if rows is not None:
+        height = (min(rows, len(frame)) + 1) * ROW_PX + 3  # the heading's row and the borders
+    st.dataframe(frame, hide_index=True, width="stretch", height=height,
+                 column_config=fitted(frame, config, wide))

@@ -224,6 +224,16 @@ def test_on_a_desktop_no_table_scrolls_sideways(app: RunningApp, page: Page) -> 
     _settled(page)
     shot(page, "layout_desktop_audit")
     _no_table_scrolls(page, "audit log")
+    # Twenty rows before it scrolls (the grid's own ten were a short box over a blank half
+    # page), and no taller than its rows when it has fewer.
+    count = page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text=re.compile(r"^\d+(건| entries)$")).first.inner_text()  # the language may lag
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert box is not None
+    rows = int(re.sub(r"\D", "", count))
+    assert rows > 10, count  # more than the grid's own height showed
+    shown = min(20, rows) + 1
+    assert abs(box["height"] - (shown * 35 + 3)) <= 4, (count, box)
 
 
 # Each tile's box, and whether its scope icon and change arrow are drawn (a mask over a box of
