@@ -105,6 +105,7 @@ def allowed(actor: Actor, page: StreamlitPage) -> bool:
         return True
     if not actor.is_authenticated:
         send_to_sign_in(path, carried())
+    st.title(page.title, anchor=False)  # which page this is, as the menu would name it
     needs_role(*actions)
     return False
 
@@ -115,6 +116,11 @@ def needs_role(*actions: Action) -> None:
     st.warning(t("nav.needs_role", roles=roles), icon=":material/lock:")
     if Action.CREATE_CONTENT in actions and may_request_role():
         request_link()
+    actor = session.actor()
+    if Action.VIEW_DASHBOARDS in actions and can(actor, Action.VIEW_OWN_STATS):
+        # An author who opened the dashboard, or another author's page: their own numbers.
+        st.page_link(routes.AUTHOR_STATS, label=t("itempage.open_mine"),
+                     icon=":material/person_search:", query_params={"id": str(actor.user_id)})
     st.page_link(routes.HOME, label=t("nav.back_home"), icon=":material/home:")
 
 

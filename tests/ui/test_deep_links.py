@@ -14,6 +14,7 @@ from services.domain.models import ContentItem
 from services.domain.permissions import Actor
 from services.domain.users import User
 from services.i18n import labels, translate
+from services.ui.page_names import TITLE_KEYS
 from tests.ui.conftest import PASSWORD, as_shown, errors, follow_replacement, ko, texts
 
 
@@ -117,6 +118,24 @@ def test_a_signed_in_user_without_the_role_reads_which_role_opens_the_page(
     assert "Page not found" not in texts(at)
     assert [link.proto.page for link in at.get("page_link")
             if link.proto.label == "홈으로"]
+    # Which page it is: a warning alone did not say what had been opened.
+    assert _page_name(at) == ko(TITLE_KEYS[page])
+
+
+def test_an_author_without_the_dashboard_is_led_to_their_own_numbers(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    at = new_app(users["author"].username)
+    at.run()
+    at.switch_page("app_pages/dashboard.py").run()
+    assert not at.exception and not errors(at)
+    [mine] = [link.proto for link in at.get("page_link")
+              if link.proto.label == ko("itempage.open_mine")]
+    assert (mine.page, mine.query_string) == ("author-stats", f"id={users['author'].username}")
+    viewer = new_app(users["viewer"].username)  # no numbers of their own
+    viewer.run()
+    viewer.switch_page("app_pages/dashboard.py").run()
+    assert ko("itempage.open_mine") not in [link.proto.label for link in viewer.get("page_link")]
 
 
 def test_the_role_message_is_in_english_for_an_english_reader(
