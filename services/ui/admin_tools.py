@@ -31,14 +31,13 @@ from services.ui.i18n import (
     relabel,
     t,
 )
-from services.ui.table_widths import grid
+from services.ui.table_widths import ROWS_VISIBLE, grid
 from services.ui.widgets import md_escape, md_literal
 
 _BEDROCK_REPORT = "adm_bedrock_report"
 _DOCTOR_REPORT = "adm_doctor_report"
 _ALL = ""  # the "every actor / action" choice
 AUDIT_DAYS = 7
-AUDIT_ROWS = 20
 _ICONS = {
     "ok": ":green[:material/check_circle:]",
     "failed": ":red[:material/cancel:]",
@@ -180,7 +179,7 @@ def audit_section(services: Services, actor: Actor) -> None:
     # Twenty rows before the grid scrolls: at its own ten, a day's log was a short box over a
     # blank half page.
     grid(audit_rows(entries, services, actor),
-         wide=(t("admin_tools.col_target"), t("admin_tools.col_detail")), rows=AUDIT_ROWS)
+         wide=(t("admin_tools.col_target"), t("admin_tools.col_detail")), rows=ROWS_VISIBLE)
     st.download_button(
         # Written when pressed, not on every run that draws the log.
         t("admin_tools.audit_csv"), data=partial(audit_csv, services, actor, entries, language()),

@@ -15,6 +15,7 @@ from services.i18n.times import format_date
 from services.ui import admin_signups, confirm, form_reset, resubmit
 from services.ui.field_errors import FieldSlots, optional, required_note
 from services.ui.i18n import relabel, role_label, t
+from services.ui.table_widths import grid
 from services.ui.widgets import (
     act,
     app_tz,
@@ -71,18 +72,21 @@ def _state(user: User) -> str:
 
 
 def users_table(users: list[User]) -> None:
+    """Roles and state beside the user name, what an administrator manages here: on a phone
+    they sat past the right edge, behind the name and the email. Each column fitted, as every
+    other table's."""
     rows = [
         {
             t("auth.username"): u.username,
-            t("auth.name"): u.name,
-            t("auth.email"): u.email,
             t("admin.roles"): _roles_text(u),
             t("admin.state"): _state(u),
+            t("auth.name"): u.name,
+            t("auth.email"): u.email,
             t("admin.created"): format_date(u.created_at, app_tz()),
         }
         for u in users
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    grid(rows, wide=(t("auth.name"), t("auth.email")))
 
 
 def _step(delta: int, pages: int) -> None:

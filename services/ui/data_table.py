@@ -22,11 +22,9 @@ from services.ui.table_widths import (
     cell_texts,
     column_px,
     fit,
+    rows_height,
     whole_px,
 )
-
-ROW_PX = 35  # st.dataframe's row height
-ROWS_VISIBLE = 20
 
 # "link": the address of another page of the app (a cell without one shows "—"); in the grid
 # only, the CSV leaves it out.
@@ -101,7 +99,7 @@ def folded_key(name: str) -> str:
 def _grid(shown: pd.DataFrame, cols: list[Col], name: str, height: int | Literal["auto"],
           on_row: Callable[[int], None] | None) -> None:
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
-        height = ROW_PX * (min(len(shown), ROWS_VISIBLE) + 1) + 3
+        height = rows_height(len(shown))
     if on_row is None:
         st.dataframe(shown, hide_index=True, height=height, placeholder="—",
                      column_config=_configs(shown, cols))

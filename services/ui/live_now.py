@@ -18,10 +18,10 @@ from services.i18n.times import clock_time
 from services.ui import charts, lazy
 from services.ui.chart_view import show_chart
 from services.ui.dashboard import LIVE_OPEN_KEY
-from services.ui.data_table import ROW_PX
 from services.ui.fragments import fragment_body
 from services.ui.i18n import t
 from services.ui.page_names import page_label
+from services.ui.table_widths import rows_height
 from services.ui.tiles import Tile, render_tiles
 from services.ui.widgets import empty_state
 
@@ -49,8 +49,8 @@ def _places(frame: pd.DataFrame, label_column: str, label: str,
     shown = pd.DataFrame({label: frame[label_column].astype(str).map(named),
                           t("live.col_visitors"): frame["visitors"].astype(int)})
     # Every row, TABLE_ROWS of them visible at once (the rest scroll).
-    height = ROW_PX * (min(len(shown), TABLE_ROWS) + 1) + 3
-    st.dataframe(shown, hide_index=True, height=height, column_config={
+    st.dataframe(shown, hide_index=True, height=rows_height(len(shown), TABLE_ROWS),
+                 column_config={
         label: st.column_config.TextColumn(label),
         t("live.col_visitors"): st.column_config.NumberColumn(format="localized"),
     })

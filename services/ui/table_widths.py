@@ -33,6 +33,7 @@ TEXT_FLOOR_PX = 100  # nor narrower than this when a table gives up width
 # margin for the estimates: what a table's columns may add up to.
 PAGE_PX = 900
 ROW_PX = 35  # a grid row at Streamlit's default row height
+ROWS_VISIBLE = 20  # rows a table shows before it scrolls (the grid's own height shows ten)
 SAMPLE_ROWS = 200  # enough rows to find a long cell; a long table is not read whole
 
 
@@ -130,8 +131,12 @@ def grid(
     titles, names or sentences); ``rows``: as many rows shown before the grid scrolls (the
     grid's own default is about ten)."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    height: int | Literal["auto"] = "auto"
-    if rows is not None:
-        height = (min(rows, len(frame)) + 1) * ROW_PX + 3  # the heading's row and the borders
+    height: int | Literal["auto"] = "auto" if rows is None else rows_height(len(frame), rows)
     st.dataframe(frame, hide_index=True, width="stretch", height=height,
                  column_config=fitted(frame, config, wide))
+
+
+def rows_height(count: int, shown: int = ROWS_VISIBLE) -> int:
+    """A grid's height in pixels that shows ``count`` rows, at most ``shown`` of them before it
+    scrolls: no blank room under a short table, no page-long box for a long one."""
+    return ROW_PX * (min(count, shown) + 1) + 3  # the heading's row and the borders

@@ -35,6 +35,7 @@ from services.domain.users import User
 from services.i18n import LANGUAGES, catalog, translate
 from services.settings import ENV_PREFIX, load_settings
 from services.ui import auth, gate, routes
+from services.ui.page_names import TITLE_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
@@ -294,7 +295,8 @@ def assert_refused(at: AppTest, page: str) -> None:
     assert not at.exception and not errors(at), (page, at.exception, errors(at))
     if at.session_state["authentication_status"]:
         assert role_refusals(at), page
-        assert not at.title, page
+        # Only the page's name as the menu gives it, above the refusal: nothing of the page.
+        assert [title.value for title in at.title] == [ko(TITLE_KEYS[page])], page
     else:
         assert not at.title, page  # nothing of the page: the browser is sent to sign-in
         follow_replacement(at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
@@ -23,6 +24,12 @@ def test_search_and_paging(new_app: Callable[..., AppTest], users: dict[str, Use
     at = open_admin_page(new_app)
     assert len(_listed(at)) == 20
     assert "1 / 2 페이지 · 사용자 26명" in texts(at)
+    # What an administrator manages stands beside the name: on a phone the roles and the
+    # state were past the right edge, behind the name and the email.
+    assert list(at.dataframe[0].value.columns)[:3] == ["사용자 이름", "역할", "상태"]
+    widths = json.loads(at.dataframe[0].proto.columns)
+    shown = [name for name in widths if not widths[name].get("hidden")]
+    assert all(widths[name].get("width") for name in shown), widths  # fitted
 
     at.button(key="adm_users_next").click().run()
     assert _listed(at) == [f"writer-{n}" for n in range(16, 22)]  # sorted by username
