@@ -38,6 +38,8 @@ PLAIN = {
     ("services/ui/my_insights.py", "digest.subject"): "the app writes it (a period's dates)",
     ("services/ui/assets.py", "asset.filename"):
         "a PDF page preview's alt attribute (plain text for a screen reader, never markdown)",
+    ("services/ui/gate.py", "page.title"):
+        "the menu's own name for a page (the app's words, services/ui/nav.py), not a person's",
 }
 
 
