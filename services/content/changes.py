@@ -1,9 +1,10 @@
 """How many times this process has changed the catalogue (an item created, saved, deleted, or
 the samples removed).
 
-Lists read from the catalogue and cached for a while (the funnel builder's item choices) are
-keyed by this count, so an item deleted, unpublished or renamed in this process is not offered
-from a list read before it. Another process's change still shows when the cache's entry expires:
+What the UI caches for a while from the catalogue (the funnel builder's item choices, the
+insights, a report's preview: ``services/ui/insights_cache.py``) is keyed by this count, so an
+item deleted, unpublished or renamed in this process is not offered or reported from an entry
+read before it. Another process's change still shows when the cache's entry expires:
 the stores have no cheap "last changed" to ask for.
 """
 

@@ -19,6 +19,7 @@ from services.ui import insights_cache
 from services.ui.field_errors import FieldSlots
 from services.ui.fragments import rerun_here
 from services.ui.i18n import t
+from services.ui.widgets import held_elsewhere
 
 REFUSED_ITEM = "funnels.err_step_item"  # the service's refusal of an item that no longer exists
 REFUSAL_KEY = "funnel_item_refusal"  # that refusal, kept for the run that redraws the pickers
@@ -51,19 +52,16 @@ def item_field(
 
 
 def _held_elsewhere(i: int, labels: dict[str, str]) -> list[str]:
-    """The item step ``i`` holds when the list no longer offers it (deleted or unpublished
-    since it was picked), shown as such: Streamlit drops a value its options lack, and the step
-    was then saved as "any item" without a word. Kept, the save refuses a deleted one
-    (``REFUSED_ITEM``) and says so under it; the run that says it lets it go (``kept_refusal``
-    is read after the pickers, so the refusal is still there for them)."""
-    held = st.session_state.get(item_key(i))
-    if not isinstance(held, str) or held in labels:
-        return []
+    """The item step ``i`` holds when the list no longer offers it (``held_elsewhere``): the
+    save refuses a deleted one (``REFUSED_ITEM``) and says so under it; the run that says it
+    lets it go (``kept_refusal`` is read after the pickers, so the refusal is still there)."""
+    gone = held_elsewhere(item_key(i), labels)
     refused = st.session_state.get(REFUSAL_KEY)
-    if isinstance(refused, DemoFactoryError) and refused.params.get("field") == f"item_{i}":
+    field = refused.params.get("field") if isinstance(refused, DemoFactoryError) else None
+    if gone and field == f"item_{i}":
         st.session_state[item_key(i)] = None  # to pick again from what is offered now
         return []
-    return [held]
+    return gone
 
 
 def _capped_note(found: ItemChoices, narrowed: bool) -> str:

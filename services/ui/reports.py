@@ -41,7 +41,7 @@ from services.ui.report_view import (
     show_report,
 )
 from services.ui.streaming import stream_html
-from services.ui.widgets import show_error
+from services.ui.widgets import held_elsewhere, show_error
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +88,11 @@ def _subject(services: Services, actor: Actor, kind: str) -> str:
         return ""
     names = dict(services.reports.subjects(actor, kind))
     key = f"{SUBJECT_KEY}_{kind}"
-    held = st.session_state.get(key, "")
-    # A subject deleted or unpublished since it was picked stays picked, shown as such: left
-    # out of the options, the choice fell back to "every item" and a platform-wide report was
-    # written where one about the subject was asked for. The service refuses it instead.
-    gone = [held] if isinstance(held, str) and held and held not in names else []
-    return _choice(optional(t(f"reports.subject_{kind}")), ["", *names, *gone],
+    # A subject deleted or unpublished since it was picked stays picked, shown as such (a
+    # platform-wide report was written where one about it was asked for); the service refuses
+    # it and the page says why.
+    return _choice(optional(t(f"reports.subject_{kind}")),
+                   ["", *names, *held_elsewhere(key, names)],
                    lambda v: names.get(v) or (t("analytics.deleted_item") if v else
                                               t(f"reports.subject_none_{kind}")),
                    key, "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import tzinfo
 from typing import Any
@@ -219,3 +219,12 @@ def empty_state(title: str, hint: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{title}**")
         st.caption(hint)
+
+
+def held_elsewhere(key: str, offered: Collection[str]) -> list[str]:
+    """The choice a select box (or the plain key behind it) holds when its options no longer
+    offer it (an item deleted or unpublished since it was picked), as one extra option: Streamlit
+    drops a value its options lack, and the choice silently became "any item" or "every item".
+    Kept, whoever acts on it refuses it and says why."""
+    held = st.session_state.get(key)
+    return [held] if isinstance(held, str) and held and held not in offered else []
