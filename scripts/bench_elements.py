@@ -6,8 +6,9 @@ The dashboard's reload is the one page over the issue's 1.3x of a plain page, an
 twin (``scripts/bench_stock.py``: the same Streamlit elements, none of the app's code) is over it
 too. This benchmark says which elements that cost is made of: it reloads the plain page, the
 stock dashboard, the stock dashboard without each group of elements (``?drop=<group>``) and its
-core alone (the title, the period, the tiles and the trend chart: every group dropped), in a new
-order each round, so that a noisy machine slows all alike. A group's saving is the full twin's
+core alone (the title, the period, the tiles and the trend chart: every group dropped), and
+the full twin with each group's widgets drawn as HTML links (``&as=links``), in a new order each
+round, so that a noisy machine slows all alike. A group's saving is the full twin's
 median less the median without it; the groups' savings need not add up (Streamlit loads an
 element's code once per page, whichever element of that kind comes first).
 
@@ -43,6 +44,7 @@ from scripts.streamlit_server import start_streamlit, stop
 PLAIN_PAGE = "plain page"
 FULL = "stock dashboard"
 CORE = "core only (title, period, tiles, chart)"
+AS_LINKS = "every group's widgets as links"
 
 
 def variants() -> dict[str, str]:
@@ -51,6 +53,7 @@ def variants() -> dict[str, str]:
     pages.update({f"without {group}": f"?page=dashboard&drop={group}"
                   for group in DASHBOARD_GROUPS})
     pages[CORE] = "?page=dashboard&drop=" + ",".join(DASHBOARD_GROUPS)
+    pages[AS_LINKS] = "?page=dashboard&as=links"
     return pages
 
 

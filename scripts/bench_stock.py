@@ -13,7 +13,10 @@ One script, its page chosen by ``?page=``, none of the app's code:
   period control, eight KPI tiles, the insights panel folded, twelve tabs
   with the trend chart, its folded day table and its CSV button), with made-up numbers. The
   tiles are one HTML block and the CSV is written on a click, as the app's. ``&drop=`` leaves
-  groups of these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``).
+  groups of these elements out (``DASHBOARD_GROUPS``; ``python -m scripts.bench elements``), and
+  ``&as=links`` draws each of the groups' widgets as one HTML link instead (a switch, a folded
+  panel, the tab bar, the CSV button): what a first screen of the same controls would cost if
+  each were a link to the board with that control's choice, as the pager's and the cards' are.
 
 An app page's time over its stock twin's is what the app adds to what Streamlit costs for the
 same elements; the twin's over the plain page is Streamlit's own cost of those elements.
@@ -96,6 +99,25 @@ def keep(group: str) -> bool:
     return group not in DROP
 
 
+# ``?as=links``: each group's widget is one HTML link (its label, a board address) instead.
+AS_LINKS = st.query_params.get("as", "") == "links"
+
+
+# The group's widget, or its links (one block; the tab bar's is a link per tab); nothing
+# when the group is dropped.
+def control(group: str, label: str | list[str], draw):
+    if not keep(group):
+        return None
+    if AS_LINKS:
+        links = "".join(
+            f'<a class="df-tag" href="?page=dashboard&open={group}&n={n}"'
+            f' target="_self">{text}</a>'
+            for n, text in enumerate([label] if isinstance(label, str) else label))
+        st.html(f'<nav aria-label="{group}">{links}</nav>')
+        return None
+    return draw()
+
+
 def dashboard_page() -> None:
     days = pd.date_range("2026-01-01", periods=90, freq="D")
     trend = pd.DataFrame({"day": days, "views": [(i * 37) % 101 for i in range(90)]})
@@ -103,45 +125,45 @@ def dashboard_page() -> None:
     # (its form is drawn once opened, as the app's: lazy.popover).
     with st.container(horizontal=True, vertical_alignment="center"):
         st.title("사용 현황 대시보드", anchor=False)
-        if keep("live"):
-            st.toggle("실시간 갱신 (30초마다)", value=True)
-        if keep("follow"):
-            st.popover("☆ 팔로우", key="follow", on_change="rerun")
+        control("live", "실시간 갱신 (30초마다)",
+                lambda: st.toggle("실시간 갱신 (30초마다)", value=True))
+        control("follow", "☆ 팔로우",
+                lambda: st.popover("☆ 팔로우", key="follow", on_change="rerun"))
     # The live panel and the filters are folded at first: their contents are drawn only
     # once opened (the live panel's tiles, chart and table; the two filters' select boxes).
-    if keep("live"):
-        st.expander("지금 접속 중", icon=":material/sensors:", key="live", on_change="rerun")
+    control("live", "지금 접속 중", lambda: st.expander(
+        "지금 접속 중", icon=":material/sensors:", key="live", on_change="rerun"))
     period, filters = st.columns([3, 2], vertical_alignment="bottom")
     period.segmented_control("기간", ["오늘", "7일", "30일", "90일", "직접 지정"], default="7일")
-    if keep("filters"):
-        with filters:
-            st.expander("카테고리·작성자 필터", icon=":material/filter_list:", key="filters",
-                        on_change="rerun")
+    with filters:
+        control("filters", "카테고리·작성자 필터", lambda: st.expander(
+            "카테고리·작성자 필터", icon=":material/filter_list:", key="filters",
+            on_change="rerun"))
     if keep("captions"):
         st.caption("차트의 막대·조각·점을 누르거나 표의 행을 고르면 그 값이 필터로 더해집니다.")
         st.caption("2026-11-30 ~ 2026-12-06 (7일) · 비교 기간: 2026-11-23 ~ 2026-11-29")
     tiles(TILES, 4)
     if keep("captions"):
         st.caption("08:40:43 KST 기준 · 지구 아이콘: 플랫폼 전체 수치")
-    if keep("insights"):
-        # Folded at first, as the app's: its tabs and tables are drawn once opened.
-        st.expander("인사이트: 변화의 요인, 평소와 다른 날과 시간, 다음 7일·14일 예상",
-                    icon=":material/lightbulb:", key="insights", on_change="rerun")
+    # Folded at first, as the app's: its tabs and tables are drawn once opened.
+    control("insights", "인사이트", lambda: st.expander(
+        "인사이트: 변화의 요인, 평소와 다른 날과 시간, 다음 7일·14일 예상",
+        icon=":material/lightbulb:", key="insights", on_change="rerun"))
     names = ["추이", "콘텐츠", "작성자", "카테고리", "시간대", "방문 목적", "회사",
              "검색어", "유입 경로", "기기", "재방문", "퍼널"]
-    with st.tabs(names)[0] if keep("tabs") else st.container():
-        if keep("overlay"):
-            st.toggle("이전 기간 겹쳐 보기", help="도움말")
+    tab = control("tabs", names, lambda: st.tabs(names)[0])
+    with tab or st.container():
+        control("overlay", "이전 기간 겹쳐 보기",
+                lambda: st.toggle("이전 기간 겹쳐 보기", help="도움말"))
         if keep("captions"):
             st.caption("콘텐츠 조회·다운로드·좋아요 — 플랫폼 전체")
         st.plotly_chart(px.line(trend, x="day", y="views"))
         # The day-by-day table is folded under the chart: its grid is drawn once opened.
-        if keep("day_table"):
-            st.expander("날짜별 표", icon=":material/table:", key="day_table",
-                        on_change="rerun")
-        if keep("csv"):
-            st.download_button("CSV", data=lambda: "day,views\\n", file_name="trend.csv",
-                               icon=":material/download:", on_click="ignore")
+        control("day_table", "날짜별 표", lambda: st.expander(
+            "날짜별 표", icon=":material/table:", key="day_table", on_change="rerun"))
+        control("csv", "CSV", lambda: st.download_button(
+            "CSV", data=lambda: "day,views\\n", file_name="trend.csv",
+            icon=":material/download:", on_click="ignore"))
 
 """
 

@@ -49,12 +49,27 @@ def test_the_core_alone_still_draws_what_the_benchmark_waits_for() -> None:
     assert not at.tabs and not at.selectbox and not at.expander and not at.toggle
 
 
+def test_as_links_draws_each_groups_widget_as_a_link_and_the_rest_as_the_full_twin() -> None:
+    at = AppTest.from_string(STOCK_SCRIPT, default_timeout=30)
+    at.query_params.update({"page": "dashboard", "as": "links"})
+    at.run()
+    assert not at.exception
+    assert not at.tabs and not at.expander and not at.toggle
+    kinds = _kinds(at)
+    assert "popover" not in kinds and "download_button" not in kinds
+    assert "plotly_chart" in kinds and at.button_group  # the core stays as it is
+    links = " ".join(str(node.proto.body) for node in at.get("html"))
+    for label in ("지금 접속 중", "카테고리·작성자 필터", "인사이트", "이전 기간 겹쳐 보기",
+                  "날짜별 표", "CSV", "퍼널", "☆ 팔로우"):
+        assert f">{label}</a>" in links
+
+
 def test_every_variant_is_a_dashboard_but_the_plain_page() -> None:
     pages = bench_elements.variants()
     assert pages[bench_elements.PLAIN_PAGE] == ""
     assert all("page=dashboard" in query for name, query in pages.items()
                if name != bench_elements.PLAIN_PAGE)
-    assert len(pages) == len(DASHBOARD_GROUPS) + 3
+    assert len(pages) == len(DASHBOARD_GROUPS) + 4
 
 
 def test_savings_are_against_the_full_twin_and_ratios_against_the_plain_page() -> None:
