@@ -13,15 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from services.content import changes, orphans
-from services.content.drafts import ASSETS_MAX, clean_query, validate_draft
-from services.content.media import FIELD as FILES_FIELD
-from services.content.media import check_uploads
+from services.content.asset_files import AssetFiles
+from services.content.drafts import clean_query, validate_draft
 from services.content.orphans import OrphanReport
 from services.content.thumbnails import Thumbnails
 from services.content.visits import VisitLedger
 from services.domain.models import (
     Asset,
-    AssetKind,
     Category,
     ContentDraft,
     ContentItem,
@@ -39,17 +37,11 @@ from services.errors import (
     ConflictError,
     NotFound,
     PermissionDenied,
-    QuotaExceeded,
-    ValidationError,
 )
 from services.ops.audit import record_audit
 from services.ports import AuditLog, BlobStore, ContentRepository, EventStore
 
 log = logging.getLogger(__name__)
-
-# Errors by which a store refused a write it then did not do (no need to read it back).
-_REFUSALS = (ConflictError, ValidationError, NotFound, PermissionDenied, QuotaExceeded)
-
 
 @dataclass(frozen=True)
 class FilterOptions:
@@ -84,10 +76,11 @@ class ContentService:
         self._visits = visits or VisitLedger()
         self._blobs = blobs
         self._audit = audit
-        self._max_upload_bytes = max_upload_bytes
         self._url_seconds = url_seconds
         self._clock = clock
         self._thumbnails = Thumbnails(blobs)
+        self._files = AssetFiles(repo, blobs, self._thumbnails,
+                                 max_upload_bytes=max_upload_bytes, clock=clock)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -173,7 +166,7 @@ class ContentService:
         clean = validate_draft(draft)
         content_id = new_id()
         now = created_at or self._clock()
-        assets = self._store_uploads(content_id, uploads, existing=0)
+        assets = self._files.store(content_id, uploads, existing=0)
         item = ContentItem(
             id=content_id, title=clean.title, summary=clean.summary, body=clean.body,
             category=Category(clean.category), tags=clean.tags, author_id=str(actor.user_id),
@@ -184,7 +177,7 @@ class ContentService:
         try:
             self._repo.add(item)
         except Exception as exc:
-            if self._after_failed_save(exc, content_id, assets, version=item.version) is None:
+            if self._files.after_failed_save(exc, content_id, assets, version=item.version) is None:
                 raise
         self._record(actor, "content.create", content_id)
         changes.changed()
@@ -210,7 +203,7 @@ class ContentService:
             raise ConflictError("errors.conflict")
         removing = set(remove_asset_ids)
         kept = [a for a in current.assets if a.id not in removing]
-        added = self._store_uploads(content_id, new_uploads, existing=len(kept))
+        added = self._files.store(content_id, new_uploads, existing=len(kept))
         now = self._clock()
         changed = replace(
             current, title=clean.title, summary=clean.summary, body=clean.body,
@@ -221,11 +214,11 @@ class ContentService:
         try:
             saved = self._repo.update(changed, expected_version)
         except Exception as exc:
-            found = self._after_failed_save(exc, content_id, added, expected_version + 1)
+            found = self._files.after_failed_save(exc, content_id, added, expected_version + 1)
             if found is None:
                 raise
             saved = found
-        self._discard([a for a in current.assets if a.id in removing])
+        self._files.discard([a for a in current.assets if a.id in removing])
         self._record(actor, "content.update", content_id)
         changes.changed()
         return saved
@@ -244,7 +237,7 @@ class ContentService:
         except ConflictError as exc:
             raise moved from exc
         changes.changed()
-        self._discard(item.assets)
+        self._files.discard(item.assets)
         self._record(actor, "content.delete", content_id)
 
     def remove_samples(self, actor: Actor) -> int:
@@ -258,7 +251,7 @@ class ContentService:
             item = self._delete_as_stored(content_id)
             if item is not None:
                 changes.changed()
-                self._discard(item.assets)
+                self._files.discard(item.assets)
                 removed += 1
         record_audit(self._audit, self._clock(), actor.user_id or ANONYMOUS_ACTOR,
                      "content.remove_samples", f"{removed} items", detail={"events": str(events)})
@@ -335,69 +328,6 @@ class ContentService:
         visible = self.get(item.id, actor)
         if asset.id not in {a.id for a in visible.assets}:
             raise NotFound("errors.not_found")
-
-    def _store_uploads(
-        self, content_id: str, uploads: Sequence[Upload], existing: int
-    ) -> list[Asset]:
-        """Check every upload first (nothing stored if one is bad), then store them all."""
-        if existing + len(uploads) > ASSETS_MAX:
-            raise ValidationError("content.err_too_many_files", field=FILES_FIELD,
-                                  max=ASSETS_MAX)
-        checked = check_uploads([(u.filename, u.data) for u in uploads], self._max_upload_bytes)
-        stored: list[Asset] = []
-        for upload, (name, media) in zip(uploads, checked, strict=True):
-            asset_id = new_id()
-            asset = Asset(
-                id=asset_id, content_id=content_id, kind=media.kind, filename=name,
-                media_type=media.mime, size=len(upload.data),
-                storage_key=f"content/{content_id}/{asset_id}/{name}", created_at=self._clock(),
-            )
-            try:
-                self._blobs.put(asset.storage_key, upload.data, media.mime)
-            except Exception:
-                # A failed put may have stored the file all the same (its answer lost); deletes
-                # are idempotent, so it is removed with the others.
-                self._discard([*stored, asset])
-                raise
-            stored.append(asset)
-        return stored
-
-    def _after_failed_save(self, exc: Exception, content_id: str, added: Sequence[Asset],
-                           version: int) -> ContentItem | None:
-        """A save raised ``exc``. A refusal (conflict, invalid, throttled...) wrote nothing: the
-        new files go. Any other failure may have come after the write (a timeout, a lost
-        answer), so the item is read back: saved at ``version`` with the new files, it is
-        returned and keeps them; absent, the files go; unreadable, they stay (the orphan
-        cleanup can remove a file later, nothing can bring back a deleted one)."""
-        if isinstance(exc, _REFUSALS):
-            self._discard(added)
-            return None
-        try:
-            current = self._repo.get(content_id)
-        except NotFound:
-            self._discard(added)
-            return None
-        except Exception:
-            log.warning("save of %s failed and cannot be checked; its new files are kept",
-                        content_id)
-            return None
-        keys = {asset.storage_key for asset in current.assets}
-        if current.version == version and all(a.storage_key in keys for a in added):
-            log.warning("save of %s reported %r but was stored", content_id, exc)
-            return current
-        self._discard([a for a in added if a.storage_key not in keys])
-        return None
-
-    def _discard(self, assets: Iterable[Asset]) -> None:
-        for asset in assets:
-            keys = [asset.storage_key]
-            if asset.kind == AssetKind.IMAGE:
-                keys.append(self._thumbnails.forget(asset))
-            for key in keys:
-                try:
-                    self._blobs.delete(key)
-                except Exception:  # an orphan file is logged, never a reason to fail the user
-                    log.exception("could not delete file %s", key)
 
     def _record(self, actor: Actor, action: str, target: str, outcome: str = "ok") -> None:
         who = actor.user_id or ANONYMOUS_ACTOR
