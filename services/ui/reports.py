@@ -310,11 +310,16 @@ def _follow(services: Services, form: _Form, reading: Reading[Report], slot: Any
 
 def builder(services: Services, actor: Actor) -> None:
     """The "new report" tab."""
-    required_note()  # the one convention of every form, though each choice has a default
+    note = st.empty()
     first, second, third = st.columns(3)
     with first:
         kind = _choice(t("reports.type"), [k.value for k in ReportType],
                        lambda k: t(f"reports.type_{k}"), TYPE_KEY, ReportType.OVERALL.value)
+    if kind in SUBJECT_TYPES:
+        # The note explains the "(선택)" mark, which only the subject carries: above four
+        # choices that all have a default it said nothing.
+        with note:
+            required_note()
     with second:
         lang = _choice(t("reports.language"), [lang.value for lang in ReportLanguage],
                        LANGUAGE_NAMES.__getitem__, LANG_KEY, language())

@@ -238,9 +238,12 @@ def test_the_funnel_builder_refuses_an_item_deleted_since_it_was_offered_under_t
 def test_the_report_builder_follows_the_same_convention(
         new_app: Callable[..., AppTest], users: dict[str, User]) -> None:
     """Every choice has a default; the item a content report is about may be left at "every
-    item", so it is the one marked optional."""
+    item", so it is the one marked optional, and the note that explains the mark stands only
+    above a builder that shows it (above four filled choices it said nothing)."""
     at = open_reports(new_app, users["analyst"].username)
-    assert t("forms.required_note") in [c.value for c in at.caption]
+    assert t("forms.required_note") not in [c.value for c in at.caption]
+    assert not any(t("forms.optional") in box.label for box in at.selectbox)
     at.selectbox(key="rep_type_ko").set_value("content").run()
+    assert t("forms.required_note") in [c.value for c in at.caption]
     assert t("forms.optional") in at.selectbox(key="rep_subject_content_ko").label
     assert t("forms.optional") not in at.selectbox(key="rep_type_ko").label
