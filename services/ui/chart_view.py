@@ -11,6 +11,8 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from services.analytics.periods import Period
+from services.ui import charts, session
 from services.ui.i18n import t
 
 CHART_CONFIG = {"displaylogo": False}
@@ -73,3 +75,11 @@ def chart_alt(figure: go.Figure) -> str:
 def show_chart(figure: go.Figure, key: str, **kwargs: Any) -> Any:
     """``st.plotly_chart`` with the app's toolbar and the chart's text alternative."""
     return st.plotly_chart(figure, key=key, config=CHART_CONFIG, alt=chart_alt(figure), **kwargs)
+
+
+def running_day(period: Period) -> charts.RunningDay | None:
+    """The period's last day when it is today: a per-day chart marks it as still being
+    counted (the period caption says the same: "today is not over yet")."""
+    if period.end < session.services().analytics.today():
+        return None
+    return charts.RunningDay(period.end, t("analytics.running_day"))

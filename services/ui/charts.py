@@ -135,18 +135,44 @@ class TrendPanel:
 
 
 PANEL_GAP = 0.14  # between two stacked panels, a share of the figure's height
+RUNNING_FILL = "rgba(134, 142, 150, 0.14)"  # PREVIOUS's grey, faint: a band behind the lines
+HALF_DAY = pd.Timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class RunningDay:
+    """A day still being counted (today, at the end of a period that has not ended): its
+    points are lower than a whole day's, and every per-day line fell to it like a cliff."""
+
+    day: object
+    label: str
+
+
+def _running_layout(running: RunningDay | None, xref: str = "x") -> dict[str, Any]:
+    """A faint band behind the running day and its label above it, at the plot's right edge
+    (the day is the last): the layout's ``shapes`` and ``annotations``."""
+    if running is None:
+        return {"shapes": [], "annotations": []}
+    day = pd.Timestamp(running.day)
+    band = {"type": "rect", "xref": xref, "yref": "paper", "layer": "below",
+            "x0": (day - HALF_DAY).isoformat(), "x1": (day + HALF_DAY).isoformat(),
+            "y0": 0, "y1": 1, "fillcolor": RUNNING_FILL, "line": {"width": 0}}
+    label = {"text": plain(running.label), "xref": xref, "x": (day + HALF_DAY).isoformat(),
+             "xanchor": "right", "yref": "paper", "y": 1, "yanchor": "bottom",
+             "showarrow": False, "font": {"size": 11, "color": PREVIOUS}}
+    return {"shapes": [band], "annotations": [label]}
 
 
 def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: str,
                  mark_name: str = "", previous: pd.DataFrame | None = None,
-                 previous_name: str = "{name}") -> go.Figure:
+                 previous_name: str = "{name}", running: RunningDay | None = None) -> go.Figure:
     """One line per column of each panel's ``names`` over ``trend["day"]`` (grouped bars when
     there are too few days for a line), in one figure of stacked panels, each with its own
     count axis and title, over one shared day axis: filtered and platform-wide series never
     share an axis, the browser draws one chart instead of one per panel, and a day's click is
     the same wherever it lands. ``previous`` (the previous period, as many days) is overlaid
     as dashed lines shifted onto the same dates, each named ``previous_name`` with ``{name}``
-    the series' label."""
+    the series' label. ``running``: the last day, still being counted, is marked."""
     share = (1 - PANEL_GAP * (len(panels) - 1)) / len(panels)
     last = _axis_suffix(len(panels))
     traces: list[Trace] = []
@@ -167,6 +193,11 @@ def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: 
             "y": round(top, 6),
             "yanchor": "bottom", "yref": "paper", "showarrow": False, "font": {"size": 14}})
         colour += len(panel.names)
+    # The band spans every panel (paper height) on their shared day axis; its label comes
+    # after the panels' titles.
+    marked = _running_layout(running, f"x{last}")
+    layout["shapes"] = marked["shapes"]
+    layout["annotations"] += marked["annotations"]
     return _built(traces, layout, height=HEIGHT * len(panels) - 60, hovermode="x unified",
                   legend={"orientation": "h", "y": -0.08})
 
@@ -312,22 +343,25 @@ def heatmap(matrix: pd.DataFrame, weekdays: Sequence[str], title: str, hour_labe
 
 
 def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
-               value_label: str) -> go.Figure:
-    """Daily counts as columns (an author's views over time)."""
+               value_label: str, running: RunningDay | None = None) -> go.Figure:
+    """Daily counts as columns (an author's views over time); ``running``: the last day,
+    still being counted, is marked."""
     fig = go.Figure(go.Bar(
         x=list(days), y=list(values), marker_color=PRIMARY, name=value_label,
         hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra></extra>",
     ))
     fig.update_xaxes(tickformat="%m-%d")
     fig.update_yaxes(**count_axis(values))
-    return _layout(fig, height=300, title={"text": title}, showlegend=False)
+    return _layout(fig, height=300, title={"text": title}, showlegend=False,
+                   **_running_layout(running))
 
 
 def period_chart(days: Sequence[object], values: Sequence[float], previous_days: Sequence[object],
                  previous: Sequence[float], names: tuple[str, str], title: str,
-                 axis_title: str) -> go.Figure:
+                 axis_title: str, running: RunningDay | None = None) -> go.Figure:
     """One count per day of a period, and the previous period drawn on the same days (dotted,
-    grey); each point's hover names its own date."""
+    grey); each point's hover names its own date. ``running``: the last day, still being
+    counted, is marked."""
     fig = go.Figure()
     for shown, x_dates, name, color, dash in (
         (previous, previous_days, names[1], PREVIOUS, "dot"),
@@ -341,4 +375,5 @@ def period_chart(days: Sequence[object], values: Sequence[float], previous_days:
         ))
     fig.update_xaxes(tickformat="%m-%d", dtick=86_400_000 if len(days) <= DAILY_TICKS else None)
     fig.update_yaxes(**count_axis([*values, *previous]), title={"text": axis_title})
-    return _layout(fig, title={"text": title}, hovermode="x unified")
+    return _layout(fig, title={"text": title}, hovermode="x unified",
+                   **_running_layout(running))

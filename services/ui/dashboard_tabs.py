@@ -20,7 +20,7 @@ from services.domain.analytics import OTHER_COMPANY, EventType, Purpose
 from services.domain.models import Category
 from services.i18n.times import zone_name
 from services.ui import charts, funnels, lazy, sources
-from services.ui.chart_view import show_chart
+from services.ui.chart_view import running_day, show_chart
 from services.ui.cohorts import cohorts_tab
 from services.ui.dashboard_filters import (
     Kind,
@@ -119,7 +119,7 @@ def trend_tab(board: Dashboard,
                                  (marks or {}) if board.filters.segment is None else {})
     pickable_chart(charts.trend_panels(board.trend, [content, platform], axis,
                                        mark_name=unusual, previous=previous,
-                                       previous_name=shifted),
+                                       previous_name=shifted, running=running_day(board.period)),
                    "chart_trend", Kind.DAY)
     cols = [Col("day", t("analytics.col.day")),
             *(Col(key, label, "int") for key, label in names.items())]

@@ -24,7 +24,7 @@ from services.domain.permissions import Action, Actor
 from services.errors import NotFound, PermissionDenied
 from services.i18n.labels import segment_mark_name
 from services.ui import charts, gate, routes
-from services.ui.chart_view import show_chart
+from services.ui.chart_view import running_day, show_chart
 from services.ui.dashboard import PeriodKeys, period_caption, period_control
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
 from services.ui.data_table import Col, table
@@ -135,7 +135,7 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
         daily["day"].tolist(), daily[metric].tolist(), daily["prev_day"].tolist(),
         daily[f"prev_{metric}"].tolist(),
         (t("itempage.this_period"), t("itempage.previous_period")),
-        t("itempage.chart_title", metric=label), label)
+        t("itempage.chart_title", metric=label), label, running=running_day(period))
     show_chart(figure, key)
     before = period.previous()
     st.caption(t("itempage.previous_note", period=period_text(before.start, before.end),

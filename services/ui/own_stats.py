@@ -6,12 +6,12 @@ from functools import partial
 
 import streamlit as st
 
-from services.analytics.dashboards import ContentStats, Preset
+from services.analytics.dashboards import ContentStats, Period, Preset
 from services.analytics.service import AnalyticsService
 from services.domain.models import ContentItem
 from services.domain.permissions import Action, Actor, can
 from services.ui import charts, lazy, routes
-from services.ui.chart_view import show_chart
+from services.ui.chart_view import running_day, show_chart
 from services.ui.dashboard import PeriodKeys, period_control
 from services.ui.dashboard_filters import period_params
 from services.ui.data_table import Col, table
@@ -31,9 +31,10 @@ def _totals(stats: ContentStats) -> None:
                   for metric in ("views", "likes", "downloads")], notes_key="my_tile_notes")
 
 
-def _daily_chart(stats: ContentStats, key: str) -> None:
+def _daily_chart(stats: ContentStats, period: Period, key: str) -> None:
     figure = charts.daily_bars(stats.daily["day"].tolist(), stats.daily["views"].tolist(),
-                               t("analytics.own_views_title"), t("analytics.col.views"))
+                               t("analytics.own_views_title"), t("analytics.col.views"),
+                               running=running_day(period))
     show_chart(figure, key)
 
 
@@ -53,7 +54,7 @@ def my_stats_section(analytics: AnalyticsService, actor: Actor) -> None:
     if not stats.total("views") and not stats.total("likes"):
         st.caption(t("analytics.own_empty"))
         return
-    _daily_chart(stats, "my_stats_chart")
+    _daily_chart(stats, period, "my_stats_chart")
     items = stats.items.assign(status=stats.items["status"].map(status_label),
                                page=stats.items["content_id"].map(
                                    lambda content_id: item_link(content_id, params)))
@@ -79,6 +80,6 @@ def _item_stats(analytics: AnalyticsService, actor: Actor, item: ContentItem) ->
     stats = analytics.item_stats(actor, item.id, period)
     st.caption(period_text(period.start, period.end))
     _totals(stats)
-    _daily_chart(stats, f"item_stats_chart_{item.id}")
+    _daily_chart(stats, period, f"item_stats_chart_{item.id}")
     st.page_link(routes.ITEM_STATS, label=t("itempage.nav_item"),
                  icon=":material/insights:", query_params={"id": item.id})

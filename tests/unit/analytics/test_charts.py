@@ -204,3 +204,44 @@ def test_trend_panels_never_share_a_count_axis_and_title_each_panel_as_text() ->
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis2.dtick is None  # each its own scale
     assert fig.layout.yaxis.title.text == fig.layout.yaxis2.title.text == "일별 이벤트"
     assert "<a " not in fig.to_json()
+
+
+def _band(fig: charts.go.Figure) -> tuple[tuple[str, str], str]:
+    """The running day's band (its two edges) and its label's text; the band must span the
+    whole plot's height, behind the lines."""
+    (band,) = fig.layout.shapes
+    assert (band.type, band.yref, band.y0, band.y1, band.layer) == ("rect", "paper", 0, 1,
+                                                                  "below")
+    (label,) = [note for note in fig.layout.annotations if note.x == band.x1]
+    return (band.x0, band.x1), label.text
+
+
+def test_a_day_still_being_counted_is_marked_on_every_per_day_chart() -> None:
+    """Today's points are lower than a whole day's: each line fell to them like a cliff."""
+    days = [date(2026, 3, d) for d in range(1, 11)]
+    running = charts.RunningDay(days[-1], f"오늘 {HOSTILE_LABEL}")
+    edges = ("2026-03-09T12:00:00", "2026-03-10T12:00:00")
+    trend = pd.DataFrame({"day": days, "content_view": [5] * 10, "page_view": [300] * 10})
+    panels = [charts.TrendPanel({"content_view": "조회"}, "필터"),
+              charts.TrendPanel({"page_view": "페이지 조회"}, "플랫폼 전체")]
+    figures = {
+        "trend": charts.trend_panels(trend, panels, "일별 이벤트", running=running),
+        "item page": charts.period_chart(days, [1] * 10, days, [2] * 10, ("이번", "이전"),
+                                         "일별", "조회수", running=running),
+        "my content": charts.daily_bars(days, [1] * 10, "일별 조회수", "조회수", running=running),
+    }
+    for name, fig in figures.items():
+        assert _band(fig) == (edges, f"오늘 {ESCAPED_LABEL}"), name
+    # One band across both of the trend's panels, on their shared day axis
+    assert figures["trend"].layout.shapes[0].xref == "x2"
+    titles = [note.text for note in figures["trend"].layout.annotations]
+    assert titles[:2] == ["필터", "플랫폼 전체"]  # the panels' titles first, as without it
+
+
+def test_a_period_that_has_ended_marks_no_day() -> None:
+    days = [date(2026, 3, d) for d in range(1, 11)]
+    trend = pd.DataFrame({"day": days, "page_view": [300] * 10})
+    assert not one_panel(trend, {"page_view": "페이지 조회"}, "추이").layout.shapes
+    assert not charts.daily_bars(days, [1] * 10, "일별 조회수", "조회수").layout.shapes
+    assert not charts.period_chart(days, [1] * 10, days, [2] * 10, ("이번", "이전"), "일별",
+                                   "조회수").layout.shapes
