@@ -68,11 +68,32 @@ def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
     rows = len(panels)
     fig, axes = new_panels(PANEL_IN * rows + PANEL_GAP_IN * (rows - 1) + 0.92, rows,
                         left=count_margin(top), top=0.3, bottom=0.62, gap=PANEL_GAP_IN)
-    for ax, (key, series) in zip(axes, panels, strict=True):
+    partial = bool((ctx.get("period") or {}).get("last_day_partial"))
+    for row, (ax, (key, series)) in enumerate(zip(axes, panels, strict=True)):
         ax.set_title(labels.t(key, scope=labels.t("analytics.scope_platform")), loc="left",
                      fontsize=TICK_SIZE + 0.5, color="#333333")
         _trend_panel(ax, found.days, series, labels)
+        if partial:
+            _partial_day(ax, found.days, labels if row == 0 else None)
     return fig
+
+
+RUNNING_GREY = "#868e96"
+
+
+def _partial_day(ax: Axes, days: list[date], labels: Labels | None) -> None:
+    """The period's last day, still being counted when the report was made: a faint band
+    behind it (its lines fell to it like a cliff), named above the top panel (``labels``)."""
+    last = days[-1]
+    if len(days) <= 3:  # bars, on day ordinals
+        start, end = last.toordinal() - 0.5, last.toordinal() + 0.5
+    else:
+        start = date2num(last) - 0.5
+        end = date2num(last) + 0.5
+    ax.axvspan(start, end, color=RUNNING_GREY, alpha=0.14, linewidth=0, zorder=0)
+    if labels is not None:
+        ax.text(1, 1.02, labels.t("analytics.running_day_report"), transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=TICK_SIZE - 0.5, color=RUNNING_GREY)
 
 
 def _trend_panel(ax: Axes, days: list[date], series: dict[str, list[float]],

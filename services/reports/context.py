@@ -104,9 +104,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(row) for row in frame.to_dict(orient="records")]
 
 
-def _period(period: Period) -> Json:
+def _period(period: Period, last_day_partial: bool = False) -> Json:
+    """``last_day_partial``: the period ends on the day the report is made, whose figures are
+    lower than a whole day's (a reader, or the model, would see a drop)."""
     return {"start": period.start.isoformat(), "end": period.end.isoformat(),
-            "days": period.days}
+            "days": period.days, **({"last_day_partial": True} if last_day_partial else {})}
 
 
 # ---- sections ----------------------------------------------------------------------------
@@ -339,12 +341,13 @@ SECTIONS_OF: dict[ReportType, tuple[str, ...]] = {
 def build_context(report_type: ReportType | str, current: Dashboard, previous: Dashboard,
                   period: Period, language: ReportLanguage | str,
                   insights: Insights | ScopedInsights | None = None,
-                  subject_name: str = "") -> Json:
+                  subject_name: str = "", last_day_partial: bool = False) -> Json:
     """The context of ``report_type`` for ``period`` (``current`` is its dashboard,
     ``previous`` the dashboard of ``period.previous()``); ``insights`` of the same period add
     the ``headline``, ``drivers``, ``anomalies`` and ``forecast`` sections: platform-wide, or
     a report subject's own (``ScopedInsights``: an item or an author, named ``subject_name``,
-    also the context's ``subject``)."""
+    also the context's ``subject``). ``last_day_partial``: the period's last day is the day
+    the report is made (still being counted)."""
     kind = ReportType(report_type)
     if current.period != period or previous.period != period.previous():
         raise ValueError("the dashboards must be of the period and of the one before it")
@@ -352,7 +355,7 @@ def build_context(report_type: ReportType | str, current: Dashboard, previous: D
         "schema": SCHEMA,
         "report_type": kind.value,
         "language": ReportLanguage(language).value,
-        "period": _period(period),
+        "period": _period(period, last_day_partial),
         "previous_period": _period(period.previous()),
         "units": UNITS,
     }

@@ -75,7 +75,8 @@ def build_preview(events: EventStore, repo: ContentRepository, kind: ReportType,
                          compared=False)  # its own tables only: the report compares
     insights = (_insights(snapshot, period, catalog, now) if not subject
                 else _scoped(snapshot, period, catalog, now, SUBJECT_DIMS[kind], subject))
-    context = build_context(kind, current, previous, period, language, insights, name)
+    context = build_context(kind, current, previous, period, language, insights, name,
+                            last_day_partial=period.end >= now.date())
     return Preview(context, prompt_for(context))
 
 

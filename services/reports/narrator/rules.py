@@ -132,6 +132,8 @@ class Facts:
                         days=self.count(period.get("days", 0)), cite=self.cite("period.days"),
                         previous=date_range(self.lang, previous.get("start", ""),
                                             previous.get("end", "")))]
+        if period.get("last_day_partial"):
+            lines.append(self.t("summary_partial_day"))
         if self.empty:
             return [*lines, self.t("summary_empty")]
         metrics = []

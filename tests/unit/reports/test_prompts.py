@@ -60,13 +60,15 @@ def test_every_template_renders_with_its_data_block(kind: ReportType,
     # v2: the templates ask for drivers, anomalies and the forecast (what_changed is new)
     # v3: the content and author templates read a report subject's own scope
     # v+1: every template says what a forecast marked "period_ended" means
-    version = {ReportType.WHAT_CHANGED: "2", ReportType.OVERALL: "3"}.get(kind, "4")
+    # v+1: every template says what a period marked "last_day_partial" means
+    version = {ReportType.WHAT_CHANGED: "3", ReportType.OVERALL: "4"}.get(kind, "5")
     assert rendered.version == f"{kind.value}.{lang.value}.v{version}"
     assert "$" not in rendered.prompt and "$" not in rendered.system
     assert "2026-03-04" in rendered.prompt and "2026-02-25" in rendered.prompt
     label = rendered.prompt.index(DATA_LABELS[lang])
     assert label < rendered.prompt.index("<data>") < rendered.prompt.index("</data>")
     assert data_of(rendered.prompt) == context  # the exact context, and nothing else
+    assert '"last_day_partial": true' in rendered.prompt  # the one mark the data may carry
     positions = [rendered.prompt.index(h) for h in HEADINGS[lang]]
     assert positions == sorted(positions)  # the fixed structure, in order
     assert "`kpis[1].change`" in rendered.system  # figures are cited by key

@@ -387,3 +387,26 @@ def test_number_formats() -> None:
     label = data.KpiLine("top_category", "label", "Finance", None, None)
     assert data.fmt_kpi_value(label, "Finance", KO) == "금융"
     assert KO.kpi("unknown_metric") == "unknown metric"
+
+
+def _bands(ax: Axes) -> list[tuple[float, float]]:
+    """The faint bands behind a panel's lines, as (start, end) on its x axis."""
+    return [(band.get_x(), band.get_x() + band.get_width()) for band in ax.patches
+            if isinstance(band, Rectangle) and band.get_alpha() == pytest.approx(0.14)]
+
+
+@pytest.mark.parametrize("days", [2, 4, 30])
+def test_a_last_day_still_being_counted_is_marked_on_both_panels(days: int) -> None:
+    """A report made during its period's last day: that day's lines fell like a cliff."""
+    ctx = context()
+    ctx["trend"] = trend_of(days)
+    ctx["period"] = {"start": "2026-09-01", "end": ctx["trend"]["day"][-1], "days": days,
+                     "last_day_partial": True}
+    fig = charts.trend_chart(ctx, KO)
+    last = date.fromisoformat(ctx["trend"]["day"][-1])
+    middle = last.toordinal() if days <= 3 else float(charts.date2num(last))
+    for ax in fig.axes:
+        assert _bands(ax) == [(middle - 0.5, middle + 0.5)]
+    assert texts(fig).count(KO.t("analytics.running_day_report")) == 1  # above the top panel
+    ctx["period"].pop("last_day_partial")
+    assert not any(_bands(ax) for ax in charts.trend_chart(ctx, KO).axes)

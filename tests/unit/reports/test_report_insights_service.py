@@ -80,7 +80,7 @@ def test_a_what_changed_report_is_made_offline_end_to_end(ports: Ports) -> None:
     report = service(ports).generate(ANALYST, request(ReportType.WHAT_CHANGED))
     assert report.type is ReportType.WHAT_CHANGED
     assert report.title == "Demo Factory what-changed report"
-    assert report.prompt_version == "what_changed.en.v2"
+    assert report.prompt_version == "what_changed.en.v3"
     assert report.narrative.startswith("## Summary\n\nThe largest change of the period: "
                                        "Content views went from 70")
     assert "## The largest change and its drivers" in report.narrative

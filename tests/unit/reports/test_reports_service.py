@@ -95,7 +95,7 @@ def test_an_offline_report_is_grounded_and_saved_with_provenance(ports: Ports) -
 
     assert "".join(chunks) == report.narrative == narrate(report.context)
     assert report.grounding.ok and report.grounding.checked > 10
-    assert (report.model_id, report.prompt_version) == (OFFLINE_MODEL_ID, "overall.ko.v3")
+    assert (report.model_id, report.prompt_version) == (OFFLINE_MODEL_ID, "overall.ko.v4")
     assert (report.input_tokens, report.output_tokens, report.cost_usd) == (0, 0, 0.0)
     assert (report.period_start, report.period_end) == (PERIOD.start, PERIOD.end)
     assert report.created_by == "ana" and report.created_at == NOW
@@ -132,7 +132,7 @@ def test_a_model_streams_and_its_numbers_are_checked(ports: Ports) -> None:
     (sent,) = fake.requests
     assert (sent.model_id, sent.temperature, sent.max_tokens) == ("test-model", 0.3, 2000)
     assert data_of(sent.prompt) == report.context and "<data>" in sent.prompt
-    assert report.prompt_version == "overall.en.v3" and report.model_id == "test-model"
+    assert report.prompt_version == "overall.en.v4" and report.model_id == "test-model"
     assert (report.input_tokens, report.output_tokens, report.latency_ms) == (1000, 200, 1500)
     assert report.cost_usd == pytest.approx((1000 * 0.003 + 200 * 0.015) / 1000)
     assert [u.text for u in report.grounding.unmatched] == ["999"]
@@ -286,3 +286,19 @@ def test_generating_a_report_is_audited(ports: Ports, tmp_path: Path) -> None:
         ("ana", report.id, "ok", {"type": "overall", "language": "en",
                                   "model": OFFLINE_MODEL_ID}),
     ]
+
+
+@pytest.mark.parametrize(("ends", "partial"), [(0, True), (1, False)])
+def test_a_report_made_on_its_periods_last_day_says_that_day_is_not_over(
+        ports: Ports, ends: int, partial: bool) -> None:
+    """Its figures are lower than a whole day's: the context marks it (the prompt tells the
+    model what the mark means, the PDF's trend shades the day), and the offline narrator says
+    so once; a period that ended before the report's day carries no mark."""
+    today = NOW.astimezone(Settings().tz).date()
+    period = Period(today - timedelta(days=6 + ends), today - timedelta(days=ends))
+    report = service(ports).generate(ANALYST, request(period=period), "sess-1")
+    assert report.context["period"].get("last_day_partial", False) is partial
+    assert report.context["previous_period"].get("last_day_partial") is None
+    sentence = "기간의 마지막 날은 이 보고서를 쓸 때 아직 집계 중이어서"
+    assert (sentence in report.narrative) is partial
+    assert report.grounding.ok
