@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.analytics.dashboards import Preset
@@ -38,12 +39,18 @@ def marked_day(at: AppTest, key: str) -> str | None:
     return str(band["x0"])[:10]  # the half day before the marked one: its eve
 
 
+@pytest.fixture
+def item(services: Services, make_item: Callable[..., ContentItem]) -> ContentItem:
+    """An item viewed today (2) and three days ago (4)."""
+    made = make_item("벡터 검색 데모")
+    services.ports.events.append(views(services, made, 0, 2) + views(services, made, 3, 4))
+    return made
+
+
+@pytest.mark.usefixtures("item")
 def test_the_dashboards_trend_marks_today_until_the_period_has_ended(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
-    make_item: Callable[..., ContentItem],
 ) -> None:
-    item = make_item("벡터 검색 데모")
-    services.ports.events.append(views(services, item, 0, 2) + views(services, item, 3, 4))
     today = services.analytics.today()
     at = open_dashboard(new_app, users["analyst"].username)
     assert marked_day(at, "chart_trend") == str(today - timedelta(days=1))
@@ -56,10 +63,8 @@ def test_the_dashboards_trend_marks_today_until_the_period_has_ended(
 
 def test_the_item_page_marks_today_too(
     new_app: Callable[..., AppTest], users: dict[str, User], services: Services,
-    make_item: Callable[..., ContentItem],
+    item: ContentItem,
 ) -> None:
-    item = make_item("벡터 검색 데모")
-    services.ports.events.append(views(services, item, 0, 2) + views(services, item, 3, 4))
     at = open_item(new_app, users["author"], item.id)
     today = services.analytics.today()
     assert marked_day(at, "item_stats_chart") == str(today - timedelta(days=1))
