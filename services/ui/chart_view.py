@@ -64,10 +64,13 @@ def _series(trace: Any) -> str | None:
 
 
 def chart_alt(figure: go.Figure) -> str:
-    """The chart in one line: "Views per day — Views: total 7, peak 5 (2026-12-06)"."""
+    """The chart in one line: "Views per day — Views: total 7, peak 5 (2026-12-06)", and
+    "Today, so far" when its last day is still being counted (a band seen, not heard)."""
     title = _text(figure.layout.title.text or "")
     series = [line for trace in figure.data[:_SERIES_IN_ALT] if (line := _series(trace))]
-    return " — ".join(part for part in (title, "; ".join(series)) if part) or t(
+    running = [_text(note.text) for note in figure.layout.annotations
+               if note.name == charts.RUNNING_NAME]
+    return " — ".join(part for part in (title, "; ".join(series), *running) if part) or t(
         "analytics.chart_alt_untitled"
     )
 

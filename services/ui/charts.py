@@ -137,6 +137,7 @@ class TrendPanel:
 PANEL_GAP = 0.14  # between two stacked panels, a share of the figure's height
 RUNNING_FILL = "rgba(134, 142, 150, 0.14)"  # PREVIOUS's grey, faint: a band behind the lines
 HALF_DAY = pd.Timedelta(hours=12)
+RUNNING_NAME = "running-day"  # its label's name: the chart's text alternative says it too
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _running_layout(running: RunningDay | None, xref: str = "x") -> dict[str, An
             "y0": 0, "y1": 1, "fillcolor": RUNNING_FILL, "line": {"width": 0}}
     label = {"text": plain(running.label), "xref": xref, "x": (day + HALF_DAY).isoformat(),
              "xanchor": "right", "yref": "paper", "y": 1, "yanchor": "bottom",
-             "showarrow": False, "font": {"size": 11, "color": PREVIOUS}}
+             "showarrow": False, "font": {"size": 11, "color": PREVIOUS}, "name": RUNNING_NAME}
     return {"shapes": [band], "annotations": [label]}
 
 

@@ -31,11 +31,14 @@ def marked_day(at: AppTest, key: str) -> str | None:
     """The day the chart's band covers (its label said), or None without one."""
     found = layout(at, key)
     shapes = found.get("shapes", [])
+    alt = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.alt
     if not shapes:
+        assert t("analytics.running_day") not in alt
         return None
     (band,) = shapes
     labels = [note["text"] for note in found["annotations"] if note["x"] == band["x1"]]
     assert labels == [t("analytics.running_day")]
+    assert alt.endswith(" — " + t("analytics.running_day"))  # heard, not only seen
     return str(band["x0"])[:10]  # the half day before the marked one: its eve
 
 
