@@ -59,6 +59,11 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def running(self, today: date) -> bool:
+        """Whether the period's last day is ``today``, still being counted (its figures are
+        lower than a whole day's)."""
+        return self.end >= today
+
     def previous(self) -> Period:
         """The period of equal length that ends the day before this one starts."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))

@@ -79,18 +79,17 @@ def trend_chart(ctx: Mapping[str, Any], labels: Labels) -> Figure:
 
 
 RUNNING_GREY = "#868e96"
+BAR_DAYS = 3  # up to this many days the trend is drawn as bars
 
 
 def _partial_day(ax: Axes, days: list[date], labels: Labels | None) -> None:
     """The period's last day, still being counted when the report was made: a faint band
     behind it (its lines fell to it like a cliff), named above the top panel (``labels``)."""
     last = days[-1]
-    if len(days) <= 3:  # bars, on day ordinals
-        start, end = last.toordinal() - 0.5, last.toordinal() + 0.5
-    else:
-        start = date2num(last) - 0.5
-        end = date2num(last) + 0.5
-    ax.axvspan(start, end, color=RUNNING_GREY, alpha=0.14, linewidth=0, zorder=0)
+    # Bars stand on day ordinals, lines on matplotlib's dates.
+    middle = last.toordinal() if len(days) <= BAR_DAYS else float(date2num(last))
+    ax.axvspan(middle - 0.5, middle + 0.5, color=RUNNING_GREY, alpha=0.14, linewidth=0,
+               zorder=0)
     if labels is not None:
         ax.text(1, 1.02, labels.t("analytics.running_day_report"), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=TICK_SIZE - 0.5, color=RUNNING_GREY)
@@ -98,7 +97,7 @@ def _partial_day(ax: Axes, days: list[date], labels: Labels | None) -> None:
 
 def _trend_panel(ax: Axes, days: list[date], series: dict[str, list[float]],
                  labels: Labels) -> None:
-    bars = len(days) <= 3
+    bars = len(days) <= BAR_DAYS
     width = 0.8 / max(len(series), 1)
     for i, (type_, values) in enumerate(series.items()):
         color = SERIES[data.TREND_TYPES.index(type_) % len(SERIES)]

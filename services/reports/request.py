@@ -76,7 +76,7 @@ def build_preview(events: EventStore, repo: ContentRepository, kind: ReportType,
     insights = (_insights(snapshot, period, catalog, now) if not subject
                 else _scoped(snapshot, period, catalog, now, SUBJECT_DIMS[kind], subject))
     context = build_context(kind, current, previous, period, language, insights, name,
-                            last_day_partial=period.end >= now.date())
+                            last_day_partial=period.running(now.date()))
     return Preview(context, prompt_for(context))
 
 

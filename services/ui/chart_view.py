@@ -83,6 +83,6 @@ def show_chart(figure: go.Figure, key: str, **kwargs: Any) -> Any:
 def running_day(period: Period) -> charts.RunningDay | None:
     """The period's last day when it is today: a per-day chart marks it as still being
     counted (the period caption says the same: "today is not over yet")."""
-    if period.end < session.services().analytics.today():
+    if not period.running(session.services().analytics.today()):
         return None
     return charts.RunningDay(period.end, t("analytics.running_day"))

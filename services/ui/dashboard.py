@@ -183,7 +183,7 @@ def period_caption(period: Period, today: date) -> str:
     previous = period.previous()
     text = t("analytics.period_caption", period=period_text(period.start, period.end),
              days=period.days, previous=period_text(previous.start, previous.end))
-    if period.end >= today:
+    if period.running(today):
         text += " · " + t("analytics.period_running")
     return text
 
