@@ -18,7 +18,6 @@ from services.ui import (
     lazy,
     nav,
     page_names,
-    password_box,
     profile,
     routes,
     session,
@@ -62,7 +61,6 @@ def user_box(actor: Actor, services: Services) -> None:
         ):
             auth.sign_out_everywhere()
             st.switch_page(routes.HOME)
-    password_box.change_password(services, actor)
 
 
 def main() -> None:

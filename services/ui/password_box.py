@@ -1,5 +1,5 @@
-"""Change password, in the sidebar's user box and on the profile page, for local and Cognito
-accounts: one form, one flow (``auth.change_password``), one password rule. Its new-password
+"""Change password, on the profile page (the sidebar's user box links to it), for local and
+Cognito accounts: one form, one flow (``auth.change_password``), one password rule. Its new-password
 pair, its settling in the form's callback and its refusals under their fields are shared with
 the other forms that set a new password (Cognito's forgot password)."""
 
@@ -10,38 +10,32 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from services.bootstrap import Services
-from services.domain.permissions import Actor
 from services.errors import DemoFactoryError
 from services.ui import auth, form_reset, resubmit
 from services.ui.field_errors import FieldSlots
 from services.ui.fragments import signed_in_callback
 from services.ui.i18n import t
 
-
-def change_password(services: Services, actor: Actor) -> None:
-    if services.sign_in.mode == "oidc":  # the provider owns the password
-        return
-    with st.sidebar.popover(t("cognito.change_title"), icon=":material/password:"):
-        password_form(services, actor, "pw")
+# The form's widget keys (its name, the current password, the new one and its repeat).
+FORM = "my_pw_change_form"
+KEYS = ("my_pw_current", "my_pw_new", "my_pw_repeat")
+_OUTCOME_KEY = "_my_pw_change_outcome"
 
 
-def password_form(services: Services, actor: Actor, prefix: str) -> None:
-    """The form itself; ``prefix`` keeps its widget keys apart from another copy on screen.
-    What was typed stays after an error (a mismatch, a wrong current password) and goes after
-    a change (``form_reset``)."""
-    keys = (f"{prefix}_current", f"{prefix}_new", f"{prefix}_repeat")
-    form_reset.empty_if_marked(_form(prefix), dict.fromkeys(keys, ""))
+def password_form(services: Services) -> None:
+    """What was typed stays after an error (a mismatch, a wrong current password) and goes
+    after a change (``form_reset``)."""
+    form_reset.empty_if_marked(FORM, dict.fromkeys(KEYS, ""))
     # No Enter to submit: Streamlit's "Press Enter to submit form" cannot be translated.
     slots = FieldSlots()  # a refusal is shown under the field it names
-    with st.form(_form(prefix), clear_on_submit=False, enter_to_submit=False):
-        st.text_input(t("cognito.current_password"), type="password", key=keys[0],
+    with st.form(FORM, clear_on_submit=False, enter_to_submit=False):
+        st.text_input(t("cognito.current_password"), type="password", key=KEYS[0],
                       autocomplete="current-password")
         slots.under("current_password")
-        new_password_fields(slots, keys[1], keys[2])
+        new_password_fields(slots, KEYS[1], KEYS[2])
         st.form_submit_button(t("cognito.change_button"), type="primary",
-                              on_click=signed_in_callback(_submit),
-                              args=(services, prefix, keys))
-    outcome = st.session_state.pop(_outcome_key(prefix), None)
+                              on_click=signed_in_callback(_submit), args=(services,))
+    outcome = st.session_state.pop(_OUTCOME_KEY, None)
     if not show_refusal(slots, outcome) and outcome == DONE:
         st.success(t("cognito.changed"), icon=":material/check_circle:")
 
@@ -91,16 +85,8 @@ def show_refusal(slots: FieldSlots, outcome: object) -> bool:
     return False
 
 
-def _form(prefix: str) -> str:
-    return f"{prefix}_change_form"
-
-
-def _outcome_key(prefix: str) -> str:
-    return f"_{prefix}_change_outcome"
-
-
-def _submit(services: Services, prefix: str, keys: tuple[str, str, str]) -> None:
-    current, new, repeat = (str(st.session_state.get(key) or "") for key in keys)
-    st.session_state[_outcome_key(prefix)] = settle(
-        _form(prefix), new, repeat, lambda: auth.change_password(services, current, new),
+def _submit(services: Services) -> None:
+    current, new, repeat = (str(st.session_state.get(key) or "") for key in KEYS)
+    st.session_state[_OUTCOME_KEY] = settle(
+        FORM, new, repeat, lambda: auth.change_password(services, current, new),
         sent=(current,))

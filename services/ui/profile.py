@@ -184,11 +184,11 @@ def language_section(services: Services, actor: Actor, user: User | None) -> Non
         act(save, translate(str(chosen), "profile.language_saved"))
 
 
-def password_section(services: Services, actor: Actor) -> None:
+def password_section(services: Services) -> None:
     if services.sign_in.mode == "oidc":  # the provider owns the password
         return
     st.subheader(t("profile.password_title"), anchor=False)
-    password_box.password_form(services, actor, "my_pw")
+    password_box.password_form(services)
 
 
 def sessions_section(services: Services) -> None:

@@ -24,6 +24,8 @@ from tests.ui.conftest import (
     texts,
 )
 
+PROFILE = "app_pages/profile.py"
+
 LOCKED_KO = "로그인 실패가 너무 많아 이 계정은 15분 동안 잠겼습니다"
 BAD_KO = "사용자 이름 또는 비밀번호가 올바르지 않습니다."
 
@@ -419,12 +421,12 @@ def test_a_double_click_on_change_password_says_it_was_changed(
     """The second click sent the old password again, after the first had changed it: the page
     said the password had been changed elsewhere and this change was not made."""
     at = new_app("author-user")
-    at.run()
+    at.switch_page(PROFILE).run()
     new = "violet-harbor-tunnel-42"
     for _ in range(2):
-        at.text_input(key="pw_current").input(PASSWORD)
-        at.text_input(key="pw_new").input(new)
-        at.text_input(key="pw_repeat").input(new)
+        at.text_input(key="my_pw_current").input(PASSWORD)
+        at.text_input(key="my_pw_new").input(new)
+        at.text_input(key="my_pw_repeat").input(new)
         at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
     assert not at.exception and not errors(at)
     assert "비밀번호를 바꿨습니다." in texts(at)
@@ -436,21 +438,21 @@ def test_the_change_password_form_keeps_what_was_typed_until_it_succeeds(
     new_app: Callable[..., AppTest], users: dict[str, User],
 ) -> None:
     at = new_app("author-user")
-    at.run()
+    at.switch_page(PROFILE).run()
     new = "violet-harbor-tunnel-42"
 
     def send(current: str, repeat: str) -> None:
-        at.text_input(key="pw_current").input(current)
-        at.text_input(key="pw_new").input(new)
-        at.text_input(key="pw_repeat").input(repeat)
+        at.text_input(key="my_pw_current").input(current)
+        at.text_input(key="my_pw_new").input(new)
+        at.text_input(key="my_pw_repeat").input(repeat)
         at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
 
     send(PASSWORD, new + "x")
     assert errors(at) == ["두 비밀번호가 같지 않습니다.", ko("forms.fix_fields")]
-    assert at.text_input(key="pw_new").value == new  # nothing to type again but the mistake
-    assert at.text_input(key="pw_current").value == PASSWORD
+    assert at.text_input(key="my_pw_new").value == new  # nothing to type again but the mistake
+    assert at.text_input(key="my_pw_current").value == PASSWORD
     send(PASSWORD, new)
     assert not at.exception and not errors(at)
     assert "비밀번호를 바꿨습니다." in texts(at)
-    assert [at.text_input(key=k).value for k in ("pw_current", "pw_new", "pw_repeat")] == [
+    assert [at.text_input(key=k).value for k in ("my_pw_current", "my_pw_new", "my_pw_repeat")] == [
         "", "", ""]

@@ -183,13 +183,13 @@ def test_forgot_password_refusals_sit_under_their_fields_and_keep_what_was_typed
     assert isinstance(cservices.cognito.sign_in("root", PASSWORD), SignedIn)
 
 
-def test_change_password_in_the_sidebar(cognito: MockedCognito, root: Actor,
+def test_change_password_on_the_profile(cognito: MockedCognito, root: Actor,
                                         cservices: Services) -> None:
     at = _submit(_login_page(), "root", PASSWORD)
-    at.switch_page("app_pages/home.py").run()  # the browser follows the switch after sign-in
-    at.text_input(key="pw_current").input(PASSWORD)
-    at.text_input(key="pw_new").input(NEW_PASSWORD)
-    at.text_input(key="pw_repeat").input(NEW_PASSWORD)
+    at.switch_page("app_pages/profile.py").run()
+    at.text_input(key="my_pw_current").input(PASSWORD)
+    at.text_input(key="my_pw_new").input(NEW_PASSWORD)
+    at.text_input(key="my_pw_repeat").input(NEW_PASSWORD)
     at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
     assert not errors(at)
     assert "비밀번호를 바꿨습니다." in texts(at)
@@ -206,11 +206,11 @@ def test_after_a_password_change_this_browser_goes_on_and_the_others_end(
     elsewhere = cservices.cognito.sign_in("root", PASSWORD)
     assert isinstance(elsewhere, SignedIn)
     at = _submit(_login_page(), "root", PASSWORD)
-    at.switch_page("app_pages/home.py").run()
+    at.switch_page("app_pages/profile.py").run()
     before = _live(at)
-    at.text_input(key="pw_current").input(PASSWORD)
-    at.text_input(key="pw_new").input(NEW_PASSWORD)
-    at.text_input(key="pw_repeat").input(NEW_PASSWORD)
+    at.text_input(key="my_pw_current").input(PASSWORD)
+    at.text_input(key="my_pw_new").input(NEW_PASSWORD)
+    at.text_input(key="my_pw_repeat").input(NEW_PASSWORD)
     at.button[[b.label for b in at.button].index("비밀번호 변경")].click().run()
 
     assert not errors(at)

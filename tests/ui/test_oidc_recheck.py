@@ -58,6 +58,18 @@ def test_a_due_sign_in_goes_on_signed_out_and_says_so_once(
     assert ko("auth.sign_in_expired") not in [w.value for w in at.warning]
 
 
+def test_the_profile_offers_no_password_change_the_provider_owns_it(
+    new_app: Callable[..., AppTest],
+) -> None:
+    at = new_app()
+    at.user = provider_user(issued_ago=10, expires_in=3000)
+    at.switch_page(routes.PROFILE).run()
+    assert not at.exception and not errors(at)
+    assert at.title[0].value == ko("profile.title")
+    assert not [w for w in at.text_input if "pw" in str(w.key)]
+    assert ko("profile.password_title") not in [h.value for h in at.subheader]
+
+
 def test_a_page_that_needs_a_sign_in_says_why_on_the_sign_in_page(
     new_app: Callable[..., AppTest],
 ) -> None:

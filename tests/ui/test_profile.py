@@ -306,3 +306,18 @@ def test_a_reason_over_the_limit_stays_in_the_box_with_a_clear_error(
     assert "최대 500자입니다." in errors(viewer)
     assert viewer.text_area(key="my_role_reason").value == long_reason  # nothing lost
     assert services.accounts.get("viewer-user").pending_role is None
+
+
+def test_the_password_is_changed_on_the_profile_not_on_every_page(
+    new_app: Callable[..., AppTest], users: dict[str, User]
+) -> None:
+    """Every page's sidebar held a second change-password form (three hidden password boxes in
+    a popover); the profile, linked from the sidebar's name, is the one place."""
+    at = new_app("author-user")
+    at.run()
+    assert not at.exception
+    assert [w.key for w in at.text_input if "pw" in str(w.key)] == []
+    assert any(link.proto.page.endswith("profile") for link in at.sidebar.get("page_link"))
+    at.switch_page(PROFILE).run()
+    assert [w.key for w in at.text_input if "pw" in str(w.key)] == [
+        "my_pw_current", "my_pw_new", "my_pw_repeat"]
