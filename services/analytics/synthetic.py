@@ -34,7 +34,13 @@ from itertools import accumulate, islice
 from typing import Any
 
 from services.analytics.item_trail import ItemTrail
-from services.domain.analytics import Event, EventType, Purpose, local_day_hour
+from services.domain.analytics import (
+    VISIT_PURPOSE_PROP,
+    Event,
+    EventType,
+    Purpose,
+    local_day_hour,
+)
 
 PAGES_PER_SESSION_MEAN = 4.0
 SIGNED_IN_SHARE = 0.35
@@ -225,6 +231,7 @@ class _Day:
         session.add(EventType.PAGE_VIEW, page="home")
         purpose = (Purpose.SKIPPED if rng.random() < SKIP_SHARE
                    else rng.choices(self._purposes, cum_weights=self._purpose_cum)[0])
+        session.answered(purpose)
         session.add(EventType.VISITOR_PURPOSE, properties={"purpose": purpose.value})
         actions = 1 + int(-math.log(1 - rng.random()) * (PAGES_PER_SESSION_MEAN - 1))
         for _ in range(actions):
@@ -294,9 +301,10 @@ def _pick(cum_weights: list[float], rng: random.Random) -> int:
 
 
 class _Session:
-    """Events of one browser session, a few seconds to a few minutes apart. Content views
-    carry what the analytics service stamps on them (``ItemTrail``: the last search term, the
-    visit mark); drawing no random numbers for it keeps the events' ids as they were."""
+    """Events of one browser session, a few seconds to a few minutes apart. They carry what
+    the analytics service stamps on them: from the visitor's answer on, the visit's purpose
+    (``vp``, none after a skip), and on content views the last search term and the visit mark
+    (``ItemTrail``); drawing no random numbers for it keeps the events' ids as they were."""
 
     def __init__(self, rng: random.Random, session_id: str, user_id: str | None,
                  start: datetime, sample: bool, tz: tzinfo) -> None:
@@ -307,7 +315,12 @@ class _Session:
         self.session_id = session_id
         self.user_id = user_id
         self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
+        self._purpose: str | None = None
         self.events: list[Event] = []
+
+    def answered(self, purpose: Purpose) -> None:
+        """As ``VisitPurposes.remember``: a skip is not a purpose, the visit stays unknown."""
+        self._purpose = None if purpose is Purpose.SKIPPED else purpose.value
 
     @property
     def next_millis(self) -> int:
@@ -323,6 +336,9 @@ class _Session:
         elif type_ is EventType.CONTENT_VIEW:
             day, _ = local_day_hour(ts, self._tz)
             fields["properties"] = self._trail.viewed(self.session_id, fields["content_id"], day)
+        if self._purpose is not None:
+            fields["properties"] = {**fields.get("properties", {}),
+                                    VISIT_PURPOSE_PROP: self._purpose}
         self.events.append(Event(
             id=ulid_text(millis, self._rng.getrandbits(80)),
             ts=ts,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from ulid import ULID
 
 from services.analytics.synthetic import ContentRef, synthetic_events, ulid_text
-from services.domain.analytics import EventType, Purpose, local_day_hour
+from services.domain.analytics import VISIT_PURPOSE_PROP, EventType, Purpose, local_day_hour
 from services.i18n.labels import is_app_page
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -145,3 +145,31 @@ def test_sample_page_views_are_of_the_apps_own_pages() -> None:
     pages = {e.page for e in generate() if e.type is EventType.PAGE_VIEW}
     assert "browse" in pages
     assert {page for page in pages if not is_app_page(page)} == set()
+
+
+def test_a_visit_s_answer_reaches_its_later_events_as_the_app_stamps_them() -> None:
+    """The app stamps every event of a visit with its purpose (``vp``) from the answer on, so
+    that every number can be split by it; the seeded visits carried it on no event, and the
+    item pages' purposes and the dashboard's purpose filter showed nothing on the demo data."""
+    by_session: dict[str, list] = {}
+    for event in generate(total=6000):
+        by_session.setdefault(event.session_id, []).append(event)
+    answered = skipped = 0
+    for visit in by_session.values():
+        answers = [i for i, e in enumerate(visit) if e.type == EventType.VISITOR_PURPOSE]
+        if not answers:  # the day ended before the visit's answer
+            assert all(VISIT_PURPOSE_PROP not in e.properties for e in visit)
+            continue
+        first = answers[0]
+        given = visit[first].properties["purpose"]
+        assert all(VISIT_PURPOSE_PROP not in e.properties for e in visit[:first])
+        later = [e.properties.get(VISIT_PURPOSE_PROP) for e in visit[first:]]
+        if given == Purpose.SKIPPED.value:  # a skip is not a purpose: the visit stays unknown
+            assert later == [None] * len(later)
+            skipped += 1
+        else:
+            assert later == [given] * len(later)
+            answered += 1
+    assert answered > 2 * skipped > 0
+    views = [e for e in generate(total=6000) if e.type == EventType.CONTENT_VIEW]
+    assert {"q", "item_visit"} & set().union(*(e.properties for e in views))  # trail kept

@@ -4,6 +4,7 @@ and dashboards agree; none of them before an item existed or after now."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,18 @@ import pytest
 
 from scripts import seed_demo
 from services.analytics.counters import Stored
-from services.analytics.dashboards import Period, content_stats
+from services.analytics.dashboards import Period, content_stats, kpis
+from services.analytics.item_pages import item_page
 from services.analytics.synthetic import ContentRef
+from services.analytics.tables import Filters, load_catalog
 from services.bootstrap import Services, build_services
+from services.domain.analytics import (
+    VISIT_PURPOSE_PROP,
+    EventType,
+    Purpose,
+    Segment,
+    SegmentKind,
+)
 from services.domain.models import ContentItem, SearchQuery
 from services.ports import ContentRepository, EventStore
 from services.settings import load_settings
@@ -98,6 +108,36 @@ def test_counters_agree_with_the_dashboard_per_item(
     assert (again.added, again.already) == (0, TOTAL)
     assert {item.id: (repo.get(item.id).views, repo.get(item.id).likes)
             for item in items} == cards
+
+
+def test_the_seeded_visits_can_be_split_by_their_purpose(
+        stores: tuple[ContentRepository, EventStore]) -> None:
+    """Every event of a seeded visit carries its answer, as the app stamps a real visit's: the
+    dashboard's purpose filter counts each purpose's content views, and an item's page lists
+    the purposes of its views (both showed nothing on the demo data)."""
+    repo, events = stores
+    items = _items(repo)
+    _seed(repo, events, items, TOTAL // 2)
+    stored = list(events.raw_events(NOW - timedelta(days=400), NOW + timedelta(days=1)))
+    views = [e for e in stored if e.type is EventType.CONTENT_VIEW]
+    by_purpose = Counter(e.properties.get(VISIT_PURPOSE_PROP) for e in views)
+    today = NOW.astimezone(EVENT_TZ).date()
+    period = Period(today - timedelta(days=9), today)
+    catalog = load_catalog(repo)
+    shown = {}
+    for purpose in Purpose:
+        tiles = kpis(events, period, Filters(segment=Segment(SegmentKind.PURPOSE, purpose.value)),
+                     catalog)
+        shown[purpose.value] = next(k.value for k in tiles if k.key == "content_views")
+    assert shown == {p.value: by_purpose[p.value] for p in Purpose}
+    assert sum(shown.values()) > len(views) / 2  # most visits answer; a skip stays unknown
+    top = Counter(e.content_id for e in views).most_common(1)[0][0]
+    page = item_page(events, period, str(top), repo.get(str(top)))
+    listed = dict(zip(page.purposes["value"], page.purposes["views"], strict=True))
+    assert listed == {p: n for p, n in Counter(
+        e.properties.get(VISIT_PURPOSE_PROP) for e in views if e.content_id == top).items()
+        if p is not None}
+    assert listed
 
 
 def _cards(services: Services) -> dict[str, tuple[int, int]]:
