@@ -3,6 +3,7 @@ counted once per visit in rollups that stay within a cap per day."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -184,6 +185,29 @@ def test_synthetic_visits_count_once_each_with_their_source(tmp_path: Path) -> N
     assert len(firsts) == len(sessions)
     assert all({"src", "dev"} <= set(e.properties) for e in events)
     assert {e.properties["src"] for e in events} > {DIRECT}
+
+
+def test_seeded_visits_come_only_from_what_the_app_can_see() -> None:
+    """No Referer reaches the app (the WebSocket handshake carries none): a visit from a search
+    engine or a shortened link is direct unless its link was tagged. The demo data named
+    google.com, naver.com and t.co as referrers, which no visit to the app could show, beside a
+    tab that says so. Each seeded source is what the app records for a browser's request: its
+    Host, no Referer, and the link's own tags."""
+    from services.analytics.synthetic_sources import SOURCES
+
+    for source in SOURCES:
+        tags = {"ref": source.referrer if source.referrer != DIRECT else "",
+                "utm_source": source.utm_source, "utm_medium": source.utm_medium,
+                "utm_campaign": source.utm_campaign}
+        recorded = visit_source({"Host": "demo.example.com", "User-Agent": CHROME_WINDOWS},
+                                {k: v for k, v in tags.items() if v})
+        assert (recorded.referrer, recorded.utm_source, recorded.utm_medium,
+                recorded.utm_campaign) == (source.referrer, source.utm_source,
+                                           source.utm_medium, source.utm_campaign)
+        # A tagged link says where it was shared; no one tags a search result or a short link.
+        assert source.referrer not in {"google.com", "naver.com", "bing.com", "t.co"}
+    direct = sum(s.label == DIRECT for s in SOURCES)
+    assert direct == max(Counter(s.label for s in SOURCES).values())  # untagged visits lead
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
