@@ -5,8 +5,9 @@ most views), traffic follows the working day and week in the local time zone (pe
 morning and mid-afternoon, quiet nights, half as busy at weekends) and grows slowly over the
 period. Visitors come in sessions: a home page view, one visitor-purpose answer (~30% skip),
 then a few actions (browsing, content views, searches, some with no results, likes,
-downloads); about a third are signed in, and some sessions start with a login (rarely a failed
-one first).
+downloads); about a third are signed in (users who join through the period, some with a
+company and a purpose from sign-up: ``synthetic_users``), and some sessions start with a login
+(rarely a failed one first).
 
 Consistency with what the app allows, so that item counters can follow the events:
 
@@ -31,15 +32,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import accumulate, islice
-from typing import Any
 
-from services.analytics.item_trail import ItemTrail
+from services.analytics.synthetic_users import PURPOSE_WEIGHTS, synthetic_user, users_joined
+from services.analytics.synthetic_visits import Visit
 from services.domain.analytics import (
-    VISIT_PURPOSE_PROP,
     Event,
     EventType,
     Purpose,
-    local_day_hour,
 )
 
 PAGES_PER_SESSION_MEAN = 4.0
@@ -56,11 +55,6 @@ HOUR_WEIGHTS = (
     3.5, 4.5, 5.5, 5.2, 4.5, 3.5, 2.5, 2.0, 1.8, 1.5, 1.0, 0.7,
 )
 WEEKDAY_WEIGHTS = (1.0, 1.05, 1.05, 1.0, 0.9, 0.45, 0.4)  # Monday first
-PURPOSE_WEIGHTS = {
-    Purpose.AWS_INTERNAL: 0.22, Purpose.CUSTOMER_DEMO: 0.25, Purpose.PARTNER: 0.1,
-    Purpose.TECH_EVALUATION: 0.15, Purpose.BUSINESS_DEVELOPMENT: 0.1, Purpose.EDUCATION: 0.1,
-    Purpose.RESEARCH: 0.05, Purpose.OTHER: 0.03,
-}
 SEARCH_TERMS = (
     "Bedrock", "bedrock agent", "생성형 AI", "챗봇", "RAG", "Amazon Q", "대시보드", "실시간 분석",
     "제조 예지보전", "retail demo", "추천 시스템", "serverless", "보안", "콜센터", "요약",
@@ -111,10 +105,12 @@ def synthetic_events(
     shares = [_elapsed_share(datetime.combine(day, time(0), tz), now) for day in dates]
     liked: set[tuple[str, str]] = set()  # (user, item) pairs liked so far, over all days
     users = max(20, total // 400)
-    for day, target in zip(dates, _day_targets(first, shares, total, seed), strict=True):
+    targets = _day_targets(first, shares, total, seed)
+    for index, (day, target) in enumerate(zip(dates, targets, strict=True)):
         if target:
             rng = random.Random(f"{seed}:{day.isoformat()}")  # noqa: S311 - data, not secrets
-            yield from _Day(contents, day, tz, rng, users, sample, until=now).events(target, liked)
+            joined = users_joined(index, days, users)
+            yield from _Day(contents, day, tz, rng, joined, sample, until=now).events(target, liked)
 
 
 def _elapsed_share(midnight: datetime, now: datetime | None) -> float:
@@ -221,24 +217,26 @@ class _Day:
         start = self._midnight + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
         if self._until is not None and start > self._until:
             return []  # a visit still to come
-        user = f"user{rng.randrange(self._users):04d}" if rng.random() < SIGNED_IN_SHARE else None
-        session = _Session(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample,
+        user = (synthetic_user(rng.randrange(self._users))
+                if rng.random() < SIGNED_IN_SHARE else None)
+        session = Visit(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample,
                            self._tz)
         if user is not None and rng.random() < 0.3:
             if rng.random() < 0.05:
                 session.add(EventType.LOGIN_FAILED, user_id=None)
             session.add(EventType.LOGIN)
         session.add(EventType.PAGE_VIEW, page="home")
-        purpose = (Purpose.SKIPPED if rng.random() < SKIP_SHARE
-                   else rng.choices(self._purposes, cum_weights=self._purpose_cum)[0])
-        session.answered(purpose)
-        session.add(EventType.VISITOR_PURPOSE, properties={"purpose": purpose.value})
+        if user is None or user.purpose is None:  # a purpose given at sign-up is not asked
+            purpose = (Purpose.SKIPPED if rng.random() < SKIP_SHARE
+                       else rng.choices(self._purposes, cum_weights=self._purpose_cum)[0])
+            session.answered(purpose)
+            session.add(EventType.VISITOR_PURPOSE, properties={"purpose": purpose.value})
         actions = 1 + int(-math.log(1 - rng.random()) * (PAGES_PER_SESSION_MEAN - 1))
         for _ in range(actions):
             self._action(session)
         return session.events
 
-    def _action(self, session: _Session) -> None:
+    def _action(self, session: Visit) -> None:
         rng = self._rng
         action = ACTIONS[_pick(self._action_cum, rng)][0]
         if action == "browse":
@@ -272,7 +270,7 @@ class _Day:
             return None
         return self._by_rank[rng.choices(ranks, [self._rank_weights[r] for r in ranks])[0]]
 
-    def _view_content(self, session: _Session) -> None:
+    def _view_content(self, session: Visit) -> None:
         rng = self._rng
         # Picked at the page view's time: the content view, likes and downloads come later.
         item = self._pick_item(session.next_millis)
@@ -298,70 +296,3 @@ def _time_order(event: Event) -> tuple[datetime, str]:
 
 def _pick(cum_weights: list[float], rng: random.Random) -> int:
     return rng.choices(range(len(cum_weights)), cum_weights=cum_weights)[0]
-
-
-class _Session:
-    """Events of one browser session, a few seconds to a few minutes apart. They carry what
-    the analytics service stamps on them: from the visitor's answer on, the visit's purpose
-    (``vp``, none after a skip), and on content views the last search term and the visit mark
-    (``ItemTrail``); drawing no random numbers for it keeps the events' ids as they were."""
-
-    def __init__(self, rng: random.Random, session_id: str, user_id: str | None,
-                 start: datetime, sample: bool, tz: tzinfo) -> None:
-        self._rng = rng
-        self._sample = sample
-        self._tz = tz
-        self._trail = ItemTrail(max_visits=1)
-        self.session_id = session_id
-        self.user_id = user_id
-        self._epoch = start.timestamp()  # seconds: cheaper to step than datetimes
-        self._purpose: str | None = None
-        self.events: list[Event] = []
-
-    def answered(self, purpose: Purpose) -> None:
-        """As ``VisitPurposes.remember``: a skip is not a purpose, the visit stays unknown."""
-        self._purpose = None if purpose is Purpose.SKIPPED else purpose.value
-
-    @property
-    def next_millis(self) -> int:
-        """The Unix time in milliseconds of the next event added."""
-        return int(self._epoch * 1000)
-
-    def add(self, type_: EventType, **fields: Any) -> None:
-        user = fields.pop("user_id", self.user_id)
-        millis = self.next_millis
-        ts = datetime.fromtimestamp(millis / 1000, UTC)
-        if type_ is EventType.SEARCH:
-            self._trail.searched(self.session_id, fields["properties"]["query"])
-        elif type_ is EventType.CONTENT_VIEW:
-            day, _ = local_day_hour(ts, self._tz)
-            fields["properties"] = self._trail.viewed(self.session_id, fields["content_id"], day)
-        if self._purpose is not None:
-            fields["properties"] = {**fields.get("properties", {}),
-                                    VISIT_PURPOSE_PROP: self._purpose}
-        self.events.append(Event(
-            id=ulid_text(millis, self._rng.getrandbits(80)),
-            ts=ts,
-            type=type_,
-            session_id=self.session_id,
-            user_id=user,
-            sample=self._sample,
-            **fields,
-        ))
-        self._epoch += self._rng.uniform(3, 150)
-
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
-_SHIFTS = range(110, -1, -10)
-
-
-def ulid_text(millis: int, randomness: int) -> str:
-    """The ULID of a Unix time in milliseconds and 80 random bits, as text.
-
-    Hand-rolled because python-ulid takes ~15 us per id, which is most of the cost of
-    generating millions of events; a test checks both agree.
-    """
-    value = (millis << 80) | randomness
-    head = _CROCKFORD[value >> 125] + _CROCKFORD[(value >> 120) & 31]
-    return head + "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])

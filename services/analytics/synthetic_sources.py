@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from services.analytics.sources import VisitSource
-from services.domain.analytics import Device, Event
+from services.domain.analytics import FROM_PROFILE, SOURCE_PROP, Device, Event
 
 _DEVICES = [(Device.DESKTOP, "Chrome", "Windows"), (Device.DESKTOP, "Chrome", "Windows"),
             (Device.DESKTOP, "Safari", "Mac OS X"), (Device.DESKTOP, "Edge", "Windows"),
@@ -44,7 +44,11 @@ def with_sources(events: Iterable[Event]) -> Iterator[Event]:
     seen: set[str] = set()
     for event in events:
         source = source_of(event.session_id)
-        first = event.session_id not in seen
-        seen.add(event.session_id)
+        # A purpose looked up from the profile is recorded beside the visit's first event,
+        # not as it (``AnalyticsService._visit``).
+        first = event.session_id not in seen and (
+            event.properties.get(SOURCE_PROP) != FROM_PROFILE)
+        if first:
+            seen.add(event.session_id)
         extra = source.first_event() if first else source.every_event()
         yield replace(event, properties={**event.properties, **extra})

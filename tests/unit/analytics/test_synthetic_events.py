@@ -9,8 +9,19 @@ from zoneinfo import ZoneInfo
 
 from ulid import ULID
 
-from services.analytics.synthetic import ContentRef, synthetic_events, ulid_text
-from services.domain.analytics import VISIT_PURPOSE_PROP, EventType, Purpose, local_day_hour
+from services.analytics.synthetic import ContentRef, synthetic_events
+from services.analytics.synthetic_users import synthetic_user
+from services.analytics.synthetic_visits import ulid_text
+from services.domain.analytics import (
+    COMPANY_PROP,
+    FROM_PROFILE,
+    SOURCE_PROP,
+    VISIT_PROP,
+    VISIT_PURPOSE_PROP,
+    EventType,
+    Purpose,
+    local_day_hour,
+)
 from services.i18n.labels import is_app_page
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -65,12 +76,14 @@ def test_popularity_is_skewed_and_sessions_look_like_visits() -> None:
     by_session = Counter(e.session_id for e in events)
     purposes = Counter(e.properties["purpose"] for e in events
                        if e.type == EventType.VISITOR_PURPOSE)
+    asked = Counter(e.properties["purpose"] for e in events
+                    if e.type == EventType.VISITOR_PURPOSE and SOURCE_PROP not in e.properties)
     sessions_with_purpose = sum(purposes.values())
 
     top, *_, bottom = [n for _, n in views.most_common()]
     assert top > 10 * bottom
     assert 3 < len(events) / len(by_session) < 12
-    assert 0.25 < purposes[Purpose.SKIPPED.value] / sessions_with_purpose < 0.35
+    assert 0.25 < asked[Purpose.SKIPPED.value] / sum(asked.values()) < 0.35
     # Each day ends at its last event: a visit begun just before may lose its later steps.
     assert len(by_session) - 14 <= sessions_with_purpose <= len(by_session)
     assert all(e.user_id for e in events if e.type == EventType.LOGIN)
@@ -173,3 +186,56 @@ def test_a_visit_s_answer_reaches_its_later_events_as_the_app_stamps_them() -> N
     assert answered > 2 * skipped > 0
     views = [e for e in generate(total=6000) if e.type == EventType.CONTENT_VIEW]
     assert {"q", "item_visit"} & set().union(*(e.properties for e in views))  # trail kept
+
+
+def _visits(events: list) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for event in events:
+        found.setdefault(event.session_id, []).append(event)
+    return found
+
+
+def test_new_users_join_through_the_period() -> None:
+    """All signed-in users were active from the first days, so the weekly cohorts (users by
+    their first active week) had rows for the first two or three weeks of 13 and none after."""
+    events = generate(total=40_000, days=56)
+    first_seen: dict[str, date] = {}
+    for event in events:
+        if event.user_id:
+            first_seen.setdefault(event.user_id, local_day_hour(event.ts, SEOUL)[0])
+    start = END - timedelta(days=55)
+    weeks = Counter((day - start).days // 7 for day in first_seen.values())
+    assert sorted(weeks) == list(range(8))  # a cohort starts in every week
+    assert weeks[0] > weeks[7] > 0  # the users of the first day, then newcomers
+
+
+def test_signed_in_visits_carry_what_their_profile_says() -> None:
+    """As the analytics service stamps them: a user's company on every event of theirs and the
+    visit mark on the first; a purpose given at sign-up looked up at their first event (source
+    "profile"), on every later event, and not asked."""
+    companies = profiled = 0
+    for visit in _visits(generate(total=20_000)).values():
+        user_id = next((e.user_id for e in visit if e.user_id), None)
+        if user_id is None:
+            assert all(COMPANY_PROP not in e.properties for e in visit)
+            continue
+        user = synthetic_user(int(user_id.removeprefix("user")))
+        theirs = [e for e in visit if e.user_id]
+        # The looked-up purpose is recorded beside their events, without the company.
+        stamped = [e for e in theirs if e.properties.get(SOURCE_PROP) != FROM_PROFILE]
+        assert [e.properties.get(COMPANY_PROP) for e in stamped] == [
+            user.company or None] * len(stamped)
+        marked = [e for e in stamped if e.properties.get(VISIT_PROP) and COMPANY_PROP in
+                  e.properties]
+        assert len(marked) == (1 if user.company else 0)
+        companies += bool(user.company)
+        answers = [e for e in visit if e.type == EventType.VISITOR_PURPOSE]
+        if user.purpose is None:
+            assert all(SOURCE_PROP not in e.properties for e in answers)
+            continue
+        profiled += 1
+        assert [(e.properties["purpose"], e.properties[SOURCE_PROP]) for e in answers] == [
+            (user.purpose.value, FROM_PROFILE)]
+        assert theirs[0] is answers[0]  # looked up first
+        assert all(e.properties[VISIT_PURPOSE_PROP] == user.purpose.value for e in theirs)
+    assert companies > 50 and profiled > 30

@@ -14,13 +14,18 @@ from typing import Any
 import pytest
 
 from scripts import seed_demo
+from services.analytics.companies import companies
 from services.analytics.counters import Stored
-from services.analytics.dashboards import Period, content_stats, kpis
+from services.analytics.dashboards import Period, content_stats, kpis, purposes
 from services.analytics.item_pages import item_page
 from services.analytics.synthetic import ContentRef
 from services.analytics.tables import Filters, load_catalog
 from services.bootstrap import Services, build_services
 from services.domain.analytics import (
+    COMPANY_PROP,
+    FROM_PROFILE,
+    SOURCE_PROP,
+    VISIT_PROP,
     VISIT_PURPOSE_PROP,
     EventType,
     Purpose,
@@ -110,11 +115,12 @@ def test_counters_agree_with_the_dashboard_per_item(
             for item in items} == cards
 
 
-def test_the_seeded_visits_can_be_split_by_their_purpose(
+def test_the_seeded_visits_fill_every_split_the_app_records(
         stores: tuple[ContentRepository, EventStore]) -> None:
-    """Every event of a seeded visit carries its answer, as the app stamps a real visit's: the
-    dashboard's purpose filter counts each purpose's content views, and an item's page lists
-    the purposes of its views (both showed nothing on the demo data)."""
+    """Every event of a seeded visit carries what the app stamps on a real visit's: the
+    dashboard's purpose filter counts each purpose's content views, an item's page lists the
+    purposes of its views, and the companies and sign-up purposes of signed-in users are
+    counted (all of these showed nothing on the demo data)."""
     repo, events = stores
     items = _items(repo)
     _seed(repo, events, items, TOTAL // 2)
@@ -138,6 +144,17 @@ def test_the_seeded_visits_can_be_split_by_their_purpose(
         e.properties.get(VISIT_PURPOSE_PROP) for e in views if e.content_id == top).items()
         if p is not None}
     assert listed
+
+    by_company = companies(events, period)
+    visits = Counter(e.properties[COMPANY_PROP] for e in stored
+                     if COMPANY_PROP in e.properties and e.properties.get(VISIT_PROP))
+    assert dict(zip(by_company["company"], by_company["visitors"], strict=True)) == visits
+    assert len(visits) > 1
+    looked_up = Counter(e.properties["purpose"] for e in stored
+                        if e.properties.get(SOURCE_PROP) == FROM_PROFILE)
+    signed_up = purposes(events, period).signed_up
+    assert dict(zip(signed_up["purpose"], signed_up["count"], strict=True)) == looked_up
+    assert looked_up
 
 
 def _cards(services: Services) -> dict[str, tuple[int, int]]:
