@@ -98,18 +98,21 @@ def servers(folder: Path, data_dir: Path) -> Iterator[tuple[Server, Server]]:
 
 
 def prepare(data_dir: Path, events: int, password: str) -> tuple[str, str]:
-    """Sample content, synthetic events and the analyst, through the app's own services.
-    Returns the id and title of the most viewed item, for the content page."""
+    """Sample content, synthetic events, the analyst and an administrator, through the app's
+    own services. Returns the id and title of the most viewed item, for the content page."""
     services = build_services(Settings(data_dir=data_dir, backend="local", auth="local"))
     try:
         services.samples.ensure()
         if events:
             seed_events(services, events, days=90, seed=2026)
-        services.accounts.create_user(
-            Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN})),
-            ANALYST, "Bench Analyst", "bench@example.com", password,
-            frozenset({Role.ANALYST}), temporary=False,
-        )
+        cli = Actor(user_id="cli", name="command line", roles=frozenset({Role.ADMIN}))
+        services.accounts.create_user(cli, ANALYST, "Bench Analyst", "bench@example.com",
+                                      password, frozenset({Role.ANALYST}), temporary=False)
+        # An administrator, as every deployment has one: without it every page offered to
+        # create the first one (the menu's entry, home's notice), in the pictures too.
+        services.accounts.create_user(cli, "bench-admin", "Bench Admin", "admin@example.com",
+                                      secrets.token_urlsafe(16), frozenset({Role.ADMIN}),
+                                      temporary=False)
         found = services.content.browse(SearchQuery(sort=Sort.MOST_VIEWED, page_size=1),
                                         Actor.anonymous())
         return found.items[0].id, found.items[0].title
