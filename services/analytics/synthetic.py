@@ -35,11 +35,7 @@ from itertools import accumulate, islice
 
 from services.analytics.synthetic_users import PURPOSE_WEIGHTS, synthetic_user, users_joined
 from services.analytics.synthetic_visits import Visit
-from services.domain.analytics import (
-    Event,
-    EventType,
-    Purpose,
-)
+from services.domain.analytics import Event, EventType, Purpose
 
 PAGES_PER_SESSION_MEAN = 4.0
 SIGNED_IN_SHARE = 0.35
@@ -220,7 +216,7 @@ class _Day:
         user = (synthetic_user(rng.randrange(self._users))
                 if rng.random() < SIGNED_IN_SHARE else None)
         session = Visit(rng, f"s{rng.getrandbits(64):016x}", user, start, self._sample,
-                           self._tz)
+                        self._tz)
         if user is not None and rng.random() < 0.3:
             if rng.random() < 0.05:
                 session.add(EventType.LOGIN_FAILED, user_id=None)

@@ -55,23 +55,25 @@ class Visit:
     def add(self, type_: EventType, **fields: Any) -> None:
         user = fields.pop("user_id", self.user_id)
         millis = self.next_millis
+        ts = datetime.fromtimestamp(millis / 1000, UTC)
         props = dict(fields.pop("properties", {}))
         if type_ is EventType.SEARCH:
             self._trail.searched(self.session_id, props["query"])
         elif type_ is EventType.CONTENT_VIEW:
-            day, _ = local_day_hour(datetime.fromtimestamp(millis / 1000, UTC), self._tz)
+            day, _ = local_day_hour(ts, self._tz)
             props.update(self._trail.viewed(self.session_id, fields["content_id"], day))
         if user is not None and self._user is not None:
             props.update(self._profile())
         if self._purpose is not None:
             props[VISIT_PURPOSE_PROP] = self._purpose
-        self._append(millis, type_, user, properties=props, **fields)
+        self._append(millis, ts, type_, user, properties=props, **fields)
         self._epoch += self._rng.uniform(3, 150)
 
-    def _append(self, millis: int, type_: EventType, user: str | None, **fields: Any) -> None:
+    def _append(self, millis: int, ts: datetime, type_: EventType, user: str | None,
+                **fields: Any) -> None:
         self.events.append(Event(
             id=ulid_text(millis, self._rng.getrandbits(80)),
-            ts=datetime.fromtimestamp(millis / 1000, UTC),
+            ts=ts,
             type=type_,
             session_id=self.session_id,
             user_id=user,
@@ -94,8 +96,9 @@ class Visit:
             # A millisecond before the event that looked it up: in time order, as recorded.
             looked_up = {"purpose": self._purpose, SOURCE_PROP: FROM_PROFILE,
                          VISIT_PURPOSE_PROP: self._purpose}
-            self._append(self.next_millis - 1, EventType.VISITOR_PURPOSE, self._user.id,
-                         properties=looked_up)
+            millis = self.next_millis - 1
+            self._append(millis, datetime.fromtimestamp(millis / 1000, UTC),
+                         EventType.VISITOR_PURPOSE, self._user.id, properties=looked_up)
         return extra
 
 
