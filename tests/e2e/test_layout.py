@@ -329,6 +329,9 @@ def test_opening_the_filters_leaves_the_period_control_in_place(
     sign_in(page, app, "analyst", PASSWORD, "분석가")
     page.goto(f"{app.url}/dashboard")
     expect(page.locator(".df-tile").first).to_be_visible(timeout=60_000)
+    # Both controls drawn before they are measured (the tiles can come first).
+    expect(page.locator('[data-testid="stButtonGroup"] button').first).to_be_visible()
+    expect(page.locator(".st-key-dash_filters_box summary")).to_be_visible()
     _settled(page)
     closed = page.evaluate(CONTROLS_JS)
     middle = [sum(closed[part]) / 2 for part in ("buttons", "panel")]
