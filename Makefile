@@ -80,7 +80,8 @@ doctor: venv
 	$(BIN)/python -m scripts.doctor
 
 # aws mode with no account: an embedded moto server, sample users (passwords printed once) and
-# content; nothing is kept. EMULATE_FLAGS=--no-browser for a headless run.
+# content; nothing is kept. EMULATE_FLAGS=--no-browser for a headless run, "--events 2000" for
+# a month of sample usage on the dashboards.
 emulate: dev-deps
 	$(BIN)/python -m scripts.emulate --port $(PORT) $(EMULATE_FLAGS)
 

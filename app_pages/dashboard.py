@@ -64,7 +64,7 @@ def board_view() -> None:
     if board.is_empty and (filters.active or filters.segment is not None):
         st.info(t("dashfilter.empty_filtered"), icon=":material/filter_alt_off:")
     elif board.is_empty:
-        empty_board(actor, period)
+        empty_board(actor, period, services.settings.emulation)
     else:
         found = insights_cache.insights(services, actor, period)  # not again on every rerun
         insights_panel(found, period)

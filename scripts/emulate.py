@@ -2,6 +2,7 @@
 
     make emulate                                    # http://localhost:8501, opens a browser
     python -m scripts.emulate --port 8502 --no-browser
+    python -m scripts.emulate --events 2000         # and a month of sample usage (~80 s more)
 
 What it does, in order:
 1. starts moto's ThreadedMotoServer on 127.0.0.1 (a free port) and points every AWS client of
@@ -17,7 +18,10 @@ What it does, in order:
 
 moto's Cognito is patched where it answers otherwise than AWS in the app's flows
 (scripts/emulated_cognito.py): a reset password is refused, and the reset code AWS would mail
-is printed on this console instead (no mail is sent; only that code works).
+is printed on this console instead (no mail is sent; only that code works). Its DynamoDB
+transactions copy the items they write, not whole tables, and its list of every object it ever
+made is emptied after each request (scripts/emulated_dynamodb.py): an emulation left running
+no longer slows down and grows with every click.
 
 Amazon Bedrock is not emulated: with DEMO_FACTORY_EMULATION the report page offers only the
 offline narrator (report_models in services/bootstrap.py), the admin's Bedrock check page and
@@ -54,6 +58,8 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import ThreadedWSGIServer, make_server
 
 from scripts.emulated_cognito import cognito_as_on_aws
+from scripts.emulated_dynamodb import forget_copies, transactions_without_table_copies
+from scripts.seed_demo import seed_events
 from services.accounts.sign_in.base import group_names
 from services.bootstrap import (
     Services,
@@ -74,6 +80,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
+EVENT_DAYS = 30  # --events: a month of sample traffic, the dashboards' 30-day view filled
 # The stack's default NamePrefix: the emulated tables, bucket and pool are named as deployed.
 PREFIX = DEFAULT_RESOURCE_PREFIX
 # The app client as UserPoolClient in deploy/cloudformation.yaml makes it (a test compares
@@ -189,7 +196,8 @@ class SerialMotoServer(ThreadedMotoServer):
     deep-copies every table to roll back, and another thread's write changed a table under
     the copy ("dictionary changed size during iteration"): the write failed with a 500, and an
     emulation left running with the app's tracker, counters and a seeding script writing at
-    once grew to 22 GB and stopped answering. One lock around the whole WSGI call (the body
+    once grew to 22 GB and stopped answering (the copies were never freed either:
+    scripts/emulated_dynamodb.py). One lock around the whole WSGI call (the body
     read inside it) makes moto's in-memory state single-threaded, as moto assumes."""
 
     def _server_entry(self) -> None:
@@ -210,7 +218,10 @@ def _one_at_a_time(app: WSGIApplication) -> WSGIApplication:
 
     def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         with lock:
-            return list(app(environ, start_response))
+            try:
+                return list(app(environ, start_response))
+            finally:
+                forget_copies()
 
     return serve
 
@@ -219,9 +230,10 @@ def _one_at_a_time(app: WSGIApplication) -> WSGIApplication:
 def moto_server() -> Iterator[str]:
     """A moto HTTP server on 127.0.0.1 (a free port), for what needs real HTTP: presigned URLs,
     clients that follow AWS_ENDPOINT_URL. Its Cognito answers resets and sign-outs as AWS does
-    (scripts/emulated_cognito.py). Yields its endpoint URL."""
+    (scripts/emulated_cognito.py), and its DynamoDB transactions copy only what they write
+    (scripts/emulated_dynamodb.py). Yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
-    with cognito_as_on_aws():
+    with cognito_as_on_aws(), transactions_without_table_copies():
         server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
@@ -232,9 +244,12 @@ def moto_server() -> Iterator[str]:
 
 
 def prepare(
-    endpoint: str, data_dir: Path, auth: str, app_url: str, *, samples: bool = True
+    endpoint: str, data_dir: Path, auth: str, app_url: str, *, samples: bool = True,
+    events: int = 0, days: int = EVENT_DAYS,
 ) -> tuple[dict[str, str], list[SampleUser]]:
-    """Create every resource and the sample data; returns the app's environment and users."""
+    """Create every resource and the sample data (with ``events`` synthetic usage events on
+    the sample items over ``days``, as ``scripts.seed_demo`` adds them); returns the app's
+    environment and users."""
     env = emulation_env(endpoint, data_dir)
     for name in _CLEARED:
         os.environ.pop(name, None)
@@ -251,6 +266,8 @@ def prepare(
     users = seed_users(services)
     if samples:
         services.samples.ensure()
+        if events > 0:
+            seed_events(services, events, days, seed=2026)
     return env, users
 
 
@@ -309,6 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth", choices=("cognito", "local"), default="cognito",
                         help="sign-in: a Cognito pool on the emulator (default, as deployed) or "
                              "local accounts in the users table (AuthMode=local)")
+    parser.add_argument("--events", type=int, default=0,
+                        help="synthetic usage events on the sample items, so that the dashboards "
+                             "have data (about 25 a second: 2000 take some 80 s; default none)")
+    parser.add_argument("--days", type=int, default=EVENT_DAYS,
+                        help=f"days of those events, ending today (default {EVENT_DAYS})")
     args = parser.parse_args(argv)
     auth = args.auth
     app_url = f"http://localhost:{args.port}"
@@ -317,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with moto_server() as endpoint:
             try:
-                env, users = prepare(endpoint, data_dir, auth, app_url)
+                env, users = prepare(endpoint, data_dir, auth, app_url, events=args.events,
+                                     days=args.days)
             except DemoFactoryError as exc:
                 print(translate("en", exc.key, **exc.params), file=sys.stderr)
                 return 2

@@ -149,7 +149,7 @@ class RunningDay:
     label: str
 
 
-def _running_layout(running: RunningDay | None, xref: str = "x") -> dict[str, Any]:
+def running_layout(running: RunningDay | None, xref: str = "x") -> dict[str, Any]:
     """A faint band behind the running day and its label above it, at the plot's right edge
     (the day is the last): the layout's ``shapes`` and ``annotations``."""
     if running is None:
@@ -196,7 +196,7 @@ def trend_panels(trend: pd.DataFrame, panels: Sequence[TrendPanel], axis_title: 
         colour += len(panel.names)
     # The band spans every panel (paper height) on their shared day axis; its label comes
     # after the panels' titles.
-    marked = _running_layout(running, f"x{last}")
+    marked = running_layout(running, f"x{last}")
     layout["shapes"] = marked["shapes"]
     layout["annotations"] += marked["annotations"]
     return _built(traces, layout, height=HEIGHT * len(panels) - 60, hovermode="x unified",
@@ -354,7 +354,7 @@ def daily_bars(days: Sequence[object], values: Sequence[float], title: str,
     fig.update_xaxes(tickformat="%m-%d")
     fig.update_yaxes(**count_axis(values))
     return _layout(fig, height=300, title={"text": title}, showlegend=False,
-                   **_running_layout(running))
+                   **running_layout(running))
 
 
 def period_chart(days: Sequence[object], values: Sequence[float], previous_days: Sequence[object],
@@ -377,4 +377,4 @@ def period_chart(days: Sequence[object], values: Sequence[float], previous_days:
     fig.update_xaxes(tickformat="%m-%d", dtick=86_400_000 if len(days) <= DAILY_TICKS else None)
     fig.update_yaxes(**count_axis([*values, *previous]), title={"text": axis_title})
     return _layout(fig, title={"text": title}, hovermode="x unified",
-                   **_running_layout(running))
+                   **running_layout(running))

@@ -14,8 +14,8 @@ import streamlit as st
 from services.analytics.cohorts import WEEK_COLUMNS, Retention
 from services.analytics.dashboards import Dashboard
 from services.ui import charts, session
-from services.ui.chart_view import show_chart
-from services.ui.data_table import Col, table
+from services.ui.chart_view import running_day, show_chart
+from services.ui.data_table import Col, newest_first, table
 from services.ui.filter_notes import filter_note
 from services.ui.i18n import t
 
@@ -57,8 +57,9 @@ def triangle_empty_text(found: Retention) -> str | None:
     return None if found.has_shares else t("cohorts.triangle_none")
 
 
-def daily_chart(found: Retention) -> go.Figure:
-    """New and returning users per day, stacked."""
+def daily_chart(found: Retention, running: charts.RunningDay | None = None) -> go.Figure:
+    """New and returning users per day, stacked; ``running``: the last day, still being
+    counted, is marked as on every per-day chart."""
     frame = found.daily_frame()
     fig = go.Figure()
     for key, colour in (("new", NEW_COLOUR), ("returning", RETURNING_COLOUR)):
@@ -66,7 +67,7 @@ def daily_chart(found: Retention) -> go.Figure:
         fig.add_bar(x=frame["day"], y=frame[key], name=name, marker_color=colour,
                     hovertemplate="%{x|%Y-%m-%d} " + name + ": %{y:,}<extra></extra>")
     totals = (frame["new"] + frame["returning"]).tolist()
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", **charts.running_layout(running))
     fig.update_xaxes(tickformat="%m-%d")
     fig.update_yaxes(title={"text": t("cohorts.users_axis")}, **charts.count_axis(totals))
     return _layout(fig, 320, t("cohorts.daily_title"))
@@ -91,11 +92,11 @@ def cohorts_tab(board: Dashboard) -> None:
         _cohort_table(found.triangle_frame(), "percent", "cohorts", board)
         st.markdown(f"**{t('cohorts.counts_title')}**")
         _cohort_table(found.returned_frame(), "int", "cohort_users", board)
-    _chart(daily_chart(found), "chart_new_returning")
+    _chart(daily_chart(found, running_day(board.period)), "chart_new_returning")
     st.caption(t("cohorts.daily_note"))
     frame = found.daily_frame()
-    table(frame.assign(day=frame["day"].map(lambda d: d.isoformat())),
-          [Col("day", t("cohorts.col.day")), Col("new", t("cohorts.col.new"), "int"),
+    table(newest_first(frame.assign(day=frame["day"].map(lambda d: d.isoformat()))),
+          [Col("day", t("cohorts.col.day"), "day"), Col("new", t("cohorts.col.new"), "int"),
            Col("returning", t("cohorts.col.returning"), "int")],
           "new_returning", board.period)
 

@@ -39,6 +39,7 @@ ALL = ""
 DEFAULT_PRESET = DASHBOARD_PRESET
 LONGEST_PRESET = max(PRESET_DAYS, key=PRESET_DAYS.__getitem__)
 SEED_COMMAND = "python -m scripts.seed_demo --events 100000 --days 90"
+EMULATION_SEED_COMMAND = "python -m scripts.emulate --events 2000"
 TILES_PER_ROW = 4
 
 # The filters' panel sits beside the period's buttons, below the period's label (Streamlit's
@@ -266,16 +267,18 @@ def _widen() -> None:
     st.session_state[PRESET_KEY] = LONGEST_PRESET
 
 
-def empty_board(actor: Actor, period: Period) -> None:
+def empty_board(actor: Actor, period: Period, emulation: bool = False) -> None:
     """What a period without events says to do: a longer period, or wait for visits. Only an
     administrator, who may add and remove sample data, is shown the command that adds it (on
-    a live install an analyst has no use for it)."""
+    a live install an analyst has no use for it). In the AWS emulation that command, run beside
+    it, would seed local mode's store: the emulation adds sample usage when it starts."""
     admin = can(actor, Action.MANAGE_SAMPLES)
-    empty_state(t("analytics.empty_title"),
-                t("analytics.empty_hint_admin" if admin else "analytics.empty_hint"))
+    hint = ("analytics.empty_hint_emulation" if emulation else "analytics.empty_hint_admin") \
+        if admin else "analytics.empty_hint"
+    empty_state(t("analytics.empty_title"), t(hint))
     longest = PRESET_DAYS[LONGEST_PRESET]
     if period.days < longest:
         st.button(t("analytics.empty_longer", days=longest), key=LONGER_KEY, on_click=_widen,
                   icon=":material/date_range:")
     if admin:
-        st.code(SEED_COMMAND, language="bash")
+        st.code(EMULATION_SEED_COMMAND if emulation else SEED_COMMAND, language="bash")

@@ -29,7 +29,7 @@ from services.ui.dashboard_filters import (
     pickable_chart,
     segment_text,
 )
-from services.ui.data_table import Col, folded_key, table
+from services.ui.data_table import Col, folded_key, newest_first, table
 from services.ui.filter_notes import SEGMENT_FILTERS, filter_note
 from services.ui.i18n import category_label, t
 from services.ui.item_stats import author_link, item_link, link_col
@@ -121,9 +121,9 @@ def trend_tab(board: Dashboard,
                                        mark_name=unusual, previous=previous,
                                        previous_name=shifted, running=running_day(board.period)),
                    "chart_trend", Kind.DAY)
-    cols = [Col("day", t("analytics.col.day")),
+    cols = [Col("day", t("analytics.col.day"), "day"),
             *(Col(key, label, "int") for key, label in names.items())]
-    frame = board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat()))
+    frame = newest_first(board.trend.assign(day=board.trend["day"].map(lambda d: d.isoformat())))
     # The chart says what the table does, day by day: the grid waits until asked for (on the
     # dashboard's first screen it cost every reload some 0.05 s; README, page speed).
     table(frame, cols, DAY_TABLE, board.period, on_row=row_pick(Kind.DAY, frame["day"].tolist()),

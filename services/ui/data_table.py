@@ -14,6 +14,7 @@ import streamlit as st
 from services.analytics.dashboards import Period
 from services.csv_export import file_slug, frame_csv
 from services.ui import lazy
+from services.ui.chart_view import running_day
 from services.ui.i18n import t
 from services.ui.static_table import NUMBER_FORMATS, static_table_html
 from services.ui.table_widths import (
@@ -27,8 +28,8 @@ from services.ui.table_widths import (
 )
 
 # "link": the address of another page of the app (a cell without one shows "—"); in the grid
-# only, the CSV leaves it out.
-ColumnKind = Literal["text", "wide", "int", "float", "percent", "link"]
+# only, the CSV leaves it out. "day": an ISO date (a table of days says when today's is not over).
+ColumnKind = Literal["text", "wide", "int", "float", "percent", "link", "day"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,22 @@ def _shown(frame: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
         elif col.kind == "float":
             shown[col.key] = shown[col.key].astype("float64").round(2)
     return shown.rename(columns={c.key: c.label for c in cols})
+
+
+def newest_first(days: pd.DataFrame) -> pd.DataFrame:
+    """A day-by-day table's rows, the latest day first: the day a reader looks for is at the
+    top, not 90 rows down (a header click still sorts it otherwise)."""
+    return days.sort_values("day", ascending=False, ignore_index=True)
+
+
+def _running_note(cols: list[Col], period: Period) -> str | None:
+    """Above a day-by-day table whose period runs: its first row, today, is not a whole day
+    yet (its low counts read as a fall otherwise), as the per-day charts' band says. A note,
+    not a mark in the cell: the item page's ten columns leave no room for one."""
+    running = running_day(period)
+    if running is None or not any(c.kind == "day" for c in cols):
+        return None
+    return t("analytics.running_day_row", day=str(running.day))
 
 
 _FORMATS = {"int": "localized", **NUMBER_FORMATS}
@@ -97,7 +114,9 @@ def folded_key(name: str) -> str:
 
 
 def _grid(shown: pd.DataFrame, cols: list[Col], name: str, height: int | Literal["auto"],
-          on_row: Callable[[int], None] | None) -> None:
+          on_row: Callable[[int], None] | None, note: str | None = None) -> None:
+    if note is not None:
+        st.caption(note)
     if height == "auto":  # every row visible up to ROWS_VISIBLE, then the table scrolls
         height = rows_height(len(shown))
     if on_row is None:
@@ -133,13 +152,15 @@ def table(frame: pd.DataFrame, cols: list[Col], name: str, period: Period,
     read at a glance, drawn as HTML (``static_table``) named so for a screen reader.
     ``folded``: the grid is drawn only once a panel of that label is opened (the CSV is not)."""
     shown = _shown(frame, cols)
+    note = _running_note(cols, period)
     if static is not None:
         st.html(static_table_html(shown, [c.kind for c in cols], static))
     elif folded is not None:
-        lazy.expander(folded, folded_key(name), partial(_grid, shown, cols, name, height, on_row),
+        lazy.expander(folded, folded_key(name),
+                      partial(_grid, shown, cols, name, height, on_row, note),
                       icon=":material/table:")
     else:
-        _grid(shown, cols, name, height, on_row)
+        _grid(shown, cols, name, height, on_row, note)
     exported = shown.drop(columns=[c.label for c in cols if c.kind == "link"])
     stem = name
     if of is not None:

@@ -27,7 +27,7 @@ from services.ui import charts, gate, routes
 from services.ui.chart_view import running_day, show_chart
 from services.ui.dashboard import PeriodKeys, period_caption, period_control
 from services.ui.dashboard_filters import PERIOD_PARAMS, period_params, period_view
-from services.ui.data_table import Col, table
+from services.ui.data_table import Col, newest_first, table
 from services.ui.i18n import language, period_text, relabel, status_label, t
 from services.ui.item_funnel import item_funnels
 from services.ui.tiles import Tile, render_tiles, unchanged
@@ -144,9 +144,9 @@ def _trend(daily: pd.DataFrame, period: Period, key: str) -> None:
 
 def _daily_table(daily: pd.DataFrame, name: str, period: Period) -> None:
     st.markdown(f"**{t('itempage.daily_title')}**")
-    frame = daily.assign(day=daily["day"].map(lambda d: d.isoformat()),
-                         prev_day=daily["prev_day"].map(lambda d: d.isoformat()))
-    cols = [Col("day", t("analytics.col.day")),
+    frame = newest_first(daily.assign(day=daily["day"].map(lambda d: d.isoformat()),
+                                      prev_day=daily["prev_day"].map(lambda d: d.isoformat())))
+    cols = [Col("day", t("analytics.col.day"), "day"),
             *(Col(m, t(_LABELS[m]), "int") for m in METRICS),
             Col("prev_day", t("itempage.col.prev_day")),
             *(Col(f"prev_{m}", t(f"itempage.col.prev_{m}"), "int") for m in METRICS)]

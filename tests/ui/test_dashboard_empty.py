@@ -63,3 +63,15 @@ def test_an_administrator_sees_the_sample_data_command_once(
     assert translate("ko", "analytics.empty_hint_admin") in texts(at)
     assert "seed_demo" not in texts(at)  # the hint points to the command, not repeats it
     assert _longer(at) == [LONGER]
+
+
+def test_in_the_emulation_the_administrator_is_given_the_emulations_command(
+    new_app: Callable[..., AppTest], users: dict[str, User], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run beside the emulation, the seeding command filled local mode's store and the
+    dashboard stayed empty: the emulation takes its sample usage when it starts."""
+    monkeypatch.setenv("DEMO_FACTORY_EMULATION", "true")
+    at = open_dashboard(new_app, users["admin"].username)
+    assert [c.value for c in at.code] == ["python -m scripts.emulate --events 2000"]
+    assert translate("ko", "analytics.empty_hint_emulation") in texts(at)
+    assert _longer(at) == [LONGER]

@@ -105,7 +105,7 @@ def test_a_trend_row_sets_the_period_to_that_day(
     today = seeded.analytics.today()
     assert not [d for d in at.dataframe if d.proto.id.endswith("table_trend")]  # folded
     open_folded(at, "trend")
-    choose_row(at, "trend", 6)  # the last of the default seven days
+    choose_row(at, "trend", 0)  # the latest of the default seven days is on top
     assert (at.query_params["period"], at.query_params["start"], at.query_params["end"]) == (
         "custom", today.isoformat(), today.isoformat())
 
@@ -182,7 +182,7 @@ def test_focus_goes_back_to_the_trend_table_after_a_day_row(
 ) -> None:
     at = open_dashboard(new_app, users["analyst"].username)
     open_folded(at, "trend")
-    choose_row(at, "trend", 6)  # a day sets the period: no chip names it
+    choose_row(at, "trend", 0)  # a day sets the period: no chip names it
     (script,) = page_scripts(at)
     assert ".st-key-table_trend" in script, script
     assert selectable(at, "trend")  # the table it names is drawn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -20,9 +21,13 @@ from scripts.emulated_cognito import cognito_as_on_aws
 from services.accounts.sign_in.base import SignedIn
 from services.adapters.aws.common import make_client
 from services.adapters.aws.dynamodb.schema import TABLE_SPECS
+from services.analytics.dashboards import Period
+from services.analytics.tables import Filters
 from services.bootstrap import Services, build_services, report_models
+from services.domain.analytics import EventType
 from services.domain.identity import Challenge
-from services.domain.permissions import Role
+from services.domain.models import utcnow
+from services.domain.permissions import Actor, Role
 from services.errors import PermissionDenied, ValidationError
 from services.reports.models import OFFLINE
 from services.resource_names import DEFAULT_RESOURCE_PREFIX, bucket_name, table_name
@@ -202,3 +207,25 @@ def test_a_revoked_refresh_token_is_refused_without_a_traceback(
         with pytest.raises(client.exceptions.NotAuthorizedException):
             client.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH",
                                  AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+
+
+@pytest.mark.usefixtures("restored_environ")
+def test_events_asked_for_fill_the_emulated_dashboard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--events N``: the emulation starts with N sample usage events, which its dashboard
+    counts (run beside it, ``seed_demo`` filled local mode's store instead)."""
+    with emulate.moto_server() as endpoint:
+        requests.post(f"{endpoint}/moto-api/reset", timeout=5).raise_for_status()
+        emulate.prepare(endpoint, tmp_path, "local", "http://localhost:8501", events=150,
+                        days=7)
+        services = build_services(load_settings())
+        today = services.analytics.today()
+        board = services.analytics.dashboard(
+            Actor("admin", roles=frozenset({Role.ADMIN})),
+            Period(today - timedelta(days=6), today), Filters())
+        stored = list(services.ports.events.raw_events(utcnow() - timedelta(days=8), utcnow()))
+    assert "usage events: 150 added (7 days" in capsys.readouterr().out
+    assert len(stored) == 150
+    views = sum(1 for event in stored if event.type is EventType.CONTENT_VIEW)
+    assert views and next(k.value for k in board.kpis if k.key == "content_views") == views
