@@ -80,6 +80,7 @@ log = logging.getLogger(__name__)
 __all__ = ["SESSION_ID_BYTES", "CognitoSignIn", "session_hash", "token_cipher"]
 # The pool's refusals of a forgot-password confirmation, by the form field each is about.
 _RESET_FIELDS = {"cognito.err_code": "code", "cognito.err_password_policy": "password"}
+_EXPIRED_KEPT = 4096  # sessions whose expiry at the pool a tab may still be told of
 
 
 def token_cipher(secret: str) -> Fernet:
@@ -125,6 +126,7 @@ class CognitoSignIn:
         self._on_sign_in = on_sign_in
         self._gate = gate
         self._ends = ends
+        self._expired_at_pool: dict[str, None] = {}  # session ids, oldest first (bounded)
 
     # ---- sign-in -------------------------------------------------------------------------
 
@@ -206,11 +208,12 @@ class CognitoSignIn:
             return session if now < expires else None
 
     def why_ended(self, session: SignedIn) -> Ended:
-        """By the time the session was to last. A refresh token the pool refuses before then
-        counts as ended: the adapter hears one refusal for a token expired at the pool, revoked,
-        or of a disabled user (the deployment's tokens last 7 days, the default session; the
-        config doctor's ``cognito.client.lifetime`` reports a client whose tokens run out
-        sooner)."""
+        """By the time the session was to last, or the pool's word that its refresh token
+        expired (a client whose tokens run out before ``DEMO_FACTORY_SESSION_DAYS``, which
+        the config doctor's ``cognito.client.lifetime`` reports); any other refusal before
+        then (revoked, a disabled user) counts as ended."""
+        if session.session_id in self._expired_at_pool:
+            return Ended.EXPIRED
         return ended_by(session.ends_at, self._clock())
 
     def restore(self, cookie_value: str | None) -> Restored:
@@ -250,6 +253,10 @@ class CognitoSignIn:
             identity = self._verified(tokens)
         except (InvalidToken, PermissionDenied) as exc:
             log.info("session of %s ended: %s", record.username, exc)
+            if getattr(exc, "key", "") == "cognito.err_session_expired":
+                self._expired_at_pool[session_id] = None
+                while len(self._expired_at_pool) > _EXPIRED_KEPT:
+                    del self._expired_at_pool[next(iter(self._expired_at_pool))]
             self._sessions.delete(key)
             return None
         return self._live(session_id, identity, tokens, record.expires_at)

@@ -263,3 +263,27 @@ def test_a_plain_sign_out_ends_that_sign_ins_file_links_and_cookie_only(
     replayed = sign_in.restore(cookie)
     assert replayed.session is None and replayed.forget_cookie
     assert links.resolve(other)
+
+
+@pytest.mark.usefixtures("root")  # who makes alice
+def test_a_refresh_token_the_pool_says_expired_reads_as_expired(
+    sign_in: CognitoSignIn, services: Services, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pool client whose refresh tokens last less than the session: before the session's
+    end the pool refuses the token as expired, and the tab is told that, not that someone
+    ended its sign-in. Another tab's sign-in, refused otherwise, still reads as ended."""
+    held = _live(sign_in.sign_in("alice", PASSWORD))
+    other = _live(sign_in.sign_in("alice", PASSWORD))
+    assert services.ports.cognito is not None
+    identity = services.ports.cognito.identity
+    expired = _refresh_token(services, held)
+
+    def pool(username: str, token: str) -> object:
+        if token == expired:
+            raise PermissionDenied("cognito.err_session_expired")
+        raise PermissionDenied("auth.err_bad_credentials")
+
+    monkeypatch.setattr(identity, "refresh", pool)
+    assert sign_in.recheck(_due(held)) is None and sign_in.recheck(_due(other)) is None
+    assert sign_in.why_ended(held) is Ended.EXPIRED
+    assert sign_in.why_ended(other) is Ended.REVOKED

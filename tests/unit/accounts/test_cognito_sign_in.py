@@ -304,3 +304,19 @@ def test_a_wrong_app_client_id_says_which_setting_to_check_not_bootstrap() -> No
     text = translate("en", raised.value.key, **raised.value.params)
     assert raised.value.key == "cognito.err_not_found"
     assert "DEMO_FACTORY_COGNITO_APP_CLIENT_ID" in text and "bootstrap_aws" not in text
+
+
+@pytest.mark.parametrize(("message", "key"), [
+    ("Refresh Token has expired", "cognito.err_session_expired"),
+    ("Refresh Token has been revoked", "auth.err_bad_credentials"),
+    ("User is disabled.", "auth.err_bad_credentials"),
+])
+def test_a_refresh_token_expired_at_the_pool_is_told_from_one_revoked(
+        message: str, key: str) -> None:
+    """Cognito answers each refusal with NotAuthorizedException; only its words say that the
+    token simply ran out (a tab was told its sign-in had been ended elsewhere)."""
+    identity, stub = _stubbed(None)
+    stub.add_client_error("initiate_auth", "NotAuthorizedException", message)
+    with stub, pytest.raises(PermissionDenied) as refused:
+        identity.refresh("kim", "refresh")
+    assert refused.value.key == key

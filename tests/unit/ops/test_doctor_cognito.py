@@ -179,7 +179,7 @@ def test_a_refresh_token_that_runs_out_before_the_sign_in_is_reported(
     cognito: tuple[Any, str, str], tmp_path: Path, validity: int, unit: str, ok: bool
 ) -> None:
     """Sign-ins last DEMO_FACTORY_SESSION_DAYS (7) only if the pool's refresh tokens do: one
-    refused earlier reads "ended elsewhere" in an open tab."""
+    refused earlier ends the sign-in early."""
     client, pool, _ = cognito
     app = client.create_user_pool_client(
         UserPoolId=pool, ClientName="short", ExplicitAuthFlows=list(REQUIRED_FLOWS),

@@ -51,8 +51,11 @@ def translate(exc: Exception, *, sign_in: bool = False) -> DemoFactoryError:
     """The project's error for a Cognito failure; ``sign_in`` hides whether a user exists."""
     code = error_code(exc)
     if code == "NotAuthorizedException" and isinstance(exc, ClientError):
-        if "attempts exceeded" in _message(exc).lower():
+        message = _message(exc).lower()
+        if "attempts exceeded" in message:
             return QuotaExceeded("cognito.err_too_many")
+        if "refresh token has expired" in message:  # its lifetime at the pool: not revoked
+            return PermissionDenied("cognito.err_session_expired")
         return PermissionDenied("auth.err_bad_credentials")
     if code == "UserNotFoundException":
         return PermissionDenied("auth.err_bad_credentials") if sign_in else NotFound(

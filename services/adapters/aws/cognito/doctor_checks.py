@@ -103,8 +103,8 @@ def refresh_days(found: dict[str, Any]) -> float:
 
 def _lifetime_line(found: dict[str, Any], app: str, session_days: float) -> DoctorLine:
     """A sign-in lasts DEMO_FACTORY_SESSION_DAYS only if the pool's refresh token lasts as
-    long: one that runs out first is refused by the pool, and an open tab then reads that the
-    sign-in was ended elsewhere (the pool answers alike for an expired and a revoked token)."""
+    long: one that runs out first is refused by the pool ("Refresh Token has expired"), and
+    the sign-in ends that many days early (an open tab is told it expired)."""
     check = "cognito.client.lifetime"
     pool_days = refresh_days(found)
     params = {"client": app, "pool_days": f"{pool_days:g}", "days": f"{session_days:g}"}
